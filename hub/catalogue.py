@@ -1,0 +1,82 @@
+"""Every KPI id Panneau knows: unit, which way is better, and which kind of source feeds it.
+
+The engine computes these; screens label and format them from here; the config refuses a
+threshold on an id that is not listed. ``docs/kpis.md`` gives each formula.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+__all__ = ["KPIS", "WINDOWS", "KpiInfo"]
+
+Unit = Literal["count", "s", "min", "h", "pct", "score", "agents"]
+Family = Literal["voice", "agents", "tickets", "surveys", "staffing"]
+
+#: Window ids: ``now`` is instantaneous, ``today`` day-to-date, the others rolling.
+WINDOWS: tuple[str, ...] = ("now", "15m", "30m", "60m", "today")
+
+
+@dataclass(frozen=True, slots=True)
+class KpiInfo:
+    """What a KPI id means for display and thresholds."""
+
+    id: str
+    label: str
+    unit: Unit
+    family: Family
+    higher_is_better: bool | None
+    instant: bool = False  # only in the ``now`` window
+
+
+def _k(id: str, label: str, unit: Unit, family: Family, better: bool | None, instant=False):
+    return KpiInfo(id, label, unit, family, better, instant)
+
+
+KPIS: dict[str, KpiInfo] = {
+    k.id: k
+    for k in (
+        _k("calls_waiting", "Calls waiting", "count", "voice", False, True),
+        _k("longest_wait_s", "Longest wait", "s", "voice", False, True),
+        _k("agents_logged_in", "Agents logged in", "agents", "agents", True, True),
+        _k("agents_available", "Available", "agents", "agents", True, True),
+        _k("agents_on_call", "On call", "agents", "agents", None, True),
+        _k("agents_paused", "Paused", "agents", "agents", False, True),
+        _k("agents_needed", "Agents needed", "agents", "staffing", None, True),
+        _k("expected_wait_s", "Expected wait", "s", "staffing", False, True),
+        _k("offered", "Offered", "count", "voice", None),
+        _k("answered", "Answered", "count", "voice", True),
+        _k("abandoned", "Abandoned", "count", "voice", False),
+        _k("unanswered", "Unanswered (Asterisk)", "count", "voice", False),
+        _k("timed_out", "Timed out", "count", "voice", False),
+        _k("exited_empty", "Left: no agent", "count", "voice", False),
+        _k("exited_with_key", "Left with key", "count", "voice", None),
+        _k("withdrawn", "Withdrawn", "count", "voice", None),
+        _k("service_level_pct", "Service level", "pct", "voice", True),
+        _k("service_level2_pct", "Service level 2", "pct", "voice", True),
+        _k("service_level_offered_pct", "Service level (offered)", "pct", "voice", True),
+        _k("asa_s", "ASA", "s", "voice", False),
+        _k("ata_s", "Time to abandon", "s", "voice", None),
+        _k("avg_talk_s", "Average talk", "s", "voice", None),
+        _k("acw_s", "After-call work", "s", "voice", False),
+        _k("aht_s", "AHT", "s", "voice", False),
+        _k("abandon_rate_pct", "Abandon rate", "pct", "voice", False),
+        _k("transfer_rate_pct", "Transfer rate", "pct", "voice", False),
+        _k("ring_no_answer", "Ring no answer", "count", "agents", False),
+        _k("occupancy_pct", "Occupancy", "pct", "agents", None),
+        _k("fcr_pct", "First-contact resolution", "pct", "voice", True),
+        _k("tickets_created", "Tickets created", "count", "tickets", None),
+        _k("tickets_solved", "Tickets solved", "count", "tickets", True),
+        _k("backlog", "Backlog", "count", "tickets", False),
+        _k("frt_avg_min", "First response", "min", "tickets", False),
+        _k("frt_median_min", "First response (median)", "min", "tickets", False),
+        _k("resolution_avg_h", "Resolution time", "h", "tickets", False),
+        _k("reopen_rate_pct", "Reopen rate", "pct", "tickets", False),
+        _k("one_touch_pct", "One-touch resolution", "pct", "tickets", True),
+        _k("sla_breaches", "SLA breaches", "count", "tickets", False),
+        _k("csat_pct", "CSAT", "pct", "surveys", True),
+        _k("nps", "NPS", "score", "surveys", True),
+        _k("survey_responses", "Survey responses", "count", "surveys", None),
+    )
+}

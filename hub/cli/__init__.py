@@ -1,0 +1,1 @@
+"""The ``panneau`` command line: one module per subcommand, each with ``register(subparsers)``."""

@@ -1,0 +1,242 @@
+"""Read and validate a config file: every error is collected, named by key and line."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import tomllib
+import zoneinfo
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path as FsPath
+from typing import Any
+
+from hub.catalogue import KPIS
+from hub.config.locate import key_lines, line_of
+from hub.config.schema import Config
+from hub.config.validate import ConfigIssue, build, format_path
+
+__all__ = ["ConfigError", "load_config", "parse_config", "source_option_issues"]
+
+_HHMM = re.compile(r"^([01]\d|2[0-4]):([0-5]\d)$")
+_HOSTPORT = re.compile(r"^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9_.-]*):(\d{1,5})$")
+
+
+@dataclass
+class ConfigError(Exception):
+    """A config that cannot be used; ``messages`` holds one line per problem."""
+
+    filename: str
+    messages: list[str]
+
+    def __str__(self) -> str:
+        return "\n".join(self.messages)
+
+
+def load_config(path: str | FsPath, registry: Any = None) -> Config:
+    """Load and validate ``path``; with a source ``registry``, check source options too."""
+    path = FsPath(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(str(path), [f"{path}: cannot read: {exc.strerror}"]) from exc
+    return parse_config(text, str(path), registry)
+
+
+def parse_config(text: str, filename: str = "<config>", registry: Any = None) -> Config:
+    """Validate TOML text; raises :class:`ConfigError` listing every problem."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(filename, [f"{filename}: invalid TOML: {exc}"]) from exc
+    issues: list[ConfigIssue] = []
+    config = build(Config, data, (), issues)
+    if config is not None:
+        structural = bool(issues)
+        checks = [*_CHECKS, *([lambda c: source_option_issues(c, registry)] if registry else [])]
+        for check in checks:
+            try:
+                issues.extend(check(config))
+            except (TypeError, AttributeError, ValueError):
+                # A field already reported as malformed holds None: this check cannot run.
+                if not structural:
+                    raise
+    if issues:
+        lines = key_lines(text)
+        raise ConfigError(filename, [_format(filename, lines, issue) for issue in issues])
+    assert config is not None
+    return config
+
+
+def _format(filename: str, lines: dict, issue: ConfigIssue) -> str:
+    line = line_of(lines, issue.path)
+    where = f"{filename}:{line}" if line else filename
+    return f"{where}: {format_path(issue.path)}: {issue.message}"
+
+
+def source_option_issues(config: Config, registry: Any) -> list[ConfigIssue]:
+    """Check each source's plugin exists and its ``options`` match the plugin's declaration."""
+    issues: list[ConfigIssue] = []
+    for i, source in enumerate(config.sources):
+        spec = registry.specs.get(source.plugin)
+        if spec is None:
+            known = ", ".join(sorted(registry.specs)) or "none installed"
+            issues.append(
+                ConfigIssue(("sources", i, "plugin"),
+                            f"no source plugin named {source.plugin!r} (known: {known})")
+            )
+        elif spec.options is not None:
+            build(spec.options, source.options, ("sources", i, "options"), issues)
+        elif source.options:
+            issues.append(ConfigIssue(("sources", i, "options"),
+                                      f"plugin {source.plugin!r} takes no options"))
+    return issues
+
+
+def build_source_options(spec: Any, options: dict[str, Any]) -> Any:
+    """The options object for ``spec`` (raises ``ValueError`` naming every problem)."""
+    if spec.options is None:
+        return None
+    issues: list[ConfigIssue] = []
+    built = build(spec.options, options, ("options",), issues)
+    if issues:
+        raise ValueError("; ".join(f"{format_path(i.path)}: {i.message}" for i in issues))
+    return built
+
+
+def _duplicates(values: list[str]) -> set[str]:
+    return {v for v, n in Counter(values).items() if n > 1}
+
+
+def _hub_issues(config: Config) -> list[ConfigIssue]:
+    issues: list[ConfigIssue] = []
+    add = issues.append
+    hub = config.hub
+    try:
+        zoneinfo.ZoneInfo(hub.timezone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        add(ConfigIssue(("hub", "timezone"), f"unknown time zone {hub.timezone!r}"))
+    if not _HHMM.match(hub.day_start) or hub.day_start.startswith("24"):
+        add(ConfigIssue(("hub", "day_start"), f"expected HH:MM, got {hub.day_start!r}"))
+    for key in ("listen", "http_listen"):
+        value = getattr(hub, key)
+        if not isinstance(value, str):
+            continue  # already reported as the wrong type
+        match = _HOSTPORT.match(value)
+        if not match or not 0 <= int(match.group(2)) <= 65535:
+            add(ConfigIssue(("hub", key), f"expected HOST:PORT, got {value!r}"))
+    for key in ("retention_days", "history_interval_s", "max_frame_bytes", "resume_history",
+                "client_buffer_bytes"):
+        if getattr(hub, key) <= 0:
+            add(ConfigIssue(("hub", key), "must be greater than 0"))
+    if hub.max_frames_per_s <= 0 or hub.auth_timeout_s <= 0:
+        key = "max_frames_per_s" if hub.max_frames_per_s <= 0 else "auth_timeout_s"
+        add(ConfigIssue(("hub", key), "must be greater than 0"))
+    return issues
+
+
+def _duplicate_team_issues(config: Config) -> list[ConfigIssue]:
+    issues: list[ConfigIssue] = []
+    add = issues.append
+    team_ids = [t.id for t in config.teams]
+    for dup in sorted(_duplicates(team_ids)):
+        index = max(i for i, t in enumerate(config.teams) if t.id == dup)
+        add(ConfigIssue(("teams", index, "id"), f"duplicate team id {dup!r}"))
+    return issues
+
+
+def _duplicate_source_issues(config: Config) -> list[ConfigIssue]:
+    issues: list[ConfigIssue] = []
+    add = issues.append
+    for dup in sorted(_duplicates([s.name for s in config.sources])):
+        index = max(i for i, s in enumerate(config.sources) if s.name == dup)
+        add(ConfigIssue(("sources", index, "name"), f"duplicate source name {dup!r}"))
+    return issues
+
+
+def _kiosk_issues(config: Config) -> list[ConfigIssue]:
+    issues: list[ConfigIssue] = []
+    add = issues.append
+    for i, page in enumerate(config.kiosk.pages):
+        for j, kpi in enumerate(page.kpis):
+            if kpi not in KPIS:
+                add(ConfigIssue(("kiosk", "pages", i, "kpis", j), f"unknown KPI {kpi!r}"))
+        if page.trend is not None and page.trend not in KPIS:
+            add(ConfigIssue(("kiosk", "pages", i, "trend"), f"unknown KPI {page.trend!r}"))
+    for key in ("on", "off"):
+        if not _HHMM.match(getattr(config.kiosk.schedule, key)):
+            add(ConfigIssue(("kiosk", "schedule", key), "expected HH:MM"))
+    return issues
+
+
+def _threshold_issues(config: Config) -> list[ConfigIssue]:
+    issues = []
+    team_ids = {t.id for t in config.teams}
+    seen: set[tuple[str, str | None, str | None]] = set()
+    for i, th in enumerate(config.thresholds):
+        if th.kpi not in KPIS:
+            issues.append(ConfigIssue(("thresholds", i, "kpi"), f"unknown KPI {th.kpi!r}"))
+        if th.team is not None and th.team not in team_ids:
+            issues.append(ConfigIssue(("thresholds", i, "team"), f"no team {th.team!r}"))
+        key = (th.kpi, th.team, th.queue)
+        if key in seen:
+            issues.append(ConfigIssue(("thresholds", i, "kpi"),
+                                      f"duplicate threshold for {th.kpi!r}"))
+        seen.add(key)
+        if th.warn is None and th.alert is None and th.target is None:
+            issues.append(ConfigIssue(("thresholds", i), "give at least target, warn or alert"))
+        info = KPIS.get(th.kpi)
+        higher = (th.direction == "higher") if th.direction else (info and info.higher_is_better)
+        if th.warn is not None and th.alert is not None and higher is not None:
+            wrong = th.alert > th.warn if higher else th.alert < th.warn
+            if wrong:
+                side = "below" if higher else "above"
+                issues.append(ConfigIssue(("thresholds", i, "alert"),
+                                          f"alert must be {side} or equal to warn"))
+        if th.hysteresis < 0:
+            issues.append(ConfigIssue(("thresholds", i, "hysteresis"), "must be 0 or more"))
+    return issues
+
+
+def _token_issues(config: Config) -> list[ConfigIssue]:
+    issues = []
+    team_ids = {t.id for t in config.teams}
+    digests: dict[str, int] = {}
+    all_agents = {a for t in config.teams for a in t.agents}
+    for i, tok in enumerate(config.tokens):
+        if (tok.token is None) == (tok.token_sha256 is None):
+            issues.append(ConfigIssue(("tokens", i), "give exactly one of token or token_sha256"))
+            continue
+        if tok.token is not None and len(tok.token) < 8:
+            issues.append(ConfigIssue(("tokens", i, "token"), "too short (8 characters or more)"))
+        digest = tok.token_sha256 or hashlib.sha256(tok.token.encode()).hexdigest()  # type: ignore[union-attr]
+        if tok.token_sha256 is not None and not re.fullmatch(r"[0-9a-f]{64}", digest):
+            issues.append(ConfigIssue(("tokens", i, "token_sha256"),
+                                      "expected 64 lowercase hex digits"))
+        if digest in digests:
+            key = "token" if tok.token is not None else "token_sha256"
+            issues.append(ConfigIssue(("tokens", i, key),
+                                      f"duplicate token (same as tokens[{digests[digest]}])"))
+        digests.setdefault(digest, i)
+        if tok.role == "kiosk":
+            if tok.team is None:
+                issues.append(ConfigIssue(("tokens", i, "team"), "a kiosk token needs a team"))
+            elif tok.team not in team_ids:
+                issues.append(ConfigIssue(("tokens", i, "team"), f"no team {tok.team!r}"))
+        if tok.role == "agent":
+            if tok.agent is None:
+                issues.append(ConfigIssue(("tokens", i, "agent"), "an agent token needs an agent"))
+            elif tok.agent not in all_agents:
+                issues.append(ConfigIssue(("tokens", i, "agent"),
+                                          f"agent {tok.agent!r} is in no team"))
+    return issues
+
+
+_CHECKS = (
+    _hub_issues,
+    _duplicate_team_issues,
+    _duplicate_source_issues,
+    _threshold_issues,
+    _token_issues,
+    _kiosk_issues,
+)

@@ -1,0 +1,177 @@
+"""The shape of ``panneau.toml``: one dataclass per table. See ``panneau.example.toml``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+__all__ = [
+    "Config",
+    "HubSettings",
+    "KioskPage",
+    "KioskSettings",
+    "KpiSettings",
+    "QueueSettings",
+    "Schedule",
+    "SourceConfig",
+    "Team",
+    "Threshold",
+    "Token",
+]
+
+Role = Literal["kiosk", "agent", "manager"]
+
+
+@dataclass
+class HubSettings:
+    """``[hub]``: where the hub listens, stores and which clock it keeps."""
+
+    listen: str = "127.0.0.1:8765"
+    http_listen: str = "127.0.0.1:8766"
+    database: str = "panneau.db"
+    timezone: str = "UTC"
+    day_start: str = "00:00"
+    retention_days: int = 90
+    history_interval_s: int = 60
+    max_frames_per_s: float = 4.0
+    max_frame_bytes: int = 65536
+    auth_timeout_s: float = 5.0
+    resume_history: int = 512
+    client_buffer_bytes: int = 1048576
+    min_team_size: int = 3
+
+
+@dataclass
+class KpiSettings:
+    """``[kpi]``: conventions where contact centres differ."""
+
+    service_level_s: int = 20
+    service_level_target_pct: float = 80.0
+    short_abandon_s: int = 0
+    wrapup_s: float = 0.0
+    wrapup_pause_reasons: list[str] = field(default_factory=lambda: ["ACW", "Wrap-up"])
+    fcr_repeat_hours: float = 24.0
+    backlog_statuses: list[str] = field(
+        default_factory=lambda: ["new", "open", "pending", "hold"]
+    )
+    csat_satisfied_min: float = 4.0
+    small_n: int = 10
+
+
+@dataclass
+class QueueSettings:
+    """``[queues.<name>]``: per-queue overrides."""
+
+    label: str | None = None
+    service_level_s: int | None = None
+
+
+@dataclass
+class Team:
+    """``[[teams]]``: who works together and what they answer."""
+
+    id: str
+    name: str | None = None
+    queues: list[str] = field(default_factory=list)
+    agents: list[str] = field(default_factory=list)
+    groups: list[str] = field(default_factory=list)
+
+
+@dataclass
+class SourceConfig:
+    """``[[sources]]``: one running instance of a source plugin."""
+
+    name: str
+    plugin: str
+    enabled: bool = True
+    stale_after_s: float | None = None
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Threshold:
+    """``[[thresholds]]``: target and limits of one KPI, optionally for one team or queue."""
+
+    kpi: str
+    target: float | None = None
+    warn: float | None = None
+    alert: float | None = None
+    direction: Literal["higher", "lower"] | None = None
+    hysteresis: float = 0.0
+    team: str | None = None
+    queue: str | None = None
+
+
+@dataclass
+class Token:
+    """``[[tokens]]``: a screen's credential, its role and identity."""
+
+    role: Role
+    token: str | None = None
+    token_sha256: str | None = None
+    team: str | None = None
+    agent: str | None = None
+    label: str | None = None
+
+
+@dataclass
+class KioskPage:
+    """``[[kiosk.pages]]``: one rotating page of the wall panel."""
+
+    title: str
+    kpis: list[str]
+    window: Literal["now", "15m", "30m", "60m", "today"] = "today"
+    dwell_s: float | None = None
+    trend: str | None = None
+
+
+@dataclass
+class Schedule:
+    """``[kiosk.schedule]``: when the panel shows figures; outside, it dims to a clock."""
+
+    on: str = "00:00"
+    off: str = "24:00"
+    days: list[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]] = field(
+        default_factory=lambda: ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+    )
+
+
+def _default_pages() -> list[KioskPage]:
+    return [
+        KioskPage("Queue now", ["calls_waiting", "longest_wait_s", "agents_available",
+                                "agents_on_call", "agents_paused"], window="now"),
+        KioskPage("Today", ["service_level_pct", "abandon_rate_pct", "asa_s", "answered"],
+                  trend="service_level_pct"),
+        KioskPage("Tickets & surveys", ["backlog", "frt_avg_min", "csat_pct", "nps"]),
+    ]
+
+
+@dataclass
+class KioskSettings:
+    """``[kiosk]``: what the wall panel shows and when."""
+
+    dwell_s: float = 15.0
+    pages: list[KioskPage] = field(default_factory=_default_pages)
+    schedule: Schedule = field(default_factory=Schedule)
+
+
+@dataclass
+class Config:
+    """The whole file."""
+
+    hub: HubSettings = field(default_factory=HubSettings)
+    kpi: KpiSettings = field(default_factory=KpiSettings)
+    queues: dict[str, QueueSettings] = field(default_factory=dict)
+    teams: list[Team] = field(default_factory=list)
+    sources: list[SourceConfig] = field(default_factory=list)
+    thresholds: list[Threshold] = field(default_factory=list)
+    tokens: list[Token] = field(default_factory=list)
+    kiosk: KioskSettings = field(default_factory=KioskSettings)
+
+    def team(self, team_id: str) -> Team | None:
+        """The team with this id."""
+        return next((t for t in self.teams if t.id == team_id), None)
+
+    def team_of_agent(self, agent: str) -> Team | None:
+        """The first team listing this agent."""
+        return next((t for t in self.teams if agent in t.agents), None)

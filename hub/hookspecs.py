@@ -1,0 +1,34 @@
+"""The hooks a Panneau plugin may implement (pluggy project ``panneau``)."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+
+import pluggy
+
+from hub.sources import SourceSpec
+
+__all__ = ["hookimpl", "hookspec"]
+
+hookspec = pluggy.HookspecMarker("panneau")
+hookimpl = pluggy.HookimplMarker("panneau")
+
+
+@hookspec
+def register_sources(register: Callable[[SourceSpec], None]) -> None:
+    """Offer kinds of source: call ``register(SourceSpec(...))`` once per kind.
+
+    Every plugin's implementation is called. A name already registered by another plugin is
+    refused and reported by ``panneau plugins``.
+    """
+
+
+@hookspec
+def register_commands(subparsers: argparse._SubParsersAction) -> None:
+    """Add subcommands to ``panneau``: call ``subparsers.add_parser(...)`` and set a ``run``
+    default (``parser.set_defaults(run=fn)``, ``fn(args) -> int``) on each.
+
+    Every plugin's implementation is called; a name that clashes with a built-in command is
+    refused.
+    """

@@ -1,0 +1,1 @@
+"""The wall panel: a full-screen Textual app for a team."""

@@ -1,0 +1,1 @@
+"""The agent overlay: a compact Textual app with an agent's own figures."""

@@ -1,0 +1,64 @@
+"""The command line: every subcommand explains itself; unbuilt ones say so and fail."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from hub.cli.main import build_parser, main
+
+ROOT = Path(__file__).resolve().parent.parent
+COMMANDS = sorted(build_parser()._subparsers._group_actions[0].choices)  # type: ignore[union-attr]
+
+
+def test_design_commands_exist():
+    for name in ("hub", "kiosk", "overlay", "console", "demo", "replay", "config", "plugins",
+                 "message", "export", "plugin"):
+        assert name in COMMANDS
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_each_command_help_has_an_example(command, capsys):
+    with pytest.raises(SystemExit) as info:
+        main([command, "--help"])
+    assert info.value.code == 0
+    out = capsys.readouterr().out
+    assert f"usage: panneau {command}" in out
+    assert "example:\n  panneau " in out
+
+
+def test_top_level_help_lists_commands():
+    result = subprocess.run([sys.executable, "-m", "hub.cli.main", "--help"],
+                            capture_output=True, text=True, check=True)
+    for name in COMMANDS:
+        assert name in result.stdout
+
+
+def test_config_check_ok(capsys):
+    assert main(["config", "check", str(ROOT / "panneau.example.toml")]) in (0, 1)
+
+
+def test_config_check_lists_every_error(tmp_path, capsys):
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[hub]\nport = 1\n[[teams]]\nid = "a"\n[[teams]]\nid = "a"\n')
+    assert main(["config", "check", str(bad)]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].endswith("bad.toml:2: hub.port: unknown key (known keys: " + out[0].split(
+        "known keys: ")[1])
+    assert out[1].endswith("bad.toml:6: teams[1].id: duplicate team id 'a'")
+    assert out[2] == "2 problems found"
+
+
+def test_plugins_lists_entry_point_plugin(capsys):
+    assert main(["plugins"]) == 0
+    out = capsys.readouterr().out
+    assert "echo  [panneau-echo 0.0.1 (entry point)]" in out
+    assert "    sources: echo" in out
+
+
+def test_log_level_is_validated(capsys):
+    with pytest.raises(SystemExit):
+        main(["--log-level", "loud", "plugins"])

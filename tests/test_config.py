@@ -1,0 +1,137 @@
+"""Config validation: the example loads; each kind of mistake is named with key and line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from hub.config import ConfigError, load_config, parse_config
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def errors(text: str) -> list[str]:
+    with pytest.raises(ConfigError) as info:
+        parse_config(text, "t.toml")
+    return info.value.messages
+
+
+def test_example_config_loads():
+    config = load_config(ROOT / "panneau.example.toml")
+    assert [t.id for t in config.teams] == ["support", "sales"]
+    assert config.hub.timezone == "Europe/Paris"
+    assert config.queues["sales"].service_level_s == 30
+    assert config.kiosk.pages[1].trend == "service_level_pct"
+    assert config.team_of_agent("Erin").id == "sales"
+
+
+def test_empty_config_gets_defaults():
+    config = parse_config("")
+    assert config.hub.listen == "127.0.0.1:8765"
+    assert config.kpi.service_level_s == 20
+    assert len(config.kiosk.pages) == 3
+
+
+def test_unknown_key_named_with_line():
+    (msg,) = errors('[hub]\nlisten = "127.0.0.1:1"\nlisen = "x"\n')
+    assert msg.startswith("t.toml:3: hub.lisen: unknown key (known keys: ")
+
+
+def test_wrong_type():
+    assert errors("[hub]\nretention_days = \"ninety\"\n") == [
+        "t.toml:2: hub.retention_days: expected an integer, got a string ('ninety')"
+    ]
+
+
+def test_missing_value_in_array_of_tables():
+    assert errors('[[teams]]\nid = "a"\n[[teams]]\nname = "B"\n') == [
+        "t.toml:3: teams[1].id: missing value (this key is required)"
+    ]
+
+
+def test_duplicate_team():
+    assert errors('[[teams]]\nid = "a"\n\n[[teams]]\nid = "a"\n') == [
+        "t.toml:5: teams[1].id: duplicate team id 'a'"
+    ]
+
+
+def test_duplicate_token():
+    text = (
+        '[[teams]]\nid = "a"\n'
+        '[[tokens]]\nrole = "kiosk"\nteam = "a"\ntoken = "secret-one"\n'
+        '[[tokens]]\nrole = "manager"\ntoken = "secret-one"\n'
+    )
+    assert errors(text) == ["t.toml:9: tokens[1].token: duplicate token (same as tokens[0])"]
+
+
+def test_plain_and_hashed_duplicate_token():
+    import hashlib
+
+    digest = hashlib.sha256(b"secret-one").hexdigest()
+    text = (
+        '[[tokens]]\nrole = "manager"\ntoken = "secret-one"\n'
+        f'[[tokens]]\nrole = "manager"\ntoken_sha256 = "{digest}"\n'
+    )
+    assert errors(text) == [
+        "t.toml:6: tokens[1].token_sha256: duplicate token (same as tokens[0])"
+    ]
+
+
+def test_literal_choice():
+    assert errors('[[tokens]]\nrole = "admin"\ntoken = "abcdefghij"\n') == [
+        "t.toml:2: tokens[0].role: expected one of 'kiosk', 'agent', 'manager', got 'admin'"
+    ]
+
+
+def test_every_error_is_reported_at_once():
+    text = (
+        '[hub]\nlisten = 5\ntimezone = "Mars/Olympus"\n'
+        '[[thresholds]]\nkpi = "happiness"\nwarn = 1.0\n'
+        '[[tokens]]\nrole = "agent"\ntoken = "abcdefghij"\nagent = "Nobody"\n'
+    )
+    assert errors(text) == [
+        "t.toml:2: hub.listen: expected a string, got an integer (5)",
+        "t.toml:3: hub.timezone: unknown time zone 'Mars/Olympus'",
+        "t.toml:5: thresholds[0].kpi: unknown KPI 'happiness'",
+        "t.toml:10: tokens[0].agent: agent 'Nobody' is in no team",
+    ]
+
+
+def test_threshold_order_checked_against_direction():
+    text = '[[thresholds]]\nkpi = "service_level_pct"\nwarn = 60.0\nalert = 75.0\n'
+    assert errors(text) == ["t.toml:4: thresholds[0].alert: alert must be below or equal to warn"]
+
+
+def test_nested_table_and_inline_key_lines():
+    text = '[kiosk]\ndwell_s = 5.0\n[[kiosk.pages]]\ntitle = "x"\nkpis = ["nope"]\n'
+    assert errors(text) == ["t.toml:5: kiosk.pages[0].kpis[0]: unknown KPI 'nope'"]
+
+
+def test_invalid_toml_gives_tomllib_line():
+    (msg,) = errors("[hub\nlisten = 1\n")
+    assert msg.startswith("t.toml: invalid TOML: ") and "line 1" in msg
+
+
+def test_unreadable_file(tmp_path):
+    with pytest.raises(ConfigError) as info:
+        load_config(tmp_path / "missing.toml")
+    assert "cannot read" in info.value.messages[0]
+
+
+def test_source_options_checked_against_plugin(tmp_path):
+    from hub.plugins import collect_sources, make_plugin_manager
+
+    registry = collect_sources(make_plugin_manager())
+    text = (
+        '[[sources]]\nname = "e"\nplugin = "echo"\n[sources.options]\nagents = "Alice"\n'
+        '[[sources]]\nname = "f"\nplugin = "nothing_like_it"\n'
+    )
+    with pytest.raises(ConfigError) as info:
+        parse_config(text, "t.toml", registry)
+    assert info.value.messages[0] == (
+        "t.toml:5: sources[0].options.agents: expected a list of a string, got a string ('Alice')"
+    )
+    assert info.value.messages[1].startswith(
+        "t.toml:8: sources[1].plugin: no source plugin named 'nothing_like_it' (known: "
+    )
