@@ -1,0 +1,20 @@
+"""Built-in ``zendesk`` source: incremental ticket export, metrics, SLA breaches, CSAT."""
+
+from __future__ import annotations
+
+from hub.hookspecs import hookimpl
+from hub.sources import SourceSpec
+from plugins.zendesk.options import ZendeskOptions
+from plugins.zendesk.source import ZendeskSource
+
+__all__ = ["register_sources"]
+
+
+@hookimpl
+def register_sources(register) -> None:
+    """Offer the ``zendesk`` source kind."""
+    register(SourceSpec(
+        name="zendesk", factory=ZendeskSource, options=ZendeskOptions,
+        description="Zendesk Support: tickets (incremental export), metrics, SLA breaches, CSAT",
+        stale_after_s=900.0,
+    ))

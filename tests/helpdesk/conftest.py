@@ -1,0 +1,144 @@
+"""Shared test parts for the helpdesk and survey sources: a recording SourceContext and a real
+aiohttp server on 127.0.0.1 (port 0) whose routes each test defines."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiohttp import web
+
+from hub.events import Event
+from hub.sources import UNCHANGED, HttpRequest, HttpResponse
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+SHARED_DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
+
+
+def shared_file(*parts: str) -> Path:
+    """A file under ../shared/data, or skip the test saying why."""
+    path = SHARED_DATA.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"{path} is absent (recorded data lives outside the repository)")
+    return path
+
+
+@dataclass
+class RecordingContext:
+    """A SourceContext that keeps what a source hands over; checkpoints go through JSON, as
+    the hub's journal stores them. Routes are served by a real aiohttp app when one is set."""
+
+    name: str = "src"
+    checkpoint: Any = None
+    clock: float = 0.0
+    events: list[Event] = field(default_factory=list)
+    checkpoints: list[Any] = field(default_factory=list)
+    skips: list[str] = field(default_factory=list)
+    statuses: list[tuple[str, str]] = field(default_factory=list)
+    routes: dict[tuple[str, str], Any] = field(default_factory=dict)
+    fail_emit: bool = False
+    log: logging.Logger = field(default_factory=lambda: logging.getLogger("tests.helpdesk.src"))
+
+    async def emit(self, events, checkpoint=UNCHANGED) -> None:
+        if self.fail_emit:
+            raise RuntimeError("journal unavailable")
+        await asyncio.sleep(0)
+        self.events.extend(events)
+        if checkpoint is not UNCHANGED:
+            self.checkpoint = json.loads(json.dumps(checkpoint))
+            self.checkpoints.append(self.checkpoint)
+
+    def skipped(self, detail: str, count: int = 1) -> None:
+        self.skips.extend([detail] * count)
+
+    def set_status(self, status: str, detail: str = "") -> None:
+        self.statuses.append((status, detail))
+
+    def add_route(self, method: str, path: str, handler) -> str:
+        full = f"/hooks/{self.name}/{path.lstrip('/')}"
+        self.routes[(method.upper(), full)] = handler
+        return full
+
+    def now(self) -> float:
+        return self.clock
+
+    def kinds(self) -> list[str]:
+        return [e.kind for e in self.events]
+
+    def restarted(self) -> RecordingContext:
+        """A fresh context resuming from this one's stored checkpoint (a hub restart)."""
+        return RecordingContext(name=self.name, checkpoint=self.checkpoint, clock=self.clock)
+
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+class LiveServer:
+    """A real aiohttp server on loopback; ``log`` lists (monotonic time, method, path_qs)."""
+
+    def __init__(self) -> None:
+        self.app = web.Application(middlewares=[self._record])
+        self.log: list[tuple[float, str, str]] = []
+        self.headers: list[dict[str, str]] = []
+        self._runner: web.AppRunner | None = None
+        self.url = ""
+
+    @web.middleware
+    async def _record(self, request: web.Request, handler: Handler) -> web.StreamResponse:
+        self.log.append((time.monotonic(), request.method, request.path_qs))
+        self.headers.append(dict(request.headers))
+        return await handler(request)
+
+    def route(self, method: str, path: str, handler: Handler) -> None:
+        self.app.router.add_route(method, path, handler)
+
+    def serve_context_routes(self, ctx: RecordingContext) -> None:
+        """Serve the webhook handlers a source registered, as the hub does."""
+        for (method, path), handler in ctx.routes.items():
+            self.route(method, path, _adapt(handler))
+
+    async def start(self) -> str:
+        self._runner = web.AppRunner(self.app)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        host, port = self._runner.addresses[0][:2]
+        self.url = f"http://{host}:{port}"
+        return self.url
+
+    async def close(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    def paths(self) -> list[str]:
+        return [p for _, _, p in self.log]
+
+
+def _adapt(handler) -> Handler:
+    async def serve(request: web.Request) -> web.StreamResponse:
+        body = await request.read()
+        req = HttpRequest(method=request.method, path=request.path, headers=request.headers,
+                          body=body, query=dict(request.query))
+        resp: HttpResponse = await handler(req)
+        return web.json_response(resp.body, status=resp.status)
+
+    return serve
+
+
+@pytest.fixture
+async def server():
+    live = LiveServer()
+    yield live
+    await live.close()
+
+
+@pytest.fixture
+def ctx() -> RecordingContext:
+    return RecordingContext()

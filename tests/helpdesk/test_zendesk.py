@@ -1,0 +1,277 @@
+"""The zendesk source against a real aiohttp server serving Zendesk-shaped pages."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import logging
+from collections import Counter
+
+import httpx
+import pytest
+from aiohttp import web
+
+from plugins.generic.polling import make_fetcher
+from plugins.generic.tickets import TicketTracker
+from plugins.zendesk.mapping import page_snapshots, rating_response
+from plugins.zendesk.options import ZendeskOptions, client_settings
+from plugins.zendesk.source import ZendeskPoller, ZendeskSource
+from tests.helpdesk.conftest import FIXTURES, shared_file
+
+ZD = FIXTURES / "zendesk"
+NOW = 1772409600 + 12 * 3600  # 2026-03-02 12:00 UTC, after every fixture time
+EMAIL, TOKEN = "ops@example.com", "tok-3f9a-secret"
+
+
+def load(name: str) -> dict:
+    return json.loads((ZD / name).read_text())
+
+
+def basic_ok(request: web.Request) -> bool:
+    expected = base64.b64encode(f"{EMAIL}/token:{TOKEN}".encode()).decode()
+    return request.headers.get("Authorization") == f"Basic {expected}"
+
+
+class FakeZendesk:
+    """Routes with the export's own paging rules; ``throttle`` answers 429 that many times."""
+
+    def __init__(self, server, cursor: bool = True) -> None:
+        self.server, self.throttle = server, 0
+        if cursor:
+            server.route("GET", "/api/v2/incremental/tickets/cursor.json", self.cursor_page)
+        server.route("GET", "/api/v2/incremental/ticket_metric_events.json", self.metric_events)
+        server.route("GET", "/api/v2/satisfaction_ratings.json", self.ratings)
+
+    def _gate(self, request: web.Request) -> web.Response | None:
+        if not basic_ok(request):
+            return web.json_response({"error": "Couldn't authenticate you"}, status=401)
+        if self.throttle:
+            self.throttle -= 1
+            return web.json_response({"error": "APIRateLimitExceeded"}, status=429,
+                                     headers={"Retry-After": "1"})
+        return None
+
+    async def cursor_page(self, request: web.Request) -> web.Response:
+        if (refused := self._gate(request)) is not None:
+            return refused
+        cursor = request.query.get("cursor")
+        if cursor is None:
+            if int(request.query["start_time"]) > NOW - 60:
+                return web.json_response({"error": "InvalidValue"}, status=400)
+            return web.json_response(load("incremental_cursor_page1.json"))
+        if cursor == "cGFnZTI=":
+            return web.json_response(load("incremental_cursor_page2.json"))
+        return web.json_response({"tickets": [], "after_cursor": cursor, "end_of_stream": True})
+
+    async def metric_events(self, request: web.Request) -> web.Response:
+        if (refused := self._gate(request)) is not None:
+            return refused
+        return web.json_response(load("ticket_metric_events.json"))
+
+    async def ratings(self, request: web.Request) -> web.Response:
+        if (refused := self._gate(request)) is not None:
+            return refused
+        page = request.query.get("page", "1")
+        text = (ZD / f"satisfaction_ratings_page{page}.json").read_text()
+        return web.json_response(json.loads(text.replace("{base}", self.server.url)))
+
+
+def options(url: str, **extra) -> ZendeskOptions:
+    values = {"base_url": url, "email": EMAIL, "api_token": TOKEN, "min_request_interval_s": 0.0,
+              "poll_interval_s": 0.05} | extra
+    return ZendeskOptions(**values)
+
+
+async def poll(ctx, opts: ZendeskOptions) -> ZendeskPoller:
+    async with httpx.AsyncClient(**client_settings(opts, {})) as client:
+        poller = ZendeskPoller(ctx, make_fetcher(ctx, client, min_interval_s=0.0,
+                                                  max_wait_s=30.0), opts)
+        await poller.poll_once()
+    return poller
+
+
+async def test_cursor_export_becomes_ticket_events(server, ctx):
+    FakeZendesk(server)
+    ctx.clock = NOW
+    await poll(ctx, options(await server.start(), sla_breaches=False, satisfaction=False))
+    tickets = [(e.kind, getattr(e, "ticket_id", None)) for e in ctx.events]
+    assert tickets == [
+        ("ticket_created", "101"), ("ticket_created", "102"), ("ticket_metrics", "102"),
+        ("ticket_created", "103"), ("ticket_solved", "103"), ("ticket_metrics", "103"),
+        ("ticket_created", "104"), ("ticket_created", "105"),
+        # page 2: 105 again with the same updated_at is a duplicate
+        ("ticket_updated", "101"), ("ticket_solved", "101"), ("ticket_metrics", "101"),
+        ("ticket_updated", "102"),  # its metrics did not change
+        ("ticket_updated", "104"),  # deleted
+        ("ticket_updated", "103"), ("ticket_reopened", "103"), ("ticket_metrics", "103"),
+        ("ticket_created", "106"), ("ticket_solved", "106"), ("ticket_metrics", "106"),
+    ]
+    assert ctx.skips == ["cursor:cGFnZTI=: tickets[6]: ticket 107: unknown status 'sideways'"]
+    deleted = [e for e in ctx.events if e.kind == "ticket_updated" and e.ticket_id == "104"]
+    assert deleted[0].status == "deleted"
+    solved_103 = next(e for e in ctx.events if e.kind == "ticket_solved" and e.ticket_id == "103")
+    assert solved_103.ts == 1772409600 + 8 * 3600 + 50 * 60  # metric solved_at 08:50
+    reopened = [e for e in ctx.events if e.kind == "ticket_metrics" and e.ticket_id == "103"][-1]
+    assert (reopened.reopens, reopened.full_resolution_min, reopened.replies) == (1, 70.0, 2)
+    assert ctx.checkpoint["cursor"] == "cGFnZTM=" and ctx.checkpoint["mode"] == "cursor"
+    first = server.paths()[0]
+    assert "include=metric_sets" in first and f"start_time={NOW - 61}" not in first
+    assert "start_time=0" in first  # the configured start, older than the 1-minute exclusion
+
+
+async def test_restart_resumes_after_the_stored_cursor(server, ctx):
+    FakeZendesk(server)
+    ctx.clock = NOW
+    opts = options(await server.start(), sla_breaches=False, satisfaction=False)
+    await poll(ctx, opts)
+    again = ctx.restarted()
+    await poll(again, opts)
+    assert again.events == []
+    assert server.paths()[-1].endswith("cursor=cGFnZTM%3D")
+
+
+async def test_start_time_never_inside_the_last_minute(server, ctx):
+    FakeZendesk(server)
+    ctx.clock = NOW
+    await poll(ctx, options(await server.start(), start_time=NOW + 3600, sla_breaches=False,
+                            satisfaction=False))
+    assert f"start_time={NOW - 61}" in server.paths()[0]
+
+
+async def test_rate_limit_waits_what_retry_after_says(server, ctx):
+    fake = FakeZendesk(server)
+    fake.throttle = 1
+    ctx.clock = NOW
+    await poll(ctx, options(await server.start(), sla_breaches=False, satisfaction=False))
+    (t429, _, _), (t_retry, _, _) = server.log[:2]
+    assert t_retry - t429 >= 0.95
+    assert len(server.log) == 3  # 429, page 1 again, page 2 (end of stream): nothing more
+    assert any(s == "stale" and "rate limited" in d for s, d in ctx.statuses)
+    assert Counter(ctx.kinds())["ticket_created"] == 6
+
+
+async def test_sla_breaches_and_satisfaction_ratings(server, ctx):
+    FakeZendesk(server)
+    ctx.clock = NOW
+    opts = options(await server.start())
+    await poll(ctx, opts)
+    breaches = [(e.ticket_id, e.metric) for e in ctx.events if e.kind == "ticket_sla_breached"]
+    assert breaches == [("102", "first_reply"), ("103", "resolution")]
+    surveys = [(e.response_id, e.score, e.ticket_id, e.agent) for e in ctx.events
+               if e.kind == "survey_response"]
+    assert surveys == [("zendesk-rating:801", 1.0, "101", "501"),
+                       ("zendesk-rating:802", 0.0, "103", "502"),
+                       ("zendesk-rating:804", 1.0, "106", "502")]
+    assert all(e.survey == "csat" and (e.scale_min, e.scale_max) == (0, 1)
+               for e in ctx.events if e.kind == "survey_response")
+    count = len(ctx.events)
+    again = ctx.restarted()
+    await poll(again, opts)
+    assert again.events == [] and len(ctx.events) == count
+
+
+def test_offered_and_unoffered_ratings_are_not_responses():
+    for score in ("offered", "unoffered"):
+        assert rating_response({"id": 1, "score": score, "updated_at": "2026-03-02T09:00:00Z"},
+                               "zd", "x") is None
+
+
+async def test_bad_credentials_mark_the_source_down_and_are_never_logged(server, caplog):
+    from tests.helpdesk.conftest import RecordingContext
+
+    FakeZendesk(server)
+    url = await server.start()
+    ctx = RecordingContext(clock=NOW)
+    opts = ZendeskOptions(base_url=url, oauth_token="oauth-very-secret-42",
+                          min_request_interval_s=0.0, poll_interval_s=0.05)
+    caplog.set_level(logging.DEBUG)
+    task = asyncio.create_task(ZendeskSource(opts).run(ctx))
+    for _ in range(100):
+        if any(s == "down" for s, _ in ctx.statuses):
+            break
+        await asyncio.sleep(0.02)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    down = [d for s, d in ctx.statuses if s == "down"]
+    assert down and "HTTP 401" in down[0]
+    assert server.headers[0]["Authorization"] == "Bearer oauth-very-secret-42"
+    assert "oauth-very-secret-42" not in caplog.text + repr(opts) + repr(ctx.statuses)
+
+
+async def test_missing_credentials_are_a_clear_error(ctx):
+    with pytest.raises(ValueError, match="ZENDESK_SUBDOMAIN"):
+        await ZendeskSource(ZendeskOptions()).run(ctx)
+    assert ctx.statuses[-1][0] == "down"
+
+
+def test_credentials_from_the_environment():
+    env = {"ZD2_SUBDOMAIN": "acme", "ZD2_EMAIL": "a@b.c", "ZD2_API_TOKEN": "t"}
+    settings = client_settings(ZendeskOptions(env_prefix="ZD2_"), env)
+    assert settings["base_url"] == "https://acme.zendesk.com"
+    assert settings["auth"] is not None and "Authorization" not in settings["headers"]
+
+
+async def test_run_polls_until_cancelled_and_reports_live(server, ctx):
+    FakeZendesk(server)
+    ctx.clock = NOW
+    task = asyncio.create_task(ZendeskSource(options(await server.start())).run(ctx))
+    for _ in range(200):
+        if len(server.log) >= 12:  # several full polls
+            break
+        await asyncio.sleep(0.02)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert ("live", "") in ctx.statuses
+    assert Counter(ctx.kinds())["ticket_created"] == 6  # polling again adds nothing
+
+
+# --- recorded pages from a real Zendesk test account (../shared/data, not committed) ---------
+
+
+async def test_fallback_to_time_based_export_on_recorded_pages(server, ctx):
+    first = json.loads(shared_file(
+        "zendesk", "incremental_tickets_per_page1_start0_rec2023-09-19.json").read_text())
+    second = json.loads(shared_file(
+        "zendesk", "incremental_tickets_per_page1_start1695052664_rec2023-09-19.json").read_text())
+
+    async def time_based(request: web.Request) -> web.Response:
+        start = int(request.query["start_time"])
+        pages = {0: first, 1695052664: second}
+        # beyond what was recorded: an empty final page, as the export ends
+        return web.json_response(pages.get(start) or {"tickets": [], "count": 0,
+                                 "end_of_stream": True, "end_time": start})
+
+    server.route("GET", "/api/v2/incremental/tickets.json", time_based)
+    FakeZendesk(server, cursor=False)
+    ctx.clock = NOW
+    await poll(ctx, options(await server.start(), per_page=1, sla_breaches=False,
+                            satisfaction=False))
+    assert "/cursor.json" in server.paths()[0]  # tried first, refused with 404
+    starts = [p.split("start_time=")[1].split("&")[0] for p in server.paths()[1:]]
+    assert starts == ["0", "1695052664", "1695052665"]
+    assert Counter(ctx.kinds()) == {"ticket_created": 13}
+    assert ctx.checkpoint["mode"] == "time" and ctx.checkpoint["start_time"] == 1695052665
+
+
+def test_recorded_cursor_export_backlog_and_deleted():
+    page = json.loads(shared_file(
+        "zendesk", "incremental_tickets_cursor_start0_rec2024-02-08.json").read_text())
+    snapshots, bad = page_snapshots(page)
+    assert bad == [] and len(snapshots) == 87
+    tracker = TicketTracker()
+    events = [e for s in snapshots for e in tracker.apply(s, "zd", "p1")]
+    created = Counter(e.status for e in events if e.kind == "ticket_created")
+    assert created == {"new": 77, "pending": 8, "open": 1}  # the deleted one never counted
+
+
+def test_recorded_duplicates_are_dropped():
+    page = json.loads(shared_file(
+        "zendesk", "incremental_tickets_time_based_start0_rec2023-09-19.json").read_text())
+    snapshots, _ = page_snapshots(page)
+    tracker = TicketTracker()
+    first = [e for s in snapshots for e in tracker.apply(s, "zd", "p")]
+    again = [e for s in snapshots for e in tracker.apply(s, "zd", "p")]
+    assert len(first) == 485 and again == []  # 515 deleted tickets first seen deleted
