@@ -5,6 +5,21 @@ from __future__ import annotations
 from hub.cli.common import add_command, not_built, screen_args
 
 
+def kiosk_args(parser) -> None:
+    """The kiosk's own option."""
+    parser.add_argument("--colors", choices=("auto", "16", "full"), default="auto",
+                        help="16 for the Linux console (auto: 16 when TERM=linux)")
+
+
+def run_kiosk(args) -> int:
+    """Run the wall panel until interrupted."""
+    from hub.client import HubClient
+    from kiosk.app import KioskApp, pick_colors
+
+    KioskApp(HubClient(args.hub, args.token), colors=pick_colors(args.colors)).run()
+    return 0
+
+
 def register(subparsers) -> None:
     """Add the three screen commands."""
     screens = (
@@ -16,6 +31,8 @@ def register(subparsers) -> None:
         parser = add_command(
             subparsers, name, summary,
             f"panneau {name} --hub ws://127.0.0.1:8765 --token $PANNEAU_TOKEN",
-            not_built(f"panneau {name}", issue),
+            run_kiosk if name == "kiosk" else not_built(f"panneau {name}", issue),
         )
         screen_args(parser)
+        if name == "kiosk":
+            kiosk_args(parser)

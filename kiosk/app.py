@@ -1,0 +1,232 @@
+"""The wall panel app: draws a :class:`ViewState` + :class:`Freshness`, fed by a hub worker.
+
+Timers, all one-shot and re-armed: the clock once a minute (on the minute), page rotation
+after each page's dwell, a message's expiry, and a short alert flash. Nothing polls; a
+data change redraws the current page once (bursts of deltas are coalesced).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any, ClassVar, Literal
+
+from textual import work
+from textual.app import App
+from textual.timer import Timer
+
+from hub.view import ViewState
+from kiosk.format import ASCII_SYMBOLS, SYMBOLS
+from kiosk.model import (
+    Freshness,
+    PageSpec,
+    active_alerts,
+    build_page,
+    next_expiry,
+    notices,
+    page_specs,
+)
+from kiosk.schedule import clock_text, is_on, local, seconds_to_next_minute, zone
+from kiosk.screens import ClockScreen, PanelScreen
+
+__all__ = ["Colors", "KioskApp", "pick_colors"]
+
+Colors = Literal["full", "16"]
+_FLASH_TOGGLES = 6
+_FLASH_PERIOD_S = 0.5
+_WINDOW_WORDS = {"now": "now", "15m": "last 15 min", "30m": "last 30 min",
+                 "60m": "last hour", "today": "today"}
+
+
+def pick_colors(requested: str = "auto", term: str | None = None) -> Colors:
+    """``16`` on the Linux console (``TERM=linux``) or when asked, else ``full``."""
+    if requested in ("16", "full"):
+        return requested  # type: ignore[return-value]
+    term = os.environ.get("TERM", "") if term is None else term
+    return "16" if term in ("linux", "vt100", "vt220", "ansi") else "full"
+
+
+class KioskApp(App):
+    """Full-screen team panel. Feed it with :meth:`set_view` or give it a ``client``."""
+
+    CSS_PATH = "kiosk.tcss"
+    TITLE = "Panneau"
+    ENABLE_COMMAND_PALETTE = False
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (120, "-wide")]
+    VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-short"), (36, "-tall")]
+
+    def __init__(
+        self,
+        client: Any = None,
+        *,
+        view: ViewState | None = None,
+        fresh: Freshness | None = None,
+        clock: Callable[[], float] = time.time,
+        colors: Colors = "full",
+    ) -> None:
+        super().__init__(ansi_color=colors == "16")
+        self.client = client
+        self.view = view if view is not None else ViewState()
+        self.fresh = fresh or (Freshness(False, ever_connected=False) if client else Freshness())
+        self.clock = clock
+        self.palette = colors
+        self.symbols = ASCII_SYMBOLS if colors == "16" else SYMBOLS
+        self.page_index = 0
+        self.page_title: str | None = None
+        self._seen_alerts: set[str] = set()
+        self._flash_kpis: set[str] = set()
+        self._flash_left = 0
+        self._alarms: dict[str, Timer] = {}
+        self._redraw_pending = False
+        self._expiry_at: float | None = None
+        self.panel = PanelScreen(self.symbols)
+        self.night = ClockScreen()
+        if colors == "16":
+            self.theme = "ansi-dark"
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    async def on_mount(self) -> None:
+        for screen in (self.panel, self.night):
+            screen.set_class(self.palette == "16", "-ansi")
+        await self.push_screen(self.panel)
+        self.redraw()
+        self._tick_minute(arm_only=True)
+        if self.client is not None:
+            self.follow_hub()
+
+    @work(exclusive=True, group="hub")
+    async def follow_hub(self) -> None:
+        """Read the hub client's updates until the app ends (the client reconnects itself)."""
+        client = self.client
+        async for update in client.updates():
+            fresh = self.fresh
+            if update.kind == "connected":
+                fresh = Freshness(True)
+            elif update.kind == "disconnected" and fresh.connected:
+                fresh = Freshness(False, since=self.clock())
+            elif update.kind == "rejected":
+                reason = (update.frame or {}).get("reason", "token refused")
+                fresh = replace(fresh, connected=False, rejected=str(reason))
+            self.set_view(client.view, fresh)
+
+    # -- data in ---------------------------------------------------------------------------
+
+    def set_view(self, view: ViewState, fresh: Freshness | None = None) -> None:
+        """New data (and freshness): redraw once, soon, however many calls arrive."""
+        self.view = view
+        if fresh is not None:
+            self.fresh = fresh
+        if not self._redraw_pending:
+            self._redraw_pending = True
+            self.call_later(self.redraw)
+
+    # -- drawing ---------------------------------------------------------------------------
+
+    def _fmt_time(self, epoch: float) -> str:
+        return local(epoch, zone(self.view.meta.get("timezone"))).strftime("%H:%M")
+
+    def _current(self, specs: list[PageSpec]) -> PageSpec:
+        titles = [s.title for s in specs]
+        if self.page_title in titles:
+            self.page_index = titles.index(self.page_title)
+        self.page_index %= len(specs)
+        self.page_title = specs[self.page_index].title
+        return specs[self.page_index]
+
+    def redraw(self) -> None:
+        """Draw everything from ``view``, ``fresh`` and the clock."""
+        self._redraw_pending = False
+        if not self.panel.is_mounted:
+            return
+        now = self.clock()
+        meta = self.view.meta
+        when = local(now, zone(meta.get("timezone")))
+        hhmm, date = clock_text(when)
+        if not is_on(meta.get("schedule"), when):
+            if self.screen is not self.night:
+                self.push_screen(self.night)
+            self.night.show_time(hhmm, date, when.minute)
+            self._cancel("rotate")
+            return
+        if self.screen is self.night:
+            self.pop_screen()
+        specs = page_specs(self.view)
+        self._note_alerts(specs)
+        spec = self._current(specs)
+        self.panel.show_page(build_page(self.view, spec, self.fresh))
+        self.panel.show_notices(notices(self.view, self.fresh, now, self._fmt_time))
+        as_of = meta.get("as_of")
+        dots = "".join(self.symbols.page_on if i == self.page_index else self.symbols.page_off
+                       for i in range(len(specs)))
+        self.panel.show_bars(
+            team=str(meta.get("team_name") or meta.get("team") or ""),
+            title=f"{spec.title} · {_WINDOW_WORDS.get(spec.window, spec.window)}",
+            clock=f"{date}  {hhmm}",
+            as_of=f"as of {local(as_of, when.tzinfo).strftime('%H:%M:%S')}" if as_of
+            else "as of —",
+            pages=f"{dots} {self.page_index + 1}/{len(specs)}",
+        )
+        if len(specs) > 1 and "rotate" not in self._alarms:
+            self._alarms["rotate"] = self.set_timer(spec.dwell_s, self._next_page)
+        elif len(specs) == 1:
+            self._cancel("rotate")
+        self._arm_expiry(now)
+
+    def _note_alerts(self, specs: list[PageSpec]) -> None:
+        active = active_alerts(self.view)
+        fresh_ids = set(active) - self._seen_alerts
+        self._seen_alerts = set(active)
+        if fresh_ids and specs and specs[0].is_alert:
+            self._show_page(0, specs[0].title)
+            self._flash_kpis = {active[a][2] for a in fresh_ids}
+            self._flash_left = _FLASH_TOGGLES
+            self._cancel("flash")
+            self._alarms["flash"] = self.set_interval(
+                _FLASH_PERIOD_S, self._flash_step, repeat=_FLASH_TOGGLES)
+
+    def _flash_step(self) -> None:
+        self._flash_left -= 1
+        self.panel.flash(self._flash_kpis, on=self._flash_left % 2 == 1)
+        if self._flash_left <= 0:
+            self._alarms.pop("flash", None)
+
+    # -- timers ----------------------------------------------------------------------------
+
+    def _cancel(self, name: str) -> None:
+        timer = self._alarms.pop(name, None)
+        if timer is not None:
+            timer.stop()
+
+    def _show_page(self, index: int, title: str | None) -> None:
+        self.page_index, self.page_title = index, title
+        self._cancel("rotate")
+
+    def _next_page(self) -> None:
+        self._alarms.pop("rotate", None)
+        specs = page_specs(self.view)
+        index = (self.page_index + 1) % len(specs)
+        self._show_page(index, specs[index].title)
+        self.redraw()
+
+    def _tick_minute(self, arm_only: bool = False) -> None:
+        if not arm_only:
+            self.redraw()
+        self._alarms["minute"] = self.set_timer(
+            seconds_to_next_minute(self.clock()), self._tick_minute)
+
+    def _arm_expiry(self, now: float) -> None:
+        expires = next_expiry(self.view, now)
+        if expires == self._expiry_at:
+            return
+        self._cancel("expiry")
+        self._expiry_at = expires
+        if expires is not None:
+            self._alarms["expiry"] = self.set_timer(max(0.05, expires - now), self._expired)
+
+    def _expired(self) -> None:
+        self._alarms.pop("expiry", None)
+        self._expiry_at = None
+        self.redraw()

@@ -1,0 +1,273 @@
+"""What the panel shows, computed from a :class:`hub.view.ViewState` and a freshness status.
+
+Pure: no Textual, no clock, no I/O. The app calls :func:`build_page` and :func:`notices` each
+time the view or the freshness changes and hands the result to its widgets.
+
+Rules kept here:
+- a figure without data is ``nodata`` and reads ``-``; its last value is never invented;
+- a figure is *stale* when the hub connection is down, or when a source feeding it reports
+  ``stale``/``down`` (``source:<name>["feeds"]`` lists KPI ids or catalogue families; a source
+  that lists nothing feeds every figure);
+- an active ``alert:<id>`` (``key`` or the id itself is ``scope/window/kpi``) puts an "Alert"
+  page in front of the configured pages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from hub.catalogue import KPIS
+from hub.config.schema import KioskSettings
+from hub.view import ViewState
+from kiosk.format import compare, format_delta, format_value, label_of
+
+__all__ = [
+    "Freshness",
+    "Notice",
+    "PageSpec",
+    "PageView",
+    "Tile",
+    "active_alerts",
+    "build_page",
+    "next_expiry",
+    "notices",
+    "page_specs",
+    "scope_of",
+    "stale_sources",
+]
+
+_STALE_STATUSES = ("stale", "down")
+_ALERT_PAGE_TITLE = "Alert"
+
+
+@dataclass(frozen=True, slots=True)
+class Freshness:
+    """How current the view is: hub connection up, or down since ``since`` (epoch)."""
+
+    connected: bool = True
+    since: float | None = None
+    ever_connected: bool = True
+    rejected: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PageSpec:
+    """One page: which KPIs, which window, how long it stays; ``scopes`` pins a KPI's scope."""
+
+    title: str
+    kpis: tuple[str, ...]
+    window: str = "today"
+    dwell_s: float = 15.0
+    trend: str | None = None
+    scopes: tuple[tuple[str, str], ...] = ()
+    is_alert: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Tile:
+    """One figure as drawn: value text, state, stale flag, comparisons."""
+
+    kpi: str
+    label: str
+    text: str
+    state: str  # ok | warn | alert | none (no threshold) | nodata
+    stale: bool = False
+    refs: tuple[tuple[str, int, bool | None, str], ...] = ()  # (name, direction, better, delta)
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """A banner line: ``stale`` (freshness), ``alert`` or ``message``."""
+
+    kind: str
+    text: str
+    key: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class PageView:
+    """Everything one page draws."""
+
+    spec: PageSpec
+    tiles: tuple[Tile, ...]
+    trend: tuple[float, ...] = ()
+    trend_label: str = ""
+    stale_trend: bool = False
+
+
+def scope_of(meta: Mapping[str, Any]) -> str:
+    """The scope a kiosk's figures live under: ``meta.scope``, else ``team:<team>``, else site."""
+    if meta.get("scope"):
+        return str(meta["scope"])
+    return f"team:{meta['team']}" if meta.get("team") else "site"
+
+
+def _split_key(key: str) -> tuple[str, str, str] | None:
+    """``[kpi:]scope/window/kpi`` → parts (scopes contain ``:`` but never ``/``)."""
+    for prefix in ("kpi:", "state:"):
+        if key.startswith(prefix):
+            key = key[len(prefix):]
+    parts = key.split("/")
+    return (parts[0], parts[1], parts[2]) if len(parts) == 3 else None
+
+
+def active_alerts(view: ViewState) -> dict[str, tuple[str, str, str]]:
+    """``alert:<id>`` entries still in warn/alert → their (scope, window, kpi)."""
+    found: dict[str, tuple[str, str, str]] = {}
+    for alert_id, alert in sorted(view.items("alert:")):
+        if not isinstance(alert, Mapping) or alert.get("state") not in ("warn", "alert"):
+            continue
+        parts = _split_key(str(alert.get("key") or alert_id))
+        if parts:
+            found[alert_id] = parts
+    return found
+
+
+def page_specs(view: ViewState) -> list[PageSpec]:
+    """The rotating pages from ``meta.pages`` (config defaults if absent), alert page first."""
+    meta = view.meta
+    default_dwell = float(meta.get("dwell_s") or KioskSettings().dwell_s)
+    raw = meta.get("pages")
+    if not raw:
+        raw = [vars(p) for p in KioskSettings().pages]
+    specs = [
+        PageSpec(
+            title=str(p.get("title", "")),
+            kpis=tuple(p.get("kpis") or ()),
+            window=str(p.get("window") or "today"),
+            dwell_s=float(p.get("dwell_s") or default_dwell),
+            trend=p.get("trend"),
+        )
+        for p in raw
+        if isinstance(p, Mapping)
+    ]
+    alerts = active_alerts(view)
+    if alerts:
+        seen: dict[tuple[str, str], tuple[str, str]] = {}
+        for scope, window, kpi in alerts.values():
+            seen.setdefault((kpi, window), (scope, window))
+        specs.insert(0, PageSpec(
+            title=_ALERT_PAGE_TITLE,
+            kpis=tuple(kpi for kpi, _ in seen),
+            window=next(iter(seen.values()))[1],
+            dwell_s=default_dwell,
+            scopes=tuple((kpi, f"{scope}/{window}") for (kpi, _), (scope, window) in seen.items()),
+            is_alert=True,
+        ))
+    return specs
+
+
+def _feeds(source: Mapping[str, Any]) -> set[str] | None:
+    feeds = source.get("feeds")
+    return set(feeds) if feeds else None
+
+
+def stale_sources(view: ViewState) -> dict[str, Mapping[str, Any]]:
+    """Sources whose status is ``stale`` or ``down``."""
+    return {
+        name: src for name, src in sorted(view.items("source:"))
+        if isinstance(src, Mapping) and src.get("status") in _STALE_STATUSES
+    }
+
+
+def _is_stale(kpi: str, stale: Iterable[Mapping[str, Any]], fresh: Freshness) -> bool:
+    if not fresh.connected:
+        return True
+    info = KPIS.get(kpi)
+    for source in stale:
+        feeds = _feeds(source)
+        if feeds is None or kpi in feeds or (info is not None and info.family in feeds):
+            return True
+    return False
+
+
+def _refs(kpi: str, value: float | None, ref: Any) -> tuple[tuple[str, int, bool | None, str], ...]:
+    if value is None or not isinstance(ref, Mapping):
+        return ()
+    out = []
+    for name in ("yesterday", "last_week"):
+        past = ref.get(name)
+        if isinstance(past, int | float):
+            direction, better = compare(kpi, value, past)
+            out.append((name, direction, better, format_delta(kpi, value - past)))
+    return tuple(out)
+
+
+def build_page(view: ViewState, spec: PageSpec, fresh: Freshness) -> PageView:
+    """The tiles (and trend line) of one page."""
+    default_scope = scope_of(view.meta)
+    stale = list(stale_sources(view).values())
+    pinned = dict(spec.scopes)
+    tiles = []
+    for kpi in spec.kpis:
+        scope, window = (pinned[kpi].split("/") if kpi in pinned
+                         else (default_scope, spec.window))
+        value = view.kpi(scope, window, kpi)
+        state = view.state(scope, window, kpi)
+        if value is None:
+            state = "nodata"
+        elif state not in ("ok", "warn", "alert"):
+            state = "none"
+        tiles.append(Tile(
+            kpi=kpi, label=label_of(kpi), text=format_value(kpi, value), state=state,
+            stale=_is_stale(kpi, stale, fresh),
+            refs=_refs(kpi, value, view.values.get(f"ref:{scope}/{window}/{kpi}")),
+        ))
+    trend: tuple[float, ...] = ()
+    label = ""
+    if spec.trend:
+        samples = view.values.get(f"trend:{default_scope}/{spec.window}/{spec.trend}") or []
+        trend = tuple(float(v) for _, v in samples if isinstance(v, int | float))
+        label = f"{label_of(spec.trend)} trend"
+    return PageView(spec, tuple(tiles), trend, label,
+                    bool(spec.trend) and _is_stale(spec.trend, stale, fresh))
+
+
+def _hhmm(ts: float | None, fmt_time) -> str:
+    return fmt_time(ts) if ts else "?"
+
+
+def notices(view: ViewState, fresh: Freshness, now: float, fmt_time) -> list[Notice]:
+    """Banner lines, most urgent first: freshness, then alerts, then unexpired messages.
+
+    ``fmt_time(epoch) -> "14:02"`` formats times in the panel's timezone.
+    """
+    out: list[Notice] = []
+    if fresh.rejected:
+        out.append(Notice("stale", f"The hub refused this screen: {fresh.rejected}", "hub"))
+    elif not fresh.ever_connected:
+        out.append(Notice("stale", "Connecting to the hub…", "hub"))
+    elif not fresh.connected:
+        out.append(Notice("stale", f"Hub connection lost since {_hhmm(fresh.since, fmt_time)}"
+                          " — figures greyed show the last known values", "hub"))
+    for name, src in stale_sources(view).items():
+        detail = f": {src['detail']}" if src.get("detail") else ""
+        last = src.get("last_event")
+        last_text = f", last event {fmt_time(last)}" if last else ""
+        out.append(Notice("stale", f"Source {name} {src.get('status')} since "
+                          f"{_hhmm(src.get('since'), fmt_time)}{last_text}{detail}",
+                          f"source:{name}"))
+    for alert_id in active_alerts(view):
+        alert = view.values[f"alert:{alert_id}"]
+        text = alert.get("text") or alert.get("key")
+        out.append(Notice("alert", f"{text} (since {_hhmm(alert.get('since'), fmt_time)})",
+                          f"alert:{alert_id}"))
+    messages = [m for _, m in view.items("message:") if isinstance(m, Mapping)]
+    messages.sort(key=lambda m: m.get("sent") or 0, reverse=True)
+    for msg in messages:
+        expires = msg.get("expires")
+        if expires is not None and expires <= now:
+            continue
+        sender = f"{msg['sender']}: " if msg.get("sender") else ""
+        out.append(Notice("message", f"{sender}{msg.get('text', '')}", f"message:{msg.get('id')}"))
+    return out
+
+
+def next_expiry(view: ViewState, now: float) -> float | None:
+    """When the next shown message expires (to re-draw exactly then), or ``None``."""
+    times = [m["expires"] for _, m in view.items("message:")
+             if isinstance(m, Mapping) and isinstance(m.get("expires"), int | float)
+             and m["expires"] > now]
+    return min(times) if times else None

@@ -1,0 +1,67 @@
+"""The screen schedule and the panel's clock: pure helpers around ``meta.schedule``."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime, tzinfo
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+__all__ = ["clock_text", "is_on", "local", "seconds_to_next_minute", "zone"]
+
+_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def zone(name: str | None) -> tzinfo:
+    """The panel's timezone (``meta.timezone``); the machine's own when missing or unknown."""
+    try:
+        return ZoneInfo(name) if name else _machine_zone()
+    except (ZoneInfoNotFoundError, ValueError):
+        return _machine_zone()
+
+
+def _machine_zone() -> tzinfo:
+    return datetime.now().astimezone().tzinfo or ZoneInfo("UTC")
+
+
+def local(epoch: float, tz: tzinfo) -> datetime:
+    """Epoch seconds as an aware local datetime."""
+    return datetime.fromtimestamp(epoch, tz)
+
+
+def _minutes(text: str, default: int) -> int:
+    try:
+        hours, minutes = str(text).split(":")
+        return int(hours) * 60 + int(minutes)
+    except ValueError:
+        return default
+
+
+def is_on(schedule: Mapping[str, Any] | None, when: datetime) -> bool:
+    """Whether the panel shows figures at ``when`` (local); no schedule means always.
+
+    ``on``/``off`` are ``HH:MM`` (``off`` may be ``24:00``); ``off`` before ``on`` spans
+    midnight, counted for the day the period started.
+    """
+    if not schedule:
+        return True
+    on = _minutes(schedule.get("on", "00:00"), 0)
+    off = _minutes(schedule.get("off", "24:00"), 24 * 60)
+    days = schedule.get("days") or _DAYS
+    minute = when.hour * 60 + when.minute
+    today = _DAYS[when.weekday()]
+    if on <= off:
+        return today in days and on <= minute < off
+    yesterday = _DAYS[(when.weekday() - 1) % 7]
+    return (today in days and minute >= on) or (yesterday in days and minute < off)
+
+
+def seconds_to_next_minute(epoch: float) -> float:
+    """Delay until the next wall-clock minute starts (never less than a second)."""
+    return max(1.0, 60.0 - (epoch % 60.0))
+
+
+def clock_text(when: datetime) -> tuple[str, str]:
+    """``("14:03", "Sun 22 Nov")``."""
+    return when.strftime("%H:%M"), when.strftime("%a %d %b")
+

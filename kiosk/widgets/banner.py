@@ -1,0 +1,38 @@
+"""The banner: freshness warnings, alerts and manager messages, one line each."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.reactive import reactive
+from textual.widgets import Static
+
+from kiosk.model import Notice
+
+__all__ = ["Banner"]
+
+_WORDS = {"stale": "STALE", "alert": "ALERT", "message": "MESSAGE"}
+
+
+class Banner(Vertical):
+    """Lines of notices, most urgent first; at most ``max_lines`` with a "+N more" tail."""
+
+    notices: reactive[tuple[Notice, ...]] = reactive((), recompose=True)
+
+    def __init__(self, max_lines: int = 3, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.max_lines = max_lines
+
+    def compose(self) -> ComposeResult:
+        shown = self.notices
+        if len(shown) > self.max_lines:
+            shown = shown[: self.max_lines - 1]
+        for notice in shown:
+            yield Static(f"{_WORDS.get(notice.kind, notice.kind.upper())}  {notice.text}",
+                         classes=f"notice -{notice.kind}", markup=False)
+        hidden = len(self.notices) - len(shown)
+        if hidden:
+            yield Static(f"+{hidden} more", classes="notice -more")
+
+    def watch_notices(self, notices: tuple[Notice, ...]) -> None:
+        self.display = bool(notices)

@@ -1,0 +1,68 @@
+"""A KPI tile: big digits, a label with a state symbol, and arrows versus the past."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.reactive import reactive
+from textual.widgets import Digits, Static
+
+from kiosk.format import SYMBOLS, Symbols
+from kiosk.model import Tile
+
+__all__ = ["KpiTile"]
+
+_STATE_WORDS = {"ok": "", "warn": "WARN", "alert": "ALERT", "none": "", "nodata": "no data"}
+_REF_NAMES = {"yesterday": "yesterday", "last_week": "last week"}
+_VERDICT = {True: " (better)", False: " (worse)", None: ""}
+_STATES = ("ok", "warn", "alert", "none", "nodata")
+
+
+class KpiTile(Vertical):
+    """One figure. State shows as a CSS class (colour) *and* a symbol and word (shape)."""
+
+    tile: reactive[Tile | None] = reactive(None, init=False)
+    flash: reactive[bool] = reactive(False, init=False)
+
+    def __init__(self, tile: Tile, symbols: Symbols = SYMBOLS, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.symbols = symbols
+        self.set_reactive(KpiTile.tile, tile)
+
+    def compose(self) -> ComposeResult:
+        yield Static(classes="head")
+        yield Digits(classes="value")
+        yield Static(classes="refs")
+
+    def on_mount(self) -> None:
+        self.watch_tile(self.tile)
+
+    def _head(self, tile: Tile) -> str:
+        sym = self.symbols
+        words = [sym.state(tile.state), tile.label]
+        if tile.stale:
+            words += [sym.stale, "stale"]
+        elif _STATE_WORDS[tile.state]:
+            words.append(_STATE_WORDS[tile.state])
+        return " ".join(words)
+
+    def _refs(self, tile: Tile) -> str:
+        sym = self.symbols
+        parts = []
+        for name, direction, better, delta in tile.refs:
+            arrow = {1: sym.up, -1: sym.down, 0: sym.same}[direction]
+            parts.append(f"{arrow}{delta} vs {_REF_NAMES.get(name, name)}{_VERDICT[better]}")
+        return "\n".join(parts)
+
+    def watch_tile(self, tile: Tile | None) -> None:
+        if tile is None or not self.children:
+            return
+        self.query_one(".head", Static).update(self._head(tile))
+        self.query_one(".value", Digits).update(tile.text)
+        self.query_one(".refs", Static).update(self._refs(tile))
+        for state in _STATES:
+            self.set_class(tile.state == state, f"-{state}")
+        self.set_class(tile.stale, "-stale")
+
+    def watch_flash(self, flash: bool) -> None:
+        self.set_class(flash, "-flash")

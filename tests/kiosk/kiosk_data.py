@@ -1,0 +1,73 @@
+"""Fixed data for the kiosk tests: a team view at a fixed instant (imported by the tests)."""
+
+from __future__ import annotations
+
+from hub.view import ViewState
+
+#: Saturday 2026-11-28 11:00:00 Europe/Paris, a fixed instant for every kiosk test.
+T0 = 1795860000.0
+SCOPE = "team:support"
+
+PAGES = [
+    {"title": "Queue now", "window": "now", "dwell_s": 15,
+     "kpis": ["calls_waiting", "longest_wait_s", "agents_available", "agents_on_call",
+              "agents_paused"]},
+    {"title": "Today", "window": "today", "trend": "service_level_pct",
+     "kpis": ["service_level_pct", "abandon_rate_pct", "asa_s", "answered"]},
+]
+
+
+def kpis(window: str, **values) -> dict:
+    """``kpi:`` keys for the team scope; a value ``(v, state)`` also sets ``state:``."""
+    out = {}
+    for kpi, value in values.items():
+        value, state = value if isinstance(value, tuple) else (value, None)
+        out[f"kpi:{SCOPE}/{window}/{kpi}"] = value
+        if state:
+            out[f"state:{SCOPE}/{window}/{kpi}"] = state
+    return out
+
+
+def base_values(pages=PAGES, **meta) -> dict:
+    """The meta entry every view carries."""
+    return {"meta": {"role": "kiosk", "team": "support", "team_name": "Support desk",
+                     "as_of": T0 - 5, "timezone": "Europe/Paris", "dwell_s": 15,
+                     "pages": pages, **meta}}
+
+
+def normal_values() -> dict:
+    """Everything ok, with history and comparisons."""
+    return {
+        **base_values(),
+        **kpis("now", calls_waiting=(1, "ok"), longest_wait_s=(35, "ok"),
+               agents_available=(4, "ok"), agents_on_call=6, agents_paused=(1, "ok")),
+        **kpis("today", service_level_pct=(86.4, "ok"), abandon_rate_pct=(3.2, "ok"),
+               asa_s=(18, "ok"), answered=412),
+        f"ref:{SCOPE}/now/calls_waiting": {"yesterday": 3, "last_week": 1},
+        f"ref:{SCOPE}/today/service_level_pct": {"yesterday": 81.0, "last_week": 88.0},
+        f"trend:{SCOPE}/today/service_level_pct":
+            [[T0 - 3600 + 60 * i, 70 + (i * 7) % 25] for i in range(60)],
+        "source:asterisk": {"status": "live", "since": T0 - 7200, "last_event": T0 - 2,
+                            "detail": "", "feeds": ["voice", "agents"]},
+    }
+
+
+def alert_values() -> dict:
+    """Calls piling up: warn and alert states, an active alert."""
+    values = normal_values()
+    values.update(kpis("now", calls_waiting=(9, "alert"), longest_wait_s=(312, "alert"),
+                       agents_available=(0, "warn"), agents_paused=(3, "warn")))
+    values["alert:a1"] = {"key": f"{SCOPE}/now/calls_waiting", "state": "alert", "value": 9,
+                          "since": T0 - 120, "text": "Calls waiting 9 (alert above 6)"}
+    return values
+
+
+def view_of(values: dict) -> ViewState:
+    view = ViewState()
+    view.apply_snapshot("e1", 0, values)
+    return view
+
+
+def fixed_clock() -> float:
+    """A clock stopped at :data:`T0`."""
+    return T0

@@ -1,0 +1,119 @@
+"""The pure parts: formatting, page building, staleness, notices, schedule."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from kiosk_data import T0, alert_values, base_values, kpis, normal_values, view_of
+
+from kiosk.format import compare, format_delta, format_value
+from kiosk.model import Freshness, build_page, notices, page_specs
+from kiosk.schedule import is_on, seconds_to_next_minute
+
+
+def hhmm(ts: float) -> str:
+    return datetime.fromtimestamp(ts, ZoneInfo("Europe/Paris")).strftime("%H:%M")
+
+
+def test_format_units():
+    assert format_value("longest_wait_s", 245) == "4:05"
+    assert format_value("longest_wait_s", 3725) == "1:02:05"
+    assert format_value("service_level_pct", 86.4) == "86%"
+    assert format_value("abandon_rate_pct", 3.24) == "3.2%"
+    assert format_value("frt_avg_min", 12.4) == "12m"
+    assert format_value("nps", 35.2) == "+35"
+    assert format_value("calls_waiting", 0) == "0"
+    assert format_value("calls_waiting", None) == "-"
+    assert format_value("asa_s", float("nan")) == "-"
+    assert format_delta("asa_s", -12) == "-0:12"
+    assert format_delta("service_level_pct", 5.4) == "+5.4%"
+
+
+def test_compare_uses_preferred_direction():
+    assert compare("service_level_pct", 90, 80) == (1, True)
+    assert compare("calls_waiting", 5, 2) == (1, False)
+    assert compare("agents_on_call", 5, 2) == (1, None)
+    assert compare("calls_waiting", None, 2) == (0, None)
+
+
+def test_no_data_is_a_dash_never_zero():
+    view = view_of(base_values())
+    page = build_page(view, page_specs(view)[0], Freshness())
+    assert {t.text for t in page.tiles} == {"-"}
+    assert {t.state for t in page.tiles} == {"nodata"}
+
+
+def test_states_and_refs():
+    view = view_of(normal_values())
+    page = build_page(view, page_specs(view)[0], Freshness())
+    waiting = page.tiles[0]
+    assert (waiting.text, waiting.state, waiting.stale) == ("1", "ok", False)
+    assert waiting.refs == (("yesterday", -1, True, "-2"), ("last_week", 0, None, "+0"))
+    assert page.tiles[3].state == "none"  # on call: data, no threshold
+
+
+def test_trend_comes_from_history():
+    view = view_of(normal_values())
+    page = build_page(view, page_specs(view)[1], Freshness())
+    assert len(page.trend) == 60 and page.trend[0] == 70.0
+    assert page.trend_label == "Service level trend"
+
+
+def test_alert_page_goes_first():
+    view = view_of(alert_values())
+    specs = page_specs(view)
+    assert specs[0].is_alert and specs[0].kpis == ("calls_waiting",)
+    page = build_page(view, specs[0], Freshness())
+    assert (page.tiles[0].text, page.tiles[0].state) == ("9", "alert")
+    assert [s.title for s in specs[1:]] == ["Queue now", "Today"]
+
+
+def test_stale_source_greys_only_what_it_feeds():
+    values = normal_values()
+    values.update(kpis("today", csat_pct=(91.0, "ok")))
+    values["source:asterisk"] = {"status": "stale", "since": T0 - 300, "last_event": T0 - 300,
+                                 "detail": "no events for 5 min", "feeds": ["voice"]}
+    view = view_of(values)
+    spec = replace(page_specs(view)[1], kpis=("service_level_pct", "csat_pct"))
+    page = build_page(view, spec, Freshness())
+    assert {t.kpi: t.stale for t in page.tiles} == {"service_level_pct": True, "csat_pct": False}
+    assert page.stale_trend
+    lines = notices(view, Freshness(), T0, hhmm)
+    assert lines[0].kind == "stale"
+    assert lines[0].text == ("Source asterisk stale since 10:55, last event 10:55: "
+                             "no events for 5 min")
+
+
+def test_lost_connection_greys_everything_and_says_since_when():
+    view = view_of(normal_values())
+    fresh = Freshness(False, since=T0 - 60)
+    page = build_page(view, page_specs(view)[0], fresh)
+    assert all(t.stale for t in page.tiles)
+    assert page.tiles[0].text == "1"  # last value kept
+    assert notices(view, fresh, T0, hhmm)[0].text.startswith("Hub connection lost since 10:59")
+
+
+def test_messages_expire_and_newest_first():
+    values = normal_values()
+    values["message:m1"] = {"id": "m1", "text": "old", "sender": "Ana", "sent": T0 - 50,
+                            "expires": T0 + 60}
+    values["message:m2"] = {"id": "m2", "text": "new", "sender": None, "sent": T0 - 10,
+                            "expires": None}
+    values["message:m3"] = {"id": "m3", "text": "gone", "sent": T0 - 900, "expires": T0 - 1}
+    texts = [n.text for n in notices(view_of(values), Freshness(), T0, hhmm)]
+    assert texts == ["new", "Ana: old"]
+
+
+def test_schedule():
+    tz = ZoneInfo("Europe/Paris")
+    office = {"on": "08:00", "off": "18:00", "days": ["mon", "tue", "wed", "thu", "fri"]}
+    assert is_on(office, datetime(2026, 11, 27, 9, 0, tzinfo=tz))  # Friday
+    assert not is_on(office, datetime(2026, 11, 27, 18, 0, tzinfo=tz))
+    assert not is_on(office, datetime(2026, 11, 28, 11, 0, tzinfo=tz))  # Saturday
+    night = {"on": "22:00", "off": "06:00", "days": ["fri"]}
+    assert is_on(night, datetime(2026, 11, 28, 5, 59, tzinfo=tz))  # Friday's night shift
+    assert not is_on(night, datetime(2026, 11, 28, 22, 0, tzinfo=tz))
+    assert is_on(None, datetime(2026, 11, 28, 3, 0, tzinfo=tz))
+    assert seconds_to_next_minute(T0 + 15) == 45
