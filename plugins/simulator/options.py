@@ -1,0 +1,83 @@
+"""Options of the ``simulator`` source (the ``[sources.options]`` table), validated by the hub."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+__all__ = ["ScenarioName", "SimQueue", "SimTeam", "SimulatorOptions"]
+
+ScenarioName = Literal["day", "quiet_morning", "lunch_peak", "incident"]
+
+
+@dataclass
+class SimQueue:
+    """One simulated call queue and how its callers behave."""
+
+    name: str
+    calls_per_hour: float = 30.0
+    """Arrival rate at the busiest time of a normal day."""
+    talk_median_s: float = 180.0
+    wrapup_median_s: float = 30.0
+    patience_median_s: float = 150.0
+    """Half the callers hang up after waiting this long."""
+    timeout_s: float = 600.0
+    """The queue sends a caller elsewhere after this wait (``CallLeft`` timeout)."""
+
+
+@dataclass
+class SimTeam:
+    """A team of agents answering some queues and (optionally) a helpdesk group."""
+
+    id: str
+    queues: list[str]
+    agents: list[str]
+    group: str | None = None
+    tickets_per_hour: float = 0.0
+
+
+def _queues() -> list[SimQueue]:
+    return [
+        SimQueue("support", calls_per_hour=40.0, talk_median_s=200.0),
+        SimQueue("billing", calls_per_hour=15.0, talk_median_s=160.0),
+        SimQueue("sales", calls_per_hour=25.0, talk_median_s=150.0, patience_median_s=100.0),
+    ]
+
+
+def _teams() -> list[SimTeam]:
+    return [
+        SimTeam("support", ["support", "billing"],
+                ["alice", "bob", "carol", "dan", "emma", "farid"], "Support", 6.0),
+        SimTeam("sales", ["sales"], ["gina", "hugo", "ines", "jon"], "Sales", 2.0),
+    ]
+
+
+@dataclass
+class SimulatorOptions:
+    """What to simulate and how fast."""
+
+    seed: int = 1
+    speed: float = 1.0
+    """Simulated seconds per wall-clock second; 0 runs as fast as possible."""
+    scenario: ScenarioName = "day"
+    queues: list[SimQueue] = field(default_factory=_queues)
+    teams: list[SimTeam] = field(default_factory=_teams)
+    start: float | None = None
+    """Simulated time (UTC epoch) of the start; default: the hub clock at first start."""
+    warmup_s: float = 900.0
+    """Simulate this long before ``start`` so figures exist from the first second."""
+    duration_s: float | None = None
+    """Stop producing after this much simulated time (``None``: forever)."""
+    clock_hour: float | None = None
+    """Local hour of day at ``start`` (e.g. 11.5); default: the scenario's, else the real one."""
+    timezone: str = "UTC"
+    incident_queue: str | None = None
+    """Queue hit by the ``incident`` scenario (default: the first queue)."""
+    incident_after_s: float = 20.0
+    transfer_pct: float = 6.0
+    repeat_caller_pct: float = 8.0
+    callback_after_abandon_pct: float = 40.0
+    ring_no_answer_pct: float = 4.0
+    survey_pct: float = 20.0
+    tick_s: float = 0.5
+    """Longest wall-clock pause between two emits."""

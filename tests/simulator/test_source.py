@@ -1,0 +1,83 @@
+"""The simulator as a source: registered like any plugin, paced by the clock, restartable."""
+
+from __future__ import annotations
+
+import pytest
+
+import plugins.simulator as simulator
+from hub.events import event_to_dict
+from hub.plugins import collect_sources, make_plugin_manager
+from hub.testing import ManualClock, RecordingContext, make_source, run_source
+from plugins.simulator import Simulation, SimulatorOptions, SimulatorSource
+
+START = 1_767_261_600.0
+
+
+def finished(ctx: RecordingContext) -> bool:
+    return ctx.statuses[-1:] == [("live", "simulation finished")]
+
+
+def test_registered_as_a_built_in():
+    registry = collect_sources(make_plugin_manager(load_entry_points=False))
+    assert registry.provider["simulator"] == "plugins.simulator"
+    assert registry.specs["simulator"].options is SimulatorOptions
+
+
+@pytest.mark.parametrize(("options", "message"), [
+    ({"scenario": "storm"}, "options.scenario: expected one of 'day'"),
+    ({"sped": 2}, "options.sped: unknown key"),
+    ({"queues": [{"calls_per_hour": 3}]}, "options.queues[0].name: missing value"),
+    ({"speed": -1}, "speed must be 0"),
+    ({"teams": [{"id": "x", "queues": ["nope"], "agents": ["a"]}]}, "team 'x': no queue 'nope'"),
+])
+def test_bad_options_are_refused_with_a_clear_message(options, message):
+    with pytest.raises(ValueError) as info:
+        make_source(simulator, "simulator", options)
+    assert message in str(info.value)
+
+
+async def test_as_fast_as_possible_emits_exactly_the_pure_simulation():
+    options = {"speed": 0, "start": START, "duration_s": 3 * 3600, "seed": 4,
+               "scenario": "lunch_peak"}
+    ctx = RecordingContext("pbx")
+    await run_source(make_source(simulator, "simulator", options), ctx, until=finished)
+    expected = Simulation(SimulatorOptions(**options), START, "pbx").advance(START + 3 * 3600)
+    assert [event_to_dict(e) for e in ctx.events] == [event_to_dict(e) for e in expected]
+    assert ctx.checkpoint["reached"] == START + 3 * 3600
+    assert ctx.status == "live"
+
+
+async def test_restart_from_checkpoint_does_not_duplicate_or_lose_events():
+    options = SimulatorOptions(speed=0, start=START, duration_s=4 * 3600, seed=9)
+    first = RecordingContext("pbx")
+    await run_source(SimulatorSource(options), first, until=lambda c: len(c.batches) >= 2)
+    assert first.checkpoint["reached"] < START + 4 * 3600
+    second = first.restarted()
+    await run_source(SimulatorSource(options), second, until=finished)
+    ids = [e.source_pos for e in first.events + second.events]
+    assert len(ids) == len(set(ids))
+    whole = Simulation(options, START, "pbx").advance(START + 4 * 3600)
+    assert [event_to_dict(e) for e in first.events + second.events] == [
+        event_to_dict(e) for e in whole]
+
+
+async def test_a_changed_seed_starts_a_new_simulation():
+    ctx = RecordingContext("pbx", {"seed": 1, "scenario": "day", "origin": START - 3600,
+                                   "wall_origin": START - 3600, "reached": START})
+    source = SimulatorSource(SimulatorOptions(seed=2, speed=0, duration_s=600))
+    await run_source(source, ctx, until=finished)
+    assert ctx.checkpoint["origin"] == ctx.now() and ctx.checkpoint["seed"] == 2
+
+
+async def test_real_time_pacing_follows_the_clock():
+    clock = ManualClock(START)
+    ctx = RecordingContext("pbx", clock=clock)
+    source = SimulatorSource(SimulatorOptions(speed=60, seed=1, scenario="lunch_peak",
+                                              tick_s=0.01))
+    await run_source(source, ctx, until=lambda c: (c.checkpoint or {}).get("reached", 0) >= START)
+    assert ctx.checkpoint["reached"] == START  # the clock has not moved: nothing ahead of it
+    assert ctx.events and all(START - 900 <= e.ts <= START for e in ctx.events)  # warm-up
+    clock.advance(10)  # 10 wall seconds = 600 simulated seconds
+    await run_source(SimulatorSource(source.options), ctx2 := ctx.restarted(),
+                     until=lambda c: c.checkpoint["reached"] >= START + 600)
+    assert ctx2.events and all(START < e.ts <= START + 600 for e in ctx2.events)
