@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+
+import httpx
 
 from hub.sources import SourceContext
 from plugins.generic.fetch import Fetcher, FetchError
 
-__all__ = ["from_env", "make_fetcher", "poll_forever"]
+__all__ = ["from_env", "make_fetcher", "poll_forever", "run_polling"]
 
 
 def from_env(value: str | None, environ: Mapping[str, str], name: str) -> str | None:
@@ -45,3 +48,26 @@ async def poll_forever(
         else:
             ctx.set_status("live")
         await sleep(interval_s)
+
+
+async def run_polling(
+    ctx: SourceContext,
+    opts: Any,
+    settings: Callable[[], dict[str, Any]],
+    make_poller: Callable[[Fetcher], Any],
+) -> None:
+    """The whole life of a polling source: check its settings (``ValueError`` → down and
+    raised), open one ``httpx.AsyncClient``, then :func:`poll_forever` its poller.
+
+    ``opts`` carries ``poll_interval_s``, ``min_request_interval_s`` and ``max_retry_wait_s``.
+    """
+    try:
+        client_kwargs = settings()
+    except ValueError as exc:
+        ctx.set_status("down", str(exc))
+        raise
+    ctx.set_status("starting", f"polling {client_kwargs.get('base_url', '')}")
+    async with httpx.AsyncClient(**client_kwargs) as client:
+        fetcher = make_fetcher(ctx, client, min_interval_s=opts.min_request_interval_s,
+                               max_wait_s=opts.max_retry_wait_s)
+        await poll_forever(ctx, make_poller(fetcher).poll_once, opts.poll_interval_s)

@@ -11,12 +11,10 @@ from __future__ import annotations
 import os
 from typing import Any
 
-import httpx
-
 from hub.events import Event
 from hub.sources import SourceContext
 from plugins.generic.fetch import Fetcher, FetchError
-from plugins.generic.polling import make_fetcher, poll_forever
+from plugins.generic.polling import run_polling
 from plugins.generic.seen import SeenIds
 from plugins.generic.tickets import TicketTracker
 from plugins.zendesk.mapping import breach_event, page_snapshots, rating_response
@@ -186,16 +184,7 @@ class ZendeskSource:
         self.options = options
 
     async def run(self, ctx: SourceContext) -> None:
-        """Poll until cancelled; bad credentials settings stop it with a clear error."""
+        """Poll until cancelled; missing credentials stop it with a clear error."""
         opts = self.options
-        try:
-            settings = client_settings(opts, os.environ)
-        except ValueError as exc:
-            ctx.set_status("down", str(exc))
-            raise
-        ctx.set_status("starting", f"polling {settings['base_url']}")
-        async with httpx.AsyncClient(**settings) as client:
-            fetcher = make_fetcher(ctx, client, min_interval_s=opts.min_request_interval_s,
-                                   max_wait_s=opts.max_retry_wait_s)
-            poller = ZendeskPoller(ctx, fetcher, opts)
-            await poll_forever(ctx, poller.poll_once, opts.poll_interval_s)
+        await run_polling(ctx, opts, lambda: client_settings(opts, os.environ),
+                          lambda fetcher: ZendeskPoller(ctx, fetcher, opts))
