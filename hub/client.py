@@ -1,0 +1,149 @@
+"""The connection a screen keeps to the hub: reconnects, resumes, keeps its view current.
+
+Usage (kiosk, overlay, console, ``panneau message``)::
+
+    client = HubClient("ws://127.0.0.1:8765", token)
+    async for update in client.updates():      # runs until client.close()
+        if update.kind in ("snapshot", "delta"):
+            redraw(client.view)                # a hub.view.ViewState
+        elif update.kind == "rejected":
+            show(update.frame["reason"])       # bad token / version: it keeps retrying slowly
+
+``updates()`` yields :class:`Update` with ``kind`` one of ``connected``, ``disconnected``,
+``snapshot``, ``delta``, ``message``, ``alert``, ``status``, ``ok``, ``error``, ``rejected``;
+``frame`` is the decoded hub frame (or ``{"code", "reason"}`` for connected / disconnected /
+rejected). Between connections it waits with exponential backoff and jitter; on reconnect it
+sends the ``epoch`` and ``seq`` it holds so the hub sends only the missed deltas. A delta that
+does not follow the held seq makes it reconnect for a fresh snapshot.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
+
+from hub import wire
+from hub.view import Delta, ViewState
+
+__all__ = ["HubClient", "Update", "backoff_delay"]
+
+log = logging.getLogger(__name__)
+
+#: Close codes after which retrying quickly is pointless: reported as ``rejected``.
+REJECTED_CODES = frozenset({wire.CLOSE_BAD_TOKEN, wire.CLOSE_BAD_VERSION})
+
+
+@dataclass(frozen=True, slots=True)
+class Update:
+    """One thing that happened on the connection."""
+
+    kind: str
+    frame: dict[str, Any] = field(default_factory=dict)
+
+
+def backoff_delay(attempt: int, low: float, high: float, rng: random.Random) -> float:
+    """Exponential backoff with "equal jitter": between half and all of ``low * 2**attempt``."""
+    ceiling = min(high, low * 2 ** min(attempt, 30))
+    return ceiling / 2 + rng.uniform(0, ceiling / 2)
+
+
+class HubClient:
+    """A screen's connection to the hub (see the module docstring)."""
+
+    def __init__(self, url: str, token: str, *, backoff_min: float = 0.5,
+                 backoff_max: float = 30.0, open_timeout: float = 10.0,
+                 rng: random.Random | None = None) -> None:
+        self.url, self.token = url, token
+        self.backoff_min, self.backoff_max = backoff_min, backoff_max
+        self.open_timeout = open_timeout
+        self.view = ViewState()
+        self.connected = False
+        self.last_frame_at: float | None = None  # UTC epoch seconds of the last frame
+        self.close_code: int | None = None
+        self.close_reason = ""
+        self._ws: ClientConnection | None = None
+        self._closing = False
+        self._rng = rng or random.Random()
+
+    async def send(self, frame: dict[str, Any]) -> None:
+        """Send a client frame (``ack``, ``send_message``, ``annotate``); needs a connection."""
+        if self._ws is None or not self.connected:
+            raise ConnectionError("not connected to the hub")
+        await self._ws.send(wire.encode(frame))
+
+    async def close(self) -> None:
+        """Stop: the ``updates()`` loop ends after the current connection closes."""
+        self._closing = True
+        if self._ws is not None:
+            await self._ws.close()
+
+    def _hello(self) -> dict[str, Any]:
+        hello: dict[str, Any] = {"type": "hello", "v": wire.VERSION, "token": self.token}
+        if self.view.epoch is not None:
+            hello |= {"epoch": self.view.epoch, "seq": self.view.seq}
+        return hello
+
+    async def updates(self) -> AsyncIterator[Update]:
+        """Connect, yield what happens, reconnect with backoff; ends after :meth:`close`."""
+        attempt = 0
+        while not self._closing:
+            got_frame = False
+            try:
+                async with connect(self.url, open_timeout=self.open_timeout,
+                                   max_size=None) as ws:
+                    self._ws = ws
+                    await ws.send(wire.encode(self._hello()))
+                    async for data in ws:
+                        update = self._receive(data)
+                        if update is None:
+                            continue
+                        if not got_frame:
+                            got_frame, self.connected, attempt = True, True, 0
+                            yield Update("connected", {"url": self.url})
+                        if update.kind == "resync":
+                            break
+                        yield update
+            except (OSError, TimeoutError, ConnectionClosed, InvalidHandshake, InvalidURI) as exc:
+                log.debug("hub connection to %s: %s", self.url, exc)
+            finally:
+                ws, self._ws, self.connected = self._ws, None, False
+            self.close_code = getattr(ws, "close_code", None) if ws else None
+            self.close_reason = (getattr(ws, "close_reason", "") or "") if ws else ""
+            info = {"code": self.close_code, "reason": self.close_reason}
+            if self.close_code in REJECTED_CODES:
+                yield Update("rejected", info)
+                attempt = max(attempt, 5)
+            elif got_frame:
+                yield Update("disconnected", info)
+            if self._closing:
+                break
+            await asyncio.sleep(backoff_delay(attempt, self.backoff_min, self.backoff_max,
+                                              self._rng))
+            attempt += 1
+
+    def _receive(self, data: bytes | str) -> Update | None:
+        try:
+            frame = wire.decode_hub(data)
+        except wire.WireError as exc:  # a newer hub's frame type, or garbage: skip it
+            log.debug("ignored a frame from the hub: %s", exc)
+            return None
+        self.last_frame_at = time.time()
+        kind = frame["type"]
+        if kind == "snapshot":
+            self.view.apply_snapshot(frame["epoch"], frame["seq"], frame["view"])
+        elif kind == "delta":
+            delta = Delta(frame["set"], frame["unset"])
+            if not self.view.apply_delta(frame["epoch"], frame["seq"], delta):
+                log.info("delta %s does not follow seq %s: asking for a snapshot",
+                         frame["seq"], self.view.seq)
+                self.view.epoch = None
+                return Update("resync", frame)
+        return Update(kind, frame)

@@ -1,0 +1,4 @@
+"""The hub server: supervised sources, journal, per-audience views, websockets and HTTP.
+
+Start one from code with :class:`hub.server.app.Hub` (see its module docstring).
+"""

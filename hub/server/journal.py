@@ -1,0 +1,175 @@
+"""The SQLite journal (sqlite-utils, WAL): events, checkpoints, history, messages, annotations.
+
+Rules kept here:
+
+- :meth:`Journal.accept` writes a source's events *and* its new checkpoint in one transaction:
+  after a crash either both are stored or neither is, so replay + resume-after-checkpoint
+  neither loses nor double-counts an accepted event.
+- Events are replayed in the order they were accepted (``id``).
+- Everything here is synchronous and quick (one small transaction); the hub calls it from the
+  event loop. WAL with ``synchronous=NORMAL`` survives a killed process (not a power cut
+  between two checkpoints of the WAL; use ``synchronous=FULL`` via ``durable=True`` for that).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from hub.events import Event, event_from_dict, event_to_dict
+
+__all__ = ["Journal"]
+
+_DAY = 86400.0
+
+
+class Journal:
+    """One SQLite file holding everything the hub must keep across restarts."""
+
+    def __init__(self, path: str | Path, *, durable: bool = False) -> None:
+        self.path = str(path)
+        self.db = sqlite_utils.Database(self.path)
+        self.db.enable_wal()
+        self.db.execute(f"PRAGMA synchronous={'FULL' if durable else 'NORMAL'}")
+        self._create()
+
+    def _create(self) -> None:
+        db = self.db
+        db["events"].create({"id": int, "source": str, "ts": float, "kind": str,
+                             "pos": str, "data": str}, pk="id", if_not_exists=True)
+        db["events"].create_index(["ts"], if_not_exists=True)
+        db["checkpoints"].create({"source": str, "checkpoint": str, "updated": float},
+                                 pk="source", if_not_exists=True)
+        db["kpi_history"].create({"ts": float, "key": str, "value": float},
+                                 pk=("ts", "key"), if_not_exists=True)
+        db["kpi_history"].create_index(["key", "ts"], if_not_exists=True)
+        db["messages"].create({"id": str, "text": str, "sender": str, "team": str,
+                               "agent": str, "sent": float, "expires": float},
+                              pk="id", if_not_exists=True)
+        db["annotations"].create({"key": str, "text": str, "by": str, "ts": float},
+                                 pk="key", if_not_exists=True)
+        db["acks"].create({"message_id": str, "agent": str, "ts": float},
+                          pk=("message_id", "agent"), if_not_exists=True)
+
+    def close(self) -> None:
+        """Close the database file."""
+        self.db.close()
+
+    # --- events and checkpoints ------------------------------------------------------
+
+    def accept(self, source: str, events: Sequence[Event], checkpoint: Any,
+               set_checkpoint: bool, now: float) -> None:
+        """Store ``events`` and (when ``set_checkpoint``) ``checkpoint`` atomically."""
+        rows = [{"source": source, "ts": e.ts, "kind": e.kind, "pos": e.source_pos,
+                 "data": json.dumps(event_to_dict(e), separators=(",", ":"))} for e in events]
+        with self.db.atomic():
+            if rows:
+                self.db["events"].insert_all(rows)
+            if set_checkpoint:
+                self.db["checkpoints"].upsert(
+                    {"source": source, "checkpoint": json.dumps(checkpoint), "updated": now},
+                    pk="source")
+
+    def checkpoint(self, source: str) -> Any:
+        """The stored checkpoint of ``source``, or ``None``."""
+        row = self.db.execute("SELECT checkpoint FROM checkpoints WHERE source = ?",
+                              [source]).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def events(self, since: float | None = None) -> Iterator[Event]:
+        """Every stored event in accepted order (optionally only those at or after ``since``)."""
+        sql, args = "SELECT data FROM events", []
+        if since is not None:
+            sql, args = sql + " WHERE ts >= ?", [since]
+        for (data,) in self.db.execute(sql + " ORDER BY id", args):
+            yield event_from_dict(json.loads(data))
+
+    def count_events(self, source: str | None = None) -> int:
+        """How many events are stored (for one source)."""
+        if source is None:
+            return self.db.execute("SELECT count(*) FROM events").fetchone()[0]
+        return self.db.execute("SELECT count(*) FROM events WHERE source = ?",
+                               [source]).fetchone()[0]
+
+    # --- KPI history -----------------------------------------------------------------
+
+    def add_history(self, ts: float, values: Iterable[tuple[str, float]]) -> None:
+        """One sample of KPI values (``key`` is ``scope/window/kpi``) taken at ``ts``."""
+        rows = [{"ts": ts, "key": k, "value": float(v)} for k, v in values if v is not None]
+        with self.db.atomic():
+            self.db["kpi_history"].insert_all(rows, replace=True)
+
+    def history(self, start: float, end: float, keys: Sequence[str] | None = None
+                ) -> list[tuple[float, str, float]]:
+        """``(ts, key, value)`` rows sampled in ``[start, end]``, by time then key."""
+        sql = "SELECT ts, key, value FROM kpi_history WHERE ts >= ? AND ts <= ?"
+        args: list[Any] = [start, end]
+        if keys is not None:
+            sql += f" AND key IN ({','.join('?' * len(keys))})"
+            args += list(keys)
+        return [tuple(r) for r in self.db.execute(sql + " ORDER BY ts, key", args)]
+
+    def value_near(self, key: str, ts: float, tolerance: float) -> float | None:
+        """The sample of ``key`` closest to ``ts`` within ``tolerance`` seconds."""
+        row = self.db.execute(
+            "SELECT value FROM kpi_history WHERE key = ? AND ts BETWEEN ? AND ? "
+            "ORDER BY abs(ts - ?) LIMIT 1", [key, ts - tolerance, ts + tolerance, ts]).fetchone()
+        return row[0] if row else None
+
+    # --- messages, acks, annotations -------------------------------------------------
+
+    def add_message(self, message: dict[str, Any]) -> None:
+        """Store a manager message (``id, text, sender, team, agent, sent, expires``)."""
+        with self.db.atomic():
+            self.db["messages"].insert(message, replace=True)
+
+    def messages(self, now: float) -> list[dict[str, Any]]:
+        """Messages not yet expired at ``now``, oldest first."""
+        return list(self.db.query(
+            "SELECT * FROM messages WHERE expires > ? ORDER BY sent", [now]))
+
+    def add_ack(self, message_id: str, agent: str, ts: float) -> None:
+        """Record that ``agent`` acknowledged a message (idempotent)."""
+        with self.db.atomic():
+            self.db["acks"].insert({"message_id": message_id, "agent": agent, "ts": ts},
+                                   ignore=True)
+
+    def acks(self) -> dict[str, list[str]]:
+        """Agents who acknowledged each message, in acknowledgement order."""
+        out: dict[str, list[str]] = {}
+        for mid, agent in self.db.execute("SELECT message_id, agent FROM acks ORDER BY ts"):
+            out.setdefault(mid, []).append(agent)
+        return out
+
+    def set_annotation(self, key: str, text: str, by: str, ts: float) -> None:
+        """Set (or, with empty ``text``, remove) the annotation of a KPI key."""
+        with self.db.atomic():
+            if text:
+                self.db["annotations"].insert({"key": key, "text": text, "by": by, "ts": ts},
+                                              replace=True)
+            else:
+                self.db.execute("DELETE FROM annotations WHERE key = ?", [key])
+
+    def annotations(self) -> dict[str, dict[str, Any]]:
+        """Every annotation by KPI key."""
+        return {r["key"]: {"text": r["text"], "by": r["by"], "ts": r["ts"]}
+                for r in self.db.query("SELECT * FROM annotations")}
+
+    # --- retention -------------------------------------------------------------------
+
+    def prune(self, now: float, retention_days: int) -> int:
+        """Delete raw events and history older than the retention, and expired messages."""
+        cutoff = now - retention_days * _DAY
+        with self.db.atomic():
+            n = self.db.execute("DELETE FROM events WHERE ts < ?", [cutoff]).rowcount
+            self.db.execute("DELETE FROM kpi_history WHERE ts < ?", [cutoff])
+            old = [r[0] for r in self.db.execute(
+                "SELECT id FROM messages WHERE expires < ?", [cutoff])]
+            for mid in old:
+                self.db.execute("DELETE FROM acks WHERE message_id = ?", [mid])
+                self.db.execute("DELETE FROM messages WHERE id = ?", [mid])
+        return n

@@ -1,0 +1,150 @@
+"""The wire protocol, sans I/O: msgpack frames in and out, checked against protocol v1.
+
+Every frame is one msgpack map with a ``type`` key. This module only turns bytes into checked
+dicts and dicts into bytes; the websockets server (:mod:`hub.server.ws`) and the client
+(:mod:`hub.client`) do the I/O. ``docs/protocol.md`` describes each frame.
+
+Rules kept here:
+
+- A frame larger than the limit, not msgpack, not a map with string keys, of an unknown type
+  for its direction, or with a missing / mistyped field is refused with :class:`WireError`,
+  which carries the websocket close code and a reason meant for humans.
+- Unknown *extra* fields are allowed (a newer client may send more); unknown frame *types* are
+  refused by the hub and ignored by clients (additive changes stay within version 1).
+- ``hello.v`` must equal :data:`VERSION`; anything else is :data:`CLOSE_BAD_VERSION`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import msgpack
+
+__all__ = [
+    "CLIENT_FRAMES",
+    "CLOSE_AUTH_TIMEOUT",
+    "CLOSE_BAD_FRAME",
+    "CLOSE_BAD_TOKEN",
+    "CLOSE_BAD_VERSION",
+    "CLOSE_GOING_AWAY",
+    "CLOSE_REASONS",
+    "CLOSE_TOO_BIG",
+    "CLOSE_TOO_SLOW",
+    "HUB_FRAMES",
+    "VERSION",
+    "WireError",
+    "decode",
+    "decode_client",
+    "decode_hub",
+    "encode",
+]
+
+VERSION = 1
+
+CLOSE_GOING_AWAY = 1001  # the hub is shutting down
+CLOSE_TOO_BIG = 1009  # a frame over hub.max_frame_bytes (sent by websockets itself)
+CLOSE_BAD_TOKEN = 4001  # hello carried a token the hub does not know
+CLOSE_AUTH_TIMEOUT = 4002  # no hello within hub.auth_timeout_s
+CLOSE_BAD_FRAME = 4003  # not msgpack, not a map, unknown type, missing or mistyped field
+CLOSE_BAD_VERSION = 4004  # hello.v is not a version this hub speaks
+CLOSE_TOO_SLOW = 4008  # the client let hub.client_buffer_bytes pile up unread
+
+#: Close codes a client may see, with what they mean.
+CLOSE_REASONS: dict[int, str] = {
+    CLOSE_GOING_AWAY: "hub shutting down",
+    CLOSE_TOO_BIG: "frame too big",
+    CLOSE_BAD_TOKEN: "bad token",
+    CLOSE_AUTH_TIMEOUT: "no hello in time",
+    CLOSE_BAD_FRAME: "malformed frame",
+    CLOSE_BAD_VERSION: "unsupported protocol version",
+    CLOSE_TOO_SLOW: "client too slow",
+}
+
+_NUM = (int, float)
+_OPT_STR = (str, type(None))
+_OPT_INT = (int, type(None))
+
+# field -> (accepted types, required)
+Fields = dict[str, tuple[tuple[type, ...], bool]]
+
+#: Frames a client sends to the hub.
+CLIENT_FRAMES: dict[str, Fields] = {
+    "hello": {"v": ((int,), True), "token": ((str,), True),
+              "epoch": (_OPT_STR, False), "seq": (_OPT_INT, False)},
+    "ack": {"message_id": ((str,), True)},
+    "send_message": {"text": ((str,), True), "team": (_OPT_STR, False),
+                     "agent": (_OPT_STR, False), "expires_s": (_NUM, True),
+                     "ref": (_OPT_STR, False)},
+    "annotate": {"key": ((str,), True), "text": ((str,), True), "ref": (_OPT_STR, False)},
+}
+
+#: Frames the hub sends to a client.
+HUB_FRAMES: dict[str, Fields] = {
+    "snapshot": {"v": ((int,), True), "epoch": ((str,), True), "seq": ((int,), True),
+                 "view": ((dict,), True)},
+    "delta": {"epoch": ((str,), True), "seq": ((int,), True), "set": ((dict,), True),
+              "unset": ((list,), True)},
+    "message": {"message": ((dict,), True)},
+    "alert": {"alert": ((dict,), True)},
+    "status": {"sources": ((dict,), True)},
+    "ok": {"ref": (_OPT_STR, False), "id": (_OPT_STR, False)},
+    "error": {"reason": ((str,), True), "ref": (_OPT_STR, False)},
+}
+
+
+class WireError(Exception):
+    """A frame that cannot be accepted: close the connection with ``code`` and ``reason``."""
+
+    def __init__(self, code: int, reason: str) -> None:
+        super().__init__(code, reason)
+        self.code, self.reason = code, reason
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.reason}"
+
+
+def encode(frame: Mapping[str, Any]) -> bytes:
+    """One frame as msgpack bytes (the caller builds valid frames; see the tables above)."""
+    return msgpack.packb(frame, use_bin_type=True)
+
+
+def decode(data: bytes | str, schema: Mapping[str, Fields], max_bytes: int) -> dict[str, Any]:
+    """Decode and check one frame against ``schema``; raises :class:`WireError`."""
+    if isinstance(data, str):
+        raise WireError(CLOSE_BAD_FRAME, "text frame: frames are binary msgpack")
+    if len(data) > max_bytes:
+        raise WireError(CLOSE_TOO_BIG, f"frame of {len(data)} bytes is over {max_bytes}")
+    try:
+        frame = msgpack.unpackb(data, raw=False, strict_map_key=True)
+    except (ValueError, TypeError, msgpack.ExtraData, msgpack.FormatError,
+            msgpack.StackError) as exc:
+        raise WireError(CLOSE_BAD_FRAME, f"not a msgpack frame ({type(exc).__name__})") from None
+    if not isinstance(frame, dict):
+        raise WireError(CLOSE_BAD_FRAME, "a frame must be a msgpack map")
+    kind = frame.get("type")
+    fields = schema.get(kind) if isinstance(kind, str) else None
+    if fields is None:
+        raise WireError(CLOSE_BAD_FRAME, f"unknown frame type {str(kind)[:40]!r}")
+    for name, (types, required) in fields.items():
+        if name not in frame:
+            if required:
+                raise WireError(CLOSE_BAD_FRAME, f"{kind}: missing field {name!r}")
+            continue
+        value = frame[name]
+        if not isinstance(value, types) or (isinstance(value, bool) and bool not in types):
+            raise WireError(CLOSE_BAD_FRAME, f"{kind}.{name}: wrong type {type(value).__name__}")
+    if kind == "hello" and frame["v"] != VERSION:
+        raise WireError(CLOSE_BAD_VERSION,
+                        f"protocol version {frame['v']} not supported (hub speaks {VERSION})")
+    return frame
+
+
+def decode_client(data: bytes | str, max_bytes: int) -> dict[str, Any]:
+    """A frame the hub received from a client."""
+    return decode(data, CLIENT_FRAMES, max_bytes)
+
+
+def decode_hub(data: bytes | str, max_bytes: int = 64 * 1024 * 1024) -> dict[str, Any]:
+    """A frame a client received from the hub."""
+    return decode(data, HUB_FRAMES, max_bytes)

@@ -1,0 +1,62 @@
+"""The SQLite journal: atomic accept, ordered replay, history, messages, retention."""
+
+import pytest
+
+from hub.events import AgentLoggedIn, CallEntered
+from hub.server.journal import Journal
+
+
+def _events(n, start=0):
+    return [CallEntered(ts=1000.0 + i, source="pbx", source_pos=str(i), call_id=f"c{i}",
+                        queue="support") for i in range(start, start + n)]
+
+
+def test_events_and_checkpoint_are_stored_together_and_replayed_in_order(tmp_path):
+    journal = Journal(tmp_path / "j.db")
+    journal.accept("pbx", _events(3), {"line": 3}, True, now=1.0)
+    journal.accept("crm", [AgentLoggedIn(ts=5.0, source="crm", agent="a1")], None, False, 2.0)
+    journal.accept("pbx", _events(2, 3), {"line": 5}, True, now=3.0)
+    journal.close()
+    again = Journal(tmp_path / "j.db")
+    assert again.checkpoint("pbx") == {"line": 5}
+    assert again.checkpoint("crm") is None
+    kinds = [(e.source, e.source_pos) for e in again.events()]
+    assert kinds == [("pbx", "0"), ("pbx", "1"), ("pbx", "2"), ("crm", ""), ("pbx", "3"),
+                     ("pbx", "4")]
+    assert again.count_events("pbx") == 5
+
+
+def test_a_failing_accept_stores_neither_events_nor_checkpoint(tmp_path):
+    journal = Journal(tmp_path / "j.db")
+    journal.accept("pbx", _events(2), {"line": 2}, True, now=1.0)
+    with pytest.raises(TypeError):  # the checkpoint cannot be stored: nothing is
+        journal.accept("pbx", _events(3, 2), {"line": object()}, True, now=2.0)
+    assert journal.count_events() == 2
+    assert journal.checkpoint("pbx") == {"line": 2}
+
+
+def test_history_messages_acks_annotations_and_retention(tmp_path):
+    journal = Journal(tmp_path / "j.db")
+    day = 86400.0
+    journal.add_history(10 * day, [("site/today/offered", 5.0), ("site/now/x", None)])
+    journal.add_history(10 * day + 60, [("site/today/offered", 7.0)])
+    assert journal.history(0, 11 * day) == [(10 * day, "site/today/offered", 5.0),
+                                            (10 * day + 60, "site/today/offered", 7.0)]
+    assert journal.value_near("site/today/offered", 10 * day + 50, 30) == 7.0
+    assert journal.value_near("site/today/offered", 10 * day + 500, 30) is None
+    journal.add_message({"id": "m1", "text": "hi", "sender": "boss", "team": None,
+                         "agent": None, "sent": 10 * day, "expires": 10 * day + 60})
+    journal.add_ack("m1", "a1", 10 * day + 1)
+    journal.add_ack("m1", "a1", 10 * day + 2)
+    assert journal.acks() == {"m1": ["a1"]}
+    assert [m["id"] for m in journal.messages(10 * day)] == ["m1"]
+    assert journal.messages(10 * day + 61) == []
+    journal.set_annotation("site/today/offered", "storm", "boss", 10 * day)
+    assert journal.annotations()["site/today/offered"]["text"] == "storm"
+    journal.set_annotation("site/today/offered", "", "boss", 10 * day)
+    assert journal.annotations() == {}
+    journal.accept("pbx", _events(2), None, False, 0.0)  # ts 1000: very old
+    assert journal.prune(now=100 * day, retention_days=89) == 2
+    assert journal.count_events() == 0
+    assert journal.history(0, 200 * day) == []
+    assert journal.acks() == {}
