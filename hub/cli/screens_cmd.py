@@ -20,6 +20,21 @@ def run_kiosk(args) -> int:
     return 0
 
 
+def overlay_args(parser) -> None:
+    """The overlay's own options."""
+    parser.add_argument("--one-line", action="store_true",
+                        help="start folded to one line (a tmux pane); the o key toggles it")
+    parser.add_argument("--stale-after", type=float, default=30.0, metavar="SECONDS",
+                        help="mark the figures stale when no data came for this long (30)")
+
+
+def run_overlay(args) -> int:
+    """Run the agent overlay until the agent quits."""
+    from overlay.cli import run
+
+    return run(args)
+
+
 def register(subparsers) -> None:
     """Add the three screen commands."""
     screens = (
@@ -31,8 +46,11 @@ def register(subparsers) -> None:
         parser = add_command(
             subparsers, name, summary,
             f"panneau {name} --hub ws://127.0.0.1:8765 --token $PANNEAU_TOKEN",
-            run_kiosk if name == "kiosk" else not_built(f"panneau {name}", issue),
+            {"kiosk": run_kiosk, "overlay": run_overlay}.get(name)
+            or not_built(f"panneau {name}", issue),
         )
         screen_args(parser)
         if name == "kiosk":
             kiosk_args(parser)
+        if name == "overlay":
+            overlay_args(parser)

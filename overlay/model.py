@@ -1,0 +1,343 @@
+"""What the overlay shows, computed from an agent view: pure, no I/O, no clock.
+
+:func:`build_model` reads a :class:`hub.view.ViewState` (the agent's view, built by the hub:
+the agent's own figures, their team's, the team's queues, alerts and messages) and returns a
+frozen :class:`OverlayModel`. The widgets only draw it. The overlay never compares an agent
+with a colleague: it shows the agent against their own targets and their own past.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from hub.catalogue import KPIS
+from hub.view import ViewState
+from overlay.fmt import Mark, Trend, fmt_delta, fmt_duration, fmt_value
+
+__all__ = [
+    "AGENT_FIGURES",
+    "TEAM_FIGURES",
+    "AgentNow",
+    "AlertItem",
+    "Figure",
+    "Freshness",
+    "Link",
+    "MessageItem",
+    "OverlayModel",
+    "QueueNow",
+    "build_model",
+]
+
+#: The agent's own figures (today), with the short label used in narrow layouts.
+AGENT_FIGURES: tuple[tuple[str, str], ...] = (
+    ("answered", "Answered"),
+    ("avg_talk_s", "Talk"),
+    ("aht_s", "AHT"),
+    ("acw_s", "ACW"),
+    ("occupancy_pct", "Occupancy"),
+    ("csat_pct", "CSAT"),
+    ("fcr_pct", "FCR"),
+)
+#: The team's figures (today) shown when the hub sends them.
+TEAM_FIGURES: tuple[tuple[str, str], ...] = (
+    ("answered", "answered"),
+    ("abandon_rate_pct", "abandoned"),
+    ("asa_s", "ASA"),
+)
+STATE_LABELS = {
+    "available": "Available",
+    "ringing": "Ringing",
+    "on_call": "On call",
+    "wrapup": "Wrap-up",
+    "paused": "Paused",
+    "logged_out": "Logged out",
+}
+_WORST = {"ok": 0, "warn": 1, "alert": 2}
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """The connection as the client reports it."""
+
+    connected: bool = False
+    last_frame_at: float | None = None
+    rejected: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Freshness:
+    """``live``, ``stale`` (data old or a source stale) or ``offline`` (no connection)."""
+
+    level: str
+    text: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class QueueNow:
+    """The team queue now: each value with its threshold state (``None`` = no threshold)."""
+
+    waiting: float | None = None
+    waiting_state: str | None = None
+    longest_s: float | None = None
+    longest_state: str | None = None
+    sl_pct: float | None = None
+    sl_state: str | None = None
+
+    @property
+    def worst(self) -> str | None:
+        """The worst of the three states."""
+        return _worst((self.waiting_state, self.longest_state, self.sl_state))
+
+
+@dataclass(frozen=True, slots=True)
+class Figure:
+    """One of the agent's figures against their target and their own last week."""
+
+    kpi: str
+    label: str
+    text: str
+    value: float | None = None
+    target_text: str = ""
+    mark: Mark | None = None
+    trend: Trend | None = None
+    trend_text: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class AgentNow:
+    """The agent's state and how long they have been in it."""
+
+    state: str
+    label: str
+    reason: str = ""
+    in_state: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class AlertItem:
+    """An alert about the team or its queues."""
+
+    id: str
+    text: str
+    state: str = "alert"
+
+
+@dataclass(frozen=True, slots=True)
+class MessageItem:
+    """A manager message still to acknowledge (or just acknowledged here)."""
+
+    id: str
+    text: str
+    sender: str = ""
+    acked: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class OverlayModel:
+    """Everything the overlay draws."""
+
+    agent: str = ""
+    agent_name: str = ""
+    team_name: str = ""
+    queue: QueueNow = QueueNow()
+    me: AgentNow | None = None
+    figures: tuple[Figure, ...] = ()
+    team: tuple[Figure, ...] = ()
+    team_hidden: bool = False
+    alerts: tuple[AlertItem, ...] = ()
+    messages: tuple[MessageItem, ...] = ()
+    fresh: Freshness = Freshness("offline", "connecting")
+
+
+def _queue_scopes(view: ViewState) -> list[str]:
+    """The team's queues as ``meta.queues`` lists them, else every queue in the view."""
+    queues = view.meta.get("queues")
+    if not isinstance(queues, list):
+        queues = {key.split("/", 1)[0] for key, _ in view.items("kpi:queue:")}
+    return [f"queue:{name}" for name in sorted(queues)]
+
+
+def queue_now(view: ViewState, team: str | None) -> QueueNow:
+    """The team's figures when the hub sends them, else the worst of the team's queues."""
+    team_scope = f"team:{team}" if team else ""
+    if team and view.kpi(team_scope, "now", "calls_waiting") is not None:
+        scopes = [team_scope]
+    else:
+        scopes = _queue_scopes(view)
+
+    def found(window: str, kpi: str) -> list[tuple[float, str | None]]:
+        pairs = ((view.kpi(s, window, kpi), view.state(s, window, kpi)) for s in scopes)
+        return [(v, st) for v, st in pairs if v is not None]
+
+    waiting = found("now", "calls_waiting")
+    longest = max(found("now", "longest_wait_s"), default=(None, None), key=lambda f: f[0])
+    sl = min(found("today", "service_level_pct"), default=(None, None), key=lambda f: f[0])
+    return QueueNow(
+        sum(v for v, _ in waiting) if waiting else None,
+        _worst(st for _, st in waiting),
+        *longest,
+        *sl,
+    )
+
+
+def _worst(states: Iterable[str | None]) -> str | None:
+    present = [s for s in states if s]
+    return max(present, key=lambda s: _WORST.get(s, 0)) if present else None
+
+
+def _better(kpi: str, higher: bool | None, value: float, other: float) -> Trend | None:
+    if higher is None:
+        return None
+    if value == other:
+        return "same"
+    return "better" if (value > other) == higher else "worse"
+
+
+def figure(view: ViewState, scope: str, kpi: str, label: str, fallback_scopes=()) -> Figure:
+    """One figure of ``scope`` (window ``today``) with its target mark and last-week trend."""
+    value = view.kpi(scope, "today", kpi)
+    info = KPIS.get(kpi)
+    target = None
+    for target_scope in (scope, *fallback_scopes):
+        target = view.values.get(f"target:{target_scope}/{kpi}")
+        if target:
+            break
+    higher = info.higher_is_better if info else None
+    mark: Mark | None = None
+    target_text = ""
+    if isinstance(target, dict) and target.get("target") is not None:
+        if target.get("higher_is_better") is not None:
+            higher = target["higher_is_better"]
+        target_text = fmt_value(kpi, target["target"])
+        if value is not None and higher is not None:
+            on_target = value >= target["target"] if higher else value <= target["target"]
+            mark = "ahead" if on_target else "behind"
+    trend: Trend | None = None
+    trend_text = ""
+    ref = view.values.get(f"ref:{scope}/today/{kpi}")
+    last_week = ref.get("last_week") if isinstance(ref, dict) else None
+    if value is not None and last_week is not None:
+        trend = _better(kpi, higher, value, last_week)
+        trend_text = fmt_delta(kpi, value - last_week)
+    return Figure(kpi, label, fmt_value(kpi, value), value, target_text, mark, trend, trend_text)
+
+
+def agent_now(view: ViewState, agent: str, now: float) -> AgentNow | None:
+    """The agent's state entry, with the time spent in it."""
+    entry = view.values.get(f"agent:{agent}")
+    if not isinstance(entry, dict) or not entry.get("state"):
+        return None
+    state = entry["state"]
+    since = entry.get("since")
+    in_state = fmt_duration(now - since) if isinstance(since, int | float) else ""
+    return AgentNow(state, STATE_LABELS.get(state, state), entry.get("reason") or "", in_state)
+
+
+def alerts(view: ViewState) -> tuple[AlertItem, ...]:
+    """Current alerts, worst first, each with a readable text."""
+    found = []
+    for alert_id, entry in view.items("alert:"):
+        if not isinstance(entry, dict):
+            continue
+        text = entry.get("text") or ""
+        if not text:
+            key = str(entry.get("key", ""))
+            kpi = key.rsplit("/", 1)[-1]
+            label = KPIS[kpi].label if kpi in KPIS else kpi
+            text = f"{label} {fmt_value(kpi, entry.get('value'))}"
+        found.append(AlertItem(alert_id, text, entry.get("state") or "alert"))
+    found.sort(key=lambda a: (-_WORST.get(a.state, 0), a.id))
+    return tuple(found)
+
+
+def messages(view: ViewState, me: str, now: float, acked_here: set[str]) -> tuple[MessageItem, ...]:
+    """Unexpired messages not yet acknowledged by ``me``: waiting ones first, newest first."""
+    found: list[MessageItem] = []
+    sent: dict[str, float] = {}
+    for msg_id, entry in view.items("message:"):
+        if not isinstance(entry, dict):
+            continue
+        expires = entry.get("expires")
+        if isinstance(expires, int | float) and expires <= now:
+            continue
+        ident = str(entry.get("id", msg_id))
+        if me in (entry.get("acked_by") or ()):
+            continue
+        item = MessageItem(ident, str(entry.get("text", "")), str(entry.get("sender") or ""),
+                           ident in acked_here)
+        found.append(item)
+        sent[ident] = entry.get("sent") or 0
+    found.sort(key=lambda m: (m.acked, -sent[m.id], m.id))
+    return tuple(found)
+
+
+def freshness(view: ViewState, link: Link, now: float, stale_after_s: float) -> Freshness:
+    """Offline, stale or live; the text says since when or why."""
+    if link.rejected:
+        return Freshness("offline", f"refused: {link.rejected}")
+    as_of = view.meta.get("as_of")
+    times = [t for t in (as_of, link.last_frame_at) if isinstance(t, int | float)]
+    last = max(times) if times else None
+    if not link.connected:
+        since = link.last_frame_at
+        age = f" {fmt_duration(now - since)}" if since is not None else ""
+        return Freshness("offline", f"offline{age}")
+    if last is None:
+        return Freshness("stale", "waiting for data")
+    if now - last > stale_after_s:
+        return Freshness("stale", f"data {fmt_duration(now - last)} old")
+    bad = sorted(
+        name for name, entry in view.items("source:")
+        if isinstance(entry, dict) and entry.get("status") in ("stale", "down")
+    )
+    if bad:
+        return Freshness("stale", f"{bad[0]} {view.values[f'source:{bad[0]}']['status']}")
+    return Freshness("live")
+
+
+def _team_hidden(view: ViewState, team_scope: str) -> bool:
+    """The hub says so (``meta.team_figures``) or, failing that, sent no team figure at all."""
+    flag = view.meta.get("team_figures")
+    if isinstance(flag, bool):
+        return bool(team_scope) and not flag
+    return bool(team_scope) and not any(k.startswith(f"kpi:{team_scope}/") for k in view.values)
+
+
+def build_model(
+    view: ViewState,
+    now: float,
+    link: Link,
+    *,
+    acked_here: set[str] | None = None,
+    stale_after_s: float = 30.0,
+) -> OverlayModel:
+    """The overlay's model at ``now`` from the agent's view and the connection state."""
+    meta = view.meta
+    agent = str(meta.get("agent") or meta.get("identity") or "")
+    team = meta.get("team")
+    own_scope = f"agent:{agent}"
+    fallback = ([f"team:{team}"] if team else []) + ["site"]
+    figures = tuple(
+        figure(view, own_scope, kpi, label, fallback) for kpi, label in AGENT_FIGURES
+    )
+    team_scope = f"team:{team}" if team else ""
+    team_figs = tuple(
+        f for f in (figure(view, team_scope, kpi, label) for kpi, label in TEAM_FIGURES)
+        if f.value is not None
+    ) if team else ()
+    entry = view.values.get(f"agent:{agent}")
+    name = entry.get("name") if isinstance(entry, dict) else None
+    return OverlayModel(
+        agent=agent,
+        agent_name=str(name or agent),
+        team_name=str(meta.get("team_name") or team or ""),
+        queue=queue_now(view, team),
+        me=agent_now(view, agent, now),
+        figures=figures,
+        team=team_figs,
+        team_hidden=_team_hidden(view, team_scope),
+        alerts=alerts(view),
+        messages=messages(view, agent, now, acked_here or set()),
+        fresh=freshness(view, link, now, stale_after_s),
+    )

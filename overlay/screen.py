@@ -1,0 +1,66 @@
+"""The overlay's only screen: its widgets, its keys, and the one-line mode."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.reactive import reactive
+from textual.screen import Screen
+
+from overlay.model import OverlayModel
+from overlay.widgets import (
+    AlertBar,
+    FiguresPanel,
+    MessageBar,
+    OneLine,
+    QueueBar,
+    StateBar,
+    TeamLine,
+)
+
+__all__ = ["OverlayScreen"]
+
+
+class OverlayScreen(Screen[None]):
+    """The agent's figures, the team queue, alerts and messages; ``o`` folds it to one line."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("a", "acknowledge", "Acknowledge"),
+        Binding("o", "toggle_one_line", "One line"),
+        Binding("q", "app.quit", "Quit"),
+    ]
+
+    model: reactive[OverlayModel] = reactive(OverlayModel)
+    one_line: reactive[bool] = reactive(False)
+
+    def __init__(self, one_line: bool = False) -> None:
+        super().__init__()
+        self.set_reactive(OverlayScreen.one_line, one_line)
+
+    def compose(self) -> ComposeResult:
+        bind = OverlayScreen.model
+        with Vertical(id="full"):
+            yield QueueBar().data_bind(bind)
+            yield StateBar().data_bind(bind)
+            yield AlertBar().data_bind(bind)
+            yield FiguresPanel().data_bind(bind)
+            yield TeamLine().data_bind(bind)
+            yield MessageBar().data_bind(bind)
+        yield OneLine().data_bind(bind)
+
+    def on_mount(self) -> None:
+        self.set_class(self.one_line, "-one-line")
+
+    def watch_one_line(self, one_line: bool) -> None:
+        self.set_class(one_line, "-one-line")
+
+    def action_toggle_one_line(self) -> None:
+        """Switch between the full overlay and the one-line mode."""
+        self.one_line = not self.one_line
+
+    def action_acknowledge(self) -> None:
+        """Acknowledge the newest message waiting (the app sends it to the hub)."""
+        self.app.acknowledge()  # type: ignore[attr-defined]

@@ -1,0 +1,1 @@
+"""Overlay tests: fixed views live in overlay_views.py."""

@@ -1,0 +1,89 @@
+"""Fixed agent views and a fixed clock for the overlay tests."""
+
+from __future__ import annotations
+
+from hub.view import ViewState, kpi_key, state_key
+
+#: The fixed "now" of every overlay test: 2026-03-02 10:15:00 UTC.
+NOW = 1772446500.0
+
+
+def agent_values(agent: str = "alice", team: str = "support") -> dict:
+    """An agent view as the hub builds it: own figures, team figures, queue, one source."""
+    me, tm, q = f"agent:{agent}", f"team:{team}", "queue:support"
+    values = {
+        "meta": {"role": "agent", "identity": agent, "agent": agent, "team": team,
+                 "team_name": "Support", "team_figures": True, "queues": ["support"],
+                 "as_of": NOW - 2},
+        f"agent:{agent}": {"state": "on_call", "since": NOW - 221, "reason": None,
+                           "name": "Alice"},
+        "source:pbx": {"status": "live", "since": NOW - 3600, "last_event": NOW - 5},
+        kpi_key(q, "now", "calls_waiting"): 2,
+        state_key(q, "now", "calls_waiting"): "ok",
+        kpi_key(q, "now", "longest_wait_s"): 41,
+        state_key(q, "now", "longest_wait_s"): "ok",
+        kpi_key(q, "today", "service_level_pct"): 84.2,
+        state_key(q, "today", "service_level_pct"): "ok",
+        kpi_key(tm, "today", "answered"): 212,
+        kpi_key(tm, "today", "abandon_rate_pct"): 3.1,
+        kpi_key(tm, "today", "asa_s"): 14,
+        kpi_key(me, "today", "answered"): 34,
+        kpi_key(me, "today", "avg_talk_s"): 192,
+        kpi_key(me, "today", "aht_s"): 250,
+        kpi_key(me, "today", "acw_s"): 45,
+        kpi_key(me, "today", "occupancy_pct"): 82,
+        kpi_key(me, "today", "csat_pct"): 91,
+        kpi_key(me, "today", "fcr_pct"): 74,
+        f"target:{me}/answered": {"target": 40, "warn": 30, "alert": 20,
+                                  "higher_is_better": True},
+        f"target:{me}/aht_s": {"target": 240, "warn": 300, "alert": 360,
+                               "higher_is_better": False},
+        f"target:{tm}/acw_s": {"target": 60, "warn": 90, "alert": 120,
+                               "higher_is_better": False},
+        f"target:{me}/csat_pct": {"target": 85, "warn": 80, "alert": 70,
+                                  "higher_is_better": True},
+        f"target:{me}/fcr_pct": {"target": 75, "warn": 70, "alert": 60,
+                                 "higher_is_better": True},
+        f"ref:{me}/today/answered": {"yesterday": 31, "last_week": 30},
+        f"ref:{me}/today/aht_s": {"yesterday": 262, "last_week": 262},
+        f"ref:{me}/today/csat_pct": {"yesterday": 90, "last_week": 93},
+    }
+    return values
+
+
+def with_alert(values: dict) -> dict:
+    """The queue over threshold, and the hub's alert about it."""
+    q = "queue:support"
+    values |= {
+        kpi_key(q, "now", "calls_waiting"): 5,
+        state_key(q, "now", "calls_waiting"): "alert",
+        kpi_key(q, "now", "longest_wait_s"): 130,
+        state_key(q, "now", "longest_wait_s"): "alert",
+        kpi_key(q, "today", "service_level_pct"): 77.5,
+        state_key(q, "today", "service_level_pct"): "warn",
+        "alert:a1": {"key": "queue:support/now/calls_waiting", "state": "alert", "value": 5,
+                     "since": NOW - 20, "text": "5 waiting, longest 2:10"},
+    }
+    return values
+
+
+def with_message(values: dict) -> dict:
+    """A manager message waiting to be acknowledged."""
+    values["message:m1"] = {"id": "m1", "text": "Team huddle at 11:00 in room B",
+                            "sender": "Marie", "to": {"team": "support"}, "sent": NOW - 60,
+                            "expires": NOW + 3600, "acked_by": []}
+    return values
+
+
+def small_team(values: dict) -> dict:
+    """The view of an agent whose team is under the minimum size: no team figures."""
+    for key in [k for k in values if k.startswith(("kpi:team:", "target:team:", "state:team:"))]:
+        del values[key]
+    values["meta"] = values["meta"] | {"team_figures": False}
+    return values
+
+
+def make_view(values: dict) -> ViewState:
+    view = ViewState()
+    view.apply_snapshot("e1", 0, values)
+    return view

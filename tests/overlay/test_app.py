@@ -1,0 +1,93 @@
+"""The overlay's behaviour in a running app (Textual pilot), with fixed views and clock."""
+
+from __future__ import annotations
+
+from overlay_views import NOW, agent_values, make_view, with_alert, with_message
+
+from overlay.app import OverlayApp
+from overlay.model import Link
+from overlay.widgets import AlertBar, MessageBar, OneLine, StateBar
+
+
+class Clock:
+    """A clock the test moves by hand."""
+
+    def __init__(self, now: float) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def make_app(values: dict, clock: Clock | None = None) -> OverlayApp:
+    return OverlayApp(view=make_view(values), link=Link(True, NOW - 1),
+                      clock=clock or Clock(NOW), tick_s=0.05)
+
+
+def text_of(app: OverlayApp, widget_type) -> str:
+    return str(app.screen.query_one(widget_type).render())
+
+
+async def test_acknowledge_marks_the_message_and_goes_to_the_next():
+    values = with_message(agent_values())
+    values["message:m0"] = values["message:m1"] | {"id": "m0", "text": "Older", "sent": NOW - 600}
+    app = make_app(values)
+    async with app.run_test(size=(60, 15)) as pilot:
+        assert "[a] ok" in text_of(app, MessageBar) and "Team huddle" in text_of(app, MessageBar)
+        await pilot.press("a")
+        assert app.acked_here == {"m1"}
+        assert "Older" in text_of(app, MessageBar)  # the next one waiting comes first
+        await pilot.press("a")
+        assert app.acked_here == {"m1", "m0"}
+        assert "✓ sent" in text_of(app, MessageBar)
+        await pilot.press("a")  # nothing left: nothing happens
+        assert app.acked_here == {"m1", "m0"}
+
+
+async def test_o_folds_to_one_line_and_back():
+    app = make_app(agent_values())
+    async with app.run_test(size=(60, 15)) as pilot:
+        one_line = app.screen.query_one(OneLine)
+        assert not one_line.display
+        await pilot.press("o")
+        assert one_line.display and not app.screen.query_one("#full").display
+        assert "Q ✓2 ✓0:41 SL ✓84%" in text_of(app, OneLine)
+        await pilot.press("o")
+        assert not one_line.display and app.screen.query_one("#full").display
+
+
+async def test_new_alert_flashes_once_and_takes_no_focus():
+    values = agent_values()
+    app = make_app(values)
+    async with app.run_test(size=(40, 10)) as pilot:
+        bar = app.screen.query_one(AlertBar)
+        bar.flash_s = 0.2
+        assert not bar.has_class("-shown")
+        with_alert(values)
+        app.view.apply_snapshot("e1", 1, values)
+        await pilot.pause(0.1)
+        assert bar.has_class("-shown") and bar.has_class("-fresh")
+        assert "5 waiting, longest 2:10" in text_of(app, AlertBar)
+        assert app.focused is None
+        await pilot.pause(0.4)
+        assert bar.has_class("-shown") and not bar.has_class("-fresh")  # calm, still shown
+        app.refresh_model()
+        await pilot.pause()
+        assert not bar.has_class("-fresh")  # the same alert does not flash again
+
+
+async def test_time_in_state_and_stale_mark_follow_the_clock():
+    clock = Clock(NOW)
+    app = make_app(agent_values(), clock)
+    async with app.run_test(size=(60, 15)) as pilot:
+        assert "On call 3:41" in text_of(app, StateBar) and "live" in text_of(app, StateBar)
+        clock.now = NOW + 60
+        await pilot.pause(0.2)
+        assert "On call 4:41" in text_of(app, StateBar)  # last frame at NOW - 1:
+        assert "⚠ data 1:01 old" in text_of(app, StateBar)
+
+
+async def test_message_bar_hidden_without_messages():
+    app = make_app(agent_values())
+    async with app.run_test(size=(60, 15)):
+        assert not app.screen.query_one(MessageBar).display

@@ -1,0 +1,123 @@
+"""The overlay model: pure, built from fixed agent views."""
+
+from __future__ import annotations
+
+from overlay_views import NOW, agent_values, make_view, small_team, with_alert, with_message
+
+from overlay.fmt import fmt_delta, fmt_duration, fmt_value
+from overlay.model import Link, build_model
+
+LIVE = Link(connected=True, last_frame_at=NOW - 1)
+
+
+def model_of(values: dict, link: Link = LIVE, now: float = NOW, **kw):
+    return build_model(make_view(values), now, link, **kw)
+
+
+def test_formats_by_unit():
+    assert fmt_duration(130) == "2:10"
+    assert fmt_duration(3725) == "1:02:05"
+    assert fmt_duration(None) == "–"
+    assert fmt_value("service_level_pct", 84.6) == "85%"
+    assert fmt_value("answered", 34.0) == "34"
+    assert fmt_value("frt_avg_min", 12.25) == "12.2m"
+    assert fmt_value("answered", None) == "–"
+    assert fmt_delta("aht_s", -12) == "-0:12"
+    assert fmt_delta("answered", 4) == "+4"
+
+
+def test_own_figures_against_targets_and_last_week():
+    figs = {f.kpi: f for f in model_of(agent_values()).figures}
+    assert (figs["answered"].text, figs["answered"].mark) == ("34", "behind")  # target 40
+    assert figs["answered"].trend == "better" and figs["answered"].trend_text == "+4"
+    assert (figs["aht_s"].mark, figs["aht_s"].trend) == ("behind", "better")  # 250 > 240, <262
+    assert figs["acw_s"].mark == "ahead"  # team target 60 s, falls back from agent scope
+    assert figs["csat_pct"].mark == "ahead" and figs["csat_pct"].trend == "worse"
+    assert figs["fcr_pct"].mark == "behind"
+    assert figs["occupancy_pct"].mark is None  # no target: no mark
+    assert figs["avg_talk_s"].trend is None  # no reference
+
+
+def test_absent_figure_is_not_zero():
+    values = agent_values()
+    del values["kpi:agent:alice/today/csat_pct"]
+    fig = next(f for f in model_of(values).figures if f.kpi == "csat_pct")
+    assert fig.value is None and fig.text == "–" and fig.mark is None
+
+
+def test_queue_now_from_team_queues():
+    q = model_of(with_alert(agent_values())).queue
+    assert (q.waiting, q.waiting_state, q.longest_s, q.sl_pct, q.sl_state) == (
+        5, "alert", 130, 77.5, "warn")
+    assert q.worst == "alert"
+
+
+def test_queue_now_adds_waiting_over_several_queues():
+    values = agent_values()
+    values["meta"]["queues"] = ["support", "vip"]
+    values |= {"kpi:queue:vip/now/calls_waiting": 3, "state:queue:vip/now/calls_waiting": "warn",
+               "kpi:queue:vip/now/longest_wait_s": 95,
+               "kpi:queue:vip/today/service_level_pct": 60.0}
+    q = model_of(values).queue
+    assert (q.waiting, q.waiting_state, q.longest_s, q.sl_pct) == (5, "warn", 95, 60.0)
+
+
+def test_state_and_time_in_state():
+    me = model_of(agent_values()).me
+    assert (me.label, me.in_state, me.reason) == ("On call", "3:41", "")
+    values = agent_values()
+    values["agent:alice"] = {"state": "paused", "since": NOW - 4000, "reason": "Lunch"}
+    me = model_of(values).me
+    assert (me.label, me.reason, me.in_state) == ("Paused", "Lunch", "1:06:40")
+
+
+def test_team_figures_or_small_team_note():
+    model = model_of(agent_values())
+    assert not model.team_hidden
+    assert [(f.label, f.text) for f in model.team] == [
+        ("answered", "212"), ("abandoned", "3%"), ("ASA", "0:14")]
+    hidden = model_of(small_team(agent_values()))
+    assert hidden.team_hidden and hidden.team == ()
+
+
+def test_messages_waiting_then_acked_here_then_acked_by_hub():
+    values = with_message(agent_values())
+    assert [(m.id, m.acked) for m in model_of(values).messages] == [("m1", False)]
+    assert [(m.id, m.acked) for m in model_of(values, acked_here={"m1"}).messages] == [
+        ("m1", True)]
+    values["message:m1"]["acked_by"] = ["alice"]
+    assert model_of(values).messages == ()
+
+
+def test_expired_message_is_gone():
+    values = with_message(agent_values())
+    assert model_of(values, now=NOW + 3601).messages == ()
+
+
+def test_alert_text_from_hub_or_from_key():
+    values = with_alert(agent_values())
+    values["alert:a2"] = {"key": "queue:support/today/service_level_pct", "state": "warn",
+                          "value": 77.5, "since": NOW}
+    alerts = model_of(values).alerts
+    assert [(a.text, a.state) for a in alerts] == [
+        ("5 waiting, longest 2:10", "alert"), ("Service level 78%", "warn")]
+
+
+def test_freshness():
+    values = agent_values()
+    assert model_of(values).fresh.level == "live"
+    offline = model_of(values, Link(connected=False, last_frame_at=NOW - 75))
+    assert (offline.fresh.level, offline.fresh.text) == ("offline", "offline 1:15")
+    old = model_of(values, Link(connected=True, last_frame_at=NOW - 95), now=NOW + 40)
+    assert (old.fresh.level, old.fresh.text) == ("stale", "data 0:42 old")
+    values["source:pbx"]["status"] = "stale"
+    assert model_of(values).fresh.text == "pbx stale"
+    refused = model_of(values, Link(rejected="bad token"))
+    assert refused.fresh == refused.fresh.__class__("offline", "refused: bad token")
+
+
+def test_no_figure_of_anyone_else_is_read():
+    values = agent_values() | {"kpi:agent:bob/today/answered": 99, "agent:bob": {"state": "paused"}}
+    model = model_of(values)
+    assert model.agent == "alice"
+    assert "99" not in repr(model) and "bob" not in repr(model)

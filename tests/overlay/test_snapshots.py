@@ -1,0 +1,65 @@
+"""What the overlay looks like at 40×10 and 60×15, from fixed views and a fixed clock.
+
+Baselines in ``__snapshots__/`` were generated with ``--snapshot-update`` and looked at.
+"""
+
+from __future__ import annotations
+
+import pytest
+from overlay_views import NOW, agent_values, make_view, small_team, with_alert, with_message
+
+from overlay.app import OverlayApp
+from overlay.model import Link
+
+SIZES = [pytest.param((40, 10), id="40x10"), pytest.param((60, 15), id="60x15")]
+LIVE = Link(connected=True, last_frame_at=NOW - 1)
+
+
+def app(values: dict, link: Link = LIVE, one_line: bool = False) -> OverlayApp:
+    return OverlayApp(view=make_view(values), link=link, clock=lambda: NOW, one_line=one_line)
+
+
+def stale_values() -> dict:
+    values = agent_values()
+    values["meta"]["as_of"] = NOW - 95
+    return values
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_normal(snap_compare, size):
+    assert snap_compare(app(agent_values()), terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_alert(snap_compare, size):
+    assert snap_compare(app(with_alert(agent_values())), terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_message(snap_compare, size):
+    assert snap_compare(app(with_message(agent_values())), terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_stale(snap_compare, size):
+    assert snap_compare(app(stale_values(), Link(True, NOW - 95)), terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_offline_small_team(snap_compare, size):
+    assert snap_compare(app(small_team(agent_values()), Link(False, NOW - 75)), terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_one_line(snap_compare, size):
+    assert snap_compare(app(with_message(with_alert(agent_values())), one_line=True),
+                        terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_one_line_by_key(snap_compare, size):
+    assert snap_compare(app(agent_values()), press=["o"], terminal_size=size)
+
+
+def test_one_line_in_a_one_row_pane(snap_compare):
+    assert snap_compare(app(with_alert(agent_values()), one_line=True), terminal_size=(80, 1))
