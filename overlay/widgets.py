@@ -56,7 +56,7 @@ class OverlayWidget(Widget):
         return [
             self.state_text(fmt_value("calls_waiting", q.waiting) + (" waiting" if words else ""),
                             q.waiting_state),
-            self.state_text(fmt_duration(q.longest_s) if q.longest_s is not None else "–",
+            self.state_text(fmt_duration(q.longest_s),
                             q.longest_state, "longest " if words > 1 else ""),
             self.state_text(fmt_value("service_level_pct", q.sl_pct), q.sl_state, "SL "),
         ]

@@ -17,11 +17,11 @@ def model_of(values: dict, link: Link = LIVE, now: float = NOW, **kw):
 def test_formats_by_unit():
     assert fmt_duration(130) == "2:10"
     assert fmt_duration(3725) == "1:02:05"
-    assert fmt_duration(None) == "–"
+    assert fmt_duration(None) == "-"
     assert fmt_value("service_level_pct", 84.6) == "85%"
     assert fmt_value("answered", 34.0) == "34"
-    assert fmt_value("frt_avg_min", 12.25) == "12.2m"
-    assert fmt_value("answered", None) == "–"
+    assert fmt_value("frt_avg_min", 12.25) == "12m"
+    assert fmt_value("answered", None) == "-"
     assert fmt_delta("aht_s", -12) == "-0:12"
     assert fmt_delta("answered", 4) == "+4"
 
@@ -42,7 +42,7 @@ def test_absent_figure_is_not_zero():
     values = agent_values()
     del values["kpi:agent:alice/today/csat_pct"]
     fig = next(f for f in model_of(values).figures if f.kpi == "csat_pct")
-    assert fig.value is None and fig.text == "–" and fig.mark is None
+    assert fig.value is None and fig.text == "-" and fig.mark is None
 
 
 def test_queue_now_from_team_queues():
@@ -75,7 +75,7 @@ def test_team_figures_or_small_team_note():
     model = model_of(agent_values())
     assert not model.team_hidden
     assert [(f.label, f.text) for f in model.team] == [
-        ("answered", "212"), ("abandoned", "3%"), ("ASA", "0:14")]
+        ("answered", "212"), ("abandoned", "3.1%"), ("ASA", "0:14")]
     hidden = model_of(small_team(agent_values()))
     assert hidden.team_hidden and hidden.team == ()
 
