@@ -1,8 +1,65 @@
-"""``panneau plugin new``: a source plugin package from the template."""
+"""``panneau plugin new``: a source plugin package from the template in ``hub/templates``."""
 
 from __future__ import annotations
 
-from hub.cli.common import add_command, not_built
+import argparse
+import re
+import sys
+from pathlib import Path
+
+from hub.cli.common import add_command
+
+__all__ = ["TEMPLATE", "names", "render_plugin"]
+
+TEMPLATE = Path(__file__).resolve().parent.parent / "templates" / "plugin"
+_NAME = re.compile(r"^[a-z][a-z0-9]*([-_][a-z0-9]+)*$")
+
+
+def names(name: str) -> dict[str, str]:
+    """The template's placeholders for a plugin name such as ``my-acd``."""
+    if not _NAME.match(name):
+        raise ValueError(f"plugin name {name!r}: use lowercase letters, digits, - or _ "
+                         "(e.g. my-acd)")
+    base = re.sub(r"^panneau[-_]", "", name)
+    words = re.split(r"[-_]", base)
+    return {
+        "dist": f"panneau-{'-'.join(words)}",
+        "module": f"panneau_{'_'.join(words)}",
+        "source": "_".join(words),
+        "Class": "".join(w.title() for w in words),
+    }
+
+
+def render_plugin(name: str, parent: Path) -> Path:
+    """Write the package for ``name`` under ``parent``; returns its folder."""
+    values = names(name)
+    target = parent / values["dist"]
+    if target.exists():
+        raise FileExistsError(f"{target} already exists")
+    for template in sorted(TEMPLATE.rglob("*.tmpl")):
+        relative = str(template.relative_to(TEMPLATE))[: -len(".tmpl")]
+        text = template.read_text(encoding="utf-8")
+        for key, value in values.items():
+            relative = relative.replace(f"__{key}__", value)
+            text = text.replace(f"{{{{{key}}}}}", value)
+        out = target / relative
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text, encoding="utf-8")
+    return target
+
+
+def run(args: argparse.Namespace) -> int:
+    """Create the package and say what to do next."""
+    try:
+        target = render_plugin(args.name, Path(args.dir))
+    except (ValueError, FileExistsError) as exc:
+        sys.stderr.write(f"panneau plugin new: {exc}\n")
+        return 1
+    sys.stdout.write(
+        f"created {target}\nnext:\n  cd {target}\n  pip install -e '.[test]'\n  pytest\n"
+        "  panneau plugins\n"
+    )
+    return 0
 
 
 def register(subparsers) -> None:
@@ -10,7 +67,8 @@ def register(subparsers) -> None:
     parser = add_command(
         subparsers, "plugin", "create a new source plugin package from the template",
         "panneau plugin new my-acd",
-        not_built("panneau plugin new", 7),
+        run,
     )
     parser.add_argument("action", choices=["new"])
     parser.add_argument("name", help="the plugin's name, e.g. my-acd")
+    parser.add_argument("--dir", default=".", help="where to create it (default: here)")

@@ -1,0 +1,49 @@
+"""``panneau plugin new``: the generated package installs and its own test passes."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from hub.cli.main import main
+from hub.cli.plugin_new_cmd import names
+
+
+def test_names_from_a_plugin_name():
+    assert names("my-acd") == {"dist": "panneau-my-acd", "module": "panneau_my_acd",
+                               "source": "my_acd", "Class": "MyAcd"}
+    assert names("panneau-pbx")["module"] == "panneau_pbx"
+    with pytest.raises(ValueError, match="lowercase"):
+        names("My ACD")
+
+
+def test_refuses_a_bad_name_and_an_existing_folder(tmp_path, capsys):
+    assert main(["plugin", "new", "Bad Name", "--dir", str(tmp_path)]) == 1
+    (tmp_path / "panneau-x").mkdir()
+    assert main(["plugin", "new", "x", "--dir", str(tmp_path)]) == 1
+    assert "already exists" in capsys.readouterr().err
+
+
+def test_generated_plugin_installs_and_its_test_passes(tmp_path, capsys):
+    assert main(["plugin", "new", "my-acd", "--dir", str(tmp_path)]) == 0
+    package = tmp_path / "panneau-my-acd"
+    assert "created" in capsys.readouterr().out
+    assert not list(package.rglob("*.tmpl")) and not list(package.rglob("*{{*"))
+    site = tmp_path / "site"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+         "--no-deps", "--target", str(site), str(package)],
+        check=True, timeout=180, capture_output=True,
+    )
+    assert list(site.glob("panneau_my_acd-0.1.0.dist-info"))
+    env = {**os.environ, "PYTHONPATH": str(site)}
+    env.pop("PANNEAU_LOAD_PLUGINS", None)
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"],
+        cwd=package, env=env, timeout=120, capture_output=True, text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "2 passed" in result.stdout
