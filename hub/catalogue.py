@@ -43,10 +43,13 @@ KPIS: dict[str, KpiInfo] = {
         _k("agents_available", "Available", "agents", "agents", True, True),
         _k("agents_on_call", "On call", "agents", "agents", None, True),
         _k("agents_paused", "Paused", "agents", "agents", False, True),
+        _k("agents_ringing", "Ringing", "agents", "agents", None, True),
+        _k("agents_wrapup", "Wrap-up", "agents", "agents", None, True),
         _k("agents_needed", "Agents needed", "agents", "staffing", None, True),
         _k("expected_wait_s", "Expected wait", "s", "staffing", False, True),
         _k("offered", "Offered", "count", "voice", None),
         _k("answered", "Answered", "count", "voice", True),
+        _k("completed", "Completed (Asterisk)", "count", "voice", True),
         _k("abandoned", "Abandoned", "count", "voice", False),
         _k("unanswered", "Unanswered (Asterisk)", "count", "voice", False),
         _k("timed_out", "Timed out", "count", "voice", False),
@@ -75,8 +78,13 @@ KPIS: dict[str, KpiInfo] = {
         _k("reopen_rate_pct", "Reopen rate", "pct", "tickets", False),
         _k("one_touch_pct", "One-touch resolution", "pct", "tickets", True),
         _k("sla_breaches", "SLA breaches", "count", "tickets", False),
+        *(_k(f"tickets_via_{c}", f"Tickets by {c}", "count", "tickets", None)
+          for c in ("email", "web", "phone", "chat", "api", "social", "other")),
         _k("csat_pct", "CSAT", "pct", "surveys", True),
         _k("nps", "NPS", "score", "surveys", True),
+        _k("csat_responses", "CSAT responses", "count", "surveys", None),
+        _k("nps_responses", "NPS responses", "count", "surveys", None),
+        _k("ces_avg", "Customer effort", "score", "surveys", False),
         _k("survey_responses", "Survey responses", "count", "surveys", None),
     )
 }

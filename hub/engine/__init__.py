@@ -1,0 +1,10 @@
+"""The pure KPI engine: normalised events in, figures per scope and window out.
+
+``Engine(config).apply(event)`` and ``Engine.snapshot(now) -> Snapshot``; see docs/kpis.md for
+every formula.
+"""
+
+from hub.engine.engine import Engine
+from hub.engine.snapshot import AgentNow, Alert, Snapshot
+
+__all__ = ["AgentNow", "Alert", "Engine", "Snapshot"]

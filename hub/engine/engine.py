@@ -1,0 +1,147 @@
+"""The KPI engine: ``apply(event)`` and ``snapshot(now)``. Pure: no clock, no I/O, no asyncio.
+
+Same events in, same figures out — live, replayed or rebuilt after a restart. ``apply`` never
+raises: an event it cannot use is counted in ``bad_events`` by kind.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+
+from hub import events as ev
+from hub.config import Config
+from hub.engine.agents import AgentBook
+from hub.engine.erlang import staffing
+from hub.engine.kpis import voice_kpis
+from hub.engine.scopes import Scopes
+from hub.engine.snapshot import Snapshot
+from hub.engine.surveys import Surveys
+from hub.engine.thresholds import Thresholds
+from hub.engine.tickets import Tickets
+from hub.engine.voice import Calls
+from hub.engine.windows import ROLLING, DayClock, Tallies
+
+__all__ = ["Engine"]
+
+log = logging.getLogger(__name__)
+
+_WINDOWS = (*ROLLING, "today")
+_AGENT_EVENTS = (ev.AgentLoggedIn, ev.AgentLoggedOut, ev.AgentPaused, ev.AgentUnpaused,
+                 ev.AgentStatus, ev.AgentRung, ev.RingNoAnswer, ev.CallAnswered, ev.CallEnded,
+                 ev.CallAbandoned, ev.CallLeft, ev.SystemRestart)
+_CALL_EVENTS = (ev.CallEntered, ev.CallAnswered, ev.CallEnded, ev.CallAbandoned, ev.CallLeft,
+                ev.RingNoAnswer, ev.SystemRestart)
+_TICKET_EVENTS = (ev.TicketCreated, ev.TicketUpdated, ev.TicketReplied, ev.TicketSolved,
+                  ev.TicketReopened, ev.TicketMetrics, ev.TicketSlaBreached)
+
+
+class Engine:
+    """Every KPI of every scope and window, from normalised events."""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.bad: dict[str, int] = {}
+        self.clock = DayClock(config.hub.timezone, config.hub.day_start)
+        self.tallies = Tallies(self.clock)
+        self.scopes = Scopes(config)
+        self.calls = Calls(config, self.scopes, self.tallies, self.bad)
+        self.agents = AgentBook(self.scopes, self.tallies, config.kpi.wrapup_s,
+                                config.kpi.wrapup_pause_reasons, self.bad)
+        self.tickets = Tickets(config, self.scopes, self.tallies, self.bad)
+        self.surveys = Surveys(config, self.scopes, self.tallies, self.bad)
+        self.surveys.ticket_scopes = self.tickets.scopes_of
+        self.thresholds = Thresholds(config, self.scopes)
+        self._cache: dict[str, dict[str, dict[str, float]]] = {}
+        self._day: int | None = None
+
+    # --- input -------------------------------------------------------------------------
+
+    def apply(self, event: ev.Event) -> None:
+        """Take one event into account; bad events are counted, never raised."""
+        if not isinstance(event, ev.Event):
+            self._bad("not_an_event")
+            return
+        if not isinstance(event.ts, int | float) or not math.isfinite(event.ts):
+            self._bad("bad_time")
+            return
+        try:
+            if isinstance(event, _CALL_EVENTS):
+                self.calls.apply(event)
+            if isinstance(event, _AGENT_EVENTS):
+                self.agents.apply(event)
+            if isinstance(event, _TICKET_EVENTS):
+                self.tickets.apply(event)
+            elif isinstance(event, ev.SurveyResponse):
+                self.surveys.apply(event)
+        except (TypeError, ValueError, KeyError, AttributeError, ArithmeticError) as exc:
+            log.warning("event %s refused: %s", event.kind, exc)
+            self._bad("malformed")
+
+    def _bad(self, kind: str) -> None:
+        self.bad[kind] = self.bad.get(kind, 0) + 1
+
+    # --- output ------------------------------------------------------------------------
+
+    def snapshot(self, now: float) -> Snapshot:
+        """All figures at ``now`` (epoch seconds); also moves the alert state forward."""
+        self.tallies.advance(now)
+        views, agent_counts, reasons = self.agents.now(now)
+        dirty = self.tallies.take_dirty()
+        day = self.clock.day(now)
+        if day != self._day:
+            self._day = day
+            dirty |= set(self._cache)
+        dirty |= self.calls.seen - set(self._cache)
+        for scope in dirty:
+            self._cache[scope] = self._windows(scope, now)
+        now_values = self._now(now, agent_counts)
+        values: dict[str, dict[str, dict[str, float]]] = {}
+        for scope in set(self._cache) | set(now_values):
+            windows = {w: kpis for w, kpis in self._cache.get(scope, {}).items() if kpis}
+            if figures := now_values.get(scope):
+                windows["now"] = figures
+            if windows:
+                values[scope] = windows
+        states, alerts = self.thresholds.evaluate(values, now)
+        return Snapshot(
+            at=now, values=values, states=states, agents=views, alerts=alerts,
+            bad_events=dict(self.bad), targets=self.thresholds.targets(values),
+            paused_reasons=reasons,
+            small_n=self.surveys.small(values, self.config.kpi.small_n),
+        )
+
+    def _windows(self, scope: str, now: float) -> dict[str, dict[str, float]]:
+        queue_like = not scope.startswith("agent:")
+        seen = scope in self.calls.seen
+        out = {}
+        for window in _WINDOWS:
+            sums = self.tallies.window(scope, window, now)
+            figures: dict[str, float] = {}
+            voice_kpis(sums, figures, queue_like=queue_like, seen=seen)
+            self.tickets.kpis(scope, window, now, sums, figures)
+            self.surveys.kpis(scope, sums, figures)
+            out[window] = figures
+        return out
+
+    def _now(self, now: float, agent_counts: dict[str, dict[str, float]]
+             ) -> dict[str, dict[str, float]]:
+        out = {scope: dict(figures) for scope, figures in agent_counts.items()}
+        for scope, figures in self.calls.now(now).items():
+            out.setdefault(scope, {}).update(figures)
+        for scope, figures in self.tickets.now().items():
+            out.setdefault(scope, {}).update(figures)
+        target = self.config.kpi.service_level_target_pct
+        for queue in self.calls.waiting.keys() | self.agents.queue_members.keys():
+            scope = f"queue:{queue}"
+            window = self._cache.get(scope, {}).get("30m", {})
+            figures = out.setdefault(scope, {})
+            result = staffing(
+                offered=window.get("offered"), aht_s=window.get("aht_s"),
+                sl_s=self.calls.service_level_s(queue), target_pct=target,
+                agents_now=figures.get("agents_available", 0.0) + figures.get(
+                    "agents_on_call", 0.0) + figures.get("agents_ringing", 0.0)
+                + figures.get("agents_wrapup", 0.0),
+                window_s=ROLLING["30m"] * 60.0)
+            figures.update(result)
+        return {scope: figures for scope, figures in out.items() if figures}

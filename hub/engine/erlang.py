@@ -1,0 +1,57 @@
+"""Erlang C staffing: agents needed for the service-level goal, and the expected wait."""
+
+from __future__ import annotations
+
+import math
+
+__all__ = ["agents_needed", "erlang_c", "expected_wait_s", "service_level", "staffing"]
+
+_MAX_AGENTS = 5000
+
+
+def erlang_c(agents: int, load: float) -> float:
+    """Probability that a call waits, with ``agents`` servers and ``load`` erlangs."""
+    if agents <= load:
+        return 1.0
+    b = 1.0
+    for n in range(1, agents + 1):
+        b = load * b / (n + load * b)
+    return agents * b / (agents - load * (1.0 - b))
+
+
+def service_level(agents: int, load: float, aht_s: float, sl_s: float) -> float:
+    """Share (0..1) of calls answered within ``sl_s`` seconds."""
+    if agents <= load:
+        return 0.0
+    return 1.0 - erlang_c(agents, load) * math.exp(-(agents - load) * sl_s / aht_s)
+
+
+def agents_needed(load: float, aht_s: float, sl_s: float, target_pct: float) -> int:
+    """The fewest agents that reach ``target_pct`` % answered within ``sl_s``."""
+    if load <= 0:
+        return 0
+    agents = max(1, math.floor(load) + 1)
+    while agents < _MAX_AGENTS and service_level(agents, load, aht_s, sl_s) * 100 < target_pct:
+        agents += 1
+    return agents
+
+
+def expected_wait_s(agents: int, load: float, aht_s: float) -> float | None:
+    """Mean wait of a new caller (Erlang C ASA); ``None`` when the queue cannot keep up."""
+    if agents <= load or agents <= 0:
+        return None
+    return erlang_c(agents, load) * aht_s / (agents - load)
+
+
+def staffing(*, offered: float | None, aht_s: float | None, sl_s: float, target_pct: float,
+             agents_now: float, window_s: float) -> dict[str, float]:
+    """``agents_needed`` and ``expected_wait_s`` from the calls offered over ``window_s`` and the
+    AHT; empty when either is unknown."""
+    if offered is None or aht_s is None or aht_s <= 0 or window_s <= 0:
+        return {}
+    load = offered / window_s * aht_s
+    out = {"agents_needed": float(agents_needed(load, aht_s, sl_s, target_pct))}
+    wait = expected_wait_s(int(agents_now), load, aht_s)
+    if wait is not None:
+        out["expected_wait_s"] = wait
+    return out

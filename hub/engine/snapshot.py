@@ -1,0 +1,73 @@
+"""What the engine hands out: figures, states, agents and alerts at one instant."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+__all__ = ["AgentNow", "Alert", "Snapshot", "State"]
+
+State = Literal["ok", "warn", "alert"]
+AgentState = Literal["logged_out", "available", "ringing", "on_call", "wrapup", "paused"]
+
+
+@dataclass(frozen=True, slots=True)
+class AgentNow:
+    """One agent at the snapshot instant: state, since when, pause reason, queues logged in."""
+
+    state: AgentState
+    since: float
+    reason: str | None = None
+    queues: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Alert:
+    """A KPI state that got worse since the previous snapshot (after hysteresis)."""
+
+    scope: str
+    window: str
+    kpi: str
+    state: State
+    previous: State | None
+    value: float
+    at: float
+
+    @property
+    def key(self) -> str:
+        """``<scope>/<window>/<kpi>``, also the alert's id."""
+        return f"{self.scope}/{self.window}/{self.kpi}"
+
+
+@dataclass(slots=True)
+class Snapshot:
+    """Figures at ``at``. ``values[scope][window][kpi]``; a KPI without data is absent.
+
+    The inner dicts may be shared with later snapshots: treat a snapshot as read-only.
+    """
+
+    at: float
+    values: dict[str, dict[str, dict[str, float]]] = field(default_factory=dict)
+    states: dict[str, dict[str, dict[str, State]]] = field(default_factory=dict)
+    agents: dict[str, AgentNow] = field(default_factory=dict)
+    alerts: list[Alert] = field(default_factory=list)
+    bad_events: dict[str, int] = field(default_factory=dict)
+    #: ``{scope: {kpi: Threshold-like dict}}`` for KPIs with a configured threshold.
+    targets: dict[str, dict[str, dict[str, float | bool | None]]] = field(default_factory=dict)
+    #: ``{scope: {reason: agents}}`` paused agents by reason, now.
+    paused_reasons: dict[str, dict[str, int]] = field(default_factory=dict)
+    #: ``<scope>/<window>/<kpi>`` keys of survey figures from fewer than ``kpi.small_n`` answers.
+    small_n: frozenset[str] = frozenset()
+
+    def flat(self) -> dict[str, float]:
+        """``{"<scope>/<window>/<kpi>": value}``."""
+        return {
+            f"{scope}/{window}/{kpi}": value
+            for scope, windows in self.values.items()
+            for window, kpis in windows.items()
+            for kpi, value in kpis.items()
+        }
+
+    def get(self, scope: str, window: str, kpi: str) -> float | None:
+        """One value, or ``None`` when absent."""
+        return self.values.get(scope, {}).get(window, {}).get(kpi)

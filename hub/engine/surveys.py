@@ -1,0 +1,108 @@
+"""Survey answers: CSAT %, NPS, CES and response counts.
+
+- CSAT: on a two-point scale (binary good/bad) the top value is satisfied; on 1..5 a score at
+  or above ``kpi.csat_satisfied_min``; on any other scale the same share of the range
+  (``(min_score - 1) / 4``, i.e. top-2-box).
+- NPS: the score is put on 0..10; promoters 9..10, detractors 0..6, passives count in the total.
+- An answer counts in site, its queue, its agent and their teams, and the teams of its ticket's
+  helpdesk group when the ticket is known.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from hub import events as ev
+from hub.config import Config
+from hub.engine.scopes import Scopes
+from hub.engine.windows import Sums, Tallies
+
+__all__ = ["Surveys"]
+
+_SEEN_MAX = 100_000
+
+
+class Surveys:
+    """Survey contributions and KPIs."""
+
+    def __init__(self, config: Config, scopes: Scopes, tallies: Tallies,
+                 bad: dict[str, int]) -> None:
+        self.satisfied_min = config.kpi.csat_satisfied_min
+        self.scopes = scopes
+        self.tallies = tallies
+        self.bad = bad
+        self.seen_ids: dict[str, None] = {}
+        self.seen: set[str] = set()
+        #: Extra scopes of a linked ticket (set by the engine).
+        self.ticket_scopes: Callable[[str], tuple[str, ...]] = lambda ticket_id: ()
+
+    def _bad(self, kind: str) -> None:
+        self.bad[kind] = self.bad.get(kind, 0) + 1
+
+    def satisfied(self, score: float, low: float, high: float) -> bool:
+        """Whether a CSAT score counts as satisfied on its scale."""
+        if high - low == 1:
+            return score >= high
+        if (low, high) == (1, 5):
+            return score >= self.satisfied_min
+        return (score - low) / (high - low) >= (self.satisfied_min - 1) / 4
+
+    def apply(self, event: ev.SurveyResponse) -> None:
+        """Count one answer."""
+        low, high, score = event.scale_min, event.scale_max, event.score
+        if not (low < high and low <= score <= high):
+            self._bad("score_out_of_scale")
+            return
+        if event.response_id in self.seen_ids:
+            self._bad("duplicate_response")
+            return
+        self.seen_ids[event.response_id] = None
+        if len(self.seen_ids) > _SEEN_MAX:
+            for key in list(self.seen_ids)[: _SEEN_MAX // 2]:
+                del self.seen_ids[key]
+        amounts: Sums = {"survey_n": 1}
+        if event.survey == "csat":
+            amounts["csat_n"] = 1
+            if self.satisfied(score, low, high):
+                amounts["csat_good"] = 1
+        elif event.survey == "nps":
+            ten = (score - low) / (high - low) * 10
+            amounts["nps_n"] = 1
+            if ten >= 9:
+                amounts["nps_promoters"] = 1
+            elif ten <= 6:
+                amounts["nps_detractors"] = 1
+        else:
+            amounts["ces_n"] = 1
+            amounts["ces_sum"] = score
+        scopes = list(self.scopes.queue_and_agent(event.queue, event.agent))
+        if event.ticket_id:
+            scopes += [s for s in self.ticket_scopes(event.ticket_id) if s not in scopes]
+        self.seen.update(scopes)
+        self.tallies.add(event.ts, scopes, amounts)
+
+    def kpis(self, scope: str, s: Sums, out: dict[str, float]) -> None:
+        """Survey KPIs of one scope's sums."""
+        g = s.get
+        if scope in self.seen:
+            out["survey_responses"] = g("survey_n", 0.0)
+        if (n := g("csat_n", 0.0)) > 0:
+            out["csat_pct"] = min(100.0, max(0.0, 100.0 * g("csat_good", 0.0) / n))
+            out["csat_responses"] = n
+        if (n := g("nps_n", 0.0)) > 0:
+            score = 100.0 * (g("nps_promoters", 0.0) - g("nps_detractors", 0.0)) / n
+            out["nps"] = min(100.0, max(-100.0, score))
+            out["nps_responses"] = n
+        if (n := g("ces_n", 0.0)) > 0:
+            out["ces_avg"] = g("ces_sum", 0.0) / n
+
+    @staticmethod
+    def small(values: dict[str, dict[str, dict[str, float]]], small_n: int) -> frozenset[str]:
+        """Keys of CSAT and NPS figures from fewer than ``small_n`` answers."""
+        flagged = []
+        for scope, windows in values.items():
+            for window, kpis in windows.items():
+                for kpi, count in (("csat_pct", "csat_responses"), ("nps", "nps_responses")):
+                    if kpi in kpis and kpis[count] < small_n:
+                        flagged.append(f"{scope}/{window}/{kpi}")
+        return frozenset(flagged)

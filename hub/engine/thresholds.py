@@ -1,0 +1,123 @@
+"""KPI states (ok / warn / alert) from ``[[thresholds]]``, with hysteresis, and alerts.
+
+- The most specific threshold wins: for ``queue:<q>`` one naming the queue, then one naming a
+  team answering it, then a general one; for ``team:<t>`` the team's, then general; for
+  ``agent:<a>`` the agent's team's, then general; ``site`` uses the general one.
+- Direction: the threshold's, else the catalogue's, else "lower is better" when ``alert`` is
+  above ``warn``. Reaching a level counts as crossing it.
+- A state gets worse at once; it gets better only once the value is past the level by the
+  hysteresis margin. An alert is raised each time a state gets worse than it was at the
+  previous snapshot (a KPI appearing in warn or alert counts as getting worse than ok).
+"""
+
+from __future__ import annotations
+
+from hub.catalogue import KPIS
+from hub.config import Config, Threshold
+from hub.engine.scopes import Scopes
+from hub.engine.snapshot import Alert, State
+
+__all__ = ["Thresholds", "classify"]
+
+_STATES: tuple[State, State, State] = ("ok", "warn", "alert")
+
+
+def classify(value: float, warn: float | None, alert: float | None, higher: bool,
+             shift: float = 0.0) -> int:
+    """0 ok, 1 warn, 2 alert; ``shift`` moves both levels towards "better"."""
+    if higher:
+        if alert is not None and value <= alert + shift:
+            return 2
+        if warn is not None and value <= warn + shift:
+            return 1
+    else:
+        if alert is not None and value >= alert - shift:
+            return 2
+        if warn is not None and value >= warn - shift:
+            return 1
+    return 0
+
+
+def _higher(t: Threshold) -> bool:
+    if t.direction is not None:
+        return t.direction == "higher"
+    info = KPIS.get(t.kpi)
+    if info is not None and info.higher_is_better is not None:
+        return info.higher_is_better
+    return not (t.alert is not None and t.warn is not None and t.alert > t.warn)
+
+
+class Thresholds:
+    """Looks up thresholds per scope and keeps each KPI's state between snapshots."""
+
+    def __init__(self, config: Config, scopes: Scopes) -> None:
+        self.scopes = scopes
+        self.by_kpi: dict[str, list[Threshold]] = {}
+        for t in config.thresholds:
+            self.by_kpi.setdefault(t.kpi, []).append(t)
+        self._lookup: dict[tuple[str, str], Threshold | None] = {}
+        self.previous: dict[tuple[str, str, str], int] = {}
+
+    def find(self, scope: str, kpi: str) -> Threshold | None:
+        """The threshold applying to ``kpi`` in ``scope``."""
+        key = (scope, kpi)
+        if key in self._lookup:
+            return self._lookup[key]
+        candidates = self.by_kpi.get(kpi, [])
+        kind, _, name = scope.partition(":")
+        teams: list[str] = []
+        if kind == "queue":
+            teams = self.scopes.queue_teams.get(name, [])
+        elif kind == "agent":
+            teams = self.scopes.agent_teams.get(name, [])
+        elif kind == "team":
+            teams = [name]
+        found = (
+            (next((t for t in candidates if kind == "queue" and t.queue == name), None))
+            or next((t for t in candidates if t.queue is None and t.team in teams), None)
+            or next((t for t in candidates if t.queue is None and t.team is None), None)
+        )
+        self._lookup[key] = found
+        return found
+
+    def evaluate(self, values: dict[str, dict[str, dict[str, float]]], now: float
+                 ) -> tuple[dict[str, dict[str, dict[str, State]]], list[Alert]]:
+        """States of every thresholded KPI present, and the alerts of states that worsened."""
+        states: dict[str, dict[str, dict[str, State]]] = {}
+        alerts: list[Alert] = []
+        current: dict[tuple[str, str, str], int] = {}
+        for scope, windows in values.items():
+            for window, kpis in windows.items():
+                for kpi in self.by_kpi.keys() & kpis.keys():
+                    t = self.find(scope, kpi)
+                    if t is None or (t.warn is None and t.alert is None):
+                        continue
+                    value = kpis[kpi]
+                    higher = _higher(t)
+                    raw = classify(value, t.warn, t.alert, higher)
+                    key = (scope, window, kpi)
+                    before = self.previous.get(key)
+                    level = raw
+                    if before is not None and raw < before:
+                        level = min(before, classify(value, t.warn, t.alert, higher, t.hysteresis))
+                    current[key] = level
+                    states.setdefault(scope, {}).setdefault(window, {})[kpi] = _STATES[level]
+                    if level > (before or 0):
+                        prev_state = _STATES[before] if before is not None else None
+                        alerts.append(Alert(scope, window, kpi, _STATES[level], prev_state,
+                                            value, now))
+        self.previous = current
+        return states, alerts
+
+    def targets(self, values: dict[str, dict[str, dict[str, float]]]
+                ) -> dict[str, dict[str, dict[str, float | bool | None]]]:
+        """``{scope: {kpi: {target, warn, alert, higher_is_better}}}`` for scopes shown."""
+        out: dict[str, dict[str, dict[str, float | bool | None]]] = {}
+        for scope in values:
+            for kpi in self.by_kpi:
+                t = self.find(scope, kpi)
+                if t is not None:
+                    out.setdefault(scope, {})[kpi] = {
+                        "target": t.target, "warn": t.warn, "alert": t.alert,
+                        "higher_is_better": _higher(t)}
+        return out

@@ -1,0 +1,222 @@
+"""Tickets: created, solved, backlog, first response, resolution, reopens, one-touch, SLA.
+
+Rules:
+
+- A ticket counts in site, the teams of its helpdesk group, its assignee and the assignee's
+  teams. A ticket first seen through an update (created before the hub saw it) is tracked
+  but never counted as created, and has no first-response or resolution time unless its
+  ``TicketMetrics`` give one.
+- A solve is a change into solved/closed (``TicketSolved`` or an update); a reopen a change out
+  of it. Each solve counts: resolution time (creation to this solve, hours), whether the
+  ticket was ever reopened, and one-touch (exactly one public agent reply, never reopened).
+- First response time counts once per ticket, at the first public agent reply (or from the
+  helpdesk's own ``first_reply_min`` when that comes first), in minutes.
+- Backlog is the number of tickets whose status is in ``kpi.backlog_statuses`` right now; it is
+  a level, so every window shows the current value.
+"""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass
+
+from hub import events as ev
+from hub.config import Config
+from hub.engine.scopes import SITE, Scopes
+from hub.engine.windows import ROLLING, Sums, Tallies, minute_of
+
+__all__ = ["CHANNELS", "Tickets"]
+
+#: Channels with their own ``tickets_via_<channel>`` count; anything else is ``other``.
+CHANNELS = ("email", "web", "phone", "chat", "api", "social", "other")
+_CHANNEL_ALIASES = {"voice": "phone", "portal": "web", "widget": "web", "mail": "email",
+                    "feedback_widget": "web", "outbound_email": "email", "messaging": "chat"}
+_SOLVED = frozenset({"solved", "closed"})
+
+
+@dataclass(slots=True)
+class _Ticket:
+    created: float | None
+    status: str = "new"
+    group: str | None = None
+    assignee: str | None = None
+    replies: int = 0
+    reopened: bool = False
+    frt_done: bool = False
+    resolution_pending: bool = False
+
+
+def channel_key(channel: str | None) -> str:
+    """``tickets_via_<channel>`` for a vendor channel name."""
+    name = (channel or "other").lower()
+    name = _CHANNEL_ALIASES.get(name, name)
+    return f"tickets_via_{name if name in CHANNELS else 'other'}"
+
+
+class Tickets:
+    """Ticket records, their contributions and the backlog."""
+
+    def __init__(self, config: Config, scopes: Scopes, tallies: Tallies,
+                 bad: dict[str, int]) -> None:
+        self.backlog_statuses = frozenset(config.kpi.backlog_statuses)
+        self.scopes = scopes
+        self.tallies = tallies
+        self.bad = bad
+        self.tickets: dict[str, _Ticket] = {}
+        self.backlog: dict[str, int] = {}
+        self.seen: set[str] = set()
+        #: scope -> [(minute, first response minutes)] for the median.
+        self.frt: dict[str, list[tuple[int, float]]] = {}
+
+    def _bad(self, kind: str) -> None:
+        self.bad[kind] = self.bad.get(kind, 0) + 1
+
+    def scopes_of(self, ticket_id: str) -> tuple[str, ...]:
+        """The scopes a known ticket counts in (empty when unknown)."""
+        ticket = self.tickets.get(ticket_id)
+        return self._scopes(ticket) if ticket else ()
+
+    def _scopes(self, t: _Ticket) -> tuple[str, ...]:
+        parts = [SITE, *self.scopes.group(t.group)]
+        if t.assignee:
+            parts += [s for s in self.scopes.agent(t.assignee) if s not in parts]
+        return tuple(parts)
+
+    def _add(self, ts: float, t: _Ticket, amounts: Sums) -> None:
+        scopes = self._scopes(t)
+        self.seen.update(scopes)
+        self.tallies.add(ts, scopes, amounts)
+
+    def _backlog(self, t: _Ticket, sign: int) -> None:
+        if t.status in self.backlog_statuses:
+            for scope in self._scopes(t):
+                self.backlog[scope] = self.backlog.get(scope, 0) + sign
+                self.tallies.dirty.add(scope)
+                self.seen.add(scope)
+
+    def apply(self, event: ev.Event) -> None:
+        """Count one ticket event."""
+        ticket = self.tickets.get(event.ticket_id)  # type: ignore[attr-defined]
+        if isinstance(event, ev.TicketCreated):
+            if ticket is not None:
+                self._bad("duplicate_ticket")
+                return
+            ticket = self.tickets[event.ticket_id] = _Ticket(
+                event.ts, event.status, event.group, event.assignee)
+            self._backlog(ticket, +1)
+            self._add(event.ts, ticket, {"tickets_created": 1, channel_key(event.channel): 1})
+            return
+        if ticket is None:
+            ticket = _Ticket(None, "unknown")
+            self.tickets[event.ticket_id] = ticket  # type: ignore[attr-defined]
+        match event:
+            case ev.TicketUpdated(status=status):
+                self._change(event, ticket, status)
+            case ev.TicketReplied(ts=ts):
+                ticket.replies += 1
+                if not ticket.frt_done and ticket.created is not None:
+                    self._first_reply(ts, ticket, (ts - ticket.created) / 60.0)
+            case ev.TicketSolved():
+                self._change(event, ticket, "solved")
+            case ev.TicketReopened():
+                self._change(event, ticket, "open")
+            case ev.TicketMetrics():
+                self._metrics(event, ticket)
+            case ev.TicketSlaBreached(ts=ts):
+                self._add(ts, ticket, {"sla_breaches": 1})
+
+    def _change(self, event: ev.Event, t: _Ticket, status: str | None) -> None:
+        """Apply new fields and status, counting solves and reopens."""
+        self._backlog(t, -1)
+        for name in ("group", "assignee"):
+            value = getattr(event, name, None)
+            if value is not None:
+                setattr(t, name, value)
+        before, t.status = t.status, status or t.status
+        self._backlog(t, +1)
+        if t.status in _SOLVED and before not in _SOLVED:
+            self._solved(event.ts, t)
+        elif before in _SOLVED and t.status not in _SOLVED and t.status != "deleted":
+            t.reopened = True
+            self._add(event.ts, t, {"reopens": 1})
+
+    def _solved(self, ts: float, t: _Ticket) -> None:
+        amounts: Sums = {"tickets_solved": 1}
+        if t.reopened:
+            amounts["solved_reopened"] = 1
+        if t.replies == 1 and not t.reopened:
+            amounts["one_touch"] = 1
+        if t.created is not None:
+            hours = (ts - t.created) / 3600.0
+            if hours < 0:
+                self._bad("end_before_start")
+            else:
+                amounts |= {"resolution_sum_h": hours, "resolution_n": 1}
+        else:
+            t.resolution_pending = True
+        self._add(ts, t, amounts)
+
+    def _first_reply(self, ts: float, t: _Ticket, minutes: float) -> None:
+        t.frt_done = True
+        if minutes < 0:
+            self._bad("negative_duration")
+            return
+        self._add(ts, t, {"frt_sum_min": minutes, "frt_n": 1})
+        minute = minute_of(ts)
+        for scope in self._scopes(t):
+            self.frt.setdefault(scope, []).append((minute, minutes))
+
+    def _metrics(self, event: ev.TicketMetrics, t: _Ticket) -> None:
+        if event.replies is not None:
+            t.replies = max(t.replies, event.replies)
+        if event.reopens:
+            t.reopened = True
+        if event.first_reply_min is not None and not t.frt_done:
+            self._first_reply(event.ts, t, event.first_reply_min)
+        full = event.full_resolution_min
+        if full is not None and t.resolution_pending and full >= 0:
+            t.resolution_pending = False
+            self._add(event.ts, t, {"resolution_sum_h": full / 60.0, "resolution_n": 1})
+
+    def _median(self, scope: str, window: str, now: float) -> float | None:
+        samples = self.frt.get(scope)
+        if not samples:
+            return None
+        if window == "today":
+            start = minute_of(self.tallies.clock.start(now))
+            end = minute_of(now)
+        else:
+            end = minute_of(now)
+            start = end - ROLLING[window] + 1
+        values = [v for minute, v in samples if start <= minute <= end]
+        if len(samples) > 4096:
+            horizon = minute_of(now) - 2 * 24 * 60
+            self.frt[scope] = [(m, v) for m, v in samples if m >= horizon]
+        return statistics.median(values) if values else None
+
+    def kpis(self, scope: str, window: str, now: float, s: Sums, out: dict[str, float]) -> None:
+        """Ticket KPIs of one scope's sums over ``window``."""
+        if scope not in self.seen:
+            return
+        g = s.get
+        out["tickets_created"] = g("tickets_created", 0.0)
+        out["tickets_solved"] = g("tickets_solved", 0.0)
+        out["sla_breaches"] = g("sla_breaches", 0.0)
+        out["backlog"] = float(self.backlog.get(scope, 0))
+        for channel in CHANNELS:
+            if (count := g(f"tickets_via_{channel}")) is not None:
+                out[f"tickets_via_{channel}"] = count
+        if (n := g("frt_n", 0.0)) > 0:
+            out["frt_avg_min"] = max(0.0, g("frt_sum_min", 0.0) / n)
+            median = self._median(scope, window, now)
+            if median is not None:
+                out["frt_median_min"] = median
+        if (n := g("resolution_n", 0.0)) > 0:
+            out["resolution_avg_h"] = max(0.0, g("resolution_sum_h", 0.0) / n)
+        if (solved := g("tickets_solved", 0.0)) > 0:
+            out["reopen_rate_pct"] = min(100.0, 100.0 * g("solved_reopened", 0.0) / solved)
+            out["one_touch_pct"] = min(100.0, 100.0 * g("one_touch", 0.0) / solved)
+
+    def now(self) -> dict[str, dict[str, float]]:
+        """The backlog per scope, now."""
+        return {scope: {"backlog": float(self.backlog.get(scope, 0))} for scope in self.seen}

@@ -1,0 +1,231 @@
+"""Calls: queue life cycle, the sums behind every voice KPI, and who is waiting now.
+
+Rules (Asterisk app_queue semantics, see docs/kpis.md):
+
+- ``offered`` counts at entry; ``answered`` (and ASA, answered within T) at answer — live.
+- ``completed`` (Asterisk's ``Completed``), talk, transfers, wrap-up and the Asterisk service
+  level count when the answered call ENDS, as Asterisk does; ``within T`` is ``hold <= T``.
+- ``unanswered`` is Asterisk's own abandoned counter: abandon, timeout, empty, withdrawn and
+  syscompat, not exit-with-key; ``within T`` is ``wait <= T``. RINGCANCELED is not an outcome,
+  so RINGCANCELED then ABANDON counts once.
+- ``outcomes`` counts every answer and every unanswered exit, at that time: rates use it as their
+  denominator so they stay within 0..100 in any window.
+- A restart (not a reload) forgets calls in flight: they leave no outcome.
+- Bad events are counted by kind in ``bad`` and otherwise skipped or counted as documented.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from hub import events as ev
+from hub.config import Config
+from hub.engine.scopes import Scopes
+from hub.engine.windows import Sums, Tallies
+
+__all__ = ["LEFT_COUNTERS", "Calls"]
+
+#: CallLeft reason -> its own counter.
+LEFT_COUNTERS = {"timeout": "timed_out", "empty": "exited_empty", "key": "exited_with_key",
+                 "withdrawn": "withdrawn", "syscompat": "syscompat"}
+_CLOSED_MAX = 50_000
+
+
+@dataclass(slots=True)
+class _Call:
+    queue: str
+    entered: float
+    caller: str | None
+    answered: float | None = None
+
+
+class Calls:
+    """Calls in flight and their contributions to the sums."""
+
+    def __init__(self, config: Config, scopes: Scopes, tallies: Tallies,
+                 bad: dict[str, int]) -> None:
+        self.kpi = config.kpi
+        self.queue_sl = {name: q.service_level_s for name, q in config.queues.items()
+                         if q.service_level_s is not None}
+        self.scopes = scopes
+        self.tallies = tallies
+        self.bad = bad
+        self.calls: dict[str, _Call] = {}
+        self.waiting: dict[str, dict[str, float]] = {}
+        self.closed: dict[str, None] = {}
+        self.last_answer: dict[str, float] = {}
+        self._fcr_prune_at = 1024
+        self.unknown_queues: set[str] = set()
+        #: Scopes that have seen a call event (their counts show as 0 rather than absent).
+        self.seen: set[str] = set()
+
+    def service_level_s(self, queue: str) -> int:
+        """T of the queue: its own setting, else the general one."""
+        return self.queue_sl.get(queue, self.kpi.service_level_s)
+
+    def _bad(self, kind: str) -> None:
+        self.bad[kind] = self.bad.get(kind, 0) + 1
+
+    def _add(self, ts: float, scopes: tuple[str, ...], amounts: Sums) -> None:
+        self.seen.update(scopes)
+        self.tallies.add(ts, scopes, amounts)
+
+    def _queue(self, queue: str) -> tuple[str, ...]:
+        known = self.scopes.known_queues
+        if known and queue not in known and queue not in self.unknown_queues:
+            self.unknown_queues.add(queue)
+            self._bad("unknown_queue")
+        return self.scopes.queue(queue)
+
+    def _close(self, call_id: str) -> _Call | None:
+        call = self.calls.pop(call_id, None)
+        if call is not None:
+            self.waiting.get(call.queue, {}).pop(call_id, None)
+        self.closed[call_id] = None
+        if len(self.closed) > _CLOSED_MAX:
+            for key in list(self.closed)[: _CLOSED_MAX // 2]:
+                del self.closed[key]
+        return call
+
+    def _open(self, ts: float, call_id: str, queue: str, caller: str | None) -> _Call:
+        call = self.calls[call_id] = _Call(queue, ts, caller)
+        self.closed.pop(call_id, None)
+        self._add(ts, self._queue(queue), {"offered": 1})
+        return call
+
+    def _outcome(self, call_id: str, bad_kind: str) -> _Call | None:
+        """The open call an outcome refers to, or None when it must be ignored."""
+        call = self.calls.get(call_id)
+        if call is None and call_id in self.closed:
+            self._bad("outcome_of_closed_call")
+        elif call is None:
+            self._bad(bad_kind)
+        return call
+
+    def apply(self, event: ev.Event) -> None:
+        """Count one call event."""
+        match event:
+            case ev.CallEntered():
+                self._entered(event)
+            case ev.CallAnswered():
+                self._answered(event)
+            case ev.CallEnded():
+                self._ended(event)
+            case ev.CallAbandoned(wait_s=wait) | ev.CallLeft(wait_s=wait):
+                self._left(event, wait)
+            case ev.RingNoAnswer(canceled=False, ring_ms=ring_ms) if ring_ms != 0:
+                scopes = self.scopes.queue_and_agent(event.queue, event.agent)
+                self._add(event.ts, scopes, {"ring_no_answer": 1})
+            case ev.SystemRestart(reload_only=False):
+                for call_id in list(self.calls):
+                    self._close(call_id)
+                self.waiting.clear()
+
+    def _entered(self, event: ev.CallEntered) -> None:
+        if event.call_id in self.calls:
+            self._bad("duplicate_enter")
+            self._close(event.call_id)
+        self._open(event.ts, event.call_id, event.queue, event.caller_id or None)
+        self.waiting.setdefault(event.queue, {})[event.call_id] = event.ts
+
+    def _answered(self, event: ev.CallAnswered) -> None:
+        if event.hold_s < 0:
+            self._bad("negative_duration")
+            return
+        call = self.calls.get(event.call_id)
+        if call is None or call.answered is not None:
+            if call is not None or event.call_id in self.closed:
+                self._bad("outcome_of_closed_call")
+                return
+            self._bad("answer_without_enter")
+            call = self._open(event.ts, event.call_id, event.queue, None)
+        self.waiting.get(call.queue, {}).pop(event.call_id, None)
+        call.answered = event.ts
+        amounts: Sums = {"answered": 1, "outcomes": 1, "hold_sum": event.hold_s}
+        if event.hold_s <= self.service_level_s(event.queue):
+            amounts["answered_in_sl"] = 1
+        fcr = self._fcr(call.caller, event.ts)
+        self._add(event.ts, self.scopes.queue(event.queue), amounts | fcr)
+        self._add(event.ts, (f"agent:{event.agent}",), {"answered": 1} | fcr)
+
+    def _fcr(self, caller: str | None, ts: float) -> Sums:
+        """First-contact proxy: an answered call is a repeat when the same caller had an
+        answered call within ``kpi.fcr_repeat_hours`` before."""
+        if not caller:
+            return {}
+        horizon = self.kpi.fcr_repeat_hours * 3600.0
+        last = self.last_answer.get(caller)
+        self.last_answer[caller] = ts if last is None else max(last, ts)
+        if len(self.last_answer) > self._fcr_prune_at:
+            self.last_answer = {c: t for c, t in self.last_answer.items() if ts - t <= horizon}
+            self._fcr_prune_at = max(1024, 2 * len(self.last_answer))
+        if last is not None and abs(ts - last) <= horizon:
+            return {"contacts": 1, "repeats": 1}
+        return {"contacts": 1}
+
+    def _ended(self, event: ev.CallEnded) -> None:
+        if event.talk_s < 0 or event.hold_s < 0:
+            self._bad("negative_duration")
+            return
+        call = self.calls.get(event.call_id)
+        if call is None and event.call_id in self.closed:
+            self._bad("outcome_of_closed_call")
+            return
+        if call is None or call.answered is None:
+            self._bad("end_without_answer")
+        elif event.ts < call.answered:
+            self._bad("end_before_start")
+        self._close(event.call_id)
+        amounts: Sums = {"completed": 1, "talk_sum": event.talk_s}
+        if event.ended_by == "transfer" or event.transfer is not None:
+            amounts["transfers"] = 1
+        if self.kpi.wrapup_s > 0:
+            amounts["wrap_sum"] = self.kpi.wrapup_s
+        self._add(event.ts, (f"agent:{event.agent}",), amounts)
+        if event.hold_s <= self.service_level_s(event.queue):
+            amounts["completed_in_sl"] = 1
+        self._add(event.ts, self.scopes.queue(event.queue), amounts)
+
+    def _left(self, event: ev.CallAbandoned | ev.CallLeft, wait: float) -> None:
+        if wait < 0:
+            self._bad("negative_duration")
+            return
+        call = self.calls.get(event.call_id)
+        if call is None and event.call_id in self.closed:
+            self._bad("outcome_of_closed_call")
+            return
+        if call is not None and call.answered is not None:
+            self._bad("unanswered_after_answer")
+            return
+        if call is None:
+            self._bad("outcome_without_enter")
+            self._open(event.ts, event.call_id, event.queue, None)
+        self._close(event.call_id)
+        reason = "abandoned" if isinstance(event, ev.CallAbandoned) else event.reason
+        counter = "abandoned" if reason == "abandoned" else LEFT_COUNTERS[reason]
+        amounts: Sums = {counter: 1, "outcomes": 1}
+        if counter == "abandoned":
+            amounts["abandon_wait_sum"] = wait
+            if wait <= self.kpi.short_abandon_s and self.kpi.short_abandon_s > 0:
+                amounts["short_abandoned"] = 1
+        if counter != "exited_with_key":
+            amounts["unanswered"] = 1
+            if wait <= self.service_level_s(event.queue):
+                amounts["unanswered_in_sl"] = 1
+        self._add(event.ts, self._queue(event.queue), amounts)
+
+    def now(self, now: float) -> dict[str, dict[str, float]]:
+        """``calls_waiting`` and ``longest_wait_s`` per queue, team and site."""
+        out: dict[str, dict[str, float]] = {}
+        for scope in self.seen:
+            if not scope.startswith("agent:"):
+                out[scope] = {"calls_waiting": 0.0, "longest_wait_s": 0.0}
+        for queue, calls in self.waiting.items():
+            if not calls:
+                continue
+            longest = max(0.0, now - min(calls.values()))
+            for scope in self.scopes.queue(queue):
+                figures = out.setdefault(scope, {"calls_waiting": 0.0, "longest_wait_s": 0.0})
+                figures["calls_waiting"] += len(calls)
+                figures["longest_wait_s"] = max(figures["longest_wait_s"], longest)
+        return out

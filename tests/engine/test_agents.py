@@ -1,0 +1,110 @@
+"""Agent states, time in state, the ``now`` counts and occupancy."""
+
+from __future__ import annotations
+
+import pytest
+
+from hub import events as ev
+from tests.engine.conftest import T0
+
+
+def shift(pause_reason: str) -> list[ev.Event]:
+    """A logs in at T0, answers at +60, talks to +120, pauses +120..+180."""
+    return [
+        ev.AgentLoggedIn(ts=T0, agent="A", queue="q"),
+        ev.CallEntered(ts=T0 + 55, call_id="c", queue="q"),
+        ev.CallAnswered(ts=T0 + 60, call_id="c", queue="q", agent="A", hold_s=5),
+        ev.CallEnded(ts=T0 + 120, call_id="c", queue="q", agent="A", hold_s=5, talk_s=60,
+                     ended_by="agent"),
+        ev.AgentPaused(ts=T0 + 120, agent="A", queue="q", reason=pause_reason),
+        ev.AgentUnpaused(ts=T0 + 180, agent="A", queue="q"),
+    ]
+
+
+def test_occupancy_excludes_pauses(run):
+    snap = run(shift("Lunch"), T0 + 240)
+    # work: 60 available + 60 on call + 60 available; busy: 60 on call
+    assert snap.get("agent:A", "today", "occupancy_pct") == pytest.approx(100 / 3)
+    assert snap.get("team:t", "today", "occupancy_pct") == pytest.approx(100 / 3)
+    assert snap.get("queue:q", "today", "occupancy_pct") == pytest.approx(100 / 3)
+    assert snap.get("agent:A", "today", "acw_s") == 0.0
+
+
+def test_wrapup_pause_is_after_call_work(run):
+    snap = run(shift("ACW"), T0 + 240)
+    assert snap.get("agent:A", "today", "occupancy_pct") == pytest.approx(50.0)
+    assert snap.get("queue:q", "today", "acw_s") == 60.0
+    assert snap.get("queue:q", "today", "aht_s") == 120.0
+
+
+def test_occupancy_counts_up_to_the_current_minute(run):
+    # at +239 the minute +180..+240 has not finished: only 0..180 counts
+    snap = run(shift("Lunch"), T0 + 239)
+    assert snap.get("agent:A", "today", "occupancy_pct") == pytest.approx(50.0)
+
+
+@pytest.mark.parametrize("at, state, since, reason", [
+    (T0 + 30, "available", T0, None),
+    (T0 + 90, "on_call", T0 + 60, None),
+    (T0 + 150, "paused", T0 + 120, "Lunch"),
+    (T0 + 200, "available", T0 + 180, None),
+])
+def test_agent_state_and_since(run, at, state, since, reason):
+    events = [e for e in shift("Lunch") if e.ts <= at]
+    snap = run(events, at)
+    agent = snap.agents["A"]
+    assert (agent.state, agent.since, agent.reason, agent.queues) == (state, since, reason,
+                                                                      ("q",))
+
+
+def test_now_counts(run):
+    events = [
+        ev.AgentLoggedIn(ts=T0, agent="A", queue="q"),
+        ev.AgentLoggedIn(ts=T0, agent="B", queue="q"),
+        ev.AgentLoggedIn(ts=T0, agent="C", queue="s"),
+        ev.AgentLoggedIn(ts=T0, agent="D", queue="q"),
+        ev.AgentLoggedOut(ts=T0 + 1, agent="D"),
+        ev.AgentPaused(ts=T0 + 2, agent="B", reason="Lunch"),
+        ev.CallEntered(ts=T0 + 3, call_id="c", queue="s"),
+        ev.AgentRung(ts=T0 + 4, call_id="c", queue="s", agent="C"),
+    ]
+    snap = run(events, T0 + 5)
+    site = snap.values["site"]["now"]
+    assert (site["agents_logged_in"], site["agents_available"], site["agents_paused"],
+            site["agents_ringing"], site["agents_on_call"]) == (3, 1, 1, 1, 0)
+    team = snap.values["team:t"]["now"]
+    assert (team["agents_logged_in"], team["agents_available"], team["agents_paused"]) == (
+        2, 1, 1)
+    assert snap.values["queue:s"]["now"]["agents_ringing"] == 1
+    assert snap.paused_reasons["team:t"] == {"Lunch": 1}
+    assert snap.agents["D"].state == "logged_out"
+    events.append(ev.CallAnswered(ts=T0 + 6, call_id="c", queue="s", agent="C", hold_s=3))
+    snap = run(events, T0 + 7)
+    assert snap.values["queue:s"]["now"]["agents_on_call"] == 1
+    assert snap.agents["C"].since == T0 + 6
+
+
+def test_wrapup_timer_then_available(run):
+    events = shift("Lunch")[:4]
+    snap = run(events, T0 + 122, wrapup_s=10)
+    assert snap.agents["A"].state == "wrapup"
+    snap = run(events, T0 + 140, wrapup_s=10)
+    assert (snap.agents["A"].state, snap.agents["A"].since) == ("available", T0 + 130)
+
+
+def test_pause_in_one_queue_only(run):
+    events = [ev.AgentLoggedIn(ts=T0, agent="A", queue="q"),
+              ev.AgentLoggedIn(ts=T0, agent="A", queue="s"),
+              ev.AgentPaused(ts=T0 + 1, agent="A", queue="s", reason="Training")]
+    snap = run(events, T0 + 2)
+    assert snap.agents["A"].state == "available"
+    assert snap.values["queue:s"]["now"]["agents_paused"] == 1
+    assert snap.values["queue:q"]["now"]["agents_available"] == 1
+
+
+def test_device_status(run):
+    events = [ev.AgentStatus(ts=T0, agent="A", queue="q", state="on_call"),
+              ev.AgentStatus(ts=T0, agent="B", queue="q", state="unavailable")]
+    snap = run(events, T0 + 1)
+    assert snap.agents["A"].state == "on_call"
+    assert snap.agents["B"].state == "logged_out"

@@ -1,0 +1,212 @@
+"""Voice KPIs from small hand-made call sequences (expected values computed by hand)."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from hub import events as ev
+from tests.engine.conftest import T0
+
+E = ev.CallEntered
+A = ev.CallAnswered
+END = ev.CallEnded
+
+
+def calls() -> list[ev.Event]:
+    """Six calls in queue q (T = 20 s):
+
+    c1 answered after 10 s by A, 60 s talk; c2 answered after 30 s by B, 60 s talk then a blind
+    transfer; c3 rings A, RINGCANCELED then ABANDON after 10 s; c4 times out after 30 s;
+    c5 leaves with a key after 5 s; c6 still waiting.
+    """
+    return [
+        E(ts=T0, call_id="c1", queue="q", caller_id="100"),
+        E(ts=T0 + 5, call_id="c2", queue="q", caller_id="200"),
+        A(ts=T0 + 10, call_id="c1", queue="q", agent="A", hold_s=10),
+        E(ts=T0 + 20, call_id="c3", queue="q"),
+        ev.RingNoAnswer(ts=T0 + 28, call_id="c3", queue="q", agent="A", ring_ms=500,
+                        canceled=True),
+        ev.CallAbandoned(ts=T0 + 30, call_id="c3", queue="q", wait_s=10),
+        A(ts=T0 + 35, call_id="c2", queue="q", agent="B", hold_s=30),
+        E(ts=T0 + 40, call_id="c4", queue="q"),
+        E(ts=T0 + 50, call_id="c5", queue="q"),
+        ev.CallLeft(ts=T0 + 55, call_id="c5", queue="q", reason="key", wait_s=5, key="1"),
+        E(ts=T0 + 60, call_id="c6", queue="q"),
+        END(ts=T0 + 70, call_id="c1", queue="q", agent="A", hold_s=10, talk_s=60,
+            ended_by="caller"),
+        ev.CallLeft(ts=T0 + 70, call_id="c4", queue="q", reason="timeout", wait_s=30),
+        END(ts=T0 + 95, call_id="c2", queue="q", agent="B", hold_s=30, talk_s=60,
+            ended_by="transfer", transfer="blind"),
+    ]
+
+
+def test_counts_and_rates(run):
+    snap = run(calls(), T0 + 100)
+    today = snap.values["queue:q"]["today"]
+    assert {k: today[k] for k in ("offered", "answered", "completed", "abandoned",
+                                  "unanswered", "timed_out", "exited_with_key",
+                                  "exited_empty", "withdrawn", "ring_no_answer")} == {
+        "offered": 6, "answered": 2, "completed": 2, "abandoned": 1, "unanswered": 2,
+        "timed_out": 1, "exited_with_key": 1, "exited_empty": 0, "withdrawn": 0,
+        "ring_no_answer": 0}
+    assert today["service_level_pct"] == 50.0  # c1 within 20 s, c2 not
+    assert today["service_level2_pct"] == 50.0  # (c1 + c3) / (c1 c2 c3 c4)
+    assert today["service_level_offered_pct"] == 20.0  # c1 / five outcomes
+    assert today["abandon_rate_pct"] == 20.0
+    assert today["asa_s"] == 20.0
+    assert today["ata_s"] == 10.0
+    assert today["avg_talk_s"] == 60.0
+    assert today["acw_s"] == 0.0
+    assert today["aht_s"] == 60.0
+    assert today["transfer_rate_pct"] == 50.0
+    assert today["fcr_pct"] == 100.0
+    now = snap.values["queue:q"]["now"]
+    assert now["calls_waiting"] == 1
+    assert now["longest_wait_s"] == 40.0
+    assert snap.values["team:t"]["today"] == today
+    assert snap.values["site"]["today"]["offered"] == 6
+    assert snap.bad_events == {}
+
+
+def test_sl_boundary_is_inclusive(run):
+    events = [E(ts=T0, call_id="c", queue="q"),
+              A(ts=T0 + 20, call_id="c", queue="q", agent="A", hold_s=20),
+              END(ts=T0 + 30, call_id="c", queue="q", agent="A", hold_s=20, talk_s=10,
+                  ended_by="agent")]
+    assert run(events, T0 + 40).get("queue:q", "today", "service_level_pct") == 100.0
+
+
+def test_per_queue_service_level_threshold(run):
+    events = [E(ts=T0, call_id="c", queue="s"),
+              A(ts=T0 + 25, call_id="c", queue="s", agent="A", hold_s=25),
+              END(ts=T0 + 30, call_id="c", queue="s", agent="A", hold_s=25, talk_s=5,
+                  ended_by="agent")]
+    assert run(events, T0 + 40).get("queue:s", "today", "service_level_pct") == 100.0
+    in_q = [dataclasses.replace(e, queue="q") for e in events]
+    assert run(in_q, T0 + 40).get("queue:q", "today", "service_level_pct") == 0.0
+    assert run(in_q, T0 + 40, service_level_s=25).get(
+        "queue:q", "today", "service_level_pct") == 100.0
+
+
+def test_asterisk_sl_counts_when_the_call_ends(run):
+    snap = run(calls()[:3], T0 + 15)
+    today = snap.values["queue:q"]["today"]
+    assert today["answered"] == 1 and today["completed"] == 0
+    assert "service_level_pct" not in today  # no call has ended yet
+    assert today["service_level_offered_pct"] == 100.0
+    assert today["asa_s"] == 10.0
+
+
+def test_short_abandons_leave_the_rate(run):
+    today = run(calls(), T0 + 100, short_abandon_s=10).values["queue:q"]["today"]
+    assert today["abandon_rate_pct"] == 0.0
+    assert today["service_level_offered_pct"] == 25.0
+    assert today["abandoned"] == 1
+
+
+def test_wrapup_from_config(run):
+    snap = run(calls(), T0 + 100, wrapup_s=5)
+    today = snap.values["queue:q"]["today"]
+    assert today["acw_s"] == 5.0
+    assert today["aht_s"] == 65.0
+    assert snap.values["agent:A"]["today"]["aht_s"] == 65.0
+
+
+def test_unanswered_reasons(run):
+    events = []
+    for i, reason in enumerate(("empty", "withdrawn", "syscompat", "key", "timeout")):
+        events += [E(ts=T0 + i, call_id=f"x{i}", queue="q"),
+                   ev.CallLeft(ts=T0 + 30, call_id=f"x{i}", queue="q", reason=reason,
+                               wait_s=30 - i)]
+    today = run(events, T0 + 60).values["queue:q"]["today"]
+    assert today["unanswered"] == 4  # everything but the key
+    assert today["exited_empty"] == today["withdrawn"] == today["exited_with_key"] == 1
+    assert today["service_level2_pct"] == 0.0  # all waited more than 20 s
+
+
+def test_ring_no_answer_per_agent(run):
+    events = [E(ts=T0, call_id="c", queue="q"),
+              ev.RingNoAnswer(ts=T0 + 8, call_id="c", queue="q", agent="A", ring_ms=8000),
+              ev.RingNoAnswer(ts=T0 + 9, call_id="c", queue="q", agent="B", ring_ms=0),
+              ev.RingNoAnswer(ts=T0 + 16, call_id="c", queue="q", agent="A", ring_ms=7000)]
+    snap = run(events, T0 + 20)
+    assert snap.get("agent:A", "today", "ring_no_answer") == 2
+    assert snap.get("agent:B", "today", "ring_no_answer") is None  # busy attempt, not counted
+    assert snap.get("queue:q", "today", "ring_no_answer") == 2
+
+
+def test_fcr_proxy_repeat_caller(run):
+    events = []
+    for i, at in enumerate((0, 3600, 3 * 86400)):
+        events += [E(ts=T0 + at, call_id=f"c{i}", queue="q", caller_id="555"),
+                   A(ts=T0 + at + 1, call_id=f"c{i}", queue="q", agent="A", hold_s=1)]
+    snap = run(events, T0 + 3 * 86400 + 10)
+    assert snap.get("queue:q", "60m", "fcr_pct") == 100.0
+    snap = run(events[:4], T0 + 3700)
+    assert snap.get("queue:q", "today", "fcr_pct") == 50.0  # second call repeats the first
+
+
+def test_restart_clears_calls_in_flight(run):
+    events = [E(ts=T0, call_id="c1", queue="q"),
+              E(ts=T0 + 1, call_id="c2", queue="q"),
+              A(ts=T0 + 2, call_id="c2", queue="q", agent="A", hold_s=1),
+              ev.SystemRestart(ts=T0 + 10),
+              ev.CallAbandoned(ts=T0 + 20, call_id="c1", queue="q", wait_s=20)]
+    snap = run(events, T0 + 30)
+    assert snap.get("queue:q", "now", "calls_waiting") == 0
+    assert snap.get("queue:q", "today", "abandoned") == 0
+    assert snap.get("queue:q", "today", "offered") == 2
+    assert snap.agents["A"].state == "available"
+    assert snap.bad_events == {"outcome_of_closed_call": 1}
+
+
+def test_reload_keeps_calls_in_flight(run):
+    events = [E(ts=T0, call_id="c1", queue="q"), ev.SystemRestart(ts=T0 + 5, reload_only=True)]
+    assert run(events, T0 + 30).get("queue:q", "now", "calls_waiting") == 1
+
+
+def test_no_data_is_absent(run):
+    snap = run([], T0)
+    assert snap.values == {}
+    snap = run([E(ts=T0, call_id="c", queue="q")], T0 + 1)
+    today = snap.values["queue:q"]["today"]
+    assert today["offered"] == 1
+    for kpi in ("service_level_pct", "asa_s", "aht_s", "abandon_rate_pct", "occupancy_pct"):
+        assert kpi not in today
+
+
+@pytest.mark.parametrize("bad, kind", [
+    (A(ts=T0, call_id="z", queue="q", agent="A", hold_s=-1), "negative_duration"),
+    (END(ts=T0, call_id="z", queue="q", agent="A", hold_s=1, talk_s=-4, ended_by="agent"),
+     "negative_duration"),
+    (ev.CallAbandoned(ts=T0, call_id="z", queue="q", wait_s=-2), "negative_duration"),
+    (A(ts=T0, call_id="z", queue="q", agent="A", hold_s=3), "answer_without_enter"),
+    (END(ts=T0, call_id="z", queue="q", agent="A", hold_s=1, talk_s=4, ended_by="agent"),
+     "end_without_answer"),
+    (ev.CallAbandoned(ts=T0, call_id="z", queue="q", wait_s=2), "outcome_without_enter"),
+    (E(ts=T0, call_id="z", queue="elsewhere"), "unknown_queue"),
+])
+def test_bad_events_are_counted(run, bad, kind):
+    snap = run([bad], T0 + 5)
+    assert snap.bad_events == {kind: 1}
+    for windows in snap.values.values():
+        for kpis in windows.values():
+            for kpi, value in kpis.items():
+                if kpi.endswith("_pct"):
+                    assert 0 <= value <= 100
+
+
+def test_end_before_start_and_duplicates(run):
+    events = [E(ts=T0, call_id="c", queue="q"),
+              E(ts=T0 + 1, call_id="c", queue="q"),
+              A(ts=T0 + 10, call_id="c", queue="q", agent="A", hold_s=9),
+              END(ts=T0 + 5, call_id="c", queue="q", agent="A", hold_s=9, talk_s=1,
+                  ended_by="agent"),
+              END(ts=T0 + 12, call_id="c", queue="q", agent="A", hold_s=9, talk_s=1,
+                  ended_by="agent")]
+    snap = run(events, T0 + 20)
+    assert snap.bad_events == {"duplicate_enter": 1, "end_before_start": 1,
+                               "outcome_of_closed_call": 1}
+    assert snap.get("queue:q", "today", "completed") == 1
