@@ -33,3 +33,7 @@ class SeenIds:
     def to_list(self) -> list[str]:
         """The ids, oldest first (a JSON-friendly checkpoint value)."""
         return list(self._ids)
+
+    def discard(self, item: str) -> None:
+        """Forget ``item`` (when storing what it stood for failed)."""
+        self._ids.pop(item, None)
