@@ -35,7 +35,6 @@ __all__ = ["Colors", "KioskApp", "pick_colors"]
 
 Colors = Literal["full", "16"]
 _FLASH_TOGGLES = 6
-_FLASH_PERIOD_S = 0.5
 _WINDOW_WORDS = {"now": "now", "15m": "last 15 min", "30m": "last 30 min",
                  "60m": "last hour", "today": "today"}
 
@@ -65,12 +64,14 @@ class KioskApp(App):
         fresh: Freshness | None = None,
         clock: Callable[[], float] = time.time,
         colors: Colors = "full",
+        flash_period_s: float = 0.5,
     ) -> None:
         super().__init__(ansi_color=colors == "16")
         self.client = client
         self.view = view if view is not None else ViewState()
         self.fresh = fresh or (Freshness(False, ever_connected=False) if client else Freshness())
         self.clock = clock
+        self.flash_period_s = flash_period_s
         self.palette = colors
         self.symbols = ASCII_SYMBOLS if colors == "16" else SYMBOLS
         self.page_index = 0
@@ -185,7 +186,13 @@ class KioskApp(App):
             self._flash_left = _FLASH_TOGGLES
             self._cancel("flash")
             self._alarms["flash"] = self.set_interval(
-                _FLASH_PERIOD_S, self._flash_step, repeat=_FLASH_TOGGLES)
+                self.flash_period_s, self._flash_step, repeat=_FLASH_TOGGLES)
+
+    def stop_flash(self) -> None:
+        """End an alert flash now; the tiles stay marked by their alert state."""
+        self._cancel("flash")
+        self._flash_left = 0
+        self.panel.flash(self._flash_kpis, on=False)
 
     def _flash_step(self) -> None:
         self._flash_left -= 1

@@ -48,7 +48,7 @@ class Symbols:
 
 
 #: Unicode shapes for terminals with a full font (foot, kitty, browsers).
-SYMBOLS = Symbols("✓", "▲", "✖", "·", "—", "⌛", "↑", "↓", "=", "●", "○")
+SYMBOLS = Symbols("✓", "▲", "✖", "·", "—", "◌", "↑", "↓", "=", "●", "○")
 #: Shapes found in every Linux console font (CP437/Lat15 sets).
 ASCII_SYMBOLS = Symbols("+", "!", "X", ".", "-", "~", "^", "v", "=", "#", ".")
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.containers import Center, Middle
+from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Digits, Static
+from textual.widgets import Static
+
+from kiosk.widgets import BigNumber
 
 __all__ = ["ClockScreen"]
 
@@ -14,14 +16,22 @@ class ClockScreen(Screen):
     """A big, dim HH:MM and the date; the block moves a little each minute."""
 
     def compose(self) -> ComposeResult:
-        with Middle(id="clock-box"):
-            with Center():
-                yield Digits(id="clock-time")
-            with Center():
-                yield Static(id="clock-date", markup=False)
+        with Vertical(id="clock-box"):
+            yield BigNumber(id="clock-time")
+            yield Static(id="clock-date", markup=False)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._shown = ("", "", 0)
+
+    def on_mount(self) -> None:
+        self.show_time(*self._shown)
 
     def show_time(self, time_text: str, date_text: str, minute: int) -> None:
         """Set the time; the offset (0-3 cells) shifts with the minute against burn-in."""
-        self.query_one("#clock-time", Digits).update(time_text)
+        self._shown = (time_text, date_text, minute)
+        if not self.children:
+            return  # drawn on mount
+        self.query_one("#clock-time", BigNumber).value = time_text
         self.query_one("#clock-date", Static).update(date_text)
         self.query_one("#clock-box").styles.offset = (minute % 4, minute % 3)

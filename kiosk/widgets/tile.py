@@ -1,20 +1,20 @@
-"""A KPI tile: big digits, a label with a state symbol, and arrows versus the past."""
+"""A KPI tile: a big number, a label with a state symbol, and arrows versus the past."""
 
 from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.reactive import reactive
-from textual.widgets import Digits, Static
+from textual.widgets import Static
 
 from kiosk.format import SYMBOLS, Symbols
 from kiosk.model import Tile
+from kiosk.widgets.bignum import BigNumber
 
 __all__ = ["KpiTile"]
 
 _STATE_WORDS = {"ok": "", "warn": "WARN", "alert": "ALERT", "none": "", "nodata": "no data"}
 _REF_NAMES = {"yesterday": "yesterday", "last_week": "last week"}
-_VERDICT = {True: " (better)", False: " (worse)", None: ""}
 _STATES = ("ok", "warn", "alert", "none", "nodata")
 
 
@@ -31,7 +31,7 @@ class KpiTile(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static(classes="head")
-        yield Digits(classes="value")
+        yield BigNumber(classes="value")
         yield Static(classes="refs")
 
     def on_mount(self) -> None:
@@ -41,7 +41,7 @@ class KpiTile(Vertical):
         sym = self.symbols
         words = [sym.state(tile.state), tile.label]
         if tile.stale:
-            words += [sym.stale, "stale"]
+            words += [sym.stale, "STALE"]
         elif _STATE_WORDS[tile.state]:
             words.append(_STATE_WORDS[tile.state])
         return " ".join(words)
@@ -49,16 +49,16 @@ class KpiTile(Vertical):
     def _refs(self, tile: Tile) -> str:
         sym = self.symbols
         parts = []
-        for name, direction, better, delta in tile.refs:
+        for name, direction, _better, delta in tile.refs:
             arrow = {1: sym.up, -1: sym.down, 0: sym.same}[direction]
-            parts.append(f"{arrow}{delta} vs {_REF_NAMES.get(name, name)}{_VERDICT[better]}")
-        return "\n".join(parts)
+            parts.append(f"{arrow}{delta} {_REF_NAMES.get(name, name)}")
+        return "  ".join(parts)
 
     def watch_tile(self, tile: Tile | None) -> None:
         if tile is None or not self.children:
             return
         self.query_one(".head", Static).update(self._head(tile))
-        self.query_one(".value", Digits).update(tile.text)
+        self.query_one(".value", BigNumber).value = tile.text
         self.query_one(".refs", Static).update(self._refs(tile))
         for state in _STATES:
             self.set_class(tile.state == state, f"-{state}")

@@ -1,0 +1,78 @@
+"""What the panel looks like, with fixed data and a fixed clock, at 80×24 and 160×45.
+
+Baselines in ``__snapshots__`` were generated with ``--snapshot-update`` and looked at.
+"""
+
+from __future__ import annotations
+
+import pytest
+from kiosk_data import T0, alert_values, base_values, fixed_clock, normal_values, view_of
+
+from kiosk.app import KioskApp
+from kiosk.model import Freshness
+
+SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((160, 45), id="160x45")]
+
+
+def stale_values() -> dict:
+    values = normal_values()
+    values["source:asterisk"] = {"status": "stale", "since": T0 - 300, "last_event": T0 - 300,
+                                 "feeds": ["voice", "agents"]}
+    return values
+
+
+def message_values() -> dict:
+    values = normal_values()
+    values["message:m1"] = {"id": "m1", "text": "Team meeting at 11:30, keep two on the phones",
+                            "sender": "Claire", "sent": T0 - 60, "expires": T0 + 600}
+    return values
+
+
+def app(values: dict, fresh: Freshness | None = None, colors: str = "full") -> KioskApp:
+    return KioskApp(view=view_of(values), fresh=fresh, clock=fixed_clock, colors=colors)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_normal(snap_compare, size):
+    assert snap_compare(app(normal_values()), terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_warn_and_alert(snap_compare, size):
+    assert snap_compare(app(alert_values()), terminal_size=size, run_before=_settle_flash)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_stale_source(snap_compare, size):
+    assert snap_compare(app(stale_values()), terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_hub_connection_lost(snap_compare, size):
+    assert snap_compare(app(normal_values(), Freshness(False, since=T0 - 90)), terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_message_banner(snap_compare, size):
+    assert snap_compare(app(message_values()), terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_no_data(snap_compare, size):
+    assert snap_compare(app(base_values()), terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_sixteen_colours_alert(snap_compare, size):
+    assert snap_compare(app(alert_values(), colors="16"), terminal_size=size,
+                        run_before=_settle_flash)
+
+
+def test_off_hours_clock(snap_compare):
+    closed = base_values(schedule={"on": "08:00", "off": "18:00", "days": ["mon", "fri"]})
+    assert snap_compare(app(closed), terminal_size=(80, 24))
+
+
+async def _settle_flash(pilot) -> None:
+    """Let the alert flash run out so the snapshot shows the steady 'stays marked' state."""
+    pilot.app.stop_flash()
