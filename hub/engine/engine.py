@@ -142,6 +142,6 @@ class Engine:
                 agents_now=figures.get("agents_available", 0.0) + figures.get(
                     "agents_on_call", 0.0) + figures.get("agents_ringing", 0.0)
                 + figures.get("agents_wrapup", 0.0),
-                window_s=ROLLING["30m"] * 60.0)
+                window_s=(ROLLING["30m"] - 1) * 60.0 + now % 60.0)
             figures.update(result)
         return {scope: figures for scope, figures in out.items() if figures}

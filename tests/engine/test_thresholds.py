@@ -1,0 +1,90 @@
+"""States with hysteresis, the most specific threshold, and alerts when a state worsens."""
+
+from __future__ import annotations
+
+import pytest
+
+from hub import events as ev
+from hub.config import Threshold
+from hub.engine import Engine
+from hub.engine.scopes import Scopes
+from hub.engine.thresholds import Thresholds, classify
+from tests.engine.conftest import T0, make_config
+
+SL = Threshold(kpi="service_level_pct", target=80, warn=75, alert=60, hysteresis=2)
+WAIT = Threshold(kpi="calls_waiting", warn=3, alert=6, hysteresis=1)
+WAIT_T = Threshold(kpi="calls_waiting", team="t", warn=2, alert=4)
+WAIT_S = Threshold(kpi="calls_waiting", queue="s", warn=10, alert=20)
+
+
+def book(*thresholds: Threshold) -> Thresholds:
+    config = make_config()
+    config.thresholds = list(thresholds)
+    return Thresholds(config, Scopes(config))
+
+
+def test_classify_levels_count_as_crossed():
+    assert classify(75, 75, 60, higher=True) == 1
+    assert classify(75.01, 75, 60, higher=True) == 0
+    assert classify(60, 75, 60, higher=True) == 2
+    assert classify(3, 3, 6, higher=False) == 1
+    assert classify(2.9, 3, 6, higher=False) == 0
+
+
+def test_hysteresis_sequence_and_alerts():
+    th = book(SL)
+    seen = []
+    for value in (80, 74, 76, 77, 77.5, 50, 61, 62.5, 90):
+        states, alerts = th.evaluate({"site": {"today": {"service_level_pct": value}}}, 0)
+        seen.append((states["site"]["today"]["service_level_pct"],
+                     [a.state for a in alerts]))
+    assert seen == [("ok", []), ("warn", ["warn"]), ("warn", []), ("warn", []), ("ok", []),
+                    ("alert", ["alert"]), ("alert", []), ("warn", []), ("ok", [])]
+
+
+def test_first_appearance_in_warn_alerts_and_absent_forgets():
+    th = book(WAIT)
+    _, alerts = th.evaluate({"site": {"now": {"calls_waiting": 4}}}, 5)
+    assert [(a.key, a.previous, a.state, a.value, a.at) for a in alerts] == [
+        ("site/now/calls_waiting", None, "warn", 4, 5)]
+    th.evaluate({}, 6)
+    _, alerts = th.evaluate({"site": {"now": {"calls_waiting": 4}}}, 7)
+    assert len(alerts) == 1
+
+
+def test_most_specific_threshold_wins():
+    th = book(WAIT, WAIT_T, WAIT_S)
+    assert th.find("site", "calls_waiting") is WAIT
+    assert th.find("team:t", "calls_waiting") is WAIT_T
+    assert th.find("queue:q", "calls_waiting") is WAIT_T  # q belongs to team t
+    assert th.find("agent:A", "calls_waiting") is WAIT_T
+    assert th.find("queue:s", "calls_waiting") is WAIT_S
+    assert th.find("queue:other", "calls_waiting") is WAIT
+    assert th.find("site", "asa_s") is None
+
+
+@pytest.mark.parametrize("threshold, value, state", [
+    (Threshold(kpi="occupancy_pct", warn=85, alert=95), 90, "warn"),  # inferred: lower better
+    (Threshold(kpi="occupancy_pct", warn=70, alert=50), 60, "warn"),  # inferred: higher better
+    (Threshold(kpi="asa_s", warn=30, alert=10, direction="higher"), 5, "alert"),
+])
+def test_direction(threshold, value, state):
+    states, _ = book(threshold).evaluate({"site": {"today": {threshold.kpi: value}}}, 0)
+    assert states["site"]["today"][threshold.kpi] == state
+
+
+def test_engine_states_targets_and_alerts():
+    config = make_config()
+    config.thresholds = [WAIT, WAIT_T]
+    engine = Engine(config)
+    for i in range(3):
+        engine.apply(ev.CallEntered(ts=T0 + i, call_id=f"c{i}", queue="q"))
+    snap = engine.snapshot(T0 + 10)
+    assert snap.states["queue:q"]["now"]["calls_waiting"] == "warn"  # team t: warn at 2
+    assert snap.states["site"]["now"]["calls_waiting"] == "warn"  # general: warn at 3
+    assert {a.key for a in snap.alerts} == {"queue:q/now/calls_waiting",
+                                            "team:t/now/calls_waiting",
+                                            "site/now/calls_waiting"}
+    assert snap.targets["team:t"]["calls_waiting"] == {
+        "target": None, "warn": 2, "alert": 4, "higher_is_better": False}
+    assert engine.snapshot(T0 + 11).alerts == []
