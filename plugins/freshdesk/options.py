@@ -21,6 +21,8 @@ class FreshdeskOptions:
     api_key: str | None = field(default=None, repr=False)
     env_prefix: str = "FRESHDESK_"
     custom_statuses: dict[str, str] = field(default_factory=dict)
+    agents: dict[str, str] = field(default_factory=dict)
+    groups: dict[str, str] = field(default_factory=dict)
     start_time: int = 0
     per_page: int = 100
     poll_interval_s: float = 60.0

@@ -17,7 +17,7 @@ from plugins.freshdesk.mapping import check_custom_statuses, ticket_snapshot
 from plugins.freshdesk.options import FreshdeskOptions, client_settings
 from plugins.generic.fetch import Fetcher, FetchError
 from plugins.generic.polling import run_polling
-from plugins.generic.tickets import TicketTracker
+from plugins.generic.tickets import TicketTracker, renamed
 from plugins.generic.timeparse import iso_utc
 
 __all__ = ["FreshdeskPoller", "FreshdeskSource"]
@@ -51,7 +51,8 @@ class FreshdeskPoller:
             for i, ticket in enumerate(tickets):
                 where = f"updated_since={since} page {page_no} [{i}]"
                 try:
-                    snap = ticket_snapshot(ticket, self.opts.custom_statuses)
+                    snap = renamed(ticket_snapshot(ticket, self.opts.custom_statuses),
+                                   self.opts.agents, self.opts.groups)
                 except (ValueError, TypeError, AttributeError) as exc:
                     self.ctx.skipped(f"{where}: {exc}")
                     continue

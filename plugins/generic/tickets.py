@@ -5,7 +5,8 @@ Rules kept here for every helpdesk source:
 - A snapshot older than or as old as the last one seen for that ticket is a duplicate and yields
   nothing (dedupe on ``(id, updated)``).
 - The first snapshot of a ticket yields ``TicketCreated`` (at its creation time, with its
-  current status); later ones yield ``TicketUpdated``. A ticket first seen deleted yields nothing.
+  current status, or ``new`` when it is already solved: the solve follows); later ones yield
+  ``TicketUpdated``. A ticket first seen deleted yields nothing.
 - Entering solved/closed from anything else yields ``TicketSolved``; leaving solved/closed for
   an open status yields ``TicketReopened``; ``deleted`` is just a status (it leaves the backlog).
 - ``TicketMetrics`` is emitted when the helpdesk's own figures change; each SLA breach once.
@@ -16,7 +17,9 @@ repeats breaches. It keeps at most ``limit`` tickets, forgetting the least recen
 
 from __future__ import annotations
 
+import dataclasses
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,7 +33,14 @@ from hub.events import (
     TicketUpdated,
 )
 
-__all__ = ["OPEN_STATUSES", "SOLVED_STATUSES", "STATUSES", "TicketSnapshot", "TicketTracker"]
+__all__ = [
+    "OPEN_STATUSES",
+    "SOLVED_STATUSES",
+    "STATUSES",
+    "TicketSnapshot",
+    "TicketTracker",
+    "renamed",
+]
 
 OPEN_STATUSES = frozenset({"new", "open", "pending", "hold"})
 SOLVED_STATUSES = frozenset({"solved", "closed"})
@@ -64,6 +74,18 @@ class TicketSnapshot:
         return None if all(v is None for v in values) else json.dumps(values)
 
 
+def renamed(snap: TicketSnapshot, agents: Mapping[str, str],
+            groups: Mapping[str, str]) -> TicketSnapshot:
+    """The snapshot with helpdesk user and group ids replaced by the names the config uses."""
+    if not agents and not groups:
+        return snap
+    return dataclasses.replace(
+        snap,
+        assignee=agents.get(snap.assignee, snap.assignee) if snap.assignee else None,
+        group=groups.get(snap.group, snap.group) if snap.group else None,
+    )
+
+
 class TicketTracker:
     """Remembers the last state of each ticket and turns new snapshots into events."""
 
@@ -87,13 +109,17 @@ class TicketTracker:
         return {k: list(v) for k, v in self._state.items()}
 
     def apply(self, snap: TicketSnapshot, source: str, pos: str) -> list[Event]:
-        """Events for one snapshot (possibly none) and remember it."""
+        """Events for one snapshot (possibly none) and remember it.
+
+        Order: created (first sight), metrics, the update, then solved or reopened; the update
+        that solves a ticket is dated at its solve time when the helpdesk gives one.
+        """
         prev = self._state.get(snap.ticket_id)
         if prev is not None and snap.updated <= prev[0]:
             return []
         common: dict[str, Any] = {"source": source, "source_pos": pos, "ticket_id": snap.ticket_id}
-        fields = {"status": snap.status, "channel": snap.channel, "group": snap.group,
-                  "assignee": snap.assignee, "priority": snap.priority}
+        fields = {"channel": snap.channel, "group": snap.group, "assignee": snap.assignee,
+                  "priority": snap.priority}
         events: list[Event] = []
         breached: list[str] = list(prev[2]) if prev else []
         metrics_key = snap.metrics_key()
@@ -101,27 +127,31 @@ class TicketTracker:
             self._remember(snap, breached, metrics_key)
             return []
         if prev is None:
+            before = "new" if snap.status in SOLVED_STATUSES else snap.status
             created = snap.created if snap.created is not None else snap.updated
-            events.append(TicketCreated(ts=created, **common, **fields))
-            was_solved = False
+            events.append(TicketCreated(ts=created, status=before, **common, **fields))
         else:
-            events.append(TicketUpdated(ts=snap.updated, **common, **fields))
-            was_solved = prev[1] in SOLVED_STATUSES
-        if snap.status in SOLVED_STATUSES and not was_solved:
-            when = snap.solved_at if snap.solved_at is not None else snap.updated
-            events.append(TicketSolved(ts=when, agent=snap.assignee, **common))
-        elif was_solved and snap.status in OPEN_STATUSES:
-            events.append(TicketReopened(ts=snap.updated, **common))
+            before = prev[1]
         if metrics_key is not None and (prev is None or prev[3] != metrics_key):
             events.append(TicketMetrics(
                 ts=snap.updated, first_reply_min=snap.first_reply_min,
                 first_resolution_min=snap.first_resolution_min,
                 full_resolution_min=snap.full_resolution_min, reopens=snap.reopens,
                 replies=snap.replies, **common))
-        for metric, when in snap.breaches:
+        solving = snap.status in SOLVED_STATUSES and before not in SOLVED_STATUSES
+        when = snap.updated
+        if solving and snap.solved_at is not None and snap.solved_at <= snap.updated:
+            when = snap.solved_at
+        if prev is not None or snap.status != before:
+            events.append(TicketUpdated(ts=when, status=snap.status, **common, **fields))
+        if solving:
+            events.append(TicketSolved(ts=when, agent=snap.assignee, **common))
+        elif before in SOLVED_STATUSES and snap.status in OPEN_STATUSES:
+            events.append(TicketReopened(ts=snap.updated, **common))
+        for metric, at in snap.breaches:
             if metric not in breached:
                 breached.append(metric)
-                events.append(TicketSlaBreached(ts=when, metric=metric, **common))
+                events.append(TicketSlaBreached(ts=at, metric=metric, **common))
         self._remember(snap, breached, metrics_key if metrics_key is not None else
                        (prev[3] if prev else None))
         return events

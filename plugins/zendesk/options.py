@@ -34,6 +34,8 @@ class ZendeskOptions:
     satisfaction: bool = True
     satisfaction_lookback_h: float = 72.0
     clock: Literal["calendar", "business"] = "calendar"
+    agents: dict[str, str] = field(default_factory=dict)
+    groups: dict[str, str] = field(default_factory=dict)
     max_tracked_tickets: int = 20000
     max_pages_per_poll: int = 50
     max_retry_wait_s: float = 300.0

@@ -8,6 +8,7 @@ time-based export, and the fallback point of the cursor one), ``tickets`` (the t
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from typing import Any
 
@@ -16,7 +17,7 @@ from hub.sources import SourceContext
 from plugins.generic.fetch import Fetcher, FetchError
 from plugins.generic.polling import run_polling
 from plugins.generic.seen import SeenIds
-from plugins.generic.tickets import TicketTracker
+from plugins.generic.tickets import TicketTracker, renamed
 from plugins.zendesk.mapping import breach_event, page_snapshots, rating_response
 from plugins.zendesk.options import ZendeskOptions, client_settings
 
@@ -105,6 +106,7 @@ class ZendeskPoller:
             self.ctx.skipped(f"{pos}: {detail}")
         events: list[Event] = []
         for snap in snapshots:
+            snap = renamed(snap, self.opts.agents, self.opts.groups)
             events.extend(self.tracker.apply(snap, self.ctx.name, f"{pos}#{snap.ticket_id}"))
         for ticket in page.get("tickets") or ():
             stamp = ticket.get("generated_timestamp") if isinstance(ticket, dict) else None
@@ -162,6 +164,8 @@ class ZendeskPoller:
                     continue
                 if event is not None:
                     self.csat_seen.add(key)
+                    if event.agent in self.opts.agents:
+                        event = dataclasses.replace(event, agent=self.opts.agents[event.agent])
                     events.append(event)
             if events:
                 await self.ctx.emit(events, checkpoint=self.checkpoint())

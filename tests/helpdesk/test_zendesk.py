@@ -34,10 +34,11 @@ def basic_ok(request: web.Request) -> bool:
 
 
 class FakeZendesk:
-    """Routes with the export's own paging rules; ``throttle`` answers 429 that many times."""
+    """Routes with the export's own paging rules; ``throttle`` answers 429 that many times;
+    ``later`` makes page 3 (ticket 103 solved again) appear after the end of stream."""
 
     def __init__(self, server, cursor: bool = True) -> None:
-        self.server, self.throttle = server, 0
+        self.server, self.throttle, self.later = server, 0, False
         if cursor:
             server.route("GET", "/api/v2/incremental/tickets/cursor.json", self.cursor_page)
         server.route("GET", "/api/v2/incremental/ticket_metric_events.json", self.metric_events)
@@ -62,6 +63,8 @@ class FakeZendesk:
             return web.json_response(load("incremental_cursor_page1.json"))
         if cursor == "cGFnZTI=":
             return web.json_response(load("incremental_cursor_page2.json"))
+        if cursor == "cGFnZTM=" and self.later:  # changes made after the first poll
+            return web.json_response(load("incremental_cursor_page3.json"))
         return web.json_response({"tickets": [], "after_cursor": cursor, "end_of_stream": True})
 
     async def metric_events(self, request: web.Request) -> web.Response:
@@ -98,15 +101,20 @@ async def test_cursor_export_becomes_ticket_events(server, ctx):
     tickets = [(e.kind, getattr(e, "ticket_id", None)) for e in ctx.events]
     assert tickets == [
         ("ticket_created", "101"), ("ticket_created", "102"), ("ticket_metrics", "102"),
-        ("ticket_created", "103"), ("ticket_solved", "103"), ("ticket_metrics", "103"),
+        # 103 first seen solved: created as new, then solved at its metric solved_at
+        ("ticket_created", "103"), ("ticket_metrics", "103"), ("ticket_updated", "103"),
+        ("ticket_solved", "103"),
         ("ticket_created", "104"), ("ticket_created", "105"),
         # page 2: 105 again with the same updated_at is a duplicate
-        ("ticket_updated", "101"), ("ticket_solved", "101"), ("ticket_metrics", "101"),
+        ("ticket_metrics", "101"), ("ticket_updated", "101"), ("ticket_solved", "101"),
         ("ticket_updated", "102"),  # its metrics did not change
         ("ticket_updated", "104"),  # deleted
-        ("ticket_updated", "103"), ("ticket_reopened", "103"), ("ticket_metrics", "103"),
-        ("ticket_created", "106"), ("ticket_solved", "106"), ("ticket_metrics", "106"),
+        ("ticket_metrics", "103"), ("ticket_updated", "103"), ("ticket_reopened", "103"),
+        ("ticket_created", "106"), ("ticket_metrics", "106"), ("ticket_updated", "106"),
+        ("ticket_solved", "106"),
     ]
+    assert next(e for e in ctx.events if e.kind == "ticket_created" and e.ticket_id == "103"
+                ).status == "new"
     assert ctx.skips == ["cursor:cGFnZTI=: tickets[6]: ticket 107: unknown status 'sideways'"]
     deleted = [e for e in ctx.events if e.kind == "ticket_updated" and e.ticket_id == "104"]
     assert deleted[0].status == "deleted"
@@ -275,3 +283,53 @@ def test_recorded_duplicates_are_dropped():
     first = [e for s in snapshots for e in tracker.apply(s, "zd", "p")]
     again = [e for s in snapshots for e in tracker.apply(s, "zd", "p")]
     assert len(first) == 485 and again == []  # 515 deleted tickets first seen deleted
+
+
+# --- the KPIs these events feed, through the real engine --------------------------------------
+
+TEAM_CONFIG = """
+[hub]
+timezone = "UTC"
+[[teams]]
+id = "support"
+agents = ["Alice", "Bob"]
+groups = ["Support"]
+"""
+
+
+async def test_kpis_end_to_end_through_the_engine(server, ctx):
+    from hub.config.load import parse_config
+    from hub.testing import snapshot
+
+    fake = FakeZendesk(server)
+    ctx.clock = NOW
+    opts = options(await server.start(), agents={"501": "Alice", "502": "Bob"},
+                   groups={"360001": "Support"})
+    await poll(ctx, opts)
+    config = parse_config(TEAM_CONFIG)
+    snap = snapshot(ctx.events, config=config, at=NOW)
+    assert not snap.bad_events
+    got = snap.flat()
+    # Hand-derived from the fixtures (times 2026-03-02 UTC):
+    # created 101..106; solved 103 @08:50 (0.5 h, 2 replies), 101 @09:00 (1 h, 1 reply),
+    # 106 @09:40 (0.5 h, 1 reply); 104 deleted; 103 reopened @09:30 → backlog 102, 103, 105.
+    # First replies 30, 10, 20, 20 min. Breaches 102 first reply, 103 resolution.
+    # Ratings good (801), bad (802), good (804); 803 only offered.
+    expected = {"tickets_created": 6, "tickets_solved": 3, "backlog": 3, "frt_avg_min": 20.0,
+                "resolution_avg_h": 2 / 3, "reopen_rate_pct": 0.0, "one_touch_pct": 200 / 3,
+                "sla_breaches": 2, "csat_pct": 200 / 3, "survey_responses": 3}
+    for scope in ("site", "team:support"):
+        for kpi, value in expected.items():
+            assert got[f"{scope}/today/{kpi}"] == pytest.approx(value), (scope, kpi)
+    assert got["agent:Bob/today/csat_pct"] == pytest.approx(50.0)  # 802 bad, 804 good
+    # Later, 103 is solved again (3 replies, reopened once, 2 h 10 min after creation).
+    fake.later = True
+    ctx.clock = NOW + 3600
+    await poll(ctx, opts)
+    snap = snapshot(ctx.events, config=config, at=NOW + 3600)
+    assert not snap.bad_events
+    got = snap.flat()
+    later = {"tickets_solved": 4, "backlog": 2, "reopen_rate_pct": 25.0, "one_touch_pct": 50.0,
+             "resolution_avg_h": (0.5 + 1 + 0.5 + 130 / 60) / 4, "survey_responses": 3}
+    for kpi, value in later.items():
+        assert got[f"site/today/{kpi}"] == pytest.approx(value), kpi
