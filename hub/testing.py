@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import json as jsonlib
 import logging
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
@@ -88,11 +89,14 @@ class RecordingContext:
     # --- the SourceContext protocol ------------------------------------------------------
 
     async def emit(self, events: Sequence[Event], checkpoint: Any = UNCHANGED) -> None:
-        """Record the events (refusing anything that is not an event) and the checkpoint."""
+        """Record the events and the checkpoint as the hub would: anything that is not an event
+        is refused, and each event's ``source`` is set to this context's name."""
         batch = list(events)
-        for event in batch:
+        for i, event in enumerate(batch):
             if not isinstance(event, Event):
                 raise TypeError(f"emit() takes hub.events records, got {event!r}")
+            if event.source != self.name:
+                batch[i] = dataclasses.replace(event, source=self.name)
         self.batches.append(batch)
         self.events.extend(batch)
         if self.engine is not None:

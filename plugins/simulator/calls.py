@@ -19,6 +19,8 @@ PAUSES = (("Break", 60, 10.0), ("Coaching", 15, 20.0), ("Meeting", 15, 25.0),
           ("Training", 10, 30.0))
 WRAPUP = "Wrap-up"
 SHIFT_H = 8.5
+#: Early and late shifts start within an hour after these local hours (early ones are likelier).
+SHIFT_STARTS = (7.5, 7.5, 7.5, 9.5, 9.5)
 
 
 @dataclass(eq=False)
@@ -67,8 +69,8 @@ class CallFloor:
         self._calls = 0
         for team in opts.teams:
             team_agents = [
-                Agent(a, team, rng.gauss(0.0, 0.3), 7.75 + rng.uniform(0, 2.0), 0.0,
-                      queues=tuple(q for q in team.queues if q in self.queues))
+                Agent(a, team, rng.gauss(0.0, 0.3), rng.choice(SHIFT_STARTS) + rng.uniform(0, 1),
+                      0.0, queues=tuple(q for q in team.queues if q in self.queues))
                 for a in team.agents
             ]
             rostered = [a for a in team_agents if rng.random() < sim.scenario.staffing]
@@ -242,7 +244,7 @@ class CallFloor:
         if reason is None:  # a break; plan the next one
             reason, _, median = sim.rng.choices(PAUSES, weights=[p[1] for p in PAUSES])[0]
             minutes = sim.lognormal(median, 0.4)
-            sim.schedule(sim.now + sim.rng.expovariate(1 / 5400.0), self._pause_due, agent,
+            sim.schedule(sim.now + sim.rng.expovariate(1 / 7200.0), self._pause_due, agent,
                          shift, None)
         else:
             minutes = sim.rng.uniform(30.0, 45.0)

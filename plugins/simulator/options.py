@@ -47,8 +47,8 @@ def _queues() -> list[SimQueue]:
 def _teams() -> list[SimTeam]:
     return [
         SimTeam("support", ["support", "billing"],
-                ["alice", "bob", "carol", "dan", "emma", "farid"], "Support", 6.0),
-        SimTeam("sales", ["sales"], ["gina", "hugo", "ines", "jon"], "Sales", 2.0),
+                ["alice", "bob", "carol", "dan", "emma", "farid", "gabe", "hana"], "Support", 6.0),
+        SimTeam("sales", ["sales"], ["ines", "jon", "kim", "leo"], "Sales", 2.0),
     ]
 
 

@@ -32,9 +32,9 @@ SCENARIOS: dict[str, Scenario] = {
                  clock_hour=7.9, volume=0.5, staffing=0.8),
         Scenario("lunch_peak", "lunch time: the busiest hour while agents take lunch",
                  clock_hour=11.75, volume=1.6),
-        Scenario("incident", "an outage floods one queue while two of its agents drop out",
-                 clock_hour=10.0, incident_factor=10.0, incident_duration_s=1800.0,
-                 incident_dropouts=2),
+        Scenario("incident", "an outage floods one queue while three of its agents drop out",
+                 clock_hour=10.0, incident_factor=15.0, incident_duration_s=1800.0,
+                 incident_dropouts=3),
     )
 }
 

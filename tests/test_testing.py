@@ -1,0 +1,95 @@
+"""hub.testing: the helpers plugin authors rely on behave like the hub and fail loudly."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from hub.config.schema import Config, Team, Threshold
+from hub.events import AgentLoggedIn, CallAnswered, CallEntered
+from hub.sources import UNCHANGED
+from hub.testing import ManualClock, RecordingContext, figures, run_source, snapshot
+
+
+class Scripted:
+    """A source doing whatever the test says, then idling."""
+
+    def __init__(self, *steps) -> None:
+        self.steps = steps
+
+    async def run(self, ctx) -> None:
+        for step in self.steps:
+            await step(ctx)
+        await asyncio.Event().wait()
+
+
+def login(agent: str, checkpoint=UNCHANGED):
+    async def step(ctx):
+        await ctx.emit([AgentLoggedIn(ts=ctx.now(), agent=agent)], checkpoint=checkpoint)
+    return step
+
+
+async def test_records_events_checkpoints_and_sets_the_source_name():
+    clock = ManualClock(100.0)
+    ctx = RecordingContext("pbx", clock=clock)
+    await run_source(Scripted(login("a", {"n": 1}), login("b")), ctx,
+                     until=lambda c: len(c.events) == 2)
+    assert [(e.agent, e.source, e.ts) for e in ctx.events] == [("a", "pbx", 100.0),
+                                                               ("b", "pbx", 100.0)]
+    assert ctx.checkpoints == [{"n": 1}] and ctx.checkpoint == {"n": 1}
+    assert ctx.restarted().checkpoint == {"n": 1} and not ctx.restarted().events
+    assert clock.advance(5) == 105.0 == ctx.now()
+
+
+async def test_refuses_what_the_hub_refuses():
+    ctx = RecordingContext()
+    with pytest.raises(TypeError, match=r"hub\.events records"):
+        await ctx.emit(["not an event"])
+    with pytest.raises(TypeError, match="not JSON serializable"):
+        await ctx.emit([], checkpoint=object())
+
+
+async def test_a_source_crash_is_re_raised():
+    async def boom(ctx):
+        raise RuntimeError("cannot connect")
+
+    with pytest.raises(RuntimeError, match="cannot connect"):
+        await run_source(Scripted(boom), RecordingContext(), until=lambda c: False)
+
+
+async def test_a_source_that_never_gets_there_times_out_saying_what_it_did():
+    ctx = RecordingContext("slow")
+
+    async def unwell(ctx):
+        ctx.set_status("down", "no route")
+        ctx.skipped("line 3", 2)
+
+    with pytest.raises(TimeoutError, match="1 events, status 'down', 2 skipped"):
+        await run_source(Scripted(login("a"), unwell), ctx, until=lambda c: len(c.events) > 5,
+                         timeout=0.2)
+
+
+async def test_run_source_returns_when_the_source_returns():
+    class Once:
+        async def run(self, ctx):
+            await login("a")(ctx)
+
+    ctx = await run_source(Once(), RecordingContext())
+    assert ctx.kinds() == ["agent_logged_in"]
+
+
+async def test_engine_context_and_figures_agree():
+    config = Config(teams=[Team(id="t", queues=["q"], agents=["a"])],
+                    thresholds=[Threshold("calls_waiting", warn=1.0, alert=2.0)])
+    from hub.engine import Engine
+
+    ctx = RecordingContext(engine=Engine(config))
+    events = [CallEntered(ts=10.0, call_id="1", queue="q"),
+              CallEntered(ts=11.0, call_id="2", queue="q"),
+              CallAnswered(ts=20.0, call_id="1", queue="q", agent="a", hold_s=10.0)]
+    await ctx.emit(events)
+    assert ctx.engine.snapshot(20.0).flat() == figures(events, config=config)
+    snap = snapshot(events[:2], config=config)
+    assert snap.values["queue:q"]["now"]["calls_waiting"] == 2
+    assert snap.states["queue:q"]["now"]["calls_waiting"] == "alert"
