@@ -1,0 +1,171 @@
+"""Fixtures of the hub tests: a config, a test source through a real plugin manager, a hub.
+
+The ``feed`` source emits one call a step (``CallEntered`` then ``CallAnswered``), checkpoint
+= calls emitted; options make it fail, hang or block the loop after some calls.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from dataclasses import dataclass
+
+import pytest
+from websockets.asyncio.client import connect
+
+from hub import wire
+from hub.config import parse_config
+from hub.events import AgentLoggedIn, CallAnswered, CallEntered
+from hub.hookspecs import hookimpl
+from hub.plugins import make_plugin_manager
+from hub.server.app import Hub
+from hub.sources import HttpResponse, SourceSpec
+
+AGENTS = {"support": ["ag-ann", "ag-ben", "ag-cid"], "sales": ["ag-dee", "ag-eve"]}
+MANAGER = "manager-token-1"
+
+
+def agent_token(agent: str) -> str:
+    return f"agent-token-{agent}"
+
+
+def kiosk_token(team: str) -> str:
+    return f"kiosk-token-{team}"
+
+
+@dataclass
+class FeedOptions:
+    count: int = 0  # calls to emit; 0: forever
+    interval_s: float = 0.005
+    fail_after: int = 0  # raise after this many calls in a run (0: never)
+    hang_after: int = 0  # stop emitting (but stay "live") after this many calls
+    block_s: float = 0.0  # then block the event loop this long (time.sleep)
+
+
+class FeedSource:
+    def __init__(self, options: FeedOptions) -> None:
+        self.options = options
+
+    async def run(self, ctx) -> None:
+        opts, pos, in_run = self.options, ctx.checkpoint or 0, 0
+        ctx.set_status("live")
+        ctx.add_route("POST", "ping", self._ping)
+        agents = [a for team in AGENTS.values() for a in team]
+        if pos == 0:
+            await ctx.emit([AgentLoggedIn(ts=ctx.now(), agent=a, queue=None) for a in agents])
+        while opts.count == 0 or pos < opts.count:
+            if opts.fail_after and in_run >= opts.fail_after:
+                raise RuntimeError("feed broke on purpose")
+            if opts.hang_after and in_run >= opts.hang_after:
+                if opts.block_s:
+                    time.sleep(opts.block_s)
+                await asyncio.Event().wait()
+            now, call = ctx.now(), f"c{pos}"
+            agent = agents[pos % len(agents)]
+            queue = "support" if agent in AGENTS["support"] else "sales"
+            await ctx.emit([CallEntered(ts=now, call_id=call, queue=queue, source_pos=str(pos)),
+                            CallAnswered(ts=now, call_id=call, queue=queue, agent=agent,
+                                         hold_s=1.0, source_pos=str(pos))], checkpoint=pos + 1)
+            pos += 1
+            in_run += 1
+            await asyncio.sleep(opts.interval_s)
+        await asyncio.Event().wait()
+
+    async def _ping(self, request):
+        if request.body == b"boom":
+            raise ValueError("bad body")
+        return HttpResponse(200, {"got": request.body.decode(), "path": request.path})
+
+
+class FeedPlugin:
+    @hookimpl
+    def register_sources(self, register):
+        register(SourceSpec(name="test_feed", factory=FeedSource, options=FeedOptions,
+                            description="hub tests: emits calls"))
+
+
+def config_text(db: str, feed: dict | None = None, stale_after_s: float | None = None,
+                **hub: object) -> str:
+    settings = {"listen": "127.0.0.1:0", "http_listen": "127.0.0.1:0", "database": db,
+                "max_frames_per_s": 20.0, **hub}
+    lines = ["[hub]", *(f"{k} = {v!r}".replace("'", '"') for k, v in settings.items())]
+    for team, agents in AGENTS.items():
+        lines += ["[[teams]]", f'id = "{team}"', f'queues = ["{team}"]',
+                  "agents = [" + ", ".join(f'"{a}"' for a in agents) + "]"]
+    if feed is not None:
+        lines += ["[[sources]]", 'name = "feed"', 'plugin = "test_feed"']
+        if stale_after_s is not None:
+            lines.append(f"stale_after_s = {stale_after_s}")
+        lines += ["[sources.options]", *(f"{k} = {v!r}" for k, v in feed.items())]
+    lines += ["[[thresholds]]", 'kpi = "calls_waiting"', "warn = 3.0", "alert = 6.0"]
+    lines += ["[[tokens]]", 'role = "manager"', f'token = "{MANAGER}"', 'label = "boss"']
+    for team, agents in AGENTS.items():
+        lines += ["[[tokens]]", 'role = "kiosk"', f'token = "{kiosk_token(team)}"',
+                  f'team = "{team}"']
+        for agent in agents:
+            lines += ["[[tokens]]", 'role = "agent"', f'token = "{agent_token(agent)}"',
+                      f'agent = "{agent}"']
+    return "\n".join(lines) + "\n"
+
+
+@pytest.fixture
+def feed_pm():
+    pm = make_plugin_manager(load_entry_points=False)
+    pm.register(FeedPlugin(), name="test-feed-plugin")
+    return pm
+
+
+@pytest.fixture
+def start_hub(tmp_path, feed_pm):
+    """``async with start_hub(feed={...}, **hub_settings) as hub``."""
+
+    @contextlib.asynccontextmanager
+    async def start(feed=None, stale_after_s=None, hub_kwargs=None, **settings):
+        text = config_text(str(tmp_path / "hub.db"), feed, stale_after_s, **settings)
+        config = parse_config(text, "test.toml")
+        async with Hub(config, pm=feed_pm, **(hub_kwargs or {})) as hub:
+            yield hub
+
+    return start
+
+
+async def hello(url: str, token: str, **extra):
+    """A raw websocket that has sent its hello."""
+    ws = await connect(url, max_size=None, max_queue=None, close_timeout=1)
+    await ws.send(wire.encode({"type": "hello", "v": 1, "token": token, **extra}))
+    return ws
+
+
+async def recv(ws, timeout: float = 5.0) -> dict:
+    """The next hub frame, decoded."""
+    return wire.decode_hub(await asyncio.wait_for(ws.recv(), timeout))
+
+
+async def recv_until(ws, predicate, timeout: float = 5.0, limit: int = 500) -> list[dict]:
+    """Frames received until one satisfies ``predicate`` (that one last)."""
+    frames = []
+    async with asyncio.timeout(timeout):
+        for _ in range(limit):
+            frames.append(await recv(ws, timeout))
+            if predicate(frames[-1]):
+                return frames
+    raise AssertionError(f"no matching frame in {len(frames)} frames")
+
+
+class Tools:
+    """Helpers handed to tests by the ``tools`` fixture (conftest modules are not imported)."""
+
+    AGENTS = AGENTS
+    MANAGER = MANAGER
+    agent_token = staticmethod(agent_token)
+    kiosk_token = staticmethod(kiosk_token)
+    hello = staticmethod(hello)
+    recv = staticmethod(recv)
+    recv_until = staticmethod(recv_until)
+    config_text = staticmethod(config_text)
+
+
+@pytest.fixture
+def tools():
+    return Tools

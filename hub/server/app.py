@@ -1,0 +1,335 @@
+"""The hub: config → plugin manager → sources → journal → engine → views → screens.
+
+Start one from code (tests, ``panneau demo``, screen tests)::
+
+    from hub.config import parse_config
+    from hub.plugins import make_plugin_manager
+    from hub.server.app import Hub
+
+    config = parse_config(TOML)  # hub.listen / hub.http_listen may use port 0
+    async with Hub(config, pm=make_plugin_manager()) as hub:
+        hub.ws_url     # "ws://127.0.0.1:<bound port>" for HubClient / screens
+        hub.http_url   # "http://127.0.0.1:<bound port>" (webhooks, /healthz, /metrics)
+        hub.ws_port, hub.http_port, hub.epoch, hub.journal, hub.engine
+        await hub.wait_idle()   # optional: until accepted events are published
+
+``pm`` defaults to :func:`hub.plugins.make_plugin_manager`; ``clock`` (UTC epoch seconds)
+may be replaced in tests. On start the journal is replayed into a fresh engine, then each
+source resumes after its checkpoint. ``await hub.serve_forever()`` runs until cancelled.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import secrets
+import time
+import uuid
+from collections import Counter
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import pluggy
+
+from hub.config.schema import Config
+from hub.events import Event
+from hub.plugins import collect_sources, make_plugin_manager
+from hub.server.context import Routes, SourceState
+from hub.server.frames import FrameHandler
+from hub.server.history import History
+from hub.server.http import HttpServer
+from hub.server.journal import Journal
+from hub.server.metrics import Metrics, render_prometheus
+from hub.server.publisher import Publisher
+from hub.server.supervisor import SourceEntry, Supervisor
+from hub.server.views import Audience, ViewInputs, build_view
+from hub.server.ws import WsServer
+
+__all__ = ["Hub"]
+
+log = logging.getLogger(__name__)
+RETENTION_EVERY_S = 3600.0
+
+
+def split_listen(listen: str) -> tuple[str, int]:
+    """``"127.0.0.1:8765"`` → ``("127.0.0.1", 8765)`` (brackets of IPv6 removed)."""
+    host, _, port = listen.rpartition(":")
+    return host.strip("[]") or "0.0.0.0", int(port)
+
+
+class Hub:
+    """One running hub; use ``async with Hub(config) as hub`` (see the module docstring)."""
+
+    def __init__(self, config: Config, *, pm: pluggy.PluginManager | None = None,
+                 clock: Callable[[], float] = time.time, block_threshold_s: float = 1.0,
+                 backoff_min: float = 1.0, backoff_max: float = 60.0) -> None:
+        self.config, self.clock = config, clock
+        self.pm = pm if pm is not None else make_plugin_manager()
+        self.epoch = secrets.token_hex(6)
+        self.metrics = Metrics()
+        self.routes = Routes()
+        self.journal: Journal | None = None
+        self.engine: Any = None
+        self.snapshot: Any = None
+        self.alerts: dict[str, dict[str, Any]] = {}
+        self.messages: list[dict[str, Any]] = []
+        self.acks: dict[str, list[str]] = {}
+        self.annotations: dict[str, dict[str, Any]] = {}
+        self.ws_port = self.http_port = 0
+        self._block_threshold_s = block_threshold_s
+        self._backoff = (backoff_min, backoff_max)
+        self._dirty = asyncio.Event()
+        self._status_dirty = False
+        self._tasks: list[asyncio.Task] = []
+        self._published = 0  # accepted-event counter value last published
+        self._accepted = 0
+
+    # --- lifecycle ---------------------------------------------------------------------
+
+    async def __aenter__(self) -> Hub:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
+    @property
+    def ws_url(self) -> str:
+        return f"ws://{self._host(self.config.hub.listen)}:{self.ws_port}"
+
+    @property
+    def http_url(self) -> str:
+        return f"http://{self._host(self.config.hub.http_listen)}:{self.http_port}"
+
+    @staticmethod
+    def _host(listen: str) -> str:
+        host = split_listen(listen)[0]
+        return "127.0.0.1" if host in ("0.0.0.0", "") else host
+
+    async def start(self) -> None:
+        """Open the journal, replay it, start sources, publishing and both servers."""
+        from hub.engine import Engine
+
+        cfg = self.config
+        self.journal = Journal(cfg.hub.database)
+        self.engine = Engine(cfg)
+        replayed = self._replay()
+        now = self.clock()
+        self.messages = self.journal.messages(now)
+        self.acks = self.journal.acks()
+        self.annotations = self.journal.annotations()
+        self.history = History(self.journal, cfg)
+        self.snapshot = self.engine.snapshot(now)
+        self.history.refresh(now, self.snapshot.values)
+        registry = collect_sources(self.pm)
+        entries = [SourceEntry(s, registry.specs.get(s.plugin)) for s in cfg.sources]
+        self.supervisor = Supervisor(
+            entries, journal=self.journal, accept=self._accept, routes=self.routes,
+            metrics=self.metrics, on_status=self._on_status, clock=self.clock,
+            backoff_min=self._backoff[0], backoff_max=self._backoff[1],
+            block_threshold_s=self._block_threshold_s)
+        self.publisher = Publisher(
+            epoch=self.epoch, build=self._build, metrics=self.metrics,
+            resume_history=cfg.hub.resume_history, buffer_bytes=cfg.hub.client_buffer_bytes)
+        self.frames = FrameHandler(self)
+        self.ws = WsServer(cfg, self.publisher, self.frames.handle, self._status_for,
+                           self.health, self.metrics_text)
+        self.http = HttpServer(self.routes, self.supervisor.states, self.metrics,
+                               self.health, self.metrics_text)
+        self.ws_port = await self.ws.start(*split_listen(cfg.hub.listen))
+        self.http_port = await self.http.start(*split_listen(cfg.hub.http_listen))
+        loop = asyncio.get_running_loop()
+        for coro, name in ((self._publish_loop(), "hub:publish"),
+                           (self._history_loop(), "hub:history"),
+                           (self._retention_loop(), "hub:retention")):
+            self._tasks.append(loop.create_task(coro, name=name))
+        await self.supervisor.start()
+        log.info("hub %s up: ws %s, http %s, %d events replayed, %d sources", self.epoch,
+                 self.ws_url, self.http_url, replayed, len(self.supervisor.states))
+
+    async def stop(self) -> None:
+        """Stop sources, close screens (1001) and servers, close the journal."""
+        with contextlib.suppress(Exception):
+            await self.supervisor.stop()
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._tasks.clear()
+        with contextlib.suppress(Exception):
+            await self.ws.stop()
+        with contextlib.suppress(Exception):
+            await self.http.stop()
+        if self.journal is not None:
+            self.journal.close()
+        log.info("hub %s stopped", self.epoch)
+
+    async def serve_forever(self) -> None:
+        """Run until cancelled (Ctrl-C / SIGTERM in ``panneau hub``)."""
+        await asyncio.Event().wait()
+
+    def _replay(self) -> int:
+        assert self.journal is not None
+        n = 0
+        start = time.perf_counter()
+        for event in self.journal.events():
+            self._apply(event)
+            n += 1
+        if n:
+            log.info("replayed %d journalled events in %.2f s", n, time.perf_counter() - start)
+        return n
+
+    # --- events in -----------------------------------------------------------------------
+
+    def _apply(self, event: Event) -> None:
+        start = time.perf_counter()
+        try:
+            self.engine.apply(event)
+        except Exception:  # the engine promises not to raise; stay up if it does
+            log.exception("engine.apply failed on %s", event.kind)
+        self.metrics.apply_seconds += time.perf_counter() - start
+        self.metrics.apply_count += 1
+
+    def _accept(self, state: SourceState, events: Sequence[Event], checkpoint: Any,
+                set_checkpoint: bool) -> None:
+        assert self.journal is not None
+        self.journal.accept(state.name, events, checkpoint, set_checkpoint, self.clock())
+        for event in events:
+            self._apply(event)
+        if events:
+            self.metrics.accepted[state.name] += len(events)
+            self._accepted += len(events)
+            self._dirty.set()
+
+    def _on_status(self, state: SourceState) -> None:
+        self._status_dirty = True
+        self._dirty.set()
+
+    def mark_dirty(self) -> None:
+        """Ask for a publish tick soon (messages, annotations, acks changed)."""
+        self._dirty.set()
+
+    async def wait_idle(self, timeout: float = 5.0) -> None:
+        """Wait until every event accepted so far has gone through a publish tick."""
+        async with asyncio.timeout(timeout):
+            while self._published < self._accepted or self._dirty.is_set():
+                await asyncio.sleep(0.02)
+
+    # --- views out -----------------------------------------------------------------------
+
+    def _inputs(self) -> ViewInputs:
+        return ViewInputs(self.snapshot, self.supervisor.states, self.messages, self.acks,
+                          self.annotations, self.alerts, self.history.trends, self.history.refs)
+
+    def _build(self, audience: Audience) -> dict[str, Any]:
+        return build_view(audience, self.config, self._view_inputs)
+
+    def _status_for(self, audience: Audience) -> dict[str, Any]:
+        detail = audience.role == "manager"
+        return {n: s.public(detail) for n, s in self.supervisor.states.items()}
+
+    def tick(self) -> None:
+        """Take an engine snapshot and send every audience what changed."""
+        now = self.clock()
+        accepted = self._accepted
+        self.snapshot = self.engine.snapshot(now)
+        new_alerts = self._update_alerts(now)
+        self.messages = [m for m in self.messages if m["expires"] > now]
+        self._view_inputs = self._inputs()
+        self.publisher.publish()
+        if self._status_dirty:
+            self._status_dirty = False
+            self.publisher.send_each(lambda a: {"type": "status", "sources": self._status_for(a)})
+        for key, alert in new_alerts:
+            scope = key.partition("/")[0]
+            self.publisher.send({"type": "alert", "alert": alert},
+                                lambda a, s=scope: s in self._scopes(a))
+        self._published = accepted
+
+    def _scopes(self, audience: Audience) -> set[str]:
+        from hub.server.views import scopes_for
+        return set(scopes_for(audience, self.config, self.snapshot.values))
+
+    def _update_alerts(self, now: float) -> list[tuple[str, dict[str, Any]]]:
+        snap, new = self.snapshot, []
+        for alert in snap.alerts:
+            value = {"key": alert.key, "state": alert.state, "value": alert.value,
+                     "since": alert.at, "previous": alert.previous,
+                     "text": f"{alert.kpi} {alert.state} in {alert.scope} ({alert.window})"}
+            self.alerts[alert.key] = value
+            new.append((alert.key, value))
+        for key in list(self.alerts):
+            scope, window, kpi = key.split("/", 2)
+            if snap.states.get(scope, {}).get(window, {}).get(kpi) in (None, "ok"):
+                del self.alerts[key]
+        return new
+
+    async def _publish_loop(self) -> None:
+        self._view_inputs = self._inputs()
+        interval = 1.0 / max(self.config.hub.max_frames_per_s, 0.01)
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._dirty.wait(), 1.0)
+            self._dirty.clear()
+            try:
+                self.tick()
+            except Exception:
+                log.exception("publishing failed")
+            await asyncio.sleep(interval)
+
+    async def _history_loop(self) -> None:
+        while True:
+            await asyncio.sleep(self.history.interval)
+            try:
+                self.history.sample(self.clock(), self.snapshot)
+            except Exception:
+                log.exception("sampling KPI history failed")
+
+    async def _retention_loop(self) -> None:
+        while True:
+            assert self.journal is not None
+            try:
+                n = self.journal.prune(self.clock(), self.config.hub.retention_days)
+                if n:
+                    log.info("retention: deleted %d events older than %d days", n,
+                             self.config.hub.retention_days)
+            except Exception:
+                log.exception("retention failed")
+            await asyncio.sleep(RETENTION_EVERY_S)
+
+    # --- health --------------------------------------------------------------------------
+
+    def clients_by_role(self) -> dict[str, int]:
+        counts = Counter({"kiosk": 0, "agent": 0, "manager": 0})
+        counts.update(c.audience.role for c in self.publisher.clients())
+        return dict(counts)
+
+    def health(self) -> dict[str, Any]:
+        """The ``/healthz`` body: sources, last event age, clients."""
+        now = self.clock()
+        sources = {
+            name: {"status": s.status, "since": s.since, "detail": s.detail,
+                   "last_event_age_s": None if s.last_event is None else now - s.last_event,
+                   "accepted": s.accepted, "skipped": s.skipped, "restarts": s.restarts}
+            for name, s in self.supervisor.states.items()}
+        ok = all(s["status"] == "live" for s in sources.values())
+        return {"ok": ok, "epoch": self.epoch, "now": now, "sources": sources,
+                "clients": self.clients_by_role(), "events_accepted": self._accepted}
+
+    def metrics_text(self) -> str:
+        up = {n: int(s.status == "live") for n, s in self.supervisor.states.items()}
+        return render_prometheus(self.metrics, self.clients_by_role(), up)
+
+    # --- manager actions (called by FrameHandler) ------------------------------------------
+
+    def add_message(self, text: str, sender: str, team: str | None, agent: str | None,
+                    expires_s: float) -> dict[str, Any]:
+        """Store a message and send it to the screens it is for; returns it."""
+        assert self.journal is not None
+        now = self.clock()
+        message = {"id": uuid.uuid4().hex[:12], "text": text, "sender": sender, "team": team,
+                   "agent": agent, "sent": now, "expires": now + expires_s}
+        self.journal.add_message(message)
+        self.messages.append(message)
+        self.mark_dirty()
+        return message

@@ -1,0 +1,137 @@
+"""The :class:`hub.sources.SourceContext` a running source gets, and the webhook route table."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from hub.events import Event
+from hub.server.metrics import Metrics
+from hub.sources import UNCHANGED, HttpHandler, SourceStatus
+
+__all__ = ["HubSourceContext", "Routes", "SourceState"]
+
+#: ``accept(state, events, checkpoint, set_checkpoint)``: journal, apply, publish.
+AcceptFn = Callable[["SourceState", Sequence[Event], Any, bool], None]
+
+
+@dataclass
+class SourceState:
+    """What the hub knows about one configured source instance."""
+
+    name: str
+    plugin: str
+    stale_after_s: float | None = None
+    status: SourceStatus = "starting"
+    since: float = 0.0
+    detail: str = ""
+    last_event: float | None = None  # hub clock when events last arrived
+    last_activity: float = 0.0  # last event or (re)start, for staleness
+    restarts: int = 0
+    accepted: int = 0
+    skipped: int = 0
+    last_skipped: str = ""
+
+    def public(self, with_detail: bool = True) -> dict[str, Any]:
+        """The ``source:<name>`` view value (details only for managers)."""
+        out = {"status": self.status, "since": self.since, "last_event": self.last_event,
+               "plugin": self.plugin}
+        if with_detail:
+            out |= {"detail": self.detail, "restarts": self.restarts,
+                    "accepted": self.accepted, "skipped": self.skipped,
+                    "last_skipped": self.last_skipped}
+        return out
+
+
+class Routes:
+    """Webhook handlers sources added, by ``(METHOD, full path)``."""
+
+    PREFIX = "/hooks"
+
+    def __init__(self) -> None:
+        self.handlers: dict[tuple[str, str], HttpHandler] = {}
+        self.owner: dict[tuple[str, str], str] = {}
+
+    def add(self, source: str, method: str, path: str, handler: HttpHandler) -> str:
+        full = f"{self.PREFIX}/{source}/{path.lstrip('/')}"
+        key = (method.upper(), full)
+        self.handlers[key], self.owner[key] = handler, source
+        return full
+
+    def remove_source(self, source: str) -> None:
+        for key in [k for k, s in self.owner.items() if s == source]:
+            del self.handlers[key], self.owner[key]
+
+    def find(self, method: str, path: str) -> HttpHandler | None:
+        return self.handlers.get((method.upper(), path))
+
+
+@dataclass
+class HubSourceContext:
+    """The concrete context: one per run of a source (a restart gets a fresh one)."""
+
+    state: SourceState
+    checkpoint: Any
+    accept: AcceptFn
+    routes: Routes
+    on_status: Callable[[SourceState], None]
+    metrics: Metrics
+    clock: Callable[[], float] = time.time
+    log: logging.Logger = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.log = logging.getLogger(f"panneau.source.{self.state.name}")
+
+    @property
+    def name(self) -> str:
+        return self.state.name
+
+    async def emit(self, events: Sequence[Event], checkpoint: Any = UNCHANGED) -> None:
+        """Journal ``events`` with ``checkpoint`` in one transaction, then apply and publish."""
+        events = list(events)
+        for i, event in enumerate(events):
+            if not isinstance(event, Event):
+                raise TypeError(f"source {self.name!r} emitted {type(event).__name__}, "
+                                "not a hub.events event")
+            if event.source != self.name:
+                events[i] = dataclasses.replace(event, source=self.name)
+        changed = checkpoint is not UNCHANGED
+        self.accept(self.state, events, checkpoint if changed else None, changed)
+        if changed:
+            self.checkpoint = checkpoint
+        if events:
+            now = self.clock()
+            self.state.last_event = self.state.last_activity = now
+            self.state.accepted += len(events)
+            if self.state.status in ("starting", "stale"):
+                self.set_status("live")
+        await asyncio.sleep(0)  # let screens and other sources run between batches
+
+    def skipped(self, detail: str, count: int = 1) -> None:
+        """Count unreadable input; the first few of each run are logged."""
+        self.state.skipped += count
+        self.state.last_skipped = detail[:200]
+        self.metrics.skipped[self.name] += count
+        if self.state.skipped <= 20:
+            self.log.warning("skipped %d: %s", count, detail)
+
+    def set_status(self, status: SourceStatus, detail: str = "") -> None:
+        """Record and publish the source's health."""
+        if (status, detail) == (self.state.status, self.state.detail):
+            return
+        self.state.status, self.state.detail, self.state.since = status, detail, self.clock()
+        if status == "live":
+            self.state.last_activity = self.clock()
+        self.on_status(self.state)
+
+    def add_route(self, method: str, path: str, handler: HttpHandler) -> str:
+        """Serve ``handler`` at ``/hooks/<source>/<path>`` on the hub's HTTP port."""
+        return self.routes.add(self.name, method, path, handler)
+
+    def now(self) -> float:
+        return self.clock()

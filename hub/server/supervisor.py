@@ -1,0 +1,207 @@
+"""Run every configured source in its own task, restart it when it fails, watch its health.
+
+Rules kept here:
+
+- A source's exception is logged with the source name, shown as status ``down`` (detail: the
+  error) and the source is restarted after an exponential backoff with jitter (reset once a
+  run has lasted longer than the maximum backoff). A source whose ``run`` returns is restarted
+  the same way. Each run gets a fresh context resuming from the stored checkpoint.
+- A source with ``stale_after_s`` (config, else the plugin's) that stays ``live`` or
+  ``starting`` without emitting for that long is flagged ``stale``; its next events make it
+  ``live`` again.
+- The event loop is watched from a thread: when it does not turn for ``block_threshold_s`` the
+  task running at that moment is named in the log; if it is a source, its status detail and
+  the ``panneau_source_loop_blocked_total`` metric say so. A plugin must do blocking I/O with
+  ``await asyncio.to_thread(...)`` (see docs/hub.md).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from hub.config.load import build_source_options
+from hub.config.schema import SourceConfig
+from hub.server.context import AcceptFn, HubSourceContext, Routes, SourceState
+from hub.server.metrics import Metrics
+from hub.sources import SourceSpec
+
+__all__ = ["LoopWatchdog", "SourceEntry", "Supervisor"]
+
+log = logging.getLogger(__name__)
+TASK_PREFIX = "source:"
+
+
+@dataclass(frozen=True)
+class SourceEntry:
+    """One configured source and the plugin spec that runs it (``None``: no such plugin)."""
+
+    config: SourceConfig
+    spec: SourceSpec | None
+
+
+class Supervisor:
+    """Owns the source tasks, their :class:`SourceState` and the staleness check."""
+
+    def __init__(self, entries: list[SourceEntry], *, journal: Any, accept: AcceptFn,
+                 routes: Routes, metrics: Metrics, on_status: Callable[[SourceState], None],
+                 clock: Callable[[], float] = time.time, backoff_min: float = 1.0,
+                 backoff_max: float = 60.0, block_threshold_s: float = 1.0) -> None:
+        self.entries = [e for e in entries if e.config.enabled]
+        self.journal, self.accept, self.routes = journal, accept, routes
+        self.metrics, self.on_status, self.clock = metrics, on_status, clock
+        self.backoff_min, self.backoff_max = backoff_min, backoff_max
+        self.states: dict[str, SourceState] = {}
+        for e in self.entries:
+            stale = e.config.stale_after_s
+            if stale is None and e.spec is not None:
+                stale = e.spec.stale_after_s
+            now = clock()
+            self.states[e.config.name] = SourceState(e.config.name, e.config.plugin, stale,
+                                                     since=now, last_activity=now)
+        self._tasks: list[asyncio.Task] = []
+        self.watchdog = LoopWatchdog(block_threshold_s, self._blocked)
+        self._rng = random.Random()
+
+    async def start(self) -> None:
+        """Start every enabled source, the staleness check and the loop watchdog."""
+        loop = asyncio.get_running_loop()
+        for entry in self.entries:
+            self._tasks.append(loop.create_task(self._supervise(entry),
+                                                name=TASK_PREFIX + entry.config.name))
+        self._tasks.append(loop.create_task(self._stale_loop(), name="hub:stale-check"))
+        self.watchdog.start(loop)
+
+    async def stop(self) -> None:
+        """Cancel every source task and wait (bounded) for them to finish."""
+        self.watchdog.stop()
+        for task in self._tasks:
+            task.cancel()
+        if self._tasks:
+            await asyncio.wait(self._tasks, timeout=5)
+        self._tasks.clear()
+
+    def _context(self, state: SourceState) -> HubSourceContext:
+        return HubSourceContext(state, self.journal.checkpoint(state.name), self.accept,
+                                self.routes, self.on_status, self.metrics, self.clock)
+
+    async def _supervise(self, entry: SourceEntry) -> None:
+        state, failures = self.states[entry.config.name], 0
+        while True:
+            ctx = self._context(state)
+            if entry.spec is None:
+                ctx.set_status("down", f"no source plugin named {entry.config.plugin!r}")
+                return
+            try:
+                options = build_source_options(entry.spec, entry.config.options)
+            except ValueError as exc:
+                ctx.set_status("down", f"bad options: {exc}")
+                log.error("source %s not started: bad options: %s", state.name, exc)
+                return
+            started = time.monotonic()
+            state.last_activity = self.clock()
+            ctx.set_status("starting")
+            try:
+                source = entry.spec.factory(options)
+                await source.run(ctx)
+                detail = "run() returned"
+                log.warning("source %s: run() returned; restarting it", state.name)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # a plugin's failure must not reach the hub
+                detail = f"{type(exc).__name__}: {exc}"[:300]
+                log.exception("source %s failed", state.name)
+            finally:
+                self.routes.remove_source(state.name)
+            failures = 1 if time.monotonic() - started > self.backoff_max else failures + 1
+            delay = min(self.backoff_max, self.backoff_min * 2 ** (failures - 1))
+            delay = delay / 2 + self._rng.uniform(0, delay / 2)
+            state.restarts += 1
+            self.metrics.restarts[state.name] += 1
+            ctx.set_status("down", f"{detail}; restarting in {delay:.1f} s")
+            await asyncio.sleep(delay)
+
+    def check_stale(self) -> None:
+        """Flag sources silent past their ``stale_after_s`` as stale."""
+        now = self.clock()
+        for state in self.states.values():
+            limit = state.stale_after_s
+            if limit is None or state.status not in ("live", "starting"):
+                continue
+            if now - state.last_activity > limit:
+                state.status, state.since = "stale", now
+                state.detail = f"no events for {now - state.last_activity:.0f} s"
+                log.warning("source %s is stale: %s", state.name, state.detail)
+                self.on_status(state)
+
+    async def _stale_loop(self) -> None:
+        while True:
+            await asyncio.sleep(0.5)
+            self.check_stale()
+
+    def _blocked(self, task_name: str, seconds: float) -> None:
+        """Called on the loop once it turns again after being blocked."""
+        name = task_name.removeprefix(TASK_PREFIX)
+        state = self.states.get(name) if task_name.startswith(TASK_PREFIX) else None
+        if state is None:
+            return
+        self.metrics.blocked[name] += 1
+        state.detail = (f"blocked the event loop for {seconds:.1f} s: blocking I/O must go "
+                        "through asyncio.to_thread")
+        self.on_status(state)
+
+
+class LoopWatchdog:
+    """A thread that notices when the event loop stops turning and names the task to blame."""
+
+    def __init__(self, threshold_s: float, on_block: Callable[[str, float], None]) -> None:
+        self.threshold_s, self.on_block = threshold_s, on_block
+        self._beat = time.monotonic()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._task: asyncio.Task | None = None
+
+    def start(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._task = loop.create_task(self._heartbeat(), name="hub:heartbeat")
+        self._thread = threading.Thread(target=self._watch, args=(loop,), daemon=True,
+                                        name="panneau-loop-watchdog")
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._task is not None:
+            self._task.cancel()
+        if self._thread is not None:
+            self._thread.join(timeout=2)
+
+    async def _heartbeat(self) -> None:
+        while True:
+            self._beat = time.monotonic()
+            await asyncio.sleep(self.threshold_s / 4)
+
+    def _watch(self, loop: asyncio.AbstractEventLoop) -> None:
+        reported: tuple[float, str] | None = None  # (beat, task name) already reported
+        while not self._stop.wait(self.threshold_s / 4):
+            beat = self._beat
+            lag = time.monotonic() - beat
+            if lag < self.threshold_s:
+                reported = None
+                continue
+            if reported is not None and reported[0] == beat:
+                continue
+            with contextlib.suppress(Exception):
+                task = asyncio.current_task(loop)
+                name = task.get_name() if task is not None else "(a callback)"
+                reported = (beat, name)
+                log.error("the event loop has been blocked for %.1f s by %s", lag, name)
+                loop.call_soon_threadsafe(self._report, beat, name)
+
+    def _report(self, beat: float, name: str) -> None:
+        self.on_block(name, time.monotonic() - beat)

@@ -1,0 +1,163 @@
+"""The websockets side of the hub: hello + token first, then frames; GET /healthz, /metrics.
+
+Rules kept here:
+
+- Nothing is sent before a valid ``hello``. No hello within ``hub.auth_timeout_s`` → close 4002;
+  unknown token → 4001; wrong ``v`` → 4004; a frame that is not a valid client frame → 4003;
+  a frame over ``hub.max_frame_bytes`` → 1009 (websockets enforces ``max_size``). Each close is
+  logged with the peer address; other connections are not affected.
+- Tokens are compared as SHA-256 digests (``token_sha256`` in the config, or the digest of
+  ``token``), with a constant-time comparison.
+- ``GET /healthz`` (JSON) and ``GET /metrics`` (Prometheus text) are answered from
+  ``process_request`` on the same port, without a websocket handshake.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from http import HTTPStatus
+from typing import Any
+
+from websockets.asyncio.server import Server, ServerConnection, serve
+from websockets.datastructures import Headers
+from websockets.exceptions import ConnectionClosed
+from websockets.http11 import Request, Response
+
+from hub import wire
+from hub.config.schema import Config, Token
+from hub.server.publisher import Client, Publisher
+from hub.server.views import Audience
+
+__all__ = ["TokenTable", "WsServer", "http_response"]
+
+log = logging.getLogger(__name__)
+
+
+class TokenTable:
+    """The configured tokens, by SHA-256 digest."""
+
+    def __init__(self, tokens: list[Token]) -> None:
+        self.entries: list[tuple[bytes, Token]] = []
+        for t in tokens:
+            digest = (bytes.fromhex(t.token_sha256) if t.token_sha256
+                      else hashlib.sha256((t.token or "").encode()).digest())
+            self.entries.append((digest, t))
+
+    def lookup(self, presented: str) -> Token | None:
+        """The token entry matching ``presented``, or ``None``."""
+        digest = hashlib.sha256(presented.encode()).digest()
+        found = None
+        for known, entry in self.entries:  # no early exit: same time for every token
+            if hmac.compare_digest(known, digest):
+                found = entry
+        return found
+
+
+def audience_of(token: Token) -> Audience:
+    """The audience a token's role and identity give."""
+    if token.role == "kiosk":
+        return Audience("kiosk", team=token.team)
+    if token.role == "agent":
+        return Audience("agent", agent=token.agent)
+    return Audience("manager")
+
+
+def http_response(status: int, body: str, content_type: str) -> Response:
+    """A plain HTTP response for ``process_request``."""
+    headers = Headers([("Content-Type", content_type), ("Cache-Control", "no-store")])
+    return Response(status, HTTPStatus(status).phrase, headers, body.encode())
+
+
+FrameHandler = Callable[[Client, dict[str, Any]], Awaitable[None]]
+
+
+class WsServer:
+    """Accepts screens, authenticates them and hands their frames to the hub."""
+
+    def __init__(self, config: Config, publisher: Publisher, on_frame: FrameHandler,
+                 status_for: Callable[[Audience], dict[str, Any]],
+                 health: Callable[[], dict[str, Any]], metrics_text: Callable[[], str]) -> None:
+        self.settings = config.hub
+        self.tokens = TokenTable(config.tokens)
+        self.publisher, self.on_frame, self.status_for = publisher, on_frame, status_for
+        self.health, self.metrics_text = health, metrics_text
+        self.server: Server | None = None
+
+    async def start(self, host: str, port: int) -> int:
+        """Listen; returns the bound port."""
+        self.server = await serve(
+            self.handler, host, port, process_request=self.process_request,
+            max_size=self.settings.max_frame_bytes, compression=None,
+            ping_interval=20, ping_timeout=20, close_timeout=2)
+        return self.server.sockets[0].getsockname()[1]
+
+    async def stop(self) -> None:
+        if self.server is not None:
+            self.server.close(close_connections=True)
+            await asyncio.wait_for(self.server.wait_closed(), 5)
+
+    def process_request(self, conn: ServerConnection, request: Request) -> Response | None:
+        path = request.path.split("?", 1)[0]
+        if path == "/healthz":
+            return http_response(200, json.dumps(self.health()), "application/json")
+        if path == "/metrics":
+            return http_response(200, self.metrics_text(), "text/plain; version=0.0.4")
+        return None
+
+    async def _refuse(self, conn: ServerConnection, code: int, reason: str) -> None:
+        log.warning("closing %s: %d %s", conn.remote_address, code, reason)
+        self.publisher.metrics.clients_dropped[wire.CLOSE_REASONS.get(code, str(code))] += 1
+        await conn.close(code, reason[:120])
+
+    async def handler(self, conn: ServerConnection) -> None:
+        limit = self.settings.max_frame_bytes
+        try:
+            data = await asyncio.wait_for(conn.recv(), self.settings.auth_timeout_s)
+            hello = wire.decode_client(data, limit)
+        except TimeoutError:
+            await self._refuse(conn, wire.CLOSE_AUTH_TIMEOUT,
+                               f"no hello within {self.settings.auth_timeout_s:g} s")
+            return
+        except wire.WireError as exc:
+            await self._refuse(conn, exc.code, exc.reason)
+            return
+        except ConnectionClosed:
+            self._log_closed(conn)
+            return
+        if hello["type"] != "hello":
+            await self._refuse(conn, wire.CLOSE_BAD_FRAME, "the first frame must be hello")
+            return
+        token = self.tokens.lookup(hello["token"])
+        if token is None:
+            await self._refuse(conn, wire.CLOSE_BAD_TOKEN, "unknown token")
+            return
+        client = Client(conn, audience_of(token), token.label or "")
+        sent = self.publisher.attach(client, hello.get("epoch"), hello.get("seq"),
+                                     self.status_for(client.audience))
+        log.info("%s connected as %s (%s)", conn.remote_address, client.audience.key, sent)
+        try:
+            async for data in conn:
+                frame = wire.decode_client(data, limit)
+                if frame["type"] == "hello":
+                    raise wire.WireError(wire.CLOSE_BAD_FRAME, "hello sent twice")
+                await self.on_frame(client, frame)
+        except wire.WireError as exc:
+            await self._refuse(conn, exc.code, exc.reason)
+        except ConnectionClosed:
+            self._log_closed(conn)
+        finally:
+            self.publisher.detach(client)
+            log.info("%s (%s) disconnected", conn.remote_address, client.audience.key)
+
+    def _log_closed(self, conn: ServerConnection) -> None:
+        rcvd, sent = conn.protocol.close_rcvd, conn.protocol.close_sent
+        if sent is not None and sent.code == wire.CLOSE_TOO_BIG:
+            self.publisher.metrics.clients_dropped["frame too big"] += 1
+            log.warning("closed %s: %d %s", conn.remote_address, sent.code, sent.reason)
+        elif rcvd is None:
+            log.debug("%s went away without closing", conn.remote_address)
