@@ -1,0 +1,21 @@
+"""Built-in ``generic`` source (rows from dropped files or a JSON endpoint, mapped by config)
+and the parts every helpdesk source shares."""
+
+from __future__ import annotations
+
+from hub.hookspecs import hookimpl
+from hub.sources import SourceSpec
+from plugins.generic.options import GenericOptions
+from plugins.generic.source import GenericSource
+
+__all__ = ["register_sources"]
+
+
+@hookimpl
+def register_sources(register) -> None:
+    """Offer the ``generic`` source kind."""
+    register(SourceSpec(
+        name="generic", factory=GenericSource, options=GenericOptions,
+        description="CSV/JSON files dropped in a folder, or a JSON endpoint, mapped to "
+                    "ticket or survey events by configuration",
+    ))

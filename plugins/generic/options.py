@@ -1,0 +1,62 @@
+"""Options of the ``generic`` source: where rows come from and how they map to events."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from plugins.generic.mapping import RowMapping, mapping_problems
+
+__all__ = ["GenericOptions", "option_problems", "resolve_headers"]
+
+_VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+@dataclass
+class GenericOptions:
+    """Exactly one of ``folder`` (files dropped there) or ``url`` (a JSON endpoint polled)."""
+
+    mapping: RowMapping
+    folder: str | None = None
+    pattern: str = "*.csv"
+    url: str | None = None
+    records: str | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    since_param: str | None = None
+    poll_interval_s: float = 30.0
+    settle_s: float = 2.0
+    csv_delimiter: str = ","
+    encoding: str = "utf-8-sig"
+    remember_ids: int = 20000
+    remember_files: int = 10000
+    max_tracked_tickets: int = 20000
+    min_request_interval_s: float = 0.0
+    max_retry_wait_s: float = 300.0
+    timeout_s: float = 30.0
+
+
+def option_problems(opts: GenericOptions) -> list[str]:
+    """What makes these options unusable (empty when fine)."""
+    problems = [f"mapping.{p}" for p in mapping_problems(opts.mapping)]
+    if (opts.folder is None) == (opts.url is None):
+        problems.append("give exactly one of folder or url")
+    if opts.poll_interval_s <= 0:
+        problems.append("poll_interval_s must be greater than 0")
+    return problems
+
+
+def resolve_headers(headers: Mapping[str, str], environ: Mapping[str, str]) -> dict[str, str]:
+    """HTTP headers with every ``${NAME}`` replaced by that environment variable (secrets stay
+    out of the config file); ``ValueError`` names a variable that is not set."""
+
+    def substitute(key: str, value: str) -> str:
+        def one(match: re.Match[str]) -> str:
+            name = match.group(1)
+            if not environ.get(name):
+                raise ValueError(f"headers.{key}: environment variable {name} is not set")
+            return environ[name]
+
+        return _VAR.sub(one, value)
+
+    return {key: substitute(key, value) for key, value in headers.items()}

@@ -1,0 +1,188 @@
+"""The generic source: dropped CSV/JSON files and a polled JSON endpoint, mapped by config."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+
+import pytest
+from aiohttp import web
+
+from hub.testing import make_source
+from plugins import generic
+from plugins.generic.mapping import RowMapping, row_to_survey
+from plugins.generic.source import FolderReader
+from tests.helpdesk.conftest import RecordingContext
+
+SURVEY_MAPPING = {
+    "kind": "survey", "survey": "nps",
+    "fields": {"id": "Response ID", "time": "Submitted", "score": "Score",
+               "ticket_id": "Ticket", "agent": "Agent", "comment": "Comment"},
+    "time_format": "%d/%m/%Y %H:%M", "timezone": "Europe/Paris",
+}
+SURVEY_CSV = """Response ID,Submitted,Score,Ticket,Agent,Comment
+r1,02/03/2026 10:00,10,101,Alice,Great
+r2,02/03/2026 10:05,9,102,Alice,
+r3,02/03/2026 10:10,7,103,Bob,"ok, I guess"
+r4,02/03/2026 10:15,3,104,Bob,Slow
+r5,02/03/2026 10:20,eleven,105,Bob,
+,02/03/2026 10:25,8,106,Bob,
+r6,02/03/2026 10:30,12,107,Bob,
+r7,31/02/2026 10:30,5,108,Bob,
+r8,02/03/2026 10:35,6,109
+"""
+
+
+def write_old(path, text: str) -> None:
+    path.write_text(text, encoding="utf-8")
+    old = time.time() - 3600
+    os.utime(path, (old, old))
+
+
+def folder_source(tmp_path, mapping=SURVEY_MAPPING, **extra):
+    return make_source(generic, "generic", {"folder": str(tmp_path), "mapping": mapping,
+                                            "settle_s": 1.0, **extra})
+
+
+async def read_folder(ctx, source) -> None:
+    await FolderReader(ctx, source.options).poll_once()
+
+
+async def test_survey_csv_rows_bad_rows_reported_with_file_and_line(tmp_path, ctx):
+    write_old(tmp_path / "export-1.csv", SURVEY_CSV)
+    await read_folder(ctx, folder_source(tmp_path))
+    assert [(e.response_id, e.score, e.agent) for e in ctx.events] == [
+        ("r1", 10, "Alice"), ("r2", 9, "Alice"), ("r3", 7, "Bob"), ("r4", 3, "Bob")]
+    assert ctx.events[0].ts == 1772442000  # 10:00 Paris = 09:00 UTC
+    assert ctx.events[2].comment == "ok, I guess" and ctx.events[1].comment is None
+    assert ctx.skips == [
+        "export-1.csv:6: score 'eleven' is not a number (map it in score_map)",
+        "export-1.csv:7: no id (column 'Response ID' is missing or empty)",
+        "export-1.csv:8: score 12 is outside 0..10",
+        "export-1.csv:9: time: cannot read time '31/02/2026 10:30'",
+        "export-1.csv:10: 4 cells where the header has 6",
+    ]
+    assert ctx.checkpoint["files"] == ["export-1.csv"]
+
+
+async def test_a_file_is_never_read_twice(tmp_path, ctx):
+    source = folder_source(tmp_path)
+    write_old(tmp_path / "export-1.csv", SURVEY_CSV)
+    await read_folder(ctx, source)
+    await read_folder(ctx, source)
+    again = ctx.restarted()
+    await read_folder(again, source)
+    assert len(ctx.events) == 4 and again.events == [] and len(ctx.checkpoints) == 1
+    # the next export repeats r1..r4 and adds r9: only r9 is new
+    write_old(tmp_path / "export-2.csv", SURVEY_CSV.split("r5,")[0] +
+              "r9,02/03/2026 11:00,8,110,Alice,\n")
+    await read_folder(again, source)
+    assert [e.response_id for e in again.events] == ["r9"]
+
+
+async def test_files_still_being_written_wait(tmp_path, ctx):
+    (tmp_path / "fresh.csv").write_text(SURVEY_CSV)
+    source = folder_source(tmp_path, settle_s=60.0)
+    await read_folder(ctx, source)
+    assert ctx.events == [] and ctx.checkpoints == []
+
+
+async def test_ticket_rows_from_json_lines(tmp_path, ctx):
+    mapping = {"kind": "ticket",
+               "fields": {"id": "number", "updated": "sys.updated", "created": "sys.created",
+                          "status": "state", "assignee": "owner", "group": "team",
+                          "first_reply_at": "first_response"},
+               "status_map": {"In Progress": "open", "Resolved": "solved", "Awaiting": "pending"}}
+    write_old(tmp_path / "crm.jsonl", "\n".join([
+        '{"number": "C1", "sys": {"created": "2026-03-02T08:00:00Z", '
+        '"updated": "2026-03-02T08:00:00Z"}, "state": "In Progress", "owner": "Alice"}',
+        '{"number": "C1", "sys": {"created": "2026-03-02T08:00:00Z", '
+        '"updated": "2026-03-02T09:00:00Z"}, "state": "Resolved", "owner": "Alice", '
+        '"first_response": "2026-03-02T08:30:00Z"}',
+        'not json',
+        '{"number": "C2", "sys": {"updated": "2026-03-02T09:10:00Z"}, "state": "Escalated"}',
+        '{"number": "C1", "sys": {"created": "2026-03-02T08:00:00Z", '
+        '"updated": "2026-03-02T09:00:00Z"}, "state": "Resolved"}',
+    ]) + "\n")
+    await read_folder(ctx, folder_source(tmp_path, mapping=mapping, pattern="*.jsonl"))
+    assert ctx.kinds() == ["ticket_created", "ticket_metrics", "ticket_updated", "ticket_solved"]
+    assert ctx.events[1].first_reply_min == 30.0
+    assert [s.split(": ")[0] for s in ctx.skips] == ["crm.jsonl:3", "crm.jsonl:4"]
+    assert "status 'Escalated' is not mapped (add it to status_map)" in ctx.skips[1]
+
+
+def test_score_map_for_worded_answers():
+    m = RowMapping(kind="survey", survey="csat", fields={"id": "id", "time": "t", "score": "s"},
+                   score_map={"Very satisfied": 5, "Unhappy": 1})
+    row = {"id": "x", "t": "2026-03-02T10:00:00Z", "s": "Very satisfied"}
+    response = row_to_survey(row, m, "g", "p")
+    assert (response.score, response.scale_min, response.scale_max) == (5, 1, 5)
+
+
+async def test_unusable_options_are_refused(tmp_path, ctx):
+    source = make_source(generic, "generic", {
+        "folder": str(tmp_path), "url": "http://127.0.0.1:9/x",
+        "mapping": {"kind": "survey", "fields": {"id": "a", "time": "b", "rating": "c"}}})
+    with pytest.raises(ValueError) as err:
+        await source.run(ctx)
+    text = str(err.value)
+    assert "mapping.fields.rating: not a survey field" in text
+    assert "mapping.fields.score: required for survey rows" in text
+    assert "give exactly one of folder or url" in text
+    assert ctx.statuses[-1][0] == "down"
+
+
+async def test_missing_folder_is_reported_down_then_recovers(tmp_path):
+    folder = tmp_path / "drop"
+    ctx = RecordingContext()
+    source = folder_source(folder, poll_interval_s=0.02)
+    task = asyncio.create_task(source.run(ctx))
+    for _ in range(100):
+        if any(s == "down" for s, _ in ctx.statuses):
+            break
+        await asyncio.sleep(0.02)
+    folder.mkdir()
+    write_old(folder / "a.csv", SURVEY_CSV)
+    for _ in range(100):
+        if ctx.events:
+            break
+        await asyncio.sleep(0.02)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert ("down", f"folder {folder} does not exist") in ctx.statuses
+    assert len(ctx.events) == 4 and ctx.statuses[-1] == ("live", "")
+
+
+async def test_json_endpoint_polled_with_since_and_secret_header(server, ctx, monkeypatch):
+    monkeypatch.setenv("CRM_TOKEN", "crm-secret-77")
+    items = [{"ref": "S1", "at": "2026-03-02T09:00:00Z", "stars": 5, "kind": "csat"},
+             {"ref": "S2", "at": "2026-03-02T09:30:00Z", "stars": 2, "kind": "csat"},
+             {"ref": "S3", "at": "2026-03-02T09:40:00Z", "stars": 0, "kind": "csat"}]
+    seen_queries = []
+
+    async def answers(request: web.Request) -> web.Response:
+        if request.headers.get("Authorization") != "Bearer crm-secret-77":
+            return web.json_response({"error": "no"}, status=401)
+        seen_queries.append(dict(request.query))
+        return web.json_response({"data": {"items": items}})
+
+    server.route("GET", "/api/answers", answers)
+    url = await server.start()
+    source = make_source(generic, "generic", {
+        "url": f"{url}/api/answers", "records": "data.items", "since_param": "after",
+        "headers": {"Authorization": "Bearer ${CRM_TOKEN}"}, "poll_interval_s": 0.02,
+        "mapping": {"kind": "survey", "fields": {"id": "ref", "time": "at", "score": "stars",
+                                                 "survey": "kind"}}})
+    task = asyncio.create_task(source.run(ctx))
+    for _ in range(200):
+        if len(seen_queries) >= 3:
+            break
+        await asyncio.sleep(0.02)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert [e.response_id for e in ctx.events] == ["S1", "S2"]  # once each, however often polled
+    assert seen_queries[0] == {} and seen_queries[1] == {"after": "2026-03-02T09:30:00Z"}
+    assert len(ctx.skips) >= 1 and ctx.skips[0].endswith("record 3: score 0 is outside 1..5")
