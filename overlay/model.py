@@ -234,19 +234,31 @@ def agent_now(view: ViewState, agent: str, now: float) -> AgentNow | None:
     return AgentNow(state, STATE_LABELS.get(state, state), entry.get("reason") or "", in_state)
 
 
+def alert_text(view: ViewState, entry: dict) -> str:
+    """``billing: 5 waiting, longest 2:10`` for a queue alert; ``<scope>: <label> <value>``
+    for others; the hub's own text when the key cannot be read."""
+    scope, _, rest = str(entry.get("key", "")).partition("/")
+    kpi = rest.rpartition("/")[2]
+    if not scope or not kpi:
+        return str(entry.get("text") or "alert")
+    name = scope.partition(":")[2] or scope
+    if kpi in ("calls_waiting", "longest_wait_s"):
+        waiting = view.kpi(scope, "now", "calls_waiting")
+        longest = view.kpi(scope, "now", "longest_wait_s")
+        if waiting is not None:
+            tail = f", longest {fmt_duration(longest)}" if longest is not None else ""
+            return f"{name}: {fmt_value('calls_waiting', waiting)} waiting{tail}"
+    label = KPIS[kpi].label if kpi in KPIS else kpi
+    return f"{name}: {label} {fmt_value(kpi, entry.get('value'))}"
+
+
 def alerts(view: ViewState) -> tuple[AlertItem, ...]:
-    """Current alerts, worst first, each with a readable text."""
-    found = []
-    for alert_id, entry in view.items("alert:"):
-        if not isinstance(entry, dict):
-            continue
-        text = entry.get("text") or ""
-        if not text:
-            key = str(entry.get("key", ""))
-            kpi = key.rsplit("/", 1)[-1]
-            label = KPIS[kpi].label if kpi in KPIS else kpi
-            text = f"{label} {fmt_value(kpi, entry.get('value'))}"
-        found.append(AlertItem(alert_id, text, entry.get("state") or "alert"))
+    """Current alerts, worst first, each with a short readable text."""
+    found = [
+        AlertItem(alert_id, alert_text(view, entry), entry.get("state") or "alert")
+        for alert_id, entry in view.items("alert:")
+        if isinstance(entry, dict)
+    ]
     found.sort(key=lambda a: (-_WORST.get(a.state, 0), a.id))
     return tuple(found)
 

@@ -94,13 +94,15 @@ def test_expired_message_is_gone():
     assert model_of(values, now=NOW + 3601).messages == ()
 
 
-def test_alert_text_from_hub_or_from_key():
+def test_alert_text_reads_the_queue_now():
     values = with_alert(agent_values())
     values["alert:a2"] = {"key": "queue:support/today/service_level_pct", "state": "warn",
-                          "value": 77.5, "since": NOW}
+                          "value": 77.5, "since": NOW, "text": "service_level_pct warn"}
+    values["alert:a3"] = {"state": "warn", "text": "hub's own words"}
     alerts = model_of(values).alerts
     assert [(a.text, a.state) for a in alerts] == [
-        ("5 waiting, longest 2:10", "alert"), ("Service level 78%", "warn")]
+        ("support: 5 waiting, longest 2:10", "alert"), ("support: Service level 78%", "warn"),
+        ("hub's own words", "warn")]
 
 
 def test_freshness():
