@@ -1,18 +1,137 @@
-"""``panneau demo``: a hub fed by the simulator, with the kiosk in the foreground."""
+"""``panneau demo``: a hub fed by the simulator, with the kiosk (or an overlay) in the foreground.
+
+Nothing to configure: the config is built in code (:func:`plugins.simulator.demo_config`), the
+hub listens on free loopback ports with a database in a temporary folder, and quitting the
+screen stops the hub and removes the folder. At ``--speed`` other than 1 the hub's clock runs
+that much faster, so the simulator, the engine's windows and the screen agree on the time.
+"""
 
 from __future__ import annotations
 
-from hub.cli.common import add_command, not_built
+import argparse
+import asyncio
+import contextlib
+import logging
+import sys
+import tempfile
+import time
+from collections.abc import AsyncIterator, Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from hub.cli.common import add_command
+
+__all__ = ["demo_clock", "demo_hub", "demo_screen", "register"]
+
+log = logging.getLogger(__name__)
+
+
+def demo_clock(speed: float, start: float | None = None) -> Callable[[], float]:
+    """The wall clock at speed 1; otherwise a clock running ``speed`` times faster from now."""
+    if speed == 1:
+        return time.time
+    t0 = time.time() if start is None else start
+    wall0 = time.time()
+    return lambda: t0 + (time.time() - wall0) * speed
+
+
+@contextlib.asynccontextmanager
+async def demo_hub(workdir: Path, *, scenario: str = "incident", seed: int = 1,
+                   speed: float = 1.0, pm: Any = None) -> AsyncIterator[Any]:
+    """A running hub fed by the simulator, on free loopback ports, its database in
+    ``workdir``."""
+    from hub.server.app import Hub
+    from plugins.simulator import demo_config
+
+    config = demo_config(scenario=scenario, seed=seed, speed=1.0,  # the hub clock is sped up
+                         database=str(workdir / "demo.db"), listen="127.0.0.1:0",
+                         http_listen="127.0.0.1:0")
+    async with Hub(config, pm=pm, clock=demo_clock(speed)) as hub:
+        yield hub
+
+
+def demo_screen(hub: Any, *, team: str = "support", agent: str | None = None) -> Any:
+    """The kiosk of ``team``, or the overlay of ``agent``, connected to ``hub``."""
+    from hub.client import HubClient
+    from plugins.simulator.demo import agent_token, kiosk_token
+
+    if agent is not None:
+        from overlay.app import OverlayApp
+
+        return OverlayApp(HubClient(hub.ws_url, agent_token(agent)), clock=hub.clock)
+    from kiosk.app import KioskApp, pick_colors
+
+    return KioskApp(HubClient(hub.ws_url, kiosk_token(team)), clock=hub.clock,
+                    colors=pick_colors())
+
+
+@contextlib.contextmanager
+def _log_to(path: Path) -> Iterator[None]:
+    """Send log records to ``path`` while the screen owns the terminal."""
+    root = logging.getLogger()
+    saved = root.handlers[:]
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s"))
+    root.handlers = [handler]
+    try:
+        yield
+    finally:
+        root.handlers = saved
+        handler.close()
+
+
+async def _demo(args: argparse.Namespace, workdir: Path) -> None:
+    async with demo_hub(workdir, scenario=args.scenario, seed=args.seed, speed=args.speed,
+                        pm=getattr(args, "plugin_manager", None)) as hub:
+        await demo_screen(hub, team=args.team, agent=args.overlay).run_async()
+
+
+def run(args: argparse.Namespace) -> int:
+    """Check the options, run hub and screen, stop everything when the screen quits."""
+    from plugins.simulator import SimulatorOptions
+
+    teams = {t.id: t.agents for t in SimulatorOptions().teams}
+    agents = [a for members in teams.values() for a in members]
+    if args.overlay is not None and args.overlay not in agents:
+        sys.stderr.write(f"panneau demo: no agent {args.overlay!r} in the demo "
+                         f"(agents: {', '.join(agents)})\n")
+        return 2
+    if args.team not in teams:
+        sys.stderr.write(f"panneau demo: no team {args.team!r} (teams: {', '.join(teams)})\n")
+        return 2
+    if not 0 < args.speed <= 3600:
+        sys.stderr.write("panneau demo: --speed must be above 0 and at most 3600\n")
+        return 2
+    with tempfile.TemporaryDirectory(prefix="panneau-demo-") as tmp:
+        workdir = Path(tmp)
+        with _log_to(workdir / "demo.log"):
+            asyncio.run(_demo(args, workdir))
+        problems = [line for line in (workdir / "demo.log").read_text().splitlines()
+                    if " ERROR " in line or " CRITICAL " in line]
+    for line in problems[-5:]:
+        sys.stderr.write(line + "\n")
+    sys.stdout.write("panneau demo: hub and simulator stopped.\n")
+    return 0
 
 
 def register(subparsers) -> None:
     """Add ``demo``."""
+    from plugins.simulator import SCENARIOS
+
     parser = add_command(
         subparsers, "demo",
         "run a hub fed by the simulator with the kiosk on screen (no config needed)",
         "panneau demo --speed 60",
-        not_built("panneau demo (simulator, hub and kiosk)", 7),
+        run,
+        description="Run a hub fed by the simulator and show the support team's kiosk. The "
+                    "default incident scenario floods the support queue after 20 seconds: "
+                    "watch its tiles turn warn, then alert. Quit with Ctrl+Q.",
     )
-    parser.add_argument("--overlay", metavar="AGENT", help="show this agent's overlay instead")
-    parser.add_argument("--speed", type=float, default=1.0, help="simulated seconds per second")
+    parser.add_argument("--overlay", metavar="AGENT",
+                        help="show this agent's overlay instead (e.g. alice)")
+    parser.add_argument("--team", default="support", help="the kiosk's team (support, sales)")
+    parser.add_argument("--scenario", default="incident", choices=sorted(SCENARIOS),
+                        help="what kind of day to simulate (default: incident)")
+    parser.add_argument("--speed", type=float, default=1.0,
+                        help="simulated seconds per second (default 1; 60: an hour a minute)")
     parser.add_argument("--seed", type=int, default=1, help="simulator seed")

@@ -1,0 +1,68 @@
+"""``panneau demo``: a real hub on loopback fed by the simulator, screens headless."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from hub.cli.demo_cmd import demo_clock, demo_hub, demo_screen
+from hub.cli.main import main
+
+
+async def wait_for(pilot, condition, timeout: float = 15.0) -> None:
+    for _ in range(int(timeout / 0.1)):
+        if condition():
+            return
+        await pilot.pause(0.1)
+    raise AssertionError("condition not reached in time")
+
+
+def states(app, kpi: str) -> set[str]:
+    return {v for k, v in app.view.values.items()
+            if k.startswith("state:") and k.endswith(f"/now/{kpi}")}
+
+
+async def test_kiosk_shows_figures_then_the_incident_changes_colours(tmp_path):
+    async with demo_hub(tmp_path, speed=20.0) as hub:
+        app = demo_screen(hub, team="support")
+        try:
+            async with app.run_test(size=(120, 36)) as pilot:
+                await wait_for(pilot, lambda: app.view.meta.get("team") == "support")
+                await wait_for(pilot, lambda: any(k.startswith("kpi:") for k in app.view.values))
+                assert states(app, "calls_waiting") <= {"ok", "warn"}
+                await wait_for(pilot, lambda: "alert" in states(app, "calls_waiting"))
+                assert hub.engine.snapshot(hub.clock()).bad_events == {}
+        finally:
+            await app.client.close()
+    assert (tmp_path / "demo.db").exists()
+
+
+async def test_overlay_shows_the_agents_own_figures(tmp_path):
+    async with demo_hub(tmp_path, scenario="lunch_peak", speed=20.0) as hub:
+        app = demo_screen(hub, agent="alice")
+        try:
+            async with app.run_test(size=(80, 24)) as pilot:
+                await wait_for(pilot, lambda: app.view.meta.get("agent") == "alice")
+                await wait_for(pilot, lambda: any(k.startswith("kpi:agent:alice/")
+                                                  for k in app.view.values))
+                assert not any(k.startswith("kpi:agent:") and not k.startswith(
+                    "kpi:agent:alice/") for k in app.view.values)
+        finally:
+            await app.client.close()
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["demo", "--overlay", "nobody"], "no agent 'nobody' in the demo"),
+    (["demo", "--team", "nobody"], "no team 'nobody'"),
+    (["demo", "--speed", "0"], "--speed must be above 0"),
+])
+def test_bad_options_are_refused_before_starting_anything(argv, message, capsys):
+    assert main(argv) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_demo_clock_runs_faster():
+    clock = demo_clock(60.0, start=1000.0)
+    assert 1000.0 <= clock() < 1000.0 + 60
+    assert demo_clock(1.0)() == pytest.approx(time.time(), abs=1)
