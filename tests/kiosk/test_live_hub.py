@@ -1,0 +1,93 @@
+"""The kiosk against a real hub on 127.0.0.1 fed by the simulator: figures, restart, stale."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+server = pytest.importorskip("hub.server.app", reason="the hub server is not in this checkout")
+demo = pytest.importorskip("plugins.simulator.demo", reason="the simulator is not installed")
+
+from hub.client import HubClient  # noqa: E402
+from hub.config.schema import KioskPage  # noqa: E402
+from kiosk.app import KioskApp  # noqa: E402
+from kiosk.widgets import Banner, BigNumber, KpiTile  # noqa: E402
+
+
+def config(tmp_path, *, port: int = 0, duration_s: float | None = None, stale_s=None):
+    opts = demo.SimulatorOptions(scenario="day", speed=60.0, seed=3, duration_s=duration_s)
+    cfg = demo.demo_config(options=opts, database=str(tmp_path / "hub.db"),
+                           listen=f"127.0.0.1:{port}", http_listen="127.0.0.1:0")
+    cfg.sources = [dataclasses.replace(s, stale_after_s=stale_s) for s in cfg.sources]
+    # The figures the simulated support team has from its first second.
+    cfg.kiosk.pages = [KioskPage("Tickets", ["backlog", "tickets_created"], window="15m")]
+    return cfg
+
+
+def kiosk_for(hub) -> KioskApp:
+    client = HubClient(hub.ws_url, demo.kiosk_token("support"), backoff_min=0.05,
+                       backoff_max=0.2)
+    return KioskApp(client)
+
+
+async def wait_for(pilot, condition, timeout: float = 8.0) -> None:
+    for _ in range(int(timeout / 0.05)):
+        if condition():
+            return
+        await pilot.pause(0.05)
+    raise AssertionError("condition not reached in time")
+
+
+def figures(app: KioskApp) -> dict[str, str]:
+    return {w.tile.kpi: w.query_one(BigNumber).value for w in app.panel.query(KpiTile)}
+
+
+def stale(app: KioskApp) -> bool:
+    tiles = list(app.panel.query(KpiTile))
+    return bool(tiles) and all(w.has_class("-stale") for w in tiles)
+
+
+async def test_reconnects_after_the_hub_restarts(tmp_path):
+    hub = server.Hub(config(tmp_path))
+    await hub.start()
+    port = hub.ws_port
+    app = kiosk_for(hub)
+    try:
+        async with app.run_test(size=(120, 36)) as pilot:
+            await wait_for(pilot, lambda: app.fresh.connected and app.view.meta)
+            assert app.view.meta["team"] == "support"
+            await wait_for(pilot, lambda: figures(app).get("backlog", "-") != "-")
+            assert not stale(app)
+            await hub.stop()
+            await wait_for(pilot, lambda: not app.fresh.connected)
+            await wait_for(pilot, lambda: stale(app))
+            kept = figures(app)["backlog"]
+            assert kept != "-"  # last value kept while the hub is away
+            notice = app.panel.query_one(Banner).notices[0]
+            assert notice.text.startswith("Hub connection lost since")
+            hub = server.Hub(config(tmp_path, port=port))
+            await hub.start()
+            await wait_for(pilot, lambda: app.fresh.connected and not stale(app))
+            assert not any(n.key == "hub" for n in app.panel.query_one(Banner).notices)
+    finally:
+        await app.client.close()
+        await hub.stop()
+
+
+async def test_marks_figures_stale_when_the_source_stops(tmp_path):
+    hub = server.Hub(config(tmp_path, duration_s=30.0, stale_s=1.0))
+    await hub.start()
+    app = kiosk_for(hub)
+    try:
+        async with app.run_test(size=(120, 36)) as pilot:
+            await wait_for(pilot, lambda: app.fresh.connected and app.view.meta)
+            await wait_for(pilot, lambda: any(
+                n.key == "source:pbx" for n in app.panel.query_one(Banner).notices))
+            notice = next(n for n in app.panel.query_one(Banner).notices
+                          if n.key == "source:pbx")
+            assert notice.text.startswith("Source pbx stale since")
+            assert app.fresh.connected and stale(app)
+    finally:
+        await app.client.close()
+        await hub.stop()
