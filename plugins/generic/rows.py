@@ -35,10 +35,12 @@ def records_of(document: Any, records: str | None) -> list[Any]:
 
 
 def read_rows(path: Path, *, delimiter: str = ",", encoding: str = "utf-8-sig",
-              records: str | None = None) -> Iterator[tuple[str, Row]]:
-    """``(where, row or error)`` for every record of a file; ``where`` is ``name:line``."""
+              records: str | None = None, label: str | None = None
+              ) -> Iterator[tuple[str, Row]]:
+    """``(where, row or error)`` for every record of a file; ``where`` is ``label:line``
+    (``label`` defaults to the file's name)."""
     suffix = path.suffix.lower()
-    name = path.name
+    name = label or path.name
     if suffix in (".csv", ".tsv"):
         with path.open(newline="", encoding=encoding) as f:
             reader = csv.DictReader(f, delimiter="\t" if suffix == ".tsv" else delimiter)
@@ -102,7 +104,6 @@ class RowConsumer:
                 return self.tracker.apply(snap, self.ctx.name, where)
             response = row_to_survey(row, self.mapping, self.ctx.name, where)
         except (ValueError, TypeError) as exc:
-            self.ctx.log.warning("%s: %s: %s", self.ctx.name, where, exc)
             self.ctx.skipped(f"{where}: {exc}")
             return []
         self._saw(response.ts)

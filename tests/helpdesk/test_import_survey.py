@@ -1,0 +1,96 @@
+"""``panneau import-survey``: a CSV export with a column mapping, into the hub's journal."""
+
+from __future__ import annotations
+
+from hub.cli.main import main
+from hub.config.schema import Config
+from hub.server.journal import Journal
+from hub.testing import figures
+
+CSV = """Response ID;Submitted;How likely are you to recommend us?;Agent
+r1;2026-03-02 10:00;10;Alice
+r2;2026-03-02 10:05;9;Alice
+r3;2026-03-02 10:10;7;Bob
+r4;2026-03-02 10:15;3;Bob
+r5;2026-03-02 10:20;n/a;Bob
+"""
+MAPPING = """
+survey = "nps"
+time_format = "%Y-%m-%d %H:%M"
+[fields]
+id = "Response ID"
+time = "Submitted"
+score = "How likely are you to recommend us?"
+agent = "Agent"
+"""
+
+
+def setup(tmp_path):
+    (tmp_path / "answers.csv").write_text(CSV)
+    (tmp_path / "mapping.toml").write_text(MAPPING)
+    (tmp_path / "panneau.toml").write_text(f'[hub]\ndatabase = "{tmp_path / "p.db"}"\n')
+    return ["import-survey", str(tmp_path / "answers.csv"), "--delimiter", ";",
+            "--mapping", str(tmp_path / "mapping.toml"), "--config", str(tmp_path / "panneau.toml")]
+
+
+def stored(tmp_path):
+    journal = Journal(tmp_path / "p.db")
+    try:
+        return list(journal.events())
+    finally:
+        journal.close()
+
+
+def test_import_stores_valid_rows_once_and_lists_bad_ones(tmp_path, capsys):
+    argv = setup(tmp_path)
+    assert main(argv) == 1  # one row skipped
+    out, err = capsys.readouterr()
+    assert "5 rows, stored 4 responses (nps 4), 0 already imported, 1 skipped" in out
+    assert err.strip() == (f"{tmp_path / 'answers.csv'}:6: score 'n/a' is not a number "
+                           "(map it in score_map)")
+    events = stored(tmp_path)
+    assert [e.response_id for e in events] == ["r1", "r2", "r3", "r4"]
+    assert {e.source for e in events} == {"import-survey"}
+    # promoters r1, r2; passive r3; detractor r4 → NPS (2 − 1) / 4 = 25
+    got = figures(events, config=Config(), at=1772449200)
+    assert got["site/today/nps"] == 25.0 and got["site/today/survey_responses"] == 4
+    assert got["agent:Bob/today/nps"] == -50.0
+    assert main(argv) == 1
+    out, _ = capsys.readouterr()
+    assert "stored 0 responses, 4 already imported, 1 skipped" in out
+    assert len(stored(tmp_path)) == 4
+
+
+def test_dry_run_stores_nothing(tmp_path, capsys):
+    argv = setup(tmp_path)
+    assert main([*argv, "--dry-run"]) == 1
+    assert "would store 4 responses" in capsys.readouterr().out
+    assert not (tmp_path / "p.db").exists()
+
+
+def test_bad_mapping_is_refused_with_every_problem(tmp_path, capsys):
+    argv = setup(tmp_path)
+    (tmp_path / "mapping.toml").write_text('survey = "stars"\n[fields]\nid = "Response ID"\n')
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "survey: expected one of 'nps', 'csat', 'ces', got 'stars'" in err
+    assert not (tmp_path / "p.db").exists()
+    (tmp_path / "mapping.toml").write_text('[fields]\nid = "Response ID"\nrating = "x"\n')
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "fields.rating: not a survey field" in err and "fields.time: required" in err
+
+
+def test_csat_export_in_json(tmp_path, capsys):
+    argv = setup(tmp_path)
+    (tmp_path / "answers.json").write_text(
+        '{"results": [' + ",".join(
+            f'{{"id": "c{i}", "at": "2026-03-02T1{i}:00:00Z", "rating": {s}}}'
+            for i, s in enumerate([5, 4, 3, 1, 5])) + "]}")
+    (tmp_path / "mapping.toml").write_text(
+        'survey = "csat"\n[fields]\nid = "id"\ntime = "at"\nscore = "rating"\n')
+    argv[1] = str(tmp_path / "answers.json")
+    assert main([*argv, "--records", "results"]) == 0
+    # satisfied = 4 or 5 on 1..5: c0, c1, c4 → 60 %
+    got = figures(stored(tmp_path), config=Config(), at=1772449200 + 3 * 3600)
+    assert got["site/today/csat_pct"] == 60.0 and got["site/today/survey_responses"] == 5
