@@ -170,3 +170,42 @@ async def test_run_reports_a_refused_key_as_down(server, ctx):
         await task
     down = [d for s, d in ctx.statuses if s == "down"]
     assert "HTTP 401" in down[0] and "wrong-key-123" not in down[0]
+
+
+async def test_kpis_end_to_end_through_the_engine(server, ctx):
+    from hub.config.load import parse_config
+    from hub.testing import snapshot
+
+    d = "2026-03-02T{}:00Z"
+    tickets = [
+        fd_ticket(1, 4, d.format("08:00"), d.format("09:00"), group_id=5, responder_id=7,
+                  stats={"first_responded_at": d.format("08:20"),
+                         "resolved_at": d.format("09:00")}),
+        fd_ticket(2, 2, d.format("08:30"), d.format("08:45"), group_id=5, responder_id=8,
+                  fr_escalated=True, fr_due_by=d.format("08:40"),
+                  stats={"first_responded_at": d.format("08:45")}),
+        fd_ticket(3, 3, d.format("09:00"), d.format("09:10"), group_id=5),
+        fd_ticket(4, 5, d.format("07:00"), d.format("10:00"), group_id=5, responder_id=8,
+                  is_escalated=True, due_by=d.format("09:00"),
+                  stats={"first_responded_at": d.format("07:30"), "reopened_at": d.format("08:00"),
+                         "resolved_at": d.format("09:30"), "closed_at": d.format("10:00")}),
+        fd_ticket(5, 2, d.format("09:20"), d.format("09:30"), group_id=5, spam=True),
+    ]
+    FakeFreshdesk(server, tickets)
+    await poll(ctx, options(await server.start(), per_page=2, groups={"5": "Support"},
+                            agents={"7": "Alice", "8": "Bob"}))
+    config = parse_config('[[teams]]\nid = "support"\nagents = ["Alice", "Bob"]\n'
+                          'groups = ["Support"]\n')
+    snap = snapshot(ctx.events, config=config, at=epoch(d.format("12:00")))
+    assert not snap.bad_events
+    got = snap.flat()
+    # Hand-derived: created 1-4 (5 is spam); backlog 2 (open) and 3 (pending); solved 1 at
+    # 09:00 (1 h) and 4 at 09:30 (2.5 h, reopened before); first replies 20, 15, 30 min;
+    # breaches: 2 first response, 4 resolution; no reply counts, so no one-touch.
+    expected = {"tickets_created": 4, "backlog": 2, "tickets_solved": 2,
+                "frt_avg_min": 65 / 3, "resolution_avg_h": 1.75, "reopen_rate_pct": 50.0,
+                "one_touch_pct": 0.0, "sla_breaches": 2}
+    for scope in ("site", "team:support"):
+        for kpi, value in expected.items():
+            assert got[f"{scope}/today/{kpi}"] == pytest.approx(value), (scope, kpi)
+    assert got["agent:Alice/today/tickets_solved"] == 1
