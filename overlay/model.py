@@ -235,8 +235,9 @@ def agent_now(view: ViewState, agent: str, now: float) -> AgentNow | None:
 
 
 def alert_text(view: ViewState, entry: dict) -> str:
-    """``billing: 5 waiting, longest 2:10`` for a queue alert; ``<scope>: <label> <value>``
-    for others; the hub's own text when the key cannot be read."""
+    """``billing: 5 waiting, longest 2:10`` for a queue alert, ``Your AHT 4:41`` for the
+    agent's own, ``<scope>: <label> <value>`` for others; the hub's text when the key cannot
+    be read."""
     scope, _, rest = str(entry.get("key", "")).partition("/")
     kpi = rest.rpartition("/")[2]
     if not scope or not kpi:
@@ -249,7 +250,8 @@ def alert_text(view: ViewState, entry: dict) -> str:
             tail = f", longest {fmt_duration(longest)}" if longest is not None else ""
             return f"{name}: {fmt_value('calls_waiting', waiting)} waiting{tail}"
     label = KPIS[kpi].label if kpi in KPIS else kpi
-    return f"{name}: {label} {fmt_value(kpi, entry.get('value'))}"
+    who = "Your" if scope.startswith("agent:") else f"{name}:"
+    return f"{who} {label} {fmt_value(kpi, entry.get('value'))}"
 
 
 def alerts(view: ViewState) -> tuple[AlertItem, ...]:

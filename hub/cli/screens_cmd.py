@@ -29,10 +29,22 @@ def overlay_args(parser) -> None:
 
 
 def run_overlay(args) -> int:
-    """Run the agent overlay until the agent quits."""
-    from overlay.cli import run
+    """Run the agent overlay until the agent quits (the client reconnects meanwhile)."""
+    from hub.client import HubClient
+    from overlay.app import OverlayApp
 
-    return run(args)
+    OverlayApp(HubClient(args.hub, args.token), stale_after_s=args.stale_after,
+               one_line=args.one_line).run()
+    return 0
+
+
+def run_console(args) -> int:
+    """Run the manager console until the manager quits."""
+    from hub.client import HubClient
+    from overlay.console.app import ConsoleApp
+
+    ConsoleApp(HubClient(args.hub, args.token)).run()
+    return 0
 
 
 def register(subparsers) -> None:
@@ -46,7 +58,7 @@ def register(subparsers) -> None:
         parser = add_command(
             subparsers, name, summary,
             f"panneau {name} --hub ws://127.0.0.1:8765 --token $PANNEAU_TOKEN",
-            {"kiosk": run_kiosk, "overlay": run_overlay}.get(name)
+            {"kiosk": run_kiosk, "overlay": run_overlay, "console": run_console}.get(name)
             or not_built(f"panneau {name}", issue),
         )
         screen_args(parser)

@@ -87,3 +87,32 @@ def make_view(values: dict) -> ViewState:
     view = ViewState()
     view.apply_snapshot("e1", 0, values)
     return view
+
+
+def manager_values() -> dict:
+    """A manager's view: two teams, three agents, one message read by one agent."""
+    values: dict = {"meta": {"role": "manager", "identity": "Marie", "as_of": NOW - 2},
+                    "source:pbx": {"status": "live", "since": NOW - 3600}}
+    for scope, waiting, state, sl in (("site", 3, "warn", 81.0), ("team:support", 2, "warn", 84.2),
+                                      ("team:sales", 1, "ok", 71.0)):
+        values |= {kpi_key(scope, "now", "calls_waiting"): waiting,
+                   state_key(scope, "now", "calls_waiting"): state,
+                   kpi_key(scope, "now", "longest_wait_s"): 40 + waiting,
+                   kpi_key(scope, "today", "service_level_pct"): sl,
+                   state_key(scope, "today", "service_level_pct"): "ok" if sl > 80 else "alert",
+                   kpi_key(scope, "today", "answered"): 100 * waiting,
+                   kpi_key(scope, "now", "agents_available"): waiting - 1}
+    for agent, state, since, reason, answered in (
+            ("alice", "on_call", 221, None, 34), ("bob", "paused", 600, "Lunch", 21),
+            ("gina", "available", 45, None, 40)):
+        values[f"agent:{agent}"] = {"state": state, "since": NOW - since, "reason": reason,
+                                    "name": agent.capitalize()}
+        values[kpi_key(f"agent:{agent}", "today", "answered")] = answered
+        values[kpi_key(f"agent:{agent}", "today", "aht_s")] = 200 + answered
+    values["message:m1"] = {"id": "m1", "text": "Team huddle at 11:00", "sender": "Marie",
+                            "to": {"team": "support", "agent": None}, "sent": NOW - 60,
+                            "expires": NOW + 3540, "acked_by": ["alice"]}
+    values["message:m2"] = {"id": "m2", "text": "Bob, see me", "sender": "Marie",
+                            "to": {"team": None, "agent": "bob"}, "sent": NOW - 30,
+                            "expires": NOW + 600, "acked_by": []}
+    return values

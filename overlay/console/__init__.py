@@ -1,0 +1,1 @@
+"""The manager console: every team, every agent, messages and who has read them."""
