@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
@@ -11,7 +12,45 @@ import httpx
 from hub.sources import SourceContext
 from plugins.generic.fetch import Fetcher, FetchError
 
-__all__ = ["from_env", "make_fetcher", "poll_forever", "run_polling"]
+__all__ = [
+    "HelpdeskOptions",
+    "account_url",
+    "from_env",
+    "make_fetcher",
+    "poll_forever",
+    "run_polling",
+]
+
+
+@dataclass
+class HelpdeskOptions:
+    """Options every helpdesk poller accepts besides its account and credentials."""
+
+    base_url: str | None = None
+    env_prefix: str = ""
+    agents: dict[str, str] = field(default_factory=dict)
+    groups: dict[str, str] = field(default_factory=dict)
+    start_time: int = 0
+    per_page: int = 100
+    poll_interval_s: float = 60.0
+    min_request_interval_s: float = 1.0
+    max_pages_per_poll: int = 50
+    max_tracked_tickets: int = 20000
+    max_retry_wait_s: float = 300.0
+    timeout_s: float = 30.0
+
+
+def account_url(opts: Any, environ: Mapping[str, str], key: str, template: str) -> str:
+    """``opts.base_url`` (or ``<env_prefix>BASE_URL``), else ``template`` filled with the
+    option ``key`` (or ``<env_prefix><KEY>``); ``ValueError`` naming what to set."""
+    env = opts.env_prefix
+    base_url = opts.base_url or from_env(None, environ, env + "BASE_URL")
+    if not base_url:
+        name = from_env(getattr(opts, key), environ, env + key.upper())
+        if not name:
+            raise ValueError(f"give options.{key} (or {env}{key.upper()}) or options.base_url")
+        base_url = template.format(name)
+    return base_url.rstrip("/")
 
 
 def from_env(value: str | None, environ: Mapping[str, str], name: str) -> str | None:

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import os
+from typing import Any
 
 from hub.hookspecs import hookimpl
 from hub.sources import HttpRequest, SourceContext, SourceSpec
 from plugins.generic.polling import from_env
 from plugins.surveys.options import DelightedOptions, TypeformOptions
-from plugins.surveys.parse import parse_delighted, parse_typeform
+from plugins.surveys.parse import Parsed, parse_delighted, parse_typeform
 from plugins.surveys.receiver import WebhookReceiver, serve
 from plugins.surveys.signatures import hex_signature_ok, typeform_signature_ok
 
-__all__ = ["DelightedSource", "TypeformSource", "register_sources"]
+__all__ = ["DelightedSource", "TypeformSource", "WebhookSource", "register_sources"]
 
 
 def _secret(ctx: SourceContext, value: str | None, env: str) -> str:
@@ -24,44 +25,49 @@ def _secret(ctx: SourceContext, value: str | None, env: str) -> str:
     return secret
 
 
-class TypeformSource:
-    """Receives Typeform ``form_response`` webhooks."""
+class WebhookSource:
+    """A source that only receives signed webhooks; subclasses say how to verify and parse."""
 
-    def __init__(self, options: TypeformOptions) -> None:
+    def __init__(self, options: Any) -> None:
         self.options = options
 
+    def verify(self, secret: str, req: HttpRequest) -> bool:
+        """Whether the request carries a valid signature of its raw body."""
+        raise NotImplementedError
+
+    def parse(self, payload: Any, source: str) -> Parsed:
+        """The response a decoded body holds (or :class:`Refused`)."""
+        raise NotImplementedError
+
     async def run(self, ctx: SourceContext) -> None:
-        """Serve the webhook until cancelled."""
+        """Serve the webhook until cancelled; without a secret, refuse to start."""
         opts = self.options
         secret = _secret(ctx, opts.secret, opts.secret_env)
-
-        def verify(req: HttpRequest) -> bool:
-            return typeform_signature_ok(secret, req.body, _header(req, "Typeform-Signature"))
-
         receiver = WebhookReceiver(
-            ctx, verify=verify, parse=lambda p: parse_typeform(p, opts.forms, ctx.name),
+            ctx, verify=lambda req: self.verify(secret, req),
+            parse=lambda payload: self.parse(payload, ctx.name),
             max_body_bytes=opts.max_body_bytes, remember_ids=opts.remember_ids)
         await serve(ctx, opts.path, receiver)
 
 
-class DelightedSource:
-    """Receives Delighted-style ``survey_response`` webhooks."""
+class TypeformSource(WebhookSource):
+    """Receives Typeform ``form_response`` webhooks (``Typeform-Signature``, base64)."""
 
-    def __init__(self, options: DelightedOptions) -> None:
-        self.options = options
+    def verify(self, secret: str, req: HttpRequest) -> bool:
+        return typeform_signature_ok(secret, req.body, _header(req, "Typeform-Signature"))
 
-    async def run(self, ctx: SourceContext) -> None:
-        """Serve the webhook until cancelled."""
-        opts = self.options
-        secret = _secret(ctx, opts.secret, opts.secret_env)
+    def parse(self, payload: Any, source: str) -> Parsed:
+        return parse_typeform(payload, self.options.forms, source)
 
-        def verify(req: HttpRequest) -> bool:
-            return hex_signature_ok(secret, req.body, _header(req, opts.signature_header))
 
-        receiver = WebhookReceiver(
-            ctx, verify=verify, parse=lambda p: parse_delighted(p, opts, ctx.name),
-            max_body_bytes=opts.max_body_bytes, remember_ids=opts.remember_ids)
-        await serve(ctx, opts.path, receiver)
+class DelightedSource(WebhookSource):
+    """Receives Delighted-style ``survey_response`` webhooks (hex HMAC header)."""
+
+    def verify(self, secret: str, req: HttpRequest) -> bool:
+        return hex_signature_ok(secret, req.body, _header(req, self.options.signature_header))
+
+    def parse(self, payload: Any, source: str) -> Parsed:
+        return parse_delighted(payload, self.options, source)
 
 
 def _header(req: HttpRequest, name: str) -> str | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+from collections.abc import Callable
 from typing import Any
 
 from hub.events import Event
@@ -121,19 +122,8 @@ class ZendeskPoller:
                 return
             page, _ = await self.fetcher.get_json(METRIC_EVENTS_PATH,
                                                   {"start_time": self.sla_start})
-            events: list[Event] = []
-            for row in page.get("ticket_metric_events") or ():
-                key = str(row.get("id")) if isinstance(row, dict) else ""
-                if not key or key in self.sla_seen:
-                    continue
-                try:
-                    event = breach_event(row, self.ctx.name, f"metric_event:{key}")
-                except (ValueError, KeyError, TypeError) as exc:
-                    self.ctx.skipped(f"ticket_metric_events id {key}: {exc}")
-                    continue
-                self.sla_seen.add(key)
-                if event is not None:
-                    events.append(event)
+            events = self._fresh(page.get("ticket_metric_events"), self.sla_seen,
+                                 breach_event, "ticket metric event")
             end_time = page.get("end_time")
             more = isinstance(end_time, int) and end_time > self.sla_start
             if more:
@@ -152,24 +142,35 @@ class ZendeskPoller:
             if url is None:
                 return
             page, _ = await self.fetcher.get_json(url, params)
-            events: list[Event] = []
-            for rating in page.get("satisfaction_ratings") or ():
-                key = str(rating.get("id")) if isinstance(rating, dict) else ""
-                if not key or key in self.csat_seen:
-                    continue
-                try:
-                    event = rating_response(rating, self.ctx.name, f"rating:{key}")
-                except (ValueError, TypeError) as exc:
-                    self.ctx.skipped(f"satisfaction rating {key}: {exc}")
-                    continue
-                if event is not None:
-                    self.csat_seen.add(key)
-                    if event.agent in self.opts.agents:
-                        event = dataclasses.replace(event, agent=self.opts.agents[event.agent])
-                    events.append(event)
+            events = self._fresh(page.get("satisfaction_ratings"), self.csat_seen,
+                                 self._rating, "satisfaction rating")
             if events:
                 await self.ctx.emit(events, checkpoint=self.checkpoint())
             url, params = self._next_ratings_page(page), None
+
+    def _rating(self, rating: dict[str, Any], source: str, pos: str) -> Event | None:
+        event = rating_response(rating, source, pos)
+        if event is not None and event.agent in self.opts.agents:
+            event = dataclasses.replace(event, agent=self.opts.agents[event.agent])
+        return event
+
+    def _fresh(self, rows: Any, seen: SeenIds, convert: Callable[..., Event | None],
+               what: str) -> list[Event]:
+        """Events of rows whose ``id`` was not emitted before; a bad row is skipped."""
+        events: list[Event] = []
+        for row in rows or ():
+            key = str(row.get("id")) if isinstance(row, dict) else ""
+            if not key or key in seen:
+                continue
+            try:
+                event = convert(row, self.ctx.name, f"{what.replace(' ', '_')}:{key}")
+            except (ValueError, KeyError, TypeError) as exc:
+                self.ctx.skipped(f"{what} {key}: {exc}")
+                continue
+            if event is not None:
+                seen.add(key)
+                events.append(event)
+        return events
 
     def _next_ratings_page(self, page: dict[str, Any]) -> str | None:
         links, meta = page.get("links") or {}, page.get("meta") or {}

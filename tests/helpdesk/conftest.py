@@ -30,6 +30,31 @@ def shared_file(*parts: str) -> Path:
     return path
 
 
+def assert_figures(got: dict[str, float], expected: dict[str, float],
+                   scopes: tuple[str, ...] = ("site",), window: str = "today") -> None:
+    """Every expected KPI, in every scope, equals the engine's figure."""
+    for scope in scopes:
+        for kpi, value in expected.items():
+            key = f"{scope}/{window}/{kpi}"
+            assert key in got, f"{key} is absent"
+            assert got[key] == pytest.approx(value), key
+
+
+async def run_until(source, ctx, condition, steps: int = 200) -> None:
+    """Run ``source`` until ``condition()`` holds (checked every 20 ms, ``steps`` times at
+    most), then cancel it; a source that crashed re-raises here."""
+    task = asyncio.create_task(source.run(ctx))
+    for _ in range(steps):
+        if condition() or task.done():
+            break
+        await asyncio.sleep(0.02)
+    if task.done():
+        task.result()
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+
+
 @dataclass
 class RecordingContext:
     """A SourceContext that keeps what a source hands over; checkpoints go through JSON, as

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import json
 import logging
@@ -17,7 +16,7 @@ from plugins.generic.tickets import TicketTracker
 from plugins.zendesk.mapping import page_snapshots, rating_response
 from plugins.zendesk.options import ZendeskOptions, client_settings
 from plugins.zendesk.source import ZendeskPoller, ZendeskSource
-from tests.helpdesk.conftest import FIXTURES, shared_file
+from tests.helpdesk.conftest import FIXTURES, assert_figures, run_until, shared_file
 
 ZD = FIXTURES / "zendesk"
 NOW = 1772409600 + 12 * 3600  # 2026-03-02 12:00 UTC, after every fixture time
@@ -194,14 +193,7 @@ async def test_bad_credentials_mark_the_source_down_and_are_never_logged(server,
     opts = ZendeskOptions(base_url=url, oauth_token="oauth-very-secret-42",
                           min_request_interval_s=0.0, poll_interval_s=0.05)
     caplog.set_level(logging.DEBUG)
-    task = asyncio.create_task(ZendeskSource(opts).run(ctx))
-    for _ in range(100):
-        if any(s == "down" for s, _ in ctx.statuses):
-            break
-        await asyncio.sleep(0.02)
-    task.cancel()
-    with pytest.raises(asyncio.CancelledError):
-        await task
+    await run_until(ZendeskSource(opts), ctx, lambda: any(s == "down" for s, _ in ctx.statuses))
     down = [d for s, d in ctx.statuses if s == "down"]
     assert down and "HTTP 401" in down[0]
     assert server.headers[0]["Authorization"] == "Bearer oauth-very-secret-42"
@@ -224,14 +216,8 @@ def test_credentials_from_the_environment():
 async def test_run_polls_until_cancelled_and_reports_live(server, ctx):
     FakeZendesk(server)
     ctx.clock = NOW
-    task = asyncio.create_task(ZendeskSource(options(await server.start())).run(ctx))
-    for _ in range(200):
-        if len(server.log) >= 12:  # several full polls
-            break
-        await asyncio.sleep(0.02)
-    task.cancel()
-    with pytest.raises(asyncio.CancelledError):
-        await task
+    source = ZendeskSource(options(await server.start()))
+    await run_until(source, ctx, lambda: len(server.log) >= 12)  # several full polls
     assert ("live", "") in ctx.statuses
     assert Counter(ctx.kinds())["ticket_created"] == 6  # polling again adds nothing
 
@@ -318,9 +304,7 @@ async def test_kpis_end_to_end_through_the_engine(server, ctx):
     expected = {"tickets_created": 6, "tickets_solved": 3, "backlog": 3, "frt_avg_min": 20.0,
                 "resolution_avg_h": 2 / 3, "reopen_rate_pct": 0.0, "one_touch_pct": 200 / 3,
                 "sla_breaches": 2, "csat_pct": 200 / 3, "survey_responses": 3}
-    for scope in ("site", "team:support"):
-        for kpi, value in expected.items():
-            assert got[f"{scope}/today/{kpi}"] == pytest.approx(value), (scope, kpi)
+    assert_figures(got, expected, ("site", "team:support"))
     assert got["agent:Bob/today/csat_pct"] == pytest.approx(50.0)  # 802 bad, 804 good
     # Later, 103 is solved again (3 replies, reopened once, 2 h 10 min after creation).
     fake.later = True
@@ -331,5 +315,4 @@ async def test_kpis_end_to_end_through_the_engine(server, ctx):
     got = snap.flat()
     later = {"tickets_solved": 4, "backlog": 2, "reopen_rate_pct": 25.0, "one_touch_pct": 50.0,
              "resolution_avg_h": (0.5 + 1 + 0.5 + 130 / 60) / 4, "survey_responses": 3}
-    for kpi, value in later.items():
-        assert got[f"site/today/{kpi}"] == pytest.approx(value), kpi
+    assert_figures(got, later)
