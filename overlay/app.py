@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
+from typing import Any
 
 from textual import work
 
-from hub.view import ViewState
 from overlay.hubapp import HubApp, HubLike
-from overlay.model import Link, OverlayModel, build_model
+from overlay.model import OverlayModel, build_model
 from overlay.screen import OverlayScreen
 
 __all__ = ["OverlayApp"]
@@ -25,14 +23,12 @@ class OverlayApp(HubApp):
         self,
         client: HubLike | None = None,
         *,
-        view: ViewState | None = None,
-        link: Link | None = None,
-        clock: Callable[[], float] = time.time,
         stale_after_s: float = 30.0,
         one_line: bool = False,
-        tick_s: float = 1.0,
+        **options: Any,
     ) -> None:
-        super().__init__(client, view=view, link=link, clock=clock, tick_s=tick_s)
+        """``options``: ``view``, ``link``, ``clock``, ``tick_s`` of :class:`HubApp`."""
+        super().__init__(client, **options)
         self.stale_after_s = stale_after_s
         self.acked_here: set[str] = set()
         self.overlay = OverlayScreen(one_line=one_line)
