@@ -231,7 +231,11 @@ def agent_now(view: ViewState, agent: str, now: float) -> AgentNow | None:
     state = entry["state"]
     since = entry.get("since")
     in_state = fmt_duration(now - since) if isinstance(since, int | float) else ""
-    return AgentNow(state, STATE_LABELS.get(state, state), entry.get("reason") or "", in_state)
+    label = STATE_LABELS.get(state, state)
+    reason = entry.get("reason") or ""
+    if reason.lower() == label.lower():  # "Wrap-up: Wrap-up" says it twice
+        reason = ""
+    return AgentNow(state, label, reason, in_state)
 
 
 def alert_text(view: ViewState, entry: dict) -> str:

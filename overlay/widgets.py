@@ -180,10 +180,10 @@ class AlertBar(FlashBar):
         if not alerts:
             return Text()
         first = alerts[0]
+        more = Text(f" +{len(alerts) - 1}" if len(alerts) > 1 else "", style=self.paint("dim"))
         text = self.state_text(f" {first.text}", first.state)
-        if len(alerts) > 1:
-            text.append(f" (+{len(alerts) - 1})", style=self.paint("dim"))
-        return text
+        text.truncate(max(1, self.size.width - more.cell_len), overflow="ellipsis")
+        return text.append(more)
 
 
 class MessageBar(FlashBar):

@@ -69,6 +69,8 @@ def test_state_and_time_in_state():
     values["agent:alice"] = {"state": "paused", "since": NOW - 4000, "reason": "Lunch"}
     me = model_of(values).me
     assert (me.label, me.reason, me.in_state) == ("Paused", "Lunch", "1:06:40")
+    values["agent:alice"] = {"state": "wrapup", "since": NOW - 5, "reason": "Wrap-up"}
+    assert (model_of(values).me.label, model_of(values).me.reason) == ("Wrap-up", "")
 
 
 def test_team_figures_or_small_team_note():

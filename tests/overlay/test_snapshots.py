@@ -35,6 +35,16 @@ def test_alert(snap_compare, size):
     assert snap_compare(app(with_alert(agent_values())), terminal_size=size)
 
 
+def two_alerts(values: dict) -> dict:
+    values["alert:a2"] = {"key": "agent:alice/15m/aht_s", "state": "warn", "value": 312}
+    return with_alert(values)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_two_alerts(snap_compare, size):
+    assert snap_compare(app(two_alerts(agent_values())), terminal_size=size)
+
+
 @pytest.mark.parametrize("size", SIZES)
 def test_message(snap_compare, size):
     assert snap_compare(app(with_message(agent_values())), terminal_size=size)
