@@ -40,6 +40,7 @@ __all__ = [
 
 _STALE_STATUSES = ("stale", "down")
 _ALERT_PAGE_TITLE = "Alert"
+_ALERT_PAGE_MAX = 6
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,14 +55,17 @@ class Freshness:
 
 @dataclass(frozen=True, slots=True)
 class PageSpec:
-    """One page: which KPIs, which window, how long it stays; ``scopes`` pins a KPI's scope."""
+    """One page: which KPIs, which window, how long it stays.
+
+    ``scopes`` (alert page) gives each KPI, by position, its own ``scope/window``.
+    """
 
     title: str
     kpis: tuple[str, ...]
     window: str = "today"
     dwell_s: float = 15.0
     trend: str | None = None
-    scopes: tuple[tuple[str, str], ...] = ()
+    scopes: tuple[str, ...] = ()
     is_alert: bool = False
 
 
@@ -143,17 +147,14 @@ def page_specs(view: ViewState) -> list[PageSpec]:
         for p in raw
         if isinstance(p, Mapping)
     ]
-    alerts = active_alerts(view)
+    alerts = list(dict.fromkeys(active_alerts(view).values()))[:_ALERT_PAGE_MAX]
     if alerts:
-        seen: dict[tuple[str, str], tuple[str, str]] = {}
-        for scope, window, kpi in alerts.values():
-            seen.setdefault((kpi, window), (scope, window))
         specs.insert(0, PageSpec(
             title=_ALERT_PAGE_TITLE,
-            kpis=tuple(kpi for kpi, _ in seen),
-            window=next(iter(seen.values()))[1],
+            kpis=tuple(kpi for _, _, kpi in alerts),
+            window=alerts[0][1],
             dwell_s=default_dwell,
-            scopes=tuple((kpi, f"{scope}/{window}") for (kpi, _), (scope, window) in seen.items()),
+            scopes=tuple(f"{scope}/{window}" for scope, window, _ in alerts),
             is_alert=True,
         ))
     return specs
@@ -199,11 +200,14 @@ def build_page(view: ViewState, spec: PageSpec, fresh: Freshness) -> PageView:
     """The tiles (and trend line) of one page."""
     default_scope = scope_of(view.meta)
     stale = list(stale_sources(view).values())
-    pinned = dict(spec.scopes)
     tiles = []
-    for kpi in spec.kpis:
-        scope, window = (pinned[kpi].split("/") if kpi in pinned
-                         else (default_scope, spec.window))
+    for index, kpi in enumerate(spec.kpis):
+        scope, window = default_scope, spec.window
+        label = label_of(kpi)
+        if index < len(spec.scopes):
+            scope, window = spec.scopes[index].split("/")
+            where = "" if scope == default_scope else f" {scope.partition(':')[2] or scope}"
+            label = f"{label} ·{where} {window}"
         value = view.kpi(scope, window, kpi)
         state = view.state(scope, window, kpi)
         if value is None:
@@ -211,7 +215,7 @@ def build_page(view: ViewState, spec: PageSpec, fresh: Freshness) -> PageView:
         elif state not in ("ok", "warn", "alert"):
             state = "none"
         tiles.append(Tile(
-            kpi=kpi, label=label_of(kpi), text=format_value(kpi, value), state=state,
+            kpi=kpi, label=label, text=format_value(kpi, value), state=state,
             stale=_is_stale(kpi, stale, fresh),
             refs=_refs(kpi, value, view.values.get(f"ref:{scope}/{window}/{kpi}")),
         ))

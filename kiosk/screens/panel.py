@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.containers import Grid
+from textual.containers import Grid, Vertical
 from textual.screen import Screen
 
 from kiosk.format import SYMBOLS, Symbols
@@ -27,8 +27,9 @@ class PanelScreen(Screen):
         self._kpis: tuple[str, ...] | None = None
 
     def compose(self) -> ComposeResult:
-        yield TopBar(id="top")
-        yield Banner(id="banner")
+        with Vertical(id="head"):
+            yield TopBar(id="top")
+            yield Banner(id="banner")
         yield Grid(id="tiles")
         yield TrendLine(id="trend")
         yield BottomBar(id="bottom")

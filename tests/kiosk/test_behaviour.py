@@ -30,7 +30,8 @@ async def test_pages_rotate_with_their_own_dwell():
         assert app.page_title == "Queue now"
         assert app.panel.query_one(BottomBar).pages == "●○ 1/2"
         await wait_for(pilot, lambda: app.page_title == "Today")
-        assert set(tiles(app)) == {"service_level_pct", "abandon_rate_pct", "asa_s", "answered"}
+        today = {"service_level_pct", "abandon_rate_pct", "asa_s", "answered"}
+        await wait_for(pilot, lambda: set(tiles(app)) == today)
         assert app.panel.query_one(BottomBar).pages == "○● 2/2"
         assert "Today" in app.panel.query_one(TopBar).title
         await pilot.pause(0.3)  # shorter than the second page's dwell: still there
@@ -50,7 +51,7 @@ async def test_alert_jumps_to_front_flashes_then_stays_marked():
         await wait_for(pilot, lambda: "flash" not in app._alarms)
         assert not tile.has_class("-flash")
         assert tile.has_class("-alert")
-        assert tile.query_one(".head").content.startswith("✖ Calls waiting ALERT")
+        assert tile.query_one(".head").content.startswith("✖ Calls waiting · now ALERT")
         banner = app.panel.query_one(Banner)
         assert banner.notices[0].kind == "alert"
 
