@@ -7,6 +7,7 @@ and reason to answer.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -73,8 +74,10 @@ def _answer_value(answer: dict[str, Any] | None) -> Any:
         return None
     kind = answer.get("type")
     value = answer.get(kind) if isinstance(kind, str) else None
-    if isinstance(value, dict):  # choice: {"label": ...}
+    if isinstance(value, dict):  # choice: {"label": "5"}
         value = value.get("label")
+        with contextlib.suppress(TypeError, ValueError):
+            value = float(value)
     return value
 
 

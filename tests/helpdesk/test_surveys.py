@@ -192,3 +192,14 @@ def test_recorded_2018_typeform_capture_parses():
     forms = {"VwQv3f": TypeformForm(score_field="no-such-question")}
     parsed = parse_typeform(json.loads(body), forms, "tf")
     assert parsed.response is None and parsed.key == "typeform:4969bac7b56e83a82ad060f0ae57faed"
+
+
+def test_a_choice_answer_with_a_numeric_label_is_a_score():
+    payload = json.loads(_variant(answers=[
+        {"type": "choice", "choice": {"label": "4"}, "field": {"id": "x", "ref": "satisfied"}}]))
+    forms = {"pNpS2026": TypeformForm(score_field="satisfied", survey="csat")}
+    parsed = parse_typeform(payload, forms, "tf")
+    assert (parsed.response.score, parsed.response.scale_max) == (4.0, 5)
+    payload["form_response"]["answers"][0]["choice"]["label"] = "Very"
+    with pytest.raises(Refused, match="not a number: 'Very'"):
+        parse_typeform(payload, forms, "tf")

@@ -222,6 +222,33 @@ async def test_run_polls_until_cancelled_and_reports_live(server, ctx):
     assert Counter(ctx.kinds())["ticket_created"] == 6  # polling again adds nothing
 
 
+async def test_time_based_export_when_the_cursor_one_is_refused(server, ctx):
+    """The same changes served by the time-based export: pages chained by ``end_time``."""
+    first, second = load("incremental_cursor_page1.json"), load("incremental_cursor_page2.json")
+    pages = {0: (first, 1772441700), 1772441700: (second, 1772444700)}
+
+    async def time_based(request: web.Request) -> web.Response:
+        start = int(request.query["start_time"])
+        page, end = pages.get(start, ({"tickets": []}, start))
+        return web.json_response({"tickets": page["tickets"],
+                                  "metric_sets": page.get("metric_sets", []),
+                                  "count": len(page["tickets"]), "end_time": end,
+                                  "end_of_stream": start not in pages or end == 1772444700})
+
+    server.route("GET", "/api/v2/incremental/tickets.json", time_based)
+    FakeZendesk(server, cursor=False)
+    ctx.clock = NOW
+    opts = options(await server.start(), sla_breaches=False, satisfaction=False)
+    await poll(ctx, opts)
+    assert Counter(ctx.kinds()) == {"ticket_created": 6, "ticket_metrics": 5,
+                                    "ticket_updated": 6, "ticket_solved": 3,
+                                    "ticket_reopened": 1}
+    assert ctx.checkpoint["mode"] == "time" and ctx.checkpoint["start_time"] == 1772444700
+    again = ctx.restarted()
+    await poll(again, opts)
+    assert again.events == [] and server.paths()[-1].endswith("start_time=1772444700")
+
+
 # --- recorded pages from a real Zendesk test account (../shared/data, not committed) ---------
 
 
