@@ -15,6 +15,7 @@ from collections.abc import Callable
 
 from hub.hookspecs import hookimpl
 from hub.sources import SourceSpec
+from plugins.asterisk.ami import AmiOptions, AmiSource
 from plugins.asterisk.tailer import QueueLogOptions, QueueLogSource
 
 __all__ = ["register_sources"]
@@ -28,5 +29,12 @@ def register_sources(register: Callable[[SourceSpec], None]) -> None:
         factory=QueueLogSource,
         options=QueueLogOptions,
         description="Asterisk app_queue queue_log file, followed live (rotation-safe)",
+        stale_after_s=None,
+    ))
+    register(SourceSpec(
+        name="asterisk_ami",
+        factory=AmiSource,
+        options=AmiOptions,
+        description="Asterisk Manager Interface: callers waiting and agent states, live",
         stale_after_s=None,
     ))
