@@ -50,6 +50,11 @@ class AmiOptions:
     having left with a key."""
 
 
+def _checkpoint(translator: AmiTranslator) -> dict[str, Any]:
+    """AMI cannot resume; the checkpoint only remembers who is waiting (see ``seed``)."""
+    return {"waiting": translator.waiting()[-1000:]}
+
+
 class LoginRefused(Exception):
     """Asterisk answered the Login action with an error."""
 
@@ -79,14 +84,15 @@ class AmiSource:
         """Keep a session up until cancelled."""
         opts = self.options
         translator = AmiTranslator(ctx.name, opts.emit, opts.queues, opts.leave_grace_s)
-        restart = ctx.checkpoint is not None  # seeded before: the engine holds old live state
+        if isinstance(ctx.checkpoint, dict):
+            translator.restore(ctx.checkpoint.get("waiting"))
         delay = opts.reconnect_min_s
         ctx.set_status("starting", f"connecting to {opts.host}:{opts.port}")
         while True:
             seeded = False
             try:
-                async for _ in self._session(ctx, translator, restart):
-                    seeded, restart, delay = True, True, opts.reconnect_min_s
+                async for _ in self._session(ctx, translator):
+                    seeded, delay = True, opts.reconnect_min_s
                 reason = "connection closed"
             except LoginRefused as exc:
                 reason = f"login refused: {exc}"
@@ -98,7 +104,7 @@ class AmiSource:
             if not seeded:
                 delay = min(delay * 2, opts.reconnect_max_s)
 
-    async def _session(self, ctx: SourceContext, translator: AmiTranslator, restart: bool):
+    async def _session(self, ctx: SourceContext, translator: AmiTranslator):
         """One connection: yields once seeded, then returns or raises when it ends."""
         opts = self.options
         loop = asyncio.get_running_loop()
@@ -127,8 +133,7 @@ class AmiSource:
                 raise LoginRefused(reply.message or "error")
             status = await self._reply(manager.send_action({"Action": "QueueStatus"}), lost)
             replies = status if isinstance(status, list) else [status]
-            seed = translator.seed(replies, ctx.now(), restart=restart)
-            await ctx.emit(seed, {"seeded_at": ctx.now()})
+            await ctx.emit(translator.seed(replies, ctx.now()), _checkpoint(translator))
             ctx.set_status("live", f"connected to {opts.host}:{opts.port}")
             yield
             pinger = asyncio.create_task(self._ping(manager, inbox))
@@ -177,7 +182,7 @@ class AmiSource:
             ctx.skipped(problem)
         translator.problems.clear()
         if events:
-            await ctx.emit(events)
+            await ctx.emit(events, _checkpoint(translator))
 
     async def _ping(self, manager: Manager, inbox: asyncio.Queue) -> None:
         """Ask ``Ping`` now and then; no answer within the connect timeout = link lost."""

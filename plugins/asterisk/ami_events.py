@@ -110,30 +110,47 @@ class AmiTranslator:
 
     # --- public ------------------------------------------------------------------------------
 
-    def seed(self, messages: Iterable[Mapping[str, Any]], now: float,
-             restart: bool = False) -> list[Event]:
+    def seed(self, messages: Iterable[Mapping[str, Any]], now: float) -> list[Event]:
         """Events for a ``QueueStatus`` reply: waiting callers and members as they are now.
 
-        With ``restart`` (a reconnection, in mode ``all``) a :class:`SystemRestart` comes first:
-        what happened to calls while the link was down is unknown, as after an ACD restart.
+        Callers already announced (still waiting) are not announced again. If a caller this
+        source announced is gone from the reply, the link was down while it left and its outcome
+        is unknown: a :class:`SystemRestart` comes first (the engine forgets calls in flight, as
+        after an ACD restart) and every waiting caller is announced afresh.
         """
+        messages = [m for m in messages if self._wanted(m)]
+        entries = [m for m in messages if _get(m, "Event") == "QueueEntry"]
         out: list[Event] = []
-        if restart and self.mode == "all":
-            self._waiting.clear()
-            self._left.clear()
-            out.append(SystemRestart(**self._base({}, now)))
-        for msg in messages:
-            name = _get(msg, "Event")
-            if not self._wanted(msg):
-                continue
-            if name == "QueueMember":
-                out.extend(self._member(msg, self._base(msg, now), login=True))
-            elif name == "QueueEntry" and self.mode == "all":
-                wait = _float(_get(msg, "Wait")) or 0.0
+        if self.mode == "all":
+            present = {_get(m, "Uniqueid") for m in entries}
+            if set(self._waiting) - present:
+                self._waiting.clear()
+                self._left.clear()
+                out.append(SystemRestart(**self._base({}, now)))
+            for msg in entries:
+                if _get(msg, "Uniqueid") in self._waiting:
+                    continue
                 entered = self._base(msg, now)
-                entered["ts"] = now - wait
+                entered["ts"] = now - (_float(_get(msg, "Wait")) or 0.0)
                 out.append(self._enter(msg, entered))
+        for msg in messages:
+            if _get(msg, "Event") == "QueueMember":
+                out.extend(self._member(msg, self._base(msg, now), login=True))
         return out
+
+    def waiting(self) -> list[list[Any]]:
+        """Callers announced and still waiting, ``[[call_id, queue, entered], ...]`` (for the
+        checkpoint, so that a restarted hub does not announce them twice)."""
+        return [[call_id, queue, ts] for call_id, (queue, ts) in self._waiting.items()]
+
+    def restore(self, waiting: Any) -> None:
+        """Take back :meth:`waiting` from a checkpoint (anything malformed is ignored)."""
+        if not isinstance(waiting, list):
+            return
+        for item in waiting[-_MEMORY:]:
+            if (isinstance(item, list) and len(item) == 3 and isinstance(item[0], str)
+                    and isinstance(item[1], str) and isinstance(item[2], int | float)):
+                self._waiting[item[0]] = (item[1], float(item[2]))
 
     def event(self, msg: Mapping[str, Any], now: float) -> list[Event]:
         """Events for one asynchronous AMI event (``[]`` for everything else)."""

@@ -17,7 +17,7 @@ import pytest
 from panoramisk.message import Message
 
 import plugins.asterisk as asterisk
-from hub.events import AgentStatus, CallEnded, CallEntered, CallLeft, SystemRestart
+from hub.events import AgentStatus, CallEnded, CallLeft
 from hub.testing import ManualClock, RecordingContext, make_source, running
 from plugins.asterisk.ami_events import AmiTranslator
 
@@ -52,9 +52,14 @@ class AmiServer:
     """A TCP server on 127.0.0.1 that answers like the recorded Asterisk."""
 
     def __init__(self, login: list[str], status: list[str], stream: list[str] = (),
-                 banner: str = "Asterisk Call Manager/13.0.0") -> None:
-        self.login, self.status, self.stream, self.banner = login, status, list(stream), banner
+                 banner: str = "Asterisk Call Manager/13.0.0",
+                 later: list[tuple[list[str], list[str]]] = ()) -> None:
+        """``status`` and ``stream`` answer the first connection; ``later`` the next ones (the
+        last entry's status repeats, with no stream)."""
+        self.login, self.banner = login, banner
+        self.sessions = [(status, list(stream)), *later]
         self.logins = 0
+        self.connections = 0
         self.writers: list[asyncio.StreamWriter] = []
         self.handlers: set[asyncio.Task] = set()
         self.server: asyncio.Server | None = None
@@ -87,6 +92,10 @@ class AmiServer:
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.writers.append(writer)
         self.handlers.add(asyncio.current_task())
+        number, self.connections = self.connections, self.connections + 1
+        status, stream = self.sessions[min(number, len(self.sessions) - 1)]
+        if number >= len(self.sessions):
+            stream = []
         writer.write(f"{self.banner}\r\n".encode())
         with contextlib.suppress(ConnectionError, asyncio.IncompleteReadError):
             for _ in range(1000):  # bounded: a test session sends a handful of actions
@@ -101,8 +110,8 @@ class AmiServer:
                         await writer.drain()
                         break
                 elif action == "queuestatus":
-                    self._send(writer, self.status, action_id)
-                    self._send(writer, self.stream, "")
+                    self._send(writer, status, action_id)
+                    self._send(writer, stream, "")
                 elif action == "ping":
                     self._send(writer, ["Response: Success\nPing: Pong\nActionID: x"], action_id)
                 else:
@@ -136,7 +145,7 @@ async def test_login_and_queue_status_seed_of_an_asterisk_11():
     assert statuses["Agent/220"] == ("available", False)
     assert statuses["Agent/999"] == ("unavailable", True)
     assert {e.queue for e in ctx.events} == {"xxxxxxxxxxxxxxxx-tous"}
-    assert ctx.checkpoint == {"seeded_at": 1413885000.0}
+    assert ctx.checkpoint == {"waiting": []}
     assert server.logins == 1
 
 
@@ -179,13 +188,7 @@ async def test_asterisk_23_live_stream_and_reconnect():
             # Two AgentComplete events lack the caller's Uniqueid: found again by member.
             assert len({e.call_id for e in ctx.events if isinstance(e, CallEnded)}) == 64
             assert ctx.skipped_count == 0
-            before = len(ctx.events)
-            await server.drop()
-            await ctx.wait_for(lambda c: server.logins == 2 and len(c.events) > before + 10,
-                               timeout=10)
-            assert ("down" in {s for s, _ in ctx.statuses}) and ctx.status == "live"
-    # After a lost link the seed starts with a restart marker: what happened meanwhile is unknown.
-    assert isinstance(ctx.events[before], SystemRestart)
+            assert ctx.checkpoint == {"waiting": []}  # every caller of the stream has left
 
 
 async def test_agent_state_mode_emits_only_agent_states():
@@ -202,25 +205,51 @@ async def test_agent_state_mode_emits_only_agent_states():
     assert paused and all(e.reason for e in paused)
 
 
-async def test_waiting_callers_are_seeded_with_their_entry_time():
-    login = server_blocks(AMI / "panoramisk_login_ok.txt")
-    status = [
+def status_reply(*entries: tuple[str, int]) -> list[str]:
+    """A QueueStatus reply (shape of §2.1 in the research notes) with waiting callers."""
+    return [
         "Response: Success\nActionID: x\nEventList: start\nMessage: Queue status will follow",
         "Event: QueueParams\nQueue: support\nCalls: 1\nActionID: x",
-        "Event: QueueEntry\nQueue: support\nPosition: 1\nChannel: PJSIP/100-0001\n"
-        "Uniqueid: 1795379000.5\nCallerIDNum: 5550199\nWait: 42\nPriority: 0\nActionID: x",
-        "Event: QueueStatusComplete\nActionID: x\nEventList: Complete\nListItems: 2",
+        "Event: QueueMember\nQueue: support\nName: Alice\nLocation: Local/alice@agents/n\n"
+        "Status: 1\nPaused: 0\nInCall: 0\nActionID: x",
+        *(f"Event: QueueEntry\nQueue: support\nPosition: 1\nChannel: PJSIP/100-0001\n"
+          f"Uniqueid: {call_id}\nCallerIDNum: 5550199\nWait: {wait}\nActionID: x"
+          for call_id, wait in entries),
+        "Event: QueueStatusComplete\nActionID: x\nEventList: Complete",
     ]
-    async with AmiServer(login, status) as server:
-        ctx = RecordingContext("pbx", checkpoint={"seeded_at": 1.0},
-                               clock=ManualClock(1795379100.0))
+
+
+def join(call_id: str) -> str:
+    return (f"Event: QueueCallerJoin\nPrivilege: agent,all\nChannel: PJSIP/1-{call_id}\n"
+            f"CallerIDNum: 5550199\nUniqueid: {call_id}\nQueue: support\nPosition: 1\nCount: 1")
+
+
+async def test_reconnect_and_restart_reseed_without_counting_a_caller_twice():
+    login = server_blocks(AMI / "panoramisk_login_ok.txt")
+    later = [(status_reply(("1.2", 30)), []), (status_reply(("1.2", 90)), [])]
+    clock = ManualClock(1795379100.0)
+    async with AmiServer(login, status_reply(), [join("1.1"), join("1.2")],
+                         later=later) as server:
+        ctx = RecordingContext("pbx", clock=clock)
         async with running(ami_source(server.port), ctx):
-            await ctx.wait_for(lambda c: c.status == "live")
-    restart, entered = ctx.events
-    assert isinstance(restart, SystemRestart)  # it had seeded before this hub start
-    assert entered == CallEntered(ts=1795379058.0, source="pbx", source_pos=entered.source_pos,
-                                  call_id="1795379000.5", queue="support",
-                                  caller_id="5550199", position=1)
+            await ctx.wait_for(lambda c: c.kinds().count("call_entered") == 2)
+            assert ctx.checkpoint["waiting"] == [["1.1", "support", 1795379100.0],
+                                                 ["1.2", "support", 1795379100.0]]
+            before = len(ctx.events)
+            await server.drop()  # 1.1 leaves while the link is down; 1.2 still waits
+            await ctx.wait_for(lambda c: server.logins == 2 and c.status == "live")
+            assert ("down" in {s for s, _ in ctx.statuses})
+        after = ctx.events[before:]
+        # 1.1's outcome is unknown: a restart marker, then the callers waiting now, afresh.
+        assert [e.kind for e in after] == ["system_restart", "call_entered", "agent_logged_in",
+                                           "agent_status"]
+        assert after[1].ts == 1795379100.0 - 30
+        # The hub restarts: the checkpoint says 1.2 was announced, so it is not announced again.
+        again = ctx.restarted()
+        async with running(ami_source(server.port), again):
+            await again.wait_for(lambda c: c.status == "live")
+        assert again.kinds() == ["agent_logged_in", "agent_status"]
+        assert again.checkpoint["waiting"] == [["1.2", "support", 1795379070.0]]
 
 
 async def test_asterisk_13_console_capture(shared_file):
