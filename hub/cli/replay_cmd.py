@@ -1,8 +1,30 @@
-"""``panneau replay``: feed a recorded source file through the engine and print the figures."""
+"""``panneau replay``: feed a recorded source file through the engine and print the figures.
+
+Formats: ``queue_log`` (Asterisk's native pipe file) and ``queue_log_csv`` (a CSV export of the
+realtime ``queue_log`` table: ``data``, ``data1..5`` or PBXware layout). Lines are parsed and
+applied in batches, so a file of millions of lines never sits in memory as events.
+"""
 
 from __future__ import annotations
 
-from hub.cli.common import add_command, not_built
+import argparse
+import json
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import IO, Any
+from zoneinfo import ZoneInfo
+
+from hub.cli.common import add_command
+
+__all__ = ["FORMATS", "parse_time", "register", "replay"]
+
+#: The recorded formats ``replay`` reads.
+FORMATS = ("queue_log", "queue_log_csv")
+_NOW_KPIS = {"calls_waiting": "calls_waiting", "longest_wait_s": "longest_wait_s",
+             "agents_paused": "paused"}
+_PROGRESS_BYTES = 8 * 1024 * 1024
 
 
 def register(subparsers) -> None:
@@ -10,9 +32,146 @@ def register(subparsers) -> None:
     parser = add_command(
         subparsers, "replay", "compute the figures of a recorded source file",
         "panneau replay queue_log /var/log/asterisk/queue_log --at 2026-11-22T17:00 --json",
-        not_built("panneau replay", 5),
+        run,
     )
-    parser.add_argument("source", help="source format, e.g. queue_log")
+    parser.add_argument("source", choices=FORMATS,
+                        help="queue_log (native file) or queue_log_csv (table export)")
     parser.add_argument("file", help="the recorded file")
-    parser.add_argument("--at", metavar="TIME", help="epoch or ISO 8601 (default: end of file)")
+    parser.add_argument("--at", metavar="TIME",
+                        help="epoch or ISO 8601, naive = hub timezone (default: end of file)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--service-level", type=int, metavar="SECONDS",
+                        help="answer-time target T of every queue (overrides the config)")
+    parser.add_argument("--config", metavar="FILE",
+                        help="panneau.toml for teams, timezone and KPI settings")
+    parser.add_argument("--csv-timezone", default="UTC", metavar="ZONE",
+                        help="zone of the text times of a CSV export (default: UTC)")
+
+
+def parse_time(text: str, zone: str = "UTC") -> float:
+    """Epoch seconds from an epoch or an ISO 8601 text (naive: in ``zone``)."""
+    try:
+        return float(text)
+    except ValueError:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=ZoneInfo(zone))
+    return moment.timestamp()
+
+
+def _lines(stream: IO[bytes], advance: Callable[[int], None]) -> Iterator[str]:
+    done = 0
+    for raw in stream:
+        yield raw.decode("utf-8", "replace")
+        done += len(raw)
+        if done >= 1 << 20:
+            advance(done)
+            done = 0
+    advance(done)
+
+
+def replay(batches: Iterable[Any], config: Any, at: float | None) -> tuple[Any, int, list]:
+    """Apply parsed batches to a fresh engine; the snapshot at ``at`` (default: last event),
+    the number of skipped lines and their descriptions (the first 100)."""
+    from hub.engine import Engine
+
+    engine = Engine(config)
+    skipped, details, last = 0, [], None
+    for batch in batches:
+        skipped += len(batch.skipped)
+        details.extend(s.describe() for s in batch.skipped[: max(0, 100 - len(details))])
+        for event in batch.events:
+            if at is None or event.ts <= at:
+                engine.apply(event)
+                last = event.ts if last is None else max(last, event.ts)
+    when = at if at is not None else (last if last is not None else 0.0)
+    return engine.snapshot(when), skipped, details
+
+
+def figures(snapshot: Any, skipped: int) -> dict[str, Any]:
+    """The JSON shape of docs/DESIGN: ``today`` figures plus the ``now`` ones, by scope kind."""
+    out: dict[str, Any] = {"at": snapshot.at, "queues": {}, "agents": {}, "teams": {},
+                           "skipped_lines": skipped, "window": "today"}
+    kinds = {"queue": "queues", "agent": "agents", "team": "teams"}
+    for scope, windows in sorted(snapshot.values.items()):
+        kind, _, name = scope.partition(":")
+        if kind not in kinds:
+            continue
+        values = dict(windows.get("today", {}))
+        for kpi, key in _NOW_KPIS.items():
+            if kpi in windows.get("now", {}):
+                values[key] = windows["now"][kpi]
+        if kind == "agent" and name in snapshot.agents:
+            values["paused"] = 1.0 if snapshot.agents[name].state == "paused" else 0.0
+        out[kinds[kind]][name] = values
+    return out
+
+
+def _print_text(data: dict[str, Any], details: list[str], zone: str) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(file=sys.stdout)
+    stamp = datetime.fromtimestamp(data["at"], ZoneInfo(zone)).isoformat(timespec="seconds")
+    console.print(f"figures at {stamp} (window today; skipped lines: {data['skipped_lines']})")
+    for group in ("queues", "teams", "agents"):
+        for name, values in data[group].items():
+            table = Table(title=f"{group[:-1]} {name}", show_header=False)
+            for kpi, value in values.items():
+                table.add_row(kpi, f"{value:.1f}" if isinstance(value, float) else str(value))
+            console.print(table)
+    for detail in details:
+        sys.stderr.write(f"skipped {detail}\n")
+
+
+def _config(args: argparse.Namespace) -> Any:
+    from hub.config import Config, load_config
+
+    config = load_config(args.config) if args.config else Config()
+    if args.service_level is not None:
+        config.kpi.service_level_s = args.service_level
+        for queue in config.queues.values():
+            queue.service_level_s = None
+    return config
+
+
+def run(args: argparse.Namespace) -> int:
+    """Replay the file and print its figures."""
+    from rich.console import Console
+    from rich.progress import Progress
+
+    from hub.config import ConfigError
+    from plugins.asterisk.queue_log import parse_batches
+    from plugins.asterisk.realtime import read_export_batches
+
+    try:
+        config = _config(args)
+        at = parse_time(args.at, config.hub.timezone) if args.at else None
+        path = Path(args.file)
+        stream = path.open("rb")
+    except (OSError, ValueError, ConfigError) as exc:
+        sys.stderr.write(f"panneau replay: {exc}\n")
+        return 2
+    console = Console(stderr=True)
+    size = path.stat().st_size
+    show = size >= _PROGRESS_BYTES and console.is_terminal
+    with stream, Progress(console=console, transient=True, disable=not show) as progress:
+        task = progress.add_task(f"replaying {path.name}", total=size)
+        lines = _lines(stream, lambda n: progress.advance(task, n))
+        if args.source == "queue_log":
+            batches = parse_batches(lines, source=path.name)
+        else:
+            batches = read_export_batches(lines, source=path.name, timezone=args.csv_timezone)
+        try:
+            snapshot, skipped, details = replay(batches, config, at)
+        except ValueError as exc:
+            sys.stderr.write(f"panneau replay: {path}: {exc}\n")
+            return 2
+    data = figures(snapshot, skipped)
+    if args.json:
+        sys.stdout.write(json.dumps(data) + "\n")
+        for detail in details:
+            sys.stderr.write(f"skipped {detail}\n")
+    else:
+        _print_text(data, details, config.hub.timezone)
+    return 0

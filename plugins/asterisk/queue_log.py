@@ -17,7 +17,7 @@ Rules kept here:
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from hub.events import Event
@@ -31,6 +31,7 @@ __all__ = [
     "Record",
     "RecordSink",
     "Skipped",
+    "parse_batches",
     "parse_lines",
     "split_line",
 ]
@@ -61,6 +62,18 @@ class ParseResult:
     """Lines read fine that carry no KPI event (DID, INFO, PAUSEALL, vendor OUT* ...)."""
     duplicates: int = 0
     """Exact repeats of a recent line, dropped."""
+
+    @classmethod
+    def merged(cls, parts: Iterable[ParseResult]) -> ParseResult:
+        """One result from several batches."""
+        out = cls()
+        for part in parts:
+            out.events.extend(part.events)
+            out.skipped.extend(part.skipped)
+            out.lines += part.lines
+            out.ignored += part.ignored
+            out.duplicates += part.duplicates
+        return out
 
 
 class LineDeduper:
@@ -116,18 +129,28 @@ class RecordSink:
         return result
 
 
-def parse_lines(
+def parse_batches(
     lines: Iterable[str],
     *,
     source: str = "",
     first_line: int = 1,
     dedupe_window: int = 4096,
-    mapper: VerbMapper | None = None,
-) -> ParseResult:
-    """Parse native queue_log lines; ``source_pos`` of each event is its line number."""
-    sink = RecordSink(source, dedupe_window, mapper)
+    batch_lines: int = 5000,
+) -> Iterator[ParseResult]:
+    """Parse native queue_log lines, a :class:`ParseResult` every ``batch_lines`` lines (so a
+    large file never sits in memory as events); ``source_pos`` is the line number."""
+    sink = RecordSink(source, dedupe_window)
     for number, raw in enumerate(lines, first_line):
         line = raw.rstrip("\r\n")
         if line.strip():
             sink.add(number, line, line, lambda line=line: split_line(line), str(number))
-    return sink.result
+            if sink.result.lines >= batch_lines:
+                yield sink.drain()
+    yield sink.drain()
+
+
+def parse_lines(lines: Iterable[str], *, source: str = "", first_line: int = 1,
+                dedupe_window: int = 4096) -> ParseResult:
+    """Parse native queue_log lines at once (see :func:`parse_batches`)."""
+    return ParseResult.merged(parse_batches(lines, source=source, first_line=first_line,
+                                            dedupe_window=dedupe_window))

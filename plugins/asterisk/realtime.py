@@ -17,14 +17,14 @@ it in (local time unless ``queue_log_realtime_use_gmt``): pass that zone as ``ti
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from plugins.asterisk.queue_log import ParseResult, RecordSink
 from plugins.asterisk.record import BadLine, Record
 
-__all__ = ["Layout", "detect_layout", "read_export"]
+__all__ = ["Layout", "detect_layout", "read_export", "read_export_batches"]
 
 Layout = str  # "single" | "adaptive" | "pbxware"
 _BASE = ("time", "callid", "queuename", "agent", "event")
@@ -117,14 +117,16 @@ def _checked(rec: Record) -> Record:
     return rec
 
 
-def read_export(
+def read_export_batches(
     lines: Iterable[str],
     *,
     source: str = "",
     timezone: str = "UTC",
     dedupe_window: int = 4096,
-) -> ParseResult:
-    """Parse a CSV export (header row first); ``source_pos`` is ``row:<n>`` (1 = first data row).
+    batch_lines: int = 5000,
+) -> Iterator[ParseResult]:
+    """Parse a CSV export (header row first), a :class:`ParseResult` every ``batch_lines``
+    rows; ``source_pos`` is ``row:<n>`` (1 = first data row).
 
     Raises ``ValueError`` when the header is not a queue_log export; bad rows are skipped and
     reported with their row number.
@@ -142,4 +144,13 @@ def read_export(
             key = "|".join(row[i] for i in key_columns if i < len(row))
             sink.add(number, ",".join(row), key, lambda row=row: _checked(to_record(row)),
                      f"row:{number}")
-    return sink.result
+            if sink.result.lines >= batch_lines:
+                yield sink.drain()
+    yield sink.drain()
+
+
+def read_export(lines: Iterable[str], *, source: str = "", timezone: str = "UTC",
+                dedupe_window: int = 4096) -> ParseResult:
+    """Parse a whole CSV export at once (see :func:`read_export_batches`)."""
+    return ParseResult.merged(read_export_batches(lines, source=source, timezone=timezone,
+                                                  dedupe_window=dedupe_window))

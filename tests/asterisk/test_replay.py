@@ -1,0 +1,95 @@
+"""``panneau replay``: the recorded Asterisk run gives Asterisk's own figures."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import pytest
+
+from hub.cli.main import main
+
+
+@pytest.fixture
+def live(fixtures_dir):
+    return fixtures_dir / "asterisk_live"
+
+
+def replay_json(capsys, *args: str) -> dict:
+    assert main(["replay", *args, "--json"]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def lines_of(path) -> list[list[str]]:
+    return [line.split("|") for line in path.read_text().splitlines() if line]
+
+
+def test_replay_json_matches_asterisk_queue_params(capsys, live):
+    data = replay_json(capsys, "queue_log", str(live / "queue_log"))
+    assert set(data) == {"at", "queues", "agents", "teams", "skipped_lines", "window"}
+    assert (data["window"], data["skipped_lines"], data["teams"]) == ("today", 0, {})
+    assert data["at"] == float(lines_of(live / "queue_log")[-1][0])  # default: end of file
+    # QueueParams from the same Asterisk after the last call (support: Completed 41,
+    # Abandoned 34, SL 39.0, SL2 56.0; sales: 23, 21, 60.9, 63.6).
+    blocks = json.loads((live / "asterisk_queuestatus_after.json").read_text())["blocks"]
+    params = {b["Queue"]: b for b in blocks if b.get("Event") == "QueueParams"}
+    assert set(data["queues"]) == set(params) == {"support", "sales"}
+    for queue, p in params.items():
+        mine = data["queues"][queue]
+        assert mine["completed"] == float(p["Completed"])
+        assert mine["unanswered"] == float(p["Abandoned"])
+        assert mine["service_level_pct"] == pytest.approx(float(p["ServicelevelPerf"]), abs=0.1)
+        assert mine["service_level2_pct"] == pytest.approx(float(p["ServicelevelPerf2"]),
+                                                           abs=0.1)
+        assert (mine["calls_waiting"], mine["longest_wait_s"], mine["paused"]) == (0, 0, 0)
+    assert set(data["agents"]) == {"Alice", "Bob", "Carol", "Dave", "Erin"}
+    members = {b["Name"]: int(b["CallsTaken"]) for b in blocks if b.get("Event") == "QueueMember"}
+    # Asterisk's CallsTaken counts completed calls per member, like our per-agent figure.
+    assert {a: int(v["completed"]) for a, v in data["agents"].items()} == members
+
+
+def test_at_and_service_level_options(capsys, live):
+    rows = lines_of(live / "queue_log")
+    at = 1795378800
+    iso = datetime.fromtimestamp(at, UTC).isoformat()
+    by_epoch = replay_json(capsys, "queue_log", str(live / "queue_log"), "--at", str(at))
+    by_iso = replay_json(capsys, "queue_log", str(live / "queue_log"), "--at", iso)
+    assert by_epoch == by_iso and by_epoch["at"] == at
+    entered = sum(1 for r in rows if r[4] == "ENTERQUEUE" and r[2] == "support"
+                  and float(r[0]) <= at)
+    assert by_epoch["queues"]["support"]["offered"] == entered
+    # T = 60: Asterisk's SL counts completed calls whose holdtime (field 6) is within T.
+    data = replay_json(capsys, "queue_log", str(live / "queue_log"), "--service-level", "60")
+    done = [r for r in rows if r[4].startswith("COMPLETE") and r[2] == "support"]
+    within = sum(1 for r in done if float(r[5]) <= 60)
+    assert data["queues"]["support"]["service_level_pct"] == pytest.approx(
+        100 * within / len(done))
+
+
+def test_table_export_and_bad_lines(capsys, data_dir, tmp_path):
+    assert main(["replay", "queue_log_csv", str(data_dir / "pbxware_like_export.csv"),
+                 "--json"]) == 0
+    captured = capsys.readouterr()
+    data = json.loads(captured.out)
+    assert data["skipped_lines"] == 2
+    assert data["queues"]["HELP"]["offered"] == 5
+    assert captured.err.startswith("skipped line 24: time 'not-a-time'")
+    log = tmp_path / "queue_log"
+    log.write_text("1|c1|q|NONE|ENTERQUEUE||555|1\nnonsense\n2|c1|q|Ann|CONNECT|x|b|1\n")
+    assert main(["replay", "queue_log", str(log)]) == 0
+    captured = capsys.readouterr()
+    assert "skipped lines: 2" in captured.out and "queue q" in captured.out
+    assert captured.err.splitlines() == [
+        "skipped line 2: expected at least 5 '|'-separated fields, got 1",
+        "skipped line 3: CONNECT: holdtime 'x' is not a number"]
+
+
+def test_unreadable_inputs_fail_clearly(capsys, tmp_path):
+    assert main(["replay", "queue_log", str(tmp_path / "absent")]) == 2
+    assert "No such file" in capsys.readouterr().err
+    bad = tmp_path / "export.csv"
+    bad.write_text("a,b,c\n1,2,3\n")
+    assert main(["replay", "queue_log_csv", str(bad)]) == 2
+    assert "not a queue_log export" in capsys.readouterr().err
+    assert main(["replay", "queue_log", str(bad), "--at", "tomorrow"]) == 2
+    assert "Invalid isoformat" in capsys.readouterr().err
