@@ -83,7 +83,7 @@ class KioskApp(App):
         self._redraw_pending = False
         self._expiry_at: float | None = None
         self.panel = PanelScreen(self.symbols)
-        self.night = ClockScreen()
+        self.night = ClockScreen(half_blocks=self.symbols.partial_blocks)
         if colors == "16":
             self.theme = "ansi-dark"
 
@@ -171,7 +171,7 @@ class KioskApp(App):
             pages=f"{dots} {self.page_index + 1}/{len(specs)}",
         )
         if len(specs) > 1 and "rotate" not in self._alarms:
-            self._alarms["rotate"] = self.set_timer(spec.dwell_s, self._next_page)
+            self._alarms["rotate"] = self.set_timer(spec.dwell_s, self.next_page)
         elif len(specs) == 1:
             self._cancel("rotate")
         self._arm_expiry(now)
@@ -211,7 +211,8 @@ class KioskApp(App):
         self.page_index, self.page_title = index, title
         self._cancel("rotate")
 
-    def _next_page(self) -> None:
+    def next_page(self) -> None:
+        """Show the next page now (the rotation timer does this after each dwell)."""
         self._alarms.pop("rotate", None)
         specs = page_specs(self.view)
         index = (self.page_index + 1) % len(specs)

@@ -41,6 +41,7 @@ class Symbols:
     same: str
     page_on: str
     page_off: str
+    partial_blocks: bool = True  # ▀ ▄ and the sparkline's ▁…▇ exist in the font
 
     def state(self, state: str) -> str:
         """The symbol of ``ok``/``warn``/``alert``/``none``/``nodata``."""
@@ -49,8 +50,9 @@ class Symbols:
 
 #: Unicode shapes for terminals with a full font (foot, kitty, browsers).
 SYMBOLS = Symbols("✓", "▲", "✖", "·", "—", "◌", "↑", "↓", "=", "●", "○")
-#: Shapes found in every Linux console font (CP437/Lat15 sets).
-ASCII_SYMBOLS = Symbols("+", "!", "X", ".", "-", "~", "^", "v", "=", "#", ".")
+#: Shapes the Linux console's Terminus fonts have (no ✓ ✖ ○, no ▀ ▄ ▁…▇; only █ ░ ▒).
+ASCII_SYMBOLS = Symbols("+", "!", "X", ".", "-", "~", "^", "v", "=", "#", ".",
+                        partial_blocks=False)
 
 
 def unit_of(kpi: str) -> str:

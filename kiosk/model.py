@@ -30,6 +30,7 @@ __all__ = [
     "PageView",
     "Tile",
     "active_alerts",
+    "alert_figures",
     "build_page",
     "next_expiry",
     "notices",
@@ -41,6 +42,7 @@ __all__ = [
 _STALE_STATUSES = ("stale", "down")
 _ALERT_PAGE_TITLE = "Alert"
 _ALERT_PAGE_MAX = 6
+_WINDOW_ORDER = {w: i for i, w in enumerate(("now", "15m", "30m", "60m", "today"))}
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +131,21 @@ def active_alerts(view: ViewState) -> dict[str, tuple[str, str, str]]:
     return found
 
 
+def alert_figures(view: ViewState, home: str) -> list[tuple[str, str, str]]:
+    """One (scope, window, kpi) per alerting KPI and scope, oldest alert first.
+
+    The hub raises an alert per window; the panel shows each KPI once, in the panel's own
+    scope first, in its shortest window.
+    """
+    best: dict[tuple[str, str], tuple[str, str, str]] = {}
+    for scope, window, kpi in active_alerts(view).values():
+        rank = _WINDOW_ORDER.get(window, len(_WINDOW_ORDER))
+        held = best.get((scope, kpi))
+        if held is None or rank < _WINDOW_ORDER.get(held[1], len(_WINDOW_ORDER)):
+            best[(scope, kpi)] = (scope, window, kpi)
+    return sorted(best.values(), key=lambda f: (f[0] != home, f[0]))
+
+
 def page_specs(view: ViewState) -> list[PageSpec]:
     """The rotating pages from ``meta.pages`` (config defaults if absent), alert page first."""
     meta = view.meta
@@ -147,7 +164,7 @@ def page_specs(view: ViewState) -> list[PageSpec]:
         for p in raw
         if isinstance(p, Mapping)
     ]
-    alerts = list(dict.fromkeys(active_alerts(view).values()))[:_ALERT_PAGE_MAX]
+    alerts = alert_figures(view, scope_of(meta))[:_ALERT_PAGE_MAX]
     if alerts:
         specs.insert(0, PageSpec(
             title=_ALERT_PAGE_TITLE,
@@ -253,11 +270,13 @@ def notices(view: ViewState, fresh: Freshness, now: float, fmt_time) -> list[Not
         out.append(Notice("stale", f"Source {name} {src.get('status')} since "
                           f"{_hhmm(src.get('since'), fmt_time)}{last_text}{detail}",
                           f"source:{name}"))
-    for alert_id in active_alerts(view):
-        alert = view.values[f"alert:{alert_id}"]
-        text = alert.get("text") or alert.get("key")
-        out.append(Notice("alert", f"{text} (since {_hhmm(alert.get('since'), fmt_time)})",
-                          f"alert:{alert_id}"))
+    alerts = active_alerts(view)
+    if alerts:
+        labels = dict.fromkeys(label_of(kpi) for _, _, kpi in alerts.values())
+        sinces = [view.values[f"alert:{a}"].get("since") for a in alerts]
+        since = min((t for t in sinces if isinstance(t, int | float)), default=None)
+        out.append(Notice("alert", f"{', '.join(labels)} (since {_hhmm(since, fmt_time)})",
+                          "alerts"))
     messages = [m for _, m in view.items("message:") if isinstance(m, Mapping)]
     messages.sort(key=lambda m: m.get("sent") or 0, reverse=True)
     for msg in messages:

@@ -17,11 +17,12 @@ class ClockScreen(Screen):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="clock-box"):
-            yield BigNumber(id="clock-time")
+            yield BigNumber(id="clock-time", half_blocks=self.half_blocks)
             yield Static(id="clock-date", markup=False)
 
-    def __init__(self) -> None:
+    def __init__(self, half_blocks: bool = True) -> None:
         super().__init__()
+        self.half_blocks = half_blocks
         self._shown = ("", "", 0)
 
     def on_mount(self) -> None:

@@ -31,7 +31,7 @@ class PanelScreen(Screen):
             yield TopBar(id="top")
             yield Banner(id="banner")
         yield Grid(id="tiles")
-        yield TrendLine(id="trend")
+        yield TrendLine(id="trend", spark=self.symbols.partial_blocks)
         yield BottomBar(id="bottom")
 
     def show_page(self, page: PageView) -> None:
@@ -48,6 +48,7 @@ class PanelScreen(Screen):
             grid.mount_all(KpiTile(t, self.symbols) for t in page.tiles)
         trend = self.query_one(TrendLine)
         trend.display = bool(page.spec.trend)
+        trend.kpi = page.spec.trend or ""
         trend.label = page.trend_label + (" (stale)" if page.stale_trend else "")
         trend.data = page.trend
         trend.set_class(page.stale_trend, "-stale")

@@ -1,10 +1,10 @@
-"""Big numbers that grow with their box: a 3×5 block font drawn with half blocks.
+"""Big numbers that grow with their box: a 3×5 block font.
 
-Textual's ``Digits`` is always three rows tall and draws with heavy box-drawing lines that
-many Linux console fonts lack. This font uses only ``█ ▀ ▄`` (in every console font) and
-scales by whole pixels to the largest size the widget's region allows, so a figure fills its
-tile on a TV and still fits at 80×24. Pixels are square: one cell is one pixel wide and two
-pixels tall.
+Textual's ``Digits`` is always three rows tall. This font scales by whole pixels to the
+largest size the widget's region allows, so a figure fills its tile on a TV and still fits at
+80×24. Pixels are square: with half blocks (``▀ ▄ █``) one cell is one pixel wide and two
+pixels tall; without them (Linux console fonts have ``█`` but not ``▀ ▄``) a pixel is two
+full-block cells wide and one tall.
 """
 
 from __future__ import annotations
@@ -52,25 +52,31 @@ def _pixels(text: str) -> list[str]:
 _MIN_PIXEL_WIDTH = 11
 
 
-def _scale_for(text: str, width: int, height: int) -> int:
+def _scale_for(text: str, width: int, height: int, half: bool) -> int:
     if not text:
         return 0
-    pixel_width = max(_MIN_PIXEL_WIDTH, len(_pixels(text)[0]))
+    pixel_width = max(_MIN_PIXEL_WIDTH, len(_pixels(text)[0])) * (1 if half else 2)
     by_width = width // pixel_width
-    by_height = (2 * height) // _FONT_ROWS
+    by_height = (2 * height if half else height) // _FONT_ROWS
     return max(0, min(by_width, by_height))
 
 
-def render_big(text: str, width: int, height: int) -> list[str]:
-    """Lines of ``text`` at the largest scale fitting ``width``×``height`` cells (may be [])."""
-    scale = _scale_for(text, width, height)
+def render_big(text: str, width: int, height: int, half_blocks: bool = True) -> list[str]:
+    """Lines of ``text`` at the largest scale fitting ``width``×``height`` cells.
+
+    Too small for the font: the plain text (cropped), or nothing without a row.
+    """
+    scale = _scale_for(text, width, height, half_blocks)
     if scale == 0:
         return [text[:width]] if height else []
+    across = scale if half_blocks else 2 * scale
     rows = [
-        "".join(pixel * scale for pixel in row)
+        "".join(pixel * across for pixel in row)
         for row in _pixels(text)
         for _ in range(scale)
     ]
+    if not half_blocks:
+        return [row.replace("#", "█").replace(".", " ") for row in rows]
     if len(rows) % 2:
         rows.append("." * len(rows[0]))
     return [
@@ -88,8 +94,9 @@ class BigNumber(Widget):
 
     value: reactive[str] = reactive("")
 
-    def __init__(self, value: str = "", **kwargs) -> None:
+    def __init__(self, value: str = "", *, half_blocks: bool = True, **kwargs) -> None:
         super().__init__(**kwargs)
+        self.half_blocks = half_blocks
         self.set_reactive(BigNumber.value, value)
         self._lines: list[str] | None = None
 
@@ -102,7 +109,7 @@ class BigNumber(Widget):
     def _layout(self) -> list[str]:
         if self._lines is None:
             width, height = self.content_size
-            lines = render_big(self.value, width, height)
+            lines = render_big(self.value, width, height, self.half_blocks)
             top = max(0, (height - len(lines)) // 2)
             self._lines = [" " * width] * top + [line.center(width) for line in lines]
         return self._lines

@@ -31,7 +31,7 @@ class KpiTile(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static(classes="head")
-        yield BigNumber(classes="value")
+        yield BigNumber(classes="value", half_blocks=self.symbols.partial_blocks)
         yield Static(classes="refs")
 
     def on_mount(self) -> None:

@@ -7,27 +7,48 @@ from textual.containers import Vertical
 from textual.reactive import reactive
 from textual.widgets import Sparkline, Static
 
+from kiosk.format import format_value
+
 __all__ = ["TrendLine"]
 
 
 class TrendLine(Vertical):
-    """Hidden when the page has no trend; greyed (``-stale``) when its source is stale."""
+    """Hidden when the page has no trend; greyed (``-stale``) when its source is stale.
+
+    Without ``spark`` (console fonts lack ``▁…▇``) the line reads first / low / high / last.
+    """
 
     data: reactive[tuple[float, ...]] = reactive((), init=False)
     label: reactive[str] = reactive("", init=False)
+    kpi: str = ""
+
+    def __init__(self, *, spark: bool = True, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.spark = spark
 
     def compose(self) -> ComposeResult:
         yield Static(classes="trend-label", markup=False)
-        yield Sparkline(classes="spark")
+        if self.spark:
+            yield Sparkline(classes="spark")
 
     def on_mount(self) -> None:
-        self.watch_label(self.label)
-        self.watch_data(self.data)
+        self._draw()
 
-    def watch_label(self, label: str) -> None:
-        if self.children:
-            self.query_one(".trend-label", Static).update(label)
+    def watch_label(self) -> None:
+        self._draw()
 
-    def watch_data(self, data: tuple[float, ...]) -> None:
-        if self.children:
+    def watch_data(self) -> None:
+        self._draw()
+
+    def _draw(self) -> None:
+        if not self.children:
+            return
+        data = self.data
+        label = self.label
+        if self.spark:
             self.query_one(Sparkline).data = list(data)
+        elif data:
+            first, last, low, high = (format_value(self.kpi, v)
+                                      for v in (data[0], data[-1], min(data), max(data)))
+            label += f": from {first} to {last} (low {low}, high {high})"
+        self.query_one(".trend-label", Static).update(label)

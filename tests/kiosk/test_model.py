@@ -117,3 +117,20 @@ def test_schedule():
     assert not is_on(night, datetime(2026, 11, 28, 22, 0, tzinfo=tz))
     assert is_on(None, datetime(2026, 11, 28, 3, 0, tzinfo=tz))
     assert seconds_to_next_minute(T0 + 15) == 45
+
+
+def test_alert_page_shows_each_kpi_once_in_its_shortest_window():
+    values = alert_values()
+    for window in ("today", "15m", "30m"):
+        values[f"alert:queue:support/{window}/abandon_rate_pct"] = {
+            "key": f"queue:support/{window}/abandon_rate_pct", "state": "alert",
+            "since": T0 - 30, "text": "raw hub text"}
+    values["alert:old"] = {"key": "team:support/now/agents_paused", "state": "ok"}  # over
+    view = view_of(values)
+    spec = page_specs(view)[0]
+    assert spec.kpis == ("calls_waiting", "abandon_rate_pct")
+    assert spec.scopes == ("team:support/now", "queue:support/15m")
+    labels = [t.label for t in build_page(view, spec, Freshness()).tiles]
+    assert labels == ["Calls waiting · now", "Abandon rate · support 15m"]
+    alert_lines = [n.text for n in notices(view, Freshness(), T0, hhmm) if n.kind == "alert"]
+    assert alert_lines == ["Calls waiting, Abandon rate (since 10:58)"]

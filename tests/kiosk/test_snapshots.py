@@ -76,3 +76,12 @@ def test_off_hours_clock(snap_compare):
 async def _settle_flash(pilot) -> None:
     """Let the alert flash run out so the snapshot shows the steady 'stays marked' state."""
     pilot.app.stop_flash()
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_trend_page(snap_compare, size):
+    assert snap_compare(app(normal_values()), terminal_size=size, run_before=_second_page)
+
+
+async def _second_page(pilot) -> None:
+    pilot.app.next_page()
