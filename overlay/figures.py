@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from math import ceil
 
-from rich.style import Style
 from rich.text import Text
 
 from overlay.fmt import MARKS, TREND_ARROWS
+from overlay.lines import Paint
 from overlay.model import Figure
 
 __all__ = ["figure_lines"]
 
-Paint = Callable[[str | None], Style]
 #: Below this width a figure uses a 4-letter label.
 _SHORT_CELL = 17
 #: From this width (and one row per figure) each figure gets its target and last-week delta.

@@ -6,7 +6,6 @@ width, so the same widgets read at 40×10 and at 60×15. None of them takes focu
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import ClassVar
 
 from rich.style import Style
@@ -15,8 +14,8 @@ from textual.reactive import reactive
 from textual.widget import Widget
 
 from overlay.figures import figure_lines
-from overlay.fmt import MARKS, fmt_duration, fmt_value, state_symbol
-from overlay.model import OverlayModel, QueueNow
+from overlay.lines import fit, one_line, queue_parts, state_text
+from overlay.model import OverlayModel
 
 __all__ = ["AlertBar", "FiguresPanel", "MessageBar", "OneLine", "QueueBar", "StateBar", "TeamLine"]
 
@@ -47,35 +46,7 @@ class OverlayWidget(Widget):
 
     def state_text(self, text: str, state: str | None, prefix: str = "") -> Text:
         """``prefix`` then ``text`` coloured by its threshold state, after the state's symbol."""
-        return Text(prefix).append(f"{state_symbol(state) if state else ''}{text}",
-                                   style=self.paint(state))
-
-    def queue_parts(self, q: QueueNow, words: int) -> list[Text]:
-        """Calls waiting, longest wait and service level, each marked by its state; ``words``
-        (0-2) says how many of the first two values get their word."""
-        return [
-            self.state_text(fmt_value("calls_waiting", q.waiting) + (" waiting" if words else ""),
-                            q.waiting_state),
-            self.state_text(fmt_duration(q.longest_s),
-                            q.longest_state, "longest " if words > 1 else ""),
-            self.state_text(fmt_value("service_level_pct", q.sl_pct), q.sl_state, "SL "),
-        ]
-
-
-def fit(parts: Sequence[tuple[int, Text]], width: int, sep: Text) -> Text:
-    """Join ``(priority, text)`` parts in order, leaving out the highest priority numbers
-    (least important) until the line fits ``width``."""
-    kept = list(parts)
-
-    def joined() -> Text:
-        return sep.join(text for _, text in kept)
-
-    while len(kept) > 1 and joined().cell_len > width:
-        kept.remove(max(kept, key=lambda p: p[0]))
-    line = joined()
-    line.no_wrap = True
-    line.overflow = "ellipsis"
-    return line
+        return state_text(self.paint, text, state, prefix)
 
 
 class QueueBar(OverlayWidget):
@@ -86,7 +57,8 @@ class QueueBar(OverlayWidget):
         if q.waiting is None and q.longest_s is None and q.sl_pct is None:
             return Text("Queue: no data", style=self.paint("dim"))
         parts = [(0, Text("Queue", style=self.paint("strong")))]
-        parts += [(1, part) for part in self.queue_parts(q, 2 if self.size.width >= 50 else 1)]
+        words = 2 if self.size.width >= 50 else 1
+        parts += [(1, part) for part in queue_parts(self.paint, q, words)]
         return fit(parts, self.size.width, Text("  "))
 
 
@@ -216,23 +188,4 @@ class OneLine(OverlayWidget):
     DEFAULT_CSS = "OneLine { display: none; }"
 
     def render(self) -> Text:
-        model = self.model
-        parts: list[tuple[int, Text]] = []
-        if model.fresh.level != "live":
-            state = "alert" if model.fresh.level == "offline" else "warn"
-            parts.append((0, Text(f"⚠ {model.fresh.text}", style=self.paint(state))))
-        if model.me:
-            parts.append((3, Text(f"{model.me.label} {model.me.in_state}".strip())))
-        parts.append((0, Text("Q ").append(Text(" ").join(self.queue_parts(model.queue, 0)))))
-        if model.alerts:
-            count = len(model.alerts)
-            parts.append((1, self.state_text(f" {count} alert{'s' if count > 1 else ''}",
-                                             model.alerts[0].state)))
-        unread = sum(1 for m in model.messages if not m.acked)
-        if unread:
-            parts.append((2, Text(f"✉ {unread} [a]", style=self.paint("warn"))))
-        for rank, fig in enumerate(model.figures[:3], 4):
-            if fig.value is not None:
-                mark = Text(MARKS.get(fig.mark or "", ""), style=self.paint(fig.mark))
-                parts.append((rank, Text(f"{fig.label} {fig.text}").append(mark)))
-        return fit(parts, self.size.width, Text(" │ ", style=self.paint("dim")))
+        return one_line(self.model, self.size.width, self.paint)

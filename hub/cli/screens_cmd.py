@@ -26,10 +26,24 @@ def overlay_args(parser) -> None:
                         help="start folded to one line (a tmux pane); the o key toggles it")
     parser.add_argument("--stale-after", type=float, default=30.0, metavar="SECONDS",
                         help="mark the figures stale when no data came for this long (30)")
+    parser.add_argument("--status-line", action="store_true",
+                        help="print the one-line overlay once in tmux format and exit "
+                             "(for tmux status-right \"#(...)\")")
+    parser.add_argument("--width", type=int, default=60,
+                        help="with --status-line: at most this many cells (60)")
 
 
 def run_overlay(args) -> int:
     """Run the agent overlay until the agent quits (the client reconnects meanwhile)."""
+    if args.status_line:
+        import asyncio
+        import sys
+
+        from overlay.statusline import status_line
+
+        sys.stdout.write(asyncio.run(status_line(args.hub, args.token, width=args.width,
+                                                 stale_after_s=args.stale_after)) + "\n")
+        return 0
     from hub.client import HubClient
     from overlay.app import OverlayApp
 

@@ -246,3 +246,16 @@ async def test_console_sends_a_message_and_sees_who_read_it(tmp_path):
             assert any(f["type"] == "ok" for f in replies)
             await until(lambda: app.screen.model.messages[0][1][3].text == "1: alice")
             await app.client.close()
+
+
+async def test_status_line_once_for_tmux(tmp_path):
+    from overlay.statusline import status_line
+
+    async with running_hub(tmp_path) as hub:
+        line = await status_line(hub.ws_url, "token-alice", width=200, timeout_s=5)
+        refused = await status_line(hub.ws_url, "token-nobody", timeout_s=5)
+    assert "Q " in line and "offline" not in line and "#[" in line
+    assert not tokens(line) & (set(SUPPORT + DUO) - {"alice"})
+    assert "refused" in refused
+    unreachable = await status_line("ws://127.0.0.1:9", "token-alice", timeout_s=0.5)
+    assert "⚠ offline" in unreachable

@@ -1,0 +1,33 @@
+"""The one-line text and its tmux form (pure)."""
+
+from __future__ import annotations
+
+from overlay_views import NOW, agent_values, make_view, with_alert, with_message
+from rich.text import Text
+
+from overlay.lines import one_line
+from overlay.model import Link, build_model
+from overlay.statusline import tmux_paint, to_tmux
+
+LIVE = Link(True, NOW - 1)
+
+
+def line(values: dict, width: int, link: Link = LIVE) -> Text:
+    return one_line(build_model(make_view(values), NOW, link), width, tmux_paint)
+
+
+def test_least_important_parts_leave_first():
+    values = with_message(with_alert(agent_values()))
+    assert line(values, 120).plain == (
+        "On call 3:41 │ Q ✖5 ✖2:10 SL ▲78% │ ✖1 alert │ ✉1 [a] │ Answered 34- │ Talk 3:12 │ "
+        "AHT 4:10-")
+    assert line(values, 40).plain == "Q ✖5 ✖2:10 SL ▲78% │ ✖1 alert │ ✉1 [a]"
+    assert line(values, 20).plain == "Q ✖5 ✖2:10 SL ▲78%"
+    offline = line(values, 40, Link(False, NOW - 75)).plain
+    assert offline.startswith("⚠ offline 1:15 │ Q ✖5")
+
+
+def test_tmux_format_colours_and_escapes():
+    text = Text("a#b ").append("✖5", style=tmux_paint("alert")).append(" ok", tmux_paint("ok"))
+    assert to_tmux(text) == "a##b #[fg=red,bold]✖5#[default]#[fg=green] ok#[default]"
+    assert "#[fg=red,bold]✖5#[default]" in to_tmux(line(with_alert(agent_values()), 60))
