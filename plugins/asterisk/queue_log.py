@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from hub.events import Event
 from plugins.asterisk.record import BadLine, Record, split_line
@@ -35,6 +36,9 @@ __all__ = [
     "parse_lines",
     "split_line",
 ]
+
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,15 +110,16 @@ class RecordSink:
         self.dedupe = LineDeduper(dedupe_window)
         self.result = ParseResult()
 
-    def add(self, number: int, text: str, key: str, read: Callable[[], Record], pos: str) -> None:
-        """Take one non-blank input line or row; ``read`` cuts it into a record."""
+    def add(self, number: int, text: str, key: str, read: Callable[[T], Record], item: T,
+            pos: str) -> None:
+        """Take one non-blank input line or row: ``read(item)`` cuts it into a record."""
         result = self.result
         result.lines += 1
         if self.dedupe.seen(key):
             result.duplicates += 1
             return
         try:
-            produced = self.mapper.events(read(), pos)
+            produced = self.mapper.events(read(item), pos)
         except BadLine as exc:
             result.skipped.append(Skipped(number, str(exc), text[:200]))
             return
@@ -143,7 +148,7 @@ def parse_batches(
     for number, raw in enumerate(lines, first_line):
         line = raw.rstrip("\r\n")
         if line.strip():
-            sink.add(number, line, line, lambda line=line: split_line(line), str(number))
+            sink.add(number, line, line, split_line, line, str(number))
             if sink.result.lines >= batch_lines:
                 yield sink.drain()
     yield sink.drain()

@@ -142,7 +142,7 @@ def read_export_batches(
     for number, row in enumerate(reader, 1):
         if any(cell.strip() for cell in row):
             key = "|".join(row[i] for i in key_columns if i < len(row))
-            sink.add(number, ",".join(row), key, lambda row=row: _checked(to_record(row)),
+            sink.add(number, ",".join(row), key, lambda r: _checked(to_record(r)), row,
                      f"row:{number}")
             if sink.result.lines >= batch_lines:
                 yield sink.drain()

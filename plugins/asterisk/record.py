@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 __all__ = ["BadLine", "Record", "split_line"]
 
@@ -11,8 +11,7 @@ class BadLine(ValueError):
     """A line (or row) that cannot be turned into a record or into events."""
 
 
-@dataclass(frozen=True, slots=True)
-class Record:
+class Record(NamedTuple):
     """One queue_log entry, fields as Asterisk wrote them; ``data`` without trailing blanks."""
 
     ts: float

@@ -177,7 +177,7 @@ class FileFollower:
             line += 1
             text = raw.decode("utf-8", "replace").rstrip("\r")
             if text.strip():
-                sink.add(line, text, text, lambda t=text: split_line(t), prefix + str(offset))
+                sink.add(line, text, text, split_line, text, prefix + str(offset))
             offset += len(raw) + 1
         offset = min(offset, self.offset + len(complete))
         self.offset, self.line = offset, line

@@ -95,9 +95,6 @@ class VerbMapper:
 
     # --- helpers used by the handlers ---------------------------------------------------
 
-    def _base(self, rec: Record, pos: str) -> dict:
-        return {"ts": rec.ts, "source": self.source, "source_pos": pos}
-
     def _wait(self, rec: Record, i: int) -> float:
         wait = _num(rec, i, "waittime")
         entered = self._entered.pop(rec.call_id, None)
@@ -115,53 +112,60 @@ class VerbMapper:
         entered[rec.call_id] = rec.ts
         if len(entered) > self._remember:
             del entered[next(iter(entered))]
-        return [CallEntered(**self._base(rec, pos), call_id=rec.call_id, queue=queue,
-                            caller_id=_field(rec, 1) or None, position=position)]
+        return [CallEntered(ts=rec.ts, source=self.source, source_pos=pos, call_id=rec.call_id,
+                            queue=queue, caller_id=_field(rec, 1) or None, position=position)]
 
     def _connect(self, rec: Record, pos: str) -> list[Event]:
         self._entered.pop(rec.call_id, None)
-        return [CallAnswered(**self._base(rec, pos), call_id=rec.call_id, queue=_queue(rec),
-                             agent=_agent(rec), hold_s=_num(rec, 0, "holdtime", True),
+        return [CallAnswered(ts=rec.ts, source=self.source, source_pos=pos, call_id=rec.call_id,
+                             queue=_queue(rec), agent=_agent(rec),
+                             hold_s=_num(rec, 0, "holdtime", True),
                              ring_s=_num(rec, 2, "ringtime"))]
 
     def _ended(self, rec: Record, pos: str, at: int, ended_by, transfer) -> list[Event]:
-        return [CallEnded(**self._base(rec, pos), call_id=rec.call_id, queue=_queue(rec),
-                          agent=_agent(rec), hold_s=_num(rec, at, "holdtime", True),
+        return [CallEnded(ts=rec.ts, source=self.source, source_pos=pos, call_id=rec.call_id,
+                          queue=_queue(rec), agent=_agent(rec),
+                          hold_s=_num(rec, at, "holdtime", True),
                           talk_s=_num(rec, at + 1, "calltime", True), ended_by=ended_by,
                           transfer=transfer)]
 
     def _abandon(self, rec: Record, pos: str) -> list[Event]:
         queue = _queue(rec)
-        return [CallAbandoned(**self._base(rec, pos), call_id=rec.call_id, queue=queue,
-                              wait_s=self._wait(rec, 2), position=_int(rec, 0, "position"),
+        return [CallAbandoned(ts=rec.ts, source=self.source, source_pos=pos,
+                              call_id=rec.call_id, queue=queue, wait_s=self._wait(rec, 2),
+                              position=_int(rec, 0, "position"),
                               orig_position=_int(rec, 1, "origposition"))]
 
     def _left(self, rec: Record, pos: str, reason, wait_at: int, key: str | None = None,
               agent: str | None = None) -> list[Event]:
         queue = _queue(rec)
-        return [CallLeft(**self._base(rec, pos), call_id=rec.call_id, queue=queue,
-                         reason=reason, wait_s=self._wait(rec, wait_at), key=key, agent=agent)]
+        return [CallLeft(ts=rec.ts, source=self.source, source_pos=pos, call_id=rec.call_id,
+                         queue=queue, reason=reason, wait_s=self._wait(rec, wait_at), key=key,
+                         agent=agent)]
 
     def _ring(self, rec: Record, pos: str, canceled: bool) -> list[Event]:
         ring = _num(rec, 0, "ringtime")
-        return [RingNoAnswer(**self._base(rec, pos), call_id=rec.call_id, queue=_queue(rec),
-                             agent=_agent(rec), ring_ms=None if ring is None else int(ring),
-                             canceled=canceled)]
+        return [RingNoAnswer(ts=rec.ts, source=self.source, source_pos=pos, call_id=rec.call_id,
+                             queue=_queue(rec), agent=_agent(rec),
+                             ring_ms=None if ring is None else int(ring), canceled=canceled)]
 
     def _member(self, rec: Record, pos: str, cls, queue: str | None, reason: bool) -> list[Event]:
         extra = {"reason": _field(rec, 0) or None} if reason else {}
-        return [cls(**self._base(rec, pos), agent=_agent(rec), queue=queue, **extra)]
+        return [cls(ts=rec.ts, source=self.source, source_pos=pos, agent=_agent(rec), queue=queue,
+                    **extra)]
 
     def _add_member(self, rec: Record, pos: str) -> list[Event]:
         out = self._member(rec, pos, AgentLoggedIn, _queue(rec), False)
         if _field(rec, 0).upper() == "PAUSED":
-            out.append(AgentPaused(**self._base(rec, pos), agent=rec.agent, queue=rec.queue))
+            out.append(AgentPaused(ts=rec.ts, source=self.source, source_pos=pos,
+                                   agent=rec.agent, queue=rec.queue))
         return out
 
     def _restart(self, rec: Record, pos: str, reload_only: bool) -> list[Event]:
         if not reload_only:
             self._entered.clear()
-        return [SystemRestart(**self._base(rec, pos), reload_only=reload_only)]
+        return [SystemRestart(ts=rec.ts, source=self.source, source_pos=pos,
+                              reload_only=reload_only)]
 
 
 def _none(mapper: VerbMapper, rec: Record, pos: str) -> list[Event]:

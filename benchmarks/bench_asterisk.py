@@ -1,0 +1,147 @@
+"""queue_log throughput: lines → KPI state per second on one core, next to a bare split loop.
+
+    .venv/bin/python benchmarks/bench_asterisk.py [--lines 1000000] [--skip-cli]
+
+Generates a queue_log of ``--lines`` lines in a temporary folder (calls every ~3 s over several
+days on two queues: ENTERQUEUE, RINGNOANSWER, CONNECT, COMPLETE*, ABANDON, EXITWITHTIMEOUT,
+PAUSE/UNPAUSE, the odd custom and malformed line), then times, in this process:
+
+- baseline: ``for line in file: line.split('|')``;
+- parse only: :func:`plugins.asterisk.queue_log.parse_batches` (lines → events);
+- parse + engine: events applied to :class:`hub.engine.Engine`, then one snapshot;
+
+and the wall time of ``panneau replay queue_log FILE --json`` (a fresh process, as a user runs it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from hub.config import Config
+from hub.engine import Engine
+from plugins.asterisk.queue_log import parse_batches
+
+ROOT = Path(__file__).resolve().parent.parent
+AGENTS = {"support": ["Alice", "Bob", "Carol", "Dan"], "sales": ["Dave", "Erin", "Fay"]}
+
+
+def generate(path: Path, lines: int, seed: int = 7) -> None:
+    """Write a plausible queue_log of exactly ``lines`` lines."""
+    rng = random.Random(seed)
+    t, n, written = 1_795_000_000, 0, 0
+    out: list[str] = [f"{t}|NONE|NONE|NONE|QUEUESTART|"]
+    while len(out) < lines:
+        t += rng.randint(1, 5)
+        n += 1
+        queue = "support" if rng.random() < 0.7 else "sales"
+        agent = rng.choice(AGENTS[queue])
+        call = f"{t}.{n}"
+        out.append(f"{t}|{call}|{queue}|NONE|ENTERQUEUE||555{n % 10000:04d}|1")
+        wait = rng.randint(0, 90)
+        if rng.random() < 0.3:
+            other = rng.choice(AGENTS[queue])
+            out.append(f"{t + 8}|{call}|{queue}|{other}|RINGNOANSWER|{rng.choice([0, 8000])}")
+        roll = rng.random()
+        if roll < 0.7:
+            talk = rng.randint(10, 400)
+            out.append(f"{t + wait}|{call}|{queue}|{agent}|CONNECT|{wait}|{call}1|{min(wait, 9)}")
+            verb = "COMPLETECALLER" if rng.random() < 0.5 else "COMPLETEAGENT"
+            out.append(f"{t + wait + talk}|{call}|{queue}|{agent}|{verb}|{wait}|{talk}|1")
+        elif roll < 0.93:
+            out.append(f"{t + wait}|{call}|{queue}|NONE|ABANDON|1|1|{wait}")
+        else:
+            out.append(f"{t + 45}|{call}|{queue}|NONE|EXITWITHTIMEOUT|1|1|45")
+        if rng.random() < 0.02:
+            out.append(f"{t}|NONE|{queue}|{agent}|PAUSE|Break")
+            out.append(f"{t + 300}|NONE|{queue}|{agent}|UNPAUSE|")
+        if rng.random() < 0.01:
+            out.append(f"{t}|{call}|{queue}|NONE|DID|+1555000{n % 1000:03d}")
+        if rng.random() < 0.001:
+            out.append("this line is not queue_log")
+        if len(out) >= 100_000:
+            written += _flush(path, out[: lines - written])
+            out = []
+            if written >= lines:
+                return
+    _flush(path, out[: lines - written])
+
+
+def _flush(path: Path, rows: list[str]) -> int:
+    with path.open("a", encoding="utf-8") as f:
+        f.write("\n".join(rows) + "\n")
+    return len(rows)
+
+
+def timed(label: str, fn, lines: int, baseline: float | None = None) -> float:
+    start = time.perf_counter()
+    extra = fn()
+    seconds = time.perf_counter() - start
+    ratio = f"  ({seconds / baseline:5.1f}× baseline)" if baseline else ""
+    print(f"{label:<34} {seconds:7.2f} s  {lines / seconds:>12,.0f} lines/s{ratio}  {extra}")
+    return seconds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--lines", type=int, default=1_000_000)
+    parser.add_argument("--skip-cli", action="store_true", help="do not time panneau replay")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        log = Path(tmp) / "queue_log"
+        start = time.perf_counter()
+        generate(log, args.lines)
+        size = log.stat().st_size / 1e6
+        print(f"generated {args.lines:,} lines ({size:.0f} MB) in {time.perf_counter() - start:.1f}"
+              f" s; python {sys.version.split()[0]}, one process")
+
+        def split_loop() -> str:
+            fields = 0
+            with log.open(encoding="utf-8") as f:
+                for line in f:
+                    fields += len(line.split("|"))
+            return f"{fields:,} fields"
+
+        def parse_only() -> str:
+            events = skipped = 0
+            with log.open(encoding="utf-8") as f:
+                for batch in parse_batches(f):
+                    events += len(batch.events)
+                    skipped += len(batch.skipped)
+            return f"{events:,} events, {skipped} skipped"
+
+        def parse_and_engine() -> str:
+            engine = Engine(Config())
+            apply, last = engine.apply, 0.0
+            with log.open(encoding="utf-8") as f:
+                for batch in parse_batches(f):
+                    for event in batch.events:
+                        apply(event)
+                    if batch.events:
+                        last = batch.events[-1].ts
+            snap = engine.snapshot(last)
+            return f"site offered today: {snap.values['site']['today'].get('offered', 0):,.0f}"
+
+        base = timed("baseline: line.split('|') loop", split_loop, args.lines)
+        timed("parse (lines → events)", parse_only, args.lines, base)
+        timed("parse + engine (→ KPI state)", parse_and_engine, args.lines, base)
+        if not args.skip_cli:
+            cmd = [str(ROOT / ".venv" / "bin" / "panneau"), "replay", "queue_log", str(log),
+                   "--json"]
+
+            def cli() -> str:
+                done = subprocess.run(cmd, capture_output=True, text=True, check=True)
+                return f"{len(done.stdout):,} bytes of JSON"
+
+            timed("panneau replay --json (wall)", cli, args.lines, base)
+
+
+if __name__ == "__main__":
+    main()
