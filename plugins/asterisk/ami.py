@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,7 +32,9 @@ class AmiOptions:
     """Options of an ``asterisk_ami`` source (a ``manager.conf`` user with read=call,agent)."""
 
     username: str
-    secret: str
+    secret: str | None = None
+    """Better left out of the file: then it is read from the ``secret_env`` variable."""
+    secret_env: str = "ASTERISK_AMI_SECRET"
     host: str = "127.0.0.1"
     port: int = 5038
     emit: Mode = "all"
@@ -83,6 +86,9 @@ class AmiSource:
     async def run(self, ctx: SourceContext) -> None:
         """Keep a session up until cancelled."""
         opts = self.options
+        if not (opts.secret or os.environ.get(opts.secret_env)):
+            ctx.set_status("down", f"no AMI secret: set {opts.secret_env} or options.secret")
+            raise ValueError(f"asterisk_ami {ctx.name}: no secret (set {opts.secret_env})")
         translator = AmiTranslator(ctx.name, opts.emit, opts.queues, opts.leave_grace_s)
         if isinstance(ctx.checkpoint, dict):
             translator.restore(ctx.checkpoint.get("waiting"))
@@ -117,7 +123,9 @@ class AmiSource:
                 lost.set_result(exc)
 
         manager = _Manager(on_lost, host=opts.host, port=opts.port,
-                           username=opts.username, secret=opts.secret, events=opts.events,
+                           username=opts.username,
+                           secret=opts.secret or os.environ.get(opts.secret_env, ""),
+                           events=opts.events,
                            ping_delay=10**9, loop=loop)
         manager.register_event("*", lambda _manager, message: inbox.put_nowait(message))
         pinger: asyncio.Task | None = None

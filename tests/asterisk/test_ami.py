@@ -59,6 +59,7 @@ class AmiServer:
         self.login, self.banner = login, banner
         self.sessions = [(status, list(stream)), *later]
         self.logins = 0
+        self.secrets: list[str] = []
         self.connections = 0
         self.writers: list[asyncio.StreamWriter] = []
         self.handlers: set[asyncio.Task] = set()
@@ -105,6 +106,7 @@ class AmiServer:
                 action, action_id = fields.get("action", "").lower(), fields.get("actionid", "")
                 if action == "login":
                     self.logins += 1
+                    self.secrets.append(fields.get("secret", ""))
                     self._send(writer, self.login, action_id)
                     if "Response: Error" in self.login[0]:
                         await writer.drain()
@@ -159,6 +161,21 @@ async def test_refused_login_is_down_and_retried_with_backoff():
     assert downs[0].startswith(f"127.0.0.1:{server.port}: login refused: Authentication failed")
     assert "retry in 0.01s" in downs[0] and "retry in 0.02s" in downs[1]  # doubling
     assert ctx.events == []
+
+
+async def test_secret_comes_from_the_environment(monkeypatch):
+    login = server_blocks(AMI / "panoramisk_login_ok.txt")
+    async with AmiServer(login, status_reply()) as server:
+        source = make_source(asterisk, "asterisk_ami", {"port": server.port, "username": "u"})
+        ctx = RecordingContext("pbx")
+        with pytest.raises(ValueError, match="no secret"):
+            await source.run(ctx)
+        assert ctx.statuses == [("down", "no AMI secret: set ASTERISK_AMI_SECRET or "
+                                         "options.secret")]
+        monkeypatch.setenv("ASTERISK_AMI_SECRET", "from-env")
+        async with running(source, ctx):
+            await ctx.wait_for(lambda c: c.status == "live")
+        assert server.secrets == ["from-env"]
 
 
 async def test_unreachable_server_is_down():
