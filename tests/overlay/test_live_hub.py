@@ -188,10 +188,11 @@ async def test_acknowledge_round_trip_manager_sees_who_read(tmp_path):
         follow.cancel()
 
 
-async def test_overlay_live_then_offline_when_the_hub_stops(tmp_path):
+async def test_overlay_live_offline_and_back_when_the_hub_restarts(tmp_path):
     hub = Hub(parse_config(config_text(tmp_path)))
     await hub.start()
-    app = OverlayApp(HubClient(hub.ws_url, "token-alice"), tick_s=0.1)
+    app = OverlayApp(HubClient(hub.ws_url, "token-alice", backoff_max=1.0), tick_s=0.1)
+    again = None
     try:
         async with app.run_test(size=(60, 15)):
             state = app.screen.query_one(StateBar)
@@ -200,11 +201,19 @@ async def test_overlay_live_then_offline_when_the_hub_stops(tmp_path):
             assert model.agent == "alice" and model.team_name == "Support"
             assert not model.team_hidden
             await until(lambda: any(f.value is not None for f in app.overlay.model.figures))
+            port = hub.ws_port
             await hub.stop()
             await until(lambda: "⚠ offline" in str(state.render()))
+            text = config_text(tmp_path).replace('listen = "127.0.0.1:0"',
+                                                 f'listen = "127.0.0.1:{port}"', 1)
+            again = Hub(parse_config(text))
+            await again.start()
+            await until(lambda: "● live" in str(state.render()), 15)
             await app.client.close()
     finally:
         await hub.stop()
+        if again is not None:
+            await again.stop()
 
 
 async def test_small_team_agent_gets_no_team_figures(tmp_path):
