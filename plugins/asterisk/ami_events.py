@@ -42,6 +42,7 @@ from hub.events import (
     RingNoAnswer,
     SystemRestart,
 )
+from plugins.asterisk.record import BadLine, number
 
 __all__ = ["DEVICE_STATES", "AmiTranslator", "Mode"]
 
@@ -73,10 +74,9 @@ def _get(msg: Mapping[str, Any], *keys: str) -> str:
 
 def _float(text: str) -> float | None:
     try:
-        value = float(text)
-    except ValueError:
+        return number(text, "")
+    except BadLine:
         return None
-    return value if value == value and abs(value) != float("inf") else None
 
 
 def _int(text: str) -> int | None:

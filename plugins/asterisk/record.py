@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-__all__ = ["BadLine", "Record", "split_line"]
+__all__ = ["BadLine", "Record", "number", "split_line"]
 
 
 class BadLine(ValueError):
@@ -22,18 +22,24 @@ class Record(NamedTuple):
     data: tuple[str, ...] = ()
 
 
+def number(text: str, what: str) -> float:
+    """A finite float from ``text``; raises ``BadLine("<what> '<text>' is not a number")``."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if value != value or value in (float("inf"), float("-inf")):
+        raise BadLine(f"{what} {text[:20]!r} is not a number")
+    return value
+
+
 def split_line(line: str) -> Record:
     """Cut one line into a :class:`Record`; raises :class:`BadLine`."""
     parts = line.rstrip("\r\n").split("|")
     if len(parts) < 5:
         raise BadLine(f"expected at least 5 '|'-separated fields, got {len(parts)}")
     stamp, call_id, queue, agent, verb, *data = parts
-    try:
-        ts = float(stamp)
-    except ValueError:
-        raise BadLine(f"time {stamp[:20]!r} is not a number") from None
-    if ts != ts or ts in (float("inf"), float("-inf")):
-        raise BadLine(f"time {stamp[:20]!r} is not a number")
+    ts = number(stamp, "time")
     if not verb:
         raise BadLine("empty event name")
     while data and not data[-1]:

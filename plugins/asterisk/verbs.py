@@ -35,7 +35,7 @@ from hub.events import (
     RingNoAnswer,
     SystemRestart,
 )
-from plugins.asterisk.record import BadLine, Record
+from plugins.asterisk.record import BadLine, Record, number
 
 __all__ = ["KNOWN_VERBS", "VerbMapper"]
 
@@ -52,13 +52,7 @@ def _num(rec: Record, i: int, name: str, required: bool = False) -> float | None
         if required:
             raise BadLine(f"{rec.verb}: missing {name}")
         return None
-    try:
-        value = float(text)
-    except ValueError:
-        raise BadLine(f"{rec.verb}: {name} {text[:20]!r} is not a number") from None
-    if value != value or value in (float("inf"), float("-inf")):
-        raise BadLine(f"{rec.verb}: {name} {text[:20]!r} is not a number")
-    return value
+    return number(text, f"{rec.verb}: {name}")
 
 
 def _int(rec: Record, i: int, name: str) -> int | None:
