@@ -35,8 +35,6 @@ __all__ = ["Colors", "KioskApp", "pick_colors"]
 
 Colors = Literal["full", "16"]
 _FLASH_TOGGLES = 6
-_WINDOW_WORDS = {"now": "now", "15m": "last 15 min", "30m": "last 30 min",
-                 "60m": "last hour", "today": "today"}
 
 
 def pick_colors(requested: str = "auto", term: str | None = None) -> Colors:
@@ -164,7 +162,7 @@ class KioskApp(App):
                        for i in range(len(specs)))
         self.panel.show_bars(
             team=str(meta.get("team_name") or meta.get("team") or ""),
-            title=f"{spec.title} · {_WINDOW_WORDS.get(spec.window, spec.window)}",
+            title=spec.title,
             clock=f"{date}  {hhmm}",
             as_of=f"as of {local(as_of, when.tzinfo).strftime('%H:%M:%S')}" if as_of
             else "as of —",

@@ -85,7 +85,7 @@ class Tile:
 
 @dataclass(frozen=True, slots=True)
 class Notice:
-    """A banner line: ``stale`` (freshness), ``alert`` or ``message``."""
+    """A banner line: ``stale`` (freshness), ``alert`` / ``warn`` (alerts) or ``message``."""
 
     kind: str
     text: str
@@ -275,7 +275,9 @@ def notices(view: ViewState, fresh: Freshness, now: float, fmt_time) -> list[Not
         labels = dict.fromkeys(label_of(kpi) for _, _, kpi in alerts.values())
         sinces = [view.values[f"alert:{a}"].get("since") for a in alerts]
         since = min((t for t in sinces if isinstance(t, int | float)), default=None)
-        out.append(Notice("alert", f"{', '.join(labels)} (since {_hhmm(since, fmt_time)})",
+        worst = "alert" if any(view.values[f"alert:{a}"].get("state") == "alert"
+                               for a in alerts) else "warn"
+        out.append(Notice(worst, f"{', '.join(labels)} (since {_hhmm(since, fmt_time)})",
                           "alerts"))
     messages = [m for _, m in view.items("message:") if isinstance(m, Mapping)]
     messages.sort(key=lambda m: m.get("sent") or 0, reverse=True)

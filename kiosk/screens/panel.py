@@ -8,7 +8,7 @@ from textual.screen import Screen
 
 from kiosk.format import SYMBOLS, Symbols
 from kiosk.model import Notice, PageView
-from kiosk.widgets import Banner, BottomBar, KpiTile, TopBar, TrendLine
+from kiosk.widgets import Banner, BigNumber, BottomBar, KpiTile, TopBar, TrendLine
 
 __all__ = ["PanelScreen"]
 
@@ -53,6 +53,18 @@ class PanelScreen(Screen):
         trend.data = page.trend
         trend.set_class(page.stale_trend, "-stale")
         self.set_class(page.spec.is_alert, "-alert-page")
+        self.call_after_refresh(self.same_size_figures)
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self.same_size_figures)
+
+    def same_size_figures(self) -> None:
+        """Cap every figure of the page at the smallest one's scale, so they match."""
+        numbers = list(self.query(BigNumber))
+        if numbers:
+            cap = min(n.natural_scale() for n in numbers)
+            for number in numbers:
+                number.max_scale = cap
 
     def show_notices(self, notices: list[Notice]) -> None:
         """Set the banner lines."""

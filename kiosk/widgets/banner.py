@@ -11,7 +11,7 @@ from kiosk.model import Notice
 
 __all__ = ["Banner"]
 
-_WORDS = {"stale": "STALE", "alert": "ALERT", "message": "MESSAGE"}
+_WORDS = {"stale": "STALE", "alert": "ALERT", "warn": "WARN", "message": "MESSAGE"}
 
 
 class Banner(Vertical):

@@ -61,12 +61,15 @@ def _scale_for(text: str, width: int, height: int, half: bool) -> int:
     return max(0, min(by_width, by_height))
 
 
-def render_big(text: str, width: int, height: int, half_blocks: bool = True) -> list[str]:
+def render_big(text: str, width: int, height: int, half_blocks: bool = True,
+               max_scale: int | None = None) -> list[str]:
     """Lines of ``text`` at the largest scale fitting ``width``×``height`` cells.
 
     Too small for the font: the plain text (cropped), or nothing without a row.
     """
     scale = _scale_for(text, width, height, half_blocks)
+    if max_scale is not None:
+        scale = min(scale, max_scale)
     if scale == 0:
         return [text[:width]] if height else []
     across = scale if half_blocks else 2 * scale
@@ -93,6 +96,8 @@ class BigNumber(Widget):
     """
 
     value: reactive[str] = reactive("")
+    max_scale: reactive[int | None] = reactive(None)
+    """Cap set by the screen so that the figures of one page share one size."""
 
     def __init__(self, value: str = "", *, half_blocks: bool = True, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -103,13 +108,21 @@ class BigNumber(Widget):
     def watch_value(self) -> None:
         self._lines = None
 
+    def watch_max_scale(self) -> None:
+        self._lines = None
+
+    def natural_scale(self) -> int:
+        """The scale the value would get alone in this region."""
+        width, height = self.content_size
+        return _scale_for(self.value, width, height, self.half_blocks)
+
     def on_resize(self) -> None:
         self._lines = None
 
     def _layout(self) -> list[str]:
         if self._lines is None:
             width, height = self.content_size
-            lines = render_big(self.value, width, height, self.half_blocks)
+            lines = render_big(self.value, width, height, self.half_blocks, self.max_scale)
             top = max(0, (height - len(lines)) // 2)
             self._lines = [" " * width] * top + [line.center(width) for line in lines]
         return self._lines

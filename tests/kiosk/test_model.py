@@ -134,3 +134,10 @@ def test_alert_page_shows_each_kpi_once_in_its_shortest_window():
     assert labels == ["Calls waiting · now", "Abandon rate · support 15m"]
     alert_lines = [n.text for n in notices(view, Freshness(), T0, hhmm) if n.kind == "alert"]
     assert alert_lines == ["Calls waiting, Abandon rate (since 10:58)"]
+
+
+def test_alerts_that_are_only_warnings_say_warn():
+    values = alert_values()
+    values["alert:a1"] = {**values["alert:a1"], "state": "warn"}
+    kinds = [n.kind for n in notices(view_of(values), Freshness(), T0, hhmm)]
+    assert kinds == ["warn"]
