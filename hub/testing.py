@@ -85,6 +85,7 @@ class RecordingContext:
         self.statuses: list[tuple[str, str]] = []
         self.routes: dict[tuple[str, str], HttpHandler] = {}
         self._changed = asyncio.Condition()
+        self._wakers: set[asyncio.Task] = set()
 
     # --- the SourceContext protocol ------------------------------------------------------
 
@@ -183,7 +184,9 @@ class RecordingContext:
 
     def _notify_soon(self) -> None:
         with contextlib.suppress(RuntimeError):  # no running loop: nobody is waiting
-            asyncio.get_running_loop().create_task(self._notify())
+            task = asyncio.get_running_loop().create_task(self._notify())
+            self._wakers.add(task)
+            task.add_done_callback(self._wakers.discard)
 
 
 @contextlib.asynccontextmanager

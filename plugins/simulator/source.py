@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import math
+import zoneinfo
 from typing import Any
 
 from hub.sources import SourceContext
@@ -26,6 +27,14 @@ def check_options(options: SimulatorOptions) -> None:
         problems.append("tick_s must be greater than 0")
     if options.warmup_s < 0:
         problems.append("warmup_s must be 0 or more")
+    try:
+        zoneinfo.ZoneInfo(options.timezone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        problems.append(f"unknown timezone {options.timezone!r}")
+    for q in options.queues:
+        if q.calls_per_hour < 0 or min(q.talk_median_s, q.wrapup_median_s,
+                                       q.patience_median_s, q.timeout_s) <= 0:
+            problems.append(f"queue {q.name!r}: rates must be 0 or more, times above 0")
     queues = {q.name for q in options.queues}
     for team in options.teams:
         problems += [f"team {team.id!r}: no queue {q!r}" for q in team.queues if q not in queues]

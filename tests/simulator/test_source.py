@@ -29,6 +29,8 @@ def test_registered_as_a_built_in():
     ({"queues": [{"calls_per_hour": 3}]}, "options.queues[0].name: missing value"),
     ({"speed": -1}, "speed must be 0"),
     ({"teams": [{"id": "x", "queues": ["nope"], "agents": ["a"]}]}, "team 'x': no queue 'nope'"),
+    ({"timezone": "Mars/Olympus"}, "unknown timezone 'Mars/Olympus'"),
+    ({"queues": [{"name": "q", "talk_median_s": 0}]}, "queue 'q': rates must be 0 or more"),
 ])
 def test_bad_options_are_refused_with_a_clear_message(options, message):
     with pytest.raises(ValueError) as info:
