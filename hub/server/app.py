@@ -154,7 +154,8 @@ class Hub:
             await self.supervisor.stop()
         for task in self._tasks:
             task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self._tasks:
+            await asyncio.wait(self._tasks, timeout=5)
         self._tasks.clear()
         with contextlib.suppress(Exception):
             await self.ws.stop()
@@ -269,7 +270,8 @@ class Hub:
         interval = 1.0 / max(self.config.hub.max_frames_per_s, 0.01)
         while True:
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._dirty.wait(), 1.0)
+                async with asyncio.timeout(1.0):  # not wait_for: it can swallow a cancel
+                    await self._dirty.wait()
             self._dirty.clear()
             try:
                 self.tick()

@@ -47,6 +47,7 @@ class Client:
     conn: ServerConnection
     audience: Audience
     label: str = ""
+    dropped: bool = False
 
 
 @dataclass
@@ -91,6 +92,8 @@ class Publisher:
             for data in missed:
                 self.write([client], data, "delta")
         self.write([client], wire.encode({"type": "status", "sources": status}), "status")
+        if client.dropped:
+            return "dropped"
         state.clients.add(client)
         state.idle_since = None
         return sent
@@ -157,7 +160,7 @@ class Publisher:
 
     def write(self, clients: Iterable[Client], data: bytes, kind: str) -> None:
         """Write without waiting; drop any connection whose buffer is over the limit."""
-        clients = [c for c in clients if c.conn.protocol.state is State.OPEN]
+        clients = [c for c in clients if not c.dropped and c.conn.protocol.state is State.OPEN]
         broadcast([c.conn for c in clients], data)
         self.metrics.frames_sent[kind] += len(clients)
         self.metrics.bytes_sent += len(data) * len(clients)
@@ -168,6 +171,7 @@ class Publisher:
 
     def drop(self, client: Client, code: int, reason: str) -> None:
         """Forget a connection now and close it (aborting if the close cannot get through)."""
+        client.dropped = True
         self.detach(client)
         self.metrics.clients_dropped[reason] += 1
         log.warning("dropping %s client %s: %s", client.audience.key,

@@ -111,7 +111,7 @@ def build_view(audience: Audience, config: Config, inputs: ViewInputs,
     """The flat view (keys of :mod:`hub.view`) of ``audience``."""
     snap = inputs.snapshot
     scopes = scopes_for(audience, config, snap.values)
-    allowed = set(scopes)
+    allowed, everything = set(scopes), audience.role == "manager"
     view: dict[str, Any] = {}
     for scope in scopes:
         for window, kpis in snap.values.get(scope, {}).items():
@@ -127,7 +127,7 @@ def build_view(audience: Audience, config: Config, inputs: ViewInputs,
     for table, prefix in ((inputs.trends, "trend:"), (inputs.refs, "ref:"),
                           (inputs.annotations, "annotation:"), (inputs.alerts, "alert:")):
         for key, value in table.items():
-            if key.partition("/")[0] in allowed:
+            if everything or key.partition("/")[0] in allowed:
                 view[prefix + key] = value
     agents = snap.agents if audience.role == "manager" else (
         {audience.agent: snap.agents[audience.agent]}

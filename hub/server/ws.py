@@ -15,10 +15,12 @@ Rules kept here:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import hmac
 import json
 import logging
+import socket
 from collections.abc import Awaitable, Callable
 from http import HTTPStatus
 from typing import Any
@@ -73,6 +75,18 @@ def http_response(status: int, body: str, content_type: str) -> Response:
     return Response(status, HTTPStatus(status).phrase, headers, body.encode())
 
 
+def limit_kernel_buffer(conn: ServerConnection, size: int) -> None:
+    """Cap the socket's kernel send buffer too, so a non-reading client is noticed early.
+
+    Linux grows a socket's send buffer up to several MB by itself; the hub's own limit
+    (``client_buffer_bytes``) only counts bytes the kernel has not taken yet.
+    """
+    sock = conn.transport.get_extra_info("socket") if conn.transport else None
+    if sock is not None:
+        with contextlib.suppress(OSError):
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, size)
+
+
 FrameHandler = Callable[[Client, dict[str, Any]], Awaitable[None]]
 
 
@@ -117,7 +131,8 @@ class WsServer:
     async def handler(self, conn: ServerConnection) -> None:
         limit = self.settings.max_frame_bytes
         try:
-            data = await asyncio.wait_for(conn.recv(), self.settings.auth_timeout_s)
+            async with asyncio.timeout(self.settings.auth_timeout_s):
+                data = await conn.recv()
             hello = wire.decode_client(data, limit)
         except TimeoutError:
             await self._refuse(conn, wire.CLOSE_AUTH_TIMEOUT,
@@ -136,6 +151,7 @@ class WsServer:
         if token is None:
             await self._refuse(conn, wire.CLOSE_BAD_TOKEN, "unknown token")
             return
+        limit_kernel_buffer(conn, self.settings.client_buffer_bytes)
         client = Client(conn, audience_of(token), token.label or "")
         sent = self.publisher.attach(client, hello.get("epoch"), hello.get("seq"),
                                      self.status_for(client.audience))

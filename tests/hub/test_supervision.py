@@ -1,0 +1,61 @@
+"""Sources that raise, hang or block are isolated, reported and (when they raise) restarted."""
+
+import asyncio
+import logging
+
+FAST = {"backoff_min": 0.05, "backoff_max": 0.2}
+
+
+async def _statuses(ws, tools, predicate, timeout=5.0):
+    frames = await tools.recv_until(
+        ws, lambda f: f["type"] == "status" and predicate(f["sources"]["feed"]), timeout)
+    return frames[-1]["sources"]["feed"]
+
+
+async def test_a_source_that_raises_is_logged_reported_and_restarted(start_hub, tools, caplog):
+    caplog.set_level(logging.ERROR, "hub.server.supervisor")
+    async with start_hub(feed={"count": 12, "fail_after": 5}, hub_kwargs=FAST) as hub:
+        ws = await tools.hello(hub.ws_url, tools.MANAGER)
+        down = await _statuses(ws, tools, lambda s: s["status"] == "down")
+        assert "RuntimeError: feed broke on purpose" in down["detail"]
+        assert "restarting in" in down["detail"]
+        await _statuses(ws, tools, lambda s: s["status"] == "live" and s["restarts"] >= 2)
+        async with asyncio.timeout(5):
+            while hub.journal.count_events("feed") < 5 + 2 * 12:
+                await asyncio.sleep(0.05)
+        # resumed after each checkpoint: every call journalled exactly once
+        positions = [e.source_pos for e in hub.journal.events() if e.kind == "call_entered"]
+        assert positions == [str(i) for i in range(12)]
+        assert hub.health()["sources"]["feed"]["restarts"] >= 2
+        assert 'panneau_source_restarts_total{source="feed"}' in hub.metrics_text()
+        assert any("source feed failed" in r.getMessage() for r in caplog.records)
+        # agents see the status without the detail
+        agent = await tools.hello(hub.ws_url, tools.agent_token("ag-ann"))
+        await tools.recv(agent)
+        status = await tools.recv(agent)
+        assert status["type"] == "status" and "detail" not in status["sources"]["feed"]
+        await ws.close()
+        await agent.close()
+
+
+async def test_a_source_that_hangs_is_flagged_stale(start_hub, tools):
+    async with start_hub(feed={"count": 0, "hang_after": 3}, stale_after_s=0.5) as hub:
+        ws = await tools.hello(hub.ws_url, tools.MANAGER)
+        stale = await _statuses(ws, tools, lambda s: s["status"] == "stale")
+        assert stale["detail"].startswith("no events for")
+        assert hub.health()["sources"]["feed"]["status"] == "stale"
+        assert hub.health()["ok"] is False
+        assert 'panneau_source_live{source="feed"} 0' in hub.metrics_text()
+        await ws.close()
+
+
+async def test_a_source_blocking_the_loop_is_named(start_hub, tools, caplog):
+    caplog.set_level(logging.ERROR, "hub.server.supervisor")
+    async with start_hub(feed={"count": 0, "hang_after": 2, "block_s": 1.2},
+                         hub_kwargs={"block_threshold_s": 0.4}) as hub:
+        async with asyncio.timeout(5):
+            while not hub.metrics.blocked["feed"]:
+                await asyncio.sleep(0.05)
+        assert "asyncio.to_thread" in hub.supervisor.states["feed"].detail
+        assert any("blocked" in r.getMessage() and "source:feed" in r.getMessage()
+                   for r in caplog.records)
