@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from hub.testing import snapshot
+import plugins.simulator as simulator
+from hub.config.load import build_source_options
+from hub.testing import snapshot, source_spec
 from plugins.simulator import Simulation, SimulatorOptions, demo_config
 from plugins.simulator.scenarios import day_factor
 
@@ -58,3 +60,17 @@ def test_the_incident_turns_the_demo_queue_to_alert_within_two_minutes():
     later = snapshot(events, config=config, at=origin + 120)
     assert later.states["queue:support"]["now"]["calls_waiting"] == "alert"
     assert "queue:support/now/calls_waiting" in {a.key for a in later.alerts}
+
+
+
+def test_the_default_demo_changes_colour_within_a_minute():
+    config, origin = demo_config(), 1_767_261_600.0
+    spec = source_spec(simulator, "simulator")
+    options = build_source_options(spec, config.sources[0].options)  # what the demo runs
+    sim = Simulation(options, origin, "pbx")
+    events = sim.advance(origin + 10)
+    assert snapshot(events, config=config, at=origin + 10).states["team:support"]["now"][
+        "calls_waiting"] == "ok"
+    events += sim.advance(origin + 60)
+    assert snapshot(events, config=config, at=origin + 60).states["team:support"]["now"][
+        "calls_waiting"] in ("warn", "alert")
