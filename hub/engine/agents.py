@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from hub import events as ev
+from hub.engine.bad import BadEvents
 from hub.engine.scopes import SITE, Scopes
 from hub.engine.snapshot import AgentNow
 from hub.engine.windows import Tallies, spread
@@ -27,6 +28,8 @@ __all__ = ["AgentBook", "AgentRecord"]
 
 _WORK = frozenset({"available", "ringing", "on_call", "wrapup"})
 _BUSY = frozenset({"on_call", "wrapup"})
+#: Agent time older than this before the instant it is accrued at cannot reach any window.
+_HORIZON_S = 2 * 86400.0
 
 
 @dataclass(slots=True)
@@ -67,7 +70,7 @@ class AgentBook:
     """Agent records and their effect on the sums."""
 
     def __init__(self, scopes: Scopes, tallies: Tallies, wrapup_s: float,
-                 wrap_reasons: list[str], bad: dict[str, int]) -> None:
+                 wrap_reasons: list[str], bad: BadEvents) -> None:
         self.scopes = scopes
         self.tallies = tallies
         self.wrapup_s = wrapup_s
@@ -98,9 +101,9 @@ class AgentBook:
         return "available"
 
     def _accrue(self, rec: AgentRecord, t: float) -> None:
-        start = rec.accrued_to
-        if t <= start:
+        if t <= rec.accrued_to:
             return
+        start = max(rec.accrued_to, t - _HORIZON_S)
         state = self.state_at(rec, start)
         pieces = [(state, start, t)]
         timer = state == "wrapup" and not rec.is_paused()

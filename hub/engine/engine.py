@@ -7,11 +7,11 @@ raises: an event it cannot use is counted in ``bad_events`` by kind.
 from __future__ import annotations
 
 import logging
-import math
 
 from hub import events as ev
 from hub.config import Config
 from hub.engine.agents import AgentBook
+from hub.engine.bad import BadEvents
 from hub.engine.erlang import staffing
 from hub.engine.kpis import voice_kpis
 from hub.engine.scopes import Scopes
@@ -27,6 +27,8 @@ __all__ = ["Engine"]
 log = logging.getLogger(__name__)
 
 _WINDOWS = (*ROLLING, "today")
+#: Event times outside 1970..3000 are refused (``bad_time``); NaN fails both comparisons.
+_EPOCH_MIN, _EPOCH_MAX = 0.0, 32_503_680_000.0
 _AGENT_EVENTS = (ev.AgentLoggedIn, ev.AgentLoggedOut, ev.AgentPaused, ev.AgentUnpaused,
                  ev.AgentStatus, ev.AgentRung, ev.RingNoAnswer, ev.CallAnswered, ev.CallEnded,
                  ev.CallAbandoned, ev.CallLeft, ev.SystemRestart)
@@ -41,7 +43,7 @@ class Engine:
 
     def __init__(self, config: Config) -> None:
         self.config = config
-        self.bad: dict[str, int] = {}
+        self.bad = BadEvents()
         self.clock = DayClock(config.hub.timezone, config.hub.day_start)
         self.tallies = Tallies(self.clock)
         self.scopes = Scopes(config)
@@ -60,10 +62,10 @@ class Engine:
     def apply(self, event: ev.Event) -> None:
         """Take one event into account; bad events are counted, never raised."""
         if not isinstance(event, ev.Event):
-            self._bad("not_an_event")
+            self.bad.note("not_an_event")
             return
-        if not isinstance(event.ts, int | float) or not math.isfinite(event.ts):
-            self._bad("bad_time")
+        if not isinstance(event.ts, int | float) or not _EPOCH_MIN <= event.ts <= _EPOCH_MAX:
+            self.bad.note("bad_time")
             return
         try:
             if isinstance(event, _CALL_EVENTS):
@@ -76,10 +78,8 @@ class Engine:
                 self.surveys.apply(event)
         except (TypeError, ValueError, KeyError, AttributeError, ArithmeticError) as exc:
             log.warning("event %s refused: %s", event.kind, exc)
-            self._bad("malformed")
+            self.bad.note("malformed")
 
-    def _bad(self, kind: str) -> None:
-        self.bad[kind] = self.bad.get(kind, 0) + 1
 
     # --- output ------------------------------------------------------------------------
 

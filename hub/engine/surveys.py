@@ -10,10 +10,12 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 from hub import events as ev
 from hub.config import Config
+from hub.engine.bad import BadEvents
 from hub.engine.scopes import Scopes
 from hub.engine.windows import Sums, Tallies
 
@@ -26,7 +28,7 @@ class Surveys:
     """Survey contributions and KPIs."""
 
     def __init__(self, config: Config, scopes: Scopes, tallies: Tallies,
-                 bad: dict[str, int]) -> None:
+                 bad: BadEvents) -> None:
         self.satisfied_min = config.kpi.csat_satisfied_min
         self.scopes = scopes
         self.tallies = tallies
@@ -36,8 +38,6 @@ class Surveys:
         #: Extra scopes of a linked ticket (set by the engine).
         self.ticket_scopes: Callable[[str], tuple[str, ...]] = lambda ticket_id: ()
 
-    def _bad(self, kind: str) -> None:
-        self.bad[kind] = self.bad.get(kind, 0) + 1
 
     def satisfied(self, score: float, low: float, high: float) -> bool:
         """Whether a CSAT score counts as satisfied on its scale."""
@@ -50,11 +50,12 @@ class Surveys:
     def apply(self, event: ev.SurveyResponse) -> None:
         """Count one answer."""
         low, high, score = event.scale_min, event.scale_max, event.score
-        if not (low < high and low <= score <= high):
-            self._bad("score_out_of_scale")
+        finite = all(isinstance(x, int | float) and math.isfinite(x) for x in (low, high, score))
+        if not (finite and low < high and low <= score <= high):
+            self.bad.note("score_out_of_scale")
             return
         if event.response_id in self.seen_ids:
-            self._bad("duplicate_response")
+            self.bad.note("duplicate_response")
             return
         self.seen_ids[event.response_id] = None
         if len(self.seen_ids) > _SEEN_MAX:

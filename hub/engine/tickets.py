@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 from hub import events as ev
 from hub.config import Config
+from hub.engine.bad import BadEvents, is_duration
 from hub.engine.scopes import SITE, Scopes
 from hub.engine.windows import ROLLING, Sums, Tallies, minute_of
 
@@ -57,7 +58,7 @@ class Tickets:
     """Ticket records, their contributions and the backlog."""
 
     def __init__(self, config: Config, scopes: Scopes, tallies: Tallies,
-                 bad: dict[str, int]) -> None:
+                 bad: BadEvents) -> None:
         self.backlog_statuses = frozenset(config.kpi.backlog_statuses)
         self.scopes = scopes
         self.tallies = tallies
@@ -68,8 +69,6 @@ class Tickets:
         #: scope -> [(minute, first response minutes)] for the median.
         self.frt: dict[str, list[tuple[int, float]]] = {}
 
-    def _bad(self, kind: str) -> None:
-        self.bad[kind] = self.bad.get(kind, 0) + 1
 
     def scopes_of(self, ticket_id: str) -> tuple[str, ...]:
         """The scopes a known ticket counts in (empty when unknown)."""
@@ -99,7 +98,7 @@ class Tickets:
         ticket = self.tickets.get(event.ticket_id)  # type: ignore[attr-defined]
         if isinstance(event, ev.TicketCreated):
             if ticket is not None:
-                self._bad("duplicate_ticket")
+                self.bad.note("duplicate_ticket")
                 return
             ticket = self.tickets[event.ticket_id] = _Ticket(
                 event.ts, event.status, event.group, event.assignee)
@@ -148,8 +147,8 @@ class Tickets:
             amounts["one_touch"] = 1
         if t.created is not None:
             hours = (ts - t.created) / 3600.0
-            if hours < 0:
-                self._bad("end_before_start")
+            if not is_duration(hours):
+                self.bad.note("end_before_start")
             else:
                 amounts |= {"resolution_sum_h": hours, "resolution_n": 1}
         else:
@@ -158,8 +157,8 @@ class Tickets:
 
     def _first_reply(self, ts: float, t: _Ticket, minutes: float) -> None:
         t.frt_done = True
-        if minutes < 0:
-            self._bad("negative_duration")
+        if not is_duration(minutes):
+            self.bad.note("negative_duration")
             return
         self._add(ts, t, {"frt_sum_min": minutes, "frt_n": 1})
         minute = minute_of(ts)
@@ -174,7 +173,7 @@ class Tickets:
         if event.first_reply_min is not None and not t.frt_done:
             self._first_reply(event.ts, t, event.first_reply_min)
         full = event.full_resolution_min
-        if full is not None and t.resolution_pending and full >= 0:
+        if full is not None and t.resolution_pending and is_duration(full):
             t.resolution_pending = False
             self._add(event.ts, t, {"resolution_sum_h": full / 60.0, "resolution_n": 1})
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from hub import events as ev
 from hub.config import Config
+from hub.engine.bad import BadEvents, is_duration
 from hub.engine.scopes import Scopes
 from hub.engine.windows import Sums, Tallies
 
@@ -43,7 +44,7 @@ class Calls:
     """Calls in flight and their contributions to the sums."""
 
     def __init__(self, config: Config, scopes: Scopes, tallies: Tallies,
-                 bad: dict[str, int]) -> None:
+                 bad: BadEvents) -> None:
         self.kpi = config.kpi
         self.queue_sl = {name: q.service_level_s for name, q in config.queues.items()
                          if q.service_level_s is not None}
@@ -63,8 +64,6 @@ class Calls:
         """T of the queue: its own setting, else the general one."""
         return self.queue_sl.get(queue, self.kpi.service_level_s)
 
-    def _bad(self, kind: str) -> None:
-        self.bad[kind] = self.bad.get(kind, 0) + 1
 
     def _add(self, ts: float, scopes: tuple[str, ...], amounts: Sums) -> None:
         self.seen.update(scopes)
@@ -74,7 +73,7 @@ class Calls:
         known = self.scopes.known_queues
         if known and queue not in known and queue not in self.unknown_queues:
             self.unknown_queues.add(queue)
-            self._bad("unknown_queue")
+            self.bad.note("unknown_queue")
         return self.scopes.queue(queue)
 
     def _close(self, call_id: str) -> _Call | None:
@@ -97,9 +96,9 @@ class Calls:
         """The open call an outcome refers to, or None when it must be ignored."""
         call = self.calls.get(call_id)
         if call is None and call_id in self.closed:
-            self._bad("outcome_of_closed_call")
+            self.bad.note("outcome_of_closed_call")
         elif call is None:
-            self._bad(bad_kind)
+            self.bad.note(bad_kind)
         return call
 
     def apply(self, event: ev.Event) -> None:
@@ -123,21 +122,21 @@ class Calls:
 
     def _entered(self, event: ev.CallEntered) -> None:
         if event.call_id in self.calls:
-            self._bad("duplicate_enter")
+            self.bad.note("duplicate_enter")
             self._close(event.call_id)
         self._open(event.ts, event.call_id, event.queue, event.caller_id or None)
         self.waiting.setdefault(event.queue, {})[event.call_id] = event.ts
 
     def _answered(self, event: ev.CallAnswered) -> None:
-        if event.hold_s < 0:
-            self._bad("negative_duration")
+        if not is_duration(event.hold_s):
+            self.bad.note("negative_duration")
             return
         call = self.calls.get(event.call_id)
         if call is None or call.answered is not None:
             if call is not None or event.call_id in self.closed:
-                self._bad("outcome_of_closed_call")
+                self.bad.note("outcome_of_closed_call")
                 return
-            self._bad("answer_without_enter")
+            self.bad.note("answer_without_enter")
             call = self._open(event.ts, event.call_id, event.queue, None)
         self.waiting.get(call.queue, {}).pop(event.call_id, None)
         call.answered = event.ts
@@ -164,17 +163,17 @@ class Calls:
         return {"contacts": 1}
 
     def _ended(self, event: ev.CallEnded) -> None:
-        if event.talk_s < 0 or event.hold_s < 0:
-            self._bad("negative_duration")
+        if not (is_duration(event.talk_s) and is_duration(event.hold_s)):
+            self.bad.note("negative_duration")
             return
         call = self.calls.get(event.call_id)
         if call is None and event.call_id in self.closed:
-            self._bad("outcome_of_closed_call")
+            self.bad.note("outcome_of_closed_call")
             return
         if call is None or call.answered is None:
-            self._bad("end_without_answer")
+            self.bad.note("end_without_answer")
         elif event.ts < call.answered:
-            self._bad("end_before_start")
+            self.bad.note("end_before_start")
         self._close(event.call_id)
         amounts: Sums = {"completed": 1, "talk_sum": event.talk_s}
         if event.ended_by == "transfer" or event.transfer is not None:
@@ -187,18 +186,18 @@ class Calls:
         self._add(event.ts, self.scopes.queue(event.queue), amounts)
 
     def _left(self, event: ev.CallAbandoned | ev.CallLeft, wait: float) -> None:
-        if wait < 0:
-            self._bad("negative_duration")
+        if not is_duration(wait):
+            self.bad.note("negative_duration")
             return
         call = self.calls.get(event.call_id)
         if call is None and event.call_id in self.closed:
-            self._bad("outcome_of_closed_call")
+            self.bad.note("outcome_of_closed_call")
             return
         if call is not None and call.answered is not None:
-            self._bad("unanswered_after_answer")
+            self.bad.note("unanswered_after_answer")
             return
         if call is None:
-            self._bad("outcome_without_enter")
+            self.bad.note("outcome_without_enter")
             self._open(event.ts, event.call_id, event.queue, None)
         self._close(event.call_id)
         reason = "abandoned" if isinstance(event, ev.CallAbandoned) else event.reason
