@@ -14,6 +14,8 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from panoramisk.message import Message
 
 import plugins.asterisk as asterisk
@@ -345,3 +347,27 @@ def test_device_states(status, in_call, state):
         f"Event: QueueMemberStatus\nQueue: q\nInterface: PJSIP/1\nMemberName: Ann\n"
         f"Status: {status}\nInCall: {in_call}\nPaused: 0"), 5.0)
     assert (event.agent, event.state, event.paused) == ("Ann", state, False)
+
+
+_value = st.one_of(st.text(max_size=8), st.sampled_from(["1", "0", "support", "1.5", "nan", ""]))
+_message = st.builds(
+    lambda name, fields: {"Event": name, **fields},
+    st.sampled_from(["QueueCallerJoin", "Join", "QueueCallerLeave", "Leave", "QueueCallerAbandon",
+                     "AgentCalled", "AgentRingNoAnswer", "AgentConnect", "AgentComplete",
+                     "QueueMemberStatus", "QueueMemberAdded", "QueueMemberPause",
+                     "QueueMemberPaused", "QueueMemberRemoved", "QueueEntry", "Other"]),
+    st.dictionaries(st.sampled_from(["Queue", "Uniqueid", "MemberName", "Interface", "Location",
+                                     "HoldTime", "TalkTime", "RingTime", "Status", "Paused",
+                                     "InCall", "Reason", "DestUniqueid", "Wait", "Position",
+                                     "SequenceNumber", "Timestamp"]), _value),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(_message, max_size=12), st.sampled_from(["all", "agent_state"]))
+def test_no_ami_message_raises(messages, mode):
+    t = AmiTranslator("pbx", mode=mode, leave_grace_s=0)
+    t.seed(messages, 100.0)
+    for message in messages:
+        t.event(message, 100.0)
+    t.tick(200.0)

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from collections import Counter
 from datetime import UTC, datetime
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from hub.events import AgentPaused, CallAbandoned, CallEnded, CallLeft, RingNoAnswer
 from plugins.asterisk.realtime import detect_layout, read_export
@@ -97,3 +101,31 @@ def test_pbxware_sample(shared_file):
         "system_restart": 7 + 11, "call_abandoned": 12, "call_left": 1,
     }
     assert sum(getattr(e, "reload_only", False) for e in result.events) == 11
+
+
+def test_the_other_pbxware_files_are_refused_clearly(shared_file):
+    # queues.csv and pause_reasons.csv sit beside the export: they are not queue_log exports.
+    for name in ("pbxware_queues_2018.csv", "pbxware_pause_reasons_2018.csv"):
+        path = shared_file("asterisk_queue_log", name)
+        with pytest.raises(ValueError, match="not a queue_log export: no column time"):
+            read_export(path.open())
+
+
+_cell = st.one_of(st.text(max_size=10), st.sampled_from(
+    ["ENTERQUEUE", "CONNECT", "ABANDON", "2026-11-22 09:00:00", "1795338005", "", "NONE", "x"]))
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.sampled_from([
+    "time,callid,queuename,agent,event,data",
+    "time,callid,queuename,agent,event,data1,data2,data3,data4,data5",
+    "uid,date_time,callid,queue_name,type,event,param1,param2,param3,entpos,expos,htime,ttime",
+]), st.lists(st.lists(_cell, max_size=14), max_size=8))
+def test_no_export_row_raises(header, rows):
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header.split(","))
+    writer.writerows(rows)
+    result = read_export(io.StringIO(buffer.getvalue()))
+    assert result.lines == len(result.skipped) + result.ignored + result.duplicates + len(
+        {e.source_pos for e in result.events})
