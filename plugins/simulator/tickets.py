@@ -16,6 +16,8 @@ __all__ = ["TicketDesk"]
 
 #: (channel, weight, median minutes to the first reply).
 CHANNELS = (("email", 50, 45.0), ("web", 25, 40.0), ("chat", 15, 3.0), ("social", 10, 20.0))
+#: First-reply SLA: this many times the channel's median.
+SLA_FACTOR = 3.0
 PRIORITIES = ("low", "normal", "normal", "normal", "high", "urgent")
 MAX_ROUNDS = 4
 
@@ -60,6 +62,11 @@ class TicketDesk:
         sim.emit(ev.TicketCreated, ticket_id=ticket.id, status="new", channel=channel,
                  group=team.group, priority=sim.rng.choice(PRIORITIES))
         sim.schedule(sim.now + sim.lognormal(median, 0.8) * 60.0, self._reply, ticket)
+        sim.schedule(sim.now + SLA_FACTOR * median * 60.0, self._sla_check, ticket)
+
+    def _sla_check(self, ticket: Ticket) -> None:
+        if ticket.rounds == 0:
+            self.sim.emit(ev.TicketSlaBreached, ticket_id=ticket.id, metric="first_reply")
 
     def _reply(self, ticket: Ticket) -> None:
         sim = self.sim

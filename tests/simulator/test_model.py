@@ -126,6 +126,7 @@ def test_figures_stay_within_configured_ranges(whole_day):
     channels = {e.channel for e in by_kind["ticket_created"]}
     assert len(channels) >= 3
     assert by_kind["ticket_solved"] and by_kind["ticket_reopened"]
+    assert 0 < len(by_kind["ticket_sla_breached"]) < 0.3 * len(by_kind["ticket_created"])
 
 
 def test_quiet_morning_is_quieter_than_lunch_peak():
