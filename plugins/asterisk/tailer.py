@@ -69,7 +69,7 @@ class FileFollower:
         self.options = options
         self.path = options.path
         self.sink = RecordSink(source, options.dedupe_window)
-        self._resume = checkpoint if isinstance(checkpoint, dict) else None
+        self._resume = _valid(checkpoint)
         self._file: IO[bytes] | None = None
         self.inode = 0
         self.offset = 0
@@ -108,8 +108,7 @@ class FileFollower:
         st = os.fstat(handle.fileno())
         start, line = (0, 0) if self.options.from_start else (st.st_size, 0)
         if resume is not None:
-            inode, offset = int(resume.get("inode", 0)), int(resume.get("offset", 0))
-            line = int(resume.get("line", 0))
+            inode, offset, line = resume["inode"], resume["offset"], resume["line"]
             if inode == st.st_ino:
                 start = offset if offset <= st.st_size else 0
                 line = line if offset <= st.st_size else 0
@@ -183,6 +182,16 @@ class FileFollower:
         self.offset, self.line = offset, line
         batch = sink.drain()
         return Step(batch.events, batch.skipped, self.checkpoint, progressed=bool(data) or final)
+
+
+def _valid(checkpoint: Any) -> dict[str, int] | None:
+    """A checkpoint this follower wrote, or None (a foreign or damaged one is not trusted)."""
+    if not isinstance(checkpoint, dict):
+        return None
+    values = {key: checkpoint.get(key, 0) for key in ("inode", "offset", "line")}
+    if all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in values.values()):
+        return values
+    return None
 
 
 class QueueLogSource:

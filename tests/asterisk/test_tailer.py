@@ -131,3 +131,11 @@ async def test_missing_file_is_down_until_it_appears(tmp_path):
         await append_lines(log, [line(1)])
         await ctx.wait_for(lambda c: len(c.events) == 1)
         assert ctx.status == "live"
+
+
+async def test_a_damaged_checkpoint_is_not_trusted(tmp_path):
+    log = tmp_path / "queue_log"
+    await append_lines(log, [line(1)])
+    ctx = RecordingContext("pbx", checkpoint={"inode": "x", "offset": -5})
+    await run_source(source(log), ctx, until=lambda c: len(c.events) == 1)
+    assert calls(ctx) == ["call.1"]
