@@ -111,3 +111,21 @@ async def test_plain_get_on_the_ws_port_is_not_a_websocket(start_hub):
         async with connect(hub.ws_url) as ws:
             await ws.send(b"")
             await asyncio.wait_for(ws.wait_closed(), 5)
+
+
+async def test_a_restart_replays_the_journal_and_resumes_after_the_checkpoint(start_hub, tools):
+    async with start_hub(feed={"count": 10, "interval_s": 0.001}) as hub:
+        async with asyncio.timeout(5):
+            while hub.journal.count_events("feed") < 5 + 2 * 10:
+                await asyncio.sleep(0.02)
+        await hub.wait_idle()
+        answered = hub.snapshot.get("site", "today", "answered")
+    assert answered == 10
+    async with start_hub(feed={"count": 10, "interval_s": 0.001}) as hub:
+        assert hub.metrics.apply_count == 5 + 2 * 10  # replayed before any source ran
+        ws = await tools.hello(hub.ws_url, tools.MANAGER)
+        snapshot = await tools.recv(ws)
+        assert snapshot["view"]["kpi:site/today/answered"] == 10
+        await asyncio.sleep(0.2)
+        assert hub.journal.count_events("feed") == 5 + 2 * 10  # nothing emitted twice
+        await ws.close()

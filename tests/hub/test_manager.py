@@ -1,0 +1,98 @@
+"""Manager actions: messages (also from `panneau message`), acks, annotations; export."""
+
+import asyncio
+import csv
+import io
+import sys
+from pathlib import Path
+
+from hub import wire
+from hub.cli.main import main
+
+PANNEAU = Path(sys.executable).parent / "panneau"
+
+
+async def test_panneau_message_reaches_the_team_and_acks_reach_the_manager(start_hub, tools):
+    async with start_hub(feed={"count": 3}) as hub:
+        support = await tools.hello(hub.ws_url, tools.kiosk_token("support"))
+        sales = await tools.hello(hub.ws_url, tools.kiosk_token("sales"))
+        ann = await tools.hello(hub.ws_url, tools.agent_token("ag-ann"))
+        manager = await tools.hello(hub.ws_url, tools.MANAGER)
+        proc = await asyncio.create_subprocess_exec(
+            str(PANNEAU), "message", "--hub", hub.ws_url, "--token", tools.MANAGER,
+            "--team", "support", "--expires", "30m", "Huddle at 3",
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+        out, err = await asyncio.wait_for(proc.communicate(), 20)
+        assert proc.returncode == 0, err
+        message_id = out.decode().split()[-1]
+        for ws in (support, ann):
+            frame = (await tools.recv_until(ws, lambda f: f["type"] == "message"))[-1]
+            assert frame["message"]["id"] == message_id
+            assert frame["message"]["text"] == "Huddle at 3"
+            assert frame["message"]["to"] == {"team": "support", "agent": None}
+            assert 1790 < frame["message"]["expires"] - frame["message"]["sent"] <= 1800
+        await ann.send(wire.encode({"type": "ack", "message_id": message_id, "ref": "a"}))
+        assert (await tools.recv_until(ann, lambda f: f["type"] == "ok"))[-1]["id"] == message_id
+        frames = await tools.recv_until(manager, lambda f: f["type"] == "delta" and f["set"].get(
+            f"message:{message_id}", {}).get("acked_by") == ["ag-ann"])
+        assert frames
+        await sales.send(wire.encode({"type": "ack", "message_id": "x"}))  # kiosks do not ack
+        got = [f for f in await tools.recv_until(sales, lambda f: f["type"] == "error")]
+        assert not any(f["type"] == "message" for f in got)  # not for the sales team
+        assert hub.journal.acks() == {message_id: ["ag-ann"]}
+        for ws in (support, sales, ann, manager):
+            await ws.close()
+
+
+async def test_panneau_message_reports_a_refused_token_and_bad_values(start_hub, tools):
+    async with start_hub() as hub:
+        for args, words in ((["--token", "wrong-token-1", "hi"], "refused the token"),
+                            (["--token", tools.MANAGER, "--team", "nope", "hi"], "no team"),
+                            (["--token", tools.MANAGER, "--expires", "soon", "hi"],
+                             "not a duration")):
+            proc = await asyncio.create_subprocess_exec(
+                str(PANNEAU), "message", "--hub", hub.ws_url, *args,
+                stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+            _, err = await asyncio.wait_for(proc.communicate(), 20)
+            assert proc.returncode == 1 and words in err.decode()
+
+
+async def test_annotations_are_stored_and_shown_in_the_scope(start_hub, tools):
+    async with start_hub(feed={"count": 3}) as hub:
+        kiosk = await tools.hello(hub.ws_url, tools.kiosk_token("support"))
+        manager = await tools.hello(hub.ws_url, tools.MANAGER)
+        await manager.send(wire.encode({"type": "annotate", "ref": "n1", "text": "phone outage",
+                                        "key": "kpi:team:support/today/service_level_pct"}))
+        ok = (await tools.recv_until(manager, lambda f: f["type"] in ("ok", "error")))[-1]
+        assert ok == {"type": "ok", "ref": "n1", "id": "team:support/today/service_level_pct"}
+        frame = (await tools.recv_until(kiosk, lambda f: f["type"] == "delta" and any(
+            k.startswith("annotation:") for k in f["set"])))[-1]
+        note = frame["set"]["annotation:team:support/today/service_level_pct"]
+        assert note["text"] == "phone outage" and note["by"] == "boss"
+        await manager.send(wire.encode({"type": "annotate", "key": "bad key", "text": "x"}))
+        error = (await tools.recv_until(manager, lambda f: f["type"] == "error"))[-1]
+        assert "annotation key" in error["reason"]
+        assert hub.journal.annotations()["team:support/today/service_level_pct"]["by"] == "boss"
+        await kiosk.close()
+        await manager.close()
+
+
+async def test_history_is_sampled_and_exported_as_csv(start_hub, tools, tmp_path, capsys):
+    async with start_hub(feed={"count": 6}) as hub:
+        async with asyncio.timeout(5):
+            while hub.journal.count_events("feed") < 5 + 12:
+                await asyncio.sleep(0.02)
+        await hub.wait_idle()
+        now = hub.clock()
+        rows = hub.history.sample(now - 120, hub.snapshot)
+        hub.history.sample(now - 60, hub.snapshot)
+        assert rows == len(hub.snapshot.flat()) > 0
+    config = tmp_path / "hub.toml"
+    config.write_text(tools.config_text(str(tmp_path / "hub.db")))
+    assert main(["export", "--config", str(config), "--kpi", "answered",
+                 "--scope", "site"]) == 0
+    table = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert [(r["scope"], r["kpi"], r["value"]) for r in table if r["window"] == "today"] == [
+        ("site", "answered", "6"), ("site", "answered", "6")]
+    assert main(["export", "--config", str(config), "-o", str(tmp_path / "x.xlsx")]) == 2
+    assert "XLSX is not available" in capsys.readouterr().err

@@ -1,0 +1,88 @@
+"""Who sees what: views built from a hand-made engine snapshot (pure, no I/O)."""
+
+from hub.config import parse_config
+from hub.engine import AgentNow, Snapshot
+from hub.server.context import SourceState
+from hub.server.views import Audience, ViewInputs, build_view
+
+
+def _config(tools):
+    return parse_config(tools.config_text("unused.db"), "t.toml")
+
+
+def _snapshot() -> Snapshot:
+    values = {"site": {"today": {"answered": 9.0}}}
+    for team, agents in {"support": ["ag-ann", "ag-ben", "ag-cid"],
+                         "sales": ["ag-dee", "ag-eve"]}.items():
+        values[f"team:{team}"] = {"today": {"answered": 4.0}}
+        values[f"queue:{team}"] = {"now": {"calls_waiting": 1.0}}
+        for agent in agents:
+            values[f"agent:{agent}"] = {"today": {"answered": 2.0}}
+    states = {"queue:sales": {"now": {"calls_waiting": "warn"}}}
+    agents = {a: AgentNow("available", 1.0) for a in ("ag-ann", "ag-ben", "ag-dee", "ag-eve")}
+    targets = {"queue:sales": {"calls_waiting": {"target": 0.0, "warn": 3.0}}}
+    return Snapshot(at=1000.0, values=values, states=states, agents=agents, targets=targets)
+
+
+def _inputs() -> ViewInputs:
+    messages = [
+        {"id": "m-all", "text": "all", "team": None, "agent": None, "sent": 1, "expires": 9},
+        {"id": "m-ben", "text": "ben", "team": None, "agent": "ag-ben", "sent": 1, "expires": 9},
+        {"id": "m-sales", "text": "s", "team": "sales", "agent": None, "sent": 1, "expires": 9},
+    ]
+    source = SourceState("pbx", "asterisk", detail="agent ag-ben: bad line")
+    return ViewInputs(_snapshot(), {"pbx": source}, messages,
+                      acks={"m-all": ["ag-ben", "ag-ann"]},
+                      annotations={"agent:ag-ben/today/answered": {"text": "coaching"},
+                                   "team:support/today/answered": {"text": "storm"}},
+                      alerts={"agent:ag-ben/today/answered": {"state": "warn"}},
+                      trends={"team:support/today/answered": [[1.0, 2.0]]},
+                      refs={"site/today/answered": {"yesterday": 8.0, "last_week": None}})
+
+
+def test_an_agent_sees_itself_its_team_and_queues_only(tools):
+    view = build_view(Audience("agent", agent="ag-ann"), _config(tools), _inputs())
+    assert view["kpi:agent:ag-ann/today/answered"] == 2.0
+    assert view["kpi:team:support/today/answered"] == 4.0
+    assert view["kpi:queue:support/now/calls_waiting"] == 1.0
+    assert view["agent:ag-ann"]["state"] == "available"
+    assert "ag-ben" not in repr(view)  # not in keys, messages, acks, alerts, notes, sources
+    assert view["message:m-all"]["acked_by"] == ["ag-ann"]
+    assert "message:m-sales" not in view
+    assert "detail" not in view["source:pbx"]
+    assert view["annotation:team:support/today/answered"] == {"text": "storm"}
+    assert view["trend:team:support/today/answered"] == [[1.0, 2.0]]
+    assert "site" not in repr([k.split("/")[0] for k in view])
+    assert view["meta"]["team_figures"] is True
+
+
+def test_an_agent_of_a_small_team_gets_no_team_figures(tools):
+    view = build_view(Audience("agent", agent="ag-dee"), _config(tools), _inputs())
+    assert not any(k.startswith("kpi:team:") for k in view)
+    assert view["kpi:queue:sales/now/calls_waiting"] == 1.0
+    assert view["state:queue:sales/now/calls_waiting"] == "warn"
+    assert view["target:queue:sales/calls_waiting"] == {"target": 0.0, "warn": 3.0}
+    assert "message:m-sales" in view and "ag-eve" not in repr(view)
+    assert view["meta"]["team_figures"] is False
+
+
+def test_a_kiosk_sees_team_and_queue_figures_without_any_agent(tools):
+    view = build_view(Audience("kiosk", team="support"), _config(tools), _inputs())
+    assert view["kpi:team:support/today/answered"] == 4.0
+    assert not any("ag-" in k for k in view) and "ag-" not in repr(view)
+    assert view["message:m-all"]["acked_by"] == []
+    assert "message:m-ben" not in view and "message:m-sales" not in view
+    assert [p["title"] for p in view["meta"]["pages"]] == ["Queue now", "Today",
+                                                           "Tickets & surveys"]
+
+
+def test_a_manager_sees_everything(tools):
+    view = build_view(Audience("manager"), _config(tools), _inputs())
+    assert {k for k in view if k.startswith("agent:")} == {
+        "agent:ag-ann", "agent:ag-ben", "agent:ag-dee", "agent:ag-eve"}
+    assert view["kpi:agent:ag-eve/today/answered"] == 2.0
+    assert view["message:m-all"]["acked_by"] == ["ag-ben", "ag-ann"]
+    assert view["source:pbx"]["detail"] == "agent ag-ben: bad line"
+    assert view["ref:site/today/answered"] == {"yesterday": 8.0, "last_week": None}
+    assert view["alert:agent:ag-ben/today/answered"] == {"state": "warn"}
+    assert view["meta"]["as_of"] == 1000
