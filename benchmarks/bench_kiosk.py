@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import resource
 import subprocess
 import sys
 import time
@@ -22,14 +24,11 @@ ROOT = Path(__file__).resolve().parent.parent
 RATE_HZ = 10
 
 
-def _rss_kib() -> tuple[int, int]:
-    """(VmRSS, VmHWM) of this process in KiB."""
-    fields = {}
-    for line in Path("/proc/self/status").read_text().splitlines():
-        key, _, value = line.partition(":")
-        if key in ("VmRSS", "VmHWM"):
-            fields[key] = int(value.split()[0])
-    return fields["VmRSS"], fields["VmHWM"]
+def _memory_mib() -> tuple[float, float]:
+    """(resident now, peak resident) of this process in MiB (Linux)."""
+    resident_pages = int(Path("/proc/self/statm").read_text().split()[1])
+    now = resident_pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+    return now, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _make_app(kind: str):
@@ -91,8 +90,8 @@ def child(kind: str, warmup: float, window: float) -> None:
 
     def busy_done() -> None:
         end("busy")
-        rss, hwm = _rss_kib()
-        result.update({"rss_mib": rss / 1024, "peak_mib": hwm / 1024, "updates": count[0]})
+        rss, peak = _memory_mib()
+        result.update({"rss_mib": rss, "peak_mib": peak, "updates": count[0]})
         app.exit()
 
     def arm() -> None:

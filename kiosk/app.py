@@ -184,7 +184,7 @@ class KioskApp(App):
             self._flash_left = _FLASH_TOGGLES
             self._cancel("flash")
             self._alarms["flash"] = self.set_interval(
-                self.flash_period_s, self._flash_step, repeat=_FLASH_TOGGLES)
+                self.flash_period_s, self._flash_step)
 
     def stop_flash(self) -> None:
         """End an alert flash now; the tiles stay marked by their alert state."""
@@ -195,8 +195,8 @@ class KioskApp(App):
     def _flash_step(self) -> None:
         self._flash_left -= 1
         self.panel.flash(self._flash_kpis, on=self._flash_left % 2 == 1)
-        if self._flash_left <= 0:
-            self._alarms.pop("flash", None)
+        if self._flash_left <= 0:  # counted here: a late timer skips ticks under load
+            self._cancel("flash")
 
     # -- timers ----------------------------------------------------------------------------
 

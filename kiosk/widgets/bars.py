@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import ClassVar
 
 from textual.app import ComposeResult
@@ -13,7 +14,7 @@ __all__ = ["BottomBar", "TopBar"]
 
 
 class _Slots(Horizontal):
-    """A row of text slots; each reactive named in ``SLOTS`` fills the Static of that class."""
+    """A row of text slots: each reactive named in ``SLOTS`` fills the Static of that class."""
 
     SLOTS: ClassVar[tuple[str, ...]] = ()
 
@@ -23,40 +24,24 @@ class _Slots(Horizontal):
 
     def on_mount(self) -> None:
         for name in self.SLOTS:
-            self._fill(name)
+            self.watch(self, name, partial(self._fill, name))
 
-    def _fill(self, name: str) -> None:
-        if self.children:
-            self.query_one(f".{name.replace('_', '-')}", Static).update(getattr(self, name))
+    def _fill(self, name: str, text: str) -> None:
+        self.query_one(f".{name.replace('_', '-')}", Static).update(text)
 
 
 class TopBar(_Slots):
     """Team name left, page title centre, time and date right."""
 
     SLOTS = ("team", "title", "clock")
-    team: reactive[str] = reactive("", init=False)
-    title: reactive[str] = reactive("", init=False)
-    clock: reactive[str] = reactive("", init=False)
-
-    def watch_team(self) -> None:
-        self._fill("team")
-
-    def watch_title(self) -> None:
-        self._fill("title")
-
-    def watch_clock(self) -> None:
-        self._fill("clock")
+    team: reactive[str] = reactive("")
+    title: reactive[str] = reactive("")
+    clock: reactive[str] = reactive("")
 
 
 class BottomBar(_Slots):
     """When the data is from, and which page of how many."""
 
     SLOTS = ("as_of", "pages")
-    as_of: reactive[str] = reactive("", init=False)
-    pages: reactive[str] = reactive("", init=False)
-
-    def watch_as_of(self) -> None:
-        self._fill("as_of")
-
-    def watch_pages(self) -> None:
-        self._fill("pages")
+    as_of: reactive[str] = reactive("")
+    pages: reactive[str] = reactive("")

@@ -13,7 +13,7 @@ def tiles(app: KioskApp) -> dict[str, KpiTile]:
     return {w.tile.kpi: w for w in app.panel.query(KpiTile)}
 
 
-async def wait_for(pilot, condition, timeout: float = 3.0) -> None:
+async def wait_for(pilot, condition, timeout: float = 10.0) -> None:
     """Pause until ``condition()`` holds (bounded)."""
     for _ in range(int(timeout / 0.02)):
         if condition():
@@ -23,7 +23,7 @@ async def wait_for(pilot, condition, timeout: float = 3.0) -> None:
 
 
 async def test_pages_rotate_with_their_own_dwell():
-    pages = [{**PAGES[0], "dwell_s": 0.2}, {**PAGES[1], "dwell_s": 0.6}]
+    pages = [{**PAGES[0], "dwell_s": 0.2}, {**PAGES[1], "dwell_s": 1.0}]
     values = {**normal_values(), **base_values(pages=pages)}
     app = KioskApp(view=view_of(values), clock=fixed_clock)
     async with app.run_test(size=(80, 24)) as pilot:
