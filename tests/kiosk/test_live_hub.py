@@ -91,3 +91,19 @@ async def test_marks_figures_stale_when_the_source_stops(tmp_path):
     finally:
         await app.client.close()
         await hub.stop()
+
+
+async def test_says_so_when_the_hub_refuses_its_token(tmp_path):
+    hub = server.Hub(config(tmp_path))
+    await hub.start()
+    app = KioskApp(HubClient(hub.ws_url, "not-a-token", backoff_min=0.05, backoff_max=0.2))
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await wait_for(pilot, lambda: app.fresh.rejected is not None)
+            await pilot.pause()
+            notice = app.panel.query_one(Banner).notices[0]
+            assert notice.text.startswith("The hub refused this screen:")
+            assert not app.view.values  # nothing was sent before the token was accepted
+    finally:
+        await app.client.close()
+        await hub.stop()
