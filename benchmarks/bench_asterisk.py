@@ -137,7 +137,9 @@ def main() -> None:
                    "--json"]
 
             def cli() -> str:
-                done = subprocess.run(cmd, capture_output=True, text=True, check=True)
+                done = subprocess.run(cmd, capture_output=True, text=True, check=False)
+                if done.returncode:
+                    return f"FAILED ({done.returncode}): {done.stderr.strip()[-300:]}"
                 return f"{len(done.stdout):,} bytes of JSON"
 
             timed("panneau replay --json (wall)", cli, args.lines, base)
