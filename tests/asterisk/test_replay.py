@@ -93,3 +93,15 @@ def test_unreadable_inputs_fail_clearly(capsys, tmp_path):
     assert "not a queue_log export" in capsys.readouterr().err
     assert main(["replay", "queue_log", str(bad), "--at", "tomorrow"]) == 2
     assert "Invalid isoformat" in capsys.readouterr().err
+
+
+def test_config_brings_teams_and_timezone(capsys, live, tmp_path):
+    config = tmp_path / "panneau.toml"
+    config.write_text('[hub]\ntimezone = "Europe/Paris"\n\n[[teams]]\nid = "front"\n'
+                      'queues = ["support"]\nagents = ["Alice", "Bob", "Carol"]\n')
+    # 1795378800 is 2026-11-22 20:20 UTC, 21:20 in Paris: a naive --at is read in Paris time.
+    data = replay_json(capsys, "queue_log", str(live / "queue_log"), "--config", str(config),
+                       "--at", "2026-11-22T21:20:00")
+    assert data["at"] == 1795378800
+    assert set(data["teams"]) == {"front"}
+    assert data["teams"]["front"]["offered"] == data["queues"]["support"]["offered"]
