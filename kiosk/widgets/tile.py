@@ -27,6 +27,7 @@ class KpiTile(Vertical):
     def __init__(self, tile: Tile, symbols: Symbols = SYMBOLS, **kwargs) -> None:
         super().__init__(**kwargs)
         self.symbols = symbols
+        self._shown: dict[str, str] = {}
         self.set_reactive(KpiTile.tile, tile)
 
     def compose(self) -> ComposeResult:
@@ -57,12 +58,20 @@ class KpiTile(Vertical):
     def watch_tile(self, tile: Tile | None) -> None:
         if tile is None or not self.children:
             return
-        self.query_one(".head", Static).update(self._head(tile))
+        self._text(".head", self._head(tile))
         self.query_one(".value", BigNumber).value = tile.text
-        self.query_one(".refs", Static).update(self._refs(tile))
+        self._text(".refs", self._refs(tile))
         for state in _STATES:
             self.set_class(tile.state == state, f"-{state}")
         self.set_class(tile.stale, "-stale")
+
+    def _text(self, selector: str, text: str) -> None:
+        """Update a line when it changes; re-lay out only when its length does (it may wrap)."""
+        old = self._shown.get(selector)
+        if old != text:
+            self._shown[selector] = text
+            same_length = old is not None and len(old) == len(text)
+            self.query_one(selector, Static).update(text, layout=not same_length)
 
     def watch_flash(self, flash: bool) -> None:
         self.set_class(flash, "-flash")
