@@ -59,15 +59,12 @@ def parse_time(text: str, zone: str = "UTC") -> float:
     return moment.timestamp()
 
 
-def _lines(stream: IO[bytes], advance: Callable[[int], None]) -> Iterator[str]:
-    done = 0
-    for raw in stream:
-        yield raw.decode("utf-8", "replace")
-        done += len(raw)
-        if done >= 1 << 20:
-            advance(done)
-            done = 0
-    advance(done)
+def _tracked(batches: Iterable[Any], stream: IO[str], done: Callable[[int], None]
+             ) -> Iterator[Any]:
+    """Pass batches through, telling ``done`` how many bytes of ``stream`` were read."""
+    for batch in batches:
+        done(stream.buffer.tell())  # type: ignore[attr-defined]
+        yield batch
 
 
 def replay(batches: Iterable[Any], config: Any, at: float | None) -> tuple[Any, int, list]:
@@ -148,7 +145,7 @@ def run(args: argparse.Namespace) -> int:
         config = _config(args)
         at = parse_time(args.at, config.hub.timezone) if args.at else None
         path = Path(args.file)
-        stream = path.open("rb")
+        stream = path.open(encoding="utf-8", errors="replace", newline="")
     except (OSError, ValueError, ConfigError) as exc:
         sys.stderr.write(f"panneau replay: {exc}\n")
         return 2
@@ -157,13 +154,14 @@ def run(args: argparse.Namespace) -> int:
     show = size >= _PROGRESS_BYTES and console.is_terminal
     with stream, Progress(console=console, transient=True, disable=not show) as progress:
         task = progress.add_task(f"replaying {path.name}", total=size)
-        lines = _lines(stream, lambda n: progress.advance(task, n))
         if args.source == "queue_log":
-            batches = parse_batches(lines, source=path.name)
+            batches = parse_batches(stream, source=path.name)
         else:
-            batches = read_export_batches(lines, source=path.name, timezone=args.csv_timezone)
+            batches = read_export_batches(stream, source=path.name, timezone=args.csv_timezone)
         try:
-            snapshot, skipped, details = replay(batches, config, at)
+            snapshot, skipped, details = replay(
+                _tracked(batches, stream, lambda n: progress.update(task, completed=n)), config,
+                at)
         except ValueError as exc:
             sys.stderr.write(f"panneau replay: {path}: {exc}\n")
             return 2
