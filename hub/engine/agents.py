@@ -9,27 +9,30 @@ Rules:
   no queue), ``ringing``, ``paused`` (paused everywhere or in every queue they are in; ``wrapup``
   instead when the pause reason is a wrap-up reason), ``wrapup`` (within ``kpi.wrapup_s`` after a
   call), ``logged_out`` for a device reported unavailable, else ``available``.
-- Agent time is added to the sums (``t_work``: available, ringing, on call or wrap-up;
-  ``t_busy``: on call or wrap-up) at each event of the agent and, at a snapshot, up to the start
-  of the current minute — so figures do not depend on when snapshots were taken.
+- Agent time feeds occupancy through levels (agents at work: available, ringing, on call or
+  wrap-up; busy: on call or wrap-up) per scope, integrated over time (:class:`Levels`). A
+  wrap-up timer ends exactly at its time, before any later event. A snapshot closes the
+  integrals at the start of its minute, so figures never depend on when snapshots were taken.
 """
 
 from __future__ import annotations
 
+import heapq
 from dataclasses import dataclass, field
 
 from hub import events as ev
+from hub.engine.agent_counts import Placement, StateCounts
 from hub.engine.bad import BadEvents
 from hub.engine.scopes import SITE, Scopes
 from hub.engine.snapshot import AgentNow
-from hub.engine.windows import Tallies, spread
+from hub.engine.windows import Levels, Sums, Tallies
 
 __all__ = ["AgentBook", "AgentRecord"]
 
-_WORK = frozenset({"available", "ringing", "on_call", "wrapup"})
-_BUSY = frozenset({"on_call", "wrapup"})
-#: Agent time older than this before the instant it is accrued at cannot reach any window.
-_HORIZON_S = 2 * 86400.0
+_WORKING: Sums = {"t_work": 1.0}
+_BUSY_NOW: Sums = {"t_work": 1.0, "t_busy": 1.0}
+_NOT_WORKING: Sums = {}
+_LEVELS = {"available": _WORKING, "ringing": _WORKING, "on_call": _BUSY_NOW, "wrapup": _BUSY_NOW}
 
 
 @dataclass(slots=True)
@@ -37,7 +40,6 @@ class AgentRecord:
     """Everything known about one agent."""
 
     name: str
-    accrued_to: float
     since: float
     state: str = "logged_out"
     logged: set[str] = field(default_factory=set)
@@ -53,6 +55,10 @@ class AgentRecord:
     wrapup_until: float = 0.0
     last_queue: str | None = None
     view: AgentNow | None = None
+    applied: Sums = field(default_factory=dict)
+    applied_scopes: tuple[str, ...] = ()
+    time_scopes: tuple[str, ...] | None = None
+    placed: tuple[Placement, ...] = ()
 
     def members(self) -> set[str]:
         """Queues the agent is in now."""
@@ -77,6 +83,10 @@ class AgentBook:
         self.wrap_reasons = frozenset(wrap_reasons)
         self.bad = bad
         self.agents: dict[str, AgentRecord] = {}
+        self.levels = Levels(tallies)
+        self.counts = StateCounts()
+        self.timers: list[tuple[float, str]] = []
+        self._touched: dict[str, AgentRecord] = {}
         self.ringing: dict[str, set[str]] = {}
         self.on_call: dict[str, str] = {}
         #: queue -> agents that have been in it (for the ``now`` counts).
@@ -100,26 +110,6 @@ class AgentBook:
             return "logged_out"
         return "available"
 
-    def _accrue(self, rec: AgentRecord, t: float) -> None:
-        if t <= rec.accrued_to:
-            return
-        start = max(rec.accrued_to, t - _HORIZON_S)
-        state = self.state_at(rec, start)
-        pieces = [(state, start, t)]
-        timer = state == "wrapup" and not rec.is_paused()
-        if timer and rec.wrapup_until < t:
-            pieces = [(state, start, rec.wrapup_until),
-                      (self.state_at(rec, rec.wrapup_until), rec.wrapup_until, t)]
-        rec.accrued_to = t
-        scopes = (SITE, *self.scopes.agent(rec.name), *(f"queue:{q}" for q in rec.members()))
-        for name, a, b in pieces:
-            if name not in _WORK:
-                continue
-            busy = name in _BUSY
-            for minute, seconds in spread(a, b).items():
-                amounts = {"t_work": seconds, "t_busy": seconds} if busy else {"t_work": seconds}
-                self.tallies.add_minute(minute, scopes, amounts)
-
     def _refresh(self, rec: AgentRecord, t: float) -> None:
         state = self.state_at(rec, t)
         if state == rec.state:
@@ -128,35 +118,69 @@ class AgentBook:
         rec.since = rec.wrapup_until if timer_over else t
         rec.state = state
 
+    def _settle(self, rec: AgentRecord, t: float) -> None:
+        """Bring the state, its since and the agent-time levels up to ``t``."""
+        self._refresh(rec, t)
+        level = _LEVELS.get(rec.state, _NOT_WORKING)
+        scopes = rec.time_scopes
+        if scopes is None:
+            scopes = rec.time_scopes = (SITE, *self.scopes.agent(rec.name),
+                                        *(f"queue:{q}" for q in sorted(rec.members())))
+        self._show(rec)
+        if level is rec.applied and scopes == rec.applied_scopes:
+            return
+        if rec.applied:
+            self.levels.change(rec.applied_scopes, t, rec.applied, -1.0)
+        if level:
+            self.levels.change(scopes, t, level, 1.0)
+        rec.applied, rec.applied_scopes = level, scopes
+
     def record(self, agent: str, ts: float) -> AgentRecord:
-        """The agent's record, brought up to ``ts`` before a change."""
+        """The agent's record (created at ``ts``), settled after the current event."""
         rec = self.agents.get(agent)
         if rec is None:
-            rec = self.agents[agent] = AgentRecord(agent, accrued_to=ts, since=ts)
-        self._accrue(rec, ts)
-        self._refresh(rec, ts)
+            rec = self.agents[agent] = AgentRecord(agent, since=ts)
+            if len(self.agents) == 1:
+                for scope in (SITE, *(f"team:{t}" for t in self.scopes.team_ids)):
+                    self.counts.ensure(scope)
+        self._touched[agent] = rec
         return rec
 
+    def expire(self, t: float) -> None:
+        """End the wrap-up timers due by ``t``, each at its own time."""
+        timers = self.timers
+        while timers and timers[0][0] <= t:
+            until, name = heapq.heappop(timers)
+            rec = self.agents[name]
+            if rec.wrapup_until == until:
+                self._settle(rec, until)
+
     def _join(self, rec: AgentRecord, queue: str | None) -> None:
-        if queue is not None:
+        if queue is not None and queue not in rec.logged:
+            rec.time_scopes = None
             rec.logged.add(queue)
             rec.known.add(queue)
             self.queue_members.setdefault(queue, set()).add(rec.name)
+            self.counts.ensure(f"queue:{queue}")
 
     # --- events ------------------------------------------------------------------------
 
     def apply(self, event: ev.Event) -> None:
         """Update agent state for one event (call, ring, login, pause, status, restart)."""
+        self.expire(event.ts)
+        self._touched.clear()
         match event:
             case ev.AgentLoggedIn(agent=agent, queue=queue, ts=ts):
                 rec = self.record(agent, ts)
                 if queue is None:
                     rec.everywhere = True
+                    rec.time_scopes = None
                 self._join(rec, queue)
             case ev.AgentLoggedOut(agent=agent, queue=queue, ts=ts):
                 rec = self.record(agent, ts)
                 if rec.is_paused():
                     self._end_pause(rec, ts)
+                rec.time_scopes = None
                 if queue is None:
                     rec.logged.clear()
                     rec.everywhere = False
@@ -227,8 +251,9 @@ class AgentBook:
                     if call_id in rec.calls or name == agent:
                         rec.calls.discard(call_id)
                         rec.device = None
-                        if self.wrapup_s > 0:
-                            rec.wrapup_until = max(rec.wrapup_until, ts + self.wrapup_s)
+                        if self.wrapup_s > 0 and ts + self.wrapup_s > rec.wrapup_until:
+                            rec.wrapup_until = ts + self.wrapup_s
+                            heapq.heappush(self.timers, (rec.wrapup_until, name))
             case ev.CallAbandoned(call_id=call_id, ts=ts) | ev.CallLeft(call_id=call_id, ts=ts):
                 self._stop_ringing(call_id, ts)
                 holder = self.on_call.pop(call_id, None)
@@ -236,7 +261,7 @@ class AgentBook:
                     self.record(holder, ts).calls.discard(call_id)
             case ev.SystemRestart(reload_only=False, ts=ts):
                 for rec in self.agents.values():
-                    self._accrue(rec, ts)
+                    self._touched[rec.name] = rec
                     rec.calls.clear()
                     rec.rings.clear()
                     rec.device = None
@@ -244,23 +269,12 @@ class AgentBook:
                 self.on_call.clear()
             case _:
                 return
-        for name in self._touched(event):
-            rec = self.agents.get(name)
-            if rec is not None:
-                self._refresh(rec, event.ts)
-        if isinstance(event, ev.SystemRestart):
-            for rec in self.agents.values():
-                self._refresh(rec, event.ts)
-
-    def _touched(self, event: ev.Event) -> tuple[str, ...]:
-        agent = getattr(event, "agent", None)
-        return (agent,) if agent else ()
+        for rec in self._touched.values():
+            self._settle(rec, event.ts)
 
     def _stop_ringing(self, call_id: str, ts: float) -> None:
         for name in self.ringing.pop(call_id, ()):
-            rec = self.record(name, ts)
-            rec.rings.discard(call_id)
-            self._refresh(rec, ts)
+            self.record(name, ts).rings.discard(call_id)
 
     def _end_pause(self, rec: AgentRecord, ts: float) -> None:
         """Count a finished wrap-up pause as after-call work of the agent's last queue."""
@@ -274,51 +288,42 @@ class AgentBook:
 
     # --- snapshot ----------------------------------------------------------------------
 
+    def _placements(self, rec: AgentRecord) -> tuple[Placement, ...]:
+        state = rec.state
+        if state == "logged_out":
+            return ()
+        reason = rec.reason if state in ("paused", "wrapup") and rec.is_paused() else None
+        out = [(SITE, state, reason)]
+        out += [(scope, state, reason) for scope in self.scopes.agent(rec.name)[1:]]
+        busy = state in ("on_call", "ringing")
+        for queue in sorted(rec.members()):
+            paused_here = rec.paused_all or queue in rec.paused_q
+            here = "paused" if paused_here and not busy else state
+            if here == "paused" and rec.reason in self.wrap_reasons:
+                here = "wrapup"
+            out.append((f"queue:{queue}", here, rec.reason if paused_here else None))
+        return tuple(out)
+
+    def _show(self, rec: AgentRecord) -> None:
+        """Update the agent's view and where it counts."""
+        placements = self._placements(rec)
+        if placements != rec.placed:
+            self.counts.move(rec.placed, placements)
+            rec.placed = placements
+        reason = rec.reason if rec.state in ("paused", "wrapup") and rec.is_paused() else None
+        members = tuple(sorted(rec.members()))
+        view = rec.view
+        if (view is None or view.state != rec.state or view.since != rec.since
+                or view.reason != reason or view.queues != members):
+            rec.view = AgentNow(rec.state, rec.since, reason, members)  # type: ignore[arg-type]
+
+    # --- snapshot ----------------------------------------------------------------------
+
     def now(self, now: float) -> tuple[dict[str, AgentNow], dict[str, dict[str, float]],
                                         dict[str, dict[str, int]]]:
         """Agent views, the ``now`` agent counts per scope, and paused reasons per scope."""
-        boundary = (now // 60) * 60.0
-        views: dict[str, AgentNow] = {}
-        counts: dict[str, dict[str, float]] = {}
-        reasons: dict[str, dict[str, int]] = {}
-        if not self.agents:
-            return views, counts, reasons
-        zero = {"agents_logged_in": 0.0, "agents_available": 0.0, "agents_on_call": 0.0,
-                "agents_paused": 0.0, "agents_ringing": 0.0, "agents_wrapup": 0.0}
-        for scope in (SITE, *(f"team:{t}" for t in self.scopes.team_ids),
-                      *(f"queue:{q}" for q in self.queue_members)):
-            counts[scope] = dict(zero)
-        for rec in self.agents.values():
-            self._accrue(rec, boundary)
-            self._refresh(rec, now)
-            members = rec.members()
-            view = rec.view
-            reason = rec.reason if rec.state in ("paused", "wrapup") and rec.is_paused() else None
-            if (view is None or view.state != rec.state or view.since != rec.since
-                    or view.reason != reason or len(view.queues) != len(members)):
-                view = rec.view = AgentNow(rec.state, rec.since, reason, tuple(sorted(members)))
-            views[rec.name] = view
-            if rec.state == "logged_out":
-                continue
-            for scope in (SITE, *self.scopes.agent(rec.name)[1:]):
-                self._count(counts, reasons, scope, rec.state, reason)
-            busy = rec.state in ("on_call", "ringing")
-            for queue in members:
-                paused_here = rec.paused_all or queue in rec.paused_q
-                state = "paused" if paused_here and not busy else rec.state
-                if state == "paused" and rec.reason in self.wrap_reasons:
-                    state = "wrapup"
-                self._count(counts, reasons, f"queue:{queue}", state,
-                            rec.reason if paused_here else None)
+        self.expire(now)
+        self.levels.flush((now // 60) * 60.0)
+        views = {name: rec.view for name, rec in self.agents.items() if rec.view is not None}
+        counts, reasons = self.counts.copy()
         return views, counts, reasons
-
-    @staticmethod
-    def _count(counts: dict[str, dict[str, float]], reasons: dict[str, dict[str, int]],
-               scope: str, state: str, reason: str | None) -> None:
-        figures = counts[scope]
-        figures["agents_logged_in"] += 1
-        figures[f"agents_{state}"] += 1
-        if state == "paused":
-            by_reason = reasons.setdefault(scope, {})
-            key = reason or ""
-            by_reason[key] = by_reason.get(key, 0) + 1

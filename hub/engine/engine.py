@@ -55,6 +55,7 @@ class Engine:
         self.surveys.ticket_scopes = self.tickets.scopes_of
         self.thresholds = Thresholds(config, self.scopes)
         self._cache: dict[str, dict[str, dict[str, float]]] = {}
+        self._small: dict[str, frozenset[str]] = {}
         self._day: int | None = None
 
     # --- input -------------------------------------------------------------------------
@@ -93,22 +94,27 @@ class Engine:
             self._day = day
             dirty |= set(self._cache)
         dirty |= self.calls.seen - set(self._cache)
+        small_n = self.config.kpi.small_n
         for scope in dirty:
-            self._cache[scope] = self._windows(scope, now)
+            windows = self._cache[scope] = self._windows(scope, now)
+            if flagged := self.surveys.small(scope, windows, small_n):
+                self._small[scope] = flagged
+            else:
+                self._small.pop(scope, None)
         now_values = self._now(now, agent_counts)
         values: dict[str, dict[str, dict[str, float]]] = {}
-        for scope in set(self._cache) | set(now_values):
-            windows = {w: kpis for w, kpis in self._cache.get(scope, {}).items() if kpis}
-            if figures := now_values.get(scope):
-                windows["now"] = figures
-            if windows:
+        for scope, windows in self._cache.items():
+            if figures := now_values.pop(scope, None):
+                values[scope] = {**windows, "now": figures}
+            elif windows:
                 values[scope] = windows
+        values.update((scope, {"now": figures}) for scope, figures in now_values.items())
         states, alerts = self.thresholds.evaluate(values, now)
         return Snapshot(
             at=now, values=values, states=states, agents=views, alerts=alerts,
             bad_events=dict(self.bad), targets=self.thresholds.targets(values),
             paused_reasons=reasons,
-            small_n=self.surveys.small(values, self.config.kpi.small_n),
+            small_n=frozenset().union(*self._small.values()),
         )
 
     def _windows(self, scope: str, now: float) -> dict[str, dict[str, float]]:
@@ -121,7 +127,8 @@ class Engine:
             voice_kpis(sums, figures, queue_like=queue_like, seen=seen)
             self.tickets.kpis(scope, window, now, sums, figures)
             self.surveys.kpis(scope, sums, figures)
-            out[window] = figures
+            if figures:
+                out[window] = figures
         return out
 
     def _now(self, now: float, agent_counts: dict[str, dict[str, float]]
@@ -145,3 +152,4 @@ class Engine:
                 window_s=(ROLLING["30m"] - 1) * 60.0 + now % 60.0)
             figures.update(result)
         return {scope: figures for scope, figures in out.items() if figures}
+

@@ -30,10 +30,14 @@ def agents_needed(load: float, aht_s: float, sl_s: float, target_pct: float) -> 
     """The fewest agents that reach ``target_pct`` % answered within ``sl_s``."""
     if load <= 0:
         return 0
-    agents = max(1, math.floor(load) + 1)
-    while agents < _MAX_AGENTS and service_level(agents, load, aht_s, sl_s) * 100 < target_pct:
-        agents += 1
-    return agents
+    b = 1.0  # Erlang B, built up one agent at a time so the search is linear
+    for agents in range(1, _MAX_AGENTS):
+        b = load * b / (agents + load * b)
+        if agents > load:
+            wait = agents * b / (agents - load * (1.0 - b))
+            if (1.0 - wait * math.exp(-(agents - load) * sl_s / aht_s)) * 100 >= target_pct:
+                return agents
+    return _MAX_AGENTS
 
 
 def expected_wait_s(agents: int, load: float, aht_s: float) -> float | None:

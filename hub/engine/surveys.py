@@ -98,12 +98,12 @@ class Surveys:
             out["ces_avg"] = g("ces_sum", 0.0) / n
 
     @staticmethod
-    def small(values: dict[str, dict[str, dict[str, float]]], small_n: int) -> frozenset[str]:
-        """Keys of CSAT and NPS figures from fewer than ``small_n`` answers."""
-        flagged = []
-        for scope, windows in values.items():
-            for window, kpis in windows.items():
-                for kpi, count in (("csat_pct", "csat_responses"), ("nps", "nps_responses")):
-                    if kpi in kpis and kpis[count] < small_n:
-                        flagged.append(f"{scope}/{window}/{kpi}")
-        return frozenset(flagged)
+    def small(scope: str, windows: dict[str, dict[str, float]], small_n: int) -> frozenset[str]:
+        """``<scope>/<window>/<kpi>`` keys of CSAT and NPS figures from fewer than ``small_n``
+        answers."""
+        return frozenset(
+            f"{scope}/{window}/{kpi}"
+            for window, kpis in windows.items()
+            for kpi, count in (("csat_pct", "csat_responses"), ("nps", "nps_responses"))
+            if kpi in kpis and kpis[count] < small_n
+        )

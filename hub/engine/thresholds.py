@@ -86,9 +86,10 @@ class Thresholds:
         states: dict[str, dict[str, dict[str, State]]] = {}
         alerts: list[Alert] = []
         current: dict[tuple[str, str, str], int] = {}
-        for scope, windows in values.items():
+        watched = list(self.by_kpi)
+        for scope, windows in values.items() if watched else ():
             for window, kpis in windows.items():
-                for kpi in self.by_kpi.keys() & kpis.keys():
+                for kpi in (k for k in watched if k in kpis):
                     t = self.find(scope, kpi)
                     if t is None or (t.warn is None and t.alert is None):
                         continue
@@ -113,7 +114,7 @@ class Thresholds:
                 ) -> dict[str, dict[str, dict[str, float | bool | None]]]:
         """``{scope: {kpi: {target, warn, alert, higher_is_better}}}`` for scopes shown."""
         out: dict[str, dict[str, dict[str, float | bool | None]]] = {}
-        for scope in values:
+        for scope in values if self.by_kpi else ():
             for kpi in self.by_kpi:
                 t = self.find(scope, kpi)
                 if t is not None:

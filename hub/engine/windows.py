@@ -14,15 +14,18 @@ Rules this module keeps:
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-__all__ = ["ROLLING", "DayClock", "Sums", "Tallies", "minute_of", "spread"]
+__all__ = ["ROLLING", "DayClock", "Levels", "Sums", "Tallies", "minute_of", "spread"]
 
 #: Rolling windows: id -> minutes.
 ROLLING: dict[str, int] = {"15m": 15, "30m": 30, "60m": 60}
 _LONGEST = max(ROLLING.values())
+#: Time integrals reach back at most this far (nothing older is in any window).
+_HORIZON_S = 2 * 86400.0
 _EPS = 1e-9
 
 Sums = dict[str, float]
@@ -64,8 +67,13 @@ class DayClock:
 
 
 def _add(into: Sums, amounts: Sums, sign: float = 1.0) -> None:
+    get = into.get
+    if sign > 0:
+        for key, amount in amounts.items():
+            into[key] = get(key, 0.0) + amount
+        return
     for key, amount in amounts.items():
-        value = into.get(key, 0.0) + sign * amount
+        value = get(key, 0.0) - amount
         if -_EPS < value < _EPS:
             into.pop(key, None)
         else:
@@ -100,16 +108,17 @@ class Tallies:
         day = self.days.get(key := self.clock.day(minute * 60.0))
         if day is None:
             day = self.days[key] = {}
-        live = [] if cursor is None or minute > cursor else [
-            sums for width, sums in self.rolling.items() if minute > cursor - width
-        ]
+        targets = [day] if bucket is None else [bucket, day]
+        if cursor is not None and minute <= cursor:
+            targets += [sums for width, sums in self.rolling.items() if minute > cursor - width]
+        self.dirty.update(scopes)
         for scope in scopes:
-            self.dirty.add(scope)
-            if bucket is not None:
-                _add(bucket.setdefault(scope, {}), amounts)
-            _add(day.setdefault(scope, {}), amounts)
-            for sums in live:
-                _add(sums.setdefault(scope, {}), amounts)
+            for target in targets:
+                into = target.get(scope)
+                if into is None:
+                    target[scope] = dict(amounts)
+                else:
+                    _add(into, amounts)
 
     def _apply_minute(self, width: int, minute: int, sign: float) -> None:
         bucket = self.minutes.get(minute)
@@ -166,3 +175,48 @@ def spread(start: float, end: float) -> dict[int, float]:
         out[minute] += stop - t
         t = stop
     return out
+
+
+class Levels:
+    """Levels per scope (e.g. agents at work), integrated over time into :class:`Tallies`.
+
+    ``change`` closes each scope's integral up to ``t`` (split by minute) before changing its
+    level, so an integral costs one add per scope per change, not per agent per minute. A
+    change earlier than a scope's last close takes effect from that close.
+    """
+
+    def __init__(self, tallies: Tallies) -> None:
+        self.tallies = tallies
+        self.level: dict[str, Sums] = {}
+        self.since: dict[str, float] = {}
+        self._flushed = -math.inf
+
+    def _close(self, scope: str, t: float) -> None:
+        start = self.since.get(scope)
+        if start is not None and t <= start:
+            return
+        self.since[scope] = t
+        level = self.level.get(scope)
+        if start is None or not level:
+            return
+        for minute, seconds in spread(max(start, t - _HORIZON_S), t).items():
+            self.tallies.add_minute(minute, (scope,),
+                                    {key: n * seconds for key, n in level.items()})
+
+    def change(self, scopes: tuple[str, ...], t: float, delta: Sums, sign: float) -> None:
+        """Add ``sign * delta`` to the level of each scope from ``t`` on."""
+        for scope in scopes:
+            self._close(scope, t)
+            level = self.level.get(scope)
+            if level is None:
+                level = self.level[scope] = {}
+            _add(level, delta, sign)
+
+    def flush(self, t: float) -> None:
+        """Close every running integral up to ``t``."""
+        if t == self._flushed:
+            return
+        self._flushed = t
+        for scope, level in self.level.items():
+            if level:
+                self._close(scope, t)

@@ -1,0 +1,142 @@
+"""KPI engine cost: events applied per second on one core, and snapshot cost at 50 queues /
+500 agents, each next to a bare loop over the same data.
+
+    .venv/bin/python benchmarks/bench_engine.py [--calls 60000] [--seed 3]
+
+Builds ``--calls`` calls over four hours on 50 queues answered by 500 agents (10 per queue,
+10 teams of 5 queues), with rings, ring-no-answers, abandons, timeouts, transfers and pauses,
+then times in this process:
+
+- baseline: ``for e in events: counts[type(e)] += 1`` (touching every event);
+- ``Engine.apply`` over the same events;
+- ``Engine.snapshot`` cold (everything computed), warm in the same minute after a second of new
+  events (the live tick), at the next minute (rolling windows move, agent time accrues), and
+  ``Snapshot.flat()``; baseline: ``dict(flat)`` copy of a dict of the same size.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from hub import events as ev
+from hub.config import Config, Team
+from hub.engine import Engine
+
+QUEUES = [f"q{i:02d}" for i in range(50)]
+AGENTS = [f"a{i:03d}" for i in range(500)]
+START = 1_800_000_000.0
+
+
+def config() -> Config:
+    teams = [Team(id=f"t{t}", queues=QUEUES[t * 5:(t + 1) * 5],
+                  agents=AGENTS[t * 50:(t + 1) * 50]) for t in range(10)]
+    return Config(teams=teams)
+
+
+def generate(calls: int, seed: int) -> list[ev.Event]:
+    """A plausible, time-ordered stream."""
+    rng = random.Random(seed)
+    out: list[ev.Event] = [ev.AgentLoggedIn(ts=START, agent=a, queue=QUEUES[i // 10])
+                           for i, a in enumerate(AGENTS)]
+    span = 4 * 3600.0
+    for n in range(calls):
+        q = rng.randrange(50)
+        queue, t = QUEUES[q], START + 1 + rng.random() * span
+        agent = AGENTS[q * 10 + rng.randrange(10)]
+        cid = f"c{n}"
+        wait = rng.expovariate(1 / 25)
+        caller = str(rng.randrange(9999))
+        out.append(ev.CallEntered(ts=t, call_id=cid, queue=queue, caller_id=caller))
+        out.append(ev.AgentRung(ts=t + wait * 0.5, call_id=cid, queue=queue, agent=agent))
+        fate = rng.random()
+        if fate < 0.1:
+            out.append(ev.RingNoAnswer(ts=t + wait, call_id=cid, queue=queue, agent=agent,
+                                       ring_ms=int(wait * 500)))
+            out.append(ev.CallAbandoned(ts=t + wait + 1, call_id=cid, queue=queue, wait_s=wait + 1))
+        elif fate < 0.13:
+            out.append(ev.CallLeft(ts=t + wait, call_id=cid, queue=queue, reason="timeout",
+                                   wait_s=wait))
+        else:
+            talk = rng.expovariate(1 / 180)
+            out.append(ev.CallAnswered(ts=t + wait, call_id=cid, queue=queue, agent=agent,
+                                       hold_s=wait))
+            transfer = rng.random() < 0.05
+            out.append(ev.CallEnded(ts=t + wait + talk, call_id=cid, queue=queue, agent=agent,
+                                    hold_s=wait, talk_s=talk,
+                                    ended_by="transfer" if transfer else "caller"))
+    for _i in range(len(AGENTS) * 4):
+        agent, t = rng.choice(AGENTS), START + rng.random() * span
+        reason = rng.choice(["Lunch", "ACW", "Training"])
+        out.append(ev.AgentPaused(ts=t, agent=agent, reason=reason))
+        out.append(ev.AgentUnpaused(ts=t + rng.expovariate(1 / 300), agent=agent))
+    out.sort(key=lambda e: e.ts)
+    return out
+
+
+def timed(fn, repeat: int = 1) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - t0)
+    return best
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--calls", type=int, default=60_000)
+    parser.add_argument("--seed", type=int, default=3)
+    args = parser.parse_args()
+    events = generate(args.calls, args.seed)
+    n = len(events)
+    cut = n - 1
+    end = events[-1].ts
+    while events[cut - 1].ts > end - 1.0:  # the last second of events: one live tick
+        cut -= 1
+    head, tick = events[:cut], events[cut:]
+
+    def bare() -> None:
+        counts: Counter[type] = Counter()
+        for e in events:
+            counts[type(e)] += 1
+
+    base = timed(bare, 3)
+    engine = Engine(config())
+
+    def feed() -> None:
+        for e in head:
+            engine.apply(e)
+
+    applied = timed(feed)
+    cold = timed(lambda: engine.snapshot(events[cut - 1].ts))
+    for e in tick:
+        engine.apply(e)
+    warm = timed(lambda: engine.snapshot(end))
+    snap = engine.snapshot(end)
+    flat = snap.flat()
+    nxt = timed(lambda: engine.snapshot(end + 60))
+    flat_t = timed(snap.flat, 3)
+    copy_t = timed(lambda: dict(flat), 3)
+    print(f"events: {n:,} ({args.calls:,} calls, 50 queues, 500 agents, 10 teams)")
+    print(f"bare loop      : {n / base:12,.0f} events/s   ({base * 1e3:8.1f} ms)")
+    print(f"Engine.apply   : {len(head) / applied:12,.0f} events/s   ({applied * 1e3:8.1f} ms)"
+          f"   ratio {applied / len(head) / (base / n):.1f}x bare")
+    print(f"values in a snapshot: {len(flat):,} across {len(snap.values)} scopes, "
+          f"{len(snap.agents)} agents; last tick applied {len(tick)} events")
+    print(f"snapshot cold  : {cold * 1e3:8.1f} ms")
+    print(f"snapshot warm  : {warm * 1e3:8.1f} ms   (same minute, after one second of events)")
+    print(f"snapshot +1 min: {nxt * 1e3:8.1f} ms   (windows move, agent time accrues)")
+    print(f"Snapshot.flat(): {flat_t * 1e3:8.1f} ms   baseline dict copy of the same size "
+          f"{copy_t * 1e3:6.1f} ms (ratio {flat_t / copy_t:.1f}x)")
+    print(f"bad events: {snap.bad_events}")
+
+
+if __name__ == "__main__":
+    main()
