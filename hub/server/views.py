@@ -21,7 +21,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from hub.config.schema import Config
+from hub.config.schema import Config, Team
 from hub.server.context import SourceState
 
 __all__ = [
@@ -57,14 +57,23 @@ class ViewInputs:
     alerts: Mapping[str, dict[str, Any]] = field(default_factory=dict)  # id = scope/window/kpi
     trends: Mapping[str, list[list[float]]] = field(default_factory=dict)
     refs: Mapping[str, dict[str, float | None]] = field(default_factory=dict)
+    _fragments: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False)
+    _by_scope: dict[str, dict[str, Any]] | None = field(default=None, repr=False)
+
+
+def _team_of(config: Config, audience: Audience) -> Team | None:
+    if audience.role == "kiosk":
+        return config.team(audience.team or "")
+    if audience.role == "agent":
+        return _static(config).agent_team.get(audience.agent or "")
+    return None
 
 
 def scopes_for(audience: Audience, config: Config, known: Iterable[str]) -> list[str]:
     """The KPI scopes an audience may see (``known``: scopes the engine has figures for)."""
     if audience.role == "manager":
         return sorted(set(known) | {"site"})
-    team = config.team(audience.team) if audience.role == "kiosk" else (
-        config.team_of_agent(audience.agent or ""))
+    team = _team_of(config, audience)
     scopes: list[str] = []
     if audience.role == "agent":
         scopes.append(f"agent:{audience.agent}")
@@ -86,7 +95,7 @@ def message_visible(audience: Audience, message: Mapping[str, Any], config: Conf
         return True
     if audience.role == "kiosk":
         return team == audience.team
-    mine = config.team_of_agent(audience.agent or "")
+    mine = _team_of(config, audience)
     return mine is not None and mine.id == team
 
 
@@ -106,60 +115,102 @@ def _clean(value: Any) -> Any:
     return None if isinstance(value, float) and not math.isfinite(value) else value
 
 
-def build_view(audience: Audience, config: Config, inputs: ViewInputs,
-               identity: str | None = None) -> dict[str, Any]:
+@dataclass
+class _Static:
+    """What every view of one config shares, computed once."""
+
+    agent_team: dict[str, Team]
+    pages: list[dict[str, Any]]
+    schedule: dict[str, Any]
+
+
+_STATIC: dict[int, tuple[Config, _Static]] = {}
+
+
+def _static(config: Config) -> _Static:
+    held = _STATIC.get(id(config))
+    if held is None or held[0] is not config:
+        agent_team: dict[str, Team] = {}
+        for team in config.teams:
+            for agent in team.agents:
+                agent_team.setdefault(agent, team)
+        held = _STATIC[id(config)] = (config, _Static(
+            agent_team, [asdict(p) for p in config.kiosk.pages], asdict(config.kiosk.schedule)))
+    return held[1]
+
+
+def _by_scope(inputs: ViewInputs) -> dict[str, dict[str, Any]]:
+    """Trend, ref, annotation and alert keys grouped by scope (once per inputs)."""
+    if inputs._by_scope is None:
+        grouped: dict[str, dict[str, Any]] = {}
+        for table, prefix in ((inputs.trends, "trend:"), (inputs.refs, "ref:"),
+                              (inputs.annotations, "annotation:"), (inputs.alerts, "alert:")):
+            for key, value in table.items():
+                grouped.setdefault(key.partition("/")[0], {})[prefix + key] = value
+        inputs._by_scope = grouped
+    return inputs._by_scope
+
+
+def _fragment(inputs: ViewInputs, scope: str) -> dict[str, Any]:
+    """Every view key of one scope (shared by all audiences that see it, once per inputs)."""
+    cached = inputs._fragments.get(scope)
+    if cached is not None:
+        return cached
+    snap, out = inputs.snapshot, {}
+    for window, kpis in snap.values.get(scope, {}).items():
+        for kpi, value in kpis.items():
+            if value is not None:
+                out[f"kpi:{scope}/{window}/{kpi}"] = _clean(value)
+    for window, kpis in snap.states.get(scope, {}).items():
+        for kpi, state in kpis.items():
+            if state is not None:
+                out[f"state:{scope}/{window}/{kpi}"] = state
+    for kpi, target in snap.targets.get(scope, {}).items():
+        out[f"target:{scope}/{kpi}"] = dict(target)
+    out.update(_by_scope(inputs).get(scope, {}))
+    inputs._fragments[scope] = out
+    return out
+
+
+def build_view(audience: Audience, config: Config, inputs: ViewInputs) -> dict[str, Any]:
     """The flat view (keys of :mod:`hub.view`) of ``audience``."""
     snap = inputs.snapshot
+    manager = audience.role == "manager"
     scopes = scopes_for(audience, config, snap.values)
-    allowed, everything = set(scopes), audience.role == "manager"
+    if manager:  # also notes and alerts on scopes without figures
+        scopes = sorted(set(scopes) | set(_by_scope(inputs)))
     view: dict[str, Any] = {}
     for scope in scopes:
-        for window, kpis in snap.values.get(scope, {}).items():
-            for kpi, value in kpis.items():
-                if value is not None:
-                    view[f"kpi:{scope}/{window}/{kpi}"] = _clean(value)
-        for window, kpis in snap.states.get(scope, {}).items():
-            for kpi, state in kpis.items():
-                if state is not None:
-                    view[f"state:{scope}/{window}/{kpi}"] = state
-        for kpi, target in snap.targets.get(scope, {}).items():
-            view[f"target:{scope}/{kpi}"] = dict(target)
-    for table, prefix in ((inputs.trends, "trend:"), (inputs.refs, "ref:"),
-                          (inputs.annotations, "annotation:"), (inputs.alerts, "alert:")):
-        for key, value in table.items():
-            if everything or key.partition("/")[0] in allowed:
-                view[prefix + key] = value
-    agents = snap.agents if audience.role == "manager" else (
+        view.update(_fragment(inputs, scope))
+    agents = snap.agents if manager else (
         {audience.agent: snap.agents[audience.agent]}
         if audience.role == "agent" and audience.agent in snap.agents else {})
     for agent_id, now in agents.items():
         view[f"agent:{agent_id}"] = {"state": now.state, "since": now.since,
                                      "reason": now.reason, "name": agent_id}
-    detail = audience.role == "manager"
     for name, state in inputs.sources.items():
-        view[f"source:{name}"] = state.public(with_detail=detail)
+        view[f"source:{name}"] = state.public(with_detail=manager)
     for m in inputs.messages:
         if message_visible(audience, m, config):
             view[f"message:{m['id']}"] = message_value(audience, m, inputs.acks.get(m["id"], []))
-    view["meta"] = _meta(audience, config, snap, identity)
+    view["meta"] = _meta(audience, config, snap)
     return view
 
 
-def _meta(audience: Audience, config: Config, snap: Any, identity: str | None) -> dict:
-    team = config.team(audience.team) if audience.role == "kiosk" else (
-        config.team_of_agent(audience.agent) if audience.role == "agent" else None)
+def _meta(audience: Audience, config: Config, snap: Any) -> dict:
+    team, static = _team_of(config, audience), _static(config)
     team_figures = team is not None and (
         audience.role != "agent" or len(team.agents) >= config.hub.min_team_size)
     return {
         "role": audience.role,
-        "identity": identity or audience.agent or audience.team or audience.role,
+        "identity": audience.agent or audience.team or audience.role,
         "team": team.id if team else None,
         "team_name": (team.name or team.id) if team else None,
         "team_figures": team_figures,
         "queues": list(team.queues) if team else None,
         "agent": audience.agent,
         "as_of": math.floor(snap.at / AS_OF_STEP_S) * AS_OF_STEP_S,
-        "pages": [asdict(p) for p in config.kiosk.pages],
+        "pages": static.pages,
         "dwell_s": config.kiosk.dwell_s,
-        "schedule": asdict(config.kiosk.schedule),
+        "schedule": static.schedule,
     }
