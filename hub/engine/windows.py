@@ -180,16 +180,30 @@ def spread(start: float, end: float) -> dict[int, float]:
 class Levels:
     """Levels per scope (e.g. agents at work), integrated over time into :class:`Tallies`.
 
-    ``change`` closes each scope's integral up to ``t`` (split by minute) before changing its
-    level, so an integral costs one add per scope per change, not per agent per minute. A
-    change earlier than a scope's last close takes effect from that close.
+    ``change`` closes each scope's integral up to ``t`` before changing its level; the integral
+    of the minute in progress is kept aside and added to the tallies once per scope and minute
+    (or at :meth:`flush`), so a busy scope costs one small add per change. A change earlier
+    than a scope's last close takes effect from that close.
     """
 
     def __init__(self, tallies: Tallies) -> None:
         self.tallies = tallies
         self.level: dict[str, Sums] = {}
         self.since: dict[str, float] = {}
+        self.pending: dict[str, tuple[int, Sums]] = {}
         self._flushed = -math.inf
+
+    def _gather(self, scope: str, minute: int, seconds: float, level: Sums) -> None:
+        entry = self.pending.get(scope)
+        if entry is not None and entry[0] != minute:
+            self.tallies.add_minute(entry[0], (scope,), entry[1])
+            entry = None
+        if entry is None:
+            self.pending[scope] = (minute, {key: n * seconds for key, n in level.items()})
+            return
+        sums = entry[1]
+        for key, n in level.items():
+            sums[key] = sums.get(key, 0.0) + n * seconds
 
     def _close(self, scope: str, t: float) -> None:
         start = self.since.get(scope)
@@ -199,9 +213,12 @@ class Levels:
         level = self.level.get(scope)
         if start is None or not level:
             return
+        minute = minute_of(start)
+        if t <= (minute + 1) * 60.0:
+            self._gather(scope, minute, t - start, level)
+            return
         for minute, seconds in spread(max(start, t - _HORIZON_S), t).items():
-            self.tallies.add_minute(minute, (scope,),
-                                    {key: n * seconds for key, n in level.items()})
+            self._gather(scope, minute, seconds, level)
 
     def change(self, scopes: tuple[str, ...], t: float, delta: Sums, sign: float) -> None:
         """Add ``sign * delta`` to the level of each scope from ``t`` on."""
@@ -213,10 +230,12 @@ class Levels:
             _add(level, delta, sign)
 
     def flush(self, t: float) -> None:
-        """Close every running integral up to ``t``."""
-        if t == self._flushed:
-            return
-        self._flushed = t
-        for scope, level in self.level.items():
-            if level:
-                self._close(scope, t)
+        """Close every running integral up to ``t`` and hand all of it to the tallies."""
+        if t != self._flushed:
+            self._flushed = t
+            for scope, level in self.level.items():
+                if level:
+                    self._close(scope, t)
+        for scope, (minute, sums) in self.pending.items():
+            self.tallies.add_minute(minute, (scope,), sums)
+        self.pending.clear()
