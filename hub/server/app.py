@@ -88,7 +88,11 @@ class Hub:
     # --- lifecycle ---------------------------------------------------------------------
 
     async def __aenter__(self) -> Hub:
-        await self.start()
+        try:
+            await self.start()
+        except BaseException:
+            await self.stop()  # e.g. a port in use: close what was opened
+            raise
         return self
 
     async def __aexit__(self, *exc: object) -> None:
@@ -150,17 +154,17 @@ class Hub:
 
     async def stop(self) -> None:
         """Stop sources, close screens (1001) and servers, close the journal."""
-        with contextlib.suppress(Exception):
+        if hasattr(self, "supervisor"):
             await self.supervisor.stop()
         for task in self._tasks:
             task.cancel()
         if self._tasks:
             await asyncio.wait(self._tasks, timeout=5)
         self._tasks.clear()
-        with contextlib.suppress(Exception):
-            await self.ws.stop()
-        with contextlib.suppress(Exception):
-            await self.http.stop()
+        for server in (getattr(self, "ws", None), getattr(self, "http", None)):
+            if server is not None:
+                with contextlib.suppress(Exception):
+                    await server.stop()
         if self.journal is not None:
             self.journal.close()
         log.info("hub %s stopped", self.epoch)

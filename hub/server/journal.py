@@ -34,6 +34,7 @@ class Journal:
         self.path = str(path)
         self.db = sqlite_utils.Database(self.path)
         self.db.enable_wal()
+        self.db.execute("PRAGMA busy_timeout=5000")  # other writers: panneau import-survey
         self.db.execute(f"PRAGMA synchronous={'FULL' if durable else 'NORMAL'}")
         self._create()
 

@@ -4,6 +4,7 @@ import asyncio
 import json
 
 import aiohttp
+import pytest
 from websockets.asyncio.client import connect
 
 from hub.client import HubClient
@@ -129,3 +130,19 @@ async def test_a_restart_replays_the_journal_and_resumes_after_the_checkpoint(st
         await asyncio.sleep(0.2)
         assert hub.journal.count_events("feed") == 5 + 2 * 10  # nothing emitted twice
         await ws.close()
+
+
+async def test_a_port_in_use_fails_start_cleanly(start_hub, tmp_path, tools, feed_pm):
+    from hub.config import parse_config
+    from hub.server.app import Hub
+
+    async with start_hub() as first:
+        text = tools.config_text(str(tmp_path / "other.db")).replace(
+            'listen = "127.0.0.1:0"', f'listen = "127.0.0.1:{first.ws_port}"', 1)
+        second = Hub(parse_config(text), pm=feed_pm)
+        with pytest.raises(OSError):
+            async with second:
+                pass
+        assert second.journal is not None
+        with pytest.raises(Exception, match="closed"):
+            second.journal.count_events()
