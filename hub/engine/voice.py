@@ -127,17 +127,36 @@ class Calls:
         self._open(event.ts, event.call_id, event.queue, event.caller_id or None)
         self.waiting.setdefault(event.queue, {})[event.call_id] = event.ts
 
-    def _answered(self, event: ev.CallAnswered) -> None:
-        if not is_duration(event.hold_s):
+    def _target(self, call_id: str, *durations: float) -> tuple[bool, _Call | None]:
+        """Checks every outcome shares: sane durations, and not a call already closed."""
+        if not all(is_duration(d) for d in durations):
             self.bad.note("negative_duration")
-            return
-        call = self.calls.get(event.call_id)
-        if call is None or call.answered is not None:
-            if call is not None or event.call_id in self.closed:
-                self.bad.note("outcome_of_closed_call")
-                return
-            self.bad.note("answer_without_enter")
+            return False, None
+        call = self.calls.get(call_id)
+        if call is None and call_id in self.closed:
+            self.bad.note("outcome_of_closed_call")
+            return False, None
+        return True, call
+
+    def _waiting(self, event: ev.CallAnswered | ev.CallAbandoned | ev.CallLeft, duration: float,
+                 if_answered: str, if_unknown: str) -> _Call | None:
+        """The waiting call an answer or an exit refers to (entered implicitly when never seen),
+        or None when the event must be ignored."""
+        ok, call = self._target(event.call_id, duration)
+        if not ok:
+            return None
+        if call is not None and call.answered is not None:
+            self.bad.note(if_answered)
+            return None
+        if call is None:
+            self.bad.note(if_unknown)
             call = self._open(event.ts, event.call_id, event.queue, None)
+        return call
+
+    def _answered(self, event: ev.CallAnswered) -> None:
+        call = self._waiting(event, event.hold_s, "outcome_of_closed_call", "answer_without_enter")
+        if call is None:
+            return
         self.waiting.get(call.queue, {}).pop(event.call_id, None)
         call.answered = event.ts
         amounts: Sums = {"answered": 1, "outcomes": 1, "hold_sum": event.hold_s}
@@ -163,12 +182,8 @@ class Calls:
         return {"contacts": 1}
 
     def _ended(self, event: ev.CallEnded) -> None:
-        if not (is_duration(event.talk_s) and is_duration(event.hold_s)):
-            self.bad.note("negative_duration")
-            return
-        call = self.calls.get(event.call_id)
-        if call is None and event.call_id in self.closed:
-            self.bad.note("outcome_of_closed_call")
+        ok, call = self._target(event.call_id, event.talk_s, event.hold_s)
+        if not ok:
             return
         if call is None or call.answered is None:
             self.bad.note("end_without_answer")
@@ -186,19 +201,8 @@ class Calls:
         self._add(event.ts, self.scopes.queue(event.queue), amounts)
 
     def _left(self, event: ev.CallAbandoned | ev.CallLeft, wait: float) -> None:
-        if not is_duration(wait):
-            self.bad.note("negative_duration")
+        if self._waiting(event, wait, "unanswered_after_answer", "outcome_without_enter") is None:
             return
-        call = self.calls.get(event.call_id)
-        if call is None and event.call_id in self.closed:
-            self.bad.note("outcome_of_closed_call")
-            return
-        if call is not None and call.answered is not None:
-            self.bad.note("unanswered_after_answer")
-            return
-        if call is None:
-            self.bad.note("outcome_without_enter")
-            self._open(event.ts, event.call_id, event.queue, None)
         self._close(event.call_id)
         reason = "abandoned" if isinstance(event, ev.CallAbandoned) else event.reason
         counter = "abandoned" if reason == "abandoned" else LEFT_COUNTERS[reason]

@@ -70,19 +70,21 @@ def test_counts_and_rates(run):
     assert snap.bad_events == {}
 
 
+def answered_call(queue: str, hold: float, talk: float = 5) -> list[ev.Event]:
+    """One call entering at T0, answered by A after ``hold`` s, ended ``talk`` s later."""
+    return [E(ts=T0, call_id="c", queue=queue),
+            A(ts=T0 + hold, call_id="c", queue=queue, agent="A", hold_s=hold),
+            END(ts=T0 + hold + talk, call_id="c", queue=queue, agent="A", hold_s=hold,
+                talk_s=talk, ended_by="agent")]
+
+
 def test_sl_boundary_is_inclusive(run):
-    events = [E(ts=T0, call_id="c", queue="q"),
-              A(ts=T0 + 20, call_id="c", queue="q", agent="A", hold_s=20),
-              END(ts=T0 + 30, call_id="c", queue="q", agent="A", hold_s=20, talk_s=10,
-                  ended_by="agent")]
+    events = answered_call("q", 20)
     assert run(events, T0 + 40).get("queue:q", "today", "service_level_pct") == 100.0
 
 
 def test_per_queue_service_level_threshold(run):
-    events = [E(ts=T0, call_id="c", queue="s"),
-              A(ts=T0 + 25, call_id="c", queue="s", agent="A", hold_s=25),
-              END(ts=T0 + 30, call_id="c", queue="s", agent="A", hold_s=25, talk_s=5,
-                  ended_by="agent")]
+    events = answered_call("s", 25)
     assert run(events, T0 + 40).get("queue:s", "today", "service_level_pct") == 100.0
     in_q = [dataclasses.replace(e, queue="q") for e in events]
     assert run(in_q, T0 + 40).get("queue:q", "today", "service_level_pct") == 0.0
