@@ -79,6 +79,11 @@ class HubClient:
             raise ConnectionError("not connected to the hub")
         await self._ws.send(wire.encode(frame))
 
+    async def disconnect(self) -> None:
+        """Drop the current connection; ``updates()`` reconnects and resumes."""
+        if self._ws is not None:
+            await self._ws.close()
+
     async def close(self) -> None:
         """Stop: the ``updates()`` loop ends after the current connection closes."""
         self._closing = True

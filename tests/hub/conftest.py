@@ -41,6 +41,7 @@ class FeedOptions:
     fail_after: int = 0  # raise after this many calls in a run (0: never)
     hang_after: int = 0  # stop emitting (but stay "live") after this many calls
     block_s: float = 0.0  # then block the event loop this long (time.sleep)
+    answer: bool = True  # False: calls only queue (calls_waiting grows)
 
 
 class FeedSource:
@@ -64,9 +65,11 @@ class FeedSource:
             now, call = ctx.now(), f"c{pos}"
             agent = agents[pos % len(agents)]
             queue = "support" if agent in AGENTS["support"] else "sales"
-            await ctx.emit([CallEntered(ts=now, call_id=call, queue=queue, source_pos=str(pos)),
-                            CallAnswered(ts=now, call_id=call, queue=queue, agent=agent,
-                                         hold_s=1.0, source_pos=str(pos))], checkpoint=pos + 1)
+            events = [CallEntered(ts=now, call_id=call, queue=queue, source_pos=str(pos))]
+            if opts.answer:
+                events.append(CallAnswered(ts=now, call_id=call, queue=queue, agent=agent,
+                                           hold_s=1.0, source_pos=str(pos)))
+            await ctx.emit(events, checkpoint=pos + 1)
             pos += 1
             in_run += 1
             await asyncio.sleep(opts.interval_s)
@@ -85,6 +88,10 @@ class FeedPlugin:
                             description="hub tests: emits calls"))
 
 
+def _toml(value: object) -> str:
+    return str(value).lower() if isinstance(value, bool) else repr(value)
+
+
 def config_text(db: str, feed: dict | None = None, stale_after_s: float | None = None,
                 **hub: object) -> str:
     settings = {"listen": "127.0.0.1:0", "http_listen": "127.0.0.1:0", "database": db,
@@ -97,8 +104,12 @@ def config_text(db: str, feed: dict | None = None, stale_after_s: float | None =
         lines += ["[[sources]]", 'name = "feed"', 'plugin = "test_feed"']
         if stale_after_s is not None:
             lines.append(f"stale_after_s = {stale_after_s}")
-        lines += ["[sources.options]", *(f"{k} = {v!r}" for k, v in feed.items())]
+        lines += ["[sources.options]",
+                  *(f"{k} = {_toml(v)}" for k, v in feed.items())]
     lines += ["[[thresholds]]", 'kpi = "calls_waiting"', "warn = 3.0", "alert = 6.0"]
+    lines += ["[[kiosk.pages]]", 'title = "Calls"', 'kpis = ["answered", "offered"]',
+              'trend = "answered"', "[[kiosk.pages]]", 'title = "Now"', 'window = "now"',
+              'kpis = ["calls_waiting"]']
     lines += ["[[tokens]]", 'role = "manager"', f'token = "{MANAGER}"', 'label = "boss"']
     for team, agents in AGENTS.items():
         lines += ["[[tokens]]", 'role = "kiosk"', f'token = "{kiosk_token(team)}"',

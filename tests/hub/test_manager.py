@@ -1,6 +1,7 @@
 """Manager actions: messages (also from `panneau message`), acks, annotations; export."""
 
 import asyncio
+import contextlib
 import csv
 import io
 import sys
@@ -87,12 +88,39 @@ async def test_history_is_sampled_and_exported_as_csv(start_hub, tools, tmp_path
         rows = hub.history.sample(now - 120, hub.snapshot)
         hub.history.sample(now - 60, hub.snapshot)
         assert rows == len(hub.snapshot.flat()) > 0
+        hub.history.sample(now - 86400, hub.snapshot)
+        hub.history.refresh(now - 60, hub.snapshot.values)
+        trend = hub.history.trends["team:support/today/answered"]
+        assert trend == [[now - 120, 4.0], [now - 60, 4.0]]  # calls 0, 1, 2, 5 of 6
+        assert hub.history.refs["site/today/answered"] == {"yesterday": 6.0, "last_week": None}
+        assert "agent:ag-ann/today/answered" not in hub.history.refs
     config = tmp_path / "hub.toml"
     config.write_text(tools.config_text(str(tmp_path / "hub.db")))
     assert main(["export", "--config", str(config), "--kpi", "answered",
                  "--scope", "site"]) == 0
     table = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
     assert [(r["scope"], r["kpi"], r["value"]) for r in table if r["window"] == "today"] == [
-        ("site", "answered", "6"), ("site", "answered", "6")]
+        ("site", "answered", "6")] * 3
     assert main(["export", "--config", str(config), "-o", str(tmp_path / "x.xlsx")]) == 2
     assert "XLSX is not available" in capsys.readouterr().err
+
+
+async def test_alerts_reach_the_audiences_of_their_scope_only(start_hub, tools):
+    async with start_hub(feed={"count": 20, "interval_s": 0.02, "answer": False}) as hub:
+        kiosk = await tools.hello(hub.ws_url, tools.kiosk_token("support"))
+        other = await tools.hello(hub.ws_url, tools.agent_token("ag-eve"))  # sales
+        frames = await tools.recv_until(kiosk, lambda f: f["type"] == "alert"
+                                        and f["alert"]["state"] == "alert", timeout=10)
+        alerts = [f["alert"] for f in frames if f["type"] == "alert"]
+        assert {a["key"].split("/")[0] for a in alerts} <= {"team:support", "queue:support"}
+        assert any(a["key"] == "queue:support/now/calls_waiting" for a in alerts)
+        view_keys = {k for f in frames for k in (f.get("view") or f.get("set") or {})}
+        assert "alert:queue:support/now/calls_waiting" in view_keys
+        got = []
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(0.5):
+                while True:
+                    got.append(await tools.recv(other))
+        assert not any(f["type"] == "alert" and "support" in f["alert"]["key"] for f in got)
+        await kiosk.close()
+        await other.close()

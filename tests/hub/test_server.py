@@ -39,7 +39,7 @@ async def test_resume_gets_only_the_missed_deltas(start_hub, tools):
                 kinds.append(update.kind)
                 if update.kind == "delta" and client.view.seq >= 3 and not resumed:
                     held = client.view.seq
-                    await client._ws.close()  # drop the connection; the feed goes on
+                    await client.disconnect()  # the feed goes on
                     await asyncio.sleep(0.3)  # deltas are published meanwhile
                     resumed = True
                 elif resumed and update.kind == "delta":

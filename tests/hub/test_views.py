@@ -72,8 +72,7 @@ def test_a_kiosk_sees_team_and_queue_figures_without_any_agent(tools):
     assert not any("ag-" in k for k in view) and "ag-" not in repr(view)
     assert view["message:m-all"]["acked_by"] == []
     assert "message:m-ben" not in view and "message:m-sales" not in view
-    assert [p["title"] for p in view["meta"]["pages"]] == ["Queue now", "Today",
-                                                           "Tickets & surveys"]
+    assert [p["title"] for p in view["meta"]["pages"]] == ["Calls", "Now"]
 
 
 def test_a_manager_sees_everything(tools):
