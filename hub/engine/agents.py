@@ -59,6 +59,7 @@ class AgentRecord:
     applied_scopes: tuple[str, ...] = ()
     time_scopes: tuple[str, ...] | None = None
     placed: tuple[Placement, ...] = ()
+    shown: tuple | None = None
 
     def members(self) -> set[str]:
         """Queues the agent is in now."""
@@ -192,40 +193,20 @@ class AgentBook:
             case ev.AgentPaused(agent=agent, queue=queue, reason=reason, ts=ts):
                 rec = self.record(agent, ts)
                 self._join(rec, queue)
-                if not rec.is_paused() or reason != rec.reason:
-                    if rec.is_paused():
-                        self._end_pause(rec, ts)
-                    rec.paused_since = ts
-                rec.reason = reason
-                if queue is None:
-                    rec.paused_all = True
-                else:
-                    rec.paused_q.add(queue)
+                self._pause(rec, queue, reason, ts)
             case ev.AgentUnpaused(agent=agent, queue=queue, ts=ts):
                 rec = self.record(agent, ts)
                 self._join(rec, queue)
-                was = rec.is_paused()
-                if queue is None:
-                    rec.paused_all = False
-                    rec.paused_q.clear()
-                else:
-                    if rec.paused_all:
-                        rec.paused_all = False
-                        rec.paused_q = set(rec.members())
-                    rec.paused_q.discard(queue)
-                if was and not rec.is_paused():
-                    self._end_pause(rec, ts)
+                self._unpause(rec, queue, ts)
             case ev.AgentStatus(agent=agent, queue=queue, state=state, paused=paused, ts=ts):
                 rec = self.record(agent, ts)
                 if state != "unavailable":
                     self._join(rec, queue)
                 rec.device = state
-                if paused is not None and queue is not None:
-                    if paused:
-                        rec.paused_q.add(queue)
-                        rec.reason = event.reason or rec.reason
-                    else:
-                        rec.paused_q.discard(queue)
+                if paused:
+                    self._pause(rec, queue, event.reason or rec.reason, ts)
+                elif paused is not None:
+                    self._unpause(rec, queue, ts)
             case ev.AgentRung(call_id=call_id, queue=queue, agent=agent, ts=ts):
                 rec = self.record(agent, ts)
                 self._join(rec, queue)
@@ -246,7 +227,7 @@ class AgentBook:
                 self.on_call[call_id] = agent
             case ev.CallEnded(call_id=call_id, agent=agent, ts=ts):
                 holder = self.on_call.pop(call_id, agent)
-                for name in {holder, agent}:
+                for name in dict.fromkeys((holder, agent)):
                     rec = self.record(name, ts)
                     if call_id in rec.calls or name == agent:
                         rec.calls.discard(call_id)
@@ -275,6 +256,30 @@ class AgentBook:
     def _stop_ringing(self, call_id: str, ts: float) -> None:
         for name in self.ringing.pop(call_id, ()):
             self.record(name, ts).rings.discard(call_id)
+
+    def _pause(self, rec: AgentRecord, queue: str | None, reason: str | None, ts: float) -> None:
+        if not rec.is_paused() or reason != rec.reason:
+            if rec.is_paused():
+                self._end_pause(rec, ts)
+            rec.paused_since = ts
+        rec.reason = reason
+        if queue is None:
+            rec.paused_all = True
+        else:
+            rec.paused_q.add(queue)
+
+    def _unpause(self, rec: AgentRecord, queue: str | None, ts: float) -> None:
+        was = rec.is_paused()
+        if queue is None:
+            rec.paused_all = False
+            rec.paused_q.clear()
+        else:
+            if rec.paused_all:
+                rec.paused_all = False
+                rec.paused_q = set(rec.members())
+            rec.paused_q.discard(queue)
+        if was and not rec.is_paused():
+            self._end_pause(rec, ts)
 
     def _end_pause(self, rec: AgentRecord, ts: float) -> None:
         """Count a finished wrap-up pause as after-call work of the agent's last queue."""
@@ -306,6 +311,11 @@ class AgentBook:
 
     def _show(self, rec: AgentRecord) -> None:
         """Update the agent's view and where it counts."""
+        key = (rec.state, rec.since, rec.reason, rec.paused_all,
+               frozenset(rec.paused_q) if rec.paused_q else None, rec.time_scopes)
+        if key == rec.shown:
+            return
+        rec.shown = key
         placements = self._placements(rec)
         if placements != rec.placed:
             self.counts.move(rec.placed, placements)

@@ -108,3 +108,24 @@ def test_device_status(run):
     snap = run(events, T0 + 1)
     assert snap.agents["A"].state == "on_call"
     assert snap.agents["B"].state == "logged_out"
+
+
+def test_device_status_pauses(run):
+    events = [ev.AgentStatus(ts=T0, agent="A", queue="q", state="available"),
+              ev.AgentStatus(ts=T0 + 1, agent="A", queue="q", state="available", paused=True,
+                             reason="Break")]
+    snap = run(events, T0 + 2)
+    assert (snap.agents["A"].state, snap.agents["A"].reason) == ("paused", "Break")
+    events.append(ev.AgentStatus(ts=T0 + 3, agent="A", queue="q", state="available",
+                                 paused=False))
+    assert run(events, T0 + 4).agents["A"].state == "available"
+
+
+def test_transfer_to_another_agent_frees_the_holder(run):
+    events = [ev.CallEntered(ts=T0, call_id="c", queue="q"),
+              ev.CallAnswered(ts=T0 + 2, call_id="c", queue="q", agent="A", hold_s=2),
+              ev.CallEnded(ts=T0 + 30, call_id="c", queue="q", agent="B", hold_s=2, talk_s=28,
+                           ended_by="agent")]
+    snap = run(events, T0 + 40)
+    assert snap.agents["A"].state == "available"
+    assert snap.values["site"]["now"]["agents_on_call"] == 0
