@@ -33,6 +33,7 @@ from typing import Any
 import pluggy
 
 from hub.config.schema import Config
+from hub.engine import Engine
 from hub.events import Event
 from hub.plugins import collect_sources, make_plugin_manager
 from hub.server.context import Routes, SourceState
@@ -43,7 +44,7 @@ from hub.server.journal import Journal
 from hub.server.metrics import Metrics, render_prometheus
 from hub.server.publisher import Publisher
 from hub.server.supervisor import SourceEntry, Supervisor
-from hub.server.views import Audience, ViewInputs, build_view
+from hub.server.views import Audience, ViewInputs, build_view, scopes_for
 from hub.server.ws import WsServer
 
 __all__ = ["Hub"]
@@ -113,8 +114,6 @@ class Hub:
 
     async def start(self) -> None:
         """Open the journal, replay it, start sources, publishing and both servers."""
-        from hub.engine import Engine
-
         cfg = self.config
         self.journal = Journal(cfg.hub.database)
         self.engine = Engine(cfg)
@@ -252,7 +251,6 @@ class Hub:
         self._published = accepted
 
     def _scopes(self, audience: Audience) -> set[str]:
-        from hub.server.views import scopes_for
         return set(scopes_for(audience, self.config, self.snapshot.values))
 
     def _update_alerts(self, now: float) -> list[tuple[str, dict[str, Any]]]:
