@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-from kiosk_data import PAGES, T0, alert_values, base_values, fixed_clock, normal_values, view_of
+import time
+
+from kiosk_data import (
+    PAGES,
+    T0,
+    alert_values,
+    base_values,
+    fixed_clock,
+    normal_values,
+    view_of,
+    wait_for,
+)
 
 from kiosk.app import KioskApp
 from kiosk.model import Freshness
@@ -13,42 +24,46 @@ def tiles(app: KioskApp) -> dict[str, KpiTile]:
     return {w.tile.kpi: w for w in app.panel.query(KpiTile)}
 
 
-async def wait_for(pilot, condition, timeout: float = 10.0) -> None:
-    """Pause until ``condition()`` holds (bounded)."""
-    for _ in range(int(timeout / 0.02)):
-        if condition():
-            return
-        await pilot.pause(0.02)
-    raise AssertionError("condition not reached in time")
-
-
 async def test_pages_rotate_with_their_own_dwell():
-    pages = [{**PAGES[0], "dwell_s": 0.2}, {**PAGES[1], "dwell_s": 1.0}]
+    pages = [{**PAGES[0], "dwell_s": 0.3}, {**PAGES[1], "dwell_s": 1.2}]
     values = {**normal_values(), **base_values(pages=pages)}
     app = KioskApp(view=view_of(values), clock=fixed_clock)
     async with app.run_test(size=(80, 24)) as pilot:
-        assert app.page_title == "Queue now"
-        assert app.panel.query_one(BottomBar).pages == "●○ 1/2"
-        await wait_for(pilot, lambda: app.page_title == "Today")
+        seen: list[tuple[str, float]] = []  # (page, when it appeared); timers never fire early
+
+        def note() -> bool:
+            if not seen or seen[-1][0] != app.page_title:
+                seen.append((app.page_title, time.monotonic()))
+            return len(seen) == 3
+
+        await wait_for(pilot, note)
+        assert [title for title, _ in seen] == ["Queue now", "Today", "Queue now"]
+        assert seen[2][1] - seen[1][1] > 1.0  # its own 1.2 s, not the first page's 0.3 s
         today = {"service_level_pct", "abandon_rate_pct", "asa_s", "answered"}
+        app.next_page()
         await wait_for(pilot, lambda: set(tiles(app)) == today)
         assert app.panel.query_one(BottomBar).pages == "○● 2/2"
-        assert "Today" in app.panel.query_one(TopBar).title
-        await pilot.pause(0.3)  # shorter than the second page's dwell: still there
-        assert app.page_title == "Today"
-        await wait_for(pilot, lambda: app.page_title == "Queue now")
+        assert app.panel.query_one(TopBar).title == "Today"
 
 
 async def test_alert_jumps_to_front_flashes_then_stays_marked():
     app = KioskApp(view=view_of(normal_values()), clock=fixed_clock, flash_period_s=0.05)
     async with app.run_test(size=(80, 24)) as pilot:
         assert app.page_title == "Queue now"
+        toggles: list[bool] = []
+        real_flash = app.panel.flash
+
+        def flash(kpis: set[str], on: bool) -> None:  # the real method, with a record
+            toggles.append(on)
+            real_flash(kpis, on)
+
+        app.panel.flash = flash
         app.set_view(view_of(alert_values()))
-        await pilot.pause()
+        await wait_for(pilot, lambda: set(tiles(app)) == {"calls_waiting"})
         assert app.page_title == "Alert"
-        tile = tiles(app)["calls_waiting"]
-        await wait_for(pilot, lambda: tile.has_class("-flash"))
         await wait_for(pilot, lambda: "flash" not in app._alarms)
+        assert toggles == [True, False, True, False, True, False]
+        tile = tiles(app)["calls_waiting"]
         assert not tile.has_class("-flash")
         assert tile.has_class("-alert")
         assert tile.query_one(".head").content.startswith("✖ Calls waiting · now ALERT")
