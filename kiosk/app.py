@@ -7,6 +7,8 @@ data change redraws the current page once (bursts of deltas are coalesced).
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import os
 import time
 from collections.abc import Callable
@@ -35,6 +37,8 @@ __all__ = ["Colors", "KioskApp", "pick_colors"]
 
 Colors = Literal["full", "16"]
 _FLASH_TOGGLES = 6
+_CLIENT_RESTART_S = 5.0
+log = logging.getLogger(__name__)
 
 
 def pick_colors(requested: str = "auto", term: str | None = None) -> Colors:
@@ -98,18 +102,31 @@ class KioskApp(App):
 
     @work(exclusive=True, group="hub")
     async def follow_hub(self) -> None:
-        """Read the hub client's updates until the app ends (the client reconnects itself)."""
-        client = self.client
-        async for update in client.updates():
-            fresh = self.fresh
-            if update.kind == "connected":
-                fresh = Freshness(True)
-            elif update.kind == "disconnected" and fresh.connected:
-                fresh = Freshness(False, since=self.clock())
-            elif update.kind == "rejected":
-                reason = (update.frame or {}).get("reason", "token refused")
-                fresh = replace(fresh, connected=False, rejected=str(reason))
-            self.set_view(client.view, fresh)
+        """Read the hub client's updates until the app ends (the client reconnects itself).
+
+        Should the client ever fail, the panel says the hub is lost and starts it again.
+        """
+        while True:
+            try:
+                async for update in self.client.updates():
+                    self._on_update(update)
+                return  # the client was closed
+            except Exception:
+                log.exception("the hub client failed; starting it again")
+                if self.fresh.connected:
+                    self.set_view(self.view, Freshness(False, since=self.clock()))
+                await asyncio.sleep(_CLIENT_RESTART_S)
+
+    def _on_update(self, update: Any) -> None:
+        fresh = self.fresh
+        if update.kind == "connected":
+            fresh = Freshness(True)
+        elif update.kind == "disconnected" and fresh.connected:
+            fresh = Freshness(False, since=self.clock())
+        elif update.kind == "rejected":
+            reason = (update.frame or {}).get("reason") or "token refused"
+            fresh = replace(fresh, connected=False, rejected=str(reason))
+        self.set_view(self.client.view, fresh)
 
     # -- data in ---------------------------------------------------------------------------
 
@@ -124,8 +141,14 @@ class KioskApp(App):
 
     # -- drawing ---------------------------------------------------------------------------
 
+    @property
+    def meta(self) -> dict[str, Any]:
+        """The view's ``meta`` (empty when missing or malformed)."""
+        meta = self.view.meta
+        return meta if isinstance(meta, dict) else {}
+
     def _fmt_time(self, epoch: float) -> str:
-        return local(epoch, zone(self.view.meta.get("timezone"))).strftime("%H:%M")
+        return local(epoch, zone(self.meta.get("timezone"))).strftime("%H:%M")
 
     def _current(self, specs: list[PageSpec]) -> PageSpec:
         titles = [s.title for s in specs]
@@ -141,7 +164,7 @@ class KioskApp(App):
         if not self.panel.is_mounted:
             return
         now = self.clock()
-        meta = self.view.meta
+        meta = self.meta
         when = local(now, zone(meta.get("timezone")))
         hhmm, date = clock_text(when)
         if not is_on(meta.get("schedule"), when):
@@ -164,8 +187,8 @@ class KioskApp(App):
             team=str(meta.get("team_name") or meta.get("team") or ""),
             title=spec.title,
             clock=f"{date}  {hhmm}",
-            as_of=f"as of {local(as_of, when.tzinfo).strftime('%H:%M:%S')}" if as_of
-            else "as of —",
+            as_of=f"as of {local(as_of, when.tzinfo).strftime('%H:%M:%S')}"
+            if isinstance(as_of, int | float) and as_of > 0 else "as of —",
             pages=f"{dots} {self.page_index + 1}/{len(specs)}",
         )
         if len(specs) > 1 and "rotate" not in self._alarms:

@@ -105,6 +105,8 @@ class PageView:
 
 def scope_of(meta: Mapping[str, Any]) -> str:
     """The scope a kiosk's figures live under: ``meta.scope``, else ``team:<team>``, else site."""
+    if not isinstance(meta, Mapping):
+        return "site"
     if meta.get("scope"):
         return str(meta["scope"])
     return f"team:{meta['team']}" if meta.get("team") else "site"
@@ -146,24 +148,41 @@ def alert_figures(view: ViewState, home: str) -> list[tuple[str, str, str]]:
     return sorted(best.values(), key=lambda f: (f[0] != home, f[0]))
 
 
+def _seconds(value: Any, default: float) -> float:
+    """A positive number of seconds, or ``default`` for anything else."""
+    return float(value) if _is_number(value) and value > 0 else default
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _page(raw: Mapping[str, Any], default_dwell: float) -> PageSpec | None:
+    kpis = raw.get("kpis")
+    if not isinstance(kpis, list | tuple) or not all(isinstance(k, str) for k in kpis):
+        return None
+    trend = raw.get("trend")
+    return PageSpec(
+        title=str(raw.get("title", "")),
+        kpis=tuple(kpis),
+        window=str(raw.get("window") or "today"),
+        dwell_s=_seconds(raw.get("dwell_s"), default_dwell),
+        trend=trend if isinstance(trend, str) else None,
+    )
+
+
 def page_specs(view: ViewState) -> list[PageSpec]:
-    """The rotating pages from ``meta.pages`` (config defaults if absent), alert page first."""
-    meta = view.meta
-    default_dwell = float(meta.get("dwell_s") or KioskSettings().dwell_s)
+    """The rotating pages from ``meta.pages`` (config defaults if absent), alert page first.
+
+    A malformed page is left out; with no usable page the config's defaults are shown.
+    """
+    meta = view.meta if isinstance(view.meta, Mapping) else {}
+    default_dwell = _seconds(meta.get("dwell_s"), KioskSettings().dwell_s)
     raw = meta.get("pages")
-    if not raw:
-        raw = [vars(p) for p in KioskSettings().pages]
-    specs = [
-        PageSpec(
-            title=str(p.get("title", "")),
-            kpis=tuple(p.get("kpis") or ()),
-            window=str(p.get("window") or "today"),
-            dwell_s=float(p.get("dwell_s") or default_dwell),
-            trend=p.get("trend"),
-        )
-        for p in raw
-        if isinstance(p, Mapping)
-    ]
+    pages = [_page(p, default_dwell) for p in raw if isinstance(p, Mapping)] if isinstance(
+        raw, list) else []
+    specs = [p for p in pages if p is not None] or [
+        _page(vars(p), default_dwell) for p in KioskSettings().pages]
     alerts = alert_figures(view, scope_of(meta))[:_ALERT_PAGE_MAX]
     if alerts:
         specs.insert(0, PageSpec(
@@ -226,6 +245,7 @@ def build_page(view: ViewState, spec: PageSpec, fresh: Freshness) -> PageView:
             where = "" if scope == default_scope else f" {scope.partition(':')[2] or scope}"
             label = f"{label} ·{where} {window}"
         value = view.kpi(scope, window, kpi)
+        value = value if _is_number(value) else None  # anything else is not data
         state = view.state(scope, window, kpi)
         if value is None:
             state = "nodata"
@@ -239,15 +259,16 @@ def build_page(view: ViewState, spec: PageSpec, fresh: Freshness) -> PageView:
     trend: tuple[float, ...] = ()
     label = ""
     if spec.trend:
-        samples = view.values.get(f"trend:{default_scope}/{spec.window}/{spec.trend}") or []
-        trend = tuple(float(v) for _, v in samples if isinstance(v, int | float))
+        samples = view.values.get(f"trend:{default_scope}/{spec.window}/{spec.trend}")
+        trend = tuple(float(s[1]) for s in (samples if isinstance(samples, list) else ())
+                      if isinstance(s, list | tuple) and len(s) == 2 and _is_number(s[1]))
         label = f"{label_of(spec.trend)} trend"
     return PageView(spec, tuple(tiles), trend, label,
                     bool(spec.trend) and _is_stale(spec.trend, stale, fresh))
 
 
 def _hhmm(ts: float | None, fmt_time) -> str:
-    return fmt_time(ts) if ts else "?"
+    return fmt_time(ts) if _is_number(ts) and ts else "?"
 
 
 def notices(view: ViewState, fresh: Freshness, now: float, fmt_time) -> list[Notice]:
@@ -266,7 +287,7 @@ def notices(view: ViewState, fresh: Freshness, now: float, fmt_time) -> list[Not
     for name, src in stale_sources(view).items():
         detail = f": {src['detail']}" if src.get("detail") else ""
         last = src.get("last_event")
-        last_text = f", last event {fmt_time(last)}" if last else ""
+        last_text = f", last event {fmt_time(last)}" if _is_number(last) and last else ""
         out.append(Notice("stale", f"Source {name} {src.get('status')} since "
                           f"{_hhmm(src.get('since'), fmt_time)}{last_text}{detail}",
                           f"source:{name}"))
@@ -274,16 +295,16 @@ def notices(view: ViewState, fresh: Freshness, now: float, fmt_time) -> list[Not
     if alerts:
         labels = dict.fromkeys(label_of(kpi) for _, _, kpi in alerts.values())
         sinces = [view.values[f"alert:{a}"].get("since") for a in alerts]
-        since = min((t for t in sinces if isinstance(t, int | float)), default=None)
+        since = min((t for t in sinces if _is_number(t)), default=None)
         worst = "alert" if any(view.values[f"alert:{a}"].get("state") == "alert"
                                for a in alerts) else "warn"
         out.append(Notice(worst, f"{', '.join(labels)} (since {_hhmm(since, fmt_time)})",
                           "alerts"))
     messages = [m for _, m in view.items("message:") if isinstance(m, Mapping)]
-    messages.sort(key=lambda m: m.get("sent") or 0, reverse=True)
+    messages.sort(key=lambda m: m["sent"] if _is_number(m.get("sent")) else 0, reverse=True)
     for msg in messages:
         expires = msg.get("expires")
-        if expires is not None and expires <= now:
+        if _is_number(expires) and expires <= now:
             continue
         sender = f"{msg['sender']}: " if msg.get("sender") else ""
         out.append(Notice("message", f"{sender}{msg.get('text', '')}", f"message:{msg.get('id')}"))
@@ -293,6 +314,6 @@ def notices(view: ViewState, fresh: Freshness, now: float, fmt_time) -> list[Not
 def next_expiry(view: ViewState, now: float) -> float | None:
     """When the next shown message expires (to re-draw exactly then), or ``None``."""
     times = [m["expires"] for _, m in view.items("message:")
-             if isinstance(m, Mapping) and isinstance(m.get("expires"), int | float)
+             if isinstance(m, Mapping) and _is_number(m.get("expires"))
              and m["expires"] > now]
     return min(times) if times else None

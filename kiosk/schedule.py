@@ -15,7 +15,7 @@ _DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 def zone(name: str | None) -> tzinfo:
     """The panel's timezone (``meta.timezone``); the machine's own when missing or unknown."""
     try:
-        return ZoneInfo(name) if name else _machine_zone()
+        return ZoneInfo(name) if name and isinstance(name, str) else _machine_zone()
     except (ZoneInfoNotFoundError, ValueError):
         return _machine_zone()
 
@@ -43,7 +43,7 @@ def is_on(schedule: Mapping[str, Any] | None, when: datetime) -> bool:
     ``on``/``off`` are ``HH:MM`` (``off`` may be ``24:00``); ``off`` before ``on`` spans
     midnight, counted for the day the period started.
     """
-    if not schedule:
+    if not isinstance(schedule, Mapping) or not schedule:
         return True
     on = _minutes(schedule.get("on", "00:00"), 0)
     off = _minutes(schedule.get("off", "24:00"), 24 * 60)

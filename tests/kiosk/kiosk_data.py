@@ -62,6 +62,24 @@ def alert_values() -> dict:
     return values
 
 
+#: A view with a wrong type in every place the hub could get wrong.
+GARBAGE = {
+    "meta": {"team": "support", "timezone": 42, "as_of": "soon", "dwell_s": "long",
+             "schedule": "weekdays", "pages": [{"title": "ok", "kpis": ["calls_waiting"],
+                                                "trend": "calls_waiting"},
+                                               {"title": "bad", "kpis": "calls_waiting"}, 7]},
+    "kpi:team:support/today/calls_waiting": "many",
+    "trend:team:support/today/calls_waiting": [[1, 2], "x", [3], [4, "y"], [5, 6.5]],
+    "ref:team:support/today/calls_waiting": ["not", "a", "map"],
+    "source:pbx": {"status": "stale", "since": "yesterday", "last_event": [1]},
+    "source:other": "down",
+    "message:m1": {"id": "m1", "text": "hello", "sent": "now", "expires": "later"},
+    "message:m2": {"id": "m2", "text": "bye", "sent": T0, "expires": T0 + 5},
+    "alert:a": "burning",
+    "alert:b": {"key": "nonsense", "state": "alert", "since": "then"},
+}
+
+
 def view_of(values: dict) -> ViewState:
     view = ViewState()
     view.apply_snapshot("e1", 0, values)

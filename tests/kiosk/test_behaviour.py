@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 from kiosk_data import (
+    GARBAGE,
     PAGES,
     T0,
     alert_values,
@@ -124,3 +125,14 @@ async def test_survives_resize_and_a_burst_of_updates():
             app.set_view(view_of(values))
         await pilot.pause()
         assert big.value == "49"
+
+
+async def test_a_garbled_view_still_draws():
+    app = KioskApp(view=view_of(GARBAGE), clock=fixed_clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert tiles(app)["calls_waiting"].query_one(BigNumber).value == "-"
+        assert app.panel.query_one(BottomBar).as_of == "as of —"
+        app.set_view(view_of({"meta": "nonsense"}))
+        await pilot.pause()
+        assert app.page_title == "Queue now"  # the config's default pages

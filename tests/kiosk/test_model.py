@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from kiosk_data import T0, alert_values, base_values, kpis, normal_values, view_of
+from kiosk_data import GARBAGE, T0, alert_values, base_values, kpis, normal_values, view_of
 
 from kiosk.format import compare, format_delta, format_value
 from kiosk.model import Freshness, build_page, notices, page_specs
@@ -141,3 +141,14 @@ def test_alerts_that_are_only_warnings_say_warn():
     values["alert:a1"] = {**values["alert:a1"], "state": "warn"}
     kinds = [n.kind for n in notices(view_of(values), Freshness(), T0, hhmm)]
     assert kinds == ["warn"]
+
+
+def test_garbage_in_the_view_shows_as_no_data_and_never_raises():
+    view = view_of(GARBAGE)
+    specs = page_specs(view)
+    assert [s.title for s in specs] == ["ok"]
+    page = build_page(view, specs[0], Freshness())
+    assert (page.tiles[0].text, page.tiles[0].state, page.tiles[0].stale) == ("-", "nodata", True)
+    assert page.trend == (2.0, 6.5)
+    texts = [n.text for n in notices(view, Freshness(), T0, hhmm)]
+    assert texts == ["Source pbx stale since ?", "bye", "hello"]
