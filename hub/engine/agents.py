@@ -291,8 +291,6 @@ class AgentBook:
         scopes = self.scopes.queue_and_agent(rec.last_queue, rec.name)
         self.tallies.add(ts, scopes, {"wrap_sum": seconds})
 
-    # --- snapshot ----------------------------------------------------------------------
-
     def _placements(self, rec: AgentRecord) -> tuple[Placement, ...]:
         state = rec.state
         if state == "logged_out":
@@ -326,6 +324,16 @@ class AgentBook:
         if (view is None or view.state != rec.state or view.since != rec.since
                 or view.reason != reason or view.queues != members):
             rec.view = AgentNow(rec.state, rec.since, reason, members)  # type: ignore[arg-type]
+
+    def forget_calls(self, call_ids: list[str], t: float) -> None:
+        """Calls whose end was lost: their agents are no longer on them."""
+        self._touched.clear()
+        for call_id in call_ids:
+            holder = self.on_call.pop(call_id, None)
+            if holder is not None:
+                self.record(holder, t).calls.discard(call_id)
+        for rec in self._touched.values():
+            self._settle(rec, t)
 
     # --- snapshot ----------------------------------------------------------------------
 

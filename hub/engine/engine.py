@@ -87,6 +87,8 @@ class Engine:
     def snapshot(self, now: float) -> Snapshot:
         """All figures at ``now`` (epoch seconds); also moves the alert state forward."""
         self.tallies.advance(now)
+        if self.calls.calls:
+            self.agents.forget_calls(self.calls.forget_stale(now), now)
         views, agent_counts, reasons = self.agents.now(now)
         dirty = self.tallies.take_dirty()
         day = self.clock.day(now)

@@ -24,12 +24,15 @@ from hub.engine.bad import BadEvents, is_duration
 from hub.engine.scopes import Scopes
 from hub.engine.windows import Sums, Tallies
 
-__all__ = ["LEFT_COUNTERS", "Calls"]
+__all__ = ["LEFT_COUNTERS", "STALE_TALK_S", "STALE_WAIT_S", "Calls"]
 
 #: CallLeft reason -> its own counter.
 LEFT_COUNTERS = {"timeout": "timed_out", "empty": "exited_empty", "key": "exited_with_key",
                  "withdrawn": "withdrawn", "syscompat": "syscompat"}
 _CLOSED_MAX = 50_000
+#: A call still waiting, or still talking, after this long lost its outcome line: forget it.
+STALE_WAIT_S = 6 * 3600.0
+STALE_TALK_S = 12 * 3600.0
 
 
 @dataclass(slots=True)
@@ -216,6 +219,17 @@ class Calls:
             if wait <= self.service_level_s(event.queue):
                 amounts["unanswered_in_sl"] = 1
         self._add(event.ts, self._queue(event.queue), amounts)
+
+    def forget_stale(self, now: float) -> list[str]:
+        """Forget calls waiting longer than ``STALE_WAIT_S`` or talking longer than
+        ``STALE_TALK_S`` (their outcome was lost); returns the answered ones forgotten."""
+        stale = [(call_id, call.answered is not None) for call_id, call in self.calls.items()
+                 if (call.answered is None and now - call.entered > STALE_WAIT_S)
+                 or (call.answered is not None and now - call.answered > STALE_TALK_S)]
+        for call_id, _ in stale:
+            self.bad.note("stale_call")
+            self._close(call_id)
+        return [call_id for call_id, answered in stale if answered]
 
     def now(self, now: float) -> dict[str, dict[str, float]]:
         """``calls_waiting`` and ``longest_wait_s`` per queue, team and site."""

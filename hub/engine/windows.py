@@ -9,7 +9,9 @@ Rules this module keeps:
   current (partial) minute plus the ``W - 1`` minutes before it. Its sums are kept as running
   totals that move with a cursor (the minute of the last :meth:`Tallies.advance`): a snapshot
   never rescans history, it only adds the minutes that entered and subtracts those that left.
-- Minutes older than the longest window are dropped; days older than yesterday too.
+- Minutes older than the longest window are dropped, and days before yesterday: relative to the
+  last snapshot, or to the newest event before the first snapshot (a replay). A snapshot is
+  therefore expected at or after the newest events, as a live hub and a replay take them.
 """
 
 from __future__ import annotations
@@ -89,6 +91,9 @@ class Tallies:
         self.days: dict[int, dict[str, Sums]] = {}
         self.rolling: dict[int, dict[str, Sums]] = {w: {} for w in ROLLING.values()}
         self.cursor: int | None = None
+        #: The newest minute seen; before the first snapshot, history is pruned against it.
+        self.newest = -(2**62)
+        self._pruned = self.newest
         #: Scopes whose sums changed since :meth:`take_dirty` was last called.
         self.dirty: set[str] = set()
 
@@ -99,9 +104,12 @@ class Tallies:
     def add_minute(self, minute: int, scopes: tuple[str, ...] | list[str], amounts: Sums) -> None:
         """Add ``amounts`` to each scope in one minute bucket."""
         cursor = self.cursor
+        if minute > self.newest:
+            self._newer(minute)
         bucket = self.minutes.get(minute)
         if bucket is None:
-            if cursor is not None and minute <= cursor - _LONGEST:
+            horizon = self.newest if cursor is None else cursor
+            if minute <= horizon - _LONGEST:
                 bucket = None  # too old for any rolling window: day total only
             else:
                 bucket = self.minutes[minute] = {}
@@ -147,9 +155,20 @@ class Tallies:
                 for minute in range(target - width + 1, target + 1):
                     self._apply_minute(width, minute, 1.0)
         self.cursor = target
-        for minute in [m for m in self.minutes if m <= target - _LONGEST]:
-            del self.minutes[minute]
-        today = self.clock.day(now)
+        self._prune(target)
+
+    def _newer(self, minute: int) -> None:
+        self.newest = minute
+        if self.cursor is None and minute - self._pruned >= _LONGEST:
+            self._prune(minute)
+
+    def _prune(self, minute: int) -> None:
+        """Forget minutes no rolling window ending at ``minute`` holds, and days before
+        yesterday."""
+        self._pruned = minute
+        for old in [m for m in self.minutes if m <= minute - _LONGEST]:
+            del self.minutes[old]
+        today = self.clock.day(minute * 60.0)
         for key in [d for d in self.days if d < today - 1]:
             del self.days[key]
 

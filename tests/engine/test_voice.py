@@ -212,3 +212,17 @@ def test_end_before_start_and_duplicates(run):
     assert snap.bad_events == {"duplicate_enter": 1, "end_before_start": 1,
                                "outcome_of_closed_call": 1}
     assert snap.get("queue:q", "today", "completed") == 1
+
+
+def test_calls_whose_outcome_was_lost_are_forgotten(run):
+    events = [E(ts=T0, call_id="w", queue="q"),
+              E(ts=T0, call_id="t", queue="q"),
+              A(ts=T0 + 1, call_id="t", queue="q", agent="A", hold_s=1)]
+    snap = run(events, T0 + 3600)
+    assert (snap.get("queue:q", "now", "calls_waiting"), snap.agents["A"].state) == (1, "on_call")
+    snap = run(events, T0 + 7 * 3600)
+    assert snap.get("queue:q", "now", "calls_waiting") == 0
+    assert snap.agents["A"].state == "on_call"
+    snap = run(events, T0 + 13 * 3600)
+    assert snap.agents["A"].state == "available"
+    assert snap.bad_events == {"stale_call": 2}

@@ -72,3 +72,16 @@ def test_day_clock_across_daylight_saving():
 def test_spread_over_minutes():
     assert spread(30.0, 150.0) == {0: 30.0, 1: 60.0, 2: 30.0}
     assert spread(5.0, 5.0) == {}
+
+
+def test_replay_without_snapshots_keeps_memory_bounded():
+    engine = Engine(Config(queues={"q": QueueSettings()}))
+    for i in range(4 * 24 * 60):  # one call a minute for four days
+        engine.apply(ev.CallEntered(ts=T0 + i * 60, call_id=f"c{i}", queue="q"))
+    assert len(engine.tallies.minutes) <= 2 * 60
+    assert len(engine.tallies.days) <= 3
+    now = T0 + (4 * 24 * 60 - 1) * 60
+    snap = engine.snapshot(now)
+    assert snap.get("queue:q", "60m", "offered") == 60
+    start = engine.clock.start(now)
+    assert snap.get("queue:q", "today", "offered") == (now - start) // 60 + 1
