@@ -81,7 +81,6 @@ class Engine:
             log.warning("event %s refused: %s", event.kind, exc)
             self.bad.note("malformed")
 
-
     # --- output ------------------------------------------------------------------------
 
     def snapshot(self, now: float) -> Snapshot:
@@ -135,23 +134,25 @@ class Engine:
 
     def _now(self, now: float, agent_counts: dict[str, dict[str, float]]
              ) -> dict[str, dict[str, float]]:
-        out = {scope: dict(figures) for scope, figures in agent_counts.items()}
+        out = agent_counts  # already a fresh copy
         for scope, figures in self.calls.now(now).items():
             out.setdefault(scope, {}).update(figures)
         for scope, figures in self.tickets.now().items():
             out.setdefault(scope, {}).update(figures)
-        target = self.config.kpi.service_level_target_pct
         for queue in self.calls.waiting.keys() | self.agents.queue_members.keys():
-            scope = f"queue:{queue}"
-            window = self._cache.get(scope, {}).get("30m", {})
-            figures = out.setdefault(scope, {})
-            result = staffing(
-                offered=window.get("offered"), aht_s=window.get("aht_s"),
-                sl_s=self.calls.service_level_s(queue), target_pct=target,
-                agents_now=figures.get("agents_available", 0.0) + figures.get(
-                    "agents_on_call", 0.0) + figures.get("agents_ringing", 0.0)
-                + figures.get("agents_wrapup", 0.0),
-                window_s=(ROLLING["30m"] - 1) * 60.0 + now % 60.0)
-            figures.update(result)
+            figures = out.setdefault(f"queue:{queue}", {})
+            figures.update(self._staffing(queue, figures, now))
         return {scope: figures for scope, figures in out.items() if figures}
+
+    def _staffing(self, queue: str, now_figures: dict[str, float], now: float
+                  ) -> dict[str, float]:
+        """Erlang C for one queue from its 30m offered and AHT and the agents who can answer."""
+        window = self._cache.get(f"queue:{queue}", {}).get("30m", {})
+        can_answer = sum(now_figures.get(f"agents_{state}", 0.0)
+                         for state in ("available", "ringing", "on_call", "wrapup"))
+        return staffing(offered=window.get("offered"), aht_s=window.get("aht_s"),
+                        sl_s=self.calls.service_level_s(queue),
+                        target_pct=self.config.kpi.service_level_target_pct,
+                        agents_now=can_answer,
+                        window_s=(ROLLING["30m"] - 1) * 60.0 + now % 60.0)
 

@@ -129,3 +129,18 @@ def test_transfer_to_another_agent_frees_the_holder(run):
     snap = run(events, T0 + 40)
     assert snap.agents["A"].state == "available"
     assert snap.values["site"]["now"]["agents_on_call"] == 0
+
+
+def test_login_everywhere_counts_in_known_queues(run):
+    events = [ev.AgentLoggedIn(ts=T0, agent="Agent/7"),
+              ev.CallEntered(ts=T0 + 1, call_id="c", queue="s"),
+              ev.CallAnswered(ts=T0 + 2, call_id="c", queue="s", agent="Agent/7", hold_s=1)]
+    snap = run(events, T0 + 3)
+    assert snap.agents["Agent/7"].queues == ("s",)
+    assert snap.values["queue:s"]["now"]["agents_on_call"] == 1
+    events.append(ev.AgentLoggedOut(ts=T0 + 4, agent="Agent/7"))
+    events.append(ev.CallEnded(ts=T0 + 5, call_id="c", queue="s", agent="Agent/7", hold_s=1,
+                               talk_s=3, ended_by="caller"))
+    snap = run(events, T0 + 6)
+    assert snap.agents["Agent/7"].state == "logged_out"
+    assert snap.values["site"]["now"]["agents_logged_in"] == 0

@@ -85,3 +85,13 @@ def test_replay_without_snapshots_keeps_memory_bounded():
     assert snap.get("queue:q", "60m", "offered") == 60
     start = engine.clock.start(now)
     assert snap.get("queue:q", "today", "offered") == (now - start) // 60 + 1
+
+
+def test_flat_and_get(run):
+    snap = run(entered(0, 2), T0 + 30)
+    flat = snap.flat()
+    assert flat["queue:q/today/offered"] == 2
+    assert flat["site/now/calls_waiting"] == 2
+    assert len(flat) == sum(len(k) for w in snap.values.values() for k in w.values())
+    assert snap.get("queue:q", "today", "offered") == 2
+    assert snap.get("queue:nope", "today", "offered") is None
