@@ -44,7 +44,7 @@ from hub.server.journal import Journal
 from hub.server.metrics import Metrics, render_prometheus
 from hub.server.publisher import Publisher
 from hub.server.supervisor import SourceEntry, Supervisor
-from hub.server.views import Audience, ViewInputs, build_view, scopes_for
+from hub.server.views import Audience, ViewInputs, build_view, key_visible
 from hub.server.ws import WsServer
 
 __all__ = ["Hub"]
@@ -245,13 +245,9 @@ class Hub:
             self._status_dirty = False
             self.publisher.send_each(lambda a: {"type": "status", "sources": self._status_for(a)})
         for key, alert in new_alerts:
-            scope = key.partition("/")[0]
             self.publisher.send({"type": "alert", "alert": alert},
-                                lambda a, s=scope: s in self._scopes(a))
+                                lambda a, k=key: key_visible(a, self.config, k))
         self._published = accepted
-
-    def _scopes(self, audience: Audience) -> set[str]:
-        return set(scopes_for(audience, self.config, self.snapshot.values))
 
     def _update_alerts(self, now: float) -> list[tuple[str, dict[str, Any]]]:
         snap, new = self.snapshot, []

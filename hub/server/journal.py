@@ -25,6 +25,7 @@ from hub.events import Event, event_from_dict, event_to_dict
 __all__ = ["Journal"]
 
 _DAY = 86400.0
+_IN_CHUNK = 500  # keys per "IN (...)" query
 
 
 class Journal:
@@ -98,11 +99,15 @@ class Journal:
 
     # --- KPI history -----------------------------------------------------------------
 
-    def add_history(self, ts: float, values: Iterable[tuple[str, float]]) -> None:
-        """One sample of KPI values (``key`` is ``scope/window/kpi``) taken at ``ts``."""
-        rows = [{"ts": ts, "key": k, "value": float(v)} for k, v in values if v is not None]
+    def add_history(self, ts: float, values: Iterable[tuple[str, float | None]]) -> int:
+        """One sample of KPI values (``key`` is ``scope/window/kpi``) taken at ``ts``.
+
+        One ``executemany`` in one transaction; ``None`` values are skipped. Returns rows."""
+        rows = [(ts, k, float(v)) for k, v in values if v is not None]
         with self.db.atomic():
-            self.db["kpi_history"].insert_all(rows, replace=True)
+            self.db.conn.executemany(
+                "INSERT OR REPLACE INTO kpi_history (ts, key, value) VALUES (?, ?, ?)", rows)
+        return len(rows)
 
     def history(self, start: float, end: float, keys: Sequence[str] | None = None
                 ) -> list[tuple[float, str, float]]:
@@ -120,6 +125,19 @@ class Journal:
             "SELECT value FROM kpi_history WHERE key = ? AND ts BETWEEN ? AND ? "
             "ORDER BY abs(ts - ?) LIMIT 1", [key, ts - tolerance, ts + tolerance, ts]).fetchone()
         return row[0] if row else None
+
+    def values_near(self, keys: Iterable[str], ts: float, tolerance: float
+                    ) -> dict[str, float]:
+        """:meth:`value_near` for many keys at once (keys without a sample are left out)."""
+        keys, best = list(keys), {}
+        for i in range(0, len(keys), _IN_CHUNK):
+            chunk = keys[i:i + _IN_CHUNK]
+            rows = self.db.execute(
+                f"SELECT key, value FROM kpi_history WHERE key IN ({','.join('?' * len(chunk))})"
+                " AND ts BETWEEN ? AND ? ORDER BY abs(ts - ?) DESC",
+                [*chunk, ts - tolerance, ts + tolerance, ts])
+            best.update(rows)  # nearest last: it wins
+        return best
 
     # --- messages, acks, annotations -------------------------------------------------
 

@@ -7,11 +7,15 @@ Who sees what (privacy is decided here, nowhere else):
 - ``kiosk`` (a team's wall panel): its team's figures and its queues' figures. Agent
   availability is shown as counts (``agents_available``, ``agents_on_call``, ...), never by
   name: no ``agent:`` key, no agent scope, no acknowledgement names.
-- ``agent``: its own ``agent:<me>`` figures and state, its team's figures (only when the team
-  has at least ``hub.min_team_size`` agents, so a team average cannot reveal a colleague), its
-  team's queues. Never another agent's id or figures: not in keys, alerts, messages (only
+- ``agent``: its own ``agent:<me>`` figures, state and refs, its team's figures and its team's
+  queues' figures. Never another agent's id or figures: not in keys, alerts, messages (only
   those to everyone, its team, or itself; ``acked_by`` holds at most itself) or source
   details (agents and kiosks get a source's status without the free-text detail).
+  **Small team** (fewer than ``hub.min_team_size`` agents listed): a team or queue total minus
+  the agent's own figure would give a colleague's away, so the view holds no team scope at
+  all, and of its queues only :data:`SMALL_TEAM_QUEUE_KPIS` in the ``now`` window (figures,
+  states, targets, notes and alerts alike): how many calls wait and for how long, which
+  says nothing about any agent's outcome or state.
 """
 
 from __future__ import annotations
@@ -25,23 +29,30 @@ from hub.config.schema import Config, Team
 from hub.server.context import SourceState
 
 __all__ = [
-    "Audience", "ViewInputs", "build_view", "message_value", "message_visible", "scopes_for",
+    "SMALL_TEAM_QUEUE_KPIS", "Audience", "ViewInputs", "build_view", "key_visible",
+    "message_value", "message_visible", "scopes_for", "small_team",
 ]
 
 AS_OF_STEP_S = 10  # meta.as_of moves in steps so an idle view does not make a frame per tick
+#: The only queue KPIs (window ``now``) an agent of a small team receives.
+SMALL_TEAM_QUEUE_KPIS = frozenset({"calls_waiting", "longest_wait_s"})
 
 
 @dataclass(frozen=True, slots=True)
 class Audience:
-    """Who a view is for: ``manager``, ``kiosk`` of ``team``, or ``agent`` ``agent``."""
+    """Who a view is for: ``manager`` (``label``: its token's), ``kiosk`` of ``team``, or
+    ``agent`` ``agent``. Managers with different labels are different audiences (their
+    ``meta.identity`` differs)."""
 
     role: str
     team: str | None = None
     agent: str | None = None
+    label: str | None = None
 
     @property
     def key(self) -> str:
-        return {"manager": "manager", "kiosk": f"kiosk:{self.team}"}.get(
+        manager = f"manager:{self.label}" if self.label else "manager"
+        return {"manager": manager, "kiosk": f"kiosk:{self.team}"}.get(
             self.role, f"agent:{self.agent}")
 
 
@@ -78,10 +89,47 @@ def scopes_for(audience: Audience, config: Config, known: Iterable[str]) -> list
     if audience.role == "agent":
         scopes.append(f"agent:{audience.agent}")
     if team is not None:
-        if audience.role == "kiosk" or len(team.agents) >= config.hub.min_team_size:
+        if not small_team(audience, config):
             scopes.append(f"team:{team.id}")
         scopes += [f"queue:{q}" for q in team.queues]
     return scopes
+
+
+def small_team(audience: Audience, config: Config) -> bool:
+    """Whether ``audience`` is an agent of a team under ``hub.min_team_size`` agents."""
+    team = _team_of(config, audience) if audience.role == "agent" else None
+    return team is not None and len(team.agents) < config.hub.min_team_size
+
+
+def _small_team_sees(scope: str, window: str, kpi: str) -> bool:
+    """What an agent of a small team may see of a scope it has (see the module docstring);
+    ``window`` is empty for ``target:`` keys."""
+    if not scope.startswith("queue:"):
+        return True
+    return window in ("now", "") and kpi in SMALL_TEAM_QUEUE_KPIS
+
+
+def key_visible(audience: Audience, config: Config, key: str) -> bool:
+    """Whether a ``<scope>/<window>/<kpi>`` key (alert, note) may reach ``audience``."""
+    if audience.role == "manager":
+        return True
+    scope, _, rest = key.partition("/")
+    if scope not in scopes_for(audience, config, ()):
+        return False
+    window, _, kpi = rest.rpartition("/")
+    return not small_team(audience, config) or _small_team_sees(scope, window, kpi)
+
+
+def _restricted(inputs: ViewInputs, scope: str) -> dict[str, Any]:
+    """A queue's fragment cut down for agents of a small team (once per inputs)."""
+    cached = inputs._fragments.get(f"small-team {scope}")
+    if cached is None:
+        cached = inputs._fragments[f"small-team {scope}"] = {}
+        for key, value in _fragment(inputs, scope).items():
+            window, _, kpi = key.partition("/")[2].rpartition("/")
+            if _small_team_sees(scope, window, kpi):
+                cached[key] = value
+    return cached
 
 
 def message_visible(audience: Audience, message: Mapping[str, Any], config: Config) -> bool:
@@ -174,14 +222,25 @@ def _fragment(inputs: ViewInputs, scope: str) -> dict[str, Any]:
 
 def build_view(audience: Audience, config: Config, inputs: ViewInputs) -> dict[str, Any]:
     """The flat view (keys of :mod:`hub.view`) of ``audience``."""
+    if audience.role == "manager":  # every manager gets the same body, built once per inputs
+        body = inputs._fragments.get("manager view")
+        if body is None:
+            body = inputs._fragments["manager view"] = _body(Audience("manager"), config, inputs)
+        return {**body, "meta": _meta(audience, config, inputs.snapshot)}
+    return {**_body(audience, config, inputs), "meta": _meta(audience, config, inputs.snapshot)}
+
+
+def _body(audience: Audience, config: Config, inputs: ViewInputs) -> dict[str, Any]:
     snap = inputs.snapshot
     manager = audience.role == "manager"
     scopes = scopes_for(audience, config, snap.values)
     if manager:  # also notes and alerts on scopes without figures
         scopes = sorted(set(scopes) | set(_by_scope(inputs)))
     view: dict[str, Any] = {}
+    restrict = small_team(audience, config)
     for scope in scopes:
-        view.update(_fragment(inputs, scope))
+        view.update(_restricted(inputs, scope) if restrict and scope.startswith("queue:")
+                    else _fragment(inputs, scope))
     agents = snap.agents if manager else (
         {audience.agent: snap.agents[audience.agent]}
         if audience.role == "agent" and audience.agent in snap.agents else {})
@@ -193,17 +252,15 @@ def build_view(audience: Audience, config: Config, inputs: ViewInputs) -> dict[s
     for m in inputs.messages:
         if message_visible(audience, m, config):
             view[f"message:{m['id']}"] = message_value(audience, m, inputs.acks.get(m["id"], []))
-    view["meta"] = _meta(audience, config, snap)
     return view
 
 
 def _meta(audience: Audience, config: Config, snap: Any) -> dict:
     team, static = _team_of(config, audience), _static(config)
-    team_figures = team is not None and (
-        audience.role != "agent" or len(team.agents) >= config.hub.min_team_size)
+    team_figures = team is not None and not small_team(audience, config)
     return {
         "role": audience.role,
-        "identity": audience.agent or audience.team or audience.role,
+        "identity": audience.agent or audience.team or audience.label or audience.role,
         "team": team.id if team else None,
         "team_name": (team.name or team.id) if team else None,
         "team_figures": team_figures,

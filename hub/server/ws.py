@@ -66,7 +66,7 @@ def audience_of(token: Token) -> Audience:
         return Audience("kiosk", team=token.team)
     if token.role == "agent":
         return Audience("agent", agent=token.agent)
-    return Audience("manager")
+    return Audience("manager", label=token.label or None)
 
 
 def http_response(status: int, body: str, content_type: str) -> Response:

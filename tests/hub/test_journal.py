@@ -44,6 +44,12 @@ def test_history_messages_acks_annotations_and_retention(tmp_path):
                                             (10 * day + 60, "site/today/offered", 7.0)]
     assert journal.value_near("site/today/offered", 10 * day + 50, 30) == 7.0
     assert journal.value_near("site/today/offered", 10 * day + 500, 30) is None
+    keys = [f"agent:a{i}/today/answered" for i in range(1200)]  # over one IN (...) chunk
+    assert journal.add_history(10 * day + 120, [(k, i) for i, k in enumerate(keys)]) == 1200
+    journal.add_history(10 * day + 150, [(keys[-1], -1.0)])
+    near = journal.values_near([*keys, "site/today/offered", "nowhere"], 10 * day + 125, 70)
+    assert near == {**{k: float(i) for i, k in enumerate(keys)}, "site/today/offered": 7.0}
+    assert journal.values_near(keys[-1:], 10 * day + 140, 30) == {keys[-1]: -1.0}
     journal.add_message({"id": "m1", "text": "hi", "sender": "boss", "team": None,
                          "agent": None, "sent": 10 * day, "expires": 10 * day + 60})
     journal.add_ack("m1", "a1", 10 * day + 1)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from hub import wire
 from hub.cli.main import main
+from hub.server.history import AGENT_REF_KPIS
 
 PANNEAU = Path(sys.executable).parent / "panneau"
 
@@ -36,7 +37,12 @@ async def test_panneau_message_reaches_the_team_and_acks_reach_the_manager(start
         assert (await tools.recv_until(ann, lambda f: f["type"] == "ok"))[-1]["id"] == message_id
         frames = await tools.recv_until(manager, lambda f: f["type"] == "delta" and f["set"].get(
             f"message:{message_id}", {}).get("acked_by") == ["ag-ann"])
-        assert frames
+        assert frames[0]["view"]["meta"]["identity"] == "boss"  # the manager token's label
+        sent = next(f for f in frames if f["type"] == "message")["message"]
+        assert sent["sender"] == "boss" and sent["acked_by"] == []
+        ann_view = (await tools.recv_until(
+            ann, lambda f: f["type"] == "delta" and f"message:{message_id}" in f["set"]))[-1]
+        assert ann_view["set"][f"message:{message_id}"]["acked_by"] == ["ag-ann"]
         await sales.send(wire.encode({"type": "ack", "message_id": "x"}))  # kiosks do not ack
         got = [f for f in await tools.recv_until(sales, lambda f: f["type"] == "error")]
         assert not any(f["type"] == "message" for f in got)  # not for the sales team
@@ -87,20 +93,37 @@ async def test_history_is_sampled_and_exported_as_csv(start_hub, tools, tmp_path
         now = hub.clock()
         rows = hub.history.sample(now - 120, hub.snapshot)
         hub.history.sample(now - 60, hub.snapshot)
-        assert rows == len(hub.snapshot.flat()) > 0
+        flat = hub.snapshot.flat()
+        kept = {k for k in flat if not k.startswith("agent:") or "/today/" in k}
+        assert rows == len(kept) > 0 and len(kept) < len(flat)  # agents: today only
+        assert {k for _, k, _ in hub.journal.history(now - 120, now)} == kept
         hub.history.sample(now - 86400, hub.snapshot)
+        hub.history.sample(now - 7 * 86400 + 20, hub.snapshot)
         hub.history.refresh(now - 60, hub.snapshot.values)
         trend = hub.history.trends["team:support/today/answered"]
         assert trend == [[now - 120, 4.0], [now - 60, 4.0]]  # calls 0, 1, 2, 5 of 6
-        assert hub.history.refs["site/today/answered"] == {"yesterday": 6.0, "last_week": None}
-        assert "agent:ag-ann/today/answered" not in hub.history.refs
+        assert hub.history.refs["site/today/answered"] == {"yesterday": 6.0, "last_week": 6.0}
+        assert hub.history.refs["agent:ag-ann/today/answered"] == {
+            "yesterday": flat["agent:ag-ann/today/answered"], "last_week": 2.0}  # calls 0, 5
+        assert {k.split("/")[2] for k in hub.history.refs if k.startswith("agent:")} == {
+            k for k in AGENT_REF_KPIS if flat.get(f"agent:ag-ann/today/{k}") is not None}
+        assert not any(k.startswith("agent:") for k in hub.history.trends)
+        hub.tick()  # the views now carry the refs
+        kiosk = await tools.hello(hub.ws_url, tools.kiosk_token("support"))
+        ann = await tools.hello(hub.ws_url, tools.agent_token("ag-ann"))
+        kiosk_keys, ann_keys = [(await tools.recv(ws))["view"] for ws in (kiosk, ann)]
+        assert ann_keys["ref:agent:ag-ann/today/answered"]["last_week"] == 2.0
+        assert not any(k.startswith("ref:agent:") for k in kiosk_keys)
+        assert not any(k.startswith("ref:agent:") and "ag-ann" not in k for k in ann_keys)
+        for ws in (kiosk, ann):
+            await ws.close()
     config = tmp_path / "hub.toml"
     config.write_text(tools.config_text(str(tmp_path / "hub.db")))
     assert main(["export", "--config", str(config), "--kpi", "answered",
                  "--scope", "site"]) == 0
     table = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
     assert [(r["scope"], r["kpi"], r["value"]) for r in table if r["window"] == "today"] == [
-        ("site", "answered", "6")] * 3
+        ("site", "answered", "6")] * 4
     assert main(["export", "--config", str(config), "-o", str(tmp_path / "x.xlsx")]) == 2
     assert "XLSX is not available" in capsys.readouterr().err
 

@@ -3,7 +3,9 @@
 from hub.config import parse_config
 from hub.engine import AgentNow, Snapshot
 from hub.server.context import SourceState
-from hub.server.views import Audience, ViewInputs, build_view
+from hub.server.history import AGENT_REF_KPIS
+from hub.server.views import Audience, ViewInputs, build_view, key_visible
+from overlay.model import AGENT_FIGURES
 
 
 def _config(tools):
@@ -15,12 +17,15 @@ def _snapshot() -> Snapshot:
     for team, agents in {"support": ["ag-ann", "ag-ben", "ag-cid"],
                          "sales": ["ag-dee", "ag-eve"]}.items():
         values[f"team:{team}"] = {"today": {"answered": 4.0}}
-        values[f"queue:{team}"] = {"now": {"calls_waiting": 1.0}}
+        values[f"queue:{team}"] = {"now": {"calls_waiting": 1.0, "longest_wait_s": 30.0,
+                                           "agents_on_call": 1.0},
+                                   "today": {"answered": 3.0}}
         for agent in agents:
             values[f"agent:{agent}"] = {"today": {"answered": 2.0}}
     states = {"queue:sales": {"now": {"calls_waiting": "warn"}}}
     agents = {a: AgentNow("available", 1.0) for a in ("ag-ann", "ag-ben", "ag-dee", "ag-eve")}
-    targets = {"queue:sales": {"calls_waiting": {"target": 0.0, "warn": 3.0}}}
+    targets = {"queue:sales": {"calls_waiting": {"target": 0.0, "warn": 3.0},
+                               "answered": {"target": 9.0}}}
     return Snapshot(at=1000.0, values=values, states=states, agents=agents, targets=targets)
 
 
@@ -35,9 +40,14 @@ def _inputs() -> ViewInputs:
                       acks={"m-all": ["ag-ben", "ag-ann"]},
                       annotations={"agent:ag-ben/today/answered": {"text": "coaching"},
                                    "team:support/today/answered": {"text": "storm"}},
-                      alerts={"agent:ag-ben/today/answered": {"state": "warn"}},
-                      trends={"team:support/today/answered": [[1.0, 2.0]]},
-                      refs={"site/today/answered": {"yesterday": 8.0, "last_week": None}})
+                      alerts={"agent:ag-ben/today/answered": {"state": "warn"},
+                              "queue:sales/today/answered": {"state": "warn"},
+                              "queue:sales/now/longest_wait_s": {"state": "alert"}},
+                      trends={"team:support/today/answered": [[1.0, 2.0]],
+                              "queue:sales/today/answered": [[1.0, 2.0]]},
+                      refs={"site/today/answered": {"yesterday": 8.0, "last_week": None},
+                            "queue:sales/today/answered": {"yesterday": 8.0, "last_week": None},
+                            "agent:ag-ben/today/aht_s": {"yesterday": 200.0, "last_week": 190.0}})
 
 
 def test_an_agent_sees_itself_its_team_and_queues_only(tools):
@@ -45,6 +55,7 @@ def test_an_agent_sees_itself_its_team_and_queues_only(tools):
     assert view["kpi:agent:ag-ann/today/answered"] == 2.0
     assert view["kpi:team:support/today/answered"] == 4.0
     assert view["kpi:queue:support/now/calls_waiting"] == 1.0
+    assert view["kpi:queue:support/today/answered"] == 3.0  # a team of 3: queue outcomes too
     assert view["agent:ag-ann"]["state"] == "available"
     assert "ag-ben" not in repr(view)  # not in keys, messages, acks, alerts, notes, sources
     assert view["message:m-all"]["acked_by"] == ["ag-ann"]
@@ -64,6 +75,42 @@ def test_an_agent_of_a_small_team_gets_no_team_figures(tools):
     assert view["target:queue:sales/calls_waiting"] == {"target": 0.0, "warn": 3.0}
     assert "message:m-sales" in view and "ag-eve" not in repr(view)
     assert view["meta"]["team_figures"] is False
+    queue = {k for k in view if "queue:" in k}  # only how many wait and how long, now
+    assert queue == {"kpi:queue:sales/now/calls_waiting", "kpi:queue:sales/now/longest_wait_s",
+                     "state:queue:sales/now/calls_waiting", "target:queue:sales/calls_waiting",
+                     "alert:queue:sales/now/longest_wait_s"}
+    config = _config(tools)
+    dee, eve = Audience("agent", agent="ag-dee"), Audience("agent", agent="ag-eve")
+    assert key_visible(dee, config, "queue:sales/now/calls_waiting")
+    assert not key_visible(dee, config, "queue:sales/today/answered")
+    assert not key_visible(dee, config, "queue:sales/now/agents_on_call")
+    assert not key_visible(dee, config, "agent:ag-eve/today/answered")
+    assert key_visible(eve, config, "agent:ag-eve/today/answered")
+    big = Audience("agent", agent="ag-ann")
+    assert key_visible(big, config, "queue:support/today/answered")
+    assert not key_visible(big, config, "queue:sales/now/calls_waiting")
+
+
+def test_agent_refs_reach_that_agent_and_managers_only(tools):
+    config, inputs = _config(tools), _inputs()
+    key = "ref:agent:ag-ben/today/aht_s"
+    for who, sees in (("ag-ben", True), ("ag-ann", False), ("ag-cid", False)):
+        view = build_view(Audience("agent", agent=who), config, inputs)
+        assert (key in view) is sees
+    assert key not in build_view(Audience("kiosk", team="support"), config, inputs)
+    assert build_view(Audience("manager"), config, inputs)[key]["last_week"] == 190.0
+
+
+def test_a_manager_view_names_the_token_label(tools):
+    config, inputs = _config(tools), _inputs()
+    marie = build_view(Audience("manager", label="Marie"), config, inputs)
+    anonymous = build_view(Audience("manager"), config, inputs)
+    assert marie["meta"]["identity"] == "Marie" and anonymous["meta"]["identity"] == "manager"
+    assert {k: v for k, v in marie.items() if k != "meta"} == {
+        k: v for k, v in anonymous.items() if k != "meta"}
+    assert Audience("manager", label="Marie") != Audience("manager", label="Paul")
+    kiosk = build_view(Audience("kiosk", team="support"), config, inputs)
+    assert kiosk["meta"]["identity"] == "support"
 
 
 def test_a_kiosk_sees_team_and_queue_figures_without_any_agent(tools):
@@ -85,3 +132,7 @@ def test_a_manager_sees_everything(tools):
     assert view["ref:site/today/answered"] == {"yesterday": 8.0, "last_week": None}
     assert view["alert:agent:ag-ben/today/answered"] == {"state": "warn"}
     assert view["meta"]["as_of"] == 1000
+
+
+def test_agent_refs_cover_every_figure_the_overlay_shows():
+    assert set(AGENT_REF_KPIS) == {kpi for kpi, _ in AGENT_FIGURES}
