@@ -137,7 +137,6 @@ class Tickets:
             self._solved(event.ts, t)
         elif before in _SOLVED and t.status not in _SOLVED and t.status != "deleted":
             t.reopened = True
-            self._add(event.ts, t, {"reopens": 1})
 
     def _solved(self, ts: float, t: _Ticket) -> None:
         amounts: Sums = {"tickets_solved": 1}
