@@ -3,7 +3,7 @@ member is documented, and its code snippets are the tested files' own code.
 
 Snippets: a line ``<!-- snippet: PATH#NAME -->`` is followed by a fenced block holding the
 lines between ``# docs: begin NAME`` and ``# docs: end NAME`` of PATH. After changing such a
-region, refresh the guide with ``python tests/test_docs.py``.
+region, refresh the guide with ``python tests/test_plugin_docs.py``.
 """
 
 from __future__ import annotations
@@ -117,7 +117,7 @@ def test_every_testing_helper_is_documented(guide, name):
 
 def test_snippets_are_the_tested_code(guide):
     assert len(SNIPPET.findall(guide)) >= 6
-    assert with_snippets(guide) == guide, "snippets are stale: run python tests/test_docs.py"
+    assert with_snippets(guide) == guide, "snippets are stale: run python tests/test_plugin_docs.py"
 
 
 def test_snippet_files_exist():
