@@ -16,6 +16,20 @@ from hub.sources import UNCHANGED, HttpHandler, SourceStatus
 
 __all__ = ["HubSourceContext", "Routes", "SourceState"]
 
+_CALLS = ("voice", "staffing")
+_AGENTS = ("agents", "staffing")
+#: Which KPI families (hub.catalogue) an event kind feeds: screens grey only those when the
+#: source goes stale (``source:<name>["feeds"]``).
+_FAMILIES: dict[str, tuple[str, ...]] = {
+    **dict.fromkeys(("call_entered", "call_answered", "call_ended", "call_abandoned",
+                     "call_left", "system_restart"), _CALLS),
+    **dict.fromkeys(("agent_rung", "ring_no_answer", "agent_logged_in", "agent_logged_out",
+                     "agent_paused", "agent_unpaused", "agent_status"), _AGENTS),
+    **dict.fromkeys(("ticket_created", "ticket_updated", "ticket_replied", "ticket_solved",
+                     "ticket_reopened", "ticket_metrics", "ticket_sla_breached"), ("tickets",)),
+    "survey_response": ("surveys",),
+}
+
 #: ``accept(state, events, checkpoint, set_checkpoint)``: journal, apply, publish.
 AcceptFn = Callable[["SourceState", Sequence[Event], Any, bool], None]
 
@@ -36,11 +50,12 @@ class SourceState:
     accepted: int = 0
     skipped: int = 0
     last_skipped: str = ""
+    feeds: set[str] = field(default_factory=set)  # KPI families its events fed so far
 
     def public(self, with_detail: bool = True) -> dict[str, Any]:
         """The ``source:<name>`` view value (details only for managers)."""
         out = {"status": self.status, "since": self.since, "last_event": self.last_event,
-               "plugin": self.plugin}
+               "plugin": self.plugin, "feeds": sorted(self.feeds)}
         if with_detail:
             out |= {"detail": self.detail, "restarts": self.restarts,
                     "accepted": self.accepted, "skipped": self.skipped,
@@ -105,6 +120,8 @@ class HubSourceContext:
         if changed:
             self.checkpoint = checkpoint
         if events:
+            for event in events:
+                self.state.feeds.update(_FAMILIES.get(event.kind, ()))
             now = self.clock()
             self.state.last_event = self.state.last_activity = now
             self.state.accepted += len(events)

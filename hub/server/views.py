@@ -270,4 +270,5 @@ def _meta(audience: Audience, config: Config, snap: Any) -> dict:
         "pages": static.pages,
         "dwell_s": config.kiosk.dwell_s,
         "schedule": static.schedule,
+        "timezone": config.hub.timezone,
     }

@@ -19,6 +19,7 @@ async def test_a_source_that_raises_is_logged_reported_and_restarted(start_hub, 
         down = await _statuses(ws, tools, lambda s: s["status"] == "down")
         assert "RuntimeError: feed broke on purpose" in down["detail"]
         assert "restarting in" in down["detail"]
+        assert down["feeds"] == ["agents", "staffing", "voice"]  # what its events feed
         await _statuses(ws, tools, lambda s: s["status"] == "live" and s["restarts"] >= 2)
         async with asyncio.timeout(5):
             while hub.journal.count_events("feed") < 5 + 2 * 12:

@@ -120,6 +120,7 @@ def test_a_kiosk_sees_team_and_queue_figures_without_any_agent(tools):
     assert view["message:m-all"]["acked_by"] == []
     assert "message:m-ben" not in view and "message:m-sales" not in view
     assert [p["title"] for p in view["meta"]["pages"]] == ["Calls", "Now"]
+    assert view["meta"]["timezone"] == _config(tools).hub.timezone
 
 
 def test_a_manager_sees_everything(tools):
