@@ -99,9 +99,20 @@ def figures(snapshot: Any, skipped: int) -> dict[str, Any]:
             if kpi in windows.get("now", {}):
                 values[key] = windows["now"][kpi]
         if kind == "agent" and name in snapshot.agents:
-            values["paused"] = 1.0 if snapshot.agents[name].state == "paused" else 0.0
-        out[kinds[kind]][name] = values
+            values["paused"] = 1 if snapshot.agents[name].state == "paused" else 0
+        out[kinds[kind]][name] = {k: _whole_counts(k, v) for k, v in values.items()}
     return out
+
+
+def _whole_counts(kpi: str, value: Any) -> Any:
+    """Counts print as integers (``41``, not ``41.0``); other figures stay as they are."""
+    from hub.catalogue import KPIS
+
+    info = KPIS.get(kpi)
+    counted = info is not None and info.unit in ("count", "agents")
+    if counted and isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
 
 
 def _print_text(data: dict[str, Any], details: list[str], zone: str) -> None:

@@ -37,6 +37,7 @@ def test_replay_json_matches_asterisk_queue_params(capsys, live):
     for queue, p in params.items():
         mine = data["queues"][queue]
         assert mine["completed"] == float(p["Completed"])
+        assert type(mine["completed"]) is int and type(mine["offered"]) is int  # counts as ints
         assert mine["unanswered"] == float(p["Abandoned"])
         assert mine["service_level_pct"] == pytest.approx(float(p["ServicelevelPerf"]), abs=0.1)
         assert mine["service_level2_pct"] == pytest.approx(float(p["ServicelevelPerf2"]),
