@@ -312,5 +312,6 @@ class CallFloor:
         sim, sc = self.sim, self.sim.scenario
         start = sim.origin + sim.options.incident_after_s
         serving = [a for a in self.agents if queue in a.queues]
-        for agent in serving[: sc.incident_dropouts]:
+        # The last ones drop out, so the first agent (the demo's ``--overlay alice``) stays.
+        for agent in serving[len(serving) - sc.incident_dropouts:]:
             sim.schedule(start, self._request_log_out, agent, start + sc.incident_duration_s)
