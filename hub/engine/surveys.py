@@ -54,6 +54,12 @@ class Surveys:
         if not (finite and low < high and low <= score <= high):
             self.bad.note("score_out_of_scale")
             return
+        if event.survey not in ("csat", "nps", "ces"):
+            self.bad.note("unknown_survey_kind")
+            return
+        if event.survey == "ces" and low < 0:
+            self.bad.note("score_out_of_scale")  # effort scales start at 0 or 1
+            return
         if event.response_id in self.seen_ids:
             self.bad.note("duplicate_response")
             return
@@ -73,7 +79,7 @@ class Surveys:
                 amounts["nps_promoters"] = 1
             elif ten <= 6:
                 amounts["nps_detractors"] = 1
-        else:
+        else:  # ces
             amounts["ces_n"] = 1
             amounts["ces_sum"] = score
         scopes = list(self.scopes.queue_and_agent(event.queue, event.agent))

@@ -61,3 +61,13 @@ def test_bad_answers(run):
     snap = run(events, T0 + 60)
     assert snap.bad_events == {"score_out_of_scale": 2, "duplicate_response": 1}
     assert snap.get("site", "today", "nps_responses") == 1
+
+
+
+def test_unknown_survey_kind_and_negative_effort_scale_are_bad(run):
+    """Found by the range property: a garbage kind on a -1..0 scale made ces_avg negative."""
+    events = [answer(0, None, -1.0, -1.0, 0.0), answer(1, "ces", -1.0, -1.0, 0.0)]
+    snap = run(events, T0 + 60)
+    assert snap.get("site", "today", "ces_avg") is None
+    assert snap.bad_events["unknown_survey_kind"] == 1
+    assert snap.bad_events["score_out_of_scale"] == 1
