@@ -160,6 +160,9 @@ class Hub:
         if self._tasks:
             await asyncio.wait(self._tasks, timeout=5)
         self._tasks.clear()
+        if hasattr(self, "history"):  # a sample being written is finished, not cut
+            with contextlib.suppress(Exception):
+                await self.history.aclose()
         for server in (getattr(self, "ws", None), getattr(self, "http", None)):
             if server is not None:
                 with contextlib.suppress(Exception):
@@ -280,8 +283,8 @@ class Hub:
     async def _history_loop(self) -> None:
         while True:
             await asyncio.sleep(self.history.interval)
-            try:
-                self.history.sample(self.clock(), self.snapshot)
+            try:  # written off the loop; the loop only copies the figures
+                await self.history.sample_off_loop(self.clock(), self.snapshot)
             except Exception:
                 log.exception("sampling KPI history failed")
 

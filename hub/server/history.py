@@ -1,23 +1,32 @@
 """KPI history: sample the figures every ``hub.history_interval_s``; derive trends and refs.
 
-What is sampled (one ``executemany`` per sample): every figure of the site, team and queue
-scopes, and of each agent scope only the ``today`` window (an agent's rolling windows are not
-worth a row a minute each: 500 agents would add some 10,000 rows per sample).
+What is sampled: every figure of the site, team and queue scopes, and of each agent scope
+only the ``today`` window (an agent's rolling windows are not worth a row a minute each:
+500 agents would add some 10,000 rows per sample).
 
 ``trend:<scope>/<window>/<kpi>`` holds the last hour of samples (``[[ts, value], ...]``) of the
-KPIs kiosk pages draw as sparklines (site, team and queue scopes). ``ref:<key>`` holds
+KPIs kiosk pages draw as sparklines (site, team and queue scopes); read from the journal by
+:meth:`History.refresh` (at start), then kept in memory by each sample. ``ref:<key>`` holds
 ``{"yesterday", "last_week"}``: the value sampled at the same time yesterday and a week ago
 (within 1.5 sampling intervals), for every KPI a kiosk page shows (site, team and queue
 scopes) and for each agent's own :data:`AGENT_REF_KPIS` of the ``today`` window
 (``ref:agent:<id>/today/<kpi>``). An agent's refs sit in its scope, so only that agent's view
 and managers' carry them (:mod:`hub.server.views`). Refs are read with two batched queries
-per refresh, whatever the number of agents. All of it lives in the journal's ``kpi_history``
+per sample, whatever the number of agents. All of it lives in the journal's ``kpi_history``
 table, also used by ``panneau export``.
+
+The hub samples with :meth:`History.sample_off_loop`: the loop only copies the figures
+(about 2 ms at 500 agents) and updates the trends; the rows are written (in short chunks)
+and the refs read in one worker thread with its own connection (:meth:`Journal.sibling`).
+:meth:`History.sample` does the same synchronously on the hub's connection (tests, tools).
+Samples are best effort: one that fails is logged by the caller and the next one follows.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import asyncio
+import concurrent.futures
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from hub.config.schema import Config
@@ -29,6 +38,10 @@ HOUR, DAY = 3600.0, 86400.0
 #: An agent's own figures (``today``) that get yesterday / last-week refs: the overlay's.
 AGENT_REF_KPIS: tuple[str, ...] = (
     "answered", "avg_talk_s", "aht_s", "acw_s", "occupancy_pct", "csat_pct", "fcr_pct")
+#: Rows per write transaction off the loop, and the pause between two (for waiting writers).
+CHUNK_ROWS, CHUNK_PAUSE_S = 500, 0.002
+
+Parts = list[tuple[str, str, dict[str, float]]]  # (scope, window, {kpi: value}) copies
 
 
 def sampled(flat: Mapping[str, float | None]) -> Iterable[tuple[str, float | None]]:
@@ -36,6 +49,20 @@ def sampled(flat: Mapping[str, float | None]) -> Iterable[tuple[str, float | Non
     for key, value in flat.items():
         if not key.startswith("agent:") or key.split("/", 2)[1] == "today":
             yield key, value
+
+
+def take(values: Mapping[str, Mapping[str, Mapping[str, float]]]) -> Parts:
+    """Copies of the sampled windows of ``snapshot.values`` (cheap: C-level dict copies)."""
+    return [(scope, window, dict(kpis)) for scope, windows in values.items()
+            for window, kpis in windows.items()
+            if window == "today" or not scope.startswith("agent:")]
+
+
+def rows_of(parts: Parts) -> Iterable[tuple[str, float]]:
+    """The ``(key, value)`` pairs of :func:`take`'s copies."""
+    for scope, window, kpis in parts:
+        for kpi, value in kpis.items():
+            yield f"{scope}/{window}/{kpi}", value
 
 
 class History:
@@ -46,29 +73,95 @@ class History:
         self.interval = float(config.hub.history_interval_s)
         self.trends: dict[str, list[list[float]]] = {}
         self.refs: dict[str, dict[str, float | None]] = {}
+        self._worker = concurrent.futures.ThreadPoolExecutor(
+            max_workers=1, thread_name_prefix="panneau-history")
+        self._own: Journal | None = None  # the worker thread's connection
+        self._inflight: concurrent.futures.Future | None = None
 
-    def sample(self, now: float, snapshot: Any) -> int:
-        """Store the figures of ``snapshot`` at ``now`` and refresh trends; returns rows."""
-        rows = self.journal.add_history(now, sampled(snapshot.flat()))
-        self.refresh(now, snapshot.values)
-        return rows
+    # --- keys --------------------------------------------------------------------------
 
-    def refresh(self, now: float, scopes: Any) -> None:
-        """Recompute trends and refs for ``scopes`` (agent scopes: refs only) from the journal."""
+    def _trend_keys(self, scopes: Iterable[str]) -> list[tuple[str, str, str]]:
+        """``(scope, window, kpi)`` of the trends kiosk pages draw, for ``scopes``."""
+        pages = self.config.kiosk.pages
+        return sorted({(s, p.window, p.trend) for s in scopes if not s.startswith("agent:")
+                       for p in pages if p.trend})
+
+    def _ref_keys(self, scopes: Sequence[str]) -> list[str]:
+        pages = self.config.kiosk.pages
         agents = sorted(s for s in scopes if s.startswith("agent:"))
         shared = [s for s in scopes if not s.startswith("agent:")]
-        pages = self.config.kiosk.pages
-        trend_keys = sorted({f"{s}/{p.window}/{p.trend}" for s in shared for p in pages
-                             if p.trend})
+        keys = sorted({f"{s}/{p.window}/{k}" for s in shared for p in pages for k in p.kpis})
+        return keys + [f"{a}/today/{k}" for a in agents for k in AGENT_REF_KPIS]
+
+    def _read_refs(self, journal: Journal, now: float, scopes: Sequence[str]
+                   ) -> dict[str, dict[str, float | None]]:
+        ref_keys, tolerance = self._ref_keys(scopes), 1.5 * self.interval
+        yesterday = journal.values_near(ref_keys, now - DAY, tolerance)
+        last_week = journal.values_near(ref_keys, now - 7 * DAY, tolerance)
+        return {key: {"yesterday": yesterday.get(key), "last_week": last_week.get(key)}
+                for key in ref_keys if key in yesterday or key in last_week}
+
+    def _next_trends(self, now: float, parts: Parts) -> dict[str, list[list[float]]]:
+        """The trends after a sample at ``now``: the last hour, plus the sampled points."""
+        windows = {(scope, window): kpis for scope, window, kpis in parts}
+        trends = {}
+        for scope, window, kpi in self._trend_keys({scope for scope, _, _ in parts}):
+            key = f"{scope}/{window}/{kpi}"
+            points = [p for p in self.trends.get(key, ()) if now - HOUR <= p[0] < now]
+            if (value := windows.get((scope, window), {}).get(kpi)) is not None:
+                points.append([now, float(value)])
+            if points:
+                trends[key] = points
+        return trends
+
+    # --- sampling ----------------------------------------------------------------------
+
+    def sample(self, now: float, snapshot: Any) -> int:
+        """Store the figures of ``snapshot`` at ``now``, update trends and refs; returns rows.
+
+        Synchronous, on the hub's own connection: blocks the caller for the whole write."""
+        parts = take(snapshot.values)
+        rows = self.journal.add_history(now, rows_of(parts))
+        self.trends = self._next_trends(now, parts)
+        self.refs = self._read_refs(self.journal, now, list(snapshot.values))
+        return rows
+
+    async def sample_off_loop(self, now: float, snapshot: Any) -> int:
+        """:meth:`sample`, with the write and the refs in the worker thread; returns rows."""
+        parts, scopes = take(snapshot.values), list(snapshot.values)
+        self._inflight = self._worker.submit(self._work, now, parts, scopes)
+        rows, refs = await asyncio.wrap_future(self._inflight)
+        self.trends = self._next_trends(now, parts)
+        self.refs = refs
+        return rows
+
+    def _work(self, now: float, parts: Parts, scopes: Sequence[str]
+              ) -> tuple[int, dict[str, dict[str, float | None]]]:
+        if self._own is None:
+            self._own = self.journal.sibling()
+        rows = self._own.add_history(now, rows_of(parts), chunk_rows=CHUNK_ROWS,
+                                     pause_s=CHUNK_PAUSE_S)
+        return rows, self._read_refs(self._own, now, scopes)
+
+    def _close_own(self) -> None:
+        if self._own is not None:
+            self._own.close()
+            self._own = None
+
+    async def aclose(self) -> None:
+        """Wait for a sample being written, close the worker's connection and thread."""
+        if self._inflight is not None:
+            await asyncio.wait([asyncio.wrap_future(self._inflight)])
+        await asyncio.wrap_future(self._worker.submit(self._close_own))
+        self._worker.shutdown(wait=False)
+
+    def refresh(self, now: float, scopes: Any) -> None:
+        """Reload trends and refs for ``scopes`` (agent scopes: refs only) from the journal."""
+        scopes = list(scopes)
+        trend_keys = [f"{s}/{w}/{k}" for s, w, k in self._trend_keys(scopes)]
         trends: dict[str, list[list[float]]] = {}
         if trend_keys:
             for ts, key, value in self.journal.history(now - HOUR, now, trend_keys):
                 trends.setdefault(key, []).append([ts, value])
         self.trends = trends
-        ref_keys = sorted({f"{s}/{p.window}/{k}" for s in shared for p in pages for k in p.kpis})
-        ref_keys += [f"{a}/today/{k}" for a in agents for k in AGENT_REF_KPIS]
-        tolerance = 1.5 * self.interval
-        yesterday = self.journal.values_near(ref_keys, now - DAY, tolerance)
-        last_week = self.journal.values_near(ref_keys, now - 7 * DAY, tolerance)
-        self.refs = {key: {"yesterday": yesterday.get(key), "last_week": last_week.get(key)}
-                     for key in ref_keys if key in yesterday or key in last_week}
+        self.refs = self._read_refs(self.journal, now, scopes)

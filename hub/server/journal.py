@@ -6,14 +6,20 @@ Rules kept here:
   after a crash either both are stored or neither is, so replay + resume-after-checkpoint
   neither loses nor double-counts an accepted event.
 - Events are replayed in the order they were accepted (``id``).
-- Everything here is synchronous and quick (one small transaction); the hub calls it from the
-  event loop. WAL with ``synchronous=NORMAL`` survives a killed process (not a power cut
-  between two checkpoints of the WAL; use ``synchronous=FULL`` via ``durable=True`` for that).
+- Everything here is synchronous. The hub calls it from the event loop (small transactions),
+  except the KPI history sample, written from a worker thread on a :meth:`Journal.sibling`
+  connection in short chunks. Writers of one file share :attr:`Journal.write_lock`, so an
+  event write waits at most for one history chunk, never for a whole sample.
+- WAL with ``synchronous=NORMAL`` survives a killed process (not a power cut between two
+  checkpoints of the WAL; use ``synchronous=FULL`` via ``durable=True`` for that).
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
+import threading
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -31,13 +37,30 @@ _IN_CHUNK = 500  # keys per "IN (...)" query
 class Journal:
     """One SQLite file holding everything the hub must keep across restarts."""
 
-    def __init__(self, path: str | Path, *, durable: bool = False) -> None:
-        self.path = str(path)
+    def __init__(self, path: str | Path, *, durable: bool = False,
+                 write_lock: threading.Lock | None = None, create: bool = True) -> None:
+        self.path, self.durable = str(path), durable
+        #: Held by every write transaction of this file in this process (see :meth:`sibling`).
+        self.write_lock = write_lock or threading.Lock()
         self.db = sqlite_utils.Database(self.path)
         self.db.enable_wal()
         self.db.execute("PRAGMA busy_timeout=5000")  # other writers: panneau import-survey
         self.db.execute(f"PRAGMA synchronous={'FULL' if durable else 'NORMAL'}")
-        self._create()
+        if create:
+            self._create()
+
+    def sibling(self) -> Journal:
+        """A second connection to the same file for another thread (same write lock).
+
+        A sqlite3 connection stays in the thread that opened it: call this, use and
+        :meth:`close` the result in that one thread."""
+        return Journal(self.path, durable=self.durable, write_lock=self.write_lock,
+                       create=False)
+
+    @contextlib.contextmanager
+    def _write(self) -> Iterator[None]:
+        with self.write_lock, self.db.atomic():
+            yield
 
     def _create(self) -> None:
         db = self.db
@@ -48,7 +71,9 @@ class Journal:
                                  pk="source", if_not_exists=True)
         db["kpi_history"].create({"ts": float, "key": str, "value": float},
                                  pk=("ts", "key"), if_not_exists=True)
-        db["kpi_history"].create_index(["key", "ts"], if_not_exists=True)
+        # No (key, ts) index: keeping it cost ~7x the write of a sample (one scattered leaf page
+        # per key); refs read narrow ts ranges and trends live in memory (hub.server.history).
+        db.execute("DROP INDEX IF EXISTS idx_kpi_history_key_ts")
         db["messages"].create({"id": str, "text": str, "sender": str, "team": str,
                                "agent": str, "sent": float, "expires": float},
                               pk="id", if_not_exists=True)
@@ -68,7 +93,7 @@ class Journal:
         """Store ``events`` and (when ``set_checkpoint``) ``checkpoint`` atomically."""
         rows = [{"source": source, "ts": e.ts, "kind": e.kind, "pos": e.source_pos,
                  "data": json.dumps(event_to_dict(e), separators=(",", ":"))} for e in events]
-        with self.db.atomic():
+        with self._write():
             if rows:
                 self.db["events"].insert_all(rows)
             if set_checkpoint:
@@ -99,14 +124,22 @@ class Journal:
 
     # --- KPI history -----------------------------------------------------------------
 
-    def add_history(self, ts: float, values: Iterable[tuple[str, float | None]]) -> int:
+    def add_history(self, ts: float, values: Iterable[tuple[str, float | None]], *,
+                    chunk_rows: int = 0, pause_s: float = 0.0) -> int:
         """One sample of KPI values (``key`` is ``scope/window/kpi``) taken at ``ts``.
 
-        One ``executemany`` in one transaction; ``None`` values are skipped. Returns rows."""
+        ``None`` values are skipped. One ``executemany`` in one transaction, or with
+        ``chunk_rows`` one per chunk, sleeping ``pause_s`` between chunks so that a waiting
+        writer gets :attr:`write_lock` (off the event loop only). Returns rows."""
         rows = [(ts, k, float(v)) for k, v in values if v is not None]
-        with self.db.atomic():
-            self.db.conn.executemany(
-                "INSERT OR REPLACE INTO kpi_history (ts, key, value) VALUES (?, ?, ?)", rows)
+        step = chunk_rows or max(len(rows), 1)
+        for start in range(0, len(rows), step):
+            if start and pause_s:
+                time.sleep(pause_s)
+            with self._write():
+                self.db.conn.executemany(
+                    "INSERT OR REPLACE INTO kpi_history (ts, key, value) VALUES (?, ?, ?)",
+                    rows[start:start + step])
         return len(rows)
 
     def history(self, start: float, end: float, keys: Sequence[str] | None = None
@@ -143,7 +176,7 @@ class Journal:
 
     def add_message(self, message: dict[str, Any]) -> None:
         """Store a manager message (``id, text, sender, team, agent, sent, expires``)."""
-        with self.db.atomic():
+        with self._write():
             self.db["messages"].insert(message, replace=True)
 
     def messages(self, now: float) -> list[dict[str, Any]]:
@@ -153,7 +186,7 @@ class Journal:
 
     def add_ack(self, message_id: str, agent: str, ts: float) -> None:
         """Record that ``agent`` acknowledged a message (idempotent)."""
-        with self.db.atomic():
+        with self._write():
             self.db["acks"].insert({"message_id": message_id, "agent": agent, "ts": ts},
                                    ignore=True)
 
@@ -166,7 +199,7 @@ class Journal:
 
     def set_annotation(self, key: str, text: str, by: str, ts: float) -> None:
         """Set (or, with empty ``text``, remove) the annotation of a KPI key."""
-        with self.db.atomic():
+        with self._write():
             if text:
                 self.db["annotations"].insert({"key": key, "text": text, "by": by, "ts": ts},
                                               replace=True)
@@ -183,7 +216,7 @@ class Journal:
     def prune(self, now: float, retention_days: int) -> int:
         """Delete raw events and history older than the retention, and expired messages."""
         cutoff = now - retention_days * _DAY
-        with self.db.atomic():
+        with self._write():
             n = self.db.execute("DELETE FROM events WHERE ts < ?", [cutoff]).rowcount
             self.db.execute("DELETE FROM kpi_history WHERE ts < ?", [cutoff])
             old = [r[0] for r in self.db.execute(

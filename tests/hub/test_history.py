@@ -1,0 +1,95 @@
+"""KPI history off the event loop: the loop turns during a sample, stop waits for it.
+
+The worker's write is held back deterministically by holding the journal's write lock from
+the test (no timing assumption about how fast SQLite is). A safety timer thread releases the
+lock after ``SAFETY_S`` so that a sample run *on* the loop (which would block on the lock)
+turns into a failed assertion instead of a hung test.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import threading
+
+from hub.server.journal import Journal
+
+SAFETY_S = 5.0
+
+
+@contextlib.contextmanager
+def held(lock: threading.Lock):
+    """Hold ``lock``; yields ``release()`` (idempotent, any thread; a timer calls it too)."""
+    guard, done = threading.Lock(), []
+
+    def release() -> None:
+        with guard:
+            if not done:
+                done.append(True)
+                lock.release()
+
+    lock.acquire()
+    timer = threading.Timer(SAFETY_S, release)
+    timer.start()
+    try:
+        yield release
+    finally:
+        timer.cancel()
+        release()
+
+
+async def fed(hub) -> None:
+    """Wait until the feed's 6 calls (and 5 logins) are journalled and published."""
+    async with asyncio.timeout(5):
+        while hub.journal.count_events("feed") < 5 + 12:
+            await asyncio.sleep(0.02)
+    await hub.wait_idle()
+
+
+async def test_the_loop_turns_while_a_sample_is_written(start_hub):
+    async with start_hub(feed={"count": 6}) as hub:
+        await fed(hub)
+        now = hub.clock()
+        with held(hub.journal.write_lock) as release:
+            task = asyncio.create_task(hub.history.sample_off_loop(now, hub.snapshot))
+            ticks = 0
+            for _ in range(20):  # a ticker on the loop while the sample waits for the lock
+                await asyncio.sleep(0.001)
+                ticks += 1
+            assert ticks == 20 and not task.done()  # on the loop, it would have blocked it
+            release()
+            rows = await asyncio.wait_for(task, SAFETY_S)
+        stored = hub.journal.history(now, now)
+        assert rows == len(stored) > 0
+        assert dict((k, v) for _, k, v in stored)["site/today/answered"] == 6.0
+
+
+async def test_trends_kept_in_memory_match_the_journal(start_hub):
+    async with start_hub(feed={"count": 6}) as hub:
+        await fed(hub)
+        now = hub.clock()
+        for back in (7 * 86400, 86400, 3700, 120, 60):
+            await hub.history.sample_off_loop(now - back, hub.snapshot)
+        trends, refs = hub.history.trends, hub.history.refs
+        assert trends["team:support/today/answered"] == [[now - 120, 4.0], [now - 60, 4.0]]
+        assert refs["site/today/answered"] == {"yesterday": 6.0, "last_week": 6.0}
+        hub.history.refresh(now - 60, hub.snapshot.values)
+        assert (hub.history.trends, hub.history.refs) == (trends, refs)
+
+
+async def test_stop_waits_for_a_sample_being_written(start_hub):
+    with contextlib.ExitStack() as stack:  # the lock is released even if an assert fails
+        async with start_hub(feed={"count": 6}, history_interval_s=1) as hub:
+            await fed(hub)
+            end = hub.clock() + 3600
+            before = len(hub.journal.history(0, end))
+            release = stack.enter_context(held(hub.journal.write_lock))
+            async with asyncio.timeout(SAFETY_S):  # the hub's own loop starts a sample
+                while hub.history._inflight is None:
+                    await asyncio.sleep(0.02)
+            assert not hub.history._inflight.done()
+            asyncio.get_running_loop().call_later(0.2, release)
+        assert hub.history._inflight.done()  # stop waited for it before closing the journal
+    journal = Journal(hub.config.hub.database)
+    assert len(journal.history(0, end)) > before
+    journal.close()
