@@ -1,21 +1,36 @@
-"""KPI history cost at 500 agents: one sample a minute and its refs, next to the naive way.
+"""KPI history at 500 agents: how long a minute sample stalls the hub's event loop.
 
-    .venv/bin/python benchmarks/bench_history.py [--calls 20000] [--samples 30]
+    .venv/bin/python benchmarks/bench_history.py [--calls 20000] [--samples 30] [--runs 10]
 
-Builds the engine benchmark's 50 queues / 500 agents / 10 teams day (``bench_engine``), then,
-with a real SQLite journal in a temporary folder already holding a day and a week ago of
-``--samples`` minutes each, times per sample:
+Builds the engine benchmark's 50 queues / 500 agents / 10 teams day (``bench_engine``) and a
+real SQLite journal in a temporary folder already holding a day and a week ago of
+``--samples`` minutes each. Then ``--runs`` samples (9,917 rows, 3,549 refs) in each of three
+ways, each inside a running event loop that also has
 
-- ``History.sample``: the site/team/queue figures and the agents' ``today`` window in one
-  ``executemany``, then trends and refs (kiosk page KPIs, and 7 own KPIs per agent) from
-  two batched queries;
-- baseline, same journal, same snapshot: every figure of the snapshot through sqlite-utils'
-  ``insert_all`` and one ``value_near`` query per ref key and reference time.
+- a ticker (``asyncio.sleep(1 ms)``) measuring the loop's lag: how late it wakes up;
+- an emitter journalling 5 events a 10 ms through ``Journal.accept`` on the loop, like a
+  source's ``ctx.emit`` (its slowest call shows a wait for the history's write lock).
+
+The three ways, side by side:
+
+- ``before``: the previous layout (``kpi_history`` with its ``(key, ts)`` index) and the
+  previous sample, on the loop: one ``executemany`` then trends and refs re-read;
+- ``on loop``: today's layout and :meth:`History.sample` (trends in memory), on the loop;
+- ``off loop``: :meth:`History.sample_off_loop`, what the hub runs: the loop copies the
+  figures, a worker thread writes chunks and reads the refs on its own connection.
+
+The objects built before the measure (the engine, and the generated day's events the emitter
+reuses, far more than a hub keeps) are moved out of the garbage collector's reach
+(``gc.freeze``): otherwise a full collection over them (~40 ms) lands in a random sample.
+Off the loop, the lag left is mostly the GIL's switch interval (5 ms): the worker thread's
+Python work (building rows, binding parameters) holds the GIL for up to that long at a time.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import gc
 import statistics
 import sys
 import tempfile
@@ -28,26 +43,81 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench_engine
 
 from hub.engine import Engine
-from hub.server.history import DAY, History
+from hub.server.history import DAY, History, sampled
 from hub.server.journal import Journal
 
-
-def naive(journal: Journal, history: History, now: float, snap) -> None:
-    """The way before: every figure, sqlite-utils inserts, one query per ref."""
-    rows = [{"ts": now, "key": k, "value": float(v)} for k, v in snap.flat().items()
-            if v is not None]
-    with journal.db.atomic():
-        journal.db["kpi_history"].insert_all(rows, replace=True)
-    for key in history.refs:
-        journal.value_near(key, now - DAY, 1.5 * history.interval)
-        journal.value_near(key, now - 7 * DAY, 1.5 * history.interval)
+TICK_S, EMIT_EVERY_S, EMIT_BATCH = 0.001, 0.010, 5
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--calls", type=int, default=20_000)
-    parser.add_argument("--samples", type=int, default=30)
-    args = parser.parse_args()
+def before(history: History, now: float, snap) -> None:
+    """The previous sample: one transaction, then trends and refs from the journal."""
+    history.journal.add_history(now, sampled(snap.flat()))
+    history.refresh(now, snap.values)
+
+
+async def measure(history: History, way: str, start: float, runs: int, snap, events
+                  ) -> dict[str, list[float]]:
+    """``runs`` samples one way, with the ticker and the emitter running; the figures."""
+    out: dict[str, list[float]] = {"sample": [], "lag": [], "accept": []}
+    sampling, stop = [False], asyncio.Event()
+
+    async def ticker() -> None:
+        while not stop.is_set():
+            t0 = time.perf_counter()
+            await asyncio.sleep(TICK_S)
+            if sampling[0]:
+                out["lag"][-1] = max(out["lag"][-1], time.perf_counter() - t0 - TICK_S)
+
+    async def emitter() -> None:
+        for i in range(0, 10**9, EMIT_BATCH):
+            if stop.is_set():
+                return
+            t0 = time.perf_counter()
+            batch = events[i % len(events):i % len(events) + EMIT_BATCH]
+            history.journal.accept("bench", batch, i, True, start)
+            if sampling[0]:
+                out["accept"][-1] = max(out["accept"][-1], time.perf_counter() - t0)
+            await asyncio.sleep(EMIT_EVERY_S)
+
+    tasks = [asyncio.create_task(ticker()), asyncio.create_task(emitter())]
+    for i in range(runs):
+        await asyncio.sleep(0.05)
+        out["lag"].append(0.0)
+        out["accept"].append(0.0)
+        sampling[0] = True
+        t0 = time.perf_counter()
+        now = start + 60 * i
+        if way == "before":
+            before(history, now, snap)
+        elif way == "on loop":
+            history.sample(now, snap)
+        else:
+            await history.sample_off_loop(now, snap)
+        out["sample"].append(time.perf_counter() - t0)
+        await asyncio.sleep(3 * TICK_S)  # the ticker's sleep that spans the end
+        sampling[0] = False
+    stop.set()
+    await asyncio.gather(*tasks)
+    return out
+
+
+def open_journal(path: Path, old_layout: bool, config, now: float, snap, samples: int
+                 ) -> History:
+    journal = Journal(path)
+    if old_layout:
+        journal.db["kpi_history"].create_index(["key", "ts"], if_not_exists=True)
+    history = History(journal, config)
+    for back in (DAY, 7 * DAY):  # what yesterday and last week left in the journal
+        for i in range(samples):
+            journal.add_history(now - back + 60 * i, sampled(snap.flat()))
+    return history
+
+
+def ms(values: list[float]) -> str:
+    return f"{statistics.median(values) * 1e3:7.1f} /{max(values) * 1e3:7.1f}"
+
+
+async def run(args: argparse.Namespace) -> None:
     config = bench_engine.config()
     engine = Engine(config)
     events = bench_engine.generate(args.calls, 3)
@@ -55,32 +125,34 @@ def main() -> None:
         engine.apply(event)
     now = max(e.ts for e in events)
     snap = engine.snapshot(now)
+    gc.collect()
+    gc.freeze()
+    results = {}
     with tempfile.TemporaryDirectory() as folder:
-        journal = Journal(Path(folder) / "bench.db")
-        history = History(journal, config)
-        for back in (DAY, 7 * DAY):  # what yesterday and last week left in the journal
-            for i in range(args.samples):
-                history.sample(now - back + 60 * i, snap)
-        ours, base = [], []
-        for i in range(args.samples):
-            t0 = time.perf_counter()
-            rows = history.sample(now + 60 * i, snap)
-            ours.append(time.perf_counter() - t0)
-            t0 = time.perf_counter()
-            naive(journal, history, now + 60 * i + 30, snap)
-            base.append(time.perf_counter() - t0)
-        agent_refs = sum(k.startswith("agent:") for k in history.refs)
-        size = (Path(folder) / "bench.db").stat().st_size
-        journal.close()
-    flat = snap.flat()
-    print(f"snapshot: {len(flat):,} figures, {len(snap.agents)} agents; "
-          f"journal {size / 2**20:.0f} MiB after {4 * args.samples} samples")
-    print(f"History.sample : {rows:6,} rows + {len(history.refs):,} refs "
-          f"({agent_refs:,} of agents)   median {statistics.median(ours) * 1e3:7.1f} ms, "
-          f"max {max(ours) * 1e3:7.1f} ms")
-    print(f"baseline naive : {len(flat):6,} rows + {len(history.refs):,} refs "
-          f"(per-key queries)   median {statistics.median(base) * 1e3:7.1f} ms, "
-          f"max {max(base) * 1e3:7.1f} ms")
+        for way in ("before", "on loop", "off loop"):
+            path = Path(folder) / f"{way.replace(' ', '_')}.db"
+            history = open_journal(path, way == "before", config, now, snap, args.samples)
+            history.refresh(now, snap.values)
+            results[way] = await measure(history, way, now, args.runs, snap, events)
+            rows, refs = len(list(sampled(snap.flat()))), len(history.refs)
+            await history.aclose()
+            history.journal.close()
+            results[way]["size"] = [path.stat().st_size / 2**20]
+    print(f"500 agents: {rows:,} rows + {refs:,} refs a sample, {args.runs} samples each way "
+          f"(journal: {2 * args.samples} samples before); median / max, ms; "
+          f"GIL switch interval {sys.getswitchinterval() * 1e3:.0f} ms")
+    print(f"{'':10} {'sample takes':>16} {'loop lag':>16} {'emit (accept)':>16}  journal")
+    for way, out in results.items():
+        print(f"{way:10} {ms(out['sample'])} {ms(out['lag'])} {ms(out['accept'])}  "
+              f"{out['size'][0]:5.0f} MiB")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--calls", type=int, default=20_000)
+    parser.add_argument("--samples", type=int, default=30)
+    parser.add_argument("--runs", type=int, default=10)
+    asyncio.run(run(parser.parse_args()))
 
 
 if __name__ == "__main__":

@@ -39,7 +39,7 @@ HOUR, DAY = 3600.0, 86400.0
 AGENT_REF_KPIS: tuple[str, ...] = (
     "answered", "avg_talk_s", "aht_s", "acw_s", "occupancy_pct", "csat_pct", "fcr_pct")
 #: Rows per write transaction off the loop, and the pause between two (for waiting writers).
-CHUNK_ROWS, CHUNK_PAUSE_S = 500, 0.002
+CHUNK_ROWS, CHUNK_PAUSE_S = 200, 0.002
 
 Parts = list[tuple[str, str, dict[str, float]]]  # (scope, window, {kpi: value}) copies
 

@@ -31,7 +31,6 @@ from hub.events import Event, event_from_dict, event_to_dict
 __all__ = ["Journal"]
 
 _DAY = 86400.0
-_IN_CHUNK = 500  # keys per "IN (...)" query
 
 
 class Journal:
@@ -53,9 +52,13 @@ class Journal:
         """A second connection to the same file for another thread (same write lock).
 
         A sqlite3 connection stays in the thread that opened it: call this, use and
-        :meth:`close` the result in that one thread."""
-        return Journal(self.path, durable=self.durable, write_lock=self.write_lock,
-                       create=False)
+        :meth:`close` the result in that one thread. It never checkpoints the WAL on its own
+        (a checkpoint at commit would run inside the write lock); :meth:`add_history` in
+        chunks checkpoints after each chunk, outside the lock."""
+        sibling = Journal(self.path, durable=self.durable, write_lock=self.write_lock,
+                          create=False)
+        sibling.db.execute("PRAGMA wal_autocheckpoint=0")
+        return sibling
 
     @contextlib.contextmanager
     def _write(self) -> Iterator[None]:
@@ -129,8 +132,9 @@ class Journal:
         """One sample of KPI values (``key`` is ``scope/window/kpi``) taken at ``ts``.
 
         ``None`` values are skipped. One ``executemany`` in one transaction, or with
-        ``chunk_rows`` one per chunk, sleeping ``pause_s`` between chunks so that a waiting
-        writer gets :attr:`write_lock` (off the event loop only). Returns rows."""
+        ``chunk_rows`` one per chunk, each followed by a passive WAL checkpoint (outside the
+        lock) and a ``pause_s`` sleep so that a waiting writer gets :attr:`write_lock` (off
+        the event loop only). Returns rows."""
         rows = [(ts, k, float(v)) for k, v in values if v is not None]
         step = chunk_rows or max(len(rows), 1)
         for start in range(0, len(rows), step):
@@ -140,6 +144,8 @@ class Journal:
                 self.db.conn.executemany(
                     "INSERT OR REPLACE INTO kpi_history (ts, key, value) VALUES (?, ?, ?)",
                     rows[start:start + step])
+            if chunk_rows:  # a checkpoint never blocks writers
+                self.db.execute("PRAGMA wal_checkpoint(PASSIVE)")
         return len(rows)
 
     def history(self, start: float, end: float, keys: Sequence[str] | None = None
@@ -161,16 +167,14 @@ class Journal:
 
     def values_near(self, keys: Iterable[str], ts: float, tolerance: float
                     ) -> dict[str, float]:
-        """:meth:`value_near` for many keys at once (keys without a sample are left out)."""
-        keys, best = list(keys), {}
-        for i in range(0, len(keys), _IN_CHUNK):
-            chunk = keys[i:i + _IN_CHUNK]
-            rows = self.db.execute(
-                f"SELECT key, value FROM kpi_history WHERE key IN ({','.join('?' * len(chunk))})"
-                " AND ts BETWEEN ? AND ? ORDER BY abs(ts - ?) DESC",
-                [*chunk, ts - tolerance, ts + tolerance, ts])
-            best.update(rows)  # nearest last: it wins
-        return best
+        """:meth:`value_near` for many keys at once (keys without a sample are left out).
+
+        One scan of the ``ts`` range (the primary key's order), keys matched in SQLite."""
+        rows = self.db.execute(
+            "SELECT key, value FROM kpi_history WHERE ts BETWEEN ? AND ?"
+            " AND key IN (SELECT value FROM json_each(?)) ORDER BY abs(ts - ?) DESC",
+            [ts - tolerance, ts + tolerance, json.dumps(list(keys)), ts])
+        return dict(rows)  # nearest last: it wins
 
     # --- messages, acks, annotations -------------------------------------------------
 

@@ -9,6 +9,7 @@ turns into a failed assertion instead of a hung test.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import threading
 
@@ -92,4 +93,25 @@ async def test_stop_waits_for_a_sample_being_written(start_hub):
         assert hub.history._inflight.done()  # stop waited for it before closing the journal
     journal = Journal(hub.config.hub.database)
     assert len(journal.history(0, end)) > before
+    journal.close()
+
+
+def test_chunked_sample_from_a_sibling_connection_in_another_thread(tmp_path):
+    journal = Journal(tmp_path / "j.db")
+    rows = [(f"site/today/k{i}", float(i)) for i in range(1000)] + [("site/now/x", None)]
+
+    def write() -> int:
+        sibling = journal.sibling()  # opened, used and closed in the worker thread
+        try:
+            stored = sibling.add_history(60.0, rows, chunk_rows=64, pause_s=0.001)
+            sibling.add_history(90.0, [("site/today/k5", -5.0)], chunk_rows=64)
+            return stored
+        finally:
+            sibling.close()
+
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        assert pool.submit(write).result(timeout=30) == 1000
+    assert journal.history(60, 60) == sorted((60.0, k, v) for k, v in rows if v is not None)
+    near = journal.values_near(["site/today/k5", "site/today/k999", "site/today/nope"], 100, 45)
+    assert near == {"site/today/k5": -5.0, "site/today/k999": 999.0}  # the nearest sample wins
     journal.close()
