@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import logging
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -34,6 +35,7 @@ from hub.server.journal import Journal
 
 __all__ = ["AGENT_REF_KPIS", "History", "sampled"]
 
+log = logging.getLogger(__name__)
 HOUR, DAY = 3600.0, 86400.0
 #: An agent's own figures (``today``) that get yesterday / last-week refs: the overlay's.
 AGENT_REF_KPIS: tuple[str, ...] = (
@@ -148,10 +150,14 @@ class History:
             self._own.close()
             self._own = None
 
-    async def aclose(self) -> None:
-        """Wait for a sample being written, close the worker's connection and thread."""
+    async def aclose(self, timeout: float = 30.0) -> None:
+        """Wait (up to ``timeout``) for a sample being written; close the worker's connection."""
         if self._inflight is not None:
-            await asyncio.wait([asyncio.wrap_future(self._inflight)])
+            await asyncio.wait([asyncio.wrap_future(self._inflight)], timeout=timeout)
+            if not self._inflight.done():
+                log.warning("a KPI history sample is still being written after %.0f s", timeout)
+                self._worker.shutdown(wait=False)
+                return
         await asyncio.wrap_future(self._worker.submit(self._close_own))
         self._worker.shutdown(wait=False)
 

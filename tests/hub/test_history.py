@@ -15,7 +15,7 @@ import threading
 
 from hub.server.journal import Journal
 
-SAFETY_S = 5.0
+SAFETY_S = 10.0
 
 
 @contextlib.contextmanager
