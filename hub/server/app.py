@@ -14,7 +14,8 @@ Start one from code (tests, ``panneau demo``, screen tests)::
         await hub.wait_idle()   # optional: until accepted events are published
 
 ``pm`` defaults to :func:`hub.plugins.make_plugin_manager`; ``clock`` (UTC epoch seconds)
-may be replaced in tests. On start the journal is replayed into a fresh engine, then each
+may be replaced in tests. On start the journal is replayed into a fresh engine (or, when a
+saved engine state matches, only the events after it: hub.server.engine_state), then each
 source resumes after its checkpoint. ``await hub.serve_forever()`` runs until cancelled.
 """
 
@@ -33,10 +34,10 @@ from typing import Any
 import pluggy
 
 from hub.config.schema import Config
-from hub.engine import Engine
 from hub.events import Event
 from hub.plugins import collect_sources, make_plugin_manager
 from hub.server.context import Routes, SourceState
+from hub.server.engine_state import EngineState
 from hub.server.frames import FrameHandler
 from hub.server.history import History
 from hub.server.http import HttpServer
@@ -116,8 +117,9 @@ class Hub:
         """Open the journal, replay it, start sources, publishing and both servers."""
         cfg = self.config
         self.journal = Journal(cfg.hub.database)
-        self.engine = Engine(cfg)
-        replayed = self._replay()
+        self.engine_state = EngineState(self.journal, cfg)
+        self.engine = self.engine_state.restore()  # a saved state, else a fresh engine
+        self.replayed = replayed = self._replay()
         now = self.clock()
         self.messages = self.journal.messages(now)
         self.acks = self.journal.acks()
@@ -145,7 +147,8 @@ class Hub:
         loop = asyncio.get_running_loop()
         for coro, name in ((self._publish_loop(), "hub:publish"),
                            (self._history_loop(), "hub:history"),
-                           (self._retention_loop(), "hub:retention")):
+                           (self._retention_loop(), "hub:retention"),
+                           (self._engine_state_loop(), "hub:engine-state")):
             self._tasks.append(loop.create_task(coro, name=name))
         await self.supervisor.start()
         log.info("hub %s up: ws %s, http %s, %d events replayed, %d sources", self.epoch,
@@ -160,6 +163,9 @@ class Hub:
         if self._tasks:
             await asyncio.wait(self._tasks, timeout=5)
         self._tasks.clear()
+        if hasattr(self, "engine_state"):  # the next start replays only what follows
+            with contextlib.suppress(Exception):
+                await self.save_engine_state()
         if hasattr(self, "history"):  # a sample being written is finished, not cut
             with contextlib.suppress(Exception):
                 await self.history.aclose()
@@ -179,7 +185,7 @@ class Hub:
         assert self.journal is not None
         n = 0
         start = time.perf_counter()
-        for event in self.journal.events():
+        for event in self.engine_state.replay():
             self._apply(event)
             n += 1
         if n:
@@ -287,6 +293,18 @@ class Hub:
                 await self.history.sample_off_loop(self.clock(), self.snapshot)
             except Exception:
                 log.exception("sampling KPI history failed")
+
+    async def save_engine_state(self) -> bool:
+        """Save the engine and its journal position now (see hub.server.engine_state)."""
+        return await self.engine_state.save(self.engine, self._accepted)
+
+    async def _engine_state_loop(self) -> None:
+        while True:
+            await asyncio.sleep(self.engine_state.every_s)
+            try:
+                await self.save_engine_state()
+            except Exception:
+                log.exception("saving the engine state failed")
 
     async def _retention_loop(self) -> None:
         while True:

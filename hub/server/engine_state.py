@@ -1,0 +1,213 @@
+"""The engine's state saved in the journal file, so that a restart replays only newer events.
+
+A saved state is one row of table ``engine_state``: the pickled :class:`~hub.engine.Engine`,
+the journal position it reflects (``events.id`` of the last event applied, 0 for none, and
+that event's ``ts``) and a fingerprint of the engine's code and of the config. At start
+:meth:`EngineState.restore` hands back the saved engine only when everything matches — same
+fingerprint, the event at the position still there with the same ``ts`` (ids are never
+reused while it is) and a blob that unpickles into an ``Engine``; otherwise a fresh engine and
+a full replay, as without a saved state. Then :meth:`EngineState.replay` yields the events
+after the position.
+
+A state is saved only when every event journalled since the last known position was applied
+by this hub: an event written by another process (``panneau import-survey``) while the hub
+runs is applied at the next start only, so the hub then stops saving until that restart (the
+older state stays valid and the restart replays that event). The pickle is taken on the event
+loop (the engine must not move under it); the row is written from a worker thread on its own
+connection under the journal's write lock.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import hashlib
+import io
+import json
+import logging
+import pickle
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from hub.config.schema import Config
+from hub.engine import Engine
+from hub.events import Event, event_from_dict
+from hub.server.journal import Journal
+
+__all__ = ["SAVE_EVERY_S", "EngineState", "dumps", "fingerprint", "loads"]
+
+log = logging.getLogger(__name__)
+
+#: How often the running hub saves its engine (and once more on a clean stop).
+SAVE_EVERY_S = 300.0
+_HUB = Path(__file__).resolve().parent.parent
+_CODE = (*sorted((_HUB / "engine").glob("*.py")), _HUB / "events.py", _HUB / "catalogue.py",
+         _HUB / "config" / "schema.py", Path(__file__).resolve())
+_TABLE = ("CREATE TABLE IF NOT EXISTS engine_state (id INTEGER PRIMARY KEY CHECK (id = 1),"
+          " position INTEGER NOT NULL, position_ts REAL, fingerprint TEXT NOT NULL,"
+          " saved REAL NOT NULL, blob BLOB NOT NULL)")
+
+
+def _constants() -> dict[int, tuple[str, str]]:
+    """``id`` → (module, name) of the engine modules' container and sentinel constants."""
+    table: dict[int, tuple[str, str]] = {}
+    for modname, module in list(sys.modules.items()):
+        if modname.startswith("hub.engine.") or modname == "hub.catalogue":
+            for name, value in vars(module).items():
+                if isinstance(value, dict | list | set | tuple | frozenset) or (
+                        type(value) is object):
+                    table[id(value)] = (modname, name)
+    return table
+
+
+class _Pickler(pickle.Pickler):
+    def __init__(self, file: io.BytesIO) -> None:
+        super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
+        self.constants = _constants()
+
+    def persistent_id(self, obj: Any) -> tuple[str, str] | None:
+        return self.constants.get(id(obj))
+
+
+class _Unpickler(pickle.Unpickler):
+    def persistent_load(self, pid: Any) -> Any:
+        modname, name = pid
+        if not (modname.startswith("hub.engine.") or modname == "hub.catalogue"):
+            raise pickle.UnpicklingError(f"unexpected reference {modname}.{name}")
+        return getattr(sys.modules[modname], name)
+
+
+def dumps(engine: Engine) -> bytes:
+    """Pickle ``engine``; the engine modules' constants are stored by name, not copied.
+
+    The engine tests some of them by identity (``level is rec.applied``): a copy would
+    change later figures."""
+    buf = io.BytesIO()
+    _Pickler(buf).dump(engine)
+    return buf.getvalue()
+
+
+def loads(blob: bytes) -> Engine:
+    """The engine pickled by :func:`dumps` (``TypeError`` when the blob is something else)."""
+    engine = _Unpickler(io.BytesIO(blob)).load()
+    if not isinstance(engine, Engine):
+        raise TypeError(f"not an Engine but {type(engine).__name__}")
+    return engine
+
+
+def fingerprint(config: Config) -> str:
+    """Hash of the engine's code, the Python version and the whole config but its tokens."""
+    digest = hashlib.sha256(f"{sys.version_info[:2]}|{pickle.DEFAULT_PROTOCOL}".encode())
+    for path in _CODE:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    digest.update(repr(dataclasses.replace(config, tokens=[])).encode())
+    return digest.hexdigest()
+
+
+class EngineState:
+    """Restores the engine at start, tracks the position it reflects, saves it."""
+
+    def __init__(self, journal: Journal, config: Config, *, every_s: float = SAVE_EVERY_S
+                 ) -> None:
+        self.journal, self.config, self.every_s = journal, config, every_s
+        self.fingerprint = fingerprint(config)
+        self.position = 0  # events.id of the last event the engine reflects
+        self.saved_position: int | None = None  # position of the stored state
+        self.enabled = True
+        self._accepted_at = 0  # the hub's accepted counter when ``position`` was read
+        self._seq = self._written = 0
+        self._write_lock = threading.Lock()
+
+    # --- start ---------------------------------------------------------------------------
+
+    def restore(self) -> Engine:
+        """The saved engine when it can be trusted, else a fresh one (never raises)."""
+        with self.journal.write_lock:
+            self.journal.db.execute(_TABLE)
+        row = self.journal.db.execute(
+            "SELECT position, position_ts, fingerprint, blob FROM engine_state WHERE id = 1"
+        ).fetchone()
+        if row is None:
+            return Engine(self.config)
+        position, position_ts, fp, blob = row
+        if fp != self.fingerprint:
+            log.warning("saved engine state is for another config or engine code: full replay")
+            return Engine(self.config)
+        if position:
+            at = self.journal.db.execute("SELECT ts FROM events WHERE id = ?",
+                                         [position]).fetchone()
+            if at is None or at[0] != position_ts:
+                log.warning("saved engine state's last event is gone (retention?): full replay")
+                return Engine(self.config)
+        try:
+            engine = loads(blob)
+        except Exception as exc:  # any unpickling failure: corrupt or foreign blob
+            log.warning("saved engine state unreadable (%s): full replay", exc)
+            return Engine(self.config)
+        engine.config = self.config
+        self.position = self.saved_position = position
+        return engine
+
+    def replay(self) -> Iterator[Event]:
+        """The journalled events after :attr:`position`, in accepted order (advances it)."""
+        for event_id, data in self.journal.db.execute(
+                "SELECT id, data FROM events WHERE id > ? ORDER BY id", [self.position]):
+            self.position = event_id
+            yield event_from_dict(json.loads(data))
+
+    # --- running -------------------------------------------------------------------------
+
+    def capture(self, engine: Engine, accepted: int) -> bytes | None:
+        """On the event loop: advance the position and pickle ``engine``, or ``None``.
+
+        ``accepted`` is the hub's count of events accepted (journalled and applied) since it
+        started. ``None`` when nothing changed or events were journalled by someone else."""
+        if not self.enabled:
+            return None
+        db = self.journal.db
+        newer = db.execute("SELECT count(*), max(id) FROM events WHERE id > ?",
+                           [self.position]).fetchone()
+        if newer[0] != accepted - self._accepted_at:
+            self.enabled = False
+            log.info("events were journalled by another process (or pruned) since position "
+                     "%d: engine state not saved again until the next start", self.position)
+            return None
+        self.position, self._accepted_at = newer[1] or self.position, accepted
+        if self.position == self.saved_position:
+            return None
+        return dumps(engine)
+
+    async def save(self, engine: Engine, accepted: int) -> bool:
+        """Save the engine if it moved on (pickled here, written in a thread)."""
+        blob = self.capture(engine, accepted)
+        if blob is None:
+            return False
+        position = self.position
+        at = self.journal.db.execute("SELECT ts FROM events WHERE id = ?",
+                                     [position]).fetchone()
+        self._seq += 1
+        await asyncio.to_thread(self._write, self._seq, position, at[0] if at else None, blob)
+        self.saved_position = position
+        return True
+
+    def _write(self, seq: int, position: int, position_ts: float | None, blob: bytes) -> None:
+        start = time.perf_counter()
+        with self._write_lock:
+            if seq < self._written:  # a newer save (e.g. at stop) got there first
+                return
+            own = self.journal.sibling()
+            try:
+                with own.write_lock, own.db.conn:
+                    own.db.execute(
+                        "INSERT OR REPLACE INTO engine_state (id, position, position_ts,"
+                        " fingerprint, saved, blob) VALUES (1, ?, ?, ?, ?, ?)",
+                        [position, position_ts, self.fingerprint, time.time(), blob])
+            finally:
+                own.close()
+            self._written = seq
+        log.info("engine state saved at event %d (%d KiB, %.0f ms)", position,
+                 len(blob) // 1024, (time.perf_counter() - start) * 1000)

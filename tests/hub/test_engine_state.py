@@ -1,0 +1,148 @@
+"""The saved engine state: a restart replays only later events and gives the full replay's figures.
+
+Real hubs on loopback with their journal in tmp_path; the reference is a fresh engine fed
+every journalled event (what the hub did at start before engine states existed).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sqlite3
+import time
+
+from hub.engine import Engine
+from hub.events import CallAbandoned, CallEntered
+from hub.server.journal import Journal
+
+FEED_LOGINS = 5  # the feed logs its agents in once, then emits 2 events a call
+FEED = {"count": 20, "hang_after": 10, "interval_s": 0.001}  # 10 calls a run, 20 in all
+
+
+async def fed(hub, calls: int) -> None:
+    """Until the feed's events for ``calls`` calls are journalled and published."""
+    async with asyncio.timeout(5):
+        while hub.journal.count_events("feed") < FEED_LOGINS + 2 * calls:
+            await asyncio.sleep(0.01)
+    await hub.wait_idle()
+
+
+def full_replay(hub) -> Engine:
+    """A fresh engine fed with every event of the hub's journal."""
+    engine = Engine(hub.config)
+    for event in hub.journal.events():
+        engine.apply(event)
+    return engine
+
+
+def assert_same_as_full_replay(hub) -> None:
+    now = hub.clock() + 1.0
+    restored, reference = hub.engine.snapshot(now), full_replay(hub).snapshot(now)
+    assert reference.flat()["site/today/answered"] > 0
+    assert restored.flat() == reference.flat()
+    assert restored.agents == reference.agents
+    assert restored.bad_events == reference.bad_events
+
+
+def add_foreign_calls(db: str, n: int) -> None:
+    """Abandoned calls journalled by another writer (as ``panneau import-survey`` does)."""
+    journal, now = Journal(db), time.time()
+    events = []
+    for i in range(n):
+        events += [CallEntered(ts=now, call_id=f"x{i}", queue="support", source_pos=str(i)),
+                   CallAbandoned(ts=now + 5, call_id=f"x{i}", queue="support", wait_s=5.0,
+                                 source_pos=str(i))]
+    journal.accept("other", events, None, False, now)
+    journal.close()
+
+
+def state_row(db: str) -> tuple:
+    with sqlite3.connect(db) as conn:
+        return conn.execute("SELECT * FROM engine_state").fetchone()
+
+
+def put_state_row(db: str, row: tuple) -> None:
+    with sqlite3.connect(db) as conn:
+        conn.execute("INSERT OR REPLACE INTO engine_state VALUES (?, ?, ?, ?, ?, ?)", row)
+
+
+async def test_restart_replays_only_events_after_the_saved_state_same_figures(
+        start_hub, tmp_path):
+    db = str(tmp_path / "hub.db")
+    async with start_hub(feed=FEED) as hub:
+        assert hub.replayed == 0
+        await fed(hub, 10)
+        assert await hub.save_engine_state()  # while running
+        assert not await hub.save_engine_state()  # nothing new: not written again
+        position = hub.engine_state.position
+    saved_while_running = state_row(db)
+    assert saved_while_running[1] == position == FEED_LOGINS + 2 * 10
+    add_foreign_calls(db, 3)  # journalled after the save
+    async with start_hub(feed=FEED) as hub:
+        assert hub.replayed == 2 * 3  # only the events after the saved position
+        await fed(hub, 20)  # 10 more calls, live
+        assert_same_as_full_replay(hub)
+    assert state_row(db)[1] == FEED_LOGINS + 2 * 10 + 2 * 3 + 2 * 10  # saved on stop
+    put_state_row(db, saved_while_running)  # as if killed before any later save
+    async with start_hub(feed=FEED) as hub:
+        assert hub.replayed == 2 * 3 + 2 * 10
+        assert hub.journal.count_events() == FEED_LOGINS + 2 * 10 + 2 * 3 + 2 * 10
+        assert_same_as_full_replay(hub)
+
+
+async def test_a_changed_config_means_a_full_replay(start_hub, caplog):
+    async with start_hub(feed={"count": 10, "interval_s": 0.001}) as hub:
+        await fed(hub, 10)
+    async with start_hub(feed={"count": 10, "interval_s": 0.001}) as hub:
+        assert hub.replayed == 0
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, "hub.server.engine_state"):
+        async with start_hub(feed={"count": 10, "interval_s": 0.001}, min_team_size=2) as hub:
+            assert hub.replayed == FEED_LOGINS + 2 * 10
+            assert_same_as_full_replay(hub)
+    assert "another config or engine code" in caplog.text
+
+
+async def test_a_corrupt_state_means_a_full_replay_with_a_warning(start_hub, tmp_path, caplog):
+    db = str(tmp_path / "hub.db")
+    async with start_hub(feed={"count": 10, "interval_s": 0.001}) as hub:
+        await fed(hub, 10)
+    good = state_row(db)
+    for blob in (b"not a pickle", good[5][: len(good[5]) // 2], b"\x80\x04K\x07."):
+        put_state_row(db, (*good[:5], blob))
+        caplog.clear()
+        with caplog.at_level(logging.WARNING, "hub.server.engine_state"):
+            async with start_hub(feed={"count": 10, "interval_s": 0.001}) as hub:
+                assert hub.replayed == FEED_LOGINS + 2 * 10
+                assert_same_as_full_replay(hub)
+        assert "saved engine state unreadable" in caplog.text
+        put_state_row(db, good)
+
+
+async def test_events_written_by_another_process_while_running_are_not_skipped(
+        start_hub, tmp_path, caplog):
+    db = str(tmp_path / "hub.db")
+    async with start_hub(feed={"count": 10, "interval_s": 0.001}) as hub:
+        await fed(hub, 10)
+        assert await hub.save_engine_state()
+        add_foreign_calls(db, 2)  # not applied by this hub until it restarts
+        assert not await hub.save_engine_state()
+        assert not hub.engine_state.enabled
+    assert state_row(db)[1] == FEED_LOGINS + 2 * 10  # the stop did not save either
+    async with start_hub(feed={"count": 10, "interval_s": 0.001}) as hub:
+        assert hub.replayed == 2 * 2
+        assert hub.snapshot.get("queue:support", "today", "abandoned") == 2
+        assert_same_as_full_replay(hub)
+
+
+async def test_a_pruned_last_event_means_a_full_replay(start_hub, tmp_path, caplog):
+    db = str(tmp_path / "hub.db")
+    async with start_hub(feed={"count": 10, "interval_s": 0.001}) as hub:
+        await fed(hub, 10)
+    with sqlite3.connect(db) as conn:  # as retention does, then ids may be reused
+        conn.execute("DELETE FROM events WHERE id = (SELECT max(id) FROM events)")
+    with caplog.at_level(logging.WARNING, "hub.server.engine_state"):
+        async with start_hub(feed={"count": 10, "interval_s": 0.001}) as hub:
+            assert hub.replayed == FEED_LOGINS + 2 * 10 - 1
+            assert_same_as_full_replay(hub)
+    assert "last event is gone" in caplog.text
