@@ -125,8 +125,8 @@ def _hub_issues(config: Config) -> list[ConfigIssue]:
         match = _HOSTPORT.match(value)
         if not match or not 0 <= int(match.group(2)) <= 65535:
             add(ConfigIssue(("hub", key), f"expected HOST:PORT, got {value!r}"))
-    for key in ("retention_days", "history_interval_s", "max_frame_bytes", "resume_history",
-                "client_buffer_bytes"):
+    for key in ("retention_days", "history_retention_days", "history_interval_s",
+                "max_frame_bytes", "resume_history", "client_buffer_bytes"):
         if getattr(hub, key) <= 0:
             add(ConfigIssue(("hub", key), "must be greater than 0"))
     if hub.max_frames_per_s <= 0 or hub.auth_timeout_s <= 0:

@@ -32,6 +32,7 @@ class HubSettings:
     timezone: str = "UTC"
     day_start: str = "00:00"
     retention_days: int = 90
+    history_retention_days: int = 35
     history_interval_s: int = 60
     max_frames_per_s: float = 4.0
     max_frame_bytes: int = 65536

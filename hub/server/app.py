@@ -310,7 +310,7 @@ class Hub:
         while True:
             assert self.journal is not None
             try:
-                n = self.journal.prune(self.clock(), self.config.hub.retention_days)
+                n = await self.history.prune_off_loop(self.clock())  # in chunks, off the loop
                 if n:
                     log.info("retention: deleted %d events older than %d days", n,
                              self.config.hub.retention_days)

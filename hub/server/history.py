@@ -27,13 +27,14 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import logging
+import threading
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from hub.config.schema import Config
 from hub.server.journal import Journal
 
-__all__ = ["AGENT_REF_KPIS", "History", "sampled"]
+__all__ = ["AGENT_REF_KPIS", "PRUNE_CHUNK_ROWS", "History", "sampled"]
 
 log = logging.getLogger(__name__)
 HOUR, DAY = 3600.0, 86400.0
@@ -42,6 +43,8 @@ AGENT_REF_KPIS: tuple[str, ...] = (
     "answered", "avg_talk_s", "aht_s", "acw_s", "occupancy_pct", "csat_pct", "fcr_pct")
 #: Rows per write transaction off the loop, and the pause between two (for waiting writers).
 CHUNK_ROWS, CHUNK_PAUSE_S = 200, 0.002
+#: Rows per retention delete transaction (in the same worker thread).
+PRUNE_CHUNK_ROWS = 5000
 
 Parts = list[tuple[str, str, dict[str, float]]]  # (scope, window, {kpi: value}) copies
 
@@ -79,6 +82,7 @@ class History:
             max_workers=1, thread_name_prefix="panneau-history")
         self._own: Journal | None = None  # the worker thread's connection
         self._inflight: concurrent.futures.Future | None = None
+        self._closing = threading.Event()  # a prune stops after its current chunk
 
     # --- keys --------------------------------------------------------------------------
 
@@ -137,13 +141,27 @@ class History:
         self.refs = refs
         return rows
 
-    def _work(self, now: float, parts: Parts, scopes: Sequence[str]
-              ) -> tuple[int, dict[str, dict[str, float | None]]]:
+    def _sibling(self) -> Journal:
         if self._own is None:
             self._own = self.journal.sibling()
-        rows = self._own.add_history(now, rows_of(parts), chunk_rows=CHUNK_ROWS,
+        return self._own
+
+    def _work(self, now: float, parts: Parts, scopes: Sequence[str]
+              ) -> tuple[int, dict[str, dict[str, float | None]]]:
+        rows = self._sibling().add_history(now, rows_of(parts), chunk_rows=CHUNK_ROWS,
                                      pause_s=CHUNK_PAUSE_S)
-        return rows, self._read_refs(self._own, now, scopes)
+        return rows, self._read_refs(self._sibling(), now, scopes)
+
+    async def prune_off_loop(self, now: float) -> int:
+        """Retention (:meth:`Journal.prune`) in the worker thread, in chunks; returns events.
+
+        Events go after ``hub.retention_days``, history after ``hub.history_retention_days``.
+        :meth:`aclose` ends a prune after its current chunk (the next one resumes it)."""
+        hub = self.config.hub
+        return await asyncio.wrap_future(self._worker.submit(
+            lambda: self._sibling().prune(
+                now, hub.retention_days, hub.history_retention_days,
+                chunk_rows=PRUNE_CHUNK_ROWS, pause_s=CHUNK_PAUSE_S, stop=self._closing.is_set)))
 
     def _close_own(self) -> None:
         if self._own is not None:
@@ -152,6 +170,7 @@ class History:
 
     async def aclose(self, timeout: float = 30.0) -> None:
         """Wait (up to ``timeout``) for a sample being written; close the worker's connection."""
+        self._closing.set()
         if self._inflight is not None:
             await asyncio.wait([asyncio.wrap_future(self._inflight)], timeout=timeout)
             if not self._inflight.done():

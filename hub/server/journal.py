@@ -8,8 +8,9 @@ Rules kept here:
 - Events are replayed in the order they were accepted (``id``).
 - Everything here is synchronous. The hub calls it from the event loop (small transactions),
   except the KPI history sample, written from a worker thread on a :meth:`Journal.sibling`
-  connection in short chunks. Writers of one file share :attr:`Journal.write_lock`, so an
-  event write waits at most for one history chunk, never for a whole sample.
+  connection in short chunks, and the hourly retention delete, run by the same worker in
+  chunks of rows. Writers of one file share :attr:`Journal.write_lock`, so an event write
+  waits at most for one history chunk, never for a whole sample or prune.
 - WAL with ``synchronous=NORMAL`` survives a killed process (not a power cut between two
   checkpoints of the WAL; use ``synchronous=FULL`` via ``durable=True`` for that).
 """
@@ -20,7 +21,7 @@ import contextlib
 import json
 import threading
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -217,15 +218,44 @@ class Journal:
 
     # --- retention -------------------------------------------------------------------
 
-    def prune(self, now: float, retention_days: int) -> int:
-        """Delete raw events and history older than the retention, and expired messages."""
+    def prune(self, now: float, retention_days: float, history_days: float | None = None, *,
+              chunk_rows: int = 0, pause_s: float = 0.0,
+              stop: Callable[[], bool] | None = None) -> int:
+        """Delete events older than ``retention_days``, history older than ``history_days``
+        (default: the same) and messages expired before the events' cutoff; returns events.
+
+        With ``chunk_rows``, at most that many rows per transaction (each under
+        :attr:`write_lock`, then a passive WAL checkpoint and a ``pause_s`` sleep), so event
+        writes interleave; ``stop()`` is asked after each chunk and ends the prune early."""
         cutoff = now - retention_days * _DAY
+        history_cutoff = now - (history_days or retention_days) * _DAY
+        deleted, stopped = self._delete_before("events", cutoff, chunk_rows, pause_s, stop)
+        if stopped or self._delete_before(
+                "kpi_history", history_cutoff, chunk_rows, pause_s, stop)[1]:
+            return deleted
         with self._write():
-            n = self.db.execute("DELETE FROM events WHERE ts < ?", [cutoff]).rowcount
-            self.db.execute("DELETE FROM kpi_history WHERE ts < ?", [cutoff])
             old = [r[0] for r in self.db.execute(
                 "SELECT id FROM messages WHERE expires < ?", [cutoff])]
             for mid in old:
                 self.db.execute("DELETE FROM acks WHERE message_id = ?", [mid])
                 self.db.execute("DELETE FROM messages WHERE id = ?", [mid])
-        return n
+        return deleted
+
+    def _delete_before(self, table: str, cutoff: float, chunk_rows: int, pause_s: float,
+                       stop: Callable[[], bool] | None) -> tuple[int, bool]:
+        """Delete ``table``'s rows with ``ts < cutoff`` (chunked); (rows, stopped early)."""
+        sql = f"DELETE FROM {table} WHERE ts < ?"
+        if chunk_rows:
+            sql = (f"DELETE FROM {table} WHERE rowid IN"
+                   f" (SELECT rowid FROM {table} WHERE ts < ? LIMIT {int(chunk_rows)})")
+        total = 0
+        while True:
+            with self._write():
+                n = self.db.execute(sql, [cutoff]).rowcount
+            total += n
+            if not chunk_rows or n < chunk_rows:
+                return total, False
+            self.db.execute("PRAGMA wal_checkpoint(PASSIVE)")
+            if stop is not None and stop():
+                return total, True
+            time.sleep(pause_s)
