@@ -4,8 +4,11 @@
 
 Builds the engine benchmark's 50 queues / 500 agents / 10 teams day (``bench_engine``) and a
 real SQLite journal in a temporary folder already holding a day and a week ago of
-``--samples`` minutes each. Then ``--runs`` samples (9,917 rows, 3,549 refs) in each of three
-ways, each inside a running event loop that also has
+``--samples`` minutes each. It prints the rows of one sample under the previous rule (every
+window of site, team and queue scopes, every ``today`` figure of each agent: 9,917 rows) and
+today's (``now`` and ``today`` plus the kiosk pages' windows; agents' ``AGENT_REF_KPIS`` in
+``today``). Then ``--runs`` samples in each of three ways, each inside a running event loop
+that also has
 
 - a ticker (``asyncio.sleep(1 ms)``) measuring the loop's lag: how late it wakes up;
 - an emitter journalling 5 events a 10 ms through ``Journal.accept`` on the loop, like a
@@ -13,8 +16,8 @@ ways, each inside a running event loop that also has
 
 The three ways, side by side:
 
-- ``before``: the previous layout (``kpi_history`` with its ``(key, ts)`` index) and the
-  previous sample, on the loop: one ``executemany`` then trends and refs re-read;
+- ``before``: the previous layout (``kpi_history`` with its ``(key, ts)`` index), the
+  previous rows and sample, on the loop: one ``executemany`` then trends and refs re-read;
 - ``on loop``: today's layout and :meth:`History.sample` (trends in memory), on the loop;
 - ``off loop``: :meth:`History.sample_off_loop`, what the hub runs: the loop copies the
   figures, a worker thread writes chunks and reads the refs on its own connection.
@@ -49,9 +52,19 @@ from hub.server.journal import Journal
 TICK_S, EMIT_EVERY_S, EMIT_BATCH = 0.001, 0.010, 5
 
 
+def sampled_before(flat: dict) -> list[tuple[str, float | None]]:
+    """The previous rule: every figure but an agent's rolling windows."""
+    return [(k, v) for k, v in flat.items()
+            if not k.startswith("agent:") or k.split("/", 2)[1] == "today"]
+
+
+def rows_of(history: History, flat: dict, old_rows: bool) -> list[tuple[str, float | None]]:
+    return sampled_before(flat) if old_rows else list(sampled(flat, history.windows))
+
+
 def before(history: History, now: float, snap) -> None:
     """The previous sample: one transaction, then trends and refs from the journal."""
-    history.journal.add_history(now, sampled(snap.flat()))
+    history.journal.add_history(now, sampled_before(snap.flat()))
     history.refresh(now, snap.values)
 
 
@@ -109,7 +122,7 @@ def open_journal(path: Path, old_layout: bool, config, now: float, snap, samples
     history = History(journal, config)
     for back in (DAY, 7 * DAY):  # what yesterday and last week left in the journal
         for i in range(samples):
-            journal.add_history(now - back + 60 * i, sampled(snap.flat()))
+            journal.add_history(now - back + 60 * i, rows_of(history, snap.flat(), old_layout))
     return history
 
 
@@ -134,17 +147,24 @@ async def run(args: argparse.Namespace) -> None:
             history = open_journal(path, way == "before", config, now, snap, args.samples)
             history.refresh(now, snap.values)
             results[way] = await measure(history, way, now, args.runs, snap, events)
-            rows, refs = len(list(sampled(snap.flat()))), len(history.refs)
+            keys = [k for k, _ in rows_of(history, snap.flat(), way == "before")]
+            results[way]["rows"], results[way]["refs"] = [len(keys)], [len(history.refs)]
+            results[way]["agents"] = [sum(k.startswith("agent:") for k in keys)]
             await history.aclose()
             history.journal.close()
             results[way]["size"] = [path.stat().st_size / 2**20]
-    print(f"500 agents: {rows:,} rows + {refs:,} refs a sample, {args.runs} samples each way "
-          f"(journal: {2 * args.samples} samples before); median / max, ms; "
-          f"GIL switch interval {sys.getswitchinterval() * 1e3:.0f} ms")
-    print(f"{'':10} {'sample takes':>16} {'loop lag':>16} {'emit (accept)':>16}  journal")
+    old, new = results["before"]["rows"][0], results["off loop"]["rows"][0]
+    agents = results["before"]["agents"][0], results["off loop"]["agents"][0]
+    print(f"500 agents: rows a sample: before {old:,} (agents' {agents[0]:,}), now {new:,} "
+          f"(agents' {agents[1]:,}); a day at one a minute: {old * 1440 / 1e6:.1f} M -> "
+          f"{new * 1440 / 1e6:.1f} M rows")
+    print(f"{args.runs} samples each way (journal: {2 * args.samples} samples before); "
+          f"median / max, ms; GIL switch interval {sys.getswitchinterval() * 1e3:.0f} ms")
+    print(f"{'':10} {'rows':>6} {'refs':>6} {'sample takes':>16} {'loop lag':>16} "
+          f"{'emit (accept)':>16}  journal")
     for way, out in results.items():
-        print(f"{way:10} {ms(out['sample'])} {ms(out['lag'])} {ms(out['accept'])}  "
-              f"{out['size'][0]:5.0f} MiB")
+        print(f"{way:10} {out['rows'][0]:6,} {out['refs'][0]:6,} {ms(out['sample'])} "
+              f"{ms(out['lag'])} {ms(out['accept'])}  {out['size'][0]:5.0f} MiB")
 
 
 def main() -> None:

@@ -1,8 +1,10 @@
 """KPI history: sample the figures every ``hub.history_interval_s``; derive trends and refs.
 
-What is sampled: every figure of the site, team and queue scopes, and of each agent scope
-only the ``today`` window (an agent's rolling windows are not worth a row a minute each:
-500 agents would add some 10,000 rows per sample).
+What is sampled (:func:`windows_of`, :func:`take`): of the site, team and queue scopes the
+windows screens and exports use, ``now`` and ``today``, plus any window a kiosk page names;
+of each agent scope only its :data:`AGENT_REF_KPIS` in ``today`` (the overlay's refs). The
+rolling windows of every scope and every agent figure were some 9,900 rows a minute at 500
+agents (14 M rows a day); see ``benchmarks/bench_history.py`` for today's count.
 
 ``trend:<scope>/<window>/<kpi>`` holds the last hour of samples (``[[ts, value], ...]``) of the
 KPIs kiosk pages draw as sparklines (site, team and queue scopes); read from the journal by
@@ -34,13 +36,16 @@ from typing import Any
 from hub.config.schema import Config
 from hub.server.journal import Journal
 
-__all__ = ["AGENT_REF_KPIS", "PRUNE_CHUNK_ROWS", "History", "sampled"]
+__all__ = ["AGENT_REF_KPIS", "BASE_WINDOWS", "PRUNE_CHUNK_ROWS", "History", "sampled", "take",
+           "windows_of"]
 
 log = logging.getLogger(__name__)
 HOUR, DAY = 3600.0, 86400.0
 #: An agent's own figures (``today``) that get yesterday / last-week refs: the overlay's.
 AGENT_REF_KPIS: tuple[str, ...] = (
     "answered", "avg_talk_s", "aht_s", "acw_s", "occupancy_pct", "csat_pct", "fcr_pct")
+#: Windows sampled for site, team and queue scopes, besides those kiosk pages name.
+BASE_WINDOWS: tuple[str, ...] = ("now", "today")
 #: Rows per write transaction off the loop, and the pause between two (for waiting writers).
 CHUNK_ROWS, CHUNK_PAUSE_S = 200, 0.002
 #: Rows per retention delete transaction (in the same worker thread).
@@ -49,18 +54,40 @@ PRUNE_CHUNK_ROWS = 5000
 Parts = list[tuple[str, str, dict[str, float]]]  # (scope, window, {kpi: value}) copies
 
 
-def sampled(flat: Mapping[str, float | None]) -> Iterable[tuple[str, float | None]]:
+def windows_of(config: Config) -> frozenset[str]:
+    """The windows sampled for site, team and queue scopes under ``config``."""
+    return frozenset({*BASE_WINDOWS, *(page.window for page in config.kiosk.pages)})
+
+
+def _kept(scope: str, window: str, windows: frozenset[str]) -> tuple[str, ...] | bool:
+    """Whether ``scope``/``window`` is sampled; for an agent, the KPIs kept."""
+    if scope.startswith("agent:"):
+        return AGENT_REF_KPIS if window == "today" else False
+    return window in windows
+
+
+def sampled(flat: Mapping[str, float | None], windows: frozenset[str]
+            ) -> Iterable[tuple[str, float | None]]:
     """The ``(key, value)`` pairs of a flat snapshot that go into the history."""
     for key, value in flat.items():
-        if not key.startswith("agent:") or key.split("/", 2)[1] == "today":
+        scope, window, kpi = key.split("/", 2)
+        kept = _kept(scope, window, windows)
+        if kept is True or (kept and kpi in kept):
             yield key, value
 
 
-def take(values: Mapping[str, Mapping[str, Mapping[str, float]]]) -> Parts:
-    """Copies of the sampled windows of ``snapshot.values`` (cheap: C-level dict copies)."""
-    return [(scope, window, dict(kpis)) for scope, windows in values.items()
-            for window, kpis in windows.items()
-            if window == "today" or not scope.startswith("agent:")]
+def take(values: Mapping[str, Mapping[str, Mapping[str, float]]], windows: frozenset[str]
+         ) -> Parts:
+    """Copies of the sampled figures of ``snapshot.values`` (cheap: C-level dict copies)."""
+    parts: Parts = []
+    for scope, by_window in values.items():
+        for window, kpis in by_window.items():
+            kept = _kept(scope, window, windows)
+            if kept is True:
+                parts.append((scope, window, dict(kpis)))
+            elif kept:
+                parts.append((scope, window, {k: kpis[k] for k in kept if k in kpis}))
+    return parts
 
 
 def rows_of(parts: Parts) -> Iterable[tuple[str, float]]:
@@ -76,6 +103,7 @@ class History:
     def __init__(self, journal: Journal, config: Config) -> None:
         self.journal, self.config = journal, config
         self.interval = float(config.hub.history_interval_s)
+        self.windows = windows_of(config)
         self.trends: dict[str, list[list[float]]] = {}
         self.refs: dict[str, dict[str, float | None]] = {}
         self._worker = concurrent.futures.ThreadPoolExecutor(
@@ -126,7 +154,7 @@ class History:
         """Store the figures of ``snapshot`` at ``now``, update trends and refs; returns rows.
 
         Synchronous, on the hub's own connection: blocks the caller for the whole write."""
-        parts = take(snapshot.values)
+        parts = take(snapshot.values, self.windows)
         rows = self.journal.add_history(now, rows_of(parts))
         self.trends = self._next_trends(now, parts)
         self.refs = self._read_refs(self.journal, now, list(snapshot.values))
@@ -134,7 +162,7 @@ class History:
 
     async def sample_off_loop(self, now: float, snapshot: Any) -> int:
         """:meth:`sample`, with the write and the refs in the worker thread; returns rows."""
-        parts, scopes = take(snapshot.values), list(snapshot.values)
+        parts, scopes = take(snapshot.values, self.windows), list(snapshot.values)
         self._inflight = self._worker.submit(self._work, now, parts, scopes)
         rows, refs = await asyncio.wrap_future(self._inflight)
         self.trends = self._next_trends(now, parts)

@@ -13,6 +13,8 @@ import concurrent.futures
 import contextlib
 import threading
 
+from hub.config.schema import Config, KioskPage
+from hub.server.history import AGENT_REF_KPIS, sampled, take, windows_of
 from hub.server.journal import Journal
 
 SAFETY_S = 10.0
@@ -115,3 +117,24 @@ def test_chunked_sample_from_a_sibling_connection_in_another_thread(tmp_path):
     near = journal.values_near(["site/today/k5", "site/today/k999", "site/today/nope"], 100, 45)
     assert near == {"site/today/k5": -5.0, "site/today/k999": 999.0}  # the nearest sample wins
     journal.close()
+
+
+def test_only_the_windows_screens_use_are_sampled():
+    config = Config()
+    config.kiosk.pages = [KioskPage("Half hour", ["answered"], window="30m", trend="answered")]
+    windows = windows_of(config)
+    assert windows == {"now", "today", "30m"}
+    every = {"now": {"answered": 1.0}, "15m": {"answered": 2.0}, "30m": {"answered": 3.0},
+             "60m": {"answered": 4.0}, "today": {"answered": 5.0, "talk_s": 6.0}}
+    values = {"site": every, "team:a": every, "agent:x": every}
+    parts = take(values, windows)
+    assert sorted((s, w) for s, w, _ in parts) == [
+        ("agent:x", "today"), ("site", "30m"), ("site", "now"), ("site", "today"),
+        ("team:a", "30m"), ("team:a", "now"), ("team:a", "today")]
+    assert dict((s, k) for s, w, k in parts if w == "today") == {
+        "site": every["today"], "team:a": every["today"], "agent:x": {"answered": 5.0}}
+    assert "talk_s" not in AGENT_REF_KPIS and "answered" in AGENT_REF_KPIS
+    flat = {f"{s}/{w}/{k}": v for s, ws in values.items() for w, ks in ws.items()
+            for k, v in ks.items()}
+    assert dict(sampled(flat, windows)) == {
+        f"{s}/{w}/{k}": v for s, w, ks in parts for k, v in ks.items()}
