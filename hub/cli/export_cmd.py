@@ -2,8 +2,9 @@
 
 XLSX is not offered: no spreadsheet library is among Panneau's dependencies; every
 spreadsheet opens the CSV. Rows come from the journal's ``kpi_history`` (sampled every
-``hub.history_interval_s``): ``time`` (ISO 8601 in the hub's timezone), ``scope``, ``window``,
-``kpi``, ``value``.
+``hub.history_interval_s``, kept ``hub.history_retention_days``; windows ``now``, ``today`` and
+those kiosk pages show; agents only their own ref KPIs, see :mod:`hub.server.history`):
+``time`` (ISO 8601 in the hub's timezone), ``scope``, ``window``, ``kpi``, ``value``.
 """
 
 from __future__ import annotations
