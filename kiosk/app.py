@@ -19,8 +19,8 @@ from textual import work
 from textual.app import App
 from textual.timer import Timer
 
+from hub.display import ASCII_SYMBOLS, SYMBOLS
 from hub.view import ViewState
-from kiosk.format import ASCII_SYMBOLS, SYMBOLS
 from kiosk.model import (
     Freshness,
     PageSpec,

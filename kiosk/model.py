@@ -20,8 +20,8 @@ from typing import Any
 
 from hub.catalogue import KPIS
 from hub.config.schema import KioskSettings
+from hub.display import compare, format_delta, format_value, label_of
 from hub.view import ViewState
-from kiosk.format import compare, format_delta, format_value, label_of
 
 __all__ = [
     "Freshness",

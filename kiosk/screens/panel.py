@@ -6,7 +6,7 @@ from textual.app import ComposeResult
 from textual.containers import Grid, Vertical
 from textual.screen import Screen
 
-from kiosk.format import SYMBOLS, Symbols
+from hub.display import SYMBOLS, Symbols
 from kiosk.model import Notice, PageView
 from kiosk.widgets import Banner, BigNumber, BottomBar, KpiTile, TopBar, TrendLine
 

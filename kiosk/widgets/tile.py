@@ -7,7 +7,7 @@ from textual.containers import Vertical
 from textual.reactive import reactive
 from textual.widgets import Static
 
-from kiosk.format import SYMBOLS, Symbols
+from hub.display import SYMBOLS, Symbols
 from kiosk.model import Tile
 from kiosk.widgets.bignum import BigNumber
 

@@ -7,7 +7,7 @@ from textual.containers import Vertical
 from textual.reactive import reactive
 from textual.widgets import Sparkline, Static
 
-from kiosk.format import format_value
+from hub.display import format_value
 
 __all__ = ["TrendLine"]
 

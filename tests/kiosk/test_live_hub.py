@@ -14,8 +14,8 @@ from kiosk_data import wait_for  # noqa: E402
 
 from hub.client import HubClient  # noqa: E402
 from hub.config.schema import KioskPage  # noqa: E402
+from hub.display import format_value  # noqa: E402
 from kiosk.app import KioskApp  # noqa: E402
-from kiosk.format import format_value  # noqa: E402
 from kiosk.widgets import Banner, BigNumber, KpiTile  # noqa: E402
 
 

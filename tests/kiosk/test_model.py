@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from kiosk_data import GARBAGE, T0, alert_values, base_values, kpis, normal_values, view_of
 
-from kiosk.format import compare, format_delta, format_value
+from hub.display import compare, format_delta, format_value
 from kiosk.model import Freshness, build_page, notices, page_specs
 from kiosk.schedule import is_on, seconds_to_next_minute
 

@@ -1,4 +1,4 @@
-"""How a figure reads on the wall: value text per unit, state symbols, comparison arrows.
+"""How a figure reads on every screen: value text per unit, state symbols, comparison arrows.
 
 Pure functions. A value without data is always ``"-"`` (drawn as a big dash), never ``0``.
 """
