@@ -7,8 +7,8 @@ days on two queues: ENTERQUEUE, RINGNOANSWER, CONNECT, COMPLETE*, ABANDON, EXITW
 PAUSE/UNPAUSE, the odd custom and malformed line), then times, in this process:
 
 - baseline: ``for line in file: line.split('|')``;
-- parse only: :func:`plugins.asterisk.queue_log.parse_batches` (lines → events);
-- parse + engine: events applied to :class:`hub.engine.Engine`, then one snapshot;
+- parse only: :func:`panneau.plugins.asterisk.queue_log.parse_batches` (lines → events);
+- parse + engine: events applied to :class:`panneau.hub.engine.Engine`, then one snapshot;
 
 and the wall time of ``panneau replay queue_log FILE --json`` (a fresh process, as a user runs it).
 """
@@ -25,9 +25,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from hub.config import Config
-from hub.engine import Engine
-from plugins.asterisk.queue_log import parse_batches
+from panneau.hub.config import Config
+from panneau.hub.engine import Engine
+from panneau.plugins.asterisk.queue_log import parse_batches
 
 ROOT = Path(__file__).resolve().parent.parent
 AGENTS = {"support": ["Alice", "Bob", "Carol", "Dan"], "sales": ["Dave", "Erin", "Fay"]}

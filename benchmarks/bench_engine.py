@@ -26,9 +26,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from hub import events as ev
-from hub.config import Config, Team
-from hub.engine import Engine
+from panneau.hub import events as ev
+from panneau.hub.config import Config, Team
+from panneau.hub.engine import Engine
 
 QUEUES = [f"q{i:02d}" for i in range(50)]
 AGENTS = [f"a{i:03d}" for i in range(500)]

@@ -18,13 +18,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from plugins.generic.mapping import RowMapping
-from plugins.generic.rows import RowConsumer, read_rows
-from plugins.generic.tickets import TicketTracker
-from plugins.surveys.options import TypeformForm
-from plugins.surveys.parse import parse_typeform
-from plugins.surveys.signatures import typeform_signature, typeform_signature_ok
-from plugins.zendesk.mapping import page_snapshots
+from panneau.plugins.generic.mapping import RowMapping
+from panneau.plugins.generic.rows import RowConsumer, read_rows
+from panneau.plugins.generic.tickets import TicketTracker
+from panneau.plugins.surveys.options import TypeformForm
+from panneau.plugins.surveys.parse import parse_typeform
+from panneau.plugins.surveys.signatures import typeform_signature, typeform_signature_ok
+from panneau.plugins.zendesk.mapping import page_snapshots
 
 ROOT = Path(__file__).resolve().parent.parent
 STATUSES = ["new", "open", "pending", "hold", "solved", "closed", "deleted"]

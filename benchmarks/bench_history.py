@@ -45,9 +45,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import bench_engine
 
-from hub.engine import Engine
-from hub.server.history import DAY, History, sampled
-from hub.server.journal import Journal
+from panneau.hub.engine import Engine
+from panneau.hub.server.history import DAY, History, sampled
+from panneau.hub.server.journal import Journal
 
 TICK_S, EMIT_EVERY_S, EMIT_BATCH = 0.001, 0.010, 5
 

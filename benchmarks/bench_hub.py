@@ -54,7 +54,7 @@ class BenchSource:
         self.options = options
 
     async def run(self, ctx) -> None:
-        from hub.events import AgentLoggedIn, AgentPaused, AgentUnpaused
+        from panneau.hub.events import AgentLoggedIn, AgentPaused, AgentUnpaused
 
         agents, step = self.options.agents, 0.05
         per_batch = max(1, round(self.options.rate * step))
@@ -80,10 +80,10 @@ class BenchSource:
 
 class BenchPlugin:
     def __init__(self) -> None:
-        from hub.hookspecs import hookimpl
+        from panneau.hub.hookspecs import hookimpl
 
         def register_sources(register):
-            from hub.sources import SourceSpec
+            from panneau.hub.sources import SourceSpec
             register(SourceSpec(name="bench", factory=BenchSource, options=BenchOptions))
 
         self.register_sources = hookimpl(register_sources)
@@ -99,7 +99,7 @@ def team_layout(n_agents: int, n_kiosks: int) -> dict[str, list[str]]:
 
 
 def make_config(teams: dict[str, list[str]], db: str):
-    from hub.config.schema import Config, HubSettings, SourceConfig, Team, Threshold, Token
+    from panneau.hub.config.schema import Config, HubSettings, SourceConfig, Team, Threshold, Token
 
     agents = [a for members in teams.values() for a in members]
     tokens = [Token(role="manager", token="bench-manager")]
@@ -116,8 +116,8 @@ def make_config(teams: dict[str, list[str]], db: str):
 
 
 def run_hub(teams: dict[str, list[str]], db: str, ready) -> None:
-    from hub.plugins import make_plugin_manager
-    from hub.server.app import Hub
+    from panneau.hub.plugins import make_plugin_manager
+    from panneau.hub.server.app import Hub
 
     async def main() -> None:
         pm = make_plugin_manager(load_entry_points=False)

@@ -48,8 +48,8 @@ def _make_app(kind: str):
     sys.path.insert(0, str(ROOT / "tests" / "kiosk"))
     from kiosk_data import SCOPE, fixed_clock, normal_values, view_of
 
-    from hub.view import Delta
-    from kiosk.app import KioskApp
+    from panneau.hub.view import Delta
+    from panneau.kiosk.app import KioskApp
 
     view = view_of(normal_values())
     app = KioskApp(view=view, clock=fixed_clock)

@@ -49,12 +49,12 @@ def _make_app(kind: str, hub_url: str):
     sys.path.insert(0, str(ROOT / "tests" / "overlay"))
     from overlay_views import NOW, agent_values, make_view, with_alert, with_message
 
-    from overlay.app import OverlayApp
-    from overlay.model import Link
+    from panneau.overlay.app import OverlayApp
+    from panneau.overlay.model import Link
 
     if kind == "overlay-live":
-        from hub.client import HubClient
-        from plugins.simulator.demo import agent_token
+        from panneau.hub.client import HubClient
+        from panneau.plugins.simulator.demo import agent_token
 
         return OverlayApp(HubClient(hub_url, agent_token("alice")))
     values = with_message(with_alert(agent_values()))
@@ -86,8 +86,8 @@ def child(kind: str, warmup: float, window: float, hub_url: str) -> None:
 
 def hub_child(port: int, database: str) -> None:
     """Run a demo hub (simulator at real speed) on ``port`` until killed."""
-    from hub.server.app import Hub
-    from plugins.simulator.demo import demo_config
+    from panneau.hub.server.app import Hub
+    from panneau.plugins.simulator.demo import demo_config
 
     async def serve() -> None:
         config = demo_config(database=database, listen=f"127.0.0.1:{port}",

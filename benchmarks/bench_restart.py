@@ -6,7 +6,7 @@ Journals the synthetic stream of ``bench_engine`` (50 queues, 500 agents; ``--ca
 some 200,000 events before the save) in a temporary SQLite file, then times ``Hub.start``
 (journal opened, engine rebuilt, first snapshot, servers on 127.0.0.1 port 0) three times:
 
-- full replay: no saved state (what every start did before ``hub.server.engine_state``);
+- full replay: no saved state (what every start did before ``panneau.hub.server.engine_state``);
 - saved state: the state the previous stop saved, nothing to replay;
 - saved state + later events: ``--after`` more calls journalled after the save.
 
@@ -31,11 +31,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_engine import config as engine_config
 from bench_engine import generate
 
-from hub.config import Config
-from hub.engine import Engine
-from hub.server.app import Hub
-from hub.server.engine_state import dumps, loads
-from hub.server.journal import Journal
+from panneau.hub.config import Config
+from panneau.hub.engine import Engine
+from panneau.hub.server.app import Hub
+from panneau.hub.server.engine_state import dumps, loads
+from panneau.hub.server.journal import Journal
 
 
 def journal_events(path: str, events: list) -> None:

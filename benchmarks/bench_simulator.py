@@ -15,10 +15,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from hub.config.schema import Config
-from hub.engine import Engine
-from hub.events import event_from_dict, event_to_dict
-from plugins.simulator import Simulation, SimulatorOptions, demo_config
+from panneau.hub.config.schema import Config
+from panneau.hub.engine import Engine
+from panneau.hub.events import event_from_dict, event_to_dict
+from panneau.plugins.simulator import Simulation, SimulatorOptions, demo_config
 
 MIDNIGHT = 1_767_225_600.0
 

@@ -5,7 +5,7 @@ Usage (kiosk, overlay, console, ``panneau message``)::
     client = HubClient("ws://127.0.0.1:8765", token)
     async for update in client.updates():      # runs until client.close()
         if update.kind in ("snapshot", "delta"):
-            redraw(client.view)                # a hub.view.ViewState
+            redraw(client.view)                # a panneau.hub.view.ViewState
         elif update.kind == "rejected":
             show(update.frame["reason"])       # bad token / version: it keeps retrying slowly
 
@@ -30,8 +30,8 @@ from typing import Any
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 
-from hub import wire
-from hub.view import Delta, ViewState
+from panneau.hub import wire
+from panneau.hub.view import Delta, ViewState
 
 __all__ = ["HubClient", "Update", "backoff_delay"]
 

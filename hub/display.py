@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from hub.catalogue import KPIS
+from panneau.hub.catalogue import KPIS
 
 __all__ = [
     "ASCII_SYMBOLS",

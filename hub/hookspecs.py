@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import pluggy
 
-from hub.sources import SourceSpec
+from panneau.hub.sources import SourceSpec
 
 __all__ = ["hookimpl", "hookspec"]
 

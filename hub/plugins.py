@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 
 import pluggy
 
-from hub import hookspecs
-from hub.sources import SourceSpec
-from plugins import DEFAULT_PLUGINS
+from panneau.hub import hookspecs
+from panneau.hub.sources import SourceSpec
+from panneau.plugins import DEFAULT_PLUGINS
 
 __all__ = ["PluginInfo", "SourceRegistry", "collect_sources", "make_plugin_manager", "plugin_infos"]
 

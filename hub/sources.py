@@ -7,7 +7,8 @@ and awaits ``source.run(ctx)`` in its own supervised task.
 
 Rules a source keeps:
 
-- It hands the hub only :mod:`hub.events` records, through ``await ctx.emit(events, checkpoint)``.
+- It hands the hub only :mod:`panneau.hub.events` records, through
+  ``await ctx.emit(events, checkpoint)``.
   The events and the checkpoint are journalled in one transaction: after a crash the source is
   restarted with ``ctx.checkpoint`` set to the last checkpoint that was stored, so it must resume
   *after* it and never re-emit what came before it.
@@ -25,7 +26,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
-from hub.events import Event
+from panneau.hub.events import Event
 
 __all__ = [
     "UNCHANGED",

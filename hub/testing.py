@@ -2,7 +2,7 @@
 
 A typical test::
 
-    from hub.testing import RecordingContext, ManualClock, make_source, run_source
+    from panneau.hub.testing import RecordingContext, ManualClock, make_source, run_source
 
     async def test_my_source(tmp_path):
         source = make_source(my_plugin, "my-acd", {"path": str(tmp_path / "log")})
@@ -10,7 +10,7 @@ A typical test::
         await run_source(source, ctx, until=lambda c: len(c.events) >= 3)
         assert [e.kind for e in ctx.events] == ["call_entered", "call_answered", "call_ended"]
 
-:class:`RecordingContext` is a complete :class:`hub.sources.SourceContext` that records
+:class:`RecordingContext` is a complete :class:`panneau.hub.sources.SourceContext` that records
 emitted events, checkpoints, skipped input, statuses and webhook routes; give it an
 ``engine`` (or use :func:`figures`) to see the KPIs the events produce. Nothing here opens a
 socket: webhook handlers are called in-process by :meth:`RecordingContext.request`.
@@ -27,10 +27,17 @@ from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from hub.config.load import build_source_options
-from hub.config.schema import Config
-from hub.events import Event
-from hub.sources import UNCHANGED, HttpHandler, HttpRequest, HttpResponse, Source, SourceSpec
+from panneau.hub.config.load import build_source_options
+from panneau.hub.config.schema import Config
+from panneau.hub.events import Event
+from panneau.hub.sources import (
+    UNCHANGED,
+    HttpHandler,
+    HttpRequest,
+    HttpResponse,
+    Source,
+    SourceSpec,
+)
 
 __all__ = [
     "ManualClock",
@@ -64,10 +71,10 @@ class ManualClock:
 
 
 class RecordingContext:
-    """An in-memory :class:`~hub.sources.SourceContext` that records everything.
+    """An in-memory :class:`~panneau.hub.sources.SourceContext` that records everything.
 
     ``clock`` defaults to a :class:`ManualClock`; pass ``time.time`` for a real one. With an
-    ``engine`` (a :class:`hub.engine.Engine`), every emitted event is applied to it.
+    ``engine`` (a :class:`panneau.hub.engine.Engine`), every emitted event is applied to it.
     """
 
     def __init__(self, name: str = "test", checkpoint: Any = None, *,
@@ -95,7 +102,7 @@ class RecordingContext:
         batch = list(events)
         for i, event in enumerate(batch):
             if not isinstance(event, Event):
-                raise TypeError(f"emit() takes hub.events records, got {event!r}")
+                raise TypeError(f"emit() takes panneau.hub.events records, got {event!r}")
             if event.source != self.name:
                 batch[i] = dataclasses.replace(event, source=self.name)
         self.batches.append(batch)
@@ -233,7 +240,7 @@ async def run_source(source: Source, ctx: RecordingContext, *, until: Condition 
 def source_spec(plugin: Any, name: str) -> SourceSpec:
     """The :class:`SourceSpec` called ``name`` that ``plugin`` registers (through the hub's
     own checks, as if it were installed)."""
-    from hub.plugins import collect_sources, make_plugin_manager
+    from panneau.hub.plugins import collect_sources, make_plugin_manager
 
     pm = make_plugin_manager(load_entry_points=False)
     if not pm.is_registered(plugin):
@@ -253,9 +260,9 @@ def make_source(plugin: Any, name: str, options: dict[str, Any] | None = None) -
 
 def snapshot(events: Iterable[Event], *, config: Config | None = None,
              at: float | None = None) -> Any:
-    """Apply ``events`` to a fresh :class:`hub.engine.Engine`; its snapshot at ``at``
+    """Apply ``events`` to a fresh :class:`panneau.hub.engine.Engine`; its snapshot at ``at``
     (default: the last event's time)."""
-    from hub.engine import Engine
+    from panneau.hub.engine import Engine
 
     engine = Engine(config or Config())
     last = 0.0

@@ -1,8 +1,8 @@
 """The wire protocol, sans I/O: msgpack frames in and out, checked against protocol v1.
 
 Every frame is one msgpack map with a ``type`` key. This module only turns bytes into checked
-dicts and dicts into bytes; the websockets server (:mod:`hub.server.ws`) and the client
-(:mod:`hub.client`) do the I/O. ``docs/protocol.md`` describes each frame.
+dicts and dicts into bytes; the websockets server (:mod:`panneau.hub.server.ws`) and the client
+(:mod:`panneau.hub.client`) do the I/O. ``docs/protocol.md`` describes each frame.
 
 Rules kept here:
 

@@ -19,9 +19,9 @@ from textual import work
 from textual.app import App
 from textual.timer import Timer
 
-from hub.display import ASCII_SYMBOLS, SYMBOLS
-from hub.view import ViewState
-from kiosk.model import (
+from panneau.hub.display import ASCII_SYMBOLS, SYMBOLS
+from panneau.hub.view import ViewState
+from panneau.kiosk.model import (
     Freshness,
     PageSpec,
     active_alerts,
@@ -30,8 +30,8 @@ from kiosk.model import (
     notices,
     page_specs,
 )
-from kiosk.schedule import clock_text, is_on, local, seconds_to_next_minute, zone
-from kiosk.screens import ClockScreen, PanelScreen
+from panneau.kiosk.schedule import clock_text, is_on, local, seconds_to_next_minute, zone
+from panneau.kiosk.screens import ClockScreen, PanelScreen
 
 __all__ = ["Colors", "KioskApp", "pick_colors"]
 

@@ -1,4 +1,4 @@
-"""What the panel shows, computed from a :class:`hub.view.ViewState` and a freshness status.
+"""What the panel shows, computed from a :class:`panneau.hub.view.ViewState` and a freshness status.
 
 Pure: no Textual, no clock, no I/O. The app calls :func:`build_page` and :func:`notices` each
 time the view or the freshness changes and hands the result to its widgets.
@@ -18,10 +18,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from hub.catalogue import KPIS
-from hub.config.schema import KioskSettings
-from hub.display import compare, format_delta, format_value, label_of
-from hub.view import ViewState
+from panneau.hub.catalogue import KPIS
+from panneau.hub.config.schema import KioskSettings
+from panneau.hub.display import compare, format_delta, format_value, label_of
+from panneau.hub.view import ViewState
 
 __all__ = [
     "Freshness",

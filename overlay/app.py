@@ -1,4 +1,4 @@
-"""The overlay app: an agent's compact screen, fed by the hub (see :mod:`overlay.hubapp`)."""
+"""The overlay app: an agent's compact screen, fed by the hub (:mod:`panneau.overlay.hubapp`)."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ from typing import Any
 
 from textual import work
 
-from overlay.hubapp import HubApp, HubLike
-from overlay.model import OverlayModel, build_model
-from overlay.screen import OverlayScreen
+from panneau.overlay.hubapp import HubApp, HubLike
+from panneau.overlay.model import OverlayModel, build_model
+from panneau.overlay.screen import OverlayScreen
 
 __all__ = ["OverlayApp"]
 

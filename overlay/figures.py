@@ -7,9 +7,9 @@ from math import ceil
 
 from rich.text import Text
 
-from overlay.fmt import MARKS, TREND_ARROWS
-from overlay.lines import Paint
-from overlay.model import Figure
+from panneau.overlay.fmt import MARKS, TREND_ARROWS
+from panneau.overlay.lines import Paint
+from panneau.overlay.model import Figure
 
 __all__ = ["figure_lines"]
 

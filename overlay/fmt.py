@@ -1,6 +1,6 @@
 """Text for figures and the marks the overlay draws, read the same way as on the kiosk.
 
-Values, deltas and state symbols come from :mod:`hub.display`, so a figure reads the same
+Values, deltas and state symbols come from :mod:`panneau.hub.display`, so a figure reads the same
 on the wall and on the agent's screen. Every state is shown by a colour AND a symbol.
 """
 
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from hub.display import NO_DATA, SYMBOLS, format_delta, format_value
+from panneau.hub.display import NO_DATA, SYMBOLS, format_delta, format_value
 
 __all__ = [
     "MARKS",

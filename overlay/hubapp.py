@@ -1,6 +1,6 @@
 """The part the overlay and the console share: a Textual app fed by a hub client.
 
-Data comes from a hub client (``hub.client.HubClient`` or anything with the same shape,
+Data comes from a hub client (``panneau.hub.client.HubClient`` or anything with the same shape,
 :class:`HubLike`); without one the app draws the view it was given, which is how snapshot
 tests feed fixed data. The clock is injected so times and staleness are reproducible.
 """
@@ -15,8 +15,8 @@ from typing import Any, Protocol
 from textual import work
 from textual.app import App
 
-from hub.view import ViewState
-from overlay.model import Link
+from panneau.hub.view import ViewState
+from panneau.overlay.model import Link
 
 __all__ = ["HubApp", "HubLike"]
 
@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 
 
 class HubLike(Protocol):
-    """What a screen needs from a hub client (see ``hub.client.HubClient``)."""
+    """What a screen needs from a hub client (see ``panneau.hub.client.HubClient``)."""
 
     view: ViewState
     connected: bool

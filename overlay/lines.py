@@ -11,8 +11,8 @@ from collections.abc import Callable, Sequence
 from rich.style import Style
 from rich.text import Text
 
-from overlay.fmt import MARKS, fmt_duration, fmt_value, state_symbol
-from overlay.model import OverlayModel, QueueNow
+from panneau.overlay.fmt import MARKS, fmt_duration, fmt_value, state_symbol
+from panneau.overlay.model import OverlayModel, QueueNow
 
 __all__ = ["Paint", "fit", "one_line", "queue_parts", "state_text"]
 

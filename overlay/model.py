@@ -1,6 +1,6 @@
 """What the overlay shows, computed from an agent view: pure, no I/O, no clock.
 
-:func:`build_model` reads a :class:`hub.view.ViewState` (the agent's view, built by the hub:
+:func:`build_model` reads a :class:`panneau.hub.view.ViewState` (the agent's view, built by the hub:
 the agent's own figures, their team's, the team's queues, alerts and messages) and returns a
 frozen :class:`OverlayModel`. The widgets only draw it. The overlay never compares an agent
 with a colleague: it shows the agent against their own targets and their own past.
@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from hub.catalogue import KPIS
-from hub.view import ViewState
-from overlay.fmt import Mark, Trend, fmt_delta, fmt_duration, fmt_value
+from panneau.hub.catalogue import KPIS
+from panneau.hub.view import ViewState
+from panneau.overlay.fmt import Mark, Trend, fmt_delta, fmt_duration, fmt_value
 
 __all__ = [
     "AGENT_FIGURES",

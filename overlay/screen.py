@@ -10,8 +10,8 @@ from textual.containers import Vertical
 from textual.reactive import reactive
 from textual.screen import Screen
 
-from overlay.model import OverlayModel
-from overlay.widgets import (
+from panneau.overlay.model import OverlayModel
+from panneau.overlay.widgets import (
     AlertBar,
     FiguresPanel,
     MessageBar,

@@ -14,9 +14,9 @@ from rich.console import Console
 from rich.style import Style
 from rich.text import Text
 
-from hub.client import HubClient
-from overlay.lines import one_line
-from overlay.model import Link, build_model
+from panneau.hub.client import HubClient
+from panneau.overlay.lines import one_line
+from panneau.overlay.model import Link, build_model
 
 __all__ = ["status_line", "tmux_paint", "to_tmux"]
 

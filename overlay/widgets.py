@@ -1,4 +1,4 @@
-"""The overlay's widgets: each draws one part of an :class:`~overlay.model.OverlayModel`.
+"""The overlay's widgets: each draws one part of an :class:`~panneau.overlay.model.OverlayModel`.
 
 They share the screen's ``model`` through ``data_bind`` and fit their text to their own
 width, so the same widgets read at 40×10 and at 60×15. None of them takes focus.
@@ -13,9 +13,9 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from overlay.figures import figure_lines
-from overlay.lines import fit, one_line, queue_parts, state_text
-from overlay.model import OverlayModel
+from panneau.overlay.figures import figure_lines
+from panneau.overlay.lines import fit, one_line, queue_parts, state_text
+from panneau.overlay.model import OverlayModel
 
 __all__ = ["AlertBar", "FiguresPanel", "MessageBar", "OneLine", "QueueBar", "StateBar", "TeamLine"]
 

@@ -3,4 +3,4 @@
 __all__ = ["DEFAULT_PLUGINS"]
 
 #: Modules registered as plugins on every plugin manager, in this order.
-DEFAULT_PLUGINS: tuple[str, ...] = ("plugins.simulator", "plugins.zendesk", "plugins.asterisk", "plugins.freshdesk", "plugins.surveys", "plugins.generic")  # noqa: E501
+DEFAULT_PLUGINS: tuple[str, ...] = ("panneau.plugins.simulator", "panneau.plugins.zendesk", "panneau.plugins.asterisk", "panneau.plugins.freshdesk", "panneau.plugins.surveys", "panneau.plugins.generic")  # noqa: E501

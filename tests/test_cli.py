@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from hub.cli.main import build_parser, main
+from panneau.hub.cli.main import build_parser, main
 
 ROOT = Path(__file__).resolve().parent.parent
 COMMANDS = sorted(build_parser()._subparsers._group_actions[0].choices)  # type: ignore[union-attr]
@@ -31,7 +31,7 @@ def test_each_command_help_has_an_example(command, capsys):
 
 
 def test_top_level_help_lists_commands():
-    result = subprocess.run([sys.executable, "-m", "hub.cli.main", "--help"],
+    result = subprocess.run([sys.executable, "-m", "panneau.hub.cli.main", "--help"],
                             capture_output=True, text=True, check=True)
     for name in COMMANDS:
         assert name in result.stdout

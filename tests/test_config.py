@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from hub.config import ConfigError, load_config, parse_config
+from panneau.hub.config import ConfigError, load_config, parse_config
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -120,7 +120,7 @@ def test_unreadable_file(tmp_path):
 
 
 def test_source_options_checked_against_plugin(tmp_path):
-    from hub.plugins import collect_sources, make_plugin_manager
+    from panneau.hub.plugins import collect_sources, make_plugin_manager
 
     registry = collect_sources(make_plugin_manager())
     text = (

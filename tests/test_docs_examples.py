@@ -7,10 +7,10 @@ import json
 import sys
 from dataclasses import dataclass
 
-from hub.events import CallEntered
-from hub.hookspecs import hookimpl
-from hub.sources import HttpRequest, HttpResponse, SourceContext, SourceSpec
-from hub.testing import RecordingContext, make_source, running
+from panneau.hub.events import CallEntered
+from panneau.hub.hookspecs import hookimpl
+from panneau.hub.sources import HttpRequest, HttpResponse, SourceContext, SourceSpec
+from panneau.hub.testing import RecordingContext, make_source, running
 
 
 # docs: begin webhook

@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pytest
 
-import hub.testing
-from hub import hookspecs
-from hub.events import EVENT_TYPES
-from hub.sources import SourceContext, SourceSpec
+import panneau.hub.testing
+from panneau.hub import hookspecs
+from panneau.hub.events import EVENT_TYPES
+from panneau.hub.sources import SourceContext, SourceSpec
 
 ROOT = Path(__file__).resolve().parent.parent
 GUIDE = ROOT / "docs" / "plugins.md"
@@ -110,9 +110,9 @@ def test_every_source_spec_field_is_documented(guide, field):
     assert f"| `{field}` |" in section(guide, "### register_sources(register)")
 
 
-@pytest.mark.parametrize("name", hub.testing.__all__)
+@pytest.mark.parametrize("name", panneau.hub.testing.__all__)
 def test_every_testing_helper_is_documented(guide, name):
-    assert f"`{name}(" in section(guide, "## 10. Testing with `hub.testing`")
+    assert f"`{name}(" in section(guide, "## 10. Testing with `panneau.hub.testing`")
 
 
 def test_snippets_are_the_tested_code(guide):

@@ -8,8 +8,8 @@ import sys
 
 import pytest
 
-from hub.cli.main import main
-from hub.cli.plugin_new_cmd import names
+from panneau.hub.cli.main import main
+from panneau.hub.cli.plugin_new_cmd import names
 
 
 def test_names_from_a_plugin_name():

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from hub.events import AgentLoggedIn
-from hub.hookspecs import hookimpl
-from hub.plugins import collect_sources, make_plugin_manager, plugin_infos
-from hub.sources import SourceSpec
+from panneau.hub.events import AgentLoggedIn
+from panneau.hub.hookspecs import hookimpl
+from panneau.hub.plugins import collect_sources, make_plugin_manager, plugin_infos
+from panneau.hub.sources import SourceSpec
 
 
 def test_entry_point_plugin_is_loaded_with_its_distribution():

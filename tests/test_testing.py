@@ -1,4 +1,4 @@
-"""hub.testing: the helpers plugin authors rely on behave like the hub and fail loudly."""
+"""panneau.hub.testing: the helpers plugin authors rely on behave like the hub and fail loudly."""
 
 from __future__ import annotations
 
@@ -6,10 +6,10 @@ import asyncio
 
 import pytest
 
-from hub.config.schema import Config, Team, Threshold
-from hub.events import AgentLoggedIn, CallAnswered, CallEntered
-from hub.sources import UNCHANGED
-from hub.testing import ManualClock, RecordingContext, figures, run_source, snapshot
+from panneau.hub.config.schema import Config, Team, Threshold
+from panneau.hub.events import AgentLoggedIn, CallAnswered, CallEntered
+from panneau.hub.sources import UNCHANGED
+from panneau.hub.testing import ManualClock, RecordingContext, figures, run_source, snapshot
 
 
 class Scripted:
@@ -82,7 +82,7 @@ async def test_run_source_returns_when_the_source_returns():
 async def test_engine_context_and_figures_agree():
     config = Config(teams=[Team(id="t", queues=["q"], agents=["a"])],
                     thresholds=[Threshold("calls_waiting", warn=1.0, alert=2.0)])
-    from hub.engine import Engine
+    from panneau.hub.engine import Engine
 
     ctx = RecordingContext(engine=Engine(config))
     events = [CallEntered(ts=10.0, call_id="1", queue="q"),

@@ -1,7 +1,7 @@
 """A minimal Panneau screen: connect, say hello, keep the view, print a few KPIs.
 
 Only ``websockets`` and ``msgpack`` are needed (no Panneau import), to show the raw protocol
-of docs/protocol.md. Panneau's own screens use ``hub.client.HubClient``, which adds
+of docs/protocol.md. Panneau's own screens use ``panneau.hub.client.HubClient``, which adds
 reconnection with backoff and resume.
 
     python docs/examples/client.py ws://127.0.0.1:8765 TOKEN [--frames N]

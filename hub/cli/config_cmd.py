@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from hub.cli.common import add_command
-from hub.config import ConfigError, load_config
-from hub.plugins import collect_sources
+from panneau.hub.cli.common import add_command
+from panneau.hub.config import ConfigError, load_config
+from panneau.hub.plugins import collect_sources
 
 
 def register(subparsers) -> None:

@@ -1,6 +1,7 @@
 """``panneau demo``: a hub fed by the simulator, with the kiosk (or an overlay) in the foreground.
 
-Nothing to configure: the config is built in code (:func:`plugins.simulator.demo_config`), the
+Nothing to configure: the config is built in code (:func:`panneau.plugins.simulator.demo_config`),
+the
 hub listens on free loopback ports with a database in a temporary folder, and quitting the
 screen stops the hub and removes the folder. At ``--speed`` other than 1 the hub's clock runs
 that much faster, so the simulator, the engine's windows and the screen agree on the time.
@@ -19,7 +20,7 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from hub.cli.common import add_command
+from panneau.hub.cli.common import add_command
 
 __all__ = ["demo_clock", "demo_hub", "demo_screen", "register"]
 
@@ -40,8 +41,8 @@ async def demo_hub(workdir: Path, *, scenario: str = "incident", seed: int = 1,
                    speed: float = 1.0, pm: Any = None) -> AsyncIterator[Any]:
     """A running hub fed by the simulator, on free loopback ports, its database in
     ``workdir``."""
-    from hub.server.app import Hub
-    from plugins.simulator import demo_config
+    from panneau.hub.server.app import Hub
+    from panneau.plugins.simulator import demo_config
 
     config = demo_config(scenario=scenario, seed=seed, speed=1.0,  # the hub clock is sped up
                          database=str(workdir / "demo.db"), listen="127.0.0.1:0",
@@ -52,14 +53,14 @@ async def demo_hub(workdir: Path, *, scenario: str = "incident", seed: int = 1,
 
 def demo_screen(hub: Any, *, team: str = "support", agent: str | None = None) -> Any:
     """The kiosk of ``team``, or the overlay of ``agent``, connected to ``hub``."""
-    from hub.client import HubClient
-    from plugins.simulator.demo import agent_token, kiosk_token
+    from panneau.hub.client import HubClient
+    from panneau.plugins.simulator.demo import agent_token, kiosk_token
 
     if agent is not None:
-        from overlay.app import OverlayApp
+        from panneau.overlay.app import OverlayApp
 
         return OverlayApp(HubClient(hub.ws_url, agent_token(agent)), clock=hub.clock)
-    from kiosk.app import KioskApp, pick_colors
+    from panneau.kiosk.app import KioskApp, pick_colors
 
     return KioskApp(HubClient(hub.ws_url, kiosk_token(team)), clock=hub.clock,
                     colors=pick_colors())
@@ -88,7 +89,7 @@ async def _demo(args: argparse.Namespace, workdir: Path) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Check the options, run hub and screen, stop everything when the screen quits."""
-    from plugins.simulator import SimulatorOptions
+    from panneau.plugins.simulator import SimulatorOptions
 
     teams = {t.id: t.agents for t in SimulatorOptions().teams}
     agents = [a for members in teams.values() for a in members]
@@ -116,7 +117,7 @@ def run(args: argparse.Namespace) -> int:
 
 def register(subparsers) -> None:
     """Add ``demo``."""
-    from plugins.simulator import SCENARIOS
+    from panneau.plugins.simulator import SCENARIOS
 
     parser = add_command(
         subparsers, "demo",

@@ -3,7 +3,7 @@
 XLSX is not offered: no spreadsheet library is among Panneau's dependencies; every
 spreadsheet opens the CSV. Rows come from the journal's ``kpi_history`` (sampled every
 ``hub.history_interval_s``, kept ``hub.history_retention_days``; windows ``now``, ``today`` and
-those kiosk pages show; agents only their own ref KPIs, see :mod:`hub.server.history`):
+those kiosk pages show; agents only their own ref KPIs, see :mod:`panneau.hub.server.history`):
 ``time`` (ISO 8601 in the hub's timezone), ``scope``, ``window``, ``kpi``, ``value``.
 """
 
@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import TextIO
 from zoneinfo import ZoneInfo
 
-from hub.cli.common import add_command
-from hub.config import ConfigError, load_config
+from panneau.hub.cli.common import add_command
+from panneau.hub.config import ConfigError, load_config
 
 __all__ = ["export_csv", "parse_when", "register", "run"]
 
@@ -53,7 +53,7 @@ def parse_when(text: str, tz: ZoneInfo, end: bool = False) -> float:
 def export_csv(database: str, out: TextIO, start: float, end: float, tz: ZoneInfo,
                scopes: list[str] | None = None, kpis: list[str] | None = None) -> int:
     """Write the history rows in ``[start, end)`` as CSV; returns the row count."""
-    from hub.server.journal import Journal
+    from panneau.hub.server.journal import Journal
 
     journal = Journal(database)
     try:

@@ -10,9 +10,9 @@ import sys
 
 import pluggy
 
-from hub.cli.common import add_command
-from hub.config import ConfigError, load_config
-from hub.plugins import collect_sources, make_plugin_manager
+from panneau.hub.cli.common import add_command
+from panneau.hub.config import ConfigError, load_config
+from panneau.hub.plugins import collect_sources, make_plugin_manager
 
 __all__ = ["register", "run", "run_hub"]
 
@@ -49,7 +49,7 @@ def run_hub(config_path: str, pm: pluggy.PluginManager | None) -> int:
 
 
 async def _serve(config, pm: pluggy.PluginManager) -> None:
-    from hub.server.app import Hub
+    from panneau.hub.server.app import Hub
 
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -18,11 +18,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from hub.cli.common import add_command
-from hub.config import ConfigError, load_config
-from hub.config.validate import ConfigIssue, build, format_path
-from plugins.generic.mapping import RowMapping, mapping_problems
-from plugins.generic.rows import RowConsumer, read_rows
+from panneau.hub.cli.common import add_command
+from panneau.hub.config import ConfigError, load_config
+from panneau.hub.config.validate import ConfigIssue, build, format_path
+from panneau.plugins.generic.mapping import RowMapping, mapping_problems
+from panneau.plugins.generic.rows import RowConsumer, read_rows
 
 __all__ = ["load_mapping", "register"]
 
@@ -100,7 +100,7 @@ def run(args: argparse.Namespace) -> int:
         if any(s.name == args.source for s in config.sources):
             err(f"--source {args.source!r} is a configured source; pick another name\n")
             return 2
-        from hub.server.journal import Journal
+        from panneau.hub.server.journal import Journal
 
         journal = Journal(config.hub.database)
     try:

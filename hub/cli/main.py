@@ -7,23 +7,23 @@ import importlib
 import logging
 import sys
 
-from hub import __version__
-from hub.logs import LEVELS, setup_logging
+from panneau.hub import __version__
+from panneau.hub.logs import LEVELS, setup_logging
 
 __all__ = ["build_parser", "main"]
 
 #: Subcommand modules, in the order ``--help`` lists them.
 COMMAND_MODULES = (
-    "hub.cli.demo_cmd",
-    "hub.cli.hub_cmd",
-    "hub.cli.screens_cmd",
-    "hub.cli.replay_cmd",
-    "hub.cli.config_cmd",
-    "hub.cli.plugins_cmd",
-    "hub.cli.message_cmd",
-    "hub.cli.export_cmd",
-    "hub.cli.plugin_new_cmd",
-    "hub.cli.import_survey_cmd",
+    "panneau.hub.cli.demo_cmd",
+    "panneau.hub.cli.hub_cmd",
+    "panneau.hub.cli.screens_cmd",
+    "panneau.hub.cli.replay_cmd",
+    "panneau.hub.cli.config_cmd",
+    "panneau.hub.cli.plugins_cmd",
+    "panneau.hub.cli.message_cmd",
+    "panneau.hub.cli.export_cmd",
+    "panneau.hub.cli.plugin_new_cmd",
+    "panneau.hub.cli.import_survey_cmd",
 )
 
 log = logging.getLogger("panneau")
@@ -53,7 +53,7 @@ def build_parser(pm=None) -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Parse, set up logging once, run the subcommand; returns the exit code."""
-    from hub.plugins import make_plugin_manager
+    from panneau.hub.plugins import make_plugin_manager
 
     try:
         pm = make_plugin_manager()

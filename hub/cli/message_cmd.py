@@ -7,7 +7,7 @@ import asyncio
 import re
 import sys
 
-from hub.cli.common import add_command
+from panneau.hub.cli.common import add_command
 
 __all__ = ["parse_duration", "register", "run", "send_message"]
 
@@ -42,7 +42,7 @@ def parse_duration(text: str) -> float:
 async def send_message(url: str, token: str, text: str, *, team: str | None = None,
                        agent: str | None = None, expires_s: float = 3600.0) -> str:
     """Connect as a manager, send one message, return its id (raises ``RuntimeError``)."""
-    from hub.client import HubClient
+    from panneau.hub.client import HubClient
 
     client = HubClient(url, token, backoff_min=0.2, backoff_max=1.0)
     frame = {"type": "send_message", "text": text, "team": team, "agent": agent,

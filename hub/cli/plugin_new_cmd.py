@@ -7,7 +7,7 @@ import re
 import sys
 from pathlib import Path
 
-from hub.cli.common import add_command
+from panneau.hub.cli.common import add_command
 
 __all__ = ["TEMPLATE", "names", "render_plugin"]
 

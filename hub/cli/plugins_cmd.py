@@ -6,8 +6,8 @@ import argparse
 import json
 import sys
 
-from hub.cli.common import add_command
-from hub.plugins import collect_sources, plugin_infos
+from panneau.hub.cli.common import add_command
+from panneau.hub.plugins import collect_sources, plugin_infos
 
 
 def register(subparsers) -> None:

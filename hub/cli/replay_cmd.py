@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import IO, Any
 from zoneinfo import ZoneInfo
 
-from hub.cli.common import add_command
+from panneau.hub.cli.common import add_command
 
 __all__ = ["FORMATS", "parse_time", "register", "replay"]
 
@@ -70,7 +70,7 @@ def _tracked(batches: Iterable[Any], stream: IO[str], done: Callable[[int], None
 def replay(batches: Iterable[Any], config: Any, at: float | None) -> tuple[Any, int, list]:
     """Apply parsed batches to a fresh engine; the snapshot at ``at`` (default: last event),
     the number of skipped lines and their descriptions (the first 100)."""
-    from hub.engine import Engine
+    from panneau.hub.engine import Engine
 
     engine = Engine(config)
     skipped, details, last = 0, [], None
@@ -106,7 +106,7 @@ def figures(snapshot: Any, skipped: int) -> dict[str, Any]:
 
 def _whole_counts(kpi: str, value: Any) -> Any:
     """Counts print as integers (``41``, not ``41.0``); other figures stay as they are."""
-    from hub.catalogue import KPIS
+    from panneau.hub.catalogue import KPIS
 
     info = KPIS.get(kpi)
     counted = info is not None and info.unit in ("count", "agents")
@@ -133,7 +133,7 @@ def _print_text(data: dict[str, Any], details: list[str], zone: str) -> None:
 
 
 def _config(args: argparse.Namespace) -> Any:
-    from hub.config import Config, load_config
+    from panneau.hub.config import Config, load_config
 
     config = load_config(args.config) if args.config else Config()
     if args.service_level is not None:
@@ -148,9 +148,9 @@ def run(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.progress import Progress
 
-    from hub.config import ConfigError
-    from plugins.asterisk.queue_log import parse_batches
-    from plugins.asterisk.realtime import read_export_batches
+    from panneau.hub.config import ConfigError
+    from panneau.plugins.asterisk.queue_log import parse_batches
+    from panneau.plugins.asterisk.realtime import read_export_batches
 
     try:
         config = _config(args)

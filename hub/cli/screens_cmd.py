@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hub.cli.common import add_command, not_built, screen_args
+from panneau.hub.cli.common import add_command, not_built, screen_args
 
 
 def kiosk_args(parser) -> None:
@@ -13,8 +13,8 @@ def kiosk_args(parser) -> None:
 
 def run_kiosk(args) -> int:
     """Run the wall panel until interrupted."""
-    from hub.client import HubClient
-    from kiosk.app import KioskApp, pick_colors
+    from panneau.hub.client import HubClient
+    from panneau.kiosk.app import KioskApp, pick_colors
 
     KioskApp(HubClient(args.hub, args.token), colors=pick_colors(args.colors)).run()
     return 0
@@ -39,13 +39,13 @@ def run_overlay(args) -> int:
         import asyncio
         import sys
 
-        from overlay.statusline import status_line
+        from panneau.overlay.statusline import status_line
 
         sys.stdout.write(asyncio.run(status_line(args.hub, args.token, width=args.width,
                                                  stale_after_s=args.stale_after)) + "\n")
         return 0
-    from hub.client import HubClient
-    from overlay.app import OverlayApp
+    from panneau.hub.client import HubClient
+    from panneau.overlay.app import OverlayApp
 
     OverlayApp(HubClient(args.hub, args.token), stale_after_s=args.stale_after,
                one_line=args.one_line).run()
@@ -54,8 +54,8 @@ def run_overlay(args) -> int:
 
 def run_console(args) -> int:
     """Run the manager console until the manager quits."""
-    from hub.client import HubClient
-    from overlay.console.app import ConsoleApp
+    from panneau.console.app import ConsoleApp
+    from panneau.hub.client import HubClient
 
     ConsoleApp(HubClient(args.hub, args.token)).run()
     return 0

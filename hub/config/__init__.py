@@ -1,7 +1,7 @@
 """Configuration: one TOML file, validated on load."""
 
-from hub.config.load import ConfigError, load_config, parse_config, source_option_issues
-from hub.config.schema import (
+from panneau.hub.config.load import ConfigError, load_config, parse_config, source_option_issues
+from panneau.hub.config.schema import (
     Config,
     HubSettings,
     KioskPage,

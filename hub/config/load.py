@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from pathlib import Path as FsPath
 from typing import Any
 
-from hub.catalogue import KPIS
-from hub.config.locate import key_lines, line_of
-from hub.config.schema import Config
-from hub.config.validate import ConfigIssue, build, format_path
+from panneau.hub.catalogue import KPIS
+from panneau.hub.config.locate import key_lines, line_of
+from panneau.hub.config.schema import Config
+from panneau.hub.config.validate import ConfigIssue, build, format_path
 
 __all__ = ["ConfigError", "load_config", "parse_config", "source_option_issues"]
 

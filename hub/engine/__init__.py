@@ -4,7 +4,7 @@
 every formula.
 """
 
-from hub.engine.engine import Engine
-from hub.engine.snapshot import AgentNow, Alert, Snapshot
+from panneau.hub.engine.engine import Engine
+from panneau.hub.engine.snapshot import AgentNow, Alert, Snapshot
 
 __all__ = ["AgentNow", "Alert", "Engine", "Snapshot"]

@@ -20,12 +20,12 @@ from __future__ import annotations
 import heapq
 from dataclasses import dataclass, field
 
-from hub import events as ev
-from hub.engine.agent_counts import Placement, StateCounts
-from hub.engine.bad import BadEvents
-from hub.engine.scopes import SITE, Scopes
-from hub.engine.snapshot import AgentNow
-from hub.engine.windows import Levels, Sums, Tallies
+from panneau.hub import events as ev
+from panneau.hub.engine.agent_counts import Placement, StateCounts
+from panneau.hub.engine.bad import BadEvents
+from panneau.hub.engine.scopes import SITE, Scopes
+from panneau.hub.engine.snapshot import AgentNow
+from panneau.hub.engine.windows import Levels, Sums, Tallies
 
 __all__ = ["AgentBook", "AgentRecord"]
 

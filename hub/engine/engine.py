@@ -8,19 +8,19 @@ from __future__ import annotations
 
 import logging
 
-from hub import events as ev
-from hub.config import Config
-from hub.engine.agents import AgentBook
-from hub.engine.bad import BadEvents
-from hub.engine.erlang import staffing
-from hub.engine.kpis import voice_kpis
-from hub.engine.scopes import Scopes
-from hub.engine.snapshot import Snapshot
-from hub.engine.surveys import Surveys
-from hub.engine.thresholds import Thresholds
-from hub.engine.tickets import Tickets
-from hub.engine.voice import Calls
-from hub.engine.windows import ROLLING, DayClock, Tallies
+from panneau.hub import events as ev
+from panneau.hub.config import Config
+from panneau.hub.engine.agents import AgentBook
+from panneau.hub.engine.bad import BadEvents
+from panneau.hub.engine.erlang import staffing
+from panneau.hub.engine.kpis import voice_kpis
+from panneau.hub.engine.scopes import Scopes
+from panneau.hub.engine.snapshot import Snapshot
+from panneau.hub.engine.surveys import Surveys
+from panneau.hub.engine.thresholds import Thresholds
+from panneau.hub.engine.tickets import Tickets
+from panneau.hub.engine.voice import Calls
+from panneau.hub.engine.windows import ROLLING, DayClock, Tallies
 
 __all__ = ["Engine"]
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hub.engine.windows import Sums
+from panneau.hub.engine.windows import Sums
 
 __all__ = ["QUEUE_COUNTS", "pct", "voice_kpis"]
 

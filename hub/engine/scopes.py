@@ -9,7 +9,7 @@
 
 from __future__ import annotations
 
-from hub.config import Config
+from panneau.hub.config import Config
 
 __all__ = ["SITE", "Scopes"]
 

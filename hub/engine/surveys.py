@@ -13,11 +13,11 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
-from hub import events as ev
-from hub.config import Config
-from hub.engine.bad import BadEvents
-from hub.engine.scopes import Scopes
-from hub.engine.windows import Sums, Tallies
+from panneau.hub import events as ev
+from panneau.hub.config import Config
+from panneau.hub.engine.bad import BadEvents
+from panneau.hub.engine.scopes import Scopes
+from panneau.hub.engine.windows import Sums, Tallies
 
 __all__ = ["Surveys"]
 

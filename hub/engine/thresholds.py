@@ -12,10 +12,10 @@
 
 from __future__ import annotations
 
-from hub.catalogue import KPIS
-from hub.config import Config, Threshold
-from hub.engine.scopes import Scopes
-from hub.engine.snapshot import Alert, State
+from panneau.hub.catalogue import KPIS
+from panneau.hub.config import Config, Threshold
+from panneau.hub.engine.scopes import Scopes
+from panneau.hub.engine.snapshot import Alert, State
 
 __all__ = ["Thresholds", "classify"]
 

@@ -20,11 +20,11 @@ from __future__ import annotations
 import statistics
 from dataclasses import dataclass
 
-from hub import events as ev
-from hub.config import Config
-from hub.engine.bad import BadEvents, is_duration
-from hub.engine.scopes import SITE, Scopes
-from hub.engine.windows import ROLLING, Sums, Tallies, minute_of
+from panneau.hub import events as ev
+from panneau.hub.config import Config
+from panneau.hub.engine.bad import BadEvents, is_duration
+from panneau.hub.engine.scopes import SITE, Scopes
+from panneau.hub.engine.windows import ROLLING, Sums, Tallies, minute_of
 
 __all__ = ["CHANNELS", "Tickets"]
 

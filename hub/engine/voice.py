@@ -18,11 +18,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from hub import events as ev
-from hub.config import Config
-from hub.engine.bad import BadEvents, is_duration
-from hub.engine.scopes import Scopes
-from hub.engine.windows import Sums, Tallies
+from panneau.hub import events as ev
+from panneau.hub.config import Config
+from panneau.hub.engine.bad import BadEvents, is_duration
+from panneau.hub.engine.scopes import Scopes
+from panneau.hub.engine.windows import Sums, Tallies
 
 __all__ = ["LEFT_COUNTERS", "STALE_TALK_S", "STALE_WAIT_S", "Calls"]
 

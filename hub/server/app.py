@@ -2,9 +2,9 @@
 
 Start one from code (tests, ``panneau demo``, screen tests)::
 
-    from hub.config import parse_config
-    from hub.plugins import make_plugin_manager
-    from hub.server.app import Hub
+    from panneau.hub.config import parse_config
+    from panneau.hub.plugins import make_plugin_manager
+    from panneau.hub.server.app import Hub
 
     config = parse_config(TOML)  # hub.listen / hub.http_listen may use port 0
     async with Hub(config, pm=make_plugin_manager()) as hub:
@@ -13,9 +13,9 @@ Start one from code (tests, ``panneau demo``, screen tests)::
         hub.ws_port, hub.http_port, hub.epoch, hub.journal, hub.engine
         await hub.wait_idle()   # optional: until accepted events are published
 
-``pm`` defaults to :func:`hub.plugins.make_plugin_manager`; ``clock`` (UTC epoch seconds)
+``pm`` defaults to :func:`panneau.hub.plugins.make_plugin_manager`; ``clock`` (UTC epoch seconds)
 may be replaced in tests. On start the journal is replayed into a fresh engine (or, when a
-saved engine state matches, only the events after it: hub.server.engine_state), then each
+saved engine state matches, only the events after it: panneau.hub.server.engine_state), then each
 source resumes after its checkpoint. ``await hub.serve_forever()`` runs until cancelled.
 """
 
@@ -33,20 +33,20 @@ from typing import Any
 
 import pluggy
 
-from hub.config.schema import Config
-from hub.events import Event
-from hub.plugins import collect_sources, make_plugin_manager
-from hub.server.context import Routes, SourceState
-from hub.server.engine_state import EngineState
-from hub.server.frames import FrameHandler
-from hub.server.history import History
-from hub.server.http import HttpServer
-from hub.server.journal import Journal
-from hub.server.metrics import Metrics, render_prometheus
-from hub.server.publisher import Publisher
-from hub.server.supervisor import SourceEntry, Supervisor
-from hub.server.views import Audience, ViewInputs, build_view, key_visible
-from hub.server.ws import WsServer
+from panneau.hub.config.schema import Config
+from panneau.hub.events import Event
+from panneau.hub.plugins import collect_sources, make_plugin_manager
+from panneau.hub.server.context import Routes, SourceState
+from panneau.hub.server.engine_state import EngineState
+from panneau.hub.server.frames import FrameHandler
+from panneau.hub.server.history import History
+from panneau.hub.server.http import HttpServer
+from panneau.hub.server.journal import Journal
+from panneau.hub.server.metrics import Metrics, render_prometheus
+from panneau.hub.server.publisher import Publisher
+from panneau.hub.server.supervisor import SourceEntry, Supervisor
+from panneau.hub.server.views import Audience, ViewInputs, build_view, key_visible
+from panneau.hub.server.ws import WsServer
 
 __all__ = ["Hub"]
 
@@ -295,7 +295,7 @@ class Hub:
                 log.exception("sampling KPI history failed")
 
     async def save_engine_state(self) -> bool:
-        """Save the engine and its journal position now (see hub.server.engine_state)."""
+        """Save the engine and its journal position now (see panneau.hub.server.engine_state)."""
         return await self.engine_state.save(self.engine, self._accepted)
 
     async def _engine_state_loop(self) -> None:

@@ -1,4 +1,4 @@
-"""The :class:`hub.sources.SourceContext` a running source gets, and the webhook route table."""
+"""The :class:`~panneau.hub.sources.SourceContext` a running source gets; the webhook routes."""
 
 from __future__ import annotations
 
@@ -10,15 +10,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from hub.events import Event
-from hub.server.metrics import Metrics
-from hub.sources import UNCHANGED, HttpHandler, SourceStatus
+from panneau.hub.events import Event
+from panneau.hub.server.metrics import Metrics
+from panneau.hub.sources import UNCHANGED, HttpHandler, SourceStatus
 
 __all__ = ["HubSourceContext", "Routes", "SourceState"]
 
 _CALLS = ("voice", "staffing")
 _AGENTS = ("agents", "staffing")
-#: Which KPI families (hub.catalogue) an event kind feeds: screens grey only those when the
+#: Which KPI families (panneau.hub.catalogue) an event kind feeds: screens grey only those when the
 #: source goes stale (``source:<name>["feeds"]``).
 _FAMILIES: dict[str, tuple[str, ...]] = {
     **dict.fromkeys(("call_entered", "call_answered", "call_ended", "call_abandoned",
@@ -112,7 +112,7 @@ class HubSourceContext:
         for i, event in enumerate(events):
             if not isinstance(event, Event):
                 raise TypeError(f"source {self.name!r} emitted {type(event).__name__}, "
-                                "not a hub.events event")
+                                "not a panneau.hub.events event")
             if event.source != self.name:
                 events[i] = dataclasses.replace(event, source=self.name)
         changed = checkpoint is not UNCHANGED

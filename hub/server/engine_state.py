@@ -1,6 +1,6 @@
 """The engine's state saved in the journal file, so that a restart replays only newer events.
 
-A saved state is one row of table ``engine_state``: the pickled :class:`~hub.engine.Engine`,
+A saved state is one row of table ``engine_state``: the pickled :class:`~panneau.hub.engine.Engine`,
 the journal position it reflects (``events.id`` of the last event applied, 0 for none, and
 that event's ``ts``) and a fingerprint of the engine's code and of the config. At start
 :meth:`EngineState.restore` hands back the saved engine only when everything matches — same
@@ -33,10 +33,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from hub.config.schema import Config
-from hub.engine import Engine
-from hub.events import Event, event_from_dict
-from hub.server.journal import Journal
+from panneau.hub.config.schema import Config
+from panneau.hub.engine import Engine
+from panneau.hub.events import Event, event_from_dict
+from panneau.hub.server.journal import Journal
 
 __all__ = ["SAVE_EVERY_S", "EngineState", "dumps", "fingerprint", "loads"]
 
@@ -56,7 +56,7 @@ def _constants() -> dict[int, tuple[str, str]]:
     """``id`` → (module, name) of the engine modules' container and sentinel constants."""
     table: dict[int, tuple[str, str]] = {}
     for modname, module in list(sys.modules.items()):
-        if modname.startswith("hub.engine.") or modname == "hub.catalogue":
+        if modname.startswith("panneau.hub.engine.") or modname == "panneau.hub.catalogue":
             for name, value in vars(module).items():
                 if isinstance(value, dict | list | set | tuple | frozenset) or (
                         type(value) is object):
@@ -76,7 +76,7 @@ class _Pickler(pickle.Pickler):
 class _Unpickler(pickle.Unpickler):
     def persistent_load(self, pid: Any) -> Any:
         modname, name = pid
-        if not (modname.startswith("hub.engine.") or modname == "hub.catalogue"):
+        if not (modname.startswith("panneau.hub.engine.") or modname == "panneau.hub.catalogue"):
             raise pickle.UnpicklingError(f"unexpected reference {modname}.{name}")
         return getattr(sys.modules[modname], name)
 

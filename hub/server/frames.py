@@ -10,12 +10,12 @@ import logging
 import re
 from typing import TYPE_CHECKING, Any
 
-from hub import wire
-from hub.server.publisher import Client
-from hub.server.views import message_value, message_visible
+from panneau.hub import wire
+from panneau.hub.server.publisher import Client
+from panneau.hub.server.views import message_value, message_visible
 
 if TYPE_CHECKING:
-    from hub.server.app import Hub
+    from panneau.hub.server.app import Hub
 
 __all__ = ["MAX_ANNOTATION_CHARS", "MAX_EXPIRES_S", "MAX_MESSAGE_CHARS", "FrameHandler"]
 

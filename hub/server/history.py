@@ -13,7 +13,7 @@ KPIs kiosk pages draw as sparklines (site, team and queue scopes); read from the
 (within 1.5 sampling intervals), for every KPI a kiosk page shows (site, team and queue
 scopes) and for each agent's own :data:`AGENT_REF_KPIS` of the ``today`` window
 (``ref:agent:<id>/today/<kpi>``). An agent's refs sit in its scope, so only that agent's view
-and managers' carry them (:mod:`hub.server.views`). Refs are read with two batched queries
+and managers' carry them (:mod:`panneau.hub.server.views`). Refs are read with two batched queries
 per sample, whatever the number of agents. All of it lives in the journal's ``kpi_history``
 table, also used by ``panneau export``.
 
@@ -33,8 +33,8 @@ import threading
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from hub.config.schema import Config
-from hub.server.journal import Journal
+from panneau.hub.config.schema import Config
+from panneau.hub.server.journal import Journal
 
 __all__ = ["AGENT_REF_KPIS", "BASE_WINDOWS", "PRUNE_CHUNK_ROWS", "History", "sampled", "take",
            "windows_of"]

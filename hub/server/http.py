@@ -16,9 +16,9 @@ from typing import Any
 
 from aiohttp import web
 
-from hub.server.context import Routes, SourceState
-from hub.server.metrics import Metrics
-from hub.sources import HttpRequest
+from panneau.hub.server.context import Routes, SourceState
+from panneau.hub.server.metrics import Metrics
+from panneau.hub.sources import HttpRequest
 
 __all__ = ["WEBHOOK_MAX_BYTES", "WEBHOOK_TIMEOUT_S", "HttpServer"]
 

@@ -27,7 +27,7 @@ from typing import Any
 
 import sqlite_utils
 
-from hub.events import Event, event_from_dict, event_to_dict
+from panneau.hub.events import Event, event_from_dict, event_to_dict
 
 __all__ = ["Journal"]
 
@@ -76,7 +76,8 @@ class Journal:
         db["kpi_history"].create({"ts": float, "key": str, "value": float},
                                  pk=("ts", "key"), if_not_exists=True)
         # No (key, ts) index: keeping it cost ~7x the write of a sample (one scattered leaf page
-        # per key); refs read narrow ts ranges and trends live in memory (hub.server.history).
+        # per key); refs read narrow ts ranges and trends live in memory
+        # (panneau.hub.server.history).
         db.execute("DROP INDEX IF EXISTS idx_kpi_history_key_ts")
         db["messages"].create({"id": str, "text": str, "sender": str, "team": str,
                                "agent": str, "sent": float, "expires": float},

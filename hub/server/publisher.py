@@ -30,10 +30,10 @@ from typing import Any
 from websockets.asyncio.server import ServerConnection, broadcast
 from websockets.protocol import State
 
-from hub import wire
-from hub.server.metrics import Metrics
-from hub.server.views import Audience
-from hub.view import diff
+from panneau.hub import wire
+from panneau.hub.server.metrics import Metrics
+from panneau.hub.server.views import Audience
+from panneau.hub.view import diff
 
 __all__ = ["AudienceState", "Client", "Publisher"]
 

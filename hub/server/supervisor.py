@@ -27,11 +27,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from hub.config.load import build_source_options
-from hub.config.schema import SourceConfig
-from hub.server.context import AcceptFn, HubSourceContext, Routes, SourceState
-from hub.server.metrics import Metrics
-from hub.sources import SourceSpec
+from panneau.hub.config.load import build_source_options
+from panneau.hub.config.schema import SourceConfig
+from panneau.hub.server.context import AcceptFn, HubSourceContext, Routes, SourceState
+from panneau.hub.server.metrics import Metrics
+from panneau.hub.sources import SourceSpec
 
 __all__ = ["LoopWatchdog", "SourceEntry", "Supervisor"]
 

@@ -25,8 +25,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from hub.config.schema import Config, Team
-from hub.server.context import SourceState
+from panneau.hub.config.schema import Config, Team
+from panneau.hub.server.context import SourceState
 
 __all__ = [
     "SMALL_TEAM_QUEUE_KPIS", "Audience", "ViewInputs", "build_view", "key_visible",
@@ -60,7 +60,7 @@ class Audience:
 class ViewInputs:
     """Everything a view is built from, refreshed by the hub once per publish tick."""
 
-    snapshot: Any  # hub.engine.Snapshot
+    snapshot: Any  # panneau.hub.engine.Snapshot
     sources: Mapping[str, SourceState] = field(default_factory=dict)
     messages: list[dict[str, Any]] = field(default_factory=list)
     acks: Mapping[str, list[str]] = field(default_factory=dict)
@@ -221,7 +221,7 @@ def _fragment(inputs: ViewInputs, scope: str) -> dict[str, Any]:
 
 
 def build_view(audience: Audience, config: Config, inputs: ViewInputs) -> dict[str, Any]:
-    """The flat view (keys of :mod:`hub.view`) of ``audience``."""
+    """The flat view (keys of :mod:`panneau.hub.view`) of ``audience``."""
     if audience.role == "manager":  # every manager gets the same body, built once per inputs
         body = inputs._fragments.get("manager view")
         if body is None:

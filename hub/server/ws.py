@@ -30,10 +30,10 @@ from websockets.datastructures import Headers
 from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
 
-from hub import wire
-from hub.config.schema import Config, Token
-from hub.server.publisher import Client, Publisher
-from hub.server.views import Audience
+from panneau.hub import wire
+from panneau.hub.config.schema import Config, Token
+from panneau.hub.server.publisher import Client, Publisher
+from panneau.hub.server.views import Audience
 
 __all__ = ["TokenTable", "WsServer", "http_response"]
 

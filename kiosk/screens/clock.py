@@ -7,7 +7,7 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Static
 
-from kiosk.widgets import BigNumber
+from panneau.kiosk.widgets import BigNumber
 
 __all__ = ["ClockScreen"]
 

@@ -6,9 +6,9 @@ from textual.app import ComposeResult
 from textual.containers import Grid, Vertical
 from textual.screen import Screen
 
-from hub.display import SYMBOLS, Symbols
-from kiosk.model import Notice, PageView
-from kiosk.widgets import Banner, BigNumber, BottomBar, KpiTile, TopBar, TrendLine
+from panneau.hub.display import SYMBOLS, Symbols
+from panneau.kiosk.model import Notice, PageView
+from panneau.kiosk.widgets import Banner, BigNumber, BottomBar, KpiTile, TopBar, TrendLine
 
 __all__ = ["PanelScreen"]
 

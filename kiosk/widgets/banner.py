@@ -7,7 +7,7 @@ from textual.containers import Vertical
 from textual.reactive import reactive
 from textual.widgets import Static
 
-from kiosk.model import Notice
+from panneau.kiosk.model import Notice
 
 __all__ = ["Banner"]
 

@@ -7,9 +7,9 @@ from textual.containers import Vertical
 from textual.reactive import reactive
 from textual.widgets import Static
 
-from hub.display import SYMBOLS, Symbols
-from kiosk.model import Tile
-from kiosk.widgets.bignum import BigNumber
+from panneau.hub.display import SYMBOLS, Symbols
+from panneau.kiosk.model import Tile
+from panneau.kiosk.widgets.bignum import BigNumber
 
 __all__ = ["KpiTile"]
 

@@ -7,7 +7,7 @@ from textual.containers import Vertical
 from textual.reactive import reactive
 from textual.widgets import Sparkline, Static
 
-from hub.display import format_value
+from panneau.hub.display import format_value
 
 __all__ = ["TrendLine"]
 

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from hub.hookspecs import hookimpl
-from hub.sources import SourceSpec
-from plugins.asterisk.ami import AmiOptions, AmiSource
-from plugins.asterisk.tailer import QueueLogOptions, QueueLogSource
+from panneau.hub.hookspecs import hookimpl
+from panneau.hub.sources import SourceSpec
+from panneau.plugins.asterisk.ami import AmiOptions, AmiSource
+from panneau.plugins.asterisk.tailer import QueueLogOptions, QueueLogSource
 
 __all__ = ["register_sources"]
 

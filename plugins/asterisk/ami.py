@@ -19,8 +19,8 @@ from typing import Any
 from panoramisk import Manager
 from panoramisk.ami_protocol import AMIProtocol
 
-from hub.sources import SourceContext
-from plugins.asterisk.ami_events import AmiTranslator, Mode
+from panneau.hub.sources import SourceContext
+from panneau.plugins.asterisk.ami_events import AmiTranslator, Mode
 
 __all__ = ["AmiOptions", "AmiSource", "LoginRefused"]
 

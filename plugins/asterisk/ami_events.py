@@ -14,7 +14,8 @@ Rules kept here:
   timeouts and empty-queue exits, which AMI does not tell apart; all become ``CallAbandoned``.
 - ``AgentComplete`` may lack the caller's ``Uniqueid`` (the caller channel is gone): the call is
   found again from the member channel (``DestUniqueid``) or the member seen at ``AgentConnect``.
-- Mode ``agent_state`` emits only :class:`~hub.events.AgentStatus` (device state, paused): the
+- Mode ``agent_state`` emits only :class:`~panneau.hub.events.AgentStatus` (device state, paused):
+  the
   live part queue_log cannot give, for running beside an ``asterisk_queue_log`` source.
 - A repeated ``SequenceNumber`` (debug captures show some events twice) is dropped.
 """
@@ -25,7 +26,7 @@ from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from typing import Any, Literal
 
-from hub.events import (
+from panneau.hub.events import (
     AgentLoggedIn,
     AgentLoggedOut,
     AgentPaused,
@@ -42,7 +43,7 @@ from hub.events import (
     RingNoAnswer,
     SystemRestart,
 )
-from plugins.asterisk.record import BadLine, number
+from panneau.plugins.asterisk.record import BadLine, number
 
 __all__ = ["DEVICE_STATES", "AmiTranslator", "Mode"]
 

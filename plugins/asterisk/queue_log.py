@@ -1,7 +1,7 @@
-"""Asterisk ``queue_log`` lines → :mod:`hub.events` (pure: no I/O, no clock).
+"""Asterisk ``queue_log`` lines → :mod:`panneau.hub.events` (pure: no I/O, no clock).
 
 A line is ``epoch|callid|queuename|agent|VERB|data...``. :func:`split_line` cuts it into a
-:class:`Record`; :class:`~plugins.asterisk.verbs.VerbMapper` turns a record into events;
+:class:`Record`; :class:`~panneau.plugins.asterisk.verbs.VerbMapper` turns a record into events;
 :func:`parse_lines` does both over many lines and returns a :class:`ParseResult` that says
 what was read, what was skipped (with line numbers) and what was ignored on purpose.
 
@@ -21,9 +21,9 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from hub.events import Event
-from plugins.asterisk.record import BadLine, Record, split_line
-from plugins.asterisk.verbs import VerbMapper
+from panneau.hub.events import Event
+from panneau.plugins.asterisk.record import BadLine, Record, split_line
+from panneau.plugins.asterisk.verbs import VerbMapper
 
 __all__ = [
     "BadLine",

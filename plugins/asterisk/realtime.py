@@ -21,8 +21,8 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from plugins.asterisk.queue_log import ParseResult, RecordSink
-from plugins.asterisk.record import BadLine, Record
+from panneau.plugins.asterisk.queue_log import ParseResult, RecordSink
+from panneau.plugins.asterisk.record import BadLine, Record
 
 __all__ = ["Layout", "detect_layout", "read_export", "read_export_batches"]
 

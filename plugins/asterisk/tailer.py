@@ -25,10 +25,10 @@ import os
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-from hub.events import Event
-from hub.sources import SourceContext
-from plugins.asterisk.queue_log import RecordSink, Skipped
-from plugins.asterisk.record import split_line
+from panneau.hub.events import Event
+from panneau.hub.sources import SourceContext
+from panneau.plugins.asterisk.queue_log import RecordSink, Skipped
+from panneau.plugins.asterisk.record import split_line
 
 __all__ = ["FileFollower", "QueueLogOptions", "QueueLogSource", "Step"]
 

@@ -1,4 +1,4 @@
-"""One queue_log :class:`~plugins.asterisk.record.Record` → normalised events, verb by verb.
+"""One queue_log :class:`~panneau.plugins.asterisk.record.Record` → normalised events, verb by verb.
 
 Fields are read by position and every field Asterisk added over the years (CONNECT ringtime,
 ENTERQUEUE origposition, EXITWITHKEY position/waittime before 13...) may be missing.
@@ -6,9 +6,9 @@ Choices, so that nothing is counted twice:
 
 - ``PAUSEALL``/``UNPAUSEALL`` give no event: Asterisk always writes a per-queue
   ``PAUSE``/``UNPAUSE`` line as well, and those carry the queue.
-- ``RINGCANCELED`` is a :class:`~hub.events.RingNoAnswer` with ``canceled=True``; the
+- ``RINGCANCELED`` is a :class:`~panneau.hub.events.RingNoAnswer` with ``canceled=True``; the
   ``ABANDON`` that follows is the one outcome of the call.
-- ``QUEUESTART`` is a :class:`~hub.events.SystemRestart`; ``CONFIGRELOAD`` one with
+- ``QUEUESTART`` is a :class:`~panneau.hub.events.SystemRestart`; ``CONFIGRELOAD`` one with
   ``reload_only=True``.
 - Custom and vendor verbs (``DID``, ``INFO``, ``HEARTBEAT``, PBXware ``OUT*``...) and verbs with
   no KPI meaning (``PENALTY``, ``RINGINUSE``, ``AGENTDUMP``, ``OUTCALL``) give no event and are
@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from hub.events import (
+from panneau.hub.events import (
     AgentLoggedIn,
     AgentLoggedOut,
     AgentPaused,
@@ -35,7 +35,7 @@ from hub.events import (
     RingNoAnswer,
     SystemRestart,
 )
-from plugins.asterisk.record import BadLine, Record, number
+from panneau.plugins.asterisk.record import BadLine, Record, number
 
 __all__ = ["KNOWN_VERBS", "VerbMapper"]
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from hub.hookspecs import hookimpl
-from hub.sources import SourceSpec
-from plugins.freshdesk.options import FreshdeskOptions
-from plugins.freshdesk.source import FreshdeskSource
+from panneau.hub.hookspecs import hookimpl
+from panneau.hub.sources import SourceSpec
+from panneau.plugins.freshdesk.options import FreshdeskOptions
+from panneau.plugins.freshdesk.source import FreshdeskSource
 
 __all__ = ["register_sources"]
 

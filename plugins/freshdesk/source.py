@@ -11,14 +11,14 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from hub.events import Event
-from hub.sources import SourceContext
-from plugins.freshdesk.mapping import check_custom_statuses, ticket_snapshot
-from plugins.freshdesk.options import FreshdeskOptions, client_settings
-from plugins.generic.fetch import Fetcher, FetchError
-from plugins.generic.polling import run_polling
-from plugins.generic.tickets import TicketTracker, renamed
-from plugins.generic.timeparse import iso_utc
+from panneau.hub.events import Event
+from panneau.hub.sources import SourceContext
+from panneau.plugins.freshdesk.mapping import check_custom_statuses, ticket_snapshot
+from panneau.plugins.freshdesk.options import FreshdeskOptions, client_settings
+from panneau.plugins.generic.fetch import Fetcher, FetchError
+from panneau.plugins.generic.polling import run_polling
+from panneau.plugins.generic.tickets import TicketTracker, renamed
+from panneau.plugins.generic.timeparse import iso_utc
 
 __all__ = ["FreshdeskPoller", "FreshdeskSource"]
 

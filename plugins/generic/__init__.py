@@ -3,10 +3,10 @@ and the parts every helpdesk source shares."""
 
 from __future__ import annotations
 
-from hub.hookspecs import hookimpl
-from hub.sources import SourceSpec
-from plugins.generic.options import GenericOptions
-from plugins.generic.source import GenericSource
+from panneau.hub.hookspecs import hookimpl
+from panneau.hub.sources import SourceSpec
+from panneau.plugins.generic.options import GenericOptions
+from panneau.plugins.generic.source import GenericSource
 
 __all__ = ["register_sources"]
 

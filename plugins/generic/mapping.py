@@ -11,9 +11,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from hub.events import SurveyResponse
-from plugins.generic.tickets import STATUSES, TicketSnapshot
-from plugins.generic.timeparse import parse_time
+from panneau.hub.events import SurveyResponse
+from panneau.plugins.generic.tickets import STATUSES, TicketSnapshot
+from panneau.plugins.generic.timeparse import parse_time
 
 __all__ = [
     "DEFAULT_SCALES",

@@ -6,7 +6,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from plugins.generic.mapping import RowMapping, mapping_problems
+from panneau.plugins.generic.mapping import RowMapping, mapping_problems
 
 __all__ = ["GenericOptions", "option_problems", "resolve_headers"]
 

@@ -9,8 +9,8 @@ from typing import Any
 
 import httpx
 
-from hub.sources import SourceContext
-from plugins.generic.fetch import Fetcher, FetchError
+from panneau.hub.sources import SourceContext
+from panneau.plugins.generic.fetch import Fetcher, FetchError
 
 __all__ = [
     "HelpdeskOptions",

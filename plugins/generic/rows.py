@@ -14,11 +14,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from hub.events import Event
-from hub.sources import SourceContext
-from plugins.generic.mapping import RowMapping, lookup, row_to_survey, row_to_ticket
-from plugins.generic.seen import SeenIds
-from plugins.generic.tickets import TicketTracker
+from panneau.hub.events import Event
+from panneau.hub.sources import SourceContext
+from panneau.plugins.generic.mapping import RowMapping, lookup, row_to_survey, row_to_ticket
+from panneau.plugins.generic.seen import SeenIds
+from panneau.plugins.generic.tickets import TicketTracker
 
 __all__ = ["RowConsumer", "read_rows", "records_of"]
 

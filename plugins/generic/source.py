@@ -16,14 +16,14 @@ import time
 from pathlib import Path
 from typing import Any
 
-from hub.events import Event
-from hub.sources import SourceContext
-from plugins.generic.fetch import Fetcher, FetchError
-from plugins.generic.options import GenericOptions, option_problems, resolve_headers
-from plugins.generic.polling import poll_forever, run_polling
-from plugins.generic.rows import RowConsumer, read_rows, records_of
-from plugins.generic.seen import SeenIds
-from plugins.generic.timeparse import iso_utc
+from panneau.hub.events import Event
+from panneau.hub.sources import SourceContext
+from panneau.plugins.generic.fetch import Fetcher, FetchError
+from panneau.plugins.generic.options import GenericOptions, option_problems, resolve_headers
+from panneau.plugins.generic.polling import poll_forever, run_polling
+from panneau.plugins.generic.rows import RowConsumer, read_rows, records_of
+from panneau.plugins.generic.seen import SeenIds
+from panneau.plugins.generic.timeparse import iso_utc
 
 __all__ = ["FolderReader", "GenericSource", "UrlPoller"]
 

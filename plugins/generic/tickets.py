@@ -23,7 +23,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from hub.events import (
+from panneau.hub.events import (
     Event,
     TicketCreated,
     TicketMetrics,

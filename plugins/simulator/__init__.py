@@ -1,6 +1,6 @@
 """The built-in ``simulator`` source: a believable contact centre for demos and tests.
 
-It emits only :mod:`hub.events` records, exactly like a real telephony or helpdesk source.
+It emits only :mod:`panneau.hub.events` records, exactly like a real telephony or helpdesk source.
 :func:`demo_config` builds the whole configuration ``panneau demo`` runs with.
 """
 
@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from hub.hookspecs import hookimpl
-from hub.sources import SourceSpec
-from plugins.simulator.demo import demo_config
-from plugins.simulator.model import Simulation
-from plugins.simulator.options import SimQueue, SimTeam, SimulatorOptions
-from plugins.simulator.scenarios import SCENARIOS
-from plugins.simulator.source import SimulatorSource
+from panneau.hub.hookspecs import hookimpl
+from panneau.hub.sources import SourceSpec
+from panneau.plugins.simulator.demo import demo_config
+from panneau.plugins.simulator.model import Simulation
+from panneau.plugins.simulator.options import SimQueue, SimTeam, SimulatorOptions
+from panneau.plugins.simulator.scenarios import SCENARIOS
+from panneau.plugins.simulator.source import SimulatorSource
 
 __all__ = [
     "SCENARIOS",

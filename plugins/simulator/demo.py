@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from hub.config.schema import (
+from panneau.hub.config.schema import (
     Config,
     HubSettings,
     KioskPage,
@@ -15,7 +15,7 @@ from hub.config.schema import (
     Threshold,
     Token,
 )
-from plugins.simulator.options import ScenarioName, SimulatorOptions
+from panneau.plugins.simulator.options import ScenarioName, SimulatorOptions
 
 __all__ = ["DEMO_MANAGER_TOKEN", "agent_token", "demo_config", "kiosk_token"]
 

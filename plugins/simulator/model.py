@@ -18,11 +18,11 @@ import random
 from collections.abc import Callable
 from typing import Any
 
-from hub.events import Event
-from plugins.simulator.calls import CallFloor
-from plugins.simulator.options import SimulatorOptions
-from plugins.simulator.scenarios import SCENARIOS, Scenario, SimClock
-from plugins.simulator.tickets import TicketDesk
+from panneau.hub.events import Event
+from panneau.plugins.simulator.calls import CallFloor
+from panneau.plugins.simulator.options import SimulatorOptions
+from panneau.plugins.simulator.scenarios import SCENARIOS, Scenario, SimClock
+from panneau.plugins.simulator.tickets import TicketDesk
 
 __all__ = ["Simulation"]
 

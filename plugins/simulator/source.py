@@ -7,10 +7,10 @@ import math
 import zoneinfo
 from typing import Any
 
-from hub.sources import SourceContext
-from plugins.simulator.model import Simulation
-from plugins.simulator.options import SimulatorOptions
-from plugins.simulator.scenarios import SCENARIOS
+from panneau.hub.sources import SourceContext
+from panneau.plugins.simulator.model import Simulation
+from panneau.plugins.simulator.options import SimulatorOptions
+from panneau.plugins.simulator.scenarios import SCENARIOS
 
 __all__ = ["SimulatorSource", "check_options"]
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from hub import events as ev
-from plugins.simulator.options import SimTeam
-from plugins.simulator.scenarios import day_factor
+from panneau.hub import events as ev
+from panneau.plugins.simulator.options import SimTeam
+from panneau.plugins.simulator.scenarios import day_factor
 
 if TYPE_CHECKING:
-    from plugins.simulator.model import Simulation
+    from panneau.plugins.simulator.model import Simulation
 
 __all__ = ["TicketDesk"]
 

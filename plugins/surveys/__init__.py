@@ -5,13 +5,13 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from hub.hookspecs import hookimpl
-from hub.sources import HttpRequest, SourceContext, SourceSpec
-from plugins.generic.polling import from_env
-from plugins.surveys.options import DelightedOptions, TypeformOptions
-from plugins.surveys.parse import Parsed, parse_delighted, parse_typeform
-from plugins.surveys.receiver import WebhookReceiver, serve
-from plugins.surveys.signatures import hex_signature_ok, typeform_signature_ok
+from panneau.hub.hookspecs import hookimpl
+from panneau.hub.sources import HttpRequest, SourceContext, SourceSpec
+from panneau.plugins.generic.polling import from_env
+from panneau.plugins.surveys.options import DelightedOptions, TypeformOptions
+from panneau.plugins.surveys.parse import Parsed, parse_delighted, parse_typeform
+from panneau.plugins.surveys.receiver import WebhookReceiver, serve
+from panneau.plugins.surveys.signatures import hex_signature_ok, typeform_signature_ok
 
 __all__ = ["DelightedSource", "TypeformSource", "WebhookSource", "register_sources"]
 

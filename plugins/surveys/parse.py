@@ -11,10 +11,10 @@ import contextlib
 from dataclasses import dataclass
 from typing import Any
 
-from hub.events import SurveyResponse
-from plugins.generic.mapping import DEFAULT_SCALES
-from plugins.generic.timeparse import parse_time
-from plugins.surveys.options import DelightedOptions, TypeformForm
+from panneau.hub.events import SurveyResponse
+from panneau.plugins.generic.mapping import DEFAULT_SCALES
+from panneau.plugins.generic.timeparse import parse_time
+from panneau.plugins.surveys.options import DelightedOptions, TypeformForm
 
 __all__ = ["Parsed", "Refused", "parse_delighted", "parse_typeform"]
 

@@ -17,9 +17,9 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from hub.sources import HttpRequest, HttpResponse, SourceContext
-from plugins.generic.seen import SeenIds
-from plugins.surveys.parse import Parsed, Refused
+from panneau.hub.sources import HttpRequest, HttpResponse, SourceContext
+from panneau.plugins.generic.seen import SeenIds
+from panneau.plugins.surveys.parse import Parsed, Refused
 
 __all__ = ["WebhookReceiver", "serve"]
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from hub.hookspecs import hookimpl
-from hub.sources import SourceSpec
-from plugins.zendesk.options import ZendeskOptions
-from plugins.zendesk.source import ZendeskSource
+from panneau.hub.hookspecs import hookimpl
+from panneau.hub.sources import SourceSpec
+from panneau.plugins.zendesk.options import ZendeskOptions
+from panneau.plugins.zendesk.source import ZendeskSource
 
 __all__ = ["register_sources"]
 

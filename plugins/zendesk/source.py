@@ -13,14 +13,14 @@ import os
 from collections.abc import Callable
 from typing import Any
 
-from hub.events import Event
-from hub.sources import SourceContext
-from plugins.generic.fetch import Fetcher, FetchError
-from plugins.generic.polling import run_polling
-from plugins.generic.seen import SeenIds
-from plugins.generic.tickets import TicketTracker, renamed
-from plugins.zendesk.mapping import breach_event, page_snapshots, rating_response
-from plugins.zendesk.options import ZendeskOptions, client_settings
+from panneau.hub.events import Event
+from panneau.hub.sources import SourceContext
+from panneau.plugins.generic.fetch import Fetcher, FetchError
+from panneau.plugins.generic.polling import run_polling
+from panneau.plugins.generic.seen import SeenIds
+from panneau.plugins.generic.tickets import TicketTracker, renamed
+from panneau.plugins.zendesk.mapping import breach_event, page_snapshots, rating_response
+from panneau.plugins.zendesk.options import ZendeskOptions, client_settings
 
 __all__ = ["ZendeskPoller", "ZendeskSource"]
 

@@ -18,10 +18,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from panoramisk.message import Message
 
-import plugins.asterisk as asterisk
-from hub.events import AgentStatus, CallEnded, CallLeft
-from hub.testing import ManualClock, RecordingContext, make_source, running
-from plugins.asterisk.ami_events import AmiTranslator
+import panneau.plugins.asterisk as asterisk
+from panneau.hub.events import AgentStatus, CallEnded, CallLeft
+from panneau.hub.testing import ManualClock, RecordingContext, make_source, running
+from panneau.plugins.asterisk.ami_events import AmiTranslator
 
 AMI = Path(__file__).resolve().parents[1] / "fixtures" / "ami"
 LIVE = Path(__file__).resolve().parents[1] / "fixtures" / "asterisk_live"

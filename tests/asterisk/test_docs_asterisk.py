@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from hub.config.load import parse_config
-from hub.plugins import collect_sources, make_plugin_manager
-from plugins.asterisk.ami import AmiOptions
-from plugins.asterisk.tailer import QueueLogOptions
+from panneau.hub.config.load import parse_config
+from panneau.hub.plugins import collect_sources, make_plugin_manager
+from panneau.plugins.asterisk.ami import AmiOptions
+from panneau.plugins.asterisk.tailer import QueueLogOptions
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "sources" / "asterisk.md"
 

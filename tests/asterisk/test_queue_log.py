@@ -7,7 +7,7 @@ from collections import Counter
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hub.events import (
+from panneau.hub.events import (
     AgentLoggedIn,
     AgentPaused,
     CallAbandoned,
@@ -18,8 +18,8 @@ from hub.events import (
     RingNoAnswer,
     SystemRestart,
 )
-from plugins.asterisk.queue_log import parse_lines
-from plugins.asterisk.verbs import KNOWN_VERBS
+from panneau.plugins.asterisk.queue_log import parse_lines
+from panneau.plugins.asterisk.verbs import KNOWN_VERBS
 
 
 def kinds(result) -> Counter:

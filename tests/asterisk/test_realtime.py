@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hub.events import AgentPaused, CallAbandoned, CallEnded, CallLeft, RingNoAnswer
-from plugins.asterisk.realtime import detect_layout, read_export
+from panneau.hub.events import AgentPaused, CallAbandoned, CallEnded, CallLeft, RingNoAnswer
+from panneau.plugins.asterisk.realtime import detect_layout, read_export
 
 
 def kinds(result) -> Counter:

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from hub.cli.main import main
+from panneau.hub.cli.main import main
 
 
 @pytest.fixture

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import os
 
-import plugins.asterisk as asterisk
-from hub.testing import RecordingContext, append_lines, make_source, run_source, running
+import panneau.plugins.asterisk as asterisk
+from panneau.hub.testing import RecordingContext, append_lines, make_source, run_source, running
 
 
 def line(n: int, queue: str = "support") -> str:

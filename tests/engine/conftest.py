@@ -6,9 +6,9 @@ from collections.abc import Callable, Iterable
 
 import pytest
 
-from hub import events as ev
-from hub.config import Config, KpiSettings, QueueSettings, Team, Threshold
-from hub.engine import Engine, Snapshot
+from panneau.hub import events as ev
+from panneau.hub.config import Config, KpiSettings, QueueSettings, Team, Threshold
+from panneau.hub.engine import Engine, Snapshot
 
 #: 2027-01-15 08:00:00 UTC, a whole minute.
 T0 = 1_800_000_000.0

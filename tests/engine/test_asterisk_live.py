@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from hub.config import Config, QueueSettings, Team
-from hub.engine import Engine
-from plugins.asterisk.queue_log import parse_lines
+from panneau.hub.config import Config, QueueSettings, Team
+from panneau.hub.engine import Engine
+from panneau.plugins.asterisk.queue_log import parse_lines
 
 LIVE = Path(__file__).parents[1] / "fixtures" / "asterisk_live"
 

@@ -6,8 +6,14 @@ import math
 
 import pytest
 
-from hub import events as ev
-from hub.engine.erlang import agents_needed, erlang_c, expected_wait_s, service_level, staffing
+from panneau.hub import events as ev
+from panneau.hub.engine.erlang import (
+    agents_needed,
+    erlang_c,
+    expected_wait_s,
+    service_level,
+    staffing,
+)
 from tests.engine.conftest import T0
 
 

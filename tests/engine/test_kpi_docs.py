@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from hub import events as ev
-from hub.catalogue import KPIS
-from hub.engine.tickets import CHANNELS
+from panneau.hub import events as ev
+from panneau.hub.catalogue import KPIS
+from panneau.hub.engine.tickets import CHANNELS
 from tests.engine.conftest import T0
 
 DOC = Path(__file__).parents[2] / "docs" / "kpis.md"

@@ -19,10 +19,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hub import events as ev
-from hub.catalogue import KPIS
-from hub.config import Config, HubSettings, KpiSettings, QueueSettings, Team
-from hub.engine import Engine
+from panneau.hub import events as ev
+from panneau.hub.catalogue import KPIS
+from panneau.hub.config import Config, HubSettings, KpiSettings, QueueSettings, Team
+from panneau.hub.engine import Engine
 from tests.engine.conftest import T0
 
 TZ, DAY_START = "America/New_York", "05:30"

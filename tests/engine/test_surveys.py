@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from hub import events as ev
+from panneau.hub import events as ev
 from tests.engine.conftest import T0
 
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from hub import events as ev
-from hub.config import Threshold
-from hub.engine import Engine
-from hub.engine.scopes import Scopes
-from hub.engine.thresholds import Thresholds, classify
+from panneau.hub import events as ev
+from panneau.hub.config import Threshold
+from panneau.hub.engine import Engine
+from panneau.hub.engine.scopes import Scopes
+from panneau.hub.engine.thresholds import Thresholds, classify
 from tests.engine.conftest import T0, make_config
 
 SL = Threshold(kpi="service_level_pct", target=80, warn=75, alert=60, hysteresis=2)

@@ -6,7 +6,7 @@ import dataclasses
 
 import pytest
 
-from hub import events as ev
+from panneau.hub import events as ev
 from tests.engine.conftest import T0
 
 E = ev.CallEntered

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from hub import events as ev
-from hub.config import Config, HubSettings, QueueSettings
-from hub.engine import Engine
-from hub.engine.windows import DayClock, spread
+from panneau.hub import events as ev
+from panneau.hub.config import Config, HubSettings, QueueSettings
+from panneau.hub.engine import Engine
+from panneau.hub.engine.windows import DayClock, spread
 from tests.engine.conftest import T0
 
 

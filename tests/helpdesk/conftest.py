@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 from aiohttp import web
 
-from hub.events import Event
-from hub.sources import UNCHANGED, HttpRequest, HttpResponse
+from panneau.hub.events import Event
+from panneau.hub.sources import UNCHANGED, HttpRequest, HttpResponse
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 SHARED_DATA = Path(__file__).resolve().parents[3] / "shared" / "data"

@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from hub.config.load import parse_config
-from hub.plugins import collect_sources, make_plugin_manager
-from plugins.freshdesk.options import FreshdeskOptions
-from plugins.generic.mapping import RowMapping
-from plugins.generic.options import GenericOptions
-from plugins.surveys.options import DelightedOptions, TypeformForm, TypeformOptions
-from plugins.zendesk.options import ZendeskOptions
+from panneau.hub.config.load import parse_config
+from panneau.hub.plugins import collect_sources, make_plugin_manager
+from panneau.plugins.freshdesk.options import FreshdeskOptions
+from panneau.plugins.generic.mapping import RowMapping
+from panneau.plugins.generic.options import GenericOptions
+from panneau.plugins.surveys.options import DelightedOptions, TypeformForm, TypeformOptions
+from panneau.plugins.zendesk.options import ZendeskOptions
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "sources"
 OPTIONS = [("zendesk.md", ZendeskOptions), ("freshdesk.md", FreshdeskOptions),

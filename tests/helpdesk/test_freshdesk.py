@@ -11,10 +11,10 @@ import httpx
 import pytest
 from aiohttp import web
 
-from plugins.freshdesk.mapping import ticket_snapshot
-from plugins.freshdesk.options import FreshdeskOptions, client_settings
-from plugins.freshdesk.source import FreshdeskPoller, FreshdeskSource
-from plugins.generic.polling import make_fetcher
+from panneau.plugins.freshdesk.mapping import ticket_snapshot
+from panneau.plugins.freshdesk.options import FreshdeskOptions, client_settings
+from panneau.plugins.freshdesk.source import FreshdeskPoller, FreshdeskSource
+from panneau.plugins.generic.polling import make_fetcher
 from tests.helpdesk.conftest import FIXTURES, assert_figures, run_until
 
 FD = FIXTURES / "freshdesk"
@@ -165,8 +165,8 @@ async def test_run_reports_a_refused_key_as_down(server, ctx):
 
 
 async def test_kpis_end_to_end_through_the_engine(server, ctx):
-    from hub.config.load import parse_config
-    from hub.testing import snapshot
+    from panneau.hub.config.load import parse_config
+    from panneau.hub.testing import snapshot
 
     d = "2026-03-02T{}:00Z"
     tickets = [

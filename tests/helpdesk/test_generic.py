@@ -9,10 +9,10 @@ import time
 import pytest
 from aiohttp import web
 
-from hub.testing import make_source
-from plugins import generic
-from plugins.generic.mapping import RowMapping, row_to_survey
-from plugins.generic.source import FolderReader
+from panneau.hub.testing import make_source
+from panneau.plugins import generic
+from panneau.plugins.generic.mapping import RowMapping, row_to_survey
+from panneau.plugins.generic.source import FolderReader
 from tests.helpdesk.conftest import RecordingContext, run_until
 
 SURVEY_MAPPING = {

@@ -1,4 +1,4 @@
-"""Survey webhooks posted for real to a running hub's HTTP port (hub.server.app.Hub)."""
+"""Survey webhooks posted for real to a running hub's HTTP port (panneau.hub.server.app.Hub)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ import json
 
 import httpx
 
-from hub.config.load import parse_config
-from hub.server.app import Hub
-from plugins.surveys.signatures import typeform_signature
+from panneau.hub.config.load import parse_config
+from panneau.hub.server.app import Hub
+from panneau.plugins.surveys.signatures import typeform_signature
 from tests.helpdesk.conftest import FIXTURES
 
 SECRET = "hub-tf-secret"

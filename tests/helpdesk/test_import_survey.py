@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from hub.cli.main import main
-from hub.config.schema import Config
-from hub.server.journal import Journal
-from hub.testing import figures
+from panneau.hub.cli.main import main
+from panneau.hub.config.schema import Config
+from panneau.hub.server.journal import Journal
+from panneau.hub.testing import figures
 
 CSV = """Response ID;Submitted;How likely are you to recommend us?;Agent
 r1;2026-03-02 10:00;10;Alice

@@ -10,11 +10,11 @@ import json
 import httpx
 import pytest
 
-from hub.testing import make_source
-from plugins import surveys
-from plugins.surveys.options import TypeformForm
-from plugins.surveys.parse import Refused, parse_typeform
-from plugins.surveys.signatures import typeform_signature, typeform_signature_ok
+from panneau.hub.testing import make_source
+from panneau.plugins import surveys
+from panneau.plugins.surveys.options import TypeformForm
+from panneau.plugins.surveys.parse import Refused, parse_typeform
+from panneau.plugins.surveys.signatures import typeform_signature, typeform_signature_ok
 from tests.helpdesk.conftest import FIXTURES, LiveServer, RecordingContext, shared_file
 
 SECRET = "tf-secret-5d1"

@@ -12,12 +12,12 @@ import httpx
 import pytest
 from aiohttp import web
 
-from hub.config.load import parse_config
-from plugins.generic.polling import make_fetcher
-from plugins.generic.tickets import TicketTracker
-from plugins.zendesk.mapping import page_snapshots, rating_response
-from plugins.zendesk.options import ZendeskOptions, client_settings
-from plugins.zendesk.source import ZendeskPoller, ZendeskSource
+from panneau.hub.config.load import parse_config
+from panneau.plugins.generic.polling import make_fetcher
+from panneau.plugins.generic.tickets import TicketTracker
+from panneau.plugins.zendesk.mapping import page_snapshots, rating_response
+from panneau.plugins.zendesk.options import ZendeskOptions, client_settings
+from panneau.plugins.zendesk.source import ZendeskPoller, ZendeskSource
 from tests.helpdesk.conftest import FIXTURES, assert_figures, run_until, shared_file
 
 ZD = FIXTURES / "zendesk"
@@ -313,7 +313,7 @@ groups = ["Support"]
 
 
 async def test_kpis_end_to_end_through_the_engine(server, ctx):
-    from hub.testing import snapshot
+    from panneau.hub.testing import snapshot
 
     fake = FakeZendesk(server)
     ctx.clock = NOW
@@ -347,7 +347,7 @@ async def test_kpis_end_to_end_through_the_engine(server, ctx):
 
 
 async def test_inside_the_hub_the_cursor_survives_a_restart(server, tmp_path):
-    from hub.server.app import Hub
+    from panneau.hub.server.app import Hub
 
     FakeZendesk(server)
     url = await server.start()

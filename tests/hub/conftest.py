@@ -14,13 +14,13 @@ from dataclasses import dataclass
 import pytest
 from websockets.asyncio.client import connect
 
-from hub import wire
-from hub.config import parse_config
-from hub.events import AgentLoggedIn, CallAnswered, CallEntered
-from hub.hookspecs import hookimpl
-from hub.plugins import make_plugin_manager
-from hub.server.app import Hub
-from hub.sources import HttpResponse, SourceSpec
+from panneau.hub import wire
+from panneau.hub.config import parse_config
+from panneau.hub.events import AgentLoggedIn, CallAnswered, CallEntered
+from panneau.hub.hookspecs import hookimpl
+from panneau.hub.plugins import make_plugin_manager
+from panneau.hub.server.app import Hub
+from panneau.hub.sources import HttpResponse, SourceSpec
 
 AGENTS = {"support": ["ag-ann", "ag-ben", "ag-cid"], "sales": ["ag-dee", "ag-eve"]}
 MANAGER = "manager-token-1"

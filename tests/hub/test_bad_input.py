@@ -7,7 +7,7 @@ import pytest
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
-from hub import wire
+from panneau.hub import wire
 
 CASES = {
     "bad token": (lambda t: {"type": "hello", "v": 1, "token": "not-a-token"},

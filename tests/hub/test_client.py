@@ -3,7 +3,7 @@
 import asyncio
 import random
 
-from hub.client import HubClient, backoff_delay
+from panneau.hub.client import HubClient, backoff_delay
 
 
 def test_backoff_grows_exponentially_with_jitter_and_a_ceiling():

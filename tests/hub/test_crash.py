@@ -9,10 +9,10 @@ import time
 import urllib.request
 from pathlib import Path
 
-from hub.events import event_to_dict
-from hub.server.journal import Journal
-from plugins.simulator.model import Simulation
-from plugins.simulator.options import SimulatorOptions
+from panneau.hub.events import event_to_dict
+from panneau.hub.server.journal import Journal
+from panneau.plugins.simulator.model import Simulation
+from panneau.plugins.simulator.options import SimulatorOptions
 
 PANNEAU = Path(sys.executable).parent / "panneau"
 OPTIONS = {"scenario": "incident", "speed": 500.0, "seed": 5, "warmup_s": 300.0}

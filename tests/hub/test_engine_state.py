@@ -11,9 +11,9 @@ import logging
 import sqlite3
 import time
 
-from hub.engine import Engine
-from hub.events import CallAbandoned, CallEntered
-from hub.server.journal import Journal
+from panneau.hub.engine import Engine
+from panneau.hub.events import CallAbandoned, CallEntered
+from panneau.hub.server.journal import Journal
 
 FEED_LOGINS = 5  # the feed logs its agents in once, then emits 2 events a call
 FEED = {"count": 20, "hang_after": 10, "interval_s": 0.001}  # 10 calls a run, 20 in all
@@ -96,7 +96,7 @@ async def test_a_changed_config_means_a_full_replay(start_hub, caplog):
     async with start_hub(feed={"count": 10, "interval_s": 0.001}) as hub:
         assert hub.replayed == 0
     caplog.clear()
-    with caplog.at_level(logging.WARNING, "hub.server.engine_state"):
+    with caplog.at_level(logging.WARNING, "panneau.hub.server.engine_state"):
         async with start_hub(feed={"count": 10, "interval_s": 0.001}, min_team_size=2) as hub:
             assert hub.replayed == FEED_LOGINS + 2 * 10
             assert_same_as_full_replay(hub)
@@ -111,7 +111,7 @@ async def test_a_corrupt_state_means_a_full_replay_with_a_warning(start_hub, tmp
     for blob in (b"not a pickle", good[5][: len(good[5]) // 2], b"\x80\x04K\x07."):
         put_state_row(db, (*good[:5], blob))
         caplog.clear()
-        with caplog.at_level(logging.WARNING, "hub.server.engine_state"):
+        with caplog.at_level(logging.WARNING, "panneau.hub.server.engine_state"):
             async with start_hub(feed={"count": 10, "interval_s": 0.001}) as hub:
                 assert hub.replayed == FEED_LOGINS + 2 * 10
                 assert_same_as_full_replay(hub)
@@ -141,7 +141,7 @@ async def test_a_pruned_last_event_means_a_full_replay(start_hub, tmp_path, capl
         await fed(hub, 10)
     with sqlite3.connect(db) as conn:  # as retention does, then ids may be reused
         conn.execute("DELETE FROM events WHERE id = (SELECT max(id) FROM events)")
-    with caplog.at_level(logging.WARNING, "hub.server.engine_state"):
+    with caplog.at_level(logging.WARNING, "panneau.hub.server.engine_state"):
         async with start_hub(feed={"count": 10, "interval_s": 0.001}) as hub:
             assert hub.replayed == FEED_LOGINS + 2 * 10 - 1
             assert_same_as_full_replay(hub)

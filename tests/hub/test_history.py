@@ -13,9 +13,9 @@ import concurrent.futures
 import contextlib
 import threading
 
-from hub.config.schema import Config, KioskPage
-from hub.server.history import AGENT_REF_KPIS, sampled, take, windows_of
-from hub.server.journal import Journal
+from panneau.hub.config.schema import Config, KioskPage
+from panneau.hub.server.history import AGENT_REF_KPIS, sampled, take, windows_of
+from panneau.hub.server.journal import Journal
 
 SAFETY_S = 10.0
 

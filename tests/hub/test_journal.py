@@ -2,8 +2,8 @@
 
 import pytest
 
-from hub.events import AgentLoggedIn, CallEntered
-from hub.server.journal import Journal
+from panneau.hub.events import AgentLoggedIn, CallEntered
+from panneau.hub.server.journal import Journal
 
 
 def _events(n, start=0):

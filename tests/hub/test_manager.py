@@ -7,9 +7,9 @@ import io
 import sys
 from pathlib import Path
 
-from hub import wire
-from hub.cli.main import main
-from hub.server.history import AGENT_REF_KPIS
+from panneau.hub import wire
+from panneau.hub.cli.main import main
+from panneau.hub.server.history import AGENT_REF_KPIS
 
 PANNEAU = Path(sys.executable).parent / "panneau"
 

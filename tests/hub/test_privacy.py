@@ -3,10 +3,10 @@
 import asyncio
 import re
 
-from hub import wire
-from hub.plugins import make_plugin_manager
-from hub.server.app import Hub
-from plugins.simulator.demo import DEMO_MANAGER_TOKEN, agent_token, demo_config
+from panneau.hub import wire
+from panneau.hub.plugins import make_plugin_manager
+from panneau.hub.server.app import Hub
+from panneau.plugins.simulator.demo import DEMO_MANAGER_TOKEN, agent_token, demo_config
 
 
 def words(value) -> set[str]:

@@ -4,7 +4,7 @@ import asyncio
 import sys
 from pathlib import Path
 
-from hub import wire
+from panneau.hub import wire
 
 ROOT = Path(__file__).resolve().parents[2]
 

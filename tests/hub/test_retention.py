@@ -9,11 +9,11 @@ import asyncio
 
 import pytest
 
-from hub.config.load import ConfigError, parse_config
-from hub.config.schema import Config
-from hub.events import CallEntered
-from hub.server.history import History
-from hub.server.journal import Journal
+from panneau.hub.config.load import ConfigError, parse_config
+from panneau.hub.config.schema import Config
+from panneau.hub.events import CallEntered
+from panneau.hub.server.history import History
+from panneau.hub.server.journal import Journal
 from tests.hub.test_history import SAFETY_S, held
 
 DAY = 86400.0

@@ -7,7 +7,7 @@ import aiohttp
 import pytest
 from websockets.asyncio.client import connect
 
-from hub.client import HubClient
+from panneau.hub.client import HubClient
 
 
 async def test_snapshot_then_deltas_follow_the_feed(start_hub, tools):
@@ -135,8 +135,8 @@ async def test_a_restart_replays_the_journal_and_resumes_after_the_checkpoint(st
 
 
 async def test_a_port_in_use_fails_start_cleanly(start_hub, tmp_path, tools, feed_pm):
-    from hub.config import parse_config
-    from hub.server.app import Hub
+    from panneau.hub.config import parse_config
+    from panneau.hub.server.app import Hub
 
     async with start_hub() as first:
         text = tools.config_text(str(tmp_path / "other.db")).replace(

@@ -8,10 +8,10 @@ queue, only calls waiting and the longest wait now (figures, states, targets, al
 import asyncio
 import contextlib
 
-from hub import wire
-from hub.config import parse_config
-from hub.server.app import Hub
-from hub.server.views import SMALL_TEAM_QUEUE_KPIS
+from panneau.hub import wire
+from panneau.hub.config import parse_config
+from panneau.hub.server.app import Hub
+from panneau.hub.server.views import SMALL_TEAM_QUEUE_KPIS
 
 THRESHOLDS = """
 [[thresholds]]

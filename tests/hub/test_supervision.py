@@ -13,7 +13,7 @@ async def _statuses(ws, tools, predicate, timeout=5.0):
 
 
 async def test_a_source_that_raises_is_logged_reported_and_restarted(start_hub, tools, caplog):
-    caplog.set_level(logging.ERROR, "hub.server.supervisor")
+    caplog.set_level(logging.ERROR, "panneau.hub.server.supervisor")
     async with start_hub(feed={"count": 12, "fail_after": 5}, hub_kwargs=FAST) as hub:
         ws = await tools.hello(hub.ws_url, tools.MANAGER)
         down = await _statuses(ws, tools, lambda s: s["status"] == "down")
@@ -51,7 +51,7 @@ async def test_a_source_that_hangs_is_flagged_stale(start_hub, tools):
 
 
 async def test_a_source_blocking_the_loop_is_named(start_hub, tools, caplog):
-    caplog.set_level(logging.ERROR, "hub.server.supervisor")
+    caplog.set_level(logging.ERROR, "panneau.hub.server.supervisor")
     async with start_hub(feed={"count": 0, "hang_after": 2, "block_s": 1.2},
                          hub_kwargs={"block_threshold_s": 0.4}) as hub:
         async with asyncio.timeout(5):

@@ -1,11 +1,11 @@
 """Who sees what: views built from a hand-made engine snapshot (pure, no I/O)."""
 
-from hub.config import parse_config
-from hub.engine import AgentNow, Snapshot
-from hub.server.context import SourceState
-from hub.server.history import AGENT_REF_KPIS
-from hub.server.views import Audience, ViewInputs, build_view, key_visible
-from overlay.model import AGENT_FIGURES
+from panneau.hub.config import parse_config
+from panneau.hub.engine import AgentNow, Snapshot
+from panneau.hub.server.context import SourceState
+from panneau.hub.server.history import AGENT_REF_KPIS
+from panneau.hub.server.views import Audience, ViewInputs, build_view, key_visible
+from panneau.overlay.model import AGENT_FIGURES
 
 
 def _config(tools):

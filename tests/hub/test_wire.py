@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from hub import wire
+from panneau.hub import wire
 
 LIMIT = 65536
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hub.view import ViewState
+from panneau.hub.view import ViewState
 
 #: Saturday 2026-11-28 11:00:00 Europe/Paris, a fixed instant for every kiosk test.
 T0 = 1795860000.0

@@ -16,9 +16,9 @@ from kiosk_data import (
     wait_for,
 )
 
-from kiosk.app import KioskApp
-from kiosk.model import Freshness
-from kiosk.widgets import Banner, BigNumber, BottomBar, KpiTile, TopBar
+from panneau.kiosk.app import KioskApp
+from panneau.kiosk.model import Freshness
+from panneau.kiosk.widgets import Banner, BigNumber, BottomBar, KpiTile, TopBar
 
 
 def tiles(app: KioskApp) -> dict[str, KpiTile]:
@@ -115,6 +115,7 @@ async def test_survives_resize_and_a_burst_of_updates():
     app = KioskApp(view=view_of(normal_values()), clock=fixed_clock)
     async with app.run_test(size=(160, 45)) as pilot:
         big = tiles(app)["calls_waiting"].query_one(BigNumber)
+        await wait_for(pilot, lambda: len(big._layout()) > 1)  # big digits laid out
         tall = len(big._layout())
         await pilot.resize_terminal(80, 24)
         await pilot.pause()

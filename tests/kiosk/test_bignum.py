@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kiosk.widgets.bignum import render_big
+from panneau.kiosk.widgets.bignum import render_big
 
 
 def test_half_blocks_at_scale_one():

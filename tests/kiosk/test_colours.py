@@ -6,8 +6,8 @@ import pytest
 from kiosk_data import T0, alert_values, base_values, fixed_clock, normal_values, view_of
 from rich.color import ColorType
 
-from kiosk.app import KioskApp, pick_colors
-from kiosk.model import Freshness
+from panneau.kiosk.app import KioskApp, pick_colors
+from panneau.kiosk.model import Freshness
 
 
 def colour_types(app: KioskApp) -> set[ColorType]:

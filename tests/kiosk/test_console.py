@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from kiosk_data import T0, alert_values, base_values, fixed_clock, normal_values, view_of
 
-from kiosk.app import KioskApp
-from kiosk.model import Freshness
+from panneau.kiosk.app import KioskApp
+from panneau.kiosk.model import Freshness
 
 CONSOLE_SAFE = (
     {chr(c) for c in range(0x20, 0x7F)} | {chr(c) for c in range(0xA0, 0x100)}

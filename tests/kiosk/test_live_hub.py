@@ -7,16 +7,16 @@ import socket
 
 import pytest
 
-server = pytest.importorskip("hub.server.app", reason="the hub server is not in this checkout")
-demo = pytest.importorskip("plugins.simulator.demo", reason="the simulator is not installed")
+server = pytest.importorskip("panneau.hub.server.app", reason="no hub server in this checkout")
+demo = pytest.importorskip("panneau.plugins.simulator.demo", reason="no simulator installed")
 
 from kiosk_data import wait_for  # noqa: E402
 
-from hub.client import HubClient  # noqa: E402
-from hub.config.schema import KioskPage  # noqa: E402
-from hub.display import format_value  # noqa: E402
-from kiosk.app import KioskApp  # noqa: E402
-from kiosk.widgets import Banner, BigNumber, KpiTile  # noqa: E402
+from panneau.hub.client import HubClient  # noqa: E402
+from panneau.hub.config.schema import KioskPage  # noqa: E402
+from panneau.hub.display import format_value  # noqa: E402
+from panneau.kiosk.app import KioskApp  # noqa: E402
+from panneau.kiosk.widgets import Banner, BigNumber, KpiTile  # noqa: E402
 
 
 def config(tmp_path, *, port: int = 0, duration_s: float | None = None, stale_s=None):

@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 
 from kiosk_data import GARBAGE, T0, alert_values, base_values, kpis, normal_values, view_of
 
-from hub.display import compare, format_delta, format_value
-from kiosk.model import Freshness, build_page, notices, page_specs
-from kiosk.schedule import is_on, seconds_to_next_minute
+from panneau.hub.display import compare, format_delta, format_value
+from panneau.kiosk.model import Freshness, build_page, notices, page_specs
+from panneau.kiosk.schedule import is_on, seconds_to_next_minute
 
 
 def hhmm(ts: float) -> str:

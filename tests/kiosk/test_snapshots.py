@@ -8,8 +8,8 @@ from __future__ import annotations
 import pytest
 from kiosk_data import T0, alert_values, base_values, fixed_clock, normal_values, view_of
 
-from kiosk.app import KioskApp
-from kiosk.model import Freshness
+from panneau.kiosk.app import KioskApp
+from panneau.kiosk.model import Freshness
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((160, 45), id="160x45")]
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hub.view import ViewState, kpi_key, state_key
+from panneau.hub.view import ViewState, kpi_key, state_key
 
 #: The fixed "now" of every overlay test: 2026-03-02 10:15:00 UTC.
 NOW = 1772446500.0

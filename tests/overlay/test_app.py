@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from overlay_views import NOW, agent_values, make_view, with_alert, with_message
 
-from overlay.app import OverlayApp
-from overlay.model import Link
-from overlay.widgets import AlertBar, MessageBar, OneLine, StateBar
+from panneau.overlay.app import OverlayApp
+from panneau.overlay.model import Link
+from panneau.overlay.widgets import AlertBar, MessageBar, OneLine, StateBar
 
 
 class Clock:

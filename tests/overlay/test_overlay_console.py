@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from overlay_views import NOW, make_view, manager_values
 
-from overlay.console.app import ConsoleApp
-from overlay.console.model import build_console, parse_send
-from overlay.model import Link
+from panneau.console.app import ConsoleApp
+from panneau.console.model import build_console, parse_send
+from panneau.overlay.model import Link
 
 
 def rows(table) -> list[tuple[str, list[str]]]:

@@ -13,12 +13,12 @@ from typing import Any
 import pytest
 from websockets.asyncio.client import connect
 
-from hub import wire
-from hub.client import HubClient
-from hub.config import parse_config
-from hub.server.app import Hub
-from overlay.app import OverlayApp
-from overlay.widgets import MessageBar, StateBar, TeamLine
+from panneau.hub import wire
+from panneau.hub.client import HubClient
+from panneau.hub.config import parse_config
+from panneau.hub.server.app import Hub
+from panneau.overlay.app import OverlayApp
+from panneau.overlay.widgets import MessageBar, StateBar, TeamLine
 
 SUPPORT = ["alice", "bob", "carol", "dan"]
 DUO = ["gina", "hugo"]  # under min_team_size: no team figures for its agents
@@ -237,7 +237,7 @@ async def _drain(client: HubClient) -> None:
 
 
 async def test_console_sends_a_message_and_sees_who_read_it(tmp_path):
-    from overlay.console.app import ConsoleApp
+    from panneau.console.app import ConsoleApp
 
     async with running_hub(tmp_path) as hub:
         app = ConsoleApp(HubClient(hub.ws_url, "token-mgr"), tick_s=0.1)
@@ -258,7 +258,7 @@ async def test_console_sends_a_message_and_sees_who_read_it(tmp_path):
 
 
 async def test_status_line_once_for_tmux(tmp_path):
-    from overlay.statusline import status_line
+    from panneau.overlay.statusline import status_line
 
     async with running_hub(tmp_path) as hub:
         line = await status_line(hub.ws_url, "token-alice", width=200, timeout_s=5)

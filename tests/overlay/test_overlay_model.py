@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from overlay_views import NOW, agent_values, make_view, small_team, with_alert, with_message
 
-from overlay.fmt import fmt_delta, fmt_duration, fmt_value
-from overlay.model import Link, build_model
+from panneau.overlay.fmt import fmt_delta, fmt_duration, fmt_value
+from panneau.overlay.model import Link, build_model
 
 LIVE = Link(connected=True, last_frame_at=NOW - 1)
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from plugins.simulator import SCENARIOS, SimQueue, SimTeam, SimulatorOptions
+from panneau.plugins.simulator import SCENARIOS, SimQueue, SimTeam, SimulatorOptions
 
 DOC = (Path(__file__).resolve().parents[2] / "docs" / "simulator.md").read_text(encoding="utf-8")
 FIELDS = [f.name for cls in (SimulatorOptions, SimQueue, SimTeam)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-import plugins.simulator as simulator
-from hub.config.load import build_source_options
-from hub.testing import snapshot, source_spec
-from plugins.simulator import Simulation, SimulatorOptions, demo_config
-from plugins.simulator.scenarios import day_factor
+import panneau.plugins.simulator as simulator
+from panneau.hub.config.load import build_source_options
+from panneau.hub.testing import snapshot, source_spec
+from panneau.plugins.simulator import Simulation, SimulatorOptions, demo_config
+from panneau.plugins.simulator.scenarios import day_factor
 
 MIDNIGHT = 1_767_225_600.0  # 2026-01-01 00:00 UTC
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import asyncio
 
-from hub.events import event_to_dict
-from hub.server.app import Hub
-from plugins.simulator import Simulation, SimulatorOptions, demo_config
+from panneau.hub.events import event_to_dict
+from panneau.hub.server.app import Hub
+from panneau.plugins.simulator import Simulation, SimulatorOptions, demo_config
 
 
 def config(tmp_path, options: SimulatorOptions):

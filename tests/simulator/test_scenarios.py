@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from plugins.simulator import Simulation, SimulatorOptions, demo_config
+from panneau.plugins.simulator import Simulation, SimulatorOptions, demo_config
 
 ORIGIN = 1_767_261_600.0
 

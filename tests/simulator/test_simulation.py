@@ -7,9 +7,9 @@ from collections import Counter, defaultdict
 
 import pytest
 
-from hub.events import event_from_dict, event_to_dict
-from plugins.simulator import Simulation, SimulatorOptions
-from plugins.simulator.scenarios import SimClock, day_factor
+from panneau.hub.events import event_from_dict, event_to_dict
+from panneau.plugins.simulator import Simulation, SimulatorOptions
+from panneau.plugins.simulator.scenarios import SimClock, day_factor
 
 ORIGIN = 1_767_261_600.0  # 2026-01-01 10:00 UTC
 DAY = 86_400.0

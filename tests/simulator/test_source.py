@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-import plugins.simulator as simulator
-from hub.events import event_to_dict
-from hub.plugins import collect_sources, make_plugin_manager
-from hub.testing import ManualClock, RecordingContext, make_source, run_source
-from plugins.simulator import Simulation, SimulatorOptions, SimulatorSource
+import panneau.plugins.simulator as simulator
+from panneau.hub.events import event_to_dict
+from panneau.hub.plugins import collect_sources, make_plugin_manager
+from panneau.hub.testing import ManualClock, RecordingContext, make_source, run_source
+from panneau.plugins.simulator import Simulation, SimulatorOptions, SimulatorSource
 
 START = 1_767_261_600.0
 
@@ -19,7 +19,7 @@ def finished(ctx: RecordingContext) -> bool:
 
 def test_registered_as_a_built_in():
     registry = collect_sources(make_plugin_manager(load_entry_points=False))
-    assert registry.provider["simulator"] == "plugins.simulator"
+    assert registry.provider["simulator"] == "panneau.plugins.simulator"
     assert registry.specs["simulator"].options is SimulatorOptions
 
 

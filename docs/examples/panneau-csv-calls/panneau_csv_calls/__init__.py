@@ -7,8 +7,8 @@ import csv
 import os
 from dataclasses import dataclass
 
-from hub.hookspecs import hookimpl
-from hub.sources import SourceContext, SourceSpec
+from panneau.hub.hookspecs import hookimpl
+from panneau.hub.sources import SourceContext, SourceSpec
 from panneau_csv_calls.rows import COLUMNS, parse_row
 
 __all__ = ["CsvCallsOptions", "CsvCallsSource", "register_sources"]

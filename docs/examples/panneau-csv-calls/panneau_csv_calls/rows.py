@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from hub.events import CallAbandoned, CallAnswered, CallEnded, CallEntered, CallLeft, Event
+from panneau.hub.events import CallAbandoned, CallAnswered, CallEnded, CallEntered, CallLeft, Event
 
 __all__ = ["COLUMNS", "parse_row", "parse_time"]
 

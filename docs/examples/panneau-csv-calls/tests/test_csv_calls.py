@@ -1,4 +1,4 @@
-"""Tests of the example CSV plugin, written as a plugin author would, with hub.testing."""
+"""Tests of the example CSV plugin, written as a plugin author would, with panneau.hub.testing."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import panneau_csv_calls
 import pytest
 from panneau_csv_calls.rows import parse_row, parse_time
 
-from hub.plugins import collect_sources, make_plugin_manager
-from hub.testing import RecordingContext, append_lines, figures, make_source, run_source
+from panneau.hub.plugins import collect_sources, make_plugin_manager
+from panneau.hub.testing import RecordingContext, append_lines, figures, make_source, run_source
 
 HEADER = "call_id,queue,caller,entered,answered,ended,agent,outcome"
 ROWS = [

@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field
 
-from hub.events import AgentLoggedIn
-from hub.hookspecs import hookimpl
-from hub.sources import SourceSpec
+from panneau.hub.events import AgentLoggedIn
+from panneau.hub.hookspecs import hookimpl
+from panneau.hub.sources import SourceSpec
 
 
 @dataclass

@@ -9,7 +9,7 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import DataTable, Input, Static
 
-from overlay.console.model import AGENT_COLUMNS, TEAM_COLUMNS, Cell, ConsoleModel
+from panneau.console.model import AGENT_COLUMNS, TEAM_COLUMNS, Cell, ConsoleModel
 
 __all__ = ["ConsoleScreen"]
 

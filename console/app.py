@@ -1,4 +1,4 @@
-"""``panneau console``: the manager's screen, fed by the hub (see :mod:`overlay.hubapp`)."""
+"""``panneau console``: the manager's screen, fed by the hub (see :mod:`panneau.overlay.hubapp`)."""
 
 from __future__ import annotations
 
@@ -6,10 +6,10 @@ from typing import Any
 
 from textual import work
 
-from overlay.console.model import build_console, parse_send
-from overlay.console.screen import ConsoleScreen
-from overlay.hubapp import HubApp
-from overlay.model import freshness
+from panneau.console.model import build_console, parse_send
+from panneau.console.screen import ConsoleScreen
+from panneau.overlay.hubapp import HubApp
+from panneau.overlay.model import freshness
 
 __all__ = ["ConsoleApp"]
 

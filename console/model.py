@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from hub.view import ViewState
-from overlay.fmt import fmt_duration, fmt_value, state_symbol
-from overlay.model import STATE_LABELS
+from panneau.hub.view import ViewState
+from panneau.overlay.fmt import fmt_duration, fmt_value, state_symbol
+from panneau.overlay.model import STATE_LABELS
 
 __all__ = ["AGENT_COLUMNS", "TEAM_COLUMNS", "Cell", "ConsoleModel", "build_console", "parse_send"]
 
