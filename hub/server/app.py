@@ -26,7 +26,6 @@ import contextlib
 import logging
 import secrets
 import time
-import uuid
 from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -42,6 +41,7 @@ from panneau.hub.server.frames import FrameHandler
 from panneau.hub.server.history import History
 from panneau.hub.server.http import HttpServer
 from panneau.hub.server.journal import Journal
+from panneau.hub.server.manager import ManagerState
 from panneau.hub.server.metrics import Metrics, render_prometheus
 from panneau.hub.server.publisher import Publisher
 from panneau.hub.server.supervisor import SourceEntry, Supervisor
@@ -66,26 +66,49 @@ class Hub:
     def __init__(self, config: Config, *, pm: pluggy.PluginManager | None = None,
                  clock: Callable[[], float] = time.time, block_threshold_s: float = 1.0,
                  backoff_min: float = 1.0, backoff_max: float = 60.0) -> None:
+        """Build every part (the journal is opened here); :meth:`start` replays the journal,
+        binds the ports and starts the sources."""
         self.config, self.clock = config, clock
         self.pm = pm if pm is not None else make_plugin_manager()
         self.epoch = secrets.token_hex(6)
         self.metrics = Metrics()
         self.routes = Routes()
-        self.journal: Journal | None = None
-        self.engine: Any = None
-        self.snapshot: Any = None
         self.alerts: dict[str, dict[str, Any]] = {}
-        self.messages: list[dict[str, Any]] = []
-        self.acks: dict[str, list[str]] = {}
-        self.annotations: dict[str, dict[str, Any]] = {}
         self.ws_port = self.http_port = 0
-        self._block_threshold_s = block_threshold_s
-        self._backoff = (backoff_min, backoff_max)
+        self.replayed = 0
         self._dirty = asyncio.Event()
         self._status_dirty = False
         self._tasks: list[asyncio.Task] = []
         self._published = 0  # accepted-event counter value last published
         self._accepted = 0
+        cfg = config
+        self.journal = Journal(cfg.hub.database)
+        try:
+            self.engine_state = EngineState(self.journal, cfg)
+            self.engine: Any = self.engine_state.restore()  # a saved state, else a fresh engine
+            self.manager = ManagerState(self.journal, clock)
+            self.history = History(self.journal, cfg)
+            self.snapshot: Any = self.engine.snapshot(clock())
+            registry = collect_sources(self.pm)
+            entries = [SourceEntry(s, registry.specs.get(s.plugin)) for s in cfg.sources]
+            self.supervisor = Supervisor(
+                entries, journal=self.journal, accept=self._accept, routes=self.routes,
+                metrics=self.metrics, on_status=self._on_status, clock=clock,
+                backoff_min=backoff_min, backoff_max=backoff_max,
+                block_threshold_s=block_threshold_s)
+            self.publisher = Publisher(
+                epoch=self.epoch, build=self._build, metrics=self.metrics,
+                resume_history=cfg.hub.resume_history, buffer_bytes=cfg.hub.client_buffer_bytes)
+            self.frames = FrameHandler(cfg, self.manager, self.publisher, self.mark_dirty)
+            self.ws = WsServer(cfg, self.publisher, self.frames.handle, self._status_for,
+                               self.health, self.metrics_text)
+            self.http = HttpServer(self.routes, self.supervisor.states, self.metrics,
+                                   self.health, self.metrics_text)
+            self._view_inputs = self._inputs()
+        except BaseException:
+            self.journal.close()
+            raise
+        self._started = False
 
     # --- lifecycle ---------------------------------------------------------------------
 
@@ -114,34 +137,15 @@ class Hub:
         return "127.0.0.1" if host in ("0.0.0.0", "") else host
 
     async def start(self) -> None:
-        """Open the journal, replay it, start sources, publishing and both servers."""
+        """Replay the journal, start sources, publishing and both servers."""
         cfg = self.config
-        self.journal = Journal(cfg.hub.database)
-        self.engine_state = EngineState(self.journal, cfg)
-        self.engine = self.engine_state.restore()  # a saved state, else a fresh engine
+        self._started = True
         self.replayed = replayed = self._replay()
         now = self.clock()
-        self.messages = self.journal.messages(now)
-        self.acks = self.journal.acks()
-        self.annotations = self.journal.annotations()
-        self.history = History(self.journal, cfg)
+        self.manager.load()
         self.snapshot = self.engine.snapshot(now)
         self.history.refresh(now, self.snapshot.values)
-        registry = collect_sources(self.pm)
-        entries = [SourceEntry(s, registry.specs.get(s.plugin)) for s in cfg.sources]
-        self.supervisor = Supervisor(
-            entries, journal=self.journal, accept=self._accept, routes=self.routes,
-            metrics=self.metrics, on_status=self._on_status, clock=self.clock,
-            backoff_min=self._backoff[0], backoff_max=self._backoff[1],
-            block_threshold_s=self._block_threshold_s)
-        self.publisher = Publisher(
-            epoch=self.epoch, build=self._build, metrics=self.metrics,
-            resume_history=cfg.hub.resume_history, buffer_bytes=cfg.hub.client_buffer_bytes)
-        self.frames = FrameHandler(self)
-        self.ws = WsServer(cfg, self.publisher, self.frames.handle, self._status_for,
-                           self.health, self.metrics_text)
-        self.http = HttpServer(self.routes, self.supervisor.states, self.metrics,
-                               self.health, self.metrics_text)
+        self._view_inputs = self._inputs()
         self.ws_port = await self.ws.start(*split_listen(cfg.hub.listen))
         self.http_port = await self.http.start(*split_listen(cfg.hub.http_listen))
         loop = asyncio.get_running_loop()
@@ -156,25 +160,21 @@ class Hub:
 
     async def stop(self) -> None:
         """Stop sources, close screens (1001) and servers, close the journal."""
-        if hasattr(self, "supervisor"):
-            await self.supervisor.stop()
+        await self.supervisor.stop()
         for task in self._tasks:
             task.cancel()
         if self._tasks:
             await asyncio.wait(self._tasks, timeout=5)
         self._tasks.clear()
-        if hasattr(self, "engine_state"):  # the next start replays only what follows
+        if self._started:  # the next start replays only what follows
             with contextlib.suppress(Exception):
                 await self.save_engine_state()
-        if hasattr(self, "history"):  # a sample being written is finished, not cut
+        with contextlib.suppress(Exception):  # a sample being written is finished, not cut
+            await self.history.aclose()
+        for server in (self.ws, self.http):
             with contextlib.suppress(Exception):
-                await self.history.aclose()
-        for server in (getattr(self, "ws", None), getattr(self, "http", None)):
-            if server is not None:
-                with contextlib.suppress(Exception):
-                    await server.stop()
-        if self.journal is not None:
-            self.journal.close()
+                await server.stop()
+        self.journal.close()
         log.info("hub %s stopped", self.epoch)
 
     async def serve_forever(self) -> None:
@@ -182,7 +182,6 @@ class Hub:
         await asyncio.Event().wait()
 
     def _replay(self) -> int:
-        assert self.journal is not None
         n = 0
         start = time.perf_counter()
         for event in self.engine_state.replay():
@@ -205,7 +204,6 @@ class Hub:
 
     def _accept(self, state: SourceState, events: Sequence[Event], checkpoint: Any,
                 set_checkpoint: bool) -> None:
-        assert self.journal is not None
         self.journal.accept(state.name, events, checkpoint, set_checkpoint, self.clock())
         for event in events:
             self._apply(event)
@@ -231,8 +229,10 @@ class Hub:
     # --- views out -----------------------------------------------------------------------
 
     def _inputs(self) -> ViewInputs:
-        return ViewInputs(self.snapshot, self.supervisor.states, self.messages, self.acks,
-                          self.annotations, self.alerts, self.history.trends, self.history.refs)
+        manager = self.manager
+        return ViewInputs(self.snapshot, self.supervisor.states, manager.messages, manager.acks,
+                          manager.annotation_values(), self.alerts, self.history.trends,
+                          self.history.refs)
 
     def _build(self, audience: Audience) -> dict[str, Any]:
         return build_view(audience, self.config, self._view_inputs)
@@ -247,7 +247,7 @@ class Hub:
         accepted = self._accepted
         self.snapshot = self.engine.snapshot(now)
         new_alerts = self._update_alerts(now)
-        self.messages = [m for m in self.messages if m["expires"] > now]
+        self.manager.expire(now)
         self._view_inputs = self._inputs()
         self.publisher.publish()
         if self._status_dirty:
@@ -273,7 +273,6 @@ class Hub:
         return new
 
     async def _publish_loop(self) -> None:
-        self._view_inputs = self._inputs()
         interval = 1.0 / max(self.config.hub.max_frames_per_s, 0.01)
         while True:
             with contextlib.suppress(TimeoutError):
@@ -308,7 +307,6 @@ class Hub:
 
     async def _retention_loop(self) -> None:
         while True:
-            assert self.journal is not None
             try:
                 n = await self.history.prune_off_loop(self.clock())  # in chunks, off the loop
                 if n:
@@ -340,17 +338,3 @@ class Hub:
     def metrics_text(self) -> str:
         up = {n: int(s.status == "live") for n, s in self.supervisor.states.items()}
         return render_prometheus(self.metrics, self.clients_by_role(), up)
-
-    # --- manager actions (called by FrameHandler) ------------------------------------------
-
-    def add_message(self, text: str, sender: str, team: str | None, agent: str | None,
-                    expires_s: float) -> dict[str, Any]:
-        """Store a message and send it to the screens it is for; returns it."""
-        assert self.journal is not None
-        now = self.clock()
-        message = {"id": uuid.uuid4().hex[:12], "text": text, "sender": sender, "team": team,
-                   "agent": agent, "sent": now, "expires": now + expires_s}
-        self.journal.add_message(message)
-        self.messages.append(message)
-        self.mark_dirty()
-        return message

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import Any
 
 from panneau.hub import wire
-from panneau.hub.server.publisher import Client
+from panneau.hub.config.schema import Config
+from panneau.hub.server.manager import ManagerState
+from panneau.hub.server.publisher import Client, Publisher
 from panneau.hub.server.views import message_value, message_visible
-
-if TYPE_CHECKING:
-    from panneau.hub.server.app import Hub
 
 __all__ = ["MAX_ANNOTATION_CHARS", "MAX_EXPIRES_S", "MAX_MESSAGE_CHARS", "FrameHandler"]
 
@@ -26,43 +26,59 @@ MAX_EXPIRES_S = 7 * 86400
 _KPI_KEY = re.compile(r"^(site|(queue|team|agent):[^/]+)/(now|15m|30m|60m|today)/[a-z0-9_]+$")
 
 
-class FrameHandler:
-    """Dispatches client frames to the hub; one instance per hub."""
+Handler = Callable[[Client, dict[str, Any]], dict[str, Any]]
 
-    def __init__(self, hub: Hub) -> None:
-        self.hub = hub
+
+class FrameHandler:
+    """Checks and carries out client frames; one instance per hub.
+
+    :attr:`handlers` maps each client frame type (after ``hello``) to its method; the wire
+    module has already checked the fields' presence and types.
+    """
+
+    def __init__(self, config: Config, manager: ManagerState, publisher: Publisher,
+                 changed: Callable[[], None]) -> None:
+        self.config, self.manager, self.publisher, self.changed = (
+            config, manager, publisher, changed)
+        self.handlers: dict[str, Handler] = {
+            "ack": self.ack,
+            "send_message": self.send_message,
+            "annotate": self.annotate,
+        }
 
     async def handle(self, client: Client, frame: dict[str, Any]) -> None:
-        kind = frame["type"]
+        """Answer ``frame`` with ``ok`` or ``error`` (with the client's ``ref``)."""
+        handler = self.handlers.get(frame["type"])
         try:
-            reply = getattr(self, f"_{kind}")(client, frame)
+            if handler is None:
+                raise ValueError(f"the hub does not take {frame['type']!r} frames here")
+            reply = handler(client, frame)
         except ValueError as exc:
             reply = {"type": "error", "reason": str(exc)}
         reply.setdefault("ref", frame.get("ref"))
-        self.hub.publisher.write([client], wire.encode(reply), reply["type"])
+        self.publisher.write([client], wire.encode(reply), reply["type"])
 
-    def _ack(self, client: Client, frame: dict[str, Any]) -> dict[str, Any]:
-        audience, hub = client.audience, self.hub
-        if audience.role != "agent":
+    def ack(self, client: Client, frame: dict[str, Any]) -> dict[str, Any]:
+        """An agent read a message."""
+        audience = client.audience
+        if audience.role != "agent" or audience.agent is None:
             raise ValueError("only an agent screen acknowledges messages")
-        message = next((m for m in hub.messages if m["id"] == frame["message_id"]), None)
-        if message is None or not message_visible(audience, message, hub.config):
+        message = self.manager.message(frame["message_id"])
+        if message is None or not message_visible(audience, message, self.config):
             raise ValueError(f"no message {frame['message_id']!r} for you")
-        assert hub.journal is not None and audience.agent is not None
-        hub.journal.add_ack(message["id"], audience.agent, hub.clock())
-        acked = hub.acks.setdefault(message["id"], [])
-        if audience.agent not in acked:
-            acked.append(audience.agent)
-        hub.mark_dirty()
-        return {"type": "ok", "id": message["id"]}
+        self.manager.ack(message.id, audience.agent)
+        self.changed()
+        return {"type": "ok", "id": message.id}
 
-    def _require_manager(self, client: Client, what: str) -> None:
+    @staticmethod
+    def _require_manager(client: Client, what: str) -> None:
         if client.audience.role != "manager":
             raise ValueError(f"only a manager may {what}")
 
-    def _send_message(self, client: Client, frame: dict[str, Any]) -> dict[str, Any]:
+    def send_message(self, client: Client, frame: dict[str, Any]) -> dict[str, Any]:
+        """A manager sends a message to a team, an agent or everyone."""
         self._require_manager(client, "send messages")
-        hub, config = self.hub, self.hub.config
+        config = self.config
         text, team, agent = frame["text"].strip(), frame.get("team"), frame.get("agent")
         if not text or len(text) > MAX_MESSAGE_CHARS:
             raise ValueError(f"message text must be 1 to {MAX_MESSAGE_CHARS} characters")
@@ -74,16 +90,18 @@ class FrameHandler:
             raise ValueError("send to a team or to an agent, not both")
         if not 0 < frame["expires_s"] <= MAX_EXPIRES_S:
             raise ValueError(f"expires_s must be over 0 and at most {MAX_EXPIRES_S}")
-        message = hub.add_message(text, client.label or "manager", team, agent,
-                                  float(frame["expires_s"]))
-        hub.publisher.send_each(
+        message = self.manager.add_message(text, client.label or "manager", team or None,
+                                           agent or None, float(frame["expires_s"]))
+        self.changed()
+        self.publisher.send_each(
             lambda a: {"type": "message", "message": message_value(a, message, [])}
             if message_visible(a, message, config) else None)
-        log.info("message %s from %s to %s", message["id"], message["sender"],
+        log.info("message %s from %s to %s", message.id, message.sender,
                  agent or team or "everyone")
-        return {"type": "ok", "id": message["id"]}
+        return {"type": "ok", "id": message.id}
 
-    def _annotate(self, client: Client, frame: dict[str, Any]) -> dict[str, Any]:
+    def annotate(self, client: Client, frame: dict[str, Any]) -> dict[str, Any]:
+        """A manager sets (or, with empty text, removes) the note of a KPI key."""
         self._require_manager(client, "annotate")
         key = frame["key"].removeprefix("kpi:")
         if not _KPI_KEY.match(key):
@@ -91,13 +109,6 @@ class FrameHandler:
         text = frame["text"].strip()
         if len(text) > MAX_ANNOTATION_CHARS:
             raise ValueError(f"annotation over {MAX_ANNOTATION_CHARS} characters")
-        hub = self.hub
-        assert hub.journal is not None
-        by, now = client.label or "manager", hub.clock()
-        hub.journal.set_annotation(key, text, by, now)
-        if text:
-            hub.annotations[key] = {"text": text, "by": by, "ts": now}
-        else:
-            hub.annotations.pop(key, None)
-        hub.mark_dirty()
+        self.manager.annotate(key, text, client.label or "manager")
+        self.changed()
         return {"type": "ok", "id": key}

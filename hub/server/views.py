@@ -27,6 +27,7 @@ from typing import Any
 
 from panneau.hub.config.schema import Config, Team
 from panneau.hub.server.context import SourceState
+from panneau.hub.server.manager import Message
 
 __all__ = [
     "SMALL_TEAM_QUEUE_KPIS", "Audience", "ViewInputs", "build_view", "key_visible",
@@ -62,7 +63,7 @@ class ViewInputs:
 
     snapshot: Any  # panneau.hub.engine.Snapshot
     sources: Mapping[str, SourceState] = field(default_factory=dict)
-    messages: list[dict[str, Any]] = field(default_factory=list)
+    messages: list[Message] = field(default_factory=list)
     acks: Mapping[str, list[str]] = field(default_factory=dict)
     annotations: Mapping[str, dict[str, Any]] = field(default_factory=dict)
     alerts: Mapping[str, dict[str, Any]] = field(default_factory=dict)  # id = scope/window/kpi
@@ -132,9 +133,9 @@ def _restricted(inputs: ViewInputs, scope: str) -> dict[str, Any]:
     return cached
 
 
-def message_visible(audience: Audience, message: Mapping[str, Any], config: Config) -> bool:
+def message_visible(audience: Audience, message: Message, config: Config) -> bool:
     """Whether ``message`` (with ``team`` / ``agent`` recipients) is for this audience."""
-    team, agent = message.get("team"), message.get("agent")
+    team, agent = message.team, message.agent
     if audience.role == "manager":
         return True
     if agent:
@@ -147,16 +148,16 @@ def message_visible(audience: Audience, message: Mapping[str, Any], config: Conf
     return mine is not None and mine.id == team
 
 
-def message_value(audience: Audience, m: Mapping[str, Any], acked: list[str]) -> dict:
+def message_value(audience: Audience, m: Message, acked: list[str]) -> dict:
     if audience.role == "manager":
         acked_by = list(acked)
     elif audience.role == "agent":
         acked_by = [audience.agent] if audience.agent in acked else []
     else:
         acked_by = []
-    return {"id": m["id"], "text": m["text"], "sender": m.get("sender") or "",
-            "to": {"team": m.get("team"), "agent": m.get("agent")}, "sent": m["sent"],
-            "expires": m["expires"], "acked_by": acked_by}
+    return {"id": m.id, "text": m.text, "sender": m.sender,
+            "to": {"team": m.team, "agent": m.agent}, "sent": m.sent, "expires": m.expires,
+            "acked_by": acked_by}
 
 
 def _clean(value: Any) -> Any:
@@ -251,7 +252,7 @@ def _body(audience: Audience, config: Config, inputs: ViewInputs) -> dict[str, A
         view[f"source:{name}"] = state.public(with_detail=manager)
     for m in inputs.messages:
         if message_visible(audience, m, config):
-            view[f"message:{m['id']}"] = message_value(audience, m, inputs.acks.get(m["id"], []))
+            view[f"message:{m.id}"] = message_value(audience, m, inputs.acks.get(m.id, []))
     return view
 
 

@@ -150,3 +150,34 @@ async def test_alerts_reach_the_audiences_of_their_scope_only(start_hub, tools):
         assert not any(f["type"] == "alert" and "support" in f["alert"]["key"] for f in got)
         await kiosk.close()
         await other.close()
+
+
+async def test_manager_state_survives_a_restart_and_a_built_hub_holds_every_part(
+        start_hub, tools, tmp_path, feed_pm):
+    from panneau.hub.config import parse_config
+    from panneau.hub.server.app import Hub
+    from panneau.hub.server.manager import Annotation
+
+    async with start_hub() as hub:
+        message = hub.manager.add_message("Huddle", "boss", "support", None, 600)
+        hub.manager.ack(message.id, "ag-ann")
+        hub.manager.ack(message.id, "ag-ann")  # idempotent
+        hub.manager.annotate("site/today/offered", "storm", "boss")
+        hub.manager.annotate("site/today/answered", "gone", "boss")
+        hub.manager.annotate("site/today/answered", "", "boss")  # removed
+        assert set(hub.frames.handlers) == set(wire.CLIENT_FRAMES) - {"hello"}
+    config = parse_config(tools.config_text(str(tmp_path / "hub.db")), "test.toml")
+    built = Hub(config, pm=feed_pm)  # every part exists before start(); nothing listens yet
+    try:
+        assert (built.ws_port, built.http_port, built.manager.messages) == (0, 0, [])
+        assert built.supervisor.states == {} and built.frames.manager is built.manager
+        built.manager.load()
+        assert built.manager.messages == [message]
+        assert built.manager.acks == {message.id: ["ag-ann"]}
+        assert list(built.manager.annotations) == ["site/today/offered"]
+        assert built.manager.annotations["site/today/offered"].text == "storm"
+        assert isinstance(built.manager.annotations["site/today/offered"], Annotation)
+        built.manager.expire(message.expires)
+        assert built.manager.messages == []
+    finally:
+        await built.stop()

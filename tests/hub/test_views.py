@@ -4,6 +4,7 @@ from panneau.hub.config import parse_config
 from panneau.hub.engine import AgentNow, Snapshot
 from panneau.hub.server.context import SourceState
 from panneau.hub.server.history import AGENT_REF_KPIS
+from panneau.hub.server.manager import Message
 from panneau.hub.server.views import Audience, ViewInputs, build_view, key_visible
 from panneau.overlay.model import AGENT_FIGURES
 
@@ -31,9 +32,9 @@ def _snapshot() -> Snapshot:
 
 def _inputs() -> ViewInputs:
     messages = [
-        {"id": "m-all", "text": "all", "team": None, "agent": None, "sent": 1, "expires": 9},
-        {"id": "m-ben", "text": "ben", "team": None, "agent": "ag-ben", "sent": 1, "expires": 9},
-        {"id": "m-sales", "text": "s", "team": "sales", "agent": None, "sent": 1, "expires": 9},
+        Message("m-all", "all", "boss", None, None, 1, 9),
+        Message("m-ben", "ben", "boss", None, "ag-ben", 1, 9),
+        Message("m-sales", "s", "boss", "sales", None, 1, 9),
     ]
     source = SourceState("pbx", "asterisk", detail="agent ag-ben: bad line")
     return ViewInputs(_snapshot(), {"pbx": source}, messages,
