@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
 
 from panneau.hub.config import ConfigError, load_config, parse_config
+from panneau.hub.config.schema import HubSettings
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -135,3 +137,16 @@ def test_source_options_checked_against_plugin(tmp_path):
     assert info.value.messages[1].startswith(
         "t.toml:8: sources[1].plugin: no source plugin named 'nothing_like_it' (known: "
     )
+
+
+def test_a_malformed_value_does_not_hide_the_other_problems_of_its_section():
+    text = ('[hub]\nlisten = "nonsense"\nbogus = 1\nretention_days = "x"\n'
+            'day_start = 7\ntimezone = "Mars/Olympus"\n')
+    assert errors(text) == [
+        "t.toml:2: hub.listen: expected HOST:PORT, got 'nonsense'",
+        "t.toml:3: hub.bogus: unknown key (known keys: " + ", ".join(sorted(
+            f.name for f in dataclasses.fields(HubSettings))) + ")",
+        "t.toml:4: hub.retention_days: expected an integer, got a string ('x')",
+        "t.toml:5: hub.day_start: expected a string, got an integer (7)",
+        "t.toml:6: hub.timezone: unknown time zone 'Mars/Olympus'",
+    ]

@@ -63,7 +63,8 @@ def parse_config(text: str, filename: str = "<config>", registry: Any = None) ->
                     raise
     if issues:
         lines = key_lines(text)
-        raise ConfigError(filename, [_format(filename, lines, issue) for issue in issues])
+        ordered = sorted(issues, key=lambda issue: line_of(lines, issue.path) or 0)
+        raise ConfigError(filename, [_format(filename, lines, issue) for issue in ordered])
     assert config is not None
     return config
 
@@ -113,10 +114,12 @@ def _hub_issues(config: Config) -> list[ConfigIssue]:
     add = issues.append
     hub = config.hub
     try:
-        zoneinfo.ZoneInfo(hub.timezone)
+        if isinstance(hub.timezone, str):  # a wrong type is reported already
+            zoneinfo.ZoneInfo(hub.timezone)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         add(ConfigIssue(("hub", "timezone"), f"unknown time zone {hub.timezone!r}"))
-    if not _HHMM.match(hub.day_start) or hub.day_start.startswith("24"):
+    if isinstance(hub.day_start, str) and (
+            not _HHMM.match(hub.day_start) or hub.day_start.startswith("24")):
         add(ConfigIssue(("hub", "day_start"), f"expected HH:MM, got {hub.day_start!r}"))
     for key in ("listen", "http_listen"):
         value = getattr(hub, key)
@@ -126,12 +129,11 @@ def _hub_issues(config: Config) -> list[ConfigIssue]:
         if not match or not 0 <= int(match.group(2)) <= 65535:
             add(ConfigIssue(("hub", key), f"expected HOST:PORT, got {value!r}"))
     for key in ("retention_days", "history_retention_days", "history_interval_s",
-                "max_frame_bytes", "resume_history", "client_buffer_bytes"):
-        if getattr(hub, key) <= 0:
+                "max_frame_bytes", "resume_history", "client_buffer_bytes",
+                "max_frames_per_s", "auth_timeout_s"):
+        value = getattr(hub, key)
+        if isinstance(value, int | float) and value <= 0:  # a wrong type is reported already
             add(ConfigIssue(("hub", key), "must be greater than 0"))
-    if hub.max_frames_per_s <= 0 or hub.auth_timeout_s <= 0:
-        key = "max_frames_per_s" if hub.max_frames_per_s <= 0 else "auth_timeout_s"
-        add(ConfigIssue(("hub", key), "must be greater than 0"))
     return issues
 
 

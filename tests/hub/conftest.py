@@ -164,6 +164,14 @@ async def recv_until(ws, predicate, timeout: float = 5.0, limit: int = 500) -> l
     raise AssertionError(f"no matching frame in {len(frames)} frames")
 
 
+async def eventually(predicate, timeout: float = 10.0, what: str = "condition") -> None:
+    """Poll ``predicate()`` until it holds; fail after ``timeout`` seconds (never a fixed wait)."""
+    async with asyncio.timeout(timeout):
+        while not predicate():
+            await asyncio.sleep(0.01)
+    assert predicate(), what
+
+
 class Tools:
     """Helpers handed to tests by the ``tools`` fixture (conftest modules are not imported)."""
 
@@ -174,6 +182,7 @@ class Tools:
     hello = staticmethod(hello)
     recv = staticmethod(recv)
     recv_until = staticmethod(recv_until)
+    eventually = staticmethod(eventually)
     config_text = staticmethod(config_text)
 
 

@@ -43,11 +43,20 @@ async def test_agents_receive_only_their_own_and_their_teams_figures(tmp_path, t
         for target in ({"agent": "bob"}, {"team": "sales"}, {}):
             await manager.send(wire.encode({"type": "send_message", "text": "Huddle now",
                                             "expires_s": 600, **target}))
-        await asyncio.sleep(1.0)
+        def got(agent: str, to: dict) -> bool:
+            return any(f["type"] == "message" and f["message"]["to"] == to
+                       for f in frames[agent])
+
+        await tools.eventually(lambda: got("bob", {"team": None, "agent": "bob"}))
         bob_message = next(f["message"]["id"] for f in frames["bob"]
                            if f["type"] == "message" and f["message"]["to"]["agent"] == "bob")
         await conns["bob"].send(wire.encode({"type": "ack", "message_id": bob_message}))
-        await asyncio.sleep(2.0)
+        everyone = {"team": None, "agent": None}
+        await tools.eventually(  # every agent got the broadcast, and plenty of figures
+            lambda: all(got(a, everyone) for a in agents)
+            and sum(len(f) for f in frames.values()) > 10 * len(agents)
+            and sum(f"agent:{a}" in hub.snapshot.values for a in agents) >= len(agents) // 2,
+            timeout=30)
         stop.set()
         await asyncio.gather(*tasks)
         manager_frames = await tools.recv_until(

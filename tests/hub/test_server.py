@@ -40,7 +40,10 @@ async def test_resume_gets_only_the_missed_deltas(start_hub, tools):
                 if update.kind == "delta" and client.view.seq >= 3 and not resumed:
                     held = client.view.seq
                     await client.disconnect()  # the feed goes on
-                    await asyncio.sleep(0.3)  # deltas are published meanwhile
+                    done = hub.journal.count_events("feed")
+                    # ten more calls (six for ag-ann's team) while disconnected
+                    await tools.eventually(lambda: hub.journal.count_events("feed") >= done + 20)
+                    await hub.wait_idle()
                     resumed = True
                 elif resumed and update.kind == "delta":
                     seqs_after_resume.append(update.frame["seq"])
@@ -64,7 +67,8 @@ async def test_healthz_and_metrics_on_both_ports(start_hub, tools):
     async with start_hub(feed={"count": 20, "interval_s": 0.001}) as hub:
         ws = await tools.hello(hub.ws_url, tools.MANAGER)
         await tools.recv(ws)
-        await asyncio.sleep(0.3)
+        await tools.eventually(lambda: hub.journal.count_events("feed") == 5 + 2 * 20)
+        await hub.wait_idle()
         async with aiohttp.ClientSession() as http:
             for base in (hub.ws_url.replace("ws://", "http://"), hub.http_url):
                 async with http.get(base + "/healthz") as r:
@@ -83,9 +87,9 @@ async def test_healthz_and_metrics_on_both_ports(start_hub, tools):
         await ws.close()
 
 
-async def test_webhook_routes_and_their_errors(start_hub):
+async def test_webhook_routes_and_their_errors(start_hub, tools):
     async with start_hub(feed={"count": 1}) as hub:
-        await asyncio.sleep(0.1)
+        await tools.eventually(lambda: hub.journal.count_events("feed") == 5 + 2)  # route added
         async with aiohttp.ClientSession() as http:
             url = hub.http_url + "/hooks/feed/ping"
             async with http.post(url, data=b"hello") as r:
@@ -129,7 +133,10 @@ async def test_a_restart_replays_the_journal_and_resumes_after_the_checkpoint(st
         ws = await tools.hello(hub.ws_url, tools.MANAGER)
         snapshot = await tools.recv(ws)
         assert snapshot["view"]["kpi:site/today/answered"] == 10
-        await asyncio.sleep(0.2)
+        # "live" is set after the checkpoint is read and before any emit: once it shows, the
+        # resumed source has had its chance to emit again
+        await tools.eventually(lambda: hub.supervisor.states["feed"].status == "live")
+        await hub.wait_idle()
         assert hub.journal.count_events("feed") == 5 + 2 * 10  # nothing emitted twice
         await ws.close()
 

@@ -5,18 +5,15 @@ from __future__ import annotations
 import dataclasses
 import socket
 
-import pytest
+from kiosk_data import wait_for
 
-server = pytest.importorskip("panneau.hub.server.app", reason="no hub server in this checkout")
-demo = pytest.importorskip("panneau.plugins.simulator.demo", reason="no simulator installed")
-
-from kiosk_data import wait_for  # noqa: E402
-
-from panneau.hub.client import HubClient  # noqa: E402
-from panneau.hub.config.schema import KioskPage  # noqa: E402
-from panneau.hub.display import format_value  # noqa: E402
-from panneau.kiosk.app import KioskApp  # noqa: E402
-from panneau.kiosk.widgets import Banner, BigNumber, KpiTile  # noqa: E402
+from panneau.hub.client import HubClient
+from panneau.hub.config.schema import KioskPage
+from panneau.hub.display import format_value
+from panneau.hub.server import app as server
+from panneau.kiosk.app import KioskApp
+from panneau.kiosk.widgets import Banner, BigNumber, KpiTile
+from panneau.plugins.simulator import demo
 
 
 def config(tmp_path, *, port: int = 0, duration_s: float | None = None, stale_s=None):
