@@ -12,6 +12,9 @@ Position rules:
   the new one from its start. A partial line left at the end of a rotated file is taken as is.
 - Truncation (same inode, smaller than our offset, e.g. logrotate ``copytruncate``): start
   again at 0. Lines written between the last read and the truncation are gone for everyone.
+  A truncation followed, before the next poll, by a rewrite longer than our offset is noticed
+  too: before each read the last bytes taken (up to :data:`TAIL_BYTES`, ending at the offset)
+  must still be in place, or the file is read again from 0.
 - Resume: if the checkpoint's inode is still at the path, continue at its offset; if the file
   was rotated while the hub was down, the old inode is looked for next to it (``queue_log.1``,
   ``queue_log.0``...) and finished first; otherwise the new file is read from its start.
@@ -30,7 +33,10 @@ from panneau.hub.sources import SourceContext
 from panneau.plugins.asterisk.queue_log import RecordSink, Skipped
 from panneau.plugins.asterisk.record import split_line
 
-__all__ = ["FileFollower", "QueueLogOptions", "QueueLogSource", "Step"]
+__all__ = ["TAIL_BYTES", "FileFollower", "QueueLogOptions", "QueueLogSource", "Step"]
+
+#: How many bytes before the offset must be unchanged for reading to go on from there.
+TAIL_BYTES = 64
 
 
 @dataclass
@@ -75,6 +81,7 @@ class FileFollower:
         self.offset = 0
         self.line = 0
         self._partial = b""
+        self._tail = b""  # the last bytes taken, ending at self.offset
 
     def close(self) -> None:
         """Close the file being read."""
@@ -95,6 +102,8 @@ class FileFollower:
             except OSError as exc:
                 return Step(problem=f"{self.path}: {exc.strerror or exc}")
         assert self._file is not None
+        if not self._tail_in_place():
+            return self._restart_at_zero()
         data = self._file.read(self.options.chunk_bytes)
         if data:
             return self._take(data, final=False)
@@ -123,6 +132,8 @@ class FileFollower:
         handle.seek(start)
         self._file, self.inode, self.offset, self.line = handle, st.st_ino, start, line
         self._partial = b""
+        keep = min(start, TAIL_BYTES)
+        self._tail = os.pread(handle.fileno(), keep, start - keep)
 
     def _find_rotated(self, inode: int, offset: int) -> IO[bytes] | None:
         folder, base = os.path.split(os.path.abspath(self.path))
@@ -147,11 +158,23 @@ class FileFollower:
             step.progressed = True
             return step
         if st.st_size < self.offset + len(self._partial):
-            assert self._file is not None
-            self._file.seek(0)
-            self.offset, self.line, self._partial = 0, 0, b""
-            return Step(checkpoint=self.checkpoint, progressed=True)
+            return self._restart_at_zero()
         return Step()
+
+    def _tail_in_place(self) -> bool:
+        """Whether the bytes taken just before the offset are still there (no rewrite)."""
+        if not self._tail:
+            return True
+        assert self._file is not None
+        start = self.offset - len(self._tail)
+        return os.pread(self._file.fileno(), len(self._tail), start) == self._tail
+
+    def _restart_at_zero(self) -> Step:
+        """The file was truncated (and maybe rewritten): read it again from its start."""
+        assert self._file is not None
+        self._file.seek(0)
+        self.offset, self.line, self._partial, self._tail = 0, 0, b"", b""
+        return Step(checkpoint=self.checkpoint, progressed=True)
 
     def _open_new(self) -> None:
         self._file = None
@@ -160,7 +183,7 @@ class FileFollower:
         except OSError:
             return  # the next poll reports it
         self._file, self.inode = handle, os.fstat(handle.fileno()).st_ino
-        self.offset, self.line, self._partial = 0, 0, b""
+        self.offset, self.line, self._partial, self._tail = 0, 0, b"", b""
 
     # --- lines ------------------------------------------------------------------------------
 
@@ -180,6 +203,7 @@ class FileFollower:
             offset += len(raw) + 1
         offset = min(offset, self.offset + len(complete))
         self.offset, self.line = offset, line
+        self._tail = (self._tail + complete)[-TAIL_BYTES:]
         batch = sink.drain()
         return Step(batch.events, batch.skipped, self.checkpoint, progressed=bool(data) or final)
 

@@ -139,3 +139,21 @@ async def test_a_damaged_checkpoint_is_not_trusted(tmp_path):
     ctx = RecordingContext("pbx", checkpoint={"inode": "x", "offset": -5})
     await run_source(source(log), ctx, until=lambda c: len(c.events) == 1)
     assert calls(ctx) == ["call.1"]
+
+
+def test_a_truncation_rewritten_longer_before_the_next_poll_is_read_from_the_start(tmp_path):
+    log = tmp_path / "queue_log"
+    log.write_text("".join(line(n) + "\n" for n in (1, 2)))
+    follower = asterisk.tailer.FileFollower(asterisk.tailer.QueueLogOptions(path=str(log)), "pbx")
+    first = follower.poll()
+    assert [e.call_id for e in first.events] == ["call.1", "call.2"]
+    inode = log.stat().st_ino
+    with log.open("w") as f:  # copytruncate, then a burst longer than what was read
+        f.write("".join(line(n) + "\n" for n in (3, 4, 5)))
+    assert log.stat().st_ino == inode and log.stat().st_size > follower.offset
+    got: list[str] = []
+    for _ in range(5):  # bounded: the restart and the read take two polls
+        got += [e.call_id for e in follower.poll().events]
+    follower.close()
+    assert got == ["call.3", "call.4", "call.5"]
+    assert follower.checkpoint == {"inode": inode, "offset": log.stat().st_size, "line": 3}

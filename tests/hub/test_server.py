@@ -40,9 +40,9 @@ async def test_resume_gets_only_the_missed_deltas(start_hub, tools):
                 if update.kind == "delta" and client.view.seq >= 3 and not resumed:
                     held = client.view.seq
                     await client.disconnect()  # the feed goes on
-                    done = hub.journal.count_events("feed")
                     # ten more calls (six for ag-ann's team) while disconnected
-                    await tools.eventually(lambda: hub.journal.count_events("feed") >= done + 20)
+                    more = hub.journal.count_events("feed") + 20
+                    await tools.eventually(lambda m=more: hub.journal.count_events("feed") >= m)
                     await hub.wait_idle()
                     resumed = True
                 elif resumed and update.kind == "delta":
