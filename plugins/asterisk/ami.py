@@ -25,6 +25,10 @@ from panneau.plugins.asterisk.ami_events import AmiTranslator, Mode
 __all__ = ["AmiOptions", "AmiSource", "LoginRefused"]
 
 _LOST = object()
+_PING_UNANSWERED = object()
+
+#: The ``Events:`` classes each mode needs: agent_state reads only QueueMember* (class agent).
+EVENT_CLASSES: dict[str, str] = {"all": "call,agent", "agent_state": "agent"}
 
 
 @dataclass
@@ -42,8 +46,9 @@ class AmiOptions:
     device/pause state, to run beside an ``asterisk_queue_log`` source without double counts."""
     queues: list[str] = field(default_factory=list)
     """Only these queues (empty: every queue)."""
-    events: str = "call,agent"
-    """The ``Events:`` classes asked for at login (Asterisk ≤ 11 sends Join/Leave as call)."""
+    events: str | None = None
+    """The ``Events:`` classes asked for at login; by default what ``emit`` needs: ``call,agent``
+    for ``all`` (Asterisk ≤ 11 sends Join/Leave as call), ``agent`` for ``agent_state``."""
     connect_timeout_s: float = 10.0
     ping_interval_s: float = 20.0
     reconnect_min_s: float = 1.0
@@ -99,7 +104,7 @@ class AmiSource:
             try:
                 async for _ in self._session(ctx, translator):
                     seeded, delay = True, opts.reconnect_min_s
-                reason = "connection closed"
+                reason = "connection closed by Asterisk"
             except LoginRefused as exc:
                 reason = f"login refused: {exc}"
             except (OSError, TimeoutError, ConnectionError) as exc:
@@ -125,7 +130,7 @@ class AmiSource:
         manager = _Manager(on_lost, host=opts.host, port=opts.port,
                            username=opts.username,
                            secret=opts.secret or os.environ.get(opts.secret_env, ""),
-                           events=opts.events,
+                           events=opts.events or EVENT_CLASSES[opts.emit],
                            ping_delay=10**9, loop=loop)
         manager.register_event("*", lambda _manager, message: inbox.put_nowait(message))
         pinger: asyncio.Task | None = None
@@ -178,6 +183,10 @@ class AmiSource:
             now = ctx.now()
             events = []
             for message in batch:
+                if message is _PING_UNANSWERED:
+                    await self._flush(ctx, translator, events)
+                    raise TimeoutError(f"no answer to Ping within "
+                                       f"{self.options.connect_timeout_s:g}s")
                 if message is _LOST:
                     await self._flush(ctx, translator, events)
                     return
@@ -201,5 +210,5 @@ class AmiSource:
                 async with asyncio.timeout(opts.connect_timeout_s):
                     await manager.send_action({"Action": "Ping"})
             except TimeoutError:
-                inbox.put_nowait(_LOST)
+                inbox.put_nowait(_PING_UNANSWERED)
                 return

@@ -55,13 +55,16 @@ class AmiServer:
 
     def __init__(self, login: list[str], status: list[str], stream: list[str] = (),
                  banner: str = "Asterisk Call Manager/13.0.0",
-                 later: list[tuple[list[str], list[str]]] = ()) -> None:
+                 later: list[tuple[list[str], list[str]]] = (),
+                 answer_pings: bool = True) -> None:
         """``status`` and ``stream`` answer the first connection; ``later`` the next ones (the
         last entry's status repeats, with no stream)."""
         self.login, self.banner = login, banner
         self.sessions = [(status, list(stream)), *later]
         self.logins = 0
         self.secrets: list[str] = []
+        self.events_asked: list[str] = []
+        self.answer_pings = answer_pings
         self.connections = 0
         self.writers: list[asyncio.StreamWriter] = []
         self.handlers: set[asyncio.Task] = set()
@@ -109,6 +112,7 @@ class AmiServer:
                 if action == "login":
                     self.logins += 1
                     self.secrets.append(fields.get("secret", ""))
+                    self.events_asked.append(fields.get("events", ""))
                     self._send(writer, self.login, action_id)
                     if "Response: Error" in self.login[0]:
                         await writer.drain()
@@ -117,6 +121,8 @@ class AmiServer:
                     self._send(writer, status, action_id)
                     self._send(writer, stream, "")
                 elif action == "ping":
+                    if not self.answer_pings:
+                        continue
                     self._send(writer, ["Response: Success\nPing: Pong\nActionID: x"], action_id)
                 else:
                     self._send(writer, ["Response: Error\nMessage: Invalid/unknown command\n"
@@ -218,6 +224,7 @@ async def test_agent_state_mode_emits_only_agent_states():
             # Seed: Dave and Erin; stream: 46 QueueMemberStatus + 8 QueueMemberPause on sales.
             await ctx.wait_for(lambda c: len(c.events) == 2 + 46 + 8, timeout=10)
     assert set(ctx.kinds()) == {"agent_status"}
+    assert server.events_asked == ["agent"]  # QueueMember* only: no call event subscription
     assert {e.queue for e in ctx.events} == {"sales"}
     assert {e.agent for e in ctx.events} == {"Dave", "Erin"}
     paused = [e for e in ctx.events if e.paused]
@@ -371,3 +378,16 @@ def test_no_ami_message_raises(messages, mode):
     for message in messages:
         t.event(message, 100.0)
     t.tick(200.0)
+
+
+async def test_an_unanswered_ping_is_reported_as_such_and_reconnects():
+    login = server_blocks(AMI / "panoramisk_login_ok.txt")
+    async with AmiServer(login, status_reply(), answer_pings=False) as server:
+        ctx = RecordingContext("pbx")
+        async with running(ami_source(server.port, ping_interval_s=0.05,
+                                      connect_timeout_s=0.2), ctx):
+            await ctx.wait_for(lambda c: any("no answer to Ping within 0.2s" in detail
+                                             for _, detail in c.statuses), timeout=10)
+            await ctx.wait_for(lambda c: server.logins >= 2, timeout=10)
+    assert server.events_asked[0] == "call,agent"
+    assert not any("connection closed" in detail for _, detail in ctx.statuses)
