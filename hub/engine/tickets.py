@@ -170,7 +170,9 @@ class Tickets:
         if event.reopens:
             t.reopened = True
         if event.first_reply_min is not None and not t.frt_done:
-            self._first_reply(event.ts, t, event.first_reply_min)
+            # counted when the reply happened (created + FRT), not when the source learnt of it
+            at = event.ts if t.created is None else t.created + event.first_reply_min * 60.0
+            self._first_reply(min(at, event.ts), t, event.first_reply_min)
         full = event.full_resolution_min
         if full is not None and t.resolution_pending and is_duration(full):
             t.resolution_pending = False

@@ -81,12 +81,18 @@ class Fetcher:
     async def get_json(
         self, url: str, params: Mapping[str, Any] | None = None
     ) -> tuple[Any, httpx.Headers]:
-        """The decoded JSON body and the response headers."""
+        """The decoded JSON body and the response headers.
+
+        ``params`` are added to the URL's own query string (``?view=open`` stays): httpx would
+        otherwise replace a URL's query whenever ``params`` is passed.
+        """
+        if params:
+            url = str(httpx.URL(url).copy_merge_params(params))
         for attempt in range(1, self.max_attempts + 1):
             await self._pace()
             self.requests += 1
             try:
-                resp = await self.client.get(url, params=params)
+                resp = await self.client.get(url)
             except httpx.TransportError as exc:
                 await self._wait(2.0**attempt, f"{_where(url)}: {type(exc).__name__}")
                 continue

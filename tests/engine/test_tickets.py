@@ -81,3 +81,13 @@ def test_bad_ticket_events(run):
     assert snap.bad_events == {"duplicate_ticket": 1, "negative_duration": 1}
     assert snap.get("site", "today", "tickets_created") == 1
     assert snap.get("site", "today", "frt_avg_min") is None
+
+
+def test_a_first_reply_learnt_late_counts_when_the_reply_happened(run):
+    # Created at T0, replied at T0 + 5 min; the helpdesk's metrics say so only at T0 + 40 min.
+    events = [ev.TicketCreated(ts=T0, ticket_id="t9", group="G"),
+              ev.TicketMetrics(ts=T0 + 2400, ticket_id="t9", first_reply_min=5.0)]
+    values = run(events, T0 + 2400).values["site"]
+    assert "frt_avg_min" not in values["15m"]  # the reply is 35 minutes old
+    assert values["60m"]["frt_avg_min"] == 5.0
+    assert values["today"]["frt_avg_min"] == 5.0

@@ -171,11 +171,13 @@ async def test_json_endpoint_polled_with_since_and_secret_header(server, ctx, mo
     server.route("GET", "/api/answers", answers)
     url = await server.start()
     source = make_source(generic, "generic", {
-        "url": f"{url}/api/answers", "records": "data.items", "since_param": "after",
+        "url": f"{url}/api/answers?view=open", "records": "data.items", "since_param": "after",
         "headers": {"Authorization": "Bearer ${CRM_TOKEN}"}, "poll_interval_s": 0.02,
         "mapping": {"kind": "survey", "fields": {"id": "ref", "time": "at", "score": "stars",
                                                  "survey": "kind"}}})
     await run_until(source, ctx, lambda: len(seen_queries) >= 3)
     assert [e.response_id for e in ctx.events] == ["S1", "S2"]  # once each, however often polled
-    assert seen_queries[0] == {} and seen_queries[1] == {"after": "2026-03-02T09:30:00Z"}
+    # the URL's own query string is kept next to the source's own parameter
+    assert seen_queries[0] == {"view": "open"}
+    assert seen_queries[1] == {"view": "open", "after": "2026-03-02T09:30:00Z"}
     assert len(ctx.skips) >= 1 and ctx.skips[0].endswith("record 3: score 0 is outside 1..5")
