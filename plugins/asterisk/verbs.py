@@ -15,6 +15,9 @@ Choices, so that nothing is counted twice:
   not errors.
 - A leave line without its waittime (EXITWITHKEY before Asterisk 13, SYSCOMPAT) gets it from the
   call's ENTERQUEUE time when this mapper saw it; otherwise the line is reported as skipped.
+- Same-second order: an export sorted by a one-second time column may put a call's CONNECT (or
+  ABANDON, EXIT*) before its own ENTERQUEUE. Lines are taken in causal order: the outcome already
+  counts the call as offered, so an ENTERQUEUE of that call in that same second adds nothing.
 """
 
 from __future__ import annotations
@@ -78,6 +81,7 @@ class VerbMapper:
     def __init__(self, source: str = "", remember_calls: int = 20000) -> None:
         self.source = source
         self._entered: dict[str, float] = {}
+        self._ahead: dict[str, float] = {}  # calls whose outcome came before any ENTERQUEUE
         self._remember = remember_calls
 
     def events(self, rec: Record, pos: str) -> list[Event]:
@@ -92,13 +96,26 @@ class VerbMapper:
     def _wait(self, rec: Record, i: int) -> float:
         wait = _num(rec, i, "waittime")
         entered = self._entered.pop(rec.call_id, None)
+        if entered is None:
+            self._note_ahead(rec)
         if wait is not None:
             return wait
         if entered is None:
             raise BadLine(f"{rec.verb}: no waittime and the call's ENTERQUEUE was not seen")
         return max(0.0, rec.ts - entered)
 
+    def _note_ahead(self, rec: Record) -> None:
+        ahead = self._ahead
+        ahead[rec.call_id] = rec.ts
+        if len(ahead) > self._remember:
+            del ahead[next(iter(ahead))]
+
     def _enter(self, rec: Record, pos: str) -> list[Event]:
+        if self._ahead.pop(rec.call_id, None) == rec.ts:
+            # Same second as the call's own outcome, written after it (an export sorted by a
+            # one-second time column): the call is already counted; taking it in causal order
+            # means not entering it again.
+            return []
         queue = _queue(rec)
         position = _int(rec, 2, "origposition")
         entered = self._entered
@@ -110,7 +127,8 @@ class VerbMapper:
                             queue=queue, caller_id=_field(rec, 1) or None, position=position)]
 
     def _connect(self, rec: Record, pos: str) -> list[Event]:
-        self._entered.pop(rec.call_id, None)
+        if self._entered.pop(rec.call_id, None) is None:
+            self._note_ahead(rec)
         return [CallAnswered(ts=rec.ts, source=self.source, source_pos=pos, call_id=rec.call_id,
                              queue=_queue(rec), agent=_agent(rec),
                              hold_s=_num(rec, 0, "holdtime", True),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -18,6 +19,7 @@ from panneau.hub.events import (
     RingNoAnswer,
     SystemRestart,
 )
+from panneau.hub.testing import figures
 from panneau.plugins.asterisk.queue_log import parse_lines
 from panneau.plugins.asterisk.verbs import KNOWN_VERBS
 
@@ -242,3 +244,19 @@ def test_no_input_raises(lines):
     assert result.lines == sum(1 for line in lines if line.rstrip("\r\n").strip())
     assert result.lines == (len(result.skipped) + result.ignored + result.duplicates
                             + len({e.source_pos for e in result.events}))
+
+
+@pytest.mark.parametrize("outcome", [
+    "1795378600|c1|support|Alice|CONNECT|2|c1.1|1",
+    "1795378600|c1|support|NONE|ABANDON|1|1|2",
+])
+def test_an_outcome_written_before_its_own_enterqueue_in_the_same_second(outcome):
+    """What an export sorted by a one-second ``time`` column gives: one call, offered once."""
+    enter = "1795378600|c1|support|NONE|ENTERQUEUE||5551234|1"
+    later = "1795378660|c1|support|Alice|COMPLETECALLER|2|60|1"
+    tail = [later] if "CONNECT" in outcome else []
+    shuffled = figures(parse_lines([outcome, enter, *tail]).events, at=1795378700)
+    causal = figures(parse_lines([enter, outcome, *tail]).events, at=1795378700)
+    for kpi in ("offered", "answered", "abandoned", "calls_waiting"):
+        assert shuffled.get(f"site/today/{kpi}") == causal.get(f"site/today/{kpi}"), kpi
+    assert shuffled["site/today/offered"] == 1
