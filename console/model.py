@@ -60,7 +60,8 @@ def _cell(view: ViewState, scope: str, window: str, kpi: str) -> Cell:
 
 def _scopes(view: ViewState, kind: str) -> list[str]:
     """Names of the scopes of a kind that have figures (``team`` → ``["duo", "support"]``)."""
-    return sorted({key.split("/", 1)[0] for key, _ in view.items(f"kpi:{kind}:")})
+    return sorted({k.scope.partition(":")[2] for k, _ in view.keys("kpi")
+                   if k.scope.startswith(f"{kind}:")})
 
 
 def build_console(view: ViewState, now: float) -> ConsoleModel:

@@ -1,9 +1,12 @@
 """A view: the flat map of everything one audience may see, and how it changes.
 
 The hub builds one view per audience (a kiosk's team, one agent, the managers), sends it once
-as a ``snapshot`` frame, then only :func:`diff` results as ``delta`` frames. Screens keep a
-:class:`ViewState` and read it through the helpers below. Keys are strings whose prefix says
-what they hold (see ``docs/protocol.md``):
+as a ``snapshot`` frame, then only what changed as ``delta`` frames. Screens keep a
+:class:`ViewState` and read it through the helpers below.
+
+On the wire a key is a string whose prefix says what it holds (``docs/protocol.md``); in code
+it is a :class:`Key`, and :func:`parse_key` / :meth:`Key.wire` are the one codec both the hub
+and the screens use (nobody splits key strings by hand):
 
 - ``kpi:<scope>/<window>/<kpi>`` → number; absent when the KPI has no data
 - ``state:<scope>/<window>/<kpi>`` → ``"ok" | "warn" | "alert"``; absent when no data or no
@@ -14,18 +17,107 @@ what they hold (see ``docs/protocol.md``):
 - ``agent:<id>`` → ``{"state", "since", "reason", "name"}``
 - ``source:<name>`` → ``{"status", "since", "last_event", "detail", "feeds"}``
 - ``message:<id>`` → ``{"id", "text", "sender", "to", "sent", "expires", "acked_by"}``
-- ``alert:<id>`` → ``{"key", "state", "value", "since", "text"}``
+- ``alert:<scope>/<window>/<kpi>`` → ``{"key", "state", "value", "since", "text"}``
 - ``annotation:<scope>/<window>/<kpi>`` → ``{"text", "by", "ts"}``
 - ``meta`` → ``{"role", "identity", "team", "team_name", "agent", "as_of", "pages", ...}``
+
+A scope (``site``, ``queue:<name>``, ``team:<id>``, ``agent:<id>``) may hold ``:`` but never
+``/``; windows and KPI ids hold neither. ``<scope>/<window>/<kpi>`` alone (an alert's id, the
+key of an annotation, the engine's flat figures) is a *figure id*: :func:`figure_id` and
+:func:`parse_figure_id` read and write it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from functools import lru_cache
+from typing import Any, NamedTuple
 
-__all__ = ["Delta", "ViewState", "diff", "kpi_key", "state_key"]
+__all__ = [
+    "FIGURE_KINDS", "ITEM_KINDS", "Delta", "Key", "ViewState", "diff", "figure_id", "kpi_key",
+    "parse_figure_id", "parse_key", "state_key",
+]
+
+#: Kinds whose key is ``<kind>:<scope>/<window>/<kpi>``.
+FIGURE_KINDS = frozenset({"kpi", "state", "trend", "ref", "alert", "annotation"})
+#: Kinds whose key is ``<kind>:<id>``.
+ITEM_KINDS = frozenset({"agent", "source", "message"})
+
+
+class Key(NamedTuple):
+    """One view key, typed: ``kind`` and the parts its kind has (the others are ``""``).
+
+    ``Key("kpi", "team:support", "today", "answered")``, ``Key("target", "team:support",
+    kpi="answered")``, ``Key("agent", id="ag-ann")``, ``Key("meta")``.
+    """
+
+    kind: str
+    scope: str = ""
+    window: str = ""
+    kpi: str = ""
+    id: str = ""
+
+    @property
+    def wire(self) -> str:
+        """The key as sent on the wire."""
+        return format_key(self)
+
+    @property
+    def figure(self) -> str:
+        """``<scope>/<window>/<kpi>`` of a figure key (an alert's or annotation's id)."""
+        return f"{self.scope}/{self.window}/{self.kpi}"
+
+
+def format_key(key: Key) -> str:
+    """The wire string of ``key``."""
+    kind = key.kind
+    if kind in FIGURE_KINDS:
+        return f"{kind}:{key.scope}/{key.window}/{key.kpi}"
+    if kind == "target":
+        return f"target:{key.scope}/{key.kpi}"
+    if kind in ITEM_KINDS:
+        return f"{kind}:{key.id}"
+    if kind == "meta":
+        return "meta"
+    raise ValueError(f"unknown view key kind {kind!r}")
+
+
+def figure_id(scope: str, window: str, kpi: str) -> str:
+    """``queue:support/today/answered``."""
+    return f"{scope}/{window}/{kpi}"
+
+
+def parse_figure_id(text: str) -> tuple[str, str, str]:
+    """``<scope>/<window>/<kpi>`` → its three parts; :class:`ValueError` if malformed."""
+    parts = text.split("/")
+    if len(parts) != 3 or not all(parts):
+        raise ValueError(f"{text[:80]!r} is not <scope>/<window>/<kpi>")
+    return parts[0], parts[1], parts[2]
+
+
+@lru_cache(maxsize=65536)
+def parse_key(text: str) -> Key:
+    """A wire key → :class:`Key`; :class:`ValueError` for a key of no known shape.
+
+    Screens meet the same keys again and again: parsed keys are cached.
+    """
+    if text == "meta":
+        return Key("meta")
+    kind, sep, rest = text.partition(":")
+    if not sep or not rest:
+        raise ValueError(f"{text[:80]!r} is not a view key")
+    if kind in FIGURE_KINDS:
+        scope, window, kpi = parse_figure_id(rest)
+        return Key(kind, scope, window, kpi)
+    if kind == "target":
+        scope, sep, kpi = rest.rpartition("/")
+        if not scope or "/" in scope or not kpi:
+            raise ValueError(f"{text[:80]!r} is not target:<scope>/<kpi>")
+        return Key("target", scope, kpi=kpi)
+    if kind in ITEM_KINDS:
+        return Key(kind, id=rest)
+    raise ValueError(f"{text[:80]!r}: unknown view key kind {kind!r}")
 
 
 def kpi_key(scope: str, window: str, kpi: str) -> str:
@@ -86,6 +178,24 @@ class ViewState:
     def state(self, scope: str, window: str, kpi: str) -> str | None:
         """``ok``, ``warn``, ``alert``, or ``None`` (no data or no threshold)."""
         return self.values.get(state_key(scope, window, kpi))
+
+    def figure(self, kind: str, scope: str, window: str, kpi: str) -> Any:
+        """The value of ``<kind>:<scope>/<window>/<kpi>`` (``trend``, ``ref``...), or ``None``."""
+        return self.values.get(format_key(Key(kind, scope, window, kpi)))
+
+    def target(self, scope: str, kpi: str) -> Any:
+        """The value of ``target:<scope>/<kpi>``, or ``None``."""
+        return self.values.get(f"target:{scope}/{kpi}")
+
+    def keys(self, kind: str) -> Iterator[tuple[Key, Any]]:
+        """``(Key, value)`` of every well-formed key of ``kind`` (malformed keys are skipped)."""
+        prefix = "meta" if kind == "meta" else f"{kind}:"
+        for text, value in self.values.items():
+            if text.startswith(prefix):
+                try:
+                    yield parse_key(text), value
+                except ValueError:
+                    continue
 
     def items(self, prefix: str) -> Iterator[tuple[str, Any]]:
         """``(rest_of_key, value)`` for keys starting with ``prefix`` (e.g. ``"message:"``)."""

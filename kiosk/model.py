@@ -21,7 +21,7 @@ from typing import Any
 from panneau.hub.catalogue import KPIS
 from panneau.hub.config.schema import KioskSettings
 from panneau.hub.display import compare, format_delta, format_value, label_of
-from panneau.hub.view import ViewState
+from panneau.hub.view import ViewState, parse_figure_id
 
 __all__ = [
     "Freshness",
@@ -59,7 +59,7 @@ class Freshness:
 class PageSpec:
     """One page: which KPIs, which window, how long it stays.
 
-    ``scopes`` (alert page) gives each KPI, by position, its own ``scope/window``.
+    ``scopes`` (alert page) gives each KPI, by position, its own ``(scope, window)``.
     """
 
     title: str
@@ -67,7 +67,7 @@ class PageSpec:
     window: str = "today"
     dwell_s: float = 15.0
     trend: str | None = None
-    scopes: tuple[str, ...] = ()
+    scopes: tuple[tuple[str, str], ...] = ()
     is_alert: bool = False
 
 
@@ -112,24 +112,16 @@ def scope_of(meta: Mapping[str, Any]) -> str:
     return f"team:{meta['team']}" if meta.get("team") else "site"
 
 
-def _split_key(key: str) -> tuple[str, str, str] | None:
-    """``[kpi:]scope/window/kpi`` → parts (scopes contain ``:`` but never ``/``)."""
-    for prefix in ("kpi:", "state:"):
-        if key.startswith(prefix):
-            key = key[len(prefix):]
-    parts = key.split("/")
-    return (parts[0], parts[1], parts[2]) if len(parts) == 3 else None
-
-
 def active_alerts(view: ViewState) -> dict[str, tuple[str, str, str]]:
     """``alert:<id>`` entries still in warn/alert → their (scope, window, kpi)."""
     found: dict[str, tuple[str, str, str]] = {}
     for alert_id, alert in sorted(view.items("alert:")):
         if not isinstance(alert, Mapping) or alert.get("state") not in ("warn", "alert"):
             continue
-        parts = _split_key(str(alert.get("key") or alert_id))
-        if parts:
-            found[alert_id] = parts
+        try:
+            found[alert_id] = parse_figure_id(str(alert.get("key") or alert_id))
+        except ValueError:
+            continue
     return found
 
 
@@ -190,7 +182,7 @@ def page_specs(view: ViewState) -> list[PageSpec]:
             kpis=tuple(kpi for _, _, kpi in alerts),
             window=alerts[0][1],
             dwell_s=default_dwell,
-            scopes=tuple(f"{scope}/{window}" for scope, window, _ in alerts),
+            scopes=tuple((scope, window) for scope, window, _ in alerts),
             is_alert=True,
         ))
     return specs
@@ -241,7 +233,7 @@ def build_page(view: ViewState, spec: PageSpec, fresh: Freshness) -> PageView:
         scope, window = default_scope, spec.window
         label = label_of(kpi)
         if index < len(spec.scopes):
-            scope, window = spec.scopes[index].split("/")
+            scope, window = spec.scopes[index]
             where = "" if scope == default_scope else f" {scope.partition(':')[2] or scope}"
             label = f"{label} ·{where} {window}"
         value = view.kpi(scope, window, kpi)
@@ -254,12 +246,12 @@ def build_page(view: ViewState, spec: PageSpec, fresh: Freshness) -> PageView:
         tiles.append(Tile(
             kpi=kpi, label=label, text=format_value(kpi, value), state=state,
             stale=_is_stale(kpi, stale, fresh),
-            refs=_refs(kpi, value, view.values.get(f"ref:{scope}/{window}/{kpi}")),
+            refs=_refs(kpi, value, view.figure("ref", scope, window, kpi)),
         ))
     trend: tuple[float, ...] = ()
     label = ""
     if spec.trend:
-        samples = view.values.get(f"trend:{default_scope}/{spec.window}/{spec.trend}")
+        samples = view.figure("trend", default_scope, spec.window, spec.trend)
         trend = tuple(float(s[1]) for s in (samples if isinstance(samples, list) else ())
                       if isinstance(s, list | tuple) and len(s) == 2 and _is_number(s[1]))
         label = f"{label_of(spec.trend)} trend"
@@ -294,10 +286,10 @@ def notices(view: ViewState, fresh: Freshness, now: float, fmt_time) -> list[Not
     alerts = active_alerts(view)
     if alerts:
         labels = dict.fromkeys(label_of(kpi) for _, _, kpi in alerts.values())
-        sinces = [view.values[f"alert:{a}"].get("since") for a in alerts]
-        since = min((t for t in sinces if _is_number(t)), default=None)
-        worst = "alert" if any(view.values[f"alert:{a}"].get("state") == "alert"
-                               for a in alerts) else "warn"
+        entries = [view.values[f"alert:{a}"] for a in alerts]
+        since = min((e.get("since") for e in entries if _is_number(e.get("since"))),
+                    default=None)
+        worst = "alert" if any(e.get("state") == "alert" for e in entries) else "warn"
         out.append(Notice(worst, f"{', '.join(labels)} (since {_hhmm(since, fmt_time)})",
                           "alerts"))
     messages = [m for _, m in view.items("message:") if isinstance(m, Mapping)]

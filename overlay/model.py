@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from panneau.hub.catalogue import KPIS
-from panneau.hub.view import ViewState
+from panneau.hub.view import ViewState, parse_figure_id
 from panneau.overlay.fmt import Mark, Trend, fmt_delta, fmt_duration, fmt_value
 
 __all__ = [
@@ -154,7 +154,8 @@ def _queue_scopes(view: ViewState) -> list[str]:
     """The team's queues as ``meta.queues`` lists them, else every queue in the view."""
     queues = view.meta.get("queues")
     if not isinstance(queues, list):
-        queues = {key.split("/", 1)[0] for key, _ in view.items("kpi:queue:")}
+        queues = {k.scope.partition(":")[2] for k, _ in view.keys("kpi")
+                  if k.scope.startswith("queue:")}
     return [f"queue:{name}" for name in sorted(queues)]
 
 
@@ -200,7 +201,7 @@ def figure(view: ViewState, scope: str, kpi: str, label: str, fallback_scopes=()
     info = KPIS.get(kpi)
     target = None
     for target_scope in (scope, *fallback_scopes):
-        target = view.values.get(f"target:{target_scope}/{kpi}")
+        target = view.target(target_scope, kpi)
         if target:
             break
     higher = info.higher_is_better if info else None
@@ -215,7 +216,7 @@ def figure(view: ViewState, scope: str, kpi: str, label: str, fallback_scopes=()
             mark = "ahead" if on_target else "behind"
     trend: Trend | None = None
     trend_text = ""
-    ref = view.values.get(f"ref:{scope}/today/{kpi}")
+    ref = view.figure("ref", scope, "today", kpi)
     last_week = ref.get("last_week") if isinstance(ref, dict) else None
     if value is not None and last_week is not None:
         trend = _better(kpi, higher, value, last_week)
@@ -242,9 +243,9 @@ def alert_text(view: ViewState, entry: dict) -> str:
     """``billing: 5 waiting, longest 2:10`` for a queue alert, ``Your AHT 4:41`` for the
     agent's own, ``<scope>: <label> <value>`` for others; the hub's text when the key cannot
     be read."""
-    scope, _, rest = str(entry.get("key", "")).partition("/")
-    kpi = rest.rpartition("/")[2]
-    if not scope or not kpi:
+    try:
+        scope, _, kpi = parse_figure_id(str(entry.get("key", "")))
+    except ValueError:
         return str(entry.get("text") or "alert")
     name = scope.partition(":")[2] or scope
     if kpi in ("calls_waiting", "longest_wait_s"):
@@ -319,7 +320,7 @@ def _team_hidden(view: ViewState, team_scope: str) -> bool:
     flag = view.meta.get("team_figures")
     if isinstance(flag, bool):
         return bool(team_scope) and not flag
-    return bool(team_scope) and not any(k.startswith(f"kpi:{team_scope}/") for k in view.values)
+    return bool(team_scope) and not any(k.scope == team_scope for k, _ in view.keys("kpi"))
 
 
 def build_model(

@@ -129,7 +129,7 @@ def test_alert_page_shows_each_kpi_once_in_its_shortest_window():
     view = view_of(values)
     spec = page_specs(view)[0]
     assert spec.kpis == ("calls_waiting", "abandon_rate_pct")
-    assert spec.scopes == ("team:support/now", "queue:support/15m")
+    assert spec.scopes == (("team:support", "now"), ("queue:support", "15m"))
     labels = [t.label for t in build_page(view, spec, Freshness()).tiles]
     assert labels == ["Calls waiting · now", "Abandon rate · support 15m"]
     alert_lines = [n.text for n in notices(view, Freshness(), T0, hhmm) if n.kind == "alert"]
