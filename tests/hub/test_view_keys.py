@@ -34,7 +34,7 @@ def test_every_key_shape_round_trips(text, key):
     "target:a/b/c", "bogus:site/today/x", "nocolon",
 ])
 def test_malformed_keys_are_refused_with_the_key_in_the_message(text):
-    with pytest.raises(ValueError, match="not|unknown"):
+    with pytest.raises(ValueError, match=r"not|unknown"):
         parse_key(text)
 
 
