@@ -10,9 +10,13 @@ Usage (kiosk, overlay, console, ``panneau message``)::
             show(update.frame["reason"])       # bad token / version: it keeps retrying slowly
 
 ``updates()`` yields :class:`Update` with ``kind`` one of ``connected``, ``disconnected``,
-``snapshot``, ``delta``, ``message``, ``alert``, ``status``, ``ok``, ``error``, ``rejected``;
-``frame`` is the decoded hub frame (or ``{"code", "reason"}`` for connected / disconnected /
-rejected). Between connections it waits with exponential backoff and jitter; on reconnect it
+``snapshot``, ``delta``, ``message``, ``alert``, ``status``, ``ok``, ``error``, ``rejected``,
+``unreachable``; ``frame`` is the decoded hub frame (or ``{"code", "reason"}`` for connected /
+disconnected / rejected, ``{"reason"}`` for unreachable: a connection attempt that failed before
+the hub answered, e.g. refused). ``rejected`` also covers a hub refusing this address after too
+many failed tokens (HTTP 429) and a TLS certificate that does not verify: for ``wss://`` URLs the
+hub's certificate is checked against the system store or ``ca_file`` (:mod:`panneau.hub.tls`),
+never skipped. Between connections it waits with exponential backoff and jitter; on reconnect it
 sends the ``epoch`` and ``seq`` it holds so the hub sends only the missed deltas. A delta that
 does not follow the held seq makes it reconnect for a fresh snapshot.
 """
@@ -28,9 +32,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
+from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus, InvalidURI
 
 from panneau.hub import wire
+from panneau.hub.tls import check_hub_url, client_context, describe_failure
 from panneau.hub.view import Delta, ViewState
 
 __all__ = ["HubClient", "Update", "backoff_delay"]
@@ -39,6 +44,9 @@ log = logging.getLogger(__name__)
 
 #: Close codes after which retrying quickly is pointless: reported as ``rejected``.
 REJECTED_CODES = frozenset({wire.CLOSE_BAD_TOKEN, wire.CLOSE_BAD_VERSION})
+#: ``code`` of a ``rejected`` update when TLS failed (RFC 6455's reserved "TLS handshake" code;
+#: never on the wire) and when the hub refused the address after failed tokens (HTTP status).
+TLS_FAILED, ADDRESS_REFUSED = 1015, 429
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,8 +68,10 @@ class HubClient:
 
     def __init__(self, url: str, token: str, *, backoff_min: float = 0.5,
                  backoff_max: float = 30.0, open_timeout: float = 10.0,
-                 rng: random.Random | None = None) -> None:
-        self.url, self.token = url, token
+                 rng: random.Random | None = None, ca_file: str | None = None,
+                 client_cert: str | None = None) -> None:
+        self.url, self.token = check_hub_url(url), token
+        self._ssl = client_context(url, ca_file, client_cert)  # None for ws://
         self.backoff_min, self.backoff_max = backoff_min, backoff_max
         self.open_timeout = open_timeout
         self.view = ViewState()
@@ -101,9 +111,10 @@ class HubClient:
         attempt = 0
         while not self._closing:
             got_frame = False
+            failure: dict[str, Any] | None = None
             try:
                 async with connect(self.url, open_timeout=self.open_timeout,
-                                   max_size=None) as ws:
+                                   max_size=None, ssl=self._ssl) as ws:
                     self._ws = ws
                     await ws.send(wire.encode(self._hello()))
                     async for data in ws:
@@ -118,6 +129,8 @@ class HubClient:
                         yield update
             except (OSError, TimeoutError, ConnectionClosed, InvalidHandshake, InvalidURI) as exc:
                 log.debug("hub connection to %s: %s", self.url, exc)
+                if not got_frame:
+                    failure = self._failure(exc)
             finally:
                 ws, self._ws, self.connected = self._ws, None, False
             self.close_code = getattr(ws, "close_code", None) if ws else None
@@ -126,6 +139,10 @@ class HubClient:
             if self.close_code in REJECTED_CODES:
                 yield Update("rejected", info)
                 attempt = max(attempt, 5)
+            elif failure is not None:
+                yield Update(failure.pop("kind"), failure)
+                if failure.get("code") is not None:
+                    attempt = max(attempt, 5)
             elif got_frame:
                 yield Update("disconnected", info)
             if self._closing:
@@ -133,6 +150,21 @@ class HubClient:
             await asyncio.sleep(backoff_delay(attempt, self.backoff_min, self.backoff_max,
                                               self._rng))
             attempt += 1
+
+    def _failure(self, exc: BaseException) -> dict[str, Any] | None:
+        """What to report when a connection attempt failed before the hub answered."""
+        tls = describe_failure(self.url, exc)
+        if tls is not None:
+            return {"kind": "rejected", "code": TLS_FAILED, "reason": tls}
+        if isinstance(exc, InvalidStatus) and exc.response.status_code == ADDRESS_REFUSED:
+            body = (exc.response.body or b"").decode(errors="replace").strip()
+            reason = body or "too many failed tokens from this address"
+            return {"kind": "rejected", "code": ADDRESS_REFUSED, "reason": reason}
+        if isinstance(exc, ConnectionRefusedError):
+            return {"kind": "unreachable", "reason": f"connection refused by {self.url}"}
+        if isinstance(exc, OSError | TimeoutError | InvalidHandshake):
+            return {"kind": "unreachable", "reason": f"{self.url}: {exc or type(exc).__name__}"}
+        return None
 
     def _receive(self, data: bytes | str) -> Update | None:
         try:

@@ -48,9 +48,11 @@ def to_tmux(text: Text) -> str:
 
 
 async def status_line(url: str, token: str, *, width: int = 60, timeout_s: float = 5.0,
-                      stale_after_s: float = 30.0) -> str:
+                      stale_after_s: float = 30.0, ca_file: str | None = None,
+                      client_cert: str | None = None) -> str:
     """Connect, wait (at most ``timeout_s``) for the snapshot, return the line for tmux."""
-    client = HubClient(url, token, backoff_min=0.2, backoff_max=1.0, open_timeout=timeout_s)
+    client = HubClient(url, token, backoff_min=0.2, backoff_max=1.0, open_timeout=timeout_s,
+                       ca_file=ca_file, client_cert=client_cert)
     rejected = None
     with contextlib.suppress(TimeoutError):
         async with contextlib.aclosing(client.updates()) as updates:

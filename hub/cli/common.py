@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
-__all__ = ["add_command", "not_built", "screen_args"]
+__all__ = ["TOKEN_ENV", "add_command", "fail", "hub_client", "not_built", "read_token",
+           "screen_args"]
+
+#: The environment variable screens and CLI commands read a token from (after --token-file).
+TOKEN_ENV = "PANNEAU_TOKEN"
 
 
 def add_command(
@@ -39,8 +46,52 @@ def not_built(what: str, issue: int) -> Callable[[argparse.Namespace], int]:
     return run
 
 
-def screen_args(parser: argparse.ArgumentParser) -> None:
-    """The options every screen takes."""
+def screen_args(parser: argparse.ArgumentParser, role: str = "this screen's") -> None:
+    """The options every client of the hub takes: address, token, TLS files."""
     parser.add_argument("--hub", required=True, metavar="URL",
-                        help="hub websocket address, e.g. ws://127.0.0.1:8765")
-    parser.add_argument("--token", required=True, help="this screen's token from the config")
+                        help="hub websocket address: ws://HOST:PORT, or wss://HOST:PORT (TLS)")
+    parser.add_argument("--token", help=f"{role} token (visible in ps: prefer --token-file "
+                                         f"or ${TOKEN_ENV})")
+    parser.add_argument("--token-file", metavar="FILE",
+                        help=f"read {role} token from FILE (first line)")
+    parser.add_argument("--ca-file", metavar="FILE",
+                        help="trust only this CA bundle for a wss:// hub (default: the system's)")
+    parser.add_argument("--client-cert", metavar="FILE",
+                        help="PEM certificate + key to present when the hub asks (mutual TLS)")
+
+
+def read_token(args: argparse.Namespace) -> str:
+    """The token from ``--token``, ``--token-file`` or ``$PANNEAU_TOKEN``, in that order.
+
+    Raises ``ValueError`` saying what to give when none is there or the file is unreadable.
+    """
+    if getattr(args, "token", None):
+        return args.token
+    if getattr(args, "token_file", None):
+        try:
+            lines = Path(args.token_file).read_text(encoding="utf-8").splitlines()
+        except OSError as exc:
+            raise ValueError(f"cannot read the token file {args.token_file}: "
+                             f"{exc.strerror}") from exc
+        token = lines[0].strip() if lines else ""
+        if not token:
+            raise ValueError(f"the token file {args.token_file} is empty")
+        return token
+    token = os.environ.get(TOKEN_ENV, "").strip()
+    if not token:
+        raise ValueError(f"no token: give --token-file FILE, set ${TOKEN_ENV}, or --token")
+    return token
+
+
+def hub_client(args: argparse.Namespace, **kwargs: Any) -> Any:
+    """A :class:`panneau.hub.client.HubClient` for the screen options (``ValueError`` if bad)."""
+    from panneau.hub.client import HubClient
+
+    return HubClient(args.hub, read_token(args), ca_file=args.ca_file,
+                     client_cert=args.client_cert, **kwargs)
+
+
+def fail(command: str, message: str, code: int = 2) -> int:
+    """Print ``panneau COMMAND: message`` on stderr; returns ``code``."""
+    sys.stderr.write(f"panneau {command}: {message}\n")
+    return code

@@ -40,8 +40,13 @@ def run_hub(config_path: str, pm: pluggy.PluginManager | None) -> int:
     except ConfigError as exc:
         sys.stderr.write(f"{exc}\n")
         return 2
+    from panneau.hub.server.tls import TlsError
+
     try:
         asyncio.run(_serve(config, pm))
+    except TlsError as exc:
+        sys.stderr.write(f"panneau hub: TLS: {exc}\n")
+        return 2
     except OSError as exc:  # e.g. the port is taken
         sys.stderr.write(f"panneau hub: {exc}\n")
         return 1

@@ -7,7 +7,7 @@ import asyncio
 import re
 import sys
 
-from panneau.hub.cli.common import add_command
+from panneau.hub.cli.common import add_command, read_token, screen_args
 
 __all__ = ["parse_duration", "register", "run", "send_message"]
 
@@ -18,11 +18,11 @@ def register(subparsers) -> None:
     """Add ``message``."""
     parser = add_command(
         subparsers, "message", "send a manager message to a team, an agent or everyone",
-        'panneau message --hub ws://127.0.0.1:8765 --token $MANAGER --team support "Huddle at 3"',
+        'panneau message --hub ws://127.0.0.1:8765 --token-file manager.token --team support '
+        '"Huddle at 3"',
         run,
     )
-    parser.add_argument("--hub", required=True, metavar="URL", help="hub websocket address")
-    parser.add_argument("--token", required=True, help="a manager token")
+    screen_args(parser, "a manager's")
     parser.add_argument("--team", help="send to this team")
     parser.add_argument("--agent", help="send to this agent")
     parser.add_argument("--expires", default="1h", help="how long it shows (e.g. 30m, 2h)")
@@ -40,17 +40,29 @@ def parse_duration(text: str) -> float:
 
 
 async def send_message(url: str, token: str, text: str, *, team: str | None = None,
-                       agent: str | None = None, expires_s: float = 3600.0) -> str:
-    """Connect as a manager, send one message, return its id (raises ``RuntimeError``)."""
-    from panneau.hub.client import HubClient
+                       agent: str | None = None, expires_s: float = 3600.0,
+                       ca_file: str | None = None, client_cert: str | None = None) -> str:
+    """Connect as a manager, send one message, return its id.
 
-    client = HubClient(url, token, backoff_min=0.2, backoff_max=1.0)
+    Raises ``RuntimeError`` at once when the hub refuses the token, the TLS certificate does not
+    verify, or nothing answers at the address (connection refused); ``ValueError`` for an address
+    that is not ``ws://`` / ``wss://``.
+    """
+    from panneau.hub.client import ADDRESS_REFUSED, TLS_FAILED, HubClient
+
+    client = HubClient(url, token, backoff_min=0.2, backoff_max=1.0, ca_file=ca_file,
+                       client_cert=client_cert)
     frame = {"type": "send_message", "text": text, "team": team, "agent": agent,
              "expires_s": expires_s, "ref": "cli"}
     try:
         async for update in client.updates():
             if update.kind == "rejected":
-                raise RuntimeError(f"the hub refused the token: {update.frame['reason']}")
+                reason = update.frame["reason"]
+                if update.frame.get("code") in (TLS_FAILED, ADDRESS_REFUSED):
+                    raise RuntimeError(reason)
+                raise RuntimeError(f"the hub refused the token: {reason}")
+            if update.kind == "unreachable":
+                raise RuntimeError(update.frame["reason"])
             if update.kind == "connected":
                 await client.send(frame)
             elif update.kind in ("ok", "error") and update.frame.get("ref") == "cli":
@@ -67,8 +79,9 @@ def run(args: argparse.Namespace) -> int:
     try:
         expires = parse_duration(args.expires)
         message_id = asyncio.run(asyncio.wait_for(send_message(
-            args.hub, args.token, args.text, team=args.team, agent=args.agent,
-            expires_s=expires), args.timeout))
+            args.hub, read_token(args), args.text, team=args.team, agent=args.agent,
+            expires_s=expires, ca_file=args.ca_file, client_cert=args.client_cert),
+            args.timeout))
     except (ValueError, RuntimeError) as exc:
         sys.stderr.write(f"panneau message: {exc}\n")
         return 1

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from panneau.hub.cli.common import add_command, not_built, screen_args
+from panneau.hub.cli.common import (
+    add_command,
+    fail,
+    hub_client,
+    not_built,
+    read_token,
+    screen_args,
+)
 
 
 def kiosk_args(parser) -> None:
@@ -13,10 +20,13 @@ def kiosk_args(parser) -> None:
 
 def run_kiosk(args) -> int:
     """Run the wall panel until interrupted."""
-    from panneau.hub.client import HubClient
     from panneau.kiosk.app import KioskApp, pick_colors
 
-    KioskApp(HubClient(args.hub, args.token), colors=pick_colors(args.colors)).run()
+    try:
+        client = hub_client(args)
+    except ValueError as exc:
+        return fail("kiosk", str(exc))
+    KioskApp(client, colors=pick_colors(args.colors)).run()
     return 0
 
 
@@ -41,23 +51,33 @@ def run_overlay(args) -> int:
 
         from panneau.overlay.statusline import status_line
 
-        sys.stdout.write(asyncio.run(status_line(args.hub, args.token, width=args.width,
-                                                 stale_after_s=args.stale_after)) + "\n")
+        try:
+            line = asyncio.run(status_line(
+                args.hub, read_token(args), width=args.width, stale_after_s=args.stale_after,
+                ca_file=args.ca_file, client_cert=args.client_cert))
+        except ValueError as exc:
+            return fail("overlay", str(exc))
+        sys.stdout.write(line + "\n")
         return 0
-    from panneau.hub.client import HubClient
     from panneau.overlay.app import OverlayApp
 
-    OverlayApp(HubClient(args.hub, args.token), stale_after_s=args.stale_after,
-               one_line=args.one_line).run()
+    try:
+        client = hub_client(args)
+    except ValueError as exc:
+        return fail("overlay", str(exc))
+    OverlayApp(client, stale_after_s=args.stale_after, one_line=args.one_line).run()
     return 0
 
 
 def run_console(args) -> int:
     """Run the manager console until the manager quits."""
     from panneau.console.app import ConsoleApp
-    from panneau.hub.client import HubClient
 
-    ConsoleApp(HubClient(args.hub, args.token)).run()
+    try:
+        client = hub_client(args)
+    except ValueError as exc:
+        return fail("console", str(exc))
+    ConsoleApp(client).run()
     return 0
 
 
@@ -71,7 +91,7 @@ def register(subparsers) -> None:
     for name, summary, issue in screens:
         parser = add_command(
             subparsers, name, summary,
-            f"panneau {name} --hub ws://127.0.0.1:8765 --token $PANNEAU_TOKEN",
+            f"panneau {name} --hub wss://hub.lan:8765 --token-file /etc/panneau/{name}.token",
             {"kiosk": run_kiosk, "overlay": run_overlay, "console": run_console}.get(name)
             or not_built(f"panneau {name}", issue),
         )

@@ -130,10 +130,16 @@ def _hub_issues(config: Config) -> list[ConfigIssue]:
             add(ConfigIssue(("hub", key), f"expected HOST:PORT, got {value!r}"))
     for key in ("retention_days", "history_retention_days", "history_interval_s",
                 "max_frame_bytes", "resume_history", "client_buffer_bytes",
-                "max_frames_per_s", "auth_timeout_s"):
+                "max_frames_per_s", "auth_timeout_s", "tls_check_s", "auth_fail_limit",
+                "auth_fail_window_s", "auth_ban_s"):
         value = getattr(hub, key)
         if isinstance(value, int | float) and value <= 0:  # a wrong type is reported already
             add(ConfigIssue(("hub", key), "must be greater than 0"))
+    if (hub.tls_cert is None) != (hub.tls_key is None):
+        missing = "tls_key" if hub.tls_key is None else "tls_cert"
+        add(ConfigIssue(("hub", missing), "give both tls_cert and tls_key (or neither)"))
+    if hub.tls_client_ca is not None and hub.tls_cert is None:
+        add(ConfigIssue(("hub", "tls_client_ca"), "needs tls_cert and tls_key"))
     return issues
 
 

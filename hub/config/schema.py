@@ -40,6 +40,13 @@ class HubSettings:
     resume_history: int = 512
     client_buffer_bytes: int = 1048576
     min_team_size: int = 3
+    tls_cert: str | None = None
+    tls_key: str | None = None
+    tls_client_ca: str | None = None
+    tls_check_s: float = 30.0
+    auth_fail_limit: int = 10
+    auth_fail_window_s: float = 60.0
+    auth_ban_s: float = 600.0
 
 
 @dataclass

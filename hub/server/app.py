@@ -8,8 +8,8 @@ Start one from code (tests, ``panneau demo``, screen tests)::
 
     config = parse_config(TOML)  # hub.listen / hub.http_listen may use port 0
     async with Hub(config, pm=make_plugin_manager()) as hub:
-        hub.ws_url     # "ws://127.0.0.1:<bound port>" for HubClient / screens
-        hub.http_url   # "http://127.0.0.1:<bound port>" (webhooks, /healthz, /metrics)
+        hub.ws_url     # "ws://127.0.0.1:<bound port>" for HubClient / screens (wss:// with TLS)
+        hub.http_url   # "http://127.0.0.1:<bound port>" (webhooks, /healthz, /metrics; https://)
         hub.ws_port, hub.http_port, hub.epoch, hub.journal, hub.engine
         await hub.wait_idle()   # optional: until accepted events are published
 
@@ -45,6 +45,7 @@ from panneau.hub.server.manager import ManagerState
 from panneau.hub.server.metrics import Metrics, render_prometheus
 from panneau.hub.server.publisher import Publisher
 from panneau.hub.server.supervisor import SourceEntry, Supervisor
+from panneau.hub.server.tls import ServerTls, TlsFiles
 from panneau.hub.server.views import Audience, ViewInputs, build_view, key_visible
 from panneau.hub.server.ws import WsServer
 
@@ -67,8 +68,14 @@ class Hub:
                  clock: Callable[[], float] = time.time, block_threshold_s: float = 1.0,
                  backoff_min: float = 1.0, backoff_max: float = 60.0) -> None:
         """Build every part (the journal is opened here); :meth:`start` replays the journal,
-        binds the ports and starts the sources."""
+        binds the ports and starts the sources.
+
+        Raises :class:`panneau.hub.server.tls.TlsError` before opening anything when the TLS
+        files of ``[hub]`` cannot be used."""
         self.config, self.clock = config, clock
+        hub = config.hub
+        self.tls = (ServerTls(TlsFiles(hub.tls_cert, hub.tls_key, hub.tls_client_ca))
+                    if hub.tls_cert and hub.tls_key else None)
         self.pm = pm if pm is not None else make_plugin_manager()
         self.epoch = secrets.token_hex(6)
         self.metrics = Metrics()
@@ -125,11 +132,13 @@ class Hub:
 
     @property
     def ws_url(self) -> str:
-        return f"ws://{self._host(self.config.hub.listen)}:{self.ws_port}"
+        scheme = "wss" if self.config.hub.tls_cert else "ws"
+        return f"{scheme}://{self._host(self.config.hub.listen)}:{self.ws_port}"
 
     @property
     def http_url(self) -> str:
-        return f"http://{self._host(self.config.hub.http_listen)}:{self.http_port}"
+        scheme = "https" if self.config.hub.tls_cert else "http"
+        return f"{scheme}://{self._host(self.config.hub.http_listen)}:{self.http_port}"
 
     @staticmethod
     def _host(listen: str) -> str:
@@ -146,9 +155,13 @@ class Hub:
         self.snapshot = self.engine.snapshot(now)
         self.history.refresh(now, self.snapshot.values)
         self._view_inputs = self._inputs()
-        self.ws_port = await self.ws.start(*split_listen(cfg.hub.listen))
-        self.http_port = await self.http.start(*split_listen(cfg.hub.http_listen))
+        tls = self.tls.context if self.tls else None
+        self.ws_port = await self.ws.start(*split_listen(cfg.hub.listen), tls)
+        self.http_port = await self.http.start(*split_listen(cfg.hub.http_listen), tls)
         loop = asyncio.get_running_loop()
+        if self.tls is not None:
+            self._tasks.append(loop.create_task(self.tls.watch(cfg.hub.tls_check_s),
+                                                name="hub:tls-reload"))
         for coro, name in ((self._publish_loop(), "hub:publish"),
                            (self._history_loop(), "hub:history"),
                            (self._retention_loop(), "hub:retention"),

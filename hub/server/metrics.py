@@ -22,6 +22,9 @@ class Metrics:
     apply_seconds: float = 0.0
     apply_count: int = 0
     webhooks: Counter[str] = field(default_factory=Counter)  # by status code
+    auth_failures: int = 0  # hellos with an unknown token
+    auth_bans: int = 0  # addresses refused after too many of them
+    auth_refused: int = 0  # connections refused because their address was banned
 
 
 def _escape(value: str) -> str:
@@ -65,4 +68,10 @@ def render_prometheus(metrics: Metrics, clients: dict[str, int],
             "Events applied to the engine (including replay).", m.apply_count)
     _family(lines, "panneau_webhook_requests_total", "counter",
             "Webhook requests answered, per HTTP status.", dict(m.webhooks), "status")
+    _family(lines, "panneau_auth_failures_total", "counter",
+            "Hellos with an unknown token.", m.auth_failures)
+    _family(lines, "panneau_auth_bans_total", "counter",
+            "Addresses refused for a while after too many unknown tokens.", m.auth_bans)
+    _family(lines, "panneau_auth_refused_total", "counter",
+            "Connections refused (HTTP 429) because their address was banned.", m.auth_refused)
     return "\n".join(lines) + "\n"

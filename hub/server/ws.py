@@ -7,7 +7,11 @@ Rules kept here:
   a frame over ``hub.max_frame_bytes`` → 1009 (websockets enforces ``max_size``). Each close is
   logged with the peer address; other connections are not affected.
 - Tokens are compared as SHA-256 digests (``token_sha256`` in the config, or the digest of
-  ``token``), with a constant-time comparison.
+  ``token``), with a constant-time comparison. A token is never logged, nor sent to any client.
+- An address that sent ``hub.auth_fail_limit`` unknown tokens within ``hub.auth_fail_window_s``
+  is refused with HTTP 429 before the handshake for ``hub.auth_ban_s`` (logged once, counted in
+  /metrics; panneau.hub.server.throttle). Its open connections and other addresses go on.
+- With TLS (panneau.hub.server.tls) the same rules hold over ``wss://``.
 - ``GET /healthz`` (JSON) and ``GET /metrics`` (Prometheus text) are answered from
   ``process_request`` on the same port, without a websocket handshake.
 """
@@ -21,6 +25,8 @@ import hmac
 import json
 import logging
 import socket
+import ssl
+import time
 from collections.abc import Awaitable, Callable
 from http import HTTPStatus
 from typing import Any
@@ -33,6 +39,7 @@ from websockets.http11 import Request, Response
 from panneau.hub import wire
 from panneau.hub.config.schema import Config, Token
 from panneau.hub.server.publisher import Client, Publisher
+from panneau.hub.server.throttle import AuthThrottle
 from panneau.hub.server.views import Audience
 
 __all__ = ["TokenTable", "WsServer", "http_response"]
@@ -87,6 +94,12 @@ def limit_kernel_buffer(conn: ServerConnection, size: int) -> None:
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, size)
 
 
+def _address(conn: ServerConnection) -> str:
+    """The peer's IP address (without the port)."""
+    peer = conn.remote_address
+    return str(peer[0]) if peer else "?"
+
+
 FrameHandler = Callable[[Client, dict[str, Any]], Awaitable[None]]
 
 
@@ -101,13 +114,16 @@ class WsServer:
         self.publisher, self.on_frame, self.status_for = publisher, on_frame, status_for
         self.health, self.metrics_text = health, metrics_text
         self.server: Server | None = None
+        hub = config.hub
+        self.throttle = AuthThrottle(hub.auth_fail_limit, hub.auth_fail_window_s, hub.auth_ban_s,
+                                     time.monotonic)
 
-    async def start(self, host: str, port: int) -> int:
-        """Listen; returns the bound port."""
+    async def start(self, host: str, port: int, tls: ssl.SSLContext | None = None) -> int:
+        """Listen (over TLS with ``tls``); returns the bound port."""
         self.server = await serve(
             self.handler, host, port, process_request=self.process_request,
             max_size=self.settings.max_frame_bytes, compression=None,
-            ping_interval=20, ping_timeout=20, close_timeout=2)
+            ping_interval=20, ping_timeout=20, close_timeout=2, ssl=tls)
         return self.server.sockets[0].getsockname()[1]
 
     async def stop(self) -> None:
@@ -116,6 +132,10 @@ class WsServer:
             await asyncio.wait_for(self.server.wait_closed(), 5)
 
     def process_request(self, conn: ServerConnection, request: Request) -> Response | None:
+        if self.throttle.is_banned(_address(conn)):
+            self.publisher.metrics.auth_refused += 1
+            return http_response(429, "too many failed tokens from this address; retry later\n",
+                                 "text/plain")
         path = request.path.split("?", 1)[0]
         if path == "/healthz":
             return http_response(200, json.dumps(self.health()), "application/json")
@@ -149,6 +169,7 @@ class WsServer:
             return
         token = self.tokens.lookup(hello["token"])
         if token is None:
+            self._count_failure(conn)
             await self._refuse(conn, wire.CLOSE_BAD_TOKEN, "unknown token")
             return
         limit_kernel_buffer(conn, self.settings.client_buffer_bytes)
@@ -169,6 +190,15 @@ class WsServer:
         finally:
             self.publisher.detach(client)
             log.info("%s (%s) disconnected", conn.remote_address, client.audience.key)
+
+    def _count_failure(self, conn: ServerConnection) -> None:
+        address = _address(conn)
+        self.publisher.metrics.auth_failures += 1
+        if self.throttle.fail(address):
+            self.publisher.metrics.auth_bans += 1
+            s = self.settings
+            log.warning("refusing %s for %g s: %d unknown tokens within %g s", address,
+                        s.auth_ban_s, s.auth_fail_limit, s.auth_fail_window_s)
 
     def _log_closed(self, conn: ServerConnection) -> None:
         rcvd, sent = conn.protocol.close_rcvd, conn.protocol.close_sent

@@ -1,0 +1,73 @@
+"""How CLI commands reach the hub: token from a file or the environment, at-once errors."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import sys
+from pathlib import Path
+
+PANNEAU = Path(sys.executable).parent / "panneau"
+
+
+async def panneau(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
+    proc = await asyncio.create_subprocess_exec(
+        str(PANNEAU), *args, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        env={**os.environ, **(env or {})})
+    out, err = await asyncio.wait_for(proc.communicate(), 60)
+    assert proc.returncode is not None
+    return proc.returncode, out.decode(), err.decode()
+
+
+async def test_message_takes_its_token_from_a_file_or_the_environment(start_hub, tools,
+                                                                      tmp_path):
+    token_file = tmp_path / "manager.token"
+    token_file.write_text(tools.MANAGER + "\n")
+    async with start_hub() as hub:
+        code, out, err = await panneau("message", "--hub", hub.ws_url, "--token-file",
+                                       str(token_file), "--team", "support", "from a file")
+        assert code == 0 and out.startswith("sent message "), err
+        code, out, err = await panneau("message", "--hub", hub.ws_url, "from the environment",
+                                       env={"PANNEAU_TOKEN": tools.MANAGER})
+        assert code == 0 and out.startswith("sent message "), err
+        texts = {m["text"] for m in hub.messages}
+        assert texts == {"from a file", "from the environment"}
+    env = {"PANNEAU_TOKEN": ""}
+    code, _, err = await panneau("message", "--hub", "ws://127.0.0.1:9", "hi", env=env)
+    assert code == 1 and "no token: give --token-file FILE, set $PANNEAU_TOKEN" in err
+    code, _, err = await panneau("message", "--hub", "ws://127.0.0.1:9", "--token-file",
+                                 str(tmp_path / "nope.token"), "hi")
+    assert code == 1 and f"cannot read the token file {tmp_path / 'nope.token'}" in err
+
+
+async def test_message_to_a_closed_port_or_a_bare_address_fails_at_once(tools):
+    guard = socket.socket()  # bound, not listening: connections to it are refused
+    guard.bind(("127.0.0.1", 0))
+    port = guard.getsockname()[1]
+    try:
+        code, _, err = await panneau("message", "--hub", f"ws://127.0.0.1:{port}", "--token",
+                                     tools.MANAGER, "--timeout", "120", "hi")
+    finally:
+        guard.close()
+    assert code == 1
+    assert f"connection refused by ws://127.0.0.1:{port}" in err
+    assert "no answer" not in err  # it did not wait for the 120 s timeout
+    for url in (f"127.0.0.1:{port}", f"http://127.0.0.1:{port}"):
+        code, _, err = await panneau("message", "--hub", url, "--token", tools.MANAGER, "hi")
+        assert code == 1 and "use ws://HOST:PORT" in err, err
+
+
+async def test_screens_say_what_is_wrong_before_starting(tools, tmp_path):
+    cases = [
+        (["kiosk", "--hub", "localhost:8765", "--token", "x" * 10], "use ws://HOST:PORT"),
+        (["overlay", "--hub", "ws://127.0.0.1:9", "--token-file", str(tmp_path / "missing")],
+         "cannot read the token file"),
+        (["console", "--hub", "ws://127.0.0.1:9", "--token", "x" * 10, "--ca-file", "ca.pem"],
+         "need a wss:// hub address"),
+        (["kiosk", "--hub", "wss://127.0.0.1:9", "--token", "x" * 10, "--ca-file",
+          str(tmp_path / "missing.pem")], "cannot use"),
+    ]
+    for args, words in cases:
+        code, _, err = await panneau(*args, env={"PANNEAU_TOKEN": ""})
+        assert code == 2 and words in err, (args, err)
