@@ -31,7 +31,7 @@ async def test_message_takes_its_token_from_a_file_or_the_environment(start_hub,
         code, out, err = await panneau("message", "--hub", hub.ws_url, "from the environment",
                                        env={"PANNEAU_TOKEN": tools.MANAGER})
         assert code == 0 and out.startswith("sent message "), err
-        texts = {m["text"] for m in hub.messages}
+        texts = {m.text for m in hub.manager.messages}
         assert texts == {"from a file", "from the environment"}
     env = {"PANNEAU_TOKEN": ""}
     code, _, err = await panneau("message", "--hub", "ws://127.0.0.1:9", "hi", env=env)
