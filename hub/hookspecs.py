@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 import pluggy
 
+from panneau.hub.insights import InsightRule
 from panneau.hub.sources import SourceSpec
 
 __all__ = ["hookimpl", "hookspec"]
@@ -31,4 +32,13 @@ def register_commands(subparsers: argparse._SubParsersAction) -> None:
 
     Every plugin's implementation is called; a name that clashes with a built-in command is
     refused.
+    """
+
+
+@hookspec
+def register_insights(register: Callable[[InsightRule], None]) -> None:
+    """Offer insight rules: call ``register(InsightRule(...))`` once per rule.
+
+    Every plugin's implementation is called (built-in rules first). A rule name already
+    registered is refused and reported by ``panneau plugins``.
     """

@@ -13,17 +13,21 @@ import importlib
 import logging
 import os
 from dataclasses import dataclass, field
+from typing import Generic, TypeVar
 
 import pluggy
 
 from panneau.hub import hookspecs
+from panneau.hub.insights import InsightRule
 from panneau.hub.sources import SourceSpec
 from panneau.plugins import DEFAULT_PLUGINS
 
-__all__ = ["PluginInfo", "SourceRegistry", "collect_sources", "make_plugin_manager", "plugin_infos"]
+__all__ = ["InsightRegistry", "PluginInfo", "Registry", "SourceRegistry", "collect_insights",
+           "collect_sources", "make_plugin_manager", "plugin_infos"]
 
 ENTRY_POINT_GROUP = "panneau"
 log = logging.getLogger(__name__)
+T = TypeVar("T", SourceSpec, InsightRule)
 
 
 def make_plugin_manager(*, load_entry_points: bool = True) -> pluggy.PluginManager:
@@ -78,28 +82,34 @@ def plugin_infos(pm: pluggy.PluginManager) -> list[PluginInfo]:
 
 
 @dataclass
-class SourceRegistry:
-    """Source kinds by name, which plugin gave each, and what was refused."""
+class Registry(Generic[T]):
+    """What plugins registered through one hook, by name; which plugin gave each; what was
+    refused and why."""
 
-    specs: dict[str, SourceSpec] = field(default_factory=dict)
+    specs: dict[str, T] = field(default_factory=dict)
     provider: dict[str, str] = field(default_factory=dict)
     refused: list[str] = field(default_factory=list)
 
 
-def collect_sources(pm: pluggy.PluginManager) -> SourceRegistry:
-    """Call ``register_sources`` on every plugin and check what comes back."""
-    registry = SourceRegistry()
-    for impl in pm.hook.register_sources.get_hookimpls():  # registration order: built-ins first
+SourceRegistry = Registry[SourceSpec]
+InsightRegistry = Registry[InsightRule]
+
+
+def _collect(pm: pluggy.PluginManager, hook: str, kind: type[T], what: str) -> Registry[T]:
+    """Call ``hook(register)`` on every plugin (built-ins first); keep each ``kind`` object
+    under its ``name``, refusing other types and names already taken."""
+    registry: Registry[T] = Registry()
+    for impl in getattr(pm.hook, hook).get_hookimpls():  # registration order: built-ins first
         plugin_name = impl.plugin_name
 
-        def register(spec: SourceSpec, _plugin: str = plugin_name) -> None:
-            if not isinstance(spec, SourceSpec):
-                registry.refused.append(f"{_plugin}: register() takes a SourceSpec, got {spec!r}")
+        def register(spec: T, _plugin: str = plugin_name) -> None:
+            if not isinstance(spec, kind):
+                registry.refused.append(
+                    f"{_plugin}: register() takes a {kind.__name__}, got {spec!r}")
             elif spec.name in registry.specs:
                 other = registry.provider[spec.name]
                 registry.refused.append(
-                    f"{_plugin}: source {spec.name!r} is already registered by {other}"
-                )
+                    f"{_plugin}: {what} {spec.name!r} is already registered by {other}")
             else:
                 registry.specs[spec.name] = spec
                 registry.provider[spec.name] = _plugin
@@ -108,3 +118,13 @@ def collect_sources(pm: pluggy.PluginManager) -> SourceRegistry:
     for message in registry.refused:
         log.warning("plugin refused: %s", message)
     return registry
+
+
+def collect_sources(pm: pluggy.PluginManager) -> SourceRegistry:
+    """Call ``register_sources`` on every plugin and check what comes back."""
+    return _collect(pm, "register_sources", SourceSpec, "source")
+
+
+def collect_insights(pm: pluggy.PluginManager) -> InsightRegistry:
+    """Call ``register_insights`` on every plugin and check what comes back."""
+    return _collect(pm, "register_insights", InsightRule, "insight rule")

@@ -19,6 +19,7 @@ and the screens use (nobody splits key strings by hand):
 - ``message:<id>`` → ``{"id", "text", "sender", "to", "sent", "expires", "acked_by"}``
 - ``alert:<scope>/<window>/<kpi>`` → ``{"key", "state", "value", "since", "text"}``
 - ``annotation:<scope>/<window>/<kpi>`` → ``{"text", "by", "ts"}``
+- ``insight:<rule>/<scope>`` → ``{"rule", "key", "text", "figures", "period", "severity"}``
 - ``meta`` → ``{"role", "identity", "team", "team_name", "agent", "as_of", "pages", ...}``
 
 A scope (``site``, ``queue:<name>``, ``team:<id>``, ``agent:<id>``) may hold ``:`` but never
@@ -42,7 +43,7 @@ __all__ = [
 #: Kinds whose key is ``<kind>:<scope>/<window>/<kpi>``.
 FIGURE_KINDS = frozenset({"kpi", "state", "trend", "ref", "alert", "annotation"})
 #: Kinds whose key is ``<kind>:<id>``.
-ITEM_KINDS = frozenset({"agent", "source", "message"})
+ITEM_KINDS = frozenset({"agent", "source", "message", "insight"})
 
 
 class Key(NamedTuple):

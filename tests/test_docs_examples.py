@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from panneau.hub.events import CallEntered
 from panneau.hub.hookspecs import hookimpl
+from panneau.hub.insights import Figures, Insight, InsightRule, PastFigure, run_rules
 from panneau.hub.sources import HttpRequest, HttpResponse, SourceContext, SourceSpec
 from panneau.hub.testing import RecordingContext, make_source, running
 
@@ -81,3 +82,40 @@ async def test_unknown_route_is_404_and_duplicate_route_refused():
         assert "already registered" in str(exc)
     else:
         raise AssertionError("a duplicate route was accepted")
+
+
+# docs: begin insight-rule
+WEEK = 7 * 86400.0
+
+
+def busier(f: Figures):
+    for scope in f.scopes("queue:"):
+        now, before = f.now(scope, "today", "offered"), f.ago(WEEK, scope, "today", "offered")
+        if now is not None and before and now > 1.5 * before:
+            yield Insight("busier", f"{scope}/today/offered",
+                          f"{f.label(scope)}: {now:g} calls offered vs {before:g} last week",
+                          {"offered": now, "offered_last_week": before},
+                          "today so far vs the same time last week")
+
+
+@hookimpl
+def register_insights(register):
+    register(InsightRule("busier", busier, "busier than last week",
+                         past=(PastFigure(WEEK, "today", "offered"),)))
+# docs: end insight-rule
+
+
+def test_insight_rule_fires_on_a_busier_day():
+    [rule] = collect_insights_of(sys.modules[__name__])
+    values = {"queue:support": {"today": {"offered": 31.0}}}
+    past = {WEEK: {"queue:support/today/offered": 20.0}}
+    [insight] = run_rules([rule], Figures(0.0, values, past)).values()
+    assert insight.text == "support: 31 calls offered vs 20 last week"
+    assert run_rules([rule], Figures(0.0, {"queue:support": {"today": {"offered": 30.0}}},
+                                     past)) == {}
+
+
+def collect_insights_of(plugin) -> list[InsightRule]:
+    rules: list[InsightRule] = []
+    plugin.register_insights(rules.append)
+    return rules

@@ -7,7 +7,7 @@ import json
 import sys
 
 from panneau.hub.cli.common import add_command
-from panneau.hub.plugins import collect_sources, plugin_infos
+from panneau.hub.plugins import collect_insights, collect_sources, plugin_infos
 
 
 def register(subparsers) -> None:
@@ -25,22 +25,26 @@ def run(args: argparse.Namespace) -> int:
     if pm is None:
         sys.stderr.write("panneau: plugins could not be loaded (see the error above)\n")
         return 1
-    registry = collect_sources(pm)
+    registry, insights = collect_sources(pm), collect_insights(pm)
+    refused = registry.refused + insights.refused
     rows = []
     for info in plugin_infos(pm):
         sources = sorted(n for n, p in registry.provider.items() if p == info.name)
+        rules = sorted(n for n, p in insights.provider.items() if p == info.name)
         rows.append({"name": info.name, "origin": info.origin, "hooks": list(info.hooks),
-                     "sources": sources})
+                     "sources": sources, "insights": rules})
     if args.json:
-        sys.stdout.write(json.dumps({"plugins": rows, "refused": registry.refused}, indent=2))
+        sys.stdout.write(json.dumps({"plugins": rows, "refused": refused}, indent=2))
         sys.stdout.write("\n")
         return 0
     for row in rows:
         sys.stdout.write(f"{row['name']}  [{row['origin']}]\n")
         if row["sources"]:
             sys.stdout.write(f"    sources: {', '.join(row['sources'])}\n")
+        if row["insights"]:
+            sys.stdout.write(f"    insight rules: {', '.join(row['insights'])}\n")
         sys.stdout.write(f"    hooks: {', '.join(row['hooks']) or '-'}\n")
-    for message in registry.refused:
+    for message in refused:
         sys.stdout.write(f"refused: {message}\n")
     if not rows:
         sys.stdout.write("no plugins loaded\n")

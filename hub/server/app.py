@@ -34,7 +34,8 @@ import pluggy
 
 from panneau.hub.config.schema import Config
 from panneau.hub.events import Event
-from panneau.hub.plugins import collect_sources, make_plugin_manager
+from panneau.hub.insights import Figures, run_rules
+from panneau.hub.plugins import collect_insights, collect_sources, make_plugin_manager
 from panneau.hub.server.context import Routes, SourceState
 from panneau.hub.server.engine_state import EngineState
 from panneau.hub.server.frames import FrameHandler
@@ -81,6 +82,7 @@ class Hub:
         self.metrics = Metrics()
         self.routes = Routes()
         self.alerts: dict[str, dict[str, Any]] = {}
+        self.insights: dict[str, dict[str, Any]] = {}  # Insight.id → Insight.value()
         self.ws_port = self.http_port = 0
         self.replayed = 0
         self._dirty = asyncio.Event()
@@ -94,7 +96,9 @@ class Hub:
             self.engine_state = EngineState(self.journal, cfg)
             self.engine: Any = self.engine_state.restore()  # a saved state, else a fresh engine
             self.manager = ManagerState(self.journal, clock)
-            self.history = History(self.journal, cfg)
+            self.insight_rules = list(collect_insights(self.pm).specs.values())
+            self.history = History(self.journal, cfg,
+                                   past=[p for rule in self.insight_rules for p in rule.past])
             self.snapshot: Any = self.engine.snapshot(clock())
             registry = collect_sources(self.pm)
             entries = [SourceEntry(s, registry.specs.get(s.plugin)) for s in cfg.sources]
@@ -245,7 +249,7 @@ class Hub:
         manager = self.manager
         return ViewInputs(self.snapshot, self.supervisor.states, manager.messages, manager.acks,
                           manager.annotation_values(), self.alerts, self.history.trends,
-                          self.history.refs)
+                          self.history.refs, self.insights)
 
     def _build(self, audience: Audience) -> dict[str, Any]:
         return build_view(audience, self.config, self._view_inputs)
@@ -298,8 +302,24 @@ class Hub:
                 log.exception("publishing failed")
             await asyncio.sleep(interval)
 
+    async def refresh_insights(self) -> dict[str, dict[str, Any]]:
+        """Run the insight rules on the current figures (the past ones read off the loop)."""
+        now, snap = self.clock(), self.snapshot
+        past = await self.history.read_past_off_loop(now, snap.values)
+        found = run_rules(self.insight_rules, Figures(now, snap.values, past, self.config,
+                                                       snap.small_n))
+        insights = {ident: insight.value() for ident, insight in found.items()}
+        if insights != self.insights:
+            self.insights = insights
+            self.mark_dirty()
+        return insights
+
     async def _history_loop(self) -> None:
         while True:
+            try:
+                await self.refresh_insights()
+            except Exception:
+                log.exception("insight rules failed")
             await asyncio.sleep(self.history.interval)
             try:  # written off the loop; the loop only copies the figures
                 await self.history.sample_off_loop(self.clock(), self.snapshot)

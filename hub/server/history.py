@@ -15,7 +15,9 @@ scopes) and for each agent's own :data:`AGENT_REF_KPIS` of the ``today`` window
 (``ref:agent:<id>/today/<kpi>``). An agent's refs sit in its scope, so only that agent's view
 and managers' carry them (:mod:`panneau.hub.server.views`). Refs are read with two batched queries
 per sample, whatever the number of agents. All of it lives in the journal's ``kpi_history``
-table, also used by ``panneau export``.
+table, also used by ``panneau export``. The figures insight rules ask for
+(:class:`~panneau.hub.insights.PastFigure`) are sampled too, for site, team and queue scopes,
+and read back by :meth:`History.read_past`.
 
 The hub samples with :meth:`History.sample_off_loop`: the loop only copies the figures
 (about 2 ms at 500 agents) and updates the trends; the rows are written (in short chunks)
@@ -31,9 +33,11 @@ import concurrent.futures
 import logging
 import threading
 from collections.abc import Iterable, Mapping, Sequence
+from types import MappingProxyType
 from typing import Any
 
 from panneau.hub.config.schema import Config
+from panneau.hub.insights import PastFigure
 from panneau.hub.server.journal import Journal
 
 __all__ = ["AGENT_REF_KPIS", "BASE_WINDOWS", "PRUNE_CHUNK_ROWS", "History", "sampled", "take",
@@ -51,6 +55,9 @@ CHUNK_ROWS, CHUNK_PAUSE_S = 200, 0.002
 #: Rows per retention delete transaction (in the same worker thread).
 PRUNE_CHUNK_ROWS = 5000
 
+#: No KPIs sampled beyond ``windows``.
+NO_EXTRA: Mapping[str, tuple[str, ...]] = MappingProxyType({})
+
 Parts = list[tuple[str, str, dict[str, float]]]  # (scope, window, {kpi: value}) copies
 
 
@@ -59,30 +66,33 @@ def windows_of(config: Config) -> frozenset[str]:
     return frozenset({*BASE_WINDOWS, *(page.window for page in config.kiosk.pages)})
 
 
-def _kept(scope: str, window: str, windows: frozenset[str]) -> tuple[str, ...] | bool:
-    """Whether ``scope``/``window`` is sampled; for an agent, the KPIs kept."""
+def _kept(scope: str, window: str, windows: frozenset[str],
+          extra: Mapping[str, tuple[str, ...]] = NO_EXTRA) -> tuple[str, ...] | bool:
+    """Whether ``scope``/``window`` is sampled; for an agent (or an ``extra`` window of a
+    shared scope), the KPIs kept."""
     if scope.startswith("agent:"):
         return AGENT_REF_KPIS if window == "today" else False
-    return window in windows
+    return window in windows or extra.get(window, False)
 
 
-def sampled(flat: Mapping[str, float | None], windows: frozenset[str]
+def sampled(flat: Mapping[str, float | None], windows: frozenset[str],
+            extra: Mapping[str, tuple[str, ...]] = NO_EXTRA
             ) -> Iterable[tuple[str, float | None]]:
     """The ``(key, value)`` pairs of a flat snapshot that go into the history."""
     for key, value in flat.items():
         scope, window, kpi = key.split("/", 2)
-        kept = _kept(scope, window, windows)
+        kept = _kept(scope, window, windows, extra)
         if kept is True or (kept and kpi in kept):
             yield key, value
 
 
-def take(values: Mapping[str, Mapping[str, Mapping[str, float]]], windows: frozenset[str]
-         ) -> Parts:
+def take(values: Mapping[str, Mapping[str, Mapping[str, float]]], windows: frozenset[str],
+         extra: Mapping[str, tuple[str, ...]] = NO_EXTRA) -> Parts:
     """Copies of the sampled figures of ``snapshot.values`` (cheap: C-level dict copies)."""
     parts: Parts = []
     for scope, by_window in values.items():
         for window, kpis in by_window.items():
-            kept = _kept(scope, window, windows)
+            kept = _kept(scope, window, windows, extra)
             if kept is True:
                 parts.append((scope, window, dict(kpis)))
             elif kept:
@@ -100,10 +110,17 @@ def rows_of(parts: Parts) -> Iterable[tuple[str, float]]:
 class History:
     """Samples into the journal and keeps the current trends and refs in memory."""
 
-    def __init__(self, journal: Journal, config: Config) -> None:
+    def __init__(self, journal: Journal, config: Config,
+                 past: Iterable[PastFigure] = ()) -> None:
         self.journal, self.config = journal, config
         self.interval = float(config.hub.history_interval_s)
         self.windows = windows_of(config)
+        self.past = tuple(dict.fromkeys(past))
+        extra: dict[str, set[str]] = {}
+        for figure in self.past:  # what insight rules read later, if not sampled anyway
+            if figure.window not in self.windows:
+                extra.setdefault(figure.window, set()).add(figure.kpi)
+        self.extra = {window: tuple(sorted(kpis)) for window, kpis in extra.items()}
         self.trends: dict[str, list[list[float]]] = {}
         self.refs: dict[str, dict[str, float | None]] = {}
         self._worker = concurrent.futures.ThreadPoolExecutor(
@@ -154,7 +171,7 @@ class History:
         """Store the figures of ``snapshot`` at ``now``, update trends and refs; returns rows.
 
         Synchronous, on the hub's own connection: blocks the caller for the whole write."""
-        parts = take(snapshot.values, self.windows)
+        parts = take(snapshot.values, self.windows, self.extra)
         rows = self.journal.add_history(now, rows_of(parts))
         self.trends = self._next_trends(now, parts)
         self.refs = self._read_refs(self.journal, now, list(snapshot.values))
@@ -162,7 +179,7 @@ class History:
 
     async def sample_off_loop(self, now: float, snapshot: Any) -> int:
         """:meth:`sample`, with the write and the refs in the worker thread; returns rows."""
-        parts, scopes = take(snapshot.values, self.windows), list(snapshot.values)
+        parts, scopes = take(snapshot.values, self.windows, self.extra), list(snapshot.values)
         self._inflight = self._worker.submit(self._work, now, parts, scopes)
         rows, refs = await asyncio.wrap_future(self._inflight)
         self.trends = self._next_trends(now, parts)
@@ -190,6 +207,26 @@ class History:
             lambda: self._sibling().prune(
                 now, hub.retention_days, hub.history_retention_days,
                 chunk_rows=PRUNE_CHUNK_ROWS, pause_s=CHUNK_PAUSE_S, stop=self._closing.is_set)))
+
+    def read_past(self, journal: Journal, now: float, scopes: Iterable[str]
+                  ) -> dict[float, dict[str, float]]:
+        """The :attr:`past` figures insight rules read, for the site, team and queue
+        ``scopes``: ``{ago_s: {key: value}}`` (one batched query per instant)."""
+        shared = [s for s in scopes if not s.startswith("agent:")]
+        by_ago: dict[float, list[str]] = {}
+        for figure in self.past:
+            by_ago.setdefault(figure.ago_s, []).extend(
+                f"{s}/{figure.window}/{figure.kpi}" for s in shared)
+        tolerance = 1.5 * self.interval
+        return {ago: journal.values_near(keys, now - ago, tolerance)
+                for ago, keys in by_ago.items()}
+
+    async def read_past_off_loop(self, now: float, scopes: Iterable[str]
+                                 ) -> dict[float, dict[str, float]]:
+        """:meth:`read_past` in the worker thread, on its own connection."""
+        scopes = list(scopes)
+        return await asyncio.wrap_future(self._worker.submit(
+            lambda: self.read_past(self._sibling(), now, scopes)))
 
     def _close_own(self) -> None:
         if self._own is not None:

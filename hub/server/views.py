@@ -16,11 +16,14 @@ Who sees what (privacy is decided here, nowhere else):
   all, and of its queues only :data:`SMALL_TEAM_QUEUE_KPIS` in the ``now`` window (figures,
   states, targets, notes and alerts alike): how many calls wait and for how long, which
   says nothing about any agent's outcome or state.
+- ``insight:<rule>/<scope>``: by the scope of the insight's ``key`` as above; outside
+  managers, never one naming another agent (:func:`insight_visible`).
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -30,7 +33,8 @@ from panneau.hub.server.context import SourceState
 from panneau.hub.server.manager import Message
 
 __all__ = [
-    "SMALL_TEAM_QUEUE_KPIS", "Audience", "ViewInputs", "build_view", "key_visible",
+    "SMALL_TEAM_QUEUE_KPIS", "Audience", "ViewInputs", "build_view", "insight_visible",
+    "key_visible",
     "message_value", "message_visible", "scopes_for", "small_team",
 ]
 
@@ -69,6 +73,7 @@ class ViewInputs:
     alerts: Mapping[str, dict[str, Any]] = field(default_factory=dict)  # id = scope/window/kpi
     trends: Mapping[str, list[list[float]]] = field(default_factory=dict)
     refs: Mapping[str, dict[str, float | None]] = field(default_factory=dict)
+    insights: Mapping[str, dict[str, Any]] = field(default_factory=dict)  # id → value
     _fragments: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False)
     _by_scope: dict[str, dict[str, Any]] | None = field(default=None, repr=False)
 
@@ -160,6 +165,23 @@ def message_value(audience: Audience, m: Message, acked: list[str]) -> dict:
             "acked_by": acked_by}
 
 
+def insight_visible(audience: Audience, config: Config, insight: Mapping[str, Any]) -> bool:
+    """Whether an insight (:meth:`panneau.hub.insights.Insight.value`) may reach ``audience``:
+    its key must be visible, and outside managers no other agent may be named in its text or
+    figure names (a third-party rule cannot leak a name onto a wall)."""
+    if audience.role == "manager":
+        return True
+    if not key_visible(audience, config, insight["key"]):
+        return False
+    pattern = _static(config).agent_names
+    if pattern is None:
+        return True
+    words = " ".join([insight.get("text", ""), insight.get("period", ""),
+                      *insight.get("figures", {})])
+    own = (audience.agent or "").lower()
+    return all(m.lower() == own for m in pattern.findall(words))
+
+
 def _clean(value: Any) -> Any:
     return None if isinstance(value, float) and not math.isfinite(value) else value
 
@@ -171,6 +193,7 @@ class _Static:
     agent_team: dict[str, Team]
     pages: list[dict[str, Any]]
     schedule: dict[str, Any]
+    agent_names: re.Pattern[str] | None  # any configured agent id, as a word
 
 
 _STATIC: dict[int, tuple[Config, _Static]] = {}
@@ -183,8 +206,12 @@ def _static(config: Config) -> _Static:
         for team in config.teams:
             for agent in team.agents:
                 agent_team.setdefault(agent, team)
+        names = sorted(agent_team, key=len, reverse=True)
+        pattern = re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, names)) + r")(?![\w-])",
+                             re.IGNORECASE) if names else None
         held = _STATIC[id(config)] = (config, _Static(
-            agent_team, [asdict(p) for p in config.kiosk.pages], asdict(config.kiosk.schedule)))
+            agent_team, [asdict(p) for p in config.kiosk.pages], asdict(config.kiosk.schedule),
+            pattern))
     return held[1]
 
 
@@ -250,6 +277,9 @@ def _body(audience: Audience, config: Config, inputs: ViewInputs) -> dict[str, A
                                      "reason": now.reason, "name": agent_id}
     for name, state in inputs.sources.items():
         view[f"source:{name}"] = state.public(with_detail=manager)
+    for ident, insight in inputs.insights.items():
+        if insight_visible(audience, config, insight):
+            view[f"insight:{ident}"] = insight
     for m in inputs.messages:
         if message_visible(audience, m, config):
             view[f"message:{m.id}"] = message_value(audience, m, inputs.acks.get(m.id, []))
