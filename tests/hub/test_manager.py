@@ -94,9 +94,16 @@ async def test_history_is_sampled_and_exported_as_csv(start_hub, tools, tmp_path
         rows = hub.history.sample(now - 120, hub.snapshot)
         hub.history.sample(now - 60, hub.snapshot)
         flat = hub.snapshot.flat()
-        kept = {k for k in flat if k.split("/")[1] in ("now", "today") and (
-            not k.startswith("agent:") or k.endswith(tuple(f"/today/{x}" for x in AGENT_REF_KPIS)))}
-        assert {k.split("/")[1] for k in kept} == {"now", "today"}  # the pages' windows
+        extra = hub.history.extra  # what insight rules read a week later
+
+        def is_kept(key: str) -> bool:
+            scope, window, kpi = key.split("/")
+            if scope.startswith("agent:"):
+                return window == "today" and kpi in AGENT_REF_KPIS
+            return window in ("now", "today") or kpi in extra.get(window, ())
+
+        kept = {k for k in flat if is_kept(k)}
+        assert {k.split("/")[1] for k in kept} == {"now", "today", *extra}  # the pages' windows
         assert {k.split("/")[2] for k in kept if k.startswith("agent:")} <= set(AGENT_REF_KPIS)
         assert rows == len(kept) > 0 and len(kept) < len(flat) / 2  # no rolling windows
         assert {k for _, k, _ in hub.journal.history(now - 120, now)} == kept
