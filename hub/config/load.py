@@ -240,8 +240,39 @@ def _token_issues(config: Config) -> list[ConfigIssue]:
     return issues
 
 
+_SITE_NAME = re.compile(r"^[A-Za-z0-9_-]+$")
+
+
+def _cluster_issues(config: Config) -> list[ConfigIssue]:
+    cluster = config.cluster
+    if cluster is None:
+        return []
+    issues: list[ConfigIssue] = []
+    add = issues.append
+    if not cluster.servers:
+        add(ConfigIssue(("cluster", "servers"), "give at least one nats:// URL"))
+    names = [cluster.site] if cluster.role == "site" else cluster.sites
+    if cluster.role == "site" and not cluster.site:
+        add(ConfigIssue(("cluster", "site"), "a site hub needs its site name"))
+    if cluster.role == "edge":
+        if not cluster.sites:
+            add(ConfigIssue(("cluster", "sites"), "an edge hub needs the sites it folds"))
+        if config.sources:
+            add(ConfigIssue(("sources",), "an edge hub runs no sources of its own: its events "
+                                          "come from the sites' streams"))
+    for name in names:
+        if name and not _SITE_NAME.match(name):
+            key = "site" if cluster.role == "site" else "sites"
+            add(ConfigIssue(("cluster", key), f"site name {name!r}: use letters, digits, - or _"))
+    for key in ("heartbeat_s", "stale_after_s", "duplicate_window_s"):
+        if getattr(cluster, key) <= 0:
+            add(ConfigIssue(("cluster", key), "must be greater than 0"))
+    return issues
+
+
 _CHECKS = (
     _hub_issues,
+    _cluster_issues,
     _duplicate_team_issues,
     _duplicate_source_issues,
     _threshold_issues,

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 __all__ = [
+    "ClusterSettings",
     "Config",
     "HubSettings",
     "KioskPage",
@@ -164,6 +165,29 @@ class KioskSettings:
 
 
 @dataclass
+class ClusterSettings:
+    """``[cluster]``: hubs that share events through NATS JetStream (absent: one box, no NATS).
+
+    A ``site`` hub runs its sources and publishes every accepted event to the stream; an
+    ``edge`` hub runs no sources of its own and folds the streams of ``sites``.
+    """
+
+    role: Literal["site", "edge"]
+    servers: list[str] = field(default_factory=lambda: ["nats://127.0.0.1:4222"])
+    site: str | None = None
+    """This hub's site name (role ``site``): its events go to ``panneau.<site>.events``."""
+    sites: list[str] = field(default_factory=list)
+    """The sites an edge hub folds (role ``edge``)."""
+    stream: str = "PANNEAU"
+    heartbeat_s: float = 2.0
+    """How often a site says it is alive (core NATS, outside the stream)."""
+    stale_after_s: float = 10.0
+    """An edge marks a site stale after this long without its heartbeat."""
+    duplicate_window_s: float = 120.0
+    """JetStream de-duplication window of the stream (a republish within it is dropped)."""
+
+
+@dataclass
 class Config:
     """The whole file."""
 
@@ -175,6 +199,7 @@ class Config:
     thresholds: list[Threshold] = field(default_factory=list)
     tokens: list[Token] = field(default_factory=list)
     kiosk: KioskSettings = field(default_factory=KioskSettings)
+    cluster: ClusterSettings | None = None
 
     def team(self, team_id: str) -> Team | None:
         """The team with this id."""

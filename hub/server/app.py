@@ -32,6 +32,8 @@ from typing import Any
 
 import pluggy
 
+from panneau.hub.cluster.edge import edge_sources
+from panneau.hub.cluster.outbox import StreamOutbox
 from panneau.hub.config.schema import Config
 from panneau.hub.events import Event
 from panneau.hub.insights import Figures, run_rules
@@ -101,7 +103,8 @@ class Hub:
                                    past=[p for rule in self.insight_rules for p in rule.past])
             self.snapshot: Any = self.engine.snapshot(clock())
             registry = collect_sources(self.pm)
-            entries = [SourceEntry(s, registry.specs.get(s.plugin)) for s in cfg.sources]
+            entries = [SourceEntry(s, registry.specs.get(s.plugin))
+                       for s in [*cfg.sources, *edge_sources(cfg)]]
             self.supervisor = Supervisor(
                 entries, journal=self.journal, accept=self._accept, routes=self.routes,
                 metrics=self.metrics, on_status=self._on_status, clock=clock,
@@ -116,6 +119,9 @@ class Hub:
             self.http = HttpServer(self.routes, self.supervisor.states, self.metrics,
                                    self.health, self.metrics_text)
             self._view_inputs = self._inputs()
+            cluster = cfg.cluster
+            self.outbox = (StreamOutbox(self.journal, cluster, clock)
+                           if cluster is not None and cluster.role == "site" else None)
         except BaseException:
             self.journal.close()
             raise
@@ -171,6 +177,8 @@ class Hub:
                            (self._retention_loop(), "hub:retention"),
                            (self._engine_state_loop(), "hub:engine-state")):
             self._tasks.append(loop.create_task(coro, name=name))
+        if self.outbox is not None:
+            self._tasks.append(loop.create_task(self.outbox.run(), name="hub:cluster-outbox"))
         await self.supervisor.start()
         log.info("hub %s up: ws %s, http %s, %d events replayed, %d sources", self.epoch,
                  self.ws_url, self.http_url, replayed, len(self.supervisor.states))
@@ -225,6 +233,8 @@ class Hub:
         for event in events:
             self._apply(event)
         if events:
+            if self.outbox is not None:
+                self.outbox.wake()
             self.metrics.accepted[state.name] += len(events)
             self._accepted += len(events)
             self._dirty.set()
@@ -365,8 +375,11 @@ class Hub:
                    "accepted": s.accepted, "skipped": s.skipped, "restarts": s.restarts}
             for name, s in self.supervisor.states.items()}
         ok = all(s["status"] == "live" for s in sources.values())
-        return {"ok": ok, "epoch": self.epoch, "now": now, "sources": sources,
+        body = {"ok": ok, "epoch": self.epoch, "now": now, "sources": sources,
                 "clients": self.clients_by_role(), "events_accepted": self._accepted}
+        if self.outbox is not None:
+            body["cluster"] = self.outbox.public()
+        return body
 
     def metrics_text(self) -> str:
         up = {n: int(s.status == "live") for n, s in self.supervisor.states.items()}

@@ -120,6 +120,15 @@ class Journal:
         for (data,) in self.db.execute(sql + " ORDER BY id", args):
             yield event_from_dict(json.loads(data))
 
+    def rows_after(self, rowid: int, limit: int) -> list[tuple[int, str]]:
+        """Up to ``limit`` stored events after row ``rowid``: ``(rowid, JSON text)``, in order."""
+        return self.db.execute("SELECT id, data FROM events WHERE id > ? ORDER BY id LIMIT ?",
+                               [rowid, limit]).fetchall()
+
+    def rows_after_count(self, rowid: int) -> int:
+        """How many stored events come after row ``rowid``."""
+        return self.db.execute("SELECT count(*) FROM events WHERE id > ?", [rowid]).fetchone()[0]
+
     def count_events(self, source: str | None = None) -> int:
         """How many events are stored (for one source)."""
         if source is None:
