@@ -1,15 +1,15 @@
-"""``panneau console``: the manager's screen, fed by the hub (see :mod:`panneau.overlay.hubapp`)."""
+"""``panneau console``: the manager's screen, fed by the hub (see :mod:`panneau.hub.screenapp`)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from textual import work
+from textual import on, work
 
-from panneau.console.model import build_console, parse_send
+from panneau.console.model import build_console
 from panneau.console.screen import ConsoleScreen
-from panneau.overlay.hubapp import HubApp
-from panneau.overlay.model import freshness
+from panneau.hub.freshness import freshness
+from panneau.hub.screenapp import HubApp, HubLike
 
 __all__ = ["ConsoleApp"]
 
@@ -19,7 +19,12 @@ class ConsoleApp(HubApp):
 
     CSS_PATH = "console.tcss"
     TITLE = "Panneau console"
-    stale_after_s = 30.0
+
+    def __init__(self, client: HubLike | None = None, *, stale_after_s: float = 30.0,
+                 tick_s: float = 1.0, **options: Any) -> None:
+        """``options``: ``view``, ``link``, ``clock`` of :class:`HubApp`."""
+        super().__init__(client, tick_s=tick_s, **options)
+        self.stale_after_s = stale_after_s
 
     def get_default_screen(self) -> ConsoleScreen:
         return ConsoleScreen()
@@ -31,29 +36,24 @@ class ConsoleApp(HubApp):
             return
         now = self.clock()
         screen.model = build_console(self.view, now)
-        fresh = freshness(self.view, self.link(), now, self.stale_after_s)
+        fresh = freshness(self.view, self.link, now, self.stale_after_s)
         who = self.view.meta.get("identity") or "manager"
         mark = "● live" if fresh.level == "live" else f"⚠ {fresh.text}"
         screen.status = f"Panneau console · {who} · {mark}"
 
-    def send_line(self, line: str) -> bool:
-        """Send what the manager typed; ``False`` (and a notice) when it is not a message."""
-        try:
-            frame = parse_send(line)
-        except ValueError as exc:
-            self.notify(str(exc), severity="warning")
-            return False
-        self.send_message(frame)
-        return True
+    @on(ConsoleScreen.Send)
+    def send_message(self, message: ConsoleScreen.Send) -> None:
+        """The manager sent a message: pass its frame to the hub."""
+        self.send_frame_or_say(message.frame)
 
     @work(group="send")
-    async def send_message(self, frame: dict[str, Any]) -> None:
+    async def send_frame_or_say(self, frame: dict[str, Any]) -> None:
         """Send a ``send_message`` frame; the hub answers ``ok`` or ``error``."""
         if not await self.send_frame(frame):
             self.notify("not connected to the hub: message not sent", severity="error")
 
-    def on_hub_frame(self, kind: str, frame: dict[str, Any]) -> None:
-        if kind == "error":
-            self.notify(f"hub refused: {frame.get('reason')}", severity="error")
-        elif kind == "ok":
-            self.notify(f"sent ({frame.get('id')})", timeout=3)
+    def on_hub_app_frame_received(self, message: HubApp.FrameReceived) -> None:
+        if message.kind == "error":
+            self.notify(f"hub refused: {message.frame.get('reason')}", severity="error")
+        elif message.kind == "ok":
+            self.notify(f"sent ({message.frame.get('id')})", timeout=3)

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from panneau.hub.display import STATE_LABELS, format_duration, format_value, state_symbol
 from panneau.hub.view import ViewState
-from panneau.overlay.fmt import fmt_duration, fmt_value, state_symbol
-from panneau.overlay.model import STATE_LABELS
 
 __all__ = ["AGENT_COLUMNS", "TEAM_COLUMNS", "Cell", "ConsoleModel", "build_console", "parse_send"]
 
@@ -55,7 +54,7 @@ class ConsoleModel:
 
 
 def _cell(view: ViewState, scope: str, window: str, kpi: str) -> Cell:
-    return Cell(fmt_value(kpi, view.kpi(scope, window, kpi)), view.state(scope, window, kpi))
+    return Cell(format_value(kpi, view.kpi(scope, window, kpi)), view.state(scope, window, kpi))
 
 
 def _scopes(view: ViewState, kind: str) -> list[str]:
@@ -80,7 +79,7 @@ def build_console(view: ViewState, now: float) -> ConsoleModel:
         agents.append((agent, (
             Cell(str(entry.get("name") or agent)),
             Cell(state + (f": {entry['reason']}" if entry.get("reason") else "")),
-            Cell(fmt_duration(now - since) if isinstance(since, int | float) else "-"),
+            Cell(format_duration(now - since) if isinstance(since, int | float) else "-"),
             *(_cell(view, f"agent:{agent}", w, k) for w, k, _ in AGENT_COLUMNS),
         )))
     messages = []
@@ -88,7 +87,7 @@ def build_console(view: ViewState, now: float) -> ConsoleModel:
         to = m.get("to") or {}
         acked = m.get("acked_by") or []
         expires = m.get("expires")
-        left = fmt_duration(expires - now) if isinstance(expires, int | float) else "-"
+        left = format_duration(expires - now) if isinstance(expires, int | float) else "-"
         messages.append((msg_id, (
             Cell(str(m.get("text", ""))),
             Cell(to.get("agent") or to.get("team") or "everyone"),

@@ -5,11 +5,12 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import DataTable, Input, Static
 
-from panneau.console.model import AGENT_COLUMNS, TEAM_COLUMNS, Cell, ConsoleModel
+from panneau.console.model import AGENT_COLUMNS, TEAM_COLUMNS, Cell, ConsoleModel, parse_send
 
 __all__ = ["ConsoleScreen"]
 
@@ -27,6 +28,13 @@ def _text(cell: Cell) -> Text:
 
 class ConsoleScreen(Screen[None]):
     """Every team's figures, every agent's state, messages; type a message and press Enter."""
+
+    class Send(Message):
+        """The manager wrote a message: ``frame`` is its ``send_message`` frame."""
+
+        def __init__(self, frame: dict) -> None:
+            super().__init__()
+            self.frame = frame
 
     model: reactive[ConsoleModel] = reactive(ConsoleModel)
     status: reactive[str] = reactive("")
@@ -66,6 +74,11 @@ class ConsoleScreen(Screen[None]):
                 table.cursor_coordinate = table.validate_cursor_coordinate(cursor)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        """Hand the line to the app to send; clear it when it was well formed."""
-        if self.app.send_line(event.value):  # type: ignore[attr-defined]
-            event.input.value = ""
+        """Post a well-formed line as :class:`Send` and clear it; keep a bad one, say why."""
+        try:
+            frame = parse_send(event.value)
+        except ValueError as exc:
+            self.notify(str(exc), severity="warning")
+            return
+        event.input.value = ""
+        self.post_message(self.Send(frame))

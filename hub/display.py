@@ -13,12 +13,15 @@ from panneau.hub.catalogue import KPIS
 __all__ = [
     "ASCII_SYMBOLS",
     "NO_DATA",
+    "STATE_LABELS",
     "SYMBOLS",
     "Symbols",
     "compare",
     "format_delta",
+    "format_duration",
     "format_value",
     "label_of",
+    "state_symbol",
     "unit_of",
 ]
 
@@ -53,6 +56,22 @@ SYMBOLS = Symbols("✓", "▲", "✖", "·", "—", "◌", "↑", "↓", "=", "�
 #: Shapes the Linux console's Terminus fonts have (no ✓ ✖ ○, no ▀ ▄ ▁…▇; only █ ░ ▒).
 ASCII_SYMBOLS = Symbols("+", "!", "X", ".", "-", "~", "^", "v", "=", "#", ".",
                         partial_blocks=False)
+
+
+#: An agent's state as every screen names it.
+STATE_LABELS: dict[str, str] = {
+    "available": "Available",
+    "ringing": "Ringing",
+    "on_call": "On call",
+    "wrapup": "Wrap-up",
+    "paused": "Paused",
+    "logged_out": "Logged out",
+}
+
+
+def state_symbol(state: str | None, symbols: Symbols = SYMBOLS) -> str:
+    """The symbol of ``ok``/``warn``/``alert``; a blank for no state (or another word)."""
+    return symbols.state(state) if state in ("ok", "warn", "alert") else " "
 
 
 def unit_of(kpi: str) -> str:
@@ -96,6 +115,13 @@ def format_value(kpi: str, value: float | None) -> str:
     if unit == "score":
         return f"{round(value):+d}" if round(value) else "0"
     return _number(value, 0 if float(value).is_integer() or abs(value) >= 10 else 1)
+
+
+def format_duration(seconds: float | None) -> str:
+    """``m:ss`` under an hour, ``h:mm:ss`` above (never negative); ``-`` for no value."""
+    if seconds is None:
+        return NO_DATA
+    return _duration(max(0.0, seconds))
 
 
 def format_delta(kpi: str, delta: float) -> str:

@@ -1,4 +1,4 @@
-"""The wall panel app: draws a :class:`ViewState` + :class:`Freshness`, fed by a hub worker.
+"""The wall panel app: draws the view and the hub link (:class:`panneau.hub.screenapp.HubApp`).
 
 Timers, all one-shot and re-armed: the clock once a minute (on the minute), page rotation
 after each page's dwell, a message's expiry, and a short alert flash. Nothing polls; a
@@ -7,22 +7,14 @@ data change redraws the current page once (bursts of deltas are coalesced).
 
 from __future__ import annotations
 
-import asyncio
-import logging
 import os
-import time
-from collections.abc import Callable
-from dataclasses import replace
 from typing import Any, ClassVar, Literal
 
-from textual import work
-from textual.app import App
 from textual.timer import Timer
 
 from panneau.hub.display import ASCII_SYMBOLS, SYMBOLS
-from panneau.hub.view import ViewState
+from panneau.hub.screenapp import HubApp, HubLike
 from panneau.kiosk.model import (
-    Freshness,
     PageSpec,
     active_alerts,
     build_page,
@@ -37,8 +29,6 @@ __all__ = ["Colors", "KioskApp", "pick_colors"]
 
 Colors = Literal["full", "16"]
 _FLASH_TOGGLES = 6
-_CLIENT_RESTART_S = 5.0
-log = logging.getLogger(__name__)
 
 
 def pick_colors(requested: str = "auto", term: str | None = None) -> Colors:
@@ -49,30 +39,25 @@ def pick_colors(requested: str = "auto", term: str | None = None) -> Colors:
     return "16" if term in ("linux", "vt100", "vt220", "ansi") else "full"
 
 
-class KioskApp(App):
+class KioskApp(HubApp):
     """Full-screen team panel. Feed it with :meth:`set_view` or give it a ``client``."""
 
     CSS_PATH = "kiosk.tcss"
     TITLE = "Panneau"
-    ENABLE_COMMAND_PALETTE = False
     HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (120, "-wide")]
     VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-short"), (36, "-tall")]
 
     def __init__(
         self,
-        client: Any = None,
+        client: HubLike | None = None,
         *,
-        view: ViewState | None = None,
-        fresh: Freshness | None = None,
-        clock: Callable[[], float] = time.time,
         colors: Colors = "full",
         flash_period_s: float = 0.5,
+        **options: Any,
     ) -> None:
-        super().__init__(ansi_color=colors == "16")
-        self.client = client
-        self.view = view if view is not None else ViewState()
-        self.fresh = fresh or (Freshness(False, ever_connected=False) if client else Freshness())
-        self.clock = clock
+        """``options``: ``view``, ``link``, ``clock`` of :class:`HubApp` (no tick: one-shot
+        timers redraw)."""
+        super().__init__(client, ansi_color=colors == "16", **options)
         self.flash_period_s = flash_period_s
         self.palette = colors
         self.symbols = ASCII_SYMBOLS if colors == "16" else SYMBOLS
@@ -97,44 +82,9 @@ class KioskApp(App):
         await self.push_screen(self.panel)
         self.redraw()
         self._tick_minute(arm_only=True)
-        if self.client is not None:
-            self.follow_hub()
 
-    @work(exclusive=True, group="hub")
-    async def follow_hub(self) -> None:
-        """Read the hub client's updates until the app ends (the client reconnects itself).
-
-        Should the client ever fail, the panel says the hub is lost and starts it again.
-        """
-        while True:
-            try:
-                async for update in self.client.updates():
-                    self._on_update(update)
-                return  # the client was closed
-            except Exception:
-                log.exception("the hub client failed; starting it again")
-                if self.fresh.connected:
-                    self.set_view(self.view, Freshness(False, since=self.clock()))
-                await asyncio.sleep(_CLIENT_RESTART_S)
-
-    def _on_update(self, update: Any) -> None:
-        fresh = self.fresh
-        if update.kind == "connected":
-            fresh = Freshness(True)
-        elif update.kind == "disconnected" and fresh.connected:
-            fresh = Freshness(False, since=self.clock())
-        elif update.kind == "rejected":
-            reason = (update.frame or {}).get("reason") or "token refused"
-            fresh = replace(fresh, connected=False, rejected=str(reason))
-        self.set_view(self.client.view, fresh)
-
-    # -- data in ---------------------------------------------------------------------------
-
-    def set_view(self, view: ViewState, fresh: Freshness | None = None) -> None:
-        """New data (and freshness): redraw once, soon, however many calls arrive."""
-        self.view = view
-        if fresh is not None:
-            self.fresh = fresh
+    def refresh_model(self) -> None:
+        """New data or link state: redraw once, soon, however many calls arrive."""
         if not self._redraw_pending:
             self._redraw_pending = True
             self.call_later(self.redraw)
@@ -178,8 +128,8 @@ class KioskApp(App):
         specs = page_specs(self.view)
         self._note_alerts(specs)
         spec = self._current(specs)
-        self.panel.show_page(build_page(self.view, spec, self.fresh))
-        self.panel.show_notices(notices(self.view, self.fresh, now, self._fmt_time))
+        self.panel.show_page(build_page(self.view, spec, self.link))
+        self.panel.show_notices(notices(self.view, self.link, now, self._fmt_time))
         as_of = meta.get("as_of")
         dots = "".join(self.symbols.page_on if i == self.page_index else self.symbols.page_off
                        for i in range(len(specs)))

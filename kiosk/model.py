@@ -1,30 +1,28 @@
-"""What the panel shows, computed from a :class:`panneau.hub.view.ViewState` and a freshness status.
+"""What the panel shows, computed from a :class:`panneau.hub.view.ViewState` and the hub link.
 
 Pure: no Textual, no clock, no I/O. The app calls :func:`build_page` and :func:`notices` each
-time the view or the freshness changes and hands the result to its widgets.
+time the view or the link changes and hands the result to its widgets.
 
 Rules kept here:
 - a figure without data is ``nodata`` and reads ``-``; its last value is never invented;
-- a figure is *stale* when the hub connection is down, or when a source feeding it reports
-  ``stale``/``down`` (``source:<name>["feeds"]`` lists KPI ids or catalogue families; a source
-  that lists nothing feeds every figure);
+- a figure is *stale* when the hub link is down or a source feeding it is stale or down
+  (:func:`panneau.hub.freshness.figure_stale`, the rule every screen shares);
 - an active ``alert:<id>`` (``key`` or the id itself is ``scope/window/kpi``) puts an "Alert"
   page in front of the configured pages.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from panneau.hub.catalogue import KPIS
 from panneau.hub.config.schema import KioskSettings
 from panneau.hub.display import compare, format_delta, format_value, label_of
+from panneau.hub.freshness import Link, figure_stale, stale_sources
 from panneau.hub.view import ViewState, parse_figure_id
 
 __all__ = [
-    "Freshness",
     "Notice",
     "PageSpec",
     "PageView",
@@ -36,23 +34,11 @@ __all__ = [
     "notices",
     "page_specs",
     "scope_of",
-    "stale_sources",
 ]
 
-_STALE_STATUSES = ("stale", "down")
 _ALERT_PAGE_TITLE = "Alert"
 _ALERT_PAGE_MAX = 6
 _WINDOW_ORDER = {w: i for i, w in enumerate(("now", "15m", "30m", "60m", "today"))}
-
-
-@dataclass(frozen=True, slots=True)
-class Freshness:
-    """How current the view is: hub connection up, or down since ``since`` (epoch)."""
-
-    connected: bool = True
-    since: float | None = None
-    ever_connected: bool = True
-    rejected: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,30 +174,6 @@ def page_specs(view: ViewState) -> list[PageSpec]:
     return specs
 
 
-def _feeds(source: Mapping[str, Any]) -> set[str] | None:
-    feeds = source.get("feeds")
-    return set(feeds) if feeds else None
-
-
-def stale_sources(view: ViewState) -> dict[str, Mapping[str, Any]]:
-    """Sources whose status is ``stale`` or ``down``."""
-    return {
-        name: src for name, src in sorted(view.items("source:"))
-        if isinstance(src, Mapping) and src.get("status") in _STALE_STATUSES
-    }
-
-
-def _is_stale(kpi: str, stale: Iterable[Mapping[str, Any]], fresh: Freshness) -> bool:
-    if not fresh.connected:
-        return True
-    info = KPIS.get(kpi)
-    for source in stale:
-        feeds = _feeds(source)
-        if feeds is None or kpi in feeds or (info is not None and info.family in feeds):
-            return True
-    return False
-
-
 def _refs(kpi: str, value: float | None, ref: Any) -> tuple[tuple[str, int, bool | None, str], ...]:
     if value is None or not isinstance(ref, Mapping):
         return ()
@@ -224,7 +186,7 @@ def _refs(kpi: str, value: float | None, ref: Any) -> tuple[tuple[str, int, bool
     return tuple(out)
 
 
-def build_page(view: ViewState, spec: PageSpec, fresh: Freshness) -> PageView:
+def build_page(view: ViewState, spec: PageSpec, link: Link) -> PageView:
     """The tiles (and trend line) of one page."""
     default_scope = scope_of(view.meta)
     stale = list(stale_sources(view).values())
@@ -245,7 +207,7 @@ def build_page(view: ViewState, spec: PageSpec, fresh: Freshness) -> PageView:
             state = "none"
         tiles.append(Tile(
             kpi=kpi, label=label, text=format_value(kpi, value), state=state,
-            stale=_is_stale(kpi, stale, fresh),
+            stale=figure_stale(kpi, stale, link),
             refs=_refs(kpi, value, view.figure("ref", scope, window, kpi)),
         ))
     trend: tuple[float, ...] = ()
@@ -256,25 +218,25 @@ def build_page(view: ViewState, spec: PageSpec, fresh: Freshness) -> PageView:
                       if isinstance(s, list | tuple) and len(s) == 2 and _is_number(s[1]))
         label = f"{label_of(spec.trend)} trend"
     return PageView(spec, tuple(tiles), trend, label,
-                    bool(spec.trend) and _is_stale(spec.trend, stale, fresh))
+                    bool(spec.trend) and figure_stale(spec.trend, stale, link))
 
 
 def _hhmm(ts: float | None, fmt_time) -> str:
     return fmt_time(ts) if _is_number(ts) and ts else "?"
 
 
-def notices(view: ViewState, fresh: Freshness, now: float, fmt_time) -> list[Notice]:
+def notices(view: ViewState, link: Link, now: float, fmt_time) -> list[Notice]:
     """Banner lines, most urgent first: freshness, then alerts, then unexpired messages.
 
     ``fmt_time(epoch) -> "14:02"`` formats times in the panel's timezone.
     """
     out: list[Notice] = []
-    if fresh.rejected:
-        out.append(Notice("stale", f"The hub refused this screen: {fresh.rejected}", "hub"))
-    elif not fresh.ever_connected:
+    if link.rejected:
+        out.append(Notice("stale", f"The hub refused this screen: {link.rejected}", "hub"))
+    elif not link.ever_connected:
         out.append(Notice("stale", "Connecting to the hub…", "hub"))
-    elif not fresh.connected:
-        out.append(Notice("stale", f"Hub connection lost since {_hhmm(fresh.since, fmt_time)}"
+    elif not link.connected:
+        out.append(Notice("stale", f"Hub connection lost since {_hhmm(link.down_since, fmt_time)}"
                           " — figures greyed show the last known values", "hub"))
     for name, src in stale_sources(view).items():
         detail = f": {src['detail']}" if src.get("detail") else ""

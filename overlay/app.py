@@ -1,4 +1,4 @@
-"""The overlay app: an agent's compact screen, fed by the hub (:mod:`panneau.overlay.hubapp`)."""
+"""The overlay app: an agent's compact screen, fed by the hub (:mod:`panneau.hub.screenapp`)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from typing import Any
 
 from textual import work
 
-from panneau.overlay.hubapp import HubApp, HubLike
+from panneau.hub.screenapp import HubApp, HubLike
 from panneau.overlay.model import OverlayModel, build_model
 from panneau.overlay.screen import OverlayScreen
 
@@ -25,10 +25,11 @@ class OverlayApp(HubApp):
         *,
         stale_after_s: float = 30.0,
         one_line: bool = False,
+        tick_s: float = 1.0,
         **options: Any,
     ) -> None:
-        """``options``: ``view``, ``link``, ``clock``, ``tick_s`` of :class:`HubApp`."""
-        super().__init__(client, **options)
+        """``options``: ``view``, ``link``, ``clock`` of :class:`HubApp`."""
+        super().__init__(client, tick_s=tick_s, **options)
         self.stale_after_s = stale_after_s
         self.acked_here: set[str] = set()
         self.overlay = OverlayScreen(one_line=one_line)
@@ -38,24 +39,19 @@ class OverlayApp(HubApp):
 
     def build(self) -> OverlayModel:
         """The model at the injected clock's now."""
-        return build_model(self.view, self.clock(), self.link(), acked_here=self.acked_here,
+        return build_model(self.view, self.clock(), self.link, acked_here=self.acked_here,
                            stale_after_s=self.stale_after_s)
 
     def refresh_model(self) -> None:
         """Recompute the model; widgets redraw only when it changed."""
         self.overlay.model = self.build()
 
-    def acknowledge(self) -> str | None:
-        """Acknowledge the newest waiting message; returns its id (``None``: nothing to do)."""
-        waiting = [m for m in self.overlay.model.messages if not m.acked]
-        if not waiting:
-            return None
-        message_id = waiting[0].id
-        self.acked_here.add(message_id)
+    def on_overlay_screen_acknowledge(self, message: OverlayScreen.Acknowledge) -> None:
+        """The agent acknowledged a message: mark it read here, then tell the hub."""
+        self.acked_here.add(message.message_id)
         self.refresh_model()
         if self.client is not None:
-            self.send_ack(message_id)
-        return message_id
+            self.send_ack(message.message_id)
 
     @work(group="ack")
     async def send_ack(self, message_id: str) -> None:

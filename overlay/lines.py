@@ -11,7 +11,8 @@ from collections.abc import Callable, Sequence
 from rich.style import Style
 from rich.text import Text
 
-from panneau.overlay.fmt import MARKS, fmt_duration, fmt_value, state_symbol
+from panneau.hub.display import format_duration, format_value, state_symbol
+from panneau.overlay.fmt import MARKS
 from panneau.overlay.model import OverlayModel, QueueNow
 
 __all__ = ["Paint", "fit", "one_line", "queue_parts", "state_text"]
@@ -28,11 +29,11 @@ def queue_parts(paint: Paint, q: QueueNow, words: int) -> list[Text]:
     """Calls waiting, longest wait and service level, each marked by its state; ``words``
     (0-2) says how many of the first two values get their word."""
     return [
-        state_text(paint, fmt_value("calls_waiting", q.waiting) + (" waiting" if words else ""),
+        state_text(paint, format_value("calls_waiting", q.waiting) + (" waiting" if words else ""),
                    q.waiting_state),
-        state_text(paint, fmt_duration(q.longest_s), q.longest_state,
+        state_text(paint, format_duration(q.longest_s), q.longest_state,
                    "longest " if words > 1 else ""),
-        state_text(paint, fmt_value("service_level_pct", q.sl_pct), q.sl_state, "SL "),
+        state_text(paint, format_value("service_level_pct", q.sl_pct), q.sl_state, "SL "),
     ]
 
 

@@ -12,8 +12,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from panneau.hub.catalogue import KPIS
+from panneau.hub.display import STATE_LABELS, format_delta, format_duration, format_value
+from panneau.hub.freshness import Freshness, Link, freshness
 from panneau.hub.view import ViewState, parse_figure_id
-from panneau.overlay.fmt import Mark, Trend, fmt_delta, fmt_duration, fmt_value
+from panneau.overlay.fmt import Mark, Trend
 
 __all__ = [
     "AGENT_FIGURES",
@@ -21,8 +23,6 @@ __all__ = [
     "AgentNow",
     "AlertItem",
     "Figure",
-    "Freshness",
-    "Link",
     "MessageItem",
     "OverlayModel",
     "QueueNow",
@@ -45,32 +45,8 @@ TEAM_FIGURES: tuple[tuple[str, str], ...] = (
     ("abandon_rate_pct", "abandoned"),
     ("asa_s", "ASA"),
 )
-STATE_LABELS = {
-    "available": "Available",
-    "ringing": "Ringing",
-    "on_call": "On call",
-    "wrapup": "Wrap-up",
-    "paused": "Paused",
-    "logged_out": "Logged out",
-}
 _WORST = {"ok": 0, "warn": 1, "alert": 2}
-
-
-@dataclass(frozen=True, slots=True)
-class Link:
-    """The connection as the client reports it."""
-
-    connected: bool = False
-    last_frame_at: float | None = None
-    rejected: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Freshness:
-    """``live``, ``stale`` (data old or a source stale) or ``offline`` (no connection)."""
-
-    level: str
-    text: str = ""
+_CONNECTING = Freshness("offline", "connecting")
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,7 +123,7 @@ class OverlayModel:
     team_hidden: bool = False
     alerts: tuple[AlertItem, ...] = ()
     messages: tuple[MessageItem, ...] = ()
-    fresh: Freshness = Freshness("offline", "connecting")
+    fresh: Freshness = _CONNECTING
 
 
 def _queue_scopes(view: ViewState) -> list[str]:
@@ -210,7 +186,7 @@ def figure(view: ViewState, scope: str, kpi: str, label: str, fallback_scopes=()
     if isinstance(target, dict) and target.get("target") is not None:
         if target.get("higher_is_better") is not None:
             higher = target["higher_is_better"]
-        target_text = fmt_value(kpi, target["target"])
+        target_text = format_value(kpi, target["target"])
         if value is not None and higher is not None:
             on_target = value >= target["target"] if higher else value <= target["target"]
             mark = "ahead" if on_target else "behind"
@@ -220,8 +196,8 @@ def figure(view: ViewState, scope: str, kpi: str, label: str, fallback_scopes=()
     last_week = ref.get("last_week") if isinstance(ref, dict) else None
     if value is not None and last_week is not None:
         trend = _better(kpi, higher, value, last_week)
-        trend_text = fmt_delta(kpi, value - last_week)
-    return Figure(kpi, label, fmt_value(kpi, value), value, target_text, mark, trend, trend_text)
+        trend_text = format_delta(kpi, value - last_week)
+    return Figure(kpi, label, format_value(kpi, value), value, target_text, mark, trend, trend_text)
 
 
 def agent_now(view: ViewState, agent: str, now: float) -> AgentNow | None:
@@ -231,7 +207,7 @@ def agent_now(view: ViewState, agent: str, now: float) -> AgentNow | None:
         return None
     state = entry["state"]
     since = entry.get("since")
-    in_state = fmt_duration(now - since) if isinstance(since, int | float) else ""
+    in_state = format_duration(now - since) if isinstance(since, int | float) else ""
     label = STATE_LABELS.get(state, state)
     reason = entry.get("reason") or ""
     if reason.lower() == label.lower():  # "Wrap-up: Wrap-up" says it twice
@@ -252,11 +228,11 @@ def alert_text(view: ViewState, entry: dict) -> str:
         waiting = view.kpi(scope, "now", "calls_waiting")
         longest = view.kpi(scope, "now", "longest_wait_s")
         if waiting is not None:
-            tail = f", longest {fmt_duration(longest)}" if longest is not None else ""
-            return f"{name}: {fmt_value('calls_waiting', waiting)} waiting{tail}"
+            tail = f", longest {format_duration(longest)}" if longest is not None else ""
+            return f"{name}: {format_value('calls_waiting', waiting)} waiting{tail}"
     label = KPIS[kpi].label if kpi in KPIS else kpi
     who = "Your" if scope.startswith("agent:") else f"{name}:"
-    return f"{who} {label} {fmt_value(kpi, entry.get('value'))}"
+    return f"{who} {label} {format_value(kpi, entry.get('value'))}"
 
 
 def alerts(view: ViewState) -> tuple[AlertItem, ...]:
@@ -289,30 +265,6 @@ def messages(view: ViewState, me: str, now: float, acked_here: set[str]) -> tupl
         sent[ident] = entry.get("sent") or 0
     found.sort(key=lambda m: (m.acked, -sent[m.id], m.id))
     return tuple(found)
-
-
-def freshness(view: ViewState, link: Link, now: float, stale_after_s: float) -> Freshness:
-    """Offline, stale or live; the text says since when or why."""
-    if link.rejected:
-        return Freshness("offline", f"refused: {link.rejected}")
-    as_of = view.meta.get("as_of")
-    times = [t for t in (as_of, link.last_frame_at) if isinstance(t, int | float)]
-    last = max(times) if times else None
-    if not link.connected:
-        since = link.last_frame_at
-        age = f" {fmt_duration(now - since)}" if since is not None else ""
-        return Freshness("offline", f"offline{age}")
-    if last is None:
-        return Freshness("stale", "waiting for data")
-    if now - last > stale_after_s:
-        return Freshness("stale", f"data {fmt_duration(now - last)} old")
-    bad = sorted(
-        name for name, entry in view.items("source:")
-        if isinstance(entry, dict) and entry.get("status") in ("stale", "down")
-    )
-    if bad:
-        return Freshness("stale", f"{bad[0]} {view.values[f'source:{bad[0]}']['status']}")
-    return Freshness("live")
 
 
 def _team_hidden(view: ViewState, team_scope: str) -> bool:

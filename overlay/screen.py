@@ -7,6 +7,7 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
+from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
 
@@ -32,6 +33,13 @@ class OverlayScreen(Screen[None]):
         Binding("o", "toggle_one_line", "One line"),
         Binding("q", "app.quit", "Quit"),
     ]
+
+    class Acknowledge(Message):
+        """The agent acknowledged the message ``message_id`` (the app tells the hub)."""
+
+        def __init__(self, message_id: str) -> None:
+            super().__init__()
+            self.message_id = message_id
 
     model: reactive[OverlayModel] = reactive(OverlayModel)
     one_line: reactive[bool] = reactive(False)
@@ -62,5 +70,7 @@ class OverlayScreen(Screen[None]):
         self.one_line = not self.one_line
 
     def action_acknowledge(self) -> None:
-        """Acknowledge the newest message waiting (the app sends it to the hub)."""
-        self.app.acknowledge()  # type: ignore[attr-defined]
+        """Acknowledge the newest message waiting, if any (the app sends it to the hub)."""
+        waiting = [m for m in self.model.messages if not m.acked]
+        if waiting:
+            self.post_message(self.Acknowledge(waiting[0].id))

@@ -15,8 +15,9 @@ from rich.style import Style
 from rich.text import Text
 
 from panneau.hub.client import HubClient
+from panneau.hub.freshness import Link
 from panneau.overlay.lines import one_line
-from panneau.overlay.model import Link, build_model
+from panneau.overlay.model import build_model
 
 __all__ = ["status_line", "tmux_paint", "to_tmux"]
 

@@ -89,12 +89,3 @@ def view_of(values: dict) -> ViewState:
 def fixed_clock() -> float:
     """A clock stopped at :data:`T0`."""
     return T0
-
-
-async def wait_for(pilot, condition, timeout: float = 10.0) -> None:
-    """Pause the app until ``condition()`` holds; fail after ``timeout`` seconds."""
-    for _ in range(int(timeout / 0.02)):
-        if condition():
-            return
-        await pilot.pause(0.02)
-    raise AssertionError("condition not reached in time")

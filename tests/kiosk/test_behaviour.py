@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+from helpers import wait_for
 from kiosk_data import (
     GARBAGE,
     PAGES,
@@ -13,11 +14,10 @@ from kiosk_data import (
     fixed_clock,
     normal_values,
     view_of,
-    wait_for,
 )
 
+from panneau.hub.freshness import Link
 from panneau.kiosk.app import KioskApp
-from panneau.kiosk.model import Freshness
 from panneau.kiosk.widgets import Banner, BigNumber, BottomBar, KpiTile, TopBar
 
 
@@ -29,22 +29,31 @@ async def test_pages_rotate_with_their_own_dwell():
     pages = [{**PAGES[0], "dwell_s": 0.3}, {**PAGES[1], "dwell_s": 1.2}]
     values = {**normal_values(), **base_values(pages=pages)}
     app = KioskApp(view=view_of(values), clock=fixed_clock)
+    armed: list[tuple[str, float]] = []  # (page shown, its rotation delay)
+    turns: list[tuple[str, float]] = []  # (page left, when): timers fire late, never early
+    real_set_timer, real_next_page = app.set_timer, app.next_page
+
+    def set_timer(delay, callback, *args, **kwargs):  # the real methods, with a record
+        if callback == app.next_page:
+            armed.append((app.page_title, delay))
+        return real_set_timer(delay, callback, *args, **kwargs)
+
+    def next_page() -> None:
+        turns.append((app.page_title, time.monotonic()))
+        real_next_page()
+
+    app.set_timer, app.next_page = set_timer, next_page
     async with app.run_test(size=(80, 24)) as pilot:
-        seen: list[tuple[str, float]] = []  # (page, when it appeared); timers never fire early
-
-        def note() -> bool:
-            if not seen or seen[-1][0] != app.page_title:
-                seen.append((app.page_title, time.monotonic()))
-            return len(seen) == 3
-
-        await wait_for(pilot, note)
-        assert [title for title, _ in seen] == ["Queue now", "Today", "Queue now"]
-        assert seen[2][1] - seen[1][1] > 1.0  # its own 1.2 s, not the first page's 0.3 s
+        await wait_for(pilot, lambda: len(turns) >= 2)
+        assert [title for title, _ in turns[:2]] == ["Queue now", "Today"]
+        assert armed[:2] == [("Queue now", 0.3), ("Today", 1.2)]
+        assert turns[1][1] - turns[0][1] >= 1.2  # "Today" stayed its own 1.2 s
         today = {"service_level_pct", "abandon_rate_pct", "asa_s", "answered"}
-        app.next_page()
-        await wait_for(pilot, lambda: set(tiles(app)) == today)
-        assert app.panel.query_one(BottomBar).pages == "○● 2/2"
-        assert app.panel.query_one(TopBar).title == "Today"
+        await wait_for(pilot, lambda: app.page_title == "Queue now")
+        app.next_page()  # the bars follow the page shown (rotation goes on meanwhile)
+        await wait_for(pilot, lambda: set(tiles(app)) == today
+                       and app.panel.query_one(BottomBar).pages == "○● 2/2"
+                       and app.panel.query_one(TopBar).title == "Today")
 
 
 async def test_alert_jumps_to_front_flashes_then_stays_marked():
@@ -76,13 +85,13 @@ async def test_connection_loss_greys_figures_and_keeps_values():
     app = KioskApp(view=view_of(normal_values()), clock=fixed_clock)
     async with app.run_test(size=(160, 45)) as pilot:
         assert not any(w.has_class("-stale") for w in tiles(app).values())
-        app.set_view(app.view, Freshness(False, since=T0 - 90))
+        app.set_view(app.view, Link(False, lost_at=T0 - 90))
         await pilot.pause()
         assert all(w.has_class("-stale") for w in tiles(app).values())
         assert tiles(app)["calls_waiting"].query_one(BigNumber).value == "1"
         text = app.panel.query_one(Banner).notices[0].text
         assert text.startswith("Hub connection lost since 10:58")
-        app.set_view(app.view, Freshness(True))
+        app.set_view(app.view, Link(True))
         await pilot.pause()
         assert not any(w.has_class("-stale") for w in tiles(app).values())
         assert not app.panel.query_one(Banner).display

@@ -6,8 +6,8 @@ import pytest
 from kiosk_data import T0, alert_values, base_values, fixed_clock, normal_values, view_of
 from rich.color import ColorType
 
+from panneau.hub.freshness import Link
 from panneau.kiosk.app import KioskApp, pick_colors
-from panneau.kiosk.model import Freshness
 
 
 def colour_types(app: KioskApp) -> set[ColorType]:
@@ -26,11 +26,11 @@ def colour_types(app: KioskApp) -> set[ColorType]:
 
 @pytest.mark.parametrize("values,fresh", [
     (alert_values(), None),
-    (normal_values(), Freshness(False, since=T0 - 60)),
+    (normal_values(), Link(False, lost_at=T0 - 60)),
     (base_values(schedule={"on": "08:00", "off": "09:00"}), None),
 ], ids=["alert", "stale", "off-hours"])
 async def test_sixteen_colour_mode_uses_only_ansi_colours(values, fresh):
-    app = KioskApp(view=view_of(values), fresh=fresh, clock=fixed_clock, colors="16")
+    app = KioskApp(view=view_of(values), link=fresh, clock=fixed_clock, colors="16")
     async with app.run_test(size=(100, 30)) as pilot:
         app.stop_flash()
         await pilot.pause()

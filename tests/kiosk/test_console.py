@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from kiosk_data import T0, alert_values, base_values, fixed_clock, normal_values, view_of
 
+from panneau.hub.freshness import Link
 from panneau.kiosk.app import KioskApp
-from panneau.kiosk.model import Freshness
 
 CONSOLE_SAFE = (
     {chr(c) for c in range(0x20, 0x7F)} | {chr(c) for c in range(0xA0, 0x100)}
@@ -24,14 +24,14 @@ FONT = Path("/usr/share/consolefonts/Uni3-TerminusBold32x16.psf.gz")
 
 CASES = {
     "alert": (alert_values(), None, False),
-    "stale-trend": (normal_values(), Freshness(False, since=T0 - 60), True),
+    "stale-trend": (normal_values(), Link(False, lost_at=T0 - 60), True),
     "no-data": (base_values(), None, False),
     "off-hours": (base_values(schedule={"on": "08:00", "off": "09:00"}), None, False),
 }
 
 
 async def drawn_characters(values, fresh, second_page: bool, colors: str) -> set[str]:
-    app = KioskApp(view=view_of(values), fresh=fresh, clock=fixed_clock, colors=colors)
+    app = KioskApp(view=view_of(values), link=fresh, clock=fixed_clock, colors=colors)
     async with app.run_test(size=(100, 30)) as pilot:
         app.stop_flash()
         if second_page:

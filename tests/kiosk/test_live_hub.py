@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import socket
 
-from kiosk_data import wait_for
+from helpers import wait_for
 
 from panneau.hub.client import HubClient
 from panneau.hub.config.schema import KioskPage
@@ -56,13 +56,13 @@ async def test_reconnects_after_the_hub_restarts(tmp_path):
     app = kiosk_for(hub)
     try:
         async with app.run_test(size=(120, 36)) as pilot:
-            await wait_for(pilot, lambda: app.fresh.connected and app.view.meta)
+            await wait_for(pilot, lambda: app.link.connected and app.view.meta)
             assert app.view.meta["team"] == "support"
             await wait_for(pilot, lambda: figures(app).get("backlog", "-") not in ("-", ""))
             assert not stale(app)
             await hub.stop()
             guard = hold_port(port)  # so no other test's hub takes the port meanwhile
-            await wait_for(pilot, lambda: not app.fresh.connected)
+            await wait_for(pilot, lambda: not app.link.connected)
             await wait_for(pilot, lambda: stale(app))
             # the last values stay on screen while the hub is away
             held = app.view.kpi("team:support", "15m", "backlog")
@@ -73,7 +73,7 @@ async def test_reconnects_after_the_hub_restarts(tmp_path):
             guard.close()
             hub = server.Hub(config(tmp_path, port=port))
             await hub.start()
-            await wait_for(pilot, lambda: app.fresh.connected and not stale(app))
+            await wait_for(pilot, lambda: app.link.connected and not stale(app))
             assert not any(n.key == "hub" for n in app.panel.query_one(Banner).notices)
     finally:
         await app.client.close()
@@ -86,13 +86,13 @@ async def test_marks_figures_stale_when_the_source_stops(tmp_path):
     app = kiosk_for(hub)
     try:
         async with app.run_test(size=(120, 36)) as pilot:
-            await wait_for(pilot, lambda: app.fresh.connected and app.view.meta)
+            await wait_for(pilot, lambda: app.link.connected and app.view.meta)
             await wait_for(pilot, lambda: any(
                 n.key == "source:pbx" for n in app.panel.query_one(Banner).notices))
             notice = next(n for n in app.panel.query_one(Banner).notices
                           if n.key == "source:pbx")
             assert notice.text.startswith("Source pbx stale since")
-            assert app.fresh.connected and stale(app)
+            assert app.link.connected and stale(app)
     finally:
         await app.client.close()
         await hub.stop()
@@ -104,7 +104,7 @@ async def test_says_so_when_the_hub_refuses_its_token(tmp_path):
     app = KioskApp(HubClient(hub.ws_url, "not-a-token", backoff_min=0.05, backoff_max=0.2))
     try:
         async with app.run_test(size=(80, 24)) as pilot:
-            await wait_for(pilot, lambda: app.fresh.rejected is not None)
+            await wait_for(pilot, lambda: app.link.rejected is not None)
             await pilot.pause()
             notice = app.panel.query_one(Banner).notices[0]
             assert notice.text.startswith("The hub refused this screen:")

@@ -9,7 +9,8 @@ from zoneinfo import ZoneInfo
 from kiosk_data import GARBAGE, T0, alert_values, base_values, kpis, normal_values, view_of
 
 from panneau.hub.display import compare, format_delta, format_value
-from panneau.kiosk.model import Freshness, build_page, notices, page_specs
+from panneau.hub.freshness import Link
+from panneau.kiosk.model import build_page, notices, page_specs
 from panneau.kiosk.schedule import is_on, seconds_to_next_minute
 
 
@@ -40,14 +41,14 @@ def test_compare_uses_preferred_direction():
 
 def test_no_data_is_a_dash_never_zero():
     view = view_of(base_values())
-    page = build_page(view, page_specs(view)[0], Freshness())
+    page = build_page(view, page_specs(view)[0], Link(True))
     assert {t.text for t in page.tiles} == {"-"}
     assert {t.state for t in page.tiles} == {"nodata"}
 
 
 def test_states_and_refs():
     view = view_of(normal_values())
-    page = build_page(view, page_specs(view)[0], Freshness())
+    page = build_page(view, page_specs(view)[0], Link(True))
     waiting = page.tiles[0]
     assert (waiting.text, waiting.state, waiting.stale) == ("1", "ok", False)
     assert waiting.refs == (("yesterday", -1, True, "-2"), ("last_week", 0, None, "+0"))
@@ -56,7 +57,7 @@ def test_states_and_refs():
 
 def test_trend_comes_from_history():
     view = view_of(normal_values())
-    page = build_page(view, page_specs(view)[1], Freshness())
+    page = build_page(view, page_specs(view)[1], Link(True))
     assert len(page.trend) == 60 and page.trend[0] == 70.0
     assert page.trend_label == "Service level trend"
 
@@ -65,7 +66,7 @@ def test_alert_page_goes_first():
     view = view_of(alert_values())
     specs = page_specs(view)
     assert specs[0].is_alert and specs[0].kpis == ("calls_waiting",)
-    page = build_page(view, specs[0], Freshness())
+    page = build_page(view, specs[0], Link(True))
     assert (page.tiles[0].text, page.tiles[0].state) == ("9", "alert")
     assert [s.title for s in specs[1:]] == ["Queue now", "Today"]
 
@@ -77,10 +78,10 @@ def test_stale_source_greys_only_what_it_feeds():
                                  "detail": "no events for 5 min", "feeds": ["voice"]}
     view = view_of(values)
     spec = replace(page_specs(view)[1], kpis=("service_level_pct", "csat_pct"))
-    page = build_page(view, spec, Freshness())
+    page = build_page(view, spec, Link(True))
     assert {t.kpi: t.stale for t in page.tiles} == {"service_level_pct": True, "csat_pct": False}
     assert page.stale_trend
-    lines = notices(view, Freshness(), T0, hhmm)
+    lines = notices(view, Link(True), T0, hhmm)
     assert lines[0].kind == "stale"
     assert lines[0].text == ("Source asterisk stale since 10:55, last event 10:55: "
                              "no events for 5 min")
@@ -88,7 +89,7 @@ def test_stale_source_greys_only_what_it_feeds():
 
 def test_lost_connection_greys_everything_and_says_since_when():
     view = view_of(normal_values())
-    fresh = Freshness(False, since=T0 - 60)
+    fresh = Link(False, lost_at=T0 - 60)
     page = build_page(view, page_specs(view)[0], fresh)
     assert all(t.stale for t in page.tiles)
     assert page.tiles[0].text == "1"  # last value kept
@@ -102,7 +103,7 @@ def test_messages_expire_and_newest_first():
     values["message:m2"] = {"id": "m2", "text": "new", "sender": None, "sent": T0 - 10,
                             "expires": None}
     values["message:m3"] = {"id": "m3", "text": "gone", "sent": T0 - 900, "expires": T0 - 1}
-    texts = [n.text for n in notices(view_of(values), Freshness(), T0, hhmm)]
+    texts = [n.text for n in notices(view_of(values), Link(True), T0, hhmm)]
     assert texts == ["new", "Ana: old"]
 
 
@@ -130,16 +131,16 @@ def test_alert_page_shows_each_kpi_once_in_its_shortest_window():
     spec = page_specs(view)[0]
     assert spec.kpis == ("calls_waiting", "abandon_rate_pct")
     assert spec.scopes == (("team:support", "now"), ("queue:support", "15m"))
-    labels = [t.label for t in build_page(view, spec, Freshness()).tiles]
+    labels = [t.label for t in build_page(view, spec, Link(True)).tiles]
     assert labels == ["Calls waiting · now", "Abandon rate · support 15m"]
-    alert_lines = [n.text for n in notices(view, Freshness(), T0, hhmm) if n.kind == "alert"]
+    alert_lines = [n.text for n in notices(view, Link(True), T0, hhmm) if n.kind == "alert"]
     assert alert_lines == ["Calls waiting, Abandon rate (since 10:58)"]
 
 
 def test_alerts_that_are_only_warnings_say_warn():
     values = alert_values()
     values["alert:a1"] = {**values["alert:a1"], "state": "warn"}
-    kinds = [n.kind for n in notices(view_of(values), Freshness(), T0, hhmm)]
+    kinds = [n.kind for n in notices(view_of(values), Link(True), T0, hhmm)]
     assert kinds == ["warn"]
 
 
@@ -147,8 +148,8 @@ def test_garbage_in_the_view_shows_as_no_data_and_never_raises():
     view = view_of(GARBAGE)
     specs = page_specs(view)
     assert [s.title for s in specs] == ["ok"]
-    page = build_page(view, specs[0], Freshness())
+    page = build_page(view, specs[0], Link(True))
     assert (page.tiles[0].text, page.tiles[0].state, page.tiles[0].stale) == ("-", "nodata", True)
     assert page.trend == (2.0, 6.5)
-    texts = [n.text for n in notices(view, Freshness(), T0, hhmm)]
+    texts = [n.text for n in notices(view, Link(True), T0, hhmm)]
     assert texts == ["Source pbx stale since ?", "bye", "hello"]

@@ -8,8 +8,8 @@ from __future__ import annotations
 import pytest
 from kiosk_data import T0, alert_values, base_values, fixed_clock, normal_values, view_of
 
+from panneau.hub.freshness import Link
 from panneau.kiosk.app import KioskApp
-from panneau.kiosk.model import Freshness
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((160, 45), id="160x45")]
 
@@ -28,8 +28,8 @@ def message_values() -> dict:
     return values
 
 
-def app(values: dict, fresh: Freshness | None = None, colors: str = "full") -> KioskApp:
-    return KioskApp(view=view_of(values), fresh=fresh, clock=fixed_clock, colors=colors)
+def app(values: dict, fresh: Link | None = None, colors: str = "full") -> KioskApp:
+    return KioskApp(view=view_of(values), link=fresh, clock=fixed_clock, colors=colors)
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -49,7 +49,7 @@ def test_stale_source(snap_compare, size):
 
 @pytest.mark.parametrize("size", SIZES)
 def test_hub_connection_lost(snap_compare, size):
-    assert snap_compare(app(normal_values(), Freshness(False, since=T0 - 90)), terminal_size=size)
+    assert snap_compare(app(normal_values(), Link(False, lost_at=T0 - 90)), terminal_size=size)
 
 
 @pytest.mark.parametrize("size", SIZES)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from helpers import wait_for
 from overlay_views import NOW, make_view, manager_values
 
 from panneau.console.app import ConsoleApp
 from panneau.console.model import build_console, parse_send
-from panneau.overlay.model import Link
+from panneau.hub.freshness import Link
 
 
 def rows(table) -> list[tuple[str, list[str]]]:
@@ -50,3 +51,12 @@ async def test_bad_line_is_kept_with_a_notice():
         await pilot.press("@", "x", "enter")
         assert app.screen.query_one("#compose").value == "@x"
         assert any("nothing to send" in n.message for n in app._notifications)
+
+
+async def test_a_line_is_posted_and_cleared_and_offline_says_not_sent():
+    app = console(manager_values())  # no hub client: the frame cannot go out
+    async with app.run_test(size=(100, 24)) as pilot:
+        await pilot.press("@", "s", "u", "p", "p", "o", "r", "t", "space", "h", "i", "enter")
+        await wait_for(pilot, lambda: any("message not sent" in n.message
+                                          for n in app._notifications))
+        assert app.screen.query_one("#compose").value == ""

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from overlay_views import NOW, agent_values, make_view, small_team, with_alert, with_message
 
-from panneau.overlay.fmt import fmt_delta, fmt_duration, fmt_value
-from panneau.overlay.model import Link, build_model
+from panneau.hub.display import format_delta, format_duration, format_value
+from panneau.hub.freshness import Link
+from panneau.overlay.model import build_model
 
 LIVE = Link(connected=True, last_frame_at=NOW - 1)
 
@@ -15,15 +16,15 @@ def model_of(values: dict, link: Link = LIVE, now: float = NOW, **kw):
 
 
 def test_formats_by_unit():
-    assert fmt_duration(130) == "2:10"
-    assert fmt_duration(3725) == "1:02:05"
-    assert fmt_duration(None) == "-"
-    assert fmt_value("service_level_pct", 84.6) == "85%"
-    assert fmt_value("answered", 34.0) == "34"
-    assert fmt_value("frt_avg_min", 12.25) == "12m"
-    assert fmt_value("answered", None) == "-"
-    assert fmt_delta("aht_s", -12) == "-0:12"
-    assert fmt_delta("answered", 4) == "+4"
+    assert format_duration(130) == "2:10"
+    assert format_duration(3725) == "1:02:05"
+    assert format_duration(None) == "-"
+    assert format_value("service_level_pct", 84.6) == "85%"
+    assert format_value("answered", 34.0) == "34"
+    assert format_value("frt_avg_min", 12.25) == "12m"
+    assert format_value("answered", None) == "-"
+    assert format_delta("aht_s", -12) == "-0:12"
+    assert format_delta("answered", 4) == "+4"
 
 
 def test_own_figures_against_targets_and_last_week():

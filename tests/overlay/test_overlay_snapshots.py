@@ -8,8 +8,8 @@ from __future__ import annotations
 import pytest
 from overlay_views import NOW, agent_values, make_view, small_team, with_alert, with_message
 
+from panneau.hub.freshness import Link
 from panneau.overlay.app import OverlayApp
-from panneau.overlay.model import Link
 
 SIZES = [pytest.param((40, 10), id="40x10"), pytest.param((60, 15), id="60x15")]
 LIVE = Link(connected=True, last_frame_at=NOW - 1)

@@ -5,8 +5,9 @@ from __future__ import annotations
 from overlay_views import NOW, agent_values, make_view, with_alert, with_message
 from rich.text import Text
 
+from panneau.hub.freshness import Link
 from panneau.overlay.lines import one_line
-from panneau.overlay.model import Link, build_model
+from panneau.overlay.model import build_model
 from panneau.overlay.statusline import tmux_paint, to_tmux
 
 LIVE = Link(True, NOW - 1)

@@ -1,0 +1,112 @@
+"""How current a screen's figures are: one model for the kiosk, the overlay and the console.
+
+Pure: no Textual, no clock, no I/O. Two things make a figure doubtful:
+
+- the screen's **link** to the hub (:class:`Link`): never connected yet, lost since a time, or
+  refused (bad token, version);
+- a **source** that feeds the figure reports ``stale`` or ``down`` in its ``source:<name>`` entry.
+  ``feeds`` lists the KPI ids or catalogue families the source's events fed; a source that
+  lists nothing is taken to feed every figure (better grey too much than show old data as live).
+
+:func:`figure_stale` answers for one figure (the kiosk greys tiles one by one);
+:func:`freshness` sums everything up in one level and a short text (the overlay's and the
+console's status line).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from panneau.hub.catalogue import KPIS
+from panneau.hub.display import format_duration
+from panneau.hub.view import ViewState
+
+__all__ = [
+    "STALE_STATUSES",
+    "Freshness",
+    "Link",
+    "figure_stale",
+    "freshness",
+    "stale_sources",
+]
+
+#: Source statuses under which the figures it feeds are greyed.
+STALE_STATUSES = ("stale", "down")
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """The screen's connection to the hub.
+
+    ``last_frame_at``: epoch of the last frame received; ``lost_at``: when the connection
+    was lost (``None`` while connected or before the first connection); ``rejected``: why the
+    hub refused this screen, if it did.
+    """
+
+    connected: bool = False
+    last_frame_at: float | None = None
+    rejected: str | None = None
+    lost_at: float | None = None
+
+    @property
+    def ever_connected(self) -> bool:
+        """Whether the hub was ever reached (else the screen is still connecting)."""
+        return self.connected or self.lost_at is not None or self.last_frame_at is not None
+
+    @property
+    def down_since(self) -> float | None:
+        """Since when the screen has no news: the loss, else the last frame."""
+        return self.lost_at if self.lost_at is not None else self.last_frame_at
+
+
+@dataclass(frozen=True, slots=True)
+class Freshness:
+    """``live``, ``stale`` (data old or a source stale) or ``offline`` (no connection)."""
+
+    level: str
+    text: str = ""
+
+
+def stale_sources(view: ViewState) -> dict[str, Mapping[str, Any]]:
+    """Sources whose status is ``stale`` or ``down``, by name."""
+    return {
+        name: src for name, src in sorted(view.items("source:"))
+        if isinstance(src, Mapping) and src.get("status") in STALE_STATUSES
+    }
+
+
+def _feeds(source: Mapping[str, Any], kpi: str) -> bool:
+    feeds = source.get("feeds")
+    if not feeds or not isinstance(feeds, list | tuple):
+        return True
+    info = KPIS.get(kpi)
+    return kpi in feeds or (info is not None and info.family in feeds)
+
+
+def figure_stale(kpi: str, sources: Iterable[Mapping[str, Any]], link: Link) -> bool:
+    """Whether ``kpi`` is doubtful: no hub link, or one of the stale ``sources`` feeds it."""
+    return not link.connected or any(_feeds(source, kpi) for source in sources)
+
+
+def freshness(view: ViewState, link: Link, now: float, stale_after_s: float) -> Freshness:
+    """Offline, stale or live; the text says since when or why."""
+    if link.rejected:
+        return Freshness("offline", f"refused: {link.rejected}")
+    if not link.connected:
+        since = link.down_since
+        age = f" {format_duration(now - since)}" if since is not None else ""
+        return Freshness("offline", f"offline{age}")
+    as_of = view.meta.get("as_of")
+    times = [t for t in (as_of, link.last_frame_at) if isinstance(t, int | float)]
+    if not times:
+        return Freshness("stale", "waiting for data")
+    last = max(times)
+    if now - last > stale_after_s:
+        return Freshness("stale", f"data {format_duration(now - last)} old")
+    bad = stale_sources(view)
+    if bad:
+        name = next(iter(bad))
+        return Freshness("stale", f"{name} {bad[name]['status']}")
+    return Freshness("live")

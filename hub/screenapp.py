@@ -1,0 +1,157 @@
+"""The Textual app every screen builds on: fed by a hub client, one reconnect loop, one link.
+
+The kiosk, the overlay and the console are :class:`HubApp` subclasses. The base keeps:
+
+- **the data**: a hub client (:class:`panneau.hub.client.HubClient`, or anything shaped like
+  :class:`HubLike`) followed in one worker; without a client the app draws the view it was
+  given, which is how tests and snapshots feed fixed data (:meth:`HubApp.set_view`);
+- **the link** (:class:`panneau.hub.freshness.Link`): connecting, connected, lost since when,
+  refused — the one freshness model every screen reads;
+- **the clock**, injected so times and staleness are reproducible.
+
+A subclass draws in :meth:`HubApp.refresh_model`, called after each hub update, after
+:meth:`HubApp.set_view`, and every ``tick_s`` seconds when it has a tick (the overlay and the
+console show running durations; the kiosk arms its own one-shot timers instead). Frames that
+are not view updates (``ok``, ``error``, ``message``, ``alert``, ``status``…) arrive as a
+:class:`HubApp.FrameReceived` message. Screens ask their app for things by posting their own
+messages (Textual's idiom), never by calling it.
+
+The hub client reconnects by itself; should it ever fail, the worker marks the link lost and
+starts it again after ``CLIENT_RESTART_S`` seconds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import AsyncIterator, Callable
+from dataclasses import replace
+from typing import Any, ClassVar, Protocol
+
+from textual import work
+from textual.app import App
+from textual.message import Message
+
+from panneau.hub.client import Update
+from panneau.hub.freshness import Link
+from panneau.hub.view import ViewState
+
+__all__ = ["HubApp", "HubLike"]
+
+log = logging.getLogger(__name__)
+
+
+class HubLike(Protocol):
+    """What a screen needs from a hub client (see :class:`panneau.hub.client.HubClient`)."""
+
+    view: ViewState
+    connected: bool
+    last_frame_at: float | None
+
+    def updates(self) -> AsyncIterator[Update]: ...
+
+    async def send(self, frame: dict[str, Any]) -> None: ...
+
+
+class HubApp(App[None]):
+    """A screen app fed by the hub (see the module docstring)."""
+
+    ENABLE_COMMAND_PALETTE = False
+    #: Seconds before a failed hub client is started again.
+    CLIENT_RESTART_S: ClassVar[float] = 5.0
+
+    class FrameReceived(Message):
+        """A hub frame that is not a view update: ``ok``, ``error``, ``message``, ``alert``…"""
+
+        def __init__(self, kind: str, frame: dict[str, Any]) -> None:
+            super().__init__()
+            self.kind = kind
+            self.frame = frame
+
+    def __init__(
+        self,
+        client: HubLike | None = None,
+        *,
+        view: ViewState | None = None,
+        link: Link | None = None,
+        clock: Callable[[], float] = time.time,
+        tick_s: float | None = None,
+        ansi_color: bool = False,
+    ) -> None:
+        """``link`` defaults to connecting with a client, to connected without one."""
+        super().__init__(ansi_color=ansi_color)
+        self.client = client
+        self._view = view if view is not None else ViewState()
+        self.link = link if link is not None else Link(connected=client is None)
+        self.clock = clock
+        self.tick_s = tick_s
+
+    @property
+    def view(self) -> ViewState:
+        """The view drawn: the client's when there is one."""
+        return self.client.view if self.client is not None else self._view
+
+    def on_mount(self) -> None:
+        self.refresh_model()
+        if self.tick_s:
+            self.set_interval(self.tick_s, self.refresh_model)
+        if self.client is not None:
+            self.follow_hub()
+
+    def refresh_model(self) -> None:
+        """Recompute what is drawn from :attr:`view`, :attr:`link` and the clock (subclasses)."""
+        raise NotImplementedError
+
+    def set_view(self, view: ViewState, link: Link | None = None) -> None:
+        """Fixed data in (without a client), and optionally a new link state; redraws."""
+        self._view = view
+        if link is not None:
+            self.link = link
+        self.refresh_model()
+
+    # -- the hub ---------------------------------------------------------------------------
+
+    @work(exclusive=True, group="hub")
+    async def follow_hub(self) -> None:
+        """Follow the hub client's updates until it is closed, restarting it should it fail."""
+        assert self.client is not None
+        while True:
+            try:
+                async for update in self.client.updates():
+                    self._note(update)
+                return  # the client was closed
+            except Exception:
+                log.exception("the hub client failed; starting it again")
+                if self.link.connected:
+                    self.link = replace(self.link, connected=False, lost_at=self.clock())
+                    self.refresh_model()
+                await asyncio.sleep(self.CLIENT_RESTART_S)
+
+    def _note(self, update: Update) -> None:
+        """Keep the link in step with one update, then redraw or pass the frame on."""
+        frame = update.frame or {}
+        last = getattr(self.client, "last_frame_at", None)
+        link = replace(self.link, last_frame_at=last)
+        if update.kind == "connected":
+            link = replace(link, connected=True, rejected=None, lost_at=None)
+        elif update.kind == "disconnected" and link.connected:
+            link = replace(link, connected=False, lost_at=self.clock())
+        elif update.kind == "rejected":
+            reason = str(frame.get("reason") or "token refused")
+            link = replace(link, connected=False, rejected=reason)
+        self.link = link
+        if update.kind not in ("connected", "disconnected", "rejected", "snapshot", "delta"):
+            self.post_message(self.FrameReceived(update.kind, frame))
+        self.refresh_model()
+
+    async def send_frame(self, frame: dict[str, Any]) -> bool:
+        """Send a frame to the hub; ``False`` (logged) when there is no connection."""
+        if self.client is None:
+            return False
+        try:
+            await self.client.send(frame)
+        except Exception as exc:  # offline or closed: the caller tells the user
+            log.warning("could not send %s: %s", frame.get("type"), exc)
+            return False
+        return True
