@@ -257,7 +257,7 @@ async def test_a_kiosk_and_an_overlay_run_over_wss(tmp_path, ca):
         assert hub.ws_url.startswith("wss://")
         kiosk = KioskApp(HubClient(hub.ws_url, demo.kiosk_token(team.id), ca_file=str(ca_file)))
         async with kiosk.run_test(size=(100, 30)) as pilot:
-            await until(pilot, lambda: kiosk.fresh.connected and kiosk.view.meta)
+            await until(pilot, lambda: kiosk.link.connected and kiosk.view.meta)
             assert kiosk.view.meta["team"] == team.id
             await until(pilot, lambda: any(k.startswith("kpi:team:") for k in kiosk.view.values))
             await kiosk.client.close()
