@@ -1,6 +1,6 @@
 """Normalised events: the only thing a source may hand to the hub.
 
-Every event is a small frozen dataclass with a UTC time (``ts``, epoch seconds),
+Every event is a small slotted dataclass with a UTC time (``ts``, epoch seconds),
 the name of the source instance that produced it and its position in that source
 (``source_pos``: a byte offset, a cursor, a line number...). Parsing a vendor format ends here.
 
@@ -10,11 +10,22 @@ Rules every source keeps:
 - Durations are seconds (``*_s``) unless the name says otherwise.
 - ``None`` means "not known", never zero.
 - Identifiers (``call_id``, ``ticket_id``, ``agent``, ``queue``) are strings.
+
+An event is checked when it is built: every field has its declared type (a number is an ``int``
+or a ``float``, never a ``bool``), numbers are finite, ``ts`` lies in 1970..3000, durations,
+positions and counts are not negative, a ``Literal`` field holds one of its values and a survey
+score lies on its scale. Anything else raises :class:`InvalidEvent` — the one exception that
+means "this event is refused" (a ``ValueError``). Built events are never changed afterwards
+(make a new one with ``dataclasses.replace``); the checks are compiled into each class's
+``__init__``, so a valid event costs no more to build than a plain slotted class.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import linecache
+import math
+import typing
 from dataclasses import dataclass
 from typing import Any, ClassVar, Literal
 
@@ -32,6 +43,7 @@ __all__ = [
     "CallEntered",
     "CallLeft",
     "Event",
+    "InvalidEvent",
     "RingNoAnswer",
     "SurveyResponse",
     "SystemRestart",
@@ -52,8 +64,83 @@ LeftReason = Literal["timeout", "empty", "key", "withdrawn", "syscompat"]
 SurveyKind = Literal["csat", "nps", "ces"]
 DeviceState = Literal["available", "ringing", "on_call", "unavailable"]
 
+#: Event times outside 1970..3000 are refused.
+TS_MIN, TS_MAX = 0.0, 32_503_680_000.0
+_NOT_NEGATIVE = ("_s", "_ms", "_min", "position", "reopens", "replies")
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+
+class InvalidEvent(ValueError):
+    """An event that cannot be built: a field of the wrong type or out of its range."""
+
+
+def _refuse(kind: str, name: str, value: object, want: str) -> InvalidEvent:
+    return InvalidEvent(f"{kind}: {name} must be {want}, got {value!r}"[:300])
+
+
+def _check(name: str, hint: Any, env: dict[str, Any]) -> list[str]:
+    """Source lines checking argument ``name`` against its type ``hint``."""
+    args = typing.get_args(hint)
+    optional = typing.get_origin(hint) in (typing.Union, __import__("types").UnionType) and (
+        type(None) in args)
+    if optional:
+        (hint,) = [a for a in args if a is not type(None)]
+    v = name
+    if typing.get_origin(hint) is Literal:
+        env[f"_{name}_ok"] = frozenset(typing.get_args(hint))
+        test, want = f"{v}.__class__ is str and {v} in _{name}_ok", \
+            f"one of {sorted(typing.get_args(hint))}"
+    elif hint is str:
+        test, want = f"{v}.__class__ is str", "a string"
+    elif hint is bool:
+        test, want = f"{v} is True or {v} is False", "True or False"
+    elif hint in (float, int):
+        kind = "(v.__class__ is float or v.__class__ is int)".replace("v", v)
+        if hint is int:
+            kind = f"{v}.__class__ is int"
+        if name == "ts":
+            test, want = f"{kind} and {TS_MIN!r} <= {v} <= {TS_MAX!r}", "a time in 1970..3000"
+        elif name.endswith(_NOT_NEGATIVE):
+            test, want = f"{kind} and 0 <= {v} < _inf", "a finite number >= 0"
+        else:
+            test, want = f"{kind} and -_inf < {v} < _inf", "a finite number"
+    else:
+        raise TypeError(f"no check for {name}: {hint!r}")
+    if optional:
+        test, want = f"{v} is None or ({test})", f"None or {want}"
+    return [f"    if not ({test}):",
+            f"        raise _refuse(_KIND, {name!r}, {v}, {want!r})"]
+
+
+def _event(cls: type) -> type:
+    """Make ``cls`` a slotted keyword-only dataclass whose ``__init__`` checks every field."""
+    cls = dataclass(slots=True, kw_only=True, init=False, eq=True, unsafe_hash=True)(cls)
+    fields = dataclasses.fields(cls)
+    hints = typing.get_type_hints(cls)
+    env: dict[str, Any] = {"_refuse": _refuse, "_inf": math.inf, "_KIND": cls.kind}
+    params, body = [], []
+    for f in fields:
+        if f.default is dataclasses.MISSING:
+            params.append(f.name)
+        else:
+            env[f"_{f.name}_default"] = f.default
+            params.append(f"{f.name}=_{f.name}_default")
+        body += _check(f.name, hints[f.name], env)
+    body += [f"    self.{f.name} = {f.name}" for f in fields]
+    post = getattr(cls, "_validate", None)
+    if post is not None:
+        env["_post"] = post
+        body.append("    _post(self)")
+    source = f"def __init__(self, *, {', '.join(params)}):\n" + "\n".join(body)
+    filename = f"<panneau.hub.events {cls.__name__}.__init__>"
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    exec(compile(source, filename, "exec"), env)
+    init = env["__init__"]
+    init.__qualname__ = f"{cls.__name__}.__init__"
+    cls.__init__ = init  # type: ignore[misc]
+    return cls
+
+
+@_event
 class Event:
     """Base of all events: when, from which source, and where in it."""
 
@@ -66,7 +153,7 @@ class Event:
 # --- calls (ACD / CMS) -----------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_event
 class CallEntered(Event):
     """A caller joined a queue (queue_log ENTERQUEUE, AMI QueueCallerJoin)."""
 
@@ -77,7 +164,7 @@ class CallEntered(Event):
     position: int | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_event
 class AgentRung(Event):
     """A member's phone started ringing for a waiting call (AMI AgentCalled)."""
 
@@ -87,7 +174,7 @@ class AgentRung(Event):
     agent: str
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_event
 class RingNoAnswer(Event):
     """One ring attempt to one member ended unanswered; ``canceled`` when the caller hung up
     during the ring (RINGCANCELED). Not a call outcome."""
@@ -100,7 +187,7 @@ class RingNoAnswer(Event):
     canceled: bool = False
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_event
 class CallAnswered(Event):
     """A member answered a queued call after ``hold_s`` seconds in queue (CONNECT)."""
 
@@ -112,7 +199,7 @@ class CallAnswered(Event):
     ring_s: float | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_event
 class CallEnded(Event):
     """An answered call ended after ``talk_s`` seconds of talk (COMPLETE*, *TRANSFER)."""
 
@@ -126,7 +213,7 @@ class CallEnded(Event):
     transfer: TransferKind | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_event
 class CallAbandoned(Event):
     """The caller hung up while waiting (ABANDON, AMI QueueCallerAbandon)."""
 
@@ -138,7 +225,7 @@ class CallAbandoned(Event):
     orig_position: int | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_event
 class CallLeft(Event):
     """The call left the queue unanswered for another reason than hanging up: queue timeout,
     no reachable member, a key pressed, withdrawn by AMI, or dropped (SYSCOMPAT)."""
@@ -155,7 +242,7 @@ class CallLeft(Event):
 # --- agents -----------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_event
 class AgentLoggedIn(Event):
     """An agent became a member of ``queue`` (or of every queue when ``queue`` is None)."""
 
@@ -164,7 +251,7 @@ class AgentLoggedIn(Event):
     queue: str | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_event
 class AgentLoggedOut(Event):
     """An agent left ``queue`` (or every queue when ``queue`` is None)."""
 
@@ -173,7 +260,7 @@ class AgentLoggedOut(Event):
     queue: str | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_event
 class AgentPaused(Event):
     """An agent paused, in ``queue`` or everywhere when ``queue`` is None."""
 
@@ -183,7 +270,7 @@ class AgentPaused(Event):
     reason: str | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_event
 class AgentUnpaused(Event):
     """An agent resumed taking calls, in ``queue`` or everywhere when ``queue`` is None."""
 
@@ -193,7 +280,7 @@ class AgentUnpaused(Event):
     reason: str | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_event
 class AgentStatus(Event):
     """A live device state seen for an agent (AMI QueueMemberStatus, QueueStatus seed)."""
 
@@ -205,7 +292,7 @@ class AgentStatus(Event):
     reason: str | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_event
 class SystemRestart(Event):
     """The ACD restarted (QUEUESTART): calls in flight are lost and leave no outcome."""
 
@@ -216,7 +303,7 @@ class SystemRestart(Event):
 # --- tickets (CRM / helpdesk) --------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_event
 class TicketCreated(Event):
     """A ticket was created; ``ts`` is its creation time."""
 
@@ -229,7 +316,7 @@ class TicketCreated(Event):
     priority: str | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_event
 class TicketUpdated(Event):
     """A ticket's fields changed. ``status`` is a category: new, open, pending, hold, solved,
     closed or deleted (sources map vendor and custom statuses onto these)."""
@@ -243,7 +330,7 @@ class TicketUpdated(Event):
     priority: str | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_event
 class TicketReplied(Event):
     """An agent added a public reply to a ticket."""
 
@@ -252,7 +339,7 @@ class TicketReplied(Event):
     agent: str | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_event
 class TicketSolved(Event):
     """A ticket reached solved/resolved."""
 
@@ -261,7 +348,7 @@ class TicketSolved(Event):
     agent: str | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_event
 class TicketReopened(Event):
     """A solved ticket was reopened."""
 
@@ -269,7 +356,7 @@ class TicketReopened(Event):
     ticket_id: str
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_event
 class TicketMetrics(Event):
     """Figures a helpdesk computed itself for a ticket (Zendesk ticket_metrics, Freshdesk stats).
     Minutes, as the vendors give them; ``None`` where not known yet."""
@@ -283,7 +370,7 @@ class TicketMetrics(Event):
     replies: int | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_event
 class TicketSlaBreached(Event):
     """A ticket breached an SLA target (``metric``: first_reply, resolution, ...)."""
 
@@ -295,7 +382,7 @@ class TicketSlaBreached(Event):
 # --- surveys -------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@_event
 class SurveyResponse(Event):
     """One survey answer. ``score`` on the scale ``scale_min..scale_max`` (NPS 0..10, CSAT 1..5,
     binary good/bad as 1/0 on 0..1), linked to a call, a ticket and an agent when known."""
@@ -311,6 +398,16 @@ class SurveyResponse(Event):
     agent: str | None = None
     queue: str | None = None
     comment: str | None = None
+
+    def _validate(self) -> None:
+        if not self.scale_min < self.scale_max:
+            raise InvalidEvent(f"survey_response: scale {self.scale_min}..{self.scale_max} "
+                               "is empty")
+        if not self.scale_min <= self.score <= self.scale_max:
+            raise InvalidEvent(f"survey_response: score {self.score} is off its scale "
+                               f"{self.scale_min}..{self.scale_max}")
+        if self.survey == "ces" and self.scale_min < 0:
+            raise InvalidEvent("survey_response: an effort scale starts at 0 or 1")
 
 
 EVENT_TYPES: dict[str, type[Event]] = {
@@ -341,6 +438,10 @@ EVENT_TYPES: dict[str, type[Event]] = {
 }
 
 
+_FIELDS: dict[type[Event], frozenset[str]] = {
+    cls: frozenset(f.name for f in dataclasses.fields(cls)) for cls in EVENT_TYPES.values()}
+
+
 def event_to_dict(event: Event) -> dict[str, Any]:
     """A plain dict with a ``kind`` key (for the journal and the wire)."""
     data = {f.name: getattr(event, f.name) for f in dataclasses.fields(event)}
@@ -349,10 +450,17 @@ def event_to_dict(event: Event) -> dict[str, Any]:
 
 
 def event_from_dict(data: dict[str, Any]) -> Event:
-    """Rebuild an event from :func:`event_to_dict` output; unknown keys are refused."""
+    """Rebuild an event from :func:`event_to_dict` output; raises :class:`InvalidEvent` for an
+    unknown kind, unknown or missing keys and bad values."""
     data = dict(data)
     kind = data.pop("kind", None)
-    cls = EVENT_TYPES.get(kind)  # type: ignore[arg-type]
+    cls = EVENT_TYPES.get(kind) if isinstance(kind, str) else None
     if cls is None:
-        raise ValueError(f"unknown event kind {kind!r}")
-    return cls(**data)
+        raise InvalidEvent(f"unknown event kind {kind!r}")
+    names = _FIELDS[cls]
+    if not names.issuperset(data):
+        raise InvalidEvent(f"{kind}: unknown fields {sorted(set(data) - names)}")
+    try:
+        return cls(**data)
+    except TypeError as exc:  # a required field is missing
+        raise InvalidEvent(f"{kind}: {exc}") from None

@@ -1,12 +1,18 @@
-"""The KPI engine: ``apply(event)`` and ``snapshot(now)``. Pure: no clock, no I/O, no asyncio.
+"""The KPI engine: ``apply(event)``, ``advance(now)`` and ``query()``. Pure: no clock, no I/O.
 
-Same events in, same figures out — live, replayed or rebuilt after a restart. ``apply`` never
-raises: an event it cannot use is counted in ``bad_events`` by kind.
+Same events in, same figures out — live, replayed or rebuilt after a restart. Events are
+checked when they are built (:class:`~panneau.hub.events.InvalidEvent`); ``apply`` refuses
+anything that is not an event with that same exception and counts an event it cannot use
+(an answer for a call already closed, a duplicate...) in ``bad_events`` by kind. Any other
+exception out of the engine is a bug and is raised.
+
+``advance(now)`` is the only call that moves state with time: it brings the rolling windows,
+wrap-up timers, stale calls and agent time up to ``now``, evaluates thresholds and raises or
+ends alerts, and keeps the resulting :class:`Snapshot`. ``query()`` hands that snapshot out and
+changes nothing; ``snapshot(now)`` is ``advance(now)`` then ``query()``.
 """
 
 from __future__ import annotations
-
-import logging
 
 from panneau.hub import events as ev
 from panneau.hub.config import Config
@@ -24,11 +30,7 @@ from panneau.hub.engine.windows import ROLLING, DayClock, Tallies
 
 __all__ = ["Engine"]
 
-log = logging.getLogger(__name__)
-
 _WINDOWS = (*ROLLING, "today")
-#: Event times outside 1970..3000 are refused (``bad_time``); NaN fails both comparisons.
-_EPOCH_MIN, _EPOCH_MAX = 0.0, 32_503_680_000.0
 _AGENT_EVENTS = (ev.AgentLoggedIn, ev.AgentLoggedOut, ev.AgentPaused, ev.AgentUnpaused,
                  ev.AgentStatus, ev.AgentRung, ev.RingNoAnswer, ev.CallAnswered, ev.CallEnded,
                  ev.CallAbandoned, ev.CallLeft, ev.SystemRestart)
@@ -57,34 +59,36 @@ class Engine:
         self._cache: dict[str, dict[str, dict[str, float]]] = {}
         self._small: dict[str, frozenset[str]] = {}
         self._day: int | None = None
+        self._current = Snapshot(at=0.0)
 
     # --- input -------------------------------------------------------------------------
 
     def apply(self, event: ev.Event) -> None:
-        """Take one event into account; bad events are counted, never raised."""
+        """Take one event into account (``InvalidEvent`` for anything but an event)."""
         if not isinstance(event, ev.Event):
-            self.bad.note("not_an_event")
-            return
-        if not isinstance(event.ts, int | float) or not _EPOCH_MIN <= event.ts <= _EPOCH_MAX:
-            self.bad.note("bad_time")
-            return
-        try:
-            if isinstance(event, _CALL_EVENTS):
-                self.calls.apply(event)
-            if isinstance(event, _AGENT_EVENTS):
-                self.agents.apply(event)
-            if isinstance(event, _TICKET_EVENTS):
-                self.tickets.apply(event)
-            elif isinstance(event, ev.SurveyResponse):
-                self.surveys.apply(event)
-        except (TypeError, ValueError, KeyError, AttributeError, ArithmeticError) as exc:
-            log.warning("event %s refused: %s", event.kind, exc)
-            self.bad.note("malformed")
+            raise ev.InvalidEvent(f"not an event: {type(event).__name__}")
+        if isinstance(event, _CALL_EVENTS):
+            self.calls.apply(event)
+        if isinstance(event, _AGENT_EVENTS):
+            self.agents.apply(event)
+        if isinstance(event, _TICKET_EVENTS):
+            self.tickets.apply(event)
+        elif isinstance(event, ev.SurveyResponse):
+            self.surveys.apply(event)
 
-    # --- output ------------------------------------------------------------------------
+    # --- time and output -----------------------------------------------------------------
 
     def snapshot(self, now: float) -> Snapshot:
-        """All figures at ``now`` (epoch seconds); also moves the alert state forward."""
+        """``advance(now)`` then ``query()``: all figures at ``now`` (epoch seconds)."""
+        self.advance(now)
+        return self._current
+
+    def query(self) -> Snapshot:
+        """The figures, states and alerts at the last :meth:`advance` (changes nothing)."""
+        return self._current
+
+    def advance(self, now: float) -> None:
+        """Move every time-dependent part to ``now`` and keep the figures it gives."""
         self.tallies.advance(now)
         if self.calls.calls:
             self.agents.forget_calls(self.calls.forget_stale(now), now)
@@ -111,8 +115,9 @@ class Engine:
                 values[scope] = windows
         values.update((scope, {"now": figures}) for scope, figures in now_values.items())
         states, alerts = self.thresholds.evaluate(values, now)
-        return Snapshot(
+        self._current = Snapshot(
             at=now, values=values, states=states, agents=views, alerts=alerts,
+            active_alerts=self.thresholds.active,
             bad_events=dict(self.bad), targets=self.thresholds.targets(values),
             paused_reasons=reasons,
             small_n=frozenset().union(*self._small.values()),

@@ -23,7 +23,8 @@ class AgentNow:
 
 @dataclass(frozen=True, slots=True)
 class Alert:
-    """A KPI state that got worse since the previous snapshot (after hysteresis)."""
+    """A KPI state that got worse (after hysteresis) at ``at``: raised by the engine's
+    :meth:`~panneau.hub.engine.Engine.advance`, in force until the state is back to ok."""
 
     scope: str
     window: str
@@ -38,6 +39,12 @@ class Alert:
         """``<scope>/<window>/<kpi>``, also the alert's id."""
         return f"{self.scope}/{self.window}/{self.kpi}"
 
+    def as_dict(self) -> dict[str, object]:
+        """The alert as screens get it (``alert`` frames and the views' alert list)."""
+        return {"key": self.key, "state": self.state, "value": self.value, "since": self.at,
+                "previous": self.previous,
+                "text": f"{self.kpi} {self.state} in {self.scope} ({self.window})"}
+
 
 @dataclass(slots=True)
 class Snapshot:
@@ -50,7 +57,12 @@ class Snapshot:
     values: dict[str, dict[str, dict[str, float]]] = field(default_factory=dict)
     states: dict[str, dict[str, dict[str, State]]] = field(default_factory=dict)
     agents: dict[str, AgentNow] = field(default_factory=dict)
+    #: Alerts raised at this instant (a state got worse since the previous advance).
     alerts: list[Alert] = field(default_factory=list)
+    #: Every alert in force, by key (raised and not yet back to ok). The engine owns them: they
+    #: are saved with its state and survive a restart. Shared with later snapshots until one
+    #: changes.
+    active_alerts: dict[str, Alert] = field(default_factory=dict)
     bad_events: dict[str, int] = field(default_factory=dict)
     #: ``{scope: {kpi: Threshold-like dict}}`` for KPIs with a configured threshold.
     targets: dict[str, dict[str, dict[str, float | bool | None]]] = field(default_factory=dict)

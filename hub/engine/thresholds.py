@@ -7,7 +7,11 @@
   above ``warn``. Reaching a level counts as crossing it.
 - A state gets worse at once; it gets better only once the value is past the level by the
   hysteresis margin. An alert is raised each time a state gets worse than it was at the
-  previous snapshot (a KPI appearing in warn or alert counts as getting worse than ok).
+  previous evaluation (a KPI appearing in warn or alert counts as getting worse than ok).
+- An alert stays in force (``active``) until its KPI is back to ok or has no value; a new
+  raise of the same key replaces it.
+- States and alerts are a pure function of the sequence of figures evaluated: evaluating the
+  same figures again changes nothing. They are kept in :meth:`to_data` with the engine state.
 """
 
 from __future__ import annotations
@@ -57,6 +61,8 @@ class Thresholds:
             self.by_kpi.setdefault(t.kpi, []).append(t)
         self._lookup: dict[tuple[str, str], Threshold | None] = {}
         self.previous: dict[tuple[str, str, str], int] = {}
+        #: Alerts in force by key (a new dict whenever one is raised or ends).
+        self.active: dict[str, Alert] = {}
 
     def find(self, scope: str, kpi: str) -> Threshold | None:
         """The threshold applying to ``kpi`` in ``scope``."""
@@ -108,7 +114,27 @@ class Thresholds:
                         alerts.append(Alert(scope, window, kpi, _STATES[level], prev_state,
                                             value, now))
         self.previous = current
+        active = self.active
+        ended = [key for key, a in active.items()
+                 if current.get((a.scope, a.window, a.kpi), 0) == 0]
+        if alerts or ended:
+            active = {key: a for key, a in active.items() if key not in ended}
+            active.update((a.key, a) for a in alerts)
+            self.active = active
         return states, alerts
+
+    def to_data(self) -> dict:
+        """The states and alerts in force, as plain data."""
+        return {"previous": [[*key, level] for key, level in self.previous.items()],
+                "active": [[a.scope, a.window, a.kpi, a.state, a.previous, a.value, a.at]
+                           for a in self.active.values()]}
+
+    def load_data(self, data: dict) -> None:
+        """Take back what :meth:`to_data` gave."""
+        self.previous = {(s, w, k): int(level) for s, w, k, level in data["previous"]}
+        alerts = [Alert(s, w, k, state, prev, float(value), float(at))
+                  for s, w, k, state, prev, value, at in data["active"]]
+        self.active = {a.key: a for a in alerts}
 
     def targets(self, values: dict[str, dict[str, dict[str, float]]]
                 ) -> dict[str, dict[str, dict[str, float | bool | None]]]:

@@ -35,7 +35,7 @@ import pluggy
 from panneau.hub.cluster.edge import edge_sources
 from panneau.hub.cluster.outbox import StreamOutbox
 from panneau.hub.config.schema import Config
-from panneau.hub.events import Event
+from panneau.hub.events import Event, InvalidEvent
 from panneau.hub.insights import Figures, run_rules
 from panneau.hub.plugins import collect_insights, collect_sources, make_plugin_manager
 from panneau.hub.server.context import Routes, SourceState
@@ -83,8 +83,10 @@ class Hub:
         self.epoch = secrets.token_hex(6)
         self.metrics = Metrics()
         self.routes = Routes()
+        #: The engine's alerts in force, as screens get them (derived: the engine owns them).
         self.alerts: dict[str, dict[str, Any]] = {}
         self.insights: dict[str, dict[str, Any]] = {}  # Insight.id → Insight.value()
+        self._alerts_of: object = None
         self.ws_port = self.http_port = 0
         self.replayed = 0
         self._dirty = asyncio.Event()
@@ -163,6 +165,7 @@ class Hub:
         now = self.clock()
         self.manager.load()
         self.snapshot = self.engine.snapshot(now)
+        self._alert_dicts()
         self.history.refresh(now, self.snapshot.values)
         self._view_inputs = self._inputs()
         tls = self.tls.context if self.tls else None
@@ -222,8 +225,8 @@ class Hub:
         start = time.perf_counter()
         try:
             self.engine.apply(event)
-        except Exception:  # the engine promises not to raise; stay up if it does
-            log.exception("engine.apply failed on %s", event.kind)
+        except InvalidEvent as exc:  # anything else is a bug, and raises
+            log.warning("event refused by the engine: %s", exc)
         self.metrics.apply_seconds += time.perf_counter() - start
         self.metrics.apply_count += 1
 
@@ -273,31 +276,24 @@ class Hub:
         now = self.clock()
         accepted = self._accepted
         self.snapshot = self.engine.snapshot(now)
-        new_alerts = self._update_alerts(now)
+        self._alert_dicts()
         self.manager.expire(now)
         self._view_inputs = self._inputs()
         self.publisher.publish()
         if self._status_dirty:
             self._status_dirty = False
             self.publisher.send_each(lambda a: {"type": "status", "sources": self._status_for(a)})
-        for key, alert in new_alerts:
-            self.publisher.send({"type": "alert", "alert": alert},
-                                lambda a, k=key: key_visible(a, self.config, k))
+        for alert in self.snapshot.alerts:
+            self.publisher.send({"type": "alert", "alert": self.alerts[alert.key]},
+                                lambda a, k=alert.key: key_visible(a, self.config, k))
         self._published = accepted
 
-    def _update_alerts(self, now: float) -> list[tuple[str, dict[str, Any]]]:
-        snap, new = self.snapshot, []
-        for alert in snap.alerts:
-            value = {"key": alert.key, "state": alert.state, "value": alert.value,
-                     "since": alert.at, "previous": alert.previous,
-                     "text": f"{alert.kpi} {alert.state} in {alert.scope} ({alert.window})"}
-            self.alerts[alert.key] = value
-            new.append((alert.key, value))
-        for key in list(self.alerts):
-            scope, window, kpi = key.split("/", 2)
-            if snap.states.get(scope, {}).get(window, {}).get(kpi) in (None, "ok"):
-                del self.alerts[key]
-        return new
+    def _alert_dicts(self) -> None:
+        """Screens' copy of the engine's alerts in force (rebuilt only when they change)."""
+        active = self.snapshot.active_alerts
+        if active is not self._alerts_of:
+            self._alerts_of = active
+            self.alerts = {key: alert.as_dict() for key, alert in active.items()}
 
     async def _publish_loop(self) -> None:
         interval = 1.0 / max(self.config.hub.max_frames_per_s, 0.01)

@@ -35,7 +35,7 @@ from typing import Any
 
 from panneau.hub.config.schema import Config
 from panneau.hub.engine import Engine
-from panneau.hub.events import Event, event_from_dict
+from panneau.hub.events import Event, InvalidEvent, event_from_dict
 from panneau.hub.server.journal import Journal
 
 __all__ = ["SAVE_EVERY_S", "EngineState", "dumps", "fingerprint", "loads"]
@@ -157,7 +157,12 @@ class EngineState:
         for event_id, data in self.journal.db.execute(
                 "SELECT id, data FROM events WHERE id > ? ORDER BY id", [self.position]):
             self.position = event_id
-            yield event_from_dict(json.loads(data))
+            try:
+                event = event_from_dict(json.loads(data))
+            except InvalidEvent as exc:  # journalled under older, looser checks
+                log.warning("journalled event %d refused: %s", event_id, exc)
+                continue
+            yield event
 
     # --- running -------------------------------------------------------------------------
 

@@ -40,6 +40,7 @@ from panneau.hub.events import (
     CallLeft,
     DeviceState,
     Event,
+    InvalidEvent,
     RingNoAnswer,
     SystemRestart,
 )
@@ -161,7 +162,11 @@ class AmiTranslator:
             return []
         if self.mode == "agent_state" and name not in _MEMBER_EVENTS:
             return []
-        return handler(self, msg, self._base(msg, now))
+        try:
+            return handler(self, msg, self._base(msg, now))
+        except InvalidEvent as exc:  # a field out of range: reported, the link goes on
+            self.problems.append(f"{name} refused: {exc}")
+            return []
 
     def tick(self, now: float) -> list[Event]:
         """Callers who left the line with no answer nor abandon for ``leave_grace_s``."""

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from panneau.hub.events import Event
+from panneau.hub.events import Event, InvalidEvent
 from panneau.plugins.asterisk.record import BadLine, Record, split_line
 from panneau.plugins.asterisk.verbs import VerbMapper
 
@@ -120,7 +120,7 @@ class RecordSink:
             return
         try:
             produced = self.mapper.events(read(item), pos)
-        except BadLine as exc:
+        except (BadLine, InvalidEvent) as exc:
             result.skipped.append(Skipped(number, str(exc), text[:200]))
             return
         if produced:

@@ -55,19 +55,18 @@ def test_scopes_of_an_answer(run):
     assert snap.get("queue:q", "today", "nps") is None
 
 
-def test_bad_answers(run):
-    events = [answer(0, "nps", 11, 0, 10), answer(1, "csat", 3, 5, 1), answer(2, "nps", 5, 0, 10),
-              answer(2, "nps", 5, 0, 10)]
+def test_a_repeated_answer_counts_once(run):
+    events = [answer(2, "nps", 5, 0, 10), answer(2, "nps", 5, 0, 10)]
     snap = run(events, T0 + 60)
-    assert snap.bad_events == {"score_out_of_scale": 2, "duplicate_response": 1}
+    assert snap.bad_events == {"duplicate_response": 1}
     assert snap.get("site", "today", "nps_responses") == 1
 
 
-
-def test_unknown_survey_kind_and_negative_effort_scale_are_bad(run):
-    """Found by the range property: a garbage kind on a -1..0 scale made ces_avg negative."""
-    events = [answer(0, None, -1.0, -1.0, 0.0), answer(1, "ces", -1.0, -1.0, 0.0)]
-    snap = run(events, T0 + 60)
-    assert snap.get("site", "today", "ces_avg") is None
-    assert snap.bad_events["unknown_survey_kind"] == 1
-    assert snap.bad_events["score_out_of_scale"] == 1
+@pytest.mark.parametrize("args", [
+    ("nps", 11, 0, 10), ("csat", 3, 5, 1), ("csat", float("nan"), 1, 5),
+    # found by the range property: a garbage kind on a -1..0 scale made ces_avg negative
+    (None, -1.0, -1.0, 0.0), ("ces", -1.0, -1.0, 0.0),
+])
+def test_answers_off_their_scale_or_kind_are_refused_when_built(args):
+    with pytest.raises(ev.InvalidEvent):
+        answer(0, *args)

@@ -88,3 +88,27 @@ def test_engine_states_targets_and_alerts():
     assert snap.targets["team:t"]["calls_waiting"] == {
         "target": None, "warn": 2, "alert": 4, "higher_is_better": False}
     assert engine.snapshot(T0 + 11).alerts == []
+
+
+def test_alerts_in_force_are_owned_by_the_engine_and_advance_is_idempotent():
+    config = make_config()
+    config.thresholds = [WAIT_T]
+    engine = Engine(config)
+    for i in range(3):
+        engine.apply(ev.CallEntered(ts=T0 + i, call_id=f"c{i}", queue="q"))
+    engine.advance(T0 + 10)
+    raised = engine.query()
+    assert set(raised.active_alerts) == {"queue:q/now/calls_waiting", "team:t/now/calls_waiting"}
+    assert engine.query() is raised  # a query moves nothing
+    engine.advance(T0 + 10)
+    again = engine.query()
+    assert again.alerts == [] and again.active_alerts == raised.active_alerts
+    assert again.values == raised.values and again.states == raised.states
+    alert = again.active_alerts["team:t/now/calls_waiting"]
+    assert alert.as_dict() == {"key": "team:t/now/calls_waiting", "state": "warn", "value": 3.0,
+                               "since": T0 + 10, "previous": None,
+                               "text": "calls_waiting warn in team:t (now)"}
+    for i in range(3):  # everybody answered: back to ok, the alerts end
+        engine.apply(ev.CallAnswered(ts=T0 + 20, call_id=f"c{i}", queue="q", agent="A",
+                                     hold_s=20 - i))
+    assert engine.snapshot(T0 + 21).active_alerts == {}
