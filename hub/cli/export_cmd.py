@@ -1,33 +1,38 @@
-"""``panneau export``: KPI history for a period as CSV.
+"""``panneau export``: KPI history for a period as CSV or XLSX.
 
-XLSX is not offered: no spreadsheet library is among Panneau's dependencies; every
-spreadsheet opens the CSV. Rows come from the journal's ``kpi_history`` (sampled every
-``hub.history_interval_s``, kept ``hub.history_retention_days``; windows ``now``, ``today`` and
-those kiosk pages show; agents only their own ref KPIs, see :mod:`panneau.hub.server.history`):
-``time`` (ISO 8601 in the hub's timezone), ``scope``, ``window``, ``kpi``, ``value``.
+Rows come from the journal's ``kpi_history`` (sampled every ``hub.history_interval_s``, kept
+``hub.history_retention_days``; windows ``now``, ``today`` and those kiosk pages show; agents
+only their own ref KPIs, see :mod:`panneau.hub.server.history`), every sample or the last of
+each hour or day (``--interval``, :mod:`panneau.hub.reports.rows`). CSV columns: ``time``
+(ISO 8601 in the hub's timezone), ``scope``, ``window``, ``kpi``, ``value``. An ``-o`` file
+ending in ``.xlsx`` gets the same rows as a workbook (:mod:`panneau.hub.reports.xlsx`).
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import sqlite3
 import sys
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TextIO
 from zoneinfo import ZoneInfo
 
 from panneau.hub.cli.common import add_command
-from panneau.hub.config import ConfigError, load_config
+from panneau.hub.config import Config, ConfigError, load_config
+from panneau.hub.reports.rows import INTERVALS, Period, Row, history_rows
 
-__all__ = ["export_csv", "parse_when", "register", "run"]
+__all__ = ["export", "parse_when", "register", "run", "write_csv"]
 
 
 def register(subparsers) -> None:
     """Add ``export``."""
     parser = add_command(
-        subparsers, "export", "export KPI history for a period as CSV",
-        "panneau export --config panneau.toml --from 2026-11-01 --to 2026-11-30 -o nov.csv",
+        subparsers, "export", "export KPI history for a period as CSV or XLSX",
+        "panneau export --config panneau.toml --from 2026-11-01 --to 2026-11-30 "
+        "--interval day -o nov.xlsx",
         run,
     )
     parser.add_argument("--config", default="panneau.toml", metavar="FILE")
@@ -37,7 +42,10 @@ def register(subparsers) -> None:
                         help="last day (inclusive) or time (default: now)")
     parser.add_argument("--scope", action="append", help="only this scope (repeatable)")
     parser.add_argument("--kpi", action="append", help="only this KPI id (repeatable)")
-    parser.add_argument("-o", "--output", metavar="FILE", help="CSV file (default: stdout)")
+    parser.add_argument("--interval", choices=INTERVALS, default="sample",
+                        help="every sample (default), or the last one of each hour or day")
+    parser.add_argument("-o", "--output", metavar="FILE",
+                        help="CSV file, or XLSX when it ends in .xlsx (default: CSV on stdout)")
 
 
 def parse_when(text: str, tz: ZoneInfo, end: bool = False) -> float:
@@ -50,26 +58,36 @@ def parse_when(text: str, tz: ZoneInfo, end: bool = False) -> float:
     return value.timestamp()
 
 
-def export_csv(database: str, out: TextIO, start: float, end: float, tz: ZoneInfo,
-               scopes: list[str] | None = None, kpis: list[str] | None = None) -> int:
-    """Write the history rows in ``[start, end)`` as CSV; returns the row count."""
-    from panneau.hub.server.journal import Journal
+def write_csv(out: TextIO, rows: Iterable[Row], tz: ZoneInfo) -> int:
+    """Write history ``rows`` as CSV; returns the row count."""
+    writer = csv.writer(out)
+    writer.writerow(["time", "scope", "window", "kpi", "value"])
+    n, last_ts, when = 0, None, ""
+    for ts, scope, window, kpi, value in rows:
+        if ts != last_ts:  # one conversion per sample time
+            when, last_ts = datetime.fromtimestamp(ts, tz).isoformat(timespec="seconds"), ts
+        writer.writerow((when, scope, window, kpi, f"{value:g}"))
+        n += 1
+    return n
 
-    journal = Journal(database)
+
+def export(config: Config, period: Period, output: str | None) -> int:
+    """Write ``period``'s values to ``output`` (``.xlsx``: a workbook; else CSV; ``None``:
+    CSV on stdout); returns how many values (CSV rows)."""
+    hub = config.hub
+    db = sqlite3.connect(f"file:{Path(hub.database).resolve()}?mode=ro", uri=True)
     try:
-        writer = csv.writer(out)
-        writer.writerow(["time", "scope", "window", "kpi", "value"])
-        n = 0
-        for ts, key, value in journal.history(start, end):
-            scope, window, kpi = key.split("/", 2)
-            if ts >= end or (scopes and scope not in scopes) or (kpis and kpi not in kpis):
-                continue
-            when = datetime.fromtimestamp(ts, tz).isoformat(timespec="seconds")
-            writer.writerow([when, scope, window, kpi, f"{value:g}"])
-            n += 1
-        return n
+        if output and output.lower().endswith(".xlsx"):
+            from panneau.hub.reports.xlsx import write_xlsx
+
+            return write_xlsx(output, db, config, period)[0]
+        rows = history_rows(db, period, hub.timezone, hub.day_start)
+        if output:
+            with open(output, "w", newline="", encoding="utf-8") as out:
+                return write_csv(out, rows, ZoneInfo(hub.timezone))
+        return write_csv(sys.stdout, rows, ZoneInfo(hub.timezone))
     finally:
-        journal.close()
+        db.close()
 
 
 def run(args: argparse.Namespace) -> int:
@@ -78,10 +96,6 @@ def run(args: argparse.Namespace) -> int:
         config = load_config(args.config)
     except ConfigError as exc:
         sys.stderr.write(f"{exc}\n")
-        return 2
-    if args.output and args.output.lower().endswith(".xlsx"):
-        sys.stderr.write("panneau export: XLSX is not available (no spreadsheet library "
-                         "installed); write a .csv instead — spreadsheets open it.\n")
         return 2
     tz = ZoneInfo(config.hub.timezone)
     try:
@@ -93,10 +107,8 @@ def run(args: argparse.Namespace) -> int:
     if not Path(config.hub.database).exists():
         sys.stderr.write(f"panneau export: no database at {config.hub.database}\n")
         return 1
+    period = Period(start, end, args.scope, args.kpi, args.interval)
+    n = export(config, period, args.output)
     if args.output:
-        with open(args.output, "w", newline="", encoding="utf-8") as out:
-            n = export_csv(config.hub.database, out, start, end, tz, args.scope, args.kpi)
-        sys.stderr.write(f"wrote {n} rows to {args.output}\n")
-    else:
-        export_csv(config.hub.database, sys.stdout, start, end, tz, args.scope, args.kpi)
+        sys.stderr.write(f"wrote {n} values to {args.output}\n")
     return 0

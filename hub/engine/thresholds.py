@@ -21,7 +21,7 @@ from panneau.hub.config import Config, Threshold
 from panneau.hub.engine.scopes import Scopes
 from panneau.hub.engine.snapshot import Alert, State
 
-__all__ = ["Thresholds", "classify"]
+__all__ = ["Thresholds", "classify", "higher_is_better"]
 
 _STATES: tuple[State, State, State] = ("ok", "warn", "alert")
 
@@ -42,7 +42,7 @@ def classify(value: float, warn: float | None, alert: float | None, higher: bool
     return 0
 
 
-def _higher(t: Threshold) -> bool:
+def higher_is_better(t: Threshold) -> bool:
     if t.direction is not None:
         return t.direction == "higher"
     info = KPIS.get(t.kpi)
@@ -100,7 +100,7 @@ class Thresholds:
                     if t is None or (t.warn is None and t.alert is None):
                         continue
                     value = kpis[kpi]
-                    higher = _higher(t)
+                    higher = higher_is_better(t)
                     raw = classify(value, t.warn, t.alert, higher)
                     key = (scope, window, kpi)
                     before = self.previous.get(key)
@@ -146,5 +146,5 @@ class Thresholds:
                 if t is not None:
                     out.setdefault(scope, {})[kpi] = {
                         "target": t.target, "warn": t.warn, "alert": t.alert,
-                        "higher_is_better": _higher(t)}
+                        "higher_is_better": higher_is_better(t)}
         return out

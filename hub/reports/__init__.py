@@ -1,0 +1,1 @@
+"""Reports and data out: history rows by interval, XLSX workbooks, the read-only HTTP API."""
