@@ -82,7 +82,8 @@ def test_plain_and_hashed_duplicate_token():
 
 def test_literal_choice():
     assert errors('[[tokens]]\nrole = "admin"\ntoken = "abcdefghij"\n') == [
-        "t.toml:2: tokens[0].role: expected one of 'kiosk', 'agent', 'manager', got 'admin'"
+        "t.toml:2: tokens[0].role: expected one of 'kiosk', 'agent', 'manager', 'reporting', "
+        "got 'admin'"
     ]
 
 

@@ -15,16 +15,16 @@ import csv
 import sqlite3
 import sys
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 from zoneinfo import ZoneInfo
 
 from panneau.hub.cli.common import add_command
 from panneau.hub.config import Config, ConfigError, load_config
-from panneau.hub.reports.rows import INTERVALS, Period, Row, history_rows
+from panneau.hub.reports.rows import INTERVALS, Period, Row, history_rows, parse_when
 
-__all__ = ["export", "parse_when", "register", "run", "write_csv"]
+__all__ = ["export", "register", "run", "write_csv"]
 
 
 def register(subparsers) -> None:
@@ -46,16 +46,6 @@ def register(subparsers) -> None:
                         help="every sample (default), or the last one of each hour or day")
     parser.add_argument("-o", "--output", metavar="FILE",
                         help="CSV file, or XLSX when it ends in .xlsx (default: CSV on stdout)")
-
-
-def parse_when(text: str, tz: ZoneInfo, end: bool = False) -> float:
-    """A date (whole day; ``end``: the end of it) or date-time in ``tz`` → epoch seconds."""
-    value = datetime.fromisoformat(text)
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=tz)
-    if end and len(text) == 10:
-        value += timedelta(days=1)
-    return value.timestamp()
 
 
 def write_csv(out: TextIO, rows: Iterable[Row], tz: ZoneInfo) -> int:

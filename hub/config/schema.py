@@ -20,7 +20,7 @@ __all__ = [
     "Token",
 ]
 
-Role = Literal["kiosk", "agent", "manager"]
+Role = Literal["kiosk", "agent", "manager", "reporting"]
 
 
 @dataclass
@@ -113,7 +113,9 @@ class Threshold:
 
 @dataclass
 class Token:
-    """``[[tokens]]``: a screen's credential, its role and identity."""
+    """``[[tokens]]``: a screen's credential, its role and identity.
+
+    ``reporting``: the read-only HTTP API only (BI tools); no screen connects with it."""
 
     role: Role
     token: str | None = None

@@ -9,7 +9,8 @@ Start one from code (tests, ``panneau demo``, screen tests)::
     config = parse_config(TOML)  # hub.listen / hub.http_listen may use port 0
     async with Hub(config, pm=make_plugin_manager()) as hub:
         hub.ws_url     # "ws://127.0.0.1:<bound port>" for HubClient / screens (wss:// with TLS)
-        hub.http_url   # "http://127.0.0.1:<bound port>" (webhooks, /healthz, /metrics; https://)
+        hub.http_url   # "http://127.0.0.1:<bound port>" (webhooks, /healthz, /metrics, /api/v1;
+                       # https:// with TLS)
         hub.ws_port, hub.http_port, hub.epoch, hub.journal, hub.engine
         await hub.wait_idle()   # optional: until accepted events are published
 
@@ -38,6 +39,7 @@ from panneau.hub.config.schema import Config
 from panneau.hub.events import Event, InvalidEvent
 from panneau.hub.insights import Figures, run_rules
 from panneau.hub.plugins import collect_insights, collect_sources, make_plugin_manager
+from panneau.hub.reports.api import ReportingApi
 from panneau.hub.server.context import Routes, SourceState
 from panneau.hub.server.engine_state import EngineState
 from panneau.hub.server.frames import FrameHandler
@@ -120,6 +122,8 @@ class Hub:
                                self.health, self.metrics_text)
             self.http = HttpServer(self.routes, self.supervisor.states, self.metrics,
                                    self.health, self.metrics_text)
+            ReportingApi(lambda: self.config, lambda: self.ws.tokens, clock).install(
+                self.http.app)
             self._view_inputs = self._inputs()
             cluster = cfg.cluster
             self.outbox = (StreamOutbox(self.journal, cluster, clock)

@@ -1,4 +1,5 @@
-"""The hub's plain HTTP port (aiohttp.web): source webhooks, /healthz and /metrics.
+"""The hub's plain HTTP port (aiohttp.web): source webhooks, /healthz, /metrics and the
+read-only reporting API (``/api/v1``, added by :mod:`panneau.hub.reports.api`).
 
 ``/hooks/<source>/<path>`` reaches the handler that source added with ``ctx.add_route``. An
 unknown source or path → 404; a configured source that is not running (down, restarting)

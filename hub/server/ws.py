@@ -3,7 +3,8 @@
 Rules kept here:
 
 - Nothing is sent before a valid ``hello``. No hello within ``hub.auth_timeout_s`` → close 4002;
-  unknown token → 4001; wrong ``v`` → 4004; a frame that is not a valid client frame → 4003;
+  unknown token (or a ``reporting`` one, for the HTTP API only) → 4001; wrong ``v`` → 4004;
+  a frame that is not a valid client frame → 4003;
   a frame over ``hub.max_frame_bytes`` → 1009 (websockets enforces ``max_size``). Each close is
   logged with the peer address; other connections are not affected.
 - Tokens are compared as SHA-256 digests (``token_sha256`` in the config, or the digest of
@@ -171,6 +172,10 @@ class WsServer:
         if token is None:
             self._count_failure(conn)
             await self._refuse(conn, wire.CLOSE_BAD_TOKEN, "unknown token")
+            return
+        if token.role == "reporting":
+            await self._refuse(conn, wire.CLOSE_BAD_TOKEN,
+                               "a reporting token is for the HTTP API (/api/v1), not screens")
             return
         limit_kernel_buffer(conn, self.settings.client_buffer_bytes)
         client = Client(conn, audience_of(token), token.label or "")

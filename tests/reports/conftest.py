@@ -36,6 +36,11 @@ token = "manager-token"
 label = "boss"
 
 [[tokens]]
+role = "reporting"
+token = "reporting-token"
+label = "power bi"
+
+[[tokens]]
 role = "agent"
 token = "agent-token"
 agent = "ag-ann"
