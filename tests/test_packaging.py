@@ -49,6 +49,7 @@ def test_the_wheel_holds_only_the_panneau_namespace(wheel):
         names = set(zf.namelist())
     assert {t for t in tops if not t.endswith(".dist-info")} == {"panneau"}
     assert "panneau/kiosk/kiosk.tcss" in names
+    assert {"panneau/hub/web/wall.js", "panneau/hub/web/msgpack.min.js"} <= names
     assert "panneau/hub/templates/plugin/pyproject.toml.tmpl" in names
 
 

@@ -52,6 +52,7 @@ from panneau.hub.server.publisher import Publisher
 from panneau.hub.server.supervisor import SourceEntry, Supervisor
 from panneau.hub.server.tls import ServerTls, TlsFiles
 from panneau.hub.server.views import Audience, ViewInputs, build_view, key_visible
+from panneau.hub.server.wall import add_wall_routes
 from panneau.hub.server.ws import WsServer
 
 __all__ = ["Hub"]
@@ -124,6 +125,8 @@ class Hub:
                                    self.health, self.metrics_text)
             ReportingApi(lambda: self.config, lambda: self.ws.tokens, clock).install(
                 self.http.app)
+            add_wall_routes(self.http.app, lambda: {"ws_port": self.ws_port,
+                                                    "tls": self.tls is not None})
             self._view_inputs = self._inputs()
             cluster = cfg.cluster
             self.outbox = (StreamOutbox(self.journal, cluster, clock)

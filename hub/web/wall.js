@@ -1,0 +1,404 @@
+// Panneau wall page: a team's kiosk in a browser, speaking protocol v1 (docs/protocol.md).
+//
+// Two parts: HubConnection (the protocol: hello, snapshot, delta, resume, backoff — usable on
+// its own as a client in any page or in Node with a WebSocket and @msgpack/msgpack), and the
+// wall (pages, tiles, banners, rotation), which draws what the Textual kiosk draws for the
+// same view: the same figures, states, symbols, stale marks and banners.
+
+const MsgPack = globalThis.MessagePack;
+
+// --- protocol ---------------------------------------------------------------------------
+
+export class HubConnection {
+  // url: ws://host:port or wss://host:port; token: a kiosk token.
+  // onView(view, kind): after a snapshot or a delta; onLink({connected, since, rejected}).
+  constructor(url, token, { onView = () => {}, onLink = () => {}, onFrame = () => {},
+                            WebSocketImpl = globalThis.WebSocket } = {}) {
+    Object.assign(this, { url, token, onView, onLink, onFrame, WebSocketImpl });
+    this.view = null;
+    this.epoch = null;
+    this.seq = null;
+    this.delay = 0.5;
+    this.closed = false;
+    this.link = { connected: false, since: null, everConnected: false, rejected: null };
+  }
+
+  start() {
+    this.closed = false;
+    this._open();
+  }
+
+  stop() {
+    this.closed = true;
+    if (this.ws) this.ws.close(1000);
+  }
+
+  _open() {
+    const ws = new this.WebSocketImpl(this.url);
+    ws.binaryType = "arraybuffer";
+    this.ws = ws;
+    ws.onopen = () => {
+      const hello = { type: "hello", v: 1, token: this.token };
+      if (this.epoch !== null && this.seq !== null) Object.assign(hello, { epoch: this.epoch, seq: this.seq });
+      ws.send(MsgPack.encode(hello));
+    };
+    ws.onmessage = (event) => {
+      if (typeof event.data === "string") return; // the hub sends binary frames only
+      this._frame(MsgPack.decode(new Uint8Array(event.data)));
+    };
+    ws.onclose = (event) => this._closed(event);
+    ws.onerror = () => {}; // onclose follows
+  }
+
+  _frame(frame) {
+    if (!frame || typeof frame !== "object") return;
+    this.onFrame(frame);
+    if (frame.type === "snapshot") {
+      this.view = frame.view || {};
+      this.epoch = frame.epoch;
+      this.seq = frame.seq;
+      this._up();
+      this.onView(this.view, "snapshot");
+    } else if (frame.type === "delta") {
+      if (this.view === null || frame.epoch !== this.epoch || frame.seq !== this.seq + 1) {
+        // out of step: start again from a fresh snapshot
+        this.epoch = this.seq = null;
+        this.ws.close(1000);
+        return;
+      }
+      Object.assign(this.view, frame.set || {});
+      for (const key of frame.unset || []) delete this.view[key];
+      this.seq = frame.seq;
+      this._up();
+      this.onView(this.view, "delta");
+    } else if (frame.type === "status") {
+      this._up(); // a resume with nothing missed answers with status only
+    }
+  }
+
+  _up() {
+    this.delay = 0.5;
+    if (!this.link.connected) {
+      this.link = { connected: true, since: null, everConnected: true, rejected: null };
+      this.onLink(this.link);
+    }
+  }
+
+  _closed(event) {
+    const wasUp = this.link.connected;
+    const rejected = event.code === 4001 || event.code === 4004
+      ? (event.reason || `closed ${event.code}`) : null;
+    this.link = { connected: false, since: wasUp ? Date.now() / 1000 : this.link.since,
+                  everConnected: this.link.everConnected, rejected };
+    this.onLink(this.link);
+    if (this.closed) return;
+    // exponential backoff with jitter; slower after a refused token or version
+    const base = rejected ? Math.max(this.delay, 10) : this.delay;
+    const wait = base * (0.5 + Math.random() / 2);
+    this.delay = Math.min(base * 2, 30);
+    setTimeout(() => { if (!this.closed) this._open(); }, wait * 1000);
+  }
+}
+
+// --- how a figure reads (as panneau.hub.display) ---------------------------------------------
+
+export const SYMBOLS = { ok: "✓", warn: "▲", alert: "✖", none: "·", nodata: "—", stale: "◌" };
+const NO_DATA = "-";
+const WINDOW_ORDER = ["now", "15m", "30m", "60m", "today"];
+const SPARKS = "▁▂▃▄▅▆▇";
+
+function fixed(value, decimals) {
+  // Python's format: an exact tie rounds to even (JS's toFixed rounds it up)
+  const scaled = value * 10 ** decimals;
+  let text;
+  if (Number.isInteger(scaled * 2) && !Number.isInteger(scaled)) {
+    const down = Math.floor(scaled);
+    text = ((down % 2 === 0 ? down : down + 1) / 10 ** decimals).toFixed(decimals);
+  } else {
+    text = value.toFixed(decimals);
+  }
+  return text === "-0" || text === "-0.0" ? "0" : text;
+}
+
+function duration(seconds) {
+  const total = roundHalfEven(seconds);
+  const abs = Math.abs(total);
+  const hours = Math.floor(abs / 3600), minutes = Math.floor((abs % 3600) / 60), secs = abs % 60;
+  const sign = total < 0 ? "-" : "";
+  const pad = (n) => String(n).padStart(2, "0");
+  return hours ? `${sign}${hours}:${pad(minutes)}:${pad(secs)}` : `${sign}${minutes}:${pad(secs)}`;
+}
+
+function roundHalfEven(value) {
+  const down = Math.floor(value);
+  const diff = value - down;
+  if (diff === 0.5) return down % 2 === 0 ? down : down + 1;
+  return Math.round(value);
+}
+
+export function formatValue(info, value) {
+  if (typeof value !== "number" || !Number.isFinite(value)) return NO_DATA;
+  const unit = info ? info.unit : "count";
+  if (unit === "s") return duration(value);
+  if (unit === "pct") return fixed(value, Math.abs(value) < 10 ? 1 : 0) + "%";
+  if (unit === "min" || unit === "h") return fixed(value, Math.abs(value) < 10 ? 1 : 0) + unit[0];
+  if (unit === "score") {
+    const n = roundHalfEven(value);
+    return n ? (n > 0 ? `+${n}` : `${n}`) : "0";
+  }
+  return fixed(value, Number.isInteger(value) || Math.abs(value) >= 10 ? 0 : 1);
+}
+
+export function labelOf(catalogue, kpi) {
+  const info = catalogue[kpi];
+  return info ? info.label : kpi.replaceAll("_", " ");
+}
+
+// --- what the panel shows (as panneau.kiosk.model) -------------------------------------------
+
+const isNumber = (v) => typeof v === "number" && Number.isFinite(v);
+
+export function scopeOf(meta) {
+  if (!meta || typeof meta !== "object") return "site";
+  if (meta.scope) return String(meta.scope);
+  return meta.team ? `team:${meta.team}` : "site";
+}
+
+function parseFigure(id) {
+  const parts = String(id).split("/"); // a scope never holds "/" (docs/protocol.md)
+  return parts.length === 3 && parts.every(Boolean) ? parts : null;
+}
+
+export function activeAlerts(view) {
+  const found = {};
+  for (const key of Object.keys(view).sort()) {
+    if (!key.startsWith("alert:")) continue;
+    const alert = view[key];
+    if (!alert || !["warn", "alert"].includes(alert.state)) continue;
+    const figure = parseFigure(alert.key || key.slice(6));
+    if (figure) found[key.slice(6)] = figure;
+  }
+  return found;
+}
+
+function alertFigures(view, home) {
+  const best = new Map();
+  for (const [scope, window, kpi] of Object.values(activeAlerts(view))) {
+    const id = `${scope}\u0000${kpi}`;
+    const held = best.get(id);
+    const rank = (w) => (WINDOW_ORDER.includes(w) ? WINDOW_ORDER.indexOf(w) : WINDOW_ORDER.length);
+    if (!held || rank(window) < rank(held[1])) best.set(id, [scope, window, kpi]);
+  }
+  return [...best.values()].sort((a, b) => (a[0] !== home) - (b[0] !== home) || a[0].localeCompare(b[0]));
+}
+
+function pageOf(raw, defaultDwell) {
+  if (!raw || !Array.isArray(raw.kpis) || !raw.kpis.every((k) => typeof k === "string")) return null;
+  return { title: String(raw.title ?? ""), kpis: raw.kpis, window: raw.window || "today",
+           dwell_s: isNumber(raw.dwell_s) && raw.dwell_s > 0 ? raw.dwell_s : defaultDwell,
+           trend: typeof raw.trend === "string" ? raw.trend : null, scopes: [], isAlert: false };
+}
+
+export function pageSpecs(view) {
+  const meta = view.meta || {};
+  const dwell = isNumber(meta.dwell_s) && meta.dwell_s > 0 ? meta.dwell_s : 15;
+  const specs = (Array.isArray(meta.pages) ? meta.pages : []).map((p) => pageOf(p, dwell)).filter(Boolean);
+  const alerts = alertFigures(view, scopeOf(meta)).slice(0, 6);
+  if (alerts.length) {
+    specs.unshift({ title: "Alert", kpis: alerts.map((a) => a[2]), window: alerts[0][1], dwell_s: dwell,
+                    trend: null, scopes: alerts.map((a) => [a[0], a[1]]), isAlert: true });
+  }
+  return specs;
+}
+
+export function staleSources(view) {
+  return Object.keys(view).sort().filter((k) => k.startsWith("source:"))
+    .map((k) => [k.slice(7), view[k]])
+    .filter(([, s]) => s && ["stale", "down"].includes(s.status));
+}
+
+function isStale(catalogue, kpi, stale, link) {
+  if (!link.connected) return true;
+  const info = catalogue[kpi];
+  return stale.some(([, s]) => {
+    const feeds = Array.isArray(s.feeds) && s.feeds.length ? s.feeds : null;
+    return feeds === null || feeds.includes(kpi) || (info && feeds.includes(info.family));
+  });
+}
+
+export function buildPage(view, spec, link, catalogue) {
+  const home = scopeOf(view.meta);
+  const stale = staleSources(view);
+  const tiles = spec.kpis.map((kpi, index) => {
+    let scope = home, window = spec.window, label = labelOf(catalogue, kpi);
+    if (index < spec.scopes.length) {
+      [scope, window] = spec.scopes[index];
+      const where = scope === home ? "" : ` ${scope.split(":").slice(1).join(":") || scope}`;
+      label = `${label} ·${where} ${window}`;
+    }
+    let value = view[`kpi:${scope}/${window}/${kpi}`];
+    value = isNumber(value) ? value : null;
+    let state = view[`state:${scope}/${window}/${kpi}`];
+    if (value === null) state = "nodata";
+    else if (!["ok", "warn", "alert"].includes(state)) state = "none";
+    return { kpi, label, text: formatValue(catalogue[kpi], value), state,
+             stale: isStale(catalogue, kpi, stale, link) };
+  });
+  let trend = [];
+  if (spec.trend) {
+    const samples = view[`trend:${home}/${spec.window}/${spec.trend}`];
+    trend = (Array.isArray(samples) ? samples : []).filter((s) => Array.isArray(s) && s.length === 2 && isNumber(s[1])).map((s) => s[1]);
+  }
+  return { spec, tiles, trend };
+}
+
+export function notices(view, link, now, fmtTime) {
+  const out = [];
+  const hhmm = (ts) => (isNumber(ts) && ts ? fmtTime(ts) : "?");
+  if (link.rejected) out.push(["stale", `The hub refused this screen: ${link.rejected}`]);
+  else if (!link.everConnected) out.push(["stale", "Connecting to the hub…"]);
+  else if (!link.connected) out.push(["stale", `Hub connection lost since ${hhmm(link.since)} — figures greyed show the last known values`]);
+  for (const [name, s] of staleSources(view)) {
+    const detail = s.detail ? `: ${s.detail}` : "";
+    const last = isNumber(s.last_event) && s.last_event ? `, last event ${fmtTime(s.last_event)}` : "";
+    out.push(["stale", `Source ${name} ${s.status} since ${hhmm(s.since)}${last}${detail}`]);
+  }
+  const alerts = activeAlerts(view);
+  const ids = Object.keys(alerts);
+  if (ids.length) {
+    const catalogue = view.__catalogue || {};
+    const labels = [...new Set(ids.map((id) => labelOf(catalogue, alerts[id][2])))];
+    const entries = ids.map((id) => view[`alert:${id}`]);
+    const sinces = entries.map((e) => e.since).filter(isNumber);
+    const worst = entries.some((e) => e.state === "alert") ? "alert" : "warn";
+    out.push([worst, `${labels.join(", ")} (since ${hhmm(sinces.length ? Math.min(...sinces) : null)})`]);
+  }
+  const messages = Object.keys(view).filter((k) => k.startsWith("message:")).map((k) => view[k])
+    .filter((m) => m && typeof m === "object")
+    .sort((a, b) => (isNumber(b.sent) ? b.sent : 0) - (isNumber(a.sent) ? a.sent : 0));
+  for (const m of messages) {
+    if (isNumber(m.expires) && m.expires <= now) continue;
+    out.push(["message", `${m.sender ? `${m.sender}: ` : ""}${m.text ?? ""}`]);
+  }
+  return out;
+}
+
+const DAYS = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"];
+
+export function scheduleOn(schedule, parts) {
+  // parts: {day: "mon", minutes: minutes since midnight} in the hub's timezone
+  if (!schedule || !schedule.on || !schedule.off) return true;
+  const toMin = (hhmm) => { const [h, m] = String(hhmm).split(":").map(Number); return h * 60 + m; };
+  if (Array.isArray(schedule.days) && schedule.days.length && !schedule.days.includes(parts.day)) return false;
+  const on = toMin(schedule.on), off = toMin(schedule.off);
+  return on <= off ? parts.minutes >= on && parts.minutes < off : parts.minutes >= on || parts.minutes < off;
+}
+
+function sparkline(values) {
+  if (values.length < 2) return "";
+  const lo = Math.min(...values), hi = Math.max(...values);
+  return values.map((v) => SPARKS[hi === lo ? 3 : Math.round(((v - lo) / (hi - lo)) * (SPARKS.length - 1))]).join("");
+}
+
+// --- the page ---------------------------------------------------------------------------
+
+export class Wall {
+  constructor(doc, catalogue) {
+    Object.assign(this, { doc, catalogue, view: {}, link: { connected: false, everConnected: false, since: null, rejected: null } });
+    this.pageIndex = 0;
+    this.pageSince = 0;
+  }
+
+  zone() { return (this.view.meta && this.view.meta.timezone) || undefined; }
+
+  fmtTime(ts) {
+    return new Intl.DateTimeFormat("en-GB", { hour: "2-digit", minute: "2-digit", hour12: false, timeZone: this.zone() })
+      .format(new Date(ts * 1000));
+  }
+
+  localParts(now) {
+    const parts = new Intl.DateTimeFormat("en-GB", { weekday: "short", hour: "2-digit", minute: "2-digit", hour12: false, timeZone: this.zone() })
+      .formatToParts(new Date(now * 1000));
+    const get = (t) => parts.find((p) => p.type === t).value;
+    return { day: get("weekday").toLowerCase().slice(0, 3), minutes: Number(get("hour")) % 24 * 60 + Number(get("minute")) };
+  }
+
+  setView(view) { this.view = view; this.render(); }
+
+  setLink(link) { this.link = link; this.render(); }
+
+  tick(now) {
+    const specs = pageSpecs(this.view);
+    if (!specs.length) return;
+    const spec = specs[this.pageIndex % specs.length];
+    if (now - this.pageSince >= spec.dwell_s) {
+      this.pageIndex = (this.pageIndex + 1) % specs.length;
+      this.pageSince = now;
+    }
+    this.render(now);
+  }
+
+  render(now = Date.now() / 1000) {
+    const d = this.doc, meta = this.view.meta || {};
+    d.getElementById("team").textContent = meta.team_name || meta.team || "Panneau";
+    d.getElementById("clock").textContent = this.fmtTime(now);
+    const on = scheduleOn(meta.schedule, this.localParts(now));
+    d.body.classList.toggle("night", !on);
+    d.getElementById("night").hidden = on;
+    if (!on) {
+      const s = meta.schedule;
+      d.getElementById("night-clock").textContent = this.fmtTime(now);
+      d.getElementById("night-hours").textContent = `Outside opening hours (${(s.days || []).join(", ")} ${s.on}–${s.off})`;
+    }
+    d.body.classList.toggle("connecting", !this.link.everConnected);
+    d.body.classList.toggle("stale", !this.link.connected);
+    const banner = d.getElementById("banner");
+    banner.replaceChildren(...notices({ ...this.view, __catalogue: this.catalogue }, this.link, now, (ts) => this.fmtTime(ts))
+      .map(([kind, text]) => Object.assign(d.createElement("div"), { className: kind, textContent: `${kind === "stale" ? SYMBOLS.stale : kind === "message" ? "✉" : SYMBOLS[kind]} ${text}` })));
+    const specs = pageSpecs(this.view);
+    const tiles = d.getElementById("tiles");
+    if (!specs.length) {
+      d.getElementById("page-title").textContent = "";
+      tiles.replaceChildren();
+      return;
+    }
+    const spec = specs[this.pageIndex % specs.length];
+    const page = buildPage(this.view, spec, this.link, this.catalogue);
+    d.getElementById("page-title").textContent = spec.title;
+    d.body.dataset.page = spec.title;
+    tiles.replaceChildren(...page.tiles.map((t) => {
+      const el = d.createElement("div");
+      el.className = `tile ${t.state}${t.stale ? " stale" : ""}`;
+      Object.assign(el.dataset, { kpi: t.kpi, state: t.state, stale: String(t.stale) });
+      const symbol = t.stale ? SYMBOLS.stale : SYMBOLS[t.state];
+      el.innerHTML = '<div class="label"></div><div class="value"></div><div class="symbol"></div>';
+      el.querySelector(".label").textContent = t.label;
+      el.querySelector(".value").textContent = t.text === NO_DATA ? "—" : t.text;
+      el.querySelector(".value").dataset.text = t.text;
+      el.querySelector(".symbol").textContent = `${symbol} ${t.stale ? "stale" : t.state === "nodata" ? "no data" : t.state === "none" ? "" : t.state.toUpperCase()}`;
+      el.setAttribute("aria-label", `${t.label}: ${t.text === NO_DATA ? "no data" : t.text}, ${t.stale ? "stale" : t.state}`);
+      return el;
+    }), ...(page.trend.length > 1 ? [Object.assign(d.createElement("div"), { className: "trend", textContent: `${labelOf(this.catalogue, spec.trend)} trend ${sparkline(page.trend)}` })] : []));
+    d.getElementById("dots").textContent = specs.map((_, i) => (i === this.pageIndex % specs.length ? "●" : "○")).join("") + ` ${this.pageIndex % specs.length + 1}/${specs.length}`;
+    d.getElementById("as-of").textContent = isNumber(meta.as_of) ? `as of ${this.fmtTime(meta.as_of)}` : "";
+  }
+}
+
+async function main() {
+  const params = new URLSearchParams(location.hash.slice(1));
+  const token = params.get("token");
+  const config = await (await fetch("config.json", { cache: "no-store" })).json();
+  const wall = new Wall(document, config.catalogue);
+  if (!token) {
+    wall.setLink({ connected: false, everConnected: false, since: null, rejected: "no token: open this page as …/wall/#token=YOUR-KIOSK-TOKEN" });
+    return;
+  }
+  const scheme = config.tls ? "wss" : "ws";
+  const url = params.get("hub") || `${scheme}://${location.hostname}:${config.ws_port}`;
+  const hub = new HubConnection(url, token, { onView: (view) => wall.setView(view), onLink: (link) => wall.setLink(link) });
+  globalThis.panneauWall = { wall, hub };
+  hub.start();
+  setInterval(() => wall.tick(Date.now() / 1000), 1000);
+}
+
+if (globalThis.document && !globalThis.PANNEAU_WALL_NO_MAIN) main();

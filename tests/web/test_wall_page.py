@@ -1,0 +1,113 @@
+"""The browser wall page in a real headless Chromium against a real hub on 127.0.0.1.
+
+It must show, for the same view, the figures, labels, states and stale marks the Textual
+kiosk's model computes; grey out when the hub stops; resume when it returns.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+from pathlib import Path
+
+import pytest
+from playwright.async_api import async_playwright
+
+from panneau.hub.config import parse_config
+from panneau.hub.server.app import Hub
+from panneau.hub.view import ViewState
+from panneau.kiosk.model import Freshness, build_page, page_specs
+from tests.cluster.conftest import free_port
+from tests.hub.conftest import config_text, hello, kiosk_token, recv
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed "
+                                "(Debian: apt-get install chromium; .ci/run installs it)")
+FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+DOM_TILES = """() => [...document.querySelectorAll('.tile')].map(t => [t.dataset.kpi,
+    t.querySelector('.label').textContent, t.querySelector('.value').dataset.text,
+    t.dataset.state, t.dataset.stale === 'true'])"""
+
+
+async def kiosk_view(hub: Hub, team: str) -> ViewState:
+    """The view a kiosk of ``team`` receives, read as a client would."""
+    ws = await hello(hub.ws_url, kiosk_token(team))
+    frame = await recv(ws)
+    await ws.close()
+    view = ViewState()
+    view.apply_snapshot(frame["epoch"], frame["seq"], frame["view"])
+    return view
+
+
+def kiosk_tiles(view: ViewState, title: str, connected: bool = True) -> list[list]:
+    spec = next(s for s in page_specs(view) if s.title == title)
+    page = build_page(view, spec, Freshness(connected=connected))
+    return [[t.kpi, t.label, t.text, t.state, t.stale] for t in page.tiles]
+
+
+async def wait_for(page, script: str, what: str) -> None:
+    try:
+        await page.wait_for_function(script, timeout=30_000)
+    except Exception as exc:
+        shot = await page.screenshot()
+        Path("wall-failure.png").write_bytes(shot)
+        raise AssertionError(f"the wall page never showed {what} (see wall-failure.png)") \
+            from exc
+
+
+async def test_the_wall_shows_the_kiosk_figures_greys_out_and_resumes(tmp_path, feed_pm):
+    ws_port, http_port = free_port(), free_port()
+    text = config_text(str(tmp_path / "hub.db"), {"count": 12, "interval_s": 0.005},
+                       listen=f"127.0.0.1:{ws_port}", http_listen=f"127.0.0.1:{http_port}")
+    config = parse_config(text, "wall.toml")
+    url = f"http://127.0.0.1:{http_port}/wall/#token={kiosk_token('support')}"
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        page = await browser.new_page(viewport={"width": 1280, "height": 720})
+        async with Hub(config, pm=feed_pm) as hub:
+            async with asyncio.timeout(30):
+                while hub.journal.count_events() < 5 + 2 * 12:
+                    await asyncio.sleep(0.02)
+            await hub.wait_idle()
+            view = await kiosk_view(hub, "support")
+            await page.goto(url)
+            await wait_for(page, "document.querySelectorAll('.tile').length > 0 && "
+                                 "!document.body.classList.contains('stale')", "its figures")
+            title = await page.eval_on_selector("#page-title", "e => e.textContent")
+            assert await page.evaluate(DOM_TILES) == kiosk_tiles(view, title)
+            # 8 of the feed's 12 calls go to support's three agents (calls rotate over five)
+            assert ["answered", "Answered", "8", "none", False] in await page.evaluate(DOM_TILES)
+            await page.screenshot(path=str(tmp_path / "wall-live.png"))
+        # the hub is gone: everything greys out under a banner that says so
+        await wait_for(page, "document.body.classList.contains('stale')", "the lost hub")
+        assert "Hub connection lost since" in await page.inner_text("#banner")
+        title = await page.eval_on_selector("#page-title", "e => e.textContent")
+        assert await page.evaluate(DOM_TILES) == kiosk_tiles(view, title, connected=False)
+        await page.screenshot(path=str(tmp_path / "wall-stale.png"))
+        async with Hub(config, pm=feed_pm) as hub:  # back on the same ports: the page resumes
+            await wait_for(page, "!document.body.classList.contains('stale')", "the hub back")
+            view = await kiosk_view(hub, "support")
+            title = await page.eval_on_selector("#page-title", "e => e.textContent")
+            assert await page.evaluate(DOM_TILES) == kiosk_tiles(view, title)
+            assert await page.inner_text("#banner") == ""
+        await browser.close()
+
+
+async def test_without_a_token_the_page_says_how_to_open_it(tmp_path, feed_pm):
+    http_port = free_port()
+    config = parse_config(config_text(str(tmp_path / "hub.db"),
+                                      http_listen=f"127.0.0.1:{http_port}"), "wall.toml")
+    async with Hub(config, pm=feed_pm) as hub, async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        page = await browser.new_page()
+        await page.goto(f"{hub.http_url}/wall")
+        await wait_for(page, "document.getElementById('banner').textContent.length > 0",
+                       "a banner")
+        assert "#token=" in await page.inner_text("#banner")
+        bad = await browser.new_page()
+        await bad.goto(f"{hub.http_url}/wall/#token=not-a-token")
+        await wait_for(bad, "document.getElementById('banner').textContent"
+                            ".includes('refused')", "the refusal")
+        assert "unknown token" in await bad.inner_text("#banner")
+        await browser.close()
