@@ -14,9 +14,10 @@ import pytest
 from playwright.async_api import async_playwright
 
 from panneau.hub.config import parse_config
+from panneau.hub.freshness import Link
 from panneau.hub.server.app import Hub
 from panneau.hub.view import ViewState
-from panneau.kiosk.model import Freshness, build_page, page_specs
+from panneau.kiosk.model import build_page, page_specs
 from tests.cluster.conftest import free_port
 from tests.hub.conftest import config_text, hello, kiosk_token, recv
 
@@ -42,7 +43,7 @@ async def kiosk_view(hub: Hub, team: str) -> ViewState:
 
 def kiosk_tiles(view: ViewState, title: str, connected: bool = True) -> list[list]:
     spec = next(s for s in page_specs(view) if s.title == title)
-    page = build_page(view, spec, Freshness(connected=connected))
+    page = build_page(view, spec, Link(connected=connected, lost_at=None if connected else 1.0))
     return [[t.kpi, t.label, t.text, t.state, t.stale] for t in page.tiles]
 
 
