@@ -128,7 +128,8 @@ class KioskApp(HubApp):
         specs = page_specs(self.view)
         self._note_alerts(specs)
         spec = self._current(specs)
-        self.panel.show_page(build_page(self.view, spec, self.link))
+        self.panel.show_page(build_page(self.view, spec, self.link),
+                             capacity=max(len(s.kpis) for s in specs))
         self.panel.show_notices(notices(self.view, self.link, now, self._fmt_time))
         as_of = meta.get("as_of")
         dots = "".join(self.symbols.page_on if i == self.page_index else self.symbols.page_off

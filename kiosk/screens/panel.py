@@ -8,7 +8,8 @@ from textual.screen import Screen
 
 from panneau.hub.display import SYMBOLS, Symbols
 from panneau.kiosk.model import Notice, PageView
-from panneau.kiosk.widgets import Banner, BigNumber, BottomBar, KpiTile, TopBar, TrendLine
+from panneau.kiosk.widgets import Banner, BottomBar, KpiTile, TopBar, TrendLine
+from panneau.kiosk.widgets.bignum import ScaleGroup
 
 __all__ = ["PanelScreen"]
 
@@ -25,6 +26,7 @@ class PanelScreen(Screen):
         super().__init__()
         self.symbols = symbols
         self._kpis: tuple[str, ...] | None = None
+        self.scale = ScaleGroup()
 
     def compose(self) -> ComposeResult:
         with Vertical(id="head"):
@@ -34,18 +36,32 @@ class PanelScreen(Screen):
         yield TrendLine(id="trend", spark=self.symbols.partial_blocks)
         yield BottomBar(id="bottom")
 
-    def show_page(self, page: PageView) -> None:
-        """Draw a page: tiles are reused when the page holds the same KPIs."""
+    def show_page(self, page: PageView, capacity: int = 0) -> None:
+        """Draw a page in one frame: the tiles are kept and refilled, never re-mounted.
+
+        ``capacity``: the most tiles any page has; tiles for them are mounted (hidden) ahead
+        of need, so changing page only fills tiles, shows or hides them and re-lays the grid.
+        """
         grid = self.query_one("#tiles", Grid)
-        kpis = tuple(t.kpi for t in page.tiles)
-        if kpis == self._kpis:
-            for widget, tile in zip(grid.query(KpiTile), page.tiles, strict=True):
+        pool = list(grid.query_children(KpiTile))
+        missing = max(capacity, len(page.tiles)) - len(pool)
+        if missing > 0:
+            extra = [KpiTile(None, self.symbols) for _ in range(missing)]
+            for tile in extra:
+                tile.display = False
+            grid.mount_all(extra)
+            pool += extra
+        shown = []
+        for widget, tile in zip(pool, (*page.tiles, *[None] * len(pool)), strict=False):
+            widget.display = tile is not None
+            if tile is not None:
                 widget.tile = tile
-        else:
+                shown.append(widget)
+        kpis = tuple(t.kpi for t in page.tiles)
+        if kpis != self._kpis:
             self._kpis = kpis
-            grid.remove_children()
             grid.styles.grid_size_columns = _columns(len(page.tiles))
-            grid.mount_all(KpiTile(t, self.symbols) for t in page.tiles)
+            self.scale.set_members([w.number for w in shown])
         trend = self.query_one(TrendLine)
         trend.display = bool(page.spec.trend)
         trend.kpi = page.spec.trend or ""
@@ -53,18 +69,10 @@ class PanelScreen(Screen):
         trend.data = page.trend
         trend.set_class(page.stale_trend, "-stale")
         self.set_class(page.spec.is_alert, "-alert-page")
-        self.call_after_refresh(self.same_size_figures)
 
-    def on_resize(self) -> None:
-        self.call_after_refresh(self.same_size_figures)
-
-    def same_size_figures(self) -> None:
-        """Cap every figure of the page at the smallest one's scale, so they match."""
-        numbers = list(self.query(BigNumber))
-        if numbers:
-            cap = min(n.natural_scale() for n in numbers)
-            for number in numbers:
-                number.max_scale = cap
+    def tiles(self) -> list[KpiTile]:
+        """The tiles of the page shown (hidden spare tiles left out)."""
+        return [t for t in self.query(KpiTile) if t.display and t.tile is not None]
 
     def show_notices(self, notices: list[Notice]) -> None:
         """Set the banner lines."""

@@ -14,7 +14,7 @@ from textual.reactive import reactive
 from textual.strip import Strip
 from textual.widget import Widget
 
-__all__ = ["BigNumber", "render_big"]
+__all__ = ["BigNumber", "ScaleGroup", "render_big"]
 
 _FONT_ROWS = 5
 #: Each glyph: five rows of pixels, ``#`` on.
@@ -88,48 +88,112 @@ def render_big(text: str, width: int, height: int, half_blocks: bool = True,
     ]
 
 
+class ScaleGroup:
+    """Big numbers drawn at one size: the smallest scale any of them would get alone.
+
+    Worked out when a member draws, from every member's value and size as the layout just set
+    them, so the first frame a figure appears in already has its final size (a cap set after
+    the next refresh drew the figures of a new page as one-line text for a frame or more).
+    """
+
+    def __init__(self) -> None:
+        self.members: list[BigNumber] = []
+        self._cap: int | None = None
+        self._stale = True
+
+    def set_members(self, members: list[BigNumber]) -> None:
+        for member in self.members:
+            if member not in members:
+                member.group = None
+                member.refresh()
+        self.members = members
+        self._stale = True
+        for member in members:
+            member.group = self
+            member.refresh()
+
+    def cap(self) -> int | None:
+        """The shared scale, ``None`` before any member has a size."""
+        if self._stale:
+            self._stale = False
+            self._cap = min((m.natural_scale() for m in self.members
+                             if m.display and m.content_size.area), default=None)
+        return self._cap
+
+    def resized(self) -> None:
+        """A member got a new size (called during layout, before anything is drawn)."""
+        self._stale = True
+
+    def value_changed(self) -> None:
+        """A member's value changed: if that moves the cap, every member draws again (the
+        changed member repaints itself anyway)."""
+        before, self._stale = self._cap, True
+        if self.cap() != before:
+            for member in self.members:
+                member.refresh()
+
+
 class BigNumber(Widget):
-    """A value in the block font, centred and as large as the region allows."""
+    """A value in the block font, centred and as large as the region allows (capped by its
+    :class:`ScaleGroup`, if any). Its rows are built once per value, size, cap and style."""
 
     DEFAULT_CSS = """
     BigNumber { width: 1fr; height: 1fr; min-height: 3; }
     """
 
     value: reactive[str] = reactive("")
-    max_scale: reactive[int | None] = reactive(None)
-    """Cap set by the screen so that the figures of one page share one size."""
 
     def __init__(self, value: str = "", *, half_blocks: bool = True, **kwargs) -> None:
         super().__init__(**kwargs)
         self.half_blocks = half_blocks
+        self.group: ScaleGroup | None = None
         self.set_reactive(BigNumber.value, value)
-        self._lines: list[str] | None = None
+        self._lines: list[str] = []
+        self._lines_for: tuple | None = None
+        self._strips: list[Strip] = []
+        self._drawn_for: tuple | None = None
 
     def watch_value(self) -> None:
-        self._lines = None
-
-    def watch_max_scale(self) -> None:
-        self._lines = None
+        if self.group is not None:
+            self.group.value_changed()
 
     def natural_scale(self) -> int:
         """The scale the value would get alone in this region."""
         width, height = self.content_size
         return _scale_for(self.value, width, height, self.half_blocks)
 
-    def on_resize(self) -> None:
-        self._lines = None
+    def _size_updated(self, size, virtual_size, container_size, layout: bool = True) -> bool:
+        # Textual sets a widget's size here, during layout and before drawing; the group's
+        # cap must follow in the same frame (on_resize would only come after it is drawn).
+        changed = super()._size_updated(size, virtual_size, container_size, layout)
+        if changed and self.group is not None:
+            self.group.resized()
+        return changed
 
-    def _layout(self) -> list[str]:
-        if self._lines is None:
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._drawn_for = None  # colour changed: the rows are built again
+
+    def lines(self) -> list[str]:
+        """The text rows as drawn now: the figure centred in the region, at the shared scale."""
+        cap = self.group.cap() if self.group is not None else None
+        key = (self.value, self._size, cap)
+        if key != self._lines_for:
+            self._lines_for = key
             width, height = self.content_size
-            lines = render_big(self.value, width, height, self.half_blocks, self.max_scale)
+            lines = render_big(self.value, width, height, self.half_blocks, cap)
             top = max(0, (height - len(lines)) // 2)
             self._lines = [" " * width] * top + [line.center(width) for line in lines]
         return self._lines
 
     def render_line(self, y: int) -> Strip:
         """One row of the centred big text, in the widget's colour."""
-        width = self.content_size.width
-        lines = self._layout()
-        text = lines[y] if y < len(lines) else ""
-        return Strip([Segment(text.ljust(width)[:width], self.rich_style)], width)
+        lines = self.lines()
+        if self._drawn_for != self._lines_for:
+            self._drawn_for = self._lines_for
+            width, height = self.content_size
+            style = self.rich_style
+            self._strips = [Strip([Segment(row.ljust(width)[:width], style)], width)
+                            for row in lines + [""] * max(0, height - len(lines))]
+        return self._strips[y] if y < len(self._strips) else Strip.blank(
+            self.content_size.width, self.rich_style)

@@ -24,15 +24,16 @@ class KpiTile(Vertical):
     tile: reactive[Tile | None] = reactive(None, init=False)
     flash: reactive[bool] = reactive(False, init=False)
 
-    def __init__(self, tile: Tile, symbols: Symbols = SYMBOLS, **kwargs) -> None:
+    def __init__(self, tile: Tile | None, symbols: Symbols = SYMBOLS, **kwargs) -> None:
         super().__init__(**kwargs)
         self.symbols = symbols
         self._shown: dict[str, str] = {}
+        self.number = BigNumber(classes="value", half_blocks=symbols.partial_blocks)
         self.set_reactive(KpiTile.tile, tile)
 
     def compose(self) -> ComposeResult:
         yield Static(classes="head")
-        yield BigNumber(classes="value", half_blocks=self.symbols.partial_blocks)
+        yield self.number
         yield Static(classes="refs")
 
     def on_mount(self) -> None:
@@ -59,7 +60,7 @@ class KpiTile(Vertical):
         if tile is None or not self.children:
             return
         self._text(".head", self._head(tile))
-        self.query_one(".value", BigNumber).value = tile.text
+        self.number.value = tile.text
         self._text(".refs", self._refs(tile))
         for state in _STATES:
             self.set_class(tile.state == state, f"-{state}")

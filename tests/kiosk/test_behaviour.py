@@ -22,7 +22,7 @@ from panneau.kiosk.widgets import Banner, BigNumber, BottomBar, KpiTile, TopBar
 
 
 def tiles(app: KioskApp) -> dict[str, KpiTile]:
-    return {w.tile.kpi: w for w in app.panel.query(KpiTile)}
+    return {w.tile.kpi: w for w in app.panel.tiles()}
 
 
 async def test_pages_rotate_with_their_own_dwell():
@@ -124,8 +124,8 @@ async def test_survives_resize_and_a_burst_of_updates():
     app = KioskApp(view=view_of(normal_values()), clock=fixed_clock)
     async with app.run_test(size=(160, 45)) as pilot:
         big = tiles(app)["calls_waiting"].query_one(BigNumber)
-        await wait_for(pilot, lambda: len(big._layout()) > 1)  # big digits laid out
-        tall = len(big._layout())
+        await wait_for(pilot, lambda: len(big.lines()) > 1)  # big digits laid out
+        tall = len(big.lines())
         await pilot.resize_terminal(80, 24)
         await pilot.pause()
         assert big.content_size.height < tall

@@ -12,7 +12,7 @@ from panneau.hub.config.schema import KioskPage
 from panneau.hub.display import format_value
 from panneau.hub.server import app as server
 from panneau.kiosk.app import KioskApp
-from panneau.kiosk.widgets import Banner, BigNumber, KpiTile
+from panneau.kiosk.widgets import Banner
 from panneau.plugins.simulator import demo
 
 
@@ -41,11 +41,11 @@ def hold_port(port: int) -> socket.socket:
 
 
 def figures(app: KioskApp) -> dict[str, str]:
-    return {w.tile.kpi: n.value for w in app.panel.query(KpiTile) for n in w.query(BigNumber)}
+    return {w.tile.kpi: w.number.value for w in app.panel.tiles()}
 
 
 def stale(app: KioskApp) -> bool:
-    tiles = list(app.panel.query(KpiTile))
+    tiles = app.panel.tiles()
     return bool(tiles) and all(w.has_class("-stale") for w in tiles)
 
 
