@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kiosk_data import fixed_clock, normal_values, view_of, wait_for
+from helpers import wait_for
+from kiosk_data import fixed_clock, normal_values, view_of
 
 from panneau.kiosk import app as app_module
 from panneau.kiosk.app import KioskApp
