@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import argparse
 from collections.abc import Callable
 
 import pluggy
 
+from panneau.hub.commands import CommandSpec
 from panneau.hub.insights import InsightRule
 from panneau.hub.sources import SourceSpec
 
@@ -26,12 +26,12 @@ def register_sources(register: Callable[[SourceSpec], None]) -> None:
 
 
 @hookspec
-def register_commands(subparsers: argparse._SubParsersAction) -> None:
-    """Add subcommands to ``panneau``: call ``subparsers.add_parser(...)`` and set a ``run``
-    default (``parser.set_defaults(run=fn)``, ``fn(args) -> int``) on each.
+def register_commands(register: Callable[[CommandSpec], None]) -> None:
+    """Add subcommands to ``panneau``: call ``register(CommandSpec(...))`` once per command.
 
-    Every plugin's implementation is called; a name that clashes with a built-in command is
-    refused.
+    Every plugin's implementation is called. A name that clashes with a built-in command or
+    another plugin's command is refused; a plugin whose hook raises loses its commands, the
+    others keep theirs. Both are reported by ``panneau plugins``.
     """
 
 

@@ -28,6 +28,7 @@ __all__ = [
     "CLOSE_BAD_TOKEN",
     "CLOSE_BAD_VERSION",
     "CLOSE_GOING_AWAY",
+    "CLOSE_KEEPALIVE",
     "CLOSE_REASONS",
     "CLOSE_TOO_BIG",
     "CLOSE_TOO_SLOW",
@@ -44,6 +45,7 @@ VERSION = 1
 
 CLOSE_GOING_AWAY = 1001  # the hub is shutting down
 CLOSE_TOO_BIG = 1009  # a frame over hub.max_frame_bytes (sent by websockets itself)
+CLOSE_KEEPALIVE = 1011  # no pong to the hub's ping in time (sent by websockets itself)
 CLOSE_BAD_TOKEN = 4001  # hello carried a token the hub does not know
 CLOSE_AUTH_TIMEOUT = 4002  # no hello within hub.auth_timeout_s
 CLOSE_BAD_FRAME = 4003  # not msgpack, not a map, unknown type, missing or mistyped field
@@ -54,6 +56,7 @@ CLOSE_TOO_SLOW = 4008  # the client let hub.client_buffer_bytes pile up unread
 CLOSE_REASONS: dict[int, str] = {
     CLOSE_GOING_AWAY: "hub shutting down",
     CLOSE_TOO_BIG: "frame too big",
+    CLOSE_KEEPALIVE: "keepalive timeout",
     CLOSE_BAD_TOKEN: "bad token",
     CLOSE_AUTH_TIMEOUT: "no hello in time",
     CLOSE_BAD_FRAME: "malformed frame",

@@ -1,4 +1,5 @@
-"""Built-in sources and insight rules, registered through the same hooks as third-party plugins."""
+"""Built-in plugins: sources, insight rules and the screens' commands, registered through the
+same hooks as third-party plugins (the hub itself imports none of them)."""
 
 __all__ = ["DEFAULT_PLUGINS"]
 
@@ -12,4 +13,7 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "panneau.plugins.generic",
     "panneau.plugins.insights",
     "panneau.plugins.cluster",
+    "panneau.kiosk.commands",
+    "panneau.overlay.commands",
+    "panneau.console.commands",
 )

@@ -9,14 +9,16 @@ from pathlib import Path
 import pytest
 
 from panneau.hub.cli.main import build_parser, main
+from panneau.hub.plugins import make_plugin_manager
 
 ROOT = Path(__file__).resolve().parent.parent
-COMMANDS = sorted(build_parser()._subparsers._group_actions[0].choices)  # type: ignore[union-attr]
+COMMANDS = sorted(build_parser(make_plugin_manager(load_entry_points=False))
+                  ._subparsers._group_actions[0].choices)  # type: ignore[union-attr]
 
 
 def test_design_commands_exist():
     for name in ("hub", "kiosk", "overlay", "console", "demo", "replay", "config", "plugins",
-                 "message", "export", "plugin"):
+                 "message", "export", "plugin", "import-survey"):
         assert name in COMMANDS
 
 

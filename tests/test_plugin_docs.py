@@ -18,6 +18,7 @@ import pytest
 
 import panneau.hub.testing
 from panneau.hub import hookspecs
+from panneau.hub.commands import CommandSpec
 from panneau.hub.events import EVENT_TYPES
 from panneau.hub.sources import SourceContext, SourceSpec
 
@@ -108,6 +109,11 @@ def test_every_source_context_member_is_documented(guide, member):
 @pytest.mark.parametrize("field", [f.name for f in dataclasses.fields(SourceSpec)])
 def test_every_source_spec_field_is_documented(guide, field):
     assert f"| `{field}` |" in section(guide, "### register_sources(register)")
+
+
+@pytest.mark.parametrize("field", [f.name for f in dataclasses.fields(CommandSpec)])
+def test_every_command_spec_field_is_documented(guide, field):
+    assert f"| `{field}` |" in section(guide, "### register_commands(register)")
 
 
 @pytest.mark.parametrize("name", panneau.hub.testing.__all__)

@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
 import pytest
 
+from panneau.hub.cli.main import builtin_commands
 from panneau.hub.events import AgentLoggedIn
 from panneau.hub.hookspecs import hookimpl
-from panneau.hub.plugins import collect_sources, make_plugin_manager, plugin_infos
+from panneau.hub.plugins import (
+    collect_commands,
+    collect_sources,
+    make_plugin_manager,
+    plugin_infos,
+)
 from panneau.hub.sources import SourceSpec
 
 
@@ -84,3 +97,169 @@ async def test_echo_source_emits_through_its_context():
     with pytest.raises(SystemExit):
         await EchoSource(EchoOptions(agents=["A", "B"])).run(Ctx())
     assert emitted == [([AgentLoggedIn(ts=100.0, source="e", source_pos="1", agent="B")], 2)]
+
+
+# --- plugins that break: skipped, reported, the rest served -------------------------------
+
+BROKEN = 'raise ImportError("needs libfoo, which is not installed")\n'
+RUDE = '''
+from panneau.hub.commands import CommandSpec
+from panneau.hub.hookspecs import hookimpl
+
+
+@hookimpl
+def register_commands(register):
+    register(CommandSpec("rude-ok", "registered before the hook raised", lambda args: 0))
+    raise RuntimeError("rude plugin broke")
+
+
+@hookimpl
+def register_sources(register):
+    raise RuntimeError("no sources either")
+'''
+CLASH = '''
+from panneau.hub.commands import CommandSpec
+from panneau.hub.hookspecs import hookimpl
+
+
+def bad_arguments(parser):
+    parser.add_argument("--x")
+    parser.add_argument("--x")  # argparse refuses a second --x
+
+
+@hookimpl
+def register_commands(register):
+    register(CommandSpec("hub", "takes a built-in name", lambda args: 0))
+    register(CommandSpec("clash-args", "arguments that argparse refuses", lambda args: 0,
+                         bad_arguments))
+    register(CommandSpec("clash-fine", "a good command", lambda args: 7))
+'''
+STUCK = '''
+import asyncio
+import threading
+
+from panneau.hub.hookspecs import hookimpl
+from panneau.hub.sources import SourceSpec
+
+
+class StuckSource:
+    """A source whose blocking read never returns, done the recommended way."""
+
+    def __init__(self, options):
+        pass
+
+    async def run(self, ctx):
+        ctx.set_status("live")
+        await asyncio.to_thread(threading.Event().wait)
+
+
+@hookimpl
+def register_sources(register):
+    register(SourceSpec(name="stuck", factory=StuckSource))
+'''
+
+
+PANNEAU = str(Path(sys.executable).parent / "panneau")
+
+
+def install_fake_plugins(folder: Path) -> Path:
+    """Distributions on ``folder`` (a sys.path entry) with ``panneau`` entry points: one whose
+    import fails, one whose hooks raise, one whose commands clash, one stuck in a thread."""
+    for name, code in (("broken", BROKEN), ("rude", RUDE), ("clash", CLASH), ("stuck", STUCK)):
+        (folder / f"{name}_plugin.py").write_text(code)
+        info = folder / f"panneau_{name}-0.1.dist-info"
+        info.mkdir()
+        (info / "METADATA").write_text(
+            f"Metadata-Version: 2.1\nName: panneau-{name}\nVersion: 0.1\n")
+        (info / "entry_points.txt").write_text(f"[panneau]\n{name} = {name}_plugin\n")
+    return folder
+
+
+def test_a_plugin_that_fails_to_load_is_skipped_and_the_rest_served(tmp_path, monkeypatch):
+    monkeypatch.syspath_prepend(str(install_fake_plugins(tmp_path)))
+    pm = make_plugin_manager()
+    assert [(f.name, f.origin, f.error) for f in pm.failures] == [
+        ("broken", "panneau-broken 0.1 (entry point)",
+         "ImportError: needs libfoo, which is not installed")]
+    loaded = {i.name for i in plugin_infos(pm)}
+    assert {"echo", "rude", "clash", "stuck", "panneau.plugins.asterisk"} <= loaded
+    sources = collect_sources(pm)
+    assert {"echo", "stuck", "asterisk_queue_log"} <= set(sources.specs)
+    assert sources.refused == ["rude: register_sources failed, nothing of it is used: "
+                               "RuntimeError: no sources either"]
+    commands = collect_commands(pm, builtin_commands())
+    assert "rude-ok" not in commands.specs  # all or nothing per plugin and hook
+    assert {"demo", "kiosk", "overlay", "console", "clash-fine"} <= set(commands.specs)
+    assert commands.refused[0] == ("rude: register_commands failed, nothing of it is used: "
+                                   "RuntimeError: rude plugin broke")
+    assert commands.refused[1] == "clash: command 'hub' is a built-in command"
+    assert commands.refused[2].startswith("clash: command 'clash-args': arguments() failed: "
+                                          "ArgumentError")
+
+
+def test_a_hook_implementation_of_no_hook_is_skipped_at_load(tmp_path, monkeypatch):
+    (tmp_path / "typo_plugin.py").write_text(
+        "from panneau.hub.hookspecs import hookimpl\n\n@hookimpl\n"
+        "def register_source(register):\n    pass\n")
+    info = tmp_path / "panneau_typo-0.1.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: panneau-typo\nVersion: 0.1\n")
+    (info / "entry_points.txt").write_text("[panneau]\ntypo = typo_plugin\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    pm = make_plugin_manager()
+    assert [f.name for f in pm.failures] == ["typo"]
+    assert "register_source" in pm.failures[0].error
+    assert "typo" not in {i.name for i in plugin_infos(pm)}
+    pm.check_pending()  # nothing unknown left registered
+
+
+def _env(folder: Path) -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(
+        [str(folder), *filter(None, [os.environ.get("PYTHONPATH")])])}
+
+
+def test_panneau_plugins_lists_the_rest_and_the_errors(tmp_path):
+    env = _env(install_fake_plugins(tmp_path))
+    out = subprocess.run([PANNEAU, "plugins"], capture_output=True, text=True, env=env,
+                         timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert "failed: broken [panneau-broken 0.1 (entry point)]: ImportError: needs libfoo" in (
+        out.stdout)
+    assert "refused: rude: register_commands failed" in out.stdout
+    assert "echo  [panneau-echo 0.0.1 (entry point)]" in out.stdout
+    assert "    commands: clash-fine\n" in out.stdout
+    assert "plugin broken (panneau-broken 0.1 (entry point)) skipped" in out.stderr
+    fine = subprocess.run([PANNEAU, "clash-fine"], capture_output=True, text=True, env=env,
+                          timeout=60)
+    assert fine.returncode == 7  # a plugin's command works next to the broken ones
+
+
+def test_sigterm_ends_the_hub_with_a_source_stuck_in_a_thread(tmp_path):
+    """A real ``panneau hub`` process; one plugin fails to import, one source never returns
+    from ``asyncio.to_thread``: the hub starts, and SIGTERM still ends the process."""
+    (tmp_path / "site").mkdir()
+    env = _env(install_fake_plugins(tmp_path / "site"))
+    config = tmp_path / "panneau.toml"
+    config.write_text('[hub]\nlisten = "127.0.0.1:0"\nhttp_listen = "127.0.0.1:0"\n'
+                      f'database = "{tmp_path / "hub.db"}"\n'
+                      '[[sources]]\nname = "pbx"\nplugin = "stuck"\n')
+    proc = subprocess.Popen([PANNEAU, "hub", "--config", str(config)], env=env, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        errors = []
+        for line in proc.stderr:  # bounded: the process ends or the test's timeout hits
+            errors.append(line)
+            if "source pbx is live" in line:
+                break
+        assert any("plugin broken" in e and "skipped" in e for e in errors), errors
+        assert proc.stdout.readline().startswith("panneau hub: websocket ws://127.0.0.1:")
+        started = time.monotonic()
+        proc.send_signal(signal.SIGTERM)
+        _, rest = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 0, rest
+    assert "stopped" in rest and "source threads still busy" in rest
+    assert time.monotonic() - started < 15

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-__all__ = ["TOKEN_ENV", "add_command", "fail", "hub_client", "not_built", "read_token",
+__all__ = ["TOKEN_ENV", "add_command", "fail", "hub_client", "read_token",
            "screen_args"]
 
 #: The environment variable screens and CLI commands read a token from (after --token-file).
@@ -29,21 +29,11 @@ def add_command(
         name,
         help=summary,
         description=description or summary,
-        epilog=f"example:\n  {example}",
+        epilog=f"example:\n  {example}" if example else None,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.set_defaults(run=run)
     return parser
-
-
-def not_built(what: str, issue: int) -> Callable[[argparse.Namespace], int]:
-    """A ``run`` for a subcommand that does not exist yet: says so and fails."""
-
-    def run(args: argparse.Namespace) -> int:
-        sys.stderr.write(f"panneau: {what} is not built yet (issue #{issue}); nothing was done.\n")
-        return 2
-
-    return run
 
 
 def screen_args(parser: argparse.ArgumentParser, role: str = "this screen's") -> None:

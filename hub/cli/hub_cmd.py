@@ -1,12 +1,25 @@
-"""``panneau hub``: run the hub server."""
+"""``panneau hub``: run the hub server.
+
+SIGINT or SIGTERM stops the hub, and the process ends within a bounded time whatever a plugin
+does: blocking calls of sources run in the hub's own thread pool, which is not waited for
+beyond :data:`THREADS_GRACE_S` (a thread stuck in ``asyncio.to_thread`` would otherwise keep
+the process alive after "stopped", and systemd would never restart it); and should the stop
+itself hang (a plugin blocking the event loop), the process exits after
+:data:`STOP_DEADLINE_S`.
+"""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import concurrent.futures
 import contextlib
+import logging
+import os
 import signal
 import sys
+import threading
+import time
 
 import pluggy
 
@@ -14,7 +27,14 @@ from panneau.hub.cli.common import add_command
 from panneau.hub.config import ConfigError, load_config
 from panneau.hub.plugins import collect_sources, make_plugin_manager
 
-__all__ = ["register", "run", "run_hub"]
+__all__ = ["STOP_DEADLINE_S", "THREADS_GRACE_S", "register", "run", "run_hub"]
+
+log = logging.getLogger(__name__)
+#: How long source threads still busy after the hub stopped are waited for.
+THREADS_GRACE_S = 3.0
+#: How long after SIGTERM/SIGINT the process exits even if stopping the hub has not finished.
+STOP_DEADLINE_S = 60.0
+_THREAD_PREFIX = "panneau-io"
 
 
 def register(subparsers) -> None:
@@ -42,15 +62,66 @@ def run_hub(config_path: str, pm: pluggy.PluginManager | None) -> int:
         return 2
     from panneau.hub.server.tls import TlsError
 
+    loop = asyncio.new_event_loop()
+    threads = concurrent.futures.ThreadPoolExecutor(thread_name_prefix=_THREAD_PREFIX)
+    loop.set_default_executor(threads)  # asyncio.to_thread runs here
+    code = 0
     try:
-        asyncio.run(_serve(config, pm))
+        loop.run_until_complete(_serve(config, pm))
     except TlsError as exc:
         sys.stderr.write(f"panneau hub: TLS: {exc}\n")
-        return 2
+        code = 2
     except OSError as exc:  # e.g. the port is taken
         sys.stderr.write(f"panneau hub: {exc}\n")
-        return 1
-    return 0
+        code = 1
+    finally:
+        _close(loop)
+    threads.shutdown(wait=False, cancel_futures=True)
+    if not _threads_done(THREADS_GRACE_S):
+        busy = ", ".join(t.name for t in _busy_threads())
+        log.warning("source threads still busy after the hub stopped (%s): exiting anyway",
+                    busy)
+        _exit_now(code)
+    return code
+
+
+def _close(loop: asyncio.AbstractEventLoop) -> None:
+    """What ``asyncio.run`` does on the way out, except waiting for the thread pool."""
+    try:
+        tasks = asyncio.all_tasks(loop)
+        for task in tasks:
+            task.cancel()
+        if tasks:
+            loop.run_until_complete(asyncio.wait(tasks, timeout=THREADS_GRACE_S))
+        loop.run_until_complete(loop.shutdown_asyncgens())
+    finally:
+        loop.close()  # shuts the thread pool down without waiting for it
+
+
+def _busy_threads() -> list[threading.Thread]:
+    return [t for t in threading.enumerate()
+            if t.name.startswith(_THREAD_PREFIX) and t.is_alive()]
+
+
+def _threads_done(grace_s: float) -> bool:
+    deadline = time.monotonic() + grace_s
+    for thread in _busy_threads():
+        thread.join(max(0.0, deadline - time.monotonic()))
+    return not _busy_threads()
+
+
+def _exit_now(code: int) -> None:
+    """End the process without waiting for threads (flush what was written first)."""
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    os._exit(code)
+
+
+def _deadline() -> None:
+    log.error("the hub did not stop within %.0f s of the signal: exiting", STOP_DEADLINE_S)
+    _exit_now(1)
 
 
 async def _serve(config, pm: pluggy.PluginManager) -> None:
@@ -58,9 +129,17 @@ async def _serve(config, pm: pluggy.PluginManager) -> None:
 
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
+
+    def on_signal() -> None:
+        if not stop.is_set():
+            stop.set()
+            timer = threading.Timer(STOP_DEADLINE_S, _deadline)
+            timer.daemon = True
+            timer.start()
+
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError):
-            loop.add_signal_handler(sig, stop.set)
+            loop.add_signal_handler(sig, on_signal)
     async with Hub(config, pm=pm) as hub:
         sys.stdout.write(f"panneau hub: websocket {hub.ws_url}  http {hub.http_url}\n")
         sys.stdout.flush()

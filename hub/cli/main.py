@@ -1,4 +1,9 @@
-"""Entry point of the ``panneau`` console script."""
+"""Entry point of the ``panneau`` console script.
+
+The built-in commands below need nothing but the hub; the screens (``kiosk``, ``overlay``,
+``console``), ``demo`` and the plugins' own commands arrive through the ``register_commands``
+hook (:mod:`panneau.hub.commands`), so importing this module imports no screen and no source.
+"""
 
 from __future__ import annotations
 
@@ -8,22 +13,20 @@ import logging
 import sys
 
 from panneau.hub import __version__
+from panneau.hub.cli.common import add_command
 from panneau.hub.logs import LEVELS, setup_logging
 
 __all__ = ["build_parser", "main"]
 
-#: Subcommand modules, in the order ``--help`` lists them.
+#: Built-in subcommand modules, in the order ``--help`` lists them (plugin commands follow).
 COMMAND_MODULES = (
-    "panneau.hub.cli.demo_cmd",
     "panneau.hub.cli.hub_cmd",
-    "panneau.hub.cli.screens_cmd",
     "panneau.hub.cli.replay_cmd",
     "panneau.hub.cli.config_cmd",
     "panneau.hub.cli.plugins_cmd",
     "panneau.hub.cli.message_cmd",
     "panneau.hub.cli.export_cmd",
     "panneau.hub.cli.plugin_new_cmd",
-    "panneau.hub.cli.import_survey_cmd",
 )
 
 log = logging.getLogger("panneau")
@@ -44,23 +47,30 @@ def build_parser(pm=None) -> argparse.ArgumentParser:
     for module_name in COMMAND_MODULES:
         importlib.import_module(module_name).register(subparsers)
     if pm is not None:
-        try:
-            pm.hook.register_commands(subparsers=subparsers)
-        except (argparse.ArgumentError, ValueError) as exc:
-            log.warning("a plugin command was refused: %s", exc)
+        from panneau.hub.plugins import collect_commands
+
+        for spec in collect_commands(pm, builtin_commands()).specs.values():
+            command = add_command(subparsers, spec.name, spec.summary, spec.example, spec.run,
+                                  spec.description or None)
+            if spec.arguments is not None:
+                spec.arguments(command)
     return parser
+
+
+def builtin_commands() -> set[str]:
+    """The names of the built-in commands (a plugin may not take them)."""
+    subparsers = argparse.ArgumentParser().add_subparsers()
+    for module_name in COMMAND_MODULES:
+        importlib.import_module(module_name).register(subparsers)
+    return set(subparsers.choices)
 
 
 def main(argv: list[str] | None = None) -> int:
     """Parse, set up logging once, run the subcommand; returns the exit code."""
     from panneau.hub.plugins import make_plugin_manager
 
-    try:
-        pm = make_plugin_manager()
-    except Exception as exc:  # a broken plugin must not make the CLI unusable
-        setup_logging("info")
-        log.error("could not load plugins: %s", exc)
-        pm = None
+    setup_logging("info")  # until --log-level is known: a plugin that fails to load is logged
+    pm = make_plugin_manager()  # ... and skipped
     parser = build_parser(pm)
     args = parser.parse_args(argv)
     setup_logging(args.log_level)

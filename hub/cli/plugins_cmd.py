@@ -1,4 +1,4 @@
-"""``panneau plugins``: what is loaded and where from."""
+"""``panneau plugins``: what is loaded, where from, what it offers and what went wrong."""
 
 from __future__ import annotations
 
@@ -7,7 +7,12 @@ import json
 import sys
 
 from panneau.hub.cli.common import add_command
-from panneau.hub.plugins import collect_insights, collect_sources, plugin_infos
+from panneau.hub.plugins import (
+    collect_commands,
+    collect_insights,
+    collect_sources,
+    plugin_infos,
+)
 
 
 def register(subparsers) -> None:
@@ -20,30 +25,40 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Print one block per plugin."""
+    """Print one block per plugin, then the plugins skipped and what was refused.
+
+    Exit status 0 even when some plugin failed: the others work (the failures are listed)."""
+    from panneau.hub.cli.main import builtin_commands
+
     pm = args.plugin_manager
-    if pm is None:
-        sys.stderr.write("panneau: plugins could not be loaded (see the error above)\n")
-        return 1
-    registry, insights = collect_sources(pm), collect_insights(pm)
-    refused = registry.refused + insights.refused
+    sources = collect_sources(pm)
+    commands, insights = collect_commands(pm, builtin_commands()), collect_insights(pm)
+    refused = sources.refused + insights.refused + commands.refused
+    failed = [{"name": f.name, "origin": f.origin, "error": f.error}
+              for f in getattr(pm, "failures", ())]
     rows = []
     for info in plugin_infos(pm):
-        sources = sorted(n for n, p in registry.provider.items() if p == info.name)
-        rules = sorted(n for n, p in insights.provider.items() if p == info.name)
         rows.append({"name": info.name, "origin": info.origin, "hooks": list(info.hooks),
-                     "sources": sources, "insights": rules})
+                     "sources": sorted(n for n, p in sources.provider.items() if p == info.name),
+                     "insights": sorted(n for n, p in insights.provider.items()
+                                        if p == info.name),
+                     "commands": sorted(n for n, p in commands.provider.items()
+                                        if p == info.name)})
     if args.json:
-        sys.stdout.write(json.dumps({"plugins": rows, "refused": refused}, indent=2))
+        sys.stdout.write(json.dumps({"plugins": rows, "failed": failed, "refused": refused},
+                                    indent=2))
         sys.stdout.write("\n")
         return 0
     for row in rows:
         sys.stdout.write(f"{row['name']}  [{row['origin']}]\n")
-        if row["sources"]:
-            sys.stdout.write(f"    sources: {', '.join(row['sources'])}\n")
-        if row["insights"]:
-            sys.stdout.write(f"    insight rules: {', '.join(row['insights'])}\n")
+        for what, label in (("sources", "sources"), ("insights", "insight rules"),
+                            ("commands", "commands")):
+            if row[what]:
+                sys.stdout.write(f"    {label}: {', '.join(row[what])}\n")
         sys.stdout.write(f"    hooks: {', '.join(row['hooks']) or '-'}\n")
+    for failure in failed:
+        sys.stdout.write(f"failed: {failure['name']} [{failure['origin']}]: "
+                         f"{failure['error']}\n")
     for message in refused:
         sys.stdout.write(f"refused: {message}\n")
     if not rows:

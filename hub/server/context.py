@@ -16,6 +16,8 @@ from panneau.hub.sources import UNCHANGED, HttpHandler, SourceStatus
 
 __all__ = ["HubSourceContext", "Routes", "SourceState"]
 
+log = logging.getLogger(__name__)
+
 _CALLS = ("voice", "staffing")
 _AGENTS = ("agents", "staffing")
 #: Which KPI families (panneau.hub.catalogue) an event kind feeds: screens grey only those when the
@@ -51,6 +53,21 @@ class SourceState:
     skipped: int = 0
     last_skipped: str = ""
     feeds: set[str] = field(default_factory=set)  # KPI families its events fed so far
+
+    def change(self, status: SourceStatus, detail: str, now: float) -> bool:
+        """Set the status and its detail; returns whether either changed. A change of status
+        is logged once, with its reason (a new detail alone is not)."""
+        if (status, detail) == (self.status, self.detail):
+            return False
+        if status != self.status:
+            level = logging.WARNING if status in ("down", "stale") else logging.INFO
+            log.log(level, "source %s is %s%s (was %s)", self.name, status,
+                    f": {detail}" if detail else "", self.status)
+            self.since = now
+        self.status, self.detail = status, detail
+        if status == "live":
+            self.last_activity = now
+        return True
 
     def public(self, with_detail: bool = True) -> dict[str, Any]:
         """The ``source:<name>`` view value (details only for managers)."""
@@ -139,12 +156,8 @@ class HubSourceContext:
 
     def set_status(self, status: SourceStatus, detail: str = "") -> None:
         """Record and publish the source's health."""
-        if (status, detail) == (self.state.status, self.state.detail):
-            return
-        self.state.status, self.state.detail, self.state.since = status, detail, self.clock()
-        if status == "live":
-            self.state.last_activity = self.clock()
-        self.on_status(self.state)
+        if self.state.change(status, detail, self.clock()):
+            self.on_status(self.state)
 
     def add_route(self, method: str, path: str, handler: HttpHandler) -> str:
         """Serve ``handler`` at ``/hooks/<source>/<path>`` on the hub's HTTP port."""

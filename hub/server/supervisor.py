@@ -136,9 +136,7 @@ class Supervisor:
             if limit is None or state.status not in ("live", "starting"):
                 continue
             if now - state.last_activity > limit:
-                state.status, state.since = "stale", now
-                state.detail = f"no events for {now - state.last_activity:.0f} s"
-                log.warning("source %s is stale: %s", state.name, state.detail)
+                state.change("stale", f"no events for {now - state.last_activity:.0f} s", now)
                 self.on_status(state)
 
     async def _stale_loop(self) -> None:

@@ -107,6 +107,10 @@ FrameHandler = Callable[[Client, dict[str, Any]], Awaitable[None]]
 class WsServer:
     """Accepts screens, authenticates them and hands their frames to the hub."""
 
+    #: The hub pings each client this often and drops it (1011) without a pong in time.
+    PING_INTERVAL_S = 20.0
+    PING_TIMEOUT_S = 20.0
+
     def __init__(self, config: Config, publisher: Publisher, on_frame: FrameHandler,
                  status_for: Callable[[Audience], dict[str, Any]],
                  health: Callable[[], dict[str, Any]], metrics_text: Callable[[], str]) -> None:
@@ -124,7 +128,8 @@ class WsServer:
         self.server = await serve(
             self.handler, host, port, process_request=self.process_request,
             max_size=self.settings.max_frame_bytes, compression=None,
-            ping_interval=20, ping_timeout=20, close_timeout=2, ssl=tls)
+            ping_interval=self.PING_INTERVAL_S, ping_timeout=self.PING_TIMEOUT_S,
+            close_timeout=2, ssl=tls)
         return self.server.sockets[0].getsockname()[1]
 
     async def stop(self) -> None:
@@ -207,8 +212,8 @@ class WsServer:
 
     def _log_closed(self, conn: ServerConnection) -> None:
         rcvd, sent = conn.protocol.close_rcvd, conn.protocol.close_sent
-        if sent is not None and sent.code == wire.CLOSE_TOO_BIG:
-            self.publisher.metrics.clients_dropped["frame too big"] += 1
+        if sent is not None and sent.code in (wire.CLOSE_TOO_BIG, wire.CLOSE_KEEPALIVE):
+            self.publisher.metrics.clients_dropped[wire.CLOSE_REASONS[sent.code]] += 1
             log.warning("closed %s: %d %s", conn.remote_address, sent.code, sent.reason)
         elif rcvd is None:
             log.debug("%s went away without closing", conn.remote_address)

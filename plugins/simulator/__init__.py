@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from panneau.hub.commands import CommandSpec
 from panneau.hub.hookspecs import hookimpl
 from panneau.hub.sources import SourceSpec
+from panneau.plugins.simulator.command import DEMO
 from panneau.plugins.simulator.demo import demo_config
 from panneau.plugins.simulator.model import Simulation
 from panneau.plugins.simulator.options import SimQueue, SimTeam, SimulatorOptions
@@ -24,6 +26,7 @@ __all__ = [
     "SimulatorOptions",
     "SimulatorSource",
     "demo_config",
+    "register_commands",
     "register_sources",
 ]
 
@@ -37,3 +40,9 @@ def register_sources(register: Callable[[SourceSpec], None]) -> None:
         options=SimulatorOptions,
         description="a simulated contact centre: calls, agents, tickets and surveys",
     ))
+
+
+@hookimpl
+def register_commands(register: Callable[[CommandSpec], None]) -> None:
+    """Offer ``panneau demo``."""
+    register(DEMO)

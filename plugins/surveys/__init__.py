@@ -8,12 +8,14 @@ from typing import Any
 from panneau.hub.hookspecs import hookimpl
 from panneau.hub.sources import HttpRequest, SourceContext, SourceSpec
 from panneau.plugins.generic.polling import from_env
+from panneau.plugins.surveys.import_cmd import IMPORT_SURVEY
 from panneau.plugins.surveys.options import DelightedOptions, TypeformOptions
 from panneau.plugins.surveys.parse import Parsed, parse_delighted, parse_typeform
 from panneau.plugins.surveys.receiver import WebhookReceiver, serve
 from panneau.plugins.surveys.signatures import hex_signature_ok, typeform_signature_ok
 
-__all__ = ["DelightedSource", "TypeformSource", "WebhookSource", "register_sources"]
+__all__ = ["DelightedSource", "TypeformSource", "WebhookSource", "register_commands",
+           "register_sources"]
 
 
 def _secret(ctx: SourceContext, value: str | None, env: str) -> str:
@@ -86,3 +88,9 @@ def register_sources(register) -> None:
                         description="Typeform form_response webhooks (NPS/CSAT question by form)"))
     register(SourceSpec(name="delighted", factory=DelightedSource, options=DelightedOptions,
                         description="Delighted-style survey_response webhooks (hex HMAC)"))
+
+
+@hookimpl
+def register_commands(register) -> None:
+    """Offer ``panneau import-survey``."""
+    register(IMPORT_SURVEY)

@@ -1,6 +1,7 @@
 """Sources that raise, hang or block are isolated, reported and (when they raise) restarted."""
 
 import asyncio
+import itertools
 import logging
 
 FAST = {"backoff_min": 0.05, "backoff_max": 0.2}
@@ -60,3 +61,36 @@ async def test_a_source_blocking_the_loop_is_named(start_hub, tools, caplog):
         assert "asyncio.to_thread" in hub.supervisor.states["feed"].detail
         assert any("blocked" in r.getMessage() and "source:feed" in r.getMessage()
                    for r in caplog.records)
+
+
+def _changes(caplog) -> list[tuple[str, str]]:
+    return [(r.levelname, r.getMessage()) for r in caplog.records
+            if r.name == "panneau.hub.server.context" and r.getMessage().startswith("source feed")]
+
+
+async def test_each_change_of_state_is_logged_once_with_its_reason(start_hub, tools, caplog):
+    caplog.set_level(logging.INFO, "panneau.hub.server.context")
+    async with start_hub(feed={"count": 0, "fail_after": 3}, hub_kwargs=FAST) as hub:
+        async with asyncio.timeout(5):
+            while hub.supervisor.states["feed"].restarts < 2:
+                await asyncio.sleep(0.02)
+    changes = _changes(caplog)
+    downs = [m for level, m in changes if " is down" in m]
+    assert len(downs) >= 2 and all(level == "WARNING" for level, m in changes if " is down" in m)
+    assert "source feed is down: RuntimeError: feed broke on purpose; restarting in" in downs[0]
+    # each run goes starting -> live -> down: never the same state logged twice in a row
+    states = [m.split(" is ")[1].split(":")[0].split(" ")[0] for _, m in changes]
+    assert all(a != b for a, b in itertools.pairwise(states)), states
+    assert states[:3] == ["live", "down", "starting"]
+
+
+async def test_going_stale_is_logged_once(start_hub, tools, caplog):
+    caplog.set_level(logging.INFO, "panneau.hub.server.context")
+    async with start_hub(feed={"count": 0, "hang_after": 2}, stale_after_s=0.3) as hub:
+        async with asyncio.timeout(5):
+            while hub.supervisor.states["feed"].status != "stale":
+                await asyncio.sleep(0.02)
+        hub.supervisor.check_stale()  # checked again: still stale, nothing new to say
+    stale = [(level, m) for level, m in _changes(caplog) if " is stale" in m]
+    assert len(stale) == 1 and stale[0][0] == "WARNING"
+    assert stale[0][1].startswith("source feed is stale: no events for")

@@ -6,8 +6,8 @@ import time
 
 import pytest
 
-from panneau.hub.cli.demo_cmd import demo_clock, demo_hub, demo_screen
 from panneau.hub.cli.main import main
+from panneau.plugins.simulator.command import demo_clock, demo_hub, demo_screen
 
 
 async def wait_for(pilot, condition, timeout: float = 15.0) -> None:

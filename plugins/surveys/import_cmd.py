@@ -5,7 +5,8 @@ The mapping file is TOML with the keys of a ``generic`` source's ``mapping`` tab
 rows are stored in the hub's journal under ``--source`` together with the ids already imported,
 in one transaction, so importing the same export twice stores nothing new. The hub counts them
 when it next starts (it replays its journal). Bad rows are listed as ``FILE:LINE: reason``.
-Exit status: 0 all rows imported, 1 some rows skipped, 2 nothing could be done.
+Exit status: 0 all rows imported, 1 some rows skipped, 2 nothing could be done. The surveys
+plugin adds this command through the ``register_commands`` hook.
 """
 
 from __future__ import annotations
@@ -18,20 +19,16 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from panneau.hub.cli.common import add_command
+from panneau.hub.commands import CommandSpec
 from panneau.hub.config import ConfigError, load_config
 from panneau.hub.config.validate import ConfigIssue, build, format_path
 from panneau.plugins.generic.mapping import RowMapping, mapping_problems
 from panneau.plugins.generic.rows import RowConsumer, read_rows
 
-__all__ = ["load_mapping", "register"]
+__all__ = ["IMPORT_SURVEY", "load_mapping"]
 
-def register(subparsers) -> None:
-    """Add ``import-survey``."""
-    parser = add_command(
-        subparsers, "import-survey", "import survey responses from a CSV or JSON export",
-        "panneau import-survey answers.csv --mapping mapping.toml --config panneau.toml", run,
-    )
+
+def _arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", help="the export: .csv, .tsv, .json, .jsonl or .ndjson")
     parser.add_argument("--mapping", required=True, metavar="FILE",
                         help="TOML column mapping (see docs/sources/surveys.md)")
@@ -130,3 +127,9 @@ def run(args: argparse.Namespace) -> int:
     if responses and not args.dry_run:
         out(f"stored under source {args.source!r}; the hub counts them when it next starts\n")
     return 1 if ctx.lines else 0
+
+
+#: ``panneau import-survey``, registered by the surveys plugin.
+IMPORT_SURVEY = CommandSpec(
+    "import-survey", "import survey responses from a CSV or JSON export", run, _arguments,
+    example="panneau import-survey answers.csv --mapping mapping.toml --config panneau.toml")

@@ -1,5 +1,7 @@
 """``panneau demo``: a hub fed by the simulator, with the kiosk (or an overlay) in the foreground.
 
+The simulator plugin adds this command through the ``register_commands`` hook.
+
 Nothing to configure: the config is built in code (:func:`panneau.plugins.simulator.demo_config`),
 the
 hub listens on free loopback ports with a database in a temporary folder, and quitting the
@@ -20,9 +22,9 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from panneau.hub.cli.common import add_command
+from panneau.hub.commands import CommandSpec
 
-__all__ = ["demo_clock", "demo_hub", "demo_screen", "register"]
+__all__ = ["DEMO", "demo_clock", "demo_hub", "demo_screen"]
 
 log = logging.getLogger(__name__)
 
@@ -115,19 +117,9 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(subparsers) -> None:
-    """Add ``demo``."""
-    from panneau.plugins.simulator import SCENARIOS
+def _arguments(parser: argparse.ArgumentParser) -> None:
+    from panneau.plugins.simulator.scenarios import SCENARIOS
 
-    parser = add_command(
-        subparsers, "demo",
-        "run a hub fed by the simulator with the kiosk on screen (no config needed)",
-        "panneau demo --speed 60",
-        run,
-        description="Run a hub fed by the simulator and show the support team's kiosk. The "
-                    "default incident scenario floods the support queue after 20 seconds: "
-                    "watch its tiles turn warn, then alert. Quit with Ctrl+Q.",
-    )
     parser.add_argument("--overlay", metavar="AGENT",
                         help="show this agent's overlay instead (e.g. alice)")
     parser.add_argument("--team", default="support", help="the kiosk's team (support, sales)")
@@ -136,3 +128,12 @@ def register(subparsers) -> None:
     parser.add_argument("--speed", type=float, default=1.0,
                         help="simulated seconds per second (default 1; 60: an hour a minute)")
     parser.add_argument("--seed", type=int, default=1, help="simulator seed")
+
+
+#: ``panneau demo``, registered by the simulator plugin.
+DEMO = CommandSpec(
+    "demo", "run a hub fed by the simulator with the kiosk on screen (no config needed)", run,
+    _arguments, example="panneau demo --speed 60",
+    description="Run a hub fed by the simulator and show the support team's kiosk. The "
+                "default incident scenario floods the support queue after 20 seconds: "
+                "watch its tiles turn warn, then alert. Quit with Ctrl+Q.")
