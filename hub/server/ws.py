@@ -212,7 +212,8 @@ class WsServer:
 
     def _log_closed(self, conn: ServerConnection) -> None:
         rcvd, sent = conn.protocol.close_rcvd, conn.protocol.close_sent
-        if sent is not None and sent.code in (wire.CLOSE_TOO_BIG, wire.CLOSE_KEEPALIVE):
+        by_hub = sent is not None and not conn.protocol.close_rcvd_then_sent  # not an echo
+        if by_hub and sent.code in (wire.CLOSE_TOO_BIG, wire.CLOSE_KEEPALIVE):
             self.publisher.metrics.clients_dropped[wire.CLOSE_REASONS[sent.code]] += 1
             log.warning("closed %s: %d %s", conn.remote_address, sent.code, sent.reason)
         elif rcvd is None:

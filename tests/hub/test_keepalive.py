@@ -31,5 +31,9 @@ async def test_a_client_without_pongs_is_dropped_with_1011_and_counted(start_hub
         assert protocol.close_rcvd is not None and protocol.close_rcvd.code == 1011
         assert 'panneau_clients_dropped_total{reason="keepalive timeout"} 1' in hub.metrics_text()
         assert hub.clients_by_role()["manager"] == 1  # the answering client stays
-        await healthy.close()
+        await healthy.close(1011, "the client's own error")  # echoed by the hub: not a drop
+        async with asyncio.timeout(5):
+            while hub.clients_by_role()["manager"]:
+                await asyncio.sleep(0.02)
+        assert hub.metrics.clients_dropped["keepalive timeout"] == 1
         writer.close()
