@@ -1,5 +1,8 @@
 """``panneau replay``: feed a recorded source file through the engine and print the figures.
 
+``panneau replay journal --day D [--at HH:MM]`` instead recomputes a stored day from the hub's
+own journal and compares it with what the wall showed (:mod:`panneau.hub.reports.replay_day`).
+
 Formats: ``queue_log`` (Asterisk's native pipe file) and ``queue_log_csv`` (a CSV export of the
 realtime ``queue_log`` table: ``data``, ``data1..5`` or PBXware layout). Lines are parsed and
 applied in batches, so a file of millions of lines never sits in memory as events.
@@ -20,8 +23,8 @@ from panneau.hub.cli.common import add_command
 
 __all__ = ["FORMATS", "parse_time", "register", "replay"]
 
-#: The recorded formats ``replay`` reads.
-FORMATS = ("queue_log", "queue_log_csv")
+#: The recorded formats ``replay`` reads (``journal``: the hub's own, see the docstring).
+FORMATS = ("queue_log", "queue_log_csv", "journal")
 _NOW_KPIS = {"calls_waiting": "calls_waiting", "longest_wait_s": "longest_wait_s",
              "agents_paused": "paused"}
 _PROGRESS_BYTES = 8 * 1024 * 1024
@@ -31,14 +34,18 @@ def register(subparsers) -> None:
     """Add ``replay``."""
     parser = add_command(
         subparsers, "replay", "compute the figures of a recorded source file",
-        "panneau replay queue_log /var/log/asterisk/queue_log --at 2026-11-22T17:00 --json",
+        "panneau replay queue_log /var/log/asterisk/queue_log --at 2026-11-22T17:00 --json\n"
+        "  panneau replay journal --config panneau.toml --day 2026-11-22 --at 17:00",
         run,
     )
     parser.add_argument("source", choices=FORMATS,
-                        help="queue_log (native file) or queue_log_csv (table export)")
-    parser.add_argument("file", help="the recorded file")
+                        help="queue_log (native file), queue_log_csv (table export) or journal "
+                             "(the hub's database, from --config)")
+    parser.add_argument("file", nargs="?", help="the recorded file (not for journal)")
     parser.add_argument("--at", metavar="TIME",
-                        help="epoch or ISO 8601, naive = hub timezone (default: end of file)")
+                        help="epoch or ISO 8601, naive = hub timezone (default: end of file); "
+                             "journal: HH:MM of --day, that sample's every figure")
+    parser.add_argument("--day", metavar="YYYY-MM-DD", help="journal: the working day")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--service-level", type=int, metavar="SECONDS",
                         help="answer-time target T of every queue (overrides the config)")
@@ -152,6 +159,13 @@ def run(args: argparse.Namespace) -> int:
     from panneau.plugins.asterisk.queue_log import parse_batches
     from panneau.plugins.asterisk.realtime import read_export_batches
 
+    if args.source == "journal":
+        from panneau.hub.cli.replay_journal import run_journal
+
+        return run_journal(args)
+    if args.file is None:
+        sys.stderr.write(f"panneau replay: {args.source} needs a FILE\n")
+        return 2
     try:
         config = _config(args)
         at = parse_time(args.at, config.hub.timezone) if args.at else None
