@@ -11,8 +11,8 @@ from typing import Literal
 
 __all__ = ["KPIS", "WINDOWS", "KpiInfo"]
 
-Unit = Literal["count", "s", "min", "h", "pct", "score", "agents"]
-Family = Literal["voice", "agents", "tickets", "surveys", "staffing"]
+Unit = Literal["count", "s", "min", "h", "pct", "score", "agents", "money"]
+Family = Literal["voice", "agents", "tickets", "surveys", "staffing", "inputs"]
 
 #: Window ids: ``now`` is instantaneous, ``today`` day-to-date, the others rolling.
 WINDOWS: tuple[str, ...] = ("now", "15m", "30m", "60m", "today")
@@ -86,5 +86,17 @@ KPIS: dict[str, KpiInfo] = {
         _k("nps_responses", "NPS responses", "count", "surveys", None),
         _k("ces_avg", "Customer effort", "score", "surveys", False),
         _k("survey_responses", "Survey responses", "count", "surveys", None),
+        # entered figures (panneau input, or a plugin's FigureEntered events)
+        _k("training_hours", "Training hours", "h", "inputs", True),
+        _k("leavers", "Leavers", "count", "inputs", False),
+        _k("headcount", "Headcount", "agents", "inputs", None),
+        _k("turnover_pct", "Turnover", "pct", "inputs", False),
+        _k("complaints", "Complaints", "count", "inputs", False),
+        _k("revenue", "Revenue", "money", "inputs", True),
+        _k("fta_pct", "Missed appointments", "pct", "inputs", False),
+        _k("self_service_pct", "Self-service completion", "pct", "inputs", True),
+        _k("kb_freshness_pct", "Knowledge base up to date", "pct", "inputs", True),
+        _k("cost_total", "Cost", "money", "inputs", False),
+        _k("cost_per_contact", "Cost per contact", "money", "inputs", False),
     )
 }

@@ -112,6 +112,8 @@ def format_value(kpi: str, value: float | None) -> str:
         return _number(value, 1 if abs(value) < 10 else 0) + "%"
     if unit in ("min", "h"):
         return _number(value, 1 if abs(value) < 10 else 0) + unit[0]
+    if unit == "money":
+        return _number(value, 2 if abs(value) < 100 else 0)
     if unit == "score":
         return f"{round(value):+d}" if round(value) else "0"
     return _number(value, 0 if float(value).is_integer() or abs(value) >= 10 else 1)

@@ -23,6 +23,7 @@ means "this event is refused" (a ``ValueError``). Built events are never changed
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import linecache
 import math
 import typing
@@ -43,6 +44,7 @@ __all__ = [
     "CallEntered",
     "CallLeft",
     "Event",
+    "FigureEntered",
     "InvalidEvent",
     "RingNoAnswer",
     "SurveyResponse",
@@ -410,6 +412,40 @@ class SurveyResponse(Event):
             raise InvalidEvent("survey_response: an effort scale starts at 0 or 1")
 
 
+# --- figures no source system holds ------------------------------------------------
+
+
+@_event
+class FigureEntered(Event):
+    """A figure no phone system or helpdesk holds (training hours, complaints, costs...), typed
+    by a manager (``panneau input``) or fed by a plugin (CRM, HR tool). ``figure`` is one of
+    :data:`panneau.hub.engine.inputs.FIGURES`; ``team`` None is the whole site; ``day`` the
+    working day it counts for (ISO date; None: the day of ``ts``, the time it was entered);
+    ``by`` who entered it. A correction is a new entry naming the one it replaces in
+    ``corrects``: nothing is overwritten."""
+
+    kind: ClassVar[str] = "figure_entered"
+    entry_id: str
+    figure: str
+    amount: float
+    team: str | None = None
+    day: str | None = None
+    category: str | None = None
+    by: str | None = None
+    corrects: str | None = None
+
+    def _validate(self) -> None:
+        if self.amount < 0:
+            raise InvalidEvent(f"figure_entered: {self.figure}: the amount must be 0 or more, "
+                               f"got {self.amount!r}")
+        if self.day is not None:
+            try:
+                datetime.date.fromisoformat(self.day)
+            except ValueError:
+                raise InvalidEvent(f"figure_entered: day must be a date YYYY-MM-DD, got "
+                                   f"{self.day!r}"[:300]) from None
+
+
 EVENT_TYPES: dict[str, type[Event]] = {
     cls.kind: cls
     for cls in (
@@ -434,6 +470,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         TicketMetrics,
         TicketSlaBreached,
         SurveyResponse,
+        FigureEntered,
     )
 }
 

@@ -19,6 +19,7 @@ from panneau.hub.config import Config
 from panneau.hub.engine.agents import AgentBook
 from panneau.hub.engine.bad import BadEvents
 from panneau.hub.engine.erlang import staffing
+from panneau.hub.engine.inputs import Inputs, input_kpis
 from panneau.hub.engine.kpis import voice_kpis
 from panneau.hub.engine.scopes import Scopes
 from panneau.hub.engine.snapshot import Snapshot
@@ -26,7 +27,7 @@ from panneau.hub.engine.surveys import Surveys
 from panneau.hub.engine.thresholds import Thresholds
 from panneau.hub.engine.tickets import Tickets
 from panneau.hub.engine.voice import Calls
-from panneau.hub.engine.windows import ROLLING, DayClock, Tallies
+from panneau.hub.engine.windows import ROLLING, DayClock, Sums, Tallies
 
 __all__ = ["Engine"]
 
@@ -55,6 +56,7 @@ class Engine:
         self.tickets = Tickets(config, self.scopes, self.tallies, self.bad)
         self.surveys = Surveys(config, self.scopes, self.tallies, self.bad)
         self.surveys.ticket_scopes = self.tickets.scopes_of
+        self.inputs = Inputs(self.scopes, self.clock, self.bad)
         self.thresholds = Thresholds(config, self.scopes)
         self._cache: dict[str, dict[str, dict[str, float]]] = {}
         self._small: dict[str, frozenset[str]] = {}
@@ -75,6 +77,8 @@ class Engine:
             self.tickets.apply(event)
         elif isinstance(event, ev.SurveyResponse):
             self.surveys.apply(event)
+        elif isinstance(event, ev.FigureEntered):
+            self.inputs.apply(event)
 
     # --- time and output -----------------------------------------------------------------
 
@@ -93,7 +97,7 @@ class Engine:
         if self.calls.calls:
             self.agents.forget_calls(self.calls.forget_stale(now), now)
         views, agent_counts, reasons = self.agents.now(now)
-        dirty = self.tallies.take_dirty()
+        dirty = self.tallies.take_dirty() | self.inputs.take_dirty()
         day = self.clock.day(now)
         if day != self._day:
             self._day = day
@@ -129,13 +133,34 @@ class Engine:
         out = {}
         for window in _WINDOWS:
             sums = self.tallies.window(scope, window, now)
+            if window == "today":
+                sums = self.inputs.with_day(scope, self.clock.day(now), sums)
             figures: dict[str, float] = {}
             voice_kpis(sums, figures, queue_like=queue_like, seen=seen)
             self.tickets.kpis(scope, window, now, sums, figures)
             self.surveys.kpis(scope, sums, figures)
+            if window == "today":
+                input_kpis(sums, figures)
             if figures:
                 out[window] = figures
         return out
+
+    def counted_day(self, day: int) -> dict[str, Sums]:
+        """Every scope's sums of working day ``day`` (a ``date.toordinal()``) counted from
+        events, with the labour cost: the ``counted`` part of the period rollups (after a
+        :meth:`snapshot`; only days the tallies still hold, see :meth:`rollup_days`)."""
+        day_sums = self.tallies.days.get(day, {})
+        return {scope: self.inputs.with_labour(scope, day, sums)
+                for scope, sums in day_sums.items()}
+
+    def entered_day(self, day: int) -> dict[str, Sums]:
+        """Every scope's entered figures of working day ``day``: the ``entered`` part."""
+        return self.inputs.days.get(day, {})
+
+    def rollup_days(self) -> tuple[set[int], set[int]]:
+        """The days whose rollups may have changed: the days the tallies hold (today and
+        yesterday), and the days of figures entered or corrected since the last call."""
+        return set(self.tallies.days), self.inputs.take_changed_days()
 
     def _now(self, now: float, agent_counts: dict[str, dict[str, float]]
              ) -> dict[str, dict[str, float]]:

@@ -19,7 +19,7 @@ from panneau.hub.engine.bad import BadEvents
 from panneau.hub.engine.scopes import Scopes
 from panneau.hub.engine.windows import Sums, Tallies
 
-__all__ = ["Surveys"]
+__all__ = ["Surveys", "survey_kpis"]
 
 _SEEN_MAX = 100_000
 
@@ -90,18 +90,9 @@ class Surveys:
 
     def kpis(self, scope: str, s: Sums, out: dict[str, float]) -> None:
         """Survey KPIs of one scope's sums."""
-        g = s.get
         if scope in self.seen:
-            out["survey_responses"] = g("survey_n", 0.0)
-        if (n := g("csat_n", 0.0)) > 0:
-            out["csat_pct"] = min(100.0, max(0.0, 100.0 * g("csat_good", 0.0) / n))
-            out["csat_responses"] = n
-        if (n := g("nps_n", 0.0)) > 0:
-            score = 100.0 * (g("nps_promoters", 0.0) - g("nps_detractors", 0.0)) / n
-            out["nps"] = min(100.0, max(-100.0, score))
-            out["nps_responses"] = n
-        if (n := g("ces_n", 0.0)) > 0:
-            out["ces_avg"] = g("ces_sum", 0.0) / n
+            out["survey_responses"] = s.get("survey_n", 0.0)
+        survey_kpis(s, out)
 
     @staticmethod
     def small(scope: str, windows: dict[str, dict[str, float]], small_n: int) -> frozenset[str]:
@@ -113,3 +104,17 @@ class Surveys:
             for kpi, count in (("csat_pct", "csat_responses"), ("nps", "nps_responses"))
             if kpi in kpis and kpis[count] < small_n
         )
+
+
+def survey_kpis(s: Sums, out: dict[str, float]) -> None:
+    """CSAT, NPS and CES from survey sums."""
+    g = s.get
+    if (n := g("csat_n", 0.0)) > 0:
+        out["csat_pct"] = min(100.0, max(0.0, 100.0 * g("csat_good", 0.0) / n))
+        out["csat_responses"] = n
+    if (n := g("nps_n", 0.0)) > 0:
+        score = 100.0 * (g("nps_promoters", 0.0) - g("nps_detractors", 0.0)) / n
+        out["nps"] = min(100.0, max(-100.0, score))
+        out["nps_responses"] = n
+    if (n := g("ces_n", 0.0)) > 0:
+        out["ces_avg"] = g("ces_sum", 0.0) / n

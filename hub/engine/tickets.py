@@ -26,7 +26,7 @@ from panneau.hub.engine.bad import BadEvents, is_duration
 from panneau.hub.engine.scopes import SITE, Scopes
 from panneau.hub.engine.windows import ROLLING, Sums, Tallies, minute_of
 
-__all__ = ["CHANNELS", "Tickets"]
+__all__ = ["CHANNELS", "Tickets", "ticket_kpis"]
 
 #: Channels with their own ``tickets_via_<channel>`` count; anything else is ``other``.
 CHANNELS = ("email", "web", "phone", "chat", "api", "social", "other")
@@ -52,6 +52,24 @@ def channel_key(channel: str | None) -> str:
     name = (channel or "other").lower()
     name = _CHANNEL_ALIASES.get(name, name)
     return f"tickets_via_{name if name in CHANNELS else 'other'}"
+
+
+def ticket_kpis(s: Sums, out: dict[str, float]) -> None:
+    """The ticket KPIs that follow from sums alone (not the backlog, not the median)."""
+    g = s.get
+    out["tickets_created"] = g("tickets_created", 0.0)
+    out["tickets_solved"] = g("tickets_solved", 0.0)
+    out["sla_breaches"] = g("sla_breaches", 0.0)
+    for channel in CHANNELS:
+        if (count := g(f"tickets_via_{channel}")) is not None:
+            out[f"tickets_via_{channel}"] = count
+    if (n := g("frt_n", 0.0)) > 0:
+        out["frt_avg_min"] = max(0.0, g("frt_sum_min", 0.0) / n)
+    if (n := g("resolution_n", 0.0)) > 0:
+        out["resolution_avg_h"] = max(0.0, g("resolution_sum_h", 0.0) / n)
+    if (solved := g("tickets_solved", 0.0)) > 0:
+        out["reopen_rate_pct"] = min(100.0, 100.0 * g("solved_reopened", 0.0) / solved)
+        out["one_touch_pct"] = min(100.0, 100.0 * g("one_touch", 0.0) / solved)
 
 
 class Tickets:
@@ -198,24 +216,12 @@ class Tickets:
         """Ticket KPIs of one scope's sums over ``window``."""
         if scope not in self.seen:
             return
-        g = s.get
-        out["tickets_created"] = g("tickets_created", 0.0)
-        out["tickets_solved"] = g("tickets_solved", 0.0)
-        out["sla_breaches"] = g("sla_breaches", 0.0)
+        ticket_kpis(s, out)
         out["backlog"] = float(self.backlog.get(scope, 0))
-        for channel in CHANNELS:
-            if (count := g(f"tickets_via_{channel}")) is not None:
-                out[f"tickets_via_{channel}"] = count
-        if (n := g("frt_n", 0.0)) > 0:
-            out["frt_avg_min"] = max(0.0, g("frt_sum_min", 0.0) / n)
+        if "frt_avg_min" in out:
             median = self._median(scope, window, now)
             if median is not None:
                 out["frt_median_min"] = median
-        if (n := g("resolution_n", 0.0)) > 0:
-            out["resolution_avg_h"] = max(0.0, g("resolution_sum_h", 0.0) / n)
-        if (solved := g("tickets_solved", 0.0)) > 0:
-            out["reopen_rate_pct"] = min(100.0, 100.0 * g("solved_reopened", 0.0) / solved)
-            out["one_touch_pct"] = min(100.0, 100.0 * g("one_touch", 0.0) / solved)
 
     def now(self) -> dict[str, dict[str, float]]:
         """The backlog per scope, now."""

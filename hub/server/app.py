@@ -49,6 +49,7 @@ from panneau.hub.server.journal import Journal
 from panneau.hub.server.manager import ManagerState
 from panneau.hub.server.metrics import Metrics, render_prometheus
 from panneau.hub.server.publisher import Publisher
+from panneau.hub.server.rollups import RollupWriter
 from panneau.hub.server.supervisor import SourceEntry, Supervisor
 from panneau.hub.server.tls import ServerTls, TlsFiles
 from panneau.hub.server.views import Audience, ViewInputs, build_view, key_visible
@@ -93,6 +94,8 @@ class Hub:
         self.ws_port = self.http_port = 0
         self.replayed = 0
         self._dirty = asyncio.Event()
+        #: Set once the day rollups are complete and current (tests and tools wait on it).
+        self.rollups_ready = asyncio.Event()
         self._status_dirty = False
         self._tasks: list[asyncio.Task] = []
         self._published = 0  # accepted-event counter value last published
@@ -106,6 +109,7 @@ class Hub:
             self.insight_rules = list(collect_insights(self.pm).specs.values())
             self.history = History(self.journal, cfg,
                                    past=[p for rule in self.insight_rules for p in rule.past])
+            self.rollups = RollupWriter(self.journal, cfg)
             self.snapshot: Any = self.engine.snapshot(clock())
             registry = collect_sources(self.pm)
             entries = [SourceEntry(s, registry.specs.get(s.plugin))
@@ -185,6 +189,7 @@ class Hub:
         for coro, name in ((self._publish_loop(), "hub:publish"),
                            (self._history_loop(), "hub:history"),
                            (self._retention_loop(), "hub:retention"),
+                           (self._rollup_loop(), "hub:rollups"),
                            (self._engine_state_loop(), "hub:engine-state")):
             self._tasks.append(loop.create_task(coro, name=name))
         if self.outbox is not None:
@@ -204,6 +209,10 @@ class Hub:
         if self._started:  # the next start replays only what follows
             with contextlib.suppress(Exception):
                 await self.save_engine_state()
+        with contextlib.suppress(Exception):  # the days in memory reach the rollups
+            if self._started:
+                await self.rollups.write(self.engine, self.clock())
+            await self.rollups.aclose()
         with contextlib.suppress(Exception):  # a sample being written is finished, not cut
             await self.history.aclose()
         for server in (self.ws, self.http):
@@ -338,6 +347,21 @@ class Hub:
                 await self.history.sample_off_loop(self.clock(), self.snapshot)
             except Exception:
                 log.exception("sampling KPI history failed")
+
+    async def _rollup_loop(self) -> None:
+        """Fill missing day rollups from the journal, then keep today's and yesterday's
+        current (panneau.hub.server.rollups)."""
+        try:
+            await self.rollups.fill_gaps(self.engine.clock.day(self.clock()) - 1, self.clock())
+        except Exception:
+            log.exception("rebuilding day rollups failed")
+        while True:
+            try:
+                await self.rollups.write(self.engine, self.clock())
+                self.rollups_ready.set()
+            except Exception:
+                log.exception("writing day rollups failed")
+            await asyncio.sleep(self.history.interval)
 
     async def save_engine_state(self) -> bool:
         """Save the engine and its journal position now (see panneau.hub.server.engine_state)."""
