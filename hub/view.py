@@ -20,6 +20,8 @@ and the screens use (nobody splits key strings by hand):
 - ``alert:<scope>/<window>/<kpi>`` → ``{"key", "state", "value", "since", "text"}``
 - ``annotation:<scope>/<window>/<kpi>`` → ``{"text", "by", "ts"}``
 - ``insight:<rule>/<scope>`` → ``{"rule", "key", "text", "figures", "period", "severity"}``
+- ``objective:<n>`` → an objective with its key results' progress (panneau.hub.objectives)
+- ``scorecard:<scope>`` → the balanced scorecard of ``site`` or ``team:<id>``
 - ``meta`` → ``{"role", "identity", "team", "team_name", "agent", "as_of", "pages", ...}``
 
 A scope (``site``, ``queue:<name>``, ``team:<id>``, ``agent:<id>``) may hold ``:`` but never
@@ -43,7 +45,7 @@ __all__ = [
 #: Kinds whose key is ``<kind>:<scope>/<window>/<kpi>``.
 FIGURE_KINDS = frozenset({"kpi", "state", "trend", "ref", "alert", "annotation"})
 #: Kinds whose key is ``<kind>:<id>``.
-ITEM_KINDS = frozenset({"agent", "source", "message", "insight"})
+ITEM_KINDS = frozenset({"agent", "source", "message", "insight", "objective", "scorecard"})
 
 
 class Key(NamedTuple):

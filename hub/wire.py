@@ -80,6 +80,10 @@ CLIENT_FRAMES: dict[str, Fields] = {
                      "agent": (_OPT_STR, False), "expires_s": (_NUM, True),
                      "ref": (_OPT_STR, False)},
     "annotate": {"key": ((str,), True), "text": ((str,), True), "ref": (_OPT_STR, False)},
+    "enter_figure": {"figure": ((str,), True), "amount": (_NUM, True),
+                     "team": (_OPT_STR, False), "day": (_OPT_STR, False),
+                     "category": (_OPT_STR, False), "corrects": (_OPT_STR, False),
+                     "ref": (_OPT_STR, False)},
 }
 
 #: Frames the hub sends to a client.

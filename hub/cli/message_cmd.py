@@ -9,7 +9,7 @@ import sys
 
 from panneau.hub.cli.common import add_command, read_token, screen_args
 
-__all__ = ["parse_duration", "register", "run", "send_message"]
+__all__ = ["manager_request", "parse_duration", "register", "run", "send_message"]
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
@@ -39,21 +39,20 @@ def parse_duration(text: str) -> float:
     return float(match[1]) * _UNITS[match[2] or "s"]
 
 
-async def send_message(url: str, token: str, text: str, *, team: str | None = None,
-                       agent: str | None = None, expires_s: float = 3600.0,
-                       ca_file: str | None = None, client_cert: str | None = None) -> str:
-    """Connect as a manager, send one message, return its id.
+async def manager_request(url: str, token: str, frame: dict, *, ca_file: str | None = None,
+                          client_cert: str | None = None) -> str:
+    """Connect with a manager token, send one action frame, return the ``id`` of its ``ok``.
 
-    Raises ``RuntimeError`` at once when the hub refuses the token, the TLS certificate does not
-    verify, or nothing answers at the address (connection refused); ``ValueError`` for an address
-    that is not ``ws://`` / ``wss://``.
+    Raises ``RuntimeError`` with the hub's reason when it refuses the frame, and at once when
+    the hub refuses the token, the TLS certificate does not verify, or nothing answers at the
+    address (connection refused); ``ValueError`` for an address that is not ``ws://`` /
+    ``wss://``.
     """
     from panneau.hub.client import ADDRESS_REFUSED, TLS_FAILED, HubClient
 
     client = HubClient(url, token, backoff_min=0.2, backoff_max=1.0, ca_file=ca_file,
                        client_cert=client_cert)
-    frame = {"type": "send_message", "text": text, "team": team, "agent": agent,
-             "expires_s": expires_s, "ref": "cli"}
+    frame = {**frame, "ref": "cli"}
     try:
         async for update in client.updates():
             if update.kind == "rejected":
@@ -72,6 +71,15 @@ async def send_message(url: str, token: str, text: str, *, team: str | None = No
     finally:
         await client.close()
     raise RuntimeError("connection closed")
+
+
+async def send_message(url: str, token: str, text: str, *, team: str | None = None,
+                       agent: str | None = None, expires_s: float = 3600.0,
+                       ca_file: str | None = None, client_cert: str | None = None) -> str:
+    """Connect as a manager, send one message, return its id (see :func:`manager_request`)."""
+    return await manager_request(
+        url, token, {"type": "send_message", "text": text, "team": team, "agent": agent,
+                     "expires_s": expires_s}, ca_file=ca_file, client_cert=client_cert)
 
 
 def run(args: argparse.Namespace) -> int:

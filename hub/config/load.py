@@ -8,6 +8,7 @@ import tomllib
 import zoneinfo
 from collections import Counter
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path as FsPath
 from typing import Any
 
@@ -15,6 +16,7 @@ from panneau.hub.catalogue import KPIS
 from panneau.hub.config.locate import key_lines, line_of
 from panneau.hub.config.schema import Config
 from panneau.hub.config.validate import ConfigIssue, build, format_path
+from panneau.hub.periods import parse_period
 
 __all__ = ["ConfigError", "load_config", "parse_config", "source_option_issues"]
 
@@ -166,6 +168,8 @@ def _kiosk_issues(config: Config) -> list[ConfigIssue]:
     issues: list[ConfigIssue] = []
     add = issues.append
     for i, page in enumerate(config.kiosk.pages):
+        if page.kind == "figures" and not page.kpis:
+            add(ConfigIssue(("kiosk", "pages", i), "a figures page needs kpis"))
         for j, kpi in enumerate(page.kpis):
             if kpi not in KPIS:
                 add(ConfigIssue(("kiosk", "pages", i, "kpis", j), f"unknown KPI {kpi!r}"))
@@ -270,6 +274,65 @@ def _cluster_issues(config: Config) -> list[ConfigIssue]:
     return issues
 
 
+def _period_issue(text: str, path: tuple) -> list[ConfigIssue]:
+    try:
+        parse_period(text, date(2000, 1, 1))
+    except ValueError as exc:
+        return [ConfigIssue(path, str(exc))]
+    return []
+
+
+def _scope_issue(config: Config, scope: str, path: tuple) -> list[ConfigIssue]:
+    """A key result's scope: ``site``, a configured team or queue; never an agent."""
+    kind, _, name = scope.partition(":")
+    queues = set(config.queues) | {q for t in config.teams for q in t.queues}
+    if scope == "site" or (kind == "team" and config.team(name)) or (
+            kind == "queue" and name in queues):
+        return []
+    if kind == "agent":
+        return [ConfigIssue(path, "an objective is never bound to an agent: use site, "
+                                  "team:<id> or queue:<name>")]
+    return [ConfigIssue(path, f"unknown scope {scope!r} (site, team:<id> or queue:<name>)")]
+
+
+def _objective_issues(config: Config) -> list[ConfigIssue]:
+    issues: list[ConfigIssue] = []
+    for i, obj in enumerate(config.objectives):
+        where = ("objectives", i)
+        if obj.team is not None and config.team(obj.team) is None:
+            issues.append(ConfigIssue((*where, "team"), f"no team {obj.team!r}"))
+        issues += _period_issue(obj.period, (*where, "period"))
+        if not obj.key_results:
+            issues.append(ConfigIssue((*where, "key_results"), "give at least one key result"))
+        for j, kr in enumerate(obj.key_results):
+            at = (*where, "key_results", j)
+            if kr.kpi not in KPIS:
+                issues.append(ConfigIssue((*at, "kpi"), f"unknown KPI {kr.kpi!r}"))
+            if kr.scope is not None:
+                issues += _scope_issue(config, kr.scope, (*at, "scope"))
+            if kr.deadline is not None:
+                try:
+                    date.fromisoformat(kr.deadline)
+                except ValueError:
+                    issues.append(ConfigIssue((*at, "deadline"),
+                                              f"expected YYYY-MM-DD, got {kr.deadline!r}"))
+    return issues
+
+
+def _scorecard_issues(config: Config) -> list[ConfigIssue]:
+    card = config.scorecard
+    issues = _period_issue(card.period, ("scorecard", "period"))
+    for i, row in enumerate(card.kpis):
+        if row.kpi not in KPIS:
+            issues.append(ConfigIssue(("scorecard", "kpis", i, "kpi"), f"unknown KPI {row.kpi!r}"))
+    for i, link in enumerate(card.links):
+        for key in ("cause", "effect"):
+            if getattr(link, key) not in KPIS:
+                issues.append(ConfigIssue(("scorecard", "links", i, key),
+                                          f"unknown KPI {getattr(link, key)!r}"))
+    return issues
+
+
 _CHECKS = (
     _hub_issues,
     _cluster_issues,
@@ -278,4 +341,6 @@ _CHECKS = (
     _threshold_issues,
     _token_issues,
     _kiosk_issues,
+    _objective_issues,
+    _scorecard_issues,
 )

@@ -6,14 +6,20 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 __all__ = [
+    "PERSPECTIVES",
     "ClusterSettings",
     "Config",
     "HubSettings",
+    "KeyResult",
     "KioskPage",
     "KioskSettings",
     "KpiSettings",
+    "Objective",
     "QueueSettings",
     "Schedule",
+    "Scorecard",
+    "ScorecardKpi",
+    "ScorecardLink",
     "SourceConfig",
     "Team",
     "Threshold",
@@ -21,6 +27,9 @@ __all__ = [
 ]
 
 Role = Literal["kiosk", "agent", "manager", "reporting"]
+Perspective = Literal["cost", "customer", "process", "people"]
+#: The balanced scorecard's four perspectives, in the order screens show them.
+PERSPECTIVES: tuple[str, ...] = ("cost", "customer", "process", "people")
 
 
 @dataclass
@@ -130,8 +139,11 @@ class KioskPage:
     """``[[kiosk.pages]]``: one rotating page of the wall panel."""
 
     title: str
-    kpis: list[str]
+    kpis: list[str] = field(default_factory=list)
     window: Literal["now", "15m", "30m", "60m", "today"] = "today"
+    #: ``figures`` (the ``kpis``), ``objectives`` (the team's and site's objectives) or
+    #: ``scorecard`` (the team's balanced scorecard).
+    kind: Literal["figures", "objectives", "scorecard"] = "figures"
     dwell_s: float | None = None
     trend: str | None = None
 
@@ -155,6 +167,81 @@ def _default_pages() -> list[KioskPage]:
                   trend="service_level_pct"),
         KioskPage("Tickets & surveys", ["backlog", "frt_avg_min", "csat_pct", "nps"]),
     ]
+
+
+@dataclass
+class KeyResult:
+    """``[[objectives.key_results]]``: a KPI of a scope to bring to a target by a deadline."""
+
+    kpi: str
+    target: float
+    baseline: float | None = None
+    direction: Literal["higher", "lower"] | None = None
+    deadline: str | None = None
+    scope: str | None = None
+
+
+@dataclass
+class Objective:
+    """``[[objectives]]``: what a team (or the site) aims at over a period, never an agent."""
+
+    title: str
+    key_results: list[KeyResult]
+    perspective: Perspective = "customer"
+    period: str = "quarter"
+    team: str | None = None
+
+
+@dataclass
+class ScorecardKpi:
+    """``[[scorecard.kpis]]``: a KPI placed in a perspective, leading or lagging."""
+
+    kpi: str
+    perspective: Perspective
+    role: Literal["leading", "lagging"] = "lagging"
+    target: float | None = None
+
+
+@dataclass
+class ScorecardLink:
+    """``[[scorecard.links]]``: a cause→effect pair shown side by side."""
+
+    cause: str
+    effect: str
+    note: str | None = None
+    cause_warn_above: float | None = None
+
+
+def _default_scorecard_kpis() -> list[ScorecardKpi]:
+    return [ScorecardKpi(kpi, perspective, role) for perspective, kpi, role in (
+        ("cost", "cost_per_contact", "lagging"), ("cost", "occupancy_pct", "leading"),
+        ("customer", "csat_pct", "lagging"), ("customer", "nps", "lagging"),
+        ("customer", "asa_s", "leading"),
+        ("process", "fcr_pct", "leading"), ("process", "service_level_pct", "leading"),
+        ("process", "abandon_rate_pct", "lagging"), ("process", "kb_freshness_pct", "leading"),
+        ("process", "self_service_pct", "lagging"),
+        ("people", "training_hours", "leading"), ("people", "turnover_pct", "lagging"))]
+
+
+def _default_scorecard_links() -> list[ScorecardLink]:
+    return [
+        ScorecardLink("fcr_pct", "cost_per_contact", "first-contact resolution lowers cost"),
+        ScorecardLink("occupancy_pct", "turnover_pct",
+                      "turnover climbs sharply past ~70 % occupancy", cause_warn_above=70.0),
+        ScorecardLink("training_hours", "fcr_pct", "training drives first-contact resolution"),
+        ScorecardLink("kb_freshness_pct", "self_service_pct",
+                      "an up-to-date knowledge base lets customers serve themselves"),
+        ScorecardLink("asa_s", "csat_pct", "speed of answer drives satisfaction"),
+    ]
+
+
+@dataclass
+class Scorecard:
+    """``[scorecard]``: the balanced scorecard screens show for a period."""
+
+    period: str = "month"
+    kpis: list[ScorecardKpi] = field(default_factory=_default_scorecard_kpis)
+    links: list[ScorecardLink] = field(default_factory=_default_scorecard_links)
 
 
 @dataclass
@@ -202,6 +289,8 @@ class Config:
     tokens: list[Token] = field(default_factory=list)
     kiosk: KioskSettings = field(default_factory=KioskSettings)
     cluster: ClusterSettings | None = None
+    objectives: list[Objective] = field(default_factory=list)
+    scorecard: Scorecard = field(default_factory=Scorecard)
 
     def team(self, team_id: str) -> Team | None:
         """The team with this id."""

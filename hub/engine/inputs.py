@@ -95,32 +95,42 @@ class Inputs:
         self.dirty: set[str] = set()
         self._seq = 0
 
-    def apply(self, event: ev.FigureEntered) -> None:
-        """Count one entry (or correction)."""
+    def problem(self, event: ev.FigureEntered) -> tuple[str, str] | None:
+        """Why ``event`` cannot be counted, as ``(bad-event kind, message)``, or ``None``."""
         spec = FIGURES.get(event.figure)
         amount = event.amount
         if spec is None:
-            self.bad.note("unknown_figure")
-            return
-        if not isinstance(amount, int | float) or not math.isfinite(amount) or amount < 0:
-            self.bad.note("bad_amount")
-            return
+            return "unknown_figure", (f"unknown figure {event.figure!r} (known: "
+                                      f"{', '.join(FIGURES)})")
+        if (not isinstance(amount, int | float) or isinstance(amount, bool)
+                or not math.isfinite(amount) or amount < 0):
+            return "bad_amount", f"{event.figure}: the amount must be a number, 0 or more"
         if spec.whole and not float(amount).is_integer():
-            self.bad.note("bad_amount")
-            return
+            return "bad_amount", f"{event.figure}: a count takes a whole number, got {amount}"
         if event.team is not None and event.team not in self.scopes.team_ids:
-            self.bad.note("unknown_team")
-            return
+            return "unknown_team", f"no team {event.team!r}"
         if event.entry_id in self.entries:
-            self.bad.note("duplicate_entry")
-            return
+            return "duplicate_entry", f"entry {event.entry_id!r} exists already"
         if event.corrects is not None:
             if event.corrects not in self.entries:
-                self.bad.note("unknown_entry")
-                return
+                return "unknown_entry", f"no entry {event.corrects!r} to correct"
             if event.corrects in self.corrected:
-                self.bad.note("already_corrected")
-                return
+                return "already_corrected", (f"entry {event.corrects!r} was corrected already:"
+                                             " correct its correction")
+        if event.day is not None:
+            try:
+                date.fromisoformat(event.day)
+            except (TypeError, ValueError):
+                return "malformed", f"day must be a date YYYY-MM-DD, got {event.day!r}"
+        return None
+
+    def apply(self, event: ev.FigureEntered) -> None:
+        """Count one entry (or correction)."""
+        if problem := self.problem(event):
+            self.bad.note(problem[0])
+            return
+        spec = FIGURES[event.figure]
+        amount = event.amount
         day = (date.fromisoformat(event.day).toordinal() if event.day
                else self.clock.day(event.ts))
         if event.corrects is not None:

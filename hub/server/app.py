@@ -24,11 +24,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import secrets
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
+from datetime import date
 from typing import Any
 
 import pluggy
@@ -36,7 +38,7 @@ import pluggy
 from panneau.hub.cluster.edge import edge_sources
 from panneau.hub.cluster.outbox import StreamOutbox
 from panneau.hub.config.schema import Config
-from panneau.hub.events import Event, InvalidEvent
+from panneau.hub.events import Event, FigureEntered, InvalidEvent
 from panneau.hub.insights import Figures, run_rules
 from panneau.hub.plugins import collect_insights, collect_sources, make_plugin_manager
 from panneau.hub.reports.api import ReportingApi
@@ -49,7 +51,7 @@ from panneau.hub.server.journal import Journal
 from panneau.hub.server.manager import ManagerState
 from panneau.hub.server.metrics import Metrics, render_prometheus
 from panneau.hub.server.publisher import Publisher
-from panneau.hub.server.rollups import RollupWriter
+from panneau.hub.server.rollups import RollupWriter, goals_board
 from panneau.hub.server.supervisor import SourceEntry, Supervisor
 from panneau.hub.server.tls import ServerTls, TlsFiles
 from panneau.hub.server.views import Audience, ViewInputs, build_view, key_visible
@@ -96,6 +98,8 @@ class Hub:
         self._dirty = asyncio.Event()
         #: Set once the day rollups are complete and current (tests and tools wait on it).
         self.rollups_ready = asyncio.Event()
+        #: ``objective:<n>`` and ``scorecard:<scope>`` values, judged with each rollup write.
+        self.goals: dict[str, Any] = {}
         self._status_dirty = False
         self._tasks: list[asyncio.Task] = []
         self._published = 0  # accepted-event counter value last published
@@ -122,7 +126,8 @@ class Hub:
             self.publisher = Publisher(
                 epoch=self.epoch, build=self._build, metrics=self.metrics,
                 resume_history=cfg.hub.resume_history, buffer_bytes=cfg.hub.client_buffer_bytes)
-            self.frames = FrameHandler(cfg, self.manager, self.publisher, self.mark_dirty)
+            self.frames = FrameHandler(cfg, self.manager, self.publisher, self.mark_dirty,
+                                       self.enter_figure)
             self.ws = WsServer(cfg, self.publisher, self.frames.handle, self._status_for,
                                self.health, self.metrics_text)
             self.http = HttpServer(self.routes, self.supervisor.states, self.metrics,
@@ -258,6 +263,18 @@ class Hub:
             self._accepted += len(events)
             self._dirty.set()
 
+    def enter_figure(self, event: FigureEntered) -> str | None:
+        """Journal and count a figure a manager entered (source ``input``); returns why it
+        was refused (nothing stored then), or ``None``."""
+        event = dataclasses.replace(event, ts=self.clock())
+        if problem := self.engine.inputs.problem(event):
+            return problem[1]
+        self.journal.accept("input", [event], None, False, self.clock())
+        self._apply(event)
+        self._accepted += 1
+        self._dirty.set()
+        return None
+
     def _on_status(self, state: SourceState) -> None:
         self._status_dirty = True
         self._dirty.set()
@@ -278,7 +295,7 @@ class Hub:
         manager = self.manager
         return ViewInputs(self.snapshot, self.supervisor.states, manager.messages, manager.acks,
                           manager.annotation_values(), self.alerts, self.history.trends,
-                          self.history.refs, self.insights)
+                          self.history.refs, self.insights, self.goals)
 
     def _build(self, audience: Audience) -> dict[str, Any]:
         return build_view(audience, self.config, self._view_inputs)
@@ -357,10 +374,15 @@ class Hub:
             log.exception("rebuilding day rollups failed")
         while True:
             try:
-                await self.rollups.write(self.engine, self.clock())
+                now = self.clock()
+                await self.rollups.write(self.engine, now)
+                today = date.fromordinal(self.engine.clock.day(now))
+                self.goals = await self.rollups.run(
+                    lambda r, day=today: goals_board(r, self.config, day))
                 self.rollups_ready.set()
+                self.mark_dirty()
             except Exception:
-                log.exception("writing day rollups failed")
+                log.exception("writing day rollups or judging objectives failed")
             await asyncio.sleep(self.history.interval)
 
     async def save_engine_state(self) -> bool:

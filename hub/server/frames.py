@@ -1,4 +1,5 @@
-"""What the hub does with a client's frames after ``hello``: ack, send_message, annotate.
+"""What the hub does with a client's frames after ``hello``: ack, send_message, annotate,
+enter_figure.
 
 A frame a role may not send, or with values the hub refuses, gets an ``error`` frame (the
 connection stays open); a done action gets ``ok`` with the client's ``ref`` and the new id.
@@ -8,11 +9,13 @@ from __future__ import annotations
 
 import logging
 import re
+import uuid
 from collections.abc import Callable
 from typing import Any
 
 from panneau.hub import wire
 from panneau.hub.config.schema import Config
+from panneau.hub.events import FigureEntered
 from panneau.hub.server.manager import ManagerState
 from panneau.hub.server.publisher import Client, Publisher
 from panneau.hub.server.views import message_value, message_visible
@@ -37,13 +40,17 @@ class FrameHandler:
     """
 
     def __init__(self, config: Config, manager: ManagerState, publisher: Publisher,
-                 changed: Callable[[], None]) -> None:
+                 changed: Callable[[], None],
+                 enter: Callable[[FigureEntered], str | None] | None = None) -> None:
         self.config, self.manager, self.publisher, self.changed = (
             config, manager, publisher, changed)
+        #: Journals and counts an entered figure; returns why it was refused, or ``None``.
+        self.enter = enter
         self.handlers: dict[str, Handler] = {
             "ack": self.ack,
             "send_message": self.send_message,
             "annotate": self.annotate,
+            "enter_figure": self.enter_figure,
         }
 
     async def handle(self, client: Client, frame: dict[str, Any]) -> None:
@@ -112,3 +119,21 @@ class FrameHandler:
         self.manager.annotate(key, text, client.label or "manager")
         self.changed()
         return {"type": "ok", "id": key}
+
+    def enter_figure(self, client: Client, frame: dict[str, Any]) -> dict[str, Any]:
+        """A manager enters a figure no source holds (or corrects one); ``ok`` carries its
+        entry id. The hub's ``enter`` stamps the time."""
+        self._require_manager(client, "enter figures")
+        if self.enter is None:
+            raise ValueError("this hub does not take entered figures")
+        event = FigureEntered(
+            ts=0.0, entry_id=uuid.uuid4().hex[:12], figure=frame["figure"],
+            amount=frame["amount"], team=frame.get("team") or None,
+            day=frame.get("day") or None, category=(frame.get("category") or "").strip() or None,
+            by=client.label or "manager", corrects=frame.get("corrects") or None,
+            source="input", source_pos=client.label or "manager")
+        if problem := self.enter(event):
+            raise ValueError(problem)
+        log.info("figure %s %s entered by %s (%s)", event.figure, event.amount, event.by,
+                 event.entry_id)
+        return {"type": "ok", "id": event.entry_id}

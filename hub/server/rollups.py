@@ -36,11 +36,12 @@ from panneau.hub.config.schema import Config
 from panneau.hub.engine import Engine
 from panneau.hub.engine.figures import add_sums, figures_of
 from panneau.hub.engine.windows import DayClock, Sums
+from panneau.hub.objectives import Figures, objectives_board, scorecard_board
 from panneau.hub.periods import Period, last_year, previous
 from panneau.hub.server.journal import Journal
 
-__all__ = ["DayParts", "PeriodFigures", "RollupWriter", "Rollups", "period_figures",
-           "rebuild"]
+__all__ = ["DayParts", "PeriodFigures", "RollupWriter", "Rollups", "goals_board",
+           "period_figures", "rebuild"]
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -250,3 +251,21 @@ class RollupWriter:
         if self._own is not None:
             await self.run(close)
         self._worker.shutdown(wait=False)
+
+
+def goals_board(rollups: Rollups, config: Config, today: date) -> dict[str, Any]:
+    """``objective:<n>`` and ``scorecard:<scope>`` (site and each team) view values, from
+    the period figures of ``rollups`` (see :mod:`panneau.hub.objectives`)."""
+    cache: dict[tuple[str, Period], Figures] = {}
+
+    def figures_of(scope: str, period: Period) -> Figures:
+        if (scope, period) not in cache:
+            got = period_figures(rollups, scope, period)
+            cache[scope, period] = Figures(got.figures, got.previous)
+        return cache[scope, period]
+
+    board: dict[str, Any] = dict(objectives_board(config, today, figures_of))
+    if config.scorecard.kpis:
+        for scope in ["site", *(f"team:{team.id}" for team in config.teams)]:
+            board[f"scorecard:{scope}"] = scorecard_board(config, scope, today, figures_of)
+    return board

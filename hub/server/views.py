@@ -30,6 +30,7 @@ from typing import Any
 
 from panneau.hub.config.schema import Config, Team
 from panneau.hub.server.context import SourceState
+from panneau.hub.server.goals_view import visible_goals
 from panneau.hub.server.manager import Message
 
 __all__ = [
@@ -74,6 +75,8 @@ class ViewInputs:
     trends: Mapping[str, list[list[float]]] = field(default_factory=dict)
     refs: Mapping[str, dict[str, float | None]] = field(default_factory=dict)
     insights: Mapping[str, dict[str, Any]] = field(default_factory=dict)  # id → value
+    #: ``objective:<n>`` and ``scorecard:<scope>`` (panneau.hub.objectives).
+    goals: Mapping[str, Any] = field(default_factory=dict)
     _fragments: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False)
     _by_scope: dict[str, dict[str, Any]] | None = field(default=None, repr=False)
 
@@ -275,6 +278,10 @@ def _body(audience: Audience, config: Config, inputs: ViewInputs) -> dict[str, A
     for agent_id, now in agents.items():
         view[f"agent:{agent_id}"] = {"state": now.state, "since": now.since,
                                      "reason": now.reason, "name": agent_id}
+    if inputs.goals:
+        team = _team_of(config, audience)
+        view.update(visible_goals(audience.role, team.id if team else None, restrict,
+                                  scopes_for(audience, config, ()), inputs.goals))
     for name, state in inputs.sources.items():
         view[f"source:{name}"] = state.public(with_detail=manager)
     for ident, insight in inputs.insights.items():

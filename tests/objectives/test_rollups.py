@@ -91,3 +91,45 @@ async def test_the_running_hub_fills_and_keeps_the_rollups(journal_path, config)
         result = await hub.rollups.run(lambda r: period_figures(r, "team:support", W45))
     check(result.figures, {**WEEK_45, "complaints": 11})
     check(result.previous, {"offered": 4})
+
+
+async def test_objectives_and_scorecards_reach_only_their_audiences(journal_path):
+    """On the wire: the kiosk gets its team's objective and scorecard, the agent the objective
+    (its overlay line) but no scorecard, the manager everything; figures from the rollups."""
+    from panneau.hub.config import parse_config
+    from panneau.hub.plugins import make_plugin_manager
+    from panneau.hub.server.app import Hub
+    from tests.hub.conftest import hello, recv
+    from tests.objectives.conftest import CONFIG
+
+    config = parse_config(CONFIG.format(db=journal_path) + """
+[[objectives]]
+title = "Answer fast"
+period = "week"
+team = "support"
+  [[objectives.key_results]]
+  kpi = "abandon_rate_pct"
+  target = 10
+  baseline = 40
+""")
+    now = at("2026-11-04 09:30")  # Wednesday of week 45
+    async with Hub(config, pm=make_plugin_manager(), clock=lambda: now) as hub:
+        async with asyncio.timeout(10):
+            await hub.rollups_ready.wait()
+        await hub.wait_idle()  # the publish tick after the objectives were judged
+        views = {}
+        for token in ("kiosk-token-support", "agent-token-ann", "manager-token-1"):
+            ws = await hello(hub.ws_url, token)
+            views[token] = (await recv(ws))["view"]
+            await ws.close()
+    kiosk, agent, manager = views.values()
+    kr = kiosk["objective:0"]["key_results"][0]
+    # Week 45 so far: 3 abandoned of 12 = 25 %; from 40 % towards 10 %: 15 of 30 points.
+    assert kr["value"] == pytest.approx(25.0) and kr["progress_pct"] == pytest.approx(50.0)
+    assert "scorecard:team:support" in kiosk and "scorecard:site" not in kiosk
+    assert agent["objective:0"] == kiosk["objective:0"]
+    assert not [k for k in agent if k.startswith("scorecard:")]
+    assert {"scorecard:site", "scorecard:team:support", "objective:0"} <= set(manager)
+    row = next(r for r in kiosk["scorecard:team:support"]["rows"]
+               if r["kpi"] == "abandon_rate_pct")
+    assert row["value"] == pytest.approx(25.0)  # month so far (Nov): the same calls

@@ -1,0 +1,97 @@
+"""``panneau input``: figures entered through a real hub, journalled, corrected by new entries;
+bad input refused with a clear error and nothing stored."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from panneau.hub.cli.input_cmd import enter_figure
+from panneau.hub.cli.main import main
+from panneau.hub.config import parse_config
+from panneau.hub.plugins import make_plugin_manager
+from panneau.hub.server.app import Hub
+from tests.objectives.conftest import CONFIG
+
+MANAGER = "manager-token-1"
+
+
+def frame(figure, amount, **kw):
+    return {"type": "enter_figure", "figure": figure, "amount": amount, **kw}
+
+
+async def eventually(predicate, timeout=5.0):
+    async with asyncio.timeout(timeout):
+        while not predicate():
+            await asyncio.sleep(0.02)
+
+
+@pytest.fixture
+def config(tmp_path):
+    return parse_config(CONFIG.format(db=tmp_path / "hub.db"))
+
+
+async def test_entered_figures_are_journalled_and_corrected_by_new_entries(config):
+    async with Hub(config, pm=make_plugin_manager()) as hub:
+        def today(scope, kpi):
+            return hub.snapshot.get(scope, "today", kpi)
+
+        first = await enter_figure(hub.ws_url, MANAGER, frame(
+            "complaints", 3, team="support", category="billing"))
+        await eventually(lambda: today("team:support", "complaints") == 3)
+        assert today("site", "complaints") == 3  # a flow rolls up to the site
+        await enter_figure(hub.ws_url, MANAGER, frame("complaints", 5, team="support",
+                                                      corrects=first))
+        await eventually(lambda: today("team:support", "complaints") == 5)
+        with pytest.raises(RuntimeError, match="corrected already"):
+            await enter_figure(hub.ws_url, MANAGER, frame("complaints", 9, team="support",
+                                                          corrects=first))
+        stored = [e for e in hub.journal.events() if e.kind == "figure_entered"]
+        assert [(e.amount, e.corrects, e.by) for e in stored] == [
+            (3, None, "manager"), (5, first, "manager")]
+
+
+@pytest.mark.parametrize(("bad", "reason"), [
+    (frame("complaints", 2, team="nope"), "no team 'nope'"),
+    (frame("complaints", 1.5), "whole number"),
+    (frame("revenue", -10), "0 or more"),
+    (frame("complaints", 1, corrects="missing"), "no entry 'missing'"),
+    (frame("smiles", 1), "unknown figure 'smiles'"),
+    (frame("complaints", 1, day="31/12/2026"), "YYYY-MM-DD"),
+])
+async def test_bad_figures_are_refused_and_nothing_is_stored(config, bad, reason):
+    async with Hub(config, pm=make_plugin_manager()) as hub:
+        await enter_figure(hub.ws_url, MANAGER, frame("training_hours", 2.5))
+        with pytest.raises(RuntimeError, match=reason):
+            await enter_figure(hub.ws_url, MANAGER, bad)
+        assert hub.journal.count_events("input") == 1  # the good one, kept
+        assert "malformed" not in hub.snapshot.bad_events
+
+
+async def test_only_a_manager_enters_figures(config):
+    async with Hub(config, pm=make_plugin_manager()) as hub:
+        with pytest.raises(RuntimeError, match="only a manager"):
+            await enter_figure(hub.ws_url, "kiosk-token-support", frame("complaints", 1))
+        assert hub.journal.count_events("input") == 0
+
+
+def test_the_command_refuses_a_bad_figure_before_connecting(capsys):
+    code = main(["input", "smiles", "3", "--hub", "ws://127.0.0.1:9", "--token", "x" * 10])
+    assert code == 1
+    err = capsys.readouterr().err
+    assert "unknown figure 'smiles'" in err and "training_hours" in err
+
+
+def test_the_command_enters_a_figure(config, capsys):
+    async def scenario():
+        async with Hub(config, pm=make_plugin_manager()) as hub:
+            code = await asyncio.to_thread(main, [
+                "input", "revenue", "1250.5", "--team", "support", "--hub", hub.ws_url,
+                "--token", MANAGER])
+            await eventually(lambda: hub.snapshot.get("team:support", "today", "revenue")
+                             == 1250.5)
+            return code
+
+    assert asyncio.run(scenario()) == 0
+    assert "entered revenue 1250.5 as entry" in capsys.readouterr().out

@@ -1,0 +1,124 @@
+"""Objectives, key results and the scorecard against figures worked out by hand."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from panneau.hub.config import ConfigError, parse_config
+from panneau.hub.objectives import (
+    Figures,
+    kr_progress,
+    kr_status,
+    objective_line,
+    objectives_board,
+    scorecard_board,
+)
+
+BASE = """
+[[teams]]
+id = "support"
+queues = ["support"]
+agents = ["ann", "bob", "cyd"]
+"""
+
+OKR = BASE + """
+[[objectives]]
+title = "Customers feel heard"
+perspective = "customer"
+period = "quarter"
+team = "support"
+  [[objectives.key_results]]
+  kpi = "fcr_pct"
+  target = 80
+  baseline = 74
+  [[objectives.key_results]]
+  kpi = "aht_s"
+  target = 240
+"""
+
+
+def test_progress_from_baseline_to_target():
+    assert kr_progress(77, 80, 74, higher=True) == pytest.approx(50.0)  # 3 of 6 points
+    assert kr_progress(81, 80, 74, higher=True) == 100.0
+    assert kr_progress(270, 240, 300, higher=False) == pytest.approx(50.0)  # 30 of 60 s
+    assert kr_progress(60, 80, None, higher=True) == pytest.approx(75.0)  # 60 / 80
+    assert kr_progress(300, 240, None, higher=False) == pytest.approx(80.0)  # 240 / 300
+    assert kr_progress(70, 80, 74, higher=True) == 0.0  # worse than the baseline
+    assert kr_progress(None, 80, 74, higher=True) is None
+
+
+def test_status_by_elapsed_time():
+    assert kr_status(77, 45.0, 80, True, 0.5) == "on track"  # 45 >= 50 - 10
+    assert kr_status(77, 30.0, 80, True, 0.5) == "at risk"
+    assert kr_status(80, 100.0, 80, True, 0.9) == "achieved"
+    assert kr_status(None, None, 80, True, 0.5) == "no data"
+
+
+def figures_of(table):
+    def get(scope, period):
+        figures, previous = table[scope]
+        return Figures(figures, previous)
+    return get
+
+
+def test_objective_board_and_overlay_line():
+    config = parse_config(OKR)
+    # 15 Nov 2026 is in Q4 (1 Oct .. 31 Dec, 92 days): 45.5 days over, 49 % of the time.
+    board = objectives_board(config, date(2026, 11, 15), figures_of(
+        {"team:support": ({"fcr_pct": 77.0, "aht_s": 300.0}, {"aht_s": 330.0})}))
+    obj = board["objective:0"]
+    fcr, aht = obj["key_results"]
+    assert (fcr["progress_pct"], fcr["status"]) == (pytest.approx(50.0), "on track")
+    # AHT: no baseline configured, so last quarter's 330 s; 30 of 90 s covered: 33 %.
+    assert aht["baseline"] == 330.0 and aht["direction"] == "lower"
+    assert aht["progress_pct"] == pytest.approx(100 / 3)
+    assert aht["status"] == "at risk"  # 33 < 49 - 10
+    assert obj["status"] == "at risk" and obj["period"] == "2026-Q4"
+    assert obj["progress_pct"] == pytest.approx((50 + 100 / 3) / 2)
+    assert objective_line(obj) == ("Team objective: First-contact resolution 77% → 80% "
+                                   "by 31 Dec, on track")
+
+
+def test_scorecard_states_and_the_occupancy_warning():
+    config = parse_config(BASE + """
+[[thresholds]]
+kpi = "service_level_pct"
+warn = 80
+alert = 60
+""")
+    card = scorecard_board(config, "team:support", date(2026, 11, 15), figures_of(
+        {"team:support": ({"occupancy_pct": 74.0, "turnover_pct": 4.0,
+                           "service_level_pct": 72.0}, {"service_level_pct": 85.0})}))
+    rows = {row["kpi"]: row for row in card["rows"]}
+    sl = rows["service_level_pct"]
+    assert (sl["value"], sl["previous"], sl["state"]) == (72.0, 85.0, "warn")  # 60 <= 72 < 80
+    assert rows["csat_pct"]["value"] is None and rows["csat_pct"]["state"] is None
+    assert {row["perspective"] for row in card["rows"]} == {"cost", "customer", "process",
+                                                            "people"}
+    occupancy = next(link for link in card["links"] if link["cause"] == "occupancy_pct")
+    assert occupancy["effect"] == "turnover_pct"
+    assert occupancy["warning"] == "Occupancy above 70%"
+    assert card["period"] == "2026-11"
+
+
+@pytest.mark.parametrize(("extra", "message"), [
+    ('[[objectives]]\ntitle = "x"\n[[objectives.key_results]]\nkpi = "fcr"\ntarget = 1\n',
+     "<config>:9: objectives[0].key_results[0].kpi: unknown KPI 'fcr'"),
+    ('[[objectives]]\ntitle = "x"\n[[objectives.key_results]]\nkpi = "fcr_pct"\ntarget = 1\n'
+     'scope = "agent:ann"\n', "objectives[0].key_results[0].scope: an objective is never "
+     "bound to an agent"),
+    ('[[objectives]]\ntitle = "x"\nteam = "sales"\n[[objectives.key_results]]\n'
+     'kpi = "fcr_pct"\ntarget = 1\n', "objectives[0].team: no team 'sales'"),
+    ('[[objectives]]\ntitle = "x"\nperiod = "fortnight"\n[[objectives.key_results]]\n'
+     'kpi = "fcr_pct"\ntarget = 1\n', "objectives[0].period: not a period"),
+    ('[[objectives]]\ntitle = "x"\n[[objectives.key_results]]\nkpi = "fcr_pct"\n'
+     'target = 1\nscope = "queue:nope"\n', "unknown scope 'queue:nope'"),
+    ('[scorecard]\n[[scorecard.links]]\ncause = "occupancy_pct"\neffect = "churn"\n',
+     "scorecard.links[0].effect: unknown KPI 'churn'"),
+])
+def test_bad_objectives_are_refused_with_their_line(extra, message):
+    with pytest.raises(ConfigError) as err:
+        parse_config(BASE + extra)
+    assert any(message in line for line in err.value.messages), err.value.messages
