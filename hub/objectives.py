@@ -6,8 +6,8 @@ Rules kept here (docs/kpis.md, "Objectives and the scorecard"):
   one holding today), from the period's summed numerators and denominators. Its **baseline**
   is the configured one, else the previous period's value.
 - **Progress** (0–100 %) is the share of the way from baseline to target covered; 100 % once
-  the target is met. Without a baseline (or when it equals the target), progress is
-  ``value / target`` (higher is better) or ``target / value`` (lower is better), capped.
+  the target is met. Without a baseline, or with one that already met the target, progress
+  is ``value / target`` (higher is better) or ``target / value`` (lower is better), capped.
 - **Status**: ``achieved`` (target met), ``on track`` (progress at least the elapsed share of
   the time from the period's start to the deadline, minus 10 points), ``at risk``, or
   ``no data``. An objective's progress is the mean of its key results'; its status the worst.
@@ -28,11 +28,19 @@ from panneau.hub.config.schema import Config, KeyResult, Objective, Threshold
 from panneau.hub.display import format_value, label_of
 from panneau.hub.periods import Period, elapsed, parse_period
 
-__all__ = ["ON_TRACK_SLACK_PCT", "STATUS_ORDER", "Figures", "kr_progress", "kr_status",
-           "objective_line", "objectives_board", "scorecard_board"]
+__all__ = ["ON_TRACK_SLACK_PCT", "SHORT_LABELS", "STATUS_ORDER", "Figures", "kr_progress",
+           "kr_status", "objective_line", "objectives_board", "scorecard_board", "short_label"]
 
 #: Progress may trail the elapsed time by this many points and still be on track.
 ON_TRACK_SLACK_PCT = 10.0
+#: Short names for key results and scorecard rows (screens are narrow); others: the label.
+SHORT_LABELS = {"fcr_pct": "FCR", "csat_pct": "CSAT", "aht_s": "AHT", "asa_s": "ASA",
+                "nps": "NPS", "service_level_pct": "Service level", "occupancy_pct": "Occupancy",
+                "abandon_rate_pct": "Abandon rate", "cost_per_contact": "Cost per contact",
+                "kb_freshness_pct": "KB up to date", "self_service_pct": "Self-service",
+                "training_hours": "Training hours", "turnover_pct": "Turnover",
+                "one_touch_pct": "One-touch", "frt_avg_min": "First response",
+                "resolution_avg_h": "Resolution time", "fta_pct": "Missed appointments"}
 #: Statuses from best to worst.
 STATUS_ORDER = ("achieved", "on track", "at risk", "no data")
 
@@ -55,6 +63,11 @@ def _higher(kpi: str, direction: str | None) -> bool:
     return info is None or info.higher_is_better is not False
 
 
+def short_label(kpi: str) -> str:
+    """The short name of a KPI (:data:`SHORT_LABELS`, else its catalogue label)."""
+    return SHORT_LABELS.get(kpi) or label_of(kpi)
+
+
 def _met(value: float, target: float, higher: bool) -> bool:
     return value >= target if higher else value <= target
 
@@ -66,7 +79,7 @@ def kr_progress(value: float | None, target: float, baseline: float | None,
         return None
     if _met(value, target, higher):
         return 100.0
-    if baseline is None or baseline == target:
+    if baseline is None or _met(baseline, target, higher):  # no way left to cover
         if higher:
             share = value / target if target > 0 else 0.0
         else:
@@ -97,7 +110,7 @@ def _key_result(kr: KeyResult, scope: str, period: Period, today: date,
     deadline = date.fromisoformat(kr.deadline) if kr.deadline else period.last
     span = Period("custom", period.first, max(deadline, period.first))
     progress = kr_progress(value, kr.target, baseline, higher)
-    return {"kpi": kr.kpi, "label": label_of(kr.kpi), "scope": scope, "value": value,
+    return {"kpi": kr.kpi, "label": short_label(kr.kpi), "scope": scope, "value": value,
             "baseline": baseline, "target": kr.target,
             "direction": "higher" if higher else "lower", "deadline": deadline.isoformat(),
             "progress_pct": progress,
@@ -167,7 +180,7 @@ def scorecard_board(config: Config, scope: str, today: date, figures_of: Figures
         higher = _higher(row.kpi, th.direction if th else None)
         target = row.target if row.target is not None else (th.target if th else None)
         value = got.figures.get(row.kpi)
-        rows.append({"kpi": row.kpi, "label": label_of(row.kpi),
+        rows.append({"kpi": row.kpi, "label": short_label(row.kpi),
                      "perspective": row.perspective, "role": row.role, "value": value,
                      "previous": previous.get(row.kpi), "target": target,
                      "state": _state(value, target, th, higher)})

@@ -30,6 +30,7 @@ __all__ = [
     "active_alerts",
     "alert_figures",
     "build_page",
+    "goals_of",
     "next_expiry",
     "notices",
     "page_specs",
@@ -55,6 +56,8 @@ class PageSpec:
     trend: str | None = None
     scopes: tuple[tuple[str, str], ...] = ()
     is_alert: bool = False
+    #: ``figures`` (tiles), ``objectives`` or ``scorecard`` (a goals board).
+    kind: str = "figures"
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +90,8 @@ class PageView:
     trend: tuple[float, ...] = ()
     trend_label: str = ""
     stale_trend: bool = False
+    #: ``objective:`` values (objectives page) or the team's ``scorecard:`` value.
+    goals: tuple[Any, ...] = ()
 
 
 def scope_of(meta: Mapping[str, Any]) -> str:
@@ -137,6 +142,11 @@ def _is_number(value: Any) -> bool:
 
 def _page(raw: Mapping[str, Any], default_dwell: float) -> PageSpec | None:
     kpis = raw.get("kpis")
+    kind = raw.get("kind") or "figures"
+    if kind not in ("figures", "objectives", "scorecard"):
+        return None
+    if kind != "figures" and not kpis:
+        kpis = ()
     if not isinstance(kpis, list | tuple) or not all(isinstance(k, str) for k in kpis):
         return None
     trend = raw.get("trend")
@@ -146,6 +156,7 @@ def _page(raw: Mapping[str, Any], default_dwell: float) -> PageSpec | None:
         window=str(raw.get("window") or "today"),
         dwell_s=_seconds(raw.get("dwell_s"), default_dwell),
         trend=trend if isinstance(trend, str) else None,
+        kind=kind,
     )
 
 
@@ -186,8 +197,22 @@ def _refs(kpi: str, value: float | None, ref: Any) -> tuple[tuple[str, int, bool
     return tuple(out)
 
 
+def goals_of(view: ViewState, kind: str) -> tuple[Any, ...]:
+    """The objectives (in config order) or the panel's own scorecard the view holds."""
+    if kind == "scorecard":
+        card = view.values.get(f"scorecard:{scope_of(view.meta)}")
+        return (card,) if isinstance(card, Mapping) else ()
+    found = [(key, value) for key, value in view.values.items()
+             if key.startswith("objective:") and isinstance(value, Mapping)]
+    found.sort(key=lambda kv: int(kv[0].partition(":")[2]) if kv[0].partition(":")[2].isdigit()
+               else 0)
+    return tuple(value for _, value in found)
+
+
 def build_page(view: ViewState, spec: PageSpec, link: Link) -> PageView:
-    """The tiles (and trend line) of one page."""
+    """The tiles (and trend line) of one page, or its goals board."""
+    if spec.kind != "figures":
+        return PageView(spec, (), goals=goals_of(view, spec.kind))
     default_scope = scope_of(view.meta)
     stale = list(stale_sources(view).values())
     tiles = []

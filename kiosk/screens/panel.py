@@ -10,6 +10,7 @@ from panneau.hub.display import SYMBOLS, Symbols
 from panneau.kiosk.model import Notice, PageView
 from panneau.kiosk.widgets import Banner, BottomBar, KpiTile, TopBar, TrendLine
 from panneau.kiosk.widgets.bignum import ScaleGroup
+from panneau.kiosk.widgets.goals import GoalsBoard
 
 __all__ = ["PanelScreen"]
 
@@ -33,6 +34,7 @@ class PanelScreen(Screen):
             yield TopBar(id="top")
             yield Banner(id="banner")
         yield Grid(id="tiles")
+        yield GoalsBoard(self.symbols, id="goals")
         yield TrendLine(id="trend", spark=self.symbols.partial_blocks)
         yield BottomBar(id="bottom")
 
@@ -43,6 +45,11 @@ class PanelScreen(Screen):
         of need, so changing page only fills tiles, shows or hides them and re-lays the grid.
         """
         grid = self.query_one("#tiles", Grid)
+        board = self.query_one(GoalsBoard)
+        grid.display = page.spec.kind == "figures"
+        board.set_class(not grid.display, "-shown")
+        if not grid.display:
+            board.kind, board.goals = page.spec.kind, page.goals
         pool = list(grid.query_children(KpiTile))
         missing = max(capacity, len(page.tiles)) - len(pool)
         if missing > 0:

@@ -46,6 +46,8 @@ def test_progress_from_baseline_to_target():
     assert kr_progress(60, 80, None, higher=True) == pytest.approx(75.0)  # 60 / 80
     assert kr_progress(300, 240, None, higher=False) == pytest.approx(80.0)  # 240 / 300
     assert kr_progress(70, 80, 74, higher=True) == 0.0  # worse than the baseline
+    # A baseline that met the target already leaves no way to cover: 72 / 80.
+    assert kr_progress(72, 80, 85, higher=True) == pytest.approx(90.0)
     assert kr_progress(None, 80, 74, higher=True) is None
 
 
@@ -77,8 +79,7 @@ def test_objective_board_and_overlay_line():
     assert aht["status"] == "at risk"  # 33 < 49 - 10
     assert obj["status"] == "at risk" and obj["period"] == "2026-Q4"
     assert obj["progress_pct"] == pytest.approx((50 + 100 / 3) / 2)
-    assert objective_line(obj) == ("Team objective: First-contact resolution 77% → 80% "
-                                   "by 31 Dec, on track")
+    assert objective_line(obj) == "Team objective: FCR 77% → 80% by 31 Dec, on track"
 
 
 def test_scorecard_states_and_the_occupancy_warning():

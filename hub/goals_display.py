@@ -1,0 +1,127 @@
+"""How objectives and the scorecard read on a screen: Rich renderables from view values. Pure.
+
+Used by the kiosk's Objectives and Scorecard pages and the console's scorecard screen; the
+values are the hub's ``objective:<n>`` and ``scorecard:<scope>`` view entries
+(:mod:`panneau.hub.objectives`). Every state carries a symbol as well as a colour.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date
+from typing import Any
+
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from panneau.hub.config.schema import PERSPECTIVES
+from panneau.hub.display import SYMBOLS, Symbols, format_value
+from panneau.hub.objectives import short_label
+
+__all__ = ["PERSPECTIVE_TITLES", "STATUS_STYLES", "objectives_table", "progress_bar",
+           "scorecard_table"]
+
+PERSPECTIVE_TITLES = {"cost": "Cost", "customer": "Customer", "process": "Internal process",
+                      "people": "People & learning"}
+#: Objective status → (state used for symbol and colour).
+STATUS_STYLES = {"achieved": "ok", "on track": "ok", "at risk": "warn", "no data": "nodata"}
+_COLOURS = {"ok": "green", "warn": "yellow", "alert": "red", "nodata": "grey50",
+            "none": "default"}
+
+
+def _state_text(state: str | None, text: str, symbols: Symbols) -> Text:
+    state = state or "none"
+    return Text(f"{symbols.state(state)} {text}".rstrip(), style=_COLOURS.get(state, ""))
+
+
+def progress_bar(pct: float | None, width: int = 10, symbols: Symbols = SYMBOLS) -> Text:
+    """``██████░░░░ 60%`` (``—`` without a value)."""
+    if pct is None:
+        return Text(symbols.nodata, style="grey50")
+    filled = round(max(0.0, min(100.0, pct)) / 100 * width)
+    return Text("█" * filled + "░" * (width - filled) + f" {pct:3.0f}%")
+
+
+def _deadline(text: str) -> str:
+    day = date.fromisoformat(text)
+    return f"{day.day} {day.strftime('%b')}"
+
+
+def objectives_table(objectives: Iterable[Mapping[str, Any]], symbols: Symbols = SYMBOLS,
+                     bar_width: int = 10) -> RenderableType:
+    """One block per objective: title, period, status, progress; then its key results."""
+    table = Table(box=None, expand=True, show_header=False, padding=(0, 1), show_edge=False)
+    table.add_column("what", ratio=1, no_wrap=True, overflow="ellipsis")
+    table.add_column("figures", no_wrap=True)
+    table.add_column("status", no_wrap=True)
+    table.add_column("progress", no_wrap=True)
+    count = 0
+    for obj in objectives:
+        count += 1
+        owner = "site" if not obj.get("team") else str(obj["team"])
+        state = STATUS_STYLES.get(obj.get("status", ""), "none")
+        table.add_row(Text(f"{obj['title']}", style="bold"),
+                      Text(f"{obj['period']} · {owner}", style="grey70"),
+                      _state_text(state, str(obj.get("status", "")), symbols),
+                      progress_bar(obj.get("progress_pct"), bar_width, symbols))
+        for kr in obj.get("key_results", ()):
+            state = STATUS_STYLES.get(kr.get("status", ""), "none")
+            figures = (f"{format_value(kr['kpi'], kr.get('value'))} → "
+                       f"{format_value(kr['kpi'], kr['target'])} by {_deadline(kr['deadline'])}")
+            table.add_row(Text(f"  {kr.get('label') or short_label(kr['kpi'])}"), Text(figures),
+                          _state_text(state, str(kr.get("status", "")), symbols),
+                          progress_bar(kr.get("progress_pct"), bar_width, symbols))
+    if not count:
+        return Text("No objective set for this team yet.", style="grey50")
+    return table
+
+
+def _row_cells(row: Mapping[str, Any], symbols: Symbols) -> list[Text]:
+    kpi = row["kpi"]
+    value = format_value(kpi, row.get("value"))
+    state = row.get("state") if row.get("value") is not None else "nodata"
+    target = row.get("target")
+    return [Text(f"{row.get('label') or short_label(kpi)}"),
+            Text("lead" if row.get("role") == "leading" else "lag", style="grey70"),
+            _state_text(state, value, symbols),
+            Text("" if row.get("previous") is None
+                 else f"was {format_value(kpi, row['previous'])}", style="grey70"),
+            Text("" if target is None else f"→ {format_value(kpi, target)}")]
+
+
+def scorecard_table(card: Mapping[str, Any], symbols: Symbols = SYMBOLS, *,
+                    columns: int = 2) -> RenderableType:
+    """The four perspectives (``columns`` side by side), then the cause→effect links."""
+    blocks: list[RenderableType] = []
+    for perspective in PERSPECTIVES:
+        rows = [r for r in card.get("rows", ()) if r.get("perspective") == perspective]
+        block = Table(title=PERSPECTIVE_TITLES[perspective], title_justify="left",
+                      title_style="bold", box=None, expand=True, show_header=False,
+                      padding=(0, 1), show_edge=False)
+        block.add_column("kpi", ratio=1, no_wrap=True, overflow="ellipsis")
+        for name in ("role", "value", "previous", "target"):
+            block.add_column(name, no_wrap=True, justify="left" if name == "role" else "right")
+        for row in rows:
+            block.add_row(*_row_cells(row, symbols))
+        if not rows:
+            block.add_row(Text("—", style="grey50"), "", "", "", "")
+        blocks.append(block)
+    grid = Table.grid(expand=True, padding=(0, 2))
+    for _ in range(columns):
+        grid.add_column(ratio=1)
+    for start in range(0, len(blocks), columns):
+        grid.add_row(*blocks[start:start + columns])
+    links = Table(title="Cause → effect", title_justify="left", title_style="bold", box=None,
+                  expand=True, show_header=False, padding=(0, 1), show_edge=False)
+    links.add_column("link", ratio=1, no_wrap=True, overflow="ellipsis")
+    links.add_column("figures", no_wrap=True)
+    for link in card.get("links", ()):
+        cause, effect = link["cause"], link["effect"]
+        figures = (f"{format_value(cause, link.get('cause_value'))} → "
+                   f"{format_value(effect, link.get('effect_value'))}")
+        text = Text(f"{short_label(cause)} → {short_label(effect)}")
+        if link.get("warning"):
+            text.append(f"  {symbols.warn} {link['warning']}", style="yellow")
+        links.add_row(text, figures)
+    return Group(grid, Text(""), links)

@@ -1,0 +1,39 @@
+"""The kiosk's Objectives and Scorecard pages: one board drawn from the hub's goal entries."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import RenderableType
+from rich.text import Text
+from textual.reactive import reactive
+from textual.widget import Widget
+
+from panneau.hub.display import SYMBOLS, Symbols
+from panneau.hub.goals_display import objectives_table, scorecard_table
+
+__all__ = ["GoalsBoard"]
+
+
+class GoalsBoard(Widget):
+    """Objectives (``kind = "objectives"``) or the team's scorecard (``"scorecard"``)."""
+
+    DEFAULT_CSS = """
+    GoalsBoard { height: 1fr; padding: 1 2; display: none; }
+    GoalsBoard.-shown { display: block; }
+    """
+
+    kind: reactive[str] = reactive("objectives")
+    goals: reactive[tuple[Any, ...]] = reactive((), always_update=True)
+
+    def __init__(self, symbols: Symbols = SYMBOLS, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.symbols = symbols
+
+    def render(self) -> RenderableType:
+        if self.kind == "scorecard":
+            if not self.goals:
+                return Text("No scorecard figures yet.", style="grey50")
+            return scorecard_table(self.goals[0], self.symbols)
+        return objectives_table(self.goals, self.symbols,
+                                bar_width=20 if self.size.width >= 120 else 10)

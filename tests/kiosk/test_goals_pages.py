@@ -1,0 +1,43 @@
+"""The kiosk's Objectives and Scorecard pages at 80×24 and 160×45 (baselines looked at)."""
+
+from __future__ import annotations
+
+import pytest
+from goals_data import goal_values
+from kiosk_data import base_values, fixed_clock, normal_values, view_of
+
+from panneau.hub.freshness import Link
+from panneau.kiosk.app import KioskApp
+from panneau.kiosk.model import build_page, page_specs
+
+SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((160, 45), id="160x45")]
+
+
+def app(kind: str) -> KioskApp:
+    values = {**normal_values(), **goal_values(),
+              **base_values(pages=[{"title": kind.title(), "kind": kind}])}
+    return KioskApp(view=view_of(values), clock=fixed_clock)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_objectives_page(snap_compare, size):
+    assert snap_compare(app("objectives"), terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_scorecard_page(snap_compare, size):
+    assert snap_compare(app("scorecard"), terminal_size=size)
+
+
+def test_goal_pages_hold_the_views_goals_only():
+    values = {**goal_values(), **base_values(pages=[
+        {"title": "Objectives", "kind": "objectives"}, {"title": "Scorecard", "kind": "scorecard"},
+        {"title": "Bad", "kind": "pie chart"}])}
+    view = view_of(values)
+    specs = page_specs(view)
+    assert [s.kind for s in specs] == ["objectives", "scorecard"]  # a bad kind is left out
+    objectives = build_page(view, specs[0], Link(True))
+    assert [o["title"] for o in objectives.goals] == [
+        "Customers are helped the first time", "Keep every caller"]
+    card = build_page(view, specs[1], Link(True))
+    assert card.goals[0]["scope"] == "team:support" and card.tiles == ()
