@@ -202,10 +202,9 @@ def goals_of(view: ViewState, kind: str) -> tuple[Any, ...]:
     if kind == "scorecard":
         card = view.values.get(f"scorecard:{scope_of(view.meta)}")
         return (card,) if isinstance(card, Mapping) else ()
-    found = [(key, value) for key, value in view.values.items()
-             if key.startswith("objective:") and isinstance(value, Mapping)]
-    found.sort(key=lambda kv: int(kv[0].partition(":")[2]) if kv[0].partition(":")[2].isdigit()
-               else 0)
+    found = [(key.id, value) for key, value in view.keys("objective")
+             if isinstance(value, Mapping)]
+    found.sort(key=lambda kv: (not kv[0].isdigit(), int(kv[0]) if kv[0].isdigit() else 0))
     return tuple(value for _, value in found)
 
 
