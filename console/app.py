@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from textual import on, work
+from textual.binding import Binding, BindingType
 
 from panneau.console.model import build_console
+from panneau.console.scorecard import ScorecardScreen
 from panneau.console.screen import ConsoleScreen
 from panneau.hub.freshness import freshness
 from panneau.hub.screenapp import HubApp, HubLike
@@ -19,6 +21,8 @@ class ConsoleApp(HubApp):
 
     CSS_PATH = "console.tcss"
     TITLE = "Panneau console"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("f2", "scorecard", "Objectives & scorecard")]
 
     def __init__(self, client: HubLike | None = None, *, stale_after_s: float = 30.0,
                  tick_s: float = 1.0, **options: Any) -> None:
@@ -26,12 +30,20 @@ class ConsoleApp(HubApp):
         super().__init__(client, tick_s=tick_s, **options)
         self.stale_after_s = stale_after_s
 
+    def action_scorecard(self) -> None:
+        """Show the objectives and the balanced scorecard (F2 or Escape goes back)."""
+        if not isinstance(self.screen, ScorecardScreen):
+            self.push_screen(ScorecardScreen())
+            self.call_after_refresh(self.refresh_model)
+
     def get_default_screen(self) -> ConsoleScreen:
         return ConsoleScreen()
 
     def refresh_model(self) -> None:
         """Recompute the rows and the status line."""
         screen = self.screen
+        if isinstance(screen, ScorecardScreen):
+            screen.show(self.view)
         if not isinstance(screen, ConsoleScreen):
             return
         now = self.clock()

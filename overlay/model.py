@@ -16,6 +16,7 @@ from panneau.hub.display import STATE_LABELS, format_delta, format_duration, for
 from panneau.hub.freshness import Freshness, Link, freshness
 from panneau.hub.view import ViewState, parse_figure_id
 from panneau.overlay.fmt import Mark, Trend
+from panneau.overlay.goals import objective_of
 
 __all__ = [
     "AGENT_FIGURES",
@@ -124,6 +125,10 @@ class OverlayModel:
     alerts: tuple[AlertItem, ...] = ()
     messages: tuple[MessageItem, ...] = ()
     fresh: Freshness = _CONNECTING
+    #: One line about the team's (else the site's) objective, and its first key result's
+    #: status; empty when the hub sends none (panneau.overlay.goals).
+    objective: str = ""
+    objective_status: str = ""
 
 
 def _queue_scopes(view: ViewState) -> list[str]:
@@ -299,6 +304,7 @@ def build_model(
     ) if team else ()
     entry = view.values.get(f"agent:{agent}")
     name = entry.get("name") if isinstance(entry, dict) else None
+    objective, objective_status = objective_of(view)
     return OverlayModel(
         agent=agent,
         agent_name=str(name or agent),
@@ -311,4 +317,6 @@ def build_model(
         alerts=alerts(view),
         messages=messages(view, agent, now, acked_here or set()),
         fresh=freshness(view, link, now, stale_after_s),
+        objective=objective,
+        objective_status=objective_status,
     )

@@ -12,6 +12,7 @@ from textual.reactive import reactive
 from textual.screen import Screen
 
 from panneau.overlay.model import OverlayModel
+from panneau.overlay.objective import ObjectiveLine
 from panneau.overlay.widgets import (
     AlertBar,
     FiguresPanel,
@@ -56,6 +57,7 @@ class OverlayScreen(Screen[None]):
             yield AlertBar().data_bind(bind)
             yield FiguresPanel().data_bind(bind)
             yield TeamLine().data_bind(bind)
+            yield ObjectiveLine().data_bind(bind)
             yield MessageBar().data_bind(bind)
         yield OneLine().data_bind(bind)
 
