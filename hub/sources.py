@@ -24,6 +24,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal, Protocol
 
 from panneau.hub.events import Event
@@ -37,9 +38,29 @@ __all__ = [
     "SourceContext",
     "SourceSpec",
     "SourceStatus",
+    "secret_from_env",
 ]
 
 SourceStatus = Literal["starting", "live", "stale", "down"]
+
+
+def secret_from_env(name: str, environ: Mapping[str, str]) -> str | None:
+    """A secret from the environment: ``$NAME``, else the file named by ``$NAME_FILE``.
+
+    The file form suits systemd credentials (``LoadCredential=`` then
+    ``Environment=NAME_FILE=%d/name``) and container secrets; a trailing newline is dropped.
+    Empty counts as unset; an unreadable file raises ``ValueError`` naming the variable.
+    """
+    if environ.get(name):
+        return environ[name]
+    path = environ.get(name + "_FILE")
+    if not path:
+        return None
+    try:
+        value = Path(path).read_text(encoding="utf-8").rstrip("\r\n")
+    except OSError as exc:
+        raise ValueError(f"{name}_FILE: cannot read {path}: {exc.strerror}") from exc
+    return value or None
 
 #: Pass as ``checkpoint`` to :meth:`SourceContext.emit` to keep the stored checkpoint.
 UNCHANGED: Any = object()

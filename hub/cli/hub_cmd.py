@@ -17,6 +17,7 @@ import contextlib
 import logging
 import os
 import signal
+import stat
 import sys
 import threading
 import time
@@ -27,7 +28,8 @@ from panneau.hub.cli.common import add_command
 from panneau.hub.config import ConfigError, load_config
 from panneau.hub.plugins import collect_sources, make_plugin_manager
 
-__all__ = ["STOP_DEADLINE_S", "THREADS_GRACE_S", "register", "run", "run_hub"]
+__all__ = ["STOP_DEADLINE_S", "THREADS_GRACE_S", "register", "run", "run_hub",
+           "shared_file_warning"]
 
 log = logging.getLogger(__name__)
 #: How long source threads still busy after the hub stopped are waited for.
@@ -35,6 +37,18 @@ THREADS_GRACE_S = 3.0
 #: How long after SIGTERM/SIGINT the process exits even if stopping the hub has not finished.
 STOP_DEADLINE_S = 60.0
 _THREAD_PREFIX = "panneau-io"
+
+
+def shared_file_warning(path: str, what: str) -> str | None:
+    """A warning when ``path`` exists and other users may read it; else ``None``."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return None
+    if not mode & (stat.S_IRGRP | stat.S_IROTH):
+        return None
+    return (f"{path} {what} and other users may read it (mode {stat.filemode(mode)}): "
+            f"chmod 600 {path}")
 
 
 def register(subparsers) -> None:
@@ -60,6 +74,10 @@ def run_hub(config_path: str, pm: pluggy.PluginManager | None) -> int:
     except ConfigError as exc:
         sys.stderr.write(f"{exc}\n")
         return 2
+    for path, what in ((config_path, "holds tokens"), (config.hub.database, "holds messages")):
+        warning = shared_file_warning(path, what)
+        if warning:
+            log.warning(warning)
     from panneau.hub.server.tls import TlsError
 
     loop = asyncio.new_event_loop()

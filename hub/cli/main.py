@@ -20,6 +20,7 @@ __all__ = ["build_parser", "main"]
 
 #: Built-in subcommand modules, in the order ``--help`` lists them (plugin commands follow).
 COMMAND_MODULES = (
+    "panneau.hub.cli.init_cmd",
     "panneau.hub.cli.hub_cmd",
     "panneau.hub.cli.replay_cmd",
     "panneau.hub.cli.config_cmd",

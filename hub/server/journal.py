@@ -11,6 +11,8 @@ Rules kept here:
   connection in short chunks, and the hourly retention delete, run by the same worker in
   chunks of rows. Writers of one file share :attr:`Journal.write_lock`, so an event write
   waits at most for one history chunk, never for a whole sample or prune.
+- A new database file is created readable and writable by its owner only (0600); SQLite gives
+  its ``-wal`` and ``-shm`` files the same mode. It holds messages and who read them.
 - WAL with ``synchronous=NORMAL`` survives a killed process (not a power cut between two
   checkpoints of the WAL; use ``synchronous=FULL`` via ``durable=True`` for that).
 """
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -29,9 +32,15 @@ import sqlite_utils
 
 from panneau.hub.events import Event, event_from_dict, event_to_dict
 
-__all__ = ["Journal"]
+__all__ = ["Journal", "create_private"]
 
 _DAY = 86400.0
+
+
+def create_private(path: str) -> None:
+    """Create ``path`` empty with mode 0600 unless it exists (then it is left as it is)."""
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
 
 
 class Journal:
@@ -42,6 +51,8 @@ class Journal:
         self.path, self.durable = str(path), durable
         #: Held by every write transaction of this file in this process (see :meth:`sibling`).
         self.write_lock = write_lock or threading.Lock()
+        if create:
+            create_private(self.path)
         self.db = sqlite_utils.Database(self.path)
         self.db.enable_wal()
         self.db.execute("PRAGMA busy_timeout=5000")  # other writers: panneau import-survey

@@ -19,7 +19,7 @@ from typing import Any
 from panoramisk import Manager
 from panoramisk.ami_protocol import AMIProtocol
 
-from panneau.hub.sources import SourceContext
+from panneau.hub.sources import SourceContext, secret_from_env
 from panneau.plugins.asterisk.ami_events import AmiTranslator, Mode
 
 __all__ = ["AmiOptions", "AmiSource", "LoginRefused"]
@@ -37,7 +37,8 @@ class AmiOptions:
 
     username: str
     secret: str | None = None
-    """Better left out of the file: then it is read from the ``secret_env`` variable."""
+    """Better left out of the file: then it is read from the ``secret_env`` variable (or the
+    file ``<secret_env>_FILE`` names)."""
     secret_env: str = "ASTERISK_AMI_SECRET"
     host: str = "127.0.0.1"
     port: int = 5038
@@ -91,8 +92,9 @@ class AmiSource:
     async def run(self, ctx: SourceContext) -> None:
         """Keep a session up until cancelled."""
         opts = self.options
-        if not (opts.secret or os.environ.get(opts.secret_env)):
-            ctx.set_status("down", f"no AMI secret: set {opts.secret_env} or options.secret")
+        if not (opts.secret or secret_from_env(opts.secret_env, os.environ)):
+            ctx.set_status("down", f"no AMI secret: set {opts.secret_env} (or "
+                                   f"{opts.secret_env}_FILE) or options.secret")
             raise ValueError(f"asterisk_ami {ctx.name}: no secret (set {opts.secret_env})")
         translator = AmiTranslator(ctx.name, opts.emit, opts.queues, opts.leave_grace_s)
         if isinstance(ctx.checkpoint, dict):
@@ -129,7 +131,7 @@ class AmiSource:
 
         manager = _Manager(on_lost, host=opts.host, port=opts.port,
                            username=opts.username,
-                           secret=opts.secret or os.environ.get(opts.secret_env, ""),
+                           secret=opts.secret or secret_from_env(opts.secret_env, os.environ) or "",
                            events=opts.events or EVENT_CLASSES[opts.emit],
                            ping_delay=10**9, loop=loop)
         manager.register_event("*", lambda _manager, message: inbox.put_nowait(message))

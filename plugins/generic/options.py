@@ -6,6 +6,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from panneau.hub.sources import secret_from_env
 from panneau.plugins.generic.mapping import RowMapping, mapping_problems
 
 __all__ = ["GenericOptions", "option_problems", "resolve_headers"]
@@ -47,15 +48,17 @@ def option_problems(opts: GenericOptions) -> list[str]:
 
 
 def resolve_headers(headers: Mapping[str, str], environ: Mapping[str, str]) -> dict[str, str]:
-    """HTTP headers with every ``${NAME}`` replaced by that environment variable (secrets stay
-    out of the config file); ``ValueError`` names a variable that is not set."""
+    """HTTP headers with every ``${NAME}`` replaced by that environment variable, or by the
+    file ``$NAME_FILE`` names (secrets stay out of the config file); ``ValueError`` names a
+    variable that is not set."""
 
     def substitute(key: str, value: str) -> str:
         def one(match: re.Match[str]) -> str:
             name = match.group(1)
-            if not environ.get(name):
+            secret = secret_from_env(name, environ)
+            if not secret:
                 raise ValueError(f"headers.{key}: environment variable {name} is not set")
-            return environ[name]
+            return secret
 
         return _VAR.sub(one, value)
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 
-from panneau.hub.sources import SourceContext
+from panneau.hub.sources import SourceContext, secret_from_env
 from panneau.plugins.generic.fetch import Fetcher, FetchError
 
 __all__ = [
@@ -54,10 +54,10 @@ def account_url(opts: Any, environ: Mapping[str, str], key: str, template: str) 
 
 
 def from_env(value: str | None, environ: Mapping[str, str], name: str) -> str | None:
-    """``value`` when set, else the environment variable ``name`` (empty counts as unset)."""
+    """``value`` when set, else ``$name`` or the file ``$name_FILE`` names (empty: unset)."""
     if value:
         return value
-    return environ.get(name) or None
+    return secret_from_env(name, environ)
 
 
 def make_fetcher(ctx: SourceContext, client, *, min_interval_s: float,

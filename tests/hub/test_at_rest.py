@@ -1,0 +1,66 @@
+"""At rest: the hub's files are its user's only; source secrets come from the environment or a
+file it names, never only from the TOML."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import stat
+
+import httpx
+import pytest
+
+from panneau.hub.cli.hub_cmd import shared_file_warning
+from panneau.hub.sources import secret_from_env
+from panneau.plugins.generic.options import resolve_headers
+from panneau.plugins.zendesk.options import ZendeskOptions, client_settings
+
+
+def mode(path) -> int:
+    return stat.S_IMODE(os.stat(path).st_mode)
+
+
+async def test_the_database_and_its_wal_are_readable_by_the_hub_user_only(start_hub, tmp_path):
+    old = os.umask(0o022)  # the usual umask: files would be 0644
+    try:
+        async with start_hub(feed={"count": 5}) as hub:
+            async with asyncio.timeout(10):
+                while hub.journal.count_events("feed") < 5:
+                    await asyncio.sleep(0.02)
+            db = tmp_path / "hub.db"
+            files = [db, db.with_name("hub.db-wal"), db.with_name("hub.db-shm")]
+            assert all(f.exists() for f in files)
+            assert {f.name: mode(f) for f in files} == {f.name: 0o600 for f in files}
+    finally:
+        os.umask(old)
+
+
+def test_a_config_or_database_others_can_read_is_warned_about(tmp_path):
+    path = tmp_path / "panneau.toml"
+    path.write_text("[hub]\n")
+    path.chmod(0o644)
+    warning = shared_file_warning(str(path), "holds tokens")
+    assert warning is not None
+    assert "other users may read it (mode -rw-r--r--)" in warning
+    assert f"chmod 600 {path}" in warning
+    path.chmod(0o600)
+    assert shared_file_warning(str(path), "holds tokens") is None
+    assert shared_file_warning(str(tmp_path / "absent.db"), "holds messages") is None
+
+
+def test_secrets_come_from_a_variable_or_the_file_it_names(tmp_path):
+    secret = tmp_path / "zendesk-token"
+    secret.write_text("s3cret-from-file\n")
+    assert secret_from_env("ZENDESK_API_TOKEN", {"ZENDESK_API_TOKEN": "from-env"}) == "from-env"
+    env = {"ZENDESK_API_TOKEN": "", "ZENDESK_API_TOKEN_FILE": str(secret)}
+    assert secret_from_env("ZENDESK_API_TOKEN", env) == "s3cret-from-file"
+    assert secret_from_env("ZENDESK_API_TOKEN", {}) is None
+    with pytest.raises(ValueError, match=r"ZENDESK_API_TOKEN_FILE: cannot read .*missing"):
+        secret_from_env("ZENDESK_API_TOKEN", {"ZENDESK_API_TOKEN_FILE": str(tmp_path / "missing")})
+    settings = client_settings(ZendeskOptions(subdomain="acme"),
+                               {"ZENDESK_EMAIL": "ops@acme.test", **env})
+    expected = httpx.BasicAuth("ops@acme.test/token", "s3cret-from-file")
+    assert settings["auth"]._auth_header == expected._auth_header  # the file's token
+    headers = resolve_headers({"Authorization": "Bearer ${API_TOKEN}"},
+                              {"API_TOKEN_FILE": str(secret)})
+    assert headers == {"Authorization": "Bearer s3cret-from-file"}
