@@ -93,8 +93,7 @@ class AmiSource:
         """Keep a session up until cancelled."""
         opts = self.options
         if not (opts.secret or secret_from_env(opts.secret_env, os.environ)):
-            ctx.set_status("down", f"no AMI secret: set {opts.secret_env} (or "
-                                   f"{opts.secret_env}_FILE) or options.secret")
+            ctx.set_status("down", f"no AMI secret: set {opts.secret_env} or options.secret")
             raise ValueError(f"asterisk_ami {ctx.name}: no secret (set {opts.secret_env})")
         translator = AmiTranslator(ctx.name, opts.emit, opts.queues, opts.leave_grace_s)
         if isinstance(ctx.checkpoint, dict):
