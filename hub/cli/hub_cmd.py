@@ -1,5 +1,8 @@
 """``panneau hub``: run the hub server.
 
+SIGHUP reloads the configuration file (so does a change of the file: see
+:mod:`panneau.hub.server.reload`).
+
 SIGINT or SIGTERM stops the hub, and the process ends within a bounded time whatever a plugin
 does: blocking calls of sources run in the hub's own thread pool, which is not waited for
 beyond :data:`THREADS_GRACE_S` (a thread stuck in ``asyncio.to_thread`` would otherwise keep
@@ -85,7 +88,7 @@ def run_hub(config_path: str, pm: pluggy.PluginManager | None) -> int:
     loop.set_default_executor(threads)  # asyncio.to_thread runs here
     code = 0
     try:
-        loop.run_until_complete(_serve(config, pm))
+        loop.run_until_complete(_serve(config, pm, config_path))
     except TlsError as exc:
         sys.stderr.write(f"panneau hub: TLS: {exc}\n")
         code = 2
@@ -142,7 +145,7 @@ def _deadline() -> None:
     _exit_now(1)
 
 
-async def _serve(config, pm: pluggy.PluginManager) -> None:
+async def _serve(config, pm: pluggy.PluginManager, config_path: str) -> None:
     from panneau.hub.server.app import Hub
 
     stop = asyncio.Event()
@@ -155,10 +158,18 @@ async def _serve(config, pm: pluggy.PluginManager) -> None:
             timer.daemon = True
             timer.start()
 
+    hub = Hub(config, pm=pm, config_path=config_path)
+
+    def on_hangup() -> None:
+        if hub.reloader is not None and hub._started:  # before: the file is loaded anyway
+            hub.reloader.reload_file()
+
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(sig, on_signal)
-    async with Hub(config, pm=pm) as hub:
+    with contextlib.suppress(NotImplementedError, AttributeError):  # no SIGHUP on Windows
+        loop.add_signal_handler(signal.SIGHUP, on_hangup)
+    async with hub:
         sys.stdout.write(f"panneau hub: websocket {hub.ws_url}  http {hub.http_url}\n")
         sys.stdout.flush()
         await stop.wait()

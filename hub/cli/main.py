@@ -28,6 +28,7 @@ COMMAND_MODULES = (
     "panneau.hub.cli.message_cmd",
     "panneau.hub.cli.input_cmd",
     "panneau.hub.cli.export_cmd",
+    "panneau.hub.cli.targets_cmd",
     "panneau.hub.cli.plugin_new_cmd",
 )
 

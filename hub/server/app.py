@@ -31,6 +31,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pluggy
@@ -51,6 +52,7 @@ from panneau.hub.server.journal import Journal
 from panneau.hub.server.manager import ManagerState
 from panneau.hub.server.metrics import Metrics, render_prometheus
 from panneau.hub.server.publisher import Publisher
+from panneau.hub.server.reload import ConfigReloader
 from panneau.hub.server.rollups import RollupWriter, goals_board
 from panneau.hub.server.supervisor import SourceEntry, Supervisor
 from panneau.hub.server.tls import ServerTls, TlsFiles
@@ -75,7 +77,8 @@ class Hub:
 
     def __init__(self, config: Config, *, pm: pluggy.PluginManager | None = None,
                  clock: Callable[[], float] = time.time, block_threshold_s: float = 1.0,
-                 backoff_min: float = 1.0, backoff_max: float = 60.0) -> None:
+                 backoff_min: float = 1.0, backoff_max: float = 60.0,
+                 config_path: str | Path | None = None) -> None:
         """Build every part (the journal is opened here); :meth:`start` replays the journal,
         binds the ports and starts the sources.
 
@@ -144,6 +147,8 @@ class Hub:
             self.journal.close()
             raise
         self._started = False
+        #: Reloads ``config_path`` on SIGHUP (``panneau hub``) and when it changes.
+        self.reloader = ConfigReloader(self, config_path) if config_path else None
 
     # --- lifecycle ---------------------------------------------------------------------
 
@@ -199,6 +204,8 @@ class Hub:
             self._tasks.append(loop.create_task(coro, name=name))
         if self.outbox is not None:
             self._tasks.append(loop.create_task(self.outbox.run(), name="hub:cluster-outbox"))
+        if self.reloader is not None:
+            self._tasks.append(loop.create_task(self.reloader.watch(), name="hub:config-watch"))
         await self.supervisor.start()
         log.info("hub %s up: ws %s, http %s, %d events replayed, %d sources", self.epoch,
                  self.ws_url, self.http_url, replayed, len(self.supervisor.states))
@@ -428,6 +435,8 @@ class Hub:
                 "clients": self.clients_by_role(), "events_accepted": self._accepted}
         if self.outbox is not None:
             body["cluster"] = self.outbox.public()
+        if self.reloader is not None:
+            body["config"] = self.reloader.public()
         return body
 
     def metrics_text(self) -> str:

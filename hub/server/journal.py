@@ -1,4 +1,5 @@
-"""The SQLite journal (sqlite-utils, WAL): events, checkpoints, history, messages, annotations.
+"""The SQLite journal (sqlite-utils, WAL): events, checkpoints, history, messages, annotations,
+configuration changes (who changed a target, when, old → new).
 
 Rules kept here:
 
@@ -97,6 +98,8 @@ class Journal:
                                  pk="key", if_not_exists=True)
         db["acks"].create({"message_id": str, "agent": str, "ts": float},
                           pk=("message_id", "agent"), if_not_exists=True)
+        db["config_changes"].create({"id": int, "ts": float, "by": str, "what": str,
+                                     "old": str, "new": str}, pk="id", if_not_exists=True)
 
     def close(self) -> None:
         """Close the database file."""
@@ -236,6 +239,21 @@ class Journal:
         """Every annotation by KPI key."""
         return {r["key"]: {"text": r["text"], "by": r["by"], "ts": r["ts"]}
                 for r in self.db.query("SELECT * FROM annotations")}
+
+    # --- configuration changes ----------------------------------------------------------
+
+    def add_config_change(self, ts: float, by: str, what: str, old: Any, new: Any) -> None:
+        """Record who changed what in the configuration, from ``old`` to ``new`` (JSON)."""
+        with self._write():
+            self.db["config_changes"].insert({
+                "ts": ts, "by": by, "what": what, "old": json.dumps(old),
+                "new": json.dumps(new)})
+
+    def config_changes(self) -> list[dict[str, Any]]:
+        """Every recorded configuration change, oldest first."""
+        return [{**row, "old": json.loads(row["old"]), "new": json.loads(row["new"])}
+                for row in self.db.query("SELECT ts, by, what, old, new FROM config_changes "
+                                         "ORDER BY id")]
 
     # --- retention -------------------------------------------------------------------
 
