@@ -79,11 +79,15 @@ CLIENT_FRAMES: dict[str, Fields] = {
     "send_message": {"text": ((str,), True), "team": (_OPT_STR, False),
                      "agent": (_OPT_STR, False), "expires_s": (_NUM, True),
                      "ref": (_OPT_STR, False)},
-    "annotate": {"key": ((str,), True), "text": ((str,), True), "ref": (_OPT_STR, False)},
+    "annotate": {"key": ((str,), True), "text": ((str,), True), "ref": (_OPT_STR, False),
+                 "until": ((*_NUM, type(None)), False)},
     "enter_figure": {"figure": ((str,), True), "amount": (_NUM, True),
                      "team": (_OPT_STR, False), "day": (_OPT_STR, False),
                      "category": (_OPT_STR, False), "corrects": (_OPT_STR, False),
                      "ref": (_OPT_STR, False)},
+    "history": {"keys": ((list,), True), "since": (_NUM, True),
+                "until": ((*_NUM, type(None)), False), "step_s": ((*_NUM, type(None)), False),
+                "ref": (_OPT_STR, False)},
 }
 
 #: Frames the hub sends to a client.
@@ -96,6 +100,8 @@ HUB_FRAMES: dict[str, Fields] = {
     "alert": {"alert": ((dict,), True)},
     "status": {"sources": ((dict,), True)},
     "ok": {"ref": (_OPT_STR, False), "id": (_OPT_STR, False)},
+    "series": {"series": ((dict,), True), "since": (_NUM, True), "until": (_NUM, True),
+               "step_s": (_NUM, True), "ref": (_OPT_STR, False)},
     "error": {"reason": ((str,), True), "ref": (_OPT_STR, False)},
 }
 

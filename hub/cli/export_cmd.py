@@ -4,7 +4,9 @@ Rows come from the journal's ``kpi_history`` (sampled every ``hub.history_interv
 ``hub.history_retention_days``; windows ``now``, ``today`` and those kiosk pages show; agents
 only their own ref KPIs, see :mod:`panneau.hub.server.history`), every sample or the last of
 each hour or day (``--interval``, :mod:`panneau.hub.reports.rows`). CSV columns: ``time``
-(ISO 8601 in the hub's timezone), ``scope``, ``window``, ``kpi``, ``value``. An ``-o`` file
+(ISO 8601 in the hub's timezone), ``scope``, ``window``, ``kpi``, ``value``, ``note``: managers'
+comments set (or removed) in the period are rows of their own among the figures, ``value``
+empty (:mod:`panneau.hub.reports.notes`). An ``-o`` file
 ending in ``.xlsx`` gets the same rows as a workbook (:mod:`panneau.hub.reports.xlsx`).
 """
 
@@ -12,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import heapq
 import sqlite3
 import sys
 from collections.abc import Iterable
@@ -22,9 +25,10 @@ from zoneinfo import ZoneInfo
 
 from panneau.hub.cli.common import add_command
 from panneau.hub.config import Config, ConfigError, load_config
+from panneau.hub.reports.notes import Note, note_rows
 from panneau.hub.reports.rows import INTERVALS, Period, Row, history_rows, parse_when
 
-__all__ = ["export", "register", "run", "write_csv"]
+__all__ = ["export", "iso_time", "register", "run", "write_csv"]
 
 
 def register(subparsers) -> None:
@@ -48,17 +52,27 @@ def register(subparsers) -> None:
                         help="CSV file, or XLSX when it ends in .xlsx (default: CSV on stdout)")
 
 
-def write_csv(out: TextIO, rows: Iterable[Row], tz: ZoneInfo) -> int:
-    """Write history ``rows`` as CSV; returns the row count."""
+def write_csv(out: TextIO, rows: Iterable[Row], tz: ZoneInfo,
+              notes: Iterable[Note] = ()) -> int:
+    """Write history ``rows`` and, in time order among them, ``notes`` as CSV; returns the
+    row count."""
     writer = csv.writer(out)
-    writer.writerow(["time", "scope", "window", "kpi", "value"])
+    writer.writerow(["time", "scope", "window", "kpi", "value", "note"])
+    figures = ((ts, scope, window, kpi, f"{value:g}", "")
+               for ts, scope, window, kpi, value in rows)
+    comments = ((ts, scope, window, kpi, "", note) for ts, scope, window, kpi, note in notes)
     n, last_ts, when = 0, None, ""
-    for ts, scope, window, kpi, value in rows:
+    for ts, *rest in heapq.merge(figures, comments, key=lambda row: row[0]):
         if ts != last_ts:  # one conversion per sample time
-            when, last_ts = datetime.fromtimestamp(ts, tz).isoformat(timespec="seconds"), ts
-        writer.writerow((when, scope, window, kpi, f"{value:g}"))
+            when, last_ts = iso_time(ts, tz), ts
+        writer.writerow((when, *rest))
         n += 1
     return n
+
+
+def iso_time(ts: float, tz: ZoneInfo) -> str:
+    """``ts`` as ISO 8601 in ``tz``, to the second."""
+    return datetime.fromtimestamp(ts, tz).isoformat(timespec="seconds")
 
 
 def export(config: Config, period: Period, output: str | None) -> int:
@@ -72,10 +86,12 @@ def export(config: Config, period: Period, output: str | None) -> int:
 
             return write_xlsx(output, db, config, period)[0]
         rows = history_rows(db, period, hub.timezone, hub.day_start)
+        tz = ZoneInfo(hub.timezone)
+        notes = note_rows(db, period, lambda ts: iso_time(ts, tz))
         if output:
             with open(output, "w", newline="", encoding="utf-8") as out:
-                return write_csv(out, rows, ZoneInfo(hub.timezone))
-        return write_csv(sys.stdout, rows, ZoneInfo(hub.timezone))
+                return write_csv(out, rows, tz, notes)
+        return write_csv(sys.stdout, rows, tz, notes)
     finally:
         db.close()
 

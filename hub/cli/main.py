@@ -27,6 +27,7 @@ COMMAND_MODULES = (
     "panneau.hub.cli.plugins_cmd",
     "panneau.hub.cli.message_cmd",
     "panneau.hub.cli.input_cmd",
+    "panneau.hub.cli.annotate_cmd",
     "panneau.hub.cli.export_cmd",
     "panneau.hub.cli.targets_cmd",
     "panneau.hub.cli.plugin_new_cmd",

@@ -130,7 +130,7 @@ class Hub:
                 epoch=self.epoch, build=self._build, metrics=self.metrics,
                 resume_history=cfg.hub.resume_history, buffer_bytes=cfg.hub.client_buffer_bytes)
             self.frames = FrameHandler(cfg, self.manager, self.publisher, self.mark_dirty,
-                                       self.enter_figure)
+                                       self.enter_figure, self.history, clock)
             self.ws = WsServer(cfg, self.publisher, self.frames.handle, self._status_for,
                                self.health, self.metrics_text)
             self.http = HttpServer(self.routes, self.supervisor.states, self.metrics,

@@ -1,35 +1,41 @@
 """What the hub does with a client's frames after ``hello``: ack, send_message, annotate,
-enter_figure.
+enter_figure, history.
 
 A frame a role may not send, or with values the hub refuses, gets an ``error`` frame (the
-connection stays open); a done action gets ``ok`` with the client's ``ref`` and the new id.
+connection stays open); a done action gets ``ok`` with the client's ``ref`` and the new id,
+a ``history`` request a ``series`` frame.
 """
 
 from __future__ import annotations
 
+import inspect
 import logging
 import re
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from panneau.hub import wire
 from panneau.hub.config.schema import Config
 from panneau.hub.events import FigureEntered
+from panneau.hub.server.history import History
 from panneau.hub.server.manager import ManagerState
 from panneau.hub.server.publisher import Client, Publisher
-from panneau.hub.server.views import message_value, message_visible
+from panneau.hub.server.views import key_visible, message_value, message_visible
 
-__all__ = ["MAX_ANNOTATION_CHARS", "MAX_EXPIRES_S", "MAX_MESSAGE_CHARS", "FrameHandler"]
+__all__ = ["MAX_ANNOTATION_CHARS", "MAX_EXPIRES_S", "MAX_MESSAGE_CHARS", "MAX_SERIES_KEYS",
+           "MAX_SERIES_POINTS", "MAX_SERIES_SPAN_S", "FrameHandler"]
 
 log = logging.getLogger(__name__)
 MAX_MESSAGE_CHARS = 500
 MAX_ANNOTATION_CHARS = 500
 MAX_EXPIRES_S = 7 * 86400
+#: ``history`` requests: keys per request, span (8 days: a week back and a day), points a key
+MAX_SERIES_KEYS, MAX_SERIES_SPAN_S, MAX_SERIES_POINTS = 24, 8 * 86400, 1000
 _KPI_KEY = re.compile(r"^(site|(queue|team|agent):[^/]+)/(now|15m|30m|60m|today)/[a-z0-9_]+$")
 
 
-Handler = Callable[[Client, dict[str, Any]], dict[str, Any]]
+Handler = Callable[[Client, dict[str, Any]], dict[str, Any] | Awaitable[dict[str, Any]]]
 
 
 class FrameHandler:
@@ -41,16 +47,20 @@ class FrameHandler:
 
     def __init__(self, config: Config, manager: ManagerState, publisher: Publisher,
                  changed: Callable[[], None],
-                 enter: Callable[[FigureEntered], str | None] | None = None) -> None:
+                 enter: Callable[[FigureEntered], str | None] | None = None,
+                 history: History | None = None,
+                 clock: Callable[[], float] | None = None) -> None:
         self.config, self.manager, self.publisher, self.changed = (
             config, manager, publisher, changed)
         #: Journals and counts an entered figure; returns why it was refused, or ``None``.
         self.enter = enter
+        self.history, self.clock = history, clock or manager.clock
         self.handlers: dict[str, Handler] = {
             "ack": self.ack,
             "send_message": self.send_message,
             "annotate": self.annotate,
             "enter_figure": self.enter_figure,
+            "history": self.series,
         }
 
     async def handle(self, client: Client, frame: dict[str, Any]) -> None:
@@ -60,6 +70,8 @@ class FrameHandler:
             if handler is None:
                 raise ValueError(f"the hub does not take {frame['type']!r} frames here")
             reply = handler(client, frame)
+            if inspect.isawaitable(reply):
+                reply = await reply
         except ValueError as exc:
             reply = {"type": "error", "reason": str(exc)}
         reply.setdefault("ref", frame.get("ref"))
@@ -116,7 +128,11 @@ class FrameHandler:
         text = frame["text"].strip()
         if len(text) > MAX_ANNOTATION_CHARS:
             raise ValueError(f"annotation over {MAX_ANNOTATION_CHARS} characters")
-        self.manager.annotate(key, text, client.label or "manager")
+        until = frame.get("until")
+        if until is not None and text and until <= self.clock():
+            raise ValueError("annotation until is not in the future")
+        self.manager.annotate(key, text, client.label or "manager",
+                              None if until is None else float(until))
         self.changed()
         return {"type": "ok", "id": key}
 
@@ -137,3 +153,28 @@ class FrameHandler:
         log.info("figure %s %s entered by %s (%s)", event.figure, event.amount, event.by,
                  event.entry_id)
         return {"type": "ok", "id": event.entry_id}
+
+    async def series(self, client: Client, frame: dict[str, Any]) -> dict[str, Any]:
+        """Samples of KPI keys over a period, for charts; each key must be one the client's
+        view may hold (the same rule as every other frame)."""
+        keys, since = frame["keys"], float(frame["since"])
+        until = float(frame["until"]) if frame.get("until") is not None else self.clock()
+        if not keys or len(keys) > MAX_SERIES_KEYS:
+            raise ValueError(f"history: 1 to {MAX_SERIES_KEYS} keys")
+        for key in keys:
+            if not isinstance(key, str) or not _KPI_KEY.match(key.removeprefix("kpi:")):
+                raise ValueError(f"history: keys are <scope>/<window>/<kpi>, got {key!r}")
+            if not key_visible(client.audience, self.config, key.removeprefix("kpi:")):
+                raise ValueError(f"history: {key!r} is not yours to see")
+        if not 0 < until - since <= MAX_SERIES_SPAN_S:
+            raise ValueError(f"history: until must be after since, at most {MAX_SERIES_SPAN_S}"
+                             " s later")
+        interval = self.history.interval if self.history else 60.0
+        step = max(float(frame.get("step_s") or 0.0), interval,
+                   (until - since) / MAX_SERIES_POINTS)
+        if self.history is None:
+            raise ValueError("history: this hub keeps no KPI history")
+        wanted = [k.removeprefix("kpi:") for k in keys]
+        series = await self.history.series_off_loop(wanted, since, until, step)
+        return {"type": "series", "series": {k: series.get(k, []) for k in wanted},
+                "since": since, "until": until, "step_s": step}

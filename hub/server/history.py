@@ -40,8 +40,8 @@ from panneau.hub.config.schema import Config
 from panneau.hub.insights import PastFigure
 from panneau.hub.server.journal import Journal
 
-__all__ = ["AGENT_REF_KPIS", "BASE_WINDOWS", "PRUNE_CHUNK_ROWS", "History", "sampled", "take",
-           "windows_of"]
+__all__ = ["AGENT_REF_KPIS", "BASE_WINDOWS", "PRUNE_CHUNK_ROWS", "History", "bucketed", "sampled",
+           "take", "windows_of"]
 
 log = logging.getLogger(__name__)
 HOUR, DAY = 3600.0, 86400.0
@@ -105,6 +105,16 @@ def rows_of(parts: Parts) -> Iterable[tuple[str, float]]:
     for scope, window, kpis in parts:
         for kpi, value in kpis.items():
             yield f"{scope}/{window}/{kpi}", value
+
+
+def bucketed(rows: Iterable[tuple[float, str, float]], since: float, step_s: float
+             ) -> dict[str, list[list[float]]]:
+    """``(ts, key, value)`` rows in time order → per key the last sample of each ``step_s``
+    bucket counted from ``since``, oldest first."""
+    series: dict[str, dict[int, list[float]]] = {}
+    for ts, key, value in rows:
+        series.setdefault(key, {})[int((ts - since) // step_s)] = [ts, value]
+    return {key: list(buckets.values()) for key, buckets in series.items()}
 
 
 class History:
@@ -227,6 +237,14 @@ class History:
         scopes = list(scopes)
         return await asyncio.wrap_future(self._worker.submit(
             lambda: self.read_past(self._sibling(), now, scopes)))
+
+    async def series_off_loop(self, keys: Sequence[str], since: float, until: float,
+                              step_s: float) -> dict[str, list[list[float]]]:
+        """The samples of ``keys`` in ``[since, until]``, the last one of each ``step_s``
+        bucket (from ``since``), read in the worker thread: ``{key: [[ts, value], ...]}``."""
+        rows = await asyncio.wrap_future(self._worker.submit(
+            lambda: self._sibling().history(since, until, list(keys))))
+        return bucketed(rows, since, step_s)
 
     def _close_own(self) -> None:
         if self._own is not None:

@@ -94,8 +94,14 @@ class Journal:
         db["messages"].create({"id": str, "text": str, "sender": str, "team": str,
                                "agent": str, "sent": float, "expires": float},
                               pk="id", if_not_exists=True)
-        db["annotations"].create({"key": str, "text": str, "by": str, "ts": float},
-                                 pk="key", if_not_exists=True)
+        db["annotations"].create({"key": str, "text": str, "by": str, "ts": float,
+                                  "until": float}, pk="key", if_not_exists=True)
+        if "until" not in db["annotations"].columns_dict:  # a journal from before notes expired
+            db["annotations"].add_column("until", float)
+        # every note set or removed (text ""), kept for exports like the KPI history
+        db["annotation_log"].create({"ts": float, "key": str, "text": str, "by": str,
+                                     "until": float}, if_not_exists=True)
+        db["annotation_log"].create_index(["ts"], if_not_exists=True)
         db["acks"].create({"message_id": str, "agent": str, "ts": float},
                           pk=("message_id", "agent"), if_not_exists=True)
         db["config_changes"].create({"id": int, "ts": float, "by": str, "what": str,
@@ -226,19 +232,29 @@ class Journal:
             out.setdefault(mid, []).append(agent)
         return out
 
-    def set_annotation(self, key: str, text: str, by: str, ts: float) -> None:
-        """Set (or, with empty ``text``, remove) the annotation of a KPI key."""
+    def set_annotation(self, key: str, text: str, by: str, ts: float,
+                       until: float | None = None) -> None:
+        """Set (or, with empty ``text``, remove) the annotation of a KPI key; logged either
+        way (:meth:`annotation_log`)."""
+        row = {"key": key, "text": text, "by": by, "ts": ts, "until": until}
         with self._write():
             if text:
-                self.db["annotations"].insert({"key": key, "text": text, "by": by, "ts": ts},
-                                              replace=True)
+                self.db["annotations"].insert(row, replace=True)
             else:
                 self.db.execute("DELETE FROM annotations WHERE key = ?", [key])
+            self.db["annotation_log"].insert(row)
 
     def annotations(self) -> dict[str, dict[str, Any]]:
         """Every annotation by KPI key."""
-        return {r["key"]: {"text": r["text"], "by": r["by"], "ts": r["ts"]}
+        return {r["key"]: {"text": r["text"], "by": r["by"], "ts": r["ts"], "until": r["until"]}
                 for r in self.db.query("SELECT * FROM annotations")}
+
+    def annotation_log(self, start: float, end: float) -> list[dict[str, Any]]:
+        """Notes set (or removed: ``text`` empty) in ``[start, end)``, oldest first:
+        ``{ts, key, text, by, until}``."""
+        return list(self.db.query(
+            "SELECT ts, key, text, by, until FROM annotation_log WHERE ts >= ? AND ts < ?"
+            " ORDER BY ts, rowid", [start, end]))
 
     # --- configuration changes ----------------------------------------------------------
 

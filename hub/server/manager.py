@@ -39,11 +39,12 @@ class Message:
 
 @dataclass(frozen=True, slots=True)
 class Annotation:
-    """A manager's note on one KPI key (``scope/window/kpi``)."""
+    """A manager's note on one KPI key (``scope/window/kpi``), shown until ``until``."""
 
     text: str
     by: str
     ts: float
+    until: float | None = None
 
 
 class ManagerState:
@@ -59,8 +60,10 @@ class ManagerState:
         """Read what the journal holds (unexpired messages, acks, annotations)."""
         self.messages = [Message.from_row(r) for r in self.journal.messages(self.clock())]
         self.acks = self.journal.acks()
-        self.annotations = {k: Annotation(v["text"], v["by"], v["ts"])
-                            for k, v in self.journal.annotations().items()}
+        now = self.clock()
+        self.annotations = {k: Annotation(v["text"], v["by"], v["ts"], v["until"])
+                            for k, v in self.journal.annotations().items()
+                            if v["until"] is None or v["until"] > now}
 
     def add_message(self, text: str, sender: str, team: str | None, agent: str | None,
                     expires_s: float) -> Message:
@@ -83,12 +86,12 @@ class ManagerState:
         if agent not in acked:
             acked.append(agent)
 
-    def annotate(self, key: str, text: str, by: str) -> None:
-        """Set the note of ``key``; an empty ``text`` removes it."""
+    def annotate(self, key: str, text: str, by: str, until: float | None = None) -> None:
+        """Set the note of ``key`` (until ``until``, if given); an empty ``text`` removes it."""
         now = self.clock()
-        self.journal.set_annotation(key, text, by, now)
+        self.journal.set_annotation(key, text, by, now, until)
         if text:
-            self.annotations[key] = Annotation(text, by, now)
+            self.annotations[key] = Annotation(text, by, now, until)
         else:
             self.annotations.pop(key, None)
 
@@ -97,6 +100,10 @@ class ManagerState:
         return {k: asdict(a) for k, a in self.annotations.items()}
 
     def expire(self, now: float) -> None:
-        """Forget messages whose time is over (the journal keeps them until retention)."""
+        """Forget messages and notes whose time is over (the journal keeps them until
+        retention, notes in its log)."""
         if any(m.expires <= now for m in self.messages):
             self.messages = [m for m in self.messages if m.expires > now]
+        for key in [k for k, a in self.annotations.items()
+                    if a.until is not None and a.until <= now]:
+            del self.annotations[key]

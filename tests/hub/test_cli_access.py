@@ -71,3 +71,40 @@ async def test_screens_say_what_is_wrong_before_starting(tools, tmp_path):
     for args, words in cases:
         code, _, err = await panneau(*args, env={"PANNEAU_TOKEN": ""})
         assert code == 2 and words in err, (args, err)
+
+
+async def test_annotate_sets_and_removes_a_comment_and_export_lists_both(
+        start_hub, tools, tmp_path):
+    key = "team:support/today/service_level_pct"
+    async with start_hub() as hub:
+        kiosk = await tools.hello(hub.ws_url, tools.kiosk_token("support"))
+        await tools.recv(kiosk)
+        args = ("annotate", "--hub", hub.ws_url, "--token", tools.MANAGER)
+        code, out, err = await panneau(*args, key, "phone outage 10:05-10:40", "--until", "2h")
+        assert (code, out) == (0, f"commented {key}\n"), err
+        [*_, shown] = await tools.recv_until(
+            kiosk, lambda f: f["type"] == "delta" and f"annotation:{key}" in f["set"])
+        note = shown["set"][f"annotation:{key}"]
+        assert note["text"] == "phone outage 10:05-10:40" and note["by"] == "boss"
+        assert 7190 < note["until"] - note["ts"] <= 7200
+        code, out, err = await panneau(*args, "--remove", key)
+        assert (code, out) == (0, f"removed the comment of {key}\n"), err
+        await tools.recv_until(
+            kiosk, lambda f: f["type"] == "delta" and f"annotation:{key}" in f["unset"])
+        code, _, err = await panneau(*args, "team:support/answered", "no window")
+        assert code == 1 and "annotation key must be <scope>/<window>/<kpi>" in err
+        code, _, err = await panneau(*args, key, "x", "--until", "soon")
+        assert code == 2 and "--until: not a duration, HH:MM or date-time: 'soon'" in err
+        code, _, err = await panneau(*args, key)
+        assert code == 2 and "give TEXT, or --remove" in err
+        await kiosk.close()
+    config = tmp_path / "hub.toml"
+    config.write_text(tools.config_text(str(tmp_path / "hub.db")))
+    code, out, err = await panneau("export", "--config", str(config), "--scope", "team:support")
+    assert code == 0, err
+    rows = [line.split(",", 5) for line in out.splitlines()]
+    assert rows[0] == ["time", "scope", "window", "kpi", "value", "note"]
+    notes = [(r[1], r[2], r[3], r[4], r[5]) for r in rows[1:] if r[5]]
+    assert notes[0][:4] == ("team:support", "today", "service_level_pct", "")
+    assert notes[0][4].startswith("phone outage 10:05-10:40 (until ")
+    assert notes[1] == ("team:support", "today", "service_level_pct", "", "(removed)")

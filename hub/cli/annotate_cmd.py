@@ -1,0 +1,73 @@
+"""``panneau annotate``: a manager comments a figure, on every screen that shows it."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from datetime import datetime
+
+from panneau.hub.cli.common import add_command, screen_args
+from panneau.hub.cli.request import parse_duration, request
+
+__all__ = ["parse_until", "register", "run"]
+
+
+def register(subparsers) -> None:
+    """Add ``annotate``."""
+    parser = add_command(
+        subparsers, "annotate", "comment a figure (or remove the comment) on every screen",
+        'panneau annotate --hub ws://127.0.0.1:8765 --token-file manager.token '
+        'team:support/today/service_level_pct "phone outage 10:05-10:40" --until 18:00\n'
+        '  panneau annotate --hub ws://127.0.0.1:8765 --token-file manager.token '
+        '--remove team:support/today/service_level_pct',
+        run,
+    )
+    screen_args(parser, "a manager's")
+    parser.add_argument("--until", metavar="WHEN",
+                        help="remove it then: a duration (2h, 30m), a time today (18:00) or "
+                             "a date-time (2026-12-01T09:00), local time")
+    parser.add_argument("--remove", action="store_true", help="remove the comment of KEY")
+    parser.add_argument("--timeout", type=float, default=10.0,
+                        help="give up after this many seconds (default: 10)")
+    parser.add_argument("key", metavar="KEY",
+                        help="the figure: <scope>/<window>/<kpi>, e.g. queue:support/today/asa_s")
+    parser.add_argument("text", nargs="?", default="", metavar="TEXT", help="the comment")
+
+
+def parse_until(text: str, now: float) -> float:
+    """``--until``: a duration from ``now``, ``HH:MM`` today (local time) or an ISO date-time."""
+    try:
+        return now + parse_duration(text)
+    except ValueError:
+        pass
+    local = datetime.fromtimestamp(now).astimezone()
+    try:
+        if len(text) <= 5 and ":" in text:
+            hours, minutes = (int(p) for p in text.split(":"))
+            return local.replace(hour=hours, minute=minutes, second=0, microsecond=0).timestamp()
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"--until: not a duration, HH:MM or date-time: {text!r}") from None
+    return (when if when.tzinfo else when.replace(tzinfo=local.tzinfo)).timestamp()
+
+
+def run(args: argparse.Namespace) -> int:
+    """Send the ``annotate`` frame and say what was done."""
+    text = "" if args.remove else args.text.strip()
+    if not text and not args.remove:
+        sys.stderr.write("panneau annotate: give TEXT, or --remove to remove the comment\n")
+        return 2
+    frame = {"type": "annotate", "key": args.key, "text": text}
+    if args.until and text:
+        try:
+            frame["until"] = parse_until(args.until, time.time())
+        except ValueError as exc:
+            sys.stderr.write(f"panneau annotate: {exc}\n")
+            return 2
+    answer = request("annotate", args, frame)
+    if answer is None:
+        return 1
+    sys.stdout.write(f"{'removed the comment of' if args.remove else 'commented'} "
+                     f"{answer['id']}\n")
+    return 0

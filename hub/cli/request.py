@@ -1,0 +1,75 @@
+"""One manager request to the hub: connect, send one frame, return the answer to it.
+
+Used by ``panneau message`` and ``panneau annotate``.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+__all__ = ["parse_duration", "send_frame"]
+
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_duration(text: str) -> float:
+    """``"90"``, ``"30m"``, ``"2h"``, ``"1d"`` → seconds."""
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*", text)
+    if not match:
+        raise ValueError(f"not a duration: {text!r} (e.g. 30m, 2h)")
+    return float(match[1]) * _UNITS[match[2] or "s"]
+
+
+async def send_frame(url: str, token: str, frame: dict[str, Any], *,
+                     ca_file: str | None = None, client_cert: str | None = None
+                     ) -> dict[str, Any]:
+    """Send ``frame`` once connected; return the hub's ``ok`` (or other) answer to it.
+
+    Raises ``RuntimeError`` with the hub's reason on an ``error`` answer, and at once when the
+    hub refuses the token, the TLS certificate does not verify, or nothing answers at the
+    address (connection refused); ``ValueError`` for an address that is not ``ws://`` /
+    ``wss://``.
+    """
+    from panneau.hub.client import ADDRESS_REFUSED, TLS_FAILED, HubClient
+
+    client = HubClient(url, token, backoff_min=0.2, backoff_max=1.0, ca_file=ca_file,
+                       client_cert=client_cert)
+    frame = {**frame, "ref": "cli"}
+    try:
+        async for update in client.updates():
+            if update.kind == "rejected":
+                reason = update.frame["reason"]
+                if update.frame.get("code") in (TLS_FAILED, ADDRESS_REFUSED):
+                    raise RuntimeError(reason)
+                raise RuntimeError(f"the hub refused the token: {reason}")
+            if update.kind == "unreachable":
+                raise RuntimeError(update.frame["reason"])
+            if update.kind == "connected":
+                await client.send(frame)
+            elif update.frame.get("ref") == "cli" and update.kind not in ("snapshot", "delta"):
+                if update.kind == "error":
+                    raise RuntimeError(update.frame["reason"])
+                return update.frame
+    finally:
+        await client.close()
+    raise RuntimeError("connection closed")
+
+
+def request(command: str, args: Any, frame: dict[str, Any]) -> dict[str, Any] | None:
+    """Send ``frame`` with the screen options of ``args`` (``--hub``, token, TLS files,
+    ``--timeout``); the answer, or ``None`` after saying on stderr why there is none."""
+    import asyncio
+    import sys
+
+    from panneau.hub.cli.common import read_token
+
+    try:
+        return asyncio.run(asyncio.wait_for(send_frame(
+            args.hub, read_token(args), frame, ca_file=args.ca_file,
+            client_cert=args.client_cert), args.timeout))
+    except (ValueError, RuntimeError) as exc:
+        sys.stderr.write(f"panneau {command}: {exc}\n")
+    except TimeoutError:
+        sys.stderr.write(f"panneau {command}: no answer from {args.hub} in {args.timeout:g} s\n")
+    return None

@@ -1,0 +1,50 @@
+"""Annotations: set with an end time, removed, expired, logged for exports."""
+
+from __future__ import annotations
+
+import time
+
+from panneau.hub import wire
+
+KEY = "team:support/today/service_level_pct"
+
+
+async def test_a_note_shows_until_its_end_and_every_change_is_logged(start_hub, tools):
+    clock = [time.time()]
+    async with start_hub(hub_kwargs={"clock": lambda: clock[0]}) as hub:
+        start = clock[0]
+        manager = await tools.hello(hub.ws_url, tools.MANAGER)
+        kiosk = await tools.hello(hub.ws_url, tools.kiosk_token("support"))
+        await tools.recv(kiosk)
+        await manager.send(wire.encode({"type": "annotate", "key": KEY, "text": "outage",
+                                        "until": start + 600, "ref": "a"}))
+        [*_, ok] = await tools.recv_until(manager, lambda f: f.get("ref") == "a")
+        assert ok == {"type": "ok", "ref": "a", "id": KEY}
+        shown = await tools.recv_until(
+            kiosk, lambda f: f["type"] == "delta" and f"annotation:{KEY}" in f["set"])
+        assert shown[-1]["set"][f"annotation:{KEY}"] == {
+            "text": "outage", "by": "boss", "ts": start, "until": start + 600}
+        await manager.send(wire.encode({"type": "annotate", "key": KEY, "text": "late",
+                                        "until": start - 1, "ref": "b"}))
+        [*_, error] = await tools.recv_until(manager, lambda f: f.get("ref") == "b")
+        assert error["reason"] == "annotation until is not in the future"
+        clock[0] = start + 601
+        hub.mark_dirty()
+        gone = await tools.recv_until(
+            kiosk, lambda f: f["type"] == "delta" and f"annotation:{KEY}" in f["unset"])
+        assert gone
+        await manager.send(wire.encode({"type": "annotate", "key": "site/today/answered",
+                                        "text": "new phones", "ref": "c"}))
+        await tools.recv_until(manager, lambda f: f.get("ref") == "c")
+        await manager.send(wire.encode({"type": "annotate", "key": "site/today/answered",
+                                        "text": "", "ref": "d"}))
+        await tools.recv_until(manager, lambda f: f.get("ref") == "d")
+        log = hub.journal.annotation_log(start - 1, start + 700)
+        assert [(r["key"], r["text"], r["until"]) for r in log] == [
+            (KEY, "outage", start + 600), ("site/today/answered", "new phones", None),
+            ("site/today/answered", "", None)]
+        assert hub.journal.annotations()[KEY]["until"] == start + 600  # stays in the table
+        for ws in (manager, kiosk):
+            await ws.close()
+    async with start_hub(hub_kwargs={"clock": lambda: clock[0]}) as hub:
+        assert hub.manager.annotations == {}  # expired before the restart: not loaded
