@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from panneau.hub.catalogue import SERVICE_LEVEL
 from panneau.hub.display import STATE_LABELS, format_duration, format_value, state_symbol
 from panneau.hub.view import ViewState
 
@@ -17,7 +18,7 @@ __all__ = ["AGENT_COLUMNS", "TEAM_COLUMNS", "Cell", "ConsoleModel", "build_conso
 TEAM_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("now", "calls_waiting", "Waiting"),
     ("now", "longest_wait_s", "Longest"),
-    ("today", "service_level_pct", "SL"),
+    ("today", SERVICE_LEVEL, "SL"),
     ("today", "answered", "Answered"),
     ("today", "abandon_rate_pct", "Abandon"),
     ("now", "agents_available", "Avail"),

@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from rich.style import Style
 from rich.text import Text
 
+from panneau.hub.catalogue import SERVICE_LEVEL
 from panneau.hub.display import format_duration, format_value, state_symbol
 from panneau.overlay.fmt import MARKS
 from panneau.overlay.model import OverlayModel, QueueNow
@@ -33,7 +34,7 @@ def queue_parts(paint: Paint, q: QueueNow, words: int) -> list[Text]:
                    q.waiting_state),
         state_text(paint, format_duration(q.longest_s), q.longest_state,
                    "longest " if words > 1 else ""),
-        state_text(paint, format_value("service_level_pct", q.sl_pct), q.sl_state, "SL "),
+        state_text(paint, format_value(SERVICE_LEVEL, q.sl_pct), q.sl_state, "SL "),
     ]
 
 

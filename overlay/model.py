@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from panneau.hub.catalogue import KPIS
+from panneau.hub.catalogue import KPIS, SERVICE_LEVEL
 from panneau.hub.display import STATE_LABELS, format_delta, format_duration, format_value
 from panneau.hub.freshness import Freshness, Link, freshness
 from panneau.hub.view import ViewState, parse_figure_id
@@ -154,7 +154,7 @@ def queue_now(view: ViewState, team: str | None) -> QueueNow:
 
     waiting = found("now", "calls_waiting")
     longest = max(found("now", "longest_wait_s"), default=(None, None), key=lambda f: f[0])
-    sl = min(found("today", "service_level_pct"), default=(None, None), key=lambda f: f[0])
+    sl = min(found("today", SERVICE_LEVEL), default=(None, None), key=lambda f: f[0])
     return QueueNow(
         sum(v for v, _ in waiting) if waiting else None,
         _worst(st for _, st in waiting),

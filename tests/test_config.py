@@ -24,7 +24,7 @@ def test_example_config_loads():
     assert [t.id for t in config.teams] == ["support", "sales"]
     assert config.hub.timezone == "Europe/Paris"
     assert config.queues["sales"].service_level_s == 30
-    assert config.kiosk.pages[1].trend == "service_level_pct"
+    assert config.kiosk.pages[1].trend == "service_level_offered_pct"
     assert config.team_of_agent("Erin").id == "sales"
 
 

@@ -163,8 +163,8 @@ def _default_pages() -> list[KioskPage]:
     return [
         KioskPage("Queue now", ["calls_waiting", "longest_wait_s", "agents_available",
                                 "agents_on_call", "agents_paused"], window="now"),
-        KioskPage("Today", ["service_level_pct", "abandon_rate_pct", "asa_s", "answered"],
-                  trend="service_level_pct"),
+        KioskPage("Today", ["service_level_offered_pct", "abandon_rate_pct", "asa_s",
+                            "answered"], trend="service_level_offered_pct"),
         KioskPage("Tickets & surveys", ["backlog", "frt_avg_min", "csat_pct", "nps"]),
     ]
 

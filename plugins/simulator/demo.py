@@ -37,7 +37,7 @@ def agent_token(agent: str) -> str:
 _THRESHOLDS = (
     Threshold("calls_waiting", target=0.0, warn=2.0, alert=5.0, hysteresis=1.0),
     Threshold("longest_wait_s", warn=30.0, alert=90.0, hysteresis=5.0),
-    Threshold("service_level_pct", target=80.0, warn=75.0, alert=60.0, hysteresis=2.0),
+    Threshold("service_level_offered_pct", target=80.0, warn=75.0, alert=60.0, hysteresis=2.0),
     Threshold("abandon_rate_pct", target=5.0, warn=8.0, alert=15.0, hysteresis=1.0),
     Threshold("asa_s", target=20.0, warn=30.0, alert=60.0, hysteresis=3.0),
     Threshold("csat_pct", target=85.0, warn=75.0, alert=60.0),
@@ -48,9 +48,9 @@ _THRESHOLDS = (
 _PAGES = (
     KioskPage("Queue now", ["calls_waiting", "longest_wait_s", "agents_available",
                             "agents_on_call", "agents_paused"], window="now"),
-    KioskPage("Last 15 minutes", ["service_level_pct", "abandon_rate_pct", "asa_s",
-                                  "answered"], window="15m", trend="service_level_pct"),
-    KioskPage("Today", ["offered", "answered", "service_level_pct", "aht_s",
+    KioskPage("Last 15 minutes", ["service_level_offered_pct", "abandon_rate_pct", "asa_s",
+                                  "answered"], window="15m", trend="service_level_offered_pct"),
+    KioskPage("Today", ["offered", "answered", "service_level_offered_pct", "aht_s",
                         "abandon_rate_pct"], window="today"),
     KioskPage("Tickets & surveys", ["backlog", "tickets_solved", "frt_avg_min", "csat_pct",
                                     "nps"], window="today"),

@@ -12,8 +12,8 @@ PAGES = [
     {"title": "Queue now", "window": "now", "dwell_s": 15,
      "kpis": ["calls_waiting", "longest_wait_s", "agents_available", "agents_on_call",
               "agents_paused"]},
-    {"title": "Today", "window": "today", "trend": "service_level_pct",
-     "kpis": ["service_level_pct", "abandon_rate_pct", "asa_s", "answered"]},
+    {"title": "Today", "window": "today", "trend": "service_level_offered_pct",
+     "kpis": ["service_level_offered_pct", "abandon_rate_pct", "asa_s", "answered"]},
 ]
 
 
@@ -41,11 +41,11 @@ def normal_values() -> dict:
         **base_values(),
         **kpis("now", calls_waiting=(1, "ok"), longest_wait_s=(35, "ok"),
                agents_available=(4, "ok"), agents_on_call=6, agents_paused=(1, "ok")),
-        **kpis("today", service_level_pct=(86.4, "ok"), abandon_rate_pct=(3.2, "ok"),
+        **kpis("today", service_level_offered_pct=(86.4, "ok"), abandon_rate_pct=(3.2, "ok"),
                asa_s=(18, "ok"), answered=412),
         f"ref:{SCOPE}/now/calls_waiting": {"yesterday": 3, "last_week": 1},
-        f"ref:{SCOPE}/today/service_level_pct": {"yesterday": 81.0, "last_week": 88.0},
-        f"trend:{SCOPE}/today/service_level_pct":
+        f"ref:{SCOPE}/today/service_level_offered_pct": {"yesterday": 81.0, "last_week": 88.0},
+        f"trend:{SCOPE}/today/service_level_offered_pct":
             [[T0 - 3600 + 60 * i, 70 + (i * 7) % 25] for i in range(60)],
         "source:asterisk": {"status": "live", "since": T0 - 7200, "last_event": T0 - 2,
                             "detail": "", "feeds": ["voice", "agents"]},

@@ -48,7 +48,7 @@ async def test_pages_rotate_with_their_own_dwell():
         assert [title for title, _ in turns[:2]] == ["Queue now", "Today"]
         assert armed[:2] == [("Queue now", 0.3), ("Today", 1.2)]
         assert turns[1][1] - turns[0][1] >= 1.2  # "Today" stayed its own 1.2 s
-        today = {"service_level_pct", "abandon_rate_pct", "asa_s", "answered"}
+        today = {"service_level_offered_pct", "abandon_rate_pct", "asa_s", "answered"}
         await wait_for(pilot, lambda: app.page_title == "Queue now")
         app.next_page()  # the bars follow the page shown (rotation goes on meanwhile)
         await wait_for(pilot, lambda: set(tiles(app)) == today

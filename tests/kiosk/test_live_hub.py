@@ -23,6 +23,7 @@ def config(tmp_path, *, port: int = 0, duration_s: float | None = None, stale_s=
     cfg.sources = [dataclasses.replace(s, stale_after_s=stale_s) for s in cfg.sources]
     # The figures the simulated support team has from its first second.
     cfg.kiosk.pages = [KioskPage("Tickets", ["backlog", "tickets_created"], window="15m")]
+    cfg.thresholds = []  # no alert page in front: the one page stays on screen
     return cfg
 
 

@@ -59,7 +59,7 @@ def test_trend_comes_from_history():
     view = view_of(normal_values())
     page = build_page(view, page_specs(view)[1], Link(True))
     assert len(page.trend) == 60 and page.trend[0] == 70.0
-    assert page.trend_label == "Service level trend"
+    assert page.trend_label == "SL (all callers) trend"
 
 
 def test_alert_page_goes_first():

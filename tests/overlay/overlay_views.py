@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from panneau.hub.catalogue import SERVICE_LEVEL
 from panneau.hub.view import ViewState, kpi_key, state_key
 
 #: The fixed "now" of every overlay test: 2026-03-02 10:15:00 UTC.
@@ -22,8 +23,8 @@ def agent_values(agent: str = "alice", team: str = "support") -> dict:
         state_key(q, "now", "calls_waiting"): "ok",
         kpi_key(q, "now", "longest_wait_s"): 41,
         state_key(q, "now", "longest_wait_s"): "ok",
-        kpi_key(q, "today", "service_level_pct"): 84.2,
-        state_key(q, "today", "service_level_pct"): "ok",
+        kpi_key(q, "today", "service_level_offered_pct"): 84.2,
+        state_key(q, "today", "service_level_offered_pct"): "ok",
         kpi_key(tm, "today", "answered"): 212,
         kpi_key(tm, "today", "abandon_rate_pct"): 3.1,
         kpi_key(tm, "today", "asa_s"): 14,
@@ -59,8 +60,8 @@ def with_alert(values: dict) -> dict:
         state_key(q, "now", "calls_waiting"): "alert",
         kpi_key(q, "now", "longest_wait_s"): 130,
         state_key(q, "now", "longest_wait_s"): "alert",
-        kpi_key(q, "today", "service_level_pct"): 77.5,
-        state_key(q, "today", "service_level_pct"): "warn",
+        kpi_key(q, "today", "service_level_offered_pct"): 77.5,
+        state_key(q, "today", "service_level_offered_pct"): "warn",
         "alert:a1": {"key": "queue:support/now/calls_waiting", "state": "alert", "value": 5,
                      "since": NOW - 20, "text": "5 waiting, longest 2:10"},
     }
@@ -98,8 +99,8 @@ def manager_values() -> dict:
         values |= {kpi_key(scope, "now", "calls_waiting"): waiting,
                    state_key(scope, "now", "calls_waiting"): state,
                    kpi_key(scope, "now", "longest_wait_s"): 40 + waiting,
-                   kpi_key(scope, "today", "service_level_pct"): sl,
-                   state_key(scope, "today", "service_level_pct"): "ok" if sl > 80 else "alert",
+                   kpi_key(scope, "today", SERVICE_LEVEL): sl,
+                   state_key(scope, "today", SERVICE_LEVEL): "ok" if sl > 80 else "alert",
                    kpi_key(scope, "today", "answered"): 100 * waiting,
                    kpi_key(scope, "now", "agents_available"): waiting - 1}
     for agent, state, since, reason, answered in (

@@ -58,7 +58,7 @@ def test_queue_now_adds_waiting_over_several_queues():
     values["meta"]["queues"] = ["support", "vip"]
     values |= {"kpi:queue:vip/now/calls_waiting": 3, "state:queue:vip/now/calls_waiting": "warn",
                "kpi:queue:vip/now/longest_wait_s": 95,
-               "kpi:queue:vip/today/service_level_pct": 60.0}
+               "kpi:queue:vip/today/service_level_offered_pct": 60.0}
     q = model_of(values).queue
     assert (q.waiting, q.waiting_state, q.longest_s, q.sl_pct) == (5, "warn", 95, 60.0)
 
@@ -104,7 +104,7 @@ def test_alert_text_reads_the_queue_now():
     values["alert:a3"] = {"state": "warn", "text": "hub's own words"}
     alerts = model_of(values).alerts
     assert [(a.text, a.state) for a in alerts] == [
-        ("support: 5 waiting, longest 2:10", "alert"), ("support: Service level 78%", "warn"),
+        ("support: 5 waiting, longest 2:10", "alert"), ("support: SL (Asterisk) 78%", "warn"),
         ("hub's own words", "warn")]
 
 
