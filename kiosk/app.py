@@ -22,7 +22,14 @@ from panneau.kiosk.model import (
     notices,
     page_specs,
 )
-from panneau.kiosk.schedule import clock_text, is_on, local, seconds_to_next_minute, zone
+from panneau.kiosk.schedule import (
+    clock_text,
+    closed_text,
+    is_on,
+    local,
+    seconds_to_next_minute,
+    zone,
+)
 from panneau.kiosk.screens import ClockScreen, PanelScreen
 
 __all__ = ["Colors", "KioskApp", "pick_colors"]
@@ -44,6 +51,8 @@ class KioskApp(HubApp):
 
     CSS_PATH = "kiosk.tcss"
     TITLE = "Panneau"
+    #: Seconds between two jumps to the Alert page, at least (see :meth:`_note_alerts`).
+    MIN_JUMP_GAP_S: ClassVar[float] = 60.0
     HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (120, "-wide")]
     VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-short"), (36, "-tall")]
 
@@ -64,6 +73,7 @@ class KioskApp(HubApp):
         self.page_index = 0
         self.page_title: str | None = None
         self._seen_alerts: set[str] = set()
+        self._jumped_at: float | None = None
         self._flash_kpis: set[str] = set()
         self._flash_left = 0
         self._alarms: dict[str, Timer] = {}
@@ -120,7 +130,7 @@ class KioskApp(HubApp):
         if not is_on(meta.get("schedule"), when):
             if self.screen is not self.night:
                 self.push_screen(self.night)
-            self.night.show_time(hhmm, date, when.minute)
+            self.night.show_time(hhmm, date, when.minute, closed_text(meta.get("schedule")))
             self._cancel("rotate")
             return
         if self.screen is self.night:
@@ -149,16 +159,27 @@ class KioskApp(HubApp):
         self._arm_expiry(now)
 
     def _note_alerts(self, specs: list[PageSpec]) -> None:
+        """A new alert jumps to the Alert page and flashes, at most once per rotation.
+
+        Under flapping alerts the panel would otherwise never leave the Alert page: after a
+        jump, the next one waits for a whole rotation (every page's dwell, the Alert page's too;
+        at least ``MIN_JUMP_GAP_S``). The banner names new alerts at once meanwhile.
+        """
         active = active_alerts(self.view)
         fresh_ids = set(active) - self._seen_alerts
         self._seen_alerts = set(active)
-        if fresh_ids and specs and specs[0].is_alert:
-            self._show_page(0, specs[0].title)
-            self._flash_kpis = {active[a][2] for a in fresh_ids}
-            self._flash_left = _FLASH_TOGGLES
-            self._cancel("flash")
-            self._alarms["flash"] = self.set_interval(
-                self.flash_period_s, self._flash_step)
+        if not (fresh_ids and specs and specs[0].is_alert):
+            return
+        now = self.clock()
+        gap = max(self.MIN_JUMP_GAP_S, sum(s.dwell_s for s in specs))
+        if self._jumped_at is not None and 0 <= now - self._jumped_at < gap:
+            return
+        self._jumped_at = now
+        self._show_page(0, specs[0].title)
+        self._flash_kpis = {active[a].kpi for a in fresh_ids}
+        self._flash_left = _FLASH_TOGGLES
+        self._cancel("flash")
+        self._alarms["flash"] = self.set_interval(self.flash_period_s, self._flash_step)
 
     def stop_flash(self) -> None:
         """End an alert flash now; the tiles stay marked by their alert state."""

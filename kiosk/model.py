@@ -8,7 +8,14 @@ Rules kept here:
 - a figure is *stale* when the hub link is down or a source feeding it is stale or down
   (:func:`panneau.hub.freshness.figure_stale`, the rule every screen shares);
 - an active ``alert:<id>`` (``key`` or the id itself is ``scope/window/kpi``) puts an "Alert"
-  page in front of the configured pages.
+  page in front of the configured pages;
+- one figure, one state: an active alert's figure shows the state of its own ``state:`` key
+  (the alert's word only when the view has no state for it), on the alert page, in the banner
+  and on its tile alike; a figure whose state is back to ``ok`` is not alerting any more;
+- the alert page shows a figure once: per scope and KPI in its shortest window, and a queue
+  of the panel's team showing the same number as the team's own figure is left out;
+- the banner names each figure as its tile does (``Abandon rate · billing 15m``), on an
+  ``alert`` line or a ``warn`` line after the figure's own state.
 """
 
 from __future__ import annotations
@@ -23,6 +30,7 @@ from panneau.hub.freshness import Link, figure_stale, stale_sources
 from panneau.hub.view import ViewState, parse_figure_id
 
 __all__ = [
+    "Alerting",
     "Notice",
     "PageSpec",
     "PageView",
@@ -30,6 +38,7 @@ __all__ = [
     "active_alerts",
     "alert_figures",
     "build_page",
+    "figure_label",
     "goals_of",
     "next_expiry",
     "notices",
@@ -82,6 +91,17 @@ class Notice:
 
 
 @dataclass(frozen=True, slots=True)
+class Alerting:
+    """A figure in warn or alert: where, when, and its state (from its ``state:`` key)."""
+
+    scope: str
+    window: str
+    kpi: str
+    state: str
+    since: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class PageView:
     """Everything one page draws."""
 
@@ -103,32 +123,63 @@ def scope_of(meta: Mapping[str, Any]) -> str:
     return f"team:{meta['team']}" if meta.get("team") else "site"
 
 
-def active_alerts(view: ViewState) -> dict[str, tuple[str, str, str]]:
-    """``alert:<id>`` entries still in warn/alert → their (scope, window, kpi)."""
-    found: dict[str, tuple[str, str, str]] = {}
+def _figure_state(view: ViewState, scope: str, window: str, kpi: str, alert_state: Any) -> Any:
+    """The figure's own state (its ``state:`` key); the alert's word only when there is none."""
+    state = view.state(scope, window, kpi)
+    return state if state in ("ok", "warn", "alert") else alert_state
+
+
+def active_alerts(view: ViewState) -> dict[str, Alerting]:
+    """``alert:<id>`` entries whose figure is in warn or alert now, by id."""
+    found: dict[str, Alerting] = {}
     for alert_id, alert in sorted(view.items("alert:")):
         if not isinstance(alert, Mapping) or alert.get("state") not in ("warn", "alert"):
             continue
         try:
-            found[alert_id] = parse_figure_id(str(alert.get("key") or alert_id))
+            scope, window, kpi = parse_figure_id(str(alert.get("key") or alert_id))
         except ValueError:
             continue
+        state = _figure_state(view, scope, window, kpi, alert.get("state"))
+        if state in ("warn", "alert"):
+            since = alert.get("since")
+            found[alert_id] = Alerting(scope, window, kpi, state,
+                                       float(since) if _is_number(since) else None)
     return found
 
 
-def alert_figures(view: ViewState, home: str) -> list[tuple[str, str, str]]:
-    """One (scope, window, kpi) per alerting KPI and scope, oldest alert first.
+def _window_rank(window: str) -> int:
+    return _WINDOW_ORDER.get(window, len(_WINDOW_ORDER))
 
-    The hub raises an alert per window; the panel shows each KPI once, in the panel's own
-    scope first, in its shortest window.
+
+def alert_figures(view: ViewState, home: str) -> list[Alerting]:
+    """The alerting figures to show, each once: the panel's own scope first.
+
+    The hub raises an alert per window; the panel shows each KPI of a scope once, in its
+    shortest window. A queue of the panel's team (``meta.queues``) alerting on the same KPI and
+    window as the team, with the same value, is the same figure: only the team's is kept.
     """
-    best: dict[tuple[str, str], tuple[str, str, str]] = {}
-    for scope, window, kpi in active_alerts(view).values():
-        rank = _WINDOW_ORDER.get(window, len(_WINDOW_ORDER))
-        held = best.get((scope, kpi))
-        if held is None or rank < _WINDOW_ORDER.get(held[1], len(_WINDOW_ORDER)):
-            best[(scope, kpi)] = (scope, window, kpi)
-    return sorted(best.values(), key=lambda f: (f[0] != home, f[0]))
+    best: dict[tuple[str, str], Alerting] = {}
+    for alert in active_alerts(view).values():
+        held = best.get((alert.scope, alert.kpi))
+        if held is None or _window_rank(alert.window) < _window_rank(held.window):
+            best[(alert.scope, alert.kpi)] = alert
+    meta = view.meta if isinstance(view.meta, Mapping) else {}
+    queues = meta.get("queues")
+    own = {f"queue:{q}" for q in queues} if isinstance(queues, list) else set()
+
+    def same_as_home(a: Alerting) -> bool:
+        team = best.get((home, a.kpi))
+        return (a.scope in own and team is not None and team.window == a.window
+                and view.kpi(home, a.window, a.kpi) == view.kpi(a.scope, a.window, a.kpi))
+
+    kept = [a for a in best.values() if not same_as_home(a)]
+    return sorted(kept, key=lambda a: (a.scope != home, a.scope))
+
+
+def figure_label(kpi: str, scope: str, window: str, home: str) -> str:
+    """A figure named with where and when: ``Calls waiting · now``, ``ASA · billing 15m``."""
+    where = "" if scope == home else f" {scope.partition(':')[2] or scope}"
+    return f"{label_of(kpi)} ·{where} {window}"
 
 
 def _seconds(value: Any, default: float) -> float:
@@ -176,10 +227,10 @@ def page_specs(view: ViewState) -> list[PageSpec]:
     if alerts:
         specs.insert(0, PageSpec(
             title=_ALERT_PAGE_TITLE,
-            kpis=tuple(kpi for _, _, kpi in alerts),
-            window=alerts[0][1],
+            kpis=tuple(a.kpi for a in alerts),
+            window=alerts[0].window,
             dwell_s=default_dwell,
-            scopes=tuple((scope, window) for scope, window, _ in alerts),
+            scopes=tuple((a.scope, a.window) for a in alerts),
             is_alert=True,
         ))
     return specs
@@ -220,8 +271,7 @@ def build_page(view: ViewState, spec: PageSpec, link: Link) -> PageView:
         label = label_of(kpi)
         if index < len(spec.scopes):
             scope, window = spec.scopes[index]
-            where = "" if scope == default_scope else f" {scope.partition(':')[2] or scope}"
-            label = f"{label} ·{where} {window}"
+            label = figure_label(kpi, scope, window, default_scope)
         value = view.kpi(scope, window, kpi)
         value = value if _is_number(value) else None  # anything else is not data
         state = view.state(scope, window, kpi)
@@ -269,15 +319,15 @@ def notices(view: ViewState, link: Link, now: float, fmt_time) -> list[Notice]:
         out.append(Notice("stale", f"Source {name} {src.get('status')} since "
                           f"{_hhmm(src.get('since'), fmt_time)}{last_text}{detail}",
                           f"source:{name}"))
-    alerts = active_alerts(view)
-    if alerts:
-        labels = dict.fromkeys(label_of(kpi) for _, _, kpi in alerts.values())
-        entries = [view.values[f"alert:{a}"] for a in alerts]
-        since = min((e.get("since") for e in entries if _is_number(e.get("since"))),
-                    default=None)
-        worst = "alert" if any(e.get("state") == "alert" for e in entries) else "warn"
-        out.append(Notice(worst, f"{', '.join(labels)} (since {_hhmm(since, fmt_time)})",
-                          "alerts"))
+    home = scope_of(view.meta)
+    figures = alert_figures(view, home)
+    for state in ("alert", "warn"):  # one line per state: each figure under its own word
+        alerts = [a for a in figures if a.state == state]
+        if alerts:
+            names = ", ".join(figure_label(a.kpi, a.scope, a.window, home) for a in alerts)
+            since = min((a.since for a in alerts if a.since is not None), default=None)
+            out.append(Notice(state, f"{names} (since {_hhmm(since, fmt_time)})",
+                              f"alerts:{state}"))
     messages = [m for _, m in view.items("message:") if isinstance(m, Mapping)]
     messages.sort(key=lambda m: m["sent"] if _is_number(m.get("sent")) else 0, reverse=True)
     for msg in messages:

@@ -7,7 +7,7 @@ from datetime import datetime, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-__all__ = ["clock_text", "is_on", "local", "seconds_to_next_minute", "zone"]
+__all__ = ["clock_text", "closed_text", "is_on", "local", "seconds_to_next_minute", "zone"]
 
 _DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -65,3 +65,32 @@ def clock_text(when: datetime) -> tuple[str, str]:
     """``("14:03", "Sun 22 Nov")``."""
     return when.strftime("%H:%M"), when.strftime("%a %d %b")
 
+
+def _day_runs(days: list[str]) -> str:
+    """``Mon–Fri``, ``Mon, Wed, Fri``, ``Mon–Wed, Sat``: runs of following days joined."""
+    picked = [i for i, d in enumerate(_DAYS) if d in days]
+    runs: list[list[int]] = []
+    for i in picked:
+        if runs and i == runs[-1][-1] + 1:
+            runs[-1].append(i)
+        else:
+            runs.append([i])
+    name = [d.title() for d in _DAYS]
+    parts: list[str] = []
+    for run in runs:
+        if len(run) > 2:
+            parts.append(f"{name[run[0]]}–{name[run[-1]]}")
+        else:
+            parts.extend(name[i] for i in run)
+    return ", ".join(parts)
+
+
+def closed_text(schedule: Mapping[str, Any] | None) -> str:
+    """What the night clock says: ``Outside opening hours (Mon–Fri 07:30–19:00)``."""
+    if not isinstance(schedule, Mapping) or not schedule:
+        return "Outside opening hours"
+    on, off = str(schedule.get("on", "00:00")), str(schedule.get("off", "24:00"))
+    raw = schedule.get("days")
+    days = [d for d in raw if d in _DAYS] if isinstance(raw, list) and raw else list(_DAYS)
+    when = "every day" if len(days) == len(_DAYS) else _day_runs(days)
+    return f"Outside opening hours ({when} {on}–{off})"

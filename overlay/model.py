@@ -221,11 +221,11 @@ def agent_now(view: ViewState, agent: str, now: float) -> AgentNow | None:
 
 
 def alert_text(view: ViewState, entry: dict) -> str:
-    """``billing: 5 waiting, longest 2:10`` for a queue alert, ``Your AHT 4:41`` for the
-    agent's own, ``<scope>: <label> <value>`` for others; the hub's text when the key cannot
-    be read."""
+    """``billing: 5 waiting, longest 2:10`` for a queue alert, ``Your AHT today 4:41`` for the
+    agent's own, ``<scope>: <label> <window> <value>`` for others (the window left out for
+    ``now``); the hub's text when the key cannot be read. Values are the view's own figures."""
     try:
-        scope, _, kpi = parse_figure_id(str(entry.get("key", "")))
+        scope, window, kpi = parse_figure_id(str(entry.get("key", "")))
     except ValueError:
         return str(entry.get("text") or "alert")
     name = scope.partition(":")[2] or scope
@@ -237,18 +237,41 @@ def alert_text(view: ViewState, entry: dict) -> str:
             return f"{name}: {format_value('calls_waiting', waiting)} waiting{tail}"
     label = KPIS[kpi].label if kpi in KPIS else kpi
     who = "Your" if scope.startswith("agent:") else f"{name}:"
-    return f"{who} {label} {format_value(kpi, entry.get('value'))}"
+    when = "" if window == "now" else f" {window}"
+    value = view.kpi(scope, window, kpi)
+    if value is None:
+        value = entry.get("value")
+    return f"{who} {label}{when} {format_value(kpi, value)}"
+
+
+def alert_state(view: ViewState, entry: dict) -> str:
+    """The alerting figure's own state (its ``state:`` key, as the queue line and the kiosk
+    read it); the alert's word only when the view has no state for that figure."""
+    try:
+        state = view.state(*parse_figure_id(str(entry.get("key", ""))))
+    except ValueError:
+        state = None
+    return state if state in _WORST else str(entry.get("state") or "alert")
 
 
 def alerts(view: ViewState) -> tuple[AlertItem, ...]:
-    """Current alerts, worst first, each with a short readable text."""
-    found = [
-        AlertItem(alert_id, alert_text(view, entry), entry.get("state") or "alert")
-        for alert_id, entry in view.items("alert:")
-        if isinstance(entry, dict)
-    ]
-    found.sort(key=lambda a: (-_WORST.get(a.state, 0), a.id))
-    return tuple(found)
+    """Figures in warn or alert now, worst first, each once with a short readable text.
+
+    Alerts that read the same (a queue's calls waiting and longest wait, one figure in
+    several windows) show once, at the worst of their states; a figure back to ``ok`` is gone.
+    """
+    best: dict[str, AlertItem] = {}
+    for alert_id, entry in sorted(view.items("alert:")):
+        if not isinstance(entry, dict):
+            continue
+        state = alert_state(view, entry)
+        if entry.get("state", "alert") not in ("warn", "alert") or state not in ("warn", "alert"):
+            continue
+        item = AlertItem(alert_id, alert_text(view, entry), state)
+        held = best.get(item.text)
+        if held is None or _WORST[state] > _WORST[held.state]:
+            best[item.text] = item
+    return tuple(sorted(best.values(), key=lambda a: (-_WORST.get(a.state, 0), a.id)))
 
 
 def messages(view: ViewState, me: str, now: float, acked_here: set[str]) -> tuple[MessageItem, ...]:

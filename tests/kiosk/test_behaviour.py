@@ -15,6 +15,7 @@ from kiosk_data import (
     normal_values,
     view_of,
 )
+from textual.widgets import Static
 
 from panneau.hub.freshness import Link
 from panneau.kiosk.app import KioskApp
@@ -81,6 +82,32 @@ async def test_alert_jumps_to_front_flashes_then_stays_marked():
         assert banner.notices[0].kind == "alert"
 
 
+async def test_flapping_alerts_jump_to_the_alert_page_once_per_rotation():
+    clock = [T0]
+    app = KioskApp(view=view_of(normal_values()), clock=lambda: clock[0])
+    values = alert_values()
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.set_view(view_of(values))
+        await wait_for(pilot, lambda: app.page_title == "Alert")
+        app.next_page()
+        await wait_for(pilot, lambda: app.page_title == "Queue now")
+        gap = 15 + 15 + 15  # a whole rotation: the Alert page and the two pages
+        assert gap < KioskApp.MIN_JUMP_GAP_S  # …so the floor applies here
+        for step, alert_id in enumerate(("a2", "a3", "a4"), 1):  # it flaps: a new id each time
+            clock[0] = T0 + 10 * step
+            values = {k: v for k, v in values.items() if not k.startswith("alert:")}
+            values[f"alert:{alert_id}"] = {**alert_values()["alert:a1"], "since": clock[0]}
+            app.set_view(view_of(values))
+            await wait_for(pilot, lambda t=clock[0]: f"since {app._fmt_time(t)}" in
+                           app.panel.query_one(Banner).notices[0].text)
+            assert app.page_title == "Queue now"  # named in the banner, no jump
+        clock[0] = T0 + KioskApp.MIN_JUMP_GAP_S
+        values = {k: v for k, v in values.items() if not k.startswith("alert:")}
+        values["alert:a5"] = alert_values()["alert:a1"]
+        app.set_view(view_of(values))
+        await wait_for(pilot, lambda: app.page_title == "Alert")  # a rotation later: it jumps
+
+
 async def test_connection_loss_greys_figures_and_keeps_values():
     app = KioskApp(view=view_of(normal_values()), clock=fixed_clock)
     async with app.run_test(size=(160, 45)) as pilot:
@@ -115,6 +142,8 @@ async def test_off_hours_dims_to_a_clock_and_comes_back():
     async with app.run_test(size=(80, 24)) as pilot:
         assert app.screen is app.night
         assert app.night.query_one("#clock-time", BigNumber).value == "11:00"
+        note = app.night.query_one("#clock-note", Static)
+        assert str(note.render()) == "Outside opening hours (Mon 08:00–18:00)"
         app.set_view(view_of(normal_values()))
         await pilot.pause()
         assert app.screen is app.panel

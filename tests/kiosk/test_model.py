@@ -11,7 +11,7 @@ from kiosk_data import GARBAGE, T0, alert_values, base_values, kpis, normal_valu
 from panneau.hub.display import compare, format_delta, format_value
 from panneau.hub.freshness import Link
 from panneau.kiosk.model import build_page, notices, page_specs
-from panneau.kiosk.schedule import is_on, seconds_to_next_minute
+from panneau.kiosk.schedule import closed_text, is_on, seconds_to_next_minute
 
 
 def hhmm(ts: float) -> str:
@@ -134,14 +134,53 @@ def test_alert_page_shows_each_kpi_once_in_its_shortest_window():
     labels = [t.label for t in build_page(view, spec, Link(True)).tiles]
     assert labels == ["Calls waiting · now", "Abandon rate · support 15m"]
     alert_lines = [n.text for n in notices(view, Link(True), T0, hhmm) if n.kind == "alert"]
-    assert alert_lines == ["Calls waiting, Abandon rate (since 10:58)"]
+    assert alert_lines == ["Calls waiting · now, Abandon rate · support 15m (since 10:58)"]
 
 
-def test_alerts_that_are_only_warnings_say_warn():
+def test_one_figure_one_state_banner_page_and_tile_read_the_state_key():
     values = alert_values()
-    values["alert:a1"] = {**values["alert:a1"], "state": "warn"}
-    kinds = [n.kind for n in notices(view_of(values), Link(True), T0, hhmm)]
-    assert kinds == ["warn"]
+    values["state:team:support/now/calls_waiting"] = "warn"  # the alert entry still says alert
+    view = view_of(values)
+    [notice] = notices(view, Link(True), T0, hhmm)
+    assert (notice.kind, notice.text) == ("warn", "Calls waiting · now (since 10:58)")
+    spec = page_specs(view)[0]
+    assert spec.is_alert and [t.state for t in build_page(view, spec, Link(True)).tiles] == [
+        "warn"]
+    queue_now = build_page(view, page_specs(view)[1], Link(True))
+    assert {t.kpi: t.state for t in queue_now.tiles}["calls_waiting"] == "warn"
+    values["state:team:support/now/calls_waiting"] = "ok"  # recovered: no alert anywhere
+    view = view_of(values)
+    assert not notices(view, Link(True), T0, hhmm)
+    assert not page_specs(view)[0].is_alert
+
+
+def test_a_queue_with_the_team_figure_is_shown_once():
+    values = alert_values()
+    values["meta"]["queues"] = ["support"]
+    values |= {"kpi:queue:support/now/calls_waiting": 9,
+               "state:queue:support/now/calls_waiting": "alert",
+               "alert:q1": {"key": "queue:support/now/calls_waiting", "state": "alert",
+                            "since": T0 - 60}}
+    spec = page_specs(view_of(values))[0]
+    assert spec.scopes == (("team:support", "now"),)
+    values["kpi:queue:support/now/calls_waiting"] = 7  # another number: another figure
+    view = view_of(values)
+    spec = page_specs(view)[0]
+    assert spec.scopes == (("team:support", "now"), ("queue:support", "now"))
+    assert [t.label for t in build_page(view, spec, Link(True)).tiles] == [
+        "Calls waiting · now", "Calls waiting · support now"]
+    [notice] = notices(view, Link(True), T0, hhmm)
+    assert notice.text == "Calls waiting · now, Calls waiting · support now (since 10:58)"
+
+
+def test_the_night_clock_says_when_the_panel_opens():
+    office = {"on": "07:30", "off": "19:00", "days": ["mon", "tue", "wed", "thu", "fri"]}
+    assert closed_text(office) == "Outside opening hours (Mon–Fri 07:30–19:00)"
+    assert closed_text({**office, "days": ["mon", "tue", "sat", "sun"]}) == (
+        "Outside opening hours (Mon, Tue, Sat, Sun 07:30–19:00)")
+    assert closed_text({"on": "22:00", "off": "06:00"}) == (
+        "Outside opening hours (every day 22:00–06:00)")
+    assert closed_text("weekdays") == "Outside opening hours"
 
 
 def test_garbage_in_the_view_shows_as_no_data_and_never_raises():

@@ -68,9 +68,31 @@ def test_sixteen_colours_alert(snap_compare, size):
                         run_before=_settle_flash)
 
 
-def test_off_hours_clock(snap_compare):
-    closed = base_values(schedule={"on": "08:00", "off": "18:00", "days": ["mon", "fri"]})
-    assert snap_compare(app(closed), terminal_size=(80, 24))
+@pytest.mark.parametrize("size", SIZES)
+def test_off_hours_clock(snap_compare, size):
+    closed = base_values(schedule={"on": "07:30", "off": "19:00",
+                                   "days": ["mon", "tue", "wed", "thu", "fri"]})
+    assert snap_compare(app(closed), terminal_size=size)
+
+
+def two_scope_alerts() -> dict:
+    """The team and one of its queues alerting, with other numbers; a flapping 15m alert."""
+    values = alert_values()
+    values["meta"]["queues"] = ["support", "billing"]
+    values |= {"kpi:queue:billing/now/calls_waiting": 4,
+               "state:queue:billing/now/calls_waiting": "warn",
+               "alert:q1": {"key": "queue:billing/now/calls_waiting", "state": "alert",
+                            "since": T0 - 60},
+               "kpi:team:support/15m/abandon_rate_pct": 14.0,
+               "state:team:support/15m/abandon_rate_pct": "alert",
+               "alert:q2": {"key": "team:support/15m/abandon_rate_pct", "state": "alert",
+                            "since": T0 - 30}}
+    return values
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_alert_page_names_each_figure_once(snap_compare, size):
+    assert snap_compare(app(two_scope_alerts()), terminal_size=size, run_before=_settle_flash)
 
 
 async def _settle_flash(pilot) -> None:

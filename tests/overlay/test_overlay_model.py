@@ -104,8 +104,25 @@ def test_alert_text_reads_the_queue_now():
     values["alert:a3"] = {"state": "warn", "text": "hub's own words"}
     alerts = model_of(values).alerts
     assert [(a.text, a.state) for a in alerts] == [
-        ("support: 5 waiting, longest 2:10", "alert"), ("support: SL (Asterisk) 78%", "warn"),
-        ("hub's own words", "warn")]
+        ("support: 5 waiting, longest 2:10", "alert"),
+        ("support: SL (Asterisk) today 78%", "warn"), ("hub's own words", "warn")]
+
+
+def test_one_figure_one_state_and_one_line_per_alert():
+    values = with_alert(agent_values())
+    values["alert:a0"] = {"key": "queue:support/now/longest_wait_s", "state": "alert"}
+    model = model_of(values)
+    assert [(a.text, a.state) for a in model.alerts] == [  # two alerts, one text
+        ("support: 5 waiting, longest 2:10", "alert")]
+    values["state:queue:support/now/calls_waiting"] = "warn"  # the alert entries lag behind
+    values["state:queue:support/now/longest_wait_s"] = "warn"
+    model = model_of(values)
+    assert [(a.text, a.state) for a in model.alerts] == [
+        ("support: 5 waiting, longest 2:10", "warn")]
+    assert (model.queue.waiting, model.queue.waiting_state) == (5, "warn")  # ▲5 both places
+    for key in ("now/calls_waiting", "now/longest_wait_s"):
+        values[f"state:queue:support/{key}"] = "ok"  # recovered: the alert line goes
+    assert model_of(values).alerts == ()
 
 
 def test_freshness():
