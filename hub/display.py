@@ -45,6 +45,7 @@ class Symbols:
     page_on: str
     page_off: str
     partial_blocks: bool = True  # ▀ ▄ and the sparkline's ▁…▇ exist in the font
+    dash: str = "–"  # between the ends of a range (``Mon–Fri``)
 
     def state(self, state: str) -> str:
         """The symbol of ``ok``/``warn``/``alert``/``none``/``nodata``."""
@@ -55,7 +56,7 @@ class Symbols:
 SYMBOLS = Symbols("✓", "▲", "✖", "·", "—", "◌", "↑", "↓", "=", "●", "○")
 #: Shapes the Linux console's Terminus fonts have (no ✓ ✖ ○, no ▀ ▄ ▁…▇; only █ ░ ▒).
 ASCII_SYMBOLS = Symbols("+", "!", "X", ".", "-", "~", "^", "v", "=", "#", ".",
-                        partial_blocks=False)
+                        partial_blocks=False, dash="-")
 
 
 #: An agent's state as every screen names it.

@@ -130,7 +130,8 @@ class KioskApp(HubApp):
         if not is_on(meta.get("schedule"), when):
             if self.screen is not self.night:
                 self.push_screen(self.night)
-            self.night.show_time(hhmm, date, when.minute, closed_text(meta.get("schedule")))
+            note = closed_text(meta.get("schedule"), self.symbols.dash)
+            self.night.show_time(hhmm, date, when.minute, note)
             self._cancel("rotate")
             return
         if self.screen is self.night:

@@ -66,7 +66,7 @@ def clock_text(when: datetime) -> tuple[str, str]:
     return when.strftime("%H:%M"), when.strftime("%a %d %b")
 
 
-def _day_runs(days: list[str]) -> str:
+def _day_runs(days: list[str], dash: str) -> str:
     """``Mon–Fri``, ``Mon, Wed, Fri``, ``Mon–Wed, Sat``: runs of following days joined."""
     picked = [i for i, d in enumerate(_DAYS) if d in days]
     runs: list[list[int]] = []
@@ -79,18 +79,20 @@ def _day_runs(days: list[str]) -> str:
     parts: list[str] = []
     for run in runs:
         if len(run) > 2:
-            parts.append(f"{name[run[0]]}–{name[run[-1]]}")
+            parts.append(f"{name[run[0]]}{dash}{name[run[-1]]}")
         else:
             parts.extend(name[i] for i in run)
     return ", ".join(parts)
 
 
-def closed_text(schedule: Mapping[str, Any] | None) -> str:
-    """What the night clock says: ``Outside opening hours (Mon–Fri 07:30–19:00)``."""
+def closed_text(schedule: Mapping[str, Any] | None, dash: str = "–") -> str:
+    """What the night clock says: ``Outside opening hours (Mon–Fri 07:30–19:00)``.
+
+    ``dash``: ``-`` where the font has no en dash (the Linux console)."""
     if not isinstance(schedule, Mapping) or not schedule:
         return "Outside opening hours"
     on, off = str(schedule.get("on", "00:00")), str(schedule.get("off", "24:00"))
     raw = schedule.get("days")
     days = [d for d in raw if d in _DAYS] if isinstance(raw, list) and raw else list(_DAYS)
-    when = "every day" if len(days) == len(_DAYS) else _day_runs(days)
-    return f"Outside opening hours ({when} {on}–{off})"
+    when = "every day" if len(days) == len(_DAYS) else _day_runs(days, dash)
+    return f"Outside opening hours ({when} {on}{dash}{off})"
