@@ -89,7 +89,7 @@ def test_summary_rates_each_day_against_the_target(report_config, tmp_path):
     line = dict(zip(header, rows[5], strict=True))
     # day 2 ended at 72 % (warn: at or under 80), day 3 at 82 % (ok)
     assert line == {
-        "scope": "team:support", "kpi": "service_level_pct", "label": "Service level",
+        "scope": "team:support", "kpi": "service_level_pct", "label": "SL (Asterisk)",
         "target": pytest.approx(0.85), "warn": pytest.approx(0.80),
         "alert": pytest.approx(0.70), "better": "higher", "days": 2, "days ok": 1,
         "days warn": 1, "days alert": 0, "last day": datetime(2026, 11, 3),
