@@ -43,7 +43,7 @@ from panneau.hub.events import Event, FigureEntered, InvalidEvent
 from panneau.hub.insights import Figures, run_rules
 from panneau.hub.plugins import collect_insights, collect_sources, make_plugin_manager
 from panneau.hub.reports.api import ReportingApi
-from panneau.hub.server.context import Routes, SourceState
+from panneau.hub.server.context import Routes, SourceState, families_of
 from panneau.hub.server.engine_state import EngineState
 from panneau.hub.server.frames import FrameHandler
 from panneau.hub.server.history import History
@@ -259,8 +259,9 @@ class Hub:
         self.metrics.apply_count += 1
 
     def _accept(self, state: SourceState, events: Sequence[Event], checkpoint: Any,
-                set_checkpoint: bool) -> None:
-        self.journal.accept(state.name, events, checkpoint, set_checkpoint, self.clock())
+                set_checkpoint: bool, now: float) -> None:
+        feeds = state.feeds | families_of(events) if events else None
+        self.journal.accept(state.name, events, checkpoint, set_checkpoint, now, feeds)
         for event in events:
             self._apply(event)
         if events:

@@ -6,7 +6,7 @@ import asyncio
 import dataclasses
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,7 +14,7 @@ from panneau.hub.events import Event
 from panneau.hub.server.metrics import Metrics
 from panneau.hub.sources import UNCHANGED, HttpHandler, SourceStatus
 
-__all__ = ["HubSourceContext", "Routes", "SourceState"]
+__all__ = ["HubSourceContext", "Routes", "SourceState", "families_of"]
 
 log = logging.getLogger(__name__)
 
@@ -32,8 +32,13 @@ _FAMILIES: dict[str, tuple[str, ...]] = {
     "survey_response": ("surveys",),
 }
 
-#: ``accept(state, events, checkpoint, set_checkpoint)``: journal, apply, publish.
-AcceptFn = Callable[["SourceState", Sequence[Event], Any, bool], None]
+def families_of(events: Iterable[Event]) -> set[str]:
+    """The KPI families these events feed."""
+    return {family for event in events for family in _FAMILIES.get(event.kind, ())}
+
+
+#: ``accept(state, events, checkpoint, set_checkpoint, now)``: journal, apply, publish.
+AcceptFn = Callable[["SourceState", Sequence[Event], Any, bool, float], None]
 
 
 @dataclass
@@ -133,13 +138,12 @@ class HubSourceContext:
             if event.source != self.name:
                 events[i] = dataclasses.replace(event, source=self.name)
         changed = checkpoint is not UNCHANGED
-        self.accept(self.state, events, checkpoint if changed else None, changed)
+        now = self.clock()
+        self.accept(self.state, events, checkpoint if changed else None, changed, now)
         if changed:
             self.checkpoint = checkpoint
         if events:
-            for event in events:
-                self.state.feeds.update(_FAMILIES.get(event.kind, ()))
-            now = self.clock()
+            self.state.feeds |= families_of(events)
             self.state.last_event = self.state.last_activity = now
             self.state.accepted += len(events)
             if self.state.status in ("starting", "stale"):

@@ -85,6 +85,10 @@ class Journal:
         db["events"].create_index(["ts"], if_not_exists=True)
         db["checkpoints"].create({"source": str, "checkpoint": str, "updated": float},
                                  pk="source", if_not_exists=True)
+        # What each source fed and when it last did, so that a restarted hub whose source is
+        # still down greys the right figures (``source:<name>["feeds"]``).
+        db["source_marks"].create({"source": str, "feeds": str, "last_event": float},
+                                  pk="source", if_not_exists=True)
         db["kpi_history"].create({"ts": float, "key": str, "value": float},
                                  pk=("ts", "key"), if_not_exists=True)
         # No (key, ts) index: keeping it cost ~7x the write of a sample (one scattered leaf page
@@ -114,8 +118,12 @@ class Journal:
     # --- events and checkpoints ------------------------------------------------------
 
     def accept(self, source: str, events: Sequence[Event], checkpoint: Any,
-               set_checkpoint: bool, now: float) -> None:
-        """Store ``events`` and (when ``set_checkpoint``) ``checkpoint`` atomically."""
+               set_checkpoint: bool, now: float, feeds: Iterable[str] | None = None) -> None:
+        """Store ``events`` and (when ``set_checkpoint``) ``checkpoint`` atomically.
+
+        With events and ``feeds`` (the KPI families the source has fed so far), the source's
+        marks (:meth:`source_marks`) are updated in the same transaction, ``now`` as its last
+        event."""
         rows = [{"source": source, "ts": e.ts, "kind": e.kind, "pos": e.source_pos,
                  "data": json.dumps(event_to_dict(e), separators=(",", ":"))} for e in events]
         with self._write():
@@ -125,6 +133,15 @@ class Journal:
                 self.db["checkpoints"].upsert(
                     {"source": source, "checkpoint": json.dumps(checkpoint), "updated": now},
                     pk="source")
+            if rows and feeds is not None:
+                self.db["source_marks"].upsert(
+                    {"source": source, "feeds": json.dumps(sorted(feeds)), "last_event": now},
+                    pk="source")
+
+    def source_marks(self) -> dict[str, tuple[list[str], float | None]]:
+        """Each source's KPI families fed and hub time of its last event, as last journalled."""
+        rows = self.db.execute("SELECT source, feeds, last_event FROM source_marks")
+        return {source: (list(json.loads(feeds)), last) for source, feeds, last in rows}
 
     def checkpoint(self, source: str) -> Any:
         """The stored checkpoint of ``source``, or ``None``."""

@@ -59,13 +59,16 @@ class Supervisor:
         self.metrics, self.on_status, self.clock = metrics, on_status, clock
         self.backoff_min, self.backoff_max = backoff_min, backoff_max
         self.states: dict[str, SourceState] = {}
+        marks = journal.source_marks()  # what each source fed before a restart
         for e in self.entries:
             stale = e.config.stale_after_s
             if stale is None and e.spec is not None:
                 stale = e.spec.stale_after_s
             now = clock()
+            feeds, last_event = marks.get(e.config.name, ((), None))
             self.states[e.config.name] = SourceState(e.config.name, e.config.plugin, stale,
-                                                     since=now, last_activity=now)
+                                                     since=now, last_activity=now,
+                                                     last_event=last_event, feeds=set(feeds))
         self._tasks: list[asyncio.Task] = []
         self.watchdog = LoopWatchdog(block_threshold_s, self._blocked)
         self._rng = random.Random()
