@@ -169,6 +169,7 @@ function parseFigure(id) {
   return parts.length === 3 && parts.every(Boolean) ? parts : null;
 }
 
+// One figure, one state (kiosk/model.py): an active alert's figure shows its own state: key.
 export function activeAlerts(view) {
   const found = {};
   for (const key of Object.keys(view).sort()) {
@@ -176,20 +177,37 @@ export function activeAlerts(view) {
     const alert = view[key];
     if (!alert || !["warn", "alert"].includes(alert.state)) continue;
     const figure = parseFigure(alert.key || key.slice(6));
-    if (figure) found[key.slice(6)] = figure;
+    if (!figure) continue;
+    const [scope, window, kpi] = figure;
+    const own = view[`state:${scope}/${window}/${kpi}`];
+    const state = ["ok", "warn", "alert"].includes(own) ? own : alert.state;
+    if (state === "ok") continue;
+    found[key.slice(6)] = { scope, window, kpi, state, since: isNumber(alert.since) ? alert.since : null };
   }
   return found;
 }
 
-function alertFigures(view, home) {
+export function alertFigures(view, home) {
   const best = new Map();
-  for (const [scope, window, kpi] of Object.values(activeAlerts(view))) {
-    const id = `${scope}\u0000${kpi}`;
+  const rank = (w) => (WINDOW_ORDER.includes(w) ? WINDOW_ORDER.indexOf(w) : WINDOW_ORDER.length);
+  for (const a of Object.values(activeAlerts(view))) {
+    const id = `${a.scope}\u0000${a.kpi}`;
     const held = best.get(id);
-    const rank = (w) => (WINDOW_ORDER.includes(w) ? WINDOW_ORDER.indexOf(w) : WINDOW_ORDER.length);
-    if (!held || rank(window) < rank(held[1])) best.set(id, [scope, window, kpi]);
+    if (!held || rank(a.window) < rank(held.window)) best.set(id, a);
   }
-  return [...best.values()].sort((a, b) => (a[0] !== home) - (b[0] !== home) || a[0].localeCompare(b[0]));
+  const queues = view.meta && Array.isArray(view.meta.queues) ? view.meta.queues.map((q) => `queue:${q}`) : [];
+  const sameAsHome = (a) => {
+    const team = best.get(`${home}\u0000${a.kpi}`);
+    return queues.includes(a.scope) && team !== undefined && team.window === a.window
+      && view[`kpi:${home}/${a.window}/${a.kpi}`] === view[`kpi:${a.scope}/${a.window}/${a.kpi}`];
+  };
+  return [...best.values()].filter((a) => !sameAsHome(a))
+    .sort((a, b) => (a.scope !== home) - (b.scope !== home) || (a.scope < b.scope ? -1 : a.scope > b.scope ? 1 : 0));
+}
+
+export function figureLabel(catalogue, kpi, scope, window, home) {
+  const where = scope === home ? "" : ` ${scope.split(":").slice(1).join(":") || scope}`;
+  return `${labelOf(catalogue, kpi)} ·${where} ${window}`;
 }
 
 function pageOf(raw, defaultDwell) {
@@ -205,8 +223,8 @@ export function pageSpecs(view) {
   const specs = (Array.isArray(meta.pages) ? meta.pages : []).map((p) => pageOf(p, dwell)).filter(Boolean);
   const alerts = alertFigures(view, scopeOf(meta)).slice(0, 6);
   if (alerts.length) {
-    specs.unshift({ title: "Alert", kpis: alerts.map((a) => a[2]), window: alerts[0][1], dwell_s: dwell,
-                    trend: null, scopes: alerts.map((a) => [a[0], a[1]]), isAlert: true });
+    specs.unshift({ title: "Alert", kpis: alerts.map((a) => a.kpi), window: alerts[0].window, dwell_s: dwell,
+                    trend: null, scopes: alerts.map((a) => [a.scope, a.window]), isAlert: true });
   }
   return specs;
 }
@@ -233,8 +251,7 @@ export function buildPage(view, spec, link, catalogue) {
     let scope = home, window = spec.window, label = labelOf(catalogue, kpi);
     if (index < spec.scopes.length) {
       [scope, window] = spec.scopes[index];
-      const where = scope === home ? "" : ` ${scope.split(":").slice(1).join(":") || scope}`;
-      label = `${label} ·${where} ${window}`;
+      label = figureLabel(catalogue, kpi, scope, window, home);
     }
     let value = view[`kpi:${scope}/${window}/${kpi}`];
     value = isNumber(value) ? value : null;
@@ -263,15 +280,15 @@ export function notices(view, link, now, fmtTime) {
     const last = isNumber(s.last_event) && s.last_event ? `, last event ${fmtTime(s.last_event)}` : "";
     out.push(["stale", `Source ${name} ${s.status} since ${hhmm(s.since)}${last}${detail}`]);
   }
-  const alerts = activeAlerts(view);
-  const ids = Object.keys(alerts);
-  if (ids.length) {
+  const home = scopeOf(view.meta);
+  const figures = alertFigures(view, home);
+  for (const state of ["alert", "warn"]) { // one line per state: each figure under its own word
+    const alerts = figures.filter((a) => a.state === state);
+    if (!alerts.length) continue;
     const catalogue = view.__catalogue || {};
-    const labels = [...new Set(ids.map((id) => labelOf(catalogue, alerts[id][2])))];
-    const entries = ids.map((id) => view[`alert:${id}`]);
-    const sinces = entries.map((e) => e.since).filter(isNumber);
-    const worst = entries.some((e) => e.state === "alert") ? "alert" : "warn";
-    out.push([worst, `${labels.join(", ")} (since ${hhmm(sinces.length ? Math.min(...sinces) : null)})`]);
+    const names = alerts.map((a) => figureLabel(catalogue, a.kpi, a.scope, a.window, home)).join(", ");
+    const sinces = alerts.map((a) => a.since).filter(isNumber);
+    out.push([state, `${names} (since ${hhmm(sinces.length ? Math.min(...sinces) : null)})`]);
   }
   const messages = Object.keys(view).filter((k) => k.startsWith("message:")).map((k) => view[k])
     .filter((m) => m && typeof m === "object")
@@ -292,6 +309,21 @@ export function scheduleOn(schedule, parts) {
   if (Array.isArray(schedule.days) && schedule.days.length && !schedule.days.includes(parts.day)) return false;
   const on = toMin(schedule.on), off = toMin(schedule.off);
   return on <= off ? parts.minutes >= on && parts.minutes < off : parts.minutes >= on || parts.minutes < off;
+}
+
+// "Outside opening hours (Mon–Fri 07:30–19:00)", as kiosk/schedule.py says it.
+export function closedText(schedule) {
+  if (!schedule || typeof schedule !== "object") return "Outside opening hours";
+  const week = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+  const days = Array.isArray(schedule.days) && schedule.days.length ? week.filter((d) => schedule.days.includes(d)) : week;
+  const runs = [];
+  for (const i of days.map((d) => week.indexOf(d))) {
+    if (runs.length && i === runs[runs.length - 1].at(-1) + 1) runs[runs.length - 1].push(i);
+    else runs.push([i]);
+  }
+  const name = (i) => week[i][0].toUpperCase() + week[i].slice(1);
+  const when = days.length === 7 ? "every day" : runs.flatMap((r) => (r.length > 2 ? [`${name(r[0])}–${name(r.at(-1))}`] : r.map(name))).join(", ");
+  return `Outside opening hours (${when} ${schedule.on ?? "00:00"}–${schedule.off ?? "24:00"})`;
 }
 
 function sparkline(values) {
@@ -348,7 +380,7 @@ export class Wall {
     if (!on) {
       const s = meta.schedule;
       d.getElementById("night-clock").textContent = this.fmtTime(now);
-      d.getElementById("night-hours").textContent = `Outside opening hours (${(s.days || []).join(", ")} ${s.on}–${s.off})`;
+      d.getElementById("night-hours").textContent = closedText(s);
     }
     d.body.classList.toggle("connecting", !this.link.everConnected);
     d.body.classList.toggle("stale", !this.link.connected);

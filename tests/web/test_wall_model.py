@@ -1,0 +1,78 @@
+"""The wall page's model (hub/web/wall.js, run by Node) against the kiosk's, on fixed views.
+
+Alert page, banner and night clock: what the browser wall shows must be what the Textual
+kiosk shows for the same view (one figure, one state, wherever it appears).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from panneau.hub.freshness import Link
+from panneau.hub.server.wall import wall_catalogue
+from panneau.kiosk.model import build_page, notices, page_specs
+from panneau.kiosk.schedule import closed_text
+from tests.kiosk.kiosk_data import T0, alert_values, view_of
+
+NODE = shutil.which("node")
+pytestmark = pytest.mark.skipif(NODE is None, reason="node is not installed")
+WALL_JS = Path(__file__).parents[2] / "hub" / "web" / "wall.js"
+SCRIPT = """
+import { pageSpecs, buildPage, notices, closedText } from "./wall.mjs";
+const { view, schedule } = JSON.parse(process.argv[2]);
+const catalogue = JSON.parse(process.argv[3]);
+const link = { connected: true, everConnected: true, since: null, rejected: null };
+const spec = pageSpecs(view)[0];
+const page = buildPage(view, spec, link, catalogue);
+console.log(JSON.stringify({
+  title: spec.title,
+  tiles: page.tiles.map((t) => [t.kpi, t.label, t.text, t.state, t.stale]),
+  notices: notices({ ...view, __catalogue: catalogue }, link, 0, () => "10:58"),
+  closed: closedText(schedule),
+}));
+"""
+
+
+def wall(tmp_path: Path, values: dict, schedule: dict) -> dict:
+    shutil.copy(WALL_JS, tmp_path / "wall.mjs")
+    (tmp_path / "run.mjs").write_text(SCRIPT)
+    out = subprocess.run([NODE, "run.mjs", json.dumps({"view": values, "schedule": schedule}),
+                          json.dumps(wall_catalogue())], cwd=tmp_path, capture_output=True,
+                         text=True, check=True, timeout=60)
+    return json.loads(out.stdout)
+
+
+def two_scope_alerts() -> dict:
+    values = alert_values()
+    values["meta"]["queues"] = ["support", "billing"]
+    values["state:team:support/now/calls_waiting"] = "warn"  # the alert entry lags: warn rules
+    values |= {"kpi:queue:support/now/calls_waiting": 9,  # the team's figure again
+               "state:queue:support/now/calls_waiting": "warn",
+               "alert:q0": {"key": "queue:support/now/calls_waiting", "state": "alert"},
+               "kpi:queue:billing/15m/abandon_rate_pct": 14.0,
+               "state:queue:billing/15m/abandon_rate_pct": "alert",
+               "alert:q1": {"key": "queue:billing/15m/abandon_rate_pct", "state": "alert",
+                            "since": T0 - 30}}
+    return values
+
+
+def test_the_wall_and_the_kiosk_show_the_same_alerts(tmp_path):
+    values = two_scope_alerts()
+    schedule = {"on": "07:30", "off": "19:00", "days": ["mon", "tue", "wed", "thu", "fri"]}
+    shown = wall(tmp_path, values, schedule)
+    view = view_of(values)
+    spec = page_specs(view)[0]
+    tiles = [[t.kpi, t.label, t.text, t.state, t.stale]
+             for t in build_page(view, spec, Link(True)).tiles]
+    assert (shown["title"], shown["tiles"]) == (spec.title, tiles)
+    assert [t[1] for t in tiles] == ["Calls waiting · now", "Abandon rate · billing 15m"]
+    kiosk = [[n.kind, n.text] for n in notices(view, Link(True), T0, lambda _: "10:58")]
+    assert shown["notices"] == kiosk == [["alert", "Abandon rate · billing 15m (since 10:58)"],
+                                         ["warn", "Calls waiting · now (since 10:58)"]]
+    assert shown["closed"] == closed_text(schedule) == (
+        "Outside opening hours (Mon–Fri 07:30–19:00)")
