@@ -73,6 +73,35 @@ class AgentRecord:
         return bool(self.paused_q) and bool(members) and members <= self.paused_q
 
 
+_APPLIED = {"working": _WORKING, "busy": _BUSY_NOW}
+
+
+def _record_data(rec: AgentRecord) -> list:
+    """One record as plain data; the level applied by name (the engine tests it by identity)."""
+    applied = next((name for name, level in _APPLIED.items() if rec.applied is level), None)
+    view = rec.view
+    return [rec.name, rec.since, rec.state, sorted(rec.logged), rec.everywhere, sorted(rec.known),
+            rec.paused_all, sorted(rec.paused_q), rec.reason, rec.paused_since, sorted(rec.calls),
+            sorted(rec.rings), rec.device, rec.wrapup_until, rec.last_queue,
+            None if view is None else [view.state, view.since, view.reason, list(view.queues)],
+            applied, list(rec.applied_scopes),
+            None if rec.time_scopes is None else list(rec.time_scopes),
+            [list(p) for p in rec.placed]]
+
+
+def _record(row: list) -> AgentRecord:
+    (name, since, state, logged, everywhere, known, paused_all, paused_q, reason, paused_since,
+     calls, rings, device, wrapup_until, last_queue, view, applied, applied_scopes, time_scopes,
+     placed) = row
+    return AgentRecord(
+        name, since, state, set(logged), everywhere, set(known), paused_all, set(paused_q),
+        reason, paused_since, set(calls), set(rings), device, wrapup_until, last_queue,
+        None if view is None else AgentNow(view[0], view[1], view[2], tuple(view[3])),
+        _APPLIED[applied] if applied else _NOT_WORKING, tuple(applied_scopes),
+        None if time_scopes is None else tuple(time_scopes),
+        tuple((scope, st, why) for scope, st, why in placed))
+
+
 class AgentBook:
     """Agent records and their effect on the sums."""
 
@@ -92,6 +121,27 @@ class AgentBook:
         self.on_call: dict[str, str] = {}
         #: queue -> agents that have been in it (for the ``now`` counts).
         self.queue_members: dict[str, set[str]] = {}
+
+    # --- saved state ---------------------------------------------------------------------
+
+    def to_data(self) -> dict:
+        """Every agent record, timer, ring and call holder, levels and counts, as plain data."""
+        return {"agents": [_record_data(rec) for rec in self.agents.values()],
+                "levels": self.levels.to_data(), "counts": self.counts.to_data(),
+                "timers": [list(t) for t in self.timers],
+                "ringing": [[cid, sorted(names)] for cid, names in self.ringing.items()],
+                "on_call": list(self.on_call.items()),
+                "queue_members": [[q, sorted(names)] for q, names in self.queue_members.items()]}
+
+    def load_data(self, data: dict) -> None:
+        """Take back what :meth:`to_data` gave."""
+        self.agents = {row[0]: _record(row) for row in data["agents"]}
+        self.levels.load_data(data["levels"])
+        self.counts.load_data(data["counts"])
+        self.timers = [(until, name) for until, name in data["timers"]]
+        self.ringing = {cid: set(names) for cid, names in data["ringing"]}
+        self.on_call = dict(data["on_call"])
+        self.queue_members = {q: set(names) for q, names in data["queue_members"]}
 
     # --- state -------------------------------------------------------------------------
 

@@ -14,6 +14,11 @@ class BadEvents(dict[str, int]):
         """Count one more event of ``kind``."""
         self[kind] = self.get(kind, 0) + 1
 
+    def load_data(self, data: dict[str, int]) -> None:
+        """Replace the counts (from a saved state)."""
+        self.clear()
+        self.update(data)
+
 
 def is_duration(value: object) -> bool:
     """A finite, non-negative number of seconds (or minutes)."""

@@ -17,6 +17,7 @@ from __future__ import annotations
 from panneau.hub import events as ev
 from panneau.hub.config import Config
 from panneau.hub.engine.agents import AgentBook
+from panneau.hub.engine.arrival import REACH_S, Timeline
 from panneau.hub.engine.bad import BadEvents
 from panneau.hub.engine.erlang import staffing
 from panneau.hub.engine.inputs import Inputs, input_kpis
@@ -29,7 +30,15 @@ from panneau.hub.engine.tickets import Tickets
 from panneau.hub.engine.voice import Calls
 from panneau.hub.engine.windows import ROLLING, DayClock, Sums, Tallies
 
-__all__ = ["Engine"]
+__all__ = ["STATE_SCHEMA", "Engine", "StateMismatch"]
+
+#: The layout and meaning of :meth:`Engine.to_data`. Bump it whenever either changes: a saved
+#: state of another schema is never loaded (the hub replays its journal instead).
+STATE_SCHEMA = 1
+
+
+class StateMismatch(ValueError):
+    """Saved engine data of another schema, or not engine data at all."""
 
 _WINDOWS = (*ROLLING, "today")
 _AGENT_EVENTS = (ev.AgentLoggedIn, ev.AgentLoggedOut, ev.AgentPaused, ev.AgentUnpaused,
@@ -44,7 +53,7 @@ _TICKET_EVENTS = (ev.TicketCreated, ev.TicketUpdated, ev.TicketReplied, ev.Ticke
 class Engine:
     """Every KPI of every scope and window, from normalised events."""
 
-    def __init__(self, config: Config) -> None:
+    def __init__(self, config: Config, *, reach_s: float = REACH_S) -> None:
         self.config = config
         self.bad = BadEvents()
         self.clock = DayClock(config.hub.timezone, config.hub.day_start)
@@ -62,13 +71,19 @@ class Engine:
         self._small: dict[str, frozenset[str]] = {}
         self._day: int | None = None
         self._current = Snapshot(at=0.0)
+        self.timeline = Timeline(self._take, self.tallies, self._save_parts, self._load_parts,
+                                 reach_s)
 
     # --- input -------------------------------------------------------------------------
 
     def apply(self, event: ev.Event) -> None:
-        """Take one event into account (``InvalidEvent`` for anything but an event)."""
+        """Take one event into account, in its place in time (see
+        :mod:`panneau.hub.engine.arrival`); ``InvalidEvent`` for anything but an event."""
         if not isinstance(event, ev.Event):
             raise ev.InvalidEvent(f"not an event: {type(event).__name__}")
+        self.timeline.add(event)
+
+    def _take(self, event: ev.Event) -> None:
         if isinstance(event, _CALL_EVENTS):
             self.calls.apply(event)
         if isinstance(event, _AGENT_EVENTS):
@@ -79,6 +94,44 @@ class Engine:
             self.surveys.apply(event)
         elif isinstance(event, ev.FigureEntered):
             self.inputs.apply(event)
+
+    # --- saved state ---------------------------------------------------------------------
+
+    def to_data(self) -> dict:
+        """Everything the engine knows, as plain data (dicts, lists, numbers, strings, None):
+        what the hub saves, and what :meth:`from_data` takes back. No code, no pickle."""
+        self.timeline.settle()  # waiting events first taken in their place
+        return {"schema": STATE_SCHEMA, **self._save_parts(), "tallies": self.tallies.to_data(),
+                "thresholds": self.thresholds.to_data(), "frontier": self.timeline.frontier}
+
+    def _save_parts(self) -> dict:
+        """The state but the sums and thresholds (a checkpoint of the timeline)."""
+        return {"bad": dict(self.bad), "calls": self.calls.to_data(),
+                "agents": self.agents.to_data(), "tickets": self.tickets.to_data(),
+                "surveys": self.surveys.to_data()}
+
+    def _load_parts(self, data: dict) -> None:
+        self.bad.load_data(data["bad"])
+        self.calls.load_data(data["calls"])
+        self.agents.load_data(data["agents"])
+        self.tickets.load_data(data["tickets"])
+        self.surveys.load_data(data["surveys"])
+        self.tallies.dirty |= self.calls.seen | self.tickets.seen | self.surveys.seen
+
+    @classmethod
+    def from_data(cls, config: Config, data: object) -> Engine:
+        """An engine for ``config`` in the state :meth:`to_data` gave (``StateMismatch`` for
+        data of another schema; ``KeyError``, ``TypeError`` or ``ValueError`` for damaged
+        data)."""
+        if not isinstance(data, dict) or data.get("schema") != STATE_SCHEMA:
+            found = data.get("schema") if isinstance(data, dict) else type(data).__name__
+            raise StateMismatch(f"engine state schema {found!r}, expected {STATE_SCHEMA}")
+        engine = cls(config)
+        engine.tallies.load_data(data["tallies"])
+        engine._load_parts(data)
+        engine.thresholds.load_data(data["thresholds"])
+        engine.timeline.frontier = float(data["frontier"])
+        return engine
 
     # --- time and output -----------------------------------------------------------------
 
@@ -93,6 +146,7 @@ class Engine:
 
     def advance(self, now: float) -> None:
         """Move every time-dependent part to ``now`` and keep the figures it gives."""
+        self.timeline.before_advance()
         self.tallies.advance(now)
         if self.calls.calls:
             self.agents.forget_calls(self.calls.forget_stale(now), now)
@@ -126,6 +180,7 @@ class Engine:
             paused_reasons=reasons,
             small_n=frozenset().union(*self._small.values()),
         )
+        self.timeline.after_advance(now)
 
     def _windows(self, scope: str, now: float) -> dict[str, dict[str, float]]:
         queue_like = not scope.startswith("agent:")

@@ -39,6 +39,15 @@ class Surveys:
         self.ticket_scopes: Callable[[str], tuple[str, ...]] = lambda ticket_id: ()
 
 
+    def to_data(self) -> dict:
+        """Answer ids seen and scopes with answers, as plain data."""
+        return {"seen_ids": list(self.seen_ids), "seen": sorted(self.seen)}
+
+    def load_data(self, data: dict) -> None:
+        """Take back what :meth:`to_data` gave."""
+        self.seen_ids = dict.fromkeys(data["seen_ids"])
+        self.seen = set(data["seen"])
+
     def satisfied(self, score: float, low: float, high: float) -> bool:
         """Whether a CSAT score counts as satisfied on its scale."""
         if high - low == 1:

@@ -88,6 +88,22 @@ class Tickets:
         self.frt: dict[str, list[tuple[int, float]]] = {}
 
 
+    def to_data(self) -> dict:
+        """Tickets, backlog and first-response samples, as plain data."""
+        return {"tickets": [[tid, t.created, t.status, t.group, t.assignee, t.replies,
+                             t.reopened, t.frt_done, t.resolution_pending]
+                            for tid, t in self.tickets.items()],
+                "backlog": list(self.backlog.items()), "seen": sorted(self.seen),
+                "frt": [[scope, [list(s) for s in samples]]
+                        for scope, samples in self.frt.items()]}
+
+    def load_data(self, data: dict) -> None:
+        """Take back what :meth:`to_data` gave."""
+        self.tickets = {row[0]: _Ticket(*row[1:]) for row in data["tickets"]}
+        self.backlog = dict(data["backlog"])
+        self.seen = set(data["seen"])
+        self.frt = {scope: [(m, v) for m, v in samples] for scope, samples in data["frt"]}
+
     def scopes_of(self, ticket_id: str) -> tuple[str, ...]:
         """The scopes a known ticket counts in (empty when unknown)."""
         ticket = self.tickets.get(ticket_id)

@@ -63,6 +63,26 @@ class Calls:
         #: Scopes that have seen a call event (their counts show as 0 rather than absent).
         self.seen: set[str] = set()
 
+    def to_data(self) -> dict:
+        """Calls in flight and what outcomes and repeats depend on, as plain data."""
+        return {"calls": [[cid, c.queue, c.entered, c.caller, c.answered]
+                          for cid, c in self.calls.items()],
+                "waiting": [[queue, list(calls.items())] for queue, calls in self.waiting.items()],
+                "closed": list(self.closed), "last_answer": list(self.last_answer.items()),
+                "fcr_prune_at": self._fcr_prune_at, "unknown_queues": sorted(self.unknown_queues),
+                "seen": sorted(self.seen)}
+
+    def load_data(self, data: dict) -> None:
+        """Take back what :meth:`to_data` gave."""
+        self.calls = {cid: _Call(queue, entered, caller, answered)
+                      for cid, queue, entered, caller, answered in data["calls"]}
+        self.waiting = {queue: dict(calls) for queue, calls in data["waiting"]}
+        self.closed = dict.fromkeys(data["closed"])
+        self.last_answer = dict(data["last_answer"])
+        self._fcr_prune_at = data["fcr_prune_at"]
+        self.unknown_queues = set(data["unknown_queues"])
+        self.seen = set(data["seen"])
+
     def service_level_s(self, queue: str) -> int:
         """T of the queue: its own setting, else the general one."""
         return self.queue_sl.get(queue, self.kpi.service_level_s)
@@ -200,7 +220,7 @@ class Calls:
             amounts["wrap_sum"] = self.kpi.wrapup_s
         self._add(event.ts, (f"agent:{event.agent}",), amounts)
         if event.hold_s <= self.service_level_s(event.queue):
-            amounts["completed_in_sl"] = 1
+            amounts = amounts | {"completed_in_sl": 1}  # a new dict: the tallies keep the first
         self._add(event.ts, self.scopes.queue(event.queue), amounts)
 
     def _left(self, event: ev.CallAbandoned | ev.CallLeft, wait: float) -> None:

@@ -96,13 +96,19 @@ class Tallies:
         self._pruned = self.newest
         #: Scopes whose sums changed since :meth:`take_dirty` was last called.
         self.dirty: set[str] = set()
+        #: ``(minute, scopes, amounts)`` of every add, while the engine keeps them to undo.
+        self.journal: list[tuple[int, tuple[str, ...] | list[str], Sums]] | None = None
 
     def add(self, ts: float, scopes: tuple[str, ...] | list[str], amounts: Sums) -> None:
         """Add ``amounts`` to each scope at time ``ts``."""
         self.add_minute(minute_of(ts), scopes, amounts)
 
-    def add_minute(self, minute: int, scopes: tuple[str, ...] | list[str], amounts: Sums) -> None:
-        """Add ``amounts`` to each scope in one minute bucket."""
+    def add_minute(self, minute: int, scopes: tuple[str, ...] | list[str], amounts: Sums,
+                   sign: float = 1.0) -> None:
+        """Add ``sign * amounts`` to each scope in one minute bucket (noted in :attr:`journal`
+        when one is kept; ``amounts`` must not change afterwards)."""
+        if sign > 0 and self.journal is not None:
+            self.journal.append((minute, scopes, amounts))
         cursor = self.cursor
         if minute > self.newest:
             self._newer(minute)
@@ -124,9 +130,9 @@ class Tallies:
             for target in targets:
                 into = target.get(scope)
                 if into is None:
-                    target[scope] = dict(amounts)
+                    target[scope] = {k: sign * v for k, v in amounts.items()}
                 else:
-                    _add(into, amounts)
+                    _add(into, amounts, sign)
 
     def _apply_minute(self, width: int, minute: int, sign: float) -> None:
         bucket = self.minutes.get(minute)
@@ -182,6 +188,36 @@ class Tallies:
         """The scopes changed since the last call (and forget them)."""
         dirty, self.dirty = self.dirty, set()
         return dirty
+
+    def scopes(self) -> set[str]:
+        """Every scope with sums in a minute, a day or a window."""
+        out: set[str] = set()
+        for table in (*self.minutes.values(), *self.days.values(), *self.rolling.values()):
+            out.update(table)
+        return out
+
+    def to_data(self) -> dict:
+        """The sums as plain data (see :mod:`panneau.hub.engine.state`)."""
+        return {"minutes": _tables(self.minutes), "days": _tables(self.days),
+                "rolling": _tables(self.rolling), "cursor": self.cursor,
+                "newest": self.newest, "pruned": self._pruned}
+
+    def load_data(self, data: dict) -> None:
+        """Take back what :meth:`to_data` gave; every scope counts as changed."""
+        self.minutes = _untables(data["minutes"])
+        self.days = _untables(data["days"])
+        self.rolling = {w: {} for w in ROLLING.values()} | _untables(data["rolling"])
+        self.cursor, self.newest, self._pruned = data["cursor"], data["newest"], data["pruned"]
+        self.dirty = self.scopes()
+
+
+def _tables(tables: dict[int, dict[str, Sums]]) -> list:
+    return [[key, [[scope, list(sums.items())] for scope, sums in table.items()]]
+            for key, table in tables.items()]
+
+
+def _untables(rows: list) -> dict[int, dict[str, Sums]]:
+    return {int(key): {scope: dict(sums) for scope, sums in table} for key, table in rows}
 
 
 def spread(start: float, end: float) -> dict[int, float]:
@@ -247,6 +283,21 @@ class Levels:
             if level is None:
                 level = self.level[scope] = {}
             _add(level, delta, sign)
+
+    def to_data(self) -> dict:
+        """Levels, open integrals and the minute being gathered, as plain data."""
+        return {"level": [[scope, list(level.items())] for scope, level in self.level.items()],
+                "since": list(self.since.items()),
+                "pending": [[scope, minute, list(sums.items())]
+                            for scope, (minute, sums) in self.pending.items()],
+                "flushed": self._flushed}
+
+    def load_data(self, data: dict) -> None:
+        """Take back what :meth:`to_data` gave."""
+        self.level = {scope: dict(level) for scope, level in data["level"]}
+        self.since = dict(data["since"])
+        self.pending = {scope: (minute, dict(sums)) for scope, minute, sums in data["pending"]}
+        self._flushed = data["flushed"]
 
     def flush(self, t: float) -> None:
         """Close every running integral up to ``t`` and hand all of it to the tallies."""

@@ -1,20 +1,23 @@
 """The engine's state saved in the journal file, so that a restart replays only newer events.
 
-A saved state is one row of table ``engine_state``: the pickled :class:`~panneau.hub.engine.Engine`,
-the journal position it reflects (``events.id`` of the last event applied, 0 for none, and
-that event's ``ts``) and a fingerprint of the engine's code and of the config. At start
+A saved state is one row of table ``engine_state``: the engine's own data
+(:meth:`~panneau.hub.engine.Engine.to_data`: dicts, lists, numbers and strings, with its schema
+number ``STATE_SCHEMA``) packed with msgpack — never a pickle, and nothing in it is code — the
+journal position it reflects (``events.id`` of the last event applied, 0 for none, and that
+event's ``ts``) and a fingerprint of the schema number and of the config. At start
 :meth:`EngineState.restore` hands back the saved engine only when everything matches — same
 fingerprint, the event at the position still there with the same ``ts`` (ids are never
-reused while it is) and a blob that unpickles into an ``Engine``; otherwise a fresh engine and
-a full replay, as without a saved state. Then :meth:`EngineState.replay` yields the events
-after the position.
+reused while it is) and data that unpacks into an engine of this schema; otherwise a fresh
+engine and a full replay, as without a saved state. Then :meth:`EngineState.replay` yields the
+events after the position. The alerts in force and the thresholds' states are part of the
+engine's data, so a restarted hub shows the same alerts.
 
 A state is saved only when every event journalled since the last known position was applied
 by this hub: an event written by another process (``panneau import-survey``) while the hub
 runs is applied at the next start only, so the hub then stops saving until that restart (the
-older state stays valid and the restart replays that event). The pickle is taken on the event
-loop (the engine must not move under it); the row is written from a worker thread on its own
-connection under the journal's write lock.
+older state stays valid and the restart replays that event). The data is taken on the event
+loop (the engine must not move under it); it is packed and the row written from a worker
+thread on its own connection under the journal's write lock.
 """
 
 from __future__ import annotations
@@ -22,19 +25,17 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import hashlib
-import io
 import json
 import logging
-import pickle
-import sys
 import threading
 import time
 from collections.abc import Iterator
-from pathlib import Path
-from typing import Any
+
+import msgpack
 
 from panneau.hub.config.schema import Config
 from panneau.hub.engine import Engine
+from panneau.hub.engine.engine import STATE_SCHEMA
 from panneau.hub.events import Event, InvalidEvent, event_from_dict
 from panneau.hub.server.journal import Journal
 
@@ -44,66 +45,32 @@ log = logging.getLogger(__name__)
 
 #: How often the running hub saves its engine (and once more on a clean stop).
 SAVE_EVERY_S = 300.0
-_HUB = Path(__file__).resolve().parent.parent
-_CODE = (*sorted((_HUB / "engine").glob("*.py")), _HUB / "events.py", _HUB / "catalogue.py",
-         _HUB / "config" / "schema.py", Path(__file__).resolve())
 _TABLE = ("CREATE TABLE IF NOT EXISTS engine_state (id INTEGER PRIMARY KEY CHECK (id = 1),"
           " position INTEGER NOT NULL, position_ts REAL, fingerprint TEXT NOT NULL,"
           " saved REAL NOT NULL, blob BLOB NOT NULL)")
 
 
-def _constants() -> dict[int, tuple[str, str]]:
-    """``id`` → (module, name) of the engine modules' container and sentinel constants."""
-    table: dict[int, tuple[str, str]] = {}
-    for modname, module in list(sys.modules.items()):
-        if modname.startswith("panneau.hub.engine.") or modname == "panneau.hub.catalogue":
-            for name, value in vars(module).items():
-                if isinstance(value, dict | list | set | tuple | frozenset) or (
-                        type(value) is object):
-                    table[id(value)] = (modname, name)
-    return table
-
-
-class _Pickler(pickle.Pickler):
-    def __init__(self, file: io.BytesIO) -> None:
-        super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
-        self.constants = _constants()
-
-    def persistent_id(self, obj: Any) -> tuple[str, str] | None:
-        return self.constants.get(id(obj))
-
-
-class _Unpickler(pickle.Unpickler):
-    def persistent_load(self, pid: Any) -> Any:
-        modname, name = pid
-        if not (modname.startswith("panneau.hub.engine.") or modname == "panneau.hub.catalogue"):
-            raise pickle.UnpicklingError(f"unexpected reference {modname}.{name}")
-        return getattr(sys.modules[modname], name)
+def pack(data: dict) -> bytes:
+    """The engine's data as msgpack bytes."""
+    return msgpack.packb(data, use_bin_type=True)
 
 
 def dumps(engine: Engine) -> bytes:
-    """Pickle ``engine``; the engine modules' constants are stored by name, not copied.
-
-    The engine tests some of them by identity (``level is rec.applied``): a copy would
-    change later figures."""
-    buf = io.BytesIO()
-    _Pickler(buf).dump(engine)
-    return buf.getvalue()
+    """The engine's state as msgpack bytes (:meth:`Engine.to_data`)."""
+    return pack(engine.to_data())
 
 
-def loads(blob: bytes) -> Engine:
-    """The engine pickled by :func:`dumps` (``TypeError`` when the blob is something else)."""
-    engine = _Unpickler(io.BytesIO(blob)).load()
-    if not isinstance(engine, Engine):
-        raise TypeError(f"not an Engine but {type(engine).__name__}")
-    return engine
+def loads(blob: bytes, config: Config) -> Engine:
+    """The engine :func:`dumps` packed, for ``config``; raises ``ValueError`` (a
+    ``StateMismatch`` for another schema), ``TypeError``, ``KeyError`` or ``IndexError`` for
+    bytes that are not such a state."""
+    data = msgpack.unpackb(blob, raw=False, strict_map_key=False)
+    return Engine.from_data(config, data)
 
 
 def fingerprint(config: Config) -> str:
-    """Hash of the engine's code, the Python version and the whole config but its tokens."""
-    digest = hashlib.sha256(f"{sys.version_info[:2]}|{pickle.DEFAULT_PROTOCOL}".encode())
-    for path in _CODE:
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    """Hash of the engine state's schema number and the whole config but its tokens."""
+    digest = hashlib.sha256(f"engine-state-schema {STATE_SCHEMA}|".encode())
     digest.update(repr(dataclasses.replace(config, tokens=[])).encode())
     return digest.hexdigest()
 
@@ -144,11 +111,10 @@ class EngineState:
                 log.warning("saved engine state's last event is gone (retention?): full replay")
                 return Engine(self.config)
         try:
-            engine = loads(blob)
-        except Exception as exc:  # any unpickling failure: corrupt or foreign blob
+            engine = loads(blob, self.config)
+        except (ValueError, TypeError, KeyError, IndexError) as exc:  # damaged or foreign data
             log.warning("saved engine state unreadable (%s): full replay", exc)
             return Engine(self.config)
-        engine.config = self.config
         self.position = self.saved_position = position
         return engine
 
@@ -166,8 +132,8 @@ class EngineState:
 
     # --- running -------------------------------------------------------------------------
 
-    def capture(self, engine: Engine, accepted: int) -> bytes | None:
-        """On the event loop: advance the position and pickle ``engine``, or ``None``.
+    def capture(self, engine: Engine, accepted: int) -> dict | None:
+        """On the event loop: advance the position and take ``engine``'s data, or ``None``.
 
         ``accepted`` is the hub's count of events accepted (journalled and applied) since it
         started. ``None`` when nothing changed or events were journalled by someone else."""
@@ -184,23 +150,25 @@ class EngineState:
         self.position, self._accepted_at = newer[1] or self.position, accepted
         if self.position == self.saved_position:
             return None
-        return dumps(engine)
+        return engine.to_data()
 
     async def save(self, engine: Engine, accepted: int) -> bool:
-        """Save the engine if it moved on (pickled here, written in a thread)."""
-        blob = self.capture(engine, accepted)
-        if blob is None:
+        """Save the engine if it moved on (its data taken here, packed and written in a
+        thread)."""
+        data = self.capture(engine, accepted)
+        if data is None:
             return False
         position = self.position
         at = self.journal.db.execute("SELECT ts FROM events WHERE id = ?",
                                      [position]).fetchone()
         self._seq += 1
-        await asyncio.to_thread(self._write, self._seq, position, at[0] if at else None, blob)
+        await asyncio.to_thread(self._write, self._seq, position, at[0] if at else None, data)
         self.saved_position = position
         return True
 
-    def _write(self, seq: int, position: int, position_ts: float | None, blob: bytes) -> None:
+    def _write(self, seq: int, position: int, position_ts: float | None, data: dict) -> None:
         start = time.perf_counter()
+        blob = pack(data)
         with self._write_lock:
             if seq < self._written:  # a newer save (e.g. at stop) got there first
                 return

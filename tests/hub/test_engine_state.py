@@ -11,8 +11,12 @@ import logging
 import sqlite3
 import time
 
+import msgpack
+
 from panneau.hub.engine import Engine
+from panneau.hub.engine.engine import STATE_SCHEMA
 from panneau.hub.events import CallAbandoned, CallEntered
+from panneau.hub.server.engine_state import pack
 from panneau.hub.server.journal import Journal
 
 FEED_LOGINS = 5  # the feed logs its agents in once, then emits 2 events a call
@@ -108,7 +112,9 @@ async def test_a_corrupt_state_means_a_full_replay_with_a_warning(start_hub, tmp
     async with start_hub(feed={"count": 10, "interval_s": 0.001}) as hub:
         await fed(hub, 10)
     good = state_row(db)
-    for blob in (b"not a pickle", good[5][: len(good[5]) // 2], b"\x80\x04K\x07."):
+    foreign = pack({**msgpack.unpackb(good[5], strict_map_key=False), "schema": 999})
+    for blob in (b"not msgpack", good[5][: len(good[5]) // 2], b"\x80\x04K\x07.", foreign,
+                 pack([1, 2]), pack({"schema": STATE_SCHEMA})):
         put_state_row(db, (*good[:5], blob))
         caplog.clear()
         with caplog.at_level(logging.WARNING, "panneau.hub.server.engine_state"):
@@ -146,3 +152,20 @@ async def test_a_pruned_last_event_means_a_full_replay(start_hub, tmp_path, capl
             assert hub.replayed == FEED_LOGINS + 2 * 10 - 1
             assert_same_as_full_replay(hub)
     assert "last event is gone" in caplog.text
+
+
+async def test_alerts_in_force_survive_a_restart_and_are_not_raised_again(start_hub, tmp_path):
+    db, now = str(tmp_path / "hub.db"), time.time()
+    journal = Journal(db)  # four callers waiting: calls_waiting warns at 3
+    journal.accept("pbx", [CallEntered(ts=now - 10 + i, call_id=f"w{i}", queue="support",
+                                       source_pos=str(i)) for i in range(4)], None, False, now)
+    journal.close()
+    async with start_hub() as hub:
+        assert hub.replayed == 4
+        first = dict(hub.alerts)
+        assert "queue:support/now/calls_waiting" in first
+        assert first["queue:support/now/calls_waiting"]["state"] == "warn"
+    async with start_hub() as hub:
+        assert hub.replayed == 0  # the saved state, with its alerts
+        assert hub.alerts == first  # same alerts, raised when they were
+        assert hub.snapshot.alerts == []  # and not raised again

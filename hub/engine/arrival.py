@@ -1,0 +1,162 @@
+"""Arrival order: the engine's figures are those of its events taken in time order.
+
+Sources do not deliver in time order: a source catches up on a backlog while another one is
+live, a hub replays its journal after a restart, an export is sorted by a one-second column.
+The state machines of calls and agents (and agent time) depend on the order they see events
+in, so :class:`Timeline` puts events back in time order before the engine takes them —
+events of the same instant keep their arrival order. Live figures therefore equal those of a
+replay of the same events (a fresh engine fed them in time order), however they arrived,
+within the reach below.
+
+- **Before the first** ``advance`` (a replay, a journal being read at start) events wait in a
+  buffer and are taken in time order once they are ``HOLD_S`` older than the newest one seen
+  (and all of them at ``advance``). An event older than that, or than the last event taken, is
+  taken at once, out of order.
+- **From the first** ``advance`` on, an event no older than the *frontier* — the newest event
+  taken, or the start of the minute of the last ``advance`` (agent time is counted up to it) —
+  is taken at once. An older one is *late*: at the next ``advance`` the engine goes back to the
+  newest checkpoint before it, undoes the sums added since (:attr:`Tallies.journal`), and takes
+  the events since then again with the late ones in their place.
+- A checkpoint is the engine's state but its sums (:meth:`Engine.to_data` parts), taken at an
+  ``advance`` at most every ``CHECKPOINT_S``; checkpoints and the events since the oldest
+  are kept for ``reach_s`` (``REACH_S``, 15 minutes, by default). A late event older than the
+  oldest checkpoint is taken right after it: its sums land in its own minute but the state
+  machines see it then (counted in :attr:`Timeline.beyond_reach`).
+- Wrap-up timers that end within an ``advance`` end then, at their own time.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+from panneau.hub.engine.windows import Tallies
+from panneau.hub.events import Event
+
+__all__ = ["CHECKPOINT_S", "HOLD_S", "REACH_S", "Timeline"]
+
+REACH_S = 15 * 60.0
+CHECKPOINT_S = 60.0
+HOLD_S = 15 * 60.0
+_BUFFER = 8192  # events buffered before the first advance between two sorts
+
+
+def _ts(event: Event) -> float:
+    return event.ts
+
+
+class Timeline:
+    """Feeds events to ``take`` in time order; see the module docstring."""
+
+    def __init__(self, take: Callable[[Event], None], tallies: Tallies,
+                 save: Callable[[], Any], load: Callable[[Any], None],
+                 reach_s: float = REACH_S) -> None:
+        self.take, self.tallies, self.save, self.load = take, tallies, save, load
+        self.reach_s = reach_s
+        self.live = False
+        self.frontier = -math.inf
+        self.pending: list[Event] = []
+        self._newest = -math.inf
+        self.late: list[Event] = []
+        #: Events taken since the oldest checkpoint, in the order taken.
+        self.log: list[Event] = []
+        #: ``(time, len(log), len(tallies.journal), state)``, oldest first.
+        self.checkpoints: list[tuple[float, int, int, Any]] = []
+        self.rewinds = 0
+        self.beyond_reach = 0
+
+    def add(self, event: Event) -> None:
+        """One event, whenever it happened."""
+        ts = event.ts
+        if not self.live:
+            self.pending.append(event)
+            if ts > self._newest:
+                self._newest = ts
+            if len(self.pending) >= _BUFFER:
+                self._drain(self._newest - HOLD_S)
+        elif ts >= self.frontier:
+            self.take(event)
+            self.log.append(event)
+            self.frontier = ts
+        else:
+            self.late.append(event)
+
+    def _drain(self, until: float) -> None:
+        """Take the buffered events up to ``until``, in time order."""
+        pending = self.pending
+        pending.sort(key=_ts)
+        n = len(pending)
+        if until < math.inf:
+            lo, hi = 0, n
+            while lo < hi:  # the first event after ``until``
+                mid = (lo + hi) // 2
+                if pending[mid].ts <= until:
+                    lo = mid + 1
+                else:
+                    hi = mid
+            n = lo
+        take, frontier = self.take, self.frontier
+        for event in pending[:n]:
+            take(event)
+            if event.ts > frontier:
+                frontier = event.ts
+        self.frontier = frontier
+        del pending[:n]
+
+    def before_advance(self) -> None:
+        """Take every waiting event (first advance) or put the late ones in their place."""
+        if not self.live:
+            self._drain(math.inf)
+            self.live = True
+            self.tallies.journal = []
+        elif self.late:
+            self._rewind()
+
+    def settle(self) -> None:
+        """Take every waiting event in its place now (before the engine state is saved)."""
+        if not self.live:
+            self._drain(math.inf)
+        elif self.late:
+            self._rewind()
+
+    def after_advance(self, now: float) -> None:
+        """Move the frontier to the minute agent time was counted to; checkpoint when due."""
+        self.frontier = max(self.frontier, (now // 60) * 60.0)
+        points = self.checkpoints
+        if points and self.frontier < points[-1][0] + CHECKPOINT_S:
+            return
+        journal = self.tallies.journal
+        assert journal is not None
+        points.append((self.frontier, len(self.log), len(journal), self.save()))
+        keep = 0  # drop checkpoints older than the reach, but the newest of those
+        while keep + 1 < len(points) and points[keep + 1][0] <= self.frontier - self.reach_s:
+            keep += 1
+        if keep:
+            _, log_at, journal_at, _ = points[keep]
+            del self.log[:log_at]
+            del journal[:journal_at]
+            self.checkpoints = [(t, n - log_at, j - journal_at, s) for t, n, j, s in points[keep:]]
+
+    def _rewind(self) -> None:
+        late, self.late = sorted(self.late, key=_ts), []
+        points, tallies = self.checkpoints, self.tallies
+        k = len(points) - 1
+        while k > 0 and points[k][0] > late[0].ts:
+            k -= 1
+        at, log_at, journal_at, state = points[k]
+        if late[0].ts < at:
+            self.beyond_reach += sum(1 for e in late if e.ts < at)
+        journal = tallies.journal
+        assert journal is not None
+        for minute, scopes, amounts in journal[journal_at:]:
+            tallies.add_minute(minute, scopes, amounts, -1.0)
+        del journal[journal_at:]
+        self.load(state)
+        again = sorted(self.log[log_at:] + late, key=_ts)
+        del self.log[log_at:]
+        del points[k + 1:]
+        for event in again:
+            self.take(event)
+        self.log += again
+        self.rewinds += 1
