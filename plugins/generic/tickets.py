@@ -132,16 +132,18 @@ class TicketTracker:
             events.append(TicketCreated(ts=created, status=before, **common, **fields))
         else:
             before = prev[1]
-        if metrics_key is not None and (prev is None or prev[3] != metrics_key):
-            events.append(TicketMetrics(
-                ts=snap.updated, first_reply_min=snap.first_reply_min,
-                first_resolution_min=snap.first_resolution_min,
-                full_resolution_min=snap.full_resolution_min, reopens=snap.reopens,
-                replies=snap.replies, **common))
         solving = snap.status in SOLVED_STATUSES and before not in SOLVED_STATUSES
         when = snap.updated
         if solving and snap.solved_at is not None and snap.solved_at <= snap.updated:
             when = snap.solved_at
+        if metrics_key is not None and (prev is None or prev[3] != metrics_key):
+            # dated no later than the solve, so that it counts with what they tell (a reopen):
+            # the engine takes events in time order
+            events.append(TicketMetrics(
+                ts=when, first_reply_min=snap.first_reply_min,
+                first_resolution_min=snap.first_resolution_min,
+                full_resolution_min=snap.full_resolution_min, reopens=snap.reopens,
+                replies=snap.replies, **common))
         if prev is not None or snap.status != before:
             events.append(TicketUpdated(ts=when, status=snap.status, **common, **fields))
         if solving:
