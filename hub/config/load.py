@@ -333,6 +333,32 @@ def _scorecard_issues(config: Config) -> list[ConfigIssue]:
     return issues
 
 
+def _report_issues(config: Config) -> list[ConfigIssue]:
+    issues = []
+    reports = config.reports
+    if not _HHMM.match(reports.send_at) or reports.send_at.startswith("24"):
+        issues.append(ConfigIssue(("reports", "send_at"),
+                                  f"expected HH:MM, got {reports.send_at!r}"))
+    team_ids = {t.id for t in config.teams}
+    names: set[str] = set()
+    for i, schedule in enumerate(reports.schedules):
+        if not schedule.to or any("@" not in address for address in schedule.to):
+            issues.append(ConfigIssue(("reports", "schedules", i, "to"),
+                                      "give one or more e-mail addresses"))
+        for scope in schedule.scopes:
+            kind, _, name = scope.partition(":")
+            if not (scope == "site" or (kind == "team" and name in team_ids)
+                    or (kind == "queue" and name)):
+                issues.append(ConfigIssue(("reports", "schedules", i, "scopes"),
+                                          f"{scope!r}: expected site, team:<id of a team> "
+                                          "or queue:<name>"))
+        if schedule.key in names:
+            issues.append(ConfigIssue(("reports", "schedules", i, "name"),
+                                      f"two schedules are called {schedule.key!r}"))
+        names.add(schedule.key)
+    return issues
+
+
 _CHECKS = (
     _hub_issues,
     _cluster_issues,
@@ -343,4 +369,5 @@ _CHECKS = (
     _kiosk_issues,
     _objective_issues,
     _scorecard_issues,
+    _report_issues,
 )

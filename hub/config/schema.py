@@ -16,6 +16,8 @@ __all__ = [
     "KpiSettings",
     "Objective",
     "QueueSettings",
+    "ReportSchedule",
+    "ReportSettings",
     "Schedule",
     "Scorecard",
     "ScorecardKpi",
@@ -277,6 +279,35 @@ class ClusterSettings:
 
 
 @dataclass
+class ReportSchedule:
+    """``[[reports.schedules]]``: one e-mailed summary, sent once per finished period."""
+
+    period: Literal["day", "week", "month"]
+    to: list[str]
+    name: str | None = None  # what the journal remembers it by (default: period and first to)
+    scopes: list[str] = field(default_factory=list)  # default: the site and every team
+
+    @property
+    def key(self) -> str:
+        """The schedule's name, or ``<period>:<first recipient>``."""
+        return self.name or f"{self.period}:{self.to[0] if self.to else ''}"
+
+
+@dataclass
+class ReportSettings:
+    """``[reports]``: SMTP and the e-mailed summaries (none without schedules)."""
+
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 587
+    smtp_security: Literal["starttls", "tls", "none"] = "starttls"
+    smtp_user: str | None = None
+    smtp_password_env: str | None = None  # the password comes from this variable, never the file
+    sender: str = "panneau@localhost"
+    send_at: str = "07:00"  # hub timezone; a week's report goes on Monday, a month's on the 1st
+    schedules: list[ReportSchedule] = field(default_factory=list)
+
+
+@dataclass
 class Config:
     """The whole file."""
 
@@ -291,6 +322,7 @@ class Config:
     cluster: ClusterSettings | None = None
     objectives: list[Objective] = field(default_factory=list)
     scorecard: Scorecard = field(default_factory=Scorecard)
+    reports: ReportSettings = field(default_factory=ReportSettings)
 
     def team(self, team_id: str) -> Team | None:
         """The team with this id."""

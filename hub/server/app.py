@@ -43,6 +43,7 @@ from panneau.hub.events import Event, FigureEntered, InvalidEvent
 from panneau.hub.insights import Figures, run_rules
 from panneau.hub.plugins import collect_insights, collect_sources, make_plugin_manager
 from panneau.hub.reports.api import ReportingApi
+from panneau.hub.reports.scheduler import ReportScheduler
 from panneau.hub.server.context import Routes, SourceState, families_of
 from panneau.hub.server.engine_state import EngineState
 from panneau.hub.server.frames import FrameHandler
@@ -147,6 +148,8 @@ class Hub:
             self.journal.close()
             raise
         self._started = False
+        #: Sends the ``[[reports.schedules]]`` e-mails (``None`` without schedules).
+        self.reports = ReportScheduler(self) if config.reports.schedules else None
         #: Reloads ``config_path`` on SIGHUP (``panneau hub``) and when it changes.
         self.reloader = ConfigReloader(self, config_path) if config_path else None
 
@@ -206,6 +209,8 @@ class Hub:
             self._tasks.append(loop.create_task(self.outbox.run(), name="hub:cluster-outbox"))
         if self.reloader is not None:
             self._tasks.append(loop.create_task(self.reloader.watch(), name="hub:config-watch"))
+        if self.reports is not None:
+            self._tasks.append(loop.create_task(self.reports.run(), name="hub:reports"))
         await self.supervisor.start()
         log.info("hub %s up: ws %s, http %s, %d events replayed, %d sources", self.epoch,
                  self.ws_url, self.http_url, replayed, len(self.supervisor.states))
@@ -438,6 +443,8 @@ class Hub:
             body["cluster"] = self.outbox.public()
         if self.reloader is not None:
             body["config"] = self.reloader.public()
+        if self.reports is not None:
+            body["reports"] = self.reports.public()
         return body
 
     def metrics_text(self) -> str:

@@ -108,6 +108,8 @@ class Journal:
         db["annotation_log"].create_index(["ts"], if_not_exists=True)
         db["acks"].create({"message_id": str, "agent": str, "ts": float},
                           pk=("message_id", "agent"), if_not_exists=True)
+        db["report_sends"].create({"name": str, "period": str, "sent": float},
+                                  pk=("name", "period"), if_not_exists=True)
         db["config_changes"].create({"id": int, "ts": float, "by": str, "what": str,
                                      "old": str, "new": str}, pk="id", if_not_exists=True)
 
@@ -287,6 +289,20 @@ class Journal:
         return [{**row, "old": json.loads(row["old"]), "new": json.loads(row["new"])}
                 for row in self.db.query("SELECT ts, by, what, old, new FROM config_changes "
                                          "ORDER BY id")]
+
+    # --- e-mailed reports ---------------------------------------------------------------
+
+    def report_sent(self, name: str, period: str) -> float | None:
+        """When report ``name`` of ``period`` (its label) was sent, or ``None``."""
+        row = self.db.execute("SELECT sent FROM report_sends WHERE name = ? AND period = ?",
+                              [name, period]).fetchone()
+        return row[0] if row else None
+
+    def add_report_sent(self, name: str, period: str, ts: float) -> None:
+        """Remember that report ``name`` of ``period`` went out at ``ts``."""
+        with self._write():
+            self.db["report_sends"].insert({"name": name, "period": period, "sent": ts},
+                                           replace=True)
 
     # --- retention -------------------------------------------------------------------
 
