@@ -24,7 +24,7 @@ __all__ = ["KEY_KPIS", "Line", "ScopeReport", "compose", "due_period", "lines_of
 
 #: Figures every report shows when the period has them (thresholded ones are added).
 KEY_KPIS: tuple[str, ...] = (
-    "offered", "answered", "abandon_rate_pct", "service_level_pct", "asa_s", "aht_s",
+    "offered", "answered", "abandon_rate_pct", "service_level_offered_pct", "asa_s", "aht_s",
     "fcr_pct", "tickets_solved", "frt_avg_min", "csat_pct", "nps")
 
 
