@@ -1,21 +1,25 @@
-"""Hub fan-out benchmark: N screens on loopback, events at 200/s, latency measured at clients.
+"""Hub fan-out benchmark: N screens in other processes, latency of an event to every screen.
 
-For N = 100, 500, 2000 clients (2 % managers, 18 % team kiosks, 80 % agents, one agent each),
-a hub runs in a child process fed by a steady source (agents pausing / unpausing, 200
-events/s, each event stamped with the wall time it was emitted). The clients, in this
-process, measure:
+For each N (2 % managers, 18 % team kiosks, 80 % agents, one agent each; 20 agents a team,
+every team also answers the shared queue ``qall``) a hub runs in a child process pinned to
+one core; the clients run in ``--procs`` other processes pinned to the other cores. Two
+phases, each with a *marker* every 0.5 s: one call entering ``qall`` and leaving at once, so
+``kpi:queue:qall/today/offered`` (seen by every manager, kiosk and agent) counts the markers;
+each client notes when each count arrives, and the latency is that time minus the marker's
+emit time (same wall clock, loopback):
 
-- event-to-screen latency: receive time − the ``since`` of every ``agent:<id>`` value a frame
-  carries (managers and agents; kiosks see counts only), p50 / p99 — includes the publish
-  coalescing (at most ``max_frames_per_s`` = 4 frames/s per audience, so up to 250 ms);
-- frames/s and bytes/s received by all clients;
-- mean bytes per delta frame next to the bytes of the full snapshot of the same view.
+- **isolated**: markers alone, on a quiet hub — how fast one event reaches every screen;
+- **load**: markers on top of 200 agent events a second (agents pausing / unpausing).
 
-Baseline, same run, same clients: a bare websockets server broadcasting a timestamped frame
-4 times a second to the same N connections (no views, no diffs): the floor of the latency.
+The floor of both, same run, same client processes: a bare websockets server (no views, no
+diffs) broadcasting a timestamped frame to the same N connections, every 0.5 s (isolated)
+and 4 times a second (load, the hub's coalesced rate). Also printed: the hub's resident
+memory per connected client (RSS with the clients connected, after the load phase, minus
+RSS before the first client, over N), agent delta bytes (one-key deltas, and all) next to the
+agent snapshot, and each goal met or missed.
 
-    .venv/bin/python benchmarks/bench_hub.py            # about 2 minutes
-    .venv/bin/python benchmarks/bench_hub.py --sizes 100 --seconds 5
+    .venv/bin/python benchmarks/bench_hub.py                 # 500, 1000, 2000: ~3 minutes
+    .venv/bin/python benchmarks/bench_hub.py --sizes 200 --seconds 4
 """
 
 from __future__ import annotations
@@ -24,6 +28,8 @@ import argparse
 import asyncio
 import contextlib
 import multiprocessing as mp
+import os
+import queue
 import statistics
 import tempfile
 import time
@@ -36,6 +42,28 @@ from websockets.asyncio.client import connect
 
 RATE = 200.0
 FPS = 4.0
+MARK_EVERY_S = 0.5
+MARKER_KEY = "kpi:queue:qall/today/offered"
+TEAM_SIZE = 20
+#: Goals (issue 21): isolated p99 by N, coalescing interval, memory, agent delta.
+ISOLATED_P99_MS = {1000: 50.0, 2000: 100.0}
+COALESCE_MS = 1000.0 / FPS
+MEMORY_KIB = 20.0
+ONE_FIGURE_DELTA_B = 100
+
+
+def _pin(cores: set[int]) -> None:
+    with contextlib.suppress(AttributeError, OSError):
+        os.sched_setaffinity(0, cores)
+
+
+def _cores() -> tuple[set[int], set[int]]:
+    """(hub core, client cores)."""
+    try:
+        mine = sorted(os.sched_getaffinity(0))
+    except AttributeError:
+        mine = list(range(os.cpu_count() or 1))
+    return {mine[0]}, set(mine[1:]) or {mine[0]}
 
 
 # --- the hub side (child process) ---------------------------------------------------------
@@ -44,53 +72,79 @@ FPS = 4.0
 @dataclass
 class BenchOptions:
     agents: list[str] = field(default_factory=list)
-    rate: float = RATE
 
 
-class BenchSource:
-    """Toggles agents between paused and available, ``rate`` events a second."""
+def _make_plugin(control):
+    """A plugin whose source obeys ``control`` (a queue of ``(phase, seconds)``) and puts
+    ``("marks", [emit times])`` on it after each phase."""
+    from panneau.hub.events import (
+        AgentLoggedIn,
+        AgentPaused,
+        AgentUnpaused,
+        CallAbandoned,
+        CallEntered,
+    )
+    from panneau.hub.hookspecs import hookimpl
+    from panneau.hub.sources import SourceSpec
 
-    def __init__(self, options: BenchOptions) -> None:
-        self.options = options
+    class BenchSource:
+        def __init__(self, options: BenchOptions) -> None:
+            self.agents = options.agents
+            self.marks = 0
 
-    async def run(self, ctx) -> None:
-        from panneau.hub.events import AgentLoggedIn, AgentPaused, AgentUnpaused
+        async def run(self, ctx) -> None:
+            await ctx.emit([AgentLoggedIn(ts=time.time(), agent=a) for a in self.agents])
+            ctx.set_status("live")
+            loop = asyncio.get_running_loop()
+            while True:
+                try:
+                    phase, seconds = control[0].get_nowait()
+                except queue.Empty:
+                    await asyncio.sleep(0.01)
+                    continue
+                marks = await self.phase(ctx, loop, seconds, RATE if phase == "load" else 0.0)
+                control[1].put(("marks", marks))
 
-        agents, step = self.options.agents, 0.05
-        per_batch = max(1, round(self.options.rate * step))
-        await ctx.emit([AgentLoggedIn(ts=time.time(), agent=a) for a in agents])
-        ctx.set_status("live")
-        loop, paused, i = asyncio.get_running_loop(), set(), 0
-        due = loop.time()
-        while True:
-            batch = []
-            for _ in range(per_batch):
-                agent = agents[i % len(agents)]
-                i += 1
-                if agent in paused:
-                    paused.discard(agent)
-                    batch.append(AgentUnpaused(ts=time.time(), agent=agent))
-                else:
-                    paused.add(agent)
-                    batch.append(AgentPaused(ts=time.time(), agent=agent, reason="Break"))
-            await ctx.emit(batch, checkpoint=i)
-            due += step
-            await asyncio.sleep(max(0.0, due - loop.time()))
+        async def phase(self, ctx, loop, seconds: float, rate: float) -> list[float]:
+            step = 0.05
+            per_batch, paused, i = round(rate * step), set(), 0
+            marks: list[float] = []
+            start = due = loop.time()
+            next_mark = start + MARK_EVERY_S / 2
+            while due - start < seconds:
+                batch = []
+                for _ in range(per_batch):
+                    agent = self.agents[i % len(self.agents)]
+                    i += 1
+                    kind = AgentUnpaused if agent in paused else AgentPaused
+                    paused.symmetric_difference_update({agent})
+                    batch.append(kind(ts=time.time(), agent=agent))
+                if batch:
+                    await ctx.emit(batch)
+                if loop.time() >= next_mark:
+                    self.marks += 1
+                    now, call = time.time(), f"mark{self.marks}"
+                    await ctx.emit([CallEntered(ts=now, call_id=call, queue="qall"),
+                                    CallAbandoned(ts=now, call_id=call, queue="qall",
+                                                  wait_s=0.0)])
+                    marks.append(now)
+                    next_mark += MARK_EVERY_S
+                due += step
+                await asyncio.sleep(max(0.0, due - loop.time()))
+            for agent in paused:
+                await ctx.emit([AgentUnpaused(ts=time.time(), agent=agent)])
+            return marks
 
-
-class BenchPlugin:
-    def __init__(self) -> None:
-        from panneau.hub.hookspecs import hookimpl
-
-        def register_sources(register):
-            from panneau.hub.sources import SourceSpec
+    class BenchPlugin:
+        @hookimpl
+        def register_sources(self, register):
             register(SourceSpec(name="bench", factory=BenchSource, options=BenchOptions))
 
-        self.register_sources = hookimpl(register_sources)
+    return BenchPlugin()
 
 
-def team_layout(n_agents: int, n_kiosks: int) -> dict[str, list[str]]:
-    n_teams = max(1, min(n_kiosks, (n_agents + 19) // 20))
+def team_layout(n_agents: int) -> dict[str, list[str]]:
+    n_teams = max(1, (n_agents + TEAM_SIZE - 1) // TEAM_SIZE)
     teams: dict[str, list[str]] = {f"t{t:03d}": [] for t in range(n_teams)}
     names = list(teams)
     for a in range(n_agents):
@@ -108,28 +162,32 @@ def make_config(teams: dict[str, list[str]], db: str):
     return Config(
         hub=HubSettings(listen="127.0.0.1:0", http_listen="127.0.0.1:0", database=db,
                         max_frames_per_s=FPS, client_buffer_bytes=8 * 1024 * 1024),
-        teams=[Team(id=t, name=t, queues=[f"q{t}"], agents=m) for t, m in teams.items()],
-        sources=[SourceConfig(name="bench", plugin="bench",
-                              options={"agents": agents, "rate": RATE})],
+        teams=[Team(id=t, name=t, queues=[f"q{t}", "qall"], agents=m)
+               for t, m in teams.items()],
+        sources=[SourceConfig(name="bench", plugin="bench", options={"agents": agents})],
         thresholds=[Threshold("agents_paused", warn=5.0, alert=10.0)],
         tokens=tokens)
 
 
-def run_hub(teams: dict[str, list[str]], db: str, ready) -> None:
+def run_hub(teams: dict[str, list[str]], db: str, ready, control, core: set[int]) -> None:
+    _pin(core)
     from panneau.hub.plugins import make_plugin_manager
     from panneau.hub.server.app import Hub
 
     async def main() -> None:
         pm = make_plugin_manager(load_entry_points=False)
-        pm.register(BenchPlugin(), name="bench")
+        pm.register(_make_plugin(control), name="bench")
         async with Hub(make_config(teams, db), pm=pm) as hub:
+            await hub.wait_idle(30)
             ready.put(hub.ws_url)
             await hub.serve_forever()
 
     asyncio.run(main())
 
 
-def run_baseline(ready) -> None:
+def run_bare(ready, control, core: set[int]) -> None:
+    """The floor: a bare websockets server broadcasting a timestamped frame."""
+    _pin(core)
     from websockets.asyncio.server import broadcast, serve
 
     async def main() -> None:
@@ -146,52 +204,204 @@ def run_baseline(ready) -> None:
         async with serve(handler, "127.0.0.1", 0, compression=None) as server:
             ready.put(f"ws://127.0.0.1:{server.sockets[0].getsockname()[1]}")
             while True:
-                await asyncio.sleep(1 / FPS)
-                broadcast(clients, msgpack.packb({"type": "tick", "t": time.time(),
-                                                  "pad": "x" * 200}))
+                try:
+                    phase, seconds = control[0].get_nowait()
+                except queue.Empty:
+                    await asyncio.sleep(0.01)
+                    continue
+                every = MARK_EVERY_S if phase == "isolated" else 1 / FPS
+                end = time.monotonic() + seconds
+                while time.monotonic() < end:
+                    await asyncio.sleep(every)
+                    broadcast(clients, msgpack.packb({"type": "tick", "t": time.time(),
+                                                      "pad": "x" * 60}))
+                control[1].put(("marks", []))
 
     asyncio.run(main())
 
 
-# --- the client side (this process) ---------------------------------------------------------
+# --- the clients (other processes) -----------------------------------------------------------
+
+
+def run_clients(url: str, specs: list[tuple[str, str]], core: set[int], out, go,
+                bare: bool) -> None:
+    """Connect ``specs``, report ``connected`` (when every client got its snapshot; at once
+    for the bare server), record until told to stop, report the records."""
+    _pin(core)
+    # per client: role, [(marker value or tick time, recv time)], [(delta size, one figure)],
+    # snapshot size
+    records: list[tuple[str, list[tuple[float, float]], list[tuple[int, bool]], list[int]]] = []
+
+    async def client(role: str, token: str, stop: asyncio.Event, connected) -> None:
+        seen: list[tuple[float, float]] = []
+        deltas: list[tuple[int, bool]] = []
+        snap = [0]
+        records.append((role, seen, deltas, snap))
+        async with connect(url, max_size=None, compression=None, open_timeout=120,
+                           close_timeout=1, ping_interval=None) as ws:
+            await ws.send(msgpack.packb({"type": "hello", "v": 1, "token": token}))
+            first = not bare
+            if bare:
+                connected()
+            while not stop.is_set():
+                try:
+                    async with asyncio.timeout(0.5):
+                        data = await ws.recv()
+                except TimeoutError:
+                    continue
+                now = time.time()
+                if first:
+                    first = False
+                    connected()
+                frame = msgpack.unpackb(data)
+                kind = frame["type"]
+                if kind == "tick":
+                    seen.append((frame["t"], now))
+                elif kind == "delta":
+                    keys = [*frame["set"], *frame["unset"]]
+                    deltas.append((len(data), len(keys) == 1 and keys[0].startswith("kpi:")))
+                    if MARKER_KEY in frame["set"]:
+                        seen.append((frame["set"][MARKER_KEY], now))
+                elif kind == "snapshot":
+                    snap[0] = len(data)
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        left = [len(specs)]
+
+        def connected() -> None:
+            left[0] -= 1
+            if not left[0]:
+                out.put(("connected", None))
+
+        tasks = []
+        for i in range(0, len(specs), 50):  # connect in waves
+            tasks += [asyncio.create_task(client(role, token, stop, connected))
+                      for role, token in specs[i:i + 50]]
+            await asyncio.sleep(0.05)
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(None, go.wait)
+        stop.set()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        out.put(("records", [(r, s, d, n[0]) for r, s, d, n in records]))
+
+    asyncio.run(main())
+
+
+# --- one case ----------------------------------------------------------------------------------
+
+
+def rss_kib(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
+def specs_for(n: int, teams: dict[str, list[str]]) -> list[tuple[str, str]]:
+    n_managers, n_kiosks = max(1, n // 50), max(1, n * 18 // 100)
+    agents = [a for members in teams.values() for a in members]
+    names = list(teams)
+    specs = [("manager", "bench-manager")] * n_managers
+    specs += [("kiosk", f"bench-kiosk-{names[i % len(names)]}") for i in range(n_kiosks)]
+    specs += [("agent", f"bench-agent-{a}") for a in agents[: n - n_managers - n_kiosks]]
+    return specs
 
 
 @dataclass
-class Stats:
-    latencies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
-    frames: int = 0
-    bytes: int = 0
-    delta_bytes: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
-    snapshot_bytes: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
-    measuring: bool = False
+class Case:
+    n: int
+    bare: bool
+    marks: dict[str, list[float]] = field(default_factory=dict)
+    lat: dict[str, dict[str, list[float]]] = field(default_factory=dict)  # phase → role → s
+    missing: dict[str, int] = field(default_factory=dict)  # phase → marks never seen
+    rss_base_kib: int = 0
+    rss_connected_kib: int = 0  # all clients in, before any phase
+    rss_kib: int = 0  # after the load phase (resume histories full)
+    spans: dict[str, tuple[float, float]] = field(default_factory=dict)
+    deltas: dict[str, list[tuple[int, bool]]] = field(default_factory=dict)
+    snapshots: dict[str, list[int]] = field(default_factory=dict)
+    connect_s: float = 0.0
 
 
-async def client(url: str, role: str, token: str, stats: Stats, stop: asyncio.Event) -> None:
-    async with connect(url, max_size=None, compression=None, open_timeout=60,
-                       close_timeout=1) as ws:
-        await ws.send(msgpack.packb({"type": "hello", "v": 1, "token": token}))
-        while not stop.is_set():
-            try:
-                async with asyncio.timeout(0.5):
-                    data = await ws.recv()
-            except TimeoutError:
+def run_case(n: int, seconds: float, bare: bool, procs: int) -> Case:
+    n_agents = n - max(1, n // 50) - max(1, n * 18 // 100)
+    teams = team_layout(n_agents)
+    specs = specs_for(n, teams)
+    hub_core, client_cores = _cores()
+    ctx = mp.get_context("spawn")
+    ready, out, go = ctx.Queue(), ctx.Queue(), ctx.Event()
+    control = (ctx.Queue(), ctx.Queue())
+    case = Case(n, bare)
+    with tempfile.TemporaryDirectory() as tmp:
+        target, args = (run_bare, (ready, control, hub_core)) if bare else (
+            run_hub, (teams, str(Path(tmp) / "bench.db"), ready, control, hub_core))
+        server = ctx.Process(target=target, args=args, daemon=True)
+        server.start()
+        workers = []
+        try:
+            url = ready.get(timeout=120)
+            time.sleep(0.5)
+            case.rss_base_kib = rss_kib(server.pid)
+            started = time.monotonic()
+            share = (len(specs) + procs - 1) // procs
+            for p in range(procs):
+                w = ctx.Process(target=run_clients, daemon=True, args=(
+                    url, specs[p * share:(p + 1) * share], client_cores, out, go, bare))
+                w.start()
+                workers.append(w)
+            for _ in workers:
+                assert out.get(timeout=300)[0] == "connected"
+            case.connect_s = time.monotonic() - started
+            time.sleep(1.0)  # snapshots in, steady
+            case.rss_connected_kib = rss_kib(server.pid)
+            for phase, length in (("isolated", min(seconds, 5.0)), ("load", seconds)):
+                begin = time.time()
+                control[0].put((phase, length))
+                case.marks[phase] = control[1].get(timeout=length + 60)[1]
+                time.sleep(1.0)  # the last marks arrive
+                case.spans[phase] = (begin, time.time())
+            case.rss_kib = rss_kib(server.pid)
+            go.set()
+            records = [r for _ in workers for r in out.get(timeout=120)[1]]
+        finally:
+            for w in workers:
+                w.join(30)
+            server.terminate()
+            server.join(10)
+    _attribute(case, records)
+    return case
+
+
+def _attribute(case: Case, records) -> None:
+    """Per phase and role: each client's latency to each marker it got (a missing one counts
+    as never seen)."""
+    spans = case.spans
+    for phase in spans:
+        case.lat[phase] = defaultdict(list)
+        case.missing[phase] = 0
+    for role, seen, deltas, snap in records:
+        case.deltas.setdefault(role, []).extend(deltas)
+        if snap:
+            case.snapshots.setdefault(role, []).append(snap)
+        for phase, (lo, hi) in spans.items():
+            marks = case.marks[phase]
+            if case.bare:
+                got = [now - t for t, now in seen if lo <= t <= hi]
+                case.lat[phase][role] += got
                 continue
-            now = time.time()
-            frame = msgpack.unpackb(data)
-            kind = frame["type"]
-            if kind == "snapshot":
-                stats.snapshot_bytes[role].append(len(data))
-            if not stats.measuring:
-                continue
-            stats.frames += 1
-            stats.bytes += len(data)
-            if kind == "tick":
-                stats.latencies[role].append(now - frame["t"])
-            elif kind == "delta":
-                stats.delta_bytes[role].append(len(data))
-                for key, value in frame["set"].items():
-                    if key.startswith("agent:"):
-                        stats.latencies[role].append(now - value["since"])
+            first_value = round(case.marks["isolated"].__len__()) if phase == "load" else 0
+            index = {first_value + k + 1: t for k, t in enumerate(marks)}
+            got_values = set()
+            for value, now in seen:
+                t = index.get(int(value))
+                if t is not None:
+                    got_values.add(int(value))
+                    case.lat[phase][role].append(now - t)
+            case.missing[phase] += len(index) - len(got_values)
+
+
+# --- report --------------------------------------------------------------------------------
 
 
 def pct(values: list[float], q: float) -> float:
@@ -201,98 +411,91 @@ def pct(values: list[float], q: float) -> float:
     return values[min(len(values) - 1, int(q * len(values)))]
 
 
-async def measure(url: str, specs: list[tuple[str, str]], seconds: float) -> tuple[Stats, float]:
-    stats, stop = Stats(), asyncio.Event()
-    tasks = []
-    for i in range(0, len(specs), 100):  # connect in waves
-        tasks += [asyncio.create_task(client(url, role, token, stats, stop))
-                  for role, token in specs[i:i + 100]]
-        await asyncio.sleep(0.2)
-    await asyncio.sleep(3.0)  # snapshots in, steady state
-    stats.measuring = True
-    start = time.monotonic()
-    await asyncio.sleep(seconds)
-    stats.measuring = False
-    elapsed = time.monotonic() - start
-    stop.set()
-    await asyncio.gather(*tasks, return_exceptions=True)
-    return stats, elapsed
+def _all(case: Case, phase: str) -> list[float]:
+    return [x for v in case.lat.get(phase, {}).values() for x in v]
 
 
-def specs_for(n: int, teams: dict[str, list[str]], n_managers: int, n_kiosks: int):
-    agents = [a for members in teams.values() for a in members]
-    specs = [("manager", "bench-manager")] * n_managers
-    names = list(teams)
-    specs += [("kiosk", f"bench-kiosk-{names[i % len(names)]}") for i in range(n_kiosks)]
-    specs += [("agent", f"bench-agent-{a}") for a in agents[: n - n_managers - n_kiosks]]
-    return specs
+def verdict(ok: bool) -> str:
+    return "met" if ok else "MISSED"
 
 
-def run_case(n: int, seconds: float, baseline: bool) -> dict:
-    n_managers, n_kiosks = max(1, n // 50), max(1, n * 18 // 100)
-    n_agents = n - n_managers - n_kiosks
-    teams = team_layout(n_agents, n_kiosks)
-    ctx = mp.get_context("spawn")
-    ready = ctx.Queue()
-    with tempfile.TemporaryDirectory() as tmp:
-        target, args = (run_baseline, (ready,)) if baseline else (
-            run_hub, (teams, str(Path(tmp) / "bench.db"), ready))
-        proc = ctx.Process(target=target, args=args, daemon=True)
-        proc.start()
-        try:
-            url = ready.get(timeout=60)
-            stats, elapsed = asyncio.run(measure(url, specs_for(n, teams, n_managers,
-                                                                n_kiosks), seconds))
-        finally:
-            proc.terminate()
-            proc.join(10)
-    all_lat = [x for values in stats.latencies.values() for x in values]
-    return {"n": n, "stats": stats, "elapsed": elapsed, "lat": all_lat}
-
-
-def report(results: list[tuple[dict, dict]]) -> None:
-    print(f"\nevents {RATE:g}/s, at most {FPS:g} frames/s per audience; baseline = bare "
-          "websockets.broadcast of a 230-byte timestamped frame at 4/s to the same clients\n")
-    head = (f"{'N':>5} | {'hub p50 ms':>10} {'p99 ms':>8} {'frames/s':>9} {'KB/s':>8} | "
-            f"{'base p50':>8} {'p99':>6} {'frames/s':>9} {'KB/s':>7}")
+def report(results: list[tuple[Case, Case]], machine: str) -> None:
+    print(f"\n{machine}; hub pinned to one core, clients in other processes")
+    print(f"markers every {MARK_EVERY_S:g} s; load = {RATE:g} agent events/s; "
+          f"at most {FPS:g} frames/s per audience\n")
+    head = (f"{'N':>5} {'phase':<9}| {'hub p50':>8} {'p99 ms':>8} {'max':>7} {'lost':>5} | "
+            f"{'bare p50':>8} {'p99':>7} | goal")
     print(head)
     print("-" * len(head))
-    for hub, base in results:
-        hs, bs = hub["stats"], base["stats"]
-        p50, p99 = pct(hub["lat"], .5) * 1e3, pct(hub["lat"], .99) * 1e3
-        print(f"{hub['n']:>5} | {p50:>10.1f} {p99:>8.1f}"
-              f" {hs.frames / hub['elapsed']:>9.0f} {hs.bytes / hub['elapsed'] / 1024:>8.0f} |"
-              f" {pct(base['lat'], .5) * 1e3:>8.1f} {pct(base['lat'], .99) * 1e3:>6.1f}"
-              f" {bs.frames / base['elapsed']:>9.0f} {bs.bytes / base['elapsed'] / 1024:>7.0f}")
-    print("\nper role (hub): latency p50/p99 ms, mean delta bytes vs full snapshot bytes")
+    for hub, bare in results:
+        for phase in ("isolated", "load"):
+            h, b = _all(hub, phase), _all(bare, phase)
+            p99, floor = pct(h, .99) * 1e3, pct(b, .99) * 1e3
+            if phase == "isolated":
+                limit = ISOLATED_P99_MS.get(hub.n)
+                goal = (f"p99 ≤ {limit:g} ms: {verdict(p99 <= limit)}" if limit else "—")
+            else:
+                worst = max((pct(v, .99) * 1e3 for v in hub.lat[phase].values()),
+                            default=float("nan"))
+                limit = COALESCE_MS + 1.5 * floor
+                goal = (f"every role p99 ≤ {COALESCE_MS:g} + 1.5×floor = {limit:.0f} ms "
+                        f"(worst role {worst:.0f}): {verdict(worst <= limit)}")
+            print(f"{hub.n:>5} {phase:<9}| {pct(h, .5) * 1e3:>8.1f} {p99:>8.1f} "
+                  f"{max(h, default=float('nan')) * 1e3:>7.0f} {hub.missing.get(phase, 0):>5} | "
+                  f"{pct(b, .5) * 1e3:>8.1f} {floor:>7.1f} | {goal}")
+    print("\nper role under load (hub): p50 / p99 ms")
     for hub, _ in results:
-        hs = hub["stats"]
-        for role in ("manager", "kiosk", "agent"):
-            lat, deltas, snaps = hs.latencies.get(role, []), hs.delta_bytes.get(role, []), \
-                hs.snapshot_bytes.get(role, [])
-            if not snaps:
-                continue
-            mean_delta = statistics.fmean(deltas) if deltas else float("nan")
-            mean_snap = statistics.fmean(snaps)
-            lat_text = (f"{pct(lat, .5) * 1e3:7.1f} {pct(lat, .99) * 1e3:7.1f}" if lat
-                        else f"{'(counts only)':>15}")
-            print(f"  N={hub['n']:<5} {role:<8} {lat_text}   delta {mean_delta:9.0f} B"
-                  f"   snapshot {mean_snap:9.0f} B   ({mean_delta / mean_snap:.1%})")
+        cells = [f"{role} {pct(v, .5) * 1e3:.0f}/{pct(v, .99) * 1e3:.0f}"
+                 for role, v in sorted(hub.lat.get("load", {}).items())]
+        print(f"  N={hub.n:<5} " + "   ".join(cells))
+    print("\nhub memory per connected client: (RSS with every client in − RSS before the "
+          "first) / N; after the load phase (resume histories full, engine grown) in brackets")
+    for hub, bare in results:
+        per = (hub.rss_connected_kib - hub.rss_base_kib) / hub.n
+        after = (hub.rss_kib - hub.rss_base_kib) / hub.n
+        floor = (bare.rss_connected_kib - bare.rss_base_kib) / bare.n
+        print(f"  N={hub.n:<5} hub {per:6.1f} KiB ({after:.1f})  bare websockets server "
+              f"{floor:5.1f} KiB  ≤ {MEMORY_KIB:g} KiB: {verdict(per <= MEMORY_KIB)}   "
+              f"connect {hub.connect_s:.0f} s")
+    print("\nagent deltas: those carrying one changed figure (one kpi: key), and all, next to "
+          "the snapshot")
+    for hub, _ in results:
+        deltas = hub.deltas.get("agent", [])
+        one = [size for size, one_figure in deltas if one_figure]
+        snaps = hub.snapshots.get("agent", [])
+        snap = statistics.fmean(snaps) if snaps else float("nan")
+        mean = statistics.fmean(s for s, _ in deltas) if deltas else float("nan")
+        one_text = (f"median {statistics.median(one):.0f} B, max {max(one)} B (n={len(one)}); "
+                    f"≤ {ONE_FIGURE_DELTA_B} B: {verdict(max(one) <= ONE_FIGURE_DELTA_B)}"
+                    if one else "none seen")
+        print(f"  N={hub.n:<5} one figure: {one_text}; all: mean {mean:.0f} B "
+              f"vs snapshot {snap:.0f} B ({mean / snap:.0%})")
+
+
+def machine() -> str:
+    model = "?"
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    return f"{model}, {os.cpu_count()} cores"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description="hub fan-out benchmark")
-    parser.add_argument("--sizes", type=int, nargs="+", default=[100, 500, 2000])
-    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[500, 1000, 2000])
+    parser.add_argument("--seconds", type=float, default=8.0, help="length of the load phase")
+    parser.add_argument("--procs", type=int, default=4, help="client processes")
     args = parser.parse_args()
     started = time.monotonic()
     results = []
     for n in args.sizes:
-        hub = run_case(n, args.seconds, baseline=False)
-        base = run_case(n, min(args.seconds, 5.0), baseline=True)
-        results.append((hub, base))
+        hub = run_case(n, args.seconds, bare=False, procs=args.procs)
+        bare = run_case(n, min(args.seconds, 5.0), bare=True, procs=args.procs)
+        results.append((hub, bare))
         print(f"N={n} done ({time.monotonic() - started:.0f} s)", flush=True)
-    report(results)
+    report(results, machine())
     print(f"\ntotal {time.monotonic() - started:.0f} s")
 
 

@@ -16,8 +16,10 @@ Rules kept here:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, ClassVar
 
 import msgpack
 
@@ -34,11 +36,13 @@ __all__ = [
     "CLOSE_TOO_SLOW",
     "HUB_FRAMES",
     "VERSION",
+    "Splice",
     "WireError",
     "decode",
     "decode_client",
     "decode_hub",
     "encode",
+    "encode_str",
 ]
 
 VERSION = 1
@@ -120,6 +124,61 @@ class WireError(Exception):
 def encode(frame: Mapping[str, Any]) -> bytes:
     """One frame as msgpack bytes (the caller builds valid frames; see the tables above)."""
     return msgpack.packb(frame, use_bin_type=True)
+
+
+@lru_cache(maxsize=1024)
+def encode_str(text: str) -> bytes:
+    """One string as msgpack (the frame field names, an epoch): encoded once."""
+    return msgpack.packb(text, use_bin_type=True)
+
+
+def _header(count: int, array: bool) -> bytes:
+    if count < 16:
+        return bytes(((0x90 if array else 0x80) | count,))
+    if count < 0x10000:
+        return (b"\xdc" if array else b"\xde") + count.to_bytes(2, "big")
+    return (b"\xdd" if array else b"\xdf") + count.to_bytes(4, "big")
+
+
+@dataclass(frozen=True, slots=True)
+class Splice:
+    """The encoded items of a msgpack map (key, value pairs) or array, without the header.
+
+    Splices of one kind are joined by writing one header for their total count followed by
+    their bodies: the bytes of a part of a view shared by many audiences are encoded once and
+    put in each audience's frame as they are (the frame is the same msgpack map as if it had
+    been encoded whole).
+    """
+
+    count: int
+    bodies: tuple[bytes, ...]
+    array: bool = False
+
+    EMPTY_MAP: ClassVar[Splice]
+    EMPTY_ARRAY: ClassVar[Splice]
+
+    @staticmethod
+    def of_map(items: Mapping[str, Any]) -> Splice:
+        data = msgpack.packb(items, use_bin_type=True)
+        return Splice(len(items), (data[len(_header(len(items), False)):],))
+
+    @staticmethod
+    def of_array(items: Sequence[Any]) -> Splice:
+        data = msgpack.packb(items, use_bin_type=True)
+        return Splice(len(items), (data[len(_header(len(items), True)):],), True)
+
+    @staticmethod
+    def join(splices: Sequence[Splice], array: bool) -> Splice:
+        return Splice(sum(s.count for s in splices),
+                      tuple(b for s in splices for b in s.bodies if b), array)
+
+    def header(self) -> bytes:
+        """The map or array header for :attr:`count` items."""
+        return _header(self.count, self.array)
+
+
+Splice.EMPTY_MAP = Splice(0, ())
+Splice.EMPTY_ARRAY = Splice(0, (), True)
 
 
 def decode(data: bytes | str, schema: Mapping[str, Fields], max_bytes: int) -> dict[str, Any]:

@@ -57,7 +57,7 @@ from panneau.hub.server.reload import ConfigReloader
 from panneau.hub.server.rollups import RollupWriter, goals_board
 from panneau.hub.server.supervisor import SourceEntry, Supervisor
 from panneau.hub.server.tls import ServerTls, TlsFiles
-from panneau.hub.server.views import Audience, ViewInputs, build_view, key_visible
+from panneau.hub.server.views import Audience, ViewInputs, Views, key_visible
 from panneau.hub.server.wall import add_wall_routes
 from panneau.hub.server.ws import WsServer
 
@@ -127,8 +127,9 @@ class Hub:
                 metrics=self.metrics, on_status=self._on_status, clock=clock,
                 backoff_min=backoff_min, backoff_max=backoff_max,
                 block_threshold_s=block_threshold_s)
+            self.views = Views(cfg, ViewInputs(self.snapshot))
             self.publisher = Publisher(
-                epoch=self.epoch, build=self._build, metrics=self.metrics,
+                epoch=self.epoch, views=self.views, metrics=self.metrics,
                 resume_history=cfg.hub.resume_history, buffer_bytes=cfg.hub.client_buffer_bytes)
             self.frames = FrameHandler(cfg, self.manager, self.publisher, self.mark_dirty,
                                        self.enter_figure, self.history, clock)
@@ -140,7 +141,7 @@ class Hub:
                 self.http.app)
             add_wall_routes(self.http.app, lambda: {"ws_port": self.ws_port,
                                                     "tls": self.tls is not None})
-            self._view_inputs = self._inputs()
+            self.views.inputs = self._inputs()
             cluster = cfg.cluster
             self.outbox = (StreamOutbox(self.journal, cluster, clock)
                            if cluster is not None and cluster.role == "site" else None)
@@ -191,7 +192,7 @@ class Hub:
         self.snapshot = self.engine.snapshot(now)
         self._alert_dicts()
         self.history.refresh(now, self.snapshot.values)
-        self._view_inputs = self._inputs()
+        self.views.inputs = self._inputs()
         tls = self.tls.context if self.tls else None
         self.ws_port = await self.ws.start(*split_listen(cfg.hub.listen), tls)
         self.http_port = await self.http.start(*split_listen(cfg.hub.http_listen), tls)
@@ -310,9 +311,6 @@ class Hub:
                           manager.annotation_values(), self.alerts, self.history.trends,
                           self.history.refs, self.insights, self.goals)
 
-    def _build(self, audience: Audience) -> dict[str, Any]:
-        return build_view(audience, self.config, self._view_inputs)
-
     def _status_for(self, audience: Audience) -> dict[str, Any]:
         detail = audience.role == "manager"
         return {n: s.public(detail) for n, s in self.supervisor.states.items()}
@@ -324,8 +322,7 @@ class Hub:
         self.snapshot = self.engine.snapshot(now)
         self._alert_dicts()
         self.manager.expire(now)
-        self._view_inputs = self._inputs()
-        self.publisher.publish()
+        self.publisher.publish(self.views.update(self._inputs()))
         if self._status_dirty:
             self._status_dirty = False
             self.publisher.send_each(lambda a: {"type": "status", "sources": self._status_for(a)})
@@ -342,17 +339,25 @@ class Hub:
             self.alerts = {key: alert.as_dict() for key, alert in active.items()}
 
     async def _publish_loop(self) -> None:
+        """Publish on the leading edge: the first change on a quiet hub goes out at once;
+        under load, changes coalesce so an audience gets at most ``max_frames_per_s``
+        frames a second. With nothing new, a tick a second still moves the clocks."""
         interval = 1.0 / max(self.config.hub.max_frames_per_s, 0.01)
+        loop = asyncio.get_running_loop()
+        last = -interval
         while True:
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(1.0):  # not wait_for: it can swallow a cancel
                     await self._dirty.wait()
+            wait = last + interval - loop.time()
+            if wait > 0:  # published less than an interval ago: gather what else comes
+                await asyncio.sleep(wait)
             self._dirty.clear()
+            last = loop.time()
             try:
                 self.tick()
             except Exception:
                 log.exception("publishing failed")
-            await asyncio.sleep(interval)
 
     async def refresh_insights(self) -> dict[str, dict[str, Any]]:
         """Run the insight rules on the current figures (the past ones read off the loop)."""

@@ -2,18 +2,27 @@
 
 Rules kept here (see websockets' "broadcast" topic for the trade-off):
 
-- One view per *audience* (manager, a team's kiosk, one agent), diffed once per publish tick;
-  the delta frame is encoded once and written to every connection of that audience.
+- A view is the union of *parts* (:class:`~panneau.hub.server.views.Part`): one per scope an
+  audience sees, the agents, the sources, its messages, its ``meta``. A part is shared by
+  every audience that sees it, and each tick it is looked at once: when what it is built
+  from is unchanged (the engine hands out the same dicts for a scope whose figures did not
+  move) nothing is done; otherwise it is rebuilt, diffed against its last values and its
+  change encoded **once** as msgpack (the ``set`` pairs and ``unset`` items).
+- Only the audiences using a changed part get a frame. Their ``delta`` is spliced from the
+  shared bytes: only the header with the audience's ``seq`` is encoded per audience. A
+  snapshot is spliced the same way from each part's encoded values.
 - Writes never wait: a frame goes into the connection's write buffer at once (like
   ``websockets.broadcast``). A connection whose unsent bytes exceed
   ``hub.client_buffer_bytes`` is dropped (close 4008): a client that does not read never
   slows the others, and never makes the hub hold unbounded memory.
-- The last ``hub.resume_history`` deltas of each audience are kept: a client that reconnects
-  with the same ``epoch`` and a ``seq`` still covered gets exactly the deltas it missed;
-  otherwise a fresh snapshot. An audience without clients is kept for ``idle_keep_s`` so its
-  screens can resume, then forgotten.
-- The hub calls :meth:`Publisher.publish` at most ``hub.max_frames_per_s`` times a second:
-  bursts of events between two ticks coalesce into one delta per audience.
+- The last ``hub.resume_history`` deltas of each audience are kept, and never more bytes of
+  them than a fresh snapshot of that view (past that the snapshot is the cheaper way back,
+  and an agent's history stays within a few kB): a client that reconnects with the same
+  ``epoch`` and a ``seq`` still covered gets exactly the deltas it missed; otherwise a fresh
+  snapshot. An audience without clients is kept for ``idle_keep_s`` so its screens can
+  resume, then forgotten.
+- The hub decides when to call :meth:`Publisher.publish` (on the leading edge of a quiet
+  hub's first event, then at most ``hub.max_frames_per_s`` times a second under load).
 """
 
 from __future__ import annotations
@@ -25,19 +34,30 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from websockets.asyncio.server import ServerConnection, broadcast
 from websockets.protocol import State
 
 from panneau.hub import wire
 from panneau.hub.server.metrics import Metrics
-from panneau.hub.server.views import Audience
+from panneau.hub.server.views import SCOPES_TOPIC, Audience, Part, Topic
 from panneau.hub.view import diff
 
-__all__ = ["AudienceState", "Client", "Publisher"]
+__all__ = ["AudienceState", "Client", "Publisher", "ViewParts"]
 
 log = logging.getLogger(__name__)
+
+#: History kept for an audience whose snapshot is smaller than this.
+MIN_RESUME_BYTES = 16 * 1024
+
+
+class ViewParts(Protocol):
+    """Where views come from (:class:`panneau.hub.server.views.Views`)."""
+
+    def parts_for(self, audience: Audience) -> tuple[Part, ...]: ...
+    def topic(self, part: Part) -> Topic: ...
+    def build(self, part: Part) -> dict[str, Any]: ...
 
 
 @dataclass(eq=False)
@@ -50,43 +70,107 @@ class Client:
     dropped: bool = False
 
 
-@dataclass
-class AudienceState:
-    """The last view sent to an audience, its seq, recent deltas and its connections."""
+@dataclass(eq=False, slots=True)
+class _PartState:
+    """A part's last values, its users, and its last encoded change."""
 
-    view: dict[str, Any]
+    values: dict[str, Any]
+    users: set[AudienceState] = field(default_factory=set)
+    changed: int = -1  # the tick of the last change
+    change: wire.Splice = wire.Splice.EMPTY_MAP
+    unset: wire.Splice = wire.Splice.EMPTY_ARRAY
+    full: wire.Splice | None = None  # the values, encoded when a snapshot needs them
+
+
+@dataclass(eq=False)
+class AudienceState:
+    """An audience's parts, its seq, recent deltas and its connections."""
+
+    audience: Audience
+    parts: tuple[Part, ...] = ()
     seq: int = 0
     history: deque[tuple[int, bytes]] = field(default_factory=deque)
+    history_bytes: int = 0
+    resume_bytes: int = MIN_RESUME_BYTES
     clients: set[Client] = field(default_factory=set)
     idle_since: float | None = None
+    #: This tick's changes of its parts list (a manager's scopes come and go): the keys of
+    #: parts gone, and the parts new to it.
+    own: list[tuple[wire.Splice, wire.Splice]] = field(default_factory=list)
+    added: list[Part] = field(default_factory=list)
 
 
 class Publisher:
-    """Per-audience diffing, resume buffers and non-blocking writes."""
+    """Shared parts, per-audience seqs and resume buffers, non-blocking writes."""
 
-    def __init__(self, *, epoch: str, build: Callable[[Audience], dict[str, Any]],
-                 metrics: Metrics, resume_history: int, buffer_bytes: int,
-                 idle_keep_s: float = 300.0) -> None:
-        self.epoch, self.build, self.metrics = epoch, build, metrics
+    def __init__(self, *, epoch: str, views: ViewParts, metrics: Metrics, resume_history: int,
+                 buffer_bytes: int, idle_keep_s: float = 300.0) -> None:
+        self.epoch, self.views, self.metrics = epoch, views, metrics
         self.resume_history, self.buffer_bytes = resume_history, buffer_bytes
         self.idle_keep_s = idle_keep_s
         self.audiences: dict[Audience, AudienceState] = {}
+        self.parts: dict[Part, _PartState] = {}
+        self.by_topic: dict[Topic, set[Part]] = {}
+        self.tick = 0
+        self._delta_head = wire.encode_str("type") + wire.encode_str("delta") + \
+            wire.encode_str("epoch") + wire.encode_str(epoch) + wire.encode_str("seq")
         self._drops: set[asyncio.Task] = set()
+
+    # --- parts ---------------------------------------------------------------------------
+
+    def _use(self, state: AudienceState, part: Part) -> _PartState:
+        ps = self.parts.get(part)
+        if ps is None:
+            ps = self.parts[part] = _PartState(self.views.build(part))
+            self.by_topic.setdefault(self.views.topic(part), set()).add(part)
+        ps.users.add(state)
+        return ps
+
+    def _unuse(self, state: AudienceState, part: Part) -> None:
+        ps = self.parts.get(part)
+        if ps is not None:
+            ps.users.discard(state)
+            if not ps.users:
+                del self.parts[part]
+                topic = self.views.topic(part)
+                self.by_topic[topic].discard(part)
+                if not self.by_topic[topic]:
+                    del self.by_topic[topic]
+
+    def _full(self, ps: _PartState) -> wire.Splice:
+        if ps.full is None:
+            ps.full = wire.Splice.of_map(ps.values)
+        return ps.full
+
+    def _audience(self, audience: Audience) -> AudienceState:
+        state = self.audiences.get(audience)
+        if state is None:
+            state = self.audiences[audience] = AudienceState(audience)
+            state.parts = self.views.parts_for(audience)
+            for part in state.parts:
+                self._use(state, part)
+        return state
+
+    def view(self, audience: Audience) -> dict[str, Any]:
+        """The view last sent to ``audience`` (tests, diagnostics)."""
+        state = self._audience(audience)
+        out: dict[str, Any] = {}
+        for part in state.parts:
+            out.update(self.parts[part].values)
+        return out
 
     # --- connections -----------------------------------------------------------------
 
     def attach(self, client: Client, epoch: str | None, seq: int | None,
                status: dict[str, Any]) -> str:
         """Send the snapshot (or missed deltas) then ``status``; returns what was sent."""
-        state = self.audiences.get(client.audience)
-        if state is None:
-            state = self.audiences[client.audience] = AudienceState(self.build(client.audience))
+        state = self._audience(client.audience)
         missed = self._missed(state, epoch, seq)
         if missed is None:
             sent = "snapshot"
-            self.write([client], wire.encode({"type": "snapshot", "v": wire.VERSION,
-                                              "epoch": self.epoch, "seq": state.seq,
-                                              "view": state.view}), "snapshot")
+            data = self._snapshot(state)
+            state.resume_bytes = max(MIN_RESUME_BYTES, len(data))
+            self.write([client], data, "snapshot")
         else:
             sent = f"resume ({len(missed)} deltas)"
             for data in missed:
@@ -97,6 +181,14 @@ class Publisher:
         state.clients.add(client)
         state.idle_since = None
         return sent
+
+    def _snapshot(self, state: AudienceState) -> bytes:
+        view = wire.Splice.join([self._full(self.parts[p]) for p in state.parts], array=False)
+        return b"".join((b"\x85", wire.encode_str("type"), wire.encode_str("snapshot"),
+                         wire.encode_str("v"), wire.encode(wire.VERSION),
+                         wire.encode_str("epoch"), wire.encode_str(self.epoch),
+                         wire.encode_str("seq"), wire.encode(state.seq),
+                         wire.encode_str("view"), view.header(), *view.bodies))
 
     def _missed(self, state: AudienceState, epoch: str | None, seq: int | None
                 ) -> list[bytes] | None:
@@ -121,27 +213,85 @@ class Publisher:
 
     # --- publishing ------------------------------------------------------------------
 
-    def publish(self) -> int:
-        """Rebuild every kept audience's view and send the deltas; returns frames built."""
-        built, now = 0, time.monotonic()
+    def publish(self, topics: Iterable[Topic]) -> int:
+        """Rebuild the parts of the ``topics`` that changed and send the audiences using a
+        part that did change their delta; returns the frames built."""
+        self.tick += 1
+        tick, now = self.tick, time.monotonic()
+        topics = set(topics)
         for audience, state in list(self.audiences.items()):
             if state.idle_since is not None and now - state.idle_since > self.idle_keep_s:
                 del self.audiences[audience]
-                continue
-            new = self.build(audience)
-            delta = diff(state.view, new)
-            if not delta:
-                continue
-            state.seq += 1
-            state.view = new
-            data = wire.encode({"type": "delta", "epoch": self.epoch, "seq": state.seq,
-                                "set": delta.set, "unset": delta.unset})
-            state.history.append((state.seq, data))
-            while len(state.history) > self.resume_history:
-                state.history.popleft()
-            self.write(state.clients, data, "delta")
-            built += 1
+                for part in state.parts:
+                    self._unuse(state, part)
+            elif audience.role == "manager" and SCOPES_TOPIC in topics:
+                self._reparts(state)
+        touched: set[AudienceState] = {s for s in self.audiences.values() if s.own or s.added}
+        parts = self.parts
+        for topic in topics:
+            for part in self.by_topic.get(topic, ()):
+                self._refresh(part, parts[part], tick, touched)
+        built = 0
+        for state in touched:
+            changes = [(ps.change, ps.unset) for part, ps in
+                       ((p, parts[p]) for p in state.parts)
+                       if ps.changed == tick and part not in state.added]
+            changes += state.own  # parts gone: their keys unset
+            changes += [(self._full(parts[p]), wire.Splice.EMPTY_ARRAY)
+                        for p in state.added]  # parts new to it: all their keys, as of now
+            state.own, state.added = [], []
+            if changes:
+                self._send_delta(state, changes)
+                built += 1
         return built
+
+    def _refresh(self, part: Part, ps: _PartState, tick: int, touched: set[AudienceState]
+                 ) -> None:
+        """Rebuild one part; when it changed, encode the change once and note its users."""
+        if ps.changed == tick:
+            return
+        values = self.views.build(part)
+        delta = diff(ps.values, values)
+        ps.values, ps.full = values, None
+        if delta:
+            ps.changed = tick
+            ps.change = wire.Splice.of_map(delta.set)
+            ps.unset = wire.Splice.of_array(delta.unset)
+            touched |= ps.users
+
+    def _reparts(self, state: AudienceState) -> None:
+        """Follow a change of an audience's parts (before the parts are brought up to date:
+        the keys of gone parts are unset as last sent; new parts are sent whole after)."""
+        parts = self.views.parts_for(state.audience)
+        if parts == state.parts:
+            return
+        new, old = set(parts), set(state.parts)
+        for part in state.parts:
+            if part not in new:
+                unset = list(self.parts[part].values)
+                self._unuse(state, part)
+                state.own.append((wire.Splice.EMPTY_MAP, wire.Splice.of_array(unset)))
+        for part in parts:
+            if part not in old:
+                self._use(state, part)
+                state.added.append(part)
+        state.parts = parts
+
+    def _send_delta(self, state: AudienceState, changes: list[tuple[wire.Splice, wire.Splice]]
+                    ) -> None:
+        state.seq += 1
+        sets = wire.Splice.join([c[0] for c in changes], array=False)
+        unsets = wire.Splice.join([c[1] for c in changes], array=True)
+        data = b"".join((b"\x85", self._delta_head, wire.encode(state.seq),
+                         wire.encode_str("set"), sets.header(), *sets.bodies,
+                         wire.encode_str("unset"), unsets.header(), *unsets.bodies))
+        history = state.history
+        history.append((state.seq, data))
+        state.history_bytes += len(data)
+        while len(history) > self.resume_history or (
+                state.history_bytes > state.resume_bytes and len(history) > 1):
+            state.history_bytes -= len(history.popleft()[1])
+        self.write(state.clients, data, "delta")
 
     def send(self, frame: dict[str, Any], audiences: Callable[[Audience], bool]) -> None:
         """Send a frame outside the view (message, alert) to the audiences it is for."""
@@ -161,6 +311,8 @@ class Publisher:
     def write(self, clients: Iterable[Client], data: bytes, kind: str) -> None:
         """Write without waiting; drop any connection whose buffer is over the limit."""
         clients = [c for c in clients if not c.dropped and c.conn.protocol.state is State.OPEN]
+        if not clients:
+            return
         broadcast([c.conn for c in clients], data)
         self.metrics.frames_sent[kind] += len(clients)
         self.metrics.bytes_sent += len(data) * len(clients)

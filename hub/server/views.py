@@ -26,7 +26,7 @@ import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from panneau.hub.config.schema import Config, Team
 from panneau.hub.server.context import SourceState
@@ -34,9 +34,23 @@ from panneau.hub.server.goals_view import visible_goals
 from panneau.hub.server.manager import Message
 
 __all__ = [
-    "SMALL_TEAM_QUEUE_KPIS", "Audience", "ViewInputs", "build_view", "insight_visible",
+    "SCOPES_TOPIC",
+    "SMALL_TEAM_QUEUE_KPIS",
+    "Audience",
+    "Part",
+    "ViewInputs",
+    "Views",
+    "build_part",
+    "build_view",
+    "changed_topics",
+    "insight_visible",
     "key_visible",
-    "message_value", "message_visible", "scopes_for", "small_team",
+    "message_value",
+    "message_visible",
+    "part_topic",
+    "parts_for",
+    "scopes_for",
+    "small_team",
 ]
 
 AS_OF_STEP_S = 10  # meta.as_of moves in steps so an idle view does not make a frame per tick
@@ -79,6 +93,8 @@ class ViewInputs:
     goals: Mapping[str, Any] = field(default_factory=dict)
     _fragments: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False)
     _by_scope: dict[str, dict[str, Any]] | None = field(default=None, repr=False)
+    _messages_key: tuple | None = field(default=None, repr=False)
+    _manager_parts: tuple | None = field(default=None, repr=False)
 
 
 def _team_of(config: Config, audience: Audience) -> Team | None:
@@ -251,45 +267,189 @@ def _fragment(inputs: ViewInputs, scope: str) -> dict[str, Any]:
     return out
 
 
-def build_view(audience: Audience, config: Config, inputs: ViewInputs) -> dict[str, Any]:
-    """The flat view (keys of :mod:`panneau.hub.view`) of ``audience``."""
-    if audience.role == "manager":  # every manager gets the same body, built once per inputs
-        body = inputs._fragments.get("manager view")
-        if body is None:
-            body = inputs._fragments["manager view"] = _body(Audience("manager"), config, inputs)
-        return {**body, "meta": _meta(audience, config, inputs.snapshot)}
-    return {**_body(audience, config, inputs), "meta": _meta(audience, config, inputs.snapshot)}
+class Part(NamedTuple):
+    """A piece of view that every audience seeing it shares, built and diffed once a tick.
+
+    ``scope`` (every key of scope ``name``), ``small`` (a queue cut down for small teams),
+    ``agents`` (every ``agent:`` key), ``agent`` (``agent:<name>``), ``sources`` (``name``
+    ``"detail"`` for managers), and per audience ``goals``, ``insights``, ``messages`` and
+    ``meta`` (all managers share one ``Audience("manager")`` for all but ``meta``). The parts
+    of one audience never hold the same key twice: its view is their union.
+    """
+
+    kind: str
+    name: str = ""
+    audience: Audience | None = None
 
 
-def _body(audience: Audience, config: Config, inputs: ViewInputs) -> dict[str, Any]:
-    snap = inputs.snapshot
+_ANY_MANAGER = Audience("manager")
+
+
+def parts_for(audience: Audience, config: Config, inputs: ViewInputs) -> tuple[Part, ...]:
+    """The parts whose union is the view of ``audience`` (privacy is decided here)."""
     manager = audience.role == "manager"
-    scopes = scopes_for(audience, config, snap.values)
+    if manager:  # every manager shares the parts but meta (computed once per inputs)
+        if inputs._manager_parts is None:
+            shared = _parts_for(_ANY_MANAGER, config, inputs)
+            inputs._manager_parts = shared[:-1]
+        return (*inputs._manager_parts, Part("meta", audience=audience))
+    return _parts_for(audience, config, inputs)
+
+
+def _parts_for(audience: Audience, config: Config, inputs: ViewInputs) -> tuple[Part, ...]:
+    manager = audience.role == "manager"
+    scopes = scopes_for(audience, config, inputs.snapshot.values)
     if manager:  # also notes and alerts on scopes without figures
         scopes = sorted(set(scopes) | set(_by_scope(inputs)))
-    view: dict[str, Any] = {}
     restrict = small_team(audience, config)
-    for scope in scopes:
-        view.update(_restricted(inputs, scope) if restrict and scope.startswith("queue:")
-                    else _fragment(inputs, scope))
-    agents = snap.agents if manager else (
-        {audience.agent: snap.agents[audience.agent]}
-        if audience.role == "agent" and audience.agent in snap.agents else {})
-    for agent_id, now in agents.items():
-        view[f"agent:{agent_id}"] = {"state": now.state, "since": now.since,
-                                     "reason": now.reason, "name": agent_id}
-    if inputs.goals:
+    parts = [Part("small" if restrict and scope.startswith("queue:") else "scope", scope)
+             for scope in scopes]
+    if manager:
+        parts.append(Part("agents"))
+    elif audience.role == "agent":
+        parts.append(Part("agent", audience.agent or ""))
+    shared = _ANY_MANAGER if manager else audience
+    parts += [Part("sources", "detail" if manager else ""), Part("goals", audience=shared),
+              Part("insights", audience=shared), Part("messages", audience=shared),
+              Part("meta", audience=audience)]
+    return tuple(parts)
+
+
+def _agent_value(agent_id: str, now: Any) -> dict[str, Any]:
+    return {"state": now.state, "since": now.since, "reason": now.reason, "name": agent_id}
+
+
+def build_part(part: Part, config: Config, inputs: ViewInputs) -> dict[str, Any]:
+    """The keys and values of one part."""
+    kind, snap = part.kind, inputs.snapshot
+    if kind == "scope":
+        return _fragment(inputs, part.name)
+    if kind == "small":
+        return _restricted(inputs, part.name)
+    if kind == "agents":
+        return {f"agent:{a}": _agent_value(a, now) for a, now in snap.agents.items()}
+    if kind == "agent":
+        now = snap.agents.get(part.name)
+        return {} if now is None else {f"agent:{part.name}": _agent_value(part.name, now)}
+    if kind == "sources":
+        detail = part.name == "detail"
+        return {f"source:{n}": s.public(with_detail=detail) for n, s in inputs.sources.items()}
+    audience = part.audience
+    assert audience is not None
+    if kind == "insights":
+        return {f"insight:{i}": v for i, v in inputs.insights.items()
+                if insight_visible(audience, config, v)}
+    if kind == "goals":
+        if not inputs.goals:
+            return {}
         team = _team_of(config, audience)
-        view.update(visible_goals(audience.role, team.id if team else None, restrict,
-                                  scopes_for(audience, config, ()), inputs.goals))
-    for name, state in inputs.sources.items():
-        view[f"source:{name}"] = state.public(with_detail=manager)
-    for ident, insight in inputs.insights.items():
-        if insight_visible(audience, config, insight):
-            view[f"insight:{ident}"] = insight
-    for m in inputs.messages:
-        if message_visible(audience, m, config):
-            view[f"message:{m.id}"] = message_value(audience, m, inputs.acks.get(m.id, []))
+        return visible_goals(audience.role, team.id if team else None,
+                             small_team(audience, config), scopes_for(audience, config, ()),
+                             inputs.goals)
+    if kind == "messages":
+        return {f"message:{m.id}": message_value(audience, m, inputs.acks.get(m.id, []))
+                for m in inputs.messages if message_visible(audience, m, config)}
+    if kind == "meta":
+        return {"meta": _meta(audience, config, inputs.snapshot)}
+    raise ValueError(f"unknown view part {kind!r}")
+
+
+Topic = tuple[str, str]
+#: Topics every tick touches: sources are few and kept in mutable states.
+_ALWAYS: frozenset[Topic] = frozenset({("sources", "")})
+#: The topic telling that the set of scopes (a manager's parts) changed.
+SCOPES_TOPIC: Topic = ("scopes", "")
+
+
+def part_topic(part: Part) -> Topic:
+    """What a part is built from, as named by :func:`changed_topics`."""
+    if part.kind in ("scope", "small"):
+        return "scope", part.name
+    if part.kind == "agent":
+        return "agent", part.name
+    return part.kind, ""
+
+
+def _messages_key(inputs: ViewInputs) -> tuple:
+    if inputs._messages_key is None:
+        inputs._messages_key = (tuple((m.id, m.expires) for m in inputs.messages),
+                                tuple((k, tuple(v)) for k, v in inputs.acks.items()))
+    return inputs._messages_key
+
+
+def changed_topics(old: ViewInputs, new: ViewInputs) -> set[Topic]:
+    """The topics whose parts may differ between two ticks' inputs: the scopes whose figures,
+    states, targets, trends, refs, notes or alerts moved, the agents whose state moved,
+    ``meta`` when ``as_of`` steps, goals, messages, insights; sources always.
+
+    Relies on the engine's promise that a snapshot's dicts are never changed once handed
+    out: a scope whose figures did not move keeps the very same dicts (compared by identity
+    first, then by value).
+    """
+    _messages_key(new)
+    topics = set(_ALWAYS)
+    o, n = old.snapshot, new.snapshot
+    extras_same = (new.trends is old.trends and new.refs is old.refs
+                   and new.alerts is old.alerts and new.annotations == old.annotations)
+    ob, nb = _by_scope(old), _by_scope(new)
+    scopes = n.values.keys() | o.values.keys()
+    if not extras_same:
+        scopes |= nb.keys() | ob.keys()
+    for scope in scopes:
+        for table_n, table_o in ((n.values, o.values), (n.states, o.states),
+                                 (n.targets, o.targets)):
+            a, b = table_n.get(scope), table_o.get(scope)
+            if a is not b and a != b:
+                topics.add(("scope", scope))
+                break
+        else:
+            if not extras_same and nb.get(scope) != ob.get(scope):
+                topics.add(("scope", scope))
+    if n.values.keys() | nb.keys() != o.values.keys() | ob.keys():
+        topics.add(SCOPES_TOPIC)
+    if n.agents is not o.agents:
+        moved = [a for a in n.agents.keys() | o.agents.keys()
+                 if n.agents.get(a) != o.agents.get(a)]
+        if moved:
+            topics.add(("agents", ""))
+            topics.update(("agent", a) for a in moved)
+    if math.floor(n.at / AS_OF_STEP_S) != math.floor(o.at / AS_OF_STEP_S):
+        topics.add(("meta", ""))
+    if _messages_key(new) != _messages_key(old):
+        topics.add(("messages", ""))
+    if new.insights is not old.insights and new.insights != old.insights:
+        topics.add(("insights", ""))
+    if new.goals is not old.goals and new.goals != old.goals:
+        topics.add(("goals", ""))
+    return topics
+
+
+class Views:
+    """The views of one config as parts, read from the inputs of the current tick."""
+
+    def __init__(self, config: Config, inputs: ViewInputs) -> None:
+        self.config, self.inputs = config, inputs
+
+    def update(self, inputs: ViewInputs) -> set[Topic]:
+        """Take the inputs of a new tick; returns the topics that changed."""
+        old, self.inputs = self.inputs, inputs
+        return changed_topics(old, inputs)
+
+    def parts_for(self, audience: Audience) -> tuple[Part, ...]:
+        return parts_for(audience, self.config, self.inputs)
+
+    def topic(self, part: Part) -> Topic:
+        return part_topic(part)
+
+    def build(self, part: Part) -> dict[str, Any]:
+        return build_part(part, self.config, self.inputs)
+
+
+def build_view(audience: Audience, config: Config, inputs: ViewInputs) -> dict[str, Any]:
+    """The flat view (keys of :mod:`panneau.hub.view`) of ``audience``: its parts' union."""
+    view: dict[str, Any] = {}
+    for part in parts_for(audience, config, inputs):
+        view.update(build_part(part, config, inputs))
     return view
 
 
