@@ -11,7 +11,12 @@ Rules kept here:
   which carries the websocket close code and a reason meant for humans.
 - Unknown *extra* fields are allowed (a newer client may send more); unknown frame *types* are
   refused by the hub and ignored by clients (additive changes stay within version 1).
-- ``hello.v`` must equal :data:`VERSION`; anything else is :data:`CLOSE_BAD_VERSION`.
+- ``hello.v`` must equal :data:`VERSION`; anything else (another number, a string, nothing
+  usable) is :data:`CLOSE_BAD_VERSION`.
+- A known action frame (not ``hello``) with a missing or mistyped field raises a
+  :class:`WireError` whose ``action`` is set: the hub answers it with an ``error`` frame and
+  keeps the connection (what a well-formed but refused action gets too). Anything it cannot
+  read as a frame at all closes the connection.
 """
 
 from __future__ import annotations
@@ -79,9 +84,9 @@ Fields = dict[str, tuple[tuple[type, ...], bool]]
 CLIENT_FRAMES: dict[str, Fields] = {
     "hello": {"v": ((int,), True), "token": ((str,), True),
               "epoch": (_OPT_STR, False), "seq": (_OPT_INT, False)},
-    "ack": {"message_id": ((str,), True)},
+    "ack": {"message_id": ((str,), True), "ref": (_OPT_STR, False)},
     "send_message": {"text": ((str,), True), "team": (_OPT_STR, False),
-                     "agent": (_OPT_STR, False), "expires_s": (_NUM, True),
+                     "agent": (_OPT_STR, False), "expires_s": (_NUM, False),
                      "ref": (_OPT_STR, False)},
     "annotate": {"key": ((str,), True), "text": ((str,), True), "ref": (_OPT_STR, False),
                  "until": ((*_NUM, type(None)), False)},
@@ -113,9 +118,13 @@ HUB_FRAMES: dict[str, Fields] = {
 class WireError(Exception):
     """A frame that cannot be accepted: close the connection with ``code`` and ``reason``."""
 
-    def __init__(self, code: int, reason: str) -> None:
+    def __init__(self, code: int, reason: str, action: str | None = None,
+                 ref: str | None = None) -> None:
         super().__init__(code, reason)
         self.code, self.reason = code, reason
+        #: The known action frame type whose fields were wrong (answered, not closed).
+        self.action = action
+        self.ref = ref
 
     def __str__(self) -> str:
         return f"{self.code} {self.reason}"
@@ -198,17 +207,20 @@ def decode(data: bytes | str, schema: Mapping[str, Fields], max_bytes: int) -> d
     fields = schema.get(kind) if isinstance(kind, str) else None
     if fields is None:
         raise WireError(CLOSE_BAD_FRAME, f"unknown frame type {str(kind)[:40]!r}")
+    if kind == "hello" and "v" in frame and (frame["v"] != VERSION or type(frame["v"]) is not int):
+        raise WireError(CLOSE_BAD_VERSION,
+                        f"protocol version {frame['v']!r} not supported (hub speaks {VERSION})")
+    action = None if kind == "hello" else kind
+    ref = frame.get("ref") if isinstance(frame.get("ref"), str) else None
     for name, (types, required) in fields.items():
         if name not in frame:
             if required:
-                raise WireError(CLOSE_BAD_FRAME, f"{kind}: missing field {name!r}")
+                raise WireError(CLOSE_BAD_FRAME, f"{kind}: missing field {name!r}", action, ref)
             continue
         value = frame[name]
         if not isinstance(value, types) or (isinstance(value, bool) and bool not in types):
-            raise WireError(CLOSE_BAD_FRAME, f"{kind}.{name}: wrong type {type(value).__name__}")
-    if kind == "hello" and frame["v"] != VERSION:
-        raise WireError(CLOSE_BAD_VERSION,
-                        f"protocol version {frame['v']} not supported (hub speaks {VERSION})")
+            raise WireError(CLOSE_BAD_FRAME, f"{kind}.{name}: wrong type {type(value).__name__}",
+                            action, ref)
     return frame
 
 

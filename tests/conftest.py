@@ -7,8 +7,29 @@ locally become plain regression tests.
 
 import os
 
+import pytest
 from hypothesis import settings
+
+from panneau.hub import wire
+from tests.protocol_check import FrameChecker
 
 settings.register_profile("ci", derandomize=True, print_blob=True)
 if os.environ.get("CI"):
     settings.load_profile("ci")
+
+
+@pytest.fixture(autouse=True)
+def _hub_frames_follow_the_protocol_schema(monkeypatch):
+    """Every frame a test decodes from a hub must follow docs/protocol.schema.json."""
+    checker = FrameChecker()
+    original = wire.decode_hub
+
+    def checked(data, max_bytes: int = 64 * 1024 * 1024):
+        frame = original(data, max_bytes)
+        checker.check(frame)
+        return frame
+
+    monkeypatch.setattr(wire, "decode_hub", checked)
+    yield
+    assert not checker.problems, "frames the protocol schema does not allow:\n" + "\n".join(
+        checker.problems)

@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from panneau.hub import wire
+from panneau.hub.catalogue import KPIS
 from panneau.hub.config.schema import Config
 from panneau.hub.events import FigureEntered
 from panneau.hub.server.history import History
@@ -23,8 +24,8 @@ from panneau.hub.server.manager import ManagerState
 from panneau.hub.server.publisher import Client, Publisher
 from panneau.hub.server.views import key_visible, message_value, message_visible
 
-__all__ = ["MAX_ANNOTATION_CHARS", "MAX_EXPIRES_S", "MAX_MESSAGE_CHARS", "MAX_SERIES_KEYS",
-           "MAX_SERIES_POINTS", "MAX_SERIES_SPAN_S", "FrameHandler"]
+__all__ = ["DEFAULT_EXPIRES_S", "MAX_ANNOTATION_CHARS", "MAX_EXPIRES_S", "MAX_MESSAGE_CHARS",
+           "MAX_SERIES_KEYS", "MAX_SERIES_POINTS", "MAX_SERIES_SPAN_S", "FrameHandler"]
 
 log = logging.getLogger(__name__)
 MAX_MESSAGE_CHARS = 500
@@ -32,6 +33,8 @@ MAX_ANNOTATION_CHARS = 500
 MAX_EXPIRES_S = 7 * 86400
 #: ``history`` requests: keys per request, span (8 days: a week back and a day), points a key
 MAX_SERIES_KEYS, MAX_SERIES_SPAN_S, MAX_SERIES_POINTS = 24, 8 * 86400, 1000
+#: How long a message shows when ``send_message`` gives no ``expires_s``.
+DEFAULT_EXPIRES_S = 3600.0
 _KPI_KEY = re.compile(r"^(site|(queue|team|agent):[^/]+)/(now|15m|30m|60m|today)/[a-z0-9_]+$")
 
 
@@ -74,7 +77,8 @@ class FrameHandler:
                 reply = await reply
         except ValueError as exc:
             reply = {"type": "error", "reason": str(exc)}
-        reply.setdefault("ref", frame.get("ref"))
+        if frame.get("ref") is not None:  # no ref asked, none answered
+            reply.setdefault("ref", frame["ref"])
         self.publisher.write([client], wire.encode(reply), reply["type"])
 
     def ack(self, client: Client, frame: dict[str, Any]) -> dict[str, Any]:
@@ -107,10 +111,11 @@ class FrameHandler:
             raise ValueError(f"no agent {agent!r}")
         if team and agent:
             raise ValueError("send to a team or to an agent, not both")
-        if not 0 < frame["expires_s"] <= MAX_EXPIRES_S:
+        expires_s = frame.get("expires_s", DEFAULT_EXPIRES_S)
+        if not 0 < expires_s <= MAX_EXPIRES_S:
             raise ValueError(f"expires_s must be over 0 and at most {MAX_EXPIRES_S}")
         message = self.manager.add_message(text, client.label or "manager", team or None,
-                                           agent or None, float(frame["expires_s"]))
+                                           agent or None, float(expires_s))
         self.changed()
         self.publisher.send_each(
             lambda a: {"type": "message", "message": message_value(a, message, [])}
@@ -125,6 +130,7 @@ class FrameHandler:
         key = frame["key"].removeprefix("kpi:")
         if not _KPI_KEY.match(key):
             raise ValueError(f"annotation key must be <scope>/<window>/<kpi>, got {key!r}")
+        self._check_figure(key)
         text = frame["text"].strip()
         if len(text) > MAX_ANNOTATION_CHARS:
             raise ValueError(f"annotation over {MAX_ANNOTATION_CHARS} characters")
@@ -178,3 +184,13 @@ class FrameHandler:
         series = await self.history.series_off_loop(wanted, since, until, step)
         return {"type": "series", "series": {k: series.get(k, []) for k in wanted},
                 "since": since, "until": until, "step_s": step}
+
+    def _check_figure(self, key: str) -> None:
+        """A figure id names a KPI the hub knows; a team scope, a configured team. (Queues and
+        agents may be known only from events, so any name is taken.)"""
+        scope, _, kpi = key.split("/")
+        if kpi not in KPIS:
+            raise ValueError(f"unknown KPI {kpi!r}")
+        kind, _, name = scope.partition(":")
+        if kind == "team" and self.config.team(name) is None:
+            raise ValueError(f"no team {name!r} in the config")

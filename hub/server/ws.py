@@ -154,6 +154,13 @@ class WsServer:
         self.publisher.metrics.clients_dropped[wire.CLOSE_REASONS.get(code, str(code))] += 1
         await conn.close(code, reason[:120])
 
+    def refuse_action(self, client: Client, exc: wire.WireError) -> None:
+        """Answer a malformed action frame with ``error``; the connection stays open."""
+        reply: dict[str, Any] = {"type": "error", "reason": exc.reason}
+        if exc.ref is not None:
+            reply["ref"] = exc.ref
+        self.publisher.write([client], wire.encode(reply), "error")
+
     async def handler(self, conn: ServerConnection) -> None:
         limit = self.settings.max_frame_bytes
         try:
@@ -189,7 +196,13 @@ class WsServer:
         log.info("%s connected as %s (%s)", conn.remote_address, client.audience.key, sent)
         try:
             async for data in conn:
-                frame = wire.decode_client(data, limit)
+                try:
+                    frame = wire.decode_client(data, limit)
+                except wire.WireError as exc:
+                    if exc.action is None:
+                        raise
+                    self.refuse_action(client, exc)  # a known action, badly filled: answered
+                    continue
                 if frame["type"] == "hello":
                     raise wire.WireError(wire.CLOSE_BAD_FRAME, "hello sent twice")
                 await self.on_frame(client, frame)

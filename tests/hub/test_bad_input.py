@@ -71,3 +71,30 @@ async def test_refused_actions_answer_error_and_keep_the_connection(start_hub, t
         error = (await tools.recv_until(ws, lambda f: f["type"] == "error"))[-1]
         assert "no message 'nope'" in error["reason"]
         await ws.close()
+
+
+async def test_a_malformed_action_is_answered_with_error_and_keeps_the_connection(start_hub,
+                                                                                 tools):
+    async with start_hub() as hub:
+        ws = await tools.hello(hub.ws_url, tools.MANAGER)
+        await tools.recv(ws)
+        bad = [({"type": "send_message", "text": "hi", "expires_s": "60", "ref": "a"},
+                "send_message.expires_s: wrong type str"),
+               ({"type": "ack", "message_id": None, "ref": "b"}, "ack.message_id: wrong type"),
+               ({"type": "annotate", "text": "x", "ref": "c"}, "annotate: missing field 'key'"),
+               ({"type": "annotate", "key": "site/today/happiness", "text": "x", "ref": "d"},
+                "unknown KPI 'happiness'"),
+               ({"type": "annotate", "key": "team:nope/today/answered", "text": "x",
+                 "ref": "e"}, "no team 'nope'")]
+        for frame, reason in bad:
+            await ws.send(wire.encode(frame))
+            error = (await tools.recv_until(ws, lambda f: f["type"] in ("error", "ok")))[-1]
+            assert error["type"] == "error" and reason in error["reason"], (frame, error)
+            assert error["ref"] == frame["ref"]
+        # still connected; expires_s may be left out (an hour), and no ref asked → none given
+        await ws.send(wire.encode({"type": "send_message", "text": "Huddle", "team": "support"}))
+        ok = (await tools.recv_until(ws, lambda f: f["type"] in ("error", "ok")))[-1]
+        assert ok["type"] == "ok" and "ref" not in ok
+        message = hub.manager.message(ok["id"])
+        assert message.expires - message.sent == 3600.0
+        await ws.close()

@@ -25,9 +25,9 @@ async def test_a_slow_reader_is_dropped_and_never_slows_the_others(start_hub, to
         writer = await tools.hello(hub.ws_url, tools.MANAGER)
         for i in range(2000):  # a 1 MB manager view, in a scope only managers see
             await writer.send(wire.encode({"type": "annotate", "text": f"{i:04d}" * 120,
-                                           "key": f"agent:nobody/today/k{i}"}))
+                                           "key": f"agent:nobody{i}/today/answered"}))
             if i % 50 == 49:  # read each batch's delta as we go: this client is not slow
-                last = f"/k{i}"
+                last = f"agent:nobody{i}/today/answered"
                 await tools.recv_until(writer, lambda f, last=last: f["type"] == "delta" and any(
                     k.endswith(last) for k in f["set"]), timeout=10, limit=5000)
         writer_seqs: list[int] = []

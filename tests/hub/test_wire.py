@@ -35,8 +35,10 @@ def test_hub_frames_decode_for_clients():
      wire.CLOSE_BAD_FRAME, "unknown frame type"),  # a hub frame is not a client frame
     (msgpack.packb({"type": "hello", "v": 1}), wire.CLOSE_BAD_FRAME, "missing field 'token'"),
     (msgpack.packb({"type": "hello", "v": 1, "token": 5}), wire.CLOSE_BAD_FRAME, "wrong type"),
-    (msgpack.packb({"type": "hello", "v": True, "token": "t"}), wire.CLOSE_BAD_FRAME,
-     "wrong type"),
+    (msgpack.packb({"type": "hello", "v": True, "token": "t"}), wire.CLOSE_BAD_VERSION,
+     "not supported"),
+    (msgpack.packb({"type": "hello", "v": "1", "token": "t"}), wire.CLOSE_BAD_VERSION,
+     "not supported"),
     (msgpack.packb({"type": "hello", "v": 2, "token": "t"}), wire.CLOSE_BAD_VERSION,
      "version 2"),
     (msgpack.packb({1: 2}), wire.CLOSE_BAD_FRAME, "not a msgpack"),
