@@ -76,15 +76,23 @@ class StreamOutbox:
         delay = 0.2
         while True:
             nc = None
+            lost = asyncio.Event()
+
+            async def on_lost(lost: asyncio.Event = lost) -> None:
+                self.connected = False
+                lost.set()
+
             try:
                 nc = await nats.connect(self.settings.servers, connect_timeout=2,
-                                        allow_reconnect=False, name=f"panneau-site-{self.site}")
+                                        allow_reconnect=False, closed_cb=on_lost,
+                                        disconnected_cb=on_lost,
+                                        name=f"panneau-site-{self.site}")
                 js = nc.jetstream()
                 await self._ensure_stream(js)
                 self.connected, self.error, delay = True, "", 0.2
                 log.info("cluster: site %s publishing to %s", self.site,
                          ", ".join(self.settings.servers))
-                await self._publish_forever(nc, js)
+                await _until_lost(self._publish_forever(nc, js), lost)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
@@ -142,3 +150,21 @@ class StreamOutbox:
         self.published += len(rows)
         self.cursor = rows[-1][0]
         self.journal.accept(CURSOR_SOURCE, [], {"rowid": self.cursor}, True, self.clock())
+
+
+async def _until_lost(work: Any, lost: asyncio.Event) -> None:
+    """Run ``work`` until it ends or the connection is lost (a publish waiting for its
+    acknowledgement from a dead server would otherwise wait for its whole timeout)."""
+    task = asyncio.ensure_future(work)
+    watch = asyncio.ensure_future(lost.wait())
+    try:
+        await asyncio.wait({task, watch}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        watch.cancel()
+        if not task.done():
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+    if task.done() and not task.cancelled() and task.exception() is not None:
+        raise task.exception()  # type: ignore[misc]
+    raise ConnectionError("lost the NATS server")
