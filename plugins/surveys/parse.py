@@ -11,7 +11,7 @@ import contextlib
 from dataclasses import dataclass
 from typing import Any
 
-from panneau.hub.events import SurveyResponse
+from panneau.hub.events import InvalidEvent, SurveyResponse
 from panneau.plugins.generic.mapping import DEFAULT_SCALES
 from panneau.plugins.generic.timeparse import parse_time
 from panneau.plugins.surveys.options import DelightedOptions, TypeformForm
@@ -81,6 +81,15 @@ def _answer_value(answer: dict[str, Any] | None) -> Any:
     return value
 
 
+def _response(**fields: Any) -> SurveyResponse:
+    """The event, or :class:`Refused` (422) when a value is out of an event's range (a date in
+    year 1013 is a readable time, but no survey answer)."""
+    try:
+        return SurveyResponse(**fields)
+    except InvalidEvent as exc:
+        raise Refused(422, str(exc)) from None
+
+
 def parse_typeform(payload: Any, forms: dict[str, TypeformForm], source: str) -> Parsed:
     """A Typeform ``form_response`` webhook body."""
     if not isinstance(payload, dict) or not isinstance(payload.get("form_response"), dict):
@@ -109,7 +118,7 @@ def parse_typeform(payload: Any, forms: dict[str, TypeformForm], source: str) ->
     comment = None
     if form.comment_field:
         comment = _str(_answer_value(_answer(answers, form.comment_field)))
-    return Parsed(f"typeform:{token}", SurveyResponse(
+    return Parsed(f"typeform:{token}", _response(
         ts=_time(resp.get("submitted_at"), "form_response.submitted_at"), source=source,
         source_pos=f"typeform:{payload.get('event_id') or token}",
         response_id=f"typeform:{token}", survey=form.survey, score=score,
@@ -141,7 +150,7 @@ def parse_delighted(payload: Any, opts: DelightedOptions, source: str) -> Parsed
     def linked(name: str | None) -> str | None:
         return None if name is None else _str(props.get(name))
 
-    return Parsed(f"delighted:{rid}", SurveyResponse(
+    return Parsed(f"delighted:{rid}", _response(
         ts=_time(data.get("created_at"), "event_data.created_at"), source=source,
         source_pos=f"delighted:{payload.get('event_id') or rid}",
         response_id=f"delighted:{rid}", survey=kind,  # type: ignore[arg-type]

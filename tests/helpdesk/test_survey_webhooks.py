@@ -203,3 +203,13 @@ def test_a_choice_answer_with_a_numeric_label_is_a_score():
     payload["form_response"]["answers"][0]["choice"]["label"] = "Very"
     with pytest.raises(Refused, match="not a number: 'Very'"):
         parse_typeform(payload, forms, "tf")
+
+
+def test_a_readable_date_outside_any_event_is_refused_not_an_error():
+    """Found by benchmarks/fuzz.py: a year-1013 ``submitted_at`` raised InvalidEvent."""
+    payload = json.loads(TYPEFORM_BODY)
+    payload["form_response"]["submitted_at"] = "1013-03-02T10:05:00Z"
+    forms = {"pNpS2026": TypeformForm(score_field="recommend")}
+    with pytest.raises(Refused, match=r"ts must be a time in 1970\.\.3000") as info:
+        parse_typeform(payload, forms, "tf")
+    assert info.value.status == 422
