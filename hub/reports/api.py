@@ -5,7 +5,9 @@ describes them; ``docs/reports.md`` says how BI tools call them). Rules kept her
 
 - ``Authorization: Bearer <token>`` of a ``reporting`` or ``manager`` token; none or an unknown
   one → 401, an agent's or a kiosk's → 403. Tokens are looked up as the websocket does
-  (:class:`panneau.hub.server.ws.TokenTable`, digests, constant time).
+  (:class:`panneau.hub.server.ws.TokenTable`, digests, constant time). Unknown tokens count
+  towards the same per-address ban as the websocket's (``hub.auth_fail_limit``): a banned
+  address → 429 here too.
 - JSON by default; CSV with ``format=csv`` or ``Accept: text/csv``. A bad parameter → 400 with
   the reason; nothing is partly answered.
 - ``/kpis`` reads ``kpi_history`` (:func:`panneau.hub.reports.rows.history_rows`) in a worker
@@ -99,8 +101,13 @@ class ReportingApi:
     """The ``/api/v1`` routes; ``config()`` and ``tokens()`` give the current ones (reload)."""
 
     def __init__(self, config: Callable[[], Config], tokens: Callable[[], TokenTable],
-                 clock: Callable[[], float]) -> None:
+                 clock: Callable[[], float], *,
+                 refused: Callable[[str], bool] = lambda address: False,
+                 failed: Callable[[str], None] = lambda address: None) -> None:
+        """``refused(address)``: is that address banned after failed tokens (→ 429);
+        ``failed(address)``: count an unknown token from it (the hub's shared throttle)."""
         self.config, self.tokens, self.clock = config, tokens, clock
+        self.refused, self.failed = refused, failed
 
     def install(self, app: web.Application) -> None:
         """Add the routes to ``app`` (before it starts)."""
@@ -111,13 +118,18 @@ class ReportingApi:
     # --- common --------------------------------------------------------------------------
 
     def _refusal(self, request: web.Request) -> web.Response | None:
-        """401 / 403 unless the request carries a reporting or manager token."""
+        """401 / 403 unless the request carries a reporting or manager token; 429 for an
+        address refused after too many unknown tokens."""
+        address = request.remote or "?"
+        if self.refused(address):
+            return _error(429, "too many failed tokens from this address; retry later")
         scheme, _, presented = request.headers.get("Authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not presented.strip():
             return _error(401, "send 'Authorization: Bearer <token>' (a reporting or manager "
                                "token from the configuration)")
         token = self.tokens().lookup(presented.strip())
         if token is None:
+            self.failed(address)
             return _error(401, "unknown token")
         if token.role not in ROLES:
             return _error(403, f"a {token.role} token cannot read reports; use a reporting "

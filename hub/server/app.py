@@ -137,7 +137,8 @@ class Hub:
                                self.health, self.metrics_text)
             self.http = HttpServer(self.routes, self.supervisor.states, self.metrics,
                                    self.health, self.metrics_text)
-            ReportingApi(lambda: self.config, lambda: self.ws.tokens, clock).install(
+            ReportingApi(lambda: self.config, lambda: self.ws.tokens, clock,
+                         refused=self.ws.address_refused, failed=self.ws.auth_failed).install(
                 self.http.app)
             add_wall_routes(self.http.app, lambda: {"ws_port": self.ws_port,
                                                     "tls": self.tls is not None})

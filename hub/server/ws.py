@@ -11,7 +11,8 @@ Rules kept here:
   ``token``), with a constant-time comparison. A token is never logged, nor sent to any client.
 - An address that sent ``hub.auth_fail_limit`` unknown tokens within ``hub.auth_fail_window_s``
   is refused with HTTP 429 before the handshake for ``hub.auth_ban_s`` (logged once, counted in
-  /metrics; panneau.hub.server.throttle). Its open connections and other addresses go on.
+  /metrics; panneau.hub.server.throttle). Unknown tokens on the reporting API (HTTP port) count
+  towards the same ban, which refuses that API too. Its open connections and other addresses go on.
 - With TLS (panneau.hub.server.tls) the same rules hold over ``wss://``.
 - ``GET /healthz`` (JSON) and ``GET /metrics`` (Prometheus text) are answered from
   ``process_request`` on the same port, without a websocket handshake.
@@ -101,6 +102,9 @@ def _address(conn: ServerConnection) -> str:
     return str(peer[0]) if peer else "?"
 
 
+#: The body of the 429 a banned address gets (websocket handshake and reporting API alike).
+REFUSED_TEXT = "too many failed tokens from this address; retry later"
+
 FrameHandler = Callable[[Client, dict[str, Any]], Awaitable[None]]
 
 
@@ -137,11 +141,25 @@ class WsServer:
             self.server.close(close_connections=True)
             await asyncio.wait_for(self.server.wait_closed(), 5)
 
+    def address_refused(self, address: str) -> bool:
+        """True (and counted) while ``address`` is banned after failed tokens, on either port."""
+        if not self.throttle.is_banned(address):
+            return False
+        self.publisher.metrics.auth_refused += 1
+        return True
+
+    def auth_failed(self, address: str) -> None:
+        """Count an unknown token from ``address`` (either port); log once when it gets banned."""
+        self.publisher.metrics.auth_failures += 1
+        if self.throttle.fail(address):
+            self.publisher.metrics.auth_bans += 1
+            s = self.settings
+            log.warning("refusing %s for %g s: %d unknown tokens within %g s", address,
+                        s.auth_ban_s, s.auth_fail_limit, s.auth_fail_window_s)
+
     def process_request(self, conn: ServerConnection, request: Request) -> Response | None:
-        if self.throttle.is_banned(_address(conn)):
-            self.publisher.metrics.auth_refused += 1
-            return http_response(429, "too many failed tokens from this address; retry later\n",
-                                 "text/plain")
+        if self.address_refused(_address(conn)):
+            return http_response(429, REFUSED_TEXT + "\n", "text/plain")
         path = request.path.split("?", 1)[0]
         if path == "/healthz":
             return http_response(200, json.dumps(self.health()), "application/json")
@@ -182,7 +200,7 @@ class WsServer:
             return
         token = self.tokens.lookup(hello["token"])
         if token is None:
-            self._count_failure(conn)
+            self.auth_failed(_address(conn))
             await self._refuse(conn, wire.CLOSE_BAD_TOKEN, "unknown token")
             return
         if token.role == "reporting":
@@ -213,15 +231,6 @@ class WsServer:
         finally:
             self.publisher.detach(client)
             log.info("%s (%s) disconnected", conn.remote_address, client.audience.key)
-
-    def _count_failure(self, conn: ServerConnection) -> None:
-        address = _address(conn)
-        self.publisher.metrics.auth_failures += 1
-        if self.throttle.fail(address):
-            self.publisher.metrics.auth_bans += 1
-            s = self.settings
-            log.warning("refusing %s for %g s: %d unknown tokens within %g s", address,
-                        s.auth_ban_s, s.auth_fail_limit, s.auth_fail_window_s)
 
     def _log_closed(self, conn: ServerConnection) -> None:
         rcvd, sent = conn.protocol.close_rcvd, conn.protocol.close_sent

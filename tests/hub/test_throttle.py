@@ -110,3 +110,23 @@ async def test_no_token_reaches_a_screen_or_the_status(start_hub, tools, role):
     every = repr(frames) + repr(health)
     for other in (tools.MANAGER, tools.kiosk_token("support"), tools.agent_token("ag-ann")):
         assert other not in every
+
+
+async def test_bad_tokens_on_the_reporting_api_count_towards_the_same_ban(start_hub, tools):
+    async with start_hub(auth_fail_limit=3, auth_fail_window_s=60.0, auth_ban_s=600.0) as hub:
+        transport = httpx.AsyncHTTPTransport(local_address="127.0.0.2")
+        async with httpx.AsyncClient(transport=transport, base_url=hub.http_url) as other:
+            statuses = [(await other.get("/api/v1/scopes", headers={
+                "Authorization": "Bearer guess-1234-5678"})).status_code for _ in range(4)]
+            assert statuses == [401, 401, 401, 429]
+            right = await other.get("/api/v1/scopes",
+                                    headers={"Authorization": f"Bearer {tools.MANAGER}"})
+            assert right.status_code == 429 and "too many failed tokens" in right.text
+        assert await bad_hello(hub.ws_url, "127.0.0.2") == "http 429"  # the websocket too
+        async with httpx.AsyncClient(base_url=hub.http_url) as local:
+            ok = await local.get("/api/v1/scopes",
+                                 headers={"Authorization": f"Bearer {tools.MANAGER}"})
+            assert ok.status_code == 200  # 127.0.0.1 is not affected
+            metrics = (await local.get("/metrics")).text
+        assert "panneau_auth_failures_total 3" in metrics
+        assert "panneau_auth_bans_total 1" in metrics
