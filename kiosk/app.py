@@ -51,8 +51,6 @@ class KioskApp(HubApp):
 
     CSS_PATH = "kiosk.tcss"
     TITLE = "Panneau"
-    #: Seconds between two jumps to the Alert page, at least (see :meth:`_note_alerts`).
-    MIN_JUMP_GAP_S: ClassVar[float] = 60.0
     HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (120, "-wide")]
     VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-short"), (36, "-tall")]
 
@@ -73,7 +71,7 @@ class KioskApp(HubApp):
         self.page_index = 0
         self.page_title: str | None = None
         self._seen_alerts: set[str] = set()
-        self._jumped_at: float | None = None
+        self._pages_before_jump = 0  # other pages to show before a new alert may jump again
         self._flash_kpis: set[str] = set()
         self._flash_left = 0
         self._alarms: dict[str, Timer] = {}
@@ -163,19 +161,19 @@ class KioskApp(HubApp):
         """A new alert jumps to the Alert page and flashes, at most once per rotation.
 
         Under flapping alerts the panel would otherwise never leave the Alert page: after a
-        jump, the next one waits for a whole rotation (every page's dwell, the Alert page's too;
-        at least ``MIN_JUMP_GAP_S``). The banner names new alerts at once meanwhile.
+        jump, the next one waits until the rotation has shown every other page once (counted
+        in pages, not seconds: the dwells are what the rotation is made of, and a demo's
+        simulated clock runs faster than they do). The banner names new alerts at once
+        meanwhile, and the Alert page holds them when the rotation reaches it.
         """
         active = active_alerts(self.view)
         fresh_ids = set(active) - self._seen_alerts
         self._seen_alerts = set(active)
         if not (fresh_ids and specs and specs[0].is_alert):
             return
-        now = self.clock()
-        gap = max(self.MIN_JUMP_GAP_S, sum(s.dwell_s for s in specs))
-        if self._jumped_at is not None and 0 <= now - self._jumped_at < gap:
+        if self._pages_before_jump > 0:
             return
-        self._jumped_at = now
+        self._pages_before_jump = len(specs) - 1
         self._show_page(0, specs[0].title)
         self._flash_kpis = {active[a].kpi for a in fresh_ids}
         self._flash_left = _FLASH_TOGGLES
@@ -210,6 +208,8 @@ class KioskApp(HubApp):
         self._alarms.pop("rotate", None)
         specs = page_specs(self.view)
         index = (self.page_index + 1) % len(specs)
+        if not specs[index].is_alert:
+            self._pages_before_jump -= 1
         self._show_page(index, specs[index].title)
         self.redraw()
 

@@ -15,7 +15,8 @@ Rules kept here:
 - the alert page shows a figure once: per scope and KPI in its shortest window, and a queue
   of the panel's team showing the same number as the team's own figure is left out;
 - the banner names each figure as its tile does (``Abandon rate · billing 15m``), on an
-  ``alert`` line or a ``warn`` line after the figure's own state.
+  ``alert`` line or a ``warn`` line after the figure's own state (the first four named, the
+  others counted).
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ __all__ = [
 
 _ALERT_PAGE_TITLE = "Alert"
 _ALERT_PAGE_MAX = 6
+_BANNER_NAMES = 4  # figures named on a banner line; the others are counted
 _WINDOW_ORDER = {w: i for i, w in enumerate(("now", "15m", "30m", "60m", "today"))}
 
 
@@ -324,7 +326,10 @@ def notices(view: ViewState, link: Link, now: float, fmt_time) -> list[Notice]:
     for state in ("alert", "warn"):  # one line per state: each figure under its own word
         alerts = [a for a in figures if a.state == state]
         if alerts:
-            names = ", ".join(figure_label(a.kpi, a.scope, a.window, home) for a in alerts)
+            names = ", ".join(figure_label(a.kpi, a.scope, a.window, home)
+                              for a in alerts[:_BANNER_NAMES])
+            if len(alerts) > _BANNER_NAMES:
+                names += f" and {len(alerts) - _BANNER_NAMES} more"
             since = min((a.since for a in alerts if a.since is not None), default=None)
             out.append(Notice(state, f"{names} (since {_hhmm(since, fmt_time)})",
                               f"alerts:{state}"))

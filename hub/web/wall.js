@@ -286,7 +286,8 @@ export function notices(view, link, now, fmtTime) {
     const alerts = figures.filter((a) => a.state === state);
     if (!alerts.length) continue;
     const catalogue = view.__catalogue || {};
-    const names = alerts.map((a) => figureLabel(catalogue, a.kpi, a.scope, a.window, home)).join(", ");
+    let names = alerts.slice(0, 4).map((a) => figureLabel(catalogue, a.kpi, a.scope, a.window, home)).join(", ");
+    if (alerts.length > 4) names += ` and ${alerts.length - 4} more`; // as kiosk/model.py
     const sinces = alerts.map((a) => a.since).filter(isNumber);
     out.push([state, `${names} (since ${hhmm(sinces.length ? Math.min(...sinces) : null)})`]);
   }
@@ -313,7 +314,7 @@ export function scheduleOn(schedule, parts) {
 
 // "Outside opening hours (Mon–Fri 07:30–19:00)", as kiosk/schedule.py says it.
 export function closedText(schedule) {
-  if (!schedule || typeof schedule !== "object") return "Outside opening hours";
+  if (!schedule || typeof schedule !== "object" || !Object.keys(schedule).length) return "Outside opening hours";
   const week = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
   const days = Array.isArray(schedule.days) && schedule.days.length ? week.filter((d) => schedule.days.includes(d)) : week;
   const runs = [];

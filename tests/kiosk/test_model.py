@@ -154,6 +154,16 @@ def test_one_figure_one_state_banner_page_and_tile_read_the_state_key():
     assert not page_specs(view)[0].is_alert
 
 
+def test_a_long_banner_names_four_figures_and_counts_the_others():
+    values = alert_values()
+    for n, kpi in enumerate(("asa_s", "aht_s", "abandon_rate_pct", "fcr_pct", "csat_pct")):
+        values[f"alert:x{n}"] = {"key": f"team:support/60m/{kpi}", "state": "alert",
+                                 "since": T0 - 60}
+    [notice] = notices(view_of(values), Link(True), T0, hhmm)
+    assert notice.text == ("Calls waiting · now, ASA · 60m, AHT · 60m, Abandon rate · 60m"
+                           " and 2 more (since 10:58)")
+
+
 def test_a_queue_with_the_team_figure_is_shown_once():
     values = alert_values()
     values["meta"]["queues"] = ["support"]

@@ -82,10 +82,9 @@ async def test_time_in_state_and_stale_mark_follow_the_clock():
     app = make_app(agent_values(), clock)
     async with app.run_test(size=(60, 15)) as pilot:
         assert "On call 3:41" in text_of(app, StateBar) and "live" in text_of(app, StateBar)
-        clock.now = NOW + 60
-        await pilot.pause(0.2)
-        assert "On call 4:41" in text_of(app, StateBar)  # last frame at NOW - 1:
-        assert "⚠ data 1:01 old" in text_of(app, StateBar)
+        clock.now = NOW + 60  # the next tick redraws
+        await wait_for(pilot, lambda: "On call 4:41" in text_of(app, StateBar))
+        assert "⚠ data 1:01 old" in text_of(app, StateBar)  # last frame at NOW - 1
 
 
 async def test_message_bar_hidden_without_messages():

@@ -76,3 +76,14 @@ def test_the_wall_and_the_kiosk_show_the_same_alerts(tmp_path):
                                          ["warn", "Calls waiting · now (since 10:58)"]]
     assert shown["closed"] == closed_text(schedule) == (
         "Outside opening hours (Mon–Fri 07:30–19:00)")
+
+
+def test_a_long_banner_reads_the_same_on_the_wall(tmp_path):
+    values = alert_values()
+    for n, kpi in enumerate(("asa_s", "aht_s", "abandon_rate_pct", "fcr_pct", "csat_pct")):
+        values[f"alert:x{n}"] = {"key": f"team:support/60m/{kpi}", "state": "alert"}
+    shown = wall(tmp_path, values, {})
+    kiosk = notices(view_of(values), Link(True), T0, lambda _: "10:58")
+    assert shown["notices"] == [[n.kind, n.text] for n in kiosk]
+    assert kiosk[0].text.endswith(" and 2 more (since 10:58)")
+    assert shown["closed"] == closed_text({}) == "Outside opening hours"
