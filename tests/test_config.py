@@ -151,3 +151,10 @@ def test_a_malformed_value_does_not_hide_the_other_problems_of_its_section():
         "t.toml:5: hub.day_start: expected a string, got an integer (7)",
         "t.toml:6: hub.timezone: unknown time zone 'Mars/Olympus'",
     ]
+
+
+def test_a_time_zone_name_too_long_for_a_file_is_an_unknown_time_zone():
+    """Found by benchmarks/fuzz.py: the zoneinfo lookup raised OSError (name too long)."""
+    zone = "Europe/" + "x" * 300
+    assert errors(f'[hub]\ntimezone = "{zone}"\n') == [
+        f"t.toml:2: hub.timezone: unknown time zone {zone!r}"]

@@ -118,7 +118,7 @@ def _hub_issues(config: Config) -> list[ConfigIssue]:
     try:
         if isinstance(hub.timezone, str):  # a wrong type is reported already
             zoneinfo.ZoneInfo(hub.timezone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a name too long
         add(ConfigIssue(("hub", "timezone"), f"unknown time zone {hub.timezone!r}"))
     if isinstance(hub.day_start, str) and (
             not _HHMM.match(hub.day_start) or hub.day_start.startswith("24")):
