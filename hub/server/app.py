@@ -154,6 +154,8 @@ class Hub:
         self.reports = ReportScheduler(self) if config.reports.schedules else None
         #: Reloads ``config_path`` on SIGHUP (``panneau hub``) and when it changes.
         self.reloader = ConfigReloader(self, config_path) if config_path else None
+        if self.reloader is not None:  # managers' set_target frames write that file
+            self.frames.set_target = self.reloader.set_target
 
     # --- lifecycle ---------------------------------------------------------------------
 

@@ -35,6 +35,8 @@ MAX_EXPIRES_S = 7 * 86400
 MAX_SERIES_KEYS, MAX_SERIES_SPAN_S, MAX_SERIES_POINTS = 24, 8 * 86400, 1000
 #: How long a message shows when ``send_message`` gives no ``expires_s``.
 DEFAULT_EXPIRES_S = 3600.0
+#: Fields a ``set_target`` frame may set.
+TARGET_FIELDS = ("target", "warn", "alert", "hysteresis", "direction")
 _KPI_KEY = re.compile(r"^(site|(queue|team|agent):[^/]+)/(now|15m|30m|60m|today)/[a-z0-9_]+$")
 
 
@@ -58,12 +60,16 @@ class FrameHandler:
         #: Journals and counts an entered figure; returns why it was refused, or ``None``.
         self.enter = enter
         self.history, self.clock = history, clock or manager.clock
+        #: Writes a threshold change to the config file and applies it (a hub started with
+        #: ``config_path``: :meth:`panneau.hub.server.reload.ConfigReloader.set_target`).
+        self.set_target: Callable[[str, str, dict[str, Any], str], dict[str, Any]] | None = None
         self.handlers: dict[str, Handler] = {
             "ack": self.ack,
             "send_message": self.send_message,
             "annotate": self.annotate,
             "enter_figure": self.enter_figure,
             "history": self.series,
+            "set_target": self.target,
         }
 
     async def handle(self, client: Client, frame: dict[str, Any]) -> None:
@@ -141,6 +147,24 @@ class FrameHandler:
                               None if until is None else float(until))
         self.changed()
         return {"type": "ok", "id": key}
+
+    def target(self, client: Client, frame: dict[str, Any]) -> dict[str, Any]:
+        """A manager changes a KPI's target or levels for the site, a team or a queue; the
+        ``ok`` carries the entry's fields before (``old``, ``None``: new) and after."""
+        self._require_manager(client, "change targets")
+        if self.set_target is None:
+            raise ValueError("this hub was started without a configuration file to write")
+        changes: dict[str, Any] = {k: frame[k] for k in TARGET_FIELDS if k in frame}
+        for name in frame.get("clear") or ():
+            if name not in TARGET_FIELDS:
+                raise ValueError(f"clear: unknown field {name!r}")
+            changes[name] = None
+        if not changes:
+            raise ValueError("nothing to change (target, warn, alert, hysteresis, direction "
+                             "or clear)")
+        done = self.set_target(frame["scope"], frame["kpi"], changes,
+                               client.label or "manager")
+        return {"type": "ok", "id": f"{frame['scope']}/{frame['kpi']}", **done}
 
     def enter_figure(self, client: Client, frame: dict[str, Any]) -> dict[str, Any]:
         """A manager enters a figure no source holds (or corrects one); ``ok`` carries its

@@ -135,6 +135,24 @@ class ConfigReloader:
         log.info("configuration reloaded: %s applied", ", ".join(result.live))
         return result
 
+    def set_target(self, scope: str, kpi: str, changes: dict[str, Any], by: str
+                   ) -> dict[str, Any]:
+        """A manager's ``set_target`` frame: write the file (validated first), journal who
+        changed what, apply it now. ``ValueError`` with the reason when refused."""
+        from panneau.hub.config import ConfigError
+        from panneau.hub.config.targets_file import change_threshold_file
+        from panneau.hub.plugins import collect_sources
+
+        try:
+            change = change_threshold_file(self.path, scope, kpi, changes,
+                                           collect_sources(self.hub.pm))
+        except (ConfigError, OSError) as exc:
+            raise ValueError(str(exc)) from exc
+        self.hub.journal.add_config_change(self.hub.clock(), by, f"threshold {scope} {kpi}",
+                                           change.old, change.new)
+        self.reload_file()
+        return {"old": change.old, "new": change.new}
+
     async def watch(self) -> None:
         """Reload whenever the file's modification time or size changes."""
         while True:

@@ -129,3 +129,29 @@ async def test_tokens_reload_live(live):
                                headers={"Authorization": "Bearer reporting-token-2"})
     assert (old.status_code, new.status_code) == (401, 200)
     assert hub.reloader.public()["restart_needed_for"] == []
+
+
+async def test_the_set_target_frame_writes_journals_and_applies(live):
+    hub, ws, _, path = live
+    await ws.send(wire.encode({"type": "set_target", "scope": "team:support",
+                               "kpi": "service_level_pct", "target": 88, "ref": "t1"}))
+    ok = await _until(ws, lambda f: f["type"] in ("ok", "error") and f.get("ref") == "t1")
+    assert ok["type"] == "ok" and ok["old"]["target"] == 85.0 and ok["new"]["target"] == 88.0
+    delta = await _until(ws, lambda f: f["type"] == "delta" and KEY in f.get("set", {}))
+    assert delta["set"][KEY]["target"] == 88.0
+    assert "target = 88.0" in path.read_text()
+    assert hub.journal.config_changes()[-1]["by"] == "boss"  # the manager token's label
+    before = path.read_text()
+    await ws.send(wire.encode({"type": "set_target", "scope": "team:support",
+                               "kpi": "service_level_pct", "alert": 95, "ref": "t2"}))
+    error = await _until(ws, lambda f: f.get("ref") == "t2")
+    assert error["type"] == "error" and "alert must be below or equal to warn" in error["reason"]
+    assert path.read_text() == before and len(hub.journal.config_changes()) == 1
+    kiosk = await connect(hub.ws_url, max_size=None)
+    await kiosk.send(wire.encode({"type": "hello", "v": 1, "token": "kiosk-token"}))
+    await kiosk.send(wire.encode({"type": "set_target", "scope": "site", "kpi": "asa_s",
+                                  "warn": 30, "ref": "k"}))
+    refused = await _until(kiosk, lambda f: f.get("ref") == "k")
+    assert refused == {"type": "error", "reason": "only a manager may change targets",
+                       "ref": "k"}
+    await kiosk.close()
