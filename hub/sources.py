@@ -22,18 +22,20 @@ Rules a source keeps:
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, TextIO
 
 from panneau.hub.events import Event
 
 __all__ = [
     "UNCHANGED",
+    "FileReader",
     "HttpHandler",
     "HttpRequest",
     "HttpResponse",
+    "ReadBatch",
     "Source",
     "SourceContext",
     "SourceSpec",
@@ -120,13 +122,40 @@ class Source(Protocol):
 
 
 @dataclass(frozen=True, slots=True)
+class ReadBatch:
+    """Part of a recorded file, read: its events and a description of each unreadable line
+    (``"line 12: holdtime 'x' is not a number"``)."""
+
+    events: Sequence[Event]
+    skipped: Sequence[str] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class FileReader:
+    """A recorded file this kind of source can replay: ``panneau replay NAME FILE``.
+
+    ``read(stream, source, options)`` yields :class:`ReadBatch` es as it goes (a large file
+    never sits in memory as events); ``source`` is the name to give the events (the file's),
+    ``options`` the ``--option KEY=VALUE`` pairs of the command line, only keys listed in
+    ``options`` (key → help). Raise ``ValueError`` when the file is not of this format.
+    """
+
+    name: str
+    read: Callable[[TextIO, str, Mapping[str, str]], Iterable[ReadBatch]]
+    description: str = ""
+    options: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
 class SourceSpec:
     """A kind of source a plugin offers.
 
     ``options`` is a dataclass whose fields are the options this source accepts in its config
     section; the hub validates them (types, unknown keys, missing values) before ``factory``.
     ``stale_after_s`` is how long the source may stay silent while live before the hub flags
-    its figures as stale (``None``: never).
+    its figures as stale (``None``: never). ``readers`` are the recorded file formats
+    ``panneau replay`` can read for this kind (the first is the default, replayed as
+    ``panneau replay NAME FILE`` with the source's name).
     """
 
     name: str
@@ -134,3 +163,4 @@ class SourceSpec:
     options: type | None = None
     description: str = ""
     stale_after_s: float | None = None
+    readers: tuple[FileReader, ...] = ()

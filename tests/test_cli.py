@@ -65,3 +65,19 @@ def test_plugins_lists_entry_point_plugin(capsys):
 def test_log_level_is_validated(capsys):
     with pytest.raises(SystemExit):
         main(["--log-level", "loud", "plugins"])
+
+
+def test_replay_names_the_readers_it_knows_and_checks_their_options(tmp_path, capsys):
+    log = tmp_path / "queue_log"
+    log.write_text("1767261600|c1|support|NONE|ENTERQUEUE||+331|1\n")
+    assert main(["replay", "nope", str(log)]) == 2
+    err = capsys.readouterr().err
+    assert "no source reads 'nope' files" in err
+    assert "asterisk_queue_log, csv_calls, queue_log, queue_log_csv" in err
+    assert main(["replay", "queue_log", str(log), "--option", "timezone=UTC"]) == 2
+    assert "queue_log takes KEY=VALUE with KEY in: none" in capsys.readouterr().err
+    assert main(["replay", "queue_log"]) == 2
+    assert "queue_log needs a FILE" in capsys.readouterr().err
+    # the source kind's name replays with its first reader
+    assert main(["replay", "asterisk_queue_log", str(log), "--json"]) == 0
+    assert '"calls_waiting": 1' in capsys.readouterr().out

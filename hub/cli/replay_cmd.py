@@ -1,11 +1,12 @@
 """``panneau replay``: feed a recorded source file through the engine and print the figures.
 
+Any source kind that declares a :class:`~panneau.hub.sources.FileReader` can be replayed:
+``panneau replay NAME FILE`` where NAME is the reader's name (``queue_log``, ``queue_log_csv``
+of the Asterisk plugin) or the source kind's name (its first reader). Batches are read and
+applied as they come, so a file of millions of lines never sits in memory as events.
+
 ``panneau replay journal --day D [--at HH:MM]`` instead recomputes a stored day from the hub's
 own journal and compares it with what the wall showed (:mod:`panneau.hub.reports.replay_day`).
-
-Formats: ``queue_log`` (Asterisk's native pipe file) and ``queue_log_csv`` (a CSV export of the
-realtime ``queue_log`` table: ``data``, ``data1..5`` or PBXware layout). Lines are parsed and
-applied in batches, so a file of millions of lines never sits in memory as events.
 """
 
 from __future__ import annotations
@@ -20,11 +21,13 @@ from typing import IO, Any
 from zoneinfo import ZoneInfo
 
 from panneau.hub.cli.common import add_command
+from panneau.hub.plugins import collect_sources
+from panneau.hub.sources import FileReader
 
-__all__ = ["FORMATS", "parse_time", "register", "replay"]
+__all__ = ["JOURNAL", "file_readers", "parse_time", "register", "replay"]
 
-#: The recorded formats ``replay`` reads (``journal``: the hub's own, see the docstring).
-FORMATS = ("queue_log", "queue_log_csv", "journal")
+#: The name that replays the hub's own journal instead of a source's file (see the docstring).
+JOURNAL = "journal"
 _NOW_KPIS = {"calls_waiting": "calls_waiting", "longest_wait_s": "longest_wait_s",
              "agents_paused": "paused"}
 _PROGRESS_BYTES = 8 * 1024 * 1024
@@ -38,10 +41,13 @@ def register(subparsers) -> None:
         "  panneau replay journal --config panneau.toml --day 2026-11-22 --at 17:00",
         run,
     )
-    parser.add_argument("source", choices=FORMATS,
-                        help="queue_log (native file), queue_log_csv (table export) or journal "
+    parser.add_argument("source", metavar="SOURCE",
+                        help="a file format a source plugin reads (panneau plugins: "
+                             "queue_log, queue_log_csv, ...), such a source's kind, or journal "
                              "(the hub's database, from --config)")
     parser.add_argument("file", nargs="?", help="the recorded file (not for journal)")
+    parser.add_argument("--option", action="append", default=[], metavar="KEY=VALUE",
+                        help="an option of the file's reader (repeatable)")
     parser.add_argument("--at", metavar="TIME",
                         help="epoch or ISO 8601, naive = hub timezone (default: end of file); "
                              "journal: HH:MM of --day, that sample's every figure")
@@ -51,8 +57,36 @@ def register(subparsers) -> None:
                         help="answer-time target T of every queue (overrides the config)")
     parser.add_argument("--config", metavar="FILE",
                         help="panneau.toml for teams, timezone and KPI settings")
-    parser.add_argument("--csv-timezone", default="UTC", metavar="ZONE",
-                        help="zone of the text times of a CSV export (default: UTC)")
+    parser.add_argument("--csv-timezone", metavar="ZONE",
+                        help="zone of the text times of a CSV export (default: UTC); "
+                             "the same as --option timezone=ZONE")
+
+
+def file_readers(pm: Any) -> dict[str, FileReader]:
+    """Every file reader the loaded plugins offer, by its name and by its source kind's name
+    (that kind's first reader); the first plugin to offer a name keeps it."""
+    readers: dict[str, FileReader] = {}
+    for spec in collect_sources(pm).specs.values():
+        for reader in spec.readers:
+            readers.setdefault(reader.name, reader)
+        if spec.readers:
+            readers.setdefault(spec.name, spec.readers[0])
+    return readers
+
+
+def _reader_options(args: argparse.Namespace, reader: FileReader) -> dict[str, str]:
+    """``--option KEY=VALUE`` pairs (and ``--csv-timezone``) checked against the reader's."""
+    options: dict[str, str] = {}
+    if args.csv_timezone and "timezone" in reader.options:
+        options["timezone"] = args.csv_timezone
+    for item in args.option:
+        key, sep, value = item.partition("=")
+        if not sep or key not in reader.options:
+            known = ", ".join(sorted(reader.options)) or "none"
+            raise ValueError(f"--option {item!r}: {reader.name} takes KEY=VALUE with KEY in: "
+                             f"{known}")
+        options[key] = value
+    return options
 
 
 def parse_time(text: str, zone: str = "UTC") -> float:
@@ -75,15 +109,16 @@ def _tracked(batches: Iterable[Any], stream: IO[str], done: Callable[[int], None
 
 
 def replay(batches: Iterable[Any], config: Any, at: float | None) -> tuple[Any, int, list]:
-    """Apply parsed batches to a fresh engine; the snapshot at ``at`` (default: last event),
-    the number of skipped lines and their descriptions (the first 100)."""
+    """Apply read batches (:class:`~panneau.hub.sources.ReadBatch`) to a fresh engine; the
+    snapshot at ``at`` (default: last event), the number of skipped lines and their
+    descriptions (the first 100)."""
     from panneau.hub.engine import Engine
 
     engine = Engine(config)
     skipped, details, last = 0, [], None
     for batch in batches:
         skipped += len(batch.skipped)
-        details.extend(s.describe() for s in batch.skipped[: max(0, 100 - len(details))])
+        details.extend(batch.skipped[: max(0, 100 - len(details))])
         for event in batch.events:
             if at is None or event.ts <= at:
                 engine.apply(event)
@@ -156,17 +191,22 @@ def run(args: argparse.Namespace) -> int:
     from rich.progress import Progress
 
     from panneau.hub.config import ConfigError
-    from panneau.plugins.asterisk.queue_log import parse_batches
-    from panneau.plugins.asterisk.realtime import read_export_batches
 
-    if args.source == "journal":
+    if args.source == JOURNAL:
         from panneau.hub.cli.replay_journal import run_journal
 
         return run_journal(args)
+    readers = file_readers(args.plugin_manager)
+    reader = readers.get(args.source)
+    if reader is None:
+        sys.stderr.write(f"panneau replay: no source reads {args.source!r} files (known: "
+                         f"{', '.join(sorted(readers)) or 'none'}; or {JOURNAL})\n")
+        return 2
     if args.file is None:
         sys.stderr.write(f"panneau replay: {args.source} needs a FILE\n")
         return 2
     try:
+        options = _reader_options(args, reader)
         config = _config(args)
         at = parse_time(args.at, config.hub.timezone) if args.at else None
         path = Path(args.file)
@@ -179,10 +219,7 @@ def run(args: argparse.Namespace) -> int:
     show = size >= _PROGRESS_BYTES and console.is_terminal
     with stream, Progress(console=console, transient=True, disable=not show) as progress:
         task = progress.add_task(f"replaying {path.name}", total=size)
-        if args.source == "queue_log":
-            batches = parse_batches(stream, source=path.name)
-        else:
-            batches = read_export_batches(stream, source=path.name, timezone=args.csv_timezone)
+        batches = reader.read(stream, path.name, options)
         try:
             snapshot, skipped, details = replay(
                 _tracked(batches, stream, lambda n: progress.update(task, completed=n)), config,

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from panneau.hub.hookspecs import hookimpl
 from panneau.hub.sources import SourceSpec
 from panneau.plugins.asterisk.ami import AmiOptions, AmiSource
+from panneau.plugins.asterisk.readers import QUEUE_LOG, QUEUE_LOG_CSV
 from panneau.plugins.asterisk.tailer import QueueLogOptions, QueueLogSource
 
 __all__ = ["register_sources"]
@@ -30,6 +31,7 @@ def register_sources(register: Callable[[SourceSpec], None]) -> None:
         options=QueueLogOptions,
         description="Asterisk app_queue queue_log file, followed live (rotation-safe)",
         stale_after_s=None,
+        readers=(QUEUE_LOG, QUEUE_LOG_CSV),
     ))
     register(SourceSpec(
         name="asterisk_ami",

@@ -5,13 +5,15 @@ from __future__ import annotations
 import asyncio
 import csv
 import os
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from typing import TextIO
 
 from panneau.hub.hookspecs import hookimpl
-from panneau.hub.sources import SourceContext, SourceSpec
+from panneau.hub.sources import FileReader, ReadBatch, SourceContext, SourceSpec
 from panneau_csv_calls.rows import COLUMNS, parse_row
 
-__all__ = ["CsvCallsOptions", "CsvCallsSource", "register_sources"]
+__all__ = ["CsvCallsOptions", "CsvCallsSource", "read_calls", "register_sources"]
 
 
 # docs: begin options
@@ -82,6 +84,25 @@ class CsvCallsSource:
 # docs: end run
 
 
+# docs: begin reader
+def read_calls(stream: TextIO, source: str, options: Mapping[str, str]) -> Iterator[ReadBatch]:
+    """A saved CSV of calls, for ``panneau replay csv_calls FILE``: a batch every 5,000 rows."""
+    events, skipped = [], []
+    for number, fields in enumerate(csv.reader(stream, delimiter=options.get("delimiter", ",")),
+                                    1):
+        if not fields or fields[0] == COLUMNS[0]:
+            continue  # blank line or header
+        try:
+            events += parse_row(fields, source, str(number))
+        except ValueError as exc:
+            skipped.append(f"line {number}: {exc}")
+        if number % 5000 == 0:
+            yield ReadBatch(events, skipped)
+            events, skipped = [], []
+    yield ReadBatch(events, skipped)
+# docs: end reader
+
+
 # docs: begin hook
 @hookimpl
 def register_sources(register):
@@ -91,5 +112,7 @@ def register_sources(register):
         options=CsvCallsOptions,
         description="calls from another ACD's CSV export (one row per finished call)",
         stale_after_s=3600,
+        readers=(FileReader("csv_calls", read_calls, "a saved CSV of finished calls",
+                            {"delimiter": "the field separator (default: ,)"}),),
     ))
 # docs: end hook

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
+
 import panneau_csv_calls
 import pytest
 from panneau_csv_calls.rows import parse_row, parse_time
 
+from panneau.hub.cli.main import main
 from panneau.hub.plugins import collect_sources, make_plugin_manager
 from panneau.hub.testing import RecordingContext, append_lines, figures, make_source, run_source
 
@@ -77,3 +80,21 @@ def test_figures_from_the_rows():
     assert kpis["queue:support/today/answered"] == 2
     assert kpis["queue:support/today/abandoned"] == 1
 # docs: end figures
+
+
+# docs: begin replay
+def test_a_saved_file_is_replayed_by_panneau_replay(tmp_path, capsys):
+    path = tmp_path / "calls.csv"
+    path.write_text("\n".join([HEADER, *ROWS, "c9,support,,1,2"]) + "\n")
+    assert main(["replay", "csv_calls", str(path), "--json"]) == 0
+    out = capsys.readouterr()
+    support = json.loads(out.out)["queues"]["support"]
+    assert (support["offered"], support["answered"], support["abandoned"]) == (3, 2, 1)
+    assert json.loads(out.out)["skipped_lines"] == 1
+    assert out.err == "skipped line 5: expected 8 fields, got 5\n"
+    semicolons = tmp_path / "calls-semicolons.csv"
+    semicolons.write_text(ROWS[1].replace(",", ";") + "\n")
+    assert main(["replay", "csv_calls", str(semicolons), "--option", "delimiter=;",
+                 "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["queues"]["support"]["abandoned"] == 1
+# docs: end replay
