@@ -20,18 +20,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import dataclasses
 import json as jsonlib
 import logging
-from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable
 from pathlib import Path
 from typing import Any
 
 from panneau.hub.config.load import build_source_options
 from panneau.hub.config.schema import Config
 from panneau.hub.events import Event
+from panneau.hub.source_context import Routes, SourceContextBase
 from panneau.hub.sources import (
-    UNCHANGED,
     HttpHandler,
     HttpRequest,
     HttpResponse,
@@ -70,9 +69,12 @@ class ManualClock:
         return self.t
 
 
-class RecordingContext:
+class RecordingContext(SourceContextBase):
     """An in-memory :class:`~panneau.hub.sources.SourceContext` that records everything.
 
+    It checks what the source hands over exactly as the hub does (the shared
+    :class:`panneau.hub.source_context.SourceContextBase`): events only, ``source`` set to
+    this context's name, JSON checkpoints, known statuses, no route registered twice.
     ``clock`` defaults to a :class:`ManualClock`; pass ``time.time`` for a real one. With an
     ``engine`` (a :class:`panneau.hub.engine.Engine`), every emitted event is applied to it.
     """
@@ -83,61 +85,57 @@ class RecordingContext:
         self.name = name
         self.checkpoint = checkpoint
         self.log = logging.getLogger(f"panneau.source.{name}")
-        self.clock = clock if clock is not None else ManualClock()
+        self.clock = clock if clock is not None else ManualClock()  # type: ignore[assignment]
         self.engine = engine
         self.events: list[Event] = []
         self.checkpoints: list[Any] = []
         self.batches: list[list[Event]] = []
         self.skips: list[tuple[str, int]] = []
         self.statuses: list[tuple[str, str]] = []
-        self.routes: dict[tuple[str, str], HttpHandler] = {}
+        self.route_table = Routes()
+        #: Set to an exception to make ``emit`` raise it, as when the hub cannot journal
+        #: (a full disk...): the source must not lose what it then retries.
+        self.emit_error: BaseException | None = None
         self._changed = asyncio.Condition()
         self._wakers: set[asyncio.Task] = set()
 
-    # --- the SourceContext protocol ------------------------------------------------------
+    # --- where the SourceContext calls go -----------------------------------------------
 
-    async def emit(self, events: Sequence[Event], checkpoint: Any = UNCHANGED) -> None:
-        """Record the events and the checkpoint as the hub would: anything that is not an event
-        is refused, and each event's ``source`` is set to this context's name."""
-        batch = list(events)
-        for i, event in enumerate(batch):
-            if not isinstance(event, Event):
-                raise TypeError(f"emit() takes panneau.hub.events records, got {event!r}")
-            if event.source != self.name:
-                batch[i] = dataclasses.replace(event, source=self.name)
-        self.batches.append(batch)
-        self.events.extend(batch)
+    async def _store(self, events: list[Event], checkpoint: Any, changed: bool) -> None:
+        if self.emit_error is not None:
+            raise self.emit_error
+        self.batches.append(events)
+        self.events.extend(events)
         if self.engine is not None:
-            for event in batch:
+            for event in events:
                 self.engine.apply(event)
-        if checkpoint is not UNCHANGED:
-            jsonlib.dumps(checkpoint)  # a checkpoint must be JSON, as the journal stores it
-            self.checkpoint = checkpoint
+        if changed:
             self.checkpoints.append(checkpoint)
         await self._notify()
 
-    def skipped(self, detail: str, count: int = 1) -> None:
-        """Record input the source could not read."""
+    def _skip(self, detail: str, count: int) -> None:
         self.skips.append((detail, count))
         self._notify_soon()
 
-    def set_status(self, status: str, detail: str = "") -> None:
-        """Record a status change."""
+    def _status(self, status: str, detail: str) -> None:
         self.statuses.append((status, detail))
         self._notify_soon()
 
     def add_route(self, method: str, path: str, handler: HttpHandler) -> str:
-        """Register a webhook; returns the URL path the hub would serve it at."""
-        key = (method.upper(), "/" + path.lstrip("/"))
-        if key in self.routes:
-            raise ValueError(f"route {key[0]} {key[1]} is already registered")
-        self.routes[key] = handler
+        """Register a webhook (refused when already registered, as the hub does); returns
+        the URL path the hub would serve it at."""
+        full = super().add_route(method, path, handler)
         self._notify_soon()
-        return f"/hooks/{self.name}{key[1]}"
+        return full
 
     def now(self) -> float:
         """The clock's time."""
         return self.clock.now() if isinstance(self.clock, ManualClock) else self.clock()
+
+    @property
+    def routes(self) -> dict[tuple[str, str], HttpHandler]:  # type: ignore[override]
+        """The webhooks registered, by ``(METHOD, full path)``."""
+        return self.route_table.handlers
 
     # --- for tests ----------------------------------------------------------------------
 
@@ -145,6 +143,11 @@ class RecordingContext:
     def status(self) -> str | None:
         """The last status set, if any."""
         return self.statuses[-1][0] if self.statuses else None
+
+    @property
+    def skipped_details(self) -> list[str]:
+        """The detail of each :meth:`skipped` call, in order."""
+        return [detail for detail, _ in self.skips]
 
     @property
     def skipped_count(self) -> int:
@@ -167,9 +170,9 @@ class RecordingContext:
 
         ``path`` is the route's own path or the full path :meth:`add_route` returned.
         """
-        prefix = f"/hooks/{self.name}"
+        prefix = f"{Routes.PREFIX}/{self.name}"
         local = path[len(prefix):] if path.startswith(prefix + "/") else path
-        handler = self.routes.get((method.upper(), "/" + local.lstrip("/")))
+        handler = self.route_table.find(method, f"{prefix}/{local.lstrip('/')}")
         if handler is None:
             return HttpResponse(404, {"error": f"no route {method.upper()} {path}"})
         if json is not None:
@@ -225,10 +228,13 @@ async def run_source(source: Source, ctx: RecordingContext, *, until: Condition 
         waiter = asyncio.create_task(ctx.wait_for(done, timeout))
         try:
             await asyncio.wait({task, waiter}, return_when=asyncio.FIRST_COMPLETED)
-            if task.done():
+            if task.done():  # the source returned (or raised): nothing more to wait for
                 waiter.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await waiter
                 task.result()
-            await waiter
+            else:
+                await waiter
         except TimeoutError:
             raise TimeoutError(
                 f"source {ctx.name!r} did not get there in {timeout}s: "

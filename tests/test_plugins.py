@@ -21,6 +21,7 @@ from panneau.hub.plugins import (
     plugin_infos,
 )
 from panneau.hub.sources import SourceSpec
+from panneau.hub.testing import ManualClock, RecordingContext, run_source
 
 
 def test_entry_point_plugin_is_loaded_with_its_distribution():
@@ -79,24 +80,11 @@ def test_a_misspelled_hook_is_caught():
 async def test_echo_source_emits_through_its_context():
     from panneau_echo import EchoOptions, EchoSource
 
-    emitted = []
-
-    class Ctx:
-        name = "e"
-        checkpoint = 1
-
-        async def emit(self, events, checkpoint=None):
-            emitted.append((events, checkpoint))
-
-        def set_status(self, status, detail=""):
-            raise SystemExit  # stop the idle wait
-
-        def now(self):
-            return 100.0
-
-    with pytest.raises(SystemExit):
-        await EchoSource(EchoOptions(agents=["A", "B"])).run(Ctx())
-    assert emitted == [([AgentLoggedIn(ts=100.0, source="e", source_pos="1", agent="B")], 2)]
+    ctx = RecordingContext("e", checkpoint=1, clock=ManualClock(100.0))
+    await run_source(EchoSource(EchoOptions(agents=["A", "B"])), ctx,
+                     until=lambda c: c.status == "live")
+    assert ctx.batches == [[AgentLoggedIn(ts=100.0, source="e", source_pos="1", agent="B")]]
+    assert ctx.checkpoints == [2]
 
 
 # --- plugins that break: skipped, reported, the rest served -------------------------------

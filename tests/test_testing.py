@@ -8,7 +8,7 @@ import pytest
 
 from panneau.hub.config.schema import Config, Team, Threshold
 from panneau.hub.events import AgentLoggedIn, CallAnswered, CallEntered
-from panneau.hub.sources import UNCHANGED
+from panneau.hub.sources import UNCHANGED, HttpResponse
 from panneau.hub.testing import ManualClock, RecordingContext, figures, run_source, snapshot
 
 
@@ -42,12 +42,26 @@ async def test_records_events_checkpoints_and_sets_the_source_name():
     assert clock.advance(5) == 105.0 == ctx.now()
 
 
+async def _answer(request):
+    return HttpResponse(200)
+
+
 async def test_refuses_what_the_hub_refuses():
     ctx = RecordingContext()
-    with pytest.raises(TypeError, match=r"hub\.events records"):
+    with pytest.raises(TypeError, match=r"emitted str, not a panneau\.hub\.events event"):
         await ctx.emit(["not an event"])
-    with pytest.raises(TypeError, match="not JSON serializable"):
+    with pytest.raises(TypeError, match="a checkpoint must be JSON"):
         await ctx.emit([], checkpoint=object())
+    with pytest.raises(ValueError, match="status must be one of starting, live, stale, down"):
+        ctx.set_status("up")
+    with pytest.raises(ValueError, match="at least 1"):
+        ctx.skipped("line 2", 0)
+    ctx.add_route("post", "calls", _answer)
+    with pytest.raises(ValueError, match="route POST /hooks/test/calls is already registered"):
+        ctx.add_route("POST", "/calls", _answer)
+    assert list(ctx.routes) == [("POST", "/hooks/test/calls")]
+    await ctx.emit([], checkpoint={"ids": (1, 2)})
+    assert ctx.checkpoint == {"ids": [1, 2]}  # what a restart gets back from the journal
 
 
 async def test_a_source_crash_is_re_raised():

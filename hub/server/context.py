@@ -1,9 +1,8 @@
-"""The :class:`~panneau.hub.sources.SourceContext` a running source gets; the webhook routes."""
+"""The :class:`~panneau.hub.sources.SourceContext` a running source gets, and the state the hub
+keeps of each source. Webhook routes: :class:`panneau.hub.source_context.Routes`."""
 
 from __future__ import annotations
 
-import asyncio
-import dataclasses
 import logging
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -12,7 +11,8 @@ from typing import Any
 
 from panneau.hub.events import Event
 from panneau.hub.server.metrics import Metrics
-from panneau.hub.sources import UNCHANGED, HttpHandler, SourceStatus
+from panneau.hub.source_context import Routes, SourceContextBase
+from panneau.hub.sources import SourceStatus
 
 __all__ = ["HubSourceContext", "Routes", "SourceState", "families_of"]
 
@@ -85,37 +85,16 @@ class SourceState:
         return out
 
 
-class Routes:
-    """Webhook handlers sources added, by ``(METHOD, full path)``."""
-
-    PREFIX = "/hooks"
-
-    def __init__(self) -> None:
-        self.handlers: dict[tuple[str, str], HttpHandler] = {}
-        self.owner: dict[tuple[str, str], str] = {}
-
-    def add(self, source: str, method: str, path: str, handler: HttpHandler) -> str:
-        full = f"{self.PREFIX}/{source}/{path.lstrip('/')}"
-        key = (method.upper(), full)
-        self.handlers[key], self.owner[key] = handler, source
-        return full
-
-    def remove_source(self, source: str) -> None:
-        for key in [k for k, s in self.owner.items() if s == source]:
-            del self.handlers[key], self.owner[key]
-
-    def find(self, method: str, path: str) -> HttpHandler | None:
-        return self.handlers.get((method.upper(), path))
-
-
 @dataclass
-class HubSourceContext:
-    """The concrete context: one per run of a source (a restart gets a fresh one)."""
+class HubSourceContext(SourceContextBase):
+    """The hub's context: one per run of a source (a restart gets a fresh one); the checks
+    are :class:`~panneau.hub.source_context.SourceContextBase`'s, shared with
+    ``panneau.hub.testing``."""
 
     state: SourceState
     checkpoint: Any
     accept: AcceptFn
-    routes: Routes
+    route_table: Routes
     on_status: Callable[[SourceState], None]
     metrics: Metrics
     clock: Callable[[], float] = time.time
@@ -128,29 +107,18 @@ class HubSourceContext:
     def name(self) -> str:
         return self.state.name
 
-    async def emit(self, events: Sequence[Event], checkpoint: Any = UNCHANGED) -> None:
+    async def _store(self, events: list[Event], checkpoint: Any, changed: bool) -> None:
         """Journal ``events`` with ``checkpoint`` in one transaction, then apply and publish."""
-        events = list(events)
-        for i, event in enumerate(events):
-            if not isinstance(event, Event):
-                raise TypeError(f"source {self.name!r} emitted {type(event).__name__}, "
-                                "not a panneau.hub.events event")
-            if event.source != self.name:
-                events[i] = dataclasses.replace(event, source=self.name)
-        changed = checkpoint is not UNCHANGED
         now = self.clock()
-        self.accept(self.state, events, checkpoint if changed else None, changed, now)
-        if changed:
-            self.checkpoint = checkpoint
+        self.accept(self.state, events, checkpoint, changed, now)
         if events:
             self.state.feeds |= families_of(events)
             self.state.last_event = self.state.last_activity = now
             self.state.accepted += len(events)
             if self.state.status in ("starting", "stale"):
                 self.set_status("live")
-        await asyncio.sleep(0)  # let screens and other sources run between batches
 
-    def skipped(self, detail: str, count: int = 1) -> None:
+    def _skip(self, detail: str, count: int) -> None:
         """Count unreadable input; the first few of each run are logged."""
         self.state.skipped += count
         self.state.last_skipped = detail[:200]
@@ -158,14 +126,7 @@ class HubSourceContext:
         if self.state.skipped <= 20:
             self.log.warning("skipped %d: %s", count, detail)
 
-    def set_status(self, status: SourceStatus, detail: str = "") -> None:
+    def _status(self, status: SourceStatus, detail: str) -> None:
         """Record and publish the source's health."""
         if self.state.change(status, detail, self.clock()):
             self.on_status(self.state)
-
-    def add_route(self, method: str, path: str, handler: HttpHandler) -> str:
-        """Serve ``handler`` at ``/hooks/<source>/<path>`` on the hub's HTTP port."""
-        return self.routes.add(self.name, method, path, handler)
-
-    def now(self) -> float:
-        return self.clock()

@@ -1,22 +1,19 @@
-"""Shared test parts for the helpdesk and survey sources: a recording SourceContext and a real
-aiohttp server on 127.0.0.1 (port 0) whose routes each test defines."""
+"""Shared test parts for the helpdesk and survey sources: panneau.hub.testing's context (the
+hub's own checks) and a real aiohttp server on 127.0.0.1 (port 0) whose routes each test
+defines."""
 
 from __future__ import annotations
 
 import asyncio
-import json
-import logging
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import pytest
 from aiohttp import web
 
-from panneau.hub.events import Event
-from panneau.hub.sources import UNCHANGED, HttpRequest, HttpResponse
+from panneau.hub.sources import HttpRequest, HttpResponse
+from panneau.hub.testing import ManualClock, RecordingContext
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 SHARED_DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
@@ -53,53 +50,6 @@ async def run_until(source, ctx, condition, steps: int = 200) -> None:
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
-
-
-@dataclass
-class RecordingContext:
-    """A SourceContext that keeps what a source hands over; checkpoints go through JSON, as
-    the hub's journal stores them. Routes are served by a real aiohttp app when one is set."""
-
-    name: str = "src"
-    checkpoint: Any = None
-    clock: float = 0.0
-    events: list[Event] = field(default_factory=list)
-    checkpoints: list[Any] = field(default_factory=list)
-    skips: list[str] = field(default_factory=list)
-    statuses: list[tuple[str, str]] = field(default_factory=list)
-    routes: dict[tuple[str, str], Any] = field(default_factory=dict)
-    fail_emit: bool = False
-    log: logging.Logger = field(default_factory=lambda: logging.getLogger("tests.helpdesk.src"))
-
-    async def emit(self, events, checkpoint=UNCHANGED) -> None:
-        if self.fail_emit:
-            raise RuntimeError("journal unavailable")
-        await asyncio.sleep(0)
-        self.events.extend(events)
-        if checkpoint is not UNCHANGED:
-            self.checkpoint = json.loads(json.dumps(checkpoint))
-            self.checkpoints.append(self.checkpoint)
-
-    def skipped(self, detail: str, count: int = 1) -> None:
-        self.skips.extend([detail] * count)
-
-    def set_status(self, status: str, detail: str = "") -> None:
-        self.statuses.append((status, detail))
-
-    def add_route(self, method: str, path: str, handler) -> str:
-        full = f"/hooks/{self.name}/{path.lstrip('/')}"
-        self.routes[(method.upper(), full)] = handler
-        return full
-
-    def now(self) -> float:
-        return self.clock
-
-    def kinds(self) -> list[str]:
-        return [e.kind for e in self.events]
-
-    def restarted(self) -> RecordingContext:
-        """A fresh context resuming from this one's stored checkpoint (a hub restart)."""
-        return RecordingContext(name=self.name, checkpoint=self.checkpoint, clock=self.clock)
 
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -166,4 +116,5 @@ async def server():
 
 @pytest.fixture
 def ctx() -> RecordingContext:
-    return RecordingContext()
+    """The context of a source named ``src``, its clock at 0 until a test moves it."""
+    return RecordingContext("src", clock=ManualClock(0.0))

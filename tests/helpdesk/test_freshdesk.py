@@ -130,8 +130,9 @@ async def test_custom_statuses_and_unmapped_ones(server, ctx):
     await poll(ctx, options(await server.start(), custom_statuses={"6": "hold"}))
     assert [(e.ticket_id, e.status) for e in ctx.events if e.kind == "ticket_created"] == [
         ("1", "hold")]  # 3 is spam, first seen as such: never in the backlog
-    assert len(ctx.skips) == 1 and "unknown status 7 (map it in options.custom_statuses)" in \
-        ctx.skips[0] and "page 1 [1]" in ctx.skips[0]
+    (detail,) = ctx.skipped_details
+    assert "unknown status 7 (map it in options.custom_statuses)" in detail
+    assert "page 1 [1]" in detail
 
 
 async def test_bad_custom_status_category_stops_the_source(ctx):

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 import time
 
 import pytest
 from aiohttp import web
 
-from panneau.hub.testing import make_source
+from panneau.hub.testing import RecordingContext, make_source, running
 from panneau.plugins import generic
 from panneau.plugins.generic.mapping import RowMapping, row_to_survey
 from panneau.plugins.generic.source import FolderReader
-from tests.helpdesk.conftest import RecordingContext, run_until
+from tests.helpdesk.conftest import run_until
 
 SURVEY_MAPPING = {
     "kind": "survey", "survey": "nps",
@@ -56,7 +55,7 @@ async def test_survey_csv_rows_bad_rows_reported_with_file_and_line(tmp_path, ct
         ("r1", 10, "Alice"), ("r2", 9, "Alice"), ("r3", 7, "Bob"), ("r4", 3, "Bob")]
     assert ctx.events[0].ts == 1772442000  # 10:00 Paris = 09:00 UTC
     assert ctx.events[2].comment == "ok, I guess" and ctx.events[1].comment is None
-    assert ctx.skips == [
+    assert ctx.skipped_details == [
         "export-1.csv:6: score 'eleven' is not a number (map it in score_map)",
         "export-1.csv:7: no id (column 'Response ID' is missing or empty)",
         "export-1.csv:8: score 12 is outside 0..10",
@@ -108,8 +107,8 @@ async def test_ticket_rows_from_json_lines(tmp_path, ctx):
     await read_folder(ctx, folder_source(tmp_path, mapping=mapping, pattern="*.jsonl"))
     assert ctx.kinds() == ["ticket_created", "ticket_metrics", "ticket_updated", "ticket_solved"]
     assert ctx.events[1].first_reply_min == 30.0
-    assert [s.split(": ")[0] for s in ctx.skips] == ["crm.jsonl:3", "crm.jsonl:4"]
-    assert "status 'Escalated' is not mapped (add it to status_map)" in ctx.skips[1]
+    assert [s.split(": ")[0] for s in ctx.skipped_details] == ["crm.jsonl:3", "crm.jsonl:4"]
+    assert "status 'Escalated' is not mapped (add it to status_map)" in ctx.skipped_details[1]
 
 
 def test_score_map_for_worded_answers():
@@ -135,24 +134,15 @@ async def test_unusable_options_are_refused(tmp_path, ctx):
 
 async def test_missing_folder_is_reported_down_then_recovers(tmp_path):
     folder = tmp_path / "drop"
-    ctx = RecordingContext()
+    ctx = RecordingContext("src")
     source = folder_source(folder, poll_interval_s=0.02)
-    task = asyncio.create_task(source.run(ctx))
-    for _ in range(100):
-        if any(s == "down" for s, _ in ctx.statuses):
-            break
-        await asyncio.sleep(0.02)
-    folder.mkdir()
-    write_old(folder / "a.csv", SURVEY_CSV)
-    for _ in range(100):
-        if ctx.events:
-            break
-        await asyncio.sleep(0.02)
-    task.cancel()
-    with pytest.raises(asyncio.CancelledError):
-        await task
+    async with running(source, ctx):
+        await ctx.wait_for(lambda c: c.status == "down")
+        folder.mkdir()
+        write_old(folder / "a.csv", SURVEY_CSV)
+        await ctx.wait_for(lambda c: len(c.events) == 4 and c.status == "live")
     assert ("down", f"folder {folder} does not exist") in ctx.statuses
-    assert len(ctx.events) == 4 and ctx.statuses[-1] == ("live", "")
+    assert ctx.statuses[-1] == ("live", "")
 
 
 async def test_json_endpoint_polled_with_since_and_secret_header(server, ctx, monkeypatch):
@@ -180,4 +170,4 @@ async def test_json_endpoint_polled_with_since_and_secret_header(server, ctx, mo
     # the URL's own query string is kept next to the source's own parameter
     assert seen_queries[0] == {"view": "open"}
     assert seen_queries[1] == {"view": "open", "after": "2026-03-02T09:30:00Z"}
-    assert len(ctx.skips) >= 1 and ctx.skips[0].endswith("record 3: score 0 is outside 1..5")
+    assert ctx.skipped_details[0].endswith("record 3: score 0 is outside 1..5")

@@ -10,12 +10,12 @@ import json
 import httpx
 import pytest
 
-from panneau.hub.testing import make_source
+from panneau.hub.testing import RecordingContext, make_source
 from panneau.plugins import surveys
 from panneau.plugins.surveys.options import TypeformForm
 from panneau.plugins.surveys.parse import Refused, parse_typeform
 from panneau.plugins.surveys.signatures import typeform_signature, typeform_signature_ok
-from tests.helpdesk.conftest import FIXTURES, LiveServer, RecordingContext, shared_file
+from tests.helpdesk.conftest import FIXTURES, LiveServer, shared_file
 
 SECRET = "tf-secret-5d1"
 TYPEFORM_BODY = (FIXTURES / "typeform" / "form_response_nps.json").read_bytes()
@@ -122,7 +122,7 @@ async def test_bad_webhooks_are_refused_with_a_reason(ctx, body, headers, status
     async with typeform(ctx) as hook:
         answer = await hook.post(body, tf_headers(body) if headers is None else headers)
     assert answer.status_code == status and reason in answer.json()["error"]
-    assert ctx.events == [] and len(ctx.skips) == 1 and reason in ctx.skips[0]
+    assert ctx.events == [] and len(ctx.skipped_details) == 1 and reason in ctx.skipped_details[0]
 
 
 async def test_body_tampered_after_signing_is_refused(ctx):
@@ -142,10 +142,10 @@ async def test_a_response_without_the_scored_question_is_ignored(ctx):
 
 
 async def test_storage_failure_answers_503_and_a_retry_stores_it(ctx):
-    ctx.fail_emit = True
+    ctx.emit_error = RuntimeError("journal unavailable")
     async with typeform(ctx) as hook:
         failed = await hook.post(TYPEFORM_BODY, tf_headers(TYPEFORM_BODY))
-        ctx.fail_emit = False
+        ctx.emit_error = None
         retried = await hook.post(TYPEFORM_BODY, tf_headers(TYPEFORM_BODY))
     assert failed.status_code == 503 and retried.json()["status"] == "stored"
     assert len(ctx.events) == 1

@@ -97,7 +97,7 @@ async def poll(ctx, opts: ZendeskOptions) -> ZendeskPoller:
 
 async def test_cursor_export_becomes_ticket_events(server, ctx):
     FakeZendesk(server)
-    ctx.clock = NOW
+    ctx.clock.t = NOW
     await poll(ctx, options(await server.start(), sla_breaches=False, satisfaction=False))
     tickets = [(e.kind, getattr(e, "ticket_id", None)) for e in ctx.events]
     assert tickets == [
@@ -116,7 +116,8 @@ async def test_cursor_export_becomes_ticket_events(server, ctx):
     ]
     assert next(e for e in ctx.events if e.kind == "ticket_created" and e.ticket_id == "103"
                 ).status == "new"
-    assert ctx.skips == ["cursor:cGFnZTI=: tickets[6]: ticket 107: unknown status 'sideways'"]
+    assert ctx.skipped_details == [
+        "cursor:cGFnZTI=: tickets[6]: ticket 107: unknown status 'sideways'"]
     deleted = [e for e in ctx.events if e.kind == "ticket_updated" and e.ticket_id == "104"]
     assert deleted[0].status == "deleted"
     solved_103 = next(e for e in ctx.events if e.kind == "ticket_solved" and e.ticket_id == "103")
@@ -131,7 +132,7 @@ async def test_cursor_export_becomes_ticket_events(server, ctx):
 
 async def test_restart_resumes_after_the_stored_cursor(server, ctx):
     FakeZendesk(server)
-    ctx.clock = NOW
+    ctx.clock.t = NOW
     opts = options(await server.start(), sla_breaches=False, satisfaction=False)
     await poll(ctx, opts)
     again = ctx.restarted()
@@ -142,7 +143,7 @@ async def test_restart_resumes_after_the_stored_cursor(server, ctx):
 
 async def test_start_time_never_inside_the_last_minute(server, ctx):
     FakeZendesk(server)
-    ctx.clock = NOW
+    ctx.clock.t = NOW
     await poll(ctx, options(await server.start(), start_time=NOW + 3600, sla_breaches=False,
                             satisfaction=False))
     assert f"start_time={NOW - 61}" in server.paths()[0]
@@ -151,7 +152,7 @@ async def test_start_time_never_inside_the_last_minute(server, ctx):
 async def test_rate_limit_waits_what_retry_after_says(server, ctx):
     fake = FakeZendesk(server)
     fake.throttle = 1
-    ctx.clock = NOW
+    ctx.clock.t = NOW
     await poll(ctx, options(await server.start(), sla_breaches=False, satisfaction=False))
     (t429, _, _), (t_retry, _, _) = server.log[:2]
     assert t_retry - t429 >= 0.95
@@ -162,7 +163,7 @@ async def test_rate_limit_waits_what_retry_after_says(server, ctx):
 
 async def test_sla_breaches_and_satisfaction_ratings(server, ctx):
     FakeZendesk(server)
-    ctx.clock = NOW
+    ctx.clock.t = NOW
     opts = options(await server.start())
     await poll(ctx, opts)
     breaches = [(e.ticket_id, e.metric) for e in ctx.events if e.kind == "ticket_sla_breached"]
@@ -187,11 +188,11 @@ def test_offered_and_unoffered_ratings_are_not_responses():
 
 
 async def test_bad_credentials_mark_the_source_down_and_are_never_logged(server, caplog):
-    from tests.helpdesk.conftest import RecordingContext
+    from panneau.hub.testing import ManualClock, RecordingContext
 
     FakeZendesk(server)
     url = await server.start()
-    ctx = RecordingContext(clock=NOW)
+    ctx = RecordingContext("src", clock=ManualClock(NOW))
     opts = ZendeskOptions(base_url=url, oauth_token="oauth-very-secret-42",
                           min_request_interval_s=0.0, poll_interval_s=0.05)
     caplog.set_level(logging.DEBUG)
@@ -217,7 +218,7 @@ def test_credentials_from_the_environment():
 
 async def test_run_polls_until_cancelled_and_reports_live(server, ctx):
     FakeZendesk(server)
-    ctx.clock = NOW
+    ctx.clock.t = NOW
     source = ZendeskSource(options(await server.start()))
     await run_until(source, ctx, lambda: len(server.log) >= 12)  # several full polls
     assert ("live", "") in ctx.statuses
@@ -239,7 +240,7 @@ async def test_time_based_export_when_the_cursor_one_is_refused(server, ctx):
 
     server.route("GET", "/api/v2/incremental/tickets.json", time_based)
     FakeZendesk(server, cursor=False)
-    ctx.clock = NOW
+    ctx.clock.t = NOW
     opts = options(await server.start(), sla_breaches=False, satisfaction=False)
     await poll(ctx, opts)
     assert Counter(ctx.kinds()) == {"ticket_created": 6, "ticket_metrics": 5,
@@ -269,7 +270,7 @@ async def test_fallback_to_time_based_export_on_recorded_pages(server, ctx):
 
     server.route("GET", "/api/v2/incremental/tickets.json", time_based)
     FakeZendesk(server, cursor=False)
-    ctx.clock = NOW
+    ctx.clock.t = NOW
     await poll(ctx, options(await server.start(), per_page=1, sla_breaches=False,
                             satisfaction=False))
     assert "/cursor.json" in server.paths()[0]  # tried first, refused with 404
@@ -316,7 +317,7 @@ async def test_kpis_end_to_end_through_the_engine(server, ctx):
     from panneau.hub.testing import snapshot
 
     fake = FakeZendesk(server)
-    ctx.clock = NOW
+    ctx.clock.t = NOW
     opts = options(await server.start(), agents={"501": "Alice", "502": "Bob"},
                    groups={"360001": "Support"})
     await poll(ctx, opts)
@@ -336,7 +337,7 @@ async def test_kpis_end_to_end_through_the_engine(server, ctx):
     assert got["agent:Bob/today/csat_pct"] == pytest.approx(50.0)  # 802 bad, 804 good
     # Later, 103 is solved again (3 replies, reopened once, 2 h 10 min after creation).
     fake.later = True
-    ctx.clock = NOW + 3600
+    ctx.clock.t = NOW + 3600
     await poll(ctx, opts)
     snap = snapshot(ctx.events, config=config, at=NOW + 3600)
     assert not snap.bad_events

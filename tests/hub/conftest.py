@@ -42,6 +42,7 @@ class FeedOptions:
     hang_after: int = 0  # stop emitting (but stay "live") after this many calls
     block_s: float = 0.0  # then block the event loop this long (time.sleep)
     answer: bool = True  # False: calls only queue (calls_waiting grows)
+    route_twice: bool = False  # add its webhook route a second time (refused)
 
 
 class FeedSource:
@@ -52,6 +53,8 @@ class FeedSource:
         opts, pos, in_run = self.options, ctx.checkpoint or 0, 0
         ctx.set_status("live")
         ctx.add_route("POST", "ping", self._ping)
+        if opts.route_twice:
+            ctx.add_route("post", "/ping", self._ping)
         agents = [a for team in AGENTS.values() for a in team]
         if pos == 0:
             await ctx.emit([AgentLoggedIn(ts=ctx.now(), agent=a, queue=None) for a in agents])

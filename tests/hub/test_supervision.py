@@ -94,3 +94,12 @@ async def test_going_stale_is_logged_once(start_hub, tools, caplog):
     stale = [(level, m) for level, m in _changes(caplog) if " is stale" in m]
     assert len(stale) == 1 and stale[0][0] == "WARNING"
     assert stale[0][1].startswith("source feed is stale: no events for")
+
+
+async def test_a_route_added_twice_is_refused_by_the_hub_as_by_the_testing_context(start_hub):
+    async with start_hub(feed={"count": 1, "route_twice": True}, hub_kwargs=FAST) as hub:
+        async with asyncio.timeout(5):
+            while hub.supervisor.states["feed"].restarts < 1:
+                await asyncio.sleep(0.02)
+        detail = hub.supervisor.states["feed"].detail
+        assert "ValueError: route POST /hooks/feed/ping is already registered" in detail
