@@ -111,6 +111,14 @@ VIEW_VALUES: dict[str, dict[str, Any]] = {
               "cause_value": _OPT_NUMBER, "effect_value": _OPT_NUMBER,
               "note": {"type": "string"}, "warning": _OPT_STRING})}},
         description="the balanced scorecard of `site` or `team:<id>` for its period"),
+    "pulse": _object(
+        {"question": {"type": "string"}, "period": {"type": "string"}},
+        {"answers": {"type": ["integer", "null"]}, "mean": _OPT_NUMBER,
+         "counts": {"type": ["array", "null"], "items": {"type": "integer"},
+                    "minItems": 5, "maxItems": 5},
+         "answered": {"type": "boolean"}},
+        description="`pulse:team:<id>`: a team's satisfaction-pulse aggregate (null below "
+                    "kpi.small_n answers); `pulse:ask`: whether this agent has answered"),
     "meta": _object(
         {"role": {"enum": ["kiosk", "agent", "manager"]}, "identity": {"type": "string"},
          "team": _OPT_STRING, "team_name": _OPT_STRING, "team_figures": {"type": "boolean"},
@@ -135,7 +143,7 @@ KEY_PATTERNS: dict[str, str] = {
     "target": "^target:[^/]+/[^/]+$",
     "insight": "^insight:[^/]+/.+$",
     **{kind: f"^{kind}:.+$" for kind in ("agent", "source", "message", "objective",
-                                        "scorecard")},
+                                        "scorecard", "pulse")},
     "meta": "^meta$",
 }
 

@@ -22,6 +22,8 @@ and the screens use (nobody splits key strings by hand):
 - ``insight:<rule>/<scope>`` → ``{"rule", "key", "text", "figures", "period", "severity"}``
 - ``objective:<n>`` → an objective with its key results' progress (panneau.hub.objectives)
 - ``scorecard:<scope>`` → the balanced scorecard of ``site`` or ``team:<id>``
+- ``pulse:team:<id>`` → ``{"question", "period", "answers", "mean", "counts"}`` (aggregate only)
+- ``pulse:ask`` → ``{"question", "period", "answered"}`` (an agent's own view only)
 - ``meta`` → ``{"role", "identity", "team", "team_name", "agent", "as_of", "pages", ...}``
 
 A scope (``site``, ``queue:<name>``, ``team:<id>``, ``agent:<id>``) may hold ``:`` but never
@@ -45,7 +47,8 @@ __all__ = [
 #: Kinds whose key is ``<kind>:<scope>/<window>/<kpi>``.
 FIGURE_KINDS = frozenset({"kpi", "state", "trend", "ref", "alert", "annotation"})
 #: Kinds whose key is ``<kind>:<id>``.
-ITEM_KINDS = frozenset({"agent", "source", "message", "insight", "objective", "scorecard"})
+ITEM_KINDS = frozenset({"agent", "source", "message", "insight", "objective", "scorecard",
+                        "pulse"})
 
 
 class Key(NamedTuple):

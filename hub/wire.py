@@ -101,6 +101,8 @@ CLIENT_FRAMES: dict[str, Fields] = {
     "history": {"keys": ((list,), True), "since": (_NUM, True),
                 "until": ((*_NUM, type(None)), False), "step_s": ((*_NUM, type(None)), False),
                 "ref": (_OPT_STR, False)},
+    "pulse_answer": {"score": ((int,), True), "comment": (_OPT_STR, False),
+                     "ref": (_OPT_STR, False)},
 }
 
 #: Frames the hub sends to a client.

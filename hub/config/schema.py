@@ -15,6 +15,7 @@ __all__ = [
     "KioskSettings",
     "KpiSettings",
     "Objective",
+    "PulseSettings",
     "QueueSettings",
     "ReportSchedule",
     "ReportSettings",
@@ -172,6 +173,15 @@ def _default_pages() -> list[KioskPage]:
 
 
 @dataclass
+class PulseSettings:
+    """``[pulse]``: the agents' anonymous satisfaction pulse (docs/hub.md)."""
+
+    enabled: bool = False
+    question: str = "How do you feel about your work these days?"
+    period: Literal["day", "week", "month"] = "week"
+
+
+@dataclass
 class KeyResult:
     """``[[objectives.key_results]]``: a KPI of a scope to bring to a target by a deadline."""
 
@@ -323,6 +333,7 @@ class Config:
     objectives: list[Objective] = field(default_factory=list)
     scorecard: Scorecard = field(default_factory=Scorecard)
     reports: ReportSettings = field(default_factory=ReportSettings)
+    pulse: PulseSettings = field(default_factory=PulseSettings)
 
     def team(self, team_id: str) -> Team | None:
         """The team with this id."""

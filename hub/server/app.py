@@ -53,6 +53,7 @@ from panneau.hub.server.journal import Journal
 from panneau.hub.server.manager import ManagerState
 from panneau.hub.server.metrics import Metrics, render_prometheus
 from panneau.hub.server.publisher import Publisher
+from panneau.hub.server.pulse import Pulse
 from panneau.hub.server.reload import ConfigReloader
 from panneau.hub.server.rollups import RollupWriter, goals_board
 from panneau.hub.server.supervisor import SourceEntry, Supervisor
@@ -118,6 +119,8 @@ class Hub:
             self.history = History(self.journal, cfg,
                                    past=[p for rule in self.insight_rules for p in rule.past])
             self.rollups = RollupWriter(self.journal, cfg)
+            self.pulse = Pulse(self.journal, cfg)
+            self.pulse.refresh(self._today())
             self.snapshot: Any = self.engine.snapshot(clock())
             registry = collect_sources(self.pm)
             entries = [SourceEntry(s, registry.specs.get(s.plugin))
@@ -132,7 +135,8 @@ class Hub:
                 epoch=self.epoch, views=self.views, metrics=self.metrics,
                 resume_history=cfg.hub.resume_history, buffer_bytes=cfg.hub.client_buffer_bytes)
             self.frames = FrameHandler(cfg, self.manager, self.publisher, self.mark_dirty,
-                                       self.enter_figure, self.history, clock)
+                                       self.enter_figure, self.history, clock,
+                                       pulse=self.answer_pulse)
             self.ws = WsServer(cfg, self.publisher, self.frames.handle, self._status_for,
                                self.health, self.metrics_text)
             self.http = HttpServer(self.routes, self.supervisor.states, self.metrics,
@@ -292,6 +296,17 @@ class Hub:
         self._dirty.set()
         return None
 
+    def _today(self) -> date:
+        """The working day now, in the hub's timezone and day start."""
+        return date.fromordinal(self.engine.clock.day(self.clock()))
+
+    def answer_pulse(self, agent: str, score: int, comment: str | None) -> str | None:
+        """Store an agent's pulse answer without the agent; returns why it was refused."""
+        problem = self.pulse.answer(agent, score, comment, self._today())
+        if problem is None:
+            self.mark_dirty()
+        return problem
+
     def _on_status(self, state: SourceState) -> None:
         self._status_dirty = True
         self._dirty.set()
@@ -312,7 +327,8 @@ class Hub:
         manager = self.manager
         return ViewInputs(self.snapshot, self.supervisor.states, manager.messages, manager.acks,
                           manager.annotation_values(), self.alerts, self.history.trends,
-                          self.history.refs, self.insights, self.goals)
+                          self.history.refs, self.insights, self.goals, self.pulse.view,
+                          self.pulse.done)
 
     def _status_for(self, audience: Audience) -> dict[str, Any]:
         detail = audience.role == "manager"
@@ -400,6 +416,7 @@ class Hub:
                 today = date.fromordinal(self.engine.clock.day(now))
                 self.goals = await self.rollups.run(
                     lambda r, day=today: goals_board(r, self.config, day))
+                self.pulse.refresh(today)  # a new period starts afresh
                 self.rollups_ready.set()
                 self.mark_dirty()
             except Exception:

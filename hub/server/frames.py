@@ -54,7 +54,8 @@ class FrameHandler:
                  changed: Callable[[], None],
                  enter: Callable[[FigureEntered], str | None] | None = None,
                  history: History | None = None,
-                 clock: Callable[[], float] | None = None) -> None:
+                 clock: Callable[[], float] | None = None,
+                 pulse: Callable[[str, int, str | None], str | None] | None = None) -> None:
         self.config, self.manager, self.publisher, self.changed = (
             config, manager, publisher, changed)
         #: Journals and counts an entered figure; returns why it was refused, or ``None``.
@@ -63,6 +64,8 @@ class FrameHandler:
         #: Writes a threshold change to the config file and applies it (a hub started with
         #: ``config_path``: :meth:`panneau.hub.server.reload.ConfigReloader.set_target`).
         self.set_target: Callable[[str, str, dict[str, Any], str], dict[str, Any]] | None = None
+        #: Stores an agent's pulse answer (agent, score, comment); returns why refused.
+        self.pulse = pulse
         self.handlers: dict[str, Handler] = {
             "ack": self.ack,
             "send_message": self.send_message,
@@ -70,6 +73,7 @@ class FrameHandler:
             "enter_figure": self.enter_figure,
             "history": self.series,
             "set_target": self.target,
+            "pulse_answer": self.pulse_answer,
         }
 
     async def handle(self, client: Client, frame: dict[str, Any]) -> None:
@@ -218,3 +222,15 @@ class FrameHandler:
         kind, _, name = scope.partition(":")
         if kind == "team" and self.config.team(name) is None:
             raise ValueError(f"no team {name!r} in the config")
+
+    def pulse_answer(self, client: Client, frame: dict[str, Any]) -> dict[str, Any]:
+        """An agent answers the satisfaction pulse; stored without the agent (``ok.id`` is
+        always ``"pulse"``, never an answer id)."""
+        audience = client.audience
+        if audience.role != "agent" or audience.agent is None:
+            raise ValueError("only an agent answers the pulse")
+        if self.pulse is None:
+            raise ValueError("this hub runs no pulse")
+        if problem := self.pulse(audience.agent, frame["score"], frame.get("comment")):
+            raise ValueError(problem)
+        return {"type": "ok", "id": "pulse"}

@@ -32,6 +32,7 @@ from panneau.hub.config.schema import Config, Team
 from panneau.hub.server.context import SourceState
 from panneau.hub.server.goals_view import visible_goals
 from panneau.hub.server.manager import Message
+from panneau.hub.server.pulse import visible_pulse
 
 __all__ = [
     "SCOPES_TOPIC",
@@ -91,6 +92,9 @@ class ViewInputs:
     insights: Mapping[str, dict[str, Any]] = field(default_factory=dict)  # id → value
     #: ``objective:<n>`` and ``scorecard:<scope>`` (panneau.hub.objectives).
     goals: Mapping[str, Any] = field(default_factory=dict)
+    #: ``pulse:team:<id>`` aggregates, and who answered this period (never sent as such).
+    pulse: dict[str, Any] = field(default_factory=dict)
+    pulse_done: frozenset[str] = frozenset()
     _fragments: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False)
     _by_scope: dict[str, dict[str, Any]] | None = field(default=None, repr=False)
     _messages_key: tuple | None = field(default=None, repr=False)
@@ -311,6 +315,7 @@ def _parts_for(audience: Audience, config: Config, inputs: ViewInputs) -> tuple[
     shared = _ANY_MANAGER if manager else audience
     parts += [Part("sources", "detail" if manager else ""), Part("goals", audience=shared),
               Part("insights", audience=shared), Part("messages", audience=shared),
+              Part("pulse", audience=audience),
               Part("meta", audience=audience)]
     return tuple(parts)
 
@@ -346,6 +351,10 @@ def build_part(part: Part, config: Config, inputs: ViewInputs) -> dict[str, Any]
         return visible_goals(audience.role, team.id if team else None,
                              small_team(audience, config), scopes_for(audience, config, ()),
                              inputs.goals)
+    if kind == "pulse":
+        team = _team_of(config, audience)
+        return visible_pulse(audience.role, team.id if team else None, audience.agent,
+                             small_team(audience, config), inputs.pulse, inputs.pulse_done)
     if kind == "messages":
         return {f"message:{m.id}": message_value(audience, m, inputs.acks.get(m.id, []))
                 for m in inputs.messages if message_visible(audience, m, config)}
@@ -421,6 +430,8 @@ def changed_topics(old: ViewInputs, new: ViewInputs) -> set[Topic]:
         topics.add(("insights", ""))
     if new.goals is not old.goals and new.goals != old.goals:
         topics.add(("goals", ""))
+    if new.pulse != old.pulse or new.pulse_done != old.pulse_done:
+        topics.add(("pulse", ""))
     return topics
 
 
