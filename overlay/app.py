@@ -32,6 +32,7 @@ class OverlayApp(HubApp):
         super().__init__(client, tick_s=tick_s, **options)
         self.stale_after_s = stale_after_s
         self.acked_here: set[str] = set()
+        self.pulse_answered = False
         self.overlay = OverlayScreen(one_line=one_line)
 
     def get_default_screen(self) -> OverlayScreen:
@@ -39,8 +40,12 @@ class OverlayApp(HubApp):
 
     def build(self) -> OverlayModel:
         """The model at the injected clock's now."""
+        ask = self.view.values.get("pulse:ask")
+        if isinstance(ask, dict) and ask.get("answered"):
+            self.pulse_answered = False  # the hub knows now; a new period asks again
         return build_model(self.view, self.clock(), self.link, acked_here=self.acked_here,
-                           stale_after_s=self.stale_after_s)
+                           stale_after_s=self.stale_after_s,
+                           pulse_answered=self.pulse_answered)
 
     def refresh_model(self) -> None:
         """Recompute the model; widgets redraw only when it changed."""
@@ -52,6 +57,19 @@ class OverlayApp(HubApp):
         self.refresh_model()
         if self.client is not None:
             self.send_ack(message.message_id)
+
+    def on_overlay_screen_pulse_answer(self, message: OverlayScreen.PulseAnswer) -> None:
+        """The agent answered the pulse: hide the question, then tell the hub."""
+        self.pulse_answered = True
+        self.refresh_model()
+        self.send_pulse(message.score)
+
+    @work(group="pulse")
+    async def send_pulse(self, score: int) -> None:
+        """Send ``pulse_answer{score}``; if it cannot go, the question comes back."""
+        if not await self.send_frame({"type": "pulse_answer", "score": score}):
+            self.pulse_answered = False
+            self.refresh_model()
 
     @work(group="ack")
     async def send_ack(self, message_id: str) -> None:

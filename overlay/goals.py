@@ -1,4 +1,4 @@
-"""Which objective an agent's overlay shows, as one line. Pure.
+"""Which objective an agent's overlay shows, as one line; the pulse question to ask. Pure.
 
 "Team objective: FCR 74% → 80% by 31 Dec, on track". Objectives are collective: the hub sends
 an agent its team's and the site's only (none of its team's when the team is small), never
@@ -13,7 +13,7 @@ from typing import Any
 from panneau.hub.objectives import objective_line
 from panneau.hub.view import ViewState
 
-__all__ = ["objective_of"]
+__all__ = ["objective_of", "pulse_question"]
 
 
 def objective_of(view: ViewState) -> tuple[str, str]:
@@ -30,3 +30,11 @@ def objective_of(view: ViewState) -> tuple[str, str]:
     _, _, objective = min(found, key=lambda f: (f[0], f[1]))
     kr = objective["key_results"][0]
     return objective_line(objective), str(kr.get("status") or "")
+
+
+def pulse_question(view: ViewState, answered_here: bool = False) -> str:
+    """The question to ask, or ``""`` when there is none or the agent answered it."""
+    ask = view.values.get("pulse:ask")
+    if answered_here or not isinstance(ask, Mapping) or ask.get("answered") is not False:
+        return ""
+    return str(ask.get("question") or "")

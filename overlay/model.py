@@ -16,7 +16,7 @@ from panneau.hub.display import STATE_LABELS, format_delta, format_duration, for
 from panneau.hub.freshness import Freshness, Link, freshness
 from panneau.hub.view import ViewState, parse_figure_id
 from panneau.overlay.fmt import Mark, Trend
-from panneau.overlay.goals import objective_of
+from panneau.overlay.goals import objective_of, pulse_question
 
 __all__ = [
     "AGENT_FIGURES",
@@ -129,6 +129,8 @@ class OverlayModel:
     #: status; empty when the hub sends none (panneau.overlay.goals).
     objective: str = ""
     objective_status: str = ""
+    #: The satisfaction pulse's question while this agent has not answered it this period.
+    pulse_question: str = ""
 
 
 def _queue_scopes(view: ViewState) -> list[str]:
@@ -310,8 +312,10 @@ def build_model(
     *,
     acked_here: set[str] | None = None,
     stale_after_s: float = 30.0,
+    pulse_answered: bool = False,
 ) -> OverlayModel:
-    """The overlay's model at ``now`` from the agent's view and the connection state."""
+    """The overlay's model at ``now`` from the agent's view and the connection state
+    (``pulse_answered``: the agent answered the pulse here, before the hub said so)."""
     meta = view.meta
     agent = str(meta.get("agent") or meta.get("identity") or "")
     team = meta.get("team")
@@ -342,4 +346,5 @@ def build_model(
         fresh=freshness(view, link, now, stale_after_s),
         objective=objective,
         objective_status=objective_status,
+        pulse_question=pulse_question(view, pulse_answered),
     )

@@ -13,6 +13,7 @@ from textual.screen import Screen
 
 from panneau.overlay.model import OverlayModel
 from panneau.overlay.objective import ObjectiveLine
+from panneau.overlay.pulse import PulseLine
 from panneau.overlay.widgets import (
     AlertBar,
     FiguresPanel,
@@ -33,7 +34,15 @@ class OverlayScreen(Screen[None]):
         Binding("a", "acknowledge", "Acknowledge"),
         Binding("o", "toggle_one_line", "One line"),
         Binding("q", "app.quit", "Quit"),
+        *(Binding(str(n), f"pulse({n})", show=False) for n in range(1, 6)),
     ]
+
+    class PulseAnswer(Message):
+        """The agent answered the satisfaction pulse with ``score`` (the app tells the hub)."""
+
+        def __init__(self, score: int) -> None:
+            super().__init__()
+            self.score = score
 
     class Acknowledge(Message):
         """The agent acknowledged the message ``message_id`` (the app tells the hub)."""
@@ -58,6 +67,7 @@ class OverlayScreen(Screen[None]):
             yield FiguresPanel().data_bind(bind)
             yield TeamLine().data_bind(bind)
             yield ObjectiveLine().data_bind(bind)
+            yield PulseLine().data_bind(bind)
             yield MessageBar().data_bind(bind)
         yield OneLine().data_bind(bind)
 
@@ -66,6 +76,11 @@ class OverlayScreen(Screen[None]):
 
     def watch_one_line(self, one_line: bool) -> None:
         self.set_class(one_line, "-one-line")
+
+    def action_pulse(self, score: int) -> None:
+        """Answer the pulse question shown (keys 1-5); nothing when none is asked."""
+        if self.model.pulse_question:
+            self.post_message(self.PulseAnswer(score))
 
     def action_toggle_one_line(self) -> None:
         """Switch between the full overlay and the one-line mode."""
