@@ -34,7 +34,7 @@ __all__ = ["STATE_SCHEMA", "Engine", "StateMismatch"]
 
 #: The layout and meaning of :meth:`Engine.to_data`. Bump it whenever either changes: a saved
 #: state of another schema is never loaded (the hub replays its journal instead).
-STATE_SCHEMA = 1
+STATE_SCHEMA = 2
 
 
 class StateMismatch(ValueError):
@@ -108,7 +108,7 @@ class Engine:
         """The state but the sums and thresholds (a checkpoint of the timeline)."""
         return {"bad": dict(self.bad), "calls": self.calls.to_data(),
                 "agents": self.agents.to_data(), "tickets": self.tickets.to_data(),
-                "surveys": self.surveys.to_data()}
+                "surveys": self.surveys.to_data(), "inputs": self.inputs.to_data()}
 
     def _load_parts(self, data: dict) -> None:
         self.bad.load_data(data["bad"])
@@ -116,6 +116,7 @@ class Engine:
         self.agents.load_data(data["agents"])
         self.tickets.load_data(data["tickets"])
         self.surveys.load_data(data["surveys"])
+        self.inputs.load_data(data["inputs"])
         self.tallies.dirty |= self.calls.seen | self.tickets.seen | self.surveys.seen
 
     @classmethod

@@ -95,6 +95,31 @@ class Inputs:
         self.dirty: set[str] = set()
         self._seq = 0
 
+    def to_data(self) -> dict:
+        """Entries, corrections and the day sums, as plain data (rates follow from entries)."""
+        return {
+            "days": [[day, scopes] for day, scopes in self.days.items()],
+            "entries": [[entry_id, e.day, list(e.scopes), e.amounts, e.seq, e.rate]
+                        for entry_id, e in self.entries.items()],
+            "corrected": sorted(self.corrected), "changed": sorted(self.changed),
+            "dirty": sorted(self.dirty), "seq": self._seq}
+
+    def load_data(self, data: dict) -> None:
+        """Take back what :meth:`to_data` gave."""
+        self.days = {int(day): {scope: dict(sums) for scope, sums in scopes.items()}
+                     for day, scopes in data["days"]}
+        self.entries = {entry_id: _Entry(int(day), tuple(scopes), dict(amounts), int(seq),
+                                         None if rate is None else float(rate))
+                        for entry_id, day, scopes, amounts, seq, rate in data["entries"]}
+        self.corrected = set(data["corrected"])
+        self.rates = {}
+        for entry_id, entry in self.entries.items():
+            if entry.rate is not None and entry_id not in self.corrected:
+                self.rates.setdefault(entry.scopes[0], {})[entry_id] = entry
+        self.changed = set(data["changed"])
+        self.dirty = set(data["dirty"])
+        self._seq = int(data["seq"])
+
     def problem(self, event: ev.FigureEntered) -> tuple[str, str] | None:
         """Why ``event`` cannot be counted, as ``(bad-event kind, message)``, or ``None``."""
         spec = FIGURES.get(event.figure)

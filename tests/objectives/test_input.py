@@ -95,3 +95,39 @@ def test_the_command_enters_a_figure(config, capsys):
 
     assert asyncio.run(scenario()) == 0
     assert "entered revenue 1250.5 as entry" in capsys.readouterr().out
+
+
+def test_entered_figures_survive_the_saved_engine_state():
+    """Entries, corrections and rates go into Engine.to_data and come back from it."""
+    import msgpack
+
+    from panneau.hub import events as ev
+    from panneau.hub.engine import Engine
+    from tests.objectives.conftest import at
+
+    config = parse_config(CONFIG.format(db="unused.db"))
+    engine = Engine(config)
+    t = at("2026-11-04 09:00")
+
+    def entry(entry_id, figure, amount, **kw):
+        return ev.FigureEntered(ts=t, entry_id=entry_id, figure=figure, amount=amount,
+                                team="support", **kw)
+
+    for event in (entry("a", "complaints", 3, category="billing"),
+                  entry("b", "complaints", 4, corrects="a"),
+                  entry("r", "hourly_cost", 30.0)):
+        engine.apply(event)
+    engine.snapshot(t + 60)
+    data = msgpack.unpackb(msgpack.packb(engine.to_data()), strict_map_key=False)
+    again = Engine.from_data(config, data)
+    day = engine.clock.day(t)
+    # 3 (billing) corrected to 4 (no category): the billing count went with the first entry
+    assert again.entered_day(day) == engine.entered_day(day) == {
+        "team:support": {"complaints": 4.0}, "site": {"complaints": 4.0}}
+    assert again.inputs.rate("team:support", day) == 30.0
+    again.apply(entry("c", "complaints", 5, corrects="b"))  # the saved entry is known
+    again.snapshot(t + 120)
+    assert again.entered_day(day)["team:support"]["complaints"] == 5.0
+    again.apply(entry("d", "complaints", 1, corrects="a"))  # corrected before the save
+    again.snapshot(t + 180)
+    assert again.bad.get("already_corrected") == 1
