@@ -80,6 +80,11 @@ def _flush(path: Path, rows: list[str]) -> int:
     return len(rows)
 
 
+def goal(label: str, met: bool, detail: str) -> None:
+    """One goal of issue 21, met or missed, with the figure and the floor it was read against."""
+    print(f"GOAL {label}: {'met' if met else 'MISSED'} ({detail})")
+
+
 def timed(label: str, fn, lines: int, baseline: float | None = None) -> float:
     start = time.perf_counter()
     extra = fn()
@@ -131,7 +136,12 @@ def main() -> None:
 
         base = timed("baseline: line.split('|') loop", split_loop, args.lines)
         timed("parse (lines → events)", parse_only, args.lines, base)
-        timed("parse + engine (→ KPI state)", parse_and_engine, args.lines, base)
+        both = timed("parse + engine (→ KPI state)", parse_and_engine, args.lines, base)
+        rate = args.lines / both
+        goal("parse + engine >= 250,000 lines/s and >= 0.1x the split loop",
+             rate >= 250_000 and base / both >= 0.1,
+             f"{rate:,.0f} lines/s = {base / both:.3f}x the split loop's "
+             f"{args.lines / base:,.0f} lines/s")
         if not args.skip_cli:
             cmd = [str(ROOT / ".venv" / "bin" / "panneau"), "replay", "queue_log", str(log),
                    "--json"]
@@ -142,7 +152,11 @@ def main() -> None:
                     return f"FAILED ({done.returncode}): {done.stderr.strip()[-300:]}"
                 return f"{len(done.stdout):,} bytes of JSON"
 
-            timed("panneau replay --json (wall)", cli, args.lines, base)
+            wall = timed("panneau replay --json (wall)", cli, args.lines, base)
+            goal(f"panneau replay of 1 M lines <= 6 s wall ({args.lines:,} lines here)",
+                 wall * 1_000_000 / args.lines <= 6.0,
+                 f"{wall:.2f} s, {wall * 1_000_000 / args.lines:.1f} s per million lines; the "
+                 f"split loop {base:.2f} s")
 
 
 if __name__ == "__main__":

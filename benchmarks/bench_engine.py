@@ -81,6 +81,11 @@ def generate(calls: int, seed: int) -> list[ev.Event]:
     return out
 
 
+def goal(label: str, met: bool, detail: str) -> None:
+    """One goal of issue 21, met or missed, with the figure and the floor it was read against."""
+    print(f"GOAL {label}: {'met' if met else 'MISSED'} ({detail})")
+
+
 def timed(fn, repeat: int = 1) -> float:
     best = float("inf")
     for _ in range(repeat):
@@ -143,6 +148,13 @@ def main() -> None:
     print(f"Snapshot.flat(): {flat_t * 1e3:8.1f} ms   baseline dict copy of the same size "
           f"{copy_t * 1e3:6.1f} ms (ratio {flat_t / copy_t:.1f}x)")
     print(f"bad events: {snap.bad_events}")
+    rate = len(head) / applied
+    goal("Engine.apply >= 250,000 events/s", rate >= 250_000,
+         f"{rate:,.0f} events/s, {rate / 250_000:.2f}x the goal; bare loop {n / base:,.0f}/s")
+    median, worst = ticks[len(ticks) // 2] * 1e3, ticks[-1] * 1e3
+    goal("live tick at 500 agents <= 2 ms median, <= 10 ms worst", median <= 2 and worst <= 10,
+         f"median {median:.1f} ms, worst {worst:.1f} ms; bare loop over a tick's events "
+         f"{base / n * len(tail) / len(ticks) * 1e3:.3f} ms")
 
 
 if __name__ == "__main__":

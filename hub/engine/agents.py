@@ -10,7 +10,8 @@ Rules:
   instead when the pause reason is a wrap-up reason), ``wrapup`` (within ``kpi.wrapup_s`` after a
   call), ``logged_out`` for a device reported unavailable, else ``available``.
 - Agent time feeds occupancy through levels (agents at work: available, ringing, on call or
-  wrap-up; busy: on call or wrap-up) per scope, integrated over time (:class:`Levels`). A
+  wrap-up; busy: on call or wrap-up) per agent, counted in the agent's scopes (site, the agent,
+  its teams and queues) and integrated over time (:class:`Levels`). A
   wrap-up timer ends exactly at its time, before any later event. A snapshot closes the
   integrals at the start of its minute, so figures never depend on when snapshots were taken.
 """
@@ -180,10 +181,8 @@ class AgentBook:
         self._show(rec)
         if level is rec.applied and scopes == rec.applied_scopes:
             return
-        if rec.applied:
-            self.levels.change(rec.applied_scopes, t, rec.applied, -1.0)
-        if level:
-            self.levels.change(scopes, t, level, 1.0)
+        if level or rec.applied:
+            self.levels.change(rec.name, scopes, t, level)
         rec.applied, rec.applied_scopes = level, scopes
 
     def record(self, agent: str, ts: float) -> AgentRecord:

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from operator import attrgetter
 from typing import Any
 
 from panneau.hub.engine.windows import Tallies
@@ -39,11 +40,10 @@ __all__ = ["CHECKPOINT_S", "HOLD_S", "REACH_S", "Timeline"]
 REACH_S = 15 * 60.0
 CHECKPOINT_S = 60.0
 HOLD_S = 15 * 60.0
-_BUFFER = 8192  # events buffered before the first advance between two sorts
+_BUFFER = 8192  # events buffered before the first advance between two sorts, at least
 
 
-def _ts(event: Event) -> float:
-    return event.ts
+_ts = attrgetter("ts")
 
 
 class Timeline:
@@ -58,6 +58,7 @@ class Timeline:
         self.frontier = -math.inf
         self.pending: list[Event] = []
         self._newest = -math.inf
+        self._drain_at = _BUFFER
         self.late: list[Event] = []
         #: Events taken since the oldest checkpoint, in the order taken.
         self.log: list[Event] = []
@@ -73,8 +74,9 @@ class Timeline:
             self.pending.append(event)
             if ts > self._newest:
                 self._newest = ts
-            if len(self.pending) >= _BUFFER:
+            if len(self.pending) >= self._drain_at:
                 self._drain(self._newest - HOLD_S)
+                self._drain_at = len(self.pending) + _BUFFER
         elif ts >= self.frontier:
             self.take(event)
             self.log.append(event)

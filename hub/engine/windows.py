@@ -126,6 +126,19 @@ class Tallies:
         if cursor is not None and minute <= cursor:
             targets += [sums for width, sums in self.rolling.items() if minute > cursor - width]
         self.dirty.update(scopes)
+        if sign > 0:  # the hot path, inlined
+            items = amounts.items()
+            for target in targets:
+                get = target.get
+                for scope in scopes:
+                    into = get(scope)
+                    if into is None:
+                        target[scope] = dict(amounts)
+                    else:
+                        at = into.get
+                        for key, amount in items:
+                            into[key] = at(key, 0.0) + amount
+            return
         for scope in scopes:
             for target in targets:
                 into = target.get(scope)
@@ -233,79 +246,114 @@ def spread(start: float, end: float) -> dict[int, float]:
 
 
 class Levels:
-    """Levels per scope (e.g. agents at work), integrated over time into :class:`Tallies`.
+    """Levels (an agent at work, busy...) per key, each counting in its scopes, integrated over
+    time into :class:`Tallies`.
 
-    ``change`` closes each scope's integral up to ``t`` before changing its level; the integral
-    of the minute in progress is kept aside and added to the tallies once per scope and minute
-    (or at :meth:`flush`), so a busy scope costs one small add per change. A change earlier
-    than a scope's last close takes effect from that close.
+    ``change`` closes the key's integral up to ``t`` (at its old level, in its old scopes)
+    before setting the new ones; the integral of the minute in progress is kept aside per key,
+    gathered per scope and minute when the key moves to another minute or other scopes, and
+    added to the tallies once per scope and minute when a later minute starts or at
+    :meth:`flush`. So a change costs one small add whatever the number of scopes. A change
+    earlier than the key's last close takes effect from that close.
     """
 
     def __init__(self, tallies: Tallies) -> None:
         self.tallies = tallies
         self.level: dict[str, Sums] = {}
+        self.scopes: dict[str, tuple[str, ...]] = {}
         self.since: dict[str, float] = {}
-        self.pending: dict[str, tuple[int, Sums]] = {}
+        self.pending: dict[str, tuple[int, tuple[str, ...], Sums]] = {}
+        #: minute -> scope -> sums handed over by keys, not yet added to the tallies.
+        self.gathered: dict[int, dict[str, Sums]] = {}
+        self._minute = -(2**62)
         self._flushed = -math.inf
 
-    def _gather(self, scope: str, minute: int, seconds: float, level: Sums) -> None:
-        entry = self.pending.get(scope)
-        if entry is not None and entry[0] != minute:
-            self.tallies.add_minute(entry[0], (scope,), entry[1])
+    def _hand_over(self, minute: int, scopes: tuple[str, ...], sums: Sums) -> None:
+        if minute > self._minute:
+            self._minute = minute
+            self._add_gathered(minute)
+        table = self.gathered.get(minute)
+        if table is None:
+            table = self.gathered[minute] = {}
+        for scope in scopes:
+            into = table.get(scope)
+            if into is None:
+                table[scope] = dict(sums)
+            else:
+                for k, v in sums.items():
+                    into[k] = into.get(k, 0.0) + v
+
+    def _add_gathered(self, before: float) -> None:
+        """Add the gathered sums of the minutes before ``before`` to the tallies."""
+        add = self.tallies.add_minute
+        for minute in [m for m in self.gathered if m < before]:
+            for scope, sums in self.gathered.pop(minute).items():
+                add(minute, (scope,), sums)
+
+    def _gather(self, key: str, scopes: tuple[str, ...], minute: int, seconds: float,
+                level: Sums) -> None:
+        entry = self.pending.get(key)
+        if entry is not None and (entry[0] != minute or entry[1] != scopes):
+            self._hand_over(*entry)
             entry = None
         if entry is None:
-            self.pending[scope] = (minute, {key: n * seconds for key, n in level.items()})
+            self.pending[key] = (minute, scopes, {k: n * seconds for k, n in level.items()})
             return
-        sums = entry[1]
-        for key, n in level.items():
-            sums[key] = sums.get(key, 0.0) + n * seconds
+        sums = entry[2]
+        for k, n in level.items():
+            sums[k] = sums.get(k, 0.0) + n * seconds
 
-    def _close(self, scope: str, t: float) -> None:
-        start = self.since.get(scope)
+    def _close(self, key: str, t: float) -> None:
+        start = self.since.get(key)
         if start is not None and t <= start:
             return
-        self.since[scope] = t
-        level = self.level.get(scope)
+        self.since[key] = t
+        level = self.level.get(key)
         if start is None or not level:
             return
+        scopes = self.scopes[key]
         minute = minute_of(start)
         if t <= (minute + 1) * 60.0:
-            self._gather(scope, minute, t - start, level)
+            self._gather(key, scopes, minute, t - start, level)
             return
         for minute, seconds in spread(max(start, t - _HORIZON_S), t).items():
-            self._gather(scope, minute, seconds, level)
+            self._gather(key, scopes, minute, seconds, level)
 
-    def change(self, scopes: tuple[str, ...], t: float, delta: Sums, sign: float) -> None:
-        """Add ``sign * delta`` to the level of each scope from ``t`` on."""
-        for scope in scopes:
-            self._close(scope, t)
-            level = self.level.get(scope)
-            if level is None:
-                level = self.level[scope] = {}
-            _add(level, delta, sign)
+    def change(self, key: str, scopes: tuple[str, ...], t: float, level: Sums) -> None:
+        """``key`` counts ``level`` in ``scopes`` from ``t`` on (``level`` is never changed)."""
+        self._close(key, t)
+        self.level[key] = level
+        self.scopes[key] = scopes
 
     def to_data(self) -> dict:
         """Levels, open integrals and the minute being gathered, as plain data."""
-        return {"level": [[scope, list(level.items())] for scope, level in self.level.items()],
+        return {"level": [[key, list(level.items()), list(self.scopes[key])]
+                          for key, level in self.level.items()],
                 "since": list(self.since.items()),
-                "pending": [[scope, minute, list(sums.items())]
-                            for scope, (minute, sums) in self.pending.items()],
+                "pending": [[key, minute, list(scopes), list(sums.items())]
+                            for key, (minute, scopes, sums) in self.pending.items()],
+                "gathered": _tables(self.gathered), "minute": self._minute,
                 "flushed": self._flushed}
 
     def load_data(self, data: dict) -> None:
         """Take back what :meth:`to_data` gave."""
-        self.level = {scope: dict(level) for scope, level in data["level"]}
+        self.level = {key: dict(level) for key, level, _ in data["level"]}
+        self.scopes = {key: tuple(scopes) for key, _, scopes in data["level"]}
         self.since = dict(data["since"])
-        self.pending = {scope: (minute, dict(sums)) for scope, minute, sums in data["pending"]}
+        self.pending = {key: (minute, tuple(scopes), dict(sums))
+                        for key, minute, scopes, sums in data["pending"]}
+        self.gathered = _untables(data["gathered"])
+        self._minute = data["minute"]
         self._flushed = data["flushed"]
 
     def flush(self, t: float) -> None:
         """Close every running integral up to ``t`` and hand all of it to the tallies."""
         if t != self._flushed:
             self._flushed = t
-            for scope, level in self.level.items():
+            for key, level in self.level.items():
                 if level:
-                    self._close(scope, t)
-        for scope, (minute, sums) in self.pending.items():
-            self.tallies.add_minute(minute, (scope,), sums)
+                    self._close(key, t)
+        for entry in self.pending.values():
+            self._hand_over(*entry)
         self.pending.clear()
+        self._add_gathered(math.inf)

@@ -22,13 +22,16 @@ class Record(NamedTuple):
     data: tuple[str, ...] = ()
 
 
+_INF, _NAN = float("inf"), float("nan")
+
+
 def number(text: str, what: str) -> float:
     """A finite float from ``text``; raises ``BadLine("<what> '<text>' is not a number")``."""
     try:
         value = float(text)
     except ValueError:
-        value = float("nan")
-    if value != value or value in (float("inf"), float("-inf")):
+        value = _NAN
+    if not -_INF < value < _INF:  # NaN fails both
         raise BadLine(f"{what} {text[:20]!r} is not a number")
     return value
 
