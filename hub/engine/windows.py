@@ -147,6 +147,37 @@ class Tallies:
                 else:
                     _add(into, amounts, sign)
 
+    def add_table(self, minute: int, table: dict[str, Sums]) -> None:
+        """Add ``table[scope]`` to each scope in one minute bucket (as :meth:`add_minute` for
+        each, with the bucket, day and windows looked up once)."""
+        if self.journal is not None:
+            self.journal += [(minute, (scope,), sums) for scope, sums in table.items()]
+        cursor = self.cursor
+        if minute > self.newest:
+            self._newer(minute)
+        bucket = self.minutes.get(minute)
+        if bucket is None:
+            horizon = self.newest if cursor is None else cursor
+            if minute > horizon - _LONGEST:
+                bucket = self.minutes[minute] = {}
+        day = self.days.get(key := self.clock.day(minute * 60.0))
+        if day is None:
+            day = self.days[key] = {}
+        targets = [day] if bucket is None else [bucket, day]
+        if cursor is not None and minute <= cursor:
+            targets += [sums for width, sums in self.rolling.items() if minute > cursor - width]
+        self.dirty.update(table)
+        for target in targets:
+            get = target.get
+            for scope, amounts in table.items():
+                into = get(scope)
+                if into is None:
+                    target[scope] = dict(amounts)
+                else:
+                    at = into.get
+                    for k, amount in amounts.items():
+                        into[k] = at(k, 0.0) + amount
+
     def _apply_minute(self, width: int, minute: int, sign: float) -> None:
         bucket = self.minutes.get(minute)
         if not bucket:
@@ -285,10 +316,9 @@ class Levels:
 
     def _add_gathered(self, before: float) -> None:
         """Add the gathered sums of the minutes before ``before`` to the tallies."""
-        add = self.tallies.add_minute
+        add = self.tallies.add_table
         for minute in [m for m in self.gathered if m < before]:
-            for scope, sums in self.gathered.pop(minute).items():
-                add(minute, (scope,), sums)
+            add(minute, self.gathered.pop(minute))
 
     def _gather(self, key: str, scopes: tuple[str, ...], minute: int, seconds: float,
                 level: Sums) -> None:
