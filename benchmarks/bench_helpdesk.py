@@ -18,9 +18,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from panneau.plugins.generic.mapping import RowMapping
-from panneau.plugins.generic.rows import RowConsumer, read_rows
-from panneau.plugins.generic.tickets import TicketTracker
+from panneau.hub.toolkit.mapping import RowMapping
+from panneau.hub.toolkit.rows import RowConsumer, read_rows
+from panneau.hub.toolkit.tickets import TicketTracker
 from panneau.plugins.surveys.options import TypeformForm
 from panneau.plugins.surveys.parse import parse_typeform
 from panneau.plugins.surveys.signatures import typeform_signature, typeform_signature_ok

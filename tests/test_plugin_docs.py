@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 import panneau.hub.testing
+import panneau.hub.toolkit
 from panneau.hub import hookspecs
 from panneau.hub.commands import CommandSpec
 from panneau.hub.events import EVENT_TYPES
@@ -119,6 +120,19 @@ def test_every_command_spec_field_is_documented(guide, field):
 @pytest.mark.parametrize("name", panneau.hub.testing.__all__)
 def test_every_testing_helper_is_documented(guide, name):
     assert f"`{name}(" in section(guide, "## 10. Testing with `panneau.hub.testing`")
+
+
+@pytest.mark.parametrize("name", panneau.hub.toolkit.__all__)
+def test_every_toolkit_part_is_documented(guide, name):
+    body = section(guide, "## 12. The source toolkit: `panneau.hub.toolkit`")
+    assert f"`{name}`" in body or f"`{name}(" in body, f"toolkit {name} is not documented"
+
+
+def test_the_built_in_helpdesk_sources_use_the_toolkit():
+    for plugin in ("zendesk", "freshdesk", "generic", "surveys"):
+        code = "".join(p.read_text(encoding="utf-8")
+                       for p in (ROOT / "plugins" / plugin).glob("*.py"))
+        assert "from panneau.hub.toolkit." in code, plugin
 
 
 def test_snippets_are_the_tested_code(guide):

@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from panneau.plugins.generic.tickets import STATUSES, TicketSnapshot
-from panneau.plugins.generic.timeparse import parse_time
+from panneau.hub.toolkit.tickets import STATUSES, TicketSnapshot
+from panneau.hub.toolkit.timeparse import parse_time
 
 __all__ = ["PRIORITIES", "SOURCES", "STATUS_CATEGORIES", "ticket_snapshot"]
 

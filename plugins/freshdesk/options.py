@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import httpx
 
-from panneau.plugins.generic.polling import HelpdeskOptions, account_url, from_env
+from panneau.hub.toolkit.polling import HelpdeskOptions, account_url, from_env
 
 __all__ = ["FreshdeskOptions", "client_settings"]
 

@@ -13,12 +13,12 @@ from typing import Any
 
 from panneau.hub.events import Event
 from panneau.hub.sources import SourceContext
+from panneau.hub.toolkit.fetch import Fetcher, FetchError
+from panneau.hub.toolkit.polling import run_polling
+from panneau.hub.toolkit.tickets import TicketTracker, renamed
+from panneau.hub.toolkit.timeparse import iso_utc
 from panneau.plugins.freshdesk.mapping import check_custom_statuses, ticket_snapshot
 from panneau.plugins.freshdesk.options import FreshdeskOptions, client_settings
-from panneau.plugins.generic.fetch import Fetcher, FetchError
-from panneau.plugins.generic.polling import run_polling
-from panneau.plugins.generic.tickets import TicketTracker, renamed
-from panneau.plugins.generic.timeparse import iso_utc
 
 __all__ = ["FreshdeskPoller", "FreshdeskSource"]
 

@@ -1,5 +1,7 @@
-"""Built-in ``generic`` source (rows from dropped files or a JSON endpoint, mapped by config)
-and the parts every helpdesk source shares."""
+"""Built-in ``generic`` source: rows from dropped files or a JSON endpoint, mapped by config.
+
+Built from the public source toolkit (:mod:`panneau.hub.toolkit`), like the other helpdesk
+and survey sources."""
 
 from __future__ import annotations
 

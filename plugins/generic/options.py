@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from panneau.hub.sources import secret_from_env
-from panneau.plugins.generic.mapping import RowMapping, mapping_problems
+from panneau.hub.toolkit.mapping import RowMapping, mapping_problems
 
 __all__ = ["GenericOptions", "option_problems", "resolve_headers"]
 

@@ -18,12 +18,12 @@ from typing import Any
 
 from panneau.hub.events import Event
 from panneau.hub.sources import SourceContext
-from panneau.plugins.generic.fetch import Fetcher, FetchError
+from panneau.hub.toolkit.fetch import Fetcher, FetchError
+from panneau.hub.toolkit.polling import poll_forever, run_polling
+from panneau.hub.toolkit.rows import RowConsumer, read_rows, records_of
+from panneau.hub.toolkit.seen import SeenIds
+from panneau.hub.toolkit.timeparse import iso_utc
 from panneau.plugins.generic.options import GenericOptions, option_problems, resolve_headers
-from panneau.plugins.generic.polling import poll_forever, run_polling
-from panneau.plugins.generic.rows import RowConsumer, read_rows, records_of
-from panneau.plugins.generic.seen import SeenIds
-from panneau.plugins.generic.timeparse import iso_utc
 
 __all__ = ["FolderReader", "GenericSource", "UrlPoller"]
 

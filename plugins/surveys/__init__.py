@@ -7,7 +7,7 @@ from typing import Any
 
 from panneau.hub.hookspecs import hookimpl
 from panneau.hub.sources import HttpRequest, SourceContext, SourceSpec
-from panneau.plugins.generic.polling import from_env
+from panneau.hub.toolkit.polling import from_env
 from panneau.plugins.surveys.import_cmd import IMPORT_SURVEY
 from panneau.plugins.surveys.options import DelightedOptions, TypeformOptions
 from panneau.plugins.surveys.parse import Parsed, parse_delighted, parse_typeform

@@ -22,8 +22,8 @@ from pathlib import Path
 from panneau.hub.commands import CommandSpec
 from panneau.hub.config import ConfigError, load_config
 from panneau.hub.config.validate import ConfigIssue, build, format_path
-from panneau.plugins.generic.mapping import RowMapping, mapping_problems
-from panneau.plugins.generic.rows import RowConsumer, read_rows
+from panneau.hub.toolkit.mapping import RowMapping, mapping_problems
+from panneau.hub.toolkit.rows import RowConsumer, read_rows
 
 __all__ = ["IMPORT_SURVEY", "load_mapping"]
 

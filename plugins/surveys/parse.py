@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from panneau.hub.events import InvalidEvent, SurveyResponse
-from panneau.plugins.generic.mapping import DEFAULT_SCALES
-from panneau.plugins.generic.timeparse import parse_time
+from panneau.hub.toolkit.mapping import DEFAULT_SCALES
+from panneau.hub.toolkit.timeparse import parse_time
 from panneau.plugins.surveys.options import DelightedOptions, TypeformForm
 
 __all__ = ["Parsed", "Refused", "parse_delighted", "parse_typeform"]

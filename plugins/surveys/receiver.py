@@ -18,7 +18,7 @@ from collections.abc import Callable
 from typing import Any
 
 from panneau.hub.sources import HttpRequest, HttpResponse, SourceContext
-from panneau.plugins.generic.seen import SeenIds
+from panneau.hub.toolkit.seen import SeenIds
 from panneau.plugins.surveys.parse import Parsed, Refused
 
 __all__ = ["WebhookReceiver", "serve"]

@@ -1,7 +1,7 @@
 """Zendesk payloads → snapshots and events. Pure: no I/O, no clock.
 
 - Incremental ticket export pages (``tickets`` with optional ``metric_sets`` side-load) →
-  :class:`~panneau.plugins.generic.tickets.TicketSnapshot`, status categories as Zendesk gives them.
+  :class:`~panneau.hub.toolkit.tickets.TicketSnapshot`, status categories as Zendesk gives them.
 - Ticket metrics (minutes, ``calendar`` or ``business``) → fields of the snapshot.
 - Satisfaction ratings: ``good``/``bad`` → ``SurveyResponse`` (csat, 1/0 on 0..1);
   ``offered``/``unoffered`` (asked, no answer) → nothing.
@@ -13,8 +13,8 @@ from __future__ import annotations
 from typing import Any
 
 from panneau.hub.events import SurveyResponse, TicketSlaBreached
-from panneau.plugins.generic.tickets import STATUSES, TicketSnapshot
-from panneau.plugins.generic.timeparse import parse_time
+from panneau.hub.toolkit.tickets import STATUSES, TicketSnapshot
+from panneau.hub.toolkit.timeparse import parse_time
 
 __all__ = [
     "METRIC_NAMES",

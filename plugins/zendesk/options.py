@@ -8,7 +8,7 @@ from typing import Literal
 
 import httpx
 
-from panneau.plugins.generic.polling import HelpdeskOptions, account_url, from_env
+from panneau.hub.toolkit.polling import HelpdeskOptions, account_url, from_env
 
 __all__ = ["ZendeskOptions", "client_settings"]
 

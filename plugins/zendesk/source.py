@@ -15,10 +15,10 @@ from typing import Any
 
 from panneau.hub.events import Event
 from panneau.hub.sources import SourceContext
-from panneau.plugins.generic.fetch import Fetcher, FetchError
-from panneau.plugins.generic.polling import run_polling
-from panneau.plugins.generic.seen import SeenIds
-from panneau.plugins.generic.tickets import TicketTracker, renamed
+from panneau.hub.toolkit.fetch import Fetcher, FetchError
+from panneau.hub.toolkit.polling import run_polling
+from panneau.hub.toolkit.seen import SeenIds
+from panneau.hub.toolkit.tickets import TicketTracker, renamed
 from panneau.plugins.zendesk.mapping import breach_event, page_snapshots, rating_response
 from panneau.plugins.zendesk.options import ZendeskOptions, client_settings
 

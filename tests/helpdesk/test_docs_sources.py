@@ -10,8 +10,8 @@ import pytest
 
 from panneau.hub.config.load import parse_config
 from panneau.hub.plugins import collect_sources, make_plugin_manager
+from panneau.hub.toolkit.mapping import RowMapping
 from panneau.plugins.freshdesk.options import FreshdeskOptions
-from panneau.plugins.generic.mapping import RowMapping
 from panneau.plugins.generic.options import GenericOptions
 from panneau.plugins.surveys.options import DelightedOptions, TypeformForm, TypeformOptions
 from panneau.plugins.zendesk.options import ZendeskOptions

@@ -11,10 +11,10 @@ import httpx
 import pytest
 from aiohttp import web
 
+from panneau.hub.toolkit.polling import make_fetcher
 from panneau.plugins.freshdesk.mapping import ticket_snapshot
 from panneau.plugins.freshdesk.options import FreshdeskOptions, client_settings
 from panneau.plugins.freshdesk.source import FreshdeskPoller, FreshdeskSource
-from panneau.plugins.generic.polling import make_fetcher
 from tests.helpdesk.conftest import FIXTURES, assert_figures, run_until
 
 FD = FIXTURES / "freshdesk"

@@ -9,8 +9,8 @@ import pytest
 from aiohttp import web
 
 from panneau.hub.testing import RecordingContext, make_source, running
+from panneau.hub.toolkit.mapping import RowMapping, row_to_survey
 from panneau.plugins import generic
-from panneau.plugins.generic.mapping import RowMapping, row_to_survey
 from panneau.plugins.generic.source import FolderReader
 from tests.helpdesk.conftest import run_until
 

@@ -13,8 +13,8 @@ import pytest
 from aiohttp import web
 
 from panneau.hub.config.load import parse_config
-from panneau.plugins.generic.polling import make_fetcher
-from panneau.plugins.generic.tickets import TicketTracker
+from panneau.hub.toolkit.polling import make_fetcher
+from panneau.hub.toolkit.tickets import TicketTracker
 from panneau.plugins.zendesk.mapping import page_snapshots, rating_response
 from panneau.plugins.zendesk.options import ZendeskOptions, client_settings
 from panneau.plugins.zendesk.source import ZendeskPoller, ZendeskSource

@@ -16,9 +16,9 @@ from typing import Any
 
 from panneau.hub.events import Event
 from panneau.hub.sources import SourceContext
-from panneau.plugins.generic.mapping import RowMapping, lookup, row_to_survey, row_to_ticket
-from panneau.plugins.generic.seen import SeenIds
-from panneau.plugins.generic.tickets import TicketTracker
+from panneau.hub.toolkit.mapping import RowMapping, lookup, row_to_survey, row_to_ticket
+from panneau.hub.toolkit.seen import SeenIds
+from panneau.hub.toolkit.tickets import TicketTracker
 
 __all__ = ["RowConsumer", "read_rows", "records_of"]
 

@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 
 from panneau.hub.sources import SourceContext, secret_from_env
-from panneau.plugins.generic.fetch import Fetcher, FetchError
+from panneau.hub.toolkit.fetch import Fetcher, FetchError
 
 __all__ = [
     "HelpdeskOptions",

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from panneau.hub.events import SurveyResponse
-from panneau.plugins.generic.tickets import STATUSES, TicketSnapshot
-from panneau.plugins.generic.timeparse import parse_time
+from panneau.hub.toolkit.tickets import STATUSES, TicketSnapshot
+from panneau.hub.toolkit.timeparse import parse_time
 
 __all__ = [
     "DEFAULT_SCALES",
