@@ -146,7 +146,8 @@ def start_hub(tmp_path, feed_pm):
 
 async def hello(url: str, token: str, **extra):
     """A raw websocket that has sent its hello."""
-    ws = await connect(url, max_size=None, max_queue=None, close_timeout=1)
+    # a generous handshake bound: a busy machine may take seconds to accept 200 clients
+    ws = await connect(url, max_size=None, max_queue=None, close_timeout=1, open_timeout=60)
     await ws.send(wire.encode({"type": "hello", "v": 1, "token": token, **extra}))
     return ws
 
