@@ -75,6 +75,7 @@ KPIS: dict[str, KpiInfo] = {
         _k("frt_avg_min", "First response", "min", "tickets", False),
         _k("frt_median_min", "First response (median)", "min", "tickets", False),
         _k("resolution_avg_h", "Resolution time", "h", "tickets", False),
+        _k("resolved_24h_pct", "Resolved within 24 h", "pct", "tickets", True),
         _k("reopen_rate_pct", "Reopen rate", "pct", "tickets", False),
         _k("one_touch_pct", "One-touch resolution", "pct", "tickets", True),
         _k("sla_breaches", "SLA breaches", "count", "tickets", False),

@@ -54,6 +54,18 @@ def channel_key(channel: str | None) -> str:
     return f"tickets_via_{name if name in CHANNELS else 'other'}"
 
 
+#: A solve within this many hours of the ticket's creation counts in ``resolved_24h_pct``.
+RESOLVED_WITHIN_H = 24.0
+
+
+def _resolution(hours: float) -> Sums:
+    """The sums of one resolution time (creation to solve, hours)."""
+    amounts: Sums = {"resolution_sum_h": hours, "resolution_n": 1}
+    if hours <= RESOLVED_WITHIN_H:
+        amounts["resolved_24h"] = 1
+    return amounts
+
+
 def ticket_kpis(s: Sums, out: dict[str, float]) -> None:
     """The ticket KPIs that follow from sums alone (not the backlog, not the median)."""
     g = s.get
@@ -67,6 +79,7 @@ def ticket_kpis(s: Sums, out: dict[str, float]) -> None:
         out["frt_avg_min"] = max(0.0, g("frt_sum_min", 0.0) / n)
     if (n := g("resolution_n", 0.0)) > 0:
         out["resolution_avg_h"] = max(0.0, g("resolution_sum_h", 0.0) / n)
+        out["resolved_24h_pct"] = min(100.0, 100.0 * g("resolved_24h", 0.0) / n)
     if (solved := g("tickets_solved", 0.0)) > 0:
         out["reopen_rate_pct"] = min(100.0, 100.0 * g("solved_reopened", 0.0) / solved)
         out["one_touch_pct"] = min(100.0, 100.0 * g("one_touch", 0.0) / solved)
@@ -183,7 +196,7 @@ class Tickets:
             if not is_duration(hours):
                 self.bad.note("end_before_start")
             else:
-                amounts |= {"resolution_sum_h": hours, "resolution_n": 1}
+                amounts |= _resolution(hours)
         else:
             t.resolution_pending = True
         self._add(ts, t, amounts)
@@ -210,7 +223,7 @@ class Tickets:
         full = event.full_resolution_min
         if full is not None and t.resolution_pending and is_duration(full):
             t.resolution_pending = False
-            self._add(event.ts, t, {"resolution_sum_h": full / 60.0, "resolution_n": 1})
+            self._add(event.ts, t, _resolution(full / 60.0))
 
     def _median(self, scope: str, window: str, now: float) -> float | None:
         samples = self.frt.get(scope)
