@@ -4,7 +4,8 @@ A report covers a finished period — ``day`` (yesterday), ``week`` (Monday to S
 ``month`` — and is due from ``reports.send_at`` on the day after it (hub timezone). For each
 scope it gives the period's key figures (:data:`KEY_KPIS` and every thresholded KPI) with the
 scope's target and state, the previous period and the change, then the worst hours (most
-calls lost), as HTML with a plain-text part and the period's XLSX attached.
+calls lost), and the objectives running on the period's last day (``notes``), as HTML with a
+plain-text part and the period's XLSX attached.
 """
 
 from __future__ import annotations
@@ -130,7 +131,8 @@ def render_html(period: Period, parts: Sequence[ScopeReport], notes: Sequence[st
             out += [f"<li>{start:%a %d %H:00}: {lost:g} lost of {offered:g}</li>"
                     for start, lost, offered in part.worst_hours]
             out.append("</ul>")
-    out += [f"<p>{esc(note)}</p>" for note in notes]
+    if notes:
+        out.append("<pre>" + esc("\n".join(notes)) + "</pre>")
     return "\n".join(out) + "\n"
 
 

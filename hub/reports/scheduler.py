@@ -32,6 +32,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from panneau.hub.config.schema import Config, ReportSchedule, ReportSettings
+from panneau.hub.display import format_value
 from panneau.hub.engine.scopes import Scopes
 from panneau.hub.engine.thresholds import Thresholds, classify, higher_is_better
 from panneau.hub.engine.windows import DayClock
@@ -42,7 +43,7 @@ from panneau.hub.reports.rows import Period as RowsPeriod
 from panneau.hub.reports.rows import history_rows
 from panneau.hub.server.rollups import period_figures
 
-__all__ = ["ReportScheduler", "build_parts", "smtp_send", "worst_hours"]
+__all__ = ["ReportScheduler", "build_parts", "objective_notes", "smtp_send", "worst_hours"]
 
 log = logging.getLogger(__name__)
 STATES = ("ok", "warn", "alert")
@@ -122,6 +123,28 @@ def build_parts(rollups: Any, db: sqlite3.Connection, config: Config, scopes: li
         parts.append(ScopeReport(scope, name, lines_of(got.figures, got.previous, targets),
                                  worst_hours(db, config, scope, period), got.days_covered))
     return parts
+
+
+def objective_notes(rollups: Any, config: Config, scopes: list[str], period: Period
+                    ) -> list[str]:
+    """Lines on the objectives of the report's scopes that are running on its last day."""
+    from panneau.hub.objectives import Figures, objectives_board
+
+    def figures_of(scope: str, span: Period) -> Figures:
+        got = period_figures(rollups, scope, span)
+        return Figures(got.figures, got.previous)
+
+    lines = []
+    for objective in objectives_board(config, period.last, figures_of).values():
+        owner = f"team:{objective['team']}" if objective.get("team") else "site"
+        if owner not in scopes:
+            continue
+        lines.append(f"Objective {objective['title']} ({objective['period']}): "
+                     f"{objective['status']}")
+        lines += [f"  {kr['label']} {format_value(kr['kpi'], kr['value'])} → "
+                  f"{format_value(kr['kpi'], kr['target'])} by {kr['deadline']}, "
+                  f"{kr['status']}" for kr in objective["key_results"]]
+    return lines
 
 
 @dataclass
@@ -204,10 +227,11 @@ class ReportScheduler:
         scopes = schedule.scopes or ["site", *(f"team:{t.id}" for t in config.teams)]
         path = Path(config.hub.database).resolve()
 
-        def read(rollups: Any) -> tuple[list[ScopeReport], bytes]:
+        def read(rollups: Any) -> tuple[list[ScopeReport], list[str], bytes]:
             db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
             try:
                 parts = build_parts(rollups, db, config, scopes, period)
+                notes = objective_notes(rollups, config, scopes, period)
                 from panneau.hub.reports.xlsx import write_xlsx
 
                 start, end = day_bounds(period.first, config)[0], \
@@ -217,12 +241,12 @@ class ReportScheduler:
                 with tempfile.TemporaryDirectory() as folder:
                     book = Path(folder) / "report.xlsx"
                     write_xlsx(book, db, config, rows, title=f"Panneau {period.label}")
-                    return parts, book.read_bytes()
+                    return parts, notes, book.read_bytes()
             finally:
                 db.close()
 
-        parts, attachment = await self.hub.rollups.run(read)
-        return compose(config.reports.sender, schedule.to, period, parts, attachment)
+        parts, notes, attachment = await self.hub.rollups.run(read)
+        return compose(config.reports.sender, schedule.to, period, parts, attachment, notes)
 
     async def send(self, schedule: ReportSchedule, period: Period) -> None:
         """Build and send one report."""

@@ -1,10 +1,13 @@
 """Which parts of a changed configuration a running hub takes at once, and which wait.
 
-Live (applied by :meth:`panneau.hub.server.app.Hub.reload` without dropping a connection):
+Live (applied by :meth:`ConfigReloader.apply` without dropping a connection):
 ``[[thresholds]]`` (targets, levels: the next tick shows them), ``[kiosk]`` (pages, windows
-sampled, schedule) and ``[[tokens]]`` (new connections; a connected screen keeps its session
-until it reconnects). Everything else — listen ports, database, timezone and day start, KPI
-conventions, queues, teams, sources, cluster and TLS settings — is kept as it is and named in
+sampled, schedule), ``[[tokens]]`` (new connections; a connected screen keeps its session
+until it reconnects), ``[[objectives]]`` and ``[scorecard]`` (judged again with the next day
+rollup, within ``hub.history_interval_s``) and ``[reports]`` when the hub already sends
+reports (read at each check). Everything else — listen ports, database, timezone and day
+start, KPI conventions, queues, teams, sources, cluster and TLS settings — is kept as it is
+and named in
 the reload's ``restart`` list and in ``/healthz`` until the hub restarts: teams and KPI
 conventions shape what the engine has counted since the day began, and sources and ports are
 bound once.
@@ -27,8 +30,8 @@ log = logging.getLogger(__name__)
 #: How often the file's modification time is looked at.
 POLL_S = 1.0
 
-#: Top-level config parts a running hub applies at once.
-LIVE: tuple[str, ...] = ("thresholds", "kiosk", "tokens")
+#: Top-level config parts a running hub applies at once (``reports`` too once it sends some).
+LIVE: tuple[str, ...] = ("thresholds", "kiosk", "tokens", "objectives", "scorecard")
 
 
 @dataclass(frozen=True)
@@ -44,17 +47,17 @@ def _parts(config: Config) -> dict[str, object]:
     return {f.name: getattr(config, f.name) for f in dataclasses.fields(config)}
 
 
-def split_changes(running: Config, new: Config) -> Reload:
+def split_changes(running: Config, new: Config, live_parts: tuple[str, ...] = LIVE) -> Reload:
     """The running config with ``new``'s live parts; what changed, live or not."""
     old_parts, new_parts = _parts(running), _parts(new)
     changed = [name for name in old_parts if old_parts[name] != new_parts[name]]
-    live = tuple(name for name in changed if name in LIVE)
+    live = tuple(name for name in changed if name in live_parts)
     if "hub" in changed:  # name the settings, not just the table
         hub_old, hub_new = _parts(running.hub), _parts(new.hub)
         restart = tuple(f"hub.{k}" for k in hub_old if hub_old[k] != hub_new[k])
-        restart += tuple(name for name in changed if name not in LIVE and name != "hub")
+        restart += tuple(name for name in changed if name not in live_parts and name != "hub")
     else:
-        restart = tuple(name for name in changed if name not in LIVE)
+        restart = tuple(name for name in changed if name not in live_parts)
     config = dataclasses.replace(running, **{name: new_parts[name] for name in live})
     return Reload(config, live, restart)
 
@@ -112,7 +115,8 @@ class ConfigReloader:
         from panneau.hub.server.ws import TokenTable
 
         hub = self.hub
-        result = split_changes(hub.config, new)
+        live = LIVE + (("reports",) if getattr(hub, "reports", None) is not None else ())
+        result = split_changes(hub.config, new, live)
         self.restart = tuple(sorted(set(self.restart) | set(result.restart)))
         if result.restart:
             log.warning("configuration: %s changed; that takes effect at the next restart",

@@ -155,3 +155,22 @@ async def test_the_set_target_frame_writes_journals_and_applies(live):
     assert refused == {"type": "error", "reason": "only a manager may change targets",
                        "ref": "k"}
     await kiosk.close()
+
+
+def test_what_a_reload_takes_live_and_what_waits(report_config):
+    from panneau.hub.config import parse_config
+    from panneau.hub.server.reload import split_changes
+
+    text = report_config[0].read_text()
+    running = parse_config(text)
+    new = parse_config(text.replace('agents = ["ag-ann", "ag-ben", "ag-cid"]',
+                                    'agents = ["ag-ann", "ag-ben"]')
+                       .replace("warn = 80.0", "warn = 79.0")
+                       .replace('timezone = "Europe/Paris"', 'timezone = "UTC"')
+                       + '[[objectives]]\ntitle = "T"\n[[objectives.key_results]]\n'
+                         'kpi = "csat_pct"\ntarget = 90.0\n')
+    result = split_changes(running, new)
+    assert result.live == ("thresholds", "objectives")
+    assert result.restart == ("hub.timezone", "teams")
+    assert result.config.thresholds[0].warn == 79.0 and result.config.objectives
+    assert result.config.hub.timezone == "Europe/Paris" and result.config.teams == running.teams

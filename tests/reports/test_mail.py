@@ -33,6 +33,16 @@ send_at = "07:00"
 period = "day"
 to = ["boss@example.com"]
 scopes = ["team:support"]
+
+[[objectives]]
+title = "Callers answered"
+team = "support"
+period = "month"
+
+[[objectives.key_results]]
+kpi = "abandon_rate_pct"
+target = 5.0
+deadline = "2026-11-30"
 """
 
 
@@ -137,6 +147,8 @@ async def test_the_daily_report_is_received_once_with_hand_derived_figures(
         assert expected in lines, (expected, lines)
     assert lines[lines.index("Worst hours (calls lost):") + 1:][:2] == [
         "Mon 02 08:00  1 lost of 2", "Mon 02 09:00  1 lost of 2"]
+    assert "Objective Callers answered (2026-11): on track" in lines, lines[-6:]
+    assert "Abandon rate 50% → 5.0% by 2026-11-30, on track" in lines  # objectives.py judges
     html = mail.get_body(("html",)).get_content()
     assert "<td>Abandon rate</td><td align=right>50%</td>" in html
     [attachment] = list(mail.iter_attachments())
