@@ -15,6 +15,7 @@ import argparse
 import json
 import sys
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
@@ -94,7 +95,12 @@ def parse_time(text: str, zone: str = "UTC") -> float:
     try:
         return float(text)
     except ValueError:
+        pass
+    try:
         moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise ValueError(f"--at {text!r} is not a time: give 2026-11-22T17:00 (in the config's "
+                         "time zone), 2026-11-22T17:00+01:00 or epoch seconds") from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=ZoneInfo(zone))
     return moment.timestamp()
@@ -108,23 +114,38 @@ def _tracked(batches: Iterable[Any], stream: IO[str], done: Callable[[int], None
         yield batch
 
 
-def replay(batches: Iterable[Any], config: Any, at: float | None) -> tuple[Any, int, list]:
-    """Apply read batches (:class:`~panneau.hub.sources.ReadBatch`) to a fresh engine; the
-    snapshot at ``at`` (default: last event), the number of skipped lines and their
-    descriptions (the first 100)."""
+@dataclass
+class Replayed:
+    """What a replay gave: the snapshot, skipped lines (and the first 100 reasons), how many
+    events were read and applied (at or before ``--at``), and the first event's time."""
+
+    snapshot: Any
+    skipped: int
+    details: list[str]
+    read: int
+    applied: int
+    first: float | None
+
+
+def replay(batches: Iterable[Any], config: Any, at: float | None) -> Replayed:
+    """Apply read batches (:class:`~panneau.hub.sources.ReadBatch`) to a fresh engine, up to
+    ``at`` (default: the last event)."""
     from panneau.hub.engine import Engine
 
     engine = Engine(config)
-    skipped, details, last = 0, [], None
+    skipped, details, last, first, read, applied = 0, [], None, None, 0, 0
     for batch in batches:
         skipped += len(batch.skipped)
         details.extend(batch.skipped[: max(0, 100 - len(details))])
         for event in batch.events:
+            read += 1
+            first = event.ts if first is None else min(first, event.ts)
             if at is None or event.ts <= at:
                 engine.apply(event)
+                applied += 1
                 last = event.ts if last is None else max(last, event.ts)
     when = at if at is not None else (last if last is not None else 0.0)
-    return engine.snapshot(when), skipped, details
+    return Replayed(engine.snapshot(when), skipped, details, read, applied, first)
 
 
 def figures(snapshot: Any, skipped: int) -> dict[str, Any]:
@@ -221,13 +242,26 @@ def run(args: argparse.Namespace) -> int:
         task = progress.add_task(f"replaying {path.name}", total=size)
         batches = reader.read(stream, path.name, options)
         try:
-            snapshot, skipped, details = replay(
+            result = replay(
                 _tracked(batches, stream, lambda n: progress.update(task, completed=n)), config,
                 at)
         except ValueError as exc:
             sys.stderr.write(f"panneau replay: {path}: {exc}\n")
             return 2
-    data = figures(snapshot, skipped)
+    details = result.details
+    if result.read == 0:  # nothing in the file is what this reader reads
+        sys.stderr.write(f"panneau replay: no {reader.name} event in {path} "
+                         f"({result.skipped} lines skipped)\n")
+        for detail in details[:3]:
+            sys.stderr.write(f"skipped {detail}\n")
+        return 1
+    if at is not None and result.applied == 0:
+        zone = ZoneInfo(config.hub.timezone)
+        asked, first = (datetime.fromtimestamp(t, zone).isoformat(timespec="seconds")
+                        for t in (at, result.first))
+        sys.stderr.write(f"panneau replay: no event at or before --at {asked}: the file starts "
+                         f"at {first}\n")
+    data = figures(result.snapshot, result.skipped)
     if args.json:
         sys.stdout.write(json.dumps(data) + "\n")
         for detail in details:

@@ -93,7 +93,22 @@ def test_unreadable_inputs_fail_clearly(capsys, tmp_path):
     assert main(["replay", "queue_log_csv", str(bad)]) == 2
     assert "not a queue_log export" in capsys.readouterr().err
     assert main(["replay", "queue_log", str(bad), "--at", "tomorrow"]) == 2
-    assert "Invalid isoformat" in capsys.readouterr().err
+    assert "--at 'tomorrow' is not a time: give 2026-11-22T17:00" in capsys.readouterr().err
+    # a file with no queue_log line at all: said, and not a success
+    notes = tmp_path / "notes.txt"
+    notes.write_text("shopping list\nmilk|eggs\n")
+    assert main(["replay", "queue_log", str(notes), "--json"]) == 1
+    err = capsys.readouterr().err
+    assert f"no queue_log event in {notes} (2 lines skipped)" in err
+    assert "skipped line 1:" in err
+
+
+def test_at_before_the_first_event_says_so(capsys, live):
+    assert main(["replay", "queue_log", str(live / "queue_log"), "--json",
+                 "--at", "2020-01-01T00:00:00"]) == 0
+    out, err = capsys.readouterr()
+    assert json.loads(out)["queues"] == {}
+    assert "no event at or before --at 2020-01-01T00:00:00+00:00: the file starts at " in err
 
 
 def test_config_brings_teams_and_timezone(capsys, live, tmp_path):
