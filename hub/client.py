@@ -32,7 +32,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus, InvalidURI
+from websockets.exceptions import (
+    ConnectionClosed,
+    InvalidHandshake,
+    InvalidMessage,
+    InvalidStatus,
+    InvalidURI,
+)
 
 from panneau.hub import wire
 from panneau.hub.tls import check_hub_url, client_context, describe_failure
@@ -162,6 +168,9 @@ class HubClient:
             return {"kind": "rejected", "code": ADDRESS_REFUSED, "reason": reason}
         if isinstance(exc, ConnectionRefusedError):
             return {"kind": "unreachable", "reason": f"connection refused by {self.url}"}
+        if isinstance(exc, InvalidMessage) and self._ssl is None:
+            return {"kind": "unreachable", "reason": f"{self.url}: no websocket answer (a hub "
+                                                     "with a TLS certificate wants wss://)"}
         if isinstance(exc, OSError | TimeoutError | InvalidHandshake):
             return {"kind": "unreachable", "reason": f"{self.url}: {exc or type(exc).__name__}"}
         return None

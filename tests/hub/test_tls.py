@@ -102,7 +102,9 @@ async def test_clear_text_client_gets_nothing_from_a_tls_port(start_hub, tools, 
     cert, key, _ = write_cert(ca, tmp_path / "tls")
     async with start_hub(**tls_settings(cert, key)) as hub:
         client = HubClient("ws" + hub.ws_url[3:], tools.MANAGER, backoff_min=0.05)
-        assert (await first_update(client)).kind == "unreachable"  # never connected
+        update = await first_update(client)
+        assert update.kind == "unreachable"  # never connected
+        assert "a hub with a TLS certificate wants wss://" in update.frame["reason"]
         assert client.view.epoch is None
 
 
