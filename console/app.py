@@ -7,9 +7,9 @@ from typing import Any, ClassVar
 from textual import on, work
 from textual.binding import Binding, BindingType
 
-from panneau.console.model import build_console
+from panneau.console.model import agent_day, build_console
 from panneau.console.scorecard import ScorecardScreen
-from panneau.console.screen import ConsoleScreen
+from panneau.console.screen import AgentDayScreen, ConsoleScreen
 from panneau.hub.freshness import freshness
 from panneau.hub.screenapp import HubApp, HubLike
 
@@ -44,10 +44,12 @@ class ConsoleApp(HubApp):
         screen = self.screen
         if isinstance(screen, ScorecardScreen):
             screen.show(self.view)
+        if isinstance(screen, AgentDayScreen):
+            screen.show(agent_day(self.view, screen.agent))
         if not isinstance(screen, ConsoleScreen):
             return
         now = self.clock()
-        screen.model = build_console(self.view, now)
+        screen.model = build_console(self.view, now, screen.family, screen.team)
         fresh = freshness(self.view, self.link, now, self.stale_after_s)
         who = self.view.meta.get("identity") or "manager"
         mark = "● live" if fresh.level == "live" else f"⚠ {fresh.text}"
@@ -55,14 +57,25 @@ class ConsoleApp(HubApp):
 
     @on(ConsoleScreen.Send)
     def send_message(self, message: ConsoleScreen.Send) -> None:
-        """The manager sent a message: pass its frame to the hub."""
+        """The manager sent a message or a comment: pass its frame to the hub."""
         self.send_frame_or_say(message.frame)
+
+    @on(ConsoleScreen.Changed)
+    def rebuild(self) -> None:
+        self.refresh_model()
+
+    @on(ConsoleScreen.OpenAgent)
+    def open_agent(self, message: ConsoleScreen.OpenAgent) -> None:
+        """Show one agent's day (Escape goes back)."""
+        self.push_screen(AgentDayScreen(message.agent))
+        self.call_after_refresh(self.refresh_model)
 
     @work(group="send")
     async def send_frame_or_say(self, frame: dict[str, Any]) -> None:
-        """Send a ``send_message`` frame; the hub answers ``ok`` or ``error``."""
+        """Send a ``send_message`` or ``annotate`` frame; the hub answers ``ok`` or ``error``."""
         if not await self.send_frame(frame):
-            self.notify("not connected to the hub: message not sent", severity="error")
+            what = "comment" if frame["type"] == "annotate" else "message"
+            self.notify(f"not connected to the hub: {what} not sent", severity="error")
 
     def on_hub_app_frame_received(self, message: HubApp.FrameReceived) -> None:
         if message.kind == "error":

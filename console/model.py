@@ -1,88 +1,183 @@
 """What the manager console shows, from the manager's view: pure, no I/O, no clock.
 
-Rows for every team (queue now, service level, answered, abandon rate, agents), every agent
-(state, time in it, answered, AHT) and every message (who acknowledged it).
+One family of figures at a time (voice, tickets, surveys, staffing, agents; ``f`` cycles):
+its columns are every KPI of that family in the catalogue (:data:`panneau.hub.catalogue.KPIS`)
+that has a value for a row shown, so a new source's figures appear with no change here.
+Instant KPIs read the ``now`` window, the others ``today``. Tables: the overview (site, each
+team, each queue), the agents (optionally of one team: the drill from a team), the insights,
+the comments on figures and the messages. Each table's first row gives the targets.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from panneau.hub.catalogue import SERVICE_LEVEL
-from panneau.hub.display import STATE_LABELS, format_duration, format_value, state_symbol
+from panneau.hub.catalogue import KPIS, KpiInfo
+from panneau.hub.display import (
+    STATE_LABELS,
+    format_duration,
+    format_value,
+    label_of,
+    state_symbol,
+)
 from panneau.hub.view import ViewState
 
-__all__ = ["AGENT_COLUMNS", "TEAM_COLUMNS", "Cell", "ConsoleModel", "build_console", "parse_send"]
+__all__ = [
+    "FAMILIES", "Cell", "ConsoleModel", "Row", "agent_day", "build_console", "columns_for",
+    "parse_line", "parse_send", "sort_rows",
+]
 
-#: (window, kpi) of each team column after the team's name.
-TEAM_COLUMNS: tuple[tuple[str, str, str], ...] = (
-    ("now", "calls_waiting", "Waiting"),
-    ("now", "longest_wait_s", "Longest"),
-    ("today", SERVICE_LEVEL, "SL"),
-    ("today", "answered", "Answered"),
-    ("today", "abandon_rate_pct", "Abandon"),
-    ("now", "agents_available", "Avail"),
-    ("now", "agents_on_call", "On call"),
-    ("now", "agents_paused", "Paused"),
-)
-AGENT_COLUMNS: tuple[tuple[str, str, str], ...] = (
-    ("today", "answered", "Answered"),
-    ("today", "aht_s", "AHT"),
-    ("today", "occupancy_pct", "Occup."),
-)
+FAMILIES: tuple[str, ...] = ("voice", "tickets", "surveys", "staffing", "agents")
+TARGET_ROW = "target"
 
 
 @dataclass(frozen=True, slots=True)
 class Cell:
-    """A value's text and its threshold state (drawn as colour and symbol)."""
+    """A value's text, its threshold state (drawn as colour and symbol), the number behind
+    it (for sorting) and whether a manager commented it."""
 
     text: str
     state: str | None = None
+    value: float | None = None
+    noted: bool = False
 
     @property
     def marked(self) -> str:
-        """The text after the state's symbol (as on the kiosk)."""
-        return f"{state_symbol(self.state)}{self.text}" if self.state else self.text
+        """The text after the state's symbol (as on the kiosk), ``✎`` when commented."""
+        text = f"{state_symbol(self.state)}{self.text}" if self.state else self.text
+        return f"{text}✎" if self.noted else text
+
+
+Row = tuple[str, tuple[Cell, ...]]
 
 
 @dataclass(frozen=True, slots=True)
 class ConsoleModel:
-    """Rows of the three tables (messages oldest first), each ``(row key, cells)``."""
+    """Rows of every table, each ``(row key, cells)``, and the column labels of the two
+    figure tables (overview and agents) for ``family``."""
 
-    teams: tuple[tuple[str, tuple[Cell, ...]], ...] = ()
-    agents: tuple[tuple[str, tuple[Cell, ...]], ...] = ()
-    messages: tuple[tuple[str, tuple[Cell, ...]], ...] = ()
+    family: str = "voice"
+    columns: tuple[str, ...] = ()
+    teams: tuple[Row, ...] = ()
+    agents: tuple[Row, ...] = ()
+    agent_columns: tuple[str, ...] = ()
+    insights: tuple[Row, ...] = ()
+    notes: tuple[Row, ...] = ()
+    messages: tuple[Row, ...] = ()
+    team_filter: str | None = None
+
+
+def window_of(info: KpiInfo) -> str:
+    """The window a KPI is shown in on the console."""
+    return "now" if info.instant else "today"
+
+
+def columns_for(view: ViewState, family: str, scopes: Iterable[str]) -> list[KpiInfo]:
+    """The catalogue KPIs of ``family`` that have a value for one of ``scopes``: those with a
+    target first (what the team is steered by), each group in catalogue order."""
+    scopes = list(scopes)
+    found = [info for info in KPIS.values() if info.family == family and any(
+        view.kpi(scope, window_of(info), info.id) is not None for scope in scopes)]
+    targeted = {info.id for info in found
+                if any(f"target:{scope}/{info.id}" in view.values for scope in scopes)}
+    return sorted(found, key=lambda info: info.id not in targeted)
 
 
 def _cell(view: ViewState, scope: str, window: str, kpi: str) -> Cell:
-    return Cell(format_value(kpi, view.kpi(scope, window, kpi)), view.state(scope, window, kpi))
+    value = view.kpi(scope, window, kpi)
+    noted = f"annotation:{scope}/{window}/{kpi}" in view.values
+    return Cell(format_value(kpi, value), view.state(scope, window, kpi), value, noted)
+
+
+def _target_cell(view: ViewState, scopes: Sequence[str], kpi: str) -> Cell:
+    """The first target found for ``kpi`` among ``scopes``, as text (``≥80%``, ``≤20s``)."""
+    for scope in scopes:
+        target = view.values.get(f"target:{scope}/{kpi}")
+        if target and target.get("target") is not None:
+            sign = {True: "≥", False: "≤"}.get(target.get("higher_is_better"), "")
+            return Cell(sign + format_value(kpi, target["target"]))
+    return Cell("")
 
 
 def _scopes(view: ViewState, kind: str) -> list[str]:
-    """Names of the scopes of a kind that have figures (``team`` → ``["duo", "support"]``)."""
-    return sorted({k.scope.partition(":")[2] for k, _ in view.keys("kpi")
-                   if k.scope.startswith(f"{kind}:")})
+    """Scopes of a kind that have figures (``team`` → ``["team:duo", "team:support"]``)."""
+    return sorted({k.scope for k, _ in view.keys("kpi") if k.scope.startswith(f"{kind}:")})
 
 
-def build_console(view: ViewState, now: float) -> ConsoleModel:
-    """The console's rows at ``now``."""
-    teams = tuple(
-        (scope, (Cell(scope.partition(":")[2] or "all teams"),
-                 *(_cell(view, scope, w, k) for w, k, _ in TEAM_COLUMNS)))
-        for scope in ["site", *(f"team:{t}" for t in _scopes(view, "team"))]
-    )
-    agent_ids = sorted({a for a, _ in view.items("agent:")} | set(_scopes(view, "agent")))
-    agents = []
-    for agent in agent_ids:
-        entry = view.values.get(f"agent:{agent}") or {}
+def _name(scope: str) -> str:
+    kind, _, ident = scope.partition(":")
+    return {"team": f"Team {ident}", "queue": f"  queue {ident}"}.get(kind, "Site")
+
+
+def _figure_rows(view: ViewState, scopes: Sequence[str], infos: Sequence[KpiInfo],
+                 first: dict[str, tuple[Cell, ...]], target_scopes: Sequence[str]
+                 ) -> tuple[Row, ...]:
+    blanks = (Cell(""),) * (len(next(iter(first.values()), ())) - 1)
+    targets = tuple(_target_cell(view, target_scopes, i.id) for i in infos)
+    rows: list[Row] = []
+    if any(c.text for c in targets):
+        rows.append((TARGET_ROW, (Cell("target"), *blanks, *targets)))
+    for scope in scopes:
+        rows.append((scope, (*first[scope],
+                             *(_cell(view, scope, window_of(i), i.id) for i in infos))))
+    return tuple(rows)
+
+
+def build_console(view: ViewState, now: float, family: str = "voice",
+                  team: str | None = None) -> ConsoleModel:
+    """The console's rows at ``now``: ``family``'s figures, the agents of ``team`` (all if
+    ``None``)."""
+    shared = ["site", *_scopes(view, "team"), *_scopes(view, "queue")]
+    infos = columns_for(view, family, shared)
+    teams = _figure_rows(view, shared, infos, {s: (Cell(_name(s)),) for s in shared}, shared)
+    agent_ids = sorted({k.id for k, _ in view.keys("agent")} |
+                       {s.partition(":")[2] for s in _scopes(view, "agent")})
+    entries = {a: view.values.get(f"agent:{a}") or {} for a in agent_ids}
+    if team:
+        agent_ids = [a for a in agent_ids if entries[a].get("team") == team]
+    agent_scopes = [f"agent:{a}" for a in agent_ids]
+    agent_infos = columns_for(view, family, agent_scopes)
+    first = {}
+    for agent, scope in zip(agent_ids, agent_scopes, strict=True):
+        entry = entries[agent]
         state = STATE_LABELS.get(entry.get("state", ""), entry.get("state") or "-")
         since = entry.get("since")
-        agents.append((agent, (
+        first[scope] = (
             Cell(str(entry.get("name") or agent)),
             Cell(state + (f": {entry['reason']}" if entry.get("reason") else "")),
-            Cell(format_duration(now - since) if isinstance(since, int | float) else "-"),
-            *(_cell(view, f"agent:{agent}", w, k) for w, k, _ in AGENT_COLUMNS),
-        )))
+            Cell(format_duration(now - since) if isinstance(since, int | float) else "-"))
+    targets_from = [f"team:{team}"] if team else []
+    agents = _figure_rows(view, agent_scopes, agent_infos, first, [*targets_from, "site"])
+    return ConsoleModel(
+        family, tuple(label_of(i.id) for i in infos), teams,
+        tuple((k.removeprefix("agent:"), c) for k, c in agents),
+        tuple(label_of(i.id) for i in agent_infos),
+        _insight_rows(view), _note_rows(view, now), _message_rows(view, now), team)
+
+
+def _insight_rows(view: ViewState) -> tuple[Row, ...]:
+    rows = []
+    for ident, insight in sorted(view.items("insight:")):
+        figures = ", ".join(f"{k} {v:g}" for k, v in (insight.get("figures") or {}).items())
+        rows.append((ident, (
+            Cell(str(insight.get("text", "")), {"info": None}.get(
+                insight.get("severity", "warn"), insight.get("severity"))),
+            Cell(str(insight.get("period", ""))), Cell(figures))))
+    return tuple(rows)
+
+
+def _note_rows(view: ViewState, now: float) -> tuple[Row, ...]:
+    rows = []
+    for key, note in sorted(view.items("annotation:")):
+        until = note.get("until")
+        rows.append((key, (Cell(key), Cell(str(note.get("text", ""))),
+                           Cell(str(note.get("by", ""))),
+                           Cell(format_duration(until - now) if until else "-"))))
+    return tuple(rows)
+
+
+def _message_rows(view: ViewState, now: float) -> tuple[Row, ...]:
     messages = []
     for msg_id, m in sorted(view.items("message:"), key=lambda item: item[1].get("sent", 0)):
         to = m.get("to") or {}
@@ -95,7 +190,42 @@ def build_console(view: ViewState, now: float) -> ConsoleModel:
             Cell(left, "warn" if isinstance(expires, int | float) and expires <= now else None),
             Cell(f"{len(acked)}: {', '.join(acked)}" if acked else "none yet"),
         )))
-    return ConsoleModel(teams, tuple(agents), tuple(messages))
+    return tuple(messages)
+
+
+def sort_rows(rows: Sequence[Row], column: int, reverse: bool = False) -> tuple[Row, ...]:
+    """``rows`` by the value (else the text) of one column; the target row stays first and
+    rows with nothing in that column go last."""
+    head = [r for r in rows if r[0] == TARGET_ROW]
+    body = [r for r in rows if r[0] != TARGET_ROW]
+
+    def cell(row: Row) -> Cell:
+        return row[1][column] if column < len(row[1]) else Cell("")
+
+    def key(row: Row) -> tuple[int, float, str]:
+        c = cell(row)
+        return (0, c.value, "") if c.value is not None else (1, 0.0, c.text)
+
+    filled = sorted((r for r in body if cell(r).text not in ("", "-")), key=key,
+                    reverse=reverse)
+    return (*head, *filled, *(r for r in body if cell(r).text in ("", "-")))
+
+
+def agent_day(view: ViewState, agent: str) -> tuple[Row, ...]:
+    """Every figure of one agent today, family by family: ``(kpi, [family, label, today,
+    last hour, target])``."""
+    scope = f"agent:{agent}"
+    team = (view.values.get(scope) or {}).get("team")
+    rows = []
+    for family in FAMILIES:
+        for info in columns_for(view, family, [scope]):
+            window = window_of(info)
+            hour = view.kpi(scope, "60m", info.id)
+            rows.append((info.id, (
+                Cell(family), Cell(label_of(info.id)), _cell(view, scope, window, info.id),
+                Cell(format_value(info.id, hour) if hour is not None else ""),
+                _target_cell(view, [*([f"team:{team}"] if team else []), "site"], info.id))))
+    return tuple(rows)
 
 
 def parse_send(line: str, expires_s: float = 3600.0) -> dict:
@@ -115,3 +245,21 @@ def parse_send(line: str, expires_s: float = 3600.0) -> dict:
         raise ValueError("nothing to send: write the message after the recipient")
     frame["text"] = line.strip()
     return frame
+
+
+def parse_line(line: str, expires_s: float = 3600.0) -> dict:
+    """The composer's line as a frame: ``!note KEY text`` comments a figure (``KEY`` is
+    ``<scope>/<window>/<kpi>``), ``!unnote KEY`` removes the comment, anything else is a
+    message (:func:`parse_send`). Raises ``ValueError`` saying what is missing."""
+    stripped = line.strip()
+    command, _, rest = stripped.partition(" ")
+    if command in ("!note", "!unnote"):
+        key, _, text = rest.strip().partition(" ")
+        if not key:
+            raise ValueError(f"{command} KEY{' text' if command == '!note' else ''}: "
+                             "KEY is <scope>/<window>/<kpi>")
+        if command == "!note" and not text.strip():
+            raise ValueError("!note KEY text: write the comment after the figure's key")
+        return {"type": "annotate", "key": key,
+                "text": text.strip() if command == "!note" else ""}
+    return parse_send(line, expires_s)

@@ -1,54 +1,111 @@
-"""The console's screen: three tables, a status line and the message composer."""
+"""The console's main screen: tabs of tables, a status line and the composer.
+
+Keys (the composer keeps letters): F3 next family of figures, F4 sorts the agents by the
+column under the cursor (again: reversed), Enter on a team shows its agents (Escape: every
+agent), Enter on an agent opens its day (:class:`AgentDayScreen`).
+"""
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.containers import Vertical
+from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import DataTable, Input, Static, TabbedContent, TabPane
 
-from panneau.console.model import AGENT_COLUMNS, TEAM_COLUMNS, Cell, ConsoleModel, parse_send
+from panneau.console.model import (
+    FAMILIES,
+    TARGET_ROW,
+    Cell,
+    ConsoleModel,
+    Row,
+    parse_line,
+    sort_rows,
+)
 
-__all__ = ["ConsoleScreen"]
+__all__ = ["AgentDayScreen", "ConsoleScreen"]
 
 _STYLES = {"ok": "green", "warn": "bold yellow", "alert": "bold red"}
-_COLUMNS = {
-    "teams": ("Team", *(label for _, _, label in TEAM_COLUMNS)),
-    "agents": ("Agent", "State", "For", *(label for _, _, label in AGENT_COLUMNS)),
-    "messages": ("Message", "To", "Expires in", "Read by"),
-}
+_FIXED = {"messages": ("Message", "To", "Expires in", "Read by"),
+          "insights": ("Insight", "Compared", "Figures"),
+          "notes": ("Figure", "Comment", "By", "Ends in")}
 
 
-def _text(cell: Cell) -> Text:
-    return Text(cell.marked, style=_STYLES.get(cell.state or "", ""))
+def _text(cell: Cell, key: str = "") -> Text:
+    style = "italic grey50" if key == TARGET_ROW else _STYLES.get(cell.state or "", "")
+    return Text(cell.marked, style=style)
+
+
+def fill(table: DataTable, columns: tuple[str, ...], rows: tuple[Row, ...]) -> None:
+    """Replace a table's rows (and its columns when they changed), keeping the cursor."""
+    if tuple(str(c.label) for c in table.columns.values()) != columns:
+        table.clear(columns=True)
+        table.add_columns(*columns)
+    cursor = table.cursor_coordinate
+    table.clear()
+    for key, cells in rows:
+        table.add_row(*(_text(c, key) for c in cells), key=key)
+    if rows:
+        table.cursor_coordinate = table.validate_cursor_coordinate(cursor)
 
 
 class ConsoleScreen(Screen[None]):
-    """Every team's figures, every agent's state, messages; type a message and press Enter."""
+    """Every team's, queue's and agent's figures, insights, comments and messages."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("f3", "family", "Next family"),
+        Binding("f4", "sort", "Sort agents"),
+        Binding("escape", "all_agents", "All agents", show=False),
+    ]
 
     class Send(Message):
-        """The manager wrote a message: ``frame`` is its ``send_message`` frame."""
+        """The manager wrote a line: ``frame`` is its ``send_message`` or ``annotate``."""
 
         def __init__(self, frame: dict) -> None:
             super().__init__()
             self.frame = frame
 
+    class Changed(Message):
+        """The family or the team filter changed: the model must be rebuilt."""
+
+    class OpenAgent(Message):
+        """Show one agent's day."""
+
+        def __init__(self, agent: str) -> None:
+            super().__init__()
+            self.agent = agent
+
     model: reactive[ConsoleModel] = reactive(ConsoleModel)
     status: reactive[str] = reactive("")
 
+    def __init__(self) -> None:
+        super().__init__()
+        self.family = FAMILIES[0]
+        self.team: str | None = None
+        self.sort: tuple[int, bool] | None = None
+
     def compose(self) -> ComposeResult:
         yield Static(id="status")
-        with Vertical(id="tables"):
-            for name, columns in _COLUMNS.items():
-                table: DataTable = DataTable(id=name, cursor_type="row", zebra_stripes=True)
-                table.border_title = name.capitalize()
-                table.add_columns(*columns)
-                yield table
-        yield Input(id="compose", placeholder="@team text · @@agent text · text to everyone"
-                    " — Enter sends")
+        with TabbedContent(id="tabs"):
+            with TabPane("Figures", id="figures"):
+                yield self._table("teams")
+                yield self._table("agents")
+            for name, title in (("insights", "Insights"), ("notes", "Comments"),
+                                ("messages", "Messages")):
+                with TabPane(title, id=f"tab-{name}"):
+                    yield self._table(name)
+        yield Input(id="compose", placeholder="@team text · @@agent text · text to everyone ·"
+                    " !note KEY text · !unnote KEY — Enter sends")
+
+    @staticmethod
+    def _table(name: str) -> DataTable:
+        table: DataTable = DataTable(id=name, cursor_type="row", zebra_stripes=True)
+        table.add_columns(*_FIXED.get(name, ()))
+        return table
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()
@@ -61,24 +118,75 @@ class ConsoleScreen(Screen[None]):
 
     def watch_model(self, model: ConsoleModel) -> None:
         tables = {t.id: t for t in self.query(DataTable).results(DataTable)}
-        for name, rows in (("teams", model.teams), ("agents", model.agents),
-                           ("messages", model.messages)):
-            table = tables.get(name)
-            if table is None:
-                continue
-            cursor = table.cursor_coordinate
-            table.clear()
-            for key, cells in rows:
-                table.add_row(*(_text(c) for c in cells), key=key)
-            if rows:
-                table.cursor_coordinate = table.validate_cursor_coordinate(cursor)
+        if "teams" not in tables:
+            return
+        family = model.family.capitalize()
+        tables["teams"].border_title = f"Overview · {family} (F3: next family)"
+        who = f"team {model.team_filter}" if model.team_filter else "every team"
+        tables["agents"].border_title = (f"Agents of {who} · {family} (Enter: day,"
+                                         " F4: sort, Esc: all)")
+        fill(tables["teams"], ("Scope", *model.columns), model.teams)
+        agents = model.agents
+        if self.sort is not None:
+            agents = sort_rows(agents, *self.sort)
+        fill(tables["agents"], ("Agent", "State", "For", *model.agent_columns), agents)
+        for name in ("insights", "notes", "messages"):
+            fill(tables[name], _FIXED[name], getattr(model, name))
+
+    def action_family(self) -> None:
+        """Show the next family of figures."""
+        self.family = FAMILIES[(FAMILIES.index(self.family) + 1) % len(FAMILIES)]
+        self.sort = None
+        self.post_message(self.Changed())
+
+    def action_sort(self) -> None:
+        """Sort the agents by the cursor's column; the same column again reverses."""
+        column = self.query_one("#agents", DataTable).cursor_column
+        reverse = self.sort is not None and self.sort == (column, False)
+        self.sort = (column, reverse)
+        self.watch_model(self.model)
+
+    def action_all_agents(self) -> None:
+        if self.team is not None:
+            self.team = None
+            self.post_message(self.Changed())
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        """Enter on a team: its agents; on an agent: its day."""
+        key = event.row_key.value or ""
+        if event.data_table.id == "teams" and key.startswith("team:"):
+            self.team = key.partition(":")[2]
+            self.post_message(self.Changed())
+            self.query_one("#agents", DataTable).focus()
+        elif event.data_table.id == "agents" and key != TARGET_ROW:
+            self.post_message(self.OpenAgent(key))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         """Post a well-formed line as :class:`Send` and clear it; keep a bad one, say why."""
         try:
-            frame = parse_send(event.value)
+            frame = parse_line(event.value)
         except ValueError as exc:
             self.notify(str(exc), severity="warning")
             return
         event.input.value = ""
         self.post_message(self.Send(frame))
+
+
+class AgentDayScreen(Screen[None]):
+    """One agent's figures today, every family, with the team's targets (Escape: back)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "app.pop_screen", "Back")]
+
+    def __init__(self, agent: str) -> None:
+        super().__init__()
+        self.agent = agent
+
+    def compose(self) -> ComposeResult:
+        yield Static(f"{self.agent} · today (Escape: back)", id="status")
+        table: DataTable = DataTable(id="day", cursor_type="row", zebra_stripes=True)
+        table.add_columns("Family", "Figure", "Today", "Last hour", "Target")
+        yield table
+
+    def show(self, rows: tuple[Row, ...]) -> None:
+        fill(self.query_one("#day", DataTable),
+             ("Family", "Figure", "Today", "Last hour", "Target"), rows)

@@ -14,7 +14,7 @@ and the screens use (nobody splits key strings by hand):
 - ``target:<scope>/<kpi>`` → ``{"target", "warn", "alert", "higher_is_better"}``
 - ``trend:<scope>/<window>/<kpi>`` → ``[[ts, value], ...]`` (history samples, oldest first)
 - ``ref:<scope>/<window>/<kpi>`` → ``{"yesterday": v, "last_week": v}`` (same time of day)
-- ``agent:<id>`` → ``{"state", "since", "reason", "name"}``
+- ``agent:<id>`` → ``{"state", "since", "reason", "name"}`` (managers also get ``"team"``)
 - ``source:<name>`` → ``{"status", "since", "last_event", "detail", "feeds"}``
 - ``message:<id>`` → ``{"id", "text", "sender", "to", "sent", "expires", "acked_by"}``
 - ``alert:<scope>/<window>/<kpi>`` → ``{"key", "state", "value", "since", "text"}``

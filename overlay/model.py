@@ -20,6 +20,7 @@ from panneau.overlay.goals import objective_of, pulse_question
 
 __all__ = [
     "AGENT_FIGURES",
+    "MORE_FAMILIES",
     "TEAM_FIGURES",
     "AgentNow",
     "AlertItem",
@@ -28,6 +29,7 @@ __all__ = [
     "OverlayModel",
     "QueueNow",
     "build_model",
+    "with_catalogue",
 ]
 
 #: The agent's own figures (today), with the short label used in narrow layouts.
@@ -46,6 +48,9 @@ TEAM_FIGURES: tuple[tuple[str, str], ...] = (
     ("abandon_rate_pct", "abandoned"),
     ("asa_s", "ASA"),
 )
+#: Families whose every catalogue figure with a value is shown after the fixed lists above, so
+#: an agent handling tickets or chats (or a new source's figures) sees them with no change here.
+MORE_FAMILIES: tuple[str, ...] = ("tickets", "surveys")
 _WORST = {"ok": 0, "warn": 1, "alert": 2}
 _CONNECTING = Freshness("offline", "connecting")
 
@@ -305,6 +310,17 @@ def _team_hidden(view: ViewState, team_scope: str) -> bool:
     return bool(team_scope) and not any(k.scope == team_scope for k, _ in view.keys("kpi"))
 
 
+def with_catalogue(view: ViewState, scope: str, listed: tuple[tuple[str, str], ...]
+                   ) -> tuple[tuple[str, str], ...]:
+    """``listed`` then every KPI of :data:`MORE_FAMILIES` that ``scope`` has today (catalogue
+    order, the catalogue's label)."""
+    have = {kpi for kpi, _ in listed}
+    more = tuple((info.id, info.label) for info in KPIS.values()
+                 if info.family in MORE_FAMILIES and info.id not in have
+                 and view.kpi(scope, "today", info.id) is not None)
+    return listed + more
+
+
 def build_model(
     view: ViewState,
     now: float,
@@ -321,12 +337,12 @@ def build_model(
     team = meta.get("team")
     own_scope = f"agent:{agent}"
     fallback = ([f"team:{team}"] if team else []) + ["site"]
-    figures = tuple(
-        figure(view, own_scope, kpi, label, fallback) for kpi, label in AGENT_FIGURES
-    )
+    figures = tuple(figure(view, own_scope, kpi, label, fallback)
+                    for kpi, label in with_catalogue(view, own_scope, AGENT_FIGURES))
     team_scope = f"team:{team}" if team else ""
     team_figs = tuple(
-        f for f in (figure(view, team_scope, kpi, label) for kpi, label in TEAM_FIGURES)
+        f for f in (figure(view, team_scope, kpi, label, ["site"])
+                    for kpi, label in with_catalogue(view, team_scope, TEAM_FIGURES))
         if f.value is not None
     ) if team else ()
     entry = view.values.get(f"agent:{agent}")

@@ -320,8 +320,11 @@ def _parts_for(audience: Audience, config: Config, inputs: ViewInputs) -> tuple[
     return tuple(parts)
 
 
-def _agent_value(agent_id: str, now: Any) -> dict[str, Any]:
-    return {"state": now.state, "since": now.since, "reason": now.reason, "name": agent_id}
+def _agent_value(agent_id: str, now: Any, team: Team | None = None) -> dict[str, Any]:
+    value = {"state": now.state, "since": now.since, "reason": now.reason, "name": agent_id}
+    if team is not None:  # managers: for the console's team → agents drill
+        value["team"] = team.id
+    return value
 
 
 def build_part(part: Part, config: Config, inputs: ViewInputs) -> dict[str, Any]:
@@ -332,7 +335,8 @@ def build_part(part: Part, config: Config, inputs: ViewInputs) -> dict[str, Any]
     if kind == "small":
         return _restricted(inputs, part.name)
     if kind == "agents":
-        return {f"agent:{a}": _agent_value(a, now) for a, now in snap.agents.items()}
+        teams = _static(config).agent_team
+        return {f"agent:{a}": _agent_value(a, now, teams.get(a)) for a, now in snap.agents.items()}
     if kind == "agent":
         now = snap.agents.get(part.name)
         return {} if now is None else {f"agent:{part.name}": _agent_value(part.name, now)}

@@ -5,10 +5,12 @@ from __future__ import annotations
 import pytest
 from helpers import wait_for
 from overlay_views import NOW, make_view, manager_values
+from textual.widgets import TabbedContent
 
 from panneau.console.app import ConsoleApp
-from panneau.console.model import build_console, parse_send
+from panneau.console.model import agent_day, build_console, parse_line, parse_send, sort_rows
 from panneau.hub.freshness import Link
+from panneau.hub.view import kpi_key, state_key
 
 
 def rows(table) -> list[tuple[str, list[str]]]:
@@ -19,13 +21,71 @@ def test_rows_for_every_team_agent_and_message():
     model = build_console(make_view(manager_values()), NOW)
     teams = rows(model.teams)
     assert [key for key, _ in teams] == ["site", "team:sales", "team:support"]
-    assert teams[2][1][:5] == ["support", "▲2", "0:42", "✓84%", "200"]
+    assert model.columns == ("Calls waiting", "Longest wait", "Answered", "Service level")
+    assert teams[2][1] == ["Team support", "▲2", "0:42", "200", "✓84%"]
     agents = dict(rows(model.agents))
-    assert agents["bob"][:4] == ["Bob", "Paused: Lunch", "10:00", "21"]
+    assert model.agent_columns == ("Answered", "AHT")
+    assert agents["bob"] == ["Bob", "Paused: Lunch", "10:00", "21", "3:41"]
     assert agents["alice"][1:3] == ["On call", "3:41"]
     messages = rows(model.messages)
     assert messages == [("m1", ["Team huddle at 11:00", "support", "59:00", "1: alice"]),
                         ("m2", ["Bob, see me", "bob", "10:00", "none yet"])]
+
+
+def tickets_values() -> dict:
+    """The manager view with a chat team's ticket figures, a target, a comment, an insight."""
+    values = manager_values()
+    values["agent:alice"]["team"] = "support"
+    values["agent:bob"]["team"] = "sales"
+    for scope, created, solved in (("site", 30, 20), ("team:support", 25, 18),
+                                   ("agent:alice", 9, 7), ("agent:gina", 4, 4)):
+        values[kpi_key(scope, "today", "tickets_created")] = created
+        values[kpi_key(scope, "today", "tickets_solved")] = solved
+        values[kpi_key(scope, "today", "frt_avg_min")] = created / 10
+    values["target:team:support/frt_avg_min"] = {"target": 2.0, "warn": 3.0, "alert": 5.0,
+                                                 "higher_is_better": False}
+    values[state_key("team:support", "today", "frt_avg_min")] = "warn"
+    values["annotation:team:support/today/tickets_solved"] = {
+        "text": "chat outage 10:05", "by": "Marie", "ts": NOW - 60, "until": NOW + 600}
+    values["insight:backlog/team:support"] = {
+        "rule": "backlog", "key": "team:support/now/backlog", "severity": "warn",
+        "text": "support: backlog grew 30 % this week", "period": "now vs last week",
+        "figures": {"backlog": 130.0, "backlog_last_week": 100.0}}
+    return values
+
+
+def test_the_tickets_family_comes_from_the_catalogue_with_targets_and_comments():
+    view = make_view(tickets_values())
+    model = build_console(view, NOW, "tickets")
+    assert model.columns == ("First response", "Tickets created", "Tickets solved")
+    teams = dict(rows(model.teams))
+    assert teams["target"] == ["target", "≤2.0m", "", ""]
+    assert teams["team:support"] == ["Team support", "▲2.5m", "25", "18✎"]
+    assert rows(model.notes) == [("team:support/today/tickets_solved", [
+        "team:support/today/tickets_solved", "chat outage 10:05", "Marie", "10:00"])]
+    assert rows(model.insights) == [("backlog/team:support", [
+        "▲support: backlog grew 30 % this week", "now vs last week",
+        "backlog 130, backlog_last_week 100"])]
+    drilled = build_console(view, NOW, "tickets", team="support")
+    assert [key for key, _ in drilled.agents] == ["target", "alice"]
+    everyone = build_console(view, NOW, "tickets").agents
+    by_created = sort_rows(everyone, 4, reverse=True)  # Agent, State, For, First response, ...
+    assert [key for key, _ in by_created] == ["alice", "gina", "bob"]  # bob: none, last
+    assert [key for key, _ in sort_rows(everyone, 4)] == ["gina", "alice", "bob"]
+    day = dict(rows(agent_day(view, "alice")))
+    assert day["tickets_solved"] == ["tickets", "Tickets solved", "7", "", ""]
+    assert day["frt_avg_min"][-1] == "≤2.0m"  # the team's target
+
+
+def test_parse_line_comments_a_figure_or_sends_a_message():
+    assert parse_line("!note team:support/today/asa_s phones down") == {
+        "type": "annotate", "key": "team:support/today/asa_s", "text": "phones down"}
+    assert parse_line("!unnote team:support/today/asa_s") == {
+        "type": "annotate", "key": "team:support/today/asa_s", "text": ""}
+    assert parse_line("@support hi")["type"] == "send_message"
+    for bad in ("!note team:support/today/asa_s", "!note", "!unnote"):
+        with pytest.raises(ValueError):
+            parse_line(bad)
 
 
 def test_parse_send_recipients():
@@ -41,8 +101,32 @@ def console(values: dict) -> ConsoleApp:
     return ConsoleApp(view=make_view(values), link=Link(True, NOW - 1), clock=lambda: NOW)
 
 
-def test_console_look(snap_compare):
-    assert snap_compare(console(manager_values()), terminal_size=(100, 24))
+@pytest.mark.parametrize("size", [(80, 24), (160, 45)], ids=lambda s: f"{s[0]}x{s[1]}")
+def test_console_look(snap_compare, size):
+    assert snap_compare(console(manager_values()), terminal_size=size)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 45)], ids=lambda s: f"{s[0]}x{s[1]}")
+def test_console_tickets_of_one_team(snap_compare, size):
+    async def drill(pilot):  # tickets, then Enter on the support team (row 3, after target)
+        await pilot.press("f3")
+        table = pilot.app.screen.query_one("#teams")
+        table.focus()
+        table.move_cursor(row=3)
+        await pilot.press("enter")
+        await pilot.pause()
+
+    assert snap_compare(console(tickets_values()), terminal_size=size, run_before=drill)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 45)], ids=lambda s: f"{s[0]}x{s[1]}")
+def test_console_insights(snap_compare, size):
+    async def insights(pilot):
+        await pilot.pause()
+        pilot.app.screen.query_one(TabbedContent).active = "tab-insights"
+        await pilot.pause()
+
+    assert snap_compare(console(tickets_values()), terminal_size=size, run_before=insights)
 
 
 async def test_bad_line_is_kept_with_a_notice():
