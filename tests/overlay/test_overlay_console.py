@@ -21,7 +21,7 @@ def test_rows_for_every_team_agent_and_message():
     model = build_console(make_view(manager_values()), NOW)
     teams = rows(model.teams)
     assert [key for key, _ in teams] == ["site", "team:sales", "team:support"]
-    assert model.columns == ("Calls waiting", "Longest wait", "Answered", "Service level")
+    assert model.columns == ("Calls waiting", "Longest wait", "Answered", "SL (all callers)")
     assert teams[2][1] == ["Team support", "▲2", "0:42", "200", "✓84%"]
     agents = dict(rows(model.agents))
     assert model.agent_columns == ("Answered", "AHT")
