@@ -5,8 +5,6 @@ from __future__ import annotations
 import pytest
 from helpers import wait_for
 from overlay_views import NOW, make_view, manager_values
-from textual.widgets import TabbedContent
-
 from panneau.console.app import ConsoleApp
 from panneau.console.model import agent_day, build_console, parse_line, parse_send, sort_rows
 from panneau.hub.freshness import Link
@@ -117,16 +115,6 @@ def test_console_tickets_of_one_team(snap_compare, size):
         await pilot.pause()
 
     assert snap_compare(console(tickets_values()), terminal_size=size, run_before=drill)
-
-
-@pytest.mark.parametrize("size", [(80, 24), (160, 45)], ids=lambda s: f"{s[0]}x{s[1]}")
-def test_console_insights(snap_compare, size):
-    async def insights(pilot):
-        await pilot.pause()
-        pilot.app.screen.query_one(TabbedContent).active = "tab-insights"
-        await pilot.pause()
-
-    assert snap_compare(console(tickets_values()), terminal_size=size, run_before=insights)
 
 
 async def test_bad_line_is_kept_with_a_notice():
