@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from helpers import wait_for
 from overlay_views import NOW, make_view, manager_values
+
 from panneau.console.app import ConsoleApp
 from panneau.console.model import agent_day, build_console, parse_line, parse_send, sort_rows
 from panneau.hub.freshness import Link
