@@ -100,6 +100,10 @@ class SourceContextBase:
             raise ValueError(f"status must be one of {', '.join(STATUSES)}; got {status!r}")
         self._status(status, str(detail))
 
+    def heartbeat(self) -> None:
+        """The source is working and current though it has nothing to emit."""
+        self._heartbeat()
+
     def add_route(self, method: str, path: str, handler: HttpHandler) -> str:
         """Serve ``handler`` at ``/hooks/<name>/<path>``; returns the full URL path."""
         return self.route_table.add(self.name, method, path, handler)
@@ -117,6 +121,9 @@ class SourceContextBase:
         raise NotImplementedError
 
     def _status(self, status: SourceStatus, detail: str) -> None:
+        raise NotImplementedError
+
+    def _heartbeat(self) -> None:
         raise NotImplementedError
 
 

@@ -108,6 +108,10 @@ class SourceContext(Protocol):
     def set_status(self, status: SourceStatus, detail: str = "") -> None:
         """Say whether the source is live, stale (connected but quiet) or down."""
 
+    def heartbeat(self) -> None:
+        """Say the source is working and current though it has nothing to emit (a quiet
+        phone system that answers pings): it is not flagged stale for the silence."""
+
     def add_route(self, method: str, path: str, handler: HttpHandler) -> str:
         """Serve a webhook on the hub's HTTP port; returns the full URL path."""
 

@@ -92,6 +92,8 @@ class RecordingContext(SourceContextBase):
         self.batches: list[list[Event]] = []
         self.skips: list[tuple[str, int]] = []
         self.statuses: list[tuple[str, str]] = []
+        #: How many times the source said it is quiet but current (``ctx.heartbeat()``).
+        self.heartbeats = 0
         self.route_table = Routes()
         #: Set to an exception to make ``emit`` raise it, as when the hub cannot journal
         #: (a full disk...): the source must not lose what it then retries.
@@ -119,6 +121,10 @@ class RecordingContext(SourceContextBase):
 
     def _status(self, status: str, detail: str) -> None:
         self.statuses.append((status, detail))
+        self._notify_soon()
+
+    def _heartbeat(self) -> None:
+        self.heartbeats += 1
         self._notify_soon()
 
     def add_route(self, method: str, path: str, handler: HttpHandler) -> str:

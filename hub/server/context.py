@@ -130,3 +130,9 @@ class HubSourceContext(SourceContextBase):
         """Record and publish the source's health."""
         if self.state.change(status, detail, self.clock()):
             self.on_status(self.state)
+
+    def _heartbeat(self) -> None:
+        """Quiet but current: the staleness check counts from now; a stale source is live."""
+        self.state.last_activity = self.clock()
+        if self.state.status == "stale":
+            self.set_status("live")

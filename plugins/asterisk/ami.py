@@ -150,7 +150,7 @@ class AmiSource:
             await ctx.emit(translator.seed(replies, ctx.now()), _checkpoint(translator))
             ctx.set_status("live", f"connected to {opts.host}:{opts.port}")
             yield
-            pinger = asyncio.create_task(self._ping(manager, inbox))
+            pinger = asyncio.create_task(self._ping(ctx, manager, inbox))
             await self._follow(ctx, translator, inbox)
         finally:
             if pinger is not None:
@@ -202,8 +202,9 @@ class AmiSource:
         if events:
             await ctx.emit(events, _checkpoint(translator))
 
-    async def _ping(self, manager: Manager, inbox: asyncio.Queue) -> None:
-        """Ask ``Ping`` now and then; no answer within the connect timeout = link lost."""
+    async def _ping(self, ctx: SourceContext, manager: Manager, inbox: asyncio.Queue) -> None:
+        """Ask ``Ping`` now and then; no answer within the connect timeout = link lost; an
+        answer = a quiet but healthy link (a heartbeat: not stale for the silence)."""
         opts = self.options
         while True:
             await asyncio.sleep(opts.ping_interval_s)
@@ -213,3 +214,4 @@ class AmiSource:
             except TimeoutError:
                 inbox.put_nowait(_PING_UNANSWERED)
                 return
+            ctx.heartbeat()

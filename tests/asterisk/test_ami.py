@@ -391,3 +391,12 @@ async def test_an_unanswered_ping_is_reported_as_such_and_reconnects():
             await ctx.wait_for(lambda c: server.logins >= 2, timeout=10)
     assert server.events_asked[0] == "call,agent"
     assert not any("connection closed" in detail for _, detail in ctx.statuses)
+
+
+async def test_a_quiet_link_whose_pings_are_answered_sends_heartbeats():
+    login = server_blocks(AMI / "panoramisk_login_ok.txt")
+    async with AmiServer(login, status_reply()) as server:
+        ctx = RecordingContext("pbx")
+        async with running(ami_source(server.port, ping_interval_s=0.05), ctx):
+            await ctx.wait_for(lambda c: c.heartbeats >= 3, timeout=10)
+    assert ctx.statuses[-1][0] == "live"

@@ -41,6 +41,7 @@ class FeedOptions:
     fail_after: int = 0  # raise after this many calls in a run (0: never)
     hang_after: int = 0  # stop emitting (but stay "live") after this many calls
     block_s: float = 0.0  # then block the event loop this long (time.sleep)
+    heartbeat_s: float = 0.0  # while hanging, say "quiet but current" this often
     answer: bool = True  # False: calls only queue (calls_waiting grows)
     route_twice: bool = False  # add its webhook route a second time (refused)
 
@@ -64,6 +65,9 @@ class FeedSource:
             if opts.hang_after and in_run >= opts.hang_after:
                 if opts.block_s:
                     time.sleep(opts.block_s)
+                while opts.heartbeat_s:
+                    ctx.heartbeat()
+                    await asyncio.sleep(opts.heartbeat_s)
                 await asyncio.Event().wait()
             now, call = ctx.now(), f"c{pos}"
             agent = agents[pos % len(agents)]

@@ -51,6 +51,18 @@ async def test_a_source_that_hangs_is_flagged_stale(start_hub, tools):
         await ws.close()
 
 
+async def test_a_quiet_source_with_heartbeats_is_not_stale(start_hub, tools):
+    async with start_hub(feed={"count": 0, "hang_after": 3, "heartbeat_s": 0.05},
+                         stale_after_s=0.5) as hub:
+        state = hub.supervisor.states["feed"]
+        await tools.eventually(lambda: hub.journal.count_events("feed") == 5 + 2 * 3)
+        quiet_since = state.last_event
+        # three staleness windows of silence, heartbeats going on: still live
+        await tools.eventually(lambda: state.last_activity > quiet_since + 1.5)
+        assert state.status == "live" and state.last_event == quiet_since
+        assert hub.health()["sources"]["feed"]["status"] == "live"
+
+
 async def test_a_source_blocking_the_loop_is_named(start_hub, tools, caplog):
     caplog.set_level(logging.ERROR, "panneau.hub.server.supervisor")
     async with start_hub(feed={"count": 0, "hang_after": 2, "block_s": 1.2},
