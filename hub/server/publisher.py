@@ -16,11 +16,11 @@ Rules kept here (see websockets' "broadcast" topic for the trade-off):
   ``hub.client_buffer_bytes`` is dropped (close 4008): a client that does not read never
   slows the others, and never makes the hub hold unbounded memory.
 - The last ``hub.resume_history`` deltas of each audience are kept, and never more bytes of
-  them than a fresh snapshot of that view (past that the snapshot is the cheaper way back,
-  and an agent's history stays within a few kB): a client that reconnects with the same
-  ``epoch`` and a ``seq`` still covered gets exactly the deltas it missed; otherwise a fresh
-  snapshot. An audience without clients is kept for ``idle_keep_s`` so its screens can
-  resume, then forgotten.
+  them than two fresh snapshots of that view (at least 4 KiB): past that the snapshot is the
+  cheaper way back, and an agent's history stays within a few kB. A client that reconnects
+  with the same ``epoch`` and a ``seq`` still covered gets exactly the deltas it missed;
+  otherwise a fresh snapshot. An audience without clients is kept for ``idle_keep_s`` so its
+  screens can resume, then forgotten.
 - The hub decides when to call :meth:`Publisher.publish` (on the leading edge of a quiet
   hub's first event, then at most ``hub.max_frames_per_s`` times a second under load).
 """
@@ -36,7 +36,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from websockets.asyncio.server import ServerConnection, broadcast
+from websockets.asyncio.server import ServerConnection
 from websockets.protocol import State
 
 from panneau.hub import wire
@@ -48,8 +48,28 @@ __all__ = ["AudienceState", "Client", "Publisher", "ViewParts"]
 
 log = logging.getLogger(__name__)
 
-#: History kept for an audience whose snapshot is smaller than this.
-MIN_RESUME_BYTES = 16 * 1024
+#: Deltas kept for a resume weigh at most this many snapshots of the view, and at least
+#: :data:`MIN_RESUME_BYTES`.
+RESUME_SNAPSHOTS = 2
+MIN_RESUME_BYTES = 4096
+
+
+def ws_binary_frame(data: bytes) -> bytes:
+    """An unmasked, final, binary websocket frame holding ``data`` (RFC 6455, 5.2)."""
+    size = len(data)
+    if size < 126:
+        head = bytes((0x82, size))
+    elif size < 0x10000:
+        head = b"\x82\x7e" + size.to_bytes(2, "big")
+    else:
+        head = b"\x82\x7f" + size.to_bytes(8, "big")
+    return head + data
+
+
+def _part_set(parts: tuple[Part, ...]) -> frozenset[Part]:
+    """The parts as a set, kept only for long lists (managers): a set per agent would cost
+    more memory than it saves time."""
+    return frozenset(parts) if len(parts) > 32 else frozenset()
 
 
 class ViewParts(Protocol):
@@ -88,6 +108,7 @@ class AudienceState:
 
     audience: Audience
     parts: tuple[Part, ...] = ()
+    part_set: frozenset[Part] = frozenset()
     seq: int = 0
     history: deque[tuple[int, bytes]] = field(default_factory=deque)
     history_bytes: int = 0
@@ -147,6 +168,7 @@ class Publisher:
         if state is None:
             state = self.audiences[audience] = AudienceState(audience)
             state.parts = self.views.parts_for(audience)
+            state.part_set = _part_set(state.parts)
             for part in state.parts:
                 self._use(state, part)
         return state
@@ -169,7 +191,7 @@ class Publisher:
         if missed is None:
             sent = "snapshot"
             data = self._snapshot(state)
-            state.resume_bytes = max(MIN_RESUME_BYTES, len(data))
+            state.resume_bytes = max(MIN_RESUME_BYTES, RESUME_SNAPSHOTS * len(data))
             self.write([client], data, "snapshot")
         else:
             sent = f"resume ({len(missed)} deltas)"
@@ -228,14 +250,19 @@ class Publisher:
                 self._reparts(state)
         touched: set[AudienceState] = {s for s in self.audiences.values() if s.own or s.added}
         parts = self.parts
+        changed: list[Part] = []
         for topic in topics:
             for part in self.by_topic.get(topic, ()):
-                self._refresh(part, parts[part], tick, touched)
+                if self._refresh(part, parts[part], tick, touched):
+                    changed.append(part)
         built = 0
         for state in touched:
-            changes = [(ps.change, ps.unset) for part, ps in
-                       ((p, parts[p]) for p in state.parts)
-                       if ps.changed == tick and part not in state.added]
+            if state.part_set and len(state.parts) > 2 * len(changed):  # from the changed side
+                mine = state.part_set
+                order = [p for p in changed if p in mine]
+            else:
+                order = [p for p in state.parts if parts[p].changed == tick]
+            changes = [(parts[p].change, parts[p].unset) for p in order if p not in state.added]
             changes += state.own  # parts gone: their keys unset
             changes += [(self._full(parts[p]), wire.Splice.EMPTY_ARRAY)
                         for p in state.added]  # parts new to it: all their keys, as of now
@@ -246,18 +273,20 @@ class Publisher:
         return built
 
     def _refresh(self, part: Part, ps: _PartState, tick: int, touched: set[AudienceState]
-                 ) -> None:
+                 ) -> bool:
         """Rebuild one part; when it changed, encode the change once and note its users."""
         if ps.changed == tick:
-            return
+            return False
         values = self.views.build(part)
         delta = diff(ps.values, values)
         ps.values, ps.full = values, None
-        if delta:
-            ps.changed = tick
-            ps.change = wire.Splice.of_map(delta.set)
-            ps.unset = wire.Splice.of_array(delta.unset)
-            touched |= ps.users
+        if not delta:
+            return False
+        ps.changed = tick
+        ps.change = wire.Splice.of_map(delta.set)
+        ps.unset = wire.Splice.of_array(delta.unset)
+        touched |= ps.users
+        return True
 
     def _reparts(self, state: AudienceState) -> None:
         """Follow a change of an audience's parts (before the parts are brought up to date:
@@ -275,16 +304,20 @@ class Publisher:
             if part not in old:
                 self._use(state, part)
                 state.added.append(part)
-        state.parts = parts
+        state.parts, state.part_set = parts, _part_set(parts)
+
+    def delta_frame(self, seq: int, changes: list[tuple[wire.Splice, wire.Splice]]) -> bytes:
+        """A ``delta`` frame spliced from encoded changes (``(set, unset)`` pairs)."""
+        sets = wire.Splice.join([c[0] for c in changes], array=False)
+        unsets = wire.Splice.join([c[1] for c in changes], array=True)
+        return b"".join((b"\x85", self._delta_head, wire.encode(seq),
+                         wire.encode_str("set"), sets.header(), *sets.bodies,
+                         wire.encode_str("unset"), unsets.header(), *unsets.bodies))
 
     def _send_delta(self, state: AudienceState, changes: list[tuple[wire.Splice, wire.Splice]]
                     ) -> None:
         state.seq += 1
-        sets = wire.Splice.join([c[0] for c in changes], array=False)
-        unsets = wire.Splice.join([c[1] for c in changes], array=True)
-        data = b"".join((b"\x85", self._delta_head, wire.encode(state.seq),
-                         wire.encode_str("set"), sets.header(), *sets.bodies,
-                         wire.encode_str("unset"), unsets.header(), *unsets.bodies))
+        data = self.delta_frame(state.seq, changes)
         history = state.history
         history.append((state.seq, data))
         state.history_bytes += len(data)
@@ -309,17 +342,27 @@ class Publisher:
                     self.write(state.clients, wire.encode(frame), frame["type"])
 
     def write(self, clients: Iterable[Client], data: bytes, kind: str) -> None:
-        """Write without waiting; drop any connection whose buffer is over the limit."""
-        clients = [c for c in clients if not c.dropped and c.conn.protocol.state is State.OPEN]
-        if not clients:
-            return
-        broadcast([c.conn for c in clients], data)
-        self.metrics.frames_sent[kind] += len(clients)
-        self.metrics.bytes_sent += len(data) * len(clients)
+        """Write without waiting; drop any connection whose buffer is over the limit.
+
+        Like ``websockets.broadcast``, but the websocket frame is put together once for all
+        the connections (the hub's connections are uncompressed and never fragment a message,
+        so a binary frame is its two-to-ten-byte header and the data) and handed straight to
+        each transport.
+        """
+        frame = ws_binary_frame(data)
+        n, limit = 0, self.buffer_bytes
         for client in clients:
-            transport = client.conn.transport
-            if transport is not None and transport.get_write_buffer_size() > self.buffer_bytes:
+            conn = client.conn
+            transport = conn.transport
+            if client.dropped or transport is None or conn.protocol.state is not State.OPEN:
+                continue
+            transport.write(frame)
+            n += 1
+            if transport.get_write_buffer_size() > limit:
                 self.drop(client, wire.CLOSE_TOO_SLOW, "client too slow")
+        if n:
+            self.metrics.frames_sent[kind] += n
+            self.metrics.bytes_sent += len(data) * n
 
     def drop(self, client: Client, code: int, reason: str) -> None:
         """Forget a connection now and close it (aborting if the close cannot get through)."""

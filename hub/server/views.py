@@ -98,6 +98,7 @@ class ViewInputs:
     _fragments: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False)
     _by_scope: dict[str, dict[str, Any]] | None = field(default=None, repr=False)
     _messages_key: tuple | None = field(default=None, repr=False)
+    _sources_key: tuple | None = field(default=None, repr=False)
     _manager_parts: tuple | None = field(default=None, repr=False)
 
 
@@ -368,8 +369,8 @@ def build_part(part: Part, config: Config, inputs: ViewInputs) -> dict[str, Any]
 
 
 Topic = tuple[str, str]
-#: Topics every tick touches: sources are few and kept in mutable states.
-_ALWAYS: frozenset[Topic] = frozenset({("sources", "")})
+#: Topics every tick touches: the managers' sources (with counters that move with each event).
+_ALWAYS: frozenset[Topic] = frozenset({("sources", "detail")})
 #: The topic telling that the set of scopes (a manager's parts) changed.
 SCOPES_TOPIC: Topic = ("scopes", "")
 
@@ -378,9 +379,19 @@ def part_topic(part: Part) -> Topic:
     """What a part is built from, as named by :func:`changed_topics`."""
     if part.kind in ("scope", "small"):
         return "scope", part.name
-    if part.kind == "agent":
-        return "agent", part.name
+    if part.kind in ("agent", "sources"):
+        return part.kind, part.name
     return part.kind, ""
+
+
+def _sources_key(inputs: ViewInputs) -> tuple:
+    """What kiosks and agents see of the sources but ``last_event``: that one moves with
+    every event, and goes out with the next change or ``as_of`` step (every audience would
+    otherwise get a frame each tick for it)."""
+    if inputs._sources_key is None:
+        inputs._sources_key = tuple((n, s.status, s.since, s.plugin, tuple(sorted(s.feeds)))
+                                    for n, s in inputs.sources.items())
+    return inputs._sources_key
 
 
 def _messages_key(inputs: ViewInputs) -> tuple:
@@ -399,7 +410,7 @@ def changed_topics(old: ViewInputs, new: ViewInputs) -> set[Topic]:
     out: a scope whose figures did not move keeps the very same dicts (compared by identity
     first, then by value).
     """
-    _messages_key(new)
+    _messages_key(new), _sources_key(new)  # taken now: states and acks change in place
     topics = set(_ALWAYS)
     o, n = old.snapshot, new.snapshot
     extras_same = (new.trends is old.trends and new.refs is old.refs
@@ -426,8 +437,11 @@ def changed_topics(old: ViewInputs, new: ViewInputs) -> set[Topic]:
         if moved:
             topics.add(("agents", ""))
             topics.update(("agent", a) for a in moved)
-    if math.floor(n.at / AS_OF_STEP_S) != math.floor(o.at / AS_OF_STEP_S):
+    step = math.floor(n.at / AS_OF_STEP_S) != math.floor(o.at / AS_OF_STEP_S)
+    if step:
         topics.add(("meta", ""))
+    if step or _sources_key(new) != _sources_key(old):
+        topics.add(("sources", ""))
     if _messages_key(new) != _messages_key(old):
         topics.add(("messages", ""))
     if new.insights is not old.insights and new.insights != old.insights:
