@@ -121,7 +121,8 @@ class Hub:
             self.rollups = RollupWriter(self.journal, cfg)
             self.pulse = Pulse(self.journal, cfg)
             self.pulse.refresh(self._today())
-            self.snapshot: Any = self.engine.snapshot(clock())
+            # not advanced yet: the journal replay at start comes first, in time order
+            self.snapshot: Any = self.engine.query()
             registry = collect_sources(self.pm)
             entries = [SourceEntry(s, registry.specs.get(s.plugin))
                        for s in [*cfg.sources, *edge_sources(cfg)]]

@@ -157,11 +157,12 @@ async def test_a_pruned_last_event_means_a_full_replay(start_hub, tmp_path, capl
 async def test_alerts_in_force_survive_a_restart_and_are_not_raised_again(start_hub, tmp_path):
     db, now = str(tmp_path / "hub.db"), time.time()
     journal = Journal(db)  # four callers waiting: calls_waiting warns at 3
-    journal.accept("pbx", [CallEntered(ts=now - 10 + i, call_id=f"w{i}", queue="support",
+    journal.accept("pbx", [CallEntered(ts=now - 600 + i, call_id=f"w{i}", queue="support",
                                        source_pos=str(i)) for i in range(4)], None, False, now)
     journal.close()
     async with start_hub() as hub:
         assert hub.replayed == 4
+        assert hub.engine.timeline.beyond_reach == 0  # replayed before the first advance
         first = dict(hub.alerts)
         assert "queue:support/now/calls_waiting" in first
         assert first["queue:support/now/calls_waiting"]["state"] == "warn"
