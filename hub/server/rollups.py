@@ -34,7 +34,7 @@ from typing import Any, Literal, TypeVar
 
 from panneau.hub.config.schema import Config
 from panneau.hub.engine import Engine
-from panneau.hub.engine.figures import add_sums, figures_of
+from panneau.hub.engine.figures import figures_of
 from panneau.hub.engine.windows import DayClock, Sums
 from panneau.hub.objectives import Figures, objectives_board, scorecard_board
 from panneau.hub.periods import Period, last_year, previous
@@ -109,15 +109,19 @@ class Rollups:
     def sums(self, first: date, last: date, scopes: Iterable[str] | None = None
              ) -> dict[str, Sums]:
         """Each scope's sums over the working days ``first..last`` (only ``scopes`` if given)."""
-        sql = "SELECT scope, sums FROM day_rollups WHERE day BETWEEN ? AND ?"
         args: list[Any] = [first.toordinal(), last.toordinal()]
-        if scopes is not None:
+        table, where = "day_rollups", "day BETWEEN ? AND ?"
+        if scopes is not None:  # through the (scope, day) index, not every scope's days
             scopes = list(scopes)
-            sql += f" AND scope IN ({','.join('?' * len(scopes))})"
-            args += scopes
+            table = "day_rollups INDEXED BY day_rollups_scope_day"
+            where = f"scope IN ({','.join('?' * len(scopes))}) AND {where}"
+            args = [*scopes, *args]
         out: dict[str, Sums] = {}
-        for scope, text in self.journal.db.execute(sql, args):
-            add_sums(out.setdefault(scope, {}), json.loads(text))
+        # summed in SQLite key by key (json_each): no JSON decoded in Python per day
+        sql = (f"SELECT scope, j.key, sum(j.value) FROM {table}, json_each({table.split()[0]}"
+               f".sums) AS j WHERE {where} GROUP BY scope, j.key")
+        for scope, key, total in self.journal.db.execute(sql, args):
+            out.setdefault(scope, {})[key] = float(total)
         return out
 
     def missing(self, clock: DayClock, before: int) -> set[int]:
