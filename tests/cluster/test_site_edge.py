@@ -90,8 +90,8 @@ async def test_a_cut_stream_goes_stale_on_the_edge_and_catches_up(tmp_path, nats
         await until(lambda: edge.journal.count_events() > 20)
         nats_server.kill()  # the stream is cut for both hubs
         cut_at = site.journal.count_events()
-        await until(lambda: edge.supervisor.states["paris"].status in ("down", "stale"))
-        assert "paris" in edge.supervisor.states["paris"].detail
+        paris = edge.supervisor.states["paris"]
+        await until(lambda: paris.status in ("down", "stale") and "site paris" in paris.detail)
         # the site goes on: its sources, journal and screens do not wait for NATS
         await until(lambda: site.journal.count_events() > cut_at + 40)
         assert site.health()["cluster"]["connected"] is False
