@@ -17,6 +17,7 @@ import argparse
 import asyncio
 import concurrent.futures
 import contextlib
+import ipaddress
 import logging
 import os
 import signal
@@ -28,11 +29,11 @@ import time
 import pluggy
 
 from panneau.hub.cli.common import add_command
-from panneau.hub.config import ConfigError, load_config
+from panneau.hub.config import ConfigError, HubSettings, load_config
 from panneau.hub.plugins import collect_sources, make_plugin_manager
 
-__all__ = ["STOP_DEADLINE_S", "THREADS_GRACE_S", "register", "run", "run_hub",
-           "shared_file_warning"]
+__all__ = ["STOP_DEADLINE_S", "THREADS_GRACE_S", "clear_text_warning", "register", "run",
+           "run_hub", "shared_file_warning"]
 
 log = logging.getLogger(__name__)
 #: How long source threads still busy after the hub stopped are waited for.
@@ -40,6 +41,28 @@ THREADS_GRACE_S = 3.0
 #: How long after SIGTERM/SIGINT the process exits even if stopping the hub has not finished.
 STOP_DEADLINE_S = 60.0
 _THREAD_PREFIX = "panneau-io"
+
+
+def clear_text_warning(hub: HubSettings) -> str | None:
+    """A warning when a port is open beyond this machine without TLS; else ``None``."""
+    if hub.tls_cert:
+        return None
+    exposed = [f"{key} {value}" for key, value in (("listen", hub.listen),
+                                                   ("http_listen", hub.http_listen))
+               if not _loopback(value.rpartition(":")[0].strip("[]"))]
+    if not exposed:
+        return None
+    return (f"{', '.join(exposed)}: open to the network without TLS, so tokens and figures "
+            "cross it in clear text; set tls_cert and tls_key (docs/security.md)")
+
+
+def _loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False  # a host name, or "" (every address)
 
 
 def shared_file_warning(path: str, what: str) -> str | None:
@@ -81,6 +104,9 @@ def run_hub(config_path: str, pm: pluggy.PluginManager | None) -> int:
         warning = shared_file_warning(path, what)
         if warning:
             log.warning(warning)
+    warning = clear_text_warning(config.hub)
+    if warning:
+        log.warning(warning)
     from panneau.hub.server.tls import TlsError
 
     loop = asyncio.new_event_loop()

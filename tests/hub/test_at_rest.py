@@ -10,7 +10,8 @@ import stat
 import httpx
 import pytest
 
-from panneau.hub.cli.hub_cmd import shared_file_warning
+from panneau.hub.cli.hub_cmd import clear_text_warning, shared_file_warning
+from panneau.hub.config import HubSettings
 from panneau.hub.sources import secret_from_env
 from panneau.plugins.generic.options import resolve_headers
 from panneau.plugins.zendesk.options import ZendeskOptions, client_settings
@@ -64,3 +65,16 @@ def test_secrets_come_from_a_variable_or_the_file_it_names(tmp_path):
     headers = resolve_headers({"Authorization": "Bearer ${API_TOKEN}"},
                               {"API_TOKEN_FILE": str(secret)})
     assert headers == {"Authorization": "Bearer s3cret-from-file"}
+
+
+def test_a_hub_open_to_the_network_without_tls_is_warned_about():
+    assert clear_text_warning(HubSettings()) is None  # loopback only
+    assert clear_text_warning(HubSettings(listen="[::1]:8765", http_listen="localhost:8766")) \
+        is None
+    warning = clear_text_warning(HubSettings(listen="0.0.0.0:8765"))
+    assert warning is not None and warning.startswith("listen 0.0.0.0:8765: open to the network")
+    assert "http_listen" not in warning and "docs/security.md" in warning
+    both = clear_text_warning(HubSettings(listen="10.0.0.5:8765", http_listen=":8766"))
+    assert both is not None and "listen 10.0.0.5:8765, http_listen :8766" in both
+    assert clear_text_warning(HubSettings(listen="0.0.0.0:8765", tls_cert="c", tls_key="k")) \
+        is None
