@@ -26,9 +26,10 @@ pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="chromium is not instal
                                 "(Debian: apt-get install chromium; .ci/run installs it)")
 FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-DOM_TILES = """() => [...document.querySelectorAll('.tile')].map(t => [t.dataset.kpi,
+PAGE = """() => ({title: document.getElementById('page-title').textContent,
+    tiles: [...document.querySelectorAll('.tile')].map(t => [t.dataset.kpi,
     t.querySelector('.label').textContent, t.querySelector('.value').dataset.text,
-    t.dataset.state, t.dataset.stale === 'true'])"""
+    t.dataset.state, t.dataset.stale === 'true'])})"""
 
 
 async def kiosk_view(hub: Hub, team: str) -> ViewState:
@@ -75,22 +76,24 @@ async def test_the_wall_shows_the_kiosk_figures_greys_out_and_resumes(tmp_path, 
             await page.goto(url)
             await wait_for(page, "document.querySelectorAll('.tile').length > 0 && "
                                  "!document.body.classList.contains('stale')", "its figures")
-            title = await page.eval_on_selector("#page-title", "e => e.textContent")
-            assert await page.evaluate(DOM_TILES) == kiosk_tiles(view, title)
+            shown = await page.evaluate(PAGE)  # title and tiles read at once: pages rotate
+            assert shown["tiles"] == kiosk_tiles(view, shown["title"])
             # 8 of the feed's 12 calls go to support's three agents (calls rotate over five)
-            assert ["answered", "Answered", "8", "none", False] in await page.evaluate(DOM_TILES)
+            await wait_for(page, "document.body.dataset.page === 'Calls'", "the Calls page")
+            assert ["answered", "Answered", "8", "none", False] in (await page.evaluate(PAGE))[
+                "tiles"]
             await page.screenshot(path=str(tmp_path / "wall-live.png"))
         # the hub is gone: everything greys out under a banner that says so
         await wait_for(page, "document.body.classList.contains('stale')", "the lost hub")
         assert "Hub connection lost since" in await page.inner_text("#banner")
-        title = await page.eval_on_selector("#page-title", "e => e.textContent")
-        assert await page.evaluate(DOM_TILES) == kiosk_tiles(view, title, connected=False)
+        shown = await page.evaluate(PAGE)
+        assert shown["tiles"] == kiosk_tiles(view, shown["title"], connected=False)
         await page.screenshot(path=str(tmp_path / "wall-stale.png"))
         async with Hub(config, pm=feed_pm) as hub:  # back on the same ports: the page resumes
             await wait_for(page, "!document.body.classList.contains('stale')", "the hub back")
             view = await kiosk_view(hub, "support")
-            title = await page.eval_on_selector("#page-title", "e => e.textContent")
-            assert await page.evaluate(DOM_TILES) == kiosk_tiles(view, title)
+            shown = await page.evaluate(PAGE)
+            assert shown["tiles"] == kiosk_tiles(view, shown["title"])
             assert await page.inner_text("#banner") == ""
         await browser.close()
 
