@@ -16,7 +16,7 @@ Rules kept here (see websockets' "broadcast" topic for the trade-off):
   ``hub.client_buffer_bytes`` is dropped (close 4008): a client that does not read never
   slows the others, and never makes the hub hold unbounded memory.
 - The last ``hub.resume_history`` deltas of each audience are kept, and never more bytes of
-  them than two fresh snapshots of that view (at least 4 KiB): past that the snapshot is the
+  them than two snapshots of that view (at least 16 KiB): past that a snapshot is the
   cheaper way back, and an agent's history stays within a few kB. A client that reconnects
   with the same ``epoch`` and a ``seq`` still covered gets exactly the deltas it missed;
   otherwise a fresh snapshot. An audience without clients is kept for ``idle_keep_s`` so its
@@ -51,7 +51,7 @@ log = logging.getLogger(__name__)
 #: Deltas kept for a resume weigh at most this many snapshots of the view, and at least
 #: :data:`MIN_RESUME_BYTES`.
 RESUME_SNAPSHOTS = 2
-MIN_RESUME_BYTES = 4096
+MIN_RESUME_BYTES = 16 * 1024
 
 
 def ws_binary_frame(data: bytes) -> bytes:
@@ -109,6 +109,7 @@ class AudienceState:
     audience: Audience
     parts: tuple[Part, ...] = ()
     part_set: frozenset[Part] = frozenset()
+    pstates: list[_PartState] = field(default_factory=list)  # the states of ``parts``
     seq: int = 0
     history: deque[tuple[int, bytes]] = field(default_factory=deque)
     history_bytes: int = 0
@@ -133,7 +134,7 @@ class Publisher:
         self.parts: dict[Part, _PartState] = {}
         self.by_topic: dict[Topic, set[Part]] = {}
         self.tick = 0
-        self._delta_head = wire.encode_str("type") + wire.encode_str("delta") + \
+        self._delta_start = b"\x85" + wire.encode_str("type") + wire.encode_str("delta") + \
             wire.encode_str("epoch") + wire.encode_str(epoch) + wire.encode_str("seq")
         self._drops: set[asyncio.Task] = set()
 
@@ -169,8 +170,7 @@ class Publisher:
             state = self.audiences[audience] = AudienceState(audience)
             state.parts = self.views.parts_for(audience)
             state.part_set = _part_set(state.parts)
-            for part in state.parts:
-                self._use(state, part)
+            state.pstates = [self._use(state, part) for part in state.parts]
         return state
 
     def view(self, audience: Audience) -> dict[str, Any]:
@@ -256,13 +256,27 @@ class Publisher:
                 if self._refresh(part, parts[part], tick, touched):
                     changed.append(part)
         built = 0
+        bodies: dict[tuple[int, ...], bytes] = {}  # audiences with the same changed parts
         for state in touched:
             if state.part_set and len(state.parts) > 2 * len(changed):  # from the changed side
                 mine = state.part_set
-                order = [p for p in changed if p in mine]
+                order = [parts[p] for p in changed if p in mine]
             else:
-                order = [p for p in state.parts if parts[p].changed == tick]
-            changes = [(parts[p].change, parts[p].unset) for p in order if p not in state.added]
+                order = [ps for ps in state.pstates if ps.changed == tick]
+            if not state.own and not state.added:  # the common case: shared bytes only
+                if order:
+                    key = tuple(map(id, order))
+                    body = bodies.get(key)
+                    if body is None:
+                        body = bodies[key] = self._delta_body(
+                            [(ps.change, ps.unset) for ps in order])
+                    state.seq += 1
+                    self._keep_and_write(state, b"".join(
+                        (self._delta_start, wire.encode(state.seq), body)))
+                    built += 1
+                continue
+            added = {id(parts[p]) for p in state.added}
+            changes = [(ps.change, ps.unset) for ps in order if id(ps) not in added]
             changes += state.own  # parts gone: their keys unset
             changes += [(self._full(parts[p]), wire.Splice.EMPTY_ARRAY)
                         for p in state.added]  # parts new to it: all their keys, as of now
@@ -305,19 +319,27 @@ class Publisher:
                 self._use(state, part)
                 state.added.append(part)
         state.parts, state.part_set = parts, _part_set(parts)
+        state.pstates = [self.parts[p] for p in parts]
+
+    @staticmethod
+    def _delta_body(changes: list[tuple[wire.Splice, wire.Splice]]) -> bytes:
+        """The ``set`` and ``unset`` fields of a delta, spliced from encoded changes."""
+        sets = wire.Splice.join([c[0] for c in changes], array=False)
+        unsets = wire.Splice.join([c[1] for c in changes], array=True)
+        return b"".join((wire.encode_str("set"), sets.header(), *sets.bodies,
+                         wire.encode_str("unset"), unsets.header(), *unsets.bodies))
 
     def delta_frame(self, seq: int, changes: list[tuple[wire.Splice, wire.Splice]]) -> bytes:
         """A ``delta`` frame spliced from encoded changes (``(set, unset)`` pairs)."""
-        sets = wire.Splice.join([c[0] for c in changes], array=False)
-        unsets = wire.Splice.join([c[1] for c in changes], array=True)
-        return b"".join((b"\x85", self._delta_head, wire.encode(seq),
-                         wire.encode_str("set"), sets.header(), *sets.bodies,
-                         wire.encode_str("unset"), unsets.header(), *unsets.bodies))
+        return b"".join((self._delta_start, wire.encode(seq), self._delta_body(changes)))
 
     def _send_delta(self, state: AudienceState, changes: list[tuple[wire.Splice, wire.Splice]]
                     ) -> None:
         state.seq += 1
-        data = self.delta_frame(state.seq, changes)
+        self._keep_and_write(state, self.delta_frame(state.seq, changes))
+
+    def _keep_and_write(self, state: AudienceState, data: bytes) -> None:
+        """Keep a delta for resumes (within the audience's budget) and write it."""
         history = state.history
         history.append((state.seq, data))
         state.history_bytes += len(data)
