@@ -81,11 +81,13 @@ class Tile:
     state: str  # ok | warn | alert | none (no threshold) | nodata
     stale: bool = False
     refs: tuple[tuple[str, int, bool | None, str], ...] = ()  # (name, direction, better, delta)
+    note: str = ""  # a manager's comment on this figure (annotation:)
 
 
 @dataclass(frozen=True, slots=True)
 class Notice:
-    """A banner line: ``stale`` (freshness), ``alert`` / ``warn`` (alerts) or ``message``."""
+    """A banner line: ``stale`` (freshness), ``alert`` / ``warn`` (alerts), ``message`` or
+    ``insight``."""
 
     kind: str
     text: str
@@ -285,6 +287,7 @@ def build_page(view: ViewState, spec: PageSpec, link: Link) -> PageView:
             kpi=kpi, label=label, text=format_value(kpi, value), state=state,
             stale=figure_stale(kpi, stale, link),
             refs=_refs(kpi, value, view.figure("ref", scope, window, kpi)),
+            note=_note(view.figure("annotation", scope, window, kpi)),
         ))
     trend: tuple[float, ...] = ()
     label = ""
@@ -297,12 +300,18 @@ def build_page(view: ViewState, spec: PageSpec, link: Link) -> PageView:
                     bool(spec.trend) and figure_stale(spec.trend, stale, link))
 
 
+def _note(annotation: Any) -> str:
+    """The text of an ``annotation:`` value, or ``""``."""
+    return str(annotation.get("text") or "") if isinstance(annotation, Mapping) else ""
+
+
 def _hhmm(ts: float | None, fmt_time) -> str:
     return fmt_time(ts) if _is_number(ts) and ts else "?"
 
 
 def notices(view: ViewState, link: Link, now: float, fmt_time) -> list[Notice]:
-    """Banner lines, most urgent first: freshness, then alerts, then unexpired messages.
+    """Banner lines, most urgent first: freshness, then alerts, then unexpired messages, then
+    the team's insights (:mod:`panneau.hub.insights`).
 
     ``fmt_time(epoch) -> "14:02"`` formats times in the panel's timezone.
     """
@@ -341,6 +350,10 @@ def notices(view: ViewState, link: Link, now: float, fmt_time) -> list[Notice]:
             continue
         sender = f"{msg['sender']}: " if msg.get("sender") else ""
         out.append(Notice("message", f"{sender}{msg.get('text', '')}", f"message:{msg.get('id')}"))
+    for ident, insight in sorted(view.items("insight:")):  # the hub sends only the team's
+        if isinstance(insight, Mapping) and insight.get("text"):
+            period = f" ({insight['period']})" if insight.get("period") else ""
+            out.append(Notice("insight", f"{insight['text']}{period}", f"insight:{ident}"))
     return out
 
 

@@ -1,4 +1,4 @@
-"""The banner: freshness warnings, alerts and manager messages, one line each."""
+"""The banner: freshness warnings, alerts, manager messages and insights, one line each."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from panneau.kiosk.model import Notice
 
 __all__ = ["Banner"]
 
-_WORDS = {"stale": "STALE", "alert": "ALERT", "warn": "WARN", "message": "MESSAGE"}
+_WORDS = {"stale": "STALE", "alert": "ALERT", "warn": "WARN", "message": "MESSAGE",
+          "insight": "NOTE"}
 
 
 class Banner(Vertical):

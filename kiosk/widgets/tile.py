@@ -54,6 +54,8 @@ class KpiTile(Vertical):
         for name, direction, _better, delta in tile.refs:
             arrow = {1: sym.up, -1: sym.down, 0: sym.same}[direction]
             parts.append(f"{arrow}{delta} {_REF_NAMES.get(name, name)}")
+        if tile.note:  # a manager's comment on this figure
+            parts.append(f"{'✎' if sym.partial_blocks else 'note:'} {tile.note}")
         return "  ".join(parts)
 
     def watch_tile(self, tile: Tile | None) -> None:
