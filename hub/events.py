@@ -43,6 +43,7 @@ __all__ = [
     "CallEnded",
     "CallEntered",
     "CallLeft",
+    "CallLost",
     "Event",
     "FigureEntered",
     "InvalidEvent",
@@ -239,6 +240,16 @@ class CallLeft(Event):
     wait_s: float
     agent: str | None = None
     key: str | None = None
+
+
+@_event
+class CallLost(Event):
+    """The source lost track of a waiting call while it could not see (an AMI link down while
+    the caller left): the call is forgotten with no outcome, and stays counted as offered."""
+
+    kind: ClassVar[str] = "call_lost"
+    call_id: str
+    queue: str
 
 
 # --- agents -----------------------------------------------------------------
@@ -456,6 +467,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         CallEnded,
         CallAbandoned,
         CallLeft,
+        CallLost,
         AgentLoggedIn,
         AgentLoggedOut,
         AgentPaused,

@@ -45,7 +45,7 @@ _AGENT_EVENTS = (ev.AgentLoggedIn, ev.AgentLoggedOut, ev.AgentPaused, ev.AgentUn
                  ev.AgentStatus, ev.AgentRung, ev.RingNoAnswer, ev.CallAnswered, ev.CallEnded,
                  ev.CallAbandoned, ev.CallLeft, ev.SystemRestart)
 _CALL_EVENTS = (ev.CallEntered, ev.CallAnswered, ev.CallEnded, ev.CallAbandoned, ev.CallLeft,
-                ev.RingNoAnswer, ev.SystemRestart)
+                ev.CallLost, ev.RingNoAnswer, ev.SystemRestart)
 _TICKET_EVENTS = (ev.TicketCreated, ev.TicketUpdated, ev.TicketReplied, ev.TicketSolved,
                   ev.TicketReopened, ev.TicketMetrics, ev.TicketSlaBreached)
 

@@ -142,6 +142,8 @@ class Calls:
                 for call_id in list(self.calls):
                     self._close(call_id)
                 self.waiting.clear()
+            case ev.CallLost(call_id=call_id):
+                self._close(call_id)
 
     def _entered(self, event: ev.CallEntered) -> None:
         if event.call_id in self.calls:

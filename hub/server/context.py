@@ -24,7 +24,7 @@ _AGENTS = ("agents", "staffing")
 #: source goes stale (``source:<name>["feeds"]``).
 _FAMILIES: dict[str, tuple[str, ...]] = {
     **dict.fromkeys(("call_entered", "call_answered", "call_ended", "call_abandoned",
-                     "call_left", "system_restart"), _CALLS),
+                     "call_left", "call_lost", "system_restart"), _CALLS),
     **dict.fromkeys(("agent_rung", "ring_no_answer", "agent_logged_in", "agent_logged_out",
                      "agent_paused", "agent_unpaused", "agent_status"), _AGENTS),
     **dict.fromkeys(("ticket_created", "ticket_updated", "ticket_replied", "ticket_solved",

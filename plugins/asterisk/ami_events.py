@@ -38,11 +38,11 @@ from panneau.hub.events import (
     CallEnded,
     CallEntered,
     CallLeft,
+    CallLost,
     DeviceState,
     Event,
     InvalidEvent,
     RingNoAnswer,
-    SystemRestart,
 )
 from panneau.plugins.asterisk.record import BadLine, number
 
@@ -115,20 +115,20 @@ class AmiTranslator:
     def seed(self, messages: Iterable[Mapping[str, Any]], now: float) -> list[Event]:
         """Events for a ``QueueStatus`` reply: waiting callers and members as they are now.
 
-        Callers already announced (still waiting) are not announced again. If a caller this
-        source announced is gone from the reply, the link was down while it left and its outcome
-        is unknown: a :class:`SystemRestart` comes first (the engine forgets calls in flight, as
-        after an ACD restart) and every waiting caller is announced afresh.
+        Callers already announced (still waiting) are not announced again. A caller this
+        source announced who is gone from the reply left while the link was down, with an
+        outcome nobody saw: a :class:`CallLost` forgets that one call (still counted as offered,
+        once), and the callers still waiting keep their place.
         """
         messages = [m for m in messages if self._wanted(m)]
         entries = [m for m in messages if _get(m, "Event") == "QueueEntry"]
         out: list[Event] = []
         if self.mode == "all":
             present = {_get(m, "Uniqueid") for m in entries}
-            if set(self._waiting) - present:
-                self._waiting.clear()
-                self._left.clear()
-                out.append(SystemRestart(**self._base({}, now)))
+            for call_id in [c for c in self._waiting if c not in present]:
+                queue, _ = self._waiting.pop(call_id)
+                self._left.pop(call_id, None)
+                out.append(CallLost(**self._base({}, now), call_id=call_id, queue=queue))
             for msg in entries:
                 if _get(msg, "Uniqueid") in self._waiting:
                     continue

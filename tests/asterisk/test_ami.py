@@ -20,7 +20,7 @@ from panoramisk.message import Message
 
 import panneau.plugins.asterisk as asterisk
 from panneau.hub.events import AgentStatus, CallEnded, CallLeft
-from panneau.hub.testing import ManualClock, RecordingContext, make_source, running
+from panneau.hub.testing import ManualClock, RecordingContext, figures, make_source, running
 from panneau.plugins.asterisk.ami_events import AmiTranslator
 
 AMI = Path(__file__).resolve().parents[1] / "fixtures" / "ami"
@@ -266,16 +266,19 @@ async def test_reconnect_and_restart_reseed_without_counting_a_caller_twice():
             await ctx.wait_for(lambda c: server.logins == 2 and c.status == "live")
             assert ("down" in {s for s, _ in ctx.statuses})
         after = ctx.events[before:]
-        # 1.1's outcome is unknown: a restart marker, then the callers waiting now, afresh.
-        assert [e.kind for e in after] == ["system_restart", "call_entered", "agent_logged_in",
-                                           "agent_status"]
-        assert after[1].ts == 1795379100.0 - 30
+        # 1.1 left while the link was down, its outcome unseen: lost, not counted again;
+        # 1.2 still waits where it was, not announced again.
+        assert [e.kind for e in after] == ["call_lost", "agent_logged_in", "agent_status"]
+        assert (after[0].call_id, after[0].queue) == ("1.1", "support")
+        seen = figures(ctx.events, at=1795379100.0)
+        assert seen["site/today/offered"] == 2  # not 3: no caller counted twice
+        assert seen["site/now/calls_waiting"] == 1
         # The hub restarts: the checkpoint says 1.2 was announced, so it is not announced again.
         again = ctx.restarted()
         async with running(ami_source(server.port), again):
             await again.wait_for(lambda c: c.status == "live")
         assert again.kinds() == ["agent_logged_in", "agent_status"]
-        assert again.checkpoint["waiting"] == [["1.2", "support", 1795379070.0]]
+        assert again.checkpoint["waiting"] == [["1.2", "support", 1795379100.0]]  # as first seen
 
 
 async def test_asterisk_13_console_capture(shared_file):
