@@ -33,3 +33,15 @@ def _hub_frames_follow_the_protocol_schema(monkeypatch):
     yield
     assert not checker.problems, "frames the protocol schema does not allow:\n" + "\n".join(
         checker.problems)
+
+
+@pytest.fixture
+def feed_pm():
+    """A plugin manager with the built-ins and the hub tests' ``test_feed`` source
+    (tests/hub/conftest.py), for every folder that runs a hub on it."""
+    from panneau.hub.plugins import make_plugin_manager
+    from tests.hub.conftest import FeedPlugin
+
+    pm = make_plugin_manager(load_entry_points=False)
+    pm.register(FeedPlugin(), name="test-feed-plugin")
+    return pm

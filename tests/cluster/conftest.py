@@ -59,14 +59,3 @@ def nats_server(tmp_path):
     server.start()
     yield server
     server.kill()
-
-
-@pytest.fixture
-def feed_pm():
-    """Built-in plugins plus the hub tests' ``test_feed`` source."""
-    from panneau.hub.plugins import make_plugin_manager
-    from tests.hub.conftest import FeedPlugin
-
-    pm = make_plugin_manager(load_entry_points=False)
-    pm.register(FeedPlugin(), name="test-feed-plugin")
-    return pm

@@ -18,7 +18,6 @@ from panneau.hub import wire
 from panneau.hub.config import parse_config
 from panneau.hub.events import AgentLoggedIn, CallAnswered, CallEntered
 from panneau.hub.hookspecs import hookimpl
-from panneau.hub.plugins import make_plugin_manager
 from panneau.hub.server.app import Hub
 from panneau.hub.sources import HttpResponse, SourceSpec
 
@@ -125,13 +124,6 @@ def config_text(db: str, feed: dict | None = None, stale_after_s: float | None =
             lines += ["[[tokens]]", 'role = "agent"', f'token = "{agent_token(agent)}"',
                       f'agent = "{agent}"']
     return "\n".join(lines) + "\n"
-
-
-@pytest.fixture
-def feed_pm():
-    pm = make_plugin_manager(load_entry_points=False)
-    pm.register(FeedPlugin(), name="test-feed-plugin")
-    return pm
 
 
 @pytest.fixture
