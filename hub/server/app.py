@@ -103,6 +103,8 @@ class Hub:
         self._dirty = asyncio.Event()
         #: Set once the day rollups are complete and current (tests and tools wait on it).
         self.rollups_ready = asyncio.Event()
+        #: Set by a config reload: judge objectives and the scorecard again now.
+        self.rejudge = asyncio.Event()
         #: ``objective:<n>`` and ``scorecard:<scope>`` values, judged with each rollup write.
         self.goals: dict[str, Any] = {}
         self._status_dirty = False
@@ -120,7 +122,7 @@ class Hub:
                                    past=[p for rule in self.insight_rules for p in rule.past])
             self.rollups = RollupWriter(self.journal, cfg)
             self.pulse = Pulse(self.journal, cfg)
-            self.pulse.refresh(self._today())
+            self.pulse.refresh(self.today())
             # not advanced yet: the journal replay at start comes first, in time order
             self.snapshot: Any = self.engine.query()
             registry = collect_sources(self.pm)
@@ -297,13 +299,13 @@ class Hub:
         self._dirty.set()
         return None
 
-    def _today(self) -> date:
+    def today(self) -> date:
         """The working day now, in the hub's timezone and day start."""
         return date.fromordinal(self.engine.clock.day(self.clock()))
 
     def answer_pulse(self, agent: str, score: int, comment: str | None) -> str | None:
         """Store an agent's pulse answer without the agent; returns why it was refused."""
-        problem = self.pulse.answer(agent, score, comment, self._today())
+        problem = self.pulse.answer(agent, score, comment, self.today())
         if problem is None:
             self.mark_dirty()
         return problem
@@ -422,7 +424,9 @@ class Hub:
                 self.mark_dirty()
             except Exception:
                 log.exception("writing day rollups or judging objectives failed")
-            await asyncio.sleep(self.history.interval)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.rejudge.wait(), self.history.interval)
+            self.rejudge.clear()
 
     async def save_engine_state(self) -> bool:
         """Save the engine and its journal position now (see panneau.hub.server.engine_state)."""

@@ -3,8 +3,8 @@
 Live (applied by :meth:`ConfigReloader.apply` without dropping a connection):
 ``[[thresholds]]`` (targets, levels: the next tick shows them), ``[kiosk]`` (pages, windows
 sampled, schedule), ``[[tokens]]`` (new connections; a connected screen keeps its session
-until it reconnects), ``[[objectives]]`` and ``[scorecard]`` (judged again with the next day
-rollup, within ``hub.history_interval_s``) and ``[reports]`` when the hub already sends
+until it reconnects), ``[[objectives]]``, ``[scorecard]`` and ``[pulse]`` (judged again at
+once: the rollup loop is woken rather than waiting ``hub.history_interval_s``) and ``[reports]`` when the hub already sends
 reports (read at each check). Everything else — listen ports, database, timezone and day
 start, KPI conventions, queues, teams, sources, cluster and TLS settings — is kept as it is
 and named in
@@ -31,7 +31,9 @@ log = logging.getLogger(__name__)
 POLL_S = 1.0
 
 #: Top-level config parts a running hub applies at once (``reports`` too once it sends some).
-LIVE: tuple[str, ...] = ("thresholds", "kiosk", "tokens", "objectives", "scorecard")
+LIVE: tuple[str, ...] = ("thresholds", "kiosk", "tokens", "objectives", "scorecard", "pulse")
+#: Live parts judged by the rollup loop: a reload wakes it instead of waiting its interval.
+_GOALS: frozenset[str] = frozenset({"objectives", "scorecard", "pulse"})
 
 
 @dataclass(frozen=True)
@@ -135,9 +137,25 @@ class ConfigReloader:
         hub.frames.config = cfg
         hub.history.config, hub.history.windows = cfg, windows_of(cfg)
         hub.ws.tokens = TokenTable(cfg.tokens)
+        hub.views.config = cfg
+        self._goals(cfg, result.live)
         hub.mark_dirty()
         log.info("configuration reloaded: %s applied", ", ".join(result.live))
         return result
+
+    def _goals(self, cfg: Config, live: tuple[str, ...]) -> None:
+        """Objectives, scorecard and pulse settings: judged again at once, not at the next
+        rollup interval (a pulse switched off stops asking and showing)."""
+        hub = self.hub
+        if "pulse" in live:
+            from panneau.hub.server.pulse import Pulse
+
+            hub.pulse = Pulse(hub.journal, cfg)  # its period or question may have changed
+            hub.pulse.refresh(hub.today())
+        else:
+            hub.pulse.config = cfg  # teams and small_n are read from it
+        if _GOALS & set(live):
+            hub.rejudge.set()
 
     def set_target(self, scope: str, kpi: str, changes: dict[str, Any], by: str
                    ) -> dict[str, Any]:

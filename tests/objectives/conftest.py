@@ -6,12 +6,14 @@ Timezone Europe/Paris (UTC+1 in November), working day starting at 06:00.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from panneau.hub import events as ev
+from panneau.hub import wire
 from panneau.hub.config import parse_config
 from panneau.hub.server.journal import Journal
 
@@ -100,3 +102,41 @@ def journal_path(tmp_path):
 @pytest.fixture
 def config(journal_path):
     return parse_config(CONFIG.format(db=journal_path))
+
+
+class Screen:
+    """A raw websocket client that keeps every frame it receives, decoded, and its view."""
+
+    def __init__(self, ws) -> None:
+        self.ws, self.frames, self.view = ws, [], {}
+        self.task = asyncio.get_running_loop().create_task(self._read())
+
+    async def _read(self) -> None:
+        async for data in self.ws:
+            frame = wire.decode_hub(data)
+            self.frames.append(frame)
+            if frame["type"] == "snapshot":
+                self.view = dict(frame["view"])
+            elif frame["type"] == "delta":
+                self.view.update(frame["set"])
+                for key in frame["unset"]:
+                    self.view.pop(key, None)
+
+    async def send(self, frame: dict) -> dict:
+        seen = len(self.frames)
+        await self.ws.send(wire.encode({**frame, "ref": "p"}))
+        async with asyncio.timeout(5):
+            while True:
+                for reply in self.frames[seen:]:
+                    if reply.get("ref") == "p":
+                        return reply
+                await asyncio.sleep(0.01)
+
+    async def until(self, predicate) -> None:
+        async with asyncio.timeout(5):
+            while not predicate(self.view):
+                await asyncio.sleep(0.01)
+
+    async def close(self) -> None:
+        await self.ws.close()
+        await self.task

@@ -3,18 +3,16 @@ nothing that traces an answer back — in any frame any screen receives, or in t
 
 from __future__ import annotations
 
-import asyncio
 import sqlite3
 
 import pytest
 
-from panneau.hub import wire
 from panneau.hub.config import parse_config
 from panneau.hub.plugins import make_plugin_manager
 from panneau.hub.server.app import Hub
 from panneau.hub.server.pulse import BATCH, TeamPulse, published
 from tests.hub.conftest import hello
-from tests.objectives.conftest import CONFIG
+from tests.objectives.conftest import CONFIG, Screen
 
 PULSE = """
 [kpi]
@@ -28,44 +26,6 @@ token = "agent-token-bob"
 agent = "bob"
 """
 COMMENT = "too many night shifts lately"
-
-
-class Screen:
-    """A raw websocket client that keeps every frame it receives, decoded, and its view."""
-
-    def __init__(self, ws) -> None:
-        self.ws, self.frames, self.view = ws, [], {}
-        self.task = asyncio.get_running_loop().create_task(self._read())
-
-    async def _read(self) -> None:
-        async for data in self.ws:
-            frame = wire.decode_hub(data)
-            self.frames.append(frame)
-            if frame["type"] == "snapshot":
-                self.view = dict(frame["view"])
-            elif frame["type"] == "delta":
-                self.view.update(frame["set"])
-                for key in frame["unset"]:
-                    self.view.pop(key, None)
-
-    async def send(self, frame: dict) -> dict:
-        seen = len(self.frames)
-        await self.ws.send(wire.encode({**frame, "ref": "p"}))
-        async with asyncio.timeout(5):
-            while True:
-                for reply in self.frames[seen:]:
-                    if reply.get("ref") == "p":
-                        return reply
-                await asyncio.sleep(0.01)
-
-    async def until(self, predicate) -> None:
-        async with asyncio.timeout(5):
-            while not predicate(self.view):
-                await asyncio.sleep(0.01)
-
-    async def close(self) -> None:
-        await self.ws.close()
-        await self.task
 
 
 async def test_pulse_answers_are_anonymous_on_the_wire(tmp_path):
