@@ -4,13 +4,12 @@ Live (applied by :meth:`ConfigReloader.apply` without dropping a connection):
 ``[[thresholds]]`` (targets, levels: the next tick shows them), ``[kiosk]`` (pages, windows
 sampled, schedule), ``[[tokens]]`` (new connections; a connected screen keeps its session
 until it reconnects), ``[[objectives]]``, ``[scorecard]`` and ``[pulse]`` (judged again at
-once: the rollup loop is woken rather than waiting ``hub.history_interval_s``) and ``[reports]`` when the hub already sends
-reports (read at each check). Everything else — listen ports, database, timezone and day
-start, KPI conventions, queues, teams, sources, cluster and TLS settings — is kept as it is
-and named in
-the reload's ``restart`` list and in ``/healthz`` until the hub restarts: teams and KPI
-conventions shape what the engine has counted since the day began, and sources and ports are
-bound once.
+once: the rollup loop is woken rather than waiting ``hub.history_interval_s``) and
+``[reports]`` when the hub already sends reports (read at each check). Everything else —
+listen ports, database, timezone and day start, KPI conventions, queues, teams, sources,
+cluster and TLS settings — is kept as it is and named in the reload's ``restart`` list and in
+``/healthz`` until the hub restarts: teams and KPI conventions shape what the engine has
+counted since the day began, and sources and ports are bound once.
 """
 
 from __future__ import annotations
