@@ -39,9 +39,9 @@ async def test_an_agent_answers_the_pulse_from_the_overlay(tmp_path):
                     await pilot.pause(0.05)
             await pilot.press("4")
             async with asyncio.timeout(10):
-                while hub.pulse.store.teams(hub.pulse.period(hub._today())) == {} or (
+                while hub.pulse.store.teams(hub.pulse.period(hub.today())) == {} or (
                         line.display):
                     await pilot.pause(0.05)
-        teams = hub.pulse.store.teams(hub.pulse.period(hub._today()))
+        teams = hub.pulse.store.teams(hub.pulse.period(hub.today()))
         assert teams["support"].counts == (0, 0, 0, 1, 0)
         assert hub.pulse.done == frozenset({"ann"})
