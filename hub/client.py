@@ -49,7 +49,8 @@ __all__ = ["HubClient", "Update", "backoff_delay"]
 log = logging.getLogger(__name__)
 
 #: Close codes after which retrying quickly is pointless: reported as ``rejected``.
-REJECTED_CODES = frozenset({wire.CLOSE_BAD_TOKEN, wire.CLOSE_BAD_VERSION})
+REJECTED_CODES = frozenset({wire.CLOSE_BAD_TOKEN, wire.CLOSE_BAD_VERSION,
+                            wire.CLOSE_TOKEN_REVOKED})
 #: ``code`` of a ``rejected`` update when TLS failed (RFC 6455's reserved "TLS handshake" code;
 #: never on the wire) and when the hub refused the address after failed tokens (HTTP status).
 TLS_FAILED, ADDRESS_REFUSED = 1015, 429

@@ -37,6 +37,7 @@ __all__ = [
     "CLOSE_GOING_AWAY",
     "CLOSE_KEEPALIVE",
     "CLOSE_REASONS",
+    "CLOSE_TOKEN_REVOKED",
     "CLOSE_TOO_BIG",
     "CLOSE_TOO_SLOW",
     "HUB_FRAMES",
@@ -59,6 +60,7 @@ CLOSE_BAD_TOKEN = 4001  # hello carried a token the hub does not know
 CLOSE_AUTH_TIMEOUT = 4002  # no hello within hub.auth_timeout_s
 CLOSE_BAD_FRAME = 4003  # not msgpack, not a map, unknown type, missing or mistyped field
 CLOSE_BAD_VERSION = 4004  # hello.v is not a version this hub speaks
+CLOSE_TOKEN_REVOKED = 4005  # the session's token was removed from the hub's configuration
 CLOSE_TOO_SLOW = 4008  # the client let hub.client_buffer_bytes pile up unread
 
 #: Close codes a client may see, with what they mean.
@@ -70,6 +72,7 @@ CLOSE_REASONS: dict[int, str] = {
     CLOSE_AUTH_TIMEOUT: "no hello in time",
     CLOSE_BAD_FRAME: "malformed frame",
     CLOSE_BAD_VERSION: "unsupported protocol version",
+    CLOSE_TOKEN_REVOKED: "token revoked",
     CLOSE_TOO_SLOW: "client too slow",
 }
 

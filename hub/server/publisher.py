@@ -88,6 +88,7 @@ class Client:
     audience: Audience
     label: str = ""
     dropped: bool = False
+    token: bytes = b""  # the SHA-256 digest of the token it presented
 
 
 @dataclass(eq=False, slots=True)
@@ -203,6 +204,14 @@ class Publisher:
         state.clients.add(client)
         state.idle_since = None
         return sent
+
+    def rescope(self, client: Client, audience: Audience, label: str,
+                status: dict[str, Any]) -> str:
+        """Move a connection to another audience (its token now gives that one): it gets the
+        new audience's snapshot, which replaces its whole view, then that audience's deltas."""
+        self.detach(client)
+        client.audience, client.label = audience, label
+        return self.attach(client, None, None, status)
 
     def _snapshot(self, state: AudienceState) -> bytes:
         view = wire.Splice.join([self._full(self.parts[p]) for p in state.parts], array=False)

@@ -1,15 +1,16 @@
 """Which parts of a changed configuration a running hub takes at once, and which wait.
 
-Live (applied by :meth:`ConfigReloader.apply` without dropping a connection):
-``[[thresholds]]`` (targets, levels: the next tick shows them), ``[kiosk]`` (pages, windows
-sampled, schedule), ``[[tokens]]`` (new connections; a connected screen keeps its session
-until it reconnects), ``[[objectives]]``, ``[scorecard]`` and ``[pulse]`` (judged again at
-once: the rollup loop is woken rather than waiting ``hub.history_interval_s``) and
-``[reports]`` when the hub already sends reports (read at each check). Everything else —
-listen ports, database, timezone and day start, KPI conventions, queues, teams, sources,
-cluster and TLS settings — is kept as it is and named in the reload's ``restart`` list and in
-``/healthz`` until the hub restarts: teams and KPI conventions shape what the engine has
-counted since the day began, and sources and ports are bound once.
+Live (applied by :meth:`ConfigReloader.apply`): ``[[thresholds]]`` (targets, levels: the next
+tick shows them), ``[kiosk]`` (pages, windows sampled, schedule), ``[[tokens]]`` (a session
+whose token was removed is closed with 4005 ``token revoked``; one whose token now gives
+another role, team or agent gets that audience's snapshot on the same connection),
+``[[objectives]]``, ``[scorecard]`` and ``[pulse]`` (judged again at once: the rollup loop is
+woken rather than waiting ``hub.history_interval_s``) and ``[reports]`` when the hub already
+sends reports (read at each check). Everything else — listen ports, database, timezone and day
+start, KPI conventions, queues, teams, sources, cluster and TLS settings — is kept as it is
+and named in the reload's ``restart`` list and in ``/healthz`` until the hub restarts: teams
+and KPI conventions shape what the engine has counted since the day began, and sources and
+ports are bound once.
 """
 
 from __future__ import annotations
@@ -109,7 +110,8 @@ class ConfigReloader:
         return result
 
     def apply(self, new: Config) -> Reload:
-        """Give the hub's parts ``new``'s live parts (no connection is dropped)."""
+        """Give the hub's parts ``new``'s live parts (only sessions of removed tokens are
+        dropped)."""
         from panneau.hub.engine.thresholds import Thresholds
         from panneau.hub.server.engine_state import fingerprint
         from panneau.hub.server.history import windows_of
@@ -135,7 +137,8 @@ class ConfigReloader:
         hub.engine_state.config, hub.engine_state.fingerprint = cfg, fingerprint(cfg)
         hub.frames.config = cfg
         hub.history.config, hub.history.windows = cfg, windows_of(cfg)
-        hub.ws.tokens = TokenTable(cfg.tokens)
+        if "tokens" in result.live:
+            hub.ws.use_tokens(TokenTable(cfg.tokens))
         hub.views.config = cfg
         self._goals(cfg, result.live)
         hub.mark_dirty()

@@ -7,6 +7,9 @@ Rules kept here:
   a frame that is not a valid client frame → 4003;
   a frame over ``hub.max_frame_bytes`` → 1009 (websockets enforces ``max_size``). Each close is
   logged with the peer address; other connections are not affected.
+- When the configured tokens change (reload on file change or SIGHUP, :meth:`WsServer.use_tokens`),
+  a session whose token is gone is closed (4005 ``token revoked``), and a session whose token
+  now gives another audience (role, team, agent, label) is moved to it with a fresh snapshot.
 - Tokens are compared as SHA-256 digests (``token_sha256`` in the config, or the digest of
   ``token``), with a constant-time comparison. A token is never logged, nor sent to any client.
 - An address that sent ``hub.auth_fail_limit`` unknown tokens within ``hub.auth_fail_window_s``
@@ -59,9 +62,14 @@ class TokenTable:
                       else hashlib.sha256((t.token or "").encode()).digest())
             self.entries.append((digest, t))
 
-    def lookup(self, presented: str) -> Token | None:
-        """The token entry matching ``presented``, or ``None``."""
-        digest = hashlib.sha256(presented.encode()).digest()
+    @staticmethod
+    def digest(presented: str) -> bytes:
+        """The SHA-256 digest a presented token is known by."""
+        return hashlib.sha256(presented.encode()).digest()
+
+    def lookup(self, presented: str | bytes) -> Token | None:
+        """The token entry matching ``presented`` (a token, or its digest), or ``None``."""
+        digest = presented if isinstance(presented, bytes) else self.digest(presented)
         found = None
         for known, entry in self.entries:  # no early exit: same time for every token
             if hmac.compare_digest(known, digest):
@@ -141,6 +149,25 @@ class WsServer:
             self.server.close(close_connections=True)
             await asyncio.wait_for(self.server.wait_closed(), 5)
 
+    def use_tokens(self, tokens: TokenTable) -> None:
+        """Take a reloaded token table and apply it to the sessions already open: one whose
+        token is gone (or is now a ``reporting`` one) is closed with 4005; one whose token now
+        gives another audience gets that audience's snapshot on the same connection."""
+        self.tokens = tokens
+        for client in list(self.publisher.clients()):
+            token = tokens.lookup(client.token)
+            if token is None or token.role == "reporting":
+                self.publisher.drop(client, wire.CLOSE_TOKEN_REVOKED,
+                                    wire.CLOSE_REASONS[wire.CLOSE_TOKEN_REVOKED])
+                continue
+            audience, label = audience_of(token), token.label or ""
+            if audience != client.audience:
+                old = client.audience.key
+                sent = self.publisher.rescope(client, audience, label, self.status_for(audience))
+                log.info("%s: its token now gives %s instead of %s (%s)",
+                         client.conn.remote_address, audience.key, old, sent)
+            client.label = label
+
     def address_refused(self, address: str) -> bool:
         """True (and counted) while ``address`` is banned after failed tokens, on either port."""
         if not self.throttle.is_banned(address):
@@ -198,7 +225,8 @@ class WsServer:
         if hello["type"] != "hello":
             await self._refuse(conn, wire.CLOSE_BAD_FRAME, "the first frame must be hello")
             return
-        token = self.tokens.lookup(hello["token"])
+        digest = TokenTable.digest(hello["token"])
+        token = self.tokens.lookup(digest)
         if token is None:
             self.auth_failed(_address(conn))
             await self._refuse(conn, wire.CLOSE_BAD_TOKEN, "unknown token")
@@ -208,7 +236,7 @@ class WsServer:
                                "a reporting token is for the HTTP API (/api/v1), not screens")
             return
         limit_kernel_buffer(conn, self.settings.client_buffer_bytes)
-        client = Client(conn, audience_of(token), token.label or "")
+        client = Client(conn, audience_of(token), token.label or "", token=digest)
         sent = self.publisher.attach(client, hello.get("epoch"), hello.get("seq"),
                                      self.status_for(client.audience))
         log.info("%s connected as %s (%s)", conn.remote_address, client.audience.key, sent)

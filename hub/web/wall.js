@@ -86,7 +86,7 @@ export class HubConnection {
 
   _closed(event) {
     const wasUp = this.link.connected;
-    const rejected = event.code === 4001 || event.code === 4004
+    const rejected = [4001, 4004, 4005].includes(event.code)
       ? (event.reason || `closed ${event.code}`) : null;
     this.link = { connected: false, since: wasUp ? Date.now() / 1000 : this.link.since,
                   everConnected: this.link.everConnected, rejected };
