@@ -27,15 +27,18 @@ import logging
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import replace
-from typing import Any, ClassVar, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from textual import work
 from textual.app import App
 from textual.message import Message
 
-from panneau.hub.client import Update
 from panneau.hub.freshness import Link
 from panneau.hub.view import ViewState
+
+if TYPE_CHECKING:  # the client (websockets, TLS) is imported by whoever makes one: a screen
+    # drawing a view it was given (tests, snapshots, bench_kiosk) never loads it
+    from panneau.hub.client import Update
 
 __all__ = ["HubApp", "HubLike"]
 

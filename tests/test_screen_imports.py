@@ -33,3 +33,16 @@ def test_a_screen_imports_no_other_screen(screen):
 
 def test_the_screen_base_imports_no_screen():
     assert not screens_in(loaded_after("panneau.hub.screenapp"))
+
+
+def test_a_screen_given_its_view_loads_no_hub_client():
+    """The kiosk drawing a view it was given (tests, snapshots, bench_kiosk's RSS figure)
+    does not pay for the client's websockets and TLS stack; ``kiosk run`` imports it."""
+    code = ("import json, sys, panneau.kiosk.app\n"
+            "print(json.dumps(sorted(m for m in sys.modules)))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, timeout=60)
+    modules = set(json.loads(out.stdout))
+    assert "panneau.hub.screenapp" in modules
+    assert not {m for m in modules if m == "websockets" or m.startswith("websockets.")}
+    assert "panneau.hub.client" not in modules
