@@ -49,6 +49,7 @@ __all__ = [
     "InvalidEvent",
     "RingNoAnswer",
     "SurveyResponse",
+    "SurveySent",
     "SystemRestart",
     "TicketCreated",
     "TicketMetrics",
@@ -65,6 +66,7 @@ EndedBy = Literal["caller", "agent", "transfer"]
 TransferKind = Literal["blind", "attended"]
 LeftReason = Literal["timeout", "empty", "key", "withdrawn", "syscompat"]
 SurveyKind = Literal["csat", "nps", "ces"]
+SurveyAbout = Literal["interaction", "relationship"]
 DeviceState = Literal["available", "ringing", "on_call", "unavailable"]
 
 #: Event times outside 1970..3000 are refused.
@@ -398,7 +400,9 @@ class TicketSlaBreached(Event):
 @_event
 class SurveyResponse(Event):
     """One survey answer. ``score`` on the scale ``scale_min..scale_max`` (NPS 0..10, CSAT 1..5,
-    binary good/bad as 1/0 on 0..1), linked to a call, a ticket and an agent when known."""
+    binary good/bad as 1/0 on 0..1), linked to a call, a ticket and an agent when known.
+    ``about``: ``interaction`` (asked after a call or ticket) or ``relationship`` (about the
+    service as a whole); ``None`` lets a linked answer count as ``interaction``."""
 
     kind: ClassVar[str] = "survey_response"
     response_id: str
@@ -411,6 +415,7 @@ class SurveyResponse(Event):
     agent: str | None = None
     queue: str | None = None
     comment: str | None = None
+    about: SurveyAbout | None = None
 
     def _validate(self) -> None:
         if not self.scale_min < self.scale_max:
@@ -421,6 +426,21 @@ class SurveyResponse(Event):
                                f"{self.scale_min}..{self.scale_max}")
         if self.survey == "ces" and self.scale_min < 0:
             raise InvalidEvent("survey_response: an effort scale starts at 0 or 1")
+
+
+@_event
+class SurveySent(Event):
+    """A survey was sent (or offered) to a customer, answered or not: the denominator of the
+    response rate. ``survey_id`` is the ``response_id`` its answer will carry; a sent survey
+    is counted once per id."""
+
+    kind: ClassVar[str] = "survey_sent"
+    survey_id: str
+    survey: SurveyKind
+    call_id: str | None = None
+    ticket_id: str | None = None
+    agent: str | None = None
+    queue: str | None = None
 
 
 # --- figures no source system holds ------------------------------------------------
@@ -482,6 +502,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         TicketMetrics,
         TicketSlaBreached,
         SurveyResponse,
+        SurveySent,
         FigureEntered,
     )
 }

@@ -77,6 +77,14 @@ class KpiSettings:
     )
     csat_satisfied_min: float = 4.0
     small_n: int = 10
+    #: Ticket statuses counted in ``tickets_pending`` (waiting on the customer or a third party).
+    pending_statuses: list[Literal["new", "open", "pending", "hold"]] = field(
+        default_factory=lambda: ["pending", "hold"]
+    )
+    #: Queues and helpdesk groups of the second level: a call transferred into one of these
+    #: queues, or a ticket moved into one of these groups, is an escalation.
+    level2_queues: list[str] = field(default_factory=list)
+    level2_groups: list[str] = field(default_factory=list)
 
 
 @dataclass

@@ -20,6 +20,7 @@ from panneau.hub.engine.agents import AgentBook
 from panneau.hub.engine.arrival import REACH_S, Timeline
 from panneau.hub.engine.bad import BadEvents
 from panneau.hub.engine.erlang import staffing
+from panneau.hub.engine.escalations import CallEscalations, escalation_kpis
 from panneau.hub.engine.inputs import Inputs, input_kpis
 from panneau.hub.engine.kpis import voice_kpis
 from panneau.hub.engine.scopes import Scopes
@@ -34,7 +35,7 @@ __all__ = ["STATE_SCHEMA", "Engine", "StateMismatch"]
 
 #: The layout and meaning of :meth:`Engine.to_data`. Bump it whenever either changes: a saved
 #: state of another schema is never loaded (the hub replays its journal instead).
-STATE_SCHEMA = 3
+STATE_SCHEMA = 4
 
 
 class StateMismatch(ValueError):
@@ -63,6 +64,9 @@ class Engine:
         self.agents = AgentBook(self.scopes, self.tallies, config.kpi.wrapup_s,
                                 config.kpi.wrapup_pause_reasons, self.bad)
         self.tickets = Tickets(config, self.scopes, self.tallies, self.bad)
+        self.escalations = CallEscalations(config, self.scopes, self.tallies)
+        kpi = config.kpi
+        self._level2 = bool(kpi.level2_queues or kpi.level2_groups)
         self.surveys = Surveys(config, self.scopes, self.tallies, self.bad)
         self.surveys.ticket_scopes = self.tickets.scopes_of
         self.inputs = Inputs(self.scopes, self.clock, self.bad)
@@ -86,11 +90,13 @@ class Engine:
     def _take(self, event: ev.Event) -> None:
         if isinstance(event, _CALL_EVENTS):
             self.calls.apply(event)
+            if isinstance(event, ev.CallEnded | ev.CallEntered):
+                self.escalations.apply(event)
         if isinstance(event, _AGENT_EVENTS):
             self.agents.apply(event)
         if isinstance(event, _TICKET_EVENTS):
             self.tickets.apply(event)
-        elif isinstance(event, ev.SurveyResponse):
+        elif isinstance(event, ev.SurveyResponse | ev.SurveySent):
             self.surveys.apply(event)
         elif isinstance(event, ev.FigureEntered):
             self.inputs.apply(event)
@@ -108,7 +114,8 @@ class Engine:
         """The state but the sums and thresholds (a checkpoint of the timeline)."""
         return {"bad": dict(self.bad), "calls": self.calls.to_data(),
                 "agents": self.agents.to_data(), "tickets": self.tickets.to_data(),
-                "surveys": self.surveys.to_data(), "inputs": self.inputs.to_data()}
+                "surveys": self.surveys.to_data(), "inputs": self.inputs.to_data(),
+                "escalations": self.escalations.to_data()}
 
     def _load_parts(self, data: dict) -> None:
         self.bad.load_data(data["bad"])
@@ -117,6 +124,7 @@ class Engine:
         self.tickets.load_data(data["tickets"])
         self.surveys.load_data(data["surveys"])
         self.inputs.load_data(data["inputs"])
+        self.escalations.load_data(data["escalations"])
         self.tallies.dirty |= self.calls.seen | self.tickets.seen | self.surveys.seen
 
     @classmethod
@@ -186,6 +194,7 @@ class Engine:
     def _windows(self, scope: str, now: float) -> dict[str, dict[str, float]]:
         queue_like = not scope.startswith("agent:")
         seen = scope in self.calls.seen
+        level1 = self._level2 and (seen or scope in self.tickets.seen)
         out = {}
         for window in _WINDOWS:
             sums = self.tallies.window(scope, window, now)
@@ -195,6 +204,7 @@ class Engine:
             voice_kpis(sums, figures, queue_like=queue_like, seen=seen)
             self.tickets.kpis(scope, window, now, sums, figures)
             self.surveys.kpis(scope, sums, figures)
+            escalation_kpis(sums, figures, level1)
             if window == "today":
                 input_kpis(sums, figures)
             if figures:

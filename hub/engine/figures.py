@@ -2,12 +2,14 @@
 
 A period's figures are computed once from the sums of its days — a ratio over a quarter is the
 quarter's numerator over the quarter's denominator, never an average of daily ratios. Figures
-that are levels or need single samples (backlog, first-response median, ``now`` figures) are
-not period figures.
+that are levels or need single samples (backlog, pending tickets, first-response median, ``now``
+figures) are not period figures.
 """
 
 from __future__ import annotations
 
+from panneau.hub.engine.escalations import KEYS as ESCALATION_KEYS
+from panneau.hub.engine.escalations import escalation_kpis
 from panneau.hub.engine.inputs import input_kpis
 from panneau.hub.engine.kpis import QUEUE_COUNTS, voice_kpis
 from panneau.hub.engine.surveys import survey_kpis
@@ -37,5 +39,6 @@ def figures_of(scope: str, sums: Sums) -> dict[str, float]:
     if "survey_n" in sums:
         out["survey_responses"] = sums["survey_n"]
     survey_kpis(sums, out)
+    escalation_kpis(sums, out, not ESCALATION_KEYS.isdisjoint(sums))
     input_kpis(sums, out)
     return out

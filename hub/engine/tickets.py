@@ -12,7 +12,12 @@ Rules:
 - First response time counts once per ticket, at the first public agent reply (or from the
   helpdesk's own ``first_reply_min`` when that comes first), in minutes.
 - Backlog is the number of tickets whose status is in ``kpi.backlog_statuses`` right now; it is
-  a level, so every window shows the current value.
+  a level, so every window shows the current value. ``tickets_pending`` is the same level for
+  ``kpi.pending_statuses`` (waiting on the customer or a third party).
+- Tickets per agent: a solve with an assignee counts in ``agent_solved``; the first such solve
+  of an agent on a working day in a scope counts one ``agent_days`` there, so
+  ``tickets_per_agent`` is solves per agent who solved, per working day (today and periods).
+- Escalations to level 2: see :mod:`panneau.hub.engine.escalations`.
 """
 
 from __future__ import annotations
@@ -66,9 +71,13 @@ def _resolution(hours: float) -> Sums:
     return amounts
 
 
-def ticket_kpis(s: Sums, out: dict[str, float]) -> None:
-    """The ticket KPIs that follow from sums alone (not the backlog, not the median)."""
+def ticket_kpis(s: Sums, out: dict[str, float], whole_days: bool = True) -> None:
+    """The ticket KPIs that follow from sums alone (not the backlog, not the median).
+    ``whole_days``: the sums cover whole working days (today, a period), not a rolling window,
+    so the solves per agent-day hold."""
     g = s.get
+    if whole_days and (agent_days := g("agent_days", 0.0)) > 0:
+        out["tickets_per_agent"] = g("agent_solved", 0.0) / agent_days
     out["tickets_created"] = g("tickets_created", 0.0)
     out["tickets_solved"] = g("tickets_solved", 0.0)
     out["sla_breaches"] = g("sla_breaches", 0.0)
@@ -91,11 +100,17 @@ class Tickets:
     def __init__(self, config: Config, scopes: Scopes, tallies: Tallies,
                  bad: BadEvents) -> None:
         self.backlog_statuses = frozenset(config.kpi.backlog_statuses)
+        self.pending_statuses = frozenset(config.kpi.pending_statuses)
+        self.level2 = frozenset(config.kpi.level2_groups)
         self.scopes = scopes
         self.tallies = tallies
         self.bad = bad
         self.tickets: dict[str, _Ticket] = {}
         self.backlog: dict[str, int] = {}
+        self.pending: dict[str, int] = {}
+        #: (agent, scope) pairs that solved on working day ``solver_day``.
+        self.solver_day = 0
+        self.solvers: set[tuple[str, str]] = set()
         self.seen: set[str] = set()
         #: scope -> [(minute, first response minutes)] for the median.
         self.frt: dict[str, list[tuple[int, float]]] = {}
@@ -107,6 +122,8 @@ class Tickets:
                              t.reopened, t.frt_done, t.resolution_pending]
                             for tid, t in self.tickets.items()],
                 "backlog": list(self.backlog.items()), "seen": sorted(self.seen),
+                "pending": list(self.pending.items()), "solver_day": self.solver_day,
+                "solvers": sorted(self.solvers),
                 "frt": [[scope, [list(s) for s in samples]]
                         for scope, samples in self.frt.items()]}
 
@@ -114,6 +131,9 @@ class Tickets:
         """Take back what :meth:`to_data` gave."""
         self.tickets = {row[0]: _Ticket(*row[1:]) for row in data["tickets"]}
         self.backlog = dict(data["backlog"])
+        self.pending = dict(data["pending"])
+        self.solver_day = data["solver_day"]
+        self.solvers = {(agent, scope) for agent, scope in data["solvers"]}
         self.seen = set(data["seen"])
         self.frt = {scope: [(m, v) for m, v in samples] for scope, samples in data["frt"]}
 
@@ -135,10 +155,15 @@ class Tickets:
 
     def _backlog(self, t: _Ticket, sign: int) -> None:
         if t.status in self.backlog_statuses:
-            for scope in self._scopes(t):
-                self.backlog[scope] = self.backlog.get(scope, 0) + sign
-                self.tallies.dirty.add(scope)
-                self.seen.add(scope)
+            self._level(self.backlog, t, sign)
+        if t.status in self.pending_statuses:
+            self._level(self.pending, t, sign)
+
+    def _level(self, level: dict[str, int], t: _Ticket, sign: int) -> None:
+        for scope in self._scopes(t):
+            level[scope] = level.get(scope, 0) + sign
+            self.tallies.dirty.add(scope)
+            self.seen.add(scope)
 
     def apply(self, event: ev.Event) -> None:
         """Count one ticket event."""
@@ -174,6 +199,10 @@ class Tickets:
     def _change(self, event: ev.Event, t: _Ticket, status: str | None) -> None:
         """Apply new fields and status, counting solves and reopens."""
         self._backlog(t, -1)
+        group = getattr(event, "group", None)
+        if self.level2 and group in self.level2 and t.group is not None \
+                and t.group not in self.level2:
+            self._add(event.ts, t, {"tickets_escalated": 1})  # where it was before the move
         for name in ("group", "assignee"):
             value = getattr(event, name, None)
             if value is not None:
@@ -191,6 +220,11 @@ class Tickets:
             amounts["solved_reopened"] = 1
         if t.replies == 1 and not t.reopened:
             amounts["one_touch"] = 1
+        if self.level2 and t.group not in self.level2:
+            amounts["l1_solved"] = 1
+        if t.assignee:
+            amounts["agent_solved"] = 1
+            self._agent_day(ts, t)
         if t.created is not None:
             hours = (ts - t.created) / 3600.0
             if not is_duration(hours):
@@ -200,6 +234,18 @@ class Tickets:
         else:
             t.resolution_pending = True
         self._add(ts, t, amounts)
+
+    def _agent_day(self, ts: float, t: _Ticket) -> None:
+        """One ``agent_days`` in each scope where the assignee solves first on this day."""
+        day = self.tallies.clock.day(ts)
+        if day != self.solver_day:
+            if day < self.solver_day:
+                return  # a solve of a past day after a later one: its agent-day is unknown
+            self.solver_day, self.solvers = day, set()
+        fresh = [scope for scope in self._scopes(t) if (t.assignee, scope) not in self.solvers]
+        if fresh:
+            self.solvers.update((t.assignee, scope) for scope in fresh)  # type: ignore[misc]
+            self.tallies.add(ts, fresh, {"agent_days": 1})
 
     def _first_reply(self, ts: float, t: _Ticket, minutes: float) -> None:
         t.frt_done = True
@@ -245,8 +291,9 @@ class Tickets:
         """Ticket KPIs of one scope's sums over ``window``."""
         if scope not in self.seen:
             return
-        ticket_kpis(s, out)
+        ticket_kpis(s, out, whole_days=window == "today")
         out["backlog"] = float(self.backlog.get(scope, 0))
+        out["tickets_pending"] = float(self.pending.get(scope, 0))
         if "frt_avg_min" in out:
             median = self._median(scope, window, now)
             if median is not None:
@@ -254,4 +301,6 @@ class Tickets:
 
     def now(self) -> dict[str, dict[str, float]]:
         """The backlog per scope, now."""
-        return {scope: {"backlog": float(self.backlog.get(scope, 0))} for scope in self.seen}
+        return {scope: {"backlog": float(self.backlog.get(scope, 0)),
+                        "tickets_pending": float(self.pending.get(scope, 0))}
+                for scope in self.seen}
