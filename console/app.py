@@ -10,6 +10,7 @@ from textual.binding import Binding, BindingType
 from panneau.console.model import agent_day, build_console
 from panneau.console.scorecard import ScorecardScreen
 from panneau.console.screen import AgentDayScreen, ConsoleScreen
+from panneau.hub.charts import CHART_DAY_REF, build_charts, chart_refs, history_frames, zone_of
 from panneau.hub.freshness import freshness
 from panneau.hub.screenapp import HubApp, HubLike
 
@@ -23,12 +24,18 @@ class ConsoleApp(HubApp):
     TITLE = "Panneau console"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f2", "scorecard", "Objectives & scorecard")]
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (120, "-wide")]
 
     def __init__(self, client: HubLike | None = None, *, stale_after_s: float = 30.0,
-                 tick_s: float = 1.0, **options: Any) -> None:
-        """``options``: ``view``, ``link``, ``clock`` of :class:`HubApp`."""
+                 tick_s: float = 1.0, charts_every_s: float = 60.0, **options: Any) -> None:
+        """``options``: ``view``, ``link``, ``clock`` of :class:`HubApp`; the Charts tab asks
+        for its series when shown and every ``charts_every_s`` while it is."""
         super().__init__(client, tick_s=tick_s, **options)
         self.stale_after_s = stale_after_s
+        self.charts_every_s = charts_every_s
+        #: The ``series`` answers of the chart requests, by ref (tests may set them).
+        self.chart_answers: dict[str, dict[str, Any]] = {}
+        self._charts_asked: tuple[str, float] | None = None  # (scope, when)
 
     def action_scorecard(self) -> None:
         """Show the objectives and the balanced scorecard (F2 or Escape goes back)."""
@@ -50,10 +57,31 @@ class ConsoleApp(HubApp):
             return
         now = self.clock()
         screen.model = build_console(self.view, now, screen.family, screen.team)
+        if screen.charts_shown:
+            self._charts(screen, now)
         fresh = freshness(self.view, self.link, now, self.stale_after_s)
         who = self.view.meta.get("identity") or "manager"
         mark = "● live" if fresh.level == "live" else f"⚠ {fresh.text}"
         screen.status = f"Panneau console · {who} · {mark}"
+
+    def _charts(self, screen: ConsoleScreen, now: float) -> None:
+        """Draw the charts; ask for their series when the scope changed or they are old."""
+        scope = screen.chart_scope
+        asked = self._charts_asked
+        if asked is None or asked[0] != scope or now - asked[1] >= self.charts_every_s:
+            self._charts_asked = (scope, now)
+            if asked is not None and asked[0] != scope:
+                self.chart_answers = {}
+            zone = zone_of(self.view.meta.get("timezone"))
+            for frame in history_frames(scope, now, zone):
+                self.send_frame_or_say(frame)
+        screen.charts = build_charts(self.view, scope, self.chart_answers, agents=True,
+                                     team=screen.team)
+
+    @on(ConsoleScreen.ChartsShown)
+    def charts_shown(self) -> None:
+        self._charts_asked = None
+        self.call_after_refresh(self.refresh_model)
 
     @on(ConsoleScreen.Send)
     def send_message(self, message: ConsoleScreen.Send) -> None:
@@ -72,13 +100,21 @@ class ConsoleApp(HubApp):
 
     @work(group="send")
     async def send_frame_or_say(self, frame: dict[str, Any]) -> None:
-        """Send a ``send_message`` or ``annotate`` frame; the hub answers ``ok`` or ``error``."""
-        if not await self.send_frame(frame):
+        """Send a frame; the hub answers ``ok``, ``series`` or ``error``. Chart requests
+        are not told about: the charts say there is no history yet."""
+        if not await self.send_frame(frame) and frame["type"] != "history":
             what = "comment" if frame["type"] == "annotate" else "message"
             self.notify(f"not connected to the hub: {what} not sent", severity="error")
 
     def on_hub_app_frame_received(self, message: HubApp.FrameReceived) -> None:
-        if message.kind == "error":
+        ref = message.frame.get("ref")
+        if message.kind == "series" and ref in chart_refs():
+            self.chart_answers[ref] = message.frame
+            self.refresh_model()
+        elif message.kind == "error" and ref in chart_refs():
+            if ref == CHART_DAY_REF:
+                self.notify(f"charts: {message.frame.get('reason')}", severity="warning")
+        elif message.kind == "error":
             self.notify(f"hub refused: {message.frame.get('reason')}", severity="error")
         elif message.kind == "ok":
             self.notify(f"sent ({message.frame.get('id')})", timeout=3)

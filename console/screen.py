@@ -2,7 +2,8 @@
 
 Keys (the composer keeps letters): F3 next family of figures, F4 sorts the agents by the
 column under the cursor (again: reversed), Enter on a team shows its agents (Escape: every
-agent), Enter on an agent opens its day (:class:`AgentDayScreen`).
+agent), Enter on an agent opens its day (:class:`AgentDayScreen`). The Charts tab draws the
+site's charts, or the team's after Enter on a team (:mod:`panneau.hub.charts`).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import ClassVar
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
@@ -26,6 +28,8 @@ from panneau.console.model import (
     parse_line,
     sort_rows,
 )
+from panneau.hub.charts import Charts
+from panneau.hub.chartview import ChartBoard
 
 __all__ = ["AgentDayScreen", "ConsoleScreen"]
 
@@ -72,6 +76,9 @@ class ConsoleScreen(Screen[None]):
     class Changed(Message):
         """The family or the team filter changed: the model must be rebuilt."""
 
+    class ChartsShown(Message):
+        """The Charts tab was opened: its series must be asked for."""
+
     class OpenAgent(Message):
         """Show one agent's day."""
 
@@ -80,6 +87,7 @@ class ConsoleScreen(Screen[None]):
             self.agent = agent
 
     model: reactive[ConsoleModel] = reactive(ConsoleModel)
+    charts: reactive[Charts | None] = reactive(None)
     status: reactive[str] = reactive("")
 
     def __init__(self) -> None:
@@ -98,6 +106,8 @@ class ConsoleScreen(Screen[None]):
                                 ("messages", "Messages")):
                 with TabPane(title, id=f"tab-{name}"):
                     yield self._table(name)
+            with TabPane("Charts", id="tab-charts"), VerticalScroll(id="charts-scroll"):
+                yield ChartBoard(agents=True, id="charts")
         yield Input(id="compose", placeholder="@team text · @@agent text · text to everyone ·"
                     " !note KEY text · !unnote KEY — Enter sends")
 
@@ -115,6 +125,27 @@ class ConsoleScreen(Screen[None]):
     def watch_status(self, status: str) -> None:
         for static in self.query("#status").results(Static):
             static.update(status)
+
+    @property
+    def chart_scope(self) -> str:
+        """Whose charts the Charts tab draws: the team drilled into, else the site."""
+        return f"team:{self.team}" if self.team else "site"
+
+    def watch_charts(self, charts: Charts | None) -> None:
+        if charts is not None:
+            for board in self.query(ChartBoard).results(ChartBoard):
+                board.show(charts)
+                board.border_title = (f"Charts · {self.chart_scope}"
+                                      " (Enter on a team in Figures: its charts)")
+
+    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        if event.pane.id == "tab-charts":
+            self.post_message(self.ChartsShown())
+
+    @property
+    def charts_shown(self) -> bool:
+        """Whether the Charts tab is the one shown."""
+        return any(t.active == "tab-charts" for t in self.query("#tabs").results(TabbedContent))
 
     def watch_model(self, model: ConsoleModel) -> None:
         tables = {t.id: t for t in self.query(DataTable).results(DataTable)}

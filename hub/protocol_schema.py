@@ -127,7 +127,8 @@ VIEW_VALUES: dict[str, dict[str, Any]] = {
          "pages": {"type": "array", "items": _object(
              {"title": {"type": "string"}, "kpis": {"type": "array",
                                                    "items": {"type": "string"}}},
-             {"window": {"type": "string"}, "dwell_s": _OPT_NUMBER, "trend": _OPT_STRING})},
+             {"window": {"type": "string"}, "dwell_s": _OPT_NUMBER, "trend": _OPT_STRING,
+              "kind": {"enum": ["figures", "objectives", "scorecard", "trends"]}})},
          "dwell_s": _NUMBER,
          "schedule": {"type": ["object", "null"], "properties": {
              "on": {"type": "string"}, "off": {"type": "string"},

@@ -2,7 +2,9 @@
 
 Timers, all one-shot and re-armed: the clock once a minute (on the minute), page rotation
 after each page's dwell, a message's expiry, and a short alert flash. Nothing polls; a
-data change redraws the current page once (bursts of deltas are coalesced).
+data change redraws the current page once (bursts of deltas are coalesced). A Trends page
+asks the hub for its team's series (two ``history`` requests) when it comes up, at most
+once per ``charts_every_s``; the hub answers only for keys the kiosk's view may hold.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from typing import Any, ClassVar, Literal
 
 from textual.timer import Timer
 
+from panneau.hub.charts import chart_refs, history_frames, zone_of
 from panneau.hub.display import ASCII_SYMBOLS, SYMBOLS
 from panneau.hub.screenapp import HubApp, HubLike
 from panneau.kiosk.model import (
@@ -21,6 +24,7 @@ from panneau.kiosk.model import (
     next_expiry,
     notices,
     page_specs,
+    scope_of,
 )
 from panneau.kiosk.schedule import (
     clock_text,
@@ -60,11 +64,16 @@ class KioskApp(HubApp):
         *,
         colors: Colors = "full",
         flash_period_s: float = 0.5,
+        charts_every_s: float = 60.0,
         **options: Any,
     ) -> None:
         """``options``: ``view``, ``link``, ``clock`` of :class:`HubApp` (no tick: one-shot
         timers redraw)."""
         super().__init__(client, ansi_color=colors == "16", **options)
+        self.charts_every_s = charts_every_s
+        #: The ``series`` answers of the Trends page's requests, by ref (tests may set them).
+        self.chart_answers: dict[str, dict[str, Any]] = {}
+        self._charts_asked_at: float | None = None
         self.flash_period_s = flash_period_s
         self.palette = colors
         self.symbols = ASCII_SYMBOLS if colors == "16" else SYMBOLS
@@ -137,7 +146,9 @@ class KioskApp(HubApp):
         specs = page_specs(self.view)
         self._note_alerts(specs)
         spec = self._current(specs)
-        self.panel.show_page(build_page(self.view, spec, self.link),
+        if spec.kind == "trends":
+            self._ask_charts(now)
+        self.panel.show_page(build_page(self.view, spec, self.link, self.chart_answers),
                              capacity=max(len(s.kpis) for s in specs))
         self.panel.show_notices(notices(self.view, self.link, now, self._fmt_time))
         as_of = meta.get("as_of")
@@ -156,6 +167,22 @@ class KioskApp(HubApp):
         elif len(specs) == 1:
             self._cancel("rotate")
         self._arm_expiry(now)
+
+    def _ask_charts(self, now: float) -> None:
+        """Ask for the Trends page's series, unless asked within ``charts_every_s``."""
+        if self._charts_asked_at is not None and now - self._charts_asked_at < self.charts_every_s:
+            return
+        self._charts_asked_at = now
+        frames = history_frames(scope_of(self.meta), now, zone_of(self.meta.get("timezone")))
+        for frame in frames:
+            self.run_worker(self.send_frame(frame), group="charts")
+
+    def on_hub_app_frame_received(self, message: HubApp.FrameReceived) -> None:
+        """Keep the answers to the Trends page's requests; an error leaves it empty."""
+        ref = message.frame.get("ref")
+        if message.kind == "series" and ref in chart_refs():
+            self.chart_answers[ref] = message.frame
+            self.refresh_model()
 
     def _note_alerts(self, specs: list[PageSpec]) -> None:
         """A new alert jumps to the Alert page and flashes, at most once per rotation.

@@ -25,6 +25,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from panneau.hub.charts import Charts, build_charts
 from panneau.hub.config.schema import KioskSettings
 from panneau.hub.display import compare, format_delta, format_value, label_of
 from panneau.hub.freshness import Link, figure_stale, stale_sources
@@ -67,7 +68,8 @@ class PageSpec:
     trend: str | None = None
     scopes: tuple[tuple[str, str], ...] = ()
     is_alert: bool = False
-    #: ``figures`` (tiles), ``objectives`` or ``scorecard`` (a goals board).
+    #: ``figures`` (tiles), ``objectives`` or ``scorecard`` (a goals board), ``trends``
+    #: (the team's charts).
     kind: str = "figures"
 
 
@@ -116,6 +118,8 @@ class PageView:
     stale_trend: bool = False
     #: ``objective:`` values (objectives page) or the team's ``scorecard:`` value.
     goals: tuple[Any, ...] = ()
+    #: The team's charts (trends page): team figures only, never an agent's.
+    charts: Charts | None = None
 
 
 def scope_of(meta: Mapping[str, Any]) -> str:
@@ -198,7 +202,7 @@ def _is_number(value: Any) -> bool:
 def _page(raw: Mapping[str, Any], default_dwell: float) -> PageSpec | None:
     kpis = raw.get("kpis")
     kind = raw.get("kind") or "figures"
-    if kind not in ("figures", "objectives", "scorecard"):
+    if kind not in ("figures", "objectives", "scorecard", "trends"):
         return None
     if kind != "figures" and not kpis:
         kpis = ()
@@ -263,8 +267,12 @@ def goals_of(view: ViewState, kind: str) -> tuple[Any, ...]:
     return tuple(value for _, value in found)
 
 
-def build_page(view: ViewState, spec: PageSpec, link: Link) -> PageView:
-    """The tiles (and trend line) of one page, or its goals board."""
+def build_page(view: ViewState, spec: PageSpec, link: Link,
+               answers: Mapping[str, Mapping[str, Any]] | None = None) -> PageView:
+    """The tiles (and trend line) of one page, its goals board, or its charts (from the
+    ``series`` answers to :func:`panneau.hub.charts.history_frames`, by ref)."""
+    if spec.kind == "trends":
+        return PageView(spec, (), charts=build_charts(view, scope_of(view.meta), answers or {}))
     if spec.kind != "figures":
         return PageView(spec, (), goals=goals_of(view, spec.kind))
     default_scope = scope_of(view.meta)

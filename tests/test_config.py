@@ -32,7 +32,7 @@ def test_empty_config_gets_defaults():
     config = parse_config("")
     assert config.hub.listen == "127.0.0.1:8765"
     assert config.kpi.service_level_s == 20
-    assert len(config.kiosk.pages) == 3
+    assert [p.kind for p in config.kiosk.pages] == ["figures", "figures", "figures", "trends"]
 
 
 def test_unknown_key_named_with_line():

@@ -152,9 +152,9 @@ class KioskPage:
     title: str
     kpis: list[str] = field(default_factory=list)
     window: Literal["now", "15m", "30m", "60m", "today"] = "today"
-    #: ``figures`` (the ``kpis``), ``objectives`` (the team's and site's objectives) or
-    #: ``scorecard`` (the team's balanced scorecard).
-    kind: Literal["figures", "objectives", "scorecard"] = "figures"
+    #: ``figures`` (the ``kpis``), ``objectives`` (the team's and site's objectives),
+    #: ``scorecard`` (the team's balanced scorecard) or ``trends`` (the team's charts).
+    kind: Literal["figures", "objectives", "scorecard", "trends"] = "figures"
     dwell_s: float | None = None
     trend: str | None = None
 
@@ -177,6 +177,7 @@ def _default_pages() -> list[KioskPage]:
         KioskPage("Today", ["service_level_offered_pct", "abandon_rate_pct", "asa_s",
                             "answered"], trend="service_level_offered_pct"),
         KioskPage("Tickets & surveys", ["backlog", "frt_avg_min", "csat_pct", "nps"]),
+        KioskPage("Trends", kind="trends"),
     ]
 
 

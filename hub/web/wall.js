@@ -211,6 +211,7 @@ export function figureLabel(catalogue, kpi, scope, window, home) {
 }
 
 function pageOf(raw, defaultDwell) {
+  if (raw && raw.kind === "trends") return null;  // charts: drawn by the terminal kiosk only
   if (!raw || !Array.isArray(raw.kpis) || !raw.kpis.every((k) => typeof k === "string")) return null;
   return { title: String(raw.title ?? ""), kpis: raw.kpis, window: raw.window || "today",
            dwell_s: isNumber(raw.dwell_s) && raw.dwell_s > 0 ? raw.dwell_s : defaultDwell,

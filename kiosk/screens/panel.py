@@ -6,6 +6,7 @@ from textual.app import ComposeResult
 from textual.containers import Grid, Vertical
 from textual.screen import Screen
 
+from panneau.hub.chartview import ChartBoard
 from panneau.hub.display import SYMBOLS, Symbols
 from panneau.kiosk.model import Notice, PageView
 from panneau.kiosk.widgets import Banner, BottomBar, KpiTile, TopBar, TrendLine
@@ -35,6 +36,7 @@ class PanelScreen(Screen):
             yield Banner(id="banner")
         yield Grid(id="tiles")
         yield GoalsBoard(self.symbols, id="goals")
+        yield ChartBoard(self.symbols, id="trends")
         yield TrendLine(id="trend", spark=self.symbols.partial_blocks)
         yield BottomBar(id="bottom")
 
@@ -47,9 +49,13 @@ class PanelScreen(Screen):
         grid = self.query_one("#tiles", Grid)
         board = self.query_one(GoalsBoard)
         grid.display = page.spec.kind == "figures"
-        board.set_class(not grid.display, "-shown")
-        if not grid.display:
+        board.set_class(page.spec.kind in ("objectives", "scorecard"), "-shown")
+        if board.has_class("-shown"):
             board.kind, board.goals = page.spec.kind, page.goals
+        charts = self.query_one(ChartBoard)
+        charts.display = page.charts is not None
+        if page.charts is not None:
+            charts.show(page.charts)
         pool = list(grid.query_children(KpiTile))
         missing = max(capacity, len(page.tiles)) - len(pool)
         if missing > 0:

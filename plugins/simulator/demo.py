@@ -54,6 +54,7 @@ _PAGES = (
                         "abandon_rate_pct"], window="today"),
     KioskPage("Tickets & surveys", ["backlog", "tickets_solved", "frt_avg_min", "csat_pct",
                                     "nps"], window="today"),
+    KioskPage("Trends", kind="trends"),
 )
 
 

@@ -89,3 +89,12 @@ def view_of(values: dict) -> ViewState:
 def fixed_clock() -> float:
     """A clock stopped at :data:`T0`."""
     return T0
+
+
+def trends_values() -> dict:
+    """The normal view with a Trends page first and the team's chart figures."""
+    from chart_data import scope_figures
+
+    values = normal_values()
+    values["meta"]["pages"] = [{"title": "Trends", "kind": "trends"}, *PAGES]
+    return values | scope_figures(SCOPE)

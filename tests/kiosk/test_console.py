@@ -11,7 +11,16 @@ import struct
 from pathlib import Path
 
 import pytest
-from kiosk_data import T0, alert_values, base_values, fixed_clock, normal_values, view_of
+from chart_data import answers
+from kiosk_data import (
+    T0,
+    alert_values,
+    base_values,
+    fixed_clock,
+    normal_values,
+    trends_values,
+    view_of,
+)
 
 from panneau.hub.freshness import Link
 from panneau.kiosk.app import KioskApp
@@ -27,11 +36,13 @@ CASES = {
     "stale-trend": (normal_values(), Link(False, lost_at=T0 - 60), True),
     "no-data": (base_values(), None, False),
     "off-hours": (base_values(schedule={"on": "08:00", "off": "09:00"}), None, False),
+    "trends": (trends_values(), None, False),
 }
 
 
 async def drawn_characters(values, fresh, second_page: bool, colors: str) -> set[str]:
     app = KioskApp(view=view_of(values), link=fresh, clock=fixed_clock, colors=colors)
+    app.chart_answers = answers(now=T0)  # the Trends page's series
     async with app.run_test(size=(100, 30)) as pilot:
         app.stop_flash()
         if second_page:

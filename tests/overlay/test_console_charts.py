@@ -1,0 +1,62 @@
+"""The console's Charts tab: the site's (or a team's) charts with the agents' bars."""
+
+from __future__ import annotations
+
+import pytest
+from chart_data import answers, scope_figures
+from overlay_views import NOW, make_view, manager_values
+from textual.widgets import TabbedContent
+
+from panneau.console.app import ConsoleApp
+from panneau.hub.chartview import ChartPlot, GaugeBar
+from panneau.hub.freshness import Link
+
+
+def chart_values() -> dict:
+    values = manager_values()
+    values["meta"]["timezone"] = "Europe/Paris"
+    for agent, team, solved in (("alice", "support", 9), ("bob", "sales", 0),
+                                ("gina", "support", 4)):
+        values[f"agent:{agent}"]["team"] = team
+        values[f"kpi:agent:{agent}/today/tickets_solved"] = solved
+    return values | scope_figures("site") | scope_figures("team:support")
+
+
+def console(scope: str = "site") -> ConsoleApp:
+    app = ConsoleApp(view=make_view(chart_values()), link=Link(True, NOW - 1),
+                     clock=lambda: NOW)
+    app.chart_answers = answers(scope)
+    return app
+
+
+async def show_charts(pilot) -> None:
+    await pilot.pause()
+    pilot.app.screen.query_one(TabbedContent).active = "tab-charts"
+    await pilot.pause()
+    await pilot.wait_for_scheduled_animations()
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 45)], ids=["80x24", "160x45"])
+def test_console_charts(snap_compare, size):
+    assert snap_compare(console(), terminal_size=size, run_before=show_charts)
+
+
+async def test_the_charts_tab_asks_for_series_and_draws_every_chart():
+    app = console()
+    asked = []
+
+    async def record(frame):
+        asked.append(frame)
+        return True
+
+    app.send_frame = record  # the frames the tab would send (no hub in this test)
+    async with app.run_test(size=(160, 45)) as pilot:
+        assert asked == []  # nothing asked while the tab is not shown
+        await show_charts(pilot)
+        await pilot.pause()
+        assert [f["ref"] for f in asked] == ["chart:day", "chart:period"]
+        assert all(k.startswith("site/") for f in asked for k in f["keys"])
+        plots = {p.id: p.chart for p in app.screen.query(ChartPlot)}
+        assert plots["chart-per-agent"].labels == ("Gina 40+4", "Alice 34+9", "Bob 21+0")
+        assert all(chart is not None and not chart.empty for chart in plots.values())
+        assert app.screen.query_one(GaugeBar).chart.n == 64

@@ -1,0 +1,106 @@
+"""The charts' model (:mod:`panneau.hub.charts`): hand-derived from fixed series and views."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+from chart_data import DAY, NOW, WEEK_RESOLUTION_H, ZONE, answers, scope_figures
+
+from panneau.hub.catalogue import SERVICE_LEVEL
+from panneau.hub.charts import (
+    CHART_DAY_REF,
+    PERIOD_DAYS,
+    build_charts,
+    day_start,
+    history_frames,
+)
+from panneau.hub.view import ViewState, kpi_key
+
+
+def view_of(values: dict) -> ViewState:
+    view = ViewState()
+    view.apply_snapshot("e", 0, {"meta": {"role": "manager", "timezone": "Europe/Paris"},
+                                 **values})
+    return view
+
+
+def test_history_frames_ask_the_day_by_half_hour_and_the_week_by_day():
+    day, period = history_frames("team:support", NOW, ZONE)
+    midnight = datetime(2026, 3, 2, tzinfo=ZONE).timestamp()
+    assert day_start(NOW, ZONE) == midnight
+    assert day == {"type": "history", "ref": CHART_DAY_REF, "since": midnight, "until": NOW,
+                   "step_s": 1800.0, "keys": [f"team:support/today/{k}" for k in (
+                       SERVICE_LEVEL, "abandon_rate_pct", "offered", "answered")]}
+    assert period["since"] == datetime(2026, 2, 23, tzinfo=ZONE).timestamp()
+    assert period["step_s"] == 86400.0 and period["until"] - period["since"] <= 8 * 86400
+    assert period["keys"] == ["team:support/today/resolution_avg_h"]
+
+
+def test_no_chart_request_for_an_agent():
+    with pytest.raises(ValueError, match="not an agent"):
+        history_frames("agent:alice", NOW, ZONE)
+
+
+def test_day_series_become_rates_and_half_hour_counts():
+    charts = build_charts(view_of(scope_figures()), "team:support", answers())
+    rates = charts.intraday
+    assert rates.labels == ("07:30", "08:00", "08:30", "09:00", "09:30", "10:00", "10:30")
+    assert [line.values for line in rates.lines] == [tuple(r[0] for r in DAY),
+                                                     tuple(r[1] for r in DAY)]
+    assert [t for _, t in rates.targets] == [80.0, 5.0]
+    calls = charts.per_half_hour
+    offered, answered = (line.values for line in calls.lines)
+    # counters are day-to-date: each half hour is the difference with the one before
+    assert offered == (12, 28, 45, 55, 50, 46, 34) and answered == (12, 26, 42, 48, 44, 43, 35)
+
+
+def test_a_half_hour_without_sample_is_a_gap_not_a_zero():
+    given = answers()
+    day = given[CHART_DAY_REF]
+    for key in day["series"]:
+        del day["series"][key][2]  # no sample at 08:30
+    charts = build_charts(view_of({}), "team:support", given)
+    assert charts.intraday.lines[0].values[2] is None
+    offered = charts.per_half_hour.lines[0].values
+    assert offered[2] is None and offered[3] == 140 - 40  # since the last sample
+    assert charts.intraday.targets == (("SL (all callers) target", None),
+                                       ("Abandon rate target", None))
+
+
+def test_the_week_is_one_value_a_day_and_today_last():
+    charts = build_charts(view_of(scope_figures()), "team:support", answers())
+    curve = charts.resolution
+    assert len(curve.labels) == PERIOD_DAYS + 1 and curve.labels[-1] == "Mon 02"
+    assert curve.lines[0].values == WEEK_RESOLUTION_H
+    assert curve.targets == (("target", 8.0),)
+
+
+def test_csat_gauge_channels_and_no_agent_bars_unless_asked():
+    values = scope_figures() | {kpi_key("agent:alice", "today", "answered"): 30,
+                                "agent:alice": {"state": "available", "name": "Alice"}}
+    charts = build_charts(view_of(values), "team:support", {})
+    assert (charts.csat.value, charts.csat.n, charts.csat.state) == (82.0, 64, "warn")
+    assert charts.csat.targets == (("target", 85.0),)
+    assert charts.channels.labels == ("email 45%", "chat 30%", "phone 15%", "web 10%")
+    assert charts.channels.title == "Tickets today by channel (n = 100)"
+    assert charts.per_agent is None
+    assert charts.intraday.empty == "no history yet today"
+    assert charts.resolution.empty == "no ticket solved this week"
+
+
+def test_handled_per_agent_busiest_first_of_one_team():
+    values = {"agent:alice": {"state": "available", "name": "Alice", "team": "support"},
+              "agent:bob": {"state": "paused", "name": "Bob", "team": "support"},
+              "agent:gina": {"state": "available", "name": "Gina", "team": "sales"},
+              "agent:idle": {"state": "available", "name": "Idle", "team": "support"},
+              kpi_key("agent:alice", "today", "answered"): 30,
+              kpi_key("agent:bob", "today", "answered"): 20,
+              kpi_key("agent:bob", "today", "tickets_solved"): 15,
+              kpi_key("agent:gina", "today", "answered"): 50}
+    view = view_of(values)
+    team = build_charts(view, "team:support", {}, agents=True, team="support").per_agent
+    assert team.labels == ("Bob 20+15", "Alice 30+0")
+    assert [line.values for line in team.lines] == [(20.0, 30.0), (15.0, 0.0)]
+    everyone = build_charts(view, "site", {}, agents=True).per_agent
+    assert everyone.labels[0] == "Gina 50+0" and len(everyone.labels) == 3
