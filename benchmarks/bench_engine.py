@@ -8,16 +8,21 @@ Builds ``--calls`` calls over four hours on 50 queues answered by 500 agents (10
 then times in this process:
 
 - baseline: ``for e in events: counts[type(e)] += 1`` (touching every event);
-- ``Engine.apply`` over the same events;
+- ``Engine.apply`` over the same events (up to the events still waiting for their turn);
 - ``Engine.snapshot`` cold (every scope computed) after two hours of events, then the next two
   minutes as live ticks: each
   second, apply that second's events and take a snapshot (median and worst tick), and
   ``Snapshot.flat()``; baseline: ``dict(flat)`` copy of a dict of the same size.
+
+Rates are printed per second of CPU time (``time.process_time``: what compares on a shared
+machine) with the wall-clock figure next to them. The generated events are frozen out of the
+garbage collector (``gc.freeze``); the engine's own objects are not.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import random
 import sys
 import time
@@ -86,13 +91,16 @@ def goal(label: str, met: bool, detail: str) -> None:
     print(f"GOAL {label}: {'met' if met else 'MISSED'} ({detail})")
 
 
-def timed(fn, repeat: int = 1) -> float:
-    best = float("inf")
+def timed(fn, repeat: int = 1) -> tuple[float, float]:
+    """The best ``(wall, cpu)`` seconds of ``repeat`` runs. CPU time (``process_time``) is the
+    figure that compares on a shared machine; wall time is what a user waits."""
+    wall = cpu = float("inf")
     for _ in range(repeat):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         fn()
-        best = min(best, time.perf_counter() - t0)
-    return best
+        cpu = min(cpu, time.process_time() - c0)
+        wall = min(wall, time.perf_counter() - t0)
+    return wall, cpu
 
 
 def main() -> None:
@@ -105,56 +113,66 @@ def main() -> None:
     live_from = START + 2 * 3600.0 + 30  # two busy minutes replayed as live ticks
     head = [e for e in events if e.ts < live_from]
     tail = [e for e in events if live_from <= e.ts < live_from + 120]
+    # The generated events are the benchmark's, not the engine's: keep them out of the
+    # collector's full passes (~30 ms each over 120,000 events), as a hub's inbound events are.
+    gc.collect()
+    gc.freeze()
 
     def bare() -> None:
         counts: Counter[type] = Counter()
         for e in events:
             counts[type(e)] += 1
 
-    base = timed(bare, 3)
+    base, base_cpu = timed(bare, 3)
     engine = Engine(config())
 
     def feed() -> None:
         for e in head:
             engine.apply(e)
+        engine.timeline.settle()  # takes the events still waiting in time order
 
-    applied = timed(feed)
-    cold = timed(lambda: engine.snapshot(live_from))
-    ticks: list[float] = []
+    applied, applied_cpu = timed(feed)
+    cold, cold_cpu = timed(lambda: engine.snapshot(live_from))
+    ticks: list[tuple[float, float]] = []
     at, i = live_from, 0
     while i < len(tail):
         at += 1.0
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         while i < len(tail) and tail[i].ts < at:
             engine.apply(tail[i])
             i += 1
         snap = engine.snapshot(at)
-        ticks.append(time.perf_counter() - t0)
+        ticks.append((time.process_time() - c0, time.perf_counter() - t0))
     flat = snap.flat()
-    flat_t = timed(snap.flat, 3)
-    copy_t = timed(lambda: dict(flat), 3)
-    ticks.sort()
-    print(f"events: {n:,} ({args.calls:,} calls, 50 queues, 500 agents, 10 teams)")
-    print(f"bare loop      : {n / base:12,.0f} events/s   ({base * 1e3:8.1f} ms)")
-    print(f"Engine.apply   : {len(head) / applied:12,.0f} events/s   ({applied * 1e3:8.1f} ms)"
-          f"   ratio {applied / len(head) / (base / n):.1f}x bare")
+    flat_t, _ = timed(snap.flat, 3)
+    copy_t, _ = timed(lambda: dict(flat), 3)
+    cpu_ticks = sorted(c for c, _ in ticks)
+    wall_ticks = sorted(w for _, w in ticks)
+    print(f"events: {n:,} ({args.calls:,} calls, 50 queues, 500 agents, 10 teams); "
+          "rates per second of CPU (wall in brackets)")
+    print(f"bare loop      : {n / base_cpu:12,.0f} events/s ({n / base:,.0f})")
+    print(f"Engine.apply   : {len(head) / applied_cpu:12,.0f} events/s "
+          f"({len(head) / applied:,.0f})  {applied_cpu * 1e3:8.1f} ms CPU"
+          f"   ratio {applied_cpu / len(head) / (base_cpu / n):.1f}x bare")
     print(f"values in a snapshot: {len(flat):,} across {len(snap.values)} scopes, "
           f"{len(snap.agents)} agents")
-    print(f"snapshot cold  : {cold * 1e3:8.1f} ms   (every scope computed)")
-    print(f"live tick      : median {ticks[len(ticks) // 2] * 1e3:.1f} ms, max "
-          f"{ticks[-1] * 1e3:.1f} ms over {len(ticks)} one-second ticks "
-          f"(apply ~{len(tail) / len(ticks):.0f} events + snapshot; a minute boundary moves "
-          f"the windows)")
+    print(f"snapshot cold  : {cold_cpu * 1e3:8.1f} ms CPU ({cold * 1e3:.1f} wall; every scope "
+          "computed)")
+    median, worst = cpu_ticks[len(ticks) // 2] * 1e3, cpu_ticks[-1] * 1e3
+    print(f"live tick      : median {median:.2f} ms, worst {worst:.2f} ms CPU (wall "
+          f"{wall_ticks[len(ticks) // 2] * 1e3:.2f} / {wall_ticks[-1] * 1e3:.2f}) over "
+          f"{len(ticks)} one-second ticks (apply ~{len(tail) / len(ticks):.0f} events + "
+          "snapshot; a minute boundary moves the windows)")
     print(f"Snapshot.flat(): {flat_t * 1e3:8.1f} ms   baseline dict copy of the same size "
           f"{copy_t * 1e3:6.1f} ms (ratio {flat_t / copy_t:.1f}x)")
     print(f"bad events: {snap.bad_events}")
-    rate = len(head) / applied
+    rate = len(head) / applied_cpu
     goal("Engine.apply >= 250,000 events/s", rate >= 250_000,
-         f"{rate:,.0f} events/s, {rate / 250_000:.2f}x the goal; bare loop {n / base:,.0f}/s")
-    median, worst = ticks[len(ticks) // 2] * 1e3, ticks[-1] * 1e3
+         f"{rate:,.0f} events/s of CPU, {rate / 250_000:.2f}x the goal; bare loop "
+         f"{n / base_cpu:,.0f}/s")
     goal("live tick at 500 agents <= 2 ms median, <= 10 ms worst", median <= 2 and worst <= 10,
-         f"median {median:.1f} ms, worst {worst:.1f} ms; bare loop over a tick's events "
-         f"{base / n * len(tail) / len(ticks) * 1e3:.3f} ms")
+         f"CPU median {median:.2f} ms, worst {worst:.2f} ms; bare loop over a tick's events "
+         f"{base_cpu / n * len(tail) / len(ticks) * 1e3:.3f} ms")
 
 
 if __name__ == "__main__":

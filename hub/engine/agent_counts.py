@@ -48,13 +48,13 @@ class StateCounts:
 
     def to_data(self) -> dict:
         """Counts and reasons, as plain data."""
-        return {"counts": [[scope, list(f.items())] for scope, f in self.counts.items()],
-                "reasons": [[scope, list(r.items())] for scope, r in self.reasons.items()]}
+        return {"counts": {scope: dict(f) for scope, f in self.counts.items()},
+                "reasons": {scope: dict(r) for scope, r in self.reasons.items()}}
 
     def load_data(self, data: dict) -> None:
         """Take back what :meth:`to_data` gave."""
-        self.counts = {scope: dict(figures) for scope, figures in data["counts"]}
-        self.reasons = {scope: dict(r) for scope, r in data["reasons"]}
+        self.counts = {scope: dict(figures) for scope, figures in data["counts"].items()}
+        self.reasons = {scope: dict(r) for scope, r in data["reasons"].items()}
 
     def copy(self) -> tuple[dict[str, dict[str, float]], dict[str, dict[str, int]]]:
         """Counts and reasons, as new dicts."""

@@ -24,9 +24,10 @@ from dataclasses import dataclass, field
 from panneau.hub import events as ev
 from panneau.hub.engine.agent_counts import Placement, StateCounts
 from panneau.hub.engine.bad import BadEvents
+from panneau.hub.engine.levels import Levels
 from panneau.hub.engine.scopes import SITE, Scopes
 from panneau.hub.engine.snapshot import AgentNow
-from panneau.hub.engine.windows import Levels, Sums, Tallies
+from panneau.hub.engine.windows import Sums, Tallies
 
 __all__ = ["AgentBook", "AgentRecord"]
 
@@ -77,17 +78,17 @@ class AgentRecord:
 _APPLIED = {"working": _WORKING, "busy": _BUSY_NOW}
 
 
-def _record_data(rec: AgentRecord) -> list:
-    """One record as plain data; the level applied by name (the engine tests it by identity)."""
+def _record_data(rec: AgentRecord) -> tuple:
+    """One record as plain data; the level applied by name (the engine tests it by identity).
+    Tuples of strings and numbers: the collector stops tracking them once they are built."""
     applied = next((name for name, level in _APPLIED.items() if rec.applied is level), None)
     view = rec.view
-    return [rec.name, rec.since, rec.state, sorted(rec.logged), rec.everywhere, sorted(rec.known),
-            rec.paused_all, sorted(rec.paused_q), rec.reason, rec.paused_since, sorted(rec.calls),
-            sorted(rec.rings), rec.device, rec.wrapup_until, rec.last_queue,
-            None if view is None else [view.state, view.since, view.reason, list(view.queues)],
-            applied, list(rec.applied_scopes),
-            None if rec.time_scopes is None else list(rec.time_scopes),
-            [list(p) for p in rec.placed]]
+    return (rec.name, rec.since, rec.state, tuple(sorted(rec.logged)), rec.everywhere,
+            tuple(sorted(rec.known)), rec.paused_all, tuple(sorted(rec.paused_q)), rec.reason,
+            rec.paused_since, tuple(sorted(rec.calls)), tuple(sorted(rec.rings)), rec.device,
+            rec.wrapup_until, rec.last_queue,
+            None if view is None else (view.state, view.since, view.reason, view.queues),
+            applied, rec.applied_scopes, rec.time_scopes, rec.placed)
 
 
 def _record(row: list) -> AgentRecord:
@@ -118,6 +119,9 @@ class AgentBook:
         self.counts = StateCounts()
         self.timers: list[tuple[float, str]] = []
         self._touched: dict[str, AgentRecord] = {}
+        #: Each record's plain data since it last changed: a checkpoint shares the rows of the
+        #: agents nobody touched with the one before.
+        self._rows: dict[str, tuple] = {}
         self.ringing: dict[str, set[str]] = {}
         self.on_call: dict[str, str] = {}
         #: queue -> agents that have been in it (for the ``now`` counts).
@@ -127,22 +131,28 @@ class AgentBook:
 
     def to_data(self) -> dict:
         """Every agent record, timer, ring and call holder, levels and counts, as plain data."""
-        return {"agents": [_record_data(rec) for rec in self.agents.values()],
+        rows = self._rows
+        for name, rec in self.agents.items():
+            if name not in rows:
+                rows[name] = _record_data(rec)
+        return {"agents": list(rows.values()),
                 "levels": self.levels.to_data(), "counts": self.counts.to_data(),
-                "timers": [list(t) for t in self.timers],
-                "ringing": [[cid, sorted(names)] for cid, names in self.ringing.items()],
-                "on_call": list(self.on_call.items()),
-                "queue_members": [[q, sorted(names)] for q, names in self.queue_members.items()]}
+                "timers": list(self.timers),
+                "ringing": {cid: tuple(sorted(names)) for cid, names in self.ringing.items()},
+                "on_call": dict(self.on_call),
+                "queue_members": {q: tuple(sorted(names))
+                                  for q, names in self.queue_members.items()}}
 
     def load_data(self, data: dict) -> None:
         """Take back what :meth:`to_data` gave."""
         self.agents = {row[0]: _record(row) for row in data["agents"]}
+        self._rows = {}
         self.levels.load_data(data["levels"])
         self.counts.load_data(data["counts"])
         self.timers = [(until, name) for until, name in data["timers"]]
-        self.ringing = {cid: set(names) for cid, names in data["ringing"]}
+        self.ringing = {cid: set(names) for cid, names in data["ringing"].items()}
         self.on_call = dict(data["on_call"])
-        self.queue_members = {q: set(names) for q, names in data["queue_members"]}
+        self.queue_members = {q: set(names) for q, names in data["queue_members"].items()}
 
     # --- state -------------------------------------------------------------------------
 
@@ -172,6 +182,7 @@ class AgentBook:
 
     def _settle(self, rec: AgentRecord, t: float) -> None:
         """Bring the state, its since and the agent-time levels up to ``t``."""
+        self._rows.pop(rec.name, None)
         self._refresh(rec, t)
         level = _LEVELS.get(rec.state, _NOT_WORKING)
         scopes = rec.time_scopes

@@ -156,10 +156,10 @@ class Engine:
     def advance(self, now: float) -> None:
         """Move every time-dependent part to ``now`` and keep the figures it gives."""
         self.timeline.before_advance()
-        self.tallies.advance(now)
         if self.calls.calls:
             self.agents.forget_calls(self.calls.forget_stale(now), now)
-        views, agent_counts, reasons = self.agents.now(now)
+        views, agent_counts, reasons = self.agents.now(now)  # agent time first: its minutes
+        self.tallies.advance(now)  # are then folded with the others
         dirty = self.tallies.take_dirty() | self.inputs.take_dirty()
         day = self.clock.day(now)
         if day != self._day:
@@ -215,7 +215,7 @@ class Engine:
         """Every scope's sums of working day ``day`` (a ``date.toordinal()``) counted from
         events, with the labour cost: the ``counted`` part of the period rollups (after a
         :meth:`snapshot`; only days the tallies still hold, see :meth:`rollup_days`)."""
-        day_sums = self.tallies.days.get(day, {})
+        day_sums = self.tallies.day(day)
         return {scope: self.inputs.with_labour(scope, day, sums)
                 for scope, sums in day_sums.items()}
 
@@ -226,7 +226,7 @@ class Engine:
     def rollup_days(self) -> tuple[set[int], set[int]]:
         """The days whose rollups may have changed: the days the tallies hold (today and
         yesterday), and the days of figures entered or corrected since the last call."""
-        return set(self.tallies.days), self.inputs.take_changed_days()
+        return self.tallies.day_keys(), self.inputs.take_changed_days()
 
     def _now(self, now: float, agent_counts: dict[str, dict[str, float]]
              ) -> dict[str, dict[str, float]]:

@@ -22,7 +22,8 @@ def voice_kpis(s: Sums, out: dict[str, float], *, queue_like: bool, seen: bool) 
     """Add the voice and agent-time KPIs of sums ``s`` to ``out``.
 
     ``queue_like``: site, queue or team (queue figures); else an agent. ``seen``: the scope has
-    had calls, so counts show as 0 instead of being absent.
+    had calls, so counts show as 0 instead of being absent. (Computed for every scope and window
+    each minute: :func:`pct` and ``max(0, …)`` are written out inline.)
     """
     g = s.get
     if seen:
@@ -37,28 +38,38 @@ def voice_kpis(s: Sums, out: dict[str, float], *, queue_like: bool, seen: bool) 
         abandoned = g("abandoned", 0.0)
         short = g("short_abandoned", 0.0)
         if completed > 0:
-            out["service_level_pct"] = pct(in_sl, completed)
-        if completed + unanswered > 0:
-            out["service_level2_pct"] = pct(in_sl + g("unanswered_in_sl", 0.0),
-                                            completed + unanswered)
+            v = 100.0 * in_sl / completed
+            out["service_level_pct"] = (100.0 if v > 100.0 else v) if v > 0.0 else 0.0
+        if (whole := completed + unanswered) > 0:
+            v = 100.0 * (in_sl + g("unanswered_in_sl", 0.0)) / whole
+            out["service_level2_pct"] = (100.0 if v > 100.0 else v) if v > 0.0 else 0.0
         outcomes = g("outcomes", 0.0) - short
         if outcomes > 0:
-            out["service_level_offered_pct"] = pct(g("answered_in_sl", 0.0), outcomes)
-            out["abandon_rate_pct"] = pct(abandoned - short, outcomes)
+            v = 100.0 * g("answered_in_sl", 0.0) / outcomes
+            out["service_level_offered_pct"] = (100.0 if v > 100.0 else v) if v > 0.0 else 0.0
+            v = 100.0 * (abandoned - short) / outcomes
+            out["abandon_rate_pct"] = (100.0 if v > 100.0 else v) if v > 0.0 else 0.0
         if answered > 0:
-            out["asa_s"] = max(0.0, g("hold_sum", 0.0) / answered)
+            v = g("hold_sum", 0.0) / answered
+            out["asa_s"] = v if v > 0.0 else 0.0
         if abandoned > 0:
-            out["ata_s"] = max(0.0, g("abandon_wait_sum", 0.0) / abandoned)
+            v = g("abandon_wait_sum", 0.0) / abandoned
+            out["ata_s"] = v if v > 0.0 else 0.0
     if completed > 0:
-        talk = max(0.0, g("talk_sum", 0.0) / completed)
-        wrap = max(0.0, g("wrap_sum", 0.0) / completed)
+        talk = g("talk_sum", 0.0) / completed
+        wrap = g("wrap_sum", 0.0) / completed
+        talk = talk if talk > 0.0 else 0.0
+        wrap = wrap if wrap > 0.0 else 0.0
         out["avg_talk_s"] = talk
         out["acw_s"] = wrap
         out["aht_s"] = talk + wrap
-        out["transfer_rate_pct"] = pct(g("transfers", 0.0), completed)
+        v = 100.0 * g("transfers", 0.0) / completed
+        out["transfer_rate_pct"] = (100.0 if v > 100.0 else v) if v > 0.0 else 0.0
     contacts = g("contacts", 0.0)
     if contacts > 0:
-        out["fcr_pct"] = pct(contacts - g("repeats", 0.0), contacts)
+        v = 100.0 * (contacts - g("repeats", 0.0)) / contacts
+        out["fcr_pct"] = (100.0 if v > 100.0 else v) if v > 0.0 else 0.0
     work = g("t_work", 0.0)
     if work > _TINY:
-        out["occupancy_pct"] = pct(g("t_busy", 0.0), work)
+        v = 100.0 * g("t_busy", 0.0) / work
+        out["occupancy_pct"] = (100.0 if v > 100.0 else v) if v > 0.0 else 0.0

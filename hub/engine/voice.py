@@ -65,18 +65,19 @@ class Calls:
 
     def to_data(self) -> dict:
         """Calls in flight and what outcomes and repeats depend on, as plain data."""
-        return {"calls": [[cid, c.queue, c.entered, c.caller, c.answered]
-                          for cid, c in self.calls.items()],
-                "waiting": [[queue, list(calls.items())] for queue, calls in self.waiting.items()],
-                "closed": list(self.closed), "last_answer": list(self.last_answer.items()),
-                "fcr_prune_at": self._fcr_prune_at, "unknown_queues": sorted(self.unknown_queues),
-                "seen": sorted(self.seen)}
+        return {"calls": {cid: (c.queue, c.entered, c.caller, c.answered)
+                          for cid, c in self.calls.items()},
+                "waiting": {queue: dict(calls) for queue, calls in self.waiting.items()},
+                "closed": tuple(self.closed), "last_answer": dict(self.last_answer),
+                "fcr_prune_at": self._fcr_prune_at,
+                "unknown_queues": tuple(sorted(self.unknown_queues)),
+                "seen": tuple(sorted(self.seen))}
 
     def load_data(self, data: dict) -> None:
         """Take back what :meth:`to_data` gave."""
         self.calls = {cid: _Call(queue, entered, caller, answered)
-                      for cid, queue, entered, caller, answered in data["calls"]}
-        self.waiting = {queue: dict(calls) for queue, calls in data["waiting"]}
+                      for cid, (queue, entered, caller, answered) in data["calls"].items()}
+        self.waiting = {queue: dict(calls) for queue, calls in data["waiting"].items()}
         self.closed = dict.fromkeys(data["closed"])
         self.last_answer = dict(data["last_answer"])
         self._fcr_prune_at = data["fcr_prune_at"]

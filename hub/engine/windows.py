@@ -3,12 +3,15 @@
 Rules this module keeps:
 
 - A contribution is a small dict ``{metric: amount}`` added to some scopes at a time ``ts``.
-- It lands in the bucket of its minute (``floor(ts / 60)``) and in the total of its working day
-  (:class:`DayClock`). Minutes never straddle two days (day starts are whole minutes).
+- It lands in the bucket of its minute (``floor(ts / 60)``), which counts in the total of its
+  working day (:class:`DayClock`). Minutes never straddle two days (day starts are whole
+  minutes).
 - The rolling window ``W`` minutes at time ``now`` is the minutes ``(M(now) - W, M(now)]``: the
   current (partial) minute plus the ``W - 1`` minutes before it. Its sums are kept as running
   totals that move with a cursor (the minute of the last :meth:`Tallies.advance`): a snapshot
   never rescans history, it only adds the minutes that entered and subtracts those that left.
+  Adds touch the minute's bucket only; the minutes are folded into the day and rolling totals
+  as the cursor leaves them (:class:`Tallies`).
 - Minutes older than the longest window are dropped, and days before yesterday: relative to the
   last snapshot, or to the newest event before the first snapshot (a replay). A snapshot is
   therefore expected at or after the newest events, as a live hub and a replay take them.
@@ -16,18 +19,15 @@ Rules this module keeps:
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-__all__ = ["ROLLING", "DayClock", "Levels", "Sums", "Tallies", "minute_of", "spread"]
+__all__ = ["ROLLING", "DayClock", "Sums", "Tallies", "minute_of", "spread"]
 
 #: Rolling windows: id -> minutes.
 ROLLING: dict[str, int] = {"15m": 15, "30m": 30, "60m": 60}
 _LONGEST = max(ROLLING.values())
-#: Time integrals reach back at most this far (nothing older is in any window).
-_HORIZON_S = 2 * 86400.0
 _EPS = 1e-9
 
 Sums = dict[str, float]
@@ -67,6 +67,11 @@ class DayClock:
         self.day(ts)
         return self._lo
 
+    def end(self, ts: float) -> float:
+        """When the working day holding ``ts`` ends (epoch seconds)."""
+        self.day(ts)
+        return self._hi
+
 
 def _add(into: Sums, amounts: Sums, sign: float = 1.0) -> None:
     get = into.get
@@ -82,18 +87,43 @@ def _add(into: Sums, amounts: Sums, sign: float = 1.0) -> None:
             into[key] = value
 
 
+def _merged(sums: Sums, extra: Sums) -> Sums:
+    """A new dict: ``sums`` plus ``extra``."""
+    out = dict(sums)
+    get = out.get
+    for key, amount in extra.items():
+        out[key] = get(key, 0.0) + amount
+    return out
+
+
 class Tallies:
-    """Per-scope sums by minute and by day, with running rolling-window totals."""
+    """Per-scope sums by minute and by day, with running rolling-window totals.
+
+    An add lands in the bucket of its minute only (the hot path: one table, whatever the
+    windows). :meth:`advance` folds the minutes it leaves behind into the day totals and the
+    rolling totals, which therefore hold the *completed* minutes: a window's sums are its
+    running total plus the bucket of the cursor's minute, a day's its total plus the buckets
+    not folded yet. An add to a minute already folded (a late event, an agent-time hand-over)
+    lands in the bucket, the day and each running window holding that minute at once; a minute
+    too old for any window has no bucket and lands in the day only. Undoing an add (sign -1)
+    takes it out of the same places, so the journal can be undone whatever was folded since.
+    """
 
     def __init__(self, clock: DayClock) -> None:
         self.clock = clock
         self.minutes: dict[int, dict[str, Sums]] = {}
+        #: Day totals of the folded minutes (see :meth:`day`).
         self.days: dict[int, dict[str, Sums]] = {}
+        #: width -> scope -> sums of the completed minutes ``(cursor - width, cursor - 1]``.
         self.rolling: dict[int, dict[str, Sums]] = {w: {} for w in ROLLING.values()}
         self.cursor: int | None = None
         #: The newest minute seen; before the first snapshot, history is pruned against it.
         self.newest = -(2**62)
         self._pruned = self.newest
+        #: Buckets of minutes up to this one are in their day totals; :attr:`open` holds the
+        #: others (the cursor's minute and any after it, live).
+        self.folded = -(2**62)
+        self.open: dict[int, dict[str, Sums]] = {}
         #: Scopes whose sums changed since :meth:`take_dirty` was last called.
         self.dirty: set[str] = set()
         #: ``(minute, scopes, amounts)`` of every add, while the engine keeps them to undo.
@@ -101,73 +131,68 @@ class Tallies:
 
     def add(self, ts: float, scopes: tuple[str, ...] | list[str], amounts: Sums) -> None:
         """Add ``amounts`` to each scope at time ``ts``."""
-        self.add_minute(minute_of(ts), scopes, amounts)
+        self.add_minute(int(ts // 60), scopes, amounts)
 
-    def add_minute(self, minute: int, scopes: tuple[str, ...] | list[str], amounts: Sums,
-                   sign: float = 1.0) -> None:
-        """Add ``sign * amounts`` to each scope in one minute bucket (noted in :attr:`journal`
-        when one is kept; ``amounts`` must not change afterwards)."""
-        if sign > 0 and self.journal is not None:
-            self.journal.append((minute, scopes, amounts))
-        cursor = self.cursor
+    def _targets(self, minute: int) -> list[dict[str, Sums]]:
+        """The tables an add to ``minute`` lands in (see the class docstring)."""
         if minute > self.newest:
             self._newer(minute)
-        bucket = self.minutes.get(minute)
-        if bucket is None:
-            horizon = self.newest if cursor is None else cursor
-            if minute <= horizon - _LONGEST:
-                bucket = None  # too old for any rolling window: day total only
-            else:
-                bucket = self.minutes[minute] = {}
-        day = self.days.get(key := self.clock.day(minute * 60.0))
-        if day is None:
-            day = self.days[key] = {}
-        targets = [day] if bucket is None else [bucket, day]
-        if cursor is not None and minute <= cursor:
-            targets += [sums for width, sums in self.rolling.items() if minute > cursor - width]
-        self.dirty.update(scopes)
-        if sign > 0:  # the hot path, inlined
-            items = amounts.items()
-            for target in targets:
-                get = target.get
-                for scope in scopes:
-                    into = get(scope)
-                    if into is None:
-                        target[scope] = dict(amounts)
-                    else:
-                        at = into.get
-                        for key, amount in items:
-                            into[key] = at(key, 0.0) + amount
-            return
-        for scope in scopes:
-            for target in targets:
-                into = target.get(scope)
-                if into is None:
-                    target[scope] = {k: sign * v for k, v in amounts.items()}
-                else:
-                    _add(into, amounts, sign)
-
-    def add_table(self, minute: int, table: dict[str, Sums]) -> None:
-        """Add ``table[scope]`` to each scope in one minute bucket (as :meth:`add_minute` for
-        each, with the bucket, day and windows looked up once)."""
-        if self.journal is not None:
-            self.journal += [(minute, (scope,), sums) for scope, sums in table.items()]
         cursor = self.cursor
-        if minute > self.newest:
-            self._newer(minute)
         bucket = self.minutes.get(minute)
         if bucket is None:
             horizon = self.newest if cursor is None else cursor
             if minute > horizon - _LONGEST:
                 bucket = self.minutes[minute] = {}
+                if minute > self.folded:
+                    self.open[minute] = bucket
+        if bucket is not None and minute > self.folded:
+            return [bucket]
         day = self.days.get(key := self.clock.day(minute * 60.0))
         if day is None:
             day = self.days[key] = {}
         targets = [day] if bucket is None else [bucket, day]
-        if cursor is not None and minute <= cursor:
+        if cursor is not None and minute < cursor:
             targets += [sums for width, sums in self.rolling.items() if minute > cursor - width]
-        self.dirty.update(table)
+        return targets
+
+    def add_minute(self, minute: int, scopes: tuple[str, ...] | list[str], amounts: Sums,
+                   sign: float = 1.0) -> None:
+        """Add ``sign * amounts`` to each scope in one minute bucket (noted in :attr:`journal`
+        when one is kept; ``amounts`` must not change afterwards)."""
+        self.dirty.update(scopes)
+        if sign < 0:
+            for target in self._targets(minute):
+                for scope in scopes:
+                    into = target.get(scope)
+                    if into is None:
+                        target[scope] = {k: -v for k, v in amounts.items()}
+                    else:
+                        _add(into, amounts, sign)
+            return
+        if self.journal is not None:
+            self.journal.append((minute, scopes, amounts))
+        bucket = self.minutes.get(minute)  # the hot path: a bucket not folded yet
+        targets = (bucket,) if bucket is not None and minute > self.folded else \
+            self._targets(minute)
+        items = amounts.items()
         for target in targets:
+            get = target.get
+            for scope in scopes:
+                into = get(scope)
+                if into is None:
+                    target[scope] = dict(amounts)
+                else:
+                    at = into.get
+                    for key, amount in items:
+                        into[key] = at(key, 0.0) + amount
+
+    def add_table(self, minute: int, table: dict[str, Sums]) -> None:
+        """Add ``table[scope]`` to each scope in one minute bucket (as :meth:`add_minute` for
+        each, with the tables looked up once)."""
+        if self.journal is not None:
+            self.journal += [(minute, (scope,), sums) for scope, sums in table.items()]
+        self.dirty.update(table)
+        for target in self._targets(minute):
             get = target.get
             for scope, amounts in table.items():
                 into = get(scope)
@@ -178,6 +203,42 @@ class Tallies:
                     for k, amount in amounts.items():
                         into[k] = at(k, 0.0) + amount
 
+    def add_span(self, first: int, last: int, table: dict[str, Sums]) -> None:
+        """Add ``table`` to every minute from ``first`` to ``last``: one :meth:`add_table` per
+        minute a window may hold (or that has a bucket), one per day for the minutes before."""
+        horizon = max(self.newest, last) if self.cursor is None else self.cursor
+        minute = first
+        while minute <= last:
+            if minute > horizon - _LONGEST or minute in self.minutes:
+                self.add_table(minute, table)
+                minute += 1
+                continue
+            stop = min(last, horizon - _LONGEST, int(self.clock.end(minute * 60.0) // 60) - 1)
+            stop = min((m - 1 for m in self.minutes if minute < m <= stop), default=stop)
+            n = stop - minute + 1
+            self.add_table(minute, {scope: {k: v * n for k, v in sums.items()}
+                                    for scope, sums in table.items()})
+            minute = stop + 1
+
+    def _fold(self, upto: int) -> None:
+        """Add the buckets of the minutes after :attr:`folded` up to ``upto`` to their days."""
+        if upto <= self.folded:
+            return
+        self.folded = upto
+        for minute in sorted(m for m in self.open if m <= upto):
+            bucket = self.open.pop(minute)
+            if not bucket:
+                continue
+            day = self.days.get(key := self.clock.day(minute * 60.0))
+            if day is None:
+                day = self.days[key] = {}
+            for scope, amounts in bucket.items():
+                into = day.get(scope)
+                if into is None:
+                    day[scope] = dict(amounts)
+                else:
+                    _add(into, amounts)
+
     def _apply_minute(self, width: int, minute: int, sign: float) -> None:
         bucket = self.minutes.get(minute)
         if not bucket:
@@ -185,7 +246,11 @@ class Tallies:
         sums = self.rolling[width]
         for scope, amounts in bucket.items():
             self.dirty.add(scope)
-            _add(sums.setdefault(scope, {}), amounts, sign)
+            into = sums.get(scope)
+            if into is None:
+                sums[scope] = dict(amounts) if sign > 0 else {k: -v for k, v in amounts.items()}
+            else:
+                _add(into, amounts, sign)
 
     def advance(self, now: float) -> None:
         """Move the rolling windows so they end at the minute of ``now``."""
@@ -193,17 +258,18 @@ class Tallies:
         old = self.cursor
         if old == target:
             return
+        self._fold(target - 1)
         for width in ROLLING.values():
             if old is not None and 0 < target - old <= width:
-                for minute in range(old + 1, target + 1):
+                for minute in range(old, target):
                     self._apply_minute(width, minute, 1.0)
-                    self._apply_minute(width, minute - width, -1.0)
+                    self._apply_minute(width, minute - width + 1, -1.0)
             else:
-                for scope in self.rolling[width]:
-                    self.dirty.add(scope)
+                self.dirty.update(self.rolling[width])
                 self.rolling[width] = {}
-                for minute in range(target - width + 1, target + 1):
+                for minute in range(target - width + 1, target):
                     self._apply_minute(width, minute, 1.0)
+        self.dirty.update(self.minutes.get(target, ()))  # the new minute joins every window
         self.cursor = target
         self._prune(target)
 
@@ -213,20 +279,48 @@ class Tallies:
             self._prune(minute)
 
     def _prune(self, minute: int) -> None:
-        """Forget minutes no rolling window ending at ``minute`` holds, and days before
-        yesterday."""
+        """Forget minutes no rolling window ending at ``minute`` holds (folded first), and
+        days before yesterday."""
         self._pruned = minute
+        self._fold(minute - _LONGEST)
         for old in [m for m in self.minutes if m <= minute - _LONGEST]:
             del self.minutes[old]
         today = self.clock.day(minute * 60.0)
         for key in [d for d in self.days if d < today - 1]:
             del self.days[key]
 
+    def day(self, day: int) -> dict[str, Sums]:
+        """Every scope's sums of working day ``day`` (a ``date.toordinal()``): its folded total
+        plus the buckets not folded yet."""
+        table = self.days.get(day, {})
+        extra = [bucket for minute, bucket in self.open.items()
+                 if bucket and self.clock.day(minute * 60.0) == day]
+        if not extra:
+            return table
+        table = dict(table)
+        for bucket in extra:
+            for scope, amounts in bucket.items():
+                table[scope] = _merged(table.get(scope, {}), amounts)
+        return table
+
+    def day_keys(self) -> set[int]:
+        """The days the tallies hold sums of."""
+        return set(self.days) | {self.clock.day(m * 60.0) for m in self.open}
+
     def window(self, scope: str, window: str, now: float) -> Sums:
         """The sums of one scope over ``15m``/``30m``/``60m``/``today`` (after :meth:`advance`)."""
         if window == "today":
-            return self.days.get(self.clock.day(now), {}).get(scope, {})
-        return self.rolling[ROLLING[window]].get(scope, {})
+            day = self.clock.day(now)
+            sums = self.days.get(day, {}).get(scope, {})
+            for minute, bucket in self.open.items():
+                if scope in bucket and self.clock.day(minute * 60.0) == day:
+                    sums = _merged(sums, bucket[scope])
+            return sums
+        sums = self.rolling[ROLLING[window]].get(scope, {})
+        current = self.minutes.get(self.cursor)  # type: ignore[arg-type]
+        if current is not None and scope in current:
+            return _merged(sums, current[scope])
+        return sums
 
     def take_dirty(self) -> set[str]:
         """The scopes changed since the last call (and forget them)."""
@@ -244,7 +338,7 @@ class Tallies:
         """The sums as plain data (see :mod:`panneau.hub.engine.state`)."""
         return {"minutes": _tables(self.minutes), "days": _tables(self.days),
                 "rolling": _tables(self.rolling), "cursor": self.cursor,
-                "newest": self.newest, "pruned": self._pruned}
+                "newest": self.newest, "pruned": self._pruned, "folded": self.folded}
 
     def load_data(self, data: dict) -> None:
         """Take back what :meth:`to_data` gave; every scope counts as changed."""
@@ -252,6 +346,8 @@ class Tallies:
         self.days = _untables(data["days"])
         self.rolling = {w: {} for w in ROLLING.values()} | _untables(data["rolling"])
         self.cursor, self.newest, self._pruned = data["cursor"], data["newest"], data["pruned"]
+        self.folded = data["folded"]
+        self.open = {m: bucket for m, bucket in self.minutes.items() if m > self.folded}
         self.dirty = self.scopes()
 
 
@@ -274,116 +370,3 @@ def spread(start: float, end: float) -> dict[int, float]:
         out[minute] += stop - t
         t = stop
     return out
-
-
-class Levels:
-    """Levels (an agent at work, busy...) per key, each counting in its scopes, integrated over
-    time into :class:`Tallies`.
-
-    ``change`` closes the key's integral up to ``t`` (at its old level, in its old scopes)
-    before setting the new ones; the integral of the minute in progress is kept aside per key,
-    gathered per scope and minute when the key moves to another minute or other scopes, and
-    added to the tallies once per scope and minute when a later minute starts or at
-    :meth:`flush`. So a change costs one small add whatever the number of scopes. A change
-    earlier than the key's last close takes effect from that close.
-    """
-
-    def __init__(self, tallies: Tallies) -> None:
-        self.tallies = tallies
-        self.level: dict[str, Sums] = {}
-        self.scopes: dict[str, tuple[str, ...]] = {}
-        self.since: dict[str, float] = {}
-        self.pending: dict[str, tuple[int, tuple[str, ...], Sums]] = {}
-        #: minute -> scope -> sums handed over by keys, not yet added to the tallies.
-        self.gathered: dict[int, dict[str, Sums]] = {}
-        self._minute = -(2**62)
-        self._flushed = -math.inf
-
-    def _hand_over(self, minute: int, scopes: tuple[str, ...], sums: Sums) -> None:
-        if minute > self._minute:
-            self._minute = minute
-            self._add_gathered(minute)
-        table = self.gathered.get(minute)
-        if table is None:
-            table = self.gathered[minute] = {}
-        for scope in scopes:
-            into = table.get(scope)
-            if into is None:
-                table[scope] = dict(sums)
-            else:
-                for k, v in sums.items():
-                    into[k] = into.get(k, 0.0) + v
-
-    def _add_gathered(self, before: float) -> None:
-        """Add the gathered sums of the minutes before ``before`` to the tallies."""
-        add = self.tallies.add_table
-        for minute in [m for m in self.gathered if m < before]:
-            add(minute, self.gathered.pop(minute))
-
-    def _gather(self, key: str, scopes: tuple[str, ...], minute: int, seconds: float,
-                level: Sums) -> None:
-        entry = self.pending.get(key)
-        if entry is not None and (entry[0] != minute or entry[1] != scopes):
-            self._hand_over(*entry)
-            entry = None
-        if entry is None:
-            self.pending[key] = (minute, scopes, {k: n * seconds for k, n in level.items()})
-            return
-        sums = entry[2]
-        for k, n in level.items():
-            sums[k] = sums.get(k, 0.0) + n * seconds
-
-    def _close(self, key: str, t: float) -> None:
-        start = self.since.get(key)
-        if start is not None and t <= start:
-            return
-        self.since[key] = t
-        level = self.level.get(key)
-        if start is None or not level:
-            return
-        scopes = self.scopes[key]
-        minute = minute_of(start)
-        if t <= (minute + 1) * 60.0:
-            self._gather(key, scopes, minute, t - start, level)
-            return
-        for minute, seconds in spread(max(start, t - _HORIZON_S), t).items():
-            self._gather(key, scopes, minute, seconds, level)
-
-    def change(self, key: str, scopes: tuple[str, ...], t: float, level: Sums) -> None:
-        """``key`` counts ``level`` in ``scopes`` from ``t`` on (``level`` is never changed)."""
-        self._close(key, t)
-        self.level[key] = level
-        self.scopes[key] = scopes
-
-    def to_data(self) -> dict:
-        """Levels, open integrals and the minute being gathered, as plain data."""
-        return {"level": [[key, list(level.items()), list(self.scopes[key])]
-                          for key, level in self.level.items()],
-                "since": list(self.since.items()),
-                "pending": [[key, minute, list(scopes), list(sums.items())]
-                            for key, (minute, scopes, sums) in self.pending.items()],
-                "gathered": _tables(self.gathered), "minute": self._minute,
-                "flushed": self._flushed}
-
-    def load_data(self, data: dict) -> None:
-        """Take back what :meth:`to_data` gave."""
-        self.level = {key: dict(level) for key, level, _ in data["level"]}
-        self.scopes = {key: tuple(scopes) for key, _, scopes in data["level"]}
-        self.since = dict(data["since"])
-        self.pending = {key: (minute, tuple(scopes), dict(sums))
-                        for key, minute, scopes, sums in data["pending"]}
-        self.gathered = _untables(data["gathered"])
-        self._minute = data["minute"]
-        self._flushed = data["flushed"]
-
-    def flush(self, t: float) -> None:
-        """Close every running integral up to ``t`` and hand all of it to the tallies."""
-        if t != self._flushed:
-            self._flushed = t
-            for key, level in self.level.items():
-                if level:
-                    self._close(key, t)
-        for entry in self.pending.values():
-            self._hand_over(*entry)
-        self.pending.clear()
-        self._add_gathered(math.inf)
