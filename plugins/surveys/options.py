@@ -8,6 +8,8 @@ from typing import Literal
 __all__ = ["DelightedOptions", "TypeformForm", "TypeformOptions"]
 
 SurveyKind = Literal["nps", "csat", "ces"]
+#: What the answers are about: one call or ticket just handled, or the service as a whole.
+About = Literal["interaction", "relationship"]
 
 
 @dataclass
@@ -24,6 +26,7 @@ class TypeformForm:
     ticket_field: str | None = None
     agent_field: str | None = None
     queue_field: str | None = None
+    about: About | None = None
 
 
 @dataclass
@@ -54,5 +57,6 @@ class DelightedOptions:
     ticket_property: str | None = None
     agent_property: str | None = None
     queue_property: str | None = None
+    about: About | None = None
     max_body_bytes: int = 262144
     remember_ids: int = 5000

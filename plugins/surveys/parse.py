@@ -124,7 +124,7 @@ def parse_typeform(payload: Any, forms: dict[str, TypeformForm], source: str) ->
         response_id=f"typeform:{token}", survey=form.survey, score=score,
         scale_min=low, scale_max=high, call_id=linked(form.call_field),
         ticket_id=linked(form.ticket_field), agent=linked(form.agent_field),
-        queue=linked(form.queue_field), comment=comment,
+        queue=linked(form.queue_field), comment=comment, about=form.about,
     ))
 
 
@@ -157,5 +157,5 @@ def parse_delighted(payload: Any, opts: DelightedOptions, source: str) -> Parsed
         score=score, scale_min=low, scale_max=high,
         call_id=linked(opts.call_property), ticket_id=linked(opts.ticket_property),
         agent=linked(opts.agent_property), queue=linked(opts.queue_property),
-        comment=_str(data.get("comment")),
+        comment=_str(data.get("comment")), about=opts.about,
     ))

@@ -3,8 +3,9 @@
 - Incremental ticket export pages (``tickets`` with optional ``metric_sets`` side-load) →
   :class:`~panneau.hub.toolkit.tickets.TicketSnapshot`, status categories as Zendesk gives them.
 - Ticket metrics (minutes, ``calendar`` or ``business``) → fields of the snapshot.
-- Satisfaction ratings: ``good``/``bad`` → ``SurveyResponse`` (csat, 1/0 on 0..1);
-  ``offered``/``unoffered`` (asked, no answer) → nothing.
+- Satisfaction ratings: ``good``/``bad`` → ``SurveyResponse`` (csat, 1/0 on 0..1, about the
+  interaction: every rating belongs to a ticket); ``offered`` (asked, no answer yet), ``good``
+  and ``bad`` → ``SurveySent`` (the survey went out, at ``created_at``); ``unoffered`` → nothing.
 - Ticket metric events of type ``breach`` → ``TicketSlaBreached``.
 """
 
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from panneau.hub.events import SurveyResponse, TicketSlaBreached
+from panneau.hub.events import SurveyResponse, SurveySent, TicketSlaBreached
 from panneau.hub.toolkit.tickets import STATUSES, TicketSnapshot
 from panneau.hub.toolkit.timeparse import parse_time
 
@@ -21,6 +22,7 @@ __all__ = [
     "breach_event",
     "page_snapshots",
     "rating_response",
+    "rating_sent",
     "ticket_snapshot",
 ]
 
@@ -110,7 +112,21 @@ def rating_response(rating: dict[str, Any], source: str, pos: str) -> SurveyResp
         ts=when, source=source, source_pos=pos, response_id=f"zendesk-rating:{rating['id']}",
         survey="csat", score=score, scale_min=0.0, scale_max=1.0,
         ticket_id=_id(rating.get("ticket_id")), agent=_id(rating.get("assignee_id")),
-        comment=rating.get("comment") or None,
+        comment=rating.get("comment") or None, about="interaction",
+    )
+
+
+def rating_sent(rating: dict[str, Any], source: str, pos: str) -> SurveySent | None:
+    """An offered or answered rating as a survey sent; ``None`` for ``unoffered`` ones."""
+    if rating.get("score") not in ("offered", *_RATING_SCORES) or rating.get("id") is None:
+        return None
+    when = _time(rating.get("created_at") or rating.get("updated_at"))
+    if when is None:
+        raise ValueError(f"rating {rating['id']}: no time")
+    return SurveySent(
+        ts=when, source=source, source_pos=pos, survey_id=f"zendesk-rating:{rating['id']}",
+        survey="csat", ticket_id=_id(rating.get("ticket_id")),
+        agent=_id(rating.get("assignee_id")),
     )
 
 

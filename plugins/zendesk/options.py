@@ -30,6 +30,7 @@ class ZendeskOptions(HelpdeskOptions):
     sla_breaches: bool = True
     satisfaction: bool = True
     satisfaction_lookback_h: float = 72.0
+    surveys_sent: bool = True
     clock: Literal["calendar", "business"] = "calendar"
 
 

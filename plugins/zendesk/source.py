@@ -3,7 +3,8 @@
 Checkpoint (one JSON object, journalled with the events of each page):
 ``mode`` (cursor or time), ``cursor`` (the export's ``after_cursor``), ``start_time`` (for the
 time-based export, and the fallback point of the cursor one), ``tickets`` (the tracker state),
-``sla_start``/``sla_seen`` (metric events export) and ``csat_seen`` (rating ids emitted).
+``sla_start``/``sla_seen`` (metric events export), ``csat_seen`` (ids of ratings emitted as
+answers) and ``sent_seen`` (ids of ratings emitted as surveys sent).
 """
 
 from __future__ import annotations
@@ -19,7 +20,12 @@ from panneau.hub.toolkit.fetch import Fetcher, FetchError
 from panneau.hub.toolkit.polling import run_polling
 from panneau.hub.toolkit.seen import SeenIds
 from panneau.hub.toolkit.tickets import TicketTracker, renamed
-from panneau.plugins.zendesk.mapping import breach_event, page_snapshots, rating_response
+from panneau.plugins.zendesk.mapping import (
+    breach_event,
+    page_snapshots,
+    rating_response,
+    rating_sent,
+)
 from panneau.plugins.zendesk.options import ZendeskOptions, client_settings
 
 __all__ = ["ZendeskPoller", "ZendeskSource"]
@@ -45,12 +51,14 @@ class ZendeskPoller:
         self.sla_start = int(cp.get("sla_start", opts.start_time))
         self.sla_seen = SeenIds(cp.get("sla_seen", ()), 20000)
         self.csat_seen = SeenIds(cp.get("csat_seen", ()), 20000)
+        self.sent_seen = SeenIds(cp.get("sent_seen", ()), 20000)
 
     def checkpoint(self) -> dict[str, Any]:
         """The state to store with the events just produced."""
         return {"mode": self.mode, "cursor": self.cursor, "start_time": self.start_time,
                 "tickets": self.tracker.to_checkpoint(), "sla_start": self.sla_start,
-                "sla_seen": self.sla_seen.to_list(), "csat_seen": self.csat_seen.to_list()}
+                "sla_seen": self.sla_seen.to_list(), "csat_seen": self.csat_seen.to_list(),
+                "sent_seen": self.sent_seen.to_list()}
 
     def _latest_start(self) -> int:
         return int(self.ctx.now()) - EXCLUSION_S
@@ -133,23 +141,34 @@ class ZendeskPoller:
                 return
 
     async def poll_ratings(self) -> None:
-        """Read ratings received in the look-back window; each rating id once."""
+        """Read ratings in the look-back window: each rating id once as a survey sent (with
+        ``surveys_sent``: all ratings are asked for, offered ones too) and once as an answer."""
         since = max(self.opts.start_time,
                     int(self.ctx.now() - self.opts.satisfaction_lookback_h * 3600))
         url: str | None = RATINGS_PATH
-        params: dict[str, Any] | None = {"score": "received", "start_time": since}
+        params: dict[str, Any] | None = {"start_time": since}
+        if not self.opts.surveys_sent:
+            params["score"] = "received"
         for _ in range(self.opts.max_pages_per_poll):
             if url is None:
                 return
             page, _ = await self.fetcher.get_json(url, params)
-            events = self._fresh(page.get("satisfaction_ratings"), self.csat_seen,
-                                 self._rating, "satisfaction rating")
+            rows = page.get("satisfaction_ratings")
+            events = self._fresh(rows, self.sent_seen, self._rating_sent, "survey sent") if (
+                self.opts.surveys_sent) else []
+            events += self._fresh(rows, self.csat_seen, self._rating, "satisfaction rating")
             if events:
                 await self.ctx.emit(events, checkpoint=self.checkpoint())
             url, params = self._next_ratings_page(page), None
 
     def _rating(self, rating: dict[str, Any], source: str, pos: str) -> Event | None:
-        event = rating_response(rating, source, pos)
+        return self._agent_named(rating_response(rating, source, pos))
+
+    def _rating_sent(self, rating: dict[str, Any], source: str, pos: str) -> Event | None:
+        return self._agent_named(rating_sent(rating, source, pos))
+
+    def _agent_named(self, event: Any) -> Event | None:
+        """``event`` with its Zendesk agent id replaced by the configured agent name."""
         if event is not None and event.agent in self.opts.agents:
             event = dataclasses.replace(event, agent=self.opts.agents[event.agent])
         return event

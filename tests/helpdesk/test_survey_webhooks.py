@@ -213,3 +213,13 @@ def test_a_readable_date_outside_any_event_is_refused_not_an_error():
     with pytest.raises(Refused, match=r"ts must be a time in 1970\.\.3000") as info:
         parse_typeform(payload, forms, "tf")
     assert info.value.status == 422
+
+
+def test_a_relationship_form_says_so_on_its_answers():
+    payload = json.loads(_variant(answers=[
+        {"type": "number", "number": 5, "field": {"id": "x", "ref": "satisfied"}}]))
+    forms = {"pNpS2026": TypeformForm(score_field="satisfied", survey="csat",
+                                      about="relationship")}
+    assert parse_typeform(payload, forms, "tf").response.about == "relationship"
+    forms = {"pNpS2026": TypeformForm(score_field="satisfied", survey="csat")}
+    assert parse_typeform(payload, forms, "tf").response.about is None

@@ -15,7 +15,7 @@ from aiohttp import web
 from panneau.hub.config.load import parse_config
 from panneau.hub.toolkit.polling import make_fetcher
 from panneau.hub.toolkit.tickets import TicketTracker
-from panneau.plugins.zendesk.mapping import page_snapshots, rating_response
+from panneau.plugins.zendesk.mapping import page_snapshots, rating_response, rating_sent
 from panneau.plugins.zendesk.options import ZendeskOptions, client_settings
 from panneau.plugins.zendesk.source import ZendeskPoller, ZendeskSource
 from tests.helpdesk.conftest import FIXTURES, assert_figures, run_until, shared_file
@@ -179,6 +179,20 @@ async def test_sla_breaches_and_satisfaction_ratings(server, ctx):
     again = ctx.restarted()
     await poll(again, opts)
     assert again.events == [] and len(ctx.events) == count
+
+
+def test_offered_and_answered_ratings_are_surveys_sent():
+    def rating(score):
+        return {"id": 7, "score": score, "ticket_id": 70, "assignee_id": 5,
+                "created_at": "2026-03-02T09:00:00Z", "updated_at": "2026-03-02T11:00:00Z"}
+    for score in ("offered", "good", "bad"):
+        sent = rating_sent(rating(score), "zd", "p")
+        assert (sent.survey_id, sent.survey, sent.ticket_id, sent.agent) == (
+            "zendesk-rating:7", "csat", "70", "5")
+        assert sent.ts == 1772442000.0  # offered at created_at, 09:00 UTC
+    assert rating_sent(rating("unoffered"), "zd", "p") is None
+    answer = rating_response(rating("good"), "zd", "p")
+    assert answer.response_id == sent.survey_id and answer.about == "interaction"
 
 
 def test_offered_and_unoffered_ratings_are_not_responses():
@@ -383,7 +397,10 @@ groups = {{ "360001" = "Support" }}
     polled = len(server.log)
     second = await run_hub(lambda hub: len(server.log) >= polled + 3)
     assert server.paths()[polled].endswith("cursor=cGFnZTM%3D")  # resumed, not restarted
-    assert first["events"] == second["events"] == 21 + 2 + 3  # tickets, breaches, ratings
+    # tickets, breaches, ratings answered (801, 802, 804), surveys sent (those and offered 803)
+    assert first["events"] == second["events"] == 21 + 2 + 3 + 4
     for got in (first, second):  # the same figures live and after replaying the journal
         assert_figures(got, {"tickets_created": 6, "backlog": 3, "frt_avg_min": 20.0,
-                             "csat_pct": 200 / 3, "sla_breaches": 2}, ("site", "team:support"))
+                             "csat_pct": 200 / 3, "csat_interaction_pct": 200 / 3,
+                             "sla_breaches": 2, "surveys_sent": 4,
+                             "survey_response_rate_pct": 75.0}, ("site", "team:support"))

@@ -222,3 +222,31 @@ def test_survey_response_rate_where_the_source_gives_surveys_sent():
     assert snap["site/today/survey_response_rate_pct"] == 50.0
     assert snap["site/today/survey_responses"] == 3
     assert "site/today/survey_response_rate_pct" not in figures(answers, at=T0 + 60)
+
+
+def test_a_freshdesk_ticket_moved_to_a_level_2_group_is_escalated():
+    # The real Freshdesk ticket_1.json (status 2 Open), read twice: first in group 11 (level 1,
+    # assigned to responder 7), then moved to group 22 (level 2). Through the built-in mapping
+    # and the ticket tracker every helpdesk source uses: one escalation, for team front.
+    import json
+    from pathlib import Path
+
+    from panneau.hub.toolkit.tickets import TicketTracker, renamed
+    from panneau.plugins.freshdesk.mapping import ticket_snapshot
+
+    ticket = json.loads((Path(__file__).parents[1] / "fixtures" / "freshdesk" /
+                         "ticket_1.json").read_text())
+    ticket.pop("stats")
+    names = {"11": "tier1", "22": "tier2"}
+    tracker, events = TicketTracker(None, 100), []
+    for group, updated in (("11", "2020-06-18T10:00:00Z"), ("22", "2020-06-18T11:00:00Z")):
+        snap = ticket_snapshot(ticket | {"group_id": int(group), "responder_id": 7,
+                                         "updated_at": updated}, {})
+        events += tracker.apply(renamed(snap, {"7": "A"}, names), "fd", updated)
+    assert [e.kind for e in events if e.kind != "ticket_sla_breached"] == [
+        "ticket_created", "ticket_updated"]
+    got = figures(events, config=LEVELS, at=events[-1].ts + 60)
+    assert got["team:front/today/escalations"] == 1
+    assert got["agent:A/today/escalations"] == 1
+    assert got["team:front/today/ticket_escalation_pct"] == 100.0
+    assert got["team:experts/now/tickets_pending"] == 0 and got["team:experts/now/backlog"] == 1
