@@ -7,6 +7,9 @@ Pure: no Textual, no clock, no I/O. Two things make a figure doubtful:
 - a **source** that feeds the figure reports ``stale`` or ``down`` in its ``source:<name>`` entry.
   ``feeds`` lists the KPI ids or catalogue families the source's events fed; a source that
   lists nothing is taken to feed every figure (better grey too much than show old data as live).
+  On a group hub each site is a ``nats_site`` source named after the site: a site's own
+  figures (``site:<name>``, ``team:<name>:…``, ``queue:<name>:…``) wait only on that one
+  (:func:`scope_sources`); the total (``site``) on every site.
 
 :func:`figure_stale` answers for one figure (the kiosk greys tiles one by one);
 :func:`freshness` sums everything up in one level and a short text (the overlay's and the
@@ -20,15 +23,18 @@ from dataclasses import dataclass
 from typing import Any
 
 from panneau.hub.catalogue import KPIS
+from panneau.hub.cluster.stream import SITE_PLUGIN
 from panneau.hub.display import format_duration
 from panneau.hub.view import ViewState
 
 __all__ = [
+    "SITE_PLUGIN",
     "STALE_STATUSES",
     "Freshness",
     "Link",
     "figure_stale",
     "freshness",
+    "scope_sources",
     "stale_sources",
 ]
 
@@ -75,6 +81,16 @@ def stale_sources(view: ViewState) -> dict[str, Mapping[str, Any]]:
         name: src for name, src in sorted(view.items("source:"))
         if isinstance(src, Mapping) and src.get("status") in STALE_STATUSES
     }
+
+
+def scope_sources(sources: Mapping[str, Mapping[str, Any]], scope: str
+                  ) -> list[Mapping[str, Any]]:
+    """Of ``sources`` (by name), those that may feed ``scope``: a scope of one site (its
+    name holds ``<site>:``, or ``site:<site>``) leaves out the other sites' sources."""
+    kind, _, name = scope.partition(":")
+    site = name if kind == "site" else name.partition(":")[0] if ":" in name else ""
+    return [src for n, src in sources.items()
+            if not site or n == site or src.get("plugin") != SITE_PLUGIN]
 
 
 def _feeds(source: Mapping[str, Any], kpi: str) -> bool:

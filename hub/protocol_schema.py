@@ -19,6 +19,7 @@ import sys
 from typing import Any
 
 from panneau.hub import wire
+from panneau.hub.view import SCOPE_PATTERN
 
 __all__ = ["KEY_PATTERNS", "VIEW_VALUES", "build_schema", "kind_of_key"]
 
@@ -128,20 +129,23 @@ VIEW_VALUES: dict[str, dict[str, Any]] = {
              {"title": {"type": "string"}, "kpis": {"type": "array",
                                                    "items": {"type": "string"}}},
              {"window": {"type": "string"}, "dwell_s": _OPT_NUMBER, "trend": _OPT_STRING,
-              "kind": {"enum": ["figures", "objectives", "scorecard", "trends"]}})},
+              "kind": {"enum": ["figures", "objectives", "scorecard", "trends"]},
+              "by_site": {"type": "boolean"}})},
          "dwell_s": _NUMBER,
          "schedule": {"type": ["object", "null"], "properties": {
              "on": {"type": "string"}, "off": {"type": "string"},
              "days": {"type": "array", "items": {"type": "string"}}}},
          "timezone": {"type": "string"}},
-        description="who the view is for and the kiosk settings"),
+        {"scope": _OPT_STRING},
+        description="who the view is for and the kiosk settings; `scope`: a site or group "
+                    "wall's own scope (`site`, `site:<name>`) instead of a team"),
 }
 
-#: Key grammar by kind (a scope may hold ``:`` but never ``/``).
+#: Key grammar by kind (a scope may hold ``:`` but never ``/``; its kinds: view.SCOPE_KINDS).
 KEY_PATTERNS: dict[str, str] = {
-    **{kind: f"^{kind}:[^/]+/[^/]+/[^/]+$"
+    **{kind: f"^{kind}:{SCOPE_PATTERN}/[^/]+/[^/]+$"
        for kind in ("kpi", "state", "trend", "ref", "alert", "annotation")},
-    "target": "^target:[^/]+/[^/]+$",
+    "target": f"^target:{SCOPE_PATTERN}/[^/]+$",
     "insight": "^insight:[^/]+/.+$",
     **{kind: f"^{kind}:.+$" for kind in ("agent", "source", "message", "objective",
                                         "scorecard", "pulse")},

@@ -26,22 +26,26 @@ and the screens use (nobody splits key strings by hand):
 - ``pulse:ask`` → ``{"question", "period", "answered"}`` (an agent's own view only)
 - ``meta`` → ``{"role", "identity", "team", "team_name", "agent", "as_of", "pages", ...}``
 
-A scope (``site``, ``queue:<name>``, ``team:<id>``, ``agent:<id>``) may hold ``:`` but never
-``/``; windows and KPI ids hold neither. ``<scope>/<window>/<kpi>`` alone (an alert's id, the
-key of an annotation, the engine's flat figures) is a *figure id*: :func:`figure_id` and
+A scope (``site``, ``site:<name>``, ``queue:<name>``, ``team:<id>``, ``agent:<id>``;
+:data:`SCOPE_KINDS`, :func:`parse_scope`) may hold ``:`` but never ``/``; windows and KPI ids
+hold neither. ``site`` is everything the hub counts; ``site:<name>`` one site of a group hub
+(docs/scale-out.md), whose teams, queues and agents are named ``<site>:<name>``.
+``<scope>/<window>/<kpi>`` alone (an alert's id, the key of an annotation, the engine's flat
+figures) is a *figure id*: :func:`figure_id` and
 :func:`parse_figure_id` read and write it.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, NamedTuple
 
 __all__ = [
-    "FIGURE_KINDS", "ITEM_KINDS", "Delta", "Key", "ViewState", "diff", "figure_id", "kpi_key",
-    "parse_figure_id", "parse_key", "state_key",
+    "FIGURE_KINDS", "ITEM_KINDS", "SCOPE_KINDS", "SCOPE_PATTERN", "Delta", "Key", "ViewState",
+    "diff", "figure_id", "kpi_key", "parse_figure_id", "parse_key", "parse_scope", "state_key",
 ]
 
 #: Kinds whose key is ``<kind>:<scope>/<window>/<kpi>``.
@@ -49,6 +53,22 @@ FIGURE_KINDS = frozenset({"kpi", "state", "trend", "ref", "alert", "annotation"}
 #: Kinds whose key is ``<kind>:<id>``.
 ITEM_KINDS = frozenset({"agent", "source", "message", "insight", "objective", "scorecard",
                         "pulse"})
+#: Kinds of scope: ``site`` (alone: everything; ``site:<name>``: one site of a group hub),
+#: ``queue:<name>``, ``team:<id>``, ``agent:<id>``.
+SCOPE_KINDS = frozenset({"site", "queue", "team", "agent"})
+#: A scope as a regular expression (no anchors): what the protocol schema allows.
+SCOPE_PATTERN = r"(?:site(?::[^/:]+)?|(?:queue|team|agent):[^/]+)"
+_SCOPE = re.compile(SCOPE_PATTERN)
+
+
+def parse_scope(scope: str) -> tuple[str, str]:
+    """``team:paris:support`` → ``("team", "paris:support")``; ``site`` → ``("site", "")``;
+    :class:`ValueError` for anything that is not a scope."""
+    if not _SCOPE.fullmatch(scope):
+        raise ValueError(f"{scope[:80]!r} is not a scope (site, site:<name>, queue:<name>, "
+                         "team:<id>, agent:<id>)")
+    kind, _, name = scope.partition(":")
+    return kind, name
 
 
 class Key(NamedTuple):

@@ -24,6 +24,7 @@ from panneau.kiosk.model import (
     next_expiry,
     notices,
     page_specs,
+    panel_title,
     scope_of,
 )
 from panneau.kiosk.schedule import (
@@ -155,7 +156,7 @@ class KioskApp(HubApp):
         dots = "".join(self.symbols.page_on if i == self.page_index else self.symbols.page_off
                        for i in range(len(specs)))
         self.panel.show_bars(
-            team=str(meta.get("team_name") or meta.get("team") or ""),
+            team=panel_title(meta),
             title=spec.title,
             clock=f"{date}  {hhmm}",
             as_of=f"as of {local(as_of, when.tzinfo).strftime('%H:%M:%S')}"

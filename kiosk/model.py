@@ -6,7 +6,11 @@ time the view or the link changes and hands the result to its widgets.
 Rules kept here:
 - a figure without data is ``nodata`` and reads ``-``; its last value is never invented;
 - a figure is *stale* when the hub link is down or a source feeding it is stale or down
-  (:func:`panneau.hub.freshness.figure_stale`, the rule every screen shares);
+  (:func:`panneau.hub.freshness.figure_stale`, the rule every screen shares); on a group hub
+  a site's own figures only wait on that site (:func:`panneau.hub.freshness.scope_sources`),
+  and the banner names a stale site as a site;
+- a ``by_site`` page shows each KPI for the panel's scope, then for each ``site:<name>`` the
+  view holds (a group wall); a panel that holds none leaves the page out;
 - an active ``alert:<id>`` (``key`` or the id itself is ``scope/window/kpi``) puts an "Alert"
   page in front of the configured pages;
 - one figure, one state: an active alert's figure shows the state of its own ``state:`` key
@@ -28,7 +32,7 @@ from typing import Any
 from panneau.hub.charts import Charts, build_charts
 from panneau.hub.config.schema import KioskSettings
 from panneau.hub.display import compare, format_delta, format_value, label_of
-from panneau.hub.freshness import Link, figure_stale, stale_sources
+from panneau.hub.freshness import SITE_PLUGIN, Link, figure_stale, scope_sources, stale_sources
 from panneau.hub.view import ViewState, parse_figure_id
 
 __all__ = [
@@ -45,7 +49,9 @@ __all__ = [
     "next_expiry",
     "notices",
     "page_specs",
+    "panel_title",
     "scope_of",
+    "site_scopes",
 ]
 
 _ALERT_PAGE_TITLE = "Alert"
@@ -131,6 +137,23 @@ def scope_of(meta: Mapping[str, Any]) -> str:
     return f"team:{meta['team']}" if meta.get("team") else "site"
 
 
+def panel_title(meta: Mapping[str, Any]) -> str:
+    """What the top bar names: the team, else the site (``All sites``, ``Site paris``)."""
+    if not isinstance(meta, Mapping):
+        return ""
+    if meta.get("team_name") or meta.get("team"):
+        return str(meta.get("team_name") or meta.get("team"))
+    scope = str(meta.get("scope") or "")
+    if scope == "site":
+        return "All sites"
+    return f"Site {scope.partition(':')[2]}" if scope.startswith("site:") else ""
+
+
+def site_scopes(view: ViewState) -> list[str]:
+    """The ``site:<name>`` scopes the view has figures of, sorted."""
+    return sorted({key.scope for key, _ in view.keys("kpi") if key.scope.startswith("site:")})
+
+
 def _figure_state(view: ViewState, scope: str, window: str, kpi: str, alert_state: Any) -> Any:
     """The figure's own state (its ``state:`` key); the alert's word only when there is none."""
     state = view.state(scope, window, kpi)
@@ -199,7 +222,8 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-def _page(raw: Mapping[str, Any], default_dwell: float) -> PageSpec | None:
+def _page(raw: Mapping[str, Any], default_dwell: float,
+          sites: list[str] | None = None) -> PageSpec | None:
     kpis = raw.get("kpis")
     kind = raw.get("kind") or "figures"
     if kind not in ("figures", "objectives", "scorecard", "trends"):
@@ -209,12 +233,21 @@ def _page(raw: Mapping[str, Any], default_dwell: float) -> PageSpec | None:
     if not isinstance(kpis, list | tuple) or not all(isinstance(k, str) for k in kpis):
         return None
     trend = raw.get("trend")
+    window = str(raw.get("window") or "today")
+    scopes: tuple[tuple[str, str], ...] = ()
+    if raw.get("by_site") is True and kind == "figures":
+        if not sites:
+            return None
+        home = ("", window)  # the panel's own scope (build_page fills it in)
+        pairs = [(k, where) for k in kpis for where in (home, *((s, window) for s in sites))]
+        kpis, scopes = [k for k, _ in pairs], tuple(where for _, where in pairs)
     return PageSpec(
         title=str(raw.get("title", "")),
         kpis=tuple(kpis),
-        window=str(raw.get("window") or "today"),
+        window=window,
         dwell_s=_seconds(raw.get("dwell_s"), default_dwell),
         trend=trend if isinstance(trend, str) else None,
+        scopes=scopes,
         kind=kind,
     )
 
@@ -227,8 +260,9 @@ def page_specs(view: ViewState) -> list[PageSpec]:
     meta = view.meta if isinstance(view.meta, Mapping) else {}
     default_dwell = _seconds(meta.get("dwell_s"), KioskSettings().dwell_s)
     raw = meta.get("pages")
-    pages = [_page(p, default_dwell) for p in raw if isinstance(p, Mapping)] if isinstance(
-        raw, list) else []
+    sites = site_scopes(view)
+    pages = [_page(p, default_dwell, sites) for p in raw if isinstance(p, Mapping)
+             ] if isinstance(raw, list) else []
     specs = [p for p in pages if p is not None] or [
         _page(vars(p), default_dwell) for p in KioskSettings().pages]
     alerts = alert_figures(view, scope_of(meta))[:_ALERT_PAGE_MAX]
@@ -276,14 +310,16 @@ def build_page(view: ViewState, spec: PageSpec, link: Link,
     if spec.kind != "figures":
         return PageView(spec, (), goals=goals_of(view, spec.kind))
     default_scope = scope_of(view.meta)
-    stale = list(stale_sources(view).values())
+    stale_by_name = stale_sources(view)
     tiles = []
     for index, kpi in enumerate(spec.kpis):
         scope, window = default_scope, spec.window
         label = label_of(kpi)
         if index < len(spec.scopes):
             scope, window = spec.scopes[index]
+            scope = scope or default_scope
             label = figure_label(kpi, scope, window, default_scope)
+        stale = scope_sources(stale_by_name, scope)
         value = view.kpi(scope, window, kpi)
         value = value if _is_number(value) else None  # anything else is not data
         state = view.state(scope, window, kpi)
@@ -304,6 +340,7 @@ def build_page(view: ViewState, spec: PageSpec, link: Link,
         trend = tuple(float(s[1]) for s in (samples if isinstance(samples, list) else ())
                       if isinstance(s, list | tuple) and len(s) == 2 and _is_number(s[1]))
         label = f"{label_of(spec.trend)} trend"
+    stale = scope_sources(stale_by_name, default_scope)
     return PageView(spec, tuple(tiles), trend, label,
                     bool(spec.trend) and figure_stale(spec.trend, stale, link))
 
@@ -331,14 +368,17 @@ def notices(view: ViewState, link: Link, now: float, fmt_time) -> list[Notice]:
     elif not link.connected:
         out.append(Notice("stale", f"Hub connection lost since {_hhmm(link.down_since, fmt_time)}"
                           " — figures greyed show the last known values", "hub"))
+    home = scope_of(view.meta)
     for name, src in stale_sources(view).items():
+        if not scope_sources({name: src}, home):
+            continue  # a wall of one site of a group hub: another site's cut is not its news
         detail = f": {src['detail']}" if src.get("detail") else ""
         last = src.get("last_event")
         last_text = f", last event {fmt_time(last)}" if _is_number(last) and last else ""
-        out.append(Notice("stale", f"Source {name} {src.get('status')} since "
+        what = "Site" if src.get("plugin") == SITE_PLUGIN else "Source"
+        out.append(Notice("stale", f"{what} {name} {src.get('status')} since "
                           f"{_hhmm(src.get('since'), fmt_time)}{last_text}{detail}",
                           f"source:{name}"))
-    home = scope_of(view.meta)
     figures = alert_figures(view, home)
     for state in ("alert", "warn"):  # one line per state: each figure under its own word
         alerts = [a for a in figures if a.state == state]

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-__all__ = ["HEADER_ROWID", "HEADER_SITE", "MISSING_CLIENT", "events_subject",
+__all__ = ["HEADER_ROWID", "HEADER_SITE", "MISSING_CLIENT", "SITE_PLUGIN", "events_subject",
            "heartbeat_subject", "message_id", "stream_subjects"]
 
 #: The site's journal row id of the event a message carries (edges drop any row id already
 #: taken, even after the server's de-duplication window).
 HEADER_ROWID = "Panneau-Rowid"
 HEADER_SITE = "Panneau-Site"
+#: The built-in source an edge or group hub reads one site's stream with, named after the site
+#: (screens tell a site's staleness by it: panneau.hub.freshness).
+SITE_PLUGIN = "nats_site"
 MISSING_CLIENT = ("the cluster needs the NATS client: pip install 'panneau[cluster]' "
                   "(nats-py)")
 

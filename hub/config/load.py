@@ -15,6 +15,7 @@ from typing import Any
 from panneau.hub.catalogue import KPIS
 from panneau.hub.config.locate import key_lines, line_of
 from panneau.hub.config.schema import Config
+from panneau.hub.config.sites import expand_group, known_agents, known_queues, known_teams
 from panneau.hub.config.validate import ConfigIssue, build, format_path
 from panneau.hub.periods import parse_period
 
@@ -68,7 +69,7 @@ def parse_config(text: str, filename: str = "<config>", registry: Any = None) ->
         ordered = sorted(issues, key=lambda issue: line_of(lines, issue.path) or 0)
         raise ConfigError(filename, [_format(filename, lines, issue) for issue in ordered])
     assert config is not None
-    return config
+    return expand_group(config)
 
 
 def _format(filename: str, lines: dict, issue: ConfigIssue) -> str:
@@ -183,7 +184,7 @@ def _kiosk_issues(config: Config) -> list[ConfigIssue]:
 
 def _threshold_issues(config: Config) -> list[ConfigIssue]:
     issues = []
-    team_ids = {t.id for t in config.teams}
+    team_ids = {t.id for t in config.teams} | set(known_teams(config))  # a group: per site
     seen: set[tuple[str, str | None, str | None]] = set()
     for i, th in enumerate(config.thresholds):
         if th.kpi not in KPIS:
@@ -212,9 +213,9 @@ def _threshold_issues(config: Config) -> list[ConfigIssue]:
 
 def _token_issues(config: Config) -> list[ConfigIssue]:
     issues = []
-    team_ids = {t.id for t in config.teams}
+    team_ids = set(known_teams(config))
     digests: dict[str, int] = {}
-    all_agents = {a for t in config.teams for a in t.agents}
+    all_agents = known_agents(config)
     for i, tok in enumerate(config.tokens):
         if (tok.token is None) == (tok.token_sha256 is None):
             issues.append(ConfigIssue(("tokens", i), "give exactly one of token or token_sha256"))
@@ -230,10 +231,16 @@ def _token_issues(config: Config) -> list[ConfigIssue]:
             issues.append(ConfigIssue(("tokens", i, key),
                                       f"duplicate token (same as tokens[{digests[digest]}])"))
         digests.setdefault(digest, i)
+        if tok.scope is not None:
+            issues += _kiosk_scope_issues(config, tok.role, tok.scope, ("tokens", i, "scope"))
         if tok.role == "kiosk":
-            if tok.team is None:
-                issues.append(ConfigIssue(("tokens", i, "team"), "a kiosk token needs a team"))
-            elif tok.team not in team_ids:
+            if tok.team is None and tok.scope is None:
+                issues.append(ConfigIssue(("tokens", i, "team"),
+                                          "a kiosk token needs a team (or a scope)"))
+            elif tok.team is not None and tok.scope is not None:
+                issues.append(ConfigIssue(("tokens", i, "scope"),
+                                          "a kiosk shows a team or a scope, not both"))
+            elif tok.team is not None and tok.team not in team_ids:
                 issues.append(ConfigIssue(("tokens", i, "team"), f"no team {tok.team!r}"))
         if tok.role == "agent":
             if tok.agent is None:
@@ -247,6 +254,19 @@ def _token_issues(config: Config) -> list[ConfigIssue]:
 _SITE_NAME = re.compile(r"^[A-Za-z0-9_-]+$")
 
 
+def _kiosk_scope_issues(config: Config, role: str, scope: str, path: tuple
+                        ) -> list[ConfigIssue]:
+    """A kiosk token's ``scope``: ``site``, or ``site:<name>`` of a group hub's sites."""
+    if role != "kiosk":
+        return [ConfigIssue(path, "only a kiosk token takes a scope")]
+    sites = config.cluster.sites if config.cluster and config.cluster.role == "group" else []
+    if scope == "site" or scope in {f"site:{s}" for s in sites}:
+        return []
+    where = f"; site:<name> with a site of [cluster] sites ({', '.join(sites)})" if sites else (
+        " (site:<name> only on a group hub)")
+    return [ConfigIssue(path, f"unknown scope {scope!r}: use site{where}")]
+
+
 def _cluster_issues(config: Config) -> list[ConfigIssue]:
     cluster = config.cluster
     if cluster is None:
@@ -258,12 +278,15 @@ def _cluster_issues(config: Config) -> list[ConfigIssue]:
     names = [cluster.site] if cluster.role == "site" else cluster.sites
     if cluster.role == "site" and not cluster.site:
         add(ConfigIssue(("cluster", "site"), "a site hub needs its site name"))
-    if cluster.role == "edge":
+    if cluster.role in ("edge", "group"):
         if not cluster.sites:
-            add(ConfigIssue(("cluster", "sites"), "an edge hub needs the sites it folds"))
+            add(ConfigIssue(("cluster", "sites"), f"an {cluster.role} hub needs the sites it "
+                                                  "folds"))
         if config.sources:
-            add(ConfigIssue(("sources",), "an edge hub runs no sources of its own: its events "
-                                          "come from the sites' streams"))
+            add(ConfigIssue(("sources",), f"an {cluster.role} hub runs no sources of its own: "
+                                          "its events come from the sites' streams"))
+        for dup in sorted(_duplicates(cluster.sites)):
+            add(ConfigIssue(("cluster", "sites"), f"site {dup!r} is listed twice"))
     for name in names:
         if name and not _SITE_NAME.match(name):
             key = "site" if cluster.role == "site" else "sites"
@@ -285,8 +308,8 @@ def _period_issue(text: str, path: tuple) -> list[ConfigIssue]:
 def _scope_issue(config: Config, scope: str, path: tuple) -> list[ConfigIssue]:
     """A key result's scope: ``site``, a configured team or queue; never an agent."""
     kind, _, name = scope.partition(":")
-    queues = set(config.queues) | {q for t in config.teams for q in t.queues}
-    if scope == "site" or (kind == "team" and config.team(name)) or (
+    queues = known_queues(config)
+    if scope == "site" or (kind == "team" and name in known_teams(config)) or (
             kind == "queue" and name in queues):
         return []
     if kind == "agent":
@@ -299,7 +322,7 @@ def _objective_issues(config: Config) -> list[ConfigIssue]:
     issues: list[ConfigIssue] = []
     for i, obj in enumerate(config.objectives):
         where = ("objectives", i)
-        if obj.team is not None and config.team(obj.team) is None:
+        if obj.team is not None and obj.team not in known_teams(config):
             issues.append(ConfigIssue((*where, "team"), f"no team {obj.team!r}"))
         issues += _period_issue(obj.period, (*where, "period"))
         if not obj.key_results:
@@ -339,7 +362,7 @@ def _report_issues(config: Config) -> list[ConfigIssue]:
     if not _HHMM.match(reports.send_at) or reports.send_at.startswith("24"):
         issues.append(ConfigIssue(("reports", "send_at"),
                                   f"expected HH:MM, got {reports.send_at!r}"))
-    team_ids = {t.id for t in config.teams}
+    team_ids = set(known_teams(config))
     names: set[str] = set()
     for i, schedule in enumerate(reports.schedules):
         if not schedule.to or any("@" not in address for address in schedule.to):

@@ -143,6 +143,9 @@ class Token:
     team: str | None = None
     agent: str | None = None
     label: str | None = None
+    scope: str | None = None
+    """A kiosk showing a whole site instead of a team: ``site`` (everything the hub counts: a
+    group hub's group total, with every ``site:<name>``) or ``site:<name>`` (a group hub)."""
 
 
 @dataclass
@@ -157,6 +160,9 @@ class KioskPage:
     kind: Literal["figures", "objectives", "scorecard", "trends"] = "figures"
     dwell_s: float | None = None
     trend: str | None = None
+    by_site: bool = False
+    """Each KPI once for the panel's scope and once per ``site:<name>`` it sees (a group
+    wall); the page is left out on a panel that sees no site scope."""
 
 
 @dataclass
@@ -279,15 +285,17 @@ class ClusterSettings:
     """``[cluster]``: hubs that share events through NATS JetStream (absent: one box, no NATS).
 
     A ``site`` hub runs its sources and publishes every accepted event to the stream; an
-    ``edge`` hub runs no sources of its own and folds the streams of ``sites``.
+    ``edge`` hub runs no sources of its own and folds the streams of ``sites``; a ``group``
+    hub is an edge that keeps the sites apart: ``site:<name>`` per site, ``site`` for all, and
+    each site's teams, queues and agents as ``<site>:<name>`` (:mod:`.sites`).
     """
 
-    role: Literal["site", "edge"]
+    role: Literal["site", "edge", "group"]
     servers: list[str] = field(default_factory=lambda: ["nats://127.0.0.1:4222"])
     site: str | None = None
     """This hub's site name (role ``site``): its events go to ``panneau.<site>.events``."""
     sites: list[str] = field(default_factory=list)
-    """The sites an edge hub folds (role ``edge``)."""
+    """The sites an edge or group hub folds (role ``edge`` or ``group``)."""
     stream: str = "PANNEAU"
     heartbeat_s: float = 2.0
     """How often a site says it is alive (core NATS, outside the stream)."""

@@ -301,13 +301,21 @@ class AgentBook:
                 if holder is not None:
                     self.record(holder, ts).calls.discard(call_id)
             case ev.SystemRestart(reload_only=False, ts=ts):
+                prefix = self.scopes.restart_prefix(event.source) or ""  # a group hub's site
                 for rec in self.agents.values():
-                    self._touched[rec.name] = rec
-                    rec.calls.clear()
-                    rec.rings.clear()
-                    rec.device = None
-                self.ringing.clear()
-                self.on_call.clear()
+                    if rec.name.startswith(prefix):
+                        self._touched[rec.name] = rec
+                        rec.calls.clear()
+                        rec.rings.clear()
+                        rec.device = None
+                if prefix:
+                    self.ringing = {c: n for c, n in self.ringing.items()
+                                    if not c.startswith(prefix)}
+                    self.on_call = {c: a for c, a in self.on_call.items()
+                                    if not c.startswith(prefix)}
+                else:
+                    self.ringing.clear()
+                    self.on_call.clear()
             case _:
                 return
         for rec in self._touched.values():

@@ -5,11 +5,14 @@
 - ``team:<id>`` counts the calls of the team's queues, the agent figures of its agents and the
   tickets of its helpdesk groups.
 - ``agent:<id>`` counts what that agent did.
+- ``site:<name>`` (a group hub only, :mod:`panneau.hub.config.sites`) counts what ``site``
+  counts of one site: the queues, agents and helpdesk groups named ``<name>:...``.
 """
 
 from __future__ import annotations
 
 from panneau.hub.config import Config
+from panneau.hub.config.sites import SEP, group_sites, site_of
 
 __all__ = ["SITE", "Scopes"]
 
@@ -31,6 +34,7 @@ class Scopes:
             for group in team.groups:
                 self.group_teams.setdefault(group, []).append(team.id)
         self.team_ids = [team.id for team in config.teams]
+        self.sites = frozenset(group_sites(config))
         self.known_queues = set(config.queues) | set(self.queue_teams)
         self._queue: dict[str, tuple[str, ...]] = {}
         self._agent: dict[str, tuple[str, ...]] = {}
@@ -42,23 +46,35 @@ class Scopes:
         scopes = self._queue.get(queue)
         if scopes is None:
             teams = tuple(f"team:{t}" for t in self.queue_teams.get(queue, ()))
-            scopes = self._queue[queue] = (SITE, f"queue:{queue}", *teams)
+            scopes = self._queue[queue] = (SITE, *self._site(queue), f"queue:{queue}", *teams)
         return scopes
 
+    def _site(self, name: str) -> tuple[str, ...]:
+        """``("site:<name>",)`` for a name of one of a group hub's sites, else ``()``."""
+        site = site_of(name, self.sites) if self.sites else None
+        return (f"site:{site}",) if site else ()
+
+    def restart_prefix(self, source: str) -> str | None:
+        """What a ``SystemRestart`` from ``source`` ends: on a group hub a site's restart
+        (its source is named after the site) only the names ``<site>:...``; else everything
+        (``None``)."""
+        return f"{source}{SEP}" if source in self.sites else None
+
     def agent(self, agent: str) -> tuple[str, ...]:
-        """The agent and its teams (not site)."""
+        """The agent (first), its site on a group hub and its teams (not site)."""
         scopes = self._agent.get(agent)
         if scopes is None:
             teams = tuple(f"team:{t}" for t in self.agent_teams.get(agent, ()))
-            scopes = self._agent[agent] = (f"agent:{agent}", *teams)
+            scopes = self._agent[agent] = (f"agent:{agent}", *self._site(agent), *teams)
         return scopes
 
     def group(self, group: str | None) -> tuple[str, ...]:
-        """The teams answering a helpdesk group (not site)."""
+        """Its site on a group hub and the teams answering a helpdesk group (not site)."""
         scopes = self._group.get(group)
         if scopes is None:
             teams = self.group_teams.get(group, ()) if group is not None else ()
-            scopes = self._group[group] = tuple(f"team:{t}" for t in teams)
+            site = self._site(group) if group is not None else ()
+            scopes = self._group[group] = (*site, *(f"team:{t}" for t in teams))
         return scopes
 
     def queue_and_agent(self, queue: str | None, agent: str | None) -> tuple[str, ...]:

@@ -140,9 +140,12 @@ class Calls:
                 scopes = self.scopes.queue_and_agent(event.queue, event.agent)
                 self._add(event.ts, scopes, {"ring_no_answer": 1})
             case ev.SystemRestart(reload_only=False):
+                prefix = self.scopes.restart_prefix(event.source)
                 for call_id in list(self.calls):
-                    self._close(call_id)
-                self.waiting.clear()
+                    if prefix is None or call_id.startswith(prefix):
+                        self._close(call_id)
+                if prefix is None:
+                    self.waiting.clear()
             case ev.CallLost(call_id=call_id):
                 self._close(call_id)
 

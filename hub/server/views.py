@@ -6,7 +6,9 @@ Who sees what (privacy is decided here, nowhere else):
   with its details, every message with who acknowledged it, every alert and annotation.
 - ``kiosk`` (a team's wall panel): its team's figures and its queues' figures. Agent
   availability is shown as counts (``agents_available``, ``agents_on_call``, ...), never by
-  name: no ``agent:`` key, no agent scope, no acknowledgement names.
+  name: no ``agent:`` key, no agent scope, no acknowledgement names. A kiosk token with a
+  ``scope`` instead of a team (a site or group wall) gets that scope's figures; ``site`` also
+  every ``site:<name>`` of a group hub (each site's totals, as anonymous as ``site``).
 - ``agent``: its own ``agent:<me>`` figures, state and refs, its team's figures and its team's
   queues' figures. Never another agent's id or figures: not in keys, alerts, messages (only
   those to everyone, its team, or itself; ``acked_by`` holds at most itself) or source
@@ -29,6 +31,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, NamedTuple
 
 from panneau.hub.config.schema import Config, Team
+from panneau.hub.config.sites import group_sites
 from panneau.hub.server.context import SourceState
 from panneau.hub.server.goals_view import visible_goals
 from panneau.hub.server.manager import Message
@@ -69,12 +72,13 @@ class Audience:
     team: str | None = None
     agent: str | None = None
     label: str | None = None
+    scope: str | None = None  # a kiosk of a site or group (``site``, ``site:<name>``)
 
     @property
     def key(self) -> str:
         manager = f"manager:{self.label}" if self.label else "manager"
-        return {"manager": manager, "kiosk": f"kiosk:{self.team}"}.get(
-            self.role, f"agent:{self.agent}")
+        kiosk = f"kiosk:{self.team}" if self.scope is None else f"kiosk:{self.scope}"
+        return {"manager": manager, "kiosk": kiosk}.get(self.role, f"agent:{self.agent}")
 
 
 @dataclass
@@ -114,6 +118,9 @@ def scopes_for(audience: Audience, config: Config, known: Iterable[str]) -> list
     """The KPI scopes an audience may see (``known``: scopes the engine has figures for)."""
     if audience.role == "manager":
         return sorted(set(known) | {"site"})
+    if audience.role == "kiosk" and audience.scope is not None:
+        sites = [f"site:{s}" for s in group_sites(config)] if audience.scope == "site" else []
+        return [audience.scope, *sites]
     team = _team_of(config, audience)
     scopes: list[str] = []
     if audience.role == "agent":
@@ -487,11 +494,13 @@ def _meta(audience: Audience, config: Config, snap: Any) -> dict:
     team_figures = team is not None and not small_team(audience, config)
     return {
         "role": audience.role,
-        "identity": audience.agent or audience.team or audience.label or audience.role,
+        "identity": (audience.agent or audience.team or audience.scope or audience.label
+                     or audience.role),
         "team": team.id if team else None,
         "team_name": (team.name or team.id) if team else None,
         "team_figures": team_figures,
         "queues": list(team.queues) if team else None,
+        "scope": audience.scope,
         "agent": audience.agent,
         "as_of": math.floor(snap.at / AS_OF_STEP_S) * AS_OF_STEP_S,
         "pages": static.pages,

@@ -80,7 +80,7 @@ class TokenTable:
 def audience_of(token: Token) -> Audience:
     """The audience a token's role and identity give."""
     if token.role == "kiosk":
-        return Audience("kiosk", team=token.team)
+        return Audience("kiosk", team=token.team, scope=token.scope)
     if token.role == "agent":
         return Audience("agent", agent=token.agent)
     return Audience("manager", label=token.label or None)

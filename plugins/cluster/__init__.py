@@ -4,7 +4,8 @@ An edge hub runs one per site (``[cluster] role = "edge"`` adds them; see
 :func:`panneau.hub.cluster.edge_sources`). The checkpoint is the stream sequence and the site's
 journal row id of the last message taken, journalled with the events: a restarted edge goes on
 at the next sequence, and a message whose row id was already taken (a republish after the
-server's de-duplication window) is dropped. The site's heartbeats (core NATS) tell a quiet
+server's de-duplication window) is dropped. On a group hub (``namespace``) each identifier
+is prefixed with the site before it is journalled. The site's heartbeats (core NATS) tell a quiet
 site from a cut one: without them for ``stale_after_s`` the source is ``stale``, naming the site.
 """
 
@@ -17,6 +18,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from panneau.hub.cluster.group import namespaced
 from panneau.hub.cluster.stream import (
     HEADER_ROWID,
     MISSING_CLIENT,
@@ -41,6 +43,8 @@ class NatsSiteOptions:
     """Seconds without the site's heartbeat before its figures are flagged stale."""
     batch: int = 500
     """Most messages taken (and journalled) at once."""
+    namespace: bool = False
+    """A group hub's: every identifier as ``<site>:<id>`` (panneau.hub.cluster.group)."""
     backoff_max_s: float = 10.0
 
 
@@ -107,7 +111,9 @@ class NatsSiteSource:
                         continue  # taken already (a republish past the de-duplication window)
                     rowid = max(rowid, row)
                     try:
-                        events.append(event_from_dict(json.loads(msg.data)))
+                        event = event_from_dict(json.loads(msg.data))
+                        events.append(namespaced(event, opts.site) if opts.namespace
+                                      else event)
                     except (ValueError, TypeError) as exc:
                         ctx.skipped(f"site {opts.site}, stream seq {seq}: {exc}")
                 if messages:

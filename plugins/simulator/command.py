@@ -96,11 +96,13 @@ async def nats_server(workdir: Path) -> AsyncIterator[str]:
 @contextlib.asynccontextmanager
 async def demo_group(workdir: Path, sites: int, *, scenario: str = "incident", seed: int = 1,
                      speed: float = 1.0, pm: Any = None) -> AsyncIterator[Any]:
-    """``sites`` simulated site hubs publishing to a NATS server, and a group hub (an edge
-    folding every site's stream); yields the group hub, with ``.sites`` (the site hubs)."""
+    """``sites`` simulated site hubs publishing to a NATS server, and a group hub (folding
+    every site's stream, each site kept apart); yields the group hub, with ``.sites`` (the
+    site hubs)."""
     from panneau.hub.config.schema import ClusterSettings
     from panneau.hub.server.app import Hub
     from panneau.plugins.simulator import demo_config
+    from panneau.plugins.simulator.demo import group_demo_config
 
     names = [f"site{i + 1}" for i in range(sites)]
     clock = demo_clock(speed)
@@ -112,19 +114,18 @@ async def demo_group(workdir: Path, sites: int, *, scenario: str = "incident", s
                                  listen="127.0.0.1:0", http_listen="127.0.0.1:0")
             config.cluster = ClusterSettings(role="site", site=name, servers=[url])
             hubs.append(await stack.enter_async_context(Hub(config, pm=pm, clock=clock)))
-        group = demo_config(scenario=scenario, database=str(workdir / "group.db"),
-                            listen="127.0.0.1:0", http_listen="127.0.0.1:0")
-        group.sources = []
-        group.cluster = ClusterSettings(role="edge", sites=names, servers=[url])
+        group = group_demo_config(names, [url], database=str(workdir / "group.db"))
         hub = await stack.enter_async_context(Hub(group, pm=pm, clock=clock))
         hub.sites = hubs
         yield hub
 
 
-def demo_screen(hub: Any, *, team: str = "support", agent: str | None = None) -> Any:
-    """The kiosk of ``team``, or the overlay of ``agent``, connected to ``hub``."""
+def demo_screen(hub: Any, *, team: str = "support", agent: str | None = None,
+                group_wall: bool = False) -> Any:
+    """The kiosk of ``team``, the overlay of ``agent``, or (``group_wall``) a group hub's
+    wall, connected to ``hub``."""
     from panneau.hub.client import HubClient
-    from panneau.plugins.simulator.demo import agent_token, kiosk_token
+    from panneau.plugins.simulator.demo import GROUP_WALL_TOKEN, agent_token, kiosk_token
 
     if agent is not None:
         from panneau.overlay.app import OverlayApp
@@ -132,8 +133,8 @@ def demo_screen(hub: Any, *, team: str = "support", agent: str | None = None) ->
         return OverlayApp(HubClient(hub.ws_url, agent_token(agent)), clock=hub.clock)
     from panneau.kiosk.app import KioskApp, pick_colors
 
-    return KioskApp(HubClient(hub.ws_url, kiosk_token(team)), clock=hub.clock,
-                    colors=pick_colors())
+    token = GROUP_WALL_TOKEN if group_wall else kiosk_token(team)
+    return KioskApp(HubClient(hub.ws_url, token), clock=hub.clock, colors=pick_colors())
 
 
 @contextlib.contextmanager
@@ -153,14 +154,20 @@ def _log_to(path: Path) -> Iterator[None]:
 
 async def _demo(args: argparse.Namespace, workdir: Path) -> None:
     pm = getattr(args, "plugin_manager", None)
-    if args.sites > 1:
+    group = args.sites > 1
+    if group:
         hubs = demo_group(workdir, args.sites, scenario=args.scenario, seed=args.seed,
                           speed=args.speed, pm=pm)
     else:
         hubs = demo_hub(workdir, scenario=args.scenario, seed=args.seed, speed=args.speed,
                         pm=pm)
     async with hubs as hub:
-        await demo_screen(hub, team=args.team, agent=args.overlay).run_async()
+        # a group hub's names are the sites': the first site's team or agent, or the wall
+        team = args.team or "support"
+        team = f"site1:{team}" if group else team
+        agent = f"site1:{args.overlay}" if group and args.overlay else args.overlay
+        wall = group and args.overlay is None and args.team is None
+        await demo_screen(hub, team=team, agent=agent, group_wall=wall).run_async()
 
 
 def run(args: argparse.Namespace) -> int:
@@ -173,7 +180,7 @@ def run(args: argparse.Namespace) -> int:
         sys.stderr.write(f"panneau demo: no agent {args.overlay!r} in the demo "
                          f"(agents: {', '.join(agents)})\n")
         return 2
-    if args.team not in teams:
+    if args.team is not None and args.team not in teams:
         sys.stderr.write(f"panneau demo: no team {args.team!r} (teams: {', '.join(teams)})\n")
         return 2
     if not 1 <= args.sites <= 4:
@@ -203,7 +210,9 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
 
     parser.add_argument("--overlay", metavar="AGENT",
                         help="show this agent's overlay instead (e.g. alice)")
-    parser.add_argument("--team", default="support", help="the kiosk's team (support, sales)")
+    parser.add_argument("--team", default=None,
+                        help="the kiosk's team (support, the default, or sales); with "
+                             "--sites, that team of site1 instead of the group wall")
     parser.add_argument("--scenario", default="incident", choices=sorted(SCENARIOS),
                         help="what kind of day to simulate (default: incident)")
     parser.add_argument("--speed", type=float, default=1.0,

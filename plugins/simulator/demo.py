@@ -17,9 +17,12 @@ from panneau.hub.config.schema import (
 )
 from panneau.plugins.simulator.options import ScenarioName, SimulatorOptions
 
-__all__ = ["DEMO_MANAGER_TOKEN", "agent_token", "demo_config", "kiosk_token"]
+__all__ = ["DEMO_MANAGER_TOKEN", "GROUP_WALL_TOKEN", "agent_token", "demo_config",
+           "group_demo_config", "kiosk_token"]
 
 DEMO_MANAGER_TOKEN = "demo-manager"
+#: ``panneau demo --sites N``: the group hub's wall (every site's totals and the group's).
+GROUP_WALL_TOKEN = "demo-group-wall"
 
 
 def kiosk_token(team: str) -> str:
@@ -82,6 +85,39 @@ def demo_config(*, scenario: ScenarioName = "incident", speed: float = 1.0, seed
         tokens=tokens,
         kiosk=KioskSettings(dwell_s=10.0, pages=[KioskPage(**asdict(p)) for p in _PAGES]),
     )
+
+
+#: A group wall's pages first: each KPI for the group, then each site.
+_GROUP_PAGES = (
+    KioskPage("Sites now", ["calls_waiting", "longest_wait_s", "agents_available"],
+              window="now", by_site=True),
+    KioskPage("Sites today", ["offered", "service_level_offered_pct", "abandon_rate_pct"],
+              window="today", by_site=True),
+)
+
+
+def group_demo_config(sites: list[str], servers: list[str], *, database: str,
+                      listen: str = "127.0.0.1:0", http_listen: str = "127.0.0.1:0") -> Config:
+    """The group hub of ``panneau demo --sites N``: the demo's teams at every site
+    (``site1:support``...), the group wall, a wall per site and per site's team, the
+    manager; no source of its own."""
+    from panneau.hub.config.schema import ClusterSettings
+    from panneau.hub.config.sites import expand_group
+
+    config = demo_config(database=database, listen=listen, http_listen=http_listen)
+    config.sources = []
+    config.cluster = ClusterSettings(role="group", sites=list(sites), servers=list(servers))
+    config = expand_group(config)
+    tokens = [Token(role="kiosk", token=GROUP_WALL_TOKEN, scope="site", label="group wall")]
+    tokens += [Token(role="kiosk", token=kiosk_token(f"site:{s}"), scope=f"site:{s}")
+               for s in sites]
+    tokens += [Token(role="kiosk", token=kiosk_token(t.id), team=t.id) for t in config.teams]
+    tokens += [Token(role="agent", token=agent_token(a), agent=a) for t in config.teams
+               for a in t.agents]
+    tokens.append(Token(role="manager", token=DEMO_MANAGER_TOKEN, label="demo manager"))
+    config.tokens = tokens
+    config.kiosk.pages = [KioskPage(**asdict(p)) for p in _GROUP_PAGES] + config.kiosk.pages
+    return config
 
 
 def _plain(options: SimulatorOptions) -> dict:

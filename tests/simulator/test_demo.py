@@ -7,6 +7,8 @@ import time
 import pytest
 
 from panneau.hub.cli.main import main
+from panneau.hub.freshness import Link
+from panneau.kiosk.model import build_page, page_specs
 from panneau.plugins.simulator.command import demo_clock, demo_group, demo_hub, demo_screen
 
 
@@ -53,23 +55,34 @@ async def test_overlay_shows_the_agents_own_figures(tmp_path):
 
 
 async def test_two_sites_fold_into_the_group_wall(tmp_path):
-    """``panneau demo --sites 2``: two simulated site hubs, a nats-server, the group hub."""
+    """``panneau demo --sites 2``: two simulated site hubs, a nats-server, the group hub and
+    its wall: the group's figures and each site's, the two sites' support teams apart."""
     async with demo_group(tmp_path, 2, speed=20.0) as group:
-        app = demo_screen(group, team="support")
+        app = demo_screen(group, group_wall=True)
         try:
             async with app.run_test(size=(120, 36)) as pilot:
-                await wait_for(pilot, lambda: app.view.meta.get("team") == "support")
-                # the group's support team gets the calls of both sites' support teams
+                await wait_for(pilot, lambda: app.view.meta.get("scope") == "site")
                 await wait_for(pilot, lambda: {"site1", "site2"} <= {
                     e.source for e in group.journal.events()}, timeout=60)
-                await wait_for(pilot, lambda: any(k.startswith("kpi:team:support/")
-                                                  for k in app.view.values), timeout=60)
+                await wait_for(pilot, lambda: all(
+                    f"kpi:{scope}/today/offered" in app.view.values
+                    for scope in ("site", "site:site1", "site:site2")), timeout=60)
+                assert not any(k.startswith(("kpi:team:", "kpi:queue:", "kpi:agent:"))
+                               for k in app.view.values)
                 assert {k[7:] for k in app.view.values if k.startswith("source:")} == {
                     "site1", "site2"}
+                sites_now = next(p for p in page_specs(app.view) if p.title == "Sites now")
+                labels = [t.label for t in build_page(app.view, sites_now, Link(True)).tiles]
+                assert labels[:3] == ["Calls waiting · now", "Calls waiting · site1 now",
+                                      "Calls waiting · site2 now"]
+                await wait_for(pilot, lambda: app.panel.query_one("#top").team == "All sites")
         finally:
             await app.client.close()
         sites = [site.journal.count_events() for site in group.sites]
         assert all(sites)
+        snap = group.engine.snapshot(group.clock())
+        assert {"team:site1:support", "team:site2:support"} <= set(snap.values)
+        assert "team:support" not in snap.values
     assert (tmp_path / "group.db").exists()
 
 

@@ -1,0 +1,95 @@
+"""A group hub's names: every site's teams, queues and agents kept apart as ``<site>:<name>``.
+
+A group hub (``[cluster] role = "group"``) folds the streams of several sites into one engine.
+Two sites may both have a ``support`` team, a ``support`` queue and an agent ``alice``; they
+must never be added together silently. So on a group hub:
+
+- every identifier of a site's events is prefixed with its site when it is folded
+  (``queue`` ``support`` of site ``paris`` becomes ``paris:support``; see
+  :func:`panneau.hub.cluster.group.namespaced`);
+- the config's ``[[teams]]`` describe the teams each site has: :func:`expand_group` turns
+  team ``support`` into ``paris:support`` and ``lyon:support`` (its queues, agents and
+  helpdesk groups prefixed alike), and so ``[queues.<name>]`` and the ``team`` / ``queue`` of
+  ``[[thresholds]]``. A team, queue or threshold whose name already holds ``:`` belongs to
+  one site and is left as written;
+- the engine counts each site's figures in ``site:<name>`` and everything in ``site`` (the
+  group total): :mod:`panneau.hub.engine.scopes`.
+
+A scope may hold ``:`` but never ``/`` (view keys split on ``/``), hence ``:``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from panneau.hub.config.schema import Config, QueueSettings, Team, Threshold
+
+__all__ = ["SEP", "expand_group", "group_sites", "in_site", "known_agents", "known_queues",
+           "known_teams", "site_of"]
+
+#: Between a site and a name: ``paris:support``.
+SEP = ":"
+
+
+def group_sites(config: Config) -> list[str]:
+    """The sites a group hub keeps apart (empty on any other hub)."""
+    cluster = config.cluster
+    return list(cluster.sites) if cluster is not None and cluster.role == "group" else []
+
+
+def in_site(site: str, name: str) -> str:
+    """``name`` of ``site`` on a group hub: ``paris:support`` (a name holding ``:`` is kept)."""
+    return name if SEP in name else f"{site}{SEP}{name}"
+
+
+def site_of(name: str, sites: frozenset[str] | set[str] | list[str]) -> str | None:
+    """The site of a group hub's name (``paris:support`` → ``paris``), or ``None``."""
+    site, sep, _ = name.partition(SEP)
+    return site if sep and site in sites else None
+
+
+def _teams(team: Team, sites: list[str]) -> list[Team]:
+    if SEP in team.id:
+        return [team]
+    return [Team(id=in_site(s, team.id), name=f"{team.name or team.id} · {s}",
+                 queues=[in_site(s, q) for q in team.queues],
+                 agents=[in_site(s, a) for a in team.agents],
+                 groups=[in_site(s, g) for g in team.groups]) for s in sites]
+
+
+def _thresholds(th: Threshold, sites: list[str]) -> list[Threshold]:
+    own = [name for name in (th.team, th.queue) if name is not None]
+    if not own or any(SEP in name for name in own):
+        return [th]
+    return [replace(th, team=th.team and in_site(s, th.team),
+                    queue=th.queue and in_site(s, th.queue)) for s in sites]
+
+
+def expand_group(config: Config) -> Config:
+    """``config`` with each site's teams, queues and thresholds (unchanged off a group hub)."""
+    sites = group_sites(config)
+    if not sites:
+        return config
+    queues: dict[str, QueueSettings] = {}
+    for name, settings in config.queues.items():
+        for site in [sites[0]] if SEP in name else sites:
+            queues[in_site(site, name)] = settings
+    return replace(config, teams=[t for team in config.teams for t in _teams(team, sites)],
+                   queues=queues,
+                   thresholds=[t for th in config.thresholds for t in _thresholds(th, sites)])
+
+
+def known_teams(config: Config) -> dict[str, Team]:
+    """The teams a hub has by id (a group hub's are each site's)."""
+    return {t.id: t for t in expand_group(config).teams}
+
+
+def known_agents(config: Config) -> set[str]:
+    """Every agent of a team (a group hub's are ``<site>:<agent>``)."""
+    return {a for t in known_teams(config).values() for a in t.agents}
+
+
+def known_queues(config: Config) -> set[str]:
+    """Every configured queue (``[queues]`` and the teams')."""
+    expanded = expand_group(config)
+    return set(expanded.queues) | {q for t in expanded.teams for q in t.queues}

@@ -1,0 +1,170 @@
+"""A group hub's names and scopes, without NATS: each site kept apart, the total of all sites.
+
+The group engine is fed the two sites' events as the group hub's fold hands them over
+(:func:`namespaced`), and its ``site:<name>`` figures are compared with a replay of each site's
+own events on the site's own config.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from panneau.hub.cluster.group import namespaced
+from panneau.hub.config import ConfigError, parse_config
+from panneau.hub.config.sites import expand_group
+from panneau.hub.events import (
+    AgentLoggedIn,
+    CallAbandoned,
+    CallAnswered,
+    CallEnded,
+    CallEntered,
+    SystemRestart,
+    TicketCreated,
+)
+from panneau.hub.testing import snapshot
+from panneau.hub.view import parse_key, parse_scope
+from tests.hub.conftest import config_text
+
+T0 = 1_795_860_000.0
+COUNTS = ("offered", "answered", "abandoned", "service_level_pct", "asa_s", "avg_talk_s",
+          "tickets_created")
+
+
+def site_text() -> str:
+    """The hub tests' config (teams support and sales) without its tokens."""
+    return config_text(":memory:").split("[[tokens]]")[0]
+
+
+def group_config(extra: str = ""):
+    return parse_config(site_text() + '[cluster]\nrole = "group"\nsites = ["paris", "lyon"]\n'
+                        + extra, "group.toml")
+
+
+def site_events(n: int, *, answered: int, agent: str = "ag-ann") -> list:
+    """``n`` support calls with the same call ids at every site; the first ``answered`` are
+    answered and ended, the others abandoned; one ticket without a group."""
+    out: list = [AgentLoggedIn(ts=T0, agent=agent),
+                 TicketCreated(ts=T0 + 1, ticket_id="t1")]
+    for i in range(n):
+        ts, call = T0 + 10 * (i + 1), f"c{i}"
+        out.append(CallEntered(ts=ts, call_id=call, queue="support", caller_id="555"))
+        if i < answered:
+            out.append(CallAnswered(ts=ts + 2, call_id=call, queue="support", agent=agent,
+                                    hold_s=2.0))
+            out.append(CallEnded(ts=ts + 5, call_id=call, queue="support", agent=agent,
+                                 hold_s=2.0, talk_s=3.0, ended_by="caller"))
+        else:
+            out.append(CallAbandoned(ts=ts + 4, call_id=call, queue="support", wait_s=4.0))
+    return out
+
+
+def fold(sites: dict[str, list]) -> list:
+    """The events as a group hub journals them: each site's names prefixed, in time order."""
+    events = [namespaced(e, site) for site, evs in sites.items() for e in evs]
+    return sorted(events, key=lambda e: e.ts)
+
+
+def figures(snap, scope: str) -> dict:
+    return {k: snap.get(scope, "today", k) for k in COUNTS}
+
+
+def test_each_site_s_figures_equal_a_replay_of_that_site_alone():
+    paris, lyon = site_events(6, answered=4), site_events(3, answered=3)
+    at = T0 + 200
+    group = snapshot(fold({"paris": paris, "lyon": lyon}), config=group_config(), at=at)
+    site = parse_config(site_text(), "site.toml")
+    for name, events in (("paris", paris), ("lyon", lyon)):
+        alone = snapshot(events, config=site, at=at)
+        assert figures(group, f"site:{name}") == figures(alone, "site")
+        assert figures(group, f"team:{name}:support") == figures(alone, "team:support")
+        assert figures(group, f"queue:{name}:support") == figures(alone, "queue:support")
+        assert group.get(f"agent:{name}:ag-ann", "today", "answered") == alone.get(
+            "agent:ag-ann", "today", "answered")
+    # the group total adds both sites' calls; the same call ids were never merged
+    assert group.get("site", "today", "offered") == 9
+    assert group.get("site", "today", "answered") == 7
+    assert group.get("site", "today", "abandoned") == 2
+    assert group.get("site", "today", "tickets_created") == 2
+    # the two "support" teams stay apart, and nothing is counted under the bare names
+    assert not {"team:support", "queue:support", "agent:ag-ann"} & set(group.values)
+
+
+def test_a_site_s_restart_ends_only_that_site_s_calls():
+    paris = [CallEntered(ts=T0, call_id="c1", queue="support")]
+    lyon = [CallEntered(ts=T0, call_id="c1", queue="support")]
+    events = fold({"paris": paris, "lyon": lyon})
+    events.append(SystemRestart(ts=T0 + 5, source="paris"))  # source: the site (edge_sources)
+    group = snapshot(events, config=group_config(), at=T0 + 10)
+    assert group.get("site:paris", "now", "calls_waiting") == 0
+    assert group.get("site:lyon", "now", "calls_waiting") == 1
+    assert group.get("site", "now", "calls_waiting") == 1
+
+
+def test_namespaced_prefixes_every_identifier_and_keeps_the_rest():
+    event = CallAnswered(ts=T0, call_id="a:1", queue="support", agent="ann", hold_s=1.5,
+                         source="x", source_pos="7")
+    folded = namespaced(event, "paris")
+    assert (folded.call_id, folded.queue, folded.agent) == ("paris:a:1", "paris:support",
+                                                            "paris:ann")
+    assert (folded.hold_s, folded.source, folded.source_pos) == (1.5, "x", "7")
+    assert namespaced(TicketCreated(ts=T0, ticket_id="t", group="billing"), "lyon").group == (
+        "lyon:billing")
+    assert namespaced(SystemRestart(ts=T0), "lyon") == SystemRestart(ts=T0)
+
+
+def test_the_group_config_has_each_site_s_teams_queues_and_thresholds():
+    config = group_config('[queues.support]\nservice_level_s = 30\n'
+                          '[[thresholds]]\nkpi = "asa_s"\nteam = "support"\nwarn = 30.0\n'
+                          '[[thresholds]]\nkpi = "answered"\nteam = "lyon:sales"\n'
+                          'target = 10.0\n'
+                          '[[tokens]]\nrole = "kiosk"\ntoken = "group-wall-1"\nscope = "site"\n'
+                          '[[tokens]]\nrole = "kiosk"\ntoken = "paris-wall-1"\n'
+                          'scope = "site:paris"\n'
+                          '[[tokens]]\nrole = "kiosk"\ntoken = "lyon-support"\n'
+                          'team = "lyon:support"\n'
+                          '[[tokens]]\nrole = "agent"\ntoken = "paris-ann-1"\n'
+                          'agent = "paris:ag-ann"\n')
+    teams = {t.id: t for t in config.teams}
+    assert set(teams) == {"paris:support", "lyon:support", "paris:sales", "lyon:sales"}
+    assert teams["lyon:support"].queues == ["lyon:support"]
+    assert teams["lyon:support"].agents == ["lyon:ag-ann", "lyon:ag-ben", "lyon:ag-cid"]
+    assert teams["lyon:support"].name == "support · lyon"
+    assert set(config.queues) == {"paris:support", "lyon:support"}
+    assert {(t.kpi, t.team) for t in config.thresholds} == {
+        ("calls_waiting", None), ("asa_s", "paris:support"), ("asa_s", "lyon:support"),
+        ("answered", "lyon:sales")}
+    assert expand_group(config) == config  # once is enough
+
+
+@pytest.mark.parametrize(("extra", "message"), [
+    ('[[tokens]]\nrole = "kiosk"\ntoken = "kiosk-wall-1"\nteam = "support"\n',
+     "tokens[0].team: no team 'support'"),
+    ('[[tokens]]\nrole = "kiosk"\ntoken = "kiosk-wall-1"\nscope = "site:nice"\n',
+     "tokens[0].scope: unknown scope 'site:nice': use site; site:<name> with a site of"),
+    ('[[tokens]]\nrole = "kiosk"\ntoken = "kiosk-wall-1"\nscope = "site"\nteam = "paris:sales"\n',
+     "a kiosk shows a team or a scope, not both"),
+    ('[[tokens]]\nrole = "agent"\ntoken = "agent-tok-1"\nagent = "ag-ann"\nscope = "site"\n',
+     "only a kiosk token takes a scope"),
+])
+def test_a_group_config_refuses_names_no_site_has(extra, message):
+    with pytest.raises(ConfigError) as caught:
+        group_config(extra)
+    assert message in str(caught.value)
+
+
+def test_a_site_listed_twice_is_refused():
+    text = site_text() + '[cluster]\nrole = "group"\nsites = ["paris", "paris"]\n'
+    with pytest.raises(ConfigError, match="site 'paris' is listed twice"):
+        parse_config(text, "group.toml")
+
+
+def test_site_scopes_are_view_keys_like_any_other():
+    assert parse_scope("site:paris") == ("site", "paris")
+    assert parse_scope("team:paris:support") == ("team", "paris:support")
+    assert parse_scope("site") == ("site", "")
+    for bad in ("group", "site:", "site:a:b", "team:", "kpi:x"):
+        with pytest.raises(ValueError, match="is not a scope"):
+            parse_scope(bad)
+    key = parse_key("kpi:site:paris/today/answered")
+    assert (key.scope, key.window, key.kpi) == ("site:paris", "today", "answered")
+    assert key.wire == "kpi:site:paris/today/answered"

@@ -1,0 +1,66 @@
+"""A group hub's wall: the group total and each site, a stale site named and greyed alone."""
+
+from __future__ import annotations
+
+from kiosk_data import T0, view_of
+
+from panneau.hub.freshness import Link
+from panneau.kiosk.model import build_page, notices, page_specs, panel_title
+
+PAGES = [{"title": "Sites", "window": "today", "by_site": True,
+          "kpis": ["offered", "service_level_pct"]},
+         {"title": "Now", "window": "now", "kpis": ["calls_waiting"]}]
+
+
+def group_values(**sources) -> dict:
+    values = {"meta": {"role": "kiosk", "team": None, "team_name": None, "scope": "site",
+                       "as_of": T0 - 5, "timezone": "Europe/Paris", "dwell_s": 15,
+                       "pages": PAGES}}
+    for scope, offered, sl in (("site", 30, 80.0), ("site:paris", 20, 90.0),
+                               ("site:lyon", 10, 60.0)):
+        values[f"kpi:{scope}/today/offered"] = offered
+        values[f"kpi:{scope}/today/service_level_pct"] = sl
+    values["kpi:site/now/calls_waiting"] = 3
+    for name, status in sources.items():
+        values[f"source:{name}"] = {"status": status, "since": T0 - 60, "last_event": T0 - 61,
+                                    "plugin": "nats_site", "feeds": []}
+    return values
+
+
+def test_a_by_site_page_shows_each_kpi_for_the_group_then_each_site():
+    view = view_of(group_values(paris="live", lyon="live"))
+    specs = page_specs(view)
+    assert [s.title for s in specs] == ["Sites", "Now"]
+    page = build_page(view, specs[0], Link(True))
+    assert [(t.label, t.text) for t in page.tiles] == [
+        ("Offered · today", "30"), ("Offered · lyon today", "10"),
+        ("Offered · paris today", "20"), ("SL (Asterisk) · today", "80%"),
+        ("SL (Asterisk) · lyon today", "60%"), ("SL (Asterisk) · paris today", "90%")]
+    assert panel_title(view.meta) == "All sites"
+    assert panel_title({"scope": "site:paris"}) == "Site paris"
+
+
+def test_a_wall_without_site_scopes_leaves_the_by_site_page_out():
+    values = group_values()
+    values = {k: v for k, v in values.items() if not k.startswith("kpi:site:")}
+    assert [s.title for s in page_specs(view_of(values))] == ["Now"]
+
+
+def test_a_stale_site_is_named_and_only_its_figures_and_the_total_grey():
+    view = view_of(group_values(paris="stale", lyon="live"))
+    page = build_page(view, page_specs(view)[0], Link(True))
+    stale = {t.label: t.stale for t in page.tiles}
+    assert stale["Offered · paris today"] and stale["Offered · today"]
+    assert not stale["Offered · lyon today"]
+    lines = [n.text for n in notices(view, Link(True), T0, lambda ts: "10:59")]
+    assert lines[0] == "Site paris stale since 10:59, last event 10:59"
+
+
+def test_a_wall_of_one_site_is_not_told_of_another_site_s_cut():
+    values = group_values(paris="live", lyon="stale")
+    values["meta"] = {**values["meta"], "scope": None, "team": "paris:support"}
+    lines = [n.text for n in notices(view_of(values), Link(True), T0, lambda ts: "10:59")]
+    assert not [line for line in lines if "lyon" in line]
+    values["meta"] = {**values["meta"], "team": None, "scope": "site"}
+    lines = [n.text for n in notices(view_of(values), Link(True), T0, lambda ts: "10:59")]
+    assert lines[0].startswith("Site lyon stale since 10:59")
