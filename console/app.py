@@ -7,6 +7,7 @@ from typing import Any, ClassVar
 from textual import on, work
 from textual.binding import Binding, BindingType
 
+from panneau.console.figure_form import FORM_REF, FigureForm, teams_of
 from panneau.console.model import agent_day, build_console
 from panneau.console.scorecard import ScorecardScreen
 from panneau.console.screen import AgentDayScreen, ConsoleScreen
@@ -23,7 +24,8 @@ class ConsoleApp(HubApp):
     CSS_PATH = "console.tcss"
     TITLE = "Panneau console"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("f2", "scorecard", "Objectives & scorecard")]
+        Binding("f2", "scorecard", "Objectives & scorecard"),
+        Binding("f6", "enter_figure", "Enter a figure")]
     HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (120, "-wide")]
 
     def __init__(self, client: HubLike | None = None, *, stale_after_s: float = 30.0,
@@ -42,6 +44,22 @@ class ConsoleApp(HubApp):
         if not isinstance(self.screen, ScorecardScreen):
             self.push_screen(ScorecardScreen())
             self.call_after_refresh(self.refresh_model)
+
+    def action_enter_figure(self) -> None:
+        """Open the form for a figure no source holds (F6; Escape closes it)."""
+        if not isinstance(self.screen, FigureForm):
+            self.push_screen(FigureForm(teams_of(self.view)), self._figure_entered)
+
+    def _figure_entered(self, entered: str | None) -> None:
+        if entered is not None:
+            self.notify(f"entered: {entered}", timeout=8)
+
+    @on(FigureForm.Submitted)
+    async def send_figure(self, message: FigureForm.Submitted) -> None:
+        """Send the form's entry; the hub's ``ok`` or ``error`` goes back to the form."""
+        if not await self.send_frame(message.frame) and isinstance(self.screen, FigureForm):
+            self.screen.answered("error", {"reason": "not connected to the hub, nothing "
+                                                     "entered: try again"})
 
     def get_default_screen(self) -> ConsoleScreen:
         return ConsoleScreen()
@@ -108,7 +126,9 @@ class ConsoleApp(HubApp):
 
     def on_hub_app_frame_received(self, message: HubApp.FrameReceived) -> None:
         ref = message.frame.get("ref")
-        if message.kind == "series" and ref in chart_refs():
+        if ref == FORM_REF and isinstance(self.screen, FigureForm):
+            self.screen.answered(message.kind, message.frame)
+        elif message.kind == "series" and ref in chart_refs():
             self.chart_answers[ref] = message.frame
             self.refresh_model()
         elif message.kind == "error" and ref in chart_refs():

@@ -5,11 +5,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from datetime import date
 
 from panneau.hub.cli.common import add_command, read_token, screen_args
 from panneau.hub.cli.message_cmd import manager_request
 from panneau.hub.engine.inputs import FIGURES
+from panneau.hub.figure_entry import figure_frame
 
 __all__ = ["enter_figure", "register", "run"]
 
@@ -39,20 +39,13 @@ def register(subparsers) -> None:
 
 def _frame(args: argparse.Namespace) -> dict:
     """The ``enter_figure`` frame; ``ValueError`` for what can be told before sending."""
-    if args.figure not in FIGURES:
-        raise ValueError(f"unknown figure {args.figure!r} (known: {', '.join(FIGURES)})")
     try:
-        amount = float(args.amount)
-    except ValueError:
-        raise ValueError(f"the amount must be a number, got {args.amount!r}") from None
-    if args.day is not None:
-        try:
-            date.fromisoformat(args.day)
-        except ValueError:
+        return figure_frame(args.figure, args.amount, team=args.team, day=args.day,
+                            category=args.category, corrects=args.corrects)
+    except ValueError as exc:
+        if args.day is not None and str(exc).startswith("the day"):
             raise ValueError(f"--day must be a date YYYY-MM-DD, got {args.day!r}") from None
-    return {"type": "enter_figure", "figure": args.figure,
-            "amount": int(amount) if amount.is_integer() else amount, "team": args.team,
-            "day": args.day, "category": args.category, "corrects": args.corrects}
+        raise
 
 
 async def enter_figure(url: str, token: str, frame: dict, *, ca_file: str | None = None,
