@@ -2,8 +2,9 @@
 
 Keys (the composer keeps letters): F3 next family of figures, F4 sorts the agents by the
 column under the cursor (again: reversed), Enter on a team shows its agents (Escape: every
-agent), Enter on an agent opens its day (:class:`AgentDayScreen`). The Charts tab draws the
-site's charts, or the team's after Enter on a team (:mod:`panneau.hub.charts`).
+agent), Enter on an agent opens its day (:class:`AgentDayScreen`). The Charts tab (F5, again:
+back to Figures) draws the site's charts, or the team's after Enter on a team
+(:mod:`panneau.hub.charts`).
 """
 
 from __future__ import annotations
@@ -63,6 +64,7 @@ class ConsoleScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f3", "family", "Next family"),
         Binding("f4", "sort", "Sort agents"),
+        Binding("f5", "charts", "Charts"),
         Binding("escape", "all_agents", "All agents", show=False),
     ]
 
@@ -176,6 +178,11 @@ class ConsoleScreen(Screen[None]):
         reverse = self.sort is not None and self.sort == (column, False)
         self.sort = (column, reverse)
         self.watch_model(self.model)
+
+    def action_charts(self) -> None:
+        """Show the Charts tab; from it, the Figures tab."""
+        tabs = self.query_one("#tabs", TabbedContent)
+        tabs.active = "figures" if tabs.active == "tab-charts" else "tab-charts"
 
     def action_all_agents(self) -> None:
         if self.team is not None:

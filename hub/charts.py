@@ -7,7 +7,7 @@ team or a queue; never an agent: per-agent figures come from a manager's view on
   and answered since local midnight, the last of each half hour. SL and abandon rate are
   day-to-date figures (what the target is judged on); offered and answered are day-to-date
   counters, so each half hour's count is the difference with the half hour before (0 at
-  midnight, when the counters restart);
+  midnight, when the counters restart), drawn as answered + missed (offered − answered);
 - the period (``CHART_PERIOD_REF``): ``today`` samples of the resolution time over the last
   :data:`PERIOD_DAYS` days and today, the last of each day (a day's own mean).
 
@@ -163,16 +163,18 @@ def _intraday(view: ViewState, scope: str, day: Mapping[str, Any] | None, zone: 
         tuple(Line(name, tuple(found[kpi].get(i) for i in slots))
               for name, kpi in (("SL%", SERVICE_LEVEL), ("abandon%", "abandon_rate_pct"))),
         targets, "pct", empty="" if labels else "no history yet today")
-    counts = []
+    counts: dict[str, list[float | None]] = {}
     for kpi in ("offered", "answered"):
-        values: list[float | None] = []
+        values = counts[kpi] = []
         before = 0.0  # counters restart at midnight
         for i in slots:
             now_value = found[kpi].get(i)
             values.append(None if now_value is None else max(0.0, now_value - before))
             before = now_value if now_value is not None else before
-        counts.append(Line(kpi, tuple(values)))
-    calls = Chart("bars", "Calls per ½ h", labels, tuple(counts),
+    missed = [None if o is None or a is None else max(0.0, o - a)
+              for o, a in zip(counts["offered"], counts["answered"], strict=True)]
+    calls = Chart("bars", "Calls per ½ h", labels,
+                  (Line("answered", tuple(counts["answered"])), Line("missed", tuple(missed))),
                   unit="count", empty="" if labels else "no history yet today")
     return rates, calls
 
@@ -205,7 +207,7 @@ def _channels(view: ViewState, scope: str) -> Chart:
               for c in CHANNELS]
     counts = sorted(((c, v) for c, v in counts if v > 0), key=lambda cv: -cv[1])
     total = sum(v for _, v in counts)
-    return Chart("hbars", f"Tickets today by channel (n = {total:g})",
+    return Chart("hbars", "Tickets today by channel" + (f" (n = {total:g})" if total else ""),
                  tuple(f"{c} {round(100 * v / total)}%" for c, v in counts),
                  (Line("share", tuple(round(100 * v / total, 1) for _, v in counts)),),
                  unit="pct", empty="" if counts else "no ticket today")

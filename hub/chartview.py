@@ -49,6 +49,8 @@ def _ticks(low: float, high: float) -> list[float]:
     first = -(-low // step) * step
     return [float(first + i * step) for i in range(int((high - first) // step) + 1)]
 _BAR_COLORS = ("cyan", "green")
+#: Stacked calls: answered at the bottom, not answered on top.
+_STACK_COLORS = ("green", "red")
 _STATE_STYLES = {"ok": "green", "warn": "bold yellow", "alert": "bold red"}
 
 
@@ -130,16 +132,16 @@ class ChartPlot(PlotextPlot):
         plt.xticks(*_every(chart.labels, (width - 12) // 9))
 
     def _bars(self, chart: Chart, width: int) -> None:
-        """Grouped bars side by side in the order the title names them; the latest slots
-        that fit (about 3 columns a group)."""
-        fit = max(3, (width - 8) // (2 + len(chart.lines)))
+        """One bar per slot, its series stacked (first at the bottom); the latest slots that
+        fit (two columns a bar and one between)."""
+        fit = max(3, (width - 8) // 3)
         start = max(0, len(chart.labels) - fit)
         labels = chart.labels[start:]
         values = [[v or 0.0 for v in line.values[start:]] for line in chart.lines]
-        self.border_title = f"{chart.title}: {' | '.join(line.label for line in chart.lines)}"
-        self.plt.multiple_bar(list(range(1, len(labels) + 1)), values,
-                              color=list(_BAR_COLORS[:len(values)]), width=0.7)
-        top = max((v for row in values for v in row), default=0.0)
+        self.border_title = f"{chart.title}: {' + '.join(line.label for line in chart.lines)}"
+        self.plt.stacked_bar(list(range(1, len(labels) + 1)), values,
+                             color=list(_STACK_COLORS[:len(values)]), width=0.6)
+        top = max((sum(column) for column in zip(*values, strict=True)), default=0.0)
         self.plt.yticks(_ticks(0.0, _nice_range([0.0, top])[1]))
         self.plt.xticks(*_every(labels, (width - 8) // 9))
 

@@ -50,9 +50,10 @@ def test_day_series_become_rates_and_half_hour_counts():
                                                      tuple(r[1] for r in DAY)]
     assert [t for _, t in rates.targets] == [80.0, 5.0]
     calls = charts.per_half_hour
-    offered, answered = (line.values for line in calls.lines)
+    answered, missed = (line.values for line in calls.lines)
     # counters are day-to-date: each half hour is the difference with the one before
-    assert offered == (12, 28, 45, 55, 50, 46, 34) and answered == (12, 26, 42, 48, 44, 43, 35)
+    assert answered == (12, 26, 42, 48, 44, 43, 35)  # offered (12, 28, 45, 55, 50, 46, 34)
+    assert missed == (0, 2, 3, 7, 6, 3, 0)  # one more answered than offered: not below 0
 
 
 def test_a_half_hour_without_sample_is_a_gap_not_a_zero():
@@ -62,8 +63,8 @@ def test_a_half_hour_without_sample_is_a_gap_not_a_zero():
         del day["series"][key][2]  # no sample at 08:30
     charts = build_charts(view_of({}), "team:support", given)
     assert charts.intraday.lines[0].values[2] is None
-    offered = charts.per_half_hour.lines[0].values
-    assert offered[2] is None and offered[3] == 140 - 40  # since the last sample
+    answered = charts.per_half_hour.lines[0].values
+    assert answered[2] is None and answered[3] == 128 - 38  # since the last sample
     assert charts.intraday.targets == (("SL (all callers) target", None),
                                        ("Abandon rate target", None))
 

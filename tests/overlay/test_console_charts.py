@@ -60,3 +60,7 @@ async def test_the_charts_tab_asks_for_series_and_draws_every_chart():
         assert plots["chart-per-agent"].labels == ("Gina 40+4", "Alice 34+9", "Bob 21+0")
         assert all(chart is not None and not chart.empty for chart in plots.values())
         assert app.screen.query_one(GaugeBar).chart.n == 64
+        await pilot.press("f5")  # back to the figures
+        assert app.screen.query_one(TabbedContent).active == "figures"
+        await pilot.press("f5")
+        assert app.screen.query_one(TabbedContent).active == "tab-charts"
