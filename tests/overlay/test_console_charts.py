@@ -26,6 +26,7 @@ def console(scope: str = "site") -> ConsoleApp:
     app = ConsoleApp(view=make_view(chart_values()), link=Link(True, NOW - 1),
                      clock=lambda: NOW)
     app.chart_answers = answers(scope)
+    app.animation_level = "none"  # the tab underline would slide into the snapshot
     return app
 
 
