@@ -31,7 +31,6 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -80,7 +79,7 @@ class ViewParts(Protocol):
     def build(self, part: Part) -> dict[str, Any]: ...
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Client:
     """One accepted connection."""
 
@@ -93,26 +92,33 @@ class Client:
 
 @dataclass(eq=False, slots=True)
 class _PartState:
-    """A part's last values, its users, and its last encoded change."""
+    """A part's last values, its users, and its last encoded change.
+
+    Most parts have one user (an agent's own figures, an audience's meta, messages…), so
+    ``users`` is a list (64 bytes for one, a set takes 216) and ``full`` is kept only for
+    parts several audiences share: a one-user part is encoded whole only for its own
+    snapshot, kept it would stay in memory for nothing.
+    """
 
     values: dict[str, Any]
-    users: set[AudienceState] = field(default_factory=set)
+    users: list[AudienceState] = field(default_factory=list)
     changed: int = -1  # the tick of the last change
     change: wire.Splice = wire.Splice.EMPTY_MAP
     unset: wire.Splice = wire.Splice.EMPTY_ARRAY
     full: wire.Splice | None = None  # the values, encoded when a snapshot needs them
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class AudienceState:
-    """An audience's parts, its seq, recent deltas and its connections."""
+    """An audience's parts, its seq, recent deltas and its connections (slotted, and the
+    history a list: a deque takes 600 bytes even empty; it holds a few deltas)."""
 
     audience: Audience
     parts: tuple[Part, ...] = ()
     part_set: frozenset[Part] = frozenset()
     pstates: list[_PartState] = field(default_factory=list)  # the states of ``parts``
     seq: int = 0
-    history: deque[tuple[int, bytes]] = field(default_factory=deque)
+    history: list[tuple[int, bytes]] = field(default_factory=list)
     history_bytes: int = 0
     resume_bytes: int = MIN_RESUME_BYTES
     clients: set[Client] = field(default_factory=set)
@@ -146,13 +152,14 @@ class Publisher:
         if ps is None:
             ps = self.parts[part] = _PartState(self.views.build(part))
             self.by_topic.setdefault(self.views.topic(part), set()).add(part)
-        ps.users.add(state)
+        ps.users.append(state)
         return ps
 
     def _unuse(self, state: AudienceState, part: Part) -> None:
         ps = self.parts.get(part)
         if ps is not None:
-            ps.users.discard(state)
+            if state in ps.users:
+                ps.users.remove(state)
             if not ps.users:
                 del self.parts[part]
                 topic = self.views.topic(part)
@@ -160,10 +167,14 @@ class Publisher:
                 if not self.by_topic[topic]:
                     del self.by_topic[topic]
 
-    def _full(self, ps: _PartState) -> wire.Splice:
-        if ps.full is None:
-            ps.full = wire.Splice.of_map(ps.values)
-        return ps.full
+    @staticmethod
+    def _full(ps: _PartState) -> wire.Splice:
+        full = ps.full
+        if full is None:
+            full = wire.Splice.of_map(ps.values)
+            if len(ps.users) > 1:
+                ps.full = full
+        return full
 
     def _audience(self, audience: Audience) -> AudienceState:
         state = self.audiences.get(audience)
@@ -308,7 +319,7 @@ class Publisher:
         ps.changed = tick
         ps.change = wire.Splice.of_map(delta.set)
         ps.unset = wire.Splice.of_array(delta.unset)
-        touched |= ps.users
+        touched.update(ps.users)
         return True
 
     def _reparts(self, state: AudienceState) -> None:
@@ -352,9 +363,13 @@ class Publisher:
         history = state.history
         history.append((state.seq, data))
         state.history_bytes += len(data)
-        while len(history) > self.resume_history or (
-                state.history_bytes > state.resume_bytes and len(history) > 1):
-            state.history_bytes -= len(history.popleft()[1])
+        drop = 0
+        while len(history) - drop > self.resume_history or (
+                state.history_bytes > state.resume_bytes and len(history) - drop > 1):
+            state.history_bytes -= len(history[drop][1])
+            drop += 1
+        if drop:
+            del history[:drop]
         self.write(state.clients, data, "delta")
 
     def send(self, frame: dict[str, Any], audiences: Callable[[Audience], bool]) -> None:
