@@ -47,6 +47,7 @@ from panneau.hub.reports.scheduler import ReportScheduler
 from panneau.hub.server.context import Routes, SourceState, families_of
 from panneau.hub.server.engine_state import EngineState
 from panneau.hub.server.frames import FrameHandler
+from panneau.hub.server.gcpolicy import GcPolicy
 from panneau.hub.server.history import History
 from panneau.hub.server.http import HttpServer
 from panneau.hub.server.journal import Journal
@@ -109,6 +110,7 @@ class Hub:
         self.goals: dict[str, Any] = {}
         self._status_dirty = False
         self._tasks: list[asyncio.Task] = []
+        self.gc = GcPolicy()
         self._published = 0  # accepted-event counter value last published
         self._accepted = 0
         cfg = config
@@ -223,6 +225,7 @@ class Hub:
         if self.reports is not None:
             self._tasks.append(loop.create_task(self.reports.run(), name="hub:reports"))
         await self.supervisor.start()
+        self.gc.start()  # start-up's objects frozen; full collections after ticks only
         log.info("hub %s up: ws %s, http %s, %d events replayed, %d sources", self.epoch,
                  self.ws_url, self.http_url, replayed, len(self.supervisor.states))
 
@@ -247,6 +250,7 @@ class Hub:
             with contextlib.suppress(Exception):
                 await server.stop()
         self.journal.close()
+        self.gc.stop()
         log.info("hub %s stopped", self.epoch)
 
     async def serve_forever(self) -> None:
@@ -380,6 +384,7 @@ class Hub:
                 self.tick()
             except Exception:
                 log.exception("publishing failed")
+            self.gc.after_tick()  # when due: the frames of this tick are out
 
     async def refresh_insights(self) -> dict[str, dict[str, Any]]:
         """Run the insight rules on the current figures (the past ones read off the loop)."""
