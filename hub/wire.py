@@ -144,6 +144,17 @@ def encode(frame: Mapping[str, Any]) -> bytes:
     return msgpack.packb(frame, use_bin_type=True)
 
 
+def encode_uint(n: int) -> bytes:
+    """A non-negative int as msgpack (a delta's ``seq``), without a packer per call."""
+    if n < 0x80:
+        return bytes((n,))
+    if n < 0x10000:
+        return (b"\xcc" + bytes((n,))) if n < 0x100 else b"\xcd" + n.to_bytes(2, "big")
+    if n < 0x100000000:
+        return b"\xce" + n.to_bytes(4, "big")
+    return b"\xcf" + n.to_bytes(8, "big")
+
+
 @lru_cache(maxsize=1024)
 def encode_str(text: str) -> bytes:
     """One string as msgpack (the frame field names, an epoch): encoded once."""

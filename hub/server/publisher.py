@@ -8,16 +8,19 @@ Rules kept here (see websockets' "broadcast" topic for the trade-off):
   from is unchanged (the engine hands out the same dicts for a scope whose figures did not
   move) nothing is done; otherwise it is rebuilt, diffed against its last values and its
   change encoded **once** as msgpack (the ``set`` pairs and ``unset`` items).
-- Only the audiences using a changed part get a frame. Their ``delta`` is spliced from the
-  shared bytes: only the header with the audience's ``seq`` is encoded per audience. A
-  snapshot is spliced the same way from each part's encoded values.
+- Only the audiences using a changed part get a frame: a changed part adds itself to each
+  of its users' lists, so a tick's work per audience is what changed for it, never a scan
+  of its parts. Their ``delta`` is spliced from the shared bytes (audiences whose lists are
+  equal share one body): only its ``seq`` and the websocket header are put together per
+  audience, in one join. A snapshot is spliced the same way from each part's encoded values.
 - Writes never wait: a frame goes into the connection's write buffer at once (like
   ``websockets.broadcast``). A connection whose unsent bytes exceed
   ``hub.client_buffer_bytes`` is dropped (close 4008): a client that does not read never
   slows the others, and never makes the hub hold unbounded memory.
 - The last ``hub.resume_history`` deltas of each audience are kept, and never more bytes of
-  them than two snapshots of that view (at least 16 KiB): past that a snapshot is the
-  cheaper way back, and an agent's history stays within a few kB. A client that reconnects
+  them than two snapshots of that view (at least 16 KiB), kept as the websocket frames
+  written: past that a snapshot is the cheaper way back, and an agent's history stays
+  within a few kB. A client that reconnects
   with the same ``epoch`` and a ``seq`` still covered gets exactly the deltas it missed;
   otherwise a fresh snapshot. An audience without clients is kept for ``idle_keep_s`` so its
   screens can resume, then forgotten.
@@ -53,22 +56,19 @@ RESUME_SNAPSHOTS = 2
 MIN_RESUME_BYTES = 16 * 1024
 
 
-def ws_binary_frame(data: bytes) -> bytes:
-    """An unmasked, final, binary websocket frame holding ``data`` (RFC 6455, 5.2)."""
-    size = len(data)
+def ws_binary_head(size: int) -> bytes:
+    """The header of an unmasked, final, binary websocket frame of ``size`` bytes (RFC 6455,
+    5.2)."""
     if size < 126:
-        head = bytes((0x82, size))
-    elif size < 0x10000:
-        head = b"\x82\x7e" + size.to_bytes(2, "big")
-    else:
-        head = b"\x82\x7f" + size.to_bytes(8, "big")
-    return head + data
+        return bytes((0x82, size))
+    if size < 0x10000:
+        return b"\x82\x7e" + size.to_bytes(2, "big")
+    return b"\x82\x7f" + size.to_bytes(8, "big")
 
 
-def _part_set(parts: tuple[Part, ...]) -> frozenset[Part]:
-    """The parts as a set, kept only for long lists (managers): a set per agent would cost
-    more memory than it saves time."""
-    return frozenset(parts) if len(parts) > 32 else frozenset()
+def ws_binary_frame(data: bytes) -> bytes:
+    """An unmasked, final, binary websocket frame holding ``data``."""
+    return ws_binary_head(len(data)) + data
 
 
 class ViewParts(Protocol):
@@ -102,7 +102,6 @@ class _PartState:
 
     values: dict[str, Any]
     users: list[AudienceState] = field(default_factory=list)
-    changed: int = -1  # the tick of the last change
     change: wire.Splice = wire.Splice.EMPTY_MAP
     unset: wire.Splice = wire.Splice.EMPTY_ARRAY
     full: wire.Splice | None = None  # the values, encoded when a snapshot needs them
@@ -115,7 +114,6 @@ class AudienceState:
 
     audience: Audience
     parts: tuple[Part, ...] = ()
-    part_set: frozenset[Part] = frozenset()
     pstates: list[_PartState] = field(default_factory=list)  # the states of ``parts``
     seq: int = 0
     history: list[tuple[int, bytes]] = field(default_factory=list)
@@ -181,7 +179,6 @@ class Publisher:
         if state is None:
             state = self.audiences[audience] = AudienceState(audience)
             state.parts = self.views.parts_for(audience)
-            state.part_set = _part_set(state.parts)
             state.pstates = [self._use(state, part) for part in state.parts]
         return state
 
@@ -207,8 +204,9 @@ class Publisher:
             self.write([client], data, "snapshot")
         else:
             sent = f"resume ({len(missed)} deltas)"
-            for data in missed:
-                self.write([client], data, "delta")
+            for frame in missed:  # kept as websocket frames
+                size = len(frame) - (2 if frame[1] < 126 else 4 if frame[1] == 126 else 10)
+                self.write_frame([client], frame, size, "delta")
         self.write([client], wire.encode({"type": "status", "sources": status}), "status")
         if client.dropped:
             return "dropped"
@@ -259,7 +257,7 @@ class Publisher:
         """Rebuild the parts of the ``topics`` that changed and send the audiences using a
         part that did change their delta; returns the frames built."""
         self.tick += 1
-        tick, now = self.tick, time.monotonic()
+        now = time.monotonic()
         topics = set(topics)
         for audience, state in list(self.audiences.items()):
             if state.idle_since is not None and now - state.idle_since > self.idle_keep_s:
@@ -268,32 +266,30 @@ class Publisher:
                     self._unuse(state, part)
             elif audience.role == "manager" and SCOPES_TOPIC in topics:
                 self._reparts(state)
-        touched: set[AudienceState] = {s for s in self.audiences.values() if s.own or s.added}
+        # each audience with something to send → its changed parts, in the order they changed
+        # (the same order for every audience, so equal lists mean equal delta bodies)
+        touched: dict[AudienceState, list[_PartState]] = {
+            s: [] for s in self.audiences.values() if s.own or s.added}
         parts = self.parts
-        changed: list[Part] = []
         for topic in topics:
             for part in self.by_topic.get(topic, ()):
-                if self._refresh(part, parts[part], tick, touched):
-                    changed.append(part)
+                self._refresh(parts[part], self.views.build(part), touched)
         built = 0
         bodies: dict[tuple[int, ...], bytes] = {}  # audiences with the same changed parts
-        for state in touched:
-            if state.part_set and len(state.parts) > 2 * len(changed):  # from the changed side
-                mine = state.part_set
-                order = [parts[p] for p in changed if p in mine]
-            else:
-                order = [ps for ps in state.pstates if ps.changed == tick]
+        start, uint = self._delta_start, wire.encode_uint
+        for state, order in touched.items():
             if not state.own and not state.added:  # the common case: shared bytes only
-                if order:
-                    key = tuple(map(id, order))
-                    body = bodies.get(key)
-                    if body is None:
-                        body = bodies[key] = self._delta_body(
-                            [(ps.change, ps.unset) for ps in order])
-                    state.seq += 1
-                    self._keep_and_write(state, b"".join(
-                        (self._delta_start, wire.encode(state.seq), body)))
-                    built += 1
+                key = tuple(map(id, order))
+                body = bodies.get(key)
+                if body is None:
+                    body = bodies[key] = self._delta_body(
+                        [(ps.change, ps.unset) for ps in order])
+                state.seq += 1
+                seq = uint(state.seq)
+                size = len(start) + len(seq) + len(body)
+                self._keep_and_write(state, b"".join((ws_binary_head(size), start, seq, body)),
+                                     size)
+                built += 1
                 continue
             added = {id(parts[p]) for p in state.added}
             changes = [(ps.change, ps.unset) for ps in order if id(ps) not in added]
@@ -306,21 +302,23 @@ class Publisher:
                 built += 1
         return built
 
-    def _refresh(self, part: Part, ps: _PartState, tick: int, touched: set[AudienceState]
-                 ) -> bool:
-        """Rebuild one part; when it changed, encode the change once and note its users."""
-        if ps.changed == tick:
-            return False
-        values = self.views.build(part)
+    @staticmethod
+    def _refresh(ps: _PartState, values: dict[str, Any],
+                 touched: dict[AudienceState, list[_PartState]]) -> None:
+        """Take a part's new values; when they changed, encode the change once and add the
+        part to each of its users' changes."""
         delta = diff(ps.values, values)
         ps.values, ps.full = values, None
         if not delta:
-            return False
-        ps.changed = tick
+            return
         ps.change = wire.Splice.of_map(delta.set)
         ps.unset = wire.Splice.of_array(delta.unset)
-        touched.update(ps.users)
-        return True
+        for user in ps.users:
+            mine = touched.get(user)
+            if mine is None:
+                touched[user] = [ps]
+            else:
+                mine.append(ps)
 
     def _reparts(self, state: AudienceState) -> None:
         """Follow a change of an audience's parts (before the parts are brought up to date:
@@ -338,7 +336,7 @@ class Publisher:
             if part not in old:
                 self._use(state, part)
                 state.added.append(part)
-        state.parts, state.part_set = parts, _part_set(parts)
+        state.parts = parts
         state.pstates = [self.parts[p] for p in parts]
 
     @staticmethod
@@ -351,18 +349,20 @@ class Publisher:
 
     def delta_frame(self, seq: int, changes: list[tuple[wire.Splice, wire.Splice]]) -> bytes:
         """A ``delta`` frame spliced from encoded changes (``(set, unset)`` pairs)."""
-        return b"".join((self._delta_start, wire.encode(seq), self._delta_body(changes)))
+        return b"".join((self._delta_start, wire.encode_uint(seq), self._delta_body(changes)))
 
     def _send_delta(self, state: AudienceState, changes: list[tuple[wire.Splice, wire.Splice]]
                     ) -> None:
         state.seq += 1
-        self._keep_and_write(state, self.delta_frame(state.seq, changes))
+        data = self.delta_frame(state.seq, changes)
+        self._keep_and_write(state, ws_binary_frame(data), len(data))
 
-    def _keep_and_write(self, state: AudienceState, data: bytes) -> None:
-        """Keep a delta for resumes (within the audience's budget) and write it."""
+    def _keep_and_write(self, state: AudienceState, frame: bytes, size: int) -> None:
+        """Keep a delta (its websocket frame of ``size`` bytes of data) for resumes, within
+        the audience's budget, and write it."""
         history = state.history
-        history.append((state.seq, data))
-        state.history_bytes += len(data)
+        history.append((state.seq, frame))
+        state.history_bytes += len(frame)
         drop = 0
         while len(history) - drop > self.resume_history or (
                 state.history_bytes > state.resume_bytes and len(history) - drop > 1):
@@ -370,7 +370,7 @@ class Publisher:
             drop += 1
         if drop:
             del history[:drop]
-        self.write(state.clients, data, "delta")
+        self.write_frame(state.clients, frame, size, "delta")
 
     def send(self, frame: dict[str, Any], audiences: Callable[[Audience], bool]) -> None:
         """Send a frame outside the view (message, alert) to the audiences it is for."""
@@ -395,7 +395,11 @@ class Publisher:
         so a binary frame is its two-to-ten-byte header and the data) and handed straight to
         each transport.
         """
-        frame = ws_binary_frame(data)
+        self.write_frame(clients, ws_binary_frame(data), len(data), kind)
+
+    def write_frame(self, clients: Iterable[Client], frame: bytes, size: int, kind: str
+                    ) -> None:
+        """:meth:`write` of a websocket frame already put together (``size``: its data)."""
         n, limit = 0, self.buffer_bytes
         for client in clients:
             conn = client.conn
@@ -408,7 +412,7 @@ class Publisher:
                 self.drop(client, wire.CLOSE_TOO_SLOW, "client too slow")
         if n:
             self.metrics.frames_sent[kind] += n
-            self.metrics.bytes_sent += len(data) * n
+            self.metrics.bytes_sent += size * n
 
     def drop(self, client: Client, code: int, reason: str) -> None:
         """Forget a connection now and close it (aborting if the close cannot get through)."""
