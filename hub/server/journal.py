@@ -36,6 +36,13 @@ from panneau.hub.events import Event, event_from_dict, event_to_dict
 __all__ = ["Journal", "create_private"]
 
 _DAY = 86400.0
+_INSERT_EVENT = "INSERT INTO events (source, ts, kind, pos, data) VALUES (?, ?, ?, ?, ?)"
+_UPSERT_CHECKPOINT = ("INSERT INTO checkpoints (source, checkpoint, updated) VALUES (?, ?, ?) "
+                      "ON CONFLICT (source) DO UPDATE SET checkpoint = excluded.checkpoint, "
+                      "updated = excluded.updated")
+_UPSERT_MARKS = ("INSERT INTO source_marks (source, feeds, last_event) VALUES (?, ?, ?) "
+                 "ON CONFLICT (source) DO UPDATE SET feeds = excluded.feeds, "
+                 "last_event = excluded.last_event")
 
 
 def create_private(path: str) -> None:
@@ -126,19 +133,18 @@ class Journal:
         With events and ``feeds`` (the KPI families the source has fed so far), the source's
         marks (:meth:`source_marks`) are updated in the same transaction, ``now`` as its last
         event."""
-        rows = [{"source": source, "ts": e.ts, "kind": e.kind, "pos": e.source_pos,
-                 "data": json.dumps(event_to_dict(e), separators=(",", ":"))} for e in events]
+        rows = [(source, e.ts, e.kind, e.source_pos,
+                 json.dumps(event_to_dict(e), separators=(",", ":"))) for e in events]
+        # plain statements: sqlite-utils' insert_all/upsert look the table up and work out
+        # its columns on every call, which cost as much as the write itself on this path
         with self._write():
+            execute = self.db.conn.execute
             if rows:
-                self.db["events"].insert_all(rows)
+                self.db.conn.executemany(_INSERT_EVENT, rows)
             if set_checkpoint:
-                self.db["checkpoints"].upsert(
-                    {"source": source, "checkpoint": json.dumps(checkpoint), "updated": now},
-                    pk="source")
+                execute(_UPSERT_CHECKPOINT, (source, json.dumps(checkpoint), now))
             if rows and feeds is not None:
-                self.db["source_marks"].upsert(
-                    {"source": source, "feeds": json.dumps(sorted(feeds)), "last_event": now},
-                    pk="source")
+                execute(_UPSERT_MARKS, (source, json.dumps(sorted(feeds)), now))
 
     def source_marks(self) -> dict[str, tuple[list[str], float | None]]:
         """Each source's KPI families fed and hub time of its last event, as last journalled."""
