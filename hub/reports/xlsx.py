@@ -8,7 +8,9 @@ ids; catalogue order): a per-day, per-hour or per-agent table as the interval as
 typed: times are Excel date-times in the hub's timezone, durations Excel durations
 (``[h]:mm:ss``), percentages Excel percentages, counts numbers; a KPI without a value at that
 time is an empty cell, never 0. Each sheet has a frozen header and a filter. A sheet that
-reaches Excel's 1,048,576 rows goes on in ``Agents (2)`` and so on.
+reaches Excel's 1,048,576 rows goes on in ``Agents (2)`` and so on. Last, ``Comments``: the
+managers' comments on figures set or removed in the period (the CSV's ``note`` rows,
+:mod:`.notes`), one row each with its time, figure and text.
 
 The KPI columns come from one ``SELECT DISTINCT key`` over the period before the rows stream
 (a sheet's header is written first). One row a ``(time, scope, window)`` rather than a value:
@@ -29,6 +31,7 @@ import xlsxwriter
 
 from panneau.hub.catalogue import KPIS
 from panneau.hub.config.schema import Config
+from panneau.hub.reports.notes import note_rows
 from panneau.hub.reports.rows import Period, history_keys, history_rows, scope_kind
 from panneau.hub.reports.summary import TargetSummary
 from panneau.hub.reports.units import cell_value, number_format
@@ -97,6 +100,7 @@ class _Book:
         self.title = self.wb.add_format({"bold": True, "font_size": 14})
         self.time_format = self.wb.add_format({"num_format": time_format})
         self.date_format = self.wb.add_format({"num_format": "yyyy-mm-dd"})
+        self.comment_time_format = self.wb.add_format({"num_format": "yyyy-mm-dd hh:mm"})
         self._formats: dict[str, Any] = {}
 
     def value_format(self, kpi: str):
@@ -161,9 +165,35 @@ def write_xlsx(path: str | Path, db: sqlite3.Connection, config: Config, period:
     for sheet in sheets.values():
         sheet.close()
     rows = sum(sheet.rows for sheet in sheets.values())
+    _write_comments(book, db, period, tz)
     _write_summary(book, summary_sheet, summary, config, period, title, values)
     book.wb.close()
     return values, rows
+
+
+COMMENT_HEADER = ("time", "scope", "window", "kpi", "label", "comment")
+COMMENT_WIDTHS = (19, 18, 8, 22, 26, 60)
+
+
+def _write_comments(book: _Book, db: sqlite3.Connection, period: Period, tz: ZoneInfo) -> None:
+    """The ``Comments`` sheet: each comment set or removed in the period, oldest first."""
+    sheet = book.wb.add_worksheet("Comments")
+    book.header(sheet, COMMENT_HEADER, COMMENT_WIDTHS)
+    time_format = book.comment_time_format
+    notes = note_rows(db, period,
+                      lambda ts: datetime.fromtimestamp(ts, tz).strftime("%Y-%m-%d %H:%M"))
+    for r, (ts, scope, window, kpi, text) in enumerate(notes, start=1):
+        sheet.write_datetime(r, 0, datetime.fromtimestamp(ts, tz).replace(tzinfo=None),
+                             time_format)
+        for col, value in enumerate((scope, window, kpi), start=1):
+            sheet.write_string(r, col, value)
+        info = KPIS.get(kpi)
+        sheet.write_string(r, 4, info.label if info else kpi)
+        sheet.write_string(r, 5, text)
+    if notes:
+        sheet.autofilter(0, 0, len(notes), len(COMMENT_HEADER) - 1)
+    else:
+        sheet.write_string(1, 0, "no comment on a figure in this period")
 
 
 def _write_summary(book: _Book, sheet, summary: TargetSummary, config: Config, period: Period,

@@ -1,12 +1,14 @@
 """A comment's round trip: typed in the console → the hub → drawn beside its figure on the
-kiosk → in the export; and the team's insights on the kiosk's banner."""
+kiosk → in the exports (CSV and XLSX); and the team's insights on the kiosk's banner."""
 
 from __future__ import annotations
 
 import io
 import sqlite3
 from contextlib import redirect_stdout
+from datetime import datetime
 
+import openpyxl
 from helpers import wait_for
 
 from panneau.console.app import ConsoleApp
@@ -56,6 +58,12 @@ async def test_a_comment_goes_from_the_console_to_the_kiosk_and_the_export(tmp_p
     assert len(notes) == 1 and ",team:support,today,offered,," in notes[0]
     with sqlite3.connect(config.hub.database) as db:
         assert db.execute("SELECT count(*) FROM annotation_log").fetchone() == (1,)
+    book = tmp_path / "period.xlsx"
+    export(config, Period(0.0, 4e9, ["team:support"], ["offered"]), str(book))
+    [header, row] = openpyxl.load_workbook(book)["Comments"].iter_rows(values_only=True)
+    assert header == ("time", "scope", "window", "kpi", "label", "comment")
+    assert isinstance(row[0], datetime)
+    assert row[1:] == ("team:support", "today", "offered", "Offered", "phone outage 10:05")
 
 
 def test_the_team_insights_are_banner_notes_after_the_messages():

@@ -37,7 +37,9 @@ def test_xlsx_holds_the_csv_values_typed_by_unit(report_config, samples, tmp_pat
     assert _export(config, "-o", str(out)) == 0
     assert f"wrote {len(samples)} values" in capsys.readouterr().err
     book = openpyxl.load_workbook(out)
-    assert book.sheetnames == ["Summary", "Site", "Teams", "Queues", "Agents"]
+    assert book.sheetnames == ["Summary", "Site", "Teams", "Queues", "Agents", "Comments"]
+    assert [c.value for c in book["Comments"]["A"]] == [
+        "time", "no comment on a figure in this period"]
     cells = set()
     for title in ("Site", "Teams", "Queues", "Agents"):
         header, rows = _sheet(book, title)
