@@ -4,8 +4,9 @@ One family of figures at a time (voice, tickets, surveys, staffing, agents; ``f`
 its columns are every KPI of that family in the catalogue (:data:`panneau.hub.catalogue.KPIS`)
 that has a value for a row shown, so a new source's figures appear with no change here.
 Instant KPIs read the ``now`` window, the others ``today``. Tables: the overview (site, each
-team, each queue), the agents (optionally of one team: the drill from a team), the insights,
-the comments on figures and the messages. Each table's first row gives the targets.
+site of a group hub, each team, each queue), the agents (optionally of one team: the drill
+from a team), the insights, the comments on figures and the messages. Each table's first row
+gives the targets.
 """
 
 from __future__ import annotations
@@ -107,7 +108,8 @@ def _scopes(view: ViewState, kind: str) -> list[str]:
 
 def _name(scope: str) -> str:
     kind, _, ident = scope.partition(":")
-    return {"team": f"Team {ident}", "queue": f"  queue {ident}"}.get(kind, "Site")
+    return {"team": f"Team {ident}", "queue": f"  queue {ident}",
+            "site": f"  site {ident}"}.get(kind, "Site") if ident else "Site"
 
 
 def _figure_rows(view: ViewState, scopes: Sequence[str], infos: Sequence[KpiInfo],
@@ -128,7 +130,7 @@ def build_console(view: ViewState, now: float, family: str = "voice",
                   team: str | None = None) -> ConsoleModel:
     """The console's rows at ``now``: ``family``'s figures, the agents of ``team`` (all if
     ``None``)."""
-    shared = ["site", *_scopes(view, "team"), *_scopes(view, "queue")]
+    shared = ["site", *_scopes(view, "site"), *_scopes(view, "team"), *_scopes(view, "queue")]
     infos = columns_for(view, family, shared)
     teams = _figure_rows(view, shared, infos, {s: (Cell(_name(s)),) for s in shared}, shared)
     agent_ids = sorted({k.id for k, _ in view.keys("agent")} |

@@ -9,7 +9,10 @@ from __future__ import annotations
 import asyncio
 
 from panneau.hub.config import parse_config
+from panneau.hub.freshness import Link
 from panneau.hub.testing import snapshot
+from panneau.hub.view import ViewState
+from panneau.kiosk.model import build_page, notices, page_specs
 from tests.cluster.test_site_edge import running, until
 from tests.hub.conftest import config_text, hello, recv
 
@@ -24,14 +27,16 @@ def site_config(db, server, site: str):
                                f'servers = ["{server.url}"]\nheartbeat_s = 0.2\n', f"{site}.toml")
 
 
-def group_config(db, server):
+def group_config(db, server, stale_after_s: float = 10.0):
     text = config_text(str(db)).split("[[tokens]]")[0]  # the same teams, the group's tokens
     return parse_config(
-        text + f'[[tokens]]\nrole = "kiosk"\ntoken = "{GROUP_WALL}"\nscope = "site"\n'
+        text + '[[kiosk.pages]]\ntitle = "Sites"\nkpis = ["offered"]\nby_site = true\n'
+               f'[[tokens]]\nrole = "kiosk"\ntoken = "{GROUP_WALL}"\nscope = "site"\n'
                f'[[tokens]]\nrole = "kiosk"\ntoken = "{PARIS_SUPPORT}"\n'
                'team = "paris:support"\n'
                f'[cluster]\nrole = "group"\nsites = {list(SITES)!r}\n'.replace("'", '"')
-               + f'servers = ["{server.url}"]\n', "group.toml")
+               + f'servers = ["{server.url}"]\nstale_after_s = {stale_after_s}\n',
+        "group.toml")
 
 
 def today(snap, scope: str) -> dict:
@@ -99,3 +104,33 @@ async def test_the_group_hub_keeps_sites_apart_and_adds_them_up(tmp_path, nats_s
             "team:support")["offered"]
         figures = [k for k in team if k.startswith(("kpi:", "state:", "target:", "alert:"))]
         assert figures and not [k for k in figures if "lyon" in k or k.startswith("kpi:site")]
+
+
+async def test_a_cut_site_is_named_stale_on_the_group_wall_and_catches_up(tmp_path, nats_server,
+                                                                         feed_pm):
+    paris_config = site_config(tmp_path / "paris.db", nats_server, "paris")
+    lyon_config = site_config(tmp_path / "lyon.db", nats_server, "lyon")
+    config = group_config(tmp_path / "group.db", nats_server, stale_after_s=0.5)
+    fed = {name: 5 + 2 * count for name, count in SITES.items()}
+    async with running(lyon_config, feed_pm), running(config) as group:
+        states = group.supervisor.states
+        async with running(paris_config, feed_pm):
+            await until(lambda: group.journal.count_events() == sum(fed.values()))
+            await until(lambda: all(states[n].status == "live" for n in SITES))
+        # the Paris hub is gone (or its link cut): no heartbeat from it any more
+        await until(lambda: states["paris"].status in ("stale", "down")
+                    and "site paris" in states["paris"].detail)
+        assert states["lyon"].status == "live"
+        wall = await view_when(group, GROUP_WALL, lambda v: v.get(
+            "source:paris", {}).get("status") in ("stale", "down"))
+        assert wall["source:lyon"]["status"] == "live"
+        view = ViewState(values=wall)
+        lines = [n.text for n in notices(view, Link(True), group.clock(), lambda ts: "10:00")]
+        assert lines[0].startswith("Site paris stale since 10:00")
+        assert not [line for line in lines if "lyon" in line]
+        specs = [s for s in page_specs(view) if any(s.scopes)]
+        tiles = [t for s in specs for t in build_page(view, s, Link(True)).tiles]
+        assert tiles and all(t.stale == ("lyon" not in t.label) for t in tiles)
+        async with running(paris_config, feed_pm):  # back: it catches up, the wall is live
+            await until(lambda: states["paris"].status == "live")
+            await until(lambda: group.journal.count_events() == sum(fed.values()))

@@ -64,3 +64,20 @@ def test_a_wall_of_one_site_is_not_told_of_another_site_s_cut():
     values["meta"] = {**values["meta"], "team": None, "scope": "site"}
     lines = [n.text for n in notices(view_of(values), Link(True), T0, lambda ts: "10:59")]
     assert lines[0].startswith("Site lyon stale since 10:59")
+
+
+def test_the_console_of_a_group_hub_lists_each_site_after_the_group():
+    from panneau.console.model import build_console
+
+    values = group_values(paris="live", lyon="live")
+    values["meta"] = {"role": "manager", "identity": "boss", "as_of": T0 - 5}
+    values["kpi:team:paris:support/today/offered"] = 12
+    values["kpi:team:lyon:support/today/offered"] = 4
+    model = build_console(view_of(values), T0)
+    offered = model.columns.index("Offered") + 1
+    rows = [(key, cells[0].text, cells[offered].text) for key, cells in model.teams
+            if key != "target"]
+    assert rows == [("site", "Site", "30"), ("site:lyon", "  site lyon", "10"),
+                    ("site:paris", "  site paris", "20"),
+                    ("team:lyon:support", "Team lyon:support", "4"),
+                    ("team:paris:support", "Team paris:support", "12")]
