@@ -1,4 +1,6 @@
-"""The console's objectives and balanced-scorecard screen (F2): one scope at a time."""
+"""The console's objectives and balanced-scorecard screen (F2): one scope at a time, then every
+objective and the agents' satisfaction pulse of each team (aggregate and unattributed
+comments, as the hub sends them to managers)."""
 
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Static
 
-from panneau.hub.goals_display import objectives_table, scorecard_table
+from panneau.hub.goals_display import objectives_table, pulse_table, scorecard_table
 from panneau.hub.view import ViewState
 
 __all__ = ["ScorecardScreen", "scorecard_scopes"]
@@ -66,6 +68,11 @@ class ScorecardScreen(Screen[None]):
             ((int(k.id) if k.id.isdigit() else 0, v) for k, v in view.keys("objective")
              if isinstance(v, Mapping)), key=lambda kv: kv[0])]
         parts += [Text(""), Text("Objectives", style="bold"), objectives_table(objectives)]
+        pulses = sorted((key, value) for key, value in view.items("pulse:team:")
+                        if isinstance(value, Mapping))
+        if pulses:
+            parts += [Text(""), Text("Agent satisfaction pulse (anonymous)", style="bold"),
+                      pulse_table(pulses)]
         self.query_one("#title", Static).update(title)
         self.query_one("#body", Static).update(Group(*parts))
 

@@ -20,7 +20,7 @@ from panneau.hub.display import SYMBOLS, Symbols, format_value
 from panneau.hub.objectives import short_label
 
 __all__ = ["PERSPECTIVE_TITLES", "STATUS_STYLES", "objectives_table", "progress_bar",
-           "scorecard_table"]
+           "pulse_table", "scorecard_table"]
 
 PERSPECTIVE_TITLES = {"cost": "Cost", "customer": "Customer", "process": "Internal process",
                       "people": "People & learning"}
@@ -125,3 +125,35 @@ def scorecard_table(card: Mapping[str, Any], symbols: Symbols = SYMBOLS, *,
             text.append(f"  {symbols.warn} {link['warning']}", style="yellow")
         links.add_row(text, figures)
     return Group(grid, Text(""), links)
+
+
+def pulse_table(pulses: Iterable[tuple[str, Mapping[str, Any]]]) -> RenderableType:
+    """The agents' satisfaction pulse per team: answers, mean, how many of each score, and the
+    comments a manager's view carries (alphabetical, nothing beside them)."""
+    pulses = list(pulses)
+    if not pulses:
+        return Text("No satisfaction pulse on this hub ([pulse] enabled = false).",
+                    style="grey50")
+    parts: list[RenderableType] = [Text(f"Question: {pulses[0][1].get('question', '')}"
+                                        f"  ({pulses[0][1].get('period', '')})", style="italic")]
+    table = Table(box=None, padding=(0, 1), show_edge=False)
+    for column in ("Team", "Answers", "Mean", "1-2-3-4-5"):
+        table.add_column(column, justify="left" if column == "Team" else "right")
+    waiting = []
+    for team, value in pulses:
+        if value.get("answers") is None:
+            waiting.append(team)
+            table.add_row(team, "—", "—", "—")
+        else:
+            table.add_row(team, str(value["answers"]), f"{value['mean']:.1f} / 5",
+                          "-".join(str(n) for n in value.get("counts") or ()))
+    parts.append(table)
+    if waiting:
+        parts.append(Text(f"— too few answers yet ({', '.join(waiting)}): a team's figures "
+                          "show from kpi.small_n answers", style="grey50"))
+    for team, value in pulses:
+        comments = value.get("comments") or ()
+        if comments:
+            parts.append(Text(f"Comments · {team} (unattributed, alphabetical)", style="bold"))
+            parts += [Text(f"  “{c}”") for c in comments]
+    return Group(*parts)

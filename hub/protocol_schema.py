@@ -117,9 +117,11 @@ VIEW_VALUES: dict[str, dict[str, Any]] = {
         {"answers": {"type": ["integer", "null"]}, "mean": _OPT_NUMBER,
          "counts": {"type": ["array", "null"], "items": {"type": "integer"},
                     "minItems": 5, "maxItems": 5},
-         "answered": {"type": "boolean"}},
+         "answered": {"type": "boolean"},
+         "comments": {"type": "array", "items": {"type": "string"}}},
         description="`pulse:team:<id>`: a team's satisfaction-pulse aggregate (null below "
-                    "kpi.small_n answers); `pulse:ask`: whether this agent has answered"),
+                    "kpi.small_n answers; `comments`, alphabetical, to managers only); "
+                    "`pulse:ask`: whether this agent has answered"),
     "meta": _object(
         {"role": {"enum": ["kiosk", "agent", "manager"]}, "identity": {"type": "string"},
          "team": _OPT_STRING, "team_name": _OPT_STRING, "team_figures": {"type": "boolean"},

@@ -62,12 +62,15 @@ class OverlayApp(HubApp):
         """The agent answered the pulse: hide the question, then tell the hub."""
         self.pulse_answered = True
         self.refresh_model()
-        self.send_pulse(message.score)
+        self.send_pulse(message.score, message.comment)
 
     @work(group="pulse")
-    async def send_pulse(self, score: int) -> None:
-        """Send ``pulse_answer{score}``; if it cannot go, the question comes back."""
-        if not await self.send_frame({"type": "pulse_answer", "score": score}):
+    async def send_pulse(self, score: int, comment: str | None = None) -> None:
+        """Send ``pulse_answer{score, comment?}``; if it cannot go, the question comes back."""
+        frame: dict[str, Any] = {"type": "pulse_answer", "score": score}
+        if comment:
+            frame["comment"] = comment
+        if not await self.send_frame(frame):
             self.pulse_answered = False
             self.refresh_model()
 

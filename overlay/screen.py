@@ -13,7 +13,7 @@ from textual.screen import Screen
 
 from panneau.overlay.model import OverlayModel
 from panneau.overlay.objective import ObjectiveLine
-from panneau.overlay.pulse import PulseLine
+from panneau.overlay.pulse import PulseComment, PulseLine
 from panneau.overlay.widgets import (
     AlertBar,
     FiguresPanel,
@@ -38,11 +38,13 @@ class OverlayScreen(Screen[None]):
     ]
 
     class PulseAnswer(Message):
-        """The agent answered the satisfaction pulse with ``score`` (the app tells the hub)."""
+        """The agent answered the satisfaction pulse with ``score`` and maybe a ``comment``
+        (the app tells the hub)."""
 
-        def __init__(self, score: int) -> None:
+        def __init__(self, score: int, comment: str | None = None) -> None:
             super().__init__()
             self.score = score
+            self.comment = comment
 
     class Acknowledge(Message):
         """The agent acknowledged the message ``message_id`` (the app tells the hub)."""
@@ -78,9 +80,14 @@ class OverlayScreen(Screen[None]):
         self.set_class(one_line, "-one-line")
 
     def action_pulse(self, score: int) -> None:
-        """Answer the pulse question shown (keys 1-5); nothing when none is asked."""
+        """Answer the pulse question shown (keys 1-5, then an optional comment); nothing when
+        none is asked."""
         if self.model.pulse_question:
-            self.post_message(self.PulseAnswer(score))
+            def answered(comment: str | None) -> None:
+                if comment is not None:  # None: taken back with Escape
+                    self.post_message(self.PulseAnswer(score, comment or None))
+
+            self.app.push_screen(PulseComment(score, self.model.pulse_question), answered)
 
     def action_toggle_one_line(self) -> None:
         """Switch between the full overlay and the one-line mode."""

@@ -10,7 +10,10 @@ Rules kept here (docs/hub.md, "Satisfaction pulse"):
 - What leaves the hub is a team's aggregate (answers, mean, the count of each score) once the
   team has at least ``kpi.small_n`` answers in the period, and it moves only in steps of
   :data:`BATCH` answers, so a manager watching the figure cannot tell one agent's score from
-  when it changed. Comments never leave the hub; nothing here is exported.
+  when it changed.
+- Comments go to managers only, with that same aggregate: the team's comments of the period
+  as one list in alphabetical order — no score, no time, no order of arrival beside them — so
+  they move in the same batches. Kiosks and agents never get them; nothing here is exported.
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ class TeamPulse:
     answers: int
     mean: float
     counts: tuple[int, int, int, int, int]  # how many 1s, 2s... 5s
+    comments: tuple[str, ...] = ()  # in alphabetical order, nothing beside them
 
 
 class PulseStore:
@@ -87,8 +91,13 @@ class PulseStore:
                 "SELECT team, score, count(*) FROM pulse_answers WHERE period = ?"
                 " GROUP BY team, score", [period]):
             out.setdefault(team, [0] * 5)[score - 1] = n
+        comments: dict[str, list[str]] = {}
+        for team, comment in self.journal.db.execute(
+                "SELECT team, comment FROM pulse_answers WHERE period = ? AND comment IS NOT"
+                " NULL ORDER BY team, comment", [period]):
+            comments.setdefault(team, []).append(comment)
         return {team: TeamPulse(sum(c), sum((i + 1) * n for i, n in enumerate(c)) / sum(c),
-                                (c[0], c[1], c[2], c[3], c[4]))
+                                (c[0], c[1], c[2], c[3], c[4]), tuple(comments.get(team, ())))
                 for team, c in out.items()}
 
 
@@ -106,19 +115,21 @@ def published(teams: dict[str, TeamPulse], held: dict[str, TeamPulse], small_n: 
 
 
 def view_value(question: str, period: str, pulse: TeamPulse | None) -> dict[str, Any]:
-    """``pulse:team:<id>``: the question, the period and the aggregate (or ``None``)."""
+    """``pulse:team:<id>``: the question, the period and the aggregate (or ``None``), with the
+    comments (:func:`visible_pulse` leaves them to managers)."""
     if pulse is None:
         return {"question": question, "period": period, "answers": None, "mean": None,
-                "counts": None}
+                "counts": None, "comments": []}
     return {"question": question, "period": period, "answers": pulse.answers,
-            "mean": round(pulse.mean, 2), "counts": list(pulse.counts)}
+            "mean": round(pulse.mean, 2), "counts": list(pulse.counts),
+            "comments": list(pulse.comments)}
 
 
 def visible_pulse(role: str, team: str | None, agent: str | None, small: bool,
                   pulse: dict[str, Any], done: frozenset[str]) -> dict[str, Any]:
-    """The ``pulse:`` keys of an audience: managers every team's aggregate, a kiosk its
-    team's, an agent its team's (not in a small team) and ``pulse:ask`` (whether it answered,
-    told to that agent only)."""
+    """The ``pulse:`` keys of an audience: managers every team's aggregate with its comments,
+    a kiosk its team's, an agent its team's (not in a small team) — both without comments —
+    and ``pulse:ask`` (whether it answered, told to that agent only)."""
     if not pulse:
         return {}
     if role == "manager":
@@ -126,7 +137,7 @@ def visible_pulse(role: str, team: str | None, agent: str | None, small: bool,
     out: dict[str, Any] = {}
     mine = f"pulse:team:{team}" if team else None
     if mine in pulse and not (role == "agent" and small):
-        out[mine] = pulse[mine]
+        out[mine] = {k: v for k, v in pulse[mine].items() if k != "comments"}
     if role == "agent" and agent is not None and mine in pulse:
         value = pulse[mine]
         out["pulse:ask"] = {"question": value["question"], "period": value["period"],

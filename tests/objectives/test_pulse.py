@@ -26,6 +26,7 @@ token = "agent-token-bob"
 agent = "bob"
 """
 COMMENT = "too many night shifts lately"
+OTHER = "more coaching please"
 
 
 async def test_pulse_answers_are_anonymous_on_the_wire(tmp_path):
@@ -42,8 +43,9 @@ async def test_pulse_answers_are_anonymous_on_the_wire(tmp_path):
         assert (await ann.send({"type": "pulse_answer", "score": 4, "comment": COMMENT})) == {
             "type": "ok", "id": "pulse", "ref": "p"}
         await ann.until(lambda v: v["pulse:ask"]["answered"])
-        # one answer, under small_n = 2: no aggregate anywhere
+        # one answer, under small_n = 2: no aggregate and no comment anywhere
         assert manager.view["pulse:team:support"]["answers"] is None
+        assert manager.view["pulse:team:support"]["comments"] == []
         again = await ann.send({"type": "pulse_answer", "score": 1})
         assert again["type"] == "error" and "already" in again["reason"]
         bad = await bob.send({"type": "pulse_answer", "score": 6})
@@ -51,12 +53,13 @@ async def test_pulse_answers_are_anonymous_on_the_wire(tmp_path):
         refused = await manager.send({"type": "pulse_answer", "score": 3})
         assert refused["type"] == "error" and "only an agent" in refused["reason"]
 
-        await bob.send({"type": "pulse_answer", "score": 2})
+        await bob.send({"type": "pulse_answer", "score": 2, "comment": OTHER})
         await manager.until(lambda v: v["pulse:team:support"]["answers"] == 2)
         await screens["kiosk"].until(lambda v: v.get("pulse:team:support", {}).get("answers"))
         assert manager.view["pulse:team:support"] == {
             "question": "How was your week?", "period": ann.view["pulse:ask"]["period"],
-            "answers": 2, "mean": 3.0, "counts": [0, 1, 0, 1, 0]}
+            "answers": 2, "mean": 3.0, "counts": [0, 1, 0, 1, 0],
+            "comments": [OTHER, COMMENT]}  # alphabetical: not who answered first
         assert bob.view["pulse:ask"]["answered"] is True
         await hub.wait_idle()
         for screen in screens.values():
@@ -66,17 +69,22 @@ async def test_pulse_answers_are_anonymous_on_the_wire(tmp_path):
         journal_kinds = {k for (k,) in stored.execute("SELECT DISTINCT kind FROM events")}
         stored.close()
 
-    # Nothing that traces an answer back reached any screen: no comment, no answer row, and
-    # no pulse value naming an agent (an agent learns only whether it answered itself).
+    # Nothing that traces an answer back reached any screen: no answer row, no pulse value
+    # naming an agent (an agent learns only whether it answered itself); comments only to the
+    # manager, only with an aggregate of small_n answers, never beside a score.
     for name, screen in screens.items():
         text = repr(screen.frames)
-        assert COMMENT not in text, name
+        assert (COMMENT in text) == (name == "manager"), name
         for frame in screen.frames:
             for key, value in {**frame.get("view", {}), **frame.get("set", {})}.items():
                 if key.startswith("pulse:"):
                     assert "ann" not in repr(value) and "bob" not in repr(value), (name, key)
-                    assert set(value) <= {"question", "period", "answers", "mean", "counts",
-                                          "answered"}
+                    allowed = {"question", "period", "answers", "mean", "counts", "answered"}
+                    assert set(value) <= allowed | ({"comments"} if name == "manager" else
+                                                    set())
+                    if value.get("comments"):
+                        assert value["answers"] >= 2 and value["comments"] == sorted(
+                            value["comments"])
     assert columns == ["id", "period", "team", "score", "comment"]  # no agent, no time
     assert not {k for k in journal_kinds if "pulse" in k}  # not journalled, not exported
 
