@@ -150,7 +150,11 @@ class ChartPlot(PlotextPlot):
         names = list(reversed(chart.labels))
         values = [list(reversed([v or 0.0 for v in line.values])) for line in chart.lines]
         top = max((sum(column) for column in zip(*values, strict=True)), default=0.0)
-        self.plt.xticks(_ticks(0.0, _nice_range([0.0, top])[1]))
+        if chart.unit == "pct":  # shares: the whole axis is 100 %, so a bar reads as a part
+            self.plt.xlim(0.0, 100.0)
+            self.plt.xticks([0.0, 25.0, 50.0, 75.0, 100.0])
+        else:
+            self.plt.xticks(_ticks(0.0, _nice_range([0.0, top])[1]))
         if len(values) == 1:
             self.plt.bar(names, values[0], orientation="horizontal", color=_BAR_COLORS[0],
                          width=0.6)
