@@ -354,7 +354,8 @@ class Hub:
             self.publisher.send_each(lambda a: {"type": "status", "sources": self._status_for(a)})
         for alert in self.snapshot.alerts:
             self.publisher.send({"type": "alert", "alert": self.alerts[alert.key]},
-                                lambda a, k=alert.key: key_visible(a, self.config, k))
+                                lambda a, k=alert.key: key_visible(a, self.config, k),
+                                alert.key.partition("/")[0])
         self._published = accepted
 
     def _alert_dicts(self) -> None:

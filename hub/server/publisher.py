@@ -372,12 +372,28 @@ class Publisher:
             del history[:drop]
         self.write_frame(state.clients, frame, size, "delta")
 
-    def send(self, frame: dict[str, Any], audiences: Callable[[Audience], bool]) -> None:
-        """Send a frame outside the view (message, alert) to the audiences it is for."""
+    def send(self, frame: dict[str, Any], audiences: Callable[[Audience], bool],
+             scope: str | None = None) -> None:
+        """Send a frame outside the view (message, alert) to the audiences it is for.
+
+        With ``scope`` (an alert's KPI scope) only the audiences whose view holds that scope
+        (they use its part, whole or cut down for a small team) and managers are asked: an
+        audience can see no key of a scope it has no part of (both follow
+        :func:`~panneau.hub.server.views.scopes_for`), and asking all of them cost 2,000
+        ``key_visible`` calls an alert at 2,000 screens.
+        """
         data = wire.encode(frame)
-        for audience, state in self.audiences.items():
-            if state.clients and audiences(audience):
+        for state in self._scope_users(scope) if scope else self.audiences.values():
+            if state.clients and audiences(state.audience):
                 self.write(state.clients, data, frame["type"])
+
+    def _scope_users(self, scope: str) -> list[AudienceState]:
+        found = dict.fromkeys(s for s in self.audiences.values() if s.audience.role == "manager")
+        for kind in ("scope", "small"):
+            ps = self.parts.get(Part(kind, scope))
+            if ps is not None:
+                found.update(dict.fromkeys(ps.users))
+        return list(found)
 
     def send_each(self, make: Callable[[Audience], dict[str, Any] | None]) -> None:
         """Send a frame built per audience (``None``: nothing for that audience)."""
