@@ -19,6 +19,7 @@ Rules:
 from __future__ import annotations
 
 import heapq
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from panneau.hub import events as ev
@@ -104,6 +105,20 @@ def _record(row: list) -> AgentRecord:
         tuple((scope, st, why) for scope, st, why in placed))
 
 
+#: Event type -> the :class:`AgentBook` method taking it (subclasses take their base's).
+_HANDLERS = {ev.AgentLoggedIn: "_logged_in", ev.AgentLoggedOut: "_logged_out",
+             ev.AgentPaused: "_paused", ev.AgentUnpaused: "_unpaused", ev.AgentStatus: "_status",
+             ev.AgentRung: "_rung", ev.RingNoAnswer: "_ring_no_answer",
+             ev.CallAnswered: "_answered", ev.CallEnded: "_ended", ev.CallAbandoned: "_left",
+             ev.CallLeft: "_left", ev.SystemRestart: "_restart"}
+
+
+def _handler(book: AgentBook, kind: type) -> Callable[[ev.Event], None]:
+    """The bound method of ``book`` for events of type ``kind``."""
+    name = next((_HANDLERS[base] for base in kind.__mro__ if base in _HANDLERS), "_ignore")
+    return getattr(book, name)
+
+
 class AgentBook:
     """Agent records and their effect on the sums."""
 
@@ -119,6 +134,7 @@ class AgentBook:
         self.counts = StateCounts()
         self.timers: list[tuple[float, str]] = []
         self._touched: dict[str, AgentRecord] = {}
+        self._handlers: dict[type, Callable[[ev.Event], None]] = {}
         #: Each record's plain data since it last changed: a checkpoint shares the rows of the
         #: agents nobody touched with the one before.
         self._rows: dict[str, tuple] = {}
@@ -228,98 +244,118 @@ class AgentBook:
 
     def apply(self, event: ev.Event) -> None:
         """Update agent state for one event (call, ring, login, pause, status, restart)."""
-        self.expire(event.ts)
-        self._touched.clear()
-        match event:
-            case ev.AgentLoggedIn(agent=agent, queue=queue, ts=ts):
-                rec = self.record(agent, ts)
-                if queue is None:
-                    rec.everywhere = True
-                    rec.time_scopes = None
-                self._join(rec, queue)
-            case ev.AgentLoggedOut(agent=agent, queue=queue, ts=ts):
-                rec = self.record(agent, ts)
-                if rec.is_paused():
-                    self._end_pause(rec, ts)
-                rec.time_scopes = None
-                if queue is None:
-                    rec.logged.clear()
-                    rec.everywhere = False
-                    rec.paused_all = False
-                    rec.paused_q.clear()
-                else:
-                    rec.logged.discard(queue)
-                    rec.paused_q.discard(queue)
-            case ev.AgentPaused(agent=agent, queue=queue, reason=reason, ts=ts):
-                rec = self.record(agent, ts)
-                self._join(rec, queue)
-                self._pause(rec, queue, reason, ts)
-            case ev.AgentUnpaused(agent=agent, queue=queue, ts=ts):
-                rec = self.record(agent, ts)
-                self._join(rec, queue)
-                self._unpause(rec, queue, ts)
-            case ev.AgentStatus(agent=agent, queue=queue, state=state, paused=paused, ts=ts):
-                rec = self.record(agent, ts)
-                if state != "unavailable":
-                    self._join(rec, queue)
-                rec.device = state
-                if paused:
-                    self._pause(rec, queue, event.reason or rec.reason, ts)
-                elif paused is not None:
-                    self._unpause(rec, queue, ts)
-            case ev.AgentRung(call_id=call_id, queue=queue, agent=agent, ts=ts):
-                rec = self.record(agent, ts)
-                self._join(rec, queue)
-                rec.rings.add(call_id)
-                self.ringing.setdefault(call_id, set()).add(agent)
-            case ev.RingNoAnswer(call_id=call_id, queue=queue, agent=agent, ts=ts):
-                rec = self.record(agent, ts)
-                self._join(rec, queue)
-                rec.rings.discard(call_id)
-                self.ringing.get(call_id, set()).discard(agent)
-            case ev.CallAnswered(call_id=call_id, queue=queue, agent=agent, ts=ts):
-                self._stop_ringing(call_id, ts)
-                rec = self.record(agent, ts)
-                self._join(rec, queue)
-                rec.calls.add(call_id)
+        ts = event.ts
+        if self.timers and self.timers[0][0] <= ts:
+            self.expire(ts)
+        handler = self._handlers.get(type(event))
+        if handler is None:
+            handler = self._handlers[type(event)] = _handler(self, type(event))
+        touched = self._touched
+        touched.clear()
+        handler(event)
+        for rec in touched.values():
+            self._settle(rec, ts)
+
+    def _logged_in(self, event: ev.AgentLoggedIn) -> None:
+        rec = self.record(event.agent, event.ts)
+        if event.queue is None:
+            rec.everywhere = True
+            rec.time_scopes = None
+        self._join(rec, event.queue)
+
+    def _logged_out(self, event: ev.AgentLoggedOut) -> None:
+        rec = self.record(event.agent, event.ts)
+        if rec.is_paused():
+            self._end_pause(rec, event.ts)
+        rec.time_scopes = None
+        if event.queue is None:
+            rec.logged.clear()
+            rec.everywhere = False
+            rec.paused_all = False
+            rec.paused_q.clear()
+        else:
+            rec.logged.discard(event.queue)
+            rec.paused_q.discard(event.queue)
+
+    def _paused(self, event: ev.AgentPaused) -> None:
+        rec = self.record(event.agent, event.ts)
+        self._join(rec, event.queue)
+        self._pause(rec, event.queue, event.reason, event.ts)
+
+    def _unpaused(self, event: ev.AgentUnpaused) -> None:
+        rec = self.record(event.agent, event.ts)
+        self._join(rec, event.queue)
+        self._unpause(rec, event.queue, event.ts)
+
+    def _status(self, event: ev.AgentStatus) -> None:
+        rec = self.record(event.agent, event.ts)
+        if event.state != "unavailable":
+            self._join(rec, event.queue)
+        rec.device = event.state
+        if event.paused:
+            self._pause(rec, event.queue, event.reason or rec.reason, event.ts)
+        elif event.paused is not None:
+            self._unpause(rec, event.queue, event.ts)
+
+    def _rung(self, event: ev.AgentRung) -> None:
+        rec = self.record(event.agent, event.ts)
+        self._join(rec, event.queue)
+        rec.rings.add(event.call_id)
+        self.ringing.setdefault(event.call_id, set()).add(event.agent)
+
+    def _ring_no_answer(self, event: ev.RingNoAnswer) -> None:
+        rec = self.record(event.agent, event.ts)
+        self._join(rec, event.queue)
+        rec.rings.discard(event.call_id)
+        self.ringing.get(event.call_id, set()).discard(event.agent)
+
+    def _answered(self, event: ev.CallAnswered) -> None:
+        call_id, agent = event.call_id, event.agent
+        self._stop_ringing(call_id, event.ts)
+        rec = self.record(agent, event.ts)
+        self._join(rec, event.queue)
+        rec.calls.add(call_id)
+        rec.device = None
+        rec.last_queue = event.queue
+        self.on_call[call_id] = agent
+
+    def _ended(self, event: ev.CallEnded) -> None:
+        call_id, agent, ts = event.call_id, event.agent, event.ts
+        holder = self.on_call.pop(call_id, agent)
+        for name in (agent,) if holder == agent else (holder, agent):
+            rec = self.record(name, ts)
+            if call_id in rec.calls or name == agent:
+                rec.calls.discard(call_id)
                 rec.device = None
-                rec.last_queue = queue
-                self.on_call[call_id] = agent
-            case ev.CallEnded(call_id=call_id, agent=agent, ts=ts):
-                holder = self.on_call.pop(call_id, agent)
-                for name in dict.fromkeys((holder, agent)):
-                    rec = self.record(name, ts)
-                    if call_id in rec.calls or name == agent:
-                        rec.calls.discard(call_id)
-                        rec.device = None
-                        if self.wrapup_s > 0 and ts + self.wrapup_s > rec.wrapup_until:
-                            rec.wrapup_until = ts + self.wrapup_s
-                            heapq.heappush(self.timers, (rec.wrapup_until, name))
-            case ev.CallAbandoned(call_id=call_id, ts=ts) | ev.CallLeft(call_id=call_id, ts=ts):
-                self._stop_ringing(call_id, ts)
-                holder = self.on_call.pop(call_id, None)
-                if holder is not None:
-                    self.record(holder, ts).calls.discard(call_id)
-            case ev.SystemRestart(reload_only=False, ts=ts):
-                prefix = self.scopes.restart_prefix(event.source) or ""  # a group hub's site
-                for rec in self.agents.values():
-                    if rec.name.startswith(prefix):
-                        self._touched[rec.name] = rec
-                        rec.calls.clear()
-                        rec.rings.clear()
-                        rec.device = None
-                if prefix:
-                    self.ringing = {c: n for c, n in self.ringing.items()
-                                    if not c.startswith(prefix)}
-                    self.on_call = {c: a for c, a in self.on_call.items()
-                                    if not c.startswith(prefix)}
-                else:
-                    self.ringing.clear()
-                    self.on_call.clear()
-            case _:
-                return
-        for rec in self._touched.values():
-            self._settle(rec, event.ts)
+                if self.wrapup_s > 0 and ts + self.wrapup_s > rec.wrapup_until:
+                    rec.wrapup_until = ts + self.wrapup_s
+                    heapq.heappush(self.timers, (rec.wrapup_until, name))
+
+    def _left(self, event: ev.CallAbandoned | ev.CallLeft) -> None:
+        self._stop_ringing(event.call_id, event.ts)
+        holder = self.on_call.pop(event.call_id, None)
+        if holder is not None:
+            self.record(holder, event.ts).calls.discard(event.call_id)
+
+    def _restart(self, event: ev.SystemRestart) -> None:
+        if event.reload_only:
+            return
+        prefix = self.scopes.restart_prefix(event.source) or ""  # a group hub's site
+        for rec in self.agents.values():
+            if rec.name.startswith(prefix):
+                self._touched[rec.name] = rec
+                rec.calls.clear()
+                rec.rings.clear()
+                rec.device = None
+        if prefix:
+            self.ringing = {c: n for c, n in self.ringing.items() if not c.startswith(prefix)}
+            self.on_call = {c: a for c, a in self.on_call.items() if not c.startswith(prefix)}
+        else:
+            self.ringing.clear()
+            self.on_call.clear()
+
+    def _ignore(self, event: ev.Event) -> None:
+        """Events agents do not follow (they still end the wrap-up timers due)."""
 
     def _stop_ringing(self, call_id: str, ts: float) -> None:
         for name in self.ringing.pop(call_id, ()):

@@ -14,6 +14,8 @@ changes nothing; ``snapshot(now)`` is ``advance(now)`` then ``query()``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from panneau.hub import events as ev
 from panneau.hub.config import Config
 from panneau.hub.engine.agents import AgentBook
@@ -75,6 +77,7 @@ class Engine:
         self._small: dict[str, frozenset[str]] = {}
         self._day: int | None = None
         self._current = Snapshot(at=0.0)
+        self._routes: dict[type, tuple[Callable[[ev.Event], None], ...]] = {}
         self.timeline = Timeline(self._take, self.tallies, self._save_parts, self._load_parts,
                                  reach_s)
 
@@ -88,18 +91,28 @@ class Engine:
         self.timeline.add(event)
 
     def _take(self, event: ev.Event) -> None:
-        if isinstance(event, _CALL_EVENTS):
-            self.calls.apply(event)
-            if isinstance(event, ev.CallEnded | ev.CallEntered):
-                self.escalations.apply(event)
-        if isinstance(event, _AGENT_EVENTS):
-            self.agents.apply(event)
-        if isinstance(event, _TICKET_EVENTS):
-            self.tickets.apply(event)
-        elif isinstance(event, ev.SurveyResponse | ev.SurveySent):
-            self.surveys.apply(event)
-        elif isinstance(event, ev.FigureEntered):
-            self.inputs.apply(event)
+        route = self._routes.get(type(event))
+        if route is None:
+            route = self._routes[type(event)] = self._route(type(event))
+        for take in route:
+            take(event)
+
+    def _route(self, kind: type) -> tuple[Callable[[ev.Event], None], ...]:
+        """The parts that take events of type ``kind``, in order."""
+        parts: list[Callable[[ev.Event], None]] = []
+        if issubclass(kind, _CALL_EVENTS):
+            parts.append(self.calls.apply)
+            if issubclass(kind, ev.CallEnded | ev.CallEntered):
+                parts.append(self.escalations.apply)
+        if issubclass(kind, _AGENT_EVENTS):
+            parts.append(self.agents.apply)
+        if issubclass(kind, _TICKET_EVENTS):
+            parts.append(self.tickets.apply)
+        elif issubclass(kind, ev.SurveyResponse | ev.SurveySent):
+            parts.append(self.surveys.apply)
+        elif issubclass(kind, ev.FigureEntered):
+            parts.append(self.inputs.apply)
+        return tuple(parts)
 
     # --- saved state ---------------------------------------------------------------------
 

@@ -16,6 +16,7 @@ Rules (Asterisk app_queue semantics, see docs/kpis.md):
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from panneau.hub import events as ev
@@ -43,6 +44,18 @@ class _Call:
     answered: float | None = None
 
 
+#: Event type -> the :class:`Calls` method taking it (subclasses take their base's).
+_HANDLERS = {ev.CallEntered: "_entered", ev.CallAnswered: "_answered", ev.CallEnded: "_ended",
+             ev.CallAbandoned: "_abandoned", ev.CallLeft: "_abandoned", ev.RingNoAnswer: "_ring",
+             ev.SystemRestart: "_restart", ev.CallLost: "_lost"}
+
+
+def _handler(calls: Calls, kind: type) -> Callable[[ev.Event], None]:
+    """The bound method of ``calls`` for events of type ``kind``."""
+    name = next((_HANDLERS[base] for base in kind.__mro__ if base in _HANDLERS), "_ignore")
+    return getattr(calls, name)
+
+
 class Calls:
     """Calls in flight and their contributions to the sums."""
 
@@ -62,6 +75,8 @@ class Calls:
         self.unknown_queues: set[str] = set()
         #: Scopes that have seen a call event (their counts show as 0 rather than absent).
         self.seen: set[str] = set()
+        self._seen_tuples: set[tuple[str, ...]] = set()
+        self._handlers: dict[type, Callable[[ev.Event], None]] = {}
 
     def to_data(self) -> dict:
         """Calls in flight and what outcomes and repeats depend on, as plain data."""
@@ -83,6 +98,7 @@ class Calls:
         self._fcr_prune_at = data["fcr_prune_at"]
         self.unknown_queues = set(data["unknown_queues"])
         self.seen = set(data["seen"])
+        self._seen_tuples = set()
 
     def service_level_s(self, queue: str) -> int:
         """T of the queue: its own setting, else the general one."""
@@ -90,8 +106,10 @@ class Calls:
 
 
     def _add(self, ts: float, scopes: tuple[str, ...], amounts: Sums) -> None:
-        self.seen.update(scopes)
-        self.tallies.add(ts, scopes, amounts)
+        if scopes not in self._seen_tuples:
+            self._seen_tuples.add(scopes)
+            self.seen.update(scopes)
+        self.tallies.add_minute(int(ts // 60), scopes, amounts)
 
     def _queue(self, queue: str) -> tuple[str, ...]:
         known = self.scopes.known_queues
@@ -127,27 +145,34 @@ class Calls:
 
     def apply(self, event: ev.Event) -> None:
         """Count one call event."""
-        match event:
-            case ev.CallEntered():
-                self._entered(event)
-            case ev.CallAnswered():
-                self._answered(event)
-            case ev.CallEnded():
-                self._ended(event)
-            case ev.CallAbandoned(wait_s=wait) | ev.CallLeft(wait_s=wait):
-                self._left(event, wait)
-            case ev.RingNoAnswer(canceled=False, ring_ms=ring_ms) if ring_ms != 0:
-                scopes = self.scopes.queue_and_agent(event.queue, event.agent)
-                self._add(event.ts, scopes, {"ring_no_answer": 1})
-            case ev.SystemRestart(reload_only=False):
-                prefix = self.scopes.restart_prefix(event.source)
-                for call_id in list(self.calls):
-                    if prefix is None or call_id.startswith(prefix):
-                        self._close(call_id)
-                if prefix is None:
-                    self.waiting.clear()
-            case ev.CallLost(call_id=call_id):
+        handler = self._handlers.get(type(event))
+        if handler is None:
+            handler = self._handlers[type(event)] = _handler(self, type(event))
+        handler(event)
+
+    def _ring(self, event: ev.RingNoAnswer) -> None:
+        if not event.canceled and event.ring_ms != 0:
+            scopes = self.scopes.queue_and_agent(event.queue, event.agent)
+            self._add(event.ts, scopes, {"ring_no_answer": 1})
+
+    def _restart(self, event: ev.SystemRestart) -> None:
+        if event.reload_only:
+            return
+        prefix = self.scopes.restart_prefix(event.source)  # a group hub's site
+        for call_id in list(self.calls):
+            if prefix is None or call_id.startswith(prefix):
                 self._close(call_id)
+        if prefix is None:
+            self.waiting.clear()
+
+    def _lost(self, event: ev.CallLost) -> None:
+        self._close(event.call_id)
+
+    def _abandoned(self, event: ev.CallAbandoned | ev.CallLeft) -> None:
+        self._left(event, event.wait_s)
+
+    def _ignore(self, event: ev.Event) -> None:
+        """Events calls do not count."""
 
     def _entered(self, event: ev.CallEntered) -> None:
         if event.call_id in self.calls:
