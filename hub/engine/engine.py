@@ -208,16 +208,20 @@ class Engine:
         queue_like = not scope.startswith("agent:")
         seen = scope in self.calls.seen
         level1 = self._level2 and (seen or scope in self.tickets.seen)
+        tickets = scope in self.tickets.seen
+        window_of, surveys = self.tallies.window, self.surveys.kpis
         out = {}
         for window in _WINDOWS:
-            sums = self.tallies.window(scope, window, now)
+            sums = window_of(scope, window, now)
             if window == "today":
                 sums = self.inputs.with_day(scope, self.clock.day(now), sums)
             figures: dict[str, float] = {}
             voice_kpis(sums, figures, queue_like=queue_like, seen=seen)
-            self.tickets.kpis(scope, window, now, sums, figures)
-            self.surveys.kpis(scope, sums, figures)
-            escalation_kpis(sums, figures, level1)
+            if tickets:
+                self.tickets.kpis(scope, window, now, sums, figures)
+            surveys(scope, sums, figures)
+            if level1:
+                escalation_kpis(sums, figures, level1)
             if window == "today":
                 input_kpis(sums, figures)
             if figures:

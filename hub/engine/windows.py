@@ -28,6 +28,7 @@ __all__ = ["ROLLING", "DayClock", "Sums", "Tallies", "minute_of", "spread"]
 #: Rolling windows: id -> minutes.
 ROLLING: dict[str, int] = {"15m": 15, "30m": 30, "60m": 60}
 _LONGEST = max(ROLLING.values())
+_SHORTEST = min(ROLLING.values())
 _EPS = 1e-9
 
 Sums = dict[str, float]
@@ -239,6 +240,30 @@ class Tallies:
                 else:
                     _add(into, amounts)
 
+    def _leave(self, minute: int) -> None:
+        """The cursor leaves ``minute`` (the minute after it starts): its bucket goes into its
+        day and every rolling total at once, and each window's oldest minute out."""
+        bucket = self.open.pop(minute, None)
+        if bucket:
+            day = self.days.get(key := self.clock.day(minute * 60.0))
+            if day is None:
+                day = self.days[key] = {}
+            targets = (day, *self.rolling.values())
+            dirty = self.dirty
+            for scope, amounts in bucket.items():
+                dirty.add(scope)
+                items = amounts.items()
+                for target in targets:
+                    into = target.get(scope)
+                    if into is None:
+                        target[scope] = dict(amounts)
+                    else:
+                        at = into.get
+                        for k, amount in items:
+                            into[k] = at(k, 0.0) + amount
+        for width in self.rolling:
+            self._apply_minute(width, minute - width + 1, -1.0)
+
     def _apply_minute(self, width: int, minute: int, sign: float) -> None:
         bucket = self.minutes.get(minute)
         if not bucket:
@@ -257,6 +282,14 @@ class Tallies:
         target = minute_of(now)
         old = self.cursor
         if old == target:
+            return
+        if old is not None and 0 < target - old <= _SHORTEST and self.folded == old - 1:
+            for minute in range(old, target):  # live, minute after minute
+                self._leave(minute)
+            self.folded = target - 1
+            self.dirty.update(self.minutes.get(target, ()))
+            self.cursor = target
+            self._prune(target)
             return
         self._fold(target - 1)
         for width in ROLLING.values():

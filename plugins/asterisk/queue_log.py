@@ -16,7 +16,7 @@ Rules kept here:
 
 from __future__ import annotations
 
-from collections import deque
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TypeVar
@@ -85,19 +85,17 @@ class LineDeduper:
 
     def __init__(self, window: int = 4096) -> None:
         self._window = max(0, window)
-        self._order: deque[str] = deque()
-        self._set: set[str] = set()
+        self._lines: OrderedDict[str, None] = OrderedDict()  # oldest first
 
     def seen(self, line: str) -> bool:
         """True if ``line`` is among the recent ones; otherwise remember it."""
-        if not self._window:
-            return False
-        if line in self._set:
+        lines = self._lines
+        if line in lines:
             return True
-        self._order.append(line)
-        self._set.add(line)
-        if len(self._order) > self._window:
-            self._set.discard(self._order.popleft())
+        if self._window:
+            lines[line] = None
+            if len(lines) > self._window:
+                lines.popitem(last=False)
         return False
 
 
@@ -109,17 +107,18 @@ class RecordSink:
         self.mapper = mapper or VerbMapper(source)
         self.dedupe = LineDeduper(dedupe_window)
         self.result = ParseResult()
+        self._seen, self._events = self.dedupe.seen, self.mapper.events
 
     def add(self, number: int, text: str, key: str, read: Callable[[T], Record], item: T,
             pos: str) -> None:
         """Take one non-blank input line or row: ``read(item)`` cuts it into a record."""
         result = self.result
         result.lines += 1
-        if self.dedupe.seen(key):
+        if self._seen(key):
             result.duplicates += 1
             return
         try:
-            produced = self.mapper.events(read(item), pos)
+            produced = self._events(read(item), pos)
         except (BadLine, InvalidEvent) as exc:
             result.skipped.append(Skipped(number, str(exc), text[:200]))
             return
@@ -145,10 +144,11 @@ def parse_batches(
     """Parse native queue_log lines, a :class:`ParseResult` every ``batch_lines`` lines (so a
     large file never sits in memory as events); ``source_pos`` is the line number."""
     sink = RecordSink(source, dedupe_window)
+    add = sink.add
     for number, raw in enumerate(lines, first_line):
         line = raw.rstrip("\r\n")
-        if line.strip():
-            sink.add(number, line, line, split_line, line, str(number))
+        if line and not line.isspace():
+            add(number, line, line, split_line, line, str(number))
             if sink.result.lines >= batch_lines:
                 yield sink.drain()
     yield sink.drain()

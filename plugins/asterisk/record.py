@@ -36,15 +36,24 @@ def number(text: str, what: str) -> float:
     return value
 
 
+_new = tuple.__new__
+
+
 def split_line(line: str) -> Record:
     """Cut one line into a :class:`Record`; raises :class:`BadLine`."""
     parts = line.rstrip("\r\n").split("|")
     if len(parts) < 5:
         raise BadLine(f"expected at least 5 '|'-separated fields, got {len(parts)}")
-    stamp, call_id, queue, agent, verb, *data = parts
-    ts = number(stamp, "time")
+    stamp, call_id, queue, agent, verb = parts[:5]
+    try:
+        ts = float(stamp)
+    except ValueError:
+        ts = _NAN
+    if not -_INF < ts < _INF:
+        number(stamp, "time")  # raises BadLine with the message
     if not verb:
         raise BadLine("empty event name")
+    data = parts[5:]
     while data and not data[-1]:
         data.pop()
-    return Record(ts, call_id, queue, agent, verb, tuple(data))
+    return _new(Record, (ts, call_id, queue, agent, verb, tuple(data)))

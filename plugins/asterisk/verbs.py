@@ -43,6 +43,7 @@ from panneau.plugins.asterisk.record import BadLine, Record, number
 __all__ = ["KNOWN_VERBS", "VerbMapper"]
 
 _NONE = ("", "NONE")
+_INF, _NAN = float("inf"), float("nan")
 
 
 def _field(rec: Record, i: int) -> str:
@@ -50,12 +51,19 @@ def _field(rec: Record, i: int) -> str:
 
 
 def _num(rec: Record, i: int, name: str, required: bool = False) -> float | None:
-    text = _field(rec, i).strip()
+    data = rec.data
+    text = data[i].strip() if i < len(data) else ""
     if not text:
         if required:
             raise BadLine(f"{rec.verb}: missing {name}")
         return None
-    return number(text, f"{rec.verb}: {name}")
+    try:  # the common case, without building the error message
+        value = float(text)
+    except ValueError:
+        value = _NAN
+    if -_INF < value < _INF:
+        return value
+    return number(text, f"{rec.verb}: {name}")  # raises BadLine with the message
 
 
 def _int(rec: Record, i: int, name: str) -> int | None:
