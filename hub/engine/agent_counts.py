@@ -41,6 +41,20 @@ class StateCounts:
 
     def move(self, old: tuple[Placement, ...], new: tuple[Placement, ...]) -> None:
         """One agent stops counting at ``old`` and counts at ``new``."""
+        if len(old) == len(new):  # the same scopes, most often: a change of state
+            counts = self.counts
+            for was, now in zip(old, new, strict=True):
+                if was == now:
+                    continue
+                scope, state = now[0], now[1]
+                if was[0] != scope or was[1] == "paused" or state == "paused":
+                    self._step(was, -1)
+                    self._step(now, +1)
+                    continue
+                figures = counts[scope]  # counted there already (``was``)
+                figures[f"agents_{was[1]}"] -= 1
+                figures[f"agents_{state}"] += 1
+            return
         for placement in old:
             self._step(placement, -1)
         for placement in new:

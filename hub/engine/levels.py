@@ -45,6 +45,9 @@ class Levels:
         self.early: dict[str, Sums] = {}
         #: The open minute: every minute before it was handed to the tallies.
         self.minute = _FAR
+        #: scope -> a full minute at its rate (shared by the minutes handed over until the
+        #: rate changes; the tallies copy what they keep and never change what they get).
+        self._full: dict[str, Sums] = {}
 
     def change(self, key: str, scopes: tuple[str, ...], t: float, level: Sums) -> None:
         """``key`` counts ``level`` in ``scopes`` from ``t`` on (``level`` is never changed)."""
@@ -81,8 +84,9 @@ class Levels:
         items = [(k, n) for k, n in delta.items() if n]
         if not items:
             return
-        rate, early = self.rate, self.early
+        rate, early, full = self.rate, self.early, self._full
         for scope in scopes:
+            full.pop(scope, None)
             r = rate.get(scope)
             if r is None:
                 r = rate[scope] = {}
@@ -99,7 +103,7 @@ class Levels:
         first, self.minute = self.minute, minute
         if first == _FAR:
             return
-        rate, early = self.rate, self.early
+        rate, early, full = self.rate, self.early, self._full
         table: dict[str, Sums] = {}
         for scope, r in rate.items():
             e = early.get(scope)  # its keys are among the rate's (see _step)
@@ -109,8 +113,10 @@ class Levels:
                 for k, n in r.items():
                     if value := n * 60.0 - e_get(k, 0.0):
                         sums[k] = value
-            else:
-                sums = {k: n * 60.0 for k, n in r.items() if n}
+            else:  # no change this minute: a full minute at the rate, as last minute
+                sums = full.get(scope)
+                if sums is None:
+                    sums = full[scope] = {k: n * 60.0 for k, n in r.items() if n}
             if sums:
                 table[scope] = sums
         self.early = {}
@@ -145,3 +151,4 @@ class Levels:
         self.rate = {scope: dict(r) for scope, r in data["rate"].items()}
         self.early = {scope: dict(e) for scope, e in data["early"].items()}
         self.minute = data["minute"]
+        self._full = {}
