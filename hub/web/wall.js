@@ -164,6 +164,35 @@ export function scopeOf(meta) {
   return meta.team ? `team:${meta.team}` : "site";
 }
 
+// What the top bar names: the team, else the site (kiosk/model.py panel_title).
+export function panelTitle(meta) {
+  if (!meta || typeof meta !== "object") return "";
+  if (meta.team_name || meta.team) return String(meta.team_name || meta.team);
+  const scope = String(meta.scope || "");
+  if (scope === "site") return "All sites";
+  return scope.startsWith("site:") ? `Site ${scope.slice(5)}` : "";
+}
+
+// The site:<name> scopes the view has figures of, sorted (a group hub's, docs/scale-out.md).
+export function siteScopes(view) {
+  const found = new Set();
+  for (const key of Object.keys(view)) {
+    if (!key.startsWith("kpi:site:")) continue;
+    const figure = parseFigure(key.slice(4));
+    if (figure) found.add(figure[0]);
+  }
+  return [...found].sort();
+}
+
+// On a group hub each site is a nats_site source named after it: a scope of one site waits on
+// that site's source only (hub/freshness.py scope_sources).
+export function scopeSources(stale, scope) {
+  const [kind, ...rest] = scope.split(":");
+  const name = rest.join(":");
+  const site = kind === "site" ? name : name.includes(":") ? name.split(":")[0] : "";
+  return stale.filter(([n, s]) => !site || n === site || s.plugin !== "nats_site");
+}
+
 function parseFigure(id) {
   const parts = String(id).split("/"); // a scope never holds "/" (docs/protocol.md)
   return parts.length === 3 && parts.every(Boolean) ? parts : null;
@@ -210,18 +239,27 @@ export function figureLabel(catalogue, kpi, scope, window, home) {
   return `${labelOf(catalogue, kpi)} ·${where} ${window}`;
 }
 
-function pageOf(raw, defaultDwell) {
+function pageOf(raw, defaultDwell, sites = []) {
   if (raw && raw.kind === "trends") return null;  // charts: drawn by the terminal kiosk only
   if (!raw || !Array.isArray(raw.kpis) || !raw.kpis.every((k) => typeof k === "string")) return null;
-  return { title: String(raw.title ?? ""), kpis: raw.kpis, window: raw.window || "today",
+  const window = raw.window || "today";
+  let kpis = raw.kpis, scopes = [];
+  if (raw.by_site === true && (raw.kind || "figures") === "figures") {  // a group wall's page
+    if (!sites.length) return null;
+    const where = [["", window], ...sites.map((s) => [s, window])];  // "": the panel's own
+    kpis = raw.kpis.flatMap((k) => where.map(() => k));
+    scopes = raw.kpis.flatMap(() => where);
+  }
+  return { title: String(raw.title ?? ""), kpis, window,
            dwell_s: isNumber(raw.dwell_s) && raw.dwell_s > 0 ? raw.dwell_s : defaultDwell,
-           trend: typeof raw.trend === "string" ? raw.trend : null, scopes: [], isAlert: false };
+           trend: typeof raw.trend === "string" ? raw.trend : null, scopes, isAlert: false };
 }
 
 export function pageSpecs(view) {
   const meta = view.meta || {};
   const dwell = isNumber(meta.dwell_s) && meta.dwell_s > 0 ? meta.dwell_s : 15;
-  const specs = (Array.isArray(meta.pages) ? meta.pages : []).map((p) => pageOf(p, dwell)).filter(Boolean);
+  const sites = siteScopes(view);
+  const specs = (Array.isArray(meta.pages) ? meta.pages : []).map((p) => pageOf(p, dwell, sites)).filter(Boolean);
   const alerts = alertFigures(view, scopeOf(meta)).slice(0, 6);
   if (alerts.length) {
     specs.unshift({ title: "Alert", kpis: alerts.map((a) => a.kpi), window: alerts[0].window, dwell_s: dwell,
@@ -252,6 +290,7 @@ export function buildPage(view, spec, link, catalogue) {
     let scope = home, window = spec.window, label = labelOf(catalogue, kpi);
     if (index < spec.scopes.length) {
       [scope, window] = spec.scopes[index];
+      scope = scope || home;
       label = figureLabel(catalogue, kpi, scope, window, home);
     }
     let value = view[`kpi:${scope}/${window}/${kpi}`];
@@ -260,7 +299,7 @@ export function buildPage(view, spec, link, catalogue) {
     if (value === null) state = "nodata";
     else if (!["ok", "warn", "alert"].includes(state)) state = "none";
     return { kpi, label, text: formatValue(catalogue[kpi], value), state,
-             stale: isStale(catalogue, kpi, stale, link) };
+             stale: isStale(catalogue, kpi, scopeSources(stale, scope), link) };
   });
   let trend = [];
   if (spec.trend) {
@@ -276,12 +315,14 @@ export function notices(view, link, now, fmtTime) {
   if (link.rejected) out.push(["stale", `The hub refused this screen: ${link.rejected}`]);
   else if (!link.everConnected) out.push(["stale", "Connecting to the hub…"]);
   else if (!link.connected) out.push(["stale", `Hub connection lost since ${hhmm(link.since)} — figures greyed show the last known values`]);
-  for (const [name, s] of staleSources(view)) {
+  const home = scopeOf(view.meta);
+  // a wall of one site of a group hub is not told of another site's cut
+  for (const [name, s] of scopeSources(staleSources(view), home)) {
     const detail = s.detail ? `: ${s.detail}` : "";
     const last = isNumber(s.last_event) && s.last_event ? `, last event ${fmtTime(s.last_event)}` : "";
-    out.push(["stale", `Source ${name} ${s.status} since ${hhmm(s.since)}${last}${detail}`]);
+    const what = s.plugin === "nats_site" ? "Site" : "Source";
+    out.push(["stale", `${what} ${name} ${s.status} since ${hhmm(s.since)}${last}${detail}`]);
   }
-  const home = scopeOf(view.meta);
   const figures = alertFigures(view, home);
   for (const state of ["alert", "warn"]) { // one line per state: each figure under its own word
     const alerts = figures.filter((a) => a.state === state);
@@ -374,7 +415,7 @@ export class Wall {
 
   render(now = Date.now() / 1000) {
     const d = this.doc, meta = this.view.meta || {};
-    d.getElementById("team").textContent = meta.team_name || meta.team || "Panneau";
+    d.getElementById("team").textContent = panelTitle(meta) || "Panneau";
     d.getElementById("clock").textContent = this.fmtTime(now);
     const on = scheduleOn(meta.schedule, this.localParts(now));
     d.body.classList.toggle("night", !on);

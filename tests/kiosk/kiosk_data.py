@@ -98,3 +98,25 @@ def trends_values() -> dict:
     values = normal_values()
     values["meta"]["pages"] = [{"title": "Trends", "kind": "trends"}, *PAGES]
     return values | scope_figures(SCOPE)
+
+
+GROUP_PAGES = [{"title": "Sites", "window": "today", "by_site": True,
+                "kpis": ["offered", "service_level_pct"]},
+               {"title": "Now", "window": "now", "kpis": ["calls_waiting"]}]
+
+
+def group_values(**sources) -> dict:
+    """A group wall's view (docs/scale-out.md): the total and two sites; ``sources`` gives
+    each site's ``nats_site`` source status."""
+    values = {"meta": {"role": "kiosk", "team": None, "team_name": None, "scope": "site",
+                       "as_of": T0 - 5, "timezone": "Europe/Paris", "dwell_s": 15,
+                       "pages": GROUP_PAGES}}
+    for scope, offered, sl in (("site", 30, 80.0), ("site:paris", 20, 90.0),
+                               ("site:lyon", 10, 60.0)):
+        values[f"kpi:{scope}/today/offered"] = offered
+        values[f"kpi:{scope}/today/service_level_pct"] = sl
+    values["kpi:site/now/calls_waiting"] = 3
+    for name, status in sources.items():
+        values[f"source:{name}"] = {"status": status, "since": T0 - 60, "last_event": T0 - 61,
+                                    "plugin": "nats_site", "feeds": []}
+    return values

@@ -2,29 +2,10 @@
 
 from __future__ import annotations
 
-from kiosk_data import T0, view_of
+from kiosk_data import T0, group_values, view_of
 
 from panneau.hub.freshness import Link
 from panneau.kiosk.model import build_page, notices, page_specs, panel_title
-
-PAGES = [{"title": "Sites", "window": "today", "by_site": True,
-          "kpis": ["offered", "service_level_pct"]},
-         {"title": "Now", "window": "now", "kpis": ["calls_waiting"]}]
-
-
-def group_values(**sources) -> dict:
-    values = {"meta": {"role": "kiosk", "team": None, "team_name": None, "scope": "site",
-                       "as_of": T0 - 5, "timezone": "Europe/Paris", "dwell_s": 15,
-                       "pages": PAGES}}
-    for scope, offered, sl in (("site", 30, 80.0), ("site:paris", 20, 90.0),
-                               ("site:lyon", 10, 60.0)):
-        values[f"kpi:{scope}/today/offered"] = offered
-        values[f"kpi:{scope}/today/service_level_pct"] = sl
-    values["kpi:site/now/calls_waiting"] = 3
-    for name, status in sources.items():
-        values[f"source:{name}"] = {"status": status, "since": T0 - 60, "last_event": T0 - 61,
-                                    "plugin": "nats_site", "feeds": []}
-    return values
 
 
 def test_a_by_site_page_shows_each_kpi_for_the_group_then_each_site():

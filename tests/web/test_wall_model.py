@@ -17,7 +17,7 @@ from panneau.hub.freshness import Link
 from panneau.hub.server.wall import wall_catalogue
 from panneau.kiosk.model import build_page, notices, page_specs
 from panneau.kiosk.schedule import closed_text
-from tests.kiosk.kiosk_data import T0, alert_values, view_of
+from tests.kiosk.kiosk_data import T0, alert_values, group_values, view_of
 
 NODE = shutil.which("node")
 pytestmark = pytest.mark.skipif(NODE is None, reason="node is not installed")
@@ -87,3 +87,21 @@ def test_a_long_banner_reads_the_same_on_the_wall(tmp_path):
     assert shown["notices"] == [[n.kind, n.text] for n in kiosk]
     assert kiosk[0].text.endswith(" and 2 more (since 10:58)")
     assert shown["closed"] == closed_text({}) == "Outside opening hours"
+
+
+def test_a_group_wall_reads_the_same_in_the_browser(tmp_path):
+    """docs/scale-out.md: the group total and each site per KPI, a cut site named as a site,
+    its tiles and the total greyed, the other site's not."""
+    values = group_values(paris="stale", lyon="live")
+    shown = wall(tmp_path, values, {})
+    view = view_of(values)
+    spec = page_specs(view)[0]
+    tiles = [[t.kpi, t.label, t.text, t.state, t.stale]
+             for t in build_page(view, spec, Link(True)).tiles]
+    assert (shown["title"], shown["tiles"]) == (spec.title, tiles) == ("Sites", tiles)
+    assert [t[1] for t in tiles[:3]] == ["Offered · today", "Offered · lyon today",
+                                         "Offered · paris today"]
+    assert [t[4] for t in tiles[:3]] == [True, False, True]
+    kiosk = [[n.kind, n.text] for n in notices(view, Link(True), T0, lambda _: "10:58")]
+    assert shown["notices"] == kiosk
+    assert kiosk[0] == ["stale", "Site paris stale since 10:58, last event 10:58"]
