@@ -1,7 +1,8 @@
 """The read-only reporting API on the hub's HTTP port, for BI tools (Excel, Power BI, Tableau).
 
-``GET /api/v1/kpis``, ``GET /api/v1/scopes``, ``GET /api/v1/catalogue`` (``docs/openapi.yaml``
-describes them; ``docs/reports.md`` says how BI tools call them). Rules kept here:
+``GET /api/v1/kpis``, ``GET /api/v1/periods``, ``GET /api/v1/scopes``, ``GET /api/v1/catalogue``
+(``docs/openapi.yaml`` describes them; ``docs/reports.md`` says how BI tools call them). Rules
+kept here:
 
 - ``Authorization: Bearer <token>`` of a ``reporting`` or ``manager`` token; none or an unknown
   one → 401, an agent's or a kiosk's → 403. Tokens are looked up as the websocket does
@@ -15,6 +16,9 @@ describes them; ``docs/reports.md`` says how BI tools call them). Rules kept her
   most ``limit`` rows; ``next`` (JSON) or the ``Link: <…>; rel="next"`` header (CSV) gives the
   next page's URL, whose ``cursor`` is the last row's time and key: pages neither repeat nor
   skip a row, even while the hub samples.
+- ``/periods`` gives week, month, quarter or custom-range figures per scope from the day
+  rollups (:func:`panneau.hub.server.rollups.period_figures`, read in the hub's rollup worker),
+  with the previous period and the same period last year.
 """
 
 from __future__ import annotations
@@ -25,8 +29,8 @@ import csv
 import io
 import json
 import sqlite3
-from collections.abc import Callable, Iterable, Sequence
-from datetime import datetime
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -36,6 +40,7 @@ from aiohttp import web
 from panneau.hub.catalogue import KPIS, WINDOWS
 from panneau.hub.config.schema import Config
 from panneau.hub.engine.windows import DayClock
+from panneau.hub.periods import parse_period
 from panneau.hub.reports.rows import INTERVALS, Period, history_rows, parse_when
 from panneau.hub.server.ws import TokenTable
 
@@ -45,6 +50,9 @@ PREFIX = "/api/v1"
 DEFAULT_LIMIT, MAX_LIMIT = 10_000, 1_000_000
 ROLES = ("reporting", "manager")
 KPI_COLUMNS = ("time", "scope", "window", "kpi", "value")
+PERIOD_COLUMNS = ("period", "scope", "kpi", "value", "previous", "last_year")
+#: ``periods(scopes, period)``: each scope's :class:`~panneau.hub.server.rollups.PeriodFigures`.
+PeriodsReader = Callable[[list[str], Any], Awaitable[list[Any]]]
 
 
 class BadRequest(ValueError):
@@ -103,15 +111,20 @@ class ReportingApi:
     def __init__(self, config: Callable[[], Config], tokens: Callable[[], TokenTable],
                  clock: Callable[[], float], *,
                  refused: Callable[[str], bool] = lambda address: False,
-                 failed: Callable[[str], None] = lambda address: None) -> None:
+                 failed: Callable[[str], None] = lambda address: None,
+                 periods: PeriodsReader | None = None,
+                 today: Callable[[], date] | None = None) -> None:
         """``refused(address)``: is that address banned after failed tokens (→ 429);
-        ``failed(address)``: count an unknown token from it (the hub's shared throttle)."""
+        ``failed(address)``: count an unknown token from it (the hub's shared throttle);
+        ``periods`` reads period figures, ``today`` is the hub's working day (``/periods``)."""
         self.config, self.tokens, self.clock = config, tokens, clock
         self.refused, self.failed = refused, failed
+        self.periods, self.today = periods, today
 
     def install(self, app: web.Application) -> None:
         """Add the routes to ``app`` (before it starts)."""
         app.router.add_get(f"{PREFIX}/kpis", self._kpis)
+        app.router.add_get(f"{PREFIX}/periods", self._periods)
         app.router.add_get(f"{PREFIX}/scopes", self._scopes)
         app.router.add_get(f"{PREFIX}/catalogue", self._catalogue)
 
@@ -237,6 +250,53 @@ class ReportingApi:
             "to": datetime.fromtimestamp(period.end, tz).isoformat(timespec="seconds"),
             "timezone": config.hub.timezone, "interval": period.interval,
             "count": len(data), "next": next_url, "data": data})
+
+
+    # --- /periods ------------------------------------------------------------------------
+
+    async def _periods(self, request: web.Request) -> web.Response:
+        if (refused := self._refusal(request)) is not None:
+            return refused
+        if self.periods is None or self.today is None:
+            return _error(503, "this hub keeps no period rollups")
+        config = self.config()
+        try:
+            text = request.query.get("period", "month")
+            try:
+                period = parse_period(text, self.today())
+            except ValueError as exc:
+                raise BadRequest(f"period: {exc}") from exc
+            scopes = _many(request, "scope") or ["site", *(f"team:{t.id}" for t in config.teams)]
+            if bad := [s for s in scopes if s != "site" and s.partition(":")[0] not in (
+                    "team", "queue", "agent")]:
+                raise BadRequest(f"scope: expected site, team:<id>, queue:<name> or "
+                                 f"agent:<id>, got {', '.join(bad)}")
+            kpis = _many(request, "kpi")
+            if unknown := [k for k in kpis or () if k not in KPIS]:
+                raise BadRequest(f"kpi: unknown {', '.join(unknown)} (see {PREFIX}/catalogue)")
+            as_csv = self._wants_csv(request)
+        except BadRequest as exc:
+            return _error(400, str(exc))
+        got = await self.periods(scopes, period)
+
+        def pick(figures: dict[str, float] | None) -> dict[str, float] | None:
+            if figures is None or kpis is None:
+                return figures
+            return {k: v for k, v in figures.items() if k in kpis}
+
+        data = [{"scope": g.scope, "days_covered": g.days_covered, "figures": pick(g.figures),
+                 "previous": pick(g.previous), "last_year": pick(g.last_year),
+                 "complaints_by_category": g.complaints_by_category} for g in got]
+        if as_csv:
+            rows = [{"period": period.label, "scope": d["scope"], "kpi": kpi, "value": value,
+                     "previous": (d["previous"] or {}).get(kpi),
+                     "last_year": (d["last_year"] or {}).get(kpi)}
+                    for d in data for kpi, value in sorted(d["figures"].items())]
+            return _csv_response(PERIOD_COLUMNS, rows)
+        return web.json_response({"period": period.label, "kind": period.kind,
+                                  "first": period.first.isoformat(),
+                                  "last": period.last.isoformat(),
+                                  "timezone": config.hub.timezone, "data": data})
 
 
 def _read(config: Config, period: Period, limit: int, cursor: tuple[float, str] | None

@@ -56,7 +56,7 @@ from panneau.hub.server.metrics import Metrics, render_prometheus
 from panneau.hub.server.publisher import Publisher
 from panneau.hub.server.pulse import Pulse
 from panneau.hub.server.reload import ConfigReloader
-from panneau.hub.server.rollups import RollupWriter, goals_board
+from panneau.hub.server.rollups import RollupWriter, goals_board, period_figures
 from panneau.hub.server.supervisor import SourceEntry, Supervisor
 from panneau.hub.server.tls import ServerTls, TlsFiles
 from panneau.hub.server.views import Audience, ViewInputs, Views, key_visible
@@ -147,8 +147,8 @@ class Hub:
             self.http = HttpServer(self.routes, self.supervisor.states, self.metrics,
                                    self.health, self.metrics_text)
             ReportingApi(lambda: self.config, lambda: self.ws.tokens, clock,
-                         refused=self.ws.address_refused, failed=self.ws.auth_failed).install(
-                self.http.app)
+                         refused=self.ws.address_refused, failed=self.ws.auth_failed,
+                         periods=self.read_periods, today=self.today).install(self.http.app)
             add_wall_routes(self.http.app, lambda: {"ws_port": self.ws_port,
                                                     "tls": self.tls is not None})
             self.views.inputs = self._inputs()
@@ -302,6 +302,12 @@ class Hub:
         self._accepted += 1
         self._dirty.set()
         return None
+
+    async def read_periods(self, scopes: list[str], period: Any) -> list[Any]:
+        """Each scope's figures over ``period`` with the previous one and last year's, from
+        the day rollups (in the rollup worker: the loop never waits for SQLite)."""
+        return await self.rollups.run(
+            lambda rollups: [period_figures(rollups, scope, period) for scope in scopes])
 
     def today(self) -> date:
         """The working day now, in the hub's timezone and day start."""

@@ -130,8 +130,8 @@ def test_openapi_file_names_every_route_and_parameter(api):
     text = (Path(__file__).parents[2] / "docs" / "openapi.yaml").read_text()
     routes = {r.resource.canonical for r in api.hub.http.app.router.routes()
               if r.resource is not None and r.resource.canonical.startswith("/api/")}
-    assert routes == {"/api/v1/kpis", "/api/v1/scopes", "/api/v1/catalogue"}
+    assert routes == {"/api/v1/kpis", "/api/v1/periods", "/api/v1/scopes", "/api/v1/catalogue"}
     assert all(f"\n  {route}:\n" in text for route in routes)
     for name in ("from", "to", "scope", "kpi", "window", "interval", "limit", "cursor",
-                 "format"):
+                 "format", "period"):
         assert f"{{name: {name}, in: query" in text
