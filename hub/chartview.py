@@ -133,8 +133,8 @@ class ChartPlot(PlotextPlot):
 
     def _bars(self, chart: Chart, width: int) -> None:
         """One bar per slot, its series stacked (first at the bottom); the latest slots that
-        fit (two columns a bar and one between)."""
-        fit = max(3, (width - 8) // 3)
+        fit (four columns a slot: narrower, plotext's rounding joins neighbouring bars)."""
+        fit = max(3, (width - 8) // 4)
         start = max(0, len(chart.labels) - fit)
         labels = chart.labels[start:]
         values = [[v or 0.0 for v in line.values[start:]] for line in chart.lines]

@@ -61,3 +61,17 @@ async def test_the_trends_page_takes_its_turn_and_asks_only_for_team_series():
         kiosk.next_page()
         await pilot.pause()
         assert kiosk.page_title == "Trends" and len(asked) == 2
+
+
+async def test_a_long_day_keeps_the_latest_half_hours_that_fit():
+    kiosk = app()
+    day = kiosk.chart_answers["chart:day"]
+    start = day["since"] + 14 * 1800  # 07:00 local, then 20 half hours to 17:00
+    for i, key in enumerate(day["series"]):
+        day["series"][key] = [[start + n * 1800 + 1790, float(10 * n + i)] for n in range(20)]
+    async with kiosk.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        plot = kiosk.panel.query_one("#chart-per-half-hour", ChartPlot)
+        assert len(plot.chart.labels) == 20
+        drawn = plot.render().plain
+        assert "16:30" in drawn and "07:00" not in drawn  # the day's end, not its start
