@@ -17,7 +17,7 @@ from panneau.hub.freshness import Link
 from panneau.hub.server.wall import wall_catalogue
 from panneau.kiosk.model import build_page, notices, page_specs
 from panneau.kiosk.schedule import closed_text
-from tests.kiosk.kiosk_data import T0, alert_values, group_values, view_of
+from tests.kiosk.kiosk_data import T0, alert_values, group_values, trends_values, view_of
 
 NODE = shutil.which("node")
 pytestmark = pytest.mark.skipif(NODE is None, reason="node is not installed")
@@ -105,3 +105,11 @@ def test_a_group_wall_reads_the_same_in_the_browser(tmp_path):
     kiosk = [[n.kind, n.text] for n in notices(view, Link(True), T0, lambda _: "10:58")]
     assert shown["notices"] == kiosk
     assert kiosk[0] == ["stale", "Site paris stale since 10:58, last event 10:58"]
+
+
+def test_the_browser_wall_leaves_the_trends_page_to_the_terminal_kiosk(tmp_path):
+    """docs/kiosk.md: charts are drawn by the Textual kiosk; the wall rotates the rest."""
+    values = trends_values()  # pages: Trends, Queue now, Today
+    values["meta"]["pages"][0]["kpis"] = []  # as the hub sends it (the page's fields, all)
+    assert [s.title for s in page_specs(view_of(values))][:2] == ["Trends", "Queue now"]
+    assert wall(tmp_path, values, {})["title"] == "Queue now"
