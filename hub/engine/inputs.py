@@ -14,7 +14,10 @@ Rules:
   an entry can be corrected once (correct the correction to change it again). An amount of 0
   withdraws a figure.
 - ``hourly_cost`` is a rate: the loaded cost of one agent hour, in effect from its day on (the
-  latest entry at or before a day wins; a scope without its own uses the site's). A day's
+  latest entry at or before a day wins; a scope without its own uses the site's).
+- On a group hub a site's entries count in its ``site:<name>`` as ``site`` on the site (a
+  figure without team is that site's), and roll up to ``site``, the group; a team's scope
+  without its own rate uses its site's, then the group's. A day's
   ``labour_cost`` = agent hours at work that day (``t_work``) × the rate, taken with the day's
   counted sums: a rate entered later does not reprice days already over.
 """
@@ -161,13 +164,15 @@ class Inputs:
         if event.corrects is not None:
             self.corrected.add(event.corrects)
             self._withdraw(self.entries[event.corrects])
-        own = f"team:{event.team}" if event.team else SITE
-        scopes = (own, SITE) if spec.rolls_up and own != SITE else (own,)
+        site = self.scopes.entry_site(event.team, event.source)  # a group hub's site, or None
+        own = f"team:{event.team}" if event.team else site or SITE
+        parents = tuple(s for s in (site, SITE) if s and s != own)
+        scopes = (own, *parents) if spec.rolls_up else (own,)
         self._seq += 1
         if event.figure == "hourly_cost":
             entry = _Entry(day, scopes, {}, self._seq, rate=float(amount))
             self.rates.setdefault(own, {})[event.entry_id] = entry
-            self.dirty.update(self.scopes.team_ids if own == SITE else ())
+            self.dirty.update(self.scopes.team_ids if own in (SITE, site) else ())
         else:
             amounts: Sums = {spec.key: float(amount)}
             if spec.key == "headcount":
@@ -206,7 +211,7 @@ class Inputs:
 
     def rate(self, scope: str, day: int) -> float | None:
         """The hourly cost in effect for ``scope`` on ``day`` (its own, else the site's)."""
-        for holder in (scope, SITE):
+        for holder in (scope, *self.scopes.site_of_scope(scope), SITE):
             entries = [e for e in self.rates.get(holder, {}).values() if e.day <= day]
             if entries:
                 return max(entries, key=lambda e: (e.day, e.seq)).rate

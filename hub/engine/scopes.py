@@ -54,6 +54,18 @@ class Scopes:
         site = site_of(name, self.sites) if self.sites else None
         return (f"site:{site}",) if site else ()
 
+    def entry_site(self, team: str | None, source: str) -> str | None:
+        """The ``site:<name>`` a figure entered by hand counts in on a group hub: its team's
+        site, else the site it came from (the source is named after it); ``None`` elsewhere."""
+        if team is not None:
+            return next(iter(self._site(team)), None)
+        return f"site:{source}" if source in self.sites else None
+
+    def site_of_scope(self, scope: str) -> tuple[str, ...]:
+        """``("site:<name>",)`` for a team, queue or agent scope of a group hub's site."""
+        kind, _, name = scope.partition(":")
+        return self._site(name) if kind in ("team", "queue", "agent") else ()
+
     def restart_prefix(self, source: str) -> str | None:
         """What a ``SystemRestart`` from ``source`` ends: on a group hub a site's restart
         (its source is named after the site) only the names ``<site>:...``; else everything

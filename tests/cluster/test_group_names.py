@@ -7,6 +7,8 @@ own events on the site's own config.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from panneau.hub.cluster.group import namespaced
@@ -18,6 +20,7 @@ from panneau.hub.events import (
     CallAnswered,
     CallEnded,
     CallEntered,
+    FigureEntered,
     SystemRestart,
     TicketCreated,
 )
@@ -27,7 +30,7 @@ from tests.hub.conftest import config_text
 
 T0 = 1_795_860_000.0
 COUNTS = ("offered", "answered", "abandoned", "service_level_pct", "asa_s", "avg_talk_s",
-          "tickets_created")
+          "tickets_created", "training_hours", "headcount", "cost_total")
 
 
 def site_text() -> str:
@@ -45,6 +48,12 @@ def site_events(n: int, *, answered: int, agent: str = "ag-ann") -> list:
     answered and ended, the others abandoned; one ticket without a group."""
     out: list = [AgentLoggedIn(ts=T0, agent=agent),
                  TicketCreated(ts=T0 + 1, ticket_id="t1")]
+    # figures entered by hand at the site: for a team, and for the whole site (no team)
+    out += [FigureEntered(ts=T0 + 2, entry_id="e1", figure="training_hours", amount=n,
+                          team="support"),
+            FigureEntered(ts=T0 + 2, entry_id="e2", figure="headcount", amount=10 + n),
+            FigureEntered(ts=T0 + 2, entry_id="e3", figure="cost", amount=100.0 * n),
+            FigureEntered(ts=T0 + 2, entry_id="e4", figure="hourly_cost", amount=20.0 + n)]
     for i in range(n):
         ts, call = T0 + 10 * (i + 1), f"c{i}"
         out.append(CallEntered(ts=ts, call_id=call, queue="support", caller_id="555"))
@@ -59,8 +68,10 @@ def site_events(n: int, *, answered: int, agent: str = "ag-ann") -> list:
 
 
 def fold(sites: dict[str, list]) -> list:
-    """The events as a group hub journals them: each site's names prefixed, in time order."""
-    events = [namespaced(e, site) for site, evs in sites.items() for e in evs]
+    """The events as a group hub journals them: each site's names prefixed, the source named
+    after the site (as its ``nats_site`` source emits them), in time order."""
+    events = [replace(namespaced(e, site), source=site) for site, evs in sites.items()
+              for e in evs]
     return sorted(events, key=lambda e: e.ts)
 
 
@@ -85,6 +96,13 @@ def test_each_site_s_figures_equal_a_replay_of_that_site_alone():
     assert group.get("site", "today", "answered") == 7
     assert group.get("site", "today", "abandoned") == 2
     assert group.get("site", "today", "tickets_created") == 2
+    # entered figures: a flow adds up, a level (headcount) stays with its site
+    assert group.get("site:paris", "today", "training_hours") == 6
+    assert group.get("site", "today", "training_hours") == 9
+    assert group.get("site:lyon", "today", "headcount") == 13
+    assert group.get("site", "today", "headcount") is None
+    # a site's hourly cost prices its own agent hours; the group has no rate of its own here
+    assert group.get("site", "today", "cost_total") == 600 + 300
     # the two "support" teams stay apart, and nothing is counted under the bare names
     assert not {"team:support", "queue:support", "agent:ag-ann"} & set(group.values)
 
