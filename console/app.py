@@ -38,6 +38,7 @@ class ConsoleApp(HubApp):
         #: The ``series`` answers of the chart requests, by ref (tests may set them).
         self.chart_answers: dict[str, dict[str, Any]] = {}
         self._charts_asked: tuple[str, float] | None = None  # (scope, when)
+        self._answers_scope: str | None = None  # whose series chart_answers hold
 
     def action_scorecard(self) -> None:
         """Show the objectives and the balanced scorecard (F2 or Escape goes back)."""
@@ -85,11 +86,12 @@ class ConsoleApp(HubApp):
     def _charts(self, screen: ConsoleScreen, now: float) -> None:
         """Draw the charts; ask for their series when the scope changed or they are old."""
         scope = screen.chart_scope
+        if self._answers_scope not in (None, scope):  # never another scope's series
+            self.chart_answers = {}
+        self._answers_scope = scope
         asked = self._charts_asked
         if asked is None or asked[0] != scope or now - asked[1] >= self.charts_every_s:
             self._charts_asked = (scope, now)
-            if asked is not None and asked[0] != scope:
-                self.chart_answers = {}
             zone = zone_of(self.view.meta.get("timezone"))
             for frame in history_frames(scope, now, zone):
                 self.send_frame_or_say(frame)
@@ -129,8 +131,10 @@ class ConsoleApp(HubApp):
         if ref == FORM_REF and isinstance(self.screen, FigureForm):
             self.screen.answered(message.kind, message.frame)
         elif message.kind == "series" and ref in chart_refs():
-            self.chart_answers[ref] = message.frame
-            self.refresh_model()
+            scope = f"{self._answers_scope}/"
+            if all(key.startswith(scope) for key in message.frame.get("series") or {}):
+                self.chart_answers[ref] = message.frame  # not a late answer for another scope
+                self.refresh_model()
         elif message.kind == "error" and ref in chart_refs():
             if ref == CHART_DAY_REF:
                 self.notify(f"charts: {message.frame.get('reason')}", severity="warning")

@@ -182,6 +182,8 @@ class ConsoleScreen(Screen[None]):
     def action_charts(self) -> None:
         """Show the Charts tab; from it, the Figures tab."""
         tabs = self.query_one("#tabs", TabbedContent)
+        # a focused table of the pane left would pull its pane back when the focus moves
+        self.query_one(Input).focus()
         tabs.active = "figures" if tabs.active == "tab-charts" else "tab-charts"
 
     def action_all_agents(self) -> None:

@@ -63,5 +63,21 @@ async def test_the_charts_tab_asks_for_series_and_draws_every_chart():
         assert app.screen.query_one(GaugeBar).chart.n == 64
         await pilot.press("f5")  # back to the figures
         assert app.screen.query_one(TabbedContent).active == "figures"
-        await pilot.press("f5")
+        app.screen.query_one("#teams").focus()
+        while app.screen.query_one("#teams").cursor_row < 3:  # target, site, sales, support
+            await pilot.press("down")
+        await pilot.press("enter")  # the support team's agents, and its charts
+        await pilot.press("f5")  # from the agents table, which has the focus
         assert app.screen.query_one(TabbedContent).active == "tab-charts"
+        await pilot.pause()
+        assert app.screen.chart_scope == "team:support" and len(asked) == 4
+        assert all(k.startswith("team:support/") for f in asked[2:] for k in f["keys"])
+        assert app.chart_answers == {}  # the site's series are not drawn as the team's
+        team = answers("team:support")["chart:day"]
+        app.post_message(ConsoleApp.FrameReceived("series", team))
+        late = answers("site")["chart:day"]  # the site's answer, arriving after the drill
+        app.post_message(ConsoleApp.FrameReceived("series", late))
+        await pilot.pause()
+        assert app.chart_answers == {"chart:day": team}
+        plots = {p.id: p.chart for p in app.screen.query(ChartPlot)}
+        assert plots["chart-per-agent"].labels == ("Gina 40+4", "Alice 34+9")  # no Bob
