@@ -54,6 +54,9 @@ class RowMapping:
     scale_min: float | None = None
     scale_max: float | None = None
     score_map: dict[str, float] = field(default_factory=dict)
+    #: What every survey row is about (``SurveyResponse.about``): ``interaction`` or
+    #: ``relationship``; unset, a row linked to a call or ticket counts as ``interaction``.
+    about: Literal["interaction", "relationship"] | None = None
     time_format: str | None = None
     timezone: str = "UTC"
 
@@ -188,5 +191,5 @@ def row_to_survey(row: Mapping[str, Any], m: RowMapping, source: str, pos: str) 
         score=score, scale_min=low, scale_max=high,
         call_id=_text(row, m, "call_id"), ticket_id=_text(row, m, "ticket_id"),
         agent=_text(row, m, "agent"), queue=_text(row, m, "queue"),
-        comment=_text(row, m, "comment"),
+        comment=_text(row, m, "comment"), about=m.about,
     )

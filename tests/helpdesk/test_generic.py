@@ -111,6 +111,14 @@ async def test_ticket_rows_from_json_lines(tmp_path, ctx):
     assert "status 'Escalated' is not mapped (add it to status_map)" in ctx.skipped_details[1]
 
 
+def test_a_relationship_export_says_so_on_its_answers():
+    fields = {"id": "id", "time": "t", "score": "s"}
+    row = {"id": "r1", "t": "2026-03-02T09:00:00Z", "s": "4"}
+    m = RowMapping(kind="survey", survey="csat", fields=fields, about="relationship")
+    assert row_to_survey(row, m, "g", "p").about == "relationship"
+    assert row_to_survey(row, RowMapping(kind="survey", fields=fields), "g", "p").about is None
+
+
 def test_score_map_for_worded_answers():
     m = RowMapping(kind="survey", survey="csat", fields={"id": "id", "time": "t", "score": "s"},
                    score_map={"Very satisfied": 5, "Unhappy": 1})
