@@ -54,6 +54,9 @@ log = logging.getLogger(__name__)
 #: :data:`MIN_RESUME_BYTES`.
 RESUME_SNAPSHOTS = 2
 MIN_RESUME_BYTES = 16 * 1024
+#: The values of every part that has none (most audiences' goals, insights, messages and
+#: pulse): one shared dict instead of one each; part values are never changed in place.
+_NO_VALUES: dict[str, Any] = {}
 
 
 def ws_binary_head(size: int) -> bytes:
@@ -148,7 +151,7 @@ class Publisher:
     def _use(self, state: AudienceState, part: Part) -> _PartState:
         ps = self.parts.get(part)
         if ps is None:
-            ps = self.parts[part] = _PartState(self.views.build(part))
+            ps = self.parts[part] = _PartState(self.views.build(part) or _NO_VALUES)
             self.by_topic.setdefault(self.views.topic(part), set()).add(part)
         ps.users.append(state)
         return ps
@@ -308,7 +311,7 @@ class Publisher:
         """Take a part's new values; when they changed, encode the change once and add the
         part to each of its users' changes."""
         delta = diff(ps.values, values)
-        ps.values, ps.full = values, None
+        ps.values, ps.full = values or _NO_VALUES, None
         if not delta:
             return
         ps.change = wire.Splice.of_map(delta.set)
