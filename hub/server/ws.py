@@ -24,6 +24,7 @@ Rules kept here:
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import hashlib
 import hmac
@@ -105,17 +106,23 @@ def limit_kernel_buffer(conn: ServerConnection, size: int) -> None:
 
 
 def forget_handshake(conn: ServerConnection) -> None:
-    """Drop the opening handshake's request and response once the screen is in.
+    """Drop what websockets keeps of a connection that the hub never reads again.
 
-    websockets keeps both on the connection for its whole life, with their header maps:
-    about 3.3 KiB a connection (tracemalloc, the bench_hub clients' headers), a sixth of a
-    screen's share of the hub. Nothing reads them after the handshake. The request stays
+    The opening handshake's request and response stay on the connection for its whole life,
+    with their header maps: about 3.3 KiB a connection (tracemalloc, the bench_hub clients'
+    headers), a sixth of a screen's share of the hub. The response goes; the request stays
     (websockets takes a connection without one for one still in its handshake, and its
-    parser holds it anyway) with its headers emptied in place.
+    parser holds it anyway) with its headers emptied in place. Its queue of drain waiters
+    becomes a list (below).
     """
     if conn.request is not None:
         conn.request.headers.clear()
     conn.response = None
+    # websockets' queue of writers waiting for a paused transport is a deque (624 bytes
+    # even empty) of which it only appends, removes and iterates: a list does that in 56
+    waiters = getattr(conn, "drain_waiters", None)
+    if isinstance(waiters, collections.deque) and not waiters:
+        conn.drain_waiters = []
 
 
 def _address(conn: ServerConnection) -> str:
