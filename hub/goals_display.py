@@ -20,7 +20,7 @@ from panneau.hub.display import SYMBOLS, Symbols, format_value
 from panneau.hub.objectives import short_label
 
 __all__ = ["PERSPECTIVE_TITLES", "STATUS_STYLES", "objectives_table", "progress_bar",
-           "pulse_table", "scorecard_table"]
+           "pulse_line", "pulse_table", "scorecard_table"]
 
 PERSPECTIVE_TITLES = {"cost": "Cost", "customer": "Customer", "process": "Internal process",
                       "people": "People & learning"}
@@ -125,6 +125,17 @@ def scorecard_table(card: Mapping[str, Any], symbols: Symbols = SYMBOLS, *,
             text.append(f"  {symbols.warn} {link['warning']}", style="yellow")
         links.add_row(text, figures)
     return Group(grid, Text(""), links)
+
+
+def pulse_line(value: Mapping[str, Any]) -> Text:
+    """One line for a wall: ``Team pulse (anonymous) 3.6 / 5 from 12 answers · 2026-W48``."""
+    line = Text("Team pulse (anonymous) ", style="bold")
+    if value.get("answers") is None:
+        line.append("too few answers yet", style="grey50")
+    else:
+        line.append(f"{value['mean']:.1f} / 5 from {value['answers']} answers")
+    line.append(f" · {value.get('period', '')}", style="grey50")
+    return line
 
 
 def pulse_table(pulses: Iterable[tuple[str, Mapping[str, Any]]]) -> RenderableType:

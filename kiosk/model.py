@@ -291,10 +291,15 @@ def _refs(kpi: str, value: float | None, ref: Any) -> tuple[tuple[str, int, bool
 
 
 def goals_of(view: ViewState, kind: str) -> tuple[Any, ...]:
-    """The objectives (in config order) or the panel's own scorecard the view holds."""
+    """The objectives (in config order), or the panel's own scorecard the view holds with its
+    team's satisfaction pulse (the aggregate only) when the hub runs one."""
     if kind == "scorecard":
-        card = view.values.get(f"scorecard:{scope_of(view.meta)}")
-        return (card,) if isinstance(card, Mapping) else ()
+        scope = scope_of(view.meta)
+        card = view.values.get(f"scorecard:{scope}")
+        if not isinstance(card, Mapping):
+            return ()
+        pulse = view.values.get(f"pulse:{scope}")
+        return (card, pulse) if isinstance(pulse, Mapping) else (card,)
     found = [(key.id, value) for key, value in view.keys("objective")
              if isinstance(value, Mapping)]
     found.sort(key=lambda kv: (not kv[0].isdigit(), int(kv[0]) if kv[0].isdigit() else 0))

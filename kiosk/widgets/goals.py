@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from rich.console import RenderableType
+from rich.console import Group, RenderableType
 from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
 from panneau.hub.display import SYMBOLS, Symbols
-from panneau.hub.goals_display import objectives_table, scorecard_table
+from panneau.hub.goals_display import objectives_table, pulse_line, scorecard_table
 
 __all__ = ["GoalsBoard"]
 
@@ -34,6 +34,9 @@ class GoalsBoard(Widget):
         if self.kind == "scorecard":
             if not self.goals:
                 return Text("No scorecard figures yet.", style="grey50")
-            return scorecard_table(self.goals[0], self.symbols)
+            card = scorecard_table(self.goals[0], self.symbols)
+            if len(self.goals) > 1:  # the team's satisfaction pulse
+                return Group(card, Text(""), pulse_line(self.goals[1]))
+            return card
         return objectives_table(self.goals, self.symbols,
                                 bar_width=20 if self.size.width >= 120 else 10)

@@ -13,8 +13,8 @@ from panneau.kiosk.model import build_page, page_specs
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((160, 45), id="160x45")]
 
 
-def app(kind: str) -> KioskApp:
-    values = {**normal_values(), **goal_values(),
+def app(kind: str, extra: dict | None = None) -> KioskApp:
+    values = {**normal_values(), **goal_values(), **(extra or {}),
               **base_values(pages=[{"title": kind.title(), "kind": kind}])}
     return KioskApp(view=view_of(values), clock=fixed_clock)
 
@@ -41,3 +41,29 @@ def test_goal_pages_hold_the_views_goals_only():
         "Customers are helped the first time", "Keep every caller"]
     card = build_page(view, specs[1], Link(True))
     assert card.goals[0]["scope"] == "team:support" and card.tiles == ()
+
+
+PULSE = {"question": "How was your week?", "period": "2026-W48", "answers": 12, "mean": 3.58,
+         "counts": [0, 2, 4, 4, 2]}
+
+
+def test_the_scorecard_page_shows_the_teams_pulse_aggregate():
+    values = {**goal_values(), "pulse:team:support": PULSE, "pulse:team:sales": {
+        **PULSE, "answers": 40}, **base_values(pages=[{"title": "Card", "kind": "scorecard"}])}
+    view = view_of(values)
+    card = build_page(view, page_specs(view)[0], Link(True))
+    assert card.goals[1] == PULSE  # its own team's, not another team's
+    from rich.console import Console
+
+    from panneau.hub.goals_display import pulse_line
+    console = Console(width=80, record=True)
+    console.print(pulse_line(PULSE))
+    console.print(pulse_line({**PULSE, "answers": None, "mean": None, "counts": None}))
+    assert console.export_text().splitlines() == [
+        "Team pulse (anonymous) 3.6 / 5 from 12 answers · 2026-W48",
+        "Team pulse (anonymous) too few answers yet · 2026-W48"]
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_scorecard_page_with_pulse(snap_compare, size):
+    assert snap_compare(app("scorecard", {"pulse:team:support": PULSE}), terminal_size=size)
