@@ -74,6 +74,8 @@ class PageSpec:
     trend: str | None = None
     scopes: tuple[tuple[str, str], ...] = ()
     is_alert: bool = False
+    #: A group wall's page: tiles named ``Offered`` (the panel's scope), ``Offered · paris``.
+    by_site: bool = False
     #: ``figures`` (tiles), ``objectives`` or ``scorecard`` (a goals board), ``trends``
     #: (the team's charts).
     kind: str = "figures"
@@ -248,6 +250,7 @@ def _page(raw: Mapping[str, Any], default_dwell: float,
         dwell_s=_seconds(raw.get("dwell_s"), default_dwell),
         trend=trend if isinstance(trend, str) else None,
         scopes=scopes,
+        by_site=bool(scopes),
         kind=kind,
     )
 
@@ -323,7 +326,9 @@ def build_page(view: ViewState, spec: PageSpec, link: Link,
         if index < len(spec.scopes):
             scope, window = spec.scopes[index]
             scope = scope or default_scope
-            label = figure_label(kpi, scope, window, default_scope)
+            label = (figure_label(kpi, scope, window, default_scope) if not spec.by_site
+                     else label if scope == default_scope
+                     else f"{label} · {scope.partition(':')[2]}")
         stale = scope_sources(stale_by_name, scope)
         value = view.kpi(scope, window, kpi)
         value = value if _is_number(value) else None  # anything else is not data

@@ -252,7 +252,8 @@ function pageOf(raw, defaultDwell, sites = []) {
   }
   return { title: String(raw.title ?? ""), kpis, window,
            dwell_s: isNumber(raw.dwell_s) && raw.dwell_s > 0 ? raw.dwell_s : defaultDwell,
-           trend: typeof raw.trend === "string" ? raw.trend : null, scopes, isAlert: false };
+           trend: typeof raw.trend === "string" ? raw.trend : null, scopes, isAlert: false,
+           bySite: scopes.length > 0 };
 }
 
 export function pageSpecs(view) {
@@ -291,7 +292,8 @@ export function buildPage(view, spec, link, catalogue) {
     if (index < spec.scopes.length) {
       [scope, window] = spec.scopes[index];
       scope = scope || home;
-      label = figureLabel(catalogue, kpi, scope, window, home);
+      label = !spec.bySite ? figureLabel(catalogue, kpi, scope, window, home)
+        : scope === home ? label : `${label} · ${scope.split(":").slice(1).join(":")}`;
     }
     let value = view[`kpi:${scope}/${window}/${kpi}`];
     value = isNumber(value) ? value : null;

@@ -95,6 +95,7 @@ async def test_the_group_hub_keeps_sites_apart_and_adds_them_up(tmp_path, nats_s
         assert wall["kpi:site:paris/today/offered"] == SITES["paris"]
         assert wall["kpi:site:lyon/today/offered"] == SITES["lyon"]
         assert {k for k in wall if k.startswith("source:")} == {"source:paris", "source:lyon"}
+        assert not [k for k in wall if k.startswith(("agent:", "message:"))]  # totals only
 
         team = await view_when(group, PARIS_SUPPORT, lambda v: v.get(
             "kpi:team:paris:support/today/offered") is not None)

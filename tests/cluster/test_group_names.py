@@ -24,6 +24,7 @@ from panneau.hub.events import (
     SystemRestart,
     TicketCreated,
 )
+from panneau.hub.protocol_schema import KEY_PATTERNS
 from panneau.hub.testing import snapshot
 from panneau.hub.view import parse_key, parse_scope
 from tests.hub.conftest import config_text
@@ -186,3 +187,19 @@ def test_site_scopes_are_view_keys_like_any_other():
     key = parse_key("kpi:site:paris/today/answered")
     assert (key.scope, key.window, key.kpi) == ("site:paris", "today", "answered")
     assert key.wire == "kpi:site:paris/today/answered"
+
+
+def test_the_protocol_schema_takes_site_scopes_and_refuses_unknown_kinds():
+    from tests.protocol_check import FrameChecker
+
+    checker = FrameChecker()
+    checker.check({"type": "delta", "epoch": "e", "seq": 1, "unset": [], "set": {
+        "kpi:site:paris/today/offered": 3, "kpi:team:paris:support/now/calls_waiting": 1,
+        "target:site:lyon/asa_s": {"target": 20, "warn": 30, "alert": 60,
+                                   "higher_is_better": False},
+        "kpi:group/today/offered": 5, "kpi:site:a:b/today/offered": 1}})
+    assert checker.problems == [
+        "delta: view key 'kpi:group/today/offered' does not follow "
+        f"{KEY_PATTERNS['kpi']}",
+        "delta: view key 'kpi:site:a:b/today/offered' does not follow "
+        f"{KEY_PATTERNS['kpi']}"]

@@ -14,9 +14,9 @@ def test_a_by_site_page_shows_each_kpi_for_the_group_then_each_site():
     assert [s.title for s in specs] == ["Sites", "Now"]
     page = build_page(view, specs[0], Link(True))
     assert [(t.label, t.text) for t in page.tiles] == [
-        ("Offered · today", "30"), ("Offered · lyon today", "10"),
-        ("Offered · paris today", "20"), ("SL (Asterisk) · today", "80%"),
-        ("SL (Asterisk) · lyon today", "60%"), ("SL (Asterisk) · paris today", "90%")]
+        ("Offered", "30"), ("Offered · lyon", "10"), ("Offered · paris", "20"),
+        ("SL (Asterisk)", "80%"), ("SL (Asterisk) · lyon", "60%"),
+        ("SL (Asterisk) · paris", "90%")]
     assert panel_title(view.meta) == "All sites"
     assert panel_title({"scope": "site:paris"}) == "Site paris"
 
@@ -31,8 +31,8 @@ def test_a_stale_site_is_named_and_only_its_figures_and_the_total_grey():
     view = view_of(group_values(paris="stale", lyon="live"))
     page = build_page(view, page_specs(view)[0], Link(True))
     stale = {t.label: t.stale for t in page.tiles}
-    assert stale["Offered · paris today"] and stale["Offered · today"]
-    assert not stale["Offered · lyon today"]
+    assert stale["Offered · paris"] and stale["Offered"]
+    assert not stale["Offered · lyon"]
     lines = [n.text for n in notices(view, Link(True), T0, lambda ts: "10:59")]
     assert lines[0] == "Site paris stale since 10:59, last event 10:59"
 

@@ -73,8 +73,8 @@ async def test_two_sites_fold_into_the_group_wall(tmp_path):
                     "site1", "site2"}
                 sites_now = next(p for p in page_specs(app.view) if p.title == "Sites now")
                 labels = [t.label for t in build_page(app.view, sites_now, Link(True)).tiles]
-                assert labels[:3] == ["Calls waiting · now", "Calls waiting · site1 now",
-                                      "Calls waiting · site2 now"]
+                assert labels[:3] == ["Calls waiting", "Calls waiting · site1",
+                                      "Calls waiting · site2"]
                 await wait_for(pilot, lambda: app.panel.query_one("#top").team == "All sites")
         finally:
             await app.client.close()
