@@ -303,9 +303,9 @@ def rss_kib(pid: int) -> int:
 def clear_of_minute(room_s: float) -> None:
     """Wait, if need be, until the next ``room_s`` seconds hold no turn of a clock minute.
 
-    At each minute the hub's engine closes that minute for every scope (at 2,000 agents a
-    few MB); landing between the two RSS readings it made the memory per client swing
-    between 17 and 23 KiB from one run to the next, none of it the clients'.
+    At each minute the hub's engine closes that minute for every scope; landing between the
+    two RSS readings it most likely made the memory per client swing between 17 and 23 KiB
+    from one run to the next, none of it the clients'.
     """
     into = time.time() % 60
     if into > 60 - room_s:
