@@ -27,6 +27,11 @@ from panneau.hub.engine.windows import Sums, Tallies
 
 __all__ = ["LEFT_COUNTERS", "STALE_TALK_S", "STALE_WAIT_S", "Calls"]
 
+#: Contributions shared by many adds (the tallies copy what they keep and never change them).
+_OFFERED: Sums = {"offered": 1}
+#: By :meth:`Calls._fcr`: no caller, a first contact, a repeat.
+_FCR: tuple[Sums, ...] = ({}, {"contacts": 1}, {"contacts": 1, "repeats": 1})
+_AGENT_ANSWERED: tuple[Sums, ...] = tuple({"answered": 1} | fcr for fcr in _FCR)
 #: CallLeft reason -> its own counter.
 LEFT_COUNTERS = {"timeout": "timed_out", "empty": "exited_empty", "key": "exited_with_key",
                  "withdrawn": "withdrawn", "syscompat": "syscompat"}
@@ -76,6 +81,7 @@ class Calls:
         #: Scopes that have seen a call event (their counts show as 0 rather than absent).
         self.seen: set[str] = set()
         self._seen_tuples: set[tuple[str, ...]] = set()
+        self._agents: dict[str, tuple[str, ...]] = {}
         self._handlers: dict[type, Callable[[ev.Event], None]] = {}
 
     def to_data(self) -> dict:
@@ -131,7 +137,7 @@ class Calls:
     def _open(self, ts: float, call_id: str, queue: str, caller: str | None) -> _Call:
         call = self.calls[call_id] = _Call(queue, ts, caller)
         self.closed.pop(call_id, None)
-        self._add(ts, self._queue(queue), {"offered": 1})
+        self._add(ts, self._queue(queue), _OFFERED)
         return call
 
     def _outcome(self, call_id: str, bad_kind: str) -> _Call | None:
@@ -181,9 +187,10 @@ class Calls:
         self._open(event.ts, event.call_id, event.queue, event.caller_id or None)
         self.waiting.setdefault(event.queue, {})[event.call_id] = event.ts
 
-    def _target(self, call_id: str, *durations: float) -> tuple[bool, _Call | None]:
+    def _target(self, call_id: str, duration: float, other: float = 0.0
+                ) -> tuple[bool, _Call | None]:
         """Checks every outcome shares: sane durations, and not a call already closed."""
-        if not all(is_duration(d) for d in durations):
+        if not (is_duration(duration) and is_duration(other)):
             self.bad.note("negative_duration")
             return False, None
         call = self.calls.get(call_id)
@@ -217,14 +224,23 @@ class Calls:
         if event.hold_s <= self.service_level_s(event.queue):
             amounts["answered_in_sl"] = 1
         fcr = self._fcr(call.caller, event.ts)
-        self._add(event.ts, self.scopes.queue(event.queue), amounts | fcr)
-        self._add(event.ts, (f"agent:{event.agent}",), {"answered": 1} | fcr)
+        amounts.update(_FCR[fcr])
+        self._add(event.ts, self.scopes.queue(event.queue), amounts)
+        self._add(event.ts, self._agent(event.agent), _AGENT_ANSWERED[fcr])
 
-    def _fcr(self, caller: str | None, ts: float) -> Sums:
+    def _agent(self, agent: str) -> tuple[str, ...]:
+        """``("agent:<id>",)``, the scope of an agent's own call figures."""
+        scopes = self._agents.get(agent)
+        if scopes is None:
+            scopes = self._agents[agent] = (f"agent:{agent}",)
+        return scopes
+
+    def _fcr(self, caller: str | None, ts: float) -> int:
         """First-contact proxy: an answered call is a repeat when the same caller had an
-        answered call within ``kpi.fcr_repeat_hours`` before."""
+        answered call within ``kpi.fcr_repeat_hours`` before. 0: no caller to tell, 1: a
+        first contact, 2: a repeat (the index in ``_FCR``)."""
         if not caller:
-            return {}
+            return 0
         horizon = self.kpi.fcr_repeat_hours * 3600.0
         last = self.last_answer.get(caller)
         self.last_answer[caller] = ts if last is None else max(last, ts)
@@ -232,8 +248,8 @@ class Calls:
             self.last_answer = {c: t for c, t in self.last_answer.items() if ts - t <= horizon}
             self._fcr_prune_at = max(1024, 2 * len(self.last_answer))
         if last is not None and abs(ts - last) <= horizon:
-            return {"contacts": 1, "repeats": 1}
-        return {"contacts": 1}
+            return 2
+        return 1
 
     def _ended(self, event: ev.CallEnded) -> None:
         ok, call = self._target(event.call_id, event.talk_s, event.hold_s)
@@ -249,7 +265,7 @@ class Calls:
             amounts["transfers"] = 1
         if self.kpi.wrapup_s > 0:
             amounts["wrap_sum"] = self.kpi.wrapup_s
-        self._add(event.ts, (f"agent:{event.agent}",), amounts)
+        self._add(event.ts, self._agent(event.agent), amounts)
         if event.hold_s <= self.service_level_s(event.queue):
             amounts = amounts | {"completed_in_sl": 1}  # a new dict: the tallies keep the first
         self._add(event.ts, self.scopes.queue(event.queue), amounts)
