@@ -179,10 +179,10 @@ class Engine:
             self._day = day
             dirty |= set(self._cache)
         dirty |= self.calls.seen - set(self._cache)
-        small_n = self.config.kpi.small_n
+        small_n, surveyed = self.config.kpi.small_n, self.surveys.seen
         for scope in dirty:
             windows = self._cache[scope] = self._windows(scope, now)
-            if flagged := self.surveys.small(scope, windows, small_n):
+            if scope in surveyed and (flagged := self.surveys.small(scope, windows, small_n)):
                 self._small[scope] = flagged
             else:
                 self._small.pop(scope, None)

@@ -245,8 +245,17 @@ class Inputs:
         return dirty
 
 
+#: The sums any of :func:`input_kpis`' figures needs (none of them: no figure).
+_INPUT_KEYS = frozenset((*(FIGURES[key].key for key in ("training_hours", "leavers",
+                                                        "complaints", "revenue")),
+                         "headcount_n", "appointments", "self_service_sessions", "kb_articles",
+                         "cost", "labour_cost"))
+
+
 def input_kpis(s: Sums, out: dict[str, float]) -> None:
     """The KPIs of entered figures in sums ``s`` (formulas: docs/kpis.md)."""
+    if _INPUT_KEYS.isdisjoint(s):  # most scopes and windows: nothing entered
+        return
     g = s.get
     for key in ("training_hours", "leavers", "complaints", "revenue"):
         if (value := g(FIGURES[key].key)) is not None:

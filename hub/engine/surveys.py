@@ -154,8 +154,15 @@ def _remember(ids: dict[str, None], key: str) -> None:
             del ids[old]
 
 
+#: The sums any of :func:`survey_kpis`' figures needs (none of them: no figure).
+_SURVEY_KEYS = frozenset(("csat_n", "csat_interaction_n", "csat_relationship_n", "surveys_sent",
+                          "nps_n", "ces_n"))
+
+
 def survey_kpis(s: Sums, out: dict[str, float]) -> None:
     """CSAT (and its split), NPS, CES and the response rate from survey sums."""
+    if _SURVEY_KEYS.isdisjoint(s):  # most scopes and windows: no survey
+        return
     g = s.get
     for prefix in ("csat", "csat_interaction", "csat_relationship"):
         if (n := g(f"{prefix}_n", 0.0)) > 0:
