@@ -8,7 +8,8 @@ Builds ``--calls`` calls over four hours on 50 queues answered by 500 agents (10
 then times in this process:
 
 - baseline: ``for e in events: counts[type(e)] += 1`` (touching every event);
-- ``Engine.apply`` over the same events (up to the events still waiting for their turn);
+- ``Engine.apply`` over the first two hours of them, including the taking of the events still
+  waiting for their place in time (``Timeline.settle``);
 - ``Engine.snapshot`` cold (every scope computed) after two hours of events, then the next two
   minutes as live ticks: each
   second, apply that second's events and take a snapshot (median and worst tick), and
