@@ -206,7 +206,9 @@ class CallAnswered(Event):
 
 @_event
 class CallEnded(Event):
-    """An answered call ended after ``talk_s`` seconds of talk (COMPLETE*, *TRANSFER)."""
+    """An answered call ended after ``talk_s`` seconds of talk (COMPLETE*, *TRANSFER).
+    ``transfer_to``: where a transfer went when the source says (queue_log ``BLINDTRANSFER``:
+    ``extension@context``)."""
 
     kind: ClassVar[str] = "call_ended"
     call_id: str
@@ -216,6 +218,7 @@ class CallEnded(Event):
     talk_s: float
     ended_by: EndedBy
     transfer: TransferKind | None = None
+    transfer_to: str | None = None
 
 
 @_event

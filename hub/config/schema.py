@@ -85,6 +85,9 @@ class KpiSettings:
     #: queues, or a ticket moved into one of these groups, is an escalation.
     level2_queues: list[str] = field(default_factory=list)
     level2_groups: list[str] = field(default_factory=list)
+    #: Transfer targets that reach the second level (``extension`` or ``extension@context``,
+    #: as queue_log's ``BLINDTRANSFER`` writes them): such a transfer is an escalation.
+    level2_transfer_targets: list[str] = field(default_factory=list)
 
 
 @dataclass

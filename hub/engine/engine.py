@@ -68,7 +68,8 @@ class Engine:
         self.tickets = Tickets(config, self.scopes, self.tallies, self.bad)
         self.escalations = CallEscalations(config, self.scopes, self.tallies)
         kpi = config.kpi
-        self._level2 = bool(kpi.level2_queues or kpi.level2_groups)
+        self._level2 = bool(kpi.level2_queues or kpi.level2_groups
+                            or kpi.level2_transfer_targets)
         self.surveys = Surveys(config, self.scopes, self.tallies, self.bad)
         self.surveys.ticket_scopes = self.tickets.scopes_of
         self.inputs = Inputs(self.scopes, self.clock, self.bad)

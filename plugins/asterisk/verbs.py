@@ -143,11 +143,15 @@ class VerbMapper:
                              ring_s=_num(rec, 2, "ringtime"))]
 
     def _ended(self, rec: Record, pos: str, at: int, ended_by, transfer) -> list[Event]:
+        target = None
+        if transfer == "blind" and (extension := _field(rec, 0).strip()):
+            context = _field(rec, 1).strip()  # BLINDTRANSFER|extension|context|hold|talk|pos
+            target = f"{extension}@{context}" if context else extension
         return [CallEnded(ts=rec.ts, source=self.source, source_pos=pos, call_id=rec.call_id,
                           queue=_queue(rec), agent=_agent(rec),
                           hold_s=_num(rec, at, "holdtime", True),
                           talk_s=_num(rec, at + 1, "calltime", True), ended_by=ended_by,
-                          transfer=transfer)]
+                          transfer=transfer, transfer_to=target)]
 
     def _abandon(self, rec: Record, pos: str) -> list[Event]:
         queue = _queue(rec)

@@ -71,6 +71,8 @@ def test_call_endings_and_transfers():
     assert [(e.ended_by, e.transfer, e.talk_s) for e in (caller, agent, old, blind, attended)] == [
         ("caller", None, 60.0), ("agent", None, 61.0), ("transfer", None, 62.0),
         ("transfer", "blind", 63.0), ("transfer", "attended", 64.0)]
+    assert blind.transfer_to == "200@internal"  # extension@context, for level-2 targets
+    assert attended.transfer_to is None and old.transfer_to is None
 
 
 def test_unanswered_outcomes():

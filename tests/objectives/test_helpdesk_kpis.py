@@ -87,6 +87,34 @@ def test_calls_escalated_to_level_2():
     assert not [k for k in plain if "escalat" in k]
 
 
+def test_a_blind_transfer_to_a_level_2_extension_is_an_escalation():
+    # queue_log lines as Asterisk writes them: A blind-transfers c1 to 8002@from-internal (the
+    # level-2 hotline) and c2 to 1142@from-internal (a colleague); B completes c3. Level-1
+    # calls ended: 3, escalated: c1 -> 33.3 %, counted at the transfer.
+    from panneau.plugins.asterisk.queue_log import parse_lines
+
+    lines = ["1800000000|c1|front|NONE|ENTERQUEUE||0123|1",
+             "1800000005|c1|front|A|CONNECT|5|c1.1|2",
+             "1800000065|c1|front|A|BLINDTRANSFER|8002|from-internal|5|60|1",
+             "1800000100|c2|front|NONE|ENTERQUEUE||0124|1",
+             "1800000105|c2|front|A|CONNECT|5|c2.1|2",
+             "1800000165|c2|front|A|BLINDTRANSFER|1142|from-internal|5|60|1",
+             "1800000200|c3|front|NONE|ENTERQUEUE||0125|1",
+             "1800000205|c3|front|B|CONNECT|5|c3.1|2",
+             "1800000265|c3|front|B|COMPLETECALLER|5|60|1"]
+    parsed = parse_lines(lines, source="pbx")
+    assert parsed.skipped == []
+    events = parsed.events
+    config = parse_config('[kpi]\nlevel2_transfer_targets = ["8002"]\n'
+                          '[[teams]]\nid = "front"\nqueues = ["front"]\nagents = ["A", "B"]\n')
+    got = figures(events, config=config, at=1800000300.0)
+    assert got["queue:front/today/escalations"] == 1
+    assert got["queue:front/today/call_escalation_pct"] == pytest.approx(100 / 3)
+    assert got["agent:A/today/call_escalation_pct"] == 50.0
+    exact = parse_config('[kpi]\nlevel2_transfer_targets = ["8002@other-context"]\n')
+    assert figures(events, config=exact, at=1800000300.0)["site/today/escalations"] == 0
+
+
 def test_tickets_escalated_to_level_2_and_first_line_resolution():
     # t1: tier1 (A) then moved to tier2: escalated. t2: tier1, solved by A: solved at level 1.
     # t3: no group, then tier2: routed, not escalated. t4: tier2, solved by X: level 2's solve.
