@@ -100,34 +100,33 @@ def page_snapshots(
     return snapshots, bad
 
 
+def _rating_common(rating: dict[str, Any], first: str, then: str) -> dict[str, Any]:
+    """The time (``first``, else ``then``), id, ticket and agent of a rating, as event fields."""
+    when = _time(rating.get(first) or rating.get(then))
+    if when is None:
+        raise ValueError(f"rating {rating['id']}: no time")
+    return {"ts": when, "survey": "csat", "ticket_id": _id(rating.get("ticket_id")),
+            "agent": _id(rating.get("assignee_id"))}
+
+
 def rating_response(rating: dict[str, Any], source: str, pos: str) -> SurveyResponse | None:
     """A received good/bad rating as a binary CSAT response; ``None`` when not answered."""
     score = _RATING_SCORES.get(rating.get("score"))  # type: ignore[arg-type]
     if score is None or rating.get("id") is None:
         return None
-    when = _time(rating.get("updated_at") or rating.get("created_at"))
-    if when is None:
-        raise ValueError(f"rating {rating['id']}: no time")
     return SurveyResponse(
-        ts=when, source=source, source_pos=pos, response_id=f"zendesk-rating:{rating['id']}",
-        survey="csat", score=score, scale_min=0.0, scale_max=1.0,
-        ticket_id=_id(rating.get("ticket_id")), agent=_id(rating.get("assignee_id")),
-        comment=rating.get("comment") or None, about="interaction",
-    )
+        **_rating_common(rating, "updated_at", "created_at"), source=source, source_pos=pos,
+        response_id=f"zendesk-rating:{rating['id']}", score=score, scale_min=0.0,
+        scale_max=1.0, comment=rating.get("comment") or None, about="interaction")
 
 
 def rating_sent(rating: dict[str, Any], source: str, pos: str) -> SurveySent | None:
-    """An offered or answered rating as a survey sent; ``None`` for ``unoffered`` ones."""
+    """An offered or answered rating as a survey sent (at ``created_at``, when it was
+    offered); ``None`` for ``unoffered`` ones."""
     if rating.get("score") not in ("offered", *_RATING_SCORES) or rating.get("id") is None:
         return None
-    when = _time(rating.get("created_at") or rating.get("updated_at"))
-    if when is None:
-        raise ValueError(f"rating {rating['id']}: no time")
-    return SurveySent(
-        ts=when, source=source, source_pos=pos, survey_id=f"zendesk-rating:{rating['id']}",
-        survey="csat", ticket_id=_id(rating.get("ticket_id")),
-        agent=_id(rating.get("assignee_id")),
-    )
+    return SurveySent(**_rating_common(rating, "created_at", "updated_at"), source=source,
+                      source_pos=pos, survey_id=f"zendesk-rating:{rating['id']}")
 
 
 def breach_event(row: dict[str, Any], source: str, pos: str) -> TicketSlaBreached | None:
