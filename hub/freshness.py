@@ -11,7 +11,8 @@ Pure: no Textual, no clock, no I/O. Two things make a figure doubtful:
   figures (``site:<name>``, ``team:<name>:…``, ``queue:<name>:…``) wait only on that one
   (:func:`scope_sources`); the total (``site``) on every site.
 
-:func:`figure_stale` answers for one figure (the kiosk greys tiles one by one);
+:func:`figure_stale` answers for one figure (the kiosk and the overlay grey figures one by one),
+:func:`family_stale` for what a KPI family's events feed beside figures (the agents' states);
 :func:`freshness` sums everything up in one level and a short text (the overlay's and the
 console's status line).
 """
@@ -32,6 +33,7 @@ __all__ = [
     "STALE_STATUSES",
     "Freshness",
     "Link",
+    "family_stale",
     "figure_stale",
     "freshness",
     "scope_sources",
@@ -93,17 +95,24 @@ def scope_sources(sources: Mapping[str, Mapping[str, Any]], scope: str
             if not site or n == site or src.get("plugin") != SITE_PLUGIN]
 
 
-def _feeds(source: Mapping[str, Any], kpi: str) -> bool:
+def _feeds(source: Mapping[str, Any], names: Iterable[str]) -> bool:
     feeds = source.get("feeds")
     if not feeds or not isinstance(feeds, list | tuple):
         return True
-    info = KPIS.get(kpi)
-    return kpi in feeds or (info is not None and info.family in feeds)
+    return any(name in feeds for name in names)
 
 
 def figure_stale(kpi: str, sources: Iterable[Mapping[str, Any]], link: Link) -> bool:
     """Whether ``kpi`` is doubtful: no hub link, or one of the stale ``sources`` feeds it."""
-    return not link.connected or any(_feeds(source, kpi) for source in sources)
+    info = KPIS.get(kpi)
+    names = (kpi, info.family) if info is not None else (kpi,)
+    return not link.connected or any(_feeds(source, names) for source in sources)
+
+
+def family_stale(family: str, sources: Iterable[Mapping[str, Any]], link: Link) -> bool:
+    """Whether what the events of a KPI ``family`` feed is doubtful (e.g. ``agents``: the
+    agents' states): no hub link, or one of the stale ``sources`` fed that family."""
+    return not link.connected or any(_feeds(source, (family,)) for source in sources)
 
 
 def freshness(view: ViewState, link: Link, now: float, stale_after_s: float) -> Freshness:

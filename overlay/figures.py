@@ -8,7 +8,7 @@ from math import ceil
 from rich.text import Text
 
 from panneau.overlay.fmt import MARKS, TREND_ARROWS
-from panneau.overlay.lines import Paint
+from panneau.overlay.lines import STALE_MARK, Paint, greyed
 from panneau.overlay.model import Figure
 
 __all__ = ["figure_lines"]
@@ -22,13 +22,17 @@ _TREND_STYLE = {"better": "ahead", "worse": "behind", "same": "dim"}
 
 
 def _marks(fig: Figure, paint: Paint) -> Text:
+    """Target mark and trend arrow; the stale symbol first when the figure is stale."""
+    if fig.stale:
+        return Text(STALE_MARK + TREND_ARROWS.get(fig.trend or "", " "), style=paint(None))
     text = Text(MARKS.get(fig.mark or "", " "), style=paint(fig.mark))
     return text.append(TREND_ARROWS.get(fig.trend or "", " "),
                        style=paint(_TREND_STYLE.get(fig.trend or "")))
 
 
 def _table_line(fig: Figure, paint: Paint) -> Text:
-    line = Text(f"{fig.label:<10}{fig.text:>7} ").append(_marks(fig, paint))
+    paint = greyed(paint, fig.stale)
+    line = Text(f"{fig.label:<10}{fig.text:>7} ", style=paint(None)).append(_marks(fig, paint))
     if fig.target_text:
         line.append(f" target {fig.target_text:<6}", style=paint("dim"))
     else:
@@ -39,9 +43,11 @@ def _table_line(fig: Figure, paint: Paint) -> Text:
 
 
 def _cell(fig: Figure, width: int, paint: Paint) -> Text:
+    paint = greyed(paint, fig.stale)
     label = fig.label if width >= _SHORT_CELL else fig.label[:4]
     value_w = max(1, min(6, width - len(label) - 3))
-    cell = Text(f"{label:<{len(label) if width < _SHORT_CELL else 9}}{fig.text:>{value_w}} ")
+    cell = Text(f"{label:<{len(label) if width < _SHORT_CELL else 9}}{fig.text:>{value_w}} ",
+                style=paint(None))
     cell.append(_marks(fig, paint))
     cell.truncate(max(0, width - 1))
     cell.pad_right(width - cell.cell_len)

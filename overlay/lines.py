@@ -1,7 +1,9 @@
 """Rich text builders the widgets and the tmux status line share: pure, given a ``paint``.
 
 ``paint`` maps a state or mark name (``ok``, ``warn``, ``alert``, ``ahead``, ``behind``,
-``dim``, ``strong``) to a Rich style: component styles in the app, tmux colours outside it.
+``dim``, ``strong``, ``stale``) to a Rich style: component styles in the app, tmux colours
+outside it. A stale part (:mod:`panneau.hub.freshness`) is drawn with :func:`greyed`: every
+style of it becomes ``stale``, and it carries the stale symbol, as the kiosk's tiles do.
 """
 
 from __future__ import annotations
@@ -12,18 +14,26 @@ from rich.style import Style
 from rich.text import Text
 
 from panneau.hub.catalogue import SERVICE_LEVEL
-from panneau.hub.display import format_duration, format_value, state_symbol
+from panneau.hub.display import SYMBOLS, format_duration, format_value, state_symbol
 from panneau.overlay.fmt import MARKS
 from panneau.overlay.model import OverlayModel, QueueNow
 
-__all__ = ["Paint", "fit", "one_line", "queue_parts", "state_text"]
+__all__ = ["STALE_MARK", "Paint", "fit", "greyed", "one_line", "queue_parts", "state_text"]
 
 Paint = Callable[[str | None], Style]
+#: What a stale part carries (the kiosk's stale symbol).
+STALE_MARK = SYMBOLS.stale
+
+
+def greyed(paint: Paint, stale: bool) -> Paint:
+    """``paint`` for a part that is live; one that paints everything ``stale`` otherwise."""
+    return (lambda _name: paint("stale")) if stale else paint
 
 
 def state_text(paint: Paint, text: str, state: str | None, prefix: str = "") -> Text:
     """``prefix`` then ``text`` coloured by its threshold state, after the state's symbol."""
-    return Text(prefix).append(f"{state_symbol(state) if state else ''}{text}", style=paint(state))
+    return Text(prefix, style=paint(None)).append(f"{state_symbol(state) if state else ''}{text}",
+                                                   style=paint(state))
 
 
 def queue_parts(paint: Paint, q: QueueNow, words: int) -> list[Text]:
@@ -66,9 +76,14 @@ def one_line(model: OverlayModel, width: int, paint: Paint) -> Text:
     if model.fresh.level != "live":
         state = "alert" if model.fresh.level == "offline" else "warn"
         parts.append((0, Text(f"⚠ {model.fresh.text}", style=paint(state))))
-    if model.me:
-        parts.append((3, Text(f"{model.me.label} {model.me.in_state}".strip())))
-    parts.append((0, Text("Q ").append(Text(" ").join(queue_parts(paint, model.queue, 0)))))
+    me = model.me
+    if me:
+        mark = f"{STALE_MARK} " if me.stale else ""
+        parts.append((3, Text(f"{mark}{me.label} {me.in_state}".strip(),
+                              style=greyed(paint, me.stale)(None))))
+    q, q_paint = model.queue, greyed(paint, model.queue.stale)
+    parts.append((0, Text("Q" + (STALE_MARK if q.stale else "") + " ", style=q_paint(None))
+                  .append(Text(" ").join(queue_parts(q_paint, q, 0)))))
     if model.alerts:
         count = len(model.alerts)
         parts.append((1, state_text(paint, f"{count} alert{'s' if count > 1 else ''}",
@@ -78,6 +93,9 @@ def one_line(model: OverlayModel, width: int, paint: Paint) -> Text:
         parts.append((2, Text(f"✉{unread} [a]", style=paint("warn"))))
     for rank, fig in enumerate(model.figures[:3], 4):
         if fig.value is not None:
-            mark = Text(MARKS.get(fig.mark or "", ""), style=paint(fig.mark))
-            parts.append((rank, Text(f"{fig.label} {fig.text}").append(mark)))
+            fig_paint = greyed(paint, fig.stale)
+            mark = Text(STALE_MARK if fig.stale else MARKS.get(fig.mark or "", ""),
+                        style=fig_paint(fig.mark))
+            parts.append((rank, Text(f"{fig.label} {fig.text}", style=fig_paint(None))
+                          .append(mark)))
     return fit(parts, width, Text(" │ ", style=paint("dim")))

@@ -4,6 +4,10 @@
 the agent's own figures, their team's, the team's queues, alerts and messages) and returns a
 frozen :class:`OverlayModel`. The widgets only draw it. The overlay never compares an agent
 with a colleague: it shows the agent against their own targets and their own past.
+
+Staleness follows the kiosk's rule (:mod:`panneau.hub.freshness`): a figure, the queue line or
+the agent's state is ``stale`` when the hub link is lost or a source that feeds it is
+``stale``/``down``; the widgets grey it and mark it, so an old state never reads as current.
 """
 
 from __future__ import annotations
@@ -13,7 +17,14 @@ from dataclasses import dataclass
 
 from panneau.hub.catalogue import KPIS, SERVICE_LEVEL
 from panneau.hub.display import STATE_LABELS, format_delta, format_duration, format_value
-from panneau.hub.freshness import Freshness, Link, freshness
+from panneau.hub.freshness import (
+    Freshness,
+    Link,
+    family_stale,
+    figure_stale,
+    freshness,
+    stale_sources,
+)
 from panneau.hub.view import ViewState, parse_figure_id
 from panneau.overlay.fmt import Mark, Trend
 from panneau.overlay.goals import objective_of, pulse_question
@@ -53,6 +64,7 @@ TEAM_FIGURES: tuple[tuple[str, str], ...] = (
 MORE_FAMILIES: tuple[str, ...] = ("tickets", "surveys")
 _WORST = {"ok": 0, "warn": 1, "alert": 2}
 _CONNECTING = Freshness("offline", "connecting")
+_LINKED = Link(connected=True)  # the parts' default: only the sources decide
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +77,7 @@ class QueueNow:
     longest_state: str | None = None
     sl_pct: float | None = None
     sl_state: str | None = None
+    stale: bool = False
 
     @property
     def worst(self) -> str | None:
@@ -84,6 +97,7 @@ class Figure:
     mark: Mark | None = None
     trend: Trend | None = None
     trend_text: str = ""
+    stale: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +108,7 @@ class AgentNow:
     label: str
     reason: str = ""
     in_state: str = ""
+    stale: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,7 +162,7 @@ def _queue_scopes(view: ViewState) -> list[str]:
     return [f"queue:{name}" for name in sorted(queues)]
 
 
-def queue_now(view: ViewState, team: str | None) -> QueueNow:
+def queue_now(view: ViewState, team: str | None, link: Link = _LINKED) -> QueueNow:
     """The team's figures when the hub sends them, else the worst of the team's queues."""
     team_scope = f"team:{team}" if team else ""
     if team and view.kpi(team_scope, "now", "calls_waiting") is not None:
@@ -162,11 +177,14 @@ def queue_now(view: ViewState, team: str | None) -> QueueNow:
     waiting = found("now", "calls_waiting")
     longest = max(found("now", "longest_wait_s"), default=(None, None), key=lambda f: f[0])
     sl = min(found("today", SERVICE_LEVEL), default=(None, None), key=lambda f: f[0])
+    stale = list(stale_sources(view).values())
     return QueueNow(
         sum(v for v, _ in waiting) if waiting else None,
         _worst(st for _, st in waiting),
         *longest,
         *sl,
+        stale=any(figure_stale(kpi, stale, link)
+                  for kpi in ("calls_waiting", "longest_wait_s", SERVICE_LEVEL)),
     )
 
 
@@ -183,7 +201,8 @@ def _better(kpi: str, higher: bool | None, value: float, other: float) -> Trend 
     return "better" if (value > other) == higher else "worse"
 
 
-def figure(view: ViewState, scope: str, kpi: str, label: str, fallback_scopes=()) -> Figure:
+def figure(view: ViewState, scope: str, kpi: str, label: str, fallback_scopes=(),
+           link: Link = _LINKED) -> Figure:
     """One figure of ``scope`` (window ``today``) with its target mark and last-week trend."""
     value = view.kpi(scope, "today", kpi)
     info = KPIS.get(kpi)
@@ -209,10 +228,13 @@ def figure(view: ViewState, scope: str, kpi: str, label: str, fallback_scopes=()
     if value is not None and last_week is not None:
         trend = _better(kpi, higher, value, last_week)
         trend_text = format_delta(kpi, value - last_week)
-    return Figure(kpi, label, format_value(kpi, value), value, target_text, mark, trend, trend_text)
+    stale = figure_stale(kpi, stale_sources(view).values(), link)
+    return Figure(kpi, label, format_value(kpi, value), value, target_text, mark, trend,
+                  trend_text, stale)
 
 
-def agent_now(view: ViewState, agent: str, now: float) -> AgentNow | None:
+def agent_now(view: ViewState, agent: str, now: float, link: Link = _LINKED
+              ) -> AgentNow | None:
     """The agent's state entry, with the time spent in it."""
     entry = view.values.get(f"agent:{agent}")
     if not isinstance(entry, dict) or not entry.get("state"):
@@ -224,7 +246,8 @@ def agent_now(view: ViewState, agent: str, now: float) -> AgentNow | None:
     reason = entry.get("reason") or ""
     if reason.lower() == label.lower():  # "Wrap-up: Wrap-up" says it twice
         reason = ""
-    return AgentNow(state, label, reason, in_state)
+    return AgentNow(state, label, reason, in_state,
+                    family_stale("agents", stale_sources(view).values(), link))
 
 
 def alert_text(view: ViewState, entry: dict) -> str:
@@ -337,11 +360,11 @@ def build_model(
     team = meta.get("team")
     own_scope = f"agent:{agent}"
     fallback = ([f"team:{team}"] if team else []) + ["site"]
-    figures = tuple(figure(view, own_scope, kpi, label, fallback)
+    figures = tuple(figure(view, own_scope, kpi, label, fallback, link)
                     for kpi, label in with_catalogue(view, own_scope, AGENT_FIGURES))
     team_scope = f"team:{team}" if team else ""
     team_figs = tuple(
-        f for f in (figure(view, team_scope, kpi, label, ["site"])
+        f for f in (figure(view, team_scope, kpi, label, ["site"], link)
                     for kpi, label in with_catalogue(view, team_scope, TEAM_FIGURES))
         if f.value is not None
     ) if team else ()
@@ -352,8 +375,8 @@ def build_model(
         agent=agent,
         agent_name=str(name or agent),
         team_name=str(meta.get("team_name") or team or ""),
-        queue=queue_now(view, team),
-        me=agent_now(view, agent, now),
+        queue=queue_now(view, team, link),
+        me=agent_now(view, agent, now, link),
         figures=figures,
         team=team_figs,
         team_hidden=_team_hidden(view, team_scope),

@@ -24,7 +24,7 @@ __all__ = ["status_line", "tmux_paint", "to_tmux"]
 _TMUX = {"ok": Style(color="green"), "warn": Style(color="yellow", bold=True),
          "alert": Style(color="red", bold=True), "ahead": Style(color="green"),
          "behind": Style(color="yellow"), "dim": Style(color="grey50"),
-         "strong": Style(bold=True)}
+         "strong": Style(bold=True), "stale": Style(color="bright_black")}
 
 
 def tmux_paint(name: str | None) -> Style:

@@ -14,7 +14,7 @@ from textual.reactive import reactive
 from textual.widget import Widget
 
 from panneau.overlay.figures import figure_lines
-from panneau.overlay.lines import fit, one_line, queue_parts, state_text
+from panneau.overlay.lines import STALE_MARK, fit, greyed, one_line, queue_parts, state_text
 from panneau.overlay.model import OverlayModel
 
 __all__ = ["AlertBar", "FiguresPanel", "MessageBar", "OneLine", "QueueBar", "StateBar", "TeamLine"]
@@ -31,9 +31,11 @@ class OverlayWidget(Widget):
     OverlayWidget > .ov--behind { color: $text-warning; }
     OverlayWidget > .ov--dim { color: $text-muted; }
     OverlayWidget > .ov--strong { text-style: bold; }
+    OverlayWidget > .ov--stale { color: $text-disabled; }
     """
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "ov--ok", "ov--warn", "ov--alert", "ov--ahead", "ov--behind", "ov--dim", "ov--strong",
+        "ov--stale",
     }
 
     model: reactive[OverlayModel] = reactive(OverlayModel, layout=True)
@@ -56,9 +58,11 @@ class QueueBar(OverlayWidget):
         q = self.model.queue
         if q.waiting is None and q.longest_s is None and q.sl_pct is None:
             return Text("Queue: no data", style=self.paint("dim"))
-        parts = [(0, Text("Queue", style=self.paint("strong")))]
+        paint = greyed(self.paint, q.stale)
+        parts = [(0, Text("Queue" + (f" {STALE_MARK}" if q.stale else ""),
+                          style=paint("strong")))]
         words = 2 if self.size.width >= 50 else 1
-        parts += [(1, part) for part in queue_parts(self.paint, q, words)]
+        parts += [(1, part) for part in queue_parts(paint, q, words)]
         return fit(parts, self.size.width, Text("  "))
 
 
@@ -72,11 +76,14 @@ class StateBar(OverlayWidget):
         if me is None:
             left.append("state unknown", style=self.paint("dim"))
         else:
-            left.append(me.label, style=self.paint("strong"))
+            paint = greyed(self.paint, me.stale)
+            if me.stale:
+                left.append(f"{STALE_MARK} ", style=paint(None))
+            left.append(me.label, style=paint("strong"))
             if me.reason:
-                left.append(f": {me.reason}")
+                left.append(f": {me.reason}", style=paint(None))
             if me.in_state:
-                left.append(f" {me.in_state}")
+                left.append(f" {me.in_state}", style=paint(None))
         fresh = model.fresh
         if fresh.level == "live":
             right = Text("● live", style=self.paint("dim"))
@@ -109,7 +116,9 @@ class TeamLine(OverlayWidget):
         if not model.team:
             return Text()
         parts = [(0, Text(model.team_name or "Team", style=self.paint("strong")))]
-        parts += [(i, Text(f"{f.label} {f.text}")) for i, f in enumerate(model.team, 1)]
+        parts += [(i, Text(f"{f.label} {f.text}" + (STALE_MARK if f.stale else ""),
+                           style=greyed(self.paint, f.stale)(None)))
+                  for i, f in enumerate(model.team, 1)]
         return fit(parts, self.size.width, Text(" · "))
 
 

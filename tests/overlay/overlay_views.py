@@ -76,6 +76,15 @@ def with_message(values: dict) -> dict:
     return values
 
 
+def pbx_down(values: dict) -> dict:
+    """The phone system's source down: it fed calls and agent states, not the surveys."""
+    values["source:pbx"] = {"status": "down", "since": NOW - 130, "last_event": NOW - 140,
+                            "feeds": ["agents", "staffing", "voice"],
+                            "detail": "AMI connection refused"}
+    values["source:surveys"] = {"status": "live", "since": NOW - 3600, "feeds": ["surveys"]}
+    return values
+
+
 def small_team(values: dict) -> dict:
     """The view of an agent whose team is under the minimum size: no team figures."""
     for key in [k for k in values if k.startswith(("kpi:team:", "target:team:", "state:team:"))]:

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from overlay_views import NOW, agent_values, make_view, small_team, with_alert, with_message
+from overlay_views import (
+    NOW,
+    agent_values,
+    make_view,
+    pbx_down,
+    small_team,
+    with_alert,
+    with_message,
+)
 
 from panneau.hub.display import format_delta, format_duration, format_value
 from panneau.hub.freshness import Link
@@ -136,6 +144,34 @@ def test_freshness():
     assert model_of(values).fresh.text == "pbx stale"
     refused = model_of(values, Link(rejected="bad token"))
     assert refused.fresh == refused.fresh.__class__("offline", "refused: bad token")
+
+
+def test_what_a_down_source_fed_is_stale_and_nothing_else():
+    live = model_of(agent_values())
+    assert not live.me.stale and not live.queue.stale
+    assert not any(f.stale for f in (*live.figures, *live.team))
+    model = model_of(pbx_down(agent_values()))
+    assert model.fresh.text == "pbx down"
+    assert model.me.stale and model.me.label == "On call"  # the last known state, marked
+    assert model.queue.stale
+    stale = {f.kpi for f in model.figures if f.stale}
+    assert stale == {"answered", "avg_talk_s", "aht_s", "acw_s", "occupancy_pct", "fcr_pct"}
+    assert {f.kpi for f in model.figures} - stale == {"csat_pct"}  # fed by the live surveys
+    assert all(f.stale for f in model.team)
+
+
+def test_the_lost_link_greys_everything_a_source_feeds_without_saying_which():
+    values = agent_values()
+    del values["source:pbx"]  # even with no source listed at all
+    model = model_of(values, Link(connected=False, last_frame_at=NOW - 75))
+    assert model.me.stale and model.queue.stale and all(f.stale for f in model.figures)
+
+
+def test_a_source_that_lists_no_feeds_greys_every_figure():
+    values = agent_values()
+    values["source:pbx"]["status"] = "stale"
+    model = model_of(values)
+    assert model.me.stale and all(f.stale for f in model.figures)
 
 
 def test_no_figure_of_anyone_else_is_read():

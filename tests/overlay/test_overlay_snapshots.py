@@ -6,7 +6,15 @@ Baselines in ``__snapshots__/`` were generated with ``--snapshot-update`` and lo
 from __future__ import annotations
 
 import pytest
-from overlay_views import NOW, agent_values, make_view, small_team, with_alert, with_message
+from overlay_views import (
+    NOW,
+    agent_values,
+    make_view,
+    pbx_down,
+    small_team,
+    with_alert,
+    with_message,
+)
 
 from panneau.hub.freshness import Link
 from panneau.overlay.app import OverlayApp
@@ -53,6 +61,13 @@ def test_message(snap_compare, size):
 @pytest.mark.parametrize("size", SIZES)
 def test_stale(snap_compare, size):
     assert snap_compare(app(stale_values(), Link(True, NOW - 95)), terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_source_down(snap_compare, size):
+    """The agent's state, the queue and the figures the phone system fed are greyed and
+    marked; CSAT (fed by a live survey source) is not."""
+    assert snap_compare(app(pbx_down(agent_values())), terminal_size=size)
 
 
 @pytest.mark.parametrize("size", SIZES)

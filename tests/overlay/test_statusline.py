@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from overlay_views import NOW, agent_values, make_view, with_alert, with_message
+from overlay_views import NOW, agent_values, make_view, pbx_down, with_alert, with_message
 from rich.text import Text
 
 from panneau.hub.freshness import Link
@@ -25,7 +25,19 @@ def test_least_important_parts_leave_first():
     assert line(values, 40).plain == "Q ✖5 ✖2:10 SL ▲78% │ ✖1 alert │ ✉1 [a]"
     assert line(values, 20).plain == "Q ✖5 ✖2:10 SL ▲78%"
     offline = line(values, 40, Link(False, NOW - 75)).plain
-    assert offline.startswith("⚠ offline 1:15 │ Q ✖5")
+    assert offline.startswith("⚠ offline 1:15 │ Q◌ ✖5")  # the queue marked stale
+
+
+def test_what_a_down_source_fed_is_marked_and_greyed():
+    text = line(pbx_down(agent_values()), 120)
+    assert text.plain == ("⚠ pbx down │ ◌ On call 3:41 │ Q◌ ✓2 ✓0:41 SL ✓84% │ Answered 34◌ │ "
+                          "Talk 3:12◌ │ AHT 4:10◌")
+    grey = tmux_paint("stale")
+    for part in ("On call", "SL ✓84%", "Answered 34◌"):
+        start = text.plain.index(part)
+        assert all(span.style == grey for span in text.spans
+                   if span.start <= start < span.end), part
+    assert "#[fg=bright_black]◌ On call 3:41#[default]" in to_tmux(text)
 
 
 def test_tmux_format_colours_and_escapes():
