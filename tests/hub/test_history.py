@@ -80,17 +80,37 @@ async def test_trends_kept_in_memory_match_the_journal(start_hub):
         assert (hub.history.trends, hub.history.refs) == (trends, refs)
 
 
+async def held_before_a_sample(hub, stack: contextlib.ExitStack):
+    """Hold the write lock at a moment no sample is half done; returns ``(release, previous,
+    rows)``: the last sample submitted so far (finished) and the history rows stored.
+
+    A sample still in flight when the lock is taken may have committed all its rows already
+    and be reading its refs (the refs read takes no write lock): counting rows then, and
+    taking it for a sample held back, made this test see no row written under load. So the
+    lock is let go and taken again once that sample is done; with the lock held, any sample
+    submitted later cannot store a row before ``release()``."""
+    async with asyncio.timeout(SAFETY_S):
+        while True:
+            inner = contextlib.ExitStack()
+            release = inner.enter_context(held(hub.journal.write_lock))
+            previous = hub.history._inflight
+            if previous is None or previous.done():
+                stack.push(inner.pop_all())
+                return release, previous, len(hub.journal.history(0, hub.clock() + 3600))
+            inner.close()
+            await asyncio.wrap_future(previous)
+
+
 async def test_stop_waits_for_a_sample_being_written(start_hub):
     with contextlib.ExitStack() as stack:  # the lock is released even if an assert fails
         async with start_hub(feed={"count": 6}, history_interval_s=1) as hub:
             await fed(hub)
             end = hub.clock() + 3600
-            before = len(hub.journal.history(0, end))
-            release = stack.enter_context(held(hub.journal.write_lock))
-            async with asyncio.timeout(SAFETY_S):  # the hub's own loop starts a sample
-                while hub.history._inflight is None:
+            release, previous, before = await held_before_a_sample(hub, stack)
+            async with asyncio.timeout(SAFETY_S):  # the hub's own loop starts a new sample
+                while hub.history._inflight is previous:
                     await asyncio.sleep(0.02)
-            assert not hub.history._inflight.done()
+            assert not hub.history._inflight.done()  # held back by the lock
             asyncio.get_running_loop().call_later(0.2, release)
         assert hub.history._inflight.done()  # stop waited for it before closing the journal
     journal = Journal(hub.config.hub.database)
