@@ -66,7 +66,10 @@ class ConsoleApp(HubApp):
         return ConsoleScreen()
 
     def refresh_model(self) -> None:
-        """Recompute the rows and the status line."""
+        """Recompute the rows and the status line (nothing once the app shuts down: a late
+        frame's handler may still call this after the screens are gone)."""
+        if not self.is_running:
+            return
         screen = self.screen
         if isinstance(screen, ScorecardScreen):
             screen.show(self.view)

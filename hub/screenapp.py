@@ -98,13 +98,19 @@ class HubApp(App[None]):
     def on_mount(self) -> None:
         self.refresh_model()
         if self.tick_s:
-            self.set_interval(self.tick_s, self.refresh_model)
+            self.set_interval(self.tick_s, self._redraw)
         if self.client is not None:
             self.follow_hub()
 
     def refresh_model(self) -> None:
         """Recompute what is drawn from :attr:`view`, :attr:`link` and the clock (subclasses)."""
         raise NotImplementedError
+
+    def _redraw(self) -> None:
+        """:meth:`refresh_model` from a tick or a hub update, unless the app is shutting down:
+        its screens are gone first, while a tick or an update may still come."""
+        if self.is_running:
+            self.refresh_model()
 
     def set_view(self, view: ViewState, link: Link | None = None) -> None:
         """Fixed data in (without a client), and optionally a new link state; redraws."""
@@ -128,7 +134,7 @@ class HubApp(App[None]):
                 log.exception("the hub client failed; starting it again")
                 if self.link.connected:
                     self.link = replace(self.link, connected=False, lost_at=self.clock())
-                    self.refresh_model()
+                    self._redraw()
                 await asyncio.sleep(self.CLIENT_RESTART_S)
 
     def _note(self, update: Update) -> None:
@@ -146,7 +152,7 @@ class HubApp(App[None]):
         self.link = link
         if update.kind not in ("connected", "disconnected", "rejected", "snapshot", "delta"):
             self.post_message(self.FrameReceived(update.kind, frame))
-        self.refresh_model()
+        self._redraw()
 
     async def send_frame(self, frame: dict[str, Any]) -> bool:
         """Send a frame to the hub; ``False`` (logged) when there is no connection."""

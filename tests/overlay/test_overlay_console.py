@@ -133,3 +133,14 @@ async def test_a_line_is_posted_and_cleared_and_offline_says_not_sent():
         await wait_for(pilot, lambda: any("message not sent" in n.message
                                           for n in app._notifications))
         assert app.screen.query_one("#compose").value == ""
+
+
+async def test_a_tick_or_update_while_the_console_shuts_down_draws_nothing():
+    """Under load a tick (or a hub update) came while run_test closed the app, after its
+    screens were gone: ``self.screen`` raised ScreenStackError and failed the test."""
+    app = ConsoleApp(view=make_view(manager_values()), clock=lambda: NOW, tick_s=0.05)
+    async with app.run_test(size=(100, 30)):
+        pass
+    assert not app.is_running and not app.screen_stack
+    app._redraw()  # what the tick and the hub worker call: nothing left to draw on
+    app.refresh_model()  # what a late frame's handler (a chart's series) calls
