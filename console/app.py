@@ -39,6 +39,7 @@ class ConsoleApp(HubApp):
         self.chart_answers: dict[str, dict[str, Any]] = {}
         self._charts_asked: tuple[str, float] | None = None  # (scope, when)
         self._answers_scope: str | None = None  # whose series chart_answers hold
+        self._charts_due = False  # the tab was just shown: ask at the next refresh
 
     def action_scorecard(self) -> None:
         """Show the objectives and the balanced scorecard (F2 or Escape goes back)."""
@@ -87,14 +88,17 @@ class ConsoleApp(HubApp):
         screen.status = f"Panneau console · {who} · {mark}"
 
     def _charts(self, screen: ConsoleScreen, now: float) -> None:
-        """Draw the charts; ask for their series when the scope changed or they are old."""
+        """Draw the charts; ask for their series when the tab was just shown, the scope
+        changed or they are old (a tick before the tab's ChartsShown is handled asks nothing:
+        the shown tab would ask a second time)."""
         scope = screen.chart_scope
         if self._answers_scope not in (None, scope):  # never another scope's series
             self.chart_answers = {}
         self._answers_scope = scope
         asked = self._charts_asked
-        if asked is None or asked[0] != scope or now - asked[1] >= self.charts_every_s:
-            self._charts_asked = (scope, now)
+        if self._charts_due or (asked is not None and (
+                asked[0] != scope or now - asked[1] >= self.charts_every_s)):
+            self._charts_asked, self._charts_due = (scope, now), False
             zone = zone_of(self.view.meta.get("timezone"))
             for frame in history_frames(scope, now, zone):
                 self.send_frame_or_say(frame)
@@ -103,7 +107,7 @@ class ConsoleApp(HubApp):
 
     @on(ConsoleScreen.ChartsShown)
     def charts_shown(self) -> None:
-        self._charts_asked = None
+        self._charts_due = True
         self.call_after_refresh(self.refresh_model)
 
     @on(ConsoleScreen.Send)

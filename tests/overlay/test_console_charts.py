@@ -81,3 +81,23 @@ async def test_the_charts_tab_asks_for_series_and_draws_every_chart():
         assert app.chart_answers == {"chart:day": team}
         plots = {p.id: p.chart for p in app.screen.query(ChartPlot)}
         assert plots["chart-per-agent"].labels == ("Gina 40+4", "Alice 34+9")  # no Bob
+
+
+async def test_a_tick_as_the_tab_is_shown_does_not_ask_twice():
+    """Under load the console's tick came between the tab's activation and its ChartsShown
+    message: both asked for the series (4 frames for 2)."""
+    app = console()
+    asked = []
+
+    async def record(frame):
+        asked.append(frame)
+        return True
+
+    app.send_frame = record
+    async with app.run_test(size=(160, 45)) as pilot:
+        await pilot.pause()
+        app.screen.query_one(TabbedContent).active = "tab-charts"
+        app.refresh_model()  # the tick, before ChartsShown is handled
+        await pilot.pause()
+        await pilot.wait_for_scheduled_animations()
+        assert [f["ref"] for f in asked] == ["chart:day", "chart:period"]
