@@ -127,9 +127,10 @@ class KioskApp(HubApp):
         return specs[self.page_index]
 
     def redraw(self) -> None:
-        """Draw everything from ``view``, ``fresh`` and the clock."""
+        """Draw everything from ``view``, ``fresh`` and the clock (nothing while the app
+        shuts down: a rotation timer may still fire once its screens are gone)."""
         self._redraw_pending = False
-        if not self.panel.is_mounted:
+        if not self.is_running or not self.panel.is_mounted:
             return
         now = self.clock()
         meta = self.meta

@@ -57,6 +57,16 @@ async def test_pages_rotate_with_their_own_dwell():
                        and app.panel.query_one(TopBar).title == "Today")
 
 
+async def test_a_rotation_while_the_app_shuts_down_draws_nothing():
+    """Under load a page's rotation timer fired while run_test closed the app, after its
+    screens were gone: ``self.screen`` raised ScreenStackError and failed the test."""
+    app = KioskApp(view=view_of(normal_values()), clock=fixed_clock)
+    async with app.run_test(size=(80, 24)):
+        pass
+    assert not app.is_running and not app.screen_stack
+    app.next_page()  # what the rotation timer calls: nothing left to draw on
+
+
 async def test_alert_jumps_to_front_flashes_then_stays_marked():
     app = KioskApp(view=view_of(normal_values()), clock=fixed_clock, flash_period_s=0.05)
     async with app.run_test(size=(80, 24)) as pilot:
