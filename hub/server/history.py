@@ -188,10 +188,14 @@ class History:
         return rows
 
     async def sample_off_loop(self, now: float, snapshot: Any) -> int:
-        """:meth:`sample`, with the write and the refs in the worker thread; returns rows."""
+        """:meth:`sample`, with the write and the refs in the worker thread; returns rows.
+
+        Cancelling the caller (the hub's stop cancels its history loop) does not cancel the
+        sample: one still queued behind other work in the worker would be dropped, and
+        :meth:`aclose` then waits for nothing. It is written, and :meth:`aclose` waits for it."""
         parts, scopes = take(snapshot.values, self.windows, self.extra), list(snapshot.values)
         self._inflight = self._worker.submit(self._work, now, parts, scopes)
-        rows, refs = await asyncio.wrap_future(self._inflight)
+        rows, refs = await asyncio.shield(asyncio.wrap_future(self._inflight))
         self.trends = self._next_trends(now, parts)
         self.refs = refs
         return rows

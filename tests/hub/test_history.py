@@ -12,9 +12,10 @@ import asyncio
 import concurrent.futures
 import contextlib
 import threading
+from types import SimpleNamespace
 
 from panneau.hub.config.schema import Config, KioskPage
-from panneau.hub.server.history import AGENT_REF_KPIS, sampled, take, windows_of
+from panneau.hub.server.history import AGENT_REF_KPIS, History, sampled, take, windows_of
 from panneau.hub.server.journal import Journal
 
 SAFETY_S = 10.0
@@ -158,3 +159,30 @@ def test_only_the_windows_screens_use_are_sampled():
             for k, v in ks.items()}
     assert dict(sampled(flat, windows)) == {
         f"{s}/{w}/{k}": v for s, w, ks in parts for k, v in ks.items()}
+
+
+async def test_a_sample_queued_behind_other_work_is_written_even_if_its_caller_is_cancelled(
+        tmp_path):
+    """The hub's stop cancels the history loop while it awaits a sample; a sample still
+    queued in the worker (behind a prune or a series read) was cancelled with it, so
+    nothing was written although stop "waited" for it: the 0-row failure under load."""
+    journal = Journal(tmp_path / "j.db")
+    history = History(journal, Config())
+    busy, go_on = threading.Event(), threading.Event()
+    history._worker.submit(lambda: (busy.set(), go_on.wait(SAFETY_S)))  # other work first
+    try:
+        assert await asyncio.to_thread(busy.wait, SAFETY_S)
+        values = {"site": {"today": {"answered": 6.0}, "now": {"calls_waiting": 2.0}}}
+        task = asyncio.create_task(history.sample_off_loop(1000.0, SimpleNamespace(values=values)))
+        async with asyncio.timeout(SAFETY_S):
+            while history._inflight is None:
+                await asyncio.sleep(0)
+        task.cancel()  # what Hub.stop does to the history loop
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+    finally:
+        go_on.set()
+    await history.aclose()
+    assert sorted(journal.history(1000.0, 1000.0)) == [
+        (1000.0, "site/now/calls_waiting", 2.0), (1000.0, "site/today/answered", 6.0)]
+    journal.close()
