@@ -237,7 +237,8 @@ class Calls:
 
     def _fcr(self, caller: str | None, ts: float) -> int:
         """First-contact proxy: an answered call is a repeat when the same caller had an
-        answered call within ``kpi.fcr_repeat_hours`` before. 0: no caller to tell, 1: a
+        answered call within ``kpi.fcr_repeat_hours`` before (not at the same instant, so
+        the figures do not depend on the order of same-time events). 0: no caller to tell, 1: a
         first contact, 2: a repeat (the index in ``_FCR``)."""
         if not caller:
             return 0
@@ -247,8 +248,8 @@ class Calls:
         if len(self.last_answer) > self._fcr_prune_at:
             self.last_answer = {c: t for c, t in self.last_answer.items() if ts - t <= horizon}
             self._fcr_prune_at = max(1024, 2 * len(self.last_answer))
-        if last is not None and abs(ts - last) <= horizon:
-            return 2
+        if last is not None and last != ts and abs(ts - last) <= horizon:
+            return 2  # answers of one instant are none "before" another: all first contacts
         return 1
 
     def _ended(self, event: ev.CallEnded) -> None:

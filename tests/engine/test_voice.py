@@ -151,6 +151,19 @@ def test_fcr_proxy_repeat_caller(run):
     assert snap.get("queue:q", "today", "fcr_pct") == 50.0  # second call repeats the first
 
 
+def test_fcr_answers_of_one_instant_are_all_first_contacts(run):
+    """Neither of two answers at the same second is *before* the other: the agents' FCR does
+    not depend on the order the two events came in."""
+    calls = [[E(ts=T0, call_id=f"c{i}", queue="q", caller_id="555"),
+              A(ts=T0 + 5, call_id=f"c{i}", queue="q", agent=agent, hold_s=5)]
+             for i, agent in enumerate("AB")]
+    for order in (calls, calls[::-1]):
+        snap = run([event for call in order for event in call], T0 + 60)
+        assert snap.get("agent:A", "today", "fcr_pct") == 100.0
+        assert snap.get("agent:B", "today", "fcr_pct") == 100.0
+        assert snap.get("queue:q", "today", "fcr_pct") == 100.0
+
+
 def test_restart_clears_calls_in_flight(run):
     events = [E(ts=T0, call_id="c1", queue="q"),
               E(ts=T0 + 1, call_id="c2", queue="q"),
