@@ -86,6 +86,10 @@ KPIS: dict[str, KpiInfo] = {
         _k("sla_breaches", "SLA breaches", "count", "tickets", False),
         *(_k(f"tickets_via_{c}", f"Tickets by {c}", "count", "tickets", None)
           for c in ("email", "web", "phone", "chat", "api", "social", "other")),
+        *(_k(f"tickets_type_{t}", f"{t.replace('_', ' ').capitalize()} tickets", "count",
+             "tickets", None)
+          for t in ("question", "incident", "problem", "task", "feature_request", "refund",
+                    "other", "unspecified")),
         _k("csat_pct", "CSAT", "pct", "surveys", True),
         _k("nps", "NPS", "score", "surveys", True),
         _k("csat_responses", "CSAT responses", "count", "surveys", None),

@@ -11,8 +11,9 @@ team or a queue; never an agent: per-agent figures come from a manager's view on
 - the period (``CHART_PERIOD_REF``): ``today`` samples of the resolution time over the last
   :data:`PERIOD_DAYS` days and today, the last of each day (a day's own mean).
 
-:func:`build_charts` turns them, with the view (targets, CSAT and its n, tickets by channel,
-the agents' handled counts), into :class:`Chart` values the widgets draw as they come.
+:func:`build_charts` turns them, with the view (targets, CSAT and its n, tickets by channel
+and by type, the agents' handled counts), into :class:`Chart` values the widgets draw as they
+come.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from panneau.hub.catalogue import SERVICE_LEVEL
 from panneau.hub.display import label_of
-from panneau.hub.engine.tickets import CHANNELS
+from panneau.hub.engine.tickets import CHANNELS, TICKET_TYPES
 from panneau.hub.view import ViewState
 
 __all__ = [
@@ -57,7 +58,8 @@ class Line:
 class Chart:
     """One chart as drawn. ``labels`` are the x labels (curve, bars) or the bars' names
     (hbars); ``targets`` the horizontal target lines (label, value); a gauge has ``value``,
-    ``state`` and ``n``. ``empty`` says why there is nothing to draw."""
+    ``state`` and ``n``. ``empty`` says why there is nothing to draw; ``short`` is the title
+    of a plot too narrow for ``title``."""
 
     kind: Kind
     title: str
@@ -69,6 +71,7 @@ class Chart:
     state: str | None = None
     n: float | None = None
     empty: str = ""
+    short: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,13 +83,14 @@ class Charts:
     csat: Chart
     resolution: Chart
     channels: Chart
+    types: Chart
     per_agent: Chart | None = None
 
     def all(self) -> tuple[Chart, ...]:
         """The charts in drawing order."""
         head = (self.intraday, self.per_half_hour)
         agents = (self.per_agent,) if self.per_agent is not None else ()
-        return (*head, *agents, self.csat, self.resolution, self.channels)
+        return (*head, *agents, self.csat, self.resolution, self.channels, self.types)
 
 
 def zone_of(name: Any) -> ZoneInfo:
@@ -202,15 +206,27 @@ def _csat(view: ViewState, scope: str) -> Chart:
                  empty="" if value is not None else "no survey answer today")
 
 
-def _channels(view: ViewState, scope: str) -> Chart:
-    counts = [(c, _number(view.kpi(scope, "today", f"tickets_via_{c}")) or 0.0)
-              for c in CHANNELS]
+#: Short names of the ticket types on the bars.
+_TYPE_NAMES = {"feature_request": "feature req", "unspecified": "no type"}
+
+
+def _shares(view: ViewState, scope: str, by: str, names: dict[str, str]) -> Chart:
+    """The share of today's tickets by ``by`` (``channel``/``type``), largest first, from the
+    ``tickets_via_<name>`` / ``tickets_type_<name>`` counts of ``names`` (kpi name → label)."""
+    counts = [(label, _number(view.kpi(scope, "today", kpi)) or 0.0)
+              for kpi, label in names.items()]
     counts = sorted(((c, v) for c, v in counts if v > 0), key=lambda cv: -cv[1])
     total = sum(v for _, v in counts)
-    return Chart("hbars", "Tickets today by channel" + (f" (n = {total:g})" if total else ""),
+    n = f" (n = {total:g})" if total else ""
+    return Chart("hbars", f"Tickets today by {by}{n}",
                  tuple(f"{c} {round(100 * v / total)}%" for c, v in counts),
                  (Line("share", tuple(round(100 * v / total, 1) for _, v in counts)),),
-                 unit="pct", empty="" if counts else "no ticket today")
+                 unit="pct", empty="" if counts else "no ticket today",
+                 short=f"By {by}{n}")
+
+
+_CHANNEL_KPIS = {f"tickets_via_{c}": c for c in CHANNELS}
+_TYPE_KPIS = {f"tickets_type_{t}": _TYPE_NAMES.get(t, t) for t in TICKET_TYPES}
 
 
 def _per_agent(view: ViewState, team: str | None) -> Chart:
@@ -242,7 +258,9 @@ def build_charts(view: ViewState, scope: str, answers: Mapping[str, Mapping[str,
     rates, calls = _intraday(view, scope, answers.get(CHART_DAY_REF), zone)
     return Charts(rates, calls, _csat(view, scope),
                   _resolution(view, scope, answers.get(CHART_PERIOD_REF), zone),
-                  _channels(view, scope), _per_agent(view, team) if agents else None)
+                  _shares(view, scope, "channel", _CHANNEL_KPIS),
+                  _shares(view, scope, "type", _TYPE_KPIS),
+                  _per_agent(view, team) if agents else None)
 
 
 def chart_refs() -> Iterable[str]:

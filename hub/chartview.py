@@ -63,6 +63,24 @@ def _every(labels: tuple[str, ...], room: int) -> tuple[list[int], list[str]]:
     return [i + 1 for i in picked], [labels[i] for i in picked]
 
 
+def share_bars(chart: Chart, width: int, height: int) -> Text:
+    """Shares out of 100 % as one line each, ``name n% ███░░░``: the bar's cells are exactly
+    its share of the width (plotext puts a few bars on rows of their own in a small plot,
+    out of step with their names), the ``░`` rest shows the whole. The largest that fit, a
+    line apart when there is room."""
+    labels = chart.labels[:max(1, height)]
+    gap = "\n\n" if height >= 2 * len(labels) else "\n"
+    pad = max(len(label) for label in labels)
+    room = max(4, width - pad - 2)
+    out = Text()
+    for i, (label, share) in enumerate(zip(labels, chart.lines[0].values, strict=False)):
+        filled = min(room, round(room * (share or 0.0) / 100))
+        out.append((gap if i else "") + label.rjust(pad) + " ")
+        out.append("█" * filled, _BAR_COLORS[0])
+        out.append("░" * (room - filled), "dim")
+    return out
+
+
 class ChartPlot(PlotextPlot):
     """One curve or bar chart (:class:`Chart`), drawn at the widget's size; its title sits
     in the top border (plotext leaves its own title out of small plots)."""
@@ -87,10 +105,12 @@ class ChartPlot(PlotextPlot):
         plt = self.plt
         plt.clear_data()
         plt.clear_figure()
-        self.border_title = chart.title if chart else ""
+        self.border_title = self._fit(chart.title, chart.short) if chart else ""
         if chart is None or chart.empty:
             return Text(chart.empty if chart else "", style="dim")
         width = max(self.size.width, 20)
+        if chart.kind == "hbars" and chart.unit == "pct" and len(chart.lines) == 1:
+            return share_bars(chart, width, self.size.height)
         if chart.kind == "curve":
             self._curve(chart, width)
         elif chart.kind == "bars":
@@ -98,6 +118,12 @@ class ChartPlot(PlotextPlot):
         else:
             self._hbars(chart)
         return super().render()
+
+    def _fit(self, *titles: str) -> str:
+        """The first of ``titles`` that fits in the top border, else the last one given."""
+        given = [t for t in titles if t]
+        room = self.size.width - 2
+        return next((t for t in given if len(t) <= room), given[-1] if given else "")
 
     def _curve(self, chart: Chart, width: int) -> None:
         """Each line on its own y axis (the first left, the second right), scaled to its
@@ -127,7 +153,8 @@ class ChartPlot(PlotextPlot):
             plt.yticks(_ticks(low, high), yside=side)
         if any(t is not None for _, t in chart.targets):
             keys.append("─ target")
-        self.border_title = " · ".join(k for k in (chart.title, *keys) if k)
+        self.border_title = self._fit(" · ".join(k for k in (chart.title, *keys) if k),
+                                      chart.title, chart.short)
         plt.xlim(0.5, len(chart.labels) + 0.5)
         plt.xticks(*_every(chart.labels, (width - 12) // 9))
 
@@ -138,7 +165,9 @@ class ChartPlot(PlotextPlot):
         start = max(0, len(chart.labels) - fit)
         labels = chart.labels[start:]
         values = [[v or 0.0 for v in line.values[start:]] for line in chart.lines]
-        self.border_title = f"{chart.title}: {' + '.join(line.label for line in chart.lines)}"
+        self.border_title = self._fit(
+            f"{chart.title}: {' + '.join(line.label for line in chart.lines)}", chart.title,
+            chart.short)
         self.plt.stacked_bar(list(range(1, len(labels) + 1)), values,
                              color=list(_STACK_COLORS[:len(values)]), width=0.6)
         top = max((sum(column) for column in zip(*values, strict=True)), default=0.0)
@@ -146,15 +175,12 @@ class ChartPlot(PlotextPlot):
         self.plt.xticks(*_every(labels, (width - 8) // 9))
 
     def _hbars(self, chart: Chart) -> None:
-        """Horizontal bars, one per name, the first on top; several series stack."""
+        """Horizontal bars, one per name, the first on top; several series stack (shares
+        are :func:`share_bars`)."""
         names = list(reversed(chart.labels))
         values = [list(reversed([v or 0.0 for v in line.values])) for line in chart.lines]
         top = max((sum(column) for column in zip(*values, strict=True)), default=0.0)
-        if chart.unit == "pct":  # shares: the whole axis is 100 %, so a bar reads as a part
-            self.plt.xlim(0.0, 100.0)
-            self.plt.xticks([0.0, 25.0, 50.0, 75.0, 100.0])
-        else:
-            self.plt.xticks(_ticks(0.0, _nice_range([0.0, top])[1]))
+        self.plt.xticks(_ticks(0.0, _nice_range([0.0, top])[1]))
         if len(values) == 1:
             self.plt.bar(names, values[0], orientation="horizontal", color=_BAR_COLORS[0],
                          width=0.6)
@@ -212,7 +238,7 @@ class ChartBoard(Vertical):
     ChartBoard > Grid { grid-size: 1; grid-gutter: 0 1; height: auto; grid-rows: 11; }
     """
     PLOTS: ClassVar[tuple[str, ...]] = ("intraday", "per_half_hour", "per_agent", "resolution",
-                                        "channels")
+                                        "channels", "types")
 
     def __init__(self, symbols: Symbols = SYMBOLS, *, agents: bool = False,
                  id: str | None = None) -> None:

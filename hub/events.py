@@ -323,7 +323,9 @@ class SystemRestart(Event):
 
 @_event
 class TicketCreated(Event):
-    """A ticket was created; ``ts`` is its creation time."""
+    """A ticket was created; ``ts`` is its creation time. ``ticket_type`` is the helpdesk's
+    type (Zendesk problem/incident/question/task, Freshdesk's free text), ``None`` when the
+    ticket has none."""
 
     kind: ClassVar[str] = "ticket_created"
     ticket_id: str
@@ -332,6 +334,7 @@ class TicketCreated(Event):
     group: str | None = None
     assignee: str | None = None
     priority: str | None = None
+    ticket_type: str | None = None
 
 
 @_event
@@ -346,6 +349,7 @@ class TicketUpdated(Event):
     group: str | None = None
     assignee: str | None = None
     priority: str | None = None
+    ticket_type: str | None = None
 
 
 @_event

@@ -38,7 +38,8 @@ def answers(scope: str = "team:support", now: float = NOW) -> dict[str, dict]:
 
 
 def scope_figures(scope: str = "team:support") -> dict:
-    """The view figures of ``scope`` the charts read: targets, CSAT and n, tickets by channel."""
+    """The view figures of ``scope`` the charts read: targets, CSAT and n, tickets by channel
+    and by type (100 tickets each)."""
     return {
         f"target:{scope}/{SERVICE_LEVEL}": {"target": 80, "warn": 75, "alert": 70,
                                            "higher_is_better": True},
@@ -55,4 +56,9 @@ def scope_figures(scope: str = "team:support") -> dict:
         kpi_key(scope, "today", "tickets_via_chat"): 30,
         kpi_key(scope, "today", "tickets_via_phone"): 15,
         kpi_key(scope, "today", "tickets_via_web"): 10,
+        kpi_key(scope, "today", "tickets_type_question"): 40,
+        kpi_key(scope, "today", "tickets_type_incident"): 30,
+        kpi_key(scope, "today", "tickets_type_unspecified"): 12,
+        kpi_key(scope, "today", "tickets_type_problem"): 10,
+        kpi_key(scope, "today", "tickets_type_feature_request"): 8,
     }

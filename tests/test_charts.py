@@ -85,6 +85,10 @@ def test_csat_gauge_channels_and_no_agent_bars_unless_asked():
     assert charts.csat.targets == (("target", 85.0),)
     assert charts.channels.labels == ("email 45%", "chat 30%", "phone 15%", "web 10%")
     assert charts.channels.title == "Tickets today by channel (n = 100)"
+    assert charts.types.labels == ("question 40%", "incident 30%", "no type 12%", "problem 10%",
+                                   "feature req 8%")
+    assert charts.types.lines[0].values == (40.0, 30.0, 12.0, 10.0, 8.0)
+    assert charts.types.title == "Tickets today by type (n = 100)"
     assert charts.per_agent is None
     assert charts.intraday.empty == "no history yet today"
     assert charts.resolution.empty == "no ticket solved this week"
@@ -105,3 +109,14 @@ def test_handled_per_agent_busiest_first_of_one_team():
     assert [line.values for line in team.lines] == [(20.0, 30.0), (15.0, 0.0)]
     everyone = build_charts(view, "site", {}, agents=True).per_agent
     assert everyone.labels[0] == "Gina 50+0" and len(everyone.labels) == 3
+
+
+def test_ticket_types_share_rounds_each_part_and_says_when_there_is_none():
+    values = {kpi_key("site", "today", "tickets_type_task"): 2,
+              kpi_key("site", "today", "tickets_type_other"): 1,
+              kpi_key("site", "today", "tickets_via_email"): 3}
+    types = build_charts(view_of(values), "site", {}).types
+    assert types.labels == ("task 67%", "other 33%")
+    assert types.lines[0].values == (66.7, 33.3)
+    assert types.title == "Tickets today by type (n = 3)" and types.unit == "pct"
+    assert build_charts(view_of({}), "site", {}).types.empty == "no ticket today"

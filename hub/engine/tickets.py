@@ -31,12 +31,16 @@ from panneau.hub.engine.bad import BadEvents, is_duration
 from panneau.hub.engine.scopes import SITE, Scopes
 from panneau.hub.engine.windows import ROLLING, Sums, Tallies, minute_of
 
-__all__ = ["CHANNELS", "Tickets", "ticket_kpis"]
+__all__ = ["CHANNELS", "TICKET_TYPES", "Tickets", "ticket_kpis"]
 
 #: Channels with their own ``tickets_via_<channel>`` count; anything else is ``other``.
 CHANNELS = ("email", "web", "phone", "chat", "api", "social", "other")
 _CHANNEL_ALIASES = {"voice": "phone", "portal": "web", "widget": "web", "mail": "email",
                     "feedback_widget": "web", "outbound_email": "email", "messaging": "chat"}
+#: Ticket types with their own ``tickets_type_<type>`` count (Zendesk's four, Freshdesk's
+#: defaults); another type is ``other``, a ticket without one ``unspecified``.
+TICKET_TYPES = ("question", "incident", "problem", "task", "feature_request", "refund", "other",
+                "unspecified")
 _SOLVED = frozenset({"solved", "closed"})
 
 
@@ -59,6 +63,13 @@ def channel_key(channel: str | None) -> str:
     return f"tickets_via_{name if name in CHANNELS else 'other'}"
 
 
+def type_key(ticket_type: str | None) -> str:
+    """``tickets_type_<type>`` for a helpdesk ticket type (case, spaces and dashes ignored:
+    Freshdesk's "Feature Request" is ``feature_request``)."""
+    name = "_".join((ticket_type or "").lower().replace("-", " ").split()) or "unspecified"
+    return f"tickets_type_{name if name in TICKET_TYPES else 'other'}"
+
+
 #: A solve within this many hours of the ticket's creation counts in ``resolved_24h_pct``.
 RESOLVED_WITHIN_H = 24.0
 
@@ -71,6 +82,10 @@ def _resolution(hours: float) -> Sums:
     return amounts
 
 
+_SHARE_KEYS = (*(f"tickets_via_{c}" for c in CHANNELS),
+               *(f"tickets_type_{t}" for t in TICKET_TYPES))
+
+
 def ticket_kpis(s: Sums, out: dict[str, float], whole_days: bool = True) -> None:
     """The ticket KPIs that follow from sums alone (not the backlog, not the median).
     ``whole_days``: the sums cover whole working days (today, a period), not a rolling window,
@@ -81,9 +96,9 @@ def ticket_kpis(s: Sums, out: dict[str, float], whole_days: bool = True) -> None
     out["tickets_created"] = g("tickets_created", 0.0)
     out["tickets_solved"] = g("tickets_solved", 0.0)
     out["sla_breaches"] = g("sla_breaches", 0.0)
-    for channel in CHANNELS:
-        if (count := g(f"tickets_via_{channel}")) is not None:
-            out[f"tickets_via_{channel}"] = count
+    for key in _SHARE_KEYS:
+        if (count := g(key)) is not None:
+            out[key] = count
     if (n := g("frt_n", 0.0)) > 0:
         out["frt_avg_min"] = max(0.0, g("frt_sum_min", 0.0) / n)
     if (n := g("resolution_n", 0.0)) > 0:
@@ -175,7 +190,8 @@ class Tickets:
             ticket = self.tickets[event.ticket_id] = _Ticket(
                 event.ts, event.status, event.group, event.assignee)
             self._backlog(ticket, +1)
-            self._add(event.ts, ticket, {"tickets_created": 1, channel_key(event.channel): 1})
+            self._add(event.ts, ticket, {"tickets_created": 1, channel_key(event.channel): 1,
+                                         type_key(event.ticket_type): 1})
             return
         if ticket is None:
             ticket = _Ticket(None, "unknown")

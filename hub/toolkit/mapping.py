@@ -33,7 +33,7 @@ DEFAULT_SCALES: dict[str, tuple[float, float]] = {"nps": (0, 10), "csat": (1, 5)
 
 TICKET_FIELDS = {
     "id": True, "updated": True, "status": True, "created": False, "channel": False,
-    "group": False, "assignee": False, "priority": False, "solved_at": False,
+    "group": False, "assignee": False, "priority": False, "type": False, "solved_at": False,
     "first_reply_at": False, "first_reply_min": False, "first_resolution_min": False,
     "full_resolution_min": False, "reopens": False, "replies": False,
 }
@@ -159,6 +159,7 @@ def row_to_ticket(row: Mapping[str, Any], m: RowMapping) -> TicketSnapshot:
         group=_text(row, m, "group"),
         assignee=_text(row, m, "assignee"),
         priority=_text(row, m, "priority"),
+        ticket_type=_text(row, m, "type"),
         solved_at=_time(row, m, "solved_at"),
         first_reply_min=first_reply_min,
         first_resolution_min=_number(row, m, "first_resolution_min"),

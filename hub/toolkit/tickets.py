@@ -59,6 +59,7 @@ class TicketSnapshot:
     group: str | None = None
     assignee: str | None = None
     priority: str | None = None
+    ticket_type: str | None = None
     solved_at: float | None = None
     first_reply_min: float | None = None
     first_resolution_min: float | None = None
@@ -119,7 +120,7 @@ class TicketTracker:
             return []
         common: dict[str, Any] = {"source": source, "source_pos": pos, "ticket_id": snap.ticket_id}
         fields = {"channel": snap.channel, "group": snap.group, "assignee": snap.assignee,
-                  "priority": snap.priority}
+                  "priority": snap.priority, "ticket_type": snap.ticket_type}
         events: list[Event] = []
         breached: list[str] = list(prev[2]) if prev else []
         metrics_key = snap.metrics_key()

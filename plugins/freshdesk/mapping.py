@@ -66,12 +66,14 @@ def ticket_snapshot(ticket: dict[str, Any], custom: Mapping[str, str]) -> Ticket
         breaches.append(("resolution", _time(ticket.get("due_by")) or updated))
     source = ticket.get("source")
     responder, group = ticket.get("responder_id"), ticket.get("group_id")
+    kind = ticket.get("type")  # free text: "Question", "Incident", a custom type, or null
     return TicketSnapshot(
         ticket_id=str(ticket["id"]), updated=updated, status=status, created=created,
         channel=SOURCES.get(source, None if source is None else f"source_{source}"),
         group=None if group is None else str(group),
         assignee=None if responder is None else str(responder),
         priority=PRIORITIES.get(ticket.get("priority")),  # type: ignore[arg-type]
+        ticket_type=kind.strip() or None if isinstance(kind, str) else None,
         solved_at=solved_at, first_reply_min=first_reply,
         first_resolution_min=None if reopened else resolution, full_resolution_min=resolution,
         reopens=None if reopened is None else int(reopened),

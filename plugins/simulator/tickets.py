@@ -19,6 +19,10 @@ CHANNELS = (("email", 50, 45.0), ("web", 25, 40.0), ("chat", 15, 3.0), ("social"
 #: First-reply SLA: this many times the channel's median.
 SLA_FACTOR = 3.0
 PRIORITIES = ("low", "normal", "normal", "normal", "high", "urgent")
+#: Ticket types, taken in turn (not drawn: the random stream, and so every scenario's
+#: figures, stay as they were): about half questions, a fifth without a type.
+TYPES = ("question", "incident", "question", None, "problem", "question", "task", None,
+         "question", "incident")
 MAX_ROUNDS = 4
 
 
@@ -60,7 +64,8 @@ class TicketDesk:
         channel, _, median = sim.rng.choices(CHANNELS, weights=[c[1] for c in CHANNELS])[0]
         ticket = Ticket(str(10000 + self._tickets), team, median)
         sim.emit(ev.TicketCreated, ticket_id=ticket.id, status="new", channel=channel,
-                 group=team.group, priority=sim.rng.choice(PRIORITIES))
+                 group=team.group, priority=sim.rng.choice(PRIORITIES),
+                 ticket_type=TYPES[self._tickets % len(TYPES)])
         sim.schedule(sim.now + sim.lognormal(median, 0.8) * 60.0, self._reply, ticket)
         sim.schedule(sim.now + SLA_FACTOR * median * 60.0, self._sla_check, ticket)
 

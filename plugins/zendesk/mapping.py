@@ -66,6 +66,7 @@ def ticket_snapshot(
     if updated is None:
         raise ValueError(f"ticket {ticket['id']}: no updated_at")
     via = ticket.get("via") or {}
+    kind = ticket.get("type")  # problem, incident, question, task or null
     metric = metric or {}
     return TicketSnapshot(
         ticket_id=str(ticket["id"]),
@@ -76,6 +77,7 @@ def ticket_snapshot(
         group=_id(ticket.get("group_id")),
         assignee=_id(ticket.get("assignee_id")),
         priority=ticket.get("priority"),
+        ticket_type=kind if isinstance(kind, str) and kind else None,
         solved_at=_time(metric.get("solved_at")),
         first_reply_min=_minutes(metric, "reply_time_in_minutes", clock),
         first_resolution_min=_minutes(metric, "first_resolution_time_in_minutes", clock),

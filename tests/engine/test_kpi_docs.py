@@ -6,7 +6,7 @@ from pathlib import Path
 
 from panneau.hub import events as ev
 from panneau.hub.catalogue import KPIS
-from panneau.hub.engine.tickets import CHANNELS
+from panneau.hub.engine.tickets import CHANNELS, TICKET_TYPES
 from tests.engine.conftest import T0
 
 DOC = Path(__file__).parents[2] / "docs" / "kpis.md"
@@ -14,10 +14,12 @@ DOC = Path(__file__).parents[2] / "docs" / "kpis.md"
 
 def test_every_kpi_is_documented():
     text = DOC.read_text()
-    channels = {f"tickets_via_{c}" for c in CHANNELS}
-    missing = [k for k in KPIS if k not in channels and f"`{k}`" not in text]
+    shares = {f"tickets_via_{c}" for c in CHANNELS} | {f"tickets_type_{t}" for t in TICKET_TYPES}
+    missing = [k for k in KPIS if k not in shares and f"`{k}`" not in text]
     assert missing == []
+    assert shares <= set(KPIS)
     assert "`tickets_via_<channel>`" in text and all(c in text for c in CHANNELS)
+    assert "`tickets_type_<type>`" in text and all(t in text for t in TICKET_TYPES)
 
 
 def test_engine_emits_catalogued_ids_only(run):
@@ -29,7 +31,7 @@ def test_engine_emits_catalogued_ids_only(run):
                      ended_by="agent"),
         ev.CallEntered(ts=T0 + 70, call_id="d", queue="q"),
         ev.CallAbandoned(ts=T0 + 80, call_id="d", queue="q", wait_s=10),
-        ev.TicketCreated(ts=T0, ticket_id="t", group="G", channel="chat"),
+        ev.TicketCreated(ts=T0, ticket_id="t", group="G", channel="chat", ticket_type="task"),
         ev.TicketReplied(ts=T0 + 60, ticket_id="t"),
         ev.TicketSolved(ts=T0 + 120, ticket_id="t"),
         ev.SurveyResponse(ts=T0, response_id="r", survey="ces", score=2, scale_min=1,

@@ -45,6 +45,28 @@ def test_site_ticket_kpis(run):
             today["tickets_via_other"]) == (1, 1, 1)
 
 
+def test_tickets_by_type_counted_at_creation(run):
+    """Zendesk and Freshdesk spellings of one type count together; a custom type is other,
+    no type unspecified; a type set by a later update does not move the ticket."""
+    events = [
+        ev.TicketCreated(ts=T0, ticket_id="z1", group="G", ticket_type="incident"),
+        ev.TicketCreated(ts=T0 + 1, ticket_id="f1", group="G", ticket_type="Incident"),
+        ev.TicketCreated(ts=T0 + 2, ticket_id="f2", ticket_type="Feature Request"),
+        ev.TicketCreated(ts=T0 + 3, ticket_id="f3", ticket_type="Billing"),
+        ev.TicketCreated(ts=T0 + 4, ticket_id="n1", group="G"),
+        ev.TicketUpdated(ts=T0 + 5, ticket_id="n1", ticket_type="question"),
+        ev.TicketCreated(ts=T0 + 6, ticket_id="n2", ticket_type="  "),
+    ]
+    values = run(events, T0 + 600).values
+    site = {k: v for k, v in values["site"]["today"].items() if k.startswith("tickets_type_")}
+    assert site == {"tickets_type_incident": 2, "tickets_type_feature_request": 1,
+                    "tickets_type_other": 1, "tickets_type_unspecified": 2}
+    team = values["team:t"]["today"]  # team t holds group G
+    assert (team["tickets_type_incident"], team["tickets_type_unspecified"]) == (2, 1)
+    assert "tickets_type_question" not in team
+    assert values["site"]["60m"]["tickets_type_incident"] == 2
+
+
 def test_team_and_agent_scopes(run):
     snap = run(story(), T0 + 10_000)
     team = snap.values["team:t"]["today"]

@@ -84,8 +84,8 @@ async def test_recorded_ticket_with_stats_and_escalation(server, ctx):
     await poll(ctx, opts)
     assert ctx.kinds() == ["ticket_created", "ticket_metrics", "ticket_sla_breached"]
     created, metrics, breach = ctx.events
-    assert (created.status, created.channel, created.priority, created.assignee) == (
-        "open", "portal", "low", "6010396333")
+    assert (created.status, created.channel, created.priority, created.assignee,
+            created.ticket_type) == ("open", "portal", "low", "6010396333", "Question")
     assert created.ts == epoch("2016-05-18T04:36:04Z")
     assert metrics.first_reply_min == pytest.approx(
         (epoch("2020-06-17T20:23:43Z") - epoch("2016-05-18T04:36:04Z")) / 60, abs=0.001)
@@ -146,11 +146,12 @@ async def test_bad_custom_status_category_stops_the_source(ctx):
 def test_reopened_resolved_escalated_ticket():
     snap = ticket_snapshot(fd_ticket(
         9, 4, "2026-03-02T08:00:00Z", "2026-03-02T11:00:00Z", source=3, priority=4,
-        fr_escalated=True, fr_due_by="2026-03-02T09:00:00Z",
+        type=" ", fr_escalated=True, fr_due_by="2026-03-02T09:00:00Z",
         stats={"first_responded_at": "2026-03-02T09:30:00Z",
                "resolved_at": "2026-03-02T11:00:00Z", "reopened_at": "2026-03-02T10:00:00Z"}),
         {})
     assert (snap.status, snap.channel, snap.priority) == ("solved", "phone", "urgent")
+    assert snap.ticket_type is None  # a blank type is none
     assert (snap.first_reply_min, snap.full_resolution_min, snap.first_resolution_min) == (
         90.0, 180.0, None)
     assert snap.reopens == 1

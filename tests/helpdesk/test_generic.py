@@ -91,11 +91,12 @@ async def test_ticket_rows_from_json_lines(tmp_path, ctx):
     mapping = {"kind": "ticket",
                "fields": {"id": "number", "updated": "sys.updated", "created": "sys.created",
                           "status": "state", "assignee": "owner", "group": "team",
-                          "first_reply_at": "first_response"},
+                          "first_reply_at": "first_response", "type": "kind"},
                "status_map": {"In Progress": "open", "Resolved": "solved", "Awaiting": "pending"}}
     write_old(tmp_path / "crm.jsonl", "\n".join([
         '{"number": "C1", "sys": {"created": "2026-03-02T08:00:00Z", '
-        '"updated": "2026-03-02T08:00:00Z"}, "state": "In Progress", "owner": "Alice"}',
+        '"updated": "2026-03-02T08:00:00Z"}, "state": "In Progress", "owner": "Alice", '
+        '"kind": "Incident"}',
         '{"number": "C1", "sys": {"created": "2026-03-02T08:00:00Z", '
         '"updated": "2026-03-02T09:00:00Z"}, "state": "Resolved", "owner": "Alice", '
         '"first_response": "2026-03-02T08:30:00Z"}',
@@ -107,6 +108,7 @@ async def test_ticket_rows_from_json_lines(tmp_path, ctx):
     await read_folder(ctx, folder_source(tmp_path, mapping=mapping, pattern="*.jsonl"))
     assert ctx.kinds() == ["ticket_created", "ticket_metrics", "ticket_updated", "ticket_solved"]
     assert ctx.events[1].first_reply_min == 30.0
+    assert (ctx.events[0].ticket_type, ctx.events[2].ticket_type) == ("Incident", None)
     assert [s.split(": ")[0] for s in ctx.skipped_details] == ["crm.jsonl:3", "crm.jsonl:4"]
     assert "status 'Escalated' is not mapped (add it to status_map)" in ctx.skipped_details[1]
 

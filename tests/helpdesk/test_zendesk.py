@@ -303,6 +303,8 @@ def test_recorded_cursor_export_backlog_and_deleted():
     events = [e for s in snapshots for e in tracker.apply(s, "zd", "p1")]
     created = Counter(e.status for e in events if e.kind == "ticket_created")
     assert created == {"new": 77, "pending": 8, "open": 1}  # the deleted one never counted
+    types = Counter(e.ticket_type for e in events if e.kind == "ticket_created")
+    assert types == {None: 85, "incident": 1}  # ticket 1 is the account's sample incident
 
 
 def test_recorded_duplicates_are_dropped():
