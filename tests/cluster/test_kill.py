@@ -120,9 +120,9 @@ def test_kill_9_of_site_edge_or_server_loses_and_doubles_nothing(tmp_path, nats_
         site.start()
         edge.start()
         for i, victim in enumerate(victims):
+            seen = len(journal(site_db))  # before the lines: the site may read them at once
             with queue_log.open("a") as f:
                 f.writelines(lines[i * chunk:(i + 1) * chunk])
-            seen = len(journal(site_db))
             wait(lambda s=seen: len(journal(site_db)) > s, "the site reading the new lines")
             if victim == "nats":
                 nats_server.kill()
