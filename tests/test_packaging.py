@@ -19,12 +19,11 @@ PARTS = ("hub", "kiosk", "overlay", "console", "plugins")
 
 def test_every_package_folder_is_listed_in_pyproject():
     setuptools = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
-    on_disk = {
-        "panneau." + ".".join(init.parent.relative_to(ROOT).parts)
-        for part in PARTS
-        for init in (ROOT / part).rglob("__init__.py")
-        if "templates" not in init.parts
-    }
+    code = {init.parent for part in PARTS for init in (ROOT / part).rglob("__init__.py")}
+    data = {folder for folder in (ROOT / "hub" / "templates", ROOT / "hub" / "web")
+            for folder in (folder, *(d for d in folder.rglob("*") if d.is_dir()))
+            if "__pycache__" not in folder.parts}
+    on_disk = {"panneau." + ".".join(d.relative_to(ROOT).parts) for d in code | data}
     assert set(setuptools["packages"]) == on_disk
     assert setuptools["package-dir"] == {f"panneau.{p}": p for p in PARTS}
 
