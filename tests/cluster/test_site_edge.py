@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
+from functools import partial
 
 from panneau.hub.cluster.outbox import CURSOR_SOURCE
 from panneau.hub.config import parse_config
 from panneau.hub.server.app import Hub
 from panneau.hub.server.journal import Journal
-from tests.hub.conftest import config_text
+from tests.hub.conftest import config_text, eventually
+
+until = partial(eventually, timeout=30.0)
 
 FIGURES = ("offered", "answered", "calls_waiting")
 FED = 5 + 2 * 30  # five logins, then 30 calls entered and answered
@@ -34,12 +36,6 @@ async def running(config, feed_pm=None):
     pm = feed_pm or make_plugin_manager(load_entry_points=False)
     async with Hub(config, pm=pm) as hub:
         yield hub
-
-
-async def until(predicate, timeout=30.0):
-    async with asyncio.timeout(timeout):
-        while not predicate():
-            await asyncio.sleep(0.02)
 
 
 def figures(hub) -> dict[str, float | None]:

@@ -4,6 +4,7 @@ bad input refused with a clear error and nothing stored."""
 from __future__ import annotations
 
 import asyncio
+from functools import partial
 
 import pytest
 
@@ -12,19 +13,16 @@ from panneau.hub.cli.main import main
 from panneau.hub.config import parse_config
 from panneau.hub.plugins import make_plugin_manager
 from panneau.hub.server.app import Hub
+from tests.hub.conftest import eventually as shared_eventually
 from tests.objectives.conftest import CONFIG
+
+eventually = partial(shared_eventually, timeout=5.0)
 
 MANAGER = "manager-token-1"
 
 
 def frame(figure, amount, **kw):
     return {"type": "enter_figure", "figure": figure, "amount": amount, **kw}
-
-
-async def eventually(predicate, timeout=5.0):
-    async with asyncio.timeout(timeout):
-        while not predicate():
-            await asyncio.sleep(0.02)
 
 
 @pytest.fixture

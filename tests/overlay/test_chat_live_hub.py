@@ -4,9 +4,6 @@ overlay show the ticket figures (the catalogue decides which), with the team's t
 from __future__ import annotations
 
 import asyncio
-import time
-from collections.abc import Callable
-from typing import Any
 
 import pytest
 
@@ -19,6 +16,7 @@ from panneau.hub.plugins import make_plugin_manager
 from panneau.hub.server.app import Hub
 from panneau.hub.sources import SourceSpec
 from panneau.overlay.app import OverlayApp
+from tests.overlay.test_overlay_live_hub import until
 
 AGENTS = ["ana", "ben", "cyd"]
 CONFIG = """
@@ -80,16 +78,6 @@ class ChatPlugin:
     def register_sources(self, register):
         register(SourceSpec(name="test_chats", factory=ChatSource, options=None,
                             description="chats for the screen tests"))
-
-
-async def until(check: Callable[[], Any], seconds: float = 8.0) -> Any:
-    """Wait (bounded) until ``check()`` is truthy."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if result := check():
-            return result
-        await asyncio.sleep(0.05)
-    pytest.fail(f"timed out after {seconds} s waiting for {check}")
 
 
 @pytest.fixture

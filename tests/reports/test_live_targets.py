@@ -16,6 +16,7 @@ from panneau.hub.events import AgentLoggedIn
 from panneau.hub.plugins import make_plugin_manager
 from panneau.hub.server.app import Hub
 from panneau.hub.server.journal import Journal
+from tests.hub.conftest import eventually as _eventually
 
 KEY = "target:team:support/service_level_pct"
 
@@ -31,12 +32,6 @@ async def _until(ws, predicate, timeout: float = 10.0) -> dict:
             frame = await _frame(ws, timeout)
             if predicate(frame):
                 return frame
-
-
-async def _eventually(predicate, timeout: float = 10.0) -> None:
-    async with asyncio.timeout(timeout):
-        while not predicate():
-            await asyncio.sleep(0.02)
 
 
 @pytest.fixture

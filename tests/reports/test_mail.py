@@ -7,6 +7,7 @@ import email
 import io
 from datetime import datetime
 from email import policy
+from functools import partial
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -19,6 +20,9 @@ from panneau.hub.events import AgentLoggedIn, CallAbandoned, CallAnswered, CallE
 from panneau.hub.plugins import make_plugin_manager
 from panneau.hub.server.app import Hub
 from panneau.hub.server.journal import Journal
+from tests.hub.conftest import eventually
+
+_eventually = partial(eventually, timeout=15.0)
 
 PARIS = ZoneInfo("Europe/Paris")
 REPORTS = """
@@ -119,12 +123,6 @@ def _hub(config_path, clock):
               clock=clock)
     hub.reports.check_s, hub.reports.backoff_min = 0.05, 0.1
     return hub
-
-
-async def _eventually(predicate, timeout: float = 15.0) -> None:
-    async with asyncio.timeout(timeout):
-        while not predicate():
-            await asyncio.sleep(0.02)
 
 
 async def test_the_daily_report_is_received_once_with_hand_derived_figures(
