@@ -76,6 +76,15 @@ class BenchOptions:
     agents: list[str] = field(default_factory=list)
 
 
+async def next_phase(control) -> tuple[str, float]:
+    """The next (phase, seconds) the parent asks for, polled without blocking the loop."""
+    while True:
+        try:
+            return control[0].get_nowait()
+        except queue.Empty:
+            await asyncio.sleep(0.01)
+
+
 def _make_plugin(control):
     """A plugin whose source obeys ``control`` (a queue of ``(phase, seconds)``) and puts
     ``("marks", [emit times])`` on it after each phase."""
@@ -99,11 +108,7 @@ def _make_plugin(control):
             ctx.set_status("live")
             loop = asyncio.get_running_loop()
             while True:
-                try:
-                    phase, seconds = control[0].get_nowait()
-                except queue.Empty:
-                    await asyncio.sleep(0.01)
-                    continue
+                phase, seconds = await next_phase(control)
                 marks = await self.phase(ctx, loop, seconds, RATE if phase == "load" else 0.0)
                 control[1].put(("marks", marks))
 
@@ -206,11 +211,7 @@ def run_bare(ready, control, core: set[int]) -> None:
         async with serve(handler, "127.0.0.1", 0, compression=None) as server:
             ready.put(f"ws://127.0.0.1:{server.sockets[0].getsockname()[1]}")
             while True:
-                try:
-                    phase, seconds = control[0].get_nowait()
-                except queue.Empty:
-                    await asyncio.sleep(0.01)
-                    continue
+                phase, seconds = await next_phase(control)
                 every = MARK_EVERY_S if phase == "isolated" else 1 / FPS
                 end = time.monotonic() + seconds
                 while time.monotonic() < end:
