@@ -61,9 +61,9 @@ class StateCounts:
             self._step(placement, +1)
 
     def to_data(self) -> dict:
-        """Counts and reasons, as plain data."""
+        """Counts and reasons (of the scopes where someone is paused), as plain data."""
         return {"counts": {scope: dict(f) for scope, f in self.counts.items()},
-                "reasons": {scope: dict(r) for scope, r in self.reasons.items()}}
+                "reasons": {scope: dict(r) for scope, r in self.reasons.items() if r}}
 
     def load_data(self, data: dict) -> None:
         """Take back what :meth:`to_data` gave."""

@@ -14,6 +14,12 @@ Rules:
   its teams and queues) and integrated over time (:class:`Levels`). A
   wrap-up timer ends exactly at its time, before any later event. A snapshot closes the
   integrals at the start of its minute, so figures never depend on when snapshots were taken.
+
+Cost: an event settles the state (and ``since``) of the agents it names and changes their
+levels at its time; an agent's view and where it counts (:class:`StateCounts`) are a function
+of its record alone, read only by :meth:`AgentBook.now` and saved by :meth:`AgentBook.to_data`,
+so they are brought up to date there, once per agent changed since (only its last state
+counts).
 """
 
 from __future__ import annotations
@@ -62,7 +68,8 @@ class AgentRecord:
     applied_scopes: tuple[str, ...] = ()
     time_scopes: tuple[str, ...] | None = None
     placed: tuple[Placement, ...] = ()
-    shown: tuple | None = None
+    #: Its scopes were given counts (the first time it was not logged out); not saved.
+    counted: bool = False
 
     def members(self) -> set[str]:
         """Queues the agent is in now."""
@@ -134,6 +141,8 @@ class AgentBook:
         self.counts = StateCounts()
         self.timers: list[tuple[float, str]] = []
         self._touched: dict[str, AgentRecord] = {}
+        #: Records settled since their view and counts were last brought up to date.
+        self._stale: dict[str, AgentRecord] = {}
         self._handlers: dict[type, Callable[[ev.Event], None]] = {}
         #: Each record's plain data since it last changed: a checkpoint shares the rows of the
         #: agents nobody touched with the one before.
@@ -147,6 +156,7 @@ class AgentBook:
 
     def to_data(self) -> dict:
         """Every agent record, timer, ring and call holder, levels and counts, as plain data."""
+        self._show_stale()
         rows = self._rows
         for name, rec in self.agents.items():
             if name not in rows:
@@ -163,6 +173,7 @@ class AgentBook:
         """Take back what :meth:`to_data` gave."""
         self.agents = {row[0]: _record(row) for row in data["agents"]}
         self._rows = {}
+        self._stale = {}
         self.levels.load_data(data["levels"])
         self.counts.load_data(data["counts"])
         self.timers = [(until, name) for until, name in data["timers"]]
@@ -188,24 +199,24 @@ class AgentBook:
             return "logged_out"
         return "available"
 
-    def _refresh(self, rec: AgentRecord, t: float) -> None:
-        state = self.state_at(rec, t)
-        if state == rec.state:
-            return
-        timer_over = rec.state == "wrapup" and rec.since < rec.wrapup_until <= t
-        rec.since = rec.wrapup_until if timer_over else t
-        rec.state = state
-
     def _settle(self, rec: AgentRecord, t: float) -> None:
-        """Bring the state, its since and the agent-time levels up to ``t``."""
-        self._rows.pop(rec.name, None)
-        self._refresh(rec, t)
-        level = _LEVELS.get(rec.state, _NOT_WORKING)
+        """Bring the state, its since and the agent-time levels up to ``t`` (the view and
+        counts wait for :meth:`_show_stale`)."""
+        state = self.state_at(rec, t)
+        if state != rec.state:
+            timer_over = rec.state == "wrapup" and rec.since < rec.wrapup_until <= t
+            rec.since = rec.wrapup_until if timer_over else t
+            rec.state = state
+            if not rec.counted and state != "logged_out":
+                rec.counted = True  # its scopes show in the counts from now on, as they came
+                for scope in self.scopes.agent(rec.name)[1:]:
+                    self.counts.ensure(scope)
+        self._stale[rec.name] = rec
+        level = _LEVELS.get(state, _NOT_WORKING)
         scopes = rec.time_scopes
         if scopes is None:
             scopes = rec.time_scopes = (SITE, *self.scopes.agent(rec.name),
                                         *(f"queue:{q}" for q in sorted(rec.members())))
-        self._show(rec)
         if level is rec.applied and scopes == rec.applied_scopes:
             return
         if level or rec.applied:
@@ -411,23 +422,26 @@ class AgentBook:
             out.append((f"queue:{queue}", here, rec.reason if paused_here else None))
         return tuple(out)
 
-    def _show(self, rec: AgentRecord) -> None:
-        """Update the agent's view and where it counts."""
-        key = (rec.state, rec.since, rec.reason, rec.paused_all,
-               frozenset(rec.paused_q) if rec.paused_q else None, rec.time_scopes)
-        if key == rec.shown:
+    def _show_stale(self) -> None:
+        """Bring the views and counts of the records settled since last time up to date."""
+        stale = self._stale
+        if not stale:
             return
-        rec.shown = key
-        placements = self._placements(rec)
-        if placements != rec.placed:
-            self.counts.move(rec.placed, placements)
-            rec.placed = placements
-        reason = rec.reason if rec.state in ("paused", "wrapup") and rec.is_paused() else None
-        members = tuple(sorted(rec.members()))
-        view = rec.view
-        if (view is None or view.state != rec.state or view.since != rec.since
-                or view.reason != reason or view.queues != members):
-            rec.view = AgentNow(rec.state, rec.since, reason, members)  # type: ignore[arg-type]
+        rows, move, placements_of = self._rows, self.counts.move, self._placements
+        for name, rec in stale.items():
+            rows.pop(name, None)
+            placements = placements_of(rec)
+            if placements != rec.placed:
+                move(rec.placed, placements)
+                rec.placed = placements
+            state = rec.state
+            reason = rec.reason if state in ("paused", "wrapup") and rec.is_paused() else None
+            members = tuple(sorted(rec.members()))
+            view = rec.view
+            if (view is None or view.state != state or view.since != rec.since
+                    or view.reason != reason or view.queues != members):
+                rec.view = AgentNow(state, rec.since, reason, members)  # type: ignore[arg-type]
+        self._stale = {}
 
     def forget_calls(self, call_ids: list[str], t: float) -> None:
         """Calls whose end was lost: their agents are no longer on them."""
@@ -446,6 +460,7 @@ class AgentBook:
         """Agent views, the ``now`` agent counts per scope, and paused reasons per scope."""
         self.expire(now)
         self.levels.flush((now // 60) * 60.0)
+        self._show_stale()
         views = {name: rec.view for name, rec in self.agents.items() if rec.view is not None}
         counts, reasons = self.counts.copy()
         return views, counts, reasons
