@@ -48,6 +48,13 @@ def _deadline(text: str) -> str:
     return f"{day.day} {day.strftime('%b')}"
 
 
+def _site_owner(objective: Mapping[str, Any]) -> str:
+    """``site``, or the ``site:<name>`` every key result of a group hub's objective is on."""
+    scopes = {kr.get("scope") for kr in objective.get("key_results", ())}
+    one = scopes.pop() if len(scopes) == 1 else None
+    return one if isinstance(one, str) and one.startswith("site:") else "site"
+
+
 def objectives_table(objectives: Iterable[Mapping[str, Any]], symbols: Symbols = SYMBOLS,
                      bar_width: int = 10) -> RenderableType:
     """One block per objective: title, period, status, progress; then its key results."""
@@ -59,7 +66,7 @@ def objectives_table(objectives: Iterable[Mapping[str, Any]], symbols: Symbols =
     count = 0
     for obj in objectives:
         count += 1
-        owner = "site" if not obj.get("team") else str(obj["team"])
+        owner = str(obj["team"]) if obj.get("team") else _site_owner(obj)
         state = STATUS_STYLES.get(obj.get("status", ""), "none")
         table.add_row(Text(f"{obj['title']}", style="bold"),
                       Text(f"{obj['period']} · {owner}", style="grey70"),

@@ -168,8 +168,9 @@ def _state(value: float | None, target: float | None, th: Threshold | None,
 
 def scorecard_board(config: Config, scope: str, today: date, figures_of: FiguresOf
                     ) -> dict[str, Any]:
-    """The balanced scorecard of ``scope`` (``site`` or ``team:<id>``) for the configured
-    period: rows by perspective with value, previous period, target and state; and links."""
+    """The balanced scorecard of ``scope`` (``site``, ``site:<name>``, ``team:<id>``) over the
+    ``[scorecard]`` period: rows by perspective with value, previous period, target and
+    state; and links."""
     card = config.scorecard
     period = parse_period(card.period, today)
     got = figures_of(scope, period)

@@ -111,7 +111,8 @@ VIEW_VALUES: dict[str, dict[str, Any]] = {
              {"cause": {"type": "string"}, "effect": {"type": "string"},
               "cause_value": _OPT_NUMBER, "effect_value": _OPT_NUMBER,
               "note": {"type": "string"}, "warning": _OPT_STRING})}},
-        description="the balanced scorecard of `site` or `team:<id>` for its period"),
+        description="the balanced scorecard of `site`, a group hub's `site:<name>` or "
+                    "`team:<id>` for its period"),
     "pulse": _object(
         {"question": {"type": "string"}, "period": {"type": "string"}},
         {"answers": {"type": ["integer", "null"]}, "mean": _OPT_NUMBER,

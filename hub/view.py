@@ -21,7 +21,7 @@ and the screens use (nobody splits key strings by hand):
 - ``annotation:<scope>/<window>/<kpi>`` → ``{"text", "by", "ts"}``
 - ``insight:<rule>/<scope>`` → ``{"rule", "key", "text", "figures", "period", "severity"}``
 - ``objective:<n>`` → an objective with its key results' progress (panneau.hub.objectives)
-- ``scorecard:<scope>`` → the balanced scorecard of ``site`` or ``team:<id>``
+- ``scorecard:<scope>`` → the balanced scorecard of ``site``, ``site:<name>`` or ``team:<id>``
 - ``pulse:team:<id>`` → ``{"question", "period", "answers", "mean", "counts"}`` (aggregate only;
   managers' also ``"comments"``, alphabetical, nothing beside them)
 - ``pulse:ask`` → ``{"question", "period", "answered"}`` (an agent's own view only)

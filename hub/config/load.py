@@ -15,7 +15,14 @@ from typing import Any
 from panneau.hub.catalogue import KPIS
 from panneau.hub.config.locate import key_lines, line_of
 from panneau.hub.config.schema import Config
-from panneau.hub.config.sites import expand_group, known_agents, known_queues, known_teams
+from panneau.hub.config.sites import (
+    expand_group,
+    is_site_scope,
+    known_agents,
+    known_queues,
+    known_teams,
+    site_scope_choices,
+)
 from panneau.hub.config.validate import ConfigIssue, build, format_path
 from panneau.hub.periods import parse_period
 
@@ -259,12 +266,9 @@ def _kiosk_scope_issues(config: Config, role: str, scope: str, path: tuple
     """A kiosk token's ``scope``: ``site``, or ``site:<name>`` of a group hub's sites."""
     if role != "kiosk":
         return [ConfigIssue(path, "only a kiosk token takes a scope")]
-    sites = config.cluster.sites if config.cluster and config.cluster.role == "group" else []
-    if scope == "site" or scope in {f"site:{s}" for s in sites}:
+    if is_site_scope(config, scope):
         return []
-    where = f"; site:<name> with a site of [cluster] sites ({', '.join(sites)})" if sites else (
-        " (site:<name> only on a group hub)")
-    return [ConfigIssue(path, f"unknown scope {scope!r}: use site{where}")]
+    return [ConfigIssue(path, f"unknown scope {scope!r}: use {site_scope_choices(config)}")]
 
 
 def _cluster_issues(config: Config) -> list[ConfigIssue]:
@@ -306,16 +310,16 @@ def _period_issue(text: str, path: tuple) -> list[ConfigIssue]:
 
 
 def _scope_issue(config: Config, scope: str, path: tuple) -> list[ConfigIssue]:
-    """A key result's scope: ``site``, a configured team or queue; never an agent."""
+    """A key result's scope: ``site`` (a group hub's ``site:<name>`` too), a configured team
+    or queue; never an agent."""
     kind, _, name = scope.partition(":")
-    queues = known_queues(config)
-    if scope == "site" or (kind == "team" and name in known_teams(config)) or (
-            kind == "queue" and name in queues):
+    if is_site_scope(config, scope) or (kind == "team" and name in known_teams(config)) or (
+            kind == "queue" and name in known_queues(config)):
         return []
+    choices = f"{site_scope_choices(config)}, team:<id> or queue:<name>"
     if kind == "agent":
-        return [ConfigIssue(path, "an objective is never bound to an agent: use site, "
-                                  "team:<id> or queue:<name>")]
-    return [ConfigIssue(path, f"unknown scope {scope!r} (site, team:<id> or queue:<name>)")]
+        return [ConfigIssue(path, f"an objective is never bound to an agent: use {choices}")]
+    return [ConfigIssue(path, f"unknown scope {scope!r}: use {choices}")]
 
 
 def _objective_issues(config: Config) -> list[ConfigIssue]:
@@ -370,11 +374,11 @@ def _report_issues(config: Config) -> list[ConfigIssue]:
                                       "give one or more e-mail addresses"))
         for scope in schedule.scopes:
             kind, _, name = scope.partition(":")
-            if not (scope == "site" or (kind == "team" and name in team_ids)
+            if not (is_site_scope(config, scope) or (kind == "team" and name in team_ids)
                     or (kind == "queue" and name)):
                 issues.append(ConfigIssue(("reports", "schedules", i, "scopes"),
-                                          f"{scope!r}: expected site, team:<id of a team> "
-                                          "or queue:<name>"))
+                                          f"{scope!r}: expected {site_scope_choices(config)}, "
+                                          "team:<id of a team> or queue:<name>"))
         if schedule.key in names:
             issues.append(ConfigIssue(("reports", "schedules", i, "name"),
                                       f"two schedules are called {schedule.key!r}"))

@@ -13,7 +13,10 @@ must never be added together silently. So on a group hub:
   ``[[thresholds]]``. A team, queue or threshold whose name already holds ``:`` belongs to
   one site and is left as written;
 - the engine counts each site's figures in ``site:<name>`` and everything in ``site`` (the
-  group total): :mod:`panneau.hub.engine.scopes`.
+  group total): :mod:`panneau.hub.engine.scopes`;
+- wherever a site-level scope is taken (a kiosk token's ``scope``, a key result's, a report
+  schedule's ``scopes``, the periods API), ``site:<name>`` of a group hub's site is taken too,
+  through one check (:func:`is_site_scope`, :func:`site_scope_choices` for the error).
 
 A scope may hold ``:`` but never ``/`` (view keys split on ``/``), hence ``:``.
 """
@@ -24,8 +27,9 @@ from dataclasses import replace
 
 from panneau.hub.config.schema import Config, QueueSettings, Team, Threshold
 
-__all__ = ["SEP", "expand_group", "group_sites", "in_site", "known_agents", "known_queues",
-           "known_teams", "site_of"]
+__all__ = ["SEP", "default_scopes", "expand_group", "group_sites", "in_site", "is_site_scope",
+           "known_agents", "known_queues", "known_teams", "site_of", "site_scope_choices",
+           "site_scopes"]
 
 #: Between a site and a name: ``paris:support``.
 SEP = ":"
@@ -35,6 +39,32 @@ def group_sites(config: Config) -> list[str]:
     """The sites a group hub keeps apart (empty on any other hub)."""
     cluster = config.cluster
     return list(cluster.sites) if cluster is not None and cluster.role == "group" else []
+
+
+def site_scopes(config: Config) -> list[str]:
+    """The site-level scopes of a hub: ``site``, then a group hub's ``site:<name>``."""
+    return ["site", *(f"site{SEP}{s}" for s in group_sites(config))]
+
+
+def is_site_scope(config: Config, scope: str) -> bool:
+    """Whether ``scope`` is ``site`` or ``site:<name>`` of one of a group hub's sites: the one
+    check of kiosk scopes, key results, report schedules and the periods API."""
+    return scope in site_scopes(config)
+
+
+def default_scopes(config: Config) -> list[str]:
+    """What a report, the periods API and the scorecard cover when not told: the site-level
+    scopes (:func:`site_scopes`), then every team (``config`` as loaded: a group's expanded)."""
+    return [*site_scopes(config), *(f"team:{t.id}" for t in config.teams)]
+
+
+def site_scope_choices(config: Config) -> str:
+    """The site-level scopes a hub takes, for an error message: ``site, site:<name> with a
+    site of [cluster] sites (paris, lyon)``, or ``site (site:<name> only on a group hub)``."""
+    sites = group_sites(config)
+    if sites:
+        return f"site, site:<name> with a site of [cluster] sites ({', '.join(sites)})"
+    return "site (site:<name> only on a group hub)"
 
 
 def in_site(site: str, name: str) -> str:

@@ -39,6 +39,7 @@ from aiohttp import web
 
 from panneau.hub.catalogue import KPIS, WINDOWS
 from panneau.hub.config.schema import Config
+from panneau.hub.config.sites import default_scopes, group_sites, is_site_scope, site_scope_choices
 from panneau.hub.engine.windows import DayClock
 from panneau.hub.periods import parse_period
 from panneau.hub.reports.rows import INTERVALS, Period, history_rows, parse_when
@@ -60,9 +61,12 @@ class BadRequest(ValueError):
 
 
 def scope_list(config: Config) -> list[dict[str, Any]]:
-    """Every scope the configuration names: the site, teams, queues, agents."""
+    """Every scope the configuration names: the site (and a group hub's sites), teams, queues,
+    agents."""
     out: list[dict[str, Any]] = [{"scope": "site", "kind": "site", "name": "Site",
                                   "teams": []}]
+    out += [{"scope": f"site:{s}", "kind": "site", "name": f"Site {s}", "teams": []}
+            for s in group_sites(config)]
     out += [{"scope": f"team:{t.id}", "kind": "team", "name": t.name or t.id, "teams": [t.id]}
             for t in config.teams]
     queues: dict[str, list[str]] = {q: [] for q in config.queues}
@@ -266,11 +270,11 @@ class ReportingApi:
                 period = parse_period(text, self.today())
             except ValueError as exc:
                 raise BadRequest(f"period: {exc}") from exc
-            scopes = _many(request, "scope") or ["site", *(f"team:{t.id}" for t in config.teams)]
-            if bad := [s for s in scopes if s != "site" and s.partition(":")[0] not in (
-                    "team", "queue", "agent")]:
-                raise BadRequest(f"scope: expected site, team:<id>, queue:<name> or "
-                                 f"agent:<id>, got {', '.join(bad)}")
+            scopes = _many(request, "scope") or default_scopes(config)
+            if bad := [s for s in scopes if not is_site_scope(config, s) and s.partition(":")[0]
+                       not in ("team", "queue", "agent")]:
+                raise BadRequest(f"scope: expected {site_scope_choices(config)}, team:<id>, "
+                                 f"queue:<name> or agent:<id>, got {', '.join(bad)}")
             kpis = _many(request, "kpi")
             if unknown := [k for k in kpis or () if k not in KPIS]:
                 raise BadRequest(f"kpi: unknown {', '.join(unknown)} (see {PREFIX}/catalogue)")

@@ -32,6 +32,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from panneau.hub.config.schema import Config, ReportSchedule, ReportSettings
+from panneau.hub.config.sites import default_scopes
 from panneau.hub.display import format_value
 from panneau.hub.engine.scopes import Scopes
 from panneau.hub.engine.thresholds import Thresholds, classify, higher_is_better
@@ -120,6 +121,8 @@ def build_parts(rollups: Any, db: sqlite3.Connection, config: Config, scopes: li
             name = f"Team {team.name or team.id}"
         elif scope == "site":
             name = "Site"
+        elif scope.startswith("site:"):
+            name = f"Site {scope[5:]}"
         parts.append(ScopeReport(scope, name, lines_of(got.figures, got.previous, targets),
                                  worst_hours(db, config, scope, period), got.days_covered))
     return parts
@@ -127,7 +130,9 @@ def build_parts(rollups: Any, db: sqlite3.Connection, config: Config, scopes: li
 
 def objective_notes(rollups: Any, config: Config, scopes: list[str], period: Period
                     ) -> list[str]:
-    """Lines on the objectives of the report's scopes that are running on its last day."""
+    """Lines on the objectives of the report's scopes that are running on its last day: those
+    of a scope of the report (``site`` without a team), or whose key results all are (a group
+    hub's objective on ``site:paris`` goes with Paris's report)."""
     from panneau.hub.objectives import Figures, objectives_board
 
     def figures_of(scope: str, span: Period) -> Figures:
@@ -137,7 +142,8 @@ def objective_notes(rollups: Any, config: Config, scopes: list[str], period: Per
     lines = []
     for objective in objectives_board(config, period.last, figures_of).values():
         owner = f"team:{objective['team']}" if objective.get("team") else "site"
-        if owner not in scopes:
+        if owner not in scopes and not all(kr["scope"] in scopes
+                                           for kr in objective["key_results"]):
             continue
         lines.append(f"Objective {objective['title']} ({objective['period']}): "
                      f"{objective['status']}")
@@ -224,7 +230,7 @@ class ReportScheduler:
     async def message(self, schedule: ReportSchedule, period: Period) -> EmailMessage:
         """Build the report's message (figures and attachment read off the loop)."""
         config = self.config
-        scopes = schedule.scopes or ["site", *(f"team:{t.id}" for t in config.teams)]
+        scopes = schedule.scopes or default_scopes(config)
         path = Path(config.hub.database).resolve()
 
         def read(rollups: Any) -> tuple[list[ScopeReport], list[str], bytes]:

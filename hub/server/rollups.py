@@ -33,6 +33,7 @@ from datetime import date, datetime
 from typing import Any, Literal, TypeVar
 
 from panneau.hub.config.schema import Config
+from panneau.hub.config.sites import default_scopes
 from panneau.hub.engine import Engine
 from panneau.hub.engine.figures import figures_of
 from panneau.hub.engine.windows import DayClock, Sums
@@ -262,8 +263,8 @@ class RollupWriter:
 
 
 def goals_board(rollups: Rollups, config: Config, today: date) -> dict[str, Any]:
-    """``objective:<n>`` and ``scorecard:<scope>`` (site and each team) view values, from
-    the period figures of ``rollups`` (see :mod:`panneau.hub.objectives`)."""
+    """``objective:<n>`` and ``scorecard:<scope>`` (site, a group hub's ``site:<name>``, each
+    team) view values, from the period figures of ``rollups`` (:mod:`panneau.hub.objectives`)."""
     cache: dict[tuple[str, Period], Figures] = {}
 
     def figures_of(scope: str, period: Period) -> Figures:
@@ -274,6 +275,6 @@ def goals_board(rollups: Rollups, config: Config, today: date) -> dict[str, Any]
 
     board: dict[str, Any] = dict(objectives_board(config, today, figures_of))
     if config.scorecard.kpis:
-        for scope in ["site", *(f"team:{team.id}" for team in config.teams)]:
+        for scope in default_scopes(config):
             board[f"scorecard:{scope}"] = scorecard_board(config, scope, today, figures_of)
     return board

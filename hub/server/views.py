@@ -362,7 +362,7 @@ def build_part(part: Part, config: Config, inputs: ViewInputs) -> dict[str, Any]
         team = _team_of(config, audience)
         return visible_goals(audience.role, team.id if team else None,
                              small_team(audience, config), scopes_for(audience, config, ()),
-                             inputs.goals)
+                             inputs.goals, audience.scope if audience.role == "kiosk" else None)
     if kind == "pulse":
         team = _team_of(config, audience)
         return visible_pulse(audience.role, team.id if team else None, audience.agent,

@@ -108,6 +108,25 @@ def test_each_site_s_figures_equal_a_replay_of_that_site_alone():
     assert not {"team:support", "queue:support", "agent:ag-ann"} & set(group.values)
 
 
+def test_the_group_total_s_labour_is_priced_at_the_group_hub_s_own_hourly_cost():
+    paris, lyon = site_events(6, answered=4), site_events(3, answered=3)
+    at, events = T0 + 200, fold({"paris": paris, "lyon": lyon})
+    site = parse_config(site_text(), "site.toml")
+    # each site's labour, priced at its own rate (20 + n, from site_events)
+    labour = {name: snapshot(evs, config=site, at=at).get("site", "today", "cost_total") - cost
+              for name, evs, cost in (("paris", paris, 600), ("lyon", lyon, 300))}
+    hours = labour["paris"] / 26 + labour["lyon"] / 23
+    assert hours > 0
+    # entered on the group hub (a manager's ``panneau input``: source "input", no team)
+    rate = FigureEntered(ts=T0 + 3, entry_id="g1", figure="hourly_cost", amount=30.0,
+                         source="input")
+    group = snapshot([*events, rate], config=group_config(), at=at)
+    assert group.get("site", "today", "cost_total") == pytest.approx(900 + 30 * hours)
+    for name, cost in (("paris", 600), ("lyon", 300)):  # a site keeps its own rate
+        assert group.get(f"site:{name}", "today", "cost_total") == pytest.approx(
+            cost + labour[name])
+
+
 def test_a_site_s_restart_ends_only_that_site_s_calls():
     paris = [CallEntered(ts=T0, call_id="c1", queue="support")]
     lyon = [CallEntered(ts=T0, call_id="c1", queue="support")]
@@ -159,7 +178,7 @@ def test_the_group_config_has_each_site_s_teams_queues_and_thresholds():
     ('[[tokens]]\nrole = "kiosk"\ntoken = "kiosk-wall-1"\nteam = "support"\n',
      "tokens[0].team: no team 'support'"),
     ('[[tokens]]\nrole = "kiosk"\ntoken = "kiosk-wall-1"\nscope = "site:nice"\n',
-     "tokens[0].scope: unknown scope 'site:nice': use site; site:<name> with a site of"),
+     "tokens[0].scope: unknown scope 'site:nice': use site, site:<name> with a site of"),
     ('[[tokens]]\nrole = "kiosk"\ntoken = "kiosk-wall-1"\nscope = "site"\nteam = "paris:sales"\n',
      "a kiosk shows a team or a scope, not both"),
     ('[[tokens]]\nrole = "agent"\ntoken = "agent-tok-1"\nagent = "ag-ann"\nscope = "site"\n',
@@ -169,6 +188,38 @@ def test_a_group_config_refuses_names_no_site_has(extra, message):
     with pytest.raises(ConfigError) as caught:
         group_config(extra)
     assert message in str(caught.value)
+
+
+SITE_GOALS = ('[[objectives]]\ntitle = "Paris answers"\n[[objectives.key_results]]\n'
+              'kpi = "abandon_rate_pct"\ntarget = 5.0\nscope = "{scope}"\n'
+              '[[reports.schedules]]\nperiod = "week"\nto = ["paris@example.com"]\n'
+              'scopes = ["{scope}"]\n')
+
+
+def test_a_group_hub_takes_its_sites_as_scopes_of_objectives_and_reports():
+    config = group_config(SITE_GOALS.format(scope="site:paris"))
+    assert config.objectives[0].key_results[0].scope == "site:paris"
+    assert config.reports.schedules[0].scopes == ["site:paris"]
+
+
+def test_a_site_no_group_hub_has_is_refused_naming_its_sites():
+    with pytest.raises(ConfigError) as caught:
+        group_config(SITE_GOALS.format(scope="site:nice"))
+    sites = "site, site:<name> with a site of [cluster] sites (paris, lyon)"
+    assert [m.split(": ", 1)[1] for m in caught.value.messages] == [
+        f"objectives[0].key_results[0].scope: unknown scope 'site:nice': use "
+        f"{sites}, team:<id> or queue:<name>",
+        f"reports.schedules[0].scopes: 'site:nice': expected {sites}, "
+        "team:<id of a team> or queue:<name>"]
+
+
+def test_off_a_group_hub_a_site_scope_is_refused_saying_where_it_is_taken():
+    with pytest.raises(ConfigError) as caught:
+        parse_config(site_text() + SITE_GOALS.format(scope="site:paris"), "site.toml")
+    where = "site (site:<name> only on a group hub)"
+    assert [m.split(": ", 2)[2] for m in caught.value.messages] == [
+        f"unknown scope 'site:paris': use {where}, team:<id> or queue:<name>",
+        f"'site:paris': expected {where}, team:<id of a team> or queue:<name>"]
 
 
 def test_a_site_listed_twice_is_refused():

@@ -25,14 +25,16 @@ from tests.hub.conftest import eventually
 _eventually = partial(eventually, timeout=15.0)
 
 PARIS = ZoneInfo("Europe/Paris")
-REPORTS = """
+#: ``[reports]`` sending to the test's SMTP server (``{port}``), without schedules.
+SMTP = """
 [reports]
 smtp_host = "127.0.0.1"
 smtp_port = {port}
 smtp_security = "none"
 sender = "panneau@example.com"
 send_at = "07:00"
-
+"""
+REPORTS = SMTP + """
 [[reports.schedules]]
 period = "day"
 to = ["boss@example.com"]
