@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from panneau.hub.engine.windows import Sums
 
-__all__ = ["QUEUE_COUNTS", "pct", "voice_kpis"]
+__all__ = ["QUEUE_COUNTS", "agent_kpis", "pct", "queue_kpis", "voice_kpis"]
 
 #: Counts shown (as 0 when nothing happened) for queue, team and site scopes with calls.
 QUEUE_COUNTS = ("offered", "answered", "completed", "abandoned", "unanswered", "timed_out",
                 "exited_empty", "exited_with_key", "withdrawn")
-_AGENT_COUNTS = ("answered", "completed", "ring_no_answer")
 _TINY = 1e-6
 
 
@@ -19,42 +20,72 @@ def pct(part: float, whole: float) -> float:
 
 
 def voice_kpis(s: Sums, out: dict[str, float], *, queue_like: bool, seen: bool) -> None:
-    """Add the voice and agent-time KPIs of sums ``s`` to ``out``.
+    """Add the voice and agent-time KPIs of sums ``s`` to ``out``: :func:`queue_kpis` for a
+    site, queue or team (``queue_like``), else :func:`agent_kpis`. ``seen``: the scope has had
+    calls, so counts show as 0 instead of being absent."""
+    (queue_kpis if queue_like else agent_kpis)(s, out, seen)
 
-    ``queue_like``: site, queue or team (queue figures); else an agent. ``seen``: the scope has
-    had calls, so counts show as 0 instead of being absent. (Computed for every scope and window
-    each minute: :func:`pct` and ``max(0, …)`` are written out inline.)
+
+def queue_kpis(s: Sums, out: dict[str, float], seen: bool) -> None:
+    """The voice and agent-time KPIs of a site, queue or team's sums ``s``, into ``out``.
+
+    Computed for every scope and window each minute: :func:`pct` and ``max(0, …)`` are
+    written out inline, and each sum is read once.
     """
     g = s.get
-    if seen:
-        for key in QUEUE_COUNTS if queue_like else _AGENT_COUNTS:
-            out[key] = g(key, 0.0)
-        out["ring_no_answer"] = g("ring_no_answer", 0.0)
     answered = g("answered", 0.0)
     completed = g("completed", 0.0)
-    if queue_like:
-        in_sl = g("completed_in_sl", 0.0)
-        unanswered = g("unanswered", 0.0)
-        abandoned = g("abandoned", 0.0)
-        short = g("short_abandoned", 0.0)
-        if completed > 0:
-            v = 100.0 * in_sl / completed
-            out["service_level_pct"] = (100.0 if v > 100.0 else v) if v > 0.0 else 0.0
-        if (whole := completed + unanswered) > 0:
-            v = 100.0 * (in_sl + g("unanswered_in_sl", 0.0)) / whole
-            out["service_level2_pct"] = (100.0 if v > 100.0 else v) if v > 0.0 else 0.0
-        outcomes = g("outcomes", 0.0) - short
-        if outcomes > 0:
-            v = 100.0 * g("answered_in_sl", 0.0) / outcomes
-            out["service_level_offered_pct"] = (100.0 if v > 100.0 else v) if v > 0.0 else 0.0
-            v = 100.0 * (abandoned - short) / outcomes
-            out["abandon_rate_pct"] = (100.0 if v > 100.0 else v) if v > 0.0 else 0.0
-        if answered > 0:
-            v = g("hold_sum", 0.0) / answered
-            out["asa_s"] = v if v > 0.0 else 0.0
-        if abandoned > 0:
-            v = g("abandon_wait_sum", 0.0) / abandoned
-            out["ata_s"] = v if v > 0.0 else 0.0
+    abandoned = g("abandoned", 0.0)
+    unanswered = g("unanswered", 0.0)
+    if seen:
+        out["offered"] = g("offered", 0.0)
+        out["answered"] = answered
+        out["completed"] = completed
+        out["abandoned"] = abandoned
+        out["unanswered"] = unanswered
+        out["timed_out"] = g("timed_out", 0.0)
+        out["exited_empty"] = g("exited_empty", 0.0)
+        out["exited_with_key"] = g("exited_with_key", 0.0)
+        out["withdrawn"] = g("withdrawn", 0.0)
+        out["ring_no_answer"] = g("ring_no_answer", 0.0)
+    in_sl = g("completed_in_sl", 0.0)
+    short = g("short_abandoned", 0.0)
+    if completed > 0:
+        v = 100.0 * in_sl / completed
+        out["service_level_pct"] = (100.0 if v > 100.0 else v) if v > 0.0 else 0.0
+    if (whole := completed + unanswered) > 0:
+        v = 100.0 * (in_sl + g("unanswered_in_sl", 0.0)) / whole
+        out["service_level2_pct"] = (100.0 if v > 100.0 else v) if v > 0.0 else 0.0
+    outcomes = g("outcomes", 0.0) - short
+    if outcomes > 0:
+        v = 100.0 * g("answered_in_sl", 0.0) / outcomes
+        out["service_level_offered_pct"] = (100.0 if v > 100.0 else v) if v > 0.0 else 0.0
+        v = 100.0 * (abandoned - short) / outcomes
+        out["abandon_rate_pct"] = (100.0 if v > 100.0 else v) if v > 0.0 else 0.0
+    if answered > 0:
+        v = g("hold_sum", 0.0) / answered
+        out["asa_s"] = v if v > 0.0 else 0.0
+    if abandoned > 0:
+        v = g("abandon_wait_sum", 0.0) / abandoned
+        out["ata_s"] = v if v > 0.0 else 0.0
+    _handled(g, completed, out)
+
+
+def agent_kpis(s: Sums, out: dict[str, float], seen: bool) -> None:
+    """The voice and agent-time KPIs of an agent's sums ``s``, into ``out`` (no queue
+    figures: an agent's sums hold no waiting, abandon or service-level sums)."""
+    g = s.get
+    completed = g("completed", 0.0)
+    if seen:
+        out["answered"] = g("answered", 0.0)
+        out["completed"] = completed
+        out["ring_no_answer"] = g("ring_no_answer", 0.0)
+    _handled(g, completed, out)
+
+
+def _handled(g: Callable[[str, float], float], completed: float, out: dict[str, float]
+             ) -> None:
+    """Handling times, transfers, FCR and occupancy: the figures every scope kind has."""
     if completed > 0:
         talk = g("talk_sum", 0.0) / completed
         wrap = g("wrap_sum", 0.0) / completed
