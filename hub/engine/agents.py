@@ -143,6 +143,8 @@ class AgentBook:
         self._touched: dict[str, AgentRecord] = {}
         #: Records settled since their view and counts were last brought up to date.
         self._stale: dict[str, AgentRecord] = {}
+        #: Every agent's view, in the order of :attr:`agents` (as of the last update).
+        self._views: dict[str, AgentNow] = {}
         self._handlers: dict[type, Callable[[ev.Event], None]] = {}
         #: Each record's plain data since it last changed: a checkpoint shares the rows of the
         #: agents nobody touched with the one before.
@@ -174,6 +176,8 @@ class AgentBook:
         self.agents = {row[0]: _record(row) for row in data["agents"]}
         self._rows = {}
         self._stale = {}
+        self._views = {name: rec.view for name, rec in self.agents.items()
+                       if rec.view is not None}
         self.levels.load_data(data["levels"])
         self.counts.load_data(data["counts"])
         self.timers = [(until, name) for until, name in data["timers"]]
@@ -215,13 +219,20 @@ class AgentBook:
         level = _LEVELS.get(state, _NOT_WORKING)
         scopes = rec.time_scopes
         if scopes is None:
-            scopes = rec.time_scopes = (SITE, *self.scopes.agent(rec.name),
-                                        *(f"queue:{q}" for q in sorted(rec.members())))
+            scopes = self._time_scopes(rec)
         if level is rec.applied and scopes == rec.applied_scopes:
             return
         if level or rec.applied:
             self.levels.change(rec.name, scopes, t, level)
         rec.applied, rec.applied_scopes = level, scopes
+
+    def _time_scopes(self, rec: AgentRecord) -> tuple[str, ...]:
+        """Where the agent's time counts: site, the agent's scopes, its queues (sorted)."""
+        scopes = rec.time_scopes
+        if scopes is None:
+            scopes = rec.time_scopes = (SITE, *self.scopes.agent(rec.name),
+                                        *(f"queue:{q}" for q in sorted(rec.members())))
+        return scopes
 
     def record(self, agent: str, ts: float) -> AgentRecord:
         """The agent's record (created at ``ts``), settled after the current event."""
@@ -407,9 +418,13 @@ class AgentBook:
         self.tallies.add(ts, scopes, {"wrap_sum": seconds})
 
     def _placements(self, rec: AgentRecord) -> tuple[Placement, ...]:
+        """Where the agent counts now (see :class:`StateCounts`)."""
         state = rec.state
         if state == "logged_out":
             return ()
+        scopes = self._time_scopes(rec)
+        if not rec.paused_all and not rec.paused_q:  # paused nowhere: the same state everywhere
+            return ((SITE, state, None), *[(scope, state, None) for scope in scopes[2:]])
         reason = rec.reason if state in ("paused", "wrapup") and rec.is_paused() else None
         out = [(SITE, state, reason)]
         out += [(scope, state, reason) for scope in self.scopes.agent(rec.name)[1:]]
@@ -423,11 +438,13 @@ class AgentBook:
         return tuple(out)
 
     def _show_stale(self) -> None:
-        """Bring the views and counts of the records settled since last time up to date."""
+        """Bring the views and counts of the records settled since last time up to date (every
+        record gets its view here: new ones come in the order they were made)."""
         stale = self._stale
         if not stale:
             return
-        rows, move, placements_of = self._rows, self.counts.move, self._placements
+        rows, views = self._rows, self._views
+        move, placements_of = self.counts.move, self._placements
         for name, rec in stale.items():
             rows.pop(name, None)
             placements = placements_of(rec)
@@ -440,7 +457,8 @@ class AgentBook:
             view = rec.view
             if (view is None or view.state != state or view.since != rec.since
                     or view.reason != reason or view.queues != members):
-                rec.view = AgentNow(state, rec.since, reason, members)  # type: ignore[arg-type]
+                rec.view = views[name] = AgentNow(state, rec.since, reason,  # type: ignore[arg-type]
+                                                  members)
         self._stale = {}
 
     def forget_calls(self, call_ids: list[str], t: float) -> None:
@@ -461,6 +479,6 @@ class AgentBook:
         self.expire(now)
         self.levels.flush((now // 60) * 60.0)
         self._show_stale()
-        views = {name: rec.view for name, rec in self.agents.items() if rec.view is not None}
+        views = dict(self._views)
         counts, reasons = self.counts.copy()
         return views, counts, reasons
