@@ -31,7 +31,6 @@ from typing import IO, Any
 from panneau.hub.events import Event
 from panneau.hub.sources import SourceContext
 from panneau.plugins.asterisk.queue_log import RecordSink, Skipped
-from panneau.plugins.asterisk.record import split_line
 
 __all__ = ["TAIL_BYTES", "FileFollower", "QueueLogOptions", "QueueLogSource", "Step"]
 
@@ -191,18 +190,18 @@ class FileFollower:
         buffer = self._partial + data
         end = len(buffer) if final else buffer.rfind(b"\n") + 1
         complete, self._partial = buffer[:end], buffer[end:]
-        sink, offset, line, prefix = self.sink, self.offset, self.line, f"{self.inode}:"
+        sink, offset, prefix = self.sink, self.offset, f"{self.inode}:"
         parts = complete.split(b"\n")
         if parts[-1] == b"":
             parts.pop()  # complete ends with a newline
+        texts, positions = [], []
         for raw in parts:
-            line += 1
-            text = raw.decode("utf-8", "replace").rstrip("\r")
-            if text.strip():
-                sink.add(line, text, text, split_line, text, prefix + str(offset))
+            texts.append(raw.decode("utf-8", "replace").rstrip("\r"))
+            positions.append(prefix + str(offset))
             offset += len(raw) + 1
+        sink.take_lines(texts, range(self.line + 1, self.line + 1 + len(texts)), positions)
         offset = min(offset, self.offset + len(complete))
-        self.offset, self.line = offset, line
+        self.offset, self.line = offset, self.line + len(texts)
         self._tail = (self._tail + complete)[-TAIL_BYTES:]
         batch = sink.drain()
         return Step(batch.events, batch.skipped, self.checkpoint, progressed=bool(data) or final)

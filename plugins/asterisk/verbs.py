@@ -1,4 +1,4 @@
-"""One queue_log :class:`~panneau.plugins.asterisk.record.Record` → normalised events, verb by verb.
+"""One queue_log line, cut at its ``|``, → normalised events, verb by verb.
 
 Fields are read by position and every field Asterisk added over the years (CONNECT ringtime,
 ENTERQUEUE origposition, EXITWITHKEY position/waittime before 13...) may be missing.
@@ -18,6 +18,15 @@ Choices, so that nothing is counted twice:
 - Same-second order: an export sorted by a one-second time column may put a call's CONNECT (or
   ABANDON, EXIT*) before its own ENTERQUEUE. Lines are taken in causal order: the outcome already
   counts the call as offered, so an ENTERQUEUE of that call in that same second adds nothing.
+
+Speed: a handler takes the line's fields as ``line.split('|')`` gave them (``p[1]`` call id,
+``p[2]`` queue, ``p[3]`` agent, ``p[4]`` verb, data from ``p[5]``), without a record in
+between. Every field it puts in an event is a ``str`` by construction or a number it parsed
+finite, so the only checks of the event left are ``ts``'s range and the signs of durations and
+positions: the handler tests those inline and builds the event with
+:func:`~panneau.hub.events.unchecked_builder`; if one fails it builds through the event's own
+checked constructor, which refuses the line with the event's words. The mapper's own refusals
+(:class:`BadLine`) come first, in the order of the event's fields, as the keyword build had them.
 """
 
 from __future__ import annotations
@@ -25,6 +34,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from panneau.hub.events import (
+    TS_MAX,
+    TS_MIN,
     AgentLoggedIn,
     AgentLoggedOut,
     AgentPaused,
@@ -37,56 +48,82 @@ from panneau.hub.events import (
     Event,
     RingNoAnswer,
     SystemRestart,
+    checked_builder,
+    unchecked_builder,
 )
 from panneau.plugins.asterisk.record import BadLine, Record, number
 
-__all__ = ["KNOWN_VERBS", "VerbMapper"]
+__all__ = ["KNOWN_VERBS", "Fields", "Handler", "VerbMapper"]
+
+Fields = list[str]
+"""A line cut at its ``|``: time, call id, queue, agent, verb, then the verb's data."""
 
 _NONE = ("", "NONE")
 _INF, _NAN = float("inf"), float("nan")
+_DATA = 5  # index of the first data field
 
 
-def _field(rec: Record, i: int) -> str:
-    return rec.data[i] if i < len(rec.data) else ""
+def _builders(cls: type[Event]) -> tuple[Callable[..., Event], Callable[..., Event]]:
+    return unchecked_builder(cls), checked_builder(cls)
 
 
-def _num(rec: Record, i: int, name: str, required: bool = False) -> float | None:
-    data = rec.data
-    text = data[i].strip() if i < len(data) else ""
-    if not text:
-        if required:
-            raise BadLine(f"{rec.verb}: missing {name}")
-        return None
-    try:  # the common case, without building the error message
-        value = float(text)
-    except ValueError:
+_ENTERED, _ENTERED_CHECKED = _builders(CallEntered)
+_ANSWERED, _ANSWERED_CHECKED = _builders(CallAnswered)
+_ENDED, _ENDED_CHECKED = _builders(CallEnded)
+_ABANDONED, _ABANDONED_CHECKED = _builders(CallAbandoned)
+_LEFT, _LEFT_CHECKED = _builders(CallLeft)
+_RING, _RING_CHECKED = _builders(RingNoAnswer)
+_RESTART, _RESTART_CHECKED = _builders(SystemRestart)
+
+
+def _field(p: Fields, i: int) -> str:
+    return p[i] if i < len(p) else ""
+
+
+def _num(p: Fields, i: int, name: str, required: bool = False) -> float | None:
+    """Field ``i`` as a finite float, None when blank; raises :class:`BadLine` otherwise."""
+    try:  # the common case: a number, without stripping or building a message
+        value = float(p[i])
+    except (IndexError, ValueError):
+        text = p[i].strip() if i < len(p) else ""
+        if not text:
+            if required:
+                raise BadLine(f"{p[4]}: missing {name}") from None
+            return None
         value = _NAN
     if -_INF < value < _INF:
         return value
-    return number(text, f"{rec.verb}: {name}")  # raises BadLine with the message
+    return number(p[i].strip(), f"{p[4]}: {name}")  # raises BadLine with the message
 
 
-def _int(rec: Record, i: int, name: str) -> int | None:
-    value = _num(rec, i, name)
+def _int(p: Fields, i: int, name: str) -> int | None:
+    value = _num(p, i, name)
     return None if value is None else int(value)
 
 
-def _queue(rec: Record) -> str:
-    if rec.queue in _NONE:
-        raise BadLine(f"{rec.verb}: no queue name")
-    return rec.queue
+def _queue(p: Fields) -> str:
+    queue = p[2]
+    if queue in _NONE:
+        raise BadLine(f"{p[4]}: no queue name")
+    return queue
 
 
-def _agent(rec: Record) -> str:
-    if rec.agent in _NONE:
-        raise BadLine(f"{rec.verb}: no agent")
-    return rec.agent
+def _agent(p: Fields) -> str:
+    agent = p[3]
+    if agent in _NONE:
+        raise BadLine(f"{p[4]}: no agent")
+    return agent
+
+
+Handler = Callable[["VerbMapper", Fields, float, str], list[Event]]
 
 
 class VerbMapper:
-    """Turns records into events; remembers recent ENTERQUEUE times (bounded) for old lines."""
+    """Turns lines into events; remembers recent ENTERQUEUE times (bounded) for old lines."""
 
     def __init__(self, source: str = "", remember_calls: int = 20000) -> None:
+        if not isinstance(source, str):
+            raise TypeError(f"source must be a str, got {source!r}")
         self.source = source
         self._entered: dict[str, float] = {}
         self._ahead: dict[str, float] = {}  # calls whose outcome came before any ENTERQUEUE
@@ -94,136 +131,217 @@ class VerbMapper:
 
     def events(self, rec: Record, pos: str) -> list[Event]:
         """The events of one record (``[]`` for verbs without any); raises ``BadLine``."""
-        handler = _HANDLERS.get(rec.verb)
+        handler = HANDLERS.get(rec.verb)
         if handler is None:
             return []
-        return handler(self, rec, pos)
+        return handler(self, ["", rec.call_id, rec.queue, rec.agent, rec.verb, *rec.data],
+                       rec.ts, pos)
 
-    # --- helpers used by the handlers ---------------------------------------------------
+    # --- state shared by the handlers ---------------------------------------------------
 
-    def _wait(self, rec: Record, i: int) -> float:
-        wait = _num(rec, i, "waittime")
-        entered = self._entered.pop(rec.call_id, None)
+    def wait(self, p: Fields, ts: float, i: int) -> float:
+        """The waittime in field ``i``, or the time since the call's ENTERQUEUE."""
+        wait = _num(p, i, "waittime")
+        call_id = p[1]
+        entered = self._entered.pop(call_id, None)
         if entered is None:
-            self._note_ahead(rec)
+            self.note_ahead(call_id, ts)
         if wait is not None:
             return wait
         if entered is None:
-            raise BadLine(f"{rec.verb}: no waittime and the call's ENTERQUEUE was not seen")
-        return max(0.0, rec.ts - entered)
+            raise BadLine(f"{p[4]}: no waittime and the call's ENTERQUEUE was not seen")
+        return max(0.0, ts - entered)
 
-    def _note_ahead(self, rec: Record) -> None:
+    def note_ahead(self, call_id: str, ts: float) -> None:
+        """An outcome of ``call_id`` came before any ENTERQUEUE of it."""
         ahead = self._ahead
-        ahead[rec.call_id] = rec.ts
+        ahead[call_id] = ts
         if len(ahead) > self._remember:
             del ahead[next(iter(ahead))]
 
-    def _enter(self, rec: Record, pos: str) -> list[Event]:
-        if self._ahead.pop(rec.call_id, None) == rec.ts:
-            # Same second as the call's own outcome, written after it (an export sorted by a
-            # one-second time column): the call is already counted; taking it in causal order
-            # means not entering it again.
-            return []
-        queue = _queue(rec)
-        position = _int(rec, 2, "origposition")
+    def echo(self, call_id: str, ts: float) -> bool:
+        """Whether an ENTERQUEUE is in the same second as the call's own outcome, written after
+        it (an export sorted by a one-second time column): the call is already counted; taking
+        it in causal order means not entering it again."""
+        return self._ahead.pop(call_id, None) == ts
+
+    def entered(self, call_id: str, ts: float) -> None:
+        """Remember an ENTERQUEUE's time."""
         entered = self._entered
-        entered.pop(rec.call_id, None)
-        entered[rec.call_id] = rec.ts
+        entered.pop(call_id, None)
+        entered[call_id] = ts
         if len(entered) > self._remember:
             del entered[next(iter(entered))]
-        return [CallEntered(ts=rec.ts, source=self.source, source_pos=pos, call_id=rec.call_id,
-                            queue=queue, caller_id=_field(rec, 1) or None, position=position)]
 
-    def _connect(self, rec: Record, pos: str) -> list[Event]:
-        if self._entered.pop(rec.call_id, None) is None:
-            self._note_ahead(rec)
-        return [CallAnswered(ts=rec.ts, source=self.source, source_pos=pos, call_id=rec.call_id,
-                             queue=_queue(rec), agent=_agent(rec),
-                             hold_s=_num(rec, 0, "holdtime", True),
-                             ring_s=_num(rec, 2, "ringtime"))]
+    def answered(self, call_id: str, ts: float) -> None:
+        """A CONNECT: the call is no longer waiting."""
+        if self._entered.pop(call_id, None) is None:
+            self.note_ahead(call_id, ts)
 
-    def _ended(self, rec: Record, pos: str, at: int, ended_by, transfer) -> list[Event]:
+    def restarted(self) -> None:
+        """QUEUESTART: the calls in flight are gone."""
+        self._entered.clear()
+
+
+# --- the handlers, verb by verb ---------------------------------------------------------------
+
+
+def _enter(m: VerbMapper, p: Fields, ts: float, pos: str) -> list[Event]:
+    call_id = p[1]
+    if m.echo(call_id, ts):
+        return []
+    queue = _queue(p)
+    position = _int(p, 7, "origposition")
+    m.entered(call_id, ts)
+    values = (ts, m.source, pos, call_id, queue, _field(p, 6) or None, position)
+    if TS_MIN <= ts <= TS_MAX and (position is None or position >= 0):
+        return [_ENTERED(*values)]
+    return [_ENTERED_CHECKED(*values)]
+
+
+def _connect(m: VerbMapper, p: Fields, ts: float, pos: str) -> list[Event]:
+    m.answered(p[1], ts)
+    values = (ts, m.source, pos, p[1], _queue(p), _agent(p), _num(p, 5, "holdtime", True),
+              _num(p, 7, "ringtime"))
+    hold, ring = values[6], values[7]
+    if TS_MIN <= ts <= TS_MAX and hold >= 0 and (ring is None or ring >= 0):  # type: ignore
+        return [_ANSWERED(*values)]
+    return [_ANSWERED_CHECKED(*values)]
+
+
+def _ending(at: int, ended_by: str, transfer: str | None) -> Handler:
+    """COMPLETE* (hold and talk at data 0) and *TRANSFER (at data 2)."""
+    i = _DATA + at
+
+    def ended(m: VerbMapper, p: Fields, ts: float, pos: str) -> list[Event]:
         target = None
-        if transfer == "blind" and (extension := _field(rec, 0).strip()):
-            context = _field(rec, 1).strip()  # BLINDTRANSFER|extension|context|hold|talk|pos
+        if transfer == "blind" and (extension := _field(p, 5).strip()):
+            context = _field(p, 6).strip()  # BLINDTRANSFER|extension|context|hold|talk|pos
             target = f"{extension}@{context}" if context else extension
-        return [CallEnded(ts=rec.ts, source=self.source, source_pos=pos, call_id=rec.call_id,
-                          queue=_queue(rec), agent=_agent(rec),
-                          hold_s=_num(rec, at, "holdtime", True),
-                          talk_s=_num(rec, at + 1, "calltime", True), ended_by=ended_by,
-                          transfer=transfer, transfer_to=target)]
+        queue, agent = _queue(p), _agent(p)
+        hold, talk = _num(p, i, "holdtime", True), _num(p, i + 1, "calltime", True)
+        values = (ts, m.source, pos, p[1], queue, agent, hold, talk, ended_by, transfer, target)
+        if TS_MIN <= ts <= TS_MAX and hold >= 0 and talk >= 0:  # type: ignore[operator]
+            return [_ENDED(*values)]
+        return [_ENDED_CHECKED(*values)]
 
-    def _abandon(self, rec: Record, pos: str) -> list[Event]:
-        queue = _queue(rec)
-        return [CallAbandoned(ts=rec.ts, source=self.source, source_pos=pos,
-                              call_id=rec.call_id, queue=queue, wait_s=self._wait(rec, 2),
-                              position=_int(rec, 0, "position"),
-                              orig_position=_int(rec, 1, "origposition"))]
+    return ended
 
-    def _left(self, rec: Record, pos: str, reason, wait_at: int, key: str | None = None,
-              agent: str | None = None) -> list[Event]:
-        queue = _queue(rec)
-        return [CallLeft(ts=rec.ts, source=self.source, source_pos=pos, call_id=rec.call_id,
-                         queue=queue, reason=reason, wait_s=self._wait(rec, wait_at), key=key,
-                         agent=agent)]
 
-    def _ring(self, rec: Record, pos: str, canceled: bool) -> list[Event]:
-        ring = _num(rec, 0, "ringtime")
-        return [RingNoAnswer(ts=rec.ts, source=self.source, source_pos=pos, call_id=rec.call_id,
-                             queue=_queue(rec), agent=_agent(rec),
-                             ring_ms=None if ring is None else int(ring), canceled=canceled)]
+def _abandon(m: VerbMapper, p: Fields, ts: float, pos: str) -> list[Event]:
+    queue = _queue(p)
+    wait = m.wait(p, ts, 7)
+    position, orig = _int(p, 5, "position"), _int(p, 6, "origposition")
+    values = (ts, m.source, pos, p[1], queue, wait, position, orig)
+    if (TS_MIN <= ts <= TS_MAX and 0 <= wait < _INF and (position is None or position >= 0)
+            and (orig is None or orig >= 0)):
+        return [_ABANDONED(*values)]
+    return [_ABANDONED_CHECKED(*values)]
 
-    def _member(self, rec: Record, pos: str, cls, queue: str | None, reason: bool) -> list[Event]:
-        extra = {"reason": _field(rec, 0) or None} if reason else {}
-        return [cls(ts=rec.ts, source=self.source, source_pos=pos, agent=_agent(rec), queue=queue,
-                    **extra)]
 
-    def _add_member(self, rec: Record, pos: str) -> list[Event]:
-        out = self._member(rec, pos, AgentLoggedIn, _queue(rec), False)
-        if _field(rec, 0).upper() == "PAUSED":
-            out.append(AgentPaused(ts=rec.ts, source=self.source, source_pos=pos,
-                                   agent=rec.agent, queue=rec.queue))
-        return out
+def _leaving(reason: str, wait_at: int, with_key: bool = False,
+             with_agent: bool = False) -> Handler:
+    """EXIT*, WITHDRAW and SYSCOMPAT (which has no waittime field: ``wait_at`` past the end)."""
+    i = _DATA + wait_at
 
-    def _restart(self, rec: Record, pos: str, reload_only: bool) -> list[Event]:
+    def left(m: VerbMapper, p: Fields, ts: float, pos: str) -> list[Event]:
+        key = (_field(p, 5) or None) if with_key else None
+        agent = _agent(p) if with_agent else None
+        queue = _queue(p)
+        wait = m.wait(p, ts, i)
+        values = (ts, m.source, pos, p[1], queue, reason, wait, agent, key)
+        if TS_MIN <= ts <= TS_MAX and 0 <= wait < _INF:
+            return [_LEFT(*values)]
+        return [_LEFT_CHECKED(*values)]
+
+    return left
+
+
+def _ringing(canceled: bool) -> Handler:
+    """RINGNOANSWER and RINGCANCELED."""
+
+    def ring(m: VerbMapper, p: Fields, ts: float, pos: str) -> list[Event]:
+        ring_s = _num(p, 5, "ringtime")
+        ring_ms = None if ring_s is None else int(ring_s)
+        values = (ts, m.source, pos, p[1], _queue(p), _agent(p), ring_ms, canceled)
+        if TS_MIN <= ts <= TS_MAX and (ring_ms is None or ring_ms >= 0):
+            return [_RING(*values)]
+        return [_RING_CHECKED(*values)]
+
+    return ring
+
+
+def _membership(cls: type[Event], per_queue: bool, with_reason: bool) -> Handler:
+    """ADDMEMBER/REMOVEMEMBER, PAUSE/UNPAUSE (per queue) and the app_agent_pool logins."""
+    fast, checked = _builders(cls)
+
+    def member(m: VerbMapper, p: Fields, ts: float, pos: str) -> list[Event]:
+        queue = _queue(p) if per_queue else None
+        values: tuple = (ts, m.source, pos, _agent(p), queue)
+        if with_reason:
+            values += (_field(p, 5) or None,)
+        if TS_MIN <= ts <= TS_MAX:
+            return [fast(*values)]
+        return [checked(*values)]
+
+    return member
+
+
+_login = _membership(AgentLoggedIn, True, False)
+_paused = _membership(AgentPaused, True, True)
+
+
+def _add_member(m: VerbMapper, p: Fields, ts: float, pos: str) -> list[Event]:
+    out = _login(m, p, ts, pos)
+    if _field(p, 5).upper() == "PAUSED":
+        out += _paused(m, p[:5], ts, pos)  # no reason
+    return out
+
+
+def _restarting(reload_only: bool) -> Handler:
+    """QUEUESTART and CONFIGRELOAD."""
+
+    def restart(m: VerbMapper, p: Fields, ts: float, pos: str) -> list[Event]:
         if not reload_only:
-            self._entered.clear()
-        return [SystemRestart(ts=rec.ts, source=self.source, source_pos=pos,
-                              reload_only=reload_only)]
+            m.restarted()
+        if TS_MIN <= ts <= TS_MAX:
+            return [_RESTART(ts, m.source, pos, reload_only)]
+        return [_RESTART_CHECKED(ts, m.source, pos, reload_only)]
+
+    return restart
 
 
-def _none(mapper: VerbMapper, rec: Record, pos: str) -> list[Event]:
+def _none(m: VerbMapper, p: Fields, ts: float, pos: str) -> list[Event]:
     return []
 
 
-Handler = Callable[[VerbMapper, Record, str], list[Event]]
-
-_HANDLERS: dict[str, Handler] = {
-    "ENTERQUEUE": VerbMapper._enter,
-    "CONNECT": VerbMapper._connect,
-    "COMPLETECALLER": lambda m, r, p: m._ended(r, p, 0, "caller", None),
-    "COMPLETEAGENT": lambda m, r, p: m._ended(r, p, 0, "agent", None),
-    "TRANSFER": lambda m, r, p: m._ended(r, p, 2, "transfer", None),
-    "BLINDTRANSFER": lambda m, r, p: m._ended(r, p, 2, "transfer", "blind"),
-    "ATTENDEDTRANSFER": lambda m, r, p: m._ended(r, p, 2, "transfer", "attended"),
-    "ABANDON": VerbMapper._abandon,
-    "EXITWITHTIMEOUT": lambda m, r, p: m._left(r, p, "timeout", 2),
-    "EXITEMPTY": lambda m, r, p: m._left(r, p, "empty", 2),
-    "EXITWITHKEY": lambda m, r, p: m._left(r, p, "key", 3, key=_field(r, 0) or None),
-    "WITHDRAW": lambda m, r, p: m._left(r, p, "withdrawn", 2),
-    "SYSCOMPAT": lambda m, r, p: m._left(r, p, "syscompat", 99, agent=_agent(r)),
-    "RINGNOANSWER": lambda m, r, p: m._ring(r, p, False),
-    "RINGCANCELED": lambda m, r, p: m._ring(r, p, True),
-    "ADDMEMBER": VerbMapper._add_member,
-    "REMOVEMEMBER": lambda m, r, p: m._member(r, p, AgentLoggedOut, _queue(r), False),
-    "PAUSE": lambda m, r, p: m._member(r, p, AgentPaused, _queue(r), True),
-    "UNPAUSE": lambda m, r, p: m._member(r, p, AgentUnpaused, _queue(r), True),
-    "AGENTLOGIN": lambda m, r, p: m._member(r, p, AgentLoggedIn, None, False),
-    "AGENTCALLBACKLOGIN": lambda m, r, p: m._member(r, p, AgentLoggedIn, None, False),
-    "AGENTLOGOFF": lambda m, r, p: m._member(r, p, AgentLoggedOut, None, False),
-    "AGENTCALLBACKLOGOFF": lambda m, r, p: m._member(r, p, AgentLoggedOut, None, False),
-    "QUEUESTART": lambda m, r, p: m._restart(r, p, False),
-    "CONFIGRELOAD": lambda m, r, p: m._restart(r, p, True),
+#: Every app_queue / app_agent_pool verb this mapper knows, by name → its handler.
+HANDLERS: dict[str, Handler] = {
+    "ENTERQUEUE": _enter,
+    "CONNECT": _connect,
+    "COMPLETECALLER": _ending(0, "caller", None),
+    "COMPLETEAGENT": _ending(0, "agent", None),
+    "TRANSFER": _ending(2, "transfer", None),
+    "BLINDTRANSFER": _ending(2, "transfer", "blind"),
+    "ATTENDEDTRANSFER": _ending(2, "transfer", "attended"),
+    "ABANDON": _abandon,
+    "EXITWITHTIMEOUT": _leaving("timeout", 2),
+    "EXITEMPTY": _leaving("empty", 2),
+    "EXITWITHKEY": _leaving("key", 3, with_key=True),
+    "WITHDRAW": _leaving("withdrawn", 2),
+    "SYSCOMPAT": _leaving("syscompat", 99, with_agent=True),
+    "RINGNOANSWER": _ringing(False),
+    "RINGCANCELED": _ringing(True),
+    "ADDMEMBER": _add_member,
+    "REMOVEMEMBER": _membership(AgentLoggedOut, True, False),
+    "PAUSE": _paused,
+    "UNPAUSE": _membership(AgentUnpaused, True, True),
+    "AGENTLOGIN": _membership(AgentLoggedIn, False, False),
+    "AGENTCALLBACKLOGIN": _membership(AgentLoggedIn, False, False),
+    "AGENTLOGOFF": _membership(AgentLoggedOut, False, False),
+    "AGENTCALLBACKLOGOFF": _membership(AgentLoggedOut, False, False),
+    "QUEUESTART": _restarting(False),
+    "CONFIGRELOAD": _restarting(True),
     "PAUSEALL": _none,
     "UNPAUSEALL": _none,
     "AGENTDUMP": _none,
@@ -233,4 +351,4 @@ _HANDLERS: dict[str, Handler] = {
 }
 
 #: Every app_queue / app_agent_pool verb this mapper knows by name.
-KNOWN_VERBS: frozenset[str] = frozenset(_HANDLERS)
+KNOWN_VERBS: frozenset[str] = frozenset(HANDLERS)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 
 import pytest
@@ -9,15 +10,21 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from panneau.hub.events import (
+    EVENT_TYPES,
     AgentLoggedIn,
+    AgentLoggedOut,
     AgentPaused,
+    AgentUnpaused,
     CallAbandoned,
     CallAnswered,
     CallEnded,
     CallEntered,
     CallLeft,
+    InvalidEvent,
     RingNoAnswer,
     SystemRestart,
+    checked_builder,
+    unchecked_builder,
 )
 from panneau.hub.testing import figures
 from panneau.plugins.asterisk.queue_log import parse_lines
@@ -262,3 +269,67 @@ def test_an_outcome_written_before_its_own_enterqueue_in_the_same_second(outcome
     for kpi in ("offered", "answered", "abandoned", "calls_waiting"):
         assert shuffled.get(f"site/today/{kpi}") == causal.get(f"site/today/{kpi}"), kpi
     assert shuffled["site/today/offered"] == 1
+
+
+# --- the fast path builds what the checked constructor builds, and refuses what it refuses ------
+
+_signed = st.one_of(st.integers(-10**6, 10**6).map(str), st.floats(allow_nan=True).map(str),
+                    st.sampled_from(["", "NONE", " 3 ", "-0.5", "-1.5", "1e309", "PAUSED"]))
+_any_ts = st.one_of(st.integers(-10**12, 10**12).map(str),
+                    st.sampled_from(["32503680000", "32503680000.5", "-0.0", "1e308"]))
+_signed_line = st.builds(
+    lambda ts, call, queue, agent, verb, data: "|".join([ts, call, queue, agent, verb, *data]),
+    _any_ts, st.sampled_from(["c1", "c2", "NONE"]), st.sampled_from(["q", "NONE"]),
+    st.sampled_from(["Ann", "NONE"]), _verbs, st.lists(_signed, max_size=6))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_signed_line, max_size=20))
+def test_every_event_is_the_one_its_checked_constructor_builds(lines):
+    """Events are built without their checks when the parser has made them itself (signs and
+    the time range): rebuilding each through the checked constructor gives the same event, and
+    every refusal is in the event's own words."""
+    result = parse_lines(lines, source="pbx")
+    for event in result.events:
+        assert dataclasses.replace(event) == event  # raises InvalidEvent if it was not valid
+    for skipped in result.skipped:
+        assert skipped.reason  # a reason, and the line is counted once
+    assert result.lines == (len(result.skipped) + result.ignored + result.duplicates
+                            + len({e.source_pos for e in result.events}))
+
+
+@pytest.mark.parametrize("line, reason", [
+    ("-5|c|q|Ann|CONNECT|1", "call_answered: ts must be a time in 1970..3000, got -5.0"),
+    ("10|c|q|Ann|CONNECT|-1|x|2", "call_answered: hold_s must be a finite number >= 0, got -1.0"),
+    ("10|c|q|Ann|CONNECT|-1|x|y", "CONNECT: ringtime 'y' is not a number"),  # the mapper first
+    ("10|c|q|Ann|COMPLETEAGENT|1|-60", "call_ended: talk_s must be a finite number >= 0, "
+                                       "got -60.0"),
+    ("10|c|q|NONE|ABANDON|-2|1|5", "call_abandoned: position must be None or a finite number "
+                                   ">= 0, got -2"),
+    ("10|c|q|Bob|RINGNOANSWER|-1.5", "ring_no_answer: ring_ms must be None or a finite number "
+                                     ">= 0, got -1"),
+    ("4e10|NONE|q|Bob|PAUSE|x", "agent_paused: ts must be a time in 1970..3000, got 40000000000.0"),
+])
+def test_refusals_are_the_events_own(line, reason):
+    (skipped,) = parse_lines([line]).skipped
+    assert skipped.reason == reason
+
+
+def test_unchecked_and_checked_builders_build_the_same_event():
+    samples = parse_lines([
+        "10|c|q|NONE|ENTERQUEUE||555|1", "12|c|q|Bob|RINGNOANSWER|800", "13|c|q|Ann|CONNECT|3|x|1",
+        "20|c|q|Ann|BLINDTRANSFER|200|ctx|3|7|1", "30|d|q|NONE|ENTERQUEUE||556|1",
+        "40|d|q|NONE|ABANDON|1|1|10", "50|e|q|NONE|EXITWITHKEY|5|1|1|12",
+        "60|NONE|q|Ann|ADDMEMBER|PAUSED", "61|NONE|q|Ann|UNPAUSE|", "62|NONE|q|Ann|REMOVEMEMBER|",
+        "70|NONE|NONE|NONE|QUEUESTART|"]).events
+    assert {type(e) for e in samples} == {
+        CallEntered, RingNoAnswer, CallAnswered, CallEnded, CallAbandoned, CallLeft,
+        AgentLoggedIn, AgentPaused, AgentUnpaused, AgentLoggedOut, SystemRestart}
+    for sample in samples:
+        cls = type(sample)
+        values = [getattr(sample, f.name) for f in dataclasses.fields(cls)]
+        fast, checked = unchecked_builder(cls)(*values), checked_builder(cls)(*values)
+        assert fast == checked == sample and hash(fast) == hash(checked)
+        assert type(fast) is cls and cls in EVENT_TYPES.values()
+    with pytest.raises(InvalidEvent, match="hold_s must be a finite number >= 0"):
+        checked_builder(CallAnswered)(10.0, "", "", "c", "q", "Ann", -1.0, None)
