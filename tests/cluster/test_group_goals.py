@@ -3,7 +3,8 @@
 Two site hubs hold a day of calls in their journals and publish them to a real nats-server; a
 group hub folds both streams (its clock on that evening), stops, and starts again the next
 morning: its day rollups of ``site:paris`` equal the Paris hub's own ``site`` rollups, the
-objectives and scorecards read them, and Paris's report is received by a real SMTP server.
+objectives and scorecards read them, and Paris's report is received by a real SMTP server. A
+reload naming a site the group does not have is refused and loses nothing.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from zoneinfo import ZoneInfo
 import httpx
 from rich.console import Console
 
-from panneau.hub.config import parse_config
+from panneau.hub.config import load_config, parse_config
 from panneau.hub.events import AgentLoggedIn, CallAbandoned, CallAnswered, CallEnded, CallEntered
 from panneau.hub.goals_display import objectives_table
 from panneau.hub.periods import period_of
@@ -91,19 +92,22 @@ def site_config(tmp_path, server, site: str):
                                f'servers = ["{server.url}"]\nheartbeat_s = 0.2\n', f"{site}.toml")
 
 
-def group_config(tmp_path, server, extra: str = ""):
+def group_file(tmp_path, server, extra: str = ""):
+    """The group hub's config file (its objectives, ``extra``, a manager and a Paris wall)."""
     text = config_text(str(tmp_path / "group.db"), timezone="Europe/Paris").split("[[tokens]]")[0]
-    return parse_config(text + GOALS + extra
-                        + f'[[tokens]]\nrole = "manager"\ntoken = "{MANAGER}"\n'
-                          f'[[tokens]]\nrole = "kiosk"\ntoken = "{PARIS_WALL}"\n'
-                          'scope = "site:paris"\n'
-                          f'[cluster]\nrole = "group"\nsites = ["paris", "lyon"]\n'
-                          f'servers = ["{server.url}"]\n', "group.toml")
+    path = tmp_path / "group.toml"
+    path.write_text(text + GOALS + extra
+                    + f'[[tokens]]\nrole = "manager"\ntoken = "{MANAGER}"\n'
+                      f'[[tokens]]\nrole = "kiosk"\ntoken = "{PARIS_WALL}"\n'
+                      'scope = "site:paris"\n'
+                      f'[cluster]\nrole = "group"\nsites = ["paris", "lyon"]\n'
+                      f'servers = ["{server.url}"]\n')
+    return path
 
 
 @contextlib.asynccontextmanager
-async def running(config, clock=None):
-    async with Hub(config, pm=make_plugin_manager(load_entry_points=False),
+async def running(config, clock=None, path=None):
+    async with Hub(config, pm=make_plugin_manager(load_entry_points=False), config_path=path,
                    **({"clock": clock} if clock else {})) as hub:
         yield hub
 
@@ -120,13 +124,13 @@ async def test_objectives_scorecards_and_a_report_of_one_site_on_a_group_hub(
     # the evening of the 2nd: the group hub folds both sites' streams
     async with running(site_config(tmp_path, nats_server, "paris")) as paris, \
             running(site_config(tmp_path, nats_server, "lyon")) as lyon, \
-            running(group_config(tmp_path, nats_server), lambda: at(20, 0)) as group:
+            running(load_config(group_file(tmp_path, nats_server)), lambda: at(20, 0)) as group:
         await until(lambda: group.journal.count_events() == fed)
         alone = {"paris": day_figures(paris.journal, "site"),
                  "lyon": day_figures(lyon.journal, "site")}
     # the next morning, with Paris's daily report configured: the day's rollups are read
-    config = group_config(tmp_path, nats_server, REPORTS.format(port=inbox.port))
-    async with running(config, lambda: at(7, 30, day=3)) as group:
+    path = group_file(tmp_path, nats_server, REPORTS.format(port=inbox.port))
+    async with running(load_config(path), lambda: at(7, 30, day=3), path) as group:
         group.reports.check_s = 0.05
         await until(lambda: group.reports.sent == 1)
         assert alone["paris"] == day_figures(group.journal, "site:paris")
@@ -167,6 +171,14 @@ async def test_objectives_scorecards_and_a_report_of_one_site_on_a_group_hub(
                 refused.json()["error"])
             scopes = (await client.get("/api/v1/scopes")).json()["data"]
             assert [s["scope"] for s in scopes[:3]] == ["site", "site:paris", "site:lyon"]
+
+        # a reload naming a site the group does not have is refused; nothing is lost
+        path.write_text(path.read_text().replace('scope = "site:lyon"', 'scope = "site:nice"'))
+        assert group.reloader.reload_file() is None
+        assert ("objectives[1].key_results[0].scope: unknown scope 'site:nice': use site, "
+                "site:<name> with a site of [cluster] sites (paris, lyon)") in group.reloader.error
+        assert group.config.objectives[1].key_results[0].scope == "site:lyon"
+        assert group.goals["objective:1"]["key_results"][0]["value"] == 0.0
 
     [mail] = inbox.messages
     assert mail["Subject"] == "Panneau: Daily report 2026-11-02"
