@@ -84,19 +84,23 @@ class AgentRecord:
 
 
 _APPLIED = {"working": _WORKING, "busy": _BUSY_NOW}
+_APPLIED_NAME = {id(level): name for name, level in _APPLIED.items()}
+
+
+def _sorted(names: set[str]) -> tuple[str, ...]:
+    return tuple(sorted(names)) if names else ()
 
 
 def _record_data(rec: AgentRecord) -> tuple:
     """One record as plain data; the level applied by name (the engine tests it by identity).
     Tuples of strings and numbers: the collector stops tracking them once they are built."""
-    applied = next((name for name, level in _APPLIED.items() if rec.applied is level), None)
     view = rec.view
-    return (rec.name, rec.since, rec.state, tuple(sorted(rec.logged)), rec.everywhere,
-            tuple(sorted(rec.known)), rec.paused_all, tuple(sorted(rec.paused_q)), rec.reason,
-            rec.paused_since, tuple(sorted(rec.calls)), tuple(sorted(rec.rings)), rec.device,
+    return (rec.name, rec.since, rec.state, _sorted(rec.logged), rec.everywhere,
+            _sorted(rec.known), rec.paused_all, _sorted(rec.paused_q), rec.reason,
+            rec.paused_since, _sorted(rec.calls), _sorted(rec.rings), rec.device,
             rec.wrapup_until, rec.last_queue,
             None if view is None else (view.state, view.since, view.reason, view.queues),
-            applied, rec.applied_scopes, rec.time_scopes, rec.placed)
+            _APPLIED_NAME.get(id(rec.applied)), rec.applied_scopes, rec.time_scopes, rec.placed)
 
 
 def _record(row: list) -> AgentRecord:
@@ -153,12 +157,17 @@ class AgentBook:
         self.on_call: dict[str, str] = {}
         #: queue -> agents that have been in it (for the ``now`` counts).
         self.queue_members: dict[str, set[str]] = {}
+        #: :attr:`queue_members` as plain data, until someone joins a queue anew.
+        self._members_data: dict[str, tuple[str, ...]] | None = None
 
     # --- saved state ---------------------------------------------------------------------
 
     def to_data(self) -> dict:
         """Every agent record, timer, ring and call holder, levels and counts, as plain data."""
         self._show_stale()
+        if self._members_data is None:
+            self._members_data = {q: tuple(sorted(names))
+                                  for q, names in self.queue_members.items()}
         rows = self._rows
         for name, rec in self.agents.items():
             if name not in rows:
@@ -168,8 +177,7 @@ class AgentBook:
                 "timers": list(self.timers),
                 "ringing": {cid: tuple(sorted(names)) for cid, names in self.ringing.items()},
                 "on_call": dict(self.on_call),
-                "queue_members": {q: tuple(sorted(names))
-                                  for q, names in self.queue_members.items()}}
+                "queue_members": self._members_data}
 
     def load_data(self, data: dict) -> None:
         """Take back what :meth:`to_data` gave."""
@@ -184,6 +192,7 @@ class AgentBook:
         self.ringing = {cid: set(names) for cid, names in data["ringing"].items()}
         self.on_call = dict(data["on_call"])
         self.queue_members = {q: set(names) for q, names in data["queue_members"].items()}
+        self._members_data = None
 
     # --- state -------------------------------------------------------------------------
 
@@ -259,7 +268,10 @@ class AgentBook:
             rec.time_scopes = None
             rec.logged.add(queue)
             rec.known.add(queue)
-            self.queue_members.setdefault(queue, set()).add(rec.name)
+            members = self.queue_members.setdefault(queue, set())
+            if rec.name not in members:
+                members.add(rec.name)
+                self._members_data = None
             self.counts.ensure(f"queue:{queue}")
 
     # --- events ------------------------------------------------------------------------
