@@ -7,6 +7,12 @@ applied as they come, so a file of millions of lines never sits in memory as eve
 
 ``panneau replay journal --day D [--at HH:MM]`` instead recomputes a stored day from the hub's
 own journal and compares it with what the wall showed (:mod:`panneau.hub.reports.replay_day`).
+
+A file of a megabyte or more is read in a second process while this one runs the engine
+(:mod:`panneau.hub.cli.replay_pipe`) when the machine has a core free for it; ``--processes``
+chooses. Either way the figures are the same. A replay builds the engine's whole state
+in one go: the objects start-up made are frozen out of the garbage collector and the oldest
+generation is left to the end, as in a running hub (:mod:`panneau.hub.server.gcpolicy`).
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ from zoneinfo import ZoneInfo
 
 from panneau.hub.cli.common import add_command
 from panneau.hub.plugins import collect_sources
+from panneau.hub.server.gcpolicy import GcPolicy
 from panneau.hub.sources import FileReader
 
 __all__ = ["JOURNAL", "file_readers", "parse_time", "register", "replay"]
@@ -32,6 +39,8 @@ JOURNAL = "journal"
 _NOW_KPIS = {"calls_waiting": "calls_waiting", "longest_wait_s": "longest_wait_s",
              "agents_paused": "paused"}
 _PROGRESS_BYTES = 8 * 1024 * 1024
+#: From this size on, the file is read in a second process (when there is a core for it).
+_TWO_PROCESSES_BYTES = 1024 * 1024
 
 
 def register(subparsers) -> None:
@@ -61,6 +70,10 @@ def register(subparsers) -> None:
     parser.add_argument("--csv-timezone", metavar="ZONE",
                         help="zone of the text times of a CSV export (default: UTC); "
                              "the same as --option timezone=ZONE")
+    parser.add_argument("--processes", type=int, choices=(1, 2), metavar="N",
+                        help="1: read the file and run the engine in this process; 2: read it "
+                             "in a second one (default: 2 for a file of 1 MB or more when a "
+                             "core is free: the cores less the load average)")
 
 
 def file_readers(pm: Any) -> dict[str, FileReader]:
@@ -106,11 +119,10 @@ def parse_time(text: str, zone: str = "UTC") -> float:
     return moment.timestamp()
 
 
-def _tracked(batches: Iterable[Any], stream: IO[str], done: Callable[[int], None]
-             ) -> Iterator[Any]:
-    """Pass batches through, telling ``done`` how many bytes of ``stream`` were read."""
-    for batch in batches:
-        done(stream.buffer.tell())  # type: ignore[attr-defined]
+def _tracked(batches: Iterable[tuple[Any, int]], done: Callable[[int], None]) -> Iterator[Any]:
+    """Pass batches through, telling ``done`` how many bytes of the file were read."""
+    for batch, position in batches:
+        done(position)
         yield batch
 
 
@@ -133,17 +145,29 @@ def replay(batches: Iterable[Any], config: Any, at: float | None) -> Replayed:
     from panneau.hub.engine import Engine
 
     engine = Engine(config)
+    apply = engine.apply
     skipped, details, last, first, read, applied = 0, [], None, None, 0, 0
     for batch in batches:
         skipped += len(batch.skipped)
         details.extend(batch.skipped[: max(0, 100 - len(details))])
-        for event in batch.events:
-            read += 1
-            first = event.ts if first is None else min(first, event.ts)
-            if at is None or event.ts <= at:
-                engine.apply(event)
+        events = batch.events
+        if not events:
+            continue
+        read += len(events)
+        times = [event.ts for event in events]
+        low, high = min(times), max(times)
+        first = low if first is None else min(first, low)
+        if at is None or high <= at:  # the whole batch
+            for event in events:
+                apply(event)
+            applied += len(events)
+            last = high if last is None else max(last, high)
+            continue
+        for event, ts in zip(events, times, strict=True):
+            if ts <= at:
+                apply(event)
                 applied += 1
-                last = event.ts if last is None else max(last, event.ts)
+                last = ts if last is None else max(last, ts)
     when = at if at is not None else (last if last is not None else 0.0)
     return Replayed(engine.snapshot(when), skipped, details, read, applied, first)
 
@@ -206,6 +230,34 @@ def _config(args: argparse.Namespace) -> Any:
     return config
 
 
+def _processes(args: argparse.Namespace, size: int) -> int:
+    from panneau.hub.cli.replay_pipe import can_fork, spare_core
+
+    if not can_fork():
+        return 1
+    if args.processes is not None:
+        return args.processes
+    return 2 if size >= _TWO_PROCESSES_BYTES and spare_core() else 1
+
+
+def _batches(reader: FileReader, stream: IO[str], name: str, options: dict[str, str],
+             processes: int) -> Iterator[tuple[Any, int]]:
+    """The reader's batches, each with the bytes of ``stream`` read so far; with 2 processes
+    read in a child started now (before the progress bar's thread)."""
+
+    def where() -> int:
+        return stream.buffer.tell()  # type: ignore[attr-defined]
+
+    def read() -> Iterable[Any]:
+        return reader.read(stream, name, options)
+
+    if processes > 1:
+        from panneau.hub.cli.replay_pipe import read_in_child
+
+        return read_in_child(read, where)
+    return ((batch, where()) for batch in read())
+
+
 def run(args: argparse.Namespace) -> int:
     """Replay the file and print its figures."""
     from rich.console import Console
@@ -238,16 +290,20 @@ def run(args: argparse.Namespace) -> int:
     console = Console(stderr=True)
     size = path.stat().st_size
     show = size >= _PROGRESS_BYTES and console.is_terminal
-    with stream, Progress(console=console, transient=True, disable=not show) as progress:
-        task = progress.add_task(f"replaying {path.name}", total=size)
-        batches = reader.read(stream, path.name, options)
-        try:
-            result = replay(
-                _tracked(batches, stream, lambda n: progress.update(task, completed=n)), config,
-                at)
-        except ValueError as exc:
-            sys.stderr.write(f"panneau replay: {path}: {exc}\n")
-            return 2
+    collector = GcPolicy()  # the engine's state only grows during a replay
+    collector.start()
+    try:
+        with stream:
+            batches = _batches(reader, stream, path.name, options, _processes(args, size))
+            with Progress(console=console, transient=True, disable=not show) as progress:
+                task = progress.add_task(f"replaying {path.name}", total=size)
+                result = replay(
+                    _tracked(batches, lambda n: progress.update(task, completed=n)), config, at)
+    except ValueError as exc:
+        sys.stderr.write(f"panneau replay: {path}: {exc}\n")
+        return 2
+    finally:
+        collector.stop()
     details = result.details
     if result.read == 0:  # nothing in the file is what this reader reads
         sys.stderr.write(f"panneau replay: no {reader.name} event in {path} "

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
 
 from panneau.hub.cli.main import main
+from panneau.hub.cli.replay_pipe import can_fork, read_in_child
+from panneau.hub.events import AgentRung, CallLost
+from panneau.hub.sources import ReadBatch
 
 
 @pytest.fixture
@@ -121,3 +125,52 @@ def test_config_brings_teams_and_timezone(capsys, live, tmp_path):
     assert data["at"] == 1795378800
     assert set(data["teams"]) == {"front"}
     assert data["teams"]["front"]["offered"] == data["queues"]["support"]["offered"]
+
+
+# --- two processes ------------------------------------------------------------------------------
+
+
+@pytest.mark.skipif(not can_fork(), reason="needs fork")
+def test_two_processes_give_the_same_figures(capsys, live, data_dir):
+    log = str(live / "queue_log")
+    for extra in ([], ["--at", "1795378800"]):
+        one = replay_json(capsys, "queue_log", log, "--processes", "1", *extra)
+        two = replay_json(capsys, "queue_log", log, "--processes", "2", *extra)
+        assert one == two and one["queues"]["support"]["offered"] > 0
+    export = str(data_dir / "pbxware_like_export.csv")
+    assert main(["replay", "queue_log_csv", export, "--json", "--processes", "2"]) == 0
+    two = capsys.readouterr()
+    assert main(["replay", "queue_log_csv", export, "--json", "--processes", "1"]) == 0
+    assert capsys.readouterr() == two  # the skipped lines too, in the same order
+
+
+@pytest.mark.skipif(not can_fork(), reason="needs fork")
+def test_a_refused_file_is_refused_the_same_from_the_reading_process(capsys, tmp_path):
+    bad = tmp_path / "export.csv"
+    bad.write_text("a,b,c\n1,2,3\n")
+    assert main(["replay", "queue_log_csv", str(bad), "--processes", "2"]) == 2
+    assert f"panneau replay: {bad}: not a queue_log export" in capsys.readouterr().err
+
+
+class Rung(AgentRung):
+    """A plugin's own event class: crosses the pipe pickled."""
+
+
+def _foreign() -> list[ReadBatch]:
+    return [ReadBatch([Rung(ts=5.0, call_id="c", queue="q", agent="a")], ["line 1: x"]),
+            ReadBatch([CallLost(ts=6.0, source="s", source_pos="2", call_id="c", queue="q")])]
+
+
+def _broken() -> Iterator[ReadBatch]:
+    yield ReadBatch([])
+    raise KeyError("a reader's bug")
+
+
+@pytest.mark.skipif(not can_fork(), reason="needs fork")
+def test_the_reading_process_passes_every_batch_and_its_failures():
+    got = list(read_in_child(_foreign, lambda: 7))
+    assert [(b.events, list(b.skipped), at) for b, at in got] == [
+        (b.events, list(b.skipped), 7) for b in _foreign()]
+    assert type(got[0][0].events[0]) is Rung
+    with pytest.raises(RuntimeError, match="KeyError: \"a reader's bug\""):
+        list(read_in_child(_broken, lambda: 0))

@@ -1,0 +1,129 @@
+"""``panneau replay`` on two cores: the file is read in a child process, the engine runs here.
+
+Reading and checking a queue_log line costs about a third of what applying its event costs
+(``benchmarks/bench_asterisk.py``); the engine is one sequence and stays in this process. A
+forked child runs the reader and sends each batch through a pipe, compactly: :mod:`marshal`
+of one byte per event naming its class and one tuple of its field values per event. This
+side rebuilds the events with :func:`~panneau.hub.events.unchecked_builder`: they were built,
+and so checked, by the reader on the other side, and a tuple of the same values gives the same
+event. Rebuilding costs about a quarter of reading (pickling events as they are would cost
+more than reading them).
+
+A batch holding an event of a class that is not one of
+:data:`~panneau.hub.events.EVENT_TYPES` (a plugin's own subclass) is pickled as it is. A
+``ValueError`` of the reader (not its format) is raised here as the same ``ValueError``;
+anything else it raises comes back as a :class:`RuntimeError` carrying its traceback.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import marshal
+import multiprocessing
+import os
+import pickle
+import traceback
+from collections.abc import Callable, Iterable, Iterator
+from multiprocessing.connection import Connection
+from operator import attrgetter
+from typing import Any
+
+from panneau.hub.events import EVENT_TYPES, unchecked_builder
+from panneau.hub.sources import ReadBatch
+
+__all__ = ["can_fork", "read_in_child", "spare_core"]
+
+_TYPES = list(EVENT_TYPES.values())
+_KIND = {cls: i for i, cls in enumerate(_TYPES)}
+_VALUES = [attrgetter(*(f.name for f in dataclasses.fields(cls))) for cls in _TYPES]
+_BUILD = [unchecked_builder(cls) for cls in _TYPES]
+_BATCH, _PICKLED, _END, _ERROR, _CRASH = range(5)
+
+
+def can_fork() -> bool:
+    """Whether a child can be forked with the open file (POSIX)."""
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+def spare_core() -> bool:
+    """Whether a core is free for the reader: the cores this process may use, less the
+    machine's load over the last minute, leave at least one. On a busy machine a second
+    process only takes turns with the first one and adds the pipe's cost."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        cores = os.cpu_count() or 1
+    try:
+        load = os.getloadavg()[0]
+    except OSError:
+        load = 0.0
+    return cores - load >= 1.0
+
+
+def _pack(batch: ReadBatch, position: int) -> bytes:
+    events = batch.events
+    try:
+        kinds = bytes([_KIND[type(e)] for e in events])
+    except KeyError:  # a class of its own: as it is
+        return marshal.dumps((_PICKLED, pickle.dumps(batch, pickle.HIGHEST_PROTOCOL), position))
+    values = [_VALUES[k](e) for k, e in zip(kinds, events, strict=True)]
+    return marshal.dumps((_BATCH, kinds, values, list(batch.skipped), position))
+
+
+def _unpack(message: tuple) -> tuple[ReadBatch, int]:
+    if message[0] == _PICKLED:
+        return pickle.loads(message[1]), message[2]
+    _, kinds, values, skipped, position = message
+    build = _BUILD
+    return ReadBatch([build[k](*v) for k, v in zip(kinds, values, strict=True)], skipped), position
+
+
+def _produce(read: Callable[[], Iterable[ReadBatch]], where: Callable[[], int],
+             out: Connection) -> None:
+    """The child: read, send each batch and where the file is, then the end (or the error)."""
+    try:
+        for batch in read():
+            out.send_bytes(_pack(batch, where()))
+        out.send_bytes(marshal.dumps((_END,)))
+    except ValueError as exc:
+        out.send_bytes(marshal.dumps((_ERROR, str(exc))))
+    except Exception:
+        out.send_bytes(marshal.dumps((_CRASH, traceback.format_exc())))
+    finally:
+        out.close()
+
+
+def read_in_child(read: Callable[[], Iterable[ReadBatch]], where: Callable[[], int]
+                  ) -> Iterator[tuple[ReadBatch, int]]:
+    """The batches of ``read()``, run in a child forked now (before the caller starts any
+    thread), each with ``where()`` (the bytes read so far) as the child saw it after that
+    batch. Closing the iterator early stops the child."""
+    context = multiprocessing.get_context("fork")
+    inbox, outbox = context.Pipe(duplex=False)
+    child = context.Process(target=_produce, args=(read, where, outbox), daemon=True)
+    child.start()
+    outbox.close()
+    return _receive(inbox, child)
+
+
+def _receive(inbox: Connection, child: Any) -> Iterator[tuple[ReadBatch, int]]:
+    try:
+        while True:
+            try:
+                message: Any = marshal.loads(inbox.recv_bytes())
+            except EOFError:
+                raise RuntimeError("the reading process ended without its last batch") from None
+            kind = message[0]
+            if kind == _END:
+                break
+            if kind == _ERROR:
+                raise ValueError(message[1])
+            if kind == _CRASH:
+                raise RuntimeError(f"the reading process failed:\n{message[1]}")
+            yield _unpack(message)
+        child.join()
+    finally:
+        inbox.close()
+        if child.is_alive():
+            child.terminate()
+            child.join()
