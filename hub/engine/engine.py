@@ -203,48 +203,62 @@ class Engine:
         """Recompute the windowed figures of the ``dirty`` scopes into the cache.
 
         At a minute tick that is every scope (561 × 4 windows at 500 agents), so what is the
-        same for all is looked up once, and each scope does only what applies to it: the agent
-        or the queue formulas, tickets, surveys and escalations where it has them, entered
-        figures and labour cost in ``today`` only where there are any (the tallies hold none
-        of their sums).
+        same for all is looked up once, and a scope with calls and agent time only (every
+        agent, most queues) takes the short way: the agent or the queue formulas on each
+        window's sums, nothing else (the tallies hold no entered figures).
         """
         window_of = self.tallies.window
         day = self.clock.day(now)
         entered, rates = self.inputs.days.get(day, {}), bool(self.inputs.rates)
-        calls_seen, tickets_seen = self.calls.seen, self.tickets.seen
-        surveyed, small_n = self.surveys.seen, self.config.kpi.small_n
-        level2, cache, small = self._level2, self._cache, self._small
+        tickets_seen, surveyed = self.tickets.seen, self.surveys.seen
+        calls_seen, level2, cache, small = self.calls.seen, self._level2, self._cache, self._small
         for scope in dirty:
+            if level2 or rates or scope in tickets_seen or scope in surveyed or scope in entered:
+                cache[scope] = self._windows_of(scope, now, day)
+                continue
             seen = scope in calls_seen
             kpis = agent_kpis if scope.startswith("agent:") else queue_kpis
-            tickets = scope in tickets_seen
-            level1 = level2 and (seen or tickets)
-            survey = scope in surveyed
-            plain = not (tickets or survey or level1)
             out = {}
             for window in _WINDOWS:
-                sums = window_of(scope, window, now)
-                inputs = window == "today" and (rates or scope in entered)
-                if inputs:
-                    sums = self.inputs.with_day(scope, day, sums)
                 figures: dict[str, float] = {}
-                kpis(sums, figures, seen)
-                if not plain:
-                    if tickets:
-                        self.tickets.kpis(scope, window, now, sums, figures)
-                    if survey:
-                        self.surveys.kpis(scope, sums, figures)
-                    if level1:
-                        escalation_kpis(sums, figures, level1)
-                if inputs:
-                    input_kpis(sums, figures)
+                kpis(window_of(scope, window, now), figures, seen)
                 if figures:
                     out[window] = figures
             cache[scope] = out
-            if survey and (flagged := self.surveys.small(scope, out, small_n)):
-                small[scope] = flagged
-            else:
+            if small:
                 small.pop(scope, None)
+
+    def _windows_of(self, scope: str, now: float, day: int) -> dict[str, dict[str, float]]:
+        """The windowed figures of a scope with tickets, surveys, escalations or entered
+        figures (and its small-sample flags)."""
+        seen = scope in self.calls.seen
+        kpis = agent_kpis if scope.startswith("agent:") else queue_kpis
+        tickets = scope in self.tickets.seen
+        level1 = self._level2 and (seen or tickets)
+        survey = scope in self.surveys.seen
+        inputs = bool(self.inputs.rates) or scope in self.inputs.days.get(day, {})
+        out = {}
+        for window in _WINDOWS:
+            sums = self.tallies.window(scope, window, now)
+            if window == "today" and inputs:
+                sums = self.inputs.with_day(scope, day, sums)
+            figures: dict[str, float] = {}
+            kpis(sums, figures, seen)
+            if tickets:
+                self.tickets.kpis(scope, window, now, sums, figures)
+            if survey:
+                self.surveys.kpis(scope, sums, figures)
+            if level1:
+                escalation_kpis(sums, figures, level1)
+            if window == "today" and inputs:
+                input_kpis(sums, figures)
+            if figures:
+                out[window] = figures
+        if survey and (flagged := self.surveys.small(scope, out, self.config.kpi.small_n)):
+            self._small[scope] = flagged
+        else:
+            self._small.pop(scope, None)
+        return out
 
     def counted_day(self, day: int) -> dict[str, Sums]:
         """Every scope's sums of working day ``day`` (a ``date.toordinal()``) counted from

@@ -11,8 +11,9 @@ Rules this module keeps:
   changes (``δ`` the change of rate at ``t``). A minute's integral is then
   ``rate at its end × 60 − that sum``, whatever order its changes came in; the full minutes
   after it, until the next change, are ``rate × 60`` each. So a change costs a couple of adds
-  per scope, and agents nobody touched cost nothing until a minute is handed over, once per
-  scope (:meth:`Levels.flush`, or a change in a later minute).
+  per scope (the change between two levels is worked out once per pair of levels: they are a
+  handful of shared dicts), and agents nobody touched cost nothing until a minute is handed
+  over, once per scope (:meth:`Levels.flush`, or a change in a later minute).
 - A change earlier than its key's last change, or than the open minute, takes effect from then
   (the open minute's start): what was handed over is not taken back.
 - A quiet span is handed over minute by minute where a rolling window may still hold it, and
@@ -28,6 +29,11 @@ __all__ = ["HORIZON_MIN", "Levels"]
 #: Integrals reach back at most this many minutes (nothing older is in any window).
 HORIZON_MIN = 2 * 24 * 60
 _FAR = -(2**62)
+_NONE: Sums = {}
+#: Changes between two levels remembered at most (levels are a few shared dicts, but a
+#: loaded state brings its own).
+_DELTAS_MAX = 256
+_Items = tuple[tuple[str, float], ...]
 
 
 class Levels:
@@ -46,8 +52,11 @@ class Levels:
         #: The open minute: every minute before it was handed to the tallies.
         self.minute = _FAR
         #: scope -> a full minute at its rate (shared by the minutes handed over until the
-        #: rate changes; the tallies copy what they keep and never change what they get).
+        #: rate changes, dropped when a minute with changes is handed over; the tallies copy
+        #: what they keep and never change what they get).
         self._full: dict[str, Sums] = {}
+        #: ``(id(old), id(new))`` -> ``(old, new, nonzero changes)`` (see :meth:`_delta`).
+        self._deltas: dict[tuple[int, int], tuple[Sums, Sums, _Items]] = {}
 
     def change(self, key: str, scopes: tuple[str, ...], t: float, level: Sums) -> None:
         """``key`` counts ``level`` in ``scopes`` from ``t`` on (``level`` is never changed)."""
@@ -62,41 +71,49 @@ class Levels:
             t = minute * 60.0
         self.since[key] = t
         x = t - minute * 60.0
-        old = self.level.get(key)
+        old = self.level.get(key, _NONE)
         old_scopes = self.scopes.get(key, ())
         self.level[key] = level
+        if old_scopes is scopes or old_scopes == scopes:
+            self._step(scopes, self._delta(old, level), x)
+            return
         self.scopes[key] = scopes
-        if old is None:
-            old = {}
-        if old_scopes == scopes:
-            delta = {k: n - old.get(k, 0.0) for k, n in level.items()}
-            for k, n in old.items():
-                if k not in level:
-                    delta[k] = -n
-            self._step(scopes, delta, x)
-        else:
-            if old:
-                self._step(old_scopes, {k: -n for k, n in old.items()}, x)
-            self._step(scopes, level, x)
+        if old:
+            self._step(old_scopes, self._delta(old, _NONE), x)
+        self._step(scopes, self._delta(_NONE, level), x)
 
-    def _step(self, scopes: tuple[str, ...], delta: Sums, x: float) -> None:
-        """Every scope's rate changes by ``delta`` at ``x`` seconds into the open minute."""
-        items = [(k, n) for k, n in delta.items() if n]
+    def _delta(self, old: Sums, new: Sums) -> _Items:
+        """The nonzero changes from level ``old`` to ``new``, remembered per pair of levels
+        (a handful of shared dicts; the memo keeps the pair alive, so no other dict can take
+        their ids while it holds them)."""
+        held = self._deltas.get((id(old), id(new)))
+        if held is not None:
+            return held[2]
+        delta = {k: n - old.get(k, 0.0) for k, n in new.items()}
+        for k, n in old.items():
+            if k not in new:
+                delta[k] = -n
+        items = tuple((k, n) for k, n in delta.items() if n)
+        if len(self._deltas) >= _DELTAS_MAX:
+            self._deltas.clear()
+        self._deltas[id(old), id(new)] = (old, new, items)
+        return items
+
+    def _step(self, scopes: tuple[str, ...], items: _Items, x: float) -> None:
+        """Every scope's rate changes by ``items`` at ``x`` seconds into the open minute."""
         if not items:
             return
-        rate, early, full = self.rate, self.early, self._full
+        rate, early = self.rate, self.early
         for scope in scopes:
-            full.pop(scope, None)
             r = rate.get(scope)
             if r is None:
                 r = rate[scope] = {}
             e = early.get(scope)
             if e is None:
                 e = early[scope] = {}
-            r_get, e_get = r.get, e.get
             for k, n in items:
-                r[k] = r_get(k, 0.0) + n
-                e[k] = e_get(k, 0.0) + n * x
+                r[k] = r.get(k, 0.0) + n
+                e[k] = e.get(k, 0.0) + n * x
 
     def _hand_over(self, minute: int) -> None:
         """Hand the minutes before ``minute`` to the tallies; ``minute`` is then the open one."""
@@ -107,7 +124,8 @@ class Levels:
         table: dict[str, Sums] = {}
         for scope, r in rate.items():
             e = early.get(scope)  # its keys are among the rate's (see _step)
-            if e:
+            if e:  # changed this minute: its full minute changes too
+                full.pop(scope, None)
                 e_get = e.get
                 sums = {}
                 for k, n in r.items():
