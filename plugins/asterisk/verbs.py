@@ -27,6 +27,9 @@ positions: the handler tests those inline and builds the event with
 :func:`~panneau.hub.events.unchecked_builder`; if one fails it builds through the event's own
 checked constructor, which refuses the line with the event's words. The mapper's own refusals
 (:class:`BadLine`) come first, in the order of the event's fields, as the keyword build had them.
+The most frequent verbs (ENTERQUEUE, CONNECT, COMPLETE*, RINGNOANSWER) read their numbers with
+one ``float()`` each and test every sign and range once; any other shape of line takes the
+field readers, whose words and order are the ones above.
 """
 
 from __future__ import annotations
@@ -101,6 +104,14 @@ def _int(p: Fields, i: int, name: str) -> int | None:
     return None if value is None else int(value)
 
 
+def _names(p: Fields, agent: bool) -> None:
+    """Raise :class:`BadLine` for a missing queue name, then (``agent``) a missing agent."""
+    if p[2] in _NONE:
+        raise BadLine(f"{p[4]}: no queue name")
+    if agent and p[3] in _NONE:
+        raise BadLine(f"{p[4]}: no agent")
+
+
 def _queue(p: Fields) -> str:
     queue = p[2]
     if queue in _NONE:
@@ -159,25 +170,6 @@ class VerbMapper:
         if len(ahead) > self._remember:
             del ahead[next(iter(ahead))]
 
-    def echo(self, call_id: str, ts: float) -> bool:
-        """Whether an ENTERQUEUE is in the same second as the call's own outcome, written after
-        it (an export sorted by a one-second time column): the call is already counted; taking
-        it in causal order means not entering it again."""
-        return self._ahead.pop(call_id, None) == ts
-
-    def entered(self, call_id: str, ts: float) -> None:
-        """Remember an ENTERQUEUE's time."""
-        entered = self._entered
-        entered.pop(call_id, None)
-        entered[call_id] = ts
-        if len(entered) > self._remember:
-            del entered[next(iter(entered))]
-
-    def answered(self, call_id: str, ts: float) -> None:
-        """A CONNECT: the call is no longer waiting."""
-        if self._entered.pop(call_id, None) is None:
-            self.note_ahead(call_id, ts)
-
     def restarted(self) -> None:
         """QUEUESTART: the calls in flight are gone."""
         self._entered.clear()
@@ -186,13 +178,30 @@ class VerbMapper:
 # --- the handlers, verb by verb ---------------------------------------------------------------
 
 
+# The common shapes go through one ``float()`` per number and one test of every sign and range
+# at the end; any other (a blank, a missing field, a bad number, a sign) goes through the
+# field readers above and the checked constructor, which say what is wrong in the same order.
+
+
 def _enter(m: VerbMapper, p: Fields, ts: float, pos: str) -> list[Event]:
     call_id = p[1]
-    if m.echo(call_id, ts):
+    if m._ahead.pop(call_id, None) == ts:
+        # Same second as the call's own outcome, written after it (an export sorted by a
+        # one-second time column): the call is already counted; taking it in causal order
+        # means not entering it again.
         return []
-    queue = _queue(p)
-    position = _int(p, 7, "origposition")
-    m.entered(call_id, ts)
+    queue = p[2]
+    if queue in _NONE:
+        _names(p, False)
+    try:
+        position: int | None = int(float(p[7]))
+    except (IndexError, ValueError, OverflowError):
+        position = _int(p, 7, "origposition")
+    entered = m._entered
+    entered.pop(call_id, None)
+    entered[call_id] = ts
+    if len(entered) > m._remember:
+        del entered[next(iter(entered))]
     values = (ts, m.source, pos, call_id, queue, _field(p, 6) or None, position)
     if TS_MIN <= ts <= TS_MAX and (position is None or position >= 0):
         return [_ENTERED(*values)]
@@ -200,13 +209,19 @@ def _enter(m: VerbMapper, p: Fields, ts: float, pos: str) -> list[Event]:
 
 
 def _connect(m: VerbMapper, p: Fields, ts: float, pos: str) -> list[Event]:
-    m.answered(p[1], ts)
-    values = (ts, m.source, pos, p[1], _queue(p), _agent(p), _num(p, 5, "holdtime", True),
-              _num(p, 7, "ringtime"))
-    hold, ring = values[6], values[7]
-    if TS_MIN <= ts <= TS_MAX and hold >= 0 and (ring is None or ring >= 0):  # type: ignore
-        return [_ANSWERED(*values)]
-    return [_ANSWERED_CHECKED(*values)]
+    call_id, queue, agent = p[1], p[2], p[3]
+    if m._entered.pop(call_id, None) is None:
+        m.note_ahead(call_id, ts)
+    if queue in _NONE or agent in _NONE:
+        _names(p, True)
+    try:
+        hold, ring = float(p[5]), float(p[7])
+    except (IndexError, ValueError):
+        hold = ring = _NAN
+    if TS_MIN <= ts <= TS_MAX and 0 <= hold < _INF and 0 <= ring < _INF:
+        return [_ANSWERED(ts, m.source, pos, call_id, queue, agent, hold, ring)]
+    return [_ANSWERED_CHECKED(ts, m.source, pos, call_id, queue, agent,
+                              _num(p, 5, "holdtime", True), _num(p, 7, "ringtime"))]
 
 
 def _ending(at: int, ended_by: str, transfer: str | None) -> Handler:
@@ -218,12 +233,19 @@ def _ending(at: int, ended_by: str, transfer: str | None) -> Handler:
         if transfer == "blind" and (extension := _field(p, 5).strip()):
             context = _field(p, 6).strip()  # BLINDTRANSFER|extension|context|hold|talk|pos
             target = f"{extension}@{context}" if context else extension
-        queue, agent = _queue(p), _agent(p)
-        hold, talk = _num(p, i, "holdtime", True), _num(p, i + 1, "calltime", True)
-        values = (ts, m.source, pos, p[1], queue, agent, hold, talk, ended_by, transfer, target)
-        if TS_MIN <= ts <= TS_MAX and hold >= 0 and talk >= 0:  # type: ignore[operator]
-            return [_ENDED(*values)]
-        return [_ENDED_CHECKED(*values)]
+        queue, agent = p[2], p[3]
+        if queue in _NONE or agent in _NONE:
+            _names(p, True)
+        try:
+            hold, talk = float(p[i]), float(p[i + 1])
+        except (IndexError, ValueError):
+            hold = talk = _NAN
+        if TS_MIN <= ts <= TS_MAX and 0 <= hold < _INF and 0 <= talk < _INF:
+            return [_ENDED(ts, m.source, pos, p[1], queue, agent, hold, talk, ended_by, transfer,
+                           target)]
+        return [_ENDED_CHECKED(ts, m.source, pos, p[1], queue, agent,
+                               _num(p, i, "holdtime", True), _num(p, i + 1, "calltime", True),
+                               ended_by, transfer, target)]
 
     return ended
 
@@ -261,9 +283,16 @@ def _ringing(canceled: bool) -> Handler:
     """RINGNOANSWER and RINGCANCELED."""
 
     def ring(m: VerbMapper, p: Fields, ts: float, pos: str) -> list[Event]:
-        ring_s = _num(p, 5, "ringtime")
-        ring_ms = None if ring_s is None else int(ring_s)
-        values = (ts, m.source, pos, p[1], _queue(p), _agent(p), ring_ms, canceled)
+        queue, agent = p[2], p[3]
+        try:
+            ring_ms: int | None = int(float(p[5]))
+        except (IndexError, ValueError, OverflowError):
+            ring_ms = None
+            if (ring_s := _num(p, 5, "ringtime")) is not None:
+                ring_ms = int(ring_s)
+        if queue in _NONE or agent in _NONE:
+            _names(p, True)
+        values = (ts, m.source, pos, p[1], queue, agent, ring_ms, canceled)
         if TS_MIN <= ts <= TS_MAX and (ring_ms is None or ring_ms >= 0):
             return [_RING(*values)]
         return [_RING_CHECKED(*values)]
