@@ -5,7 +5,10 @@ from __future__ import annotations
 import pytest
 
 from panneau.hub import events as ev
-from tests.engine.conftest import T0
+from panneau.hub.config import Config
+from panneau.hub.config.schema import ClusterSettings
+from panneau.hub.engine import Engine
+from tests.engine.conftest import T0, make_config
 
 
 def shift(pause_reason: str) -> list[ev.Event]:
@@ -144,3 +147,72 @@ def test_login_everywhere_counts_in_known_queues(run):
     snap = run(events, T0 + 6)
     assert snap.agents["Agent/7"].state == "logged_out"
     assert snap.values["site"]["now"]["agents_logged_in"] == 0
+
+
+def busy_minute() -> list[ev.Event]:
+    """A's state changes many times within a minute: pauses in one queue and everywhere (a
+    wrap-up reason among them), a call with its wrap-up timer ending, a logout and a login."""
+    return [
+        ev.AgentLoggedIn(ts=T0, agent="A", queue="q"),
+        ev.AgentLoggedIn(ts=T0, agent="A", queue="s"),
+        ev.AgentLoggedIn(ts=T0, agent="B", queue="q"),
+        ev.AgentPaused(ts=T0 + 2, agent="A", queue="s", reason="Lunch"),
+        ev.CallEntered(ts=T0 + 3, call_id="c", queue="q"),
+        ev.AgentRung(ts=T0 + 4, call_id="c", queue="q", agent="A"),
+        ev.CallAnswered(ts=T0 + 5, call_id="c", queue="q", agent="A", hold_s=2),
+        ev.CallEnded(ts=T0 + 9, call_id="c", queue="q", agent="A", hold_s=2, talk_s=4,
+                     ended_by="caller"),
+        ev.AgentUnpaused(ts=T0 + 20, agent="A", queue="s"),
+        ev.AgentPaused(ts=T0 + 21, agent="A", reason="ACW"),
+        ev.AgentUnpaused(ts=T0 + 25, agent="A"),
+        ev.AgentLoggedOut(ts=T0 + 30, agent="B"),
+        ev.AgentPaused(ts=T0 + 31, agent="A", queue="q", reason="Training"),
+        ev.AgentLoggedOut(ts=T0 + 40, agent="A", queue="s"),
+        ev.AgentLoggedIn(ts=T0 + 41, agent="B", queue="s"),
+    ]
+
+
+@pytest.mark.parametrize("upto", range(3, 16))
+def test_only_the_last_state_between_two_snapshots_counts(upto):
+    """Views, ``now`` counts and paused reasons are the same whether the engine was advanced
+    after every event, only at the end, or saved before that and loaded again; a checkpoint
+    taken after that advance gives the same figures as the engine it came from."""
+    events = busy_minute()[:upto]
+    config = make_config(wrapup_s=15)
+    each, once = Engine(config), Engine(config)
+    for event in events:
+        each.apply(event)
+        each.advance(event.ts)
+        once.apply(event)
+    saved = Engine.from_data(config, once.to_data())
+    at = T0 + 50
+    step = each.snapshot(at)
+    for engine in (once, saved):
+        end = engine.snapshot(at)
+        assert step.agents == end.agents
+        assert step.paused_reasons == end.paused_reasons
+        assert {s: v.get("now") for s, v in step.values.items()} == {
+            s: v.get("now") for s, v in end.values.items()}
+    again = Engine.from_data(config, once.to_data())
+    later = ev.AgentRung(ts=at + 1, call_id="d", queue="q", agent="A")
+    for engine in (once, again):
+        engine.apply(later)
+    assert again.snapshot(at + 70) == once.snapshot(at + 70)
+
+
+def test_a_group_hub_site_shows_agents_who_came_and_went_between_two_snapshots():
+    """``site:<name>`` shows its agent counts from the first time one of its agents was in,
+    whether or not a snapshot saw them in."""
+    config = Config(cluster=ClusterSettings(role="group", sites=["paris", "lyon"]))
+    events = [ev.AgentLoggedIn(ts=T0, agent="paris:A", queue="paris:q"),
+              ev.AgentLoggedOut(ts=T0 + 5, agent="paris:A")]
+    each, once = Engine(config), Engine(config)
+    for event in events:
+        for engine in (each, once):
+            engine.apply(event)
+        each.advance(event.ts)
+    step, end = each.snapshot(T0 + 10), once.snapshot(T0 + 10)
+    assert end.values["site:paris"]["now"]["agents_logged_in"] == 0
+    assert list(end.values) == list(step.values)
+    assert end.values == step.values
+    assert "site:lyon" not in end.values
