@@ -12,6 +12,10 @@ Rules this module keeps:
   never rescans history, it only adds the minutes that entered and subtracts those that left.
   Adds touch the minute's bucket only; the minutes are folded into the day and rolling totals
   as the cursor leaves them (:class:`Tallies`).
+- An add to a minute not folded yet is kept by scope *tuple* (one dict add per event, whatever
+  the number of its scopes) and spread over its scopes once per tuple when anything reads or
+  folds that minute: sums of one scope are then added in another order than the events came
+  in, which may change the last bits of a float sum (never a count).
 - Minutes older than the longest window are dropped, and days before yesterday: relative to the
   last snapshot, or to the newest event before the first snapshot (a replay). A snapshot is
   therefore expected at or after the newest events, as a live hub and a replay take them.
@@ -88,6 +92,25 @@ def _add(into: Sums, amounts: Sums, sign: float = 1.0) -> None:
             into[key] = value
 
 
+def _add_each(targets: tuple[dict[str, Sums], ...], table: dict[str, Sums]) -> None:
+    """Add each scope's sums in ``table`` to each target table. For targets that hold most
+    scopes and keys already (day and rolling totals): those are updated in place by index, a
+    missing one raises (rarely)."""
+    for scope, amounts in table.items():
+        items = amounts.items()
+        for target in targets:
+            try:
+                into = target[scope]
+            except KeyError:
+                target[scope] = dict(amounts)
+                continue
+            for key, amount in items:
+                try:
+                    into[key] += amount
+                except KeyError:
+                    into[key] = amount
+
+
 def _merged(sums: Sums, extra: Sums) -> Sums:
     """A new dict: ``sums`` plus ``extra``."""
     out = dict(sums)
@@ -101,13 +124,15 @@ class Tallies:
     """Per-scope sums by minute and by day, with running rolling-window totals.
 
     An add lands in the bucket of its minute only (the hot path: one table, whatever the
-    windows). :meth:`advance` folds the minutes it leaves behind into the day totals and the
-    rolling totals, which therefore hold the *completed* minutes: a window's sums are its
-    running total plus the bucket of the cursor's minute, a day's its total plus the buckets
-    not folded yet. An add to a minute already folded (a late event, an agent-time hand-over)
-    lands in the bucket, the day and each running window holding that minute at once; a minute
-    too old for any window has no bucket and lands in the day only. Undoing an add (sign -1)
-    takes it out of the same places, so the journal can be undone whatever was folded since.
+    windows), by scope tuple while that minute is open (:attr:`pending`, spread over the
+    scopes by :meth:`_spread` before anything reads the minute). :meth:`advance` folds the
+    minutes it leaves behind into the day totals and the rolling totals, which therefore hold
+    the *completed* minutes: a window's sums are its running total plus the bucket of the
+    cursor's minute, a day's its total plus the buckets not folded yet. An add to a minute
+    already folded (a late event, an agent-time hand-over) lands in the bucket, the day and
+    each running window holding that minute at once; a minute too old for any window has no
+    bucket and lands in the day only. Undoing an add (sign -1) takes it out of the same places
+    (spreading its minute first), so the journal can be undone whatever was folded since.
     """
 
     def __init__(self, clock: DayClock) -> None:
@@ -125,7 +150,12 @@ class Tallies:
         #: others (the cursor's minute and any after it, live).
         self.folded = -(2**62)
         self.open: dict[int, dict[str, Sums]] = {}
-        #: Scopes whose sums changed since :meth:`take_dirty` was last called.
+        #: minute -> scope tuple -> sums added to an open minute and not spread over its
+        #: scopes yet (every open minute has one; :attr:`stale` when any is not empty).
+        self.pending: dict[int, dict[tuple[str, ...] | list[str], Sums]] = {}
+        self.stale = False
+        #: Scopes whose sums changed since :meth:`take_dirty` was last called (complete once
+        #: the pending sums are spread, as :meth:`take_dirty` does first).
         self.dirty: set[str] = set()
         #: ``(minute, scopes, amounts)`` of every add, while the engine keeps them to undo.
         self.journal: list[tuple[int, tuple[str, ...] | list[str], Sums]] | None = None
@@ -146,6 +176,7 @@ class Tallies:
                 bucket = self.minutes[minute] = {}
                 if minute > self.folded:
                     self.open[minute] = bucket
+                    self.pending[minute] = {}
         if bucket is not None and minute > self.folded:
             return [bucket]
         day = self.days.get(key := self.clock.day(minute * 60.0))
@@ -160,21 +191,34 @@ class Tallies:
                    sign: float = 1.0) -> None:
         """Add ``sign * amounts`` to each scope in one minute bucket (noted in :attr:`journal`
         when one is kept; ``amounts`` must not change afterwards)."""
-        self.dirty.update(scopes)
         if sign < 0:
-            for target in self._targets(minute):
-                for scope in scopes:
-                    into = target.get(scope)
-                    if into is None:
-                        target[scope] = {k: -v for k, v in amounts.items()}
-                    else:
-                        _add(into, amounts, sign)
+            self._undo(minute, scopes, amounts)
             return
         if self.journal is not None:
             self.journal.append((minute, scopes, amounts))
-        bucket = self.minutes.get(minute)  # the hot path: a bucket not folded yet
-        targets = (bucket,) if bucket is not None and minute > self.folded else \
-            self._targets(minute)
+        pending = self.pending.get(minute)  # the hot path: an open minute
+        if pending is None:
+            targets = self._targets(minute)
+            pending = self.pending.get(minute)  # the add opened it
+            if pending is None:
+                self._add_to(targets, scopes, amounts)
+                return
+        try:
+            into = pending.get(scopes)
+        except TypeError:  # scopes in a list
+            into = pending.get(scopes := tuple(scopes))
+        if into is None:
+            pending[scopes] = dict(amounts)
+            self.stale = True
+        else:
+            at = into.get
+            for key, amount in amounts.items():
+                into[key] = at(key, 0.0) + amount
+
+    def _add_to(self, targets: list[dict[str, Sums]], scopes: tuple[str, ...] | list[str],
+                amounts: Sums) -> None:
+        """Add ``amounts`` to each scope in each target table (an add to a folded minute)."""
+        self.dirty.update(scopes)
         items = amounts.items()
         for target in targets:
             get = target.get
@@ -186,6 +230,49 @@ class Tallies:
                     at = into.get
                     for key, amount in items:
                         into[key] = at(key, 0.0) + amount
+
+    def _undo(self, minute: int, scopes: tuple[str, ...] | list[str], amounts: Sums) -> None:
+        """Take ``amounts`` out of each scope wherever an add of them landed."""
+        if self.pending.get(minute):
+            self._spread(minute)
+        self.dirty.update(scopes)
+        for target in self._targets(minute):
+            for scope in scopes:
+                into = target.get(scope)
+                if into is None:
+                    target[scope] = {k: -v for k, v in amounts.items()}
+                else:
+                    _add(into, amounts, -1.0)
+
+    def _spread(self, minute: int) -> None:
+        """Add the pending sums of an open minute to each scope of their tuple."""
+        pending = self.pending[minute]
+        bucket = self.minutes[minute]
+        dirty = self.dirty
+        get = bucket.get
+        for scopes, sums in pending.items():
+            dirty.update(scopes)
+            items = sums.items()
+            own = sums  # the pending dict itself goes to a first scope without sums
+            for scope in scopes:
+                into = get(scope)
+                if into is None:
+                    if own is None:
+                        bucket[scope] = dict(sums)
+                    else:
+                        bucket[scope], own = own, None
+                else:
+                    at = into.get
+                    for key, amount in items:
+                        into[key] = at(key, 0.0) + amount
+        pending.clear()
+
+    def _spread_all(self) -> None:
+        """Spread every open minute's pending sums (see :meth:`_spread`)."""
+        self.stale = False
+        for minute, pending in self.pending.items():
+            if pending:
+                self._spread(minute)
 
     def add_table(self, minute: int, table: dict[str, Sums]) -> None:
         """Add ``table[scope]`` to each scope in one minute bucket (as :meth:`add_minute` for
@@ -227,50 +314,64 @@ class Tallies:
             return
         self.folded = upto
         for minute in sorted(m for m in self.open if m <= upto):
-            bucket = self.open.pop(minute)
+            bucket = self._close(minute)
             if not bucket:
                 continue
             day = self.days.get(key := self.clock.day(minute * 60.0))
             if day is None:
                 day = self.days[key] = {}
-            for scope, amounts in bucket.items():
-                into = day.get(scope)
-                if into is None:
-                    day[scope] = dict(amounts)
-                else:
-                    _add(into, amounts)
+            _add_each((day,), bucket)
+
+    def _close(self, minute: int) -> dict[str, Sums]:
+        """The bucket of an open minute (its pending sums spread), no longer open."""
+        if self.pending.get(minute):
+            self._spread(minute)
+        del self.pending[minute]
+        return self.open.pop(minute)
 
     def _leave(self, minute: int) -> None:
         """The cursor leaves ``minute`` (the minute after it starts): its bucket goes into its
-        day and every rolling total at once, and each window's oldest minute out."""
-        bucket = self.open.pop(minute, None)
+        day and every rolling total at once, and each window's oldest minute out.
+
+        The hot loop of a minute tick (every scope, seven tables): sums a table already holds
+        are updated in place by index (a missing key or scope raises, rarely)."""
+        bucket = self._close(minute) if minute in self.open else None
+        dirty = self.dirty
         if bucket:
             day = self.days.get(key := self.clock.day(minute * 60.0))
             if day is None:
                 day = self.days[key] = {}
-            targets = (day, *self.rolling.values())
-            dirty = self.dirty
-            for scope, amounts in bucket.items():
-                dirty.add(scope)
-                items = amounts.items()
-                for target in targets:
-                    into = target.get(scope)
-                    if into is None:
-                        target[scope] = dict(amounts)
+            dirty.update(bucket)
+            _add_each((day, *self.rolling.values()), bucket)
+        minutes, eps = self.minutes, _EPS
+        for width, sums in self.rolling.items():  # each window's oldest minute out
+            old = minutes.get(minute - width + 1)
+            if not old:
+                continue
+            dirty.update(old)
+            for scope, amounts in old.items():
+                try:
+                    into = sums[scope]
+                except KeyError:
+                    sums[scope] = {k: -v for k, v in amounts.items()}
+                    continue
+                for k, amount in amounts.items():
+                    try:
+                        value = into[k] - amount
+                    except KeyError:
+                        value = -amount
+                    if -eps < value < eps:
+                        into.pop(k, None)
                     else:
-                        at = into.get
-                        for k, amount in items:
-                            into[k] = at(k, 0.0) + amount
-        for width in self.rolling:
-            self._apply_minute(width, minute - width + 1, -1.0)
+                        into[k] = value
 
     def _apply_minute(self, width: int, minute: int, sign: float) -> None:
         bucket = self.minutes.get(minute)
         if not bucket:
             return
         sums = self.rolling[width]
+        self.dirty.update(bucket)
         for scope, amounts in bucket.items():
-            self.dirty.add(scope)
             into = sums.get(scope)
             if into is None:
                 sums[scope] = dict(amounts) if sign > 0 else {k: -v for k, v in amounts.items()}
@@ -279,6 +380,8 @@ class Tallies:
 
     def advance(self, now: float) -> None:
         """Move the rolling windows so they end at the minute of ``now``."""
+        if self.stale:
+            self._spread_all()
         target = minute_of(now)
         old = self.cursor
         if old == target:
@@ -325,6 +428,8 @@ class Tallies:
     def day(self, day: int) -> dict[str, Sums]:
         """Every scope's sums of working day ``day`` (a ``date.toordinal()``): its folded total
         plus the buckets not folded yet."""
+        if self.stale:
+            self._spread_all()
         table = self.days.get(day, {})
         extra = [bucket for minute, bucket in self.open.items()
                  if bucket and self.clock.day(minute * 60.0) == day]
@@ -342,6 +447,8 @@ class Tallies:
 
     def window(self, scope: str, window: str, now: float) -> Sums:
         """The sums of one scope over ``15m``/``30m``/``60m``/``today`` (after :meth:`advance`)."""
+        if self.stale:
+            self._spread_all()
         if window == "today":
             day = self.clock.day(now)
             sums = self.days.get(day, {}).get(scope, {})
@@ -357,11 +464,15 @@ class Tallies:
 
     def take_dirty(self) -> set[str]:
         """The scopes changed since the last call (and forget them)."""
+        if self.stale:
+            self._spread_all()
         dirty, self.dirty = self.dirty, set()
         return dirty
 
     def scopes(self) -> set[str]:
         """Every scope with sums in a minute, a day or a window."""
+        if self.stale:
+            self._spread_all()
         out: set[str] = set()
         for table in (*self.minutes.values(), *self.days.values(), *self.rolling.values()):
             out.update(table)
@@ -369,6 +480,8 @@ class Tallies:
 
     def to_data(self) -> dict:
         """The sums as plain data (see :mod:`panneau.hub.engine.state`)."""
+        if self.stale:
+            self._spread_all()
         return {"minutes": _tables(self.minutes), "days": _tables(self.days),
                 "rolling": _tables(self.rolling), "cursor": self.cursor,
                 "newest": self.newest, "pruned": self._pruned, "folded": self.folded}
@@ -381,6 +494,8 @@ class Tallies:
         self.cursor, self.newest, self._pruned = data["cursor"], data["newest"], data["pruned"]
         self.folded = data["folded"]
         self.open = {m: bucket for m, bucket in self.minutes.items() if m > self.folded}
+        self.pending = {m: {} for m in self.open}
+        self.stale = False
         self.dirty = self.scopes()
 
 

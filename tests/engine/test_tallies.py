@@ -1,0 +1,102 @@
+"""Tallies against a count straight from the adds (hypothesis): whatever the mix of adds (by
+scope tuple or list, late, ahead, tables), moves of the cursor, reads, undo of the journal back
+to a checkpoint and a save/load, every window and the day hold exactly the sum of the adds they
+cover, and a scope not reported changed (``take_dirty``) kept its sums."""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from panneau.hub.engine.windows import ROLLING, DayClock, Sums, Tallies
+from tests.engine.conftest import T0
+
+SCOPES = ["site", "queue:a", "queue:b", "team:t", "agent:x", "agent:y"]
+TUPLES: list[tuple[str, ...] | list[str]] = [
+    ("site", "queue:a", "team:t"), ("site", "queue:b", "team:t"), ("agent:x",), ("agent:y",),
+    ["site", "agent:x"]]
+START = int(T0 // 60)  # 08:00 UTC: every minute drawn stays in one day
+WINDOWS = (*ROLLING, "today")
+
+amounts = st.dictionaries(st.sampled_from(["n", "s", "t"]), st.integers(-2, 9), min_size=1,
+                          max_size=3)
+minutes = st.integers(-2, 1) | st.integers(-90, 1)  # from the clock's minute: mostly recent
+ops = st.lists(st.one_of(
+    st.tuples(st.just("add"), minutes, st.integers(0, len(TUPLES) - 1), amounts),
+    st.tuples(st.just("table"), minutes,
+              st.dictionaries(st.sampled_from(SCOPES), amounts, min_size=1, max_size=3)),
+    st.tuples(st.just("advance"), st.integers(0, 1) | st.integers(0, 12), st.integers(0, 59)),
+    st.tuples(st.just("checkpoint")), st.tuples(st.just("undo")), st.tuples(st.just("reload"))),
+    min_size=10, max_size=60)
+
+
+def nonzero(sums: Sums) -> Sums:
+    return {k: v for k, v in sums.items() if v}
+
+
+def expected(adds: list[tuple[int, tuple[str, ...], Sums]], scope: str, window: str,
+             now: float) -> Sums:
+    """What ``window`` of ``scope`` holds at ``now``: every add of the day for ``today`` (they
+    all fall in one day, some ahead of ``now``)."""
+    high = int(now // 60)
+    low = high - ROLLING[window] if window != "today" else -(2**62)
+    if window == "today":
+        high = 2**62
+    out: Sums = {}
+    for minute, scopes, sums in adds:
+        if scope in scopes and low < minute <= high:
+            for k, v in sums.items():
+                out[k] = out.get(k, 0) + v
+    return nonzero(out)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(ops)
+def test_tallies_equal_the_sum_of_their_adds(steps):
+    tallies = Tallies(DayClock())
+    adds: list[tuple[int, tuple[str, ...], Sums]] = []  # the adds in force
+    clock, now = START, None
+    mark: tuple[int, int] | None = None  # (journal length, adds length) at the checkpoint
+    seen: dict[str, dict[str, Sums]] = {}  # each scope's sums at the last take_dirty
+    for step in steps:
+        kind = step[0]
+        if kind == "add":
+            minute, scopes = clock + step[1], TUPLES[step[2]]
+            tallies.add_minute(minute, scopes, step[3])
+            adds.append((minute, tuple(scopes), step[3]))
+        elif kind == "table":
+            minute = clock + step[1]
+            tallies.add_table(minute, step[2])
+            adds += [(minute, (scope,), sums) for scope, sums in step[2].items()]
+        elif kind == "advance":
+            clock += step[1]
+            now = clock * 60.0 + step[2]
+            tallies.advance(now)
+            if tallies.journal is None:
+                tallies.journal = []  # as the timeline does from its first advance on
+            dirty = tallies.take_dirty()
+            for scope in SCOPES:
+                sums = {w: nonzero(tallies.window(scope, w, now)) for w in WINDOWS}
+                if scope not in dirty and scope in seen:
+                    assert sums == seen[scope], scope
+                seen[scope] = sums
+        elif kind == "checkpoint" and tallies.journal is not None:
+            mark = (len(tallies.journal), len(adds))
+        elif kind == "undo" and mark is not None:
+            for minute, scopes, sums in tallies.journal[mark[0]:]:
+                tallies.add_minute(minute, scopes, sums, -1.0)
+            del tallies.journal[mark[0]:]
+            del adds[mark[1]:]
+        elif kind == "reload":
+            again = Tallies(DayClock())
+            again.load_data(tallies.to_data())
+            again.journal = tallies.journal
+            tallies = again
+        if now is not None:
+            for scope in SCOPES:
+                for window in WINDOWS:
+                    got = nonzero(tallies.window(scope, window, now))
+                    assert got == expected(adds, scope, window, now), (scope, window)
+    days = tallies.day(tallies.clock.day(START * 60.0))
+    for scope in SCOPES:
+        assert nonzero(days.get(scope, {})) == expected(adds, scope, "today", 0.0), scope
