@@ -1,4 +1,5 @@
-"""Calls and agents: arrivals, ringing, talk, wrap-up, abandons, transfers, pauses, shifts."""
+"""Calls and agents: arrivals, ringing, talk, wrap-up, abandons, transfers, escalations to the
+second level, pauses, shifts."""
 
 from __future__ import annotations
 
@@ -63,6 +64,8 @@ class CallFloor:
         opts = sim.options
         rng = sim.rng
         self.queues: dict[str, SimQueue] = {q.name: q for q in opts.queues}
+        #: Queues of the second level: plain transfers never go there, escalations do.
+        self.level2 = {q.escalate_to for q in opts.queues if q.escalate_to in self.queues}
         self.waiting: dict[str, list[Call]] = {q: [] for q in self.queues}
         self.agents: list[Agent] = []
         self.recent_callers: list[str] = []
@@ -111,11 +114,11 @@ class CallFloor:
         del recent[:-300]
         return caller
 
-    def arrive(self, queue: str, caller: str) -> None:
-        """A caller joins ``queue``."""
+    def arrive(self, queue: str, caller: str, call_id: str | None = None) -> None:
+        """A caller joins ``queue`` (an escalated call keeps its ``call_id``)."""
         sim = self.sim
         self._calls += 1
-        call = Call(f"{int(sim.now)}.{self._calls}", queue, caller, sim.now)
+        call = Call(call_id or f"{int(sim.now)}.{self._calls}", queue, caller, sim.now)
         waiting = self.waiting[queue]
         sim.emit(ev.CallEntered, call_id=call.id, queue=queue, caller_id=caller,
                  position=len(waiting) + 1)
@@ -171,22 +174,34 @@ class CallFloor:
     def _hang_up(self, call: Call, agent: Agent) -> None:
         sim = self.sim
         talk = round(sim.now - call.answered_at, 3)
-        others = [q for q in self.queues if q != call.queue]
+        others = [q for q in self.queues if q != call.queue and q not in self.level2]
         transfer = bool(others) and sim.chance(sim.options.transfer_pct)
         ended_by = "transfer" if transfer else sim.rng.choice(("caller", "caller", "agent"))
+        escalate = self._escalation(call.queue) if transfer else None
         sim.emit(ev.CallEnded, call_id=call.id, queue=call.queue, agent=agent.id,
                  hold_s=call.hold_s, talk_s=talk, ended_by=ended_by,
-                 transfer="blind" if transfer else None)
+                 transfer="blind" if transfer else None,
+                 transfer_to=escalate if escalate not in self.queues else None)
         call.state = "done"
-        if transfer:
+        if escalate in self.queues:
+            self.arrive(escalate, call.caller, call.id)
+        elif transfer and escalate is None:
             self.arrive(sim.rng.choice(others), call.caller)
-        elif sim.chance(sim.options.survey_pct):
-            sim.tickets.plan_survey(agent.id, agent.quality, call.hold_s, call_id=call.id,
-                                    queue=call.queue)
+        elif not transfer:
+            sim.tickets.after_contact(agent.id, agent.quality, call.hold_s, call_id=call.id,
+                                      queue=call.queue)
         sim.emit(ev.AgentPaused, agent=agent.id, reason=WRAPUP)
         agent.state = "wrap"
         wrap = sim.lognormal(self.queues[call.queue].wrapup_median_s, 0.5)
         sim.schedule(sim.now + wrap, self._wrap_end, agent)
+
+    def _escalation(self, queue: str) -> str | None:
+        """Where a transferred call of ``queue`` is escalated to, if it is."""
+        target = self.queues[queue].escalate_to
+        if target is None or not self.sim.chance(self.sim.options.escalation_pct,
+                                                 self.sim.extra_rng):
+            return None
+        return target
 
     def _give_up(self, call: Call) -> None:
         sim = self.sim

@@ -211,7 +211,7 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--overlay", metavar="AGENT",
                         help="show this agent's overlay instead (e.g. alice)")
     parser.add_argument("--team", default=None,
-                        help="the kiosk's team (support, the default, or sales); with "
+                        help="the kiosk's team (support, the default, sales or expert); with "
                              "--sites, that team of site1 instead of the group wall")
     parser.add_argument("--scenario", default="incident", choices=sorted(SCENARIOS),
                         help="what kind of day to simulate (default: incident)")

@@ -9,6 +9,7 @@ from panneau.hub.config.schema import (
     HubSettings,
     KioskPage,
     KioskSettings,
+    KpiSettings,
     QueueSettings,
     SourceConfig,
     Team,
@@ -45,7 +46,7 @@ _THRESHOLDS = (
     Threshold("asa_s", target=20.0, warn=30.0, alert=60.0, hysteresis=3.0),
     Threshold("csat_pct", target=85.0, warn=75.0, alert=60.0),
     Threshold("nps", target=30.0, warn=10.0, alert=0.0),
-    Threshold("backlog", warn=15.0, alert=30.0),
+    Threshold("backlog", warn=25.0, alert=40.0),
 )
 
 _PAGES = (
@@ -57,6 +58,9 @@ _PAGES = (
                         "abandon_rate_pct"], window="today"),
     KioskPage("Tickets & surveys", ["backlog", "tickets_solved", "frt_avg_min", "csat_pct",
                                     "nps"], window="today"),
+    KioskPage("Quality & escalations", ["csat_interaction_pct", "csat_relationship_pct",
+                                        "survey_response_rate_pct", "escalations",
+                                        "tickets_pending", "tickets_per_agent"], window="today"),
     KioskPage("Trends", kind="trends"),
 )
 
@@ -78,6 +82,7 @@ def demo_config(*, scenario: ScenarioName = "incident", speed: float = 1.0, seed
     return Config(
         hub=HubSettings(listen=listen, http_listen=http_listen, database=database,
                         history_interval_s=10, min_team_size=3),
+        kpi=_level2(opts),
         queues={q.name: QueueSettings(label=q.name.title()) for q in opts.queues},
         teams=teams,
         sources=[SourceConfig(name="pbx", plugin="simulator", options=_plain(opts))],
@@ -85,6 +90,16 @@ def demo_config(*, scenario: ScenarioName = "incident", speed: float = 1.0, seed
         tokens=tokens,
         kiosk=KioskSettings(dwell_s=10.0, pages=[KioskPage(**asdict(p)) for p in _PAGES]),
     )
+
+
+def _level2(opts: SimulatorOptions) -> KpiSettings:
+    """The second level the simulator escalates to: its queues, extensions and groups."""
+    names = {q.name for q in opts.queues}
+    targets = sorted({q.escalate_to for q in opts.queues if q.escalate_to})
+    return KpiSettings(
+        level2_queues=[t for t in targets if t in names],
+        level2_transfer_targets=[t for t in targets if t not in names],
+        level2_groups=sorted({t.escalate_to for t in opts.teams if t.escalate_to}))
 
 
 #: A group wall's pages first: each KPI for the group, then each site.

@@ -2,7 +2,10 @@
 
 Rules the core keeps (so the generator stays pure and restartable):
 
-- All randomness comes from one ``random.Random(seed)``; nothing reads the wall clock.
+- All randomness comes from ``random.Random(seed)``; nothing reads the wall clock. Behaviours
+  added later (escalations, unanswered and relationship surveys, the carried backlog) draw from
+  a second stream seeded from the same seed, ``extra_rng``, so they leave the first stream's
+  draws, and so the tuned scenarios, as close to what they were as the new events allow.
 - Internal actions sit in one heap ordered by ``(time, sequence)``; :meth:`Simulation.advance`
   runs those due at or before ``until`` and returns the events they produced, so the same
   seed gives the same events however the timeline is cut into ``advance`` calls.
@@ -41,6 +44,7 @@ class Simulation:
         self.origin = origin
         self.source = source
         self.rng = random.Random(options.seed)
+        self.extra_rng = random.Random(f"{options.seed}:extra")
         self.now = origin - options.warmup_s
         self._heap: list[tuple[float, int, Callable[..., None], tuple[Any, ...]]] = []
         self._seq = itertools.count()
@@ -82,9 +86,10 @@ class Simulation:
         """A skewed duration with this median."""
         return self.rng.lognormvariate(math.log(median), sigma)
 
-    def chance(self, pct: float) -> bool:
-        """True with probability ``pct`` percent."""
-        return self.rng.random() * 100.0 < pct
+    def chance(self, pct: float, rng: random.Random | None = None) -> bool:
+        """True with probability ``pct`` percent (drawn from ``rng``, default the first
+        stream)."""
+        return (rng or self.rng).random() * 100.0 < pct
 
     def poisson_next(self, rate_max_per_s: float, action: Callable[..., None], *args: Any) -> None:
         """Schedule the next candidate arrival of a thinned Poisson process."""

@@ -23,6 +23,10 @@ class SimQueue:
     """Half the callers hang up after waiting this long."""
     timeout_s: float = 600.0
     """The queue sends a caller elsewhere after this wait (``CallLeft`` timeout)."""
+    escalate_to: str | None = None
+    """Where its escalated calls go: a level-2 queue (the call enters it under its own id, as
+    Asterisk shows a transfer into another queue) or an extension ``ext@context`` (a blind
+    transfer there); ``None``: its calls are never escalated."""
 
 
 @dataclass
@@ -34,21 +38,33 @@ class SimTeam:
     agents: list[str]
     group: str | None = None
     tickets_per_hour: float = 0.0
+    escalate_to: str | None = None
+    """The level-2 helpdesk group (another team's ``group``) its escalated tickets move to."""
+
+
+#: Where the default sales queue escalates: the sales manager's extension (a blind transfer).
+SALES_MANAGER = "8002@from-internal"
 
 
 def _queues() -> list[SimQueue]:
     return [
-        SimQueue("support", calls_per_hour=40.0, talk_median_s=200.0),
-        SimQueue("billing", calls_per_hour=15.0, talk_median_s=160.0),
-        SimQueue("sales", calls_per_hour=25.0, talk_median_s=150.0, patience_median_s=100.0),
+        SimQueue("support", calls_per_hour=40.0, talk_median_s=200.0, escalate_to="expert"),
+        SimQueue("billing", calls_per_hour=15.0, talk_median_s=160.0, escalate_to="expert"),
+        SimQueue("sales", calls_per_hour=25.0, talk_median_s=150.0, patience_median_s=100.0,
+                 escalate_to=SALES_MANAGER),
+        # the second level: only escalated calls come in
+        SimQueue("expert", calls_per_hour=0.0, talk_median_s=420.0, wrapup_median_s=90.0,
+                 patience_median_s=300.0),
     ]
 
 
 def _teams() -> list[SimTeam]:
     return [
         SimTeam("support", ["support", "billing"],
-                ["alice", "bob", "carol", "dan", "emma", "farid", "gabe", "hana"], "Support", 6.0),
+                ["alice", "bob", "carol", "dan", "emma", "farid", "gabe", "hana"], "Support", 6.0,
+                escalate_to="Level 2"),
         SimTeam("sales", ["sales"], ["ines", "jon", "kim", "leo"], "Sales", 2.0),
+        SimTeam("expert", ["expert"], ["mia", "nils", "oona"], "Level 2"),
     ]
 
 
@@ -79,5 +95,22 @@ class SimulatorOptions:
     callback_after_abandon_pct: float = 40.0
     ring_no_answer_pct: float = 4.0
     survey_pct: float = 20.0
+    """Calls and solved tickets followed by a survey answer (post-interaction)."""
+    survey_response_pct: float = 25.0
+    """Sent surveys that get an answer: ``survey_pct`` ÷ this of the calls and solved tickets
+    get a survey (``SurveySent``), the others no answer."""
+    relationship_campaign: int = 20
+    """Relationship CSAT surveys (about the service as a whole, to customers of the queues)
+    just sent at the start; ``survey_response_pct`` of them are answered within hours."""
+    relationship_surveys_per_hour: float = 3.0
+    """More relationship surveys sent after that, spread over the whole day."""
+    escalation_pct: float = 50.0
+    """Transferred calls of a queue with ``escalate_to`` that go to the second level (the
+    others to another level-1 queue)."""
+    ticket_escalation_pct: float = 10.0
+    """Tickets of a team with ``escalate_to`` moved to the level-2 group at their first look."""
+    carried_backlog_h: float = 3.0
+    """At the start, each team's helpdesk already holds this many hours of its ticket arrivals,
+    new, open, pending or on hold (seen through updates, as a helpdesk source first sees them)."""
     tick_s: float = 0.5
     """Longest wall-clock pause between two emits."""

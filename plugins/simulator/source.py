@@ -40,6 +40,23 @@ def check_options(options: SimulatorOptions) -> None:
         problems += [f"team {team.id!r}: no queue {q!r}" for q in team.queues if q not in queues]
     if options.incident_queue is not None and options.incident_queue not in queues:
         problems.append(f"incident_queue: no queue {options.incident_queue!r}")
+    problems += [f"queue {q.name!r}: escalates to itself" for q in options.queues
+                 if q.escalate_to == q.name]
+    groups = {t.group for t in options.teams if t.group}
+    problems += [f"team {t.id!r}: escalate_to {t.escalate_to!r} is no other team's group"
+                 for t in options.teams
+                 if t.escalate_to is not None and (t.escalate_to not in groups
+                                                   or t.escalate_to == t.group)]
+    for name in ("transfer_pct", "repeat_caller_pct", "callback_after_abandon_pct",
+                 "ring_no_answer_pct", "survey_pct", "survey_response_pct", "escalation_pct",
+                 "ticket_escalation_pct"):
+        if not 0 <= getattr(options, name) <= 100:
+            problems.append(f"{name} must be 0 to 100")
+    if options.survey_pct > options.survey_response_pct:
+        problems.append("survey_pct (contacts with an answer) cannot exceed "
+                        "survey_response_pct (sent surveys answered)")
+    if options.relationship_surveys_per_hour < 0 or options.carried_backlog_h < 0:
+        problems.append("relationship_surveys_per_hour and carried_backlog_h must be 0 or more")
     if problems:
         raise ValueError("; ".join(problems))
 

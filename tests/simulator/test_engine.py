@@ -45,7 +45,8 @@ def test_a_simulated_day_gives_figures_in_range(day):
     for queue in options.queues:
         assert snap.values[f"queue:{queue.name}"]["today"]["answered"] > 0
     for team in options.teams:
-        assert snap.values[f"team:{team.id}"]["today"]["csat_pct"] > 0
+        if team.tickets_per_hour > 0:  # the first level: the expert team's answers are few
+            assert snap.values[f"team:{team.id}"]["today"]["csat_pct"] > 0
 
 
 def test_the_incident_turns_the_demo_queue_to_alert_within_two_minutes():
