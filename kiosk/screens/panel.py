@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from textual import events
 from textual.app import ComposeResult
 from textual.containers import Grid, Vertical
 from textual.screen import Screen
 
+from panneau.hub.charts import Charts
 from panneau.hub.chartview import ChartBoard
 from panneau.hub.display import SYMBOLS, Symbols
 from panneau.kiosk.model import Notice, PageView
@@ -13,12 +15,31 @@ from panneau.kiosk.widgets import Banner, BottomBar, KpiTile, TopBar, TrendLine
 from panneau.kiosk.widgets.bignum import ScaleGroup
 from panneau.kiosk.widgets.goals import GoalsBoard
 
-__all__ = ["PanelScreen"]
+__all__ = ["PanelScreen", "chart_rows"]
 
 
 def _columns(count: int) -> int:
     """Tiles per row: 2×2 for four, otherwise up to three a row."""
     return 2 if count in (2, 4) else min(max(count, 1), 3)
+
+
+def chart_rows(charts: Charts, height: int) -> tuple[int, int]:
+    """Rows of the Trends page's two rows of plots in ``height`` rows: (the day's two charts,
+    resolution per day and the ticket shares below).
+
+    The bottom row gets what it shows — each share a line with a blank line between (the
+    title above), the resolution curve two fifths of the height — and never more than half;
+    the day's curves and bars, which stretch, get the rest. So a tall wall is filled even when
+    the bottom has little to show (a fresh hub: no resolution yet, a ticket or two), and at
+    80×24 the rows are still split in two halves.
+    """
+    shares = max((len(c.labels) for c in (charts.channels, charts.types) if not c.empty),
+                 default=0)
+    need = 1 + max(2 * shares, 2)  # the title row, then the lines (or a "no ticket" message)
+    if not charts.resolution.empty:
+        need = max(need, height * 2 // 5)
+    bottom = min(height // 2, need)
+    return height - bottom, bottom
 
 
 class PanelScreen(Screen):
@@ -29,6 +50,8 @@ class PanelScreen(Screen):
         self.symbols = symbols
         self._kpis: tuple[str, ...] | None = None
         self.scale = ScaleGroup()
+        self._charts: Charts | None = None
+        self._chart_rows = ""
 
     def compose(self) -> ComposeResult:
         with Vertical(id="head"):
@@ -54,8 +77,10 @@ class PanelScreen(Screen):
             board.kind, board.goals = page.spec.kind, page.goals
         charts = self.query_one(ChartBoard)
         charts.display = page.charts is not None
+        self._charts = page.charts
         if page.charts is not None:
             charts.show(page.charts)
+            self._lay_out_charts()
         pool = list(grid.query_children(KpiTile))
         missing = max(capacity, len(page.tiles)) - len(pool)
         if missing > 0:
@@ -82,6 +107,20 @@ class PanelScreen(Screen):
         trend.data = page.trend
         trend.set_class(page.stale_trend, "-stale")
         self.set_class(page.spec.is_alert, "-alert-page")
+
+    def _lay_out_charts(self) -> None:
+        """Split the Trends page's plots between its two rows (:func:`chart_rows`)."""
+        plots = self.query_one("#chart-plots", Grid)
+        if self._charts is None or plots.size.height < 2:
+            return
+        rows = "{} {}".format(*chart_rows(self._charts, plots.size.height))
+        if rows != self._chart_rows:
+            self._chart_rows = rows
+            plots.styles.grid_rows = rows
+
+    def on_resize(self, event: events.Resize) -> None:
+        """A new size: the Trends page's rows follow once laid out."""
+        self.call_after_refresh(self._lay_out_charts)
 
     def tiles(self) -> list[KpiTile]:
         """The tiles of the page shown (hidden spare tiles left out)."""

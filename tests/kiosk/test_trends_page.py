@@ -6,8 +6,10 @@ import pytest
 from chart_data import answers
 from kiosk_data import PAGES, T0, fixed_clock, trends_values, view_of
 
+from panneau.hub.charts import CHART_PERIOD_REF, build_charts
 from panneau.hub.chartview import ChartBoard, ChartPlot
 from panneau.kiosk.app import KioskApp
+from panneau.kiosk.screens.panel import chart_rows
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((160, 45), id="160x45")]
 
@@ -18,9 +20,52 @@ def app(colors: str = "full", values: dict | None = None) -> KioskApp:
     return kiosk
 
 
+def fresh_hub_app() -> KioskApp:
+    """The Trends page of a hub started a few minutes ago (the demo's): the day's history, but
+    no ticket solved this week and a single ticket created today."""
+    values = {k: v for k, v in trends_values().items() if "/today/tickets_" not in k}
+    values["kpi:team:support/today/tickets_via_email"] = 1
+    values["kpi:team:support/today/tickets_type_incident"] = 1
+    kiosk = app(values=values)
+    period = kiosk.chart_answers[CHART_PERIOD_REF]
+    period["series"] = {key: [] for key in period["series"]}
+    return kiosk
+
+
 @pytest.mark.parametrize("size", SIZES)
 def test_trends_page(snap_compare, size):
     assert snap_compare(app(), terminal_size=size)
+
+
+def test_trends_page_on_a_fresh_hub(snap_compare):
+    """The bottom row keeps to its few lines: the day's charts fill the 160×45 wall."""
+    assert snap_compare(fresh_hub_app(), terminal_size=(160, 45))
+
+
+async def test_the_bottom_row_takes_what_it_shows_and_the_day_the_rest():
+    for kiosk, size, rows in ((app(), (80, 24), 10), (app(), (160, 45), 16),
+                              (fresh_hub_app(), (160, 45), 3), (fresh_hub_app(), (80, 24), 3)):
+        async with kiosk.run_test(size=size) as pilot:
+            await pilot.pause()
+            board = kiosk.panel.query_one(ChartBoard)
+            plots = board.query_one("#chart-plots")
+            top = board.query_one("#chart-intraday").outer_size.height
+            bottom = [board.query_one(f"#chart-{n}").outer_size.height
+                      for n in ("resolution", "channels", "types")]
+            assert bottom == [rows] * 3, (size, bottom)
+            assert top + bottom[0] == plots.size.height  # nothing left empty below
+            types = board.query_one("#chart-types", ChartPlot)
+            drawn = types.render().plain
+            assert all(label in drawn for label in types.chart.labels), size  # none cut
+
+
+def test_the_rows_split_in_halves_at_most():
+    full, fresh = (build_charts(k.view, "team:support", k.chart_answers)
+                   for k in (app(), fresh_hub_app()))
+    assert chart_rows(full, 20) == (10, 10)  # 80×24: five shares want 11 rows, half is 10
+    assert chart_rows(full, 41) == (25, 16)  # 160×45: the resolution curve two fifths
+    assert chart_rows(fresh, 41) == (38, 3)  # a title and one line (or a message)
+    assert chart_rows(fresh, 4) == (2, 2)
 
 
 def test_trends_page_in_sixteen_colours(snap_compare):
