@@ -182,13 +182,13 @@ class Engine:
         dirty |= self.calls.seen - set(self._cache)
         self._windows(dirty, now)
         now_values = self._now(now, agent_counts)
-        values: dict[str, dict[str, dict[str, float]]] = {}
-        for scope, windows in self._cache.items():
-            if figures := now_values.pop(scope, None):
-                values[scope] = {**windows, "now": figures}
-            elif windows:
-                values[scope] = windows
-        values.update((scope, {"now": figures}) for scope, figures in now_values.items())
+        # Every scope with figures, in the cache's order then the others': the windows as
+        # cached (shared, never changed), with "now" for the few scopes that have it.
+        values = {scope: windows for scope, windows in self._cache.items()
+                  if windows or scope in now_values}
+        for scope, figures in now_values.items():
+            windows = values.get(scope)
+            values[scope] = {**windows, "now": figures} if windows else {"now": figures}
         states, alerts = self.thresholds.evaluate(values, now)
         self._current = Snapshot(
             at=now, values=values, states=states, agents=views, alerts=alerts,
@@ -284,20 +284,18 @@ class Engine:
             out.setdefault(scope, {}).update(figures)
         for scope, figures in self.tickets.now().items():
             out.setdefault(scope, {}).update(figures)
+        # Erlang C per queue from its 30m offered and AHT and the agents who can answer.
+        window_s = (ROLLING["30m"] - 1) * 60.0 + now % 60.0
+        target_pct, cache = self.config.kpi.service_level_target_pct, self._cache
         for queue in self.calls.waiting.keys() | self.agents.queue_members.keys():
-            figures = out.setdefault(f"queue:{queue}", {})
-            figures.update(self._staffing(queue, figures, now))
+            scope = f"queue:{queue}"
+            figures = out.setdefault(scope, {})
+            window = cache.get(scope, {}).get("30m", {})
+            g = figures.get
+            can_answer = (g("agents_available", 0.0) + g("agents_ringing", 0.0)
+                          + g("agents_on_call", 0.0) + g("agents_wrapup", 0.0))
+            figures.update(staffing(offered=window.get("offered"), aht_s=window.get("aht_s"),
+                                    sl_s=self.calls.service_level_s(queue),
+                                    target_pct=target_pct, agents_now=can_answer,
+                                    window_s=window_s))
         return {scope: figures for scope, figures in out.items() if figures}
-
-    def _staffing(self, queue: str, now_figures: dict[str, float], now: float
-                  ) -> dict[str, float]:
-        """Erlang C for one queue from its 30m offered and AHT and the agents who can answer."""
-        window = self._cache.get(f"queue:{queue}", {}).get("30m", {})
-        can_answer = sum(now_figures.get(f"agents_{state}", 0.0)
-                         for state in ("available", "ringing", "on_call", "wrapup"))
-        return staffing(offered=window.get("offered"), aht_s=window.get("aht_s"),
-                        sl_s=self.calls.service_level_s(queue),
-                        target_pct=self.config.kpi.service_level_target_pct,
-                        agents_now=can_answer,
-                        window_s=(ROLLING["30m"] - 1) * 60.0 + now % 60.0)
-
