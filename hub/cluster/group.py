@@ -18,7 +18,7 @@ __all__ = ["IDENTIFIERS", "namespaced"]
 
 #: Event fields naming something of one site (what a group hub prefixes with the site).
 IDENTIFIERS = ("call_id", "caller_id", "queue", "agent", "ticket_id", "group", "assignee",
-               "response_id", "entry_id", "corrects", "team")
+               "response_id", "survey_id", "entry_id", "corrects", "team")
 
 _FIELDS: dict[type, tuple[str, ...]] = {
     cls: tuple(f.name for f in dataclasses.fields(cls) if f.name in IDENTIFIERS)

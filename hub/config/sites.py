@@ -95,8 +95,14 @@ def _thresholds(th: Threshold, sites: list[str]) -> list[Threshold]:
                     queue=th.queue and in_site(s, th.queue)) for s in sites]
 
 
+def _each_site(names: list[str], sites: list[str]) -> list[str]:
+    """Each name as every site's (a name holding ``:`` is one site's, kept), once."""
+    return list(dict.fromkeys(in_site(s, n) for n in names for s in sites))
+
+
 def expand_group(config: Config) -> Config:
-    """``config`` with each site's teams, queues and thresholds (unchanged off a group hub)."""
+    """``config`` with each site's teams, queues, thresholds and level-2 queues and helpdesk
+    groups (unchanged off a group hub)."""
     sites = group_sites(config)
     if not sites:
         return config
@@ -104,8 +110,10 @@ def expand_group(config: Config) -> Config:
     for name, settings in config.queues.items():
         for site in [sites[0]] if SEP in name else sites:
             queues[in_site(site, name)] = settings
+    kpi = replace(config.kpi, level2_queues=_each_site(config.kpi.level2_queues, sites),
+                  level2_groups=_each_site(config.kpi.level2_groups, sites))
     return replace(config, teams=[t for team in config.teams for t in _teams(team, sites)],
-                   queues=queues,
+                   queues=queues, kpi=kpi,
                    thresholds=[t for th in config.thresholds for t in _thresholds(th, sites)])
 
 

@@ -21,6 +21,8 @@ from panneau.hub.events import (
     CallEnded,
     CallEntered,
     FigureEntered,
+    SurveyResponse,
+    SurveySent,
     SystemRestart,
     TicketCreated,
 )
@@ -148,6 +150,11 @@ def test_namespaced_prefixes_every_identifier_and_keeps_the_rest():
     assert namespaced(TicketCreated(ts=T0, ticket_id="t", group="billing"), "lyon").group == (
         "lyon:billing")
     assert namespaced(SystemRestart(ts=T0), "lyon") == SystemRestart(ts=T0)
+    # a sent survey and its answer keep the same id, so the response rate still pairs them
+    sent = namespaced(SurveySent(ts=T0, survey_id="R1", survey="csat"), "lyon")
+    answer = namespaced(SurveyResponse(ts=T0, response_id="R1", survey="csat", score=5,
+                                       scale_min=1, scale_max=5), "lyon")
+    assert sent.survey_id == answer.response_id == "lyon:R1"
 
 
 def test_the_group_config_has_each_site_s_teams_queues_and_thresholds():
@@ -172,6 +179,16 @@ def test_the_group_config_has_each_site_s_teams_queues_and_thresholds():
         ("calls_waiting", None), ("asa_s", "paris:support"), ("asa_s", "lyon:support"),
         ("answered", "lyon:sales")}
     assert expand_group(config) == config  # once is enough
+
+
+def test_the_group_config_has_each_site_s_second_level():
+    config = group_config('[kpi]\nlevel2_queues = ["expert", "paris:vip"]\n'
+                          'level2_groups = ["Level 2"]\n'
+                          'level2_transfer_targets = ["8002@from-internal"]\n')
+    assert config.kpi.level2_queues == ["paris:expert", "lyon:expert", "paris:vip"]
+    assert config.kpi.level2_groups == ["paris:Level 2", "lyon:Level 2"]
+    assert config.kpi.level2_transfer_targets == ["8002@from-internal"]  # not a site's name
+    assert expand_group(config) == config
 
 
 @pytest.mark.parametrize(("extra", "message"), [
