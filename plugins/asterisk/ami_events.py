@@ -23,7 +23,7 @@ Rules kept here:
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Literal
 
 from panneau.hub.events import (
@@ -134,10 +134,10 @@ class AmiTranslator:
                     continue
                 entered = self._base(msg, now)
                 entered["ts"] = now - (_float(_get(msg, "Wait")) or 0.0)
-                out.append(self._enter(msg, entered))
+                out.extend(self._checked("QueueEntry", self._entry, msg, entered))
         for msg in messages:
             if _get(msg, "Event") == "QueueMember":
-                out.extend(self._member(msg, self._base(msg, now), login=True))
+                out.extend(self._checked("QueueMember", self._login, msg, self._base(msg, now)))
         return out
 
     def waiting(self) -> list[list[Any]]:
@@ -162,11 +162,7 @@ class AmiTranslator:
             return []
         if self.mode == "agent_state" and name not in _MEMBER_EVENTS:
             return []
-        try:
-            return handler(self, msg, self._base(msg, now))
-        except InvalidEvent as exc:  # a field out of range: reported, the link goes on
-            self.problems.append(f"{name} refused: {exc}")
-            return []
+        return self._checked(name, handler, self, msg, self._base(msg, now))
 
     def tick(self, now: float) -> list[Event]:
         """Callers who left the line with no answer nor abandon for ``leave_grace_s``."""
@@ -205,6 +201,22 @@ class AmiTranslator:
             return True
         _remember(self._sequence, seq, None)
         return False
+
+    def _checked(self, name: str, build: Callable[..., list[Event]], *args: Any
+                 ) -> list[Event]:
+        """``build(*args)``, or ``[]`` with the refusal reported when a field is out of range (a
+        caller waiting since before 1970, a negative duration...): the link goes on."""
+        try:
+            return build(*args)
+        except InvalidEvent as exc:
+            self.problems.append(f"{name} refused: {exc}")
+            return []
+
+    def _entry(self, msg: Mapping[str, Any], base: dict[str, Any]) -> list[Event]:
+        return [self._enter(msg, base)]
+
+    def _login(self, msg: Mapping[str, Any], base: dict[str, Any]) -> list[Event]:
+        return self._member(msg, base, login=True)
 
     def _problem(self, name: str, what: str) -> list[Event]:
         self.problems.append(f"{name}: {what}")

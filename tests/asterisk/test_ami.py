@@ -403,3 +403,14 @@ async def test_a_quiet_link_whose_pings_are_answered_sends_heartbeats():
         async with running(ami_source(server.port, ping_interval_s=0.05), ctx):
             await ctx.wait_for(lambda c: c.heartbeats >= 3, timeout=10)
     assert ctx.statuses[-1][0] == "live"
+
+
+def test_a_status_reply_out_of_range_is_reported_and_the_rest_kept():
+    """Found by test_no_ami_message_raises: a caller waiting longer than the clock allows
+    (Wait 110 s at 100 s after 1970) cannot be an event; it is reported, the others kept."""
+    t = AmiTranslator("pbx", leave_grace_s=0)
+    events = t.seed([{"Event": "QueueEntry", "Queue": "q1", "Uniqueid": "old", "Wait": "110"},
+                     {"Event": "QueueEntry", "Queue": "q1", "Uniqueid": "new", "Wait": "5"}],
+                    100.0)
+    assert [(type(e).__name__, e.call_id, e.ts) for e in events] == [("CallEntered", "new", 95.0)]
+    assert len(t.problems) == 1 and t.problems[0].startswith("QueueEntry refused:")
