@@ -155,11 +155,10 @@ def _event(cls: type) -> type:
     init = env["__init__"]
     init.__qualname__ = f"{cls.__name__}.__init__"
     cls.__init__ = init  # type: ignore[misc]
-    _UNCHECKED[cls] = _compile_unchecked(cls, [f.name for f in fields])
     return cls
 
 
-_UNCHECKED: dict[type, Any] = {}
+_UNCHECKED: dict[type, Any] = {}  # compiled on first use: most processes never build one
 
 
 def _compile_unchecked(cls: type, names: list[str]) -> Any:
@@ -559,7 +558,11 @@ def unchecked_builder(cls: type[E]) -> Callable[..., E]:
     hashes and journals the same. ``tests/asterisk`` rebuilds every event a parser made this
     way through the checked constructor and asks for the same event.
     """
-    return _UNCHECKED[cls]
+    build = _UNCHECKED.get(cls)
+    if build is None:
+        names = [f.name for f in dataclasses.fields(cls)]
+        build = _UNCHECKED[cls] = _compile_unchecked(cls, names)
+    return build
 
 
 def checked_builder(cls: type[E]) -> Callable[..., E]:
