@@ -49,6 +49,9 @@ def _ticks(low: float, high: float) -> list[float]:
     first = -(-low // step) * step
     return [float(first + i * step) for i in range(int((high - first) // step) + 1)]
 _BAR_COLORS = ("cyan", "green")
+#: Bars are drawn at most this wide: the first half hours of a day (or of a fresh hub) stand
+#: at the left as narrow bars, the rest of the day to come, rather than one bar across it all.
+_MIN_SLOTS = 6
 #: Stacked calls: answered at the bottom, not answered on top.
 _STACK_COLORS = ("green", "red")
 _STATE_STYLES = {"ok": "green", "warn": "bold yellow", "alert": "bold red"}
@@ -170,6 +173,8 @@ class ChartPlot(PlotextPlot):
             chart.short)
         self.plt.stacked_bar(list(range(1, len(labels) + 1)), values,
                              color=list(_STACK_COLORS[:len(values)]), width=0.6)
+        if len(labels) < _MIN_SLOTS:
+            self.plt.xlim(0.5, _MIN_SLOTS + 0.5)
         top = max((sum(column) for column in zip(*values, strict=True)), default=0.0)
         self.plt.yticks(_ticks(0.0, _nice_range([0.0, top])[1]))
         self.plt.xticks(*_every(labels, (width - 8) // 9))

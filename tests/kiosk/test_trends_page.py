@@ -6,7 +6,7 @@ import pytest
 from chart_data import answers
 from kiosk_data import PAGES, T0, fixed_clock, trends_values, view_of
 
-from panneau.hub.charts import CHART_PERIOD_REF, build_charts
+from panneau.hub.charts import CHART_DAY_REF, CHART_PERIOD_REF, build_charts
 from panneau.hub.chartview import ChartBoard, ChartPlot
 from panneau.kiosk.app import KioskApp
 from panneau.kiosk.screens.panel import chart_rows
@@ -57,6 +57,21 @@ async def test_the_bottom_row_takes_what_it_shows_and_the_day_the_rest():
             types = board.query_one("#chart-types", ChartPlot)
             drawn = types.render().plain
             assert all(label in drawn for label in types.chart.labels), size  # none cut
+
+
+async def test_the_first_half_hour_is_a_narrow_bar_not_a_wall():
+    """A fresh hub (the demo) has one half hour: its bar stands at the left, a sixth of the
+    width at most, rather than filling the chart."""
+    kiosk = fresh_hub_app()
+    day = kiosk.chart_answers[CHART_DAY_REF]
+    day["series"] = {key: points[-1:] for key, points in day["series"].items()}
+    async with kiosk.run_test(size=(160, 45)) as pilot:
+        await pilot.pause()
+        plot = kiosk.panel.query_one("#chart-per-half-hour", ChartPlot)
+        assert len(plot.chart.labels) == 1
+        rows = [line for line in plot.render().plain.splitlines() if "█" in line]
+        assert rows and all(line.count("█") <= plot.size.width // 6 for line in rows)
+        assert all(line.index("█") < plot.size.width // 4 for line in rows)
 
 
 def test_the_rows_split_in_halves_at_most():
