@@ -75,7 +75,8 @@ class Calls:
         self.calls: dict[str, _Call] = {}
         self.waiting: dict[str, dict[str, float]] = {}
         self.closed: dict[str, None] = {}
-        self.last_answer: dict[str, float] = {}
+        #: caller -> (newest instant with an answer, the newest instant before it or None).
+        self.last_answer: dict[str, tuple[float, float | None]] = {}
         self._fcr_prune_at = 1024
         self.unknown_queues: set[str] = set()
         #: Scopes that have seen a call event (their counts show as 0 rather than absent).
@@ -100,7 +101,8 @@ class Calls:
                       for cid, (queue, entered, caller, answered) in data["calls"].items()}
         self.waiting = {queue: dict(calls) for queue, calls in data["waiting"].items()}
         self.closed = dict.fromkeys(data["closed"])
-        self.last_answer = dict(data["last_answer"])
+        self.last_answer = {c: (newest, before)
+                            for c, (newest, before) in data["last_answer"].items()}
         self._fcr_prune_at = data["fcr_prune_at"]
         self.unknown_queues = set(data["unknown_queues"])
         self.seen = set(data["seen"])
@@ -239,17 +241,25 @@ class Calls:
         """First-contact proxy: an answered call is a repeat when the same caller had an
         answered call within ``kpi.fcr_repeat_hours`` before (not at the same instant, so
         the figures do not depend on the order of same-time events). 0: no caller to tell, 1: a
-        first contact, 2: a repeat (the index in ``_FCR``)."""
+        first contact, 2: a repeat (the index in ``_FCR``).
+
+        Per caller: the newest instant with an answer and the newest one before it, so that
+        every answer of one instant is judged against the same earlier answer."""
         if not caller:
             return 0
         horizon = self.kpi.fcr_repeat_hours * 3600.0
-        last = self.last_answer.get(caller)
-        self.last_answer[caller] = ts if last is None else max(last, ts)
+        newest, before = self.last_answer.get(caller, (None, None))
+        if newest is None or ts > newest:
+            self.last_answer[caller] = (ts, newest)
+            earlier = newest
+        else:  # the same instant as the newest answer (or older: out of reach of the timeline)
+            earlier = before if ts == newest else newest
         if len(self.last_answer) > self._fcr_prune_at:
-            self.last_answer = {c: t for c, t in self.last_answer.items() if ts - t <= horizon}
+            self.last_answer = {c: pair for c, pair in self.last_answer.items()
+                                if ts - pair[0] <= horizon}
             self._fcr_prune_at = max(1024, 2 * len(self.last_answer))
-        if last is not None and last != ts and abs(ts - last) <= horizon:
-            return 2  # answers of one instant are none "before" another: all first contacts
+        if earlier is not None and abs(ts - earlier) <= horizon:
+            return 2
         return 1
 
     def _ended(self, event: ev.CallEnded) -> None:

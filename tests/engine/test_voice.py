@@ -164,6 +164,21 @@ def test_fcr_answers_of_one_instant_are_all_first_contacts(run):
         assert snap.get("queue:q", "today", "fcr_pct") == 100.0
 
 
+def test_fcr_answers_of_one_instant_after_an_earlier_one_are_all_repeats(run):
+    """The caller had an answer an hour before: both answers of the next instant repeat it,
+    whichever came first (found by test_same_time_order_does_not_matter)."""
+    first = [E(ts=T0, call_id="c0", queue="q", caller_id="555"),
+             A(ts=T0 + 5, call_id="c0", queue="q", agent="C", hold_s=5)]
+    calls = [[E(ts=T0 + 3600, call_id=f"c{i}", queue="q", caller_id="555"),
+              A(ts=T0 + 3605, call_id=f"c{i}", queue="q", agent=agent, hold_s=5)]
+             for i, agent in enumerate("AB", start=1)]
+    for order in (calls, calls[::-1]):
+        snap = run(first + [event for call in order for event in call], T0 + 3660)
+        assert snap.get("agent:A", "today", "fcr_pct") == 0.0
+        assert snap.get("agent:B", "today", "fcr_pct") == 0.0
+        assert snap.get("queue:q", "today", "fcr_pct") == pytest.approx(100 / 3)
+
+
 def test_restart_clears_calls_in_flight(run):
     events = [E(ts=T0, call_id="c1", queue="q"),
               E(ts=T0 + 1, call_id="c2", queue="q"),
