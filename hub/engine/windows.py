@@ -395,6 +395,8 @@ class Tallies:
             self._prune(target)
             return
         self._fold(target - 1)
+        if old is not None:  # the old cursor's minute was in every window (read as current)
+            self.dirty.update(self.minutes.get(old, ()))
         for width in ROLLING.values():
             if old is not None and 0 < target - old <= width:
                 for minute in range(old, target):

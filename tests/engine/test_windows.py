@@ -48,6 +48,19 @@ def test_incremental_snapshots_match_a_fresh_engine():
         assert live.snapshot(now).values == fresh.snapshot(now).values
 
 
+def test_a_minute_seen_as_current_leaves_the_windows_after_a_jump():
+    """A snapshot in the minute of a call, the next one over an hour later: the call has left
+    every rolling window (the scope's figures are worked out again; found by
+    test_incremental_equals_from_scratch)."""
+    engine = Engine(Config(queues={"q": QueueSettings()}))
+    for event in entered(0, 1):
+        engine.apply(event)
+    assert engine.snapshot(T0 + 1).get("queue:q", "15m", "offered") == 1
+    later = engine.snapshot(T0 + 61 * 60)
+    assert {w: later.get("queue:q", w, "offered") for w in ("15m", "30m", "60m", "today")} == {
+        "15m": 0, "30m": 0, "60m": 0, "today": 1}
+
+
 def test_today_follows_timezone_and_day_start(run):
     config = Config(hub=HubSettings(timezone="Europe/Paris", day_start="06:00"))
     day_start = T0 - 3 * 3600  # 05:00 UTC = 06:00 in Paris (UTC+1 in January)
