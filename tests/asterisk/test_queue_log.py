@@ -27,7 +27,7 @@ from panneau.hub.events import (
     unchecked_builder,
 )
 from panneau.hub.testing import figures
-from panneau.plugins.asterisk.queue_log import parse_lines
+from panneau.plugins.asterisk.queue_log import ParseResult, parse_batches, parse_lines
 from panneau.plugins.asterisk.verbs import KNOWN_VERBS
 
 
@@ -333,3 +333,23 @@ def test_unchecked_and_checked_builders_build_the_same_event():
         assert type(fast) is cls and cls in EVENT_TYPES.values()
     with pytest.raises(InvalidEvent, match="hold_s must be a finite number >= 0"):
         checked_builder(CallAnswered)(10.0, "", "", "c", "q", "Ann", -1.0, None)
+
+
+# --- batches: where a batch ends changes nothing ------------------------------------------------
+
+_live_lines = st.sampled_from([
+    "1795378661|c1|sales|NONE|ENTERQUEUE||5550107|1", "1795378662|c1|sales|Dave|CONNECT|1|c1.4|1",
+    "1795378700|c1|sales|Dave|COMPLETECALLER|1|38|1", "1795378663|c2|sales|NONE|ENTERQUEUE||555|2",
+    "1795378670|c2|sales|NONE|ABANDON|2|2|7", "1795378671|NONE|sales|Dave|PAUSE|Lunch",
+    "1795378680|NONE|sales|Dave|UNPAUSE|", "", "\r", "garbage", "1795378690|c3|q|A|CONNECT|x|y|1"])
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(_live_lines, max_size=40), st.integers(1, 9))
+def test_batches_of_any_size_give_what_one_batch_gives(lines, size):
+    """Repeats straddling a batch's end are still dropped, line numbers still the file's, blank
+    and CRLF lines still ignored: the events, skips and counts of small batches are one batch's."""
+    lines = [line + "\r\n" for line in lines]
+    whole = parse_lines(lines)
+    parts = ParseResult.merged(parse_batches(lines, batch_lines=size))
+    assert parts == whole

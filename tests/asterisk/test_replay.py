@@ -144,6 +144,37 @@ def test_two_processes_give_the_same_figures(capsys, live, data_dir):
     assert capsys.readouterr() == two  # the skipped lines too, in the same order
 
 
+def _messy_log(live, path) -> None:
+    """The live recording 40 times over, an hour apart (some 13,000 lines, three batches of the
+    reader), written with CRLF, blank and bad lines, repeats at each batch's end and a last
+    line cut short."""
+    lines = []
+    for hour in range(40):
+        for fields in lines_of(live / "queue_log"):
+            fields[0] = str(int(fields[0]) + 3600 * hour)
+            if fields[1] != "NONE":
+                fields[1] += f".{hour}"
+            lines.append("|".join(fields))
+            if len(lines) % 5000 in (4999, 0, 1):  # repeated across the end of a batch
+                lines.append(lines[-1])
+            if len(lines) % 997 == 0:
+                lines += ["", "garbage", f"{fields[0]}|c|q|A|CONNECT|x|y|1"]
+    path.write_bytes("\r\n".join(lines)[:-4].encode())
+
+
+@pytest.mark.skipif(not can_fork(), reason="needs fork")
+def test_two_processes_read_a_messy_file_as_one(capsys, live, tmp_path):
+    log = tmp_path / "queue_log"
+    _messy_log(live, log)
+    outputs = []
+    for processes in ("1", "2"):
+        assert main(["replay", "queue_log", str(log), "--json", "--processes", processes]) == 0
+        outputs.append(capsys.readouterr())
+    assert outputs[0] == outputs[1]  # figures, and the skipped lines in the same order
+    figures = json.loads(outputs[0].out)
+    assert figures["skipped_lines"] >= 13 and figures["queues"]["support"]["offered"] > 800
+
+
 @pytest.mark.skipif(not can_fork(), reason="needs fork")
 def test_a_refused_file_is_refused_the_same_from_the_reading_process(capsys, tmp_path):
     bad = tmp_path / "export.csv"
