@@ -108,7 +108,8 @@ class Inputs:
             "dirty": sorted(self.dirty), "seq": self._seq}
 
     def load_data(self, data: dict) -> None:
-        """Take back what :meth:`to_data` gave."""
+        """Take back what :meth:`to_data` gave; every scope with entered figures counts as
+        changed (a loaded engine has no figures cached yet)."""
         self.days = {int(day): {scope: dict(sums) for scope, sums in scopes.items()}
                      for day, scopes in data["days"]}
         self.entries = {entry_id: _Entry(int(day), tuple(scopes), dict(amounts), int(seq),
@@ -120,7 +121,7 @@ class Inputs:
             if entry.rate is not None and entry_id not in self.corrected:
                 self.rates.setdefault(entry.scopes[0], {})[entry_id] = entry
         self.changed = set(data["changed"])
-        self.dirty = set(data["dirty"])
+        self.dirty = set(data["dirty"]).union(*self.days.values())
         self._seq = int(data["seq"])
 
     def problem(self, event: ev.FigureEntered) -> tuple[str, str] | None:

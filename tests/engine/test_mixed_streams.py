@@ -10,6 +10,7 @@ Seeded ``random`` streams, a fixed number of them: the same examples on every ru
 
 from __future__ import annotations
 
+import json
 import random
 
 import pytest
@@ -166,3 +167,19 @@ def test_live_equals_a_replay(seed):
     assert end_live.agents == end_replay.agents
     assert end_live.paused_reasons == end_replay.paused_reasons
     assert end_live.bad_events == end_replay.bad_events
+
+
+@pytest.mark.parametrize("group", [False, True])
+def test_entered_figures_alone_in_their_scope_are_shown_after_a_restart(group):
+    """A scope with entered figures and nothing else (a group hub's ``site:<name>``, a plain
+    hub's ``site``) is shown again by an engine loaded from saved data (found by comparing
+    snapshots of an engine saved and loaded along the way with one that never was)."""
+    cfg = config(group)
+    kept = Engine(cfg)
+    kept.apply(ev.FigureEntered(ts=BASE, entry_id="e0", figure="headcount", amount=3,
+                                source="lyon" if group else "hr"))
+    kept.snapshot(BASE + 10)
+    loaded = Engine.from_data(cfg, json.loads(json.dumps(kept.to_data())))
+    scope = "site:lyon" if group else "site"
+    assert loaded.snapshot(BASE + 20).values == kept.snapshot(BASE + 20).values
+    assert loaded.query().get(scope, "today", "headcount") == 3
