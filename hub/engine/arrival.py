@@ -115,6 +115,16 @@ class Timeline:
         elif self.late:
             self._rewind()
 
+    def resume(self, frontier: float) -> None:
+        """Go on live from a saved state whose newest event is at ``frontier``, with a
+        checkpoint of that state: an event after it is put in its place even when the next
+        ``advance`` has moved the frontier past it, as it would be had the engine never been
+        saved (before, the first checkpoint was taken only at that advance)."""
+        self.frontier = frontier
+        self.live = True
+        self.tallies.journal = []
+        self.checkpoints = [(frontier, 0, 0, self.save())]
+
     def settle(self) -> None:
         """Take every waiting event in its place now (before the engine state is saved)."""
         if not self.live:

@@ -153,7 +153,7 @@ class Engine:
         engine.tallies.load_data(data["tallies"])
         engine._load_parts(data)
         engine.thresholds.load_data(data["thresholds"])
-        engine.timeline.frontier = float(data["frontier"])
+        engine.timeline.resume(float(data["frontier"]))
         return engine
 
     # --- time and output -----------------------------------------------------------------
