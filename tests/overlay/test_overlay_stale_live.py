@@ -3,14 +3,13 @@ figures it fed are greyed and marked, as the kiosk greys its tiles."""
 
 from __future__ import annotations
 
-import asyncio
-
 from panneau.hub.client import HubClient
 from panneau.hub.config import parse_config
 from panneau.hub.server.app import Hub
 from panneau.overlay.app import OverlayApp
 from panneau.overlay.widgets import FiguresPanel, StateBar
 from tests.hub.conftest import agent_token, config_text
+from tests.overlay.test_overlay_live_hub import until
 
 
 async def test_a_source_gone_stale_greys_the_agents_state_and_figures(tmp_path, feed_pm):
@@ -18,21 +17,12 @@ async def test_a_source_gone_stale_greys_the_agents_state_and_figures(tmp_path, 
                        stale_after_s=0.5)
     async with Hub(parse_config(text, "test.toml"), pm=feed_pm) as hub:
         app = OverlayApp(HubClient(hub.ws_url, agent_token("ag-ann")), tick_s=0.1)
-        async with app.run_test(size=(60, 15)) as pilot:
+        async with app.run_test(size=(60, 15)):
             state, figures = app.query_one(StateBar), app.query_one(FiguresPanel)
-
-            async def until(check, what: str) -> None:
-                try:
-                    async with asyncio.timeout(15):
-                        while not check():
-                            await pilot.pause(0.05)
-                except TimeoutError:
-                    raise AssertionError(f"no {what}: {state.render()!s}") from None
-
             await until(lambda: state.model.me is not None and "● live" in str(state.render()),
-                        "live state")
+                        seconds=15)
             assert not str(state.render()).startswith("◌")
-            await until(lambda: "feed stale" in str(state.render()), "source stale")
+            await until(lambda: "feed stale" in str(state.render()), seconds=15)
             me = state.model.me
             assert me is not None and me.stale
             assert str(state.render()).startswith(f"◌ {me.label}")  # the last state known

@@ -116,11 +116,11 @@ async def test_a_running_demo_hub_gives_them(tmp_path):
     escalation among them, within about a simulated half hour."""
     async with demo_hub(tmp_path, speed=120.0) as hub:
         def today() -> dict:
-            return hub.engine.snapshot(hub.clock()).values.get("site", {}).get("today", {})
+            return hub.engine.query().values.get("site", {}).get("today", {})
 
         async with asyncio.timeout(60):
             while not (all(k in today() for k in AT_ONCE) and today()["escalations"] >= 1):
                 await asyncio.sleep(0.2)
         sane(today())
         assert 0 < today()["call_escalation_pct"] <= 100
-        assert hub.engine.snapshot(hub.clock()).bad_events == {}
+        assert hub.engine.query().bad_events == {}
