@@ -145,7 +145,7 @@ def replay(batches: Iterable[Any], config: Any, at: float | None) -> Replayed:
     from panneau.hub.engine import Engine
 
     engine = Engine(config)
-    apply = engine.apply
+    apply, apply_all = engine.apply, engine.apply_all
     skipped, details, last, first, read, applied = 0, [], None, None, 0, 0
     for batch in batches:
         skipped += len(batch.skipped)
@@ -158,8 +158,7 @@ def replay(batches: Iterable[Any], config: Any, at: float | None) -> Replayed:
         low, high = min(times), max(times)
         first = low if first is None else min(first, low)
         if at is None or high <= at:  # the whole batch
-            for event in events:
-                apply(event)
+            apply_all(events)
             applied += len(events)
             last = high if last is None else max(last, high)
             continue

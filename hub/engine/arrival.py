@@ -28,7 +28,7 @@ within the reach below.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from operator import attrgetter
 from typing import Any
 
@@ -51,8 +51,11 @@ class Timeline:
 
     def __init__(self, take: Callable[[Event], None], tallies: Tallies,
                  save: Callable[[], Any], load: Callable[[Any], None],
-                 reach_s: float = REACH_S) -> None:
+                 reach_s: float = REACH_S,
+                 take_all: Callable[[Sequence[Event]], None] | None = None) -> None:
         self.take, self.tallies, self.save, self.load = take, tallies, save, load
+        #: ``take`` of each event of a sequence in turn, in one call.
+        self.take_all = take_all or self._take_each
         self.reach_s = reach_s
         self.live = False
         self.frontier = -math.inf
@@ -84,6 +87,32 @@ class Timeline:
         else:
             self.late.append(event)
 
+    def add_all(self, events: Sequence[Event]) -> None:
+        """:meth:`add` of each event in turn, in one call (a replay's batches): before the
+        first ``advance`` they join the buffer at once, which is taken at the same points
+        as one :meth:`add` at a time would take it."""
+        if self.live:
+            for event in events:
+                self.add(event)
+            return
+        pending, start, end = self.pending, 0, len(events)
+        while start < end:
+            stop = min(end, start + self._drain_at - len(pending))  # the next drain's point
+            part = events[start:stop] if start or stop < end else events
+            pending.extend(part)
+            newest = max(map(_ts, part))
+            if newest > self._newest:
+                self._newest = newest
+            start = stop
+            if len(pending) >= self._drain_at:
+                self._drain(self._newest - HOLD_S)
+                self._drain_at = len(pending) + _BUFFER
+
+    def _take_each(self, events: Sequence[Event]) -> None:
+        take = self.take
+        for event in events:
+            take(event)
+
     def _drain(self, until: float) -> None:
         """Take the buffered events up to ``until``, in time order."""
         pending = self.pending
@@ -98,12 +127,9 @@ class Timeline:
                 else:
                     hi = mid
             n = lo
-        take, frontier = self.take, self.frontier
-        for event in pending[:n]:
-            take(event)
-            if event.ts > frontier:
-                frontier = event.ts
-        self.frontier = frontier
+        if n:  # in time order: the last is the newest
+            self.take_all(pending[:n])
+            self.frontier = max(self.frontier, pending[n - 1].ts)
         del pending[:n]
 
     def before_advance(self) -> None:

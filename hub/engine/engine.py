@@ -14,7 +14,8 @@ changes nothing; ``snapshot(now)`` is ``advance(now)`` then ``query()``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from itertools import repeat
 
 from panneau.hub import events as ev
 from panneau.hub.config import Config
@@ -80,7 +81,7 @@ class Engine:
         self._current = Snapshot(at=0.0)
         self._routes: dict[type, tuple[Callable[[ev.Event], None], ...]] = {}
         self.timeline = Timeline(self._take, self.tallies, self._save_parts, self._load_parts,
-                                 reach_s)
+                                 reach_s, self._take_all)
 
     # --- input -------------------------------------------------------------------------
 
@@ -91,6 +92,14 @@ class Engine:
             raise ev.InvalidEvent(f"not an event: {type(event).__name__}")
         self.timeline.add(event)
 
+    def apply_all(self, events: Sequence[ev.Event]) -> None:
+        """:meth:`apply` of each event in turn, in one call (a replay's batches)."""
+        if all(map(isinstance, events, repeat(ev.Event))):
+            self.timeline.add_all(events)
+            return
+        for event in events:  # those before the first that is not an event are taken
+            self.apply(event)
+
     def _take(self, event: ev.Event) -> None:
         route = self._routes.get(type(event))
         if route is None:
@@ -98,13 +107,23 @@ class Engine:
         for take in route:
             take(event)
 
+    def _take_all(self, events: Sequence[ev.Event]) -> None:
+        """:meth:`_take` of each event in turn."""
+        routes, route_of = self._routes, self._route
+        for event in events:
+            route = routes.get(kind := type(event))
+            if route is None:
+                route = routes[kind] = route_of(kind)
+            for take in route:
+                take(event)
+
     def _route(self, kind: type) -> tuple[Callable[[ev.Event], None], ...]:
         """The parts that take events of type ``kind``, in order."""
         parts: list[Callable[[ev.Event], None]] = []
         if issubclass(kind, _CALL_EVENTS):
-            parts.append(self.calls.apply)
-            if issubclass(kind, ev.CallEnded | ev.CallEntered):
-                parts.append(self.escalations.apply)
+            parts.append(self.calls.handler(kind))
+            if issubclass(kind, ev.CallEnded | ev.CallEntered) and self._level2:
+                parts.append(self.escalations.apply)  # counts nothing without a level 2
         if issubclass(kind, _AGENT_EVENTS):
             parts.append(self.agents.apply)
         if issubclass(kind, _TICKET_EVENTS):

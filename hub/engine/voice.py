@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from panneau.hub import events as ev
 from panneau.hub.config import Config
-from panneau.hub.engine.bad import BadEvents, is_duration
+from panneau.hub.engine.bad import BadEvents
 from panneau.hub.engine.scopes import Scopes
 from panneau.hub.engine.windows import Sums, Tallies
 
@@ -36,6 +36,7 @@ _AGENT_ANSWERED: tuple[Sums, ...] = tuple({"answered": 1} | fcr for fcr in _FCR)
 LEFT_COUNTERS = {"timeout": "timed_out", "empty": "exited_empty", "key": "exited_with_key",
                  "withdrawn": "withdrawn", "syscompat": "syscompat"}
 _CLOSED_MAX = 50_000
+_INF = float("inf")
 #: A call still waiting, or still talking, after this long lost its outcome line: forget it.
 STALE_WAIT_S = 6 * 3600.0
 STALE_TALK_S = 12 * 3600.0
@@ -51,7 +52,7 @@ class _Call:
 
 #: Event type -> the :class:`Calls` method taking it (subclasses take their base's).
 _HANDLERS = {ev.CallEntered: "_entered", ev.CallAnswered: "_answered", ev.CallEnded: "_ended",
-             ev.CallAbandoned: "_abandoned", ev.CallLeft: "_abandoned", ev.RingNoAnswer: "_ring",
+             ev.CallAbandoned: "_left", ev.CallLeft: "_left", ev.RingNoAnswer: "_ring",
              ev.SystemRestart: "_restart", ev.CallLost: "_lost"}
 
 
@@ -81,8 +82,14 @@ class Calls:
         self.unknown_queues: set[str] = set()
         #: Scopes that have seen a call event (their counts show as 0 rather than absent).
         self.seen: set[str] = set()
-        self._seen_tuples: set[tuple[str, ...]] = set()
+        #: Scope tuples by queue, agent and (queue, agent) pair: each is added to right after
+        #: it is first looked up, so its scopes join :attr:`seen` then (see :meth:`_scopes`).
+        self._queues: dict[str, tuple[str, ...]] = {}
+        #: Those of :attr:`_queues` already checked by :meth:`_queue` (since the last load).
+        self._checked: dict[str, tuple[str, ...]] = {}
         self._agents: dict[str, tuple[str, ...]] = {}
+        self._pairs: dict[tuple[str, str], tuple[str, ...]] = {}
+        self._add_minute = tallies.add_minute
         self._handlers: dict[type, Callable[[ev.Event], None]] = {}
 
     def to_data(self) -> dict:
@@ -106,40 +113,56 @@ class Calls:
         self._fcr_prune_at = data["fcr_prune_at"]
         self.unknown_queues = set(data["unknown_queues"])
         self.seen = set(data["seen"])
-        self._seen_tuples = set()
+        self._queues, self._checked, self._agents, self._pairs = {}, {}, {}, {}
 
     def service_level_s(self, queue: str) -> int:
         """T of the queue: its own setting, else the general one."""
         return self.queue_sl.get(queue, self.kpi.service_level_s)
 
 
-    def _add(self, ts: float, scopes: tuple[str, ...], amounts: Sums) -> None:
-        if scopes not in self._seen_tuples:
-            self._seen_tuples.add(scopes)
-            self.seen.update(scopes)
-        self.tallies.add_minute(int(ts // 60), scopes, amounts)
+    def _scopes(self, scopes: tuple[str, ...]) -> tuple[str, ...]:
+        """A scope tuple about to be added to for the first time since the last load: its
+        scopes have now seen a call event. (Every tuple the caches below hand out is added
+        to right away, so :attr:`seen` is the scopes of the tuples in the caches.)"""
+        self.seen.update(scopes)
+        return scopes
+
+    def _queue_scopes(self, queue: str) -> tuple[str, ...]:
+        """site, the queue and its teams: where a queue's call sums go."""
+        scopes = self._queues[queue] = self._scopes(self.scopes.queue(queue))
+        return scopes
 
     def _queue(self, queue: str) -> tuple[str, ...]:
+        """:meth:`_queue_scopes` for a call entering or leaving (not an answer or an end):
+        a queue the configuration does not know is counted once in ``unknown_queues``."""
         known = self.scopes.known_queues
         if known and queue not in known and queue not in self.unknown_queues:
             self.unknown_queues.add(queue)
             self.bad.note("unknown_queue")
-        return self.scopes.queue(queue)
+        scopes = self._checked[queue] = self._queues.get(queue) or self._queue_scopes(queue)
+        return scopes
+
+    def _agent(self, agent: str) -> tuple[str, ...]:
+        """``("agent:<id>",)``, the scope of an agent's own call figures."""
+        scopes = self._agents[agent] = self._scopes((f"agent:{agent}",))
+        return scopes
 
     def _close(self, call_id: str) -> _Call | None:
         call = self.calls.pop(call_id, None)
         if call is not None:
             self.waiting.get(call.queue, {}).pop(call_id, None)
-        self.closed[call_id] = None
-        if len(self.closed) > _CLOSED_MAX:
-            for key in list(self.closed)[: _CLOSED_MAX // 2]:
-                del self.closed[key]
+        closed = self.closed
+        closed[call_id] = None
+        if len(closed) > _CLOSED_MAX:
+            for key in list(closed)[: _CLOSED_MAX // 2]:
+                del closed[key]
         return call
 
     def _open(self, ts: float, call_id: str, queue: str, caller: str | None) -> _Call:
         call = self.calls[call_id] = _Call(queue, ts, caller)
         self.closed.pop(call_id, None)
-        self._add(ts, self._queue(queue), _OFFERED)
+        self._add_minute(int(ts // 60), self._checked.get(queue) or self._queue(queue),
+                         _OFFERED)
         return call
 
     def _outcome(self, call_id: str, bad_kind: str) -> _Call | None:
@@ -151,17 +174,24 @@ class Calls:
             self.bad.note(bad_kind)
         return call
 
+    def handler(self, kind: type) -> Callable[[ev.Event], None]:
+        """The method counting call events of type ``kind`` (what :meth:`apply` calls)."""
+        handler = self._handlers.get(kind)
+        if handler is None:
+            handler = self._handlers[kind] = _handler(self, kind)
+        return handler
+
     def apply(self, event: ev.Event) -> None:
         """Count one call event."""
-        handler = self._handlers.get(type(event))
-        if handler is None:
-            handler = self._handlers[type(event)] = _handler(self, type(event))
-        handler(event)
+        self.handler(type(event))(event)
 
     def _ring(self, event: ev.RingNoAnswer) -> None:
         if not event.canceled and event.ring_ms != 0:
-            scopes = self.scopes.queue_and_agent(event.queue, event.agent)
-            self._add(event.ts, scopes, {"ring_no_answer": 1})
+            key = (event.queue, event.agent)
+            scopes = self._pairs.get(key)
+            if scopes is None:
+                scopes = self._pairs[key] = self._scopes(self.scopes.queue_and_agent(*key))
+            self._add_minute(int(event.ts // 60), scopes, {"ring_no_answer": 1})
 
     def _restart(self, event: ev.SystemRestart) -> None:
         if event.reload_only:
@@ -176,23 +206,25 @@ class Calls:
     def _lost(self, event: ev.CallLost) -> None:
         self._close(event.call_id)
 
-    def _abandoned(self, event: ev.CallAbandoned | ev.CallLeft) -> None:
-        self._left(event, event.wait_s)
-
     def _ignore(self, event: ev.Event) -> None:
         """Events calls do not count."""
 
     def _entered(self, event: ev.CallEntered) -> None:
-        if event.call_id in self.calls:
+        call_id, queue, ts = event.call_id, event.queue, event.ts
+        if call_id in self.calls:
             self.bad.note("duplicate_enter")
-            self._close(event.call_id)
-        self._open(event.ts, event.call_id, event.queue, event.caller_id or None)
-        self.waiting.setdefault(event.queue, {})[event.call_id] = event.ts
+            self._close(call_id)
+        self._open(ts, call_id, queue, event.caller_id or None)
+        waiting = self.waiting.get(queue)
+        if waiting is None:
+            waiting = self.waiting[queue] = {}
+        waiting[call_id] = ts
 
     def _target(self, call_id: str, duration: float, other: float = 0.0
                 ) -> tuple[bool, _Call | None]:
-        """Checks every outcome shares: sane durations, and not a call already closed."""
-        if not (is_duration(duration) and is_duration(other)):
+        """Checks every outcome shares: sane durations (always, for an event that was
+        checked when built), and not a call already closed."""
+        if not (0.0 <= duration < _INF and 0.0 <= other < _INF):
             self.bad.note("negative_duration")
             return False, None
         call = self.calls.get(call_id)
@@ -204,7 +236,8 @@ class Calls:
     def _waiting(self, event: ev.CallAnswered | ev.CallAbandoned | ev.CallLeft, duration: float,
                  if_answered: str, if_unknown: str) -> _Call | None:
         """The waiting call an answer or an exit refers to (entered implicitly when never seen),
-        or None when the event must be ignored."""
+        or None when the event must be ignored. (The handlers take the common case, an open
+        call not answered yet with a sane duration, without it.)"""
         ok, call = self._target(event.call_id, duration)
         if not ok:
             return None
@@ -217,25 +250,26 @@ class Calls:
         return call
 
     def _answered(self, event: ev.CallAnswered) -> None:
-        call = self._waiting(event, event.hold_s, "outcome_of_closed_call", "answer_without_enter")
-        if call is None:
-            return
-        self.waiting.get(call.queue, {}).pop(event.call_id, None)
-        call.answered = event.ts
-        amounts: Sums = {"answered": 1, "outcomes": 1, "hold_sum": event.hold_s}
-        if event.hold_s <= self.service_level_s(event.queue):
+        call_id, queue, ts, hold = event.call_id, event.queue, event.ts, event.hold_s
+        call = self.calls.get(call_id)
+        if call is None or call.answered is not None or not 0.0 <= hold < _INF:
+            call = self._waiting(event, hold, "outcome_of_closed_call", "answer_without_enter")
+            if call is None:
+                return
+        waiting = self.waiting.get(call.queue)
+        if waiting is not None:
+            waiting.pop(call_id, None)
+        call.answered = ts
+        amounts: Sums = {"answered": 1, "outcomes": 1, "hold_sum": hold}
+        if hold <= self.queue_sl.get(queue, self.kpi.service_level_s):
             amounts["answered_in_sl"] = 1
-        fcr = self._fcr(call.caller, event.ts)
-        amounts.update(_FCR[fcr])
-        self._add(event.ts, self.scopes.queue(event.queue), amounts)
-        self._add(event.ts, self._agent(event.agent), _AGENT_ANSWERED[fcr])
-
-    def _agent(self, agent: str) -> tuple[str, ...]:
-        """``("agent:<id>",)``, the scope of an agent's own call figures."""
-        scopes = self._agents.get(agent)
-        if scopes is None:
-            scopes = self._agents[agent] = (f"agent:{agent}",)
-        return scopes
+        fcr = self._fcr(call.caller, ts) if call.caller else 0
+        if fcr:
+            amounts.update(_FCR[fcr])
+        minute, add = int(ts // 60), self._add_minute
+        add(minute, self._queues.get(queue) or self._queue_scopes(queue), amounts)
+        agent = event.agent
+        add(minute, self._agents.get(agent) or self._agent(agent), _AGENT_ANSWERED[fcr])
 
     def _fcr(self, caller: str | None, ts: float) -> int:
         """First-contact proxy: an answered call is a repeat when the same caller had an
@@ -263,40 +297,50 @@ class Calls:
         return 1
 
     def _ended(self, event: ev.CallEnded) -> None:
-        ok, call = self._target(event.call_id, event.talk_s, event.hold_s)
-        if not ok:
-            return
+        call_id, ts, talk, hold = event.call_id, event.ts, event.talk_s, event.hold_s
+        call = self.calls.get(call_id)
+        if call is None or not (0.0 <= talk < _INF and 0.0 <= hold < _INF):
+            ok, call = self._target(call_id, talk, hold)  # the rare cases: the full checks
+            if not ok:
+                return
         if call is None or call.answered is None:
             self.bad.note("end_without_answer")
-        elif event.ts < call.answered:
+        elif ts < call.answered:
             self.bad.note("end_before_start")
-        self._close(event.call_id)
-        amounts: Sums = {"completed": 1, "talk_sum": event.talk_s}
+        self._close(call_id)
+        amounts: Sums = {"completed": 1, "talk_sum": talk}
         if event.ended_by == "transfer" or event.transfer is not None:
             amounts["transfers"] = 1
-        if self.kpi.wrapup_s > 0:
-            amounts["wrap_sum"] = self.kpi.wrapup_s
-        self._add(event.ts, self._agent(event.agent), amounts)
-        if event.hold_s <= self.service_level_s(event.queue):
+        if (wrapup := self.kpi.wrapup_s) > 0:
+            amounts["wrap_sum"] = wrapup
+        minute, add, agent, queue = int(ts // 60), self._add_minute, event.agent, event.queue
+        add(minute, self._agents.get(agent) or self._agent(agent), amounts)
+        if hold <= self.queue_sl.get(queue, self.kpi.service_level_s):
             amounts = amounts | {"completed_in_sl": 1}  # a new dict: the tallies keep the first
-        self._add(event.ts, self.scopes.queue(event.queue), amounts)
+        add(minute, self._queues.get(queue) or self._queue_scopes(queue), amounts)
 
-    def _left(self, event: ev.CallAbandoned | ev.CallLeft, wait: float) -> None:
-        if self._waiting(event, wait, "unanswered_after_answer", "outcome_without_enter") is None:
-            return
+    def _left(self, event: ev.CallAbandoned | ev.CallLeft) -> None:
+        wait = event.wait_s
+        call = self.calls.get(event.call_id)
+        if call is None or call.answered is not None or not 0.0 <= wait < _INF:
+            call = self._waiting(event, wait, "unanswered_after_answer", "outcome_without_enter")
+            if call is None:
+                return
         self._close(event.call_id)
-        reason = "abandoned" if isinstance(event, ev.CallAbandoned) else event.reason
-        counter = "abandoned" if reason == "abandoned" else LEFT_COUNTERS[reason]
+        counter = ("abandoned" if isinstance(event, ev.CallAbandoned)
+                   else LEFT_COUNTERS[event.reason])
         amounts: Sums = {counter: 1, "outcomes": 1}
+        kpi, queue = self.kpi, event.queue
         if counter == "abandoned":
             amounts["abandon_wait_sum"] = wait
-            if wait <= self.kpi.short_abandon_s and self.kpi.short_abandon_s > 0:
+            if wait <= kpi.short_abandon_s and kpi.short_abandon_s > 0:
                 amounts["short_abandoned"] = 1
         if counter != "exited_with_key":
             amounts["unanswered"] = 1
-            if wait <= self.service_level_s(event.queue):
+            if wait <= self.queue_sl.get(queue, kpi.service_level_s):
                 amounts["unanswered_in_sl"] = 1
-        self._add(event.ts, self._queue(event.queue), amounts)
+        self._add_minute(int(event.ts // 60), self._checked.get(queue) or self._queue(queue),
+                         amounts)
 
     def forget_stale(self, now: float) -> list[str]:
         """Forget calls waiting longer than ``STALE_WAIT_S`` or talking longer than
