@@ -53,13 +53,14 @@ from panneau.hub.server.http import HttpServer
 from panneau.hub.server.journal import Journal
 from panneau.hub.server.manager import ManagerState
 from panneau.hub.server.metrics import Metrics, render_prometheus
+from panneau.hub.server.pace import Pace
 from panneau.hub.server.publisher import Publisher
 from panneau.hub.server.pulse import Pulse
 from panneau.hub.server.reload import ConfigReloader
 from panneau.hub.server.rollups import RollupWriter, goals_board, period_figures
 from panneau.hub.server.supervisor import SourceEntry, Supervisor
 from panneau.hub.server.tls import ServerTls, TlsFiles
-from panneau.hub.server.views import Audience, ViewInputs, Views, key_visible
+from panneau.hub.server.views import AS_OF_STEP_S, Audience, ViewInputs, Views, key_visible
 from panneau.hub.server.wall import add_wall_routes
 from panneau.hub.server.ws import WsServer
 
@@ -67,6 +68,8 @@ __all__ = ["Hub"]
 
 log = logging.getLogger(__name__)
 RETENTION_EVERY_S = 3600.0
+#: With nothing new for this long, a clock tick moves the clocks (rolling windows, waits).
+CLOCK_TICK_S = 1.0
 
 
 def split_listen(listen: str) -> tuple[str, int]:
@@ -347,22 +350,25 @@ class Hub:
         detail = audience.role == "manager"
         return {n: s.public(detail) for n, s in self.supervisor.states.items()}
 
-    def tick(self) -> None:
-        """Take an engine snapshot and send every audience what changed."""
+    def tick(self) -> int:
+        """Take an engine snapshot and send every audience what changed; returns the frames
+        built (deltas, and status and alert frames: one per audience; 0: nothing went out)."""
         now = self.clock()
         accepted = self._accepted
         self.snapshot = self.engine.snapshot(now)
         self._alert_dicts()
         self.manager.expire(now)
-        self.publisher.publish(self.views.update(self._inputs()))
+        frames = self.publisher.publish(self.views.update(self._inputs()))
         if self._status_dirty:
             self._status_dirty = False
-            self.publisher.send_each(lambda a: {"type": "status", "sources": self._status_for(a)})
+            frames += self.publisher.send_each(
+                lambda a: {"type": "status", "sources": self._status_for(a)})
         for alert in self.snapshot.alerts:
-            self.publisher.send({"type": "alert", "alert": self.alerts[alert.key]},
-                                lambda a, k=alert.key: key_visible(a, self.config, k),
-                                alert.key.partition("/")[0])
+            frames += self.publisher.send({"type": "alert", "alert": self.alerts[alert.key]},
+                                          lambda a, k=alert.key: key_visible(a, self.config, k),
+                                          alert.key.partition("/")[0])
         self._published = accepted
+        return frames
 
     def _alert_dicts(self) -> None:
         """Screens' copy of the engine's alerts in force (rebuilt only when they change)."""
@@ -372,25 +378,32 @@ class Hub:
             self.alerts = {key: alert.as_dict() for key, alert in active.items()}
 
     async def _publish_loop(self) -> None:
-        """Publish on the leading edge: the first change on a quiet hub goes out at once;
-        under load, changes coalesce so an audience gets at most ``max_frames_per_s``
-        frames a second. With nothing new, a tick a second still moves the clocks."""
-        interval = 1.0 / max(self.config.hub.max_frames_per_s, 0.01)
+        """Publish on the leading edge, paced by :class:`~panneau.hub.server.pace.Pace`: an
+        event on a quiet hub goes out at once; under load, events coalesce so a screen gets
+        at most ``max_frames_per_s`` frames a second. Clock ticks: a second after the last
+        tick with nothing new (rolling windows, waits), and just after each ``meta.as_of``
+        step, which sends every screen its new ``meta`` (and, at a minute's turn, the
+        figures of the minute closed) on its own. Left to the first tick after the step,
+        that work (about twice an event's tick) fell on whichever event came next."""
+        pace = Pace(self.config.hub.max_frames_per_s, step_s=AS_OF_STEP_S, idle_s=CLOCK_TICK_S)
         loop = asyncio.get_running_loop()
-        last = -interval
         while True:
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(1.0):  # not wait_for: it can swallow a cancel
-                    await self._dirty.wait()
-            wait = last + interval - loop.time()
-            if wait > 0:  # published less than an interval ago: gather what else comes
-                await asyncio.sleep(wait)
-            self._dirty.clear()
-            last = loop.time()
             try:
-                self.tick()
+                async with asyncio.timeout(pace.clock_wait(self.snapshot.at, self.clock())):
+                    await self._dirty.wait()  # not wait_for: it can swallow a cancel
+            except TimeoutError:
+                pace.timed_out()
+            wait = pace.wait(loop.time(), self._dirty.is_set())
+            if wait > 0:  # gather what else comes
+                await asyncio.sleep(wait)
+            event = self._dirty.is_set()
+            self._dirty.clear()
+            started, frames = loop.time(), 0
+            try:
+                frames = self.tick()
             except Exception:
                 log.exception("publishing failed")
+            pace.ran(started, event, frames)
             self.gc.after_tick()  # when due: the frames of this tick are out
 
     async def refresh_insights(self) -> dict[str, dict[str, Any]]:

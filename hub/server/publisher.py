@@ -376,8 +376,9 @@ class Publisher:
         self.write_frame(state.clients, frame, size, "delta")
 
     def send(self, frame: dict[str, Any], audiences: Callable[[Audience], bool],
-             scope: str | None = None) -> None:
-        """Send a frame outside the view (message, alert) to the audiences it is for.
+             scope: str | None = None) -> int:
+        """Send a frame outside the view (message, alert) to the audiences it is for;
+        returns how many audiences it went to.
 
         With ``scope`` (an alert's KPI scope) only the audiences whose view holds that scope
         (they use its part, whole or cut down for a small team) and managers are asked: an
@@ -385,10 +386,12 @@ class Publisher:
         :func:`~panneau.hub.server.views.scopes_for`), and asking all of them cost 2,000
         ``key_visible`` calls an alert at 2,000 screens.
         """
-        data = wire.encode(frame)
+        data, sent = wire.encode(frame), 0
         for state in self._scope_users(scope) if scope else self.audiences.values():
             if state.clients and audiences(state.audience):
                 self.write(state.clients, data, frame["type"])
+                sent += 1
+        return sent
 
     def _scope_users(self, scope: str) -> list[AudienceState]:
         found = dict.fromkeys(s for s in self.audiences.values() if s.audience.role == "manager")
@@ -398,13 +401,17 @@ class Publisher:
                 found.update(dict.fromkeys(ps.users))
         return list(found)
 
-    def send_each(self, make: Callable[[Audience], dict[str, Any] | None]) -> None:
-        """Send a frame built per audience (``None``: nothing for that audience)."""
+    def send_each(self, make: Callable[[Audience], dict[str, Any] | None]) -> int:
+        """Send a frame built per audience (``None``: nothing for that audience); returns
+        how many audiences got one."""
+        sent = 0
         for audience, state in self.audiences.items():
             if state.clients:
                 frame = make(audience)
                 if frame is not None:
                     self.write(state.clients, wire.encode(frame), frame["type"])
+                    sent += 1
+        return sent
 
     def write(self, clients: Iterable[Client], data: bytes, kind: str) -> None:
         """Write without waiting; drop any connection whose buffer is over the limit.
