@@ -12,17 +12,23 @@ A file of a megabyte or more is read in a second process while this one runs the
 (:mod:`panneau.hub.cli.replay_pipe`) when the machine has a core free for it; ``--processes``
 chooses. Either way the figures are the same. A replay builds the engine's whole state
 in one go: the objects start-up made are frozen out of the garbage collector and the oldest
-generation is left to the end, as in a running hub (:mod:`panneau.hub.server.gcpolicy`).
+generation is left to the end, as in a running hub (:mod:`panneau.hub.server.gcpolicy`); and
+the youngest generation is collected every :data:`_YOUNG_GC` allocations rather than every
+700. A replay's garbage goes by reference counting: a queue_log replay leaves about 10,000
+objects to the collector at its end, as many for 1,000,000 lines as for 200,000, while each
+young collection walks every event read and not yet applied (6 % of the CPU of a replay).
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from operator import attrgetter
 from pathlib import Path
 from typing import IO, Any
 from zoneinfo import ZoneInfo
@@ -41,6 +47,9 @@ _NOW_KPIS = {"calls_waiting": "calls_waiting", "longest_wait_s": "longest_wait_s
 _PROGRESS_BYTES = 8 * 1024 * 1024
 #: From this size on, the file is read in a second process (when there is a core for it).
 _TWO_PROCESSES_BYTES = 1024 * 1024
+_ts = attrgetter("ts")
+#: Allocations between two collections of the youngest generation during a replay.
+_YOUNG_GC = 100_000
 
 
 def register(subparsers) -> None:
@@ -154,7 +163,7 @@ def replay(batches: Iterable[Any], config: Any, at: float | None) -> Replayed:
         if not events:
             continue
         read += len(events)
-        times = [event.ts for event in events]
+        times = list(map(_ts, events))
         low, high = min(times), max(times)
         first = low if first is None else min(first, low)
         if at is None or high <= at:  # the whole batch
@@ -291,6 +300,7 @@ def run(args: argparse.Namespace) -> int:
     show = size >= _PROGRESS_BYTES and console.is_terminal
     collector = GcPolicy()  # the engine's state only grows during a replay
     collector.start()
+    gc.set_threshold(_YOUNG_GC, *gc.get_threshold()[1:])  # stop() gives Python's back
     try:
         with stream:
             batches = _batches(reader, stream, path.name, options, _processes(args, size))

@@ -211,10 +211,15 @@ class Calls:
 
     def _entered(self, event: ev.CallEntered) -> None:
         call_id, queue, ts = event.call_id, event.queue, event.ts
-        if call_id in self.calls:
+        calls = self.calls
+        if call_id in calls:
             self.bad.note("duplicate_enter")
             self._close(call_id)
-        self._open(ts, call_id, queue, event.caller_id or None)
+        calls[call_id] = _Call(queue, ts, event.caller_id or None)  # as _open, inline
+        if call_id in self.closed:
+            del self.closed[call_id]
+        self._add_minute(int(ts // 60), self._checked.get(queue) or self._queue(queue),
+                         _OFFERED)
         waiting = self.waiting.get(queue)
         if waiting is None:
             waiting = self.waiting[queue] = {}

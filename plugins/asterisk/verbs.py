@@ -185,7 +185,7 @@ class VerbMapper:
 
 def _enter(m: VerbMapper, p: Fields, ts: float, pos: str) -> list[Event]:
     call_id = p[1]
-    if m._ahead.pop(call_id, None) == ts:
+    if m._ahead and m._ahead.pop(call_id, None) == ts:
         # Same second as the call's own outcome, written after it (an export sorted by a
         # one-second time column): the call is already counted; taking it in causal order
         # means not entering it again.
@@ -194,18 +194,18 @@ def _enter(m: VerbMapper, p: Fields, ts: float, pos: str) -> list[Event]:
     if queue in _NONE:
         _names(p, False)
     try:
-        position: int | None = int(float(p[7]))
+        caller, position = p[6], int(float(p[7]))
     except (IndexError, ValueError, OverflowError):
-        position = _int(p, 7, "origposition")
+        caller, position = _field(p, 6), _int(p, 7, "origposition")
     entered = m._entered
-    entered.pop(call_id, None)
+    if call_id in entered:  # entered again: it moves to the end
+        del entered[call_id]
     entered[call_id] = ts
     if len(entered) > m._remember:
         del entered[next(iter(entered))]
-    values = (ts, m.source, pos, call_id, queue, _field(p, 6) or None, position)
     if TS_MIN <= ts <= TS_MAX and (position is None or position >= 0):
-        return [_ENTERED(*values)]
-    return [_ENTERED_CHECKED(*values)]
+        return [_ENTERED(ts, m.source, pos, call_id, queue, caller or None, position)]
+    return [_ENTERED_CHECKED(ts, m.source, pos, call_id, queue, caller or None, position)]
 
 
 def _connect(m: VerbMapper, p: Fields, ts: float, pos: str) -> list[Event]:

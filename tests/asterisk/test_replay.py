@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -205,3 +206,9 @@ def test_the_reading_process_passes_every_batch_and_its_failures():
     assert type(got[0][0].events[0]) is Rung
     with pytest.raises(RuntimeError, match="KeyError: \"a reader's bug\""):
         list(read_in_child(_broken, lambda: 0))
+
+
+def test_a_replay_gives_the_collector_its_settings_back(capsys, live):
+    before = gc.get_threshold()
+    replay_json(capsys, "queue_log", str(live / "queue_log"))
+    assert gc.get_threshold() == before and gc.isenabled()
