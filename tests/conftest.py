@@ -7,6 +7,10 @@ locally become plain regression tests.
 
 import os
 
+# The suite runs the pure-Python engine, the reference, even where a compiled build is there:
+# tests/test_compiled_engine.py compares the compiled one with it.
+os.environ.setdefault("PANNEAU_ENGINE", "pure")
+
 import pytest
 from hypothesis import settings
 

@@ -31,9 +31,20 @@ COMMAND_MODULES = (
     "panneau.hub.cli.export_cmd",
     "panneau.hub.cli.targets_cmd",
     "panneau.hub.cli.plugin_new_cmd",
+    "panneau.hub.cli.compiled_cmd",
 )
 
 log = logging.getLogger("panneau")
+
+
+class _Version(argparse.Action):
+    """``--version``: the version and the engine that runs (pure Python or compiled)."""
+
+    def __call__(self, parser, namespace, values, option_string=None) -> None:
+        from panneau.hub.compiled import describe
+
+        print(f"panneau {__version__} (engine: {describe()})")
+        parser.exit()
 
 
 def build_parser(pm=None) -> argparse.ArgumentParser:
@@ -44,7 +55,8 @@ def build_parser(pm=None) -> argparse.ArgumentParser:
         epilog="example:\n  panneau demo            # a hub fed by the simulator, kiosk on screen",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--version", action="version", version=f"panneau {__version__}")
+    parser.add_argument("--version", action=_Version, nargs=0,
+                        help="show the version and which engine runs, and exit")
     parser.add_argument("--log-level", choices=LEVELS, default="info",
                         help="how much to log on stderr (default: info)")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")

@@ -25,7 +25,7 @@ counts).
 from __future__ import annotations
 
 import heapq
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from panneau.hub import events as ev
@@ -103,7 +103,7 @@ def _record_data(rec: AgentRecord) -> tuple:
             _APPLIED_NAME.get(id(rec.applied)), rec.applied_scopes, rec.time_scopes, rec.placed)
 
 
-def _record(row: list) -> AgentRecord:
+def _record(row: Sequence) -> AgentRecord:
     (name, since, state, logged, everywhere, known, paused_all, paused_q, reason, paused_since,
      calls, rings, device, wrapup_until, last_queue, view, applied, applied_scopes, time_scopes,
      placed) = row

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from itertools import repeat
+from typing import Any
 
 from panneau.hub import events as ev
 from panneau.hub.config import Config
@@ -52,6 +53,8 @@ _CALL_EVENTS = (ev.CallEntered, ev.CallAnswered, ev.CallEnded, ev.CallAbandoned,
                 ev.CallLost, ev.RingNoAnswer, ev.SystemRestart)
 _TICKET_EVENTS = (ev.TicketCreated, ev.TicketUpdated, ev.TicketReplied, ev.TicketSolved,
                   ev.TicketReopened, ev.TicketMetrics, ev.TicketSlaBreached)
+#: A part's ``apply``: each takes the event types its route (``Engine._route``) sends it.
+_Take = Callable[[Any], None]
 
 
 class Engine:
@@ -79,7 +82,7 @@ class Engine:
         self._small: dict[str, frozenset[str]] = {}
         self._day: int | None = None
         self._current = Snapshot(at=0.0)
-        self._routes: dict[type, tuple[Callable[[ev.Event], None], ...]] = {}
+        self._routes: dict[type, tuple[_Take, ...]] = {}
         self.timeline = Timeline(self._take, self.tallies, self._save_parts, self._load_parts,
                                  reach_s, self._take_all)
 
@@ -117,9 +120,9 @@ class Engine:
             for take in route:
                 take(event)
 
-    def _route(self, kind: type) -> tuple[Callable[[ev.Event], None], ...]:
+    def _route(self, kind: type) -> tuple[_Take, ...]:
         """The parts that take events of type ``kind``, in order."""
-        parts: list[Callable[[ev.Event], None]] = []
+        parts: list[_Take] = []
         if issubclass(kind, _CALL_EVENTS):
             parts.append(self.calls.handler(kind))
             if issubclass(kind, ev.CallEnded | ev.CallEntered) and self._level2:

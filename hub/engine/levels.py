@@ -124,6 +124,7 @@ class Levels:
         table: dict[str, Sums] = {}
         for scope, r in rate.items():
             e = early.get(scope)  # its keys are among the rate's (see _step)
+            sums: Sums | None
             if e:  # changed this minute: its full minute changes too
                 full.pop(scope, None)
                 e_get = e.get

@@ -206,7 +206,8 @@ class Tallies:
         try:
             into = pending.get(scopes)
         except TypeError:  # scopes in a list
-            into = pending.get(scopes := tuple(scopes))
+            scopes = tuple(scopes)
+            into = pending.get(scopes)
         if into is None:
             pending[scopes] = dict(amounts)
             self.stale = True
@@ -253,7 +254,7 @@ class Tallies:
         for scopes, sums in pending.items():
             dirty.update(scopes)
             items = sums.items()
-            own = sums  # the pending dict itself goes to a first scope without sums
+            own: Sums | None = sums  # the pending dict itself goes to a first scope without sums
             for scope in scopes:
                 into = get(scope)
                 if into is None:

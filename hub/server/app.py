@@ -36,6 +36,7 @@ from typing import Any
 
 import pluggy
 
+from panneau.hub import compiled
 from panneau.hub.cluster.edge import edge_sources
 from panneau.hub.cluster.outbox import StreamOutbox
 from panneau.hub.config.schema import Config
@@ -229,8 +230,9 @@ class Hub:
             self._tasks.append(loop.create_task(self.reports.run(), name="hub:reports"))
         await self.supervisor.start()
         self.gc.start()  # start-up's objects frozen; full collections after ticks only
-        log.info("hub %s up: ws %s, http %s, %d events replayed, %d sources", self.epoch,
-                 self.ws_url, self.http_url, replayed, len(self.supervisor.states))
+        log.info("hub %s up: ws %s, http %s, %d events replayed, %d sources, engine %s",
+                 self.epoch, self.ws_url, self.http_url, replayed, len(self.supervisor.states),
+                 compiled.describe())
 
     async def stop(self) -> None:
         """Stop sources, close screens (1001) and servers, close the journal."""
