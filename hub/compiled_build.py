@@ -25,7 +25,7 @@ from pathlib import Path
 
 from panneau.hub.compiled import DIR_ENV, ENV, MANIFEST, build_dir_default, source_hash
 
-__all__ = ["GROUP", "PARSE_MODULES", "BuildError", "build", "remove", "sources"]
+__all__ = ["GROUP", "PARSE_MODULES", "BuildError", "build", "remove", "sources", "type_errors"]
 
 #: The queue_log parse path, compiled with the engine (every module of panneau.hub.engine
 #: but its ``__init__``, which stays Python).
@@ -79,13 +79,38 @@ setup(name="panneau-compiled", ext_modules=mypycify({args!r}, group_name={group!
 """
 
 
-def _compile(work: Path, files: dict[str, Path], say: Callable[[str], None]) -> Path:
-    """Compile ``files`` in ``work``; the folder the extensions were written to."""
+def _stage(work: Path, files: dict[str, Path]) -> list[str]:
+    """The paths of ``files`` under ``work/src/panneau``, as mypyc must see them."""
     stage = work / "src" / "panneau"
     stage.mkdir(parents=True)
     (stage / "hub").symlink_to(_package_dir("panneau.hub"), target_is_directory=True)
     (stage / "plugins").symlink_to(_package_dir("panneau.plugins"), target_is_directory=True)
-    staged = [str(Path("src", *name.split(".")).with_suffix(".py")) for name in files]
+    return [str(Path("src", *name.split(".")).with_suffix(".py")) for name in files]
+
+
+def type_errors() -> list[str]:
+    """mypy's errors on the modules the build compiles (mypyc refuses to build with any)."""
+    from mypy import api
+
+    with tempfile.TemporaryDirectory(prefix="panneau-typecheck-") as tmp:
+        staged = _stage(Path(tmp), sources())
+        cwd = os.getcwd()
+        os.chdir(tmp)
+        try:
+            os.environ["MYPYPATH"], old = str(Path(tmp, "src")), os.environ.get("MYPYPATH")
+            out, _, _ = api.run([*_MYPY_FLAGS, "--cache-dir", os.devnull, *staged])
+        finally:
+            os.chdir(cwd)
+            if old is None:
+                os.environ.pop("MYPYPATH", None)
+            else:
+                os.environ["MYPYPATH"] = old
+    return [line for line in out.splitlines() if ": error:" in line]
+
+
+def _compile(work: Path, files: dict[str, Path], say: Callable[[str], None]) -> Path:
+    """Compile ``files`` in ``work``; the folder the extensions were written to."""
+    staged = _stage(work, files)
     (work / "setup.py").write_text(_SETUP.format(args=[*_MYPY_FLAGS, *staged], group=GROUP))
     out, log = work / "out", work / "build.log"
     env = {**os.environ, "MYPYPATH": str(work / "src"), ENV: "pure"}

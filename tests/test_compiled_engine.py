@@ -20,7 +20,7 @@ import pytest
 
 from panneau.hub import compiled
 from panneau.hub.cli.main import main
-from panneau.hub.compiled_build import BuildError, build
+from panneau.hub.compiled_build import BuildError, build, type_errors
 
 ROOT = Path(__file__).resolve().parent.parent
 _BUILD = compiled.choice(env="auto")
@@ -79,6 +79,12 @@ def test_replay_gives_the_same_json(tmp_path):
         assert pure.returncode == fast.returncode == 0, pure.stderr + fast.stderr
         assert json.loads(pure.stdout)["queues"]  # figures, not an empty replay
         assert fast.stdout == pure.stdout, f"{log.name}: replay output differs"
+
+
+def test_the_compiled_modules_type_check():
+    """mypyc refuses to build a module with a type error: the suite says so first."""
+    pytest.importorskip("mypy", reason="mypy not installed (pip install -e '.[fast]')")
+    assert type_errors() == [], "panneau compiled build would fail on these"
 
 
 def _fake_build(build_dir: Path, source: Path, sha256: str) -> None:

@@ -193,6 +193,7 @@ def _enter(m: VerbMapper, p: Fields, ts: float, pos: str) -> list[Event]:
     queue = p[2]
     if queue in _NONE:
         _names(p, False)
+    position: int | None
     try:
         caller, position = p[6], int(float(p[7]))
     except (IndexError, ValueError, OverflowError):
