@@ -32,6 +32,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks.engines import each_engine, figure
 from panneau.hub.config import Config
 from panneau.hub.engine import Engine
 from panneau.hub.server.gcpolicy import GcPolicy
@@ -115,6 +116,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lines", type=int, default=1_000_000)
     parser.add_argument("--skip-cli", action="store_true", help="do not time panneau replay")
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="with a compiled build: rounds of pure then compiled (best kept)")
+    if each_engine(__file__):
+        return
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         log = Path(tmp) / "queue_log"
@@ -158,6 +163,10 @@ def main() -> None:
         print(f"{'  per line':<34} parse {parse * per_line:5.2f} µs ({parse / both:4.0%}), "
               f"engine {(both - parse) * per_line:5.2f} µs ({1 - parse / both:4.0%}) of CPU")
         rate = args.lines / both
+        figure("split loop, lines/s of CPU", args.lines / base, "lines/s")
+        figure("parse, lines/s of CPU", args.lines / parse, "lines/s")
+        figure("parse + engine, lines/s of CPU", rate, "lines/s")
+        figure("parse + engine / split loop", base / both, "ratio")
         goal("parse + engine >= 250,000 lines/s and >= 0.1x the split loop",
              rate >= 250_000 and base / both >= 0.1,
              f"{rate:,.0f} lines/s of CPU = {base / both:.3f}x the split loop's "
@@ -180,6 +189,8 @@ def replay_cli(log: Path, lines: int, processes: str, base: float) -> None:
     outcome = (f"FAILED ({done.returncode}): {done.stderr.strip()[-300:]}" if done.returncode
                else f"{len(done.stdout):,} bytes of JSON")
     label = f"panneau replay --processes {processes}"
+    figure(f"replay --processes {processes}, s wall", wall, "s", higher_is_better=False)
+    figure(f"replay --processes {processes}, s CPU", cpu, "s", higher_is_better=False)
     print(f"{label:<34} {wall:7.2f} s wall, {cpu:.2f} s CPU (both processes)"
           f" {lines / wall:>10,.0f} lines/s  {outcome}")
     goal(f"panneau replay of 1 M lines <= 6 s wall, {processes} process(es) ({lines:,} lines "

@@ -32,6 +32,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks.engines import each_engine, figure
 from panneau.hub import events as ev
 from panneau.hub.config import Config, Team
 from panneau.hub.engine import Engine
@@ -108,6 +109,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calls", type=int, default=60_000)
     parser.add_argument("--seed", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="with a compiled build: rounds of pure then compiled (best kept)")
+    if each_engine(__file__):
+        return
     args = parser.parse_args()
     events = generate(args.calls, args.seed)
     n = len(events)
@@ -168,6 +173,10 @@ def main() -> None:
           f"{copy_t * 1e3:6.1f} ms (ratio {flat_t / copy_t:.1f}x)")
     print(f"bad events: {snap.bad_events}")
     rate = len(head) / applied_cpu
+    figure("Engine.apply, events/s of CPU", rate, "events/s")
+    figure("live tick median, ms CPU", median, "ms", higher_is_better=False)
+    figure("live tick worst, ms CPU", worst, "ms", higher_is_better=False)
+    figure("snapshot cold, ms CPU", cold_cpu * 1e3, "ms", higher_is_better=False)
     goal("Engine.apply >= 250,000 events/s", rate >= 250_000,
          f"{rate:,.0f} events/s of CPU, {rate / 250_000:.2f}x the goal; bare loop "
          f"{n / base_cpu:,.0f}/s")
