@@ -58,7 +58,7 @@ def each_engine(script: str) -> bool:
         return False
     build = compiled.choice(env="auto")
     if build.kind != "compiled":
-        print(f"engine: {compiled.describe()}; the compiled engine is not measured: {build.why}")
+        print(f"engine: {compiled.describe()}; no compiled engine measured beside it")
         return False
     best: dict[str, dict[str, float]] = {"pure": {}, "compiled": {}}
     units: dict[str, tuple[str, bool]] = {}
