@@ -145,10 +145,12 @@ class RecordSink:
         window, size = self.dedupe.lines, self.dedupe.window
         forget, handler_of = window.popitem, HANDLERS.get
         taken = blanks = ignored = duplicates = 0
+        full = 0 < size <= len(window)  # then each new line pushes the oldest out
         for line in lines:
             taken += 1
             p = line.split("|")
-            if len(p) < 5 and (not line or line.isspace()):
+            short = len(p) < 5
+            if short and (not line or line.isspace()):
                 blanks += 1
                 continue
             if line in window:
@@ -156,10 +158,12 @@ class RecordSink:
                 continue
             if size:
                 window[line] = None
-                if len(window) > size:
+                if full:
                     forget(False)
+                else:
+                    full = len(window) >= size
             try:
-                if len(p) < 5:
+                if short:
                     raise BadLine(f"expected at least 5 '|'-separated fields, got {len(p)}")
                 try:
                     ts = float(p[0])
