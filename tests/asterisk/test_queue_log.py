@@ -27,7 +27,12 @@ from panneau.hub.events import (
     unchecked_builder,
 )
 from panneau.hub.testing import figures
-from panneau.plugins.asterisk.queue_log import ParseResult, parse_batches, parse_lines
+from panneau.plugins.asterisk.queue_log import (
+    LineDeduper,
+    ParseResult,
+    parse_batches,
+    parse_lines,
+)
 from panneau.plugins.asterisk.verbs import KNOWN_VERBS
 
 
@@ -353,3 +358,15 @@ def test_batches_of_any_size_give_what_one_batch_gives(lines, size):
     whole = parse_lines(lines)
     parts = ParseResult.merged(parse_batches(lines, batch_lines=size))
     assert parts == whole
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(_live_lines, max_size=60), st.integers(1, 9), st.integers(0, 4))
+def test_repeats_are_dropped_exactly_within_a_small_window(lines, size, window):
+    """Whatever the batch size, a line is a repeat when it is one of the last ``window``
+    distinct lines kept (a full window pushes its oldest out), as LineDeduper says line by line."""
+    reference = LineDeduper(window)
+    kept = [line.rstrip("\r\n") for line in lines]
+    expected = sum(1 for line in kept if line.strip() and reference.seen(line))
+    got = ParseResult.merged(parse_batches(lines, batch_lines=size, dedupe_window=window))
+    assert got.duplicates == expected
