@@ -20,6 +20,13 @@ agent snapshot, and each goal met or missed.
 
     .venv/bin/python benchmarks/bench_hub.py                 # 500, 1000, 2000: ~3 minutes
     .venv/bin/python benchmarks/bench_hub.py --sizes 200 --seconds 4
+    .venv/bin/python benchmarks/bench_hub.py --sizes 1000 --isolated-seconds 30 --trace
+
+``--trace`` also prints, per phase, where each marker's time went on the hub (wall clock and
+the hub process's CPU, from wrappers around ``Hub._accept`` and ``Hub.tick`` in the hub's
+process): accepted (journalled and applied) → its tick started → its frames written, the
+CPU of that tick, how many of those ticks also carried the ``meta.as_of`` step; and on the
+clients' side, all frames written → the last screen's receipt.
 """
 
 from __future__ import annotations
@@ -85,6 +92,56 @@ async def next_phase(control) -> tuple[str, float]:
             await asyncio.sleep(0.01)
 
 
+#: The hub process's trace (``--trace``): per marker accepted, per publish tick.
+_TRACE: dict[str, list] = {"accepted": [], "ticks": []}
+
+
+def _take_trace() -> dict[str, list]:
+    taken = {k: list(v) for k, v in _TRACE.items()}
+    for rows in _TRACE.values():
+        rows.clear()
+    return taken
+
+
+def _trace_hub(hub_cls) -> None:
+    """Wrap ``Hub._accept`` and ``Hub.tick`` (in the hub's process only) to note when each
+    marker was accepted and, per tick: start, frames written, CPU, as_of step, count."""
+    accept, tick = hub_cls._accept, hub_cls.tick
+
+    def traced_accept(self, state, events, *args):
+        accept(self, state, events, *args)
+        marks = [int(e.call_id[4:]) for e in events if getattr(e, "call_id", "")[:4] == "mark"]
+        if marks:
+            _TRACE["accepted"].append((max(marks), time.time()))
+
+    def traced_tick(self):
+        row = {"start": time.time()}
+        cpu, views, publisher = time.process_time(), self.views, self.publisher
+        update, publish = views.update, publisher.publish
+
+        def traced_update(inputs):
+            topics = update(inputs)
+            row["step"] = ("meta", "") in topics
+            return topics
+
+        def traced_publish(topics):
+            built = publish(topics)
+            row["written"] = time.time()
+            return built
+
+        views.update, publisher.publish = traced_update, traced_publish
+        try:
+            return tick(self)
+        finally:
+            del views.update, publisher.publish
+            row["cpu"] = time.process_time() - cpu
+            row["count"] = self.snapshot.values.get("queue:qall", {}).get("today", {}).get(
+                "offered")
+            _TRACE["ticks"].append(row)
+
+    hub_cls._accept, hub_cls.tick = traced_accept, traced_tick
+
+
 def _make_plugin(control):
     """A plugin whose source obeys ``control`` (a queue of ``(phase, seconds)``) and puts
     ``("marks", [emit times])`` on it after each phase."""
@@ -110,7 +167,7 @@ def _make_plugin(control):
             while True:
                 phase, seconds = await next_phase(control)
                 marks = await self.phase(ctx, loop, seconds, RATE if phase == "load" else 0.0)
-                control[1].put(("marks", marks))
+                control[1].put(("marks", marks, _take_trace()))
 
         async def phase(self, ctx, loop, seconds: float, rate: float) -> list[float]:
             step = 0.05
@@ -176,10 +233,14 @@ def make_config(teams: dict[str, list[str]], db: str):
         tokens=tokens)
 
 
-def run_hub(teams: dict[str, list[str]], db: str, ready, control, core: set[int]) -> None:
+def run_hub(teams: dict[str, list[str]], db: str, ready, control, core: set[int],
+            trace: bool = False) -> None:
     _pin(core)
     from panneau.hub.plugins import make_plugin_manager
     from panneau.hub.server.app import Hub
+
+    if trace:
+        _trace_hub(Hub)
 
     async def main() -> None:
         pm = make_plugin_manager(load_entry_points=False)
@@ -235,7 +296,10 @@ def run_clients(url: str, specs: list[tuple[str, str]], core: set[int], out, go,
     # snapshot size
     records: list[tuple[str, list[tuple[float, float]], list[tuple[int, bool]], list[int]]] = []
 
-    async def client(role: str, token: str, stop: asyncio.Event, connected) -> None:
+    async def client(role: str, token: str, connected) -> None:
+        """Record frames until cancelled. No timeout around ``recv``: one of 0.5 s fired
+        every 0.5 s in step with the markers, so in the isolated phases up to every client
+        of a process raised and re-entered ``recv`` while the next frame was arriving."""
         seen: list[tuple[float, float]] = []
         deltas: list[tuple[int, bool]] = []
         snap = [0]
@@ -246,12 +310,8 @@ def run_clients(url: str, specs: list[tuple[str, str]], core: set[int], out, go,
             first = not bare
             if bare:
                 connected()
-            while not stop.is_set():
-                try:
-                    async with asyncio.timeout(0.5):
-                        data = await ws.recv()
-                except TimeoutError:
-                    continue
+            while True:
+                data = await ws.recv()
                 now = time.time()
                 if first:
                     first = False
@@ -269,7 +329,6 @@ def run_clients(url: str, specs: list[tuple[str, str]], core: set[int], out, go,
                     snap[0] = len(data)
 
     async def main() -> None:
-        stop = asyncio.Event()
         left = [len(specs)]
 
         def connected() -> None:
@@ -279,12 +338,13 @@ def run_clients(url: str, specs: list[tuple[str, str]], core: set[int], out, go,
 
         tasks = []
         for i in range(0, len(specs), 50):  # connect in waves
-            tasks += [asyncio.create_task(client(role, token, stop, connected))
+            tasks += [asyncio.create_task(client(role, token, connected))
                       for role, token in specs[i:i + 50]]
             await asyncio.sleep(0.05)
         loop = asyncio.get_running_loop()
         await loop.run_in_executor(None, go.wait)
-        stop.set()
+        for task in tasks:
+            task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         out.put(("records", [(r, s, d, n[0]) for r, s, d, n in records]))
 
@@ -337,9 +397,12 @@ class Case:
     deltas: dict[str, list[tuple[int, bool]]] = field(default_factory=dict)
     snapshots: dict[str, list[int]] = field(default_factory=dict)
     connect_s: float = 0.0
+    trace: dict[str, dict[str, list]] = field(default_factory=dict)  # phase → hub's trace
+    receipts: dict[int, list[float]] = field(default_factory=dict)  # marker → screens' times
 
 
-def run_case(n: int, seconds: float, bare: bool, procs: int) -> Case:
+def run_case(n: int, seconds: float, bare: bool, procs: int, isolated_s: float,
+             trace: bool = False) -> Case:
     n_agents = n - max(1, n // 50) - max(1, n * 18 // 100)
     teams = team_layout(n_agents)
     specs = specs_for(n, teams)
@@ -350,7 +413,7 @@ def run_case(n: int, seconds: float, bare: bool, procs: int) -> Case:
     case = Case(n, bare)
     with tempfile.TemporaryDirectory() as tmp:
         target, args = (run_bare, (ready, control, hub_core)) if bare else (
-            run_hub, (teams, str(Path(tmp) / "bench.db"), ready, control, hub_core))
+            run_hub, (teams, str(Path(tmp) / "bench.db"), ready, control, hub_core, trace))
         server = ctx.Process(target=target, args=args, daemon=True)
         server.start()
         workers = []
@@ -372,10 +435,12 @@ def run_case(n: int, seconds: float, bare: bool, procs: int) -> Case:
             case.connect_s = time.monotonic() - started
             time.sleep(1.0)  # snapshots in, steady
             case.rss_connected_kib = rss_kib(server.pid)
-            for phase, length in (("isolated", min(seconds, 5.0)), ("load", seconds)):
+            for phase, length in (("isolated", isolated_s), ("load", seconds)):
                 begin = time.time()
                 control[0].put((phase, length))
-                case.marks[phase] = control[1].get(timeout=length + 60)[1]
+                _, case.marks[phase], *hub_trace = control[1].get(timeout=length + 60)
+                if trace and hub_trace:
+                    case.trace[phase] = hub_trace[0]
                 time.sleep(1.0)  # the last marks arrive
                 case.spans[phase] = (begin, time.time())
             case.rss_kib = rss_kib(server.pid)
@@ -415,6 +480,7 @@ def _attribute(case: Case, records) -> None:
                     if v in index and v not in got_values:
                         got_values.add(v)
                         case.lat[phase][role].append(now - index[v])
+                        case.receipts.setdefault(v, []).append(now)
             case.missing[phase] += len(index) - len(got_values)
 
 
@@ -490,6 +556,49 @@ def report(results: list[tuple[Case, Case]], machine: str) -> None:
             if one else ""
         print(f"  N={hub.n:<5} mean {mean:.0f} B vs snapshot {snap:.0f} B ({mean / snap:.0%})"
               f"{one_text}")
+    if any(hub.trace for hub, _ in results):
+        print("\nwhere each marker's time went (--trace; hub: wall clock, and the hub "
+              "process's CPU for its tick)")
+        for hub, _ in results:
+            report_trace(hub)
+
+
+def report_trace(hub: Case) -> None:
+    """Where each marker's time went (``--trace``): hub side from the hub's own trace, then
+    the screens' receipts after the hub wrote the frames."""
+    first = 0
+    for phase in ("isolated", "load"):
+        marks, trace = hub.marks.get(phase, []), hub.trace.get(phase)
+        if not trace:
+            continue
+        accepted = dict(trace["accepted"])
+        columns: dict[str, list[float]] = defaultdict(list)
+        steps = 0
+        for number, emitted in enumerate(marks, first + 1):
+            at = accepted.get(number)
+            tick = next((t for t in trace["ticks"] if at is not None and "written" in t
+                         and (t["count"] or 0) >= number and t["start"] >= at - 0.001), None)
+            if tick is None:
+                continue
+            steps += tick.get("step", False)
+            got = hub.receipts.get(number, [])
+            columns["emit → accepted"].append(at - emitted)
+            columns["accepted → tick start"].append(tick["start"] - at)
+            columns["tick start → all written"].append(tick["written"] - tick["start"])
+            columns["tick CPU"].append(tick["cpu"])
+            if got:
+                columns["all written → last screen"].append(max(got) - tick["written"])
+                columns["emit → last screen"].append(max(got) - emitted)
+        first += len(marks)
+        lo, hi = hub.spans[phase]
+        step_cpu = ", ".join(f"{t['cpu'] * 1e3:.0f}" for t in trace["ticks"]
+                             if t.get("step") and lo <= t["start"] <= hi)
+        print(f"  N={hub.n:<5} {phase}: {len(columns['tick CPU'])} markers, {steps} of their "
+              f"ticks also carried the as_of step (step ticks in the phase, CPU ms: "
+              f"{step_cpu or '—'})")
+        for name, values in columns.items():
+            print(f"      {name:<26} p50 {pct(values, .5) * 1e3:6.1f}  p99 "
+                  f"{pct(values, .99) * 1e3:6.1f}  max {max(values) * 1e3:6.1f} ms")
 
 
 def one_figure_delta() -> int:
@@ -523,12 +632,21 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[500, 1000, 2000])
     parser.add_argument("--seconds", type=float, default=8.0, help="length of the load phase")
     parser.add_argument("--procs", type=int, default=4, help="client processes")
+    parser.add_argument("--isolated-seconds", type=float, default=0.0,
+                        help="length of the isolated phase (default: --seconds, at most 5): "
+                             "a marker every 0.5 s, so 5 s give 10 markers and a p99 that is "
+                             "the slowest marker's")
+    parser.add_argument("--trace", action="store_true",
+                        help="also print where each marker's time went, hub and screens")
     args = parser.parse_args()
     started = time.monotonic()
     results = []
     for n in args.sizes:
-        hub = run_case(n, args.seconds, bare=False, procs=args.procs)
-        bare = run_case(n, min(args.seconds, 5.0), bare=True, procs=args.procs)
+        isolated = args.isolated_seconds or min(args.seconds, 5.0)
+        hub = run_case(n, args.seconds, bare=False, procs=args.procs, isolated_s=isolated,
+                       trace=args.trace)
+        bare = run_case(n, min(args.seconds, 5.0), bare=True, procs=args.procs,
+                        isolated_s=isolated)
         results.append((hub, bare))
         print(f"N={n} done ({time.monotonic() - started:.0f} s)", flush=True)
     report(results, machine())
