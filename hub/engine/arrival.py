@@ -21,7 +21,10 @@ within the reach below.
   ``advance`` at most every ``CHECKPOINT_S``; checkpoints and the events since the oldest
   are kept for ``reach_s`` (``REACH_S``, 15 minutes, by default). A late event older than the
   oldest checkpoint is taken right after it: its sums land in its own minute but the state
-  machines see it then (counted in :attr:`Timeline.beyond_reach`).
+  machines see it then (counted in :attr:`Timeline.beyond_reach`). The first ``advance``
+  takes a checkpoint of the state before the events still waiting, so its reach starts
+  there; the saved state carries the oldest checkpoint, the events and the sums since
+  (:meth:`Timeline.reach_data`), so an engine saved and loaded keeps the same reach.
 - Wrap-up timers that end within an ``advance`` end then, at their own time.
 """
 
@@ -33,7 +36,7 @@ from operator import attrgetter
 from typing import Any
 
 from panneau.hub.engine.windows import Tallies
-from panneau.hub.events import Event
+from panneau.hub.events import Event, event_from_dict, event_to_dict
 
 __all__ = ["CHECKPOINT_S", "HOLD_S", "REACH_S", "Timeline"]
 
@@ -135,26 +138,59 @@ class Timeline:
     def before_advance(self) -> None:
         """Take every waiting event (first advance) or put the late ones in their place."""
         if not self.live:
-            self._drain(math.inf)
-            self.live = True
-            self.tallies.journal = []
+            self._go_live()
         elif self.late:
             self._rewind()
 
-    def resume(self, frontier: float) -> None:
+    def _go_live(self) -> None:
+        """Take every waiting event and go live, with a checkpoint of the state before them:
+        an event arriving after that but no older than the events taken before (a source
+        catching up on its backlog as the hub starts) is put in its place (before, the first
+        checkpoint was taken after them: such an event was beyond reach)."""
+        self.tallies.journal = []
+        self.checkpoints = [(self.frontier, 0, 0, self.save())]
+        self.pending.sort(key=_ts)
+        self.log = self.pending[:]
+        self._drain(math.inf)
+        self.live = True
+
+    def reach_data(self) -> dict | None:
+        """What puts a late event in its place, as plain data (the engine saves it with its
+        state): the oldest checkpoint, the events taken since and the sums added since."""
+        if not self.live:
+            return None
+        journal = self.tallies.journal
+        assert journal is not None
+        at, log_at, journal_at, state = self.checkpoints[0]
+        return {"at": at, "state": state,
+                "events": [event_to_dict(e) for e in self.log[log_at:]],
+                "journal": [[minute, list(scopes), amounts]
+                            for minute, scopes, amounts in journal[journal_at:]]}
+
+    def resume(self, frontier: float, reach: dict | None) -> None:
         """Go on live from a saved state whose newest event is at ``frontier``, with a
-        checkpoint of that state: an event after it is put in its place even when the next
-        ``advance`` has moved the frontier past it, as it would be had the engine never been
-        saved (before, the first checkpoint was taken only at that advance)."""
+        checkpoint of that state and the saved :meth:`reach_data`: an event arriving late is
+        put in its place as far back as it would have been had the engine never been saved
+        (before, only events after ``frontier`` were; the loaded state is a checkpoint so that
+        an event after ``frontier`` is put in its place even once the next ``advance`` has
+        moved the frontier past it)."""
         self.frontier = frontier
         self.live = True
         self.tallies.journal = []
-        self.checkpoints = [(frontier, 0, 0, self.save())]
+        self.log = []
+        self.checkpoints = []
+        if reach is not None:
+            self.log = [event_from_dict(data) for data in reach["events"]]
+            self.tallies.journal = [(int(minute), tuple(scopes), dict(amounts))
+                                    for minute, scopes, amounts in reach["journal"]]
+            self.checkpoints.append((float(reach["at"]), 0, 0, reach["state"]))
+        self.checkpoints.append((frontier, len(self.log), len(self.tallies.journal), self.save()))
 
     def settle(self) -> None:
-        """Take every waiting event in its place now (before the engine state is saved)."""
+        """Take every waiting event in its place now (before the engine state is saved): go
+        live if not yet (as at a first ``advance``), else put the late ones in place."""
         if not self.live:
-            self._drain(math.inf)
+            self._go_live()
         elif self.late:
             self._rewind()
 

@@ -39,7 +39,7 @@ __all__ = ["STATE_SCHEMA", "Engine", "StateMismatch"]
 
 #: The layout and meaning of :meth:`Engine.to_data`. Bump it whenever either changes: a saved
 #: state of another schema is never loaded (the hub replays its journal instead).
-STATE_SCHEMA = 7
+STATE_SCHEMA = 8
 
 
 class StateMismatch(ValueError):
@@ -144,7 +144,8 @@ class Engine:
         what the hub saves, and what :meth:`from_data` takes back. No code, no pickle."""
         self.timeline.settle()  # waiting events first taken in their place
         return {"schema": STATE_SCHEMA, **self._save_parts(), "tallies": self.tallies.to_data(),
-                "thresholds": self.thresholds.to_data(), "frontier": self.timeline.frontier}
+                "thresholds": self.thresholds.to_data(), "frontier": self.timeline.frontier,
+                "reach": self.timeline.reach_data()}
 
     def _save_parts(self) -> dict:
         """The state but the sums and thresholds (a checkpoint of the timeline)."""
@@ -175,7 +176,7 @@ class Engine:
         engine.tallies.load_data(data["tallies"])
         engine._load_parts(data)
         engine.thresholds.load_data(data["thresholds"])
-        engine.timeline.resume(float(data["frontier"]))
+        engine.timeline.resume(float(data["frontier"]), data["reach"])
         return engine
 
     # --- time and output -----------------------------------------------------------------

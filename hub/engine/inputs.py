@@ -101,7 +101,8 @@ class Inputs:
     def to_data(self) -> dict:
         """Entries, corrections and the day sums, as plain data (rates follow from entries)."""
         return {
-            "days": [[day, scopes] for day, scopes in self.days.items()],
+            "days": [[day, {scope: dict(sums) for scope, sums in scopes.items()}]
+                     for day, scopes in self.days.items()],  # copies: a checkpoint keeps them
             "entries": [[entry_id, e.day, list(e.scopes), e.amounts, e.seq, e.rate]
                         for entry_id, e in self.entries.items()],
             "corrected": sorted(self.corrected), "changed": sorted(self.changed),

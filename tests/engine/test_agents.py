@@ -7,7 +7,7 @@ import json
 import pytest
 
 from panneau.hub import events as ev
-from panneau.hub.config import Config
+from panneau.hub.config import Config, HubSettings, QueueSettings
 from panneau.hub.config.schema import ClusterSettings
 from panneau.hub.engine import Engine
 from tests.engine.conftest import T0, make_config
@@ -241,3 +241,59 @@ def test_an_engine_loaded_from_saved_state_puts_the_next_events_in_their_place()
     a, b = kept.snapshot(t + 10), loaded.snapshot(t + 10)
     assert a.get("queue:q", "15m", "occupancy_pct") == 100.0
     assert b.values == a.values
+
+
+def test_a_loaded_engine_puts_a_late_event_in_its_place_as_far_back_as_one_never_saved():
+    """A restart, the clock a minute ahead, a save and load, then a pause that arrives late
+    (before the loaded frontier, within reach): counted from its own time, as in the engine
+    never saved (the saved state carries the oldest checkpoint, the events and the sums since;
+    before, the loaded engine could go back only to its frontier and took the pause there:
+    ten more seconds at work)."""
+    config = make_config()
+    kept, saved = Engine(config), Engine(config)
+    for engine in (kept, saved):
+        for event in (ev.AgentLoggedIn(ts=T0, agent="A", queue="q"),
+                      ev.AgentLoggedIn(ts=T0, agent="B", queue="q"),
+                      ev.CallEntered(ts=T0 + 95, call_id="c", queue="q"),
+                      ev.CallAnswered(ts=T0 + 100, call_id="c", queue="q", agent="A", hold_s=5),
+                      ev.CallEnded(ts=T0 + 400, call_id="c", queue="q", agent="A", hold_s=5,
+                                   talk_s=300, ended_by="agent"),
+                      ev.SystemRestart(ts=T0 + 500)):
+            engine.apply(event)
+            if event.ts == T0 + 100:
+                engine.advance(T0 + 200)  # a checkpoint at T0 + 180
+        engine.advance(T0 + 590)  # counted up to T0 + 540
+    loaded = Engine.from_data(config, json.loads(json.dumps(saved.to_data())))
+    for engine in (kept, loaded):
+        engine.apply(ev.AgentPaused(ts=T0 + 530, agent="B", reason="Lunch"))
+    a, b = kept.snapshot(T0 + 700), loaded.snapshot(T0 + 700)
+    assert b.get("site", "today", "occupancy_pct") == a.get("site", "today", "occupancy_pct")
+    assert b.values == a.values
+    assert loaded.timeline.beyond_reach == 0
+    # A at work to the minute of the snapshot, B until the pause; A busy 300 s
+    assert a.get("site", "today", "occupancy_pct") == pytest.approx(100 * 300 / (660 + 530))
+
+
+def test_events_older_than_the_first_advance_are_put_in_their_place():
+    """The hub's clock at the day start before a source delivers its backlog: an agent who
+    never logged in answers 30 s before the day start and talks into the new day. The first
+    advance keeps a checkpoint of the state before it, so the answer is taken in its place
+    (before, it was beyond reach: taken at the day start, the agent's time counted from
+    there, and live differed from a replay)."""
+    config = Config(hub=HubSettings(timezone="America/New_York", day_start="05:30"),
+                    queues={"q": QueueSettings()})
+    day = T0 + 2 * 3600 + 1800  # 05:30 in New York
+    events = [ev.CallEntered(ts=day - 40, call_id="c", queue="q"),
+              ev.CallAnswered(ts=day - 30, call_id="c", queue="q", agent="A", hold_s=10),
+              ev.CallEnded(ts=day + 90, call_id="c", queue="q", agent="A", hold_s=10, talk_s=120,
+                           ended_by="agent"),
+              ev.AgentLoggedIn(ts=day + 100, agent="B", queue="q")]
+    live, replay = Engine(config), Engine(config)
+    live.advance(day)
+    for event in events:
+        live.apply(event)
+        replay.apply(event)
+    a, b = live.snapshot(day + 300), replay.snapshot(day + 300)
+    assert a.get("agent:A", "60m", "occupancy_pct") == pytest.approx(100 * 120 / 330)
+    assert a.values == b.values
+    assert live.timeline.beyond_reach == 0
