@@ -14,9 +14,10 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
+if TYPE_CHECKING:  # httpx is imported where a request is made: loading the plugins
+    import httpx  # (every panneau command) does not pay for it
 
 __all__ = ["FetchError", "Fetcher", "retry_after_s"]
 
@@ -86,6 +87,8 @@ class Fetcher:
         ``params`` are added to the URL's own query string (``?view=open`` stays): httpx would
         otherwise replace a URL's query whenever ``params`` is passed.
         """
+        import httpx
+
         if params:
             url = str(httpx.URL(url).copy_merge_params(params))
         for attempt in range(1, self.max_attempts + 1):

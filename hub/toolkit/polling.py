@@ -7,8 +7,6 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-import httpx
-
 from panneau.hub.sources import SourceContext, secret_from_env
 from panneau.hub.toolkit.fetch import Fetcher, FetchError
 
@@ -106,6 +104,8 @@ async def run_polling(
         ctx.set_status("down", str(exc))
         raise
     ctx.set_status("starting", f"polling {client_kwargs.get('base_url', '')}")
+    import httpx  # here, not at the top: loading the plugins does not pay for it
+
     async with httpx.AsyncClient(**client_kwargs) as client:
         fetcher = make_fetcher(ctx, client, min_interval_s=opts.min_request_interval_s,
                                max_wait_s=opts.max_retry_wait_s)

@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-import httpx
-
 from panneau.hub.toolkit.polling import HelpdeskOptions, account_url, from_env
 
 __all__ = ["FreshdeskOptions", "client_settings"]
@@ -30,6 +28,8 @@ def client_settings(opts: FreshdeskOptions, environ: Mapping[str, str]) -> dict:
     key = from_env(opts.api_key, environ, env + "API_KEY")
     if not key:
         raise ValueError(f"give options.api_key or set {env}API_KEY")
+    import httpx  # here, not at the top: loading the plugins does not pay for it
+
     return {"base_url": base_url, "auth": httpx.BasicAuth(key, "X"),
             "headers": {"Accept": "application/json", "User-Agent": "panneau"},
             "timeout": opts.timeout_s}

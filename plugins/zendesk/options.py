@@ -6,8 +6,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
-import httpx
-
 from panneau.hub.toolkit.polling import HelpdeskOptions, account_url, from_env
 
 __all__ = ["ZendeskOptions", "client_settings"]
@@ -46,6 +44,8 @@ def client_settings(opts: ZendeskOptions, environ: Mapping[str, str]) -> dict:
     if oauth:
         headers["Authorization"] = f"Bearer {oauth}"
     elif email and token:
+        import httpx  # here, not at the top: loading the plugins does not pay for it
+
         auth = httpx.BasicAuth(f"{email}/token", token)
     else:
         raise ValueError(f"give options.oauth_token (or {env}OAUTH_TOKEN), or options.email and "
