@@ -26,6 +26,7 @@ import gc
 import json
 import sys
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from operator import attrgetter
@@ -38,7 +39,7 @@ from panneau.hub.plugins import collect_sources
 from panneau.hub.server.gcpolicy import GcPolicy
 from panneau.hub.sources import FileReader
 
-__all__ = ["JOURNAL", "file_readers", "parse_time", "register", "replay"]
+__all__ = ["JOURNAL", "collector", "file_readers", "parse_time", "register", "replay"]
 
 #: The name that replays the hub's own journal instead of a source's file (see the docstring).
 JOURNAL = "journal"
@@ -133,6 +134,18 @@ def _tracked(batches: Iterable[tuple[Any, int]], done: Callable[[int], None]) ->
     for batch, position in batches:
         done(position)
         yield batch
+
+
+@contextmanager
+def collector() -> Iterator[None]:
+    """The garbage collector's settings during a replay (see the module docstring)."""
+    policy = GcPolicy()  # the engine's state only grows during a replay
+    policy.start()
+    gc.set_threshold(_YOUNG_GC, *gc.get_threshold()[1:])  # stop() gives Python's back
+    try:
+        yield
+    finally:
+        policy.stop()
 
 
 @dataclass
@@ -298,11 +311,8 @@ def run(args: argparse.Namespace) -> int:
     console = Console(stderr=True)
     size = path.stat().st_size
     show = size >= _PROGRESS_BYTES and console.is_terminal
-    collector = GcPolicy()  # the engine's state only grows during a replay
-    collector.start()
-    gc.set_threshold(_YOUNG_GC, *gc.get_threshold()[1:])  # stop() gives Python's back
     try:
-        with stream:
+        with stream, collector():
             batches = _batches(reader, stream, path.name, options, _processes(args, size))
             with Progress(console=console, transient=True, disable=not show) as progress:
                 task = progress.add_task(f"replaying {path.name}", total=size)
@@ -311,8 +321,6 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as exc:
         sys.stderr.write(f"panneau replay: {path}: {exc}\n")
         return 2
-    finally:
-        collector.stop()
     details = result.details
     if result.read == 0:  # nothing in the file is what this reader reads
         sys.stderr.write(f"panneau replay: no {reader.name} event in {path} "
