@@ -17,8 +17,11 @@ Rules this module keeps:
   folds that minute: sums of one scope are then added in another order than the events came
   in, which may change the last bits of a float sum (never a count).
 - Minutes older than the longest window are dropped, and days before yesterday: relative to the
-  last snapshot, or to the newest event before the first snapshot (a replay). A snapshot is
-  therefore expected at or after the newest events, as a live hub and a replay take them.
+  last snapshot, or, before the first snapshot (a replay), to :data:`AHEAD` minutes before the
+  newest add. The first snapshot may come before adds ahead of it (a source's clock ahead of
+  the hub's): its windows are whole as long as none is more than :data:`AHEAD` minutes ahead.
+  (Against the newest add itself, one ahead of the first snapshot dropped the oldest minutes
+  of its windows.) After it, adds ahead of the cursor drop nothing.
 """
 
 from __future__ import annotations
@@ -27,12 +30,16 @@ from collections import defaultdict
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-__all__ = ["ROLLING", "DayClock", "Sums", "Tallies", "minute_of", "spread"]
+__all__ = ["AHEAD", "ROLLING", "DayClock", "Sums", "Tallies", "minute_of", "spread"]
 
 #: Rolling windows: id -> minutes.
 ROLLING: dict[str, int] = {"15m": 15, "30m": 30, "60m": 60}
 _LONGEST = max(ROLLING.values())
 _SHORTEST = min(ROLLING.values())
+#: Minutes an add before the first snapshot may be ahead of it, its windows still whole (a
+#: source's clock ahead of the hub's; each minute of it is a minute of buckets more to drop at
+#: the first snapshot after a replay).
+AHEAD = 15
 _EPS = 1e-9
 
 Sums = dict[str, float]
@@ -143,7 +150,8 @@ class Tallies:
         #: width -> scope -> sums of the completed minutes ``(cursor - width, cursor - 1]``.
         self.rolling: dict[int, dict[str, Sums]] = {w: {} for w in ROLLING.values()}
         self.cursor: int | None = None
-        #: The newest minute seen; before the first snapshot, history is pruned against it.
+        #: The newest minute seen; before the first snapshot, history is pruned against it
+        #: (minutes folded) and against :data:`AHEAD` minutes before it (minutes dropped).
         self.newest = -(2**62)
         self._pruned = self.newest
         #: Buckets of minutes up to this one are in their day totals; :attr:`open` holds the
@@ -171,7 +179,7 @@ class Tallies:
         cursor = self.cursor
         bucket = self.minutes.get(minute)
         if bucket is None:
-            horizon = self.newest if cursor is None else cursor
+            horizon = self.newest - AHEAD if cursor is None else cursor
             if minute > horizon - _LONGEST:
                 bucket = self.minutes[minute] = {}
                 if minute > self.folded:
@@ -295,7 +303,7 @@ class Tallies:
     def add_span(self, first: int, last: int, table: dict[str, Sums]) -> None:
         """Add ``table`` to every minute from ``first`` to ``last``: one :meth:`add_table` per
         minute a window may hold (or that has a bucket), one per day for the minutes before."""
-        horizon = max(self.newest, last) if self.cursor is None else self.cursor
+        horizon = max(self.newest, last) - AHEAD if self.cursor is None else self.cursor
         minute = first
         while minute <= last:
             if minute > horizon - _LONGEST or minute in self.minutes:
@@ -415,13 +423,15 @@ class Tallies:
     def _newer(self, minute: int) -> None:
         self.newest = minute
         if self.cursor is None and minute - self._pruned >= _LONGEST:
-            self._prune(minute)
+            self._prune(minute, AHEAD)
 
-    def _prune(self, minute: int) -> None:
-        """Forget minutes no rolling window ending at ``minute`` holds (folded first), and
-        days before yesterday."""
+    def _prune(self, minute: int, ahead: int = 0) -> None:
+        """Fold the minutes no rolling window ending at ``minute`` holds; forget those no
+        window ending at ``minute - ahead`` holds, and days before its yesterday (a folded
+        minute keeps its bucket until then: a window may still read it)."""
         self._pruned = minute
         self._fold(minute - _LONGEST)
+        minute -= ahead
         for old in [m for m in self.minutes if m <= minute - _LONGEST]:
             del self.minutes[old]
         today = self.clock.day(minute * 60.0)

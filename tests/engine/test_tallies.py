@@ -5,10 +5,10 @@ cover, and a scope not reported changed (``take_dirty``) kept its sums."""
 
 from __future__ import annotations
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from panneau.hub.engine.windows import ROLLING, DayClock, Sums, Tallies
+from panneau.hub.engine.windows import AHEAD, ROLLING, DayClock, Sums, Tallies
 from tests.engine.conftest import T0
 
 SCOPES = ["site", "queue:a", "queue:b", "team:t", "agent:x", "agent:y"]
@@ -50,6 +50,9 @@ def expected(adds: list[tuple[int, tuple[str, ...], Sums]], scope: str, window: 
     return nonzero(out)
 
 
+# Before the first advance, an add a minute ahead of it, then one to the oldest minute of its
+# 60m window (that minute was pruned against the newest add: 60m missed it, today had it).
+@example([("add", 1, 0, {"n": 1}), ("add", -59, 0, {"n": 1}), ("advance", 0, 0)])
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(ops)
 def test_tallies_equal_the_sum_of_their_adds(steps):
@@ -100,3 +103,31 @@ def test_tallies_equal_the_sum_of_their_adds(steps):
     days = tallies.day(tallies.clock.day(START * 60.0))
     for scope in SCOPES:
         assert nonzero(days.get(scope, {})) == expected(adds, scope, "today", 0.0), scope
+
+
+def test_the_first_windows_are_whole_with_adds_ahead_of_them():
+    """Adds before the first advance, the newest ahead of it (up to :data:`AHEAD` minutes):
+    each window of that advance and the next ones holds its oldest minute, whatever the order
+    of the adds (the newest add used to stand for the first advance's minute: the minutes a
+    window ending earlier holds were dropped)."""
+    for ahead in (1, AHEAD):
+        for first in ("ahead", "oldest"):
+            tallies = Tallies(DayClock())
+            adds = [(START + ahead, ("site",), {"n": 1}), (START - 59, ("site",), {"n": 2}),
+                    (START - 29, ("site",), {"t": 3}), (START - 14, ("site",), {"s": 4})]
+            for minute, scopes, amounts in adds if first == "ahead" else adds[::-1]:
+                tallies.add_minute(minute, scopes, amounts)
+            now = START * 60.0
+            tallies.advance(now)
+            got = {w: tallies.window("site", w, now) for w in WINDOWS}
+            assert got == {"15m": {"s": 4}, "30m": {"t": 3, "s": 4},
+                           "60m": {"n": 2, "t": 3, "s": 4},
+                           "today": {"n": 3, "t": 3, "s": 4}}, (ahead, first)
+            for step in range(1, 70):  # live on, an add in the cursor's minute each time
+                now += 60.0
+                tallies.add_minute(int(now // 60), ("site",), {"n": step})
+                adds.append((int(now // 60), ("site",), {"n": step}))
+                tallies.advance(now)
+                for window in WINDOWS:
+                    got = nonzero(tallies.window("site", window, now))
+                    assert got == expected(adds, "site", window, now), (ahead, first, step)
