@@ -35,7 +35,7 @@ from collections.abc import Callable, Sequence
 from operator import attrgetter
 from typing import Any
 
-from panneau.hub.engine.windows import Tallies
+from panneau.hub.engine.windows import Journal, Tallies
 from panneau.hub.events import Event, event_from_dict, event_to_dict
 
 __all__ = ["CHECKPOINT_S", "HOLD_S", "REACH_S", "Timeline"]
@@ -147,7 +147,7 @@ class Timeline:
         an event arriving after that but no older than the events taken before (a source
         catching up on its backlog as the hub starts) is put in its place (before, the first
         checkpoint was taken after them: such an event was beyond reach)."""
-        self.tallies.journal = []
+        self.tallies.journal = Journal()
         self.checkpoints = [(self.frontier, 0, 0, self.save())]
         self.pending.sort(key=_ts)
         self.log = self.pending[:]
@@ -164,8 +164,7 @@ class Timeline:
         at, log_at, journal_at, state = self.checkpoints[0]
         return {"at": at, "state": state,
                 "events": [event_to_dict(e) for e in self.log[log_at:]],
-                "journal": [[minute, list(scopes), amounts]
-                            for minute, scopes, amounts in journal[journal_at:]]}
+                "journal": journal.rows(journal_at)}
 
     def resume(self, frontier: float, reach: dict | None) -> None:
         """Go on live from a saved state whose newest event is at ``frontier``, with a
@@ -176,13 +175,12 @@ class Timeline:
         moved the frontier past it)."""
         self.frontier = frontier
         self.live = True
-        self.tallies.journal = []
+        self.tallies.journal = Journal()
         self.log = []
         self.checkpoints = []
         if reach is not None:
             self.log = [event_from_dict(data) for data in reach["events"]]
-            self.tallies.journal = [(int(minute), tuple(scopes), dict(amounts))
-                                    for minute, scopes, amounts in reach["journal"]]
+            self.tallies.journal = Journal.from_rows(reach["journal"])
             self.checkpoints.append((float(reach["at"]), 0, 0, reach["state"]))
         self.checkpoints.append((frontier, len(self.log), len(self.tallies.journal), self.save()))
 
@@ -209,7 +207,7 @@ class Timeline:
         if keep:
             _, log_at, journal_at, _ = points[keep]
             del self.log[:log_at]
-            del journal[:journal_at]
+            journal.drop_before(journal_at)
             self.checkpoints = [(t, n - log_at, j - journal_at, s) for t, n, j, s in points[keep:]]
 
     def _rewind(self) -> None:
@@ -221,11 +219,7 @@ class Timeline:
         at, log_at, journal_at, state = points[k]
         if late[0].ts < at:
             self.beyond_reach += sum(1 for e in late if e.ts < at)
-        journal = tallies.journal
-        assert journal is not None
-        for minute, scopes, amounts in journal[journal_at:]:
-            tallies.add_minute(minute, scopes, amounts, -1.0)
-        del journal[journal_at:]
+        tallies.undo_journal(journal_at)
         self.load(state)
         again = sorted(self.log[log_at:] + late, key=_ts)
         del self.log[log_at:]

@@ -28,9 +28,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date, datetime, timedelta
+from typing import cast
 from zoneinfo import ZoneInfo
 
-__all__ = ["AHEAD", "ROLLING", "DayClock", "Sums", "Tallies", "minute_of", "spread"]
+__all__ = ["AHEAD", "ROLLING", "DayClock", "Journal", "Sums", "Tallies", "minute_of", "spread"]
 
 #: Rolling windows: id -> minutes.
 ROLLING: dict[str, int] = {"15m": 15, "30m": 30, "60m": 60}
@@ -43,6 +44,7 @@ AHEAD = 15
 _EPS = 1e-9
 
 Sums = dict[str, float]
+Scopes = tuple[str, ...] | list[str]
 
 
 def minute_of(ts: float) -> int:
@@ -127,6 +129,61 @@ def _merged(sums: Sums, extra: Sums) -> Sums:
     return out
 
 
+class Journal:
+    """The adds of a :class:`Tallies` kept to undo them: ``(minute, scopes, amounts)`` of
+    each add in three parallel lists, and a :meth:`Tallies.add_table` as one entry (``scopes``
+    None, the table as ``amounts``).
+
+    No tuple per add: the reach (:mod:`panneau.hub.engine.arrival`) keeps ~25,000 adds at 500
+    agents for 15 minutes; as tuples they were each an object the garbage collector tracks
+    (their scopes tuples are), scanned at each of its full passes, and one allocation more
+    counted toward its young passes at every event and, ~560 of them, at every minute tick.
+    """
+
+    def __init__(self) -> None:
+        self.minutes: list[int] = []
+        self.scopes: list[Scopes | None] = []
+        self.amounts: list[Sums | dict[str, Sums]] = []
+
+    def __len__(self) -> int:
+        return len(self.minutes)
+
+    def add(self, minute: int, scopes: Scopes | None, amounts: Sums | dict[str, Sums]) -> None:
+        """One add (``scopes`` None: ``amounts`` is a table, scope -> sums)."""
+        self.minutes.append(minute)
+        self.scopes.append(scopes)
+        self.amounts.append(amounts)
+
+    def drop_before(self, start: int) -> None:
+        """Forget the entries before ``start``."""
+        del self.minutes[:start], self.scopes[:start], self.amounts[:start]
+
+    def drop_from(self, start: int) -> None:
+        """Forget the entries from ``start`` on."""
+        del self.minutes[start:], self.scopes[start:], self.amounts[start:]
+
+    def rows(self, start: int) -> list[list]:
+        """The adds from entry ``start`` on as plain data: a ``[minute, scopes, amounts]``
+        row per add (a table's as one row per scope, in its order)."""
+        rows: list[list] = []
+        for minute, scopes, amounts in zip(self.minutes[start:], self.scopes[start:],
+                                           self.amounts[start:], strict=True):
+            if scopes is None:
+                rows += [[minute, [scope], sums]
+                         for scope, sums in cast(dict[str, Sums], amounts).items()]
+            else:
+                rows.append([minute, list(scopes), amounts])
+        return rows
+
+    @classmethod
+    def from_rows(cls, rows: list) -> Journal:
+        """A journal of the adds :meth:`rows` gave."""
+        journal = cls()
+        for minute, scopes, amounts in rows:
+            journal.add(int(minute), tuple(scopes), dict(amounts))
+        return journal
+
+
 class Tallies:
     """Per-scope sums by minute and by day, with running rolling-window totals.
 
@@ -165,8 +222,8 @@ class Tallies:
         #: Scopes whose sums changed since :meth:`take_dirty` was last called (complete once
         #: the pending sums are spread, as :meth:`take_dirty` does first).
         self.dirty: set[str] = set()
-        #: ``(minute, scopes, amounts)`` of every add, while the engine keeps them to undo.
-        self.journal: list[tuple[int, tuple[str, ...] | list[str], Sums]] | None = None
+        #: Every add, while the engine keeps them to undo (:meth:`undo_journal`).
+        self.journal: Journal | None = None
 
     def add(self, ts: float, scopes: tuple[str, ...] | list[str], amounts: Sums) -> None:
         """Add ``amounts`` to each scope at time ``ts``."""
@@ -202,8 +259,11 @@ class Tallies:
         if sign < 0:
             self._undo(minute, scopes, amounts)
             return
-        if self.journal is not None:
-            self.journal.append((minute, scopes, amounts))
+        journal = self.journal
+        if journal is not None:  # Journal.add inlined (every event, live)
+            journal.minutes.append(minute)
+            journal.scopes.append(scopes)
+            journal.amounts.append(amounts)
         pending = self.pending.get(minute)  # the hot path: an open minute
         if pending is None:
             targets = self._targets(minute)
@@ -239,6 +299,21 @@ class Tallies:
                     at = into.get
                     for key, amount in items:
                         into[key] = at(key, 0.0) + amount
+
+    def undo_journal(self, start: int) -> None:
+        """Undo the adds of the journal from entry ``start`` on, oldest first, and forget
+        them (a table's as one add per scope, in its order)."""
+        journal = self.journal
+        assert journal is not None
+        undo = self._undo
+        for minute, scopes, amounts in zip(journal.minutes[start:], journal.scopes[start:],
+                                           journal.amounts[start:], strict=True):
+            if scopes is None:
+                for scope, sums in cast(dict[str, Sums], amounts).items():
+                    undo(minute, (scope,), sums)
+            else:
+                undo(minute, scopes, cast(Sums, amounts))
+        journal.drop_from(start)
 
     def _undo(self, minute: int, scopes: tuple[str, ...] | list[str], amounts: Sums) -> None:
         """Take ``amounts`` out of each scope wherever an add of them landed."""
@@ -285,9 +360,9 @@ class Tallies:
 
     def add_table(self, minute: int, table: dict[str, Sums]) -> None:
         """Add ``table[scope]`` to each scope in one minute bucket (as :meth:`add_minute` for
-        each, with the tables looked up once)."""
+        each, with the tables looked up once; ``table`` must not change afterwards)."""
         if self.journal is not None:
-            self.journal += [(minute, (scope,), sums) for scope, sums in table.items()]
+            self.journal.add(minute, None, table)
         self.dirty.update(table)
         for target in self._targets(minute):
             get = target.get

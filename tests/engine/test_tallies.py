@@ -8,7 +8,7 @@ from __future__ import annotations
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from panneau.hub.engine.windows import AHEAD, ROLLING, DayClock, Sums, Tallies
+from panneau.hub.engine.windows import AHEAD, ROLLING, DayClock, Journal, Sums, Tallies
 from tests.engine.conftest import T0
 
 SCOPES = ["site", "queue:a", "queue:b", "team:t", "agent:x", "agent:y"]
@@ -76,7 +76,7 @@ def test_tallies_equal_the_sum_of_their_adds(steps):
             now = clock * 60.0 + step[2]
             tallies.advance(now)
             if tallies.journal is None:
-                tallies.journal = []  # as the timeline does from its first advance on
+                tallies.journal = Journal()  # as the timeline does from its first advance on
             dirty = tallies.take_dirty()
             for scope in SCOPES:
                 sums = {w: nonzero(tallies.window(scope, w, now)) for w in WINDOWS}
@@ -86,9 +86,7 @@ def test_tallies_equal_the_sum_of_their_adds(steps):
         elif kind == "checkpoint" and tallies.journal is not None:
             mark = (len(tallies.journal), len(adds))
         elif kind == "undo" and mark is not None:
-            for minute, scopes, sums in tallies.journal[mark[0]:]:
-                tallies.add_minute(minute, scopes, sums, -1.0)
-            del tallies.journal[mark[0]:]
+            tallies.undo_journal(mark[0])
             del adds[mark[1]:]
         elif kind == "reload":
             again = Tallies(DayClock())
