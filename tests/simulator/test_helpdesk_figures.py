@@ -4,8 +4,6 @@ response rate — non-empty and sane through a real engine and a real hub."""
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 
 import panneau.plugins.simulator as simulator
@@ -14,6 +12,7 @@ from panneau.hub.testing import snapshot, source_spec
 from panneau.plugins.simulator import Simulation, SimulatorOptions, demo_config
 from panneau.plugins.simulator.command import demo_hub
 from panneau.plugins.simulator.source import check_options
+from tests.hub.conftest import eventually
 
 ORIGIN = 1_767_261_600.0  # 2026-01-01 10:00 UTC
 MIDNIGHT = 1_767_225_600.0
@@ -118,9 +117,9 @@ async def test_a_running_demo_hub_gives_them(tmp_path):
         def today() -> dict:
             return hub.engine.query().values.get("site", {}).get("today", {})
 
-        async with asyncio.timeout(60):
-            while not (all(k in today() for k in AT_ONCE) and today()["escalations"] >= 1):
-                await asyncio.sleep(0.2)
+        await eventually(lambda: all(k in today() for k in AT_ONCE)
+                         and today()["escalations"] >= 1,
+                         timeout=60, what="every figure and an escalation")
         sane(today())
         assert 0 < today()["call_escalation_pct"] <= 100
         assert hub.engine.query().bad_events == {}
