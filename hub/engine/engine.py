@@ -15,6 +15,7 @@ changes nothing; ``snapshot(now)`` is ``advance(now)`` then ``query()``.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import partial
 from itertools import repeat
 from typing import Any
 
@@ -264,7 +265,8 @@ class Engine:
         for window in _WINDOWS:
             sums = self.tallies.window(scope, window, now)
             if window == "today" and inputs:
-                sums = self.inputs.with_day(scope, day, sums)
+                sums = self.inputs.with_day(scope, day, sums, partial(
+                    self.tallies.window, window="today", now=now))
             figures: dict[str, float] = {}
             kpis(sums, figures, seen)
             if tickets:
@@ -288,7 +290,11 @@ class Engine:
         events, with the labour cost: the ``counted`` part of the period rollups (after a
         :meth:`snapshot`; only days the tallies still hold, see :meth:`rollup_days`)."""
         day_sums = self.tallies.day(day)
-        return {scope: self.inputs.with_labour(scope, day, sums)
+
+        def sums_of(scope: str) -> Sums:  # a group total's labour adds its sites'
+            return day_sums.get(scope, {})
+
+        return {scope: self.inputs.with_labour(scope, day, sums, sums_of)
                 for scope, sums in day_sums.items()}
 
     def entered_day(self, day: int) -> dict[str, Sums]:

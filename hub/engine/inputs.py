@@ -16,15 +16,19 @@ Rules:
 - ``hourly_cost`` is a rate: the loaded cost of one agent hour, in effect from its day on (the
   latest entry at or before a day wins; a scope without its own uses the site's).
 - On a group hub a site's entries count in its ``site:<name>`` as ``site`` on the site (a
-  figure without team is that site's), and roll up to ``site``, the group; a team's scope
-  without its own rate uses its site's, then the group's. A day's
-  ``labour_cost`` = agent hours at work that day (``t_work``) × the rate, taken with the day's
-  counted sums: a rate entered later does not reprice days already over.
+  figure without team is that site's), and roll up to ``site``, the group; a site's or team's
+  scope without its own rate uses its site's, then the group's (the group's default rate).
+- A day's ``labour_cost`` = agent hours at work that day (``t_work``) × the rate, taken with
+  the day's counted sums: a rate entered later does not reprice days already over. On a group
+  hub the total's (``site``) is the sum of its sites' ``site:<name>`` labour costs, each at its
+  own rate, so it is the sum of what each site's hub shows (one rule for the live figures and
+  the day rollups).
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -87,6 +91,8 @@ class Inputs:
 
     def __init__(self, scopes: Scopes, clock: DayClock, bad: BadEvents) -> None:
         self.scopes = scopes
+        #: A group hub's ``site:<name>`` scopes, in one order (the total adds them so).
+        self._sites = tuple(f"site:{name}" for name in sorted(scopes.sites))
         self.clock = clock
         self.bad = bad
         self.days: dict[int, dict[str, Sums]] = {}
@@ -174,7 +180,7 @@ class Inputs:
         if event.figure == "hourly_cost":
             entry = _Entry(day, scopes, {}, self._seq, rate=float(amount))
             self.rates.setdefault(own, {})[event.entry_id] = entry
-            self.dirty.update(self.scopes.team_ids if own in (SITE, site) else ())
+            self.dirty.update(self._priced_by(own))
         else:
             amounts: Sums = {spec.key: float(amount)}
             if spec.key == "headcount":
@@ -187,12 +193,30 @@ class Inputs:
         self.changed.add(day)
         self.dirty.update(scopes)
 
+    def _priced_by(self, holder: str) -> set[str]:
+        """The scopes whose labour cost follows a rate entered for ``holder``: a site's
+        teams and agents (they use its rate when they have none); on a group hub a site's
+        ``site:<name>`` too when the group's own rate changes, and the group total."""
+        if holder.startswith("team:"):
+            return set()
+        scopes = self.scopes
+        priced = {f"team:{t}" for t in scopes.team_ids} | {f"agent:{a}"
+                                                          for a in scopes.agent_teams}
+        if holder != SITE:
+            priced = {s for s in priced if scopes.site_of_scope(s) == (holder,)}
+        if scopes.sites:
+            priced.add(SITE)
+            if holder == SITE:
+                priced.update(f"site:{name}" for name in scopes.sites)
+        return priced
+
     def _withdraw(self, entry: _Entry) -> None:
         if entry.rate is not None:
             for rates in self.rates.values():
                 for entry_id, held in list(rates.items()):
                     if held is entry:
                         del rates[entry_id]
+            self.dirty.update(self._priced_by(entry.scopes[0]))
         else:
             self._add(entry, -1.0)
         self.changed.add(entry.day)
@@ -219,16 +243,30 @@ class Inputs:
                 return max(entries, key=lambda e: (e.day, e.seq)).rate
         return None
 
-    def with_labour(self, scope: str, day: int, sums: Sums) -> Sums:
-        """``sums`` plus ``labour_cost`` (agent hours × the hourly cost in effect) on ``day``."""
-        rate = self.rate(scope, day) if self.rates and "t_work" in sums else None
-        if rate is None:
-            return sums
-        return {**sums, "labour_cost": sums["t_work"] / 3600 * rate}
+    def with_labour(self, scope: str, day: int, sums: Sums,
+                    sums_of: Callable[[str], Sums]) -> Sums:
+        """``sums`` plus ``labour_cost`` (agent hours × the hourly cost in effect) on ``day``.
 
-    def with_day(self, scope: str, day: int, sums: Sums) -> Sums:
+        On a group hub the total's (``site``) is the sum of its sites' labour costs, each
+        site's ``site:<name>`` sums read with ``sums_of`` (the same window or day)."""
+        if not self.rates or "t_work" not in sums:
+            return sums
+        labour: float | None = None
+        if scope == SITE and self._sites:
+            for site in self._sites:
+                part = self.with_labour(site, day, sums_of(site), sums_of)
+                if "labour_cost" in part:
+                    labour = (labour or 0.0) + part["labour_cost"]
+        else:
+            rate = self.rate(scope, day)
+            if rate is not None:
+                labour = sums["t_work"] / 3600 * rate
+        return sums if labour is None else {**sums, "labour_cost": labour}
+
+    def with_day(self, scope: str, day: int, sums: Sums,
+                 sums_of: Callable[[str], Sums]) -> Sums:
         """``sums`` of ``scope`` plus its entered figures and labour cost on ``day``."""
-        merged = self.with_labour(scope, day, sums)
+        merged = self.with_labour(scope, day, sums, sums_of)
         extra = self.days.get(day, {}).get(scope)
         if extra:
             merged = dict(merged)

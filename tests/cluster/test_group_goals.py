@@ -19,7 +19,15 @@ import httpx
 from rich.console import Console
 
 from panneau.hub.config import load_config, parse_config
-from panneau.hub.events import AgentLoggedIn, CallAbandoned, CallAnswered, CallEnded, CallEntered
+from panneau.hub.events import (
+    AgentLoggedIn,
+    AgentLoggedOut,
+    CallAbandoned,
+    CallAnswered,
+    CallEnded,
+    CallEntered,
+    FigureEntered,
+)
 from panneau.hub.goals_display import objectives_table
 from panneau.hub.periods import period_of
 from panneau.hub.plugins import make_plugin_manager
@@ -35,7 +43,8 @@ PARIS_WALL = "paris-wall-token"
 PARIS = ZoneInfo("Europe/Paris")
 DAY = date(2026, 11, 2)
 #: Compared between a site's own ``site`` and the group's ``site:<name>`` over the day.
-FIGURES = ("offered", "answered", "abandoned", "abandon_rate_pct", "asa_s", "aht_s")
+FIGURES = ("offered", "answered", "abandoned", "abandon_rate_pct", "asa_s", "aht_s",
+           "cost_total", "cost_per_contact")
 
 #: Each site's objective: an abandon rate of 10 % or less this month.
 GOALS = "".join(f"""
@@ -60,10 +69,14 @@ def at(hh: int, mm: int, ss: int = 0, day: int = 2) -> float:
     return datetime(2026, 11, day, hh, mm, ss, tzinfo=PARIS).timestamp()
 
 
-def calls(answered: int, abandoned: int) -> list:
+def calls(answered: int, abandoned: int, rate: float) -> list:
     """A morning on the support queue: ``answered`` calls held 10 s and talked 60 s, then
-    ``abandoned`` calls given up after 30 s (the same call ids at every site)."""
-    out: list = [AgentLoggedIn(ts=at(8, 0), agent="ag-ann", queue="support")]
+    ``abandoned`` calls given up after 30 s (the same call ids at every site); one agent
+    logged in from 8:00 to 12:00 at the site's hourly cost ``rate``, and a cost of 100."""
+    out: list = [FigureEntered(ts=at(7, 0), entry_id="rate", figure="hourly_cost", amount=rate),
+                 FigureEntered(ts=at(7, 0), entry_id="cost", figure="cost", amount=100.0),
+                 AgentLoggedIn(ts=at(8, 0), agent="ag-ann", queue="support"),
+                 AgentLoggedOut(ts=at(12, 0), agent="ag-ann")]
     for i in range(answered + abandoned):
         ts, call = at(8, 1 + 2 * i), f"c{i}"
         out.append(CallEntered(ts=ts, call_id=call, queue="support"))
@@ -77,8 +90,9 @@ def calls(answered: int, abandoned: int) -> list:
     return out
 
 
-#: Paris: 3 answered, 1 lost (abandon rate 25 %); Lyon: 2 answered, none lost (0 %).
-SITES = {"paris": calls(3, 1), "lyon": calls(2, 0)}
+#: Paris: 3 answered, 1 lost (abandon rate 25 %), 4 h at 30 an hour; Lyon: 2 answered, none
+#: lost (0 %), 4 h at 20 an hour.
+SITES = {"paris": calls(3, 1, 30.0), "lyon": calls(2, 0, 20.0)}
 
 
 def site_config(tmp_path, server, site: str):
@@ -137,6 +151,10 @@ async def test_objectives_scorecards_and_a_report_of_one_site_on_a_group_hub(
         assert alone["lyon"] == day_figures(group.journal, "site:lyon")
         assert alone["paris"]["abandon_rate_pct"] == 25.0
         assert day_figures(group.journal, "site")["abandon_rate_pct"] == 100 / 6  # 1 of 6
+        # labour: each site's 4 h at its own rate; the group's cost is the sum of the sites'
+        assert (alone["paris"]["cost_total"], alone["lyon"]["cost_total"]) == (220.0, 180.0)
+        group_day = day_figures(group.journal, "site")
+        assert (group_day["cost_total"], group_day["cost_per_contact"]) == (400.0, 80.0)
 
         goals = group.goals
         paris_kr, = goals["objective:0"]["key_results"]
@@ -151,6 +169,9 @@ async def test_objectives_scorecards_and_a_report_of_one_site_on_a_group_hub(
         assert {"scorecard:site", "scorecard:site:paris", "scorecard:site:lyon"} <= set(cards)
         assert cards["scorecard:site:paris"]["abandon_rate_pct"] == 25.0
         assert cards["scorecard:site:lyon"]["abandon_rate_pct"] == 0.0
+        assert {key: cards[key]["cost_per_contact"] for key in cards
+                if key.startswith("scorecard:site")} == {
+            "scorecard:site": 80.0, "scorecard:site:paris": 220 / 3, "scorecard:site:lyon": 90.0}
         # a wall of Paris gets Paris's objective and scorecard, not Lyon's
         wall = await view_when(group, PARIS_WALL, lambda v: "objective:0" in v)
         assert {k for k in wall if k.startswith(("objective:", "scorecard:"))} == {

@@ -14,6 +14,7 @@ import pytest
 from panneau.hub.cluster.group import namespaced
 from panneau.hub.config import ConfigError, parse_config
 from panneau.hub.config.sites import expand_group
+from panneau.hub.engine import Engine
 from panneau.hub.events import (
     AgentLoggedIn,
     CallAbandoned,
@@ -104,29 +105,76 @@ def test_each_site_s_figures_equal_a_replay_of_that_site_alone():
     assert group.get("site", "today", "training_hours") == 9
     assert group.get("site:lyon", "today", "headcount") == 13
     assert group.get("site", "today", "headcount") is None
-    # a site's hourly cost prices its own agent hours; the group has no rate of its own here
-    assert group.get("site", "today", "cost_total") == 600 + 300
+    # labour: each site's hours at its own rate; the group's cost is the sum of the sites'
+    alone = {name: snapshot(events, config=site, at=at) for name, events in (
+        ("paris", paris), ("lyon", lyon))}
+    total = sum(a.get("site", "today", "cost_total") for a in alone.values())
+    assert total > 600 + 300  # labour counted
+    assert group.get("site", "today", "cost_total") == pytest.approx(total)
+    assert group.get("site", "today", "cost_per_contact") == pytest.approx(total / 7)
     # the two "support" teams stay apart, and nothing is counted under the bare names
     assert not {"team:support", "queue:support", "agent:ag-ann"} & set(group.values)
 
 
-def test_the_group_total_s_labour_is_priced_at_the_group_hub_s_own_hourly_cost():
-    paris, lyon = site_events(6, answered=4), site_events(3, answered=3)
+def without_rate(events: list) -> list:
+    return [e for e in events if not (isinstance(e, FigureEntered)
+                                      and e.figure == "hourly_cost")]
+
+
+def test_a_site_without_a_rate_is_priced_at_the_group_hub_s_own_else_has_no_labour():
+    paris, lyon = site_events(6, answered=4), without_rate(site_events(3, answered=3))
     at, events = T0 + 200, fold({"paris": paris, "lyon": lyon})
     site = parse_config(site_text(), "site.toml")
-    # each site's labour, priced at its own rate (20 + n, from site_events)
-    labour = {name: snapshot(evs, config=site, at=at).get("site", "today", "cost_total") - cost
-              for name, evs, cost in (("paris", paris, 600), ("lyon", lyon, 300))}
-    hours = labour["paris"] / 26 + labour["lyon"] / 23
-    assert hours > 0
-    # entered on the group hub (a manager's ``panneau input``: source "input", no team)
+    paris_alone = snapshot(paris, config=site, at=at).get("site", "today", "cost_total")
+    # without a group rate Lyon's hours carry no labour cost, as on Lyon's own hub
+    group = snapshot(events, config=group_config(), at=at)
+    assert snapshot(lyon, config=site, at=at).get("site", "today", "cost_total") == 300
+    assert group.get("site:lyon", "today", "cost_total") == 300
+    assert group.get("site", "today", "cost_total") == pytest.approx(paris_alone + 300)
+    # the group hub's own rate (a manager's ``panneau input`` there: source "input", no team)
+    # prices the hours of a site without a rate of its own: as if Lyon had entered it
     rate = FigureEntered(ts=T0 + 3, entry_id="g1", figure="hourly_cost", amount=30.0,
                          source="input")
     group = snapshot([*events, rate], config=group_config(), at=at)
-    assert group.get("site", "today", "cost_total") == pytest.approx(900 + 30 * hours)
-    for name, cost in (("paris", 600), ("lyon", 300)):  # a site keeps its own rate
-        assert group.get(f"site:{name}", "today", "cost_total") == pytest.approx(
-            cost + labour[name])
+    lyon_at_30 = snapshot([*lyon, replace(rate, source="lyon")], config=site, at=at).get(
+        "site", "today", "cost_total")
+    assert lyon_at_30 > 300
+    for scope, expected in (("site:paris", paris_alone), ("site:lyon", lyon_at_30),
+                            ("site", paris_alone + lyon_at_30)):
+        assert group.get(scope, "today", "cost_total") == pytest.approx(expected), scope
+    # a team without a rate of its own uses its site's, else the group's
+    paris_support = snapshot(paris, config=site, at=at).get("team:support", "today",
+                                                            "cost_total")
+    assert group.get("team:paris:support", "today", "cost_total") == pytest.approx(
+        paris_support)
+    assert group.get("team:lyon:support", "today", "cost_total") == pytest.approx(
+        snapshot([*lyon, replace(rate, source="lyon")], config=site, at=at).get(
+            "team:support", "today", "cost_total"))
+
+
+def test_the_group_s_day_rollup_adds_its_sites_labour_as_the_live_figure_does():
+    paris, lyon = site_events(6, answered=4), site_events(3, answered=3)
+    at = T0 + 200
+    engine = Engine(group_config())
+    engine.apply_all(fold({"paris": paris, "lyon": lyon}))
+    snap = engine.snapshot(at)
+    counted = engine.counted_day(engine.clock.day(at))
+    labour = {scope: counted[scope]["labour_cost"] for scope in ("site", "site:paris",
+                                                                  "site:lyon")}
+    assert labour["site:paris"] > 0 and labour["site:lyon"] > 0
+    assert labour["site"] == pytest.approx(labour["site:paris"] + labour["site:lyon"])
+    # the live figure: cost entered (900) plus the same labour
+    assert snap.get("site", "today", "cost_total") == pytest.approx(900 + labour["site"])
+    # a rate entered later the same day reprices today, live and rollup alike, at once
+    engine.apply(FigureEntered(ts=at, entry_id="lyon:e5", figure="hourly_cost", amount=46.0,
+                               source="lyon", corrects="lyon:e4"))
+    snap = engine.snapshot(at + 1)
+    counted = engine.counted_day(engine.clock.day(at))
+    assert counted["site:lyon"]["labour_cost"] == pytest.approx(2 * labour["site:lyon"])
+    assert counted["site"]["labour_cost"] == pytest.approx(
+        labour["site:paris"] + 2 * labour["site:lyon"])
+    assert snap.get("site", "today", "cost_total") == pytest.approx(
+        900 + counted["site"]["labour_cost"])
 
 
 def test_a_site_s_restart_ends_only_that_site_s_calls():
