@@ -1,10 +1,11 @@
 """The browser wall page on the hub's HTTP port: ``/wall/#token=<kiosk token>``.
 
-Static files shipped in the package (``hub/web``: HTML, CSS, one ES module and the vendored
-``@msgpack/msgpack`` bundle; no build step, no CDN). The page speaks protocol v1 to the
-websocket port itself, so a wall costs the hub one websocket, like a Textual kiosk.
-``/wall/config.json`` tells it that port, whether it is TLS, and the KPI catalogue (labels,
-units, families) the page formats figures with. The token stays in the URL fragment, which
+Static files shipped in the package (``hub/web``: HTML, CSS, four ES modules — the wall, the
+charts' model, their SVG drawing, the goals pages — and the vendored ``@msgpack/msgpack``
+bundle; no build step, no CDN). The page speaks protocol v1 to the websocket port itself, so a
+wall costs the hub one websocket, like a Textual kiosk. ``/wall/config.json`` tells it that
+port, whether it is TLS, and the KPI catalogue (labels, units, families, the short names of
+scorecard rows) the page formats figures with. The token stays in the URL fragment, which
 browsers never send to the server.
 """
 
@@ -18,6 +19,7 @@ from typing import Any
 from aiohttp import web
 
 from panneau.hub.catalogue import KPIS
+from panneau.hub.objectives import short_label
 
 __all__ = ["WALL_FILES", "add_wall_routes", "wall_catalogue"]
 
@@ -26,13 +28,18 @@ WALL_FILES = {
     "wall.html": "text/html",
     "wall.css": "text/css",
     "wall.js": "text/javascript",
+    "charts.js": "text/javascript",
+    "chartview.js": "text/javascript",
+    "goals.js": "text/javascript",
     "msgpack.min.js": "text/javascript",
 }
 
 
 def wall_catalogue() -> dict[str, dict[str, Any]]:
-    """What the page needs of each KPI: label, unit, family, preferred direction."""
-    return {kpi: {k: v for k, v in dataclasses.asdict(info).items() if k != "id"}
+    """What the page needs of each KPI: label, unit, family, preferred direction, and the
+    short name the goals pages use (:func:`panneau.hub.objectives.short_label`)."""
+    return {kpi: {**{k: v for k, v in dataclasses.asdict(info).items() if k != "id"},
+                  "short": short_label(kpi)}
             for kpi, info in KPIS.items()}
 
 

@@ -3,7 +3,12 @@
 // Two parts: HubConnection (the protocol: hello, snapshot, delta, resume, backoff — usable on
 // its own as a client in any page or in Node with a WebSocket and @msgpack/msgpack), and the
 // wall (pages, tiles, banners, rotation), which draws what the Textual kiosk draws for the
-// same view: the same figures, states, symbols, stale marks and banners.
+// same view: the same figures, states, symbols, stale marks and banners — and its Trends page
+// (charts.js, chartview.js) and Objectives and Scorecard pages (with the team's pulse).
+
+import { buildCharts, CHART_REFS, historyFrames, zoneOf } from "./charts.js";
+import { drawChart, drawGauge } from "./chartview.js";
+import { drawGoals, goalsOf } from "./goals.js";
 
 const MsgPack = globalThis.MessagePack;
 
@@ -31,6 +36,28 @@ export class HubConnection {
   stop() {
     this.closed = true;
     if (this.ws) this.ws.close(1000);
+  }
+
+  // Send a request frame (history…) on the open connection; false when there is none.
+  send(frame) {
+    if (!this.ws || this.ws.readyState !== 1 || !this.link.connected) return false;
+    this.ws.send(MsgPack.encode(frame));
+    return true;
+  }
+
+  // Send `frame` (with a `ref`) and resolve with the hub's answer to it (series, ok or error).
+  request(frame) {
+    return new Promise((resolve, reject) => {
+      const before = this.onFrame;
+      this.onFrame = (answer) => {
+        before(answer);
+        if (answer.ref === frame.ref && ["series", "ok", "error"].includes(answer.type)) {
+          this.onFrame = before;
+          resolve(answer);
+        }
+      };
+      if (!this.send(frame)) { this.onFrame = before; reject(new Error("not connected")); }
+    });
   }
 
   _open() {
@@ -107,7 +134,7 @@ const NO_DATA = "-";
 const WINDOW_ORDER = ["now", "15m", "30m", "60m", "today"];
 const SPARKS = "▁▂▃▄▅▆▇";
 
-function fixed(value, decimals) {
+export function fixed(value, decimals) {
   // Python's format: an exact tie rounds to even (JS's toFixed rounds it up)
   const scaled = value * 10 ** decimals;
   let text;
@@ -239,12 +266,17 @@ export function figureLabel(catalogue, kpi, scope, window, home) {
   return `${labelOf(catalogue, kpi)} ·${where} ${window}`;
 }
 
+const PAGE_KINDS = ["figures", "objectives", "scorecard", "trends"];
+
 function pageOf(raw, defaultDwell, sites = []) {
-  if (raw && raw.kind === "trends") return null;  // charts: drawn by the terminal kiosk only
-  if (!raw || !Array.isArray(raw.kpis) || !raw.kpis.every((k) => typeof k === "string")) return null;
+  if (!raw || typeof raw !== "object") return null;
+  const kind = raw.kind || "figures";
+  if (!PAGE_KINDS.includes(kind)) return null;
+  let kpis = kind !== "figures" && !(Array.isArray(raw.kpis) && raw.kpis.length) ? [] : raw.kpis;
+  if (!Array.isArray(kpis) || !kpis.every((k) => typeof k === "string")) return null;
   const window = raw.window || "today";
-  let kpis = raw.kpis, scopes = [];
-  if (raw.by_site === true && (raw.kind || "figures") === "figures") {  // a group wall's page
+  let scopes = [];
+  if (raw.by_site === true && kind === "figures") {  // a group wall's page
     if (!sites.length) return null;
     const where = [["", window], ...sites.map((s) => [s, window])];  // "": the panel's own
     kpis = raw.kpis.flatMap((k) => where.map(() => k));
@@ -253,7 +285,7 @@ function pageOf(raw, defaultDwell, sites = []) {
   return { title: String(raw.title ?? ""), kpis, window,
            dwell_s: isNumber(raw.dwell_s) && raw.dwell_s > 0 ? raw.dwell_s : defaultDwell,
            trend: typeof raw.trend === "string" ? raw.trend : null, scopes, isAlert: false,
-           bySite: scopes.length > 0 };
+           bySite: scopes.length > 0, kind };
 }
 
 export function pageSpecs(view) {
@@ -264,7 +296,8 @@ export function pageSpecs(view) {
   const alerts = alertFigures(view, scopeOf(meta)).slice(0, 6);
   if (alerts.length) {
     specs.unshift({ title: "Alert", kpis: alerts.map((a) => a.kpi), window: alerts[0].window, dwell_s: dwell,
-                    trend: null, scopes: alerts.map((a) => [a.scope, a.window]), isAlert: true });
+                    trend: null, scopes: alerts.map((a) => [a.scope, a.window]), isAlert: true,
+                    kind: "figures" });
   }
   return specs;
 }
@@ -384,6 +417,52 @@ export class Wall {
     Object.assign(this, { doc, catalogue, view: {}, link: { connected: false, everConnected: false, since: null, rejected: null } });
     this.pageIndex = 0;
     this.pageSince = 0;
+    this.hub = null;  // a HubConnection: the Trends page asks it for its series
+    this.chartAnswers = {};
+    this.chartsAskedAt = null;
+    this.chartsEvery = 60;
+  }
+
+  // Keep the answers to the Trends page's requests (an error leaves its charts empty).
+  onFrame(frame) {
+    if (frame.type === "series" && CHART_REFS.includes(frame.ref)) {
+      this.chartAnswers[frame.ref] = frame;
+      this.render();
+    }
+  }
+
+  // Ask for the team's series when the Trends page is up, at most once a minute (as the kiosk).
+  askCharts(now) {
+    if (!this.hub || !this.link.connected) return;
+    if (this.chartsAskedAt !== null && now - this.chartsAskedAt < this.chartsEvery) return;
+    const meta = this.view.meta || {};
+    const frames = historyFrames(scopeOf(meta), now, zoneOf(meta.timezone));
+    if (frames.every((f) => this.hub.send(f))) this.chartsAskedAt = now;
+  }
+
+  drawCharts(now) {
+    this.askCharts(now);
+    const d = this.doc;
+    const charts = buildCharts(this.view, scopeOf(this.view.meta), this.chartAnswers, (k) => labelOf(this.catalogue, k));
+    const height = (d.defaultView && d.defaultView.innerHeight) || 720;
+    const box = d.getElementById("charts").getBoundingClientRect();
+    const drawn = JSON.stringify([charts, box.width, box.height, height]);
+    if (drawn === this.chartsDrawn) return;  // nothing new to draw, at the same size
+    this.chartsDrawn = drawn;
+    const fs = Math.round(Math.min(36, Math.max(12, height * 0.024)));
+    d.getElementById("charts").style.setProperty("--fs", `${fs}px`);
+    drawGauge(d, d.getElementById("chart-csat"), charts.csat,
+              { format: (v) => formatValue(this.catalogue.csat_pct, v), symbols: SYMBOLS });
+    for (const name of ["intraday", "per_half_hour", "resolution", "channels", "types"]) {
+      drawChart(d, d.getElementById(`chart-${name.replaceAll("_", "-")}`), charts[name], fs);
+    }
+  }
+
+  drawGoals(kind) {
+    drawGoals(this.doc, this.doc.getElementById("goals"), kind, goalsOf(this.view, kind, scopeOf(this.view.meta)), {
+      fmt: (kpi, v) => formatValue(this.catalogue[kpi], v), fixed, symbols: SYMBOLS,
+      short: (kpi) => (this.catalogue[kpi] && this.catalogue[kpi].short) || labelOf(this.catalogue, kpi),
+    });
   }
 
   zone() { return (this.view.meta && this.view.meta.timezone) || undefined; }
@@ -401,6 +480,15 @@ export class Wall {
   }
 
   setView(view) { this.view = view; this.render(); }
+
+  // Bring the page titled `title` up now (it then stays its dwell); false when there is none.
+  showPage(title, now = Date.now() / 1000) {
+    const index = pageSpecs(this.view).findIndex((s) => s.title === title);
+    if (index < 0) return false;
+    Object.assign(this, { pageIndex: index, pageSince: now });
+    this.render(now);
+    return true;
+  }
 
   setLink(link) { this.link = link; this.render(); }
 
@@ -440,10 +528,24 @@ export class Wall {
       return;
     }
     const spec = specs[this.pageIndex % specs.length];
-    const page = buildPage(this.view, spec, this.link, this.catalogue);
+    const kind = spec.kind || "figures";
     d.getElementById("page-title").textContent = spec.title;
     d.body.dataset.page = spec.title;
-    tiles.replaceChildren(...page.tiles.map((t) => {
+    d.body.dataset.kind = kind;
+    tiles.hidden = kind !== "figures";
+    d.getElementById("charts").hidden = kind !== "trends";
+    d.getElementById("goals").hidden = !["objectives", "scorecard"].includes(kind);
+    d.getElementById("dots").textContent = specs.map((_, i) => (i === this.pageIndex % specs.length ? "●" : "○")).join("") + ` ${this.pageIndex % specs.length + 1}/${specs.length}`;
+    d.getElementById("as-of").textContent = isNumber(meta.as_of) ? `as of ${this.fmtTime(meta.as_of)}` : "";
+    if (kind === "trends") this.drawCharts(now);
+    else if (kind !== "figures") this.drawGoals(kind);
+    else this.drawTiles(spec);
+  }
+
+  drawTiles(spec) {
+    const d = this.doc;
+    const page = buildPage(this.view, spec, this.link, this.catalogue);
+    d.getElementById("tiles").replaceChildren(...page.tiles.map((t) => {
       const el = d.createElement("div");
       el.className = `tile ${t.state}${t.stale ? " stale" : ""}`;
       Object.assign(el.dataset, { kpi: t.kpi, state: t.state, stale: String(t.stale) });
@@ -456,8 +558,6 @@ export class Wall {
       el.setAttribute("aria-label", `${t.label}: ${t.text === NO_DATA ? "no data" : t.text}, ${t.stale ? "stale" : t.state}`);
       return el;
     }), ...(page.trend.length > 1 ? [Object.assign(d.createElement("div"), { className: "trend", textContent: `${labelOf(this.catalogue, spec.trend)} trend ${sparkline(page.trend)}` })] : []));
-    d.getElementById("dots").textContent = specs.map((_, i) => (i === this.pageIndex % specs.length ? "●" : "○")).join("") + ` ${this.pageIndex % specs.length + 1}/${specs.length}`;
-    d.getElementById("as-of").textContent = isNumber(meta.as_of) ? `as of ${this.fmtTime(meta.as_of)}` : "";
   }
 }
 
@@ -472,10 +572,13 @@ async function main() {
   }
   const scheme = config.tls ? "wss" : "ws";
   const url = params.get("hub") || `${scheme}://${location.hostname}:${config.ws_port}`;
-  const hub = new HubConnection(url, token, { onView: (view) => wall.setView(view), onLink: (link) => wall.setLink(link) });
+  const hub = new HubConnection(url, token, { onView: (view) => wall.setView(view), onLink: (link) => wall.setLink(link),
+                                             onFrame: (frame) => wall.onFrame(frame) });
+  wall.hub = hub;
   globalThis.panneauWall = { wall, hub };
   hub.start();
   setInterval(() => wall.tick(Date.now() / 1000), 1000);
+  addEventListener("resize", () => wall.render());
 }
 
 if (globalThis.document && !globalThis.PANNEAU_WALL_NO_MAIN) main();

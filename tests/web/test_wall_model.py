@@ -7,23 +7,18 @@ kiosk shows for the same view (one figure, one state, wherever it appears).
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
 from pathlib import Path
-
-import pytest
 
 from panneau.hub.freshness import Link
 from panneau.hub.server.wall import wall_catalogue
 from panneau.kiosk.model import build_page, notices, page_specs
 from panneau.kiosk.schedule import closed_text
 from tests.kiosk.kiosk_data import T0, alert_values, group_values, trends_values, view_of
+from tests.web.wall_node import needs_node, run_node
 
-NODE = shutil.which("node")
-pytestmark = pytest.mark.skipif(NODE is None, reason="node is not installed")
-WALL_JS = Path(__file__).parents[2] / "hub" / "web" / "wall.js"
+pytestmark = needs_node
 SCRIPT = """
-import { pageSpecs, buildPage, notices, closedText } from "./wall.mjs";
+import { pageSpecs, buildPage, notices, closedText } from "./wall.js";
 const { view, schedule } = JSON.parse(process.argv[2]);
 const catalogue = JSON.parse(process.argv[3]);
 const link = { connected: true, everConnected: true, since: null, rejected: null };
@@ -39,12 +34,17 @@ console.log(JSON.stringify({
 
 
 def wall(tmp_path: Path, values: dict, schedule: dict) -> dict:
-    shutil.copy(WALL_JS, tmp_path / "wall.mjs")
-    (tmp_path / "run.mjs").write_text(SCRIPT)
-    out = subprocess.run([NODE, "run.mjs", json.dumps({"view": values, "schedule": schedule}),
-                          json.dumps(wall_catalogue())], cwd=tmp_path, capture_output=True,
-                         text=True, check=True, timeout=60)
-    return json.loads(out.stdout)
+    return run_node(tmp_path, SCRIPT, json.dumps({"view": values, "schedule": schedule}),
+                    json.dumps(wall_catalogue()))
+
+
+PAGES = """
+import { pageSpecs } from "./wall.js";
+let text = "";
+process.stdin.on("data", (d) => { text += d; });
+process.stdin.on("end", () => console.log(JSON.stringify(
+  pageSpecs(JSON.parse(text)).map((s) => [s.title, s.kind, s.kpis]))));
+"""
 
 
 def two_scope_alerts() -> dict:
@@ -106,9 +106,17 @@ def test_a_group_wall_reads_the_same_in_the_browser(tmp_path):
     assert kiosk[0] == ["stale", "Site paris stale since 10:58, last event 10:58"]
 
 
-def test_the_browser_wall_leaves_the_trends_page_to_the_terminal_kiosk(tmp_path):
-    """docs/kiosk.md: charts are drawn by the Textual kiosk; the wall rotates the rest."""
+def test_the_browser_wall_rotates_the_kiosks_pages_charts_and_goals_too(tmp_path):
+    """docs/kiosk.md: the same pages as the Textual kiosk, Trends, Objectives and Scorecard
+    included; a page of an unknown kind is left out by both."""
     values = trends_values()  # pages: Trends, Queue now, Today
     values["meta"]["pages"][0]["kpis"] = []  # as the hub sends it (the page's fields, all)
-    assert [s.title for s in page_specs(view_of(values))][:2] == ["Trends", "Queue now"]
-    assert wall(tmp_path, values, {})["title"] == "Queue now"
+    values["meta"]["pages"] += [{"title": "Card", "kind": "scorecard", "kpis": []},
+                                {"title": "Goals", "kind": "objectives"},
+                                {"title": "Odd", "kind": "pie", "kpis": []}]
+    shown = run_node(tmp_path, PAGES, given=values)
+    kiosk = page_specs(view_of(values))
+    assert shown == [[s.title, s.kind, list(s.kpis)] for s in kiosk]
+    assert [s[:2] for s in shown] == [["Trends", "trends"], ["Queue now", "figures"],
+                                      ["Today", "figures"], ["Card", "scorecard"],
+                                      ["Goals", "objectives"]]

@@ -7,10 +7,7 @@ kiosk's model computes; grey out when the hub stops; resume when it returns.
 from __future__ import annotations
 
 import asyncio
-import shutil
-from pathlib import Path
 
-import pytest
 from playwright.async_api import async_playwright
 
 from panneau.hub.config import parse_config
@@ -19,43 +16,20 @@ from panneau.hub.server.app import Hub
 from panneau.hub.view import ViewState
 from panneau.kiosk.model import build_page, page_specs
 from tests.cluster.conftest import free_port
-from tests.hub.conftest import config_text, hello, kiosk_token, recv
+from tests.hub.conftest import config_text, kiosk_token
+from tests.web.wall_browser import CHROMIUM, FLAGS, kiosk_view, needs_chromium, wait_for
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed "
-                                "(Debian: apt-get install chromium; .ci/run installs it)")
-FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+pytestmark = needs_chromium
 PAGE = """() => ({title: document.getElementById('page-title').textContent,
     tiles: [...document.querySelectorAll('.tile')].map(t => [t.dataset.kpi,
     t.querySelector('.label').textContent, t.querySelector('.value').dataset.text,
     t.dataset.state, t.dataset.stale === 'true'])})"""
 
 
-async def kiosk_view(hub: Hub, team: str) -> ViewState:
-    """The view a kiosk of ``team`` receives, read as a client would."""
-    ws = await hello(hub.ws_url, kiosk_token(team))
-    frame = await recv(ws)
-    await ws.close()
-    view = ViewState()
-    view.apply_snapshot(frame["epoch"], frame["seq"], frame["view"])
-    return view
-
-
 def kiosk_tiles(view: ViewState, title: str, connected: bool = True) -> list[list]:
     spec = next(s for s in page_specs(view) if s.title == title)
     page = build_page(view, spec, Link(connected=connected, lost_at=None if connected else 1.0))
     return [[t.kpi, t.label, t.text, t.state, t.stale] for t in page.tiles]
-
-
-async def wait_for(page, script: str, what: str) -> None:
-    try:
-        await page.wait_for_function(script, timeout=30_000)
-    except Exception as exc:
-        shot = await page.screenshot()
-        Path("wall-failure.png").write_bytes(shot)
-        raise AssertionError(f"the wall page never showed {what} (see wall-failure.png)") \
-            from exc
 
 
 async def test_the_wall_shows_the_kiosk_figures_greys_out_and_resumes(tmp_path, feed_pm):

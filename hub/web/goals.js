@@ -1,0 +1,115 @@
+// The wall page's Objectives and Scorecard pages (kiosk/model.py goals_of and
+// panneau.hub.goals_display), the scorecard with its team's satisfaction pulse under it.
+//
+// What a wall gets is the hub's to decide: its team's and site objectives, its own scope's
+// scorecard, and `pulse:<scope>` — the team's aggregate only, whose answers and mean stay null
+// until the team has kpi.small_n answers (docs/hub.md). No comment, no single answer is read.
+
+const PERSPECTIVES = [["cost", "Cost"], ["customer", "Customer"], ["process", "Internal process"],
+                      ["people", "People & learning"]];
+const STATUS_STATES = { achieved: "ok", "on track": "ok", "at risk": "warn", "no data": "nodata" };
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+const isMap = (v) => v !== null && typeof v === "object" && !Array.isArray(v);
+
+// The objectives (in config order), or the panel's own scorecard and its team's pulse.
+export function goalsOf(view, kind, scope) {
+  if (kind === "scorecard") {
+    const card = view[`scorecard:${scope}`];
+    if (!isMap(card)) return [];
+    const pulse = view[`pulse:${scope}`];
+    return isMap(pulse) ? [card, pulse] : [card];
+  }
+  const found = Object.keys(view).filter((k) => k.startsWith("objective:") && isMap(view[k]))
+    .map((k) => [k.slice(10), view[k]]);
+  const digits = (id) => /^[0-9]+$/.test(id);
+  found.sort(([a], [b]) => (digits(a) === digits(b) ? (digits(a) ? Number(a) - Number(b) : 0) : digits(a) ? -1 : 1));
+  return found.map(([, v]) => v);
+}
+
+// "Team pulse (anonymous) 3.6 / 5 from 12 answers · 2026-W48" (goals_display.pulse_line).
+export function pulseLine(value, fixed) {
+  const what = value.answers === null || value.answers === undefined
+    ? "too few answers yet" : `${fixed(value.mean, 1)} / 5 from ${value.answers} answers`;
+  return `Team pulse (anonymous) ${what} · ${value.period ?? ""}`;
+}
+
+function deadline(text) {
+  const [, month, day] = String(text).split("-").map(Number);
+  return `${day} ${MONTHS[month - 1]}`;
+}
+
+function siteOwner(objective) {
+  const scopes = new Set((objective.key_results || []).map((kr) => kr.scope));
+  const [one] = scopes.size === 1 ? [...scopes] : [null];
+  return typeof one === "string" && one.startsWith("site:") ? one : "site";
+}
+
+// Draw the page into `el`. `fmt(kpi, value)` formats a figure, `short(kpi)` names it,
+// `fixed(value, decimals)` rounds as Python does, `symbols` are the state marks.
+export function drawGoals(doc, el, kind, goals, { fmt, short, fixed, symbols }) {
+  const cell = (text, cls = "") => Object.assign(doc.createElement("td"), { className: cls, textContent: text });
+  const stateCell = (state, text) => cell(`${symbols[state || "none"]} ${text}`.trimEnd(), state || "none");
+  const bar = (pct) => {
+    if (typeof pct !== "number") return cell(symbols.nodata, "nodata");
+    const filled = Math.round((Math.max(0, Math.min(100, pct)) / 100) * 10);
+    return cell(`${"█".repeat(filled)}${"░".repeat(10 - filled)} ${fixed(pct, 0).padStart(3)}%`, "num");
+  };
+  const row = (...cells) => { const tr = doc.createElement("tr"); tr.append(...cells); return tr; };
+  const table = (title, rows) => {
+    const block = doc.createElement("div");
+    if (title) block.append(Object.assign(doc.createElement("h3"), { textContent: title }));
+    const t = doc.createElement("table");
+    t.append(...rows);
+    block.append(t);
+    return block;
+  };
+  el.replaceChildren();
+  el.dataset.kind = kind;
+  if (kind === "scorecard") {
+    if (!goals.length) {
+      el.append(Object.assign(doc.createElement("p"), { className: "empty", textContent: "No scorecard figures yet." }));
+      return;
+    }
+    const card = goals[0];
+    const grid = Object.assign(doc.createElement("div"), { className: "perspectives" });
+    for (const [perspective, title] of PERSPECTIVES) {
+      const rows = (card.rows || []).filter((r) => r.perspective === perspective).map((r) => {
+        const has = r.value !== null && r.value !== undefined;
+        return row(cell(r.label || short(r.kpi), "what"), cell(r.role === "leading" ? "lead" : "lag", "muted"),
+                   stateCell(has ? r.state : "nodata", fmt(r.kpi, r.value)),
+                   cell(r.previous === null || r.previous === undefined ? "" : `was ${fmt(r.kpi, r.previous)}`, "muted num"),
+                   cell(r.target === null || r.target === undefined ? "" : `→ ${fmt(r.kpi, r.target)}`, "num"));
+      });
+      grid.append(table(title, rows.length ? rows : [row(cell("—", "muted"))]));
+    }
+    el.append(grid, table("Cause → effect", (card.links || []).map((link) => {
+      const what = cell(`${short(link.cause)} → ${short(link.effect)}`, "what");
+      if (link.warning) {
+        what.append(Object.assign(doc.createElement("span"), { className: "warn", textContent: `  ${symbols.warn} ${link.warning}` }));
+      }
+      return row(what, cell(`${fmt(link.cause, link.cause_value)} → ${fmt(link.effect, link.effect_value)}`, "num"));
+    })));
+    if (goals.length > 1) {
+      el.append(Object.assign(doc.createElement("div"), { className: "pulse", textContent: pulseLine(goals[1], fixed) }));
+    }
+    return;
+  }
+  if (!goals.length) {
+    el.append(Object.assign(doc.createElement("p"), { className: "empty", textContent: "No objective set for this team yet." }));
+    return;
+  }
+  const rows = [];
+  for (const obj of goals) {
+    const owner = obj.team ? String(obj.team) : siteOwner(obj);
+    const title = cell(String(obj.title), "what");
+    title.style.fontWeight = "700";
+    rows.push(row(title, cell(`${obj.period} · ${owner}`, "muted"),
+                  stateCell(STATUS_STATES[obj.status] || "none", String(obj.status ?? "")), bar(obj.progress_pct)));
+    for (const kr of obj.key_results || []) {
+      rows.push(row(cell(`${kr.label || short(kr.kpi)}`, "what kr"),
+                    cell(`${fmt(kr.kpi, kr.value)} → ${fmt(kr.kpi, kr.target)} by ${deadline(kr.deadline)}`),
+                    stateCell(STATUS_STATES[kr.status] || "none", String(kr.status ?? "")), bar(kr.progress_pct)));
+    }
+  }
+  el.append(table("", rows));
+}

@@ -1,0 +1,38 @@
+"""What the browser wall tests share: headless Chromium and a page condition to wait for."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from panneau.hub.view import ViewState
+from tests.hub.conftest import hello, kiosk_token, recv
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+needs_chromium = pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed "
+                                    "(Debian: apt-get install chromium; .ci/run installs it)")
+FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+async def kiosk_view(hub, team: str) -> ViewState:
+    """The view a kiosk of ``team`` receives, read as a client would."""
+    ws = await hello(hub.ws_url, kiosk_token(team))
+    frame = await recv(ws)
+    await ws.close()
+    view = ViewState()
+    view.apply_snapshot(frame["epoch"], frame["seq"], frame["view"])
+    return view
+
+
+async def wait_for(page, script: str, what: str) -> None:
+    """Wait until ``script`` holds in ``page``; on failure keep a screenshot of it."""
+    try:
+        await page.wait_for_function(script, timeout=30_000)
+    except Exception as exc:
+        shot = await page.screenshot()
+        Path("wall-failure.png").write_bytes(shot)
+        raise AssertionError(f"the wall page never showed {what} (see wall-failure.png)") \
+            from exc
