@@ -121,12 +121,14 @@ def wall_config(tmp_path: Path):
     return config
 
 
-def add_history(hub: Hub, now: float) -> None:
-    """The day's samples in the half hours before this one, and a week of resolution times."""
+def add_history(hub: Hub, now: float) -> list[tuple]:
+    """The day's samples in the half hours before this one (those it gave: after midnight,
+    fewer), and a week of resolution times."""
     zone = zone_of(hub.config.hub.timezone)
     start = day_start(now, zone)
     slot = int((now - start) // 1800)
-    for i, row in enumerate(DAY[-slot:] if slot else DAY[:1]):
+    rows = DAY[-slot:] if slot else DAY[:1]
+    for i, row in enumerate(rows):
         at = start + (max(0, slot - len(DAY)) + i) * 1800 + 60
         hub.journal.add_history(min(at, now - 1), [
             (f"team:support/today/{kpi}", value) for kpi, value in zip(DAY_KPIS, row,
@@ -136,6 +138,7 @@ def add_history(hub: Hub, now: float) -> None:
         if hours is not None:
             hub.journal.add_history(period + day * 86400 + 43200,
                                     [("team:support/today/resolution_avg_h", hours)])
+    return rows
 
 
 SHOWN = """() => {
@@ -166,7 +169,7 @@ async def test_the_trends_page_draws_the_kiosks_charts_from_the_hub(tmp_path, fe
     config = wall_config(tmp_path)
     async with Hub(config, pm=feed_pm) as hub, async_playwright() as pw:
         now = hub.clock()
-        add_history(hub, now)
+        rows = add_history(hub, now)
         await hub.wait_idle()
         view = await kiosk_view(hub, "support")
         async with asyncio.timeout(30):
@@ -200,7 +203,7 @@ async def test_the_trends_page_draws_the_kiosks_charts_from_the_hub(tmp_path, fe
         assert shown["week"] == [v for v in charts.resolution.lines[0].values if v is not None]
         assert shown["channels"] == list(charts.channels.labels)
         # … which are those of the hub's history and today's events
-        assert shown["sl"][:len(DAY)] == [r[0] for r in DAY][-len(shown["sl"][:len(DAY)]):]
+        assert shown["sl"][:len(rows)] == [r[0] for r in rows]
         assert shown["week"][:6] == [h for h in WEEK_H if h is not None]
         assert shown["weekTarget"] == 1
         # one figure, one state: the gauge's is the figure's own (75 % between warn and alert)
