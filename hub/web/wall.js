@@ -416,6 +416,7 @@ export class Wall {
   constructor(doc, catalogue) {
     Object.assign(this, { doc, catalogue, view: {}, link: { connected: false, everConnected: false, since: null, rejected: null } });
     this.pageIndex = 0;
+    this.pageTitle = null;  // the page on screen stays when the Alert page comes or goes
     this.pageSince = 0;
     this.hub = null;  // a HubConnection: the Trends page asks it for its series
     this.chartAnswers = {};
@@ -485,19 +486,30 @@ export class Wall {
   showPage(title, now = Date.now() / 1000) {
     const index = pageSpecs(this.view).findIndex((s) => s.title === title);
     if (index < 0) return false;
-    Object.assign(this, { pageIndex: index, pageSince: now });
+    Object.assign(this, { pageIndex: index, pageTitle: title, pageSince: now });
     this.render(now);
     return true;
   }
 
   setLink(link) { this.link = link; this.render(); }
 
+  // The page on screen among `specs`, found by its title as the kiosk does (kiosk/app.py
+  // _current): the Alert page coming or going shifts the others without changing the page.
+  current(specs) {
+    const index = specs.findIndex((s) => s.title === this.pageTitle);
+    if (index >= 0) this.pageIndex = index;
+    this.pageIndex %= specs.length;
+    this.pageTitle = specs[this.pageIndex].title;
+    return specs[this.pageIndex];
+  }
+
   tick(now) {
     const specs = pageSpecs(this.view);
     if (!specs.length) return;
-    const spec = specs[this.pageIndex % specs.length];
+    const spec = this.current(specs);
     if (now - this.pageSince >= spec.dwell_s) {
       this.pageIndex = (this.pageIndex + 1) % specs.length;
+      this.pageTitle = specs[this.pageIndex].title;
       this.pageSince = now;
     }
     this.render(now);
@@ -527,7 +539,7 @@ export class Wall {
       tiles.replaceChildren();
       return;
     }
-    const spec = specs[this.pageIndex % specs.length];
+    const spec = this.current(specs);
     const kind = spec.kind || "figures";
     d.getElementById("page-title").textContent = spec.title;
     d.body.dataset.page = spec.title;
@@ -535,7 +547,7 @@ export class Wall {
     tiles.hidden = kind !== "figures";
     d.getElementById("charts").hidden = kind !== "trends";
     d.getElementById("goals").hidden = !["objectives", "scorecard"].includes(kind);
-    d.getElementById("dots").textContent = specs.map((_, i) => (i === this.pageIndex % specs.length ? "●" : "○")).join("") + ` ${this.pageIndex % specs.length + 1}/${specs.length}`;
+    d.getElementById("dots").textContent = specs.map((_, i) => (i === this.pageIndex ? "●" : "○")).join("") + ` ${this.pageIndex + 1}/${specs.length}`;
     d.getElementById("as-of").textContent = isNumber(meta.as_of) ? `as of ${this.fmtTime(meta.as_of)}` : "";
     if (kind === "trends") this.drawCharts(now);
     else if (kind !== "figures") this.drawGoals(kind);

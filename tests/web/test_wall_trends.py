@@ -191,6 +191,10 @@ async def test_the_trends_page_draws_the_kiosks_charts_from_the_hub(tmp_path, fe
         await wait_for(page, "document.body.dataset.kind === 'trends' && "
                              "document.querySelectorAll('#chart-intraday .point').length > 0",
                        "its charts")
+        # CSAT 75 % is in warn: the Alert page comes in front, and the page on screen stays
+        await wait_for(page, "document.getElementById('dots').textContent.endsWith('2/4')",
+                       "the Alert page")
+        assert "CSAT · 15m" in await page.inner_text("#banner")
         shown = await page.evaluate(SHOWN)
         # the same figures as the kiosk's charts of the same view and answers …
         assert shown["title"] == "Trends"
