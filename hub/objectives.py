@@ -25,6 +25,8 @@ from typing import Any
 
 from panneau.hub.catalogue import KPIS
 from panneau.hub.config.schema import Config, KeyResult, Objective, Threshold
+from panneau.hub.config.sites import group_sites, site_of
+from panneau.hub.config.thresholds import applicable
 from panneau.hub.display import format_value, label_of
 from panneau.hub.periods import Period, elapsed, parse_period
 
@@ -141,13 +143,11 @@ def objectives_board(config: Config, today: date, figures_of: FiguresOf
 
 
 def _threshold(config: Config, kpi: str, scope: str) -> Threshold | None:
-    team = scope.partition(":")[2] if scope.startswith("team:") else None
-    best = None
-    for th in config.thresholds:
-        if (th.kpi == kpi and th.queue is None and th.team in (None, team)
-                and (best is None or th.team is not None)):
-            best = th
-    return best
+    """The threshold of ``kpi`` that applies to ``scope`` (the engine's rule)."""
+    kind, _, name = scope.partition(":")
+    site = name if kind == "site" else site_of(name, group_sites(config))
+    return applicable((th for th in config.thresholds if th.kpi == kpi), kind, name,
+                      [name] if kind == "team" else [], site or None)
 
 
 def _state(value: float | None, target: float | None, th: Threshold | None,

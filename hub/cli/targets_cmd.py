@@ -33,7 +33,8 @@ def register(subparsers) -> None:
     setting = add_command(
         sub, "set", "set a KPI's target or levels for the site, a team or a queue",
         "panneau targets set site abandon_rate_pct --warn 5 --alert 10 --by anne", run_set)
-    setting.add_argument("scope", help="site, team:<id> or queue:<name>")
+    setting.add_argument("scope", help="site, team:<id>, queue:<name> or (a group hub) "
+                                       "site:<name>")
     setting.add_argument("kpi", help="KPI id (see docs/kpis.md)")
     for name in ("target", "warn", "alert", "hysteresis"):
         setting.add_argument(f"--{name}", type=float, metavar="NUMBER")
@@ -59,7 +60,8 @@ def run_list(args: argparse.Namespace) -> int:
         sys.stderr.write(f"{exc}\n")
         return 2
     for t in config.thresholds:
-        scope = f"queue:{t.queue}" if t.queue else f"team:{t.team}" if t.team else "site"
+        scope = (f"queue:{t.queue}" if t.queue else f"team:{t.team}" if t.team
+                 else f"site:{t.site}" if t.site else "site")
         sys.stdout.write(f"{scope:20} {t.kpi:26} target {_level(t.target):>6}  "
                          f"warn {_level(t.warn):>6}  alert {_level(t.alert):>6}\n")
     return 0

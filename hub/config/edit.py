@@ -31,14 +31,15 @@ class ThresholdChange:
 
 
 def scope_match(scope: str) -> dict[str, str]:
-    """``site`` → ``{}``, ``team:<id>`` → ``{"team": id}``, ``queue:<q>`` → ``{"queue": q}``."""
+    """``site`` → ``{}``, ``team:<id>`` → ``{"team": id}``, ``queue:<q>`` → ``{"queue": q}``,
+    a group hub's ``site:<name>`` → ``{"site": name}``."""
     kind, _, name = scope.partition(":")
     if scope == "site":
         return {}
-    if kind in ("team", "queue") and name:
+    if kind in ("team", "queue", "site") and name:
         return {kind: name}
-    raise ValueError(f"scope {scope!r}: thresholds apply to site, team:<id> or queue:<name> "
-                     "(an agent's come from its team's)")
+    raise ValueError(f"scope {scope!r}: thresholds apply to site, team:<id>, queue:<name> or "
+                     "(a group hub) site:<name> (an agent's come from its team's)")
 
 
 def _fields(table: Any) -> dict[str, Any]:
@@ -62,8 +63,8 @@ def set_threshold(text: str, scope: str, kpi: str, changes: dict[str, Any]) -> T
         doc.append("thresholds", entries)
     found = None
     for entry in entries:
-        if (entry.get("kpi") == kpi and entry.get("team") == match.get("team")
-                and entry.get("queue") == match.get("queue")):
+        if entry.get("kpi") == kpi and all(entry.get(key) == match.get(key)
+                                           for key in ("team", "queue", "site")):
             found = entry
             break
     old = None if found is None else _fields(found)

@@ -14,13 +14,16 @@ from typing import Any
 
 from panneau.hub.catalogue import KPIS
 from panneau.hub.config.locate import key_lines, line_of
-from panneau.hub.config.schema import Config
+from panneau.hub.config.schema import Config, Threshold
 from panneau.hub.config.sites import (
     expand_group,
+    group_sites,
+    in_site,
     is_site_scope,
     known_agents,
     known_queues,
     known_teams,
+    site_of,
     site_scope_choices,
 )
 from panneau.hub.config.validate import ConfigIssue, build, format_path
@@ -192,13 +195,19 @@ def _kiosk_issues(config: Config) -> list[ConfigIssue]:
 def _threshold_issues(config: Config) -> list[ConfigIssue]:
     issues = []
     team_ids = {t.id for t in config.teams} | set(known_teams(config))  # a group: per site
-    seen: set[tuple[str, str | None, str | None]] = set()
+    sites = group_sites(config)
+    seen: set[tuple[str, str | None, str | None, str | None]] = set()
     for i, th in enumerate(config.thresholds):
         if th.kpi not in KPIS:
             issues.append(ConfigIssue(("thresholds", i, "kpi"), f"unknown KPI {th.kpi!r}"))
         if th.team is not None and th.team not in team_ids:
             issues.append(ConfigIssue(("thresholds", i, "team"), f"no team {th.team!r}"))
-        key = (th.kpi, th.team, th.queue)
+        site = th.site
+        if site is not None:
+            issues += _threshold_site_issues(th, site, sites, ("thresholds", i))
+        key = (th.kpi, site if not (th.team or th.queue) else None,
+               *(name if name is None or site is None else in_site(site, name)
+                 for name in (th.team, th.queue)))
         if key in seen:
             issues.append(ConfigIssue(("thresholds", i, "kpi"),
                                       f"duplicate threshold for {th.kpi!r}"))
@@ -216,6 +225,21 @@ def _threshold_issues(config: Config) -> list[ConfigIssue]:
         if th.hysteresis < 0:
             issues.append(ConfigIssue(("thresholds", i, "hysteresis"), "must be 0 or more"))
     return issues
+
+
+def _threshold_site_issues(th: Threshold, site: str, sites: list[str],
+                           where: tuple) -> list[ConfigIssue]:
+    """A threshold's ``site``: one of a group hub's ``[cluster] sites``, owning the team or
+    queue it names."""
+    if not sites:
+        return [ConfigIssue((*where, "site"), f"site {site!r}: a threshold names a site only "
+                            'on a group hub ([cluster] role = "group")')]
+    if site not in sites:
+        return [ConfigIssue((*where, "site"), f"no site {site!r} in [cluster] sites "
+                            f"({', '.join(sites)})")]
+    return [ConfigIssue((*where, key), f"{key} {name!r} is not of site {site!r}")
+            for key, name in (("team", th.team), ("queue", th.queue))
+            if name is not None and site_of(name, sites) not in (None, site)]
 
 
 def _token_issues(config: Config) -> list[ConfigIssue]:

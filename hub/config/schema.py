@@ -122,7 +122,9 @@ class SourceConfig:
 
 @dataclass
 class Threshold:
-    """``[[thresholds]]``: target and limits of one KPI, optionally for one team or queue."""
+    """``[[thresholds]]``: target and limits of one KPI, optionally for one team or queue, or
+    (a group hub) one site: ``site`` alone is that site's levels, with ``team`` / ``queue``
+    it names that site's team or queue."""
 
     kpi: str
     target: float | None = None
@@ -132,6 +134,7 @@ class Threshold:
     hysteresis: float = 0.0
     team: str | None = None
     queue: str | None = None
+    site: str | None = None
 
 
 @dataclass

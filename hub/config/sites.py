@@ -11,7 +11,10 @@ must never be added together silently. So on a group hub:
   team ``support`` into ``paris:support`` and ``lyon:support`` (its queues, agents and
   helpdesk groups prefixed alike), and so ``[queues.<name>]`` and the ``team`` / ``queue`` of
   ``[[thresholds]]``. A team, queue or threshold whose name already holds ``:`` belongs to
-  one site and is left as written;
+  one site and is left as written; so is a threshold with a ``site``: alone it is that site's
+  levels (its ``site:<name>``, teams, queues and agents), with a team or queue it names that
+  site's. A threshold naming one site's team or queue wins over the one written for every
+  site;
 - the engine counts each site's figures in ``site:<name>`` and everything in ``site`` (the
   group total): :mod:`panneau.hub.engine.scopes`;
 - wherever a site-level scope is taken (a kiosk token's ``scope``, a key result's, a report
@@ -87,12 +90,32 @@ def _teams(team: Team, sites: list[str]) -> list[Team]:
                  groups=[in_site(s, g) for g in team.groups]) for s in sites]
 
 
-def _thresholds(th: Threshold, sites: list[str]) -> list[Threshold]:
-    own = [name for name in (th.team, th.queue) if name is not None]
-    if not own or any(SEP in name for name in own):
-        return [th]
-    return [replace(th, team=th.team and in_site(s, th.team),
-                    queue=th.queue and in_site(s, th.queue)) for s in sites]
+def _one_site(th: Threshold) -> Threshold | None:
+    """``th`` as it names one site's team or queue (``site`` with a team or queue, or a name
+    holding ``:``), or ``None`` for a threshold of every site or of a whole site."""
+    if th.site is not None and (th.team or th.queue):
+        return replace(th, team=th.team and in_site(th.site, th.team),
+                       queue=th.queue and in_site(th.site, th.queue))
+    if any(name is not None and SEP in name for name in (th.team, th.queue)):
+        return th
+    return None
+
+
+def _key(th: Threshold) -> tuple[str, str | None, str | None]:
+    return th.kpi, th.team, th.queue
+
+
+def _thresholds(th: Threshold, sites: list[str], own: set[tuple]) -> list[Threshold]:
+    """``th`` for each site; a team's or queue's for every site is left out where one naming
+    that site's team or queue exists (``own``: their keys): the site's wins."""
+    one = _one_site(th)
+    if one is not None:
+        return [one]
+    if th.team is None and th.queue is None:
+        return [th]  # every scope's, or (with ``site``) one site's levels
+    each = (replace(th, team=th.team and in_site(s, th.team),
+                    queue=th.queue and in_site(s, th.queue)) for s in sites)
+    return [t for t in each if _key(t) not in own]
 
 
 def _each_site(names: list[str], sites: list[str]) -> list[str]:
@@ -112,9 +135,11 @@ def expand_group(config: Config) -> Config:
             queues[in_site(site, name)] = settings
     kpi = replace(config.kpi, level2_queues=_each_site(config.kpi.level2_queues, sites),
                   level2_groups=_each_site(config.kpi.level2_groups, sites))
+    own = {_key(one) for th in config.thresholds if (one := _one_site(th)) is not None}
     return replace(config, teams=[t for team in config.teams for t in _teams(team, sites)],
                    queues=queues, kpi=kpi,
-                   thresholds=[t for th in config.thresholds for t in _thresholds(th, sites)])
+                   thresholds=[t for th in config.thresholds
+                               for t in _thresholds(th, sites, own)])
 
 
 def known_teams(config: Config) -> dict[str, Team]:

@@ -2,7 +2,10 @@
 
 - The most specific threshold wins: for ``queue:<q>`` one naming the queue, then one naming a
   team answering it, then a general one; for ``team:<t>`` the team's, then general; for
-  ``agent:<a>`` the agent's team's, then general; ``site`` uses the general one.
+  ``agent:<a>`` the agent's team's, then general; ``site`` uses the general one. On a group
+  hub a threshold naming a site alone (``site = "paris"``) comes before the general one for
+  that site's scopes: ``site:paris`` and its teams, queues and agents (one rule,
+  :func:`panneau.hub.config.thresholds.applicable`, also the scorecard's).
 - Direction: the threshold's, else the catalogue's, else "lower is better" when ``alert`` is
   above ``warn``. Reaching a level counts as crossing it.
 - A state gets worse at once; it gets better only once the value is past the level by the
@@ -18,6 +21,8 @@ from __future__ import annotations
 
 from panneau.hub.catalogue import KPIS
 from panneau.hub.config import Config, Threshold
+from panneau.hub.config.sites import site_of
+from panneau.hub.config.thresholds import applicable
 from panneau.hub.engine.scopes import Scopes
 from panneau.hub.engine.snapshot import Alert, State
 
@@ -69,7 +74,6 @@ class Thresholds:
         key = (scope, kpi)
         if key in self._lookup:
             return self._lookup[key]
-        candidates = self.by_kpi.get(kpi, [])
         kind, _, name = scope.partition(":")
         teams: list[str] = []
         if kind == "queue":
@@ -78,12 +82,9 @@ class Thresholds:
             teams = self.scopes.agent_teams.get(name, [])
         elif kind == "team":
             teams = [name]
-        found = (
-            (next((t for t in candidates if kind == "queue" and t.queue == name), None))
-            or next((t for t in candidates if t.queue is None and t.team in teams), None)
-            or next((t for t in candidates if t.queue is None and t.team is None), None)
-        )
-        self._lookup[key] = found
+        site = name if kind == "site" else site_of(name, self.scopes.sites)
+        found = self._lookup[key] = applicable(self.by_kpi.get(kpi, []), kind, name, teams,
+                                               site or None)
         return found
 
     def evaluate(self, values: dict[str, dict[str, dict[str, float]]], now: float

@@ -135,3 +135,67 @@ async def test_a_cut_site_is_named_stale_on_the_group_wall_and_catches_up(tmp_pa
         async with running(paris_config, feed_pm):  # back: it catches up, the wall is live
             await until(lambda: states["paris"].status == "live")
             await until(lambda: group.journal.count_events() == sum(fed.values()))
+
+
+#: The group's levels of ``answered`` (higher is better): 10 for every scope, and Paris's
+#: manager's own 40 / 35, for Paris's scopes only.
+SITE_LEVELS = ('[[thresholds]]\nkpi = "answered"\nwarn = 10.0\n'
+               '[[thresholds]]\nkpi = "answered"\nsite = "paris"\nwarn = 40.0\nalert = 35.0\n')
+
+
+async def test_a_site_s_own_levels_colour_its_scopes_and_raise_its_alerts(tmp_path, nats_server,
+                                                                        feed_pm):
+    from panneau.hub.config import load_config
+    from panneau.hub.plugins import make_plugin_manager
+    from panneau.hub.server.app import Hub
+
+    text = config_text(str(tmp_path / "group.db")).split("[[tokens]]")[0]
+    path = tmp_path / "group.toml"
+    path.write_text(
+        text + SITE_LEVELS + '[[kiosk.pages]]\ntitle = "Sites"\nkpis = ["answered"]\n'
+        'by_site = true\n'
+        f'[[tokens]]\nrole = "kiosk"\ntoken = "{GROUP_WALL}"\nscope = "site"\n'
+        '[[tokens]]\nrole = "kiosk"\ntoken = "paris-wall-token"\nscope = "site:paris"\n'
+        '[cluster]\nrole = "group"\nsites = ["paris", "lyon"]\n'
+        f'servers = ["{nats_server.url}"]\n')
+    config = load_config(path)
+    fed = sum(5 + 2 * count for count in SITES.values())
+    async with running(site_config(tmp_path / "paris.db", nats_server, "paris"), feed_pm), \
+            running(site_config(tmp_path / "lyon.db", nats_server, "lyon"), feed_pm), \
+            Hub(config, pm=make_plugin_manager(load_entry_points=False),
+                config_path=path) as group:
+        await until(lambda: group.journal.count_events() == fed)
+        # Paris answered 30 (below its own alert level, 35), Lyon 20 (above the group's 10)
+        wall = await view_when(group, "paris-wall-token", lambda v: v.get(
+            "kpi:site:paris/today/answered") == SITES["paris"])
+        assert wall["state:site:paris/today/answered"] == "alert"
+        assert wall["target:site:paris/answered"]["warn"] == 40.0
+        assert wall["alert:site:paris/today/answered"]["state"] == "alert"
+        view = ViewState(values=wall)
+        tiles = [t for s in page_specs(view) if s.title == "Sites"
+                 for t in build_page(view, s, Link(True)).tiles]
+        assert tiles and {t.state for t in tiles} == {"alert"}, tiles
+        # the group wall: Lyon and the total keep the group's level
+        wall = await view_when(group, GROUP_WALL, lambda v: v.get(
+            "kpi:site/today/answered") == sum(SITES.values()))
+        assert (wall["state:site/today/answered"], wall["state:site:lyon/today/answered"],
+                wall["state:site:paris/today/answered"]) == ("ok", "ok", "alert")
+        assert wall["target:site:lyon/answered"]["warn"] == 10.0
+        # one owner of alerts, the engine: every Paris scope under Paris's levels (its teams,
+        # queues and agents too), Lyon's and the total's under the group's
+        snap = group.engine.query()
+        for name, warn in (("paris", 40.0), ("lyon", 10.0)):
+            for scope in (f"site:{name}", f"team:{name}:support", f"queue:{name}:sales",
+                          f"agent:{name}:ag-ann" if name == "paris" else "agent:lyon:ag-dee"):
+                assert snap.targets[scope]["answered"]["warn"] == warn, scope
+        assert {"site:paris/today/answered", "team:paris:support/today/answered"} <= set(
+            snap.active_alerts)
+        assert not [key for key in snap.active_alerts if key.startswith(("site:lyon/",
+                                                                         "site/"))]
+
+        # a reload naming a site the group does not have is refused; nothing is lost
+        path.write_text(path.read_text().replace('site = "paris"', 'site = "nice"'))
+        assert group.reloader.reload_file() is None
+        assert ("thresholds[2].site: no site 'nice' in [cluster] sites (paris, lyon)"
+                in group.reloader.error)
+        assert group.engine.thresholds.find("site:paris", "answered").warn == 40.0

@@ -8,6 +8,7 @@ own events on the site's own config.
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date
 
 import pytest
 
@@ -319,3 +320,109 @@ def test_the_protocol_schema_takes_site_scopes_and_refuses_unknown_kinds():
         f"{KEY_PATTERNS['kpi']}",
         "delta: view key 'kpi:site:a:b/today/offered' does not follow "
         f"{KEY_PATTERNS['kpi']}"]
+
+
+#: Paris's own levels of ``asa_s`` (alone: its whole site), of its support team's, and the
+#: same team's for every site.
+PARIS_LEVELS = ('[[thresholds]]\nkpi = "asa_s"\nsite = "paris"\nwarn = 20.0\nalert = 40.0\n'
+                '[[thresholds]]\nkpi = "asa_s"\nteam = "support"\nwarn = 50.0\n'
+                '[[thresholds]]\nkpi = "asa_s"\nsite = "paris"\nteam = "support"\nwarn = 15.0\n')
+
+
+def test_a_threshold_naming_a_site_is_that_site_s_levels():
+    config = group_config(PARIS_LEVELS)
+    assert [(t.site, t.team, t.warn) for t in config.thresholds if t.kpi == "asa_s"] == [
+        ("paris", None, 20.0), (None, "lyon:support", 50.0), ("paris", "paris:support", 15.0)]
+    assert expand_group(config) == config
+    engine = Engine(config)
+    find = engine.thresholds.find
+    assert find("site:paris", "asa_s").warn == 20.0
+    assert find("queue:paris:sales", "asa_s").warn == 20.0  # Paris's, not a team's
+    assert find("agent:paris:ag-dee", "asa_s").warn == 20.0
+    assert find("team:paris:sales", "asa_s").warn == 20.0
+    assert find("team:paris:support", "asa_s").warn == 15.0  # the site's team's wins
+    assert find("queue:paris:support", "asa_s").warn == 15.0
+    assert find("team:lyon:support", "asa_s").warn == 50.0
+    assert find("site:lyon", "asa_s") is None and find("site", "asa_s") is None
+    # states and alerts: calls held 18 s are warn at Paris's 15 s, ok at Lyon's 50 s
+    events = []
+    for site in ("paris", "lyon"):
+        events += [CallEntered(ts=T0, call_id="c1", queue="support", source=site),
+                   CallAnswered(ts=T0 + 18, call_id="c1", queue="support", agent="ag-ann",
+                                hold_s=18.0, source=site)]
+    engine.apply_all([replace(namespaced(e, e.source), source=e.source) for e in events])
+    snap = engine.snapshot(T0 + 20)
+    assert snap.states["team:paris:support"]["today"]["asa_s"] == "warn"
+    assert snap.states["team:lyon:support"]["today"]["asa_s"] == "ok"
+    assert snap.states["site:paris"]["today"]["asa_s"] == "ok"  # 18 s, below Paris's 20 s
+    assert "team:paris:support/today/asa_s" in snap.active_alerts
+    assert not [key for key in snap.active_alerts if "lyon" in key]
+
+
+def test_the_scorecard_takes_a_site_s_levels_as_the_engine_does():
+    from panneau.hub.objectives import Figures, scorecard_board
+
+    config = group_config(PARIS_LEVELS + '[[scorecard.kpis]]\nkpi = "asa_s"\n'
+                          'perspective = "customer"\nrole = "leading"\n')
+    engine = Engine(config)
+
+    def rows(scope: str) -> dict:
+        card = scorecard_board(config, scope, date(2026, 11, 2),
+                               lambda s, p: Figures({"asa_s": 45.0}, None))
+        [row] = [r for r in card["rows"] if r["kpi"] == "asa_s"]
+        return row["state"]
+
+    # 45 s: Paris's alert (40), its support team's warn (15), Lyon's support team's ok (50)
+    for scope, state in (("site:paris", "alert"), ("site:lyon", None), ("site", None),
+                         ("team:paris:support", "warn"), ("team:lyon:support", "ok")):
+        assert rows(scope) == state, scope
+        th = engine.thresholds.find(scope, "asa_s")
+        assert (th.warn if th else None) == {"site:paris": 20.0, "team:paris:support": 15.0,
+                                             "team:lyon:support": 50.0}.get(scope), scope
+
+
+@pytest.mark.parametrize(("extra", "message"), [
+    ('[[thresholds]]\nkpi = "asa_s"\nsite = "nice"\nwarn = 20.0\n',
+     "thresholds[1].site: no site 'nice' in [cluster] sites (paris, lyon)"),
+    ('[[thresholds]]\nkpi = "asa_s"\nsite = "paris"\nteam = "lyon:support"\nwarn = 20.0\n',
+     "thresholds[1].team: team 'lyon:support' is not of site 'paris'"),
+    ('[[thresholds]]\nkpi = "asa_s"\nsite = "paris"\nqueue = "lyon:support"\nwarn = 20.0\n',
+     "thresholds[1].queue: queue 'lyon:support' is not of site 'paris'"),
+    ('[[thresholds]]\nkpi = "asa_s"\nsite = "paris"\nteam = "support"\nwarn = 20.0\n'
+     '[[thresholds]]\nkpi = "asa_s"\nteam = "paris:support"\nwarn = 30.0\n',
+     "thresholds[2].kpi: duplicate threshold for 'asa_s'"),
+])
+def test_a_group_config_refuses_a_threshold_of_a_site_it_does_not_have(extra, message):
+    with pytest.raises(ConfigError) as caught:
+        group_config(extra)
+    assert [m.split(": ", 1)[1] for m in caught.value.messages] == [message]
+
+
+def test_off_a_group_hub_a_threshold_naming_a_site_is_refused():
+    with pytest.raises(ConfigError) as caught:
+        parse_config(site_text() + '[[thresholds]]\nkpi = "asa_s"\nsite = "paris"\n'
+                     'warn = 20.0\n', "site.toml")
+    assert [m.split(": ", 1)[1] for m in caught.value.messages] == [
+        "thresholds[1].site: site 'paris': a threshold names a site only on a group hub "
+        '([cluster] role = "group")']
+
+
+def test_a_manager_sets_a_site_s_target_in_the_group_hub_s_file(tmp_path):
+    from panneau.hub.config import load_config
+    from panneau.hub.config.targets_file import change_threshold_file
+
+    path = tmp_path / "group.toml"
+    path.write_text(site_text() + PARIS_LEVELS
+                    + '[cluster]\nrole = "group"\nsites = ["paris", "lyon"]\n')
+    change = change_threshold_file(path, "site:paris", "asa_s", {"warn": 25.0})
+    assert (change.old, change.new) == ({"warn": 20.0, "alert": 40.0},
+                                        {"warn": 25.0, "alert": 40.0})
+    change = change_threshold_file(path, "site:lyon", "asa_s", {"warn": 30.0})
+    assert change.old is None
+    find = Engine(load_config(path)).thresholds.find
+    assert (find("site:paris", "asa_s").warn, find("site:lyon", "asa_s").warn) == (25.0, 30.0)
+    assert find("team:paris:support", "asa_s").warn == 15.0  # the team's own still wins
+    before = path.read_text()
+    with pytest.raises(ConfigError, match="no site 'nice' in"):
+        change_threshold_file(path, "site:nice", "asa_s", {"warn": 30.0})
+    assert path.read_text() == before
