@@ -13,6 +13,12 @@ Rules kept here (see websockets' "broadcast" topic for the trade-off):
   of its parts. Their ``delta`` is spliced from the shared bytes (audiences whose lists are
   equal share one body): only its ``seq`` and the websocket header are put together per
   audience, in one join. A snapshot is spliced the same way from each part's encoded values.
+- A tick's frames go out as early as they can: the parts that may have changed are looked
+  at most-shared first, and an audience's delta is written as soon as the last of *its*
+  parts has been looked at, while the rest are still being rebuilt — the screens (other
+  processes) start reading while the hub builds. At 2,000 screens a marker's first frame
+  went out after all 80-odd touched parts (5–8 ms of the tick's CPU); now after the engine
+  snapshot, the topics and the first two parts.
 - Writes never wait: a frame goes into the connection's write buffer at once (like
   ``websockets.broadcast``). A connection whose unsent bytes exceed
   ``hub.client_buffer_bytes`` is dropped (close 4008): a client that does not read never
@@ -258,7 +264,14 @@ class Publisher:
 
     def publish(self, topics: Iterable[Topic]) -> int:
         """Rebuild the parts of the ``topics`` that changed and send the audiences using a
-        part that did change their delta; returns the frames built."""
+        part that did change their delta; returns the frames built.
+
+        Frames go out as early as the tick allows: the parts that may have changed are
+        looked at most-shared first (the shared queue every screen sees, then each team's),
+        and an audience's delta is written as soon as the last of its parts that may have
+        changed has been looked at, while the others are still being rebuilt (at 2,000
+        screens the first frame used to wait for all 80-odd parts of a marker's tick).
+        """
         self.tick += 1
         now = time.monotonic()
         topics = set(topics)
@@ -273,55 +286,45 @@ class Publisher:
         # (the same order for every audience, so equal lists mean equal delta bodies)
         touched: dict[AudienceState, list[_PartState]] = {
             s: [] for s in self.audiences.values() if s.own or s.added}
-        parts = self.parts
-        for topic in topics:
-            for part in self.by_topic.get(topic, ()):
-                self._refresh(parts[part], self.views.build(part), touched)
-        built = 0
-        bodies: dict[tuple[int, ...], bytes] = {}  # audiences with the same changed parts
-        start, uint = self._delta_start, wire.encode_uint
-        for state, order in touched.items():
-            if not state.own and not state.added:  # the common case: shared bytes only
-                key = tuple(map(id, order))
-                body = bodies.get(key)
-                if body is None:
-                    body = bodies[key] = self._delta_body(
-                        [(ps.change, ps.unset) for ps in order])
-                state.seq += 1
-                seq = uint(state.seq)
-                size = len(start) + len(seq) + len(body)
-                self._keep_and_write(state, b"".join((ws_binary_head(size), start, seq, body)),
-                                     size)
-                built += 1
-                continue
-            added = {id(parts[p]) for p in state.added}
-            changes = [(ps.change, ps.unset) for ps in order if id(ps) not in added]
-            changes += state.own  # parts gone: their keys unset
-            changes += [(self._full(parts[p]), wire.Splice.EMPTY_ARRAY)
-                        for p in state.added]  # parts new to it: all their keys, as of now
-            state.own, state.added = [], []
-            if changes:
-                self._send_delta(state, changes)
-                built += 1
-        return built
+        parts, build = self.parts, self.views.build
+        maybe = [(parts[part], part) for topic in topics for part in self.by_topic.get(topic, ())]
+        maybe.sort(key=lambda c: len(c[0].users), reverse=True)
+        pending: dict[AudienceState, int] = {}  # audience → its parts still to look at
+        for ps, _ in maybe:
+            for user in ps.users:
+                pending[user] = pending.get(user, 0) + 1
+        out = _Tick(self)
+        for ps, part in maybe:
+            changed = self._refresh(ps, build(part))
+            for user in ps.users:
+                left = pending[user] - 1
+                if changed:
+                    mine = touched.get(user)
+                    if mine is None:
+                        touched[user] = mine = []
+                    mine.append(ps)
+                if left:
+                    pending[user] = left
+                    continue
+                order = touched.pop(user, None)  # its last part: its frame goes out now
+                if order is not None:
+                    out.send(user, order)
+        for state, order in touched.items():  # parts list changed, no part to look at
+            out.send(state, order)
+        out.done()
+        return out.built
 
     @staticmethod
-    def _refresh(ps: _PartState, values: dict[str, Any],
-                 touched: dict[AudienceState, list[_PartState]]) -> None:
-        """Take a part's new values; when they changed, encode the change once and add the
-        part to each of its users' changes."""
+    def _refresh(ps: _PartState, values: dict[str, Any]) -> bool:
+        """Take a part's new values; when they changed, encode the change once (returns
+        whether they did)."""
         delta = diff(ps.values, values)
         ps.values, ps.full = values or _NO_VALUES, None
         if not delta:
-            return
+            return False
         ps.change = wire.Splice.of_map(delta.set)
         ps.unset = wire.Splice.of_array(delta.unset)
-        for user in ps.users:
-            mine = touched.get(user)
-            if mine is None:
-                touched[user] = [ps]
-            else:
-                mine.append(ps)
+        return True
 
     def _reparts(self, state: AudienceState) -> None:
         """Follow a change of an audience's parts (before the parts are brought up to date:
@@ -354,26 +357,19 @@ class Publisher:
         """A ``delta`` frame spliced from encoded changes (``(set, unset)`` pairs)."""
         return b"".join((self._delta_start, wire.encode_uint(seq), self._delta_body(changes)))
 
-    def _send_delta(self, state: AudienceState, changes: list[tuple[wire.Splice, wire.Splice]]
-                    ) -> None:
-        state.seq += 1
-        data = self.delta_frame(state.seq, changes)
-        self._keep_and_write(state, ws_binary_frame(data), len(data))
-
-    def _keep_and_write(self, state: AudienceState, frame: bytes, size: int) -> None:
-        """Keep a delta (its websocket frame of ``size`` bytes of data) for resumes, within
-        the audience's budget, and write it."""
+    def _keep(self, state: AudienceState, frame: bytes) -> None:
+        """Keep a delta (its websocket frame) for resumes, within the audience's budget."""
         history = state.history
         history.append((state.seq, frame))
         state.history_bytes += len(frame)
-        drop = 0
-        while len(history) - drop > self.resume_history or (
-                state.history_bytes > state.resume_bytes and len(history) - drop > 1):
-            state.history_bytes -= len(history[drop][1])
-            drop += 1
-        if drop:
-            del history[:drop]
-        self.write_frame(state.clients, frame, size, "delta")
+        if len(history) > self.resume_history or state.history_bytes > state.resume_bytes:
+            drop = 0
+            while len(history) - drop > self.resume_history or (
+                    state.history_bytes > state.resume_bytes and len(history) - drop > 1):
+                state.history_bytes -= len(history[drop][1])
+                drop += 1
+            if drop:
+                del history[:drop]
 
     def send(self, frame: dict[str, Any], audiences: Callable[[Audience], bool],
              scope: str | None = None) -> int:
@@ -426,6 +422,14 @@ class Publisher:
     def write_frame(self, clients: Iterable[Client], frame: bytes, size: int, kind: str
                     ) -> None:
         """:meth:`write` of a websocket frame already put together (``size``: its data)."""
+        n = self._write_frame(clients, frame)
+        if n:
+            self.metrics.frames_sent[kind] += n
+            self.metrics.bytes_sent += size * n
+
+    def _write_frame(self, clients: Iterable[Client], frame: bytes) -> int:
+        """Write ``frame`` to each open connection without waiting, dropping any over the
+        buffer limit; returns how many it was written to."""
         n, limit = 0, self.buffer_bytes
         for client in clients:
             conn = client.conn
@@ -436,9 +440,7 @@ class Publisher:
             n += 1
             if transport.get_write_buffer_size() > limit:
                 self.drop(client, wire.CLOSE_TOO_SLOW, "client too slow")
-        if n:
-            self.metrics.frames_sent[kind] += n
-            self.metrics.bytes_sent += size * n
+        return n
 
     def drop(self, client: Client, code: int, reason: str) -> None:
         """Forget a connection now and close it (aborting if the close cannot get through)."""
@@ -459,3 +461,53 @@ class Publisher:
         finally:
             if conn.transport is not None:
                 conn.transport.abort()
+
+
+class _Tick:
+    """The deltas of one publish tick: bodies shared by the audiences whose changed parts
+    are the same, each audience's frame kept for resumes and written at once; the frames and
+    bytes counted in the metrics once, at the end."""
+
+    __slots__ = ("bodies", "built", "bytes", "frames", "pub")
+
+    def __init__(self, pub: Publisher) -> None:
+        self.pub, self.built, self.frames, self.bytes = pub, 0, 0, 0
+        self.bodies: dict[tuple[int, ...], bytes] = {}
+
+    def send(self, state: AudienceState, order: list[_PartState]) -> None:
+        """Send ``state`` its delta: the changes of ``order`` (and of its parts list)."""
+        pub = self.pub
+        if not state.own and not state.added:  # the common case: shared bytes only
+            key = tuple(map(id, order))
+            body = self.bodies.get(key)
+            if body is None:
+                body = self.bodies[key] = pub._delta_body([(ps.change, ps.unset)
+                                                           for ps in order])
+        else:
+            parts = pub.parts
+            added = {id(parts[p]) for p in state.added}
+            changes = [(ps.change, ps.unset) for ps in order if id(ps) not in added]
+            changes += state.own  # parts gone: their keys unset
+            changes += [(pub._full(parts[p]), wire.Splice.EMPTY_ARRAY)
+                        for p in state.added]  # parts new to it: all their keys, as of now
+            state.own, state.added = [], []
+            if not changes:
+                return
+            body = pub._delta_body(changes)
+        state.seq += 1
+        seq = wire.encode_uint(state.seq)
+        start = pub._delta_start
+        size = len(start) + len(seq) + len(body)
+        frame = b"".join((ws_binary_head(size), start, seq, body))
+        pub._keep(state, frame)
+        self.built += 1
+        if state.clients:
+            n = pub._write_frame(state.clients, frame)
+            self.frames += n
+            self.bytes += size * n
+
+    def done(self) -> None:
+        if self.frames:
+            metrics = self.pub.metrics
+            metrics.frames_sent["delta"] += self.frames
+            metrics.bytes_sent += self.bytes
