@@ -13,7 +13,10 @@ emit time (same wall clock, loopback):
 
 The floor of both, same run, same client processes: a bare websockets server (no views, no
 diffs) broadcasting a timestamped frame to the same N connections, every 0.5 s (isolated)
-and 4 times a second (load, the hub's coalesced rate). Also printed: the hub's resident
+and 4 times a second (load, the hub's coalesced rate). A second floor, printed apart and
+judging no goal (``--no-sized-floor`` skips it): the same server broadcasting frames of the
+size and shape of an agent's marker delta (24 figures, ~970 B instead of 88), to show how
+much of the tail is the clients reading bigger frames. Also printed: the hub's resident
 memory per connected client (RSS with the clients connected, after the load phase, minus
 RSS before the first client, over N), agent delta bytes (one-key deltas, and all) next to the
 agent snapshot, and each goal met or missed.
@@ -253,8 +256,24 @@ def run_hub(teams: dict[str, list[str]], db: str, ready, control, core: set[int]
     asyncio.run(main())
 
 
-def run_bare(ready, control, core: set[int]) -> None:
-    """The floor: a bare websockets server broadcasting a timestamped frame."""
+#: The second floor's frame: the shape and size of an agent's delta for one marker (its
+#: team's and ``qall``'s offered, abandoned and unanswered in four windows: 24 figures).
+SIZED_KEYS = [f"kpi:{scope}/{window}/{kpi}" for scope in ("team:t001", "queue:qall")
+              for window in ("15m", "30m", "60m", "today")
+              for kpi in ("offered", "abandoned", "unanswered")]
+
+
+def bare_frame(sized: bool) -> bytes:
+    """The bare server's frame: 80 bytes, or (``sized``) an agent marker delta's size."""
+    if not sized:
+        return msgpack.packb({"type": "tick", "t": time.time(), "pad": "x" * 60})
+    return msgpack.packb({"type": "tick", "t": time.time(), "epoch": "0123456789ab",
+                          "seq": 1234, "set": dict.fromkeys(SIZED_KEYS, 2.0), "unset": []})
+
+
+def run_bare(ready, control, core: set[int], sized: bool = False) -> None:
+    """The floor: a bare websockets server broadcasting a timestamped frame (``sized``: of
+    the size and shape of the hub's agent delta for a marker)."""
     _pin(core)
     from websockets.asyncio.server import broadcast, serve
 
@@ -277,8 +296,7 @@ def run_bare(ready, control, core: set[int]) -> None:
                 end = time.monotonic() + seconds
                 while time.monotonic() < end:
                     await asyncio.sleep(every)
-                    broadcast(clients, msgpack.packb({"type": "tick", "t": time.time(),
-                                                      "pad": "x" * 60}))
+                    broadcast(clients, bare_frame(sized))
                 control[1].put(("marks", []))
 
     asyncio.run(main())
@@ -402,7 +420,7 @@ class Case:
 
 
 def run_case(n: int, seconds: float, bare: bool, procs: int, isolated_s: float,
-             trace: bool = False) -> Case:
+             trace: bool = False, sized: bool = False) -> Case:
     n_agents = n - max(1, n // 50) - max(1, n * 18 // 100)
     teams = team_layout(n_agents)
     specs = specs_for(n, teams)
@@ -412,7 +430,7 @@ def run_case(n: int, seconds: float, bare: bool, procs: int, isolated_s: float,
     control = (ctx.Queue(), ctx.Queue())
     case = Case(n, bare)
     with tempfile.TemporaryDirectory() as tmp:
-        target, args = (run_bare, (ready, control, hub_core)) if bare else (
+        target, args = (run_bare, (ready, control, hub_core, sized)) if bare else (
             run_hub, (teams, str(Path(tmp) / "bench.db"), ready, control, hub_core, trace))
         server = ctx.Process(target=target, args=args, daemon=True)
         server.start()
@@ -563,6 +581,23 @@ def report(results: list[tuple[Case, Case]], machine: str) -> None:
             report_trace(hub)
 
 
+def report_sized(results: list[tuple[Case, Case]], sized: list[Case]) -> None:
+    """The second floor: the same bare server and clients, frames of the hub's size."""
+    size = len(bare_frame(True))
+    print(f"\nthe floor again, its frames the size and shape of an agent's marker delta "
+          f"({len(SIZED_KEYS)} figures, {size} B instead of {len(bare_frame(False))}): "
+          f"what the clients' reading of the bigger frames adds to the tail (not a goal)")
+    print(f"{'N':>5} {'phase':<9}| {'bare p50':>8} {'p99 ms':>8} | {'sized p50':>9} "
+          f"{'p99 ms':>8} | {'hub p50':>8} {'p99 ms':>8}")
+    for (hub, bare), big in zip(results, sized, strict=True):
+        for phase in ("isolated", "load"):
+            cells = [(pct(_all(c, phase), .5) * 1e3, pct(_all(c, phase), .99) * 1e3)
+                     for c in (bare, big, hub)]
+            print(f"{hub.n:>5} {phase:<9}| {cells[0][0]:>8.1f} {cells[0][1]:>8.1f} | "
+                  f"{cells[1][0]:>9.1f} {cells[1][1]:>8.1f} | {cells[2][0]:>8.1f} "
+                  f"{cells[2][1]:>8.1f}")
+
+
 def report_trace(hub: Case) -> None:
     """Where each marker's time went (``--trace``): hub side from the hub's own trace, then
     the screens' receipts after the hub wrote the frames."""
@@ -638,9 +673,12 @@ def main() -> None:
                              "the slowest marker's")
     parser.add_argument("--trace", action="store_true",
                         help="also print where each marker's time went, hub and screens")
+    parser.add_argument("--no-sized-floor", action="store_true",
+                        help="skip the second floor (the bare server's frames of the hub's "
+                             "delta size)")
     args = parser.parse_args()
     started = time.monotonic()
-    results = []
+    results, sized = [], []
     for n in args.sizes:
         isolated = args.isolated_seconds or min(args.seconds, 5.0)
         hub = run_case(n, args.seconds, bare=False, procs=args.procs, isolated_s=isolated,
@@ -648,8 +686,13 @@ def main() -> None:
         bare = run_case(n, min(args.seconds, 5.0), bare=True, procs=args.procs,
                         isolated_s=isolated)
         results.append((hub, bare))
+        if not args.no_sized_floor:
+            sized.append(run_case(n, min(args.seconds, 5.0), bare=True, procs=args.procs,
+                                  isolated_s=isolated, sized=True))
         print(f"N={n} done ({time.monotonic() - started:.0f} s)", flush=True)
     report(results, machine())
+    if sized:
+        report_sized(results, sized)
     print(f"\ntotal {time.monotonic() - started:.0f} s")
 
 
