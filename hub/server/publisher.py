@@ -13,12 +13,12 @@ Rules kept here (see websockets' "broadcast" topic for the trade-off):
   of its parts. Their ``delta`` is spliced from the shared bytes (audiences whose lists are
   equal share one body): only its ``seq`` and the websocket header are put together per
   audience, in one join. A snapshot is spliced the same way from each part's encoded values.
-- A tick's frames go out as early as they can: the parts that may have changed are looked
-  at most-shared first, and an audience's delta is written as soon as the last of *its*
-  parts has been looked at, while the rest are still being rebuilt — the screens (other
-  processes) start reading while the hub builds. At 2,000 screens a marker's first frame
-  went out after all 80-odd touched parts (5–8 ms of the tick's CPU); now after the engine
-  snapshot, the topics and the first two parts.
+- A tick's frames go out as early as they can: the shared parts that may have changed are
+  looked at most-shared first; when the last of an audience's shared parts has been, its
+  own parts (its scope, its meta…) are, and its delta is written at once, while the rest
+  are still being rebuilt — the screens (other processes) start reading while the hub
+  builds. At 2,000 screens a marker's first frame went out after all 80-odd touched parts;
+  now after the engine snapshot, the topics and the first two parts.
 - Writes never wait: a frame goes into the connection's write buffer at once (like
   ``websockets.broadcast``). A connection whose unsent bytes exceed
   ``hub.client_buffer_bytes`` is dropped (close 4008): a client that does not read never
@@ -287,28 +287,48 @@ class Publisher:
         touched: dict[AudienceState, list[_PartState]] = {
             s: [] for s in self.audiences.values() if s.own or s.added}
         parts, build = self.parts, self.views.build
-        maybe = [(parts[part], part) for topic in topics for part in self.by_topic.get(topic, ())]
-        maybe.sort(key=lambda c: len(c[0].users), reverse=True)
-        pending: dict[AudienceState, int] = {}  # audience → its parts still to look at
-        for ps, _ in maybe:
+        # the parts that may have changed: shared ones, most-shared first; one audience's own
+        # (its scope, meta…) are looked at when its last shared one has been
+        shared: list[tuple[_PartState, Part]] = []
+        single: dict[AudienceState, list[tuple[_PartState, Part]]] = {}
+        for topic in topics:
+            for part in self.by_topic.get(topic, ()):
+                ps = parts[part]
+                if len(ps.users) == 1:
+                    single.setdefault(ps.users[0], []).append((ps, part))
+                else:
+                    shared.append((ps, part))
+        shared.sort(key=lambda c: len(c[0].users), reverse=True)
+        pending: dict[AudienceState, int] = {}  # audience → its shared parts still to look at
+        for ps, _ in shared:
             for user in ps.users:
                 pending[user] = pending.get(user, 0) + 1
         out = _Tick(self)
-        for ps, part in maybe:
+
+        def finish(user: AudienceState) -> None:
+            """Look at its own parts, then send its frame."""
+            for ps, part in single.pop(user, ()):
+                if self._refresh(ps, build(part)):
+                    touched.setdefault(user, []).append(ps)
+            order = touched.pop(user, None)
+            if order is not None:
+                out.send(user, order)
+
+        for user in [u for u in single if u not in pending]:  # no shared part to wait for
+            finish(user)
+        for ps, part in shared:
             changed = self._refresh(ps, build(part))
             for user in ps.users:
-                left = pending[user] - 1
                 if changed:
                     mine = touched.get(user)
                     if mine is None:
                         touched[user] = mine = []
                     mine.append(ps)
+                left = pending[user] - 1
                 if left:
                     pending[user] = left
-                    continue
-                order = touched.pop(user, None)  # its last part: its frame goes out now
-                if order is not None:
-                    out.send(user, order)
+                else:  # its last shared part: its frame goes out now
+                    finish(user)
         for state, order in touched.items():  # parts list changed, no part to look at
             out.send(state, order)
         out.done()

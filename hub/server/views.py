@@ -213,10 +213,6 @@ def insight_visible(audience: Audience, config: Config, insight: Mapping[str, An
     return all(m.lower() == own for m in pattern.findall(words))
 
 
-def _clean(value: Any) -> Any:
-    return None if isinstance(value, float) and not math.isfinite(value) else value
-
-
 @dataclass
 class _Static:
     """What every view of one config shares, computed once."""
@@ -263,15 +259,18 @@ def _fragment(inputs: ViewInputs, scope: str) -> dict[str, Any]:
     cached = inputs._fragments.get(scope)
     if cached is not None:
         return cached
-    snap, out = inputs.snapshot, {}
+    snap, out, finite = inputs.snapshot, {}, math.isfinite
     for window, kpis in snap.values.get(scope, {}).items():
+        prefix = f"kpi:{scope}/{window}/"  # one prefix a window (a minute's turn: all scopes)
         for kpi, value in kpis.items():
             if value is not None:
-                out[f"kpi:{scope}/{window}/{kpi}"] = _clean(value)
+                out[prefix + kpi] = None if isinstance(value, float) and not finite(value) \
+                    else value
     for window, kpis in snap.states.get(scope, {}).items():
+        prefix = f"state:{scope}/{window}/"
         for kpi, state in kpis.items():
             if state is not None:
-                out[f"state:{scope}/{window}/{kpi}"] = state
+                out[prefix + kpi] = state
     for kpi, target in snap.targets.get(scope, {}).items():
         out[f"target:{scope}/{kpi}"] = dict(target)
     out.update(_by_scope(inputs).get(scope, {}))

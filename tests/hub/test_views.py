@@ -138,3 +138,17 @@ def test_a_manager_sees_everything(tools):
 
 def test_agent_refs_cover_every_figure_the_overlay_shows():
     assert set(AGENT_REF_KPIS) == {kpi for kpi, _ in AGENT_FIGURES}
+
+
+def test_figures_that_are_not_finite_reach_screens_as_null_and_missing_ones_not_at_all(tools):
+    snapshot = _snapshot()
+    snapshot.values["site"] = {"today": {"answered": 9.0, "aht_s": float("nan"),
+                                         "asa_s": float("inf"), "fcr_pct": None, "offered": 12}}
+    inputs = _inputs()
+    inputs.snapshot = snapshot
+    view = build_view(Audience("manager", label="boss"), _config(tools), inputs)
+    assert view["kpi:site/today/aht_s"] is None
+    assert view["kpi:site/today/asa_s"] is None
+    assert "kpi:site/today/fcr_pct" not in view
+    assert view["kpi:site/today/answered"] == 9.0
+    assert view["kpi:site/today/offered"] == 12
