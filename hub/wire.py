@@ -49,6 +49,7 @@ __all__ = [
     "decode_hub",
     "encode",
     "encode_str",
+    "header",
 ]
 
 VERSION = 1
@@ -161,7 +162,8 @@ def encode_str(text: str) -> bytes:
     return msgpack.packb(text, use_bin_type=True)
 
 
-def _header(count: int, array: bool) -> bytes:
+def header(count: int, array: bool) -> bytes:
+    """The msgpack header of a map (or ``array``) of ``count`` items."""
     if count < 16:
         return bytes(((0x90 if array else 0x80) | count,))
     if count < 0x10000:
@@ -189,12 +191,12 @@ class Splice:
     @staticmethod
     def of_map(items: Mapping[str, Any]) -> Splice:
         data = msgpack.packb(items, use_bin_type=True)
-        return Splice(len(items), (data[len(_header(len(items), False)):],))
+        return Splice(len(items), (data[len(header(len(items), False)):],))
 
     @staticmethod
     def of_array(items: Sequence[Any]) -> Splice:
         data = msgpack.packb(items, use_bin_type=True)
-        return Splice(len(items), (data[len(_header(len(items), True)):],), True)
+        return Splice(len(items), (data[len(header(len(items), True)):],), True)
 
     @staticmethod
     def join(splices: Sequence[Splice], array: bool) -> Splice:
@@ -203,7 +205,7 @@ class Splice:
 
     def header(self) -> bytes:
         """The map or array header for :attr:`count` items."""
-        return _header(self.count, self.array)
+        return header(self.count, self.array)
 
 
 Splice.EMPTY_MAP = Splice(0, ())

@@ -60,6 +60,7 @@ log = logging.getLogger(__name__)
 #: :data:`MIN_RESUME_BYTES`.
 RESUME_SNAPSHOTS = 2
 MIN_RESUME_BYTES = 16 * 1024
+_SET, _UNSET = wire.encode_str("set"), wire.encode_str("unset")
 #: The values of every part that has none (most audiences' goals, insights, messages and
 #: pulse): one shared dict instead of one each; part values are never changed in place.
 _NO_VALUES: dict[str, Any] = {}
@@ -343,7 +344,7 @@ class Publisher:
         if not delta:
             return False
         ps.change = wire.Splice.of_map(delta.set)
-        ps.unset = wire.Splice.of_array(delta.unset)
+        ps.unset = wire.Splice.of_array(delta.unset) if delta.unset else wire.Splice.EMPTY_ARRAY
         return True
 
     def _reparts(self, state: AudienceState) -> None:
@@ -367,11 +368,19 @@ class Publisher:
 
     @staticmethod
     def _delta_body(changes: list[tuple[wire.Splice, wire.Splice]]) -> bytes:
-        """The ``set`` and ``unset`` fields of a delta, spliced from encoded changes."""
-        sets = wire.Splice.join([c[0] for c in changes], array=False)
-        unsets = wire.Splice.join([c[1] for c in changes], array=True)
-        return b"".join((wire.encode_str("set"), sets.header(), *sets.bodies,
-                         wire.encode_str("unset"), unsets.header(), *unsets.bodies))
+        """The ``set`` and ``unset`` fields of a delta, spliced from encoded changes (one
+        join: at a ``meta.as_of`` step every audience's body is its own)."""
+        sets, unsets, n_set, n_unset = [_SET], [_UNSET], 0, 0
+        for change, unset in changes:
+            if change.count:
+                n_set += change.count
+                sets += change.bodies
+            if unset.count:
+                n_unset += unset.count
+                unsets += unset.bodies
+        sets[0] = _SET + wire.header(n_set, False)
+        unsets[0] = _UNSET + wire.header(n_unset, True)
+        return b"".join(sets + unsets)
 
     def delta_frame(self, seq: int, changes: list[tuple[wire.Splice, wire.Splice]]) -> bytes:
         """A ``delta`` frame spliced from encoded changes (``(set, unset)`` pairs)."""

@@ -490,7 +490,8 @@ def build_view(audience: Audience, config: Config, inputs: ViewInputs) -> dict[s
 
 def _meta(audience: Audience, config: Config, snap: Any) -> dict:
     team, static = _team_of(config, audience), _static(config)
-    team_figures = team is not None and not small_team(audience, config)
+    team_figures = team is not None and (  # small_team without looking the team up again
+        audience.role != "agent" or len(team.agents) >= config.hub.min_team_size)
     return {
         "role": audience.role,
         "identity": (audience.agent or audience.team or audience.scope or audience.label
