@@ -300,3 +300,28 @@ async def test_the_scorecard_page_shows_the_teams_pulse_aggregate_only(tmp_path,
         for agent in agents:
             await agent.close()
         await browser.close()
+
+
+async def test_a_fresh_hubs_trends_page_says_what_it_has_not_yet(tmp_path, feed_pm):
+    """No history, ticket or survey yet: each chart says so instead of drawing nothing."""
+    config = parse_config(config_text(str(tmp_path / "hub.db"), history_interval_s=3600),
+                          "wall.toml")  # no sample of its own during the test
+    config.kiosk.pages = [KioskPage("Trends", kind="trends", dwell_s=3600)]
+    async with Hub(config, pm=feed_pm) as hub, async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        page = await browser.new_page(viewport={"width": 640, "height": 360})
+        await page.goto(f"{hub.http_url}/wall/#token={kiosk_token('support')}")
+        await wait_for(page, "document.body.dataset.kind === 'trends' && "
+                             "window.panneauWall.wall.chartsAskedAt !== null && "
+                             "Object.keys(panneauWall.wall.chartAnswers).length === 2",
+                       "the answers to its requests")
+        shown = await page.evaluate("""() => [...document.querySelectorAll('#charts > div')]
+            .map((box) => [box.id, box.innerText.replaceAll('\\n', ' | ')])""")
+        assert shown == [
+            ["chart-csat", "CSAT today · no survey answer today"],
+            ["chart-intraday", "SL% · abandon% | no history yet today"],
+            ["chart-per-half-hour", "Calls per ½ h | no history yet today"],
+            ["chart-resolution", "Resolution h/day | no ticket solved this week"],
+            ["chart-channels", "Tickets today by channel | no ticket today"],
+            ["chart-types", "Tickets today by type | no ticket today"]]
+        await browser.close()
