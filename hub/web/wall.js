@@ -417,6 +417,10 @@ export class Wall {
     Object.assign(this, { doc, catalogue, view: {}, link: { connected: false, everConnected: false, since: null, rejected: null } });
     this.pageIndex = 0;
     this.pageTitle = null;  // the page on screen stays when the Alert page comes or goes
+    this.seenAlerts = new Set();
+    this.pagesBeforeJump = 0;  // other pages to show before a new alert may jump again
+    this.flashKpis = new Set();
+    this.flashUntil = 0;
     this.pageSince = 0;
     this.hub = null;  // a HubConnection: the Trends page asks it for its series
     this.chartAnswers = {};
@@ -503,6 +507,19 @@ export class Wall {
     return specs[this.pageIndex];
   }
 
+  // A new alert jumps to the Alert page and its tiles flash for three seconds, at most once a
+  // rotation: after a jump every other page is shown once before another (kiosk/app.py
+  // _note_alerts). Meanwhile new alerts are in the banner at once, on the Alert page in turn.
+  noteAlerts(specs, now) {
+    const active = activeAlerts(this.view);
+    const fresh = Object.keys(active).filter((id) => !this.seenAlerts.has(id));
+    this.seenAlerts = new Set(Object.keys(active));
+    if (!(fresh.length && specs.length && specs[0].isAlert) || this.pagesBeforeJump > 0) return;
+    this.pagesBeforeJump = specs.length - 1;
+    Object.assign(this, { pageIndex: 0, pageTitle: specs[0].title, pageSince: now,
+                          flashKpis: new Set(fresh.map((id) => active[id].kpi)), flashUntil: now + 3 });
+  }
+
   tick(now) {
     const specs = pageSpecs(this.view);
     if (!specs.length) return;
@@ -511,6 +528,7 @@ export class Wall {
       this.pageIndex = (this.pageIndex + 1) % specs.length;
       this.pageTitle = specs[this.pageIndex].title;
       this.pageSince = now;
+      if (!specs[this.pageIndex].isAlert) this.pagesBeforeJump -= 1;
     }
     this.render(now);
   }
@@ -539,6 +557,7 @@ export class Wall {
       tiles.replaceChildren();
       return;
     }
+    this.noteAlerts(specs, now);
     const spec = this.current(specs);
     const kind = spec.kind || "figures";
     d.getElementById("page-title").textContent = spec.title;
@@ -551,15 +570,16 @@ export class Wall {
     d.getElementById("as-of").textContent = isNumber(meta.as_of) ? `as of ${this.fmtTime(meta.as_of)}` : "";
     if (kind === "trends") this.drawCharts(now);
     else if (kind !== "figures") this.drawGoals(kind);
-    else this.drawTiles(spec);
+    else this.drawTiles(spec, now);
   }
 
-  drawTiles(spec) {
+  drawTiles(spec, now) {
     const d = this.doc;
     const page = buildPage(this.view, spec, this.link, this.catalogue);
     d.getElementById("tiles").replaceChildren(...page.tiles.map((t) => {
       const el = d.createElement("div");
-      el.className = `tile ${t.state}${t.stale ? " stale" : ""}`;
+      const flash = spec.isAlert && now < this.flashUntil && this.flashKpis.has(t.kpi);
+      el.className = `tile ${t.state}${t.stale ? " stale" : ""}${flash ? " flash" : ""}`;
       Object.assign(el.dataset, { kpi: t.kpi, state: t.state, stale: String(t.stale) });
       const symbol = t.stale ? SYMBOLS.stale : SYMBOLS[t.state];
       el.innerHTML = '<div class="label"></div><div class="value"></div><div class="symbol"></div>';

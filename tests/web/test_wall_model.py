@@ -120,3 +120,43 @@ def test_the_browser_wall_rotates_the_kiosks_pages_charts_and_goals_too(tmp_path
     assert [s[:2] for s in shown] == [["Trends", "trends"], ["Queue now", "figures"],
                                       ["Today", "figures"], ["Card", "scorecard"],
                                       ["Goals", "objectives"]]
+
+
+JUMPS = """
+import { Wall, pageSpecs } from "./wall.js";
+let text = "";
+process.stdin.on("data", (d) => { text += d; });
+process.stdin.on("end", () => {
+  const { values, later } = JSON.parse(text);
+  const wall = new Wall(null, {});
+  wall.render = () => {};  // the rotation only: nothing drawn
+  const trace = [];
+  const at = (now, what) => {
+    if (what === "view") wall.view = values;
+    if (what === "alert") values[`alert:${now}`] = later;
+    if (what !== "tick") wall.noteAlerts(pageSpecs(wall.view), now);
+    else wall.tick(now);
+    trace.push([now, wall.pageTitle, [...wall.flashKpis].sort(), wall.flashUntil]);
+  };
+  at(0, "view");  // an alert active from the start: jump, flash three seconds
+  wall.pageTitle = "Today";  // shown by hand meanwhile
+  at(1, "alert");  // a new alert right after the jump: no jump before the other pages
+  for (const now of [30, 45, 60]) at(now, "tick");  // Alert, Queue now, Today: one rotation
+  at(61, "alert");  // every other page shown once: it jumps again
+  console.log(JSON.stringify(trace));
+});
+"""
+
+
+def test_a_new_alert_jumps_to_the_alert_page_once_a_rotation(tmp_path):
+    """docs/kiosk.md: a new alert jumps to the Alert page and its tiles flash for three
+    seconds; under flapping alerts at most once per rotation, as kiosk/app.py."""
+    values = alert_values()  # pages: Alert, Queue now, Today (15 s each)
+    later = {"key": "team:support/now/agents_available", "state": "warn"}
+    trace = run_node(tmp_path, JUMPS, given={"values": values, "later": later})
+    assert trace == [[0, "Alert", ["calls_waiting"], 3],
+                     [1, "Today", ["calls_waiting"], 3],
+                     [30, "Alert", ["calls_waiting"], 3],
+                     [45, "Queue now", ["calls_waiting"], 3],
+                     [60, "Today", ["calls_waiting"], 3],
+                     [61, "Alert", ["agents_available"], 64]]
