@@ -31,17 +31,14 @@ from dataclasses import dataclass, field
 from panneau.hub import events as ev
 from panneau.hub.engine.agent_counts import Placement, StateCounts
 from panneau.hub.engine.bad import BadEvents
-from panneau.hub.engine.levels import Levels
+from panneau.hub.engine.levels import BUSY, OFF, WORKING, Levels
 from panneau.hub.engine.scopes import SITE, Scopes
 from panneau.hub.engine.snapshot import AgentNow
-from panneau.hub.engine.windows import Sums, Tallies
+from panneau.hub.engine.windows import Tallies
 
 __all__ = ["AgentBook", "AgentRecord"]
 
-_WORKING: Sums = {"t_work": 1.0}
-_BUSY_NOW: Sums = {"t_work": 1.0, "t_busy": 1.0}
-_NOT_WORKING: Sums = {}
-_LEVELS = {"available": _WORKING, "ringing": _WORKING, "on_call": _BUSY_NOW, "wrapup": _BUSY_NOW}
+_LEVELS = {"available": WORKING, "ringing": WORKING, "on_call": BUSY, "wrapup": BUSY}
 
 
 @dataclass(slots=True)
@@ -64,7 +61,7 @@ class AgentRecord:
     wrapup_until: float = 0.0
     last_queue: str | None = None
     view: AgentNow | None = None
-    applied: Sums = field(default_factory=dict)
+    applied: int = OFF
     applied_scopes: tuple[str, ...] = ()
     time_scopes: tuple[str, ...] | None = None
     placed: tuple[Placement, ...] = ()
@@ -83,8 +80,8 @@ class AgentRecord:
         return bool(self.paused_q) and bool(members) and members <= self.paused_q
 
 
-_APPLIED = {"working": _WORKING, "busy": _BUSY_NOW}
-_APPLIED_NAME = {id(level): name for name, level in _APPLIED.items()}
+_APPLIED = {"working": WORKING, "busy": BUSY}
+_APPLIED_NAME = {level: name for name, level in _APPLIED.items()}
 
 
 def _sorted(names: set[str]) -> tuple[str, ...]:
@@ -92,7 +89,7 @@ def _sorted(names: set[str]) -> tuple[str, ...]:
 
 
 def _record_data(rec: AgentRecord) -> tuple:
-    """One record as plain data; the level applied by name (the engine tests it by identity).
+    """One record as plain data; the level applied by name.
     Tuples of strings and numbers: the collector stops tracking them once they are built."""
     view = rec.view
     return (rec.name, rec.since, rec.state, _sorted(rec.logged), rec.everywhere,
@@ -100,7 +97,7 @@ def _record_data(rec: AgentRecord) -> tuple:
             rec.paused_since, _sorted(rec.calls), _sorted(rec.rings), rec.device,
             rec.wrapup_until, rec.last_queue,
             None if view is None else (view.state, view.since, view.reason, view.queues),
-            _APPLIED_NAME.get(id(rec.applied)), rec.applied_scopes, rec.time_scopes, rec.placed)
+            _APPLIED_NAME.get(rec.applied), rec.applied_scopes, rec.time_scopes, rec.placed)
 
 
 def _record(row: Sequence) -> AgentRecord:
@@ -111,7 +108,7 @@ def _record(row: Sequence) -> AgentRecord:
         name, since, state, set(logged), everywhere, set(known), paused_all, set(paused_q),
         reason, paused_since, set(calls), set(rings), device, wrapup_until, last_queue,
         None if view is None else AgentNow(view[0], view[1], view[2], tuple(view[3])),
-        _APPLIED[applied] if applied else _NOT_WORKING, tuple(applied_scopes),
+        _APPLIED[applied] if applied else OFF, tuple(applied_scopes),
         None if time_scopes is None else tuple(time_scopes),
         tuple((scope, st, why) for scope, st, why in placed))
 
@@ -225,11 +222,11 @@ class AgentBook:
                 for scope in self.scopes.agent(rec.name)[1:]:
                     self.counts.ensure(scope)
         self._stale[rec.name] = rec
-        level = _LEVELS.get(state, _NOT_WORKING)
+        level = _LEVELS.get(state, OFF)
         scopes = rec.time_scopes
         if scopes is None:
             scopes = self._time_scopes(rec)
-        if level is rec.applied and scopes == rec.applied_scopes:
+        if level == rec.applied and scopes == rec.applied_scopes:
             return
         if level or rec.applied:
             self.levels.change(rec.name, scopes, t, level)

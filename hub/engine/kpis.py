@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from panneau.hub.engine.windows import Sums
 
-__all__ = ["QUEUE_COUNTS", "agent_kpis", "pct", "queue_kpis", "voice_kpis"]
+__all__ = ["QUEUE_COUNTS", "agent_kpis", "occupancy", "pct", "queue_kpis", "voice_kpis"]
 
 #: Counts shown (as 0 when nothing happened) for queue, team and site scopes with calls.
 QUEUE_COUNTS = ("offered", "answered", "completed", "abandoned", "unanswered", "timed_out",
@@ -100,7 +100,12 @@ def _handled(g: Callable[[str, float], float], completed: float, out: dict[str, 
     if contacts > 0:
         v = 100.0 * (contacts - g("repeats", 0.0)) / contacts
         out["fcr_pct"] = (100.0 if v > 100.0 else v) if v > 0.0 else 0.0
-    work = g("t_work", 0.0)
+    occupancy(g("t_work", 0.0), g("t_busy", 0.0), out)
+
+
+def occupancy(work: float, busy: float, out: dict[str, float]) -> None:
+    """``occupancy_pct`` from agent-seconds at work and busy, into ``out`` (the last of the
+    figures every scope kind has)."""
     if work > _TINY:
-        v = 100.0 * g("t_busy", 0.0) / work
+        v = 100.0 * busy / work
         out["occupancy_pct"] = (100.0 if v > 100.0 else v) if v > 0.0 else 0.0

@@ -1,65 +1,209 @@
-"""Levels (an agent at work, busy...) integrated over time, per scope, into the tallies.
+"""Agent time: levels (an agent at work, busy) integrated over time, per scope, as a
+cumulative integral read by difference.
 
-Each key (an agent) has a level — a small dict such as ``{"t_work": 1.0, "t_busy": 1.0}`` —
-counting in its scopes (site, the agent, its teams and queues). What the tallies need is, per
-scope and minute, the integral of the sum of its keys' levels: agent-seconds at work, busy...
+Each key (an agent) has a level — :data:`OFF`, :data:`WORKING` (``t_work``) or :data:`BUSY`
+(``t_work`` and ``t_busy``) — counting in its scopes (site, the agent, its teams and queues).
+What a window needs is, per scope, the integral of the sum of its keys' levels over the
+window's minutes: agent-seconds at work and busy. Those are the difference of one cumulative
+integral per scope, ``I(t)``, read at two minute starts: nothing is handed to the minute
+buckets of :class:`Tallies` and nothing is folded, so agents nobody touched cost nothing, ever.
 
 Rules this module keeps:
 
-- Per scope the *rate* (the sum of its keys' levels now) is kept as keys change, and for the
-  minute in progress (the *open* minute) the sum of ``δ × (t - start of minute)`` over its
-  changes (``δ`` the change of rate at ``t``). A minute's integral is then
-  ``rate at its end × 60 − that sum``, whatever order its changes came in; the full minutes
-  after it, until the next change, are ``rate × 60`` each. So a change costs a couple of adds
-  per scope (the change between two levels is worked out once per pair of levels: they are a
-  handful of shared dicts), and agents nobody touched cost nothing until a minute is handed
-  over, once per scope (:meth:`Levels.flush`, or a change in a later minute).
+- Per scope (:class:`AgentTime`) the *rate* (the sum of its keys' levels now) is kept as keys
+  change, with ``I`` at the start of the minute of its last change (``base``) and, over that
+  minute's changes, the sum of ``δ × (t - start of that minute)`` (``early``; ``δ`` the
+  change of rate at ``t``). ``I`` at a later minute start ``q`` is then ``base + rate × (q -
+  minute) × 60 − early``, whatever order that minute's changes came in. The first change of
+  a scope in a later minute keeps the old record (:attr:`AgentTime.past`) and starts a new
+  one. A change costs a couple of adds per scope.
+- The *open* minute (:attr:`Levels.minute`) is the newest minute a change or a snapshot
+  (:meth:`Levels.flush`) reached: the minutes before it are *handed over* — they count in
+  the windows; a window, a day or a snapshot reads ``I`` at most at the open minute's start.
+  A snapshot closes the integrals at the start of its minute, so figures never depend on
+  when snapshots were taken.
 - A change earlier than its key's last change, or than the open minute, takes effect from then
   (the open minute's start): what was handed over is not taken back.
-- A quiet span is handed over minute by minute where a rolling window may still hold it, and
-  as one add per day before (:meth:`Tallies.add_span`); integrals reach back at most two days.
+- ``I`` at the start of each working day is kept per scope when the open minute passes it
+  (the last :data:`DAYS_KEPT` days), and the records of the last :data:`KEEP_MIN` minutes
+  before the rolling windows' oldest minute: a day's figures are read at its start and end,
+  a window's at its first minute's start and after its last minute.
+- With whole-second event times every integral is a whole number of agent-seconds, and a
+  difference of them is exact: the figures are those of per-minute sums added up. Otherwise
+  they may differ from such a sum in the last bits.
 """
 
 from __future__ import annotations
 
-from panneau.hub.engine.windows import Sums, Tallies
+from bisect import bisect_left
+from operator import itemgetter
 
-__all__ = ["HORIZON_MIN", "Levels"]
+from panneau.hub.engine.windows import AHEAD, ROLLING, Sums, Tallies
 
-#: Integrals reach back at most this many minutes (nothing older is in any window).
-HORIZON_MIN = 2 * 24 * 60
+__all__ = ["BUSY", "OFF", "WORKING", "AgentTime", "Levels"]
+
+#: Levels: off (nothing counted), at work (``t_work``), busy (``t_work`` and ``t_busy``).
+OFF, WORKING, BUSY = 0, 1, 2
+_WORK = (0.0, 1.0, 1.0)
+_BUSY = (0.0, 0.0, 1.0)
 _FAR = -(2**62)
-_NONE: Sums = {}
-#: Changes between two levels remembered at most (levels are a few shared dicts, but a
-#: loaded state brings its own).
-_DELTAS_MAX = 256
-_Items = tuple[tuple[str, float], ...]
+#: Minutes of records kept before the oldest minute a rolling window may still read.
+KEEP_MIN = max(ROLLING.values()) + AHEAD + 1
+#: Day starts whose integrals are kept (today's, yesterday's, and the one before).
+DAYS_KEPT = 3
+_EPS = 1e-9
+#: A record of :attr:`AgentTime.past`: minute, base, rate and early (work then busy).
+_Record = tuple[int, float, float, float, float, float, float]
+_minute_of = itemgetter(0)
+_WIDTHS = tuple(ROLLING.values())
+
+
+class AgentTime:
+    """One scope's agent time as of the minute of its last change (see the module
+    docstring); the records of earlier minutes with changes in :attr:`past`."""
+
+    __slots__ = ("base_b", "base_w", "day0", "day0_b", "day0_w", "early_b", "early_w", "mark0",
+                 "marks_b", "marks_w", "minute", "past", "rate_b", "rate_w")
+
+    def __init__(self, minute: int) -> None:
+        self.minute = minute
+        self.base_w = self.base_b = 0.0
+        self.rate_w = self.rate_b = 0.0
+        self.early_w = self.early_b = 0.0
+        self.past: list[_Record] = []
+        #: ``I`` at each minute start from :attr:`mark0` on (work, busy), filled as reads
+        #: need them (:meth:`fill`); a cache of what the records give, never saved.
+        self.mark0 = 0
+        self.marks_w: list[float] = []
+        self.marks_b: list[float] = []
+        #: ``I`` at the start of the day read last (:attr:`day0` its minute), also a cache.
+        self.day0 = _FAR
+        self.day0_w = self.day0_b = 0.0
+
+    def record(self) -> _Record:
+        """The current minute's record."""
+        return (self.minute, self.base_w, self.base_b, self.rate_w, self.rate_b,
+                self.early_w, self.early_b)
+
+    def roll(self, minute: int, keep_from: int) -> None:
+        """A first change in ``minute`` (after :attr:`minute`): keep the current record and
+        start one at ``minute``; drop the records no read will need (see :data:`KEEP_MIN`)."""
+        past = self.past
+        past.append((self.minute, self.base_w, self.base_b, self.rate_w, self.rate_b,
+                     self.early_w, self.early_b))
+        d = (minute - self.minute) * 60.0
+        self.base_w = self.base_w + self.rate_w * d - self.early_w
+        self.base_b = self.base_b + self.rate_b * d - self.early_b
+        self.early_w = self.early_b = 0.0
+        self.minute = minute
+        if len(past) > 2 * KEEP_MIN:
+            cut = bisect_left(past, keep_from, key=_minute_of) - 1
+            if cut > 0:
+                del past[:cut]
+
+    def at(self, q: int) -> tuple[float, float]:
+        """``I`` (work, busy) at the start of minute ``q``, from the records kept."""
+        m = self.minute
+        if q > m:
+            d = (q - m) * 60.0
+            return (self.base_w + self.rate_w * d - self.early_w,
+                    self.base_b + self.rate_b * d - self.early_b)
+        if q == m:
+            return self.base_w, self.base_b
+        past = self.past
+        i = bisect_left(past, q, key=_minute_of)
+        if i < len(past) and past[i][0] == q:
+            return past[i][1], past[i][2]
+        if i == 0:
+            return 0.0, 0.0
+        m, base_w, base_b, rate_w, rate_b, early_w, early_b = past[i - 1]
+        d = (q - m) * 60.0
+        return base_w + rate_w * d - early_w, base_b + rate_b * d - early_b
+
+    def fill(self, upto: int) -> None:
+        """:attr:`marks_w` and :attr:`marks_b` up to minute ``upto`` (no later than the open
+        minute: ``I`` is final there), from :data:`KEEP_MIN` minutes before it at most."""
+        marks_w, marks_b = self.marks_w, self.marks_b
+        q = self.mark0 + len(marks_w)
+        if not marks_w or q < upto - KEEP_MIN or upto < self.mark0:
+            q = self.mark0 = upto - KEEP_MIN
+            marks_w.clear()
+            marks_b.clear()
+        if len(marks_w) > 2 * KEEP_MIN:
+            cut = len(marks_w) - KEEP_MIN
+            del marks_w[:cut], marks_b[:cut]
+            self.mark0 += cut
+        m = self.minute
+        while q <= upto and q <= m:  # minutes with changes after them: from the records
+            w, b = self.at(q)
+            marks_w.append(w)
+            marks_b.append(b)
+            q += 1
+        if q <= upto:  # after the last change: at the rate
+            base_w, rate_w, early_w = self.base_w, self.rate_w, self.early_w
+            base_b, rate_b, early_b = self.base_b, self.rate_b, self.early_b
+            marks_w += [base_w + rate_w * ((k - m) * 60.0) - early_w for k in range(q, upto + 1)]
+            marks_b += [base_b + rate_b * ((k - m) * 60.0) - early_b for k in range(q, upto + 1)]
+
+    def to_data(self) -> tuple:
+        """Plain data (tuples of numbers: never tracked by the collector once built)."""
+        return (self.minute, self.base_w, self.base_b, self.rate_w, self.rate_b,
+                self.early_w, self.early_b, tuple(self.past))
+
+    @classmethod
+    def from_data(cls, row: list | tuple) -> AgentTime:
+        """Take back what :meth:`to_data` gave."""
+        minute, base_w, base_b, rate_w, rate_b, early_w, early_b, past = row
+        time = cls(int(minute))
+        time.base_w, time.base_b, time.rate_w, time.rate_b = base_w, base_b, rate_w, rate_b
+        time.early_w, time.early_b = early_w, early_b
+        time.past = (list(past) if isinstance(past, tuple)  # a checkpoint's, as given
+                     else [(int(r[0]), r[1], r[2], r[3], r[4], r[5], r[6]) for r in past])
+        return time
+
+
+def _clean(value: float) -> float:
+    """What is left of a sum back to zero is zero."""
+    return 0.0 if -_EPS < value < _EPS else value
+
+
+def _sums(work: float, busy: float) -> Sums:
+    """Agent-seconds as sums, leaving out what is zero (as the tallies do)."""
+    out: Sums = {}
+    if not -_EPS < work < _EPS:
+        out["t_work"] = work
+    if not -_EPS < busy < _EPS:
+        out["t_busy"] = busy
+    return out
 
 
 class Levels:
-    """Levels per key, integrated per scope into :class:`Tallies` (see the module docstring)."""
+    """Levels per key, integrated per scope (see the module docstring); read through the
+    :class:`Tallies` it is given (:attr:`Tallies.time`), as the sums of its windows and days."""
 
     def __init__(self, tallies: Tallies) -> None:
         self.tallies = tallies
-        self.level: dict[str, Sums] = {}
+        tallies.time = self
+        self.level: dict[str, int] = {}
         self.scopes: dict[str, tuple[str, ...]] = {}
         #: key -> time of its last change.
         self.since: dict[str, float] = {}
-        #: scope -> the sum of its keys' levels now.
-        self.rate: dict[str, Sums] = {}
-        #: scope -> sum of ``δ × (t - start of the open minute)`` over the open minute's changes.
-        self.early: dict[str, Sums] = {}
-        #: The open minute: every minute before it was handed to the tallies.
+        #: scope -> its integral.
+        self.times: dict[str, AgentTime] = {}
+        #: The open minute: every minute before it is handed over.
         self.minute = _FAR
-        #: scope -> a full minute at its rate (shared by the minutes handed over until the
-        #: rate changes, dropped when a minute with changes is handed over; the tallies copy
-        #: what they keep and never change what they get).
-        self._full: dict[str, Sums] = {}
-        #: ``(id(old), id(new))`` -> ``(old, new, nonzero changes)`` (see :meth:`_delta`).
-        self._deltas: dict[tuple[int, int], tuple[Sums, Sums, _Items]] = {}
+        #: Keys with a level now, and whether any had one since the open minute started.
+        self.on = 0
+        self._on_since = False
+        #: Day start minute -> scope -> ``I`` (work, busy) at it (never changed once made).
+        self.day_starts: dict[int, dict[str, tuple[float, float]]] = {}
+        #: Working days (``date.toordinal()``) some key had a level in.
+        self.days: set[int] = set()
+        #: (open minute, cursor) at the last :meth:`take_dirty`; None: every scope is dirty.
+        self._taken: tuple[int, int | None] | None = None
 
-    def change(self, key: str, scopes: tuple[str, ...], t: float, level: Sums) -> None:
-        """``key`` counts ``level`` in ``scopes`` from ``t`` on (``level`` is never changed)."""
+    def change(self, key: str, scopes: tuple[str, ...], t: float, level: int) -> None:
+        """``key`` counts ``level`` in ``scopes`` from ``t`` on."""
         since = self.since.get(key)
         if since is not None and t < since:
             t = since
@@ -71,103 +215,217 @@ class Levels:
             t = minute * 60.0
         self.since[key] = t
         x = t - minute * 60.0
-        old = self.level.get(key, _NONE)
+        old = self.level.get(key, OFF)
         old_scopes = self.scopes.get(key, ())
         self.level[key] = level
+        if level and not old:
+            self.on += 1
+            self._on_since = True
+        elif old and not level:
+            self.on -= 1
         if old_scopes is scopes or old_scopes == scopes:
-            self._step(scopes, self._delta(old, level), x)
+            self._step(scopes, minute, _WORK[level] - _WORK[old], _BUSY[level] - _BUSY[old], x)
             return
         self.scopes[key] = scopes
         if old:
-            self._step(old_scopes, self._delta(old, _NONE), x)
-        self._step(scopes, self._delta(_NONE, level), x)
+            self._step(old_scopes, minute, -_WORK[old], -_BUSY[old], x)
+        self._step(scopes, minute, _WORK[level], _BUSY[level], x)
 
-    def _delta(self, old: Sums, new: Sums) -> _Items:
-        """The nonzero changes from level ``old`` to ``new``, remembered per pair of levels
-        (a handful of shared dicts; the memo keeps the pair alive, so no other dict can take
-        their ids while it holds them)."""
-        held = self._deltas.get((id(old), id(new)))
-        if held is not None:
-            return held[2]
-        delta = {k: n - old.get(k, 0.0) for k, n in new.items()}
-        for k, n in old.items():
-            if k not in new:
-                delta[k] = -n
-        items = tuple((k, n) for k, n in delta.items() if n)
-        if len(self._deltas) >= _DELTAS_MAX:
-            self._deltas.clear()
-        self._deltas[id(old), id(new)] = (old, new, items)
-        return items
-
-    def _step(self, scopes: tuple[str, ...], items: _Items, x: float) -> None:
-        """Every scope's rate changes by ``items`` at ``x`` seconds into the open minute."""
-        if not items:
+    def _step(self, scopes: tuple[str, ...], minute: int, dw: float, db: float,
+              x: float) -> None:
+        """Every scope's rate changes by ``dw``, ``db`` at ``x`` seconds into ``minute``."""
+        if not dw and not db:
             return
-        rate, early = self.rate, self.early
+        times = self.times
+        ew, eb = dw * x, db * x
         for scope in scopes:
-            r = rate.get(scope)
-            if r is None:
-                r = rate[scope] = {}
-            e = early.get(scope)
-            if e is None:
-                e = early[scope] = {}
-            for k, n in items:
-                r[k] = r.get(k, 0.0) + n
-                e[k] = e.get(k, 0.0) + n * x
+            time = times.get(scope)
+            if time is None:
+                time = times[scope] = AgentTime(minute)
+            elif time.minute != minute:
+                time.roll(minute, self._keep_from())
+            time.rate_w += dw
+            time.rate_b += db
+            time.early_w += ew
+            time.early_b += eb
+
+    def _keep_from(self) -> int:
+        """The oldest minute whose records a read may still need (see :data:`KEEP_MIN`)."""
+        cursor = self.tallies.cursor
+        newest = self.minute if cursor is None else min(self.minute, cursor)
+        return newest - KEEP_MIN
 
     def _hand_over(self, minute: int) -> None:
-        """Hand the minutes before ``minute`` to the tallies; ``minute`` is then the open one."""
+        """Hand the minutes before ``minute`` over; ``minute`` is then the open one. The
+        integrals at the day starts passed are kept, and the days some key had a level in."""
         first, self.minute = self.minute, minute
         if first == _FAR:
+            self._on_since = self.on > 0
             return
-        rate, early, full = self.rate, self.early, self._full
-        table: dict[str, Sums] = {}
-        for scope, r in rate.items():
-            e = early.get(scope)  # its keys are among the rate's (see _step)
-            sums: Sums | None
-            if e:  # changed this minute: its full minute changes too
-                full.pop(scope, None)
-                e_get = e.get
-                sums = {}
-                for k, n in r.items():
-                    if value := n * 60.0 - e_get(k, 0.0):
-                        sums[k] = value
-            else:  # no change this minute: a full minute at the rate, as last minute
-                sums = full.get(scope)
-                if sums is None:
-                    sums = full[scope] = {k: n * 60.0 for k, n in r.items() if n}
-            if sums:
-                table[scope] = sums
-        self.early = {}
-        if table:
-            self.tallies.add_table(first, table)
-        if minute - first > 1:
-            full = {scope: sums for scope, r in rate.items()
-                    if (sums := {k: n * 60.0 for k, n in r.items() if n})}
-            if full:
-                self.tallies.add_span(max(first + 1, minute - HORIZON_MIN), minute - 1, full)
+        clock = self.tallies.clock
+        if self._on_since:
+            day, last = clock.day(first * 60.0), clock.day((minute - 1) * 60.0)
+            self.days.update(range(max(day, last - DAYS_KEPT + 1), last + 1))
+        self._on_since = self.on > 0
+        start = int(clock.start(minute * 60.0) // 60)
+        passed = 0
+        while start > first and passed < DAYS_KEPT:  # day starts in (first, minute]
+            self.day_starts[start] = {scope: time.at(start)
+                                      for scope, time in self.times.items()}
+            passed += 1
+            start = int(clock.start((start - 1) * 60.0) // 60)
+        if passed:
+            for old in sorted(self.day_starts)[:-DAYS_KEPT]:
+                del self.day_starts[old]
+            today = clock.day(minute * 60.0)
+            self.days = {day for day in self.days if day >= today - 1}
 
     def flush(self, t: float) -> None:
-        """Hand every minute before the one holding ``t`` to the tallies."""
+        """Hand every minute before the one holding ``t`` over."""
         minute = int(t // 60)
         if minute > self.minute:
             self._hand_over(minute)
 
+    # --- reading -------------------------------------------------------------------------
+
+    def _at(self, time: AgentTime, scope: str, q: int) -> tuple[float, float]:
+        """``I`` of ``scope`` at the start of minute ``q`` (at most the open minute)."""
+        if (start := self.day_starts.get(q)) is not None:
+            return start.get(scope, (0.0, 0.0))
+        i = q - time.mark0
+        if 0 <= i < len(time.marks_w):
+            return time.marks_w[i], time.marks_b[i]
+        return time.at(q)
+
+    def _span(self, time: AgentTime, scope: str, first: int, end: int
+              ) -> tuple[float, float]:
+        """Agent-seconds (work, busy) of ``scope`` over the minutes ``[first, end)`` handed
+        over."""
+        last = self.minute
+        if end > last:
+            end = last
+        if first >= end:
+            return 0.0, 0.0
+        w1, b1 = self._at(time, scope, end)
+        w0, b0 = self._at(time, scope, first)
+        return _clean(w1 - w0), _clean(b1 - b0)
+
+    def sums(self, scope: str, first: int, end: int) -> Sums | None:
+        """The agent-time sums of ``scope`` over the minutes ``[first, end)`` handed over
+        (None when it has no agent time)."""
+        time = self.times.get(scope)
+        if time is None:
+            return None
+        return _sums(*self._span(time, scope, first, end))
+
+    def windows(self, scope: str, cursor: int, first: int, end: int) -> list[float] | None:
+        """Agent-seconds at work and busy of ``scope`` in each rolling window ending at minute
+        ``cursor`` (:data:`ROLLING`'s order) then over the minutes ``[first, end)`` (its
+        day), as ``[work, busy, work, busy, ...]``; None when it has no agent time.
+
+        The hot read of a minute tick (every scope): from the minute marks, the next one
+        added first (the day's start read once a day)."""
+        time = self.times.get(scope)
+        if time is None:
+            return None
+        last = self.minute
+        stop = cursor + 1 if cursor < last else last
+        marks_w, marks_b, mark0 = time.marks_w, time.marks_b, time.mark0
+        k = stop - mark0
+        if k == len(marks_w) and stop > time.minute and k:  # the next mark, after any change
+            d = (stop - time.minute) * 60.0
+            end_w = time.base_w + time.rate_w * d - time.early_w
+            end_b = time.base_b + time.rate_b * d - time.early_b
+            marks_w.append(end_w)
+            marks_b.append(end_b)
+            if k > 2 * KEEP_MIN:
+                time.fill(stop)  # drops the oldest
+                marks_w, marks_b, mark0 = time.marks_w, time.marks_b, time.mark0
+        else:
+            if not 0 <= k < len(marks_w):
+                time.fill(stop)
+                marks_w, marks_b, mark0 = time.marks_w, time.marks_b, time.mark0
+            end_w, end_b = marks_w[stop - mark0], marks_b[stop - mark0]
+        out: list[float] = []
+        for width in _WIDTHS:
+            q = cursor - width + 1
+            if q >= stop:
+                out += (0.0, 0.0)
+            elif (i := q - mark0) >= 0:
+                w, b = end_w - marks_w[i], end_b - marks_b[i]
+                out += (0.0 if -_EPS < w < _EPS else w, 0.0 if -_EPS < b < _EPS else b)
+            else:
+                out += self._span(time, scope, q, stop)
+        if end > last:
+            end = last
+        if first >= end:
+            out += (0.0, 0.0)
+            return out
+        if time.day0 != first:
+            time.day0 = first
+            time.day0_w, time.day0_b = self._at(time, scope, first)
+        if end != stop:
+            end_w, end_b = self._at(time, scope, end)
+        w, b = end_w - time.day0_w, end_b - time.day0_b
+        out += (0.0 if -_EPS < w < _EPS else w, 0.0 if -_EPS < b < _EPS else b)
+        return out
+
+    def table(self, first: int, end: int) -> dict[str, Sums]:
+        """Every scope's agent-time sums over the minutes ``[first, end)`` handed over (the
+        scopes with some)."""
+        out: dict[str, Sums] = {}
+        for scope in self.times:
+            sums = self.sums(scope, first, end)
+            if sums:
+                out[scope] = sums
+        return out
+
+    def take_dirty(self, cursor: int | None) -> set[str]:
+        """The scopes whose windows may have changed since the last call: none while the
+        open minute and the cursor stay; else those with a rate or a change in the last
+        ``KEEP_MIN`` minutes before either."""
+        taken, now = self._taken, (self.minute, cursor)
+        if taken == now:
+            return set()
+        self._taken = now
+        if taken is None or taken[1] is None or cursor is None:
+            return set(self.times)
+        horizon = min(taken[0], taken[1], cursor) - KEEP_MIN
+        return {scope for scope, time in self.times.items()
+                if time.rate_w or time.rate_b or time.minute >= horizon}
+
+    # --- saved state -------------------------------------------------------------------
+
     def to_data(self) -> dict:
-        """Levels, rates and the open minute, as plain data (copies of flat dicts of numbers:
-        cheap to take, and never tracked by the garbage collector)."""
+        """Levels and integrals as plain data (the day starts' tables are shared: they never
+        change once made)."""
         return {"level": dict(self.level), "scopes": dict(self.scopes),
                 "since": dict(self.since),
-                "rate": {scope: dict(r) for scope, r in self.rate.items()},
-                "early": {scope: dict(e) for scope, e in self.early.items()},
-                "minute": self.minute}
+                "times": {scope: time.to_data() for scope, time in self.times.items()},
+                "minute": self.minute, "on": self.on, "on_since": self._on_since,
+                "day_starts": [[start, table] for start, table in self.day_starts.items()],
+                "days": sorted(self.days)}
 
     def load_data(self, data: dict) -> None:
-        """Take back what :meth:`to_data` gave."""
-        self.level = dict(data["level"])  # levels are never changed in place
+        """Take back what :meth:`to_data` gave; every scope counts as changed."""
+        self.level = dict(data["level"])
         self.scopes = {key: tuple(scopes) for key, scopes in data["scopes"].items()}
         self.since = dict(data["since"])
-        self.rate = {scope: dict(r) for scope, r in data["rate"].items()}
-        self.early = {scope: dict(e) for scope, e in data["early"].items()}
-        self.minute = data["minute"]
-        self._full = {}
+        times = {scope: AgentTime.from_data(row) for scope, row in data["times"].items()}
+        self.minute = minute = data["minute"]
+        for scope, time in times.items():  # the marks up to the open minute still hold
+            old = self.times.get(scope)
+            if old is None:
+                continue
+            if old.marks_w and (n := minute - old.mark0 + 1) > 0:
+                time.mark0, time.marks_w, time.marks_b = (old.mark0, old.marks_w[:n],
+                                                          old.marks_b[:n])
+            if old.day0 <= minute:
+                time.day0, time.day0_w, time.day0_b = old.day0, old.day0_w, old.day0_b
+        self.times = times
+        self.on, self._on_since = data["on"], data["on_since"]
+        self.day_starts = {int(start): {scope: (pair[0], pair[1])
+                                        for scope, pair in table.items()}
+                           for start, table in data["day_starts"]}
+        self.days = set(data["days"])
+        self._taken = None

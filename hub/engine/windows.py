@@ -28,10 +28,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date, datetime, timedelta
-from typing import cast
+from typing import Protocol, cast
 from zoneinfo import ZoneInfo
 
-__all__ = ["AHEAD", "ROLLING", "DayClock", "Journal", "Sums", "Tallies", "minute_of", "spread"]
+__all__ = ["AHEAD", "ROLLING", "DayClock", "Journal", "Sums", "Tallies", "TimeSums", "minute_of",
+           "spread"]
 
 #: Rolling windows: id -> minutes.
 ROLLING: dict[str, int] = {"15m": 15, "30m": 30, "60m": 60}
@@ -86,6 +87,28 @@ class DayClock:
         self.day(ts)
         return self._hi
 
+    def minutes(self, day: int) -> tuple[int, int]:
+        """The minutes ``[first, end)`` of working day ``day`` (a day key)."""
+        return (int(self._start(date.fromordinal(day)) // 60),
+                int(self._start(date.fromordinal(day + 1)) // 60))
+
+
+class TimeSums(Protocol):
+    """Sums kept outside the minute buckets, read by minute range: agent time
+    (:class:`~panneau.hub.engine.levels.Levels`, a cumulative integral per scope)."""
+
+    #: Working days it has sums in.
+    days: set[int]
+
+    def sums(self, scope: str, first: int, end: int) -> Sums | None:
+        """The sums of ``scope`` over the minutes ``[first, end)``."""
+
+    def table(self, first: int, end: int) -> dict[str, Sums]:
+        """Every scope's sums over the minutes ``[first, end)`` (the scopes with some)."""
+
+    def take_dirty(self, cursor: int | None) -> set[str]:
+        """The scopes whose windows may have changed since the last call."""
+
 
 def _add(into: Sums, amounts: Sums, sign: float = 1.0) -> None:
     get = into.get
@@ -137,7 +160,7 @@ class Journal:
     No tuple per add: the reach (:mod:`panneau.hub.engine.arrival`) keeps ~25,000 adds at 500
     agents for 15 minutes; as tuples they were each an object the garbage collector tracks
     (their scopes tuples are), scanned at each of its full passes, and one allocation more
-    counted toward its young passes at every event and, ~560 of them, at every minute tick.
+    counted toward its young passes at every event.
     """
 
     def __init__(self) -> None:
@@ -193,7 +216,7 @@ class Tallies:
     minutes it leaves behind into the day totals and the rolling totals, which therefore hold
     the *completed* minutes: a window's sums are its running total plus the bucket of the
     cursor's minute, a day's its total plus the buckets not folded yet. An add to a minute
-    already folded (a late event, an agent-time hand-over) lands in the bucket, the day and
+    already folded (a late event) lands in the bucket, the day and
     each running window holding that minute at once; a minute too old for any window has no
     bucket and lands in the day only. Undoing an add (sign -1) takes it out of the same places
     (spreading its minute first), so the journal can be undone whatever was folded since.
@@ -224,6 +247,9 @@ class Tallies:
         self.dirty: set[str] = set()
         #: Every add, while the engine keeps them to undo (:meth:`undo_journal`).
         self.journal: Journal | None = None
+        #: Sums read by minute range rather than added (agent time), merged into what
+        #: :meth:`window` and :meth:`day` give; set by their keeper.
+        self.time: TimeSums | None = None
 
     def add(self, ts: float, scopes: tuple[str, ...] | list[str], amounts: Sums) -> None:
         """Add ``amounts`` to each scope at time ``ts``."""
@@ -375,23 +401,6 @@ class Tallies:
                     for k, amount in amounts.items():
                         into[k] = at(k, 0.0) + amount
 
-    def add_span(self, first: int, last: int, table: dict[str, Sums]) -> None:
-        """Add ``table`` to every minute from ``first`` to ``last``: one :meth:`add_table` per
-        minute a window may hold (or that has a bucket), one per day for the minutes before."""
-        horizon = max(self.newest, last) - AHEAD if self.cursor is None else self.cursor
-        minute = first
-        while minute <= last:
-            if minute > horizon - _LONGEST or minute in self.minutes:
-                self.add_table(minute, table)
-                minute += 1
-                continue
-            stop = min(last, horizon - _LONGEST, int(self.clock.end(minute * 60.0) // 60) - 1)
-            stop = min((m - 1 for m in self.minutes if minute < m <= stop), default=stop)
-            n = stop - minute + 1
-            self.add_table(minute, {scope: {k: v * n for k, v in sums.items()}
-                                    for scope, sums in table.items()})
-            minute = stop + 1
-
     def _fold(self, upto: int) -> None:
         """Add the buckets of the minutes after :attr:`folded` up to ``upto`` to their days."""
         if upto <= self.folded:
@@ -521,6 +530,9 @@ class Tallies:
         table = self.days.get(day, {})
         extra = [bucket for minute, bucket in self.open.items()
                  if bucket and self.clock.day(minute * 60.0) == day]
+        if self.time is not None and day in self.time.days:
+            first, end = self.clock.minutes(day)
+            extra.append(self.time.table(first, end))
         if not extra:
             return table
         table = dict(table)
@@ -531,10 +543,27 @@ class Tallies:
 
     def day_keys(self) -> set[int]:
         """The days the tallies hold sums of."""
-        return set(self.days) | {self.clock.day(m * 60.0) for m in self.open}
+        days = set(self.days) | {self.clock.day(m * 60.0) for m in self.open}
+        return days if self.time is None else days | self.time.days
 
     def window(self, scope: str, window: str, now: float) -> Sums:
-        """The sums of one scope over ``15m``/``30m``/``60m``/``today`` (after :meth:`advance`)."""
+        """The sums of one scope over ``15m``/``30m``/``60m``/``today`` (after :meth:`advance`),
+        agent time (:attr:`time`) included."""
+        sums = self.counted(scope, window, now)
+        time = self.time
+        if time is None:
+            return sums
+        if window == "today":
+            extra = time.sums(scope, int(self.clock.start(now) // 60),
+                              int(self.clock.end(now) // 60))
+        else:
+            cursor = cast(int, self.cursor)
+            extra = time.sums(scope, cursor - ROLLING[window] + 1, cursor + 1)
+        return {**sums, **extra} if extra else sums
+
+    def counted(self, scope: str, window: str, now: float) -> Sums:
+        """:meth:`window` without agent time: the sums added (a dict the tallies may hold:
+        never change it)."""
         if self.stale:
             self._spread_all()
         if window == "today":
@@ -555,6 +584,8 @@ class Tallies:
         if self.stale:
             self._spread_all()
         dirty, self.dirty = self.dirty, set()
+        if self.time is not None:
+            dirty |= self.time.take_dirty(self.cursor)
         return dirty
 
     def scopes(self) -> set[str]:
