@@ -119,7 +119,8 @@ function bars(chart, width, height, fs) {
     });
   });
   body += `<line class="axis" x1="${left}" y1="${top + plotH}" x2="${left + plotW}" y2="${top + plotH}"/>`;
-  for (const [k, label] of every(labels, Math.floor(plotW / (fs * 3.6)))) {
+  const step = Math.max(1, Math.ceil((fs * 3.6) / slot));  // labels never closer than a label
+  for (const [k, label] of labels.map((l, k) => [k, l]).filter(([k]) => k % step === 0)) {
     body += `<text class="xlabel" x="${left + (k + 0.5) * slot}" y="${top + plotH + fs * 1.3}" text-anchor="middle">${esc(label)}</text>`;
   }
   return frame(width, height, fs, body);

@@ -454,7 +454,8 @@ export class Wall {
     const drawn = JSON.stringify([charts, box.width, box.height, height]);
     if (drawn === this.chartsDrawn) return;  // nothing new to draw, at the same size
     this.chartsDrawn = drawn;
-    const fs = Math.round(Math.min(36, Math.max(12, height * 0.024)));
+    const side = Math.min(height, (d.defaultView && d.defaultView.innerWidth) || 1280);
+    const fs = Math.round(Math.min(36, Math.max(12, side * 0.024)));  // as 2.4vmin
     d.getElementById("charts").style.setProperty("--fs", `${fs}px`);
     drawGauge(d, d.getElementById("chart-csat"), charts.csat,
               { format: (v) => formatValue(this.catalogue.csat_pct, v), symbols: SYMBOLS });
