@@ -268,17 +268,27 @@ class Hub:
     def _replay(self) -> int:
         """Apply the journal after the saved engine state, :data:`REPLAY_CHUNK` events at a
         time through :meth:`_apply_all` (the same as one :meth:`_apply` at a time:
-        :meth:`EngineState.replay` yields events only, a row that is not one is logged and
-        skipped there); the number of events applied."""
+        :meth:`EngineState.replay` yields events only; a row that is not one is logged,
+        skipped and kept there, and counted here as its source's skipped input); the number
+        of events applied."""
         n = 0
         start = time.perf_counter()
-        events = self.engine_state.replay()
+        events = self.engine_state.replay(self._row_refused)
         while chunk := list(islice(events, REPLAY_CHUNK)):
             self._apply_all(chunk)
             n += len(chunk)
         if n:
             log.info("replayed %d journalled events in %.2f s", n, time.perf_counter() - start)
         return n
+
+    def _row_refused(self, source: str, message: str) -> None:
+        """A journalled row that is not an event, counted as ``source``'s skipped input
+        (``source:<name>`` status, ``/healthz``, ``panneau_events_skipped_total``)."""
+        self.metrics.skipped[source] += 1
+        state = self.supervisor.states.get(source)
+        if state is not None:
+            state.skipped += 1
+            state.last_skipped = message[:200]
 
     # --- events in -----------------------------------------------------------------------
 

@@ -25,19 +25,18 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import hashlib
-import json
 import logging
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import msgpack
 
 from panneau.hub.config.schema import Config
 from panneau.hub.engine import Engine
 from panneau.hub.engine.engine import STATE_SCHEMA
-from panneau.hub.events import Event, InvalidEvent, event_from_dict
-from panneau.hub.server.journal import Journal
+from panneau.hub.events import Event, InvalidEvent
+from panneau.hub.server.journal import Journal, read_event, refusal
 
 __all__ = ["SAVE_EVERY_S", "EngineState", "dumps", "fingerprint", "loads"]
 
@@ -118,15 +117,23 @@ class EngineState:
         self.position = self.saved_position = position
         return engine
 
-    def replay(self) -> Iterator[Event]:
-        """The journalled events after :attr:`position`, in accepted order (advances it)."""
-        for event_id, data in self.journal.db.execute(
-                "SELECT id, data FROM events WHERE id > ? ORDER BY id", [self.position]):
+    def replay(self, refused: Callable[[str, str], None] | None = None) -> Iterator[Event]:
+        """The journalled events after :attr:`position`, in accepted order (advances it).
+
+        A row that is not an event (:func:`~panneau.hub.server.journal.read_event`: damaged,
+        or journalled under older, looser checks) is skipped with one error naming it and
+        left in the journal; ``refused(source, message)`` is told of it (the hub counts it
+        with the source's skipped input). The position moves past it, as a full replay
+        would skip it too."""
+        for event_id, source, data in self.journal.rows(self.position):
             self.position = event_id
             try:
-                event = event_from_dict(json.loads(data))
-            except InvalidEvent as exc:  # journalled under older, looser checks
-                log.warning("journalled event %d refused: %s", event_id, exc)
+                event = read_event(data)
+            except InvalidEvent as exc:
+                message = refusal(event_id, source, exc)
+                log.error("%s", message)
+                if refused is not None:
+                    refused(source, message)
                 continue
             yield event
 

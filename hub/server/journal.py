@@ -7,6 +7,9 @@ Rules kept here:
   after a crash either both are stored or neither is, so replay + resume-after-checkpoint
   neither loses nor double-counts an accepted event.
 - Events are replayed in the order they were accepted (``id``).
+- A stored row that is not an event (not UTF-8, not JSON, not an event's JSON: written by an
+  older version under looser checks, or damaged) never stops a reader: :func:`read_event`
+  says why, the readers skip it with one error naming the row, and the row stays stored.
 - Everything here is synchronous. The hub calls it from the event loop (small transactions),
   except the KPI history sample, written from a worker thread on a :meth:`Journal.sibling`
   connection in short chunks, and the hourly retention delete, run by the same worker in
@@ -22,6 +25,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
 import threading
 import time
@@ -31,9 +35,11 @@ from typing import Any
 
 import sqlite_utils
 
-from panneau.hub.events import Event, event_from_dict, event_to_dict
+from panneau.hub.events import Event, InvalidEvent, event_from_dict, event_to_dict
 
-__all__ = ["Journal", "create_private"]
+__all__ = ["Journal", "Row", "create_private", "read_event", "refusal"]
+
+log = logging.getLogger(__name__)
 
 _DAY = 86400.0
 _INSERT_EVENT = "INSERT INTO events (source, ts, kind, pos, data) VALUES (?, ?, ?, ?, ?)"
@@ -45,10 +51,44 @@ _UPSERT_MARKS = ("INSERT INTO source_marks (source, feeds, last_event) VALUES (?
                  "last_event = excluded.last_event")
 
 
+#: A stored event row as read back: ``(id, source, data)``, ``data`` as stored bytes (or None).
+Row = tuple[int, str, bytes | None]
+#: Rows read back as bytes: a text that is not UTF-8 would stop the cursor (sqlite3 raises
+#: while fetching it), a blob would come back as bytes anyway.
+_ROWS = "SELECT id, source, CAST(data AS BLOB) FROM events"
+
+
+def read_event(data: bytes | str | None) -> Event:
+    """The event a journalled row's ``data`` holds; :class:`InvalidEvent` saying why for
+    anything else (no data, not UTF-8, not JSON, not a JSON object, not a valid event)."""
+    if data is None:
+        raise InvalidEvent("no data (NULL)")
+    try:
+        text = data.decode() if isinstance(data, bytes) else data
+    except UnicodeDecodeError as exc:
+        raise InvalidEvent(f"not UTF-8 text: {exc}") from None
+    try:
+        value = json.loads(text)
+    except ValueError as exc:
+        raise InvalidEvent(f"not JSON: {exc}: {text[:80]!r}") from None
+    if not isinstance(value, dict):
+        raise InvalidEvent(f"not a JSON object but {type(value).__name__}: {text[:80]!r}")
+    try:
+        return event_from_dict(value)
+    except (TypeError, ValueError) as exc:  # InvalidEvent, or a bug in a check: still a row
+        raise InvalidEvent(str(exc)) from None
+
+
 def create_private(path: str) -> None:
     """Create ``path`` empty with mode 0600 unless it exists (then it is left as it is)."""
     with contextlib.suppress(FileExistsError):
         os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+
+
+def refusal(row_id: int, source: str | None, why: object) -> str:
+    """The message naming a stored row that is not an event, and why."""
+    return (f"journalled event {row_id} refused (source {source!r}; skipped, kept in the "
+            f"journal): {why}")
 
 
 class Journal:
@@ -158,12 +198,20 @@ class Journal:
         return json.loads(row[0]) if row else None
 
     def events(self, since: float | None = None) -> Iterator[Event]:
-        """Every stored event in accepted order (optionally only those at or after ``since``)."""
-        sql, args = "SELECT data FROM events", []
+        """Every stored event in accepted order (optionally only those at or after ``since``);
+        a row that is not one is logged and skipped (:func:`read_event`), and kept."""
+        sql, args = _ROWS, []
         if since is not None:
             sql, args = sql + " WHERE ts >= ?", [since]
-        for (data,) in self.db.execute(sql + " ORDER BY id", args):
-            yield event_from_dict(json.loads(data))
+        for row_id, source, data in self.db.execute(sql + " ORDER BY id", args):
+            try:
+                yield read_event(data)
+            except InvalidEvent as exc:
+                log.error("%s", refusal(row_id, source, exc))
+
+    def rows(self, after: int = 0) -> Iterator[Row]:
+        """Every stored event row after row ``after``, in accepted order (see :data:`Row`)."""
+        return self.db.execute(_ROWS + " WHERE id > ? ORDER BY id", [after])
 
     def rows_after(self, rowid: int, limit: int) -> list[tuple[int, str]]:
         """Up to ``limit`` stored events after row ``rowid``: ``(rowid, JSON text)``, in order."""
