@@ -21,6 +21,7 @@ from collections.abc import Callable
 from panneau.hub import events as ev
 from panneau.hub.config import Config
 from panneau.hub.engine.bad import BadEvents
+from panneau.hub.engine.exact import exact
 from panneau.hub.engine.scopes import Scopes
 from panneau.hub.engine.windows import Sums, Tallies
 
@@ -111,7 +112,7 @@ class Surveys:
                 amounts["nps_detractors"] = 1
         else:  # ces
             amounts["ces_n"] = 1
-            amounts["ces_sum"] = score
+            amounts["ces_sum"] = exact(score)
         self._add(event, amounts)
 
     def _sent(self, event: ev.SurveySent) -> None:

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from panneau.hub import events as ev
 from panneau.hub.config import Config
 from panneau.hub.engine.bad import BadEvents, is_duration
+from panneau.hub.engine.exact import exact
 from panneau.hub.engine.scopes import SITE, Scopes
 from panneau.hub.engine.windows import ROLLING, Sums, Tallies, minute_of
 
@@ -76,7 +77,7 @@ RESOLVED_WITHIN_H = 24.0
 
 def _resolution(hours: float) -> Sums:
     """The sums of one resolution time (creation to solve, hours)."""
-    amounts: Sums = {"resolution_sum_h": hours, "resolution_n": 1}
+    amounts: Sums = {"resolution_sum_h": exact(hours), "resolution_n": 1}
     if hours <= RESOLVED_WITHIN_H:
         amounts["resolved_24h"] = 1
     return amounts
@@ -268,7 +269,7 @@ class Tickets:
         if not is_duration(minutes):
             self.bad.note("negative_duration")
             return
-        self._add(ts, t, {"frt_sum_min": minutes, "frt_n": 1})
+        self._add(ts, t, {"frt_sum_min": exact(minutes), "frt_n": 1})
         minute = minute_of(ts)
         for scope in self._scopes(t):
             self.frt.setdefault(scope, []).append((minute, minutes))

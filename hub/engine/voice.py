@@ -12,6 +12,8 @@ Rules (Asterisk app_queue semantics, see docs/kpis.md):
   denominator so they stay within 0..100 in any window.
 - A restart (not a reload) forgets calls in flight: they leave no outcome.
 - Bad events are counted by kind in ``bad`` and otherwise skipped or counted as documented.
+- Summed durations are put on a grid first (:func:`~panneau.hub.engine.exact.exact`), so their
+  sums are the same in any order; thresholds compare the event's own value.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from dataclasses import dataclass
 from panneau.hub import events as ev
 from panneau.hub.config import Config
 from panneau.hub.engine.bad import BadEvents
+from panneau.hub.engine.exact import exact
 from panneau.hub.engine.scopes import Scopes
 from panneau.hub.engine.windows import Sums, Tallies
 
@@ -265,7 +268,7 @@ class Calls:
         if waiting is not None:
             waiting.pop(call_id, None)
         call.answered = ts
-        amounts: Sums = {"answered": 1, "outcomes": 1, "hold_sum": hold}
+        amounts: Sums = {"answered": 1, "outcomes": 1, "hold_sum": exact(hold)}
         if hold <= self.queue_sl.get(queue, self.kpi.service_level_s):
             amounts["answered_in_sl"] = 1
         fcr = self._fcr(call.caller, ts) if call.caller else 0
@@ -313,11 +316,11 @@ class Calls:
         elif ts < call.answered:
             self.bad.note("end_before_start")
         self._close(call_id)
-        amounts: Sums = {"completed": 1, "talk_sum": talk}
+        amounts: Sums = {"completed": 1, "talk_sum": exact(talk)}
         if event.ended_by == "transfer" or event.transfer is not None:
             amounts["transfers"] = 1
         if (wrapup := self.kpi.wrapup_s) > 0:
-            amounts["wrap_sum"] = wrapup
+            amounts["wrap_sum"] = exact(wrapup)
         minute, add, agent, queue = int(ts // 60), self._add_minute, event.agent, event.queue
         add(minute, self._agents.get(agent) or self._agent(agent), amounts)
         if hold <= self.queue_sl.get(queue, self.kpi.service_level_s):
@@ -337,7 +340,7 @@ class Calls:
         amounts: Sums = {counter: 1, "outcomes": 1}
         kpi, queue = self.kpi, event.queue
         if counter == "abandoned":
-            amounts["abandon_wait_sum"] = wait
+            amounts["abandon_wait_sum"] = exact(wait)
             if wait <= kpi.short_abandon_s and kpi.short_abandon_s > 0:
                 amounts["short_abandoned"] = 1
         if counter != "exited_with_key":

@@ -15,7 +15,9 @@ Rules this module keeps:
 - An add to a minute not folded yet is kept by scope *tuple* (one dict add per event, whatever
   the number of its scopes) and spread over its scopes once per tuple when anything reads or
   folds that minute: sums of one scope are then added in another order than the events came
-  in, which may change the last bits of a float sum (never a count).
+  in. The amounts are whole counts and durations on a grid where float sums are exact
+  (:mod:`panneau.hub.engine.exact`), so the order changes no sum: live, restored and replayed
+  figures are the same to the last bit.
 - Minutes older than the longest window are dropped, and days before yesterday: relative to the
   last snapshot, or, before the first snapshot (a replay), to :data:`AHEAD` minutes before the
   newest add. The first snapshot may come before adds ahead of it (a source's clock ahead of
