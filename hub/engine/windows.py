@@ -474,12 +474,17 @@ class Tallies:
                 _add(into, amounts, sign)
 
     def advance(self, now: float) -> None:
-        """Move the rolling windows so they end at the minute of ``now``."""
+        """Move the rolling windows so they end at the minute of ``now``.
+
+        Never back: at a minute before the cursor's (a wall clock stepped back) they stay
+        where they are until ``now`` passes the cursor again. Rebuilt there, they would miss
+        the minutes already pruned (only those up to the longest window before the cursor
+        are kept) and leave out the minutes after it, whose events are counted already."""
         if self.stale:
             self._spread_all()
         target = minute_of(now)
         old = self.cursor
-        if old == target:
+        if old is not None and target <= old:
             return
         if old is not None and 0 < target - old <= _SHORTEST and self.folded == old - 1:
             for minute in range(old, target):  # live, minute after minute
