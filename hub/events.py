@@ -36,7 +36,7 @@ import math
 import typing
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, ClassVar, Literal, TypeVar
+from typing import Any, ClassVar, Final, Literal, TypeVar
 
 __all__ = [
     "EVENT_TYPES",
@@ -80,7 +80,8 @@ SurveyAbout = Literal["interaction", "relationship"]
 DeviceState = Literal["available", "ringing", "on_call", "unavailable"]
 
 #: Event times outside 1970..3000 are refused.
-TS_MIN, TS_MAX = 0.0, 32_503_680_000.0
+TS_MIN: Final = 0.0
+TS_MAX: Final = 32_503_680_000.0
 _NOT_NEGATIVE = ("_s", "_ms", "_min", "position", "reopens", "replies")
 
 

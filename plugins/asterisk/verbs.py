@@ -21,9 +21,11 @@ Choices, so that nothing is counted twice:
 
 Speed: a handler takes the line's fields as ``line.split('|')`` gave them (``p[1]`` call id,
 ``p[2]`` queue, ``p[3]`` agent, ``p[4]`` verb, data from ``p[5]``), without a record in
-between. Every field it puts in an event is a ``str`` by construction or a number it parsed
-finite, so the only checks of the event left are ``ts``'s range and the signs of durations and
-positions: the handler tests those inline and builds the event with
+between, and appends its events to the caller's list (no list per line); it appends only once
+nothing can be refused any more, so a refused line leaves nothing behind. Every field it puts
+in an event is a ``str`` by construction or a number it parsed finite, so the only checks of
+the event left are ``ts``'s range and the signs of durations and positions: the handler tests
+those inline and builds the event with
 :func:`~panneau.hub.events.unchecked_builder`; if one fails it builds through the event's own
 checked constructor, which refuses the line with the event's words. The mapper's own refusals
 (:class:`BadLine`) come first, in the order of the event's fields, as the keyword build had them.
@@ -35,6 +37,7 @@ field readers, whose words and order are the ones above.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Final
 
 from panneau.hub.events import (
     TS_MAX,
@@ -61,22 +64,31 @@ __all__ = ["KNOWN_VERBS", "Fields", "Handler", "VerbMapper"]
 Fields = list[str]
 """A line cut at its ``|``: time, call id, queue, agent, verb, then the verb's data."""
 
-_NONE = ("", "NONE")
-_INF, _NAN = float("inf"), float("nan")
-_DATA = 5  # index of the first data field
+# Final: compiled, each is a C global instead of a lookup in the module's dict at every use
+_NONE: Final = ("", "NONE")
+_INF: Final = float("inf")
+_NAN: Final = float("nan")
+_DATA: Final = 5  # index of the first data field
 
 
 def _builders(cls: type[Event]) -> tuple[Callable[..., Event], Callable[..., Event]]:
     return unchecked_builder(cls), checked_builder(cls)
 
 
-_ENTERED, _ENTERED_CHECKED = _builders(CallEntered)
-_ANSWERED, _ANSWERED_CHECKED = _builders(CallAnswered)
-_ENDED, _ENDED_CHECKED = _builders(CallEnded)
-_ABANDONED, _ABANDONED_CHECKED = _builders(CallAbandoned)
-_LEFT, _LEFT_CHECKED = _builders(CallLeft)
-_RING, _RING_CHECKED = _builders(RingNoAnswer)
-_RESTART, _RESTART_CHECKED = _builders(SystemRestart)
+_ENTERED: Final = unchecked_builder(CallEntered)
+_ENTERED_CHECKED: Final = checked_builder(CallEntered)
+_ANSWERED: Final = unchecked_builder(CallAnswered)
+_ANSWERED_CHECKED: Final = checked_builder(CallAnswered)
+_ENDED: Final = unchecked_builder(CallEnded)
+_ENDED_CHECKED: Final = checked_builder(CallEnded)
+_ABANDONED: Final = unchecked_builder(CallAbandoned)
+_ABANDONED_CHECKED: Final = checked_builder(CallAbandoned)
+_LEFT: Final = unchecked_builder(CallLeft)
+_LEFT_CHECKED: Final = checked_builder(CallLeft)
+_RING: Final = unchecked_builder(RingNoAnswer)
+_RING_CHECKED: Final = checked_builder(RingNoAnswer)
+_RESTART: Final = unchecked_builder(SystemRestart)
+_RESTART_CHECKED: Final = checked_builder(SystemRestart)
 
 
 def _field(p: Fields, i: int) -> str:
@@ -126,7 +138,7 @@ def _agent(p: Fields) -> str:
     return agent
 
 
-Handler = Callable[["VerbMapper", Fields, float, str], list[Event]]
+Handler = Callable[["VerbMapper", Fields, float, str, list[Event]], None]
 
 
 class VerbMapper:
@@ -142,11 +154,12 @@ class VerbMapper:
 
     def events(self, rec: Record, pos: str) -> list[Event]:
         """The events of one record (``[]`` for verbs without any); raises ``BadLine``."""
+        out: list[Event] = []
         handler = HANDLERS.get(rec.verb)
-        if handler is None:
-            return []
-        return handler(self, ["", rec.call_id, rec.queue, rec.agent, rec.verb, *rec.data],
-                       rec.ts, pos)
+        if handler is not None:
+            handler(self, ["", rec.call_id, rec.queue, rec.agent, rec.verb, *rec.data], rec.ts,
+                    pos, out)
+        return out
 
     # --- state shared by the handlers ---------------------------------------------------
 
@@ -183,13 +196,13 @@ class VerbMapper:
 # field readers above and the checked constructor, which say what is wrong in the same order.
 
 
-def _enter(m: VerbMapper, p: Fields, ts: float, pos: str) -> list[Event]:
+def _enter(m: VerbMapper, p: Fields, ts: float, pos: str, out: list[Event]) -> None:
     call_id = p[1]
     if m._ahead and m._ahead.pop(call_id, None) == ts:
         # Same second as the call's own outcome, written after it (an export sorted by a
         # one-second time column): the call is already counted; taking it in causal order
         # means not entering it again.
-        return []
+        return
     queue = p[2]
     if queue in _NONE:
         _names(p, False)
@@ -205,11 +218,12 @@ def _enter(m: VerbMapper, p: Fields, ts: float, pos: str) -> list[Event]:
     if len(entered) > m._remember:
         del entered[next(iter(entered))]
     if TS_MIN <= ts <= TS_MAX and (position is None or position >= 0):
-        return [_ENTERED(ts, m.source, pos, call_id, queue, caller or None, position)]
-    return [_ENTERED_CHECKED(ts, m.source, pos, call_id, queue, caller or None, position)]
+        out.append(_ENTERED(ts, m.source, pos, call_id, queue, caller or None, position))
+        return
+    out.append(_ENTERED_CHECKED(ts, m.source, pos, call_id, queue, caller or None, position))
 
 
-def _connect(m: VerbMapper, p: Fields, ts: float, pos: str) -> list[Event]:
+def _connect(m: VerbMapper, p: Fields, ts: float, pos: str, out: list[Event]) -> None:
     call_id, queue, agent = p[1], p[2], p[3]
     if m._entered.pop(call_id, None) is None:
         m.note_ahead(call_id, ts)
@@ -220,16 +234,17 @@ def _connect(m: VerbMapper, p: Fields, ts: float, pos: str) -> list[Event]:
     except (IndexError, ValueError):
         hold = ring = _NAN
     if TS_MIN <= ts <= TS_MAX and 0 <= hold < _INF and 0 <= ring < _INF:
-        return [_ANSWERED(ts, m.source, pos, call_id, queue, agent, hold, ring)]
-    return [_ANSWERED_CHECKED(ts, m.source, pos, call_id, queue, agent,
-                              _num(p, 5, "holdtime", True), _num(p, 7, "ringtime"))]
+        out.append(_ANSWERED(ts, m.source, pos, call_id, queue, agent, hold, ring))
+        return
+    out.append(_ANSWERED_CHECKED(ts, m.source, pos, call_id, queue, agent,
+                                 _num(p, 5, "holdtime", True), _num(p, 7, "ringtime")))
 
 
 def _ending(at: int, ended_by: str, transfer: str | None) -> Handler:
     """COMPLETE* (hold and talk at data 0) and *TRANSFER (at data 2)."""
     i = _DATA + at
 
-    def ended(m: VerbMapper, p: Fields, ts: float, pos: str) -> list[Event]:
+    def ended(m: VerbMapper, p: Fields, ts: float, pos: str, out: list[Event]) -> None:
         target = None
         if transfer == "blind" and (extension := _field(p, 5).strip()):
             context = _field(p, 6).strip()  # BLINDTRANSFER|extension|context|hold|talk|pos
@@ -242,24 +257,26 @@ def _ending(at: int, ended_by: str, transfer: str | None) -> Handler:
         except (IndexError, ValueError):
             hold = talk = _NAN
         if TS_MIN <= ts <= TS_MAX and 0 <= hold < _INF and 0 <= talk < _INF:
-            return [_ENDED(ts, m.source, pos, p[1], queue, agent, hold, talk, ended_by, transfer,
-                           target)]
-        return [_ENDED_CHECKED(ts, m.source, pos, p[1], queue, agent,
-                               _num(p, i, "holdtime", True), _num(p, i + 1, "calltime", True),
-                               ended_by, transfer, target)]
+            out.append(_ENDED(ts, m.source, pos, p[1], queue, agent, hold, talk, ended_by,
+                              transfer, target))
+            return
+        out.append(_ENDED_CHECKED(ts, m.source, pos, p[1], queue, agent,
+                                  _num(p, i, "holdtime", True), _num(p, i + 1, "calltime", True),
+                                  ended_by, transfer, target))
 
     return ended
 
 
-def _abandon(m: VerbMapper, p: Fields, ts: float, pos: str) -> list[Event]:
+def _abandon(m: VerbMapper, p: Fields, ts: float, pos: str, out: list[Event]) -> None:
     queue = _queue(p)
     wait = m.wait(p, ts, 7)
     position, orig = _int(p, 5, "position"), _int(p, 6, "origposition")
     values = (ts, m.source, pos, p[1], queue, wait, position, orig)
     if (TS_MIN <= ts <= TS_MAX and 0 <= wait < _INF and (position is None or position >= 0)
             and (orig is None or orig >= 0)):
-        return [_ABANDONED(*values)]
-    return [_ABANDONED_CHECKED(*values)]
+        out.append(_ABANDONED(*values))
+        return
+    out.append(_ABANDONED_CHECKED(*values))
 
 
 def _leaving(reason: str, wait_at: int, with_key: bool = False,
@@ -267,15 +284,16 @@ def _leaving(reason: str, wait_at: int, with_key: bool = False,
     """EXIT*, WITHDRAW and SYSCOMPAT (which has no waittime field: ``wait_at`` past the end)."""
     i = _DATA + wait_at
 
-    def left(m: VerbMapper, p: Fields, ts: float, pos: str) -> list[Event]:
+    def left(m: VerbMapper, p: Fields, ts: float, pos: str, out: list[Event]) -> None:
         key = (_field(p, 5) or None) if with_key else None
         agent = _agent(p) if with_agent else None
         queue = _queue(p)
         wait = m.wait(p, ts, i)
         values = (ts, m.source, pos, p[1], queue, reason, wait, agent, key)
         if TS_MIN <= ts <= TS_MAX and 0 <= wait < _INF:
-            return [_LEFT(*values)]
-        return [_LEFT_CHECKED(*values)]
+            out.append(_LEFT(*values))
+            return
+        out.append(_LEFT_CHECKED(*values))
 
     return left
 
@@ -283,7 +301,7 @@ def _leaving(reason: str, wait_at: int, with_key: bool = False,
 def _ringing(canceled: bool) -> Handler:
     """RINGNOANSWER and RINGCANCELED."""
 
-    def ring(m: VerbMapper, p: Fields, ts: float, pos: str) -> list[Event]:
+    def ring(m: VerbMapper, p: Fields, ts: float, pos: str, out: list[Event]) -> None:
         queue, agent = p[2], p[3]
         try:
             ring_ms: int | None = int(float(p[5]))
@@ -295,8 +313,9 @@ def _ringing(canceled: bool) -> Handler:
             _names(p, True)
         values = (ts, m.source, pos, p[1], queue, agent, ring_ms, canceled)
         if TS_MIN <= ts <= TS_MAX and (ring_ms is None or ring_ms >= 0):
-            return [_RING(*values)]
-        return [_RING_CHECKED(*values)]
+            out.append(_RING(*values))
+            return
+        out.append(_RING_CHECKED(*values))
 
     return ring
 
@@ -305,44 +324,47 @@ def _membership(cls: type[Event], per_queue: bool, with_reason: bool) -> Handler
     """ADDMEMBER/REMOVEMEMBER, PAUSE/UNPAUSE (per queue) and the app_agent_pool logins."""
     fast, checked = _builders(cls)
 
-    def member(m: VerbMapper, p: Fields, ts: float, pos: str) -> list[Event]:
+    def member(m: VerbMapper, p: Fields, ts: float, pos: str, out: list[Event]) -> None:
         queue = _queue(p) if per_queue else None
         values: tuple = (ts, m.source, pos, _agent(p), queue)
         if with_reason:
             values += (_field(p, 5) or None,)
         if TS_MIN <= ts <= TS_MAX:
-            return [fast(*values)]
-        return [checked(*values)]
+            out.append(fast(*values))
+            return
+        out.append(checked(*values))
 
     return member
 
 
-_login = _membership(AgentLoggedIn, True, False)
-_paused = _membership(AgentPaused, True, True)
+_login: Final = _membership(AgentLoggedIn, True, False)
+_paused: Final = _membership(AgentPaused, True, True)
 
 
-def _add_member(m: VerbMapper, p: Fields, ts: float, pos: str) -> list[Event]:
-    out = _login(m, p, ts, pos)
+def _add_member(m: VerbMapper, p: Fields, ts: float, pos: str, out: list[Event]) -> None:
+    both: list[Event] = []
+    _login(m, p, ts, pos, both)
     if _field(p, 5).upper() == "PAUSED":
-        out += _paused(m, p[:5], ts, pos)  # no reason
-    return out
+        _paused(m, p[:5], ts, pos, both)  # no reason
+    out += both
 
 
 def _restarting(reload_only: bool) -> Handler:
     """QUEUESTART and CONFIGRELOAD."""
 
-    def restart(m: VerbMapper, p: Fields, ts: float, pos: str) -> list[Event]:
+    def restart(m: VerbMapper, p: Fields, ts: float, pos: str, out: list[Event]) -> None:
         if not reload_only:
             m.restarted()
         if TS_MIN <= ts <= TS_MAX:
-            return [_RESTART(ts, m.source, pos, reload_only)]
-        return [_RESTART_CHECKED(ts, m.source, pos, reload_only)]
+            out.append(_RESTART(ts, m.source, pos, reload_only))
+            return
+        out.append(_RESTART_CHECKED(ts, m.source, pos, reload_only))
 
     return restart
 
 
-def _none(m: VerbMapper, p: Fields, ts: float, pos: str) -> list[Event]:
-    return []
+def _none(m: VerbMapper, p: Fields, ts: float, pos: str, out: list[Event]) -> None:
+    return
 
 
 #: Every app_queue / app_agent_pool verb this mapper knows, by name → its handler.
