@@ -214,9 +214,15 @@ class Journal:
         return self.db.execute(_ROWS + " WHERE id > ? ORDER BY id", [after])
 
     def rows_after(self, rowid: int, limit: int) -> list[tuple[int, str]]:
-        """Up to ``limit`` stored events after row ``rowid``: ``(rowid, JSON text)``, in order."""
-        return self.db.execute("SELECT id, data FROM events WHERE id > ? ORDER BY id LIMIT ?",
-                               [rowid, limit]).fetchall()
+        """Up to ``limit`` stored events after row ``rowid``: ``(rowid, JSON text)``, in order.
+
+        Every row as text, a row that is not an event too (its reader refuses it): bytes that
+        are not UTF-8 come back as U+FFFD, no data as ``""``. A forwarder (the cluster outbox)
+        then never stops at such a row (sqlite3 raised while fetching a text that is not
+        UTF-8; a NULL had no ``encode``)."""
+        rows = self.db.execute(_ROWS + " WHERE id > ? ORDER BY id LIMIT ?", [rowid, limit])
+        return [(row_id, "" if data is None else data.decode(errors="replace"))
+                for row_id, _, data in rows]
 
     def rows_after_count(self, rowid: int) -> int:
         """How many stored events come after row ``rowid``."""

@@ -12,9 +12,18 @@ import logging
 import sqlite3
 import time
 
+import pytest
+
 from panneau.hub.engine import Engine
-from panneau.hub.events import AgentLoggedIn, CallAbandoned, CallAnswered, CallEntered, Event
-from panneau.hub.server.journal import Journal
+from panneau.hub.events import (
+    AgentLoggedIn,
+    CallAbandoned,
+    CallAnswered,
+    CallEntered,
+    Event,
+    InvalidEvent,
+)
+from panneau.hub.server.journal import Journal, read_event
 
 FEED = {"count": 1}  # with its checkpoint at 1 the feed source emits nothing more
 #: (SQL of the stored data, what the error says about it)
@@ -91,5 +100,29 @@ async def test_rows_that_are_not_events_are_named_counted_kept_and_the_rest_repl
     journal = Journal(db)  # other readers of the journal (day rollups) skip them too
     try:
         assert list(journal.events()) == good
+    finally:
+        journal.close()
+
+
+def test_rows_handed_on_by_id_are_every_row_as_text_bad_ones_too(tmp_path):
+    """What the cluster outbox forwards (``rows_after``): a row that is not an event does not
+    stop it (sqlite3 raised on the text that is not UTF-8); it goes on as text that is no
+    event, which the group hub's source counts as skipped input."""
+    db, now = str(tmp_path / "hub.db"), float(int(time.time()))
+    good = calls(now - 800, 0, 3)
+    journal = Journal(db)
+    try:
+        journal.accept("feed", good[:3], None, False, now)
+        bad_ids = [add_bad_row(db, "feed", sql, now - 500) for sql, _ in BAD_ROWS]
+        journal.accept("feed", good[3:], None, False, now)
+        rows = journal.rows_after(0, 100)
+        assert [row_id for row_id, _ in rows] == list(range(1, len(good) + len(BAD_ROWS) + 1))
+        assert all(isinstance(text, str) for _, text in rows)
+        by_id = dict(rows)
+        for row_id in bad_ids:
+            with pytest.raises(InvalidEvent):
+                read_event(by_id[row_id])
+        assert [read_event(text) for row_id, text in rows if row_id not in bad_ids] == good
+        assert journal.rows_after(bad_ids[-1], 2) == rows[bad_ids[-1]:bad_ids[-1] + 2]
     finally:
         journal.close()
