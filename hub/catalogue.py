@@ -9,13 +9,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-__all__ = ["KPIS", "SERVICE_LEVEL", "WINDOWS", "KpiInfo"]
+__all__ = ["CHANNELS", "KPIS", "SERVICE_LEVEL", "TICKET_TYPES", "WINDOWS", "KpiInfo"]
 
 Unit = Literal["count", "s", "min", "h", "pct", "score", "agents", "money"]
 Family = Literal["voice", "agents", "tickets", "surveys", "staffing", "inputs"]
 
 #: Window ids: ``now`` is instantaneous, ``today`` day-to-date, the others rolling.
 WINDOWS: tuple[str, ...] = ("now", "15m", "30m", "60m", "today")
+#: Channels with their own ``tickets_via_<channel>`` count; anything else is ``other``.
+CHANNELS: tuple[str, ...] = ("email", "web", "phone", "chat", "api", "social", "other")
+#: Ticket types with their own ``tickets_type_<type>`` count (Zendesk's four, Freshdesk's
+#: defaults); another type is ``other``, a ticket without one ``unspecified``.
+TICKET_TYPES: tuple[str, ...] = ("question", "incident", "problem", "task", "feature_request",
+                                 "refund", "other", "unspecified")
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,11 +91,10 @@ KPIS: dict[str, KpiInfo] = {
         _k("one_touch_pct", "One-touch resolution", "pct", "tickets", True),
         _k("sla_breaches", "SLA breaches", "count", "tickets", False),
         *(_k(f"tickets_via_{c}", f"Tickets by {c}", "count", "tickets", None)
-          for c in ("email", "web", "phone", "chat", "api", "social", "other")),
+          for c in CHANNELS),
         *(_k(f"tickets_type_{t}", f"{t.replace('_', ' ').capitalize()} tickets", "count",
              "tickets", None)
-          for t in ("question", "incident", "problem", "task", "feature_request", "refund",
-                    "other", "unspecified")),
+          for t in TICKET_TYPES),
         _k("csat_pct", "CSAT", "pct", "surveys", True),
         _k("nps", "NPS", "score", "surveys", True),
         _k("csat_responses", "CSAT responses", "count", "surveys", None),

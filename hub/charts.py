@@ -24,9 +24,8 @@ from datetime import datetime, timedelta
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from panneau.hub.catalogue import SERVICE_LEVEL
+from panneau.hub.catalogue import CHANNELS, SERVICE_LEVEL, TICKET_TYPES
 from panneau.hub.display import label_of
-from panneau.hub.engine.tickets import CHANNELS, TICKET_TYPES
 from panneau.hub.view import ViewState
 
 __all__ = [

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import importlib
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from panneau.hub.cli.main import build_parser, main
-from panneau.hub.plugins import make_plugin_manager
+from panneau.hub.cli.main import build_parser, main, standalone_command
+from panneau.hub.plugins import collect_commands, make_plugin_manager
+from panneau.plugins import STANDALONE_COMMANDS
 
 ROOT = Path(__file__).resolve().parent.parent
 COMMANDS = sorted(build_parser(make_plugin_manager(load_entry_points=False))
@@ -30,6 +32,36 @@ def test_each_command_help_has_an_example(command, capsys):
     out = capsys.readouterr().out
     assert f"usage: panneau {command}" in out
     assert "example:\n  panneau " in out
+
+
+def test_a_standalone_command_is_the_one_its_plugin_registers():
+    registry = collect_commands(make_plugin_manager(load_entry_points=False))
+    for name, module in STANDALONE_COMMANDS.items():
+        assert registry.specs[name] is importlib.import_module(module).COMMAND
+
+
+@pytest.mark.parametrize(("argv", "name"), [
+    (["kiosk", "--hub", "ws://h:1"], "kiosk"),
+    (["--log-level", "debug", "kiosk"], "kiosk"),
+    (["--log-level=debug", "kiosk", "--help"], "kiosk"),
+    (["--help", "kiosk"], None),  # the whole command line's help
+    (["--version", "kiosk"], None),
+    (["overlay", "--hub", "ws://h:1"], None),
+    (["hub"], None),
+    ([], None),
+])
+def test_which_command_lines_run_without_loading_the_plugins(argv, name):
+    spec = standalone_command(argv)
+    assert (spec.name if spec else None) == name
+
+
+def test_a_standalone_command_refuses_bad_input_like_the_others(capsys):
+    assert main(["kiosk", "--hub", "http://hub.lan:8765", "--token", "t"]) == 2
+    assert "panneau kiosk: not a hub address: 'http://hub.lan:8765'" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as info:
+        main(["kiosk", "--token", "t"])
+    assert info.value.code == 2
+    assert "the following arguments are required: --hub" in capsys.readouterr().err
 
 
 def test_top_level_help_lists_commands():

@@ -46,3 +46,43 @@ def test_a_screen_given_its_view_loads_no_hub_client():
     assert "panneau.hub.screenapp" in modules
     assert not {m for m in modules if m == "websockets" or m.startswith("websockets.")}
     assert "panneau.hub.client" not in modules
+    # nor the hub's engine and config loader (what the kiosk reads of them is in the catalogue
+    # and the schema)
+    assert not hub_parts_a_wall_does_not_need(modules)
+
+
+def hub_parts_a_wall_does_not_need(modules: set[str]) -> set[str]:
+    """What ``panneau kiosk`` must not load: every plugin, pluggy, the other commands, the
+    engine, the config loader (TOML, validation)."""
+    unwanted = ("pluggy", "panneau.plugins.", "panneau.hub.engine", "panneau.hub.config.load",
+                "panneau.hub.plugins", "panneau.hub.cli.hub_cmd", "panneau.overlay",
+                "panneau.console", "tomllib")
+    return {m for m in modules if m.startswith(unwanted)}
+
+
+#: ``panneau kiosk`` up to where the app starts drawing (``KioskApp.run``, which here notes
+#: what the command line and the kiosk have imported by then instead of running).
+KIOSK_START = """
+import json, sys
+import panneau.kiosk.app
+seen = {}
+def run(self):
+    seen["modules"] = sorted(sys.modules)
+    seen["client"] = type(self.client).__name__
+panneau.kiosk.app.KioskApp.run = run
+from panneau.hub.cli.main import main
+code = main(["--log-level", "warning", "kiosk", "--hub", "ws://127.0.0.1:9", "--token", "t"])
+print(json.dumps({"code": code, **seen}))
+"""
+
+
+def test_panneau_kiosk_starts_without_the_plugins_engine_or_config_loader():
+    """A wall runs ``panneau kiosk``: it loads its client and nothing of the hub it does not
+    use (about 10 MiB: every source plugin, pluggy, the other commands, engine, loader)."""
+    out = subprocess.run([sys.executable, "-c", KIOSK_START], capture_output=True, text=True,
+                         check=True, timeout=60)
+    started = json.loads(out.stdout)
+    assert started["code"] == 0 and started["client"] == "HubClient"
+    modules = set(started["modules"])
+    assert "panneau.hub.client" in modules
+    assert not hub_parts_a_wall_does_not_need(modules)

@@ -14,9 +14,10 @@ import sys
 
 from panneau.hub import __version__
 from panneau.hub.cli.common import add_command
+from panneau.hub.commands import CommandSpec
 from panneau.hub.logs import LEVELS, setup_logging
 
-__all__ = ["build_parser", "main"]
+__all__ = ["build_parser", "main", "standalone_command"]
 
 #: Built-in subcommand modules, in the order ``--help`` lists them (plugin commands follow).
 COMMAND_MODULES = (
@@ -47,8 +48,9 @@ class _Version(argparse.Action):
         parser.exit()
 
 
-def build_parser(pm=None) -> argparse.ArgumentParser:
-    """The full parser; with a plugin manager, plugin commands are added too."""
+def build_parser(pm=None, only: CommandSpec | None = None) -> argparse.ArgumentParser:
+    """The full parser; with a plugin manager, plugin commands are added too; with ``only``,
+    that command alone (a standalone command, see :func:`standalone_command`)."""
     parser = argparse.ArgumentParser(
         prog="panneau",
         description="Panneau: live contact-centre KPIs on wall panels and agent screens.",
@@ -60,17 +62,40 @@ def build_parser(pm=None) -> argparse.ArgumentParser:
     parser.add_argument("--log-level", choices=LEVELS, default="info",
                         help="how much to log on stderr (default: info)")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    if only is not None:
+        _add_spec(subparsers, only)
+        return parser
     for module_name in COMMAND_MODULES:
         importlib.import_module(module_name).register(subparsers)
     if pm is not None:
         from panneau.hub.plugins import collect_commands
 
         for spec in collect_commands(pm, builtin_commands()).specs.values():
-            command = add_command(subparsers, spec.name, spec.summary, spec.example, spec.run,
-                                  spec.description or None)
-            if spec.arguments is not None:
-                spec.arguments(command)
+            _add_spec(subparsers, spec)
     return parser
+
+
+def _add_spec(subparsers: argparse._SubParsersAction, spec: CommandSpec) -> None:
+    command = add_command(subparsers, spec.name, spec.summary, spec.example, spec.run,
+                          spec.description or None)
+    if spec.arguments is not None:
+        spec.arguments(command)
+
+
+def standalone_command(argv: list[str]) -> CommandSpec | None:
+    """The command ``argv`` names when it is one of ``STANDALONE_COMMANDS`` (a built-in
+    plugin's command that needs no plugin loaded) and nothing but ``--log-level`` comes before
+    it; else ``None`` (the whole command line is built, every plugin loaded)."""
+    from panneau.plugins import STANDALONE_COMMANDS
+
+    args = iter(argv)
+    for arg in args:
+        if arg == "--log-level":
+            next(args, None)
+        elif not arg.startswith("--log-level="):
+            module = STANDALONE_COMMANDS.get(arg)
+            return None if module is None else importlib.import_module(module).COMMAND
+    return None
 
 
 def builtin_commands() -> set[str]:
@@ -82,12 +107,18 @@ def builtin_commands() -> set[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Parse, set up logging once, run the subcommand; returns the exit code."""
-    from panneau.hub.plugins import make_plugin_manager
+    """Parse, set up logging once, run the subcommand; returns the exit code.
 
+    A standalone command (the kiosk) runs without loading any plugin: its
+    ``args.plugin_manager`` is ``None``."""
+    argv = sys.argv[1:] if argv is None else list(argv)
     setup_logging("info")  # until --log-level is known: a plugin that fails to load is logged
-    pm = make_plugin_manager()  # ... and skipped
-    parser = build_parser(pm)
+    only, pm = standalone_command(argv), None
+    if only is None:
+        from panneau.hub.plugins import make_plugin_manager
+
+        pm = make_plugin_manager()  # ... and skipped
+    parser = build_parser(pm, only)
     args = parser.parse_args(argv)
     setup_logging(args.log_level)
     if not getattr(args, "run", None):

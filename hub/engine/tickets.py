@@ -26,6 +26,7 @@ import statistics
 from dataclasses import dataclass
 
 from panneau.hub import events as ev
+from panneau.hub.catalogue import CHANNELS, TICKET_TYPES
 from panneau.hub.config import Config
 from panneau.hub.engine.bad import BadEvents, is_duration
 from panneau.hub.engine.exact import exact
@@ -34,14 +35,8 @@ from panneau.hub.engine.windows import ROLLING, Sums, Tallies, minute_of
 
 __all__ = ["CHANNELS", "TICKET_TYPES", "Tickets", "ticket_kpis"]
 
-#: Channels with their own ``tickets_via_<channel>`` count; anything else is ``other``.
-CHANNELS = ("email", "web", "phone", "chat", "api", "social", "other")
 _CHANNEL_ALIASES = {"voice": "phone", "portal": "web", "widget": "web", "mail": "email",
                     "feedback_widget": "web", "outbound_email": "email", "messaging": "chat"}
-#: Ticket types with their own ``tickets_type_<type>`` count (Zendesk's four, Freshdesk's
-#: defaults); another type is ``other``, a ticket without one ``unspecified``.
-TICKET_TYPES = ("question", "incident", "problem", "task", "feature_request", "refund", "other",
-                "unspecified")
 _SOLVED = frozenset({"solved", "closed"})
 
 
