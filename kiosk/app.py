@@ -2,7 +2,10 @@
 
 Timers, all one-shot and re-armed: the clock once a minute (on the minute), page rotation
 after each page's dwell, a message's expiry, and a short alert flash. Nothing polls; a
-data change redraws the current page once (bursts of deltas are coalesced). A Trends page
+data change redraws the current page once (bursts of deltas are coalesced): the first at once,
+then, while the hub keeps sending, at most once per ``HUB_REDRAW_S`` — a hub allowed 20
+frames a second would otherwise have the wall composite its screen 20 times a second, most of
+its CPU (Textual's compositor), for figures nobody reads faster than that. A Trends page
 asks the hub for its team's series (two ``history`` requests) when it comes up, at most
 once per ``charts_every_s``; the hub answers only for keys the kiosk's view may hold.
 """
@@ -10,6 +13,7 @@ once per ``charts_every_s``; the hub answers only for keys the kiosk's view may 
 from __future__ import annotations
 
 import os
+import time
 from typing import Any, ClassVar, Literal
 
 from textual.timer import Timer
@@ -56,6 +60,8 @@ class KioskApp(HubApp):
 
     CSS_PATH = "kiosk.tcss"
     TITLE = "Panneau"
+    #: Least seconds between two redraws caused by the hub's updates (the hub's default rate).
+    HUB_REDRAW_S: ClassVar[float] = 0.25
     HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (120, "-wide")]
     VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-short"), (36, "-tall")]
 
@@ -86,6 +92,7 @@ class KioskApp(HubApp):
         self._flash_left = 0
         self._alarms: dict[str, Timer] = {}
         self._redraw_pending = False
+        self._drawn_at = float("-inf")
         self._expiry_at: float | None = None
         self.panel = PanelScreen(self.symbols)
         self.night = ClockScreen(half_blocks=self.symbols.partial_blocks)
@@ -102,10 +109,16 @@ class KioskApp(HubApp):
         self._tick_minute(arm_only=True)
 
     def refresh_model(self) -> None:
-        """New data or link state: redraw once, soon, however many calls arrive."""
-        if not self._redraw_pending:
-            self._redraw_pending = True
+        """New data or link state: redraw once, soon, however many calls arrive; fed by the
+        hub, no sooner than ``HUB_REDRAW_S`` after the last redraw."""
+        if self._redraw_pending:
+            return
+        self._redraw_pending = True
+        wait = self._drawn_at + self.HUB_REDRAW_S - time.monotonic()
+        if self.client is None or wait <= 0:
             self.call_later(self.redraw)
+        else:
+            self.set_timer(wait, self.redraw)
 
     # -- drawing ---------------------------------------------------------------------------
 
@@ -132,6 +145,7 @@ class KioskApp(HubApp):
         self._redraw_pending = False
         if not self.is_running or not self.panel.is_mounted:
             return
+        self._drawn_at = time.monotonic()
         now = self.clock()
         meta = self.meta
         when = local(now, zone(meta.get("timezone")))

@@ -21,7 +21,7 @@ _STATES = ("ok", "warn", "alert", "none", "nodata")
 class KpiTile(Vertical):
     """One figure. State shows as a CSS class (colour) *and* a symbol and word (shape)."""
 
-    tile: reactive[Tile | None] = reactive(None, init=False)
+    tile: reactive[Tile | None] = reactive(None, init=False, repaint=False)
     flash: reactive[bool] = reactive(False, init=False)
 
     def __init__(self, tile: Tile | None, symbols: Symbols = SYMBOLS, **kwargs) -> None:
