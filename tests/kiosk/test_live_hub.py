@@ -17,7 +17,9 @@ from panneau.plugins.simulator import demo
 
 
 def config(tmp_path, *, port: int = 0, duration_s: float | None = None, stale_s=None):
-    opts = demo.SimulatorOptions(scenario="day", speed=60.0, seed=3, duration_s=duration_s)
+    # a simulated morning whatever the time the test runs: the support team is logged in
+    opts = demo.SimulatorOptions(scenario="day", speed=60.0, seed=3, duration_s=duration_s,
+                                 clock_hour=11.0)
     cfg = demo.demo_config(options=opts, database=str(tmp_path / "hub.db"),
                            listen=f"127.0.0.1:{port}", http_listen="127.0.0.1:0")
     cfg.sources = [dataclasses.replace(s, stale_after_s=stale_s) for s in cfg.sources]
@@ -109,9 +111,9 @@ async def test_says_so_when_the_hub_refuses_its_token(tmp_path):
     try:
         async with app.run_test(size=(80, 24)) as pilot:
             await wait_for(pilot, lambda: app.link.rejected is not None)
-            await pilot.pause()
-            notice = app.panel.query_one(Banner).notices[0]
-            assert notice.text.startswith("The hub refused this screen:")
+            # drawn at once, or a redraw interval after the first page (HUB_REDRAW_S)
+            await wait_for(pilot, lambda: app.panel.query_one(Banner).notices[0].text
+                           .startswith("The hub refused this screen:"))
             assert not app.view.values  # nothing was sent before the token was accepted
     finally:
         await app.client.close()
