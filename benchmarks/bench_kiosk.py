@@ -7,8 +7,9 @@ Every app runs headless at 160×45 in its own process (so RSS is its own), in on
   hub (``Hub``, default kiosk pages and dwell, one team) has a bench source that emits, when
   told, one call event every 0.1 s (a call entering the team's queue, then leaving it), and may
   send 20 frames a second: 10 deltas a second reach the kiosk (counted by a second kiosk
-  connection). The command runs unchanged: Textual's headless driver is chosen through the
-  environment (``TEXTUAL_DRIVER``, and ``COLUMNS``/``LINES`` for its size). The floor: a bare
+  connection), which applies each and redraws at most 4 times a second (``HUB_REDRAW_S``).
+  The command runs unchanged: Textual's headless driver is chosen through the environment
+  (``TEXTUAL_DRIVER``, and ``COLUMNS``/``LINES`` for its size). The floor: a bare
   Textual app (one ``Static``, updated 10 times a second after ``SIGUSR1``) started the same
   way. This process reads both from outside (``/proc/PID``): CPU time over an idle window, then
   over a busy window; resident memory (``statm``) and its peak at the end. The kiosk warms up
