@@ -1,9 +1,11 @@
 """Which engine runs: the pure-Python one, or the optional build of it compiled with mypyc.
 
-The pure-Python engine (``panneau.hub.engine.*``) and the Asterisk ``queue_log`` parse path
-(``panneau.plugins.asterisk.{record,verbs,queue_log}``) are the reference. ``panneau compiled
-build`` (:mod:`panneau.hub.compiled_build`, needs ``pip install 'panneau[fast]'`` and a C
-compiler) compiles those same source files with mypyc into a build folder, with a manifest
+The pure-Python engine (``panneau.hub.engine.*``), the events (``panneau.hub.events``) and the
+Asterisk ``queue_log`` parse path (``panneau.plugins.asterisk.{record,verbs,queue_log}``) are
+the reference. ``panneau compiled build`` (:mod:`panneau.hub.compiled_build`, needs ``pip
+install 'panneau[fast]'`` and a C compiler) compiles those same source files with mypyc (the
+events module through the native classes :mod:`panneau.hub.compiled_events` writes from it)
+into a build folder, with a manifest
 naming each compiled module, its extension file and the SHA-256 of the source it came from
 (:func:`build_dir_default`).
 

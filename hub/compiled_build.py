@@ -1,12 +1,14 @@
-"""``panneau compiled build``: compile the engine and the queue_log parse path with mypyc.
+"""``panneau compiled build``: compile the engine, events and queue_log parse path with mypyc.
 
-The source files are the pure-Python ones, unchanged: mypyc (``pip install 'panneau[fast]'``)
-type-checks them and turns each into a C extension, built by setuptools with the machine's C
-compiler in a child process. mypyc names a module after its path, so the build sees the
-part folders through a staging tree ``panneau/hub`` and ``panneau/plugins`` (symbolic links),
-as they are installed. The result replaces :func:`~panneau.hub.compiled.build_dir_default` only once
-the whole build has worked and its extensions import; a failed build leaves the previous
-state (a build or none) as it was, and the pure engine keeps working.
+The source files are the pure-Python ones, unchanged, but for the events module, whose native
+classes :mod:`panneau.hub.compiled_events` writes from it: mypyc (``pip install
+'panneau[fast]'``) type-checks them and turns each into a C extension, built by setuptools
+with the machine's C compiler in a child process. mypyc names a module after its path, so the
+build sees the part folders through a staging tree ``panneau/hub`` and ``panneau/plugins``
+(symbolic links), as they are installed. The result replaces
+:func:`~panneau.hub.compiled.build_dir_default` only once the whole build has worked and its
+extensions import; a failed build leaves the previous state (a build or none) as it was, and
+the pure engine keeps working.
 """
 
 from __future__ import annotations
@@ -25,11 +27,14 @@ from pathlib import Path
 
 from panneau.hub.compiled import DIR_ENV, ENV, MANIFEST, build_dir_default, source_hash
 
-__all__ = ["GROUP", "PARSE_MODULES", "BuildError", "build", "remove", "sources", "type_errors"]
+__all__ = ["EVENTS", "GROUP", "PARSE_MODULES", "BuildError", "build", "remove", "sources",
+           "type_errors"]
 
 #: The queue_log parse path, compiled with the engine (every module of panneau.hub.engine
 #: but its ``__init__``, which stays Python).
 PARSE_MODULES = ("record", "verbs", "queue_log")
+#: Compiled from the source :mod:`panneau.hub.compiled_events` writes from hub/events.py.
+EVENTS = "panneau.hub.events"
 #: mypyc's name for the shared library holding the compiled code of every module.
 GROUP = "panneau_compiled"
 _MYPY_FLAGS = ("--explicit-package-bases", "--ignore-missing-imports", "--follow-imports=silent")
@@ -50,6 +55,7 @@ def sources() -> dict[str, Path]:
     hub, plugins = _package_dir("panneau.hub"), _package_dir("panneau.plugins")
     found = {f"panneau.hub.engine.{p.stem}": p for p in sorted((hub / "engine").glob("*.py"))
              if p.stem != "__init__"}
+    found[EVENTS] = hub / "events.py"
     for stem in PARSE_MODULES:
         found[f"panneau.plugins.asterisk.{stem}"] = plugins / "asterisk" / f"{stem}.py"
     return found
@@ -79,11 +85,28 @@ setup(name="panneau-compiled", ext_modules=mypycify({args!r}, group_name={group!
 """
 
 
+def _native_events(path: Path) -> str:
+    """The events module's source with native classes (:mod:`panneau.hub.compiled_events`),
+    written by a pure-Python child process (it reads the pure classes)."""
+    done = subprocess.run([sys.executable, "-m", "panneau.hub.compiled_events", str(path)],
+                          env={**os.environ, ENV: "pure"}, capture_output=True, text=True,
+                          stdin=subprocess.DEVNULL, check=False)
+    if done.returncode != 0:
+        raise BuildError(f"the native events module could not be written:\n{done.stderr[-2000:]}")
+    return done.stdout
+
+
 def _stage(work: Path, files: dict[str, Path]) -> list[str]:
-    """The paths of ``files`` under ``work/src/panneau``, as mypyc must see them."""
+    """The paths of ``files`` under ``work/src/panneau``, as mypyc must see them: the part
+    folders through symbolic links, but for the events module's native source."""
     stage = work / "src" / "panneau"
     stage.mkdir(parents=True)
-    (stage / "hub").symlink_to(_package_dir("panneau.hub"), target_is_directory=True)
+    hub = _package_dir("panneau.hub")
+    (stage / "hub").mkdir()
+    for entry in hub.iterdir():
+        if entry.name != "events.py":
+            (stage / "hub" / entry.name).symlink_to(entry, target_is_directory=entry.is_dir())
+    (stage / "hub" / "events.py").write_text(_native_events(files.get(EVENTS, hub / "events.py")))
     (stage / "plugins").symlink_to(_package_dir("panneau.plugins"), target_is_directory=True)
     return [str(Path("src", *name.split(".")).with_suffix(".py")) for name in files]
 

@@ -169,7 +169,7 @@ def _compile_unchecked(cls: type, names: list[str]) -> Any:
     source = f"def build({', '.join(names)}):\n    self = _new(_cls)\n{body}    return self\n"
     filename = f"<panneau.hub.events {cls.__name__} unchecked>"
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
-    env: dict[str, Any] = {"_new": object.__new__, "_cls": cls}
+    env: dict[str, Any] = {"_new": cls.__new__, "_cls": cls}  # object.__new__ unless native
     exec(compile(source, filename, "exec"), env)
     build = env["build"]
     build.__qualname__ = f"{cls.__name__}.unchecked"

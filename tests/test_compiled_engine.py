@@ -67,6 +67,25 @@ def test_a_generated_stream_gives_the_same_figures_and_state():
 
 
 @needs_build
+def test_the_compiled_event_classes_behave_as_the_pure_ones():
+    """Built, refused in the same words, shown, compared, hashed, pickled, replaced, their
+    fields listed; a plugin's own subclass too (tests/events_dump.py). Ints given for float
+    fields: the same outcome and values, held as floats by the compiled classes."""
+    out = {}
+    for engine in ("pure", "compiled"):
+        done = run(engine, "-m", "tests.events_dump")
+        assert done.returncode == 0, done.stderr[-2000:]
+        out[engine] = json.loads(done.stdout)
+        assert out[engine].pop("module") == engine
+    pure, fast = out["pure"], out["compiled"]
+    assert sum(case[0] == "refused" for case in pure["cases"]) >= 15
+    for case_pure, case_fast in zip(pure.pop("int_cases"), fast.pop("int_cases"), strict=True):
+        assert case_fast[0] == case_pure[0]
+        assert case_fast[0] == "refused" or case_fast[2] == case_pure[2]  # 5 == 5.0
+    assert fast == pure
+
+
+@needs_build
 def test_replay_gives_the_same_json(tmp_path):
     sys.path.insert(0, str(ROOT))
     from benchmarks.bench_asterisk import generate
