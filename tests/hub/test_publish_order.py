@@ -2,6 +2,7 @@
 have changed has been looked at, not after every part of the tick (real sockets)."""
 
 import asyncio
+import socket
 from typing import Any
 
 from websockets.asyncio.client import connect
@@ -100,3 +101,45 @@ async def test_audiences_whose_parts_did_not_change_get_nothing():
     assert publisher.audiences[AGENT_A].seq == 0
     assert publisher.audiences[AGENT_B].seq == 1
     assert publisher.view(AGENT_B)["kpi:team:b/today/offered"] == 3
+
+
+async def test_a_connection_dropped_mid_tick_leaves_the_tick_whole():
+    """A slow screen dropped while its frame is written (its set of connections shrinks under
+    the write) does not cut the tick short: the audiences after it get the same change."""
+    views = TableViews()
+    publisher = Publisher(epoch="e1", views=views, metrics=Metrics(), resume_history=8,
+                          buffer_bytes=256 * 1024)
+    audiences = {"ann": AGENT_A, "ann-slow": AGENT_A, "bob": AGENT_B}
+    slow_in = asyncio.Event()
+
+    async def handler(ws):
+        hello = wire.decode_client(await ws.recv(), 4096)
+        if hello["token"] == "ann-slow":  # its kernel buffer small: writes pile up in the hub
+            ws.transport.get_extra_info("socket").setsockopt(
+                socket.SOL_SOCKET, socket.SO_SNDBUF, 4096)
+        publisher.attach(Client(ws, audiences[hello["token"]]), None, None, {})
+        if hello["token"] == "ann-slow":
+            slow_in.set()
+        await ws.wait_closed()
+
+    async with serve(handler, "127.0.0.1", 0, compression=None, max_size=None) as server:
+        url = f"ws://127.0.0.1:{server.sockets[0].getsockname()[1]}"
+        sock = socket.socket()
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        sock.connect(server.sockets[0].getsockname()[:2])
+        async with connect(url, max_size=None) as ann, connect(url, max_size=None) as bob, \
+                connect(url, sock=sock, max_size=None, max_queue=1,
+                        close_timeout=0.5) as slow:
+            for ws, token in ((ann, "ann"), (bob, "bob")):
+                await ws.send(wire.encode({"type": "hello", "v": 1, "token": token}))
+                assert wire.decode_hub(await ws.recv())["type"] == "snapshot"
+            await slow.send(wire.encode({"type": "hello", "v": 1, "token": "ann-slow"}))
+            await slow_in.wait()
+            for n in range(2, 5):  # 200 kB a tick: the slow one is over 256 kB by the second
+                views.values[SHARED] = {"kpi:queue:qall/today/offered": n,
+                                        "trend:queue:qall/today/offered": [
+                                            [float(t), float(n)] for t in range(10_500)]}
+                publisher.publish([("scope", "queue:qall")])
+                for ws in (ann, bob):
+                    assert (await _delta(ws))["set"]["kpi:queue:qall/today/offered"] == n
+            assert publisher.metrics.clients_dropped["client too slow"] == 1
