@@ -65,6 +65,8 @@ class AgentRecord:
     applied_scopes: tuple[str, ...] = ()
     time_scopes: tuple[str, ...] | None = None
     placed: tuple[Placement, ...] = ()
+    #: When its agent time (``applied`` in ``applied_scopes``) last changed (0: never).
+    time_since: float = 0.0
     #: Its scopes were given counts (the first time it was not logged out); not saved.
     counted: bool = False
 
@@ -97,20 +99,21 @@ def _record_data(rec: AgentRecord) -> tuple:
             rec.paused_since, _sorted(rec.calls), _sorted(rec.rings), rec.device,
             rec.wrapup_until, rec.last_queue,
             None if view is None else (view.state, view.since, view.reason, view.queues),
-            _APPLIED_NAME.get(rec.applied), rec.applied_scopes, rec.time_scopes, rec.placed)
+            _APPLIED_NAME.get(rec.applied), rec.applied_scopes, rec.time_scopes, rec.placed,
+            rec.time_since)
 
 
 def _record(row: Sequence) -> AgentRecord:
     (name, since, state, logged, everywhere, known, paused_all, paused_q, reason, paused_since,
      calls, rings, device, wrapup_until, last_queue, view, applied, applied_scopes, time_scopes,
-     placed) = row
+     placed, time_since) = row
     return AgentRecord(
         name, since, state, set(logged), everywhere, set(known), paused_all, set(paused_q),
         reason, paused_since, set(calls), set(rings), device, wrapup_until, last_queue,
         None if view is None else AgentNow(view[0], view[1], view[2], tuple(view[3])),
         _APPLIED[applied] if applied else OFF, tuple(applied_scopes),
         None if time_scopes is None else tuple(time_scopes),
-        tuple((scope, st, why) for scope, st, why in placed))
+        tuple((scope, st, why) for scope, st, why in placed), time_since)
 
 
 #: Event type -> the :class:`AgentBook` method taking it (subclasses take their base's).
@@ -201,7 +204,7 @@ class AgentBook:
             return "logged_out"
         if rec.rings or rec.device == "ringing":
             return "ringing"
-        if rec.is_paused():
+        if (rec.paused_all or rec.paused_q) and rec.is_paused():
             return "wrapup" if rec.reason in self.wrap_reasons else "paused"
         if t < rec.wrapup_until:
             return "wrapup"
@@ -226,10 +229,12 @@ class AgentBook:
         scopes = rec.time_scopes
         if scopes is None:
             scopes = self._time_scopes(rec)
-        if level == rec.applied and scopes == rec.applied_scopes:
+        old, old_scopes = rec.applied, rec.applied_scopes
+        if level == old and (scopes is old_scopes or scopes == old_scopes):
             return
-        if level or rec.applied:
-            self.levels.change(rec.name, scopes, t, level)
+        if level or old:
+            rec.time_since = self.levels.change(old_scopes, old, rec.time_since, scopes, t,
+                                                level)
         rec.applied, rec.applied_scopes = level, scopes
 
     def _time_scopes(self, rec: AgentRecord) -> tuple[str, ...]:

@@ -40,7 +40,7 @@ __all__ = ["STATE_SCHEMA", "Engine", "StateMismatch"]
 
 #: The layout and meaning of :meth:`Engine.to_data`. Bump it whenever either changes: a saved
 #: state of another schema is never loaded (the hub replays its journal instead).
-STATE_SCHEMA = 10
+STATE_SCHEMA = 11
 
 
 class StateMismatch(ValueError):

@@ -35,6 +35,7 @@ Rules this module keeps:
 
 from __future__ import annotations
 
+from array import array
 from bisect import bisect_left
 from operator import itemgetter
 
@@ -56,6 +57,8 @@ _EPS = 1e-9
 _Record = tuple[int, float, float, float, float, float, float]
 _minute_of = itemgetter(0)
 _WIDTHS = tuple(ROLLING.values())
+#: Records a scope keeps before the oldest are pruned.
+_PAST_MAX = 2 * KEEP_MIN
 
 
 class AgentTime:
@@ -72,10 +75,11 @@ class AgentTime:
         self.early_w = self.early_b = 0.0
         self.past: list[_Record] = []
         #: ``I`` at each minute start from :attr:`mark0` on (work, busy), filled as reads
-        #: need them (:meth:`fill`); a cache of what the records give, never saved.
+        #: need them (:meth:`fill`); a cache of what the records give, never saved (arrays
+        #: of doubles: nothing for the garbage collector to scan).
         self.mark0 = 0
-        self.marks_w: list[float] = []
-        self.marks_b: list[float] = []
+        self.marks_w: array[float] = array("d")
+        self.marks_b: array[float] = array("d")
         #: ``I`` at the start of the day read last (:attr:`day0` its minute), also a cache.
         self.day0 = _FAR
         self.day0_w = self.day0_b = 0.0
@@ -85,9 +89,9 @@ class AgentTime:
         return (self.minute, self.base_w, self.base_b, self.rate_w, self.rate_b,
                 self.early_w, self.early_b)
 
-    def roll(self, minute: int, keep_from: int) -> None:
+    def roll(self, minute: int) -> None:
         """A first change in ``minute`` (after :attr:`minute`): keep the current record and
-        start one at ``minute``; drop the records no read will need (see :data:`KEEP_MIN`)."""
+        start one at ``minute``."""
         past = self.past
         past.append((self.minute, self.base_w, self.base_b, self.rate_w, self.rate_b,
                      self.early_w, self.early_b))
@@ -96,10 +100,13 @@ class AgentTime:
         self.base_b = self.base_b + self.rate_b * d - self.early_b
         self.early_w = self.early_b = 0.0
         self.minute = minute
-        if len(past) > 2 * KEEP_MIN:
-            cut = bisect_left(past, keep_from, key=_minute_of) - 1
-            if cut > 0:
-                del past[:cut]
+
+    def prune(self, keep_from: int) -> None:
+        """Drop the records no read will need: those before ``keep_from`` but the last."""
+        past = self.past
+        cut = bisect_left(past, keep_from, key=_minute_of) - 1
+        if cut > 0:
+            del past[:cut]
 
     def at(self, q: int) -> tuple[float, float]:
         """``I`` (work, busy) at the start of minute ``q``, from the records kept."""
@@ -127,8 +134,7 @@ class AgentTime:
         q = self.mark0 + len(marks_w)
         if not marks_w or q < upto - KEEP_MIN or upto < self.mark0:
             q = self.mark0 = upto - KEEP_MIN
-            marks_w.clear()
-            marks_b.clear()
+            del marks_w[:], marks_b[:]
         if len(marks_w) > 2 * KEEP_MIN:
             cut = len(marks_w) - KEEP_MIN
             del marks_w[:cut], marks_b[:cut]
@@ -142,8 +148,10 @@ class AgentTime:
         if q <= upto:  # after the last change: at the rate
             base_w, rate_w, early_w = self.base_w, self.rate_w, self.early_w
             base_b, rate_b, early_b = self.base_b, self.rate_b, self.early_b
-            marks_w += [base_w + rate_w * ((k - m) * 60.0) - early_w for k in range(q, upto + 1)]
-            marks_b += [base_b + rate_b * ((k - m) * 60.0) - early_b for k in range(q, upto + 1)]
+            marks_w.extend([base_w + rate_w * ((k - m) * 60.0) - early_w
+                            for k in range(q, upto + 1)])
+            marks_b.extend([base_b + rate_b * ((k - m) * 60.0) - early_b
+                            for k in range(q, upto + 1)])
 
     def to_data(self) -> tuple:
         """Plain data (tuples of numbers: never tracked by the collector once built)."""
@@ -178,16 +186,13 @@ def _sums(work: float, busy: float) -> Sums:
 
 
 class Levels:
-    """Levels per key, integrated per scope (see the module docstring); read through the
-    :class:`Tallies` it is given (:attr:`Tallies.time`), as the sums of its windows and days."""
+    """Levels of keys integrated per scope (see the module docstring; the caller keeps each
+    key's level, scopes and time of its last change); read through the :class:`Tallies` it
+    is given (:attr:`Tallies.time`), as the sums of its windows and days."""
 
     def __init__(self, tallies: Tallies) -> None:
         self.tallies = tallies
         tallies.time = self
-        self.level: dict[str, int] = {}
-        self.scopes: dict[str, tuple[str, ...]] = {}
-        #: key -> time of its last change.
-        self.since: dict[str, float] = {}
         #: scope -> its integral.
         self.times: dict[str, AgentTime] = {}
         #: The open minute: every minute before it is handed over.
@@ -202,10 +207,12 @@ class Levels:
         #: (open minute, cursor) at the last :meth:`take_dirty`; None: every scope is dirty.
         self._taken: tuple[int, int | None] | None = None
 
-    def change(self, key: str, scopes: tuple[str, ...], t: float, level: int) -> None:
-        """``key`` counts ``level`` in ``scopes`` from ``t`` on."""
-        since = self.since.get(key)
-        if since is not None and t < since:
+    def change(self, old_scopes: tuple[str, ...], old: int, since: float,
+               scopes: tuple[str, ...], t: float, level: int) -> float:
+        """A key counting ``old`` in ``old_scopes`` since ``since`` counts ``level`` in
+        ``scopes`` from ``t`` on; returns when that took effect (its next ``since``). The
+        caller keeps each key's level, scopes and since (an agent's record)."""
+        if t < since:
             t = since
         minute = int(t // 60)
         if minute > self.minute:
@@ -213,11 +220,7 @@ class Levels:
         elif minute < self.minute:
             minute = self.minute
             t = minute * 60.0
-        self.since[key] = t
         x = t - minute * 60.0
-        old = self.level.get(key, OFF)
-        old_scopes = self.scopes.get(key, ())
-        self.level[key] = level
         if level and not old:
             self.on += 1
             self._on_since = True
@@ -225,11 +228,11 @@ class Levels:
             self.on -= 1
         if old_scopes is scopes or old_scopes == scopes:
             self._step(scopes, minute, _WORK[level] - _WORK[old], _BUSY[level] - _BUSY[old], x)
-            return
-        self.scopes[key] = scopes
+            return t
         if old:
             self._step(old_scopes, minute, -_WORK[old], -_BUSY[old], x)
         self._step(scopes, minute, _WORK[level], _BUSY[level], x)
+        return t
 
     def _step(self, scopes: tuple[str, ...], minute: int, dw: float, db: float,
               x: float) -> None:
@@ -243,7 +246,9 @@ class Levels:
             if time is None:
                 time = times[scope] = AgentTime(minute)
             elif time.minute != minute:
-                time.roll(minute, self._keep_from())
+                time.roll(minute)
+                if len(time.past) > _PAST_MAX:
+                    time.prune(self._keep_from())
             time.rate_w += dw
             time.rate_b += db
             time.early_w += ew
@@ -397,20 +402,15 @@ class Levels:
     # --- saved state -------------------------------------------------------------------
 
     def to_data(self) -> dict:
-        """Levels and integrals as plain data (the day starts' tables are shared: they never
+        """Integrals as plain data (the day starts' tables are shared: they never
         change once made)."""
-        return {"level": dict(self.level), "scopes": dict(self.scopes),
-                "since": dict(self.since),
-                "times": {scope: time.to_data() for scope, time in self.times.items()},
+        return {"times": {scope: time.to_data() for scope, time in self.times.items()},
                 "minute": self.minute, "on": self.on, "on_since": self._on_since,
                 "day_starts": [[start, table] for start, table in self.day_starts.items()],
                 "days": sorted(self.days)}
 
     def load_data(self, data: dict) -> None:
         """Take back what :meth:`to_data` gave; every scope counts as changed."""
-        self.level = dict(data["level"])
-        self.scopes = {key: tuple(scopes) for key, scopes in data["scopes"].items()}
-        self.since = dict(data["since"])
         times = {scope: AgentTime.from_data(row) for scope, row in data["times"].items()}
         self.minute = minute = data["minute"]
         for scope, time in times.items():  # the marks up to the open minute still hold
