@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from panneau.hub.config import ConfigError, load_config
 from panneau.hub.reports.replay_day import WHY, DayReplay, SampleCheck, replay_day
+from panneau.hub.server.journal import refusal
 
 __all__ = ["run_journal"]
 
@@ -84,6 +85,8 @@ def _print(result: DayReplay, tz: ZoneInfo, every_figure: bool) -> None:
     out.write(f"{result.day}: {len(samples)} samples, {compared} figures compared, "
               f"{equal} equal, {tick} within a publish tick, {len(diffs)} different "
               f"({result.unexplained} unexplained); {result.events} events replayed\n")
+    for row_id, source, why in result.skipped_rows:
+        out.write(f"  {refusal(row_id, source, why)}\n")
     for a, b in result.gaps:
         out.write(f"  no sample from {_hhmmss(a, tz)} to {_hhmmss(b, tz)} (hub not running or "
                   "not sampling)\n")
@@ -118,5 +121,7 @@ def _as_json(result: DayReplay, tz: ZoneInfo, every_figure: bool) -> dict:
             item["figures"] = [{"key": k, "wall": w, "replay": r} for k, w, r in check.figures]
         samples.append(item)
     return {"day": result.day.isoformat(), "events_replayed": result.events,
+            "skipped_rows": [{"id": row_id, "source": source, "why": why}
+                             for row_id, source, why in result.skipped_rows],
             "unexplained": result.unexplained,
             "gaps": [[stamp(a), stamp(b)] for a, b in result.gaps], "samples": samples}

@@ -28,7 +28,6 @@ Any other difference is ``unexplained``.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections import Counter
 from collections.abc import Iterator
@@ -39,7 +38,8 @@ from zoneinfo import ZoneInfo
 from panneau.hub.catalogue import KPIS
 from panneau.hub.config.schema import Config
 from panneau.hub.engine import Engine
-from panneau.hub.events import event_from_dict
+from panneau.hub.events import InvalidEvent
+from panneau.hub.server.journal import read_event
 
 __all__ = ["TICK_S", "DayReplay", "Difference", "SampleCheck", "day_bounds", "replay_day"]
 
@@ -87,6 +87,8 @@ class DayReplay:
     gaps: list[tuple[float, float]]
     oldest_event: float | None
     events: int
+    skipped_rows: list[tuple[int, str | None, str]] = field(default_factory=list)
+    """Journal rows that are not events (id, source, why): skipped, as a hub's start skips them."""
 
     @property
     def unexplained(self) -> int:
@@ -124,12 +126,19 @@ def _late_events(db: sqlite3.Connection, start: float, end: float
     return out
 
 
-def _events(db: sqlite3.Connection, end: float) -> Iterator[tuple[float, object]]:
-    """Events dated before ``end`` in event-time order (ties: accepted order)."""
-    cursor = db.execute("SELECT ts, data FROM events WHERE ts < ? ORDER BY ts, id", [end])
+def _events(db: sqlite3.Connection, end: float, skipped: list[tuple[int, str | None, str]]
+            ) -> Iterator[tuple[float, object]]:
+    """Events dated before ``end`` in event-time order (ties: accepted order); a row that is
+    not an event is added to ``skipped`` (id, source, why) and left out, as a hub's start
+    leaves it out."""
+    cursor = db.execute("SELECT id, source, ts, CAST(data AS BLOB) FROM events WHERE ts < ? "
+                        "ORDER BY ts, id", [end])
     while batch := cursor.fetchmany(2000):
-        for ts, data in batch:
-            yield ts, event_from_dict(json.loads(data))
+        for row_id, source, ts, data in batch:
+            try:
+                yield ts, read_event(data)
+            except InvalidEvent as exc:
+                skipped.append((row_id, source, str(exc)))
 
 
 def _samples(db: sqlite3.Connection, start: float, end: float
@@ -169,7 +178,8 @@ def replay_day(db: sqlite3.Connection, config: Config, day: date, at: float | No
             if b - a > 1.5 * interval]
     after_gap = {b for _, b in gaps}
     engine = Engine(config)
-    events = _events(db, last + 1)
+    skipped: list[tuple[int, str | None, str]] = []
+    events = _events(db, last + 1, skipped)
     pending = next(events, None)
     applied, checks = 0, []
     for ts, wall in samples:
@@ -194,7 +204,7 @@ def replay_day(db: sqlite3.Connection, config: Config, day: date, at: float | No
                 check.differences.append(Difference(key, value, mine, _reason(
                     key, ts, check, after_gap, interval, oldest, start)))
         checks.append(check)
-    return DayReplay(day, start, end, checks, gaps, oldest, applied)
+    return DayReplay(day, start, end, checks, gaps, oldest, applied, skipped)
 
 
 def _reason(key: str, ts: float, check: SampleCheck, after_gap: set[float], interval: float,

@@ -114,3 +114,27 @@ def test_bad_arguments_are_refused(report_config, capsys, extra, reason):
     config, _ = report_config
     assert main(["replay", "journal", *extra, "--config", str(config)]) == 2
     assert reason in capsys.readouterr().err
+
+
+def test_a_journal_row_that_is_not_an_event_is_named_and_skipped(report_config, capsys):
+    """A bad row (not JSON, NULL) stops nothing: the day is replayed from the other rows, as a
+    hub's start replays them, and the report names each skipped row with why."""
+    config, _ = report_config
+    _record(config, tamper=False)
+    journal = Journal(load_config(config).hub.database)
+    with journal.db.conn:
+        for data in ("{not json", None):
+            journal.db.execute("INSERT INTO events (ts, source, kind, data) VALUES (?, ?, ?, ?)",
+                               [_at(8, 2, 40), "pbx", "CallEntered", data])
+    bad = [row_id for (row_id,) in journal.db.execute(
+        "SELECT id FROM events WHERE data IS NULL OR data = '{not json' ORDER BY id")]
+    journal.close()
+    code, out = _replay(capsys, config)
+    assert code == 0, out
+    assert "(0 unexplained); 10 events replayed" in out.splitlines()[0]
+    assert f"journalled event {bad[0]} refused (source 'pbx'; skipped" in out
+    assert "not JSON" in out and "no data (NULL)" in out
+    code, out = _replay(capsys, config, "--json")
+    report = json.loads(out)
+    assert [row["id"] for row in report["skipped_rows"]] == bad
+    assert report["events_replayed"] == 10 and report["unexplained"] == 0
