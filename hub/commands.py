@@ -3,8 +3,11 @@
 A plugin registers a :class:`CommandSpec` through the ``register_commands`` hook; the CLI adds
 ``panneau NAME``, lets ``arguments(parser)`` add its options and calls ``run(args)`` when the
 command is chosen. ``args.plugin_manager`` holds the loaded plugins (for a command that needs
-the sources other plugins offer). Screens (kiosk, overlay, console) and built-in plugins add
-their commands this way too, so the hub imports none of them.
+the sources other plugins offer), except for a standalone command (``STANDALONE_COMMANDS`` in
+:mod:`panneau.plugins`, such as ``panneau kiosk``): ``panneau`` runs it without loading any
+plugin, and its ``args.plugin_manager`` is ``None``, so such a command must not need it.
+Screens (kiosk, overlay, console) and built-in plugins add their commands this way too, so
+the hub imports none of them.
 """
 
 from __future__ import annotations
