@@ -43,6 +43,18 @@ token = "agent-token-ann"
 agent = "ann"
 """
 
+#: One objective of the support team (its month's ASA down to 20 s), as [[objectives]] TOML.
+ANSWER_FASTER = """
+[[objectives]]
+title = "Answer faster"
+team = "support"
+period = "month"
+[[objectives.key_results]]
+kpi = "asa_s"
+target = 20.0
+direction = "lower"
+"""
+
 
 def at(text: str) -> float:
     """Epoch seconds of a Paris wall-clock time ``YYYY-MM-DD HH:MM``."""

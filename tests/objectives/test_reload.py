@@ -6,7 +6,7 @@ from panneau.hub.config import load_config
 from panneau.hub.plugins import make_plugin_manager
 from panneau.hub.server.app import Hub
 from tests.hub.conftest import hello
-from tests.objectives.conftest import CONFIG, Screen
+from tests.objectives.conftest import ANSWER_FASTER, CONFIG, Screen
 
 #: The rollup loop would next wake in an hour: anything seen sooner came from the reload.
 SLOW = CONFIG.replace('day_start = "06:00"', 'day_start = "06:00"\nhistory_interval_s = 3600')
@@ -14,20 +14,12 @@ ADDED = """
 [pulse]
 enabled = true
 question = "Ready for the week?"
-[[objectives]]
-title = "Answer faster"
-team = "support"
-period = "month"
-[[objectives.key_results]]
-kpi = "asa_s"
-target = 20.0
-direction = "lower"
 [scorecard]
 period = "week"
 [[scorecard.kpis]]
 kpi = "csat_pct"
 perspective = "customer"
-"""
+""" + ANSWER_FASTER
 
 
 async def test_objectives_scorecard_and_pulse_are_taken_on_reload(tmp_path):
