@@ -45,16 +45,25 @@ function siteOwner(objective) {
 }
 
 // Draw the page into `el`. `fmt(kpi, value)` formats a figure, `short(kpi)` names it,
-// `fixed(value, decimals)` rounds as Python does, `symbols` are the state marks.
-export function drawGoals(doc, el, kind, goals, { fmt, short, fixed, symbols }) {
+// `fixed(value, decimals)` rounds as Python does, `symbols` are the state marks,
+// `stale(kpi, scope)` whether a figure is doubtful (hub link lost, or a source feeding it stale
+// or down: the tiles' rule). A doubtful figure's row is greyed and its state reads "◌ stale",
+// as a tile's does; an objective is doubtful when one of its key results is.
+export function drawGoals(doc, el, kind, goals, { fmt, short, fixed, symbols, stale = () => false }) {
   const cell = (text, cls = "") => Object.assign(doc.createElement("td"), { className: cls, textContent: text });
   const stateCell = (state, text) => cell(`${symbols[state || "none"]} ${text}`.trimEnd(), state || "none");
+  const staleCell = (text) => cell(`${symbols.stale} ${text}`.trimEnd(), "stale");
   const bar = (pct) => {
     if (typeof pct !== "number") return cell(symbols.nodata, "nodata");
     const filled = Math.round((Math.max(0, Math.min(100, pct)) / 100) * 10);
     return cell(`${"█".repeat(filled)}${"░".repeat(10 - filled)} ${fixed(pct, 0).padStart(3)}%`, "num");
   };
   const row = (...cells) => { const tr = doc.createElement("tr"); tr.append(...cells); return tr; };
+  const marked = (tr, doubtful) => {
+    tr.dataset.stale = String(doubtful);
+    if (doubtful) tr.classList.add("stale");
+    return tr;
+  };
   const table = (title, rows) => {
     const block = doc.createElement("div");
     if (title) block.append(Object.assign(doc.createElement("h3"), { textContent: title }));
@@ -71,14 +80,16 @@ export function drawGoals(doc, el, kind, goals, { fmt, short, fixed, symbols }) 
       return;
     }
     const card = goals[0];
+    const scope = typeof card.scope === "string" ? card.scope : undefined;
     const grid = Object.assign(doc.createElement("div"), { className: "perspectives" });
     for (const [perspective, title] of PERSPECTIVES) {
       const rows = (card.rows || []).filter((r) => r.perspective === perspective).map((r) => {
         const has = r.value !== null && r.value !== undefined;
-        return row(cell(r.label || short(r.kpi), "what"), cell(r.role === "leading" ? "lead" : "lag", "muted"),
-                   stateCell(has ? r.state : "nodata", fmt(r.kpi, r.value)),
-                   cell(r.previous === null || r.previous === undefined ? "" : `was ${fmt(r.kpi, r.previous)}`, "muted num"),
-                   cell(r.target === null || r.target === undefined ? "" : `→ ${fmt(r.kpi, r.target)}`, "num"));
+        const doubtful = stale(r.kpi, scope);
+        return marked(row(cell(r.label || short(r.kpi), "what"), cell(r.role === "leading" ? "lead" : "lag", "muted"),
+                          doubtful ? staleCell(`${fmt(r.kpi, r.value)} stale`) : stateCell(has ? r.state : "nodata", fmt(r.kpi, r.value)),
+                          cell(r.previous === null || r.previous === undefined ? "" : `was ${fmt(r.kpi, r.previous)}`, "muted num"),
+                          cell(r.target === null || r.target === undefined ? "" : `→ ${fmt(r.kpi, r.target)}`, "num")), doubtful);
       });
       grid.append(table(title, rows.length ? rows : [row(cell("—", "muted"))]));
     }
@@ -103,12 +114,16 @@ export function drawGoals(doc, el, kind, goals, { fmt, short, fixed, symbols }) 
     const owner = obj.team ? String(obj.team) : siteOwner(obj);
     const title = cell(String(obj.title), "what");
     title.style.fontWeight = "700";
-    rows.push(row(title, cell(`${obj.period} · ${owner}`, "muted"),
-                  stateCell(STATUS_STATES[obj.status] || "none", String(obj.status ?? "")), bar(obj.progress_pct)));
-    for (const kr of obj.key_results || []) {
-      rows.push(row(cell(`${kr.label || short(kr.kpi)}`, "what kr"),
-                    cell(`${fmt(kr.kpi, kr.value)} → ${fmt(kr.kpi, kr.target)} by ${deadline(kr.deadline)}`),
-                    stateCell(STATUS_STATES[kr.status] || "none", String(kr.status ?? "")), bar(kr.progress_pct)));
+    const results = (obj.key_results || []).map((kr) => [kr, stale(kr.kpi, typeof kr.scope === "string" ? kr.scope : undefined)]);
+    const doubtful = results.some(([, d]) => d);
+    rows.push(marked(row(title, cell(`${obj.period} · ${owner}`, "muted"),
+                         doubtful ? staleCell("stale") : stateCell(STATUS_STATES[obj.status] || "none", String(obj.status ?? "")),
+                         bar(obj.progress_pct)), doubtful));
+    for (const [kr, d] of results) {
+      rows.push(marked(row(cell(`${kr.label || short(kr.kpi)}`, "what kr"),
+                           cell(`${fmt(kr.kpi, kr.value)} → ${fmt(kr.kpi, kr.target)} by ${deadline(kr.deadline)}`),
+                           d ? staleCell("stale") : stateCell(STATUS_STATES[kr.status] || "none", String(kr.status ?? "")),
+                           bar(kr.progress_pct)), d));
     }
   }
   el.append(table("", rows));

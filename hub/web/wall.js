@@ -465,9 +465,11 @@ export class Wall {
   }
 
   drawGoals(kind) {
-    drawGoals(this.doc, this.doc.getElementById("goals"), kind, goalsOf(this.view, kind, scopeOf(this.view.meta)), {
+    const home = scopeOf(this.view.meta), stale = staleSources(this.view);
+    drawGoals(this.doc, this.doc.getElementById("goals"), kind, goalsOf(this.view, kind, home), {
       fmt: (kpi, v) => formatValue(this.catalogue[kpi], v), fixed, symbols: SYMBOLS,
       short: (kpi) => (this.catalogue[kpi] && this.catalogue[kpi].short) || labelOf(this.catalogue, kpi),
+      stale: (kpi, scope = home) => isStale(this.catalogue, kpi, scopeSources(stale, scope), this.link),
     });
   }
 

@@ -24,6 +24,7 @@ from panneau.hub.charts import DAY_KPIS, build_charts, day_start, history_frames
 from panneau.hub.config import parse_config
 from panneau.hub.config.schema import KioskPage
 from panneau.hub.display import format_value
+from panneau.hub.freshness import Link, figure_stale, scope_sources, stale_sources
 from panneau.hub.hookspecs import hookimpl
 from panneau.hub.server.app import Hub
 from panneau.hub.sources import SourceSpec
@@ -319,4 +320,43 @@ async def test_a_fresh_hubs_trends_page_says_what_it_has_not_yet(tmp_path, feed_
             ["chart-resolution", "Resolution h/day | no ticket solved this week"],
             ["chart-channels", "Tickets today by channel | no ticket today"],
             ["chart-types", "Tickets today by type | no ticket today"]]
+        await browser.close()
+
+
+async def test_the_goals_pages_mark_what_a_stale_source_feeds(tmp_path, feed_pm):
+    """A stale source greys the scorecard rows and key results it feeds, under ◌ stale (the
+    tiles' rule, panneau.hub.freshness.figure_stale); the figures it does not feed stay as
+    they are."""
+    text = config_text(str(tmp_path / "hub.db"), {"count": 0, "hang_after": 3},
+                       stale_after_s=0.5) + ANSWER_FASTER
+    config = parse_config(text, "wall.toml")
+    config.kiosk.pages = [KioskPage("Scorecard", kind="scorecard", dwell_s=3600),
+                          KioskPage("Objectives", kind="objectives", dwell_s=3600)]
+    rows_js = """[...document.querySelectorAll('#goals tr')].map((r) =>
+        [r.dataset.stale === 'true', ...[...r.cells].map((c) => c.textContent)])"""
+    async with Hub(config, pm=feed_pm) as hub, async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        page = await browser.new_page(viewport={"width": 1280, "height": 720})
+        await page.goto(f"{hub.http_url}/wall/#token={kiosk_token('support')}")
+        await wait_for(page, "window.panneauWall && panneauWall.wall.showPage('Scorecard') && "
+                             "document.querySelector('#goals tr.stale')", "a stale row")
+        view = await kiosk_view(hub, "support")
+        assert view.values["source:feed"]["status"] == "stale"
+        sources = scope_sources(stale_sources(view), "team:support")
+        expected = [figure_stale(row["kpi"], sources, Link(connected=True))
+                    for row in view.values["scorecard:team:support"]["rows"]]
+        assert True in expected and False in expected  # the calls' figures only
+        rows = [r for r in await page.evaluate(rows_js) if len(r) == 6]  # a KPI's row
+        assert [r[0] for r in rows] == expected
+        for doubtful, *cells in rows:
+            assert cells[2].startswith("◌ ") and cells[2].endswith(" stale") if doubtful \
+                else not cells[2].startswith("◌")
+        await page.screenshot(path=str(tmp_path / "scorecard-stale.png"))
+
+        assert await page.evaluate("panneauWall.wall.showPage('Objectives')")
+        await wait_for(page, "document.querySelector('#goals').dataset.kind === 'objectives'",
+                       "the objectives")
+        assert [[r[0], r[1], r[3]] for r in await page.evaluate(rows_js)] == [
+            [True, "Answer faster", "◌ stale"], [True, "ASA", "◌ stale"]]
+        await page.screenshot(path=str(tmp_path / "objectives-stale.png"))
         await browser.close()
