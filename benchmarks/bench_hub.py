@@ -96,7 +96,7 @@ async def next_phase(control) -> tuple[str, float]:
 
 
 #: The hub process's trace (``--trace``): per marker accepted, per publish tick.
-_TRACE: dict[str, list] = {"accepted": [], "ticks": []}
+_TRACE: dict[str, list] = {"accepted": [], "ticks": [], "gc": []}
 
 
 def _take_trace() -> dict[str, list]:
@@ -108,8 +108,25 @@ def _take_trace() -> dict[str, list]:
 
 def _trace_hub(hub_cls) -> None:
     """Wrap ``Hub._accept`` and ``Hub.tick`` (in the hub's process only) to note when each
-    marker was accepted and, per tick: start, frames written, CPU, as_of step, count."""
+    marker was accepted and, per tick: start, frames written, CPU (in all, and of the engine
+    snapshot, the changed topics and the publish), the as_of step and a minute's turn, the
+    times the process was switched out during it, the garbage collections in it, count."""
+    import gc
+    import resource
+
     accept, tick = hub_cls._accept, hub_cls.tick
+    gc_ms = [0.0, 0.0, 0.0]  # collections' CPU so far, start of the one running (CPU, wall)
+
+    def on_gc(phase, info):
+        if phase == "start":
+            gc_ms[1], gc_ms[2] = time.process_time(), time.time()
+        else:
+            took = (time.process_time() - gc_ms[1]) * 1e3
+            gc_ms[0] += took
+            if took >= 1.0:
+                _TRACE["gc"].append((gc_ms[2], took, info["generation"]))
+
+    gc.callbacks.append(on_gc)
 
     def traced_accept(self, state, events, *args):
         accept(self, state, events, *args)
@@ -118,26 +135,42 @@ def _trace_hub(hub_cls) -> None:
             _TRACE["accepted"].append((max(marks), time.time()))
 
     def traced_tick(self):
-        row = {"start": time.time()}
-        cpu, views, publisher = time.process_time(), self.views, self.publisher
-        update, publish = views.update, publisher.publish
+        row = {"start": time.time(), "minute": self.clock() // 60 != self.snapshot.at // 60}
+        cpu, views, publisher, engine = time.process_time(), self.views, self.publisher, \
+            self.engine
+        switched, gc_before = resource.getrusage(resource.RUSAGE_SELF).ru_nivcsw, gc_ms[0]
+        update, publish, snapshot = views.update, publisher.publish, engine.snapshot
+
+        def traced_snapshot(now):
+            start = time.process_time()
+            try:
+                return snapshot(now)
+            finally:
+                row["snap"] = time.process_time() - start
 
         def traced_update(inputs):
+            start = time.process_time()
             topics = update(inputs)
+            row["topics"] = time.process_time() - start
             row["step"] = ("meta", "") in topics
             return topics
 
         def traced_publish(topics):
+            start = time.process_time()
             built = publish(topics)
             row["written"] = time.time()
+            row["publish"] = time.process_time() - start
             return built
 
-        views.update, publisher.publish = traced_update, traced_publish
+        views.update, publisher.publish, engine.snapshot = \
+            traced_update, traced_publish, traced_snapshot
         try:
             return tick(self)
         finally:
-            del views.update, publisher.publish
+            del views.update, publisher.publish, engine.snapshot
             row["cpu"] = time.process_time() - cpu
+            row["switched"] = resource.getrusage(resource.RUSAGE_SELF).ru_nivcsw - switched
+            row["gc_ms"] = gc_ms[0] - gc_before
             row["count"] = self.snapshot.values.get("queue:qall", {}).get("today", {}).get(
                 "offered")
             _TRACE["ticks"].append(row)
@@ -598,9 +631,10 @@ def report_sized(results: list[tuple[Case, Case]], sized: list[Case]) -> None:
                   f"{cells[2][1]:>8.1f}")
 
 
-def report_trace(hub: Case) -> None:
+def report_trace(hub: Case, slowest: int = 5) -> None:
     """Where each marker's time went (``--trace``): hub side from the hub's own trace, then
-    the screens' receipts after the hub wrote the frames."""
+    the screens' receipts after the hub wrote the frames; and the ``slowest`` markers one by
+    one (what their tick was made of)."""
     first = 0
     for phase in ("isolated", "load"):
         marks, trace = hub.marks.get(phase, []), hub.trace.get(phase)
@@ -608,6 +642,7 @@ def report_trace(hub: Case) -> None:
             continue
         accepted = dict(trace["accepted"])
         columns: dict[str, list[float]] = defaultdict(list)
+        rows: list[tuple[float, int, float, float, dict]] = []
         steps = 0
         for number, emitted in enumerate(marks, first + 1):
             at = accepted.get(number)
@@ -624,6 +659,7 @@ def report_trace(hub: Case) -> None:
             if got:
                 columns["all written → last screen"].append(max(got) - tick["written"])
                 columns["emit → last screen"].append(max(got) - emitted)
+                rows.append((max(got) - emitted, number, emitted, at, tick))
         first += len(marks)
         lo, hi = hub.spans[phase]
         step_cpu = ", ".join(f"{t['cpu'] * 1e3:.0f}" for t in trace["ticks"]
@@ -634,6 +670,25 @@ def report_trace(hub: Case) -> None:
         for name, values in columns.items():
             print(f"      {name:<26} p50 {pct(values, .5) * 1e3:6.1f}  p99 "
                   f"{pct(values, .99) * 1e3:6.1f}  max {max(values) * 1e3:6.1f} ms")
+        if rows:
+            print(f"    the {min(slowest, len(rows))} slowest markers (ms; CPU: tick = engine "
+                  "snapshot + topics + publish + the rest; sw: times the hub was switched "
+                  "out in the tick; gc: collections' CPU in it):")
+        for total, number, emitted, at, tick in sorted(rows, key=lambda r: r[0])[-slowest:]:
+            ms = {k: tick.get(k, 0.0) * 1e3 for k in ("cpu", "snap", "topics", "publish")}
+            rest = ms["cpu"] - ms["snap"] - ms["topics"] - ms["publish"]
+            last = max(hub.receipts[number])
+            kind = "+step" if tick.get("step") else ""
+            kind += "+minute" if tick.get("minute") else ""
+            gcs = " ".join(f"gen{g} {took:.0f} ms" for at_gc, took, g in trace.get("gc", ())
+                           if emitted - 0.2 <= at_gc <= last)
+            print(f"      #{number:<4} {total * 1e3:6.1f} = accepted {(at - emitted) * 1e3:.1f}"
+                  f" + wait {(tick['start'] - at) * 1e3:.1f} + tick "
+                  f"{(tick['written'] - tick['start']) * 1e3:.1f} + screens "
+                  f"{(last - tick['written']) * 1e3:.1f} | CPU {ms['cpu']:.1f} = "
+                  f"{ms['snap']:.1f} + {ms['topics']:.1f} + {ms['publish']:.1f} + {rest:.1f}"
+                  f" | sw {tick.get('switched', 0)} gc {tick.get('gc_ms', 0.0):.1f} {kind}"
+                  f"{' | collections near: ' + gcs if gcs else ''}")
 
 
 def one_figure_delta() -> int:
