@@ -414,7 +414,9 @@ def changed_topics(old: ViewInputs, new: ViewInputs) -> set[Topic]:
 
     Relies on the engine's promise that a snapshot's dicts are never changed once handed
     out: a scope whose figures did not move keeps the very same dicts (compared by identity
-    first, then by value).
+    first, then by value: the ``now`` figures are new each snapshot), and a scope whose
+    states or targets did not change the very same states and targets dicts (compared by
+    identity only: in depth, every agent's states took 3-18 ms a tick at 2,000 screens).
     """
     _messages_key(new), _sources_key(new)  # taken now: states and acks change in place
     topics = set(_ALWAYS)
@@ -425,16 +427,13 @@ def changed_topics(old: ViewInputs, new: ViewInputs) -> set[Topic]:
     scopes = n.values.keys() | o.values.keys()
     if not extras_same:
         scopes |= nb.keys() | ob.keys()
+    nv, ov, ns, os_, nt, ot = n.values, o.values, n.states, o.states, n.targets, o.targets
     for scope in scopes:
-        for table_n, table_o in ((n.values, o.values), (n.states, o.states),
-                                 (n.targets, o.targets)):
-            a, b = table_n.get(scope), table_o.get(scope)
-            if a is not b and a != b:
-                topics.add(("scope", scope))
-                break
-        else:
-            if not extras_same and nb.get(scope) != ob.get(scope):
-                topics.add(("scope", scope))
+        a, b = nv.get(scope), ov.get(scope)
+        if (a is not b and a != b) or ns.get(scope) is not os_.get(scope) \
+                or nt.get(scope) is not ot.get(scope) \
+                or (not extras_same and nb.get(scope) != ob.get(scope)):
+            topics.add(("scope", scope))
     if n.values.keys() | nb.keys() != o.values.keys() | ob.keys():
         topics.add(SCOPES_TOPIC)
     if n.agents is not o.agents:

@@ -112,3 +112,66 @@ def test_alerts_in_force_are_owned_by_the_engine_and_advance_is_idempotent():
         engine.apply(ev.CallAnswered(ts=T0 + 20, call_id=f"c{i}", queue="q", agent="A",
                                      hold_s=20 - i))
     assert engine.snapshot(T0 + 21).active_alerts == {}
+
+
+def test_unchanged_scopes_keep_their_states_and_targets_dicts():
+    """The hub finds changed scopes by identity: a scope whose states are what they were is
+    handed the very same dict (whether its figures dict is the same or a new equal one)."""
+    th = book(WAIT, SL)
+    site = {"now": {"calls_waiting": 4}, "today": {"service_level_pct": 80}}
+    queue = {"now": {"calls_waiting": 1}}
+    first, _ = th.evaluate({"site": site, "queue:q": queue}, 0)
+    again, alerts = th.evaluate({"site": site, "queue:q": dict(queue)}, 1)
+    assert alerts == []
+    assert again["site"] is first["site"] and again["queue:q"] is first["queue:q"]
+    moved, alerts = th.evaluate({"site": site, "queue:q": {"now": {"calls_waiting": 3}}}, 2)
+    assert moved["site"] is first["site"]
+    assert moved["queue:q"] == {"now": {"calls_waiting": "warn"}} and len(alerts) == 1
+    targets = th.targets({"site": site, "queue:q": queue})
+    assert th.targets({"site": site, "queue:q": queue, "agent:A": {}})["site"] is \
+        targets["site"]
+
+
+def test_a_scope_gone_and_back_with_the_same_figures_is_evaluated_afresh():
+    th = book(WAIT)
+    site = {"now": {"calls_waiting": 4}}
+    assert len(th.evaluate({"site": site}, 0)[1]) == 1
+    th.evaluate({}, 1)  # gone: its state forgotten
+    assert len(th.evaluate({"site": site}, 2)[1]) == 1
+
+
+def test_states_and_alerts_do_not_depend_on_which_figures_dicts_are_shared():
+    """A run handing out the same dict for unchanged figures (as the engine does) gives the
+    states and alerts of a run handing out new copies every time."""
+    import random
+
+    rng = random.Random(7)
+    shared, fresh = book(SL, WAIT, WAIT_T), book(SL, WAIT, WAIT_T)
+    scopes = {"site": {}, "queue:q": {}, "team:t": {}, "agent:A": {}}
+    for step in range(400):
+        for scope in rng.sample(sorted(scopes), rng.randint(0, 2)):
+            scopes[scope] = {"now": {"calls_waiting": rng.choice([0, 1, 2, 3, 4, 5, 6, 7])},
+                             "today": {"service_level_pct": rng.choice([50, 61, 74, 76, 78])}}
+        shown = {s: w for s, w in scopes.items() if w and rng.random() > 0.05}
+        a = shared.evaluate(shown, step)
+        b = fresh.evaluate({s: {w: dict(k) for w, k in ws.items()} for s, ws in shown.items()},
+                           step)
+        assert a == b
+        assert shared.active == fresh.active
+
+
+def test_engine_snapshots_share_the_states_and_targets_of_unchanged_scopes():
+    config = make_config()
+    config.thresholds = [WAIT, WAIT_T]
+    engine = Engine(config)
+    for i in range(3):
+        engine.apply(ev.CallEntered(ts=T0 + i, call_id=f"c{i}", queue="q"))
+    before = engine.snapshot(T0 + 10)
+    engine.apply(ev.AgentLoggedIn(ts=T0 + 11, agent="B"))
+    after = engine.snapshot(T0 + 12)
+    assert after.states["queue:q"] is before.states["queue:q"]
+    assert after.targets["team:t"] is before.targets["team:t"]
+    engine.apply(ev.CallEntered(ts=T0 + 13, call_id="c9", queue="q"))
+    moved = engine.snapshot(T0 + 14)
+    assert moved.states["queue:q"] is not before.states["queue:q"]
+    assert moved.states["queue:q"]["now"]["calls_waiting"] == "alert"  # team t: alert at 4
