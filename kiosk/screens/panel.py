@@ -99,7 +99,7 @@ class PanelScreen(Screen):
         if kpis != self._kpis:
             self._kpis = kpis
             grid.styles.grid_size_columns = _columns(len(page.tiles))
-            self.scale.set_members([w.number for w in shown])
+            self.scale.set_members(shown)
         trend = self.query_one(TrendLine)
         trend.display = bool(page.spec.trend)
         trend.kpi = page.spec.trend or ""

@@ -9,12 +9,14 @@ full-block cells wide and one tall.
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from rich.segment import Segment
 from textual.reactive import reactive
 from textual.strip import Strip
 from textual.widget import Widget
 
-__all__ = ["BigNumber", "ScaleGroup", "render_big"]
+__all__ = ["BigNumber", "Figure", "ScaleGroup", "ScaleMember", "render_big"]
 
 _FONT_ROWS = 5
 #: Each glyph: five rows of pixels, ``#`` on.
@@ -88,6 +90,46 @@ def render_big(text: str, width: int, height: int, half_blocks: bool = True,
     ]
 
 
+class Figure:
+    """A value in the block font in a box of cells: centred rows, built once per value, box
+    and scale cap. Drawn by :class:`BigNumber` and by a KPI tile (which draws its figure
+    itself, with its label, rather than holding a ``BigNumber``)."""
+
+    def __init__(self, value: str = "", *, half_blocks: bool = True) -> None:
+        self.value = value
+        self.half_blocks = half_blocks
+        self._lines: list[str] = []
+        #: What the rows were last built for: (value, width, height, cap).
+        self.key: tuple | None = None
+
+    def natural_scale(self, width: int, height: int) -> int:
+        """The scale the value would get alone in a box of ``width``×``height`` cells."""
+        return _scale_for(self.value, width, height, self.half_blocks)
+
+    def lines(self, width: int, height: int, cap: int | None) -> list[str]:
+        """``height`` rows of ``width`` cells: the figure centred, at most at scale ``cap``."""
+        key = (self.value, width, height, cap)
+        if key != self.key:
+            self.key = key
+            lines = render_big(self.value, width, height, self.half_blocks, cap)[:height]
+            top = max(0, (height - len(lines)) // 2)
+            rows = [" " * width] * top + [line.center(width)[:width] for line in lines]
+            self._lines = rows + [" " * width] * (height - len(rows))
+        return self._lines
+
+
+class ScaleMember(Protocol):
+    """What a :class:`ScaleGroup` needs of a figure it sizes."""
+
+    group: ScaleGroup | None
+
+    def natural_scale(self) -> int: ...
+
+    def has_figure_box(self) -> bool: ...
+
+    def refresh(self) -> object: ...
+
+
 class ScaleGroup:
     """Big numbers drawn at one size: the smallest scale any of them would get alone.
 
@@ -97,11 +139,11 @@ class ScaleGroup:
     """
 
     def __init__(self) -> None:
-        self.members: list[BigNumber] = []
+        self.members: list[ScaleMember] = []
         self._cap: int | None = None
         self._stale = True
 
-    def set_members(self, members: list[BigNumber]) -> None:
+    def set_members(self, members: list[ScaleMember]) -> None:
         for member in self.members:
             if member not in members:
                 member.group = None
@@ -116,8 +158,8 @@ class ScaleGroup:
         """The shared scale, ``None`` before any member has a size."""
         if self._stale:
             self._stale = False
-            self._cap = min((m.natural_scale() for m in self.members
-                             if m.display and m.content_size.area), default=None)
+            self._cap = min((m.natural_scale() for m in self.members if m.has_figure_box()),
+                            default=None)
         return self._cap
 
     def resized(self) -> None:
@@ -147,20 +189,22 @@ class BigNumber(Widget):
         super().__init__(**kwargs)
         self.half_blocks = half_blocks
         self.group: ScaleGroup | None = None
+        self.figure = Figure(value, half_blocks=half_blocks)
         self.set_reactive(BigNumber.value, value)
-        self._lines: list[str] = []
-        self._lines_for: tuple | None = None
         self._strips: list[Strip] = []
         self._drawn_for: tuple | None = None
 
-    def watch_value(self) -> None:
+    def watch_value(self, value: str) -> None:
+        self.figure.value = value
         if self.group is not None:
             self.group.value_changed()
 
     def natural_scale(self) -> int:
         """The scale the value would get alone in this region."""
-        width, height = self.content_size
-        return _scale_for(self.value, width, height, self.half_blocks)
+        return self.figure.natural_scale(*self.content_size)
+
+    def has_figure_box(self) -> bool:
+        return bool(self.display and self.content_size.area)
 
     def _size_updated(self, size, virtual_size, container_size, layout: bool = True) -> bool:
         # Textual sets a widget's size here, during layout and before drawing; the group's
@@ -177,23 +221,15 @@ class BigNumber(Widget):
     def lines(self) -> list[str]:
         """The text rows as drawn now: the figure centred in the region, at the shared scale."""
         cap = self.group.cap() if self.group is not None else None
-        key = (self.value, self._size, cap)
-        if key != self._lines_for:
-            self._lines_for = key
-            width, height = self.content_size
-            lines = render_big(self.value, width, height, self.half_blocks, cap)
-            top = max(0, (height - len(lines)) // 2)
-            self._lines = [" " * width] * top + [line.center(width) for line in lines]
-        return self._lines
+        return self.figure.lines(*self.content_size, cap)
 
     def render_line(self, y: int) -> Strip:
         """One row of the centred big text, in the widget's colour."""
         lines = self.lines()
-        if self._drawn_for != self._lines_for:
-            self._drawn_for = self._lines_for
-            width, height = self.content_size
+        if self._drawn_for != self.figure.key:
+            self._drawn_for = self.figure.key
+            width = self.content_size.width
             style = self.rich_style
-            self._strips = [Strip([Segment(row.ljust(width)[:width], style)], width)
-                            for row in lines + [""] * max(0, height - len(lines))]
+            self._strips = [Strip([Segment(row, style)], width) for row in lines]
         return self._strips[y] if y < len(self._strips) else Strip.blank(
             self.content_size.width, self.rich_style)

@@ -1,25 +1,56 @@
-"""A KPI tile: a big number, a label with a state symbol, and arrows versus the past."""
+"""A KPI tile: a label with a state symbol, a big number, and arrows versus the past.
+
+One widget draws the whole tile (its lines through :meth:`KpiTile.render_line`): Textual's
+compositor cuts every screen line at each widget's edges and keeps each piece with its caches,
+so a tile of three child widgets cost a wall about 2,000 more strips (some 2 MiB) than a tile
+drawn by itself. The border and padding stay CSS (drawn around the content by Textual).
+"""
 
 from __future__ import annotations
 
-from textual.app import ComposeResult
-from textual.containers import Vertical
+import textwrap
+from typing import ClassVar
+
+from rich.cells import cell_len, set_cell_size
+from rich.segment import Segment
+from rich.style import Style
 from textual.reactive import reactive
-from textual.widgets import Static
+from textual.strip import Strip
+from textual.widget import Widget
 
 from panneau.hub.display import SYMBOLS, Symbols
 from panneau.kiosk.model import Tile
-from panneau.kiosk.widgets.bignum import BigNumber
+from panneau.kiosk.widgets.bignum import Figure, ScaleGroup
 
 __all__ = ["KpiTile"]
 
 _STATE_WORDS = {"ok": "", "warn": "WARN", "alert": "ALERT", "none": "", "nodata": "no data"}
 _REF_NAMES = {"yesterday": "yesterday", "last_week": "last week"}
 _STATES = ("ok", "warn", "alert", "none", "nodata")
+#: Rows the big number keeps before the comparisons under it give way.
+_MIN_FIGURE_ROWS = 3
+_BOLD = Style(bold=True)
 
 
-class KpiTile(Vertical):
-    """One figure. State shows as a CSS class (colour) *and* a symbol and word (shape)."""
+def _centred(text: str, width: int) -> str:
+    """``text`` centred in ``width`` cells, cut with an ellipsis when too long."""
+    if cell_len(text) > width:
+        return set_cell_size(text, width - 1) + "…" if width > 1 else set_cell_size(text, width)
+    pad = width - cell_len(text)
+    return " " * (pad // 2) + text + " " * (pad - pad // 2)
+
+
+class KpiTile(Widget):
+    """One figure. State shows as a CSS class (colour) *and* a symbol and word (shape).
+
+    Rows, inside the border: the head (state symbol, label, state word), the figure in the
+    block font (as large as the rows left allow, capped by the page's :class:`ScaleGroup`),
+    then the comparisons and a manager's note, wrapped and centred. Colours come from the
+    stylesheet: the tile's own colour (head and figure), ``kpi-tile--value`` and
+    ``kpi-tile--refs``.
+    """
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"kpi-tile--value", "kpi-tile--refs"}
 
     tile: reactive[Tile | None] = reactive(None, init=False, repaint=False)
     flash: reactive[bool] = reactive(False, init=False)
@@ -27,14 +58,13 @@ class KpiTile(Vertical):
     def __init__(self, tile: Tile | None, symbols: Symbols = SYMBOLS, **kwargs) -> None:
         super().__init__(**kwargs)
         self.symbols = symbols
-        self._shown: dict[str, str] = {}
-        self.number = BigNumber(classes="value", half_blocks=symbols.partial_blocks)
+        self.group: ScaleGroup | None = None
+        self.number = Figure(half_blocks=symbols.partial_blocks)
+        self.head = ""
+        self.refs = ""
+        self._strips: list[Strip] = []
+        self._drawn_for: tuple | None = None
         self.set_reactive(KpiTile.tile, tile)
-
-    def compose(self) -> ComposeResult:
-        yield Static(classes="head")
-        yield self.number
-        yield Static(classes="refs")
 
     def on_mount(self) -> None:
         self.watch_tile(self.tile)
@@ -59,22 +89,79 @@ class KpiTile(Vertical):
         return "  ".join(parts)
 
     def watch_tile(self, tile: Tile | None) -> None:
-        if tile is None or not self.children:
+        if tile is None:
             return
-        self._text(".head", self._head(tile))
-        self.number.value = tile.text
-        self._text(".refs", self._refs(tile))
         for state in _STATES:
             self.set_class(tile.state == state, f"-{state}")
         self.set_class(tile.stale, "-stale")
-
-    def _text(self, selector: str, text: str) -> None:
-        """Update a line when it changes; re-lay out only when its length does (it may wrap)."""
-        old = self._shown.get(selector)
-        if old != text:
-            self._shown[selector] = text
-            same_length = old is not None and len(old) == len(text)
-            self.query_one(selector, Static).update(text, layout=not same_length)
+        shown = (self.head, self.refs, self.number.value)
+        self.head, self.refs, self.number.value = self._head(tile), self._refs(tile), tile.text
+        if shown != (self.head, self.refs, self.number.value):
+            self.refresh()
+            if self.group is not None and shown[1:] != (self.refs, self.number.value):
+                self.group.value_changed()
 
     def watch_flash(self, flash: bool) -> None:
         self.set_class(flash, "-flash")
+
+    # -- the figure's box, for the page's ScaleGroup --------------------------------------
+
+    def _ref_lines(self, width: int, height: int) -> list[str]:
+        """The comparisons wrapped to ``width``, as many as leave the figure its rows; a
+        blank row without any, so the figures of a row of tiles stand level."""
+        room = max(0, height - 1 - _MIN_FIGURE_ROWS)
+        return (textwrap.wrap(self.refs, max(1, width)) or [""])[:room]
+
+    def _figure_box(self) -> tuple[int, int]:
+        width, height = self.content_size
+        return width, max(0, height - 1 - len(self._ref_lines(width, height)))
+
+    def natural_scale(self) -> int:
+        """The scale the figure would get alone in the rows it has."""
+        return self.number.natural_scale(*self._figure_box())
+
+    def has_figure_box(self) -> bool:
+        return bool(self.display and self.tile is not None and all(self._figure_box()))
+
+    def _size_updated(self, size, virtual_size, container_size, layout: bool = True) -> bool:
+        # Textual sets a widget's size here, during layout and before drawing; the group's
+        # cap must follow in the same frame (on_resize would only come after it is drawn).
+        changed = super()._size_updated(size, virtual_size, container_size, layout)
+        if changed and self.group is not None:
+            self.group.resized()
+        return changed
+
+    # -- drawing -------------------------------------------------------------------------
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._drawn_for = None  # colours changed: the rows are built again
+
+    def rows(self) -> list[str]:
+        """The tile's text rows inside its border: head, figure, comparisons."""
+        width, height = self.content_size
+        if not height:
+            return []
+        refs = self._ref_lines(width, height)
+        cap = self.group.cap() if self.group is not None else None
+        figure = self.number.lines(width, max(0, height - 1 - len(refs)), cap)
+        return [_centred(self.head, width), *figure, *(_centred(r, width) for r in refs)]
+
+    def render_line(self, y: int) -> Strip:
+        """One row of the tile, in its colours (built once per text, size, cap and style)."""
+        width, height = self.content_size
+        cap = self.group.cap() if self.group is not None else None
+        key = (self.head, self.refs, self.number.value, width, height, cap)
+        if key != self._drawn_for:
+            self._drawn_for = key
+            base = self.rich_style
+            value = self.get_component_rich_style("kpi-tile--value")
+            refs = self.get_component_rich_style("kpi-tile--refs")
+            styles = [base + _BOLD] + [value] * (height - 1)
+            rows = self.rows()
+            styles[len(rows) - len(self._ref_lines(width, height)):] = [refs] * height
+            self._strips = [Strip([Segment(row, style)], width)
+                            for row, style in zip(rows, styles, strict=False)]
+        if y < len(self._strips):
+            return self._strips[y]
+        return Strip.blank(width, self.rich_style)

@@ -46,9 +46,8 @@ async def test_a_comment_goes_from_the_console_to_the_kiosk_and_the_export(tmp_p
                 await wait_for(pilot, lambda: any(
                     k == KEY for k, _ in console.screen.model.notes))
             await wait_for(kiosk_pilot, lambda: note_of(kiosk) == "phone outage 10:05")
-            assert "✎ phone outage 10:05" in str(
-                next(w for w in kiosk.panel.tiles() if w.tile.kpi == "offered")
-                .query_one(".refs").render())
+            assert "✎ phone outage 10:05" in "\n".join(
+                next(w for w in kiosk.panel.tiles() if w.tile.kpi == "offered").rows())
             await kiosk.client.close()
             await console.client.close()
     out = io.StringIO()

@@ -87,7 +87,8 @@ async def test_alert_jumps_to_front_flashes_then_stays_marked():
         tile = tiles(app)["calls_waiting"]
         assert not tile.has_class("-flash")
         assert tile.has_class("-alert")
-        assert tile.query_one(".head").content.startswith("✖ Calls waiting · now ALERT")
+        assert tile.head.startswith("✖ Calls waiting · now ALERT")
+        assert tile.rows()[0].strip() == tile.head  # drawn as its first row
         banner = app.panel.query_one(Banner)
         assert banner.notices[0].kind == "alert"
 
@@ -122,7 +123,7 @@ async def test_connection_loss_greys_figures_and_keeps_values():
         app.set_view(app.view, Link(False, lost_at=T0 - 90))
         await pilot.pause()
         assert all(w.has_class("-stale") for w in tiles(app).values())
-        assert tiles(app)["calls_waiting"].query_one(BigNumber).value == "1"
+        assert tiles(app)["calls_waiting"].number.value == "1"
         text = app.panel.query_one(Banner).notices[0].text
         assert text.startswith("Hub connection lost since 10:58")
         app.set_view(app.view, Link(True))
@@ -159,25 +160,28 @@ async def test_off_hours_dims_to_a_clock_and_comes_back():
 async def test_survives_resize_and_a_burst_of_updates():
     app = KioskApp(view=view_of(normal_values()), clock=fixed_clock)
     async with app.run_test(size=(160, 45)) as pilot:
-        big = tiles(app)["calls_waiting"].query_one(BigNumber)
-        await wait_for(pilot, lambda: len(big.lines()) > 1)  # big digits laid out
-        tall = len(big.lines())
+        tile = tiles(app)["calls_waiting"]
+
+        def block_rows() -> int:
+            return sum(1 for row in tile.rows() if set(row) & set("█▀▄"))
+
+        await wait_for(pilot, lambda: block_rows() > 1)  # big digits laid out
+        tall = block_rows()
         await pilot.resize_terminal(80, 24)
-        await pilot.pause()
-        assert big.content_size.height < tall
+        await wait_for(pilot, lambda: 0 < block_rows() < tall)
         for n in range(50):  # redraws are coalesced: the last value wins
             values = normal_values()
             values["kpi:team:support/now/calls_waiting"] = n
             app.set_view(view_of(values))
         await pilot.pause()
-        assert big.value == "49"
+        assert tile.number.value == "49"
 
 
 async def test_a_garbled_view_still_draws():
     app = KioskApp(view=view_of(GARBAGE), clock=fixed_clock)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
-        assert tiles(app)["calls_waiting"].query_one(BigNumber).value == "-"
+        assert tiles(app)["calls_waiting"].number.value == "-"
         assert app.panel.query_one(BottomBar).as_of == "as of —"
         app.set_view(view_of({"meta": "nonsense"}))
         await pilot.pause()

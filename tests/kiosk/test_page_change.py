@@ -15,7 +15,6 @@ from kiosk_data import fixed_clock, normal_values, view_of
 
 from panneau.kiosk import app as app_module
 from panneau.kiosk.app import KioskApp
-from panneau.kiosk.widgets import BigNumber
 
 SIZE = (160, 45)
 
@@ -37,8 +36,8 @@ class RecordingKiosk(KioskApp):
 
 
 def _figures_big(app: KioskApp) -> bool:
-    numbers = list(app.panel.query(BigNumber))
-    return bool(numbers) and all(n.region.height and n.natural_scale() > 0 for n in numbers)
+    tiles = app.panel.tiles()
+    return bool(tiles) and all(t.region.height and t.natural_scale() > 0 for t in tiles)
 
 
 async def _settled(pilot, app: RecordingKiosk) -> tuple[str, ...]:
