@@ -27,7 +27,7 @@ from panneau.hub.engine.bad import BadEvents
 from panneau.hub.engine.erlang import staffing
 from panneau.hub.engine.escalations import CallEscalations, escalation_kpis
 from panneau.hub.engine.inputs import Inputs, input_kpis
-from panneau.hub.engine.kpis import agent_kpis, occupancy, queue_kpis
+from panneau.hub.engine.kpis import agent_kpis, occupancy, occupancy_pct, queue_kpis
 from panneau.hub.engine.scopes import Scopes
 from panneau.hub.engine.snapshot import Snapshot
 from panneau.hub.engine.surveys import Surveys
@@ -81,6 +81,9 @@ class Engine:
         self.thresholds = Thresholds(config, self.scopes)
         self._cache: dict[str, dict[str, dict[str, float]]] = {}
         self._small: dict[str, frozenset[str]] = {}
+        #: The scopes whose cached figures took the short way (see :meth:`_windows`), with
+        #: whether they had seen calls then.
+        self._short: dict[str, bool] = {}
         self._day: int | None = None
         self._current = Snapshot(at=0.0)
         self._routes: dict[type, tuple[_Take, ...]] = {}
@@ -198,13 +201,15 @@ class Engine:
             self.agents.forget_calls(self.calls.forget_stale(now), now)
         views, agent_counts, reasons = self.agents.now(now)  # agent time first: its minutes
         self.tallies.advance(now)  # are then folded with the others
-        dirty = self.tallies.take_dirty() | self.inputs.take_dirty()
+        dirty, left = self.tallies.take_changes()
+        dirty |= self.inputs.take_dirty()
+        timed = self.agents.levels.take_dirty(self.tallies.cursor)
         day = self.clock.day(now)
         if day != self._day:
             self._day = day
             dirty |= set(self._cache)
         dirty |= self.calls.seen - set(self._cache)
-        self._windows(dirty, now)
+        self._windows(dirty, timed.union(*left.values()), left, now)
         now_values = self._now(now, agent_counts)
         # Every scope with figures, in the cache's order then the others': the windows as
         # cached (shared, never changed), with "now" for the few scopes that have it.
@@ -223,14 +228,20 @@ class Engine:
         )
         self.timeline.after_advance(now)
 
-    def _windows(self, dirty: set[str], now: float) -> None:
-        """Recompute the windowed figures of the ``dirty`` scopes into the cache.
+    def _windows(self, dirty: set[str], moved: set[str], left: dict[int, set[str]],
+                 now: float) -> None:
+        """Recompute the windowed figures of the ``dirty`` scopes into the cache, and of the
+        ``moved`` ones: scopes whose agent time moved with the minute, or whose added sums
+        changed in the rolling windows of ``left`` only (a minute left them).
 
-        At a minute tick that is every scope (561 × 4 windows at 500 agents), so what is the
-        same for all is looked up once, and a scope with calls and agent time only (every
-        agent, most queues) takes the short way: the agent or the queue formulas on each
-        window's sums, nothing else (the tallies hold no entered figures), and occupancy
-        from the agent time of its four windows, read in one call.
+        A minute tick moves every scope with agent time (561 × 4 windows at 500 agents), so
+        what is the same for all is looked up once, and a scope with calls and agent time
+        only (every agent, most queues) takes the short way: the agent or the queue formulas
+        on each window's sums, nothing else (the tallies hold no entered figures), and
+        occupancy from the agent time of its four windows, read in one call. A moved scope's
+        window whose added sums did not change keeps its figures but occupancy, and the very
+        dicts when occupancy is the same too (a scope's dict of windows as well when none
+        changed): a minute tick builds only what changed, and a snapshot shares the rest.
         """
         counted, time_of = self.tallies.counted, self.agents.levels.windows
         cursor = self.tallies.cursor
@@ -240,22 +251,48 @@ class Engine:
         entered, rates = self.inputs.days.get(day, {}), bool(self.inputs.rates)
         tickets_seen, surveyed = self.tickets.seen, self.surveys.seen
         calls_seen, level2, cache, small = self.calls.seen, self._level2, self._cache, self._small
-        for scope in dirty:
+        short = self._short
+        stale = (*(left[width] for width in ROLLING.values()), set())  # _WINDOWS' order
+        for scope in dirty | moved:
             if level2 or rates or scope in tickets_seen or scope in surveyed or scope in entered:
                 cache[scope] = self._windows_of(scope, now, day)
+                short.pop(scope, None)
                 continue
             seen = scope in calls_seen
             kpis = agent_kpis if scope.startswith("agent:") else queue_kpis
             times = time_of(scope, cursor, first, end)
+            old = (None if scope in dirty or short.get(scope) is not seen
+                   else cache.get(scope))
             out = {}
+            same = old is not None
             for i, window in enumerate(_WINDOWS):
-                figures: dict[str, float] = {}
-                kpis(counted(scope, window, now), figures, seen)
-                if times is not None:
-                    occupancy(times[2 * i], times[2 * i + 1], figures)
+                figures: dict[str, float] | None
+                if old is None or scope in stale[i]:
+                    built: dict[str, float] = {}
+                    figures = built
+                    kpis(counted(scope, window, now), built, seen)
+                    if times is not None:
+                        occupancy(times[2 * i], times[2 * i + 1], built)
+                    same = False
+                else:  # the same added sums: the same figures but occupancy
+                    figures = old.get(window)
+                    if times is not None:
+                        value = occupancy_pct(times[2 * i], times[2 * i + 1])
+                        if figures is None:
+                            if value is not None:
+                                figures, same = {"occupancy_pct": value}, False
+                        elif figures.get("occupancy_pct") != value:
+                            figures, same = dict(figures), False
+                            if value is None:
+                                del figures["occupancy_pct"]
+                            else:
+                                figures["occupancy_pct"] = value
                 if figures:
                     out[window] = figures
+            if same:  # every window kept: the scope's dict too
+                continue
             cache[scope] = out
+            short[scope] = seen
             if small:
                 small.pop(scope, None)
 

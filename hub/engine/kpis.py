@@ -6,7 +6,8 @@ from collections.abc import Callable
 
 from panneau.hub.engine.windows import Sums
 
-__all__ = ["QUEUE_COUNTS", "agent_kpis", "occupancy", "pct", "queue_kpis", "voice_kpis"]
+__all__ = ["QUEUE_COUNTS", "agent_kpis", "occupancy", "occupancy_pct", "pct", "queue_kpis",
+           "voice_kpis"]
 
 #: Counts shown (as 0 when nothing happened) for queue, team and site scopes with calls.
 QUEUE_COUNTS = ("offered", "answered", "completed", "abandoned", "unanswered", "timed_out",
@@ -106,6 +107,14 @@ def _handled(g: Callable[[str, float], float], completed: float, out: dict[str, 
 def occupancy(work: float, busy: float, out: dict[str, float]) -> None:
     """``occupancy_pct`` from agent-seconds at work and busy, into ``out`` (the last of the
     figures every scope kind has)."""
+    value = occupancy_pct(work, busy)
+    if value is not None:
+        out["occupancy_pct"] = value
+
+
+def occupancy_pct(work: float, busy: float) -> float | None:
+    """``occupancy_pct`` from agent-seconds at work and busy (None without work)."""
     if work > _TINY:
         v = 100.0 * busy / work
-        out["occupancy_pct"] = (100.0 if v > 100.0 else v) if v > 0.0 else 0.0
+        return (100.0 if v > 100.0 else v) if v > 0.0 else 0.0
+    return None

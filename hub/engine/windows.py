@@ -247,6 +247,10 @@ class Tallies:
         #: Scopes whose sums changed since :meth:`take_dirty` was last called (complete once
         #: the pending sums are spread, as :meth:`take_dirty` does first).
         self.dirty: set[str] = set()
+        #: width -> scopes whose sums changed in that rolling window only since then: a
+        #: minute left it (a minute tick changes nothing else but the cursor's minute moving
+        #: from "current" to the running totals, which changes no window's sums).
+        self.left: dict[int, set[str]] = {w: set() for w in ROLLING.values()}
         #: Every add, while the engine keeps them to undo (:meth:`undo_journal`).
         self.journal: Journal | None = None
         #: Sums read by minute range rather than added (agent time), merged into what
@@ -424,26 +428,28 @@ class Tallies:
         del self.pending[minute]
         return self.open.pop(minute)
 
-    def _leave(self, minute: int) -> None:
+    def _leave(self, minute: int, current: bool) -> None:
         """The cursor leaves ``minute`` (the minute after it starts): its bucket goes into its
-        day and every rolling total at once, and each window's oldest minute out.
+        day and every rolling total at once, and each window's oldest minute out (its scopes
+        noted in :attr:`left`). ``current``: ``minute`` is the cursor's, whose bucket every
+        window and the day already counted (:meth:`counted`): its scopes are not changed.
 
         The hot loop of a minute tick (every scope, seven tables): sums a table already holds
         are updated in place by index (a missing key or scope raises, rarely)."""
         bucket = self._close(minute) if minute in self.open else None
-        dirty = self.dirty
         if bucket:
             day = self.days.get(key := self.clock.day(minute * 60.0))
             if day is None:
                 day = self.days[key] = {}
-            dirty.update(bucket)
+            if not current:
+                self.dirty.update(bucket)
             _add_each((day, *self.rolling.values()), bucket)
-        minutes, eps = self.minutes, _EPS
+        minutes, eps, left = self.minutes, _EPS, self.left
         for width, sums in self.rolling.items():  # each window's oldest minute out
             old = minutes.get(minute - width + 1)
             if not old:
                 continue
-            dirty.update(old)
+            left[width].update(old)
             for scope, amounts in old.items():
                 try:
                     into = sums[scope]
@@ -488,7 +494,7 @@ class Tallies:
             return
         if old is not None and 0 < target - old <= _SHORTEST and self.folded == old - 1:
             for minute in range(old, target):  # live, minute after minute
-                self._leave(minute)
+                self._leave(minute, minute == old)
             self.folded = target - 1
             self.dirty.update(self.minutes.get(target, ()))
             self.cursor = target
@@ -588,12 +594,21 @@ class Tallies:
 
     def take_dirty(self) -> set[str]:
         """The scopes changed since the last call (and forget them)."""
-        if self.stale:
-            self._spread_all()
-        dirty, self.dirty = self.dirty, set()
+        dirty, left = self.take_changes()
+        dirty = dirty.union(*left.values())
         if self.time is not None:
             dirty |= self.time.take_dirty(self.cursor)
         return dirty
+
+    def take_changes(self) -> tuple[set[str], dict[int, set[str]]]:
+        """The scopes whose added sums changed since the last call (or :meth:`take_dirty`)
+        in every window, and by width those changed in that rolling window only (a minute
+        left it); forgets them. Agent time (:attr:`time`) is not in them."""
+        if self.stale:
+            self._spread_all()
+        dirty, self.dirty = self.dirty, set()
+        left, self.left = self.left, {w: set() for w in ROLLING.values()}
+        return dirty, left
 
     def scopes(self) -> set[str]:
         """Every scope with sums in a minute, a day or a window."""
@@ -623,6 +638,7 @@ class Tallies:
         self.pending = {m: {} for m in self.open}
         self.stale = False
         self.dirty = self.scopes()
+        self.left = {w: set() for w in ROLLING.values()}
 
 
 def _tables(tables: dict[int, dict[str, Sums]]) -> list:
