@@ -18,7 +18,12 @@ within the reach below.
   newest checkpoint before it, undoes the sums added since (:attr:`Tallies.journal`), and takes
   the events since then again with the late ones in their place.
 - A checkpoint is the engine's state but its sums (:meth:`Engine.to_data` parts), taken at an
-  ``advance`` at most every ``CHECKPOINT_S``; checkpoints and the events since the oldest
+  ``advance`` at most every ``CHECKPOINT_S``, but not at the first ``advance`` into a new
+  minute (it moves every window: the heaviest) when the one before was in the minute before:
+  the next ``advance`` takes it (or the next minute's, when ``advance`` comes once a minute).
+  Taken when due, a live hub's checkpoints drifted onto its minute ticks within an hour or
+  two and stayed there, the worst tick carrying both.
+  Checkpoints and the events since the oldest
   are kept for ``reach_s`` (``REACH_S``, 15 minutes, by default). A late event older than the
   oldest checkpoint is taken right after it: its sums land in its own minute but the state
   machines see it then (counted in :attr:`Timeline.beyond_reach`). The first ``advance``
@@ -72,6 +77,8 @@ class Timeline:
         self.checkpoints: list[tuple[float, int, int, Any]] = []
         self.rewinds = 0
         self.beyond_reach = 0
+        #: The minute of the last ``advance`` (see :meth:`after_advance`).
+        self._minute = -math.inf
 
     def add(self, event: Event) -> None:
         """One event, whenever it happened."""
@@ -193,10 +200,14 @@ class Timeline:
             self._rewind()
 
     def after_advance(self, now: float) -> None:
-        """Move the frontier to the minute agent time was counted to; checkpoint when due."""
-        self.frontier = max(self.frontier, (now // 60) * 60.0)
+        """Move the frontier to the minute agent time was counted to; checkpoint when due
+        (at the next advance when this one entered the minute after the last one's)."""
+        minute, last = now // 60, self._minute
+        self._minute = minute
+        self.frontier = max(self.frontier, minute * 60.0)
         points = self.checkpoints
-        if points and self.frontier < points[-1][0] + CHECKPOINT_S:
+        if points and (self.frontier < points[-1][0] + CHECKPOINT_S or (
+                minute == last + 1 and self.frontier < points[-1][0] + 2 * CHECKPOINT_S)):
             return
         journal = self.tallies.journal
         assert journal is not None

@@ -169,3 +169,29 @@ def test_flat_and_get(run):
     assert len(flat) == sum(len(k) for w in snap.values.values() for k in w.values())
     assert snap.get("queue:q", "today", "offered") == 2
     assert snap.get("queue:nope", "today", "offered") is None
+
+
+def test_a_checkpoint_is_not_taken_at_a_minute_tick():
+    """The minute tick moves every window: a checkpoint due then is taken at the next advance
+    (taken when due, it landed on every minute tick of a quiet hub, whose frontier only moves
+    there), and once a minute still when advances come once a minute."""
+    engine = Engine(Config(queues={"q": QueueSettings()}))
+    engine.apply(ev.AgentLoggedIn(ts=T0, agent="A", queue="q"))
+    taken = []
+    for step in range(1, 30 * 6):
+        now = T0 + 10 * step
+        if step % 30 == 0:
+            engine.apply(ev.CallEntered(ts=now - 5, call_id=f"c{step}", queue="q"))
+        last = engine.timeline.checkpoints[-1] if engine.timeline.checkpoints else None
+        engine.advance(now)
+        if engine.timeline.checkpoints[-1] is not last:
+            taken.append(now)
+    assert len(taken) >= 28
+    assert all(now % 60 != 0 for now in taken)
+    once_a_minute, taken = Engine(Config(queues={"q": QueueSettings()})), []
+    for minute in range(1, 31):
+        last = once_a_minute.timeline.checkpoints[-1] if minute > 1 else None
+        once_a_minute.advance(T0 + 60 * minute)
+        if once_a_minute.timeline.checkpoints[-1] is not last:
+            taken.append(minute)
+    assert len(taken) >= 15
