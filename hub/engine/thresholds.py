@@ -173,8 +173,9 @@ class Thresholds:
         out: dict[str, dict[str, dict[str, float | bool | None]]] = {}
         cache = self._targets
         for scope in values if self.by_kpi else ():
-            mine = cache.get(scope, False)
-            if mine is False:
+            if scope in cache:
+                mine = cache[scope]
+            else:
                 mine = cache[scope] = self._targets_of(scope)
             if mine is not None:
                 out[scope] = mine
