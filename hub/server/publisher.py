@@ -317,24 +317,26 @@ class Publisher:
             if order is not None:
                 out.send(user, order)
 
-        for user in [u for u in single if u not in pending]:  # no shared part to wait for
-            finish(user)
-        for ps, part in shared:
-            changed = self._refresh(ps, build(part))
-            for user in ps.users:
-                if changed:
-                    mine = touched.get(user)
-                    if mine is None:
-                        touched[user] = mine = []
-                    mine.append(ps)
-                left = pending[user] - 1
-                if left:
-                    pending[user] = left
-                else:  # its last shared part: its frame goes out now
-                    finish(user)
-        for state, order in touched.items():  # parts list changed, no part to look at
-            out.send(state, order)
-        out.done()
+        try:
+            for user in [u for u in single if u not in pending]:  # no shared part to wait for
+                finish(user)
+            for ps, part in shared:
+                changed = self._refresh(ps, build(part))
+                for user in ps.users:
+                    if changed:
+                        mine = touched.get(user)
+                        if mine is None:
+                            touched[user] = mine = []
+                        mine.append(ps)
+                    left = pending[user] - 1
+                    if left:
+                        pending[user] = left
+                    else:  # its last shared part: its frame goes out now
+                        finish(user)
+            for state, order in touched.items():  # parts list changed, no part to look at
+                out.send(state, order)
+        finally:  # the frames written are kept for resumes whatever happened
+            out.done()
         return out.built
 
     @staticmethod
@@ -388,10 +390,11 @@ class Publisher:
         """A ``delta`` frame spliced from encoded changes (``(set, unset)`` pairs)."""
         return b"".join((self._delta_start, wire.encode_uint(seq), self._delta_body(changes)))
 
-    def _keep(self, state: AudienceState, frame: bytes) -> None:
-        """Keep a delta (its websocket frame) for resumes, within the audience's budget."""
+    def _keep(self, state: AudienceState, seq: int, frame: bytes) -> None:
+        """Keep delta ``seq`` (its websocket frame) for resumes, within the audience's
+        budget."""
         history = state.history
-        history.append((state.seq, frame))
+        history.append((seq, frame))
         state.history_bytes += len(frame)
         if len(history) > self.resume_history or state.history_bytes > state.resume_bytes:
             drop = 0
@@ -500,14 +503,16 @@ class Publisher:
 
 class _Tick:
     """The deltas of one publish tick: bodies shared by the audiences whose changed parts
-    are the same, each audience's frame kept for resumes and written at once; the frames and
-    bytes counted in the metrics once, at the end."""
+    are the same, each audience's frame written at once; the frames kept for resumes, and
+    the frames and bytes counted in the metrics, once all are written (keeping them was a
+    tenth of a marker's publish CPU at 2,000 screens, ahead of the last frames)."""
 
-    __slots__ = ("bodies", "built", "bytes", "frames", "pub")
+    __slots__ = ("bodies", "built", "bytes", "frames", "kept", "pub")
 
     def __init__(self, pub: Publisher) -> None:
         self.pub, self.built, self.frames, self.bytes = pub, 0, 0, 0
         self.bodies: dict[tuple[int, ...], bytes] = {}
+        self.kept: list[tuple[AudienceState, int, bytes]] = []
 
     def send(self, state: AudienceState, order: list[_PartState]) -> None:
         """Send ``state`` its delta: the changes of ``order`` (and of its parts list)."""
@@ -534,7 +539,7 @@ class _Tick:
         start = pub._delta_start
         size = len(start) + len(seq) + len(body)
         frame = b"".join((ws_binary_head(size), start, seq, body))
-        pub._keep(state, frame)
+        self.kept.append((state, state.seq, frame))
         self.built += 1
         if state.clients:
             n = pub._write_frame(state.clients, frame)
@@ -542,6 +547,10 @@ class _Tick:
             self.bytes += size * n
 
     def done(self) -> None:
+        keep = self.pub._keep
+        for state, seq, frame in self.kept:
+            keep(state, seq, frame)
+        self.kept = []
         if self.frames:
             metrics = self.pub.metrics
             metrics.frames_sent["delta"] += self.frames

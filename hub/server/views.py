@@ -436,9 +436,10 @@ def changed_topics(old: ViewInputs, new: ViewInputs) -> set[Topic]:
             topics.add(("scope", scope))
     if n.values.keys() | nb.keys() != o.values.keys() | ob.keys():
         topics.add(SCOPES_TOPIC)
-    if n.agents is not o.agents:
-        moved = [a for a in n.agents.keys() | o.agents.keys()
-                 if n.agents.get(a) != o.agents.get(a)]
+    if n.agents is not o.agents:  # an agent whose state did not move keeps its AgentNow
+        na, oa = n.agents, o.agents
+        moved = [a for a in na.keys() | oa.keys()
+                 if (x := na.get(a)) is not (y := oa.get(a)) and x != y]
         if moved:
             topics.add(("agents", ""))
             topics.update(("agent", a) for a in moved)

@@ -143,3 +143,49 @@ async def test_a_connection_dropped_mid_tick_leaves_the_tick_whole():
                 for ws in (ann, bob):
                     assert (await _delta(ws))["set"]["kpi:queue:qall/today/offered"] == n
             assert publisher.metrics.clients_dropped["client too slow"] == 1
+
+
+async def test_frames_written_before_a_tick_fails_are_kept_for_resumes():
+    """Deltas are kept for resumes once the tick's frames are written; a tick cut short by a
+    part that cannot be built still keeps those already written: a screen that got one and
+    comes back with the seq before it gets that delta again, not a snapshot."""
+    views = TableViews()
+
+    def parts_for(audience: Audience) -> tuple[Part, ...]:
+        return (SHARED,) if audience == AGENT_A else (SHARED, TEAM_B)
+
+    def build(part: Part) -> dict[str, Any]:
+        if part == TEAM_B and views.values[SHARED]["kpi:queue:qall/today/offered"] == 2:
+            raise RuntimeError("cannot build team b")
+        return dict(views.values[part])
+
+    views.parts_for, views.build = parts_for, build  # type: ignore[method-assign]
+    publisher = Publisher(epoch="e1", views=views, metrics=Metrics(), resume_history=8,
+                          buffer_bytes=1 << 20)
+
+    async def handler(ws):
+        hello = wire.decode_client(await ws.recv(), 4096)
+        publisher.attach(Client(ws, AGENT_A), hello.get("epoch"), hello.get("seq"), {})
+        await ws.wait_closed()
+
+    async with serve(handler, "127.0.0.1", 0, compression=None) as server:
+        url = f"ws://127.0.0.1:{server.sockets[0].getsockname()[1]}"
+        async with connect(url, compression=None) as ann:
+            await ann.send(wire.encode({"type": "hello", "v": 1, "token": "ann"}))
+            assert wire.decode_hub(await ann.recv())["seq"] == 0
+            publisher._audience(AGENT_B)
+            views.values[SHARED] = {"kpi:queue:qall/today/offered": 2}
+            try:
+                publisher.publish([("scope", "queue:qall"), ("scope", "team:b")])
+            except RuntimeError:
+                pass
+            else:
+                raise AssertionError("the tick should have failed")
+            got = await _delta(ann)
+            assert (got["seq"], got["set"]) == (1, {"kpi:queue:qall/today/offered": 2})
+        async with connect(url, compression=None) as back:
+            await back.send(wire.encode({"type": "hello", "v": 1, "token": "ann",
+                                         "epoch": "e1", "seq": 0}))
+            again = wire.decode_hub(await back.recv())
+            assert again["type"] == "delta" and again["seq"] == 1
+            assert again["set"] == {"kpi:queue:qall/today/offered": 2}
