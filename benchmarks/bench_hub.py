@@ -688,6 +688,13 @@ def report_trace(hub: Case, slowest: int = 5) -> None:
             last = max(hub.receipts[number])
             kind = "+step" if tick.get("step") else ""
             kind += "+minute" if tick.get("minute") else ""
+            before = [t for t in trace["ticks"] if t.get("step") and t is not tick
+                      and "written" in t and t["start"] <= emitted]
+            if before and emitted - before[-1]["written"] < 0.3:  # screens may still read it
+                gap, step = (emitted - before[-1]["written"]) * 1e3, before[-1]
+                kind += (f" {'during' if gap < 0 else f'{gap:.0f} ms after'} a step tick"
+                         f"{' (minute)' if step.get('minute') else ''} of "
+                         f"{step['cpu'] * 1e3:.0f} ms CPU")
             gcs = " ".join(f"gen{g} {took:.0f} ms" for at_gc, took, g in trace.get("gc", ())
                            if emitted - 0.2 <= at_gc <= last)
             print(f"      #{number:<4} {total * 1e3:6.1f} = accepted {(at - emitted) * 1e3:.1f}"
