@@ -158,3 +158,15 @@ def test_a_time_zone_name_too_long_for_a_file_is_an_unknown_time_zone():
     zone = "Europe/" + "x" * 300
     assert errors(f'[hub]\ntimezone = "{zone}"\n') == [
         f"t.toml:2: hub.timezone: unknown time zone {zone!r}"]
+
+
+def test_a_file_that_is_not_utf8_is_named_with_its_line(tmp_path):
+    """An editor that saved the file as Latin-1 (an accented team name): a clear error naming
+    the line, as any other mistake, never a traceback."""
+    path = tmp_path / "panneau.toml"
+    path.write_bytes('[hub]\ntimezone = "UTC"\n[[teams]]\nid = "sav"\nname = "Équipe SAV"\n'
+                     .encode("latin-1"))
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    assert info.value.messages == [
+        f"{path}:5: not UTF-8 text (byte 0xc9): save the file as UTF-8"]

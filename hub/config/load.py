@@ -29,7 +29,8 @@ from panneau.hub.config.sites import (
 from panneau.hub.config.validate import ConfigIssue, build, format_path
 from panneau.hub.periods import parse_period
 
-__all__ = ["ConfigError", "load_config", "parse_config", "source_option_issues"]
+__all__ = ["ConfigError", "load_config", "parse_config", "read_config_text",
+           "source_option_issues"]
 
 _HHMM = re.compile(r"^([01]\d|2[0-4]):([0-5]\d)$")
 _HOSTPORT = re.compile(r"^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9_.-]*):(\d{1,5})$")
@@ -48,12 +49,22 @@ class ConfigError(Exception):
 
 def load_config(path: str | FsPath, registry: Any = None) -> Config:
     """Load and validate ``path``; with a source ``registry``, check source options too."""
+    return parse_config(read_config_text(path), str(path), registry)
+
+
+def read_config_text(path: str | FsPath) -> str:
+    """The text of the config file ``path``; :class:`ConfigError` when it cannot be read or
+    is not UTF-8 (an editor that saved it as Latin-1: the line of the first bad byte)."""
     path = FsPath(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except OSError as exc:
         raise ConfigError(str(path), [f"{path}: cannot read: {exc.strerror}"]) from exc
-    return parse_config(text, str(path), registry)
+    except UnicodeDecodeError as exc:
+        line = exc.object[:exc.start].count(b"\n") + 1
+        raise ConfigError(str(path), [f"{path}:{line}: not UTF-8 text (byte "
+                                      f"0x{exc.object[exc.start]:02x}): save the file as "
+                                      "UTF-8"]) from None
 
 
 def parse_config(text: str, filename: str = "<config>", registry: Any = None) -> Config:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from panneau.hub.config.edit import ThresholdChange, set_threshold
-from panneau.hub.config.load import parse_config
+from panneau.hub.config.load import parse_config, read_config_text
 
 __all__ = ["change_threshold_file"]
 
@@ -24,7 +24,7 @@ def change_threshold_file(path: str | Path, scope: str, kpi: str, changes: dict[
                           registry: Any = None) -> ThresholdChange:
     """Set ``changes`` on ``kpi``'s threshold for ``scope`` in the file at ``path``."""
     path = Path(path)
-    change = set_threshold(path.read_text(encoding="utf-8"), scope, kpi, changes)
+    change = set_threshold(read_config_text(path), scope, kpi, changes)
     parse_config(change.text, str(path), registry)  # ConfigError: nothing written
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:

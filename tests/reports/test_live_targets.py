@@ -169,3 +169,29 @@ def test_what_a_reload_takes_live_and_what_waits(report_config):
     assert result.restart == ("hub.timezone", "teams")
     assert result.config.thresholds[0].warn == 79.0 and result.config.objectives
     assert result.config.hub.timezone == "Europe/Paris" and result.config.teams == running.teams
+
+
+async def test_an_edit_saved_in_another_encoding_is_refused_and_the_running_config_kept(live):
+    """A running hub told of a file saved as Latin-1 — by its watcher, by SIGHUP, by a
+    manager's set_target — names the problem (/healthz, the frame's answer) and keeps the
+    configuration it runs."""
+    hub, ws, _, path = live
+    good = path.read_text()
+    bad = good.replace("warn = 80.0", "warn = 81.0  # équipe").encode("latin-1")
+    line = good[:good.index("warn = 80.0")].count("\n") + 1
+    why = f"{path}:{line}: not UTF-8 text (byte 0xe9): save the file as UTF-8"
+    path.write_bytes(bad)
+    await _eventually(lambda: hub.reloader.error is not None)  # the watcher
+    async with httpx.AsyncClient(base_url=hub.http_url) as client:
+        health = (await client.get("/healthz")).json()
+    assert health["config"]["error"] == why
+    hub.reloader.error = None
+    assert hub.reloader.reload_file() is None  # what SIGHUP does
+    assert hub.reloader.error == why
+    await ws.send(wire.encode({"type": "set_target", "scope": "team:support",
+                               "kpi": "service_level_pct", "target": 88, "ref": "t"}))
+    answer = await _until(ws, lambda f: f.get("ref") == "t")
+    assert answer == {"type": "error", "reason": why, "ref": "t"}
+    assert ws.close_code is None and path.read_bytes() == bad
+    assert hub.config.thresholds[0].warn == 80.0  # still running on the old one
+    assert hub.journal.config_changes() == []
