@@ -20,8 +20,9 @@ Where they differ, it says why when the journal shows it:
 - ``pruned``: events older than ``hub.retention_days`` are gone from the journal (its first
   event id is not 1) less than two days before the day: state carried over from before
   the oldest event (agents logged in, open tickets) is missing from the replay.
-- A ``now`` duration (longest wait, expected wait) within ``TICK_S`` is equal: the hub
-  samples the figures of its last publish tick, up to about a second older than ``T``.
+- A hub stamps a sample with the time of its figures (its last publish tick), so they are
+  the replay's at ``T`` exactly. Samples stamped with the later time of sampling (hubs
+  before that) hold ``now`` durations up to a tick old: within ``TICK_S`` they are equal.
 
 Any other difference is ``unexplained``.
 """

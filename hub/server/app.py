@@ -453,8 +453,9 @@ class Hub:
             except Exception:
                 log.exception("insight rules failed")
             await asyncio.sleep(self.history.interval)
-            try:  # written off the loop; the loop only copies the figures
-                await self.history.sample_off_loop(self.clock(), self.snapshot)
+            try:  # written off the loop; the loop only copies the figures, stamped with
+                # their time (the last tick's): a replay at that time gives them all exactly
+                await self.history.sample_off_loop(self.snapshot.at, self.snapshot)
             except Exception:
                 log.exception("sampling KPI history failed")
 
