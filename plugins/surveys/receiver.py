@@ -49,7 +49,7 @@ class WebhookReceiver:
             return self._refuse(401, "bad or missing signature")
         try:
             payload = json.loads(req.body)
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, RecursionError):  # RecursionError: arrays nested too deep
             return self._refuse(400, "body is not JSON")
         try:
             parsed = self.parse(payload)

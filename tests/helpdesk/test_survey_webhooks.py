@@ -111,6 +111,7 @@ def _variant(**changes) -> bytes:
         SECRET.encode(), TYPEFORM_BODY, hashlib.sha256).hexdigest()}, 401,
      "bad or missing signature"),  # hex is not Typeform's encoding
     (b"{not json", None, 400, "body is not JSON"),
+    (b"[" * 100_000 + b"]" * 100_000, None, 400, "body is not JSON"),  # nested too deep
     (b'{"event_id": "x"}', None, 400, "no form_response object"),
     (_variant(form_id="nope"), None, 422, "unknown form 'nope'"),
     (_variant(answers=[{"type": "number", "number": 11, "field": {"ref": "recommend"}}]), None,
