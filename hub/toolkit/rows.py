@@ -23,6 +23,9 @@ from panneau.hub.toolkit.tickets import TicketTracker
 __all__ = ["RowConsumer", "read_rows", "records_of"]
 
 Row = dict[str, Any] | ValueError
+#: Arrays or objects nested past the recursion limit: ``json`` raises ``RecursionError``, which
+#: ended the read of the whole file (and the source, at every retry) before it was caught here.
+_TOO_DEEP = "not JSON: nested too deep"
 
 
 def records_of(document: Any, records: str | None) -> list[Any]:
@@ -62,6 +65,9 @@ def read_rows(path: Path, *, delimiter: str = ",", encoding: str = "utf-8-sig",
         except ValueError as exc:
             yield f"{name}", ValueError(f"cannot read the file: {exc}")
             return
+        except RecursionError:
+            yield f"{name}", ValueError(f"cannot read the file: {_TOO_DEEP}")
+            return
         for i, item in enumerate(rows, start=1):
             yield f"{name}:record {i}", item if isinstance(item, dict) else ValueError(
                 "not a JSON object")
@@ -74,6 +80,8 @@ def _object(line: str) -> Row:
         value = json.loads(line)
     except ValueError as exc:
         return ValueError(f"not JSON: {exc}")
+    except RecursionError:
+        return ValueError(_TOO_DEEP)
     return value if isinstance(value, dict) else ValueError("not a JSON object")
 
 

@@ -113,6 +113,23 @@ async def test_ticket_rows_from_json_lines(tmp_path, ctx):
     assert "status 'Escalated' is not mapped (add it to status_map)" in ctx.skipped_details[1]
 
 
+async def test_json_nested_too_deep_is_a_bad_row_not_a_crash(tmp_path, ctx):
+    """A row of arrays nested past Python's recursion limit is skipped with its line (it
+    raised RecursionError: the source failed on that file at every restart, and the rows
+    around it and the files after it were never read)."""
+    deep = "[" * 100_000 + "]" * 100_000
+    write_old(tmp_path / "a.jsonl", "\n".join([
+        '{"Response ID": "r1", "Submitted": "02/03/2026 10:00", "Score": "9"}', deep,
+        '{"Response ID": "r2", "Submitted": "02/03/2026 10:05", "Score": "7"}']) + "\n")
+    write_old(tmp_path / "b.json", deep)
+    await read_folder(ctx, folder_source(tmp_path, pattern="*.json*"))
+    assert [e.response_id for e in ctx.events] == ["r1", "r2"]
+    assert [s.partition(": ")[::2] for s in ctx.skipped_details] == [
+        ("a.jsonl:2", "not JSON: nested too deep"),
+        ("b.json", "cannot read the file: not JSON: nested too deep")]
+    assert sorted(ctx.checkpoint["files"]) == ["a.jsonl", "b.json"]
+
+
 def test_a_relationship_export_says_so_on_its_answers():
     fields = {"id": "id", "time": "t", "score": "s"}
     row = {"id": "r1", "t": "2026-03-02T09:00:00Z", "s": "4"}
