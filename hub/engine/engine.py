@@ -108,6 +108,8 @@ class Engine:
             self.apply(event)
 
     def _take(self, event: ev.Event) -> None:
+        if event.ts >= self.calls.next_due:
+            self._forget_due(event.ts)
         route = self._routes.get(type(event))
         if route is None:
             route = self._routes[type(event)] = self._route(type(event))
@@ -116,13 +118,23 @@ class Engine:
 
     def _take_all(self, events: Sequence[ev.Event]) -> None:
         """:meth:`_take` of each event in turn."""
-        routes, route_of = self._routes, self._route
+        routes, route_of, calls = self._routes, self._route, self.calls
         for event in events:
+            if event.ts >= calls.next_due:
+                self._forget_due(event.ts)
             route = routes.get(kind := type(event))
             if route is None:
                 route = routes[kind] = route_of(kind)
             for take in route:
                 take(event)
+
+    def _forget_due(self, t: float) -> None:
+        """Forget the calls that lost their outcome line by ``t``, each at its own deadline
+        (before an event after it is taken, or at an advance): their agents are free from
+        then, whenever the engine is advanced, saved or rewound."""
+        forget = self.agents.forget_calls
+        for call_id, deadline in self.calls.forget_due(t):
+            forget([call_id], deadline)
 
     def _route(self, kind: type) -> tuple[_Take, ...]:
         """The parts that take events of type ``kind``, in order."""
@@ -197,8 +209,8 @@ class Engine:
     def advance(self, now: float) -> None:
         """Move every time-dependent part to ``now`` and keep the figures it gives."""
         self.timeline.before_advance()
-        if self.calls.calls:
-            self.agents.forget_calls(self.calls.forget_stale(now), now)
+        if now >= self.calls.next_due:
+            self._forget_due(now)
         views, agent_counts, reasons = self.agents.now(now)  # agent time first: its minutes
         self.tallies.advance(now)  # are then folded with the others
         dirty, left = self.tallies.take_changes()

@@ -11,6 +11,10 @@ Rules (Asterisk app_queue semantics, see docs/kpis.md):
 - ``outcomes`` counts every answer and every unanswered exit, at that time: rates use it as their
   denominator so they stay within 0..100 in any window.
 - A restart (not a reload) forgets calls in flight: they leave no outcome.
+- A call still waiting after ``STALE_WAIT_S`` or talking after ``STALE_TALK_S`` lost its
+  outcome line: it is forgotten at that deadline, its own time (:meth:`Calls.forget_due`,
+  called before any later event is taken and at an advance), so its agent's busy time ends
+  there whenever the engine is advanced, saved or rewound.
 - Bad events are counted by kind in ``bad`` and otherwise skipped or counted as documented.
 - Summed durations are put on a grid first (:func:`~panneau.hub.engine.exact.exact`), so their
   sums are the same in any order; thresholds compare the event's own value.
@@ -59,6 +63,13 @@ _HANDLERS = {ev.CallEntered: "_entered", ev.CallAnswered: "_answered", ev.CallEn
              ev.SystemRestart: "_restart", ev.CallLost: "_lost"}
 
 
+def _deadline(call: _Call) -> float:
+    """When a call still in flight has lost its outcome line."""
+    if call.answered is None:
+        return call.entered + STALE_WAIT_S
+    return call.answered + STALE_TALK_S
+
+
 def _handler(calls: Calls, kind: type) -> Callable[[ev.Event], None]:
     """The bound method of ``calls`` for events of type ``kind``."""
     name = next((_HANDLERS[base] for base in kind.__mro__ if base in _HANDLERS), "_ignore")
@@ -94,6 +105,9 @@ class Calls:
         self._pairs: dict[tuple[str, str], tuple[str, ...]] = {}
         self._add_minute = tallies.add_minute
         self._handlers: dict[type, Callable[[ev.Event], None]] = {}
+        #: No call in flight loses its outcome line before this time (a lower bound, checked
+        #: for every event taken: one comparison; see :meth:`forget_due`).
+        self.next_due = _INF
 
     def to_data(self) -> dict:
         """Calls in flight and what outcomes and repeats depend on, as plain data."""
@@ -117,6 +131,7 @@ class Calls:
         self.unknown_queues = set(data["unknown_queues"])
         self.seen = set(data["seen"])
         self._queues, self._checked, self._agents, self._pairs = {}, {}, {}, {}
+        self.next_due = min(map(_deadline, self.calls.values()), default=_INF)
 
     def service_level_s(self, queue: str) -> int:
         """T of the queue: its own setting, else the general one."""
@@ -163,6 +178,8 @@ class Calls:
 
     def _open(self, ts: float, call_id: str, queue: str, caller: str | None) -> _Call:
         call = self.calls[call_id] = _Call(queue, ts, caller)
+        if ts + STALE_WAIT_S < self.next_due:
+            self.next_due = ts + STALE_WAIT_S
         self.closed.pop(call_id, None)
         self._add_minute(int(ts // 60), self._checked.get(queue) or self._queue(queue),
                          _OFFERED)
@@ -219,6 +236,8 @@ class Calls:
             self.bad.note("duplicate_enter")
             self._close(call_id)
         calls[call_id] = _Call(queue, ts, event.caller_id or None)  # as _open, inline
+        if ts + STALE_WAIT_S < self.next_due:
+            self.next_due = ts + STALE_WAIT_S
         if call_id in self.closed:
             del self.closed[call_id]
         self._add_minute(int(ts // 60), self._checked.get(queue) or self._queue(queue),
@@ -267,7 +286,7 @@ class Calls:
         waiting = self.waiting.get(call.queue)
         if waiting is not None:
             waiting.pop(call_id, None)
-        call.answered = ts
+        call.answered = ts  # its deadline moves later: next_due is still a lower bound
         amounts: Sums = {"answered": 1, "outcomes": 1, "hold_sum": exact(hold)}
         if hold <= self.queue_sl.get(queue, self.kpi.service_level_s):
             amounts["answered_in_sl"] = 1
@@ -350,16 +369,22 @@ class Calls:
         self._add_minute(int(event.ts // 60), self._checked.get(queue) or self._queue(queue),
                          amounts)
 
-    def forget_stale(self, now: float) -> list[str]:
-        """Forget calls waiting longer than ``STALE_WAIT_S`` or talking longer than
-        ``STALE_TALK_S`` (their outcome was lost); returns the answered ones forgotten."""
-        stale = [(call_id, call.answered is not None) for call_id, call in self.calls.items()
-                 if (call.answered is None and now - call.entered > STALE_WAIT_S)
-                 or (call.answered is not None and now - call.answered > STALE_TALK_S)]
-        for call_id, _ in stale:
+    def forget_due(self, t: float) -> list[tuple[str, float]]:
+        """Forget the calls whose deadline (``STALE_WAIT_S`` waiting, ``STALE_TALK_S``
+        talking: their outcome was lost) is ``t`` or before; returns the answered ones
+        forgotten, with their deadline, in time order. A scan of the calls in flight, only
+        once ``t`` reaches :attr:`next_due` (about once per oldest call's deadline)."""
+        calls = self.calls
+        due = sorted((deadline, call_id) for call_id, call in calls.items()
+                     if (deadline := _deadline(call)) <= t)
+        out: list[tuple[str, float]] = []
+        for deadline, call_id in due:
             self.bad.note("stale_call")
-            self._close(call_id)
-        return [call_id for call_id, answered in stale if answered]
+            call = self._close(call_id)
+            if call is not None and call.answered is not None:
+                out.append((call_id, deadline))
+        self.next_due = min(map(_deadline, calls.values()), default=_INF)
+        return out
 
     def now(self, now: float) -> dict[str, dict[str, float]]:
         """``calls_waiting`` and ``longest_wait_s`` per queue, team and site."""

@@ -275,3 +275,70 @@ def test_calls_whose_outcome_was_lost_are_forgotten(run):
     snap = run(events, T0 + 13 * 3600)
     assert snap.agents["A"].state == "available"
     assert snap.bad_events == {"stale_call": 2}
+
+
+def _live_and_replay(events: list[ev.Event], now: float, saved_after: int | None = None):
+    """A live engine advanced at each event's time (saved and loaded as a hub does after event
+    ``saved_after``), and a replay of the same events advanced once, at ``now``."""
+    from panneau.hub.server.engine_state import dumps, loads
+
+    config = make_config()
+    live = Engine(config)
+    for i, event in enumerate(events):
+        live.apply(event)
+        live.advance(event.ts)
+        if i == saved_after:
+            live = loads(dumps(live), config)
+    replay = Engine(config)
+    for event in events:
+        replay.apply(event)
+    return live.snapshot(now), replay.snapshot(now)
+
+
+def test_a_call_whose_end_was_lost_ends_at_its_own_time_whenever_snapshots_come():
+    """A call answered and never ended is forgotten 12 h after its answer, at that time: the
+    agent's busy time stops there, for a hub that advanced along (and was restarted) as for a
+    replay advanced once at the end. Forgotten at the advance that found it, the agent was
+    busy until then: a replay counted A busy from 13:00 to 21:00 (occupancy 100 %), the live
+    engine 0 %."""
+    t = T0 - 8 * 3600  # 00:00
+    events = [ev.AgentLoggedIn(ts=t, agent="A", queue="q"),
+              E(ts=t + 60, call_id="lost", queue="q"),
+              A(ts=t + 70, call_id="lost", queue="q", agent="A", hold_s=10),
+              ev.AgentPaused(ts=t + 13 * 3600, agent="A", reason="Lunch"),
+              ev.AgentUnpaused(ts=t + 14 * 3600, agent="A"),
+              E(ts=t + 21 * 3600, call_id="next", queue="q")]
+    now = t + 21 * 3600 + 90
+    live, replay = _live_and_replay(events, now)
+    assert live.values == replay.values
+    assert live.get("agent:A", "60m", "occupancy_pct") == 0.0  # available, no call
+    assert replay.bad_events == live.bad_events == {"stale_call": 1}
+    saved, _ = _live_and_replay(events, now, saved_after=3)
+    assert saved.values == replay.values
+
+
+def test_a_late_event_does_not_bring_a_forgotten_call_back():
+    """An engine saved and loaded rewinds a late event from an older checkpoint than one never
+    saved; the call forgotten in between (its end lost) stays forgotten at its own time (it
+    came back: its agent busy again until the next advance, 100 % occupancy instead of 0)."""
+    t = T0 - 8 * 3600
+    events = [A(ts=t, call_id="lost", queue="q", agent="B", hold_s=10),
+              ev.AgentPaused(ts=t + 45_498, agent="A", reason="Lunch"),
+              ev.AgentUnpaused(ts=t + 89_678, agent="C"),
+              ev.AgentPaused(ts=t + 89_443, agent="C", reason="Lunch"),  # late
+              ev.AgentLoggedOut(ts=t + 145_711, agent="C")]
+    config = make_config()
+    plain, saved = Engine(config), Engine(config)
+    for i, event in enumerate(events):
+        plain.apply(event)
+        saved.apply(event)
+        if i in (1, 4):
+            assert plain.snapshot(event.ts + i // 4).values == saved.snapshot(
+                event.ts + i // 4).values
+        if i == 2:
+            from panneau.hub.server.engine_state import dumps, loads
+
+            saved = loads(dumps(saved), config)
+    snap = saved.snapshot(t + 145_712)
+    assert snap.values == plain.snapshot(t + 145_712).values
+    assert snap.get("agent:B", "60m", "occupancy_pct") in (None, 0.0)
