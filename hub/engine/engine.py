@@ -130,11 +130,13 @@ class Engine:
 
     def _forget_due(self, t: float) -> None:
         """Forget the calls that lost their outcome line by ``t``, each at its own deadline
-        (before an event after it is taken, or at an advance): their agents are free from
-        then, whenever the engine is advanced, saved or rewound."""
-        forget = self.agents.forget_calls
+        (before an event after it is taken, or at an advance), after the wrap-up timers
+        ending before it: their agents are free from then, whenever the engine is advanced,
+        saved or rewound."""
+        agents = self.agents
         for call_id, deadline in self.calls.forget_due(t):
-            forget([call_id], deadline)
+            agents.expire(deadline)  # the wrap-up timers ending before it first, in time order
+            agents.forget_calls([call_id], deadline)
 
     def _route(self, kind: type) -> tuple[_Take, ...]:
         """The parts that take events of type ``kind``, in order."""

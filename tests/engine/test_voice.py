@@ -277,12 +277,13 @@ def test_calls_whose_outcome_was_lost_are_forgotten(run):
     assert snap.bad_events == {"stale_call": 2}
 
 
-def _live_and_replay(events: list[ev.Event], now: float, saved_after: int | None = None):
+def _live_and_replay(events: list[ev.Event], now: float, saved_after: int | None = None,
+                     **kpi):
     """A live engine advanced at each event's time (saved and loaded as a hub does after event
     ``saved_after``), and a replay of the same events advanced once, at ``now``."""
     from panneau.hub.server.engine_state import dumps, loads
 
-    config = make_config()
+    config = make_config(**kpi)
     live = Engine(config)
     for i, event in enumerate(events):
         live.apply(event)
@@ -342,3 +343,18 @@ def test_a_late_event_does_not_bring_a_forgotten_call_back():
     snap = saved.snapshot(t + 145_712)
     assert snap.values == plain.snapshot(t + 145_712).values
     assert snap.get("agent:B", "60m", "occupancy_pct") in (None, 0.0)
+
+
+def test_a_wrap_up_ending_before_a_lost_calls_deadline_ends_first():
+    """B's wrap-up ends at 10:45:38, C's call (its end lost) is forgotten at 12:43:30: taken in
+    that order, B was busy 7 s of the day. Forgetting C's call first moved agent time past B's
+    timer, which then counted from 12:43: B busy almost two hours (11.5 % against 0.01 %)."""
+    t = T0 - 8 * 3600 + 2610  # 00:43:30
+    events = [A(ts=t, call_id="lost", queue="s", agent="C", hold_s=10),
+              A(ts=t + 36_121, call_id="c", queue="q", agent="B", hold_s=0),
+              END(ts=t + 36_121, call_id="c", queue="q", agent="B", hold_s=0, talk_s=0,
+                  ended_by="caller"),
+              ev.TicketCreated(ts=t + 38_759, ticket_id="k", group="G")]
+    live, replay = _live_and_replay(events, t + 82_000, wrapup_s=7)  # 23:30
+    assert live.values == replay.values
+    assert replay.get("agent:B", "today", "occupancy_pct") < 0.1
