@@ -39,7 +39,7 @@ __all__ = ["native_source"]
 _HEAD = '''
 from mypy_extensions import mypyc_attr
 
-_inf = math.inf
+_inf: Final = math.inf  # Final: a C double, not a lookup in the module's dict at each check
 
 
 def _native_dataclass(cls: type, annotations: dict[str, str],
@@ -61,6 +61,9 @@ def _native_dataclass(cls: type, annotations: dict[str, str],
 '''
 
 
+_NUMBER = re.compile(r"\(type\((\w+)\) is float or type\(\1\) is int\) and ([^()]+?)(?=\)+:$| or )")
+
+
 def _text(lines: list[str], node: ast.AST) -> str:
     return "".join(lines[node.lineno - 1:node.end_lineno])  # type: ignore[attr-defined]
 
@@ -79,6 +82,9 @@ def _native_class(node: ast.ClassDef, lines: list[str], cls: type, check: typing
         body = [line.replace(key, new) for line in body]
     # ``type(v)`` is one pointer read in C, ``v.__class__`` a lookup by name
     body = [re.sub(r"\b(\w+)\.__class__", r"type(\1)", line) for line in body]
+    # a float's range tested on its C double (mypyc knows it is a float once ``type(v) is
+    # float``), an int's as before: the same outcome, without two generic comparisons
+    body = [_NUMBER.sub(r"((type(\1) is float and \2) or (\g<0>))", line) for line in body]
     params = [f"{f.name}: Any" if f.default is dataclasses.MISSING else
               f"{f.name}: Any = {f.default!r}" for f in fields]
     # mypy narrows an Any checked against ``str`` to ``str``, not to the field's Literal

@@ -43,7 +43,24 @@ __all__ = [
 
 T = TypeVar("T")
 _INF: Final = float("inf")  # Final: a C global once compiled
+_NINF: Final = -_INF  # (``-_INF`` in a test makes a new float each time in pure Python)
 _NAN: Final = float("nan")
+_THOUSAND: Final = [f"{i:03d}" for i in range(1000)]
+
+
+def line_numbers(first: int, end: int) -> list[str]:
+    """``[str(n) for n in range(first, end)]`` (the lines' ``source_pos``) in a third of the
+    time: from 1000 on, a number's text is its thousands' text, made once per thousand, and
+    its last three digits from a table."""
+    out = list(map(str, range(first, min(end, 1000))))
+    n = max(first, 1000)
+    while n < end:
+        high, low = divmod(n, 1000)
+        stop = min(end, n - low + 1000)
+        thousands = str(high)
+        out += [thousands + tail for tail in _THOUSAND[low:low + stop - n]]
+        n = stop
+    return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,7 +204,7 @@ class RecordSink:
                     ts = float(p[0])
                 except ValueError:
                     ts = _NAN
-                if not -_INF < ts < _INF:
+                if not _NINF < ts < _INF:
                     number(p[0], "time")  # raises BadLine with the message
                 verb = p[4]
                 handler = handler_of(verb)
@@ -230,7 +247,7 @@ def parse_batches(
     while chunk := list(islice(lines, batch_lines)):
         end = first + len(chunk)
         sink.take_lines(list(map(str.rstrip, chunk, repeat("\r\n"))), range(first, end),
-                        list(map(str, range(first, end))))
+                        line_numbers(first, end))
         first = end
         yield sink.drain()
     if first == first_line:

@@ -30,6 +30,7 @@ from panneau.hub.testing import figures
 from panneau.plugins.asterisk.queue_log import (
     LineDeduper,
     ParseResult,
+    line_numbers,
     parse_batches,
     parse_lines,
 )
@@ -358,6 +359,20 @@ def test_batches_of_any_size_give_what_one_batch_gives(lines, size):
     whole = parse_lines(lines)
     parts = ParseResult.merged(parse_batches(lines, batch_lines=size))
     assert parts == whole
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(-2500, 10**12), st.integers(0, 3000))
+def test_line_numbers_are_the_numbers_text(first, count):
+    """The ``source_pos`` of a batch's lines, across thousands and below 1000 (negative too)."""
+    assert line_numbers(first, first + count) == [str(n) for n in range(first, first + count)]
+    assert line_numbers(first, first - count) == []
+
+
+def test_line_numbers_of_a_file_start_at_its_first_line():
+    lines = [f"1795378661|c{n}|sales|NONE|ENTERQUEUE||555|1" for n in range(2500)]
+    result = parse_lines(lines, first_line=998)
+    assert [e.source_pos for e in result.events] == [str(n) for n in range(998, 3498)]
 
 
 @settings(max_examples=100, deadline=None)
