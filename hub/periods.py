@@ -129,31 +129,41 @@ def elapsed(period: Period, today: date) -> float:
 def parse_period(text: str, today: date) -> Period:
     """A period from the command line or the config: ``week``/``month``/``quarter``/``day``
     (the one holding ``today``), ``last-week``/``last-month``/``last-quarter``/``yesterday``,
-    ``2026-W48``, ``2026-11``, ``2026-Q4``, ``2026-11-29`` or ``2026-11-01..2026-11-15``."""
+    ``2026-W48``, ``2026-11``, ``2026-Q4``, ``2026-11-29`` or ``2026-11-01..2026-11-15``.
+    Its previous period and last year's (what readers compare it with) must be dates too: a
+    period starting in year 1 is refused (its figures raised while being read)."""
     text = text.strip()
     try:
-        if text in ("day", "week", "month", "quarter"):
-            return period_of(text, today)
-        if text == "yesterday":
-            return period_of("day", today - timedelta(days=1))
-        if text.startswith("last-") and text[5:] in ("week", "month", "quarter"):
-            return previous(period_of(text[5:], today))
-        if ".." in text:
-            first, _, last = text.partition("..")
-            return Period("custom", date.fromisoformat(first), date.fromisoformat(last))
-        if "-W" in text:
-            year, _, week = text.partition("-W")
-            return period_of("week", date.fromisocalendar(int(year), int(week), 1))
-        if "-Q" in text:
-            year, _, quarter = text.partition("-Q")
-            if quarter not in ("1", "2", "3", "4"):
-                raise ValueError(f"quarter {quarter!r}")
-            return period_of("quarter", date(int(year), 3 * int(quarter) - 2, 1))
-        if len(text) == 7:
-            year, month = text.split("-")
-            return period_of("month", date(int(year), int(month), 1))
-        return period_of("day", date.fromisoformat(text))
-    except ValueError as exc:
+        period = _parse_period(text, today)
+        for compared in (previous, last_year):  # what readers compare it with
+            compared(period)
+    except (ValueError, OverflowError) as exc:
         raise ValueError(
             f"not a period: {text!r} ({exc}); expected week, month, quarter, last-week, "
             "2026-W48, 2026-11, 2026-Q4, 2026-11-29 or 2026-11-01..2026-11-15") from None
+    return period
+
+
+def _parse_period(text: str, today: date) -> Period:
+    """:func:`parse_period` without the check of what it is compared with."""
+    if text in ("day", "week", "month", "quarter"):
+        return period_of(text, today)
+    if text == "yesterday":
+        return period_of("day", today - timedelta(days=1))
+    if text.startswith("last-") and text[5:] in ("week", "month", "quarter"):
+        return previous(period_of(text[5:], today))
+    if ".." in text:
+        first, _, last = text.partition("..")
+        return Period("custom", date.fromisoformat(first), date.fromisoformat(last))
+    if "-W" in text:
+        year, _, week = text.partition("-W")
+        return period_of("week", date.fromisocalendar(int(year), int(week), 1))
+    if "-Q" in text:
+        year, _, quarter = text.partition("-Q")
+        if quarter not in ("1", "2", "3", "4"):
+            raise ValueError(f"quarter {quarter!r}")
+        return period_of("quarter", date(int(year), 3 * int(quarter) - 2, 1))
+    if len(text) == 7:
+        year, month = text.split("-")
+        return period_of("month", date(int(year), int(month), 1))
+    return period_of("day", date.fromisoformat(text))

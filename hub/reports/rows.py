@@ -47,13 +47,17 @@ class Period:
 
 
 def parse_when(text: str, tz: ZoneInfo, end: bool = False) -> float:
-    """A date (whole day; ``end``: the end of it) or date-time in ``tz`` → epoch seconds."""
+    """A date (whole day; ``end``: the end of it) or date-time in ``tz`` → epoch seconds;
+    ``ValueError`` for anything else, a date out of range too (``to=9999-12-31``: its end)."""
     value = datetime.fromisoformat(text)
     if value.tzinfo is None:
         value = value.replace(tzinfo=tz)
-    if end and len(text) == 10:
-        value += timedelta(days=1)
-    return value.timestamp()
+    try:
+        if end and len(text) == 10:
+            value += timedelta(days=1)
+        return value.timestamp()
+    except OverflowError as exc:
+        raise ValueError(str(exc)) from None
 
 
 def scope_kind(scope: str) -> str:

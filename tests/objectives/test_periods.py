@@ -57,7 +57,9 @@ def test_parse_period_forms():
     assert len(days(parse_period("2026-11-01..2026-11-03", today))) == 3
 
 
-@pytest.mark.parametrize("text", ["2026-Q5", "2026-13", "fortnight", "2026-11-10..2026-11-01"])
+@pytest.mark.parametrize("text", ["2026-Q5", "2026-13", "fortnight", "2026-11-10..2026-11-01",
+                                  # its previous period or last year's would be before year 1
+                                  "0001-01-01..9999-12-31", "0001-03-01", "0001-W01"])
 def test_parse_period_refuses_nonsense(text):
     with pytest.raises(ValueError, match="not a period"):
         parse_period(text, date(2026, 11, 29))

@@ -107,6 +107,7 @@ async def test_pages_follow_next_without_repeat_or_gap(api, samples):
     ({"kpi": "answered,nope"}, "kpi: unknown nope"),
     ({"window": "5m"}, "window: unknown 5m"),
     ({"limit": "0"}, "limit: between 1 and"),
+    ({"from": "0001-01-01", "to": "9999-12-31"}, "to: date value out of range"),  # was a 500
     ({"limit": "lots"}, "limit: expected a whole number"),
     ({"cursor": "garbage!"}, "cursor: not one this API gave"),
     ({"format": "xml"}, "format: expected json or csv"),
