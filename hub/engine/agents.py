@@ -196,26 +196,24 @@ class AgentBook:
 
     # --- state -------------------------------------------------------------------------
 
-    def state_at(self, rec: AgentRecord, t: float) -> str:
-        """The state of ``rec`` at ``t`` given what is known now."""
-        if rec.calls or rec.device == "on_call":
-            return "on_call"
-        if not rec.logged and not rec.everywhere:
-            return "logged_out"
-        if rec.rings or rec.device == "ringing":
-            return "ringing"
-        if (rec.paused_all or rec.paused_q) and rec.is_paused():
-            return "wrapup" if rec.reason in self.wrap_reasons else "paused"
-        if t < rec.wrapup_until:
-            return "wrapup"
-        if rec.device == "unavailable":
-            return "logged_out"
-        return "available"
-
     def _settle(self, rec: AgentRecord, t: float) -> None:
-        """Bring the state, its since and the agent-time levels up to ``t`` (the view and
+        """Bring the state (its state at ``t`` given what is known now, first match wins: see
+        the module docstring), its since and the agent-time levels up to ``t`` (the view and
         counts wait for :meth:`_show_stale`)."""
-        state = self.state_at(rec, t)
+        if rec.calls or rec.device == "on_call":
+            state = "on_call"
+        elif not rec.logged and not rec.everywhere:
+            state = "logged_out"
+        elif rec.rings or rec.device == "ringing":
+            state = "ringing"
+        elif (rec.paused_all or rec.paused_q) and rec.is_paused():
+            state = "wrapup" if rec.reason in self.wrap_reasons else "paused"
+        elif t < rec.wrapup_until:
+            state = "wrapup"
+        elif rec.device == "unavailable":
+            state = "logged_out"
+        else:
+            state = "available"
         if state != rec.state:
             timer_over = rec.state == "wrapup" and rec.since < rec.wrapup_until <= t
             rec.since = rec.wrapup_until if timer_over else t

@@ -59,6 +59,8 @@ _minute_of = itemgetter(0)
 _WIDTHS = tuple(ROLLING.values())
 #: Records a scope keeps before the oldest are pruned.
 _PAST_MAX = 2 * KEEP_MIN
+#: Scope tuples whose integrals :class:`Levels` keeps at hand before it starts again.
+_EACH_MAX = 4096
 
 
 class AgentTime:
@@ -92,9 +94,9 @@ class AgentTime:
         return (self.minute, self.base_w, self.base_b, self.rate_w, self.rate_b,
                 self.early_w, self.early_b)
 
-    def roll(self, minute: int) -> None:
+    def roll(self, minute: int) -> bool:
         """A first change in ``minute`` (after :attr:`minute`): keep the current record and
-        start one at ``minute``."""
+        start one at ``minute``. True when the records kept are due for :meth:`prune`."""
         past = self.past
         past.append((self.minute, self.base_w, self.base_b, self.rate_w, self.rate_b,
                      self.early_w, self.early_b))
@@ -103,6 +105,7 @@ class AgentTime:
         self.base_b = self.base_b + self.rate_b * d - self.early_b
         self.early_w = self.early_b = 0.0
         self.minute = minute
+        return len(past) > _PAST_MAX
 
     def prune(self, keep_from: int) -> None:
         """Drop the records no read will need: those before ``keep_from`` but the last."""
@@ -201,6 +204,8 @@ class Levels:
         tallies.time = self
         #: scope -> its integral.
         self.times: dict[str, AgentTime] = {}
+        #: Scope tuple -> the integrals of its scopes, in :attr:`times` (see :meth:`_times_of`).
+        self._each: dict[tuple[str, ...], tuple[AgentTime, ...]] = {}
         #: The open minute: every minute before it is handed over.
         self.minute = _FAR
         #: Keys with a level now, and whether any had one since the open minute started.
@@ -245,21 +250,37 @@ class Levels:
         """Every scope's rate changes by ``dw``, ``db`` at ``x`` seconds into ``minute``."""
         if not dw and not db:
             return
-        times = self.times
-        ew, eb = dw * x, db * x
-        for scope in scopes:
-            time = times.get(scope)
-            if time is None:
-                time = times[scope] = AgentTime(minute)
-            elif time.minute != minute:
-                time.roll(minute)
-                if len(time.past) > _PAST_MAX:
+        each = self._each.get(scopes)
+        if each is None:
+            each = self._times_of(scopes, minute)
+        eb = db * x
+        if not dw:  # busy or not, at work all along (a call answered or ended): adding 0 to
+            for time in each:  # the work rate and its early part would change nothing
+                if time.minute != minute and time.roll(minute):
                     time.prune(self._keep_from())
+                time.rate_b += db
+                time.early_b += eb
+                time.saved = None
+            return
+        ew = dw * x
+        for time in each:
+            if time.minute != minute and time.roll(minute):
+                time.prune(self._keep_from())
             time.rate_w += dw
             time.rate_b += db
             time.early_w += ew
             time.early_b += eb
             time.saved = None
+
+    def _times_of(self, scopes: tuple[str, ...], minute: int) -> tuple[AgentTime, ...]:
+        """The integrals of ``scopes`` (new ones start at ``minute``), kept by scope tuple
+        for :meth:`_step` (a tuple lookup instead of one per scope)."""
+        times, each = self.times, self._each
+        if len(each) >= _EACH_MAX:
+            each.clear()
+        out = each[scopes] = tuple(times.get(scope) or times.setdefault(scope, AgentTime(minute))
+                                   for scope in scopes)
+        return out
 
     def _keep_from(self) -> int:
         """The oldest minute whose records a read may still need (see :data:`KEEP_MIN`)."""
@@ -430,6 +451,7 @@ class Levels:
             if old.day0 <= minute:
                 time.day0, time.day0_w, time.day0_b = old.day0, old.day0_w, old.day0_b
         self.times = times
+        self._each = {}
         self.on, self._on_since = data["on"], data["on_since"]
         self.day_starts = {int(start): {scope: (pair[0], pair[1])
                                         for scope, pair in table.items()}

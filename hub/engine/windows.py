@@ -362,8 +362,12 @@ class Tallies:
 
     def _spread(self, minute: int) -> None:
         """Add the pending sums of an open minute to each scope of their tuple."""
-        pending = self.pending[minute]
-        bucket = self.minutes[minute]
+        self._spread_into(self.pending[minute], self.minutes[minute])
+
+    def _spread_into(self, pending: dict[tuple[str, ...] | list[str], Sums],
+                     bucket: dict[str, Sums]) -> None:
+        """Add pending sums to each scope of their tuple in ``bucket`` (a minute's, or a
+        day's for a minute dropped once folded), and forget them."""
         dirty = self.dirty
         get = bucket.get
         for scopes, sums in pending.items():
@@ -407,19 +411,27 @@ class Tallies:
                     for k, amount in amounts.items():
                         into[k] = at(k, 0.0) + amount
 
-    def _fold(self, upto: int) -> None:
-        """Add the buckets of the minutes after :attr:`folded` up to ``upto`` to their days."""
+    def _fold(self, upto: int, drop: int = -(2**62)) -> None:
+        """Add the buckets of the minutes after :attr:`folded` up to ``upto`` to their days.
+        Those up to ``drop`` are forgotten right after (a replay's :meth:`_prune`): their
+        pending sums go straight into the day, never spread over their bucket first."""
         if upto <= self.folded:
             return
         self.folded = upto
         for minute in sorted(m for m in self.open if m <= upto):
-            bucket = self._close(minute)
-            if not bucket:
+            if minute <= drop:
+                pending, bucket = self.pending.pop(minute), self.open.pop(minute)
+            else:
+                pending, bucket = None, self._close(minute)
+            if not bucket and not pending:
                 continue
             day = self.days.get(key := self.clock.day(minute * 60.0))
             if day is None:
                 day = self.days[key] = {}
-            _add_each((day,), bucket)
+            if bucket:
+                _add_each((day,), bucket)
+            if pending:
+                self._spread_into(pending, day)
 
     def _close(self, minute: int) -> dict[str, Sums]:
         """The bucket of an open minute (its pending sums spread), no longer open."""
@@ -527,7 +539,7 @@ class Tallies:
         window ending at ``minute - ahead`` holds, and days before its yesterday (a folded
         minute keeps its bucket until then: a window may still read it)."""
         self._pruned = minute
-        self._fold(minute - _LONGEST)
+        self._fold(minute - _LONGEST, minute - ahead - _LONGEST)
         minute -= ahead
         for old in [m for m in self.minutes if m <= minute - _LONGEST]:
             del self.minutes[old]
