@@ -243,8 +243,9 @@ class AgentBook:
                                         *(f"queue:{q}" for q in sorted(rec.members())))
         return scopes
 
-    def record(self, agent: str, ts: float) -> AgentRecord:
-        """The agent's record (created at ``ts``), settled after the current event."""
+    def record(self, agent: str, ts: float, queue: str | None = None) -> AgentRecord:
+        """The agent's record (created at ``ts``), settled after the current event; a member
+        of ``queue`` from now on, when one is given (see :meth:`_join`)."""
         rec = self.agents.get(agent)
         if rec is None:
             rec = self.agents[agent] = AgentRecord(agent, since=ts)
@@ -252,6 +253,8 @@ class AgentBook:
                 for scope in (SITE, *(f"team:{t}" for t in self.scopes.team_ids)):
                     self.counts.ensure(scope)
         self._touched[agent] = rec
+        if queue is not None and queue not in rec.logged:
+            self._join(rec, queue)
         return rec
 
     def expire(self, t: float) -> None:
@@ -263,16 +266,16 @@ class AgentBook:
             if rec.wrapup_until == until:
                 self._settle(rec, until)
 
-    def _join(self, rec: AgentRecord, queue: str | None) -> None:
-        if queue is not None and queue not in rec.logged:
-            rec.time_scopes = None
-            rec.logged.add(queue)
-            rec.known.add(queue)
-            members = self.queue_members.setdefault(queue, set())
-            if rec.name not in members:
-                members.add(rec.name)
-                self._members_data = None
-            self.counts.ensure(f"queue:{queue}")
+    def _join(self, rec: AgentRecord, queue: str) -> None:
+        """``rec`` is a member of ``queue`` (not one yet) from now on."""
+        rec.time_scopes = None
+        rec.logged.add(queue)
+        rec.known.add(queue)
+        members = self.queue_members.setdefault(queue, set())
+        if rec.name not in members:
+            members.add(rec.name)
+            self._members_data = None
+        self.counts.ensure(f"queue:{queue}")
 
     # --- events ------------------------------------------------------------------------
 
@@ -291,11 +294,10 @@ class AgentBook:
             self._settle(rec, ts)
 
     def _logged_in(self, event: ev.AgentLoggedIn) -> None:
-        rec = self.record(event.agent, event.ts)
+        rec = self.record(event.agent, event.ts, event.queue)
         if event.queue is None:
             rec.everywhere = True
             rec.time_scopes = None
-        self._join(rec, event.queue)
 
     def _logged_out(self, event: ev.AgentLoggedOut) -> None:
         rec = self.record(event.agent, event.ts)
@@ -312,19 +314,16 @@ class AgentBook:
             rec.paused_q.discard(event.queue)
 
     def _paused(self, event: ev.AgentPaused) -> None:
-        rec = self.record(event.agent, event.ts)
-        self._join(rec, event.queue)
+        rec = self.record(event.agent, event.ts, event.queue)
         self._pause(rec, event.queue, event.reason, event.ts)
 
     def _unpaused(self, event: ev.AgentUnpaused) -> None:
-        rec = self.record(event.agent, event.ts)
-        self._join(rec, event.queue)
+        rec = self.record(event.agent, event.ts, event.queue)
         self._unpause(rec, event.queue, event.ts)
 
     def _status(self, event: ev.AgentStatus) -> None:
-        rec = self.record(event.agent, event.ts)
-        if event.state != "unavailable":
-            self._join(rec, event.queue)
+        rec = self.record(event.agent, event.ts,
+                          None if event.state == "unavailable" else event.queue)
         rec.device = event.state
         if event.paused:
             self._pause(rec, event.queue, event.reason or rec.reason, event.ts)
@@ -332,22 +331,19 @@ class AgentBook:
             self._unpause(rec, event.queue, event.ts)
 
     def _rung(self, event: ev.AgentRung) -> None:
-        rec = self.record(event.agent, event.ts)
-        self._join(rec, event.queue)
+        rec = self.record(event.agent, event.ts, event.queue)
         rec.rings.add(event.call_id)
         self.ringing.setdefault(event.call_id, set()).add(event.agent)
 
     def _ring_no_answer(self, event: ev.RingNoAnswer) -> None:
-        rec = self.record(event.agent, event.ts)
-        self._join(rec, event.queue)
+        rec = self.record(event.agent, event.ts, event.queue)
         rec.rings.discard(event.call_id)
         self.ringing.get(event.call_id, set()).discard(event.agent)
 
     def _answered(self, event: ev.CallAnswered) -> None:
         call_id, agent = event.call_id, event.agent
         self._stop_ringing(call_id, event.ts)
-        rec = self.record(agent, event.ts)
-        self._join(rec, event.queue)
+        rec = self.record(agent, event.ts, event.queue)
         rec.calls.add(call_id)
         rec.device = None
         rec.last_queue = event.queue

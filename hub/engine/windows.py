@@ -312,9 +312,11 @@ class Tallies:
             pending[scopes] = dict(amounts)
             self.stale = True
         else:
-            at = into.get
             for key, amount in amounts.items():
-                into[key] = at(key, 0.0) + amount
+                if key in into:
+                    into[key] += amount
+                else:
+                    into[key] = amount
 
     def _add_to(self, targets: list[dict[str, Sums]], scopes: tuple[str, ...] | list[str],
                 amounts: Sums) -> None:
