@@ -24,15 +24,56 @@ does not follow the held seq makes it reconnect for a fresh snapshot.
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 import logging
+import os
 import random
+import sys
 import time
+import types
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
-from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import (
+
+class _OnFirstUse(types.ModuleType):
+    """A module whose code runs when one of its own names is first read: an ``import``
+    statement alone (which reads only ``__spec__`` and the like) leaves it unrun."""
+
+    def __getattr__(self, name: str) -> Any:  # called for names the module does not hold yet
+        self.__class__ = types.ModuleType
+        self.__spec__.loader.exec_module(self)
+        return getattr(self, name)
+
+
+def _import_lazily(name: str) -> None:
+    """Import module ``name`` so that its code runs on first use only; nothing changes for a
+    module already imported.
+
+    websockets 17 imports ``importlib.metadata`` (read only by a development build, for its
+    version) and ``urllib.request`` (read only for the system's proxy settings) whatever it
+    does: with what they import (email, http.client, zipfile, csv…), about 1.2 MiB of a wall
+    panel's memory for nothing (a hub's address needs no proxy settings: :func:`_proxy`).
+    (The standard library's ``LazyLoader`` runs the module as soon as an ``import`` statement
+    names it again, as websockets' do.)
+    """
+    if name in sys.modules:
+        return
+    spec = importlib.util.find_spec(name)
+    if spec is None or spec.loader is None:
+        return
+    module = importlib.util.module_from_spec(spec)
+    module.__class__ = _OnFirstUse
+    sys.modules[name] = module
+    parent, _, child = name.rpartition(".")
+    setattr(sys.modules[parent], child, module)
+
+
+_import_lazily("importlib.metadata")
+_import_lazily("urllib.request")
+
+from websockets.asyncio.client import ClientConnection, connect  # noqa: E402
+from websockets.exceptions import (  # noqa: E402
     ConnectionClosed,
     InvalidHandshake,
     InvalidMessage,
@@ -40,9 +81,9 @@ from websockets.exceptions import (
     InvalidURI,
 )
 
-from panneau.hub import wire
-from panneau.hub.tls import check_hub_url, client_context, describe_failure
-from panneau.hub.view import Delta, ViewState
+from panneau.hub import wire  # noqa: E402
+from panneau.hub.tls import check_hub_url, client_context, describe_failure  # noqa: E402
+from panneau.hub.view import Delta, ViewState  # noqa: E402
 
 __all__ = ["HubClient", "Update", "backoff_delay"]
 
@@ -62,6 +103,16 @@ class Update:
 
     kind: str
     frame: dict[str, Any] = field(default_factory=dict)
+
+
+def _proxy() -> Literal[True] | None:
+    """websockets' default, the system's proxy settings (``True``), where there may be some:
+    an ``*_proxy`` variable in the environment (all Linux has), or macOS and Windows (their
+    own settings too); else ``None``, no proxy, so ``urllib.request`` is never loaded."""
+    if sys.platform in ("darwin", "win32") or any(
+            name.lower().endswith("_proxy") for name in os.environ):
+        return True
+    return None
 
 
 def backoff_delay(attempt: int, low: float, high: float, rng: random.Random) -> float:
@@ -121,7 +172,7 @@ class HubClient:
             failure: dict[str, Any] | None = None
             try:
                 async with connect(self.url, open_timeout=self.open_timeout,
-                                   max_size=None, ssl=self._ssl) as ws:
+                                   max_size=None, ssl=self._ssl, proxy=_proxy()) as ws:
                     self._ws = ws
                     await ws.send(wire.encode(self._hello()))
                     async for data in ws:

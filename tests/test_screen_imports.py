@@ -86,3 +86,24 @@ def test_panneau_kiosk_starts_without_the_plugins_engine_or_config_loader():
     modules = set(started["modules"])
     assert "panneau.hub.client" in modules
     assert not hub_parts_a_wall_does_not_need(modules)
+
+
+CLIENT_IMPORT = """
+import json, sys
+import panneau.hub.client
+before = sorted(m for m in ("email", "http.client", "zipfile", "csv") if m in sys.modules)
+import importlib.metadata, urllib.request
+version = importlib.metadata.version("websockets")
+print(json.dumps({"before": before, "version": version,
+                  "proxies": isinstance(urllib.request.getproxies(), dict)}))
+"""
+
+
+def test_the_hub_client_leaves_what_websockets_imports_unused_unrun():
+    """websockets imports ``importlib.metadata`` and ``urllib.request`` (email, http.client,
+    zipfile… about 1.2 MiB) and a wall never reads them: they run on first use, and work."""
+    out = subprocess.run([sys.executable, "-c", CLIENT_IMPORT], capture_output=True, text=True,
+                         check=True, timeout=60, env={"PATH": "/usr/bin:/bin"})
+    seen = json.loads(out.stdout)
+    assert seen["before"] == []
+    assert seen["version"] and seen["proxies"]
