@@ -8,10 +8,17 @@ frames a second would otherwise have the wall composite its screen 20 times a se
 its CPU (Textual's compositor), for figures nobody reads faster than that. A Trends page
 asks the hub for its team's series (two ``history`` requests) when it comes up, at most
 once per ``charts_every_s``; the hub answers only for keys the kiosk's view may hold.
+
+Once a new page is drawn, a full garbage collection: Textual and plotext leave reference
+cycles (messages, timers, plot figures) that Python's collector would keep for a long while in
+its oldest generation, each page's on top of the last; freed as the page goes, they leave a
+wall 0.9 MiB smaller after a rotation (``bench_kiosk``: 44.3 -> 43.4 MiB), for one
+collection per page shown (about 30 ms of CPU: 0.2 % of a core at a 15 s dwell).
 """
 
 from __future__ import annotations
 
+import gc
 import os
 import time
 from typing import Any, ClassVar, Literal
@@ -94,6 +101,7 @@ class KioskApp(HubApp):
         self._redraw_pending = False
         self._drawn_at = float("-inf")
         self._expiry_at: float | None = None
+        self._collected_for: str | None = None
         self.panel = PanelScreen(self.symbols)
         self.night = ClockScreen(half_blocks=self.symbols.partial_blocks)
         if colors == "16":
@@ -162,6 +170,9 @@ class KioskApp(HubApp):
         specs = page_specs(self.view)
         self._note_alerts(specs)
         spec = self._current(specs)
+        if spec.title != self._collected_for:  # a new page: the last one's garbage goes now
+            self._collected_for = spec.title
+            self.call_after_refresh(gc.collect)
         if spec.kind == "trends":
             self._ask_charts(now)
         self.panel.show_page(build_page(self.view, spec, self.link, self.chart_answers),
