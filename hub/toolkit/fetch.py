@@ -112,6 +112,6 @@ class Fetcher:
                 raise FetchError(f"{_where(url)}: HTTP {status}: {resp.text[:200]}", status)
             try:
                 return resp.json(), resp.headers
-            except ValueError as exc:
+            except (ValueError, RecursionError) as exc:  # RecursionError: nested too deep
                 raise FetchError(f"{_where(url)}: response is not JSON") from exc
         raise FetchError(f"{_where(url)}: gave up after {self.max_attempts} attempts")

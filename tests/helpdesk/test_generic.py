@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 
+import httpx
 import pytest
 from aiohttp import web
 
 from panneau.hub.testing import RecordingContext, make_source, running
+from panneau.hub.toolkit.fetch import Fetcher, FetchError
 from panneau.hub.toolkit.mapping import RowMapping, row_to_survey
 from panneau.plugins import generic
 from panneau.plugins.generic.source import FolderReader
@@ -198,3 +201,18 @@ async def test_json_endpoint_polled_with_since_and_secret_header(server, ctx, mo
     assert seen_queries[0] == {"view": "open"}
     assert seen_queries[1] == {"view": "open", "after": "2026-03-02T09:30:00Z"}
     assert ctx.skipped_details[0].endswith("record 3: score 0 is outside 1..5")
+
+
+async def test_an_endpoint_answering_json_nested_too_deep_is_a_fetch_error(server):
+    """A polled endpoint (CRM, helpdesk API) answering arrays nested past the recursion limit:
+    a FetchError saying its answer is not JSON, as for any other garbage (RecursionError
+    escaped the fetcher and ended the source, restarted with backoff, unexplained)."""
+    async def deep(request: web.Request) -> web.Response:
+        return web.Response(text="[" * 100_000 + "]" * 100_000, content_type="application/json")
+
+    server.route("GET", "/cases", deep)
+    await server.start()
+    async with httpx.AsyncClient() as client:
+        fetcher = Fetcher(client, logging.getLogger("test"))
+        with pytest.raises(FetchError, match="response is not JSON"):
+            await fetcher.get_json(f"{server.url}/cases")
