@@ -29,20 +29,26 @@ import logging
 import os
 import random
 import sys
+import threading
 import time
 import types
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+_FIRST_USE = threading.RLock()
+
 
 class _OnFirstUse(types.ModuleType):
     """A module whose code runs when one of its own names is first read: an ``import``
-    statement alone (which reads only ``__spec__`` and the like) leaves it unrun."""
+    statement alone (which reads only ``__spec__`` and the like) leaves it unrun. Run once,
+    whichever thread reads first."""
 
     def __getattr__(self, name: str) -> Any:  # called for names the module does not hold yet
-        self.__class__ = types.ModuleType
-        self.__spec__.loader.exec_module(self)
+        with _FIRST_USE:
+            if type(self) is _OnFirstUse:
+                self.__class__ = types.ModuleType
+                self.__spec__.loader.exec_module(self)
         return getattr(self, name)
 
 
