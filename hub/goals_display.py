@@ -3,11 +3,16 @@
 Used by the kiosk's Objectives and Scorecard pages and the console's scorecard screen; the
 values are the hub's ``objective:<n>`` and ``scorecard:<scope>`` view entries
 (:mod:`panneau.hub.objectives`). Every state carries a symbol as well as a colour.
+
+``stale(kpi, scope)`` (optional) says whether a figure is doubtful (the tiles' rule,
+:func:`panneau.hub.freshness.figure_stale`; ``scope`` as the entry gives it, ``None`` when it
+gives none): its row is greyed and its state reads ``◌ stale``, and so is its objective's when
+one of the objective's key results is — as the browser wall's ``goals.js`` draws them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from typing import Any
 
@@ -19,8 +24,8 @@ from panneau.hub.config.schema import PERSPECTIVES
 from panneau.hub.display import SYMBOLS, Symbols, format_value
 from panneau.hub.objectives import short_label
 
-__all__ = ["PERSPECTIVE_TITLES", "STATUS_STYLES", "objectives_table", "progress_bar",
-           "pulse_line", "pulse_table", "scorecard_table"]
+__all__ = ["PERSPECTIVE_TITLES", "STATUS_STYLES", "StaleRule", "goal_scope", "objectives_table",
+           "progress_bar", "pulse_line", "pulse_table", "scorecard_table"]
 
 PERSPECTIVE_TITLES = {"cost": "Cost", "customer": "Customer", "process": "Internal process",
                       "people": "People & learning"}
@@ -28,11 +33,37 @@ PERSPECTIVE_TITLES = {"cost": "Cost", "customer": "Customer", "process": "Intern
 STATUS_STYLES = {"achieved": "ok", "on track": "ok", "at risk": "warn", "no data": "nodata"}
 _COLOURS = {"ok": "green", "warn": "yellow", "alert": "red", "nodata": "grey50",
             "none": "default"}
+_STALE_COLOUR = "grey42"
+#: Whether the figure of ``kpi`` on ``scope`` is doubtful.
+StaleRule = Callable[[str, str | None], bool]
+
+
+def _never(kpi: str, scope: str | None) -> bool:
+    return False
+
+
+def goal_scope(entry: Mapping[str, Any]) -> str | None:
+    """The scope a key result or a scorecard gives (``None`` when it gives none)."""
+    scope = entry.get("scope")
+    return scope if isinstance(scope, str) else None
+
+
+def _greyed(cells: list[Text], stale: bool) -> list[Text]:
+    """The cells of a doubtful figure's row, greyed over their own colours."""
+    if stale:
+        for cell in cells:
+            cell.stylize(_STALE_COLOUR)
+    return cells
 
 
 def _state_text(state: str | None, text: str, symbols: Symbols) -> Text:
     state = state or "none"
     return Text(f"{symbols.state(state)} {text}".rstrip(), style=_COLOURS.get(state, ""))
+
+
+def _stale_text(symbols: Symbols, text: str = "") -> Text:
+    """``◌ 72% stale`` (``◌ stale`` without a figure): a doubtful figure's state."""
+    return Text(" ".join(w for w in (symbols.stale, text, "stale") if w), style=_STALE_COLOUR)
 
 
 def progress_bar(pct: float | None, width: int = 10, symbols: Symbols = SYMBOLS) -> Text:
@@ -56,7 +87,7 @@ def _site_owner(objective: Mapping[str, Any]) -> str:
 
 
 def objectives_table(objectives: Iterable[Mapping[str, Any]], symbols: Symbols = SYMBOLS,
-                     bar_width: int = 10) -> RenderableType:
+                     bar_width: int = 10, stale: StaleRule = _never) -> RenderableType:
     """One block per objective: title, period, status, progress; then its key results."""
     table = Table(box=None, expand=True, show_header=False, padding=(0, 1), show_edge=False)
     table.add_column("what", ratio=1, no_wrap=True, overflow="ellipsis")
@@ -67,38 +98,45 @@ def objectives_table(objectives: Iterable[Mapping[str, Any]], symbols: Symbols =
     for obj in objectives:
         count += 1
         owner = str(obj["team"]) if obj.get("team") else _site_owner(obj)
+        results = [(kr, stale(kr["kpi"], goal_scope(kr))) for kr in obj.get("key_results", ())]
+        doubtful = any(d for _, d in results)
         state = STATUS_STYLES.get(obj.get("status", ""), "none")
-        table.add_row(Text(f"{obj['title']}", style="bold"),
-                      Text(f"{obj['period']} · {owner}", style="grey70"),
-                      _state_text(state, str(obj.get("status", "")), symbols),
-                      progress_bar(obj.get("progress_pct"), bar_width, symbols))
-        for kr in obj.get("key_results", ()):
+        table.add_row(*_greyed([
+            Text(f"{obj['title']}", style="bold"),
+            Text(f"{obj['period']} · {owner}", style="grey70"),
+            _stale_text(symbols) if doubtful
+            else _state_text(state, str(obj.get("status", "")), symbols),
+            progress_bar(obj.get("progress_pct"), bar_width, symbols)], doubtful))
+        for kr, doubtful in results:
             state = STATUS_STYLES.get(kr.get("status", ""), "none")
             figures = (f"{format_value(kr['kpi'], kr.get('value'))} → "
                        f"{format_value(kr['kpi'], kr['target'])} by {_deadline(kr['deadline'])}")
-            table.add_row(Text(f"  {kr.get('label') or short_label(kr['kpi'])}"), Text(figures),
-                          _state_text(state, str(kr.get("status", "")), symbols),
-                          progress_bar(kr.get("progress_pct"), bar_width, symbols))
+            table.add_row(*_greyed([
+                Text(f"  {kr.get('label') or short_label(kr['kpi'])}"), Text(figures),
+                _stale_text(symbols) if doubtful
+                else _state_text(state, str(kr.get("status", "")), symbols),
+                progress_bar(kr.get("progress_pct"), bar_width, symbols)], doubtful))
     if not count:
         return Text("No objective set for this team yet.", style="grey50")
     return table
 
 
-def _row_cells(row: Mapping[str, Any], symbols: Symbols) -> list[Text]:
+def _row_cells(row: Mapping[str, Any], symbols: Symbols, doubtful: bool) -> list[Text]:
     kpi = row["kpi"]
     value = format_value(kpi, row.get("value"))
     state = row.get("state") if row.get("value") is not None else "nodata"
     target = row.get("target")
-    return [Text(f"{row.get('label') or short_label(kpi)}"),
-            Text("lead" if row.get("role") == "leading" else "lag", style="grey70"),
-            _state_text(state, value, symbols),
-            Text("" if row.get("previous") is None
-                 else f"was {format_value(kpi, row['previous'])}", style="grey70"),
-            Text("" if target is None else f"→ {format_value(kpi, target)}")]
+    return _greyed([
+        Text(f"{row.get('label') or short_label(kpi)}"),
+        Text("lead" if row.get("role") == "leading" else "lag", style="grey70"),
+        _stale_text(symbols, value) if doubtful else _state_text(state, value, symbols),
+        Text("" if row.get("previous") is None
+             else f"was {format_value(kpi, row['previous'])}", style="grey70"),
+        Text("" if target is None else f"→ {format_value(kpi, target)}")], doubtful)
 
 
 def scorecard_table(card: Mapping[str, Any], symbols: Symbols = SYMBOLS, *,
-                    columns: int = 2) -> RenderableType:
+                    columns: int = 2, stale: StaleRule = _never) -> RenderableType:
     """The four perspectives (``columns`` side by side), then the cause→effect links."""
     blocks: list[RenderableType] = []
     for perspective in PERSPECTIVES:
@@ -110,7 +148,7 @@ def scorecard_table(card: Mapping[str, Any], symbols: Symbols = SYMBOLS, *,
         for name in ("role", "value", "previous", "target"):
             block.add_column(name, no_wrap=True, justify="left" if name == "role" else "right")
         for row in rows:
-            block.add_row(*_row_cells(row, symbols))
+            block.add_row(*_row_cells(row, symbols, stale(row["kpi"], goal_scope(card))))
         if not rows:
             block.add_row(Text("—", style="grey50"), "", "", "", "")
         blocks.append(block)

@@ -8,7 +8,9 @@ Rules kept here:
 - a figure is *stale* when the hub link is down or a source feeding it is stale or down
   (:func:`panneau.hub.freshness.figure_stale`, the rule every screen shares); on a group hub
   a site's own figures only wait on that site (:func:`panneau.hub.freshness.scope_sources`),
-  and the banner names a stale site as a site;
+  and the banner names a stale site as a site; the Objectives and Scorecard pages mark a
+  scorecard row or key result by the same rule (:attr:`PageView.stale_goals`), and an
+  objective when one of its key results is marked: one figure, one state on every page;
 - a ``by_site`` page shows each KPI for the panel's scope, then for each ``site:<name>`` the
   view holds (a group wall); a panel that holds none leaves the page out;
 - an active ``alert:<id>`` (``key`` or the id itself is ``scope/window/kpi``) puts an "Alert"
@@ -33,6 +35,7 @@ from panneau.hub.charts import Charts, build_charts
 from panneau.hub.config.schema import KioskSettings
 from panneau.hub.display import compare, format_delta, format_value, label_of
 from panneau.hub.freshness import SITE_PLUGIN, Link, figure_stale, scope_sources, stale_sources
+from panneau.hub.goals_display import goal_scope
 from panneau.hub.view import ViewState, parse_figure_id
 
 __all__ = [
@@ -46,6 +49,7 @@ __all__ = [
     "build_page",
     "figure_label",
     "goals_of",
+    "goals_stale",
     "next_expiry",
     "notices",
     "page_specs",
@@ -126,6 +130,8 @@ class PageView:
     stale_trend: bool = False
     #: ``objective:`` values (objectives page) or the team's ``scorecard:`` value.
     goals: tuple[Any, ...] = ()
+    #: Of the goals' figures, the doubtful ones: ``(scope as the entry gives it, kpi)``.
+    stale_goals: frozenset[tuple[str | None, str]] = frozenset()
     #: The team's charts (trends page): team figures only, never an agent's.
     charts: Charts | None = None
 
@@ -309,6 +315,22 @@ def goals_of(view: ViewState, kind: str) -> tuple[Any, ...]:
     return tuple(value for _, value in found)
 
 
+def goals_stale(view: ViewState, kind: str, goals: tuple[Any, ...], link: Link
+                ) -> frozenset[tuple[str | None, str]]:
+    """The ``(scope, kpi)`` of the :func:`goals_of` figures that are doubtful by the tiles'
+    rule; ``scope`` as the entry gives it (``None``: the panel's own scope)."""
+    if kind == "scorecard":
+        figures = [(goal_scope(goals[0]), row.get("kpi")) for row in goals[0].get("rows", ())
+                   if isinstance(row, Mapping)] if goals else []
+    else:
+        figures = [(goal_scope(kr), kr.get("kpi")) for obj in goals
+                   for kr in obj.get("key_results", ()) if isinstance(kr, Mapping)]
+    home = scope_of(view.meta)
+    stale_by_name = stale_sources(view)
+    return frozenset((scope, kpi) for scope, kpi in figures if isinstance(kpi, str)
+                     and figure_stale(kpi, scope_sources(stale_by_name, scope or home), link))
+
+
 def build_page(view: ViewState, spec: PageSpec, link: Link,
                answers: Mapping[str, Mapping[str, Any]] | None = None) -> PageView:
     """The tiles (and trend line) of one page, its goals board, or its charts (from the
@@ -316,7 +338,9 @@ def build_page(view: ViewState, spec: PageSpec, link: Link,
     if spec.kind == "trends":
         return PageView(spec, (), charts=build_charts(view, scope_of(view.meta), answers or {}))
     if spec.kind != "figures":
-        return PageView(spec, (), goals=goals_of(view, spec.kind))
+        goals = goals_of(view, spec.kind)
+        return PageView(spec, (), goals=goals,
+                        stale_goals=goals_stale(view, spec.kind, goals, link))
     default_scope = scope_of(view.meta)
     stale_by_name = stale_sources(view)
     tiles = []

@@ -74,7 +74,7 @@ class PanelScreen(Screen):
         grid.display = page.spec.kind == "figures"
         board.set_class(page.spec.kind in ("objectives", "scorecard"), "-shown")
         if board.has_class("-shown"):
-            board.kind, board.goals = page.spec.kind, page.goals
+            board.kind, board.stale, board.goals = page.spec.kind, page.stale_goals, page.goals
         charts = self.query_one(ChartBoard)
         charts.display = page.charts is not None
         self._charts = page.charts

@@ -25,18 +25,24 @@ class GoalsBoard(Widget):
 
     kind: reactive[str] = reactive("objectives")
     goals: reactive[tuple[Any, ...]] = reactive((), always_update=True)
+    #: The doubtful figures (:attr:`panneau.kiosk.model.PageView.stale_goals`): greyed,
+    #: ``◌ stale``.
+    stale: reactive[frozenset[tuple[str | None, str]]] = reactive(frozenset())
 
     def __init__(self, symbols: Symbols = SYMBOLS, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.symbols = symbols
 
+    def _stale(self, kpi: str, scope: str | None) -> bool:
+        return (scope, kpi) in self.stale
+
     def render(self) -> RenderableType:
         if self.kind == "scorecard":
             if not self.goals:
                 return Text("No scorecard figures yet.", style="grey50")
-            card = scorecard_table(self.goals[0], self.symbols)
+            card = scorecard_table(self.goals[0], self.symbols, stale=self._stale)
             if len(self.goals) > 1:  # the team's satisfaction pulse
                 return Group(card, Text(""), pulse_line(self.goals[1]))
             return card
         return objectives_table(self.goals, self.symbols,
-                                bar_width=20 if self.size.width >= 120 else 10)
+                                bar_width=20 if self.size.width >= 120 else 10, stale=self._stale)
