@@ -39,7 +39,7 @@ __all__ = ["native_source"]
 _HEAD = '''
 from mypy_extensions import mypyc_attr
 
-_inf: Final = math.inf  # Final: a C double, not a lookup in the module's dict at each check
+_fmax: Final = 1.7976931348623157e+308  # Final: a C double, not a lookup in the module's dict
 
 
 def _native_dataclass(cls: type, annotations: dict[str, str],

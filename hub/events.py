@@ -32,7 +32,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import linecache
-import math
+import sys
 import typing
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -82,6 +82,9 @@ DeviceState = Literal["available", "ringing", "on_call", "unavailable"]
 #: Event times outside 1970..3000 are refused.
 TS_MIN: Final = 0.0
 TS_MAX: Final = 32_503_680_000.0
+#: The largest finite float: a number field is refused above it — an int as large as 10**400
+#: compares below infinity but no float holds it, and the engine's sums would raise.
+_FMAX: Final = sys.float_info.max
 _NOT_NEGATIVE = ("_s", "_ms", "_min", "position", "reopens", "replies")
 
 
@@ -119,9 +122,9 @@ def _check(name: str, hint: Any, env: dict[str, Any]) -> list[str]:
         if name == "ts":
             test, want = f"{kind} and {TS_MIN!r} <= {v} <= {TS_MAX!r}", "a time in 1970..3000"
         elif name.endswith(_NOT_NEGATIVE):
-            test, want = f"{kind} and 0 <= {v} < _inf", "a finite number >= 0"
+            test, want = f"{kind} and 0 <= {v} <= _fmax", "a finite number >= 0"
         else:
-            test, want = f"{kind} and -_inf < {v} < _inf", "a finite number"
+            test, want = f"{kind} and -_fmax <= {v} <= _fmax", "a finite number"
     else:
         raise TypeError(f"no check for {name}: {hint!r}")
     if optional:
@@ -135,7 +138,7 @@ def _event(cls: type) -> type:
     cls = dataclass(slots=True, kw_only=True, init=False, eq=True, unsafe_hash=True)(cls)
     fields = dataclasses.fields(cls)
     hints = typing.get_type_hints(cls)
-    env: dict[str, Any] = {"_refuse": _refuse, "_inf": math.inf, "_KIND": cls.kind}
+    env: dict[str, Any] = {"_refuse": _refuse, "_fmax": _FMAX, "_KIND": cls.kind}
     params, body = [], []
     for f in fields:
         if f.default is dataclasses.MISSING:

@@ -75,6 +75,8 @@ INT_CASES: list[tuple[str, dict[str, Any]]] = [
     ("CallEnded", {**_ENDED, "ts": 1_800_000_000, "hold_s": 12, "talk_s": 0}),
     ("CallEnded", {**_ENDED, "hold_s": -1}),
     ("CallEnded", {**_ENDED, "ts": 10**400}),
+    ("CallEnded", {**_ENDED, "talk_s": 10**400}),
+    ("FigureEntered", {"ts": 5, "entry_id": "e", "figure": "complaints", "amount": -10**400}),
     ("CallLeft", {"ts": 5, "call_id": "c", "queue": "q", "reason": "key", "wait_s": 3}),
     ("SurveyResponse", {"ts": 5, "response_id": "r", "survey": "nps", "score": 9,
                         "scale_min": 0, "scale_max": 10}),

@@ -123,8 +123,8 @@ def _number(row: Mapping[str, Any], m: RowMapping, name: str) -> float | None:
         return None
     try:
         return float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name}: not a number: {value!r}") from None
+    except (TypeError, ValueError, OverflowError):  # 10**400: no float holds it
+        raise ValueError(f"{name}: not a number: {str(value)[:40]}") from None
 
 
 def _text(row: Mapping[str, Any], m: RowMapping, name: str) -> str | None:
@@ -180,7 +180,7 @@ def row_to_survey(row: Mapping[str, Any], m: RowMapping, source: str, pos: str) 
     else:
         try:
             score = float(raw)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             raise ValueError(f"score {raw!r} is not a number (map it in score_map)") from None
     low, high = m.scale(kind)
     if not low <= score <= high:

@@ -15,9 +15,13 @@ def parse_time(value: object, fmt: str | None = None, tz: str = "UTC") -> float:
     if isinstance(value, bool) or value is None:
         raise ValueError(f"not a time: {value!r}")
     if isinstance(value, int | float):
-        if not math.isfinite(value):
+        try:
+            number = float(value)
+        except OverflowError:  # an int no float holds (10**400)
+            raise ValueError(f"not a time: {str(value)[:40]}...") from None
+        if not math.isfinite(number):
             raise ValueError(f"not a time: {value!r}")
-        return float(value)
+        return number
     if not isinstance(value, str) or not value.strip():
         raise ValueError(f"not a time: {value!r}")
     text = value.strip()

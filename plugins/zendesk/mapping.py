@@ -97,7 +97,7 @@ def page_snapshots(
         try:
             tid = ticket.get("id") if isinstance(ticket, dict) else None
             snapshots.append(ticket_snapshot(ticket, metrics.get(tid), clock))
-        except (ValueError, TypeError, AttributeError) as exc:
+        except (ValueError, TypeError, AttributeError, OverflowError) as exc:  # 10**400 minutes
             bad.append(f"tickets[{i}]: {exc}")
     return snapshots, bad
 

@@ -217,6 +217,9 @@ def test_no_data_is_absent(run):
     lambda: ev.CallEntered(ts=float("inf"), call_id="z", queue="q"),
     lambda: ev.CallEntered(ts=T0, call_id=7, queue="q"),
     lambda: ev.CallEntered(ts=T0, call_id="z", queue="q", position=True),
+    # ints no float holds: they compared below infinity, then the engine's sums raised
+    lambda: ev.CallAbandoned(ts=T0, call_id="z", queue="q", wait_s=10**400),
+    lambda: ev.FigureEntered(ts=T0, entry_id="e", figure="complaints", amount=-10**400),
 ])
 def test_events_out_of_range_are_refused_when_built(build):
     with pytest.raises(ev.InvalidEvent):

@@ -133,6 +133,19 @@ async def test_json_nested_too_deep_is_a_bad_row_not_a_crash(tmp_path, ctx):
     assert sorted(ctx.checkpoint["files"]) == ["a.jsonl", "b.json"]
 
 
+async def test_a_number_no_float_holds_is_a_bad_row_not_a_crash(tmp_path, ctx):
+    """A JSON score of 10**400 (valid JSON, no float holds it) raised OverflowError out of
+    the reader; it is a bad row named with its line, the rows around it kept."""
+    write_old(tmp_path / "a.jsonl", "\n".join([
+        '{"Response ID": "r1", "Submitted": "02/03/2026 10:00", "Score": "9"}',
+        '{"Response ID": "r2", "Submitted": "02/03/2026 10:01", "Score": 1%s}' % ("0" * 400),
+        '{"Response ID": "r3", "Submitted": "02/03/2026 10:05", "Score": "7"}']) + "\n")
+    await read_folder(ctx, folder_source(tmp_path, pattern="*.jsonl"))
+    assert [e.response_id for e in ctx.events] == ["r1", "r3"]
+    assert [s.partition(": ")[0] for s in ctx.skipped_details] == ["a.jsonl:2"]
+    assert "is not a number" in ctx.skipped_details[0]
+
+
 def test_a_relationship_export_says_so_on_its_answers():
     fields = {"id": "id", "time": "t", "score": "s"}
     row = {"id": "r1", "t": "2026-03-02T09:00:00Z", "s": "4"}

@@ -117,6 +117,8 @@ def _variant(**changes) -> bytes:
     (_variant(answers=[{"type": "number", "number": 11, "field": {"ref": "recommend"}}]), None,
      422, "outside 0..10"),
     (_variant(submitted_at="yesterday"), None, 422, "submitted_at is not a time"),
+    # an integer no float holds: it raised OverflowError (answered 500, retried forever)
+    (_variant(submitted_at=10**400), None, 422, "submitted_at is not a time"),
     (b"{" + b" " * 300_000 + b"}", None, 413, "over the 262144-byte limit"),
 ])
 async def test_bad_webhooks_are_refused_with_a_reason(ctx, body, headers, status, reason):

@@ -307,6 +307,18 @@ def test_recorded_cursor_export_backlog_and_deleted():
     assert types == {None: 85, "incident": 1}  # ticket 1 is the account's sample incident
 
 
+def test_a_figure_no_float_holds_skips_its_ticket_not_the_page():
+    """A metric or time as an integer like 10**400 (JSON allows it) raised OverflowError out
+    of the page: its ticket is skipped with a reason, the others kept."""
+    ticket = {"status": "open", "updated_at": "2026-03-02T10:00:00Z"}
+    page = {"tickets": [{**ticket, "id": 1}, {**ticket, "id": 2},
+                        {**ticket, "id": 3, "updated_at": 10**400}],
+            "metric_sets": [{"ticket_id": 1, "reply_time_in_minutes": {"calendar": 10**400}}]}
+    snapshots, bad = page_snapshots(page)
+    assert [s.ticket_id for s in snapshots] == ["2"]
+    assert [b.partition(":")[0] for b in bad] == ["tickets[0]", "tickets[2]"]
+
+
 def test_recorded_duplicates_are_dropped():
     page = json.loads(shared_file(
         "zendesk", "incremental_tickets_time_based_start0_rec2023-09-19.json").read_text())
