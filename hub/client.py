@@ -37,18 +37,25 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 _FIRST_USE = threading.RLock()
+_RUNNING: set[str] = set()
 
 
 class _OnFirstUse(types.ModuleType):
     """A module whose code runs when one of its own names is first read: an ``import``
     statement alone (which reads only ``__spec__`` and the like) leaves it unrun. Run once,
-    whichever thread reads first."""
+    whichever thread reads first; the others wait for the end of the run."""
 
     def __getattr__(self, name: str) -> Any:  # called for names the module does not hold yet
         with _FIRST_USE:
-            if type(self) is _OnFirstUse:
+            if type(self) is _OnFirstUse and self.__name__ not in _RUNNING:
+                _RUNNING.add(self.__name__)
+                try:
+                    self.__spec__.loader.exec_module(self)
+                finally:
+                    _RUNNING.discard(self.__name__)
                 self.__class__ = types.ModuleType
-                self.__spec__.loader.exec_module(self)
+        if type(self) is _OnFirstUse:  # read by its own code as it runs: not defined yet
+            raise AttributeError(f"module {self.__name__!r} has no attribute {name!r}")
         return getattr(self, name)
 
 

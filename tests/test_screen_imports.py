@@ -107,3 +107,30 @@ def test_the_hub_client_leaves_what_websockets_imports_unused_unrun():
     seen = json.loads(out.stdout)
     assert seen["before"] == []
     assert seen["version"] and seen["proxies"]
+
+
+THREADS_FIRST_USE = """
+import json, sys, threading
+import panneau.hub.client
+module = sys.modules["importlib.metadata"]
+unrun = type(module).__name__ == "_OnFirstUse"
+start, found = threading.Barrier(8), []
+def read():
+    start.wait()
+    found.append(module.PackageNotFoundError)
+threads = [threading.Thread(target=read) for _ in range(8)]
+for thread in threads:
+    thread.start()
+for thread in threads:
+    thread.join()
+print(json.dumps({"unrun_before": unrun,
+                  "runs": len({id(c) for c in found}), "reads": len(found)}))
+"""
+
+
+def test_a_module_left_unrun_runs_once_when_threads_read_it_together():
+    """``importlib.metadata``, left unrun by the hub client, runs once for eight threads
+    reading it at the same moment: they all get the same classes."""
+    out = subprocess.run([sys.executable, "-c", THREADS_FIRST_USE], capture_output=True,
+                         text=True, check=True, timeout=60, env={"PATH": "/usr/bin:/bin"})
+    assert json.loads(out.stdout) == {"unrun_before": True, "runs": 1, "reads": 8}
