@@ -24,69 +24,17 @@ does not follow the held seq makes it reconnect for a fresh snapshot.
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 import logging
 import os
 import random
 import sys
-import threading
 import time
-import types
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-_FIRST_USE = threading.RLock()
-_RUNNING: set[str] = set()
-
-
-class _OnFirstUse(types.ModuleType):
-    """A module whose code runs when one of its own names is first read: an ``import``
-    statement alone (which reads only ``__spec__`` and the like) leaves it unrun. Run once,
-    whichever thread reads first; the others wait for the end of the run."""
-
-    def __getattr__(self, name: str) -> Any:  # called for names the module does not hold yet
-        with _FIRST_USE:
-            if type(self) is _OnFirstUse and self.__name__ not in _RUNNING:
-                _RUNNING.add(self.__name__)
-                try:
-                    self.__spec__.loader.exec_module(self)
-                finally:
-                    _RUNNING.discard(self.__name__)
-                self.__class__ = types.ModuleType
-        if type(self) is _OnFirstUse:  # read by its own code as it runs: not defined yet
-            raise AttributeError(f"module {self.__name__!r} has no attribute {name!r}")
-        return getattr(self, name)
-
-
-def _import_lazily(name: str) -> None:
-    """Import module ``name`` so that its code runs on first use only; nothing changes for a
-    module already imported.
-
-    websockets 17 imports ``importlib.metadata`` (read only by a development build, for its
-    version) and ``urllib.request`` (read only for the system's proxy settings) whatever it
-    does: with what they import (email, http.client, zipfile, csv…), about 1.2 MiB of a wall
-    panel's memory for nothing (a hub's address needs no proxy settings: :func:`_proxy`).
-    (The standard library's ``LazyLoader`` runs the module as soon as an ``import`` statement
-    names it again, as websockets' do.)
-    """
-    if name in sys.modules:
-        return
-    spec = importlib.util.find_spec(name)
-    if spec is None or spec.loader is None:
-        return
-    module = importlib.util.module_from_spec(spec)
-    module.__class__ = _OnFirstUse
-    sys.modules[name] = module
-    parent, _, child = name.rpartition(".")
-    setattr(sys.modules[parent], child, module)
-
-
-_import_lazily("importlib.metadata")
-_import_lazily("urllib.request")
-
-from websockets.asyncio.client import ClientConnection, connect  # noqa: E402
-from websockets.exceptions import (  # noqa: E402
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import (
     ConnectionClosed,
     InvalidHandshake,
     InvalidMessage,
@@ -94,9 +42,9 @@ from websockets.exceptions import (  # noqa: E402
     InvalidURI,
 )
 
-from panneau.hub import wire  # noqa: E402
-from panneau.hub.tls import check_hub_url, client_context, describe_failure  # noqa: E402
-from panneau.hub.view import Delta, ViewState  # noqa: E402
+from panneau.hub import wire
+from panneau.hub.tls import check_hub_url, client_context, describe_failure
+from panneau.hub.view import Delta, ViewState
 
 __all__ = ["HubClient", "Update", "backoff_delay"]
 

@@ -85,11 +85,15 @@ def test_panneau_kiosk_starts_without_the_plugins_engine_or_config_loader():
     assert started["code"] == 0 and started["client"] == "HubClient"
     modules = set(started["modules"])
     assert "panneau.hub.client" in modules
+    # what websockets imports and a wall never reads is left unrun (panneau.hub.leanimports)
+    assert not {"email", "http.client", "zipfile", "csv"} & modules
     assert not hub_parts_a_wall_does_not_need(modules)
 
 
 CLIENT_IMPORT = """
 import json, sys
+from panneau.hub.leanimports import defer_websockets_extras
+defer_websockets_extras()
 import panneau.hub.client
 before = sorted(m for m in ("email", "http.client", "zipfile", "csv") if m in sys.modules)
 import importlib.metadata, urllib.request
@@ -111,6 +115,8 @@ def test_the_hub_client_leaves_what_websockets_imports_unused_unrun():
 
 THREADS_FIRST_USE = """
 import json, sys, threading
+from panneau.hub.leanimports import defer_websockets_extras
+defer_websockets_extras()
 import panneau.hub.client
 module = sys.modules["importlib.metadata"]
 unrun = type(module).__name__ == "_OnFirstUse"
@@ -134,3 +140,13 @@ def test_a_module_left_unrun_runs_once_when_threads_read_it_together():
     out = subprocess.run([sys.executable, "-c", THREADS_FIRST_USE], capture_output=True,
                          text=True, check=True, timeout=60, env={"PATH": "/usr/bin:/bin"})
     assert json.loads(out.stdout) == {"unrun_before": True, "runs": 1, "reads": 8}
+
+
+def test_the_hub_client_as_a_library_leaves_the_import_machinery_alone():
+    """Only the screen commands defer modules: a program importing the hub client (a hub, a
+    test run) keeps the standard library's modules as they are."""
+    code = ("import json, sys, panneau.hub.client\n"
+            "print(json.dumps(type(sys.modules['importlib.metadata']).__name__))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, timeout=60)
+    assert json.loads(out.stdout) == "module"

@@ -74,7 +74,12 @@ def read_token(args: argparse.Namespace) -> str:
 
 
 def hub_client(args: argparse.Namespace, **kwargs: Any) -> Any:
-    """A :class:`panneau.hub.client.HubClient` for the screen options (``ValueError`` if bad)."""
+    """A :class:`panneau.hub.client.HubClient` for the screen options (``ValueError`` if bad).
+    A screen's process leaves what websockets imports and never uses unrun
+    (:mod:`panneau.hub.leanimports`)."""
+    from panneau.hub.leanimports import defer_websockets_extras
+
+    defer_websockets_extras()
     from panneau.hub.client import HubClient
 
     return HubClient(args.hub, read_token(args), ca_file=args.ca_file,
