@@ -107,13 +107,13 @@ async def test_a_burst_is_drawn_at_once_then_at_most_once_per_hub_redraw_s(tmp_p
 
 
 async def test_given_its_view_the_kiosk_draws_each_set_view_at_once():
+    """No redraw interval without a hub: with one of a minute, three views set in a row are
+    each drawn well within the wait's 10 s (a clock's reading would judge a busy machine)."""
     app = CountingKiosk(view=view_of(normal_values()), clock=fixed_clock)
+    app.HUB_REDRAW_S = 60.0
     async with app.run_test(size=(160, 45)) as pilot:
         for i in range(3):
             values = normal_values()
             values[f"kpi:{SCOPE}/now/calls_waiting"] = 200 + i
             app.set_view(view_of(values))
             await wait_for(pilot, lambda i=i: shown(app) == str(200 + i))
-        draws = app.draws
-    # no redraw interval without a hub: three views in a row, drawn as they came
-    assert draws[-1] - draws[-3] < app.HUB_REDRAW_S
