@@ -175,7 +175,27 @@ class ScaleGroup:
                 member.refresh()
 
 
-class BigNumber(Widget):
+class ScaledWidget(Widget):
+    """A widget whose big figure shares its group's scale and whose drawn rows are kept
+    until its figure or its colours change (:class:`BigNumber`, the KPI tile)."""
+
+    group: ScaleGroup | None
+    _drawn_for: tuple | None
+
+    def _size_updated(self, size, virtual_size, container_size, layout: bool = True) -> bool:
+        # Textual sets a widget's size here, during layout and before drawing; the group's
+        # cap must follow in the same frame (on_resize would only come after it is drawn).
+        changed = super()._size_updated(size, virtual_size, container_size, layout)
+        if changed and self.group is not None:
+            self.group.resized()
+        return changed
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._drawn_for = None  # colours changed: the rows are built again
+
+
+class BigNumber(ScaledWidget):
     """A value in the block font, centred and as large as the region allows (capped by its
     :class:`ScaleGroup`, if any). Its rows are built once per value, size, cap and style."""
 
@@ -205,18 +225,6 @@ class BigNumber(Widget):
 
     def has_figure_box(self) -> bool:
         return bool(self.display and self.content_size.area)
-
-    def _size_updated(self, size, virtual_size, container_size, layout: bool = True) -> bool:
-        # Textual sets a widget's size here, during layout and before drawing; the group's
-        # cap must follow in the same frame (on_resize would only come after it is drawn).
-        changed = super()._size_updated(size, virtual_size, container_size, layout)
-        if changed and self.group is not None:
-            self.group.resized()
-        return changed
-
-    def notify_style_update(self) -> None:
-        super().notify_style_update()
-        self._drawn_for = None  # colour changed: the rows are built again
 
     def lines(self) -> list[str]:
         """The text rows as drawn now: the figure centred in the region, at the shared scale."""

@@ -16,11 +16,10 @@ from rich.segment import Segment
 from rich.style import Style
 from textual.reactive import reactive
 from textual.strip import Strip
-from textual.widget import Widget
 
 from panneau.hub.display import SYMBOLS, Symbols
 from panneau.kiosk.model import Tile
-from panneau.kiosk.widgets.bignum import Figure, ScaleGroup
+from panneau.kiosk.widgets.bignum import Figure, ScaledWidget, ScaleGroup
 
 __all__ = ["KpiTile"]
 
@@ -40,7 +39,7 @@ def _centred(text: str, width: int) -> str:
     return " " * (pad // 2) + text + " " * (pad - pad // 2)
 
 
-class KpiTile(Widget):
+class KpiTile(ScaledWidget):
     """One figure. State shows as a CSS class (colour) *and* a symbol and word (shape).
 
     Rows, inside the border: the head (state symbol, label, state word), the figure in the
@@ -123,19 +122,7 @@ class KpiTile(Widget):
     def has_figure_box(self) -> bool:
         return bool(self.display and self.tile is not None and all(self._figure_box()))
 
-    def _size_updated(self, size, virtual_size, container_size, layout: bool = True) -> bool:
-        # Textual sets a widget's size here, during layout and before drawing; the group's
-        # cap must follow in the same frame (on_resize would only come after it is drawn).
-        changed = super()._size_updated(size, virtual_size, container_size, layout)
-        if changed and self.group is not None:
-            self.group.resized()
-        return changed
-
     # -- drawing -------------------------------------------------------------------------
-
-    def notify_style_update(self) -> None:
-        super().notify_style_update()
-        self._drawn_for = None  # colours changed: the rows are built again
 
     def rows(self) -> list[str]:
         """The tile's text rows inside its border: head, figure, comparisons."""
