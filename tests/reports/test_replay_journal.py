@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import re
 import sqlite3
@@ -19,7 +18,7 @@ from panneau.hub.reports.replay_day import replay_day
 from panneau.hub.server.app import Hub
 from panneau.hub.server.history import History
 from panneau.hub.server.journal import Journal
-from tests.hub.conftest import config_text
+from tests.hub.conftest import config_text, eventually
 
 
 def _at(hh, mm, ss=0):
@@ -156,9 +155,8 @@ async def test_a_running_hubs_samples_are_the_figures_of_their_time(tmp_path, fe
     config = parse_config(text, "t.toml")
     key = "queue:support/now/longest_wait_s"
     async with Hub(config, pm=feed_pm) as hub:
-        async with asyncio.timeout(30):
-            while len(hub.journal.history(0, hub.clock() + 60, [key])) < 3:
-                await asyncio.sleep(0.05)
+        await eventually(lambda: len(hub.journal.history(0, hub.clock() + 60, [key])) >= 3,
+                         timeout=30, what="three history samples")
         day = date.fromordinal(hub.engine.clock.day(hub.clock()))
     db = sqlite3.connect(tmp_path / "hub.db")
     try:
