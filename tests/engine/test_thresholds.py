@@ -73,12 +73,18 @@ def test_direction(threshold, value, state):
     assert states["site"]["today"][threshold.kpi] == state
 
 
-def test_engine_states_targets_and_alerts():
+def three_waiting(*thresholds: Threshold) -> Engine:
+    """An engine with these thresholds and three calls waiting in queue q (T0 … T0 + 2)."""
     config = make_config()
-    config.thresholds = [WAIT, WAIT_T]
+    config.thresholds = list(thresholds)
     engine = Engine(config)
     for i in range(3):
         engine.apply(ev.CallEntered(ts=T0 + i, call_id=f"c{i}", queue="q"))
+    return engine
+
+
+def test_engine_states_targets_and_alerts():
+    engine = three_waiting(WAIT, WAIT_T)
     snap = engine.snapshot(T0 + 10)
     assert snap.states["queue:q"]["now"]["calls_waiting"] == "warn"  # team t: warn at 2
     assert snap.states["site"]["now"]["calls_waiting"] == "warn"  # general: warn at 3
@@ -91,11 +97,7 @@ def test_engine_states_targets_and_alerts():
 
 
 def test_alerts_in_force_are_owned_by_the_engine_and_advance_is_idempotent():
-    config = make_config()
-    config.thresholds = [WAIT_T]
-    engine = Engine(config)
-    for i in range(3):
-        engine.apply(ev.CallEntered(ts=T0 + i, call_id=f"c{i}", queue="q"))
+    engine = three_waiting(WAIT_T)
     engine.advance(T0 + 10)
     raised = engine.query()
     assert set(raised.active_alerts) == {"queue:q/now/calls_waiting", "team:t/now/calls_waiting"}
@@ -161,11 +163,7 @@ def test_states_and_alerts_do_not_depend_on_which_figures_dicts_are_shared():
 
 
 def test_engine_snapshots_share_the_states_and_targets_of_unchanged_scopes():
-    config = make_config()
-    config.thresholds = [WAIT, WAIT_T]
-    engine = Engine(config)
-    for i in range(3):
-        engine.apply(ev.CallEntered(ts=T0 + i, call_id=f"c{i}", queue="q"))
+    engine = three_waiting(WAIT, WAIT_T)
     before = engine.snapshot(T0 + 10)
     engine.apply(ev.AgentLoggedIn(ts=T0 + 11, agent="B"))
     after = engine.snapshot(T0 + 12)
