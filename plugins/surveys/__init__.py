@@ -10,7 +10,7 @@ from panneau.hub.sources import HttpRequest, SourceContext, SourceSpec
 from panneau.hub.toolkit.polling import from_env
 from panneau.plugins.surveys.import_cmd import IMPORT_SURVEY
 from panneau.plugins.surveys.options import DelightedOptions, TypeformOptions
-from panneau.plugins.surveys.parse import Parsed, parse_delighted, parse_typeform
+from panneau.plugins.surveys.parse import Parsed, Recent, parse_delighted, parse_typeform
 from panneau.plugins.surveys.receiver import WebhookReceiver, serve
 from panneau.plugins.surveys.signatures import hex_signature_ok, typeform_signature_ok
 
@@ -31,14 +31,17 @@ class WebhookSource:
     """A source that only receives signed webhooks; subclasses say how to verify and parse."""
 
     def __init__(self, options: Any) -> None:
+        if not options.max_age_days > 0:
+            raise ValueError(f"options.max_age_days must be more than 0, got "
+                             f"{options.max_age_days:g}")
         self.options = options
 
     def verify(self, secret: str, req: HttpRequest) -> bool:
         """Whether the request carries a valid signature of its raw body."""
         raise NotImplementedError
 
-    def parse(self, payload: Any, source: str) -> Parsed:
-        """The response a decoded body holds (or :class:`Refused`)."""
+    def parse(self, payload: Any, source: str, recent: Recent) -> Parsed:
+        """The response a decoded body holds (or :class:`Refused`); its time in ``recent``."""
         raise NotImplementedError
 
     async def run(self, ctx: SourceContext) -> None:
@@ -47,7 +50,8 @@ class WebhookSource:
         secret = _secret(ctx, opts.secret, opts.secret_env)
         receiver = WebhookReceiver(
             ctx, verify=lambda req: self.verify(secret, req),
-            parse=lambda payload: self.parse(payload, ctx.name),
+            parse=lambda payload: self.parse(payload, ctx.name,
+                                             Recent(ctx.now(), opts.max_age_days)),
             max_body_bytes=opts.max_body_bytes, remember_ids=opts.remember_ids)
         await serve(ctx, opts.path, receiver)
 
@@ -58,8 +62,8 @@ class TypeformSource(WebhookSource):
     def verify(self, secret: str, req: HttpRequest) -> bool:
         return typeform_signature_ok(secret, req.body, _header(req, "Typeform-Signature"))
 
-    def parse(self, payload: Any, source: str) -> Parsed:
-        return parse_typeform(payload, self.options.forms, source)
+    def parse(self, payload: Any, source: str, recent: Recent) -> Parsed:
+        return parse_typeform(payload, self.options.forms, source, recent)
 
 
 class DelightedSource(WebhookSource):
@@ -68,8 +72,8 @@ class DelightedSource(WebhookSource):
     def verify(self, secret: str, req: HttpRequest) -> bool:
         return hex_signature_ok(secret, req.body, _header(req, self.options.signature_header))
 
-    def parse(self, payload: Any, source: str) -> Parsed:
-        return parse_delighted(payload, self.options, source)
+    def parse(self, payload: Any, source: str, recent: Recent) -> Parsed:
+        return parse_delighted(payload, self.options, source, recent)
 
 
 def _header(req: HttpRequest, name: str) -> str | None:

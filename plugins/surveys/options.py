@@ -39,6 +39,7 @@ class TypeformOptions:
     path: str = "typeform"
     max_body_bytes: int = 262144
     remember_ids: int = 5000
+    max_age_days: float = 7.0
 
 
 @dataclass
@@ -60,3 +61,4 @@ class DelightedOptions:
     about: About | None = None
     max_body_bytes: int = 262144
     remember_ids: int = 5000
+    max_age_days: float = 7.0

@@ -3,12 +3,18 @@
 Each parser returns a :class:`Parsed` (the idempotency key and the response, or ``None`` when
 the body is valid but carries nothing to store) or raises :class:`Refused` with the HTTP status
 and reason to answer.
+
+A webhook brings an answer as it is given: its time must lie in the :class:`Recent` span
+around the hub's clock (a sender may retry for a few days; clocks differ by seconds, not
+hours). A readable but implausible time — ``12345`` read as 1970, epoch milliseconds sent for
+seconds, a year-2999 test date — is refused, rather than stored where no window shows it.
 """
 
 from __future__ import annotations
 
 import contextlib
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from panneau.hub.events import InvalidEvent, SurveyResponse
@@ -16,7 +22,10 @@ from panneau.hub.toolkit.mapping import DEFAULT_SCALES
 from panneau.hub.toolkit.timeparse import parse_time
 from panneau.plugins.surveys.options import DelightedOptions, TypeformForm
 
-__all__ = ["Parsed", "Refused", "parse_delighted", "parse_typeform"]
+__all__ = ["AHEAD_S", "Parsed", "Recent", "Refused", "parse_delighted", "parse_typeform"]
+
+#: How far ahead of the hub's clock an answer's time may be (the sender's clock is off).
+AHEAD_S = 900.0
 
 
 class Refused(Exception):
@@ -49,11 +58,45 @@ def _checked_score(value: Any, low: float, high: float, what: str) -> float:
     return float(value)
 
 
-def _time(value: Any, what: str) -> float:
+@dataclass(frozen=True, slots=True)
+class Recent:
+    """The times a live answer may carry: from ``max_age_days`` before ``now`` (the hub's
+    clock) up to :data:`AHEAD_S` after it."""
+
+    now: float
+    max_age_days: float
+
+    def refusal(self, ts: float, value: Any, what: str) -> str | None:
+        """Why ``ts`` (read from ``value``) is no time of a live answer, or ``None``."""
+        if self.now - self.max_age_days * 86400 <= ts <= self.now + AHEAD_S:
+            return None
+        if self.now - self.max_age_days * 86400 <= ts / 1000 <= self.now + AHEAD_S:
+            return f"{what} {value!r} looks like epoch milliseconds: send epoch seconds"
+        stamp, clock = _iso(ts), _iso(self.now)
+        if ts > self.now:
+            return (f"{what} {stamp} is ahead of the hub's clock ({clock}): check the sender's "
+                    "clock and time zone")
+        return (f"{what} {stamp} is more than {self.max_age_days:g} days before the hub's clock "
+                f"({clock}; options.max_age_days): import old answers with "
+                "panneau import-survey")
+
+
+def _iso(ts: float) -> str:
     try:
-        return parse_time(value)
+        return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    except (OverflowError, OSError, ValueError):
+        return f"{ts:g} (epoch seconds)"
+
+
+def _time(value: Any, what: str, recent: Recent | None) -> float:
+    try:
+        ts = parse_time(value)
     except ValueError:
         raise Refused(422, f"{what} is not a time: {value!r}") from None
+    reason = None if recent is None else recent.refusal(ts, value, what)
+    if reason is not None:
+        raise Refused(422, reason)
+    return ts
 
 
 def _str(value: Any) -> str | None:
@@ -90,8 +133,9 @@ def _response(**fields: Any) -> SurveyResponse:
         raise Refused(422, str(exc)) from None
 
 
-def parse_typeform(payload: Any, forms: dict[str, TypeformForm], source: str) -> Parsed:
-    """A Typeform ``form_response`` webhook body."""
+def parse_typeform(payload: Any, forms: dict[str, TypeformForm], source: str,
+                   recent: Recent | None = None) -> Parsed:
+    """A Typeform ``form_response`` webhook body; with ``recent``, its time must lie in it."""
     if not isinstance(payload, dict) or not isinstance(payload.get("form_response"), dict):
         raise Refused(400, "not a Typeform webhook: no form_response object")
     if payload.get("event_type", "form_response") != "form_response":
@@ -119,7 +163,7 @@ def parse_typeform(payload: Any, forms: dict[str, TypeformForm], source: str) ->
     if form.comment_field:
         comment = _str(_answer_value(_answer(answers, form.comment_field)))
     return Parsed(f"typeform:{token}", _response(
-        ts=_time(resp.get("submitted_at"), "form_response.submitted_at"), source=source,
+        ts=_time(resp.get("submitted_at"), "form_response.submitted_at", recent), source=source,
         source_pos=f"typeform:{payload.get('event_id') or token}",
         response_id=f"typeform:{token}", survey=form.survey, score=score,
         scale_min=low, scale_max=high, call_id=linked(form.call_field),
@@ -128,8 +172,10 @@ def parse_typeform(payload: Any, forms: dict[str, TypeformForm], source: str) ->
     ))
 
 
-def parse_delighted(payload: Any, opts: DelightedOptions, source: str) -> Parsed:
-    """A Delighted-style ``survey_response.*`` webhook body."""
+def parse_delighted(payload: Any, opts: DelightedOptions, source: str,
+                    recent: Recent | None = None) -> Parsed:
+    """A Delighted-style ``survey_response.*`` webhook body; with ``recent``, its time must
+    lie in it."""
     if not isinstance(payload, dict) or not isinstance(payload.get("event_data"), dict):
         raise Refused(400, "not a Delighted webhook: no event_data object")
     data = payload["event_data"]
@@ -151,7 +197,7 @@ def parse_delighted(payload: Any, opts: DelightedOptions, source: str) -> Parsed
         return None if name is None else _str(props.get(name))
 
     return Parsed(f"delighted:{rid}", _response(
-        ts=_time(data.get("created_at"), "event_data.created_at"), source=source,
+        ts=_time(data.get("created_at"), "event_data.created_at", recent), source=source,
         source_pos=f"delighted:{payload.get('event_id') or rid}",
         response_id=f"delighted:{rid}", survey=kind,  # type: ignore[arg-type]
         score=score, scale_min=low, scale_max=high,

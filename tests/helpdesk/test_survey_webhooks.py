@@ -10,7 +10,7 @@ import json
 import httpx
 import pytest
 
-from panneau.hub.testing import RecordingContext, make_source
+from panneau.hub.testing import ManualClock, RecordingContext, make_source
 from panneau.plugins import surveys
 from panneau.plugins.surveys.options import TypeformForm
 from panneau.plugins.surveys.parse import Refused, parse_typeform
@@ -23,6 +23,17 @@ DELIGHTED_BODY = (FIXTURES / "delighted" / "survey_response_created.json").read_
 FORMS = {"pNpS2026": {"score_field": "recommend", "survey": "nps", "comment_field": "why",
                       "ticket_field": "ticket_id", "agent_field": "agent",
                       "call_field": "call_id", "queue_field": "queue"}}
+
+
+#: The hub's clock in these tests: five minutes after the fixtures' answers were given.
+ANSWERED = 1772445600.0  # 2026-03-02T10:00:00Z, the Typeform fixture's submitted_at
+DAY = 86400.0
+
+
+@pytest.fixture
+def ctx() -> RecordingContext:
+    """The context of a source named ``src``, its clock just after the fixtures' answers."""
+    return RecordingContext("src", clock=ManualClock(ANSWERED + 300))
 
 
 class Hooked:
@@ -226,3 +237,58 @@ def test_a_relationship_form_says_so_on_its_answers():
     assert parse_typeform(payload, forms, "tf").response.about == "relationship"
     forms = {"pNpS2026": TypeformForm(score_field="satisfied", survey="csat")}
     assert parse_typeform(payload, forms, "tf").response.about is None
+
+
+@pytest.mark.parametrize(("submitted_at", "reason"), [
+    (12345, "1970-01-01T03:25:45Z is more than 7 days before the hub's clock"),
+    (int(ANSWERED) * 1000, "looks like epoch milliseconds: send epoch seconds"),
+    ("2999-12-31T00:00:00Z", "2999-12-31T00:00:00Z is ahead of the hub's clock "
+                             "(2026-03-02T10:05:00Z): check the sender's clock and time zone"),
+    (ANSWERED + 3600, "is ahead of the hub's clock"),  # an hour: a time zone taken for UTC
+    ("2026-02-20T10:00:00Z", "import old answers with panneau import-survey"),
+])
+async def test_an_answer_dated_far_from_now_is_refused_and_nothing_is_lost(
+        ctx, submitted_at, reason):
+    """A webhook brings an answer as it is given: 1970, a year-2999 test or milliseconds
+    would be stored where no window ever shows them. The answer stored before stays."""
+    bad = _variant(submitted_at=submitted_at, token="later-answer")
+    async with typeform(ctx) as hook:
+        good = await hook.post(TYPEFORM_BODY, tf_headers(TYPEFORM_BODY))
+        answer = await hook.post(bad, tf_headers(bad))
+    assert good.json()["status"] == "stored"
+    assert answer.status_code == 422 and reason in answer.json()["error"], answer.json()
+    assert [e.response_id for e in ctx.events] == [
+        "typeform:a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6"]
+    assert ctx.checkpoint == {"seen": ["typeform:a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6"]}
+    assert len(ctx.skipped_details) == 1 and reason in ctx.skipped_details[0]
+
+
+@pytest.mark.parametrize("submitted_at", [ANSWERED - 6 * DAY, ANSWERED + 600])
+async def test_a_retry_days_later_and_a_clock_minutes_ahead_are_stored(ctx, submitted_at):
+    body = _variant(submitted_at=submitted_at)
+    async with typeform(ctx) as hook:
+        answer = await hook.post(body, tf_headers(body))
+    assert answer.json()["status"] == "stored" and ctx.events[0].ts == submitted_at
+
+
+async def test_max_age_days_lets_older_answers_in(ctx):
+    body = _variant(submitted_at=ANSWERED - 20 * DAY)
+    async with typeform(ctx, max_age_days=30) as hook:
+        answer = await hook.post(body, tf_headers(body))
+    assert answer.json()["status"] == "stored"
+
+
+async def test_delighted_epoch_milliseconds_are_refused(ctx):
+    payload = json.loads(DELIGHTED_BODY)
+    payload["event_data"]["created_at"] *= 1000
+    body = json.dumps(payload).encode()
+    async with Hooked("delighted", {"secret": SECRET}, ctx) as hook:
+        answer = await hook.post(body, delighted_headers(body))
+    assert answer.status_code == 422 and answer.json()["error"] == (
+        "event_data.created_at 1772445900000 looks like epoch milliseconds: send epoch seconds")
+    assert ctx.events == []
+
+
+def test_max_age_days_must_be_positive():
+    with pytest.raises(ValueError, match="max_age_days must be more than 0, got 0"):
+        make_source(surveys, "delighted", {"secret": SECRET, "max_age_days": 0})
