@@ -201,7 +201,8 @@ async def test_a_journal_tail_of_several_chunks_gives_the_same_figures_after_a_r
     """More events after the saved state than one replay chunk, a row that is no event among
     them: the restarted hub has the figures of one event applied at a time (the row refused
     with a warning, nothing else lost), and so has the hub restarted after it."""
-    db, now = str(tmp_path / "hub.db"), float(int(time.time()))
+    # the last noon UTC: the events of the hour before it are all in one day ("today")
+    db, now = str(tmp_path / "hub.db"), float((int(time.time()) - 43200) // 86400 * 86400 + 43200)
     clock = {"clock": lambda: now}
     head = [AgentLoggedIn(ts=now - 3600, agent=a, queue=None)
             for a in ("ag-ann", "ag-ben", "ag-cid", "ag-dee", "ag-eve")]
