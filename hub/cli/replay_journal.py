@@ -39,6 +39,11 @@ def run_journal(args: argparse.Namespace) -> int:
     except (ConfigError, ValueError) as exc:
         sys.stderr.write(f"panneau replay journal: {exc}\n")
         return 2
+    tz = ZoneInfo(config.hub.timezone)
+    if datetime.combine(day, time.fromisoformat(config.hub.day_start), tz) > datetime.now(tz):
+        sys.stderr.write(f"panneau replay journal: {day} has not begun yet (a working day "
+                         f"starts at {config.hub.day_start} {config.hub.timezone})\n")
+        return 2
     path = Path(config.hub.database)
     if not path.exists():
         sys.stderr.write(f"panneau replay journal: no database at {path}\n")
@@ -48,7 +53,6 @@ def run_journal(args: argparse.Namespace) -> int:
         result = replay_day(db, config, day, at)
     finally:
         db.close()
-    tz = ZoneInfo(config.hub.timezone)
     if args.json:
         sys.stdout.write(json.dumps(_as_json(result, tz, at is not None)) + "\n")
     else:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -113,6 +113,9 @@ def test_an_unexplained_difference_fails_and_at_lists_every_figure(report_config
     ([], "--day YYYY-MM-DD is required"),
     (["some.file", "--day", "2026-11-02"], "takes no FILE"),
     (["--day", "2026-11-02", "--at", "8h"], "Invalid isoformat string: '8h'"),
+    # a day to come: it raised OverflowError (a traceback) for the last day a date holds
+    (["--day", "9999-12-31"], "9999-12-31 has not begun yet (a working day starts at"),
+    (["--day", (date.today() + timedelta(days=2)).isoformat()], "has not begun yet"),
 ])
 def test_bad_arguments_are_refused(report_config, capsys, extra, reason):
     config, _ = report_config
