@@ -96,6 +96,14 @@ def export(config: Config, period: Period, output: str | None) -> int:
         db.close()
 
 
+def _when(option: str, text: str, tz: ZoneInfo) -> float:
+    """``--from`` (a day's start) or ``--to`` (a day included: the next day's start)."""
+    try:
+        return parse_when(text, tz, end=option == "--to")
+    except ValueError as exc:
+        raise ValueError(f"{option}: {exc} (expected YYYY-MM-DD or YYYY-MM-DDTHH:MM)") from None
+
+
 def run(args: argparse.Namespace) -> int:
     """Export, or explain what is wrong."""
     try:
@@ -105,8 +113,10 @@ def run(args: argparse.Namespace) -> int:
         return 2
     tz = ZoneInfo(config.hub.timezone)
     try:
-        start = parse_when(args.start, tz) if args.start else 0.0
-        end = parse_when(args.end, tz, end=True) if args.end else datetime.now(tz).timestamp()
+        start = _when("--from", args.start, tz) if args.start else 0.0
+        end = _when("--to", args.end, tz) if args.end else datetime.now(tz).timestamp()
+        if end <= start:
+            raise ValueError(f"--to {args.end or 'now'} ends before --from {args.start} begins")
     except ValueError as exc:
         sys.stderr.write(f"panneau export: {exc}\n")
         return 2

@@ -99,12 +99,21 @@ def test_summary_rates_each_day_against_the_target(report_config, tmp_path):
     assert len([r for r in rows[5:] if r[0]]) == 1  # agents are never rated here
 
 
-def test_a_bad_date_is_refused_and_writes_nothing(report_config, tmp_path, capsys):
+@pytest.mark.parametrize(("dates", "reason"), [
+    (["--from", "2026-13-01"], "--from: month must be in 1..12"),
+    (["--to", "9999-12-31"], "--to: date value out of range (expected YYYY-MM-DD or "
+                             "YYYY-MM-DDTHH:MM)"),
+    # the period the wrong way round wrote an empty file and exited 0
+    (["--from", "2026-11-03", "--to", "2026-11-02"], "--to 2026-11-02 ends before --from "
+                                                     "2026-11-03 begins"),
+    (["--from", "2026-11-02T10:00", "--to", "2026-11-02T10:00"], "ends before"),
+])
+def test_a_bad_date_is_refused_and_writes_nothing(report_config, tmp_path, capsys, dates,
+                                                  reason):
     config, _ = report_config
     out = tmp_path / "x.xlsx"
-    assert main(["export", "--config", str(config), "--from", "2026-13-01",
-                 "-o", str(out)]) == 2
-    assert "month must be in 1..12" in capsys.readouterr().err
+    assert main(["export", "--config", str(config), *dates, "-o", str(out)]) == 2
+    assert reason in capsys.readouterr().err
     assert not out.exists()
 
 
