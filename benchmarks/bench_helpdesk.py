@@ -59,6 +59,9 @@ class _Ctx:
     def skipped(self, detail: str, count: int = 1) -> None:
         pass
 
+    def now(self) -> float:
+        return time.time()
+
 
 def timed(fn):
     start = time.perf_counter()

@@ -41,9 +41,10 @@ from panneau.hub.toolkit.tickets import (
     TicketTracker,
     renamed,
 )
-from panneau.hub.toolkit.timeparse import iso_utc, parse_time
+from panneau.hub.toolkit.timeparse import AHEAD_S, implausible_time, iso_utc, parse_time
 
 __all__ = [
+    "AHEAD_S",
     "DEFAULT_SCALES",
     "OPEN_STATUSES",
     "SOLVED_STATUSES",
@@ -60,6 +61,7 @@ __all__ = [
     "TicketTracker",
     "account_url",
     "from_env",
+    "implausible_time",
     "iso_utc",
     "lookup",
     "make_fetcher",

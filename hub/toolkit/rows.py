@@ -19,6 +19,7 @@ from panneau.hub.sources import SourceContext
 from panneau.hub.toolkit.mapping import RowMapping, lookup, row_to_survey, row_to_ticket
 from panneau.hub.toolkit.seen import SeenIds
 from panneau.hub.toolkit.tickets import TicketTracker
+from panneau.hub.toolkit.timeparse import implausible_time
 
 __all__ = ["RowConsumer", "read_rows", "records_of"]
 
@@ -93,7 +94,11 @@ class RowConsumer:
         self.ctx, self.mapping = ctx, mapping
         self.tracker = TicketTracker(state.get("tickets"), max_tracked_tickets)
         self.seen = SeenIds(state.get("seen", ()), remember_ids)
-        self.newest: float | None = state.get("newest")
+        newest = state.get("newest")
+        # a cursor ahead of the clock (a future row read before such rows were refused) would
+        # ask the endpoint for rows after it for ever: start again without it
+        self.newest: float | None = None if newest is None or implausible_time(
+            newest, ctx.now(), "newest") else newest
 
     def state(self) -> dict[str, Any]:
         """What to keep in the checkpoint."""
@@ -108,9 +113,11 @@ class RowConsumer:
                 raise row
             if self.mapping.kind == "ticket":
                 snap = row_to_ticket(row, self.mapping)
+                self._check_time(snap.updated, "updated")
                 self._saw(snap.updated)
                 return self.tracker.apply(snap, self.ctx.name, where)
             response = row_to_survey(row, self.mapping, self.ctx.name, where)
+            self._check_time(response.ts, "time")
         except (ValueError, TypeError) as exc:
             self.ctx.skipped(f"{where}: {exc}")
             return []
@@ -119,6 +126,13 @@ class RowConsumer:
             return []
         self.seen.add(response.response_id)
         return [response]
+
+    def _check_time(self, ts: float, what: str) -> None:
+        """A row's time ahead of the clock is refused (``ValueError``): a year-2999 date or
+        epoch milliseconds would become the cursor (``newest``) no later row reaches."""
+        reason = implausible_time(ts, self.ctx.now(), what)
+        if reason is not None:
+            raise ValueError(reason)
 
     def _saw(self, ts: float) -> None:
         self.newest = ts if self.newest is None else max(self.newest, ts)

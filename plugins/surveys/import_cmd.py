@@ -74,6 +74,9 @@ class _Skips:
     def skipped(self, detail: str, count: int = 1) -> None:
         self.lines.append(detail)
 
+    def now(self) -> float:
+        return time.time()
+
 
 def run(args: argparse.Namespace) -> int:
     """Read, check, store; print what happened."""

@@ -14,18 +14,14 @@ from __future__ import annotations
 
 import contextlib
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from panneau.hub.events import InvalidEvent, SurveyResponse
 from panneau.hub.toolkit.mapping import DEFAULT_SCALES
-from panneau.hub.toolkit.timeparse import parse_time
+from panneau.hub.toolkit.timeparse import implausible_time, parse_time
 from panneau.plugins.surveys.options import DelightedOptions, TypeformForm
 
-__all__ = ["AHEAD_S", "Parsed", "Recent", "Refused", "parse_delighted", "parse_typeform"]
-
-#: How far ahead of the hub's clock an answer's time may be (the sender's clock is off).
-AHEAD_S = 900.0
+__all__ = ["Parsed", "Recent", "Refused", "parse_delighted", "parse_typeform"]
 
 
 class Refused(Exception):
@@ -61,31 +57,18 @@ def _checked_score(value: Any, low: float, high: float, what: str) -> float:
 @dataclass(frozen=True, slots=True)
 class Recent:
     """The times a live answer may carry: from ``max_age_days`` before ``now`` (the hub's
-    clock) up to :data:`AHEAD_S` after it."""
+    clock) up to :data:`~panneau.hub.toolkit.timeparse.AHEAD_S` after it."""
 
     now: float
     max_age_days: float
 
-    def refusal(self, ts: float, value: Any, what: str) -> str | None:
-        """Why ``ts`` (read from ``value``) is no time of a live answer, or ``None``."""
-        if self.now - self.max_age_days * 86400 <= ts <= self.now + AHEAD_S:
-            return None
-        if self.now - self.max_age_days * 86400 <= ts / 1000 <= self.now + AHEAD_S:
-            return f"{what} {value!r} looks like epoch milliseconds: send epoch seconds"
-        stamp, clock = _iso(ts), _iso(self.now)
-        if ts > self.now:
-            return (f"{what} {stamp} is ahead of the hub's clock ({clock}): check the sender's "
-                    "clock and time zone")
-        return (f"{what} {stamp} is more than {self.max_age_days:g} days before the hub's clock "
-                f"({clock}; options.max_age_days): import old answers with "
-                "panneau import-survey")
-
-
-def _iso(ts: float) -> str:
-    try:
-        return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    except (OverflowError, OSError, ValueError):
-        return f"{ts:g} (epoch seconds)"
+    def refusal(self, ts: float, what: str) -> str | None:
+        """Why ``ts`` is no time of a live answer, or ``None``."""
+        reason = implausible_time(ts, self.now, what, self.max_age_days * 86400)
+        if reason is not None and ts < self.now:
+            reason += "; raise options.max_age_days, or import old answers with panneau " \
+                "import-survey"
+        return reason
 
 
 def _time(value: Any, what: str, recent: Recent | None) -> float:
@@ -93,7 +76,7 @@ def _time(value: Any, what: str, recent: Recent | None) -> float:
         ts = parse_time(value)
     except ValueError:
         raise Refused(422, f"{what} is not a time: {value!r}") from None
-    reason = None if recent is None else recent.refusal(ts, value, what)
+    reason = None if recent is None else recent.refusal(ts, what)
     if reason is not None:
         raise Refused(422, reason)
     return ts

@@ -10,7 +10,7 @@ import httpx
 import pytest
 from aiohttp import web
 
-from panneau.hub.testing import RecordingContext, make_source, running
+from panneau.hub.testing import ManualClock, RecordingContext, make_source, running
 from panneau.hub.toolkit.fetch import Fetcher, FetchError
 from panneau.hub.toolkit.mapping import RowMapping, row_to_survey
 from panneau.plugins import generic
@@ -34,6 +34,16 @@ r6,02/03/2026 10:30,12,107,Bob,
 r7,31/02/2026 10:30,5,108,Bob,
 r8,02/03/2026 10:35,6,109
 """
+
+
+#: The hub's clock in these tests: the afternoon of the rows' day (2026-03-02 12:00 UTC).
+NOON = 1772452800.0
+
+
+@pytest.fixture
+def ctx() -> RecordingContext:
+    """The context of a source named ``src``, its clock after the rows' times."""
+    return RecordingContext("src", clock=ManualClock(NOON))
 
 
 def write_old(path, text: str) -> None:
@@ -177,7 +187,7 @@ async def test_unusable_options_are_refused(tmp_path, ctx):
 
 async def test_missing_folder_is_reported_down_then_recovers(tmp_path):
     folder = tmp_path / "drop"
-    ctx = RecordingContext("src")
+    ctx = RecordingContext("src", clock=ManualClock(NOON))
     source = folder_source(folder, poll_interval_s=0.02)
     async with running(source, ctx):
         await ctx.wait_for(lambda c: c.status == "down")
@@ -229,3 +239,54 @@ async def test_an_endpoint_answering_json_nested_too_deep_is_a_fetch_error(serve
         fetcher = Fetcher(client, logging.getLogger("test"))
         with pytest.raises(FetchError, match="response is not JSON"):
             await fetcher.get_json(f"{server.url}/cases")
+
+
+def cases_endpoint(server, items: list[dict], queries: list[dict]) -> None:
+    async def cases(request: web.Request) -> web.Response:
+        queries.append(dict(request.query))
+        return web.json_response({"data": {"items": items}})
+
+    server.route("GET", "/api/cases", cases)
+
+
+def crm_source(url: str):
+    return make_source(generic, "generic", {
+        "url": f"{url}/api/cases", "records": "data.items", "since_param": "after",
+        "poll_interval_s": 0.02,
+        "mapping": {"kind": "ticket", "fields": {"id": "number", "updated": "updated",
+                                                 "status": "state"}}})
+
+
+async def test_a_row_dated_ahead_of_the_clock_is_skipped_and_never_becomes_the_cursor(
+        server, ctx):
+    """One CRM row updated "in 2999" made every later poll ask for rows after 2999 (nothing,
+    for ever: the cursor is checkpointed); one in epoch milliseconds put the source in a
+    restart loop (the cursor's year 58882 is out of range). Both are bad rows now."""
+    items = [{"number": "C1", "updated": "2026-03-02T09:00:00Z", "state": "open"},
+             {"number": "C2", "updated": "2999-01-01T00:00:00Z", "state": "open"},
+             {"number": "C3", "updated": 1772442000000, "state": "open"}]
+    queries: list[dict] = []
+    cases_endpoint(server, items, queries)
+    source = crm_source(await server.start())
+    await run_until(source, ctx, lambda: len(queries) >= 3)
+    assert [e.ticket_id for e in ctx.events] == ["C1"]
+    assert queries[1:3] == [{"after": "2026-03-02T09:00:00Z"}] * 2
+    url = f"{server.url}/api/cases"
+    assert ctx.skipped_details[:2] == [
+        f"{url} record 2: updated 2999-01-01T00:00:00Z is ahead of the hub's clock "
+        "(2026-03-02T12:00:00Z): check the sender's clock and time zone",
+        f"{url} record 3: updated 1772442000000 looks like epoch milliseconds: send epoch "
+        "seconds"]
+    assert ctx.checkpoint["newest"] == 1772442000.0 and ctx.status == "live"
+
+
+async def test_a_cursor_saved_ahead_of_the_clock_is_dropped(server):
+    """A checkpoint written before such rows were refused asks again from the start."""
+    ctx = RecordingContext("src", {"tickets": {}, "newest": 32503593600.0},  # 2999-12-31
+                           clock=ManualClock(NOON))
+    queries: list[dict] = []
+    cases_endpoint(server, [{"number": "C1", "updated": "2026-03-02T09:00:00Z",
+                             "state": "open"}], queries)
+    await run_until(crm_source(await server.start()), ctx, lambda: len(queries) >= 2)
+    assert queries[:2] == [{}, {"after": "2026-03-02T09:00:00Z"}]
+    assert [e.ticket_id for e in ctx.events] == ["C1"]
