@@ -21,9 +21,12 @@ from pathlib import Path
 
 from panneau.hub.commands import CommandSpec
 from panneau.hub.config import ConfigError, load_config
+from panneau.hub.config.schema import Config
 from panneau.hub.config.validate import ConfigIssue, build, format_path
+from panneau.hub.events import SurveyResponse
 from panneau.hub.toolkit.mapping import RowMapping, mapping_problems
 from panneau.hub.toolkit.rows import RowConsumer, read_rows
+from panneau.hub.toolkit.timeparse import implausible_time
 
 __all__ = ["IMPORT_SURVEY", "load_mapping"]
 
@@ -78,6 +81,16 @@ class _Skips:
         return time.time()
 
 
+def _too_old(ctx: _Skips, where: str, response: SurveyResponse, config: Config) -> bool:
+    """An answer the hub's journal would not keep (``hub.retention_days``) is a bad row: the
+    hub's hourly retention would delete it, unseen, right after it was reported imported."""
+    days = config.hub.retention_days
+    reason = implausible_time(response.ts, ctx.now(), "time", days * 86400.0)
+    if reason is not None:
+        ctx.skipped(f"{where}: {reason}: the journal keeps hub.retention_days ({days})")
+    return reason is not None
+
+
 def run(args: argparse.Namespace) -> int:
     """Read, check, store; print what happened."""
     out, err = sys.stdout.write, sys.stderr.write
@@ -90,13 +103,14 @@ def run(args: argparse.Namespace) -> int:
     if not path.is_file():
         err(f"{path}: no such file\n")
         return 2
-    journal = None
-    if not args.dry_run:
+    journal, config = None, None
+    if not args.dry_run or Path(args.config).is_file():
         try:
             config = load_config(args.config)
         except ConfigError as exc:
             err("\n".join(exc.messages) + "\n")
             return 2
+    if config is not None and not args.dry_run:
         if any(s.name == args.source for s in config.sources):
             err(f"--source {args.source!r} is a configured source; pick another name\n")
             return 2
@@ -113,7 +127,11 @@ def run(args: argparse.Namespace) -> int:
         for where, row in read_rows(path, delimiter=args.delimiter, encoding=args.encoding,
                                     records=args.records, label=args.file):
             total += 1
-            responses.extend(rows.consume(where, row))
+            for response in rows.consume(where, row):
+                if config is not None and _too_old(ctx, where, response, config):
+                    rows.seen.discard(response.response_id)  # importable once it is not
+                else:
+                    responses.append(response)
         if journal is not None and responses:
             journal.accept(args.source, responses, rows.state(), True, time.time())
     finally:

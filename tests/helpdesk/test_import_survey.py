@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from panneau.hub.cli.main import main
 from panneau.hub.config.schema import Config
 from panneau.hub.server.journal import Journal
@@ -28,7 +30,8 @@ agent = "Agent"
 def setup(tmp_path):
     (tmp_path / "answers.csv").write_text(CSV)
     (tmp_path / "mapping.toml").write_text(MAPPING)
-    (tmp_path / "panneau.toml").write_text(f'[hub]\ndatabase = "{tmp_path / "p.db"}"\n')
+    (tmp_path / "panneau.toml").write_text(  # the 2026-03-02 rows: kept ten years
+        f'[hub]\ndatabase = "{tmp_path / "p.db"}"\nretention_days = 3650\n')
     return ["import-survey", str(tmp_path / "answers.csv"), "--delimiter", ";",
             "--mapping", str(tmp_path / "mapping.toml"), "--config", str(tmp_path / "panneau.toml")]
 
@@ -94,3 +97,37 @@ def test_csat_export_in_json(tmp_path, capsys):
     # satisfied = 4 or 5 on 1..5: c0, c1, c4 → 60 %
     got = figures(stored(tmp_path), config=Config(), at=1772449200 + 3 * 3600)
     assert got["site/today/csat_pct"] == 60.0 and got["site/today/survey_responses"] == 5
+
+
+def test_rows_the_journal_would_not_keep_are_bad_rows(tmp_path, capsys):
+    """12345 (1970), a row older than hub.retention_days and one dated 2999 were reported
+    stored: the hub's retention deleted the old ones within the hour, the future one was
+    never counted. They are listed as bad rows now, and the old one can be imported once
+    the journal keeps it."""
+    argv = setup(tmp_path)
+    now = int(time.time())
+    (tmp_path / "answers.csv").write_text(
+        "Response ID;Submitted;How likely are you to recommend us?;Agent\n"
+        f"r1;{now - 3600};9;Alice\nr2;12345;10;Alice\nr3;{now - 100 * 86400};3;Bob\n"
+        "r4;2999-01-01T00:00:00Z;8;Bob\n")
+    (tmp_path / "mapping.toml").write_text(MAPPING.replace('time_format = "%Y-%m-%d %H:%M"', ""))
+    (tmp_path / "panneau.toml").write_text(f'[hub]\ndatabase = "{tmp_path / "p.db"}"\n')
+    assert main([*argv, "--dry-run"]) == 1
+    assert "would store 1 responses" in capsys.readouterr().out
+    assert main(argv) == 1
+    out, err = capsys.readouterr()
+    assert "4 rows, stored 1 responses (nps 1), 0 already imported, 3 skipped" in out
+    where = f"{tmp_path / 'answers.csv'}"
+    first, old, future = err.splitlines()
+    assert first.startswith(f"{where}:3: time 1970-01-01T03:25:45Z is more than 90 days before "
+                            "the hub's clock (")
+    assert old.startswith(f"{where}:4: time ") and old.endswith(
+        ": the journal keeps hub.retention_days (90)")
+    assert future.startswith(f"{where}:5: time 2999-01-01T00:00:00Z is ahead of the hub's clock")
+    assert [e.response_id for e in stored(tmp_path)] == ["r1"]
+    (tmp_path / "panneau.toml").write_text(
+        f'[hub]\ndatabase = "{tmp_path / "p.db"}"\nretention_days = 365\n')
+    assert main(argv) == 1
+    assert "stored 1 responses (nps 1), 1 already imported, 2 skipped" in \
+        capsys.readouterr().out
+    assert [e.response_id for e in stored(tmp_path)] == ["r1", "r3"]
