@@ -44,7 +44,7 @@ class Insight:
 
     @property
     def scope(self) -> str:
-        return self.key.partition("/")[0]
+        return self.key.rsplit("/", 2)[0]  # a scope may hold "/" (Agent/1127)
 
     @property
     def id(self) -> str:

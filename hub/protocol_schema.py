@@ -144,7 +144,8 @@ VIEW_VALUES: dict[str, dict[str, Any]] = {
                     "wall's own scope (`site`, `site:<name>`) instead of a team"),
 }
 
-#: Key grammar by kind (a scope may hold ``:`` but never ``/``; its kinds: view.SCOPE_KINDS).
+#: Key grammar by kind (a scope may hold ``:``, and ``/`` in a name; its kinds:
+#: view.SCOPE_KINDS; a window or KPI id never holds ``/``).
 KEY_PATTERNS: dict[str, str] = {
     **{kind: f"^{kind}:{SCOPE_PATTERN}/[^/]+/[^/]+$"
        for kind in ("kpi", "state", "trend", "ref", "alert", "annotation")},

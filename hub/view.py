@@ -57,8 +57,10 @@ ITEM_KINDS = frozenset({"agent", "source", "message", "insight", "objective", "s
 #: Kinds of scope: ``site`` (alone: everything; ``site:<name>``: one site of a group hub),
 #: ``queue:<name>``, ``team:<id>``, ``agent:<id>``.
 SCOPE_KINDS = frozenset({"site", "queue", "team", "agent"})
-#: A scope as a regular expression (no anchors): what the protocol schema allows.
-SCOPE_PATTERN = r"(?:site(?::[^/:]+)?|(?:queue|team|agent):[^/]+)"
+#: A scope as a regular expression (no anchors): what the protocol schema allows. A queue,
+#: team or agent name may hold ``/`` (Asterisk writes agents ``Agent/1127``): figure ids are
+#: read from the right.
+SCOPE_PATTERN = r"(?:site(?::[^/:]+)?|(?:queue|team|agent):.+)"
 _SCOPE = re.compile(SCOPE_PATTERN)
 
 
@@ -115,10 +117,17 @@ def figure_id(scope: str, window: str, kpi: str) -> str:
     return f"{scope}/{window}/{kpi}"
 
 
+def _slash_ok(scope: str) -> bool:
+    """Only a queue, team or agent name may hold ``/``."""
+    return "/" not in scope or scope.startswith(("queue:", "team:", "agent:"))
+
+
 def parse_figure_id(text: str) -> tuple[str, str, str]:
-    """``<scope>/<window>/<kpi>`` → its three parts; :class:`ValueError` if malformed."""
-    parts = text.split("/")
-    if len(parts) != 3 or not all(parts):
+    """``<scope>/<window>/<kpi>`` → its three parts; :class:`ValueError` if malformed. Read
+    from the right: a scope may hold ``/`` (Asterisk agents are ``Agent/1127``, ``SIP/1001``);
+    a window or KPI id never does."""
+    parts = text.rsplit("/", 2)
+    if len(parts) != 3 or not all(parts) or not _slash_ok(parts[0]):
         raise ValueError(f"{text[:80]!r} is not <scope>/<window>/<kpi>")
     return parts[0], parts[1], parts[2]
 
@@ -139,7 +148,7 @@ def parse_key(text: str) -> Key:
         return Key(kind, scope, window, kpi)
     if kind == "target":
         scope, sep, kpi = rest.rpartition("/")
-        if not scope or "/" in scope or not kpi:
+        if not scope or not kpi or not _slash_ok(scope):
             raise ValueError(f"{text[:80]!r} is not target:<scope>/<kpi>")
         return Key("target", scope, kpi=kpi)
     if kind in ITEM_KINDS:

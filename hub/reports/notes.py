@@ -33,7 +33,7 @@ def note_rows(db: sqlite3.Connection, period: Period, when: Callable[[float], st
         return []
     notes = []
     for ts, key, text, until in rows:
-        scope, window, kpi = key.split("/", 2)
+        scope, window, kpi = key.rsplit("/", 2)
         if (period.scopes and scope not in period.scopes) or (
                 period.kpis and kpi not in period.kpis):
             continue

@@ -110,7 +110,7 @@ def _same(wall: float, replay: float) -> bool:
 
 
 def _tick_tolerant(key: str) -> bool:
-    _, window, kpi = key.split("/", 2)
+    _, window, kpi = key.rsplit("/", 2)
     info = KPIS.get(kpi)
     return window == "now" and info is not None and info.unit == "s"
 

@@ -116,7 +116,7 @@ def _raw(db: sqlite3.Connection, period: Period) -> Iterator[Row]:
                         " ORDER BY ts, key", [period.start, period.end])
     while batch := cursor.fetchmany(2000):
         for ts, key, value in batch:
-            scope, window, kpi = key.split("/", 2)
+            scope, window, kpi = key.rsplit("/", 2)
             if keeps(scope, window, kpi):
                 yield ts, scope, window, kpi, value
 
@@ -133,7 +133,7 @@ def _of_scopes(db: sqlite3.Connection, period: Period, keeps) -> Iterator[Row]:
     while ts is not None:
         for lo, hi in ranges:
             for key, value in db.execute(sql, [ts, lo, hi]):
-                scope, window, kpi = key.split("/", 2)
+                scope, window, kpi = key.rsplit("/", 2)
                 if keeps(scope, window, kpi):
                     yield ts, scope, window, kpi, value
         ts = db.execute("SELECT min(ts) FROM kpi_history WHERE ts > ? AND ts < ?",
@@ -146,7 +146,7 @@ def history_keys(db: sqlite3.Connection, period: Period) -> set[tuple[str, str, 
     found = set()
     for (key,) in db.execute("SELECT DISTINCT key FROM kpi_history WHERE ts >= ? AND ts < ?",
                              [period.start, period.end]):
-        scope, window, kpi = key.split("/", 2)
+        scope, window, kpi = key.rsplit("/", 2)
         if keeps(scope, window, kpi):
             found.add((scope, window, kpi))
     return found

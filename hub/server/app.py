@@ -394,7 +394,7 @@ class Hub:
         for alert in self.snapshot.alerts:
             frames += self.publisher.send({"type": "alert", "alert": self.alerts[alert.key]},
                                           lambda a, k=alert.key: key_visible(a, self.config, k),
-                                          alert.key.partition("/")[0])
+                                          alert.key.rsplit("/", 2)[0])
         self._published = accepted
         return frames
 

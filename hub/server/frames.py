@@ -216,7 +216,7 @@ class FrameHandler:
     def _check_figure(self, key: str) -> None:
         """A figure id names a KPI the hub knows; a team scope, a configured team. (Queues and
         agents may be known only from events, so any name is taken.)"""
-        scope, _, kpi = key.split("/")
+        scope, _, kpi = key.rsplit("/", 2)  # a scope may hold "/" (Agent/1127)
         if kpi not in KPIS:
             raise ValueError(f"unknown KPI {kpi!r}")
         kind, _, name = scope.partition(":")

@@ -80,7 +80,7 @@ def sampled(flat: Mapping[str, float | None], windows: frozenset[str],
             ) -> Iterable[tuple[str, float | None]]:
     """The ``(key, value)`` pairs of a flat snapshot that go into the history."""
     for key, value in flat.items():
-        scope, window, kpi = key.split("/", 2)
+        scope, window, kpi = key.rsplit("/", 2)  # a scope may hold "/" (Agent/1127)
         kept = _kept(scope, window, windows, extra)
         if kept is True or (kept and kpi in kept):
             yield key, value

@@ -150,10 +150,10 @@ def key_visible(audience: Audience, config: Config, key: str) -> bool:
     """Whether a ``<scope>/<window>/<kpi>`` key (alert, note) may reach ``audience``."""
     if audience.role == "manager":
         return True
-    scope, _, rest = key.partition("/")
+    rest, _, kpi = key.rpartition("/")  # from the right: a scope may hold "/" (Agent/1127)
+    scope, _, window = rest.rpartition("/")
     if scope not in scopes_for(audience, config, ()):
         return False
-    window, _, kpi = rest.rpartition("/")
     return not small_team(audience, config) or _small_team_sees(scope, window, kpi)
 
 
@@ -163,7 +163,8 @@ def _restricted(inputs: ViewInputs, scope: str) -> dict[str, Any]:
     if cached is None:
         cached = inputs._fragments[f"small-team {scope}"] = {}
         for key, value in _fragment(inputs, scope).items():
-            window, _, kpi = key.partition("/")[2].rpartition("/")
+            # after the scope (which may hold "/"): "<window>/<kpi>", or "<kpi>" of a target
+            window, _, kpi = key.partition(f"{scope}/")[2].rpartition("/")
             if _small_team_sees(scope, window, kpi):
                 cached[key] = value
     return cached
@@ -249,7 +250,7 @@ def _by_scope(inputs: ViewInputs) -> dict[str, dict[str, Any]]:
         for table, prefix in ((inputs.trends, "trend:"), (inputs.refs, "ref:"),
                               (inputs.annotations, "annotation:"), (inputs.alerts, "alert:")):
             for key, value in table.items():
-                grouped.setdefault(key.partition("/")[0], {})[prefix + key] = value
+                grouped.setdefault(key.rsplit("/", 2)[0], {})[prefix + key] = value
         inputs._by_scope = grouped
     return inputs._by_scope
 

@@ -221,8 +221,12 @@ export function scopeSources(stale, scope) {
 }
 
 function parseFigure(id) {
-  const parts = String(id).split("/"); // a scope never holds "/" (docs/protocol.md)
-  return parts.length === 3 && parts.every(Boolean) ? parts : null;
+  // split on the last two "/": an agent's name may hold one (Agent/1127; docs/protocol.md)
+  const text = String(id);
+  const k = text.lastIndexOf("/");
+  const w = k > 0 ? text.lastIndexOf("/", k - 1) : -1;
+  const parts = [text.slice(0, w), text.slice(w + 1, k), text.slice(k + 1)];
+  return w > 0 && parts.every(Boolean) ? parts : null;
 }
 
 // One figure, one state (kiosk/model.py): an active alert's figure shows its own state: key.

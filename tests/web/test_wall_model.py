@@ -160,3 +160,26 @@ def test_a_new_alert_jumps_to_the_alert_page_once_a_rotation(tmp_path):
                      [45, "Queue now", ["calls_waiting"], 3],
                      [60, "Today", ["calls_waiting"], 3],
                      [61, "Alert", ["agents_available"], 64]]
+
+
+ALERTS = """
+import { activeAlerts } from "./wall.js";
+console.log(JSON.stringify(activeAlerts(JSON.parse(process.argv[2]))));
+"""
+
+
+def test_an_agents_alert_reads_its_scope_from_the_right(tmp_path):
+    """An Asterisk agent is named ``Agent/1127`` (docs/sources/asterisk.md): the wall split its
+    alert's key into four parts and dropped it."""
+    view = {"alert:agent:Agent/1127/today/aht_s": {"key": "agent:Agent/1127/today/aht_s",
+                                                   "state": "warn", "since": T0},
+            "alert:team:support/now/calls_waiting": {"key": "team:support/now/calls_waiting",
+                                                     "state": "alert"},
+            "alert:bad/x": {"key": "nowindow/aht_s", "state": "alert"}}
+    shown = run_node(tmp_path, ALERTS, json.dumps(view))
+    assert shown == {
+        "agent:Agent/1127/today/aht_s": {"scope": "agent:Agent/1127", "window": "today",
+                                         "kpi": "aht_s", "state": "warn", "since": T0},
+        "team:support/now/calls_waiting": {"scope": "team:support", "window": "now",
+                                           "kpi": "calls_waiting", "state": "alert",
+                                           "since": None}}
