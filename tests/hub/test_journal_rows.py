@@ -62,7 +62,9 @@ def add_bad_row(db: str, source: str, data_sql: str, ts: float) -> int:
 
 async def test_rows_that_are_not_events_are_named_counted_kept_and_the_rest_replayed(
         start_hub, tmp_path, caplog):
-    db, now = str(tmp_path / "hub.db"), float(int(time.time()))
+    # the last noon UTC: the events of the quarter before it are all "today" (from 00:00 to
+    # 00:15 UTC, with the real clock, some were yesterday's)
+    db, now = str(tmp_path / "hub.db"), float((int(time.time()) - 43200) // 86400 * 86400 + 43200)
     good = [AgentLoggedIn(ts=now - 900, agent="ag-ann", queue=None), *calls(now - 800, 0, 30)]
     journal = Journal(db)
     journal.accept("feed", good[:21], 1, True, now)
