@@ -354,11 +354,13 @@ def run_bare(ready, control, core: set[int], sized: bool = False) -> None:
             while True:
                 phase, seconds = await next_phase(control)
                 every = MARK_EVERY_S if phase == "isolated" else 1 / FPS
-                end = time.monotonic() + seconds
+                end, cpu = time.monotonic() + seconds, []
                 while time.monotonic() < end:
                     await asyncio.sleep(every)
+                    start = time.process_time()
                     broadcast(clients, bare_frame(sized))
-                control[1].put(("marks", []))
+                    cpu.append(time.process_time() - start)
+                control[1].put(("marks", [], {"broadcast_cpu": cpu}))
 
     asyncio.run(main())
 
@@ -468,6 +470,11 @@ def run_clients(url: str, specs: list[tuple[str, str]], core: set[int], out, go,
     _pin(core)
     records: list[Record] = []
     received: list[list[tuple[float, bytes]]] = []  # lean: per client, its frames undecoded
+    read = [0]  # full: frames read so far
+    reading: list[float] = []  # once all are in: this process's CPU, frames read
+
+    def frames_read() -> int:
+        return sum(map(len, received)) if kind == "lean" else read[0]
 
     def hello(token: str) -> bytes:
         return msgpack.packb({"type": "hello", "v": 1, "token": token})
@@ -487,6 +494,7 @@ def run_clients(url: str, specs: list[tuple[str, str]], core: set[int], out, go,
             while True:
                 data = await ws.recv()
                 now = time.time()
+                read[0] += 1
                 if first:
                     first = False
                     connected()
@@ -506,6 +514,7 @@ def run_clients(url: str, specs: list[tuple[str, str]], core: set[int], out, go,
         def connected() -> None:
             left[0] -= 1
             if not left[0]:
+                reading[:] = time.process_time(), frames_read()
                 out.put(("connected", None))
 
         client = lean_client if kind == "lean" else full_client
@@ -516,6 +525,8 @@ def run_clients(url: str, specs: list[tuple[str, str]], core: set[int], out, go,
             await asyncio.sleep(0.05)
         loop = asyncio.get_running_loop()
         await loop.run_in_executor(None, go.wait)
+        cpu = (time.process_time() - reading[0], frames_read() - reading[1]) if reading \
+            else (0.0, 0)
         for task in tasks:
             if kind == "lean" and task.done() and not task.exception():
                 task.result().abort()
@@ -524,7 +535,7 @@ def run_clients(url: str, specs: list[tuple[str, str]], core: set[int], out, go,
         for record, frames in zip(records, received, strict=False):  # lean: decode now
             for now, data in frames:
                 note_frame(record, data, now)
-        out.put(("records", [(r, s, d, n[0]) for r, s, d, n in records]))
+        out.put(("records", [(r, s, d, n[0]) for r, s, d, n in records], cpu))
 
     asyncio.run(main())
 
@@ -577,6 +588,8 @@ class Case:
     snapshots: dict[str, list[int]] = field(default_factory=dict)
     connect_s: float = 0.0
     trace: dict[str, dict[str, list]] = field(default_factory=dict)  # phase → hub's trace
+    client_cpu: tuple[float, int] = (0.0, 0)  # client processes' CPU after connecting, frames
+    broadcast_cpu: dict[str, list[float]] = field(default_factory=dict)  # bare: phase → s
     receipts: dict[int, list[float]] = field(default_factory=dict)  # marker → screens' times
 
 
@@ -617,14 +630,20 @@ def run_case(n: int, seconds: float, bare: bool, procs: int, isolated_s: float,
             for phase, length in (("isolated", isolated_s), ("load", seconds)):
                 begin = time.time()
                 control[0].put((phase, length))
-                _, case.marks[phase], *hub_trace = control[1].get(timeout=length + 60)
-                if trace and hub_trace:
-                    case.trace[phase] = hub_trace[0]
+                _, case.marks[phase], taken = control[1].get(timeout=length + 60)
+                if bare:
+                    case.broadcast_cpu[phase] = taken["broadcast_cpu"]
+                elif trace:
+                    case.trace[phase] = taken
                 time.sleep(1.0)  # the last marks arrive
                 case.spans[phase] = (begin, time.time())
             case.rss_kib = rss_kib(server.pid)
             go.set()
-            records = [r for _ in workers for r in out.get(timeout=120)[1]]
+            records = []
+            for _ in workers:
+                _, got, (cpu, frames) = out.get(timeout=120)
+                records += got
+                case.client_cpu = (case.client_cpu[0] + cpu, case.client_cpu[1] + frames)
         finally:
             for w in workers:
                 w.join(30)
@@ -722,6 +741,18 @@ def report(results: list[tuple[Case, Case]], machine: str) -> None:
                   f"{p99:>8.1f} {max(h, default=float('nan')) * 1e3:>7.0f} "
                   f"{hub.missing.get(phase, 0):>5} | {pct(b, .5) * 1e3:>8.1f} {floor:>7.1f} | "
                   f"{goal}")
+    print("\nthe clients' core: CPU of the client processes from all connected to the end, "
+          "over the frames they read (the lean ones' decoding, after, not counted)")
+    for hub, bare in results:
+        cells = [f"{'bare' if c.bare else 'hub'} {c.client_cpu[0] / c.client_cpu[1] * 1e6:.1f} "
+                 f"µs a frame ({c.client_cpu[1]} frames)" for c in (hub, bare) if c.client_cpu[1]]
+        print(f"  N={hub.n:<5} {hub.clients:<5} " + "   ".join(cells))
+    print("\nthe bare server's CPU for one broadcast to every screen, isolated phase (the "
+          "hub's tick, for comparison: --trace)")
+    for _, bare in results:
+        cpu = bare.broadcast_cpu.get("isolated", [])
+        print(f"  N={bare.n:<5} {bare.clients:<5} p50 {pct(cpu, .5) * 1e3:.1f}  max "
+              f"{max(cpu, default=float('nan')) * 1e3:.1f} ms")
     print("\nper role under load (hub): p50 / p99 ms")
     for hub, _ in results:
         cells = [f"{role} {pct(v, .5) * 1e3:.0f}/{pct(v, .99) * 1e3:.0f}"
