@@ -428,7 +428,8 @@ class Hub:
             self._dirty.clear()
             started, frames = loop.time(), 0
             try:
-                frames = self.tick()
+                with self.gc.tick():  # no collection before this tick's frames are out
+                    frames = self.tick()
             except Exception:
                 log.exception("publishing failed")
             pace.ran(started, event, frames)

@@ -51,3 +51,57 @@ async def test_a_hub_gives_the_collector_back_when_it_stops(tmp_path):
         assert gc.get_threshold()[2] > 10**6
     assert gc.get_threshold() == before
     assert gc.get_freeze_count() == 0
+
+
+def test_no_collection_while_a_tick_runs_only_after_it():
+    policy = GcPolicy(every_s=300)
+    assert gc.isenabled()
+    with policy.tick():  # not started: Python's own way
+        assert gc.isenabled()
+    policy.start()
+    try:
+        with policy.tick():
+            assert not gc.isenabled()
+        assert gc.isenabled()
+        gc.disable()  # held by someone else (another hub's tick): left to them
+        try:
+            with policy.tick():
+                assert not gc.isenabled()
+            assert not gc.isenabled()
+        finally:
+            gc.enable()
+    finally:
+        policy.stop()
+
+
+async def test_a_running_hub_takes_young_collections_between_its_ticks(start_hub, tools):
+    """With young collections due every few allocations, a hub publishing a stream of calls
+    collects often, and never inside a publish tick."""
+    saved, seen, inside = gc.get_threshold(), [], [False]
+
+    def note(phase, info):
+        if phase == "start":
+            seen.append(inside[0])
+
+    gc.set_threshold(50, 2, saved[2])
+    gc.callbacks.append(note)
+    try:
+        async with start_hub(feed={"count": 0, "interval_s": 0.005}) as hub:
+            tick, ticks = hub.tick, [0]
+
+            def traced_tick():
+                inside[0] = True
+                try:
+                    return tick()
+                finally:
+                    inside[0] = False
+                    ticks[0] += 1
+
+            hub.tick = traced_tick
+            await tools.eventually(lambda: ticks[0] >= 20 and len(seen) >= 20,
+                                   what="20 ticks and 20 collections")
+            hub.tick = tick
+    finally:
+        gc.callbacks.remove(note)
+        gc.set_threshold(*saved)
+    assert not any(seen), f"{sum(seen)} of {len(seen)} collections inside a tick"
