@@ -27,7 +27,7 @@ from panneau.hub.engine.bad import BadEvents
 from panneau.hub.engine.erlang import staffing
 from panneau.hub.engine.escalations import CallEscalations, escalation_kpis
 from panneau.hub.engine.inputs import Inputs, input_kpis
-from panneau.hub.engine.kpis import agent_kpis, occupancy, occupancy_pct, queue_kpis
+from panneau.hub.engine.kpis import agent_kpis, occupancy_column, queue_kpis
 from panneau.hub.engine.scopes import Scopes
 from panneau.hub.engine.snapshot import Snapshot
 from panneau.hub.engine.surveys import Surveys
@@ -47,6 +47,8 @@ class StateMismatch(ValueError):
     """Saved engine data of another schema, or not engine data at all."""
 
 _WINDOWS = (*ROLLING, "today")
+#: The occupancy of a scope without agent time, in every window.
+_NO_TIME: tuple[float | None, ...] = (None,) * len(_WINDOWS)
 _AGENT_EVENTS = (ev.AgentLoggedIn, ev.AgentLoggedOut, ev.AgentPaused, ev.AgentUnpaused,
                  ev.AgentStatus, ev.AgentRung, ev.RingNoAnswer, ev.CallAnswered, ev.CallEnded,
                  ev.CallAbandoned, ev.CallLeft, ev.SystemRestart)
@@ -85,6 +87,9 @@ class Engine:
         #: whether they had seen calls then.
         self._short: dict[str, bool] = {}
         self._day: int | None = None
+        #: Every scope's occupancy in each window (:meth:`_occupancy`), and what it was read at.
+        self._occupancy: dict[str, tuple[float | None, ...]] = {}
+        self._occupancy_at: tuple[int, ...] = ()
         self._current = Snapshot(at=0.0)
         self._routes: dict[type, tuple[_Take, ...]] = {}
         self.timeline = Timeline(self._take, self.tallies, self._save_parts, self._load_parts,
@@ -252,15 +257,12 @@ class Engine:
         what is the same for all is looked up once, and a scope with calls and agent time
         only (every agent, most queues) takes the short way: the agent or the queue formulas
         on each window's sums, nothing else (the tallies hold no entered figures), and
-        occupancy from the agent time of its four windows, read in one call. A moved scope's
+        occupancy from every scope's, read at once (:meth:`_occupancy_table`). A moved scope's
         window whose added sums did not change keeps its figures but occupancy, and the very
         dicts when occupancy is the same too (a scope's dict of windows as well when none
         changed): a minute tick builds only what changed, and a snapshot shares the rest.
         """
-        counted, time_of = self.tallies.counted, self.agents.levels.windows
-        cursor = self.tallies.cursor
-        assert cursor is not None
-        first, end = int(self.clock.start(now) // 60), int(self.clock.end(now) // 60)
+        counted, occupancy_of = self.tallies.counted, self._occupancy_table(now).get
         day = self.clock.day(now)
         entered, rates = self.inputs.days.get(day, {}), bool(self.inputs.rates)
         tickets_seen, surveyed = self.tickets.seen, self.surveys.seen
@@ -274,7 +276,7 @@ class Engine:
                 continue
             seen = scope in calls_seen
             kpis = agent_kpis if scope.startswith("agent:") else queue_kpis
-            times = time_of(scope, cursor, first, end)
+            occupancy = occupancy_of(scope, _NO_TIME)
             old = (None if scope in dirty or short.get(scope) is not seen
                    else cache.get(scope))
             out = {}
@@ -285,22 +287,20 @@ class Engine:
                     built: dict[str, float] = {}
                     figures = built
                     kpis(counted(scope, window, now), built, seen)
-                    if times is not None:
-                        occupancy(times[2 * i], times[2 * i + 1], built)
+                    if (value := occupancy[i]) is not None:
+                        built["occupancy_pct"] = value
                     same = False
                 else:  # the same added sums: the same figures but occupancy
-                    figures = old.get(window)
-                    if times is not None:
-                        value = occupancy_pct(times[2 * i], times[2 * i + 1])
-                        if figures is None:
-                            if value is not None:
-                                figures, same = {"occupancy_pct": value}, False
-                        elif figures.get("occupancy_pct") != value:
-                            figures, same = dict(figures), False
-                            if value is None:
-                                del figures["occupancy_pct"]
-                            else:
-                                figures["occupancy_pct"] = value
+                    figures, value = old.get(window), occupancy[i]
+                    if figures is None:
+                        if value is not None:
+                            figures, same = {"occupancy_pct": value}, False
+                    elif figures.get("occupancy_pct") != value:
+                        figures, same = dict(figures), False
+                        if value is None:
+                            del figures["occupancy_pct"]
+                        else:
+                            figures["occupancy_pct"] = value
                 if figures:
                     out[window] = figures
             if same:  # every window kept: the scope's dict too
@@ -309,6 +309,21 @@ class Engine:
             short[scope] = seen
             if small:
                 small.pop(scope, None)
+
+    def _occupancy_table(self, now: float) -> dict[str, tuple[float | None, ...]]:
+        """Every scope's occupancy in each window (:data:`_WINDOWS`' order) at ``now``, from
+        the agent time handed over: read for every scope at once when the windows move (a
+        minute tick), kept while they stay (a scope added since has none yet)."""
+        levels, cursor = self.agents.levels, self.tallies.cursor
+        assert cursor is not None
+        first, end = int(self.clock.start(now) // 60), int(self.clock.end(now) // 60)
+        at = (cursor, levels.minute, first, end, levels.loads)
+        if at != self._occupancy_at:
+            scopes, columns = levels.windows(cursor, first, end)
+            self._occupancy = dict(zip(scopes, zip(*(occupancy_column(*column)  # noqa: B905
+                                                     for column in columns))))
+            self._occupancy_at = at
+        return self._occupancy
 
     def _windows_of(self, scope: str, now: float, day: int) -> dict[str, dict[str, float]]:
         """The windowed figures of a scope with tickets, surveys, escalations or entered

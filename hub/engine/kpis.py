@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from panneau.hub.engine.windows import Sums
 
-__all__ = ["QUEUE_COUNTS", "agent_kpis", "occupancy", "occupancy_pct", "pct", "queue_kpis",
-           "voice_kpis"]
+__all__ = ["QUEUE_COUNTS", "agent_kpis", "occupancy", "occupancy_column", "occupancy_pct", "pct",
+           "queue_kpis", "voice_kpis"]
 
 #: Counts shown (as 0 when nothing happened) for queue, team and site scopes with calls.
 QUEUE_COUNTS = ("offered", "answered", "completed", "abandoned", "unanswered", "timed_out",
                 "exited_empty", "exited_with_key", "withdrawn")
 _TINY = 1e-6
+#: Agent-seconds this close to zero are zero (what is left of a difference of integrals).
+_EPS = 1e-9
 
 
 def pct(part: float, whole: float) -> float:
@@ -118,3 +120,15 @@ def occupancy_pct(work: float, busy: float) -> float | None:
         v = 100.0 * busy / work
         return (100.0 if v > 100.0 else v) if v > 0.0 else 0.0
     return None
+
+
+def occupancy_column(end_w: Sequence[float], start_w: Sequence[float],
+                     end_b: Sequence[float], start_b: Sequence[float]) -> list[float | None]:
+    """:func:`occupancy_pct` of each scope of one window from its agent time's integrals at
+    the window's end and start, at work and busy (sequences over the scopes in one order;
+    busy time within ``1e-9`` s of zero is zero). Written out: a minute tick reads it for
+    every scope and window."""
+    return [((100.0 if v > 100.0 else v)
+             if (v := 100.0 * (0.0 if -_EPS < (b := eb - sb) < _EPS else b) / w) > 0.0 else 0.0)
+            if (w := ew - sw) > _TINY else None
+            for ew, sw, eb, sb in zip(end_w, start_w, end_b, start_b)]  # noqa: B905

@@ -37,6 +37,8 @@ from __future__ import annotations
 
 from array import array
 from bisect import bisect_left
+from collections.abc import Iterable, Sequence
+from itertools import islice
 from operator import itemgetter
 
 from panneau.hub.engine.windows import AHEAD, ROLLING, Sums, Tallies
@@ -61,14 +63,17 @@ _WIDTHS = tuple(ROLLING.values())
 _PAST_MAX = 2 * KEEP_MIN
 #: Scope tuples whose integrals :class:`Levels` keeps at hand before it starts again.
 _EACH_MAX = 4096
+_LONGEST = max(ROLLING.values())
+#: Columns of integrals (:meth:`Levels._column`) kept before the unread ones are dropped.
+_COLUMNS_MAX = 2 * _LONGEST
 
 
 class AgentTime:
     """One scope's agent time as of the minute of its last change (see the module
     docstring); the records of earlier minutes with changes in :attr:`past`."""
 
-    __slots__ = ("base_b", "base_w", "day0", "day0_b", "day0_w", "early_b", "early_w", "mark0",
-                 "marks_b", "marks_w", "minute", "past", "rate_b", "rate_w", "saved")
+    __slots__ = ("base_b", "base_w", "early_b", "early_w", "minute", "past", "rate_b", "rate_w",
+                 "saved")
 
     def __init__(self, minute: int) -> None:
         self.minute = minute
@@ -76,15 +81,6 @@ class AgentTime:
         self.rate_w = self.rate_b = 0.0
         self.early_w = self.early_b = 0.0
         self.past: list[_Record] = []
-        #: ``I`` at each minute start from :attr:`mark0` on (work, busy), filled as reads
-        #: need them (:meth:`fill`); a cache of what the records give, never saved (arrays
-        #: of doubles: nothing for the garbage collector to scan).
-        self.mark0 = 0
-        self.marks_w: array[float] = array("d")
-        self.marks_b: array[float] = array("d")
-        #: ``I`` at the start of the day read last (:attr:`day0` its minute), also a cache.
-        self.day0 = _FAR
-        self.day0_w = self.day0_b = 0.0
         #: :meth:`to_data` until the next change (a checkpoint a minute shares the rows of the
         #: scopes nobody touched: fewer objects for the collector at a minute tick).
         self.saved: tuple | None = None
@@ -133,32 +129,6 @@ class AgentTime:
         d = (q - m) * 60.0
         return base_w + rate_w * d - early_w, base_b + rate_b * d - early_b
 
-    def fill(self, upto: int) -> None:
-        """:attr:`marks_w` and :attr:`marks_b` up to minute ``upto`` (no later than the open
-        minute: ``I`` is final there), from :data:`KEEP_MIN` minutes before it at most."""
-        marks_w, marks_b = self.marks_w, self.marks_b
-        q = self.mark0 + len(marks_w)
-        if not marks_w or q < upto - KEEP_MIN or upto < self.mark0:
-            q = self.mark0 = upto - KEEP_MIN
-            del marks_w[:], marks_b[:]
-        if len(marks_w) > 2 * KEEP_MIN:
-            cut = len(marks_w) - KEEP_MIN
-            del marks_w[:cut], marks_b[:cut]
-            self.mark0 += cut
-        m = self.minute
-        while q <= upto and q <= m:  # minutes with changes after them: from the records
-            w, b = self.at(q)
-            marks_w.append(w)
-            marks_b.append(b)
-            q += 1
-        if q <= upto:  # after the last change: at the rate
-            base_w, rate_w, early_w = self.base_w, self.rate_w, self.early_w
-            base_b, rate_b, early_b = self.base_b, self.rate_b, self.early_b
-            marks_w.extend([base_w + rate_w * ((k - m) * 60.0) - early_w
-                            for k in range(q, upto + 1)])
-            marks_b.extend([base_b + rate_b * ((k - m) * 60.0) - early_b
-                            for k in range(q, upto + 1)])
-
     def to_data(self) -> tuple:
         """Plain data (tuples of numbers: never tracked by the collector once built)."""
         saved = self.saved
@@ -206,6 +176,12 @@ class Levels:
         self.times: dict[str, AgentTime] = {}
         #: Scope tuple -> the integrals of its scopes, in :attr:`times` (see :meth:`_times_of`).
         self._each: dict[tuple[str, ...], tuple[AgentTime, ...]] = {}
+        #: Minute start -> ``I`` (work, busy) of every scope there (:meth:`_column`), a cache of
+        #: what the records give, never saved (arrays of doubles: nothing for the garbage
+        #: collector to scan).
+        self.columns: dict[int, tuple[array[float], array[float]]] = {}
+        #: How many times :meth:`load_data` ran (what was read before may be stale).
+        self.loads = 0
         #: The open minute: every minute before it is handed over.
         self.minute = _FAR
         #: Keys with a level now, and whether any had one since the open minute started.
@@ -325,9 +301,6 @@ class Levels:
         """``I`` of ``scope`` at the start of minute ``q`` (at most the open minute)."""
         if (start := self.day_starts.get(q)) is not None:
             return start.get(scope, (0.0, 0.0))
-        i = q - time.mark0
-        if 0 <= i < len(time.marks_w):
-            return time.marks_w[i], time.marks_b[i]
         return time.at(q)
 
     def _span(self, time: AgentTime, scope: str, first: int, end: int
@@ -351,57 +324,68 @@ class Levels:
             return None
         return _sums(*self._span(time, scope, first, end))
 
-    def windows(self, scope: str, cursor: int, first: int, end: int) -> list[float] | None:
-        """Agent-seconds at work and busy of ``scope`` in each rolling window ending at minute
-        ``cursor`` (:data:`ROLLING`'s order) then over the minutes ``[first, end)`` (its
-        day), as ``[work, busy, work, busy, ...]``; None when it has no agent time.
+    def _column(self, q: int) -> tuple[array[float], array[float]]:
+        """``I`` (work, busy) of every scope at the start of minute ``q`` (at most the open
+        minute: it no longer changes), in :attr:`times`' order; cached in :attr:`columns` (a
+        scope added since counts 0 there: a new scope starts at the open minute)."""
+        column = self.columns.get(q)
+        n = len(self.times)
+        if column is None:
+            if (start := self.day_starts.get(q)) is not None:
+                pairs = [start.get(scope, (0.0, 0.0)) for scope in self.times]
+                work = array("d", [w for w, _ in pairs])
+                busy = array("d", [b for _, b in pairs])
+            else:  # AgentTime.at written out for a scope whose last change came before q
+                times = self.times.values()
+                work = array("d", [t.base_w + t.rate_w * ((q - t.minute) * 60.0) - t.early_w
+                                   if t.minute < q else t.at(q)[0] for t in times])
+                busy = array("d", [t.base_b + t.rate_b * ((q - t.minute) * 60.0) - t.early_b
+                                   if t.minute < q else t.at(q)[1] for t in times])
+            column = self.columns[q] = (work, busy)
+        elif len(column[0]) < n:
+            zeros = array("d", bytes(8 * (n - len(column[0]))))
+            column[0].extend(zeros)
+            column[1].extend(zeros)
+        return column
 
-        The hot read of a minute tick (every scope): from the minute marks, the next one
-        added first (the day's start read once a day)."""
-        time = self.times.get(scope)
-        if time is None:
-            return None
+    def windows(self, cursor: int, first: int, end: int
+                ) -> tuple[Iterable[str], list[tuple[Sequence[float], ...]]]:
+        """Every scope with agent time (:attr:`times`' order), and for each rolling window
+        ending at minute ``cursor`` (:data:`ROLLING`'s order) then the minutes ``[first,
+        end)`` (its day) the integrals at its end and at its start, over those scopes:
+        ``(work at the end, work at the start, busy at the end, busy at the start)``. A
+        scope's agent-seconds at work in a window are its end minus its start (busy alike).
+
+        The hot read of a minute tick (every scope): one column of integrals per minute start,
+        the newest added each minute, the day's start read once a day."""
         last = self.minute
         stop = cursor + 1 if cursor < last else last
-        marks_w, marks_b, mark0 = time.marks_w, time.marks_b, time.mark0
-        k = stop - mark0
-        if k == len(marks_w) and stop > time.minute and k:  # the next mark, after any change
-            d = (stop - time.minute) * 60.0
-            end_w = time.base_w + time.rate_w * d - time.early_w
-            end_b = time.base_b + time.rate_b * d - time.early_b
-            marks_w.append(end_w)
-            marks_b.append(end_b)
-            if k > 2 * KEEP_MIN:
-                time.fill(stop)  # drops the oldest
-                marks_w, marks_b, mark0 = time.marks_w, time.marks_b, time.mark0
-        else:
-            if not 0 <= k < len(marks_w):
-                time.fill(stop)
-                marks_w, marks_b, mark0 = time.marks_w, time.marks_b, time.mark0
-            end_w, end_b = marks_w[stop - mark0], marks_b[stop - mark0]
-        out: list[float] = []
+        columns = self.columns
+        if cursor - _LONGEST + 1 not in columns:  # every minute start a window may read next
+            for q in range(cursor - _LONGEST + 1, stop):
+                self._column(q)
+        end_w, end_b = self._column(stop)
+        none = (end_w, end_w, end_b, end_b)  # nothing handed over: end - end
+        out: list[tuple[Sequence[float], ...]] = []
         for width in _WIDTHS:
             q = cursor - width + 1
             if q >= stop:
-                out += (0.0, 0.0)
-            elif (i := q - mark0) >= 0:
-                w, b = end_w - marks_w[i], end_b - marks_b[i]
-                out += (0.0 if -_EPS < w < _EPS else w, 0.0 if -_EPS < b < _EPS else b)
+                out.append(none)
             else:
-                out += self._span(time, scope, q, stop)
+                start_w, start_b = self._column(q)
+                out.append((end_w, start_w, end_b, start_b))
         if end > last:
             end = last
         if first >= end:
-            out += (0.0, 0.0)
-            return out
-        if time.day0 != first:
-            time.day0 = first
-            time.day0_w, time.day0_b = self._at(time, scope, first)
-        if end != stop:
-            end_w, end_b = self._at(time, scope, end)
-        w, b = end_w - time.day0_w, end_b - time.day0_b
-        out += (0.0 if -_EPS < w < _EPS else w, 0.0 if -_EPS < b < _EPS else b)
-        return out
+            out.append(none)
+        else:
+            day_w, day_b = self._column(end)
+            start_w, start_b = self._column(first)
+            out.append((day_w, start_w, day_b, start_b))
+        if len(columns) > _COLUMNS_MAX:  # those no window ending at the cursor or later reads
+            for q in [q for q in columns if q <= cursor - _LONGEST and q != first]:
+                del columns[q]
+        return self.times.keys(), out
 
     def table(self, first: int, end: int) -> dict[str, Sums]:
         """Every scope's agent-time sums over the minutes ``[first, end)`` handed over (the
@@ -441,16 +425,17 @@ class Levels:
         """Take back what :meth:`to_data` gave; every scope counts as changed."""
         times = {scope: AgentTime.from_data(row) for scope, row in data["times"].items()}
         self.minute = minute = data["minute"]
-        for scope, time in times.items():  # the marks up to the open minute still hold
-            old = self.times.get(scope)
-            if old is None:
-                continue
-            if old.marks_w and (n := minute - old.mark0 + 1) > 0:
-                time.mark0, time.marks_w, time.marks_b = (old.mark0, old.marks_w[:n],
-                                                          old.marks_b[:n])
-            if old.day0 <= minute:
-                time.day0, time.day0_w, time.day0_b = old.day0, old.day0_w, old.day0_b
+        n = len(times)
+        if list(islice(self.times, n)) == list(times):  # an earlier state of the same scopes:
+            columns = {}                                 # the columns up to its open minute hold
+            for q, (work, busy) in self.columns.items():
+                if q <= minute:
+                    columns[q] = (work[:n], busy[:n])
+            self.columns = columns
+        else:
+            self.columns = {}
         self.times = times
+        self.loads += 1
         self._each = {}
         self.on, self._on_since = data["on"], data["on_since"]
         self.day_starts = {int(start): {scope: (pair[0], pair[1])
