@@ -27,7 +27,7 @@ from panneau.hub.engine.bad import BadEvents
 from panneau.hub.engine.erlang import staffing
 from panneau.hub.engine.escalations import CallEscalations, escalation_kpis
 from panneau.hub.engine.inputs import Inputs, input_kpis
-from panneau.hub.engine.kpis import agent_kpis, occupancy_column, queue_kpis
+from panneau.hub.engine.kpis import agent_kpis, occupancy, occupancy_column, queue_kpis
 from panneau.hub.engine.scopes import Scopes
 from panneau.hub.engine.snapshot import Snapshot
 from panneau.hub.engine.surveys import Surveys
@@ -342,6 +342,7 @@ class Engine:
                     self.tallies.window, window="today", now=now))
             figures: dict[str, float] = {}
             kpis(sums, figures, seen)
+            occupancy(sums.get("t_work", 0.0), sums.get("t_busy", 0.0), figures)
             if tickets:
                 self.tickets.kpis(scope, window, now, sums, figures)
             if survey:

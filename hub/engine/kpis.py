@@ -27,10 +27,12 @@ def voice_kpis(s: Sums, out: dict[str, float], *, queue_like: bool, seen: bool) 
     site, queue or team (``queue_like``), else :func:`agent_kpis`. ``seen``: the scope has had
     calls, so counts show as 0 instead of being absent."""
     (queue_kpis if queue_like else agent_kpis)(s, out, seen)
+    occupancy(s.get("t_work", 0.0), s.get("t_busy", 0.0), out)
 
 
 def queue_kpis(s: Sums, out: dict[str, float], seen: bool) -> None:
-    """The voice and agent-time KPIs of a site, queue or team's sums ``s``, into ``out``.
+    """The voice KPIs of a site, queue or team's sums ``s``, into ``out`` (occupancy apart:
+    :func:`occupancy`).
 
     Computed for every scope and window each minute: :func:`pct` and ``max(0, …)`` are
     written out inline, and each sum is read once.
@@ -75,8 +77,8 @@ def queue_kpis(s: Sums, out: dict[str, float], seen: bool) -> None:
 
 
 def agent_kpis(s: Sums, out: dict[str, float], seen: bool) -> None:
-    """The voice and agent-time KPIs of an agent's sums ``s``, into ``out`` (no queue
-    figures: an agent's sums hold no waiting, abandon or service-level sums)."""
+    """The voice KPIs of an agent's sums ``s``, into ``out`` (no queue figures: an agent's
+    sums hold no waiting, abandon or service-level sums; occupancy apart: :func:`occupancy`)."""
     g = s.get
     completed = g("completed", 0.0)
     if seen:
@@ -88,7 +90,8 @@ def agent_kpis(s: Sums, out: dict[str, float], seen: bool) -> None:
 
 def _handled(g: Callable[[str, float], float], completed: float, out: dict[str, float]
              ) -> None:
-    """Handling times, transfers, FCR and occupancy: the figures every scope kind has."""
+    """Handling times, transfers and FCR: the figures every scope kind has but occupancy
+    (:func:`occupancy`, from agent time: the windows' sums hold none)."""
     if completed > 0:
         talk = g("talk_sum", 0.0) / completed
         wrap = g("wrap_sum", 0.0) / completed
@@ -103,7 +106,6 @@ def _handled(g: Callable[[str, float], float], completed: float, out: dict[str, 
     if contacts > 0:
         v = 100.0 * (contacts - g("repeats", 0.0)) / contacts
         out["fcr_pct"] = (100.0 if v > 100.0 else v) if v > 0.0 else 0.0
-    occupancy(g("t_work", 0.0), g("t_busy", 0.0), out)
 
 
 def occupancy(work: float, busy: float, out: dict[str, float]) -> None:

@@ -348,6 +348,18 @@ class Levels:
             column[1].extend(zeros)
         return column
 
+    def _fill(self, first: int, end: int) -> None:
+        """The columns of the minutes ``[first, end)`` not kept yet (a first read, or one after
+        a gap): each scope's integrals read once per minute start."""
+        todo = [q for q in range(first, end)
+                if q not in self.columns and q not in self.day_starts]
+        if not todo:
+            return
+        rows = [[time.at(q) for q in todo] for time in self.times.values()]
+        for k, q in enumerate(todo):
+            self.columns[q] = (array("d", [row[k][0] for row in rows]),
+                               array("d", [row[k][1] for row in rows]))
+
     def windows(self, cursor: int, first: int, end: int
                 ) -> tuple[Iterable[str], list[tuple[Sequence[float], ...]]]:
         """Every scope with agent time (:attr:`times`' order), and for each rolling window
@@ -362,8 +374,7 @@ class Levels:
         stop = cursor + 1 if cursor < last else last
         columns = self.columns
         if cursor - _LONGEST + 1 not in columns:  # every minute start a window may read next
-            for q in range(cursor - _LONGEST + 1, stop):
-                self._column(q)
+            self._fill(cursor - _LONGEST + 1, stop)
         end_w, end_b = self._column(stop)
         none = (end_w, end_w, end_b, end_b)  # nothing handed over: end - end
         out: list[tuple[Sequence[float], ...]] = []
