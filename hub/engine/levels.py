@@ -65,7 +65,7 @@ _PAST_MAX = 2 * KEEP_MIN
 _EACH_MAX = 4096
 _LONGEST = max(ROLLING.values())
 #: Columns of integrals (:meth:`Levels._column`) kept before the unread ones are dropped.
-_COLUMNS_MAX = 2 * _LONGEST
+_COLUMNS_MAX = _LONGEST + 8
 
 
 class AgentTime:
