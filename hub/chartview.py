@@ -23,8 +23,9 @@ from textual_plotext import PlotextPlot
 
 from panneau.hub.charts import Chart, Charts
 from panneau.hub.display import SYMBOLS, Symbols, format_value
+from panneau.hub.sharedlines import SharedLines
 
-__all__ = ["ChartBoard", "ChartPlot", "GaugeBar"]
+__all__ = ["ChartBoard", "ChartPlot", "GaugeBar", "PlotGrid"]
 
 #: Colour and marker of each series of a chart, in order.
 _STYLES = (("green", "braille"), ("red", "dot"))
@@ -234,6 +235,10 @@ class GaugeBar(Widget):
         return Text("\n").join([head, bar])
 
 
+class PlotGrid(SharedLines, Grid):
+    """The grid of a board's plots (its blank lines drawn as one: :class:`SharedLines`)."""
+
+
 class ChartBoard(Vertical):
     """Every chart of a :class:`Charts`: the gauge above a grid of plots (its columns and
     row heights set by the screen's CSS)."""
@@ -252,7 +257,7 @@ class ChartBoard(Vertical):
 
     def compose(self) -> ComposeResult:
         yield GaugeBar(self.symbols, id="chart-csat")
-        with Grid(id="chart-plots"):
+        with PlotGrid(id="chart-plots"):
             for name in self.PLOTS:
                 if name != "per_agent" or self.agents:
                     yield ChartPlot(safe=not self.symbols.partial_blocks,

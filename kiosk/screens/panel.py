@@ -5,13 +5,12 @@ from __future__ import annotations
 from textual import events
 from textual.app import ComposeResult
 from textual.containers import Grid, Vertical
-from textual.geometry import Region
 from textual.screen import Screen
-from textual.strip import Strip
 
 from panneau.hub.charts import Charts
 from panneau.hub.chartview import ChartBoard
 from panneau.hub.display import SYMBOLS, Symbols
+from panneau.hub.sharedlines import SharedLines
 from panneau.kiosk.model import Notice, PageView
 from panneau.kiosk.widgets import Banner, BottomBar, KpiTile, TopBar, TrendLine
 from panneau.kiosk.widgets.bignum import ScaleGroup
@@ -44,27 +43,13 @@ def chart_rows(charts: Charts, height: int) -> tuple[int, int]:
     return height - bottom, bottom
 
 
-class SharedLines:
-    """A container whose identical lines are drawn as one :class:`Strip` (mixed into a
-    widget class): Textual's compositor cuts each line of a container at the edges of the
-    widgets over it and keeps the pieces, with their caches, in the line's strip — a screen
-    and a grid behind three tiles a row held some 1,300 pieces, about 1.3 MiB of a wall. One
-    strip for every blank line keeps one set of pieces per set of edges. What is drawn is the
-    same (only equal lines are shared; Textual's own ``BLANK`` would also give the blank cells
-    a foreground colour)."""
-
-    def render_lines(self, crop: Region) -> list[Strip]:
-        strips = super().render_lines(crop)  # type: ignore[misc]
-        shared: dict[tuple, Strip] = {}
-        return [shared.setdefault(tuple(strip), strip) for strip in strips]
-
-
 class TileGrid(SharedLines, Grid):
-    """The grid of the page's tiles."""
+    """The grid of the page's tiles (its blank lines drawn as one: :class:`SharedLines`)."""
 
 
 class PanelScreen(SharedLines, Screen):
-    """Shows one :class:`PageView` at a time; the app decides which and when."""
+    """Shows one :class:`PageView` at a time; the app decides which and when. Its blank
+    lines are drawn as one (:class:`SharedLines`)."""
 
     def __init__(self, symbols: Symbols = SYMBOLS) -> None:
         super().__init__()

@@ -3,7 +3,11 @@
 One widget draws the whole tile (its lines through :meth:`KpiTile.render_line`): Textual's
 compositor cuts every screen line at each widget's edges and keeps each piece with its caches,
 so a tile of three child widgets cost a wall about 2,000 more strips (some 2 MiB) than a tile
-drawn by itself. The border and padding stay CSS (drawn around the content by Textual).
+drawn by itself. The border and padding stay CSS (drawn around the content by Textual). The
+tile keeps its rows as text and style and makes a line's strip when Textual asks for it:
+Textual's styles cache keeps the finished line (with the border); a strip kept by the tile
+as well would keep, besides itself, the strips Textual derives from it on the way (about 40
+strips a tile).
 """
 
 from __future__ import annotations
@@ -61,7 +65,7 @@ class KpiTile(ScaledWidget):
         self.number = Figure(half_blocks=symbols.partial_blocks)
         self.head = ""
         self.refs = ""
-        self._strips: list[Strip] = []
+        self._rows: list[tuple[str, Style]] = []
         self._drawn_for: tuple | None = None
         self.set_reactive(KpiTile.tile, tile)
 
@@ -135,7 +139,8 @@ class KpiTile(ScaledWidget):
         return [_centred(self.head, width), *figure, *(_centred(r, width) for r in refs)]
 
     def render_line(self, y: int) -> Strip:
-        """One row of the tile, in its colours (built once per text, size, cap and style)."""
+        """One row of the tile, in its colours (its text and style worked out once per text,
+        size, cap and style)."""
         width, height = self.content_size
         cap = self.group.cap() if self.group is not None else None
         key = (self.head, self.refs, self.number.value, width, height, cap)
@@ -147,8 +152,7 @@ class KpiTile(ScaledWidget):
             styles = [base + _BOLD] + [value] * (height - 1)
             rows = self.rows()
             styles[len(rows) - len(self._ref_lines(width, height)):] = [refs] * height
-            self._strips = [Strip([Segment(row, style)], width)
-                            for row, style in zip(rows, styles, strict=False)]
-        if y < len(self._strips):
-            return self._strips[y]
+            self._rows = list(zip(rows, styles, strict=False))
+        if y < len(self._rows):
+            return Strip([Segment(*self._rows[y])], width)
         return Strip.blank(width, self.rich_style)
