@@ -33,6 +33,7 @@ import re
 import sys
 import typing
 from pathlib import Path
+from typing import Literal
 
 __all__ = ["native_source"]
 
@@ -121,12 +122,29 @@ def _native_class(node: ast.ClassDef, lines: list[str], cls: type, check: typing
     ])
 
 
+def _param(hint: typing.Any) -> str:
+    """A builder parameter's type for a field's ``hint``: the field's own (a float arrives as
+    a C double), a ``Literal`` as ``str``, anything else ``Any``."""
+    args = typing.get_args(hint)
+    optional = type(None) in args
+    if optional:
+        (hint,) = [a for a in args if a is not type(None)]
+    if typing.get_origin(hint) is Literal:
+        hint = str
+    if hint not in (float, int, str, bool):
+        return "Any"
+    return f"{hint.__name__} | None" if optional else hint.__name__
+
+
 def _builder(cls: type) -> str:
-    """A native positional builder of ``cls`` (every field, in declaration order)."""
+    """A native positional builder of ``cls`` (every field, in declaration order), named
+    ``unchecked_<Class>`` as the pure module's ``__getattr__`` hands it out; typed, so that a
+    compiled parser calls it directly."""
+    hints = typing.get_type_hints(cls)
     names = [f.name for f in dataclasses.fields(cls)]
-    args = ", ".join(f"{n}: Any" for n in names)
+    args = ", ".join(f"{n}: {_param(hints[n])}" for n in names)
     keywords = ", ".join(f"{n}={n}" for n in names)
-    return (f"\n\ndef _build_{cls.__name__}({args}) -> {cls.__name__}:\n"
+    return (f"\n\ndef unchecked_{cls.__name__}({args}) -> {cls.__name__}:\n"
             f"    return {cls.__name__}({keywords})\n")
 
 
@@ -140,7 +158,10 @@ def native_source(path: Path) -> str:
     tree = ast.parse(source)
     out, done, classes = [], 0, []
     for node in tree.body:
-        if isinstance(node, ast.FunctionDef) and node.name == "_event":  # not used any more
+        # ``_event`` is not used any more; the module's ``__getattr__`` (``unchecked_<Class>``)
+        # is replaced by the native builders of that name (and a compiled module's own
+        # ``__getattr__`` can crash its import: mypyc issue 1198)
+        if isinstance(node, ast.FunctionDef) and node.name in ("_event", "__getattr__"):
             out.append("".join(lines[done:node.lineno - 1]))
             done = node.end_lineno or done
             continue
@@ -159,7 +180,7 @@ def native_source(path: Path) -> str:
     out.append("".join(lines[done:]))
     out += [_builder(cls) for cls in classes]
     out.append("\n\n_UNCHECKED.update({\n"
-               + "".join(f"    {c.__name__}: _build_{c.__name__},\n" for c in classes) + "})\n")
+               + "".join(f"    {c.__name__}: unchecked_{c.__name__},\n" for c in classes) + "})\n")
     return "".join(out)
 
 

@@ -549,6 +549,8 @@ EVENT_TYPES: dict[str, type[Event]] = {
 }
 
 
+_BY_NAME: dict[str, type[Event]] = {cls.__name__: cls for cls in EVENT_TYPES.values()}
+
 _FIELDS: dict[type[Event], frozenset[str]] = {
     cls: frozenset(f.name for f in dataclasses.fields(cls)) for cls in EVENT_TYPES.values()}
 
@@ -567,6 +569,18 @@ def unchecked_builder(cls: type[E]) -> Callable[..., E]:
         names = [f.name for f in dataclasses.fields(cls)]
         build = _UNCHECKED[cls] = _compile_unchecked(cls, names)
     return build
+
+
+def __getattr__(name: str) -> Any:
+    """``unchecked_<Class>``: :func:`unchecked_builder` of that event class, for a built-in
+    parser's import (``from panneau.hub.events import unchecked_CallEntered``). Compiled, each
+    is a native function with the fields' types, so a compiled parser calls it directly (no
+    call through a Python object, no boxed float) rather than through the value
+    :func:`unchecked_builder` returns."""
+    cls = _BY_NAME.get(name[10:]) if name.startswith("unchecked_") else None
+    if cls is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return unchecked_builder(cls)
 
 
 def checked_builder(cls: type[E]) -> Callable[..., E]:

@@ -161,7 +161,7 @@ class RecordSink:
             result.ignored += 1
 
     def take_lines(self, lines: Sequence[str], numbers: Sequence[int],
-                   positions: Sequence[str]) -> None:
+                   positions: list[str]) -> None:
         """Take native lines without their line ends (``numbers[i]`` and ``positions[i]``
         are line ``i``'s number and ``source_pos``); blank ones are passed over uncounted.
 

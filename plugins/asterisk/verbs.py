@@ -25,10 +25,12 @@ between, and appends its events to the caller's list (no list per line); it appe
 nothing can be refused any more, so a refused line leaves nothing behind. Every field it puts
 in an event is a ``str`` by construction or a number it parsed finite, so the only checks of
 the event left are ``ts``'s range and the signs of durations and positions: the handler tests
-those inline and builds the event with
-:func:`~panneau.hub.events.unchecked_builder`; if one fails it builds through the event's own
-checked constructor, which refuses the line with the event's words. The mapper's own refusals
-(:class:`BadLine`) come first, in the order of the event's fields, as the keyword build had them.
+those inline and builds the event with its class's ``unchecked_<Class>`` from
+:mod:`panneau.hub.events` (:func:`~panneau.hub.events.unchecked_builder`; compiled, a direct
+call of a native function, without boxing its floats); if one fails it builds through the
+event's own checked constructor, which refuses the line with the event's words. The mapper's
+own refusals (:class:`BadLine`) come first, in the order of the event's fields, as the keyword
+build had them.
 The most frequent verbs (ENTERQUEUE, CONNECT, COMPLETE*, RINGNOANSWER) read their numbers with
 one ``float()`` each and test every sign and range once; any other shape of line takes the
 field readers, whose words and order are the ones above.
@@ -56,6 +58,13 @@ from panneau.hub.events import (
     SystemRestart,
     checked_builder,
     unchecked_builder,
+    unchecked_CallAbandoned,
+    unchecked_CallAnswered,
+    unchecked_CallEnded,
+    unchecked_CallEntered,
+    unchecked_CallLeft,
+    unchecked_RingNoAnswer,
+    unchecked_SystemRestart,
 )
 from panneau.plugins.asterisk.record import BadLine, Record, number
 
@@ -78,19 +87,12 @@ def _builders(cls: type[Event]) -> tuple[Callable[..., Event], Callable[..., Eve
     return unchecked_builder(cls), checked_builder(cls)
 
 
-_ENTERED: Final = unchecked_builder(CallEntered)
 _ENTERED_CHECKED: Final = checked_builder(CallEntered)
-_ANSWERED: Final = unchecked_builder(CallAnswered)
 _ANSWERED_CHECKED: Final = checked_builder(CallAnswered)
-_ENDED: Final = unchecked_builder(CallEnded)
 _ENDED_CHECKED: Final = checked_builder(CallEnded)
-_ABANDONED: Final = unchecked_builder(CallAbandoned)
 _ABANDONED_CHECKED: Final = checked_builder(CallAbandoned)
-_LEFT: Final = unchecked_builder(CallLeft)
 _LEFT_CHECKED: Final = checked_builder(CallLeft)
-_RING: Final = unchecked_builder(RingNoAnswer)
 _RING_CHECKED: Final = checked_builder(RingNoAnswer)
-_RESTART: Final = unchecked_builder(SystemRestart)
 _RESTART_CHECKED: Final = checked_builder(SystemRestart)
 
 
@@ -221,7 +223,8 @@ def _enter(m: VerbMapper, p: Fields, ts: float, pos: str, out: list[Event]) -> N
     if len(entered) > m._remember:
         del entered[next(iter(entered))]
     if TS_MIN <= ts <= TS_MAX and (position is None or position >= 0):
-        out.append(_ENTERED(ts, m.source, pos, call_id, queue, caller or None, position))
+        out.append(unchecked_CallEntered(ts, m.source, pos, call_id, queue, caller or None,
+                                         position))
         return
     out.append(_ENTERED_CHECKED(ts, m.source, pos, call_id, queue, caller or None, position))
 
@@ -237,7 +240,7 @@ def _connect(m: VerbMapper, p: Fields, ts: float, pos: str, out: list[Event]) ->
     except (IndexError, ValueError):
         hold = ring = _NAN
     if TS_MIN <= ts <= TS_MAX and 0.0 <= hold < _INF and 0.0 <= ring < _INF:
-        out.append(_ANSWERED(ts, m.source, pos, call_id, queue, agent, hold, ring))
+        out.append(unchecked_CallAnswered(ts, m.source, pos, call_id, queue, agent, hold, ring))
         return
     out.append(_ANSWERED_CHECKED(ts, m.source, pos, call_id, queue, agent,
                                  _num(p, 5, "holdtime", True), _num(p, 7, "ringtime")))
@@ -260,8 +263,8 @@ def _ending(at: int, ended_by: str, transfer: str | None) -> Handler:
         except (IndexError, ValueError):
             hold = talk = _NAN
         if TS_MIN <= ts <= TS_MAX and 0.0 <= hold < _INF and 0.0 <= talk < _INF:
-            out.append(_ENDED(ts, m.source, pos, p[1], queue, agent, hold, talk, ended_by,
-                              transfer, target))
+            out.append(unchecked_CallEnded(ts, m.source, pos, p[1], queue, agent, hold, talk,
+                                           ended_by, transfer, target))
             return
         out.append(_ENDED_CHECKED(ts, m.source, pos, p[1], queue, agent,
                                   _num(p, i, "holdtime", True), _num(p, i + 1, "calltime", True),
@@ -274,12 +277,11 @@ def _abandon(m: VerbMapper, p: Fields, ts: float, pos: str, out: list[Event]) ->
     queue = _queue(p)
     wait = m.wait(p, ts, 7)
     position, orig = _int(p, 5, "position"), _int(p, 6, "origposition")
-    values = (ts, m.source, pos, p[1], queue, wait, position, orig)
     if (TS_MIN <= ts <= TS_MAX and 0.0 <= wait < _INF and (position is None or position >= 0)
             and (orig is None or orig >= 0)):
-        out.append(_ABANDONED(*values))
+        out.append(unchecked_CallAbandoned(ts, m.source, pos, p[1], queue, wait, position, orig))
         return
-    out.append(_ABANDONED_CHECKED(*values))
+    out.append(_ABANDONED_CHECKED(ts, m.source, pos, p[1], queue, wait, position, orig))
 
 
 def _leaving(reason: str, wait_at: int, with_key: bool = False,
@@ -292,11 +294,10 @@ def _leaving(reason: str, wait_at: int, with_key: bool = False,
         agent = _agent(p) if with_agent else None
         queue = _queue(p)
         wait = m.wait(p, ts, i)
-        values = (ts, m.source, pos, p[1], queue, reason, wait, agent, key)
         if TS_MIN <= ts <= TS_MAX and 0.0 <= wait < _INF:
-            out.append(_LEFT(*values))
+            out.append(unchecked_CallLeft(ts, m.source, pos, p[1], queue, reason, wait, agent, key))
             return
-        out.append(_LEFT_CHECKED(*values))
+        out.append(_LEFT_CHECKED(ts, m.source, pos, p[1], queue, reason, wait, agent, key))
 
     return left
 
@@ -314,11 +315,11 @@ def _ringing(canceled: bool) -> Handler:
                 ring_ms = int(ring_s)
         if not queue or not agent or queue == "NONE" or agent == "NONE":
             _names(p, True)
-        values = (ts, m.source, pos, p[1], queue, agent, ring_ms, canceled)
         if TS_MIN <= ts <= TS_MAX and (ring_ms is None or ring_ms >= 0):
-            out.append(_RING(*values))
+            out.append(unchecked_RingNoAnswer(ts, m.source, pos, p[1], queue, agent, ring_ms,
+                                              canceled))
             return
-        out.append(_RING_CHECKED(*values))
+        out.append(_RING_CHECKED(ts, m.source, pos, p[1], queue, agent, ring_ms, canceled))
 
     return ring
 
@@ -359,7 +360,7 @@ def _restarting(reload_only: bool) -> Handler:
         if not reload_only:
             m.restarted()
         if TS_MIN <= ts <= TS_MAX:
-            out.append(_RESTART(ts, m.source, pos, reload_only))
+            out.append(unchecked_SystemRestart(ts, m.source, pos, reload_only))
             return
         out.append(_RESTART_CHECKED(ts, m.source, pos, reload_only))
 
