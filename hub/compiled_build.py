@@ -38,6 +38,13 @@ EVENTS = "panneau.hub.events"
 #: mypyc's name for the shared library holding the compiled code of every module.
 GROUP = "panneau_compiled"
 _MYPY_FLAGS = ("--explicit-package-bases", "--ignore-missing-imports", "--follow-imports=silent")
+#: C compiler flags added to ``$CFLAGS`` on Linux (ELF): the library's own functions hidden, so
+#: that the calls between them (mypyc's runtime helpers included) are direct and open to
+#: inlining rather than through the PLT, and the calls into libpython through the GOT
+#: (``-fno-plt``). Only the module init functions are exported, as Python needs. cachegrind,
+#: a compiled replay of 100,000 queue_log lines: 3,555 -> 3,467 M instructions (-3 % of
+#: the replay's own, start-up left out), the parse alone 1,831 -> 1,806 M.
+_ELF_CFLAGS = ("-fvisibility=hidden", "-fno-plt")
 
 
 class BuildError(RuntimeError):
@@ -137,6 +144,8 @@ def _compile(work: Path, files: dict[str, Path], say: Callable[[str], None]) -> 
     (work / "setup.py").write_text(_SETUP.format(args=[*_MYPY_FLAGS, *staged], group=GROUP))
     out, log = work / "out", work / "build.log"
     env = {**os.environ, "MYPYPATH": str(work / "src"), ENV: "pure"}
+    if sys.platform.startswith("linux"):
+        env["CFLAGS"] = " ".join([os.environ.get("CFLAGS", ""), *_ELF_CFLAGS]).strip()
     command = [sys.executable, "setup.py", "build_ext", "--build-lib", str(out),
                "--build-temp", str(work / "objects"), "-j", str(os.cpu_count() or 1)]
     say(f"compiling {len(files)} modules with mypyc (a minute or two)...")
