@@ -149,7 +149,7 @@ class ReportingApi:
             self.failed(address)
             return _error(401, "unknown token")
         if token.role not in ROLES:
-            return _error(403, f"a {token.role} token cannot read reports; use a reporting "
+            return _error(403, f"{token.role} tokens cannot read reports; use a reporting "
                                "or manager token")
         return None
 
