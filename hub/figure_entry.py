@@ -6,12 +6,18 @@ The hub checks again what only it can tell (a configured team, a known entry to 
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from panneau.hub.engine.inputs import FIGURES
 
-__all__ = ["figure_frame"]
+__all__ = ["DAYS_AHEAD", "DAYS_BACK", "MAX_AMOUNT", "figure_frame", "implausible_entry"]
+
+#: How far from today the day an entry is for may lie: next year's hourly cost may be entered
+#: ahead, last year's figures late (periods compare with last year); 9999-12-31 is a typo.
+DAYS_AHEAD, DAYS_BACK = 366, 2 * 366
+#: No entry holds more (a trillion: money in cents included); 1e308 summed to infinity.
+MAX_AMOUNT = 1e12
 
 
 def figure_frame(figure: str, amount: str, *, team: str | None = None, day: str | None = None,
@@ -34,8 +40,24 @@ def figure_frame(figure: str, amount: str, *, team: str | None = None, day: str 
             date.fromisoformat(day)
         except ValueError:
             raise ValueError(f"the day must be a date YYYY-MM-DD, got {day!r}") from None
-    return {"type": "enter_figure", "figure": figure,
-            "amount": int(value) if value.is_integer() else value,
+    return {"type": "enter_figure", "figure": figure,  # msgpack holds no int over 2**64
+            "amount": int(value) if value.is_integer() and value < MAX_AMOUNT else value,
             "team": (team or "").strip() or None, "day": day,
             "category": (category or "").strip() or None,
             "corrects": (corrects or "").strip() or None}
+
+
+def implausible_entry(amount: float, day: str | None, today: date) -> str | None:
+    """Why an entry (already well-formed) cannot be meant, or ``None``: an amount over
+    :data:`MAX_AMOUNT`, a day more than :data:`DAYS_AHEAD` after ``today`` (the hub's) or
+    more than :data:`DAYS_BACK` before it."""
+    if amount > MAX_AMOUNT:
+        return f"the amount {amount:g} is over {MAX_AMOUNT:g}"
+    if day is None:
+        return None
+    when = date.fromisoformat(day)
+    if when > today + timedelta(days=DAYS_AHEAD):
+        return f"day {day} is more than a year after today ({today})"
+    if when < today - timedelta(days=DAYS_BACK):
+        return f"day {day} is more than two years before today ({today})"
+    return None

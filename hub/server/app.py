@@ -30,10 +30,11 @@ import secrets
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
-from datetime import date
+from datetime import date, datetime
 from itertools import islice
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pluggy
 
@@ -42,6 +43,7 @@ from panneau.hub.cluster.edge import edge_sources
 from panneau.hub.cluster.outbox import StreamOutbox
 from panneau.hub.config.schema import Config
 from panneau.hub.events import Event, FigureEntered, InvalidEvent
+from panneau.hub.figure_entry import implausible_entry
 from panneau.hub.insights import Figures, run_rules
 from panneau.hub.plugins import collect_insights, collect_sources, make_plugin_manager
 from panneau.hub.reports.api import ReportingApi
@@ -328,6 +330,9 @@ class Hub:
         event = dataclasses.replace(event, ts=self.clock())
         if problem := self.engine.inputs.problem(event):
             return problem[1]
+        today = datetime.fromtimestamp(event.ts, ZoneInfo(self.config.hub.timezone)).date()
+        if problem := implausible_entry(event.amount, event.day, today):
+            return f"{event.figure}: {problem}"
         self.journal.accept("input", [event], None, False, self.clock())
         self._apply(event)
         self._accepted += 1

@@ -57,6 +57,11 @@ async def test_entered_figures_are_journalled_and_corrected_by_new_entries(confi
     (frame("complaints", 1, corrects="missing"), "no entry 'missing'"),
     (frame("smiles", 1), "unknown figure 'smiles'"),
     (frame("complaints", 1, day="31/12/2026"), "YYYY-MM-DD"),
+    # a typo's day or amount: stored, they counted in year 9999 or summed to infinity
+    (frame("training_hours", 5, day="9999-12-31"), "training_hours: day 9999-12-31 is more "
+                                                   "than a year after today"),
+    (frame("training_hours", 5, day="1970-01-01"), "is more than two years before today"),
+    (frame("revenue", 1e308), r"revenue: the amount 1e\+308 is over 1e\+12"),
 ])
 async def test_bad_figures_are_refused_and_nothing_is_stored(config, bad, reason):
     async with Hub(config, pm=make_plugin_manager()) as hub:
@@ -129,3 +134,16 @@ def test_entered_figures_survive_the_saved_engine_state():
     again.apply(entry("d", "complaints", 1, corrects="a"))  # corrected before the save
     again.snapshot(t + 180)
     assert again.bad.get("already_corrected") == 1
+
+
+def test_the_command_sends_a_huge_amount_for_the_hub_to_refuse(config, capsys):
+    """``panneau input revenue 1e308`` ended in msgpack's OverflowError (a traceback)."""
+    async def scenario():
+        async with Hub(config, pm=make_plugin_manager()) as hub:
+            code = await asyncio.to_thread(main, [
+                "input", "revenue", "1e308", "--hub", hub.ws_url, "--token", MANAGER])
+            return code, hub.journal.count_events("input")
+
+    code, stored = asyncio.run(scenario())
+    assert (code, stored) == (1, 0)
+    assert "revenue: the amount 1e+308 is over 1e+12" in capsys.readouterr().err
