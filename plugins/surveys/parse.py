@@ -82,8 +82,22 @@ def _time(value: Any, what: str, recent: Recent | None) -> float:
     return ts
 
 
-def _str(value: Any) -> str | None:
-    return None if value in (None, "") else str(value)
+#: The longest id or link (response token, agent, ticket…) taken: ids are short; a long one
+#: would be kept, with thousands of others, in every checkpoint written.
+MAX_ID = 200
+
+
+def _str(value: Any, what: str, limit: int | None = MAX_ID) -> str | None:
+    """A text field: ``None`` when absent or empty; a number is taken as its text; anything
+    else (an object, a list, true) or a text over ``limit`` characters is :class:`Refused`."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise Refused(422, f"{what} is not a text: {str(value)[:60]}")
+    text = str(value)
+    if limit is not None and len(text) > limit:
+        raise Refused(422, f"{what} is over {limit} characters")
+    return text
 
 
 def _answer(answers: list[Any], field_key: str) -> dict[str, Any] | None:
@@ -128,7 +142,8 @@ def parse_typeform(payload: Any, forms: dict[str, TypeformForm], source: str,
     form = forms.get(str(form_id))
     if form is None:
         raise Refused(422, f"unknown form {form_id!r} (add it to options.forms)")
-    token = _str(resp.get("token")) or _str(payload.get("event_id"))
+    token = _str(resp.get("token"), "form_response.token") or _str(payload.get("event_id"),
+                                                                      "event_id")
     if token is None:
         raise Refused(400, "no form_response.token or event_id to identify the response")
     answers = resp.get("answers") if isinstance(resp.get("answers"), list) else []
@@ -140,14 +155,15 @@ def parse_typeform(payload: Any, forms: dict[str, TypeformForm], source: str,
     hidden = resp.get("hidden") if isinstance(resp.get("hidden"), dict) else {}
 
     def linked(name: str | None) -> str | None:
-        return None if name is None else _str(hidden.get(name))
+        return None if name is None else _str(hidden.get(name), f"hidden.{name}")
 
     comment = None
     if form.comment_field:
-        comment = _str(_answer_value(_answer(answers, form.comment_field)))
+        comment = _str(_answer_value(_answer(answers, form.comment_field)),
+                       f"answer to {form.comment_field!r}", None)
     return Parsed(f"typeform:{token}", _response(
         ts=_time(resp.get("submitted_at"), "form_response.submitted_at", recent), source=source,
-        source_pos=f"typeform:{payload.get('event_id') or token}",
+        source_pos=f"typeform:{_str(payload.get('event_id'), 'event_id') or token}",
         response_id=f"typeform:{token}", survey=form.survey, score=score,
         scale_min=low, scale_max=high, call_id=linked(form.call_field),
         ticket_id=linked(form.ticket_field), agent=linked(form.agent_field),
@@ -162,7 +178,7 @@ def parse_delighted(payload: Any, opts: DelightedOptions, source: str,
     if not isinstance(payload, dict) or not isinstance(payload.get("event_data"), dict):
         raise Refused(400, "not a Delighted webhook: no event_data object")
     data = payload["event_data"]
-    rid = _str(data.get("id"))
+    rid = _str(data.get("id"), "event_data.id")
     if rid is None:
         raise Refused(400, "event_data.id is missing")
     event_type = payload.get("event_type")
@@ -177,14 +193,14 @@ def parse_delighted(payload: Any, opts: DelightedOptions, source: str,
         else {}
 
     def linked(name: str | None) -> str | None:
-        return None if name is None else _str(props.get(name))
+        return None if name is None else _str(props.get(name), f"person_properties.{name}")
 
     return Parsed(f"delighted:{rid}", _response(
         ts=_time(data.get("created_at"), "event_data.created_at", recent), source=source,
-        source_pos=f"delighted:{payload.get('event_id') or rid}",
+        source_pos=f"delighted:{_str(payload.get('event_id'), 'event_id') or rid}",
         response_id=f"delighted:{rid}", survey=kind,  # type: ignore[arg-type]
         score=score, scale_min=low, scale_max=high,
         call_id=linked(opts.call_property), ticket_id=linked(opts.ticket_property),
         agent=linked(opts.agent_property), queue=linked(opts.queue_property),
-        comment=_str(data.get("comment")), about=opts.about,
+        comment=_str(data.get("comment"), "event_data.comment", None), about=opts.about,
     ))

@@ -292,3 +292,20 @@ async def test_delighted_epoch_milliseconds_are_refused(ctx):
 def test_max_age_days_must_be_positive():
     with pytest.raises(ValueError, match="max_age_days must be more than 0, got 0"):
         make_source(surveys, "delighted", {"secret": SECRET, "max_age_days": 0})
+
+
+@pytest.mark.parametrize(("change", "reason"), [
+    ({"token": {"a": 1}}, "form_response.token is not a text: {'a': 1}"),
+    ({"token": "t" * 201}, "form_response.token is over 200 characters"),
+    ({"hidden": {"agent": {"x": 1}}}, "hidden.agent is not a text: {'x': 1}"),
+    ({"hidden": {"ticket_id": True}}, "hidden.ticket_id is not a text: True"),
+])
+async def test_an_id_or_link_that_is_no_text_is_refused(ctx, change, reason):
+    """A token or hidden field holding an object was stored as its Python text (agent
+    "{'x': 1}", response "typeform:{'a': 1}"); a 3,000-character token went into every
+    checkpoint of the last 5,000 ids."""
+    body = _variant(**change)
+    async with typeform(ctx) as hook:
+        answer = await hook.post(body, tf_headers(body))
+    assert answer.status_code == 422 and answer.json()["error"] == reason
+    assert ctx.events == []
