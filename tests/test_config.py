@@ -111,6 +111,16 @@ def test_nested_table_and_inline_key_lines():
     assert errors(text) == ["t.toml:5: kiosk.pages[0].kpis[0]: unknown KPI 'nope'"]
 
 
+@pytest.mark.parametrize("name", ["", " ", "crm/eu"])
+def test_a_source_name_that_cannot_be_in_a_url_is_refused(name):
+    """A typeform source named "a/b" listened, said the hub, on /hooks/a/b/typeform, which
+    answered "no source named 'a'"; config check said OK."""
+    text = f'[[sources]]\nname = "{name}"\nplugin = "simulator"\n'
+    assert errors(text) == [
+        f"t.toml:2: sources[0].name: {name!r}: a source name is a part of its webhooks' URL "
+        "(/hooks/<name>/…): not empty, no '/'"]
+
+
 def test_invalid_toml_gives_tomllib_line():
     (msg,) = errors("[hub\nlisten = 1\n")
     assert msg.startswith("t.toml: invalid TOML: ") and "line 1" in msg
