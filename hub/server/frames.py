@@ -37,7 +37,8 @@ MAX_SERIES_KEYS, MAX_SERIES_SPAN_S, MAX_SERIES_POINTS = 24, 8 * 86400, 1000
 DEFAULT_EXPIRES_S = 3600.0
 #: Fields a ``set_target`` frame may set.
 TARGET_FIELDS = ("target", "warn", "alert", "hysteresis", "direction")
-_KPI_KEY = re.compile(r"^(site|(queue|team|agent):[^/]+)/(now|15m|30m|60m|today)/[a-z0-9_]+$")
+#: A figure id of an annotation or a history request; a name may hold "/" (Agent/1127).
+_KPI_KEY = re.compile(r"^(site|(queue|team|agent):.+)/(now|15m|30m|60m|today)/[a-z0-9_]+$")
 
 
 Handler = Callable[[Client, dict[str, Any]], dict[str, Any] | Awaitable[dict[str, Any]]]

@@ -48,3 +48,16 @@ async def test_a_note_shows_until_its_end_and_every_change_is_logged(start_hub, 
             await ws.close()
     async with start_hub(hub_kwargs={"clock": lambda: clock[0]}) as hub:
         assert hub.manager.annotations == {}  # expired before the restart: not loaded
+
+
+async def test_a_figure_of_an_agent_named_with_a_slash_takes_a_note(start_hub, tools):
+    """Asterisk names agents ``SIP/1001``: the key was refused as not <scope>/<window>/<kpi>."""
+    async with start_hub() as hub:
+        manager = await tools.hello(hub.ws_url, tools.MANAGER)
+        key = "agent:SIP/1001/today/aht_s"
+        await manager.send(wire.encode({"type": "annotate", "key": key, "text": "new headset",
+                                        "ref": "a"}))
+        [*_, ok] = await tools.recv_until(manager, lambda f: f.get("ref") == "a")
+        assert ok == {"type": "ok", "ref": "a", "id": key}
+        assert hub.journal.annotations()[key]["text"] == "new headset"
+        await manager.close()
