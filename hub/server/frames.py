@@ -37,6 +37,8 @@ MAX_SERIES_KEYS, MAX_SERIES_SPAN_S, MAX_SERIES_POINTS = 24, 8 * 86400, 1000
 DEFAULT_EXPIRES_S = 3600.0
 #: Fields a ``set_target`` frame may set.
 TARGET_FIELDS = ("target", "warn", "alert", "hysteresis", "direction")
+#: How far ahead a note's end may be (a year; a finite time).
+MAX_NOTE_S = 366 * 86400
 #: A figure id of an annotation or a history request; a name may hold "/" (Agent/1127).
 _KPI_KEY = re.compile(r"^(site|(queue|team|agent):.+)/(now|15m|30m|60m|today)/[a-z0-9_]+$")
 
@@ -148,6 +150,9 @@ class FrameHandler:
         until = frame.get("until")
         if until is not None and text and until <= self.clock():
             raise ValueError("annotation until is not in the future")
+        if until is not None and text and not until <= self.clock() + MAX_NOTE_S:
+            # inf or NaN was stored, and every export of the period failed on the time
+            raise ValueError(f"annotation until must be within {MAX_NOTE_S // 86400} days")
         self.manager.annotate(key, text, client.label or "manager",
                               None if until is None else float(until))
         self.changed()

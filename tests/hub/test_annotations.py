@@ -61,3 +61,18 @@ async def test_a_figure_of_an_agent_named_with_a_slash_takes_a_note(start_hub, t
         assert ok == {"type": "ok", "ref": "a", "id": key}
         assert hub.journal.annotations()[key]["text"] == "new headset"
         await manager.close()
+
+
+async def test_a_note_whose_end_is_no_time_is_refused(start_hub, tools):
+    """``until`` infinite or NaN was stored (NaN: never over); then every ``panneau export``
+    of the period ended in OverflowError on the note's time."""
+    async with start_hub() as hub:
+        manager = await tools.hello(hub.ws_url, tools.MANAGER)
+        for ref, until in (("inf", float("inf")), ("nan", float("nan")),
+                           ("far", time.time() + 400 * 86400)):
+            await manager.send(wire.encode({"type": "annotate", "key": KEY, "text": "x",
+                                            "until": until, "ref": ref}))
+            [*_, error] = await tools.recv_until(manager, lambda f, r=ref: f.get("ref") == r)
+            assert error["reason"] == "annotation until must be within 366 days"
+        assert hub.journal.annotations() == {}
+        await manager.close()
