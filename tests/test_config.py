@@ -121,6 +121,18 @@ def test_a_source_name_that_cannot_be_in_a_url_is_refused(name):
         "(/hooks/<name>/…): not empty, no '/'"]
 
 
+def test_a_number_that_is_no_finite_number_is_refused():
+    """TOML writes nan and inf; "panneau targets set … --target nan" wrote one and the hub
+    took it (config check: OK)."""
+    text = ('[kiosk]\ndwell_s = nan\n'
+            '[[thresholds]]\nkpi = "service_level_pct"\ntarget = inf\nwarn = -inf\n'
+            'alert = 50.0\n')
+    assert errors(text) == [
+        "t.toml:2: kiosk.dwell_s: expected a finite number, got nan",
+        "t.toml:5: thresholds[0].target: expected a finite number, got inf",
+        "t.toml:6: thresholds[0].warn: expected a finite number, got -inf"]
+
+
 def test_invalid_toml_gives_tomllib_line():
     (msg,) = errors("[hub\nlisten = 1\n")
     assert msg.startswith("t.toml: invalid TOML: ") and "line 1" in msg

@@ -8,6 +8,7 @@ default is required; a key the dataclass does not declare is refused.
 from __future__ import annotations
 
 import dataclasses
+import math
 import types
 import typing
 from collections.abc import Callable
@@ -123,7 +124,16 @@ def _convert_scalar(tp: Any, value: Any, path: Path, issues: list[ConfigIssue]) 
     if not check(value):
         issues.append(ConfigIssue(path, f"expected {_type_name(tp)}, got {_describe(value)}"))
         return None
-    return float(value) if tp is float else value
+    if tp is float:  # TOML writes nan and inf: no setting means them (a target of nan)
+        try:
+            number = float(value)
+        except OverflowError:  # an integer no float holds
+            number = math.inf
+        if not math.isfinite(number):
+            issues.append(ConfigIssue(path, f"expected a finite number, got {value!r}"))
+            return None
+        return number
+    return value
 
 
 def _build_dataclass(cls: Any, value: Any, path: Path, issues: list[ConfigIssue]) -> Any:

@@ -82,6 +82,9 @@ async def test_a_target_set_reaches_the_screens_without_a_reconnect(live, capsys
     (["agent:ag-ann", "aht_s", "--warn", "600"], "thresholds apply to site, team"),
     (["site", "happiness", "--warn", "3"], "unknown KPI 'happiness'"),
     (["site", "asa_s"], "nothing to change"),
+    # written to the file and taken by the hub: a target of nan, a warning level of inf
+    (["site", "asa_s", "--target", "nan"], "target: expected a finite number, got nan"),
+    (["site", "asa_s", "--warn", "inf"], "warn: expected a finite number, got inf"),
 ])
 def test_a_bad_value_is_refused_and_the_file_kept(report_config, capsys, argv, reason):
     path = report_config[0]
