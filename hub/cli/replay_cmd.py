@@ -35,6 +35,7 @@ from typing import IO, Any
 from zoneinfo import ZoneInfo
 
 from panneau.hub.cli.common import add_command
+from panneau.hub.events import TS_MAX, TS_MIN
 from panneau.hub.plugins import collect_sources
 from panneau.hub.server.gcpolicy import GcPolicy
 from panneau.hub.sources import FileReader
@@ -114,19 +115,23 @@ def _reader_options(args: argparse.Namespace, reader: FileReader) -> dict[str, s
 
 
 def parse_time(text: str, zone: str = "UTC") -> float:
-    """Epoch seconds from an epoch or an ISO 8601 text (naive: in ``zone``)."""
+    """Epoch seconds from an epoch or an ISO 8601 text (naive: in ``zone``), in the years
+    an event may hold (:data:`~panneau.hub.events.TS_MIN`..``TS_MAX``)."""
     try:
-        return float(text)
+        value = float(text)
     except ValueError:
-        pass
-    try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        raise ValueError(f"--at {text!r} is not a time: give 2026-11-22T17:00 (in the config's "
-                         "time zone), 2026-11-22T17:00+01:00 or epoch seconds") from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=ZoneInfo(zone))
-    return moment.timestamp()
+        try:
+            moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            raise ValueError(f"--at {text!r} is not a time: give 2026-11-22T17:00 (in the "
+                             "config's time zone), 2026-11-22T17:00+01:00 or epoch seconds"
+                             ) from None
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=ZoneInfo(zone))
+        value = moment.timestamp()
+    if not TS_MIN <= value <= TS_MAX:  # 9999-12-31 or 1e20 raised OverflowError in the engine
+        raise ValueError(f"--at {text!r} is outside the years of events (1970..3000)")
+    return value
 
 
 def _tracked(batches: Iterable[tuple[Any, int]], done: Callable[[int], None]) -> Iterator[Any]:

@@ -99,6 +99,10 @@ def test_unreadable_inputs_fail_clearly(capsys, tmp_path):
     assert "not a queue_log export" in capsys.readouterr().err
     assert main(["replay", "queue_log", str(bad), "--at", "tomorrow"]) == 2
     assert "--at 'tomorrow' is not a time: give 2026-11-22T17:00" in capsys.readouterr().err
+    for at in ("9999-12-31T00:00", "1e20", "nan", "-5"):  # the first two: a traceback
+        assert main(["replay", "queue_log", str(bad), "--at", at]) == 2
+        assert f"--at {at!r} is outside the years of events (1970..3000)" in \
+            capsys.readouterr().err
     # a file with no queue_log line at all: said, and not a success
     notes = tmp_path / "notes.txt"
     notes.write_text("shopping list\nmilk|eggs\n")
