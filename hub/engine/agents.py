@@ -27,6 +27,7 @@ from __future__ import annotations
 import heapq
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 
 from panneau.hub import events as ev
 from panneau.hub.engine.agent_counts import Placement, StateCounts
@@ -281,12 +282,20 @@ class AgentBook:
 
     def apply(self, event: ev.Event) -> None:
         """Update agent state for one event (call, ring, login, pause, status, restart)."""
-        ts = event.ts
-        if self.timers and self.timers[0][0] <= ts:
-            self.expire(ts)
         handler = self._handlers.get(type(event))
         if handler is None:
             handler = self._handlers[type(event)] = _handler(self, type(event))
+        self._take(handler, event)
+
+    def taker(self, kind: type) -> Callable[[ev.Event], None]:
+        """:meth:`apply` for events of type ``kind`` (its handler looked up once)."""
+        return partial(self._take, _handler(self, kind))
+
+    def _take(self, handler: Callable[[ev.Event], None], event: ev.Event) -> None:
+        """:meth:`apply` with the event's handler."""
+        ts = event.ts
+        if self.timers and self.timers[0][0] <= ts:
+            self.expire(ts)
         touched = self._touched
         touched.clear()
         handler(event)

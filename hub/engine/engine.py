@@ -151,7 +151,7 @@ class Engine:
             if issubclass(kind, ev.CallEnded | ev.CallEntered) and self._level2:
                 parts.append(self.escalations.apply)  # counts nothing without a level 2
         if issubclass(kind, _AGENT_EVENTS):
-            parts.append(self.agents.apply)
+            parts.append(self.agents.taker(kind))
         if issubclass(kind, _TICKET_EVENTS):
             parts.append(self.tickets.apply)
         elif issubclass(kind, ev.SurveyResponse | ev.SurveySent):
