@@ -244,6 +244,9 @@ class Tallies:
         #: scopes yet (every open minute has one; :attr:`stale` when any is not empty).
         self.pending: dict[int, dict[tuple[str, ...] | list[str], Sums]] = {}
         self.stale = False
+        #: day -> scope tuple -> sums of minutes folded and dropped while pending, not spread
+        #: over their scopes in the day's total yet (see :meth:`_gather`; :attr:`stale` then).
+        self.gathered: dict[int, dict[tuple[str, ...] | list[str], Sums]] = {}
         #: Scopes whose sums changed since :meth:`take_dirty` was last called (complete once
         #: the pending sums are spread, as :meth:`take_dirty` does first).
         self.dirty: set[str] = set()
@@ -351,6 +354,8 @@ class Tallies:
 
     def _undo(self, minute: int, scopes: tuple[str, ...] | list[str], amounts: Sums) -> None:
         """Take ``amounts`` out of each scope wherever an add of them landed."""
+        if self.gathered:  # (only a replay gathers, before the first advance: kept exact)
+            self._spread_all()
         if self.pending.get(minute):
             self._spread(minute)
         self.dirty.update(scopes)
@@ -390,11 +395,19 @@ class Tallies:
         pending.clear()
 
     def _spread_all(self) -> None:
-        """Spread every open minute's pending sums (see :meth:`_spread`)."""
+        """Spread every open minute's pending sums (see :meth:`_spread`), and the sums
+        gathered for the days (see :meth:`_gather`)."""
         self.stale = False
         for minute, pending in self.pending.items():
             if pending:
                 self._spread(minute)
+        if self.gathered:
+            gathered, self.gathered = self.gathered, {}
+            for day, pending in gathered.items():
+                table = self.days.get(day)
+                if table is None:
+                    table = self.days[day] = {}
+                self._spread_into(pending, table)
 
     def add_table(self, minute: int, table: dict[str, Sums]) -> None:
         """Add ``table[scope]`` to each scope in one minute bucket (as :meth:`add_minute` for
@@ -416,7 +429,8 @@ class Tallies:
     def _fold(self, upto: int, drop: int = -(2**62)) -> None:
         """Add the buckets of the minutes after :attr:`folded` up to ``upto`` to their days.
         Those up to ``drop`` are forgotten right after (a replay's :meth:`_prune`): their
-        pending sums go straight into the day, never spread over their bucket first."""
+        pending sums go straight to the day, never spread over their bucket first, gathered
+        by scope tuple (:meth:`_gather`)."""
         if upto <= self.folded:
             return
         self.folded = upto
@@ -433,7 +447,26 @@ class Tallies:
             if bucket:
                 _add_each((day,), bucket)
             if pending:
-                self._spread_into(pending, day)
+                self._gather(pending, key)
+
+    def _gather(self, pending: dict[tuple[str, ...] | list[str], Sums], day: int) -> None:
+        """Pending sums of a minute dropped before they were spread, gathered by scope tuple
+        into :attr:`gathered` for day ``day`` (a replay drops a minute of every queue's tuple
+        at a time, spread over its scopes once a day rather than once a minute); the
+        dicts are taken over. Spread at the next read (:attr:`stale`)."""
+        self.stale = True
+        into = self.gathered.get(day)
+        if into is None:
+            self.gathered[day] = pending
+            return
+        for scopes, sums in pending.items():
+            old = into.get(scopes)
+            if old is None:
+                into[scopes] = sums
+            else:
+                at = old.get
+                for key, amount in sums.items():
+                    old[key] = at(key, 0.0) + amount
 
     def _close(self, minute: int) -> dict[str, Sums]:
         """The bucket of an open minute (its pending sums spread), no longer open."""
@@ -548,6 +581,8 @@ class Tallies:
         today = self.clock.day(minute * 60.0)
         for key in [d for d in self.days if d < today - 1]:
             del self.days[key]
+        for key in [d for d in self.gathered if d < today - 1]:
+            del self.gathered[key]
 
     def day(self, day: int) -> dict[str, Sums]:
         """Every scope's sums of working day ``day`` (a ``date.toordinal()``): its folded total
@@ -650,6 +685,7 @@ class Tallies:
         self.folded = data["folded"]
         self.open = {m: bucket for m, bucket in self.minutes.items() if m > self.folded}
         self.pending = {m: {} for m in self.open}
+        self.gathered = {}
         self.stale = False
         self.dirty = self.scopes()
         self.left = {w: set() for w in ROLLING.values()}

@@ -53,6 +53,9 @@ def expected(adds: list[tuple[int, tuple[str, ...], Sums]], scope: str, window: 
 # Before the first advance, an add a minute ahead of it, then one to the oldest minute of its
 # 60m window (that minute was pruned against the newest add: 60m missed it, today had it).
 @example([("add", 1, 0, {"n": 1}), ("add", -59, 0, {"n": 1}), ("advance", 0, 0)])
+# A replay's minutes dropped before the first advance, two of one tuple: gathered for the day.
+@example([("add", -90, 0, {"n": 1}), ("add", -89, 0, {"n": 2, "s": 1}), ("add", -89, 2, {"t": 1}),
+          ("add", 1, 0, {"n": 4}), ("advance", 0, 0)])
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(ops)
 def test_tallies_equal_the_sum_of_their_adds(steps):
