@@ -5,6 +5,7 @@ a fixed derandomised sequence, so a submission's result does not depend on luck.
 locally become plain regression tests.
 """
 
+import inspect
 import os
 
 # The suite runs the pure-Python engine, the reference, even where a compiled build is there:
@@ -49,3 +50,26 @@ def feed_pm():
     pm = make_plugin_manager(load_entry_points=False)
     pm.register(FeedPlugin(), name="test-feed-plugin")
     return pm
+
+
+@pytest.fixture
+def snap_compare(snap_compare):
+    """pytest-textual-snapshot's ``snap_compare`` with every text cursor held steady when the
+    screenshot is taken: Textual blinks a focused input's cursor every 0.5 s in tests too, so
+    on a busy machine a screenshot caught it hidden (the console's snapshots failed so)."""
+
+    def compare(app, press=(), terminal_size=(80, 24), run_before=None):
+        async def before(pilot):
+            if run_before is not None:
+                result = run_before(pilot)
+                if inspect.isawaitable(result):
+                    await result
+            await pilot.pause()
+            await pilot.press(*press)
+            for widget in pilot.app.screen.query("*"):
+                if hasattr(widget, "cursor_blink"):
+                    widget.cursor_blink = False
+
+        return snap_compare(app, terminal_size=terminal_size, run_before=before)
+
+    return compare
