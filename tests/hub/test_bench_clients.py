@@ -10,6 +10,7 @@ from websockets.asyncio.server import serve
 
 from benchmarks.bench_hub import MARKER_KEY, note_frame, open_lean
 from panneau.hub import wire
+from tests.hub.conftest import eventually
 
 
 async def test_a_lean_screen_gets_the_hubs_snapshot_then_every_delta_in_order(start_hub, tools):
@@ -59,8 +60,7 @@ async def test_a_frame_read_in_many_pieces_or_fragments_is_stamped_once_complete
         try:
             async with asyncio.timeout(10):
                 await opened.wait()
-                while len(frames) < 2:
-                    await asyncio.sleep(0.01)
+            await eventually(lambda: len(frames) >= 2, what="the big frame and the fragmented one")
         finally:
             transport.abort()
     assert [data for _, data in frames] == [big, b"abcdef"]
