@@ -107,6 +107,15 @@ class Rollups:
             "SELECT day FROM rollup_days WHERE day BETWEEN ? AND ?",
             [first.toordinal(), last.toordinal()])}
 
+    def days_with_figures(self, first: date, last: date) -> set[date]:
+        """The days of ``first..last`` with a counted rollup or with figures entered for
+        them (a month whose figures were all typed in is a month with data)."""
+        span = [first.toordinal(), last.toordinal()]
+        return {date.fromordinal(d) for (d,) in self.journal.db.execute(
+            "SELECT day FROM rollup_days WHERE day BETWEEN ? AND ? UNION"
+            " SELECT day FROM day_rollups WHERE part = 'entered' AND day BETWEEN ? AND ?",
+            span + span)}
+
     def sums(self, first: date, last: date, scopes: Iterable[str] | None = None
              ) -> dict[str, Sums]:
         """Each scope's sums over the working days ``first..last`` (only ``scopes`` if given)."""
@@ -184,7 +193,7 @@ def rebuild(journal: Journal, config: Config, days: set[int], now: float) -> int
 @dataclass(frozen=True)
 class PeriodFigures:
     """One scope's figures over a period, beside the previous period and the same one last
-    year (``None`` where no day of that period has a rollup)."""
+    year (``None`` where no day of that period has a rollup or an entered figure)."""
 
     scope: str
     period: Period
@@ -197,7 +206,7 @@ class PeriodFigures:
 
 
 def _figures(rollups: Rollups, scope: str, period: Period) -> tuple[dict[str, float], Sums, int]:
-    covered = len(rollups.days_written(period.first, period.last))
+    covered = len(rollups.days_with_figures(period.first, period.last))
     sums = rollups.sums(period.first, period.last, [scope]).get(scope, {})
     return figures_of(scope, sums), sums, covered
 

@@ -133,3 +133,38 @@ team = "support"
     row = next(r for r in kiosk["scorecard:team:support"]["rows"]
                if r["kpi"] == "abandon_rate_pct")
     assert row["value"] == pytest.approx(25.0)  # month so far (Nov): the same calls
+
+
+async def test_last_month_entered_by_hand_is_the_previous_period(tmp_path):
+    """A hub new this month: the manager types last month's training hours, leavers and
+    headcount so the scorecard has something to compare with. That month holds no counted
+    day, only entered ones: it is still the previous period (the scorecard's ``was``, an
+    objective's baseline), and its own days with figures are counted as covered."""
+    from panneau.hub import events as ev
+    from panneau.hub.config import parse_config
+    from panneau.hub.plugins import make_plugin_manager
+    from panneau.hub.server.app import Hub
+    from tests.objectives.conftest import CONFIG
+
+    config = parse_config(CONFIG.format(db=tmp_path / "new.db"))
+    now = at("2026-11-30 09:30")
+    entered = [("t-oct", "training_hours", 8, "2026-10-15"), ("l-oct", "leavers", 2, "2026-10-10"),
+               ("h-oct", "headcount", 10, "2026-10-10"), ("t-nov", "training_hours", 12,
+                                                          "2026-11-30")]
+    async with Hub(config, pm=make_plugin_manager(), clock=lambda: now) as hub:
+        async with asyncio.timeout(10):
+            await hub.rollups_ready.wait()
+        for entry, name, amount, day in entered:
+            hub.engine.apply(ev.FigureEntered(ts=now, entry_id=entry, figure=name,
+                                              amount=amount, day=day, team="support"))
+        await hub.rollups.write(hub.engine, now)
+        november, october = await hub.rollups.run(lambda r: (
+            period_figures(r, "team:support", parse_period("2026-11", date(2026, 11, 30))),
+            period_figures(r, "team:support", parse_period("2026-10", date(2026, 11, 30)),
+                           compare=False)))
+    check(november.figures, {"training_hours": 12})
+    assert november.previous is not None
+    check(november.previous, {"training_hours": 8, "leavers": 2, "headcount": 10,
+                              "turnover_pct": 20.0})
+    check(october.figures, {"training_hours": 8})
+    assert october.days_covered == 2  # 10 and 15 October have figures
