@@ -53,6 +53,8 @@ _BAR_COLORS = ("cyan", "green")
 #: Bars are drawn at most this wide: the first half hours of a day (or of a fresh hub) stand
 #: at the left as narrow bars, the rest of the day to come, rather than one bar across it all.
 _MIN_SLOTS = 6
+#: Rows of a horizontal bar chart that hold no bar: its frame's top and bottom, the x ticks.
+_HBAR_FRAME_ROWS = 3
 #: Stacked calls: answered at the bottom, not answered on top.
 _STACK_COLORS = ("green", "red")
 _STATE_STYLES = {"ok": "green", "warn": "bold yellow", "alert": "bold red"}
@@ -182,9 +184,13 @@ class ChartPlot(PlotextPlot):
 
     def _hbars(self, chart: Chart) -> None:
         """Horizontal bars, one per name, the first on top; several series stack (shares
-        are :func:`share_bars`)."""
-        names = list(reversed(chart.labels))
-        values = [list(reversed([v or 0.0 for v in line.values])) for line in chart.lines]
+        are :func:`share_bars`). Only the first names that have a row of their own: with
+        more bars than rows plotext leaves every other one out (the third-busiest agent
+        missing between the second and the fourth)."""
+        fit = max(1, self.size.height - _HBAR_FRAME_ROWS)
+        names = list(reversed(chart.labels[:fit]))
+        values = [list(reversed([v or 0.0 for v in line.values[:fit]]))
+                  for line in chart.lines]
         top = max((sum(column) for column in zip(*values, strict=True)), default=0.0)
         self.plt.xticks(_ticks(0.0, _nice_range([0.0, top])[1]))
         if len(values) == 1:

@@ -101,3 +101,24 @@ async def test_a_tick_as_the_tab_is_shown_does_not_ask_twice():
         await pilot.pause()
         await pilot.wait_for_scheduled_animations()
         assert [f["ref"] for f in asked] == ["chart:day", "chart:period"]
+
+
+async def test_the_agents_bars_are_the_busiest_that_have_a_row():
+    """Twelve busy agents and a plot seven rows high: plotext drew every other bar (the
+    third-busiest agent missing while the twelfth showed). The busiest that fit are drawn,
+    in order, none skipped."""
+    values = chart_values()
+    for i in range(12):
+        values[f"agent:a{i:02d}"] = {"state": "available", "since": NOW - 60,
+                                     "name": f"A{i:02d}", "team": "support"}
+        values[f"kpi:agent:a{i:02d}/today/answered"] = 60 - i
+    app = ConsoleApp(view=make_view(values), link=Link(True, NOW - 1), clock=lambda: NOW)
+    app.chart_answers = answers("site")
+    app.animation_level = "none"
+    async with app.run_test(size=(160, 45)) as pilot:
+        await show_charts(pilot)
+        plot = app.screen.query_one("#chart-per-agent", ChartPlot)
+        rows = ["".join(s.text for s in plot.render_line(y)) for y in range(plot.size.height)]
+        shown = [row.split()[0] for row in rows if "┤" in row and row.split()[0][:1] == "A"]
+        assert len(shown) >= 5
+        assert shown == [f"A{i:02d}" for i in range(len(shown))]
