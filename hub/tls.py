@@ -16,6 +16,11 @@ from websockets.exceptions import InvalidMessage
 __all__ = ["check_hub_url", "client_context", "describe_failure"]
 
 
+#: OpenSSL's verify codes of a certificate that is trusted but names another host
+#: (X509_V_ERR_HOSTNAME_MISMATCH, X509_V_ERR_IP_ADDRESS_MISMATCH): a CA will not help.
+_NAME_MISMATCH = frozenset({62, 64})
+
+
 def check_hub_url(url: str) -> str:
     """``url`` when it is ``ws://HOST:PORT`` or ``wss://HOST:PORT``; else ``ValueError``."""
     parts = urlsplit(url)
@@ -60,6 +65,10 @@ def describe_failure(url: str, exc: BaseException | None) -> str | None:
                 "certificate from its CA (mutual TLS); give one with --client-cert")
     while exc is not None and not isinstance(exc, ssl.SSLError):
         exc = exc.__cause__ or exc.__context__  # type: ignore[assignment]
+    if isinstance(exc, ssl.SSLCertVerificationError) and exc.verify_code in _NAME_MISMATCH:
+        return (f"TLS: the certificate of {url} is not for {urlsplit(url).hostname} "
+                f"({exc.verify_message}); address the hub by a name its certificate holds "
+                "(its subjectAltName), e.g. wss://hub.example.lan:PORT")
     if isinstance(exc, ssl.SSLCertVerificationError):
         return (f"TLS: the certificate of {url} is not trusted ({exc.verify_message}); "
                 "give the hub's CA with --ca-file")

@@ -270,3 +270,23 @@ async def test_a_kiosk_and_an_overlay_run_over_wss(tmp_path, ca):
             await until(pilot, lambda: "● live" in str(state.render()))
             assert overlay.overlay.model.agent == team.agents[0]
             await overlay.client.close()
+
+
+async def test_a_certificate_for_another_name_says_so_not_give_a_ca(start_hub, tools, tmp_path,
+                                                                     ca):
+    """docs/security.md's recipe names the hub hub.example.lan; a screen given the hub's
+    address as 127.0.0.1, with the right CA, was told to give the CA with --ca-file."""
+    folder = tmp_path / "tls"
+    folder.mkdir()
+    issued = ca.issue_cert("hub.example.lan")
+    cert, key, ca_file = folder / "hub.crt", folder / "hub.key", folder / "ca.crt"
+    issued.cert_chain_pems[0].write_to_path(str(cert))
+    issued.private_key_pem.write_to_path(str(key))
+    ca.cert_pem.write_to_path(str(ca_file))
+    async with start_hub(**tls_settings(cert, key)) as hub:
+        client = HubClient(hub.ws_url, tools.MANAGER, ca_file=str(ca_file), backoff_min=0.05)
+        update = await first_update(client)
+        assert update.kind == "rejected" and update.frame["code"] == TLS_FAILED
+        reason = update.frame["reason"]
+        assert "is not for 127.0.0.1" in reason and "subjectAltName" in reason
+        assert "--ca-file" not in reason
