@@ -132,12 +132,18 @@ def objective_notes(rollups: Any, config: Config, scopes: list[str], period: Per
                     ) -> list[str]:
     """Lines on the objectives of the report's scopes that are running on its last day: those
     of a scope of the report (``site`` without a team), or whose key results all are (a group
-    hub's objective on ``site:paris`` goes with Paris's report)."""
+    hub's objective on ``site:paris`` goes with Paris's report). Judged as they stood at the
+    end of that day: the objective's days up to it, none after (a week's report sent on
+    Monday, or a month's sent late, never counts the days that followed)."""
     from panneau.hub.objectives import Figures, objectives_board
 
     def figures_of(scope: str, span: Period) -> Figures:
         got = period_figures(rollups, scope, span)
-        return Figures(got.figures, got.previous)
+        if span.last <= period.last:
+            return Figures(got.figures, got.previous)
+        upto = Period("custom", span.first, period.last)
+        return Figures(period_figures(rollups, scope, upto, compare=False).figures,
+                       got.previous)
 
     lines = []
     for objective in objectives_board(config, period.last, figures_of).values():

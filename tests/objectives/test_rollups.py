@@ -168,3 +168,33 @@ async def test_last_month_entered_by_hand_is_the_previous_period(tmp_path):
                               "turnover_pct": 20.0})
     check(october.figures, {"training_hours": 8})
     assert october.days_covered == 2  # 10 and 15 October have figures
+
+
+def test_a_report_judges_its_objectives_on_the_days_up_to_its_period_end(journal_path):
+    """Week 44's report (sent late, or on Monday morning) told the quarter's objective with
+    the days after the week: Q4 summed to today, Monday and Tuesday of week 45 included.
+    Up to Sunday 1 November the quarter holds Friday's 4 calls, all answered: 0 % abandoned,
+    achieved; with week 45's 3 abandoned of 12 it read 18.75 %, at risk."""
+    from panneau.hub.config import parse_config
+    from panneau.hub.reports.scheduler import objective_notes
+    from tests.objectives.conftest import CONFIG
+
+    config = parse_config(CONFIG.format(db=journal_path) + """
+[[objectives]]
+title = "Keep every caller"
+period = "quarter"
+team = "support"
+  [[objectives.key_results]]
+  kpi = "abandon_rate_pct"
+  target = 10
+  baseline = 40
+""")
+    journal = Journal(journal_path)
+    rollups = Rollups(journal)
+    rebuild(journal, config, rollups.missing(DayClock("Europe/Paris", "06:00"),
+                                             date(2026, 11, 4).toordinal()), 0.0)
+    week_44 = parse_period("2026-W44", date(2026, 11, 4))
+    lines = objective_notes(rollups, config, ["team:support"], week_44)
+    journal.close()
+    assert lines == ["Objective Keep every caller (2026-Q4): achieved",
+                     "  Abandon rate 0.0% → 10% by 2026-12-31, achieved"]
