@@ -5,10 +5,11 @@ from __future__ import annotations
 import argparse
 import sys
 
-from panneau.hub.cli.common import add_command, screen_args
+from panneau.hub.cli.common import add_command, fail, screen_args
 from panneau.hub.cli.request import parse_duration, request, send_frame
 
-__all__ = ["manager_request", "parse_duration", "register", "run", "send_message"]
+__all__ = ["manager_request", "parse_duration", "parse_expires", "register", "run",
+           "send_message"]
 
 
 def register(subparsers) -> None:
@@ -22,7 +23,9 @@ def register(subparsers) -> None:
     screen_args(parser, "a manager's")
     parser.add_argument("--team", help="send to this team")
     parser.add_argument("--agent", help="send to this agent")
-    parser.add_argument("--expires", default="1h", help="how long it shows (e.g. 30m, 2h)")
+    parser.add_argument("--expires", default="1h", metavar="DURATION",
+                        help="how long it shows: seconds, or with a unit (90s, 30m, 2h, 1d); "
+                             "at most 7d (default: 1h)")
     parser.add_argument("--timeout", type=float, default=10.0,
                         help="give up after this many seconds (default: 10)")
     parser.add_argument("text", help="the message")
@@ -45,13 +48,29 @@ async def send_message(url: str, token: str, text: str, *, team: str | None = No
                      "expires_s": expires_s}, ca_file=ca_file, client_cert=client_cert)
 
 
+def parse_expires(text: str) -> float:
+    """``--expires``: seconds over 0 and at most the hub's longest (7 days); ``ValueError``
+    naming the option and what was typed."""
+    from panneau.hub.server.frames import MAX_EXPIRES_S
+
+    try:
+        seconds = parse_duration(text)
+    except ValueError as exc:
+        raise ValueError(f"--expires: {exc}") from None
+    if seconds <= 0:
+        raise ValueError(f"--expires {text} must be over 0 s")
+    if seconds > MAX_EXPIRES_S:
+        raise ValueError(f"--expires {text} is over {MAX_EXPIRES_S // 86400}d "
+                         f"({MAX_EXPIRES_S} s), the longest a message shows")
+    return seconds
+
+
 def run(args: argparse.Namespace) -> int:
     """Send and report the message id."""
     try:
-        expires = parse_duration(args.expires)
+        expires = parse_expires(args.expires)
     except ValueError as exc:
-        sys.stderr.write(f"panneau message: {exc}\n")
-        return 1
+        return fail("message", str(exc))
     answer = request("message", args, {"type": "send_message", "text": args.text,
                                        "team": args.team, "agent": args.agent,
                                        "expires_s": expires})

@@ -17,7 +17,7 @@ def parse_duration(text: str) -> float:
     """``"90"``, ``"30m"``, ``"2h"``, ``"1d"`` → seconds."""
     match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*", text)
     if not match:
-        raise ValueError(f"not a duration: {text!r} (e.g. 30m, 2h)")
+        raise ValueError(f"not a duration: {text!r} (seconds, or with a unit: 90s, 30m, 2h, 1d)")
     return float(match[1]) * _UNITS[match[2] or "s"]
 
 

@@ -108,3 +108,21 @@ async def test_annotate_sets_and_removes_a_comment_and_export_lists_both(
     assert notes[0][:4] == ("team:support", "today", "service_level_pct", "")
     assert notes[0][4].startswith("phone outage 10:05-10:40 (until ")
     assert notes[1] == ("team:support", "today", "service_level_pct", "", "(removed)")
+
+
+async def test_message_expires_out_of_bounds_is_refused_naming_the_option(start_hub, tools):
+    async with start_hub() as hub:
+        sent = ("message", "--hub", hub.ws_url, "--token", tools.MANAGER)
+        for expires, words in (("8d", "--expires 8d is over 7d (604800 s)"),
+                               ("0", "--expires 0 must be over 0 s"),
+                               ("soon", "--expires: not a duration: 'soon' (seconds, or "
+                                        "with a unit: 90s, 30m, 2h, 1d)")):
+            code, _, err = await panneau(*sent, "--expires", expires, "lost")
+            assert code == 2 and words in err, (expires, err)
+            assert "expires_s" not in err
+        code, out, err = await panneau(*sent, "--expires", "7d", "a week")
+        assert code == 0 and out.startswith("sent message "), err
+        code, out, err = await panneau(*sent, "--expires", "90", "ninety seconds")
+        assert code == 0, err
+        kept = {m.text: m.expires - m.sent for m in hub.manager.messages}
+        assert kept == {"a week": 7 * 86400, "ninety seconds": 90}

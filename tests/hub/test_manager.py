@@ -53,15 +53,15 @@ async def test_panneau_message_reaches_the_team_and_acks_reach_the_manager(start
 
 async def test_panneau_message_reports_a_refused_token_and_bad_values(start_hub, tools):
     async with start_hub() as hub:
-        for args, words in ((["--token", "wrong-token-1", "hi"], "refused the token"),
-                            (["--token", tools.MANAGER, "--team", "nope", "hi"], "no team"),
-                            (["--token", tools.MANAGER, "--expires", "soon", "hi"],
-                             "not a duration")):
+        for args, words, code in (
+                (["--token", "wrong-token-1", "hi"], "refused the token", 1),
+                (["--token", tools.MANAGER, "--team", "nope", "hi"], "no team", 1),
+                (["--token", tools.MANAGER, "--expires", "soon", "hi"], "not a duration", 2)):
             proc = await asyncio.create_subprocess_exec(
                 str(PANNEAU), "message", "--hub", hub.ws_url, *args,
                 stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
             _, err = await asyncio.wait_for(proc.communicate(), 20)
-            assert proc.returncode == 1 and words in err.decode()
+            assert proc.returncode == code and words in err.decode()
 
 
 async def test_annotations_are_stored_and_shown_in_the_scope(start_hub, tools):
