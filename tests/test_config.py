@@ -192,3 +192,49 @@ def test_a_file_that_is_not_utf8_is_named_with_its_line(tmp_path):
         load_config(path)
     assert info.value.messages == [
         f"{path}:5: not UTF-8 text (byte 0xc9): save the file as UTF-8"]
+
+
+def panneau_config_check(tmp_path: Path, text: str) -> tuple[int, list[str]]:
+    """``panneau config check FILE`` as a user runs it: exit code and output lines."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "panneau.toml"
+    path.write_text(text)
+    out = subprocess.run([str(Path(sys.executable).parent / "panneau"), "config", "check",
+                          str(path)], capture_output=True, text=True, timeout=60)
+    return out.returncode, out.stdout.replace(str(path), "panneau.toml").splitlines()
+
+
+def test_survey_sizes_and_scales_out_of_order_are_named_with_their_line(tmp_path):
+    text = ('[[sources]]\nname = "tf"\nplugin = "typeform"\n[sources.options]\n'
+            'max_body_bytes = -1\nremember_ids = -5\nmax_age_days = 0\n'
+            '[sources.options.forms.f1]\nscore_field = "q"\nsurvey = "csat"\n'
+            'scale_min = 5\nscale_max = 1\n'
+            '[[sources]]\nname = "dl"\nplugin = "delighted"\n[sources.options]\n'
+            'survey = "nps"\nscale_min = 11\nremember_ids = 0\n'
+            '[[sources]]\nname = "rows"\nplugin = "generic"\n[sources.options]\n'
+            'folder = "/tmp"\nremember_files = -1\n[sources.options.mapping]\n'
+            'kind = "survey"\nfields = {id = "id", time = "t", score = "s"}\n')
+    code, lines = panneau_config_check(tmp_path, text)
+    assert code == 1
+    assert lines == [
+        "panneau.toml:5: sources[0].options.max_body_bytes: must be at least 1, got -1",
+        "panneau.toml:6: sources[0].options.remember_ids: must be at least 1, got -5",
+        "panneau.toml:7: sources[0].options.max_age_days: must be more than 0, got 0",
+        "panneau.toml:11: sources[0].options.forms.f1.scale_min: 5 must be below "
+        "scale_max (1)",
+        "panneau.toml:18: sources[1].options.scale_min: 11 must be below scale_max "
+        "(10, the usual for nps)",
+        "panneau.toml:19: sources[1].options.remember_ids: must be at least 1, got 0",
+        "panneau.toml:25: sources[2].options.remember_files: must be at least 1, got -1",
+        "7 problems found",
+    ]
+    fixed = {"max_body_bytes = -1": "max_body_bytes = 1024", "remember_ids = -5":
+             "remember_ids = 10", "max_age_days = 0": "max_age_days = 0.5",
+             "scale_min = 5\nscale_max = 1": "scale_min = 1\nscale_max = 5",
+             "scale_min = 11": "scale_min = 1", "remember_ids = 0": "remember_ids = 1",
+             "remember_files = -1": ""}
+    for wrong, right in fixed.items():
+        text = text.replace(wrong, right)
+    assert panneau_config_check(tmp_path, text) == (0, ["panneau.toml: OK"])

@@ -2,7 +2,9 @@
 
 Supported field types: ``str``, ``int``, ``float`` (ints accepted), ``bool``, ``Literal[...]``,
 ``X | None``, ``list[T]``, ``dict[str, T]``, nested dataclasses and ``Any``. A field without a
-default is required; a key the dataclass does not declare is refused.
+default is required; a key the dataclass does not declare is refused. A dataclass checks rules
+between its fields in ``__post_init__``, raising :class:`OptionProblems` (each problem at the
+key it is about).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import typing
 from collections.abc import Callable
 from typing import Any, Literal, TypeVar
 
-__all__ = ["ConfigIssue", "build", "format_path"]
+__all__ = ["ConfigIssue", "OptionProblems", "build", "format_path", "under_minimum"]
 
 T = TypeVar("T")
 Path = tuple[str | int, ...]
@@ -26,6 +28,22 @@ class ConfigIssue:
 
     path: Path
     message: str
+
+
+class OptionProblems(ValueError):
+    """Raised by a config dataclass's ``__post_init__``: ``problems`` maps each key at fault to
+    what is wrong with it; ``config check`` names each with its line."""
+
+    def __init__(self, problems: dict[str, str]) -> None:
+        super().__init__("; ".join(f"{key}: {message}" for key, message in problems.items()))
+        self.problems = problems
+
+
+def under_minimum(options: Any, minimum: int, *names: str) -> dict[str, str]:
+    """The fields of ``options`` among ``names`` below ``minimum``, with what to give."""
+    values = {name: getattr(options, name) for name in names}
+    return {name: f"must be at least {minimum}, got {value}" for name, value in values.items()
+            if isinstance(value, int | float) and value < minimum}
 
 
 def format_path(path: Path) -> str:
@@ -154,5 +172,8 @@ def _build_dataclass(cls: Any, value: Any, path: Path, issues: list[ConfigIssue]
             issues.append(ConfigIssue((*path, name), "missing value (this key is required)"))
     try:
         return cls(**kwargs)
+    except OptionProblems as exc:
+        issues.extend(ConfigIssue((*path, key), message) for key, message in exc.problems.items())
+        return None
     except (TypeError, ValueError):
         return None

@@ -24,6 +24,7 @@ __all__ = [
     "mapping_problems",
     "row_to_survey",
     "row_to_ticket",
+    "scale_problems",
 ]
 
 SurveyKind = Literal["nps", "csat", "ces"]
@@ -76,10 +77,26 @@ def mapping_problems(m: RowMapping) -> list[str]:
                  if req and k not in m.fields]
     problems += [f"status_map.{k}: {v!r} is not one of {', '.join(sorted(STATUSES))}"
                  for k, v in m.status_map.items() if v not in STATUSES]
-    low, high = m.scale(m.survey)
-    if low >= high:
-        problems.append("scale_min must be below scale_max")
+    problems += [f"{k}: {v}" for k, v in scale_problems(m.survey, m.scale_min,
+                                                         m.scale_max).items()]
     return problems
+
+
+def scale_problems(survey: str | None, low: float | None, high: float | None
+                   ) -> dict[str, str]:
+    """``scale_min``/``scale_max`` that make no scale (unset: the usual one of ``survey``, or
+    of each kind when answers say their own), at the key that was given."""
+    for kind in [survey] if survey else DEFAULT_SCALES:
+        usual_low, usual_high = DEFAULT_SCALES[kind]
+        lo, hi = usual_low if low is None else low, usual_high if high is None else high
+        if lo < hi:
+            continue
+        if low is None:
+            return {"scale_max": f"{hi:g} must be above scale_min ({lo:g}, the usual for "
+                                 f"{kind})"}
+        usual = "" if high is not None else f", the usual for {kind}"
+        return {"scale_min": f"{lo:g} must be below scale_max ({hi:g}{usual})"}
+    return {}
 
 
 def lookup(row: Mapping[str, Any], key: str) -> Any:

@@ -6,6 +6,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from panneau.hub.config.validate import OptionProblems, under_minimum
 from panneau.hub.sources import secret_from_env
 from panneau.hub.toolkit.mapping import RowMapping, mapping_problems
 
@@ -35,6 +36,11 @@ class GenericOptions:
     min_request_interval_s: float = 0.0
     max_retry_wait_s: float = 300.0
     timeout_s: float = 30.0
+
+    def __post_init__(self) -> None:
+        if problems := under_minimum(self, 1, "remember_ids", "remember_files",
+                                     "max_tracked_tickets"):
+            raise OptionProblems(problems)
 
 
 def option_problems(opts: GenericOptions) -> list[str]:

@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from panneau.hub.config.validate import OptionProblems, under_minimum
+from panneau.hub.toolkit.mapping import scale_problems
+
 __all__ = ["DelightedOptions", "TypeformForm", "TypeformOptions"]
 
 SurveyKind = Literal["nps", "csat", "ces"]
@@ -28,6 +31,10 @@ class TypeformForm:
     queue_field: str | None = None
     about: About | None = None
 
+    def __post_init__(self) -> None:
+        if problems := scale_problems(self.survey, self.scale_min, self.scale_max):
+            raise OptionProblems(problems)
+
 
 @dataclass
 class TypeformOptions:
@@ -40,6 +47,10 @@ class TypeformOptions:
     max_body_bytes: int = 262144
     remember_ids: int = 5000
     max_age_days: float = 7.0
+
+    def __post_init__(self) -> None:
+        if problems := _limit_problems(self):
+            raise OptionProblems(problems)
 
 
 @dataclass
@@ -62,3 +73,16 @@ class DelightedOptions:
     max_body_bytes: int = 262144
     remember_ids: int = 5000
     max_age_days: float = 7.0
+
+    def __post_init__(self) -> None:
+        problems = {**scale_problems(self.survey, self.scale_min, self.scale_max),
+                    **_limit_problems(self)}
+        if problems:
+            raise OptionProblems(problems)
+
+
+def _limit_problems(options: TypeformOptions | DelightedOptions) -> dict[str, str]:
+    problems = under_minimum(options, 1, "max_body_bytes", "remember_ids")
+    if not options.max_age_days > 0:
+        problems["max_age_days"] = f"must be more than 0, got {options.max_age_days:g}"
+    return problems

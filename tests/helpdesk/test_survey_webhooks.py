@@ -290,7 +290,7 @@ async def test_delighted_epoch_milliseconds_are_refused(ctx):
 
 
 def test_max_age_days_must_be_positive():
-    with pytest.raises(ValueError, match="max_age_days must be more than 0, got 0"):
+    with pytest.raises(ValueError, match="max_age_days: must be more than 0, got 0"):
         make_source(surveys, "delighted", {"secret": SECRET, "max_age_days": 0})
 
 
