@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Protocol, TextIO
 
+from panneau.hub.config.validate import OptionProblems
 from panneau.hub.events import Event
 
 __all__ = [
@@ -35,6 +36,7 @@ __all__ = [
     "HttpHandler",
     "HttpRequest",
     "HttpResponse",
+    "OptionProblems",
     "ReadBatch",
     "Source",
     "SourceContext",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import subprocess
@@ -150,16 +151,21 @@ def register_sources(register):
 PANNEAU = str(Path(sys.executable).parent / "panneau")
 
 
+def install_plugin(folder: Path, name: str, code: str) -> None:
+    """A distribution ``panneau-NAME`` on ``folder`` (a sys.path entry): module ``code``
+    with a ``panneau`` entry point."""
+    (folder / f"{name}_plugin.py").write_text(code)
+    info = folder / f"panneau_{name}-0.1.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: panneau-{name}\nVersion: 0.1\n")
+    (info / "entry_points.txt").write_text(f"[panneau]\n{name} = {name}_plugin\n")
+
+
 def install_fake_plugins(folder: Path) -> Path:
     """Distributions on ``folder`` (a sys.path entry) with ``panneau`` entry points: one whose
     import fails, one whose hooks raise, one whose commands clash, one stuck in a thread."""
     for name, code in (("broken", BROKEN), ("rude", RUDE), ("clash", CLASH), ("stuck", STUCK)):
-        (folder / f"{name}_plugin.py").write_text(code)
-        info = folder / f"panneau_{name}-0.1.dist-info"
-        info.mkdir()
-        (info / "METADATA").write_text(
-            f"Metadata-Version: 2.1\nName: panneau-{name}\nVersion: 0.1\n")
-        (info / "entry_points.txt").write_text(f"[panneau]\n{name} = {name}_plugin\n")
+        install_plugin(folder, name, code)
     return folder
 
 
@@ -251,3 +257,92 @@ def test_sigterm_ends_the_hub_with_a_source_stuck_in_a_thread(tmp_path):
     assert proc.returncode == 0, rest
     assert "stopped" in rest and "source threads still busy" in rest
     assert time.monotonic() - started < 15
+
+
+# --- options a plugin's own checks refuse ---------------------------------------------------
+
+FUSSY = '''
+import asyncio
+from dataclasses import dataclass
+
+from panneau.hub.hookspecs import hookimpl
+from panneau.hub.sources import SourceSpec
+
+
+@dataclass
+class FussyOptions:
+    level: int = 1
+
+    def __post_init__(self):
+        if not 1 <= self.level <= 3:
+            raise ValueError(f"level must be 1 to 3, got {self.level}")
+
+
+@dataclass
+class GrumpyOptions:
+    mood: str = "fine"
+
+    def __post_init__(self):
+        if self.mood != "fine":
+            raise RuntimeError("grumpy cannot work like this")
+
+
+class Idle:
+    def __init__(self, options):
+        self.options = options
+
+    async def run(self, ctx):
+        ctx.set_status("live", repr(self.options))
+        await asyncio.Event().wait()
+
+
+@hookimpl
+def register_sources(register):
+    register(SourceSpec(name="fussy", factory=Idle, options=FussyOptions))
+    register(SourceSpec(name="grumpy", factory=Idle, options=GrumpyOptions))
+'''
+REFUSING = ('[[sources]]\nname = "pbx"\nplugin = "fussy"\n[sources.options]\nlevel = 9\n'
+            '[[sources]]\nname = "mood"\nplugin = "grumpy"\n[sources.options]\nmood = "bad"\n'
+            '[[sources]]\nname = "e"\nplugin = "echo"\n[sources.options]\nagents = ["A"]\n')
+REFUSED = {"pbx": "plugin 'fussy' refused these options: level must be 1 to 3, got 9",
+           "mood": "plugin 'grumpy' refused these options: RuntimeError: grumpy cannot work "
+                   "like this"}
+
+
+def test_options_a_plugin_refuses_in_post_init_are_named_by_config_check(tmp_path):
+    (tmp_path / "site").mkdir()
+    install_plugin(tmp_path / "site", "fussy", FUSSY)
+    config = tmp_path / "panneau.toml"
+    config.write_text(REFUSING)
+    out = subprocess.run([PANNEAU, "config", "check", str(config)], capture_output=True,
+                         text=True, env=_env(tmp_path / "site"), timeout=60)
+    assert (out.returncode, out.stderr) == (1, "")
+    assert out.stdout.splitlines() == [f"{config}:4: sources[0].options: {REFUSED['pbx']}",
+                                       f"{config}:9: sources[1].options: {REFUSED['mood']}",
+                                       "2 problems found"]
+    config.write_text(REFUSING.replace("level = 9", "level = 2").replace('"bad"', '"fine"'))
+    out = subprocess.run([PANNEAU, "config", "check", str(config)], capture_output=True,
+                         text=True, env=_env(tmp_path / "site"), timeout=60)
+    assert out.stdout == f"{config}: OK\n", out.stdout
+
+
+async def test_a_source_whose_options_the_plugin_refuses_is_down_and_the_rest_run(
+        tmp_path, monkeypatch):
+    """A hub given a config nobody checked against the plugins (``Hub(parse_config(...))``):
+    the source is down with the plugin's reason, never started with no options."""
+    from panneau.hub.config import parse_config
+    from panneau.hub.server.app import Hub
+
+    install_plugin(tmp_path, "fussy", FUSSY)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    text = (f'[hub]\nlisten = "127.0.0.1:0"\nhttp_listen = "127.0.0.1:0"\n'
+            f'database = "{tmp_path / "hub.db"}"\n{REFUSING}')
+    async with Hub(parse_config(text, "t.toml"), pm=make_plugin_manager()) as hub:
+        states = hub.supervisor.states
+        async with asyncio.timeout(30):
+            while not (states["e"].status == "live"
+                       and all(states[name].status == "down" for name in REFUSED)):
+                await asyncio.sleep(0.01)
+        for name, reason in REFUSED.items():
+            assert states[name].detail == f"bad options: options: {reason}"
+            assert states[name].restarts == 0

@@ -111,7 +111,8 @@ def source_option_issues(config: Config, registry: Any) -> list[ConfigIssue]:
                             f"no source plugin named {source.plugin!r} (known: {known})")
             )
         elif spec.options is not None:
-            build(spec.options, source.options, ("sources", i, "options"), issues)
+            build(spec.options, source.options, ("sources", i, "options"), issues,
+                  f"plugin {source.plugin!r}")
         elif source.options:
             issues.append(ConfigIssue(("sources", i, "options"),
                                       f"plugin {source.plugin!r} takes no options"))
@@ -123,7 +124,7 @@ def build_source_options(spec: Any, options: dict[str, Any]) -> Any:
     if spec.options is None:
         return None
     issues: list[ConfigIssue] = []
-    built = build(spec.options, options, ("options",), issues)
+    built = build(spec.options, options, ("options",), issues, f"plugin {spec.name!r}")
     if issues:
         raise ValueError("; ".join(f"{format_path(i.path)}: {i.message}" for i in issues))
     return built

@@ -80,26 +80,30 @@ def _describe(value: Any) -> str:
     return f"{kind} ({value!r})" if not isinstance(value, list | dict) else kind
 
 
-def build(cls: type[T], data: Any, path: Path, issues: list[ConfigIssue]) -> T | None:
-    """Build ``cls`` from ``data``; problems go to ``issues``.
+def build(cls: type[T], data: Any, path: Path, issues: list[ConfigIssue],
+          owner: str | None = None) -> T | None:
+    """Build ``cls`` from ``data``; problems go to ``issues``. What a dataclass's own checks
+    (``__post_init__``) raise is a problem too, said as refused by ``owner`` when given
+    (``"plugin 'x'"``); an :class:`OptionProblems` is placed at each key it names.
 
     The result may be partial when there were problems (bad fields hold ``None``): callers
     use it only to look for more problems, never to run.
     """
-    return _convert(cls, data, path, issues)
+    return _convert(cls, data, path, issues, owner)
 
 
-def _convert(tp: Any, value: Any, path: Path, issues: list[ConfigIssue]) -> Any:
+def _convert(tp: Any, value: Any, path: Path, issues: list[ConfigIssue],
+             owner: str | None) -> Any:
     if tp is Any:
         return value
     origin = typing.get_origin(tp)
     if origin in (typing.Union, types.UnionType):
         args = [a for a in typing.get_args(tp) if a is not type(None)]
         if len(args) == 1:
-            return _convert(args[0], value, path, issues)
+            return _convert(args[0], value, path, issues, owner)
         for arg in args:
             trial: list[ConfigIssue] = []
-            out = _convert(arg, value, path, trial)
+            out = _convert(arg, value, path, trial, owner)
             if not trial:
                 return out
         issues.append(ConfigIssue(path, f"expected {_type_name(tp)}, got {_describe(value)}"))
@@ -115,15 +119,16 @@ def _convert(tp: Any, value: Any, path: Path, issues: list[ConfigIssue]) -> Any:
             issues.append(ConfigIssue(path, f"expected {_type_name(tp)}, got {_describe(value)}"))
             return []
         (item_tp,) = typing.get_args(tp)
-        return [_convert(item_tp, item, (*path, i), issues) for i, item in enumerate(value)]
+        return [_convert(item_tp, item, (*path, i), issues, owner)
+                for i, item in enumerate(value)]
     if origin is dict:
         if not isinstance(value, dict):
             issues.append(ConfigIssue(path, f"expected a table, got {_describe(value)}"))
             return {}
         _, item_tp = typing.get_args(tp)
-        return {k: _convert(item_tp, v, (*path, k), issues) for k, v in value.items()}
+        return {k: _convert(item_tp, v, (*path, k), issues, owner) for k, v in value.items()}
     if dataclasses.is_dataclass(tp):
-        return _build_dataclass(tp, value, path, issues)
+        return _build_dataclass(tp, value, path, issues, owner)
     return _convert_scalar(tp, value, path, issues)
 
 
@@ -154,7 +159,8 @@ def _convert_scalar(tp: Any, value: Any, path: Path, issues: list[ConfigIssue]) 
     return value
 
 
-def _build_dataclass(cls: Any, value: Any, path: Path, issues: list[ConfigIssue]) -> Any:
+def _build_dataclass(cls: Any, value: Any, path: Path, issues: list[ConfigIssue],
+                     owner: str | None) -> Any:
     if not isinstance(value, dict):
         issues.append(ConfigIssue(path, f"expected a table, got {_describe(value)}"))
         return None
@@ -164,16 +170,20 @@ def _build_dataclass(cls: Any, value: Any, path: Path, issues: list[ConfigIssue]
         if key not in fields:
             known = ", ".join(sorted(fields)) or "none"
             issues.append(ConfigIssue((*path, key), f"unknown key (known keys: {known})"))
-    kwargs = {}
+    kwargs, before = {}, len(issues)
     for name, f in fields.items():
         if name in value:
-            kwargs[name] = _convert(hints[name], value[name], (*path, name), issues)
+            kwargs[name] = _convert(hints[name], value[name], (*path, name), issues, owner)
         elif f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
             issues.append(ConfigIssue((*path, name), "missing value (this key is required)"))
     try:
         return cls(**kwargs)
     except OptionProblems as exc:
         issues.extend(ConfigIssue((*path, key), message) for key, message in exc.problems.items())
-        return None
-    except (TypeError, ValueError):
-        return None
+    except Exception as exc:  # a dataclass's own checks; after a bad value, its consequence
+        if len(issues) == before:
+            said = str(exc) if type(exc) is ValueError and str(exc) else \
+                f"{type(exc).__name__}: {exc}"
+            issues.append(ConfigIssue(path, f"{owner} refused these options: {said}"
+                                      if owner else said))
+    return None
