@@ -46,4 +46,4 @@ def test_generated_plugin_installs_and_its_test_passes(tmp_path, capsys):
         cwd=package, env=env, timeout=120, capture_output=True, text=True,
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "3 passed" in result.stdout
+    assert "4 passed" in result.stdout

@@ -9,10 +9,12 @@ Freshdesk, generic and survey sources are built from them. Modules:
 - :mod:`.tickets` — ticket snapshots to ticket events, remembering each ticket's state;
 - :mod:`.timeparse` — the time values helpdesks and exports write, to epoch seconds;
 - :mod:`.mapping` — rows to ticket snapshots or survey responses by configuration;
-- :mod:`.rows` — rows read from files, turned into events with a mapping.
+- :mod:`.rows` — rows read from files, turned into events with a mapping;
+- :mod:`.follow` — the new lines of a file another program writes, across log rotation.
 """
 
 from panneau.hub.toolkit.fetch import Fetcher, FetchError, retry_after_s
+from panneau.hub.toolkit.follow import FileFollower
 from panneau.hub.toolkit.mapping import (
     DEFAULT_SCALES,
     SURVEY_FIELDS,
@@ -53,6 +55,7 @@ __all__ = [
     "TICKET_FIELDS",
     "FetchError",
     "Fetcher",
+    "FileFollower",
     "HelpdeskOptions",
     "RowConsumer",
     "RowMapping",

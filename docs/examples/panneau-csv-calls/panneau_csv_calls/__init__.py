@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import csv
-import os
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import TextIO
 
 from panneau.hub.hookspecs import hookimpl
 from panneau.hub.sources import FileReader, ReadBatch, SourceContext, SourceSpec
+from panneau.hub.toolkit.follow import FileFollower
 from panneau_csv_calls.rows import COLUMNS, parse_row
 
 __all__ = ["CsvCallsOptions", "CsvCallsSource", "read_calls", "register_sources"]
@@ -27,60 +27,43 @@ class CsvCallsOptions:
 # docs: end options
 
 
-def read_from(path: str, offset: int) -> tuple[list[tuple[int, str]], int]:
-    """Complete lines after byte ``offset`` with the offset where each ends (blocking I/O).
-
-    A file smaller than ``offset`` was truncated or replaced: read it again from the start.
-    """
-    with open(path, "rb") as f:
-        if os.fstat(f.fileno()).st_size < offset:
-            offset = 0
-        f.seek(offset)
-        data = f.read()
-    lines = []
-    for raw in data.splitlines(keepends=True):
-        if not raw.endswith(b"\n"):
-            break  # the writer is still writing this line
-        offset += len(raw)
-        lines.append((offset, raw.decode("utf-8", errors="replace")))
-    return lines, offset
-
-
 # docs: begin run
 class CsvCallsSource:
-    """Polls the file; the checkpoint is the byte offset after the last line read."""
+    """Polls the file; the checkpoint is the file (inode) and the byte offset after the last
+    line read. ``FileFollower`` follows the file when it is rotated (renamed, or emptied)."""
 
     def __init__(self, options: CsvCallsOptions) -> None:
         self.options = options
 
     async def run(self, ctx: SourceContext) -> None:
-        offset = (ctx.checkpoint or {}).get("offset", 0)
+        follower = FileFollower(self.options.path, ctx.checkpoint)
         ctx.set_status("starting", self.options.path)
-        live = False
-        while True:
-            try:
-                lines, end = await asyncio.to_thread(read_from, self.options.path, offset)
-            except OSError as exc:
-                ctx.set_status("down", f"cannot read {self.options.path}: {exc.strerror}")
-                live = False
+        try:
+            while True:
+                await self.poll(ctx, follower)
                 await asyncio.sleep(self.options.poll_s)
-                continue
-            events = []
-            for line_end, line in lines:
-                fields = next(csv.reader([line], delimiter=self.options.delimiter), [])
-                if not fields or fields[0] == COLUMNS[0]:
-                    continue  # blank line or header
-                try:
-                    events += parse_row(fields, ctx.name, str(line_end))
-                except ValueError as exc:
-                    ctx.skipped(f"byte {line_end}: {exc}")
-            if end != offset:
-                await ctx.emit(events, checkpoint={"offset": end})
-                offset = end
-            if not live:
-                ctx.set_status("live")
-                live = True
-            await asyncio.sleep(self.options.poll_s)
+        finally:
+            follower.close()
+
+    async def poll(self, ctx: SourceContext, follower: FileFollower) -> None:
+        """Emit the calls of the rows written since the last poll."""
+        try:
+            lines = await asyncio.to_thread(follower.read)
+        except OSError as exc:
+            ctx.set_status("down", f"cannot read {self.options.path}: {exc.strerror}")
+            return
+        events = []
+        for line_end, line in lines:
+            fields = next(csv.reader([line], delimiter=self.options.delimiter), [])
+            if not fields or fields[0] == COLUMNS[0]:
+                continue  # blank line or header
+            try:
+                events += parse_row(fields, ctx.name, str(line_end))
+            except ValueError as exc:
+                ctx.skipped(f"byte {line_end}: {exc}")
+        if lines:
+            await ctx.emit(events, checkpoint=follower.checkpoint())
+        ctx.set_status("live")
 # docs: end run
 
 

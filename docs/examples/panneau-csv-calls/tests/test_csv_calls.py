@@ -54,7 +54,7 @@ async def test_source_follows_the_file_and_resumes_after_its_checkpoint(tmp_path
                      until=lambda c: len(c.events) == 5)
     assert ctx.skips == [(f"byte {len(HEADER) + len(ROWS[0]) + 10}: expected 8 fields, got 1",
                           1)]
-    assert ctx.checkpoint == {"offset": path.stat().st_size}
+    assert ctx.checkpoint == {"inode": path.stat().st_ino, "offset": path.stat().st_size}
     assert ctx.status == "live"
 
     await append_lines(path, [ROWS[2]])  # written while the hub was down
