@@ -9,7 +9,7 @@ A plugin tested with ``panneau.hub.testing`` meets exactly the checks the hub ma
 - ``set_status`` takes ``starting``, ``live``, ``stale`` or ``down`` (``ValueError``);
 - ``skipped`` counts at least 1;
 - ``add_route`` serves ``/hooks/<name>/<path>`` and refuses a method and path already served
-  (``ValueError``).
+  and a path that is not one as written (``..``, ``//``, ``%``…) (``ValueError``).
 
 Subclasses say where things go: :meth:`SourceContextBase._store`, :meth:`_skip` and
 :meth:`_status`.
@@ -27,10 +27,27 @@ from typing import Any, get_args
 from panneau.hub.events import Event
 from panneau.hub.sources import UNCHANGED, HttpHandler, SourceStatus
 
-__all__ = ["STATUSES", "Routes", "SourceContextBase"]
+__all__ = ["STATUSES", "Routes", "SourceContextBase", "webhook_path_problem"]
 
 #: The statuses ``set_status`` takes.
 STATUSES: tuple[str, ...] = get_args(SourceStatus)
+
+
+def webhook_path_problem(path: str) -> str | None:
+    """Why ``path`` cannot be a webhook's path under ``/hooks/<source>/`` as written (``None``
+    when it can): a ``.`` or ``..`` segment (senders resolve it: the URL would name another
+    address), an empty segment inside (``a//b``), or a character no path holds as written
+    (``%``, ``?``, ``#``, ``\\``, a space or a control character). Leading ``/`` and a
+    trailing ``/`` are fine."""
+    bad = next((c for c in path if c in "%?#\\" or c.isspace() or not c.isprintable()), None)
+    if bad is not None:
+        return f"{bad!r} cannot be in a path"
+    segments = path.lstrip("/").split("/")
+    if any(segment in (".", "..") for segment in segments):
+        return "'..' and '.' are not path segments here: senders resolve them to another address"
+    if "" in segments[:-1]:
+        return "an empty segment ('//') is not allowed"
+    return None
 
 
 class Routes:
@@ -45,7 +62,10 @@ class Routes:
     def add(self, source: str, method: str, path: str, handler: HttpHandler) -> str:
         """Serve ``handler`` at ``/hooks/<source>/<path>``; returns that full path.
 
-        ``ValueError`` when the method and path are already served."""
+        ``ValueError`` when the method and path are already served, or the path is not one
+        (:func:`webhook_path_problem`)."""
+        if problem := webhook_path_problem(path):
+            raise ValueError(f"webhook path {path!r}: {problem}")
         full = f"{self.PREFIX}/{source}/{path.lstrip('/')}"
         key = (method.upper(), full)
         if key in self.handlers:

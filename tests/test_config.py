@@ -111,14 +111,36 @@ def test_nested_table_and_inline_key_lines():
     assert errors(text) == ["t.toml:5: kiosk.pages[0].kpis[0]: unknown KPI 'nope'"]
 
 
-@pytest.mark.parametrize("name", ["", " ", "crm/eu"])
+@pytest.mark.parametrize("name", ["", " ", "crm/eu", ".", ".."])
 def test_a_source_name_that_cannot_be_in_a_url_is_refused(name):
     """A typeform source named "a/b" listened, said the hub, on /hooks/a/b/typeform, which
-    answered "no source named 'a'"; config check said OK."""
+    answered "no source named 'a'"; config check said OK. One named ".." listened on
+    /hooks/../typeform, which every sender sends as /typeform."""
     text = f'[[sources]]\nname = "{name}"\nplugin = "simulator"\n'
     assert errors(text) == [
         f"t.toml:2: sources[0].name: {name!r}: a source name is a part of its webhooks' URL "
-        "(/hooks/<name>/…): not empty, no '/'"]
+        "(/hooks/<name>/…): not empty, no '/', not '.' or '..'"]
+
+
+@pytest.mark.parametrize(("path", "reason"), [
+    ("../happy/delighted", "'..' and '.' are not path segments here: senders resolve them "
+                           "to another address"),
+    ("a/./b", "'..' and '.' are not path segments here: senders resolve them to another "
+              "address"),
+    ("a//b", "an empty segment ('//') is not allowed"),
+    ("hook?x=1", "'?' cannot be in a path"),
+    ("caf%C3%A9", "'%' cannot be in a path"),
+    ("my hook", "' ' cannot be in a path"),
+])
+def test_a_webhook_path_that_is_not_canonical_is_refused_with_its_line(tmp_path, path, reason):
+    text = ('[[sources]]\nname = "tf"\nplugin = "typeform"\n[sources.options]\n'
+            f'path = "{path}"\n[sources.options.forms.f1]\nscore_field = "q"\n')
+    code, lines = panneau_config_check(tmp_path, text)
+    assert (code, lines) == (1, [f"panneau.toml:5: sources[0].options.path: {path!r}: {reason}",
+                                 "1 problem found"])
+    for fine in ("typeform", "/typeform", "v1/typeform/", "a-b_c.d~e", ""):
+        code, lines = panneau_config_check(tmp_path, text.replace(path, fine))
+        assert code == 0, (fine, lines)
 
 
 def test_a_number_that_is_no_finite_number_is_refused():

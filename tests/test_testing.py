@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 
 import pytest
 
@@ -59,6 +60,11 @@ async def test_refuses_what_the_hub_refuses():
     ctx.add_route("post", "calls", _answer)
     with pytest.raises(ValueError, match="route POST /hooks/test/calls is already registered"):
         ctx.add_route("POST", "/calls", _answer)
+    for path, reason in (("../other/calls", "'..' and '.' are not path segments here"),
+                         ("a//b", "an empty segment ('//') is not allowed"),
+                         ("calls#x", "'#' cannot be in a path")):
+        with pytest.raises(ValueError, match=re.escape(f"webhook path {path!r}: {reason}")):
+            ctx.add_route("POST", path, _answer)
     assert list(ctx.routes) == [("POST", "/hooks/test/calls")]
     await ctx.emit([], checkpoint={"ids": (1, 2)})
     assert ctx.checkpoint == {"ids": [1, 2]}  # what a restart gets back from the journal

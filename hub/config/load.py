@@ -182,9 +182,10 @@ def _duplicate_source_issues(config: Config) -> list[ConfigIssue]:
     issues: list[ConfigIssue] = []
     add = issues.append
     for i, source in enumerate(config.sources):  # its webhooks are /hooks/<name>/<path>
-        if not source.name.strip() or "/" in source.name:
+        if not source.name.strip() or "/" in source.name or source.name in (".", ".."):
             add(ConfigIssue(("sources", i, "name"), f"{source.name!r}: a source name is a part "
-                            "of its webhooks' URL (/hooks/<name>/…): not empty, no '/'"))
+                            "of its webhooks' URL (/hooks/<name>/…): not empty, no '/', "
+                            "not '.' or '..'"))
     for dup in sorted(_duplicates([s.name for s in config.sources])):
         index = max(i for i, s in enumerate(config.sources) if s.name == dup)
         add(ConfigIssue(("sources", index, "name"), f"duplicate source name {dup!r}"))

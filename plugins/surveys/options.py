@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from panneau.hub.config.validate import OptionProblems, under_minimum
+from panneau.hub.source_context import webhook_path_problem
 from panneau.hub.toolkit.mapping import scale_problems
 
 __all__ = ["DelightedOptions", "TypeformForm", "TypeformOptions"]
@@ -49,7 +50,7 @@ class TypeformOptions:
     max_age_days: float = 7.0
 
     def __post_init__(self) -> None:
-        if problems := _limit_problems(self):
+        if problems := _common_problems(self):
             raise OptionProblems(problems)
 
 
@@ -76,13 +77,15 @@ class DelightedOptions:
 
     def __post_init__(self) -> None:
         problems = {**scale_problems(self.survey, self.scale_min, self.scale_max),
-                    **_limit_problems(self)}
+                    **_common_problems(self)}
         if problems:
             raise OptionProblems(problems)
 
 
-def _limit_problems(options: TypeformOptions | DelightedOptions) -> dict[str, str]:
+def _common_problems(options: TypeformOptions | DelightedOptions) -> dict[str, str]:
     problems = under_minimum(options, 1, "max_body_bytes", "remember_ids")
+    if isinstance(options.path, str) and (problem := webhook_path_problem(options.path)):
+        problems["path"] = f"{options.path!r}: {problem}"
     if not options.max_age_days > 0:
         problems["max_age_days"] = f"must be more than 0, got {options.max_age_days:g}"
     return problems

@@ -20,7 +20,7 @@ TYPEFORM = (FIXTURES / "typeform" / "form_response_nps.json").read_bytes()
 DELIGHTED = (FIXTURES / "delighted" / "survey_response_created.json").read_bytes()
 
 
-def config(tmp_path):
+def config(tmp_path, nps_options: str = ""):
     return parse_config(f"""
 [hub]
 listen = "127.0.0.1:0"
@@ -36,6 +36,7 @@ name = "nps"
 plugin = "typeform"
 [sources.options]
 secret = "{SECRET}"
+{nps_options}
 [sources.options.forms.pNpS2026]
 score_field = "recommend"
 agent_field = "agent"
@@ -114,3 +115,42 @@ async def test_malformed_and_unknown_form_refused_by_the_hub(tmp_path):
         assert other_form.status_code == 422 and "unknown form 'other'" in \
             other_form.json()["error"]
         assert hub.journal.count_events() == 0
+
+
+async def post_as_written(url: str, path: str) -> tuple[int, dict]:
+    """POST ``path`` exactly as written: httpx, as senders do, resolves '..' before sending."""
+    address = httpx.URL(url)
+    reader, writer = await asyncio.open_connection(address.host, address.port)
+    writer.write(f"POST {path} HTTP/1.1\r\nHost: {address.host}\r\nContent-Length: 2\r\n"
+                 "Connection: close\r\n\r\n{}".encode())
+    answer = await asyncio.wait_for(reader.read(), 30)
+    writer.close()
+    head, _, body = answer.partition(b"\r\n\r\n")
+    return int(head.split()[1]), json.loads(body)
+
+
+async def test_a_webhook_path_with_dot_dot_is_refused_and_the_other_sources_run(tmp_path):
+    """A typeform source given path "../happy/delighted" served POST
+    /hooks/nps/../happy/delighted: a sender resolves it to the delighted source's address,
+    a raw request reached the typeform handler."""
+    nps = 'path = "../happy/delighted"'
+    async with Hub(config(tmp_path, nps), clock=lambda: NOW) as hub:
+        states = hub.supervisor.states
+        async with httpx.AsyncClient(base_url=hub.http_url) as client:
+            for _ in range(500):
+                if states["nps"].status == "down" and (await client.post(
+                        "/hooks/happy/delighted", content=b"{}")).status_code != 503:
+                    break
+                await asyncio.sleep(0.02)
+            status, answer = await post_as_written(hub.http_url,
+                                                   "/hooks/nps/../happy/delighted")
+            digest = hmac.new(SECRET.encode(), DELIGHTED, hashlib.sha256).hexdigest()
+            delighted = await client.post("/hooks/happy/delighted", content=DELIGHTED,
+                                          headers={"X-Delighted-Webhook-Signature": digest})
+        reason = ("bad options: options.path: '../happy/delighted': '..' and '.' are not path "
+                  "segments here: senders resolve them to another address")
+        assert (states["nps"].status, states["nps"].detail) == ("down", reason)
+        assert (status, answer["error"], answer["detail"]) == (
+            503, "source 'nps' is not running", reason)
+        assert delighted.json()["status"] == "stored"
+
