@@ -24,6 +24,8 @@ from panneau.hub.toolkit.mapping import (
     mapping_problems,
     row_to_survey,
     row_to_ticket,
+    scale_problems,
+    score_problem,
 )
 from panneau.hub.toolkit.polling import (
     HelpdeskOptions,
@@ -78,4 +80,6 @@ __all__ = [
     "row_to_survey",
     "row_to_ticket",
     "run_polling",
+    "scale_problems",
+    "score_problem",
 ]

@@ -25,6 +25,7 @@ __all__ = [
     "row_to_survey",
     "row_to_ticket",
     "scale_problems",
+    "score_problem",
 ]
 
 SurveyKind = Literal["nps", "csat", "ces"]
@@ -80,6 +81,17 @@ def mapping_problems(m: RowMapping) -> list[str]:
     problems += [f"{k}: {v}" for k, v in scale_problems(m.survey, m.scale_min,
                                                          m.scale_max).items()]
     return problems
+
+
+def score_problem(survey: str, score: float, low: float, high: float) -> str | None:
+    """Why ``score`` cannot be an answer on ``low..high`` (``None`` when it can): off the
+    scale, or between two of its points (answers are whole points: NPS 0..10, CSAT 1..5)."""
+    if not low <= score <= high:
+        return f"{score:g} is outside {low:g}..{high:g}"
+    if score != int(score):
+        return (f"{score:g} is not a whole number: {survey} answers are whole points of "
+                f"{low:g}..{high:g}")
+    return None
 
 
 def scale_problems(survey: str | None, low: float | None, high: float | None
@@ -200,8 +212,8 @@ def row_to_survey(row: Mapping[str, Any], m: RowMapping, source: str, pos: str) 
         except (TypeError, ValueError, OverflowError):
             raise ValueError(f"score {raw!r} is not a number (map it in score_map)") from None
     low, high = m.scale(kind)
-    if not low <= score <= high:
-        raise ValueError(f"score {score:g} is outside {low:g}..{high:g}")
+    if problem := score_problem(kind, score, low, high):
+        raise ValueError(f"score {problem}")
     return SurveyResponse(
         ts=_time(row, m, "time", required=True),  # type: ignore[arg-type]
         source=source, source_pos=pos, response_id=str(_need(row, m, "id")),

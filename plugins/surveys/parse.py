@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from panneau.hub.events import InvalidEvent, SurveyResponse
-from panneau.hub.toolkit.mapping import DEFAULT_SCALES
+from panneau.hub.toolkit.mapping import DEFAULT_SCALES, score_problem
 from panneau.hub.toolkit.timeparse import implausible_time, parse_time
 from panneau.plugins.surveys.options import DelightedOptions, TypeformForm
 
@@ -46,11 +46,11 @@ def _scale(kind: str, low: float | None, high: float | None) -> tuple[float, flo
     return (dlow if low is None else low, dhigh if high is None else high)
 
 
-def _checked_score(value: Any, low: float, high: float, what: str) -> float:
+def _checked_score(value: Any, kind: str, low: float, high: float, what: str) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise Refused(422, f"{what} is not a number: {value!r}")
-    if not low <= value <= high:
-        raise Refused(422, f"{what} {value} is outside {low:g}..{high:g}")
+    if problem := score_problem(kind, value, low, high):
+        raise Refused(422, f"{what} {problem}")
     return float(value)
 
 
@@ -151,7 +151,7 @@ def parse_typeform(payload: Any, forms: dict[str, TypeformForm], source: str,
     if raw is None:
         return Parsed(f"typeform:{token}", None, f"no answer to {form.score_field!r}")
     low, high = _scale(form.survey, form.scale_min, form.scale_max)
-    score = _checked_score(raw, low, high, f"answer to {form.score_field!r}")
+    score = _checked_score(raw, form.survey, low, high, f"answer to {form.score_field!r}")
     hidden = resp.get("hidden") if isinstance(resp.get("hidden"), dict) else {}
 
     def linked(name: str | None) -> str | None:
@@ -188,7 +188,7 @@ def parse_delighted(payload: Any, opts: DelightedOptions, source: str,
     if kind not in DEFAULT_SCALES:
         raise Refused(422, f"survey_type {kind!r} is not nps, csat or ces (set options.survey)")
     low, high = _scale(kind, opts.scale_min, opts.scale_max)
-    score = _checked_score(data.get("score"), low, high, "event_data.score")
+    score = _checked_score(data.get("score"), kind, low, high, "event_data.score")
     props = data.get("person_properties") if isinstance(data.get("person_properties"), dict) \
         else {}
 

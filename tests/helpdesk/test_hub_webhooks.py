@@ -154,3 +154,22 @@ async def test_a_webhook_path_with_dot_dot_is_refused_and_the_other_sources_run(
             503, "source 'nps' is not running", reason)
         assert delighted.json()["status"] == "stored"
 
+
+async def test_an_nps_score_between_two_points_is_refused_and_nothing_else_lost(tmp_path):
+    """A Delighted NPS answer of 9.5 was stored and counted as a promoter."""
+    half = json.loads(DELIGHTED)
+    half["event_data"]["score"] = 9.5
+    half["event_data"]["id"] = "half-point"
+    bodies = [json.dumps(half).encode(), DELIGHTED]
+    async with Hub(config(tmp_path), clock=lambda: NOW) as hub:
+        async with httpx.AsyncClient(base_url=hub.http_url) as client:
+            await routes_ready(client)
+            answers = [await client.post("/hooks/happy/delighted", content=body, headers={
+                "X-Delighted-Webhook-Signature":
+                    hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()})
+                for body in bodies]
+        assert (answers[0].status_code, answers[0].json()) == (422, {
+            "error": "event_data.score 9.5 is not a whole number: nps answers are whole "
+                     "points of 0..10"})
+        assert answers[1].json()["status"] == "stored"
+        assert [e.score for e in hub.journal.events()] == [6.0]

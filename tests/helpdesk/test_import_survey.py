@@ -131,3 +131,34 @@ def test_rows_the_journal_would_not_keep_are_bad_rows(tmp_path, capsys):
     assert "stored 1 responses (nps 1), 1 already imported, 2 skipped" in \
         capsys.readouterr().out
     assert [e.response_id for e in stored(tmp_path)] == ["r1", "r3"]
+
+
+def test_a_score_between_two_points_of_the_scale_is_refused_by_panneau_import_survey(
+        tmp_path):
+    """NPS answers are whole points 0..10 (a 9.5 counted as a promoter); CSAT and CES answers
+    are points of their scale too (4.5 counted as satisfied on 1..5)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    argv = setup(tmp_path)
+    (tmp_path / "answers.csv").write_text(CSV.replace(";10;", ";9.5;").replace(";3;", ";3.0;"))
+    panneau = str(Path(sys.executable).parent / "panneau")
+    out = subprocess.run([panneau, *argv], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 1
+    assert "5 rows, stored 3 responses (nps 3), 0 already imported, 2 skipped" in out.stdout
+    assert out.stderr.splitlines() == [
+        f"{tmp_path / 'answers.csv'}:2: score 9.5 is not a whole number: nps answers are "
+        "whole points of 0..10",
+        f"{tmp_path / 'answers.csv'}:6: score 'n/a' is not a number (map it in score_map)"]
+    assert [e.response_id for e in stored(tmp_path)] == ["r2", "r3", "r4"]
+    (tmp_path / "answers.csv").write_text("Response ID;Submitted;Rating;Agent\n"
+                                          "c1;2026-03-02 10:00;4.5;Alice\n"
+                                          "c2;2026-03-02 10:05;4;Alice\n")
+    (tmp_path / "mapping.toml").write_text(MAPPING.replace('"nps"', '"csat"').replace(
+        "How likely are you to recommend us?", "Rating"))
+    out = subprocess.run([panneau, *argv], capture_output=True, text=True, timeout=60)
+    assert out.stderr.splitlines() == [
+        f"{tmp_path / 'answers.csv'}:2: score 4.5 is not a whole number: csat answers are "
+        "whole points of 1..5"]
+    assert [e.response_id for e in stored(tmp_path)] == ["r2", "r3", "r4", "c2"]
