@@ -6,6 +6,7 @@ import sqlite3
 from collections.abc import Callable
 
 from panneau.hub.reports.rows import Period
+from panneau.hub.server.manager import note_end
 
 __all__ = ["Note", "note_rows", "note_text"]
 
@@ -14,11 +15,13 @@ Note = tuple[float, str, str, str, str]
 
 
 def note_text(text: str, until: float | None, when: Callable[[float], str]) -> str:
-    """How an export says a comment: its text (``(until <when>)`` added when it had an end),
-    or ``(removed)`` when it was taken off."""
+    """How an export says a comment: its text (``(until <when>)`` added when it had an end:
+    one that is no time, as older versions stored, is open-ended), or ``(removed)`` when it
+    was taken off."""
     if not text:
         return "(removed)"
-    return text + (f" (until {when(until)})" if until else "")
+    end = note_end(until)
+    return text + (f" (until {when(end)})" if end is not None else "")
 
 
 def note_rows(db: sqlite3.Connection, period: Period, when: Callable[[float], str]

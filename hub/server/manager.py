@@ -8,6 +8,7 @@ who may do what; this module only stores.
 
 from __future__ import annotations
 
+import math
 import uuid
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -15,7 +16,19 @@ from typing import Any
 
 from panneau.hub.server.journal import Journal
 
-__all__ = ["Annotation", "ManagerState", "Message"]
+__all__ = ["Annotation", "ManagerState", "Message", "note_end"]
+
+#: 9999-12-30T00:00Z: the last end of a note a date can show in any time zone.
+_LAST_END = 253402128000.0
+
+
+def note_end(until: float | None) -> float | None:
+    """A stored note's end, or ``None`` (open-ended, until removed) when it is no time: older
+    versions stored any ``until`` a manager sent (infinite, or past the years a date holds),
+    which every ``panneau export`` of the period then failed on."""
+    if until is None or not math.isfinite(until) or not 0 <= until <= _LAST_END:
+        return None
+    return until
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,9 +74,9 @@ class ManagerState:
         self.messages = [Message.from_row(r) for r in self.journal.messages(self.clock())]
         self.acks = self.journal.acks()
         now = self.clock()
-        self.annotations = {k: Annotation(v["text"], v["by"], v["ts"], v["until"])
-                            for k, v in self.journal.annotations().items()
-                            if v["until"] is None or v["until"] > now}
+        notes = {k: (v, note_end(v["until"])) for k, v in self.journal.annotations().items()}
+        self.annotations = {k: Annotation(v["text"], v["by"], v["ts"], until)
+                            for k, (v, until) in notes.items() if until is None or until > now}
 
     def add_message(self, text: str, sender: str, team: str | None, agent: str | None,
                     expires_s: float) -> Message:

@@ -76,3 +76,22 @@ async def test_a_note_whose_end_is_no_time_is_refused(start_hub, tools):
             assert error["reason"] == "annotation until must be within 366 days"
         assert hub.journal.annotations() == {}
         await manager.close()
+
+
+async def test_a_note_an_older_version_stored_with_an_endless_until_shows_open_ended(
+        start_hub, tools, tmp_path):
+    """Such a note was sent to screens with until inf (the console's notes table failed on
+    it) and every export of its day failed."""
+    from panneau.hub.server.journal import Journal
+
+    journal = Journal(tmp_path / "hub.db")  # the database start_hub's hub opens
+    try:
+        journal.set_annotation(KEY, "outage", "boss", time.time(), until=float("inf"))
+    finally:
+        journal.close()
+    async with start_hub() as hub:
+        kiosk = await tools.hello(hub.ws_url, tools.kiosk_token("support"))
+        [snapshot] = await tools.recv_until(kiosk, lambda f: f["type"] == "snapshot")
+        note = snapshot["view"][f"annotation:{KEY}"]
+        assert (note["text"], note["until"]) == ("outage", None)
+        await kiosk.close()
