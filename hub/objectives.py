@@ -10,7 +10,9 @@ Rules kept here (docs/kpis.md, "Objectives and the scorecard"):
   is ``value / target`` (higher is better) or ``target / value`` (lower is better), capped.
 - **Status**: ``achieved`` (target met), ``on track`` (progress at least the elapsed share of
   the time from the period's start to the deadline, minus 10 points), ``at risk``, or
-  ``no data``. An objective's progress is the mean of its key results'; its status the worst.
+  ``no data``. An objective's progress is the mean of its key results' (one without a
+  figure counts 0); its status the worst (``at risk`` while some have a figure and one has
+  none).
 - A scorecard row's **state** comes from the KPI's threshold (warn/alert levels) when it has
   one, else from its target (met: ``ok``, missed: ``warn``). A cause→effect link carries a
   ``warning`` when the cause is above its ``cause_warn_above`` (occupancy past ~70 %).
@@ -131,7 +133,8 @@ def _objective(obj: Objective, today: date, figures_of: FiguresOf) -> dict[str, 
     return {"title": obj.title, "perspective": obj.perspective, "team": obj.team,
             "period": period.label, "first": period.first.isoformat(),
             "last": period.last.isoformat(),
-            "progress_pct": sum(known) / len(known) if known else None,
+            # a key result without a figure has covered none of its way (0, not left out)
+            "progress_pct": sum(known) / len(krs) if known else None,
             "status": status, "key_results": krs}
 
 

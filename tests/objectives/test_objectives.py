@@ -123,3 +123,21 @@ def test_bad_objectives_are_refused_with_their_line(extra, message):
     with pytest.raises(ConfigError) as err:
         parse_config(BASE + extra)
     assert any(message in line for line in err.value.messages), err.value.messages
+
+
+def test_a_key_result_without_figures_leaves_its_objective_short_of_done():
+    """FCR achieved, AHT without a figure yet: the objective read '▲ at risk' beside a full
+    '██████████ 100%' bar (the mean of the one key result that had a figure). A key result
+    without a figure adds nothing to the way covered: 100 and 0, 50 %."""
+    config = parse_config(OKR)
+    board = objectives_board(config, date(2026, 11, 15), figures_of(
+        {"team:support": ({"fcr_pct": 81.0}, None)}))
+    obj = board["objective:0"]
+    fcr, aht = obj["key_results"]
+    assert (fcr["status"], fcr["progress_pct"]) == ("achieved", 100.0)
+    assert (aht["status"], aht["progress_pct"]) == ("no data", None)
+    assert obj["status"] == "at risk"
+    assert obj["progress_pct"] == pytest.approx(50.0)
+    none = objectives_board(config, date(2026, 11, 15), figures_of(
+        {"team:support": ({}, None)}))["objective:0"]
+    assert (none["status"], none["progress_pct"]) == ("no data", None)
