@@ -8,7 +8,7 @@ from textual import on, work
 from textual.binding import Binding, BindingType
 
 from panneau.console.figure_form import FORM_REF, FigureForm, teams_of
-from panneau.console.model import agent_day, build_console
+from panneau.console.model import agent_day, build_console, stale_rule
 from panneau.console.scorecard import ScorecardScreen
 from panneau.console.screen import AgentDayScreen, ConsoleScreen
 from panneau.hub.charts import CHART_DAY_REF, build_charts, chart_refs, history_frames, zone_of
@@ -72,14 +72,15 @@ class ConsoleApp(HubApp):
         if not self.is_running:
             return
         screen = self.screen
+        stale = stale_rule(self.view, self.link)
         if isinstance(screen, ScorecardScreen):
-            screen.show(self.view)
+            screen.show(self.view, stale)
         if isinstance(screen, AgentDayScreen):
             screen.show(agent_day(self.view, screen.agent))
         if not isinstance(screen, ConsoleScreen):
             return
         now = self.clock()
-        screen.model = build_console(self.view, now, screen.family, screen.team)
+        screen.model = build_console(self.view, now, screen.family, screen.team, stale)
         if screen.charts_shown:
             self._charts(screen, now)
         fresh = freshness(self.view, self.link, now, self.stale_after_s)

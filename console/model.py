@@ -11,7 +11,7 @@ gives the targets.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from panneau.hub.catalogue import KPIS, KpiInfo
@@ -22,31 +22,57 @@ from panneau.hub.display import (
     label_of,
     state_symbol,
 )
+from panneau.hub.freshness import Link, figure_stale, scope_sources, stale_sources
 from panneau.hub.view import ViewState
 
 __all__ = [
-    "FAMILIES", "Cell", "ConsoleModel", "Row", "agent_day", "build_console", "columns_for",
-    "parse_line", "parse_send", "sort_rows",
+    "FAMILIES", "Cell", "ConsoleModel", "Row", "StaleRule", "agent_day", "build_console",
+    "columns_for", "parse_line", "parse_send", "sort_rows", "stale_rule",
 ]
 
 FAMILIES: tuple[str, ...] = ("voice", "tickets", "surveys", "staffing", "agents")
 TARGET_ROW = "target"
 
 
+#: Whether the figure of a KPI (first) on a scope (second; ``None``: the site) is doubtful.
+StaleRule = Callable[[str, str | None], bool]
+
+
+def _never(kpi: str, scope: str | None) -> bool:
+    return False
+
+
+def stale_rule(view: ViewState, link: Link) -> StaleRule:
+    """The wall's and the overlay's rule (:func:`panneau.hub.freshness.figure_stale`): a
+    figure is doubtful without the hub link, or when a stale or down source that may feed
+    its scope feeds it (on a group hub a site's figures wait on that site only)."""
+    sources = stale_sources(view)
+
+    def stale(kpi: str, scope: str | None) -> bool:
+        return figure_stale(kpi, scope_sources(sources, scope or "site"), link)
+    return stale
+
+
 @dataclass(frozen=True, slots=True)
 class Cell:
     """A value's text, its threshold state (drawn as colour and symbol), the number behind
-    it (for sorting) and whether a manager commented it."""
+    it (for sorting), whether a manager commented it and whether it is doubtful (a source
+    feeding it stale or down, or the hub link lost)."""
 
     text: str
     state: str | None = None
     value: float | None = None
     noted: bool = False
+    stale: bool = False
 
     @property
     def marked(self) -> str:
-        """The text after the state's symbol (as on the kiosk), ``✎`` when commented."""
-        text = f"{state_symbol(self.state)}{self.text}" if self.state else self.text
+        """The text after the state's symbol (as on the kiosk; ``◌`` for a doubtful figure,
+        as on the wall), ``✎`` when commented."""
+        if self.stale and self.text not in ("", "-"):
+            text = f"◌{self.text}"
+        else:
+            text = f"{state_symbol(self.state)}{self.text}" if self.state else self.text
         return f"{text}✎" if self.noted else text
 
 
@@ -85,10 +111,12 @@ def columns_for(view: ViewState, family: str, scopes: Iterable[str]) -> list[Kpi
     return sorted(found, key=lambda info: info.id not in targeted)
 
 
-def _cell(view: ViewState, scope: str, window: str, kpi: str) -> Cell:
+def _cell(view: ViewState, scope: str, window: str, kpi: str,
+          stale: StaleRule = _never) -> Cell:
     value = view.kpi(scope, window, kpi)
     noted = f"annotation:{scope}/{window}/{kpi}" in view.values
-    return Cell(format_value(kpi, value), view.state(scope, window, kpi), value, noted)
+    return Cell(format_value(kpi, value), view.state(scope, window, kpi), value, noted,
+                value is not None and stale(kpi, scope))
 
 
 def _target_cell(view: ViewState, scopes: Sequence[str], kpi: str) -> Cell:
@@ -113,8 +141,8 @@ def _name(scope: str) -> str:
 
 
 def _figure_rows(view: ViewState, scopes: Sequence[str], infos: Sequence[KpiInfo],
-                 first: dict[str, tuple[Cell, ...]], target_scopes: Sequence[str]
-                 ) -> tuple[Row, ...]:
+                 first: dict[str, tuple[Cell, ...]], target_scopes: Sequence[str],
+                 stale: StaleRule = _never) -> tuple[Row, ...]:
     blanks = (Cell(""),) * (len(next(iter(first.values()), ())) - 1)
     targets = tuple(_target_cell(view, target_scopes, i.id) for i in infos)
     rows: list[Row] = []
@@ -122,17 +150,18 @@ def _figure_rows(view: ViewState, scopes: Sequence[str], infos: Sequence[KpiInfo
         rows.append((TARGET_ROW, (Cell("target"), *blanks, *targets)))
     for scope in scopes:
         rows.append((scope, (*first[scope],
-                             *(_cell(view, scope, window_of(i), i.id) for i in infos))))
+                             *(_cell(view, scope, window_of(i), i.id, stale) for i in infos))))
     return tuple(rows)
 
 
 def build_console(view: ViewState, now: float, family: str = "voice",
-                  team: str | None = None) -> ConsoleModel:
+                  team: str | None = None, stale: StaleRule = _never) -> ConsoleModel:
     """The console's rows at ``now``: ``family``'s figures, the agents of ``team`` (all if
-    ``None``)."""
+    ``None``); a figure ``stale`` says is doubtful is marked so."""
     shared = ["site", *_scopes(view, "site"), *_scopes(view, "team"), *_scopes(view, "queue")]
     infos = columns_for(view, family, shared)
-    teams = _figure_rows(view, shared, infos, {s: (Cell(_name(s)),) for s in shared}, shared)
+    teams = _figure_rows(view, shared, infos, {s: (Cell(_name(s)),) for s in shared}, shared,
+                         stale)
     agent_ids = sorted({k.id for k, _ in view.keys("agent")} |
                        {s.partition(":")[2] for s in _scopes(view, "agent")})
     entries = {a: view.values.get(f"agent:{a}") or {} for a in agent_ids}
@@ -150,7 +179,8 @@ def build_console(view: ViewState, now: float, family: str = "voice",
             Cell(state + (f": {entry['reason']}" if entry.get("reason") else "")),
             Cell(format_duration(now - since) if isinstance(since, int | float) else "-"))
     targets_from = [f"team:{team}"] if team else []
-    agents = _figure_rows(view, agent_scopes, agent_infos, first, [*targets_from, "site"])
+    agents = _figure_rows(view, agent_scopes, agent_infos, first, [*targets_from, "site"],
+                          stale)
     return ConsoleModel(
         family, tuple(label_of(i.id) for i in infos), teams,
         tuple((k.removeprefix("agent:"), c) for k, c in agents),

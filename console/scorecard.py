@@ -15,6 +15,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Static
 
+from panneau.console.model import StaleRule
 from panneau.hub.goals_display import objectives_table, pulse_table, scorecard_table
 from panneau.hub.view import ViewState
 
@@ -45,15 +46,19 @@ class ScorecardScreen(Screen[None]):
         super().__init__()
         self.scope_index = 0
         self.view = ViewState()
+        self.stale: StaleRule = lambda kpi, scope: False
 
     def compose(self) -> ComposeResult:
         yield Static(id="title")
         with VerticalScroll():
             yield Static(id="body")
 
-    def show(self, view: ViewState) -> None:
-        """Draw from a manager view."""
+    def show(self, view: ViewState, stale: StaleRule | None = None) -> None:
+        """Draw from a manager view; a figure ``stale`` says is doubtful is greyed and reads
+        ``◌ stale``, as on the wall."""
         self.view = view
+        if stale is not None:
+            self.stale = stale
         scopes = scorecard_scopes(view)
         title, parts = "Objectives & scorecard", []
         if scopes:
@@ -61,13 +66,14 @@ class ScorecardScreen(Screen[None]):
             card: Mapping[str, Any] = view.values[f"scorecard:{scopes[self.scope_index]}"]
             title = (f"Scorecard · {scopes[self.scope_index]} · {card.get('period')}  "
                      f"({self.scope_index + 1}/{len(scopes)}, ←/→)")
-            parts.append(scorecard_table(card))
+            parts.append(scorecard_table(card, stale=self.stale))
         else:
             parts.append(Text("No scorecard figures yet.", style="grey50"))
         objectives = [v for _, v in sorted(
             ((int(k.id) if k.id.isdigit() else 0, v) for k, v in view.keys("objective")
              if isinstance(v, Mapping)), key=lambda kv: kv[0])]
-        parts += [Text(""), Text("Objectives", style="bold"), objectives_table(objectives)]
+        parts += [Text(""), Text("Objectives", style="bold"),
+                  objectives_table(objectives, stale=self.stale)]
         pulses = sorted((key, value) for key, value in view.items("pulse:team:")
                         if isinstance(value, Mapping))
         if pulses:

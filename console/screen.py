@@ -41,7 +41,8 @@ _FIXED = {"messages": ("Message", "To", "Expires in", "Read by"),
 
 
 def _text(cell: Cell, key: str = "") -> Text:
-    style = "italic grey50" if key == TARGET_ROW else _STYLES.get(cell.state or "", "")
+    style = ("italic grey50" if key == TARGET_ROW else "grey42" if cell.stale
+             else _STYLES.get(cell.state or "", ""))
     return Text(cell.marked, style=style)
 
 

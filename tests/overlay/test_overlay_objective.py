@@ -57,3 +57,34 @@ async def test_console_scorecard_screen_goes_back():
         await pilot.press("escape")
         await pilot.pause()
         assert type(app.screen).__name__ == "ConsoleScreen"
+
+
+async def test_the_console_greys_what_a_stale_source_feeds_as_the_wall_does():
+    """The phone system stale: the wall read '◌ 72% stale' for the service level while the
+    console's F2 said '▲ 72%' and its overview '✓85%' in green, as if live. Now the voice
+    figures read ◌ and are greyed on both; the survey tool's CSAT stays as it is."""
+    values = {**manager_values(), **goal_values()}
+    values["source:pbx"] = {"status": "stale", "since": NOW - 120,
+                            "feeds": ["agents", "staffing", "voice"]}
+    values["kpi:site/today/csat_pct"] = 83.0
+    app = ConsoleApp(view=make_view(values), link=LIVE, clock=lambda: NOW)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await pilot.pause()
+        model = app.screen.model
+        site = dict(model.teams)["site"]
+        by_label = dict(zip(("Scope", *model.columns), site, strict=True))
+        waiting = by_label["Calls waiting"]
+        assert waiting.stale and waiting.marked == "◌3"
+        await pilot.press("f3", "f3")  # surveys
+        await pilot.pause()
+        model = app.screen.model
+        csat = dict(zip(("Scope", *model.columns), dict(model.teams)["site"], strict=True))
+        assert not csat["CSAT"].stale and csat["CSAT"].marked == "83%"
+        await pilot.press("f2")
+        await pilot.pause()
+        body = app.screen.query_one("#body")
+        lines = ["".join(s.text for s in body.render_line(y)) for y in range(body.size.height)]
+        row = next(line for line in lines if "Service level" in line and "lead" in line)
+        assert "◌ 72% stale" in row and "▲" not in row
+        csat_row = next(line for line in lines if "CSAT" in line and "lag" in line)
+        assert "83%" in csat_row and "stale" not in csat_row.partition("CSAT")[2]
