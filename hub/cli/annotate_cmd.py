@@ -9,6 +9,7 @@ from datetime import datetime
 
 from panneau.hub.cli.common import add_command, screen_args
 from panneau.hub.cli.request import parse_duration, request
+from panneau.hub.toolkit.timeparse import option_time
 
 __all__ = ["parse_until", "register", "run"]
 
@@ -61,7 +62,8 @@ def run(args: argparse.Namespace) -> int:
     frame = {"type": "annotate", "key": args.key, "text": text}
     if args.until and text:
         try:
-            frame["until"] = parse_until(args.until, time.time())
+            frame["until"] = option_time("--until", args.until,
+                                         parse_until(args.until, time.time()))
         except ValueError as exc:
             sys.stderr.write(f"panneau annotate: {exc}\n")
             return 2

@@ -26,7 +26,8 @@ from zoneinfo import ZoneInfo
 from panneau.hub.cli.common import add_command
 from panneau.hub.config import Config, ConfigError, load_config
 from panneau.hub.reports.notes import Note, note_rows
-from panneau.hub.reports.rows import INTERVALS, Period, Row, history_rows, parse_when
+from panneau.hub.reports.rows import INTERVALS, Period, Row, history_rows
+from panneau.hub.toolkit.timeparse import option_moment
 
 __all__ = ["export", "iso_time", "register", "run", "write_csv"]
 
@@ -96,14 +97,6 @@ def export(config: Config, period: Period, output: str | None) -> int:
         db.close()
 
 
-def _when(option: str, text: str, tz: ZoneInfo) -> float:
-    """``--from`` (a day's start) or ``--to`` (a day included: the next day's start)."""
-    try:
-        return parse_when(text, tz, end=option == "--to")
-    except ValueError as exc:
-        raise ValueError(f"{option}: {exc} (expected YYYY-MM-DD or YYYY-MM-DDTHH:MM)") from None
-
-
 def run(args: argparse.Namespace) -> int:
     """Export, or explain what is wrong."""
     try:
@@ -113,8 +106,9 @@ def run(args: argparse.Namespace) -> int:
         return 2
     tz = ZoneInfo(config.hub.timezone)
     try:
-        start = _when("--from", args.start, tz) if args.start else 0.0
-        end = _when("--to", args.end, tz) if args.end else datetime.now(tz).timestamp()
+        start = option_moment("--from", args.start, tz) if args.start else 0.0
+        end = (option_moment("--to", args.end, tz, end=True) if args.end
+               else datetime.now(tz).timestamp())
         if end <= start:
             raise ValueError(f"--to {args.end or 'now'} ends before --from {args.start} begins")
     except ValueError as exc:

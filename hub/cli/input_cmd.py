@@ -10,6 +10,7 @@ from panneau.hub.cli.common import add_command, read_token, screen_args
 from panneau.hub.cli.message_cmd import manager_request
 from panneau.hub.engine.inputs import FIGURES
 from panneau.hub.figure_entry import figure_frame
+from panneau.hub.toolkit.timeparse import option_day
 
 __all__ = ["enter_figure", "register", "run"]
 
@@ -39,13 +40,10 @@ def register(subparsers) -> None:
 
 def _frame(args: argparse.Namespace) -> dict:
     """The ``enter_figure`` frame; ``ValueError`` for what can be told before sending."""
-    try:
-        return figure_frame(args.figure, args.amount, team=args.team, day=args.day,
-                            category=args.category, corrects=args.corrects)
-    except ValueError as exc:
-        if args.day is not None and str(exc).startswith("the day"):
-            raise ValueError(f"--day must be a date YYYY-MM-DD, got {args.day!r}") from None
-        raise
+    if args.day is not None:
+        option_day("--day", args.day.strip())
+    return figure_frame(args.figure, args.amount, team=args.team, day=args.day,
+                        category=args.category, corrects=args.corrects)
 
 
 async def enter_figure(url: str, token: str, frame: dict, *, ca_file: str | None = None,

@@ -35,10 +35,10 @@ from typing import IO, Any
 from zoneinfo import ZoneInfo
 
 from panneau.hub.cli.common import add_command
-from panneau.hub.events import TS_MAX, TS_MIN
 from panneau.hub.plugins import collect_sources
 from panneau.hub.server.gcpolicy import GcPolicy
 from panneau.hub.sources import FileReader
+from panneau.hub.toolkit.timeparse import option_time
 
 __all__ = ["JOURNAL", "collector", "file_readers", "parse_time", "register", "replay"]
 
@@ -116,7 +116,7 @@ def _reader_options(args: argparse.Namespace, reader: FileReader) -> dict[str, s
 
 def parse_time(text: str, zone: str = "UTC") -> float:
     """Epoch seconds from an epoch or an ISO 8601 text (naive: in ``zone``), in the years
-    an event may hold (:data:`~panneau.hub.events.TS_MIN`..``TS_MAX``)."""
+    an event may hold (:func:`~panneau.hub.toolkit.timeparse.option_time`)."""
     try:
         value = float(text)
     except ValueError:
@@ -129,9 +129,7 @@ def parse_time(text: str, zone: str = "UTC") -> float:
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=ZoneInfo(zone))
         value = moment.timestamp()
-    if not TS_MIN <= value <= TS_MAX:  # 9999-12-31 or 1e20 raised OverflowError in the engine
-        raise ValueError(f"--at {text!r} is outside the years of events (1970..3000)")
-    return value
+    return option_time("--at", text, value)
 
 
 def _tracked(batches: Iterable[tuple[Any, int]], done: Callable[[int], None]) -> Iterator[Any]:

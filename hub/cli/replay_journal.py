@@ -7,13 +7,14 @@ import json
 import sqlite3
 import sys
 from dataclasses import asdict
-from datetime import date, datetime, time
+from datetime import datetime, time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from panneau.hub.config import ConfigError, load_config
 from panneau.hub.reports.replay_day import WHY, DayReplay, SampleCheck, replay_day
 from panneau.hub.server.journal import refusal
+from panneau.hub.toolkit.timeparse import option_clock, option_day
 
 __all__ = ["run_journal"]
 
@@ -31,10 +32,10 @@ def run_journal(args: argparse.Namespace) -> int:
         return 2
     try:
         config = load_config(args.config or "panneau.toml")
-        day = date.fromisoformat(args.day)
+        day = option_day("--day", args.day)
         at = None
         if args.at:
-            at = datetime.combine(day, time.fromisoformat(args.at),
+            at = datetime.combine(day, option_clock("--at", args.at),
                                   ZoneInfo(config.hub.timezone)).timestamp()
     except (ConfigError, ValueError) as exc:
         sys.stderr.write(f"panneau replay journal: {exc}\n")

@@ -1,12 +1,16 @@
-"""Turn the time values helpdesks and exports write into UTC epoch seconds."""
+"""Turn the time values helpdesks and exports write into UTC epoch seconds, and the days and
+times typed on the command line into dates and epochs within the years of events."""
 
 from __future__ import annotations
 
 import math
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-__all__ = ["AHEAD_S", "implausible_time", "iso_utc", "parse_time"]
+from panneau.hub.events import TS_MAX, TS_MIN
+
+__all__ = ["AHEAD_S", "implausible_time", "iso_utc", "option_clock", "option_day",
+           "option_moment", "option_time", "parse_time"]
 
 #: How far ahead of the hub's clock a time read from outside input may be: clocks differ by
 #: seconds; more is a wrong clock, a local time sent as UTC or epoch milliseconds.
@@ -73,3 +77,59 @@ def _iso(ts: float) -> str:
         return iso_utc(ts)
     except (OverflowError, OSError, ValueError):
         return f"{ts:g}"
+
+
+# --- days and times typed on the command line ---------------------------------------------
+# One rule for every option (export --from/--to, replay journal --day/--at, input --day,
+# annotate --until, replay --at): the years an event may hold, and errors that name the
+# option and what was typed.
+
+_YEARS = "the years of events (1970..3000)"
+_FIRST_DAY, _LAST_DAY = date(1970, 1, 1), date(2999, 12, 31)
+
+
+def option_day(option: str, text: str) -> date:
+    """``YYYY-MM-DD`` given to ``option``, within the years of events; ``ValueError``."""
+    try:
+        day = date.fromisoformat(text)
+    except ValueError as exc:
+        raise ValueError(f"{option} {text!r} is not a date: {exc} (give YYYY-MM-DD)") from None
+    if not _FIRST_DAY <= day <= _LAST_DAY:
+        raise ValueError(f"{option} {text!r} is outside {_YEARS}")
+    return day
+
+
+def option_clock(option: str, text: str) -> time:
+    """``HH:MM`` given to ``option`` (a time of day); ``ValueError`` naming them."""
+    try:
+        return time.fromisoformat(text)
+    except ValueError as exc:
+        raise ValueError(f"{option} {text!r} is not a time of day: {exc} (give HH:MM)"
+                         ) from None
+
+
+def option_moment(option: str, text: str, tz: ZoneInfo, end: bool = False) -> float:
+    """A day (its start; with ``end``, the start of the next: the day included) or a
+    date-time (naive: in ``tz``) given to ``option``, as epoch seconds within the years of
+    events; ``ValueError`` naming them."""
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise ValueError(f"{option} {text!r} is not a date: {exc} (give YYYY-MM-DD or "
+                         "YYYY-MM-DDTHH:MM)") from None
+    if not _FIRST_DAY <= moment.date() <= _LAST_DAY:
+        raise ValueError(f"{option} {text!r} is outside {_YEARS}")
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=tz)
+    if end and len(text) == 10:
+        moment += timedelta(days=1)
+    # the first and last days' hours before 1970 or after 2999 in UTC (a time zone's offset)
+    return min(max(moment.timestamp(), TS_MIN), TS_MAX)
+
+
+def option_time(option: str, text: str, value: float) -> float:
+    """``value``, the epoch the ``text`` given to ``option`` names, when it is within the years
+    of events (later ones, up to 9999, raised OverflowError in the engine); ``ValueError``."""
+    if not TS_MIN <= value <= TS_MAX:
+        raise ValueError(f"{option} {text!r} is outside {_YEARS}")
+    return value

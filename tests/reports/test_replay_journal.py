@@ -113,8 +113,8 @@ def test_an_unexplained_difference_fails_and_at_lists_every_figure(report_config
     ([], "--day YYYY-MM-DD is required"),
     (["some.file", "--day", "2026-11-02"], "takes no FILE"),
     (["--day", "2026-11-02", "--at", "8h"], "Invalid isoformat string: '8h'"),
-    # a day to come: it raised OverflowError (a traceback) for the last day a date holds
-    (["--day", "9999-12-31"], "9999-12-31 has not begun yet (a working day starts at"),
+    # it raised OverflowError (a traceback) for the last day a date holds
+    (["--day", "9999-12-31"], "--day '9999-12-31' is outside the years of events (1970..3000)"),
     (["--day", (date.today() + timedelta(days=2)).isoformat()], "has not begun yet"),
 ])
 def test_bad_arguments_are_refused(report_config, capsys, extra, reason):
