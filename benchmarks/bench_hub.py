@@ -9,7 +9,16 @@ each client notes when each count arrives, and the latency is that time minus th
 emit time (same wall clock, loopback):
 
 - **isolated**: markers alone, on a quiet hub — how fast one event reaches every screen;
+- **step** (``--step-markers``, 6 by default): markers alone, each due 8 ms after a
+  ``meta.as_of`` step (every 10 s), when the hub's step tick — every screen's new ``meta`` —
+  has just begun: an isolated event at its worst moment. A marker's time is when it was
+  due (an event on a socket is there then, whether or not the hub's loop is free to read
+  it);
 - **load**: markers on top of 200 agent events a second (agents pausing / unpausing).
+
+``--before PYTHON`` runs the hub once more with another interpreter (another worktree's
+``.venv/bin/python``: that tree's hub code, this bench, the same clients and phases) and
+prints its isolated and step rows next to this tree's: before / after in one run.
 
 The screens are ``--clients`` of two kinds, each measuring the hub *and* its bare floor
 (the same clients on both sides of a row of the table):
@@ -17,9 +26,11 @@ The screens are ``--clients`` of two kinds, each measuring the hub *and* its bar
 - **lean** (the default, first): websockets' Sans-I/O ``ClientProtocol`` driven by a plain
   asyncio ``Protocol``; a frame's arrival is stamped when the frame is complete, and frames
   are decoded after the phases, off the arrival path;
-- **full**: websockets' asyncio client, ``recv()`` then the msgpack decode before the next
-  ``recv`` — the apparatus of the earlier rounds, printed next to the lean one so the change
-  of apparatus shows.
+- **full**: the real screens' client, ``panneau.hub.client.HubClient.updates()`` as the
+  kiosk and the overlay follow the hub (its websocket, the frame decoded and applied to its
+  view), a frame stamped when its update is yielded: what a screen pays before drawing.
+  (Until the eighth round, websockets' asyncio client, ``recv()`` then the msgpack decode.)
+  The bare server speaks the protocol for it: a snapshot at the hello, then ``delta`` frames.
 
 Why both: on a site every screen reads its frames on its own machine, but here 1,000–2,000
 screens share the clients' one core, so what each spends reading a frame before stamping it
@@ -61,6 +72,7 @@ import multiprocessing as mp
 import os
 import queue
 import statistics
+import sys
 import tempfile
 import time
 from collections import defaultdict
@@ -68,7 +80,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import msgpack
-from websockets.asyncio.client import connect
 from websockets.client import ClientProtocol
 from websockets.frames import Frame, Opcode
 from websockets.uri import parse_uri
@@ -85,6 +96,12 @@ MEMORY_KIB = 20.0
 #: Seconds kept clear of a minute's turn for connecting the clients (memory reading).
 CONNECT_ROOM_S = 30.0
 ONE_FIGURE_DELTA_B = 100
+#: The ``step`` phase: a marker this long after each ``meta.as_of`` step (the hub's step tick
+#: starts 5 ms after it: ``panneau.hub.server.pace.STEP_MARGIN_S``), so it lands while that
+#: tick sends every screen its new ``meta``.
+STEP_S, AT_STEP_S = 10.0, 0.008
+#: The phases, in the order they run (markers are numbered across them).
+PHASES = ("isolated", "step", "load")
 
 
 def _pin(cores: set[int]) -> None:
@@ -192,12 +209,18 @@ def _trace_hub(hub_cls) -> None:
             return built
 
         write = publisher._write_frame
-        views.update, publisher.publish, engine.snapshot, publisher._write_frame = \
-            traced_update, traced_publish, traced_snapshot, traced_write
+        views.update, publisher.publish, publisher._write_frame = \
+            traced_update, traced_publish, traced_write
+        try:  # a compiled engine's methods cannot be wrapped: no snapshot column then
+            engine.snapshot = traced_snapshot
+        except AttributeError:
+            snapshot = None
         try:
             return tick(self)
         finally:
-            del views.update, publisher.publish, engine.snapshot, publisher._write_frame
+            del views.update, publisher.publish, publisher._write_frame
+            if snapshot is not None:
+                del engine.snapshot
             row["cpu"] = time.process_time() - cpu
             row["switched"] = resource.getrusage(resource.RUSAGE_SELF).ru_nivcsw - switched
             row["gc_ms"] = gc_ms[0] - gc_before
@@ -206,6 +229,18 @@ def _trace_hub(hub_cls) -> None:
             _TRACE["ticks"].append(row)
 
     hub_cls._accept, hub_cls.tick = traced_accept, traced_tick
+    sweep = getattr(hub_cls, "_sweep", None)  # a step tick's slices (not in older trees)
+    if sweep is not None:
+        def traced_sweep(self, budget_s):
+            start = time.process_time()
+            try:
+                return sweep(self, budget_s)
+            finally:
+                if _TRACE["ticks"]:
+                    row = _TRACE["ticks"][-1]
+                    row["sweep_cpu"] = row.get("sweep_cpu", 0.0) + time.process_time() - start
+
+        hub_cls._sweep = traced_sweep
 
 
 def _make_plugin(control):
@@ -232,8 +267,32 @@ def _make_plugin(control):
             loop = asyncio.get_running_loop()
             while True:
                 phase, seconds = await next_phase(control)
-                marks = await self.phase(ctx, loop, seconds, RATE if phase == "load" else 0.0)
+                if phase == "step":
+                    marks = await self.at_steps(ctx, int(seconds))
+                else:
+                    marks = await self.phase(ctx, loop, seconds,
+                                             RATE if phase == "load" else 0.0)
                 control[1].put(("marks", marks, _take_trace()))
+
+        async def marker(self, ctx, at: float) -> None:
+            self.marks += 1
+            call = f"mark{self.marks}"
+            await ctx.emit([CallEntered(ts=at, call_id=call, queue="qall"),
+                            CallAbandoned(ts=at, call_id=call, queue="qall", wait_s=0.0)])
+
+        async def at_steps(self, ctx, count: int) -> list[float]:
+            """``count`` markers, each due ``AT_STEP_S`` after a ``meta.as_of`` step, while
+            the hub's step tick runs. A marker's time is when it was due: an event coming
+            from a socket is there then, whether or not the hub's loop is free to read it
+            (this source, in the hub's loop, runs only when the loop turns)."""
+            marks: list[float] = []
+            for _ in range(count):
+                now = time.time()
+                due = (now // STEP_S + 1) * STEP_S + AT_STEP_S
+                await asyncio.sleep(due - now)
+                await self.marker(ctx, due)
+                marks.append(due)
+            return marks
 
         async def phase(self, ctx, loop, seconds: float, rate: float) -> list[float]:
             step = 0.05
@@ -252,11 +311,8 @@ def _make_plugin(control):
                 if batch:
                     await ctx.emit(batch)
                 if loop.time() >= next_mark:
-                    self.marks += 1
-                    now, call = time.time(), f"mark{self.marks}"
-                    await ctx.emit([CallEntered(ts=now, call_id=call, queue="qall"),
-                                    CallAbandoned(ts=now, call_id=call, queue="qall",
-                                                  wait_s=0.0)])
+                    now = time.time()
+                    await self.marker(ctx, now)
                     marks.append(now)
                     next_mark += MARK_EVERY_S
                 due += step
@@ -326,12 +382,22 @@ SIZED_KEYS = [f"kpi:{scope}/{window}/{kpi}" for scope in ("team:t001", "queue:qa
               for kpi in ("offered", "abandoned", "unanswered")]
 
 
-def bare_frame(sized: bool) -> bytes:
-    """The bare server's frame: 80 bytes, or (``sized``) an agent marker delta's size."""
-    if not sized:
-        return msgpack.packb({"type": "tick", "t": time.time(), "pad": "x" * 60})
-    return msgpack.packb({"type": "tick", "t": time.time(), "epoch": "0123456789ab",
-                          "seq": 1234, "set": dict.fromkeys(SIZED_KEYS, 2.0), "unset": []})
+#: The bare server's frames are protocol ``delta`` frames (the real client reads them as it
+#: reads the hub's), their send time under this key.
+BARE_KEY, BARE_EPOCH = "bare:t", "0123456789ab"
+
+
+def bare_frame(sized: bool, seq: int) -> bytes:
+    """The bare server's frame, a ``delta`` of ``seq``: 88 bytes, or (``sized``) an agent
+    marker delta's size."""
+    values = dict.fromkeys(SIZED_KEYS, 2.0) if sized else {"bare:pad": "x" * 33}
+    return msgpack.packb({"type": "delta", "epoch": BARE_EPOCH, "seq": seq,
+                          "set": {BARE_KEY: time.time(), **values}, "unset": []})
+
+
+def bare_snapshot(seq: int) -> bytes:
+    return msgpack.packb({"type": "snapshot", "v": 1, "epoch": BARE_EPOCH, "seq": seq,
+                          "view": {}})
 
 
 def run_bare(ready, control, core: set[int], sized: bool = False) -> None:
@@ -341,11 +407,12 @@ def run_bare(ready, control, core: set[int], sized: bool = False) -> None:
     from websockets.asyncio.server import broadcast, serve
 
     async def main() -> None:
-        clients = set()
+        clients, seq = set(), [0]
 
         async def handler(ws):
             await ws.recv()  # the hello
             clients.add(ws)
+            broadcast([ws], bare_snapshot(seq[0]))  # written at once: no delta before it
             try:
                 await ws.wait_closed()
             finally:
@@ -360,7 +427,8 @@ def run_bare(ready, control, core: set[int], sized: bool = False) -> None:
                 while time.monotonic() < end:
                     await asyncio.sleep(every)
                     start = time.process_time()
-                    broadcast(clients, bare_frame(sized))
+                    seq[0] += 1
+                    broadcast(clients, bare_frame(sized, seq[0]))
                     cpu.append(time.process_time() - start)
                 control[1].put(("marks", [], {"broadcast_cpu": cpu}))
 
@@ -377,18 +445,24 @@ Record = tuple[str, list[tuple[float, float]], list[tuple[int, bool]], list[int]
 def note_frame(record: Record, data: bytes, now: float) -> None:
     """Decode one frame that arrived at ``now`` into ``record`` (the marker count or the bare
     server's timestamp, a delta's size, the snapshot's size)."""
+    note_decoded(record, msgpack.unpackb(data), len(data), now)
+
+
+def note_decoded(record: Record, frame: dict, size: int, now: float) -> None:
+    """:func:`note_frame` of a frame decoded (``size``: its bytes, 0 when not known)."""
     _, seen, deltas, snap = record
-    frame = msgpack.unpackb(data)
     kind = frame["type"]
-    if kind == "tick":
-        seen.append((frame["t"], now))
-    elif kind == "delta":
-        keys = [*frame["set"], *frame["unset"]]
-        deltas.append((len(data), len(keys) == 1 and keys[0].startswith("kpi:")))
+    if kind == "delta":
+        if BARE_KEY in frame["set"]:
+            seen.append((frame["set"][BARE_KEY], now))
+            return
+        if size:
+            keys = [*frame["set"], *frame["unset"]]
+            deltas.append((size, len(keys) == 1 and keys[0].startswith("kpi:")))
         if MARKER_KEY in frame["set"]:
             seen.append((frame["set"][MARKER_KEY], now))
-    elif kind == "snapshot":
-        snap[0] = len(data)
+    elif kind == "snapshot" and size:
+        snap[0] = size
 
 
 class LeanScreen(asyncio.Protocol):
@@ -482,25 +556,23 @@ def run_clients(url: str, specs: list[tuple[str, str]], core: set[int], out, go,
         return msgpack.packb({"type": "hello", "v": 1, "token": token})
 
     async def full_client(role: str, token: str, connected) -> None:
-        """Record frames until cancelled. No timeout around ``recv``: one of 0.5 s fired
-        every 0.5 s in step with the markers, so in the isolated phases up to every client
-        of a process raised and re-entered ``recv`` while the next frame was arriving."""
+        """Record frames until cancelled: the real screens' client (``HubClient.updates()``,
+        as the kiosk and the overlay follow the hub: its websocket, decode and view),
+        stamping each snapshot or delta as it is yielded."""
+        from panneau.hub.client import HubClient
+
         record: Record = (role, [], [], [0])
         records.append(record)
-        async with connect(url, max_size=None, compression=None, open_timeout=120,
-                           close_timeout=1, ping_interval=None) as ws:
-            await ws.send(hello(token))
-            first = not bare
-            if bare:
-                connected()
-            while True:
-                data = await ws.recv()
+        client = HubClient(url, token, open_timeout=120)
+        first = True
+        async for update in client.updates():
+            if update.kind in ("snapshot", "delta"):
                 now = time.time()
                 read[0] += 1
                 if first:
                     first = False
                     connected()
-                note_frame(record, data, now)
+                note_decoded(record, update.frame, 0, now)
 
     async def lean_client(role: str, token: str, connected) -> asyncio.Transport:
         frames: list[tuple[float, bytes]] = []
@@ -593,10 +665,14 @@ class Case:
     client_cpu: tuple[float, int] = (0.0, 0)  # client processes' CPU after connecting, frames
     broadcast_cpu: dict[str, list[float]] = field(default_factory=dict)  # bare: phase → s
     receipts: dict[int, list[float]] = field(default_factory=dict)  # marker → screens' times
+    before: str = ""  # the hub's interpreter when it is another tree's (``--before``)
 
 
 def run_case(n: int, seconds: float, bare: bool, procs: int, isolated_s: float,
-             trace: bool = False, sized: bool = False, clients: str = "lean") -> Case:
+             trace: bool = False, sized: bool = False, clients: str = "lean",
+             step_markers: int = 0, python: str | None = None) -> Case:
+    """One server (the hub, or the bare floor) and its N clients through the phases; the
+    hub's process runs ``python`` when given (another tree's interpreter: ``--before``)."""
     n_agents = n - max(1, n // 50) - max(1, n * 18 // 100)
     teams = team_layout(n_agents)
     specs = specs_for(n, teams)
@@ -604,12 +680,17 @@ def run_case(n: int, seconds: float, bare: bool, procs: int, isolated_s: float,
     ctx = mp.get_context("spawn")
     ready, out, go = ctx.Queue(), ctx.Queue(), ctx.Event()
     control = (ctx.Queue(), ctx.Queue())
-    case = Case(n, bare, clients)
+    case = Case(n, bare, clients, before=python or "")
     with tempfile.TemporaryDirectory() as tmp:
         target, args = (run_bare, (ready, control, hub_core, sized)) if bare else (
             run_hub, (teams, str(Path(tmp) / "bench.db"), ready, control, hub_core, trace))
         server = ctx.Process(target=target, args=args, daemon=True)
-        server.start()
+        if python:
+            ctx.set_executable(python)
+        try:
+            server.start()
+        finally:
+            ctx.set_executable(sys.executable)
         workers = []
         try:
             url = ready.get(timeout=120)
@@ -629,10 +710,14 @@ def run_case(n: int, seconds: float, bare: bool, procs: int, isolated_s: float,
             case.connect_s = time.monotonic() - started
             time.sleep(1.0)  # snapshots in, steady
             case.rss_connected_kib = rss_kib(server.pid)
-            for phase, length in (("isolated", isolated_s), ("load", seconds)):
+            phases = [("isolated", isolated_s), ("load", seconds)]
+            if step_markers and not bare:
+                phases.insert(1, ("step", step_markers))
+            for phase, length in phases:
                 begin = time.time()
                 control[0].put((phase, length))
-                _, case.marks[phase], taken = control[1].get(timeout=length + 60)
+                took = length * STEP_S if phase == "step" else length
+                _, case.marks[phase], taken = control[1].get(timeout=took + 60)
                 if bare:
                     case.broadcast_cpu[phase] = taken["broadcast_cpu"]
                 elif trace:
@@ -672,7 +757,7 @@ def _attribute(case: Case, records) -> None:
                 got = [now - t for t, now in seen if lo <= t <= hi]
                 case.lat[phase][role] += got
                 continue
-            first_value = len(case.marks["isolated"]) if phase == "load" else 0
+            first_value = sum(len(case.marks.get(p, ())) for p in PHASES[:PHASES.index(phase)])
             index = {first_value + k + 1: t for k, t in enumerate(marks)}
             got_values: set[int] = set()
             for value, now in seen:  # a count that skips markers (coalesced) reaches them too
@@ -705,12 +790,12 @@ def verdict(ok: bool) -> str:
 CLIENTS_TEXT = {
     "lean": "websockets' Sans-I/O ClientProtocol in a plain asyncio Protocol; arrival stamped "
             "when the frame is complete, frames decoded after the phases",
-    "full": "websockets' asyncio client, recv() then the msgpack decode before the next recv "
-            "(the earlier rounds' apparatus)",
+    "full": "the real screens' client (panneau.hub.client.HubClient.updates(): websockets, "
+            "the frame decoded and applied to its view), stamped as each update is yielded",
 }
 
 
-def report(results: list[tuple[Case, Case]], machine: str) -> None:
+def report(results: list[tuple[Case, Case]], machine: str, befores: list[Case]) -> None:
     print(f"\n{machine}; hub pinned to one core, clients in other processes")
     print(f"markers every {MARK_EVERY_S:g} s; load = {RATE:g} agent events/s; "
           f"at most {FPS:g} frames/s per audience")
@@ -725,13 +810,16 @@ def report(results: list[tuple[Case, Case]], machine: str) -> None:
     print(head)
     print("-" * len(head))
     for hub, bare in results:
-        for phase in ("isolated", "load"):
-            h, b = _all(hub, phase), _all(bare, phase)
+        for phase in PHASES:
+            if phase not in hub.lat:
+                continue
+            h, b = _all(hub, phase), _all(bare, "isolated" if phase == "step" else phase)
             p99, floor = pct(h, .99) * 1e3, pct(b, .99) * 1e3
-            if phase == "isolated":
+            if phase in ("isolated", "step"):
                 limit = ISOLATED_P99_MS.get(hub.n)
-                goal = (f"p99 ≤ {limit:g} ms, {hub.clients} clients: {verdict(p99 <= limit)}"
-                        if limit else "—")
+                at = ", landing at a step tick" if phase == "step" else ""
+                goal = (f"p99 ≤ {limit:g} ms{at}, {hub.clients} clients: "
+                        f"{verdict(p99 <= limit)}" if limit else "—")
             else:
                 worst = max((pct(v, .99) * 1e3 for v in hub.lat[phase].values()),
                             default=float("nan"))
@@ -743,6 +831,19 @@ def report(results: list[tuple[Case, Case]], machine: str) -> None:
                   f"{p99:>8.1f} {max(h, default=float('nan')) * 1e3:>7.0f} "
                   f"{hub.missing.get(phase, 0):>5} | {pct(b, .5) * 1e3:>8.1f} {floor:>7.1f} | "
                   f"{goal}")
+    if befores:
+        print("\nthe hub of --before (the same bench, clients and phases; the hub's process "
+              "runs that tree's code): isolated and landing at a step tick, p50 / p99 / max ms")
+    for hub in befores:
+        after = next((h for h, _ in results if h.n == hub.n and h.clients == hub.clients),
+                     None)
+        for phase in ("isolated", "step"):
+            cells = [f"{label} {pct(_all(c, phase), .5) * 1e3:.1f} / "
+                     f"{pct(_all(c, phase), .99) * 1e3:.1f} / "
+                     f"{max(_all(c, phase), default=float('nan')) * 1e3:.0f}"
+                     for label, c in (("before", hub), ("after", after)) if c is not None]
+            print(f"  N={hub.n:<5} {hub.clients:<5} {phase:<9} " + "   ".join(cells)
+                  + f"   ({hub.before})")
     print("\nthe clients' core: CPU of the client processes from all connected to the end, "
           "over the frames they read (the lean ones' decoding, after, not counted)")
     for hub, bare in results:
@@ -794,9 +895,9 @@ def report(results: list[tuple[Case, Case]], machine: str) -> None:
 
 def report_sized(results: list[tuple[Case, Case]], sized: list[Case]) -> None:
     """The second floor: the same bare server and clients, frames of the hub's size."""
-    size = len(bare_frame(True))
+    size = len(bare_frame(True, 1))
     print(f"\nthe floor again, its frames the size and shape of an agent's marker delta "
-          f"({len(SIZED_KEYS)} figures, {size} B instead of {len(bare_frame(False))}): "
+          f"({len(SIZED_KEYS)} figures, {size} B instead of {len(bare_frame(False, 1))}): "
           f"what the clients' reading of the bigger frames adds to the tail (not a goal)")
     print(f"{'N':>5} {'phase':<9}{'clients':<8}| {'bare p50':>8} {'p99 ms':>8} | "
           f"{'sized p50':>9} {'p99 ms':>8} | {'hub p50':>8} {'p99 ms':>8}")
@@ -816,7 +917,7 @@ def report_trace(hub: Case, slowest: int = 5) -> None:
     the screens' receipts after the hub wrote the frames; and the ``slowest`` markers one by
     one (what their tick was made of)."""
     first = 0
-    for phase in ("isolated", "load"):
+    for phase in PHASES:
         marks, trace = hub.marks.get(phase, []), hub.trace.get(phase)
         if not trace:
             continue
@@ -843,7 +944,8 @@ def report_trace(hub: Case, slowest: int = 5) -> None:
                 rows.append((max(got) - emitted, number, emitted, at, tick))
         first += len(marks)
         lo, hi = hub.spans[phase]
-        step_cpu = ", ".join(f"{t['cpu'] * 1e3:.0f}" for t in trace["ticks"]
+        step_cpu = ", ".join(f"{(t['cpu'] + t.get('sweep_cpu', 0.0)) * 1e3:.0f}"
+                             for t in trace["ticks"]
                              if t.get("step") and lo <= t["start"] <= hi)
         print(f"  N={hub.n:<5} {hub.clients} clients, {phase}: {len(columns['tick CPU'])} "
               f"markers, {steps} of their "
@@ -924,22 +1026,33 @@ def main() -> None:
                         default=list(CLIENTS_TEXT),
                         help="client kinds, each measuring the hub and the bare floor (the "
                              "sized floor: the first kind only); default: lean, then full")
+    parser.add_argument("--step-markers", type=int, default=6,
+                        help="markers of the step phase, one just after each meta.as_of step "
+                             f"({STEP_S:g} s apart; 0: no step phase)")
+    parser.add_argument("--before", metavar="PYTHON",
+                        help="also run the hub (first client kind) with this interpreter, "
+                             "e.g. another worktree's .venv/bin/python: its code, the same "
+                             "bench, clients and phases, printed as before / after")
     args = parser.parse_args()
     started = time.monotonic()
-    results, sized = [], []
+    results, sized, befores = [], [], []
     for n in args.sizes:
         isolated = args.isolated_seconds or min(args.seconds, 5.0)
         for kind in args.clients:
             hub = run_case(n, args.seconds, bare=False, procs=args.procs, isolated_s=isolated,
-                           trace=args.trace, clients=kind)
+                           trace=args.trace, clients=kind, step_markers=args.step_markers)
             bare = run_case(n, min(args.seconds, 5.0), bare=True, procs=args.procs,
                             isolated_s=isolated, clients=kind)
             results.append((hub, bare))
+            if args.before and kind == args.clients[0]:
+                befores.append(run_case(n, args.seconds, bare=False, procs=args.procs,
+                                        isolated_s=isolated, trace=args.trace, clients=kind,
+                                        step_markers=args.step_markers, python=args.before))
         if not args.no_sized_floor:
             sized.append(run_case(n, min(args.seconds, 5.0), bare=True, procs=args.procs,
                                   isolated_s=isolated, sized=True, clients=args.clients[0]))
         print(f"N={n} done ({time.monotonic() - started:.0f} s)", flush=True)
-    report(results, machine())
+    report(results, machine(), befores)
     if sized:
         report_sized(results, sized)
     print(f"\ntotal {time.monotonic() - started:.0f} s")

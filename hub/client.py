@@ -29,6 +29,7 @@ import os
 import random
 import sys
 import time
+from collections import deque
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -41,12 +42,13 @@ from websockets.exceptions import (
     InvalidStatus,
     InvalidURI,
 )
+from websockets.frames import Frame, Opcode
 
 from panneau.hub import wire
 from panneau.hub.tls import check_hub_url, client_context, describe_failure
-from panneau.hub.view import Delta, ViewState
+from panneau.hub.view import ViewState
 
-__all__ = ["HubClient", "Update", "backoff_delay"]
+__all__ = ["HubClient", "HubConnection", "Update", "backoff_delay"]
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +84,69 @@ def backoff_delay(attempt: int, low: float, high: float, rng: random.Random) -> 
     return ceiling / 2 + rng.uniform(0, ceiling / 2)
 
 
+class HubConnection(ClientConnection):
+    """websockets' client connection, each binary message handed to :meth:`next_message` as
+    it is complete: no message queue and ``recv()`` per frame (websockets' assembler, its
+    queue and futures were a tenth of what a screen spent on a frame before drawing it).
+    Control frames (ping, pong, close) go through websockets as usual; text messages are
+    not the protocol's and are dropped. Reading pauses while :data:`HIGH_WATER` messages wait
+    (a screen that stops taking them is left to the hub's slow-client rule, as before)."""
+
+    HIGH_WATER, LOW_WATER = 64, 16
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.messages: deque[bytes] = deque()
+        self._parts: list[bytes] = []
+        self._text = False  # the message under way is a text one (dropped)
+        self._waiter: asyncio.Future[None] | None = None
+        self._reading_paused = False
+
+    def process_event(self, event: Any) -> None:
+        if self.response is None or not isinstance(event, Frame) or event.opcode not in (
+                Opcode.BINARY, Opcode.TEXT, Opcode.CONT):
+            super().process_event(event)  # the handshake's response, ping, pong, close
+            return
+        if event.opcode is not Opcode.CONT:
+            self._text, self._parts = event.opcode is Opcode.TEXT, []
+        if self._text:
+            return
+        data = event.data if type(event.data) is bytes else bytes(event.data)
+        if not event.fin:
+            self._parts.append(data)
+            return
+        if self._parts:
+            data, self._parts = b"".join([*self._parts, data]), []
+        self.messages.append(data)
+        if len(self.messages) >= self.HIGH_WATER and not self._reading_paused:
+            self._reading_paused = True
+            self.transport.pause_reading()
+        self._wake()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        super().connection_lost(exc)
+        self._wake()
+
+    def _wake(self) -> None:
+        waiter, self._waiter = self._waiter, None
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+    async def next_message(self) -> bytes | None:
+        """The next binary message; ``None`` once the connection is closed and all are
+        taken."""
+        messages = self.messages
+        while not messages:
+            if self.connection_lost_waiter.done():
+                return None
+            self._waiter = self.loop.create_future()
+            await self._waiter
+        if self._reading_paused and len(messages) <= self.LOW_WATER:
+            self._reading_paused = False
+            self.transport.resume_reading()
+        return messages.popleft()
+
+
 class HubClient:
     """A screen's connection to the hub (see the module docstring)."""
 
@@ -98,7 +163,7 @@ class HubClient:
         self.last_frame_at: float | None = None  # UTC epoch seconds of the last frame
         self.close_code: int | None = None
         self.close_reason = ""
-        self._ws: ClientConnection | None = None
+        self._ws: HubConnection | None = None
         self._closing = False
         self._rng = rng or random.Random()
 
@@ -133,10 +198,11 @@ class HubClient:
             failure: dict[str, Any] | None = None
             try:
                 async with connect(self.url, open_timeout=self.open_timeout,
-                                   max_size=None, ssl=self._ssl, proxy=_proxy()) as ws:
+                                   max_size=None, ssl=self._ssl, proxy=_proxy(),
+                                   create_connection=HubConnection) as ws:
                     self._ws = ws
                     await ws.send(wire.encode(self._hello()))
-                    async for data in ws:
+                    while (data := await ws.next_message()) is not None:
                         update = self._receive(data)
                         if update is None:
                             continue
@@ -198,11 +264,10 @@ class HubClient:
         kind = frame["type"]
         if kind == "snapshot":
             self.view.apply_snapshot(frame["epoch"], frame["seq"], frame["view"])
-        elif kind == "delta":
-            delta = Delta(frame["set"], frame["unset"])
-            if not self.view.apply_delta(frame["epoch"], frame["seq"], delta):
-                log.info("delta %s does not follow seq %s: asking for a snapshot",
-                         frame["seq"], self.view.seq)
-                self.view.epoch = None
-                return Update("resync", frame)
+        elif kind == "delta" and not self.view.apply_changes(
+                frame["epoch"], frame["seq"], frame["set"], frame["unset"]):
+            log.info("delta %s does not follow seq %s: asking for a snapshot",
+                     frame["seq"], self.view.seq)
+            self.view.epoch = None
+            return Update("resync", frame)
         return Update(kind, frame)

@@ -39,7 +39,7 @@ figures) is a *figure id*: :func:`figure_id` and
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, NamedTuple
@@ -199,11 +199,17 @@ class ViewState:
 
     def apply_delta(self, epoch: str, seq: int, delta: Delta) -> bool:
         """Apply a delta; ``False`` (and nothing applied) if it does not follow the last seq."""
+        return self.apply_changes(epoch, seq, delta.set, delta.unset)
+
+    def apply_changes(self, epoch: str, seq: int, set_: Mapping[str, Any],
+                      unset: Iterable[str]) -> bool:
+        """:meth:`apply_delta` of a ``delta`` frame's ``set`` and ``unset`` as they are."""
         if epoch != self.epoch or seq != self.seq + 1:
             return False
-        self.values.update(delta.set)
-        for key in delta.unset:
-            self.values.pop(key, None)
+        values = self.values
+        values.update(set_)
+        for key in unset:
+            values.pop(key, None)
         self.seq = seq
         return True
 

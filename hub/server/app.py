@@ -26,6 +26,7 @@ import asyncio
 import contextlib
 import dataclasses
 import logging
+import math
 import secrets
 import time
 from collections import Counter
@@ -64,7 +65,14 @@ from panneau.hub.server.reload import ConfigReloader
 from panneau.hub.server.rollups import RollupWriter, goals_board, period_figures
 from panneau.hub.server.supervisor import SourceEntry, Supervisor
 from panneau.hub.server.tls import ServerTls, TlsFiles
-from panneau.hub.server.views import AS_OF_STEP_S, Audience, ViewInputs, Views, key_visible
+from panneau.hub.server.views import (
+    AS_OF_STEP_S,
+    STEP_TOPIC,
+    Audience,
+    ViewInputs,
+    Views,
+    key_visible,
+)
 from panneau.hub.server.wall import add_wall_routes
 from panneau.hub.server.ws import WsServer
 
@@ -74,6 +82,8 @@ log = logging.getLogger(__name__)
 RETENTION_EVERY_S = 3600.0
 #: With nothing new for this long, a clock tick moves the clocks (rolling windows, waits).
 CLOCK_TICK_S = 1.0
+#: A step tick sends its frames in slices of this much CPU, the loop turning in between.
+SWEEP_SLICE_S = 0.002
 #: A restart applies the journal after the saved engine state in chunks of this many events.
 REPLAY_CHUNK = 4096
 
@@ -121,6 +131,7 @@ class Hub:
         self._tasks: list[asyncio.Task] = []
         self.gc = GcPolicy()
         self._published = 0  # accepted-event counter value last published
+        self._clock_tick = False  # the next tick is the publish loop's clock tick
         self._accepted = 0
         cfg = config
         self.journal = Journal(cfg.hub.database)
@@ -385,13 +396,23 @@ class Hub:
 
     def tick(self) -> int:
         """Take an engine snapshot and send every audience what changed; returns the frames
-        built (deltas, and status and alert frames: one per audience; 0: nothing went out)."""
+        built (deltas, and status and alert frames: one per audience; 0: nothing went out).
+
+        A clock tick of the publish loop (:attr:`_clock_tick`) that carries a ``meta.as_of``
+        step only rebuilds its shared parts here; the audiences' frames go out by
+        ``publisher.sweep``, a slice at a time (the publish loop), and an event's tick that
+        starts before the end carries the rest."""
+        sweep, self._clock_tick = self._clock_tick, False
         now = self.clock()
         accepted = self._accepted
         self.snapshot = self.engine.snapshot(now)
         self._alert_dicts()
         self.manager.expire(now)
-        frames = self.publisher.publish(self.views.update(self._inputs()))
+        topics = self.views.update(self._inputs())
+        if sweep and STEP_TOPIC in topics:
+            frames = self.publisher.begin_step(topics)
+        else:
+            frames = self.publisher.publish(topics)
         if self._status_dirty:
             self._status_dirty = False
             frames += self.publisher.send_each(
@@ -427,18 +448,33 @@ class Hub:
             except TimeoutError:
                 pace.timed_out()
             wait = pace.wait(loop.time(), self._dirty.is_set())
-            if wait > 0:  # gather what else comes
+            if wait > 0:  # gather what else comes (a step's frames still to send go first)
+                self._sweep(math.inf)
                 await asyncio.sleep(wait)
             event = self._dirty.is_set()
             self._dirty.clear()
             started, frames = loop.time(), 0
             try:
                 with self.gc.tick():  # no collection before this tick's frames are out
+                    self._clock_tick = not event
                     frames = self.tick()
+                while self.publisher.sweeping:  # a step tick: its frames a slice at a time
+                    await asyncio.sleep(0)
+                    if self._dirty.is_set():  # an event: its tick carries the rest
+                        break
+                    frames += self._sweep(SWEEP_SLICE_S)
             except Exception:
                 log.exception("publishing failed")
             pace.ran(started, event, frames)
-            self.gc.after_tick()  # when due: the frames of this tick are out
+            if not self.publisher.sweeping:
+                self.gc.after_tick()  # when due: the frames of this tick are out
+
+    def _sweep(self, budget_s: float) -> int:
+        """Send a step tick's next frames for ``budget_s`` (``publisher.sweep``)."""
+        if not self.publisher.sweeping:
+            return 0
+        with self.gc.tick():
+            return self.publisher.sweep(budget_s)
 
     async def refresh_insights(self) -> dict[str, dict[str, Any]]:
         """Run the insight rules on the current figures (the past ones read off the loop)."""

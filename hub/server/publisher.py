@@ -152,6 +152,7 @@ class Publisher:
         self._delta_start = b"\x85" + wire.encode_str("type") + wire.encode_str("delta") + \
             wire.encode_str("epoch") + wire.encode_str(epoch) + wire.encode_str("seq")
         self._drops: set[asyncio.Task] = set()
+        self._sweep: _Tick | None = None  # a step tick whose frames are still going out
 
     # --- parts ---------------------------------------------------------------------------
 
@@ -272,7 +273,62 @@ class Publisher:
         and an audience's delta is written as soon as the last of its parts that may have
         changed has been looked at, while the others are still being rebuilt (at 2,000
         screens the first frame used to wait for all 80-odd parts of a marker's tick).
+
+        A step tick's sweep still under way (:meth:`begin_step`) is carried by this tick: an
+        audience it had not reached gets what it had for it in this tick's frame, when this
+        tick reaches that audience (in a frame of its own just before, should this tick
+        change a shared part again); the audiences this tick does not touch get theirs after
+        every frame of this tick.
         """
+        tick = self._begin(topics)
+        try:
+            tick.shared_pass(early=True)
+            tick.run(None)
+        finally:  # the frames written are kept for resumes whatever happened
+            tick.done()
+        return tick.built
+
+    def begin_step(self, topics: Iterable[Topic]) -> int:
+        """Start a tick whose work is mostly each audience's own (a ``meta.as_of`` step: every
+        audience's ``meta``): its shared parts are rebuilt now, and the audiences' frames go
+        out by :meth:`sweep`, a slice at a time, so that an event coming meanwhile does not
+        wait for all of them (its tick, :meth:`publish`, carries what is left). Returns the
+        frames built (none yet)."""
+        tick = self._begin(topics)
+        try:
+            tick.shared_pass(early=False)
+        except BaseException:
+            tick.done()
+            raise
+        self._sweep = tick
+        return tick.built
+
+    @property
+    def sweeping(self) -> bool:
+        """Whether a step tick's frames are still to be sent (:meth:`sweep`)."""
+        return self._sweep is not None
+
+    def sweep(self, budget_s: float) -> int:
+        """Send the step tick's next frames for about ``budget_s`` seconds (``math.inf``: all
+        of them); returns the frames built."""
+        tick = self._sweep
+        if tick is None:
+            return 0
+        built = tick.built
+        try:
+            finished = tick.run(time.perf_counter() + budget_s)
+        except BaseException:
+            finished = True
+            raise
+        finally:
+            if finished:
+                self._sweep = None
+                tick.done()
+        return tick.built - built
+
+    def _begin(self, topics: Iterable[Topic]) -> _Tick:
+        """A new tick: idle audiences forgotten, managers' parts followed, the parts that may
+        have changed listed (shared ones most-shared first), a paused sweep carried."""
         self.tick += 1
         now = time.monotonic()
         topics = set(topics)
@@ -283,15 +339,13 @@ class Publisher:
                     self._unuse(state, part)
             elif audience.role == "manager" and SCOPES_TOPIC in topics:
                 self._reparts(state)
+        tick = _Tick(self)
         # each audience with something to send → its changed parts, in the order they changed
         # (the same order for every audience, so equal lists mean equal delta bodies)
-        touched: dict[AudienceState, list[_PartState]] = {
-            s: [] for s in self.audiences.values() if s.own or s.added}
-        parts, build = self.parts, self.views.build
+        tick.touched = {s: [] for s in self.audiences.values() if s.own or s.added}
+        parts, shared, single = self.parts, tick.shared, tick.single
         # the parts that may have changed: shared ones, most-shared first; one audience's own
         # (its scope, meta…) are looked at when its last shared one has been
-        shared: list[tuple[_PartState, Part]] = []
-        single: dict[AudienceState, list[tuple[_PartState, Part]]] = {}
         for topic in topics:
             for part in self.by_topic.get(topic, ()):
                 ps = parts[part]
@@ -302,54 +356,23 @@ class Publisher:
         # most-shared first; parts with the same first user (a team's scope and its queue,
         # used by the same screens) next to each other, so those screens are done sooner
         shared.sort(key=lambda c: (-len(c[0].users), id(c[0].users[0]) if c[0].users else 0))
-        pending: dict[AudienceState, int] = {}  # audience → its shared parts still to look at
-        for ps, _ in shared:
-            for user in ps.users:
-                pending[user] = pending.get(user, 0) + 1
-        out = _Tick(self)
-
-        def finish(user: AudienceState) -> None:
-            """Look at its own parts, then send its frame."""
-            for ps, part in single.pop(user, ()):
-                if self._refresh(ps, build(part)):
-                    touched.setdefault(user, []).append(ps)
-            order = touched.pop(user, None)
-            if order is not None:
-                out.send(user, order)
-
-        try:
-            for user in [u for u in single if u not in pending]:  # no shared part to wait for
-                finish(user)
-            for ps, part in shared:
-                changed = self._refresh(ps, build(part))
-                for user in ps.users:
-                    if changed:
-                        mine = touched.get(user)
-                        if mine is None:
-                            touched[user] = mine = []
-                        mine.append(ps)
-                    left = pending[user] - 1
-                    if left:
-                        pending[user] = left
-                    else:  # its last shared part: its frame goes out now
-                        finish(user)
-            for state, order in touched.items():  # parts list changed, no part to look at
-                out.send(state, order)
-        finally:  # the frames written are kept for resumes whatever happened
-            out.done()
-        return out.built
+        paused, self._sweep = self._sweep, None
+        if paused is not None:
+            paused.done()  # what it wrote is kept for resumes before this tick's frames
+            tick.carry(paused)
+        return tick
 
     @staticmethod
-    def _refresh(ps: _PartState, values: dict[str, Any]) -> bool:
-        """Take a part's new values; when they changed, encode the change once (returns
-        whether they did)."""
+    def _refresh(ps: _PartState, values: dict[str, Any]) -> _Change | None:
+        """Take a part's new values; when they changed, encode the change once and return it
+        (``(part state, set, unset)``, one tuple for all its users)."""
         delta = diff(ps.values, values)
         ps.values, ps.full = values or _NO_VALUES, None
         if not delta:
-            return False
+            return None
         ps.change = wire.Splice.of_map(delta.set)
         ps.unset = wire.Splice.of_array(delta.unset) if delta.unset else wire.Splice.EMPTY_ARRAY
-        return True
+        return ps, ps.change, ps.unset
 
     def _reparts(self, state: AudienceState) -> None:
         """Follow a change of an audience's parts (before the parts are brought up to date:
@@ -501,32 +524,132 @@ class Publisher:
                 conn.transport.abort()
 
 
-class _Tick:
-    """The deltas of one publish tick: bodies shared by the audiences whose changed parts
-    are the same, each audience's frame written at once; the frames kept for resumes, and
-    the frames and bytes counted in the metrics, once all are written (keeping them was a
-    tenth of a marker's publish CPU at 2,000 screens, ahead of the last frames)."""
+#: A part's change in one tick: its state, and the encoded ``set`` items and ``unset`` keys.
+_Change = tuple[_PartState, wire.Splice, wire.Splice]
 
-    __slots__ = ("bodies", "built", "bytes", "frames", "kept", "pub")
+
+class _Tick:
+    """The deltas of one publish tick: the parts to look at, each audience's changes, bodies
+    shared by the audiences whose changes are the same, each audience's frame written at
+    once; the frames kept for resumes, and the frames and bytes counted in the metrics, once
+    all are written (keeping them was a tenth of a marker's publish CPU at 2,000 screens,
+    ahead of the last frames).
+
+    A step tick's audiences are finished from :attr:`queue` a slice at a time; an event tick
+    that starts before the end takes what is left (:meth:`carry`): each audience's changes
+    already encoded (:attr:`carried`) and own parts not yet looked at."""
+
+    __slots__ = ("at", "bodies", "built", "bytes", "carried", "frames", "kept", "pending",
+                 "pub", "queue", "shared", "single", "touched")
 
     def __init__(self, pub: Publisher) -> None:
         self.pub, self.built, self.frames, self.bytes = pub, 0, 0, 0
-        self.bodies: dict[tuple[int, ...], bytes] = {}
+        self.bodies: dict[tuple[int, ...], tuple[bytes, list[_Change]]] = {}
         self.kept: list[tuple[AudienceState, int, bytes]] = []
+        self.touched: dict[AudienceState, list[_Change]] = {}
+        self.shared: list[tuple[_PartState, Part]] = []
+        self.single: dict[AudienceState, list[tuple[_PartState, Part]]] = {}
+        self.pending: dict[AudienceState, int] = {}  # audience → shared parts still to look at
+        self.carried: dict[AudienceState, list[_Change]] = {}
+        self.queue: list[AudienceState] = []  # audiences to finish by :meth:`run`
+        self.at = 0
 
-    def send(self, state: AudienceState, order: list[_PartState]) -> None:
+    def carry(self, paused: _Tick) -> None:
+        """Take over what a paused step tick had not sent: each audience's changes already
+        encoded go with its next frame, its own parts not looked at yet are looked at in
+        this tick (once, if this tick has them too)."""
+        left = dict.fromkeys([*paused.queue[paused.at:], *paused.touched, *paused.single])
+        for user in left:
+            self.carried[user] = paused.touched.get(user) or []
+            mine = paused.single.get(user)
+            if mine:
+                ours = self.single.get(user)
+                if ours:
+                    seen = {id(ps) for ps, _ in mine}
+                    mine = mine + [c for c in ours if id(c[0]) not in seen]
+                self.single[user] = mine
+            if user.own or user.added:
+                self.touched.setdefault(user, [])
+
+    def shared_pass(self, early: bool) -> None:
+        """Rebuild the shared parts, most-shared first. ``early``: an audience is finished
+        (its own parts looked at, its frame written) as soon as its last shared part has
+        been, the others still to rebuild; else the audiences are queued in that order for
+        :meth:`run`. Either way the audiences left are queued after."""
+        pending, single, carried = self.pending, self.single, self.carried
+        for ps, _ in self.shared:
+            for user in ps.users:
+                pending[user] = pending.get(user, 0) + 1
+        ready = self.finish if early else self.queue.append
+        # audiences with no shared part to wait for (an event's: not a paused step's)
+        for user in [u for u in single if u not in pending and u not in carried]:
+            ready(user)
+        touched, refresh, build = self.touched, self.pub._refresh, self.pub.views.build
+        for ps, part in self.shared:
+            change = refresh(ps, build(part))
+            for user in ps.users:
+                if change is not None:
+                    mine = touched.get(user)
+                    if mine is None:
+                        touched[user] = mine = []
+                    mine.append(change)
+                left = pending[user] - 1
+                if left:
+                    pending[user] = left
+                else:  # its last shared part: its frame goes out now
+                    ready(user)
+        # then what is left: a paused step's audiences this tick did not touch, parts lists
+        # changed with no part to look at
+        done = set(self.queue) if not early else ()
+        self.queue += [u for u in dict.fromkeys([*single, *carried, *touched]) if u not in done]
+
+    def run(self, until: float | None) -> bool:
+        """Finish the queued audiences, until ``time.perf_counter()`` passes ``until`` (never
+        with ``None``); returns whether all are."""
+        queue, finish, clock = self.queue, self.finish, time.perf_counter
+        while self.at < len(queue):
+            user = queue[self.at]
+            self.at += 1
+            finish(user)
+            if until is not None and clock() > until:
+                break
+        return self.at >= len(queue)
+
+    def finish(self, user: AudienceState) -> None:
+        """Look at its own parts, then send its frame (if anything changed for it)."""
+        mine = self.single.pop(user, None)
+        if mine:
+            refresh, build = self.pub._refresh, self.pub.views.build
+            for ps, part in mine:
+                change = refresh(ps, build(part))
+                if change is not None:
+                    self.touched.setdefault(user, []).append(change)
+        order = self.touched.pop(user, None)
+        carried = self.carried.pop(user, None)
+        if carried:
+            if order and not {id(c[0]) for c in carried}.isdisjoint(id(c[0]) for c in order):
+                self.send(user, carried)  # a part changed again: the older change first
+            else:
+                order = carried + (order or [])
+        if order is not None:
+            self.send(user, order)
+
+    def send(self, state: AudienceState, order: list[_Change]) -> None:
         """Send ``state`` its delta: the changes of ``order`` (and of its parts list)."""
         pub = self.pub
         if not state.own and not state.added:  # the common case: shared bytes only
+            if not order:
+                return
             key = tuple(map(id, order))
-            body = self.bodies.get(key)
-            if body is None:
-                body = self.bodies[key] = pub._delta_body([(ps.change, ps.unset)
-                                                           for ps in order])
+            held = self.bodies.get(key)
+            if held is None:  # kept with its changes: their ids stay theirs for the tick
+                held = self.bodies[key] = (pub._delta_body([(c[1], c[2]) for c in order]),
+                                           order)
+            body = held[0]
         else:
             parts = pub.parts
             added = {id(parts[p]) for p in state.added}
-            changes = [(ps.change, ps.unset) for ps in order if id(ps) not in added]
+            changes = [(c[1], c[2]) for c in order if id(c[0]) not in added]
             changes += state.own  # parts gone: their keys unset
             changes += [(pub._full(parts[p]), wire.Splice.EMPTY_ARRAY)
                         for p in state.added]  # parts new to it: all their keys, as of now
@@ -555,3 +678,4 @@ class _Tick:
             metrics = self.pub.metrics
             metrics.frames_sent["delta"] += self.frames
             metrics.bytes_sent += self.bytes
+            self.frames = self.bytes = 0

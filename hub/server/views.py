@@ -28,8 +28,10 @@ import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from typing import Any, NamedTuple
 
+from panneau.hub import wire
 from panneau.hub.config.schema import Config, Team
 from panneau.hub.config.sites import group_sites
 from panneau.hub.server.context import SourceState
@@ -40,6 +42,7 @@ from panneau.hub.server.pulse import visible_pulse
 __all__ = [
     "SCOPES_TOPIC",
     "SMALL_TEAM_QUEUE_KPIS",
+    "STEP_TOPIC",
     "Audience",
     "Part",
     "ViewInputs",
@@ -222,6 +225,11 @@ class _Static:
     pages: list[dict[str, Any]]
     schedule: dict[str, Any]
     agent_names: re.Pattern[str] | None  # any configured agent id, as a word
+    #: ``meta``'s fields that are the config's (pages, schedule…), and their encoded items
+    meta_fields: dict[str, Any] = field(default_factory=dict)
+    meta_shared: bytes = b""
+    #: each audience's last ``meta`` (a step copies it with the new ``as_of``)
+    metas: dict[Audience, wire.Packed] = field(default_factory=dict)
 
 
 _STATIC: dict[int, tuple[Config, _Static]] = {}
@@ -237,9 +245,12 @@ def _static(config: Config) -> _Static:
         names = sorted(agent_team, key=len, reverse=True)
         pattern = re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, names)) + r")(?![\w-])",
                              re.IGNORECASE) if names else None
-        held = _STATIC[id(config)] = (config, _Static(
-            agent_team, [asdict(p) for p in config.kiosk.pages], asdict(config.kiosk.schedule),
-            pattern))
+        static = _Static(agent_team, [asdict(p) for p in config.kiosk.pages],
+                         asdict(config.kiosk.schedule), pattern)
+        static.meta_fields = {"pages": static.pages, "dwell_s": config.kiosk.dwell_s,
+                              "schedule": static.schedule, "timezone": config.hub.timezone}
+        static.meta_shared = wire.Splice.of_map(static.meta_fields).bodies[0]
+        held = _STATIC[id(config)] = (config, static)
     return held[1]
 
 
@@ -380,6 +391,8 @@ Topic = tuple[str, str]
 _ALWAYS: frozenset[Topic] = frozenset({("sources", "detail")})
 #: The topic telling that the set of scopes (a manager's parts) changed.
 SCOPES_TOPIC: Topic = ("scopes", "")
+#: The topic of a ``meta.as_of`` step (every audience's ``meta``).
+STEP_TOPIC: Topic = ("meta", "")
 
 
 def part_topic(part: Part) -> Topic:
@@ -446,7 +459,7 @@ def changed_topics(old: ViewInputs, new: ViewInputs) -> set[Topic]:
             topics.update(("agent", a) for a in moved)
     step = math.floor(n.at / AS_OF_STEP_S) != math.floor(o.at / AS_OF_STEP_S)
     if step:
-        topics.add(("meta", ""))
+        topics.add(STEP_TOPIC)
     if step or _sources_key(new) != _sources_key(old):
         topics.add(("sources", ""))
     if _messages_key(new) != _messages_key(old):
@@ -489,23 +502,43 @@ def build_view(audience: Audience, config: Config, inputs: ViewInputs) -> dict[s
     return view
 
 
-def _meta(audience: Audience, config: Config, snap: Any) -> dict:
-    team, static = _team_of(config, audience), _static(config)
-    team_figures = team is not None and (  # small_team without looking the team up again
-        audience.role != "agent" or len(team.agents) >= config.hub.min_team_size)
-    return {
-        "role": audience.role,
-        "identity": (audience.agent or audience.team or audience.scope or audience.label
-                     or audience.role),
-        "team": team.id if team else None,
-        "team_name": (team.name or team.id) if team else None,
-        "team_figures": team_figures,
-        "queues": list(team.queues) if team else None,
-        "scope": audience.scope,
-        "agent": audience.agent,
-        "as_of": math.floor(snap.at / AS_OF_STEP_S) * AS_OF_STEP_S,
-        "pages": static.pages,
-        "dwell_s": config.kiosk.dwell_s,
-        "schedule": static.schedule,
-        "timezone": config.hub.timezone,
-    }
+def _meta(audience: Audience, config: Config, snap: Any) -> wire.Packed:
+    """The ``meta`` of ``audience``, spliced from pieces encoded once: its own fields (once
+    per audience and config), ``as_of`` (once per step) and the config's pages, schedule…
+    (once per config). At a ``meta.as_of`` step every screen's ``meta`` changes: packing each
+    whole was most of a step tick's work (msgpack's per-call cost, whatever the size); now a
+    step copies the last ``meta`` with the new ``as_of``."""
+    static = _static(config)
+    as_of = math.floor(snap.at / AS_OF_STEP_S) * AS_OF_STEP_S
+    last = static.metas.get(audience)
+    if last is not None:
+        if last["as_of"] == as_of:
+            return last
+        meta = wire.Packed(last, (last.parts[0], _as_of_pair(as_of), static.meta_shared))
+        dict.__setitem__(meta, "as_of", as_of)
+    else:
+        team = _team_of(config, audience)
+        team_figures = team is not None and (  # small_team without looking the team up again
+            audience.role != "agent" or len(team.agents) >= config.hub.min_team_size)
+        own = {
+            "role": audience.role,
+            "identity": (audience.agent or audience.team or audience.scope or audience.label
+                         or audience.role),
+            "team": team.id if team else None,
+            "team_name": (team.name or team.id) if team else None,
+            "team_figures": team_figures,
+            "queues": list(team.queues) if team else None,
+            "scope": audience.scope,
+            "agent": audience.agent,
+        }
+        meta = wire.Packed({**own, "as_of": as_of, **static.meta_fields},
+                           (wire.Splice.of_map(own).bodies[0], _as_of_pair(as_of),
+                            static.meta_shared))
+    static.metas[audience] = meta
+    return meta
+
+
+@lru_cache(maxsize=4)
+def _as_of_pair(as_of: int) -> bytes:
+    """``"as_of": <as_of>`` as msgpack map items (once per step)."""
+    return wire.encode_str("as_of") + wire.encode(as_of)

@@ -44,3 +44,44 @@ async def test_an_out_of_step_delta_makes_the_client_resync(start_hub, tools):
         assert "disconnected" in kinds  # it reconnected without resuming
         assert client.view.epoch == hub.epoch
         await client.close()
+
+
+async def test_messages_reach_the_view_whole_in_order_and_text_is_dropped():
+    """HubConnection hands each binary message on as it is complete: a fragmented one is
+    joined, a text message (not the protocol's) is dropped, control frames go through
+    websockets (the server's ping is answered), the close ends the updates' connection."""
+    from websockets.asyncio.server import serve
+
+    from panneau.hub import wire
+
+    snapshot = wire.encode({"type": "snapshot", "v": 1, "epoch": "e1", "seq": 0,
+                            "view": {"kpi:site/today/offered": 1}})
+    delta = wire.encode({"type": "delta", "epoch": "e1", "seq": 1,
+                         "set": {"kpi:site/today/offered": 2, "kpi:site/now/calls_waiting": 4},
+                         "unset": ["kpi:site/today/offered"]})
+    later = wire.encode({"type": "delta", "epoch": "e1", "seq": 2,
+                         "set": {"kpi:site/today/answered": 3}, "unset": []})
+
+    async def handler(ws):
+        await ws.recv()  # hello
+        await ws.send(snapshot)
+        await ws.send("a text message is not a frame")
+        await ws.send([delta[:5], delta[5:20], delta[20:]])  # one message in three frames
+        await ws.ping()
+        await ws.send(later)
+        await ws.close(1001)
+
+    async with serve(handler, "127.0.0.1", 0, compression=None) as server:
+        url = f"ws://127.0.0.1:{server.sockets[0].getsockname()[1]}"
+        client = HubClient(url, "t", backoff_min=0.01, backoff_max=0.02)
+        kinds = []
+        async with asyncio.timeout(10):
+            async for update in client.updates():
+                kinds.append(update.kind)
+                if update.kind == "disconnected":
+                    break
+        await client.close()
+    assert kinds == ["connected", "snapshot", "delta", "delta", "disconnected"]
+    assert client.view.seq == 2 and client.close_code == 1001
+    assert client.view.values == {"kpi:site/now/calls_waiting": 4,
+                                  "kpi:site/today/answered": 3}

@@ -189,3 +189,52 @@ async def test_frames_written_before_a_tick_fails_are_kept_for_resumes():
             again = wire.decode_hub(await back.recv())
             assert again["type"] == "delta" and again["seq"] == 1
             assert again["set"] == {"kpi:queue:qall/today/offered": 2}
+
+
+async def test_a_tick_during_a_step_sweep_carries_what_the_sweep_had_not_sent():
+    """A step tick's sweep paused after one audience: the next tick sends the other its step
+    changes too — in the same frame, or in a frame of their own just before when the tick
+    changes the same part again — and every audience ends with the latest values."""
+    views = TableViews()
+    publisher = Publisher(epoch="e1", views=views, metrics=Metrics(), resume_history=8,
+                          buffer_bytes=1 << 20)
+    audiences = {"ann": AGENT_A, "bob": AGENT_B}
+
+    async def handler(ws):
+        hello = wire.decode_client(await ws.recv(), 4096)
+        publisher.attach(Client(ws, audiences[hello["token"]]), None, None, {})
+        await ws.wait_closed()
+
+    async with serve(handler, "127.0.0.1", 0, compression=None) as server:
+        url = f"ws://127.0.0.1:{server.sockets[0].getsockname()[1]}"
+        async with connect(url, compression=None) as ann, connect(url, compression=None) as bob:
+            for ws, token in ((ann, "ann"), (bob, "bob")):
+                await ws.send(wire.encode({"type": "hello", "v": 1, "token": token}))
+                assert wire.decode_hub(await ws.recv())["type"] == "snapshot"
+            every = [("scope", "queue:qall"), ("scope", "team:a"), ("scope", "team:b")]
+            views.values[SHARED] = {"kpi:queue:qall/today/offered": 2}
+            views.values[TEAM_A] = {"kpi:team:a/today/offered": 5}
+            views.values[TEAM_B] = {"kpi:team:b/today/offered": 7}
+            assert publisher.begin_step(every) == 0 and publisher.sweeping
+            assert publisher.sweep(0.0) == 1 and publisher.sweeping  # one audience, paused
+            first = "ann" if publisher.audiences[AGENT_A].seq == 1 else "bob"
+            views.values[SHARED] = {"kpi:queue:qall/today/offered": 3}  # the same part again
+            views.values[TEAM_A] = {"kpi:team:a/today/offered": 6}
+            views.values[TEAM_B] = {"kpi:team:b/today/offered": 8}
+            assert publisher.publish(every) == 3 and not publisher.sweeping
+            got = {}
+            for ws, token in ((ann, "ann"), (bob, "bob")):
+                got[token] = [await _delta(ws), await _delta(ws)]
+                assert [f["seq"] for f in got[token]] == [1, 2]
+            other = "bob" if first == "ann" else "ann"
+            team = "a" if other == "ann" else "b"
+            # the step's changes first (its own team part looked at once, in the later tick)
+            assert got[other][0]["set"] == {"kpi:queue:qall/today/offered": 2}
+            assert got[other][1]["set"] == {"kpi:queue:qall/today/offered": 3,
+                                            f"kpi:team:{team}/today/offered": 8 if
+                                            team == "b" else 6}
+            for agent in (AGENT_A, AGENT_B):
+                view = publisher.view(agent)
+                assert view["kpi:queue:qall/today/offered"] == 3
+            assert publisher.view(AGENT_A)["kpi:team:a/today/offered"] == 6
+            assert publisher.view(AGENT_B)["kpi:team:b/today/offered"] == 8

@@ -1,0 +1,80 @@
+"""A ``meta.as_of`` step tick never holds an event's frame back: its frames go out a slice at
+a time, and an event that comes before the last is carried by its own tick, with the step
+folded into each screen's frame (real hub, real sockets, a clock the test moves)."""
+
+from __future__ import annotations
+
+import math
+import time
+from typing import Any
+
+from panneau.hub.events import CallEntered
+from panneau.hub.server import app as hub_app
+from panneau.hub.server.views import AS_OF_STEP_S
+
+WAITING = "kpi:queue:support/now/calls_waiting"
+
+
+async def test_an_event_during_a_step_tick_goes_out_with_the_step_not_after_it(
+        start_hub, tools, monkeypatch):
+    monkeypatch.setattr(hub_app, "SWEEP_SLICE_S", 0.0)  # one screen's frame a slice
+    step = (math.floor(time.time() / AS_OF_STEP_S) + 1) * AS_OF_STEP_S
+    clock = [step - AS_OF_STEP_S / 2]
+    async with start_hub(feed={"count": 1}, hub_kwargs={"clock": lambda: clock[0]}) as hub:
+        await tools.eventually(lambda: hub._accepted >= 6, what="the feed's call")  # 5 logins
+        await hub.rollups_ready.wait()  # the scorecards' frame is not the test's
+        await hub.wait_idle()
+        tokens = [tools.MANAGER, tools.kiosk_token("support"), tools.kiosk_token("sales"),
+                  *(tools.agent_token(a) for team in tools.AGENTS.values() for a in team)]
+        screens = {token: await tools.hello(hub.ws_url, token) for token in tokens}
+        seen: dict[str, dict[str, Any]] = {}
+        for token, ws in screens.items():
+            snapshot = await tools.recv(ws)
+            assert snapshot["type"] == "snapshot"
+            seen[token] = snapshot["view"]
+        old_as_of = seen[tools.MANAGER]["meta"]["as_of"]
+        sees_queue = {t for t, view in seen.items() if WAITING in view}
+        assert len(sees_queue) == 5  # the manager, the support kiosk and its three agents
+        waiting = seen[tools.MANAGER][WAITING]
+
+        sweep, swept = hub.publisher.sweep, []
+
+        def sweep_then_event(budget_s: float) -> int:
+            """The first slice of the step's frames goes out, then a call comes in."""
+            built = sweep(budget_s)
+            if not swept:
+                swept.append(built)
+                hub._accept(hub.supervisor.states["feed"], [CallEntered(
+                    ts=clock[0], call_id="during-step", queue="support")], None, False,
+                    clock[0])
+            return built
+
+        hub.publisher.sweep = sweep_then_event
+        clock[0] = step + 0.01  # the next clock tick carries the step
+        frames: dict[str, list[dict[str, Any]]] = {}
+        for token, ws in screens.items():
+            def done(frame, token=token):
+                view = seen[token]
+                if frame["type"] == "delta":
+                    view.update(frame["set"])
+                return view["meta"]["as_of"] != old_as_of and (
+                    token not in sees_queue or view[WAITING] == waiting + 1)
+
+            frames[token] = [f for f in await tools.recv_until(ws, done, timeout=15)
+                             if f["type"] == "delta"]
+        del hub.publisher.sweep
+        for ws in screens.values():
+            await ws.close()
+
+    assert swept == [1], "the step tick was to pause after one screen's frame"
+
+    def seq_of(token: str, key: str, test) -> int:
+        return next(f["seq"] for f in frames[token] if key in f["set"] and test(f["set"][key]))
+
+    stepped = {t: seq_of(t, "meta", lambda m: m["as_of"] == step) for t in tokens}
+    called = {t: seq_of(t, WAITING, lambda n: n == waiting + 1) for t in sees_queue}
+    alone = {t for t in sees_queue if stepped[t] < called[t]}
+    # the screen the step reached before the call came got its step first; every other
+    # screen that sees the queue got the call and the step in one frame
+    assert len(alone) <= 1, f"{sorted(alone)} got the step without the call, ahead of it"
+    assert all(stepped[t] == called[t] for t in sees_queue - alone)
