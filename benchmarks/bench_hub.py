@@ -717,7 +717,7 @@ def run_case(n: int, seconds: float, bare: bool, procs: int, isolated_s: float,
                 begin = time.time()
                 control[0].put((phase, length))
                 took = length * STEP_S if phase == "step" else length
-                _, case.marks[phase], taken = control[1].get(timeout=took + 60)
+                _, case.marks[phase], taken = control[1].get(timeout=took + 180)
                 if bare:
                     case.broadcast_cpu[phase] = taken["broadcast_cpu"]
                 elif trace:

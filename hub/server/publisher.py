@@ -640,12 +640,15 @@ class _Tick:
         if not state.own and not state.added:  # the common case: shared bytes only
             if not order:
                 return
-            key = tuple(map(id, order))
-            held = self.bodies.get(key)
-            if held is None:  # kept with its changes: their ids stay theirs for the tick
-                held = self.bodies[key] = (pub._delta_body([(c[1], c[2]) for c in order]),
-                                           order)
-            body = held[0]
+            if len(order[-1][0].users) == 1:  # its own part changed: a body of its own
+                body = pub._delta_body([(c[1], c[2]) for c in order])
+            else:
+                key = tuple(map(id, order))
+                held = self.bodies.get(key)
+                if held is None:  # kept with its changes: their ids stay theirs for the tick
+                    held = self.bodies[key] = (
+                        pub._delta_body([(c[1], c[2]) for c in order]), order)
+                body = held[0]
         else:
             parts = pub.parts
             added = {id(parts[p]) for p in state.added}

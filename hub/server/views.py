@@ -351,6 +351,9 @@ def build_part(part: Part, config: Config, inputs: ViewInputs) -> dict[str, Any]
     kind, snap = part.kind, inputs.snapshot
     if kind == "scope":
         return _fragment(inputs, part.name)
+    if kind == "meta":  # every audience's at a step
+        assert part.audience is not None
+        return {"meta": _meta(part.audience, config, snap)}
     if kind == "small":
         return _restricted(inputs, part.name)
     if kind == "agents":
@@ -381,8 +384,6 @@ def build_part(part: Part, config: Config, inputs: ViewInputs) -> dict[str, Any]
     if kind == "messages":
         return {f"message:{m.id}": message_value(audience, m, inputs.acks.get(m.id, []))
                 for m in inputs.messages if message_visible(audience, m, config)}
-    if kind == "meta":
-        return {"meta": _meta(audience, config, inputs.snapshot)}
     raise ValueError(f"unknown view part {kind!r}")
 
 

@@ -2,6 +2,7 @@
 have changed has been looked at, not after every part of the tick (real sockets)."""
 
 import asyncio
+import contextlib
 import socket
 from typing import Any
 
@@ -50,17 +51,17 @@ async def _delta(ws) -> dict[str, Any]:
             return frame
 
 
-async def test_an_audience_gets_its_delta_before_parts_it_does_not_use_are_built():
-    views = TableViews()
-    publisher = Publisher(epoch="e1", views=views, metrics=Metrics(), resume_history=8,
-                          buffer_bytes=1 << 20)
+@contextlib.asynccontextmanager
+async def _ann_and_bob(publisher: Publisher, attached: asyncio.Queue | None = None):
+    """Two real screens, agents ann and bob, attached to ``publisher`` (their snapshots
+    read)."""
     audiences = {"ann": AGENT_A, "bob": AGENT_B}
-    attached = asyncio.Queue()
 
     async def handler(ws):
         hello = wire.decode_client(await ws.recv(), 4096)
         publisher.attach(Client(ws, audiences[hello["token"]]), None, None, {})
-        attached.put_nowait(hello["token"])
+        if attached is not None:
+            attached.put_nowait(hello["token"])
         await ws.wait_closed()
 
     async with serve(handler, "127.0.0.1", 0, compression=None) as server:
@@ -69,25 +70,34 @@ async def test_an_audience_gets_its_delta_before_parts_it_does_not_use_are_built
             for ws, token in ((ann, "ann"), (bob, "bob")):
                 await ws.send(wire.encode({"type": "hello", "v": 1, "token": token}))
                 assert wire.decode_hub(await ws.recv())["type"] == "snapshot"
-            for _ in range(2):
-                await attached.get()
-            views.publisher = publisher
-            views.values[SHARED] = {"kpi:queue:qall/today/offered": 2}
-            views.values[TEAM_A] = {"kpi:team:a/today/offered": 5}
-            views.values[TEAM_B] = {"kpi:team:b/today/offered": 7}
-            assert publisher.publish([("scope", "queue:qall"), ("scope", "team:a"),
-                                      ("scope", "team:b")]) == 2
-            # the part every audience uses is looked at first, then the teams' one by one:
-            # when the second team's part is built, the first team's agent has its delta
-            assert views.seen[SHARED] == {"ann": 0, "bob": 0}
-            first, second = sorted((TEAM_A, TEAM_B), key=lambda p: sum(
-                views.seen[p].values()))
-            assert sum(views.seen[first].values()) == 0
-            assert sorted(views.seen[second].values()) == [0, 1]
-            assert (await _delta(ann))["set"] == {"kpi:queue:qall/today/offered": 2,
-                                                  "kpi:team:a/today/offered": 5}
-            assert (await _delta(bob))["set"] == {"kpi:queue:qall/today/offered": 2,
-                                                  "kpi:team:b/today/offered": 7}
+            yield ann, bob
+
+
+async def test_an_audience_gets_its_delta_before_parts_it_does_not_use_are_built():
+    views = TableViews()
+    publisher = Publisher(epoch="e1", views=views, metrics=Metrics(), resume_history=8,
+                          buffer_bytes=1 << 20)
+    attached = asyncio.Queue()
+    async with _ann_and_bob(publisher, attached) as (ann, bob):
+        for _ in range(2):
+            await attached.get()
+        views.publisher = publisher
+        views.values[SHARED] = {"kpi:queue:qall/today/offered": 2}
+        views.values[TEAM_A] = {"kpi:team:a/today/offered": 5}
+        views.values[TEAM_B] = {"kpi:team:b/today/offered": 7}
+        assert publisher.publish([("scope", "queue:qall"), ("scope", "team:a"),
+                                  ("scope", "team:b")]) == 2
+        # the part every audience uses is looked at first, then the teams' one by one:
+        # when the second team's part is built, the first team's agent has its delta
+        assert views.seen[SHARED] == {"ann": 0, "bob": 0}
+        first, second = sorted((TEAM_A, TEAM_B), key=lambda p: sum(
+            views.seen[p].values()))
+        assert sum(views.seen[first].values()) == 0
+        assert sorted(views.seen[second].values()) == [0, 1]
+        assert (await _delta(ann))["set"] == {"kpi:queue:qall/today/offered": 2,
+                                              "kpi:team:a/today/offered": 5}
+        assert (await _delta(bob))["set"] == {"kpi:queue:qall/today/offered": 2,
+                                              "kpi:team:b/today/offered": 7}
 
 
 async def test_audiences_whose_parts_did_not_change_get_nothing():
@@ -198,43 +208,31 @@ async def test_a_tick_during_a_step_sweep_carries_what_the_sweep_had_not_sent():
     views = TableViews()
     publisher = Publisher(epoch="e1", views=views, metrics=Metrics(), resume_history=8,
                           buffer_bytes=1 << 20)
-    audiences = {"ann": AGENT_A, "bob": AGENT_B}
-
-    async def handler(ws):
-        hello = wire.decode_client(await ws.recv(), 4096)
-        publisher.attach(Client(ws, audiences[hello["token"]]), None, None, {})
-        await ws.wait_closed()
-
-    async with serve(handler, "127.0.0.1", 0, compression=None) as server:
-        url = f"ws://127.0.0.1:{server.sockets[0].getsockname()[1]}"
-        async with connect(url, compression=None) as ann, connect(url, compression=None) as bob:
-            for ws, token in ((ann, "ann"), (bob, "bob")):
-                await ws.send(wire.encode({"type": "hello", "v": 1, "token": token}))
-                assert wire.decode_hub(await ws.recv())["type"] == "snapshot"
-            every = [("scope", "queue:qall"), ("scope", "team:a"), ("scope", "team:b")]
-            views.values[SHARED] = {"kpi:queue:qall/today/offered": 2}
-            views.values[TEAM_A] = {"kpi:team:a/today/offered": 5}
-            views.values[TEAM_B] = {"kpi:team:b/today/offered": 7}
-            assert publisher.begin_step(every) == 0 and publisher.sweeping
-            assert publisher.sweep(0.0) == 1 and publisher.sweeping  # one audience, paused
-            first = "ann" if publisher.audiences[AGENT_A].seq == 1 else "bob"
-            views.values[SHARED] = {"kpi:queue:qall/today/offered": 3}  # the same part again
-            views.values[TEAM_A] = {"kpi:team:a/today/offered": 6}
-            views.values[TEAM_B] = {"kpi:team:b/today/offered": 8}
-            assert publisher.publish(every) == 3 and not publisher.sweeping
-            got = {}
-            for ws, token in ((ann, "ann"), (bob, "bob")):
-                got[token] = [await _delta(ws), await _delta(ws)]
-                assert [f["seq"] for f in got[token]] == [1, 2]
-            other = "bob" if first == "ann" else "ann"
-            team = "a" if other == "ann" else "b"
-            # the step's changes first (its own team part looked at once, in the later tick)
-            assert got[other][0]["set"] == {"kpi:queue:qall/today/offered": 2}
-            assert got[other][1]["set"] == {"kpi:queue:qall/today/offered": 3,
-                                            f"kpi:team:{team}/today/offered": 8 if
-                                            team == "b" else 6}
-            for agent in (AGENT_A, AGENT_B):
-                view = publisher.view(agent)
-                assert view["kpi:queue:qall/today/offered"] == 3
-            assert publisher.view(AGENT_A)["kpi:team:a/today/offered"] == 6
-            assert publisher.view(AGENT_B)["kpi:team:b/today/offered"] == 8
+    async with _ann_and_bob(publisher) as (ann, bob):
+        every = [("scope", "queue:qall"), ("scope", "team:a"), ("scope", "team:b")]
+        views.values[SHARED] = {"kpi:queue:qall/today/offered": 2}
+        views.values[TEAM_A] = {"kpi:team:a/today/offered": 5}
+        views.values[TEAM_B] = {"kpi:team:b/today/offered": 7}
+        assert publisher.begin_step(every) == 0 and publisher.sweeping
+        assert publisher.sweep(0.0) == 1 and publisher.sweeping  # one audience, paused
+        first = "ann" if publisher.audiences[AGENT_A].seq == 1 else "bob"
+        views.values[SHARED] = {"kpi:queue:qall/today/offered": 3}  # the same part again
+        views.values[TEAM_A] = {"kpi:team:a/today/offered": 6}
+        views.values[TEAM_B] = {"kpi:team:b/today/offered": 8}
+        assert publisher.publish(every) == 3 and not publisher.sweeping
+        got = {}
+        for ws, token in ((ann, "ann"), (bob, "bob")):
+            got[token] = [await _delta(ws), await _delta(ws)]
+            assert [f["seq"] for f in got[token]] == [1, 2]
+        other = "bob" if first == "ann" else "ann"
+        team = "a" if other == "ann" else "b"
+        # the step's changes first (its own team part looked at once, in the later tick)
+        assert got[other][0]["set"] == {"kpi:queue:qall/today/offered": 2}
+        assert got[other][1]["set"] == {"kpi:queue:qall/today/offered": 3,
+                                        f"kpi:team:{team}/today/offered": 8 if
+                                        team == "b" else 6}
+        for agent in (AGENT_A, AGENT_B):
+            view = publisher.view(agent)
+            assert view["kpi:queue:qall/today/offered"] == 3
+        assert publisher.view(AGENT_A)["kpi:team:a/today/offered"] == 6
+        assert publisher.view(AGENT_B)["kpi:team:b/today/offered"] == 8
