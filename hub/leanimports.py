@@ -1,9 +1,9 @@
-"""Modules a screen's process imports and never runs: left unrun until first use.
+"""Modules a screen's process imports and never runs: left unrun until first use, or not run.
 
 Only the screen commands opt in (:func:`panneau.hub.cli.common.hub_client`, before it imports
-the hub client): a wall panel's memory is the one place the saving counts, and a hub, a test
-run or a program using :mod:`panneau.hub.client` as a library keeps the standard import
-machinery untouched.
+the hub client; ``panneau kiosk`` before it imports its app): a wall panel's memory is the one
+place the saving counts, and a hub, a test run or a program using :mod:`panneau.hub.client`
+as a library keeps the standard import machinery untouched.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import threading
 import types
 from typing import Any
 
-__all__ = ["defer_websockets_extras"]
+__all__ = ["defer_websockets_extras", "skip_plotext_docs"]
 
 _FIRST_USE = threading.RLock()
 _RUNNING: set[str] = set()
@@ -63,3 +63,29 @@ def defer_websockets_extras() -> None:
     the hub client reads them only where there may be some). Call before websockets is imported."""
     _import_lazily("importlib.metadata")
     _import_lazily("urllib.request")
+
+
+def _no_doc(*_args: Any, **_kwargs: Any) -> None:
+    """What plotext's documentation helpers do in a screen's process: nothing."""
+
+
+def _doc_helper(name: str) -> Any:
+    """Any helper plotext imports from ``plotext._doc_utils`` (``add``, ``documentation``…)."""
+    if name.startswith("__"):
+        raise AttributeError(name)
+    return _no_doc
+
+
+def skip_plotext_docs() -> None:
+    """plotext builds the help text of all its functions as it is imported (``plotext._doc``
+    through ``plotext._doc_utils``: a documentation object of every parameter, and two
+    coloured copies of each function's help kept by the function): about 0.5 MiB of a wall
+    panel's memory that only ``help()`` and ``plotext.doc`` read. Its plots are drawn the
+    same without it; its functions are left without docstrings. Call before plotext is
+    imported (nothing changes once it is)."""
+    if "plotext" in sys.modules:
+        return
+    helpers = types.ModuleType("plotext._doc_utils", "plotext's documentation: not built")
+    helpers.__getattr__ = _doc_helper  # type: ignore[method-assign]
+    sys.modules["plotext._doc_utils"] = helpers
+    sys.modules["plotext._doc"] = types.ModuleType("plotext._doc", "not built")

@@ -12,12 +12,21 @@ once per ``charts_every_s``; the hub answers only for keys the kiosk's view may 
 Once a new page is drawn, a full garbage collection: Textual and plotext leave reference
 cycles (messages, timers, plot figures) that Python's collector would keep for a long while in
 its oldest generation, each page's on top of the last; freed as the page goes, they leave a
-wall 0.9 MiB smaller after a rotation (``bench_kiosk``: 44.3 -> 43.4 MiB), for one
-collection per page shown (about 30 ms of CPU: 0.2 % of a core at a 15 s dwell).
+wall 0.9 MiB smaller after a rotation (``bench_kiosk``: 44.3 -> 43.4 MiB). A wall that has its
+process to itself (``panneau kiosk``: ``own_process``) freezes what start-up built once its
+first page is drawn (``gc.freeze``: modules, classes, the stylesheet, the widgets — about 95 %
+of the objects the collector tracks, all living as long as the process), so that collection,
+and every one Python runs by itself, walks only what came after: a page change costs a few
+milliseconds of CPU, not 30 to 90. Not in a process shared with others (tests, the demo):
+freezing is process-wide.
+
+A redraw waiting for ``HUB_REDRAW_S`` is one call on the event loop, not a Textual timer (a
+timer is a task and a repr of the app, four times a second).
 """
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import os
 import time
@@ -79,11 +88,14 @@ class KioskApp(HubApp):
         colors: Colors = "full",
         flash_period_s: float = 0.5,
         charts_every_s: float = 60.0,
+        own_process: bool = False,
         **options: Any,
     ) -> None:
         """``options``: ``view``, ``link``, ``clock`` of :class:`HubApp` (no tick: one-shot
-        timers redraw)."""
+        timers redraw). ``own_process``: the app is all its process runs (``panneau kiosk``):
+        start-up's objects are frozen after the first page (see the module docstring)."""
         super().__init__(client, ansi_color=colors == "16", **options)
+        self.own_process = own_process
         self.charts_every_s = charts_every_s
         #: The ``series`` answers of the Trends page's requests, by ref (tests may set them).
         self.chart_answers: dict[str, dict[str, Any]] = {}
@@ -126,7 +138,7 @@ class KioskApp(HubApp):
         if self.client is None or wait <= 0:
             self.call_later(self.redraw)
         else:
-            self.set_timer(wait, self.redraw)
+            asyncio.get_running_loop().call_later(wait, self.redraw)
 
     # -- drawing ---------------------------------------------------------------------------
 
@@ -172,7 +184,7 @@ class KioskApp(HubApp):
         spec = self._current(specs)
         if spec.title != self._collected_for:  # a new page: the last one's garbage goes now
             self._collected_for = spec.title
-            self.call_after_refresh(gc.collect)
+            self.call_after_refresh(self._collect)
         if spec.kind == "trends":
             self._ask_charts(now)
         self.panel.show_page(build_page(self.view, spec, self.link, self.chart_answers),
@@ -194,6 +206,13 @@ class KioskApp(HubApp):
         elif len(specs) == 1:
             self._cancel("rotate")
         self._arm_expiry(now)
+
+    def _collect(self) -> None:
+        """A full collection once a new page is drawn; the first one, with the process to
+        itself, freezes what survives it (see the module docstring)."""
+        gc.collect()
+        if self.own_process and not gc.get_freeze_count():
+            gc.freeze()
 
     def _ask_charts(self, now: float) -> None:
         """Ask for the Trends page's series, unless asked within ``charts_every_s``."""

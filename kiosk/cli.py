@@ -23,13 +23,16 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run the wall panel until interrupted."""
+    from panneau.hub.leanimports import skip_plotext_docs
+
+    skip_plotext_docs()  # before the app imports its charts' plotext
     from panneau.kiosk.app import KioskApp, pick_colors
 
     try:
         client = hub_client(args)
     except ValueError as exc:
         return fail("kiosk", str(exc))
-    KioskApp(client, colors=pick_colors(args.colors)).run()
+    KioskApp(client, colors=pick_colors(args.colors), own_process=True).run()
     return 0
 
 

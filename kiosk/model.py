@@ -29,6 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from panneau.hub.charts import Charts, build_charts
@@ -261,19 +262,25 @@ def _page(raw: Mapping[str, Any], default_dwell: float,
     )
 
 
+@cache
+def _defaults() -> KioskSettings:
+    """The config's kiosk defaults (built once: a wall asks for its pages at every redraw)."""
+    return KioskSettings()
+
+
 def page_specs(view: ViewState) -> list[PageSpec]:
     """The rotating pages from ``meta.pages`` (config defaults if absent), alert page first.
 
     A malformed page is left out; with no usable page the config's defaults are shown.
     """
     meta = view.meta if isinstance(view.meta, Mapping) else {}
-    default_dwell = _seconds(meta.get("dwell_s"), KioskSettings().dwell_s)
+    default_dwell = _seconds(meta.get("dwell_s"), _defaults().dwell_s)
     raw = meta.get("pages")
     sites = site_scopes(view)
     pages = [_page(p, default_dwell, sites) for p in raw if isinstance(p, Mapping)
              ] if isinstance(raw, list) else []
     specs = [p for p in pages if p is not None] or [
-        _page(vars(p), default_dwell) for p in KioskSettings().pages]
+        _page(vars(p), default_dwell) for p in _defaults().pages]
     alerts = alert_figures(view, scope_of(meta))[:_ALERT_PAGE_MAX]
     if alerts:
         specs.insert(0, PageSpec(

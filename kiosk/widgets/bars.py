@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import partial
 from typing import ClassVar
 
+from rich.cells import cell_len
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.reactive import reactive
@@ -18,6 +19,10 @@ class _Slots(Horizontal):
 
     SLOTS: ClassVar[tuple[str, ...]] = ()
 
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._widths: dict[str, int] = {}  # each slot's text width
+
     def compose(self) -> ComposeResult:
         for name in self.SLOTS:
             yield Static(classes=name.replace("_", "-"), markup=False)
@@ -27,7 +32,13 @@ class _Slots(Horizontal):
             self.watch(self, name, partial(self._fill, name))
 
     def _fill(self, name: str, text: str) -> None:
-        self.query_one(f".{name.replace('_', '-')}", Static).update(text)
+        """A new text in its slot; the screen is laid out again only when the slot's width
+        changed (the clock and "as of" change every few seconds, never their width: a layout
+        pass of the whole screen each time for nothing)."""
+        width = cell_len(text)
+        self.query_one(f".{name.replace('_', '-')}", Static).update(
+            text, layout=width != self._widths.get(name, 0))
+        self._widths[name] = width
 
 
 class TopBar(_Slots):

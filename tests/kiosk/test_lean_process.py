@@ -1,0 +1,104 @@
+"""What ``panneau kiosk`` does in a process of its own and nowhere else: it freezes what
+start-up built once its first page is drawn (so the collection at each page change walks only
+what came after), and it lets plotext skip building its functions' help text. Both are
+process-wide, so each test runs a fresh interpreter."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+TESTS = Path(__file__).resolve().parent.parent
+
+FREEZE = """
+import asyncio, gc, json, sys
+sys.path[:0] = [{tests!r}, {tests!r} + "/kiosk"]
+from helpers import wait_for
+from kiosk_data import fixed_clock, normal_values, view_of
+from panneau.kiosk.app import KioskApp
+
+async def main(own_process):
+    app = KioskApp(view=view_of(normal_values()), clock=fixed_clock, own_process=own_process)
+    before = gc.get_freeze_count()
+    async with app.run_test(size=(160, 45)) as pilot:
+        await wait_for(pilot, lambda: len(app.panel.tiles()) == 5)
+        await wait_for(pilot, lambda: own_process is False or gc.get_freeze_count() > 0)
+        await pilot.pause()
+        after_first = gc.get_freeze_count()
+        app.next_page()
+        await wait_for(pilot, lambda: app.page_title == "Today" and len(app.panel.tiles()) == 4)
+        await pilot.pause()
+        return {{"before": before, "first": after_first, "second": gc.get_freeze_count(),
+                 "tracked": len(gc.get_objects())}}
+
+print(json.dumps(asyncio.run(main({own_process}))))
+"""
+
+
+def run(code: str) -> dict:
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=120)
+    assert out.returncode == 0, out.stderr[-3000:]
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def test_a_wall_with_its_process_freezes_start_up_once_after_its_first_page():
+    own = run(FREEZE.format(tests=str(TESTS), own_process=True))
+    assert own["before"] == 0
+    # start-up frozen after the first page (most of what the collector tracks), once: the
+    # next page freezes nothing more (frozen objects freed since leave the count)
+    assert own["first"] > 5 * own["tracked"] and own["second"] <= own["first"]
+
+
+def test_a_wall_sharing_its_process_freezes_nothing():
+    """Tests and the demo run the kiosk beside other things: freezing is process-wide."""
+    shared = run(FREEZE.format(tests=str(TESTS), own_process=False))
+    assert shared["before"] == shared["first"] == shared["second"] == 0
+
+
+PLOT = """
+import json, sys
+if {skip}:
+    from panneau.hub.leanimports import skip_plotext_docs
+    skip_plotext_docs()
+from textual_plotext.plot import Plot
+import plotext
+plt = Plot()
+plt.plot_size(60, 14)
+plt.title("Service level")
+plt.plot([1, 2, 3, 4], [70.0, 83.5, 94.0, 88.0], marker="braille", color="green")
+plt.plot([1, 4], [80.0, 80.0], marker="─", color="red")
+plt.stacked_bar([1, 2, 3], [[3, 5, 2], [1, 0, 2]], color=["green", "red"], width=0.6)
+plt.xticks([1, 2, 3, 4], ["09:00", "09:30", "10:00", "10:30"])
+print(json.dumps({{"plot": plt.build(), "help": bool(plotext.plot.__doc__)}}))
+"""
+
+#: ``panneau kiosk`` up to where the app starts drawing (Textual's ``App.run`` replaced to
+#: note what is imported by then; the kiosk's own modules are left for the command to import).
+KIOSK_START = """
+import json, sys
+import textual.app
+from panneau.hub.cli.main import main
+seen = {}
+def run(self):
+    seen["app"] = type(self).__name__
+    seen["own_process"] = self.own_process
+    seen["help_built"] = hasattr(sys.modules["plotext._doc"], "method")
+textual.app.App.run = run
+code = main(["--log-level", "warning", "kiosk", "--hub", "ws://127.0.0.1:9", "--token", "t"])
+print(json.dumps({"code": code, **seen}))
+"""
+
+
+def test_plotext_draws_the_same_without_its_help_text():
+    plain = run(PLOT.format(skip=False))
+    lean = run(PLOT.format(skip=True))
+    assert plain["help"] and not lean["help"]
+    assert lean["plot"] == plain["plot"] and "Service level" in plain["plot"]
+
+
+def test_panneau_kiosk_runs_its_app_alone_without_plotext_help():
+    started = run(KIOSK_START)
+    assert started == {"code": 0, "app": "KioskApp", "own_process": True, "help_built": False}
