@@ -123,7 +123,10 @@ class ChartPlot(PlotextPlot):
             self._bars(chart, width)
         else:
             self._hbars(chart)
-        return super().render()
+        text = super().render()
+        plt.clear_data()  # the canvas just built (some 50 KiB a plot) is not kept until the
+        plt.clear_figure()  # next draw: Textual keeps the lines drawn from the text
+        return text
 
     def _fit(self, *titles: str) -> str:
         """The first of ``titles`` that fits in the top border, else the last one given."""

@@ -6,6 +6,7 @@ from textual import events
 from textual.app import ComposeResult
 from textual.containers import Grid, Vertical
 from textual.screen import Screen
+from textual.widget import NULL_SIZE, Widget, _RenderCache
 
 from panneau.hub.charts import Charts
 from panneau.hub.chartview import ChartBoard
@@ -17,6 +18,9 @@ from panneau.kiosk.widgets.bignum import ScaleGroup
 from panneau.kiosk.widgets.goals import GoalsBoard
 
 __all__ = ["PanelScreen", "chart_rows"]
+
+
+_NO_LINES = _RenderCache(NULL_SIZE, [])
 
 
 def _columns(count: int) -> int:
@@ -41,6 +45,17 @@ def chart_rows(charts: Charts, height: int) -> tuple[int, int]:
         need = max(need, height * 2 // 5)
     bottom = min(height // 2, need)
     return height - bottom, bottom
+
+
+def _release_lines(part: Widget) -> None:
+    """Let a part of the screen going out of sight (the tiles, the Trends charts, a goals
+    board) drop the lines it and its widgets keep drawn, before the next page is drawn: they
+    are drawn again if it comes back (a page's tiles or plots, once a rotation), and the next
+    page's lines take the memory they held instead of adding to it — a wall's memory is the
+    most it ever held at once (Python keeps what it freed for its next objects)."""
+    for widget in (part, *part.walk_children(Widget)):
+        widget.refresh()  # Textual's lines of it dropped; drawn again when next shown
+        widget._render_cache = _NO_LINES  # its content's lines: not kept either
 
 
 class TileGrid(SharedLines, Grid):
@@ -77,12 +92,19 @@ class PanelScreen(SharedLines, Screen):
         """
         grid = self.query_one("#tiles", Grid)
         board = self.query_one(GoalsBoard)
-        grid.display = page.spec.kind == "figures"
-        board.set_class(page.spec.kind in ("objectives", "scorecard"), "-shown")
-        if board.has_class("-shown"):
-            board.kind, board.stale, board.goals = page.spec.kind, page.stale_goals, page.goals
         charts = self.query_one(ChartBoard)
-        charts.display = page.charts is not None
+        trend = self.query_one(TrendLine)
+        for part, shown in ((grid, page.spec.kind == "figures"), (charts, page.charts is not None),
+                            (trend, bool(page.spec.trend))):
+            if part.display and not shown:
+                _release_lines(part)
+            part.display = shown
+        goals = page.spec.kind in ("objectives", "scorecard")
+        if board.has_class("-shown") and not goals:
+            _release_lines(board)
+        board.set_class(goals, "-shown")
+        if goals:
+            board.kind, board.stale, board.goals = page.spec.kind, page.stale_goals, page.goals
         self._charts = page.charts
         if page.charts is not None:
             charts.show(page.charts)
@@ -106,8 +128,6 @@ class PanelScreen(SharedLines, Screen):
             self._kpis = kpis
             grid.styles.grid_size_columns = _columns(len(page.tiles))
             self.scale.set_members(shown)
-        trend = self.query_one(TrendLine)
-        trend.display = bool(page.spec.trend)
         trend.kpi = page.spec.trend or ""
         trend.label = page.trend_label + (" (stale)" if page.stale_trend else "")
         trend.data = page.trend
