@@ -24,8 +24,10 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """Run the wall panel until interrupted."""
     from panneau.hub.leanimports import skip_plotext_docs
+    from panneau.hub.lightstrips import lazy_strip_caches
 
     skip_plotext_docs()  # before the app imports its charts' plotext
+    lazy_strip_caches()  # the wall has its process to itself
     from panneau.kiosk.app import KioskApp, pick_colors
 
     try:

@@ -1,7 +1,8 @@
 """What ``panneau kiosk`` does in a process of its own and nowhere else: it freezes what
 start-up built once its first page is drawn (so the collection at each page change walks only
-what came after), and it lets plotext skip building its functions' help text. Both are
-process-wide, so each test runs a fresh interpreter."""
+what came after), it lets plotext skip building its functions' help text, and its strips make
+their caches' dicts on first write (:mod:`panneau.hub.lightstrips`). All are process-wide, so
+each test runs a fresh interpreter."""
 
 from __future__ import annotations
 
@@ -86,6 +87,7 @@ def run(self):
     seen["app"] = type(self).__name__
     seen["own_process"] = self.own_process
     seen["help_built"] = hasattr(sys.modules["plotext._doc"], "method")
+    seen["strip_caches"] = sys.modules["textual.strip"].FIFOCache.__name__
 textual.app.App.run = run
 code = main(["--log-level", "warning", "kiosk", "--hub", "ws://127.0.0.1:9", "--token", "t"])
 print(json.dumps({"code": code, **seen}))
@@ -101,4 +103,5 @@ def test_plotext_draws_the_same_without_its_help_text():
 
 def test_panneau_kiosk_runs_its_app_alone_without_plotext_help():
     started = run(KIOSK_START)
-    assert started == {"code": 0, "app": "KioskApp", "own_process": True, "help_built": False}
+    assert started == {"code": 0, "app": "KioskApp", "own_process": True, "help_built": False,
+                       "strip_caches": "FirstWriteFIFOCache"}
