@@ -891,6 +891,9 @@ def report(results: list[tuple[Case, Case]], machine: str, befores: list[Case]) 
               "process's CPU for its tick)")
         for hub, _ in results:
             report_trace(hub)
+        for hub in befores:
+            print(f"  the hub of --before ({hub.before}):")
+            report_trace(hub)
 
 
 def report_sized(results: list[tuple[Case, Case]], sized: list[Case]) -> None:
