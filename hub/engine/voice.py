@@ -16,6 +16,8 @@ Rules (Asterisk app_queue semantics, see docs/kpis.md):
   called before any later event is taken and at an advance), so its agent's busy time ends
   there whenever the engine is advanced, saved or rewound.
 - Bad events are counted by kind in ``bad`` and otherwise skipped or counted as documented.
+- A queue's sums go into a :class:`~panneau.hub.engine.windows.Row` per minute (typed fields,
+  no dict per event), whose sums hold the keys that are not zero; an agent's take a dict.
 - Summed durations are put on a grid first (:func:`~panneau.hub.engine.exact.exact`), so their
   sums are the same in any order; thresholds compare the event's own value.
 """
@@ -24,21 +26,22 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import cast
 
 from panneau.hub import events as ev
 from panneau.hub.config import Config
 from panneau.hub.engine.bad import BadEvents
 from panneau.hub.engine.exact import exact
 from panneau.hub.engine.scopes import Scopes
-from panneau.hub.engine.windows import Sums, Tallies
+from panneau.hub.engine.windows import Row, Sums, Tallies
 
 __all__ = ["LEFT_COUNTERS", "STALE_TALK_S", "STALE_WAIT_S", "Calls"]
 
-#: Contributions shared by many adds (the tallies copy what they keep and never change them).
-_OFFERED: Sums = {"offered": 1}
-#: By :meth:`Calls._fcr`: no caller, a first contact, a repeat.
-_FCR: tuple[Sums, ...] = ({}, {"contacts": 1}, {"contacts": 1, "repeats": 1})
-_AGENT_ANSWERED: tuple[Sums, ...] = tuple({"answered": 1} | fcr for fcr in _FCR)
+#: An agent's sums of an answer (by :meth:`Calls._fcr`: no caller, a first contact, a repeat),
+#: and a queue and agent's of a ring not answered (the tallies never change what they add).
+_AGENT_ANSWERED: tuple[Sums, ...] = ({"answered": 1.0}, {"answered": 1.0, "contacts": 1.0},
+                                     {"answered": 1.0, "contacts": 1.0, "repeats": 1.0})
+_RING_NO_ANSWER: Sums = {"ring_no_answer": 1.0}
 #: CallLeft reason -> its own counter.
 LEFT_COUNTERS = {"timeout": "timed_out", "empty": "exited_empty", "key": "exited_with_key",
                  "withdrawn": "withdrawn", "syscompat": "syscompat"}
@@ -61,6 +64,115 @@ class _Call:
 _HANDLERS = {ev.CallEntered: "_entered", ev.CallAnswered: "_answered", ev.CallEnded: "_ended",
              ev.CallAbandoned: "_left", ev.CallLeft: "_left", ev.RingNoAnswer: "_ring",
              ev.SystemRestart: "_restart", ev.CallLost: "_lost"}
+
+
+class _CallSums(Row):
+    """The call sums added to one queue's scope tuple (site, queue, teams) in one minute (see
+    :class:`Row`). (An agent's own sums take a dict per add: a row pays for itself in a
+    minute with several adds, as a queue's has, not with an agent's one or two.)"""
+
+    __slots__ = ("abandon_wait_sum", "abandoned", "answered", "answered_in_sl", "completed",
+                 "completed_in_sl", "contacts", "exited_empty", "exited_with_key", "hold_sum",
+                 "loose", "offered", "outcomes", "repeats", "short_abandoned",
+                 "syscompat", "talk_sum", "timed_out", "transfers", "unanswered",
+                 "unanswered_in_sl", "withdrawn", "wrap_sum")
+
+    def __init__(self, minute: int) -> None:
+        self.minute = minute
+        self.joined = False
+        #: Not a row of the tallies (its minute is not open): added by :meth:`Calls._loose`
+        #: once filled, and never again.
+        self.loose = False
+        self.offered = 0.0
+        self.answered = 0.0
+        self.hold_sum = 0.0
+        self.answered_in_sl = 0.0
+        self.contacts = 0.0
+        self.repeats = 0.0
+        self.outcomes = 0.0
+        self.unanswered = 0.0
+        self.unanswered_in_sl = 0.0
+        self.abandoned = 0.0
+        self.abandon_wait_sum = 0.0
+        self.short_abandoned = 0.0
+        self.timed_out = 0.0
+        self.exited_empty = 0.0
+        self.exited_with_key = 0.0
+        self.withdrawn = 0.0
+        self.syscompat = 0.0
+        self.completed = 0.0
+        self.talk_sum = 0.0
+        self.transfers = 0.0
+        self.wrap_sum = 0.0
+        self.completed_in_sl = 0.0
+
+    def sums(self) -> Sums:
+        """The sums whose amount is not zero (each sum comes with a count: checked under
+        it)."""
+        out: Sums = {}
+        if self.offered:
+            out["offered"] = self.offered
+        if self.answered:
+            out["answered"] = self.answered
+            if self.hold_sum:
+                out["hold_sum"] = self.hold_sum
+            if self.answered_in_sl:
+                out["answered_in_sl"] = self.answered_in_sl
+            if self.contacts:
+                out["contacts"] = self.contacts
+                if self.repeats:
+                    out["repeats"] = self.repeats
+        if self.outcomes:
+            out["outcomes"] = self.outcomes
+            if self.unanswered:
+                out["unanswered"] = self.unanswered
+                if self.unanswered_in_sl:
+                    out["unanswered_in_sl"] = self.unanswered_in_sl
+            if self.abandoned:
+                out["abandoned"] = self.abandoned
+                if self.abandon_wait_sum:
+                    out["abandon_wait_sum"] = self.abandon_wait_sum
+                if self.short_abandoned:
+                    out["short_abandoned"] = self.short_abandoned
+            if self.timed_out:
+                out["timed_out"] = self.timed_out
+            if self.exited_empty:
+                out["exited_empty"] = self.exited_empty
+            if self.exited_with_key:
+                out["exited_with_key"] = self.exited_with_key
+            if self.withdrawn:
+                out["withdrawn"] = self.withdrawn
+            if self.syscompat:
+                out["syscompat"] = self.syscompat
+        if self.completed:
+            out["completed"] = self.completed
+            if self.talk_sum:
+                out["talk_sum"] = self.talk_sum
+            if self.transfers:
+                out["transfers"] = self.transfers
+            if self.wrap_sum:
+                out["wrap_sum"] = self.wrap_sum
+            if self.completed_in_sl:
+                out["completed_in_sl"] = self.completed_in_sl
+        return out
+
+
+#: The row of a place not added to yet (never added to: joined).
+_NO_ROW = _CallSums(-1)
+_NO_ROW.joined = True
+
+
+class _Place:
+    """Where a queue's call sums go: its scope tuple, the row it was last added to
+    (:meth:`Calls._row`: the next add in the same minute goes to it if it is not joined yet),
+    and its service level T."""
+
+    __slots__ = ("row", "scopes", "sl")
+
+    def __init__(self, scopes: tuple[str, ...], sl: float) -> None:
+        self.scopes = scopes
+        self.row = _NO_ROW
+        self.sl = sl
 
 
 def _deadline(call: _Call) -> float:
@@ -98,12 +210,15 @@ class Calls:
         self.seen: set[str] = set()
         #: Scope tuples by queue, agent and (queue, agent) pair: each is added to right after
         #: it is first looked up, so its scopes join :attr:`seen` then (see :meth:`_scopes`).
-        self._queues: dict[str, tuple[str, ...]] = {}
+        self._queues: dict[str, _Place] = {}
         #: Those of :attr:`_queues` already checked by :meth:`_queue` (since the last load).
-        self._checked: dict[str, tuple[str, ...]] = {}
+        self._checked: dict[str, _Place] = {}
         self._agents: dict[str, tuple[str, ...]] = {}
         self._pairs: dict[tuple[str, str], tuple[str, ...]] = {}
-        self._add_minute = tallies.add_minute
+        kpi = config.kpi  # the settings every call reads
+        self._wrap = exact(kpi.wrapup_s) if kpi.wrapup_s > 0 else 0.0
+        self._short_s = float(kpi.short_abandon_s)
+        self._horizon = kpi.fcr_repeat_hours * 3600.0
         self._handlers: dict[type, Callable[[ev.Event], None]] = {}
         #: No call in flight loses its outcome line before this time (a lower bound, checked
         #: for every event taken: one comparison; see :meth:`forget_due`).
@@ -137,6 +252,23 @@ class Calls:
         """T of the queue: its own setting, else the general one."""
         return self.queue_sl.get(queue, self.kpi.service_level_s)
 
+    def _row(self, place: _Place, minute: int) -> _CallSums:
+        """The row to add to for ``place`` in ``minute`` when its last one (:attr:`_Place.row`)
+        will not do: the tuple's row in that open minute (:meth:`Tallies.add_row`), else a
+        loose one to add with :meth:`_loose` once filled."""
+        rows = self.tallies.rows.get(minute)
+        old = rows.get(place.scopes) if rows is not None else None
+        if old is not None:
+            row = place.row = cast(_CallSums, old)
+            return row
+        new = place.row = _CallSums(minute)
+        if not self.tallies.add_row(minute, place.scopes, new):
+            new.loose = new.joined = True
+        return new
+
+    def _loose(self, place: _Place, row: _CallSums) -> None:
+        """Add a loose row of :meth:`_row`."""
+        self.tallies.add_minute(row.minute, place.scopes, row.sums())
 
     def _scopes(self, scopes: tuple[str, ...]) -> tuple[str, ...]:
         """A scope tuple about to be added to for the first time since the last load: its
@@ -145,20 +277,21 @@ class Calls:
         self.seen.update(scopes)
         return scopes
 
-    def _queue_scopes(self, queue: str) -> tuple[str, ...]:
+    def _queue_scopes(self, queue: str) -> _Place:
         """site, the queue and its teams: where a queue's call sums go."""
-        scopes = self._queues[queue] = self._scopes(self.scopes.queue(queue))
-        return scopes
+        place = self._queues[queue] = _Place(self._scopes(self.scopes.queue(queue)),
+                                             float(self.service_level_s(queue)))
+        return place
 
-    def _queue(self, queue: str) -> tuple[str, ...]:
+    def _queue(self, queue: str) -> _Place:
         """:meth:`_queue_scopes` for a call entering or leaving (not an answer or an end):
         a queue the configuration does not know is counted once in ``unknown_queues``."""
         known = self.scopes.known_queues
         if known and queue not in known and queue not in self.unknown_queues:
             self.unknown_queues.add(queue)
             self.bad.note("unknown_queue")
-        scopes = self._checked[queue] = self._queues.get(queue) or self._queue_scopes(queue)
-        return scopes
+        place = self._checked[queue] = self._queues.get(queue) or self._queue_scopes(queue)
+        return place
 
     def _agent(self, agent: str) -> tuple[str, ...]:
         """``("agent:<id>",)``, the scope of an agent's own call figures."""
@@ -168,7 +301,9 @@ class Calls:
     def _close(self, call_id: str) -> _Call | None:
         call = self.calls.pop(call_id, None)
         if call is not None:
-            self.waiting.get(call.queue, {}).pop(call_id, None)
+            waiting = self.waiting.get(call.queue)
+            if waiting is not None:
+                waiting.pop(call_id, None)
         closed = self.closed
         closed[call_id] = None
         if len(closed) > _CLOSED_MAX:
@@ -181,9 +316,16 @@ class Calls:
         if ts + STALE_WAIT_S < self.next_due:
             self.next_due = ts + STALE_WAIT_S
         self.closed.pop(call_id, None)
-        self._add_minute(int(ts // 60), self._checked.get(queue) or self._queue(queue),
-                         _OFFERED)
+        self._offered(ts, self._checked.get(queue) or self._queue(queue))
         return call
+
+    def _offered(self, ts: float, place: _Place) -> None:
+        minute = int(ts // 60)
+        if (row := place.row).minute != minute or row.joined:
+            row = self._row(place, minute)
+        row.offered += 1.0
+        if row.loose:
+            self._loose(place, row)
 
     def _outcome(self, call_id: str, bad_kind: str) -> _Call | None:
         """The open call an outcome refers to, or None when it must be ignored."""
@@ -211,7 +353,7 @@ class Calls:
             scopes = self._pairs.get(key)
             if scopes is None:
                 scopes = self._pairs[key] = self._scopes(self.scopes.queue_and_agent(*key))
-            self._add_minute(int(event.ts // 60), scopes, {"ring_no_answer": 1})
+            self.tallies.add_minute(int(event.ts // 60), scopes, _RING_NO_ANSWER)
 
     def _restart(self, event: ev.SystemRestart) -> None:
         if event.reload_only:
@@ -240,8 +382,7 @@ class Calls:
             self.next_due = ts + STALE_WAIT_S
         if call_id in self.closed:
             del self.closed[call_id]
-        self._add_minute(int(ts // 60), self._checked.get(queue) or self._queue(queue),
-                         _OFFERED)
+        self._offered(ts, self._checked.get(queue) or self._queue(queue))
         waiting = self.waiting.get(queue)
         if waiting is None:
             waiting = self.waiting[queue] = {}
@@ -287,16 +428,24 @@ class Calls:
         if waiting is not None:
             waiting.pop(call_id, None)
         call.answered = ts  # its deadline moves later: next_due is still a lower bound
-        amounts: Sums = {"answered": 1, "outcomes": 1, "hold_sum": exact(hold)}
-        if hold <= self.queue_sl.get(queue, self.kpi.service_level_s):
-            amounts["answered_in_sl"] = 1
         fcr = self._fcr(call.caller, ts) if call.caller else 0
+        minute, agent = int(ts // 60), event.agent
+        place = self._queues.get(queue) or self._queue_scopes(queue)
+        if (row := place.row).minute != minute or row.joined:
+            row = self._row(place, minute)
+        row.outcomes += 1.0
+        row.hold_sum += exact(hold)
+        if hold <= place.sl:
+            row.answered_in_sl += 1.0
+        row.answered += 1.0
         if fcr:
-            amounts.update(_FCR[fcr])
-        minute, add = int(ts // 60), self._add_minute
-        add(minute, self._queues.get(queue) or self._queue_scopes(queue), amounts)
-        agent = event.agent
-        add(minute, self._agents.get(agent) or self._agent(agent), _AGENT_ANSWERED[fcr])
+            row.contacts += 1.0
+            if fcr == 2:
+                row.repeats += 1.0
+        if row.loose:
+            self._loose(place, row)
+        self.tallies.add_minute(minute, self._agents.get(agent) or self._agent(agent),
+                                _AGENT_ANSWERED[fcr])
 
     def _fcr(self, caller: str | None, ts: float) -> int:
         """First-contact proxy: an answered call is a repeat when the same caller had an
@@ -308,7 +457,7 @@ class Calls:
         every answer of one instant is judged against the same earlier answer."""
         if not caller:
             return 0
-        horizon = self.kpi.fcr_repeat_hours * 3600.0
+        horizon = self._horizon
         newest, before = self.last_answer.get(caller, (None, None))
         if newest is None or ts > newest:
             self.last_answer[caller] = (ts, newest)
@@ -335,16 +484,27 @@ class Calls:
         elif ts < call.answered:
             self.bad.note("end_before_start")
         self._close(call_id)
-        amounts: Sums = {"completed": 1, "talk_sum": exact(talk)}
-        if event.ended_by == "transfer" or event.transfer is not None:
-            amounts["transfers"] = 1
-        if (wrapup := self.kpi.wrapup_s) > 0:
-            amounts["wrap_sum"] = exact(wrapup)
-        minute, add, agent, queue = int(ts // 60), self._add_minute, event.agent, event.queue
-        add(minute, self._agents.get(agent) or self._agent(agent), amounts)
-        if hold <= self.queue_sl.get(queue, self.kpi.service_level_s):
-            amounts = amounts | {"completed_in_sl": 1}  # a new dict: the tallies keep the first
-        add(minute, self._queues.get(queue) or self._queue_scopes(queue), amounts)
+        talk = exact(talk)
+        transfer = event.ended_by == "transfer" or event.transfer is not None
+        minute, agent, queue = int(ts // 60), event.agent, event.queue
+        amounts: Sums = {"completed": 1.0, "talk_sum": talk}
+        if transfer:
+            amounts["transfers"] = 1.0
+        if (wrap := self._wrap) > 0:
+            amounts["wrap_sum"] = wrap
+        self.tallies.add_minute(minute, self._agents.get(agent) or self._agent(agent), amounts)
+        place = self._queues.get(queue) or self._queue_scopes(queue)
+        if (row := place.row).minute != minute or row.joined:
+            row = self._row(place, minute)
+        row.completed += 1.0
+        row.talk_sum += talk
+        if transfer:
+            row.transfers += 1.0
+        row.wrap_sum += wrap
+        if hold <= place.sl:
+            row.completed_in_sl += 1.0
+        if row.loose:
+            self._loose(place, row)
 
     def _left(self, event: ev.CallAbandoned | ev.CallLeft) -> None:
         wait = event.wait_s
@@ -354,20 +514,33 @@ class Calls:
             if call is None:
                 return
         self._close(event.call_id)
-        counter = ("abandoned" if isinstance(event, ev.CallAbandoned)
-                   else LEFT_COUNTERS[event.reason])
-        amounts: Sums = {counter: 1, "outcomes": 1}
-        kpi, queue = self.kpi, event.queue
-        if counter == "abandoned":
-            amounts["abandon_wait_sum"] = exact(wait)
-            if wait <= kpi.short_abandon_s and kpi.short_abandon_s > 0:
-                amounts["short_abandoned"] = 1
-        if counter != "exited_with_key":
-            amounts["unanswered"] = 1
-            if wait <= self.queue_sl.get(queue, kpi.service_level_s):
-                amounts["unanswered_in_sl"] = 1
-        self._add_minute(int(event.ts // 60), self._checked.get(queue) or self._queue(queue),
-                         amounts)
+        queue, minute = event.queue, int(event.ts // 60)
+        place = self._checked.get(queue) or self._queue(queue)
+        if (row := place.row).minute != minute or row.joined:
+            row = self._row(place, minute)
+        row.outcomes += 1.0
+        reason = "" if isinstance(event, ev.CallAbandoned) else event.reason
+        if not reason:
+            row.abandoned += 1.0
+            row.abandon_wait_sum += exact(wait)
+            if wait <= self._short_s and self._short_s > 0:
+                row.short_abandoned += 1.0
+        elif reason == "timeout":
+            row.timed_out += 1.0
+        elif reason == "empty":
+            row.exited_empty += 1.0
+        elif reason == "withdrawn":
+            row.withdrawn += 1.0
+        elif reason == "syscompat":
+            row.syscompat += 1.0
+        if reason != "key":
+            row.unanswered += 1.0
+            if wait <= place.sl:
+                row.unanswered_in_sl += 1.0
+        else:
+            row.exited_with_key += 1.0
+        if row.loose:
+            self._loose(place, row)
 
     def forget_due(self, t: float) -> list[tuple[str, float]]:
         """Forget the calls whose deadline (``STALE_WAIT_S`` waiting, ``STALE_TALK_S``

@@ -18,6 +18,12 @@ Rules this module keeps:
   in. The amounts are whole counts and durations on a grid where float sums are exact
   (:mod:`panneau.hub.engine.exact`), so the order changes no sum: live, restored and replayed
   figures are the same to the last bit.
+- The busiest adds (the call sums) skip the dict of amounts: a caller adds into a :class:`Row`
+  of its own for its scope tuple in an open minute (:meth:`Tallies.add_row`), typed fields
+  rather than keys, turned into sums once, when the minute's pending sums are next used (any
+  read, fold or advance). A row's sums hold the keys whose amount is not zero. The journal
+  notes a row as one add when it is started: every advance (where checkpoints are taken)
+  turns the rows into sums, so the next adds start new rows.
 - Minutes older than the longest window are dropped, and days before yesterday: relative to the
   last snapshot, or, before the first snapshot (a replay), to :data:`AHEAD` minutes before the
   newest add. The first snapshot may come before adds ahead of it (a source's clock ahead of
@@ -33,8 +39,8 @@ from datetime import date, datetime, timedelta
 from typing import Protocol, cast
 from zoneinfo import ZoneInfo
 
-__all__ = ["AHEAD", "ROLLING", "DayClock", "Journal", "Sums", "Tallies", "TimeSums", "minute_of",
-           "spread"]
+__all__ = ["AHEAD", "ROLLING", "DayClock", "Journal", "Row", "Sums", "Tallies", "TimeSums",
+           "minute_of", "spread"]
 
 #: Rolling windows: id -> minutes.
 ROLLING: dict[str, int] = {"15m": 15, "30m": 30, "60m": 60}
@@ -112,6 +118,22 @@ class TimeSums(Protocol):
         """The scopes whose windows may have changed since the last call."""
 
 
+class Row:
+    """Sums added to one scope tuple in one open minute, kept by their caller in typed fields
+    (:meth:`Tallies.add_row`) and turned into sums by :meth:`sums` when the minute's pending
+    sums are next used: then it is :attr:`joined` and takes no more adds. A subclass sets
+    :attr:`minute` and :attr:`joined` (False) when it makes one."""
+
+    __slots__ = ("joined", "minute")
+
+    minute: int
+    joined: bool
+
+    def sums(self) -> Sums:
+        """The sums added to the row (the keys whose amount is not zero)."""
+        raise NotImplementedError
+
+
 def _add(into: Sums, amounts: Sums, sign: float = 1.0) -> None:
     get = into.get
     if sign > 0:
@@ -156,8 +178,9 @@ def _merged(sums: Sums, extra: Sums) -> Sums:
 
 class Journal:
     """The adds of a :class:`Tallies` kept to undo them: ``(minute, scopes, amounts)`` of
-    each add in three parallel lists, and a :meth:`Tallies.add_table` as one entry (``scopes``
-    None, the table as ``amounts``).
+    each add in three parallel lists, a :meth:`Tallies.add_table` as one entry (``scopes``
+    None, the table as ``amounts``), and a :meth:`Tallies.add_row` as one entry (the
+    :class:`Row` as ``amounts``: the adds to it).
 
     No tuple per add: the reach (:mod:`panneau.hub.engine.arrival`) keeps ~25,000 adds at 500
     agents for 15 minutes; as tuples they were each an object the garbage collector tracks
@@ -168,12 +191,13 @@ class Journal:
     def __init__(self) -> None:
         self.minutes: list[int] = []
         self.scopes: list[Scopes | None] = []
-        self.amounts: list[Sums | dict[str, Sums]] = []
+        self.amounts: list[Sums | dict[str, Sums] | Row] = []
 
     def __len__(self) -> int:
         return len(self.minutes)
 
-    def add(self, minute: int, scopes: Scopes | None, amounts: Sums | dict[str, Sums]) -> None:
+    def add(self, minute: int, scopes: Scopes | None,
+            amounts: Sums | dict[str, Sums] | Row) -> None:
         """One add (``scopes`` None: ``amounts`` is a table, scope -> sums)."""
         self.minutes.append(minute)
         self.scopes.append(scopes)
@@ -196,6 +220,8 @@ class Journal:
             if scopes is None:
                 rows += [[minute, [scope], sums]
                          for scope, sums in cast(dict[str, Sums], amounts).items()]
+            elif isinstance(amounts, Row):
+                rows.append([minute, list(scopes), amounts.sums()])
             else:
                 rows.append([minute, list(scopes), amounts])
         return rows
@@ -243,6 +269,9 @@ class Tallies:
         #: minute -> scope tuple -> sums added to an open minute and not spread over its
         #: scopes yet (every open minute has one; :attr:`stale` when any is not empty).
         self.pending: dict[int, dict[tuple[str, ...] | list[str], Sums]] = {}
+        #: minute -> scope tuple -> :class:`Row` added to in an open minute (:meth:`add_row`),
+        #: joined into :attr:`pending` before it is used (:meth:`_join`; :attr:`stale` then).
+        self.rows: dict[int, dict[tuple[str, ...], Row]] = {}
         self.stale = False
         #: day -> scope tuple -> sums of minutes folded and dropped while pending, not spread
         #: over their scopes in the day's total yet (see :meth:`_gather`; :attr:`stale` then).
@@ -254,11 +283,21 @@ class Tallies:
         #: minute left it (a minute tick changes nothing else but the cursor's minute moving
         #: from "current" to the running totals, which changes no window's sums).
         self.left: dict[int, set[str]] = {w: set() for w in ROLLING.values()}
-        #: Every add, while the engine keeps them to undo (:meth:`undo_journal`).
-        self.journal: Journal | None = None
+        self._journal: Journal | None = None
         #: Sums read by minute range rather than added (agent time), merged into what
         #: :meth:`window` and :meth:`day` give; set by their keeper.
         self.time: TimeSums | None = None
+
+    @property
+    def journal(self) -> Journal | None:
+        """Every add, while the engine keeps them to undo (:meth:`undo_journal`)."""
+        return self._journal
+
+    @journal.setter
+    def journal(self, journal: Journal | None) -> None:
+        for minute in list(self.rows):  # the adds before it are not its own
+            self._join(minute)
+        self._journal = journal
 
     def add(self, ts: float, scopes: tuple[str, ...] | list[str], amounts: Sums) -> None:
         """Add ``amounts`` to each scope at time ``ts``."""
@@ -294,7 +333,7 @@ class Tallies:
         if sign < 0:
             self._undo(minute, scopes, amounts)
             return
-        journal = self.journal
+        journal = self._journal
         if journal is not None:  # Journal.add inlined (every event, live)
             journal.minutes.append(minute)
             journal.scopes.append(scopes)
@@ -321,6 +360,44 @@ class Tallies:
                 else:
                     into[key] = amount
 
+    def add_row(self, minute: int, scopes: tuple[str, ...], row: Row) -> bool:
+        """Start ``row`` as the row of ``scopes`` in ``minute``: its caller adds to it, as long
+        as it is in :attr:`rows` (one class of row per tuple), until the minute's pending sums
+        are next used. False, and nothing done, when ``minute`` is not open (a late add, or
+        one too old for any window): the add goes through :meth:`add_minute`."""
+        rows = self.rows.get(minute)
+        if rows is None:
+            if minute not in self.pending:
+                self._targets(minute)  # opens it when a window may still read it
+                if minute not in self.pending:
+                    return False
+            rows = self.rows[minute] = {}
+            self.stale = True
+        rows[scopes] = row
+        journal = self._journal
+        if journal is not None:
+            journal.minutes.append(minute)
+            journal.scopes.append(scopes)
+            journal.amounts.append(row)
+        return True
+
+    def _join(self, minute: int) -> None:
+        """Turn the rows of an open minute into its pending sums (see :meth:`add_row`)."""
+        rows = self.rows.pop(minute, None)
+        if not rows:
+            return
+        pending = self.pending[minute]
+        for scopes, row in rows.items():
+            row.joined = True
+            sums = row.sums()
+            into = pending.get(scopes)
+            if into is None:
+                pending[scopes] = sums
+            else:
+                at = into.get
+                for key, amount in sums.items():
+                    into[key] = at(key, 0.0) + amount
+
     def _add_to(self, targets: list[dict[str, Sums]], scopes: tuple[str, ...] | list[str],
                 amounts: Sums) -> None:
         """Add ``amounts`` to each scope in each target table (an add to a folded minute)."""
@@ -340,7 +417,7 @@ class Tallies:
     def undo_journal(self, start: int) -> None:
         """Undo the adds of the journal from entry ``start`` on, oldest first, and forget
         them (a table's as one add per scope, in its order)."""
-        journal = self.journal
+        journal = self._journal
         assert journal is not None
         undo = self._undo
         for minute, scopes, amounts in zip(journal.minutes[start:], journal.scopes[start:],
@@ -348,6 +425,8 @@ class Tallies:
             if scopes is None:
                 for scope, sums in cast(dict[str, Sums], amounts).items():
                     undo(minute, (scope,), sums)
+            elif isinstance(amounts, Row):  # (spread first by _undo if still open)
+                undo(minute, scopes, amounts.sums())
             else:
                 undo(minute, scopes, cast(Sums, amounts))
         journal.drop_from(start)
@@ -356,7 +435,7 @@ class Tallies:
         """Take ``amounts`` out of each scope wherever an add of them landed."""
         if self.gathered:  # (only a replay gathers, before the first advance: kept exact)
             self._spread_all()
-        if self.pending.get(minute):
+        if self.pending.get(minute) or minute in self.rows:
             self._spread(minute)
         self.dirty.update(scopes)
         for target in self._targets(minute):
@@ -369,6 +448,8 @@ class Tallies:
 
     def _spread(self, minute: int) -> None:
         """Add the pending sums of an open minute to each scope of their tuple."""
+        if minute in self.rows:
+            self._join(minute)
         self._spread_into(self.pending[minute], self.minutes[minute])
 
     def _spread_into(self, pending: dict[tuple[str, ...] | list[str], Sums],
@@ -398,6 +479,8 @@ class Tallies:
         """Spread every open minute's pending sums (see :meth:`_spread`), and the sums
         gathered for the days (see :meth:`_gather`)."""
         self.stale = False
+        for minute in list(self.rows):
+            self._join(minute)
         for minute, pending in self.pending.items():
             if pending:
                 self._spread(minute)
@@ -412,8 +495,8 @@ class Tallies:
     def add_table(self, minute: int, table: dict[str, Sums]) -> None:
         """Add ``table[scope]`` to each scope in one minute bucket (as :meth:`add_minute` for
         each, with the tables looked up once; ``table`` must not change afterwards)."""
-        if self.journal is not None:
-            self.journal.add(minute, None, table)
+        if self._journal is not None:
+            self._journal.add(minute, None, table)
         self.dirty.update(table)
         for target in self._targets(minute):
             get = target.get
@@ -436,6 +519,8 @@ class Tallies:
         self.folded = upto
         for minute in sorted(m for m in self.open if m <= upto):
             if minute <= drop:
+                if minute in self.rows:
+                    self._join(minute)
                 pending, bucket = self.pending.pop(minute), self.open.pop(minute)
             else:
                 pending, bucket = None, self._close(minute)
@@ -470,7 +555,7 @@ class Tallies:
 
     def _close(self, minute: int) -> dict[str, Sums]:
         """The bucket of an open minute (its pending sums spread), no longer open."""
-        if self.pending.get(minute):
+        if self.pending.get(minute) or minute in self.rows:
             self._spread(minute)
         del self.pending[minute]
         return self.open.pop(minute)
@@ -685,6 +770,10 @@ class Tallies:
         self.folded = data["folded"]
         self.open = {m: bucket for m, bucket in self.minutes.items() if m > self.folded}
         self.pending = {m: {} for m in self.open}
+        for rows in self.rows.values():
+            for row in rows.values():
+                row.joined = True
+        self.rows = {}
         self.gathered = {}
         self.stale = False
         self.dirty = self.scopes()
