@@ -27,12 +27,11 @@ from __future__ import annotations
 import heapq
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import partial
 
 from panneau.hub import events as ev
 from panneau.hub.engine.agent_counts import Placement, StateCounts
 from panneau.hub.engine.bad import BadEvents
-from panneau.hub.engine.levels import BUSY, OFF, WORKING, Levels
+from panneau.hub.engine.levels import BUSY, OFF, WORKING, AgentTime, Levels
 from panneau.hub.engine.scopes import SITE, Scopes
 from panneau.hub.engine.snapshot import AgentNow
 from panneau.hub.engine.windows import Tallies
@@ -68,6 +67,8 @@ class AgentRecord:
     placed: tuple[Placement, ...] = ()
     #: When its agent time (``applied`` in ``applied_scopes``) last changed (0: never).
     time_since: float = 0.0
+    #: The integrals of ``applied_scopes`` (:meth:`Levels.each_of`) once known; not saved.
+    applied_each: tuple[AgentTime, ...] | None = None
     #: Its scopes were given counts (the first time it was not logged out); not saved.
     counted: bool = False
 
@@ -226,15 +227,26 @@ class AgentBook:
         self._stale[rec.name] = rec
         level = _LEVELS.get(state, OFF)
         scopes = rec.time_scopes
-        if scopes is None:
+        old = rec.applied
+        if scopes is not None and scopes is rec.applied_scopes:  # the same scopes (most often)
+            if level == old:
+                return
+            each = rec.applied_each
+            if each is not None:
+                rec.time_since = self.levels.shift(each, old, rec.time_since, t, level)
+                rec.applied = level
+                return
+        elif scopes is None:
             scopes = self._time_scopes(rec)
-        old, old_scopes = rec.applied, rec.applied_scopes
-        if level == old and (scopes is old_scopes or scopes == old_scopes):
+        old_scopes = rec.applied_scopes
+        if level == old and scopes == old_scopes:
+            rec.applied_scopes = scopes
             return
         if level or old:
             rec.time_since = self.levels.change(old_scopes, old, rec.time_since, scopes, t,
                                                 level)
         rec.applied, rec.applied_scopes = level, scopes
+        rec.applied_each = self.levels.each_of(scopes)
 
     def _time_scopes(self, rec: AgentRecord) -> tuple[str, ...]:
         """Where the agent's time counts: site, the agent's scopes, its queues (sorted)."""
@@ -245,15 +257,22 @@ class AgentBook:
         return scopes
 
     def record(self, agent: str, ts: float, queue: str | None = None) -> AgentRecord:
-        """The agent's record (created at ``ts``), settled after the current event; a member
-        of ``queue`` from now on, when one is given (see :meth:`_join`)."""
+        """The agent's record (created at ``ts``), settled after the current event (one that
+        names several agents, see :meth:`_settle_touched`); a member of ``queue`` from now
+        on, when one is given (see :meth:`_join`)."""
+        rec = self._member(agent, ts, queue)
+        self._touched[agent] = rec
+        return rec
+
+    def _member(self, agent: str, ts: float, queue: str | None) -> AgentRecord:
+        """The agent's record (created at ``ts``), a member of ``queue`` from now on when one
+        is given."""
         rec = self.agents.get(agent)
         if rec is None:
             rec = self.agents[agent] = AgentRecord(agent, since=ts)
             if len(self.agents) == 1:
                 for scope in (SITE, *(f"team:{t}" for t in self.scopes.team_ids)):
                     self.counts.ensure(scope)
-        self._touched[agent] = rec
         if queue is not None and queue not in rec.logged:
             self._join(rec, queue)
         return rec
@@ -285,33 +304,53 @@ class AgentBook:
         handler = self._handlers.get(type(event))
         if handler is None:
             handler = self._handlers[type(event)] = _handler(self, type(event))
-        self._take(handler, event)
+        handler(event)
 
     def taker(self, kind: type) -> Callable[[ev.Event], None]:
-        """:meth:`apply` for events of type ``kind`` (its handler looked up once)."""
-        return partial(self._take, _handler(self, kind))
+        """:meth:`apply` for events of type ``kind``: its handler, looked up once. Each
+        handler takes its event whole: the wrap-up timers due first, then what the event
+        says, then the state of the agents it names settled at its time (directly when it
+        names one, the most common case; else through :meth:`record` and
+        :meth:`_settle_touched`)."""
+        return _handler(self, kind)
 
-    def _take(self, handler: Callable[[ev.Event], None], event: ev.Event) -> None:
-        """:meth:`apply` with the event's handler."""
-        ts = event.ts
-        if self.timers and self.timers[0][0] <= ts:
+    def _one(self, agent: str, ts: float, queue: str | None) -> AgentRecord:
+        """The record of the one agent an event at ``ts`` names (see :meth:`_member`), the
+        wrap-up timers due by then ended first."""
+        timers = self.timers
+        if timers and timers[0][0] <= ts:
             self.expire(ts)
-        touched = self._touched
-        touched.clear()
-        handler(event)
-        for rec in touched.values():
+        rec = self.agents.get(agent)
+        if rec is None or (queue is not None and queue not in rec.logged):
+            rec = self._member(agent, ts, queue)
+        return rec
+
+    def _start_touched(self, ts: float) -> None:
+        """Before an event naming several agents: the wrap-up timers due by ``ts`` ended,
+        and nobody touched yet."""
+        timers = self.timers
+        if timers and timers[0][0] <= ts:
+            self.expire(ts)
+        self._touched.clear()
+
+    def _settle_touched(self, ts: float) -> None:
+        """Settle the agents :meth:`record` gave since :meth:`_start_touched`, in that order."""
+        for rec in self._touched.values():
             self._settle(rec, ts)
 
     def _logged_in(self, event: ev.AgentLoggedIn) -> None:
-        rec = self.record(event.agent, event.ts, event.queue)
+        ts = event.ts
+        rec = self._one(event.agent, ts, event.queue)
         if event.queue is None:
             rec.everywhere = True
             rec.time_scopes = None
+        self._settle(rec, ts)
 
     def _logged_out(self, event: ev.AgentLoggedOut) -> None:
-        rec = self.record(event.agent, event.ts)
+        ts = event.ts
+        rec = self._one(event.agent, ts, None)
         if rec.is_paused():
-            self._end_pause(rec, event.ts)
+            self._end_pause(rec, ts)
         rec.time_scopes = None
         if event.queue is None:
             rec.logged.clear()
@@ -321,65 +360,113 @@ class AgentBook:
         else:
             rec.logged.discard(event.queue)
             rec.paused_q.discard(event.queue)
+        self._settle(rec, ts)
 
     def _paused(self, event: ev.AgentPaused) -> None:
-        rec = self.record(event.agent, event.ts, event.queue)
-        self._pause(rec, event.queue, event.reason, event.ts)
+        ts = event.ts
+        rec = self._one(event.agent, ts, event.queue)
+        self._pause(rec, event.queue, event.reason, ts)
+        self._settle(rec, ts)
 
     def _unpaused(self, event: ev.AgentUnpaused) -> None:
-        rec = self.record(event.agent, event.ts, event.queue)
-        self._unpause(rec, event.queue, event.ts)
+        ts = event.ts
+        rec = self._one(event.agent, ts, event.queue)
+        self._unpause(rec, event.queue, ts)
+        self._settle(rec, ts)
 
     def _status(self, event: ev.AgentStatus) -> None:
-        rec = self.record(event.agent, event.ts,
-                          None if event.state == "unavailable" else event.queue)
+        ts = event.ts
+        rec = self._one(event.agent, ts, None if event.state == "unavailable" else event.queue)
         rec.device = event.state
         if event.paused:
-            self._pause(rec, event.queue, event.reason or rec.reason, event.ts)
+            self._pause(rec, event.queue, event.reason or rec.reason, ts)
         elif event.paused is not None:
-            self._unpause(rec, event.queue, event.ts)
+            self._unpause(rec, event.queue, ts)
+        self._settle(rec, ts)
 
     def _rung(self, event: ev.AgentRung) -> None:
-        rec = self.record(event.agent, event.ts, event.queue)
-        rec.rings.add(event.call_id)
-        self.ringing.setdefault(event.call_id, set()).add(event.agent)
+        ts, agent, call_id = event.ts, event.agent, event.call_id
+        rec = self._one(agent, ts, event.queue)
+        rec.rings.add(call_id)
+        rung = self.ringing.get(call_id)
+        if rung is None:
+            self.ringing[call_id] = {agent}
+        else:
+            rung.add(agent)
+        self._settle(rec, ts)
 
     def _ring_no_answer(self, event: ev.RingNoAnswer) -> None:
-        rec = self.record(event.agent, event.ts, event.queue)
-        rec.rings.discard(event.call_id)
-        self.ringing.get(event.call_id, set()).discard(event.agent)
+        ts, agent, call_id = event.ts, event.agent, event.call_id
+        rec = self._one(agent, ts, event.queue)
+        rec.rings.discard(call_id)
+        rung = self.ringing.get(call_id)
+        if rung is not None:
+            rung.discard(agent)
+        self._settle(rec, ts)
 
     def _answered(self, event: ev.CallAnswered) -> None:
-        call_id, agent = event.call_id, event.agent
-        self._stop_ringing(call_id, event.ts)
-        rec = self.record(agent, event.ts, event.queue)
+        ts, call_id, agent = event.ts, event.call_id, event.agent
+        rung = self.ringing.pop(call_id, None)
+        many = rung is not None and (len(rung) > 1 or (len(rung) == 1 and agent not in rung))
+        if many:  # others rang too: they stop ringing as well
+            self._start_touched(ts)
+            for name in rung or ():
+                self.record(name, ts).rings.discard(call_id)
+            rec = self.record(agent, ts, event.queue)
+        else:
+            rec = self._one(agent, ts, event.queue)
+            if rung:
+                rec.rings.discard(call_id)
         rec.calls.add(call_id)
         rec.device = None
         rec.last_queue = event.queue
         self.on_call[call_id] = agent
+        if many:
+            self._settle_touched(ts)
+        else:
+            self._settle(rec, ts)
 
     def _ended(self, event: ev.CallEnded) -> None:
         call_id, agent, ts = event.call_id, event.agent, event.ts
         holder = self.on_call.pop(call_id, agent)
-        for name in (agent,) if holder == agent else (holder, agent):
+        if holder == agent:
+            rec = self._one(agent, ts, None)
+            self._end_call(rec, call_id, ts)
+            self._settle(rec, ts)
+            return
+        self._start_touched(ts)
+        for name in (holder, agent):
             rec = self.record(name, ts)
             if call_id in rec.calls or name == agent:
-                rec.calls.discard(call_id)
-                rec.device = None
-                if self.wrapup_s > 0 and ts + self.wrapup_s > rec.wrapup_until:
-                    rec.wrapup_until = ts + self.wrapup_s
-                    heapq.heappush(self.timers, (rec.wrapup_until, name))
+                self._end_call(rec, call_id, ts)
+        self._settle_touched(ts)
+
+    def _end_call(self, rec: AgentRecord, call_id: str, ts: float) -> None:
+        """``rec`` is no longer on ``call_id`` from ``ts``: in wrap-up until its timer ends."""
+        rec.calls.discard(call_id)
+        rec.device = None
+        if self.wrapup_s > 0 and ts + self.wrapup_s > rec.wrapup_until:
+            rec.wrapup_until = ts + self.wrapup_s
+            heapq.heappush(self.timers, (rec.wrapup_until, rec.name))
 
     def _left(self, event: ev.CallAbandoned | ev.CallLeft) -> None:
-        self._stop_ringing(event.call_id, event.ts)
+        ts = event.ts
+        self._start_touched(ts)
+        self._stop_ringing(event.call_id, ts)
         holder = self.on_call.pop(event.call_id, None)
         if holder is not None:
-            self.record(holder, event.ts).calls.discard(event.call_id)
+            self.record(holder, ts).calls.discard(event.call_id)
+        self._settle_touched(ts)
 
     def _restart(self, event: ev.SystemRestart) -> None:
-        if event.reload_only:
-            return
-        prefix = self.scopes.restart_prefix(event.source) or ""  # a group hub's site
+        self._start_touched(event.ts)
+        if not event.reload_only:
+            self._stop_all(event.source)
+        self._settle_touched(event.ts)
+
+    def _stop_all(self, source: str) -> None:
+        """A restart of ``source``: every call and ring of its agents ends."""
+        prefix = self.scopes.restart_prefix(source) or ""  # a group hub's site
         for rec in self.agents.values():
             if rec.name.startswith(prefix):
                 self._touched[rec.name] = rec
@@ -395,6 +482,9 @@ class AgentBook:
 
     def _ignore(self, event: ev.Event) -> None:
         """Events agents do not follow (they still end the wrap-up timers due)."""
+        timers = self.timers
+        if timers and timers[0][0] <= event.ts:
+            self.expire(event.ts)
 
     def _stop_ringing(self, call_id: str, ts: float) -> None:
         for name in self.ringing.pop(call_id, ()):
@@ -485,8 +575,7 @@ class AgentBook:
             holder = self.on_call.pop(call_id, None)
             if holder is not None:
                 self.record(holder, t).calls.discard(call_id)
-        for rec in self._touched.values():
-            self._settle(rec, t)
+        self._settle_touched(t)
 
     # --- snapshot ----------------------------------------------------------------------
 

@@ -199,36 +199,55 @@ class Levels:
         """A key counting ``old`` in ``old_scopes`` since ``since`` counts ``level`` in
         ``scopes`` from ``t`` on; returns when that took effect (its next ``since``). The
         caller keeps each key's level, scopes and since (an agent's record)."""
+        if old_scopes is not scopes and old_scopes != scopes:
+            if old:  # off in its old scopes, then on in the new ones, at the same time
+                t = since = self.shift(self._times(old_scopes, since, t), old, since, t, OFF)
+                old = OFF
+            if not level:
+                return t if t >= since else since
+        return self.shift(self._times(scopes, since, t), old, since, t, level)
+
+    def each_of(self, scopes: tuple[str, ...]) -> tuple[AgentTime, ...] | None:
+        """The integrals of ``scopes`` once a :meth:`change` counted a level there (else
+        None): what :meth:`shift` takes."""
+        return self._each.get(scopes)
+
+    def shift(self, each: tuple[AgentTime, ...], old: int, since: float, t: float,
+              level: int) -> float:
+        """:meth:`change` of a key whose scopes stay, given their integrals (``each``, from
+        :meth:`each_of`): the common change (an agent's state) without a look-up."""
         if t < since:
             t = since
         minute = int(t // 60)
-        if minute > self.minute:
-            self._hand_over(minute)
-        elif minute < self.minute:
-            minute = self.minute
-            t = minute * 60.0
-        x = t - minute * 60.0
+        if minute != self.minute:
+            if minute > self.minute:
+                self._hand_over(minute)
+            else:  # what was handed over is not taken back: from the open minute on
+                minute = self.minute
+                t = minute * 60.0
         if level and not old:
             self.on += 1
             self._on_since = True
         elif old and not level:
             self.on -= 1
-        if old_scopes is scopes or old_scopes == scopes:
-            self._step(scopes, minute, _WORK[level] - _WORK[old], _BUSY[level] - _BUSY[old], x)
-            return t
-        if old:
-            self._step(old_scopes, minute, -_WORK[old], -_BUSY[old], x)
-        self._step(scopes, minute, _WORK[level], _BUSY[level], x)
+        dw, db = _WORK[level] - _WORK[old], _BUSY[level] - _BUSY[old]
+        self._move(each, minute, dw, db, t - minute * 60.0)
         return t
 
-    def _step(self, scopes: tuple[str, ...], minute: int, dw: float, db: float,
-              x: float) -> None:
-        """Every scope's rate changes by ``dw``, ``db`` at ``x`` seconds into ``minute``."""
-        if not dw and not db:
-            return
+    def _times(self, scopes: tuple[str, ...], since: float, t: float
+               ) -> tuple[AgentTime, ...]:
+        """The integrals of ``scopes`` for a change at ``t`` (not before ``since``): new ones
+        start at its minute, handed over to first."""
         each = self._each.get(scopes)
         if each is None:
-            each = self._times_of(scopes, minute)
+            self.flush(t if t >= since else since)
+            each = self._times_of(scopes, self.minute)
+        return each
+
+    def _move(self, each: tuple[AgentTime, ...], minute: int, dw: float, db: float,
+              x: float) -> None:
+        """The rates of the integrals ``each`` change by ``dw``, ``db`` at ``x`` seconds into
+        ``minute``."""
         eb = db * x
         if not dw:  # busy or not, at work all along (a call answered or ended): adding 0 to
             for time in each:  # the work rate and its early part would change nothing
@@ -250,7 +269,7 @@ class Levels:
 
     def _times_of(self, scopes: tuple[str, ...], minute: int) -> tuple[AgentTime, ...]:
         """The integrals of ``scopes`` (new ones start at ``minute``), kept by scope tuple
-        for :meth:`_step` (a tuple lookup instead of one per scope)."""
+        for :meth:`shift` (a tuple lookup instead of one per scope)."""
         times, each = self.times, self._each
         if len(each) >= _EACH_MAX:
             each.clear()
