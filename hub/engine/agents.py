@@ -38,8 +38,6 @@ from panneau.hub.engine.windows import Tallies
 
 __all__ = ["AgentBook", "AgentRecord"]
 
-_LEVELS = {"available": WORKING, "ringing": WORKING, "on_call": BUSY, "wrapup": BUSY}
-
 
 @dataclass(slots=True)
 class AgentRecord:
@@ -203,19 +201,20 @@ class AgentBook:
         the module docstring), its since and the agent-time levels up to ``t`` (the view and
         counts wait for :meth:`_show_stale`)."""
         if rec.calls or rec.device == "on_call":
-            state = "on_call"
+            state, level = "on_call", BUSY
         elif not rec.logged and not rec.everywhere:
-            state = "logged_out"
+            state, level = "logged_out", OFF
         elif rec.rings or rec.device == "ringing":
-            state = "ringing"
+            state, level = "ringing", WORKING
         elif (rec.paused_all or rec.paused_q) and rec.is_paused():
-            state = "wrapup" if rec.reason in self.wrap_reasons else "paused"
+            state, level = (("wrapup", BUSY) if rec.reason in self.wrap_reasons
+                            else ("paused", OFF))
         elif t < rec.wrapup_until:
-            state = "wrapup"
+            state, level = "wrapup", BUSY
         elif rec.device == "unavailable":
-            state = "logged_out"
+            state, level = "logged_out", OFF
         else:
-            state = "available"
+            state, level = "available", WORKING
         if state != rec.state:
             timer_over = rec.state == "wrapup" and rec.since < rec.wrapup_until <= t
             rec.since = rec.wrapup_until if timer_over else t
@@ -225,7 +224,6 @@ class AgentBook:
                 for scope in self.scopes.agent(rec.name)[1:]:
                     self.counts.ensure(scope)
         self._stale[rec.name] = rec
-        level = _LEVELS.get(state, OFF)
         scopes = rec.time_scopes
         old = rec.applied
         if scopes is not None and scopes is rec.applied_scopes:  # the same scopes (most often)

@@ -81,8 +81,9 @@ class AgentTime:
         self.rate_w = self.rate_b = 0.0
         self.early_w = self.early_b = 0.0
         self.past: list[_Record] = []
-        #: :meth:`to_data` until the next change (a checkpoint a minute shares the rows of the
-        #: scopes nobody touched: fewer objects for the collector at a minute tick).
+        #: The last :meth:`to_data`, given again while nothing changed (a checkpoint a minute
+        #: shares the rows of the scopes nobody touched: fewer objects for the collector at a
+        #: minute tick).
         self.saved: tuple | None = None
 
     def record(self) -> _Record:
@@ -132,9 +133,10 @@ class AgentTime:
     def to_data(self) -> tuple:
         """Plain data (tuples of numbers: never tracked by the collector once built)."""
         saved = self.saved
-        if saved is None:
-            saved = self.saved = (self.minute, self.base_w, self.base_b, self.rate_w,
-                                  self.rate_b, self.early_w, self.early_b, tuple(self.past))
+        now = (self.minute, self.base_w, self.base_b, self.rate_w, self.rate_b, self.early_w,
+               self.early_b)
+        if saved is None or saved[:7] != now:  # the same minute: no record added (nor pruned)
+            saved = self.saved = (*now, tuple(self.past))
         return saved
 
     @classmethod
@@ -230,8 +232,25 @@ class Levels:
             self._on_since = True
         elif old and not level:
             self.on -= 1
-        dw, db = _WORK[level] - _WORK[old], _BUSY[level] - _BUSY[old]
-        self._move(each, minute, dw, db, t - minute * 60.0)
+        x = t - minute * 60.0
+        db = _BUSY[level] - _BUSY[old]
+        eb = db * x
+        if level + old == WORKING + BUSY:  # busy or not, at work all along (a call answered or
+            for time in each:  # ended): adding 0 to the work rate and its early part would
+                if time.minute != minute and time.roll(minute):  # change nothing
+                    time.prune(self._keep_from())
+                time.rate_b += db
+                time.early_b += eb
+            return t
+        dw = _WORK[level] - _WORK[old]
+        ew = dw * x
+        for time in each:
+            if time.minute != minute and time.roll(minute):
+                time.prune(self._keep_from())
+            time.rate_w += dw
+            time.rate_b += db
+            time.early_w += ew
+            time.early_b += eb
         return t
 
     def _times(self, scopes: tuple[str, ...], since: float, t: float
@@ -243,29 +262,6 @@ class Levels:
             self.flush(t if t >= since else since)
             each = self._times_of(scopes, self.minute)
         return each
-
-    def _move(self, each: tuple[AgentTime, ...], minute: int, dw: float, db: float,
-              x: float) -> None:
-        """The rates of the integrals ``each`` change by ``dw``, ``db`` at ``x`` seconds into
-        ``minute``."""
-        eb = db * x
-        if not dw:  # busy or not, at work all along (a call answered or ended): adding 0 to
-            for time in each:  # the work rate and its early part would change nothing
-                if time.minute != minute and time.roll(minute):
-                    time.prune(self._keep_from())
-                time.rate_b += db
-                time.early_b += eb
-                time.saved = None
-            return
-        ew = dw * x
-        for time in each:
-            if time.minute != minute and time.roll(minute):
-                time.prune(self._keep_from())
-            time.rate_w += dw
-            time.rate_b += db
-            time.early_w += ew
-            time.early_b += eb
-            time.saved = None
 
     def _times_of(self, scopes: tuple[str, ...], minute: int) -> tuple[AgentTime, ...]:
         """The integrals of ``scopes`` (new ones start at ``minute``), kept by scope tuple
