@@ -97,6 +97,24 @@ def _many(request: web.Request, name: str) -> list[str] | None:
     return [v for v in values if v] or None
 
 
+def _scopes(config: Config, scopes: list[str] | None) -> list[str] | None:
+    """``scopes`` when each is one this hub may hold; else :class:`BadRequest` naming it. A
+    team must be configured (a typo would read as a quiet team); queues and agents need not
+    be (a queue the ACD uses is counted whether the configuration names it or not)."""
+    for scope in scopes or ():
+        kind, _, name = scope.partition(":")
+        if is_site_scope(config, scope) or (kind in ("queue", "agent") and name):
+            continue
+        if kind == "team" and name:
+            if config.team(name) is None:
+                teams = ", ".join(t.id for t in config.teams) or "none configured"
+                raise BadRequest(f"scope: no team {name!r} (teams: {teams})")
+            continue
+        raise BadRequest(f"scope: expected {site_scope_choices(config)}, team:<id>, "
+                         f"queue:<name> or agent:<id>, got {scope}")
+    return scopes
+
+
 def _encode_cursor(ts: float, key: str) -> str:
     return base64.urlsafe_b64encode(json.dumps([ts, key]).encode()).decode().rstrip("=")
 
@@ -222,7 +240,8 @@ class ReportingApi:
         if not 1 <= limit <= MAX_LIMIT:
             raise BadRequest(f"limit: between 1 and {MAX_LIMIT}")
         cursor = _decode_cursor(q["cursor"]) if "cursor" in q else None
-        period = Period(start, end, _many(request, "scope"), kpis, interval, windows)
+        period = Period(start, end, _scopes(config, _many(request, "scope")), kpis, interval,
+                        windows)
         return period, limit, cursor
 
     async def _kpis(self, request: web.Request) -> web.Response:
@@ -270,11 +289,7 @@ class ReportingApi:
                 period = parse_period(text, self.today())
             except ValueError as exc:
                 raise BadRequest(f"period: {exc}") from exc
-            scopes = _many(request, "scope") or default_scopes(config)
-            if bad := [s for s in scopes if not is_site_scope(config, s) and s.partition(":")[0]
-                       not in ("team", "queue", "agent")]:
-                raise BadRequest(f"scope: expected {site_scope_choices(config)}, team:<id>, "
-                                 f"queue:<name> or agent:<id>, got {', '.join(bad)}")
+            scopes = _scopes(config, _many(request, "scope")) or default_scopes(config)
             kpis = _many(request, "kpi")
             if unknown := [k for k in kpis or () if k not in KPIS]:
                 raise BadRequest(f"kpi: unknown {', '.join(unknown)} (see {PREFIX}/catalogue)")

@@ -112,10 +112,23 @@ async def test_pages_follow_next_without_repeat_or_gap(api, samples):
     ({"limit": "lots"}, "limit: expected a whole number"),
     ({"cursor": "garbage!"}, "cursor: not one this API gave"),
     ({"format": "xml"}, "format: expected json or csv"),
+    ({"scope": "bogus"}, "scope: expected site"),  # was 200 and no row, as for a quiet team
+    ({"scope": "team:support,team:suport"}, "scope: no team 'suport' (teams: support)"),
 ])
 async def test_bad_parameters_are_refused_with_the_reason(api, params, reason):
     response = await api.get("/api/v1/kpis", params=params, headers=REPORTING)
     assert response.status_code == 400 and response.json()["error"].startswith(reason)
+
+
+async def test_a_team_the_hub_does_not_have_is_refused_by_periods_too(api):
+    """A BI tool's typo in a team read as a team without figures: 200 and empty figures."""
+    response = await api.get("/api/v1/periods", params={"scope": "team:suport"},
+                             headers=REPORTING)
+    assert response.status_code == 400
+    assert response.json()["error"] == "scope: no team 'suport' (teams: support)"
+    ok = await api.get("/api/v1/periods", params={"scope": "team:support,queue:any,agent:x"},
+                       headers=REPORTING)
+    assert ok.status_code == 200  # queues and agents need not be configured
 
 
 async def test_scopes_list_the_configuration(api):
