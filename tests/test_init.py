@@ -43,6 +43,8 @@ async def test_init_writes_a_config_whose_token_files_open_the_screens(tmp_path,
     assert ("token_sha256" in text) is hashed
     assert any(v in text for v in values.values()) is not hashed
     assert "8 characters or more" in text
+    # what the hub does with a changed token (it said "then restart the hub": no need)
+    assert "restart the hub" not in text and "no restart" in text
     tomllib.loads(text)
     config = load_config(config_path, collect_sources(make_plugin_manager()))
     assert config.hub.database == str(folder.resolve() / "panneau.db")

@@ -101,7 +101,8 @@ def render_config(database: str, teams, tokens: list[InitToken], hashed: bool) -
         "alert = 60.0", "",
         "# Tokens: one per screen, 8 characters or more. Each clear token is also in",
         "# tokens/<name>.token (0600): give it with --token-file, never on a command line.",
-        "# To change one: edit it here and in its file, then restart the hub (docs/security.md).",
+        "# To change one: edit it here and in its file; the running hub takes it, no restart",
+        "# (sessions with a removed token are closed: docs/security.md, Rotation).",
     ]
     for t in tokens:
         out.append(f"[[tokens]]  # tokens/{t.name}.token")
