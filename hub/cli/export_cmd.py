@@ -23,10 +23,11 @@ from pathlib import Path
 from typing import TextIO
 from zoneinfo import ZoneInfo
 
+from panneau.hub.catalogue import KPIS
 from panneau.hub.cli.common import add_command
 from panneau.hub.config import Config, ConfigError, load_config
 from panneau.hub.reports.notes import Note, note_rows
-from panneau.hub.reports.rows import INTERVALS, Period, Row, history_rows
+from panneau.hub.reports.rows import INTERVALS, Period, Row, history_rows, scope_problem
 from panneau.hub.toolkit.timeparse import option_moment
 
 __all__ = ["export", "iso_time", "register", "run", "write_csv"]
@@ -111,6 +112,12 @@ def run(args: argparse.Namespace) -> int:
                else datetime.now(tz).timestamp())
         if end <= start:
             raise ValueError(f"--to {args.end or 'now'} ends before --from {args.start} begins")
+        if unknown := [k for k in args.kpi or () if k not in KPIS]:
+            raise ValueError(f"--kpi: unknown {', '.join(unknown)} (see the catalogue: "
+                             "docs/kpis.md)")
+        for scope in args.scope or ():
+            if (problem := scope_problem(config, scope)) is not None:
+                raise ValueError(f"--scope: {problem}")
     except ValueError as exc:
         sys.stderr.write(f"panneau export: {exc}\n")
         return 2

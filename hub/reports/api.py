@@ -39,10 +39,10 @@ from aiohttp import web
 
 from panneau.hub.catalogue import KPIS, WINDOWS
 from panneau.hub.config.schema import Config
-from panneau.hub.config.sites import default_scopes, group_sites, is_site_scope, site_scope_choices
+from panneau.hub.config.sites import default_scopes, group_sites
 from panneau.hub.engine.windows import DayClock
 from panneau.hub.periods import parse_period
-from panneau.hub.reports.rows import INTERVALS, Period, history_rows, parse_when
+from panneau.hub.reports.rows import INTERVALS, Period, history_rows, parse_when, scope_problem
 from panneau.hub.server.ws import TokenTable
 
 __all__ = ["DEFAULT_LIMIT", "MAX_LIMIT", "PREFIX", "ReportingApi", "scope_list"]
@@ -98,20 +98,11 @@ def _many(request: web.Request, name: str) -> list[str] | None:
 
 
 def _scopes(config: Config, scopes: list[str] | None) -> list[str] | None:
-    """``scopes`` when each is one this hub may hold; else :class:`BadRequest` naming it. A
-    team must be configured (a typo would read as a quiet team); queues and agents need not
-    be (a queue the ACD uses is counted whether the configuration names it or not)."""
+    """``scopes`` when each is one this hub may hold (:func:`scope_problem`); else
+    :class:`BadRequest` naming the first that is not."""
     for scope in scopes or ():
-        kind, _, name = scope.partition(":")
-        if is_site_scope(config, scope) or (kind in ("queue", "agent") and name):
-            continue
-        if kind == "team" and name:
-            if config.team(name) is None:
-                teams = ", ".join(t.id for t in config.teams) or "none configured"
-                raise BadRequest(f"scope: no team {name!r} (teams: {teams})")
-            continue
-        raise BadRequest(f"scope: expected {site_scope_choices(config)}, team:<id>, "
-                         f"queue:<name> or agent:<id>, got {scope}")
+        if (problem := scope_problem(config, scope)) is not None:
+            raise BadRequest(f"scope: {problem}")
     return scopes
 
 

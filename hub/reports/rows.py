@@ -22,10 +22,12 @@ from datetime import datetime, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
+from panneau.hub.config.schema import Config
+from panneau.hub.config.sites import is_site_scope, site_scope_choices
 from panneau.hub.engine.windows import DayClock
 
 __all__ = ["INTERVALS", "Period", "Row", "bucket_of", "history_keys", "history_rows",
-           "parse_when", "scope_kind"]
+           "parse_when", "scope_kind", "scope_problem"]
 
 Interval = Literal["sample", "hour", "day"]
 INTERVALS: tuple[str, ...] = ("sample", "hour", "day")
@@ -58,6 +60,21 @@ def parse_when(text: str, tz: ZoneInfo, end: bool = False) -> float:
         return value.timestamp()
     except OverflowError as exc:
         raise ValueError(str(exc)) from None
+
+
+def scope_problem(config: Config, scope: str) -> str | None:
+    """Why ``scope`` is none this hub may hold (``None`` when it may): a team must be
+    configured (a typo would read as a quiet team); queues and agents need not be (a queue
+    the ACD uses is counted whether the configuration names it or not)."""
+    kind, _, name = scope.partition(":")
+    if is_site_scope(config, scope) or (kind in ("queue", "agent") and name):
+        return None
+    if kind == "team" and name:
+        if config.team(name) is not None:
+            return None
+        return f"no team {name!r} (teams: {', '.join(t.id for t in config.teams) or 'none'})"
+    return (f"expected {site_scope_choices(config)}, team:<id>, queue:<name> or agent:<id>, "
+            f"got {scope}")
 
 
 def scope_kind(scope: str) -> str:

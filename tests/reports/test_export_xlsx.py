@@ -106,6 +106,10 @@ def test_summary_rates_each_day_against_the_target(report_config, tmp_path):
     (["--from", "2026-11-03", "--to", "2026-11-02"], "--to 2026-11-02 ends before --from "
                                                      "2026-11-03 begins"),
     (["--from", "2026-11-02T10:00", "--to", "2026-11-02T10:00"], "ends before"),
+    # a typo wrote a file of headers only and exited 0, as for a quiet team
+    (["--kpi", "answerd"], "--kpi: unknown answerd (see the catalogue: docs/kpis.md)"),
+    (["--scope", "team:suport"], "--scope: no team 'suport' (teams: support)"),
+    (["--scope", "bogus"], "--scope: expected site"),
 ])
 def test_a_bad_date_is_refused_and_writes_nothing(report_config, tmp_path, capsys, dates,
                                                   reason):
