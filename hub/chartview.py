@@ -53,8 +53,8 @@ _BAR_COLORS = ("cyan", "green")
 #: Bars are drawn at most this wide: the first half hours of a day (or of a fresh hub) stand
 #: at the left as narrow bars, the rest of the day to come, rather than one bar across it all.
 _MIN_SLOTS = 6
-#: Rows of a horizontal bar chart that hold no bar: its frame's top and bottom, the x ticks.
-_HBAR_FRAME_ROWS = 3
+#: Marks of stacked counts' series (calls, tickets): told apart without colour too.
+_STACK_MARKS = ("█", "▒")
 #: Stacked calls: answered at the bottom, not answered on top.
 _STACK_COLORS = ("green", "red")
 _STATE_STYLES = {"ok": "green", "warn": "bold yellow", "alert": "bold red"}
@@ -84,6 +84,29 @@ def share_bars(chart: Chart, width: int, height: int) -> Text:
         out.append((gap if i else "") + label.rjust(pad) + " ")
         out.append("█" * filled, _BAR_COLORS[0])
         out.append("░" * (room - filled), "dim")
+    return out
+
+
+def stacked_bars(chart: Chart, width: int, height: int) -> Text:
+    """Counts as one line each, ``name 21+7 ████▒▒``: each series' cells in its colour and
+    mark, the largest total across the width; the first names that fit, a line apart when
+    there is room. (plotext put a tight plot's bars on rows out of step with their names:
+    one agent's bar beside another's name, every other bar left out.)"""
+    labels = chart.labels[:max(1, height)]
+    rows = [[line.values[i] or 0.0 for line in chart.lines] for i in range(len(labels))]
+    top = max((sum(row) for row in rows), default=0.0) or 1.0
+    gap = "\n\n" if height >= 2 * len(labels) else "\n"
+    pad = max(len(label) for label in labels)
+    room = max(4, width - pad - 2)
+    out = Text()
+    for i, (label, values) in enumerate(zip(labels, rows, strict=True)):
+        out.append((gap if i else "") + label.rjust(pad) + " ")
+        done, total = 0, 0.0
+        for j, value in enumerate(values):  # cumulative ends: no rounding drift
+            total += value
+            end = round(room * total / top)
+            out.append(_STACK_MARKS[j % 2] * (end - done), _BAR_COLORS[j % 2])
+            done = end
     return out
 
 
@@ -117,12 +140,17 @@ class ChartPlot(PlotextPlot):
         width = max(self.size.width, 20)
         if chart.kind == "hbars" and chart.unit == "pct" and len(chart.lines) == 1:
             return share_bars(chart, width, self.size.height)
+        if chart.kind == "hbars":
+            self.border_title = self._fit(
+                f"{chart.title} · " + " ".join(
+                    f"{mark} {line.label.split()[0]}"  # "█ calls ▒ tickets"
+                    for mark, line in zip(_STACK_MARKS, chart.lines, strict=False)),
+                chart.title, chart.short)
+            return stacked_bars(chart, width, self.size.height)
         if chart.kind == "curve":
             self._curve(chart, width)
-        elif chart.kind == "bars":
-            self._bars(chart, width)
         else:
-            self._hbars(chart)
+            self._bars(chart, width)
         text = super().render()
         plt.clear_data()  # the canvas just built (some 50 KiB a plot) is not kept until the
         plt.clear_figure()  # next draw: Textual keeps the lines drawn from the text
@@ -184,24 +212,6 @@ class ChartPlot(PlotextPlot):
         top = max((sum(column) for column in zip(*values, strict=True)), default=0.0)
         self.plt.yticks(_ticks(0.0, _nice_range([0.0, top])[1]))
         self.plt.xticks(*_every(labels, (width - 8) // 9))
-
-    def _hbars(self, chart: Chart) -> None:
-        """Horizontal bars, one per name, the first on top; several series stack (shares
-        are :func:`share_bars`). Only the first names that have a row of their own: with
-        more bars than rows plotext leaves every other one out (the third-busiest agent
-        missing between the second and the fourth)."""
-        fit = max(1, self.size.height - _HBAR_FRAME_ROWS)
-        names = list(reversed(chart.labels[:fit]))
-        values = [list(reversed([v or 0.0 for v in line.values[:fit]]))
-                  for line in chart.lines]
-        top = max((sum(column) for column in zip(*values, strict=True)), default=0.0)
-        self.plt.xticks(_ticks(0.0, _nice_range([0.0, top])[1]))
-        if len(values) == 1:
-            self.plt.bar(names, values[0], orientation="horizontal", color=_BAR_COLORS[0],
-                         width=0.6)
-        else:
-            self.plt.stacked_bar(names, values, orientation="horizontal",
-                                 color=list(_BAR_COLORS[:len(values)]), width=0.6)
 
 
 class GaugeBar(Widget):

@@ -105,8 +105,9 @@ async def test_a_tick_as_the_tab_is_shown_does_not_ask_twice():
 
 async def test_the_agents_bars_are_the_busiest_that_have_a_row():
     """Twelve busy agents and a plot seven rows high: plotext drew every other bar (the
-    third-busiest agent missing while the twelfth showed). The busiest that fit are drawn,
-    in order, none skipped."""
+    third-busiest agent missing while the twelfth showed), and with as many bars as rows
+    put one agent's bar beside another's name (21+7 drawn for 18+4). The busiest that fit
+    are drawn, in order, none skipped, each bar as long as its own total."""
     values = chart_values()
     for i in range(12):
         values[f"agent:a{i:02d}"] = {"state": "available", "since": NOW - 60,
@@ -119,6 +120,10 @@ async def test_the_agents_bars_are_the_busiest_that_have_a_row():
         await show_charts(pilot)
         plot = app.screen.query_one("#chart-per-agent", ChartPlot)
         rows = ["".join(s.text for s in plot.render_line(y)) for y in range(plot.size.height)]
-        shown = [row.split()[0] for row in rows if "┤" in row and row.split()[0][:1] == "A"]
+        bars = [row.split() for row in rows if row.strip()[:1] == "A"]
+        shown = [bar[0] for bar in bars]
         assert len(shown) >= 5
         assert shown == [f"A{i:02d}" for i in range(len(shown))]
+        room = len(bars[0][2])  # the busiest: 60 calls across the width
+        assert [len(bar[2]) for bar in bars] == [round(room * (60 - i) / 60)
+                                                 for i in range(len(bars))]
