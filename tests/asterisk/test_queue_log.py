@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import io
 from collections import Counter
 
 import pytest
@@ -30,6 +31,7 @@ from panneau.hub.testing import figures
 from panneau.plugins.asterisk.queue_log import (
     LineDeduper,
     ParseResult,
+    _stream_lines,
     line_numbers,
     parse_batches,
     parse_lines,
@@ -359,6 +361,25 @@ def test_batches_of_any_size_give_what_one_batch_gives(lines, size):
     whole = parse_lines(lines)
     parts = ParseResult.merged(parse_batches(lines, batch_lines=size))
     assert parts == whole
+
+
+_line_ends = st.sampled_from(["\n", "\r\n", "\r", "\n\r", "\r\r\n", " \n", ""])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(_live_lines, _line_ends), max_size=40), st.sampled_from([None, ""]),
+       st.integers(1, 70))
+def test_a_text_stream_read_in_blocks_gives_its_lines(pairs, newline, block):
+    """A stream is read in blocks, its lines cut at ``\n``, ``\r\n`` or ``\r`` wherever a
+    block ends (a ``\r\n`` split between two blocks too): the lines its own iteration gives,
+    without their ends, translated or not; parsed, the same result as those lines."""
+    text = "".join(line + end for line, end in pairs)
+    by_line = [line.rstrip("\r\n") for line in io.StringIO(text, newline=newline)]
+    stream = io.StringIO(text, newline=newline)
+    blocks = list(_stream_lines(stream.read, block))
+    assert [line for lines in blocks for line in lines] == by_line
+    got = ParseResult.merged(parse_batches(io.StringIO(text, newline=newline), batch_lines=7))
+    assert got == parse_lines(by_line)
 
 
 @settings(max_examples=200, deadline=None)
