@@ -179,10 +179,18 @@ def replay(batches: Iterable[Any], config: Any, at: float | None) -> Replayed:
         if not events:
             continue
         read += len(events)
+        if at is None:  # the whole batch (the engine says its span: no pass over it here)
+            span = apply_all(events)
+            assert span is not None
+            low, high = span
+            first = low if first is None else min(first, low)
+            last = high if last is None else max(last, high)
+            applied += len(events)
+            continue
         times = list(map(_ts, events))
         low, high = min(times), max(times)
         first = low if first is None else min(first, low)
-        if at is None or high <= at:  # the whole batch
+        if high <= at:  # the whole batch
             apply_all(events)
             applied += len(events)
             last = high if last is None else max(last, high)

@@ -104,13 +104,14 @@ class Engine:
             raise ev.InvalidEvent(f"not an event: {type(event).__name__}")
         self.timeline.add(event)
 
-    def apply_all(self, events: Sequence[object]) -> None:
-        """:meth:`apply` of each event in turn, in one call (a replay's batches)."""
+    def apply_all(self, events: Sequence[object]) -> tuple[float, float] | None:
+        """:meth:`apply` of each event in turn, in one call (a replay's batches); the oldest
+        and newest ``ts`` of the events (None for none)."""
         if all(map(isinstance, events, repeat(ev.Event))):
-            self.timeline.add_all(events)  # type: ignore[arg-type]
-            return
+            return self.timeline.add_all(events)  # type: ignore[arg-type]
         for event in events:  # those before the first that is not an event are taken
             self.apply(event)
+        raise AssertionError("apply refuses what is not an event")
 
     def _take(self, event: ev.Event) -> None:
         if event.ts >= self.calls.next_due:

@@ -236,8 +236,10 @@ def test_apply_all_equals_apply_one_at_a_time(seed, monkeypatch):
     start = 0
     while start < len(events):
         size = r.choice([1, 3, 7, 20, 500])
-        batched.apply_all(events[start:start + size])
+        part = events[start:start + size]
+        assert batched.apply_all(part) == (min(e.ts for e in part), max(e.ts for e in part))
         start += size
+    assert batched.apply_all([]) is None
     assert batched.timeline.pending == one.timeline.pending
     assert batched.timeline.frontier == one.timeline.frontier
     now = max(e.ts for e in events) + 30
@@ -248,7 +250,7 @@ def test_apply_all_equals_apply_one_at_a_time(seed, monkeypatch):
     more = [dataclasses.replace(e, ts=e.ts + 3600) for e in events[:50]]
     for event in more:
         one.apply(event)
-    batched.apply_all(more)
+    assert batched.apply_all(more) == (min(e.ts for e in more), max(e.ts for e in more))
     a, b = one.snapshot(now + 3700), batched.snapshot(now + 3700)
     assert a.values == b.values
 
