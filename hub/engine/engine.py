@@ -16,13 +16,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from functools import partial
-from itertools import repeat
 from typing import Any
 
 from panneau.hub import events as ev
 from panneau.hub.config import Config
 from panneau.hub.engine.agents import AgentBook
-from panneau.hub.engine.arrival import REACH_S, Timeline
+from panneau.hub.engine.arrival import REACH_S, Timeline, all_events
 from panneau.hub.engine.bad import BadEvents
 from panneau.hub.engine.erlang import staffing
 from panneau.hub.engine.escalations import CallEscalations, escalation_kpis
@@ -107,7 +106,7 @@ class Engine:
     def apply_all(self, events: Sequence[object]) -> tuple[float, float] | None:
         """:meth:`apply` of each event in turn, in one call (a replay's batches); the oldest
         and newest ``ts`` of the events (None for none)."""
-        if all(map(isinstance, events, repeat(ev.Event))):
+        if all_events(events):
             return self.timeline.add_all(events)  # type: ignore[arg-type]
         for event in events:  # those before the first that is not an event are taken
             self.apply(event)
