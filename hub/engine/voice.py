@@ -25,7 +25,6 @@ Rules (Asterisk app_queue semantics, see docs/kpis.md):
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import cast
 
 from panneau.hub import events as ev
@@ -52,12 +51,19 @@ STALE_WAIT_S = 6 * 3600.0
 STALE_TALK_S = 12 * 3600.0
 
 
-@dataclass(slots=True)
 class _Call:
-    queue: str
-    entered: float
-    caller: str | None
-    answered: float | None = None
+    """A call in flight: its queue, when it entered, its caller, when it was answered.
+    (A plain slotted class: compiled, a native one; a slotted dataclass's generated
+    ``__init__`` is run by the interpreter.)"""
+
+    __slots__ = ("answered", "caller", "entered", "queue")
+
+    def __init__(self, queue: str, entered: float, caller: str | None,
+                 answered: float | None = None) -> None:
+        self.queue = queue
+        self.entered = entered
+        self.caller = caller
+        self.answered = answered
 
 
 #: Event type -> the :class:`Calls` method taking it (subclasses take their base's).
@@ -299,11 +305,13 @@ class Calls:
         return scopes
 
     def _close(self, call_id: str) -> _Call | None:
-        call = self.calls.pop(call_id, None)
+        calls = self.calls  # (no dict.pop(key, None) here: compiled, a generic method call)
+        call = calls.get(call_id)
         if call is not None:
+            del calls[call_id]
             waiting = self.waiting.get(call.queue)
-            if waiting is not None:
-                waiting.pop(call_id, None)
+            if waiting is not None and call_id in waiting:
+                del waiting[call_id]
         closed = self.closed
         closed[call_id] = None
         if len(closed) > _CLOSED_MAX:
@@ -425,8 +433,8 @@ class Calls:
             if call is None:
                 return
         waiting = self.waiting.get(call.queue)
-        if waiting is not None:
-            waiting.pop(call_id, None)
+        if waiting is not None and call_id in waiting:
+            del waiting[call_id]
         call.answered = ts  # its deadline moves later: next_due is still a lower bound
         fcr = self._fcr(call.caller, ts) if call.caller else 0
         minute, agent = int(ts // 60), event.agent
@@ -458,12 +466,17 @@ class Calls:
         if not caller:
             return 0
         horizon = self._horizon
-        newest, before = self.last_answer.get(caller, (None, None))
-        if newest is None or ts > newest:
-            self.last_answer[caller] = (ts, newest)
-            earlier = newest
-        else:  # the same instant as the newest answer (or older: out of reach of the timeline)
-            earlier = before if ts == newest else newest
+        last = self.last_answer.get(caller)
+        earlier: float | None = None
+        if last is None:
+            self.last_answer[caller] = (ts, None)
+        else:
+            newest, before = last
+            if ts > newest:
+                self.last_answer[caller] = (ts, newest)
+                earlier = newest
+            else:  # the same instant as the newest (or older: out of reach of the timeline)
+                earlier = before if ts == newest else newest
         if len(self.last_answer) > self._fcr_prune_at:
             self.last_answer = {c: pair for c, pair in self.last_answer.items()
                                 if ts - pair[0] <= horizon}
