@@ -62,3 +62,19 @@ def test_the_first_and_last_days_of_those_years_are_taken(config):
     out = subprocess.run([PANNEAU, "replay", "journal", "--config", config, "--day",
                           "1970-01-01"], capture_output=True, text=True, timeout=60)
     assert out.returncode == 0 and "no history sample stored that day" in out.stdout, out.stderr
+
+
+@pytest.mark.parametrize("content", [b"", b"hub.db was overwritten by a text editor\n"])
+def test_a_database_that_is_no_journal_is_named_not_a_traceback(tmp_path, content):
+    """export and replay journal on such a file ended in sqlite3's OperationalError ('no
+    such table: kpi_history') or DatabaseError ('file is not a database')."""
+    (tmp_path / "hub.db").write_bytes(content)
+    config = tmp_path / "panneau.toml"
+    config.write_text(f'[hub]\ndatabase = "{tmp_path / "hub.db"}"\n')
+    said = f"{tmp_path / 'hub.db'} is not a Panneau journal (hub.database)"
+    for args, code in ((["export", "--from", "2026-11-01"], 1),
+                       (["replay", "journal", "--day", "2026-11-01"], 2)):
+        out = subprocess.run([PANNEAU, *args, "--config", str(config)], capture_output=True,
+                             text=True, timeout=60)
+        assert (out.returncode, out.stderr) == (code, f"panneau {' '.join(args[:-2])}: "
+                                                      f"{said}\n")

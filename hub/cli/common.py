@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import argparse
 import os
+import sqlite3
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-__all__ = ["TOKEN_ENV", "add_command", "fail", "hub_client", "read_token",
+__all__ = ["TOKEN_ENV", "add_command", "fail", "hub_client", "open_journal", "read_token",
            "screen_args"]
 
 #: The environment variable screens and CLI commands read a token from (after --token-file).
@@ -90,3 +91,17 @@ def fail(command: str, message: str, code: int = 2) -> int:
     """Print ``panneau COMMAND: message`` on stderr; returns ``code``."""
     sys.stderr.write(f"panneau {command}: {message}\n")
     return code
+
+
+def open_journal(path: str) -> sqlite3.Connection:
+    """The hub's journal at ``path`` (``hub.database``), opened read-only; ``FileNotFoundError``
+    when there is no file, ``ValueError`` when it holds no journal (empty, or not SQLite)."""
+    if not Path(path).exists():
+        raise FileNotFoundError(f"no database at {path}")
+    db = sqlite3.connect(f"file:{Path(path).resolve()}?mode=ro", uri=True)
+    try:
+        db.execute("SELECT 1 FROM kpi_history LIMIT 1").fetchall()
+    except sqlite3.DatabaseError:  # no such table, or not a database at all
+        db.close()
+        raise ValueError(f"{path} is not a Panneau journal (hub.database)") from None
+    return db

@@ -15,16 +15,14 @@ from __future__ import annotations
 import argparse
 import csv
 import heapq
-import sqlite3
 import sys
 from collections.abc import Iterable
 from datetime import datetime
-from pathlib import Path
 from typing import TextIO
 from zoneinfo import ZoneInfo
 
 from panneau.hub.catalogue import KPIS
-from panneau.hub.cli.common import add_command
+from panneau.hub.cli.common import add_command, fail, open_journal
 from panneau.hub.config import Config, ConfigError, load_config
 from panneau.hub.reports.notes import Note, note_rows
 from panneau.hub.reports.rows import INTERVALS, Period, Row, history_rows, scope_problem
@@ -81,7 +79,7 @@ def export(config: Config, period: Period, output: str | None) -> int:
     """Write ``period``'s values to ``output`` (``.xlsx``: a workbook; else CSV; ``None``:
     CSV on stdout); returns how many values (CSV rows)."""
     hub = config.hub
-    db = sqlite3.connect(f"file:{Path(hub.database).resolve()}?mode=ro", uri=True)
+    db = open_journal(hub.database)
     try:
         if output and output.lower().endswith(".xlsx"):
             from panneau.hub.reports.xlsx import write_xlsx
@@ -121,11 +119,11 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as exc:
         sys.stderr.write(f"panneau export: {exc}\n")
         return 2
-    if not Path(config.hub.database).exists():
-        sys.stderr.write(f"panneau export: no database at {config.hub.database}\n")
-        return 1
     period = Period(start, end, args.scope, args.kpi, args.interval)
-    n = export(config, period, args.output)
+    try:
+        n = export(config, period, args.output)
+    except (FileNotFoundError, ValueError) as exc:
+        return fail("export", str(exc), 1)
     if args.output:
         sys.stderr.write(f"wrote {n} values to {args.output}\n")
     return 0

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import sqlite3
 import sys
 from dataclasses import asdict
 from datetime import datetime, time
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from panneau.hub.cli.common import open_journal
 from panneau.hub.config import ConfigError, load_config
 from panneau.hub.reports.replay_day import WHY, DayReplay, SampleCheck, replay_day
 from panneau.hub.server.journal import refusal
@@ -45,11 +44,11 @@ def run_journal(args: argparse.Namespace) -> int:
         sys.stderr.write(f"panneau replay journal: {day} has not begun yet (a working day "
                          f"starts at {config.hub.day_start} {config.hub.timezone})\n")
         return 2
-    path = Path(config.hub.database)
-    if not path.exists():
-        sys.stderr.write(f"panneau replay journal: no database at {path}\n")
+    try:
+        db = open_journal(config.hub.database)
+    except (FileNotFoundError, ValueError) as exc:
+        sys.stderr.write(f"panneau replay journal: {exc}\n")
         return 2
-    db = sqlite3.connect(f"file:{path.resolve()}?mode=ro", uri=True)
     try:
         result = replay_day(db, config, day, at)
     finally:
