@@ -53,10 +53,10 @@ def test_a_screen_given_its_view_loads_no_hub_client():
 
 def hub_parts_a_wall_does_not_need(modules: set[str]) -> set[str]:
     """What ``panneau kiosk`` must not load: every plugin, pluggy, the other commands, the
-    engine, the config loader (TOML, validation)."""
+    engine, the config loader (TOML, validation), SQLite (the journal is the hub's; ~1 MiB)."""
     unwanted = ("pluggy", "panneau.plugins.", "panneau.hub.engine", "panneau.hub.config.load",
                 "panneau.hub.plugins", "panneau.hub.cli.hub_cmd", "panneau.overlay",
-                "panneau.console", "tomllib")
+                "panneau.console", "tomllib", "sqlite3", "_sqlite3")
     return {m for m in modules if m.startswith(unwanted)}
 
 

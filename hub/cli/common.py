@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import argparse
 import os
-import sqlite3
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import sqlite3
 
 __all__ = ["TOKEN_ENV", "add_command", "fail", "hub_client", "open_journal", "read_token",
            "screen_args"]
@@ -95,7 +97,10 @@ def fail(command: str, message: str, code: int = 2) -> int:
 
 def open_journal(path: str) -> sqlite3.Connection:
     """The hub's journal at ``path`` (``hub.database``), opened read-only; ``FileNotFoundError``
-    when there is no file, ``ValueError`` when it holds no journal (empty, or not SQLite)."""
+    when there is no file, ``ValueError`` when it holds no journal (empty, or not SQLite).
+    (sqlite3 imported here: the screens' commands import this module and never read a journal.)"""
+    import sqlite3
+
     if not Path(path).exists():
         raise FileNotFoundError(f"no database at {path}")
     db = sqlite3.connect(f"file:{Path(path).resolve()}?mode=ro", uri=True)
