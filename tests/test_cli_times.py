@@ -39,9 +39,9 @@ def config(tmp_path) -> str:
     (["replay", "journal", "--day", "2026-11-02", "--at", "25:00"], 2,
      "panneau replay journal: --at '25:00' is not a time of day: hour must be in 0..23 "
      "(give HH:MM)"),
-    (["input", "leavers", "1", "--day", "0001-01-01", *NOWHERE], 1,
+    (["input", "leavers", "1", "--day", "0001-01-01", *NOWHERE], 2,
      f"panneau input: --day '0001-01-01' {OUTSIDE}"),
-    (["input", "leavers", "1", "--day", "soon", *NOWHERE], 1,
+    (["input", "leavers", "1", "--day", "soon", *NOWHERE], 2,
      "panneau input: --day 'soon' is not a date: Invalid isoformat string: 'soon' "
      "(give YYYY-MM-DD)"),
     (["annotate", *NOWHERE, "site/today/answered", "x", "--until", "9999-12-31T00:00"], 2,

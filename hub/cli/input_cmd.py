@@ -56,6 +56,10 @@ def run(args: argparse.Namespace) -> int:
     """Enter the figure and print its entry id."""
     try:
         frame = _frame(args)
+    except ValueError as exc:  # told before sending: what was typed, exit 2 as argparse's
+        sys.stderr.write(f"panneau input: {exc}\n")
+        return 2
+    try:
         entry = asyncio.run(asyncio.wait_for(enter_figure(
             args.hub, read_token(args), frame, ca_file=args.ca_file,
             client_cert=args.client_cert), args.timeout))

@@ -81,7 +81,7 @@ async def test_only_a_manager_enters_figures(config):
 
 def test_the_command_refuses_a_bad_figure_before_connecting(capsys):
     code = main(["input", "smiles", "3", "--hub", "ws://127.0.0.1:9", "--token", "x" * 10])
-    assert code == 1
+    assert code == 2  # told before connecting: what was typed, as argparse
     err = capsys.readouterr().err
     assert "unknown figure 'smiles'" in err and "training_hours" in err
 
