@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 import signal
 import subprocess
@@ -23,6 +22,7 @@ from panneau.hub.plugins import (
 )
 from panneau.hub.sources import SourceSpec
 from panneau.hub.testing import ManualClock, RecordingContext, run_source
+from tests.hub.conftest import eventually
 
 
 def test_entry_point_plugin_is_loaded_with_its_distribution():
@@ -339,10 +339,9 @@ async def test_a_source_whose_options_the_plugin_refuses_is_down_and_the_rest_ru
             f'database = "{tmp_path / "hub.db"}"\n{REFUSING}')
     async with Hub(parse_config(text, "t.toml"), pm=make_plugin_manager()) as hub:
         states = hub.supervisor.states
-        async with asyncio.timeout(30):
-            while not (states["e"].status == "live"
-                       and all(states[name].status == "down" for name in REFUSED)):
-                await asyncio.sleep(0.01)
+        await eventually(lambda: states["e"].status == "live" and all(
+            states[name].status == "down" for name in REFUSED), 30,
+            "the good source live, the refused ones down")
         for name, reason in REFUSED.items():
             assert states[name].detail == f"bad options: options: {reason}"
             assert states[name].restarts == 0
