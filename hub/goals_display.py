@@ -25,7 +25,7 @@ from panneau.hub.display import SYMBOLS, Symbols, format_value
 from panneau.hub.objectives import short_label
 
 __all__ = ["PERSPECTIVE_TITLES", "STATUS_STYLES", "StaleRule", "goal_scope", "objectives_table",
-           "progress_bar", "pulse_line", "pulse_table", "scorecard_table"]
+           "progress_bar", "pulse_line", "pulse_table", "scorecard_period", "scorecard_table"]
 
 PERSPECTIVE_TITLES = {"cost": "Cost", "customer": "Customer", "process": "Internal process",
                       "people": "People & learning"}
@@ -123,8 +123,9 @@ def objectives_table(objectives: Iterable[Mapping[str, Any]], symbols: Symbols =
 
 def _row_cells(row: Mapping[str, Any], symbols: Symbols, doubtful: bool) -> list[Text]:
     kpi = row["kpi"]
-    value = format_value(kpi, row.get("value"))
-    state = row.get("state") if row.get("value") is not None else "nodata"
+    has = row.get("value") is not None
+    value = format_value(kpi, row["value"]) if has else ""  # no value: the nodata mark alone
+    state = row.get("state") if has else "nodata"
     target = row.get("target")
     return _greyed([
         Text(f"{row.get('label') or short_label(kpi)}"),
@@ -133,6 +134,19 @@ def _row_cells(row: Mapping[str, Any], symbols: Symbols, doubtful: bool) -> list
         Text("" if row.get("previous") is None
              else f"was {format_value(kpi, row['previous'])}", style="grey70"),
         Text("" if target is None else f"→ {format_value(kpi, target)}")], doubtful)
+
+
+def scorecard_period(card: Mapping[str, Any]) -> str:
+    """``2026-11 · support · 1 Nov – 30 Nov``: the period a scorecard's figures cover, whose
+    (a team's id, ``site`` or ``site:<name>``) and its first and last working days — the
+    heading a wall shows above it, as its other pages name their scope and window."""
+    scope = goal_scope(card) or ""
+    owner = scope.removeprefix("team:") if scope.startswith("team:") else scope
+    try:
+        days = f"{_deadline(str(card['first']))} – {_deadline(str(card['last']))}"
+    except (KeyError, ValueError):
+        days = ""
+    return " · ".join(part for part in (str(card.get("period") or ""), owner, days) if part)
 
 
 def scorecard_table(card: Mapping[str, Any], symbols: Symbols = SYMBOLS, *,

@@ -38,6 +38,15 @@ function deadline(text) {
   return `${day} ${MONTHS[month - 1]}`;
 }
 
+// "2026-11 · support · 1 Nov – 30 Nov": the period a scorecard covers, whose, and its days
+// (goals_display.scorecard_period).
+export function scorecardPeriod(card) {
+  const scope = typeof card.scope === "string" ? card.scope : "";
+  const owner = scope.startsWith("team:") ? scope.slice(5) : scope;
+  const days = card.first && card.last ? `${deadline(card.first)} – ${deadline(card.last)}` : "";
+  return [card.period ? String(card.period) : "", owner, days].filter((p) => p).join(" · ");
+}
+
 function siteOwner(objective) {
   const scopes = new Set((objective.key_results || []).map((kr) => kr.scope));
   const [one] = scopes.size === 1 ? [...scopes] : [null];
@@ -81,13 +90,15 @@ export function drawGoals(doc, el, kind, goals, { fmt, short, fixed, symbols, st
     }
     const card = goals[0];
     const scope = typeof card.scope === "string" ? card.scope : undefined;
+    el.append(Object.assign(doc.createElement("p"), { className: "period", textContent: scorecardPeriod(card) }));
     const grid = Object.assign(doc.createElement("div"), { className: "perspectives" });
     for (const [perspective, title] of PERSPECTIVES) {
       const rows = (card.rows || []).filter((r) => r.perspective === perspective).map((r) => {
         const has = r.value !== null && r.value !== undefined;
         const doubtful = stale(r.kpi, scope);
+        const value = has ? fmt(r.kpi, r.value) : "";  // no value: the nodata mark alone
         return marked(row(cell(r.label || short(r.kpi), "what"), cell(r.role === "leading" ? "lead" : "lag", "muted"),
-                          doubtful ? staleCell(`${fmt(r.kpi, r.value)} stale`) : stateCell(has ? r.state : "nodata", fmt(r.kpi, r.value)),
+                          doubtful ? staleCell(`${value} stale`.trimStart()) : stateCell(has ? r.state : "nodata", value),
                           cell(r.previous === null || r.previous === undefined ? "" : `was ${fmt(r.kpi, r.previous)}`, "muted num"),
                           cell(r.target === null || r.target === undefined ? "" : `→ ${fmt(r.kpi, r.target)}`, "num")), doubtful);
       });

@@ -10,7 +10,12 @@ from textual.reactive import reactive
 from textual.widget import Widget
 
 from panneau.hub.display import SYMBOLS, Symbols
-from panneau.hub.goals_display import objectives_table, pulse_line, scorecard_table
+from panneau.hub.goals_display import (
+    objectives_table,
+    pulse_line,
+    scorecard_period,
+    scorecard_table,
+)
 
 __all__ = ["GoalsBoard"]
 
@@ -40,9 +45,10 @@ class GoalsBoard(Widget):
         if self.kind == "scorecard":
             if not self.goals:
                 return Text("No scorecard figures yet.", style="grey50")
+            heading = Text(scorecard_period(self.goals[0]), style="bold")
             card = scorecard_table(self.goals[0], self.symbols, stale=self._stale)
             if len(self.goals) > 1:  # the team's satisfaction pulse
-                return Group(card, Text(""), pulse_line(self.goals[1]))
-            return card
+                return Group(heading, card, Text(""), pulse_line(self.goals[1]))
+            return Group(heading, card)
         return objectives_table(self.goals, self.symbols,
                                 bar_width=20 if self.size.width >= 120 else 10, stale=self._stale)

@@ -67,3 +67,41 @@ def test_the_scorecard_page_shows_the_teams_pulse_aggregate():
 @pytest.mark.parametrize("size", SIZES)
 def test_scorecard_page_with_pulse(snap_compare, size):
     assert snap_compare(app("scorecard", {"pulse:team:support": PULSE}), terminal_size=size)
+
+
+def test_the_scorecard_names_its_period_and_a_row_without_value_reads_one_mark():
+    """The board's heading names the period, whose and its days (every other page names its
+    scope and window); a figure without value reads "—" alone, not "— -" (a mark and a
+    placeholder), and "◌ stale" when doubtful, not "◌ - stale"."""
+    from rich.console import Console
+
+    from panneau.hub.goals_display import scorecard_period, scorecard_table
+    card = goal_values()["scorecard:team:support"]
+    assert scorecard_period(card) == "2026-11 · support · 1 Nov – 30 Nov"
+    assert scorecard_period({**card, "scope": "site:paris", "period": "2026-W48",
+                             "first": "2026-11-23", "last": "2026-11-29"}) == (
+        "2026-W48 · site:paris · 23 Nov – 29 Nov")
+    rows = [{**row, "value": None} if row["kpi"] in ("nps", "csat_pct") else row
+            for row in card["rows"]]
+    console = Console(width=100, record=True)
+    console.print(scorecard_table({**card, "rows": rows}, stale=lambda kpi, scope: kpi == "nps"))
+    text = " ".join(console.export_text().split())
+    assert "— -" not in text and "◌ -" not in text
+    assert "CSAT lag — was 81%" in text and "NPS lag ◌ stale ASA" in text
+
+
+async def test_the_kiosks_scorecard_page_shows_its_period_over_the_board():
+    kiosk = app("scorecard")
+    async with kiosk.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        board = kiosk.screen.query_one("#goals")
+        text = _text(board.render(), 76)
+        assert text.splitlines()[0].strip() == "2026-11 · support · 1 Nov – 30 Nov"
+
+
+def _text(renderable, width: int) -> str:
+    """What a renderable reads as text, ``width`` columns wide."""
+    from rich.console import Console
+    console = Console(width=width, record=True)
+    console.print(renderable)
+    return console.export_text()

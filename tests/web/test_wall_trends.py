@@ -25,6 +25,7 @@ from panneau.hub.config import parse_config
 from panneau.hub.config.schema import KioskPage
 from panneau.hub.display import format_value
 from panneau.hub.freshness import Link, figure_stale, scope_sources, stale_sources
+from panneau.hub.goals_display import scorecard_period
 from panneau.hub.hookspecs import hookimpl
 from panneau.hub.server.app import Hub
 from panneau.hub.sources import SourceSpec
@@ -277,6 +278,14 @@ async def test_the_scorecard_page_shows_the_teams_pulse_aggregate_only(tmp_path,
         text = await page.inner_text("body")
         assert COMMENT not in text  # never a comment on a wall
         assert "Customer" in text and "Cause → effect" in text
+        # the page names its period as the kiosk's does; a row without value reads "—" alone
+        card = (await kiosk_view(hub, "support")).values["scorecard:team:support"]
+        assert await page.inner_text("#goals .period") == scorecard_period(card)
+        empty = [r["label"] for r in card["rows"] if r["value"] is None]
+        cells = await page.evaluate("""[...document.querySelectorAll('#goals .perspectives tr')]
+            .map((r) => [...r.cells].map((c) => c.textContent))""")
+        assert empty and {c[0]: c[2] for c in cells if c[0] in empty} == dict.fromkeys(
+            empty, "—")
         await page.screenshot(path=str(tmp_path / f"scorecard-{size[0]}x{size[1]}.png"))
 
         assert await page.evaluate("panneauWall.wall.showPage('Objectives')")
