@@ -11,7 +11,8 @@ Rules kept here:
   of days just before.
 - :func:`last_year` is the same period a year earlier: the same ISO week number (week 53 of a
   year without one maps to week 52), the same month or quarter, a custom range shifted by one
-  year (29 Feb becomes 28 Feb).
+  year (29 Feb becomes 28 Feb). A custom range longer than a year has none: shifted by a year
+  it would still hold some of its own days, and be compared in part with itself.
 - :func:`elapsed` is the share of a period's days that are over at a given working day
   (today counts as half over), used to judge whether an objective is on track.
 """
@@ -98,8 +99,9 @@ def _year_back(day: date) -> date:
     return day.replace(year=day.year - 1)
 
 
-def last_year(period: Period) -> Period:
-    """The same period one year earlier."""
+def last_year(period: Period) -> Period | None:
+    """The same period one year earlier; ``None`` for a custom range longer than a year (a
+    year back it would overlap itself)."""
     if period.kind == "week":
         year, week, _ = period.first.isocalendar()
         try:
@@ -108,7 +110,8 @@ def last_year(period: Period) -> Period:
             monday = date.fromisocalendar(year - 1, 52, 1)
         return period_of("week", monday)
     if period.kind == "custom":
-        return Period("custom", _year_back(period.first), _year_back(period.last))
+        last = _year_back(period.last)
+        return Period("custom", _year_back(period.first), last) if last < period.first else None
     return period_of(period.kind, _year_back(period.first))
 
 

@@ -193,7 +193,8 @@ def rebuild(journal: Journal, config: Config, days: set[int], now: float) -> int
 @dataclass(frozen=True)
 class PeriodFigures:
     """One scope's figures over a period, beside the previous period and the same one last
-    year (``None`` where no day of that period has a rollup or an entered figure)."""
+    year (``None`` where no day of that period has a rollup or an entered figure, and last
+    year's for a range longer than a year: :func:`panneau.hub.periods.last_year`)."""
 
     scope: str
     period: Period
@@ -221,8 +222,9 @@ def period_figures(rollups: Rollups, scope: str, period: Period,
     if compare:
         prev_figures, _, prev_covered = _figures(rollups, scope, previous(period))
         before = prev_figures if prev_covered else None
-        year_figures, _, year_covered = _figures(rollups, scope, last_year(period))
-        year = year_figures if year_covered else None
+        if (year_back := last_year(period)) is not None:  # none for a range over a year
+            year_figures, _, year_covered = _figures(rollups, scope, year_back)
+            year = year_figures if year_covered else None
     categories = {key.partition(":")[2]: value for key, value in sums.items()
                   if key.startswith("complaints:")}
     return PeriodFigures(scope, period, figures, covered, before, year, categories)

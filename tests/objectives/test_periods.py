@@ -39,6 +39,21 @@ def test_same_period_last_year():
     assert last_year(leap) == Period("custom", date(2027, 2, 28), date(2027, 3, 1))
 
 
+def test_a_range_over_a_year_has_no_same_period_last_year():
+    """A year back, a range longer than a year would hold days of itself: compared with
+    itself in part, so it has none (its previous period, the same length before, does not
+    overlap)."""
+    year = Period("custom", date(2025, 1, 1), date(2025, 12, 31))
+    assert last_year(year) == Period("custom", date(2024, 1, 1), date(2024, 12, 31))
+    assert last_year(Period("custom", date(2025, 1, 1), date(2026, 1, 1))) is None
+    long = Period("custom", date(2025, 1, 1), date(2026, 6, 30))
+    assert last_year(long) is None
+    assert previous(long).last == date(2024, 12, 31)
+    leap = Period("custom", date(2028, 2, 29), date(2029, 2, 28))  # back: 2027-02-28..2028-02-28
+    assert last_year(leap) == Period("custom", date(2027, 2, 28), date(2028, 2, 28))
+    assert parse_period("2025-01-01..2026-06-30", date(2026, 7, 1)) == long  # still a period
+
+
 def test_elapsed_counts_today_as_half():
     november = period_of("month", date(2026, 11, 1))  # 30 days
     assert elapsed(november, date(2026, 11, 1)) == pytest.approx(0.5 / 30)

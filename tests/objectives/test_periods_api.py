@@ -29,6 +29,8 @@ async def test_period_figures_of_every_scope_over_the_api(config):
                 "kpi": "answered,abandon_rate_pct", "format": "csv"})
             current = (await client.get("/api/v1/periods",
                                         params={"period": "week", "scope": "site"})).json()
+            long = (await client.get("/api/v1/periods", params={
+                "period": "2026-01-01..2027-12-31", "scope": "team:support"})).json()
             bad = await client.get("/api/v1/periods", params={"period": "2026-Q5"})
             odd = await client.get("/api/v1/periods", params={"scope": "room:1"})
             kiosk = await client.get("/api/v1/periods", headers={
@@ -53,6 +55,9 @@ async def test_period_figures_of_every_scope_over_the_api(config):
         "2026-11-02..2026-11-03,team:support,abandon_rate_pct,25.0,,",
         "2026-11-02..2026-11-03,team:support,answered,9.0,,"]
     assert current["period"] == "2026-W45"  # the week holding 4 Nov
+    # Two years: a year back it would hold its own 2026 (the same figures again), so no
+    # last year's figures at all.
+    assert long["data"][0]["figures"]["answered"] >= 9 and long["data"][0]["last_year"] is None
     assert bad.status_code == 400 and bad.json()["error"].startswith("period: ")
     assert odd.status_code == 400 and "room:1" in odd.json()["error"]
     assert kiosk.status_code == 403
