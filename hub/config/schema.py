@@ -268,13 +268,27 @@ def _default_scorecard_links() -> list[ScorecardLink]:
     ]
 
 
+class _DefaultLinks(list[ScorecardLink]):
+    """The default links, not written in the config: kept to those between two KPIs of the
+    card (:meth:`Scorecard.__post_init__`)."""
+
+
 @dataclass
 class Scorecard:
-    """``[scorecard]``: the balanced scorecard screens show for a period."""
+    """``[scorecard]``: the balanced scorecard screens show for a period.
+
+    Without ``links``, the default ones between two of its ``kpis``: a card of its own KPIs
+    does not link KPIs it no longer lists. Links written out are kept as written."""
 
     period: str = "month"
     kpis: list[ScorecardKpi] = field(default_factory=_default_scorecard_kpis)
-    links: list[ScorecardLink] = field(default_factory=_default_scorecard_links)
+    links: list[ScorecardLink] = field(default_factory=_DefaultLinks)
+
+    def __post_init__(self) -> None:
+        if isinstance(self.links, _DefaultLinks) and isinstance(self.kpis, list):
+            listed = {getattr(row, "kpi", None) for row in self.kpis}
+            self.links = _DefaultLinks(link for link in _default_scorecard_links()
+                                       if link.cause in listed and link.effect in listed)
 
 
 @dataclass

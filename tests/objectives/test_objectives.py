@@ -104,6 +104,30 @@ alert = 60
     assert card["period"] == "2026-11"
 
 
+def test_a_scorecard_of_its_own_kpis_keeps_only_the_default_links_between_them():
+    """A ``[scorecard] kpis`` list without ``links`` kept the five default links, four of
+    them between KPIs no longer on the card (cost per contact, turnover, training...);
+    links written out are kept as written."""
+    own = parse_config(BASE + """
+[scorecard]
+kpis = [{ kpi = "csat_pct", perspective = "customer" },
+        { kpi = "asa_s", perspective = "customer", role = "leading" },
+        { kpi = "fcr_pct", perspective = "process", role = "leading" }]
+""")
+    assert [(link.cause, link.effect) for link in own.scorecard.links] == [("asa_s", "csat_pct")]
+    card = scorecard_board(own, "team:support", date(2026, 11, 15),
+                           figures_of({"team:support": ({}, None)}))
+    assert [link["cause"] for link in card["links"]] == ["asa_s"]
+    written = parse_config(BASE + """
+[scorecard]
+kpis = [{ kpi = "csat_pct", perspective = "customer" }]
+links = [{ cause = "training_hours", effect = "csat_pct" }]
+""")
+    assert [(link.cause, link.effect) for link in written.scorecard.links] == [
+        ("training_hours", "csat_pct")]
+    assert len(parse_config(BASE + '[scorecard]\nperiod = "week"\n').scorecard.links) == 5
+
+
 @pytest.mark.parametrize(("extra", "message"), [
     ('[[objectives]]\ntitle = "x"\n[[objectives.key_results]]\nkpi = "fcr"\ntarget = 1\n',
      "<config>:9: objectives[0].key_results[0].kpi: unknown KPI 'fcr'"),
