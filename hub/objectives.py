@@ -169,13 +169,13 @@ def _state(value: float | None, target: float | None, th: Threshold | None,
     return "ok" if _met(value, target, higher) else "warn"
 
 
-def scorecard_board(config: Config, scope: str, today: date, figures_of: FiguresOf
-                    ) -> dict[str, Any]:
+def scorecard_board(config: Config, scope: str, today: date, figures_of: FiguresOf,
+                    period: Period | None = None) -> dict[str, Any]:
     """The balanced scorecard of ``scope`` (``site``, ``site:<name>``, ``team:<id>``) over the
-    ``[scorecard]`` period: rows by perspective with value, previous period, target and
-    state; and links."""
+    ``[scorecard]`` period (or ``period``: an e-mailed report's): rows by perspective with
+    value, previous period, target and state; and links."""
     card = config.scorecard
-    period = parse_period(card.period, today)
+    period = period or parse_period(card.period, today)
     got = figures_of(scope, period)
     previous = got.previous or {}
     rows = []

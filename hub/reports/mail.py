@@ -2,8 +2,9 @@
 
 A report covers a finished period — ``day`` (yesterday), ``week`` (Monday to Sunday) or
 ``month`` — and is due from ``reports.send_at`` on the day after it (hub timezone). For each
-scope it gives the period's key figures (:data:`KEY_KPIS` and every thresholded KPI) with the
-scope's target and state, the previous period and the change, then the worst hours (most
+scope it gives the period's key figures (:data:`KEY_KPIS`, the scorecard's KPIs, the figures a
+manager entered and every thresholded KPI) with the scope's target and state, the previous
+period and the change, then the worst hours (most
 calls lost), and the objectives running on the period's last day (``notes``), as HTML with a
 plain-text part and the period's XLSX attached.
 """
@@ -15,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from email.message import EmailMessage
+from typing import Any
 
 from panneau.hub.catalogue import KPIS
 from panneau.hub.display import format_delta, format_value
@@ -154,10 +156,20 @@ def compose(sender: str, to: Sequence[str], period: Period, parts: Sequence[Scop
 
 
 def lines_of(figures: Mapping[str, float], previous: Mapping[str, float] | None,
-             targets: Mapping[str, tuple[float | None, str | None]]) -> list[Line]:
-    """The report's lines: :data:`KEY_KPIS` then thresholded KPIs, those the period has."""
+             targets: Mapping[str, tuple[float | None, str | None]],
+             scorecard: Sequence[Mapping[str, Any]] = ()) -> list[Line]:
+    """The report's lines, those the period has: :data:`KEY_KPIS`; the scorecard's KPIs
+    (``scorecard``: its rows as :func:`panneau.hub.objectives.scorecard_board` judges them
+    over the period, each with the card's target and state, as the screens show them); the
+    figures entered by a manager (the catalogue's ``inputs``); then the other thresholded
+    KPIs (``targets``: target and state by KPI)."""
     kpis = [k for k in KEY_KPIS if k in figures]
+    card = {row["kpi"]: (row.get("target"), row.get("state")) for row in scorecard
+            if row["kpi"] in figures and row["kpi"] not in kpis}
+    kpis += card
+    kpis += [k for k, info in KPIS.items() if info.family == "inputs" and k in figures
+             and k not in kpis]
     kpis += sorted(k for k in targets if k in figures and k not in kpis)
-    return [Line(k, figures[k], (previous or {}).get(k), *targets.get(k, (None, None)))
-            for k in kpis]
+    return [Line(k, figures[k], (previous or {}).get(k),
+                 *card.get(k, targets.get(k, (None, None)))) for k in kpis]
 

@@ -37,6 +37,7 @@ from panneau.hub.display import format_value
 from panneau.hub.engine.scopes import Scopes
 from panneau.hub.engine.thresholds import Thresholds, classify, higher_is_better
 from panneau.hub.engine.windows import DayClock
+from panneau.hub.objectives import Figures, scorecard_board
 from panneau.hub.periods import Period
 from panneau.hub.reports.mail import ScopeReport, compose, due_period, lines_of
 from panneau.hub.reports.replay_day import day_bounds
@@ -123,7 +124,10 @@ def build_parts(rollups: Any, db: sqlite3.Connection, config: Config, scopes: li
             name = "Site"
         elif scope.startswith("site:"):
             name = f"Site {scope[5:]}"
-        parts.append(ScopeReport(scope, name, lines_of(got.figures, got.previous, targets),
+        held = Figures(got.figures, got.previous)
+        card = scorecard_board(config, scope, period.last, lambda _s, _p, f=held: f, period)
+        parts.append(ScopeReport(scope, name,
+                                 lines_of(got.figures, got.previous, targets, card["rows"]),
                                  worst_hours(db, config, scope, period), got.days_covered))
     return parts
 
@@ -135,7 +139,7 @@ def objective_notes(rollups: Any, config: Config, scopes: list[str], period: Per
     hub's objective on ``site:paris`` goes with Paris's report). Judged as they stood at the
     end of that day: the objective's days up to it, none after (a week's report sent on
     Monday, or a month's sent late, never counts the days that followed)."""
-    from panneau.hub.objectives import Figures, objectives_board
+    from panneau.hub.objectives import objectives_board
 
     def figures_of(scope: str, span: Period) -> Figures:
         got = period_figures(rollups, scope, span)

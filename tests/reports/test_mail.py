@@ -16,7 +16,14 @@ import pytest
 from aiosmtpd.smtp import SMTP as SmtpServer
 
 from panneau.hub.config import load_config
-from panneau.hub.events import AgentLoggedIn, CallAbandoned, CallAnswered, CallEnded, CallEntered
+from panneau.hub.events import (
+    AgentLoggedIn,
+    CallAbandoned,
+    CallAnswered,
+    CallEnded,
+    CallEntered,
+    FigureEntered,
+)
 from panneau.hub.plugins import make_plugin_manager
 from panneau.hub.server.app import Hub
 from panneau.hub.server.journal import Journal
@@ -49,6 +56,16 @@ period = "month"
 kpi = "abandon_rate_pct"
 target = 5.0
 deadline = "2026-11-30"
+"""
+
+
+#: A card of three KPIs: training hours with a target of its own, no threshold.
+SCORECARD = """
+[scorecard]
+period = "month"
+kpis = [{ kpi = "occupancy_pct", perspective = "cost", role = "leading" },
+        { kpi = "abandon_rate_pct", perspective = "process" },
+        { kpi = "training_hours", perspective = "people", role = "leading", target = 8.0 }]
 """
 
 
@@ -163,6 +180,36 @@ async def test_the_daily_report_is_received_once_with_hand_derived_figures(
                           and hub.reports.states["day:boss@example.com"].last_period)
         assert hub.reports.sent == 0  # the state is set after a send too: it came from the journal
     assert len(inbox.messages) == 1
+
+
+async def test_the_report_carries_the_entered_figures_and_the_scorecards(report_config, inbox):
+    """Training hours and complaints a manager entered for the day, and the scorecard's
+    figures (occupancy, with the card's target and state), are in the mail as they are on the
+    screens' scorecard: the mail had the key and thresholded figures only."""
+    path, db = report_config
+    _day_of_calls(path, db, inbox.port)
+    path.write_text(path.read_text() + SCORECARD)
+    journal = Journal(db)
+    journal.accept("input", [
+        FigureEntered(ts=_at(2, 17, 0), entry_id="e1", figure="training_hours", amount=6.0,
+                      team="support", by="boss", source="input"),
+        FigureEntered(ts=_at(2, 17, 1), entry_id="e2", figure="complaints", amount=3.0,
+                      team="support", category="billing", by="boss", source="input")],
+        None, False, _at(2, 17, 2))
+    journal.close()
+    async with _hub(path, lambda: _at(3, 7, 30)) as hub:
+        await _eventually(lambda: hub.reports.sent == 1)
+    [mail] = inbox.messages
+    lines = [line.strip() for line in mail.get_body(("plain",)).get_content().splitlines()]
+    # the card's own target, not met (no threshold: warn, as on the screens' scorecard)
+    assert "Training hours: 6.0h  target 8.0h  [warn]" in lines, lines
+    assert "Complaints: 3" in lines, lines
+    # ann logged in from 08:00 to the working day's end at midnight (16 h), on calls for
+    # 2 × 120 s: 240 / 57,600 = 0.42 %
+    assert "Occupancy: 0.4%" in lines, lines
+    assert lines.count("Abandon rate: 50%") == 1  # a key figure on the card is listed once
+    html = mail.get_body(("html",)).get_content()
+    assert "<td>Training hours</td><td align=right>6.0h</td>" in html
 
 
 async def test_a_refusing_server_is_retried_with_backoff_and_shown_in_healthz(
