@@ -130,8 +130,13 @@ def _target_cell(view: ViewState, scopes: Sequence[str], kpi: str) -> Cell:
 
 
 def _scopes(view: ViewState, kind: str) -> list[str]:
-    """Scopes of a kind that have figures (``team`` → ``["team:duo", "team:support"]``)."""
-    return sorted({k.scope for k, _ in view.keys("kpi") if k.scope.startswith(f"{kind}:")})
+    """Scopes of a kind that have figures, or that the hub names as configured
+    (``meta.scopes``: a team quiet since midnight too): ``team`` → ``["team:duo",
+    "team:support"]``."""
+    meta = view.meta if isinstance(view.meta, dict) else {}
+    named = meta.get("scopes") if isinstance(meta.get("scopes"), list) else []
+    found = {k.scope for k, _ in view.keys("kpi")} | {s for s in named if isinstance(s, str)}
+    return sorted(s for s in found if s.startswith(f"{kind}:"))
 
 
 def _name(scope: str) -> str:

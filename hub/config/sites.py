@@ -31,8 +31,8 @@ from dataclasses import replace
 from panneau.hub.config.schema import Config, QueueSettings, Team, Threshold
 
 __all__ = ["SEP", "default_scopes", "expand_group", "group_sites", "in_site", "is_site_scope",
-           "known_agents", "known_queues", "known_teams", "site_of", "site_scope_choices",
-           "site_scopes"]
+           "known_agents", "known_queues", "known_teams", "overview_scopes", "site_of",
+           "site_scope_choices", "site_scopes"]
 
 #: Between a site and a name: ``paris:support``.
 SEP = ":"
@@ -59,6 +59,14 @@ def default_scopes(config: Config) -> list[str]:
     """What a report, the periods API and the scorecard cover when not told: the site-level
     scopes (:func:`site_scopes`), then every team (``config`` as loaded: a group's expanded)."""
     return [*site_scopes(config), *(f"team:{t.id}" for t in config.teams)]
+
+
+def overview_scopes(config: Config) -> list[str]:
+    """What a manager's overview lists whether it has figures yet or not: the site-level scopes
+    (:func:`site_scopes`), every team, then every configured queue (``[queues]`` and the
+    teams'), ``config`` as loaded (a group's expanded)."""
+    queues = set(config.queues) | {q for t in config.teams for q in t.queues}
+    return [*default_scopes(config), *(f"queue:{q}" for q in sorted(queues))]
 
 
 def site_scope_choices(config: Config) -> str:

@@ -33,7 +33,7 @@ from typing import Any, NamedTuple
 
 from panneau.hub import wire
 from panneau.hub.config.schema import Config, Team
-from panneau.hub.config.sites import group_sites
+from panneau.hub.config.sites import group_sites, overview_scopes
 from panneau.hub.server.context import SourceState
 from panneau.hub.server.goals_view import visible_goals
 from panneau.hub.server.manager import Message
@@ -532,6 +532,8 @@ def _meta(audience: Audience, config: Config, snap: Any) -> wire.Packed:
             "scope": audience.scope,
             "agent": audience.agent,
         }
+        if audience.role == "manager":  # the overview's rows, quiet or not (within v1)
+            own["scopes"] = overview_scopes(config)
         meta = wire.Packed({**own, "as_of": as_of, **static.meta_fields},
                            (wire.Splice.of_map(own).bodies[0], _as_of_pair(as_of),
                             static.meta_shared))

@@ -152,3 +152,17 @@ def test_figures_that_are_not_finite_reach_screens_as_null_and_missing_ones_not_
     assert "kpi:site/today/fcr_pct" not in view
     assert view["kpi:site/today/answered"] == 9.0
     assert view["kpi:site/today/offered"] == 12
+
+
+def test_a_manager_is_told_every_configured_scope_figures_or_not(tools):
+    """``meta.scopes``: a team quiet since midnight has no figure, so a console that listed
+    the scopes with figures left it out; the hub names the configured ones to managers."""
+    config = _config(tools)
+    quiet = ViewInputs(Snapshot(at=1000.0, values={}), {}, [])
+    manager = build_view(Audience("manager"), config, quiet)
+    teams = [f"team:{t.id}" for t in config.teams]
+    queues = sorted(f"queue:{q}" for t in config.teams for q in t.queues)
+    assert manager["meta"]["scopes"] == ["site", *teams, *queues]
+    assert not any(k.startswith("kpi:") for k in manager)
+    for audience in (Audience("kiosk", team="support"), Audience("agent", agent="ag-ann")):
+        assert "scopes" not in build_view(audience, config, _inputs())["meta"]

@@ -144,3 +144,33 @@ async def test_a_tick_or_update_while_the_console_shuts_down_draws_nothing():
     assert not app.is_running and not app.screen_stack
     app._redraw()  # what the tick and the hub worker call: nothing left to draw on
     app.refresh_model()  # what a late frame's handler (a chart's series) calls
+
+
+def test_a_configured_team_without_figures_has_its_row():
+    """A team quiet since midnight (no call, ticket or answer) is in the Overview, its cells
+    "-", from the hub's ``meta.scopes``: it was missing until its first figure."""
+    values = manager_values()
+    values["meta"]["scopes"] = ["site", "team:night", "team:sales", "team:support",
+                                "queue:night"]
+    teams = rows(build_console(make_view(values), NOW).teams)
+    assert [key for key, _ in teams] == ["site", "team:night", "team:sales", "team:support",
+                                         "queue:night"]
+    assert teams[1][1] == ["Team night", "-", "-", "-", "-"]
+    assert teams[2][1] == rows(build_console(make_view(manager_values()), NOW).teams)[1][1]
+
+
+async def test_a_live_hub_gives_the_console_its_quiet_teams(tmp_path):
+    """A hub whose sources have said nothing yet today: its Overview still lists the site,
+    each team and each queue of the configuration (sent in ``meta.scopes``)."""
+    from panneau.hub.client import HubClient
+    from panneau.hub.config import parse_config
+    from panneau.hub.server.app import Hub
+    from tests.hub.conftest import MANAGER, config_text
+
+    async with Hub(parse_config(config_text(str(tmp_path / "hub.db")))) as hub:
+        app = ConsoleApp(HubClient(hub.ws_url, MANAGER), tick_s=0.1)
+        async with app.run_test(size=(100, 24)) as pilot:
+            expected = ["site", "team:sales", "team:support", "queue:sales", "queue:support"]
+            await wait_for(pilot, lambda: [k for k, _ in app.screen.model.teams
+                                           if k != "target"] == expected)
+            await app.client.close()
