@@ -39,7 +39,11 @@ a screen sees. The bench prints what each kind spends on the clients' core a fra
 the client processes over the frames read): on the loaded 2-core build machine 16–17 µs for
 the lean ones (about 9 of it websockets' parser) against 24–35 µs for the full ones, so a
 broadcast to 2,000 screens takes that core about 35 ms instead of 50–70. The hub is the
-same for both (it cannot tell them apart); the goal lines name the kind.
+same for both (it cannot tell them apart); the goal lines name the kind. With the full ones
+the hub runs traced (as ``--trace``: its ticks' last writes noted) and the report splits
+each marker's latency plainly: the hub's part (emit → the hub's last frame of it written)
+and the clients' shared core's part (→ the last screen's update), next to N × what the
+clients' core spends a frame.
 
 The floor of both, same run, same client processes: a bare websockets server (no views, no
 diffs) broadcasting a timestamped frame to the same N connections, every 0.5 s (isolated)
@@ -795,7 +799,8 @@ CLIENTS_TEXT = {
 }
 
 
-def report(results: list[tuple[Case, Case]], machine: str, befores: list[Case]) -> None:
+def report(results: list[tuple[Case, Case]], machine: str, befores: list[Case],
+           trace: bool = False) -> None:
     print(f"\n{machine}; hub pinned to one core, clients in other processes")
     print(f"markers every {MARK_EVERY_S:g} s; load = {RATE:g} agent events/s; "
           f"at most {FPS:g} frames/s per audience")
@@ -886,7 +891,8 @@ def report(results: list[tuple[Case, Case]], machine: str, befores: list[Case]) 
             if one else ""
         print(f"  N={hub.n:<5} {hub.clients:<5} mean {mean:.0f} B vs snapshot {snap:.0f} B "
               f"({mean / snap:.0%}){one_text}")
-    if any(hub.trace for hub, _ in results):
+    report_split(results)
+    if trace and any(hub.trace for hub, _ in results):
         print("\nwhere each marker's time went (--trace; hub: wall clock, and the hub "
               "process's CPU for its tick)")
         for hub, _ in results:
@@ -915,25 +921,65 @@ def report_sized(results: list[tuple[Case, Case]], sized: list[Case]) -> None:
                   f"{cells[2][0]:>8.1f} {cells[2][1]:>8.1f}")
 
 
+def traced_markers(hub: Case) -> dict[str, list[tuple[int, float, float, dict]]]:
+    """Per phase, each marker the hub's trace follows: its number, emit time, when the hub
+    accepted it, and the tick that sent it (whose ``written`` is its last frame's write)."""
+    out: dict[str, list[tuple[int, float, float, dict]]] = {}
+    first = 0
+    for phase in PHASES:
+        marks, trace = hub.marks.get(phase, []), hub.trace.get(phase)
+        if trace:
+            accepted = dict(trace["accepted"])
+            rows = out[phase] = []
+            for number, emitted in enumerate(marks, first + 1):
+                at = accepted.get(number)
+                tick = next((t for t in trace["ticks"] if at is not None and "written" in t
+                             and (t["count"] or 0) >= number and t["start"] >= at - 0.001),
+                            None)
+                if tick is not None:
+                    rows.append((number, emitted, at, tick))
+        first += len(marks)
+    return out
+
+
+def report_split(results: list[tuple[Case, Case]]) -> None:
+    """Where the full screens' latency went: the hub's part (a marker's emit → the hub's last
+    frame of it written) and the clients' part (→ the last screen's update), next to what
+    reading one frame on every screen costs the clients' one shared core."""
+    full = [(hub, bare) for hub, bare in results if hub.clients == "full" and hub.trace]
+    if not full:
+        return
+    print("\nfull screens: the hub's part and the clients' shared core's part of each marker's "
+          "latency (p50 / p99 ms): hub = emit → the hub's last frame written; clients = → "
+          "the last screen's update. On a site each screen reads on its own machine: the "
+          "clients' part here is N screens read one after the other on one core")
+    for hub, bare in full:
+        cpu, frames = hub.client_cpu
+        per = cpu / frames if frames else float("nan")
+        for phase, rows in traced_markers(hub).items():
+            parts = [(tick["written"] - emitted, max(hub.receipts[n]) - tick["written"])
+                     for n, emitted, _, tick in rows if hub.receipts.get(n)]
+            if phase == "load" or not parts:
+                continue
+            h, c = [p[0] for p in parts], [p[1] for p in parts]
+            print(f"  N={hub.n:<5} {phase:<9} hub {pct(h, .5) * 1e3:6.1f} / "
+                  f"{pct(h, .99) * 1e3:6.1f}   clients {pct(c, .5) * 1e3:6.1f} / "
+                  f"{pct(c, .99) * 1e3:6.1f}   (one frame "
+                  f"on every screen: {hub.n} × {per * 1e6:.1f} µs = {hub.n * per * 1e3:.0f} ms "
+                  f"of the clients' core; the bare floor's p99 with these clients "
+                  f"{pct(_all(bare, 'isolated'), .99) * 1e3:.0f} ms)")
+
+
 def report_trace(hub: Case, slowest: int = 5) -> None:
     """Where each marker's time went (``--trace``): hub side from the hub's own trace, then
     the screens' receipts after the hub wrote the frames; and the ``slowest`` markers one by
     one (what their tick was made of)."""
-    first = 0
-    for phase in PHASES:
-        marks, trace = hub.marks.get(phase, []), hub.trace.get(phase)
-        if not trace:
-            continue
-        accepted = dict(trace["accepted"])
+    for phase, markers in traced_markers(hub).items():
+        trace = hub.trace[phase]
         columns: dict[str, list[float]] = defaultdict(list)
         rows: list[tuple[float, int, float, float, dict]] = []
         steps = 0
-        for number, emitted in enumerate(marks, first + 1):
-            at = accepted.get(number)
-            tick = next((t for t in trace["ticks"] if at is not None and "written" in t
-                         and (t["count"] or 0) >= number and t["start"] >= at - 0.001), None)
-            if tick is None:
-                continue
+        for number, emitted, at, tick in markers:
             steps += tick.get("step", False)
             got = hub.receipts.get(number, [])
             columns["emit → accepted"].append(at - emitted)
@@ -945,7 +991,6 @@ def report_trace(hub: Case, slowest: int = 5) -> None:
                 columns["all written → last screen"].append(max(got) - tick["written"])
                 columns["emit → last screen"].append(max(got) - emitted)
                 rows.append((max(got) - emitted, number, emitted, at, tick))
-        first += len(marks)
         lo, hi = hub.spans[phase]
         step_cpu = ", ".join(f"{(t['cpu'] + t.get('sweep_cpu', 0.0)) * 1e3:.0f}"
                              for t in trace["ticks"]
@@ -1043,7 +1088,8 @@ def main() -> None:
         isolated = args.isolated_seconds or min(args.seconds, 5.0)
         for kind in args.clients:
             hub = run_case(n, args.seconds, bare=False, procs=args.procs, isolated_s=isolated,
-                           trace=args.trace, clients=kind, step_markers=args.step_markers)
+                           trace=args.trace or kind == "full", clients=kind,
+                           step_markers=args.step_markers)
             bare = run_case(n, min(args.seconds, 5.0), bare=True, procs=args.procs,
                             isolated_s=isolated, clients=kind)
             results.append((hub, bare))
@@ -1055,7 +1101,7 @@ def main() -> None:
             sized.append(run_case(n, min(args.seconds, 5.0), bare=True, procs=args.procs,
                                   isolated_s=isolated, sized=True, clients=args.clients[0]))
         print(f"N={n} done ({time.monotonic() - started:.0f} s)", flush=True)
-    report(results, machine(), befores)
+    report(results, machine(), befores, args.trace)
     if sized:
         report_sized(results, sized)
     print(f"\ntotal {time.monotonic() - started:.0f} s")

@@ -401,7 +401,7 @@ class Hub:
         A clock tick of the publish loop (:attr:`_clock_tick`) that carries a ``meta.as_of``
         step only rebuilds its shared parts here; the audiences' frames go out by
         ``publisher.sweep``, a slice at a time (the publish loop), and an event's tick that
-        starts before the end carries the rest."""
+        starts before the end goes ahead of the rest (the sweep goes on after it)."""
         sweep, self._clock_tick = self._clock_tick, False
         now = self.clock()
         accepted = self._accepted

@@ -85,3 +85,53 @@ async def test_messages_reach_the_view_whole_in_order_and_text_is_dropped():
     assert client.view.seq == 2 and client.close_code == 1001
     assert client.view.values == {"kpi:site/now/calls_waiting": 4,
                                   "kpi:site/today/answered": 3}
+
+
+async def test_frames_cut_anywhere_by_the_network_reach_the_view_whole():
+    """Once open, HubConnection cuts the hub's frames itself: frames of every length form
+    (7-bit, 16-bit, 64-bit) arriving a few bytes at a time, with a ping and a fragmented
+    message between them, are handed on whole and in order; the ping is answered."""
+    from websockets.asyncio.server import serve
+
+    from panneau.hub import wire
+    from panneau.hub.server.publisher import ws_binary_frame
+
+    def delta(seq: int, figures: int) -> bytes:
+        return wire.encode({"type": "delta", "epoch": "e1", "seq": seq, "unset": [],
+                            "set": {f"kpi:queue:q{seq}/today/k{i}": i for i in range(figures)}})
+
+    frames = [wire.encode({"type": "snapshot", "v": 1, "epoch": "e1", "seq": 0, "view": {}}),
+              delta(1, 3000), delta(2, 20), delta(3, 2)]
+    assert [len(f) > 65535 for f in frames[1:]] == [True, False, False]
+    raw = b"".join(ws_binary_frame(f) for f in frames)
+    answered = asyncio.Event()
+
+    async def handler(ws):
+        await ws.recv()  # hello
+        for at in range(0, len(raw) - 1000, 7):  # most of it a few bytes at a time
+            ws.transport.write(raw[at:at + 7])
+            await asyncio.sleep(0)
+        ws.transport.write(raw[at + 7:])
+        await (await ws.ping())
+        answered.set()
+        fragmented = delta(4, 5)
+        await ws.send([fragmented[:9], fragmented[9:]])  # in two frames
+        await ws.send(delta(5, 20))
+        await ws.close(1001)
+
+    async with serve(handler, "127.0.0.1", 0, compression=None, max_size=None) as server:
+        url = f"ws://127.0.0.1:{server.sockets[0].getsockname()[1]}"
+        client = HubClient(url, "t", backoff_min=0.01, backoff_max=0.02)
+        seqs, cut = [], []
+        async with asyncio.timeout(20):
+            async for update in client.updates():
+                if update.kind in ("snapshot", "delta"):
+                    seqs.append(update.frame["seq"])
+                    cut.append(client._ws._cut)
+                if update.kind == "disconnected":
+                    break
+        await client.close()
+    assert seqs == [0, 1, 2, 3, 4, 5] and answered.is_set()
+    assert cut[:4] == [True] * 4  # cut here, not by websockets' parser
+    assert len(client.view.values) == 3000 + 20 + 2 + 5 + 20
+    assert client.view.values["kpi:queue:q1/today/k2999"] == 2999

@@ -3,6 +3,7 @@ have changed has been looked at, not after every part of the tick (real sockets)
 
 import asyncio
 import contextlib
+import math
 import socket
 from typing import Any
 
@@ -203,36 +204,76 @@ async def test_frames_written_before_a_tick_fails_are_kept_for_resumes():
 
 async def test_a_tick_during_a_step_sweep_carries_what_the_sweep_had_not_sent():
     """A step tick's sweep paused after one audience: the next tick sends the other its step
-    changes too — in the same frame, or in a frame of their own just before when the tick
-    changes the same part again — and every audience ends with the latest values."""
+    changes too, in the same frame — a part both changed (the shared one, and its own team
+    part) with the two changes folded into one — and every audience ends with the latest
+    values, keys the step unset included."""
     views = TableViews()
     publisher = Publisher(epoch="e1", views=views, metrics=Metrics(), resume_history=8,
                           buffer_bytes=1 << 20)
     async with _ann_and_bob(publisher) as (ann, bob):
         every = [("scope", "queue:qall"), ("scope", "team:a"), ("scope", "team:b")]
-        views.values[SHARED] = {"kpi:queue:qall/today/offered": 2}
+        views.values[SHARED] = {"kpi:queue:qall/today/answered": 2}  # offered unset
         views.values[TEAM_A] = {"kpi:team:a/today/offered": 5}
         views.values[TEAM_B] = {"kpi:team:b/today/offered": 7}
         assert publisher.begin_step(every) == 0 and publisher.sweeping
         assert publisher.sweep(0.0) == 1 and publisher.sweeping  # one audience, paused
         first = "ann" if publisher.audiences[AGENT_A].seq == 1 else "bob"
-        views.values[SHARED] = {"kpi:queue:qall/today/offered": 3}  # the same part again
+        views.values[SHARED] = {"kpi:queue:qall/today/answered": 3,  # the same part again
+                                "kpi:queue:qall/today/waiting": 1}
         views.values[TEAM_A] = {"kpi:team:a/today/offered": 6}
         views.values[TEAM_B] = {"kpi:team:b/today/offered": 8}
-        assert publisher.publish(every) == 3 and not publisher.sweeping
+        assert publisher.publish(every) == 2 and not publisher.sweeping
+        got = {}
+        for ws, token in ((ann, "ann"), (bob, "bob")):
+            got[token] = await _delta(ws)
+        other = "bob" if first == "ann" else "ann"
+        team = "a" if other == "ann" else "b"
+        assert got[first]["seq"] == 1 and got[other]["seq"] == 1
+        assert got[first]["unset"] == ["kpi:queue:qall/today/offered"]
+        # the step's change and this tick's, of each part, as one
+        assert got[other]["set"] == {"kpi:queue:qall/today/answered": 3,
+                                     "kpi:queue:qall/today/waiting": 1,
+                                     f"kpi:team:{team}/today/offered": 8 if
+                                     team == "b" else 6}
+        assert got[other]["unset"] == ["kpi:queue:qall/today/offered"]
+        mine = {"ann": {"kpi:team:a/today/offered": 6}, "bob": {"kpi:team:b/today/offered": 8}}
+        assert (await _delta(ann if first == "ann" else bob))["set"] == {
+            "kpi:queue:qall/today/answered": 3, "kpi:queue:qall/today/waiting": 1, **mine[first]}
+        for agent in (AGENT_A, AGENT_B):
+            view = publisher.view(agent)
+            assert view["kpi:queue:qall/today/answered"] == 3
+            assert "kpi:queue:qall/today/offered" not in view
+        assert publisher.view(AGENT_A)["kpi:team:a/today/offered"] == 6
+        assert publisher.view(AGENT_B)["kpi:team:b/today/offered"] == 8
+
+
+async def test_a_tick_during_a_step_sweep_goes_ahead_of_the_steps_own_parts():
+    """A step tick's sweep paused after one audience, then a tick that changes only the part
+    both share: the other audience gets that change first, in a frame with nothing of its
+    own (the same bytes as the first's but the seq), and the step's own part after, when
+    the sweep goes on."""
+    views = TableViews()
+    publisher = Publisher(epoch="e1", views=views, metrics=Metrics(), resume_history=8,
+                          buffer_bytes=1 << 20)
+    async with _ann_and_bob(publisher) as (ann, bob):
+        every = [("scope", "queue:qall"), ("scope", "team:a"), ("scope", "team:b")]
+        views.values[TEAM_A] = {"kpi:team:a/today/offered": 5}
+        views.values[TEAM_B] = {"kpi:team:b/today/offered": 7}
+        assert publisher.begin_step(every) == 0 and publisher.sweeping
+        assert publisher.sweep(0.0) == 1 and publisher.sweeping  # one audience, paused
+        first = "ann" if publisher.audiences[AGENT_A].seq == 1 else "bob"
+        views.values[SHARED] = {"kpi:queue:qall/today/offered": 2}
+        assert publisher.publish([("scope", "queue:qall")]) == 2 and publisher.sweeping
+        assert publisher.sweep(math.inf) == 1 and not publisher.sweeping
         got = {}
         for ws, token in ((ann, "ann"), (bob, "bob")):
             got[token] = [await _delta(ws), await _delta(ws)]
             assert [f["seq"] for f in got[token]] == [1, 2]
         other = "bob" if first == "ann" else "ann"
-        team = "a" if other == "ann" else "b"
-        # the step's changes first (its own team part looked at once, in the later tick)
-        assert got[other][0]["set"] == {"kpi:queue:qall/today/offered": 2}
-        assert got[other][1]["set"] == {"kpi:queue:qall/today/offered": 3,
-                                        f"kpi:team:{team}/today/offered": 8 if
-                                        team == "b" else 6}
-        for agent in (AGENT_A, AGENT_B):
-            view = publisher.view(agent)
-            assert view["kpi:queue:qall/today/offered"] == 3
-        assert publisher.view(AGENT_A)["kpi:team:a/today/offered"] == 6
-        assert publisher.view(AGENT_B)["kpi:team:b/today/offered"] == 8
+        mine = {"ann": {"kpi:team:a/today/offered": 5}, "bob": {"kpi:team:b/today/offered": 7}}
+        call = {"kpi:queue:qall/today/offered": 2}
+        assert [f["set"] for f in got[first]] == [mine[first], call]
+        assert [f["set"] for f in got[other]] == [call, mine[other]]
+        frames = {t: publisher.audiences[AGENT_A if t == "ann" else AGENT_B].history
+                  for t in ("ann", "bob")}
+        assert frames[first][1][1] == frames[other][0][1].replace(b"\x01\xa3set", b"\x02\xa3set")
