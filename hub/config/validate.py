@@ -179,7 +179,9 @@ def _build_dataclass(cls: Any, value: Any, path: Path, issues: list[ConfigIssue]
     try:
         return cls(**kwargs)
     except OptionProblems as exc:
-        issues.extend(ConfigIssue((*path, key), message) for key, message in exc.problems.items())
+        # a dotted key ("fields.score") is a path: named at the line of its deepest part
+        issues.extend(ConfigIssue((*path, *key.split(".")), message)
+                      for key, message in exc.problems.items())
     except Exception as exc:  # a dataclass's own checks; after a bad value, its consequence
         if len(issues) == before:
             said = str(exc) if type(exc) is ValueError and str(exc) else \

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from panneau.hub.config.validate import OptionProblems
 from panneau.hub.events import SurveyResponse
 from panneau.hub.toolkit.tickets import STATUSES, TicketSnapshot
 from panneau.hub.toolkit.timeparse import parse_time
@@ -62,6 +63,10 @@ class RowMapping:
     time_format: str | None = None
     timezone: str = "UTC"
 
+    def __post_init__(self) -> None:
+        if problems := _problems(self):
+            raise OptionProblems(problems)
+
     def scale(self, kind: str) -> tuple[float, float]:
         """The answer scale: configured, or the usual one for ``kind``."""
         low, high = DEFAULT_SCALES.get(kind, (0, 10))
@@ -69,18 +74,29 @@ class RowMapping:
                 high if self.scale_max is None else self.scale_max)
 
 
-def mapping_problems(m: RowMapping) -> list[str]:
-    """What is wrong with a mapping (empty when it can be used)."""
+def _problems(m: RowMapping) -> dict[str, str]:
+    """What makes a mapping unusable, at the key each problem is about. A ``RowMapping`` with
+    any refuses to be built (:class:`OptionProblems`), so ``panneau config check`` names each
+    at its line and the hub refuses the same options in the same words."""
+    if m.kind not in ("ticket", "survey") or not isinstance(m.fields, dict):
+        return {}  # already refused by its type; nothing more can be said
     known = TICKET_FIELDS if m.kind == "ticket" else SURVEY_FIELDS
-    problems = [f"fields.{k}: not a {m.kind} field (known: {', '.join(known)})"
-                for k in m.fields if k not in known]
-    problems += [f"fields.{k}: required for {m.kind} rows" for k, req in known.items()
-                 if req and k not in m.fields]
-    problems += [f"status_map.{k}: {v!r} is not one of {', '.join(sorted(STATUSES))}"
-                 for k, v in m.status_map.items() if v not in STATUSES]
-    problems += [f"{k}: {v}" for k, v in scale_problems(m.survey, m.scale_min,
-                                                         m.scale_max).items()]
+    problems = {f"fields.{k}": f"not a {m.kind} field (known: {', '.join(known)})"
+                for k in m.fields if k not in known}
+    problems |= {f"fields.{k}": f"required for {m.kind} rows" for k, req in known.items()
+                 if req and k not in m.fields}
+    if isinstance(m.status_map, dict):
+        problems |= {f"status_map.{k}": f"{v!r} is not one of {', '.join(sorted(STATUSES))}"
+                     for k, v in m.status_map.items() if v not in STATUSES}
+    if m.survey in DEFAULT_SCALES:
+        problems |= scale_problems(m.survey, m.scale_min, m.scale_max)
     return problems
+
+
+def mapping_problems(m: RowMapping) -> list[str]:
+    """What is wrong with a mapping, as ``key: problem`` lines (empty when it can be used;
+    a ``RowMapping`` built from a table already refused any of them)."""
+    return [f"{key}: {message}" for key, message in _problems(m).items()]
 
 
 def score_problem(survey: str, score: float, low: float, high: float) -> str | None:

@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 
 from panneau.hub.config.validate import OptionProblems, under_minimum
 from panneau.hub.sources import secret_from_env
-from panneau.hub.toolkit.mapping import RowMapping, mapping_problems
+from panneau.hub.toolkit.mapping import RowMapping
 
-__all__ = ["GenericOptions", "option_problems", "resolve_headers"]
+__all__ = ["GenericOptions", "resolve_headers"]
 
 _VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
@@ -38,19 +38,17 @@ class GenericOptions:
     timeout_s: float = 30.0
 
     def __post_init__(self) -> None:
-        if problems := under_minimum(self, 1, "remember_ids", "remember_files",
-                                     "max_tracked_tickets"):
+        """Refuse what no source could run with (the mapping refuses its own): ``config
+        check`` and the hub then say the same, at the key's line, before anything starts."""
+        problems = under_minimum(self, 1, "remember_ids", "remember_files",
+                                 "max_tracked_tickets")
+        if (self.folder is None) == (self.url is None):
+            problems["url" if self.url is not None else "folder"] = \
+                "give exactly one of folder or url"
+        if isinstance(self.poll_interval_s, float | int) and self.poll_interval_s <= 0:
+            problems["poll_interval_s"] = "must be greater than 0"
+        if problems:
             raise OptionProblems(problems)
-
-
-def option_problems(opts: GenericOptions) -> list[str]:
-    """What makes these options unusable (empty when fine)."""
-    problems = [f"mapping.{p}" for p in mapping_problems(opts.mapping)]
-    if (opts.folder is None) == (opts.url is None):
-        problems.append("give exactly one of folder or url")
-    if opts.poll_interval_s <= 0:
-        problems.append("poll_interval_s must be greater than 0")
-    return problems
 
 
 def resolve_headers(headers: Mapping[str, str], environ: Mapping[str, str]) -> dict[str, str]:

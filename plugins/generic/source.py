@@ -23,7 +23,7 @@ from panneau.hub.toolkit.polling import poll_forever, run_polling
 from panneau.hub.toolkit.rows import RowConsumer, read_rows, records_of
 from panneau.hub.toolkit.seen import SeenIds
 from panneau.hub.toolkit.timeparse import iso_utc
-from panneau.plugins.generic.options import GenericOptions, option_problems, resolve_headers
+from panneau.plugins.generic.options import GenericOptions, resolve_headers
 
 __all__ = ["FolderReader", "GenericSource", "UrlPoller"]
 
@@ -114,12 +114,8 @@ class GenericSource:
         self.options = options
 
     async def run(self, ctx: SourceContext) -> None:
-        """Poll until cancelled; unusable options stop it with a clear error."""
+        """Poll until cancelled (options were checked when built: ``GenericOptions``)."""
         opts = self.options
-        problems = option_problems(opts)
-        if problems:
-            ctx.set_status("down", "; ".join(problems))
-            raise ValueError("; ".join(problems))
         if opts.folder is not None:
             reader = FolderReader(ctx, opts)
             ctx.set_status("starting", f"watching {opts.folder}")

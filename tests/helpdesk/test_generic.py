@@ -172,17 +172,56 @@ def test_score_map_for_worded_answers():
     assert (response.score, response.scale_min, response.scale_max) == (5, 1, 5)
 
 
-async def test_unusable_options_are_refused(tmp_path, ctx):
-    source = make_source(generic, "generic", {
-        "folder": str(tmp_path), "url": "http://127.0.0.1:9/x",
-        "mapping": {"kind": "survey", "fields": {"id": "a", "time": "b", "rating": "c"}}})
+BAD_OPTIONS = """[hub]
+listen = "127.0.0.1:0"
+http_listen = "127.0.0.1:0"
+database = "{db}"
+[[sources]]
+name = "crm"
+plugin = "generic"
+[sources.options]
+folder = "/srv/drop"
+url = "http://127.0.0.1:9/x"
+poll_interval_s = 0
+[sources.options.mapping]
+kind = "survey"
+scale_min = 5
+scale_max = 1
+[sources.options.mapping.fields]
+id = "a"
+time = "b"
+rating = "c"
+"""
+
+
+def test_config_check_refuses_unusable_options_as_the_hub_does(tmp_path, capsys):
+    """One check for both: ``config check`` lists each problem at its line, and ``panneau
+    hub`` refuses the file with the very same lines (not a source down at every restart)."""
+    from panneau.hub.cli.main import main
+
+    config = tmp_path / "panneau.toml"
+    config.write_text(BAD_OPTIONS.format(db=tmp_path / "hub.db"))
+    assert main(["config", "check", str(config)]) == 1
+    out = capsys.readouterr().out.splitlines()
+    at = f"{config}:{{}}: sources[0].options."
+    assert out == [
+        at.format(10) + "url: give exactly one of folder or url",
+        at.format(11) + "poll_interval_s: must be greater than 0",
+        at.format(14) + "mapping.scale_min: 5 must be below scale_max (1)",
+        at.format(16) + "mapping.fields.score: required for survey rows",
+        at.format(19) + "mapping.fields.rating: not a survey field (known: id, time, score, "
+                        "survey, call_id, ticket_id, agent, queue, comment)",
+        "5 problems found"]
+    assert main(["hub", "--config", str(config)]) == 2
+    assert capsys.readouterr().err.splitlines() == out[:-1]
+    assert not (tmp_path / "hub.db").exists()
+
+
+def test_a_source_built_from_unusable_options_is_refused():
     with pytest.raises(ValueError) as err:
-        await source.run(ctx)
-    text = str(err.value)
-    assert "mapping.fields.rating: not a survey field" in text
-    assert "mapping.fields.score: required for survey rows" in text
-    assert "give exactly one of folder or url" in text
-    assert ctx.statuses[-1][0] == "down"
+        make_source(generic, "generic", {
+            "mapping": {"kind": "survey", "fields": {"id": "a", "time": "b", "score": "c"}}})
+    assert str(err.value) == "options.folder: give exactly one of folder or url"
 
 
 async def test_missing_folder_is_reported_down_then_recovers(tmp_path):
