@@ -196,6 +196,7 @@ async def _serve(config, pm: pluggy.PluginManager, config_path: str) -> None:
     with contextlib.suppress(NotImplementedError, AttributeError):  # no SIGHUP on Windows
         loop.add_signal_handler(signal.SIGHUP, on_hangup)
     async with hub:
-        sys.stdout.write(f"panneau hub: websocket {hub.ws_url}  http {hub.http_url}\n")
+        ws_url, http_url = hub.screen_urls
+        sys.stdout.write(f"panneau hub: websocket {ws_url}  http {http_url}\n")
         sys.stdout.flush()
         await stop.wait()

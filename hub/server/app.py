@@ -11,6 +11,8 @@ Start one from code (tests, ``panneau demo``, screen tests)::
         hub.ws_url     # "ws://127.0.0.1:<bound port>" for HubClient / screens (wss:// with TLS)
         hub.http_url   # "http://127.0.0.1:<bound port>" (webhooks, /healthz, /metrics, /api/v1;
                        # https:// with TLS)
+        hub.screen_urls  # the same two as a screen elsewhere must write them (with TLS: a
+                         # name the certificate holds)
         hub.ws_port, hub.http_port, hub.epoch, hub.journal, hub.engine
         await hub.wait_idle()   # optional: until accepted events are published
 
@@ -64,7 +66,7 @@ from panneau.hub.server.pulse import Pulse
 from panneau.hub.server.reload import ConfigReloader
 from panneau.hub.server.rollups import RollupWriter, goals_board, period_figures
 from panneau.hub.server.supervisor import SourceEntry, Supervisor
-from panneau.hub.server.tls import ServerTls, TlsFiles
+from panneau.hub.server.tls import ServerTls, TlsFiles, screen_host
 from panneau.hub.server.views import (
     AS_OF_STEP_S,
     STEP_TOPIC,
@@ -209,10 +211,20 @@ class Hub:
         scheme = "https" if self.config.hub.tls_cert else "http"
         return f"{scheme}://{self._host(self.config.hub.http_listen)}:{self.http_port}"
 
+    @property
+    def screen_urls(self) -> tuple[str, str]:
+        """:attr:`ws_url` and :attr:`http_url` with the host a screen must name: with TLS, one
+        the certificate holds (``screen_host``), since a screen refuses any other."""
+        if self.tls is None:
+            return self.ws_url, self.http_url
+        names, hub = self.tls.names(), self.config.hub
+        return (f"wss://{screen_host(split_listen(hub.listen)[0], names)}:{self.ws_port}",
+                f"https://{screen_host(split_listen(hub.http_listen)[0], names)}:"
+                f"{self.http_port}")
+
     @staticmethod
     def _host(listen: str) -> str:
-        host = split_listen(listen)[0]
-        return "127.0.0.1" if host in ("0.0.0.0", "") else host
+        return screen_host(split_listen(listen)[0], [])
 
     async def start(self) -> None:
         """Replay the journal, start sources, publishing and both servers."""
@@ -247,7 +259,7 @@ class Hub:
         await self.supervisor.start()
         self.gc.start()  # start-up's objects frozen; full collections after ticks only
         log.info("hub %s up: ws %s, http %s, %d events replayed, %d sources, engine %s",
-                 self.epoch, self.ws_url, self.http_url, replayed, len(self.supervisor.states),
+                 self.epoch, *self.screen_urls, replayed, len(self.supervisor.states),
                  compiled.describe())
 
     async def stop(self) -> None:

@@ -11,6 +11,8 @@ Rules kept here:
 - :meth:`ServerTls.check` reloads when a file's size or mtime changed. A bad new file (a renewal
   caught half-written, a mismatched key) is logged once and the previous certificate is kept.
 - With ``tls_client_ca`` every client must present a certificate signed by that CA (mutual TLS).
+- The address the hub prints for screens names a host its certificate holds
+  (:func:`screen_host`): a screen verifying the certificate refuses any other.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import os
 import ssl
 from dataclasses import dataclass
 
-__all__ = ["ServerTls", "TlsError"]
+__all__ = ["ServerTls", "TlsError", "certificate_names", "screen_host"]
 
 log = logging.getLogger(__name__)
 
@@ -84,6 +86,36 @@ def load_context(files: TlsFiles) -> ssl.SSLContext:
     return ctx
 
 
+def certificate_names(path: str) -> list[str]:
+    """The DNS names and IP addresses in the subjectAltName of the first certificate of
+    ``path``, in order; empty when it cannot be read (then nothing better can be said)."""
+    try:  # the standard library's only certificate reader (CPython's own tests use it)
+        decoded = ssl._ssl._test_decode_cert(path)  # type: ignore[attr-defined]
+    except (AttributeError, OSError, ssl.SSLError, ValueError):
+        return []
+    return [value for kind, value in decoded.get("subjectAltName", ())
+            if kind in ("DNS", "IP Address")]
+
+
+_WILDCARD_HOSTS = ("0.0.0.0", "::", "")
+_LOOPBACK = ("localhost", "127.0.0.1", "::1", "0:0:0:0:0:0:0:1")
+
+
+def screen_host(host: str, names: list[str]) -> str:
+    """The host to write in a screen's address for a hub bound to ``host`` whose certificate
+    holds ``names``: ``host`` when the certificate names it, else its first name a URL can
+    hold (not ``*.``), one another machine can reach first when the hub listens on every
+    address; ``host`` as bound (loopback for every address) when there is none. IPv6 in
+    brackets."""
+    usable = [n for n in names if not n.startswith("*")]
+    if host in _WILDCARD_HOSTS:
+        outside = [n for n in usable if n not in _LOOPBACK]
+        chosen = (outside or usable or ["::1" if ":" in host else "127.0.0.1"])[0]
+    else:
+        chosen = host if host in usable or not usable else usable[0]
+    return f"[{chosen}]" if ":" in chosen else chosen
+
+
 def _stamp(path: str) -> tuple[int, int] | None:
     try:
         st = os.stat(path)
@@ -104,6 +136,10 @@ class ServerTls:
         #: Given to the servers; each handshake is switched to :attr:`current`.
         self.context = load_context(files)
         self.context.sni_callback = self._pick
+
+    def names(self) -> list[str]:
+        """The names the certificate in use holds (see :func:`certificate_names`)."""
+        return certificate_names(self.files.cert)
 
     def _read_stamps(self) -> tuple:
         return tuple(_stamp(p) for p in self.files.paths())

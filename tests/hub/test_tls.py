@@ -4,11 +4,14 @@ untrusted and mismatched certificates, mutual TLS, and renewal while clients sta
 from __future__ import annotations
 
 import asyncio
+import os
 import shutil
+import socket
 import ssl
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -290,3 +293,49 @@ async def test_a_certificate_for_another_name_says_so_not_give_a_ca(start_hub, t
         reason = update.frame["reason"]
         assert "is not for 127.0.0.1" in reason and "subjectAltName" in reason
         assert "--ca-file" not in reason
+
+
+def test_the_start_up_line_gives_the_address_the_certificate_names(tmp_path, tools, ca):
+    """A hub on 127.0.0.1 with a certificate for hub.example.lan printed
+    wss://127.0.0.1:PORT, which every screen verifying the certificate refuses."""
+    folder = tmp_path / "tls"
+    folder.mkdir()
+    issued = ca.issue_cert("hub.example.lan")
+    cert, key, ca_file = folder / "hub.crt", folder / "hub.key", folder / "ca.crt"
+    issued.cert_chain_pems[0].write_to_path(str(cert))
+    issued.private_key_pem.write_to_path(str(key))
+    ca.cert_pem.write_to_path(str(ca_file))
+    config = tmp_path / "panneau.toml"
+    config.write_text(tools.config_text(str(tmp_path / "cli.db"), **tls_settings(cert, key)))
+    proc = subprocess.Popen([str(PANNEAU), "--log-level", "warning", "hub", "--config",
+                             str(config)], stdout=subprocess.PIPE, text=True,
+                            env={**os.environ, "PANNEAU_LOAD_PLUGINS": ""})
+    try:
+        words = proc.stdout.readline().split()
+        assert words[:3] == ["panneau", "hub:", "websocket"], words
+        ws, http = urlsplit(words[3]), urlsplit(words[5])
+        assert (ws.scheme, ws.hostname, http.scheme, http.hostname) == (
+            "wss", "hub.example.lan", "https", "hub.example.lan")
+        ctx = ssl.create_default_context(cafile=str(ca_file))
+        with socket.create_connection(("127.0.0.1", ws.port), timeout=10) as raw, \
+                ctx.wrap_socket(raw, server_hostname=ws.hostname) as tls:
+            assert tls.getpeercert()["subjectAltName"] == (("DNS", "hub.example.lan"),)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+@pytest.mark.parametrize(("listen", "names", "host"), [
+    ("127.0.0.1", ["localhost", "127.0.0.1"], "127.0.0.1"),   # the certificate names it
+    ("127.0.0.1", ["hub.example.lan"], "hub.example.lan"),      # it does not: its name
+    ("0.0.0.0", ["localhost", "127.0.0.1", "hub.example.lan"], "hub.example.lan"),
+    ("0.0.0.0", ["localhost"], "localhost"),
+    ("::", ["*.example.lan", "hub.example.lan"], "hub.example.lan"),  # no wildcard in a URL
+    ("10.0.0.5", [], "10.0.0.5"),                                # no names read: as bound
+    ("::", [], "[::1]"),
+    ("::1", ["::1"], "[::1]"),
+])
+def test_a_screen_is_given_a_host_the_certificate_holds(listen, names, host):
+    from panneau.hub.server.tls import screen_host
+
+    assert screen_host(listen, names) == host
