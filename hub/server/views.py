@@ -480,6 +480,18 @@ class Views:
     def __init__(self, config: Config, inputs: ViewInputs) -> None:
         self.config, self.inputs = config, inputs
 
+    @property
+    def inputs(self) -> ViewInputs:
+        return self._inputs
+
+    @inputs.setter
+    def inputs(self, inputs: ViewInputs) -> None:
+        # taken as they become current: messages, acks and source states change in place, and
+        # the first tick's old inputs would otherwise read them after a change (a message sent
+        # before it never reached any view)
+        _messages_key(inputs), _sources_key(inputs)
+        self._inputs = inputs
+
     def update(self, inputs: ViewInputs) -> set[Topic]:
         """Take the inputs of a new tick; returns the topics that changed."""
         old, self.inputs = self.inputs, inputs
