@@ -7,11 +7,15 @@ The hub checks again what only it can tell (a configured team, a known entry to 
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from panneau.hub.engine.inputs import FIGURES
 
-__all__ = ["DAYS_AHEAD", "DAYS_BACK", "MAX_AMOUNT", "figure_frame", "implausible_entry"]
+if TYPE_CHECKING:
+    from panneau.hub.config.schema import ClusterSettings
+
+__all__ = ["DAYS_AHEAD", "DAYS_BACK", "MAX_AMOUNT", "figure_frame", "implausible_entry",
+           "misplaced_entry"]
 
 #: How far from today the day an entry is for may lie: next year's hourly cost may be entered
 #: ahead, last year's figures late (periods compare with last year); 9999-12-31 is a typo.
@@ -60,4 +64,26 @@ def implausible_entry(amount: float, day: str | None, today: date) -> str | None
         return f"day {day} is more than a year after today ({today})"
     if when < today - timedelta(days=DAYS_BACK):
         return f"day {day} is more than two years before today ({today})"
+    return None
+
+
+def misplaced_entry(cluster: ClusterSettings | None, team: str | None, amount: float,
+                    corrects: str | None) -> str | None:
+    """Why this hub does not take a figure entered for ``team``, or ``None``. One figure has
+    one value: a site's figures are entered at the site's hub, and reach edge and group hubs
+    through its stream. So an edge hub takes none (its screens would differ from every other
+    edge's) and a group hub none for a site's team (its ``site:<name>`` would differ from the
+    site's own ``site``); a group hub's own figures have no team and count in its total only.
+    Withdrawing an entry taken before (a correction to 0) is always allowed: nothing
+    accepted is lost, and it can still be taken back."""
+    if cluster is None or cluster.role == "site" or (corrects and amount == 0):
+        return None
+    if cluster.role == "edge":
+        return ("this is an edge hub: it shows its sites' figures; enter figures at the "
+                "site's hub, they reach every edge through its stream")
+    site, sep, name = (team or "").partition(":")
+    if sep and site in cluster.sites:
+        return (f"{team} is a team of site {site}: enter its figures at {site}'s hub "
+                f"(--team {name} there); they reach this group hub through its stream, so "
+                f"site:{site} stays the figure {site}'s hub shows")
     return None

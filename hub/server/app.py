@@ -46,7 +46,7 @@ from panneau.hub.cluster.edge import edge_sources
 from panneau.hub.cluster.outbox import StreamOutbox
 from panneau.hub.config.schema import Config
 from panneau.hub.events import Event, FigureEntered, InvalidEvent
-from panneau.hub.figure_entry import implausible_entry
+from panneau.hub.figure_entry import implausible_entry, misplaced_entry
 from panneau.hub.insights import Figures, run_rules
 from panneau.hub.plugins import collect_insights, collect_sources, make_plugin_manager
 from panneau.hub.reports.api import ReportingApi
@@ -351,6 +351,9 @@ class Hub:
         """Journal and count a figure a manager entered (source ``input``); returns why it
         was refused (nothing stored then), or ``None``."""
         event = dataclasses.replace(event, ts=self.clock())
+        if problem := misplaced_entry(self.config.cluster, event.team, event.amount,
+                                      event.corrects):
+            return problem
         if problem := self.engine.inputs.problem(event):
             return problem[1]
         today = datetime.fromtimestamp(event.ts, ZoneInfo(self.config.hub.timezone)).date()
