@@ -7,7 +7,7 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-__all__ = ["DAY_CURVE", "SCENARIOS", "Scenario", "SimClock", "day_factor"]
+__all__ = ["DAY_CURVE", "SCENARIOS", "Scenario", "SimClock", "day_factor", "status_text"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,7 +27,7 @@ class Scenario:
 SCENARIOS: dict[str, Scenario] = {
     s.name: s
     for s in (
-        Scenario("day", "a normal day following the real local clock"),
+        Scenario("day", "a normal day"),
         Scenario("quiet_morning", "opening time, few callers, agents trickling in",
                  clock_hour=7.9, volume=0.5, staffing=0.8),
         Scenario("lunch_peak", "lunch time: the busiest hour while agents take lunch",
@@ -37,6 +37,31 @@ SCENARIOS: dict[str, Scenario] = {
                  incident_dropouts=3),
     )
 }
+
+def _hhmm(hour: float) -> str:
+    minutes = round(hour * 60) % (24 * 60)
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def status_text(scenario: str, clock_hour: float | None, timezone: str, speed: float) -> str:
+    """What the source's status says it plays: the scenario, and the local time of day its
+    calls follow — the real clock in ``timezone``, or ``clock_hour`` at the start whatever the
+    real time (a scenario moved off its own hour is named, not described: a lunch peak moved
+    to 03:00 is no lunch time) — and how fast."""
+    played = SCENARIOS[scenario]
+    hour = clock_hour if clock_hour is not None else played.clock_hour
+    pace = "" if speed == 1 else f"; {speed:g}× faster" if speed else "; as fast as it can go"
+    if hour is None:
+        if speed == 1:
+            return f"{played.description} following the real local clock ({timezone})"
+        return (f"{played.description} on the local clock ({timezone}) from the start, "
+                + pace[2:])
+    if played.clock_hour is None or hour == played.clock_hour:
+        return (f"{played.description} (simulated local time {_hhmm(hour)} at the start, "
+                f"not the real clock{pace})")
+    return (f"the {played.name} scenario moved from {_hhmm(played.clock_hour)} to "
+            f"{_hhmm(hour)} (simulated local time at the start, not the real clock{pace})")
+
 
 #: Call volume by local hour, relative to the busiest time of a normal day (linear between).
 DAY_CURVE: tuple[tuple[float, float], ...] = (

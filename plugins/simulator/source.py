@@ -10,7 +10,7 @@ from typing import Any
 from panneau.hub.sources import SourceContext
 from panneau.plugins.simulator.model import Simulation
 from panneau.plugins.simulator.options import SimulatorOptions
-from panneau.plugins.simulator.scenarios import SCENARIOS
+from panneau.plugins.simulator.scenarios import status_text
 
 __all__ = ["SimulatorSource", "check_options"]
 
@@ -97,7 +97,8 @@ class SimulatorSource:
         opts = self.options
         state, sim = self._resume(ctx)
         end = state["origin"] + opts.duration_s if opts.duration_s is not None else math.inf
-        ctx.set_status("live", SCENARIOS[opts.scenario].description)
+        ctx.set_status("live", status_text(opts.scenario, opts.clock_hour, opts.timezone,
+                                           opts.speed))
         while sim.now < end:
             if opts.speed == 0:
                 target = sim.now + CHUNK_S

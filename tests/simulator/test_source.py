@@ -83,3 +83,30 @@ async def test_real_time_pacing_follows_the_clock():
     await run_source(SimulatorSource(source.options), ctx2 := ctx.restarted(),
                      until=lambda c: c.checkpoint["reached"] >= START + 600)
     assert ctx2.events and all(START < e.ts <= START + 600 for e in ctx2.events)
+
+
+@pytest.mark.parametrize(("options", "status"), [
+    ({"timezone": "Europe/Paris"},
+     "a normal day following the real local clock (Europe/Paris)"),
+    ({"clock_hour": 3.0},
+     "a normal day (simulated local time 03:00 at the start, not the real clock)"),
+    ({"scenario": "lunch_peak"},
+     "lunch time: the busiest hour while agents take lunch (simulated local time 11:45 at "
+     "the start, not the real clock)"),
+    ({"scenario": "lunch_peak", "clock_hour": 3.0},
+     "the lunch_peak scenario moved from 11:45 to 03:00 (simulated local time at the start, "
+     "not the real clock)"),
+    ({"scenario": "quiet_morning", "speed": 60.0},
+     "opening time, few callers, agents trickling in (simulated local time 07:54 at the "
+     "start, not the real clock; 60× faster)"),
+    ({"speed": 0},
+     "a normal day on the local clock (UTC) from the start, as fast as it can go"),
+])
+async def test_the_status_says_the_time_the_simulator_plays(options, status):
+    """``clock_hour`` set, the status said "a normal day following the real local clock"
+    while the simulator played 03:00 whatever the real time."""
+    ctx = RecordingContext("pbx", clock=ManualClock(START))
+    await run_source(make_source(simulator, "simulator", {
+        "start": START, "duration_s": 60, "warmup_s": 0, **options}), ctx,
+        until=lambda c: bool(c.statuses))
+    assert ctx.statuses[0] == ("live", status)
