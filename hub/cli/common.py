@@ -103,6 +103,8 @@ def open_journal(path: str) -> sqlite3.Connection:
 
     if not Path(path).exists():
         raise FileNotFoundError(f"no database at {path}")
+    if not Path(path).is_file():  # a folder: sqlite3 says "disk I/O error"
+        raise ValueError(f"{path} is not a Panneau journal (hub.database)")
     db = sqlite3.connect(f"file:{Path(path).resolve()}?mode=ro", uri=True)
     try:
         db.execute("SELECT 1 FROM kpi_history LIMIT 1").fetchall()

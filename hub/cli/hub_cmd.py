@@ -71,8 +71,8 @@ def shared_file_warning(path: str, what: str) -> str | None:
         mode = os.stat(path).st_mode
     except OSError:
         return None
-    if not mode & (stat.S_IRGRP | stat.S_IROTH):
-        return None
+    if not stat.S_ISREG(mode) or not mode & (stat.S_IRGRP | stat.S_IROTH):
+        return None  # a folder is no file to chmod: the hub refuses it as a database
     return (f"{path} {what} and other users may read it (mode {stat.filemode(mode)}): "
             f"chmod 600 {path}")
 

@@ -14,7 +14,7 @@ import sys
 import time
 
 from panneau.hub.cli.common import add_command
-from panneau.hub.config import ConfigError, load_config
+from panneau.hub.config import Config, ConfigError, load_config
 
 __all__ = ["register", "run_list", "run_set"]
 
@@ -82,14 +82,21 @@ def run_set(args: argparse.Namespace) -> int:
                          "--alert, --hysteresis, --direction or --clear)\n")
         return 2
     registry = collect_sources(args.plugin_manager) if args.plugin_manager else None
+    journals: list[Journal] = []
+
+    def open_journal(config: Config) -> None:  # a change the journal cannot record: not made
+        journals.append(Journal(config.hub.database))
+
     try:
-        change = change_threshold_file(args.config, args.scope, args.kpi, changes, registry)
+        change = change_threshold_file(args.config, args.scope, args.kpi, changes, registry,
+                                       before_write=open_journal)
     except (ConfigError, ValueError, OSError) as exc:
+        for journal in journals:
+            journal.close()
         sys.stderr.write(f"panneau targets set: refused, nothing changed:\n{exc}\n")
         return 2
-    config = load_config(args.config, registry)
+    (journal,) = journals
     by = args.by or getpass.getuser()
-    journal = Journal(config.hub.database)
     try:
         journal.add_config_change(time.time(), by, f"threshold {args.scope} {args.kpi}",
                                   change.old, change.new)

@@ -11,21 +11,29 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from panneau.hub.config.edit import ThresholdChange, set_threshold
 from panneau.hub.config.load import parse_config, read_config_text
+from panneau.hub.config.schema import Config
 
 __all__ = ["change_threshold_file"]
 
 
 def change_threshold_file(path: str | Path, scope: str, kpi: str, changes: dict[str, Any],
-                          registry: Any = None) -> ThresholdChange:
-    """Set ``changes`` on ``kpi``'s threshold for ``scope`` in the file at ``path``."""
+                          registry: Any = None,
+                          before_write: Callable[[Config], None] | None = None
+                          ) -> ThresholdChange:
+    """Set ``changes`` on ``kpi``'s threshold for ``scope`` in the file at ``path``;
+    ``before_write(config)`` (the changed file's) runs before anything is written: what it
+    raises leaves the file as it was."""
     path = Path(path)
     change = set_threshold(read_config_text(path), scope, kpi, changes)
-    parse_config(change.text, str(path), registry)  # ConfigError: nothing written
+    config = parse_config(change.text, str(path), registry)  # ConfigError: nothing written
+    if before_write is not None:
+        before_write(config)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as out:

@@ -27,6 +27,7 @@ import contextlib
 import json
 import logging
 import os
+import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -37,7 +38,7 @@ import sqlite_utils
 
 from panneau.hub.events import Event, InvalidEvent, event_from_dict, event_to_dict
 
-__all__ = ["Journal", "Row", "create_private", "read_event", "refusal"]
+__all__ = ["Journal", "JournalError", "Row", "create_private", "read_event", "refusal"]
 
 log = logging.getLogger(__name__)
 
@@ -91,6 +92,22 @@ def refusal(row_id: int, source: str | None, why: object) -> str:
             f"journal): {why}")
 
 
+class JournalError(OSError):
+    """A ``hub.database`` that cannot be the journal; the message names the file and why."""
+
+
+def _open_problem(path: str, exc: Exception) -> str:
+    """Why ``path`` could not be opened as the journal, in a site admin's words."""
+    where = Path(path)
+    if where.is_dir():
+        return "it is a folder"
+    if not where.parent.is_dir():
+        return f"the folder {where.parent} does not exist"
+    if isinstance(exc, sqlite3.DatabaseError) and "not a database" in str(exc):
+        return "it is not an SQLite database (another program's file?)"
+    return getattr(exc, "strerror", None) or str(exc)
+
+
 class Journal:
     """One SQLite file holding everything the hub must keep across restarts."""
 
@@ -99,10 +116,16 @@ class Journal:
         self.path, self.durable = str(path), durable
         #: Held by every write transaction of this file in this process (see :meth:`sibling`).
         self.write_lock = write_lock or threading.Lock()
-        if create:
-            create_private(self.path)
-        self.db = sqlite_utils.Database(self.path)
-        self.db.enable_wal()
+        try:
+            if create:
+                create_private(self.path)
+            self.db = sqlite_utils.Database(self.path)
+            self.db.enable_wal()
+        except (OSError, sqlite3.DatabaseError) as exc:
+            if hasattr(self, "db"):
+                self.db.close()
+            raise JournalError(f"cannot use {self.path} as the hub's database: "
+                               f"{_open_problem(self.path, exc)}") from exc
         self.db.execute("PRAGMA busy_timeout=5000")  # other writers: panneau import-survey
         self.db.execute(f"PRAGMA synchronous={'FULL' if durable else 'NORMAL'}")
         if create:

@@ -112,9 +112,13 @@ def run(args: argparse.Namespace) -> int:
         if any(s.name == args.source for s in config.sources):
             err(f"--source {args.source!r} is a configured source; pick another name\n")
             return 2
-        from panneau.hub.server.journal import Journal
+        from panneau.hub.server.journal import Journal, JournalError
 
-        journal = Journal(config.hub.database)
+        try:
+            journal = Journal(config.hub.database)
+        except JournalError as exc:
+            err(f"panneau import-survey: {exc}\n")
+            return 2
     try:
         ctx = _Skips(args.source)
         state = journal.checkpoint(args.source) if journal else None

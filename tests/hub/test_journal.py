@@ -1,9 +1,15 @@
 """The SQLite journal: atomic accept, ordered replay, history, messages, retention."""
 
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from panneau.hub.events import AgentLoggedIn, CallEntered
-from panneau.hub.server.journal import Journal
+from panneau.hub.server.journal import Journal, JournalError
+
+PANNEAU = Path(sys.executable).parent / "panneau"
 
 
 def _events(n, start=0):
@@ -66,3 +72,31 @@ def test_history_messages_acks_annotations_and_retention(tmp_path):
     assert journal.count_events() == 0
     assert journal.history(0, 200 * day) == []
     assert journal.acks() == {}
+
+
+def test_a_database_that_cannot_be_a_journal_is_refused_in_words_and_left_as_it_was(
+        tmp_path, tools):
+    """``hub.database`` naming a folder, another program's file or a missing folder: the hub
+    said a sqlite3 traceback (or a bare errno line); now one line naming the setting, the
+    file left untouched."""
+    junk = tmp_path / "notes.db"
+    junk.write_bytes(b"my notes, not a database\n" * 100)
+    (tmp_path / "folder.db").mkdir()
+    cases = {
+        tmp_path / "folder.db": "it is a folder",
+        junk: "it is not an SQLite database (another program's file?)",
+        tmp_path / "nowhere" / "hub.db": f"the folder {tmp_path / 'nowhere'} does not exist",
+    }
+    for path, why in cases.items():
+        with pytest.raises(JournalError) as caught:
+            Journal(path)
+        assert str(caught.value) == f"cannot use {path} as the hub's database: {why}"
+        config = tmp_path / "panneau.toml"
+        config.write_text(tools.config_text(str(path)))
+        done = subprocess.run([str(PANNEAU), "hub", "--config", str(config)],
+                              capture_output=True, text=True, timeout=60)
+        assert done.returncode == 1
+        assert done.stderr.splitlines()[-1] == f"panneau hub: {caught.value}", done.stderr
+        assert "Traceback" not in done.stderr
+    assert junk.read_bytes() == b"my notes, not a database\n" * 100
+    assert not (tmp_path / "nowhere").exists()
