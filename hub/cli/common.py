@@ -95,6 +95,17 @@ def fail(command: str, message: str, code: int = 2) -> int:
     return code
 
 
+def output_problem(option: str, path: str) -> str | None:
+    """Why ``path``, given to ``option``, cannot be written as a file (``None`` when it can
+    be tried): checked before anything is read, so a typo costs no wait."""
+    where = Path(path)
+    if where.is_dir():
+        return f"{option} {path} is a folder: give a file name"
+    if not where.parent.is_dir():
+        return f"{option} {path}: the folder {where.parent} does not exist"
+    return None
+
+
 def open_journal(path: str) -> sqlite3.Connection:
     """The hub's journal at ``path`` (``hub.database``), opened read-only; ``FileNotFoundError``
     when there is no file, ``ValueError`` when it holds no journal (empty, or not SQLite).

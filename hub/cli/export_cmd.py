@@ -22,7 +22,7 @@ from typing import TextIO
 from zoneinfo import ZoneInfo
 
 from panneau.hub.catalogue import KPIS
-from panneau.hub.cli.common import add_command, fail, open_journal
+from panneau.hub.cli.common import add_command, fail, open_journal, output_problem
 from panneau.hub.config import Config, ConfigError, load_config
 from panneau.hub.reports.notes import Note, note_rows
 from panneau.hub.reports.rows import INTERVALS, Period, Row, history_rows, scope_problem
@@ -116,6 +116,8 @@ def run(args: argparse.Namespace) -> int:
         for scope in args.scope or ():
             if (problem := scope_problem(config, scope)) is not None:
                 raise ValueError(f"--scope: {problem}")
+        if args.output and (problem := output_problem("-o", args.output)):
+            raise ValueError(problem)
     except ValueError as exc:
         sys.stderr.write(f"panneau export: {exc}\n")
         return 2
@@ -124,6 +126,8 @@ def run(args: argparse.Namespace) -> int:
         n = export(config, period, args.output)
     except (FileNotFoundError, ValueError) as exc:
         return fail("export", str(exc), 1)
+    except OSError as exc:  # the output cannot be written (permissions, a full disk)
+        return fail("export", f"cannot write {args.output}: {exc.strerror or exc}", 1)
     if args.output:
         sys.stderr.write(f"wrote {n} values to {args.output}\n")
     return 0

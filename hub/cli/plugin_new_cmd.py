@@ -33,6 +33,8 @@ def names(name: str) -> dict[str, str]:
 def render_plugin(name: str, parent: Path) -> Path:
     """Write the package for ``name`` under ``parent``; returns its folder."""
     values = names(name)
+    if parent.exists() and not parent.is_dir():
+        raise ValueError(f"--dir {parent} is a file, not a folder")
     target = parent / values["dist"]
     if target.exists():
         raise FileExistsError(f"{target} already exists")
@@ -54,6 +56,10 @@ def run(args: argparse.Namespace) -> int:
         target = render_plugin(args.name, Path(args.dir))
     except (ValueError, FileExistsError) as exc:
         sys.stderr.write(f"panneau plugin new: {exc}\n")
+        return 1
+    except OSError as exc:  # e.g. a folder it may not write in
+        sys.stderr.write(f"panneau plugin new: cannot write {exc.filename or args.dir}: "
+                         f"{exc.strerror or exc}\n")
         return 1
     sys.stdout.write(
         f"created {target}\nnext:\n  cd {target}\n  pip install -e '.[test]'\n  pytest\n"

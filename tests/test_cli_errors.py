@@ -1,0 +1,39 @@
+"""What a new site admin mistypes on the command line gets one line saying what is wrong, an
+exit code, and nothing written — never a Python traceback."""
+
+from __future__ import annotations
+
+import pytest
+
+from panneau.hub.cli.main import main
+
+
+@pytest.fixture
+def config(tmp_path) -> str:
+    path = tmp_path / "panneau.toml"
+    path.write_text(f'[hub]\ndatabase = "{tmp_path / "hub.db"}"\n')
+    return str(path)
+
+
+def test_export_to_a_folder_or_into_a_missing_one_is_refused_before_reading(tmp_path, config,
+                                                                            capsys):
+    """``-o /tmp`` ended in IsADirectoryError's traceback."""
+    (tmp_path / "out").mkdir()
+    cases = {str(tmp_path / "out"): f"-o {tmp_path / 'out'} is a folder: give a file name",
+             str(tmp_path / "nowhere" / "k.csv"):
+                 f"-o {tmp_path / 'nowhere' / 'k.csv'}: the folder {tmp_path / 'nowhere'} "
+                 "does not exist"}
+    for output, said in cases.items():
+        assert main(["export", "--config", config, "--from", "2026-11-01", "-o", output]) == 2
+        assert capsys.readouterr().err == f"panneau export: {said}\n"
+    assert not (tmp_path / "nowhere").exists() and list((tmp_path / "out").iterdir()) == []
+
+
+def test_plugin_new_in_a_file_is_refused(tmp_path, capsys):
+    """``--dir`` naming a file ended in NotADirectoryError's traceback."""
+    notes = tmp_path / "notes.txt"
+    notes.write_text("mine\n")
+    assert main(["plugin", "new", "my-acd", "--dir", str(notes)]) == 1
+    assert capsys.readouterr().err == (f"panneau plugin new: --dir {notes} is a file, not a "
+                                       "folder\n")
+    assert notes.read_text() == "mine\n"
