@@ -69,7 +69,7 @@ class PanneauPluginManager(pluggy.PluginManager):
             if unknown:
                 raise pluggy.PluginValidationError(
                     plugin, f"implements hooks that do not exist: {', '.join(unknown)}")
-        except Exception as exc:
+        except (Exception, SystemExit) as exc:  # sys.exit() at import ended every command
             if plugin is not None and self.is_registered(plugin):
                 self.unregister(plugin)
             error = f"{type(exc).__name__}: {exc}"[:500]
@@ -175,7 +175,7 @@ def _collect(pm: pluggy.PluginManager, hook: str, kind: type[T], what: str,
 
         try:
             impl.function(register=register)
-        except Exception as exc:
+        except (Exception, SystemExit) as exc:
             registry.refused.append(f"{plugin_name}: {hook} failed, nothing of it is used: "
                                     f"{type(exc).__name__}: {exc}"[:500])
             continue

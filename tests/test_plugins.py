@@ -169,6 +169,21 @@ def install_fake_plugins(folder: Path) -> Path:
     return folder
 
 
+def test_a_plugin_that_calls_sys_exit_is_skipped_as_one_that_raises(tmp_path, monkeypatch):
+    """``sys.exit()`` at import or in a hook ended every ``panneau`` command."""
+    install_plugin(tmp_path, "quits", "import sys\nsys.exit('no licence file')\n")
+    install_plugin(tmp_path, "quitter", "import sys\nfrom panneau.hub.hookspecs import hookimpl"
+                                        "\n\n\n@hookimpl\ndef register_sources(register):\n"
+                                        "    sys.exit(4)\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    pm = make_plugin_manager()
+    assert [(f.name, f.error) for f in pm.failures] == [("quits", "SystemExit: no licence file")]
+    registry = collect_sources(pm)
+    assert "quitter: register_sources failed, nothing of it is used: SystemExit: 4" in (
+        registry.refused)
+    assert "simulator" in registry.specs
+
+
 def test_a_plugin_that_fails_to_load_is_skipped_and_the_rest_served(tmp_path, monkeypatch):
     monkeypatch.syspath_prepend(str(install_fake_plugins(tmp_path)))
     pm = make_plugin_manager()

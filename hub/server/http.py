@@ -13,14 +13,14 @@ import asyncio
 import json
 import logging
 import ssl
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from aiohttp import web
 
 from panneau.hub.server.context import Routes, SourceState
 from panneau.hub.server.metrics import Metrics
-from panneau.hub.sources import HttpRequest
+from panneau.hub.sources import HttpRequest, HttpResponse
 
 __all__ = ["WEBHOOK_MAX_BYTES", "WEBHOOK_TIMEOUT_S", "HttpServer"]
 
@@ -28,6 +28,15 @@ log = logging.getLogger(__name__)
 WEBHOOK_MAX_BYTES = 1024 * 1024
 WEBHOOK_TIMEOUT_S = 10.0
 
+
+
+async def _no_exit(answer: Awaitable[HttpResponse]) -> HttpResponse:
+    """``answer``, with a ``sys.exit()`` in it made a failure of that handler: raised out of
+    the task ``wait_for`` runs it in, it stopped the hub's event loop."""
+    try:
+        return await answer
+    except SystemExit as exc:
+        raise RuntimeError(f"sys.exit({exc.code!r}) called in a webhook handler") from None
 
 class HttpServer:
     """aiohttp application and runner for ``hub.http_listen``."""
@@ -84,7 +93,7 @@ class HttpServer:
         req = HttpRequest(request.method, request.path, dict(request.headers), body,
                           dict(request.query))
         try:
-            response = await asyncio.wait_for(handler(req), WEBHOOK_TIMEOUT_S)
+            response = await asyncio.wait_for(_no_exit(handler(req)), WEBHOOK_TIMEOUT_S)
         except TimeoutError:
             log.error("webhook of source %s took over %g s", source, WEBHOOK_TIMEOUT_S)
             return self._answer(504, {"error": "the source did not answer in time"})

@@ -118,7 +118,8 @@ class Supervisor:
                 log.warning("source %s: run() returned; restarting it", state.name)
             except asyncio.CancelledError:
                 raise
-            except Exception as exc:  # a plugin's failure must not reach the hub
+            except (Exception, SystemExit) as exc:  # a plugin's failure must not reach the
+                # hub: sys.exit() in a source (or a library it calls) stopped the whole hub
                 detail = f"{type(exc).__name__}: {exc}"[:300]
                 log.exception("source %s failed", state.name)
             finally:

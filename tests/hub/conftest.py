@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import sys
 import time
 from dataclasses import dataclass
 
@@ -38,6 +39,7 @@ class FeedOptions:
     count: int = 0  # calls to emit; 0: forever
     interval_s: float = 0.005
     fail_after: int = 0  # raise after this many calls in a run (0: never)
+    exit_after: int = 0  # call sys.exit(3) after this many calls in a run (0: never)
     hang_after: int = 0  # stop emitting (but stay "live") after this many calls
     block_s: float = 0.0  # then block the event loop this long (time.sleep)
     heartbeat_s: float = 0.0  # while hanging, say "quiet but current" this often
@@ -61,6 +63,8 @@ class FeedSource:
         while opts.count == 0 or pos < opts.count:
             if opts.fail_after and in_run >= opts.fail_after:
                 raise RuntimeError("feed broke on purpose")
+            if opts.exit_after and in_run >= opts.exit_after:
+                sys.exit(3)  # what some libraries do on a fatal error
             if opts.hang_after and in_run >= opts.hang_after:
                 if opts.block_s:
                     time.sleep(opts.block_s)
@@ -84,6 +88,8 @@ class FeedSource:
     async def _ping(self, request):
         if request.body == b"boom":
             raise ValueError("bad body")
+        if request.body == b"exit":
+            sys.exit(3)
         return HttpResponse(200, {"got": request.body.decode(), "path": request.path})
 
 

@@ -97,6 +97,10 @@ async def test_webhook_routes_and_their_errors(start_hub, tools):
                 assert await r.json() == {"got": "hello", "path": "/hooks/feed/ping"}
             async with http.post(url, data=b"boom") as r:
                 assert r.status == 500 and "ValueError" in (await r.json())["error"]
+            async with http.post(url, data=b"exit") as r:  # sys.exit() stopped the hub
+                assert r.status == 500 and "RuntimeError" in (await r.json())["error"]
+            async with http.post(url, data=b"hello") as r:
+                assert r.status == 200
             async with http.post(hub.http_url + "/hooks/feed/nope", data=b"") as r:
                 assert r.status == 404
             async with http.post(hub.http_url + "/hooks/other/ping", data=b"") as r:

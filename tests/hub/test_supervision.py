@@ -40,6 +40,19 @@ async def test_a_source_that_raises_is_logged_reported_and_restarted(start_hub, 
         await agent.close()
 
 
+async def test_a_source_that_calls_sys_exit_is_isolated_like_one_that_raises(start_hub, tools):
+    """``sys.exit()`` in a source (or a library it calls) stopped the whole hub, exit code 3."""
+    async with start_hub(feed={"count": 8, "exit_after": 3}, hub_kwargs=FAST) as hub:
+        ws = await tools.hello(hub.ws_url, tools.MANAGER)
+        down = await _statuses(ws, tools, lambda s: s["status"] == "down")
+        assert down["detail"].startswith("SystemExit: 3; restarting in")
+        await _statuses(ws, tools, lambda s: s["restarts"] >= 2)
+        await tools.eventually(lambda: hub.journal.count_events("feed") >= 5 + 2 * 8)
+        positions = [e.source_pos for e in hub.journal.events() if e.kind == "call_entered"]
+        assert positions == [str(i) for i in range(8)]  # resumed, nothing lost or doubled
+        await ws.close()
+
+
 async def test_a_source_that_hangs_is_flagged_stale(start_hub, tools):
     async with start_hub(feed={"count": 0, "hang_after": 3}, stale_after_s=0.5) as hub:
         ws = await tools.hello(hub.ws_url, tools.MANAGER)
