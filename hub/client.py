@@ -328,7 +328,8 @@ class HubClient:
             return {"kind": "unreachable", "reason": f"{self.url}: no websocket answer (a hub "
                                                      "with a TLS certificate wants wss://)"}
         if isinstance(exc, OSError | TimeoutError | InvalidHandshake):
-            return {"kind": "unreachable", "reason": f"{self.url}: {exc or type(exc).__name__}"}
+            return {"kind": "unreachable",
+                    "reason": f"{self.url}: {str(exc) or type(exc).__name__}"}
         return None
 
     def _receive(self, data: bytes | str) -> Update | None:

@@ -63,6 +63,11 @@ def describe_failure(url: str, exc: BaseException | None) -> str | None:
             exc.__cause__, EOFError):
         return (f"TLS: {url} ended the connection before answering: it may want a client "
                 "certificate from its CA (mutual TLS); give one with --client-cert")
+    if isinstance(exc, ConnectionResetError) and urlsplit(url).scheme == "wss":
+        # a clear-text hub resets the TLS ClientHello it cannot read (no message at all)
+        plain = urlsplit(url)._replace(scheme="ws").geturl()
+        return (f"{url}: the connection ended during the TLS handshake: the hub may have no "
+                f"TLS certificate (then use {plain})")
     while exc is not None and not isinstance(exc, ssl.SSLError):
         exc = exc.__cause__ or exc.__context__  # type: ignore[assignment]
     if isinstance(exc, ssl.SSLCertVerificationError) and exc.verify_code in _NAME_MISMATCH:

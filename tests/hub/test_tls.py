@@ -339,3 +339,18 @@ def test_a_screen_is_given_a_host_the_certificate_holds(listen, names, host):
     from panneau.hub.server.tls import screen_host
 
     assert screen_host(listen, names) == host
+
+
+async def test_wss_to_a_hub_without_a_certificate_says_to_use_ws(start_hub, tools):
+    """The hub speaks clear text; the screen asked TLS: the hub resets the handshake, and
+    ``panneau message`` said ``wss://127.0.0.1:PORT: `` with nothing after it."""
+    from panneau.hub.cli.request import send_frame
+
+    async with start_hub() as hub:
+        url = hub.ws_url.replace("ws://", "wss://")
+        with pytest.raises(RuntimeError) as caught:
+            await asyncio.wait_for(send_frame(url, tools.MANAGER, {"type": "ack",
+                                                                   "message_id": "x"}), 20)
+        assert str(caught.value) == (
+            f"{url}: the connection ended during the TLS handshake: the hub may have no TLS "
+            f"certificate (then use {hub.ws_url})")
