@@ -81,7 +81,7 @@ def ticket_snapshot(ticket: dict[str, Any], custom: Mapping[str, str]) -> Ticket
     )
 
 
-def check_custom_statuses(custom: Mapping[str, str]) -> list[str]:
-    """Problems in an ``options.custom_statuses`` table (empty when fine)."""
-    return [f"custom_statuses.{k}: {v!r} is not one of {', '.join(sorted(STATUSES))}"
-            for k, v in custom.items() if v not in STATUSES]
+def check_custom_statuses(custom: Mapping[str, str]) -> dict[str, str]:
+    """Problems in an ``options.custom_statuses`` table, by key (empty when fine)."""
+    return {f"custom_statuses.{k}": f"{v!r} is not one of {', '.join(sorted(STATUSES))}"
+            for k, v in custom.items() if v not in STATUSES}

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from panneau.hub.toolkit.polling import HelpdeskOptions, account_url, from_env
+from panneau.plugins.freshdesk.mapping import check_custom_statuses
 
 __all__ = ["FreshdeskOptions", "client_settings"]
 
@@ -19,6 +20,13 @@ class FreshdeskOptions(HelpdeskOptions):
     env_prefix: str = "FRESHDESK_"
     custom_statuses: dict[str, str] = field(default_factory=dict)
     max_pages_per_poll: int = 300
+
+    def option_problems(self) -> dict[str, str]:
+        """The helpdesk checks, and each custom status mapped to a status Panneau knows."""
+        problems = super().option_problems()
+        if isinstance(self.custom_statuses, dict):
+            problems |= check_custom_statuses(self.custom_statuses)
+        return problems
 
 
 def client_settings(opts: FreshdeskOptions, environ: Mapping[str, str]) -> dict:

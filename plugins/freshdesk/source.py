@@ -17,7 +17,7 @@ from panneau.hub.toolkit.fetch import Fetcher, FetchError
 from panneau.hub.toolkit.polling import run_polling
 from panneau.hub.toolkit.tickets import TicketTracker, renamed
 from panneau.hub.toolkit.timeparse import iso_utc
-from panneau.plugins.freshdesk.mapping import check_custom_statuses, ticket_snapshot
+from panneau.plugins.freshdesk.mapping import ticket_snapshot
 from panneau.plugins.freshdesk.options import FreshdeskOptions, client_settings
 
 __all__ = ["FreshdeskPoller", "FreshdeskSource"]
@@ -74,9 +74,6 @@ class FreshdeskSource:
         opts = self.options
 
         def settings() -> dict[str, Any]:
-            problems = check_custom_statuses(opts.custom_statuses)
-            if problems:
-                raise ValueError("; ".join(problems))
             return client_settings(opts, os.environ)
 
         await run_polling(ctx, opts, settings, lambda f: FreshdeskPoller(ctx, f, opts))

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import zoneinfo
 from dataclasses import dataclass, field
 from typing import Literal
 
-__all__ = ["ScenarioName", "SimQueue", "SimTeam", "SimulatorOptions"]
+from panneau.hub.config.validate import OptionProblems
+
+__all__ = ["ScenarioName", "SimQueue", "SimTeam", "SimulatorOptions", "option_problems"]
 
 ScenarioName = Literal["day", "quiet_morning", "lunch_peak", "incident"]
 
@@ -114,3 +117,57 @@ class SimulatorOptions:
     new, open, pending or on hold (seen through updates, as a helpdesk source first sees them)."""
     tick_s: float = 0.5
     """Longest wall-clock pause between two emits."""
+
+    def __post_init__(self) -> None:
+        """Refused here, ``panneau config check`` names each problem at its key's line (and
+        the hub refuses the file the same way) instead of a source down at every restart."""
+        if problems := option_problems(self):
+            raise OptionProblems(problems)
+
+
+_PERCENTAGES = ("transfer_pct", "repeat_caller_pct", "callback_after_abandon_pct",
+                "ring_no_answer_pct", "survey_pct", "survey_response_pct", "escalation_pct",
+                "ticket_escalation_pct")
+
+
+def option_problems(options: SimulatorOptions) -> dict[str, str]:
+    """What makes ``options`` unusable though well typed, at the key each is about."""
+    problems: dict[str, str] = {}
+    if options.speed < 0:
+        problems["speed"] = "must be 0 (as fast as possible) or more"
+    if options.tick_s <= 0:
+        problems["tick_s"] = "must be greater than 0"
+    if options.warmup_s < 0:
+        problems["warmup_s"] = "must be 0 or more"
+    try:
+        zoneinfo.ZoneInfo(options.timezone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        problems["timezone"] = f"unknown timezone {options.timezone!r}"
+    for i, q in enumerate(options.queues):
+        if q.calls_per_hour < 0 or min(q.talk_median_s, q.wrapup_median_s,
+                                       q.patience_median_s, q.timeout_s) <= 0:
+            problems[f"queues[{i}]"] = f"queue {q.name!r}: rates must be 0 or more, times above 0"
+        if q.escalate_to == q.name:
+            problems[f"queues[{i}].escalate_to"] = f"queue {q.name!r}: escalates to itself"
+    queues = {q.name for q in options.queues}
+    groups = {t.group for t in options.teams if t.group}
+    for i, team in enumerate(options.teams):
+        if missing := [q for q in team.queues if q not in queues]:
+            problems[f"teams[{i}].queues"] = (f"team {team.id!r}: no queue "
+                                              f"{', '.join(map(repr, missing))}")
+        if team.escalate_to is not None and (team.escalate_to not in groups
+                                             or team.escalate_to == team.group):
+            problems[f"teams[{i}].escalate_to"] = (f"team {team.id!r}: escalate_to "
+                                                   f"{team.escalate_to!r} is no other team's "
+                                                   "group")
+    if options.incident_queue is not None and options.incident_queue not in queues:
+        problems["incident_queue"] = f"no queue {options.incident_queue!r}"
+    problems |= {name: "must be 0 to 100" for name in _PERCENTAGES
+                 if not 0 <= getattr(options, name) <= 100}
+    if options.survey_pct > options.survey_response_pct and "survey_pct" not in problems:
+        problems["survey_pct"] = ("(contacts with an answer) cannot exceed survey_response_pct "
+                                  "(sent surveys answered)")
+    problems |= {name: "must be 0 or more" for name in ("relationship_surveys_per_hour",
+                                                        "carried_backlog_h")
+                 if getattr(options, name) < 0}
+    return problems

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import math
-import zoneinfo
 from typing import Any
 
 from panneau.hub.sources import SourceContext
 from panneau.plugins.simulator.model import Simulation
-from panneau.plugins.simulator.options import SimulatorOptions
+from panneau.plugins.simulator.options import SimulatorOptions, option_problems
 from panneau.plugins.simulator.scenarios import status_text
 
 __all__ = ["SimulatorSource", "check_options"]
@@ -19,46 +18,10 @@ CHUNK_S = 600.0
 
 
 def check_options(options: SimulatorOptions) -> None:
-    """Refuse options that type-check but make no sense (raises ``ValueError``)."""
-    problems = []
-    if options.speed < 0:
-        problems.append("speed must be 0 (as fast as possible) or more")
-    if options.tick_s <= 0:
-        problems.append("tick_s must be greater than 0")
-    if options.warmup_s < 0:
-        problems.append("warmup_s must be 0 or more")
-    try:
-        zoneinfo.ZoneInfo(options.timezone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        problems.append(f"unknown timezone {options.timezone!r}")
-    for q in options.queues:
-        if q.calls_per_hour < 0 or min(q.talk_median_s, q.wrapup_median_s,
-                                       q.patience_median_s, q.timeout_s) <= 0:
-            problems.append(f"queue {q.name!r}: rates must be 0 or more, times above 0")
-    queues = {q.name for q in options.queues}
-    for team in options.teams:
-        problems += [f"team {team.id!r}: no queue {q!r}" for q in team.queues if q not in queues]
-    if options.incident_queue is not None and options.incident_queue not in queues:
-        problems.append(f"incident_queue: no queue {options.incident_queue!r}")
-    problems += [f"queue {q.name!r}: escalates to itself" for q in options.queues
-                 if q.escalate_to == q.name]
-    groups = {t.group for t in options.teams if t.group}
-    problems += [f"team {t.id!r}: escalate_to {t.escalate_to!r} is no other team's group"
-                 for t in options.teams
-                 if t.escalate_to is not None and (t.escalate_to not in groups
-                                                   or t.escalate_to == t.group)]
-    for name in ("transfer_pct", "repeat_caller_pct", "callback_after_abandon_pct",
-                 "ring_no_answer_pct", "survey_pct", "survey_response_pct", "escalation_pct",
-                 "ticket_escalation_pct"):
-        if not 0 <= getattr(options, name) <= 100:
-            problems.append(f"{name} must be 0 to 100")
-    if options.survey_pct > options.survey_response_pct:
-        problems.append("survey_pct (contacts with an answer) cannot exceed "
-                        "survey_response_pct (sent surveys answered)")
-    if options.relationship_surveys_per_hour < 0 or options.carried_backlog_h < 0:
-        problems.append("relationship_surveys_per_hour and carried_backlog_h must be 0 or more")
-    if problems:
-        raise ValueError("; ".join(problems))
+    """Refuse options that type-check but make no sense, changed since they were built
+    (raises ``ValueError`` with every problem of :func:`option_problems`)."""
+    if problems := option_problems(options):
+        raise ValueError("; ".join(f"{key}: {message}" for key, message in problems.items()))
 
 
 class SimulatorSource:

@@ -135,12 +135,10 @@ async def test_custom_statuses_and_unmapped_ones(server, ctx):
     assert "page 1 [1]" in detail
 
 
-async def test_bad_custom_status_category_stops_the_source(ctx):
-    opts = FreshdeskOptions(base_url="http://127.0.0.1:9", api_key=KEY,
-                            custom_statuses={"6": "waiting"})
+def test_bad_custom_status_category_is_refused_with_the_options():
     with pytest.raises(ValueError, match=r"custom_statuses.6: 'waiting' is not one of"):
-        await FreshdeskSource(opts).run(ctx)
-    assert ctx.statuses[-1][0] == "down"
+        FreshdeskOptions(base_url="http://127.0.0.1:9", api_key=KEY,
+                         custom_statuses={"6": "waiting"})
 
 
 def test_reopened_resolved_escalated_ticket():

@@ -27,7 +27,7 @@ def test_registered_as_a_built_in():
     ({"scenario": "storm"}, "options.scenario: expected one of 'day'"),
     ({"sped": 2}, "options.sped: unknown key"),
     ({"queues": [{"calls_per_hour": 3}]}, "options.queues[0].name: missing value"),
-    ({"speed": -1}, "speed must be 0"),
+    ({"speed": -1}, "options.speed: must be 0"),
     ({"teams": [{"id": "x", "queues": ["nope"], "agents": ["a"]}]}, "team 'x': no queue 'nope'"),
     ({"timezone": "Mars/Olympus"}, "unknown timezone 'Mars/Olympus'"),
     ({"queues": [{"name": "q", "talk_median_s": 0}]}, "queue 'q': rates must be 0 or more"),
@@ -110,3 +110,18 @@ async def test_the_status_says_the_time_the_simulator_plays(options, status):
         "start": START, "duration_s": 60, "warmup_s": 0, **options}), ctx,
         until=lambda c: bool(c.statuses))
     assert ctx.statuses[0] == ("live", status)
+
+
+def test_config_check_names_what_the_simulator_would_refuse(tmp_path, capsys):
+    """A percentage over 100 or a queue no team has passed ``config check`` (OK), then the
+    hub's source went down at every restart: the same check now refuses the file."""
+    from panneau.hub.cli.main import main
+
+    config = tmp_path / "panneau.toml"
+    config.write_text('[[sources]]\nname = "sim"\nplugin = "simulator"\n[sources.options]\n'
+                      'transfer_pct = 150\nincident_queue = "nope"\n')
+    assert main(["config", "check", str(config)]) == 1
+    assert capsys.readouterr().out.splitlines() == [
+        f"{config}:5: sources[0].options.transfer_pct: must be 0 to 100",
+        f"{config}:6: sources[0].options.incident_queue: no queue 'nope'",
+        "2 problems found"]
