@@ -16,7 +16,8 @@ import typing
 from collections.abc import Callable
 from typing import Any, Literal, TypeVar
 
-__all__ = ["ConfigIssue", "OptionProblems", "build", "format_path", "under_minimum"]
+__all__ = ["ConfigIssue", "OptionProblems", "build", "format_path", "negative", "not_positive",
+           "under_minimum"]
 
 T = TypeVar("T")
 Path = tuple[str | int, ...]
@@ -44,6 +45,20 @@ def under_minimum(options: Any, minimum: int, *names: str) -> dict[str, str]:
     values = {name: getattr(options, name) for name in names}
     return {name: f"must be at least {minimum}, got {value}" for name, value in values.items()
             if isinstance(value, int | float) and value < minimum}
+
+
+def not_positive(options: Any, *names: str) -> dict[str, str]:
+    """The fields of ``options`` among ``names`` at 0 or below (a pause, a timeout)."""
+    values = {name: getattr(options, name) for name in names}
+    return {name: f"must be greater than 0, got {value:g}" for name, value in values.items()
+            if isinstance(value, int | float) and value <= 0}
+
+
+def negative(options: Any, *names: str) -> dict[str, str]:
+    """The fields of ``options`` among ``names`` below 0."""
+    values = {name: getattr(options, name) for name in names}
+    return {name: f"must be 0 or more, got {value:g}" for name, value in values.items()
+            if isinstance(value, int | float) and value < 0}
 
 
 def format_path(path: Path) -> str:

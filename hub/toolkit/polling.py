@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from panneau.hub.config.validate import OptionProblems, under_minimum
+from panneau.hub.config.validate import OptionProblems, negative, not_positive, under_minimum
 from panneau.hub.sources import SourceContext, secret_from_env
 from panneau.hub.toolkit.fetch import Fetcher, FetchError
 
@@ -45,15 +45,10 @@ class HelpdeskOptions:
     def option_problems(self) -> dict[str, str]:
         """What no poller can run with (a poll every 0 s, pages of 0 tickets), at its key,
         so ``panneau config check`` names it; a subclass adds its own."""
-        problems = under_minimum(self, 1, "per_page", "max_pages_per_poll",
-                                 "max_tracked_tickets")
-        for name, positive in (("poll_interval_s", True), ("timeout_s", True),
-                               ("min_request_interval_s", False), ("max_retry_wait_s", False)):
-            value = getattr(self, name)
-            if isinstance(value, int | float) and (value <= 0 if positive else value < 0):
-                problems[name] = (f"must be greater than 0, got {value:g}" if positive
-                                  else f"must be 0 or more, got {value:g}")
-        return problems
+        return {**under_minimum(self, 1, "per_page", "max_pages_per_poll",
+                                "max_tracked_tickets"),
+                **not_positive(self, "poll_interval_s", "timeout_s"),
+                **negative(self, "min_request_interval_s", "max_retry_wait_s")}
 
 
 def account_url(opts: Any, environ: Mapping[str, str], key: str, template: str) -> str:

@@ -6,7 +6,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from panneau.hub.config.validate import OptionProblems, under_minimum
+from panneau.hub.config.validate import OptionProblems, negative, not_positive, under_minimum
 from panneau.hub.sources import secret_from_env
 from panneau.hub.toolkit.mapping import RowMapping
 
@@ -45,8 +45,8 @@ class GenericOptions:
         if (self.folder is None) == (self.url is None):
             problems["url" if self.url is not None else "folder"] = \
                 "give exactly one of folder or url"
-        if isinstance(self.poll_interval_s, float | int) and self.poll_interval_s <= 0:
-            problems["poll_interval_s"] = "must be greater than 0"
+        problems |= not_positive(self, "poll_interval_s", "timeout_s")
+        problems |= negative(self, "settle_s", "min_request_interval_s", "max_retry_wait_s")
         if problems:
             raise OptionProblems(problems)
 

@@ -183,6 +183,7 @@ plugin = "generic"
 folder = "/srv/drop"
 url = "http://127.0.0.1:9/x"
 poll_interval_s = 0
+settle_s = -5
 [sources.options.mapping]
 kind = "survey"
 scale_min = 5
@@ -206,12 +207,13 @@ def test_config_check_refuses_unusable_options_as_the_hub_does(tmp_path, capsys)
     at = f"{config}:{{}}: sources[0].options."
     assert out == [
         at.format(10) + "url: give exactly one of folder or url",
-        at.format(11) + "poll_interval_s: must be greater than 0",
-        at.format(14) + "mapping.scale_min: 5 must be below scale_max (1)",
-        at.format(16) + "mapping.fields.score: required for survey rows",
-        at.format(19) + "mapping.fields.rating: not a survey field (known: id, time, score, "
+        at.format(11) + "poll_interval_s: must be greater than 0, got 0",
+        at.format(12) + "settle_s: must be 0 or more, got -5",
+        at.format(15) + "mapping.scale_min: 5 must be below scale_max (1)",
+        at.format(17) + "mapping.fields.score: required for survey rows",
+        at.format(20) + "mapping.fields.rating: not a survey field (known: id, time, score, "
                         "survey, call_id, ticket_id, agent, queue, comment)",
-        "5 problems found"]
+        "6 problems found"]
     assert main(["hub", "--config", str(config)]) == 2
     assert capsys.readouterr().err.splitlines() == out[:-1]
     assert not (tmp_path / "hub.db").exists()
