@@ -51,6 +51,9 @@ def load_mapping(path: str) -> RowMapping:
     """Read and check a mapping file; ``ValueError`` lists every problem."""
     try:
         data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"{path}: not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at "
+                         f"offset {exc.start})") from None
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise ValueError(f"{path}: {exc}") from exc
     data.setdefault("kind", "survey")
@@ -126,14 +129,20 @@ def run(args: argparse.Namespace) -> int:
                            remember_ids=1_000_000)
         responses = []
         total = 0
-        for where, row in read_rows(path, delimiter=args.delimiter, encoding=args.encoding,
-                                    records=args.records, label=args.file):
-            total += 1
-            for response in rows.consume(where, row):
-                if config is not None and _too_old(ctx, where, response, config):
-                    rows.seen.discard(response.response_id)  # importable once it is not
-                else:
-                    responses.append(response)
+        try:
+            for where, row in read_rows(path, delimiter=args.delimiter, encoding=args.encoding,
+                                        records=args.records, label=args.file):
+                total += 1
+                for response in rows.consume(where, row):
+                    if config is not None and _too_old(ctx, where, response, config):
+                        rows.seen.discard(response.response_id)  # importable once it is not
+                    else:
+                        responses.append(response)
+        except UnicodeDecodeError as exc:  # nothing stored: the file is read whole first
+            err(f"panneau import-survey: {args.file}: not {args.encoding} text (byte "
+                f"0x{exc.object[exc.start]:02x}): save it as UTF-8, or give its --encoding "
+                "(e.g. --encoding utf-16)\n")
+            return 2
         if journal is not None and responses:
             journal.accept(args.source, responses, rows.state(), True, time.time())
     finally:

@@ -162,3 +162,20 @@ def test_a_score_between_two_points_of_the_scale_is_refused_by_panneau_import_su
         f"{tmp_path / 'answers.csv'}:2: score 4.5 is not a whole number: csat answers are "
         "whole points of 1..5"]
     assert [e.response_id for e in stored(tmp_path)] == ["r2", "r3", "r4", "c2"]
+
+
+def test_a_file_in_another_encoding_is_named_and_nothing_stored(tmp_path, capsys):
+    """A UTF-16 export (Excel's "Unicode text") ended in UnicodeDecodeError's traceback; a
+    mapping file that is not text said only "'utf-8' codec can't decode…", naming no file."""
+    argv = setup(tmp_path)
+    answers = tmp_path / "answers.csv"
+    answers.write_bytes(CSV.encode("utf-16"))
+    assert main(argv) == 2
+    assert capsys.readouterr().err == (
+        f"panneau import-survey: {answers}: not utf-8-sig text (byte 0xff): save it as "
+        "UTF-8, or give its --encoding (e.g. --encoding utf-16)\n")
+    assert not (tmp_path / "p.db").exists() or stored(tmp_path) == []
+    mapping = tmp_path / "mapping.toml"
+    mapping.write_bytes(b"\xa9\xff not text")
+    assert main(argv) == 2
+    assert capsys.readouterr().err == (f"{mapping}: not UTF-8 text (byte 0xa9 at offset 0)\n")
