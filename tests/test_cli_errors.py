@@ -37,3 +37,12 @@ def test_plugin_new_in_a_file_is_refused(tmp_path, capsys):
     assert capsys.readouterr().err == (f"panneau plugin new: --dir {notes} is a file, not a "
                                        "folder\n")
     assert notes.read_text() == "mine\n"
+
+
+def test_init_in_a_file_says_so_and_writes_nothing(tmp_path, capsys):
+    """``panneau init FILE`` said ``[Errno 17] File exists: 'FILE'``."""
+    notes = tmp_path / "notes.txt"
+    notes.write_text("mine\n")
+    assert main(["init", str(notes)]) == 1
+    assert capsys.readouterr().err == f"panneau init: {notes} is a file, not a folder\n"
+    assert notes.read_text() == "mine\n"

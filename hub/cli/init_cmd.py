@@ -149,6 +149,9 @@ def write_init(folder: Path, teams: list[Any], hashed: bool = False) -> list[Ini
 def run(args: argparse.Namespace) -> int:
     """Write the files and say how to start."""
     folder = Path(args.dir)
+    if folder.exists() and not folder.is_dir():
+        sys.stderr.write(f"panneau init: {folder} is a file, not a folder\n")
+        return 1
     try:
         tokens = write_init(folder, simulator_teams(args.plugin_manager), args.hash)
     except (OSError, LookupError) as exc:
