@@ -66,6 +66,9 @@ def read_token(args: argparse.Namespace) -> str:
         except OSError as exc:
             raise ValueError(f"cannot read the token file {args.token_file}: "
                              f"{exc.strerror}") from exc
+        except UnicodeDecodeError as exc:
+            raise ValueError(f"the token file {args.token_file} is not UTF-8 text: is it the "
+                             f"token file (byte 0x{exc.object[exc.start]:02x})?") from None
         token = lines[0].strip() if lines else ""
         if not token:
             raise ValueError(f"the token file {args.token_file} is empty")

@@ -59,12 +59,18 @@ async def test_message_to_a_closed_port_or_a_bare_address_fails_at_once(tools):
 
 
 async def test_screens_say_what_is_wrong_before_starting(tools, tmp_path):
+    binary = tmp_path / "token.bin"
+    binary.write_bytes(b"\xa9\xff\x00token")
     cases = [
         (["kiosk", "--hub", "localhost:8765", "--token", "x" * 10], "use ws://HOST:PORT"),
         (["overlay", "--hub", "ws://127.0.0.1:9", "--token-file", str(tmp_path / "missing")],
          "cannot read the token file"),
         (["console", "--hub", "ws://127.0.0.1:9", "--token", "x" * 10, "--ca-file", "ca.pem"],
          "need a wss:// hub address"),
+        # a token file that is no text (the key pasted from a binary, a wrong file): it said
+        # only "'utf-8' codec can't decode byte 0xa9…", naming no file
+        (["kiosk", "--hub", "ws://127.0.0.1:9", "--token-file", str(binary)],
+         f"the token file {binary} is not UTF-8 text: "),
         (["kiosk", "--hub", "wss://127.0.0.1:9", "--token", "x" * 10, "--ca-file",
           str(tmp_path / "missing.pem")], "cannot use"),
     ]
