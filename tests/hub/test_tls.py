@@ -32,10 +32,11 @@ def ca() -> trustme.CA:
     return trustme.CA()
 
 
-def write_cert(ca: trustme.CA, folder: Path, name: str = "hub") -> tuple[Path, Path, Path]:
-    """A certificate for 127.0.0.1 signed by ``ca``: (cert, key, ca bundle) files."""
+def write_cert(ca: trustme.CA, folder: Path, name: str = "hub",
+               names: tuple[str, ...] = ("127.0.0.1", "localhost")) -> tuple[Path, Path, Path]:
+    """A certificate for ``names`` signed by ``ca``: (cert, key, ca bundle) files."""
     folder.mkdir(parents=True, exist_ok=True)
-    cert = ca.issue_cert("127.0.0.1", "localhost")
+    cert = ca.issue_cert(*names)
     cert_path, key_path, ca_path = (folder / f"{name}.crt", folder / f"{name}.key",
                                     folder / "ca.crt")
     cert.cert_chain_pems[0].write_to_path(str(cert_path))
@@ -279,13 +280,7 @@ async def test_a_certificate_for_another_name_says_so_not_give_a_ca(start_hub, t
                                                                      ca):
     """docs/security.md's recipe names the hub hub.example.lan; a screen given the hub's
     address as 127.0.0.1, with the right CA, was told to give the CA with --ca-file."""
-    folder = tmp_path / "tls"
-    folder.mkdir()
-    issued = ca.issue_cert("hub.example.lan")
-    cert, key, ca_file = folder / "hub.crt", folder / "hub.key", folder / "ca.crt"
-    issued.cert_chain_pems[0].write_to_path(str(cert))
-    issued.private_key_pem.write_to_path(str(key))
-    ca.cert_pem.write_to_path(str(ca_file))
+    cert, key, ca_file = write_cert(ca, tmp_path / "tls", names=("hub.example.lan",))
     async with start_hub(**tls_settings(cert, key)) as hub:
         client = HubClient(hub.ws_url, tools.MANAGER, ca_file=str(ca_file), backoff_min=0.05)
         update = await first_update(client)
@@ -298,13 +293,7 @@ async def test_a_certificate_for_another_name_says_so_not_give_a_ca(start_hub, t
 def test_the_start_up_line_gives_the_address_the_certificate_names(tmp_path, tools, ca):
     """A hub on 127.0.0.1 with a certificate for hub.example.lan printed
     wss://127.0.0.1:PORT, which every screen verifying the certificate refuses."""
-    folder = tmp_path / "tls"
-    folder.mkdir()
-    issued = ca.issue_cert("hub.example.lan")
-    cert, key, ca_file = folder / "hub.crt", folder / "hub.key", folder / "ca.crt"
-    issued.cert_chain_pems[0].write_to_path(str(cert))
-    issued.private_key_pem.write_to_path(str(key))
-    ca.cert_pem.write_to_path(str(ca_file))
+    cert, key, ca_file = write_cert(ca, tmp_path / "tls", names=("hub.example.lan",))
     config = tmp_path / "panneau.toml"
     config.write_text(tools.config_text(str(tmp_path / "cli.db"), **tls_settings(cert, key)))
     proc = subprocess.Popen([str(PANNEAU), "--log-level", "warning", "hub", "--config",
