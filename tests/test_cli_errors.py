@@ -46,3 +46,21 @@ def test_init_in_a_file_says_so_and_writes_nothing(tmp_path, capsys):
     assert main(["init", str(notes)]) == 1
     assert capsys.readouterr().err == f"panneau init: {notes} is a file, not a folder\n"
     assert notes.read_text() == "mine\n"
+
+
+def test_config_check_refuses_asterisk_options_no_source_could_run_with(tmp_path, capsys):
+    """A poll every 0 s, reads of 0 bytes, a port past 65535: config check said OK."""
+    config = tmp_path / "panneau.toml"
+    config.write_text('[[sources]]\nname = "q"\nplugin = "asterisk_queue_log"\n'
+                      '[sources.options]\npath = "/var/log/asterisk/queue_log"\n'
+                      'poll_interval_s = 0\nchunk_bytes = 0\n'
+                      '[[sources]]\nname = "a"\nplugin = "asterisk_ami"\n[sources.options]\n'
+                      'username = "panneau"\nport = 99999\nreconnect_max_s = 0.5\n')
+    assert main(["config", "check", str(config)]) == 1
+    assert capsys.readouterr().out.splitlines() == [
+        f"{config}:6: sources[0].options.poll_interval_s: must be greater than 0, got 0",
+        f"{config}:7: sources[0].options.chunk_bytes: must be at least 1, got 0",
+        f"{config}:13: sources[1].options.port: must be 1 to 65535, got 99999",
+        f"{config}:14: sources[1].options.reconnect_max_s: must be at least reconnect_min_s "
+        "(1), got 0.5",
+        "4 problems found"]

@@ -19,6 +19,7 @@ from typing import Any
 from panoramisk import Manager
 from panoramisk.ami_protocol import AMIProtocol
 
+from panneau.hub.config.validate import OptionProblems, negative, not_positive
 from panneau.hub.sources import SourceContext, secret_from_env
 from panneau.plugins.asterisk.ami_events import AmiTranslator, Mode
 
@@ -57,6 +58,22 @@ class AmiOptions:
     leave_grace_s: float = 5.0
     """How long a caller who left the line may wait for its AgentConnect before counting as
     having left with a key."""
+
+    def __post_init__(self) -> None:
+        """What no AMI connection can run with, named by ``panneau config check``."""
+        problems = {**not_positive(self, "connect_timeout_s", "ping_interval_s",
+                                   "reconnect_min_s"),
+                    **negative(self, "leave_grace_s")}
+        if isinstance(self.port, int) and not 1 <= self.port <= 65535:
+            problems["port"] = f"must be 1 to 65535, got {self.port}"
+        if (isinstance(self.reconnect_max_s, int | float)
+                and isinstance(self.reconnect_min_s, int | float)
+                and self.reconnect_max_s < self.reconnect_min_s):
+            problems["reconnect_max_s"] = (f"must be at least reconnect_min_s "
+                                           f"({self.reconnect_min_s:g}), got "
+                                           f"{self.reconnect_max_s:g}")
+        if problems:
+            raise OptionProblems(problems)
 
 
 def _checkpoint(translator: AmiTranslator) -> dict[str, Any]:

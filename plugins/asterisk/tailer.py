@@ -28,6 +28,7 @@ import os
 from dataclasses import dataclass, field
 from typing import IO, Any
 
+from panneau.hub.config.validate import OptionProblems, negative, not_positive, under_minimum
 from panneau.hub.events import Event
 from panneau.hub.sources import SourceContext
 from panneau.plugins.asterisk.queue_log import RecordSink, Skipped
@@ -52,6 +53,13 @@ class QueueLogOptions:
     """How many recent lines to remember to drop exact repeats (0: no de-duplication)."""
     chunk_bytes: int = 262144
     """Largest read per step."""
+
+    def __post_init__(self) -> None:
+        """What no follower can run with, named by ``panneau config check`` at its line."""
+        if problems := {**not_positive(self, "poll_interval_s"),
+                        **under_minimum(self, 1, "chunk_bytes"),
+                        **negative(self, "dedupe_window")}:
+            raise OptionProblems(problems)
 
 
 @dataclass
