@@ -28,7 +28,17 @@ Every app runs headless at 160×45 in its own process (so RSS is its own), in on
   the bench, next to a bare app whose one ``Static`` is updated; the child measures itself (the
   two children run at the same time).
 
+- **A soak** (``--soak MINUTES``, instead of the above): the same pair against the same hub, the
+  hub busy and the bare app updated 10 times a second from start to end, the pages shown
+  ``--dwell`` seconds each (3: a rotation every 12 s, five times the default pace, so a half
+  hour holds 150 rotations); both apps' resident memory every ``--sample-s`` (a line each as it
+  is read), then each app's growth per hour over the soak and over its second half and the
+  kiosk's per rotation, a day (24 h) extrapolated from the second half's rates (the kiosk by the
+  hour and by the rotation at the default dwell, the larger), CPU over the whole soak, and the
+  RSS goal on the final figures and on the peaks (``VmHWM``).
+
     .venv/bin/python benchmarks/bench_kiosk.py [--window 10] [--warmup 2] [--only real] [--runs 3]
+    .venv/bin/python benchmarks/bench_kiosk.py --soak 30 [--dwell 3] [--sample-s 60]
 """
 
 from __future__ import annotations
@@ -232,9 +242,17 @@ def _bench_plugin(busy: asyncio.Queue):
     return BenchPlugin()
 
 
-def hub_config(db: str):
-    """One team of ten with one queue, the default kiosk pages, 20 frames a second allowed."""
-    from panneau.hub.config.schema import Config, HubSettings, SourceConfig, Team, Token
+def hub_config(db: str, dwell_s: float | None = None):
+    """One team of ten with one queue, the default kiosk pages (each shown ``dwell_s`` when
+    given), 20 frames a second allowed."""
+    from panneau.hub.config.schema import (
+        Config,
+        HubSettings,
+        KioskSettings,
+        SourceConfig,
+        Team,
+        Token,
+    )
 
     agents = [f"a{i:02d}" for i in range(10)]
     return Config(
@@ -242,10 +260,11 @@ def hub_config(db: str):
                         max_frames_per_s=2 * RATE_HZ),
         teams=[Team(id=TEAM, name="Support desk", queues=[QUEUE], agents=agents)],
         sources=[SourceConfig(name="bench", plugin="bench", options={"agents": agents})],
-        tokens=[Token(role="kiosk", token=KIOSK_TOKEN, team=TEAM)])
+        tokens=[Token(role="kiosk", token=KIOSK_TOKEN, team=TEAM)],
+        kiosk=KioskSettings() if dwell_s is None else KioskSettings(dwell_s=dwell_s))
 
 
-def run_hub(db: str, ready, control, reply) -> None:
+def run_hub(db: str, ready, control, reply, dwell_s: float | None = None) -> None:
     """The hub: puts its URL on ``ready``, then obeys ``control``: ``("busy", seconds)``,
     ``("clients",)`` (answers ``clients_by_role()`` on ``reply``), ``("stop",)``."""
     from panneau.hub.plugins import make_plugin_manager
@@ -255,7 +274,7 @@ def run_hub(db: str, ready, control, reply) -> None:
         busy: asyncio.Queue = asyncio.Queue()
         pm = make_plugin_manager(load_entry_points=False)
         pm.register(_bench_plugin(busy), name="bench")
-        async with Hub(hub_config(db), pm=pm) as hub:
+        async with Hub(hub_config(db, dwell_s), pm=pm) as hub:
             await hub.wait_idle(30)
             ready.put(hub.ws_url)
             while True:
@@ -356,11 +375,12 @@ async def count_deltas(url: str, seconds: float, go) -> int:
     return seen
 
 
-def rotation_s() -> float:
-    """Seconds the kiosk takes to show each of the default pages once."""
+def rotation_s(dwell_s: float | None = None) -> float:
+    """Seconds the kiosk takes to show each of the default pages once (each ``dwell_s``
+    when given)."""
     from panneau.hub.config.schema import KioskSettings
 
-    settings = KioskSettings()
+    settings = KioskSettings() if dwell_s is None else KioskSettings(dwell_s=dwell_s)
     return sum(page.dwell_s or settings.dwell_s for page in settings.pages)
 
 
@@ -374,6 +394,18 @@ def cpu_pcts(pids: list[int], seconds: float, go=None) -> list[float]:
     return [100 * (cpu_s(pid) - cpu) / elapsed for pid, cpu in zip(pids, before, strict=True)]
 
 
+def wait_connected(kiosk: subprocess.Popen, log: Path, control, reply) -> None:
+    """Until the hub holds the kiosk's connection (60 s at most)."""
+    deadline = time.monotonic() + 60
+    while True:
+        control.put(("clients",))
+        if reply.get(timeout=10).get("kiosk"):
+            return
+        if kiosk.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError(f"the kiosk did not connect:\n{log.read_text()}")
+        time.sleep(0.1)
+
+
 def real_pair(args, tmp: Path, url: str, control, reply) -> tuple[dict, dict, dict]:
     """The bare app and ``panneau kiosk`` from outside, at the same time: connected, one
     rotation, the same idle window, then the same busy window (10 updates/s each). Returns
@@ -385,14 +417,7 @@ def real_pair(args, tmp: Path, url: str, control, reply) -> tuple[dict, dict, di
         bare = start([sys.executable, "-c", BARE_APP], bare_log)
         kiosk = start(kiosk_command(url, token_file), kiosk_log)
         try:
-            deadline = time.monotonic() + 60
-            while True:  # until the hub holds the kiosk's connection
-                control.put(("clients",))
-                if reply.get(timeout=10).get("kiosk"):
-                    break
-                if kiosk.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"the kiosk did not connect:\n{logs['kiosk'].read_text()}")
-                time.sleep(0.1)
+            wait_connected(kiosk, logs["kiosk"], control, reply)
             time.sleep(args.warmup)
             first, _ = memory_mib(kiosk.pid)
             time.sleep(rotation_s())
@@ -425,23 +450,151 @@ def real_pair(args, tmp: Path, url: str, control, reply) -> tuple[dict, dict, di
             {"stolen_pct": stolen, "load": load, **calibration})
 
 
-def run_real(args) -> tuple[dict, dict, dict]:
-    """(bare floor, kiosk, machine) as a wall runs it."""
+def with_hub(measure, dwell_s: float | None = None):
+    """``measure(tmp, url, control, reply)`` with a hub in its own process (pages shown
+    ``dwell_s`` each when given), stopped after."""
     ctx = mp.get_context("spawn")
     ready, control, reply = ctx.Queue(), ctx.Queue(), ctx.Queue()
     with tempfile.TemporaryDirectory() as name:
         tmp = Path(name)
-        hub = ctx.Process(target=run_hub, args=(str(tmp / "hub.db"), ready, control, reply),
-                          daemon=True)
+        hub = ctx.Process(target=run_hub, daemon=True,
+                          args=(str(tmp / "hub.db"), ready, control, reply, dwell_s))
         hub.start()
         try:
             url = ready.get(timeout=60)
-            return real_pair(args, tmp, url, control, reply)
+            return measure(tmp, url, control, reply)
         finally:
             control.put(("stop",))
             hub.join(10)
             if hub.is_alive():
                 hub.kill()
+
+
+def run_real(args) -> tuple[dict, dict, dict]:
+    """(bare floor, kiosk, machine) as a wall runs it."""
+    return with_hub(lambda tmp, url, control, reply: real_pair(args, tmp, url, control, reply))
+
+
+# --- as a wall runs it all day: the soak -------------------------------------------------------
+
+
+@dataclass
+class Sample:
+    """Both apps' resident memory (MiB) ``at`` seconds into the soak, and the load average."""
+
+    at: float
+    bare: float
+    kiosk: float
+    load: float
+
+
+def soak_pair(args, tmp: Path, url: str, control, reply, show) -> dict:
+    """The bare app and ``panneau kiosk`` run side by side for ``args.soak`` minutes, the hub
+    busy (10 deltas/s) and the bare app updated 10 times a second all along, both read every
+    ``sample_s`` (each sample given to ``show`` as it is taken); their CPU over the whole soak
+    and their peak memory at the end."""
+    token_file = tmp / "kiosk.token"
+    token_file.write_text(KIOSK_TOKEN + "\n")
+    logs = {name: tmp / f"{name}.log" for name in ("bare", "kiosk")}
+    length = 60 * args.soak
+    every = args.sample_s or max(10.0, length / 24)
+    samples: list[Sample] = []
+    with logs["bare"].open("w") as bare_log, logs["kiosk"].open("w") as kiosk_log:
+        bare = start([sys.executable, "-c", BARE_APP], bare_log)
+        kiosk = start(kiosk_command(url, token_file), kiosk_log)
+        try:
+            wait_connected(kiosk, logs["kiosk"], control, reply)
+            pids = [bare.pid, kiosk.pid]
+            os.kill(bare.pid, signal.SIGUSR1)
+            control.put(("busy", length + 60))
+            cpu, t0 = [cpu_s(pid) for pid in pids], time.monotonic()
+            for k in range(int(length // every) + 1):
+                time.sleep(max(0.0, t0 + k * every - time.monotonic()))
+                for proc, log in ((bare, logs["bare"]), (kiosk, logs["kiosk"])):
+                    if proc.poll() is not None:
+                        stop(proc, log)  # raises with its output
+                samples.append(Sample(time.monotonic() - t0, memory_mib(bare.pid)[0],
+                                      memory_mib(kiosk.pid)[0], os.getloadavg()[0]))
+                show(samples[-1])
+            elapsed = time.monotonic() - t0
+            busy = [100 * (cpu_s(pid) - c) / elapsed for pid, c in zip(pids, cpu, strict=True)]
+            peaks = [memory_mib(pid)[1] for pid in pids]
+        finally:
+            stop(bare, logs["bare"])
+            stop(kiosk, logs["kiosk"])
+    return {"samples": samples, "busy_cpu_pct": busy, "peak_mib": peaks, "elapsed_s": elapsed}
+
+
+def per_hour(samples: list[Sample], which: str) -> float:
+    """Least-squares growth of ``which`` (``bare`` or ``kiosk``) in MiB per hour."""
+    if len(samples) < 2:
+        return 0.0
+    xs, ys = [s.at for s in samples], [getattr(s, which) for s in samples]
+    mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
+    spread = sum((x - mx) ** 2 for x in xs)
+    return 3600 * sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)) / spread
+
+
+def run_soak(args) -> None:
+    """Print the soak: samples, growth per hour and per rotation, goals on final and peak."""
+    dwell = args.dwell
+    rotation = rotation_s(dwell)
+    print(f"\nsoak: panneau kiosk connected to a hub on 127.0.0.1, busy all along (10 deltas/s), "
+          f"pages every {dwell:g} s (a rotation {rotation:g} s), next to the bare app updated 10 "
+          f"times a second, for {args.soak:g} min, both read from /proc")
+    print(f"{'minute':>7}{'rotations':>11}{'bare MiB':>10}{'kiosk MiB':>11}{'kiosk/bare':>12}"
+          f"{'load':>7}")
+
+    def show(s: Sample) -> None:
+        print(f"{s.at / 60:>7.1f}{s.at / rotation:>11.0f}{s.bare:>10.1f}{s.kiosk:>11.1f}"
+              f"{s.kiosk / s.bare:>12.3f}{s.load:>7.2f}", flush=True)
+
+    result = with_hub(lambda tmp, url, control, reply: soak_pair(args, tmp, url, control, reply,
+                                                                 show), dwell_s=dwell)
+    soak_report(result["samples"], rotation, result["busy_cpu_pct"], result["peak_mib"])
+
+
+def soak_report(samples: list[Sample], rotation: float, busy_cpu_pct: list[float],
+                peak_mib: list[float]) -> None:
+    """Growth per hour and per rotation, a day's extrapolation, CPU, and the goals on the final
+    and the peak figures (``busy_cpu_pct`` and ``peak_mib``: bare app's, then kiosk's)."""
+    first, last = samples[0], samples[-1]
+    hours, rotations = (last.at - first.at) / 3600, (last.at - first.at) / rotation
+    later = [s for s in samples if s.at >= last.at / 2]
+    rates = {app: (per_hour(samples, app), per_hour(later, app)) for app in ("bare", "kiosk")}
+    for app, name in (("bare", "bare app"), ("kiosk", "kiosk")):
+        grown = getattr(last, app) - getattr(first, app)
+        print(f"{name}: {getattr(first, app):.1f} -> {getattr(last, app):.1f} MiB "
+              f"({grown:+.1f}) in {60 * hours:.0f} min, {rates[app][0]:+.2f} MiB/h over the soak, "
+              f"{rates[app][1]:+.2f} MiB/h over its second half"
+              + (f"; {1024 * grown / max(rotations, 1):+.2f} KiB per rotation over the soak, "
+                 f"{1024 * rates[app][1] * rotation / 3600:+.2f} over its second half"
+                 if app == "kiosk" else ""))
+    # A day from the last sample, at the second half's rates (no shrinking): the bare app by
+    # the hour; the kiosk by the hour and by the rotation at the default dwell, the larger.
+    day_h, day_rotations = 24 - hours, 24 * 3600 / rotation_s() - rotations
+    per_rotation = rates["kiosk"][1] * rotation / 3600
+    by_hour = last.kiosk + max(0.0, rates["kiosk"][1]) * day_h
+    by_rotation = last.kiosk + max(0.0, per_rotation) * day_rotations
+    bare_day = last.bare + max(0.0, rates["bare"][1]) * day_h
+    print(f"a day (24 h) at the second half's rates: bare {bare_day:.1f} MiB; kiosk "
+          f"{by_hour:.1f} MiB by the hour, {by_rotation:.1f} by the rotation at the default "
+          f"dwell ({24 * 3600 / rotation_s():,.0f} rotations of {rotation_s():g} s): "
+          f"{max(by_hour, by_rotation) / bare_day:.3f}× the bare app")
+    bare_cpu, kiosk_cpu = busy_cpu_pct
+    loads = [s.load for s in samples]
+    print(f"busy CPU over the soak: kiosk {kiosk_cpu:.2f} %, bare {bare_cpu:.2f} % "
+          f"({kiosk_cpu / max(bare_cpu, 0.01):.2f}×); load average {min(loads):.2f}-"
+          f"{max(loads):.2f} at the samples")
+    final = last.kiosk / last.bare
+    bare_peak, kiosk_peak = peak_mib
+    worst = max(s.kiosk / s.bare for s in samples)
+    print(f"goal RSS ≤ {RSS_GOAL_RATIO:g}× bare: final {last.kiosk:.1f} / {last.bare:.1f} MiB = "
+          f"{final:.3f}× {'met' if final <= RSS_GOAL_RATIO else 'MISSED'}; peak "
+          f"{kiosk_peak:.1f} / {bare_peak:.1f} MiB = {kiosk_peak / bare_peak:.3f}× "
+          f"{'met' if kiosk_peak / bare_peak <= RSS_GOAL_RATIO else 'MISSED'} (highest sampled "
+          f"ratio {worst:.3f}×); busy CPU ≤ {CPU_GOAL_PCT:g} %: {kiosk_cpu:.2f} % "
+          f"{'met' if kiosk_cpu <= CPU_GOAL_PCT else 'MISSED'}")
 
 
 # --- in-process --------------------------------------------------------------------------------
@@ -514,10 +667,23 @@ def main() -> None:
                         help="run one of the two parts only")
     parser.add_argument("--runs", type=int, default=1,
                         help="run the real pair this many times, then print each figure's range")
+    parser.add_argument("--soak", type=float, metavar="MINUTES",
+                        help="instead: both apps side by side this long, the hub busy all along, "
+                             "RSS sampled (1 to 1440 minutes)")
+    parser.add_argument("--dwell", type=float, default=3.0,
+                        help="with --soak: seconds each page is shown (many rotations)")
+    parser.add_argument("--sample-s", type=float,
+                        help="with --soak: seconds between samples (default: 24 samples)")
     parser.add_argument("--child", choices=("bare", "kiosk"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         child(args.child, args.warmup, args.window)
+        return
+    if args.soak is not None:
+        if not 1 <= args.soak <= 24 * 60 or args.dwell < 1:
+            parser.error("--soak takes 1 to 1440 minutes, --dwell at least 1 s")
+        print(f"headless {SIZE[0]}x{SIZE[1]}; load average {os.getloadavg()[0]:.2f}")
+        run_soak(args)
         return
     print(f"headless {SIZE[0]}x{SIZE[1]}, {args.window:g} s idle then {args.window:g} s at "
           f"{RATE_HZ} updates/s, after {args.warmup:g} s warm-up; load average "

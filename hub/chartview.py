@@ -273,9 +273,12 @@ class ChartBoard(Vertical):
                  id: str | None = None) -> None:
         super().__init__(id=id)
         self.symbols, self.agents = symbols, agents
+        # kept, not looked up at each draw: Textual caches a lookup under a count of the
+        # board's changes, which each draw moves, so a wall's stale entries piled up
+        self._gauge = GaugeBar(symbols, id="chart-csat")
 
     def compose(self) -> ComposeResult:
-        yield GaugeBar(self.symbols, id="chart-csat")
+        yield self._gauge
         with PlotGrid(id="chart-plots"):
             for name in self.PLOTS:
                 if name != "per_agent" or self.agents:
@@ -289,4 +292,4 @@ class ChartBoard(Vertical):
             if chart is not None:
                 for plot in self.query(f"#chart-{name.replace('_', '-')}").results(ChartPlot):
                     plot.chart = chart
-        self.query_one(GaugeBar).chart = charts.csat
+        self._gauge.chart = charts.csat

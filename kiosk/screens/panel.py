@@ -73,16 +73,26 @@ class PanelScreen(SharedLines, Screen):
         self.scale = ScaleGroup()
         self._charts: Charts | None = None
         self._chart_rows = ""
+        # The parts, kept rather than looked up: Textual caches each lookup under the count of
+        # the screen's changes, and every page change shows and hides parts (a change), so a
+        # wall's lookups would pile up ~8 stale entries a page, to 1,024 (~0.3 MiB).
+        self._top, self._banner = TopBar(id="top"), Banner(id="banner")
+        self._grid = TileGrid(id="tiles")
+        self._board = GoalsBoard(symbols, id="goals")
+        self._chart_board = ChartBoard(symbols, id="trends")
+        self._trend = TrendLine(id="trend", spark=symbols.partial_blocks)
+        self._bottom = BottomBar(id="bottom")
+        self._plots: Grid | None = None
 
     def compose(self) -> ComposeResult:
         with Vertical(id="head"):
-            yield TopBar(id="top")
-            yield Banner(id="banner")
-        yield TileGrid(id="tiles")
-        yield GoalsBoard(self.symbols, id="goals")
-        yield ChartBoard(self.symbols, id="trends")
-        yield TrendLine(id="trend", spark=self.symbols.partial_blocks)
-        yield BottomBar(id="bottom")
+            yield self._top
+            yield self._banner
+        yield self._grid
+        yield self._board
+        yield self._chart_board
+        yield self._trend
+        yield self._bottom
 
     def show_page(self, page: PageView, capacity: int = 0) -> None:
         """Draw a page in one frame: the tiles are kept and refilled, never re-mounted.
@@ -90,10 +100,7 @@ class PanelScreen(SharedLines, Screen):
         ``capacity``: the most tiles any page has; tiles for them are mounted (hidden) ahead
         of need, so changing page only fills tiles, shows or hides them and re-lays the grid.
         """
-        grid = self.query_one("#tiles", Grid)
-        board = self.query_one(GoalsBoard)
-        charts = self.query_one(ChartBoard)
-        trend = self.query_one(TrendLine)
+        grid, board, charts, trend = self._grid, self._board, self._chart_board, self._trend
         for part, shown in ((grid, page.spec.kind == "figures"), (charts, page.charts is not None),
                             (trend, bool(page.spec.trend))):
             if part.display and not shown:
@@ -136,7 +143,9 @@ class PanelScreen(SharedLines, Screen):
 
     def _lay_out_charts(self) -> None:
         """Split the Trends page's plots between its two rows (:func:`chart_rows`)."""
-        plots = self.query_one("#chart-plots", Grid)
+        if self._plots is None:  # the board's plot grid, looked up once (see __init__)
+            self._plots = self._chart_board.query_one("#chart-plots", Grid)
+        plots = self._plots
         if self._charts is None or plots.size.height < 2:
             return
         rows = "{} {}".format(*chart_rows(self._charts, plots.size.height))
@@ -154,13 +163,12 @@ class PanelScreen(SharedLines, Screen):
 
     def show_notices(self, notices: list[Notice]) -> None:
         """Set the banner lines."""
-        self.query_one(Banner).notices = tuple(notices)
+        self._banner.notices = tuple(notices)
 
     def show_bars(self, *, team: str, title: str, clock: str, as_of: str, pages: str) -> None:
         """Fill the top and bottom bars."""
-        top = self.query_one(TopBar)
+        top, bottom = self._top, self._bottom
         top.team, top.title, top.clock = team, title, clock
-        bottom = self.query_one(BottomBar)
         bottom.as_of, bottom.pages = as_of, pages
 
     def flash(self, kpis: set[str], on: bool) -> None:

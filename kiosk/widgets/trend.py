@@ -25,11 +25,15 @@ class TrendLine(Vertical):
     def __init__(self, *, spark: bool = True, **kwargs) -> None:
         super().__init__(**kwargs)
         self.spark = spark
+        # kept, not looked up at each draw: Textual caches lookups under a count of changes
+        # that keeps moving on a wall (see PanelScreen), and stale entries pile up
+        self._label = Static(classes="trend-label", markup=False)
+        self._spark = Sparkline(classes="spark") if spark else None
 
     def compose(self) -> ComposeResult:
-        yield Static(classes="trend-label", markup=False)
-        if self.spark:
-            yield Sparkline(classes="spark")
+        yield self._label
+        if self._spark is not None:
+            yield self._spark
 
     def on_mount(self) -> None:
         self._draw()
@@ -45,10 +49,10 @@ class TrendLine(Vertical):
             return
         data = self.data
         label = self.label
-        if self.spark:
-            self.query_one(Sparkline).data = list(data)
+        if self._spark is not None:
+            self._spark.data = list(data)
         elif data:
             first, last, low, high = (format_value(self.kpi, v)
                                       for v in (data[0], data[-1], min(data), max(data)))
             label += f": from {first} to {last} (low {low}, high {high})"
-        self.query_one(".trend-label", Static).update(label)
+        self._label.update(label)

@@ -105,3 +105,70 @@ def test_panneau_kiosk_runs_its_app_alone_without_plotext_help():
     started = run(KIOSK_START)
     assert started == {"code": 0, "app": "KioskApp", "own_process": True, "help_built": False,
                        "strip_caches": "FirstWriteFIFOCache"}
+
+
+#: Holes in the C heap: 8 KiB blocks (from ``malloc``, past Python's small-object pools)
+#: freed between small ones that stay, so glibc cannot give them back from the heap's top.
+HOLES = """
+from pathlib import Path
+
+def rss_mib():
+    return int(Path("/proc/self/statm").read_text().split()[1]) * 4096 / 2**20
+
+def make_holes(count=5000):
+    kept, freed = [], []
+    for _ in range(count):
+        freed.append(bytearray(8192))
+        kept.append(bytearray(600))
+    del freed
+    return kept
+"""
+
+TRIM = HOLES + """
+import json
+from panneau.kiosk.heap import release_free_memory
+kept = make_holes()
+before = rss_mib()
+done = release_free_memory()
+print(json.dumps({"done": done, "freed_mib": before - rss_mib(), "kept": len(kept)}))
+"""
+
+TRIM_AT_PAGE_CHANGE = HOLES + """
+import asyncio, gc, json, sys
+sys.path[:0] = [{tests!r}, {tests!r} + "/kiosk"]
+from helpers import wait_for
+from kiosk_data import fixed_clock, normal_values, view_of
+from panneau.kiosk.app import KioskApp
+
+async def main(own_process):
+    app = KioskApp(view=view_of(normal_values()), clock=fixed_clock, own_process=own_process)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await wait_for(pilot, lambda: len(app.panel.tiles()) == 5)
+        await pilot.pause()
+        kept = make_holes()
+        holed, full = rss_mib(), gc.get_stats()[2]["collections"]
+        app.next_page()
+        await wait_for(pilot, lambda: app.page_title == "Today" and len(app.panel.tiles()) == 4)
+        if own_process:  # the collection after the new page is drawn gives the pages back
+            await wait_for(pilot, lambda: rss_mib() < holed - 15)
+        else:  # that collection done, nothing given back
+            await wait_for(pilot, lambda: gc.get_stats()[2]["collections"] > full)
+        return {{"freed_mib": holed - rss_mib(), "kept": len(kept)}}
+
+print(json.dumps(asyncio.run(main({own_process}))))
+"""
+
+
+def test_free_pages_of_the_c_heap_go_back_to_the_system():
+    """5,000 freed 8 KiB blocks between kept ones: ~40 MiB of holes glibc keeps; trimmed,
+    their whole pages leave the process (at least one page of each)."""
+    trimmed = run(TRIM)
+    assert trimmed["done"] is (sys.platform == "linux")
+    assert trimmed["freed_mib"] > 15 and trimmed["kept"] == 5000
+
+
+def test_a_wall_with_its_process_gives_free_heap_pages_back_at_a_page_change():
+    own = run(TRIM_AT_PAGE_CHANGE.format(tests=str(TESTS), own_process=True))
+    assert own["freed_mib"] > 15
+    shared = run(TRIM_AT_PAGE_CHANGE.format(tests=str(TESTS), own_process=False))
+    assert shared["freed_mib"] < 5  # not in a process shared with others
