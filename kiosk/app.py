@@ -18,10 +18,12 @@ first page is drawn (``gc.freeze``: modules, classes, the stylesheet, the widget
 of the objects the collector tracks, all living as long as the process), so that collection,
 and every one Python runs by itself, walks only what came after: a few hundred objects
 instead of some 53,000, under a millisecond instead of about 25 (py-spy had a wall's page
-changes at a sixth of its CPU at 10 deltas/s). After each of those collections it gives
-the C heap's whole free pages back to the system (:mod:`panneau.kiosk.heap`: glibc keeps
-them, and a wall drawing all day left ever more of them behind). Not in a process shared with
-others (tests, the demo): freezing and trimming are process-wide.
+changes at a sixth of its CPU at 10 deltas/s). Before each of those collections it empties
+Textual's and Rich's memo caches (:mod:`panneau.kiosk.memo`: filled by a wall's ever-changing
+text, they grew all day), after it gives the C heap's whole free pages back to the system
+(:mod:`panneau.kiosk.heap`: glibc keeps them, and a wall drawing all day left ever more of
+them behind). Not in a process shared with others (tests, the demo): freezing, emptying and
+trimming are process-wide.
 
 A redraw waiting for ``HUB_REDRAW_S`` is one call on the event loop, not a Textual timer (a
 timer is a task and a repr of the app, four times a second).
@@ -41,6 +43,7 @@ from panneau.hub.charts import chart_refs, history_frames, zone_of
 from panneau.hub.display import ASCII_SYMBOLS, SYMBOLS
 from panneau.hub.screenapp import HubApp, HubLike
 from panneau.kiosk.heap import release_free_memory
+from panneau.kiosk.memo import clear_memo_caches
 from panneau.kiosk.model import (
     PageSpec,
     active_alerts,
@@ -212,9 +215,11 @@ class KioskApp(HubApp):
         self._arm_expiry(now)
 
     def _collect(self) -> None:
-        """A full collection once a new page is drawn; with the process to itself, the first
-        one freezes what survives it, and each gives the C heap's free pages back (see the
-        module docstring)."""
+        """A full collection once a new page is drawn; with the process to itself, Textual's
+        and Rich's memo caches emptied before it, the first one freezes what survives it, and
+        each gives the C heap's free pages back (see the module docstring)."""
+        if self.own_process:
+            clear_memo_caches()
         gc.collect()
         if self.own_process:
             if not gc.get_freeze_count():

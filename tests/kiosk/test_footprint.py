@@ -91,7 +91,7 @@ async def test_a_wall_rotating_all_day_keeps_no_more_lookups_than_after_one_rota
     app = KioskApp(view=view_of(trends_values()), clock=fixed_clock)
     app.chart_answers = answers(now=T0)
     async with app.run_test(size=(160, 45)) as pilot:
-        await wait_for(pilot, lambda: app.panel.tiles() or app.page_title == "Trends")
+        await wait_for(pilot, lambda: app.panel.tiles() or app.page_title == "Trends", 30)
 
         async def rotate(times: int) -> None:
             for _ in range(times):

@@ -172,3 +172,53 @@ def test_a_wall_with_its_process_gives_free_heap_pages_back_at_a_page_change():
     assert own["freed_mib"] > 15
     shared = run(TRIM_AT_PAGE_CHANGE.format(tests=str(TESTS), own_process=False))
     assert shared["freed_mib"] < 5  # not in a process shared with others
+
+
+MEMO = """
+import asyncio, gc, json, sys
+sys.path[:0] = [{tests!r}, {tests!r} + "/kiosk"]
+from helpers import wait_for
+from kiosk_data import T0, fixed_clock, kpis, normal_values, view_of
+from panneau.kiosk.app import KioskApp
+from panneau.kiosk.memo import memo_caches
+
+def held():
+    return sum(function.cache_info().currsize for function in memo_caches())
+
+def values(n):
+    out = normal_values()
+    out["meta"]["as_of"] = T0 + n
+    out.update(kpis("now", calls_waiting=n % 40, longest_wait_s=30 + 7 * n,
+                    agents_available=n % 9, agents_on_call=3 + n % 7, agents_paused=n % 4))
+    out.update(kpis("today", service_level_offered_pct=60 + n / 3, abandon_rate_pct=n / 7,
+                    asa_s=10 + n, answered=400 + n))
+    return out
+
+async def main(own_process):
+    app = KioskApp(view=view_of(values(0)), clock=fixed_clock, own_process=own_process)
+    seen = []
+    async with app.run_test(size=(160, 45)) as pilot:
+        await wait_for(pilot, lambda: len(app.panel.tiles()) == 5)
+        for n in range(1, 25):  # 12 rotations of the two pages, new figures each page
+            app.set_view(view_of(values(n)))
+            full, title = gc.get_stats()[2]["collections"], app.page_title
+            app.next_page()
+            # the new page drawn, and the collection that follows it done
+            await wait_for(pilot, lambda: app.page_title != title
+                           and gc.get_stats()[2]["collections"] > full)
+            if n in (4, 24):
+                seen.append(held())
+    return {{"after_2": seen[0], "after_12": seen[1]}}
+
+print(json.dumps(asyncio.run(main({own_process}))))
+"""
+
+
+def test_a_wall_with_its_process_empties_textual_and_rich_memo_caches_at_each_page():
+    """New figures and times at every page: in a process shared with others Textual's and
+    Rich's memo caches keep what each page drew, on top of the last; a wall with its process
+    to itself holds no more after twelve rotations than after two."""
+    shared = run(MEMO.format(tests=str(TESTS), own_process=False))
+    assert shared["after_12"] > shared["after_2"] + 50  # grew with what was drawn
+    own = run(MEMO.format(tests=str(TESTS), own_process=True))
+    assert own["after_12"] <= own["after_2"] and own["after_12"] < shared["after_2"]
