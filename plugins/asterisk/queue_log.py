@@ -169,20 +169,21 @@ class RecordSink:
 
         The same as :meth:`add` with :func:`split_line` for each line, in one loop: the line is
         cut once, its fields handed to the verb's handler as they are (no record between), which
-        appends its events to the result's list.
+        appends its events to the result's list and returns True when the line gives none (no
+        count of the list before and after). A line that cannot be read at all (too few fields,
+        its time) is found by the same lookups the good ones make (the verb at ``p[4]``, the
+        time's ``float``), its reason written only then.
         """
         result = self.result
         skipped, events, mapper = result.skipped, result.events, self.mapper
         dedupe = self.dedupe
         window, ring, size, at = dedupe.lines, dedupe.ring, dedupe.window, dedupe.at
-        handler_of = HANDLERS.get
-        taken = blanks = ignored = duplicates = 0
         full = 0 < size <= len(ring)  # then each new line takes the oldest one's place
-        for line in lines:
-            taken += 1
+        handler_of = HANDLERS.get
+        blanks = ignored = duplicates = 0
+        for i, line in enumerate(lines):
             p = line.split("|")
-            short = len(p) < 5
-            if short and (not line or line.isspace()):
+            if len(p) < 5 and not line.strip():
                 blanks += 1
                 continue
             if line in window:
@@ -200,30 +201,26 @@ class RecordSink:
                 ring.append(line)
                 full = len(ring) >= size
             try:
-                if short:
-                    raise BadLine(f"expected at least 5 '|'-separated fields, got {len(p)}")
-                try:
-                    ts = float(p[0])
-                except ValueError:
-                    ts = _NAN
+                handler = handler_of(p[4])  # IndexError: fewer than 5 fields
+                ts = float(p[0])
                 if not _NINF < ts < _INF:
-                    number(p[0], "time")  # raises BadLine with the message
-                verb = p[4]
-                handler = handler_of(verb)
-                if handler is None:
-                    if not verb:
-                        raise BadLine("empty event name")
-                    ignored += 1
-                    continue
-                before = len(events)
-                handler(mapper, p, ts, positions[taken - 1], events)
-            except (BadLine, InvalidEvent) as exc:
-                skipped.append(Skipped(numbers[taken - 1], str(exc), line[:200]))
+                    raise ValueError
+            except (IndexError, ValueError):
+                skipped.append(Skipped(numbers[i], _unreadable(p), line[:200]))
                 continue
-            if len(events) == before:
-                ignored += 1
+            if handler is None:
+                if p[4]:
+                    ignored += 1
+                else:
+                    skipped.append(Skipped(numbers[i], "empty event name", line[:200]))
+                continue
+            try:
+                if handler(mapper, p, ts, positions[i], events):
+                    ignored += 1
+            except (BadLine, InvalidEvent) as exc:
+                skipped.append(Skipped(numbers[i], str(exc), line[:200]))
         dedupe.at = at
-        result.lines += taken - blanks
+        result.lines += len(lines) - blanks
         result.ignored += ignored
         result.duplicates += duplicates
 
@@ -231,6 +228,17 @@ class RecordSink:
         """What was collected since the last drain."""
         result, self.result = self.result, ParseResult()
         return result
+
+
+def _unreadable(p: list[str]) -> str:
+    """Why a line cut into ``p`` cannot be read at all: too few fields, or its time."""
+    if len(p) < 5:
+        return f"expected at least 5 '|'-separated fields, got {len(p)}"
+    try:
+        number(p[0], "time")
+    except BadLine as exc:
+        return str(exc)
+    raise AssertionError(f"time {p[0]!r} was not refused")
 
 
 def _stream_lines(read: Callable[[int], str], block_chars: int) -> Iterator[list[str]]:

@@ -21,8 +21,9 @@ Choices, so that nothing is counted twice:
 
 Speed: a handler takes the line's fields as ``line.split('|')`` gave them (``p[1]`` call id,
 ``p[2]`` queue, ``p[3]`` agent, ``p[4]`` verb, data from ``p[5]``), without a record in
-between, and appends its events to the caller's list (no list per line); it appends only once
-nothing can be refused any more, so a refused line leaves nothing behind. Every field it puts
+between, and appends its events to the caller's list (no list per line), returning True when the
+line gives none; it appends only once nothing can be refused any more, so a refused line leaves
+nothing behind. Every field it puts
 in an event is a ``str`` by construction or a number it parsed finite, so the only checks of
 the event left are ``ts``'s range and the signs of durations and positions: the handler tests
 those inline and builds the event with its class's ``unchecked_<Class>`` from
@@ -143,7 +144,8 @@ def _agent(p: Fields) -> str:
     return agent
 
 
-Handler = Callable[["VerbMapper", Fields, float, str, list[Event]], None]
+Handler = Callable[["VerbMapper", Fields, float, str, list[Event]], bool | None]
+"""Appends the events of a line cut into its fields to the list; True when it gives none."""
 
 
 class VerbMapper:
@@ -201,13 +203,13 @@ class VerbMapper:
 # field readers above and the checked constructor, which say what is wrong in the same order.
 
 
-def _enter(m: VerbMapper, p: Fields, ts: float, pos: str, out: list[Event]) -> None:
+def _enter(m: VerbMapper, p: Fields, ts: float, pos: str, out: list[Event]) -> bool | None:
     call_id = p[1]
     if m._ahead and m._ahead.pop(call_id, None) == ts:
         # Same second as the call's own outcome, written after it (an export sorted by a
         # one-second time column): the call is already counted; taking it in causal order
         # means not entering it again.
-        return
+        return True
     queue = p[2]
     if not queue or queue == "NONE":
         _names(p, False)
@@ -225,8 +227,9 @@ def _enter(m: VerbMapper, p: Fields, ts: float, pos: str, out: list[Event]) -> N
     if TS_MIN <= ts <= TS_MAX and (position is None or position >= 0):
         out.append(unchecked_CallEntered(ts, m.source, pos, call_id, queue, caller or None,
                                          position))
-        return
+        return None
     out.append(_ENTERED_CHECKED(ts, m.source, pos, call_id, queue, caller or None, position))
+    return None
 
 
 def _connect(m: VerbMapper, p: Fields, ts: float, pos: str, out: list[Event]) -> None:
@@ -367,8 +370,8 @@ def _restarting(reload_only: bool) -> Handler:
     return restart
 
 
-def _none(m: VerbMapper, p: Fields, ts: float, pos: str, out: list[Event]) -> None:
-    return
+def _none(m: VerbMapper, p: Fields, ts: float, pos: str, out: list[Event]) -> bool:
+    return True
 
 
 #: Every app_queue / app_agent_pool verb this mapper knows, by name → its handler.

@@ -31,10 +31,12 @@ from panneau.hub.testing import figures
 from panneau.plugins.asterisk.queue_log import (
     LineDeduper,
     ParseResult,
+    RecordSink,
     _stream_lines,
     line_numbers,
     parse_batches,
     parse_lines,
+    split_line,
 )
 from panneau.plugins.asterisk.verbs import KNOWN_VERBS
 
@@ -317,10 +319,30 @@ def test_every_event_is_the_one_its_checked_constructor_builds(lines):
     ("10|c|q|Bob|RINGNOANSWER|-1.5", "ring_no_answer: ring_ms must be None or a finite number "
                                      ">= 0, got -1"),
     ("4e10|NONE|q|Bob|PAUSE|x", "agent_paused: ts must be a time in 1970..3000, got 40000000000.0"),
+    ("4e10|NONE|q|Bob|ADDMEMBER|PAUSED", "agent_logged_in: ts must be a time in 1970..3000, got "
+                                         "40000000000.0"),
+    ("-1|NONE|NONE|NONE|QUEUESTART|", "system_restart: ts must be a time in 1970..3000, got -1.0"),
+    ("-1|c|NONE|NONE|ENTERQUEUE||555|1", "ENTERQUEUE: no queue name"),  # the mapper first
+    ("-1|c|q|Ann|CONNECT|-1|x|2", "call_answered: ts must be a time in 1970..3000, got -1.0"),
+    ("1e400|c|q|NONE|ENTERQUEUE||555|1", "time '1e400' is not a number"),
+    ("-1|c|q|NONE||x", "empty event name"),
 ])
 def test_refusals_are_the_events_own(line, reason):
-    (skipped,) = parse_lines([line]).skipped
+    """The time's range is tested once a line, before the verb's handler: a line out of
+    1970..3000 is still read by its handler (its own refusals first), then refused by its
+    events' checked constructors, in their words; by the records' path (exports) too."""
+    result = parse_lines([line])
+    (skipped,) = result.skipped
     assert skipped.reason == reason
+    assert (result.events, result.lines) == ([], 1)
+    sink = RecordSink("", 0)
+    sink.add(1, line, line, split_line, line, "1")
+    assert [s.reason for s in sink.drain().skipped] == [reason]
+
+
+def test_a_time_out_of_range_on_a_line_without_event_is_ignored():
+    result = parse_lines(["-1|c|q|NONE|DID|555", "4e10|NONE|NONE|Ann|PAUSEALL|"])
+    assert (result.skipped, result.ignored, result.lines) == ([], 2, 2)
 
 
 def test_unchecked_and_checked_builders_build_the_same_event():
