@@ -25,20 +25,25 @@ between, and appends its events to the caller's list (no list per line), returni
 line gives none; it appends only once nothing can be refused any more, so a refused line leaves
 nothing behind. Every field it puts
 in an event is a ``str`` by construction or a number it parsed finite, so the only checks of
-the event left are ``ts``'s range and the signs of durations and positions: the handler tests
-those inline and builds the event with its class's ``unchecked_<Class>`` from
+the event left are ``ts``'s range and the signs of durations and positions. The caller tests
+the range, once a line (:meth:`~panneau.plugins.asterisk.queue_log.RecordSink.take_lines`,
+:meth:`VerbMapper.events`): a line whose time is a number out of 1970..3000 still goes
+through its handler (its own refusals first), then the events it made are built again through
+their checked constructors (:func:`checked_again`), which refuse it in the event's words. The
+handler tests the signs inline and builds the event with its class's ``unchecked_<Class>`` from
 :mod:`panneau.hub.events` (:func:`~panneau.hub.events.unchecked_builder`; compiled, a direct
 call of a native function, without boxing its floats); if one fails it builds through the
 event's own checked constructor, which refuses the line with the event's words. The mapper's
 own refusals (:class:`BadLine`) come first, in the order of the event's fields, as the keyword
 build had them.
 The most frequent verbs (ENTERQUEUE, CONNECT, COMPLETE*, RINGNOANSWER) read their numbers with
-one ``float()`` each and test every sign and range once; any other shape of line takes the
+one ``float()`` each and test every sign once; any other shape of line takes the
 field readers, whose words and order are the ones above.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from typing import Final
 
@@ -56,7 +61,6 @@ from panneau.hub.events import (
     CallLeft,
     Event,
     RingNoAnswer,
-    SystemRestart,
     checked_builder,
     unchecked_builder,
     unchecked_CallAbandoned,
@@ -69,7 +73,7 @@ from panneau.hub.events import (
 )
 from panneau.plugins.asterisk.record import BadLine, Record, number
 
-__all__ = ["KNOWN_VERBS", "Fields", "Handler", "VerbMapper"]
+__all__ = ["KNOWN_VERBS", "Fields", "Handler", "VerbMapper", "checked_again"]
 
 Fields = list[str]
 """A line cut at its ``|``: time, call id, queue, agent, verb, then the verb's data."""
@@ -84,17 +88,12 @@ _NAN: Final = float("nan")
 _DATA: Final = 5  # index of the first data field
 
 
-def _builders(cls: type[Event]) -> tuple[Callable[..., Event], Callable[..., Event]]:
-    return unchecked_builder(cls), checked_builder(cls)
-
-
 _ENTERED_CHECKED: Final = checked_builder(CallEntered)
 _ANSWERED_CHECKED: Final = checked_builder(CallAnswered)
 _ENDED_CHECKED: Final = checked_builder(CallEnded)
 _ABANDONED_CHECKED: Final = checked_builder(CallAbandoned)
 _LEFT_CHECKED: Final = checked_builder(CallLeft)
 _RING_CHECKED: Final = checked_builder(RingNoAnswer)
-_RESTART_CHECKED: Final = checked_builder(SystemRestart)
 
 
 def _field(p: Fields, i: int) -> str:
@@ -144,6 +143,14 @@ def _agent(p: Fields) -> str:
     return agent
 
 
+def checked_again(events: list[Event]) -> list[Event]:
+    """``events`` built again through their checked constructors: the way back for a line
+    whose time is out of 1970..3000, which its handler does not test (the caller does, once a
+    line); raises :class:`~panneau.hub.events.InvalidEvent` in the event's words."""
+    return [type(e)(**{f.name: getattr(e, f.name) for f in dataclasses.fields(e)})
+            for e in events]
+
+
 Handler = Callable[["VerbMapper", Fields, float, str, list[Event]], bool | None]
 """Appends the events of a line cut into its fields to the list; True when it gives none."""
 
@@ -160,12 +167,15 @@ class VerbMapper:
         self._remember = remember_calls
 
     def events(self, rec: Record, pos: str) -> list[Event]:
-        """The events of one record (``[]`` for verbs without any); raises ``BadLine``."""
+        """The events of one record (``[]`` for verbs without any); raises ``BadLine``, or
+        ``InvalidEvent`` for a time out of 1970..3000."""
         out: list[Event] = []
         handler = HANDLERS.get(rec.verb)
         if handler is not None:
             handler(self, ["", rec.call_id, rec.queue, rec.agent, rec.verb, *rec.data], rec.ts,
                     pos, out)
+            if out and not TS_MIN <= rec.ts <= TS_MAX:
+                return checked_again(out)
         return out
 
     # --- state shared by the handlers ---------------------------------------------------
@@ -224,7 +234,7 @@ def _enter(m: VerbMapper, p: Fields, ts: float, pos: str, out: list[Event]) -> b
     entered[call_id] = ts
     if len(entered) > m._remember:
         del entered[next(iter(entered))]
-    if TS_MIN <= ts <= TS_MAX and (position is None or position >= 0):
+    if position is None or position >= 0:
         out.append(unchecked_CallEntered(ts, m.source, pos, call_id, queue, caller or None,
                                          position))
         return None
@@ -242,7 +252,7 @@ def _connect(m: VerbMapper, p: Fields, ts: float, pos: str, out: list[Event]) ->
         hold, ring = float(p[5]), float(p[7])
     except (IndexError, ValueError):
         hold = ring = _NAN
-    if TS_MIN <= ts <= TS_MAX and 0.0 <= hold < _INF and 0.0 <= ring < _INF:
+    if 0.0 <= hold < _INF and 0.0 <= ring < _INF:
         out.append(unchecked_CallAnswered(ts, m.source, pos, call_id, queue, agent, hold, ring))
         return
     out.append(_ANSWERED_CHECKED(ts, m.source, pos, call_id, queue, agent,
@@ -265,7 +275,7 @@ def _ending(at: int, ended_by: str, transfer: str | None) -> Handler:
             hold, talk = float(p[i]), float(p[i + 1])
         except (IndexError, ValueError):
             hold = talk = _NAN
-        if TS_MIN <= ts <= TS_MAX and 0.0 <= hold < _INF and 0.0 <= talk < _INF:
+        if 0.0 <= hold < _INF and 0.0 <= talk < _INF:
             out.append(unchecked_CallEnded(ts, m.source, pos, p[1], queue, agent, hold, talk,
                                            ended_by, transfer, target))
             return
@@ -280,8 +290,7 @@ def _abandon(m: VerbMapper, p: Fields, ts: float, pos: str, out: list[Event]) ->
     queue = _queue(p)
     wait = m.wait(p, ts, 7)
     position, orig = _int(p, 5, "position"), _int(p, 6, "origposition")
-    if (TS_MIN <= ts <= TS_MAX and 0.0 <= wait < _INF and (position is None or position >= 0)
-            and (orig is None or orig >= 0)):
+    if 0.0 <= wait < _INF and (position is None or position >= 0) and (orig is None or orig >= 0):
         out.append(unchecked_CallAbandoned(ts, m.source, pos, p[1], queue, wait, position, orig))
         return
     out.append(_ABANDONED_CHECKED(ts, m.source, pos, p[1], queue, wait, position, orig))
@@ -297,7 +306,7 @@ def _leaving(reason: str, wait_at: int, with_key: bool = False,
         agent = _agent(p) if with_agent else None
         queue = _queue(p)
         wait = m.wait(p, ts, i)
-        if TS_MIN <= ts <= TS_MAX and 0.0 <= wait < _INF:
+        if 0.0 <= wait < _INF:
             out.append(unchecked_CallLeft(ts, m.source, pos, p[1], queue, reason, wait, agent, key))
             return
         out.append(_LEFT_CHECKED(ts, m.source, pos, p[1], queue, reason, wait, agent, key))
@@ -318,7 +327,7 @@ def _ringing(canceled: bool) -> Handler:
                 ring_ms = int(ring_s)
         if not queue or not agent or queue == "NONE" or agent == "NONE":
             _names(p, True)
-        if TS_MIN <= ts <= TS_MAX and (ring_ms is None or ring_ms >= 0):
+        if ring_ms is None or ring_ms >= 0:
             out.append(unchecked_RingNoAnswer(ts, m.source, pos, p[1], queue, agent, ring_ms,
                                               canceled))
             return
@@ -329,17 +338,14 @@ def _ringing(canceled: bool) -> Handler:
 
 def _membership(cls: type[Event], per_queue: bool, with_reason: bool) -> Handler:
     """ADDMEMBER/REMOVEMEMBER, PAUSE/UNPAUSE (per queue) and the app_agent_pool logins."""
-    fast, checked = _builders(cls)
+    build = unchecked_builder(cls)
 
     def member(m: VerbMapper, p: Fields, ts: float, pos: str, out: list[Event]) -> None:
         queue = _queue(p) if per_queue else None
         values: tuple = (ts, m.source, pos, _agent(p), queue)
         if with_reason:
             values += (_field(p, 5) or None,)
-        if TS_MIN <= ts <= TS_MAX:
-            out.append(fast(*values))
-            return
-        out.append(checked(*values))
+        out.append(build(*values))
 
     return member
 
@@ -362,10 +368,7 @@ def _restarting(reload_only: bool) -> Handler:
     def restart(m: VerbMapper, p: Fields, ts: float, pos: str, out: list[Event]) -> None:
         if not reload_only:
             m.restarted()
-        if TS_MIN <= ts <= TS_MAX:
-            out.append(unchecked_SystemRestart(ts, m.source, pos, reload_only))
-            return
-        out.append(_RESTART_CHECKED(ts, m.source, pos, reload_only))
+        out.append(unchecked_SystemRestart(ts, m.source, pos, reload_only))
 
     return restart
 
