@@ -25,6 +25,7 @@ counts).
 from __future__ import annotations
 
 import heapq
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -144,6 +145,8 @@ class AgentBook:
         self.levels = Levels(tallies)
         self.counts = StateCounts()
         self.timers: list[tuple[float, str]] = []
+        #: When the first wrap-up timer ends (``inf``: none runs).
+        self.next_due = math.inf
         self._touched: dict[str, AgentRecord] = {}
         #: Records settled since their view and counts were last brought up to date.
         self._stale: dict[str, AgentRecord] = {}
@@ -189,6 +192,7 @@ class AgentBook:
         self.levels.load_data(data["levels"])
         self.counts.load_data(data["counts"])
         self.timers = [(until, name) for until, name in data["timers"]]
+        self.next_due = self.timers[0][0] if self.timers else math.inf
         self.ringing = {cid: set(names) for cid, names in data["ringing"].items()}
         self.on_call = dict(data["on_call"])
         self.queue_members = {q: set(names) for q, names in data["queue_members"].items()}
@@ -216,8 +220,10 @@ class AgentBook:
         else:
             state, level = "available", WORKING
         if state != rec.state:
-            timer_over = rec.state == "wrapup" and rec.since < rec.wrapup_until <= t
-            rec.since = rec.wrapup_until if timer_over else t
+            if rec.state == "wrapup" and rec.since < rec.wrapup_until <= t:
+                rec.since = rec.wrapup_until  # its timer ended first, at its own time
+            else:
+                rec.since = t
             rec.state = state
             if not rec.counted and state != "logged_out":
                 rec.counted = True  # its scopes show in the counts from now on, as they came
@@ -226,7 +232,7 @@ class AgentBook:
         self._stale[rec.name] = rec
         scopes = rec.time_scopes
         old = rec.applied
-        if scopes is not None and scopes is rec.applied_scopes:  # the same scopes (most often)
+        if scopes is rec.applied_scopes:  # the same scopes (most often; never None)
             if level == old:
                 return
             each = rec.applied_each
@@ -283,6 +289,7 @@ class AgentBook:
             rec = self.agents[name]
             if rec.wrapup_until == until:
                 self._settle(rec, until)
+        self.next_due = timers[0][0] if timers else math.inf
 
     def _join(self, rec: AgentRecord, queue: str) -> None:
         """``rec`` is a member of ``queue`` (not one yet) from now on."""
@@ -314,9 +321,9 @@ class AgentBook:
 
     def _one(self, agent: str, ts: float, queue: str | None) -> AgentRecord:
         """The record of the one agent an event at ``ts`` names (see :meth:`_member`), the
-        wrap-up timers due by then ended first."""
-        timers = self.timers
-        if timers and timers[0][0] <= ts:
+        wrap-up timers due by then ended first. A handler looks the record up itself first
+        and calls this only when it is new or joins ``queue``, or a timer is due."""
+        if ts >= self.next_due:
             self.expire(ts)
         rec = self.agents.get(agent)
         if rec is None or (queue is not None and queue not in rec.logged):
@@ -326,8 +333,7 @@ class AgentBook:
     def _start_touched(self, ts: float) -> None:
         """Before an event naming several agents: the wrap-up timers due by ``ts`` ended,
         and nobody touched yet."""
-        timers = self.timers
-        if timers and timers[0][0] <= ts:
+        if ts >= self.next_due:
             self.expire(ts)
         self._touched.clear()
 
@@ -383,8 +389,10 @@ class AgentBook:
         self._settle(rec, ts)
 
     def _rung(self, event: ev.AgentRung) -> None:
-        ts, agent, call_id = event.ts, event.agent, event.call_id
-        rec = self._one(agent, ts, event.queue)
+        ts, agent, call_id, queue = event.ts, event.agent, event.call_id, event.queue
+        rec = self.agents.get(agent)
+        if rec is None or queue not in rec.logged or ts >= self.next_due:
+            rec = self._one(agent, ts, queue)
         rec.rings.add(call_id)
         rung = self.ringing.get(call_id)
         if rung is None:
@@ -403,32 +411,42 @@ class AgentBook:
         self._settle(rec, ts)
 
     def _answered(self, event: ev.CallAnswered) -> None:
-        ts, call_id, agent = event.ts, event.call_id, event.agent
+        ts, call_id, agent, queue = event.ts, event.call_id, event.agent, event.queue
         rung = self.ringing.pop(call_id, None)
-        many = rung is not None and (len(rung) > 1 or (len(rung) == 1 and agent not in rung))
-        if many:  # others rang too: they stop ringing as well
-            self._start_touched(ts)
-            for name in rung or ():
-                self.record(name, ts).rings.discard(call_id)
-            rec = self.record(agent, ts, event.queue)
-        else:
-            rec = self._one(agent, ts, event.queue)
-            if rung:
-                rec.rings.discard(call_id)
+        if rung and (agent not in rung or len(rung) > 1):
+            self._answered_among(event, rung)
+            return
+        rec = self.agents.get(agent)
+        if rec is None or queue not in rec.logged or ts >= self.next_due:
+            rec = self._one(agent, ts, queue)
+        if rung:
+            rec.rings.discard(call_id)
+        rec.calls.add(call_id)
+        rec.device = None
+        rec.last_queue = queue
+        self.on_call[call_id] = agent
+        self._settle(rec, ts)
+
+    def _answered_among(self, event: ev.CallAnswered, rung: set[str]) -> None:
+        """A call answered after others (``rung``) rang too: they stop ringing as well."""
+        ts, call_id, agent = event.ts, event.call_id, event.agent
+        self._start_touched(ts)
+        for name in rung:
+            self.record(name, ts).rings.discard(call_id)
+        rec = self.record(agent, ts, event.queue)
         rec.calls.add(call_id)
         rec.device = None
         rec.last_queue = event.queue
         self.on_call[call_id] = agent
-        if many:
-            self._settle_touched(ts)
-        else:
-            self._settle(rec, ts)
+        self._settle_touched(ts)
 
     def _ended(self, event: ev.CallEnded) -> None:
         call_id, agent, ts = event.call_id, event.agent, event.ts
         holder = self.on_call.pop(call_id, agent)
         if holder == agent:
-            rec = self._one(agent, ts, None)
+            rec = self.agents.get(agent)
+            if rec is None or ts >= self.next_due:
+                rec = self._one(agent, ts, None)
             self._end_call(rec, call_id, ts)
             self._settle(rec, ts)
             return
@@ -446,6 +464,7 @@ class AgentBook:
         if self.wrapup_s > 0 and ts + self.wrapup_s > rec.wrapup_until:
             rec.wrapup_until = ts + self.wrapup_s
             heapq.heappush(self.timers, (rec.wrapup_until, rec.name))
+            self.next_due = self.timers[0][0]
 
     def _left(self, event: ev.CallAbandoned | ev.CallLeft) -> None:
         ts = event.ts
@@ -480,8 +499,7 @@ class AgentBook:
 
     def _ignore(self, event: ev.Event) -> None:
         """Events agents do not follow (they still end the wrap-up timers due)."""
-        timers = self.timers
-        if timers and timers[0][0] <= event.ts:
+        if event.ts >= self.next_due:
             self.expire(event.ts)
 
     def _stop_ringing(self, call_id: str, ts: float) -> None:

@@ -49,6 +49,10 @@ __all__ = ["BUSY", "OFF", "WORKING", "AgentTime", "Levels"]
 OFF, WORKING, BUSY = 0, 1, 2
 _WORK = (0.0, 1.0, 1.0)
 _BUSY = (0.0, 0.0, 1.0)
+#: ``_STEPS[old][level]``: what a change from ``old`` to ``level`` adds to the work and busy
+#: rates, and to the keys with a level (:attr:`Levels.on`).
+_STEPS = tuple(tuple((_WORK[new] - _WORK[old], _BUSY[new] - _BUSY[old], (new > 0) - (old > 0))
+                     for new in (OFF, WORKING, BUSY)) for old in (OFF, WORKING, BUSY))
 _FAR = -(2**62)
 #: Minutes of records kept before the oldest minute a rolling window may still read.
 KEEP_MIN = max(ROLLING.values()) + AHEAD + 1
@@ -227,22 +231,20 @@ class Levels:
             else:  # what was handed over is not taken back: from the open minute on
                 minute = self.minute
                 t = minute * 60.0
-        if level and not old:
-            self.on += 1
-            self._on_since = True
-        elif old and not level:
-            self.on -= 1
+        dw, db, turned = _STEPS[old][level]
+        if turned:
+            self.on += turned
+            if turned > 0:
+                self._on_since = True
         x = t - minute * 60.0
-        db = _BUSY[level] - _BUSY[old]
         eb = db * x
-        if level + old == WORKING + BUSY:  # busy or not, at work all along (a call answered or
-            for time in each:  # ended): adding 0 to the work rate and its early part would
-                if time.minute != minute and time.roll(minute):  # change nothing
+        if not dw:  # busy or not, at work all along (a call answered or ended): adding 0 to
+            for time in each:  # the work rate and its early part would change nothing
+                if time.minute != minute and time.roll(minute):
                     time.prune(self._keep_from())
                 time.rate_b += db
                 time.early_b += eb
             return t
-        dw = _WORK[level] - _WORK[old]
         ew = dw * x
         for time in each:
             if time.minute != minute and time.roll(minute):
