@@ -204,6 +204,9 @@ class AgentBook:
         """Bring the state (its state at ``t`` given what is known now, first match wins: see
         the module docstring), its since and the agent-time levels up to ``t`` (the view and
         counts wait for :meth:`_show_stale`)."""
+        if rec.calls and rec.state == "on_call" and rec.time_scopes is rec.applied_scopes:
+            self._stale[rec.name] = rec  # on a call still (the first rule): nothing else moves
+            return
         if rec.calls or rec.device == "on_call":
             state, level = "on_call", BUSY
         elif not rec.logged and not rec.everywhere:
@@ -402,12 +405,16 @@ class AgentBook:
         self._settle(rec, ts)
 
     def _ring_no_answer(self, event: ev.RingNoAnswer) -> None:
-        ts, agent, call_id = event.ts, event.agent, event.call_id
-        rec = self._one(agent, ts, event.queue)
-        rec.rings.discard(call_id)
+        ts, agent, call_id, queue = event.ts, event.agent, event.call_id, event.queue
         rung = self.ringing.get(call_id)
         if rung is not None:
             rung.discard(agent)
+        rec = self.agents.get(agent)
+        if rec is None or queue not in rec.logged or ts >= self.next_due:
+            rec = self._one(agent, ts, queue)
+        elif call_id not in rec.rings:
+            return  # settled, and not ringing for it: nothing changes
+        rec.rings.discard(call_id)
         self._settle(rec, ts)
 
     def _answered(self, event: ev.CallAnswered) -> None:
@@ -447,7 +454,10 @@ class AgentBook:
             rec = self.agents.get(agent)
             if rec is None or ts >= self.next_due:
                 rec = self._one(agent, ts, None)
-            self._end_call(rec, call_id, ts)
+            rec.calls.discard(call_id)  # _end_call written out: the common case
+            rec.device = None
+            if self.wrapup_s > 0:
+                self._wrap_up(rec, ts)
             self._settle(rec, ts)
             return
         self._start_touched(ts)
@@ -461,18 +471,29 @@ class AgentBook:
         """``rec`` is no longer on ``call_id`` from ``ts``: in wrap-up until its timer ends."""
         rec.calls.discard(call_id)
         rec.device = None
-        if self.wrapup_s > 0 and ts + self.wrapup_s > rec.wrapup_until:
+        if self.wrapup_s > 0:
+            self._wrap_up(rec, ts)
+
+    def _wrap_up(self, rec: AgentRecord, ts: float) -> None:
+        """``rec`` in wrap-up from ``ts`` (a call ended) until its timer ends."""
+        if ts + self.wrapup_s > rec.wrapup_until:
             rec.wrapup_until = ts + self.wrapup_s
             heapq.heappush(self.timers, (rec.wrapup_until, rec.name))
             self.next_due = self.timers[0][0]
 
     def _left(self, event: ev.CallAbandoned | ev.CallLeft) -> None:
-        ts = event.ts
+        ts, call_id = event.ts, event.call_id
+        rung = self.ringing.pop(call_id, None)
+        holder = self.on_call.pop(call_id, None)
+        if not rung and holder is None:  # nobody rang for it nor had it: no agent changes
+            if ts >= self.next_due:
+                self.expire(ts)
+            return
         self._start_touched(ts)
-        self._stop_ringing(event.call_id, ts)
-        holder = self.on_call.pop(event.call_id, None)
+        for name in rung or ():  # they stop ringing
+            self.record(name, ts).rings.discard(call_id)
         if holder is not None:
-            self.record(holder, ts).calls.discard(event.call_id)
+            self.record(holder, ts).calls.discard(call_id)
         self._settle_touched(ts)
 
     def _restart(self, event: ev.SystemRestart) -> None:
@@ -501,10 +522,6 @@ class AgentBook:
         """Events agents do not follow (they still end the wrap-up timers due)."""
         if event.ts >= self.next_due:
             self.expire(event.ts)
-
-    def _stop_ringing(self, call_id: str, ts: float) -> None:
-        for name in self.ringing.pop(call_id, ()):
-            self.record(name, ts).rings.discard(call_id)
 
     def _pause(self, rec: AgentRecord, queue: str | None, reason: str | None, ts: float) -> None:
         if not rec.is_paused() or reason != rec.reason:
