@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-__all__ = ["CHANNELS", "KPIS", "SERVICE_LEVEL", "TICKET_TYPES", "WINDOWS", "KpiInfo"]
+__all__ = ["CHANNELS", "KPIS", "LEVELS", "SERVICE_LEVEL", "TICKET_TYPES", "WINDOWS", "KpiInfo",
+           "in_window"]
 
 Unit = Literal["count", "s", "min", "h", "pct", "score", "agents", "money"]
 Family = Literal["voice", "agents", "tickets", "surveys", "staffing", "inputs"]
@@ -123,6 +124,19 @@ KPIS: dict[str, KpiInfo] = {
         _k("cost_per_contact", "Cost per contact", "money", "inputs", False),
     )
 }
+
+#: Levels (how many tickets are open now): the current value in every window, ``now`` too.
+LEVELS: frozenset[str] = frozenset({"backlog", "tickets_pending"})
+
+
+def in_window(kpi: str, window: str) -> bool:
+    """Whether the engine gives ``kpi`` in ``window``: an instant figure only ``now``, a
+    level everywhere, any other (counted over a period) everywhere but ``now``."""
+    info = KPIS.get(kpi)
+    if info is None or kpi in LEVELS:
+        return True
+    return info.instant == (window == "now")
+
 
 #: The service level the screens show by default: the industry variant, which counts the
 #: callers who hung up (Asterisk's ``service_level_pct`` ignores them and stays green while

@@ -12,7 +12,7 @@ from datetime import date
 from pathlib import Path as FsPath
 from typing import Any
 
-from panneau.hub.catalogue import KPIS
+from panneau.hub.catalogue import KPIS, in_window
 from panneau.hub.config.locate import key_lines, line_of
 from panneau.hub.config.schema import Config, Threshold
 from panneau.hub.config.sites import (
@@ -198,15 +198,26 @@ def _kiosk_issues(config: Config) -> list[ConfigIssue]:
     for i, page in enumerate(config.kiosk.pages):
         if page.kind == "figures" and not page.kpis:
             add(ConfigIssue(("kiosk", "pages", i), "a figures page needs kpis"))
-        for j, kpi in enumerate(page.kpis):
+        named = [(("kpis", j), kpi) for j, kpi in enumerate(page.kpis)]
+        named += [(("trend",), page.trend)] if page.trend is not None else []
+        for where, kpi in named:
             if kpi not in KPIS:
-                add(ConfigIssue(("kiosk", "pages", i, "kpis", j), f"unknown KPI {kpi!r}"))
-        if page.trend is not None and page.trend not in KPIS:
-            add(ConfigIssue(("kiosk", "pages", i, "trend"), f"unknown KPI {page.trend!r}"))
+                add(ConfigIssue(("kiosk", "pages", i, *where), f"unknown KPI {kpi!r}"))
+            elif page.kind == "figures" and not in_window(kpi, page.window):
+                add(ConfigIssue(("kiosk", "pages", i, *where), _off_window(kpi, page.window)))
     for key in ("on", "off"):
         if not _HHMM.match(getattr(config.kiosk.schedule, key)):
             add(ConfigIssue(("kiosk", "schedule", key), "expected HH:MM"))
     return issues
+
+
+def _off_window(kpi: str, window: str) -> str:
+    """Why a page of ``window`` cannot show ``kpi`` (the wall would read no data all day)."""
+    if KPIS[kpi].instant:
+        return (f'{kpi!r} is only in the "now" window (an instant figure): it would read no '
+                f'data on a "{window}" page; put it on a page with window = "now"')
+    return (f'{kpi!r} has no "now" window: it would read no data on a "now" page; put it on '
+            'a page with window = "today", "15m", "30m" or "60m"')
 
 
 def _threshold_issues(config: Config) -> list[ConfigIssue]:
