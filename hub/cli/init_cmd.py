@@ -97,7 +97,7 @@ def render_config(database: str, teams, tokens: list[InitToken], hashed: bool) -
         "",
         "# Targets and limits of KPIs (docs/kpis.md): states ok / warn / alert on every screen.",
         "[[thresholds]]", 'kpi = "calls_waiting"', "warn = 3.0", "alert = 6.0", "",
-        "[[thresholds]]", 'kpi = "service_level_pct"', "target = 80.0", "warn = 75.0",
+        "[[thresholds]]", 'kpi = "service_level_offered_pct"', "target = 80.0", "warn = 75.0",
         "alert = 60.0", "",
         "# Tokens: one per screen, 8 characters or more. Each clear token is also in",
         "# tokens/<name>.token (0600): give it with --token-file, never on a command line.",

@@ -250,7 +250,8 @@ def _default_scorecard_kpis() -> list[ScorecardKpi]:
         ("cost", "cost_per_contact", "lagging"), ("cost", "occupancy_pct", "leading"),
         ("customer", "csat_pct", "lagging"), ("customer", "nps", "lagging"),
         ("customer", "asa_s", "leading"),
-        ("process", "fcr_pct", "leading"), ("process", "service_level_pct", "leading"),
+        ("process", "fcr_pct", "leading"),
+        ("process", "service_level_offered_pct", "leading"),
         ("process", "abandon_rate_pct", "lagging"), ("process", "kb_freshness_pct", "leading"),
         ("process", "self_service_pct", "lagging"),
         ("people", "training_hours", "leading"), ("people", "turnover_pct", "lagging"))]

@@ -16,7 +16,7 @@ queues = ["support"]
 agents = ["ann", "bob", "cyd"]
 
 [[thresholds]]
-kpi = "service_level_pct"
+kpi = "service_level_offered_pct"
 warn = 80
 alert = 60
 
@@ -41,18 +41,18 @@ period = "month"
   kpi = "abandon_rate_pct"
   target = 5
   [[objectives.key_results]]
-  kpi = "service_level_pct"
+  kpi = "service_level_offered_pct"
   target = 80
   scope = "team:support"
 """
 
 FIGURES = {
     "quarter": ({"fcr_pct": 77.0, "csat_pct": 83.0}, {"csat_pct": 80.0}),
-    "month": ({"abandon_rate_pct": 7.5, "service_level_pct": 72.0, "fcr_pct": 77.0,
+    "month": ({"abandon_rate_pct": 7.5, "service_level_offered_pct": 72.0, "fcr_pct": 77.0,
                "occupancy_pct": 74.0, "turnover_pct": 4.0, "csat_pct": 83.0, "nps": 31.0,
                "asa_s": 24.0, "cost_per_contact": 4.35, "training_hours": 36.0,
                "kb_freshness_pct": 62.0, "self_service_pct": 41.0},
-              {"abandon_rate_pct": 9.0, "service_level_pct": 85.0, "fcr_pct": 75.0,
+              {"abandon_rate_pct": 9.0, "service_level_offered_pct": 85.0, "fcr_pct": 75.0,
                "csat_pct": 81.0, "cost_per_contact": 4.6}),
 }
 

@@ -86,13 +86,13 @@ def test_a_figure_has_one_state_on_its_tile_and_on_the_goals_pages():
     assert goals.stale_goals == {("team:support", "csat_pct")}
     lost = build_page(view, page_specs(view)[0], Link(connected=False))
     assert {kpi for _, kpi in lost.stale_goals} == {
-        "fcr_pct", "csat_pct", "abandon_rate_pct", "service_level_pct"}
+        "fcr_pct", "csat_pct", "abandon_rate_pct", "service_level_offered_pct"}
 
 
 @pytest.mark.parametrize("kind", ["objectives", "scorecard"])
 def test_goal_pages_with_a_stale_source(snap_compare, kind):
     extra = {**SURVEYS_STALE, "source:pbx": {
         "status": "down", "since": T0 - 60, "last_event": T0 - 61, "detail": "",
-        "feeds": ["service_level_pct"]}}
+        "feeds": ["service_level_offered_pct"]}}
     app = KioskApp(view=view_of(values(kind, extra)), clock=fixed_clock)
     assert snap_compare(app, terminal_size=(100, 30))

@@ -28,7 +28,7 @@ async def test_objectives_mark_the_figures_of_a_source_that_stopped(tmp_path):
             # the PBX stops after 30 s and is stale a second later
             await wait_for(pilot, lambda: ("site", "abandon_rate_pct") in board.stale,
                            timeout=60)
-            assert {("team:support", "fcr_pct"), ("team:support", "service_level_pct")} \
+            assert {("team:support", "fcr_pct"), ("team:support", "service_level_offered_pct")} \
                 <= board.stale  # every voice figure the pbx fed
             assert app.link.connected  # the source's state, not the link's
             lines = board_lines(app)

@@ -85,15 +85,16 @@ def test_objective_board_and_overlay_line():
 def test_scorecard_states_and_the_occupancy_warning():
     config = parse_config(BASE + """
 [[thresholds]]
-kpi = "service_level_pct"
+kpi = "service_level_offered_pct"
 warn = 80
 alert = 60
 """)
     card = scorecard_board(config, "team:support", date(2026, 11, 15), figures_of(
         {"team:support": ({"occupancy_pct": 74.0, "turnover_pct": 4.0,
-                           "service_level_pct": 72.0}, {"service_level_pct": 85.0})}))
+                           "service_level_offered_pct": 72.0},
+                          {"service_level_offered_pct": 85.0})}))
     rows = {row["kpi"]: row for row in card["rows"]}
-    sl = rows["service_level_pct"]
+    sl = rows["service_level_offered_pct"]
     assert (sl["value"], sl["previous"], sl["state"]) == (72.0, 85.0, "warn")  # 60 <= 72 < 80
     assert rows["csat_pct"]["value"] is None and rows["csat_pct"]["state"] is None
     assert {row["perspective"] for row in card["rows"]} == {"cost", "customer", "process",
