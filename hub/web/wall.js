@@ -597,6 +597,25 @@ export class Wall {
       el.setAttribute("aria-label", `${t.label}: ${t.text === NO_DATA ? "no data" : t.text}, ${t.stale ? "stale" : t.state}`);
       return el;
     }), ...(page.trend.length > 1 ? [Object.assign(d.createElement("div"), { className: "trend", textContent: `${labelOf(this.catalogue, spec.trend)} trend ${sparkline(page.trend)}` })] : []));
+    this.fitValues();
+  }
+
+  /** The page's figures in one size (as on the kiosk), the CSS one unless the widest figure
+   * would run out of its tile ("100%" or "1:02:03" in a third of a TV ran over the next
+   * tile): then smaller, so that it fits. */
+  fitValues() {
+    const values = [...this.doc.querySelectorAll("#tiles .tile .value")];
+    let scale = 1;
+    for (const v of values) {
+      v.style.fontSize = "";
+      const tile = getComputedStyle(v.parentElement);
+      const room = v.parentElement.clientWidth - parseFloat(tile.paddingLeft) - parseFloat(tile.paddingRight);
+      const width = v.getBoundingClientRect().width;
+      if (width > room) scale = Math.min(scale, room / width);
+    }
+    if (scale >= 1) return;
+    const size = parseFloat(getComputedStyle(values[0]).fontSize) * scale * 0.96;
+    for (const v of values) v.style.fontSize = `${size}px`;
   }
 }
 
