@@ -337,8 +337,10 @@ export function buildPage(view, spec, link, catalogue) {
     let state = view[`state:${scope}/${window}/${kpi}`];
     if (value === null) state = "nodata";
     else if (!["ok", "warn", "alert"].includes(state)) state = "none";
+    const note = view[`annotation:${scope}/${window}/${kpi}`];
     return { kpi, label, text: formatValue(catalogue[kpi], value), state,
-             stale: isStale(catalogue, kpi, scopeSources(stale, scope), link) };
+             stale: isStale(catalogue, kpi, scopeSources(stale, scope), link),
+             note: note && typeof note.text === "string" ? note.text : "" };
   });
   let trend = [];
   if (spec.trend) {
@@ -594,7 +596,10 @@ export class Wall {
       el.querySelector(".value").textContent = t.text === NO_DATA ? "—" : t.text;
       el.querySelector(".value").dataset.text = t.text;
       el.querySelector(".symbol").textContent = `${symbol} ${t.stale ? "stale" : t.state === "nodata" ? "no data" : t.state === "none" ? "" : t.state.toUpperCase()}`;
-      el.setAttribute("aria-label", `${t.label}: ${t.text === NO_DATA ? "no data" : t.text}, ${t.stale ? "stale" : t.state}`);
+      if (t.note) {  // a manager's comment on this figure, as under the kiosk's tile
+        el.append(Object.assign(d.createElement("div"), { className: "note", textContent: `✎ ${t.note}` }));
+      }
+      el.setAttribute("aria-label", `${t.label}: ${t.text === NO_DATA ? "no data" : t.text}, ${t.stale ? "stale" : t.state}${t.note ? `, note: ${t.note}` : ""}`);
       return el;
     }), ...(page.trend.length > 1 ? [Object.assign(d.createElement("div"), { className: "trend", textContent: `${labelOf(this.catalogue, spec.trend)} trend ${sparkline(page.trend)}` })] : []));
     this.fitValues();

@@ -1,0 +1,53 @@
+"""A manager's comment on a figure shows under its tile on the browser wall too.
+
+``panneau annotate`` (or ``!note`` in the console) puts a comment "beside its figure on every
+screen that shows the figure" (docs/hub.md): the Textual kiosk drew it under the tile, the
+browser wall showed the figure without it. Real hub on 127.0.0.1, real headless Chromium."""
+
+from __future__ import annotations
+
+import asyncio
+
+from playwright.async_api import async_playwright
+
+from panneau.hub import wire
+from panneau.hub.config import parse_config
+from panneau.hub.server.app import Hub
+from tests.cluster.conftest import free_port
+from tests.hub.conftest import MANAGER, config_text, hello, kiosk_token, recv_until
+from tests.web.wall_browser import CHROMIUM, FLAGS, needs_chromium, wait_for
+
+pytestmark = needs_chromium
+KEY = "team:support/today/answered"
+NOTE = """() => [...document.querySelectorAll('.tile')].filter(t => t.dataset.kpi ===
+    'answered').map(t => t.querySelector('.note')?.textContent ?? '')[0]"""
+
+
+async def annotate(hub: Hub, text: str) -> None:
+    ws = await hello(hub.ws_url, MANAGER)
+    await ws.send(wire.encode({"type": "annotate", "key": KEY, "text": text, "ref": "n"}))
+    await recv_until(ws, lambda f: f["type"] in ("ok", "error") and f.get("ref") == "n")
+    await ws.close()
+
+
+async def test_a_comment_on_a_figure_shows_under_its_tile_until_removed(tmp_path, feed_pm):
+    ws_port, http_port = free_port(), free_port()
+    text = config_text(str(tmp_path / "hub.db"), {"count": 4, "interval_s": 0.005},
+                       listen=f"127.0.0.1:{ws_port}", http_listen=f"127.0.0.1:{http_port}")
+    config = parse_config(text.replace('title = "Calls"', 'title = "Calls"\ndwell_s = 3600.0'),
+                          "wall.toml")
+    url = f"http://127.0.0.1:{http_port}/wall/#token={kiosk_token('support')}"
+    async with Hub(config, pm=feed_pm) as hub, async_playwright() as pw:
+        async with asyncio.timeout(30):
+            while hub.journal.count_events() < 5 + 2 * 4:
+                await asyncio.sleep(0.02)
+        await annotate(hub, "phone outage 10:05-10:40")
+        browser = await pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        page = await browser.new_page(viewport={"width": 1280, "height": 720})
+        await page.goto(url)
+        await wait_for(page, f"({NOTE})() === '✎ phone outage 10:05-10:40'", "the comment")
+        label = await page.get_attribute(".tile[data-kpi='answered']", "aria-label")
+        assert label.endswith("note: phone outage 10:05-10:40")
+        await annotate(hub, "")  # removed: gone from the wall
+        await wait_for(page, f"({NOTE})() === ''", "the comment removed")
+        await browser.close()
