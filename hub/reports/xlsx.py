@@ -20,6 +20,7 @@ figures.
 
 from __future__ import annotations
 
+import dataclasses
 import sqlite3
 from collections.abc import Iterable, Sequence
 from datetime import datetime
@@ -141,7 +142,7 @@ def write_xlsx(path: str | Path, db: sqlite3.Connection, config: Config, period:
     values = 0
     current: tuple[float, str, str] | None = None
     row: dict[str, float] = {}
-    serial = last_ts = None
+    serial = last_ts = first_ts = None
 
     def flush() -> None:
         sheet = sheets.get(scope_kind(current[1]))
@@ -154,6 +155,7 @@ def write_xlsx(path: str | Path, db: sqlite3.Connection, config: Config, period:
                 flush()
             current, row = (ts, scope, window), {}
             if ts != last_ts:  # one date-time conversion per sample time
+                first_ts = ts if first_ts is None else min(first_ts, ts)
                 local = datetime.fromtimestamp(ts, tz).replace(tzinfo=None)
                 serial, last_ts = (local - _EXCEL_EPOCH).total_seconds() / 86400, ts
         if scope_kind(scope) in sheets:
@@ -166,6 +168,8 @@ def write_xlsx(path: str | Path, db: sqlite3.Connection, config: Config, period:
         sheet.close()
     rows = sum(sheet.rows for sheet in sheets.values())
     _write_comments(book, db, period, tz)
+    if not period.start:  # no --from: the period starts at the oldest sample, not 1970
+        period = dataclasses.replace(period, start=period.end if first_ts is None else first_ts)
     _write_summary(book, summary_sheet, summary, config, period, title, values)
     book.wb.close()
     return values, rows
