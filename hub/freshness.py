@@ -6,7 +6,9 @@ Pure: no Textual, no clock, no I/O. Two things make a figure doubtful:
   refused (bad token, version);
 - a **source** that feeds the figure reports ``stale`` or ``down`` in its ``source:<name>`` entry.
   ``feeds`` lists the KPI ids or catalogue families the source's events fed; a source that
-  lists nothing is taken to feed every figure (better grey too much than show old data as live).
+  lists nothing is taken to feed every figure (better grey too much than show old data as live),
+  unless it has never delivered an event (``last_event`` null): then it fed none (an
+  unreachable survey endpoint greyed every call figure of the wall).
   On a group hub each site is a ``nats_site`` source named after the site: a site's own
   figures (``site:<name>``, ``team:<name>:…``, ``queue:<name>:…``) wait only on that one
   (:func:`scope_sources`); the total (``site``) on every site.
@@ -98,7 +100,9 @@ def scope_sources(sources: Mapping[str, Mapping[str, Any]], scope: str
 def _feeds(source: Mapping[str, Any], names: Iterable[str]) -> bool:
     feeds = source.get("feeds")
     if not feeds or not isinstance(feeds, list | tuple):
-        return True
+        # a source that never delivered an event (``last_event`` null) feeds no figure
+        return not ("feeds" in source and "last_event" in source
+                    and source["last_event"] is None)
     return any(name in feeds for name in names)
 
 

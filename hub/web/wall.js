@@ -317,6 +317,7 @@ function isStale(catalogue, kpi, stale, link) {
   const info = catalogue[kpi];
   return stale.some(([, s]) => {
     const feeds = Array.isArray(s.feeds) && s.feeds.length ? s.feeds : null;
+    if (feeds === null && Array.isArray(s.feeds) && s.last_event === null) return false;  // never delivered: fed nothing
     return feeds === null || feeds.includes(kpi) || (info && feeds.includes(info.family));
   });
 }
