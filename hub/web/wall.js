@@ -135,14 +135,16 @@ const WINDOW_ORDER = ["now", "15m", "30m", "60m", "today"];
 const SPARKS = "▁▂▃▄▅▆▇";
 
 export function fixed(value, decimals) {
-  // Python's format: an exact tie rounds to even (JS's toFixed rounds it up)
-  const scaled = value * 10 ** decimals;
-  let text;
-  if (Number.isInteger(scaled * 2) && !Number.isInteger(scaled)) {
+  // Python's format and JS's toFixed both round the number's exact binary value; on an exact
+  // tie Python goes to even, JS up. A tie is told from the exact digits (4.35 is
+  // 4.34999…: no tie, "4.3"; 0.25 is one: "0.2"), not from value * 10 ** decimals, which
+  // rounds 4.35 * 10 to 43.5.
+  let text = value.toFixed(decimals);
+  const digits = Math.abs(value).toPrecision(100).split(".")[1] || "";
+  if (/^50*$/.test(digits.slice(decimals))) {  // exactly half way: then scaled is exact
+    const scaled = Math.abs(value) * 10 ** decimals;
     const down = Math.floor(scaled);
-    text = ((down % 2 === 0 ? down : down + 1) / 10 ** decimals).toFixed(decimals);
-  } else {
-    text = value.toFixed(decimals);
+    text = (Math.sign(value) * (down % 2 === 0 ? down : down + 1) / 10 ** decimals).toFixed(decimals);
   }
   return text === "-0" || text === "-0.0" ? "0" : text;
 }
@@ -169,6 +171,7 @@ export function formatValue(info, value) {
   if (unit === "s") return duration(value);
   if (unit === "pct") return fixed(value, Math.abs(value) < 10 ? 1 : 0) + "%";
   if (unit === "min" || unit === "h") return fixed(value, Math.abs(value) < 10 ? 1 : 0) + unit[0];
+  if (unit === "money") return fixed(value, Math.abs(value) < 100 ? 2 : 0);
   if (unit === "score") {
     const n = roundHalfEven(value);
     return n ? (n > 0 ? `+${n}` : `${n}`) : "0";
