@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.reactive import reactive
@@ -16,7 +18,8 @@ _WORDS = {"stale": "STALE", "alert": "ALERT", "warn": "WARN", "message": "MESSAG
 
 
 class Banner(Vertical):
-    """Lines of notices, most urgent first; at most ``max_lines`` with a "+N more" tail."""
+    """Lines of notices, most urgent first; at most ``max_lines``, the last then saying what
+    it leaves out ("+3 more: 2 MESSAGE, NOTE")."""
 
     notices: reactive[tuple[Notice, ...]] = reactive((), recompose=True)
 
@@ -31,9 +34,11 @@ class Banner(Vertical):
         for notice in shown:
             yield Static(f"{_WORDS.get(notice.kind, notice.kind.upper())}  {notice.text}",
                          classes=f"notice -{notice.kind}", markup=False)
-        hidden = len(self.notices) - len(shown)
-        if hidden:
-            yield Static(f"+{hidden} more", classes="notice -more")
+        hidden = self.notices[len(shown):]
+        if hidden:  # say what is left out: a manager's message must not go unnoticed
+            counts = Counter(_WORDS.get(n.kind, n.kind.upper()) for n in hidden)
+            kinds = ", ".join(word if n == 1 else f"{n} {word}" for word, n in counts.items())
+            yield Static(f"+{len(hidden)} more: {kinds}", classes="notice -more", markup=False)
 
     def watch_notices(self, notices: tuple[Notice, ...]) -> None:
         self.display = bool(notices)

@@ -1,0 +1,39 @@
+"""The banner's last line names what it has no room for.
+
+The panel shows at most three banner lines; with a source stale and alerts up (an
+incident), a manager's message to the team was behind "+2 more", which did not say that
+a message was there at all."""
+
+from __future__ import annotations
+
+from helpers import wait_for
+from kiosk_data import T0, alert_values, fixed_clock, view_of
+from textual.widgets import Static
+
+from panneau.kiosk.app import KioskApp
+from panneau.kiosk.widgets import Banner
+
+
+def incident() -> dict:
+    values = alert_values()
+    values["source:pbx"] = {"status": "stale", "since": T0 - 60, "last_event": T0 - 70,
+                            "plugin": "asterisk_ami", "feeds": ["tickets"]}
+    for n, text in enumerate(("Huddle at 3", "Sales call back at 4")):
+        values[f"message:m{n}"] = {"id": f"m{n}", "text": text, "sender": "Lea", "sent": T0,
+                                   "expires": T0 + 3600}
+    values["insight:csat/team:support"] = {
+        "rule": "csat", "key": "team:support/today/csat_pct", "text": "CSAT fell 9 pts",
+        "period": "today so far vs the same time last week", "figures": {}}
+    return values
+
+
+async def test_the_last_banner_line_names_the_kinds_left_out():
+    app = KioskApp(view=view_of(incident()), clock=fixed_clock)
+    async with app.run_test(size=(160, 45)) as pilot:
+        banner = app.panel.query_one(Banner)
+        await wait_for(pilot, lambda: len(banner.query(Static)) == 3)
+        kinds = [n.kind for n in banner.notices]
+        assert kinds == ["stale", "alert", "message", "message", "insight"]
+        lines = [str(s.render()) for s in banner.query(Static)]
+        assert lines[0].startswith("STALE") and lines[1].startswith("ALERT")
+        assert lines[2] == "+3 more: 2 MESSAGE, NOTE"
