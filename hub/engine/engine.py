@@ -115,8 +115,9 @@ class Engine:
     def _take(self, event: ev.Event) -> None:
         if event.ts >= self.calls.next_due:
             self._forget_due(event.ts)
-        route = self._routes.get(type(event))
-        if route is None:
+        try:
+            route = self._routes[type(event)]
+        except KeyError:
             route = self._routes[type(event)] = self._route(type(event))
         for take in route:
             take(event)
@@ -127,9 +128,10 @@ class Engine:
         for event in events:
             if event.ts >= calls.next_due:
                 self._forget_due(event.ts)
-            route = routes.get(kind := type(event))
-            if route is None:
-                route = routes[kind] = route_of(kind)
+            try:
+                route = routes[type(event)]
+            except KeyError:
+                route = routes[type(event)] = route_of(type(event))
             for take in route:
                 take(event)
 
