@@ -20,16 +20,19 @@ exact too.
 
 from __future__ import annotations
 
-__all__ = ["GRID_S", "exact"]
+from typing import Final
+
+__all__ = ["GRID_S", "SNAP", "exact"]
 
 #: The grid every summed duration lies on (seconds; for ticket sums, hours and minutes).
 GRID_S = 2.0**-22
-#: ``x + _SNAP`` lies in ``[2**30, 2**31)`` for ``|x| < 2**29``, where floats are exactly the
+#: ``x + SNAP`` lies in ``[2**30, 2**31)`` for ``|x| < 2**29``, where floats are exactly the
 #: multiples of ``GRID_S``: the addition rounds ``x`` to the grid (to nearest, ties to even)
-#: and the subtraction is exact.
-_SNAP = 1.5 * 2.0**30
+#: and the subtraction is exact. (The busiest call handlers inline :func:`exact` as
+#: ``(x + SNAP) - SNAP``: in pure Python a function call costs more than the two operations.)
+SNAP: Final = 1610612736.0  # 1.5 * 2**30
 
 
 def exact(value: float) -> float:
     """``value`` on the :data:`GRID_S` grid (the nearest multiple; two float operations)."""
-    return (value + _SNAP) - _SNAP
+    return (value + SNAP) - SNAP

@@ -30,7 +30,7 @@ from typing import cast
 from panneau.hub import events as ev
 from panneau.hub.config import Config
 from panneau.hub.engine.bad import BadEvents
-from panneau.hub.engine.exact import exact
+from panneau.hub.engine.exact import SNAP, exact
 from panneau.hub.engine.scopes import Scopes
 from panneau.hub.engine.windows import Row, Sums, Tallies
 
@@ -51,19 +51,10 @@ STALE_WAIT_S = 6 * 3600.0
 STALE_TALK_S = 12 * 3600.0
 
 
-class _Call:
-    """A call in flight: its queue, when it entered, its caller, when it was answered.
-    (A plain slotted class: compiled, a native one; a slotted dataclass's generated
-    ``__init__`` is run by the interpreter.)"""
-
-    __slots__ = ("answered", "caller", "entered", "queue")
-
-    def __init__(self, queue: str, entered: float, caller: str | None,
-                 answered: float | None = None) -> None:
-        self.queue = queue
-        self.entered = entered
-        self.caller = caller
-        self.answered = answered
+#: A call in flight: its queue, when it entered, its caller, when it was answered (None
+#: before; the answer puts a new tuple in its place). A plain tuple: in pure Python a
+#: slotted class's ``__init__`` made a call entering cost about five times as much.
+_Call = tuple[str, float, str | None, float | None]
 
 
 #: Event type -> the :class:`Calls` method taking it (subclasses take their base's).
@@ -183,9 +174,10 @@ class _Place:
 
 def _deadline(call: _Call) -> float:
     """When a call still in flight has lost its outcome line."""
-    if call.answered is None:
-        return call.entered + STALE_WAIT_S
-    return call.answered + STALE_TALK_S
+    answered = call[3]
+    if answered is None:
+        return call[1] + STALE_WAIT_S
+    return answered + STALE_TALK_S
 
 
 def _handler(calls: Calls, kind: type) -> Callable[[ev.Event], None]:
@@ -232,8 +224,7 @@ class Calls:
 
     def to_data(self) -> dict:
         """Calls in flight and what outcomes and repeats depend on, as plain data."""
-        return {"calls": {cid: (c.queue, c.entered, c.caller, c.answered)
-                          for cid, c in self.calls.items()},
+        return {"calls": dict(self.calls),
                 "waiting": {queue: dict(calls) for queue, calls in self.waiting.items()},
                 "closed": tuple(self.closed), "last_answer": dict(self.last_answer),
                 "fcr_prune_at": self._fcr_prune_at,
@@ -242,7 +233,7 @@ class Calls:
 
     def load_data(self, data: dict) -> None:
         """Take back what :meth:`to_data` gave."""
-        self.calls = {cid: _Call(queue, entered, caller, answered)
+        self.calls = {cid: (queue, entered, caller, answered)
                       for cid, (queue, entered, caller, answered) in data["calls"].items()}
         self.waiting = {queue: dict(calls) for queue, calls in data["waiting"].items()}
         self.closed = dict.fromkeys(data["closed"])
@@ -304,14 +295,16 @@ class Calls:
         scopes = self._agents[agent] = self._scopes((f"agent:{agent}",))
         return scopes
 
-    def _close(self, call_id: str) -> _Call | None:
-        calls = self.calls  # (no dict.pop(key, None) here: compiled, a generic method call)
-        call = calls.get(call_id)
+    def _close(self, call_id: str, call: _Call | None) -> _Call | None:
+        """Forget the call ``call_id`` (``call``: it, as :attr:`calls` holds it, or None) and
+        note it closed. (Its callers look it up: no ``dict.pop(key, None)``, compiled a
+        generic method call.)"""
         if call is not None:
-            del calls[call_id]
-            waiting = self.waiting.get(call.queue)
-            if waiting is not None and call_id in waiting:
-                del waiting[call_id]
+            del self.calls[call_id]
+            if call[3] is None:  # still waiting (an answer takes it out of waiting)
+                waiting = self.waiting.get(call[0])
+                if waiting is not None and call_id in waiting:
+                    del waiting[call_id]
         closed = self.closed
         closed[call_id] = None
         if len(closed) > _CLOSED_MAX:
@@ -320,7 +313,7 @@ class Calls:
         return call
 
     def _open(self, ts: float, call_id: str, queue: str, caller: str | None) -> _Call:
-        call = self.calls[call_id] = _Call(queue, ts, caller)
+        call = self.calls[call_id] = (queue, ts, caller, None)
         if ts + STALE_WAIT_S < self.next_due:
             self.next_due = ts + STALE_WAIT_S
         self.closed.pop(call_id, None)
@@ -369,12 +362,12 @@ class Calls:
         prefix = self.scopes.restart_prefix(event.source)  # a group hub's site
         for call_id in list(self.calls):
             if prefix is None or call_id.startswith(prefix):
-                self._close(call_id)
+                self._close(call_id, self.calls.get(call_id))
         if prefix is None:
             self.waiting.clear()
 
     def _lost(self, event: ev.CallLost) -> None:
-        self._close(event.call_id)
+        self._close(event.call_id, self.calls.get(event.call_id))
 
     def _ignore(self, event: ev.Event) -> None:
         """Events calls do not count."""
@@ -384,13 +377,19 @@ class Calls:
         calls = self.calls
         if call_id in calls:
             self.bad.note("duplicate_enter")
-            self._close(call_id)
-        calls[call_id] = _Call(queue, ts, event.caller_id or None)  # as _open, inline
+            self._close(call_id, calls[call_id])
+        calls[call_id] = (queue, ts, event.caller_id or None, None)  # as _open, inline
         if ts + STALE_WAIT_S < self.next_due:
             self.next_due = ts + STALE_WAIT_S
         if call_id in self.closed:
             del self.closed[call_id]
-        self._offered(ts, self._checked.get(queue) or self._queue(queue))
+        place = self._checked.get(queue) or self._queue(queue)
+        minute = int(ts // 60)  # (_offered, inline)
+        if (row := place.row).minute != minute or row.joined:
+            row = self._row(place, minute)
+        row.offered += 1.0
+        if row.loose:
+            self._loose(place, row)
         waiting = self.waiting.get(queue)
         if waiting is None:
             waiting = self.waiting[queue] = {}
@@ -417,7 +416,7 @@ class Calls:
         ok, call = self._target(event.call_id, duration)
         if not ok:
             return None
-        if call is not None and call.answered is not None:
+        if call is not None and call[3] is not None:
             self.bad.note(if_answered)
             return None
         if call is None:
@@ -428,21 +427,23 @@ class Calls:
     def _answered(self, event: ev.CallAnswered) -> None:
         call_id, queue, ts, hold = event.call_id, event.queue, event.ts, event.hold_s
         call = self.calls.get(call_id)
-        if call is None or call.answered is not None or not 0.0 <= hold < _INF:
+        if call is None or call[3] is not None or not 0.0 <= hold < _INF:
             call = self._waiting(event, hold, "outcome_of_closed_call", "answer_without_enter")
             if call is None:
                 return
-        waiting = self.waiting.get(call.queue)
+        entered_in, entered, caller, _ = call
+        waiting = self.waiting.get(entered_in)
         if waiting is not None and call_id in waiting:
             del waiting[call_id]
-        call.answered = ts  # its deadline moves later: next_due is still a lower bound
-        fcr = self._fcr(call.caller, ts) if call.caller else 0
+        # Answered: its deadline moves later (next_due is still a lower bound).
+        self.calls[call_id] = (entered_in, entered, caller, ts)
+        fcr = self._fcr(caller, ts) if caller else 0
         minute, agent = int(ts // 60), event.agent
         place = self._queues.get(queue) or self._queue_scopes(queue)
         if (row := place.row).minute != minute or row.joined:
             row = self._row(place, minute)
         row.outcomes += 1.0
-        row.hold_sum += exact(hold)
+        row.hold_sum += (hold + SNAP) - SNAP  # exact(hold), inline
         if hold <= place.sl:
             row.answered_in_sl += 1.0
         row.answered += 1.0
@@ -492,12 +493,12 @@ class Calls:
             ok, call = self._target(call_id, talk, hold)  # the rare cases: the full checks
             if not ok:
                 return
-        if call is None or call.answered is None:
+        if call is None or (answered := call[3]) is None:
             self.bad.note("end_without_answer")
-        elif ts < call.answered:
+        elif ts < answered:
             self.bad.note("end_before_start")
-        self._close(call_id)
-        talk = exact(talk)
+        self._close(call_id, call)
+        talk = (talk + SNAP) - SNAP  # exact(talk), inline
         transfer = event.ended_by == "transfer" or event.transfer is not None
         minute, agent, queue = int(ts // 60), event.agent, event.queue
         amounts: Sums = {"completed": 1.0, "talk_sum": talk}
@@ -522,11 +523,11 @@ class Calls:
     def _left(self, event: ev.CallAbandoned | ev.CallLeft) -> None:
         wait = event.wait_s
         call = self.calls.get(event.call_id)
-        if call is None or call.answered is not None or not 0.0 <= wait < _INF:
+        if call is None or call[3] is not None or not 0.0 <= wait < _INF:
             call = self._waiting(event, wait, "unanswered_after_answer", "outcome_without_enter")
             if call is None:
                 return
-        self._close(event.call_id)
+        self._close(event.call_id, call)
         queue, minute = event.queue, int(event.ts // 60)
         place = self._checked.get(queue) or self._queue(queue)
         if (row := place.row).minute != minute or row.joined:
@@ -535,7 +536,7 @@ class Calls:
         reason = "" if isinstance(event, ev.CallAbandoned) else event.reason
         if not reason:
             row.abandoned += 1.0
-            row.abandon_wait_sum += exact(wait)
+            row.abandon_wait_sum += (wait + SNAP) - SNAP  # exact(wait), inline
             if wait <= self._short_s and self._short_s > 0:
                 row.short_abandoned += 1.0
         elif reason == "timeout":
@@ -566,8 +567,8 @@ class Calls:
         out: list[tuple[str, float]] = []
         for deadline, call_id in due:
             self.bad.note("stale_call")
-            call = self._close(call_id)
-            if call is not None and call.answered is not None:
+            call = self._close(call_id, calls.get(call_id))
+            if call is not None and call[3] is not None:
                 out.append((call_id, deadline))
         self.next_due = min(map(_deadline, calls.values()), default=_INF)
         return out

@@ -326,13 +326,9 @@ class Tallies:
             targets += [sums for width, sums in self.rolling.items() if minute > cursor - width]
         return targets
 
-    def add_minute(self, minute: int, scopes: tuple[str, ...] | list[str], amounts: Sums,
-                   sign: float = 1.0) -> None:
-        """Add ``sign * amounts`` to each scope in one minute bucket (noted in :attr:`journal`
-        when one is kept; ``amounts`` must not change afterwards)."""
-        if sign < 0:
-            self._undo(minute, scopes, amounts)
-            return
+    def add_minute(self, minute: int, scopes: tuple[str, ...] | list[str], amounts: Sums) -> None:
+        """Add ``amounts`` to each scope in one minute bucket (noted in :attr:`journal` when one
+        is kept; ``amounts`` must not change afterwards)."""
         journal = self._journal
         if journal is not None:  # Journal.add inlined (every event, live)
             journal.minutes.append(minute)
