@@ -34,6 +34,7 @@ from panneau.hub.engine.thresholds import Thresholds
 from panneau.hub.engine.tickets import Tickets
 from panneau.hub.engine.voice import Calls
 from panneau.hub.engine.windows import ROLLING, DayClock, Sums, Tallies
+from panneau.hub.events import Event
 
 __all__ = ["STATE_SCHEMA", "Engine", "StateMismatch"]
 
@@ -99,7 +100,7 @@ class Engine:
     def apply(self, event: object) -> None:  # object: compiled, not refused by a type check
         """Take one event into account, in its place in time (see
         :mod:`panneau.hub.engine.arrival`); ``InvalidEvent`` for anything but an event."""
-        if not isinstance(event, ev.Event):
+        if not isinstance(event, Event):  # (ev.Event: an unspecialized attribute load)
             raise ev.InvalidEvent(f"not an event: {type(event).__name__}")
         self.timeline.add(event)
 

@@ -33,11 +33,13 @@ from panneau.hub.engine.bad import BadEvents
 from panneau.hub.engine.exact import SNAP, exact
 from panneau.hub.engine.scopes import Scopes
 from panneau.hub.engine.windows import Row, Sums, Tallies
+from panneau.hub.events import CallAbandoned
 
 __all__ = ["LEFT_COUNTERS", "STALE_TALK_S", "STALE_WAIT_S", "Calls"]
 
-#: An agent's sums of an answer (by :meth:`Calls._fcr`: no caller, a first contact, a repeat),
-#: and a queue and agent's of a ring not answered (the tallies never change what they add).
+#: An agent's sums of an answer (by the first-contact check in :meth:`Calls._answered`: no
+#: caller, a first contact, a repeat), and a queue and agent's of a ring not answered (the
+#: tallies never change what they add).
 _AGENT_ANSWERED: tuple[Sums, ...] = ({"answered": 1.0}, {"answered": 1.0, "contacts": 1.0},
                                      {"answered": 1.0, "contacts": 1.0, "repeats": 1.0})
 _RING_NO_ANSWER: Sums = {"ring_no_answer": 1.0}
@@ -437,7 +439,29 @@ class Calls:
             del waiting[call_id]
         # Answered: its deadline moves later (next_due is still a lower bound).
         self.calls[call_id] = (entered_in, entered, caller, ts)
-        fcr = self._fcr(caller, ts) if caller else 0
+        # First-contact proxy: 0 no caller to tell, 1 a first contact, 2 a repeat (the index in
+        # _AGENT_ANSWERED): a repeat when the same caller had an answered call within
+        # kpi.fcr_repeat_hours before, not at the same instant (so the figures do not depend
+        # on the order of same-time events). Per caller: the newest instant with an answer
+        # and the newest one before it, so that every answer of one instant is judged
+        # against the same earlier answer.
+        fcr = 0
+        if caller:
+            fcr = 1
+            last = self.last_answer.get(caller)
+            if last is None:
+                self.last_answer[caller] = (ts, None)
+                if len(self.last_answer) > self._fcr_prune_at:
+                    self._prune_answers(ts)
+            else:
+                newest, before = last
+                if ts > newest:
+                    self.last_answer[caller] = (ts, newest)
+                    earlier: float | None = newest
+                else:  # the same instant as the newest (or older: out of the timeline's reach)
+                    earlier = before if ts == newest else newest
+                if earlier is not None and abs(ts - earlier) <= self._horizon:
+                    fcr = 2
         minute, agent = int(ts // 60), event.agent
         place = self._queues.get(queue) or self._queue_scopes(queue)
         if (row := place.row).minute != minute or row.joined:
@@ -456,35 +480,12 @@ class Calls:
         self.tallies.add_minute(minute, self._agents.get(agent) or self._agent(agent),
                                 _AGENT_ANSWERED[fcr])
 
-    def _fcr(self, caller: str | None, ts: float) -> int:
-        """First-contact proxy: an answered call is a repeat when the same caller had an
-        answered call within ``kpi.fcr_repeat_hours`` before (not at the same instant, so
-        the figures do not depend on the order of same-time events). 0: no caller to tell, 1: a
-        first contact, 2: a repeat (the index in ``_FCR``).
-
-        Per caller: the newest instant with an answer and the newest one before it, so that
-        every answer of one instant is judged against the same earlier answer."""
-        if not caller:
-            return 0
+    def _prune_answers(self, ts: float) -> None:
+        """Forget the callers whose newest answer is beyond the repeat horizon from ``ts``."""
         horizon = self._horizon
-        last = self.last_answer.get(caller)
-        earlier: float | None = None
-        if last is None:
-            self.last_answer[caller] = (ts, None)
-        else:
-            newest, before = last
-            if ts > newest:
-                self.last_answer[caller] = (ts, newest)
-                earlier = newest
-            else:  # the same instant as the newest (or older: out of reach of the timeline)
-                earlier = before if ts == newest else newest
-        if len(self.last_answer) > self._fcr_prune_at:
-            self.last_answer = {c: pair for c, pair in self.last_answer.items()
-                                if ts - pair[0] <= horizon}
-            self._fcr_prune_at = max(1024, 2 * len(self.last_answer))
-        if earlier is not None and abs(ts - earlier) <= horizon:
-            return 2
-        return 1
+        self.last_answer = {c: pair for c, pair in self.last_answer.items()
+                            if ts - pair[0] <= horizon}
+        self._fcr_prune_at = max(1024, 2 * len(self.last_answer))
 
     def _ended(self, event: ev.CallEnded) -> None:
         call_id, ts, talk, hold = event.call_id, event.ts, event.talk_s, event.hold_s
@@ -533,7 +534,7 @@ class Calls:
         if (row := place.row).minute != minute or row.joined:
             row = self._row(place, minute)
         row.outcomes += 1.0
-        reason = "" if isinstance(event, ev.CallAbandoned) else event.reason
+        reason = "" if isinstance(event, CallAbandoned) else event.reason
         if not reason:
             row.abandoned += 1.0
             row.abandon_wait_sum += (wait + SNAP) - SNAP  # exact(wait), inline
