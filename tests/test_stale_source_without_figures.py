@@ -9,15 +9,13 @@ greys everything (better grey too much than show old data as live)."""
 
 from __future__ import annotations
 
-import asyncio
-
 from panneau.hub.config import parse_config
 from panneau.hub.freshness import Link, figure_stale
 from panneau.hub.server.app import Hub
 from panneau.hub.view import ViewState
 from panneau.kiosk.model import build_page, notices, page_specs
 from tests.cluster.conftest import free_port
-from tests.hub.conftest import config_text, hello, kiosk_token, recv
+from tests.hub.conftest import config_text, eventually, hello, kiosk_token, recv
 from tests.web.test_wall_model import wall
 from tests.web.wall_node import needs_node
 
@@ -55,10 +53,9 @@ async def test_an_unreachable_survey_endpoint_leaves_the_call_figures_live(tmp_p
     text = config_text(str(tmp_path / "hub.db"), {"count": 4, "interval_s": 0.005})
     config = parse_config(text + UNREACHABLE.format(port=free_port()), "t.toml")
     async with Hub(config, pm=feed_pm) as hub:
-        async with asyncio.timeout(30):
-            while hub.supervisor.states["crm"].status not in ("stale", "down") \
-                    or hub.journal.count_events() < 5 + 2 * 4:
-                await asyncio.sleep(0.02)
+        await eventually(lambda: hub.supervisor.states["crm"].status in ("stale", "down")
+                         and hub.journal.count_events() >= 5 + 2 * 4, timeout=30,
+                         what="the survey source stale or down and the feed's events journalled")
         await hub.wait_idle()
         ws = await hello(hub.ws_url, kiosk_token("support"))
         frame = await recv(ws)

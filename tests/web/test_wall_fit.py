@@ -6,15 +6,13 @@ The page now draws every figure of a page in one size at which the widest fits."
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 from playwright.async_api import async_playwright
 
 from panneau.hub.config import parse_config
 from panneau.hub.server.app import Hub
 from tests.cluster.conftest import free_port
-from tests.hub.conftest import config_text, kiosk_token
+from tests.hub.conftest import config_text, eventually, kiosk_token
 from tests.web.wall_browser import CHROMIUM, FLAGS, needs_chromium, wait_for
 
 pytestmark = needs_chromium
@@ -38,9 +36,8 @@ async def test_every_figure_fits_its_tile(tmp_path, feed_pm, size):
     config = parse_config(text, "wall.toml")
     url = f"http://127.0.0.1:{http_port}/wall/#token={kiosk_token('support')}"
     async with Hub(config, pm=feed_pm) as hub, async_playwright() as pw:
-        async with asyncio.timeout(30):
-            while hub.journal.count_events() < 5 + 2 * 6:
-                await asyncio.sleep(0.02)
+        await eventually(lambda: hub.journal.count_events() >= 5 + 2 * 6, timeout=30,
+                         what="the feed's events journalled")
         await hub.wait_idle()
         browser = await pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         page = await browser.new_page(viewport={"width": size[0], "height": size[1]})

@@ -6,15 +6,13 @@ browser wall showed the figure without it. Real hub on 127.0.0.1, real headless 
 
 from __future__ import annotations
 
-import asyncio
-
 from playwright.async_api import async_playwright
 
 from panneau.hub import wire
 from panneau.hub.config import parse_config
 from panneau.hub.server.app import Hub
 from tests.cluster.conftest import free_port
-from tests.hub.conftest import MANAGER, config_text, hello, kiosk_token, recv_until
+from tests.hub.conftest import MANAGER, config_text, eventually, hello, kiosk_token, recv_until
 from tests.web.wall_browser import CHROMIUM, FLAGS, needs_chromium, wait_for
 
 pytestmark = needs_chromium
@@ -38,9 +36,8 @@ async def test_a_comment_on_a_figure_shows_under_its_tile_until_removed(tmp_path
                           "wall.toml")
     url = f"http://127.0.0.1:{http_port}/wall/#token={kiosk_token('support')}"
     async with Hub(config, pm=feed_pm) as hub, async_playwright() as pw:
-        async with asyncio.timeout(30):
-            while hub.journal.count_events() < 5 + 2 * 4:
-                await asyncio.sleep(0.02)
+        await eventually(lambda: hub.journal.count_events() >= 5 + 2 * 4, timeout=30,
+                         what="the feed's events journalled")
         await annotate(hub, "phone outage 10:05-10:40")
         browser = await pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         page = await browser.new_page(viewport={"width": 1280, "height": 720})
