@@ -179,6 +179,20 @@ export function formatValue(info, value) {
   return fixed(value, Number.isInteger(value) || Math.abs(value) >= 10 ? 0 : 1);
 }
 
+// A signed difference in the KPI's unit: "+0:12", "-3%", "+2" (as panneau.hub.display).
+export function formatDelta(info, delta) {
+  return (delta >= 0 ? "+" : "-") + formatValue(info, Math.abs(delta)).replace(/^\++/, "");
+}
+
+// [direction (-1, 0, 1), better]: better is null when the KPI has no preferred direction or
+// nothing moved (panneau.hub.display.compare).
+export function compare(info, value, ref) {
+  const direction = (value > ref) - (value < ref);
+  const higher = info ? info.higher_is_better : null;
+  if (direction === 0 || typeof higher !== "boolean") return [direction, null];
+  return [direction, (direction > 0) === higher];
+}
+
 export function labelOf(catalogue, kpi) {
   const info = catalogue[kpi];
   return info ? info.label : kpi.replaceAll("_", " ");
@@ -325,6 +339,24 @@ function isStale(catalogue, kpi, stale, link) {
   });
 }
 
+// A figure against the same time yesterday and last week (the hub's ref: value), as the
+// kiosk's tile shows them: [name, direction, better, delta] (kiosk/model.py _refs).
+export function refsOf(info, value, ref) {
+  if (value === null || !ref || typeof ref !== "object" || Array.isArray(ref)) return [];
+  return ["yesterday", "last_week"].filter((name) => isNumber(ref[name])).map((name) => {
+    const [direction, better] = compare(info, value, ref[name]);
+    return [name, direction, better, formatDelta(info, value - ref[name])];
+  });
+}
+
+const REF_NAMES = { yesterday: "yesterday", last_week: "last week" };
+const ARROWS = { 1: "↑", "-1": "↓", 0: "=" };
+
+// "↑+2 yesterday", as under the kiosk's tile (kiosk/widgets/tile.py).
+export function refText([name, direction, , delta]) {
+  return `${ARROWS[direction]}${delta} ${REF_NAMES[name] || name}`;
+}
+
 export function buildPage(view, spec, link, catalogue) {
   const home = scopeOf(view.meta);
   const stale = staleSources(view);
@@ -344,6 +376,7 @@ export function buildPage(view, spec, link, catalogue) {
     const note = view[`annotation:${scope}/${window}/${kpi}`];
     return { kpi, label, text: formatValue(catalogue[kpi], value), state,
              stale: isStale(catalogue, kpi, scopeSources(stale, scope), link),
+             refs: refsOf(catalogue[kpi], value, view[`ref:${scope}/${window}/${kpi}`]),
              note: note && typeof note.text === "string" ? note.text : "" };
   });
   let trend = [];
@@ -385,8 +418,17 @@ export function notices(view, link, now, fmtTime) {
     if (isNumber(m.expires) && m.expires <= now) continue;
     out.push(["message", `${m.sender ? `${m.sender}: ` : ""}${m.text ?? ""}`]);
   }
+  // the team's insights (hub/insights.py; the hub sends a kiosk only its team's), as the kiosk
+  for (const key of Object.keys(view).sort()) {
+    const insight = view[key];
+    if (!key.startsWith("insight:") || !insight || typeof insight !== "object" || !insight.text) continue;
+    out.push(["insight", `${insight.text}${insight.period ? ` (${insight.period})` : ""}`]);
+  }
   return out;
 }
+
+// The word a banner line starts with, per kind (kiosk/widgets/banner.py).
+export const BANNER_WORDS = { stale: "STALE", alert: "ALERT", warn: "WARN", message: "MESSAGE", insight: "NOTE" };
 
 const DAYS = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"];
 
@@ -562,7 +604,11 @@ export class Wall {
     d.body.classList.toggle("stale", !this.link.connected);
     const banner = d.getElementById("banner");
     banner.replaceChildren(...notices({ ...this.view, __catalogue: this.catalogue }, this.link, now, (ts) => this.fmtTime(ts))
-      .map(([kind, text]) => Object.assign(d.createElement("div"), { className: kind, textContent: `${kind === "stale" ? SYMBOLS.stale : kind === "message" ? "✉" : SYMBOLS[kind]} ${text}` })));
+      .map(([kind, text]) => {  // each line under its kind's word, as the kiosk's banner
+        const line = Object.assign(d.createElement("div"), { className: kind });
+        line.append(Object.assign(d.createElement("span"), { className: "word", textContent: BANNER_WORDS[kind] || kind.toUpperCase() }), `  ${text}`);
+        return line;
+      }));
     const specs = pageSpecs(this.view);
     const tiles = d.getElementById("tiles");
     if (!specs.length) {
@@ -600,10 +646,16 @@ export class Wall {
       el.querySelector(".value").textContent = t.text === NO_DATA ? "—" : t.text;
       el.querySelector(".value").dataset.text = t.text;
       el.querySelector(".symbol").textContent = `${symbol} ${t.stale ? "stale" : t.state === "nodata" ? "no data" : t.state === "none" ? "" : t.state.toUpperCase()}`;
+      // against yesterday and last week, as under the kiosk's tile; a blank line without
+      // any, so that the figures of a row of tiles stand level
+      el.append(Object.assign(d.createElement("div"), { className: "refs" }));
+      el.lastChild.append(...t.refs.map((r) => Object.assign(d.createElement("span"), {
+        className: `ref ${r[2] === null ? "even" : r[2] ? "better" : "worse"}`, textContent: refText(r) })));
       if (t.note) {  // a manager's comment on this figure, as under the kiosk's tile
         el.append(Object.assign(d.createElement("div"), { className: "note", textContent: `✎ ${t.note}` }));
       }
-      el.setAttribute("aria-label", `${t.label}: ${t.text === NO_DATA ? "no data" : t.text}, ${t.stale ? "stale" : t.state}${t.note ? `, note: ${t.note}` : ""}`);
+      const refs = t.refs.map((r) => `, ${refText(r)}${r[2] === null ? "" : r[2] ? " (better)" : " (worse)"}`).join("");
+      el.setAttribute("aria-label", `${t.label}: ${t.text === NO_DATA ? "no data" : t.text}, ${t.stale ? "stale" : t.state}${refs}${t.note ? `, note: ${t.note}` : ""}`);
       return el;
     }), ...(page.trend.length > 1 ? [Object.assign(d.createElement("div"), { className: "trend", textContent: `${labelOf(this.catalogue, spec.trend)} trend ${sparkline(page.trend)}` })] : []));
     this.fitValues();

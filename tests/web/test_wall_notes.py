@@ -9,11 +9,9 @@ from __future__ import annotations
 from playwright.async_api import async_playwright
 
 from panneau.hub import wire
-from panneau.hub.config import parse_config
 from panneau.hub.server.app import Hub
-from tests.cluster.conftest import free_port
-from tests.hub.conftest import MANAGER, config_text, eventually, hello, kiosk_token, recv_until
-from tests.web.wall_browser import CHROMIUM, FLAGS, needs_chromium, wait_for
+from tests.hub.conftest import MANAGER, eventually, hello, recv_until
+from tests.web.wall_browser import CHROMIUM, FLAGS, held_calls_page, needs_chromium, wait_for
 
 pytestmark = needs_chromium
 KEY = "team:support/today/answered"
@@ -29,12 +27,7 @@ async def annotate(hub: Hub, text: str) -> None:
 
 
 async def test_a_comment_on_a_figure_shows_under_its_tile_until_removed(tmp_path, feed_pm):
-    ws_port, http_port = free_port(), free_port()
-    text = config_text(str(tmp_path / "hub.db"), {"count": 4, "interval_s": 0.005},
-                       listen=f"127.0.0.1:{ws_port}", http_listen=f"127.0.0.1:{http_port}")
-    config = parse_config(text.replace('title = "Calls"', 'title = "Calls"\ndwell_s = 3600.0'),
-                          "wall.toml")
-    url = f"http://127.0.0.1:{http_port}/wall/#token={kiosk_token('support')}"
+    config, url = held_calls_page(tmp_path, 4)
     async with Hub(config, pm=feed_pm) as hub, async_playwright() as pw:
         await eventually(lambda: hub.journal.count_events() >= 5 + 2 * 4, timeout=30,
                          what="the feed's events journalled")

@@ -7,14 +7,28 @@ from pathlib import Path
 
 import pytest
 
+from panneau.hub.config import parse_config
+from panneau.hub.config.schema import Config
 from panneau.hub.view import ViewState
-from tests.hub.conftest import hello, kiosk_token, recv
+from tests.cluster.conftest import free_port
+from tests.hub.conftest import config_text, hello, kiosk_token, recv
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 needs_chromium = pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed "
                                     "(Debian: apt-get install chromium; .ci/run installs it)")
 FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def held_calls_page(tmp_path: Path, count: int) -> tuple[Config, str]:
+    """A hub fed ``count`` calls whose wall stays on its Calls page, and the support wall's
+    address on it (fixed free ports: the page can come back to the same hub)."""
+    ws_port, http_port = free_port(), free_port()
+    text = config_text(str(tmp_path / "hub.db"), {"count": count, "interval_s": 0.005},
+                       listen=f"127.0.0.1:{ws_port}", http_listen=f"127.0.0.1:{http_port}")
+    config = parse_config(text.replace('title = "Calls"', 'title = "Calls"\ndwell_s = 3600.0'),
+                          "wall.toml")
+    return config, f"http://127.0.0.1:{http_port}/wall/#token={kiosk_token('support')}"
 
 
 async def kiosk_view(hub, team: str) -> ViewState:
