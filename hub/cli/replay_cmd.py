@@ -22,8 +22,10 @@ young collection walks every event read and not yet applied (6 % of the CPU of a
 from __future__ import annotations
 
 import argparse
+import functools
 import gc
 import json
+import logging
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -40,7 +42,10 @@ from panneau.hub.server.gcpolicy import GcPolicy
 from panneau.hub.sources import FileReader
 from panneau.hub.toolkit.timeparse import option_time
 
-__all__ = ["JOURNAL", "collector", "file_readers", "parse_time", "register", "replay"]
+__all__ = ["JOURNAL", "Reached", "collector", "file_readers", "parse_time", "register",
+           "replay"]
+
+log = logging.getLogger(__name__)
 
 #: The name that replays the hub's own journal instead of a source's file (see the docstring).
 JOURNAL = "journal"
@@ -87,15 +92,18 @@ def register(subparsers) -> None:
                              "core is free: the cores less the load average)")
 
 
-def file_readers(pm: Any) -> dict[str, FileReader]:
-    """Every file reader the loaded plugins offer, by its name and by its source kind's name
-    (that kind's first reader); the first plugin to offer a name keeps it."""
-    readers: dict[str, FileReader] = {}
-    for spec in collect_sources(pm).specs.values():
+def file_readers(pm: Any) -> dict[str, tuple[FileReader, str]]:
+    """Every file reader the loaded plugins offer, with the plugin that offers it, by its name
+    and by its source kind's name (that kind's first reader); the first plugin to offer a
+    name keeps it."""
+    registry = collect_sources(pm)
+    readers: dict[str, tuple[FileReader, str]] = {}
+    for spec in registry.specs.values():
+        plugin = registry.provider[spec.name]
         for reader in spec.readers:
-            readers.setdefault(reader.name, reader)
+            readers.setdefault(reader.name, (reader, plugin))
         if spec.readers:
-            readers.setdefault(spec.name, spec.readers[0])
+            readers.setdefault(spec.name, (spec.readers[0], plugin))
     return readers
 
 
@@ -132,9 +140,33 @@ def parse_time(text: str, zone: str = "UTC") -> float:
     return option_time("--at", text, value)
 
 
-def _tracked(batches: Iterable[tuple[Any, int]], done: Callable[[int], None]) -> Iterator[Any]:
-    """Pass batches through, telling ``done`` how many bytes of the file were read."""
+@dataclass
+class Reached:
+    """How far a replay's reader got: the events read, the last one's ``source_pos`` and the
+    bytes of the file read (the reader's buffer included)."""
+
+    events: int = 0
+    source_pos: str | None = None
+    position: int = 0
+
+    def describe(self, size: int) -> str:
+        """``after 2 events, the last from position 2 (8 of 8 bytes read)``."""
+        read = f"{self.position:,} of {size:,} bytes read"
+        if self.source_pos is None:
+            return f"before its first event ({read})"
+        return (f"after {self.events:,} events, the last from position {self.source_pos} "
+                f"({read})")
+
+
+def _tracked(batches: Iterable[tuple[Any, int]], reached: Reached,
+             done: Callable[[int], None]) -> Iterator[Any]:
+    """Pass batches through, keeping ``reached`` and telling ``done`` how many bytes of the
+    file were read."""
     for batch, position in batches:
+        reached.position = position
+        if batch.events:
+            reached.events += len(batch.events)
+            reached.source_pos = batch.events[-1].source_pos
         done(position)
         yield batch
 
@@ -283,11 +315,9 @@ def _batches(reader: FileReader, stream: IO[str], name: str, options: dict[str, 
     def read() -> Iterable[Any]:
         return reader.read(stream, name, options)
 
-    if processes > 1:
-        from panneau.hub.cli.replay_pipe import read_in_child
+    from panneau.hub.cli.replay_pipe import read_here, read_in_child
 
-        return read_in_child(read, where)
-    return ((batch, where()) for batch in read())
+    return (read_in_child if processes > 1 else read_here)(read, where)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -295,6 +325,7 @@ def run(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.progress import Progress
 
+    from panneau.hub.cli.replay_pipe import ReaderFailed
     from panneau.hub.config import ConfigError
 
     if args.source == JOURNAL:
@@ -302,11 +333,11 @@ def run(args: argparse.Namespace) -> int:
 
         return run_journal(args)
     readers = file_readers(args.plugin_manager)
-    reader = readers.get(args.source)
-    if reader is None:
+    if args.source not in readers:
         sys.stderr.write(f"panneau replay: no source reads {args.source!r} files (known: "
                          f"{', '.join(sorted(readers)) or 'none'}; or {JOURNAL})\n")
         return 2
+    reader, plugin = readers[args.source]
     if args.file is None:
         sys.stderr.write(f"panneau replay: {args.source} needs a FILE\n")
         return 2
@@ -322,16 +353,29 @@ def run(args: argparse.Namespace) -> int:
     console = Console(stderr=True)
     size = path.stat().st_size
     show = size >= _PROGRESS_BYTES and console.is_terminal
+    reached = Reached()
     try:
         with stream, collector():
             batches = _batches(reader, stream, path.name, options, _processes(args, size))
             with Progress(console=console, transient=True, disable=not show) as progress:
                 task = progress.add_task(f"replaying {path.name}", total=size)
-                result = replay(
-                    _tracked(batches, lambda n: progress.update(task, completed=n)), config, at)
+                done = functools.partial(progress.update, task)
+                result = replay(_tracked(batches, reached, lambda n: done(completed=n)),
+                                config, at)
     except ValueError as exc:
         sys.stderr.write(f"panneau replay: {path}: {exc}\n")
         return 2
+    except ReaderFailed as exc:
+        log.debug("the %s reader's traceback:\n%s", reader.name, exc.trace)
+        reached.position = max(reached.position, exc.position)
+        why = "a bug of that plugin: --log-level debug shows where; " if exc.trace else ""
+        sys.stderr.write(f"panneau replay: the {reader.name} reader of plugin {plugin} failed "
+                         f"on {path} {reached.describe(size)}: {exc.error} ({why}no figures)\n")
+        return 1
+    except KeyboardInterrupt:
+        sys.stderr.write(f"panneau replay: interrupted; the {reader.name} reader of plugin "
+                         f"{plugin} was on {path} {reached.describe(size)}; no figures\n")
+        return 130
     details = result.details
     if result.read == 0:  # nothing in the file is what this reader reads
         sys.stderr.write(f"panneau replay: no {reader.name} event in {path} "

@@ -12,7 +12,8 @@ more than reading them).
 A batch holding an event of a class that is not one of
 :data:`~panneau.hub.events.EVENT_TYPES` (a plugin's own subclass) is pickled as it is. A
 ``ValueError`` of the reader (not its format) is raised here as the same ``ValueError``;
-anything else it raises comes back as a :class:`RuntimeError` carrying its traceback.
+anything else it raises (a plugin's bug) comes back as :class:`ReaderFailed`, as it does from
+:func:`read_here` when the file is read in this process.
 """
 
 from __future__ import annotations
@@ -31,13 +32,41 @@ from typing import Any
 from panneau.hub.events import EVENT_TYPES, unchecked_builder
 from panneau.hub.sources import ReadBatch
 
-__all__ = ["can_fork", "read_in_child", "spare_core"]
+__all__ = ["ReaderFailed", "can_fork", "read_here", "read_in_child", "spare_core"]
 
 _TYPES = list(EVENT_TYPES.values())
 _KIND = {cls: i for i, cls in enumerate(_TYPES)}
 _VALUES = [attrgetter(*(f.name for f in dataclasses.fields(cls))) for cls in _TYPES]
 _BUILD = [unchecked_builder(cls) for cls in _TYPES]
 _BATCH, _PICKLED, _END, _ERROR, _CRASH = range(5)
+
+
+class ReaderFailed(RuntimeError):
+    """A file reader raised something other than ``ValueError``: a bug of its plugin.
+
+    ``error`` is the exception's type and text (``KeyError: 'agent'``), ``position`` the bytes
+    of the file read by then, ``trace`` its traceback."""
+
+    def __init__(self, error: str, position: int, trace: str) -> None:
+        super().__init__(error)
+        self.error, self.position, self.trace = error, position, trace
+
+    @classmethod
+    def now(cls, exc: Exception, position: int) -> ReaderFailed:
+        """The one for ``exc``, being handled."""
+        return cls(f"{type(exc).__name__}: {exc}", position, traceback.format_exc())
+
+
+def read_here(read: Callable[[], Iterable[ReadBatch]], where: Callable[[], int]
+              ) -> Iterator[tuple[ReadBatch, int]]:
+    """The batches of ``read()``, read in this process, each with ``where()`` after it."""
+    try:
+        for batch in read():
+            yield batch, where()
+    except ValueError:
+        raise
+    except Exception as exc:
+        raise ReaderFailed.now(exc, where()) from exc
 
 
 def can_fork() -> bool:
@@ -87,8 +116,11 @@ def _produce(read: Callable[[], Iterable[ReadBatch]], where: Callable[[], int],
         out.send_bytes(marshal.dumps((_END,)))
     except ValueError as exc:
         out.send_bytes(marshal.dumps((_ERROR, str(exc))))
-    except Exception:
-        out.send_bytes(marshal.dumps((_CRASH, traceback.format_exc())))
+    except Exception as exc:
+        failed = ReaderFailed.now(exc, where())
+        out.send_bytes(marshal.dumps((_CRASH, failed.error, failed.position, failed.trace)))
+    except KeyboardInterrupt:  # Ctrl+C reached both processes: the parent says so
+        pass
     finally:
         out.close()
 
@@ -112,14 +144,16 @@ def _receive(inbox: Connection, child: Any) -> Iterator[tuple[ReadBatch, int]]:
             try:
                 message: Any = marshal.loads(inbox.recv_bytes())
             except EOFError:
-                raise RuntimeError("the reading process ended without its last batch") from None
+                child.join()
+                raise ReaderFailed(f"its process ended (exit code {child.exitcode}) before the "
+                                   "end of the file", 0, "") from None
             kind = message[0]
             if kind == _END:
                 break
             if kind == _ERROR:
                 raise ValueError(message[1])
             if kind == _CRASH:
-                raise RuntimeError(f"the reading process failed:\n{message[1]}")
+                raise ReaderFailed(*message[1:])
             yield _unpack(message)
         child.join()
     finally:
