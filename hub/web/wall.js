@@ -554,7 +554,8 @@ export class Wall {
 
   // The page on screen among `specs`, found by its title as the kiosk does (kiosk/app.py
   // _current): the Alert page coming or going shifts the others without changing the page.
-  current(specs) {
+  current(specs, now) {
+    if (this.pageTitle === null) this.pageSince = now;  // the first page too stays its dwell
     const index = specs.findIndex((s) => s.title === this.pageTitle);
     if (index >= 0) this.pageIndex = index;
     this.pageIndex %= specs.length;
@@ -578,7 +579,7 @@ export class Wall {
   tick(now) {
     const specs = pageSpecs(this.view);
     if (!specs.length) return;
-    const spec = this.current(specs);
+    const spec = this.current(specs, now);
     if (now - this.pageSince >= spec.dwell_s) {
       this.pageIndex = (this.pageIndex + 1) % specs.length;
       this.pageTitle = specs[this.pageIndex].title;
@@ -617,7 +618,7 @@ export class Wall {
       return;
     }
     this.noteAlerts(specs, now);
-    const spec = this.current(specs);
+    const spec = this.current(specs, now);
     const kind = spec.kind || "figures";
     d.getElementById("page-title").textContent = spec.title;
     d.body.dataset.page = spec.title;

@@ -13,7 +13,14 @@ from panneau.hub.freshness import Link
 from panneau.hub.server.wall import wall_catalogue
 from panneau.kiosk.model import build_page, notices, page_specs
 from panneau.kiosk.schedule import closed_text
-from tests.kiosk.kiosk_data import T0, alert_values, group_values, trends_values, view_of
+from tests.kiosk.kiosk_data import (
+    T0,
+    alert_values,
+    group_values,
+    normal_values,
+    trends_values,
+    view_of,
+)
 from tests.web.wall_node import needs_node, run_node
 
 pytestmark = needs_node
@@ -183,3 +190,28 @@ def test_an_agents_alert_reads_its_scope_from_the_right(tmp_path):
         "team:support/now/calls_waiting": {"scope": "team:support", "window": "now",
                                            "kpi": "calls_waiting", "state": "alert",
                                            "since": None}}
+
+
+FIRST = """
+import { Wall } from "./wall.js";
+let text = "";
+process.stdin.on("data", (d) => { text += d; });
+process.stdin.on("end", () => {
+  const wall = new Wall(null, {});
+  wall.render = () => {};  // the rotation only: nothing drawn
+  wall.view = JSON.parse(text);
+  console.log(JSON.stringify([1000, 1001, 1014, 1015, 1029, 1030].map((now) => {
+    wall.tick(now);
+    return [now, wall.pageTitle];
+  })));
+});
+"""
+
+
+def test_the_first_page_stays_its_dwell_as_on_the_kiosk(tmp_path):
+    """The wall started its rotation clock at 0: its first tick left the first page at once,
+    which was on screen for under a second where the kiosk shows it its 15 s."""
+    values = normal_values()  # pages: Queue now, Today (15 s each)
+    assert run_node(tmp_path, FIRST, given=values) == [
+        [1000, "Queue now"], [1001, "Queue now"], [1014, "Queue now"], [1015, "Today"],
+        [1029, "Today"], [1030, "Queue now"]]
