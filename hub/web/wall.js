@@ -129,6 +129,8 @@ export class HubConnection {
 
 // --- how a figure reads (as panneau.hub.display) ---------------------------------------------
 
+// A tile's word after its symbol, as the kiosk's (kiosk/widgets/tile.py): none for ok.
+export const STATE_WORDS = { ok: "", warn: "WARN", alert: "ALERT", none: "", nodata: "no data" };
 export const SYMBOLS = { ok: "✓", warn: "▲", alert: "✖", none: "·", nodata: "—", stale: "◌" };
 const NO_DATA = "-";
 const WINDOW_ORDER = ["now", "15m", "30m", "60m", "today"];
@@ -646,7 +648,7 @@ export class Wall {
       el.querySelector(".label").textContent = t.label;
       el.querySelector(".value").textContent = t.text === NO_DATA ? "—" : t.text;
       el.querySelector(".value").dataset.text = t.text;
-      el.querySelector(".symbol").textContent = `${symbol} ${t.stale ? "stale" : t.state === "nodata" ? "no data" : t.state === "none" ? "" : t.state.toUpperCase()}`;
+      el.querySelector(".symbol").textContent = `${symbol} ${t.stale ? "STALE" : STATE_WORDS[t.state]}`.trim();
       // against yesterday and last week, as under the kiosk's tile; a blank line without
       // any, so that the figures of a row of tiles stand level
       el.append(Object.assign(d.createElement("div"), { className: "refs" }));

@@ -1,0 +1,72 @@
+"""A tile on the browser wall reads its state as the kiosk's tile does.
+
+The kiosk draws a tile's label, figure and symbol in its state's colour, with no word for ok,
+a heavy border in warn, a double one in alert, a dashed one when stale. The browser wall drew
+every figure in white, with a ``✓ OK`` under it and the same border for ok and warn: a red
+number on the kiosk was a white one on the TV beside it. A real hub on 127.0.0.1 serves the
+page to a real headless Chromium, which then draws a fixed view (the kiosk tests')."""
+
+from __future__ import annotations
+
+import json
+
+from playwright.async_api import async_playwright
+
+from panneau.hub.config import parse_config
+from panneau.hub.freshness import Link
+from panneau.hub.server.app import Hub
+from panneau.kiosk.model import build_page, page_specs
+from tests.hub.conftest import config_text, kiosk_token
+from tests.kiosk.kiosk_data import SCOPE, kpis, normal_values, view_of
+from tests.web.wall_browser import CHROMIUM, FLAGS, needs_chromium, wait_for
+
+pytestmark = needs_chromium
+#: The page's colours (wall.css) of each state's figure.
+COLOURS = {"ok": "rgb(47, 191, 113)", "warn": "rgb(245, 183, 0)", "alert": "rgb(255, 77, 79)",
+           "none": "rgb(242, 244, 247)", "nodata": "rgb(138, 148, 163)"}
+BORDERS = {"ok": "solid", "warn": "solid", "alert": "double", "none": "solid",
+           "nodata": "solid"}
+#: The kiosk's symbol and word of each state (kiosk/widgets/tile.py).
+HEADS = {"ok": "✓", "warn": "▲ WARN", "alert": "✖ ALERT", "none": "·", "nodata": "— no data"}
+TILES = """() => [...document.querySelectorAll('#tiles .tile')].map((t) => {
+    const value = getComputedStyle(t.querySelector('.value')), tile = getComputedStyle(t);
+    return [t.dataset.kpi, t.dataset.state, t.querySelector('.symbol').textContent,
+            value.color, getComputedStyle(t.querySelector('.label')).color,
+            tile.borderTopStyle, parseFloat(tile.borderTopWidth)]; })"""
+
+
+def every_state() -> dict:
+    """The kiosk tests' "Queue now" page with a figure in each state."""
+    values = normal_values()
+    values.update(kpis("now", calls_waiting=(9, "alert"), longest_wait_s=(95, "warn")))
+    del values[f"kpi:{SCOPE}/now/agents_paused"]  # no data yet
+    return values
+
+
+async def test_each_tile_reads_its_state_in_the_kiosks_colours_and_words(tmp_path, feed_pm):
+    config = parse_config(config_text(str(tmp_path / "hub.db")), "wall.toml")
+    values = every_state()
+    view = view_of(values)
+    spec = next(s for s in page_specs(view) if s.title == "Queue now")
+    kiosk = [(t.kpi, t.state) for t in build_page(view, spec, Link(True)).tiles]
+    assert {state for _, state in kiosk} == set(COLOURS)
+    async with Hub(config, pm=feed_pm) as hub, async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        page = await browser.new_page(viewport={"width": 1600, "height": 900})
+        await page.goto(f"{hub.http_url}/wall/#token={kiosk_token('support')}")
+        await wait_for(page, "window.panneauWall && panneauWall.wall.link.connected",
+                       "the hub connected")
+        # the hub's own view of this feed-less hub stands aside for the fixed one
+        await page.evaluate(f"""() => {{ panneauWall.hub.onView = () => {{}};
+            panneauWall.wall.setView({json.dumps(values)});
+            panneauWall.wall.showPage('Queue now'); }}""")
+        await wait_for(page, "document.body.dataset.page === 'Queue now'", "the page")
+        shown = await page.evaluate(TILES)
+        await page.screenshot(path=str(tmp_path / "wall-states.png"))
+        await browser.close()
+    assert [(kpi, state) for kpi, state, *_ in shown] == kiosk
+    for _kpi, state, head, value, label, border, _width in shown:
+        assert (head, value, label, border) == (HEADS[state], COLOURS[state], COLOURS[state],
+                                                BORDERS[state])
+    widths = {state: width for _, state, *_, width in shown}
+    assert widths["ok"] < widths["warn"] < widths["alert"]
