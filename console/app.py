@@ -148,5 +148,7 @@ class ConsoleApp(HubApp):
                 self.notify(f"charts: {message.frame.get('reason')}", severity="warning")
         elif message.kind == "error":
             self.notify(f"hub refused: {message.frame.get('reason')}", severity="error")
+        elif message.kind == "ok" and message.frame.get("removed") is False:
+            self.notify(f"no annotation {message.frame.get('id')}", severity="warning")
         elif message.kind == "ok":
             self.notify(f"sent ({message.frame.get('id')})", timeout=3)

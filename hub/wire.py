@@ -119,7 +119,7 @@ HUB_FRAMES: dict[str, Fields] = {
     "message": {"message": ((dict,), True)},
     "alert": {"alert": ((dict,), True)},
     "status": {"sources": ((dict,), True)},
-    "ok": {"ref": (_OPT_STR, False), "id": (_OPT_STR, False)},
+    "ok": {"ref": (_OPT_STR, False), "id": (_OPT_STR, False), "removed": ((bool,), False)},
     "series": {"series": ((dict,), True), "since": (_NUM, True), "until": (_NUM, True),
                "step_s": (_NUM, True), "ref": (_OPT_STR, False)},
     "error": {"reason": ((str,), True), "ref": (_OPT_STR, False)},

@@ -70,6 +70,9 @@ def run(args: argparse.Namespace) -> int:
     answer = request("annotate", args, frame)
     if answer is None:
         return 1
+    if args.remove and answer.get("removed") is False:  # a hub from before says nothing
+        sys.stderr.write(f"panneau annotate: no annotation {answer['id']}\n")
+        return 1
     sys.stdout.write(f"{'removed the comment of' if args.remove else 'commented'} "
                      f"{answer['id']}\n")
     return 0

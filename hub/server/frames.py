@@ -138,7 +138,8 @@ class FrameHandler:
         return {"type": "ok", "id": message.id}
 
     def annotate(self, client: Client, frame: dict[str, Any]) -> dict[str, Any]:
-        """A manager sets (or, with empty text, removes) the note of a KPI key."""
+        """A manager sets (or, with empty text, removes) the note of a KPI key; the ``ok`` of
+        a removal says whether there was a note (``removed``)."""
         self._require_manager(client, "annotate")
         key = frame["key"].removeprefix("kpi:")
         if not _KPI_KEY.match(key):
@@ -153,10 +154,11 @@ class FrameHandler:
         if until is not None and text and not until <= self.clock() + MAX_NOTE_S:
             # inf or NaN was stored, and every export of the period failed on the time
             raise ValueError(f"annotation until must be within {MAX_NOTE_S // 86400} days")
-        self.manager.annotate(key, text, client.label or "manager",
-                              None if until is None else float(until))
-        self.changed()
-        return {"type": "ok", "id": key}
+        done = self.manager.annotate(key, text, client.label or "manager",
+                                     None if until is None else float(until))
+        if done:
+            self.changed()
+        return {"type": "ok", "id": key} if text else {"type": "ok", "id": key, "removed": done}
 
     def target(self, client: Client, frame: dict[str, Any]) -> dict[str, Any]:
         """A manager changes a KPI's target or levels for the site, a team or a queue; the

@@ -99,14 +99,19 @@ class ManagerState:
         if agent not in acked:
             acked.append(agent)
 
-    def annotate(self, key: str, text: str, by: str, until: float | None = None) -> None:
-        """Set the note of ``key`` (until ``until``, if given); an empty ``text`` removes it."""
+    def annotate(self, key: str, text: str, by: str, until: float | None = None) -> bool:
+        """Set the note of ``key`` (until ``until``, if given); an empty ``text`` removes it.
+
+        False (and nothing journalled) when there is no note of ``key`` to remove."""
+        if not text and key not in self.annotations:
+            return False
         now = self.clock()
         self.journal.set_annotation(key, text, by, now, until)
         if text:
             self.annotations[key] = Annotation(text, by, now, until)
         else:
-            self.annotations.pop(key, None)
+            del self.annotations[key]
+        return True
 
     def annotation_values(self) -> dict[str, dict[str, Any]]:
         """The annotations as view values (``annotation:<key>``)."""

@@ -97,6 +97,8 @@ async def test_annotate_sets_and_removes_a_comment_and_export_lists_both(
         assert (code, out) == (0, f"removed the comment of {key}\n"), err
         await tools.recv_until(
             kiosk, lambda f: f["type"] == "delta" and f"annotation:{key}" in f["unset"])
+        code, out, err = await panneau(*args, "--remove", key)  # said "removed" too
+        assert (code, out, err) == (1, "", f"panneau annotate: no annotation {key}\n")
         code, _, err = await panneau(*args, "team:support/answered", "no window")
         assert code == 1 and "annotation key must be <scope>/<window>/<kpi>" in err
         code, _, err = await panneau(*args, key, "x", "--until", "soon")
@@ -114,6 +116,7 @@ async def test_annotate_sets_and_removes_a_comment_and_export_lists_both(
     assert notes[0][:4] == ("team:support", "today", "service_level_pct", "")
     assert notes[0][4].startswith("phone outage 10:05-10:40 (until ")
     assert notes[1] == ("team:support", "today", "service_level_pct", "", "(removed)")
+    assert len(notes) == 2  # the removal of nothing is not logged
 
 
 async def test_message_expires_out_of_bounds_is_refused_naming_the_option(start_hub, tools):

@@ -174,3 +174,28 @@ async def test_a_live_hub_gives_the_console_its_quiet_teams(tmp_path):
             await wait_for(pilot, lambda: [k for k, _ in app.screen.model.teams
                                            if k != "target"] == expected)
             await app.client.close()
+
+
+async def test_unnote_of_a_figure_without_a_comment_says_so(tmp_path):
+    """``!unnote KEY`` of a figure with no comment said "sent", as if one was removed."""
+    from panneau.hub.client import HubClient
+    from panneau.hub.config import parse_config
+    from panneau.hub.server.app import Hub
+    from tests.hub.conftest import MANAGER, config_text
+
+    async with Hub(parse_config(config_text(str(tmp_path / "hub.db")))) as hub:
+        app = ConsoleApp(HubClient(hub.ws_url, MANAGER), tick_s=0.1)
+        async with app.run_test(size=(100, 24)) as pilot:
+            await wait_for(pilot, lambda: app.screen.model.teams)
+            compose = app.screen.query_one("#compose")
+            for line, said in (("!note site/today/answered new phones", "sent (site/today/"),
+                               ("!unnote site/today/answered", "sent (site/today/"),
+                               ("!unnote site/today/answered", "no annotation site/today/")):
+                app.clear_notifications()
+                compose.value = line
+                compose.focus()
+                await pilot.press("enter")
+                await wait_for(pilot, lambda said=said: any(n.message.startswith(said)
+                                                            for n in app._notifications))
+            assert hub.manager.annotations == {}
+            await app.client.close()
