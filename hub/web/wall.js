@@ -386,7 +386,9 @@ export function buildPage(view, spec, link, catalogue) {
     const samples = view[`trend:${home}/${spec.window}/${spec.trend}`];
     trend = (Array.isArray(samples) ? samples : []).filter((s) => Array.isArray(s) && s.length === 2 && isNumber(s[1])).map((s) => s[1]);
   }
-  return { spec, tiles, trend };
+  // greyed and said "(stale)" by the tiles' rule, as the kiosk's trend line
+  const staleTrend = Boolean(spec.trend) && isStale(catalogue, spec.trend, scopeSources(stale, home), link);
+  return { spec, tiles, trend, staleTrend };
 }
 
 export function notices(view, link, now, fmtTime) {
@@ -431,6 +433,32 @@ export function notices(view, link, now, fmtTime) {
 
 // The word a banner line starts with, per kind (kiosk/widgets/banner.py).
 export const BANNER_WORDS = { stale: "STALE", alert: "ALERT", warn: "WARN", message: "MESSAGE", insight: "NOTE" };
+
+// The panel's timezone (meta.timezone), or undefined (the browser's own) when missing or
+// unknown, as the kiosk falls back to the machine's (kiosk/schedule.py zone).
+export function zoneName(name) {
+  if (typeof name !== "string" || !name) return undefined;
+  try {
+    new Intl.DateTimeFormat("en-GB", { timeZone: name });
+    return name;
+  } catch {
+    return undefined;
+  }
+}
+
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+// An instant in `zone` as the kiosk writes it: hhmm "14:03", hms "14:03:09", date
+// "Mon 30 Nov" (kiosk/schedule.py clock_text), and the weekday and minutes the schedule reads.
+export function localTime(ts, zone) {
+  const parts = new Intl.DateTimeFormat("en-US", { weekday: "short", month: "numeric", day: "2-digit", hour: "2-digit",
+                                                  minute: "2-digit", second: "2-digit", hourCycle: "h23", timeZone: zone })
+    .formatToParts(new Date(ts * 1000));
+  const get = (t) => parts.find((p) => p.type === t).value;
+  const hhmm = `${get("hour")}:${get("minute")}`;
+  return { hhmm, hms: `${hhmm}:${get("second")}`, date: `${get("weekday")} ${get("day")} ${MONTHS[Number(get("month")) - 1]}`,
+           day: get("weekday").toLowerCase(), minutes: Number(get("hour")) * 60 + Number(get("minute")) };
+}
 
 const DAYS = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"];
 
@@ -527,19 +555,9 @@ export class Wall {
     });
   }
 
-  zone() { return (this.view.meta && this.view.meta.timezone) || undefined; }
+  zone() { return zoneName(this.view.meta && this.view.meta.timezone); }
 
-  fmtTime(ts) {
-    return new Intl.DateTimeFormat("en-GB", { hour: "2-digit", minute: "2-digit", hour12: false, timeZone: this.zone() })
-      .format(new Date(ts * 1000));
-  }
-
-  localParts(now) {
-    const parts = new Intl.DateTimeFormat("en-GB", { weekday: "short", hour: "2-digit", minute: "2-digit", hour12: false, timeZone: this.zone() })
-      .formatToParts(new Date(now * 1000));
-    const get = (t) => parts.find((p) => p.type === t).value;
-    return { day: get("weekday").toLowerCase().slice(0, 3), minutes: Number(get("hour")) % 24 * 60 + Number(get("minute")) };
-  }
+  fmtTime(ts) { return localTime(ts, this.zone()).hhmm; }
 
   setView(view) { this.view = view; this.render(); }
 
@@ -594,14 +612,15 @@ export class Wall {
   render(now = Date.now() / 1000) {
     const d = this.doc, meta = this.view.meta || {};
     d.getElementById("team").textContent = panelTitle(meta) || "Panneau";
-    d.getElementById("clock").textContent = this.fmtTime(now);
-    const on = scheduleOn(meta.schedule, this.localParts(now));
+    const when = localTime(now, this.zone());
+    d.getElementById("clock").textContent = `${when.date}  ${when.hhmm}`;  // as the kiosk's top bar
+    const on = scheduleOn(meta.schedule, when);
     d.body.classList.toggle("night", !on);
     d.getElementById("night").hidden = on;
     if (!on) {
-      const s = meta.schedule;
-      d.getElementById("night-clock").textContent = this.fmtTime(now);
-      d.getElementById("night-hours").textContent = closedText(s);
+      d.getElementById("night-clock").textContent = when.hhmm;
+      d.getElementById("night-date").textContent = when.date;
+      d.getElementById("night-hours").textContent = closedText(meta.schedule);
     }
     d.body.classList.toggle("connecting", !this.link.everConnected);
     d.body.classList.toggle("stale", !this.link.connected);
@@ -629,7 +648,8 @@ export class Wall {
     d.getElementById("charts").hidden = kind !== "trends";
     d.getElementById("goals").hidden = !["objectives", "scorecard"].includes(kind);
     d.getElementById("dots").textContent = specs.map((_, i) => (i === this.pageIndex ? "●" : "○")).join("") + ` ${this.pageIndex + 1}/${specs.length}`;
-    d.getElementById("as-of").textContent = isNumber(meta.as_of) ? `as of ${this.fmtTime(meta.as_of)}` : "";
+    d.getElementById("as-of").textContent = isNumber(meta.as_of) && meta.as_of > 0
+      ? `as of ${localTime(meta.as_of, this.zone()).hms}` : "as of —";
     if (kind === "trends") this.drawCharts(now);
     else if (kind !== "figures") this.drawGoals(kind);
     else this.drawTiles(spec, now);
@@ -660,7 +680,8 @@ export class Wall {
       const refs = t.refs.map((r) => `, ${refText(r)}${r[2] === null ? "" : r[2] ? " (better)" : " (worse)"}`).join("");
       el.setAttribute("aria-label", `${t.label}: ${t.text === NO_DATA ? "no data" : t.text}, ${t.stale ? "stale" : t.state}${refs}${t.note ? `, note: ${t.note}` : ""}`);
       return el;
-    }), ...(page.trend.length > 1 ? [Object.assign(d.createElement("div"), { className: "trend", textContent: `${labelOf(this.catalogue, spec.trend)} trend ${sparkline(page.trend)}` })] : []));
+    }), ...(page.trend.length > 1 ? [Object.assign(d.createElement("div"), { className: `trend${page.staleTrend ? " stale" : ""}`,
+      textContent: `${labelOf(this.catalogue, spec.trend)} trend${page.staleTrend ? " (stale)" : ""} ${sparkline(page.trend)}` })] : []));
     this.fitValues();
   }
 

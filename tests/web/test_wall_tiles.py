@@ -9,6 +9,7 @@ page to a real headless Chromium, which then draws a fixed view (the kiosk tests
 from __future__ import annotations
 
 import json
+import re
 
 from playwright.async_api import async_playwright
 
@@ -62,11 +63,15 @@ async def test_each_tile_reads_its_state_in_the_kiosks_colours_and_words(tmp_pat
             panneauWall.wall.showPage('Queue now'); }}""")
         await wait_for(page, "document.body.dataset.page === 'Queue now'", "the page")
         shown = await page.evaluate(TILES)
+        bars = await page.evaluate("[document.getElementById('clock').textContent, "
+                                   "document.getElementById('as-of').textContent]")
         await page.screenshot(path=str(tmp_path / "wall-states.png"))
         await browser.close()
     assert [(kpi, state) for kpi, state, *_ in shown] == kiosk
     for _kpi, state, head, value, label, border, _width in shown:
         assert (head, value, label, border) == (HEADS[state], COLOURS[state], COLOURS[state],
                                                 BORDERS[state])
+    assert re.fullmatch(r"[A-Z][a-z]{2} \d\d [A-Z][a-z]{2}  \d\d:\d\d", bars[0])  # as the kiosk
+    assert bars[1] == "as of 10:59:55"  # meta.as_of, in the view's zone, to the second
     widths = {state: width for _, state, *_, width in shown}
     assert widths["ok"] < widths["warn"] < widths["alert"]
