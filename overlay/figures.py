@@ -15,8 +15,11 @@ __all__ = ["figure_lines"]
 
 #: Below this width a figure uses a 4-letter label.
 _SHORT_CELL = 17
-#: From this width (and one row per figure) each figure gets its target and last-week delta.
+#: From this width (and one row per figure) each figure gets its target and last-week delta,
+#: with labels of up to ``_LABEL_W`` characters; longer labels widen the table (all its
+#: values end in one column).
 _TABLE_WIDTH = 44
+_LABEL_W = 10
 
 _TREND_STYLE = {"better": "ahead", "worse": "behind", "same": "dim"}
 
@@ -30,9 +33,10 @@ def _marks(fig: Figure, paint: Paint) -> Text:
                        style=paint(_TREND_STYLE.get(fig.trend or "")))
 
 
-def _table_line(fig: Figure, paint: Paint) -> Text:
+def _table_line(fig: Figure, paint: Paint, label_w: int) -> Text:
     paint = greyed(paint, fig.stale)
-    line = Text(f"{fig.label:<10}{fig.text:>7} ", style=paint(None)).append(_marks(fig, paint))
+    line = Text(f"{fig.label:<{label_w}}{fig.text:>7} ", style=paint(None))
+    line.append(_marks(fig, paint))
     if fig.target_text:
         line.append(f" target {fig.target_text:<6}", style=paint("dim"))
     else:
@@ -42,16 +46,32 @@ def _table_line(fig: Figure, paint: Paint) -> Text:
     return line
 
 
-def _cell(fig: Figure, width: int, paint: Paint) -> Text:
+def _label(fig: Figure, width: int) -> str:
+    return fig.label if width >= _SHORT_CELL else fig.label[:4]
+
+
+def _cell(fig: Figure, width: int, paint: Paint, label_w: int, value_w: int) -> Text:
+    """``label value ✓↑`` in ``width`` cells; ``value_w`` holds a space before the value, so a
+    label too long for the cell is cut (``…``) and never runs into its value."""
     paint = greyed(paint, fig.stale)
-    label = fig.label if width >= _SHORT_CELL else fig.label[:4]
-    value_w = max(1, min(6, width - len(label) - 3))
-    cell = Text(f"{label:<{len(label) if width < _SHORT_CELL else 9}}{fig.text:>{value_w}} ",
-                style=paint(None))
+    label = _label(fig, width)
+    if len(label) > label_w:
+        label = label[:max(0, label_w - 1)] + "…"
+    cell = Text(f"{label:<{label_w}}{fig.text:>{value_w}} ", style=paint(None))
     cell.append(_marks(fig, paint))
     cell.truncate(max(0, width - 1))
     cell.pad_right(width - cell.cell_len)
     return cell
+
+
+def _column(figures: Sequence[Figure], width: int, paint: Paint) -> list[Text]:
+    """One column of cells sharing their label and value widths: values end in one place
+    (the old fixed ``label:<9 value:>6`` where the cell has room, never wider than it)."""
+    value_w = 1 + max(len(f.text) for f in figures)
+    longest = max(len(_label(f, width)) for f in figures)
+    label_w = min(max(1, width - value_w - 3), max(longest, 9 if width >= _SHORT_CELL else 0))
+    value_w = max(value_w, min(6, width - label_w - 3))
+    return [_cell(f, width, paint, label_w, value_w) for f in figures]
 
 
 def figure_lines(figures: Sequence[Figure], width: int, height: int, paint: Paint) -> list[Text]:
@@ -60,17 +80,18 @@ def figure_lines(figures: Sequence[Figure], width: int, height: int, paint: Pain
     shown = [f for f in figures if f.value is not None]
     if not shown or width <= 0 or height <= 0:
         return []
-    if width >= _TABLE_WIDTH and height >= len(shown):
-        return [_table_line(f, paint) for f in shown]
+    label_w = max(_LABEL_W, *(len(f.label) for f in shown))
+    if width >= _TABLE_WIDTH + label_w - _LABEL_W and height >= len(shown):
+        return [_table_line(f, paint, label_w) for f in shown]
     cols = ceil(len(shown) / height)
     rows = ceil(len(shown) / cols)
     cell_w = width // cols
+    columns = [_column(shown[col * rows:(col + 1) * rows], cell_w, paint) for col in range(cols)]
     lines = []
     for row in range(rows):
         line = Text()
-        for col in range(cols):
-            index = col * rows + row
-            if index < len(shown):
-                line.append(_cell(shown[index], cell_w, paint))
+        for cells in columns:
+            if row < len(cells):
+                line.append(cells[row])
         lines.append(line)
     return lines

@@ -17,6 +17,7 @@ from overlay_views import (
 )
 
 from panneau.hub.freshness import Link
+from panneau.hub.view import kpi_key
 from panneau.overlay.app import OverlayApp
 
 SIZES = [pytest.param((40, 10), id="40x10"), pytest.param((60, 15), id="60x15")]
@@ -88,3 +89,13 @@ def test_one_line_by_key(snap_compare, size):
 
 def test_one_line_in_a_one_row_pane(snap_compare):
     assert snap_compare(app(with_alert(agent_values()), one_line=True), terminal_size=(80, 1))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_ticket_agent(snap_compare, size):
+    """An agent who also handles tickets: the catalogue's longer labels keep every value of a
+    column in one place (cut with … in two columns, never run into the value)."""
+    values = agent_values()
+    values |= {kpi_key("agent:alice", "today", kpi): v for kpi, v in
+               {"tickets_created": 3, "tickets_solved": 12, "tickets_pending": 1}.items()}
+    assert snap_compare(app(values), terminal_size=size)
