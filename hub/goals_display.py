@@ -21,7 +21,7 @@ from rich.table import Table
 from rich.text import Text
 
 from panneau.hub.config.schema import PERSPECTIVES
-from panneau.hub.display import SYMBOLS, Symbols, format_value
+from panneau.hub.display import NO_DATA, SYMBOLS, Symbols, format_value
 from panneau.hub.objectives import short_label
 
 __all__ = ["PERSPECTIVE_TITLES", "STATUS_STYLES", "StaleRule", "goal_scope", "objectives_table",
@@ -59,6 +59,13 @@ def _greyed(cells: list[Text], stale: bool) -> list[Text]:
 def _state_text(state: str | None, text: str, symbols: Symbols) -> Text:
     state = state or "none"
     return Text(f"{symbols.state(state)} {text}".rstrip(), style=_COLOURS.get(state, ""))
+
+
+def _figure(kpi: str, value: float | None, symbols: Symbols) -> str:
+    """A figure in a line of text: the no-data mark (``—``) as the tiles' labels show it, not
+    the big digits' ``-``."""
+    text = format_value(kpi, value)
+    return symbols.nodata if text == NO_DATA else text
 
 
 def _stale_text(symbols: Symbols, text: str = "") -> Text:
@@ -109,7 +116,7 @@ def objectives_table(objectives: Iterable[Mapping[str, Any]], symbols: Symbols =
             progress_bar(obj.get("progress_pct"), bar_width, symbols)], doubtful))
         for kr, doubtful in results:
             state = STATUS_STYLES.get(kr.get("status", ""), "none")
-            figures = (f"{format_value(kr['kpi'], kr.get('value'))} → "
+            figures = (f"{_figure(kr['kpi'], kr.get('value'), symbols)} → "
                        f"{format_value(kr['kpi'], kr['target'])} by {_deadline(kr['deadline'])}")
             table.add_row(*_greyed([
                 Text(f"  {kr.get('label') or short_label(kr['kpi'])}"), Text(figures),
@@ -177,8 +184,8 @@ def scorecard_table(card: Mapping[str, Any], symbols: Symbols = SYMBOLS, *,
     links.add_column("figures", no_wrap=True)
     for link in card.get("links", ()):
         cause, effect = link["cause"], link["effect"]
-        figures = (f"{format_value(cause, link.get('cause_value'))} → "
-                   f"{format_value(effect, link.get('effect_value'))}")
+        figures = (f"{_figure(cause, link.get('cause_value'), symbols)} → "
+                   f"{_figure(effect, link.get('effect_value'), symbols)}")
         text = Text(f"{short_label(cause)} → {short_label(effect)}")
         if link.get("warning"):
             text.append(f"  {symbols.warn} {link['warning']}", style="yellow")

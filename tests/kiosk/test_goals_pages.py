@@ -90,6 +90,29 @@ def test_the_scorecard_names_its_period_and_a_row_without_value_reads_one_mark()
     assert "CSAT lag — was 81%" in text and "NPS lag ◌ stale ASA" in text
 
 
+def test_a_link_or_key_result_without_value_reads_the_no_data_mark():
+    """Cause → effect and a key result's "value → target" read "—" without a value, as every
+    other figure in text (the big digits' "-" read as a minus there: "- → 80%")."""
+    from panneau.hub.display import ASCII_SYMBOLS
+    from panneau.hub.goals_display import objectives_table, scorecard_table
+    values = goal_values()
+    card = values["scorecard:team:support"]
+    links = [{**link, "effect_value": None} if link["cause"] == "fcr_pct"
+             else {**link, "cause_value": None, "effect_value": None}
+             if link["cause"] == "kb_freshness_pct" else link for link in card["links"]]
+    objective = values["objective:0"]
+    results = [{**kr, "value": None, "progress_pct": None, "status": "no data"}
+               if kr["kpi"] == "fcr_pct" else kr for kr in objective["key_results"]]
+    card_text = " ".join(_text(scorecard_table({**card, "links": links}), 100).split())
+    assert "FCR → Cost per contact 77% → —" in card_text
+    assert "KB up to date → Self-service — → —" in card_text
+    goals = " ".join(_text(objectives_table([{**objective, "key_results": results}]), 100).split())
+    assert "FCR — → 80% by 31 Dec" in goals and "- →" not in goals
+    ascii_goals = _text(objectives_table([{**objective, "key_results": results}],
+                                         ASCII_SYMBOLS), 100)
+    assert "FCR - → 80% by 31 Dec" in " ".join(ascii_goals.split())  # the console font's mark
+
+
 async def test_the_kiosks_scorecard_page_shows_its_period_over_the_board():
     kiosk = app("scorecard")
     async with kiosk.run_test(size=(80, 24)) as pilot:
