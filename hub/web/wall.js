@@ -134,7 +134,6 @@ export const STATE_WORDS = { ok: "", warn: "WARN", alert: "ALERT", none: "", nod
 export const SYMBOLS = { ok: "✓", warn: "▲", alert: "✖", none: "·", nodata: "—", stale: "◌" };
 const NO_DATA = "-";
 const WINDOW_ORDER = ["now", "15m", "30m", "60m", "today"];
-const SPARKS = "▁▂▃▄▅▆▇";
 
 export function fixed(value, decimals) {
   // Python's format and JS's toFixed both round the number's exact binary value; on an exact
@@ -486,10 +485,18 @@ export function closedText(schedule) {
   return `Outside opening hours (${when} ${schedule.on ?? "00:00"}–${schedule.off ?? "24:00"})`;
 }
 
-function sparkline(values) {
-  if (values.length < 2) return "";
-  const lo = Math.min(...values), hi = Math.max(...values);
-  return values.map((v) => SPARKS[hi === lo ? 3 : Math.round(((v - lo) / (hi - lo)) * (SPARKS.length - 1))]).join("");
+// The trend line's bars, as the kiosk's sparkline (Textual's): the samples split into at most
+// `most` buckets, each drawn at its highest, as a share (0-1) of the samples' range.
+export function sparkBars(values, most = 120) {
+  if (values.length < 2) return values.map(() => 1);
+  const n = Math.min(values.length, most);
+  const lo = Math.min(...values), extent = (Math.max(...values) - lo) || 1;
+  const bars = [];
+  for (let i = 0; i < n; i++) {
+    const part = values.slice(Math.floor((i * values.length) / n), Math.floor(((i + 1) * values.length) / n));
+    if (part.length) bars.push((Math.max(...part) - lo) / extent);
+  }
+  return bars;
 }
 
 // --- the page ---------------------------------------------------------------------------
@@ -635,6 +642,7 @@ export class Wall {
     const tiles = d.getElementById("tiles");
     if (!specs.length) {
       d.getElementById("page-title").textContent = "";
+      d.getElementById("trend").hidden = true;
       tiles.replaceChildren();
       return;
     }
@@ -645,6 +653,7 @@ export class Wall {
     d.body.dataset.page = spec.title;
     d.body.dataset.kind = kind;
     tiles.hidden = kind !== "figures";
+    if (kind !== "figures") d.getElementById("trend").hidden = true;
     d.getElementById("charts").hidden = kind !== "trends";
     d.getElementById("goals").hidden = !["objectives", "scorecard"].includes(kind);
     d.getElementById("dots").textContent = specs.map((_, i) => (i === this.pageIndex ? "●" : "○")).join("") + ` ${this.pageIndex + 1}/${specs.length}`;
@@ -680,9 +689,24 @@ export class Wall {
       const refs = t.refs.map((r) => `, ${refText(r)}${r[2] === null ? "" : r[2] ? " (better)" : " (worse)"}`).join("");
       el.setAttribute("aria-label", `${t.label}: ${t.text === NO_DATA ? "no data" : t.text}, ${t.stale ? "stale" : t.state}${refs}${t.note ? `, note: ${t.note}` : ""}`);
       return el;
-    }), ...(page.trend.length > 1 ? [Object.assign(d.createElement("div"), { className: `trend${page.staleTrend ? " stale" : ""}`,
-      textContent: `${labelOf(this.catalogue, spec.trend)} trend${page.staleTrend ? " (stale)" : ""} ${sparkline(page.trend)}` })] : []));
+    }));
+    this.drawTrend(spec, page);
     this.fitValues();
+  }
+
+  // The page's trend across the bottom, as the kiosk's: its label, then its sparkline.
+  drawTrend(spec, page) {
+    const box = this.doc.getElementById("trend");
+    box.hidden = !spec.trend;
+    if (!spec.trend) return;
+    box.classList.toggle("stale", page.staleTrend);
+    box.querySelector(".trend-label").textContent = `${labelOf(this.catalogue, spec.trend)} trend${page.staleTrend ? " (stale)" : ""}`;
+    box.querySelector(".spark").replaceChildren(...sparkBars(page.trend).map((share) => {
+      const bar = this.doc.createElement("i");
+      bar.style.height = `${Math.max(share, 1 / 8) * 100}%`;  // the lowest as the kiosk's ▁
+      bar.style.opacity = String(0.3 + 0.7 * share);  // from 30% of the colour to all of it
+      return bar;
+    }));
   }
 
   /** The page's figures in one size (as on the kiosk), the CSS one unless the widest figure

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import json
 
+from textual.renderables.sparkline import Sparkline
+
 from panneau.hub.freshness import Link
 from panneau.hub.server.wall import wall_catalogue
 from panneau.kiosk.model import build_page, page_specs
@@ -75,3 +77,29 @@ def test_a_stale_trend_is_marked_as_on_the_kiosk(tmp_path):
                                                       "catalogue": wall_catalogue()}))
         assert shown == [len(kiosk.trend), kiosk.stale_trend]
         assert kiosk.stale_trend is (status == "stale" and feeds == ["voice"])
+
+
+BARS = """
+import { sparkBars } from "./wall.js";
+const { series, most } = JSON.parse(process.argv[2]);
+console.log(JSON.stringify(series.map((values) => sparkBars(values, most))));
+"""
+
+
+def test_the_trend_bars_are_the_kiosks_sparkline_buckets(tmp_path):
+    """The kiosk draws a page's trend with Textual's sparkline: the samples split into a
+    bucket a cell, each at its highest; the wall splits them into at most ``most`` bars."""
+    series = [[70 + (i * 7) % 25 for i in range(60)], [float(v) for v in range(300)],
+              [5.0, 5.0, 5.0], [1.0, 9.0], [42.0], []]
+    most = 120
+    shown = run_node(tmp_path, BARS, json.dumps({"series": series, "most": most}))
+    expected = []
+    for values in series:
+        if len(values) < 2:
+            expected.append([1] * len(values))  # one sample: a full bar, none: nothing
+            continue
+        lo, extent = min(values), (max(values) - min(values)) or 1
+        buckets = Sparkline._buckets(values, num_buckets=min(len(values), most))
+        expected.append([(max(b) - lo) / extent for b in buckets])
+    assert shown == expected
+    assert len(shown[0]) == 60 and len(shown[1]) == most and shown[2] == [0, 0, 0]

@@ -35,6 +35,11 @@ TILES = """() => [...document.querySelectorAll('#tiles .tile')].map((t) => {
             value.color, getComputedStyle(t.querySelector('.label')).color,
             tile.borderTopStyle, parseFloat(tile.borderTopWidth)]; })"""
 
+TREND = """(() => { const t = document.getElementById('trend'), box = t.getBoundingClientRect();
+    return {label: t.querySelector('.trend-label').textContent, width: box.width,
+            bars: t.querySelectorAll('.spark i').length, bottom: box.bottom,
+            footer: document.querySelector('footer').getBoundingClientRect().bottom}; })()"""
+
 
 def every_state() -> dict:
     """The kiosk tests' "Queue now" page with a figure in each state."""
@@ -66,6 +71,11 @@ async def test_each_tile_reads_its_state_in_the_kiosks_colours_and_words(tmp_pat
         bars = await page.evaluate("[document.getElementById('clock').textContent, "
                                    "document.getElementById('as-of').textContent]")
         await page.screenshot(path=str(tmp_path / "wall-states.png"))
+        hidden = await page.evaluate("document.getElementById('trend').hidden")
+        await page.evaluate("panneauWall.wall.showPage('Today')")
+        await wait_for(page, "document.body.dataset.page === 'Today'", "the Today page")
+        trend = await page.evaluate(TREND)
+        await page.screenshot(path=str(tmp_path / "wall-trend.png"))
         await browser.close()
     assert [(kpi, state) for kpi, state, *_ in shown] == kiosk
     for _kpi, state, head, value, label, border, _width in shown:
@@ -73,5 +83,11 @@ async def test_each_tile_reads_its_state_in_the_kiosks_colours_and_words(tmp_pat
                                                 BORDERS[state])
     assert re.fullmatch(r"[A-Z][a-z]{2} \d\d [A-Z][a-z]{2}  \d\d:\d\d", bars[0])  # as the kiosk
     assert bars[1] == "as of 10:59:55"  # meta.as_of, in the view's zone, to the second
+    # the Today page's trend across the bottom, as the kiosk's: no trend, no line
+    today = build_page(view, next(s for s in page_specs(view) if s.title == "Today"), Link(True))
+    assert hidden is True
+    assert trend["label"] == today.trend_label == "SL (all callers) trend"
+    assert trend["bars"] == len(today.trend) == 60
+    assert trend["width"] > 0.9 * 1600 and trend["bottom"] < trend["footer"]
     widths = {state: width for _, state, *_, width in shown}
     assert widths["ok"] < widths["warn"] < widths["alert"]
