@@ -32,6 +32,8 @@ __all__ = [
 
 FAMILIES: tuple[str, ...] = ("voice", "tickets", "surveys", "staffing", "agents")
 TARGET_ROW = "target"
+#: The state shown for a configured agent with no state today (never logged in).
+NOT_SEEN = "not seen today"
 
 
 #: Whether the figure of a KPI (first) on a scope (second; ``None``: the site) is doubtful.
@@ -139,6 +141,31 @@ def _scopes(view: ViewState, kind: str) -> list[str]:
     return sorted(s for s in found if s.startswith(f"{kind}:"))
 
 
+def _team_agents(view: ViewState) -> dict[str, list[str]]:
+    """Each team's configured agents, in the configuration's order (``meta.team_agents``;
+    empty from a hub that does not send it)."""
+    meta = view.meta if isinstance(view.meta, dict) else {}
+    named = meta.get("team_agents")
+    if not isinstance(named, dict):
+        return {}
+    return {t: [a for a in ids if isinstance(a, str)] for t, ids in named.items()
+            if isinstance(ids, list)}
+
+
+def _agent_ids(view: ViewState, team: str | None) -> list[str]:
+    """The agents' rows: every configured agent (of ``team`` when given) in the
+    configuration's order, active today or not, then those known only from events (a team's:
+    by the team their state names), by id."""
+    configured = _team_agents(view)
+    listed = list(dict.fromkeys(a for t, ids in configured.items() if team in (None, t)
+                                for a in ids))
+    seen = {k.id for k, _ in view.keys("agent")} | {s.partition(":")[2]
+                                                      for s in _scopes(view, "agent")}
+    others = sorted(a for a in seen.difference(listed) if team is None
+                    or (view.values.get(f"agent:{a}") or {}).get("team") == team)
+    return listed + others
+
+
 def _name(scope: str) -> str:
     kind, _, ident = scope.partition(":")
     return {"team": f"Team {ident}", "queue": f"  queue {ident}",
@@ -167,17 +194,13 @@ def build_console(view: ViewState, now: float, family: str = "voice",
     infos = columns_for(view, family, shared)
     teams = _figure_rows(view, shared, infos, {s: (Cell(_name(s)),) for s in shared}, shared,
                          stale)
-    agent_ids = sorted({k.id for k, _ in view.keys("agent")} |
-                       {s.partition(":")[2] for s in _scopes(view, "agent")})
-    entries = {a: view.values.get(f"agent:{a}") or {} for a in agent_ids}
-    if team:
-        agent_ids = [a for a in agent_ids if entries[a].get("team") == team]
+    agent_ids = _agent_ids(view, team or None)
     agent_scopes = [f"agent:{a}" for a in agent_ids]
     agent_infos = columns_for(view, family, agent_scopes)
     first = {}
     for agent, scope in zip(agent_ids, agent_scopes, strict=True):
-        entry = entries[agent]
-        state = STATE_LABELS.get(entry.get("state", ""), entry.get("state") or "-")
+        entry = view.values.get(scope) or {}
+        state = STATE_LABELS.get(entry.get("state", ""), entry.get("state") or NOT_SEEN)
         since = entry.get("since")
         first[scope] = (
             Cell(str(entry.get("name") or agent)),

@@ -100,8 +100,11 @@ def make_view(values: dict) -> ViewState:
 
 
 def manager_values() -> dict:
-    """A manager's view: two teams, three agents, one message read by one agent."""
-    values: dict = {"meta": {"role": "manager", "identity": "Marie", "as_of": NOW - 2},
+    """A manager's view: two teams, four agents (dan not seen today), one message read by one
+    agent."""
+    values: dict = {"meta": {"role": "manager", "identity": "Marie", "as_of": NOW - 2,
+                             "team_agents": {"support": ["alice", "dan"],
+                                             "sales": ["gina", "bob"]}},
                     "source:pbx": {"status": "live", "since": NOW - 3600}}
     for scope, waiting, state, sl in (("site", 3, "warn", 81.0), ("team:support", 2, "warn", 84.2),
                                       ("team:sales", 1, "ok", 71.0)):
@@ -112,11 +115,12 @@ def manager_values() -> dict:
                    state_key(scope, "today", SERVICE_LEVEL): "ok" if sl > 80 else "alert",
                    kpi_key(scope, "today", "answered"): 100 * waiting,
                    kpi_key(scope, "now", "agents_available"): waiting - 1}
-    for agent, state, since, reason, answered in (
-            ("alice", "on_call", 221, None, 34), ("bob", "paused", 600, "Lunch", 21),
-            ("gina", "available", 45, None, 40)):
+    for agent, team, state, since, reason, answered in (
+            ("alice", "support", "on_call", 221, None, 34),
+            ("bob", "sales", "paused", 600, "Lunch", 21),
+            ("gina", "sales", "available", 45, None, 40)):
         values[f"agent:{agent}"] = {"state": state, "since": NOW - since, "reason": reason,
-                                    "name": agent.capitalize()}
+                                    "name": agent.capitalize(), "team": team}
         values[kpi_key(f"agent:{agent}", "today", "answered")] = answered
         values[kpi_key(f"agent:{agent}", "today", "aht_s")] = 200 + answered
     values["message:m1"] = {"id": "m1", "text": "Team huddle at 11:00", "sender": "Marie",

@@ -31,11 +31,29 @@ def test_rows_for_every_team_agent_and_message():
                         ("m2", ["Bob, see me", "bob", "10:00", "none yet"])]
 
 
+def test_every_configured_agent_is_listed_in_the_configurations_order():
+    """The Agents table listed only agents with a state today: dan, configured in support
+    but not logged in yet, was missing from it and from the support team's drill."""
+    values = manager_values()
+    model = build_console(make_view(values), NOW)
+    assert [key for key, _ in model.agents] == ["alice", "dan", "gina", "bob"]
+    assert dict(rows(model.agents))["dan"] == ["dan", "not seen today", "-", "-", "-"]
+    drilled = build_console(make_view(values), NOW, team="support").agents
+    assert [key for key, _ in drilled] == ["alice", "dan"]
+    values["agent:zoe"] = {"state": "available", "since": NOW - 5, "reason": None,
+                           "name": "zoe"}  # in no team: known from events only, last
+    assert [key for key, _ in build_console(make_view(values), NOW).agents] == [
+        "alice", "dan", "gina", "bob", "zoe"]
+    del values["meta"]["team_agents"]  # a hub from before: the agents it has states of
+    assert [key for key, _ in build_console(make_view(values), NOW).agents] == [
+        "alice", "bob", "gina", "zoe"]
+    assert [key for key, _ in build_console(make_view(values), NOW, team="sales").agents] == [
+        "bob", "gina"]
+
+
 def tickets_values() -> dict:
     """The manager view with a chat team's ticket figures, a target, a comment, an insight."""
     values = manager_values()
-    values["agent:alice"]["team"] = "support"
-    values["agent:bob"]["team"] = "sales"
     for scope, created, solved in (("site", 30, 20), ("team:support", 25, 18),
                                    ("agent:alice", 9, 7), ("agent:gina", 4, 4)):
         values[kpi_key(scope, "today", "tickets_created")] = created
@@ -66,11 +84,11 @@ def test_the_tickets_family_comes_from_the_catalogue_with_targets_and_comments()
         "▲support: backlog grew 30 % this week", "now vs last week",
         "backlog 130, backlog_last_week 100"])]
     drilled = build_console(view, NOW, "tickets", team="support")
-    assert [key for key, _ in drilled.agents] == ["target", "alice"]
+    assert [key for key, _ in drilled.agents] == ["target", "alice", "dan"]
     everyone = build_console(view, NOW, "tickets").agents
     by_created = sort_rows(everyone, 4, reverse=True)  # Agent, State, For, First response, ...
-    assert [key for key, _ in by_created] == ["alice", "gina", "bob"]  # bob: none, last
-    assert [key for key, _ in sort_rows(everyone, 4)] == ["gina", "alice", "bob"]
+    assert [key for key, _ in by_created] == ["alice", "gina", "dan", "bob"]  # none: last
+    assert [key for key, _ in sort_rows(everyone, 4)] == ["gina", "alice", "dan", "bob"]
     day = dict(rows(agent_day(view, "alice")))
     assert day["tickets_solved"] == ["tickets", "Tickets solved", "7", "", ""]
     assert day["frt_avg_min"][-1] == "≤2.0m"  # the team's target
@@ -161,11 +179,12 @@ def test_a_configured_team_without_figures_has_its_row():
 
 async def test_a_live_hub_gives_the_console_its_quiet_teams(tmp_path):
     """A hub whose sources have said nothing yet today: its Overview still lists the site,
-    each team and each queue of the configuration (sent in ``meta.scopes``)."""
+    each team and each queue of the configuration (sent in ``meta.scopes``), its Agents table
+    every configured agent (``meta.team_agents``)."""
     from panneau.hub.client import HubClient
     from panneau.hub.config import parse_config
     from panneau.hub.server.app import Hub
-    from tests.hub.conftest import MANAGER, config_text
+    from tests.hub.conftest import AGENTS, MANAGER, config_text
 
     async with Hub(parse_config(config_text(str(tmp_path / "hub.db")))) as hub:
         app = ConsoleApp(HubClient(hub.ws_url, MANAGER), tick_s=0.1)
@@ -173,6 +192,9 @@ async def test_a_live_hub_gives_the_console_its_quiet_teams(tmp_path):
             expected = ["site", "team:sales", "team:support", "queue:sales", "queue:support"]
             await wait_for(pilot, lambda: [k for k, _ in app.screen.model.teams
                                            if k != "target"] == expected)
+            configured = [a for agents in AGENTS.values() for a in agents]  # none seen yet
+            assert [k for k, _ in app.screen.model.agents] == configured
+            assert {c[1].text for _, c in app.screen.model.agents} == {"not seen today"}
             await app.client.close()
 
 
