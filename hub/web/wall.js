@@ -131,6 +131,13 @@ export class HubConnection {
 
 // A tile's word after its symbol, as the kiosk's (kiosk/widgets/tile.py): none for ok.
 export const STATE_WORDS = { ok: "", warn: "WARN", alert: "ALERT", none: "", nodata: "no data" };
+// What a tile says of its state under its figure: the kiosk's tile head without the label
+// ("✖ ALERT", "✓", "✖ ◌ STALE": a stale figure keeps its state's symbol).
+export function tileMark(tile) {
+  const words = tile.stale ? `${SYMBOLS.stale} STALE` : STATE_WORDS[tile.state];
+  return `${SYMBOLS[tile.state]} ${words}`.trim();
+}
+
 export const SYMBOLS = { ok: "✓", warn: "▲", alert: "✖", none: "·", nodata: "—", stale: "◌" };
 const NO_DATA = "-";
 const WINDOW_ORDER = ["now", "15m", "30m", "60m", "today"];
@@ -672,12 +679,11 @@ export class Wall {
       const flash = spec.isAlert && now < this.flashUntil && this.flashKpis.has(t.kpi);
       el.className = `tile ${t.state}${t.stale ? " stale" : ""}${flash ? " flash" : ""}`;
       Object.assign(el.dataset, { kpi: t.kpi, state: t.state, stale: String(t.stale) });
-      const symbol = t.stale ? SYMBOLS.stale : SYMBOLS[t.state];
       el.innerHTML = '<div class="label"></div><div class="value"></div><div class="symbol"></div>';
       el.querySelector(".label").textContent = t.label;
       el.querySelector(".value").textContent = t.text === NO_DATA ? "—" : t.text;
       el.querySelector(".value").dataset.text = t.text;
-      el.querySelector(".symbol").textContent = `${symbol} ${t.stale ? "STALE" : STATE_WORDS[t.state]}`.trim();
+      el.querySelector(".symbol").textContent = tileMark(t);
       // against yesterday and last week, as under the kiosk's tile; a blank line without
       // any, so that the figures of a row of tiles stand level
       el.append(Object.assign(d.createElement("div"), { className: "refs" }));

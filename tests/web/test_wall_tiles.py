@@ -8,6 +8,7 @@ page to a real headless Chromium, which then draws a fixed view (the kiosk tests
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 
@@ -18,20 +19,24 @@ from panneau.hub.freshness import Link
 from panneau.hub.server.app import Hub
 from panneau.kiosk.model import build_page, page_specs
 from tests.hub.conftest import config_text, kiosk_token
-from tests.kiosk.kiosk_data import SCOPE, kpis, normal_values, view_of
+from tests.kiosk.kiosk_data import SCOPE, T0, kpis, normal_values, view_of
 from tests.web.wall_browser import CHROMIUM, FLAGS, needs_chromium, wait_for
 
 pytestmark = needs_chromium
 #: The page's colours (wall.css) of each state's figure.
 COLOURS = {"ok": "rgb(47, 191, 113)", "warn": "rgb(245, 183, 0)", "alert": "rgb(255, 77, 79)",
-           "none": "rgb(242, 244, 247)", "nodata": "rgb(138, 148, 163)"}
+           "none": "rgb(242, 244, 247)", "nodata": "rgb(138, 148, 163)",
+           "stale": "rgb(91, 100, 112)"}
 BORDERS = {"ok": "solid", "warn": "solid", "alert": "double", "none": "solid",
-           "nodata": "solid"}
-#: The kiosk's symbol and word of each state (kiosk/widgets/tile.py).
-HEADS = {"ok": "✓", "warn": "▲ WARN", "alert": "✖ ALERT", "none": "·", "nodata": "— no data"}
+           "nodata": "solid", "stale": "dashed"}
+#: The kiosk's symbol and word of each state (kiosk/widgets/tile.py); a stale figure (here
+#: one in alert) keeps its state's symbol.
+HEADS = {"ok": "✓", "warn": "▲ WARN", "alert": "✖ ALERT", "none": "·", "nodata": "— no data",
+         "stale": "✖ ◌ STALE"}
 TILES = """() => [...document.querySelectorAll('#tiles .tile')].map((t) => {
     const value = getComputedStyle(t.querySelector('.value')), tile = getComputedStyle(t);
-    return [t.dataset.kpi, t.dataset.state, t.querySelector('.symbol').textContent,
+    return [t.dataset.kpi, t.dataset.stale === 'true' ? 'stale' : t.dataset.state,
+            t.querySelector('.symbol').textContent,
             value.color, getComputedStyle(t.querySelector('.label')).color,
             tile.borderTopStyle, parseFloat(tile.borderTopWidth)]; })"""
 
@@ -42,10 +47,16 @@ TREND = """(() => { const t = document.getElementById('trend'), box = t.getBound
 
 
 def every_state() -> dict:
-    """The kiosk tests' "Queue now" page with a figure in each state."""
+    """The kiosk tests' "Queue now" page with a figure in each state, and one in alert whose
+    source is stale."""
     values = normal_values()
-    values.update(kpis("now", calls_waiting=(9, "alert"), longest_wait_s=(95, "warn")))
+    values.update(kpis("now", calls_waiting=(9, "alert"), longest_wait_s=(95, "warn"),
+                       agents_logged_in=(2, "alert")))
+    values["meta"]["pages"] = copy.deepcopy(values["meta"]["pages"])  # the kiosk tests' own
+    values["meta"]["pages"][0]["kpis"].append("agents_logged_in")
     del values[f"kpi:{SCOPE}/now/agents_paused"]  # no data yet
+    values["source:acd"] = {"status": "stale", "since": T0 - 60, "last_event": T0 - 90,
+                            "detail": "", "feeds": ["agents_logged_in"]}  # its figure greyed
     return values
 
 
@@ -54,7 +65,8 @@ async def test_each_tile_reads_its_state_in_the_kiosks_colours_and_words(tmp_pat
     values = every_state()
     view = view_of(values)
     spec = next(s for s in page_specs(view) if s.title == "Queue now")
-    kiosk = [(t.kpi, t.state) for t in build_page(view, spec, Link(True)).tiles]
+    kiosk = [(t.kpi, "stale" if t.stale else t.state)
+             for t in build_page(view, spec, Link(True)).tiles]
     assert {state for _, state in kiosk} == set(COLOURS)
     async with Hub(config, pm=feed_pm) as hub, async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
@@ -78,6 +90,7 @@ async def test_each_tile_reads_its_state_in_the_kiosks_colours_and_words(tmp_pat
         await page.screenshot(path=str(tmp_path / "wall-trend.png"))
         await browser.close()
     assert [(kpi, state) for kpi, state, *_ in shown] == kiosk
+    assert [k for k, state in kiosk if state == "stale"] == ["agents_logged_in"]
     for _kpi, state, head, value, label, border, _width in shown:
         assert (head, value, label, border) == (HEADS[state], COLOURS[state], COLOURS[state],
                                                 BORDERS[state])
