@@ -390,12 +390,26 @@ def _objective_issues(config: Config) -> list[ConfigIssue]:
             if kr.scope is not None:
                 issues += _scope_issue(config, kr.scope, (*at, "scope"))
             if kr.deadline is not None:
-                try:
-                    date.fromisoformat(kr.deadline)
-                except ValueError:
-                    issues.append(ConfigIssue((*at, "deadline"),
-                                              f"expected YYYY-MM-DD, got {kr.deadline!r}"))
+                issues += _deadline_issue(kr.deadline, obj.period, (*at, "deadline"))
     return issues
+
+
+def _deadline_issue(deadline: str, period: str, path: tuple) -> list[ConfigIssue]:
+    """A key result's deadline: a date, and within its objective's period when that period is
+    a fixed one (``2026-Q4``: a deadline of 2027-03-31 or 2026-06-30 is a typo; a rolling
+    ``quarter`` moves, so any date is taken)."""
+    try:
+        day = date.fromisoformat(deadline)
+    except ValueError:
+        return [ConfigIssue(path, f"expected YYYY-MM-DD, got {deadline!r}")]
+    try:
+        fixed = parse_period(period, date(2000, 1, 1))
+        if fixed != parse_period(period, date(2001, 7, 1)) or day in fixed:
+            return []
+    except ValueError:
+        return []  # the period's own issue says what is wrong
+    return [ConfigIssue(path, f"{deadline} is outside the objective's period {period} "
+                              f"({fixed.first} to {fixed.last})")]
 
 
 def _scorecard_issues(config: Config) -> list[ConfigIssue]:

@@ -143,11 +143,28 @@ links = [{ cause = "training_hours", effect = "csat_pct" }]
      'target = 1\nscope = "queue:nope"\n', "unknown scope 'queue:nope'"),
     ('[scorecard]\n[[scorecard.links]]\ncause = "occupancy_pct"\neffect = "churn"\n',
      "scorecard.links[0].effect: unknown KPI 'churn'"),
+    ('[[objectives]]\ntitle = "x"\nperiod = "2026-Q4"\n[[objectives.key_results]]\n'
+     'kpi = "fcr_pct"\ntarget = 1\ndeadline = "2027-03-31"\n',
+     "<config>:12: objectives[0].key_results[0].deadline: 2027-03-31 is outside the "
+     "objective's period 2026-Q4 (2026-10-01 to 2026-12-31)"),
+    ('[[objectives]]\ntitle = "x"\nperiod = "2026-11"\n[[objectives.key_results]]\n'
+     'kpi = "fcr_pct"\ntarget = 1\ndeadline = "2026-31-12"\n',
+     "objectives[0].key_results[0].deadline: expected YYYY-MM-DD, got '2026-31-12'"),
 ])
 def test_bad_objectives_are_refused_with_their_line(extra, message):
     with pytest.raises(ConfigError) as err:
         parse_config(BASE + extra)
     assert any(message in line for line in err.value.messages), err.value.messages
+
+
+@pytest.mark.parametrize(("period", "deadline"), [
+    ("2026-Q4", "2026-12-31"), ("2026-Q4", "2026-10-01"), ("quarter", "2026-12-31"),
+    ("month", "2020-01-31"), ("2026-11-01..2026-11-15", "2026-11-15")])
+def test_a_deadline_within_a_fixed_period_or_with_a_rolling_one_is_taken(period, deadline):
+    config = parse_config(BASE + f'[[objectives]]\ntitle = "x"\nperiod = "{period}"\n'
+                          '[[objectives.key_results]]\nkpi = "fcr_pct"\ntarget = 1\n'
+                          f'deadline = "{deadline}"\n')
+    assert config.objectives[0].key_results[0].deadline == deadline
 
 
 def test_a_key_result_without_figures_leaves_its_objective_short_of_done():
