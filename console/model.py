@@ -20,6 +20,7 @@ from panneau.hub.display import (
     format_duration,
     format_value,
     label_of,
+    state_reason,
     state_symbol,
 )
 from panneau.hub.freshness import Link, figure_stale, scope_sources, stale_sources
@@ -204,7 +205,8 @@ def build_console(view: ViewState, now: float, family: str = "voice",
         since = entry.get("since")
         first[scope] = (
             Cell(str(entry.get("name") or agent)),
-            Cell(state + (f": {entry['reason']}" if entry.get("reason") else "")),
+            Cell(state + (f": {why}" if (why := state_reason(state, entry.get("reason")))
+                          else "")),
             Cell(format_duration(now - since) if isinstance(since, int | float) else "-"))
     targets_from = [f"team:{team}"] if team else []
     agents = _figure_rows(view, agent_scopes, agent_infos, first, [*targets_from, "site"],

@@ -21,6 +21,7 @@ __all__ = [
     "format_duration",
     "format_value",
     "label_of",
+    "state_reason",
     "state_symbol",
     "unit_of",
 ]
@@ -68,6 +69,13 @@ STATE_LABELS: dict[str, str] = {
     "paused": "Paused",
     "logged_out": "Logged out",
 }
+
+
+def state_reason(label: str, reason: str | None) -> str:
+    """What an agent's state adds to its label (a pause's reason), ``""`` when it only says the
+    label again: Asterisk's wrap-up "reason" is "Wrap-up" ("Wrap-up: Wrap-up" said it twice)."""
+    reason = reason or ""
+    return "" if reason.lower() == label.lower() else reason
 
 
 def state_symbol(state: str | None, symbols: Symbols = SYMBOLS) -> str:

@@ -16,7 +16,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from panneau.hub.catalogue import KPIS, SERVICE_LEVEL
-from panneau.hub.display import STATE_LABELS, format_delta, format_duration, format_value
+from panneau.hub.display import (
+    STATE_LABELS,
+    format_delta,
+    format_duration,
+    format_value,
+    state_reason,
+)
 from panneau.hub.freshness import (
     Freshness,
     Link,
@@ -243,9 +249,7 @@ def agent_now(view: ViewState, agent: str, now: float, link: Link = _LINKED
     since = entry.get("since")
     in_state = format_duration(now - since) if isinstance(since, int | float) else ""
     label = STATE_LABELS.get(state, state)
-    reason = entry.get("reason") or ""
-    if reason.lower() == label.lower():  # "Wrap-up: Wrap-up" says it twice
-        reason = ""
+    reason = state_reason(label, entry.get("reason"))
     return AgentNow(state, label, reason, in_state,
                     family_stale("agents", stale_sources(view).values(), link))
 

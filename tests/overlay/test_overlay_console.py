@@ -31,6 +31,17 @@ def test_rows_for_every_team_agent_and_message():
                         ("m2", ["Bob, see me", "bob", "10:00", "none yet"])]
 
 
+def test_an_agent_in_wrap_up_reads_wrap_up_once():
+    """Asterisk gives wrap-up the reason "Wrap-up": the Agents table read "Wrap-up: Wrap-up"
+    (the overlay already said it once); a pause keeps its reason."""
+    values = manager_values()
+    values["agent:alice"] = {"state": "wrapup", "since": NOW - 20, "reason": "Wrap-up",
+                             "name": "Alice"}
+    agents = dict(rows(build_console(make_view(values), NOW).agents))
+    assert agents["alice"][1] == "Wrap-up"
+    assert agents["bob"][1] == "Paused: Lunch"
+
+
 def test_every_configured_agent_is_listed_in_the_configurations_order():
     """The Agents table listed only agents with a state today: dan, configured in support
     but not logged in yet, was missing from it and from the support team's drill."""
