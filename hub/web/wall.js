@@ -506,6 +506,12 @@ export function sparkBars(values, most = 120) {
   return bars;
 }
 
+// Tiles a row, as the kiosk's grid (kiosk/screens/panel.py _columns): 2×2 for four,
+// otherwise up to three a row.
+export function columnsOf(count) {
+  return count === 2 || count === 4 ? 2 : Math.min(Math.max(count, 1), 3);
+}
+
 // --- the page ---------------------------------------------------------------------------
 
 export class Wall {
@@ -696,6 +702,7 @@ export class Wall {
       el.setAttribute("aria-label", `${t.label}: ${t.text === NO_DATA ? "no data" : t.text}, ${t.stale ? "stale" : t.state}${refs}${t.note ? `, note: ${t.note}` : ""}`);
       return el;
     }));
+    d.getElementById("tiles").style.gridTemplateColumns = `repeat(${columnsOf(page.tiles.length)}, minmax(0, 1fr))`;
     this.drawTrend(spec, page);
     this.fitValues();
   }
@@ -717,16 +724,20 @@ export class Wall {
 
   /** The page's figures in one size (as on the kiosk), the CSS one unless the widest figure
    * would run out of its tile ("100%" or "1:02:03" in a third of a TV ran over the next
-   * tile): then smaller, so that it fits. */
+   * tile), or the tallest out of the height its tile keeps for it under banner lines and a
+   * trend (as the kiosk's figure takes the rows its tile has left): then smaller, so that it
+   * fits. */
   fitValues() {
     const values = [...this.doc.querySelectorAll("#tiles .tile .value")];
+    for (const v of values) v.style.fontSize = "";
     let scale = 1;
     for (const v of values) {
-      v.style.fontSize = "";
-      const tile = getComputedStyle(v.parentElement);
-      const room = v.parentElement.clientWidth - parseFloat(tile.paddingLeft) - parseFloat(tile.paddingRight);
-      const width = v.getBoundingClientRect().width;
-      if (width > room) scale = Math.min(scale, room / width);
+      const tile = v.parentElement, style = getComputedStyle(tile);
+      const room = tile.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+      const others = [...tile.children].filter((c) => c !== v).reduce((sum, c) => sum + c.getBoundingClientRect().height, 0);
+      const height = tile.clientHeight - parseFloat(style.paddingTop) - parseFloat(style.paddingBottom) - others;
+      const box = v.getBoundingClientRect();
+      scale = Math.min(scale, room / box.width, Math.max(height, 0) / box.height);
     }
     if (scale >= 1) return;
     const size = parseFloat(getComputedStyle(values[0]).fontSize) * scale * 0.96;

@@ -1,10 +1,11 @@
-"""A tile on the browser wall reads its state as the kiosk's tile does.
+"""A tile on the browser wall reads its state as the kiosk's tile does, in the kiosk's grid.
 
 The kiosk draws a tile's label, figure and symbol in its state's colour, with no word for ok,
-a heavy border in warn, a double one in alert, a dashed one when stale. The browser wall drew
-every figure in white, with a ``✓ OK`` under it and the same border for ok and warn: a red
-number on the kiosk was a white one on the TV beside it. A real hub on 127.0.0.1 serves the
-page to a real headless Chromium, which then draws a fixed view (the kiosk tests')."""
+a heavy border in warn, a double one in alert, a dashed one when stale, and four tiles as 2×2.
+The browser wall drew every figure in white with a ``✓ OK`` under it, the same border for ok
+and warn, and four tiles as three and one alone: a red number on the kiosk was a white one on
+the TV beside it. A real hub on 127.0.0.1 serves the page to a real headless Chromium, which
+then draws a fixed view (the kiosk tests')."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from panneau.hub.config import parse_config
 from panneau.hub.freshness import Link
 from panneau.hub.server.app import Hub
 from panneau.kiosk.model import build_page, page_specs
+from panneau.kiosk.screens.panel import _columns
 from tests.hub.conftest import config_text, kiosk_token
 from tests.kiosk.kiosk_data import SCOPE, T0, kpis, normal_values, view_of
 from tests.web.wall_browser import CHROMIUM, FLAGS, needs_chromium, wait_for
@@ -40,6 +42,12 @@ TILES = """() => [...document.querySelectorAll('#tiles .tile')].map((t) => {
             value.color, getComputedStyle(t.querySelector('.label')).color,
             tile.borderTopStyle, parseFloat(tile.borderTopWidth)]; })"""
 
+COLUMNS = """new Set([...document.querySelectorAll('#tiles .tile')].map((t) =>
+    t.getBoundingClientRect().left)).size"""
+FITS = """(() => ({spilling: [...document.querySelectorAll('#tiles .tile')].filter((t) =>
+    t.scrollHeight > t.clientHeight + 1 || t.scrollWidth > t.clientWidth + 1).map((t) =>
+    t.dataset.kpi), bar_on_screen: document.querySelector('footer').getBoundingClientRect()
+    .bottom <= innerHeight + 0.5}))()"""
 TREND = """(() => { const t = document.getElementById('trend'), box = t.getBoundingClientRect();
     return {label: t.querySelector('.trend-label').textContent, width: box.width,
             bars: t.querySelectorAll('.spark i').length, bottom: box.bottom,
@@ -80,6 +88,7 @@ async def test_each_tile_reads_its_state_in_the_kiosks_colours_and_words(tmp_pat
             panneauWall.wall.showPage('Queue now'); }}""")
         await wait_for(page, "document.body.dataset.page === 'Queue now'", "the page")
         shown = await page.evaluate(TILES)
+        columns, fits = [await page.evaluate(COLUMNS)], [await page.evaluate(FITS)]
         bars = await page.evaluate("[document.getElementById('clock').textContent, "
                                    "document.getElementById('as-of').textContent]")
         await page.screenshot(path=str(tmp_path / "wall-states.png"))
@@ -87,6 +96,8 @@ async def test_each_tile_reads_its_state_in_the_kiosks_colours_and_words(tmp_pat
         await page.evaluate("panneauWall.wall.showPage('Today')")
         await wait_for(page, "document.body.dataset.page === 'Today'", "the Today page")
         trend = await page.evaluate(TREND)
+        columns.append(await page.evaluate(COLUMNS))
+        fits.append(await page.evaluate(FITS))
         await page.screenshot(path=str(tmp_path / "wall-trend.png"))
         await browser.close()
     assert [(kpi, state) for kpi, state, *_ in shown] == kiosk
@@ -102,5 +113,10 @@ async def test_each_tile_reads_its_state_in_the_kiosks_colours_and_words(tmp_pat
     assert trend["label"] == today.trend_label == "SL (all callers) trend"
     assert trend["bars"] == len(today.trend) == 60
     assert trend["width"] > 0.9 * 1600 and trend["bottom"] < trend["footer"]
+    # as the kiosk's grid: up to three a row, but four as 2×2 (not three and one alone)
+    assert columns == [3, 2] == [_columns(6), _columns(4)]
+    # one screen: under a banner line and a trend, every figure fits its tile, the bottom bar
+    # stays on screen (they ran below it)
+    assert fits == [{"spilling": [], "bar_on_screen": True}] * 2
     widths = {state: width for _, state, *_, width in shown}
     assert widths["ok"] < widths["warn"] < widths["alert"]
