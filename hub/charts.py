@@ -193,7 +193,7 @@ def _resolution(view: ViewState, scope: str, period: Mapping[str, Any] | None,
     return Chart("curve", "Resolution h/day", labels,
                  (Line("mean", tuple(found.get(i) for i in days)),),
                  (("target", target),) if target is not None else (), "h",
-                 empty="" if found else "no ticket solved this week")
+                 empty="" if found else "no resolution time this week")
 
 
 def _csat(view: ViewState, scope: str) -> Chart:

@@ -91,7 +91,7 @@ def test_csat_gauge_channels_and_no_agent_bars_unless_asked():
     assert charts.types.title == "Tickets today by type (n = 100)"
     assert charts.per_agent is None
     assert charts.intraday.empty == "no history yet today"
-    assert charts.resolution.empty == "no ticket solved this week"
+    assert charts.resolution.empty == "no resolution time this week"
 
 
 def test_handled_per_agent_busiest_first_of_one_team():

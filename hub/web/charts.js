@@ -157,7 +157,7 @@ function resolution(view, scope, period, zone) {
     labels: days.map((i) => dayLabel(since + i * step + step / 2, zone)),
     lines: [{ label: "mean", values: days.map((i) => (found.has(i) ? found.get(i) : null)) }],
     targets: t !== null ? [["target", t]] : [], unit: "h",
-    empty: found.size ? "" : "no ticket solved this week",
+    empty: found.size ? "" : "no resolution time this week",
   });
 }
 

@@ -22,7 +22,7 @@ def app(colors: str = "full", values: dict | None = None) -> KioskApp:
 
 def fresh_hub_app() -> KioskApp:
     """The Trends page of a hub started a few minutes ago (the demo's): the day's history, but
-    no ticket solved this week and a single ticket created today."""
+    no resolution time this week and a single ticket created today."""
     values = {k: v for k, v in trends_values().items() if "/today/tickets_" not in k}
     values["kpi:team:support/today/tickets_via_email"] = 1
     values["kpi:team:support/today/tickets_type_incident"] = 1

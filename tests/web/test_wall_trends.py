@@ -326,7 +326,7 @@ async def test_a_fresh_hubs_trends_page_says_what_it_has_not_yet(tmp_path, feed_
             ["chart-csat", "CSAT today · no survey answer today"],
             ["chart-intraday", "SL% · abandon% | no history yet today"],
             ["chart-per-half-hour", "Calls per ½ h | no history yet today"],
-            ["chart-resolution", "Resolution h/day | no ticket solved this week"],
+            ["chart-resolution", "Resolution h/day | no resolution time this week"],
             ["chart-channels", "Tickets today by channel | no ticket today"],
             ["chart-types", "Tickets today by type | no ticket today"]]
         await browser.close()
