@@ -445,11 +445,21 @@ export const BANNER_WORDS = { stale: "STALE", alert: "ALERT", warn: "WARN", mess
 export function zoneName(name) {
   if (typeof name !== "string" || !name) return undefined;
   try {
-    new Intl.DateTimeFormat("en-GB", { timeZone: name });
+    clockFormat(name);
     return name;
   } catch {
     return undefined;
   }
+}
+
+// One formatter a zone, made once: the wall writes the time at every redraw.
+const CLOCK_FORMATS = new Map();
+function clockFormat(zone) {
+  if (!CLOCK_FORMATS.has(zone)) {
+    CLOCK_FORMATS.set(zone, new Intl.DateTimeFormat("en-US", { weekday: "short", month: "numeric", day: "2-digit", hour: "2-digit",
+                                                             minute: "2-digit", second: "2-digit", hourCycle: "h23", timeZone: zone }));
+  }
+  return CLOCK_FORMATS.get(zone);
 }
 
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
@@ -457,9 +467,7 @@ const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "
 // An instant in `zone` as the kiosk writes it: hhmm "14:03", hms "14:03:09", date
 // "Mon 30 Nov" (kiosk/schedule.py clock_text), and the weekday and minutes the schedule reads.
 export function localTime(ts, zone) {
-  const parts = new Intl.DateTimeFormat("en-US", { weekday: "short", month: "numeric", day: "2-digit", hour: "2-digit",
-                                                  minute: "2-digit", second: "2-digit", hourCycle: "h23", timeZone: zone })
-    .formatToParts(new Date(ts * 1000));
+  const parts = clockFormat(zone).formatToParts(new Date(ts * 1000));
   const get = (t) => parts.find((p) => p.type === t).value;
   const hhmm = `${get("hour")}:${get("minute")}`;
   return { hhmm, hms: `${hhmm}:${get("second")}`, date: `${get("weekday")} ${get("day")} ${MONTHS[Number(get("month")) - 1]}`,
