@@ -440,6 +440,23 @@ export function notices(view, link, now, fmtTime) {
 // The word a banner line starts with, per kind (kiosk/widgets/banner.py).
 export const BANNER_WORDS = { stale: "STALE", alert: "ALERT", warn: "WARN", message: "MESSAGE", insight: "NOTE" };
 
+// The banner's lines as the kiosk's (kiosk/widgets/banner.py), [kind, word, text] each: at
+// most `most`, the last then saying what it leaves out ("+3 more: 2 MESSAGE, NOTE"), so that
+// the team's insights never push the figures off the screen.
+export function bannerLines(found, most = 3) {
+  const wordOf = (kind) => BANNER_WORDS[kind] || kind.toUpperCase();
+  const shown = found.length > most ? found.slice(0, most - 1) : found;
+  const lines = shown.map(([kind, text]) => [kind, wordOf(kind), text]);
+  const hidden = found.slice(shown.length);
+  if (hidden.length) {
+    const counts = new Map();
+    for (const [kind] of hidden) counts.set(wordOf(kind), (counts.get(wordOf(kind)) || 0) + 1);
+    const kinds = [...counts].map(([word, n]) => (n === 1 ? word : `${n} ${word}`)).join(", ");
+    lines.push(["more", "", `+${hidden.length} more: ${kinds}`]);
+  }
+  return lines;
+}
+
 // The panel's timezone (meta.timezone), or undefined (the browser's own) when missing or
 // unknown, as the kiosk falls back to the machine's (kiosk/schedule.py zone).
 export function zoneName(name) {
@@ -653,10 +670,11 @@ export class Wall {
     d.body.classList.toggle("connecting", !this.link.everConnected);
     d.body.classList.toggle("stale", !this.link.connected);
     const banner = d.getElementById("banner");
-    banner.replaceChildren(...notices({ ...this.view, __catalogue: this.catalogue }, this.link, now, (ts) => this.fmtTime(ts))
-      .map(([kind, text]) => {  // each line under its kind's word, as the kiosk's banner
+    banner.replaceChildren(...bannerLines(notices({ ...this.view, __catalogue: this.catalogue }, this.link, now, (ts) => this.fmtTime(ts)))
+      .map(([kind, word, text]) => {  // each line under its kind's word, as the kiosk's banner
         const line = Object.assign(d.createElement("div"), { className: kind });
-        line.append(Object.assign(d.createElement("span"), { className: "word", textContent: BANNER_WORDS[kind] || kind.toUpperCase() }), `  ${text}`);
+        if (word) line.append(Object.assign(d.createElement("span"), { className: "word", textContent: word }), "  ");
+        line.append(text);
         return line;
       }));
     const specs = pageSpecs(this.view);
