@@ -38,9 +38,10 @@ __all__ = ["ON_TRACK_SLACK_PCT", "SHORT_LABELS", "STATUS_ORDER", "Figures", "kr_
 #: Progress may trail the elapsed time by this many points and still be on track.
 ON_TRACK_SLACK_PCT = 10.0
 #: Short names for key results and scorecard rows (screens are narrow); others: the label.
+#: None for a service level: each keeps the catalogue's name that says which one it is, the
+#: name its tile has on the wall ("SL (Asterisk)", "SL (all callers)").
 SHORT_LABELS = {"fcr_pct": "FCR", "csat_pct": "CSAT", "aht_s": "AHT", "asa_s": "ASA",
-                "nps": "NPS", "service_level_pct": "Service level",
-                "service_level_offered_pct": "Service level", "occupancy_pct": "Occupancy",
+                "nps": "NPS", "occupancy_pct": "Occupancy",
                 "abandon_rate_pct": "Abandon rate", "cost_per_contact": "Cost per contact",
                 "kb_freshness_pct": "KB up to date", "self_service_pct": "Self-service",
                 "training_hours": "Training hours", "turnover_pct": "Turnover",

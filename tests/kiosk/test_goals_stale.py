@@ -57,7 +57,7 @@ async def test_objectives_mark_the_key_results_of_a_stale_source_and_their_objec
         await pilot.pause()
         lines = board_lines(app)
         for start in ("Customers are helped", "FCR", "CSAT", "Keep every caller",
-                      "Abandon rate", "Service level"):
+                      "Abandon rate", "SL (all callers)"):
             assert "◌ stale" in line_of(lines, start), start
         app.set_view(view_of(values("objectives")), Link(connected=True))
         await pilot.pause()
@@ -71,7 +71,7 @@ async def test_scorecard_rows_of_a_down_source_read_stale_with_their_figure():
     async with app.run_test(size=(160, 45)) as pilot:
         await pilot.pause()
         lines = board_lines(app)
-        assert "◌ 72% stale" in line_of(lines, "Service level", 70)
+        assert "◌ 72% stale" in line_of(lines, "SL (all callers)", 70)
         assert "◌ 7.5% stale" in line_of(lines, "Abandon rate", 70)
         assert "◌" not in line_of(lines, "CSAT", 70)  # a survey figure, its source is live
         assert "◌" not in line_of(lines, "Cost per contact", 70)

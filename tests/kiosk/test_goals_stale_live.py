@@ -32,7 +32,7 @@ async def test_objectives_mark_the_figures_of_a_source_that_stopped(tmp_path):
                 <= board.stale  # every voice figure the pbx fed
             assert app.link.connected  # the source's state, not the link's
             lines = board_lines(app)
-            for start in ("Keep every caller", "Abandon rate", "Service level", "FCR",
+            for start in ("Keep every caller", "Abandon rate", "SL (all callers)", "FCR",
                           "Customers are helped"):
                 assert "◌ stale" in line_of(lines, start), start
     finally:

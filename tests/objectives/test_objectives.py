@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 
 from panneau.hub.config import ConfigError, parse_config
+from panneau.hub.display import label_of
 from panneau.hub.objectives import (
     Figures,
     kr_progress,
@@ -127,6 +128,29 @@ links = [{ cause = "training_hours", effect = "csat_pct" }]
     assert [(link.cause, link.effect) for link in written.scorecard.links] == [
         ("training_hours", "csat_pct")]
     assert len(parse_config(BASE + '[scorecard]\nperiod = "week"\n').scorecard.links) == 5
+
+
+def test_each_service_level_keeps_the_name_the_wall_gives_it():
+    """A card with Asterisk's service level labelled it "Service level", as the all-callers
+    one, where the wall's tile (the catalogue's label) says "SL (Asterisk)"."""
+    own = parse_config(BASE + """
+[scorecard]
+kpis = [{ kpi = "service_level_pct", perspective = "process" },
+        { kpi = "service_level_offered_pct", perspective = "process" },
+        { kpi = "fcr_pct", perspective = "process", role = "leading" }]
+[[objectives]]
+title = "Answer on time"
+[[objectives.key_results]]
+kpi = "service_level_pct"
+target = 80
+""")
+    got = figures_of({"team:support": ({}, None), "site": ({}, None)})
+    card = scorecard_board(own, "team:support", date(2026, 11, 15), got)
+    assert [row["label"] for row in card["rows"]] == ["SL (Asterisk)", "SL (all callers)", "FCR"]
+    assert [label_of(row["kpi"]) for row in card["rows"][:2]] == ["SL (Asterisk)",
+                                                                  "SL (all callers)"]
+    goal = objectives_board(own, date(2026, 11, 15), got)["objective:0"]
+    assert goal["key_results"][0]["label"] == "SL (Asterisk)"
 
 
 @pytest.mark.parametrize(("extra", "message"), [

@@ -84,7 +84,7 @@ async def test_the_console_greys_what_a_stale_source_feeds_as_the_wall_does():
         await pilot.pause()
         body = app.screen.query_one("#body")
         lines = ["".join(s.text for s in body.render_line(y)) for y in range(body.size.height)]
-        row = next(line for line in lines if "Service level" in line and "lead" in line)
+        row = next(line for line in lines if "SL (all callers)" in line and "lead" in line)
         assert "◌ 72% stale" in row and "▲" not in row
         csat_row = next(line for line in lines if "CSAT" in line and "lag" in line)
         assert "83%" in csat_row and "stale" not in csat_row.partition("CSAT")[2]
