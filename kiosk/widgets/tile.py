@@ -12,6 +12,7 @@ strips a tile).
 
 from __future__ import annotations
 
+import re
 import textwrap
 from typing import ClassVar
 
@@ -30,6 +31,7 @@ __all__ = ["KpiTile"]
 _STATE_WORDS = {"ok": "", "warn": "WARN", "alert": "ALERT", "none": "", "nodata": "no data"}
 _REF_NAMES = {"yesterday": "yesterday", "last_week": "last week"}
 _STATES = ("ok", "warn", "alert", "none", "nodata")
+_STATE_WORD_AT_END = re.compile(r" (WARN|ALERT|STALE|no data)$")
 #: Rows the big number keeps before the comparisons under it give way.
 _MIN_FIGURE_ROWS = 3
 _BOLD = Style(bold=True)
@@ -41,6 +43,26 @@ def _centred(text: str, width: int) -> str:
         return set_cell_size(text, width - 1) + "…" if width > 1 else set_cell_size(text, width)
     pad = width - cell_len(text)
     return " " * (pad // 2) + text + " " * (pad - pad // 2)
+
+
+def _fit_head(head: str, width: int) -> str:
+    """``head`` in ``width`` cells. Too long, the KPI's name gives way first (``! SL (all c… ·
+    billing 30m WARN``), then the state word (the symbol, colour and border still say it):
+    tiles of one KPI in several scopes or windows (the Alert page) stay told apart by what
+    follows its `` · ``."""
+    if cell_len(head) <= width:
+        return head
+    symbol, _, rest = head.partition(" ")
+    name, sep, where = rest.partition(" · ")
+    if not sep:
+        return head
+    for tail in (where, _STATE_WORD_AT_END.sub("", where)):
+        room = width - cell_len(f"{symbol}  · {tail}")
+        if cell_len(name) <= room:
+            return f"{symbol} {name} · {tail}"
+        if room >= 4:
+            return f"{symbol} {set_cell_size(name, room - 1)}… · {tail}"
+    return head
 
 
 class KpiTile(ScaledWidget):
@@ -136,7 +158,8 @@ class KpiTile(ScaledWidget):
         refs = self._ref_lines(width, height)
         cap = self.group.cap() if self.group is not None else None
         figure = self.number.lines(width, max(0, height - 1 - len(refs)), cap)
-        return [_centred(self.head, width), *figure, *(_centred(r, width) for r in refs)]
+        return [_centred(_fit_head(self.head, width), width), *figure,
+                *(_centred(r, width) for r in refs)]
 
     def render_line(self, y: int) -> Strip:
         """One row of the tile, in its colours (its text and style worked out once per text,

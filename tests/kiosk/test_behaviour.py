@@ -8,6 +8,7 @@ from helpers import wait_for
 from kiosk_data import (
     GARBAGE,
     PAGES,
+    SCOPE,
     T0,
     alert_values,
     base_values,
@@ -186,3 +187,23 @@ async def test_a_garbled_view_still_draws():
         app.set_view(view_of({"meta": "nonsense"}))
         await pilot.pause()
         assert app.page_title == "Queue now"  # the config's default pages
+
+
+async def test_alert_tiles_of_one_kpi_stay_told_apart_on_a_narrow_wall():
+    """Three alerts on the service level (the team's 15m, queue billing's 30m, queue support's
+    15m) side by side at 80×24: each tile's head was cut to 'SL (all callers) ·…', the three
+    alike. The KPI's name gives way first, so each keeps its scope and window."""
+    values = normal_values()
+    sl = "service_level_offered_pct"
+    keys = [f"{SCOPE}/15m/{sl}", f"queue:billing/30m/{sl}", f"queue:support/15m/{sl}"]
+    for n, key in enumerate(keys):
+        values[f"kpi:{key}"], values[f"state:{key}"] = 70.0 + n, "warn"
+        values[f"alert:s{n}"] = {"key": key, "state": "warn", "value": 70.0 + n,
+                                 "since": T0 - 60}
+    app = KioskApp(view=view_of(values), clock=fixed_clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: app.page_title == "Alert" and len(app.panel.tiles()) == 3)
+        heads = [tile.rows()[0].strip() for tile in app.panel.tiles()]
+    assert all(head.startswith("▲ SL (") and "…" in head for head in heads), heads
+    assert sorted(head.split(" · ", 1)[1].removesuffix(" WARN") for head in heads) == [
+        "15m", "billing 30m", "support 15m"], heads
