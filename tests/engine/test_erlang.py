@@ -64,3 +64,17 @@ def test_engine_reports_staffing_per_queue(run):
     figures = snap.values["queue:q"]["now"]
     assert figures["agents_needed"] == agents_needed(load, 30, 20, 80)
     assert figures["expected_wait_s"] == pytest.approx(expected_wait_s(3, load, 30))
+
+
+def test_staffing_is_agents_needed_and_expected_wait_to_the_bit():
+    """One pass of the Erlang B recursion gives exactly what the two functions give apart,
+    with agents_now below, at and above the agents needed, no load, and a load no staffing
+    reaches."""
+    for offered in (0.0, 1.0, 36.0, 75.0, 110.0, 400.0, 3e6):
+        for agents_now in (0.0, 1.0, 3.0, 7.0, 12.0, 40.0, 6000.0):
+            for window_s in (1741.0, 1799.5):
+                load = offered / window_s * 180.0
+                out = staffing(offered=offered, aht_s=180.0, sl_s=20.0, target_pct=80.0,
+                               agents_now=agents_now, window_s=window_s)
+                assert out.pop("agents_needed") == float(agents_needed(load, 180.0, 20.0, 80.0))
+                assert out.get("expected_wait_s") == expected_wait_s(int(agents_now), load, 180.0)
