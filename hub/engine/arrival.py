@@ -42,9 +42,9 @@ from operator import attrgetter
 from typing import Any, Final
 
 from panneau.hub.engine.windows import Journal, Tallies
-from panneau.hub.events import Event, event_from_dict, event_to_dict
+from panneau.hub.events import Event, InvalidEvent, event_from_dict, event_to_dict
 
-__all__ = ["CHECKPOINT_S", "HOLD_S", "REACH_S", "Timeline", "all_events", "time_span"]
+__all__ = ["CHECKPOINT_S", "HOLD_S", "REACH_S", "Timeline", "all_events", "by_time", "time_span"]
 
 REACH_S = 15 * 60.0
 CHECKPOINT_S = 60.0
@@ -64,7 +64,7 @@ def _event_ts(event: Event) -> float:
 
 #: The key events are sorted by: compiled, a native function (a third of the cost of
 #: ``attrgetter``, which looks the field up by name); in pure Python ``attrgetter``.
-_by_time: Final[Callable[[Event], float]] = _event_ts if _NATIVE else _ts
+by_time: Final[Callable[[Event], float]] = _event_ts if _NATIVE else _ts
 
 
 def all_events(items: Sequence[object]) -> bool:
@@ -104,6 +104,9 @@ class Timeline:
         self.frontier = -math.inf
         self.pending: list[Event] = []
         self._newest = -math.inf
+        #: :attr:`pending` is in time order (events arriving in order, the common case, are
+        #: never sorted).
+        self._sorted = True
         self._drain_at = _BUFFER
         self.late: list[Event] = []
         #: Events taken since the oldest checkpoint, in the order taken.
@@ -115,13 +118,18 @@ class Timeline:
         #: The minute of the last ``advance`` (see :meth:`after_advance`).
         self._minute = -math.inf
 
-    def add(self, event: Event) -> None:
-        """One event, whenever it happened."""
+    def add(self, event: object) -> None:  # object: compiled, not refused by a type check
+        """One event, whenever it happened (``InvalidEvent`` for anything but an event):
+        :meth:`Engine.apply <panneau.hub.engine.Engine.apply>` itself."""
+        if not isinstance(event, Event):
+            raise InvalidEvent(f"not an event: {type(event).__name__}")
         ts = event.ts
         if not self.live:
             self.pending.append(event)
-            if ts > self._newest:
+            if ts >= self._newest:
                 self._newest = ts
+            else:  # out of order: sorted at the next drain
+                self._sorted = False
             if len(self.pending) >= self._drain_at:
                 self._drain(self._newest - HOLD_S)
                 self._drain_at = len(self.pending) + _BUFFER
@@ -149,6 +157,7 @@ class Timeline:
             stop = min(end, start + self._drain_at - len(pending))  # the next drain's point
             part = events[start:stop] if start or stop < end else events
             pending.extend(part)
+            self._sorted = False
             low, high = time_span(part)
             oldest, newest = min(oldest, low), max(newest, high)
             if high > self._newest:
@@ -167,7 +176,9 @@ class Timeline:
     def _drain(self, until: float) -> None:
         """Take the buffered events up to ``until``, in time order."""
         pending = self.pending
-        pending.sort(key=_by_time)
+        if not self._sorted:
+            pending.sort(key=by_time)
+            self._sorted = True
         n = len(pending)
         if until < math.inf:
             lo, hi = 0, n
@@ -197,7 +208,9 @@ class Timeline:
         checkpoint was taken after them: such an event was beyond reach)."""
         self.tallies.journal = Journal()
         self.checkpoints = [(self.frontier, 0, 0, self.save())]
-        self.pending.sort(key=_by_time)
+        if not self._sorted:
+            self.pending.sort(key=by_time)
+            self._sorted = True
         self.log = self.pending[:]
         self._drain(math.inf)
         self.live = True
@@ -263,7 +276,7 @@ class Timeline:
             self.checkpoints = [(t, n - log_at, j - journal_at, s) for t, n, j, s in points[keep:]]
 
     def _rewind(self) -> None:
-        late, self.late = sorted(self.late, key=_by_time), []
+        late, self.late = sorted(self.late, key=by_time), []
         points, tallies = self.checkpoints, self.tallies
         k = len(points) - 1
         while k > 0 and points[k][0] > late[0].ts:
@@ -273,7 +286,7 @@ class Timeline:
             self.beyond_reach += sum(1 for e in late if e.ts < at)
         tallies.undo_journal(journal_at)
         self.load(state)
-        again = sorted(self.log[log_at:] + late, key=_by_time)
+        again = sorted(self.log[log_at:] + late, key=by_time)
         del self.log[log_at:]
         del points[k + 1:]
         for event in again:

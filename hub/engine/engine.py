@@ -14,6 +14,7 @@ changes nothing; ``snapshot(now)`` is ``advance(now)`` then ``query()``.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Callable, Sequence
 from functools import partial
 from typing import Any
@@ -21,7 +22,7 @@ from typing import Any
 from panneau.hub import events as ev
 from panneau.hub.config import Config
 from panneau.hub.engine.agents import AgentBook
-from panneau.hub.engine.arrival import REACH_S, Timeline, all_events
+from panneau.hub.engine.arrival import REACH_S, Timeline, all_events, by_time
 from panneau.hub.engine.bad import BadEvents
 from panneau.hub.engine.erlang import staffing
 from panneau.hub.engine.escalations import CallEscalations, escalation_kpis
@@ -32,9 +33,8 @@ from panneau.hub.engine.snapshot import Snapshot
 from panneau.hub.engine.surveys import Surveys
 from panneau.hub.engine.thresholds import Thresholds
 from panneau.hub.engine.tickets import Tickets
-from panneau.hub.engine.voice import Calls
+from panneau.hub.engine.voice import STALE_WAIT_S, Calls
 from panneau.hub.engine.windows import ROLLING, DayClock, Sums, Tallies
-from panneau.hub.events import Event
 
 __all__ = ["STATE_SCHEMA", "Engine", "StateMismatch"]
 
@@ -62,6 +62,11 @@ _Take = Callable[[Any], None]
 
 class Engine:
     """Every KPI of every scope and window, from normalised events."""
+
+    #: ``apply(event)``: take one event into account, in its place in time (see
+    #: :mod:`panneau.hub.engine.arrival`); ``InvalidEvent`` for anything but an event. It is
+    #: :meth:`Timeline.add` itself, bound at start: one call per event, not two.
+    apply: Callable[[object], None]
 
     def __init__(self, config: Config, *, reach_s: float = REACH_S) -> None:
         self.config = config
@@ -94,15 +99,9 @@ class Engine:
         self._routes: dict[type, tuple[_Take, ...]] = {}
         self.timeline = Timeline(self._take, self.tallies, self._save_parts, self._load_parts,
                                  reach_s, self._take_all)
+        self.apply = self.timeline.add
 
     # --- input -------------------------------------------------------------------------
-
-    def apply(self, event: object) -> None:  # object: compiled, not refused by a type check
-        """Take one event into account, in its place in time (see
-        :mod:`panneau.hub.engine.arrival`); ``InvalidEvent`` for anything but an event."""
-        if not isinstance(event, Event):  # (ev.Event: an unspecialized attribute load)
-            raise ev.InvalidEvent(f"not an event: {type(event).__name__}")
-        self.timeline.add(event)
 
     def apply_all(self, events: Sequence[object]) -> tuple[float, float] | None:
         """:meth:`apply` of each event in turn, in one call (a replay's batches); the oldest
@@ -124,17 +123,26 @@ class Engine:
             take(event)
 
     def _take_all(self, events: Sequence[ev.Event]) -> None:
-        """:meth:`_take` of each event in turn."""
+        """:meth:`_take` of each event in turn, ``events`` in time order: the stale calls'
+        deadline (:attr:`Calls.next_due`) is tested once per run of events before it, not once
+        per event. No call opened within a run lowers it below the run's first time plus
+        ``STALE_WAIT_S``, so a run ends before the first event at either bound."""
         routes, route_of, calls = self._routes, self._route, self.calls
-        for event in events:
-            if event.ts >= calls.next_due:
-                self._forget_due(event.ts)
-            try:
-                route = routes[type(event)]
-            except KeyError:
-                route = routes[type(event)] = route_of(type(event))
-            for take in route:
-                take(event)
+        start, end = 0, len(events)
+        while start < end:
+            first = events[start].ts
+            if first >= calls.next_due:
+                self._forget_due(first)
+            stop = bisect_left(events, min(calls.next_due, first + STALE_WAIT_S), start + 1,
+                               end, key=by_time)
+            for event in events[start:stop] if start or stop < end else events:
+                try:
+                    route = routes[type(event)]
+                except KeyError:
+                    route = routes[type(event)] = route_of(type(event))
+                for take in route:
+                    take(event)
+            start = stop
 
     def _forget_due(self, t: float) -> None:
         """Forget the calls that lost their outcome line by ``t``, each at its own deadline
