@@ -304,9 +304,10 @@ class Calls:
         if call is not None:
             del self.calls[call_id]
             if call[3] is None:  # still waiting (an answer takes it out of waiting)
-                waiting = self.waiting.get(call[0])
-                if waiting is not None and call_id in waiting:
-                    del waiting[call_id]
+                try:  # noqa: SIM105 (suppress(): a context manager per call)
+                    del self.waiting[call[0]][call_id]
+                except KeyError:  # entered implicitly (:meth:`_open`): never waiting
+                    pass
         closed = self.closed
         closed[call_id] = None
         if len(closed) > _CLOSED_MAX:
@@ -434,9 +435,10 @@ class Calls:
             if call is None:
                 return
         entered_in, entered, caller, _ = call
-        waiting = self.waiting.get(entered_in)
-        if waiting is not None and call_id in waiting:
-            del waiting[call_id]
+        try:  # noqa: SIM105 (suppress(): a context manager per call)
+            del self.waiting[entered_in][call_id]
+        except KeyError:  # entered implicitly (:meth:`_open`): never waiting
+            pass
         # Answered: its deadline moves later (next_due is still a lower bound).
         self.calls[call_id] = (entered_in, entered, caller, ts)
         # First-contact proxy: 0 no caller to tell, 1 a first contact, 2 a repeat (the index in
