@@ -59,6 +59,8 @@ function siteOwner(objective) {
 // or down: the tiles' rule). A doubtful figure's row is greyed and its state reads "◌ stale",
 // as a tile's does; an objective is doubtful when one of its key results is.
 export function drawGoals(doc, el, kind, goals, { fmt, short, fixed, symbols, stale = () => false }) {
+  // A figure in a line of text: the no-data mark as the kiosk's goals tables (not the digits' "-").
+  const figure = (kpi, value) => { const text = fmt(kpi, value); return text === "-" ? symbols.nodata : text; };
   const cell = (text, cls = "") => Object.assign(doc.createElement("td"), { className: cls, textContent: text });
   const stateCell = (state, text) => cell(`${symbols[state || "none"]} ${text}`.trimEnd(), state || "none");
   const staleCell = (text) => cell(`${symbols.stale} ${text}`.trimEnd(), "stale");
@@ -109,7 +111,7 @@ export function drawGoals(doc, el, kind, goals, { fmt, short, fixed, symbols, st
       if (link.warning) {
         what.append(Object.assign(doc.createElement("span"), { className: "warn", textContent: `  ${symbols.warn} ${link.warning}` }));
       }
-      return row(what, cell(`${fmt(link.cause, link.cause_value)} → ${fmt(link.effect, link.effect_value)}`, "num"));
+      return row(what, cell(`${figure(link.cause, link.cause_value)} → ${figure(link.effect, link.effect_value)}`, "num"));
     })));
     if (goals.length > 1) {
       el.append(Object.assign(doc.createElement("div"), { className: "pulse", textContent: pulseLine(goals[1], fixed) }));
@@ -132,7 +134,7 @@ export function drawGoals(doc, el, kind, goals, { fmt, short, fixed, symbols, st
                          bar(obj.progress_pct)), doubtful));
     for (const [kr, d] of results) {
       rows.push(marked(row(cell(`${kr.label || short(kr.kpi)}`, "what kr"),
-                           cell(`${fmt(kr.kpi, kr.value)} → ${fmt(kr.kpi, kr.target)} by ${deadline(kr.deadline)}`),
+                           cell(`${figure(kr.kpi, kr.value)} → ${fmt(kr.kpi, kr.target)} by ${deadline(kr.deadline)}`),
                            d ? staleCell("stale") : stateCell(STATUS_STATES[kr.status] || "none", String(kr.status ?? "")),
                            bar(kr.progress_pct)), d));
     }

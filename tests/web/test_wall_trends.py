@@ -23,7 +23,7 @@ from panneau.hub import wire
 from panneau.hub.charts import DAY_KPIS, build_charts, day_start, history_frames, zone_of
 from panneau.hub.config import parse_config
 from panneau.hub.config.schema import KioskPage
-from panneau.hub.display import format_value
+from panneau.hub.display import NO_DATA, format_value
 from panneau.hub.freshness import Link, figure_stale, scope_sources, stale_sources
 from panneau.hub.goals_display import scorecard_period
 from panneau.hub.hookspecs import hookimpl
@@ -300,7 +300,8 @@ async def test_the_scorecard_page_shows_the_teams_pulse_aggregate_only(tmp_path,
         state = {"achieved": "✓", "on track": "✓", "at risk": "▲", "no data": "—"}
         assert rows[0][:3] == ["Answer faster", f"{goal['period']} · support",
                                f"{state[goal['status']]} {goal['status']}"]
-        assert rows[1][:2] == ["ASA", f"{format_value('asa_s', result.get('value'))} → 0:20 "
+        value = format_value("asa_s", result.get("value"))  # none yet: the kiosk's "—"
+        assert rows[1][:2] == ["ASA", f"{'—' if value == NO_DATA else value} → 0:20 "
                                f"by {deadline.day} {deadline.strftime('%b')}"]
         for agent in agents:
             await agent.close()
@@ -367,5 +368,26 @@ async def test_the_goals_pages_mark_what_a_stale_source_feeds(tmp_path, feed_pm)
                        "the objectives")
         assert [[r[0], r[1], r[3]] for r in await page.evaluate(rows_js)] == [
             [True, "Answer faster", "◌ stale"], [True, "ASA", "◌ stale"]]
+
         await page.screenshot(path=str(tmp_path / "objectives-stale.png"))
+        await browser.close()
+
+
+async def test_a_key_result_without_a_value_reads_the_no_data_mark(tmp_path, feed_pm):
+    """No call yet, so no ASA: the key result reads '— → 0:20', as the kiosk's objectives table
+    (panneau.hub.goals_display), not the big digits' '-'."""
+    config = parse_config(config_text(str(tmp_path / "hub.db")) + ANSWER_FASTER, "wall.toml")
+    config.kiosk.pages = [KioskPage("Objectives", kind="objectives", dwell_s=3600)]
+    async with Hub(config, pm=feed_pm) as hub, async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        page = await browser.new_page(viewport={"width": 1280, "height": 720})
+        await page.goto(f"{hub.http_url}/wall/#token={kiosk_token('support')}")
+        await wait_for(page, "document.querySelector('#goals').dataset.kind === 'objectives' && "
+                             "document.querySelectorAll('#goals tr').length === 2", "the objective")
+        result = (await kiosk_view(hub, "support")).values["objective:0"]["key_results"][0]
+        assert result.get("value") is None
+        deadline = date.fromisoformat(result["deadline"])
+        figures = await page.evaluate(
+            "[...document.querySelectorAll('#goals tr')][1].cells[1].textContent")
+        assert figures == f"— → 0:20 by {deadline.day} {deadline.strftime('%b')}"
         await browser.close()
