@@ -14,6 +14,7 @@ changes nothing; ``snapshot(now)`` is ``advance(now)`` then ``query()``.
 
 from __future__ import annotations
 
+import math
 from bisect import bisect_left
 from collections.abc import Callable, Sequence
 from functools import partial
@@ -31,7 +32,7 @@ from panneau.hub.engine.kpis import agent_kpis, occupancy, occupancy_column, que
 from panneau.hub.engine.scopes import Scopes
 from panneau.hub.engine.snapshot import Snapshot
 from panneau.hub.engine.surveys import Surveys
-from panneau.hub.engine.thresholds import Thresholds
+from panneau.hub.engine.thresholds import ALERT_REACH_S, Thresholds
 from panneau.hub.engine.tickets import Tickets
 from panneau.hub.engine.voice import STALE_WAIT_S, Calls
 from panneau.hub.engine.windows import ROLLING, DayClock, Sums, Tallies
@@ -86,6 +87,12 @@ class Engine:
         self.surveys.ticket_scopes = self.tickets.scopes_of
         self.inputs = Inputs(self.scopes, self.clock, self.bad)
         self.thresholds = Thresholds(config, self.scopes)
+        #: ``None``: the thresholds are judged at every :meth:`advance`. A number (the hub's
+        #: ``ALERT_STEP_S``): at each multiple of it of event time only, with the figures
+        #: there, so states and alerts do not depend on how often ``advance`` is called
+        #: (:meth:`~panneau.hub.engine.thresholds.Thresholds.due`); see
+        #: :meth:`judge_before`.
+        self.alert_step_s: float | None = None
         self._cache: dict[str, dict[str, dict[str, float]]] = {}
         self._small: dict[str, frozenset[str]] = {}
         #: The scopes whose cached figures took the short way (see :meth:`_windows`), with
@@ -220,12 +227,72 @@ class Engine:
         self.advance(now)
         return self._current
 
+    def apply_judged(self, events: Sequence[object], limit: float = math.inf) -> list:
+        """:meth:`apply_all`, the grid's instants judged on the way (:meth:`judge_before` of
+        each event past the next one, its ``ts`` taken no further than ``limit``: the hub's
+        clock); the alerts those judgments raised. The same judgments whether the events come
+        one at a time, in batches, or from a journal at a restart."""
+        step = self.alert_step_s
+        if step is None or not self.thresholds.by_kpi or not all_events(events):
+            self.apply_all(events)
+            return []
+        raised: list = []
+        begin, due = 0, self.thresholds.judged + step
+        for i, event in enumerate(events):
+            ts = event.ts  # type: ignore[attr-defined]
+            if ts > due:
+                self.apply_all(events[begin:i])
+                begin = i
+                if self.judge_before(min(ts, limit)):
+                    raised += self._current.alerts
+                due = max(self.thresholds.judged + step, ts)
+        self.apply_all(events[begin:] if begin else events)
+        return raised
+
+    def skip_judging(self, until: float) -> None:
+        """Before a catch-up to ``until`` (a restart's replay, then its first ``advance``):
+        judge no grid instant more than ``ALERT_REACH_S`` before it. A hub saves its state
+        within ``SAVE_EVERY_S`` of any change of the thresholds' levels or alerts, so the
+        instants skipped by a restart held none (they are judged as if)."""
+        if self.alert_step_s is not None:
+            self.thresholds.skip_to(until - ALERT_REACH_S, self.alert_step_s)
+
+    def judge_before(self, ts: float) -> bool:
+        """With :attr:`alert_step_s`, before an event at ``ts`` is applied: advance to the
+        last instant of the grid before ``ts`` when it is not judged yet (those figures must
+        not hold it); whether it advanced. Applied in the same order, events give the same
+        judgments however they were batched and whenever ``advance`` was called."""
+        step = self.alert_step_s
+        if step is None:
+            return False
+        at = (math.ceil(ts / step) - 1) * step
+        if at <= self.thresholds.judged or at < self._current.at:
+            return False
+        self.advance(at)
+        return True
+
     def query(self) -> Snapshot:
         """The figures, states and alerts at the last :meth:`advance` (changes nothing)."""
         return self._current
 
     def advance(self, now: float) -> None:
-        """Move every time-dependent part to ``now`` and keep the figures it gives."""
+        """Move every time-dependent part to ``now`` and keep the figures it gives; with
+        :attr:`alert_step_s`, first to each instant of its grid up to ``now`` not judged yet
+        (the thresholds judged there), the snapshot's ``alerts`` those raised on the way."""
+        step = self.alert_step_s
+        if step is None or not self.thresholds.by_kpi:
+            self._advance(now, True)
+            return
+        raised: list = []
+        due = self.thresholds.due(now, step)
+        for at in due:
+            self._advance(at, True)
+            raised += self._current.alerts
+        if not due or due[-1] != now:
+            self._advance(now, False)
+        self._current.alerts = raised
+
+    def _advance(self, now: float, judge: bool) -> None:
         self.timeline.before_advance()
         if now >= self.calls.next_due:
             self._forget_due(now)
@@ -248,7 +315,7 @@ class Engine:
         for scope, figures in now_values.items():
             windows = values.get(scope)
             values[scope] = {**windows, "now": figures} if windows else {"now": figures}
-        states, alerts = self.thresholds.evaluate(values, now)
+        states, alerts = self.thresholds.evaluate(values, now, judge)
         self._current = Snapshot(
             at=now, values=values, states=states, agents=views, alerts=alerts,
             active_alerts=self.thresholds.active,

@@ -13,8 +13,14 @@
   previous evaluation (a KPI appearing in warn or alert counts as getting worse than ok).
 - An alert stays in force (``active``) until its KPI is back to ok or has no value; a new
   raise of the same key replaces it.
-- States and alerts are a pure function of the sequence of figures evaluated: evaluating the
+- States and alerts are a pure function of the sequence of figures *judged*: judging the
   same figures again changes nothing. They are kept in :meth:`to_data` with the engine state.
+- Judging is what moves them (``evaluate(..., judge=True)``). A look between two judgments
+  (``judge=False``) gives the states of the figures shown against the last judged ones (the
+  same rule, hysteresis included) and changes nothing: no alert is raised or ended, so how
+  often one looks does not matter. The engine of a hub judges on a grid of event time
+  (:meth:`due`, see :attr:`~panneau.hub.engine.Engine.alert_step_s`); :attr:`judged` is the
+  last instant judged.
 - A scope whose states (or targets) are what they were at the previous evaluation keeps the
   very same dict, as the engine's figures do: the hub finds what changed by identity, and
   at 2,000 screens comparing every agent's states in depth took 3-18 ms a tick. A scope
@@ -24,6 +30,8 @@
 
 from __future__ import annotations
 
+import math
+
 from panneau.hub.catalogue import KPIS
 from panneau.hub.config import Config, Threshold
 from panneau.hub.config.sites import site_of
@@ -31,7 +39,14 @@ from panneau.hub.config.thresholds import applicable
 from panneau.hub.engine.scopes import Scopes
 from panneau.hub.engine.snapshot import Alert, State
 
-__all__ = ["Thresholds", "classify", "higher_is_better"]
+__all__ = ["ALERT_REACH_S", "Thresholds", "classify", "higher_is_better"]
+
+#: A catch-up (a restart's replay, a hub down for a while) judges the grid instants of at
+#: most this much event time before the instant it reaches (the cost of a replay stays
+#: bounded). Longer than the hub's engine-state save interval (300 s) plus a margin: a hub
+#: saves within that interval of any change of levels or alerts, so a restart skips only
+#: instants where nothing changed.
+ALERT_REACH_S = 6 * 60.0
 
 _STATES: tuple[State, State, State] = ("ok", "warn", "alert")
 
@@ -78,6 +93,23 @@ class Thresholds:
         self._last: dict[str, tuple[dict, dict | None, list]] = {}
         #: Per scope: its targets (``None``: none); they depend on the configuration only.
         self._targets: dict[str, dict | None] = {}
+        #: Per scope at the last look since the last judgment: its figures and states.
+        self._looked: dict[str, tuple[dict, dict | None]] = {}
+        #: The event time of the last judgment (``-inf``: none yet).
+        self.judged = -math.inf
+
+    def due(self, now: float, step_s: float) -> list[float]:
+        """The instants of the grid of ``step_s`` seconds of event time still to be judged up
+        to ``now`` included, oldest first: those after :attr:`judged`, at most
+        :data:`ALERT_REACH_S` of them back from ``now`` (only ``now``'s when none was judged)."""
+        last = math.floor(now / step_s)
+        first = last if self.judged == -math.inf else math.floor(self.judged / step_s) + 1
+        first = max(first, last - int(ALERT_REACH_S / step_s) + 1)
+        return [k * step_s for k in range(first, last + 1)]
+
+    def skip_to(self, at: float, step_s: float) -> None:
+        """Judge no instant of the grid before ``at`` (a replay's bulk): as if judged there."""
+        self.judged = max(self.judged, (math.ceil(at / step_s) - 1) * step_s)
 
     def find(self, scope: str, kpi: str) -> Threshold | None:
         """The threshold applying to ``kpi`` in ``scope``."""
@@ -97,17 +129,22 @@ class Thresholds:
                                                site or None)
         return found
 
-    def evaluate(self, values: dict[str, dict[str, dict[str, float]]], now: float
+    def evaluate(self, values: dict[str, dict[str, dict[str, float]]], now: float,
+                 judge: bool = True
                  ) -> tuple[dict[str, dict[str, dict[str, State]]], list[Alert]]:
-        """States of every thresholded KPI present, and the alerts of states that worsened.
+        """States of every thresholded KPI present, and (``judge``) the alerts of states that
+        worsened. Without ``judge``: the states only, nothing kept (see the module docstring).
 
         A scope's states dict is the one of the previous evaluation when equal to it."""
+        if not judge:
+            return self._look(values), []
+        looked, self._looked = self._looked, {}
+        self.judged = now
         states: dict[str, dict[str, dict[str, State]]] = {}
         alerts: list[Alert] = []
         current: dict[tuple[str, str, str], int] = {}
         last, kept = self._last, {}
-        watched = list(self.by_kpi)
-        for scope, windows in values.items() if watched else ():
+        for scope, windows in values.items() if self.by_kpi else ():
             seen = last.get(scope)
             if seen is not None and seen[0] is windows:  # the same figures: the same states
                 kept[scope] = seen
@@ -115,29 +152,16 @@ class Thresholds:
                     states[scope] = seen[1]
                     current.update(seen[2])
                 continue
-            mine: dict[str, dict[str, State]] = {}
-            entries: list[tuple[tuple[str, str, str], int]] = []
-            for window, kpis in windows.items():
-                for kpi in (k for k in watched if k in kpis):
-                    t = self.find(scope, kpi)
-                    if t is None or (t.warn is None and t.alert is None):
-                        continue
-                    value = kpis[kpi]
-                    higher = higher_is_better(t)
-                    raw = classify(value, t.warn, t.alert, higher)
-                    key = (scope, window, kpi)
-                    before = self.previous.get(key)
-                    level = raw
-                    if before is not None and raw < before:
-                        level = min(before, classify(value, t.warn, t.alert, higher, t.hysteresis))
-                    entries.append((key, level))
-                    mine.setdefault(window, {})[kpi] = _STATES[level]
-                    if level > (before or 0):
-                        prev_state = _STATES[before] if before is not None else None
-                        alerts.append(Alert(scope, window, kpi, _STATES[level], prev_state,
-                                            value, now))
-            if seen is not None and seen[1] == (mine or None):
-                mine = seen[1] or mine
+            mine, entries = self._levels(scope, windows)
+            for (_, window, kpi), level in entries:
+                before = self.previous.get((scope, window, kpi))
+                if level > (before or 0):
+                    prev_state = _STATES[before] if before is not None else None
+                    alerts.append(Alert(scope, window, kpi, _STATES[level], prev_state,
+                                        windows[window][kpi], now))
+            shown = looked.get(scope) or seen  # the dict screens have, kept when equal
+            if shown is not None and shown[1] == (mine or None):
+                mine = shown[1] or mine
             current.update(entries)
             kept[scope] = (windows, mine or None, entries)
             if mine:
@@ -152,16 +176,66 @@ class Thresholds:
             self.active = active
         return states, alerts
 
+    def _levels(self, scope: str, windows: dict[str, dict[str, float]]
+                ) -> tuple[dict[str, dict[str, State]], list[tuple[tuple[str, str, str], int]]]:
+        """``scope``'s states and levels for ``windows`` against the last judged levels."""
+        mine: dict[str, dict[str, State]] = {}
+        entries: list[tuple[tuple[str, str, str], int]] = []
+        watched = self.by_kpi
+        for window, kpis in windows.items():
+            for kpi in (k for k in watched if k in kpis):
+                t = self.find(scope, kpi)
+                if t is None or (t.warn is None and t.alert is None):
+                    continue
+                value = kpis[kpi]
+                higher = higher_is_better(t)
+                raw = classify(value, t.warn, t.alert, higher)
+                key = (scope, window, kpi)
+                before = self.previous.get(key)
+                level = raw
+                if before is not None and raw < before:
+                    level = min(before, classify(value, t.warn, t.alert, higher, t.hysteresis))
+                entries.append((key, level))
+                mine.setdefault(window, {})[kpi] = _STATES[level]
+        return mine, entries
+
+    def _look(self, values: dict[str, dict[str, dict[str, float]]]
+              ) -> dict[str, dict[str, dict[str, State]]]:
+        """The states of ``values`` between two judgments (a scope's dict kept while equal)."""
+        states: dict[str, dict[str, dict[str, State]]] = {}
+        last, looked, kept = self._last, self._looked, {}
+        for scope, windows in values.items() if self.by_kpi else ():
+            judged = last.get(scope)
+            if judged is not None and judged[0] is windows:  # the figures judged
+                mine = judged[1]
+            else:
+                seen = looked.get(scope) or judged
+                if seen is not None and seen[0] is windows:
+                    mine = seen[1]
+                else:
+                    mine = self._levels(scope, windows)[0] or None
+                    if seen is not None and seen[1] == mine:
+                        mine = seen[1]
+                kept[scope] = (windows, mine)
+            if mine is not None:
+                states[scope] = mine
+        self._looked = kept
+        return states
+
     def to_data(self) -> dict:
-        """The states and alerts in force, as plain data."""
+        """The states and alerts in force and the instant last judged, as plain data."""
         return {"previous": [[*key, level] for key, level in self.previous.items()],
                 "active": [[a.scope, a.window, a.kpi, a.state, a.previous, a.value, a.at]
-                           for a in self.active.values()]}
+                           for a in self.active.values()],
+                "judged": None if self.judged == -math.inf else self.judged}
 
     def load_data(self, data: dict) -> None:
-        """Take back what :meth:`to_data` gave."""
+        """Take back what :meth:`to_data` gave (a state saved before ``judged`` was kept:
+        none judged yet)."""
         self.previous = {(s, w, k): int(level) for s, w, k, level in data["previous"]}
-        self._last = {}
+        self._last, self._looked = {}, {}
+        judged = data.get("judged")
+        self.judged = -math.inf if judged is None else float(judged)
         alerts = [Alert(s, w, k, state, prev, float(value), float(at))
                   for s, w, k, state, prev, value, at in data["active"]]
         self.active = {a.key: a for a in alerts}

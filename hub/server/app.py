@@ -88,6 +88,10 @@ CLOCK_TICK_S = 1.0
 SWEEP_SLICE_S = 0.002
 #: A restart applies the journal after the saved engine state in chunks of this many events.
 REPLAY_CHUNK = 4096
+#: The engine judges the thresholds at each whole second of event time (the idle clock tick's
+#: cadence): an alert is raised at most a second after its figure got there, at an instant
+#: that does not depend on when the hub happened to tick.
+ALERT_STEP_S = 1.0
 
 
 def split_listen(listen: str) -> tuple[str, int]:
@@ -135,11 +139,14 @@ class Hub:
         self._published = 0  # accepted-event counter value last published
         self._clock_tick = False  # the next tick is the publish loop's clock tick
         self._accepted = 0
+        #: Alerts raised by judgments before events were applied, for the next tick's frames.
+        self._raised: list[Any] = []
         cfg = config
         self.journal = Journal(cfg.hub.database)
         try:
             self.engine_state = EngineState(self.journal, cfg)
             self.engine: Any = self.engine_state.restore()  # a saved state, else a fresh engine
+            self.engine.alert_step_s = ALERT_STEP_S
             self.manager = ManagerState(self.journal, clock)
             self.insight_rules = list(collect_insights(self.pm).specs.values())
             self.history = History(self.journal, cfg,
@@ -233,7 +240,9 @@ class Hub:
         self.replayed = replayed = self._replay()
         now = self.clock()
         self.manager.load()
+        self.engine.skip_judging(now)  # down for longer than that: no alert changed then
         self.snapshot = self.engine.snapshot(now)
+        self._raised.clear()  # no screen yet: the alerts in force are in the views
         self._alert_dicts()
         self.history.refresh(now, self.snapshot.values)
         self.views.inputs = self._inputs()
@@ -295,9 +304,20 @@ class Hub:
         time through :meth:`_apply_all` (the same as one :meth:`_apply` at a time:
         :meth:`EngineState.replay` yields events only; a row that is not one is logged,
         skipped and kept there, and counted here as its source's skipped input); the number
-        of events applied."""
+        of events applied.
+
+        Alerts: the engine judges the thresholds as the running hub did, before the first
+        event past each step (:meth:`Engine.judge_before`), so the restarted hub has the
+        alerts in force, with their ``since``, and the hysteresis states of a hub that never
+        stopped: raised or ended in the replayed stretch, kill -9 or changed config alike.
+        Only the last ``ALERT_REACH_S`` of the replayed events' time is judged
+        (:meth:`Engine.skip_judging`): the bulk of a long replay stays one sort and one pass,
+        with no advance in it."""
         n = 0
         start = time.perf_counter()
+        newest = self.engine_state.newest_ts()
+        if newest is not None:
+            self.engine.skip_judging(min(newest, self.clock()))
         events = self.engine_state.replay(self._row_refused)
         while chunk := list(islice(events, REPLAY_CHUNK)):
             self._apply_all(chunk)
@@ -319,8 +339,8 @@ class Hub:
 
     def _apply(self, event: Event) -> None:
         start = time.perf_counter()
-        try:
-            self.engine.apply(event)
+        try:  # judged as a replay will judge it (:meth:`_apply_all`)
+            self._raised += self.engine.apply_judged([event], self.clock())
         except InvalidEvent as exc:  # anything else is a bug, and raises
             log.warning("event refused by the engine: %s", exc)
         self.metrics.apply_seconds += time.perf_counter() - start
@@ -329,9 +349,13 @@ class Hub:
     def _apply_all(self, events: Sequence[Event]) -> None:
         """A source's batch, journalled, in one call: the same as :meth:`_apply` of each in
         turn. ``emit`` let through events only, and a non-event is all ``apply`` refuses
-        (an event the engine cannot place is counted in ``bad_events``, one by one)."""
+        (an event the engine cannot place is counted in ``bad_events``, one by one).
+
+        Before the first event past a step of the thresholds' grid not judged yet (and not
+        ahead of the hub's clock), the engine judges it (:meth:`Engine.apply_judged`): the
+        same points whether the events come live or from the journal at a restart."""
         start = time.perf_counter()
-        self.engine.apply_all(events)
+        self._raised += self.engine.apply_judged(events, self.clock())
         self.metrics.apply_seconds += time.perf_counter() - start
         self.metrics.apply_count += len(events)
 
@@ -432,7 +456,10 @@ class Hub:
             self._status_dirty = False
             frames += self.publisher.send_each(
                 lambda a: {"type": "status", "sources": self._status_for(a)})
-        for alert in self.snapshot.alerts:
+        raised, self._raised = self._raised + self.snapshot.alerts, []
+        for alert in raised:
+            if alert.key not in self.alerts:  # raised and ended since the last tick
+                continue
             frames += self.publisher.send({"type": "alert", "alert": self.alerts[alert.key]},
                                           lambda a, k=alert.key: key_visible(a, self.config, k),
                                           alert.key.rsplit("/", 2)[0])

@@ -12,6 +12,11 @@ engine and a full replay, as without a saved state. Then :meth:`EngineState.repl
 events after the position. The alerts in force and the thresholds' states are part of the
 engine's data, so a restarted hub shows the same alerts.
 
+The periodic save also runs when only the thresholds' levels or alerts changed (the engine
+judges them on a grid of event time, ``panneau.hub.engine.thresholds``): the saved state is
+then never older than the first change after it by more than ``SAVE_EVERY_S``, so what a
+restart does not judge again (beyond ``ALERT_REACH_S`` back) held no change.
+
 A state is saved only when every event journalled since the last known position was applied
 by this hub: an event written by another process (``panneau import-survey``) while the hub
 runs is applied at the next start only, so the hub then stops saving until that restart (the
@@ -35,6 +40,7 @@ import msgpack
 from panneau.hub.config.schema import Config
 from panneau.hub.engine import Engine
 from panneau.hub.engine.engine import STATE_SCHEMA
+from panneau.hub.engine.thresholds import ALERT_REACH_S
 from panneau.hub.events import Event, InvalidEvent
 from panneau.hub.server.journal import Journal, read_event, refusal
 
@@ -44,6 +50,7 @@ log = logging.getLogger(__name__)
 
 #: How often the running hub saves its engine (and once more on a clean stop).
 SAVE_EVERY_S = 300.0
+assert SAVE_EVERY_S < ALERT_REACH_S - 30, "a restart would skip judging changes"
 _TABLE = ("CREATE TABLE IF NOT EXISTS engine_state (id INTEGER PRIMARY KEY CHECK (id = 1),"
           " position INTEGER NOT NULL, position_ts REAL, fingerprint TEXT NOT NULL,"
           " saved REAL NOT NULL, blob BLOB NOT NULL)")
@@ -87,6 +94,8 @@ class EngineState:
         self._accepted_at = 0  # the hub's accepted counter when ``position`` was read
         self._seq = self._written = 0
         self._write_lock = threading.Lock()
+        #: The thresholds' levels and alerts in force at the last save.
+        self._judged: tuple[dict, dict] | None = None
 
     # --- start ---------------------------------------------------------------------------
 
@@ -115,7 +124,13 @@ class EngineState:
             log.warning("saved engine state unreadable (%s): full replay", exc)
             return Engine(self.config)
         self.position = self.saved_position = position
+        self._judged = dict(engine.thresholds.previous), engine.thresholds.active
         return engine
+
+    def newest_ts(self) -> float | None:
+        """The newest ``ts`` of the journalled events after :attr:`position` (None: none)."""
+        return self.journal.db.execute("SELECT max(ts) FROM events WHERE id > ?",
+                                       [self.position]).fetchone()[0]
 
     def replay(self, refused: Callable[[str, str], None] | None = None) -> Iterator[Event]:
         """The journalled events after :attr:`position`, in accepted order (advances it).
@@ -155,8 +170,10 @@ class EngineState:
                      "%d: engine state not saved again until the next start", self.position)
             return None
         self.position, self._accepted_at = newer[1] or self.position, accepted
-        if self.position == self.saved_position:
+        judged = engine.thresholds.previous, engine.thresholds.active
+        if self.position == self.saved_position and judged == self._judged:
             return None
+        self._judged = dict(judged[0]), judged[1]
         return engine.to_data()
 
     async def save(self, engine: Engine, accepted: int) -> bool:

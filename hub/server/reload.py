@@ -131,8 +131,7 @@ class ConfigReloader:
         cfg = hub.config = result.config
         engine = hub.engine
         thresholds = Thresholds(cfg, engine.scopes)
-        thresholds.previous, thresholds.active = engine.thresholds.previous, \
-            engine.thresholds.active
+        thresholds.load_data(engine.thresholds.to_data())  # states, alerts, last judged
         engine.config, engine.thresholds = cfg, thresholds
         hub.engine_state.config, hub.engine_state.fingerprint = cfg, fingerprint(cfg)
         hub.frames.config = cfg

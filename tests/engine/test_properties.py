@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from panneau.hub import events as ev
 from panneau.hub.catalogue import KPIS
-from panneau.hub.config import Config, HubSettings, KpiSettings, QueueSettings, Team
+from panneau.hub.config import Config, HubSettings, KpiSettings, QueueSettings, Team, Threshold
 from panneau.hub.engine import Engine
 from tests.engine.conftest import T0
 
@@ -353,3 +353,69 @@ def test_the_saved_state_round_trips_with_late_events_waiting():
     assert close(a.values, b.values) and a.agents == b.agents
     assert a.get("queue:q", "today", "offered") == 5
     assert a.get("queue:q", "today", "abandoned") == 1
+
+
+ALERTING = dataclasses.replace(CONFIG, thresholds=[
+    Threshold(kpi="calls_waiting", warn=1, alert=3, hysteresis=1),
+    Threshold(kpi="longest_wait_s", warn=20, alert=40, hysteresis=5),
+    Threshold(kpi="abandon_rate_pct", warn=20, alert=40, direction="lower", hysteresis=5),
+    Threshold(kpi="agents_paused", warn=1, alert=2)])
+STEP_S = 30.0  # the hub judges every second: any step will do, a longer one costs less here
+SAVE_EVERY_S = 240.0  # plus the longest tick gap below: within ALERT_REACH_S, as the hub's
+
+
+def judging(data: dict | None = None) -> Engine:
+    """An engine judging its thresholds on the hub's grid, fresh or from saved data."""
+    engine = Engine(ALERTING) if data is None else Engine.from_data(ALERTING, data)
+    engine.alert_step_s = STEP_S
+    return engine
+
+
+def judged(engine: Engine) -> tuple:
+    th = engine.thresholds
+    return th.active, th.previous, engine.query().states
+
+
+def restarted(data: dict, tail: list[ev.Event], now: float) -> Engine:
+    """What a hub does at a restart: the saved engine, the journal's tail, then ``now``."""
+    engine = judging(data)
+    if tail:
+        engine.skip_judging(min(max(e.ts for e in tail), now))
+    engine.apply_judged(tail, now)
+    engine.skip_judging(now)
+    engine.advance(now)
+    return engine
+
+
+@settings(SETTINGS, max_examples=12)
+@given(events=streams(), rnd=st.randoms(use_true_random=False), tail=st.integers(0, 600))
+def test_alerts_after_a_kill_equal_those_of_a_hub_that_went_on(events, rnd, tail):
+    """A live engine on the hub's grid — events in batches in time order (equal times
+    shuffled) as the clock reaches them, clock ticks in between at random (at most a minute
+    apart), a state saved as the hub saves it — has at random ticks the alerts (their
+    ``since`` too), levels and states of an engine restarted from the last save with the
+    events after it replayed at once (a kill -9 there), and at the end."""
+    arrival = interleave(events, rnd)
+    live = judging()
+    clock = BASE - 60.0
+    live.advance(clock)  # a hub starts before its events
+    saved, save_at, last_save = 0, live.to_data(), clock
+    i = 0
+    while True:
+        j = min(len(arrival), i + rnd.randint(1, 6))
+        if j > i:
+            clock = max(clock, max(e.ts for e in arrival[i:j]))
+        live.apply_judged(arrival[i:j], clock)
+        i = j
+        until = arrival[i].ts - 0.25 if i < len(arrival) else clock + tail + 1
+        while clock < until:
+            clock = min(until, clock + rnd.choice([7.0, 20.0, 45.0, 60.0]))
+            live.advance(clock)
+            if clock - last_save >= SAVE_EVERY_S:
+                saved, save_at, last_save = i, live.to_data(), clock
+            if rnd.random() < 0.05:
+                again = restarted(save_at, arrival[saved:i], clock)
+                assert judged(again) == judged(live)
+        if i >= len(arrival):
+            break
+    assert judged(restarted(save_at, arrival[saved:], clock)) == judged(live)

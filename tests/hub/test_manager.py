@@ -9,6 +9,7 @@ from pathlib import Path
 
 from panneau.hub import wire
 from panneau.hub.cli.main import main
+from panneau.hub.server.app import ALERT_STEP_S
 from panneau.hub.server.history import AGENT_REF_KPIS
 
 PANNEAU = Path(sys.executable).parent / "panneau"
@@ -144,8 +145,10 @@ async def test_alerts_reach_the_audiences_of_their_scope_only(start_hub, tools):
     async with start_hub(feed={"count": 20, "interval_s": 0.02, "answer": False}) as hub:
         kiosk = await tools.hello(hub.ws_url, tools.kiosk_token("support"))
         other = await tools.hello(hub.ws_url, tools.agent_token("ag-eve"))  # sales
+        # judged at the next whole second of event time (ALERT_STEP_S) after the calls queued
         frames = await tools.recv_until(kiosk, lambda f: f["type"] == "alert"
-                                        and f["alert"]["state"] == "alert", timeout=10)
+                                        and f["alert"]["state"] == "alert",
+                                        timeout=ALERT_STEP_S + 20)
         alerts = [f["alert"] for f in frames if f["type"] == "alert"]
         assert {a["key"].split("/")[0] for a in alerts} <= {"team:support", "queue:support"}
         assert any(a["key"] == "queue:support/now/calls_waiting" for a in alerts)
