@@ -93,6 +93,8 @@ class Thresholds:
         self._last: dict[str, tuple[dict, dict | None, list]] = {}
         #: Per scope: its targets (``None``: none); they depend on the configuration only.
         self._targets: dict[str, dict | None] = {}
+        #: Per scope: ``(kpi, warn, alert, higher is better, hysteresis)`` of its thresholds.
+        self._rules: dict[str, list[tuple[str, float | None, float | None, bool, float]]] = {}
         #: Per scope at the last look since the last judgment: its figures and states.
         self._looked: dict[str, tuple[dict, dict | None]] = {}
         #: The event time of the last judgment (``-inf``: none yet).
@@ -181,23 +183,31 @@ class Thresholds:
         """``scope``'s states and levels for ``windows`` against the last judged levels."""
         mine: dict[str, dict[str, State]] = {}
         entries: list[tuple[tuple[str, str, str], int]] = []
-        watched = self.by_kpi
-        for window, kpis in windows.items():
-            for kpi in (k for k in watched if k in kpis):
-                t = self.find(scope, kpi)
-                if t is None or (t.warn is None and t.alert is None):
+        rules, previous = self._rules.get(scope), self.previous
+        if rules is None:
+            rules = self._rules[scope] = [(kpi, *rule) for kpi in self.by_kpi
+                                          if (rule := self._rule(scope, kpi)) is not None]
+        for window, kpis in windows.items() if rules else ():
+            for kpi, warn, alert, higher, hysteresis in rules:
+                value = kpis.get(kpi)
+                if value is None:
                     continue
-                value = kpis[kpi]
-                higher = higher_is_better(t)
-                raw = classify(value, t.warn, t.alert, higher)
+                raw = classify(value, warn, alert, higher)
                 key = (scope, window, kpi)
-                before = self.previous.get(key)
+                before = previous.get(key)
                 level = raw
                 if before is not None and raw < before:
-                    level = min(before, classify(value, t.warn, t.alert, higher, t.hysteresis))
+                    level = min(before, classify(value, warn, alert, higher, hysteresis))
                 entries.append((key, level))
                 mine.setdefault(window, {})[kpi] = _STATES[level]
         return mine, entries
+
+    def _rule(self, scope: str, kpi: str) -> tuple[float | None, float | None, bool, float] | None:
+        """``(warn, alert, higher is better, hysteresis)`` of ``kpi`` in ``scope``, or None."""
+        t = self.find(scope, kpi)
+        if t is None or (t.warn is None and t.alert is None):
+            return None
+        return t.warn, t.alert, higher_is_better(t), t.hysteresis
 
     def _look(self, values: dict[str, dict[str, dict[str, float]]]
               ) -> dict[str, dict[str, dict[str, State]]]:
