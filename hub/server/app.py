@@ -457,12 +457,12 @@ class Hub:
             frames += self.publisher.send_each(
                 lambda a: {"type": "status", "sources": self._status_for(a)})
         raised, self._raised = self._raised + self.snapshot.alerts, []
-        for alert in raised:
-            if alert.key not in self.alerts:  # raised and ended since the last tick
+        for key in dict.fromkeys(alert.key for alert in raised):  # once, as it is now
+            if key not in self.alerts:  # raised and ended since the last tick
                 continue
-            frames += self.publisher.send({"type": "alert", "alert": self.alerts[alert.key]},
-                                          lambda a, k=alert.key: key_visible(a, self.config, k),
-                                          alert.key.rsplit("/", 2)[0])
+            frames += self.publisher.send({"type": "alert", "alert": self.alerts[key]},
+                                          lambda a, k=key: key_visible(a, self.config, k),
+                                          key.rsplit("/", 2)[0])
         self._published = accepted
         return frames
 
