@@ -31,7 +31,7 @@ from panneau.hub.server.app import Hub
 from panneau.hub.sources import SourceSpec
 from tests.hub.conftest import agent_token, config_text, hello, kiosk_token, recv_until
 from tests.objectives.conftest import ANSWER_FASTER, Screen
-from tests.web.wall_browser import CHROMIUM, FLAGS, kiosk_view, needs_chromium, wait_for
+from tests.web.wall_browser import CHROMIUM, FLAGS, kiosk_view, needs_chromium, open_wall, wait_for
 
 pytestmark = needs_chromium
 TARGETS = """
@@ -313,10 +313,7 @@ async def test_a_fresh_hubs_trends_page_says_what_it_has_not_yet(tmp_path, feed_
     config = parse_config(config_text(str(tmp_path / "hub.db"), history_interval_s=3600),
                           "wall.toml")  # no sample of its own during the test
     config.kiosk.pages = [KioskPage("Trends", kind="trends", dwell_s=3600)]
-    async with Hub(config, pm=feed_pm) as hub, async_playwright() as pw:
-        browser = await pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        page = await browser.new_page(viewport={"width": 640, "height": 360})
-        await page.goto(f"{hub.http_url}/wall/#token={kiosk_token('support')}")
+    async with Hub(config, pm=feed_pm) as hub, open_wall(hub, (640, 360)) as page:
         await wait_for(page, "document.body.dataset.kind === 'trends' && "
                              "window.panneauWall.wall.chartsAskedAt !== null && "
                              "Object.keys(panneauWall.wall.chartAnswers).length === 2",
@@ -330,7 +327,6 @@ async def test_a_fresh_hubs_trends_page_says_what_it_has_not_yet(tmp_path, feed_
             ["chart-resolution", "Resolution h/day | no resolution time this week"],
             ["chart-channels", "Tickets today by channel | no ticket today"],
             ["chart-types", "Tickets today by type | no ticket today"]]
-        await browser.close()
 
 
 async def test_the_goals_pages_mark_what_a_stale_source_feeds(tmp_path, feed_pm):
@@ -344,10 +340,7 @@ async def test_the_goals_pages_mark_what_a_stale_source_feeds(tmp_path, feed_pm)
                           KioskPage("Objectives", kind="objectives", dwell_s=3600)]
     rows_js = """[...document.querySelectorAll('#goals tr')].map((r) =>
         [r.dataset.stale === 'true', ...[...r.cells].map((c) => c.textContent)])"""
-    async with Hub(config, pm=feed_pm) as hub, async_playwright() as pw:
-        browser = await pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        page = await browser.new_page(viewport={"width": 1280, "height": 720})
-        await page.goto(f"{hub.http_url}/wall/#token={kiosk_token('support')}")
+    async with Hub(config, pm=feed_pm) as hub, open_wall(hub, (1280, 720)) as page:
         await wait_for(page, "window.panneauWall && panneauWall.wall.showPage('Scorecard') && "
                              "document.querySelector('#goals tr.stale')", "a stale row")
         view = await kiosk_view(hub, "support")
@@ -370,7 +363,6 @@ async def test_the_goals_pages_mark_what_a_stale_source_feeds(tmp_path, feed_pm)
             [True, "Answer faster", "◌ stale"], [True, "ASA", "◌ stale"]]
 
         await page.screenshot(path=str(tmp_path / "objectives-stale.png"))
-        await browser.close()
 
 
 async def test_a_key_result_without_a_value_reads_the_no_data_mark(tmp_path, feed_pm):
@@ -378,10 +370,7 @@ async def test_a_key_result_without_a_value_reads_the_no_data_mark(tmp_path, fee
     (panneau.hub.goals_display), not the big digits' '-'."""
     config = parse_config(config_text(str(tmp_path / "hub.db")) + ANSWER_FASTER, "wall.toml")
     config.kiosk.pages = [KioskPage("Objectives", kind="objectives", dwell_s=3600)]
-    async with Hub(config, pm=feed_pm) as hub, async_playwright() as pw:
-        browser = await pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        page = await browser.new_page(viewport={"width": 1280, "height": 720})
-        await page.goto(f"{hub.http_url}/wall/#token={kiosk_token('support')}")
+    async with Hub(config, pm=feed_pm) as hub, open_wall(hub, (1280, 720)) as page:
         await wait_for(page, "document.querySelector('#goals').dataset.kind === 'objectives' && "
                              "document.querySelectorAll('#goals tr').length === 2", "the objective")
         result = (await kiosk_view(hub, "support")).values["objective:0"]["key_results"][0]
@@ -390,4 +379,3 @@ async def test_a_key_result_without_a_value_reads_the_no_data_mark(tmp_path, fee
         figures = await page.evaluate(
             "[...document.querySelectorAll('#goals tr')][1].cells[1].textContent")
         assert figures == f"— → 0:20 by {deadline.day} {deadline.strftime('%b')}"
-        await browser.close()

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
+from playwright.async_api import Page, async_playwright
 
 from panneau.hub.config import parse_config
 from panneau.hub.config.schema import Config
@@ -29,6 +32,19 @@ def held_calls_page(tmp_path: Path, count: int) -> tuple[Config, str]:
     config = parse_config(text.replace('title = "Calls"', 'title = "Calls"\ndwell_s = 3600.0'),
                           "wall.toml")
     return config, f"http://127.0.0.1:{http_port}/wall/#token={kiosk_token('support')}"
+
+
+@asynccontextmanager
+async def open_wall(hub, size: tuple[int, int], team: str = "support") -> AsyncIterator[Page]:
+    """A headless Chromium page at ``size`` showing ``team``'s wall page served by ``hub``."""
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        try:
+            page = await browser.new_page(viewport={"width": size[0], "height": size[1]})
+            await page.goto(f"{hub.http_url}/wall/#token={kiosk_token(team)}")
+            yield page
+        finally:
+            await browser.close()
 
 
 async def kiosk_view(hub, team: str) -> ViewState:
