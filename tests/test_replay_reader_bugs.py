@@ -67,9 +67,19 @@ def log_file(tmp_path):
     return path
 
 
+@pytest.fixture
+def no_cli_log_handler(monkeypatch):
+    """Without the stderr handler an earlier ``panneau`` command in this process may have left
+    on the root logger (``setup_logging``): the debug traceback is read through caplog, and
+    stderr holds the command's own line only."""
+    root = logging.getLogger()
+    monkeypatch.setattr(root, "handlers",
+                        [h for h in root.handlers if not getattr(h, "_panneau", False)])
+
+
 @pytest.mark.parametrize("processes", PROCESSES)
 def test_a_reader_that_raises_gets_one_line_naming_it_and_where_it_was(
-        log_file, capsys, caplog, processes):
+        log_file, capsys, caplog, no_cli_log_handler, processes):
     caplog.set_level(logging.DEBUG, "panneau.hub.cli.replay_cmd")
     assert replay("buggy_log", str(log_file), "--processes", processes) == 1
     out = capsys.readouterr()
