@@ -38,6 +38,7 @@ def run(engine: str, *args: str, **env: str) -> subprocess.CompletedProcess:
 
 
 @needs_build
+@pytest.mark.timeout(900)  # the child's own bound: ~300 tests, past 300 s on a loaded machine
 def test_the_engine_and_asterisk_tests_pass_on_the_compiled_engine():
     """Derandomised, as under CI: the same examples every run, so a failure here is the compiled
     engine's (the suite's own run of these tests, on the pure engine, explores new ones)."""
