@@ -7,7 +7,8 @@ from datetime import datetime, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-__all__ = ["clock_text", "closed_text", "is_on", "local", "seconds_to_next_minute", "zone"]
+__all__ = ["clock_text", "closed_text", "is_on", "local", "night_shift", "seconds_to_next_minute",
+           "zone"]
 
 _DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -96,3 +97,9 @@ def closed_text(schedule: Mapping[str, Any] | None, dash: str = "–") -> str:
     days = [d for d in raw if d in _DAYS] if isinstance(raw, list) and raw else list(_DAYS)
     when = "every day" if len(days) == len(_DAYS) else _day_runs(days, dash)
     return f"Outside opening hours ({when} {on}{dash}{off})"
+
+
+def night_shift(minute: int) -> tuple[int, int]:
+    """Where the night clock stands at ``minute``, in steps across and down (0-3, 0-2), so
+    that a TV does not burn in; the browser wall's ``nightShift`` moves its clock the same."""
+    return minute % 4, minute % 3

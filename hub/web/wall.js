@@ -517,6 +517,12 @@ export function closedText(schedule) {
   return `Outside opening hours (${when} ${schedule.on ?? "00:00"}–${schedule.off ?? "24:00"})`;
 }
 
+// Where the night clock stands this minute, in steps across and down (0-3, 0-2): the
+// kiosk's ClockScreen offset (kiosk/screens/clock.py), so a TV does not burn in.
+export function nightShift(minutes) {
+  return [minutes % 4, minutes % 3];
+}
+
 // The trend line's bars, as the kiosk's sparkline (Textual's): the samples split into at most
 // `most` buckets, each drawn at its highest, as a share (0-1) of the samples' range.
 export function sparkBars(values, most = 120) {
@@ -663,6 +669,9 @@ export class Wall {
     d.body.classList.toggle("night", !on);
     d.getElementById("night").hidden = on;
     if (!on) {
+      const [dx, dy] = nightShift(when.minutes);  // moves each minute, as the kiosk's
+      d.getElementById("night").style.setProperty("--dx", dx);
+      d.getElementById("night").style.setProperty("--dy", dy);
       d.getElementById("night-clock").textContent = when.hhmm;
       d.getElementById("night-date").textContent = when.date;
       d.getElementById("night-hours").textContent = closedText(meta.schedule);

@@ -7,6 +7,7 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Static
 
+from panneau.kiosk.schedule import night_shift
 from panneau.kiosk.widgets import BigNumber
 
 __all__ = ["ClockScreen"]
@@ -38,4 +39,4 @@ class ClockScreen(Screen):
         self.query_one("#clock-time", BigNumber).value = time_text
         self.query_one("#clock-date", Static).update(date_text)
         self.query_one("#clock-note", Static).update(note)
-        self.query_one("#clock-box").styles.offset = (minute % 4, minute % 3)
+        self.query_one("#clock-box").styles.offset = night_shift(minute)

@@ -12,7 +12,7 @@ from pathlib import Path
 from panneau.hub.freshness import Link
 from panneau.hub.server.wall import wall_catalogue
 from panneau.kiosk.model import build_page, notices, page_specs
-from panneau.kiosk.schedule import closed_text
+from panneau.kiosk.schedule import closed_text, night_shift
 from tests.kiosk.kiosk_data import (
     T0,
     alert_values,
@@ -215,3 +215,11 @@ def test_the_first_page_stays_its_dwell_as_on_the_kiosk(tmp_path):
     assert run_node(tmp_path, FIRST, given=values) == [
         [1000, "Queue now"], [1001, "Queue now"], [1014, "Queue now"], [1015, "Today"],
         [1029, "Today"], [1030, "Queue now"]]
+
+
+def test_the_night_clock_moves_as_the_kiosks(tmp_path):
+    """Each minute of an hour, the wall's night clock takes the kiosk's step."""
+    shown = run_node(tmp_path, 'import { nightShift } from "./wall.js";\n'
+                     "console.log(JSON.stringify([...Array(120).keys()].map(nightShift)));\n")
+    assert [tuple(s) for s in shown] == [night_shift(m % 60) for m in range(120)]
+    assert len(set(map(tuple, shown[:60]))) == 12  # every place of its 4 × 3 comes round

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -35,12 +36,16 @@ def held_calls_page(tmp_path: Path, count: int) -> tuple[Config, str]:
 
 
 @asynccontextmanager
-async def open_wall(hub, size: tuple[int, int], team: str = "support") -> AsyncIterator[Page]:
-    """A headless Chromium page at ``size`` showing ``team``'s wall page served by ``hub``."""
+async def open_wall(hub, size: tuple[int, int], team: str = "support",
+                    clock_at: datetime | None = None) -> AsyncIterator[Page]:
+    """A headless Chromium page at ``size`` showing ``team``'s wall page served by ``hub``;
+    with ``clock_at``, the page's clock starts then (``page.clock`` moves it on)."""
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         try:
             page = await browser.new_page(viewport={"width": size[0], "height": size[1]})
+            if clock_at is not None:
+                await page.clock.install(time=clock_at)
             await page.goto(f"{hub.http_url}/wall/#token={kiosk_token(team)}")
             yield page
         finally:
