@@ -64,3 +64,21 @@ def test_config_check_refuses_asterisk_options_no_source_could_run_with(tmp_path
         f"{config}:14: sources[1].options.reconnect_max_s: must be at least reconnect_min_s "
         "(1), got 0.5",
         "4 problems found"]
+
+
+@pytest.mark.parametrize("command", [["message", "hi"], ["annotate", "site/today/offered", "x"],
+                                     ["input", "training_hours", "2"]])
+@pytest.mark.parametrize(("timeout", "said"), [
+    ("-1", "must be a number of seconds over 0, got '-1'"),
+    ("0", "must be a number of seconds over 0, got '0'"),
+    ("nan", "must be a number of seconds over 0, got 'nan'"),
+    ("soon", "not a number of seconds: 'soon'")])
+def test_a_timeout_of_no_time_is_refused_before_connecting(command, timeout, said, capsys):
+    """``--timeout -1`` was taken: the command gave up at once, saying ``no answer from … in
+    -1 s`` from a hub it never waited for."""
+    with pytest.raises(SystemExit) as caught:
+        main([command[0], "--hub", "ws://127.0.0.1:9", "--token", "manager-token",
+              "--timeout", timeout, *command[1:]])
+    assert caught.value.code == 2
+    err = capsys.readouterr().err
+    assert err.endswith(f"panneau {command[0]}: error: argument --timeout: {said}\n"), err

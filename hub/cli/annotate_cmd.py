@@ -7,7 +7,7 @@ import sys
 import time
 from datetime import datetime
 
-from panneau.hub.cli.common import add_command, screen_args
+from panneau.hub.cli.common import add_command, screen_args, timeout_arg
 from panneau.hub.cli.request import parse_duration, request
 from panneau.hub.toolkit.timeparse import option_time
 
@@ -29,8 +29,7 @@ def register(subparsers) -> None:
                         help="remove it then: a duration (2h, 30m), a time today (18:00) or "
                              "a date-time (2026-12-01T09:00), local time")
     parser.add_argument("--remove", action="store_true", help="remove the comment of KEY")
-    parser.add_argument("--timeout", type=float, default=10.0,
-                        help="give up after this many seconds (default: 10)")
+    timeout_arg(parser)
     parser.add_argument("key", metavar="KEY",
                         help="the figure: <scope>/<window>/<kpi>, e.g. queue:support/today/asa_s")
     parser.add_argument("text", nargs="?", default="", metavar="TEXT", help="the comment")

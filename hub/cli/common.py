@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     import sqlite3
 
 __all__ = ["TOKEN_ENV", "add_command", "fail", "hub_client", "open_journal", "read_token",
-           "screen_args"]
+           "screen_args", "seconds_over_zero", "timeout_arg"]
 
 #: The environment variable screens and CLI commands read a token from (after --token-file).
 TOKEN_ENV = "PANNEAU_TOKEN"
@@ -51,6 +51,24 @@ def screen_args(parser: argparse.ArgumentParser, role: str = "this screen's") ->
                         help="trust only this CA bundle for a wss:// hub (default: the system's)")
     parser.add_argument("--client-cert", metavar="FILE",
                         help="PEM certificate + key to present when the hub asks (mutual TLS)")
+
+
+def seconds_over_zero(text: str) -> float:
+    """An argparse ``type``: a number of seconds over 0 (a wait, a timeout); argparse prints
+    ``argument --timeout: …`` and exits 2 for anything else (``-1``, ``0``, ``nan``, ``soon``)."""
+    try:
+        seconds = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not seconds > 0:  # nan too
+        raise argparse.ArgumentTypeError(f"must be a number of seconds over 0, got {text!r}")
+    return seconds
+
+
+def timeout_arg(parser: argparse.ArgumentParser) -> None:
+    """``--timeout SECONDS`` of the commands that send one request to the hub."""
+    parser.add_argument("--timeout", type=seconds_over_zero, default=10.0, metavar="SECONDS",
+                        help="give up after this many seconds, over 0 (default: 10)")
 
 
 def read_token(args: argparse.Namespace) -> str:

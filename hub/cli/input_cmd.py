@@ -6,7 +6,7 @@ import argparse
 import asyncio
 import sys
 
-from panneau.hub.cli.common import add_command, read_token, screen_args
+from panneau.hub.cli.common import add_command, read_token, screen_args, timeout_arg
 from panneau.hub.cli.message_cmd import manager_request
 from panneau.hub.engine.inputs import FIGURES
 from panneau.hub.figure_entry import figure_frame
@@ -34,8 +34,7 @@ def register(subparsers) -> None:
     parser.add_argument("--category", help="a category (complaints: billing, delay…)")
     parser.add_argument("--corrects", metavar="ENTRY", help="the entry id this one replaces")
     screen_args(parser, "a manager's")
-    parser.add_argument("--timeout", type=float, default=10.0,
-                        help="give up after this many seconds (default: 10)")
+    timeout_arg(parser)
 
 
 def _frame(args: argparse.Namespace) -> dict:

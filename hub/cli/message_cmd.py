@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from panneau.hub.cli.common import add_command, fail, screen_args
+from panneau.hub.cli.common import add_command, fail, screen_args, timeout_arg
 from panneau.hub.cli.request import parse_duration, request, send_frame
 
 __all__ = ["manager_request", "parse_duration", "parse_expires", "register", "run",
@@ -26,8 +26,7 @@ def register(subparsers) -> None:
     parser.add_argument("--expires", default="1h", metavar="DURATION",
                         help="how long it shows: seconds, or with a unit (90s, 30m, 2h, 1d); "
                              "at most 7d (default: 1h)")
-    parser.add_argument("--timeout", type=float, default=10.0,
-                        help="give up after this many seconds (default: 10)")
+    timeout_arg(parser)
     parser.add_argument("text", help="the message")
 
 
