@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from panneau.hub.cli.common import unreadable
 from panneau.hub.cli.main import main
 
 
@@ -82,3 +83,16 @@ def test_a_timeout_of_no_time_is_refused_before_connecting(command, timeout, sai
     assert caught.value.code == 2
     err = capsys.readouterr().err
     assert err.endswith(f"panneau {command[0]}: error: argument --timeout: {said}\n"), err
+
+
+def test_replay_of_a_missing_file_or_a_folder_says_which_in_one_line(tmp_path, capsys):
+    """``panneau replay queue_log /tmp`` said ``[Errno 21] Is a directory: '/tmp'``."""
+    missing = tmp_path / "queue_log"
+    cases = {str(missing): f"no file at {missing}",
+             str(tmp_path): f"{tmp_path} is a folder, not a file"}
+    for path, said in cases.items():
+        assert main(["replay", "queue_log", path]) == 2
+        out = capsys.readouterr()
+        assert (out.out, out.err) == ("", f"panneau replay: {said}\n")
+    assert unreadable("q.log", PermissionError(13, "Permission denied", "q.log")) == (
+        "cannot read q.log: Permission denied")

@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     import sqlite3
 
 __all__ = ["TOKEN_ENV", "add_command", "fail", "hub_client", "open_journal", "read_token",
-           "screen_args", "seconds_over_zero", "timeout_arg"]
+           "screen_args", "seconds_over_zero", "timeout_arg", "unreadable"]
 
 #: The environment variable screens and CLI commands read a token from (after --token-file).
 TOKEN_ENV = "PANNEAU_TOKEN"
@@ -125,6 +125,16 @@ def output_problem(option: str, path: str) -> str | None:
     if not where.parent.is_dir():
         return f"{option} {path}: the folder {where.parent} does not exist"
     return None
+
+
+def unreadable(path: str, exc: OSError) -> str:
+    """One line saying why the input file ``path`` could not be opened (``exc``), without
+    Python's ``[Errno N]``."""
+    if isinstance(exc, FileNotFoundError):
+        return f"no file at {path}"
+    if isinstance(exc, IsADirectoryError):
+        return f"{path} is a folder, not a file"
+    return f"cannot read {path}: {exc.strerror or exc}"
 
 
 def open_journal(path: str) -> sqlite3.Connection:

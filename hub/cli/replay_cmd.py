@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import IO, Any
 from zoneinfo import ZoneInfo
 
-from panneau.hub.cli.common import add_command
+from panneau.hub.cli.common import add_command, fail, unreadable
 from panneau.hub.plugins import collect_sources
 from panneau.hub.server.gcpolicy import GcPolicy
 from panneau.hub.sources import FileReader
@@ -345,11 +345,14 @@ def run(args: argparse.Namespace) -> int:
         options = _reader_options(args, reader)
         config = _config(args)
         at = parse_time(args.at, config.hub.timezone) if args.at else None
-        path = Path(args.file)
-        stream = path.open(encoding="utf-8", errors="replace", newline="")
-    except (OSError, ValueError, ConfigError) as exc:
+    except (ValueError, ConfigError) as exc:
         sys.stderr.write(f"panneau replay: {exc}\n")
         return 2
+    path = Path(args.file)
+    try:
+        stream = path.open(encoding="utf-8", errors="replace", newline="")
+    except OSError as exc:
+        return fail("replay", unreadable(args.file, exc))
     console = Console(stderr=True)
     size = path.stat().st_size
     show = size >= _PROGRESS_BYTES and console.is_terminal
