@@ -71,9 +71,7 @@ def describe_failure(url: str, exc: BaseException | None) -> str | None:
     while exc is not None and not isinstance(exc, ssl.SSLError):
         exc = exc.__cause__ or exc.__context__  # type: ignore[assignment]
     if isinstance(exc, ssl.SSLCertVerificationError) and exc.verify_code in _NAME_MISMATCH:
-        return (f"TLS: the certificate of {url} is not for {urlsplit(url).hostname} "
-                f"({exc.verify_message}); address the hub by a name its certificate holds "
-                "(its subjectAltName), e.g. wss://hub.example.lan:PORT")
+        return _name_mismatch(url, exc.verify_message)
     if isinstance(exc, ssl.SSLCertVerificationError):
         return (f"TLS: the certificate of {url} is not trusted ({exc.verify_message}); "
                 "give the hub's CA with --ca-file")
@@ -84,3 +82,14 @@ def describe_failure(url: str, exc: BaseException | None) -> str | None:
                     "give one with --client-cert")
         return f"TLS handshake with {url} failed ({reason})"
     return None
+
+
+def _name_mismatch(url: str, why: str) -> str:
+    """What to do when the hub's trusted certificate is for other names than ``url``'s host:
+    ssl does not hand over the refused certificate's names, but the hub prints its address
+    with one of them when it starts."""
+    parts = urlsplit(url)
+    port = f", keeping :{parts.port}" if parts.port else ""
+    return (f"TLS: the certificate of {url} is not for {parts.hostname} ({why}); in --hub, "
+            f"replace {parts.hostname} by a name the certificate holds (its subjectAltName)"
+            f"{port}: `panneau hub` prints that address when it starts")
