@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from helpers import contrast
 from kiosk_data import T0, alert_values, base_values, fixed_clock, normal_values, view_of
 from rich.color import ColorType
 
 from panneau.hub.freshness import Link
 from panneau.kiosk.app import KioskApp, pick_colors
+from panneau.kiosk.widgets.tile import KpiTile
 
 
 def colour_types(app: KioskApp) -> set[ColorType]:
@@ -48,3 +50,20 @@ def test_linux_console_picks_sixteen_colours():
     assert pick_colors("auto", term="linux") == "16"
     assert pick_colors("auto", term="xterm-256color") == "full"
     assert pick_colors("full", term="linux") == "full"
+
+
+@pytest.mark.parametrize("colors", ["full", "16"])
+async def test_the_comparisons_under_a_figure_are_as_bright_as_a_plain_figure(colors):
+    """``↓-2 yesterday`` must read at a distance: in the colour of a figure without threshold
+    (the screen's foreground, as on the browser wall), at least 7:1 on the background."""
+    app = KioskApp(view=view_of(normal_values()), clock=fixed_clock, colors=colors)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await pilot.pause()
+        tiles = list(app.screen.query(KpiTile))
+        compared = next(t for t in tiles if t.refs and not t.tile.stale)
+        plain = next(t for t in tiles if t.tile.state == "none")
+        refs = compared.get_component_rich_style("kpi-tile--refs")
+        figure = plain.get_component_rich_style("kpi-tile--value")
+        assert refs.color == figure.color
+        ratio = contrast(refs.color.get_truecolor(), refs.bgcolor.get_truecolor())
+        assert ratio >= 7, f"{compared.refs!r} at {ratio:.1f}:1"

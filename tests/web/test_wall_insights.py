@@ -20,6 +20,7 @@ from panneau.hub.insights import Insight, InsightRule, PastFigure
 from panneau.hub.server.app import Hub
 from panneau.hub.server.wall import wall_catalogue
 from panneau.kiosk.model import build_page, notices, page_specs
+from tests.helpers import contrast
 from tests.hub.conftest import eventually
 from tests.kiosk.kiosk_data import T0, alert_values, view_of
 from tests.web.wall_browser import (
@@ -89,6 +90,11 @@ class BusierRule:
 
 ANSWERED = """() => { const t = document.querySelector(".tile[data-kpi='answered']");
     return t ? [...t.querySelectorAll('.refs .ref')].map((r) => r.textContent) : null; }"""
+#: The colours of Answered's comparisons, of its figure and of its tile, as (r, g, b).
+COLOURS = """() => { const t = document.querySelector(".tile[data-kpi='answered']");
+    const rgb = (e, p) => getComputedStyle(e)[p].match(/\\d+/g).slice(0, 3).map(Number);
+    return [rgb(t.querySelector('.refs'), 'color'), rgb(t.querySelector('.value'), 'color'),
+            rgb(t, 'backgroundColor')]; }"""
 BANNER = """() => [...document.querySelectorAll('#banner div')].map((d) =>
     [d.className, d.querySelector('.word').textContent, d.textContent])"""
 
@@ -119,6 +125,9 @@ async def test_a_live_hubs_comparisons_and_insights_show_on_the_browser_wall(tmp
                        "the comparisons under Answered")
         assert await page.get_attribute(".tile[data-kpi='answered']", "aria-label") == (
             "Answered: 8, none, ↑+3 yesterday (better), ↓-4 last week (worse)")
+        # readable at a distance, as on the kiosk: the figure's own colour, 7:1 or more
+        refs, figure, tile = await page.evaluate(COLOURS)
+        assert refs == figure and contrast(refs, tile) >= 7, (refs, figure, tile)
         await wait_for(page, "document.querySelector('#banner .insight') !== null",
                        "the insight line")
         kiosk = [[n.kind, n.text] for n in notices(view, Link(True), now, lambda _: "?")]
