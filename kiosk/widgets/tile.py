@@ -65,6 +65,20 @@ def _fit_head(head: str, width: int) -> str:
     return head
 
 
+def _pack(parts: tuple[str, ...], width: int) -> list[str]:
+    """``parts`` on lines of ``width`` cells, two spaces apart, each kept whole on one line
+    (``↓-2 yesterday`` / ``=+0 last week``, never ``=+0`` / ``last week``) unless it is
+    longer than a line itself (a long note): that one wraps at its spaces."""
+    lines: list[str] = []
+    for part in parts:
+        joined = f"{lines[-1]}  {part}" if lines else part
+        if lines and cell_len(joined) <= width:
+            lines[-1] = joined
+        else:
+            lines += textwrap.wrap(part, width) or [""]
+    return lines
+
+
 class KpiTile(ScaledWidget):
     """One figure. State shows as a CSS class (colour) *and* a symbol and word (shape).
 
@@ -86,7 +100,7 @@ class KpiTile(ScaledWidget):
         self.group: ScaleGroup | None = None
         self.number = Figure(half_blocks=symbols.partial_blocks)
         self.head = ""
-        self.refs = ""
+        self.refs: tuple[str, ...] = ()
         self._rows: list[tuple[str, Style]] = []
         self._drawn_for: tuple | None = None
         self.set_reactive(KpiTile.tile, tile)
@@ -103,7 +117,8 @@ class KpiTile(ScaledWidget):
             words.append(_STATE_WORDS[tile.state])
         return " ".join(words)
 
-    def _refs(self, tile: Tile) -> str:
+    def _refs(self, tile: Tile) -> tuple[str, ...]:
+        """The comparisons (``↓-2 yesterday``), then a manager's note, each on its own."""
         sym = self.symbols
         parts = []
         for name, direction, _better, delta in tile.refs:
@@ -111,7 +126,7 @@ class KpiTile(ScaledWidget):
             parts.append(f"{arrow}{delta} {_REF_NAMES.get(name, name)}")
         if tile.note:  # a manager's comment on this figure
             parts.append(f"{'✎' if sym.partial_blocks else 'note:'} {tile.note}")
-        return "  ".join(parts)
+        return tuple(parts)
 
     def watch_tile(self, tile: Tile | None) -> None:
         if tile is None:
@@ -135,7 +150,7 @@ class KpiTile(ScaledWidget):
         """The comparisons wrapped to ``width``, as many as leave the figure its rows; a
         blank row without any, so the figures of a row of tiles stand level."""
         room = max(0, height - 1 - _MIN_FIGURE_ROWS)
-        return (textwrap.wrap(self.refs, max(1, width)) or [""])[:room]
+        return (_pack(self.refs, max(1, width)) or [""])[:room]
 
     def _figure_box(self) -> tuple[int, int]:
         width, height = self.content_size

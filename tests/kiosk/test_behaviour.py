@@ -207,3 +207,22 @@ async def test_alert_tiles_of_one_kpi_stay_told_apart_on_a_narrow_wall():
     assert all(head.startswith("▲ SL (") and "…" in head for head in heads), heads
     assert sorted(head.split(" · ", 1)[1].removesuffix(" WARN") for head in heads) == [
         "15m", "billing 30m", "support 15m"], heads
+
+
+async def test_a_comparison_too_long_for_one_line_moves_down_whole():
+    """At 80×24 ``↓-2 yesterday  =+0 last week`` did not fit its tile and wrapped as
+    ``↓-2 yesterday  =+0`` over ``last week``: read as "=+0 yesterday". Each comparison now
+    keeps its figure and its day on one line; a long note still wraps at its spaces."""
+    values = normal_values()
+    values[f"annotation:{SCOPE}/now/calls_waiting"] = {"text": "phone outage from 10:05 to 10:40, "
+                                                 "calls rerouted to Lyon"}
+    app = KioskApp(view=view_of(values), clock=fixed_clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: "calls_waiting" in tiles(app))
+        tile = tiles(app)["calls_waiting"]
+        width = tile.content_size.width
+        lines = [row.strip() for row in tile.rows()]
+        at = lines.index("↓-2 yesterday")
+        assert lines[at:at + 3] == ["↓-2 yesterday", "=+0 last week", "✎ phone outage from"], (
+            width, lines)
+    assert width < len("↓-2 yesterday  =+0 last week")
