@@ -3,6 +3,8 @@ exit code, and nothing written — never a Python traceback."""
 
 from __future__ import annotations
 
+import socket
+
 import pytest
 
 from panneau.hub.cli.common import unreadable
@@ -96,3 +98,45 @@ def test_replay_of_a_missing_file_or_a_folder_says_which_in_one_line(tmp_path, c
         assert (out.out, out.err) == ("", f"panneau replay: {said}\n")
     assert unreadable("q.log", PermissionError(13, "Permission denied", "q.log")) == (
         "cannot read q.log: Permission denied")
+
+
+@pytest.mark.parametrize("key", ["listen", "http_listen"])
+def test_hub_on_a_port_in_use_names_it_and_touches_no_database(tmp_path, key, capsys):
+    """``panneau hub`` on a taken port printed ``[Errno 98] error while attempting to bind on
+    address ('127.0.0.1', 8765): address already in use`` — after creating the database and
+    saving an engine state in it."""
+    taken = socket.create_server(("127.0.0.1", 0))
+    port = taken.getsockname()[1]
+    db, config = tmp_path / "hub.db", tmp_path / "panneau.toml"
+    other = "http_listen" if key == "listen" else "listen"
+    config.write_text(f'[hub]\n{key} = "127.0.0.1:{port}"\n{other} = "127.0.0.1:0"\n'
+                      f'database = "{db}"\n')
+    with taken:
+        assert main(["hub", "--config", str(config)]) == 1
+    assert capsys.readouterr().err == (
+        f"panneau hub: cannot listen on 127.0.0.1:{port} (hub.{key} in {config}): port {port} "
+        f"is already in use (another hub, or another program: `ss -ltnp 'sport = :{port}'` "
+        f"shows which); stop it, or give hub.{key} another port\n")
+    assert list(tmp_path.iterdir()) == [config]
+
+
+def test_hub_on_an_address_of_another_machine_says_so(tmp_path, capsys):
+    config = tmp_path / "panneau.toml"
+    config.write_text(f'[hub]\nlisten = "192.0.2.1:8765"\ndatabase = "{tmp_path / "hub.db"}"\n')
+    assert main(["hub", "--config", str(config)]) == 1
+    assert capsys.readouterr().err == (
+        f"panneau hub: cannot listen on 192.0.2.1:8765 (hub.listen in {config}): this machine "
+        "has no address 192.0.2.1; give one of its own, 127.0.0.1 (this machine only) or "
+        "0.0.0.0 (every address)\n")
+    assert list(tmp_path.iterdir()) == [config]
+
+
+def test_config_check_refuses_one_port_for_both_listen_settings(tmp_path, capsys):
+    """Both on 8765: config check said OK, and the hub failed to bind its HTTP port only after
+    opening its database."""
+    config = tmp_path / "panneau.toml"
+    config.write_text('[hub]\nlisten = "127.0.0.1:8765"\nhttp_listen = "0.0.0.0:8765"\n')
+    assert main(["config", "check", str(config)]) == 1
+    assert capsys.readouterr().out.splitlines() == [
+        f"{config}:3: hub.http_listen: port 8765 is hub.listen's too: the websocket and HTTP "
+        "ports must differ", "1 problem found"]

@@ -20,6 +20,7 @@ import contextlib
 import ipaddress
 import logging
 import os
+import re
 import signal
 import stat
 import sys
@@ -29,11 +30,12 @@ import time
 import pluggy
 
 from panneau.hub.cli.common import add_command
-from panneau.hub.config import ConfigError, HubSettings, load_config
+from panneau.hub.cli.ports import listen_problem
+from panneau.hub.config import Config, ConfigError, HubSettings, load_config
 from panneau.hub.plugins import collect_sources, make_plugin_manager
 
 __all__ = ["STOP_DEADLINE_S", "THREADS_GRACE_S", "clear_text_warning", "register", "run",
-           "run_hub", "shared_file_warning"]
+           "run_hub", "secrets_held", "shared_file_warning"]
 
 log = logging.getLogger(__name__)
 #: How long source threads still busy after the hub stopped are waited for.
@@ -41,6 +43,8 @@ THREADS_GRACE_S = 3.0
 #: How long after SIGTERM/SIGINT the process exits even if stopping the hub has not finished.
 STOP_DEADLINE_S = 60.0
 _THREAD_PREFIX = "panneau-io"
+#: A source option that holds a secret (``secret_env``, a variable's name, does not).
+_SECRET_KEY = re.compile(r"(secret|password|token)$")
 
 
 def clear_text_warning(hub: HubSettings) -> str | None:
@@ -77,6 +81,17 @@ def shared_file_warning(path: str, what: str) -> str | None:
             f"chmod 600 {path}")
 
 
+def secrets_held(config: Config) -> str | None:
+    """What secrets the config file holds, for the warning about who may read it: its
+    tokens (``token``; a ``token_sha256`` is a digest, not one) and the sources' options
+    named as secrets (``secret``, ``password``, ``api_token``…); ``None`` when none."""
+    held = ["tokens"] if any(tok.token for tok in config.tokens) else []
+    held += [f"the {key} of source {source.name}" for source in config.sources
+             for key, value in source.options.items()
+             if value and isinstance(value, str) and _SECRET_KEY.search(key)]
+    return ", ".join(held) or None
+
+
 def register(subparsers) -> None:
     """Add ``hub``."""
     parser = add_command(
@@ -100,7 +115,13 @@ def run_hub(config_path: str, pm: pluggy.PluginManager | None) -> int:
     except ConfigError as exc:
         sys.stderr.write(f"{exc}\n")
         return 2
-    for path, what in ((config_path, "holds tokens"), (config.hub.database, "holds messages")):
+    problem = listen_problem(config.hub, config_path)
+    if problem is not None:  # before the database is opened, let alone written
+        sys.stderr.write(f"panneau hub: {problem}\n")
+        return 1
+    secrets = secrets_held(config)
+    for path, what in (((config_path, f"holds {secrets}"),) if secrets else ()) + (
+            (config.hub.database, "holds messages"),):
         warning = shared_file_warning(path, what)
         if warning:
             log.warning(warning)
@@ -118,8 +139,8 @@ def run_hub(config_path: str, pm: pluggy.PluginManager | None) -> int:
     except TlsError as exc:
         sys.stderr.write(f"panneau hub: TLS: {exc}\n")
         code = 2
-    except OSError as exc:  # e.g. the port is taken
-        sys.stderr.write(f"panneau hub: {exc}\n")
+    except OSError as exc:  # e.g. a port taken since listen_problem looked
+        sys.stderr.write(f"panneau hub: {exc.strerror or exc}\n")
         code = 1
     finally:
         _close(loop)

@@ -153,6 +153,10 @@ def _hub_issues(config: Config) -> list[ConfigIssue]:
         match = _HOSTPORT.match(value)
         if not match or not 0 <= int(match.group(2)) <= 65535:
             add(ConfigIssue(("hub", key), f"expected HOST:PORT, got {value!r}"))
+        elif key == "http_listen" and int(match.group(2)) and _port(hub.listen) == int(
+                match.group(2)):
+            add(ConfigIssue(("hub", key), f"port {match.group(2)} is hub.listen's too: the "
+                                          "websocket and HTTP ports must differ"))
     for key in ("retention_days", "history_retention_days", "history_interval_s",
                 "max_frame_bytes", "resume_history", "client_buffer_bytes",
                 "max_frames_per_s", "auth_timeout_s", "tls_check_s", "auth_fail_limit",
@@ -392,6 +396,12 @@ def _objective_issues(config: Config) -> list[ConfigIssue]:
             if kr.deadline is not None:
                 issues += _deadline_issue(kr.deadline, obj.period, (*at, "deadline"))
     return issues
+
+
+def _port(listen: object) -> int | None:
+    """The port of a valid ``HOST:PORT``; else ``None``."""
+    match = _HOSTPORT.match(listen) if isinstance(listen, str) else None
+    return int(match.group(2)) if match else None
 
 
 def _deadline_issue(deadline: str, period: str, path: tuple) -> list[ConfigIssue]:

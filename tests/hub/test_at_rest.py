@@ -6,15 +6,20 @@ from __future__ import annotations
 import asyncio
 import os
 import stat
+import subprocess
+import sys
+from pathlib import Path
 
 import httpx
 import pytest
 
-from panneau.hub.cli.hub_cmd import clear_text_warning, shared_file_warning
-from panneau.hub.config import HubSettings
+from panneau.hub.cli.hub_cmd import clear_text_warning, secrets_held, shared_file_warning
+from panneau.hub.config import HubSettings, parse_config
 from panneau.hub.sources import secret_from_env
 from panneau.plugins.generic.options import resolve_headers
 from panneau.plugins.zendesk.options import ZendeskOptions, client_settings
+
+PANNEAU = Path(sys.executable).parent / "panneau"
 
 
 def mode(path) -> int:
@@ -78,3 +83,39 @@ def test_a_hub_open_to_the_network_without_tls_is_warned_about():
     assert both is not None and "listen 10.0.0.5:8765, http_listen :8766" in both
     assert clear_text_warning(HubSettings(listen="0.0.0.0:8765", tls_cert="c", tls_key="k")) \
         is None
+
+
+@pytest.mark.parametrize(("tokens", "warned"), [
+    ("", None),
+    (f'[[tokens]]\nrole = "manager"\ntoken_sha256 = "{"ab" * 32}"\n', None),
+    ('[[tokens]]\nrole = "manager"\ntoken = "manager-token-1"\n', "holds tokens")])
+def test_the_hub_warns_of_a_readable_config_only_for_the_secrets_it_holds(tmp_path, tokens,
+                                                                          warned):
+    """A config readable by others and holding no token was said to "hold tokens"."""
+    config = tmp_path / "panneau.toml"
+    config.write_text(f'[hub]\nlisten = "127.0.0.1:0"\nhttp_listen = "127.0.0.1:0"\n'
+                      f'database = "{tmp_path / "hub.db"}"\n{tokens}')
+    config.chmod(0o644)
+    proc = subprocess.Popen([str(PANNEAU), "--log-level", "warning", "hub", "--config",
+                             str(config)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, env={**os.environ, "PANNEAU_LOAD_PLUGINS": ""})
+    try:
+        assert proc.stdout.readline().startswith("panneau hub: websocket ")  # it is up
+    finally:
+        proc.terminate()
+        err = proc.communicate(timeout=60)[1]
+    said = [line for line in err.splitlines() if "other users may read it" in line]
+    if warned is None:
+        assert said == [], err
+    else:
+        assert len(said) == 1 and f"{config} {warned} and other users may read it" in said[0]
+
+
+def test_the_secrets_a_config_holds_are_named():
+    config = parse_config('[[tokens]]\nrole = "manager"\ntoken_sha256 = "' + "ab" * 32 + '"\n'
+                          '[[sources]]\nname = "pbx"\nplugin = "asterisk_ami"\n'
+                          '[sources.options]\nsecret = "s3cret"\nsecret_env = "AMI"\n'
+                          '[[sources]]\nname = "zd"\nplugin = "zendesk"\n'
+                          '[sources.options]\napi_token = "t0ken"\n')
+    assert secrets_held(config) == "the secret of source pbx, the api_token of source zd"
+    assert secrets_held(parse_config("")) is None
