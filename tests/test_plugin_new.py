@@ -42,7 +42,10 @@ def test_generated_plugin_installs_and_its_test_passes(tmp_path, capsys):
     env = {**os.environ, "PYTHONPATH": str(site)}
     env.pop("PANNEAU_LOAD_PLUGINS", None)
     result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"],
+        # a deprecation is an error: a plugin author's first run (under the newest pytest,
+        # which pip gives `.[test]`) showed pytest-asyncio's "loop scope is unset" warning
+        [sys.executable, "-W", "error::DeprecationWarning", "-m", "pytest", "-q", "-p",
+         "no:cacheprovider", "tests"],
         cwd=package, env=env, timeout=120, capture_output=True, text=True,
     )
     assert result.returncode == 0, result.stdout + result.stderr
