@@ -140,3 +140,22 @@ def test_config_check_refuses_one_port_for_both_listen_settings(tmp_path, capsys
     assert capsys.readouterr().out.splitlines() == [
         f"{config}:3: hub.http_listen: port 8765 is hub.listen's too: the websocket and HTTP "
         "ports must differ", "1 problem found"]
+
+
+def test_config_check_warns_of_a_hub_nobody_can_use(tmp_path, capsys):
+    """A config with no token, no source and no team: config check said OK."""
+    config = tmp_path / "panneau.toml"
+    config.write_text("[hub]\n")
+    assert main(["config", "check", str(config)]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        f"{config}: warning: tokens: none: no screen and no command can connect to this hub; "
+        "add [[tokens]] (`panneau init` writes a starting set)",
+        f"{config}: warning: sources: none: no call, ticket or agent state comes in, so every "
+        "figure stays empty; add [[sources]] (`panneau plugins` lists them)",
+        f"{config}: warning: teams: none: kiosks and agent screens show a team, so only a "
+        "manager's console has figures; add [[teams]] with their queues and agents",
+        f"{config}: valid, with 3 warnings above"]
+    config.write_text('[cluster]\nrole = "edge"\nsites = ["paris"]\n[[teams]]\nid = "t"\n'
+                      'queues = ["q"]\n[[tokens]]\nrole = "manager"\ntoken = "manager-token"\n')
+    assert main(["config", "check", str(config)]) == 0  # an edge hub's events come from NATS
+    assert capsys.readouterr().out == f"{config}: OK\n"

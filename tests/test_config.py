@@ -259,4 +259,6 @@ def test_survey_sizes_and_scales_out_of_order_are_named_with_their_line(tmp_path
              "remember_files = -1": ""}
     for wrong, right in fixed.items():
         text = text.replace(wrong, right)
+    text += ('[[teams]]\nid = "t"\nqueues = ["q"]\n'  # nor a warning
+             '[[tokens]]\nrole = "manager"\ntoken = "manager-token"\n')
     assert panneau_config_check(tmp_path, text) == (0, ["panneau.toml: OK"])

@@ -335,7 +335,9 @@ def test_options_a_plugin_refuses_in_post_init_are_named_by_config_check(tmp_pat
     assert out.stdout.splitlines() == [f"{config}:4: sources[0].options: {REFUSED['pbx']}",
                                        f"{config}:9: sources[1].options: {REFUSED['mood']}",
                                        "2 problems found"]
-    config.write_text(REFUSING.replace("level = 9", "level = 2").replace('"bad"', '"fine"'))
+    config.write_text(REFUSING.replace("level = 9", "level = 2").replace('"bad"', '"fine"')
+                      + '[[teams]]\nid = "t"\nqueues = ["q"]\n'  # no warning either
+                      + '[[tokens]]\nrole = "manager"\ntoken = "manager-token"\n')
     out = subprocess.run([PANNEAU, "config", "check", str(config)], capture_output=True,
                          text=True, env=_env(tmp_path / "site"), timeout=60)
     assert out.stdout == f"{config}: OK\n", out.stdout

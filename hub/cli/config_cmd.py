@@ -7,6 +7,8 @@ import sys
 
 from panneau.hub.cli.common import add_command
 from panneau.hub.config import ConfigError, load_config
+from panneau.hub.config.advice import config_warnings
+from panneau.hub.config.validate import format_path
 from panneau.hub.plugins import collect_sources
 
 
@@ -21,16 +23,22 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Print OK or every error, one per line."""
+    """Print every error, one per line (exit 1); else every warning (exit 0) and OK when
+    there is none."""
     pm = args.plugin_manager
     registry = collect_sources(pm) if pm is not None else None
     try:
-        load_config(args.file, registry)
+        config = load_config(args.file, registry)
     except ConfigError as exc:
         for message in exc.messages:
             sys.stdout.write(message + "\n")
         count = len(exc.messages)
         sys.stdout.write(f"{count} problem{'s' if count > 1 else ''} found\n")
         return 1
-    sys.stdout.write(f"{args.file}: OK\n")
+    warnings = config_warnings(config)
+    for issue in warnings:
+        sys.stdout.write(f"{args.file}: warning: {format_path(issue.path)}: {issue.message}\n")
+    count = len(warnings)
+    sys.stdout.write(f"{args.file}: valid, with {count} warning{'s' if count > 1 else ''} "
+                     "above\n" if count else f"{args.file}: OK\n")
     return 0

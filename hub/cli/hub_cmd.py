@@ -32,6 +32,8 @@ import pluggy
 from panneau.hub.cli.common import add_command
 from panneau.hub.cli.ports import listen_problem
 from panneau.hub.config import Config, ConfigError, HubSettings, load_config
+from panneau.hub.config.advice import config_warnings
+from panneau.hub.config.validate import format_path
 from panneau.hub.plugins import collect_sources, make_plugin_manager
 
 __all__ = ["STOP_DEADLINE_S", "THREADS_GRACE_S", "clear_text_warning", "register", "run",
@@ -128,6 +130,8 @@ def run_hub(config_path: str, pm: pluggy.PluginManager | None) -> int:
     warning = clear_text_warning(config.hub)
     if warning:
         log.warning(warning)
+    for issue in config_warnings(config):
+        log.warning("%s: %s: %s", config_path, format_path(issue.path), issue.message)
     from panneau.hub.server.tls import TlsError
 
     loop = asyncio.new_event_loop()

@@ -105,6 +105,7 @@ def test_the_hub_warns_of_a_readable_config_only_for_the_secrets_it_holds(tmp_pa
         proc.terminate()
         err = proc.communicate(timeout=60)[1]
     said = [line for line in err.splitlines() if "other users may read it" in line]
+    assert ("tokens: none: no screen and no command can connect" in err) == (not tokens), err
     if warned is None:
         assert said == [], err
     else:
