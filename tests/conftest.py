@@ -42,8 +42,8 @@ def _hub_frames_follow_the_protocol_schema(monkeypatch):
 
 @pytest.fixture
 def feed_pm():
-    """A plugin manager with the built-ins and the hub tests' ``test_feed`` source
-    (tests/hub/conftest.py), for every folder that runs a hub on it."""
+    """A plugin manager with the built-ins and the hub tests' ``test_feed`` and ``test_posted``
+    sources (tests/hub/conftest.py), for every folder that runs a hub on it."""
     from panneau.hub.plugins import make_plugin_manager
     from tests.hub.conftest import FeedPlugin
 

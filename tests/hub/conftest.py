@@ -1,13 +1,15 @@
-"""Fixtures of the hub tests: a config, a test source through a real plugin manager, a hub.
+"""Fixtures of the hub tests: a config, test sources through a real plugin manager, a hub.
 
 The ``feed`` source emits one call a step (``CallEntered`` then ``CallAnswered``), checkpoint
-= calls emitted; options make it fail, hang or block the loop after some calls.
+= calls emitted; options make it fail, hang or block the loop after some calls. The
+``posted`` source emits what a test POSTs to its webhook.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import sys
 import time
 from dataclasses import dataclass
@@ -17,7 +19,14 @@ from websockets.asyncio.client import connect
 
 from panneau.hub import wire
 from panneau.hub.config import parse_config
-from panneau.hub.events import AgentLoggedIn, CallAnswered, CallEntered
+from panneau.hub.events import (
+    AgentLoggedIn,
+    CallAnswered,
+    CallEntered,
+    Event,
+    event_from_dict,
+    event_to_dict,
+)
 from panneau.hub.hookspecs import hookimpl
 from panneau.hub.server.app import Hub
 from panneau.hub.sources import HttpResponse, SourceSpec
@@ -93,11 +102,44 @@ class FeedSource:
         return HttpResponse(200, {"got": request.body.decode(), "path": request.path})
 
 
+@dataclass
+class PostedOptions:
+    """No options."""
+
+
+class PostedSource:
+    """A test webhook source: emits the events POSTed to ``/hooks/<name>/events`` (the body
+    :func:`posted_body` makes) and answers ``{"emitted": <n>}`` once they are accepted."""
+
+    def __init__(self, options: PostedOptions) -> None:
+        self.ctx = None
+
+    async def run(self, ctx) -> None:
+        self.ctx = ctx
+        ctx.add_route("POST", "events", self._post)
+        ctx.set_status("live")
+        await asyncio.Event().wait()
+
+    async def _post(self, request) -> HttpResponse:
+        events = [event_from_dict(data) for data in json.loads(request.body)]
+        await self.ctx.emit(events)
+        return HttpResponse(200, {"emitted": len(events)})
+
+
+def posted_body(events: list[Event]) -> bytes:
+    """The body of a POST that makes a ``test_posted`` source emit ``events``."""
+    return json.dumps([event_to_dict(e) for e in events]).encode()
+
+
 class FeedPlugin:
+    """The hub tests' sources: ``test_feed`` and ``test_posted``."""
+
     @hookimpl
     def register_sources(self, register):
         register(SourceSpec(name="test_feed", factory=FeedSource, options=FeedOptions,
                             description="hub tests: emits calls"))
+        register(SourceSpec(name="test_posted", factory=PostedSource, options=PostedOptions,
+                            description="hub tests: emits the events posted to it"))
 
 
 def _toml(value: object) -> str:
@@ -190,6 +232,7 @@ class Tools:
     recv_until = staticmethod(recv_until)
     eventually = staticmethod(eventually)
     config_text = staticmethod(config_text)
+    posted_body = staticmethod(posted_body)
 
 
 @pytest.fixture

@@ -15,48 +15,13 @@ import math
 import sqlite3
 import time
 import urllib.request
-from dataclasses import dataclass
 
 import pytest
 
 from panneau.hub.config import parse_config
-from panneau.hub.events import CallAbandoned, CallEntered, Event, event_from_dict, event_to_dict
-from panneau.hub.hookspecs import hookimpl
-from panneau.hub.plugins import make_plugin_manager
+from panneau.hub.events import CallAbandoned, CallEntered, Event
 from panneau.hub.server.app import Hub
-from panneau.hub.sources import HttpResponse, SourceSpec
-from tests.hub.conftest import config_text, eventually
-
-
-@dataclass
-class PostedOptions:
-    """No options."""
-
-
-class PostedSource:
-    """Emits the events POSTed to ``/hooks/<name>/events`` (a JSON list of event dicts)."""
-
-    def __init__(self, options: PostedOptions) -> None:
-        self.ctx = None
-
-    async def run(self, ctx) -> None:
-        self.ctx = ctx
-        ctx.add_route("POST", "events", self._post)
-        ctx.set_status("live")
-        await asyncio.Event().wait()
-
-    async def _post(self, request) -> HttpResponse:
-        events = [event_from_dict(data) for data in json.loads(request.body)]
-        await self.ctx.emit(events)
-        return HttpResponse(200, {"emitted": len(events)})
-
-
-class PostedPlugin:
-    @hookimpl
-    def register_sources(self, register):
-        register(SourceSpec(name="test_posted", factory=PostedSource, options=PostedOptions,
-                            description="hub tests: emits the events posted to it"))
-
+from tests.hub.conftest import config_text, eventually, posted_body
 
 EXTRA = """
 [[thresholds]]
@@ -102,21 +67,18 @@ def script(t: float) -> list[tuple[float, list[Event]]]:
 
 
 def post(url: str, events: list[Event]) -> None:
-    body = json.dumps([event_to_dict(e) for e in events]).encode()
-    request = urllib.request.Request(url + "/hooks/pbx/events", body, method="POST")
+    request = urllib.request.Request(url + "/hooks/pbx/events", posted_body(events),
+                                     method="POST")
     with urllib.request.urlopen(request, timeout=10) as response:
         assert json.load(response) == {"emitted": len(events)}
 
 
 @pytest.fixture
-def run_hub(tmp_path):
-    pm = make_plugin_manager(load_entry_points=False)
-    pm.register(PostedPlugin(), name="test-posted-plugin")
-
+def run_hub(tmp_path, feed_pm):
     @contextlib.asynccontextmanager
     async def start(clock: dict, **settings):
         text = config_text(str(tmp_path / "hub.db"), **settings) + EXTRA
-        async with Hub(parse_config(text, "test.toml"), pm=pm,
+        async with Hub(parse_config(text, "test.toml"), pm=feed_pm,
                        clock=lambda: clock["t"]) as hub:
             await eventually(lambda: hub.supervisor.states["pbx"].status == "live",
                              what="the source's webhook is up")

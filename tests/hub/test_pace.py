@@ -4,20 +4,16 @@ under load; the hub's own clock ticks hold no event back; never more than
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 import random
-from dataclasses import dataclass
 
 import httpx
 import pytest
 
 from panneau.hub.config import parse_config
 from panneau.hub.events import CallEntered
-from panneau.hub.hookspecs import hookimpl
 from panneau.hub.server.app import Hub
 from panneau.hub.server.pace import STEP_MARGIN_S, Pace
-from panneau.hub.sources import HttpResponse, SourceSpec
 
 OFFERED = "kpi:queue:support/today/offered"
 NOW = 1_795_380_003.0
@@ -90,45 +86,13 @@ def test_a_clock_tick_runs_just_past_each_as_of_step_once():
 # --- a real hub: an event reaches a screen over a websocket ---------------------------------
 
 
-@dataclass
-class HookOptions:
-    queue: str = "support"
-
-
-class HookSource:
-    """Emits one call each time its webhook is posted to."""
-
-    def __init__(self, options: HookOptions) -> None:
-        self.options = options
-        self.ctx = None
-
-    async def run(self, ctx) -> None:
-        self.ctx = ctx
-        ctx.add_route("POST", "call", self._call)
-        ctx.set_status("live")
-        await asyncio.Event().wait()
-
-    async def _call(self, request):
-        call = request.body.decode()
-        await self.ctx.emit([CallEntered(ts=self.ctx.now(), call_id=call,
-                                         queue=self.options.queue)])
-        return HttpResponse(200, {"call": call})
-
-
-class HookPlugin:
-    @hookimpl
-    def register_sources(self, register):
-        register(SourceSpec(name="test_hook", factory=HookSource, options=HookOptions))
-
-
 async def test_an_event_after_the_hubs_own_ticks_reaches_a_screen_at_once(
         tmp_path, feed_pm, tools):
     """At 0.02 frames a second a tick with frames holds the next event back 50 s. The hub's
     clock ticks before the event (one a second, nothing to send) hold back nothing: the
     event's delta comes at once (every tick counted before, and it came up to 50 s late)."""
-    feed_pm.register(HookPlugin(), name="test-hook-plugin")
     text = tools.config_text(str(tmp_path / "hub.db"), max_frames_per_s=0.02)
-    text += '[[sources]]\nname = "hook"\nplugin = "test_hook"\n'
+    text += '[[sources]]\nname = "hook"\nplugin = "test_posted"\n'
     async with Hub(parse_config(text, "test.toml"), pm=feed_pm, clock=lambda: NOW) as hub:
         await tools.eventually(lambda: hub.supervisor.states["hook"].status == "live")
         ticks = hub.publisher.tick
@@ -138,7 +102,9 @@ async def test_an_event_after_the_hubs_own_ticks_reaches_a_screen_at_once(
         ticks = hub.publisher.tick
         await tools.eventually(lambda: hub.publisher.tick >= ticks + 2)  # clock ticks ran
         async with httpx.AsyncClient(base_url=hub.http_url) as http:
-            assert (await http.post("/hooks/hook/call", content=b"c1")).status_code == 200
+            call = CallEntered(ts=NOW, call_id="c1", queue="support")
+            answer = await http.post("/hooks/hook/events", content=tools.posted_body([call]))
+            assert answer.json() == {"emitted": 1}
         frames = await tools.recv_until(
             kiosk, lambda f: f["type"] == "delta" and OFFERED in f["set"], timeout=10)
         assert frames[-1]["set"][OFFERED] == 1
