@@ -161,8 +161,14 @@ class AlertBar(FlashBar):
         if not alerts:
             return Text()
         first = alerts[0]
-        more = Text(f" +{len(alerts) - 1}" if len(alerts) > 1 else "", style=self.paint("dim"))
         text = self.state_text(f" {first.text}", first.state)
+        # "(+2 more)": after "SL 15m 38%" a bare "+11" read as a rise of 11 points. Shorter
+        # forms only where the alert's own text would be cut for the words.
+        others = len(alerts) - 1
+        forms = [f" (+{others} more)", f" (+{others})", f" +{others}"] if others else [""]
+        room = self.size.width - text.cell_len
+        more = Text(next((f for f in forms if len(f) <= room), forms[-1]),
+                    style=self.paint("dim"))
         text.truncate(max(1, self.size.width - more.cell_len), overflow="ellipsis")
         return text.append(more)
 
@@ -187,7 +193,7 @@ class MessageBar(FlashBar):
         else:
             text.append(" [a] ok", style=self.paint("warn"))
         if len(messages) > 1:
-            text.append(f" (+{len(messages) - 1})", style=self.paint("dim"))
+            text.append(f" (+{len(messages) - 1} more)", style=self.paint("dim"))
         return text
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from helpers import wait_for
 from overlay_views import NOW, agent_values, make_view, with_alert, with_message
 
@@ -91,3 +92,22 @@ async def test_message_bar_hidden_without_messages():
     app = make_app(agent_values())
     async with app.run_test(size=(60, 15)):
         assert not app.screen.query_one(MessageBar).display
+
+
+@pytest.mark.parametrize("size,more", [((60, 15), " (+2 more)"), ((40, 10), " +2")])
+async def test_more_alerts_and_messages_are_counted_in_words(size, more):
+    """``✖ billing: SL (all callers) 15m 38% +11`` read as 38 % up 11 points: the count of
+    the other alerts (and messages) says what it counts, in a shorter form only where the
+    alert's own text would be cut for the words."""
+    values = with_message(with_alert(agent_values()))
+    values["message:m0"] = values["message:m1"] | {"id": "m0", "text": "Older", "sent": NOW - 600}
+    for n in range(2, 4):
+        values[f"alert:a{n}"] = {"key": f"queue:q{n}/15m/service_level_offered_pct",
+                                 "state": "warn", "value": 70 + n, "since": NOW - 20,
+                                 "text": f"q{n}: SL (all callers) 15m {70 + n}%"}
+    app = make_app(values)
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        alert, message = text_of(app, AlertBar), text_of(app, MessageBar)
+    assert alert == f"✖ support: 5 waiting, longest 2:10{more}"
+    assert message.endswith(" (+1 more)"), message
