@@ -66,9 +66,9 @@ def run(args: argparse.Namespace) -> int:
         except ValueError as exc:
             sys.stderr.write(f"panneau annotate: {exc}\n")
             return 2
-    answer = request("annotate", args, frame)
+    answer, code = request("annotate", args, frame)
     if answer is None:
-        return 1
+        return code
     if args.remove and answer.get("removed") is False:  # a hub from before says nothing
         sys.stderr.write(f"panneau annotate: no annotation {answer['id']}\n")
         return 1

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 
-from panneau.hub.cli.common import add_command, read_token, screen_args, timeout_arg
+from panneau.hub.cli.common import add_command, screen_args, timeout_arg
 from panneau.hub.cli.message_cmd import manager_request
+from panneau.hub.cli.request import request
 from panneau.hub.engine.inputs import FIGURES
 from panneau.hub.figure_entry import figure_frame
 from panneau.hub.toolkit.timeparse import option_day
@@ -58,15 +58,8 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as exc:  # told before sending: what was typed, exit 2 as argparse's
         sys.stderr.write(f"panneau input: {exc}\n")
         return 2
-    try:
-        entry = asyncio.run(asyncio.wait_for(enter_figure(
-            args.hub, read_token(args), frame, ca_file=args.ca_file,
-            client_cert=args.client_cert), args.timeout))
-    except (ValueError, RuntimeError) as exc:
-        sys.stderr.write(f"panneau input: {exc}\n")
-        return 1
-    except TimeoutError:
-        sys.stderr.write(f"panneau input: no answer from {args.hub} in {args.timeout:g} s\n")
-        return 1
-    sys.stdout.write(f"entered {args.figure} {args.amount} as entry {entry}\n")
+    answer, code = request("input", args, frame)
+    if answer is None:
+        return code
+    sys.stdout.write(f"entered {args.figure} {args.amount} as entry {answer['id']}\n")
     return 0

@@ -70,10 +70,10 @@ def run(args: argparse.Namespace) -> int:
         expires = parse_expires(args.expires)
     except ValueError as exc:
         return fail("message", str(exc))
-    answer = request("message", args, {"type": "send_message", "text": args.text,
-                                       "team": args.team, "agent": args.agent,
-                                       "expires_s": expires})
+    answer, code = request("message", args, {"type": "send_message", "text": args.text,
+                                             "team": args.team, "agent": args.agent,
+                                             "expires_s": expires})
     if answer is None:
-        return 1
+        return code
     sys.stdout.write(f"sent message {answer['id']}\n")
     return 0

@@ -56,20 +56,30 @@ async def send_frame(url: str, token: str, frame: dict[str, Any], *,
     raise RuntimeError("connection closed")
 
 
-def request(command: str, args: Any, frame: dict[str, Any]) -> dict[str, Any] | None:
+def request(command: str, args: Any,
+            frame: dict[str, Any]) -> tuple[dict[str, Any] | None, int]:
     """Send ``frame`` with the screen options of ``args`` (``--hub``, token, TLS files,
-    ``--timeout``); the answer, or ``None`` after saying on stderr why there is none."""
+    ``--timeout``): the answer and 0, or ``None`` and the exit code after saying on stderr why
+    there is none — 2 for options wrong before anything is sent (the address, the token, a TLS
+    file: as the screens), 1 when the hub refused, did not answer or could not be reached."""
     import asyncio
     import sys
 
     from panneau.hub.cli.common import read_token
+    from panneau.hub.tls import check_hub_url, client_context
 
     try:
+        token = read_token(args)
+        client_context(check_hub_url(args.hub), args.ca_file, args.client_cert)
+    except ValueError as exc:
+        sys.stderr.write(f"panneau {command}: {exc}\n")
+        return None, 2
+    try:
         return asyncio.run(asyncio.wait_for(send_frame(
-            args.hub, read_token(args), frame, ca_file=args.ca_file,
-            client_cert=args.client_cert), args.timeout))
+            args.hub, token, frame, ca_file=args.ca_file,
+            client_cert=args.client_cert), args.timeout)), 0
     except (ValueError, RuntimeError) as exc:
         sys.stderr.write(f"panneau {command}: {exc}\n")
     except TimeoutError:
         sys.stderr.write(f"panneau {command}: no answer from {args.hub} in {args.timeout:g} s\n")
-    return None
+    return None, 1

@@ -35,10 +35,10 @@ async def test_message_takes_its_token_from_a_file_or_the_environment(start_hub,
         assert texts == {"from a file", "from the environment"}
     env = {"PANNEAU_TOKEN": ""}
     code, _, err = await panneau("message", "--hub", "ws://127.0.0.1:9", "hi", env=env)
-    assert code == 1 and "no token: give --token-file FILE, set $PANNEAU_TOKEN" in err
+    assert code == 2 and "no token: give --token-file FILE, set $PANNEAU_TOKEN" in err
     code, _, err = await panneau("message", "--hub", "ws://127.0.0.1:9", "--token-file",
                                  str(tmp_path / "nope.token"), "hi")
-    assert code == 1 and f"cannot read the token file {tmp_path / 'nope.token'}" in err
+    assert code == 2 and f"cannot read the token file {tmp_path / 'nope.token'}" in err
 
 
 async def test_message_to_a_closed_port_or_a_bare_address_fails_at_once(tools):
@@ -55,7 +55,8 @@ async def test_message_to_a_closed_port_or_a_bare_address_fails_at_once(tools):
     assert "no answer" not in err  # it did not wait for the 120 s timeout
     for url in (f"127.0.0.1:{port}", f"http://127.0.0.1:{port}"):
         code, _, err = await panneau("message", "--hub", url, "--token", tools.MANAGER, "hi")
-        assert code == 1 and "use ws://HOST:PORT" in err, err
+        assert code == 2 and "use ws://HOST:PORT" in err, err  # as the screens: 1 said the
+        # hub refused what was never sent
 
 
 async def test_screens_say_what_is_wrong_before_starting(tools, tmp_path):
@@ -73,6 +74,13 @@ async def test_screens_say_what_is_wrong_before_starting(tools, tmp_path):
          f"the token file {binary} is not UTF-8 text: "),
         (["kiosk", "--hub", "wss://127.0.0.1:9", "--token", "x" * 10, "--ca-file",
           str(tmp_path / "missing.pem")], "cannot use"),
+        # the commands that send the hub one request: exit 1 as if the hub had refused
+        (["message", "--hub", "ws://127.0.0.1:9", "--token", "x" * 10, "--ca-file", "ca.pem",
+          "hi"], "need a wss:// hub address"),
+        (["input", "--hub", "ws://127.0.0.1:9", "--token-file", str(binary), "leavers", "1"],
+         f"the token file {binary} is not UTF-8 text: "),
+        (["annotate", "--hub", "wss://127.0.0.1:9", "--token", "x" * 10, "--ca-file",
+          str(tmp_path / "missing.pem"), "site/today/offered", "x"], "cannot use"),
     ]
     for args, words in cases:
         code, _, err = await panneau(*args, env={"PANNEAU_TOKEN": ""})
