@@ -150,6 +150,18 @@ class FlashBar(OverlayWidget):
         self._seen |= current
 
 
+def fit_alert(text: str, width: int) -> str:
+    """``text`` in ``width`` cells, cut before its last two words (the window and the figure:
+    ``billing: SL (all c… 15m 44%``), never through the figure (``15m 4…``)."""
+    if len(text) <= width:
+        return text
+    head, _, tail = text.rpartition(" ")
+    head, _, window = head.rpartition(" ")
+    tail = f"{window} {tail}"
+    room = width - len(tail) - 2
+    return f"{head[:room].rstrip()}… {tail}" if head and room >= 4 else text
+
+
 class AlertBar(FlashBar):
     """The worst current alert (and how many more)."""
 
@@ -161,15 +173,17 @@ class AlertBar(FlashBar):
         if not alerts:
             return Text()
         first = alerts[0]
-        text = self.state_text(f" {first.text}", first.state)
+        width = self.size.width
+        full = self.state_text(f" {first.text}", first.state).cell_len
         # "(+2 more)": after "SL 15m 38%" a bare "+11" read as a rise of 11 points. Shorter
         # forms only where the alert's own text would be cut for the words.
         others = len(alerts) - 1
         forms = [f" (+{others} more)", f" (+{others})", f" +{others}"] if others else [""]
-        room = self.size.width - text.cell_len
-        more = Text(next((f for f in forms if len(f) <= room), forms[-1]),
+        more = Text(next((f for f in forms if full + len(f) <= width), forms[-1]),
                     style=self.paint("dim"))
-        text.truncate(max(1, self.size.width - more.cell_len), overflow="ellipsis")
+        fitted = fit_alert(first.text, width - more.cell_len - (full - len(first.text)))
+        text = self.state_text(f" {fitted}", first.state)
+        text.truncate(max(1, width - more.cell_len), overflow="ellipsis")
         return text.append(more)
 
 

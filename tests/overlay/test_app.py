@@ -111,3 +111,21 @@ async def test_more_alerts_and_messages_are_counted_in_words(size, more):
         alert, message = text_of(app, AlertBar), text_of(app, MessageBar)
     assert alert == f"✖ support: 5 waiting, longest 2:10{more}"
     assert message.endswith(" (+1 more)"), message
+
+
+async def test_a_long_alert_is_cut_in_its_name_never_through_its_figure():
+    """At 40×10 a live hub's ``✖ billing: SL (all callers) 15m 44% +11`` showed ``15m 4…``:
+    the name gives way, the window and the figure stay whole."""
+    values = agent_values()
+    values["alert:a1"] = {"key": "queue:billing/15m/service_level_offered_pct", "state": "alert",
+                          "value": 44, "since": NOW - 20,
+                          "text": "billing: SL (all callers) 15m 44%"}
+    for n in range(2, 13):
+        values[f"alert:a{n}"] = {"key": f"queue:q{n}/15m/asa_s", "state": "warn",
+                                 "value": n, "since": NOW - 20, "text": f"q{n}: ASA 15m 0:{n:02}"}
+    app = make_app(values)
+    async with app.run_test(size=(40, 10)) as pilot:
+        await pilot.pause()
+        shown = text_of(app, AlertBar)
+    assert shown.endswith(" 15m 44% +11") and "…" in shown, shown
+    assert len(shown) <= 40 - 2, shown  # the bar's padding
