@@ -220,7 +220,7 @@ def _shares(view: ViewState, scope: str, by: str, names: dict[str, str]) -> Char
     return Chart("hbars", f"Tickets today by {by}{n}",
                  tuple(f"{c} {round(100 * v / total)}%" for c, v in counts),
                  (Line("share", tuple(round(100 * v / total, 1) for _, v in counts)),),
-                 unit="pct", empty="" if counts else "no ticket today",
+                 unit="pct", empty="" if counts else "no ticket created today",
                  short=f"By {by}{n}")
 
 

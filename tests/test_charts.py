@@ -119,4 +119,10 @@ def test_ticket_types_share_rounds_each_part_and_says_when_there_is_none():
     assert types.labels == ("task 67%", "other 33%")
     assert types.lines[0].values == (66.7, 33.3)
     assert types.title == "Tickets today by type (n = 3)" and types.unit == "pct"
-    assert build_charts(view_of({}), "site", {}).types.empty == "no ticket today"
+    assert build_charts(view_of({}), "site", {}).types.empty == "no ticket created today"
+    # a live wall showed "no ticket today" beside Backlog 12 and 6 solved today: the shares
+    # count the tickets created today, and the empty chart says so
+    busy = view_of({kpi_key("site", "today", "backlog"): 12,
+                    kpi_key("site", "today", "tickets_solved"): 6})
+    charts = build_charts(busy, "site", {})
+    assert charts.types.empty == charts.channels.empty == "no ticket created today"

@@ -193,7 +193,7 @@ function shares(view, scope, by, names) {
   return chart("hbars", `Tickets today by ${by}${n}`, {
     labels: counts.map(([c, v]) => `${c} ${roundEven((100 * v) / total)}%`),
     lines: [{ label: "share", values: counts.map(([, v]) => roundEven((100 * v) / total, 1)) }],
-    unit: "pct", empty: counts.length ? "" : "no ticket today", short: `By ${by}${n}`,
+    unit: "pct", empty: counts.length ? "" : "no ticket created today", short: `By ${by}${n}`,
   });
 }
 

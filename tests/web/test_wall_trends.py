@@ -325,8 +325,8 @@ async def test_a_fresh_hubs_trends_page_says_what_it_has_not_yet(tmp_path, feed_
             ["chart-intraday", "SL% · abandon% | no history yet today"],
             ["chart-per-half-hour", "Calls per ½ h | no history yet today"],
             ["chart-resolution", "Resolution h/day | no resolution time this week"],
-            ["chart-channels", "Tickets today by channel | no ticket today"],
-            ["chart-types", "Tickets today by type | no ticket today"]]
+            ["chart-channels", "Tickets today by channel | no ticket created today"],
+            ["chart-types", "Tickets today by type | no ticket created today"]]
 
 
 async def test_the_goals_pages_mark_what_a_stale_source_feeds(tmp_path, feed_pm):
