@@ -159,3 +159,23 @@ def test_config_check_warns_of_a_hub_nobody_can_use(tmp_path, capsys):
                       'queues = ["q"]\n[[tokens]]\nrole = "manager"\ntoken = "manager-token"\n')
     assert main(["config", "check", str(config)]) == 0  # an edge hub's events come from NATS
     assert capsys.readouterr().out == f"{config}: OK\n"
+
+
+def test_a_threshold_below_0_for_a_figure_never_negative_is_refused(tmp_path, capsys):
+    """``targets set site abandon_rate_pct --target -5`` was written: a rate over -5 % is
+    always past its target."""
+    config = tmp_path / "panneau.toml"
+    text = '[[thresholds]]\nkpi = "asa_s"\nwarn = 20.0\nalert = 40.0\n'
+    config.write_text(text)
+    assert main(["targets", "set", "site", "abandon_rate_pct", "--target", "-5", "--config",
+                 str(config)]) == 2
+    assert capsys.readouterr().err.splitlines()[1:] == [
+        f"{config}:7: thresholds[1].target: abandon_rate_pct is never below 0 (pct), got -5"]
+    assert config.read_text() == text
+    config.write_text('[[thresholds]]\nkpi = "asa_s"\nwarn = -20\nalert = -10.5\n'
+                      '[[thresholds]]\nkpi = "nps"\ntarget = -10\n')  # NPS goes to -100
+    assert main(["config", "check", str(config)]) == 1
+    assert capsys.readouterr().out.splitlines() == [
+        f"{config}:3: thresholds[0].warn: asa_s is never below 0 (s), got -20",
+        f"{config}:4: thresholds[0].alert: asa_s is never below 0 (s), got -10.5",
+        "2 problems found"]

@@ -32,6 +32,8 @@ from panneau.hub.periods import parse_period
 __all__ = ["ConfigError", "load_config", "parse_config", "read_config_text",
            "source_option_issues"]
 
+#: The units of KPIs that are never negative: a threshold below 0 is a typo.
+_NEVER_NEGATIVE = frozenset({"count", "s", "min", "h", "pct", "agents"})
 _HHMM = re.compile(r"^([01]\d|2[0-4]):([0-5]\d)$")
 _HOSTPORT = re.compile(r"^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9_.-]*):(\d{1,5})$")
 
@@ -256,6 +258,11 @@ def _threshold_issues(config: Config) -> list[ConfigIssue]:
                                           f"alert must be {side} or equal to warn"))
         if th.hysteresis < 0:
             issues.append(ConfigIssue(("thresholds", i, "hysteresis"), "must be 0 or more"))
+        if info is not None and info.unit in _NEVER_NEGATIVE:
+            issues += [ConfigIssue(("thresholds", i, key), f"{th.kpi} is never below 0 "
+                                                           f"({info.unit}), got {value:g}")
+                       for key in ("target", "warn", "alert")
+                       if isinstance(value := getattr(th, key), int | float) and value < 0]
     return issues
 
 
