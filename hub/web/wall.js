@@ -443,6 +443,12 @@ export const BANNER_WORDS = { stale: "STALE", alert: "ALERT", warn: "WARN", mess
 // The banner's lines as the kiosk's (kiosk/widgets/banner.py), [kind, word, text] each: at
 // most `most`, the last then saying what it leaves out ("+3 more: 2 MESSAGE, NOTE"), so that
 // the team's insights never push the figures off the screen.
+// An alert line's parts kept whole on screen: "Abandon rate · 15m," "Calls waiting · now"
+// "(since 11:53)" (kiosk/widgets/pack.py figure_parts); joined by spaces they are the line.
+export function figureParts(text) {
+  return text.split(/(?<=,) | (?=and \d+ more)| (?=\(since )/).filter((p) => p);
+}
+
 export function bannerLines(found, most = 3) {
   const wordOf = (kind) => BANNER_WORDS[kind] || kind.toUpperCase();
   const shown = found.length > most ? found.slice(0, most - 1) : found;
@@ -683,7 +689,10 @@ export class Wall {
       .map(([kind, word, text]) => {  // each line under its kind's word, as the kiosk's banner
         const line = Object.assign(d.createElement("div"), { className: kind });
         if (word) line.append(Object.assign(d.createElement("span"), { className: "word", textContent: word }), "  ");
-        line.append(text);
+        // an alert line breaks between its figures, never inside one (as the kiosk's)
+        const parts = ["alert", "warn"].includes(kind) ? figureParts(text) : [text];
+        parts.forEach((part, i) => line.append(...(i ? [" "] : []),
+          Object.assign(d.createElement("span"), { className: "part", textContent: part })));
         return line;
       }));
     const specs = pageSpecs(this.view);

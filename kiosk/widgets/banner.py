@@ -4,17 +4,40 @@ from __future__ import annotations
 
 from collections import Counter
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.geometry import Size
 from textual.reactive import reactive
 from textual.widgets import Static
 
 from panneau.kiosk.model import Notice
+from panneau.kiosk.widgets.pack import figure_parts, pack
 
-__all__ = ["Banner"]
+__all__ = ["Banner", "NoticeLine"]
 
 _WORDS = {"stale": "STALE", "alert": "ALERT", "warn": "WARN", "message": "MESSAGE",
           "insight": "NOTE"}
+
+
+class NoticeLine(Static):
+    """One notice, wrapped to its width keeping each part whole: an alert line breaks after a
+    figure's comma, never between its name and its window (``Calls waiting ·`` / ``now``)."""
+
+    DEFAULT_CSS = "NoticeLine { height: auto; }"
+
+    def __init__(self, parts: tuple[str, ...], **kwargs) -> None:
+        super().__init__(markup=False, **kwargs)
+        self.parts = parts
+
+    def lines(self, width: int) -> list[str]:
+        return pack(self.parts, width)
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return len(self.lines(width))
+
+    def render(self) -> Text:
+        return Text("\n".join(self.lines(self.content_size.width)))
 
 
 class Banner(Vertical):
@@ -32,8 +55,11 @@ class Banner(Vertical):
         if len(shown) > self.max_lines:
             shown = shown[: self.max_lines - 1]
         for notice in shown:
-            yield Static(f"{_WORDS.get(notice.kind, notice.kind.upper())}  {notice.text}",
-                         classes=f"notice -{notice.kind}", markup=False)
+            word = _WORDS.get(notice.kind, notice.kind.upper())
+            parts = figure_parts(notice.text) if notice.kind in ("alert", "warn") else [
+                notice.text]
+            yield NoticeLine((f"{word}  {parts[0]}", *parts[1:]),
+                             classes=f"notice -{notice.kind}")
         hidden = self.notices[len(shown):]
         if hidden:  # say what is left out: a manager's message must not go unnoticed
             counts = Counter(_WORDS.get(n.kind, n.kind.upper()) for n in hidden)

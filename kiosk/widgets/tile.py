@@ -13,7 +13,6 @@ strips a tile).
 from __future__ import annotations
 
 import re
-import textwrap
 from typing import ClassVar
 
 from rich.cells import cell_len, set_cell_size
@@ -25,6 +24,7 @@ from textual.strip import Strip
 from panneau.hub.display import SYMBOLS, Symbols
 from panneau.kiosk.model import Tile
 from panneau.kiosk.widgets.bignum import Figure, ScaledWidget, ScaleGroup
+from panneau.kiosk.widgets.pack import pack
 
 __all__ = ["KpiTile"]
 
@@ -63,20 +63,6 @@ def _fit_head(head: str, width: int) -> str:
         if room >= 4:
             return f"{symbol} {set_cell_size(name, room - 1)}… · {tail}"
     return head
-
-
-def _pack(parts: tuple[str, ...], width: int) -> list[str]:
-    """``parts`` on lines of ``width`` cells, two spaces apart, each kept whole on one line
-    (``↓-2 yesterday`` / ``=+0 last week``, never ``=+0`` / ``last week``) unless it is
-    longer than a line itself (a long note): that one wraps at its spaces."""
-    lines: list[str] = []
-    for part in parts:
-        joined = f"{lines[-1]}  {part}" if lines else part
-        if lines and cell_len(joined) <= width:
-            lines[-1] = joined
-        else:
-            lines += textwrap.wrap(part, width) or [""]
-    return lines
 
 
 class KpiTile(ScaledWidget):
@@ -150,7 +136,7 @@ class KpiTile(ScaledWidget):
         """The comparisons wrapped to ``width``, as many as leave the figure its rows; a
         blank row without any, so the figures of a row of tiles stand level."""
         room = max(0, height - 1 - _MIN_FIGURE_ROWS)
-        return (_pack(self.refs, max(1, width)) or [""])[:room]
+        return (pack(self.refs, max(1, width), sep="  ") or [""])[:room]
 
     def _figure_box(self) -> tuple[int, int]:
         width, height = self.content_size

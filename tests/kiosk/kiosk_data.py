@@ -120,3 +120,17 @@ def group_values(**sources) -> dict:
         values[f"source:{name}"] = {"status": status, "since": T0 - 60, "last_event": T0 - 61,
                                     "plugin": "nats_site", "feeds": []}
     return values
+
+
+def many_alerts() -> dict:
+    """Six figures in alert across the team and its queues: a banner line longer than a
+    narrow screen."""
+    values = normal_values()
+    figures = [("queue:support/15m/abandon_rate_pct", 31.0), ("queue:support/15m/asa_s", 95.0),
+               ("queue:support/15m/service_level_offered_pct", 41.0),
+               (f"{SCOPE}/now/calls_waiting", 9), (f"{SCOPE}/now/longest_wait_s", 400),
+               ("queue:billing/15m/abandon_rate_pct", 35.0)]
+    for n, (key, value) in enumerate(figures):
+        values[f"kpi:{key}"], values[f"state:{key}"] = value, "alert"
+        values[f"alert:f{n}"] = {"key": key, "state": "alert", "value": value, "since": T0 - 60}
+    return values

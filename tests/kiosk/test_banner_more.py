@@ -7,11 +7,12 @@ a message was there at all."""
 from __future__ import annotations
 
 from helpers import wait_for
-from kiosk_data import T0, alert_values, fixed_clock, view_of
+from kiosk_data import T0, alert_values, fixed_clock, many_alerts, view_of
 from textual.widgets import Static
 
 from panneau.kiosk.app import KioskApp
 from panneau.kiosk.widgets import Banner
+from panneau.kiosk.widgets.banner import NoticeLine
 
 
 def incident() -> dict:
@@ -37,3 +38,22 @@ async def test_the_last_banner_line_names_the_kinds_left_out():
         lines = [str(s.render()) for s in banner.query(Static)]
         assert lines[0].startswith("STALE") and lines[1].startswith("ALERT")
         assert lines[2] == "+3 more: 2 MESSAGE, NOTE"
+
+
+async def test_an_alert_line_breaks_between_figures_never_inside_one():
+    """At 80×24 the demo's banner read ``ALERT  Abandon rate · 15m, ASA · 15m, SL (all
+    callers) · 15m, Calls waiting ·`` over ``now and 3 more (since 11:53)``: a figure's name
+    and its window stay on one line, the line breaks after a comma."""
+    app = KioskApp(view=view_of(many_alerts()), clock=fixed_clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        banner = app.panel.query_one(Banner)
+        await wait_for(pilot, lambda: banner.notices and banner.query(NoticeLine))
+        line = banner.query(NoticeLine).first()
+        rows = line.lines(line.content_size.width)
+        await pilot.pause()
+        shown = [str(strip.text).strip() for strip in
+                 (line.render_line(y) for y in range(line.content_size.height))]
+    assert len(rows) > 1 and shown == rows, (rows, shown)
+    for row in rows:  # each figure whole: "name · window", never "name ·" / "window"
+        assert not row.endswith(("·", "(all", "callers)")), rows
+        assert not row.startswith(("now", "15m", "support", "billing", "·", "callers")), rows

@@ -13,6 +13,7 @@ from panneau.hub.freshness import Link
 from panneau.hub.server.wall import wall_catalogue
 from panneau.kiosk.model import build_page, notices, page_specs
 from panneau.kiosk.schedule import closed_text, night_shift
+from panneau.kiosk.widgets.pack import figure_parts
 from tests.kiosk.kiosk_data import (
     T0,
     alert_values,
@@ -223,3 +224,18 @@ def test_the_night_clock_moves_as_the_kiosks(tmp_path):
                      "console.log(JSON.stringify([...Array(120).keys()].map(nightShift)));\n")
     assert [tuple(s) for s in shown] == [night_shift(m % 60) for m in range(120)]
     assert len(set(map(tuple, shown[:60]))) == 12  # every place of its 4 × 3 comes round
+
+
+def test_alert_lines_keep_each_figure_whole_as_the_kiosks(tmp_path):
+    """The wall's banner breaks an alert line where the kiosk's does: after a figure's comma,
+    before "and 2 more" and "(since", never between a figure's name and its window."""
+    lines = ["Calls waiting · now, SL (all callers) · billing 15m and 2 more (since 10:59)",
+             "Abandon rate · 15m (since 08:45)", "Longest wait · now"]
+    shown = run_node(tmp_path, 'import { figureParts } from "./wall.js";\n'
+                     'import { readFileSync } from "node:fs";\n'
+                     "const lines = JSON.parse(readFileSync(0, 'utf8'));\n"
+                     "console.log(JSON.stringify(lines.map(figureParts)));\n", given=lines)
+    assert shown == [figure_parts(line) for line in lines]
+    assert shown[0] == ["Calls waiting · now,", "SL (all callers) · billing 15m", "and 2 more",
+                        "(since 10:59)"]
+    assert [" ".join(parts) for parts in shown] == lines
