@@ -14,8 +14,9 @@ __all__ = ["RULES"]
 
 WEEK = 7 * 86400.0
 SHARED = ("site", "team:", "queue:")  # scopes that are no one's individual figures
-#: staffing: Erlang C agents needed now vs agents taking calls
-TAKING_CALLS = ("agents_available", "agents_ringing", "agents_on_call", "agents_wrapup")
+#: staffing: Erlang C agents needed now vs agents taking calls, each as the line names them
+TAKING_CALLS = {"agents_available": "available", "agents_ringing": "ringing",
+                "agents_on_call": "on call", "agents_wrapup": "in wrap-up"}
 #: abandon: at least this many calls offered in both hours, and this many points worse
 ABANDON_MIN_OFFERED, ABANDON_MIN_RISE_PTS = 20, 5.0
 #: occupancy: both the last hour and the last 15 min at or above this
@@ -30,6 +31,13 @@ def _plural(n: float, word: str) -> str:
     return f"{n:g} {word}{'' if n == 1 else 's'}"
 
 
+def _split(counts: dict[str, float]) -> str:
+    """`` (2 available, 3 on call)``: whom "taking calls" counts, so that the line adds up
+    beside a wall's Available and On call tiles (it counts ringing and wrap-up too)."""
+    parts = [f"{n:g} {name}" for name, n in counts.items() if n]
+    return f" ({', '.join(parts)})" if parts else ""
+
+
 def staffing(f: Figures) -> Iterator[Insight]:
     """A queue needs more agents now (Erlang C, ``now/agents_needed``) than take calls."""
     kpi = f.config.kpi if f.config is not None else None
@@ -38,7 +46,8 @@ def staffing(f: Figures) -> Iterator[Insight]:
         needed = f.now(scope, "now", "agents_needed")
         if needed is None:
             continue
-        taking = sum(f.now(scope, "now", k) or 0.0 for k in TAKING_CALLS)
+        counts = {name: f.now(scope, "now", k) or 0.0 for k, name in TAKING_CALLS.items()}
+        taking = sum(counts.values())
         if needed <= taking:
             continue
         queue = f.config.queues.get(scope.partition(":")[2]) if f.config else None
@@ -48,7 +57,7 @@ def staffing(f: Figures) -> Iterator[Insight]:
         yield Insight(
             "staffing", f"{scope}/now/agents_needed",
             f"{f.label(scope)}: {_plural(short, 'more agent')} needed now to reach "
-            f"{target:g}/{sl_s} (Erlang C), {taking:g} taking calls",
+            f"{target:g}/{sl_s} (Erlang C), {taking:g} taking calls{_split(counts)}",
             {"agents_needed": needed, "agents_taking_calls": taking,
              "offered_30m": f.now(scope, "30m", "offered") or 0.0,
              "aht_30m_s": f.now(scope, "30m", "aht_s") or 0.0},

@@ -42,13 +42,15 @@ def test_staffing_fires_when_erlang_needs_more_than_take_calls():
     # 7 needed, 2 available + 3 on call + 0 wrap-up = 5 taking calls: 2 short
     [insight] = run("staffing", queue_now(7.0, 2.0, 3.0))
     assert insight.text == ("Support: 2 more agents needed now to reach 80/30 (Erlang C), "
-                            "5 taking calls")
+                            "5 taking calls (2 available, 3 on call)")
     assert insight.key == "queue:support/now/agents_needed" and insight.severity == "alert"
     assert insight.figures == {"agents_needed": 7.0, "agents_taking_calls": 5.0,
                                "offered_30m": 60.0, "aht_30m_s": 300.0}
     assert "30 min" in insight.period
     [one] = run("staffing", queue_now(6.0, 1.0, 3.0, wrapup=1.0))  # 5 taking: 1 short
     assert one.text.startswith("Support: 1 more agent needed") and one.severity == "warn"
+    # a live wall read "5 taking calls" beside On call 3 and Available 0: who they are
+    assert one.text.endswith("5 taking calls (1 available, 3 on call, 1 in wrap-up)")
     assert run("staffing", queue_now(5.0, 1.0, 3.0, ringing=1.0)) == []  # exactly enough
     assert run("staffing", {"queue:support": {"now": {"agents_available": 0.0}}}) == []
 
