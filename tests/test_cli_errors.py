@@ -179,3 +179,42 @@ def test_a_threshold_below_0_for_a_figure_never_negative_is_refused(tmp_path, ca
         f"{config}:3: thresholds[0].warn: asa_s is never below 0 (s), got -20",
         f"{config}:4: thresholds[0].alert: asa_s is never below 0 (s), got -10.5",
         "2 problems found"]
+
+
+def test_config_check_refuses_kpi_settings_no_contact_centre_means(tmp_path, capsys):
+    """A service level T of -5 s, a staffing goal of 150 %: config check said OK."""
+    config = tmp_path / "panneau.toml"
+    config.write_text("[kpi]\nservice_level_s = -5\nshort_abandon_s = -3\nwrapup_s = -1.5\n"
+                      "fcr_repeat_hours = 0\nsmall_n = -1\nservice_level_target_pct = 150\n"
+                      "[queues.support]\nservice_level_s = 0\n")
+    assert main(["config", "check", str(config)]) == 1
+    assert capsys.readouterr().out.splitlines() == [
+        f"{config}:2: kpi.service_level_s: must be greater than 0, got -5",
+        f"{config}:3: kpi.short_abandon_s: must be 0 or more, got -3",
+        f"{config}:4: kpi.wrapup_s: must be 0 or more, got -1.5",
+        f"{config}:5: kpi.fcr_repeat_hours: must be greater than 0, got 0",
+        f"{config}:6: kpi.small_n: must be 0 or more, got -1",
+        f"{config}:7: kpi.service_level_target_pct: must be over 0 and at most 100, got 150",
+        f"{config}:9: queues.support.service_level_s: must be greater than 0, got 0",
+        "7 problems found"]
+
+
+@pytest.mark.parametrize(("args", "said"), [
+    (["--service-level", "-5"],
+     "error: argument --service-level: must be a number of seconds over 0, got '-5'"),
+    (["--service-level", "2.5"],
+     "error: argument --service-level: not a whole number of seconds: '2.5'"),
+    (["--day", "2026-01-01"], "--day is for `panneau replay journal`; a file is replayed whole "
+                              "(--at TIME gives the figures at a moment of it)")])
+def test_replay_of_a_file_refuses_a_service_level_of_no_time_and_a_day(tmp_path, args, said,
+                                                                       capsys):
+    """``--service-level -5`` replayed with T = -5 s; ``--day`` was ignored without a word."""
+    log = tmp_path / "queue_log"
+    log.write_text("1767261600|c1|support|NONE|ENTERQUEUE||+331|1\n")
+    try:
+        code = main(["replay", "queue_log", str(log), "--json", *args])
+    except SystemExit as exc:  # argparse's own
+        code = exc.code
+    assert code == 2
+    out = capsys.readouterr()
+    assert out.out == "" and out.err.endswith(f"panneau replay: {said}\n"), out.err

@@ -13,7 +13,8 @@ if TYPE_CHECKING:
     import sqlite3
 
 __all__ = ["TOKEN_ENV", "add_command", "fail", "hub_client", "open_journal", "read_token",
-           "screen_args", "seconds_over_zero", "timeout_arg", "unreadable"]
+           "screen_args", "seconds_over_zero", "timeout_arg", "unreadable",
+           "whole_seconds_over_zero"]
 
 #: The environment variable screens and CLI commands read a token from (after --token-file).
 TOKEN_ENV = "PANNEAU_TOKEN"
@@ -61,6 +62,17 @@ def seconds_over_zero(text: str) -> float:
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
     if not seconds > 0:  # nan too
+        raise argparse.ArgumentTypeError(f"must be a number of seconds over 0, got {text!r}")
+    return seconds
+
+
+def whole_seconds_over_zero(text: str) -> int:
+    """An argparse ``type``: a whole number of seconds over 0 (a service level's T)."""
+    try:
+        seconds = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number of seconds: {text!r}") from None
+    if seconds <= 0:
         raise argparse.ArgumentTypeError(f"must be a number of seconds over 0, got {text!r}")
     return seconds
 

@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import IO, Any
 from zoneinfo import ZoneInfo
 
-from panneau.hub.cli.common import add_command, fail, unreadable
+from panneau.hub.cli.common import add_command, fail, unreadable, whole_seconds_over_zero
 from panneau.hub.plugins import collect_sources
 from panneau.hub.server.gcpolicy import GcPolicy
 from panneau.hub.sources import FileReader
@@ -79,7 +79,7 @@ def register(subparsers) -> None:
                              "journal: HH:MM of --day, that sample's every figure")
     parser.add_argument("--day", metavar="YYYY-MM-DD", help="journal: the working day")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
-    parser.add_argument("--service-level", type=int, metavar="SECONDS",
+    parser.add_argument("--service-level", type=whole_seconds_over_zero, metavar="SECONDS",
                         help="answer-time target T of every queue (overrides the config)")
     parser.add_argument("--config", metavar="FILE",
                         help="panneau.toml for teams, timezone and KPI settings")
@@ -341,6 +341,9 @@ def run(args: argparse.Namespace) -> int:
     if args.file is None:
         sys.stderr.write(f"panneau replay: {args.source} needs a FILE\n")
         return 2
+    if args.day is not None:
+        return fail("replay", f"--day is for `panneau replay {JOURNAL}`; a file is replayed "
+                              "whole (--at TIME gives the figures at a moment of it)")
     try:
         options = _reader_options(args, reader)
         config = _config(args)

@@ -226,6 +226,28 @@ def _off_window(kpi: str, window: str) -> str:
             'a page with window = "today", "15m", "30m" or "60m"')
 
 
+def _kpi_issues(config: Config) -> list[ConfigIssue]:
+    """``[kpi]`` and ``[queues.<name>]``: a number no contact centre can mean (a service level
+    T of -5 s, a target of 150 %)."""
+    kpi, issues = config.kpi, []
+    positive = [(("kpi", key), getattr(kpi, key)) for key in ("service_level_s",
+                                                               "fcr_repeat_hours")]
+    positive += [(("queues", name, "service_level_s"), queue.service_level_s)
+                 for name, queue in config.queues.items() if queue is not None]
+    for path, value in positive:
+        if isinstance(value, int | float) and value <= 0:
+            issues.append(ConfigIssue(path, f"must be greater than 0, got {value:g}"))
+    for key in ("short_abandon_s", "wrapup_s", "small_n"):
+        value = getattr(kpi, key)
+        if isinstance(value, int | float) and value < 0:
+            issues.append(ConfigIssue(("kpi", key), f"must be 0 or more, got {value:g}"))
+    value = kpi.service_level_target_pct
+    if isinstance(value, int | float) and not 0 < value <= 100:
+        issues.append(ConfigIssue(("kpi", "service_level_target_pct"),
+                                  f"must be over 0 and at most 100, got {value:g}"))
+    return issues
+
+
 def _threshold_issues(config: Config) -> list[ConfigIssue]:
     issues = []
     team_ids = {t.id for t in config.teams} | set(known_teams(config))  # a group: per site
@@ -471,6 +493,7 @@ def _report_issues(config: Config) -> list[ConfigIssue]:
 
 _CHECKS = (
     _hub_issues,
+    _kpi_issues,
     _cluster_issues,
     _duplicate_team_issues,
     _duplicate_source_issues,
