@@ -18,6 +18,15 @@ def config(tmp_path) -> str:
     return str(path)
 
 
+def config_check(tmp_path, text: str, capsys) -> tuple[int, list[str]]:
+    """``panneau config check`` of a file holding ``text``: its exit code and output lines,
+    the file named ``panneau.toml`` in them."""
+    path = tmp_path / "panneau.toml"
+    path.write_text(text)
+    code = main(["config", "check", str(path)])
+    return code, capsys.readouterr().out.replace(str(path), "panneau.toml").splitlines()
+
+
 def test_export_to_a_folder_or_into_a_missing_one_is_refused_before_reading(tmp_path, config,
                                                                             capsys):
     """``-o /tmp`` ended in IsADirectoryError's traceback."""
@@ -134,31 +143,26 @@ def test_hub_on_an_address_of_another_machine_says_so(tmp_path, capsys):
 def test_config_check_refuses_one_port_for_both_listen_settings(tmp_path, capsys):
     """Both on 8765: config check said OK, and the hub failed to bind its HTTP port only after
     opening its database."""
-    config = tmp_path / "panneau.toml"
-    config.write_text('[hub]\nlisten = "127.0.0.1:8765"\nhttp_listen = "0.0.0.0:8765"\n')
-    assert main(["config", "check", str(config)]) == 1
-    assert capsys.readouterr().out.splitlines() == [
-        f"{config}:3: hub.http_listen: port 8765 is hub.listen's too: the websocket and HTTP "
-        "ports must differ", "1 problem found"]
+    text = '[hub]\nlisten = "127.0.0.1:8765"\nhttp_listen = "0.0.0.0:8765"\n'
+    assert config_check(tmp_path, text, capsys) == (1, [
+        "panneau.toml:3: hub.http_listen: port 8765 is hub.listen's too: the websocket and "
+        "HTTP ports must differ", "1 problem found"])
 
 
 def test_config_check_warns_of_a_hub_nobody_can_use(tmp_path, capsys):
     """A config with no token, no source and no team: config check said OK."""
-    config = tmp_path / "panneau.toml"
-    config.write_text("[hub]\n")
-    assert main(["config", "check", str(config)]) == 0
-    assert capsys.readouterr().out.splitlines() == [
-        f"{config}: warning: tokens: none: no screen and no command can connect to this hub; "
-        "add [[tokens]] (`panneau init` writes a starting set)",
-        f"{config}: warning: sources: none: no call, ticket or agent state comes in, so every "
-        "figure stays empty; add [[sources]] (`panneau plugins` lists them)",
-        f"{config}: warning: teams: none: kiosks and agent screens show a team, so only a "
+    assert config_check(tmp_path, "[hub]\n", capsys) == (0, [
+        "panneau.toml: warning: tokens: none: no screen and no command can connect to this "
+        "hub; add [[tokens]] (`panneau init` writes a starting set)",
+        "panneau.toml: warning: sources: none: no call, ticket or agent state comes in, so "
+        "every figure stays empty; add [[sources]] (`panneau plugins` lists them)",
+        "panneau.toml: warning: teams: none: kiosks and agent screens show a team, so only a "
         "manager's console has figures; add [[teams]] with their queues and agents",
-        f"{config}: valid, with 3 warnings above"]
-    config.write_text('[cluster]\nrole = "edge"\nsites = ["paris"]\n[[teams]]\nid = "t"\n'
-                      'queues = ["q"]\n[[tokens]]\nrole = "manager"\ntoken = "manager-token"\n')
-    assert main(["config", "check", str(config)]) == 0  # an edge hub's events come from NATS
-    assert capsys.readouterr().out == f"{config}: OK\n"
+        "panneau.toml: valid, with 3 warnings above"])
+    edge = ('[cluster]\nrole = "edge"\nsites = ["paris"]\n[[teams]]\nid = "t"\n'
+            'queues = ["q"]\n[[tokens]]\nrole = "manager"\ntoken = "manager-token"\n')
+    # an edge hub's events come from NATS: no source is no warning
+    assert config_check(tmp_path, edge, capsys) == (0, ["panneau.toml: OK"])
 
 
 def test_a_threshold_below_0_for_a_figure_never_negative_is_refused(tmp_path, capsys):
@@ -172,31 +176,28 @@ def test_a_threshold_below_0_for_a_figure_never_negative_is_refused(tmp_path, ca
     assert capsys.readouterr().err.splitlines()[1:] == [
         f"{config}:7: thresholds[1].target: abandon_rate_pct is never below 0 (pct), got -5"]
     assert config.read_text() == text
-    config.write_text('[[thresholds]]\nkpi = "asa_s"\nwarn = -20\nalert = -10.5\n'
-                      '[[thresholds]]\nkpi = "nps"\ntarget = -10\n')  # NPS goes to -100
-    assert main(["config", "check", str(config)]) == 1
-    assert capsys.readouterr().out.splitlines() == [
-        f"{config}:3: thresholds[0].warn: asa_s is never below 0 (s), got -20",
-        f"{config}:4: thresholds[0].alert: asa_s is never below 0 (s), got -10.5",
-        "2 problems found"]
+    text = ('[[thresholds]]\nkpi = "asa_s"\nwarn = -20\nalert = -10.5\n'
+            '[[thresholds]]\nkpi = "nps"\ntarget = -10\n')  # NPS goes to -100
+    assert config_check(tmp_path, text, capsys) == (1, [
+        "panneau.toml:3: thresholds[0].warn: asa_s is never below 0 (s), got -20",
+        "panneau.toml:4: thresholds[0].alert: asa_s is never below 0 (s), got -10.5",
+        "2 problems found"])
 
 
 def test_config_check_refuses_kpi_settings_no_contact_centre_means(tmp_path, capsys):
     """A service level T of -5 s, a staffing goal of 150 %: config check said OK."""
-    config = tmp_path / "panneau.toml"
-    config.write_text("[kpi]\nservice_level_s = -5\nshort_abandon_s = -3\nwrapup_s = -1.5\n"
-                      "fcr_repeat_hours = 0\nsmall_n = -1\nservice_level_target_pct = 150\n"
-                      "[queues.support]\nservice_level_s = 0\n")
-    assert main(["config", "check", str(config)]) == 1
-    assert capsys.readouterr().out.splitlines() == [
-        f"{config}:2: kpi.service_level_s: must be greater than 0, got -5",
-        f"{config}:3: kpi.short_abandon_s: must be 0 or more, got -3",
-        f"{config}:4: kpi.wrapup_s: must be 0 or more, got -1.5",
-        f"{config}:5: kpi.fcr_repeat_hours: must be greater than 0, got 0",
-        f"{config}:6: kpi.small_n: must be 0 or more, got -1",
-        f"{config}:7: kpi.service_level_target_pct: must be over 0 and at most 100, got 150",
-        f"{config}:9: queues.support.service_level_s: must be greater than 0, got 0",
-        "7 problems found"]
+    text = ("[kpi]\nservice_level_s = -5\nshort_abandon_s = -3\nwrapup_s = -1.5\n"
+            "fcr_repeat_hours = 0\nsmall_n = -1\nservice_level_target_pct = 150\n"
+            "[queues.support]\nservice_level_s = 0\n")
+    assert config_check(tmp_path, text, capsys) == (1, [
+        "panneau.toml:2: kpi.service_level_s: must be greater than 0, got -5",
+        "panneau.toml:3: kpi.short_abandon_s: must be 0 or more, got -3",
+        "panneau.toml:4: kpi.wrapup_s: must be 0 or more, got -1.5",
+        "panneau.toml:5: kpi.fcr_repeat_hours: must be greater than 0, got 0",
+        "panneau.toml:6: kpi.small_n: must be 0 or more, got -1",
+        "panneau.toml:7: kpi.service_level_target_pct: must be over 0 and at most 100, got 150",
+        "panneau.toml:9: queues.support.service_level_s: must be greater than 0, got 0",
+        "7 problems found"])
 
 
 @pytest.mark.parametrize(("args", "said"), [

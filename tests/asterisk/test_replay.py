@@ -92,7 +92,7 @@ def test_table_export_and_bad_lines(capsys, data_dir, tmp_path):
 
 def test_unreadable_inputs_fail_clearly(capsys, tmp_path):
     assert main(["replay", "queue_log", str(tmp_path / "absent")]) == 2
-    assert "No such file" in capsys.readouterr().err
+    assert capsys.readouterr().err == f"panneau replay: no file at {tmp_path / 'absent'}\n"
     bad = tmp_path / "export.csv"
     bad.write_text("a,b,c\n1,2,3\n")
     assert main(["replay", "queue_log_csv", str(bad)]) == 2
