@@ -690,8 +690,13 @@ export class Wall {
         const line = Object.assign(d.createElement("div"), { className: kind });
         if (word) line.append(Object.assign(d.createElement("span"), { className: "word", textContent: word }), "  ");
         // an alert line breaks between its figures, never inside one (as the kiosk's)
-        const parts = ["alert", "warn"].includes(kind) ? figureParts(text) : [text];
-        parts.forEach((part, i) => line.append(...(i ? [" "] : []),
+        // and no line breaks between a number and the word after it ("15 min", "79 %")
+        if (!["alert", "warn"].includes(kind)) {
+          text.split(/(\S*\d \S+)/).forEach((bit, i) => line.append(i % 2
+            ? Object.assign(d.createElement("span"), { className: "glued", textContent: bit }) : bit));
+          return line;
+        }
+        figureParts(text).forEach((part, i) => line.append(...(i ? [" "] : []),
           Object.assign(d.createElement("span"), { className: "part", textContent: part })));
         return line;
       }));

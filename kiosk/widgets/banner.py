@@ -12,7 +12,7 @@ from textual.reactive import reactive
 from textual.widgets import Static
 
 from panneau.kiosk.model import Notice
-from panneau.kiosk.widgets.pack import figure_parts, pack
+from panneau.kiosk.widgets.pack import figure_parts, pack_glued
 
 __all__ = ["Banner", "NoticeLine"]
 
@@ -22,7 +22,8 @@ _WORDS = {"stale": "STALE", "alert": "ALERT", "warn": "WARN", "message": "MESSAG
 
 class NoticeLine(Static):
     """One notice, wrapped to its width keeping each part whole: an alert line breaks after a
-    figure's comma, never between its name and its window (``Calls waiting ·`` / ``now``)."""
+    figure's comma, never between its name and its window (``Calls waiting ·`` / ``now``),
+    and no line breaks between a number and its unit (``15`` / ``min``)."""
 
     DEFAULT_CSS = "NoticeLine { height: auto; }"
 
@@ -31,7 +32,7 @@ class NoticeLine(Static):
         self.parts = parts
 
     def lines(self, width: int) -> list[str]:
-        return pack(self.parts, width)
+        return pack_glued(self.parts, width)
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         return len(self.lines(width))

@@ -7,10 +7,13 @@ import textwrap
 
 from rich.cells import cell_len
 
-__all__ = ["figure_parts", "pack"]
+__all__ = ["figure_parts", "pack", "pack_glued"]
 
 #: Where an alert line may break: after a figure's comma, before "and 3 more" and "(since".
 _BREAKS = re.compile(r"(?<=,) | (?=and \d+ more)| (?=\(since )")
+#: A number and the word after it (``15 min``, ``79 %``, ``2 NOTE``) stay on one line.
+_GLUED = re.compile(r"(?<=\d) (?=\S)")
+_NBSP = "\u00a0"  # not a break for textwrap (which breaks at ASCII whitespace only)
 
 
 def figure_parts(text: str) -> list[str]:
@@ -30,3 +33,10 @@ def pack(parts: list[str] | tuple[str, ...], width: int, sep: str = " ") -> list
         else:
             lines += textwrap.wrap(part, max(1, width)) or [""]
     return lines
+
+
+def pack_glued(parts: list[str] | tuple[str, ...], width: int) -> list[str]:
+    """:func:`pack`, never breaking a line between a number and the word after it
+    (``… the last 15`` / ``min)``)."""
+    glued = [_GLUED.sub(_NBSP, part) for part in parts]
+    return [line.replace(_NBSP, " ") for line in pack(glued, width)]

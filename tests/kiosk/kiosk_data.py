@@ -122,6 +122,11 @@ def group_values(**sources) -> dict:
     return values
 
 
+#: The insight a live wall wrapped as "(the last 60 min and the last 15" over "min)".
+OCCUPANCY = ("billing: occupancy 79 % over the last hour (88 % in the last 15 min): turnover "
+             "risk when above ~70 % is sustained (the last 60 min and the last 15 min)")
+
+
 def many_alerts() -> dict:
     """Six figures in alert across the team and its queues: a banner line longer than a
     narrow screen."""

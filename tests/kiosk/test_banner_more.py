@@ -6,8 +6,10 @@ a message was there at all."""
 
 from __future__ import annotations
 
+import re
+
 from helpers import wait_for
-from kiosk_data import T0, alert_values, fixed_clock, many_alerts, view_of
+from kiosk_data import OCCUPANCY, T0, alert_values, fixed_clock, many_alerts, view_of
 from textual.widgets import Static
 
 from panneau.kiosk.app import KioskApp
@@ -57,3 +59,19 @@ async def test_an_alert_line_breaks_between_figures_never_inside_one():
     for row in rows:  # each figure whole: "name · window", never "name ·" / "window"
         assert not row.endswith(("·", "(all", "callers)")), rows
         assert not row.startswith(("now", "15m", "support", "billing", "·", "callers")), rows
+
+
+async def test_no_banner_line_breaks_between_a_number_and_its_unit():
+    """A live 80×24 wall wrapped an insight as ``… (the last 60 min and the last 15`` over
+    ``min)``."""
+    values = many_alerts()
+    values["insight:occupancy/queue:billing"] = {"rule": "occupancy", "text": OCCUPANCY}
+    app = KioskApp(view=view_of(values), clock=fixed_clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        banner = app.panel.query_one(Banner)
+        await wait_for(pilot, lambda: len(banner.query(NoticeLine)) >= 2)
+        line = banner.query(NoticeLine)[1]
+        rows = line.lines(line.content_size.width)
+    assert " ".join(rows) == f"NOTE  {OCCUPANCY}" and len(rows) > 1, rows
+    for row in rows:
+        assert not re.search(r"\d$", row) and not row.startswith(("min", "%")), rows
