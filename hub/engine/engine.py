@@ -44,6 +44,10 @@ __all__ = ["STATE_SCHEMA", "Engine", "StateMismatch"]
 STATE_SCHEMA = 11
 
 
+def _ignore(event: Any) -> None:
+    """The route of events no part takes."""
+
+
 class StateMismatch(ValueError):
     """Saved engine data of another schema, or not engine data at all."""
 
@@ -103,7 +107,7 @@ class Engine:
         self._occupancy: dict[str, tuple[float | None, ...]] = {}
         self._occupancy_at: tuple[int, ...] = ()
         self._current = Snapshot(at=0.0)
-        self._routes: dict[type, tuple[_Take, ...]] = {}
+        self._routes: dict[type, tuple[_Take, _Take | None]] = {}
         self.timeline = Timeline(self._take, self.tallies, self._save_parts, self._load_parts,
                                  reach_s, self._take_all)
         self.apply = self.timeline.add
@@ -123,11 +127,12 @@ class Engine:
         if event.ts >= self.calls.next_due:
             self._forget_due(event.ts)
         try:
-            route = self._routes[type(event)]
+            take, then = self._routes[type(event)]
         except KeyError:
-            route = self._routes[type(event)] = self._route(type(event))
-        for take in route:
-            take(event)
+            take, then = self._routes[type(event)] = self._route(type(event))
+        take(event)
+        if then is not None:
+            then(event)
 
     def _take_all(self, events: Sequence[ev.Event]) -> None:
         """:meth:`_take` of each event in turn, ``events`` in time order: the stale calls'
@@ -144,11 +149,12 @@ class Engine:
                                end, key=by_time)
             for event in events[start:stop] if start or stop < end else events:
                 try:
-                    route = routes[type(event)]
+                    take, then = routes[type(event)]
                 except KeyError:
-                    route = routes[type(event)] = route_of(type(event))
-                for take in route:
-                    take(event)
+                    take, then = routes[type(event)] = route_of(type(event))
+                take(event)
+                if then is not None:
+                    then(event)
             start = stop
 
     def _forget_due(self, t: float) -> None:
@@ -161,7 +167,7 @@ class Engine:
             agents.expire(deadline)  # the wrap-up timers ending before it first, in time order
             agents.forget_calls([call_id], deadline)
 
-    def _route(self, kind: type) -> tuple[_Take, ...]:
+    def _route(self, kind: type) -> tuple[_Take, _Take | None]:
         """The parts that take events of type ``kind``, in order."""
         parts: list[_Take] = []
         if issubclass(kind, _CALL_EVENTS):
@@ -176,7 +182,15 @@ class Engine:
             parts.append(self.surveys.apply)
         elif issubclass(kind, ev.FigureEntered):
             parts.append(self.inputs.apply)
-        return tuple(parts)
+        if len(parts) <= 2:
+            return (parts[0] if parts else _ignore), (parts[1] if len(parts) == 2 else None)
+        rest = parts[1:]
+
+        def then(event: Any) -> None:
+            for take in rest:
+                take(event)
+
+        return parts[0], then
 
     # --- saved state ---------------------------------------------------------------------
 
