@@ -219,3 +219,20 @@ def test_replay_of_a_file_refuses_a_service_level_of_no_time_and_a_day(tmp_path,
     assert code == 2
     out = capsys.readouterr()
     assert out.out == "" and out.err.endswith(f"panneau replay: {said}\n"), out.err
+
+
+@pytest.mark.parametrize(("argv", "command", "unknown"), [
+    (["plugins", "extra"], "plugins", "extra"),
+    (["targets", "list", "--scope", "site"], "targets list", "--scope site"),
+    (["message", "--hub", "ws://127.0.0.1:9", "--token", "manager-token", "--urgent", "hi"],
+     "message", "--urgent")])
+def test_an_unknown_argument_is_said_by_its_command_with_its_usage(argv, command, unknown,
+                                                                   capsys):
+    """``panneau targets list --scope site`` said ``panneau: error: unrecognized arguments``
+    under the usage of ``panneau`` itself, which names no option of the command."""
+    with pytest.raises(SystemExit) as caught:
+        main(argv)
+    assert caught.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"usage: panneau {command} [-h]"), err
+    assert err.endswith(f"panneau {command}: error: unrecognized arguments: {unknown}\n"), err

@@ -36,7 +36,7 @@ def add_command(
         epilog=f"example:\n  {example}" if example else None,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.set_defaults(run=run)
+    parser.set_defaults(run=run, command_parser=parser)  # says what it does not know
     return parser
 
 

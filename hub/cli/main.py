@@ -119,7 +119,10 @@ def main(argv: list[str] | None = None) -> int:
 
         pm = make_plugin_manager()  # ... and skipped
     parser = build_parser(pm, only)
-    args = parser.parse_args(argv)
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:  # said by the command, with its usage: not "panneau: error: …" and panneau's
+        (getattr(args, "command_parser", None) or parser).error(
+            f"unrecognized arguments: {' '.join(unknown)}")
     setup_logging(args.log_level)
     if not getattr(args, "run", None):
         parser.print_help()
