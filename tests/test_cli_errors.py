@@ -236,3 +236,15 @@ def test_an_unknown_argument_is_said_by_its_command_with_its_usage(argv, command
     err = capsys.readouterr().err
     assert err.startswith(f"usage: panneau {command} [-h]"), err
     assert err.endswith(f"panneau {command}: error: unrecognized arguments: {unknown}\n"), err
+
+
+@pytest.mark.parametrize(("args", "said"), [
+    (["  "], "the text must be 1 to 500 characters, got 0"),
+    (["x" * 501], "the text must be 1 to 500 characters, got 501"),
+    (["--team", "support", "--agent", "ag-ann", "hi"], "send to a team or to an agent, not both")])
+def test_a_message_the_hub_would_refuse_is_refused_before_connecting(args, said, capsys):
+    """An empty message went to the hub, whose refusal exited 1 as if it were the hub's fault;
+    port 9 here would answer 'connection refused' had it been reached."""
+    assert main(["message", "--hub", "ws://127.0.0.1:9", "--token", "manager-token",
+                 *args]) == 2
+    assert capsys.readouterr().err == f"panneau message: {said}\n"

@@ -66,10 +66,17 @@ def parse_expires(text: str) -> float:
 
 def run(args: argparse.Namespace) -> int:
     """Send and report the message id."""
+    from panneau.hub.server.frames import MAX_MESSAGE_CHARS
+
     try:
         expires = parse_expires(args.expires)
     except ValueError as exc:
         return fail("message", str(exc))
+    if not 0 < len(args.text.strip()) <= MAX_MESSAGE_CHARS:  # the hub's rule, told before
+        return fail("message", f"the text must be 1 to {MAX_MESSAGE_CHARS} characters, got "
+                               f"{len(args.text.strip())}")
+    if args.team and args.agent:
+        return fail("message", "send to a team or to an agent, not both")
     answer, code = request("message", args, {"type": "send_message", "text": args.text,
                                              "team": args.team, "agent": args.agent,
                                              "expires_s": expires})
