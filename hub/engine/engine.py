@@ -388,7 +388,7 @@ class Engine:
                         if value is not None:
                             figures, same = {"occupancy_pct": value}, False
                     elif figures.get("occupancy_pct") != value:
-                        figures, same = dict(figures), False
+                        figures, same = figures.copy(), False
                         if value is None:
                             del figures["occupancy_pct"]
                         else:

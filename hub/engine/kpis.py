@@ -15,6 +15,7 @@ QUEUE_COUNTS = ("offered", "answered", "completed", "abandoned", "unanswered", "
 _TINY = 1e-6
 #: Agent-seconds this close to zero are zero (what is left of a difference of integrals).
 _EPS = 1e-9
+_NEG_EPS = -_EPS
 
 
 def pct(part: float, whole: float) -> float:
@@ -131,6 +132,6 @@ def occupancy_column(end_w: Sequence[float], start_w: Sequence[float],
     busy time within ``1e-9`` s of zero is zero). Written out: a minute tick reads it for
     every scope and window."""
     return [((100.0 if v > 100.0 else v)
-             if (v := 100.0 * (0.0 if -_EPS < (b := eb - sb) < _EPS else b) / w) > 0.0 else 0.0)
+             if (v := 100.0 * (0.0 if _NEG_EPS < (b := eb - sb) < _EPS else b) / w) > 0.0 else 0.0)
             if (w := ew - sw) > _TINY else None
             for ew, sw, eb, sb in zip(end_w, start_w, end_b, start_b)]  # noqa: B905

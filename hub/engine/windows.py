@@ -51,9 +51,12 @@ _SHORTEST = min(ROLLING.values())
 #: the first snapshot after a replay).
 AHEAD = 15
 _EPS = 1e-9
+_NEG_EPS = -_EPS
 
 Sums = dict[str, float]
 Scopes = tuple[str, ...] | list[str]
+#: No sums (shared: never changed).
+_NONE: Sums = {}
 
 
 def minute_of(ts: float) -> int:
@@ -165,6 +168,40 @@ def _add_each(targets: tuple[dict[str, Sums], ...], table: dict[str, Sums]) -> N
                     into[key] += amount
                 except KeyError:
                     into[key] = amount
+
+
+def _add_four(one: dict[str, Sums], two: dict[str, Sums], three: dict[str, Sums],
+              four: dict[str, Sums], table: dict[str, Sums]) -> None:
+    """:func:`_add_each` into four target tables (a minute's day and three rolling totals),
+    each amount added to the four in one pass over a scope's sums: the minute's turn adds
+    every scope of its bucket into seven tables, and the loop over the keys is a good part
+    of it. A scope one of them does not hold goes the way of :func:`_add_each`."""
+    for scope, amounts in table.items():
+        try:
+            a = one[scope]
+            b = two[scope]
+            c = three[scope]
+            d = four[scope]
+        except KeyError:
+            _add_each((one, two, three, four), {scope: amounts})
+            continue
+        for key, amount in amounts.items():
+            try:
+                a[key] += amount
+            except KeyError:
+                a[key] = amount
+            try:
+                b[key] += amount
+            except KeyError:
+                b[key] = amount
+            try:
+                c[key] += amount
+            except KeyError:
+                c[key] = amount
+            try:
+                d[key] += amount
+            except KeyError:
+                d[key] = amount
 
 
 def _merged(sums: Sums, extra: Sums) -> Sums:
@@ -571,8 +608,12 @@ class Tallies:
                 day = self.days[key] = {}
             if not current:
                 self.dirty.update(bucket)
-            _add_each((day, *self.rolling.values()), bucket)
-        minutes, eps, left = self.minutes, _EPS, self.left
+            targets = (day, *self.rolling.values())
+            if len(targets) == 4:
+                _add_four(*targets, bucket)
+            else:
+                _add_each(targets, bucket)
+        minutes, eps, neg, left = self.minutes, _EPS, _NEG_EPS, self.left
         for width, sums in self.rolling.items():  # each window's oldest minute out
             old = minutes.get(minute - width + 1)
             if not old:
@@ -589,7 +630,7 @@ class Tallies:
                         value = into[k] - amount
                     except KeyError:
                         value = -amount
-                    if -eps < value < eps:
+                    if neg < value < eps:
                         into.pop(k, None)
                     else:
                         into[k] = value
@@ -716,7 +757,7 @@ class Tallies:
                 if scope in bucket and self.clock.day(minute * 60.0) == day:
                     sums = _merged(sums, bucket[scope])
             return sums
-        sums = self.rolling[ROLLING[window]].get(scope, {})
+        sums = self.rolling[ROLLING[window]].get(scope, _NONE)
         current = self.minutes.get(self.cursor)  # type: ignore[arg-type]
         if current is not None and scope in current:
             return _merged(sums, current[scope])
