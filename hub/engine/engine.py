@@ -35,7 +35,7 @@ from panneau.hub.engine.surveys import Surveys
 from panneau.hub.engine.thresholds import ALERT_REACH_S, Thresholds
 from panneau.hub.engine.tickets import Tickets
 from panneau.hub.engine.voice import STALE_WAIT_S, Calls
-from panneau.hub.engine.windows import ROLLING, DayClock, Sums, Tallies
+from panneau.hub.engine.windows import ROLLING, DayClock, Sums, Tallies, merged
 
 __all__ = ["STATE_SCHEMA", "Engine", "StateMismatch"]
 
@@ -54,6 +54,10 @@ class StateMismatch(ValueError):
 _WINDOWS = (*ROLLING, "today")
 #: The occupancy of a scope without agent time, in every window.
 _NO_TIME: tuple[float | None, ...] = (None,) * len(_WINDOWS)
+_TODAY = _WINDOWS.index("today")
+_NONE: frozenset[str] = frozenset()
+#: No sums (never changed).
+_EMPTY: dict[str, float] = {}
 _AGENT_EVENTS = (ev.AgentLoggedIn, ev.AgentLoggedOut, ev.AgentPaused, ev.AgentUnpaused,
                  ev.AgentStatus, ev.AgentRung, ev.RingNoAnswer, ev.CallAnswered, ev.CallEnded,
                  ev.CallAbandoned, ev.CallLeft, ev.SystemRestart)
@@ -355,14 +359,16 @@ class Engine:
         changed): a minute tick builds only what changed, and a snapshot shares the rest.
         """
         counted, occupancy_of = self.tallies.counted, self._occupancy_table(now).get
+        totals, current = self.tallies.rolling_now()
         day = self.clock.day(now)
-        entered, rates = self.inputs.days.get(day, {}), bool(self.inputs.rates)
-        tickets_seen, surveyed = self.tickets.seen, self.surveys.seen
-        calls_seen, level2, cache, small = self.calls.seen, self._level2, self._cache, self._small
-        short = self._short
+        entered = self.inputs.days.get(day, {})
+        tickets, surveyed = self.tickets.seen, self.surveys.seen
+        calls_seen, cache, small, short = self.calls.seen, self._cache, self._small, self._short
+        every = self._level2 or bool(self.inputs.rates)  # every scope the long way, else these:
+        special = tickets | surveyed | set(entered) if tickets or surveyed or entered else _NONE
         stale = (*(left[width] for width in ROLLING.values()), set())  # _WINDOWS' order
         for scope in dirty | moved:
-            if level2 or rates or scope in tickets_seen or scope in surveyed or scope in entered:
+            if every or scope in special:
                 cache[scope] = self._windows_of(scope, now, day)
                 short.pop(scope, None)
                 continue
@@ -378,7 +384,13 @@ class Engine:
                 if old is None or scope in stale[i]:
                     built: dict[str, float] = {}
                     figures = built
-                    kpis(counted(scope, window, now), built, seen)
+                    if i == _TODAY:
+                        sums = counted(scope, window, now)
+                    else:  # Tallies.counted written out: the hot read of a minute's turn
+                        sums = totals[i].get(scope, _EMPTY)
+                        if scope in current:
+                            sums = merged(sums, current[scope])
+                    kpis(sums, built, seen)
                     if (value := occupancy[i]) is not None:
                         built["occupancy_pct"] = value
                     same = False

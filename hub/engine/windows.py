@@ -40,7 +40,7 @@ from typing import Protocol, cast
 from zoneinfo import ZoneInfo
 
 __all__ = ["AHEAD", "ROLLING", "DayClock", "Journal", "Row", "Sums", "Tallies", "TimeSums",
-           "minute_of", "spread"]
+           "merged", "minute_of", "spread"]
 
 #: Rolling windows: id -> minutes.
 ROLLING: dict[str, int] = {"15m": 15, "30m": 30, "60m": 60}
@@ -55,8 +55,9 @@ _NEG_EPS = -_EPS
 
 Sums = dict[str, float]
 Scopes = tuple[str, ...] | list[str]
-#: No sums (shared: never changed).
+#: No sums, no scopes (shared: never changed).
 _NONE: Sums = {}
+_NONE_TABLE: dict[str, Sums] = {}
 
 
 def minute_of(ts: float) -> int:
@@ -204,9 +205,9 @@ def _add_four(one: dict[str, Sums], two: dict[str, Sums], three: dict[str, Sums]
                 d[key] = amount
 
 
-def _merged(sums: Sums, extra: Sums) -> Sums:
+def merged(sums: Sums, extra: Sums) -> Sums:
     """A new dict: ``sums`` plus ``extra``."""
-    out = dict(sums)
+    out = sums.copy()
     get = out.get
     for key, amount in extra.items():
         out[key] = get(key, 0.0) + amount
@@ -722,7 +723,7 @@ class Tallies:
         table = dict(table)
         for bucket in extra:
             for scope, amounts in bucket.items():
-                table[scope] = _merged(table.get(scope, {}), amounts)
+                table[scope] = merged(table.get(scope, {}), amounts)
         return table
 
     def day_keys(self) -> set[int]:
@@ -755,13 +756,23 @@ class Tallies:
             sums = self.days.get(day, {}).get(scope, {})
             for minute, bucket in self.open.items():
                 if scope in bucket and self.clock.day(minute * 60.0) == day:
-                    sums = _merged(sums, bucket[scope])
+                    sums = merged(sums, bucket[scope])
             return sums
         sums = self.rolling[ROLLING[window]].get(scope, _NONE)
         current = self.minutes.get(self.cursor)  # type: ignore[arg-type]
         if current is not None and scope in current:
-            return _merged(sums, current[scope])
+            return merged(sums, current[scope])
         return sums
+
+    def rolling_now(self) -> tuple[tuple[dict[str, Sums], ...], dict[str, Sums]]:
+        """What :meth:`counted` reads a rolling window from, for many scopes at once (after
+        :meth:`advance`): the running totals in :data:`ROLLING`'s order, and the bucket of
+        the cursor's minute. A scope's sums in a window are its total there (none: no sums)
+        plus, when the bucket holds it, its sums in the bucket (:func:`merged`)."""
+        if self.stale:
+            self._spread_all()
+        return (tuple(self.rolling[width] for width in ROLLING.values()),
+                self.minutes.get(cast(int, self.cursor), _NONE_TABLE))
 
     def take_dirty(self) -> set[str]:
         """The scopes changed since the last call (and forget them)."""

@@ -1,14 +1,15 @@
 """Tallies against a count straight from the adds (hypothesis): whatever the mix of adds (by
 scope tuple or list, late, ahead, tables), moves of the cursor, reads, undo of the journal back
 to a checkpoint and a save/load, every window and the day hold exactly the sum of the adds they
-cover, and a scope not reported changed (``take_dirty``) kept its sums."""
+cover, a scope not reported changed (``take_dirty``) kept its sums, and the rolling windows read
+for many scopes at once (``rolling_now``) are what ``counted`` reads."""
 
 from __future__ import annotations
 
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from panneau.hub.engine.windows import AHEAD, ROLLING, DayClock, Journal, Sums, Tallies
+from panneau.hub.engine.windows import AHEAD, ROLLING, DayClock, Journal, Sums, Tallies, merged
 from tests.engine.conftest import T0
 
 SCOPES = ["site", "queue:a", "queue:b", "team:t", "agent:x", "agent:y"]
@@ -81,7 +82,12 @@ def test_tallies_equal_the_sum_of_their_adds(steps):
             if tallies.journal is None:
                 tallies.journal = Journal()  # as the timeline does from its first advance on
             dirty = tallies.take_dirty()
+            totals, current = tallies.rolling_now()  # what counted reads, for every scope
             for scope in SCOPES:
+                for total, window in zip(totals, ROLLING, strict=True):
+                    read = total.get(scope, {})
+                    read = merged(read, current[scope]) if scope in current else read
+                    assert read == tallies.counted(scope, window, now), (scope, window)
                 sums = {w: nonzero(tallies.window(scope, w, now)) for w in WINDOWS}
                 if scope not in dirty and scope in seen:
                     assert sums == seen[scope], scope
