@@ -400,7 +400,9 @@ export function buildPage(view, spec, link, catalogue) {
 export function notices(view, link, now, fmtTime) {
   const out = [];
   const hhmm = (ts) => (isNumber(ts) && ts ? fmtTime(ts) : "?");
-  if (link.rejected) out.push(["stale", `The hub refused this screen: ${link.rejected}`]);
+  if (link.rejected) {  // no token at all: the page never asked the hub, nothing refused it
+    out.push(["stale", link.noToken ? link.rejected : `The hub refused this screen: ${link.rejected}`]);
+  }
   else if (!link.everConnected) out.push(["stale", "Connecting to the hub…"]);
   else if (!link.connected) out.push(["stale", `Hub connection lost since ${hhmm(link.since)} — figures greyed show the last known values`]);
   const home = scopeOf(view.meta);
@@ -800,7 +802,8 @@ async function main() {
   const config = await (await fetch("config.json", { cache: "no-store" })).json();
   const wall = new Wall(document, config.catalogue);
   if (!token) {
-    wall.setLink({ connected: false, everConnected: false, since: null, rejected: "no token: open this page as …/wall/#token=YOUR-KIOSK-TOKEN" });
+    wall.setLink({ connected: false, everConnected: false, since: null, noToken: true,
+                   rejected: "No token in this page's address: open it as …/wall/#token=YOUR-KIOSK-TOKEN" });
     return;
   }
   const scheme = config.tls ? "wss" : "ws";
