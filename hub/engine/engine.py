@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_left
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from functools import partial
-from typing import Any
+from typing import Any, Final
 
 from panneau.hub import events as ev
 from panneau.hub.config import Config
@@ -36,6 +36,16 @@ from panneau.hub.engine.thresholds import ALERT_REACH_S, Thresholds
 from panneau.hub.engine.tickets import Tickets
 from panneau.hub.engine.voice import STALE_WAIT_S, Calls
 from panneau.hub.engine.windows import ROLLING, DayClock, Sums, Tallies, merged
+from panneau.hub.events import (
+    AgentPaused,
+    AgentUnpaused,
+    CallAbandoned,
+    CallAnswered,
+    CallEnded,
+    CallEntered,
+    CallLeft,
+    RingNoAnswer,
+)
 
 __all__ = ["STATE_SCHEMA", "Engine", "StateMismatch"]
 
@@ -46,6 +56,11 @@ STATE_SCHEMA = 11
 
 def _ignore(event: Any) -> None:
     """The route of events no part takes."""
+
+
+#: Compiled (mypyc): :meth:`Engine._take_all` takes the queue_log event types by direct calls
+#: of their parts' handlers (see :meth:`Engine._take_each_native`).
+_NATIVE: Final = not __file__.endswith(".py")
 
 
 class StateMismatch(ValueError):
@@ -112,8 +127,9 @@ class Engine:
         self._occupancy_at: tuple[int, ...] = ()
         self._current = Snapshot(at=0.0)
         self._routes: dict[type, tuple[_Take, _Take | None]] = {}
+        take_all = self._take_all_native if _NATIVE and not self._level2 else self._take_all
         self.timeline = Timeline(self._take, self.tallies, self._save_parts, self._load_parts,
-                                 reach_s, self._take_all)
+                                 reach_s, take_all)
         self.apply = self.timeline.add
 
     # --- input -------------------------------------------------------------------------
@@ -138,12 +154,13 @@ class Engine:
         if then is not None:
             then(event)
 
-    def _take_all(self, events: Sequence[ev.Event]) -> None:
-        """:meth:`_take` of each event in turn, ``events`` in time order: the stale calls'
-        deadline (:attr:`Calls.next_due`) is tested once per run of events before it, not once
-        per event. No call opened within a run lowers it below the run's first time plus
-        ``STALE_WAIT_S``, so a run ends before the first event at either bound."""
-        routes, route_of, calls = self._routes, self._route, self.calls
+    def _runs(self, events: Sequence[ev.Event]) -> Iterator[Sequence[ev.Event]]:
+        """``events`` (in time order) in runs to take one after the other, each before the
+        stale calls' deadline (:attr:`Calls.next_due`), the calls due forgotten before each:
+        the deadline is tested once per run, not once per event. No call opened within a
+        run lowers it below the run's first time plus ``STALE_WAIT_S``, so a run ends before
+        the first event at either bound (worked out once the run before is taken)."""
+        calls = self.calls
         start, end = 0, len(events)
         while start < end:
             first = events[start].ts
@@ -151,7 +168,14 @@ class Engine:
                 self._forget_due(first)
             stop = bisect_left(events, min(calls.next_due, first + STALE_WAIT_S), start + 1,
                                end, key=by_time)
-            for event in events[start:stop] if start or stop < end else events:
+            yield events[start:stop] if start or stop < end else events
+            start = stop
+
+    def _take_all(self, events: Sequence[ev.Event]) -> None:
+        """:meth:`_take` of each event in turn, ``events`` in time order (see :meth:`_runs`)."""
+        routes, route_of = self._routes, self._route
+        for run in self._runs(events):
+            for event in run:
                 try:
                     take, then = routes[type(event)]
                 except KeyError:
@@ -159,7 +183,36 @@ class Engine:
                 take(event)
                 if then is not None:
                     then(event)
-            start = stop
+
+    def _take_all_native(self, events: Sequence[ev.Event]) -> None:
+        """:meth:`_take_all` when compiled, without a level 2 (whose escalations take call
+        events too): the event types queue_log gives go straight to their parts' handlers,
+        the same ones their route calls in the same order (a direct call of a native method,
+        where a route is a call through a Python object); any other type, a subclass
+        included, takes its route (:meth:`_take`)."""
+        calls, agents = self.calls, self.agents
+        for run in self._runs(events):
+            for event in run:
+                if type(event) is CallEntered:
+                    calls._entered(event)
+                elif type(event) is CallAnswered:
+                    calls._answered(event)
+                    agents._answered(event)
+                elif type(event) is CallEnded:
+                    calls._ended(event)
+                    agents._ended(event)
+                elif type(event) is CallAbandoned or type(event) is CallLeft:
+                    calls._left(event)
+                    agents._left(event)
+                elif type(event) is RingNoAnswer:
+                    calls._ring(event)
+                    agents._ring_no_answer(event)
+                elif type(event) is AgentPaused:
+                    agents._paused(event)
+                elif type(event) is AgentUnpaused:
+                    agents._unpaused(event)
+                else:
+                    self._take(event)  # (within a run: no call due, see _runs)
 
     def _forget_due(self, t: float) -> None:
         """Forget the calls that lost their outcome line by ``t``, each at its own deadline
