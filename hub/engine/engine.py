@@ -126,6 +126,9 @@ class Engine:
         self._occupancy: dict[str, tuple[float | None, ...]] = {}
         self._occupancy_at: tuple[int, ...] = ()
         self._current = Snapshot(at=0.0)
+        #: Per scope with ``now`` figures: its cached windows and its values at the last
+        #: advance (see :meth:`_values`).
+        self._joined: dict[str, tuple[dict | None, dict[str, dict[str, float]]]] = {}
         self._routes: dict[type, tuple[_Take, _Take | None]] = {}
         take_all = self._take_all_native if _NATIVE and not self._level2 else self._take_all
         self.timeline = Timeline(self._take, self.tallies, self._save_parts, self._load_parts,
@@ -379,13 +382,7 @@ class Engine:
         dirty |= self.calls.seen - set(self._cache)
         self._windows(dirty, timed.union(*left.values()), left, now)
         now_values = self._now(now, agent_counts)
-        # Every scope with figures, in the cache's order then the others': the windows as
-        # cached (shared, never changed), with "now" for the few scopes that have it.
-        values = {scope: windows for scope, windows in self._cache.items()
-                  if windows or scope in now_values}
-        for scope, figures in now_values.items():
-            windows = values.get(scope)
-            values[scope] = {**windows, "now": figures} if windows else {"now": figures}
+        values = self._values(now_values)
         states, alerts = self.thresholds.evaluate(values, now, judge)
         self._current = Snapshot(
             at=now, values=values, states=states, agents=views, alerts=alerts,
@@ -395,6 +392,30 @@ class Engine:
             small_n=frozenset().union(*self._small.values()),
         )
         self.timeline.after_advance(now)
+
+    def _values(self, now_values: dict[str, dict[str, float]]
+                ) -> dict[str, dict[str, dict[str, float]]]:
+        """Every scope with figures, in the cache's order then the others': the windows as
+        cached (shared, never changed), with ``now`` for the few scopes that have it.
+
+        A scope with ``now`` figures keeps the very dict of the last advance while its cached
+        windows are the same and its ``now`` figures equal (most scopes between two events,
+        every one over the seconds a step tick judges): the thresholds and the hub's views
+        then skip it by identity instead of comparing or judging it again in depth."""
+        values = {scope: windows for scope, windows in self._cache.items()
+                  if windows or scope in now_values}
+        joined, kept = self._joined, {}
+        for scope, figures in now_values.items():
+            windows = values.get(scope)
+            last = joined.get(scope)
+            if last is not None and last[0] is windows and last[1]["now"] == figures:
+                both = last[1]
+            else:
+                both = {**windows, "now": figures} if windows else {"now": figures}
+            kept[scope] = windows, both
+            values[scope] = both
+        self._joined = kept
+        return values
 
     def _windows(self, dirty: set[str], moved: set[str], left: dict[int, set[str]],
                  now: float) -> None:
