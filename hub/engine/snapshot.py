@@ -55,6 +55,8 @@ class Snapshot:
 
     at: float
     values: dict[str, dict[str, dict[str, float]]] = field(default_factory=dict)
+    #: The thresholded KPIs' states at the last judgment (the same as :attr:`active_alerts`'):
+    #: on a hub's grid, up to a second older than :attr:`values` between two judgments.
     states: dict[str, dict[str, dict[str, State]]] = field(default_factory=dict)
     agents: dict[str, AgentNow] = field(default_factory=dict)
     #: Alerts raised at this instant (a state got worse since the previous advance).

@@ -16,11 +16,12 @@
 - States and alerts are a pure function of the sequence of figures *judged*: judging the
   same figures again changes nothing. They are kept in :meth:`to_data` with the engine state.
 - Judging is what moves them (``evaluate(..., judge=True)``). A look between two judgments
-  (``judge=False``) gives the states of the figures shown against the last judged ones (the
-  same rule, hysteresis included) and changes nothing: no alert is raised or ended, so how
-  often one looks does not matter. The engine of a hub judges on a grid of event time
-  (:meth:`due`, see :attr:`~panneau.hub.engine.Engine.alert_step_s`); :attr:`judged` is the
-  last instant judged.
+  (``judge=False``) gives the states of the last judgment and changes nothing: a figure's
+  state and its alert always come from the same judgment, so a screen never shows a tile in
+  alert without its alert (or the other way round), and how often one looks does not matter.
+  A figure that moved since shows its new state at the next judgment, with its alert. The
+  engine of a hub judges on a grid of event time (:meth:`due`, see
+  :attr:`~panneau.hub.engine.Engine.alert_step_s`); :attr:`judged` is the last instant judged.
 - A scope whose states (or targets) are what they were at the previous evaluation keeps the
   very same dict, as the engine's figures do: the hub finds what changed by identity, and
   at 2,000 screens comparing every agent's states in depth took 3-18 ms a tick. A scope
@@ -95,8 +96,8 @@ class Thresholds:
         self._targets: dict[str, dict | None] = {}
         #: Per scope: ``(kpi, warn, alert, higher is better, hysteresis)`` of its thresholds.
         self._rules: dict[str, list[tuple[str, float | None, float | None, bool, float]]] = {}
-        #: Per scope at the last look since the last judgment: its figures and states.
-        self._looked: dict[str, tuple[dict, dict | None]] = {}
+        #: The states of the last judgment (what a look between two judgments gives).
+        self.states: dict[str, dict[str, dict[str, State]]] = {}
         #: The event time of the last judgment (``-inf``: none yet).
         self.judged = -math.inf
 
@@ -135,12 +136,12 @@ class Thresholds:
                  judge: bool = True
                  ) -> tuple[dict[str, dict[str, dict[str, State]]], list[Alert]]:
         """States of every thresholded KPI present, and (``judge``) the alerts of states that
-        worsened. Without ``judge``: the states only, nothing kept (see the module docstring).
+        worsened. Without ``judge``: the states of the last judgment, nothing moved (see the
+        module docstring).
 
         A scope's states dict is the one of the previous evaluation when equal to it."""
         if not judge:
-            return self._look(values), []
-        looked, self._looked = self._looked, {}
+            return self.states, []
         self.judged = now
         states: dict[str, dict[str, dict[str, State]]] = {}
         alerts: list[Alert] = []
@@ -161,14 +162,13 @@ class Thresholds:
                     prev_state = _STATES[before] if before is not None else None
                     alerts.append(Alert(scope, window, kpi, _STATES[level], prev_state,
                                         windows[window][kpi], now))
-            shown = looked.get(scope) or seen  # the dict screens have, kept when equal
-            if shown is not None and shown[1] == (mine or None):
-                mine = shown[1] or mine
+            if seen is not None and seen[1] == (mine or None):  # the dict screens have
+                mine = seen[1] or mine
             current.update(entries)
             kept[scope] = (windows, mine or None, entries)
             if mine:
                 states[scope] = mine
-        self.previous, self._last = current, kept
+        self.previous, self._last, self.states = current, kept, states
         active = self.active
         ended = [key for key, a in active.items()
                  if current.get((a.scope, a.window, a.kpi), 0) == 0]
@@ -209,29 +209,6 @@ class Thresholds:
             return None
         return t.warn, t.alert, higher_is_better(t), t.hysteresis
 
-    def _look(self, values: dict[str, dict[str, dict[str, float]]]
-              ) -> dict[str, dict[str, dict[str, State]]]:
-        """The states of ``values`` between two judgments (a scope's dict kept while equal)."""
-        states: dict[str, dict[str, dict[str, State]]] = {}
-        last, looked, kept = self._last, self._looked, {}
-        for scope, windows in values.items() if self.by_kpi else ():
-            judged = last.get(scope)
-            if judged is not None and judged[0] is windows:  # the figures judged
-                mine = judged[1]
-            else:
-                seen = looked.get(scope) or judged
-                if seen is not None and seen[0] is windows:
-                    mine = seen[1]
-                else:
-                    mine = self._levels(scope, windows)[0] or None
-                    if seen is not None and seen[1] == mine:
-                        mine = seen[1]
-                kept[scope] = (windows, mine)
-            if mine is not None:
-                states[scope] = mine
-        self._looked = kept
-        return states
-
     def to_data(self) -> dict:
         """The states and alerts in force and the instant last judged, as plain data."""
         return {"previous": [[*key, level] for key, level in self.previous.items()],
@@ -241,9 +218,12 @@ class Thresholds:
 
     def load_data(self, data: dict) -> None:
         """Take back what :meth:`to_data` gave (a state saved before ``judged`` was kept:
-        none judged yet)."""
+        none judged yet). The states of the last judgment are its levels (:attr:`previous`
+        holds one for each thresholded KPI it saw with a value)."""
         self.previous = {(s, w, k): int(level) for s, w, k, level in data["previous"]}
-        self._last, self._looked = {}, {}
+        self._last, self.states = {}, {}
+        for (scope, window, kpi), level in self.previous.items():  # the last judgment's
+            self.states.setdefault(scope, {}).setdefault(window, {})[kpi] = _STATES[level]
         judged = data.get("judged")
         self.judged = -math.inf if judged is None else float(judged)
         alerts = [Alert(s, w, k, state, prev, float(value), float(at))

@@ -173,3 +173,28 @@ def test_engine_snapshots_share_the_states_and_targets_of_unchanged_scopes():
     moved = engine.snapshot(T0 + 14)
     assert moved.states["queue:q"] is not before.states["queue:q"]
     assert moved.states["queue:q"]["now"]["calls_waiting"] == "alert"  # team t: alert at 4
+
+
+def test_on_a_grid_states_are_those_of_the_last_judgment_as_the_alerts_are():
+    """Between two judgments a figure that crossed a level keeps the state judged with the
+    alerts: its new state comes with its alert, at the next instant of the grid (and an
+    engine saved and loaded gives the same states before judging anything)."""
+    engine = three_waiting(WAIT)
+    engine.alert_step_s = 1.0
+    engine.advance(T0 + 10)  # judged at T0 + 10: 3 waiting, warn
+    engine.apply_judged([ev.CallEntered(ts=T0 + 10.2 + i / 10, call_id=f"n{i}", queue="q")
+                         for i in range(3)])
+    engine.advance(T0 + 10.6)  # a look: 6 waiting shown, judged warn at T0 + 10
+    look = engine.query()
+    assert look.values["queue:q"]["now"]["calls_waiting"] == 6
+    assert look.states["queue:q"]["now"]["calls_waiting"] == "warn"
+    assert look.active_alerts["queue:q/now/calls_waiting"].state == "warn"
+    loaded = Engine.from_data(engine.config, engine.to_data())
+    loaded.alert_step_s = 1.0
+    loaded.advance(T0 + 10.6)
+    assert loaded.query().states == look.states
+    engine.advance(T0 + 11.2)  # judged at T0 + 11: alert, and its alert
+    judged = engine.query()
+    assert judged.states["queue:q"]["now"]["calls_waiting"] == "alert"
+    assert judged.active_alerts["queue:q/now/calls_waiting"].state == "alert"
+    assert judged.active_alerts["queue:q/now/calls_waiting"].at == T0 + 11
