@@ -345,6 +345,22 @@ class Engine:
         self.advance(at)
         return True
 
+    def tick_at(self, now: float) -> float:
+        """The instant a hub's tick at ``now`` advances to: with :attr:`alert_step_s`, the last
+        instant of the grid up to ``now`` when it is not judged yet and no event after it is
+        taken (one advance then judges it and gives the figures shown, instead of a second
+        one to ``now``); else ``now``. The figures are those of every event taken, at most a
+        step older than ``now`` in their time-dependent parts (waits, agent time), and the
+        hub's clock ticks run just after each step: the figures, their states and the alerts
+        are then all of the same instant."""
+        step = self.alert_step_s
+        if step is None or not self.thresholds.by_kpi or not self.timeline.live:
+            return now
+        at = math.floor(now / step) * step
+        if at <= self.thresholds.judged or at < self._current.at or self.timeline.frontier > at:
+            return now
+        return at
+
     def query(self) -> Snapshot:
         """The figures, states and alerts at the last :meth:`advance` (changes nothing)."""
         return self._current

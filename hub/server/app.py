@@ -82,7 +82,8 @@ __all__ = ["Hub"]
 
 log = logging.getLogger(__name__)
 RETENTION_EVERY_S = 3600.0
-#: With nothing new for this long, a clock tick moves the clocks (rolling windows, waits).
+#: With nothing new since the last tick's figures, a clock tick moves the clocks (rolling
+#: windows, waits) just after the next whole second (of this many; the alerts' grid).
 CLOCK_TICK_S = 1.0
 #: A step tick sends its frames in slices of this much CPU, the loop turning in between.
 SWEEP_SLICE_S = 0.002
@@ -92,6 +93,7 @@ REPLAY_CHUNK = 4096
 #: cadence): an alert is raised at most a second after its figure got there, at an instant
 #: that does not depend on when the hub happened to tick.
 ALERT_STEP_S = 1.0
+assert AS_OF_STEP_S % ALERT_STEP_S == 0, "an as_of step's clock tick lands on a judged second"
 
 
 def split_listen(listen: str) -> tuple[str, int]:
@@ -437,6 +439,11 @@ class Hub:
         """Take an engine snapshot and send every audience what changed; returns the frames
         built (deltas, and status and alert frames: one per audience; 0: nothing went out).
 
+        A tick that crosses a whole second not judged yet shows that second
+        (:meth:`Engine.tick_at`): one advance judges the thresholds there and gives the
+        figures, instead of two (to the second, then to the clock's ``now``). The clock ticks
+        run just after each whole second, so their figures are at most a few ms old.
+
         A clock tick of the publish loop (:attr:`_clock_tick`) that carries a ``meta.as_of``
         step only rebuilds its shared parts here; the audiences' frames go out by
         ``publisher.sweep``, a slice at a time (the publish loop), and an event's tick that
@@ -444,7 +451,7 @@ class Hub:
         sweep, self._clock_tick = self._clock_tick, False
         now = self.clock()
         accepted = self._accepted
-        self.snapshot = self.engine.snapshot(now)
+        self.snapshot = self.engine.snapshot(self.engine.tick_at(now))  # one advance a tick
         self._alert_dicts()
         self.manager.expire(now)
         topics = self.views.update(self._inputs())
@@ -476,12 +483,14 @@ class Hub:
     async def _publish_loop(self) -> None:
         """Publish on the leading edge, paced by :class:`~panneau.hub.server.pace.Pace`: an
         event on a quiet hub goes out at once; under load, events coalesce so a screen gets
-        at most ``max_frames_per_s`` frames a second. Clock ticks: a second after the last
-        tick with nothing new (rolling windows, waits), and just after each ``meta.as_of``
-        step, which sends every screen its new ``meta`` (and, at a minute's turn, the
-        figures of the minute closed) on its own. Left to the first tick after the step,
-        that work (about twice an event's tick) fell on whichever event came next."""
-        pace = Pace(self.config.hub.max_frames_per_s, step_s=AS_OF_STEP_S, idle_s=CLOCK_TICK_S)
+        at most ``max_frames_per_s`` frames a second. Clock ticks: just after each whole
+        second (:data:`ALERT_STEP_S`) with nothing new since the last tick's figures (rolling
+        windows, waits), each landing on that second (:meth:`tick`: the alerts judged there
+        and the figures shown in one advance). A ``meta.as_of`` step is one of those seconds:
+        its tick sends every screen its new ``meta`` (and, at a minute's turn, the figures of
+        the minute closed) on its own. Left to the first tick after the step, that work (about
+        twice an event's tick) fell on whichever event came next."""
+        pace = Pace(self.config.hub.max_frames_per_s, step_s=ALERT_STEP_S, idle_s=CLOCK_TICK_S)
         loop = asyncio.get_running_loop()
         while True:
             try:

@@ -6,10 +6,13 @@ Rules kept here (pure: times are passed in; the hub's publish loop asks and obey
   unless the last event tick that sent frames started less than ``1 / max_frames_per_s``
   ago: then it waits for the end of that interval and carries everything that came
   meanwhile. That is the coalescing under load.
-- A *clock* tick runs when nothing new came for ``idle_s`` (rolling windows and waits
-  move), and just after each ``meta.as_of`` step (``step_s``; a minute's turn is one): the
-  step changes every screen's ``meta`` and a minute's turn every scope's figures, so that
-  work goes out in a tick of its own instead of with whichever event comes next.
+- A *clock* tick runs just after each step of ``step_s`` that the last tick's figures are
+  before (rolling windows and waits move), and after ``idle_s`` at most. The hub's step is
+  its engine's grid, each whole second of event time: the tick lands on that second, so one
+  advance judges the alerts there and gives the figures shown. A ``meta.as_of`` step (a
+  minute's turn is one) is such a second: it changes every screen's ``meta`` and a minute's
+  turn every scope's figures, so that work goes out in a tick of its own instead of with
+  whichever event comes next.
 - A clock tick spaces no event tick: an event right after one runs at once. (Spaced, an
   isolated event that happened to follow the hub's own tick waited up to a whole interval,
   250 ms at the default 4 frames a second, for frames it had nothing to do with.)
@@ -26,7 +29,7 @@ from collections import deque
 
 __all__ = ["Pace"]
 
-#: How long after a ``meta.as_of`` step its clock tick runs (the snapshot must be past it).
+#: How long after a step its clock tick runs (the clock must be past it).
 STEP_MARGIN_S = 0.005
 
 
@@ -49,8 +52,8 @@ class Pace:
     def clock_wait(self, at: float, clock: float) -> float:
         """Seconds to wait for something new before a clock tick, the last tick's figures
         being of ``at`` and the hub clock reading ``clock``: ``idle_s``, or until just
-        past the next ``as_of`` step (once per step: a clock that stands still, as in
-        tests, never makes it spin)."""
+        past the next step (once per step: a clock that stands still, as in tests, never
+        makes it spin)."""
         step = (math.floor(at / self.step_s) + 1) * self.step_s
         until = step - clock + STEP_MARGIN_S
         if step == self.stepped or until >= self.idle_s:

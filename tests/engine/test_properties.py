@@ -392,9 +392,10 @@ def restarted(data: dict, tail: list[ev.Event], now: float) -> Engine:
 def test_alerts_after_a_kill_equal_those_of_a_hub_that_went_on(events, rnd, tail):
     """A live engine on the hub's grid — events in batches in time order (equal times
     shuffled) as the clock reaches them, clock ticks in between at random (at most a minute
-    apart), a state saved as the hub saves it — has at random ticks the alerts (their
-    ``since`` too), levels and states of an engine restarted from the last save with the
-    events after it replayed at once (a kill -9 there), and at the end."""
+    apart, landing on the grid as the hub's do), a state saved as the hub saves it — has at
+    random ticks the alerts (their ``since`` too), levels and states of an engine restarted
+    from the last save with the events after it replayed at once (a kill -9 there), and at
+    the end."""
     arrival = interleave(events, rnd)
     live = judging()
     clock = BASE - 60.0
@@ -410,7 +411,7 @@ def test_alerts_after_a_kill_equal_those_of_a_hub_that_went_on(events, rnd, tail
         until = arrival[i].ts - 0.25 if i < len(arrival) else clock + tail + 1
         while clock < until:
             clock = min(until, clock + rnd.choice([7.0, 20.0, 45.0, 60.0]))
-            live.advance(clock)
+            live.advance(live.tick_at(clock))  # as the hub's ticks, landing on the grid
             if clock - last_save >= SAVE_EVERY_S:
                 saved, save_at, last_save = i, live.to_data(), clock
             if rnd.random() < 0.05:

@@ -198,3 +198,22 @@ def test_on_a_grid_states_are_those_of_the_last_judgment_as_the_alerts_are():
     assert judged.states["queue:q"]["now"]["calls_waiting"] == "alert"
     assert judged.active_alerts["queue:q/now/calls_waiting"].state == "alert"
     assert judged.active_alerts["queue:q/now/calls_waiting"].at == T0 + 11
+
+
+def test_a_tick_lands_on_the_grid_instant_it_crosses_while_nothing_after_it_is_taken():
+    """``tick_at``: the second to judge when a tick crosses it, so that one advance judges it
+    and gives the figures; the tick's own time once it is judged or an event after it came."""
+    engine = three_waiting(WAIT)
+    assert engine.tick_at(T0 + 9.5) == T0 + 9.5  # not on a grid: every advance judges
+    engine.alert_step_s = 1.0
+    engine.advance(T0 + 9.5)  # judged T0 + 9, looked at T0 + 9.5
+    assert engine.tick_at(T0 + 9.8) == T0 + 9.8  # T0 + 9 judged already
+    assert engine.tick_at(T0 + 10.004) == T0 + 10
+    engine.advance(T0 + 10)
+    assert engine.query().at == engine.thresholds.judged == T0 + 10
+    engine.apply_judged([ev.CallEntered(ts=T0 + 11.2, call_id="n1", queue="q")])
+    assert engine.thresholds.judged == T0 + 11  # judged before the event
+    assert engine.tick_at(T0 + 11.3) == T0 + 11.3
+    engine.apply(ev.CallEntered(ts=T0 + 12.2, call_id="n2", queue="q"))  # not judged
+    assert engine.tick_at(T0 + 12.5) == T0 + 12.5  # T0 + 12 would hold a later event
+    assert engine.tick_at(T0 + 13.1) == T0 + 13

@@ -90,7 +90,10 @@ async def test_tile_states_and_alerts_agree_at_every_frame(run_hub):  # noqa: F8
 
             # 3 waiting at t+0.5: warn, judged at t+1 only (the tile waits for it)
             await at(t + 0.5, [enter(t + 0.1 + i / 10, f"c{i}", "support") for i in range(3)], 3)
-            await at(t + 1.5, [], 3)
+            assert hub.snapshot.at == t + 0.5  # t judged at the start: the tick's own time
+            clock["t"] = t + 1.5
+            hub.tick()  # crosses t+1: lands there, judged and shown in one advance
+            assert hub.snapshot.at == hub.engine.thresholds.judged == t + 1
             await eventually(lambda: alert_state() == [("warn", "warn")] * 2, what="warn")
             # 6 waiting at t+2.5: alert at t+3
             await at(t + 2.5, [enter(t + 2.1 + i / 10, f"d{i}", "support") for i in range(3)], 6)

@@ -83,6 +83,20 @@ def test_a_clock_tick_runs_just_past_each_as_of_step_once():
     assert pace.clock_wait(at=111.5, clock=119.6) == pytest.approx(0.4 + STEP_MARGIN_S)
 
 
+def test_the_hubs_clock_ticks_run_just_past_each_whole_second():
+    """The hub's step is its alerts' grid (each whole second): a clock tick runs just past the
+    next second the last tick's figures are before, whatever time the last tick ran at."""
+    pace = Pace(4.0, step_s=1.0, idle_s=1.0)
+    assert pace.clock_wait(at=100.0, clock=100.007) == pytest.approx(0.993 + STEP_MARGIN_S)
+    pace.timed_out()
+    assert pace.clock_wait(at=101.0, clock=101.006) == pytest.approx(0.994 + STEP_MARGIN_S)
+    pace.clock_wait(at=101.0, clock=101.3)
+    # an event's tick at 101.3 came first: its figures are of 101.3, the next second is 102
+    assert pace.clock_wait(at=101.3, clock=101.32) == pytest.approx(0.68 + STEP_MARGIN_S)
+    pace.timed_out()
+    assert pace.clock_wait(at=101.3, clock=101.3) == 1.0  # a clock standing still: no spin
+
+
 # --- a real hub: an event reaches a screen over a websocket ---------------------------------
 
 
