@@ -73,6 +73,17 @@ def post(url: str, events: list[Event]) -> None:
         assert json.load(response) == {"emitted": len(events)}
 
 
+async def post_at(hub, clock: dict, now: float, events: list[Event]) -> None:
+    """The hub's clock at ``now``, then ``events`` posted (none: a tick asked for), until
+    they are published."""
+    clock["t"] = now
+    if events:
+        await asyncio.to_thread(post, hub.http_url, events)
+    else:
+        hub.mark_dirty()
+    await hub.wait_idle()
+
+
 @pytest.fixture
 def run_hub(tmp_path, feed_pm):
     @contextlib.asynccontextmanager
@@ -107,12 +118,7 @@ async def test_a_restart_shows_the_alerts_of_a_hub_that_never_stopped(run_hub, t
     clock = {"t": t}
     async with run_hub(clock) as hub:
         for at, events in script(t):
-            clock["t"] = at
-            if events:
-                await asyncio.to_thread(post, hub.http_url, events)
-            else:
-                hub.mark_dirty()
-            await hub.wait_idle()
+            await post_at(hub, clock, at, events)
             if at == t + 12:
                 assert await hub.save_engine_state()
                 saved = state_row(tmp_path / "hub.db")

@@ -16,7 +16,7 @@ import time
 from panneau.hub.client import HubClient
 from panneau.hub.view import ViewState
 from tests.hub.conftest import MANAGER, eventually, kiosk_token
-from tests.hub.test_alert_restart import enter, gone, post, run_hub  # noqa: F401  run_hub: the hub
+from tests.hub.test_alert_restart import enter, gone, post_at, run_hub  # noqa: F401  run_hub: the hub
 
 KEY = "queue:support/now/calls_waiting"  # warn at 3, alert at 6 (tests.hub.conftest)
 
@@ -73,12 +73,7 @@ async def test_tile_states_and_alerts_agree_at_every_frame(run_hub):  # noqa: F8
             async def at(now: float, events: list, waiting: float) -> None:
                 """The clock at ``now``, ``events`` posted (or a tick asked for), until
                 every screen shows ``waiting`` calls in support."""
-                clock["t"] = now
-                if events:
-                    await asyncio.to_thread(post, hub.http_url, events)
-                else:
-                    hub.mark_dirty()
-                await hub.wait_idle()
+                await post_at(hub, clock, now, events)
                 await eventually(lambda: all(s.view.kpi("queue:support", "now", "calls_waiting")
                                              == waiting for s in screens),
                                  what=f"{waiting} waiting on every screen")
