@@ -305,22 +305,26 @@ class Engine:
         """:meth:`apply_all`, the grid's instants judged on the way (:meth:`judge_before` of
         each event past the next one, its ``ts`` taken no further than ``limit``: the hub's
         clock); the alerts those judgments raised. The same judgments whether the events come
-        one at a time, in batches, or from a journal at a restart."""
+        one at a time, in batches, or from a journal at a restart.
+
+        The events are checked once (:func:`all_events`), then handed to the timeline as
+        they are (not checked again by :meth:`apply_all`)."""
         step = self.alert_step_s
         if step is None or not self.thresholds.by_kpi or not all_events(events):
             self.apply_all(events)
             return []
         raised: list = []
-        begin, due = 0, self.thresholds.judged + step
+        add_all, begin, due = self.timeline.add_all, 0, self.thresholds.judged + step
         for i, event in enumerate(events):
             ts = event.ts  # type: ignore[attr-defined]
             if ts > due:
-                self.apply_all(events[begin:i])
+                if i > begin:
+                    add_all(events[begin:i])  # type: ignore[arg-type]
                 begin = i
                 if self.judge_before(min(ts, limit)):
                     raised += self._current.alerts
                 due = max(self.thresholds.judged + step, ts)
-        self.apply_all(events[begin:] if begin else events)
+        add_all(events[begin:] if begin else events)  # type: ignore[arg-type]
         return raised
 
     def skip_judging(self, until: float) -> None:
