@@ -2,9 +2,10 @@
 its alert, and an alert in force has its figure in warn or alert.
 
 A real hub on loopback with the test's clock, events posted to a source's webhook (real
-HTTP), a manager's and a team kiosk's screens (real websockets, ``HubClient``) each checked
-after every frame. The figures cross their levels between two whole seconds of event time,
-where the engine judges the thresholds: a figure's new state must wait for its alert.
+HTTP), a manager's, a team kiosk's and an agent's screens (real websockets, ``HubClient``),
+each checked after every frame. The figures cross their levels between two whole seconds
+of event time, where the engine judges the thresholds: a figure's new state must wait for
+its alert.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import time
 
 from panneau.hub.client import HubClient
 from panneau.hub.view import ViewState
-from tests.hub.conftest import MANAGER, eventually, kiosk_token
+from tests.hub.conftest import MANAGER, agent_token, eventually, kiosk_token
 from tests.hub.test_alert_restart import enter, gone, post_at, run_hub  # noqa: F401  run_hub: the hub
 
 KEY = "queue:support/now/calls_waiting"  # warn at 3, alert at 6 (tests.hub.conftest)
@@ -66,7 +67,8 @@ async def test_tile_states_and_alerts_agree_at_every_frame(run_hub):  # noqa: F8
     t = math.floor(time.time() / 60) * 60 - 1800  # on the grid; the events' day is today's
     clock = {"t": t}
     async with run_hub(clock) as hub:
-        screens = [Screen(hub.ws_url, MANAGER), Screen(hub.ws_url, kiosk_token("support"))]
+        screens = [Screen(hub.ws_url, token) for token in (
+            MANAGER, kiosk_token("support"), agent_token("ag-ann"))]
         try:
             await eventually(lambda: all(s.view.meta for s in screens), what="snapshots")
 
@@ -89,18 +91,18 @@ async def test_tile_states_and_alerts_agree_at_every_frame(run_hub):  # noqa: F8
             clock["t"] = t + 1.5
             hub.tick()  # crosses t+1: lands there, judged and shown in one advance
             assert hub.snapshot.at == hub.engine.thresholds.judged == t + 1
-            await eventually(lambda: alert_state() == [("warn", "warn")] * 2, what="warn")
+            await eventually(lambda: alert_state() == [("warn", "warn")] * 3, what="warn")
             # 6 waiting at t+2.5: alert at t+3
             await at(t + 2.5, [enter(t + 2.1 + i / 10, f"d{i}", "support") for i in range(3)], 6)
             await at(t + 3.5, [], 6)
-            await eventually(lambda: alert_state() == [("alert", "alert")] * 2, what="alert")
+            await eventually(lambda: alert_state() == [("alert", "alert")] * 3, what="alert")
             # everybody gone at t+4.5: ok, and the alert ended, at t+5
             calls = [f"c{i}" for i in range(3)] + [f"d{i}" for i in range(3)]
             await at(t + 4.5, [gone(t + 4.2, call, "support") for call in calls], 0)
             await at(t + 5.5, [], 0)
-            await eventually(lambda: alert_state() == [("ok", None)] * 2, what="back to ok")
+            await eventually(lambda: alert_state() == [("ok", None)] * 3, what="back to ok")
         finally:
             for screen in screens:
                 await screen.close()
     assert all(screen.frames >= 6 for screen in screens)
-    assert [screen.bad for screen in screens] == [[], []]
+    assert [screen.bad for screen in screens] == [[], [], []]
