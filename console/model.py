@@ -16,7 +16,9 @@ from dataclasses import dataclass
 
 from panneau.hub.catalogue import KPIS, KpiInfo
 from panneau.hub.display import (
+    NO_DATA,
     STATE_LABELS,
+    SYMBOLS,
     format_duration,
     format_value,
     label_of,
@@ -35,6 +37,19 @@ FAMILIES: tuple[str, ...] = ("voice", "tickets", "surveys", "staffing", "agents"
 TARGET_ROW = "target"
 #: The state shown for a configured agent with no state today (never logged in).
 NOT_SEEN = "not seen today"
+#: The mark of no data, the same as on every other screen (the kiosk's, the wall's).
+NO_DATA_MARK = SYMBOLS.nodata
+#: The overview's section of the queues of several teams or of none.
+SHARED_QUEUES = "section:queues"
+
+
+def _value_text(kpi: str, value: float | None) -> str:
+    return NO_DATA_MARK if value is None else format_value(kpi, value)
+
+
+def _duration_text(seconds: float | None) -> str:
+    text = format_duration(seconds)
+    return NO_DATA_MARK if text == NO_DATA else text
 
 
 #: Whether the figure of a KPI (first) on a scope (second; ``None``: the site) is doubtful.
@@ -72,7 +87,7 @@ class Cell:
     def marked(self) -> str:
         """The text after the state's symbol (as on the kiosk; ``◌`` for a doubtful figure,
         as on the wall), ``✎`` when commented."""
-        if self.stale and self.text not in ("", "-"):
+        if self.stale and self.text not in ("", NO_DATA_MARK):
             text = f"◌{self.text}"
         else:
             text = f"{state_symbol(self.state)}{self.text}" if self.state else self.text
@@ -103,6 +118,12 @@ def window_of(info: KpiInfo) -> str:
     return "now" if info.instant else "today"
 
 
+def column_label(info: KpiInfo) -> str:
+    """A figure's column heading, naming its window (``SL (all callers) today``): the wall
+    judges other windows (15 min…) of the same KPI, so a bare ``SL`` would be ambiguous."""
+    return f"{label_of(info.id)} {window_of(info)}"
+
+
 def columns_for(view: ViewState, family: str, scopes: Iterable[str]) -> list[KpiInfo]:
     """The catalogue KPIs of ``family`` that have a value for one of ``scopes``: those with a
     target first (what the team is steered by), each group in catalogue order."""
@@ -118,7 +139,7 @@ def _cell(view: ViewState, scope: str, window: str, kpi: str,
           stale: StaleRule = _never) -> Cell:
     value = view.kpi(scope, window, kpi)
     noted = f"annotation:{scope}/{window}/{kpi}" in view.values
-    return Cell(format_value(kpi, value), view.state(scope, window, kpi), value, noted,
+    return Cell(_value_text(kpi, value), view.state(scope, window, kpi), value, noted,
                 value is not None and stale(kpi, scope))
 
 
@@ -167,8 +188,37 @@ def _agent_ids(view: ViewState, team: str | None) -> list[str]:
     return listed + others
 
 
+def _team_queues(view: ViewState) -> dict[str, list[str]]:
+    """Each team's configured queues (``meta.team_queues``; empty from a hub that does not
+    send it: then every queue goes to the section of its own)."""
+    meta = view.meta if isinstance(view.meta, dict) else {}
+    named = meta.get("team_queues")
+    if not isinstance(named, dict):
+        return {}
+    return {t: [q for q in ids if isinstance(q, str)] for t, ids in named.items()
+            if isinstance(ids, list)}
+
+
+def overview_order(view: ViewState) -> list[str]:
+    """The overview's rows: the site-level scopes, each team followed by the queues only it
+    serves, then :data:`SHARED_QUEUES` and the queues of several teams or of none, so a queue
+    never sits under a team it does not belong to."""
+    owners: dict[str, list[str]] = {}
+    for team, queues in _team_queues(view).items():
+        for queue in queues:
+            owners.setdefault(f"queue:{queue}", []).append(f"team:{team}")
+    queues = _scopes(view, "queue")
+    rows = ["site", *_scopes(view, "site")]
+    for team in _scopes(view, "team"):
+        rows += [team, *(q for q in queues if owners.get(q) == [team])]
+    others = [q for q in queues if q not in rows]
+    return rows + ([SHARED_QUEUES, *others] if others else [])
+
+
 def _name(scope: str) -> str:
     kind, _, ident = scope.partition(":")
+    if scope == SHARED_QUEUES:
+        return "Queues of several teams or none"
     return {"team": f"Team {ident}", "queue": f"  queue {ident}",
             "site": f"  site {ident}"}.get(kind, "Site") if ident else "Site"
 
@@ -182,6 +232,9 @@ def _figure_rows(view: ViewState, scopes: Sequence[str], infos: Sequence[KpiInfo
     if any(c.text for c in targets):
         rows.append((TARGET_ROW, (Cell("target"), *blanks, *targets)))
     for scope in scopes:
+        if scope == SHARED_QUEUES:  # a section's heading, no figures
+            rows.append((scope, (*first[scope], *blanks, *(Cell("") for _ in infos))))
+            continue
         rows.append((scope, (*first[scope],
                              *(_cell(view, scope, window_of(i), i.id, stale) for i in infos))))
     return tuple(rows)
@@ -191,7 +244,7 @@ def build_console(view: ViewState, now: float, family: str = "voice",
                   team: str | None = None, stale: StaleRule = _never) -> ConsoleModel:
     """The console's rows at ``now``: ``family``'s figures, the agents of ``team`` (all if
     ``None``); a figure ``stale`` says is doubtful is marked so."""
-    shared = ["site", *_scopes(view, "site"), *_scopes(view, "team"), *_scopes(view, "queue")]
+    shared = overview_order(view)
     infos = columns_for(view, family, shared)
     teams = _figure_rows(view, shared, infos, {s: (Cell(_name(s)),) for s in shared}, shared,
                          stale)
@@ -207,14 +260,15 @@ def build_console(view: ViewState, now: float, family: str = "voice",
             Cell(str(entry.get("name") or agent)),
             Cell(state + (f": {why}" if (why := state_reason(state, entry.get("reason")))
                           else "")),
-            Cell(format_duration(now - since) if isinstance(since, int | float) else "-"))
+            Cell(_duration_text(now - since) if isinstance(since, int | float)
+                 else NO_DATA_MARK))
     targets_from = [f"team:{team}"] if team else []
     agents = _figure_rows(view, agent_scopes, agent_infos, first, [*targets_from, "site"],
                           stale)
     return ConsoleModel(
-        family, tuple(label_of(i.id) for i in infos), teams,
+        family, tuple(column_label(i) for i in infos), teams,
         tuple((k.removeprefix("agent:"), c) for k, c in agents),
-        tuple(label_of(i.id) for i in agent_infos),
+        tuple(column_label(i) for i in agent_infos),
         _insight_rows(view), _note_rows(view, now), _message_rows(view, now), team)
 
 
@@ -235,7 +289,7 @@ def _note_rows(view: ViewState, now: float) -> tuple[Row, ...]:
         until = note.get("until")
         rows.append((key, (Cell(key), Cell(str(note.get("text", ""))),
                            Cell(str(note.get("by", ""))),
-                           Cell(format_duration(until - now) if until else "-"))))
+                           Cell(_duration_text(until - now) if until else NO_DATA_MARK))))
     return tuple(rows)
 
 
@@ -245,7 +299,7 @@ def _message_rows(view: ViewState, now: float) -> tuple[Row, ...]:
         to = m.get("to") or {}
         acked = m.get("acked_by") or []
         expires = m.get("expires")
-        left = format_duration(expires - now) if isinstance(expires, int | float) else "-"
+        left = _duration_text(expires - now) if isinstance(expires, int | float) else NO_DATA_MARK
         messages.append((msg_id, (
             Cell(str(m.get("text", ""))),
             Cell(to.get("agent") or to.get("team") or "everyone"),
@@ -268,9 +322,9 @@ def sort_rows(rows: Sequence[Row], column: int, reverse: bool = False) -> tuple[
         c = cell(row)
         return (0, c.value, "") if c.value is not None else (1, 0.0, c.text)
 
-    filled = sorted((r for r in body if cell(r).text not in ("", "-")), key=key,
+    filled = sorted((r for r in body if cell(r).text not in ("", NO_DATA_MARK)), key=key,
                     reverse=reverse)
-    return (*head, *filled, *(r for r in body if cell(r).text in ("", "-")))
+    return (*head, *filled, *(r for r in body if cell(r).text in ("", NO_DATA_MARK)))
 
 
 def agent_day(view: ViewState, agent: str) -> tuple[Row, ...]:

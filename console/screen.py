@@ -155,7 +155,8 @@ class ConsoleScreen(Screen[None]):
         if "teams" not in tables:
             return
         family = model.family.capitalize()
-        tables["teams"].border_title = f"Overview · {family} (F3: next family)"
+        tables["teams"].border_title = (f"Overview · site, teams, queues · {family} · now: live,"
+                                        " today: since midnight (F3: next family)")
         who = f"team {model.team_filter}" if model.team_filter else "every team"
         tables["agents"].border_title = (f"Agents of {who} · {family} (Enter: day,"
                                          " F4: sort, Esc: all)")

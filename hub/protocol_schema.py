@@ -141,12 +141,15 @@ VIEW_VALUES: dict[str, dict[str, Any]] = {
          "timezone": {"type": "string"}},
         {"scope": _OPT_STRING, "scopes": {"type": "array", "items": {"type": "string"}},
          "team_agents": {"type": "object",
+                         "additionalProperties": {"type": "array", "items": {"type": "string"}}},
+         "team_queues": {"type": "object",
                          "additionalProperties": {"type": "array", "items": {"type": "string"}}}},
         description="who the view is for and the kiosk settings; `scope`: a site or group "
                     "wall's own scope (`site`, `site:<name>`) instead of a team; `scopes` "
                     "(managers only): the site-level scopes, teams and queues the "
                     "configuration names, with figures yet or not; `team_agents` (managers "
-                    "only): each team's configured agents, in the configuration's order"),
+                    "only): each team's configured agents, in the configuration's order; "
+                    "`team_queues` (managers only): each team's configured queues"),
 }
 
 #: Key grammar by kind (a scope may hold ``:``, and ``/`` in a name; its kinds:

@@ -547,6 +547,7 @@ def _meta(audience: Audience, config: Config, snap: Any) -> wire.Packed:
         if audience.role == "manager":  # the overview's rows, quiet or not (within v1)
             own["scopes"] = overview_scopes(config)
             own["team_agents"] = {t.id: list(t.agents) for t in config.teams}  # idle ones too
+            own["team_queues"] = {t.id: list(t.queues) for t in config.teams}
         meta = wire.Packed({**own, "as_of": as_of, **static.meta_fields},
                            (wire.Splice.of_map(own).bodies[0], _as_of_pair(as_of),
                             static.meta_shared))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from helpers import wait_for
-from overlay_views import NOW, make_view, manager_values
+from overlay_views import NOW, SERVICE_LEVEL, make_view, manager_values
 
 from panneau.console.app import ConsoleApp
 from panneau.console.model import agent_day, build_console, parse_line, parse_send, sort_rows
@@ -20,10 +20,11 @@ def test_rows_for_every_team_agent_and_message():
     model = build_console(make_view(manager_values()), NOW)
     teams = rows(model.teams)
     assert [key for key, _ in teams] == ["site", "team:sales", "team:support"]
-    assert model.columns == ("Calls waiting", "Longest wait", "Answered", "SL (all callers)")
+    assert model.columns == ("Calls waiting now", "Longest wait now", "Answered today",
+                             "SL (all callers) today")
     assert teams[2][1] == ["Team support", "▲2", "0:42", "200", "✓84%"]
     agents = dict(rows(model.agents))
-    assert model.agent_columns == ("Answered", "AHT")
+    assert model.agent_columns == ("Answered today", "AHT today")
     assert agents["bob"] == ["Bob", "Paused: Lunch", "10:00", "21", "3:41"]
     assert agents["alice"][1:3] == ["On call", "3:41"]
     messages = rows(model.messages)
@@ -48,7 +49,7 @@ def test_every_configured_agent_is_listed_in_the_configurations_order():
     values = manager_values()
     model = build_console(make_view(values), NOW)
     assert [key for key, _ in model.agents] == ["alice", "dan", "gina", "bob"]
-    assert dict(rows(model.agents))["dan"] == ["dan", "not seen today", "-", "-", "-"]
+    assert dict(rows(model.agents))["dan"] == ["dan", "not seen today", "—", "—", "—"]
     drilled = build_console(make_view(values), NOW, team="support").agents
     assert [key for key, _ in drilled] == ["alice", "dan"]
     values["agent:zoe"] = {"state": "available", "since": NOW - 5, "reason": None,
@@ -85,7 +86,8 @@ def tickets_values() -> dict:
 def test_the_tickets_family_comes_from_the_catalogue_with_targets_and_comments():
     view = make_view(tickets_values())
     model = build_console(view, NOW, "tickets")
-    assert model.columns == ("First response", "Tickets created", "Tickets solved")
+    assert model.columns == ("First response today", "Tickets created today",
+                             "Tickets solved today")
     teams = dict(rows(model.teams))
     assert teams["target"] == ["target", "≤2.0m", "", ""]
     assert teams["team:support"] == ["Team support", "▲2.5m", "25", "18✎"]
@@ -177,15 +179,17 @@ async def test_a_tick_or_update_while_the_console_shuts_down_draws_nothing():
 
 def test_a_configured_team_without_figures_has_its_row():
     """A team quiet since midnight (no call, ticket or answer) is in the Overview, its cells
-    "-", from the hub's ``meta.scopes``: it was missing until its first figure."""
+    "—", from the hub's ``meta.scopes``: it was missing until its first figure; its queue
+    under it (``meta.team_queues``)."""
     values = manager_values()
     values["meta"]["scopes"] = ["site", "team:night", "team:sales", "team:support",
                                 "queue:night"]
+    values["meta"]["team_queues"] = {"night": ["night"]}
     teams = rows(build_console(make_view(values), NOW).teams)
-    assert [key for key, _ in teams] == ["site", "team:night", "team:sales", "team:support",
-                                         "queue:night"]
-    assert teams[1][1] == ["Team night", "-", "-", "-", "-"]
-    assert teams[2][1] == rows(build_console(make_view(manager_values()), NOW).teams)[1][1]
+    assert [key for key, _ in teams] == ["site", "team:night", "queue:night", "team:sales",
+                                         "team:support"]
+    assert teams[1][1] == ["Team night", "—", "—", "—", "—"]
+    assert teams[3][1] == rows(build_console(make_view(manager_values()), NOW).teams)[1][1]
 
 
 async def test_a_live_hub_gives_the_console_its_quiet_teams(tmp_path):
@@ -200,7 +204,7 @@ async def test_a_live_hub_gives_the_console_its_quiet_teams(tmp_path):
     async with Hub(parse_config(config_text(str(tmp_path / "hub.db")))) as hub:
         app = ConsoleApp(HubClient(hub.ws_url, MANAGER), tick_s=0.1)
         async with app.run_test(size=(100, 24)) as pilot:
-            expected = ["site", "team:sales", "team:support", "queue:sales", "queue:support"]
+            expected = ["site", "team:sales", "queue:sales", "team:support", "queue:support"]
             await wait_for(pilot, lambda: [k for k, _ in app.screen.model.teams
                                            if k != "target"] == expected)
             configured = [a for agents in AGENTS.values() for a in agents]  # none seen yet
@@ -232,3 +236,47 @@ async def test_unnote_of_a_figure_without_a_comment_says_so(tmp_path):
                                                             for n in app._notifications))
             assert hub.manager.annotations == {}
             await app.client.close()
+
+
+def queues_values() -> dict:
+    """The probe's site: queue expert is support's, queue sales is sales', queue vip both
+    teams', queue spare no team's."""
+    values = manager_values()
+    values["meta"]["team_queues"] = {"sales": ["sales", "vip"], "support": ["expert", "vip"]}
+    for queue in ("expert", "sales", "spare", "vip"):
+        values[kpi_key(f"queue:{queue}", "now", "calls_waiting")] = 1
+        values[kpi_key(f"queue:{queue}", "today", SERVICE_LEVEL)] = 58.0
+    return values
+
+
+async def test_queues_sit_under_their_own_team_and_figures_name_their_window():
+    """The probe saw queues expert and sales listed alphabetically after the last team, so
+    under "Team support"; "SL 58 %" with no window, while the wall's alert was on the 15-min
+    figure; "-" where every other screen draws "—"."""
+    app = console(queues_values())
+    async with app.run_test(size=(160, 45)) as pilot:
+        table = pilot.app.screen.query_one("#teams")
+        await wait_for(pilot, lambda: table.row_count == 8)
+        keys = [row.key.value for row in table.ordered_rows]
+        assert keys == ["site", "team:sales", "queue:sales", "team:support",
+                        "queue:expert", "section:queues", "queue:spare", "queue:vip"]
+        section = [str(c) for c in table.get_row("section:queues")]
+        assert section[0] == "Queues of several teams or none" and set(section[1:]) == {""}
+        labels = [str(c.label) for c in table.columns.values()]
+        assert labels == ["Scope", "Calls waiting now", "Longest wait now", "Answered today",
+                          "SL (all callers) today"]
+        assert "site, teams, queues" in table.border_title
+        assert "today: since midnight" in table.border_title
+        assert [str(c) for c in table.get_row("queue:expert")] == [
+            "  queue expert", "1", "—", "—", "58%"]
+        agents = pilot.app.screen.query_one("#agents")
+        assert [str(c) for c in agents.get_row("dan")][2:] == ["—", "—", "—"]
+
+
+def test_without_team_queues_every_queue_is_in_its_own_section():
+    """A hub that does not send ``meta.team_queues``: no queue is put under a team."""
+    values = queues_values()
+    del values["meta"]["team_queues"]
+    keys = [key for key, _ in build_console(make_view(values), NOW).teams]
+    assert keys == ["site", "team:sales", "team:support", "section:queues",
+                    "queue:expert", "queue:sales", "queue:spare", "queue:vip"]
