@@ -163,15 +163,21 @@ def _scopes(view: ViewState, kind: str) -> list[str]:
     return sorted(s for s in found if s.startswith(f"{kind}:"))
 
 
-def _team_agents(view: ViewState) -> dict[str, list[str]]:
-    """Each team's configured agents, in the configuration's order (``meta.team_agents``;
-    empty from a hub that does not send it)."""
+def _team_lists(view: ViewState, key: str) -> dict[str, list[str]]:
+    """A ``meta`` map of each team to its configured ids (``meta.team_agents``,
+    ``meta.team_queues``), in the configuration's order; empty from a hub that does not
+    send it, anything not a list of strings left out."""
     meta = view.meta if isinstance(view.meta, dict) else {}
-    named = meta.get("team_agents")
+    named = meta.get(key)
     if not isinstance(named, dict):
         return {}
-    return {t: [a for a in ids if isinstance(a, str)] for t, ids in named.items()
+    return {t: [i for i in ids if isinstance(i, str)] for t, ids in named.items()
             if isinstance(ids, list)}
+
+
+def _team_agents(view: ViewState) -> dict[str, list[str]]:
+    """Each team's configured agents (``meta.team_agents``)."""
+    return _team_lists(view, "team_agents")
 
 
 def _agent_ids(view: ViewState, team: str | None) -> list[str]:
@@ -191,12 +197,7 @@ def _agent_ids(view: ViewState, team: str | None) -> list[str]:
 def _team_queues(view: ViewState) -> dict[str, list[str]]:
     """Each team's configured queues (``meta.team_queues``; empty from a hub that does not
     send it: then every queue goes to the section of its own)."""
-    meta = view.meta if isinstance(view.meta, dict) else {}
-    named = meta.get("team_queues")
-    if not isinstance(named, dict):
-        return {}
-    return {t: [q for q in ids if isinstance(q, str)] for t, ids in named.items()
-            if isinstance(ids, list)}
+    return _team_lists(view, "team_queues")
 
 
 def overview_order(view: ViewState) -> list[str]:
