@@ -68,7 +68,9 @@ async def test_the_wall_shows_the_kiosk_figures_greys_out_and_resumes(tmp_path, 
             view = await kiosk_view(hub, "support")
             shown = await page.evaluate(PAGE)
             assert shown["tiles"] == kiosk_tiles(view, shown["title"])
-            assert await page.inner_text("#banner") == ""
+            # the lost-hub banner is gone (the resumed hub may raise insight notes there:
+            # its occupancy insight once the feed has run long enough)
+            assert "Hub connection lost" not in await page.inner_text("#banner")
         await browser.close()
 
 
