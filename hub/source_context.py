@@ -82,6 +82,10 @@ class Routes:
         """The handler of a full path."""
         return self.handlers.get((method.upper(), path))
 
+    def methods(self, path: str) -> list[str]:
+        """The methods a full path is served with, sorted (empty when it is not served)."""
+        return sorted(method for method, full in self.handlers if full == path)
+
 
 class SourceContextBase:
     """The shared part of a source context; see the module docstring."""

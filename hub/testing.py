@@ -180,6 +180,9 @@ class RecordingContext(SourceContextBase):
         local = path[len(prefix):] if path.startswith(prefix + "/") else path
         handler = self.route_table.find(method, f"{prefix}/{local.lstrip('/')}")
         if handler is None:
+            if allowed := self.route_table.methods(f"{prefix}/{local.lstrip('/')}"):
+                return HttpResponse(405, {"error": f"{path} takes {', '.join(allowed)}, "
+                                                   f"not {method.upper()}"})
             return HttpResponse(404, {"error": f"no route {method.upper()} {path}"})
         if json is not None:
             body = jsonlib.dumps(json)

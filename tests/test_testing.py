@@ -66,6 +66,10 @@ async def test_refuses_what_the_hub_refuses():
         with pytest.raises(ValueError, match=re.escape(f"webhook path {path!r}: {reason}")):
             ctx.add_route("POST", path, _answer)
     assert list(ctx.routes) == [("POST", "/hooks/test/calls")]
+    assert (await ctx.request("POST", "/calls")).status == 200
+    wrong = await ctx.request("GET", "/calls")  # as the hub answers: 405, not 404
+    assert (wrong.status, wrong.body) == (405, {"error": "/calls takes POST, not GET"})
+    assert (await ctx.request("GET", "/nope")).status == 404
     await ctx.emit([], checkpoint={"ids": (1, 2)})
     assert ctx.checkpoint == {"ids": [1, 2]}  # what a restart gets back from the journal
 

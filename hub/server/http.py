@@ -2,9 +2,10 @@
 read-only reporting API (``/api/v1``, added by :mod:`panneau.hub.reports.api`).
 
 ``/hooks/<source>/<path>`` reaches the handler that source added with ``ctx.add_route``. An
-unknown source or path → 404; a configured source that is not running (down, restarting)
-→ 503; a body over ``WEBHOOK_MAX_BYTES`` → 413; a handler that raises → 500 (logged with the
-source name); a handler slower than ``WEBHOOK_TIMEOUT_S`` → 504. Bodies are JSON.
+unknown source or path → 404; a path served with other methods only → 405 with an ``Allow``
+header; a configured source that is not running (down, restarting) → 503; a body over
+``WEBHOOK_MAX_BYTES`` → 413; a handler that raises → 500 (logged with the source name); a
+handler slower than ``WEBHOOK_TIMEOUT_S`` → 504. Bodies are JSON.
 """
 
 from __future__ import annotations
@@ -70,9 +71,11 @@ class HttpServer:
         return web.Response(text=self.metrics_text(), content_type="text/plain",
                             headers={"X-Prometheus-Format": "0.0.4"})
 
-    def _answer(self, status: int, body: Any) -> web.Response:
+    def _answer(self, status: int, body: Any,
+                headers: Mapping[str, str] | None = None) -> web.Response:
         self.metrics.webhooks[str(status)] += 1
-        return web.json_response(body, status=status, dumps=lambda o: json.dumps(o, default=str))
+        return web.json_response(body, status=status, headers=headers,
+                                 dumps=lambda o: json.dumps(o, default=str))
 
     async def _hook(self, request: web.Request) -> web.Response:
         source = request.match_info["source"]
@@ -84,6 +87,10 @@ class HttpServer:
             if not any(owner == source for owner in self.routes.owner.values()):
                 return self._answer(503, {"error": f"source {source!r} is not running",
                                           "status": state.status, "detail": state.detail})
+            if allowed := self.routes.methods(request.path):
+                return self._answer(405, {"error": f"{request.path} takes "
+                                                   f"{', '.join(allowed)}, not {request.method}"},
+                                    headers={"Allow": ", ".join(allowed)})
             return self._answer(404, {"error": f"source {source!r} has no "
                                                f"{request.method} {request.path}"})
         try:

@@ -112,6 +112,28 @@ async def test_webhook_routes_and_their_errors(start_hub, tools):
                 assert r.status == 503 and "not running" in (await r.json())["error"]
 
 
+async def test_a_webhook_asked_with_another_method_answers_405_and_loses_nothing(start_hub,
+                                                                                  tools):
+    async with start_hub(feed={"count": 3}) as hub:
+        accepted = 5 + 2 * 3
+        await tools.eventually(lambda: hub.journal.count_events("feed") == accepted)
+        url = hub.http_url + "/hooks/feed/ping"
+        async with aiohttp.ClientSession() as http:
+            for method in ("GET", "PUT", "DELETE", "HEAD"):
+                async with http.request(method, url) as r:
+                    assert r.status == 405, method
+                    assert r.headers["Allow"] == "POST"
+                    if method != "HEAD":
+                        assert (await r.json())["error"] == (
+                            f"/hooks/feed/ping takes POST, not {method}")
+            async with http.post(url, data=b"hello") as r:  # the route still works
+                assert r.status == 200
+            async with http.get(hub.http_url + "/hooks/feed/nope") as r:  # no such path
+                assert r.status == 404
+        assert hub.journal.count_events("feed") == accepted
+        assert hub.metrics.webhooks["405"] == 4
+
+
 async def test_plain_get_on_the_ws_port_is_not_a_websocket(start_hub):
     async with start_hub() as hub:
         url = hub.ws_url.replace("ws://", "http://") + "/"
