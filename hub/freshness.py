@@ -52,13 +52,14 @@ class Link:
 
     ``last_frame_at``: epoch of the last frame received; ``lost_at``: when the connection
     was lost (``None`` while connected or before the first connection); ``rejected``: why the
-    hub refused this screen, if it did.
+    hub refused this screen, if it did, and ``rejected_code`` its close code (when known).
     """
 
     connected: bool = False
     last_frame_at: float | None = None
     rejected: str | None = None
     lost_at: float | None = None
+    rejected_code: int | None = None
 
     @property
     def ever_connected(self) -> bool:

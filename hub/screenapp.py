@@ -143,12 +143,14 @@ class HubApp(App[None]):
         last = getattr(self.client, "last_frame_at", None)
         link = replace(self.link, last_frame_at=last)
         if update.kind == "connected":
-            link = replace(link, connected=True, rejected=None, lost_at=None)
+            link = replace(link, connected=True, rejected=None, rejected_code=None, lost_at=None)
         elif update.kind == "disconnected" and link.connected:
             link = replace(link, connected=False, lost_at=self.clock())
         elif update.kind == "rejected":
             reason = str(frame.get("reason") or "token refused")
-            link = replace(link, connected=False, rejected=reason)
+            code = frame.get("code")
+            link = replace(link, connected=False, rejected=reason,
+                           rejected_code=code if isinstance(code, int) else None)
         self.link = link
         if update.kind not in ("connected", "disconnected", "rejected", "snapshot", "delta"):
             self.post_message(self.FrameReceived(update.kind, frame))

@@ -46,6 +46,7 @@ from panneau.kiosk.heap import release_free_memory
 from panneau.kiosk.memo import clear_memo_caches
 from panneau.kiosk.model import (
     PageSpec,
+    PageView,
     active_alerts,
     build_page,
     next_expiry,
@@ -68,6 +69,7 @@ __all__ = ["Colors", "KioskApp", "pick_colors"]
 
 Colors = Literal["full", "16"]
 _FLASH_TOGGLES = 6
+_NO_PAGE = PageView(PageSpec(title="", kpis=()), ())  # a refused screen's: nothing to show
 
 
 def pick_colors(requested: str = "auto", term: str | None = None) -> Colors:
@@ -186,7 +188,14 @@ class KioskApp(HubApp):
             return
         if self.screen is self.night:
             self.pop_screen()
-        specs = page_specs(self.view)
+        specs = page_specs(self.view, self.link)
+        if not specs:  # refused: no figure, only the banner saying why and how to fix it
+            self._cancel("rotate")
+            self.panel.show_page(_NO_PAGE)
+            self.panel.show_notices(notices(self.view, self.link, now, self._fmt_time))
+            self.panel.show_bars(team=panel_title(meta), title="", clock=f"{date}  {hhmm}",
+                                 as_of="", pages="")
+            return
         self._note_alerts(specs)
         spec = self._current(specs)
         if spec.title != self._collected_for:  # a new page: the last one's garbage goes now
@@ -291,7 +300,9 @@ class KioskApp(HubApp):
     def next_page(self) -> None:
         """Show the next page now (the rotation timer does this after each dwell)."""
         self._alarms.pop("rotate", None)
-        specs = page_specs(self.view)
+        specs = page_specs(self.view, self.link)
+        if not specs:
+            return
         index = (self.page_index + 1) % len(specs)
         if not specs[index].is_alert:
             self._pages_before_jump -= 1

@@ -55,6 +55,7 @@ __all__ = [
     "notices",
     "page_specs",
     "panel_title",
+    "refusal_text",
     "scope_of",
     "site_scopes",
 ]
@@ -63,6 +64,12 @@ _ALERT_PAGE_TITLE = "Alert"
 _ALERT_PAGE_MAX = 6
 _BANNER_NAMES = 4  # figures named on a banner line; the others are counted
 _WINDOW_ORDER = {w: i for i, w in enumerate(("now", "15m", "30m", "60m", "today"))}
+#: How to fix a refusal, by the hub's close code (the browser wall's ``REFUSAL_FIX`` too).
+_REFUSAL_FIX = {
+    4001: "give this screen a kiosk token of the hub's [[tokens]]",
+    4005: "give this screen a kiosk token of the hub's [[tokens]]",
+    4004: "update this screen or the hub: they speak different protocol versions",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -268,11 +275,15 @@ def _defaults() -> KioskSettings:
     return KioskSettings()
 
 
-def page_specs(view: ViewState) -> list[PageSpec]:
+def page_specs(view: ViewState, link: Link | None = None) -> list[PageSpec]:
     """The rotating pages from ``meta.pages`` (config defaults if absent), alert page first.
 
-    A malformed page is left out; with no usable page the config's defaults are shown.
+    A malformed page is left out; with no usable page the config's defaults are shown. A
+    screen the hub refused (``link.rejected``) has none: it shows no figure, not even a ``-``
+    it was never given (the banner says why, :func:`refusal_text`), as the browser wall.
     """
+    if link is not None and link.rejected:
+        return []
     meta = view.meta if isinstance(view.meta, Mapping) else {}
     default_dwell = _seconds(meta.get("dwell_s"), _defaults().dwell_s)
     raw = meta.get("pages")
@@ -403,7 +414,7 @@ def notices(view: ViewState, link: Link, now: float, fmt_time) -> list[Notice]:
     """
     out: list[Notice] = []
     if link.rejected:
-        out.append(Notice("stale", f"The hub refused this screen: {link.rejected}", "hub"))
+        out.append(Notice("stale", refusal_text(link), "hub"))
     elif not link.ever_connected:
         out.append(Notice("stale", "Connecting to the hub…", "hub"))
     elif not link.connected:
@@ -444,6 +455,12 @@ def notices(view: ViewState, link: Link, now: float, fmt_time) -> list[Notice]:
             period = f" ({insight['period']})" if insight.get("period") else ""
             out.append(Notice("insight", f"{insight['text']}{period}", f"insight:{ident}"))
     return out
+
+
+def refusal_text(link: Link) -> str:
+    """Why the hub refused this screen and, when the close code tells, how to fix it."""
+    fix = _REFUSAL_FIX.get(link.rejected_code or 0)
+    return f"The hub refused this screen: {link.rejected}" + (f" — {fix}" if fix else "")
 
 
 def next_expiry(view: ViewState, now: float) -> float | None:

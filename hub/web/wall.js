@@ -116,7 +116,8 @@ export class HubConnection {
     const rejected = [4001, 4004, 4005].includes(event.code)
       ? (event.reason || `closed ${event.code}`) : null;
     this.link = { connected: false, since: wasUp ? Date.now() / 1000 : this.link.since,
-                  everConnected: this.link.everConnected, rejected };
+                  everConnected: this.link.everConnected, rejected,
+                  rejectedCode: rejected ? event.code : null };
     this.onLink(this.link);
     if (this.closed) return;
     // exponential backoff with jitter; slower after a refused token or version
@@ -397,11 +398,23 @@ export function buildPage(view, spec, link, catalogue) {
   return { spec, tiles, trend, staleTrend };
 }
 
+// How to fix a refusal, by the hub's close code (as kiosk/model.py's _REFUSAL_FIX).
+const REFUSAL_FIX = {
+  4001: "give this screen a kiosk token of the hub's [[tokens]]",
+  4005: "give this screen a kiosk token of the hub's [[tokens]]",
+  4004: "update this screen or the hub: they speak different protocol versions",
+};
+
+export function refusalText(link) {
+  const fix = REFUSAL_FIX[link.rejectedCode];
+  return `The hub refused this screen: ${link.rejected}${fix ? ` — ${fix}` : ""}`;
+}
+
 export function notices(view, link, now, fmtTime) {
   const out = [];
   const hhmm = (ts) => (isNumber(ts) && ts ? fmtTime(ts) : "?");
   if (link.rejected) {  // no token at all: the page never asked the hub, nothing refused it
-    out.push(["stale", link.noToken ? link.rejected : `The hub refused this screen: ${link.rejected}`]);
+    out.push(["stale", link.noToken ? link.rejected : refusalText(link)]);
   }
   else if (!link.everConnected) out.push(["stale", "Connecting to the hub…"]);
   else if (!link.connected) out.push(["stale", `Hub connection lost since ${hhmm(link.since)} — figures greyed show the last known values`]);
@@ -702,11 +715,14 @@ export class Wall {
           Object.assign(d.createElement("span"), { className: "part", textContent: part })));
         return line;
       }));
-    const specs = pageSpecs(this.view);
+    // a refused screen shows no figure, only why and how to fix it (as the kiosk)
+    const specs = this.link.rejected ? [] : pageSpecs(this.view);
     const tiles = d.getElementById("tiles");
     if (!specs.length) {
       d.getElementById("page-title").textContent = "";
       d.getElementById("trend").hidden = true;
+      for (const id of ["charts", "goals"]) d.getElementById(id).hidden = true;
+      for (const id of ["dots", "as-of"]) d.getElementById(id).textContent = "";
       tiles.replaceChildren();
       return;
     }

@@ -115,6 +115,13 @@ async def test_says_so_when_the_hub_refuses_its_token(tmp_path):
             await wait_for(pilot, lambda: app.panel.query_one(Banner).notices[0].text
                            .startswith("The hub refused this screen:"))
             assert not app.view.values  # nothing was sent before the token was accepted
+            # it says how to fix it, and shows no figure it was never given (no `-`, no
+            # ◌ STALE tile: the browser wall shows none either)
+            assert app.panel.query_one(Banner).notices[0].text == (
+                "The hub refused this screen: unknown token — give this screen a kiosk token"
+                " of the hub's [[tokens]]")
+            await pilot.pause()
+            assert app.panel.tiles() == []
     finally:
         await app.client.close()
         await hub.stop()

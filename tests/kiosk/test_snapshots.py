@@ -52,6 +52,12 @@ def test_hub_connection_lost(snap_compare, size):
     assert snap_compare(app(normal_values(), Link(False, lost_at=T0 - 90)), terminal_size=size)
 
 
+def test_refused_token(snap_compare):
+    """No tile, no page dots: only why the hub refused the screen and how to fix it."""
+    refused = Link(False, rejected="unknown token", rejected_code=4001)
+    assert snap_compare(app({}, refused), terminal_size=(80, 24))
+
+
 @pytest.mark.parametrize("size", SIZES)
 def test_message_banner(snap_compare, size):
     assert snap_compare(app(message_values()), terminal_size=size)
