@@ -23,8 +23,21 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal
 
-__all__ = ["KINDS", "Period", "days", "elapsed", "last_year", "parse_period", "period_of",
-           "previous"]
+__all__ = ["KINDS", "Period", "date_reason", "days", "elapsed", "last_year", "parse_period",
+           "period_of", "previous"]
+
+#: Python's words for a date or time of the wrong shape: they quote the text back and say
+#: nothing of the form expected, which the caller's message names instead.
+_PYTHON_WORDS = ("Invalid isoformat string", "invalid literal for int()", "values to unpack")
+
+
+def date_reason(exc: ValueError) -> str:
+    """``" (month must be in 1..12)"``: what ``date``/``fromisoformat`` said was wrong with a
+    text of the right shape, for a message that names the value and the form expected;
+    ``""`` for a text of the wrong shape (``Invalid isoformat string: 'soon'``)."""
+    text = str(exc)
+    return "" if not text or any(w in text for w in _PYTHON_WORDS) else f" ({text})"
+
 
 Kind = Literal["day", "week", "month", "quarter", "custom"]
 KINDS: tuple[str, ...] = ("day", "week", "month", "quarter", "custom")
@@ -142,7 +155,7 @@ def parse_period(text: str, today: date) -> Period:
             compared(period)
     except (ValueError, OverflowError) as exc:
         raise ValueError(
-            f"not a period: {text!r} ({exc}); expected week, month, quarter, last-week, "
+            f"not a period: {text!r}{date_reason(exc)}; expected week, month, quarter, last-week, "
             "2026-W48, 2026-11, 2026-Q4, 2026-11-29 or 2026-11-01..2026-11-15") from None
     return period
 

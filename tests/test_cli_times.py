@@ -31,19 +31,20 @@ def config(tmp_path) -> str:
     (["export", "--from", "3001-01-01T10:00"], 2,
      f"panneau export: --from '3001-01-01T10:00' {OUTSIDE}"),
     (["export", "--from", "2026-13-01"], 2, "panneau export: --from '2026-13-01' is not a "
-     "date: month must be in 1..12 (give YYYY-MM-DD or YYYY-MM-DDTHH:MM)"),
+     "date (month must be in 1..12): give YYYY-MM-DD or YYYY-MM-DDTHH:MM"),
+    (["export", "--to", "yesterday"], 2, "panneau export: --to 'yesterday' is not a date: "
+     "give YYYY-MM-DD or YYYY-MM-DDTHH:MM"),
     (["replay", "journal", "--day", "0001-01-01"], 2,
      f"panneau replay journal: --day '0001-01-01' {OUTSIDE}"),
     (["replay", "journal", "--day", "2026-02-30"], 2, "panneau replay journal: --day "
-     "'2026-02-30' is not a date: day is out of range for month (give YYYY-MM-DD)"),
+     "'2026-02-30' is not a date (day is out of range for month): give YYYY-MM-DD"),
     (["replay", "journal", "--day", "2026-11-02", "--at", "25:00"], 2,
-     "panneau replay journal: --at '25:00' is not a time of day: hour must be in 0..23 "
-     "(give HH:MM)"),
+     "panneau replay journal: --at '25:00' is not a time of day (hour must be in 0..23): "
+     "give HH:MM"),
     (["input", "leavers", "1", "--day", "0001-01-01", *NOWHERE], 2,
      f"panneau input: --day '0001-01-01' {OUTSIDE}"),
     (["input", "leavers", "1", "--day", "soon", *NOWHERE], 2,
-     "panneau input: --day 'soon' is not a date: Invalid isoformat string: 'soon' "
-     "(give YYYY-MM-DD)"),
+     "panneau input: --day 'soon' is not a date: give YYYY-MM-DD"),
     (["annotate", *NOWHERE, "site/today/answered", "x", "--until", "9999-12-31T00:00"], 2,
      f"panneau annotate: --until '9999-12-31T00:00' {OUTSIDE}"),
 ])

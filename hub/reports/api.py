@@ -206,11 +206,11 @@ class ReportingApi:
             start = (parse_when(q["from"], tz) if "from" in q
                      else DayClock(hub.timezone, hub.day_start).start(self.clock()))
         except ValueError as exc:
-            raise BadRequest(f"from: {exc} (expected YYYY-MM-DD or YYYY-MM-DDTHH:MM)") from exc
+            raise BadRequest(f"from: {exc}; expected YYYY-MM-DD or YYYY-MM-DDTHH:MM") from exc
         try:
             end = parse_when(q["to"], tz, end=True) if "to" in q else self.clock()
         except ValueError as exc:
-            raise BadRequest(f"to: {exc} (expected YYYY-MM-DD or YYYY-MM-DDTHH:MM)") from exc
+            raise BadRequest(f"to: {exc}; expected YYYY-MM-DD or YYYY-MM-DDTHH:MM") from exc
         if end <= start:
             raise BadRequest("to: must be after from")
         interval = q.get("interval", "hour")

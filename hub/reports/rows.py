@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo
 from panneau.hub.config.schema import Config
 from panneau.hub.config.sites import is_site_scope, site_scope_choices
 from panneau.hub.engine.windows import DayClock
+from panneau.hub.periods import date_reason
 
 __all__ = ["INTERVALS", "Period", "Row", "bucket_of", "history_keys", "history_rows",
            "parse_when", "scope_kind", "scope_problem"]
@@ -51,7 +52,10 @@ class Period:
 def parse_when(text: str, tz: ZoneInfo, end: bool = False) -> float:
     """A date (whole day; ``end``: the end of it) or date-time in ``tz`` → epoch seconds;
     ``ValueError`` for anything else, a date out of range too (``to=9999-12-31``: its end)."""
-    value = datetime.fromisoformat(text)
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise ValueError(f"{text!r} is not a date{date_reason(exc)}") from None
     if value.tzinfo is None:
         value = value.replace(tzinfo=tz)
     try:

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from panneau.hub.events import TS_MAX, TS_MIN
+from panneau.hub.periods import date_reason
 
 __all__ = ["AHEAD_S", "implausible_time", "iso_utc", "option_clock", "option_day",
            "option_moment", "option_time", "parse_time"]
@@ -93,7 +94,8 @@ def option_day(option: str, text: str) -> date:
     try:
         day = date.fromisoformat(text)
     except ValueError as exc:
-        raise ValueError(f"{option} {text!r} is not a date: {exc} (give YYYY-MM-DD)") from None
+        raise ValueError(f"{option} {text!r} is not a date{date_reason(exc)}: give YYYY-MM-DD"
+                         ) from None
     if not _FIRST_DAY <= day <= _LAST_DAY:
         raise ValueError(f"{option} {text!r} is outside {_YEARS}")
     return day
@@ -104,8 +106,8 @@ def option_clock(option: str, text: str) -> time:
     try:
         return time.fromisoformat(text)
     except ValueError as exc:
-        raise ValueError(f"{option} {text!r} is not a time of day: {exc} (give HH:MM)"
-                         ) from None
+        raise ValueError(f"{option} {text!r} is not a time of day{date_reason(exc)}: give "
+                         "HH:MM") from None
 
 
 def option_moment(option: str, text: str, tz: ZoneInfo, end: bool = False) -> float:
@@ -115,8 +117,8 @@ def option_moment(option: str, text: str, tz: ZoneInfo, end: bool = False) -> fl
     try:
         moment = datetime.fromisoformat(text)
     except ValueError as exc:
-        raise ValueError(f"{option} {text!r} is not a date: {exc} (give YYYY-MM-DD or "
-                         "YYYY-MM-DDTHH:MM)") from None
+        raise ValueError(f"{option} {text!r} is not a date{date_reason(exc)}: give "
+                         "YYYY-MM-DD or YYYY-MM-DDTHH:MM") from None
     if not _FIRST_DAY <= moment.date() <= _LAST_DAY:
         raise ValueError(f"{option} {text!r} is outside {_YEARS}")
     if moment.tzinfo is None:

@@ -78,3 +78,16 @@ def test_parse_period_forms():
 def test_parse_period_refuses_nonsense(text):
     with pytest.raises(ValueError, match="not a period"):
         parse_period(text, date(2026, 11, 29))
+
+
+@pytest.mark.parametrize(("text", "reason"), [
+    ("2026-11-01..2026-13-01", " (month must be in 1..12)"), ("2026-11-31", " (day is out of "
+     "range for month)"), ("fortnight", ""), ("2026-Wx", ""), ("2026-11-01..", "")])
+def test_a_refused_period_says_why_in_words_not_python_s(text, reason):
+    """``not a period: 'fortnight' (Invalid isoformat string: 'fortnight')`` quoted the text
+    back twice and named no form: the reason is given only when it says something."""
+    with pytest.raises(ValueError) as err:
+        parse_period(text, date(2026, 11, 29))
+    assert str(err.value) == (f"not a period: {text!r}{reason}; expected week, month, quarter, "
+                              "last-week, 2026-W48, 2026-11, 2026-Q4, 2026-11-29 or "
+                              "2026-11-01..2026-11-15")

@@ -102,7 +102,9 @@ async def test_pages_follow_next_without_repeat_or_gap(api, samples):
 
 
 @pytest.mark.parametrize(("params", "reason"), [
-    ({"from": "2026-13-01"}, "from: month must be in 1..12"),
+    ({"from": "2026-13-01"}, "from: '2026-13-01' is not a date (month must be in 1..12); "
+                             "expected YYYY-MM-DD or YYYY-MM-DDTHH:MM"),
+    ({"to": "friday"}, "to: 'friday' is not a date; expected YYYY-MM-DD or YYYY-MM-DDTHH:MM"),
     ({"from": "2026-11-03", "to": "2026-11-02"}, "to: must be after from"),
     ({"interval": "week"}, "interval: expected one of sample, hour, day"),
     ({"kpi": "answered,nope"}, "kpi: unknown nope"),

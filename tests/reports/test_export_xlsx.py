@@ -100,7 +100,7 @@ def test_summary_rates_each_day_against_the_target(report_config, tmp_path):
 
 
 @pytest.mark.parametrize(("dates", "reason"), [
-    (["--from", "2026-13-01"], "--from '2026-13-01' is not a date: month must be in 1..12"),
+    (["--from", "2026-13-01"], "--from '2026-13-01' is not a date (month must be in 1..12)"),
     (["--to", "9999-12-31"], "--to '9999-12-31' is outside the years of events (1970..3000)"),
     # the period the wrong way round wrote an empty file and exited 0
     (["--from", "2026-11-03", "--to", "2026-11-02"], "--to 2026-11-02 ends before --from "

@@ -109,10 +109,11 @@ def test_an_unexplained_difference_fails_and_at_lists_every_figure(report_config
 
 
 @pytest.mark.parametrize(("extra", "reason"), [
-    (["--day", "2026-02-30"], "day is out of range for month"),
+    (["--day", "2026-02-30"], "--day '2026-02-30' is not a date (day is out of range for "
+                              "month): give YYYY-MM-DD\n"),
     ([], "--day YYYY-MM-DD is required"),
     (["some.file", "--day", "2026-11-02"], "takes no FILE"),
-    (["--day", "2026-11-02", "--at", "8h"], "Invalid isoformat string: '8h'"),
+    (["--day", "2026-11-02", "--at", "8h"], "--at '8h' is not a time of day: give HH:MM\n"),
     # it raised OverflowError (a traceback) for the last day a date holds
     (["--day", "9999-12-31"], "--day '9999-12-31' is outside the years of events (1970..3000)"),
     (["--day", (date.today() + timedelta(days=2)).isoformat()], "has not begun yet"),
