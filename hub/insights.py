@@ -90,15 +90,17 @@ class Figures:
         return (s for s in sorted(self.values) if not prefixes or s.startswith(prefixes))
 
     def label(self, scope: str) -> str:
-        """A scope as people say it: a team's or queue's configured name, else its id."""
+        """A scope as people say it: a team's configured name, ``Queue <its label>`` for a
+        queue (a queue is often labelled as the team that serves it: "Support"), else its id.
+        """
         kind, _, ident = scope.partition(":")
         config = self.config
         if config is not None and kind == "team" and (team := config.team(ident)):
             return team.name or team.id
-        if config is not None and kind == "queue":
-            queue = config.queues.get(ident)
-            if queue is not None and queue.label:
-                return queue.label
+        if kind == "queue":
+            queue = config.queues.get(ident) if config is not None else None
+            name = queue.label if queue is not None and queue.label else ident
+            return name if "queue" in name.lower() else f"Queue {name}"
         return ident or "Site"
 
 

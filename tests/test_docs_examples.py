@@ -110,7 +110,7 @@ def test_insight_rule_fires_on_a_busier_day():
     values = {"queue:support": {"today": {"offered": 31.0}}}
     past = {WEEK: {"queue:support/today/offered": 20.0}}
     [insight] = run_rules([rule], Figures(0.0, values, past)).values()
-    assert insight.text == "support: 31 calls offered vs 20 last week"
+    assert insight.text == "Queue support: 31 calls offered vs 20 last week"
     assert run_rules([rule], Figures(0.0, {"queue:support": {"today": {"offered": 30.0}}},
                                      past)) == {}
 

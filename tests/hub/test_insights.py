@@ -73,7 +73,7 @@ async def test_insights_reach_each_audience_by_scope_and_never_name_a_colleague(
         hub.journal.add_history(now - WEEK, [("queue:support/today/offered", 2.0),
                                              ("queue:sales/today/offered", 1.0)])
         found = await hub.refresh_insights()
-        assert found["busier/queue:support"]["text"] == "support: 6 offered vs 2 last week"
+        assert found["busier/queue:support"]["text"] == "Queue support: 6 offered vs 2 last week"
         assert found["busier/queue:support"]["figures"] == {"offered": 6.0,
                                                             "offered_last_week": 2.0}
         ours = {i for i in found if i.startswith(OURS)}

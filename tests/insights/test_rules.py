@@ -41,18 +41,36 @@ def queue_now(needed, available, on_call, wrapup=0.0, ringing=0.0):
 def test_staffing_fires_when_erlang_needs_more_than_take_calls():
     # 7 needed, 2 available + 3 on call + 0 wrap-up = 5 taking calls: 2 short
     [insight] = run("staffing", queue_now(7.0, 2.0, 3.0))
-    assert insight.text == ("Support: 2 more agents needed now to reach 80/30 (Erlang C), "
+    assert insight.text == ("Queue Support: 2 more agents needed now to reach 80/30 (Erlang C), "
                             "5 taking calls (2 available, 3 on call)")
     assert insight.key == "queue:support/now/agents_needed" and insight.severity == "alert"
     assert insight.figures == {"agents_needed": 7.0, "agents_taking_calls": 5.0,
                                "offered_30m": 60.0, "aht_30m_s": 300.0}
     assert "30 min" in insight.period
     [one] = run("staffing", queue_now(6.0, 1.0, 3.0, wrapup=1.0))  # 5 taking: 1 short
-    assert one.text.startswith("Support: 1 more agent needed") and one.severity == "warn"
+    assert one.text.startswith("Queue Support: 1 more agent needed") and one.severity == "warn"
     # a live wall read "5 taking calls" beside On call 3 and Available 0: who they are
     assert one.text.endswith("5 taking calls (1 available, 3 on call, 1 in wrap-up)")
     assert run("staffing", queue_now(5.0, 1.0, 3.0, ringing=1.0)) == []  # exactly enough
     assert run("staffing", {"queue:support": {"now": {"agents_available": 0.0}}}) == []
+
+
+def test_a_queue_is_named_as_a_queue_beside_a_team_of_the_same_name():
+    config = parse_config("""
+[queues.support]
+label = "Support"
+[queues.sales]
+[queues.vip]
+label = "VIP queue"
+[[teams]]
+id = "support"
+name = "Support"
+queues = ["support"]
+""")
+    figures = Figures(1_800_000_000.0, {}, {}, config)
+    assert [figures.label(s) for s in ("team:support", "queue:support", "queue:sales",
+                                       "queue:vip", "site")] == [
+        "Support", "Queue Support", "Queue sales", "VIP queue", "Site"]
 
 
 def abandon_figures(rate, offered, before, offered_before):
@@ -100,7 +118,7 @@ def backlog_figures(now, before, solved, solved_before):
 
 def test_backlog_fires_on_20_pct_growth_while_solved_did_not_rise():
     [insight] = run("backlog", *backlog_figures(130.0, 100.0, 45.0, 50.0))
-    assert insight.text == ("Support: backlog grew 30 % this week (100 → 130) while solved "
+    assert insight.text == ("Queue Support: backlog grew 30 % this week (100 → 130) while solved "
                             "fell 10 % (50 → 45 by this time of day)")
     [flat] = run("backlog", *backlog_figures(120.0, 100.0, 50.0, 50.0))
     assert "solved stayed flat" in flat.text
