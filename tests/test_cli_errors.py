@@ -248,3 +248,17 @@ def test_a_message_the_hub_would_refuse_is_refused_before_connecting(args, said,
     assert main(["message", "--hub", "ws://127.0.0.1:9", "--token", "manager-token",
                  *args]) == 2
     assert capsys.readouterr().err == f"panneau message: {said}\n"
+
+
+@pytest.mark.parametrize(("args", "said"), [
+    (["team:support/answered", "x"],
+     "annotation key must be <scope>/<window>/<kpi>, got 'team:support/answered'"),
+    (["kpi:site/today/happiness", "x"], "unknown KPI 'happiness'"),
+    (["--remove", "site/today/happiness"], "unknown KPI 'happiness'"),
+    (["site/today/answered", "x" * 501], "the text must be at most 500 characters, got 501")])
+def test_an_annotation_the_hub_would_refuse_is_refused_before_connecting(args, said, capsys):
+    """A bad key went to the hub, whose refusal exited 1 as if it were the hub's fault; port 9
+    here would answer 'connection refused' had it been reached."""
+    assert main(["annotate", "--hub", "ws://127.0.0.1:9", "--token", "manager-token",
+                 *args]) == 2
+    assert capsys.readouterr().err == f"panneau annotate: {said}\n"

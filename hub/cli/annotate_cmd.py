@@ -7,7 +7,7 @@ import sys
 import time
 from datetime import datetime
 
-from panneau.hub.cli.common import add_command, screen_args, timeout_arg
+from panneau.hub.cli.common import add_command, fail, screen_args, timeout_arg
 from panneau.hub.cli.request import parse_duration, request
 from panneau.hub.toolkit.timeparse import option_time
 
@@ -54,18 +54,23 @@ def parse_until(text: str, now: float) -> float:
 
 def run(args: argparse.Namespace) -> int:
     """Send the ``annotate`` frame and say what was done."""
+    from panneau.hub.server.frames import MAX_ANNOTATION_CHARS, annotation_key_problem
+
     text = "" if args.remove else args.text.strip()
     if not text and not args.remove:
-        sys.stderr.write("panneau annotate: give TEXT, or --remove to remove the comment\n")
-        return 2
+        return fail("annotate", "give TEXT, or --remove to remove the comment")
+    if problem := annotation_key_problem(args.key):  # the hub's rule, told before connecting
+        return fail("annotate", problem)
+    if len(text) > MAX_ANNOTATION_CHARS:
+        return fail("annotate", f"the text must be at most {MAX_ANNOTATION_CHARS} characters, "
+                                f"got {len(text)}")
     frame = {"type": "annotate", "key": args.key, "text": text}
     if args.until and text:
         try:
             frame["until"] = option_time("--until", args.until,
                                          parse_until(args.until, time.time()))
         except ValueError as exc:
-            sys.stderr.write(f"panneau annotate: {exc}\n")
-            return 2
+            return fail("annotate", str(exc))
     answer, code = request("annotate", args, frame)
     if answer is None:
         return code

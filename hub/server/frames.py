@@ -25,7 +25,8 @@ from panneau.hub.server.publisher import Client, Publisher
 from panneau.hub.server.views import key_visible, message_value, message_visible
 
 __all__ = ["DEFAULT_EXPIRES_S", "MAX_ANNOTATION_CHARS", "MAX_EXPIRES_S", "MAX_MESSAGE_CHARS",
-           "MAX_SERIES_KEYS", "MAX_SERIES_POINTS", "MAX_SERIES_SPAN_S", "FrameHandler"]
+           "MAX_SERIES_KEYS", "MAX_SERIES_POINTS", "MAX_SERIES_SPAN_S", "FrameHandler",
+           "annotation_key_problem"]
 
 log = logging.getLogger(__name__)
 MAX_MESSAGE_CHARS = 500
@@ -41,6 +42,18 @@ TARGET_FIELDS = ("target", "warn", "alert", "hysteresis", "direction")
 MAX_NOTE_S = 366 * 86400
 #: A figure id of an annotation or a history request; a name may hold "/" (Agent/1127).
 _KPI_KEY = re.compile(r"^(site|(queue|team|agent):.+)/(now|15m|30m|60m|today)/[a-z0-9_]+$")
+
+
+def annotation_key_problem(key: str) -> str | None:
+    """Why ``key`` (``kpi:`` prefix or not) can take no note, as far as it is told without the
+    config: not ``<scope>/<window>/<kpi>``, or a KPI the hub does not know; ``None`` when it
+    may (``panneau annotate`` checks it before connecting)."""
+    key = key.removeprefix("kpi:")
+    if not _KPI_KEY.match(key):
+        return f"annotation key must be <scope>/<window>/<kpi>, got {key!r}"
+    if (kpi := key.rsplit("/", 1)[1]) not in KPIS:
+        return f"unknown KPI {kpi!r}"
+    return None
 
 
 Handler = Callable[[Client, dict[str, Any]], dict[str, Any] | Awaitable[dict[str, Any]]]
@@ -142,9 +155,9 @@ class FrameHandler:
         a removal says whether there was a note (``removed``)."""
         self._require_manager(client, "annotate")
         key = frame["key"].removeprefix("kpi:")
-        if not _KPI_KEY.match(key):
-            raise ValueError(f"annotation key must be <scope>/<window>/<kpi>, got {key!r}")
-        self._check_figure(key)
+        if problem := annotation_key_problem(key):
+            raise ValueError(problem)
+        self._check_team(key)
         text = frame["text"].strip()
         if len(text) > MAX_ANNOTATION_CHARS:
             raise ValueError(f"annotation over {MAX_ANNOTATION_CHARS} characters")
@@ -221,12 +234,10 @@ class FrameHandler:
         return {"type": "series", "series": {k: series.get(k, []) for k in wanted},
                 "since": since, "until": until, "step_s": step}
 
-    def _check_figure(self, key: str) -> None:
-        """A figure id names a KPI the hub knows; a team scope, a configured team. (Queues and
-        agents may be known only from events, so any name is taken.)"""
-        scope, _, kpi = key.rsplit("/", 2)  # a scope may hold "/" (Agent/1127)
-        if kpi not in KPIS:
-            raise ValueError(f"unknown KPI {kpi!r}")
+    def _check_team(self, key: str) -> None:
+        """A team scope names a configured team. (Queues and agents may be known only from
+        events, so any name is taken.)"""
+        scope = key.rsplit("/", 2)[0]  # a scope may hold "/" (Agent/1127)
         kind, _, name = scope.partition(":")
         if kind == "team" and self.config.team(name) is None:
             raise ValueError(f"no team {name!r} in the config")

@@ -108,7 +108,11 @@ async def test_annotate_sets_and_removes_a_comment_and_export_lists_both(
         code, out, err = await panneau(*args, "--remove", key)  # said "removed" too
         assert (code, out, err) == (1, "", f"panneau annotate: no annotation {key}\n")
         code, _, err = await panneau(*args, "team:support/answered", "no window")
-        assert code == 1 and "annotation key must be <scope>/<window>/<kpi>" in err
+        assert code == 2 and "annotation key must be <scope>/<window>/<kpi>" in err
+        code, _, err = await panneau(*args, "team:support/today/happiness", "x")
+        assert (code, err) == (2, "panneau annotate: unknown KPI 'happiness'\n")
+        code, _, err = await panneau(*args, "team:nope/today/answered", "x")  # the hub's config
+        assert (code, err) == (1, "panneau annotate: no team 'nope' in the config\n")
         code, _, err = await panneau(*args, key, "x", "--until", "soon")
         assert code == 2 and "--until: not a duration, HH:MM or date-time: 'soon'" in err
         code, _, err = await panneau(*args, key)
