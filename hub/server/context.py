@@ -14,7 +14,7 @@ from panneau.hub.server.metrics import Metrics
 from panneau.hub.source_context import Routes, SourceContextBase
 from panneau.hub.sources import SourceStatus
 
-__all__ = ["HubSourceContext", "Routes", "SourceState", "families_of"]
+__all__ = ["NOT_RESPONDING", "HubSourceContext", "Routes", "SourceState", "families_of"]
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +39,8 @@ def families_of(events: Iterable[Event]) -> set[str]:
 
 #: ``accept(state, events, checkpoint, set_checkpoint, now)``: journal, apply, publish.
 AcceptFn = Callable[["SourceState", Sequence[Event], Any, bool, float], None]
+#: How a ``down`` source's detail starts when it blocked the event loop.
+NOT_RESPONDING = "not responding: "
 
 
 @dataclass
@@ -58,6 +60,9 @@ class SourceState:
     skipped: int = 0
     last_skipped: str = ""
     feeds: set[str] = field(default_factory=set)  # KPI families its events fed so far
+    #: ``down`` because it blocked the event loop (:data:`NOT_RESPONDING`): its next events or
+    #: heartbeat make it live again, as a stale one's.
+    blocked: bool = False
 
     def change(self, status: SourceStatus, detail: str, now: float) -> bool:
         """Set the status and its detail; returns whether either changed. A change of status
@@ -69,7 +74,7 @@ class SourceState:
             log.log(level, "source %s is %s%s (was %s)", self.name, status,
                     f": {detail}" if detail else "", self.status)
             self.since = now
-        self.status, self.detail = status, detail
+        self.status, self.detail, self.blocked = status, detail, False
         if status == "live":
             self.last_activity = now
         return True
@@ -115,7 +120,7 @@ class HubSourceContext(SourceContextBase):
             self.state.feeds |= families_of(events)
             self.state.last_event = self.state.last_activity = now
             self.state.accepted += len(events)
-            if self.state.status in ("starting", "stale"):
+            if self.state.status in ("starting", "stale") or self.state.blocked:
                 self.set_status("live")
 
     def _skip(self, detail: str, count: int) -> None:
@@ -134,5 +139,5 @@ class HubSourceContext(SourceContextBase):
     def _heartbeat(self) -> None:
         """Quiet but current: the staleness check counts from now; a stale source is live."""
         self.state.last_activity = self.clock()
-        if self.state.status == "stale":
+        if self.state.status == "stale" or self.state.blocked:
             self.set_status("live")

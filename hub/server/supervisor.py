@@ -10,9 +10,12 @@ Rules kept here:
   ``starting`` without emitting for that long is flagged ``stale``; its next events make it
   ``live`` again.
 - The event loop is watched from a thread: when it does not turn for ``block_threshold_s`` the
-  task running at that moment is named in the log; if it is a source, its status detail and
-  the ``panneau_source_loop_blocked_total`` metric say so. A plugin must do blocking I/O with
-  ``await asyncio.to_thread(...)`` (see docs/hub.md).
+  task running at that moment is named in the log (while it lasts, nothing else runs); once it
+  turns again, how long it was blocked is logged, and for a source its status turns ``down``,
+  "not responding: blocked the event loop for 3.2 s…" (the same figure), and the
+  ``panneau_source_loop_blocked_total`` metric counts it. Its next events (or heartbeat) make
+  it ``live`` again: it was not restarted (a blocking call cannot be interrupted). A plugin
+  must do blocking I/O with ``await asyncio.to_thread(...)`` (see docs/hub.md).
 """
 
 from __future__ import annotations
@@ -29,7 +32,13 @@ from typing import Any
 
 from panneau.hub.config.load import build_source_options
 from panneau.hub.config.schema import SourceConfig
-from panneau.hub.server.context import AcceptFn, HubSourceContext, Routes, SourceState
+from panneau.hub.server.context import (
+    NOT_RESPONDING,
+    AcceptFn,
+    HubSourceContext,
+    Routes,
+    SourceState,
+)
 from panneau.hub.server.metrics import Metrics
 from panneau.hub.sources import SourceSpec
 
@@ -155,8 +164,9 @@ class Supervisor:
         if state is None:
             return
         self.metrics.blocked[name] += 1
-        state.detail = (f"blocked the event loop for {seconds:.1f} s: blocking I/O must go "
-                        "through asyncio.to_thread")
+        state.change("down", f"{NOT_RESPONDING}blocked the event loop for {seconds:.1f} s "
+                     "(blocking I/O must go through asyncio.to_thread)", self.clock())
+        state.blocked = True  # its next events or heartbeat: live again
         self.on_status(state)
 
 
@@ -202,8 +212,12 @@ class LoopWatchdog:
                 task = asyncio.current_task(loop)
                 name = task.get_name() if task is not None else "(a callback)"
                 reported = (beat, name)
-                log.error("the event loop has been blocked for %.1f s by %s", lag, name)
+                log.error("the event loop is blocked by %s (for %.1f s so far)", name, lag)
                 loop.call_soon_threadsafe(self._report, beat, name)
 
     def _report(self, beat: float, name: str) -> None:
-        self.on_block(name, time.monotonic() - beat)
+        """On the loop as it turns again: the whole block, from the last heartbeat before it
+        (a quarter of the threshold at most too long), logged as the status will say it."""
+        seconds = time.monotonic() - beat
+        log.error("the event loop was blocked for %.1f s by %s", seconds, name)
+        self.on_block(name, seconds)

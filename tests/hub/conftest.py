@@ -52,6 +52,7 @@ class FeedOptions:
     hang_after: int = 0  # stop emitting (but stay "live") after this many calls
     block_s: float = 0.0  # then block the event loop this long (time.sleep)
     heartbeat_s: float = 0.0  # while hanging, say "quiet but current" this often
+    block_at_start_s: float = 0.0  # block the loop this long first, then hang (never live)
     answer: bool = True  # False: calls only queue (calls_waiting grows)
     route_twice: bool = False  # add its webhook route a second time (refused)
 
@@ -62,6 +63,9 @@ class FeedSource:
 
     async def run(self, ctx) -> None:
         opts, pos, in_run = self.options, ctx.checkpoint or 0, 0
+        if opts.block_at_start_s:  # a plugin connecting with a blocking call, then waiting
+            time.sleep(opts.block_at_start_s)
+            await asyncio.Event().wait()
         ctx.set_status("live")
         ctx.add_route("POST", "ping", self._ping)
         if opts.route_twice:

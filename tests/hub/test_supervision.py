@@ -3,6 +3,7 @@
 import asyncio
 import itertools
 import logging
+import re
 
 FAST = {"backoff_min": 0.05, "backoff_max": 0.2}
 
@@ -86,6 +87,46 @@ async def test_a_source_blocking_the_loop_is_named(start_hub, tools, caplog):
         assert "asyncio.to_thread" in hub.supervisor.states["feed"].detail
         assert any("blocked" in r.getMessage() and "source:feed" in r.getMessage()
                    for r in caplog.records)
+
+
+BLOCKED = re.compile(r"not responding: blocked the event loop for (\d+\.\d) s "
+                     r"\(blocking I/O must go through asyncio\.to_thread\)")
+
+
+async def test_a_source_blocking_the_loop_as_it_starts_is_not_left_starting(
+        start_hub, tools, caplog):
+    """It blocked 1.2 s and then waits, never live: screens, /healthz and the log all say it
+    stopped responding, and for the same time."""
+    caplog.set_level(logging.ERROR, "panneau.hub.server.supervisor")
+    async with start_hub(feed={"block_at_start_s": 1.2},
+                         hub_kwargs={"block_threshold_s": 0.4}) as hub:
+        ws = await tools.hello(hub.ws_url, tools.MANAGER)
+        down = await _statuses(ws, tools, lambda s: s["status"] == "down")
+        seconds = BLOCKED.fullmatch(down["detail"]).group(1)
+        # the whole block, from the last heartbeat before it (0.1 s apart here), not the
+        # moment the watchdog first noticed it
+        assert 1.2 <= float(seconds) < 1.2 + 1.0, seconds
+        assert hub.health()["sources"]["feed"]["status"] == "down"
+        assert hub.health()["sources"]["feed"]["detail"] == down["detail"]
+        told = [r.getMessage() for r in caplog.records]
+        assert f"the event loop was blocked for {seconds} s by source:feed" in told, told
+        kiosk = await tools.hello(hub.ws_url, tools.kiosk_token("support"))
+        assert (await _statuses(kiosk, tools, lambda s: True))["status"] == "down"
+        await ws.close()
+        await kiosk.close()
+
+
+async def test_a_source_that_blocked_once_is_live_again_with_its_next_heartbeat(
+        start_hub, tools):
+    async with start_hub(feed={"count": 0, "hang_after": 2, "block_s": 0.8,
+                               "heartbeat_s": 0.05},
+                         hub_kwargs={"block_threshold_s": 0.4}) as hub:
+        ws = await tools.hello(hub.ws_url, tools.MANAGER)
+        down = await _statuses(ws, tools, lambda s: s["status"] == "down")
+        assert BLOCKED.fullmatch(down["detail"])
+        live = await _statuses(ws, tools, lambda s: s["status"] == "live")
+        assert live["restarts"] == 0  # not restarted: nothing could interrupt it
+        await ws.close()
 
 
 def _changes(caplog) -> list[tuple[str, str]]:
