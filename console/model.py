@@ -119,9 +119,15 @@ def window_of(info: KpiInfo) -> str:
 
 
 def column_label(info: KpiInfo) -> str:
-    """A figure's column heading, naming its window (``SL (all callers) today``): the wall
-    judges other windows (15 min…) of the same KPI, so a bare ``SL`` would be ambiguous."""
-    return f"{label_of(info.id)} {window_of(info)}"
+    """A figure's column heading: its name and window on two lines of about equal width
+    (``Tickets`` / ``solved today``, ``SL (all`` / ``callers) today``). The window is named
+    because the wall judges other windows (15 min…) of the same KPI, so a bare ``SL`` would
+    be ambiguous; on one line a column was as wide as both and at 80 columns the tickets'
+    last heading was cut (``Tickets solved t``)."""
+    words = f"{label_of(info.id)} {window_of(info)}".split()
+    cut = min(range(1, len(words)), key=lambda i: (
+        max(len(" ".join(words[:i])), len(" ".join(words[i:]))), -i))
+    return f"{' '.join(words[:cut])}\n{' '.join(words[cut:])}"
 
 
 def columns_for(view: ViewState, family: str, scopes: Iterable[str]) -> list[KpiInfo]:

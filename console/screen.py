@@ -46,11 +46,19 @@ def _text(cell: Cell, key: str = "") -> Text:
     return Text(cell.marked, style=style)
 
 
+def headings(columns: tuple[str, ...]) -> tuple[str, ...]:
+    """Column labels of several lines bottom-aligned: each figure's window on the last line."""
+    height = max((label.count("\n") for label in columns), default=0) + 1
+    return tuple("\n" * (height - 1 - label.count("\n")) + label for label in columns)
+
+
 def fill(table: DataTable, columns: tuple[str, ...], rows: tuple[Row, ...]) -> None:
     """Replace a table's rows (and its columns when they changed), keeping the cursor."""
+    columns = headings(columns)
     if tuple(str(c.label) for c in table.columns.values()) != columns:
         table.clear(columns=True)
         table.add_columns(*columns)
+        table.header_height = columns[0].count("\n") + 1 if columns else 1
     cursor = table.cursor_coordinate
     table.clear()
     for key, cells in rows:

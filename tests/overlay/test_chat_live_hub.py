@@ -95,14 +95,14 @@ async def test_the_console_shows_the_chat_teams_ticket_figures(hub):
         assert app.screen.model.family == "voice" and not app.screen.model.columns  # no calls
         await pilot.press("f3")
         model = await until(lambda: app.screen.model.family == "tickets" and app.screen.model)
-        assert {"Tickets created today", "Tickets solved today",
-                "Backlog today"} <= set(model.columns)
+        assert {"Tickets\ncreated today", "Tickets\nsolved today",
+                "Backlog\ntoday"} <= set(model.columns)
         teams = dict(model.teams)
-        solved = model.columns.index("Tickets solved today") + 1
+        solved = model.columns.index("Tickets\nsolved today") + 1
         assert teams["team:chat"][solved].text == "6" and teams["team:chat"][solved].state
         assert teams["target"][solved].text == "≥5"
         agents = dict(model.agents)
-        assert agents["ana"][3 + model.agent_columns.index("Tickets solved today")].text == "2"
+        assert agents["ana"][3 + model.agent_columns.index("Tickets\nsolved today")].text == "2"
         await app.client.close()
 
 

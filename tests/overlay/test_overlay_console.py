@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from helpers import wait_for
 from overlay_views import NOW, SERVICE_LEVEL, make_view, manager_values
+from textual.widgets import DataTable
 
 from panneau.console.app import ConsoleApp
 from panneau.console.model import agent_day, build_console, parse_line, parse_send, sort_rows
@@ -20,11 +21,11 @@ def test_rows_for_every_team_agent_and_message():
     model = build_console(make_view(manager_values()), NOW)
     teams = rows(model.teams)
     assert [key for key, _ in teams] == ["site", "team:sales", "team:support"]
-    assert model.columns == ("Calls waiting now", "Longest wait now", "Answered today",
-                             "SL (all callers) today")
+    assert model.columns == ("Calls\nwaiting now", "Longest\nwait now", "Answered\ntoday",
+                             "SL (all\ncallers) today")
     assert teams[2][1] == ["Team support", "▲2", "0:42", "200", "✓84%"]
     agents = dict(rows(model.agents))
-    assert model.agent_columns == ("Answered today", "AHT today")
+    assert model.agent_columns == ("Answered\ntoday", "AHT\ntoday")
     assert agents["bob"] == ["Bob", "Paused: Lunch", "10:00", "21", "3:41"]
     assert agents["alice"][1:3] == ["On call", "3:41"]
     messages = rows(model.messages)
@@ -86,8 +87,8 @@ def tickets_values() -> dict:
 def test_the_tickets_family_comes_from_the_catalogue_with_targets_and_comments():
     view = make_view(tickets_values())
     model = build_console(view, NOW, "tickets")
-    assert model.columns == ("First response today", "Tickets created today",
-                             "Tickets solved today")
+    assert model.columns == ("First response\ntoday", "Tickets\ncreated today",
+                             "Tickets\nsolved today")
     teams = dict(rows(model.teams))
     assert teams["target"] == ["target", "≤2.0m", "", ""]
     assert teams["team:support"] == ["Team support", "▲2.5m", "25", "18✎"]
@@ -147,6 +148,20 @@ def test_console_tickets_of_one_team(snap_compare, size):
         await pilot.pause()
 
     assert snap_compare(console(tickets_values()), terminal_size=size, run_before=drill)
+
+
+async def test_at_80x24_every_tickets_heading_is_whole():
+    """One-line headings (``Tickets solved today``) made the overview wider than 80 columns:
+    its last heading read ``Tickets solved t``."""
+    app = console(tickets_values())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f3")
+        await wait_for(pilot, lambda: app.screen.model.family == "tickets")
+        for table in app.screen.query(DataTable).results(DataTable):
+            if table.id in ("teams", "agents"):
+                await wait_for(pilot, lambda t=table: t.row_count > 0)
+                widths = sum(c.get_render_width(table) for c in table.columns.values())
+                assert widths <= table.scrollable_content_region.width, table.id
 
 
 async def test_bad_line_is_kept_with_a_notice():
@@ -263,8 +278,9 @@ async def test_queues_sit_under_their_own_team_and_figures_name_their_window():
         section = [str(c) for c in table.get_row("section:queues")]
         assert section[0] == "Queues of several teams or none" and set(section[1:]) == {""}
         labels = [str(c.label) for c in table.columns.values()]
-        assert labels == ["Scope", "Calls waiting now", "Longest wait now", "Answered today",
-                          "SL (all callers) today"]
+        assert labels == ["\nScope", "Calls\nwaiting now", "Longest\nwait now",
+                          "Answered\ntoday", "SL (all\ncallers) today"]  # bottom-aligned
+        assert table.header_height == 2
         assert "site, teams, queues" in table.border_title
         assert "today: since midnight" in table.border_title
         assert [str(c) for c in table.get_row("queue:expert")] == [

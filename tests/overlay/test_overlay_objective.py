@@ -73,13 +73,13 @@ async def test_the_console_greys_what_a_stale_source_feeds_as_the_wall_does():
         model = app.screen.model
         site = dict(model.teams)["site"]
         by_label = dict(zip(("Scope", *model.columns), site, strict=True))
-        waiting = by_label["Calls waiting now"]
+        waiting = by_label["Calls\nwaiting now"]
         assert waiting.stale and waiting.marked == "◌3"
         await pilot.press("f3", "f3")  # surveys
         await pilot.pause()
         model = app.screen.model
         csat = dict(zip(("Scope", *model.columns), dict(model.teams)["site"], strict=True))
-        assert not csat["CSAT today"].stale and csat["CSAT today"].marked == "83%"
+        assert not csat["CSAT\ntoday"].stale and csat["CSAT\ntoday"].marked == "83%"
         await pilot.press("f2")
         await pilot.pause()
         body = app.screen.query_one("#body")
