@@ -13,7 +13,9 @@ from panneau.overlay.model import Figure
 
 __all__ = ["figure_lines"]
 
-#: Below this width a figure uses a 4-letter label.
+#: Below this width a figure uses a 4-letter label: the layout makes no more columns than
+#: cells of this width fit (what does not fit is counted, ``+2 more``), so only a screen
+#: narrower than one such cell gets those.
 _SHORT_CELL = 17
 #: From this width (and one row per figure) each figure gets its target and last-week delta,
 #: with labels of up to ``_LABEL_W`` characters; longer labels widen the table (all its
@@ -83,10 +85,16 @@ def figure_lines(figures: Sequence[Figure], width: int, height: int, paint: Pain
     label_w = max(_LABEL_W, *(len(f.label) for f in shown))
     if width >= _TABLE_WIDTH + label_w - _LABEL_W and height >= len(shown):
         return [_table_line(f, paint, label_w) for f in shown]
-    cols = ceil(len(shown) / height)
-    rows = ceil(len(shown) / cols)
+    cols, more = ceil(len(shown) / height), 0
+    if cols > max(1, width // _SHORT_CELL):  # narrower cells would cut labels to 4 letters
+        cols = max(1, width // _SHORT_CELL)
+        more = len(shown) - (cols * height - 1)  # the last cell says how many are left out
+        shown = shown[:cols * height - 1]
+    rows = ceil((len(shown) + (more > 0)) / cols)
     cell_w = width // cols
     columns = [_column(shown[col * rows:(col + 1) * rows], cell_w, paint) for col in range(cols)]
+    if more:
+        columns[-1].append(Text(f"+{more} more", style=paint("dim")))
     lines = []
     for row in range(rows):
         line = Text()

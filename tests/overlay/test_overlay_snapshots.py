@@ -99,3 +99,13 @@ def test_ticket_agent(snap_compare, size):
     values |= {kpi_key("agent:alice", "today", kpi): v for kpi, v in
                {"tickets_created": 3, "tickets_solved": 12, "tickets_pending": 1}.items()}
     assert snap_compare(app(values), terminal_size=size)
+
+
+def test_ticket_agent_with_an_alert_and_a_message_at_the_smallest_size(snap_compare):
+    """Four rows for ten figures at 40×10: two columns of readable labels (never three cut to
+    four letters, ``Tick 3`` beside ``Tick 12``) and what does not fit counted, ``+N more``."""
+    values = with_message(with_alert(agent_values()))
+    values |= {kpi_key("agent:alice", "today", kpi): v for kpi, v in
+               {"tickets_created": 3, "tickets_solved": 12, "tickets_pending": 1,
+                "frt_avg_min": 42}.items()}
+    assert snap_compare(app(values), terminal_size=(40, 10))
