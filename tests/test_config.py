@@ -177,7 +177,7 @@ def test_source_options_checked_against_plugin(tmp_path):
     with pytest.raises(ConfigError) as info:
         parse_config(text, "t.toml", registry)
     assert info.value.messages[0] == (
-        "t.toml:5: sources[0].options.agents: expected a list of a string, got a string ('Alice')"
+        "t.toml:5: sources[0].options.agents: expected a list of strings, got a string ('Alice')"
     )
     assert info.value.messages[1].startswith(
         "t.toml:8: sources[1].plugin: no source plugin named 'nothing_like_it' (known: "
@@ -262,3 +262,16 @@ def test_survey_sizes_and_scales_out_of_order_are_named_with_their_line(tmp_path
     text += ('[[teams]]\nid = "t"\nqueues = ["q"]\n'  # nor a warning
              '[[tokens]]\nrole = "manager"\ntoken = "manager-token"\n')
     assert panneau_config_check(tmp_path, text) == (0, ["panneau.toml: OK"])
+
+
+@pytest.mark.parametrize(("text", "said"), [
+    ("teams = 5\n", "t.toml:1: teams: expected a list of tables, got an integer (5)"),
+    ('[[teams]]\nid = "a"\nqueues = "q"\n',
+     "t.toml:3: teams[0].queues: expected a list of strings, got a string ('q')"),
+    ('[kiosk.schedule]\ndays = "mon"\n', "t.toml:2: kiosk.schedule.days: expected a list of "
+     "'mon' or 'tue' or 'wed' or 'thu' or 'fri' or 'sat' or 'sun' values, got a string ('mon')")])
+def test_a_list_of_the_wrong_type_says_what_it_holds_in_the_plural(text, said):
+    """``expected a list of a table``: the item's name was put after ``list of`` as it was."""
+    with pytest.raises(ConfigError) as info:
+        parse_config(text, "t.toml")
+    assert said in info.value.messages

@@ -79,7 +79,7 @@ def _type_name(tp: Any) -> str:
     if origin in (typing.Union, types.UnionType):
         return " or ".join(_type_name(a) for a in typing.get_args(tp) if a is not type(None))
     if origin is list:
-        return f"a list of {_type_name(typing.get_args(tp)[0])}"
+        return f"a list of {_items_name(typing.get_args(tp)[0])}"
     if origin is dict:
         return "a table"
     if dataclasses.is_dataclass(tp):
@@ -87,6 +87,17 @@ def _type_name(tp: Any) -> str:
     return {str: "a string", int: "an integer", float: "a number", bool: "true or false"}.get(
         tp, getattr(tp, "__name__", str(tp))
     )
+
+
+def _items_name(tp: Any) -> str:
+    """What a list holds, in the plural: ``strings``, ``tables``, ``'mon' or 'tue' values``."""
+    origin = typing.get_origin(tp)
+    if origin in (typing.Union, types.UnionType):
+        return " or ".join(_items_name(a) for a in typing.get_args(tp) if a is not type(None))
+    if origin is dict or dataclasses.is_dataclass(tp):
+        return "tables"
+    plural = {str: "strings", int: "integers", float: "numbers", bool: "true or false values"}
+    return plural.get(tp) or f"{_type_name(tp)} values"
 
 
 def _describe(value: Any) -> str:
