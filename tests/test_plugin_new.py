@@ -21,7 +21,9 @@ def test_names_from_a_plugin_name():
 
 
 def test_refuses_a_bad_name_and_an_existing_folder(tmp_path, capsys):
-    assert main(["plugin", "new", "Bad Name", "--dir", str(tmp_path)]) == 1
+    assert main(["plugin", "new", "Bad Name", "--dir", str(tmp_path)]) == 2  # a wrong argument
+    assert capsys.readouterr().err == ("panneau plugin new: plugin name 'Bad Name': use lowercase "
+                                       "letters, digits, - or _ (e.g. my-acd)\n")
     (tmp_path / "panneau-x").mkdir()
     assert main(["plugin", "new", "x", "--dir", str(tmp_path)]) == 1
     assert "already exists" in capsys.readouterr().err

@@ -7,7 +7,7 @@ import re
 import sys
 from pathlib import Path
 
-from panneau.hub.cli.common import add_command
+from panneau.hub.cli.common import add_command, fail
 
 __all__ = ["TEMPLATE", "names", "render_plugin"]
 
@@ -52,6 +52,10 @@ def render_plugin(name: str, parent: Path) -> Path:
 
 def run(args: argparse.Namespace) -> int:
     """Create the package and say what to do next."""
+    try:
+        names(args.name)
+    except ValueError as exc:  # a wrong argument: exit 2, as argparse's
+        return fail("plugin new", str(exc))
     try:
         target = render_plugin(args.name, Path(args.dir))
     except (ValueError, FileExistsError) as exc:
