@@ -55,7 +55,7 @@ def test_the_console_of_a_group_hub_lists_each_site_after_the_group():
     values["kpi:team:paris:support/today/offered"] = 12
     values["kpi:team:lyon:support/today/offered"] = 4
     model = build_console(view_of(values), T0)
-    offered = model.columns.index("Offered today") + 1
+    offered = model.columns.index("Offered\ntoday") + 1
     rows = [(key, cells[0].text, cells[offered].text) for key, cells in model.teams
             if key != "target"]
     assert rows == [("site", "Site", "30"), ("site:lyon", "  site lyon", "10"),
