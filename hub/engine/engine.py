@@ -129,6 +129,7 @@ class Engine:
         #: Per scope with ``now`` figures: its cached windows and its values at the last
         #: advance (see :meth:`_values`).
         self._joined: dict[str, tuple[dict | None, dict[str, dict[str, float]]]] = {}
+        self._values_of: dict[str, dict[str, dict[str, float]]] | None = None
         self._routes: dict[type, tuple[_Take, _Take | None]] = {}
         take_all = self._take_all_native if _NATIVE and not self._level2 else self._take_all
         self.timeline = Timeline(self._take, self.tallies, self._save_parts, self._load_parts,
@@ -400,9 +401,10 @@ class Engine:
             self._day = day
             dirty |= set(self._cache)
         dirty |= self.calls.seen - set(self._cache)
-        self._windows(dirty, timed.union(*left.values()), left, now)
+        moved = timed.union(*left.values())
+        self._windows(dirty, moved, left, now)
         now_values = self._now(now, agent_counts)
-        values = self._values(now_values)
+        values = self._values(now_values, bool(dirty or moved))
         states, alerts = self.thresholds.evaluate(values, now, judge)
         self._current = Snapshot(
             at=now, values=values, states=states, agents=views, alerts=alerts,
@@ -413,7 +415,7 @@ class Engine:
         )
         self.timeline.after_advance(now)
 
-    def _values(self, now_values: dict[str, dict[str, float]]
+    def _values(self, now_values: dict[str, dict[str, float]], moved: bool
                 ) -> dict[str, dict[str, dict[str, float]]]:
         """Every scope with figures, in the cache's order then the others': the windows as
         cached (shared, never changed), with ``now`` for the few scopes that have it.
@@ -421,10 +423,17 @@ class Engine:
         A scope with ``now`` figures keeps the very dict of the last advance while its cached
         windows are the same and its ``now`` figures equal (most scopes between two events,
         every one over the seconds a step tick judges): the thresholds and the hub's views
-        then skip it by identity instead of comparing or judging it again in depth."""
+        then skip it by identity instead of comparing or judging it again in depth. With no
+        cached windows ``moved`` and every such scope kept, the very dict of the last advance
+        (a second of a step tick with nothing new: the thresholds skip it whole)."""
+        joined, shown = self._joined, self._values_of
+        if (not moved and shown is not None and now_values.keys() == joined.keys()
+                and all(joined[scope][1]["now"] == figures
+                        for scope, figures in now_values.items())):
+            return shown
         values = {scope: windows for scope, windows in self._cache.items()
                   if windows or scope in now_values}
-        joined, kept = self._joined, {}
+        kept = {}
         for scope, figures in now_values.items():
             windows = values.get(scope)
             last = joined.get(scope)
@@ -434,7 +443,7 @@ class Engine:
                 both = {**windows, "now": figures} if windows else {"now": figures}
             kept[scope] = windows, both
             values[scope] = both
-        self._joined = kept
+        self._joined, self._values_of = kept, values
         return values
 
     def _windows(self, dirty: set[str], moved: set[str], left: dict[int, set[str]],

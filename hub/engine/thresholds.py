@@ -98,6 +98,8 @@ class Thresholds:
         self._rules: dict[str, list[tuple[str, float | None, float | None, bool, float]]] = {}
         #: The states of the last judgment (what a look between two judgments gives).
         self.states: dict[str, dict[str, dict[str, State]]] = {}
+        #: The figures of the last judgment.
+        self._values: dict | None = None
         #: The event time of the last judgment (``-inf``: none yet).
         self.judged = -math.inf
 
@@ -143,6 +145,9 @@ class Thresholds:
         if not judge:
             return self.states, []
         self.judged = now
+        if values is self._values:  # the very figures judged last: nothing moves
+            return self.states, []
+        self._values = values
         states: dict[str, dict[str, dict[str, State]]] = {}
         alerts: list[Alert] = []
         current: dict[tuple[str, str, str], int] = {}
@@ -221,7 +226,7 @@ class Thresholds:
         none judged yet). The states of the last judgment are its levels (:attr:`previous`
         holds one for each thresholded KPI it saw with a value)."""
         self.previous = {(s, w, k): int(level) for s, w, k, level in data["previous"]}
-        self._last, self.states = {}, {}
+        self._last, self.states, self._values = {}, {}, None
         for (scope, window, kpi), level in self.previous.items():  # the last judgment's
             self.states.setdefault(scope, {}).setdefault(window, {})[kpi] = _STATES[level]
         judged = data.get("judged")
