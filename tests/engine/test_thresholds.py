@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 import pytest
 
 from panneau.hub import events as ev
@@ -217,3 +219,54 @@ def test_a_tick_lands_on_the_grid_instant_it_crosses_while_nothing_after_it_is_t
     engine.apply(ev.CallEntered(ts=T0 + 12.2, call_id="n2", queue="q"))  # not judged
     assert engine.tick_at(T0 + 12.5) == T0 + 12.5  # T0 + 12 would hold a later event
     assert engine.tick_at(T0 + 13.1) == T0 + 13
+
+
+def test_figures_that_move_with_time_alone_are_judged_though_nothing_new_came():
+    """An advance with nothing new may hand out the very figures of the last one, and the
+    thresholds then skip judging them: never when a figure moved with time alone (a call's
+    wait growing, a minute leaving a rolling window, occupancy at a minute's turn). Each
+    second is compared with an engine saved and loaded just before it (no figures of its
+    own kept), which computes and judges everything afresh."""
+    config = make_config()
+    config.thresholds = [
+        Threshold(kpi="longest_wait_s", warn=60, alert=120, hysteresis=10),
+        Threshold(kpi="abandon_rate_pct", warn=8, alert=12, direction="lower"),
+        Threshold(kpi="occupancy_pct", warn=40, alert=60, hysteresis=5)]
+    engine = Engine(config)
+    engine.alert_step_s = 1.0
+    events = {0: [ev.AgentLoggedIn(ts=T0, agent="A", queue="q"),
+                  ev.AgentLoggedIn(ts=T0, agent="B", queue="q")],
+              1: [ev.CallEntered(ts=T0 + 1, call_id="c1", queue="q")],
+              2: [ev.CallEntered(ts=T0 + 2, call_id="c2", queue="q")],
+              5: [ev.CallAbandoned(ts=T0 + 5, call_id="c2", queue="q", wait_s=3)],
+              150: [ev.CallAnswered(ts=T0 + 150, call_id="c1", queue="q", agent="A",
+                                    hold_s=149)],
+              400: [ev.CallEnded(ts=T0 + 400, call_id="c1", queue="q", agent="A", hold_s=149,
+                                 talk_s=250, ended_by="caller")]}
+    raised, ended, kept, active = [], [], 0, {}
+    for second in range(16 * 60):
+        engine.apply_judged(events.get(second, []))
+        checked = second < 5 * 60 or second >= 14 * 60  # a wait, minutes turning, one leaving
+        if checked:
+            fresh = Engine.from_data(config, copy.deepcopy(engine.to_data()))
+            fresh.alert_step_s = 1.0
+            fresh.advance(T0 + second)
+        last = engine.query()
+        engine.advance(T0 + second)
+        snap = engine.query()
+        if checked:
+            want = fresh.query()
+            assert snap.values == want.values, second
+            assert snap.states == want.states, second
+            assert sorted(snap.alerts, key=str) == sorted(want.alerts, key=str), second
+            assert snap.active_alerts == want.active_alerts, second
+            kept += snap.values is last.values
+        if second not in events:
+            raised += [(second, a.key) for a in snap.alerts]
+            ended += [(second, key) for key in active.keys() - snap.active_alerts.keys()]
+        active = snap.active_alerts
+    assert kept > 100  # seconds that handed out the very figures of the last one
+    assert (61, "queue:q/now/longest_wait_s") in raised  # a wait growing, nothing new
+    assert (121, "queue:q/now/longest_wait_s") in raised
+    assert any(key == "queue:q/15m/abandon_rate_pct" for _, key in ended)  # a minute leaving
+    assert any(key.endswith("occupancy_pct") for _, key in raised + ended)
