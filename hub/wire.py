@@ -22,9 +22,8 @@ Rules kept here:
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, ClassVar
+from typing import Any, NamedTuple
 
 import msgpack
 
@@ -40,6 +39,8 @@ __all__ = [
     "CLOSE_TOKEN_REVOKED",
     "CLOSE_TOO_BIG",
     "CLOSE_TOO_SLOW",
+    "EMPTY_ARRAY",
+    "EMPTY_MAP",
     "HUB_FRAMES",
     "VERSION",
     "Packed",
@@ -178,49 +179,54 @@ class Packed(dict):
     with most of its bytes in common (``meta``: the config's pages and schedule, the step's
     ``as_of``) is spliced from pieces encoded once each, not packed per audience (at a
     ``meta.as_of`` step, every screen's). It is an ordinary ``dict`` for everything else
-    (equality, msgpack, reading); never change one in place."""
+    (equality, msgpack, reading); never change one once made (:meth:`of`).
+
+    No ``__init__`` of its own: made per screen at each step, a Python ``__init__`` calling
+    ``dict``'s cost more than the copy."""
 
     __slots__ = ("parts",)
+    parts: tuple[bytes, ...]
 
-    def __init__(self, items: Mapping[str, Any], parts: tuple[bytes, ...]) -> None:
-        super().__init__(items)
-        self.parts = parts
+    @staticmethod
+    def of(items: Mapping[str, Any], parts: tuple[bytes, ...]) -> Packed:
+        """``items`` as a map whose encoded items are ``parts``."""
+        packed = Packed(items)
+        packed.parts = parts
+        return packed
 
     def packed(self) -> tuple[bytes, ...]:
         """The map's encoding: its header, then :attr:`parts`."""
         return (header(len(self), False), *self.parts)
 
 
-@dataclass(frozen=True, slots=True)
-class Splice:
+class Splice(NamedTuple):
     """The encoded items of a msgpack map (key, value pairs) or array, without the header.
 
     Splices of one kind are joined by writing one header for their total count followed by
     their bodies: the bytes of a part of a view shared by many audiences are encoded once and
     put in each audience's frame as they are (the frame is the same msgpack map as if it had
-    been encoded whole).
+    been encoded whole). A named tuple: a tick makes one or two per changed part, at a step
+    one a screen (a frozen dataclass's ``__init__`` cost three ``object.__setattr__``).
     """
 
     count: int
     bodies: tuple[bytes, ...]
     array: bool = False
 
-    EMPTY_MAP: ClassVar[Splice]
-    EMPTY_ARRAY: ClassVar[Splice]
-
     @staticmethod
     def of_map(items: Mapping[str, Any]) -> Splice:
         if len(items) == 1:  # one key holding a Packed value (``meta``): spliced as it is
             ((key, value),) = items.items()
             if type(value) is Packed:
-                return Splice(1, (encode_str(key), *value.packed()))
+                return _splice(Splice, (1, (encode_str(key), header(len(value), False),
+                                            *value.parts), False))
         data = msgpack.packb(items, use_bin_type=True)
-        return Splice(len(items), (data[len(header(len(items), False)):],))
+        return _splice(Splice, (len(items), (data[len(header(len(items), False)):],), False))
 
     @staticmethod
     def of_array(items: Sequence[Any]) -> Splice:
         data = msgpack.packb(items, use_bin_type=True)
-        return Splice(len(items), (data[len(header(len(items), True)):],), True)
+        return _splice(Splice, (len(items), (data[len(header(len(items), True)):],), True))
 
     @staticmethod
     def join(splices: Sequence[Splice], array: bool) -> Splice:
@@ -232,8 +238,16 @@ class Splice:
         return header(self.count, self.array)
 
 
-Splice.EMPTY_MAP = Splice(0, ())
-Splice.EMPTY_ARRAY = Splice(0, (), True)
+#: ``_splice(Splice, (count, bodies, array))``: a Splice made without the named tuple's
+#: ``__new__`` (Python code, a call's cost each; these are made per part and tick)
+_splice = tuple.__new__
+
+#: The splices of an empty map and an empty array (also ``Splice.EMPTY_MAP`` and
+#: ``Splice.EMPTY_ARRAY``).
+EMPTY_MAP = Splice(0, ())
+EMPTY_ARRAY = Splice(0, (), True)
+Splice.EMPTY_MAP = EMPTY_MAP  # type: ignore[attr-defined]
+Splice.EMPTY_ARRAY = EMPTY_ARRAY  # type: ignore[attr-defined]
 
 
 def decode(data: bytes | str, schema: Mapping[str, Fields], max_bytes: int) -> dict[str, Any]:

@@ -51,7 +51,6 @@ from websockets.protocol import State
 from panneau.hub import wire
 from panneau.hub.server.metrics import Metrics
 from panneau.hub.server.views import SCOPES_TOPIC, Audience, Part, Topic
-from panneau.hub.view import Delta, diff
 
 __all__ = ["AudienceState", "Client", "Publisher", "ViewParts"]
 
@@ -62,6 +61,11 @@ log = logging.getLogger(__name__)
 RESUME_SNAPSHOTS = 2
 MIN_RESUME_BYTES = 16 * 1024
 _SET, _UNSET = wire.encode_str("set"), wire.encode_str("unset")
+_EMPTY_ARRAY = wire.EMPTY_ARRAY
+_encode_uint, _join, _OPEN = wire.encode_uint, b"".join, State.OPEN
+#: ``"set"`` and ``"unset"`` with the header of a small map or array (up to 15 items).
+_SET_HEADS = tuple(_SET + wire.header(n, False) for n in range(16))
+_UNSET_HEADS = tuple(_UNSET + wire.header(n, True) for n in range(16))
 #: The values of every part that has none (most audiences' goals, insights, messages and
 #: pulse): one shared dict instead of one each; part values are never changed in place.
 _NO_VALUES: dict[str, Any] = {}
@@ -80,6 +84,11 @@ def ws_binary_head(size: int) -> bytes:
 def ws_binary_frame(data: bytes) -> bytes:
     """An unmasked, final, binary websocket frame holding ``data``."""
     return ws_binary_head(len(data)) + data
+
+
+#: An encoded change as a delta splices it: ``[1]`` its ``set`` items, ``[2]`` its ``unset``
+#: keys (a part's change, :data:`_Change`, or a change of an audience's parts list).
+_Encoded = tuple[Any, ...]
 
 
 class ViewParts(Protocol):
@@ -127,7 +136,10 @@ class AudienceState:
     parts: tuple[Part, ...] = ()
     pstates: list[_PartState] = field(default_factory=list)  # the states of ``parts``
     seq: int = 0
-    history: list[tuple[int, bytes]] = field(default_factory=list)
+    #: the last deltas as written (websocket frames), of consecutive seqs, the last one's
+    #: ``history_seq`` (no ``(seq, frame)`` pair each: 84 bytes a delta kept)
+    history: list[bytes] = field(default_factory=list)
+    history_seq: int = 0
     history_bytes: int = 0
     resume_bytes: int = MIN_RESUME_BYTES
     clients: list[Client] = field(default_factory=list)  # a set of one takes 216 bytes
@@ -135,7 +147,7 @@ class AudienceState:
     #: This tick's changes of its parts list (a manager's scopes come and go): the keys of
     #: parts gone, and the parts new to it.
     #: (empty tuples until a change: two empty lists took 112 bytes an audience)
-    own: tuple[tuple[wire.Splice, wire.Splice], ...] = ()
+    own: tuple[_Encoded, ...] = ()
     added: tuple[Part, ...] = ()
 
 
@@ -149,7 +161,9 @@ class Publisher:
         self.idle_keep_s = idle_keep_s
         self.audiences: dict[Audience, AudienceState] = {}
         self.parts: dict[Part, _PartState] = {}
-        self.by_topic: dict[Topic, set[Part]] = {}
+        #: each topic's parts with their states (a step tick goes through every screen's meta:
+        #: no look-up of each part's state)
+        self.by_topic: dict[Topic, dict[Part, _PartState]] = {}
         self.tick = 0
         #: audiences without clients (forgotten after ``idle_keep_s``), and managers whose
         #: parts list changed with the change still to send: a tick looks at these only
@@ -166,7 +180,7 @@ class Publisher:
         ps = self.parts.get(part)
         if ps is None:
             ps = self.parts[part] = _PartState(self.views.build(part) or _NO_VALUES)
-            self.by_topic.setdefault(self.views.topic(part), set()).add(part)
+            self.by_topic.setdefault(self.views.topic(part), {})[part] = ps
         ps.users += (state,)
         return ps
 
@@ -180,7 +194,7 @@ class Publisher:
             if not ps.users:
                 del self.parts[part]
                 topic = self.views.topic(part)
-                self.by_topic[topic].discard(part)
+                del self.by_topic[topic][part]
                 if not self.by_topic[topic]:
                     del self.by_topic[topic]
 
@@ -256,9 +270,13 @@ class Publisher:
             return None
         if seq == state.seq:
             return []
-        if not state.history or state.history[0][0] > seq + 1:
+        history, last = state.history, state.history_seq
+        if last != state.seq:  # a step's sweep under way: what it sent is not kept yet
             return None
-        return [data for s, data in state.history if s > seq]
+        first = last - len(history) + 1
+        if not history or first > seq + 1:
+            return None
+        return history[seq + 1 - first:]
 
     def detach(self, client: Client) -> None:
         state = self.audiences.get(client.audience)
@@ -372,12 +390,13 @@ class Publisher:
         # (the same order for every audience, so equal lists mean equal delta bodies)
         self._owed = {s: None for s in self._owed if s.own or s.added}
         tick.touched = {s: [] for s in self._owed}
-        parts, shared, single = self.parts, tick.shared, tick.single
+        shared, single = tick.shared, tick.single
         # the parts that may have changed: shared ones, most-shared first; one audience's own
         # (its scope, meta…) are looked at when its last shared one has been
+        by_topic = self.by_topic
         for topic in topics:
-            for part in self.by_topic.get(topic, ()):
-                ps = parts[part]
+            held = by_topic.get(topic)
+            for part, ps in held.items() if held else ():
                 if len(ps.users) == 1:
                     single.setdefault(ps.users[0], []).append((ps, part))
                 else:
@@ -390,13 +409,19 @@ class Publisher:
     @staticmethod
     def _refresh(ps: _PartState, values: dict[str, Any]) -> _Change | None:
         """Take a part's new values; when they changed, encode the change once and return it
-        (``(part state, set, unset, delta)``, one tuple for all its users)."""
-        delta = diff(ps.values, values)
-        ps.values, ps.full = values or _NO_VALUES, None
-        if not delta:
+        (``(part state, set, unset, set items, unset keys)``, one tuple for all its users).
+        The diff of :func:`panneau.hub.view.diff`, written out (at a step, once a screen)."""
+        old = ps.values
+        if values is old:
             return None
-        unset = wire.Splice.of_array(delta.unset) if delta.unset else wire.Splice.EMPTY_ARRAY
-        return ps, wire.Splice.of_map(delta.set), unset, delta
+        ps.values, ps.full = values or _NO_VALUES, None
+        sets = {k: v for k, v in values.items() if k not in old or old[k] != v}
+        if old.keys() <= values.keys():
+            if not sets:
+                return None
+            return ps, wire.Splice.of_map(sets), _EMPTY_ARRAY, sets, []
+        unset = [k for k in old if k not in values]
+        return ps, wire.Splice.of_map(sets), wire.Splice.of_array(unset), sets, unset
 
     def _reparts(self, state: AudienceState) -> bool:
         """Follow a change of an audience's parts (before the parts are brought up to date:
@@ -410,7 +435,7 @@ class Publisher:
             if part not in new:
                 unset = list(self.parts[part].values)
                 self._unuse(state, part)
-                state.own += ((wire.Splice.EMPTY_MAP, wire.Splice.of_array(unset)),)
+                state.own += ((None, wire.EMPTY_MAP, wire.Splice.of_array(unset)),)
         for part in parts:
             if part not in old:
                 self._use(state, part)
@@ -420,32 +445,37 @@ class Publisher:
         return True
 
     @staticmethod
-    def _delta_body(changes: list[tuple[wire.Splice, wire.Splice]]) -> bytes:
-        """The ``set`` and ``unset`` fields of a delta, spliced from encoded changes (one
-        join: at a ``meta.as_of`` step every audience's body is its own)."""
+    def _delta_body(changes: Iterable[_Encoded]) -> bytes:
+        """The ``set`` and ``unset`` fields of a delta, spliced from encoded changes (each
+        change's ``[1]`` and ``[2]``: a :data:`_Change`, or a change of an audience's parts
+        list; one join: at a ``meta.as_of`` step every audience's body is its own)."""
         sets, unsets, n_set, n_unset = [_SET], [_UNSET], 0, 0
-        for change, unset in changes:
+        for c in changes:
+            change, unset = c[1], c[2]
             if change.count:
                 n_set += change.count
                 sets += change.bodies
             if unset.count:
                 n_unset += unset.count
                 unsets += unset.bodies
-        sets[0] = _SET + wire.header(n_set, False)
-        unsets[0] = _UNSET + wire.header(n_unset, True)
+        sets[0] = _SET_HEADS[n_set] if n_set < 16 else _SET + wire.header(n_set, False)
+        unsets[0] = _UNSET_HEADS[n_unset] if n_unset < 16 else \
+            _UNSET + wire.header(n_unset, True)
         return b"".join(sets + unsets)
 
     def delta_frame(self, seq: int, changes: list[tuple[wire.Splice, wire.Splice]]) -> bytes:
         """A ``delta`` frame spliced from encoded changes (``(set, unset)`` pairs)."""
-        return b"".join((self._delta_start, wire.encode_uint(seq), self._delta_body(changes)))
+        body = self._delta_body([(None, *c) for c in changes])
+        return b"".join((self._delta_start, wire.encode_uint(seq), body))
 
     def _trim(self, state: AudienceState) -> None:
         """Drop an audience's oldest deltas over its count or bytes budget (one is kept)."""
-        history, drop = state.history, 0
+        history, drop, size = state.history, 0, state.history_bytes
         while len(history) - drop > self.resume_history or (
-                state.history_bytes > state.resume_bytes and len(history) - drop > 1):
-            state.history_bytes -= len(history[drop][1])
+                size > state.resume_bytes and len(history) - drop > 1):
+            size -= len(history[drop])
             drop += 1
+        state.history_bytes = size
         if drop:
             del history[:drop]
 
@@ -514,7 +544,7 @@ class Publisher:
         for client in clients:
             conn = client.conn
             transport = conn.transport
-            if client.dropped or transport is None or conn.protocol.state is not State.OPEN:
+            if client.dropped or transport is None or conn.protocol.state is not _OPEN:
                 continue
             transport.write(frame)
             n += 1
@@ -547,7 +577,7 @@ class Publisher:
 
 #: A part's change in one tick: its state, the encoded ``set`` items and ``unset`` keys, and
 #: the change itself (to fold two changes of a part into one, :meth:`_Tick.folded`).
-_Change = tuple[_PartState, wire.Splice, wire.Splice, Delta]
+_Change = tuple[_PartState, wire.Splice, wire.Splice, dict[str, Any], list[str]]
 
 
 class _Tick:
@@ -566,14 +596,15 @@ class _Tick:
     for the same event alone.)"""
 
     __slots__ = ("at", "bodies", "built", "bytes", "folds", "frames", "kept",
-                 "pub", "queue", "shared", "single", "step", "touched")
+                 "pub", "queue", "shared", "single", "start", "step", "touched", "write")
 
     def __init__(self, pub: Publisher) -> None:
         self.pub, self.built, self.frames, self.bytes = pub, 0, 0, 0
+        self.start, self.write = pub._delta_start, pub._write_frame
         #: delta bodies shared by audiences whose changes are the same: the body, the
         #: changes (their ids stay theirs for the tick), the headers put together for it
         self.bodies: dict[tuple[int, ...], tuple[bytes, list[_Change], dict[int, bytes]]] = {}
-        self.kept: list[tuple[AudienceState, int, bytes]] = []
+        self.kept: list[tuple[AudienceState, bytes]] = []  # in each one's seq order
         self.touched: dict[AudienceState, list[_Change]] = {}
         self.shared: list[tuple[_PartState, Part]] = []
         self.single: dict[AudienceState, list[tuple[_PartState, Part]]] = {}
@@ -631,20 +662,22 @@ class _Tick:
     def run(self, until: float | None) -> bool:
         """Finish the queued audiences, until ``time.perf_counter()`` passes ``until`` (never
         with ``None``); returns whether all are."""
-        queue, finish, clock = self.queue, self.finish, time.perf_counter
-        while self.at < len(queue):
-            user = queue[self.at]
-            self.at += 1
-            finish(user)
-            if until is not None and clock() > until:
-                break
-        return self.at >= len(queue)
+        queue, finish, clock, at = self.queue, self.finish, time.perf_counter, self.at
+        try:
+            while at < len(queue):
+                at += 1
+                finish(queue[at - 1])
+                if until is not None and clock() > until:
+                    break
+        finally:  # where to go on from, whatever happened
+            self.at = at
+        return at >= len(queue)
 
     def finish_all(self, users: list[AudienceState]) -> None:
         """:meth:`finish` each of ``users``; those with nothing but shared changes to send
         (most, at an event's tick) in one loop: their body found by their changes, shared
         with every audience that has the same."""
-        single, touched, send, body = self.single, self.touched, self.send, self.body
+        single, touched, send, bodies = self.single, self.touched, self.send, self.bodies
         if self.step is not None:
             for user in users:
                 self.finish(user)
@@ -654,20 +687,25 @@ class _Tick:
                 self.finish(user)
                 continue
             order = touched.pop(user, None)
-            if order:
-                send(user, *body(order))
+            if order:  # shared parts only
+                held = bodies.get(tuple(map(id, order))) or self.body(order)
+                send(user, held[0], held[2])
 
     def finish(self, user: AudienceState) -> None:
         """Look at its own parts, then send its frame (if anything changed for it), with
         what a paused step had not sent it of the parts it shares first."""
         step = self.step
+        order = self.touched.pop(user, None)  # its shared parts' changes
         mine = self.single.pop(user, None)
         if mine:
             refresh, build = self.pub._refresh, self.pub.views.build
             for ps, part in mine:
                 change = refresh(ps, build(part))
                 if change is not None:
-                    self.touched.setdefault(user, []).append(change)
+                    if order is None:
+                        order = [change]
+                    else:
+                        order.append(change)
             if step is not None and user in step.single:  # looked at: not again by the step
                 seen = {id(ps) for ps, _ in mine}
                 left = [c for c in step.single[user] if id(c[0]) not in seen]
@@ -675,7 +713,6 @@ class _Tick:
                     step.single[user] = left
                 else:
                     del step.single[user]
-        order = self.touched.pop(user, None)
         if order is None:
             return
         if step is not None:
@@ -708,15 +745,14 @@ class _Tick:
         key = (id(older), id(newer))
         held = self.folds.get(key)
         if held is None:
-            old, new = older[3], newer[3]
-            gone = set(new.unset)
-            sets = {k: v for k, v in old.set.items() if k not in gone}
-            sets.update(new.set)
-            unset = [k for k in old.unset if k not in new.set and k not in gone] + new.unset
-            both = Delta(sets, unset)
+            new_set, new_unset = newer[3], newer[4]
+            gone = set(new_unset)
+            sets = {k: v for k, v in older[3].items() if k not in gone}
+            sets.update(new_set)
+            unset = [k for k in older[4] if k not in new_set and k not in gone] + new_unset
             held = self.folds[key] = (older, newer, (
                 newer[0], wire.Splice.of_map(sets),
-                wire.Splice.of_array(unset) if unset else wire.Splice.EMPTY_ARRAY, both))
+                wire.Splice.of_array(unset) if unset else _EMPTY_ARRAY, sets, unset))
         return held[2]
 
     def changes(self, state: AudienceState, order: list[_Change]) -> None:
@@ -724,59 +760,62 @@ class _Tick:
         pub = self.pub
         if not state.own and not state.added:  # the common case: shared bytes only
             if order:
-                self.send(state, *self.body(order))
+                if len(order[-1][0].users) == 1:  # a part of its own: a body of its own
+                    self.send(state, pub._delta_body(order))
+                else:
+                    held = self.body(order)
+                    self.send(state, held[0], held[2])
             return
         parts = pub.parts
         added = {id(parts[p]) for p in state.added}
-        changes = [(c[1], c[2]) for c in order if id(c[0]) not in added]
+        changes: list[_Encoded] = [c for c in order if id(c[0]) not in added]
         changes += state.own  # parts gone: their keys unset
-        changes += [(pub._full(parts[p]), wire.Splice.EMPTY_ARRAY)
+        changes += [(None, pub._full(parts[p]), _EMPTY_ARRAY)
                     for p in state.added]  # parts new to it: all their keys, as of now
         state.own, state.added = (), ()
         if changes:
             self.send(state, pub._delta_body(changes))
 
-    def body(self, order: list[_Change]) -> tuple[bytes, dict[int, bytes] | None]:
-        """The delta body of the changes ``order``, shared by every audience of this tick
-        whose changes are the same, with its headers (:meth:`send`); one of its own when
-        its last change is of a part of its own."""
-        if len(order[-1][0].users) == 1:
-            return self.pub._delta_body([(c[1], c[2]) for c in order]), None
+    def body(self, order: list[_Change]) -> tuple[bytes, list[_Change], dict[int, bytes]]:
+        """The delta body of the changes ``order`` (of shared parts), shared by every
+        audience of this tick whose changes are the same, with its headers (:meth:`send`);
+        kept with its changes, so that their ids stay theirs for the tick."""
         key = tuple(map(id, order))
         held = self.bodies.get(key)
-        if held is None:  # kept with its changes: their ids stay theirs for the tick
-            held = self.bodies[key] = (
-                self.pub._delta_body([(c[1], c[2]) for c in order]), order, {})
-        return held[0], held[2]
+        if held is None:
+            held = self.bodies[key] = (self.pub._delta_body(order), order, {})
+        return held
 
     def send(self, state: AudienceState, body: bytes,
              heads: dict[int, bytes] | None = None) -> None:
         """Write ``state``'s next delta, of ``body``, to its connections. ``heads``: the
         websocket header and the delta's first fields by the length of the encoded ``seq``,
         kept with a body many audiences share (put together once, not once a screen)."""
-        pub = self.pub
         seq = state.seq = state.seq + 1
-        packed = wire.encode_uint(seq)
-        head = heads.get(len(packed)) if heads is not None else None
-        if head is None:
-            start = pub._delta_start
-            head = ws_binary_head(len(start) + len(packed) + len(body)) + start
-            if heads is not None:
-                heads[len(packed)] = head
-        frame = b"".join((head, packed, body))
-        self.kept.append((state, seq, frame))
+        packed = _encode_uint(seq)
+        start = self.start
+        size = len(start) + len(packed) + len(body)
+        if heads is None:  # a body of its own: one join
+            frame = _join((ws_binary_head(size), start, packed, body))
+        else:
+            head = heads.get(len(packed))
+            if head is None:
+                head = heads[len(packed)] = ws_binary_head(size) + start
+            frame = _join((head, packed, body))
+        self.kept.append((state, frame))
         self.built += 1
         if state.clients:
-            n = pub._write_frame(state.clients, frame)
+            n = self.write(state.clients, frame)
             self.frames += n
-            self.bytes += (len(frame) - len(head) + len(pub._delta_start)) * n
+            self.bytes += size * n
 
     def done(self) -> None:
         pub = self.pub
         most, trim = pub.resume_history, pub._trim
-        for state, seq, frame in self.kept:  # kept for resumes, within each one's budget
+        for state, frame in self.kept:  # kept for resumes, within each one's budget
             history = state.history
-            history.append((seq, frame))
+            history.append(frame)
+            state.history_seq += 1
             state.history_bytes += len(frame)
             if len(history) > most or state.history_bytes > state.resume_bytes:
                 trim(state)

@@ -76,6 +76,16 @@ class Audience:
     agent: str | None = None
     label: str | None = None
     scope: str | None = None  # a kiosk of a site or group (``site``, ``site:<name>``)
+    #: its hash, worked out once (a step tick looks each screen's ``meta`` up by audience:
+    #: the generated ``__hash__`` built and hashed a tuple each time)
+    _hash: int = field(default=0, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_hash",
+                           hash((self.role, self.team, self.agent, self.label, self.scope)))
+
+    def __hash__(self) -> int:
+        return self._hash
 
     @property
     def key(self) -> str:
@@ -504,7 +514,7 @@ class Views:
         return part_topic(part)
 
     def build(self, part: Part) -> dict[str, Any]:
-        return build_part(part, self.config, self.inputs)
+        return build_part(part, self.config, self._inputs)
 
 
 def build_view(audience: Audience, config: Config, inputs: ViewInputs) -> dict[str, Any]:
@@ -527,8 +537,9 @@ def _meta(audience: Audience, config: Config, snap: Any) -> wire.Packed:
     if last is not None:
         if last["as_of"] == as_of:
             return last
-        meta = wire.Packed(last, (last.parts[0], _as_of_pair(as_of), static.meta_shared))
-        dict.__setitem__(meta, "as_of", as_of)
+        meta = wire.Packed(last)  # a copy with the new as_of (made here, never changed)
+        meta["as_of"] = as_of
+        meta.parts = (last.parts[0], _as_of_pair(as_of), static.meta_shared)
     else:
         team = _team_of(config, audience)
         team_figures = team is not None and (  # small_team without looking the team up again
@@ -548,9 +559,9 @@ def _meta(audience: Audience, config: Config, snap: Any) -> wire.Packed:
             own["scopes"] = overview_scopes(config)
             own["team_agents"] = {t.id: list(t.agents) for t in config.teams}  # idle ones too
             own["team_queues"] = {t.id: list(t.queues) for t in config.teams}
-        meta = wire.Packed({**own, "as_of": as_of, **static.meta_fields},
-                           (wire.Splice.of_map(own).bodies[0], _as_of_pair(as_of),
-                            static.meta_shared))
+        meta = wire.Packed.of({**own, "as_of": as_of, **static.meta_fields},
+                              (wire.Splice.of_map(own).bodies[0], _as_of_pair(as_of),
+                               static.meta_shared))
     static.metas[audience] = meta
     return meta
 

@@ -276,4 +276,4 @@ async def test_a_tick_during_a_step_sweep_goes_ahead_of_the_steps_own_parts():
         assert [f["set"] for f in got[other]] == [call, mine[other]]
         frames = {t: publisher.audiences[AGENT_A if t == "ann" else AGENT_B].history
                   for t in ("ann", "bob")}
-        assert frames[first][1][1] == frames[other][0][1].replace(b"\x01\xa3set", b"\x02\xa3set")
+        assert frames[first][1] == frames[other][0].replace(b"\x01\xa3set", b"\x02\xa3set")
