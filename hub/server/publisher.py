@@ -634,25 +634,29 @@ class _Tick:
         :meth:`run`. Either way the audiences left are queued after.
 
         Each user's last shared part is found with dict operations (no count kept per user
-        and part), and each changed part is added to its users' lists: at 2,000 screens a
-        marker's tick goes through 3,300 (part, user) pairs."""
-        shared, single = self.shared, self.single
+        and part), and each changed part is added to its users' lists, made for a user when
+        the first of its parts changes: at a step tick, whose shared parts mostly have not
+        changed, an empty list for each of the 1,681 users of a shared part at 2,000 screens
+        made the tick a fifth dearer (what an event just behind a step waits for)."""
+        shared, single, touched = self.shared, self.single, self.touched
         last: dict[AudienceState, int] = {}
         for i, (ps, _) in enumerate(shared):
             last.update(dict.fromkeys(ps.users, i))
         ready_at: list[list[AudienceState]] = [[] for _ in shared]
         for user, i in last.items():
             ready_at[i].append(user)
-        # every user of a shared part has a list (empty: nothing changed for it)
-        self.touched = touched = {u: [] for u in last} | self.touched
         ready = self.finish_all if early else self.queue.extend
         ready([u for u in single if u not in last])  # no shared part to wait for
-        refresh, build = self.pub._refresh, self.pub.views.build
+        refresh, build, get = self.pub._refresh, self.pub.views.build, touched.get
         for i, (ps, part) in enumerate(shared):
             change = refresh(ps, build(part))
             if change is not None:
                 for user in ps.users:
-                    touched[user].append(change)
+                    mine = get(user)
+                    if mine is None:
+                        touched[user] = [change]
+                    else:
+                        mine.append(change)
             if ready_at[i]:  # its users' last shared part: their frames go out now
                 ready(ready_at[i])
         # then what is left: parts lists changed with no part to look at

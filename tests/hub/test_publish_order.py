@@ -53,20 +53,32 @@ async def _delta(ws) -> dict[str, Any]:
 
 
 @contextlib.asynccontextmanager
-async def _ann_and_bob(publisher: Publisher, attached: asyncio.Queue | None = None):
-    """Two real screens, agents ann and bob, attached to ``publisher`` (their snapshots
-    read)."""
+async def _server(publisher: Publisher, attached: asyncio.Queue | None = None):
+    """A real websockets server whose screens (token ``ann`` or ``bob``, the agent's
+    audience) are attached to ``publisher`` with the ``epoch`` and ``seq`` of their hello;
+    yields its URL."""
     audiences = {"ann": AGENT_A, "bob": AGENT_B}
 
     async def handler(ws):
         hello = wire.decode_client(await ws.recv(), 4096)
-        publisher.attach(Client(ws, audiences[hello["token"]]), None, None, {})
+        publisher.attach(Client(ws, audiences[hello["token"]]), hello.get("epoch"),
+                         hello.get("seq"), {})
         if attached is not None:
             attached.put_nowait(hello["token"])
         await ws.wait_closed()
 
     async with serve(handler, "127.0.0.1", 0, compression=None) as server:
-        url = f"ws://127.0.0.1:{server.sockets[0].getsockname()[1]}"
+        yield f"ws://127.0.0.1:{server.sockets[0].getsockname()[1]}"
+
+
+@contextlib.asynccontextmanager
+async def _ann_and_bob(publisher: Publisher, attached: asyncio.Queue | None = None,
+                       where: list[str] | None = None):
+    """Two real screens, agents ann and bob, attached to ``publisher`` (their snapshots
+    read); ``where`` gets the server's URL."""
+    async with _server(publisher, attached) as url:
+        if where is not None:
+            where.append(url)
         async with connect(url, compression=None) as ann, connect(url, compression=None) as bob:
             for ws, token in ((ann, "ann"), (bob, "bob")):
                 await ws.send(wire.encode({"type": "hello", "v": 1, "token": token}))
@@ -277,3 +289,34 @@ async def test_a_tick_during_a_step_sweep_goes_ahead_of_the_steps_own_parts():
         frames = {t: publisher.audiences[AGENT_A if t == "ann" else AGENT_B].history
                   for t in ("ann", "bob")}
         assert frames[first][1] == frames[other][0].replace(b"\x01\xa3set", b"\x02\xa3set")
+
+
+async def test_a_resume_during_a_step_sweep_is_brought_up_to_date():
+    """A step's sweep keeps the frames it writes for resumes only when it ends: a screen
+    that comes back before then, with the seq its audience had before the step's frame it
+    was already sent, gets a snapshot of its view as it is now, not the kept deltas (which
+    stop short of that frame: it was left one behind, the step's change never sent)."""
+    views = TableViews()
+    publisher = Publisher(epoch="e1", views=views, metrics=Metrics(), resume_history=8,
+                          buffer_bytes=1 << 20)
+    where: list[str] = []
+    async with _ann_and_bob(publisher, where=where):
+        views.values[SHARED] = {"kpi:queue:qall/today/offered": 2}
+        assert publisher.publish([("scope", "queue:qall")]) == 2  # seq 1, kept
+        views.values[TEAM_A] = {"kpi:team:a/today/offered": 5}
+        views.values[TEAM_B] = {"kpi:team:b/today/offered": 7}
+        publisher.begin_step([("scope", "team:a"), ("scope", "team:b")])
+        assert publisher.sweep(0.0) == 1 and publisher.sweeping  # one audience, paused
+        first = AGENT_A if publisher.audiences[AGENT_A].seq == 2 else AGENT_B
+        async with connect(where[0], compression=None) as back:
+            await back.send(wire.encode({"type": "hello", "v": 1, "token": first.agent,
+                                         "epoch": "e1", "seq": 1}))
+            got = [wire.decode_hub(await back.recv())]
+            while got[-1]["type"] != "status":
+                got.append(wire.decode_hub(await back.recv()))
+        assert [f["type"] for f in got] == ["snapshot", "status"]
+        assert got[0]["seq"] == 2
+        assert got[0]["view"] == publisher.view(first)
+        team = "a" if first == AGENT_A else "b"
+        assert got[0]["view"][f"kpi:team:{team}/today/offered"] == (5 if team == "a" else 7)
+        assert publisher.sweep(math.inf) == 1 and not publisher.sweeping
