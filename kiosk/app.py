@@ -193,7 +193,8 @@ class KioskApp(HubApp):
             self._cancel("rotate")
             self.panel.show_page(_NO_PAGE)
             self.panel.show_notices(notices(self.view, self.link, now, self._fmt_time))
-            self.panel.show_bars(team=panel_title(meta), title="", clock=f"{date}  {hhmm}",
+            self.panel.show_bars(team=panel_title(meta) or self.TITLE, title="",
+                                 clock=f"{date}  {hhmm}",
                                  as_of="", pages="")
             return
         self._note_alerts(specs)
@@ -210,7 +211,7 @@ class KioskApp(HubApp):
         dots = "".join(self.symbols.page_on if i == self.page_index else self.symbols.page_off
                        for i in range(len(specs)))
         self.panel.show_bars(
-            team=panel_title(meta),
+            team=panel_title(meta) or self.TITLE,  # "Panneau" before the hub says whose
             title=spec.title,
             clock=f"{date}  {hhmm}",
             as_of=f"as of {local(as_of, when.tzinfo).strftime('%H:%M:%S')}"
