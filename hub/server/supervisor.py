@@ -199,25 +199,37 @@ class LoopWatchdog:
             await asyncio.sleep(self.threshold_s / 4)
 
     def _watch(self, loop: asyncio.AbstractEventLoop) -> None:
-        reported: tuple[float, str] | None = None  # (beat, task name) already reported
+        """Name the task running while the loop is stuck; each task of one block (a slow
+        start-up, then a source's blocking call) is reported for its own part of it."""
+        blamed: tuple[float, str, list[float | None]] | None = None  # (beat, task, span)
+        seen = 0.0  # when the blamed task was last seen running
         while not self._stop.wait(self.threshold_s / 4):
-            beat = self._beat
-            lag = time.monotonic() - beat
-            if lag < self.threshold_s:
-                reported = None
-                continue
-            if reported is not None and reported[0] == beat:
+            beat, now = self._beat, time.monotonic()
+            if now - beat < self.threshold_s:
+                blamed = None
                 continue
             with contextlib.suppress(Exception):
                 task = asyncio.current_task(loop)
                 name = task.get_name() if task is not None else "(a callback)"
-                reported = (beat, name)
-                log.error("the event loop is blocked by %s (for %.1f s so far)", name, lag)
-                loop.call_soon_threadsafe(self._report, beat, name)
+                since = beat
+                if blamed is not None and blamed[0] == beat:
+                    if blamed[1] == name:
+                        seen = now
+                        continue
+                    blamed[2][1] = now  # the last one ran until now at most
+                    since = seen  # and this one from when the last one was seen at least
+                blamed, seen = (beat, name, [since, None]), now
+                log.error("the event loop is blocked by %s (for %.1f s so far)", name,
+                          now - since)
+                loop.call_soon_threadsafe(self._report, name, blamed[2])
 
-    def _report(self, beat: float, name: str) -> None:
-        """On the loop as it turns again: the whole block, from the last heartbeat before it
-        (a quarter of the threshold at most too long), logged as the status will say it."""
-        seconds = time.monotonic() - beat
+    def _report(self, name: str, span: list[float | None]) -> None:
+        """On the loop as it turns again: the task's part of the block (``span``: from the
+        last heartbeat before it, or from when the task before it was last seen, to when
+        another one was seen or now; at most one watch interval too long), logged as the
+        status will say it."""
+        since, until = span
+        assert since is not None
+        seconds = (time.monotonic() if until is None else until) - since
         log.error("the event loop was blocked for %.1f s by %s", seconds, name)
         self.on_block(name, seconds)

@@ -4,6 +4,7 @@ import asyncio
 import itertools
 import logging
 import re
+import time
 
 FAST = {"backoff_min": 0.05, "backoff_max": 0.2}
 
@@ -169,3 +170,29 @@ async def test_a_route_added_twice_is_refused_by_the_hub_as_by_the_testing_conte
                 await asyncio.sleep(0.02)
         detail = hub.supervisor.states["feed"].detail
         assert "ValueError: route POST /hooks/feed/ping is already registered" in detail
+
+
+async def test_two_tasks_blocking_one_after_the_other_are_each_named_for_their_part():
+    """A slow start-up then a source's blocking call, with no turn of the loop between: the
+    watchdog named the first for both (a loaded run blamed the hub's start for 2.5 s)."""
+    from panneau.hub.server.supervisor import LoopWatchdog
+
+    reports: list[tuple[str, float]] = []
+    watchdog = LoopWatchdog(0.2, lambda name, s: reports.append((name, s)))
+    watchdog.start(asyncio.get_running_loop())
+    try:
+        await asyncio.sleep(0.1)  # a heartbeat
+        tasks = [asyncio.create_task(_block(0.8), name=n) for n in ("start-up", "source:x")]
+        await asyncio.gather(*tasks)
+        async with asyncio.timeout(10):
+            while len(reports) < 2:
+                await asyncio.sleep(0.05)
+    finally:
+        watchdog.stop()
+    assert [name for name, _ in reports] == ["start-up", "source:x"]
+    for _, seconds in reports:  # each its own 0.8 s (plus a watch interval at most)
+        assert 0.8 <= seconds < 0.8 + 0.6, reports
+
+
+async def _block(seconds: float) -> None:
+    time.sleep(seconds)  # on purpose: a plugin's blocking call
