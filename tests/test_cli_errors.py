@@ -262,3 +262,15 @@ def test_an_annotation_the_hub_would_refuse_is_refused_before_connecting(args, s
     assert main(["annotate", "--hub", "ws://127.0.0.1:9", "--token", "manager-token",
                  *args]) == 2
     assert capsys.readouterr().err == f"panneau annotate: {said}\n"
+
+
+@pytest.mark.parametrize(("reader", "option", "said"), [
+    ("queue_log", "timezone=UTC", "queue_log files take no --option"),  # said 'KEY in: none'
+    ("queue_log_csv", "zone=UTC", "queue_log_csv takes KEY=VALUE with KEY one of timezone"),
+    ("queue_log_csv", "timezone", "queue_log_csv takes KEY=VALUE with KEY one of timezone")])
+def test_a_replay_option_the_reader_does_not_take_is_named(tmp_path, capsys, reader, option,
+                                                           said):
+    log = tmp_path / "queue_log"
+    log.write_text("1767261600|c1|support|NONE|ENTERQUEUE||+331|1\n")
+    assert main(["replay", reader, str(log), "--option", option]) == 2
+    assert capsys.readouterr().err == f"panneau replay: --option {option!r}: {said}\n"

@@ -114,10 +114,11 @@ def _reader_options(args: argparse.Namespace, reader: FileReader) -> dict[str, s
         options["timezone"] = args.csv_timezone
     for item in args.option:
         key, sep, value = item.partition("=")
+        if not reader.options:
+            raise ValueError(f"--option {item!r}: {reader.name} files take no --option")
         if not sep or key not in reader.options:
-            known = ", ".join(sorted(reader.options)) or "none"
-            raise ValueError(f"--option {item!r}: {reader.name} takes KEY=VALUE with KEY in: "
-                             f"{known}")
+            raise ValueError(f"--option {item!r}: {reader.name} takes KEY=VALUE with KEY one "
+                             f"of {', '.join(sorted(reader.options))}")
         options[key] = value
     return options
 
