@@ -152,6 +152,13 @@ class AgentBook:
         self._stale: dict[str, AgentRecord] = {}
         #: Every agent's view, in the order of :attr:`agents` (as of the last update).
         self._views: dict[str, AgentNow] = {}
+        #: The views :meth:`now` last handed out (never changed after), and the agents whose
+        #: view changed since (``None``: not known, after :meth:`load_data`).
+        self._out: dict[str, AgentNow] = {}
+        self._moved: dict[str, None] | None = {}
+        #: The agents whose view differs between the views :meth:`now` handed out last and
+        #: the ones before (``None``: not known).
+        self.moved: frozenset[str] | None = None
         self._handlers: dict[type, Callable[[ev.Event], None]] = {}
         #: Each record's plain data since it last changed: a checkpoint shares the rows of the
         #: agents nobody touched with the one before.
@@ -189,6 +196,7 @@ class AgentBook:
         self._stale = {}
         self._views = {name: rec.view for name, rec in self.agents.items()
                        if rec.view is not None}
+        self._moved = None
         self.levels.load_data(data["levels"])
         self.counts.load_data(data["counts"])
         self.timers = [(until, name) for until, name in data["timers"]]
@@ -599,6 +607,8 @@ class AgentBook:
                     or view.reason != reason or view.queues != members):
                 rec.view = views[name] = AgentNow(state, rec.since, reason,  # type: ignore[arg-type]
                                                   members)
+                if self._moved is not None:
+                    self._moved[name] = None
         self._stale = {}
 
     def forget_calls(self, call_ids: list[str], t: float) -> None:
@@ -614,10 +624,17 @@ class AgentBook:
 
     def now(self, now: float) -> tuple[dict[str, AgentNow], dict[str, dict[str, float]],
                                         dict[str, dict[str, int]]]:
-        """Agent views, the ``now`` agent counts per scope, and paused reasons per scope."""
+        """Agent views, the ``now`` agent counts per scope, and paused reasons per scope.
+
+        The views are the very dict handed out last time when no agent's view changed since;
+        :attr:`moved` tells whose did (a hub's views look at those only)."""
         self.expire(now)
         self.levels.flush((now // 60) * 60.0)
         self._show_stale()
-        views = dict(self._views)
+        moved = self._moved
+        if moved is None or moved:
+            self._out = dict(self._views)
+            self._moved = {}
+        self.moved = None if moved is None else frozenset(moved)
         counts, reasons = self.counts.copy()
-        return views, counts, reasons
+        return self._out, counts, reasons

@@ -408,6 +408,7 @@ class Engine:
         states, alerts = self.thresholds.evaluate(values, now, judge)
         self._current = Snapshot(
             at=now, values=values, states=states, agents=views, alerts=alerts,
+            agents_since=(self._current.agents, self.agents.moved),
             active_alerts=self.thresholds.active,
             bad_events=dict(self.bad), targets=self.thresholds.targets(values),
             paused_reasons=reasons,

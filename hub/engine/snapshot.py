@@ -59,6 +59,11 @@ class Snapshot:
     #: on a hub's grid, up to a second older than :attr:`values` between two judgments.
     states: dict[str, dict[str, dict[str, State]]] = field(default_factory=dict)
     agents: dict[str, AgentNow] = field(default_factory=dict)
+    #: The previous snapshot's :attr:`agents` and the agents whose view differs from it
+    #: (``None``: not known): a reader comparing two snapshots looks at those only. Not a
+    #: figure: left out of equality (the same figures however the engine got there).
+    agents_since: tuple[dict[str, AgentNow], frozenset[str] | None] | None = field(
+        default=None, compare=False, repr=False)
     #: Alerts raised at this instant (a state got worse since the previous advance).
     alerts: list[Alert] = field(default_factory=list)
     #: Every alert in force, by key (raised and not yet back to ok). The engine owns them: they

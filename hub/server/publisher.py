@@ -50,7 +50,7 @@ from websockets.protocol import State
 
 from panneau.hub import wire
 from panneau.hub.server.metrics import Metrics
-from panneau.hub.server.views import SCOPES_TOPIC, Audience, Part, Topic
+from panneau.hub.server.views import SCOPES_TOPIC, Audience, Part, Patched, Topic
 
 __all__ = ["AudienceState", "Client", "Publisher", "ViewParts"]
 
@@ -415,6 +415,9 @@ class Publisher:
         if values is old:
             return None
         ps.values, ps.full = values or _NO_VALUES, None
+        if type(values) is Patched and values.base is old:  # only these keys can differ
+            sets = {k: v for k in values.changed if old[k] != (v := values[k])}
+            return (ps, wire.Splice.of_map(sets), _EMPTY_ARRAY, sets, []) if sets else None
         sets = {k: v for k, v in values.items() if k not in old or old[k] != v}
         if old.keys() <= values.keys():
             if not sets:
