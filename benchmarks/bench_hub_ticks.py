@@ -15,6 +15,8 @@ publish is run and measured:
   the step had not sent yet), then the rest of the sweep, measured apart;
 - **load**: 50 agents pausing or unpausing (a quarter second at 200 events/s, coalesced)
   and a marker, one tick;
+- **agent**: one agent pausing or unpausing, one tick (the work that grows with the agents:
+  the managers see every agent);
 - **bare**: the marker tick's frames written again, each to its connection, by a plain loop:
   the floor of a broadcast of the same bytes.
 
@@ -46,7 +48,7 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 CASES = ("marker", "step", "step tick", "step sweep", "mid-step", "mid-step rest", "load",
-         "bare")
+         "agent", "bare")
 #: Cases measured in parts: printed as the sum of theirs.
 SUMS = {"step": ("step tick", "step sweep")}
 #: A fixed start: 09:00:02 UTC, clear of a minute's turn and of a step for a while.
@@ -222,6 +224,9 @@ def _run(rig: Rig, cpu: bool) -> None:
     rig.agent_events(LOAD_EVENTS)
     rig.marker()
     measure("load", rig.tick)
+    rig.now += 0.5
+    rig.agent_events(1)
+    measure("agent", rig.tick)
     pairs = rig.capture()
     measure("bare", lambda: bare(pairs))
     print(f"screens {len(rig.clients)} audiences {rig.audiences} "
