@@ -25,7 +25,7 @@ Rules (Asterisk app_queue semantics, see docs/kpis.md):
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import cast
+from typing import Final, cast
 
 from panneau.hub import events as ev
 from panneau.hub.config import Config
@@ -40,23 +40,27 @@ __all__ = ["LEFT_COUNTERS", "STALE_TALK_S", "STALE_WAIT_S", "Calls"]
 #: An agent's sums of an answer (by the first-contact check in :meth:`Calls._answered`: no
 #: caller, a first contact, a repeat), and a queue and agent's of a ring not answered (the
 #: tallies never change what they add).
-_AGENT_ANSWERED: tuple[Sums, ...] = ({"answered": 1.0}, {"answered": 1.0, "contacts": 1.0},
+_AGENT_ANSWERED: Final[tuple[Sums, ...]] = ({"answered": 1.0}, {"answered": 1.0, "contacts": 1.0},
                                      {"answered": 1.0, "contacts": 1.0, "repeats": 1.0})
-_RING_NO_ANSWER: Sums = {"ring_no_answer": 1.0}
+_RING_NO_ANSWER: Final[Sums] = {"ring_no_answer": 1.0}
 #: CallLeft reason -> its own counter.
 LEFT_COUNTERS = {"timeout": "timed_out", "empty": "exited_empty", "key": "exited_with_key",
                  "withdrawn": "withdrawn", "syscompat": "syscompat"}
-_CLOSED_MAX = 50_000
-_INF = float("inf")
+#: (``Final``: compiled, a constant, where any other module-level name is a dict lookup of
+#: the module's globals at each use; the handlers read these for every event.)
+_CLOSED_MAX: Final = 50_000
+_INF: Final = float("inf")
 #: A call still waiting, or still talking, after this long lost its outcome line: forget it.
-STALE_WAIT_S = 6 * 3600.0
-STALE_TALK_S = 12 * 3600.0
+STALE_WAIT_S: Final = 6 * 3600.0
+STALE_TALK_S: Final = 12 * 3600.0
 
 
-#: A call in flight: its queue, when it entered, its caller, when it was answered (None
-#: before; the answer puts a new tuple in its place). A plain tuple: in pure Python a
-#: slotted class's ``__init__`` made a call entering cost about five times as much.
-_Call = tuple[str, float, str | None, float | None]
+#: A call in flight: its queue's :class:`_Place` (the call record carries it, so that its
+#: outcome finds its queue's row, T and waiting calls without looking the queue up again),
+#: when it entered, its caller, when it was answered (None before; the answer puts a new
+#: tuple in its place). A plain tuple: in pure Python a slotted class's ``__init__`` made a
+#: call entering cost about five times as much. Saved with the queue's name in its place.
+_Call = tuple["_Place", float, str | None, float | None]
 
 
 #: Event type -> the :class:`Calls` method taking it (subclasses take their base's).
@@ -164,14 +168,17 @@ _NO_ROW.joined = True
 class _Place:
     """Where a queue's call sums go: its scope tuple, the row it was last added to
     (:meth:`Calls._row`: the next add in the same minute goes to it if it is not joined yet),
-    and its service level T."""
+    its service level T, its name, and whether :meth:`Calls._queue` checked it (it is in
+    :attr:`Calls._checked`)."""
 
-    __slots__ = ("row", "scopes", "sl")
+    __slots__ = ("checked", "queue", "row", "scopes", "sl")
 
-    def __init__(self, scopes: tuple[str, ...], sl: float) -> None:
+    def __init__(self, queue: str, scopes: tuple[str, ...], sl: float) -> None:
+        self.queue = queue
         self.scopes = scopes
         self.row = _NO_ROW
         self.sl = sl
+        self.checked = False
 
 
 def _deadline(call: _Call) -> float:
@@ -226,7 +233,8 @@ class Calls:
 
     def to_data(self) -> dict:
         """Calls in flight and what outcomes and repeats depend on, as plain data."""
-        return {"calls": dict(self.calls),
+        return {"calls": {call_id: (call[0].queue, call[1], call[2], call[3])
+                          for call_id, call in self.calls.items()},
                 "waiting": {queue: dict(calls) for queue, calls in self.waiting.items()},
                 "closed": tuple(self.closed), "last_answer": dict(self.last_answer),
                 "fcr_prune_at": self._fcr_prune_at,
@@ -235,7 +243,11 @@ class Calls:
 
     def load_data(self, data: dict) -> None:
         """Take back what :meth:`to_data` gave."""
-        self.calls = {cid: (queue, entered, caller, answered)
+        self.seen = set(data["seen"])
+        self._queues, self._checked, self._agents, self._pairs = {}, {}, {}, {}
+        places = self._queues  # (a call's queue is in seen since it entered)
+        self.calls = {cid: (places.get(queue) or self._queue_scopes(queue), entered, caller,
+                            answered)
                       for cid, (queue, entered, caller, answered) in data["calls"].items()}
         self.waiting = {queue: dict(calls) for queue, calls in data["waiting"].items()}
         self.closed = dict.fromkeys(data["closed"])
@@ -243,8 +255,6 @@ class Calls:
                             for c, (newest, before) in data["last_answer"].items()}
         self._fcr_prune_at = data["fcr_prune_at"]
         self.unknown_queues = set(data["unknown_queues"])
-        self.seen = set(data["seen"])
-        self._queues, self._checked, self._agents, self._pairs = {}, {}, {}, {}
         self.next_due = min(map(_deadline, self.calls.values()), default=_INF)
 
     def service_level_s(self, queue: str) -> int:
@@ -278,7 +288,7 @@ class Calls:
 
     def _queue_scopes(self, queue: str) -> _Place:
         """site, the queue and its teams: where a queue's call sums go."""
-        place = self._queues[queue] = _Place(self._scopes(self.scopes.queue(queue)),
+        place = self._queues[queue] = _Place(queue, self._scopes(self.scopes.queue(queue)),
                                              float(self.service_level_s(queue)))
         return place
 
@@ -290,6 +300,7 @@ class Calls:
             self.unknown_queues.add(queue)
             self.bad.note("unknown_queue")
         place = self._checked[queue] = self._queues.get(queue) or self._queue_scopes(queue)
+        place.checked = True
         return place
 
     def _agent(self, agent: str) -> tuple[str, ...]:
@@ -305,7 +316,7 @@ class Calls:
             del self.calls[call_id]
             if call[3] is None:  # still waiting (an answer takes it out of waiting)
                 try:  # noqa: SIM105 (suppress(): a context manager per call)
-                    del self.waiting[call[0]][call_id]
+                    del self.waiting[call[0].queue][call_id]
                 except KeyError:  # entered implicitly (:meth:`_open`): never waiting
                     pass
         closed = self.closed
@@ -316,11 +327,12 @@ class Calls:
         return call
 
     def _open(self, ts: float, call_id: str, queue: str, caller: str | None) -> _Call:
-        call = self.calls[call_id] = (queue, ts, caller, None)
+        place = self._checked.get(queue) or self._queue(queue)
+        call = self.calls[call_id] = (place, ts, caller, None)
         if ts + STALE_WAIT_S < self.next_due:
             self.next_due = ts + STALE_WAIT_S
         self.closed.pop(call_id, None)
-        self._offered(ts, self._checked.get(queue) or self._queue(queue))
+        self._offered(ts, place)
         return call
 
     def _offered(self, ts: float, place: _Place) -> None:
@@ -381,12 +393,12 @@ class Calls:
         if call_id in calls:
             self.bad.note("duplicate_enter")
             self._close(call_id, calls[call_id])
-        calls[call_id] = (queue, ts, event.caller_id or None, None)  # as _open, inline
+        place = self._checked.get(queue) or self._queue(queue)
+        calls[call_id] = (place, ts, event.caller_id or None, None)  # as _open, inline
         if ts + STALE_WAIT_S < self.next_due:
             self.next_due = ts + STALE_WAIT_S
         if call_id in self.closed:
             del self.closed[call_id]
-        place = self._checked.get(queue) or self._queue(queue)
         minute = int(ts // 60)  # (_offered, inline)
         if (row := place.row).minute != minute or row.joined:
             row = self._row(place, minute)
@@ -436,7 +448,7 @@ class Calls:
                 return
         entered_in, entered, caller, _ = call
         try:  # noqa: SIM105 (suppress(): a context manager per call)
-            del self.waiting[entered_in][call_id]
+            del self.waiting[entered_in.queue][call_id]
         except KeyError:  # entered implicitly (:meth:`_open`): never waiting
             pass
         # Answered: its deadline moves later (next_due is still a lower bound).
@@ -465,7 +477,9 @@ class Calls:
                 if earlier is not None and abs(ts - earlier) <= self._horizon:
                     fcr = 2
         minute, agent = int(ts // 60), event.agent
-        place = self._queues.get(queue) or self._queue_scopes(queue)
+        place = entered_in  # the call's queue (a string compare), else the event's looked up
+        if place.queue != queue:
+            place = self._queues.get(queue) or self._queue_scopes(queue)
         if (row := place.row).minute != minute or row.joined:
             row = self._row(place, minute)
         row.outcomes += 1.0
@@ -510,7 +524,8 @@ class Calls:
         if (wrap := self._wrap) > 0:
             amounts["wrap_sum"] = wrap
         self.tallies.add_minute(minute, self._agents.get(agent) or self._agent(agent), amounts)
-        place = self._queues.get(queue) or self._queue_scopes(queue)
+        if call is None or (place := call[0]).queue != queue:  # (as in _answered)
+            place = self._queues.get(queue) or self._queue_scopes(queue)
         if (row := place.row).minute != minute or row.joined:
             row = self._row(place, minute)
         row.completed += 1.0
@@ -532,7 +547,9 @@ class Calls:
                 return
         self._close(event.call_id, call)
         queue, minute = event.queue, int(event.ts // 60)
-        place = self._checked.get(queue) or self._queue(queue)
+        place = call[0]  # the call's queue when it is the event's and checked (as _checked)
+        if place.queue != queue or not place.checked:
+            place = self._checked.get(queue) or self._queue(queue)
         if (row := place.row).minute != minute or row.joined:
             row = self._row(place, minute)
         row.outcomes += 1.0
