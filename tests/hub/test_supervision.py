@@ -6,6 +6,8 @@ import logging
 import re
 import time
 
+from tests.hub.conftest import eventually
+
 FAST = {"backoff_min": 0.05, "backoff_max": 0.2}
 
 
@@ -179,14 +181,13 @@ async def test_two_tasks_blocking_one_after_the_other_are_each_named_for_their_p
 
     reports: list[tuple[str, float]] = []
     watchdog = LoopWatchdog(0.2, lambda name, s: reports.append((name, s)))
+    made = watchdog._beat
     watchdog.start(asyncio.get_running_loop())
     try:
-        await asyncio.sleep(0.1)  # a heartbeat
+        await eventually(lambda: watchdog._beat > made, what="the watchdog's first heartbeat")
         tasks = [asyncio.create_task(_block(0.8), name=n) for n in ("start-up", "source:x")]
         await asyncio.gather(*tasks)
-        async with asyncio.timeout(10):
-            while len(reports) < 2:
-                await asyncio.sleep(0.05)
+        await eventually(lambda: len(reports) >= 2, what="both blocks reported")
     finally:
         watchdog.stop()
     assert [name for name, _ in reports] == ["start-up", "source:x"]
