@@ -89,6 +89,9 @@ CLOCK_TICK_S = 1.0
 SWEEP_SLICE_S = 0.002
 #: A restart applies the journal after the saved engine state in chunks of this many events.
 REPLAY_CHUNK = 4096
+#: At most this many sources' changes of state wait for the next tick (a source failing in a
+#: tight loop keeps its latest ones).
+STATUS_CHANGES_KEPT = 32
 #: The engine judges the thresholds at each whole second of event time (the idle clock tick's
 #: cadence): an alert is raised at most a second after its figure got there, at an instant
 #: that does not depend on when the hub happened to tick.
@@ -136,7 +139,9 @@ class Hub:
         self.rejudge = asyncio.Event()
         #: ``objective:<n>`` and ``scorecard:<scope>`` values, judged with each rollup write.
         self.goals: dict[str, Any] = {}
-        self._status_dirty = False
+        #: Sources' changes of state since the last tick, in order: ``(name, manager's view,
+        #: others' view)`` as each was at its change (at most :data:`STATUS_CHANGES_KEPT`).
+        self._status_changes: list[tuple[str, dict[str, Any], dict[str, Any]]] = []
         self._tasks: list[asyncio.Task] = []
         self.gc = GcPolicy()
         self._published = 0  # accepted-event counter value last published
@@ -410,7 +415,9 @@ class Hub:
         return problem
 
     def _on_status(self, state: SourceState) -> None:
-        self._status_dirty = True
+        """Note a source's change of state, as it is now, for the next tick's status frames."""
+        self._status_changes.append((state.name, state.public(True), state.public(False)))
+        del self._status_changes[:-STATUS_CHANGES_KEPT]
         self._dirty.set()
 
     def mark_dirty(self) -> None:
@@ -436,6 +443,27 @@ class Hub:
         detail = audience.role == "manager"
         return {n: s.public(detail) for n, s in self.supervisor.states.items()}
 
+    def _status_frames(self) -> int:
+        """Send the sources' states if any changed since the last tick; returns the frames.
+
+        A change undone before this tick (a source that blocked the loop once is ``down``,
+        then ``live`` again with its next heartbeat, a few ms later) still goes out, in its
+        own frame before the current one: screens see every state the log names, in order.
+        """
+        changes, self._status_changes = self._status_changes, []
+        if not changes:
+            return 0
+        last = {name: i for i, (name, _full, _public) in enumerate(changes)}
+        frames = 0
+        for i, (name, full, public) in enumerate(changes):
+            if last[name] != i:  # superseded by a later change of the same source
+                frames += self.publisher.send_each(
+                    lambda a, n=name, f=full, p=public: {
+                        "type": "status",
+                        "sources": self._status_for(a) | {n: f if a.role == "manager" else p}})
+        return frames + self.publisher.send_each(
+            lambda a: {"type": "status", "sources": self._status_for(a)})
+
     def tick(self) -> int:
         """Take an engine snapshot and send every audience what changed; returns the frames
         built (deltas, and status and alert frames: one per audience; 0: nothing went out).
@@ -460,10 +488,7 @@ class Hub:
             frames = self.publisher.begin_step(topics)
         else:
             frames = self.publisher.publish(topics)
-        if self._status_dirty:
-            self._status_dirty = False
-            frames += self.publisher.send_each(
-                lambda a: {"type": "status", "sources": self._status_for(a)})
+        frames += self._status_frames()
         raised, self._raised = self._raised + self.snapshot.alerts, []
         for key in dict.fromkeys(alert.key for alert in raised):  # once, as it is now
             if key not in self.alerts:  # raised and ended since the last tick

@@ -132,6 +132,34 @@ async def test_a_source_that_blocked_once_is_live_again_with_its_next_heartbeat(
         await ws.close()
 
 
+async def test_a_state_undone_before_the_next_tick_still_reaches_screens_in_order(
+        start_hub, tools):
+    """Down and live again within one turn of the loop (no tick between): the screens get
+    the ``down`` frame, then the ``live`` one, as the log tells it; an agent's without detail."""
+    async with start_hub(feed={"count": 0, "hang_after": 1, "heartbeat_s": 0.05}) as hub:
+        ws = await tools.hello(hub.ws_url, tools.MANAGER)
+        agent = await tools.hello(hub.ws_url, tools.agent_token("ag-ann"))
+        for client in (ws, agent):
+            await _statuses(client, tools, lambda s: s["status"] == "live")
+        state = hub.supervisor.states["feed"]
+        now = hub.clock()
+        for status, detail in (("down", "not responding: on purpose"), ("live", "")):
+            assert state.change(status, detail, now)
+            hub.supervisor.on_status(state)
+        frames = await tools.recv_until(
+            ws, lambda f: f["type"] == "status" and f["sources"]["feed"]["status"] == "live")
+        told = [f["sources"]["feed"] for f in frames if f["type"] == "status"]
+        assert [(s["status"], s["detail"]) for s in told] == [
+            ("down", "not responding: on purpose"), ("live", "")]
+        frames = await tools.recv_until(
+            agent, lambda f: f["type"] == "status" and f["sources"]["feed"]["status"] == "live")
+        told = [f["sources"]["feed"] for f in frames if f["type"] == "status"]
+        assert [s["status"] for s in told] == ["down", "live"]
+        assert not any("detail" in s for s in told)
+        await ws.close()
+        await agent.close()
+
+
 def _changes(caplog) -> list[tuple[str, str]]:
     return [(r.levelname, r.getMessage()) for r in caplog.records
             if r.name == "panneau.hub.server.context" and r.getMessage().startswith("source feed")]
