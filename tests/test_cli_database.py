@@ -39,7 +39,7 @@ def test_commands_name_a_database_that_cannot_be_the_journal(tmp_path, database)
 
     out = run("targets", "set", "site", "calls_waiting", "--warn", "4", "--config", str(config))
     assert (out.returncode, out.stderr) == (
-        2, f"panneau targets set: refused, nothing changed:\n{cannot}\n")
+        2, f"panneau targets set: refused, nothing changed:\npanneau targets set: {cannot}\n")
     assert config.read_text() == text
 
     (tmp_path / "s.csv").write_text("id,t,s\nr1,2026-11-30T05:00:00Z,5\n")

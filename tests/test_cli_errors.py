@@ -174,7 +174,8 @@ def test_a_threshold_below_0_for_a_figure_never_negative_is_refused(tmp_path, ca
     assert main(["targets", "set", "site", "abandon_rate_pct", "--target", "-5", "--config",
                  str(config)]) == 2
     assert capsys.readouterr().err.splitlines()[1:] == [
-        f"{config}:7: thresholds[1].target: abandon_rate_pct is never below 0 (pct), got -5"]
+        f"panneau targets set: {config}:7: thresholds[1].target: abandon_rate_pct is never "
+        "below 0 (pct), got -5"]
     assert config.read_text() == text
     text = ('[[thresholds]]\nkpi = "asa_s"\nwarn = -20\nalert = -10.5\n'
             '[[thresholds]]\nkpi = "nps"\ntarget = -10\n')  # NPS goes to -100
@@ -274,3 +275,46 @@ def test_a_replay_option_the_reader_does_not_take_is_named(tmp_path, capsys, rea
     log.write_text("1767261600|c1|support|NONE|ENTERQUEUE||+331|1\n")
     assert main(["replay", reader, str(log), "--option", option]) == 2
     assert capsys.readouterr().err == f"panneau replay: --option {option!r}: {said}\n"
+
+
+@pytest.mark.parametrize("argv, command", [
+    (["hub"], "hub"),
+    (["replay", "queue_log", "queue_log"], "replay"),
+    (["replay", "journal", "--day", "2026-11-01"], "replay journal"),
+    (["export", "--from", "2026-11-01"], "export"),
+    (["targets", "list"], "targets list"),
+    (["import-survey", "answers.csv", "--mapping", "mapping.toml"], "import-survey"),
+])
+def test_every_line_of_a_config_with_several_problems_carries_the_command(
+        tmp_path, monkeypatch, argv, command, capsys):
+    """``panneau replay`` printed its name before the first problem only: the next lines
+    read as another program's output."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "queue_log").write_text("")
+    (tmp_path / "answers.csv").write_text("id,time,score\n")
+    (tmp_path / "mapping.toml").write_text(
+        'survey = "csat"\n[fields]\nid = "id"\ntime = "time"\nscore = "score"\n')
+    (tmp_path / "panneau.toml").write_text(
+        '[hub]\ntimezone = "Nowhere/City"\nbogus = 1\n')
+    assert main([*argv, "--config", "panneau.toml"]) == 2
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[0] == (f"panneau {command}: panneau.toml:2: hub.timezone: unknown time "
+                        "zone 'Nowhere/City'")
+    assert lines[1].startswith(f"panneau {command}: panneau.toml:3: hub.bogus: unknown key")
+    assert len(lines) == 2
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "answers.csv", "mapping.toml", "panneau.toml", "queue_log"]
+
+
+def test_targets_set_on_a_config_with_several_problems_names_itself_on_every_line(
+        tmp_path, capsys):
+    config = tmp_path / "panneau.toml"
+    text = '[hub]\ntimezone = "Nowhere/City"\nbogus = 1\n'
+    config.write_text(text)
+    assert main(["targets", "set", "site", "calls_waiting", "--target", "1",
+                 "--config", str(config)]) == 2
+    lines = capsys.readouterr().err.replace(str(config), "panneau.toml").splitlines()
+    assert lines[0] == "panneau targets set: refused, nothing changed:"
+    assert lines[1].startswith("panneau targets set: panneau.toml:2: hub.timezone:")
+    assert lines[2].startswith("panneau targets set: panneau.toml:3: hub.bogus:")
+    assert config.read_text() == text

@@ -122,9 +122,11 @@ def hub_client(args: argparse.Namespace, **kwargs: Any) -> Any:
                      client_cert=args.client_cert, **kwargs)
 
 
-def fail(command: str, message: str, code: int = 2) -> int:
-    """Print ``panneau COMMAND: message`` on stderr; returns ``code``."""
-    sys.stderr.write(f"panneau {command}: {message}\n")
+def fail(command: str, message: object, code: int = 2) -> int:
+    """Print ``panneau COMMAND: message`` on stderr, each line of a message of several (a
+    config's problems) under the same prefix; returns ``code``."""
+    sys.stderr.write("".join(f"panneau {command}: {line}\n"
+                             for line in str(message).splitlines() or [""]))
     return code
 
 

@@ -101,8 +101,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         config = load_config(args.config)
     except ConfigError as exc:
-        sys.stderr.write(f"{exc}\n")
-        return 2
+        return fail("export", exc)
     tz = ZoneInfo(config.hub.timezone)
     try:
         start = option_moment("--from", args.start, tz) if args.start else 0.0

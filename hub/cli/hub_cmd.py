@@ -29,7 +29,7 @@ import time
 
 import pluggy
 
-from panneau.hub.cli.common import add_command
+from panneau.hub.cli.common import add_command, fail
 from panneau.hub.cli.ports import listen_problem
 from panneau.hub.config import Config, ConfigError, HubSettings, load_config
 from panneau.hub.config.advice import config_warnings
@@ -115,8 +115,7 @@ def run_hub(config_path: str, pm: pluggy.PluginManager | None) -> int:
     try:
         config = load_config(config_path, collect_sources(pm))
     except ConfigError as exc:
-        sys.stderr.write(f"{exc}\n")
-        return 2
+        return fail("hub", exc)
     problem = listen_problem(config.hub, config_path)
     if problem is not None:  # before the database is opened, let alone written
         sys.stderr.write(f"panneau hub: {problem}\n")

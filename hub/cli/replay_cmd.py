@@ -350,8 +350,7 @@ def run(args: argparse.Namespace) -> int:
         config = _config(args)
         at = parse_time(args.at, config.hub.timezone) if args.at else None
     except (ValueError, ConfigError) as exc:
-        sys.stderr.write(f"panneau replay: {exc}\n")
-        return 2
+        return fail("replay", exc)
     path = Path(args.file)
     try:
         stream = path.open(encoding="utf-8", errors="replace", newline="")

@@ -9,7 +9,7 @@ from dataclasses import asdict
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
-from panneau.hub.cli.common import open_journal
+from panneau.hub.cli.common import fail, open_journal
 from panneau.hub.config import ConfigError, load_config
 from panneau.hub.reports.replay_day import WHY, DayReplay, SampleCheck, replay_day
 from panneau.hub.server.journal import refusal
@@ -37,8 +37,7 @@ def run_journal(args: argparse.Namespace) -> int:
             at = datetime.combine(day, option_clock("--at", args.at),
                                   ZoneInfo(config.hub.timezone)).timestamp()
     except (ConfigError, ValueError) as exc:
-        sys.stderr.write(f"panneau replay journal: {exc}\n")
-        return 2
+        return fail("replay journal", exc)
     tz = ZoneInfo(config.hub.timezone)
     if datetime.combine(day, time.fromisoformat(config.hub.day_start), tz) > datetime.now(tz):
         sys.stderr.write(f"panneau replay journal: {day} has not begun yet (a working day "
@@ -47,8 +46,7 @@ def run_journal(args: argparse.Namespace) -> int:
     try:
         db = open_journal(config.hub.database)
     except (FileNotFoundError, ValueError) as exc:
-        sys.stderr.write(f"panneau replay journal: {exc}\n")
-        return 2
+        return fail("replay journal", exc)
     try:
         result = replay_day(db, config, day, at)
     finally:

@@ -13,7 +13,7 @@ import getpass
 import sys
 import time
 
-from panneau.hub.cli.common import add_command
+from panneau.hub.cli.common import add_command, fail
 from panneau.hub.config import Config, ConfigError, load_config
 
 __all__ = ["register", "run_list", "run_set"]
@@ -57,8 +57,7 @@ def run_list(args: argparse.Namespace) -> int:
     try:
         config = load_config(args.config)
     except ConfigError as exc:
-        sys.stderr.write(f"{exc}\n")
-        return 2
+        return fail("targets list", exc)
     for t in config.thresholds:
         scope = (f"queue:{t.queue}" if t.queue else f"team:{t.team}" if t.team
                  else f"site:{t.site}" if t.site else "site")
@@ -93,8 +92,7 @@ def run_set(args: argparse.Namespace) -> int:
     except (ConfigError, ValueError, OSError) as exc:
         for journal in journals:
             journal.close()
-        sys.stderr.write(f"panneau targets set: refused, nothing changed:\n{exc}\n")
-        return 2
+        return fail("targets set", f"refused, nothing changed:\n{exc}")
     (journal,) = journals
     by = args.by or getpass.getuser()
     try:

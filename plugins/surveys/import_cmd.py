@@ -12,6 +12,7 @@ plugin adds this command through the ``register_commands`` hook.
 from __future__ import annotations
 
 import argparse
+import csv
 import sys
 import time
 import tomllib
@@ -19,6 +20,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from panneau.hub.cli.common import fail, unreadable
 from panneau.hub.commands import CommandSpec
 from panneau.hub.config import ConfigError, load_config
 from panneau.hub.config.schema import Config
@@ -48,14 +50,17 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def load_mapping(path: str) -> RowMapping:
-    """Read and check a mapping file; ``ValueError`` lists every problem."""
+    """Read and check a mapping file; ``ValueError`` lists every problem, one a line (a
+    file that cannot be read or is not TOML: one line saying so, without Python's words)."""
     try:
         data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
     except UnicodeDecodeError as exc:
         raise ValueError(f"{path}: not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at "
                          f"offset {exc.start})") from None
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise ValueError(f"{path}: {exc}") from exc
+    except OSError as exc:
+        raise ValueError(f"--mapping: {unreadable(path, exc)}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ValueError(f"{path}: invalid TOML: {exc}") from None
     data.setdefault("kind", "survey")
     issues: list[ConfigIssue] = []
     mapping = build(RowMapping, data, (), issues)
@@ -92,64 +97,84 @@ def _too_old(ctx: _Skips, where: str, response: SurveyResponse, config: Config) 
     return reason is not None
 
 
+_NAME = "import-survey"
+
+
+def _read(args: argparse.Namespace, rows: RowConsumer, ctx: _Skips, config: Config | None,
+          responses: list[SurveyResponse]) -> int:
+    """Read every row of the export into ``responses`` (bad rows into ``ctx``); the number
+    of rows. ``ValueError`` when the file itself cannot be read: not in ``--encoding``,
+    not CSV the reader can parse, not JSON, or of an unknown kind."""
+    total = 0
+    try:
+        for where, row in read_rows(Path(args.file), delimiter=args.delimiter,
+                                    encoding=args.encoding, records=args.records,
+                                    label=args.file):
+            if where == args.file and isinstance(row, Exception):  # the whole file
+                raise ValueError(f"{args.file}: {row}")
+            total += 1
+            for response in rows.consume(where, row):
+                if config is not None and _too_old(ctx, where, response, config):
+                    rows.seen.discard(response.response_id)  # importable once it is not
+                else:
+                    responses.append(response)
+    except UnicodeDecodeError as exc:
+        raise ValueError(
+            f"{args.file}: not {args.encoding} text (byte 0x{exc.object[exc.start]:02x}): "
+            "save it as UTF-8, or give its --encoding (e.g. --encoding utf-16)") from None
+    except csv.Error as exc:
+        raise ValueError(f"{args.file}: not a CSV file the reader can parse, after row "
+                         f"{total}: {exc}") from None
+    except OSError as exc:
+        raise ValueError(unreadable(args.file, exc)) from None
+    return total
+
+
 def run(args: argparse.Namespace) -> int:
-    """Read, check, store; print what happened."""
-    out, err = sys.stdout.write, sys.stderr.write
+    """Read, check, store; print what happened. A file that cannot be read whole (missing,
+    a folder, not CSV or JSON the readers can parse) stores nothing and exits 2."""
     try:
         mapping = load_mapping(args.mapping)
+        Path(args.file).open("rb").close()
     except ValueError as exc:
-        err(f"{exc}\n")
-        return 2
+        return fail(_NAME, exc)
+    except OSError as exc:
+        return fail(_NAME, unreadable(args.file, exc))
     path = Path(args.file)
-    if not path.is_file():
-        err(f"{path}: no such file\n")
-        return 2
     journal, config = None, None
     if not args.dry_run or Path(args.config).is_file():
         try:
             config = load_config(args.config)
         except ConfigError as exc:
-            err("\n".join(exc.messages) + "\n")
-            return 2
+            return fail(_NAME, exc)
     if config is not None and not args.dry_run:
         if any(s.name == args.source for s in config.sources):
-            err(f"--source {args.source!r} is a configured source; pick another name\n")
-            return 2
+            return fail(_NAME, f"--source {args.source!r} is a configured source; pick "
+                               "another name")
         from panneau.hub.server.journal import Journal, JournalError
 
         try:
             journal = Journal(config.hub.database)
         except JournalError as exc:
-            err(f"panneau import-survey: {exc}\n")
-            return 2
+            return fail(_NAME, exc)
     try:
         ctx = _Skips(args.source)
         state = journal.checkpoint(args.source) if journal else None
         rows = RowConsumer(ctx, mapping, state if isinstance(state, dict) else {},  # type: ignore[arg-type]
                            remember_ids=1_000_000)
-        responses = []
-        total = 0
+        responses: list[SurveyResponse] = []
         try:
-            for where, row in read_rows(path, delimiter=args.delimiter, encoding=args.encoding,
-                                        records=args.records, label=args.file):
-                total += 1
-                for response in rows.consume(where, row):
-                    if config is not None and _too_old(ctx, where, response, config):
-                        rows.seen.discard(response.response_id)  # importable once it is not
-                    else:
-                        responses.append(response)
-        except UnicodeDecodeError as exc:  # nothing stored: the file is read whole first
-            err(f"panneau import-survey: {args.file}: not {args.encoding} text (byte "
-                f"0x{exc.object[exc.start]:02x}): save it as UTF-8, or give its --encoding "
-                "(e.g. --encoding utf-16)\n")
-            return 2
+            total = _read(args, rows, ctx, config, responses)
+        except ValueError as exc:  # nothing stored: the file is read whole first
+            return fail(_NAME, exc)
         if journal is not None and responses:
             journal.accept(args.source, responses, rows.state(), True, time.time())
     finally:
         if journal is not None:
             journal.close()
+    out = sys.stdout.write
     for line in ctx.lines:
-        err(line + "\n")
+        sys.stderr.write(line + "\n")
     kinds = ", ".join(f"{k} {n}" for k, n in sorted(Counter(r.survey for r in responses).items()))
     already = total - len(responses) - len(ctx.lines)
     verb = "would store" if args.dry_run else "stored"

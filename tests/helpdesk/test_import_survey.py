@@ -178,4 +178,56 @@ def test_a_file_in_another_encoding_is_named_and_nothing_stored(tmp_path, capsys
     mapping = tmp_path / "mapping.toml"
     mapping.write_bytes(b"\xa9\xff not text")
     assert main(argv) == 2
-    assert capsys.readouterr().err == (f"{mapping}: not UTF-8 text (byte 0xa9 at offset 0)\n")
+    assert capsys.readouterr().err == (
+        f"panneau import-survey: {mapping}: not UTF-8 text (byte 0xa9 at offset 0)\n")
+
+
+def test_a_file_that_cannot_be_read_whole_is_one_clear_line_and_nothing_stored(
+        tmp_path, capsys):
+    """A missing mapping said ``[Errno 2] No such file or directory``, bad TOML only
+    tomllib's words, a CSV the reader chokes on ended in ``_csv.Error``'s traceback, and
+    JSON that is not JSON exited 1 as if one row were bad."""
+    argv = setup(tmp_path)
+    answers, mapping = tmp_path / "answers.csv", tmp_path / "mapping.toml"
+    assert main(argv) == 1  # the good rows stored once: nothing below may add or lose any
+    capsys.readouterr()
+    before = [e.response_id for e in stored(tmp_path)]
+    (tmp_path / "folder.csv").mkdir()
+    (tmp_path / "bad.toml").write_text("[fields\nid = 1\n")
+    (tmp_path / "huge.csv").write_text(
+        CSV.replace("r2;", "r9;").replace("3;Bob", '3;"' + "x" * 200_000 + '"', 1))
+    (tmp_path / "broken.json").write_text('{"results": [1,\n')
+    (tmp_path / "answers.txt").write_text(CSV)
+
+    def run(**swap: str) -> str:
+        args = [*argv]
+        for option, value in swap.items():
+            args[args.index(option if option != "file" else str(answers))] = value
+        assert main([arg for arg in args]) == 2
+        out = capsys.readouterr()
+        assert out.out == ""
+        return out.err.replace(str(tmp_path) + "/", "")
+
+    def with_mapping(path: str) -> str:
+        return run(**{str(mapping): path})
+
+    def with_file(path: str) -> str:
+        return run(file=path)
+
+    said = "panneau import-survey: "
+    assert with_mapping(str(tmp_path / "nope.toml")) == f"{said}--mapping: no file at nope.toml\n"
+    assert with_mapping(str(tmp_path)) == (
+        f"{said}--mapping: {str(tmp_path).rstrip('/')} is a folder, not a file\n")
+    assert with_mapping(str(tmp_path / "bad.toml")) == (
+        f"{said}bad.toml: invalid TOML: Expected ']' at the end of a table declaration "
+        "(at line 1, column 8)\n")
+    assert with_file(str(tmp_path / "nope.csv")) == f"{said}no file at nope.csv\n"
+    assert with_file(str(tmp_path / "folder.csv")) == f"{said}folder.csv is a folder, not a file\n"
+    assert with_file(str(tmp_path / "huge.csv")) == (
+        f"{said}huge.csv: not a CSV file the reader can parse, after row 3: field larger "
+        "than field limit (131072)\n")
+    assert with_file(str(tmp_path / "broken.json")).startswith(
+        f"{said}broken.json: cannot read the file: Expecting value: line 2")
+    assert with_file(str(tmp_path / "answers.txt")) == (
+        f"{said}answers.txt: unknown file type '.txt' (csv, tsv, json, jsonl, ndjson)\n")
+    assert [e.response_id for e in stored(tmp_path)] == before == ["r1", "r2", "r3", "r4"]
