@@ -64,13 +64,16 @@ agent snapshot, and each goal met or missed.
 the hub process's CPU, from wrappers around ``Hub._accept`` and ``Hub.tick`` in the hub's
 process): accepted (journalled and applied) → its tick started → its last frame written, the
 CPU of that tick, how many of those ticks also carried the ``meta.as_of`` step; and on the
-clients' side, all frames written → the last screen's receipt.
+clients' side, all frames written → the last screen's receipt, and how many deltas without
+the marker the screens got meanwhile (from its emit to its last screen: at a step, the
+step's own frames, which the clients' one core reads too before the last marker frame).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import bisect
 import contextlib
 import multiprocessing as mp
 import os
@@ -442,8 +445,8 @@ def run_bare(ready, control, core: set[int], sized: bool = False) -> None:
 # --- the clients (other processes) -----------------------------------------------------------
 
 #: A client's record: role, [(marker value or tick time, arrival)], [(delta size, one
-#: figure)], [snapshot size].
-Record = tuple[str, list[tuple[float, float]], list[tuple[int, bool]], list[int]]
+#: figure)], [snapshot size], [arrival of each delta without the marker (a step's, an agent's)].
+Record = tuple[str, list[tuple[float, float]], list[tuple[int, bool]], list[int], list[float]]
 
 
 def note_frame(record: Record, data: bytes, now: float) -> None:
@@ -454,7 +457,7 @@ def note_frame(record: Record, data: bytes, now: float) -> None:
 
 def note_decoded(record: Record, frame: dict, size: int, now: float) -> None:
     """:func:`note_frame` of a frame decoded (``size``: its bytes, 0 when not known)."""
-    _, seen, deltas, snap = record
+    _, seen, deltas, snap, others = record
     kind = frame["type"]
     if kind == "delta":
         if BARE_KEY in frame["set"]:
@@ -465,6 +468,8 @@ def note_decoded(record: Record, frame: dict, size: int, now: float) -> None:
             deltas.append((size, len(keys) == 1 and keys[0].startswith("kpi:")))
         if MARKER_KEY in frame["set"]:
             seen.append((frame["set"][MARKER_KEY], now))
+        else:
+            others.append(now)
     elif kind == "snapshot" and size:
         snap[0] = size
 
@@ -565,7 +570,7 @@ def run_clients(url: str, specs: list[tuple[str, str]], core: set[int], out, go,
         stamping each snapshot or delta as it is yielded."""
         from panneau.hub.client import HubClient
 
-        record: Record = (role, [], [], [0])
+        record: Record = (role, [], [], [0], [])
         records.append(record)
         client = HubClient(url, token, open_timeout=120)
         first = True
@@ -580,7 +585,7 @@ def run_clients(url: str, specs: list[tuple[str, str]], core: set[int], out, go,
 
     async def lean_client(role: str, token: str, connected) -> asyncio.Transport:
         frames: list[tuple[float, bytes]] = []
-        records.append((role, [], [], [0]))
+        records.append((role, [], [], [0], []))
         received.append(frames)
         if bare:
             return await open_lean(url, hello(token), frames, on_open=connected)
@@ -613,7 +618,7 @@ def run_clients(url: str, specs: list[tuple[str, str]], core: set[int], out, go,
         for record, frames in zip(records, received, strict=False):  # lean: decode now
             for now, data in frames:
                 note_frame(record, data, now)
-        out.put(("records", [(r, s, d, n[0]) for r, s, d, n in records], cpu))
+        out.put(("records", [(r, s, d, n[0], o) for r, s, d, n, o in records], cpu))
 
     asyncio.run(main())
 
@@ -669,6 +674,7 @@ class Case:
     client_cpu: tuple[float, int] = (0.0, 0)  # client processes' CPU after connecting, frames
     broadcast_cpu: dict[str, list[float]] = field(default_factory=dict)  # bare: phase → s
     receipts: dict[int, list[float]] = field(default_factory=dict)  # marker → screens' times
+    others: list[float] = field(default_factory=list)  # arrivals of deltas without the marker
     before: str = ""  # the hub's interpreter when it is another tree's (``--before``)
 
 
@@ -751,7 +757,8 @@ def _attribute(case: Case, records) -> None:
     for phase in spans:
         case.lat[phase] = defaultdict(list)
         case.missing[phase] = 0
-    for role, seen, deltas, snap in records:
+    for role, seen, deltas, snap, others in records:
+        case.others += others
         case.deltas.setdefault(role, []).extend(deltas)
         if snap:
             case.snapshots.setdefault(role, []).append(snap)
@@ -771,6 +778,7 @@ def _attribute(case: Case, records) -> None:
                         case.lat[phase][role].append(now - index[v])
                         case.receipts.setdefault(v, []).append(now)
             case.missing[phase] += len(index) - len(got_values)
+    case.others.sort()
 
 
 # --- report --------------------------------------------------------------------------------
@@ -970,6 +978,11 @@ def report_split(results: list[tuple[Case, Case]]) -> None:
                   f"{pct(_all(bare, 'isolated'), .99) * 1e3:.0f} ms)")
 
 
+def _others_between(hub: Case, start: float, end: float) -> int:
+    """How many deltas without the marker the screens got between ``start`` and ``end``."""
+    return bisect.bisect_right(hub.others, end) - bisect.bisect_left(hub.others, start)
+
+
 def report_trace(hub: Case, slowest: int = 5) -> None:
     """Where each marker's time went (``--trace``): hub side from the hub's own trace, then
     the screens' receipts after the hub wrote the frames; and the ``slowest`` markers one by
@@ -978,7 +991,7 @@ def report_trace(hub: Case, slowest: int = 5) -> None:
         trace = hub.trace[phase]
         columns: dict[str, list[float]] = defaultdict(list)
         rows: list[tuple[float, int, float, float, dict]] = []
-        steps = 0
+        steps, between = 0, []
         for number, emitted, at, tick in markers:
             steps += tick.get("step", False)
             got = hub.receipts.get(number, [])
@@ -991,6 +1004,7 @@ def report_trace(hub: Case, slowest: int = 5) -> None:
                 columns["all written → last screen"].append(max(got) - tick["written"])
                 columns["emit → last screen"].append(max(got) - emitted)
                 rows.append((max(got) - emitted, number, emitted, at, tick))
+                between.append(_others_between(hub, emitted, max(got)))
         lo, hi = hub.spans[phase]
         step_cpu = ", ".join(f"{(t['cpu'] + t.get('sweep_cpu', 0.0)) * 1e3:.0f}"
                              for t in trace["ticks"]
@@ -1002,6 +1016,13 @@ def report_trace(hub: Case, slowest: int = 5) -> None:
         for name, values in columns.items():
             print(f"      {name:<26} p50 {pct(values, .5) * 1e3:6.1f}  p99 "
                   f"{pct(values, .99) * 1e3:6.1f}  max {max(values) * 1e3:6.1f} ms")
+        if between:
+            cpu, frames = hub.client_cpu
+            per = cpu / frames if frames else float("nan")
+            print(f"      {'other deltas read meanwhile':<26} p50 {pct(between, .5):6.0f}  p99 "
+                  f"{pct(between, .99):6.0f}  max {max(between):6.0f} (frames without the "
+                  f"marker the screens got from its emit to its last screen: the clients' "
+                  f"core read them too, ~{per * 1e6:.0f} µs each)")
         if rows:
             print(f"    the {min(slowest, len(rows))} slowest markers (ms; CPU: tick = engine "
                   "snapshot + topics + publish + the rest; sw: times the hub was switched "
@@ -1021,12 +1042,14 @@ def report_trace(hub: Case, slowest: int = 5) -> None:
                          f"{step['cpu'] * 1e3:.0f} ms CPU")
             gcs = " ".join(f"gen{g} {took:.0f} ms" for at_gc, took, g in trace.get("gc", ())
                            if emitted - 0.2 <= at_gc <= last)
+            others = _others_between(hub, emitted, last)
             print(f"      #{number:<4} {total * 1e3:6.1f} = accepted {(at - emitted) * 1e3:.1f}"
                   f" + wait {(tick['start'] - at) * 1e3:.1f} + tick "
                   f"{(tick['written'] - tick['start']) * 1e3:.1f} + screens "
                   f"{(last - tick['written']) * 1e3:.1f} | CPU {ms['cpu']:.1f} = "
                   f"{ms['snap']:.1f} + {ms['topics']:.1f} + {ms['publish']:.1f} + {rest:.1f}"
-                  f" | sw {tick.get('switched', 0)} gc {tick.get('gc_ms', 0.0):.1f} {kind}"
+                  f" | sw {tick.get('switched', 0)} gc {tick.get('gc_ms', 0.0):.1f}"
+                  f" | others {others} {kind}"
                   f"{' | collections near: ' + gcs if gcs else ''}")
 
 

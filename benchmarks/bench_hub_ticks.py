@@ -10,7 +10,11 @@ publish is run and measured:
 - **step**: the clock crosses a ``meta.as_of`` step (every screen's ``meta``), the step
   tick and its whole sweep; measured apart as **step tick** (what an event arriving just
   after the step waits behind: the engine, the changed topics, the shared parts) and **step
-  sweep** (every screen's frame, sent a slice at a time with the loop turning between);
+  sweep** (every screen's frame, sent a slice at a time with the loop turning between). The
+  clock jumps to the step from half a second after the last marker, so the engine judges
+  nine seconds and more in that tick;
+- **live step tick**: the same tick as a running hub has it, after a clock tick on each
+  whole second before the step (its engine judges one second, as ``bench_hub.py``'s hub);
 - **mid-step**: a marker's tick landing half-way through a step's sweep (it carries what
   the step had not sent yet), then the rest of the sweep, measured apart;
 - **load**: 50 agents pausing or unpausing (a quarter second at 200 events/s, coalesced)
@@ -47,8 +51,8 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
-CASES = ("marker", "step", "step tick", "step sweep", "mid-step", "mid-step rest", "load",
-         "agent", "bare")
+CASES = ("marker", "step", "step tick", "step sweep", "live step tick", "mid-step",
+         "mid-step rest", "load", "agent", "bare")
 #: Cases measured in parts: printed as the sum of theirs.
 SUMS = {"step": ("step tick", "step sweep")}
 #: A fixed start: 09:00:02 UTC, clear of a minute's turn and of a step for a while.
@@ -144,11 +148,16 @@ class Rig:
             batch.append(kind(ts=self.now, agent=agent))
         self.hub._apply_all(batch)
 
-    def to_step(self) -> None:
-        """The clock just past the next ``meta.as_of`` step."""
+    def to_step(self, live: bool = False) -> None:
+        """The clock just past the next ``meta.as_of`` step; ``live``: with a clock tick just
+        past each whole second before it, as a running hub's publish loop ticks."""
         from panneau.hub.server.views import AS_OF_STEP_S
 
-        self.now = (self.now // AS_OF_STEP_S + 1) * AS_OF_STEP_S + 0.005
+        step = (self.now // AS_OF_STEP_S + 1) * AS_OF_STEP_S
+        while live and self.now // 1 + 1 < step:
+            self.now = self.now // 1 + 1.005
+            self.tick(clock=True)
+        self.now = step + 0.005
 
     def half_sweep(self) -> None:
         """Send the first half of a step's sweep (as its first slices would)."""
@@ -229,6 +238,9 @@ def _run(rig: Rig, cpu: bool) -> None:
     measure("agent", rig.tick)
     pairs = rig.capture()
     measure("bare", lambda: bare(pairs))
+    rig.to_step(live=True)
+    measure("live step tick", lambda: rig.tick(clock=True))
+    rig.hub.publisher.sweep(float("inf"))
     print(f"screens {len(rig.clients)} audiences {rig.audiences} "
           f"marker frames {len(pairs)} of {sum(map(len, (f for _, f in pairs)))} B", flush=True)
 

@@ -31,11 +31,14 @@ async def test_a_lean_screen_gets_the_hubs_snapshot_then_every_delta_in_order(st
         assert seqs == list(range(seqs[0], seqs[0] + len(seqs)))  # none lost, none reordered
         stamps = [now for now, _ in frames]
         assert stamps == sorted(stamps)
-        record = ("manager", [], [], [0])
+        record = ("manager", [], [], [0], [])
         for now, data in frames:
             note_frame(record, data, now)
         assert record[3][0] == len(frames[0][1])  # the snapshot's size
         assert len(record[2]) == sum(f["type"] == "delta" for f in decoded)  # every delta
+        # no marker in this feed: every delta's arrival is noted as one without it
+        assert record[4] == [now for (now, _), f in zip(frames, decoded, strict=True)
+                             if f["type"] == "delta"]
 
 
 async def test_a_frame_read_in_many_pieces_or_fragments_is_stamped_once_complete():
@@ -65,6 +68,7 @@ async def test_a_frame_read_in_many_pieces_or_fragments_is_stamped_once_complete
             transport.abort()
     assert [data for _, data in frames] == [big, b"abcdef"]
     assert frames[0][0] >= sent[0]
-    record = ("agent", [], [], [0])
+    record = ("agent", [], [], [0], [])
     note_frame(record, frames[0][1], frames[0][0])
     assert record[1] == [(7, frames[0][0])] and record[2] == [(len(big), False)]
+    assert record[4] == []  # it carried the marker
