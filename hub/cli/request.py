@@ -8,9 +8,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
-__all__ = ["parse_duration", "send_frame"]
+__all__ = ["HubRefused", "parse_duration", "request", "send_frame"]
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+class HubRefused(RuntimeError):
+    """The hub answered the request with an ``error`` frame; the message is its reason."""
 
 
 def parse_duration(text: str) -> float:
@@ -26,7 +30,8 @@ async def send_frame(url: str, token: str, frame: dict[str, Any], *,
                      ) -> dict[str, Any]:
     """Send ``frame`` once connected; return the hub's ``ok`` (or other) answer to it.
 
-    Raises ``RuntimeError`` with the hub's reason on an ``error`` answer, and at once when the
+    Raises :class:`HubRefused` with the hub's reason on an ``error`` answer; ``RuntimeError``
+    at once when the
     hub refuses the token, the TLS certificate does not verify, or nothing answers at the
     address (connection refused); ``ValueError`` for an address that is not ``ws://`` /
     ``wss://``.
@@ -49,7 +54,7 @@ async def send_frame(url: str, token: str, frame: dict[str, Any], *,
                 await client.send(frame)
             elif update.frame.get("ref") == "cli" and update.kind not in ("snapshot", "delta"):
                 if update.kind == "error":
-                    raise RuntimeError(update.frame["reason"])
+                    raise HubRefused(update.frame["reason"])
                 return update.frame
     finally:
         await client.close()
@@ -61,7 +66,10 @@ def request(command: str, args: Any,
     """Send ``frame`` with the screen options of ``args`` (``--hub``, token, TLS files,
     ``--timeout``): the answer and 0, or ``None`` and the exit code after saying on stderr why
     there is none — 2 for options wrong before anything is sent (the address, the token, a TLS
-    file: as the screens), 1 when the hub refused, did not answer or could not be reached."""
+    file: as the screens), 1 when the hub refused, did not answer or could not be reached.
+    A request the hub refuses (its ``error`` frame: a team its config lacks, a manager's
+    action on another token…) is said as ``the hub refused it: REASON``: only the hub knows
+    its teams and agents, so the CLI cannot tell before sending."""
     import asyncio
     import sys
 
@@ -78,6 +86,8 @@ def request(command: str, args: Any,
         return asyncio.run(asyncio.wait_for(send_frame(
             args.hub, token, frame, ca_file=args.ca_file,
             client_cert=args.client_cert), args.timeout)), 0
+    except HubRefused as exc:
+        sys.stderr.write(f"panneau {command}: the hub refused it: {exc}\n")
     except (ValueError, RuntimeError) as exc:
         sys.stderr.write(f"panneau {command}: {exc}\n")
     except TimeoutError:

@@ -59,6 +59,12 @@ def annotation_key_problem(key: str) -> str | None:
 Handler = Callable[[Client, dict[str, Any]], dict[str, Any] | Awaitable[dict[str, Any]]]
 
 
+def _no_team(team: str, config: Config) -> str:
+    """Why a team is refused: the hub's config lacks it (its teams named, for the sender)."""
+    teams = ", ".join(sorted(t.id for t in config.teams)) or "none"
+    return f"no team {team!r} in the hub's config (its teams: {teams})"
+
+
 class FrameHandler:
     """Checks and carries out client frames; one instance per hub.
 
@@ -132,9 +138,9 @@ class FrameHandler:
         if not text or len(text) > MAX_MESSAGE_CHARS:
             raise ValueError(f"message text must be 1 to {MAX_MESSAGE_CHARS} characters")
         if team and config.team(team) is None:
-            raise ValueError(f"no team {team!r}")
+            raise ValueError(_no_team(team, config))
         if agent and not any(agent in t.agents for t in config.teams):
-            raise ValueError(f"no agent {agent!r}")
+            raise ValueError(f"no agent {agent!r} in any team of the hub's config")
         if team and agent:
             raise ValueError("send to a team or to an agent, not both")
         expires_s = frame.get("expires_s", DEFAULT_EXPIRES_S)
@@ -240,7 +246,7 @@ class FrameHandler:
         scope = key.rsplit("/", 2)[0]  # a scope may hold "/" (Agent/1127)
         kind, _, name = scope.partition(":")
         if kind == "team" and self.config.team(name) is None:
-            raise ValueError(f"no team {name!r} in the config")
+            raise ValueError(_no_team(name, self.config))
 
     def pulse_answer(self, client: Client, frame: dict[str, Any]) -> dict[str, Any]:
         """An agent answers the satisfaction pulse; stored without the agent (``ok.id`` is

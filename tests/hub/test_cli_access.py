@@ -8,7 +8,10 @@ import socket
 import sys
 from pathlib import Path
 
+from tests.hub.conftest import AGENTS
+
 PANNEAU = Path(sys.executable).parent / "panneau"
+TEAMS = ", ".join(sorted(AGENTS))  # the teams of the test hub's config
 
 
 async def panneau(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
@@ -39,6 +42,24 @@ async def test_message_takes_its_token_from_a_file_or_the_environment(start_hub,
     code, _, err = await panneau("message", "--hub", "ws://127.0.0.1:9", "--token-file",
                                  str(tmp_path / "nope.token"), "hi")
     assert code == 2 and f"cannot read the token file {tmp_path / 'nope.token'}" in err
+
+
+async def test_a_message_to_a_team_or_agent_the_hub_lacks_says_the_hub_refused_it(
+        start_hub, tools):
+    """``--team nope`` said only ``no team 'nope'`` (exit 1): nothing told that the hub, the
+    only one that knows the teams, refused it, nor which teams it has."""
+    async with start_hub() as hub:
+        args = ("message", "--hub", hub.ws_url, "--token", tools.MANAGER)
+        code, out, err = await panneau(*args, "--team", "nope", "Huddle at 3")
+        assert (code, out, err) == (1, "", "panneau message: the hub refused it: no team "
+                                           f"'nope' in the hub's config (its teams: {TEAMS})\n")
+        code, out, err = await panneau(*args, "--agent", "nobody", "Huddle at 3")
+        assert (code, out, err) == (1, "", "panneau message: the hub refused it: no agent "
+                                           "'nobody' in any team of the hub's config\n")
+        assert hub.manager.messages == []
+        code, out, err = await panneau(*args, "--team", "support", "Huddle at 3")
+        assert code == 0 and out.startswith("sent message "), err
+        assert [m.team for m in hub.manager.messages] == ["support"]
 
 
 async def test_message_to_a_closed_port_or_a_bare_address_fails_at_once(tools):
@@ -112,7 +133,8 @@ async def test_annotate_sets_and_removes_a_comment_and_export_lists_both(
         code, _, err = await panneau(*args, "team:support/today/happiness", "x")
         assert (code, err) == (2, "panneau annotate: unknown KPI 'happiness'\n")
         code, _, err = await panneau(*args, "team:nope/today/answered", "x")  # the hub's config
-        assert (code, err) == (1, "panneau annotate: no team 'nope' in the config\n")
+        assert (code, err) == (1, "panneau annotate: the hub refused it: no team 'nope' in "
+                                  f"the hub's config (its teams: {TEAMS})\n")
         code, _, err = await panneau(*args, key, "x", "--until", "soon")
         assert code == 2 and "--until: not a duration, HH:MM or date-time: 'soon'" in err
         code, _, err = await panneau(*args, key)
