@@ -111,6 +111,8 @@ class ConsoleModel:
     notes: tuple[Row, ...] = ()
     messages: tuple[Row, ...] = ()
     team_filter: str | None = None
+    #: when the ``today`` window starts (``meta.day_start``, ``"HH:MM"``; None: not said)
+    day_start: str | None = None
 
 
 def window_of(info: KpiInfo) -> str:
@@ -276,7 +278,8 @@ def build_console(view: ViewState, now: float, family: str = "voice",
         family, tuple(column_label(i) for i in infos), teams,
         tuple((k.removeprefix("agent:"), c) for k, c in agents),
         tuple(column_label(i) for i in agent_infos),
-        _insight_rows(view), _note_rows(view, now), _message_rows(view, now), team)
+        _insight_rows(view), _note_rows(view, now), _message_rows(view, now), team,
+        day_start if isinstance(day_start := view.meta.get("day_start"), str) else None)
 
 
 def _insight_rows(view: ViewState) -> tuple[Row, ...]:

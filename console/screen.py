@@ -32,7 +32,7 @@ from panneau.console.model import (
 from panneau.hub.charts import Charts
 from panneau.hub.chartview import ChartBoard
 
-__all__ = ["AgentDayScreen", "ConsoleScreen"]
+__all__ = ["AgentDayScreen", "ConsoleScreen", "overview_title"]
 
 _STYLES = {"ok": "green", "warn": "bold yellow", "alert": "bold red"}
 _FIXED = {"messages": ("Message", "To", "Expires in", "Read by"),
@@ -50,6 +50,14 @@ def headings(columns: tuple[str, ...]) -> tuple[str, ...]:
     """Column labels of several lines bottom-aligned: each figure's window on the last line."""
     height = max((label.count("\n") for label in columns), default=0) + 1
     return tuple("\n" * (height - 1 - label.count("\n")) + label for label in columns)
+
+
+def overview_title(family: str, day_start: str | None) -> str:
+    """The Overview's border title: what it lists, the family shown, and when ``today``
+    starts — the hub's ``day_start`` (a day from 06:00 is not "since midnight"); whole at 80
+    columns with the longest family. The columns name their windows (``Answered today``)."""
+    start = f" · today from {day_start}" if day_start else ""
+    return f"Overview · site, teams, queues · {family} (F3: next){start}"
 
 
 def fill(table: DataTable, columns: tuple[str, ...], rows: tuple[Row, ...]) -> None:
@@ -163,8 +171,7 @@ class ConsoleScreen(Screen[None]):
         if "teams" not in tables:
             return
         family = model.family.capitalize()
-        tables["teams"].border_title = (f"Overview · site, teams, queues · {family} · now: live,"
-                                        " today: since midnight (F3: next family)")
+        tables["teams"].border_title = overview_title(family, model.day_start)
         who = f"team {model.team_filter}" if model.team_filter else "every team"
         tables["agents"].border_title = (f"Agents of {who} · {family} (Enter: day,"
                                          " F4: sort, Esc: all)")

@@ -140,6 +140,7 @@ VIEW_VALUES: dict[str, dict[str, Any]] = {
              "days": {"type": "array", "items": {"type": "string"}}}},
          "timezone": {"type": "string"}},
         {"scope": _OPT_STRING, "scopes": {"type": "array", "items": {"type": "string"}},
+         "day_start": {"type": "string"},
          "team_agents": {"type": "object",
                          "additionalProperties": {"type": "array", "items": {"type": "string"}}},
          "team_queues": {"type": "object",
@@ -149,7 +150,8 @@ VIEW_VALUES: dict[str, dict[str, Any]] = {
                     "(managers only): the site-level scopes, teams and queues the "
                     "configuration names, with figures yet or not; `team_agents` (managers "
                     "only): each team's configured agents, in the configuration's order; "
-                    "`team_queues` (managers only): each team's configured queues"),
+                    "`team_queues` (managers only): each team's configured queues; "
+                    "`day_start`: when the `today` window starts (HH:MM in `timezone`)"),
 }
 
 #: Key grammar by kind (a scope may hold ``:``, and ``/`` in a name; its kinds:

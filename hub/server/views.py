@@ -258,7 +258,8 @@ def _static(config: Config) -> _Static:
         static = _Static(agent_team, [asdict(p) for p in config.kiosk.pages],
                          asdict(config.kiosk.schedule), pattern)
         static.meta_fields = {"pages": static.pages, "dwell_s": config.kiosk.dwell_s,
-                              "schedule": static.schedule, "timezone": config.hub.timezone}
+                              "schedule": static.schedule, "timezone": config.hub.timezone,
+                              "day_start": config.hub.day_start}
         static.meta_shared = wire.Splice.of_map(static.meta_fields).bodies[0]
         held = _STATIC[id(config)] = (config, static)
     return held[1]

@@ -166,3 +166,12 @@ def test_a_manager_is_told_every_configured_scope_figures_or_not(tools):
     assert not any(k.startswith("kpi:") for k in manager)
     for audience in (Audience("kiosk", team="support"), Audience("agent", agent="ag-ann")):
         assert "scopes" not in build_view(audience, config, _inputs())["meta"]
+
+
+def test_every_screen_is_told_when_the_day_starts(tools):
+    """``meta.day_start``: the console said "today: since midnight" on a hub whose day
+    starts at 06:30 (``hub.day_start``), as it had nothing else to go by."""
+    config = parse_config(tools.config_text("unused.db", day_start="06:30"), "t.toml")
+    for audience in (Audience("manager"), Audience("kiosk", team="support"),
+                     Audience("agent", agent="ag-ann")):
+        assert build_view(audience, config, _inputs())["meta"]["day_start"] == "06:30"

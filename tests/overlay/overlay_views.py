@@ -103,6 +103,7 @@ def manager_values() -> dict:
     """A manager's view: two teams, four agents (dan not seen today), one message read by one
     agent."""
     values: dict = {"meta": {"role": "manager", "identity": "Marie", "as_of": NOW - 2,
+                             "day_start": "06:30",
                              "team_agents": {"support": ["alice", "dan"],
                                              "sales": ["gina", "bob"]}},
                     "source:pbx": {"status": "live", "since": NOW - 3600}}

@@ -8,7 +8,14 @@ from overlay_views import NOW, SERVICE_LEVEL, make_view, manager_values
 from textual.widgets import DataTable
 
 from panneau.console.app import ConsoleApp
-from panneau.console.model import agent_day, build_console, parse_line, parse_send, sort_rows
+from panneau.console.model import (
+    FAMILIES,
+    agent_day,
+    build_console,
+    parse_line,
+    parse_send,
+    sort_rows,
+)
 from panneau.hub.freshness import Link
 from panneau.hub.view import kpi_key, state_key
 
@@ -135,6 +142,23 @@ def console(values: dict) -> ConsoleApp:
 @pytest.mark.parametrize("size", [(80, 24), (160, 45)], ids=lambda s: f"{s[0]}x{s[1]}")
 def test_console_look(snap_compare, size):
     assert snap_compare(console(manager_values()), terminal_size=size)
+
+
+async def test_the_overview_title_names_the_day_start_and_is_whole_at_80_columns():
+    """At 80×24 the title was cut (``today: since midn…``), and it said "since midnight"
+    whatever the hub's ``day_start``: a hub whose day starts at 06:30 counts from 06:30."""
+    async with console(manager_values()).run_test(size=(80, 24)) as pilot:
+        table = pilot.app.screen.query_one("#teams")
+        for family in FAMILIES:
+            await wait_for(pilot, lambda f=family: f.capitalize() in str(table.border_title))
+            title = str(table.border_title)
+            assert title == (f"Overview · site, teams, queues · {family.capitalize()} "
+                             "(F3: next) · today from 06:30")
+            assert title.replace(" ", "&#160;") in pilot.app.export_screenshot()  # not cut
+            await pilot.press("f3")
+    values = manager_values()
+    del values["meta"]["day_start"]  # a hub from before: it does not say
+    assert build_console(make_view(values), NOW).day_start is None
 
 
 @pytest.mark.parametrize("size", [(80, 24), (160, 45)], ids=lambda s: f"{s[0]}x{s[1]}")
@@ -282,7 +306,7 @@ async def test_queues_sit_under_their_own_team_and_figures_name_their_window():
                           "Answered\ntoday", "SL (all\ncallers) today"]  # bottom-aligned
         assert table.header_height == 2
         assert "site, teams, queues" in table.border_title
-        assert "today: since midnight" in table.border_title
+        assert "today from 06:30" in table.border_title
         assert [str(c) for c in table.get_row("queue:expert")] == [
             "  queue expert", "1", "—", "—", "58%"]
         agents = pilot.app.screen.query_one("#agents")
