@@ -215,7 +215,7 @@ def test_config_check_refuses_unusable_options_as_the_hub_does(tmp_path, capsys)
                         "survey, call_id, ticket_id, agent, queue, comment)",
         "6 problems found"]
     assert main(["hub", "--config", str(config)]) == 2
-    assert capsys.readouterr().err.splitlines() == out[:-1]
+    assert capsys.readouterr().err.splitlines() == [f"panneau hub: {line}" for line in out[:-1]]
     assert not (tmp_path / "hub.db").exists()
 
 
