@@ -24,7 +24,10 @@ class AgentNow:
 @dataclass(frozen=True, slots=True)
 class Alert:
     """A KPI state that got worse (after hysteresis) at ``at``: raised by the engine's
-    :meth:`~panneau.hub.engine.Engine.advance`, in force until the state is back to ok."""
+    :meth:`~panneau.hub.engine.Engine.advance`, in force until the state is back to ok.
+
+    ``state`` is the KPI's state at the last judgment (an alert eased to warn by the
+    hysteresis says warn); ``previous``, ``value`` and ``at`` are the raise's."""
 
     scope: str
     window: str

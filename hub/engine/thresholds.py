@@ -12,7 +12,9 @@
   hysteresis margin. An alert is raised each time a state gets worse than it was at the
   previous evaluation (a KPI appearing in warn or alert counts as getting worse than ok).
 - An alert stays in force (``active``) until its KPI is back to ok or has no value; a new
-  raise of the same key replaces it.
+  raise of the same key replaces it. Its ``state`` is its KPI's state at each judgment (an
+  alert eased from alert to warn by the hysteresis says warn); its ``previous``, ``value``
+  and ``at`` stay the raise's. The engine is the one owner of that state: the hub copies it.
 - States and alerts are a pure function of the sequence of figures *judged*: judging the
   same figures again changes nothing. They are kept in :meth:`to_data` with the engine state.
 - Judging is what moves them (``evaluate(..., judge=True)``). A look between two judgments
@@ -174,11 +176,17 @@ class Thresholds:
             if mine:
                 states[scope] = mine
         self.previous, self._last, self.states = current, kept, states
-        active = self.active
-        ended = [key for key, a in active.items()
-                 if current.get((a.scope, a.window, a.kpi), 0) == 0]
-        if alerts or ended:
-            active = {key: a for key, a in active.items() if key not in ended}
+        moved = [(key, level) for key, a in self.active.items()  # ended (0) or eased
+                 if _STATES[level := current.get((a.scope, a.window, a.kpi), 0)] != a.state]
+        if alerts or moved:
+            active = dict(self.active)
+            for key, level in moved:
+                if level:  # eased by the hysteresis, still in force
+                    a = active[key]
+                    active[key] = Alert(a.scope, a.window, a.kpi, _STATES[level], a.previous,
+                                        a.value, a.at)
+                else:
+                    del active[key]
             active.update((a.key, a) for a in alerts)
             self.active = active
         return states, alerts
@@ -224,14 +232,16 @@ class Thresholds:
     def load_data(self, data: dict) -> None:
         """Take back what :meth:`to_data` gave (a state saved before ``judged`` was kept:
         none judged yet). The states of the last judgment are its levels (:attr:`previous`
-        holds one for each thresholded KPI it saw with a value)."""
+        holds one for each thresholded KPI it saw with a value), and so are the alerts' (a
+        state saved before the alerts kept theirs said the raise's)."""
         self.previous = {(s, w, k): int(level) for s, w, k, level in data["previous"]}
         self._last, self.states, self._values = {}, {}, None
         for (scope, window, kpi), level in self.previous.items():  # the last judgment's
             self.states.setdefault(scope, {}).setdefault(window, {})[kpi] = _STATES[level]
         judged = data.get("judged")
         self.judged = -math.inf if judged is None else float(judged)
-        alerts = [Alert(s, w, k, state, prev, float(value), float(at))
+        alerts = [Alert(s, w, k, _STATES[self.previous.get((s, w, k), _STATES.index(state))],
+                        prev, float(value), float(at))
                   for s, w, k, state, prev, value, at in data["active"]]
         self.active = {a.key: a for a in alerts}
 

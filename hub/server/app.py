@@ -129,7 +129,6 @@ class Hub:
         self.alerts: dict[str, dict[str, Any]] = {}
         self.insights: dict[str, dict[str, Any]] = {}  # Insight.id → Insight.value()
         self._alerts_of: object = None
-        self._alert_states: dict[str, str] = {}
         self.ws_port = self.http_port = 0
         self.replayed = 0
         self._dirty = asyncio.Event()
@@ -500,16 +499,13 @@ class Hub:
         return frames
 
     def _alert_dicts(self) -> None:
-        """Screens' copy of the engine's alerts in force (rebuilt only when they change), each
-        with the state its figure is judged at: an alert eased to warn by hysteresis stays in
-        force (until ok) but says ``warn``, as the figure's ``state:`` does."""
-        active, states = self.snapshot.active_alerts, self.snapshot.states
-        judged = {key: states.get(a.scope, {}).get(a.window, {}).get(a.kpi, a.state)
-                  for key, a in active.items()}
-        if active is not self._alerts_of or judged != self._alert_states:
-            self._alerts_of, self._alert_states = active, judged
-            self.alerts = {key: dataclasses.replace(alert, state=judged[key]).as_dict()
-                           for key, alert in active.items()}
+        """Screens' copy of the engine's alerts in force, rebuilt only when the engine hands
+        out a new dict of them (a raise, an end, or an alert eased to warn by the hysteresis:
+        the engine's alert carries the state its figure is judged at)."""
+        active = self.snapshot.active_alerts
+        if active is not self._alerts_of:
+            self._alerts_of = active
+            self.alerts = {key: alert.as_dict() for key, alert in active.items()}
 
     async def _publish_loop(self) -> None:
         """Publish on the leading edge, paced by :class:`~panneau.hub.server.pace.Pace`: an

@@ -54,6 +54,38 @@ def test_first_appearance_in_warn_alerts_and_absent_forgets():
     assert len(alerts) == 1
 
 
+def test_an_alert_eased_by_the_hysteresis_says_so_in_force_and_once_saved():
+    """The engine owns the alert's state: eased from alert to warn it stays in force and says
+    warn (``previous``, ``value`` and ``at`` the raise's), a judgment that moves nothing keeps
+    the very dict of alerts in force, and a saved state (even one saved with the raise's
+    state) loads back saying warn."""
+    th = book(WAIT)  # warn 3, alert 6, hysteresis 1
+    key = "site/now/calls_waiting"
+
+    def judge(value: float, at: float) -> dict:
+        th.evaluate({"site": {"now": {"calls_waiting": value}}}, at)
+        return th.active
+
+    raised = judge(6, 1)[key]
+    assert (raised.state, raised.previous, raised.value, raised.at) == ("alert", None, 6, 1)
+    assert judge(5, 2)[key] is raised  # held in alert by the hysteresis
+    held = th.active
+    assert judge(5, 3) is held  # nothing moved: the same dict
+    eased = judge(4, 4)[key]
+    assert (eased.state, eased.previous, eased.value, eased.at) == ("warn", None, 6, 1)
+    assert eased.as_dict()["text"] == "calls_waiting warn in site (now)"
+    saved = th.to_data()
+    assert saved["active"] == [["site", "now", "calls_waiting", "warn", None, 6, 1]]
+    older = {**saved, "active": [["site", "now", "calls_waiting", "alert", None, 6, 1]]}
+    for data in (saved, older):
+        loaded = book(WAIT)
+        loaded.load_data(copy.deepcopy(data))
+        assert loaded.active == {key: eased}
+    worse = judge(6, 5)[key]  # worse again: a new raise
+    assert (worse.state, worse.previous, worse.at) == ("alert", "warn", 5)
+    assert judge(1, 6) == {}  # ok (past warn by the hysteresis): ended
+
+
 def test_most_specific_threshold_wins():
     th = book(WAIT, WAIT_T, WAIT_S)
     assert th.find("site", "calls_waiting") is WAIT
