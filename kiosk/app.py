@@ -114,7 +114,7 @@ class KioskApp(HubApp):
         self.symbols = ASCII_SYMBOLS if colors == "16" else SYMBOLS
         self.page_index = 0
         self.page_title: str | None = None
-        self._seen_alerts: set[str] = set()
+        self._seen_alerts: dict[str, float | None] = {}  # alert id -> since, as last seen
         self._pages_before_jump = 0  # other pages to show before a new alert may jump again
         self._flash_kpis: set[str] = set()
         self._flash_left = 0
@@ -253,7 +253,9 @@ class KioskApp(HubApp):
             self.refresh_model()
 
     def _note_alerts(self, specs: list[PageSpec]) -> None:
-        """A new alert jumps to the Alert page and flashes, at most once per rotation.
+        """A new alert jumps to the Alert page and flashes, at most once per rotation (new:
+        an id not seen, or a new ``since``, the hub's raise anew of an alert eased to warn that
+        got worse again, as its ``alert`` frame; not the easing itself).
 
         Under flapping alerts the panel would otherwise never leave the Alert page: after a
         jump, the next one waits until the rotation has shown every other page once (counted
@@ -262,8 +264,10 @@ class KioskApp(HubApp):
         meanwhile, and the Alert page holds them when the rotation reaches it.
         """
         active = active_alerts(self.view)
-        fresh_ids = set(active) - self._seen_alerts
-        self._seen_alerts = set(active)
+        seen = self._seen_alerts  # a raise is new by its since: an alert eased to warn and
+        fresh_ids = {a for a, alert in active.items()  # worse again is raised anew
+                     if a not in seen or seen[a] != alert.since}
+        self._seen_alerts = {a: alert.since for a, alert in active.items()}
         if not (fresh_ids and specs and specs[0].is_alert):
             return
         if self._pages_before_jump > 0:

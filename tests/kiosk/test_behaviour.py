@@ -108,13 +108,38 @@ async def test_flapping_alerts_jump_to_the_alert_page_once_per_rotation():
         app.next_page()  # the rotation goes on: Alert, Queue now, Today
         await wait_for(pilot, lambda: app.page_title == "Queue now")
         app.set_view(view_of(flap("a2")))
-        await wait_for(pilot, lambda: app._seen_alerts == {"a2"})
+        await wait_for(pilot, lambda: app._seen_alerts.keys() == {"a2"})
         assert app.page_title == "Queue now"  # no jump: "Today" has not been shown yet
         assert app.panel.query_one(Banner).notices[0].text.startswith("Calls waiting · now")
         app.next_page()
         await wait_for(pilot, lambda: app.page_title == "Today")
         app.set_view(view_of(flap("a3")))
         await wait_for(pilot, lambda: app.page_title == "Alert")  # a rotation later: it jumps
+
+
+async def test_an_alert_raised_anew_after_easing_jumps_again_an_easing_does_not():
+    """The hub raises an alert eased to warn anew when it gets worse again (a new ``since``,
+    an ``alert`` frame): the panel jumps and flashes as for a new alert; the easing (the same
+    alert saying warn) does neither."""
+    app = KioskApp(view=view_of(normal_values()), clock=fixed_clock)
+
+    def alerting(state: str, since: float) -> dict:
+        values = alert_values()
+        values[f"state:{SCOPE}/now/calls_waiting"] = state
+        return values | {"alert:a1": {**values["alert:a1"], "state": state, "since": since}}
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.set_view(view_of(alerting("alert", T0 - 120)))
+        await wait_for(pilot, lambda: app.page_title == "Alert")
+        for title in ("Queue now", "Today"):  # a whole rotation: the next raise may jump
+            app.next_page()
+            await wait_for(pilot, lambda t=title: app.page_title == t)
+        app.set_view(view_of(alerting("warn", T0 - 120)))  # eased: in force, says warn
+        await wait_for(pilot, lambda: app.panel.query_one(Banner).notices[0].kind == "warn")
+        assert app.page_title == "Today" and app._pages_before_jump == 0
+        app.set_view(view_of(alerting("alert", T0 - 30)))  # worse again: raised anew
+        await wait_for(pilot, lambda: app.page_title == "Alert")
+        assert app._seen_alerts == {"a1": T0 - 30}
 
 
 async def test_connection_loss_greys_figures_and_keeps_values():
