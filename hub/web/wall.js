@@ -571,7 +571,7 @@ export class Wall {
     Object.assign(this, { doc, catalogue, view: {}, link: { connected: false, everConnected: false, since: null, rejected: null } });
     this.pageIndex = 0;
     this.pageTitle = null;  // the page on screen stays when the Alert page comes or goes
-    this.seenAlerts = new Set();
+    this.seenAlerts = new Map();  // alert id -> since, as last seen
     this.pagesBeforeJump = 0;  // other pages to show before a new alert may jump again
     this.flashKpis = new Set();
     this.flashUntil = 0;
@@ -658,10 +658,12 @@ export class Wall {
   // A new alert jumps to the Alert page and its tiles flash for three seconds, at most once a
   // rotation: after a jump every other page is shown once before another (kiosk/app.py
   // _note_alerts). Meanwhile new alerts are in the banner at once, on the Alert page in turn.
+  // New: an id not seen, or a new since (an alert eased to warn, then worse again: raised anew).
   noteAlerts(specs, now) {
     const active = activeAlerts(this.view);
-    const fresh = Object.keys(active).filter((id) => !this.seenAlerts.has(id));
-    this.seenAlerts = new Set(Object.keys(active));
+    const seen = this.seenAlerts;
+    const fresh = Object.keys(active).filter((id) => !seen.has(id) || seen.get(id) !== active[id].since);
+    this.seenAlerts = new Map(Object.entries(active).map(([id, a]) => [id, a.since]));
     if (!(fresh.length && specs.length && specs[0].isAlert) || this.pagesBeforeJump > 0) return;
     this.pagesBeforeJump = specs.length - 1;
     Object.assign(this, { pageIndex: 0, pageTitle: specs[0].title, pageSince: now,

@@ -170,6 +170,35 @@ def test_a_new_alert_jumps_to_the_alert_page_once_a_rotation(tmp_path):
                      [61, "Alert", ["agents_available"], 64]]
 
 
+REJUMP = """
+import { Wall, pageSpecs } from "./wall.js";
+const values = JSON.parse(process.argv[2]);
+const wall = new Wall(null, {});
+wall.render = () => {};  // the rotation only: nothing drawn
+const trace = [];
+const at = (now, state, since) => {
+  if (state) {
+    wall.view = { ...values, "alert:a1": { ...values["alert:a1"], state, since } };
+    wall.noteAlerts(pageSpecs(wall.view), now);
+  } else wall.tick(now);
+  trace.push([now, wall.pageTitle]);
+};
+at(0, "alert", 100);  // raised: jump
+for (const now of [15, 30]) at(now, null);  // Queue now, Today: a whole rotation
+at(31, "warn", 100);  // eased: in force, says warn, no jump
+at(32, "alert", 131);  // worse again: raised anew, jump
+console.log(JSON.stringify(trace));
+"""
+
+
+def test_an_alert_raised_anew_after_easing_jumps_again_an_easing_does_not(tmp_path):
+    """As kiosk/app.py: the hub raises an alert eased to warn anew (a new ``since``) when it
+    gets worse again; the wall jumps for it as for a new alert, not for the easing."""
+    trace = run_node(tmp_path, REJUMP, json.dumps(alert_values()))
+    assert trace == [[0, "Alert"], [15, "Queue now"], [30, "Today"], [31, "Today"],
+                     [32, "Alert"]]
+
+
 ALERTS = """
 import { activeAlerts } from "./wall.js";
 console.log(JSON.stringify(activeAlerts(JSON.parse(process.argv[2]))));
