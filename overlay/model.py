@@ -124,6 +124,9 @@ class AlertItem:
     id: str
     text: str
     state: str = "alert"
+    #: When the hub raised it (a new one when it is raised anew, e.g. worse again after
+    #: easing to warn); ``None`` when the hub gave none.
+    since: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -301,7 +304,9 @@ def alerts(view: ViewState) -> tuple[AlertItem, ...]:
         state = alert_state(view, entry)
         if entry.get("state", "alert") not in ("warn", "alert") or state not in ("warn", "alert"):
             continue
-        item = AlertItem(alert_id, alert_text(view, entry), state)
+        since = entry.get("since")
+        item = AlertItem(alert_id, alert_text(view, entry), state,
+                         float(since) if isinstance(since, int | float) else None)
         held = best.get(item.text)
         if held is None or _WORST[state] > _WORST[held.state]:
             best[item.text] = item

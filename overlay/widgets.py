@@ -166,7 +166,8 @@ class AlertBar(FlashBar):
     """The worst current alert (and how many more)."""
 
     def ids(self, model: OverlayModel) -> set[str]:
-        return {a.id for a in model.alerts}
+        """Each alert by its id and raise: one raised anew (a new ``since``) flashes again."""
+        return {f"{a.id}@{a.since}" for a in model.alerts}
 
     def render(self) -> Text:
         alerts = self.model.alerts

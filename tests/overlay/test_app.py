@@ -7,6 +7,7 @@ from helpers import wait_for
 from overlay_views import NOW, agent_values, make_view, with_alert, with_message
 
 from panneau.hub.freshness import Link
+from panneau.hub.view import state_key
 from panneau.overlay.app import OverlayApp
 from panneau.overlay.widgets import AlertBar, MessageBar, OneLine, StateBar
 
@@ -76,6 +77,16 @@ async def test_new_alert_flashes_once_and_takes_no_focus():
         assert bar.has_class("-shown")  # calm, still shown
         app.refresh_model()
         assert not bar.has_class("-fresh")  # the same alert does not flash again
+        values["alert:a1"] = {**values["alert:a1"], "state": "warn"}  # eased: no flash
+        values[state_key("queue:support", "now", "calls_waiting")] = "warn"
+        app.view.apply_snapshot("e1", 2, values)
+        app.refresh_model()
+        assert bar.has_class("-shown") and not bar.has_class("-fresh")
+        values["alert:a1"] = {**values["alert:a1"], "state": "alert", "since": NOW - 5}
+        values[state_key("queue:support", "now", "calls_waiting")] = "alert"
+        app.view.apply_snapshot("e1", 3, values)  # worse again: raised anew, flashes
+        app.refresh_model()
+        assert bar.has_class("-fresh")
 
 
 async def test_time_in_state_and_stale_mark_follow_the_clock():
