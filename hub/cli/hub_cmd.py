@@ -131,6 +131,7 @@ def run_hub(config_path: str, pm: pluggy.PluginManager | None) -> int:
         log.warning(warning)
     for issue in config_warnings(config):
         log.warning("%s: %s: %s", config_path, format_path(issue.path), issue.message)
+    from panneau.hub.server.app import HubBroken
     from panneau.hub.server.tls import TlsError
 
     loop = asyncio.new_event_loop()
@@ -142,6 +143,8 @@ def run_hub(config_path: str, pm: pluggy.PluginManager | None) -> int:
     except TlsError as exc:
         sys.stderr.write(f"panneau hub: TLS: {exc}\n")
         code = 2
+    except HubBroken as exc:  # logged with its traceback where it happened
+        code = fail("hub", exc, 1)
     except OSError as exc:  # e.g. a port taken since listen_problem looked
         sys.stderr.write(f"panneau hub: {exc.strerror or exc}\n")
         code = 1
@@ -223,4 +226,12 @@ async def _serve(config, pm: pluggy.PluginManager, config_path: str) -> None:
         ws_url, http_url = hub.screen_urls
         sys.stdout.write(f"panneau hub: websocket {ws_url}  http {http_url}\n")
         sys.stdout.flush()
-        await stop.wait()
+        serving, stopping = (asyncio.ensure_future(hub.serve_forever()),
+                             asyncio.ensure_future(stop.wait()))
+        try:
+            await asyncio.wait((serving, stopping), return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for task in (serving, stopping):
+                task.cancel()
+        if serving.done() and not serving.cancelled():
+            serving.result()  # HubBroken: leaving `async with` stops the hub first

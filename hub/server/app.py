@@ -78,7 +78,7 @@ from panneau.hub.server.views import (
 from panneau.hub.server.wall import add_wall_routes
 from panneau.hub.server.ws import WsServer
 
-__all__ = ["Hub"]
+__all__ = ["Hub", "HubBroken"]
 
 log = logging.getLogger(__name__)
 RETENTION_EVERY_S = 3600.0
@@ -97,6 +97,12 @@ STATUS_CHANGES_KEPT = 32
 #: that does not depend on when the hub happened to tick.
 ALERT_STEP_S = 1.0
 assert AS_OF_STEP_S % ALERT_STEP_S == 0, "an as_of step's clock tick lands on a judged second"
+
+
+class HubBroken(RuntimeError):
+    """One of the hub's own loops (publishing, history, rollups…) ended on an error: the
+    screens would stay connected with their figures frozen, so the hub stops instead
+    (``panneau hub`` exits 1 and its service manager starts it again)."""
 
 
 def split_listen(listen: str) -> tuple[str, int]:
@@ -142,6 +148,10 @@ class Hub:
         #: others' view)`` as each was at its change (at most :data:`STATUS_CHANGES_KEPT`).
         self._status_changes: list[tuple[str, dict[str, Any], dict[str, Any]]] = []
         self._tasks: list[asyncio.Task] = []
+        #: Set when one of :attr:`_tasks` ended on its own (they run until the hub stops);
+        #: :attr:`broken_why` says which and why (:meth:`serve_forever` raises it).
+        self.broken = asyncio.Event()
+        self.broken_why = ""
         self.gc = GcPolicy()
         self._published = 0  # accepted-event counter value last published
         self._clock_tick = False  # the next tick is the publish loop's clock tick
@@ -272,20 +282,33 @@ class Hub:
             self._tasks.append(loop.create_task(self.reloader.watch(), name="hub:config-watch"))
         if self.reports is not None:
             self._tasks.append(loop.create_task(self.reports.run(), name="hub:reports"))
+        for task in self._tasks:
+            task.add_done_callback(self._task_ended)
         await self.supervisor.start()
         self.gc.start()  # start-up's objects frozen; full collections after ticks only
         log.info("hub %s up: ws %s, http %s, %d events replayed, %d sources, engine %s",
                  self.epoch, *self.screen_urls, replayed, len(self.supervisor.states),
                  compiled.describe())
 
+    def _task_ended(self, task: asyncio.Task) -> None:
+        """A hub loop ended while the hub runs (not cancelled by :meth:`stop`): say so
+        loudly and mark the hub broken, rather than go on serving frozen figures."""
+        if task.cancelled() or task not in self._tasks:
+            return
+        error = task.exception()
+        why = f"{error.__class__.__name__}: {error}" if error else "returned"
+        self.broken_why = f"the hub's task {task.get_name()} ended ({why}): the hub stops"
+        log.critical(self.broken_why, exc_info=error)
+        self.broken.set()
+
     async def stop(self) -> None:
         """Stop sources, close screens (1001) and servers, close the journal."""
         await self.supervisor.stop()
-        for task in self._tasks:
+        tasks, self._tasks = self._tasks, []
+        for task in tasks:
             task.cancel()
-        if self._tasks:
-            await asyncio.wait(self._tasks, timeout=5)
-        self._tasks.clear()
+        if tasks:
+            await asyncio.wait(tasks, timeout=5)
         if self._started:  # the next start replays only what follows
             with contextlib.suppress(Exception):
                 await self.save_engine_state()
@@ -303,8 +326,10 @@ class Hub:
         log.info("hub %s stopped", self.epoch)
 
     async def serve_forever(self) -> None:
-        """Run until cancelled (Ctrl-C / SIGTERM in ``panneau hub``)."""
-        await asyncio.Event().wait()
+        """Run until cancelled (Ctrl-C / SIGTERM in ``panneau hub``); raises
+        :class:`HubBroken` if one of the hub's own loops ends (:meth:`_task_ended`)."""
+        await self.broken.wait()
+        raise HubBroken(self.broken_why)
 
     def _replay(self) -> int:
         """Apply the journal after the saved engine state, :data:`REPLAY_CHUNK` events at a

@@ -41,16 +41,18 @@ def demo_clock(speed: float, start: float | None = None) -> Callable[[], float]:
 
 @contextlib.asynccontextmanager
 async def demo_hub(workdir: Path, *, scenario: str = "incident", seed: int = 1,
-                   speed: float = 1.0, pm: Any = None) -> AsyncIterator[Any]:
+                   speed: float = 1.0, pm: Any = None,
+                   clock: Callable[[], float] | None = None) -> AsyncIterator[Any]:
     """A running hub fed by the simulator, on free loopback ports, its database in
-    ``workdir``."""
+    ``workdir``; its clock (the simulation's pace) ``clock``, else the wall clock run
+    ``speed`` times faster."""
     from panneau.hub.server.app import Hub
     from panneau.plugins.simulator import demo_config
 
     config = demo_config(scenario=scenario, seed=seed, speed=1.0,  # the hub clock is sped up
                          database=str(workdir / "demo.db"), listen="127.0.0.1:0",
                          http_listen="127.0.0.1:0")
-    async with Hub(config, pm=pm, clock=demo_clock(speed)) as hub:
+    async with Hub(config, pm=pm, clock=clock or demo_clock(speed)) as hub:
         yield hub
 
 
@@ -164,7 +166,9 @@ def _log_to(path: Path) -> Iterator[None]:
         handler.close()
 
 
-async def _demo(args: argparse.Namespace, workdir: Path) -> None:
+async def _demo(args: argparse.Namespace, workdir: Path) -> int:
+    """Run hub(s) and screen until the screen quits (0), or the hub breaks (1: the screen
+    closes, the log says why)."""
     pm = getattr(args, "plugin_manager", None)
     group = args.sites > 1
     if group:
@@ -179,7 +183,15 @@ async def _demo(args: argparse.Namespace, workdir: Path) -> None:
         team = f"site1:{team}" if group else team
         agent = f"site1:{args.overlay}" if group and args.overlay else args.overlay
         wall = group and args.overlay is None and args.team is None
-        await demo_screen(hub, team=team, agent=agent, group_wall=wall).run_async()
+        screen = demo_screen(hub, team=team, agent=agent, group_wall=wall)
+        serving = asyncio.ensure_future(hub.serve_forever())
+        serving.add_done_callback(lambda task: task.cancelled() or screen.exit(1))
+        try:
+            await screen.run_async()
+        finally:
+            broken = serving.done() and not serving.cancelled()
+            serving.cancel()
+        return 1 if broken else 0
 
 
 def run(args: argparse.Namespace) -> int:
@@ -208,13 +220,13 @@ def run(args: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory(prefix="panneau-demo-") as tmp:
         workdir = Path(tmp)
         with _log_to(workdir / "demo.log"):
-            asyncio.run(_demo(args, workdir))
+            code = asyncio.run(_demo(args, workdir))
         problems = [line for line in (workdir / "demo.log").read_text().splitlines()
                     if " ERROR " in line or " CRITICAL " in line]
     for line in problems[-5:]:
         sys.stderr.write(line + "\n")
     sys.stdout.write("panneau demo: hub and simulator stopped.\n")
-    return 0
+    return code
 
 
 def _arguments(parser: argparse.ArgumentParser) -> None:

@@ -26,13 +26,18 @@ def states(app, kpi: str) -> set[str]:
 
 
 async def test_kiosk_shows_figures_then_the_incident_changes_colours(tmp_path):
-    async with demo_hub(tmp_path, speed=20.0) as hub:
+    # the simulated day stands still until the screen has its first figures: under load the
+    # incident (two simulated minutes, 6 s at 20×) was already in when they came
+    start = time.time()
+    clock = {"now": lambda: start}
+    async with demo_hub(tmp_path, clock=lambda: clock["now"]()) as hub:
         app = demo_screen(hub, team="support")
         try:
             async with app.run_test(size=(120, 36)) as pilot:
                 await wait_for(pilot, lambda: app.view.meta.get("team") == "support")
                 await wait_for(pilot, lambda: any(k.startswith("kpi:") for k in app.view.values))
                 assert states(app, "calls_waiting") <= {"ok", "warn"}
+                clock["now"] = demo_clock(20.0, start)
                 await wait_for(pilot, lambda: "alert" in states(app, "calls_waiting"))
                 assert hub.engine.snapshot(hub.clock()).bad_events == {}
         finally:
