@@ -286,6 +286,8 @@ class KioskApp(HubApp):
         self.panel.flash(self._flash_kpis, on=False)
 
     def _flash_step(self) -> None:
+        if self._flash_left <= 0:  # a tick already queued when the flash ended or stopped:
+            return  # it would light the tiles again, and leave them lit
         self._flash_left -= 1
         self.panel.flash(self._flash_kpis, on=self._flash_left % 2 == 1)
         if self._flash_left <= 0:  # counted here: a late timer skips ticks under load

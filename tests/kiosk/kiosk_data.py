@@ -17,6 +17,16 @@ PAGES = [
 ]
 
 
+#: A dwell no test lasts: pages that stay until the test turns them (under load the
+#: rotation's own timer turned a page between two of a test's steps).
+HELD_S = 86400.0
+
+
+def held(pages: list[dict]) -> list[dict]:
+    """``pages`` with the rotation's timer out of the way (:data:`HELD_S`)."""
+    return [{**page, "dwell_s": HELD_S} for page in pages]
+
+
 def kpis(window: str, **values) -> dict:
     """``kpi:`` keys for the team scope; a value ``(v, state)`` also sets ``state:``."""
     out = {}

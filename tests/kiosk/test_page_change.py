@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from helpers import wait_for
-from kiosk_data import fixed_clock, normal_values, view_of
+from kiosk_data import PAGES, base_values, fixed_clock, held, normal_values, view_of
 
 from panneau.kiosk import app as app_module
 from panneau.kiosk.app import KioskApp
@@ -57,7 +57,8 @@ def _block_rows(frame: tuple[str, ...]) -> int:
 
 
 async def test_page_change_has_no_intermediate_frame():
-    app = RecordingKiosk(view=view_of(normal_values()), clock=fixed_clock)
+    values = {**normal_values(), **base_values(pages=held(PAGES))}  # turned by the test only
+    app = RecordingKiosk(view=view_of(values), clock=fixed_clock)
     async with app.run_test(size=SIZE) as pilot:
         old = await _settled(pilot, app)
         assert app.page_title == "Queue now"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from chart_data import answers
-from kiosk_data import PAGES, T0, fixed_clock, trends_values, view_of
+from kiosk_data import PAGES, T0, fixed_clock, held, trends_values, view_of
 
 from panneau.hub.charts import CHART_DAY_REF, CHART_PERIOD_REF, build_charts
 from panneau.hub.chartview import ChartBoard, ChartPlot
@@ -89,7 +89,7 @@ def test_trends_page_in_sixteen_colours(snap_compare):
 
 async def test_the_trends_page_takes_its_turn_and_asks_only_for_team_series():
     values = trends_values()
-    values["meta"]["pages"] = [*PAGES, {"title": "Trends", "kind": "trends"}]
+    values["meta"]["pages"] = held([*PAGES, {"title": "Trends", "kind": "trends"}])
     kiosk = app(values=values)
     kiosk.chart_answers = {}
     asked = []
