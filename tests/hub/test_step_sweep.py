@@ -4,6 +4,7 @@ event alone; the step's ``meta`` follows (real hub, real sockets, a clock the te
 
 from __future__ import annotations
 
+import asyncio
 import math
 import time
 from typing import Any
@@ -82,3 +83,55 @@ async def test_an_event_during_a_step_tick_goes_out_ahead_of_the_step(
     for t in ahead:
         frame = next(f for f in frames[t] if f["seq"] == called[t])
         assert "meta" not in frame["set"]
+
+
+async def test_a_source_woken_during_a_step_sweep_gets_in_before_the_next_slice(
+        start_hub, tools, monkeypatch):
+    """A source task woken while a slice of the step's frames goes out (by a timer here; a
+    socket's data wakes it the same way: a callback, then the task's step) has its event in
+    before the sweep's next slice: the sweep lets the loop turn until it has run."""
+    monkeypatch.setattr(hub_app, "SWEEP_SLICE_S", 0.0)  # one screen's frame a slice
+    step = (math.floor(time.time() / AS_OF_STEP_S) + 1) * AS_OF_STEP_S
+    clock = [step - AS_OF_STEP_S / 2]
+    async with start_hub(feed={"count": 1}, hub_kwargs={"clock": lambda: clock[0]}) as hub:
+        await tools.eventually(lambda: hub._accepted >= 6, what="the feed's call")  # 5 logins
+        await hub.rollups_ready.wait()
+        await hub.wait_idle()
+        tokens = [tools.MANAGER, tools.kiosk_token("support"), tools.kiosk_token("sales"),
+                  *(tools.agent_token(a) for team in tools.AGENTS.values() for a in team)]
+        screens = [await tools.hello(hub.ws_url, token) for token in tokens]
+        for ws in screens:
+            assert (await tools.recv(ws))["type"] == "snapshot"
+
+        woken, slices, ticks = asyncio.Event(), [], []
+        sweep, publish = hub.publisher.sweep, hub.publisher.publish
+
+        async def source() -> None:
+            await woken.wait()  # a source waiting for its input
+            hub._accept(hub.supervisor.states["feed"], [CallEntered(
+                ts=clock[0], call_id="woken", queue="support")], None, False, clock[0])
+
+        def sweep_then_wake(budget_s: float) -> int:
+            built = sweep(budget_s)
+            slices.append(built)
+            if len(slices) == 1:  # the input comes while the first slice goes out
+                asyncio.get_running_loop().call_later(0.0, woken.set)
+            return built
+
+        def noted_publish(topics) -> int:
+            ticks.append((len(slices), task.done()))
+            return publish(topics)
+
+        task = asyncio.create_task(source())
+        hub.publisher.sweep, hub.publisher.publish = sweep_then_wake, noted_publish
+        clock[0] = step + 0.01  # the next clock tick carries the step
+        await tools.eventually(lambda: any(done for _, done in ticks), what="the event's tick")
+        await tools.eventually(lambda: not hub.publisher.sweeping, what="the rest of the step")
+        del hub.publisher.sweep, hub.publisher.publish
+        await task
+        for ws in screens:
+            await ws.close()
+
+    at = next(n for n, done in ticks if done)
+    assert at == 1, f"the event's tick came after {at} slices of the step's frames, not 1"
+    assert len(slices) > 3, "the step's sweep was to have slices left after the event"
