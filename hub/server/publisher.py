@@ -598,7 +598,7 @@ class _Tick:
     remaining screen's event frame was its own: ~90 ms of CPU at 2,000 screens against ~45
     for the same event alone.)"""
 
-    __slots__ = ("at", "bodies", "built", "bytes", "folds", "frames", "kept",
+    __slots__ = ("at", "bodies", "built", "bytes", "folds", "frames", "kept", "merged",
                  "pub", "queue", "shared", "single", "start", "step", "touched", "write")
 
     def __init__(self, pub: Publisher) -> None:
@@ -615,6 +615,9 @@ class _Tick:
         self.at = 0
         self.step: _Tick | None = None  # a step tick's sweep this tick goes ahead of
         self.folds: dict[tuple[int, int], tuple[_Change, _Change, _Change]] = {}
+        #: a paused step's changes and this tick's, by their ids → their body (:meth:`body`)
+        self.merged: dict[tuple[tuple[int, ...], tuple[int, ...]],
+                          tuple[bytes, list[_Change], dict[int, bytes]]] = {}
 
     def idle(self) -> bool:
         """Whether nothing is left to look at or send (a paused step's sweep)."""
@@ -683,11 +686,13 @@ class _Tick:
     def finish_all(self, users: list[AudienceState]) -> None:
         """:meth:`finish` each of ``users``; those with nothing but shared changes to send
         (most, at an event's tick) in one loop: their body found by their changes, shared
-        with every audience that has the same."""
+        with every audience that has the same. Behind a paused step, by the step's changes
+        not sent to it yet and this tick's: put together (:meth:`after`) once per pair of
+        lists, not once a screen (that made an event's tick during a step's sweep a tenth
+        dearer than alone)."""
         single, touched, send, bodies = self.single, self.touched, self.send, self.bodies
         if self.step is not None:
-            for user in users:
-                self.finish(user)
+            self._finish_all_behind(users, self.step.touched)
             return
         for user in users:
             if user in single or user.own or user.added:
@@ -697,6 +702,29 @@ class _Tick:
             if order:  # shared parts only
                 held = bodies.get(tuple(map(id, order))) or self.body(order)
                 send(user, held[0], held[2])
+
+    def _finish_all_behind(self, users: list[AudienceState],
+                           earlier_of: dict[AudienceState, list[_Change]]) -> None:
+        """:meth:`finish_all` behind a paused step whose changes not sent yet are
+        ``earlier_of`` each audience's."""
+        single, touched, send, bodies = self.single, self.touched, self.send, self.bodies
+        merged = self.merged
+        for user in users:
+            if user in single or user.own or user.added:
+                self.finish(user)
+                continue
+            order = touched.pop(user, None)
+            if not order:
+                continue
+            earlier = earlier_of.pop(user, None)
+            if earlier:  # the step's shared changes not sent to it yet, first
+                key = (tuple(map(id, earlier)), tuple(map(id, order)))
+                held = merged.get(key)
+                if held is None:
+                    held = merged[key] = self.body(self.after(earlier, order))
+            else:
+                held = bodies.get(tuple(map(id, order))) or self.body(order)
+            send(user, held[0], held[2])
 
     def finish(self, user: AudienceState) -> None:
         """Look at its own parts, then send its frame (if anything changed for it), with
