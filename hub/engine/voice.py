@@ -159,6 +159,32 @@ class _CallSums(Row):
                 out["completed_in_sl"] = self.completed_in_sl
         return out
 
+    def merge(self, other: Row) -> None:
+        """Add the sums of ``other`` (a row of this class) to this row's."""
+        o = cast(_CallSums, other)
+        self.offered += o.offered
+        self.answered += o.answered
+        self.hold_sum += o.hold_sum
+        self.answered_in_sl += o.answered_in_sl
+        self.contacts += o.contacts
+        self.repeats += o.repeats
+        self.outcomes += o.outcomes
+        self.unanswered += o.unanswered
+        self.unanswered_in_sl += o.unanswered_in_sl
+        self.abandoned += o.abandoned
+        self.abandon_wait_sum += o.abandon_wait_sum
+        self.short_abandoned += o.short_abandoned
+        self.timed_out += o.timed_out
+        self.exited_empty += o.exited_empty
+        self.exited_with_key += o.exited_with_key
+        self.withdrawn += o.withdrawn
+        self.syscompat += o.syscompat
+        self.completed += o.completed
+        self.talk_sum += o.talk_sum
+        self.transfers += o.transfers
+        self.wrap_sum += o.wrap_sum
+        self.completed_in_sl += o.completed_in_sl
+
 
 #: The row of a place not added to yet (never added to: joined).
 _NO_ROW = _CallSums(-1)

@@ -137,6 +137,11 @@ class Row:
         """The sums added to the row (the keys whose amount is not zero)."""
         raise NotImplementedError
 
+    def merge(self, other: Row) -> None:
+        """Add the sums of ``other`` (a row of the same class) to this row's, field by field
+        (:meth:`Tallies._gather_rows`)."""
+        raise NotImplementedError
+
 
 def _add(into: Sums, amounts: Sums, sign: float = 1.0) -> None:
     get = into.get
@@ -314,6 +319,9 @@ class Tallies:
         #: day -> scope tuple -> sums of minutes folded and dropped while pending, not spread
         #: over their scopes in the day's total yet (see :meth:`_gather`; :attr:`stale` then).
         self.gathered: dict[int, dict[tuple[str, ...] | list[str], Sums]] = {}
+        #: day -> scope tuple -> the rows of minutes dropped while open, added together
+        #: (:meth:`_gather_rows`; :attr:`stale` then).
+        self.gathered_rows: dict[int, dict[tuple[str, ...], Row]] = {}
         #: Scopes whose sums changed since :meth:`take_dirty` was last called (complete once
         #: the pending sums are spread, as :meth:`take_dirty` does first).
         self.dirty: set[str] = set()
@@ -428,9 +436,11 @@ class Tallies:
             if into is None:
                 pending[scopes] = sums
             else:
-                at = into.get
                 for key, amount in sums.items():
-                    into[key] = at(key, 0.0) + amount
+                    if key in into:
+                        into[key] += amount
+                    else:
+                        into[key] = amount
 
     def _add_to(self, targets: list[dict[str, Sums]], scopes: tuple[str, ...] | list[str],
                 amounts: Sums) -> None:
@@ -467,7 +477,8 @@ class Tallies:
 
     def _undo(self, minute: int, scopes: tuple[str, ...] | list[str], amounts: Sums) -> None:
         """Take ``amounts`` out of each scope wherever an add of them landed."""
-        if self.gathered:  # (only a replay gathers, before the first advance: kept exact)
+        if self.gathered or self.gathered_rows:  # (only a replay gathers, before the first
+            # advance: kept exact)
             self._spread_all()
         if self.pending.get(minute) or minute in self.rows:
             self._spread(minute)
@@ -504,14 +515,20 @@ class Tallies:
                     else:
                         bucket[scope], own = own, None
                 else:
-                    at = into.get
                     for key, amount in items:
-                        into[key] = at(key, 0.0) + amount
+                        if key in into:
+                            into[key] += amount
+                        else:
+                            into[key] = amount
         pending.clear()
 
     def _spread_all(self) -> None:
         """Spread every open minute's pending sums (see :meth:`_spread`), and the sums
         gathered for the days (see :meth:`_gather`)."""
+        if self.gathered_rows:  # gathered with the sums (a queue's rows: their own tuple)
+            gathered_rows, self.gathered_rows = self.gathered_rows, {}
+            for day, rows in gathered_rows.items():
+                self._gather({scopes: row.sums() for scopes, row in rows.items()}, day)
         self.stale = False
         for minute in list(self.rows):
             self._join(minute)
@@ -547,18 +564,22 @@ class Tallies:
         """Add the buckets of the minutes after :attr:`folded` up to ``upto`` to their days.
         Those up to ``drop`` are forgotten right after (a replay's :meth:`_prune`): their
         pending sums go straight to the day, never spread over their bucket first, gathered
-        by scope tuple (:meth:`_gather`)."""
+        by scope tuple (:meth:`_gather`), their rows too, as rows (:meth:`_gather_rows`)."""
         if upto <= self.folded:
             return
         self.folded = upto
         for minute in sorted(m for m in self.open if m <= upto):
+            rows: dict[tuple[str, ...], Row] | None = None
             if minute <= drop:
                 if minute in self.rows:
-                    self._join(minute)
+                    if self._journal is None:
+                        rows = self.rows.pop(minute)
+                    else:  # (the journal holds its rows: never added to)
+                        self._join(minute)
                 pending, bucket = self.pending.pop(minute), self.open.pop(minute)
             else:
                 pending, bucket = None, self._close(minute)
-            if not bucket and not pending:
+            if not bucket and not pending and not rows:
                 continue
             day = self.days.get(key := self.clock.day(minute * 60.0))
             if day is None:
@@ -567,6 +588,8 @@ class Tallies:
                 _add_each((day,), bucket)
             if pending:
                 self._gather(pending, key)
+            if rows:
+                self._gather_rows(rows, key)
 
     def _gather(self, pending: dict[tuple[str, ...] | list[str], Sums], day: int) -> None:
         """Pending sums of a minute dropped before they were spread, gathered by scope tuple
@@ -583,9 +606,28 @@ class Tallies:
             if old is None:
                 into[scopes] = sums
             else:
-                at = old.get
                 for key, amount in sums.items():
-                    old[key] = at(key, 0.0) + amount
+                    if key in old:
+                        old[key] += amount
+                    else:
+                        old[key] = amount
+
+    def _gather_rows(self, rows: dict[tuple[str, ...], Row], day: int) -> None:
+        """The rows of a minute dropped before they were joined, gathered by scope tuple
+        into :attr:`gathered_rows` for day ``day``: the first of a tuple taken over, the
+        next added to it field by field (:meth:`Row.merge`), no dict made per row and minute
+        (compiled, typed fields are C attributes). Spread at the next read (:attr:`stale`)."""
+        self.stale = True
+        into = self.gathered_rows.get(day)
+        if into is None:
+            into = self.gathered_rows[day] = {}
+        for scopes, row in rows.items():
+            row.joined = True
+            old = into.get(scopes)
+            if old is None:
+                into[scopes] = row
+            else:
+                old.merge(row)
 
     def _close(self, minute: int) -> dict[str, Sums]:
         """The bucket of an open minute (its pending sums spread), no longer open."""
@@ -706,6 +748,8 @@ class Tallies:
             del self.days[key]
         for key in [d for d in self.gathered if d < today - 1]:
             del self.gathered[key]
+        for key in [d for d in self.gathered_rows if d < today - 1]:
+            del self.gathered_rows[key]
 
     def day(self, day: int) -> dict[str, Sums]:
         """Every scope's sums of working day ``day`` (a ``date.toordinal()``): its folded total
@@ -823,6 +867,7 @@ class Tallies:
                 row.joined = True
         self.rows = {}
         self.gathered = {}
+        self.gathered_rows = {}
         self.stale = False
         self.dirty = self.scopes()
         self.left = {w: set() for w in ROLLING.values()}

@@ -78,3 +78,40 @@ def test_a_late_event_in_a_pruned_minute_lands_in_its_day_as_in_a_replay():
         assert got == replay(events + late, now, **kwargs)
         assert got["queue:q/today/answered"] == 23 and got["agent:B/today/answered"] == 1
         assert got.get("queue:q/60m/answered", 0) == 0
+
+
+def test_a_replay_dropping_minutes_still_open_counts_every_call_sum_as_ticks_do():
+    """A replay (events taken from its buffer hours before the first advance) drops the queue
+    rows of minutes still open without joining them one by one: gathered for their day, row
+    into row. Every figure equals an engine advanced each minute (its rows joined at every
+    advance)."""
+    events: list[ev.Event] = []
+    for i in range(10 * 8 * 60):  # 8 hours, 10 calls a minute: more than the buffer holds
+        at, call, queue = T0 + i * 6.0 + 3, f"c{i}", "q" if i % 4 else "s"
+        wait = (7.5, 12.25, 33.0, 45.5, 2.0)[i % 5]
+        events.append(ev.CallEntered(ts=at, call_id=call, queue=queue, caller_id=f"55{i % 97}"))
+        if i % 5 == 3:
+            events.append(ev.CallAbandoned(ts=at + wait, call_id=call, queue=queue, wait_s=wait))
+        elif i % 5 == 4:
+            events.append(ev.CallLeft(ts=at + wait, call_id=call, queue=queue,
+                                      reason=("timeout", "empty", "key", "withdrawn")[i % 4],
+                                      wait_s=wait))
+        else:
+            agent = "AB"[i % 2]
+            events += [ev.CallAnswered(ts=at + wait, call_id=call, queue=queue, agent=agent,
+                                       hold_s=wait),
+                       ev.CallEnded(ts=at + wait + 61.5, call_id=call, queue=queue, agent=agent,
+                                    hold_s=wait, talk_s=61.5,
+                                    ended_by="transfer" if i % 3 == 0 else "agent")]
+    events.sort(key=lambda e: e.ts)
+    now = T0 + 8 * 60 * M + 150
+    ticked, start = Engine(make_config()), 0
+    for minute in range(8 * 60 + 2):
+        end = next((k for k in range(start, len(events))
+                    if events[k].ts >= T0 + (minute + 1) * M), len(events))
+        ticked.apply_all(events[start:end])
+        ticked.snapshot(T0 + minute * M + 59)
+        start = end
+    got = ticked.snapshot(now).flat()
+    assert got == replay(events, now)
+    assert got["queue:q/today/completed"] > 0 and got["queue:q/today/exited_with_key"] > 0
