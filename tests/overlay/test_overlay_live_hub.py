@@ -82,7 +82,9 @@ def config_text(tmp_path) -> str:
 
 @contextlib.asynccontextmanager
 async def running_hub(tmp_path) -> AsyncIterator[Hub]:
-    async with Hub(parse_config(config_text(tmp_path))) as hub:
+    # the watchdog out of the way: on a starved CPU one slow step of the simulator read as a
+    # source blocking the loop, "sim down" until its next beat (tests/hub/test_supervision.py)
+    async with Hub(parse_config(config_text(tmp_path)), block_threshold_s=60.0) as hub:
         yield hub
 
 
