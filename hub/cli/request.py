@@ -31,10 +31,9 @@ async def send_frame(url: str, token: str, frame: dict[str, Any], *,
     """Send ``frame`` once connected; return the hub's ``ok`` (or other) answer to it.
 
     Raises :class:`HubRefused` with the hub's reason on an ``error`` answer; ``RuntimeError``
-    at once when the
-    hub refuses the token, the TLS certificate does not verify, or nothing answers at the
-    address (connection refused); ``ValueError`` for an address that is not ``ws://`` /
-    ``wss://``.
+    at once when the hub refuses the token, the TLS certificate does not verify, or nothing
+    answers at the address (connection refused); ``ValueError`` for an address that is not
+    ``ws://`` / ``wss://``.
     """
     from panneau.hub.client import ADDRESS_REFUSED, TLS_FAILED, HubClient
 
