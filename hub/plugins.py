@@ -137,11 +137,13 @@ def plugin_infos(pm: pluggy.PluginManager) -> list[PluginInfo]:
 @dataclass
 class Registry(Generic[T]):
     """What plugins registered through one hook, by name (in registration order); which
-    plugin gave each; what was refused and why."""
+    plugin gave each; what was refused and why; the plugins that could not be loaded (what
+    they offer is unknown: a config naming it says why it is missing)."""
 
     specs: dict[str, T] = field(default_factory=dict)
     provider: dict[str, str] = field(default_factory=dict)
     refused: list[str] = field(default_factory=list)
+    failures: list[PluginFailure] = field(default_factory=list)
 
 
 SourceRegistry = Registry[SourceSpec]
@@ -154,7 +156,7 @@ def _collect(pm: pluggy.PluginManager, hook: str, kind: type[T], what: str,
     """Call ``hook(register)`` on every plugin (built-ins first); keep each ``kind`` object
     under its ``name``, refusing other types, names already taken and what ``check`` objects
     to. A plugin whose hook raises loses everything it registered in that call."""
-    registry: Registry[T] = Registry()
+    registry: Registry[T] = Registry(failures=list(getattr(pm, "failures", ())))
     for impl in getattr(pm.hook, hook).get_hookimpls():  # registration order: built-ins first
         plugin_name, mine, refused = impl.plugin_name, {}, []
 

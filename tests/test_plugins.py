@@ -243,6 +243,25 @@ def test_panneau_plugins_lists_the_rest_and_the_errors(tmp_path):
     assert fine.returncode == 7  # a plugin's command works next to the broken ones
 
 
+def test_a_source_naming_a_plugin_that_failed_to_load_says_why(tmp_path):
+    """config check (and the hub) said only "no source plugin named 'broken'" of a plugin
+    that is installed but whose import fails: the author looked for a typo."""
+    env = _env(install_fake_plugins(tmp_path))
+    config = tmp_path / "panneau.toml"
+    config.write_text('[[sources]]\nname = "a"\nplugin = "broken"\n'
+                      '[[sources]]\nname = "b"\nplugin = "brokn"\n')
+    out = subprocess.run([PANNEAU, "config", "check", str(config)], capture_output=True,
+                         text=True, env=env, timeout=60)
+    assert out.returncode == 1
+    broken, typo = out.stdout.splitlines()[:2]
+    assert broken == (f"{config}:3: sources[0].plugin: the plugin 'broken' (panneau-broken 0.1 "
+                      "(entry point)) failed to load: ImportError: needs libfoo, which is not "
+                      "installed")
+    assert typo.startswith(f"{config}:6: sources[1].plugin: no source plugin named 'brokn' "
+                           "(known: asterisk_ami, ")
+    assert typo.endswith("; failed to load: broken (panneau plugins says why))")
+
+
 def test_sigterm_ends_the_hub_with_a_source_stuck_in_a_thread(tmp_path):
     """A real ``panneau hub`` process; one plugin fails to import, one source never returns
     from ``asyncio.to_thread``: the hub starts, and SIGTERM still ends the process."""

@@ -101,17 +101,27 @@ def _format(filename: str, lines: dict, issue: ConfigIssue) -> str:
     return f"{where}: {format_path(issue.path)}: {issue.message}"
 
 
+def _missing_plugin(name: str, registry: Any) -> str:
+    """Why no plugin offers the source kind ``name``: the plugin of that name failed to load
+    (its error), else the kinds known and the plugins that failed to load."""
+    failures = getattr(registry, "failures", ())
+    for failure in failures:
+        if failure.name == name:
+            return f"the plugin {name!r} ({failure.origin}) failed to load: {failure.error}"
+    known = ", ".join(sorted(registry.specs)) or "none installed"
+    failed = ", ".join(f.name for f in failures)
+    return (f"no source plugin named {name!r} (known: {known}"
+            + (f"; failed to load: {failed} (panneau plugins says why))" if failed else ")"))
+
+
 def source_option_issues(config: Config, registry: Any) -> list[ConfigIssue]:
     """Check each source's plugin exists and its ``options`` match the plugin's declaration."""
     issues: list[ConfigIssue] = []
     for i, source in enumerate(config.sources):
         spec = registry.specs.get(source.plugin)
         if spec is None:
-            known = ", ".join(sorted(registry.specs)) or "none installed"
-            issues.append(
-                ConfigIssue(("sources", i, "plugin"),
-                            f"no source plugin named {source.plugin!r} (known: {known})")
-            )
+            issues.append(ConfigIssue(("sources", i, "plugin"),
+                                      _missing_plugin(source.plugin, registry)))
         elif spec.options is not None:
             build(spec.options, source.options, ("sources", i, "options"), issues,
                   f"plugin {source.plugin!r}")
