@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -32,7 +33,13 @@ def test_refuses_a_bad_name_and_an_existing_folder(tmp_path, capsys):
 def test_generated_plugin_installs_and_its_test_passes(tmp_path, capsys):
     assert main(["plugin", "new", "my-acd", "--dir", str(tmp_path)]) == 0
     package = tmp_path / "panneau-my-acd"
-    assert "created" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "created" in out
+    # with Panneau's pins, as docs/plugins.md says (a plain install upgraded pytest)
+    lock = Path(__file__).resolve().parent.parent / "requirements.lock"
+    assert f"  pip install -c {lock} -e '.[test]'\n" in out
+    assert "pip install -c PANNEAU/requirements.lock -e '.[test]'" in (
+        package / "README.md").read_text()
     assert not list(package.rglob("*.tmpl")) and not list(package.rglob("*{{*"))
     site = tmp_path / "site"
     subprocess.run(

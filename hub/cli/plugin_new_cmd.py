@@ -66,10 +66,17 @@ def run(args: argparse.Namespace) -> int:
                          f"{exc.strerror or exc}\n")
         return 1
     sys.stdout.write(
-        f"created {target}\nnext:\n  cd {target}\n  pip install -e '.[test]'\n  pytest\n"
-        "  panneau plugins\n"
+        f"created {target}\nnext:\n  cd {target}\n  pip install -c {_lock()} -e '.[test]'\n"
+        "  pytest\n  panneau plugins\n"
     )
     return 0
+
+
+def _lock() -> str:
+    """Panneau's ``requirements.lock`` when run from a checkout (the plugin's test tools are
+    then installed at the versions Panneau pins), else where to find it."""
+    lock = Path(__file__).resolve().parents[2] / "requirements.lock"
+    return str(lock) if lock.is_file() else "PANNEAU/requirements.lock"
 
 
 def register(subparsers) -> None:
