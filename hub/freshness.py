@@ -121,7 +121,9 @@ def family_stale(family: str, sources: Iterable[Mapping[str, Any]], link: Link) 
 
 
 def freshness(view: ViewState, link: Link, now: float, stale_after_s: float) -> Freshness:
-    """Offline, stale or live; the text says since when or why."""
+    """Offline, stale or live; the text says since when or why: a stale or down source and
+    the age of the data past ``stale_after_s`` both, when both hold (``pbx down, data 0:42
+    old``: a status line that said only the age stopped naming the source past 30 s)."""
     if link.rejected:
         return Freshness("offline", f"refused: {link.rejected}")
     if not link.connected:
@@ -132,11 +134,12 @@ def freshness(view: ViewState, link: Link, now: float, stale_after_s: float) -> 
     times = [t for t in (as_of, link.last_frame_at) if isinstance(t, int | float)]
     if not times:
         return Freshness("stale", "waiting for data")
-    last = max(times)
-    if now - last > stale_after_s:
-        return Freshness("stale", f"data {format_duration(now - last)} old")
+    why = []  # what is down, then how old the data is: either alone, or both
     bad = stale_sources(view)
     if bad:
         name = next(iter(bad))
-        return Freshness("stale", f"{name} {bad[name]['status']}")
-    return Freshness("live")
+        why.append(f"{name} {bad[name]['status']}")
+    last = max(times)
+    if now - last > stale_after_s:
+        why.append(f"data {format_duration(now - last)} old")
+    return Freshness("stale", ", ".join(why)) if why else Freshness("live")

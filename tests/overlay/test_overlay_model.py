@@ -142,6 +142,9 @@ def test_freshness():
     assert (old.fresh.level, old.fresh.text) == ("stale", "data 0:42 old")
     values["source:pbx"]["status"] = "stale"
     assert model_of(values).fresh.text == "pbx stale"
+    # both hold: both said (past 30 s it said only the age, and no longer which source)
+    both = model_of(values, Link(connected=True, last_frame_at=NOW - 95), now=NOW + 40)
+    assert (both.fresh.level, both.fresh.text) == ("stale", "pbx stale, data 0:42 old")
     refused = model_of(values, Link(rejected="bad token"))
     assert refused.fresh == refused.fresh.__class__("offline", "refused: bad token")
 

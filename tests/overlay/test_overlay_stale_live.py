@@ -3,12 +3,15 @@ figures it fed are greyed and marked, as the kiosk greys its tiles."""
 
 from __future__ import annotations
 
+import re
+import time
+
 from panneau.hub.client import HubClient
 from panneau.hub.config import parse_config
 from panneau.hub.server.app import Hub
 from panneau.overlay.app import OverlayApp
 from panneau.overlay.widgets import FiguresPanel, StateBar
-from tests.hub.conftest import agent_token, config_text
+from tests.hub.conftest import agent_token, config_text, eventually
 from tests.overlay.test_overlay_live_hub import until
 
 
@@ -32,3 +35,23 @@ async def test_a_source_gone_stale_greys_the_agents_state_and_figures(tmp_path, 
             rendered = state.render()
             grey = state.get_component_rich_style("ov--stale")
             assert any(span.style == grey for span in rendered.spans)
+
+
+async def test_a_stale_source_and_old_data_are_said_together(tmp_path, feed_pm):
+    """Past ``--stale-after`` without news the status said only ``data 1:30 old``: which
+    source had stopped was no longer named. Both are said, the source first."""
+    text = config_text(str(tmp_path / "hub.db"), {"hang_after": 6, "interval_s": 0.01},
+                       stale_after_s=0.5)
+    async with Hub(parse_config(text, "test.toml"), pm=feed_pm) as hub:
+        ahead = [0.0]  # the screen's clock: moved past --stale-after below
+        app = OverlayApp(HubClient(hub.ws_url, agent_token("ag-ann")), tick_s=0.1,
+                         clock=lambda: time.time() + ahead[0])
+        async with app.run_test(size=(60, 15)):
+            state = app.query_one(StateBar)
+            await eventually(lambda: "⚠ feed stale" in str(state.render()), 15,
+                             "the source named stale")
+            ahead[0] = 90.0  # a minute and a half with no news from the hub
+            await eventually(lambda: re.search(r"⚠ feed stale, data 1:[23]\d old",
+                                               str(state.render())), 15,
+                             "the stale source and the data's age both said")
+            assert app.overlay.model.fresh.level == "stale"

@@ -38,6 +38,12 @@ def test_what_a_down_source_fed_is_marked_and_greyed():
         assert all(span.style == grey for span in text.spans
                    if span.start <= start < span.end), part
     assert "#[fg=bright_black]◌ On call 3:41#[default]" in to_tmux(text)
+    # and 42 s without news: the line still says what is down, then how old the data is
+    values = pbx_down(agent_values())
+    values["meta"]["as_of"] = NOW - 42
+    old = line(values, 60, Link(True, NOW - 50))
+    assert old.plain.startswith("⚠ pbx down, data 0:42 old │ Q◌ ✓2 ✓0:41 SL ✓84%"), old.plain
+    assert to_tmux(old).startswith("#[fg=yellow,bold]⚠ pbx down, data 0:42 old#[default]")
 
 
 def test_tmux_format_colours_and_escapes():
