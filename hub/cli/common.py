@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import sqlite3
 
-__all__ = ["TOKEN_ENV", "add_command", "fail", "hub_client", "open_journal", "read_token",
-           "screen_args", "seconds_over_zero", "timeout_arg", "unreadable",
+__all__ = ["TOKEN_ENV", "add_command", "fail", "hub_client", "not_text", "open_journal",
+           "read_token", "screen_args", "seconds_over_zero", "timeout_arg", "unreadable",
            "whole_seconds_over_zero"]
 
 #: The environment variable screens and CLI commands read a token from (after --token-file).
@@ -96,9 +96,8 @@ def read_token(args: argparse.Namespace) -> str:
         except OSError as exc:
             raise ValueError(f"cannot read the token file {args.token_file}: "
                              f"{exc.strerror}") from exc
-        except UnicodeDecodeError as exc:
-            raise ValueError(f"the token file {args.token_file} is not UTF-8 text: is it the "
-                             f"token file (byte 0x{exc.object[exc.start]:02x})?") from None
+        except UnicodeDecodeError:
+            raise ValueError(f"{not_text(args.token_file)}: is it the token file?") from None
         token = lines[0].strip() if lines else ""
         if not token:
             raise ValueError(f"the token file {args.token_file} is empty")
@@ -149,6 +148,24 @@ def unreadable(path: str, exc: OSError) -> str:
     if isinstance(exc, IsADirectoryError):
         return f"{path} is a folder, not a file"
     return f"cannot read {path}: {exc.strerror or exc}"
+
+
+def not_text(path: str | Path, encoding: str = "utf-8") -> str:
+    """``PATH:LINE: not UTF-8 text (byte 0x…)``: where the first byte of ``path`` that is not
+    ``encoding`` text is (the line an editor shows it on), one wording for every file a
+    command reads. Called once decoding failed: the file is read again, whole (a decoder that
+    reads by chunks knows no line)."""
+    utf8 = encoding.lower().replace("_", "-") in ("utf-8", "utf8", "utf-8-sig")
+    name = "UTF-8" if utf8 else encoding
+    try:
+        data = Path(path).read_bytes()
+        data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].count(b"\n") + 1
+        return f"{path}:{line}: not {name} text (byte 0x{data[exc.start]:02x})"
+    except (OSError, LookupError):
+        pass
+    return f"{path}: not {name} text"
 
 
 def open_journal(path: str) -> sqlite3.Connection:

@@ -118,8 +118,7 @@ def run_hub(config_path: str, pm: pluggy.PluginManager | None) -> int:
         return fail("hub", exc)
     problem = listen_problem(config.hub, config_path)
     if problem is not None:  # before the database is opened, let alone written
-        sys.stderr.write(f"panneau hub: {problem}\n")
-        return 1
+        return fail("hub", problem, 1)
     secrets = secrets_held(config)
     for path, what in (((config_path, f"holds {secrets}"),) if secrets else ()) + (
             (config.hub.database, "holds messages"),):
@@ -141,13 +140,11 @@ def run_hub(config_path: str, pm: pluggy.PluginManager | None) -> int:
     try:
         loop.run_until_complete(_serve(config, pm, config_path))
     except TlsError as exc:
-        sys.stderr.write(f"panneau hub: TLS: {exc}\n")
-        code = 2
+        code = fail("hub", f"TLS: {exc}")
     except HubBroken as exc:  # logged with its traceback where it happened
         code = fail("hub", exc, 1)
     except OSError as exc:  # e.g. a port taken since listen_problem looked
-        sys.stderr.write(f"panneau hub: {exc.strerror or exc}\n")
-        code = 1
+        code = fail("hub", exc.strerror or exc, 1)
     finally:
         _close(loop)
     threads.shutdown(wait=False, cancel_futures=True)

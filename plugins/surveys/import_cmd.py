@@ -20,7 +20,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from panneau.hub.cli.common import fail, unreadable
+from panneau.hub.cli.common import fail, not_text, unreadable
 from panneau.hub.commands import CommandSpec
 from panneau.hub.config import ConfigError, load_config
 from panneau.hub.config.schema import Config
@@ -54,9 +54,8 @@ def load_mapping(path: str) -> RowMapping:
     file that cannot be read or is not TOML: one line saying so, without Python's words)."""
     try:
         data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-    except UnicodeDecodeError as exc:
-        raise ValueError(f"{path}: not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at "
-                         f"offset {exc.start})") from None
+    except UnicodeDecodeError:
+        raise ValueError(f"{not_text(path)}: save it as UTF-8") from None
     except OSError as exc:
         raise ValueError(f"--mapping: {unreadable(path, exc)}") from None
     except tomllib.TOMLDecodeError as exc:
@@ -118,10 +117,9 @@ def _read(args: argparse.Namespace, rows: RowConsumer, ctx: _Skips, config: Conf
                     rows.seen.discard(response.response_id)  # importable once it is not
                 else:
                     responses.append(response)
-    except UnicodeDecodeError as exc:
-        raise ValueError(
-            f"{args.file}: not {args.encoding} text (byte 0x{exc.object[exc.start]:02x}): "
-            "save it as UTF-8, or give its --encoding (e.g. --encoding utf-16)") from None
+    except UnicodeDecodeError:
+        raise ValueError(f"{not_text(args.file, args.encoding)}: save it as UTF-8, or give "
+                         "its --encoding (e.g. --encoding utf-16)") from None
     except csv.Error as exc:
         raise ValueError(f"{args.file}: not a CSV file the reader can parse, after row "
                          f"{total}: {exc}") from None

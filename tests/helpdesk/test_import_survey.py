@@ -172,14 +172,25 @@ def test_a_file_in_another_encoding_is_named_and_nothing_stored(tmp_path, capsys
     answers.write_bytes(CSV.encode("utf-16"))
     assert main(argv) == 2
     assert capsys.readouterr().err == (
-        f"panneau import-survey: {answers}: not utf-8-sig text (byte 0xff): save it as "
+        f"panneau import-survey: {answers}:1: not UTF-8 text (byte 0xff): save it as "
+        "UTF-8, or give its --encoding (e.g. --encoding utf-16)\n")
+    assert not (tmp_path / "p.db").exists() or stored(tmp_path) == []
+    # one Latin-1 name far down a long export: the line it is on (the decoder reads by
+    # chunks: the message said neither line nor offset, and named utf-8-sig, the default
+    # the user never typed)
+    rows = "".join(f"x{i};2026-03-02 10:00;7;Bob\n" for i in range(1, 2000))
+    answers.write_bytes((CSV + rows).encode("utf-8") + "y;2026-03-02 10:00;7;Zoé\n"
+                        .encode("latin-1"))
+    assert main(argv) == 2
+    assert capsys.readouterr().err == (
+        f"panneau import-survey: {answers}:2006: not UTF-8 text (byte 0xe9): save it as "
         "UTF-8, or give its --encoding (e.g. --encoding utf-16)\n")
     assert not (tmp_path / "p.db").exists() or stored(tmp_path) == []
     mapping = tmp_path / "mapping.toml"
-    mapping.write_bytes(b"\xa9\xff not text")
+    mapping.write_bytes(b"survey = 'nps'\n\xa9\xff not text")
     assert main(argv) == 2
     assert capsys.readouterr().err == (
-        f"panneau import-survey: {mapping}: not UTF-8 text (byte 0xa9 at offset 0)\n")
+        f"panneau import-survey: {mapping}:2: not UTF-8 text (byte 0xa9): save it as UTF-8\n")
 
 
 def test_a_file_that_cannot_be_read_whole_is_one_clear_line_and_nothing_stored(

@@ -92,14 +92,14 @@ async def test_screens_say_what_is_wrong_before_starting(tools, tmp_path):
         # a token file that is no text (the key pasted from a binary, a wrong file): it said
         # only "'utf-8' codec can't decode byte 0xa9…", naming no file
         (["kiosk", "--hub", "ws://127.0.0.1:9", "--token-file", str(binary)],
-         f"the token file {binary} is not UTF-8 text: "),
+         f"{binary}:1: not UTF-8 text (byte 0xa9): is it the token file?"),
         (["kiosk", "--hub", "wss://127.0.0.1:9", "--token", "x" * 10, "--ca-file",
           str(tmp_path / "missing.pem")], "cannot use"),
         # the commands that send the hub one request: exit 1 as if the hub had refused
         (["message", "--hub", "ws://127.0.0.1:9", "--token", "x" * 10, "--ca-file", "ca.pem",
           "hi"], "need a wss:// hub address"),
         (["input", "--hub", "ws://127.0.0.1:9", "--token-file", str(binary), "leavers", "1"],
-         f"the token file {binary} is not UTF-8 text: "),
+         f"{binary}:1: not UTF-8 text (byte 0xa9): is it the token file?"),
         (["annotate", "--hub", "wss://127.0.0.1:9", "--token", "x" * 10, "--ca-file",
           str(tmp_path / "missing.pem"), "site/today/offered", "x"], "cannot use"),
     ]

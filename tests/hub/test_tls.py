@@ -185,7 +185,8 @@ def test_panneau_hub_says_why_it_will_not_start(tmp_path, tools, ca):
     done = subprocess.run([str(PANNEAU), "hub", "--config", str(config)], capture_output=True,
                           text=True, timeout=60)
     assert done.returncode == 2
-    assert f"TLS: the key {other_key} does not match the certificate {cert}" in done.stderr
+    assert (f"panneau hub: TLS: the key {other_key} does not match the certificate {cert}"
+            in done.stderr.splitlines()[-1]), done.stderr  # through fail(), as every error
 
 
 def test_config_check_wants_cert_and_key_together(tools, tmp_path):
