@@ -143,7 +143,7 @@ async def next_phase(control) -> tuple[str, float]:
 
 
 #: The hub process's trace (``--trace``): per marker accepted, per publish tick.
-_TRACE: dict[str, list] = {"accepted": [], "ticks": [], "gc": []}
+_TRACE: dict[str, list] = {"accepted": [], "ticks": [], "gc": [], "paced": []}
 
 
 def _take_trace() -> dict[str, list]:
@@ -182,7 +182,8 @@ def _trace_hub(hub_cls) -> None:
             _TRACE["accepted"].append((max(marks), time.time()))
 
     def traced_tick(self):
-        row = {"start": time.time(), "minute": self.clock() // 60 != self.snapshot.at // 60}
+        row = {"start": time.time(), "minute": self.clock() // 60 != self.snapshot.at // 60,
+               "event": not getattr(self, "_clock_tick", False)}
         cpu, views, publisher, engine = time.process_time(), self.views, self.publisher, \
             self.engine
         switched, gc_before = resource.getrusage(resource.RUSAGE_SELF).ru_nivcsw, gc_ms[0]
@@ -200,6 +201,7 @@ def _trace_hub(hub_cls) -> None:
             topics = update(inputs)
             row["topics"] = time.process_time() - start
             row["step"] = ("meta", "") in topics
+            row["kinds"] = sorted({kind for kind, _ in topics} - {"sources"})
             return topics
 
         def traced_write(clients, frame):  # the deltas' last write, not alerts' after
@@ -223,7 +225,8 @@ def _trace_hub(hub_cls) -> None:
         except AttributeError:
             snapshot = None
         try:
-            return tick(self)
+            row["frames"] = tick(self)
+            return row["frames"]
         finally:
             del views.update, publisher.publish, publisher._write_frame
             if snapshot is not None:
@@ -248,6 +251,19 @@ def _trace_hub(hub_cls) -> None:
                     row["sweep_cpu"] = row.get("sweep_cpu", 0.0) + time.process_time() - start
 
         hub_cls._sweep = traced_sweep
+    try:  # the publish loop's pacing (not in older trees): each wait it imposed
+        from panneau.hub.server.pace import Pace
+    except ImportError:
+        return
+    wait = Pace.wait
+
+    def traced_wait(self, now, event):
+        took = wait(self, now, event)
+        if took > 0:
+            _TRACE["paced"].append((time.time(), took, event))
+        return took
+
+    Pace.wait = traced_wait
 
 
 def _make_plugin(control):
@@ -1043,6 +1059,13 @@ def report_trace(hub: Case, slowest: int = 5) -> None:
             gcs = " ".join(f"gen{g} {took:.0f} ms" for at_gc, took, g in trace.get("gc", ())
                            if emitted - 0.2 <= at_gc <= last)
             others = _others_between(hub, emitted, last)
+            ahead = " ".join(  # the ticks and pacing waits between its accept and its tick
+                f"{'event' if t.get('event') else 'clock'} tick {(t['start'] - at) * 1e3:+.0f}"
+                f" ms {t.get('frames', '?')} fr [{','.join(t.get('kinds', ()))}]"
+                for t in trace["ticks"] if at - 0.3 <= t["start"] < tick["start"])
+            ahead += " ".join(f" paced {took * 1e3:.0f} ms at {(when - at) * 1e3:+.0f}"
+                              for when, took, _ in trace.get("paced", ())
+                              if at - 0.3 <= when < tick["start"])
             print(f"      #{number:<4} {total * 1e3:6.1f} = accepted {(at - emitted) * 1e3:.1f}"
                   f" + wait {(tick['start'] - at) * 1e3:.1f} + tick "
                   f"{(tick['written'] - tick['start']) * 1e3:.1f} + screens "
@@ -1050,7 +1073,8 @@ def report_trace(hub: Case, slowest: int = 5) -> None:
                   f"{ms['snap']:.1f} + {ms['topics']:.1f} + {ms['publish']:.1f} + {rest:.1f}"
                   f" | sw {tick.get('switched', 0)} gc {tick.get('gc_ms', 0.0):.1f}"
                   f" | others {others} {kind}"
-                  f"{' | collections near: ' + gcs if gcs else ''}")
+                  f"{' | collections near: ' + gcs if gcs else ''}"
+                  f"{' | ahead: ' + ahead if ahead else ''}")
 
 
 def one_figure_delta() -> int:
