@@ -139,7 +139,12 @@ class Hub:
         self._alerts_of: object = None
         self.ws_port = self.http_port = 0
         self.replayed = 0
-        self._dirty = asyncio.Event()
+        self._dirty = asyncio.Event()  # a tick is asked for (mark_dirty, _refreshed)
+        #: Something came from outside since the last tick (events, a screen's or a manager's
+        #: frame, a source's change of state): the next tick is an event tick, paced as one.
+        self._input = False
+        #: When the publish loop ticks (:mod:`panneau.hub.server.pace`).
+        self.pace = Pace(config.hub.max_frames_per_s, step_s=ALERT_STEP_S, idle_s=CLOCK_TICK_S)
         #: Set once the day rollups are complete and current (tests and tools wait on it).
         self.rollups_ready = asyncio.Event()
         #: Set by a config reload: judge objectives and the scorecard again now.
@@ -403,7 +408,7 @@ class Hub:
                 self.outbox.wake()
             self.metrics.accepted[state.name] += len(events)
             self._accepted += len(events)
-            self._dirty.set()
+            self.mark_dirty()
 
     def enter_figure(self, event: FigureEntered) -> str | None:
         """Journal and count a figure a manager entered (source ``input``); returns why it
@@ -420,7 +425,7 @@ class Hub:
         self.journal.accept("input", [event], None, False, self.clock())
         self._apply(event)
         self._accepted += 1
-        self._dirty.set()
+        self.mark_dirty()
         return None
 
     async def read_periods(self, scopes: list[str], period: Any) -> list[Any]:
@@ -444,10 +449,17 @@ class Hub:
         """Note a source's change of state, as it is now, for the next tick's status frames."""
         self._status_changes.append((state.name, state.public(True), state.public(False)))
         del self._status_changes[:-STATUS_CHANGES_KEPT]
-        self._dirty.set()
+        self.mark_dirty()
 
     def mark_dirty(self) -> None:
-        """Ask for a publish tick soon (messages, annotations, acks changed)."""
+        """Ask for a publish tick soon for something from outside (events, messages,
+        annotations, acks, a source's state): an event tick."""
+        self._input = True
+        self._dirty.set()
+
+    def _refreshed(self) -> None:
+        """Ask for a publish tick soon for the hub's own refresh (objectives and scorecards
+        after a rollup write, insights): paced as a clock tick, it holds no event back."""
         self._dirty.set()
 
     async def wait_idle(self, timeout: float = 5.0) -> None:
@@ -543,8 +555,10 @@ class Hub:
         and the figures shown in one advance). A ``meta.as_of`` step is one of those seconds:
         its tick sends every screen its new ``meta`` (and, at a minute's turn, the figures of
         the minute closed) on its own. Left to the first tick after the step, that work (about
-        twice an event's tick) fell on whichever event came next."""
-        pace = Pace(self.config.hub.max_frames_per_s, step_s=ALERT_STEP_S, idle_s=CLOCK_TICK_S)
+        twice an event's tick) fell on whichever event came next. The hub's own refreshes
+        (:meth:`_refreshed`) are paced as clock ticks; a tick held back by the pacing is
+        counted (``panneau_publish_held_total`` and its seconds)."""
+        pace = self.pace
         loop = asyncio.get_running_loop()
         while True:
             try:
@@ -552,11 +566,13 @@ class Hub:
                     await self._dirty.wait()  # not wait_for: it can swallow a cancel
             except TimeoutError:
                 pace.timed_out()
-            wait = pace.wait(loop.time(), self._dirty.is_set())
+            wait = pace.wait(loop.time(), self._input)
             if wait > 0:  # gather what else comes (a step's frames still to send go first)
+                self.metrics.publish_held += 1
+                self.metrics.publish_held_seconds += wait
                 self._sweep(math.inf)
                 await asyncio.sleep(wait)
-            event = self._dirty.is_set()
+            event, self._input = self._input, False
             self._dirty.clear()
             started, frames = loop.time(), 0
             try:
@@ -604,7 +620,7 @@ class Hub:
         insights = {ident: insight.value() for ident, insight in found.items()}
         if insights != self.insights:
             self.insights = insights
-            self.mark_dirty()
+            self._refreshed()
         return insights
 
     async def _history_loop(self) -> None:
@@ -636,7 +652,7 @@ class Hub:
                     lambda r, day=today: goals_board(r, self.config, day))
                 self.pulse.refresh(today)  # a new period starts afresh
                 self.rollups_ready.set()
-                self.mark_dirty()
+                self._refreshed()
             except Exception:
                 log.exception("writing day rollups or judging objectives failed")
             with contextlib.suppress(TimeoutError):

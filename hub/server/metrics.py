@@ -25,6 +25,8 @@ class Metrics:
     auth_failures: int = 0  # hellos with an unknown token
     auth_bans: int = 0  # addresses refused after too many of them
     auth_refused: int = 0  # connections refused because their address was banned
+    publish_held: int = 0  # publish ticks the pacing held back (coalescing)
+    publish_held_seconds: float = 0.0  # how long, in all
 
 
 def _escape(value: str) -> str:
@@ -74,4 +76,8 @@ def render_prometheus(metrics: Metrics, clients: dict[str, int],
             "Addresses refused for a while after too many unknown tokens.", m.auth_bans)
     _family(lines, "panneau_auth_refused_total", "counter",
             "Connections refused (HTTP 429) because their address was banned.", m.auth_refused)
+    _family(lines, "panneau_publish_held_total", "counter",
+            "Publish ticks held back by max_frames_per_s (events coalescing).", m.publish_held)
+    _family(lines, "panneau_publish_held_seconds_total", "counter",
+            "Time publish ticks were held back by max_frames_per_s.", m.publish_held_seconds)
     return "\n".join(lines) + "\n"

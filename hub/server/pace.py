@@ -15,7 +15,11 @@ Rules kept here (pure: times are passed in; the hub's publish loop asks and obey
   whichever event comes next.
 - A clock tick spaces no event tick: an event right after one runs at once. (Spaced, an
   isolated event that happened to follow the hub's own tick waited up to a whole interval,
-  250 ms at the default 4 frames a second, for frames it had nothing to do with.)
+  250 ms at the default 4 frames a second, for frames it had nothing to do with.) The hub's
+  own refreshes (objectives and scorecards after each rollup write, once a minute;
+  insights) are paced as clock ticks too: they run at once, and so does an event right
+  after one (an isolated marker at 1,000 screens waited 209 ms behind the goals' frames
+  when they spaced it: ``bench_hub.py --trace``).
 - A tick that sent no frame counts for nothing (most clock ticks of a quiet hub).
 - Whatever the kind, at most ``max_frames_per_s`` ticks that sent frames start in any
   second (in any ``1 / max_frames_per_s`` seconds below one a second): a screen never gets

@@ -4,6 +4,7 @@ under load; the hub's own clock ticks hold no event back; never more than
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import random
 
@@ -11,7 +12,7 @@ import httpx
 import pytest
 
 from panneau.hub.config import parse_config
-from panneau.hub.events import CallEntered
+from panneau.hub.events import CallAnswered, CallEntered
 from panneau.hub.server.app import Hub
 from panneau.hub.server.pace import STEP_MARGIN_S, Pace
 
@@ -123,3 +124,51 @@ async def test_an_event_after_the_hubs_own_ticks_reaches_a_screen_at_once(
             kiosk, lambda f: f["type"] == "delta" and OFFERED in f["set"], timeout=10)
         assert frames[-1]["set"][OFFERED] == 1
         await kiosk.close()
+
+
+async def test_an_event_just_after_the_hubs_own_refresh_is_not_held_back(start_hub, tools):
+    """The objectives' and scorecards' refresh after a rollup write (once a minute; here asked
+    at once) is the hub's own tick: an event accepted just behind it goes out without
+    waiting out the interval (it waited, counted in ``panneau_publish_held_total``); an event
+    just behind that event's tick is still held, and coalesced."""
+    async with start_hub(feed={"count": 1}, max_frames_per_s=4.0,
+                         hub_kwargs={"clock": lambda: NOW}) as hub:
+        loop, pace, feed = asyncio.get_running_loop(), hub.pace, hub.supervisor.states["feed"]
+
+        def call(name: str) -> None:
+            hub._accept(feed, [CallEntered(ts=NOW, call_id=name, queue="support"),
+                               CallAnswered(ts=NOW, call_id=name, queue="support",
+                                            agent="ag-ann", hold_s=30.0)], None, False, NOW)
+
+        await tools.eventually(lambda: hub._accepted >= 7, what="the feed's call")
+        await hub.rollups_ready.wait()
+        await hub.wait_idle()
+        manager = await tools.hello(hub.ws_url, tools.MANAGER)
+        offered = (await tools.recv(manager))["view"][OFFERED]
+        call("before")  # moves the figures the next rollup write and the scorecards read
+        await tools.recv_until(manager, lambda f: f.get("set", {}).get(OFFERED) == offered + 1)
+        await tools.eventually(lambda: all(loop.time() - s >= pace.window for s in pace.sent),
+                               what="a whole pacing window without frames")
+
+        goals, tick, held = hub.goals, hub.tick, hub.metrics.publish_held
+        ticks: list[tuple[int, int]] = []  # from the refresh's on: (held so far, frames)
+
+        def tick_then_event() -> int:
+            """Right after the refresh's tick, then after the next one, a call comes."""
+            before = hub.metrics.publish_held
+            frames = tick()
+            if len(ticks) < 3 and (ticks or hub.goals is not goals):
+                ticks.append((before, frames))
+                if len(ticks) < 3:
+                    call(f"behind-{len(ticks)}")
+            return frames
+
+        hub.tick = tick_then_event
+        hub.rejudge.set()  # objectives and scorecards judged again now, as a reload asks
+        await tools.recv_until(manager, lambda f: f.get("set", {}).get(OFFERED) == offered + 3)
+        del hub.tick
+        await manager.close()
+    (refresh, refreshed), (first, _), (second, _) = ticks
+    assert refreshed > 0, "the refresh's tick was to send the scorecards' frames"
+    assert (refresh, first) == (held, held), "the call behind the refresh was held back"
+    assert second == held + 1, "the call behind an event's tick was to coalesce"
