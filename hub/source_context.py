@@ -9,7 +9,10 @@ A plugin tested with ``panneau.hub.testing`` meets exactly the checks the hub ma
 - ``set_status`` takes ``starting``, ``live``, ``stale`` or ``down`` (``ValueError``);
 - ``skipped`` counts at least 1;
 - ``add_route`` serves ``/hooks/<name>/<path>`` and refuses a method and path already served
-  and a path that is not one as written (``..``, ``//``, ``%``…) (``ValueError``).
+  and a path that is not one as written (``..``, ``//``, ``%``…) (``ValueError``);
+- what a spec's factory returns has an ``async def run(self, ctx)`` (:func:`source_problem`:
+  the hub and ``make_source`` raise ``TypeError``): a plain ``def`` would run on the hub's
+  event loop, and hold it for as long as it runs.
 
 Subclasses say where things go: :meth:`SourceContextBase._store`, :meth:`_skip` and
 :meth:`_status`.
@@ -19,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import inspect
 import json
 import logging
 from collections.abc import Callable, Sequence
@@ -27,10 +31,24 @@ from typing import Any, get_args
 from panneau.hub.events import Event
 from panneau.hub.sources import UNCHANGED, HttpHandler, SourceStatus
 
-__all__ = ["STATUSES", "Routes", "SourceContextBase", "webhook_path_problem"]
+__all__ = ["STATUSES", "Routes", "SourceContextBase", "source_problem", "webhook_path_problem"]
 
 #: The statuses ``set_status`` takes.
 STATUSES: tuple[str, ...] = get_args(SourceStatus)
+
+
+def source_problem(source: object, kind: str) -> str | None:
+    """Why ``source``, made by the factory of the source kind ``kind``, cannot run (``None``
+    when it can): it needs an ``async def run(self, ctx)``."""
+    run = getattr(source, "run", None)
+    if not callable(run):
+        return (f"source {kind!r}: its factory returned a {type(source).__name__}, which has no "
+                "run(ctx) method: a source needs 'async def run(self, ctx)'")
+    if not inspect.iscoroutinefunction(run):
+        return (f"source {kind!r}: {type(source).__name__}.run is not 'async def': a plain "
+                "function runs on the hub's event loop and holds every screen and source while "
+                "it runs")
+    return None
 
 
 def webhook_path_problem(path: str) -> str | None:

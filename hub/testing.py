@@ -29,7 +29,7 @@ from typing import Any
 from panneau.hub.config.load import build_source_options
 from panneau.hub.config.schema import Config
 from panneau.hub.events import Event
-from panneau.hub.source_context import Routes, SourceContextBase
+from panneau.hub.source_context import Routes, SourceContextBase, source_problem
 from panneau.hub.sources import (
     HttpHandler,
     HttpRequest,
@@ -268,9 +268,13 @@ def source_spec(plugin: Any, name: str) -> SourceSpec:
 
 
 def make_source(plugin: Any, name: str, options: dict[str, Any] | None = None) -> Source:
-    """Build the source as the hub would: options validated from a plain table."""
+    """Build the source as the hub would: options validated from a plain table; ``TypeError``
+    when the factory's result has no ``async def run(self, ctx)``."""
     spec = source_spec(plugin, name)
-    return spec.factory(build_source_options(spec, options or {}))
+    source = spec.factory(build_source_options(spec, options or {}))
+    if problem := source_problem(source, name):
+        raise TypeError(problem)
+    return source
 
 
 def snapshot(events: Iterable[Event], *, config: Config | None = None,

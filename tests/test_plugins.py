@@ -381,3 +381,56 @@ async def test_a_source_whose_options_the_plugin_refuses_is_down_and_the_rest_ru
         for name, reason in REFUSED.items():
             assert states[name].detail == f"bad options: options: {reason}"
             assert states[name].restarts == 0
+
+
+NO_RUN = '''
+from panneau.hub.hookspecs import hookimpl
+from panneau.hub.sources import SourceSpec
+
+
+class NoRun:
+    def __init__(self, options):
+        pass
+
+
+class SyncRun:
+    def __init__(self, options):
+        pass
+
+    def run(self, ctx):  # not async: a loop here would hold the hub's event loop for ever
+        ctx.set_status("live", "ran")
+
+
+@hookimpl
+def register_sources(register):
+    register(SourceSpec(name="norun", factory=NoRun))
+    register(SourceSpec(name="syncrun", factory=SyncRun))
+'''
+NO_RUN_SAYS = {
+    "a": "TypeError: source 'norun': its factory returned a NoRun, which has no run(ctx) "
+         "method: a source needs 'async def run(self, ctx)'",
+    "b": "TypeError: source 'syncrun': SyncRun.run is not 'async def': a plain function runs "
+         "on the hub's event loop and holds every screen and source while it runs",
+}
+
+
+async def test_a_factory_that_gives_no_async_run_is_named_with_the_fix(tmp_path, monkeypatch):
+    """The hub said "AttributeError: 'NoRun' object has no attribute 'run'", and ran a plain
+    ``def run`` on its loop (one that loops froze every screen) before failing to await it."""
+    from panneau.hub.config import parse_config
+    from panneau.hub.server.app import Hub
+
+    install_plugin(tmp_path, "norun", NO_RUN)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    text = (f'[hub]\nlisten = "127.0.0.1:0"\nhttp_listen = "127.0.0.1:0"\n'
+            f'database = "{tmp_path / "hub.db"}"\n'
+            '[[sources]]\nname = "a"\nplugin = "norun"\n'
+            '[[sources]]\nname = "b"\nplugin = "syncrun"\n'
+            '[[sources]]\nname = "e"\nplugin = "echo"\n[sources.options]\nagents = ["A"]\n')
+    async with Hub(parse_config(text, "t.toml"), pm=make_plugin_manager()) as hub:
+        states = hub.supervisor.states
+        await eventually(lambda: states["e"].status == "live" and all(
+            states[name].status == "down" for name in NO_RUN_SAYS), 30,
+            "the good source live, the others down")
+        for name, says in NO_RUN_SAYS.items():
+            assert states[name].detail.startswith(f"{says}; restarting in")

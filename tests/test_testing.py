@@ -9,8 +9,16 @@ import pytest
 
 from panneau.hub.config.schema import Config, Team, Threshold
 from panneau.hub.events import AgentLoggedIn, CallAnswered, CallEntered
-from panneau.hub.sources import UNCHANGED, HttpResponse
-from panneau.hub.testing import ManualClock, RecordingContext, figures, run_source, snapshot
+from panneau.hub.hookspecs import hookimpl
+from panneau.hub.sources import UNCHANGED, HttpResponse, SourceSpec
+from panneau.hub.testing import (
+    ManualClock,
+    RecordingContext,
+    figures,
+    make_source,
+    run_source,
+    snapshot,
+)
 
 
 class Scripted:
@@ -117,3 +125,31 @@ async def test_engine_context_and_figures_agree():
     snap = snapshot(events[:2], config=config)
     assert snap.values["queue:q"]["now"]["calls_waiting"] == 2
     assert snap.states["queue:q"]["now"]["calls_waiting"] == "alert"
+
+
+class _NoRun:
+    def __init__(self, options) -> None:
+        pass
+
+
+class _SyncRun(_NoRun):
+    def run(self, ctx) -> None:
+        ctx.set_status("live")
+
+
+class _Sources:
+    @hookimpl
+    def register_sources(self, register):
+        register(SourceSpec(name="norun", factory=_NoRun))
+        register(SourceSpec(name="syncrun", factory=_SyncRun))
+
+
+def test_make_source_refuses_a_source_without_an_async_run_as_the_hub_does():
+    """The author's first test failed on ``AttributeError: '_NoRun' object has no attribute
+    'run'`` (or, for a plain ``def run``, "can't be used in 'await' expression")."""
+    with pytest.raises(TypeError, match=r"^source 'norun': its factory returned a _NoRun, "
+                                        r"which has no run\(ctx\) method: a source needs "
+                                        r"'async def run\(self, ctx\)'$"):
+        make_source(_Sources(), "norun")
+    with pytest.raises(TypeError, match=r"^source 'syncrun': _SyncRun.run is not 'async def'"):
+        make_source(_Sources(), "syncrun")

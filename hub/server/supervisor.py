@@ -40,6 +40,7 @@ from panneau.hub.server.context import (
     SourceState,
 )
 from panneau.hub.server.metrics import Metrics
+from panneau.hub.source_context import source_problem
 from panneau.hub.sources import SourceSpec
 
 __all__ = ["LoopWatchdog", "SourceEntry", "Supervisor"]
@@ -122,6 +123,8 @@ class Supervisor:
             ctx.set_status("starting")
             try:
                 source = entry.spec.factory(options)
+                if problem := source_problem(source, entry.spec.name):
+                    raise TypeError(problem)  # a plain ``def run`` would hold the loop
                 await source.run(ctx)
                 detail = "run() returned"
                 log.warning("source %s: run() returned; restarting it", state.name)
