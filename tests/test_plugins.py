@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import os
 import signal
 import subprocess
@@ -366,21 +367,28 @@ async def test_a_source_whose_options_the_plugin_refuses_is_down_and_the_rest_ru
         tmp_path, monkeypatch):
     """A hub given a config nobody checked against the plugins (``Hub(parse_config(...))``):
     the source is down with the plugin's reason, never started with no options."""
+    install_plugin(tmp_path, "fussy", FUSSY)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    states = await _down_beside_echo(tmp_path, REFUSING, REFUSED)
+    for name, reason in REFUSED.items():
+        assert states[name].detail == f"bad options: options: {reason}"
+        assert states[name].restarts == 0
+
+
+async def _down_beside_echo(tmp_path: Path, sources: str, down) -> dict:
+    """The sources' states in a hub of ``sources`` (whose echo source ``e`` goes live) once
+    those named in ``down`` are down."""
     from panneau.hub.config import parse_config
     from panneau.hub.server.app import Hub
 
-    install_plugin(tmp_path, "fussy", FUSSY)
-    monkeypatch.syspath_prepend(str(tmp_path))
     text = (f'[hub]\nlisten = "127.0.0.1:0"\nhttp_listen = "127.0.0.1:0"\n'
-            f'database = "{tmp_path / "hub.db"}"\n{REFUSING}')
+            f'database = "{tmp_path / "hub.db"}"\n{sources}')
     async with Hub(parse_config(text, "t.toml"), pm=make_plugin_manager()) as hub:
         states = hub.supervisor.states
         await eventually(lambda: states["e"].status == "live" and all(
-            states[name].status == "down" for name in REFUSED), 30,
-            "the good source live, the refused ones down")
-        for name, reason in REFUSED.items():
-            assert states[name].detail == f"bad options: options: {reason}"
-            assert states[name].restarts == 0
+            states[name].status == "down" for name in down), 30,
+            "the good source live, the others down")
+        return {name: copy.copy(state) for name, state in states.items()}  # as they were
 
 
 NO_RUN = '''
@@ -417,20 +425,12 @@ NO_RUN_SAYS = {
 async def test_a_factory_that_gives_no_async_run_is_named_with_the_fix(tmp_path, monkeypatch):
     """The hub said "AttributeError: 'NoRun' object has no attribute 'run'", and ran a plain
     ``def run`` on its loop (one that loops froze every screen) before failing to await it."""
-    from panneau.hub.config import parse_config
-    from panneau.hub.server.app import Hub
-
     install_plugin(tmp_path, "norun", NO_RUN)
     monkeypatch.syspath_prepend(str(tmp_path))
-    text = (f'[hub]\nlisten = "127.0.0.1:0"\nhttp_listen = "127.0.0.1:0"\n'
-            f'database = "{tmp_path / "hub.db"}"\n'
-            '[[sources]]\nname = "a"\nplugin = "norun"\n'
-            '[[sources]]\nname = "b"\nplugin = "syncrun"\n'
-            '[[sources]]\nname = "e"\nplugin = "echo"\n[sources.options]\nagents = ["A"]\n')
-    async with Hub(parse_config(text, "t.toml"), pm=make_plugin_manager()) as hub:
-        states = hub.supervisor.states
-        await eventually(lambda: states["e"].status == "live" and all(
-            states[name].status == "down" for name in NO_RUN_SAYS), 30,
-            "the good source live, the others down")
-        for name, says in NO_RUN_SAYS.items():
-            assert states[name].detail.startswith(f"{says}; restarting in")
+    states = await _down_beside_echo(
+        tmp_path, '[[sources]]\nname = "a"\nplugin = "norun"\n'
+                  '[[sources]]\nname = "b"\nplugin = "syncrun"\n'
+                  '[[sources]]\nname = "e"\nplugin = "echo"\n[sources.options]\nagents = ["A"]\n',
+        NO_RUN_SAYS)
+    for name, says in NO_RUN_SAYS.items():
+        assert states[name].detail.startswith(f"{says}; restarting in")
