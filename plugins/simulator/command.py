@@ -3,10 +3,15 @@
 The simulator plugin adds this command through the ``register_commands`` hook.
 
 Nothing to configure: the config is built in code (:func:`panneau.plugins.simulator.demo_config`),
-the
-hub listens on free loopback ports with a database in a temporary folder, and quitting the
+the hub listens on free loopback ports with a database in a temporary folder, and quitting the
 screen stops the hub and removes the folder. At ``--speed`` other than 1 the hub's clock runs
 that much faster, so the simulator, the engine's windows and the screen agree on the time.
+
+The hub runs on an event loop of its own, in a thread (:func:`hub_thread`), as it would in a
+process of its own: the screen's start-up (importing Textual, the kiosk and the charts, then
+the first compose and draw: a 0.7 s stall of the hub's loop on a lightly loaded machine) and
+its redraws never stall the hub's loop, whose watchdog logged a loaded machine's start-up as
+an ERROR, "the event loop was blocked … by Task-1", printed when the demo ended.
 """
 
 from __future__ import annotations
@@ -17,15 +22,17 @@ import contextlib
 import logging
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 from typing import Any
 
 from panneau.hub.commands import CommandSpec
 
-__all__ = ["DEMO", "demo_clock", "demo_group", "demo_hub", "demo_screen", "nats_server",
-           "nats_server_binary"]
+__all__ = ["DEMO", "demo_clock", "demo_group", "demo_hub", "demo_screen", "hub_thread",
+           "nats_server", "nats_server_binary"]
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +74,9 @@ def nats_server_binary() -> str | None:
 def _die_with_parent() -> None:
     """In the child before ``exec``: on Linux, ask for SIGTERM when the demo's process ends,
     however it ends (a closed terminal's SIGHUP, ``kill -9``): the ``finally`` below never
-    runs then, and the nats-server stayed behind on its port. Elsewhere, nothing."""
+    runs then, and the nats-server stayed behind on its port. Elsewhere, nothing. (Linux
+    sends it when the thread that started the child ends: the hub's, which ends after the
+    ``finally`` below, or with the process.)"""
     if sys.platform.startswith("linux"):
         import ctypes
         import signal
@@ -166,32 +175,78 @@ def _log_to(path: Path) -> Iterator[None]:
         handler.close()
 
 
+@contextlib.contextmanager
+def hub_thread(hubs: Callable[[], AbstractAsyncContextManager[Any]],
+               on_broken: Callable[[], None]) -> Iterator[Any]:
+    """Run the hub that ``hubs()`` opens (:func:`demo_hub`, :func:`demo_group`) on an event
+    loop of its own in a thread, until the block ends; yields the hub once it serves.
+    ``on_broken`` is called (in that thread) if one of the hub's own loops ends; a hub that
+    cannot start raises here."""
+    up, box = threading.Event(), dict[str, Any]()
+
+    async def serve() -> None:
+        stop, loop = asyncio.Event(), asyncio.get_running_loop()
+        box["stop"] = lambda: loop.call_soon_threadsafe(stop.set)
+        try:
+            async with hubs() as hub:
+                box["hub"] = hub
+                up.set()
+                serving = asyncio.ensure_future(hub.serve_forever())
+                await asyncio.wait((serving, asyncio.ensure_future(stop.wait())),
+                                   return_when=asyncio.FIRST_COMPLETED)
+                serving.cancel()
+                box["broken"] = serving.done() and not serving.cancelled()
+                if box["broken"]:
+                    on_broken()
+                await stop.wait()  # stopped with the screen, not before
+        except BaseException as exc:  # raised again in the caller's thread
+            box["error"] = exc
+        finally:
+            up.set()
+
+    thread = threading.Thread(target=asyncio.run, args=(serve(),), name="panneau-demo-hub")
+    thread.start()
+    up.wait()
+    if "hub" not in box:  # it did not start: the thread has ended, or is ending
+        thread.join()
+        raise box["error"]
+    try:
+        yield box["hub"]
+    finally:
+        box["stop"]()
+        thread.join()
+    if "error" in box:  # stopping failed
+        raise box["error"]
+
+
 async def _demo(args: argparse.Namespace, workdir: Path) -> int:
     """Run hub(s) and screen until the screen quits (0), or the hub breaks (1: the screen
     closes, the log says why)."""
     pm = getattr(args, "plugin_manager", None)
     group = args.sites > 1
-    if group:
-        hubs = demo_group(workdir, args.sites, scenario=args.scenario, seed=args.seed,
-                          speed=args.speed, pm=pm)
-    else:
-        hubs = demo_hub(workdir, scenario=args.scenario, seed=args.seed, speed=args.speed,
+
+    def hubs() -> AbstractAsyncContextManager[Any]:
+        if group:
+            return demo_group(workdir, args.sites, scenario=args.scenario, seed=args.seed,
+                              speed=args.speed, pm=pm)
+        return demo_hub(workdir, scenario=args.scenario, seed=args.seed, speed=args.speed,
                         pm=pm)
-    async with hubs as hub:
+
+    loop, screens, broken = asyncio.get_running_loop(), [], []
+
+    def hub_broke() -> None:  # on this loop: the screen is made before it next turns
+        broken.append(True)
+        screens[0].exit(1)
+
+    with hub_thread(hubs, lambda: loop.call_soon_threadsafe(hub_broke)) as hub:
         # a group hub's names are the sites': the first site's team or agent, or the wall
         team = args.team or "support"
         team = f"site1:{team}" if group else team
         agent = f"site1:{args.overlay}" if group and args.overlay else args.overlay
         wall = group and args.overlay is None and args.team is None
-        screen = demo_screen(hub, team=team, agent=agent, group_wall=wall)
-        serving = asyncio.ensure_future(hub.serve_forever())
-        serving.add_done_callback(lambda task: task.cancelled() or screen.exit(1))
-        try:
-            await screen.run_async()
-        finally:
-            broken = serving.done() and not serving.cancelled()
-            serving.cancel()
-        return 1 if broken else 0
+        screens.append(demo_screen(hub, team=team, agent=agent, group_wall=wall))
+        await screens[0].run_async()
+    return 1 if broken else 0
 
 
 def run(args: argparse.Namespace) -> int:
