@@ -30,13 +30,14 @@ def run(args: argparse.Namespace) -> int:
         import asyncio
         import sys
 
-        from panneau.overlay.statusline import status_line
+        from panneau.overlay.statusline import problem_line, status_line
 
         try:
             line = asyncio.run(status_line(
                 args.hub, read_token(args), width=args.width, stale_after_s=args.stale_after,
                 ca_file=args.ca_file, client_cert=args.client_cert))
         except ValueError as exc:
+            sys.stdout.write(problem_line(str(exc), args.width) + "\n")  # what tmux shows
             return fail("overlay", str(exc))
         sys.stdout.write(line + "\n")
         return 0

@@ -19,7 +19,7 @@ from panneau.hub.freshness import Link
 from panneau.overlay.lines import one_line
 from panneau.overlay.model import build_model
 
-__all__ = ["status_line", "tmux_paint", "to_tmux"]
+__all__ = ["problem_line", "status_line", "tmux_paint", "to_tmux"]
 
 _TMUX = {"ok": Style(color="green"), "warn": Style(color="yellow", bold=True),
          "alert": Style(color="red", bold=True), "ahead": Style(color="green"),
@@ -46,6 +46,15 @@ def to_tmux(text: Text) -> str:
             attrs.append("bold")
         out.append(f"#[{','.join(attrs)}]{chunk}#[default]" if attrs else chunk)
     return "".join(out).rstrip("\n")
+
+
+def problem_line(problem: str, width: int) -> str:
+    """Why no line could be had (no token, a bad address), as the line itself: tmux shows
+    what ``#(...)`` prints on stdout, never its stderr, so the status line stayed blank."""
+    text = Text().append(f"⚠ {problem}", style=tmux_paint("alert"))  # a span: to_tmux
+    # renders those, not a Text's own style
+    text.truncate(max(1, width), overflow="ellipsis")
+    return to_tmux(text)
 
 
 async def status_line(url: str, token: str, *, width: int = 60, timeout_s: float = 5.0,

@@ -5,10 +5,11 @@ from __future__ import annotations
 from overlay_views import NOW, agent_values, make_view, pbx_down, with_alert, with_message
 from rich.text import Text
 
+from panneau.hub.cli.main import main
 from panneau.hub.freshness import Link
 from panneau.overlay.lines import one_line
 from panneau.overlay.model import build_model
-from panneau.overlay.statusline import tmux_paint, to_tmux
+from panneau.overlay.statusline import problem_line, tmux_paint, to_tmux
 
 LIVE = Link(True, NOW - 1)
 
@@ -50,3 +51,21 @@ def test_tmux_format_colours_and_escapes():
     text = Text("a#b ").append("✖5", style=tmux_paint("alert")).append(" ok", tmux_paint("ok"))
     assert to_tmux(text) == "a##b #[fg=red,bold]✖5#[default]#[fg=green] ok#[default]"
     assert "#[fg=red,bold]✖5#[default]" in to_tmux(line(with_alert(agent_values()), 60))
+
+
+def test_a_problem_is_the_line_itself_for_tmux_shows_no_stderr(tmp_path, capsys, monkeypatch):
+    """``status-right "#(panneau overlay … --status-line)"`` without a token, or with a bad
+    address: the reason went to stderr only, which tmux never shows: a blank status line."""
+    monkeypatch.delenv("PANNEAU_TOKEN", raising=False)
+    cases = [(["--hub", "ws://127.0.0.1:9"], "no token: give --token-file FILE"),
+             (["--hub", "localhost:8765", "--token", "x" * 10],
+              "not a hub address: 'localhost:8765'"),
+             (["--hub", "ws://127.0.0.1:9", "--token-file", str(tmp_path / "missing")],
+              "cannot read the token file")]
+    for args, words in cases:
+        assert main(["overlay", *args, "--status-line", "--width", "200"]) == 2
+        out, err = capsys.readouterr()
+        assert out.startswith(f"#[fg=red,bold]⚠ {words}") and out.endswith("#[default]\n")
+        assert out.count("\n") == 1, out
+        assert err.startswith(f"panneau overlay: {words}"), err
+    assert problem_line("no token #1", 8) == "#[fg=red,bold]⚠ no to…#[default]"
