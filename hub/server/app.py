@@ -291,8 +291,9 @@ class Hub:
             self._tasks.append(loop.create_task(self.reports.run(), name="hub:reports"))
         for task in self._tasks:
             task.add_done_callback(self._task_ended)
-        await self.supervisor.start()
         self.gc.start()  # start-up's objects frozen; full collections after ticks only
+        await self.supervisor.start()  # after that full collection: its loop watchdog took
+        # it (2.1 s on a loaded machine) for a task blocking the loop, and logged an ERROR
         log.info("hub %s up: ws %s, http %s, %d events replayed, %d sources, engine %s",
                  self.epoch, *self.screen_urls, replayed, len(self.supervisor.states),
                  compiled.describe())
