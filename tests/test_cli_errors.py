@@ -185,6 +185,43 @@ def test_a_threshold_below_0_for_a_figure_never_negative_is_refused(tmp_path, ca
         "2 problems found"])
 
 
+def test_a_level_a_percentage_or_the_nps_never_reaches_is_refused(tmp_path, capsys):
+    """``targets set team:support service_level_pct --warn 120`` was written (a typo for 12 or
+    82: the figure, at most 100 %, stayed warn all day); an NPS target of 500, a key result's
+    FCR of 150 % went through config check too."""
+    config = tmp_path / "panneau.toml"
+    text = '[[teams]]\nid = "support"\nqueues = ["support"]\nagents = ["ann"]\n'
+    config.write_text(text)
+    assert main(["targets", "set", "team:support", "service_level_pct", "--warn", "120",
+                 "--config", str(config)]) == 2
+    assert capsys.readouterr().err.splitlines()[1:] == [
+        f"panneau targets set: {config}:8: thresholds[0].warn: service_level_pct is never "
+        "above 100 (pct), got 120"]
+    assert config.read_text() == text
+    text = ('[[thresholds]]\nkpi = "nps"\ntarget = 500\nalert = -100\n'
+            '[[thresholds]]\nkpi = "service_level_pct"\ntarget = 100\nwarn = 0\n'
+            '[[objectives]]\ntitle = "Resolve"\n[[objectives.key_results]]\n'
+            'kpi = "fcr_pct"\ntarget = 150\nbaseline = -3\n')
+    assert config_check(tmp_path, text, capsys) == (1, [
+        "panneau.toml:3: thresholds[0].target: nps is never above 100 (score), got 500",
+        "panneau.toml:13: objectives[0].key_results[0].target: fcr_pct is never above 100 "
+        "(pct), got 150",
+        "panneau.toml:14: objectives[0].key_results[0].baseline: fcr_pct is never below 0 "
+        "(pct), got -3",
+        "3 problems found"])
+
+
+def test_a_kiosk_dwell_of_0_or_less_is_refused(tmp_path, capsys):
+    """``[kiosk] dwell_s = 0``: config check said OK, and the wall stayed on its first page."""
+    text = ('[kiosk]\ndwell_s = 0\n[[kiosk.pages]]\ntitle = "Now"\nkpis = ["calls_waiting"]\n'
+            'window = "now"\ndwell_s = -5\n[[kiosk.pages]]\ntitle = "Today"\n'
+            'kpis = ["offered"]\ndwell_s = 0.5\n')
+    assert config_check(tmp_path, text, capsys) == (1, [
+        "panneau.toml:2: kiosk.dwell_s: must be greater than 0, got 0",
+        "panneau.toml:7: kiosk.pages[0].dwell_s: must be greater than 0, got -5",
+        "2 problems found"])
+
+
 def test_config_check_refuses_kpi_settings_no_contact_centre_means(tmp_path, capsys):
     """A service level T of -5 s, a staffing goal of 150 %: config check said OK."""
     text = ("[kpi]\nservice_level_s = -5\nshort_abandon_s = -3\nwrapup_s = -1.5\n"

@@ -12,7 +12,7 @@ from datetime import date
 from pathlib import Path as FsPath
 from typing import Any
 
-from panneau.hub.catalogue import KPIS, in_window
+from panneau.hub.catalogue import KPIS, KpiInfo, in_window
 from panneau.hub.config.locate import key_lines, line_of
 from panneau.hub.config.schema import Config, Threshold
 from panneau.hub.config.sites import (
@@ -224,6 +224,12 @@ def _kiosk_issues(config: Config) -> list[ConfigIssue]:
     for key in ("on", "off"):
         if not _HHMM.match(getattr(config.kiosk.schedule, key)):
             add(ConfigIssue(("kiosk", "schedule", key), "expected HH:MM"))
+    dwells = [(("kiosk", "dwell_s"), config.kiosk.dwell_s)]
+    dwells += [(("kiosk", "pages", i, "dwell_s"), page.dwell_s)
+               for i, page in enumerate(config.kiosk.pages)]
+    for where, dwell in dwells:  # at 0 the wall never turned a page (config check said OK)
+        if isinstance(dwell, int | float) and not dwell > 0:
+            add(ConfigIssue(where, f"must be greater than 0, got {dwell:g}"))
     return issues
 
 
@@ -290,11 +296,31 @@ def _threshold_issues(config: Config) -> list[ConfigIssue]:
                                           f"alert must be {side} or equal to warn"))
         if th.hysteresis < 0:
             issues.append(ConfigIssue(("thresholds", i, "hysteresis"), "must be 0 or more"))
-        if info is not None and info.unit in _NEVER_NEGATIVE:
-            issues += [ConfigIssue(("thresholds", i, key), f"{th.kpi} is never below 0 "
-                                                           f"({info.unit}), got {value:g}")
-                       for key in ("target", "warn", "alert")
-                       if isinstance(value := getattr(th, key), int | float) and value < 0]
+        if info is not None:
+            issues += _out_of_range(info, th, ("target", "warn", "alert"), ("thresholds", i))
+    return issues
+
+
+def _out_of_range(info: KpiInfo, holder: object, keys: tuple[str, ...],
+                  where: tuple) -> list[ConfigIssue]:
+    """A level or target a KPI never reaches: below 0 for a count, a time or a percentage,
+    above 100 for a percentage, beyond ±100 for the NPS (the engine caps them so): a warn at
+    120 % of a service level is a typo for 12 or 82, and the figure stayed warn all day."""
+    low = -100.0 if info.id == "nps" else 0.0 if info.unit in _NEVER_NEGATIVE else None
+    high = 100.0 if info.unit == "pct" or info.id == "nps" else None
+    issues = []
+    for key in keys:
+        value = getattr(holder, key)
+        if not isinstance(value, int | float):
+            continue
+        if low is not None and value < low:
+            said = f"never below {low:g}"
+        elif high is not None and value > high:
+            said = f"never above {high:g}"
+        else:
+            continue
+        issues.append(ConfigIssue((*where, key), f"{info.id} is {said} ({info.unit}), "
+                                                 f"got {value:g}"))
     return issues
 
 
@@ -430,6 +456,8 @@ def _objective_issues(config: Config) -> list[ConfigIssue]:
             at = (*where, "key_results", j)
             if kr.kpi not in KPIS:
                 issues.append(ConfigIssue((*at, "kpi"), f"unknown KPI {kr.kpi!r}"))
+            else:
+                issues += _out_of_range(KPIS[kr.kpi], kr, ("target", "baseline"), at)
             if kr.scope is not None:
                 issues += _scope_issue(config, kr.scope, (*at, "scope"))
             if kr.deadline is not None:
