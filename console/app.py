@@ -22,6 +22,7 @@ class ConsoleApp(HubApp):
     """Every figure and agent; send messages and see who has read them."""
 
     CSS_PATH = "console.tcss"
+    ROLES = ("manager",)
     TITLE = "Panneau console"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f2", "scorecard", "Objectives & scorecard"),

@@ -33,6 +33,7 @@ from panneau.hub.view import ViewState
 __all__ = [
     "SITE_PLUGIN",
     "STALE_STATUSES",
+    "WRONG_ROLE",
     "Freshness",
     "Link",
     "family_stale",
@@ -40,7 +41,12 @@ __all__ = [
     "freshness",
     "scope_sources",
     "stale_sources",
+    "wrong_role",
 ]
+
+#: ``Link.rejected_code`` of a token the hub took for a role the screen is not made for (the
+#: screen's refusal, not the hub's: no close code of the protocol).
+WRONG_ROLE = -1
 
 #: Source statuses under which the figures it feeds are greyed.
 STALE_STATUSES = ("stale", "down")
@@ -78,6 +84,23 @@ class Freshness:
 
     level: str
     text: str = ""
+
+
+def wrong_role(view: ViewState, roles: tuple[str, ...]) -> str | None:
+    """Why a screen made for ``roles`` cannot show ``view``: the hub took its token, for
+    another role (a manager's token in an agent's overlay showed "state unknown" and ``●
+    live``, a kiosk's in the console a composer whose every message the hub refused); ``None``
+    when the role is one of ``roles``, or not known yet (no snapshot)."""
+    role = view.meta.get("role")
+    if not isinstance(role, str) or role in roles:
+        return None
+    who = view.meta.get("identity")
+    wanted = " or ".join(_a(r) for r in roles)
+    return f"{_a(role)} token{f' ({who})' if who else ''}, not {wanted} token"
+
+
+def _a(word: str) -> str:
+    return f"{'an' if word[:1] in 'aeiou' else 'a'} {word}"
 
 
 def stale_sources(view: ViewState) -> dict[str, Mapping[str, Any]]:
@@ -125,7 +148,8 @@ def freshness(view: ViewState, link: Link, now: float, stale_after_s: float) -> 
     the age of the data past ``stale_after_s`` both, when both hold (``pbx down, data 0:42
     old``: a status line that said only the age stopped naming the source past 30 s)."""
     if link.rejected:
-        return Freshness("offline", f"refused: {link.rejected}")
+        why = link.rejected if link.rejected_code == WRONG_ROLE else f"refused: {link.rejected}"
+        return Freshness("offline", why)
     if not link.connected:
         since = link.down_since
         age = f" {format_duration(now - since)}" if since is not None else ""

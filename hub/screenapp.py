@@ -33,7 +33,7 @@ from textual import work
 from textual.app import App
 from textual.message import Message
 
-from panneau.hub.freshness import Link
+from panneau.hub.freshness import WRONG_ROLE, Link, wrong_role
 from panneau.hub.view import ViewState
 
 if TYPE_CHECKING:  # the client (websockets, TLS) is imported by whoever makes one: a screen
@@ -61,6 +61,9 @@ class HubApp(App[None]):
     """A screen app fed by the hub (see the module docstring)."""
 
     ENABLE_COMMAND_PALETTE = False
+    #: The token roles the screen is made for (empty: any); a token of another role is shown
+    #: as refused (``Link.rejected``, code :data:`~panneau.hub.freshness.WRONG_ROLE`).
+    ROLES: ClassVar[tuple[str, ...]] = ()
     #: Seconds before a failed hub client is started again.
     CLIENT_RESTART_S: ClassVar[float] = 5.0
 
@@ -151,6 +154,12 @@ class HubApp(App[None]):
             code = frame.get("code")
             link = replace(link, connected=False, rejected=reason,
                            rejected_code=code if isinstance(code, int) else None)
+        if update.kind == "snapshot" and self.ROLES:  # the view's role comes with it
+            problem = wrong_role(self.view, self.ROLES)
+            if problem is not None:
+                link = replace(link, rejected=problem, rejected_code=WRONG_ROLE)
+            elif link.rejected_code == WRONG_ROLE:  # the hub gave the token another role
+                link = replace(link, rejected=None, rejected_code=None)
         self.link = link
         if update.kind not in ("connected", "disconnected", "rejected", "snapshot", "delta"):
             self.post_message(self.FrameReceived(update.kind, frame))

@@ -84,6 +84,7 @@ class KioskApp(HubApp):
     """Full-screen team panel. Feed it with :meth:`set_view` or give it a ``client``."""
 
     CSS_PATH = "kiosk.tcss"
+    ROLES = ("kiosk",)
     TITLE = "Panneau"
     #: Least seconds between two redraws caused by the hub's updates (the hub's default rate).
     HUB_REDRAW_S: ClassVar[float] = 0.25

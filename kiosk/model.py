@@ -35,7 +35,14 @@ from typing import Any
 from panneau.hub.charts import Charts, build_charts
 from panneau.hub.config.schema import KioskSettings
 from panneau.hub.display import compare, format_delta, format_value, label_of
-from panneau.hub.freshness import SITE_PLUGIN, Link, figure_stale, scope_sources, stale_sources
+from panneau.hub.freshness import (
+    SITE_PLUGIN,
+    WRONG_ROLE,
+    Link,
+    figure_stale,
+    scope_sources,
+    stale_sources,
+)
 from panneau.hub.goals_display import goal_scope
 from panneau.hub.view import ViewState, parse_figure_id
 
@@ -69,6 +76,7 @@ _REFUSAL_FIX = {
     4001: "give this screen a kiosk token of the hub's [[tokens]]",
     4005: "give this screen a kiosk token of the hub's [[tokens]]",
     4004: "update this screen or the hub: they speak different protocol versions",
+    WRONG_ROLE: "give it one of the hub's [[tokens]]",
 }
 
 
@@ -458,9 +466,13 @@ def notices(view: ViewState, link: Link, now: float, fmt_time) -> list[Notice]:
 
 
 def refusal_text(link: Link) -> str:
-    """Why the hub refused this screen and, when the close code tells, how to fix it."""
+    """Why the hub refused this screen (or this screen the token's role) and, when the close
+    code tells, how to fix it."""
     fix = _REFUSAL_FIX.get(link.rejected_code or 0)
-    return f"The hub refused this screen: {link.rejected}" + (f" — {fix}" if fix else "")
+    why = str(link.rejected)
+    why = why[:1].upper() + why[1:] if link.rejected_code == WRONG_ROLE else (
+        f"The hub refused this screen: {why}")
+    return why + (f" — {fix}" if fix else "")
 
 
 def next_expiry(view: ViewState, now: float) -> float | None:

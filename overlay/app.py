@@ -17,6 +17,7 @@ class OverlayApp(HubApp):
     """An agent's compact overlay."""
 
     CSS_PATH = "overlay.tcss"
+    ROLES = ("agent",)
     TITLE = "Panneau overlay"
 
     def __init__(

@@ -73,9 +73,9 @@ def one_line(model: OverlayModel, width: int, paint: Paint) -> Text:
     """Everything that matters in ``width`` cells: stale mark and queue first, then alerts,
     messages, the agent's state and their first figures."""
     parts: list[tuple[int, Text]] = []
-    if model.fresh.level != "live":
+    if model.fresh.level != "live":  # the last to go: a long one went before the queue
         state = "alert" if model.fresh.level == "offline" else "warn"
-        parts.append((0, Text(f"⚠ {model.fresh.text}", style=paint(state))))
+        parts.append((-1, Text(f"⚠ {model.fresh.text}", style=paint(state))))
     me = model.me
     if me:
         mark = f"{STALE_MARK} " if me.stale else ""

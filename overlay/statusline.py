@@ -15,7 +15,7 @@ from rich.style import Style
 from rich.text import Text
 
 from panneau.hub.client import HubClient
-from panneau.hub.freshness import Link
+from panneau.hub.freshness import WRONG_ROLE, Link, wrong_role
 from panneau.overlay.lines import one_line
 from panneau.overlay.model import build_model
 
@@ -74,7 +74,11 @@ async def status_line(url: str, token: str, *, width: int = 60, timeout_s: float
                         rejected = str(update.frame.get("reason") or "token refused")
                         break
     await client.close()
-    link = Link(client.view.epoch is not None, client.last_frame_at, rejected)
+    code = None
+    if rejected is None and (rejected := wrong_role(client.view, ("agent",))) is not None:
+        code = WRONG_ROLE  # a token the hub took, of a role the overlay is not made for
+    link = Link(client.view.epoch is not None, client.last_frame_at, rejected,
+                rejected_code=code)
     model = build_model(client.view, time.time(), link, stale_after_s=stale_after_s)
     return to_tmux(one_line(model, width, tmux_paint))
 
