@@ -1029,6 +1029,14 @@ def report_trace(hub: Case, slowest: int = 5) -> None:
               f"markers, {steps} of their "
               f"ticks also carried the as_of step (step ticks in the phase, CPU ms: "
               f"{step_cpu or '—'})")
+        refreshes = [t for t in trace["ticks"] if lo <= t["start"] <= hi
+                     and {"goals", "insights"} & set(t.get("kinds", ()))]
+        if refreshes:  # the hub's own (a rollup write's goals, insights): markers behind?
+            behind = sum(any(0 <= at - t["start"] < COALESCE_MS / 1e3 for t in refreshes)
+                         for _, _, at, _ in markers)
+            print(f"      the hub's own refreshes in the phase (goals, insights): "
+                  f"{len(refreshes)}; markers accepted less than {COALESCE_MS:.0f} ms after "
+                  f"one: {behind}")
         for name, values in columns.items():
             print(f"      {name:<26} p50 {pct(values, .5) * 1e3:6.1f}  p99 "
                   f"{pct(values, .99) * 1e3:6.1f}  max {max(values) * 1e3:6.1f} ms")
