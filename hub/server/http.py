@@ -21,6 +21,7 @@ from aiohttp import web
 
 from panneau.hub.server.context import Routes, SourceState
 from panneau.hub.server.metrics import Metrics
+from panneau.hub.server.supervisor import TASK_PREFIX
 from panneau.hub.sources import HttpRequest, HttpResponse
 
 __all__ = ["WEBHOOK_MAX_BYTES", "WEBHOOK_TIMEOUT_S", "HttpServer"]
@@ -100,7 +101,10 @@ class HttpServer:
         req = HttpRequest(request.method, request.path, dict(request.headers), body,
                           dict(request.query))
         try:
-            response = await asyncio.wait_for(_no_exit(handler(req)), WEBHOOK_TIMEOUT_S)
+            # a task named as the source's: a block of the loop in the handler is blamed on it
+            call = asyncio.get_running_loop().create_task(
+                _no_exit(handler(req)), name=f"{TASK_PREFIX}{source}/webhook")
+            response = await asyncio.wait_for(call, WEBHOOK_TIMEOUT_S)
         except TimeoutError:
             log.error("webhook of source %s took over %g s", source, WEBHOOK_TIMEOUT_S)
             return self._answer(504, {"error": "the source did not answer in time"})

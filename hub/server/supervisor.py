@@ -16,6 +16,10 @@ Rules kept here:
   ``panneau_source_loop_blocked_total`` metric counts it. Its next events (or heartbeat) make
   it ``live`` again: it was not restarted (a blocking call cannot be interrupted). A plugin
   must do blocking I/O with ``await asyncio.to_thread(...)`` (see docs/hub.md).
+- A source's work is in tasks named ``source:<name>``: its ``run``, each task created from one
+  of them (:func:`name_source_tasks`, the loop's task factory: ``source:<name>/Task-7``; a name
+  given at ``create_task`` is kept) and each call of its webhook handlers
+  (``source:<name>/webhook``), so a block in any of them is the source's.
 """
 
 from __future__ import annotations
@@ -43,10 +47,27 @@ from panneau.hub.server.metrics import Metrics
 from panneau.hub.source_context import source_problem
 from panneau.hub.sources import SourceSpec
 
-__all__ = ["LoopWatchdog", "SourceEntry", "Supervisor"]
+__all__ = ["LoopWatchdog", "SourceEntry", "Supervisor", "name_source_tasks", "source_of_task"]
 
 log = logging.getLogger(__name__)
 TASK_PREFIX = "source:"
+
+
+def source_of_task(task_name: str) -> str | None:
+    """The source whose work a task of that name does (``source:pbx/Task-7``: ``pbx``)."""
+    if not task_name.startswith(TASK_PREFIX):
+        return None
+    return task_name[len(TASK_PREFIX):].split("/", 1)[0]
+
+
+def name_source_tasks(loop: asyncio.AbstractEventLoop, coro: Any, **kwargs: Any) -> asyncio.Task:
+    """A task factory: a task created from a source's task is named as the source's
+    (``source:<name>/Task-7``), so a block of the loop in it is blamed on that source."""
+    task = asyncio.Task(coro, loop=loop, **kwargs)
+    parent = asyncio.current_task(loop)
+    if parent is not None and (owner := source_of_task(parent.get_name())) is not None:
+        task.set_name(f"{TASK_PREFIX}{owner}/{task.get_name()}")
+    return task
 
 
 @dataclass(frozen=True)
@@ -86,6 +107,8 @@ class Supervisor:
     async def start(self) -> None:
         """Start every enabled source, the staleness check and the loop watchdog."""
         loop = asyncio.get_running_loop()
+        if loop.get_task_factory() is None:  # kept: tasks of a source outlive a stop()
+            loop.set_task_factory(name_source_tasks)
         for entry in self.entries:
             self._tasks.append(loop.create_task(self._supervise(entry),
                                                 name=TASK_PREFIX + entry.config.name))
@@ -162,8 +185,8 @@ class Supervisor:
 
     def _blocked(self, task_name: str, seconds: float) -> None:
         """Called on the loop once it turns again after being blocked."""
-        name = task_name.removeprefix(TASK_PREFIX)
-        state = self.states.get(name) if task_name.startswith(TASK_PREFIX) else None
+        name = source_of_task(task_name)
+        state = self.states.get(name) if name is not None else None
         if state is None:
             return
         self.metrics.blocked[name] += 1

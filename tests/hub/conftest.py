@@ -53,6 +53,7 @@ class FeedOptions:
     block_s: float = 0.0  # then block the event loop this long (time.sleep)
     heartbeat_s: float = 0.0  # while hanging, say "quiet but current" this often
     block_at_start_s: float = 0.0  # block the loop this long first, then hang (never live)
+    block_in_task_s: float = 0.0  # block the loop this long in a task it starts, then hang
     answer: bool = True  # False: calls only queue (calls_waiting grows)
     route_twice: bool = False  # add its webhook route a second time (refused)
 
@@ -66,6 +67,8 @@ class FeedSource:
         if opts.block_at_start_s:  # a plugin connecting with a blocking call, then waiting
             time.sleep(opts.block_at_start_s)
             await asyncio.Event().wait()
+        if opts.block_in_task_s:  # a connection handler, a task of its own...
+            self.task = asyncio.get_running_loop().create_task(_block_soon(opts.block_in_task_s))
         ctx.set_status("live")
         ctx.add_route("POST", "ping", self._ping)
         if opts.route_twice:
@@ -101,9 +104,16 @@ class FeedSource:
     async def _ping(self, request):
         if request.body == b"boom":
             raise ValueError("bad body")
+        if request.body.startswith(b"block "):  # a blocking call in a webhook handler
+            time.sleep(float(request.body.split()[1]))
         if request.body == b"exit":
             sys.exit(3)
         return HttpResponse(200, {"got": request.body.decode(), "path": request.path})
+
+
+async def _block_soon(seconds: float) -> None:
+    await asyncio.sleep(0.05)
+    time.sleep(seconds)
 
 
 @dataclass

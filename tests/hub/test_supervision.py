@@ -6,6 +6,8 @@ import logging
 import re
 import time
 
+import aiohttp
+
 from tests.hub.conftest import eventually
 
 FAST = {"backoff_min": 0.05, "backoff_max": 0.2}
@@ -90,6 +92,33 @@ async def test_a_source_blocking_the_loop_is_named(start_hub, tools, caplog):
         assert "asyncio.to_thread" in hub.supervisor.states["feed"].detail
         assert any("blocked" in r.getMessage() and "source:feed" in r.getMessage()
                    for r in caplog.records)
+
+
+async def test_a_block_in_a_task_the_source_started_is_the_sources(start_hub, tools, caplog):
+    """A socket-fed source's connection handler (a task of its own) blocked the loop: the log
+    said "blocked by Task-6" and the source stayed live, naming no plugin."""
+    caplog.set_level(logging.ERROR, "panneau.hub.server.supervisor")
+    async with start_hub(feed={"count": 0, "hang_after": 2, "block_in_task_s": 1.2},
+                         hub_kwargs={"block_threshold_s": 0.4}) as hub:
+        await eventually(lambda: hub.metrics.blocked["feed"], 10, "the block blamed on feed")
+        assert BLOCKED.fullmatch(hub.supervisor.states["feed"].detail)
+        told = [r.getMessage() for r in caplog.records]
+        assert any(re.fullmatch(r"the event loop was blocked for \d+\.\d s by "
+                                r"source:feed/Task-\d+", m) for m in told), told
+
+
+async def test_a_block_in_a_webhook_handler_is_the_sources(start_hub, tools, caplog):
+    caplog.set_level(logging.ERROR, "panneau.hub.server.supervisor")
+    async with start_hub(feed={"count": 0, "hang_after": 2},
+                         hub_kwargs={"block_threshold_s": 0.4}) as hub:
+        await eventually(lambda: hub.supervisor.states["feed"].status == "live")
+        async with aiohttp.ClientSession() as http, http.post(
+                f"{hub.http_url}/hooks/feed/ping", data=b"block 1.2") as answer:
+            assert answer.status == 200
+        await eventually(lambda: hub.metrics.blocked["feed"], 10, "the block blamed on feed")
+        assert BLOCKED.fullmatch(hub.supervisor.states["feed"].detail)
+        told = [r.getMessage() for r in caplog.records]
+        assert any(m.endswith("by source:feed/webhook") for m in told), told
 
 
 BLOCKED = re.compile(r"not responding: blocked the event loop for (\d+\.\d) s "
