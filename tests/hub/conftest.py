@@ -53,7 +53,7 @@ class FeedOptions:
     block_s: float = 0.0  # then block the event loop this long (time.sleep)
     heartbeat_s: float = 0.0  # while hanging, say "quiet but current" this often
     block_at_start_s: float = 0.0  # block the loop this long first, then hang (never live)
-    block_in_task_s: float = 0.0  # block the loop this long in a task it starts, then hang
+    block_in_task_s: float = 0.0  # then block the loop this long in a task it starts
     answer: bool = True  # False: calls only queue (calls_waiting grows)
     route_twice: bool = False  # add its webhook route a second time (refused)
 
@@ -67,8 +67,6 @@ class FeedSource:
         if opts.block_at_start_s:  # a plugin connecting with a blocking call, then waiting
             time.sleep(opts.block_at_start_s)
             await asyncio.Event().wait()
-        if opts.block_in_task_s:  # a connection handler, a task of its own...
-            self.task = asyncio.get_running_loop().create_task(_block_soon(opts.block_in_task_s))
         ctx.set_status("live")
         ctx.add_route("POST", "ping", self._ping)
         if opts.route_twice:
@@ -84,6 +82,9 @@ class FeedSource:
             if opts.hang_after and in_run >= opts.hang_after:
                 if opts.block_s:
                     time.sleep(opts.block_s)
+                if opts.block_in_task_s:  # a connection handler, a task of its own...
+                    self.task = asyncio.get_running_loop().create_task(
+                        _block_soon(opts.block_in_task_s))
                 while opts.heartbeat_s:
                     ctx.heartbeat()
                     await asyncio.sleep(opts.heartbeat_s)
