@@ -301,8 +301,8 @@ class Tallies:
         #: width -> scope -> sums of the completed minutes ``(cursor - width, cursor - 1]``.
         self.rolling: dict[int, dict[str, Sums]] = {w: {} for w in ROLLING.values()}
         self.cursor: int | None = None
-        #: The newest minute seen; before the first snapshot, history is pruned against it
-        #: (minutes folded) and against :data:`AHEAD` minutes before it (minutes dropped).
+        #: The newest minute seen; before the first snapshot, history is pruned against
+        #: :data:`AHEAD` minutes before it (minutes folded and dropped).
         self.newest = -(2**62)
         self._pruned = self.newest
         #: Buckets of minutes up to this one are in their day totals; :attr:`open` holds the
@@ -735,12 +735,15 @@ class Tallies:
             self._prune(minute, AHEAD)
 
     def _prune(self, minute: int, ahead: int = 0) -> None:
-        """Fold the minutes no rolling window ending at ``minute`` holds; forget those no
-        window ending at ``minute - ahead`` holds, and days before its yesterday (a folded
-        minute keeps its bucket until then: a window may still read it)."""
+        """Fold and forget the minutes no rolling window ending at ``minute - ahead`` holds,
+        and days before its yesterday. Before the first snapshot (``ahead``: :data:`AHEAD`)
+        the minutes after those stay open, even those no window ending at ``minute`` holds:
+        the next prune drops them still open, their pending sums and rows gathered for their
+        day (:meth:`_fold`), never spread over their buckets first (folded here, a quarter of
+        a replay's minutes were spread, then their buckets added to their day)."""
         self._pruned = minute
-        self._fold(minute - _LONGEST, minute - ahead - _LONGEST)
         minute -= ahead
+        self._fold(minute - _LONGEST, minute - _LONGEST)
         for old in [m for m in self.minutes if m <= minute - _LONGEST]:
             del self.minutes[old]
         today = self.clock.day(minute * 60.0)
