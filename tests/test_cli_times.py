@@ -6,10 +6,14 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
+from panneau.hub.cli.annotate_cmd import parse_until
 from panneau.hub.server.journal import Journal
 
 PANNEAU = str(Path(sys.executable).parent / "panneau")
@@ -79,3 +83,25 @@ def test_a_database_that_is_no_journal_is_named_not_a_traceback(tmp_path, conten
                              text=True, timeout=60)
         assert (out.returncode, out.stderr) == (code, f"panneau {' '.join(args[:-2])}: "
                                                       f"{said}\n")
+
+
+@pytest.fixture
+def in_paris(monkeypatch):
+    """This process's local time is Paris's."""
+    monkeypatch.setenv("TZ", "Europe/Paris")
+    time.tzset()
+    yield ZoneInfo("Europe/Paris")
+    monkeypatch.undo()
+    time.tzset()
+
+
+def test_annotate_until_a_time_of_day_is_the_next_one(in_paris):
+    """``--until 09:00`` given at 17:00 was this morning's 09:00, which the hub refuses: it is
+    tomorrow's, over a change of the clocks too (the night of 28-29 March 2026: 15 h, not 16)."""
+    evening = datetime(2026, 3, 28, 17, 0, tzinfo=in_paris).timestamp()
+    assert parse_until("09:00", evening) == datetime(2026, 3, 29, 9, 0,
+                                                     tzinfo=in_paris).timestamp()
+    assert parse_until("09:00", evening) - evening == 15 * 3600
+    assert parse_until("18:30", evening) == evening + 5400  # still ahead today: today's
+    assert parse_until("17:00", evening) == evening + 23 * 3600  # now is not ahead: tomorrow
+    assert parse_until("2026-03-29T09:00", evening) - evening == 15 * 3600  # that day's offset

@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from datetime import datetime
+from datetime import datetime, timedelta
+from datetime import time as dt_time
 
 from panneau.hub.cli.common import add_command, fail, screen_args, timeout_arg
 from panneau.hub.cli.request import parse_duration, request
@@ -26,8 +27,9 @@ def register(subparsers) -> None:
     )
     screen_args(parser, "a manager's")
     parser.add_argument("--until", metavar="WHEN",
-                        help="remove it then: a duration (2h, 30m), a time today (18:00) or "
-                             "a date-time (2026-12-01T09:00), local time")
+                        help="remove it then: a duration (2h, 30m), a time of day (18:00: "
+                             "today, or tomorrow once it has passed) or a date-time "
+                             "(2026-12-01T09:00), local time")
     parser.add_argument("--remove", action="store_true", help="remove the comment of KEY")
     timeout_arg(parser)
     parser.add_argument("key", metavar="KEY",
@@ -36,20 +38,26 @@ def register(subparsers) -> None:
 
 
 def parse_until(text: str, now: float) -> float:
-    """``--until``: a duration from ``now``, ``HH:MM`` today (local time) or an ISO date-time."""
+    """``--until``: a duration from ``now``, ``HH:MM`` (local time: today's, or tomorrow's
+    once today's has passed — ``--until 09:00`` given at 17:00 means the next morning) or an
+    ISO date-time (naive: local time)."""
     try:
         return now + parse_duration(text)
     except ValueError:
         pass
-    local = datetime.fromtimestamp(now).astimezone()
     try:
         if len(text) <= 5 and ":" in text:
             hours, minutes = (int(p) for p in text.split(":"))
-            return local.replace(hour=hours, minute=minutes, second=0, microsecond=0).timestamp()
+            clock = dt_time(hours, minutes)
+            today = datetime.fromtimestamp(now).date()
+            when = datetime.combine(today, clock)
+            if when.timestamp() <= now:
+                when = datetime.combine(today + timedelta(days=1), clock)
+            return when.timestamp()  # naive: local time, with that day's UTC offset
         when = datetime.fromisoformat(text)
     except ValueError:
         raise ValueError(f"--until: not a duration, HH:MM or date-time: {text!r}") from None
-    return (when if when.tzinfo else when.replace(tzinfo=local.tzinfo)).timestamp()
+    return when.timestamp()
 
 
 def run(args: argparse.Namespace) -> int:

@@ -6,6 +6,7 @@ import asyncio
 import os
 import socket
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from tests.hub.conftest import AGENTS
@@ -61,6 +62,20 @@ async def test_a_message_to_a_team_or_agent_the_hub_lacks_says_the_hub_refused_i
         assert code == 0 and out.startswith("sent message "), err
         assert [m.team for m in hub.manager.messages] == ["support"]
 
+
+
+async def test_annotate_until_a_time_of_day_already_past_means_tomorrow(start_hub, tools):
+    """``--until 09:00`` given after 09:00 was sent as this morning's 09:00: the hub refused
+    it ("annotation until is not in the future", exit 1) where a manager means tomorrow's."""
+    key = "team:support/today/service_level_pct"
+    past = datetime.now(UTC) - timedelta(minutes=2)
+    async with start_hub() as hub:
+        code, out, err = await panneau("annotate", "--hub", hub.ws_url, "--token", tools.MANAGER,
+                                       key, "storm", "--until", f"{past:%H:%M}",
+                                       env={"TZ": "UTC"})
+        assert (code, out) == (0, f"commented {key}\n"), err
+        note = hub.journal.annotations()[key]
+        assert 86400 - 600 < note["until"] - note["ts"] <= 86400 - 120
 
 async def test_message_to_a_closed_port_or_a_bare_address_fails_at_once(tools):
     guard = socket.socket()  # bound, not listening: connections to it are refused
