@@ -15,6 +15,7 @@ import time
 
 from panneau.hub.cli.common import add_command, fail
 from panneau.hub.config import Config, ConfigError, load_config
+from panneau.hub.config.schema import Threshold
 
 __all__ = ["register", "run_list", "run_set"]
 
@@ -52,8 +53,18 @@ def _level(value) -> str:
     return f"{value:g}" if isinstance(value, float | int) else str(value)
 
 
+def _direction(t: Threshold) -> str:
+    """Which way the hub rates the figure: the entry's ``direction``, else ``(default)``: the
+    KPI's own, or the one the order of its levels gives: the engine's rule, imported here
+    (the engine is no part of ``panneau --help``)."""
+    from panneau.hub.engine.thresholds import higher_is_better
+
+    said = f"{'higher' if higher_is_better(t) else 'lower'} is better"
+    return said if t.direction is not None else f"{said} (default)"
+
+
 def run_list(args: argparse.Namespace) -> int:
-    """Print the thresholds."""
+    """Print the thresholds: levels, hysteresis and which way is better."""
     try:
         config = load_config(args.config)
     except ConfigError as exc:
@@ -62,7 +73,8 @@ def run_list(args: argparse.Namespace) -> int:
         scope = (f"queue:{t.queue}" if t.queue else f"team:{t.team}" if t.team
                  else f"site:{t.site}" if t.site else "site")
         sys.stdout.write(f"{scope:20} {t.kpi:26} target {_level(t.target):>6}  "
-                         f"warn {_level(t.warn):>6}  alert {_level(t.alert):>6}\n")
+                         f"warn {_level(t.warn):>6}  alert {_level(t.alert):>6}  "
+                         f"hysteresis {_level(t.hysteresis):>4}  {_direction(t)}\n")
     return 0
 
 
