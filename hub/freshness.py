@@ -31,6 +31,7 @@ from panneau.hub.display import format_duration
 from panneau.hub.view import ViewState
 
 __all__ = [
+    "NAMED",
     "SITE_PLUGIN",
     "STALE_STATUSES",
     "WRONG_ROLE",
@@ -40,6 +41,7 @@ __all__ = [
     "figure_stale",
     "freshness",
     "scope_sources",
+    "sources_said",
     "stale_sources",
     "wrong_role",
 ]
@@ -50,6 +52,9 @@ WRONG_ROLE = -1
 
 #: Source statuses under which the figures it feeds are greyed.
 STALE_STATUSES = ("stale", "down")
+#: How many stale or down sources of one status the status text names (then ``+N``): the
+#: overlay's one line and tmux's status bar are short.
+NAMED = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,10 +148,25 @@ def family_stale(family: str, sources: Iterable[Mapping[str, Any]], link: Link) 
     return not link.connected or any(_feeds(source, (family,)) for source in sources)
 
 
+def sources_said(bad: Mapping[str, Mapping[str, Any]]) -> str:
+    """The stale or down sources ``bad`` (by name) in a few words for a status line: each
+    status once, after at most :data:`NAMED` names and how many more (``helpdesk, pbx down``;
+    ``crm, helpdesk +2 down, survey stale``). It named only the first one: with the PBX and
+    the helpdesk both cut, ``⚠ helpdesk down`` sent people to look at the helpdesk alone."""
+    parts = []
+    for status in ("down", "stale"):
+        names = [name for name, src in bad.items() if src.get("status") == status]
+        if names:
+            more = f" +{len(names) - NAMED}" if len(names) > NAMED else ""
+            parts.append(f"{', '.join(names[:NAMED])}{more} {status}")
+    return ", ".join(parts)
+
+
 def freshness(view: ViewState, link: Link, now: float, stale_after_s: float) -> Freshness:
-    """Offline, stale or live; the text says since when or why: a stale or down source and
-    the age of the data past ``stale_after_s`` both, when both hold (``pbx down, data 0:42
-    old``: a status line that said only the age stopped naming the source past 30 s)."""
+    """Offline, stale or live; the text says since when or why: the stale or down sources
+    (:func:`sources_said`) and the age of the data past ``stale_after_s`` both, when both hold
+    (``pbx down, data 0:42 old``: a status line that said only the age stopped naming the
+    source past 30 s)."""
     if link.rejected:
         why = link.rejected if link.rejected_code == WRONG_ROLE else f"refused: {link.rejected}"
         return Freshness("offline", why)
@@ -161,8 +181,7 @@ def freshness(view: ViewState, link: Link, now: float, stale_after_s: float) -> 
     why = []  # what is down, then how old the data is: either alone, or both
     bad = stale_sources(view)
     if bad:
-        name = next(iter(bad))
-        why.append(f"{name} {bad[name]['status']}")
+        why.append(sources_said(bad))
     last = max(times)
     if now - last > stale_after_s:
         why.append(f"data {format_duration(now - last)} old")

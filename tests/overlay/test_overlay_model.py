@@ -149,6 +149,18 @@ def test_freshness():
     assert refused.fresh == refused.fresh.__class__("offline", "refused: bad token")
 
 
+def test_freshness_names_every_source_down_in_few_words():
+    """With the PBX and the helpdesk both down it said "⚠ helpdesk down": the first only."""
+    values = agent_values()
+    pbx = values["source:pbx"]
+    for name, status in (("pbx", "down"), ("helpdesk", "down")):
+        values[f"source:{name}"] = {**pbx, "status": status}
+    assert model_of(values).fresh.text == "helpdesk, pbx down"
+    for name, status in (("crm", "down"), ("acd", "down"), ("survey", "stale")):
+        values[f"source:{name}"] = {**pbx, "status": status}
+    assert model_of(values).fresh.text == "acd, crm +2 down, survey stale"
+
+
 def test_what_a_down_source_fed_is_stale_and_nothing_else():
     live = model_of(agent_values())
     assert not live.me.stale and not live.queue.stale
