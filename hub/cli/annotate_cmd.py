@@ -83,8 +83,7 @@ def run(args: argparse.Namespace) -> int:
     if answer is None:
         return code
     if args.remove and answer.get("removed") is False:  # a hub from before says nothing
-        sys.stderr.write(f"panneau annotate: no annotation {answer['id']}\n")
-        return 1
+        return fail("annotate", f"no annotation {answer['id']}", 1)
     sys.stdout.write(f"{'removed the comment of' if args.remove else 'commented'} "
                      f"{answer['id']}\n")
     return 0

@@ -118,8 +118,7 @@ def run(args: argparse.Namespace) -> int:
         if args.output and (problem := output_problem("-o", args.output)):
             raise ValueError(problem)
     except ValueError as exc:
-        sys.stderr.write(f"panneau export: {exc}\n")
-        return 2
+        return fail("export", exc)
     period = Period(start, end, args.scope, args.kpi, args.interval)
     try:
         n = export(config, period, args.output)

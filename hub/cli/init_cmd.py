@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from panneau.hub.cli.common import add_command
+from panneau.hub.cli.common import add_command, fail
 from panneau.hub.plugins import collect_sources
 
 __all__ = ["InitToken", "register", "render_config", "run", "simulator_teams", "write_init"]
@@ -150,13 +150,11 @@ def run(args: argparse.Namespace) -> int:
     """Write the files and say how to start."""
     folder = Path(args.dir)
     if folder.exists() and not folder.is_dir():
-        sys.stderr.write(f"panneau init: {folder} is a file, not a folder\n")
-        return 1
+        return fail("init", f"{folder} is a file, not a folder", 1)
     try:
         tokens = write_init(folder, simulator_teams(args.plugin_manager), args.hash)
     except (OSError, LookupError) as exc:
-        sys.stderr.write(f"panneau init: {exc}\n")
-        return 1
+        return fail("init", exc, 1)
     where = folder.resolve()
     kiosk = next(t for t in tokens if t.role == "kiosk")
     agent = next(t for t in tokens if t.role == "agent")

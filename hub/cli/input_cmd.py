@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from panneau.hub.cli.common import add_command, screen_args, timeout_arg
+from panneau.hub.cli.common import add_command, fail, screen_args, timeout_arg
 from panneau.hub.cli.message_cmd import manager_request
 from panneau.hub.cli.request import request
 from panneau.hub.engine.inputs import FIGURES
@@ -56,8 +56,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         frame = _frame(args)
     except ValueError as exc:  # told before sending: what was typed, exit 2 as argparse's
-        sys.stderr.write(f"panneau input: {exc}\n")
-        return 2
+        return fail("input", exc)
     answer, code = request("input", args, frame)
     if answer is None:
         return code

@@ -59,12 +59,10 @@ def run(args: argparse.Namespace) -> int:
     try:
         target = render_plugin(args.name, Path(args.dir))
     except (ValueError, FileExistsError) as exc:
-        sys.stderr.write(f"panneau plugin new: {exc}\n")
-        return 1
+        return fail("plugin new", exc, 1)
     except OSError as exc:  # e.g. a folder it may not write in
-        sys.stderr.write(f"panneau plugin new: cannot write {exc.filename or args.dir}: "
-                         f"{exc.strerror or exc}\n")
-        return 1
+        return fail("plugin new", f"cannot write {exc.filename or args.dir}: "
+                                  f"{exc.strerror or exc}", 1)
     sys.stdout.write(
         f"created {target}\nnext:\n  cd {target}\n  pip install -c {_lock()} -e '.[test]'\n"
         "  pytest\n  panneau plugins\n"

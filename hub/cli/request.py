@@ -70,25 +70,22 @@ def request(command: str, args: Any,
     action on another token…) is said as ``the hub refused it: REASON``: only the hub knows
     its teams and agents, so the CLI cannot tell before sending."""
     import asyncio
-    import sys
 
-    from panneau.hub.cli.common import read_token
+    from panneau.hub.cli.common import fail, read_token
     from panneau.hub.tls import check_hub_url, client_context
 
     try:
         token = read_token(args)
         client_context(check_hub_url(args.hub), args.ca_file, args.client_cert)
     except ValueError as exc:
-        sys.stderr.write(f"panneau {command}: {exc}\n")
-        return None, 2
+        return None, fail(command, exc)
     try:
         return asyncio.run(asyncio.wait_for(send_frame(
             args.hub, token, frame, ca_file=args.ca_file,
             client_cert=args.client_cert), args.timeout)), 0
     except HubRefused as exc:
-        sys.stderr.write(f"panneau {command}: the hub refused it: {exc}\n")
+        return None, fail(command, f"the hub refused it: {exc}", 1)
     except (ValueError, RuntimeError) as exc:
-        sys.stderr.write(f"panneau {command}: {exc}\n")
+        return None, fail(command, exc, 1)
     except TimeoutError:
-        sys.stderr.write(f"panneau {command}: no answer from {args.hub} in {args.timeout:g} s\n")
-    return None, 1
+        return None, fail(command, f"no answer from {args.hub} in {args.timeout:g} s", 1)

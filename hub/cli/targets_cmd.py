@@ -89,9 +89,8 @@ def run_set(args: argparse.Namespace) -> int:
                if getattr(args, name) is not None}
     changes |= dict.fromkeys(args.clear)
     if not changes:
-        sys.stderr.write("panneau targets set: nothing to change (give --target, --warn, "
-                         "--alert, --hysteresis, --direction or --clear)\n")
-        return 2
+        return fail("targets set", "nothing to change (give --target, --warn, --alert, "
+                                   "--hysteresis, --direction or --clear)")
     registry = collect_sources(args.plugin_manager) if args.plugin_manager else None
     journals: list[Journal] = []
 
