@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from panneau.hub.cli.main import main
 from panneau.hub.config import ConfigError, load_config, parse_config
 from panneau.hub.config.schema import HubSettings
 
@@ -57,6 +58,29 @@ def test_duplicate_team():
         "t.toml:5: teams[1].id: duplicate team id 'a'"
     ]
 
+
+
+def test_an_agent_in_two_teams_is_refused(tmp_path, capsys):
+    """It passed ``config check``: the agent's screen showed the first team (the privacy rule
+    gives an agent its own team's figures, one team), the engine counted the agent in both."""
+    text = ('[[teams]]\nid = "support"\nagents = ["ann", "ben"]\n\n'
+            '[[teams]]\nid = "sales"\nagents = ["cid",\n          "ann"]\n\n'
+            '[[teams]]\nid = "night"\nagents = ["ann", "dee", "dee"]\n')
+    said = [
+        "t.toml:7: teams[1].agents: agent 'ann' is in team 'support' too (teams[0]): an agent "
+        "belongs to one team, the one its screen shows beside its own figures",
+        "t.toml:12: teams[2].agents: agent 'ann' is in team 'support' too (teams[0]): an agent "
+        "belongs to one team, the one its screen shows beside its own figures",
+        "t.toml:12: teams[2].agents: agent 'dee' is listed twice",
+    ]
+    assert errors(text) == said
+    path = tmp_path / "t.toml"
+    path.write_text(text)
+    assert main(["config", "check", str(path)]) == 1
+    assert capsys.readouterr().out.replace(str(path), "t.toml").splitlines() == [
+        *said, "3 problems found"]
+    assert parse_config(text.replace('"ann"]', '"eve"]').replace('"ann", "dee", "dee"',
+                                                                   '"fay"'), "t.toml")
 
 def test_duplicate_token():
     text = (

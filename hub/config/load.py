@@ -194,6 +194,24 @@ def _duplicate_team_issues(config: Config) -> list[ConfigIssue]:
     return issues
 
 
+def _team_agent_issues(config: Config) -> list[ConfigIssue]:
+    """An agent in two teams, or twice in one: an agent's screen shows its own team, one
+    (the views took the first team listing it, the engine counted it in each)."""
+    issues: list[ConfigIssue] = []
+    home: dict[str, int] = {}
+    for i, team in enumerate(config.teams):
+        for agent in dict.fromkeys(team.agents):  # twice in one team: said below
+            j = home.setdefault(agent, i)
+            if j != i:
+                issues.append(ConfigIssue(
+                    ("teams", i, "agents"), f"agent {agent!r} is in team "
+                    f"{config.teams[j].id!r} too (teams[{j}]): an agent belongs to one team, "
+                    "the one its screen shows beside its own figures"))
+        issues += [ConfigIssue(("teams", i, "agents"), f"agent {agent!r} is listed twice")
+                   for agent in sorted(_duplicates(team.agents))]
+    return issues
+
+
 def _duplicate_source_issues(config: Config) -> list[ConfigIssue]:
     issues: list[ConfigIssue] = []
     add = issues.append
@@ -534,6 +552,7 @@ _CHECKS = (
     _kpi_issues,
     _cluster_issues,
     _duplicate_team_issues,
+    _team_agent_issues,
     _duplicate_source_issues,
     _threshold_issues,
     _token_issues,
