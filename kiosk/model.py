@@ -423,6 +423,8 @@ def notices(view: ViewState, link: Link, now: float, fmt_time) -> list[Notice]:
     out: list[Notice] = []
     if link.rejected:
         out.append(Notice("stale", refusal_text(link), "hub"))
+        if link.rejected_code == WRONG_ROLE:  # nothing of another audience's view on a wall
+            return out  # (an agent's messages, the manager's alerts of every team)
     elif not link.ever_connected:
         out.append(Notice("stale", "Connecting to the hub…", "hub"))
     elif not link.connected:

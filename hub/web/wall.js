@@ -398,16 +398,38 @@ export function buildPage(view, spec, link, catalogue) {
   return { spec, tiles, trend, staleTrend };
 }
 
+// The roles the wall is made for (as the kiosk's HubApp.ROLES), and the rejectedCode of a
+// token the hub took for another role: the page's refusal, no close code of the protocol
+// (as panneau.hub.freshness.WRONG_ROLE).
+export const WALL_ROLES = ["kiosk"];
+export const WRONG_ROLE = -1;
+
+const withArticle = (word) => `${"aeiou".includes(word.slice(0, 1)) ? "an" : "a"} ${word}`;
+
+// Why a page made for `roles` cannot show `view` (as panneau.hub.freshness.wrong_role): the
+// hub took its token, for another role (an agent's token drew that agent's team as a wall);
+// null when the role is one of `roles`, or not known yet (no snapshot).
+export function wrongRole(view, roles = WALL_ROLES) {
+  const meta = (view && view.meta) || {};
+  if (typeof meta.role !== "string" || roles.includes(meta.role)) return null;
+  const who = meta.identity ? ` (${meta.identity})` : "";
+  return `${withArticle(meta.role)} token${who}, not ${roles.map(withArticle).join(" or ")} token`;
+}
+
 // How to fix a refusal, by the hub's close code (as kiosk/model.py's _REFUSAL_FIX).
 const REFUSAL_FIX = {
   4001: "give this screen a kiosk token of the hub's [[tokens]]",
   4005: "give this screen a kiosk token of the hub's [[tokens]]",
   4004: "update this screen or the hub: they speak different protocol versions",
+  [WRONG_ROLE]: "give it one of the hub's [[tokens]]",
 };
 
 export function refusalText(link) {
   const fix = REFUSAL_FIX[link.rejectedCode];
-  return `The hub refused this screen: ${link.rejected}${fix ? ` — ${fix}` : ""}`;
+  const why = link.rejectedCode === WRONG_ROLE
+    ? link.rejected.slice(0, 1).toUpperCase() + link.rejected.slice(1)
+    : `The hub refused this screen: ${link.rejected}`;
+  return `${why}${fix ? ` — ${fix}` : ""}`;
 }
 
 export function notices(view, link, now, fmtTime) {
@@ -415,6 +437,9 @@ export function notices(view, link, now, fmtTime) {
   const hhmm = (ts) => (isNumber(ts) && ts ? fmtTime(ts) : "?");
   if (link.rejected) {  // no token at all: the page never asked the hub, nothing refused it
     out.push(["stale", link.noToken ? link.rejected : refusalText(link)]);
+    // a token of another role: nothing of its view (an agent's messages, the manager's
+    // alerts of every team) on a wall
+    if (link.rejectedCode === WRONG_ROLE) return out;
   }
   else if (!link.everConnected) out.push(["stale", "Connecting to the hub…"]);
   else if (!link.connected) out.push(["stale", `Hub connection lost since ${hhmm(link.since)} — figures greyed show the last known values`]);
@@ -644,6 +669,14 @@ export class Wall {
 
   setLink(link) { this.link = link; this.render(); }
 
+  // The link as the page shows it: a view of a role the wall is not made for is refused as
+  // the hub's refusals are (no figure, why and how to fix it), until a snapshot of the right
+  // role comes (the hub's config gave the token another role).
+  shownLink() {
+    const problem = this.link.rejected ? null : wrongRole(this.view);
+    return problem ? { ...this.link, rejected: problem, rejectedCode: WRONG_ROLE } : this.link;
+  }
+
   // The page on screen among `specs`, found by its title as the kiosk does (kiosk/app.py
   // _current): the Alert page coming or going shifts the others without changing the page.
   current(specs, now) {
@@ -701,8 +734,8 @@ export class Wall {
     }
     d.body.classList.toggle("connecting", !this.link.everConnected);
     d.body.classList.toggle("stale", !this.link.connected);
-    const banner = d.getElementById("banner");
-    banner.replaceChildren(...bannerLines(notices({ ...this.view, __catalogue: this.catalogue }, this.link, now, (ts) => this.fmtTime(ts)))
+    const banner = d.getElementById("banner"), link = this.shownLink();
+    banner.replaceChildren(...bannerLines(notices({ ...this.view, __catalogue: this.catalogue }, link, now, (ts) => this.fmtTime(ts)))
       .map(([kind, word, text]) => {  // each line under its kind's word, as the kiosk's banner
         const line = Object.assign(d.createElement("div"), { className: kind });
         if (word) line.append(Object.assign(d.createElement("span"), { className: "word", textContent: word }), "  ");
@@ -718,7 +751,7 @@ export class Wall {
         return line;
       }));
     // a refused screen shows no figure, only why and how to fix it (as the kiosk)
-    const specs = this.link.rejected ? [] : pageSpecs(this.view);
+    const specs = link.rejected ? [] : pageSpecs(this.view);
     const tiles = d.getElementById("tiles");
     if (!specs.length) {
       d.getElementById("page-title").textContent = "";

@@ -7,13 +7,16 @@ from helpers import wait_for
 
 from panneau.console.app import ConsoleApp
 from panneau.hub.client import HubClient
+from panneau.hub.freshness import WRONG_ROLE, Link, wrong_role
 from panneau.hub.server import app as server
 from panneau.kiosk.app import KioskApp
+from panneau.kiosk.model import notices
 from panneau.kiosk.widgets import Banner
 from panneau.overlay.app import OverlayApp
 from panneau.overlay.statusline import status_line
 from panneau.overlay.widgets import StateBar
 from panneau.plugins.simulator import demo
+from tests.kiosk.kiosk_data import T0, view_of
 from tests.kiosk.test_live_hub import config
 
 
@@ -51,3 +54,16 @@ async def test_each_screen_says_a_token_of_another_role_is_the_wrong_one(tmp_pat
         assert "⚠" not in line and "Q " in line
     finally:
         await hub.stop()
+
+
+def test_a_wall_refusing_a_token_of_another_role_shows_nothing_of_its_view():
+    """Under the refusal the banner went on with the agent's view: the messages to the agent,
+    its team's alerts — on a wall in the open room."""
+    view = view_of({"meta": {"role": "agent", "identity": "alice"},
+                    "source:pbx": {"status": "down", "since": T0 - 60},
+                    "message:m1": {"id": "m1", "text": "Alice, see me at 3", "sender": "Lea",
+                                   "sent": T0, "expires": T0 + 3600}})
+    link = Link(connected=True, rejected=wrong_role(view, KioskApp.ROLES),
+                rejected_code=WRONG_ROLE)
+    assert [n.text for n in notices(view, link, T0, str)] == [
+        "An agent token (alice), not a kiosk token — give it one of the hub's [[tokens]]"]

@@ -10,14 +10,31 @@ import asyncio
 
 from playwright.async_api import async_playwright
 
+from panneau.hub import wire
 from panneau.hub.config import parse_config
-from panneau.hub.freshness import Link
+from panneau.hub.freshness import WRONG_ROLE, Link, wrong_role
 from panneau.hub.server.app import Hub
 from panneau.hub.view import ViewState
+from panneau.kiosk.app import KioskApp
 from panneau.kiosk.model import build_page, page_specs, refusal_text
 from tests.cluster.conftest import free_port
-from tests.hub.conftest import config_text, kiosk_token
-from tests.web.wall_browser import CHROMIUM, FLAGS, kiosk_view, needs_chromium, wait_for
+from tests.hub.conftest import (
+    MANAGER,
+    agent_token,
+    config_text,
+    hello,
+    kiosk_token,
+    recv,
+    recv_until,
+)
+from tests.web.wall_browser import (
+    CHROMIUM,
+    FLAGS,
+    kiosk_view,
+    needs_chromium,
+    token_view,
+    wait_for,
+)
 
 pytestmark = needs_chromium
 PAGE = """() => ({title: document.getElementById('page-title').textContent,
@@ -95,4 +112,41 @@ async def test_without_a_token_the_page_says_how_to_open_it(tmp_path, feed_pm):
         # why, and how to fix it, in the kiosk's words; no figure it was never given
         assert refusal_text(Link(rejected="unknown token", rejected_code=4001)) in told, told
         assert await bad.evaluate("document.querySelectorAll('.tile').length") == 0
+        await browser.close()
+
+
+async def test_a_token_of_another_role_is_refused_as_the_kiosk_refuses_it(tmp_path, feed_pm):
+    """Given an agent's token the wall drew that agent's view as a wall (the team's figures,
+    the messages to the agent), where the Textual kiosk says the token is the wrong one
+    (``HubApp.ROLES``, fccc524): now the same words, no figure, nothing of the view."""
+    http_port = free_port()
+    config = parse_config(config_text(str(tmp_path / "hub.db"),
+                                      http_listen=f"127.0.0.1:{http_port}"), "wall.toml")
+    async with Hub(config, pm=feed_pm) as hub, async_playwright() as pw:
+        manager = await hello(hub.ws_url, MANAGER)
+        await recv(manager)
+        await manager.send(wire.encode({"type": "send_message", "text": "Ann, see me at 3",
+                                        "agent": "ag-ann", "ref": "m"}))
+        await recv_until(manager, lambda f: f.get("ref") == "m")
+        await manager.close()
+        browser = await pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        for token in (agent_token("ag-ann"), MANAGER):
+            view = await token_view(hub, token)
+            said = refusal_text(Link(connected=True, rejected_code=WRONG_ROLE,
+                                     rejected=wrong_role(view, KioskApp.ROLES)))
+            assert said.endswith(", not a kiosk token — give it one of the hub's [[tokens]]")
+            page = await browser.new_page()
+            await page.goto(f"{hub.http_url}/wall/#token={token}")
+            await wait_for(page, "document.getElementById('banner').textContent"
+                                 ".includes('not a kiosk token')", "the refusal")
+            told = await page.inner_text("#banner")
+            # its one line: nothing of the view (the message to the agent) under it
+            assert [" ".join(line.split()) for line in told.strip().splitlines()] == [
+                f"STALE {said}"], told
+            assert await page.evaluate("document.querySelectorAll('.tile').length") == 0
+            await page.close()
+        page = await browser.new_page()  # a kiosk's token: its wall, as before
+        await page.goto(f"{hub.http_url}/wall/#token={kiosk_token('support')}")
+        await wait_for(page, "document.querySelectorAll('.tile').length > 0", "its figures")
+        assert "token" not in await page.inner_text("#banner")
         await browser.close()

@@ -52,14 +52,19 @@ async def open_wall(hub, size: tuple[int, int], team: str = "support",
             await browser.close()
 
 
-async def kiosk_view(hub, team: str) -> ViewState:
-    """The view a kiosk of ``team`` receives, read as a client would."""
-    ws = await hello(hub.ws_url, kiosk_token(team))
+async def token_view(hub, token: str) -> ViewState:
+    """The view a client of ``token`` receives, read as a client would."""
+    ws = await hello(hub.ws_url, token)
     frame = await recv(ws)
     await ws.close()
     view = ViewState()
     view.apply_snapshot(frame["epoch"], frame["seq"], frame["view"])
     return view
+
+
+async def kiosk_view(hub, team: str) -> ViewState:
+    """The view a kiosk of ``team`` receives, read as a client would."""
+    return await token_view(hub, kiosk_token(team))
 
 
 async def wait_for(page, script: str, what: str) -> None:
