@@ -3,7 +3,9 @@
 A plugin that cannot be loaded (its import raises, it implements a hook that does not exist)
 is skipped and kept in :attr:`PanneauPluginManager.failures`; a plugin whose hook raises or
 registers something invalid loses only what that hook gave (``Registry.refused``). Either way
-the others are served and ``panneau plugins`` lists what went wrong.
+the others are served and ``panneau plugins`` lists what went wrong. The hub starts all the
+same: a source of a plugin that failed to load is shown down with that plugin's error
+(``collect_sources(pm, hub=True)``); ``panneau config check`` refuses it.
 
 Environment variables for debugging:
 
@@ -144,6 +146,9 @@ class Registry(Generic[T]):
     provider: dict[str, str] = field(default_factory=dict)
     refused: list[str] = field(default_factory=list)
     failures: list[PluginFailure] = field(default_factory=list)
+    #: A hub's (sources): a ``[[sources]]`` entry whose plugin may be one that failed to load
+    #: is no config error (:func:`panneau.hub.config.load.source_option_issues`).
+    lenient: bool = False
 
 
 SourceRegistry = Registry[SourceSpec]
@@ -152,11 +157,13 @@ InsightRegistry = Registry[InsightRule]
 
 
 def _collect(pm: pluggy.PluginManager, hook: str, kind: type[T], what: str,
-             check: Callable[[T], str | None] = lambda spec: None) -> Registry[T]:
+             check: Callable[[T], str | None] = lambda spec: None,
+             lenient: bool = False) -> Registry[T]:
     """Call ``hook(register)`` on every plugin (built-ins first); keep each ``kind`` object
     under its ``name``, refusing other types, names already taken and what ``check`` objects
     to. A plugin whose hook raises loses everything it registered in that call."""
-    registry: Registry[T] = Registry(failures=list(getattr(pm, "failures", ())))
+    registry: Registry[T] = Registry(failures=list(getattr(pm, "failures", ())),
+                                     lenient=lenient)
     for impl in getattr(pm.hook, hook).get_hookimpls():  # registration order: built-ins first
         plugin_name, mine, refused = impl.plugin_name, {}, []
 
@@ -189,9 +196,11 @@ def _collect(pm: pluggy.PluginManager, hook: str, kind: type[T], what: str,
     return registry
 
 
-def collect_sources(pm: pluggy.PluginManager) -> SourceRegistry:
-    """Call ``register_sources`` on every plugin and check what comes back."""
-    return _collect(pm, "register_sources", SourceSpec, "source")
+def collect_sources(pm: pluggy.PluginManager, *, hub: bool = False) -> SourceRegistry:
+    """Call ``register_sources`` on every plugin and check what comes back; for a running
+    ``hub``, one plugin that failed to load darkens its sources only: they run down with its
+    error, the hub starts (``panneau config check`` still refuses them)."""
+    return _collect(pm, "register_sources", SourceSpec, "source", lenient=hub)
 
 
 def collect_insights(pm: pluggy.PluginManager) -> InsightRegistry:

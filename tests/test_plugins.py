@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import copy
+import json
 import os
 import signal
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -23,7 +26,7 @@ from panneau.hub.plugins import (
 )
 from panneau.hub.sources import SourceSpec
 from panneau.hub.testing import ManualClock, RecordingContext, run_source
-from tests.hub.conftest import eventually
+from tests.hub.conftest import eventually, hello, recv
 
 
 def test_entry_point_plugin_is_loaded_with_its_distribution():
@@ -293,6 +296,74 @@ def test_sigterm_ends_the_hub_with_a_source_stuck_in_a_thread(tmp_path):
     assert "stopped" in rest and "source threads still busy" in rest
     assert time.monotonic() - started < 15
 
+
+
+BROKEN_SAYS = ("the plugin 'broken' (panneau-broken 0.1 (entry point)) failed to load: "
+               "ImportError: needs libfoo, which is not installed")
+
+
+async def test_a_source_plugin_that_fails_to_import_darkens_its_source_not_the_hub(tmp_path):
+    """One plugin failing to import made ``panneau hub`` refuse to start: every wall dark. Now
+    a real hub starts, its other source runs, and that one is down with the plugin's error in
+    the log, /healthz, /metrics and the screens' status; ``config check`` still refuses it."""
+    site = tmp_path / "site"
+    site.mkdir()
+    install_plugin(site, "broken", BROKEN)
+    install_plugin(site, "stuck", STUCK)
+    config = tmp_path / "panneau.toml"
+    config.write_text('[hub]\nlisten = "127.0.0.1:0"\nhttp_listen = "127.0.0.1:0"\n'
+                      f'database = "{tmp_path / "hub.db"}"\n'
+                      '[[sources]]\nname = "pbx"\nplugin = "broken"\n'
+                      '[[sources]]\nname = "ok"\nplugin = "stuck"\n'
+                      '[[tokens]]\nrole = "manager"\ntoken = "manager-token-1"\n')
+    env = {**_env(site), "PANNEAU_LOAD_PLUGINS": "broken,stuck"}
+    out = subprocess.run([PANNEAU, "config", "check", str(config)], capture_output=True,
+                         text=True, env=env, timeout=60)
+    assert (out.returncode, out.stdout.splitlines()[0]) == (
+        1, f"{config}:7: sources[0].plugin: {BROKEN_SAYS}")
+    proc = await asyncio.create_subprocess_exec(
+        PANNEAU, "hub", "--config", str(config), env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    try:
+        logged = []
+        async with asyncio.timeout(60):
+            while not (any("source ok is live" in line for line in logged)
+                       and any("source pbx not started" in line for line in logged)):
+                line = (await proc.stderr.readline()).decode()
+                assert line, f"the hub ended: {logged}"
+                logged.append(line)
+            urls = (await proc.stdout.readline()).decode().split()
+        assert any(f"source pbx not started: {BROKEN_SAYS}" in line for line in logged), logged
+        ws_url, http_url = urls[urls.index("websocket") + 1], urls[urls.index("http") + 1]
+
+        def get(path: str) -> str:
+            with urllib.request.urlopen(f"{http_url}{path}", timeout=30) as answer:
+                return answer.read().decode()
+
+        health = json.loads(await asyncio.to_thread(get, "/healthz"))
+        assert {name: (s["status"], s["detail"]) for name, s in health["sources"].items()} == {
+            "pbx": ("down", BROKEN_SAYS), "ok": ("live", "")}
+        metrics = (await asyncio.to_thread(get, "/metrics")).splitlines()
+        assert {'panneau_source_live{source="pbx"} 0', 'panneau_source_live{source="ok"} 1'
+                } <= set(metrics)
+        manager = await hello(ws_url, "manager-token-1")
+        view = (await recv(manager, 30))["view"]
+        await manager.close()
+        assert (view["source:pbx"]["status"], view["source:pbx"]["detail"]) == (
+            "down", BROKEN_SAYS)
+    finally:
+        if proc.returncode is None:
+            proc.terminate()
+        await asyncio.wait_for(proc.communicate(), 60)
+    # with every plugin loaded, a kind no plugin offers is a typo: the hub refuses it
+    (tmp_path / "typo").mkdir()
+    install_plugin(tmp_path / "typo", "stuck", STUCK)
+    out = subprocess.run([PANNEAU, "hub", "--config", str(config)], capture_output=True,
+                         text=True, timeout=60,
+                         env={**_env(tmp_path / "typo"), "PANNEAU_LOAD_PLUGINS": "stuck"})
+    assert out.returncode == 2
+    assert f"panneau hub: {config}:7: sources[0].plugin: no source plugin named 'broken'" in (
+        out.stderr)
 
 # --- options a plugin's own checks refuse ---------------------------------------------------
 

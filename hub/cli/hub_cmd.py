@@ -113,7 +113,7 @@ def run_hub(config_path: str, pm: pluggy.PluginManager | None) -> int:
     """Run the hub of ``config_path`` with plugin manager ``pm``; returns the exit code."""
     pm = pm if pm is not None else make_plugin_manager()
     try:
-        config = load_config(config_path, collect_sources(pm))
+        config = load_config(config_path, collect_sources(pm, hub=True))
     except ConfigError as exc:
         return fail("hub", exc)
     problem = listen_problem(config.hub, config_path)

@@ -29,7 +29,7 @@ from panneau.hub.config.sites import (
 from panneau.hub.config.validate import ConfigIssue, build, format_path
 from panneau.hub.periods import parse_period
 
-__all__ = ["ConfigError", "load_config", "parse_config", "read_config_text",
+__all__ = ["ConfigError", "load_config", "missing_plugin", "parse_config", "read_config_text",
            "source_option_issues"]
 
 #: The units of KPIs that are never negative: a threshold below 0 is a typo.
@@ -101,7 +101,7 @@ def _format(filename: str, lines: dict, issue: ConfigIssue) -> str:
     return f"{where}: {format_path(issue.path)}: {issue.message}"
 
 
-def _missing_plugin(name: str, registry: Any) -> str:
+def missing_plugin(name: str, registry: Any) -> str:
     """Why no plugin offers the source kind ``name``: the plugin of that name failed to load
     (its error), else the kinds known and the plugins that failed to load."""
     failures = getattr(registry, "failures", ())
@@ -115,13 +115,20 @@ def _missing_plugin(name: str, registry: Any) -> str:
 
 
 def source_option_issues(config: Config, registry: Any) -> list[ConfigIssue]:
-    """Check each source's plugin exists and its ``options`` match the plugin's declaration."""
+    """Check each source's plugin exists and its ``options`` match the plugin's declaration.
+
+    A hub's registry (``registry.lenient``) lets a source whose plugin is missing through
+    when some plugin failed to load (its kind may be that plugin's: which kinds a plugin
+    offers is known only once it loads): the hub runs it down with that plugin's error, and
+    every other source. A kind unknown with every plugin loaded is a typo, refused."""
     issues: list[ConfigIssue] = []
+    lenient = getattr(registry, "lenient", False) and getattr(registry, "failures", ())
     for i, source in enumerate(config.sources):
         spec = registry.specs.get(source.plugin)
         if spec is None:
-            issues.append(ConfigIssue(("sources", i, "plugin"),
-                                      _missing_plugin(source.plugin, registry)))
+            if not lenient:
+                issues.append(ConfigIssue(("sources", i, "plugin"),
+                                          missing_plugin(source.plugin, registry)))
         elif spec.options is not None:
             build(spec.options, source.options, ("sources", i, "options"), issues,
                   f"plugin {source.plugin!r}")

@@ -44,6 +44,7 @@ import pluggy
 from panneau.hub import compiled
 from panneau.hub.cluster.edge import edge_sources
 from panneau.hub.cluster.outbox import StreamOutbox
+from panneau.hub.config.load import missing_plugin
 from panneau.hub.config.schema import Config
 from panneau.hub.events import Event, FigureEntered, InvalidEvent
 from panneau.hub.figure_entry import implausible_entry, misplaced_entry
@@ -181,7 +182,8 @@ class Hub:
             # not advanced yet: the journal replay at start comes first, in time order
             self.snapshot: Any = self.engine.query()
             registry = collect_sources(self.pm)
-            entries = [SourceEntry(s, registry.specs.get(s.plugin))
+            entries = [SourceEntry(s, registry.specs.get(s.plugin), "" if s.plugin in
+                                   registry.specs else missing_plugin(s.plugin, registry))
                        for s in [*cfg.sources, *edge_sources(cfg)]]
             self.supervisor = Supervisor(
                 entries, journal=self.journal, accept=self._accept, routes=self.routes,

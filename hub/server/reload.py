@@ -98,7 +98,7 @@ class ConfigReloader:
 
         self._seen = self._stamp()
         try:
-            new = load_config(self.path, collect_sources(self.hub.pm))
+            new = load_config(self.path, collect_sources(self.hub.pm, hub=True))
         except (ConfigError, OSError) as exc:
             self.error = str(exc)
             log.error("configuration %s refused, the running one is kept:\n%s", self.path, exc)
@@ -168,7 +168,7 @@ class ConfigReloader:
 
         try:
             change = change_threshold_file(self.path, scope, kpi, changes,
-                                           collect_sources(self.hub.pm))
+                                           collect_sources(self.hub.pm, hub=True))
         except (ConfigError, OSError) as exc:
             raise ValueError(str(exc)) from exc
         self.hub.journal.add_config_change(self.hub.clock(), by, f"threshold {scope} {kpi}",

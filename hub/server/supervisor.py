@@ -72,10 +72,12 @@ def name_source_tasks(loop: asyncio.AbstractEventLoop, coro: Any, **kwargs: Any)
 
 @dataclass(frozen=True)
 class SourceEntry:
-    """One configured source and the plugin spec that runs it (``None``: no such plugin)."""
+    """One configured source and the plugin spec that runs it (``None``: no such plugin, and
+    ``missing`` says why: its plugin failed to load, with the error, or no plugin offers it)."""
 
     config: SourceConfig
     spec: SourceSpec | None
+    missing: str = ""
 
 
 class Supervisor:
@@ -133,7 +135,9 @@ class Supervisor:
         while True:
             ctx = self._context(state)
             if entry.spec is None:
-                ctx.set_status("down", f"no source plugin named {entry.config.plugin!r}")
+                why = entry.missing or f"no source plugin named {entry.config.plugin!r}"
+                log.error("source %s not started: %s", state.name, why)
+                ctx.set_status("down", why)
                 return
             try:
                 options = build_source_options(entry.spec, entry.config.options)
