@@ -20,6 +20,10 @@ Rules kept here:
   of them (:func:`name_source_tasks`, the loop's task factory: ``source:<name>/Task-7``; a name
   given at ``create_task`` is kept) and each call of its webhook handlers
   (``source:<name>/webhook``), so a block in any of them is the source's.
+- When a source's ``run`` ends (it raised, returned, or the hub stops), the tasks it started
+  (named as its own: ``source:<name>/…``, its webhook calls aside) are cancelled and awaited
+  (bounded) before it is started again: left running, they emitted through the old context
+  beside the new run's, twice what the checkpoint said.
 """
 
 from __future__ import annotations
@@ -125,6 +129,25 @@ class Supervisor:
         if self._tasks:
             await asyncio.wait(self._tasks, timeout=5)
         self._tasks.clear()
+        for name in self.states:
+            await self._end_children(name)
+
+    @staticmethod
+    async def _end_children(name: str) -> None:
+        """Cancel the tasks source ``name`` started (:func:`name_source_tasks`), and wait
+        for them (at most 5 s: one that swallows its cancellation is named in the log)."""
+        webhook, current = f"{TASK_PREFIX}{name}/webhook", asyncio.current_task()
+        children = [t for t in asyncio.all_tasks() if t is not current and not t.done()
+                    and t.get_name().startswith(f"{TASK_PREFIX}{name}/")
+                    and t.get_name() != webhook]
+        for task in children:
+            task.cancel()
+        if not children:
+            return
+        _, pending = await asyncio.wait(children, timeout=5)
+        for task in pending:
+            log.error("source %s: its task %s did not end when cancelled", name,
+                      task.get_name())
 
     def _context(self, state: SourceState) -> HubSourceContext:
         return HubSourceContext(state, self.journal.checkpoint(state.name), self.accept,
@@ -163,6 +186,7 @@ class Supervisor:
                 log.exception("source %s failed", state.name)
             finally:
                 self.routes.remove_source(state.name)
+            await self._end_children(state.name)
             failures = 1 if time.monotonic() - started > self.backoff_max else failures + 1
             delay = min(self.backoff_max, self.backoff_min * 2 ** (failures - 1))
             delay = delay / 2 + self._rng.uniform(0, delay / 2)
