@@ -56,6 +56,7 @@ from panneau.kiosk.model import (
     scope_of,
 )
 from panneau.kiosk.schedule import (
+    as_of_text,
     clock_text,
     closed_text,
     is_on,
@@ -208,15 +209,13 @@ class KioskApp(HubApp):
         self.panel.show_page(build_page(self.view, spec, self.link, self.chart_answers),
                              capacity=max(len(s.kpis) for s in specs))
         self.panel.show_notices(notices(self.view, self.link, now, self._fmt_time))
-        as_of = meta.get("as_of")
         dots = "".join(self.symbols.page_on if i == self.page_index else self.symbols.page_off
                        for i in range(len(specs)))
         self.panel.show_bars(
             team=panel_title(meta) or self.TITLE,  # "Panneau" before the hub says whose
             title=spec.title,
             clock=f"{date}  {hhmm}",
-            as_of=f"as of {local(as_of, when.tzinfo).strftime('%H:%M:%S')}"
-            if isinstance(as_of, int | float) and as_of > 0 else "as of —",
+            as_of=as_of_text(meta, when.tzinfo),
             pages=f"{dots} {self.page_index + 1}/{len(specs)}",
         )
         if len(specs) > 1 and "rotate" not in self._alarms:

@@ -7,8 +7,8 @@ from datetime import datetime, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-__all__ = ["clock_text", "closed_text", "is_on", "local", "night_shift", "seconds_to_next_minute",
-           "zone"]
+__all__ = ["as_of_text", "clock_text", "closed_text", "is_on", "local", "night_shift",
+           "seconds_to_next_minute", "zone"]
 
 _DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -65,6 +65,18 @@ def seconds_to_next_minute(epoch: float) -> float:
 def clock_text(when: datetime) -> tuple[str, str]:
     """``("14:03", "Sun 22 Nov")``."""
     return when.strftime("%H:%M"), when.strftime("%a %d %b")
+
+
+def as_of_text(meta: Mapping[str, Any], tz: tzinfo) -> str:
+    """The figures' time: ``as of 14:03:10`` (``as of —`` before any); a hub whose clock runs
+    faster than the wall clock (``meta.clock_speed``: a demo, a trial) is said to, ``as of
+    14:03:10 · hub clock ×60``, so nobody takes its time for the real one."""
+    as_of, speed = meta.get("as_of"), meta.get("clock_speed")
+    text = (f"as of {local(as_of, tz).strftime('%H:%M:%S')}"
+            if isinstance(as_of, int | float) and as_of > 0 else "as of —")
+    if isinstance(speed, int | float) and speed != 1:
+        text += f" · hub clock ×{speed:g}"
+    return text
 
 
 def _day_runs(days: list[str], dash: str) -> str:

@@ -299,3 +299,11 @@ def test_a_list_of_the_wrong_type_says_what_it_holds_in_the_plural(text, said):
     with pytest.raises(ConfigError) as info:
         parse_config(text, "t.toml")
     assert said in info.value.messages
+
+
+def test_the_hubs_clock_speed_is_above_0_and_at_most_an_hour_a_second():
+    """``[hub] clock_speed`` (demos, trials, tests): 0 would stop the hub's clock."""
+    problem = "hub.clock_speed: must be above 0 and at most 3600 (1: the wall clock)"
+    assert errors("[hub]\nclock_speed = 0\n") == [f"t.toml:2: {problem}"]
+    assert errors("[hub]\nretention_days = 9\nclock_speed = 7200.0\n") == [f"t.toml:3: {problem}"]
+    assert parse_config("[hub]\nclock_speed = 60\n", "t.toml").hub.clock_speed == 60

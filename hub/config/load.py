@@ -13,6 +13,7 @@ from pathlib import Path as FsPath
 from typing import Any
 
 from panneau.hub.catalogue import KPIS, KpiInfo, in_window
+from panneau.hub.clock import MAX_SPEED
 from panneau.hub.config.locate import key_lines, line_of
 from panneau.hub.config.schema import Config, Threshold
 from panneau.hub.config.sites import (
@@ -183,6 +184,10 @@ def _hub_issues(config: Config) -> list[ConfigIssue]:
         value = getattr(hub, key)
         if isinstance(value, int | float) and value <= 0:  # a wrong type is reported already
             add(ConfigIssue(("hub", key), "must be greater than 0"))
+    speed = hub.clock_speed
+    if isinstance(speed, int | float) and not 0 < speed <= MAX_SPEED:
+        add(ConfigIssue(("hub", "clock_speed"), f"must be above 0 and at most {MAX_SPEED:g} "
+                                                "(1: the wall clock)"))
     if (hub.tls_cert is None) != (hub.tls_key is None):
         missing = "tls_key" if hub.tls_key is None else "tls_cert"
         add(ConfigIssue(("hub", missing), "give both tls_cert and tls_key (or neither)"))

@@ -60,6 +60,10 @@ class HubSettings:
     auth_fail_limit: int = 10
     auth_fail_window_s: float = 60.0
     auth_ban_s: float = 600.0
+    #: For demos, trials and tests only: the hub's clock runs this many times faster than the
+    #: wall clock (60: an hour a minute), so a simulator plays a day in minutes and the
+    #: engine's windows, alerts and screens follow it (panneau.hub.clock). 1: the wall clock.
+    clock_speed: float = 1.0
 
 
 @dataclass

@@ -17,6 +17,7 @@ Start one from code (tests, ``panneau demo``, screen tests)::
         await hub.wait_idle()   # optional: until accepted events are published
 
 ``pm`` defaults to :func:`panneau.hub.plugins.make_plugin_manager`; ``clock`` (UTC epoch seconds)
+defaults to the wall clock, sped up by ``[hub] clock_speed`` (:mod:`panneau.hub.clock`), and
 may be replaced in tests. On start the journal is replayed into a fresh engine (or, when a
 saved engine state matches, only the events after it: panneau.hub.server.engine_state), then each
 source resumes after its checkpoint. ``await hub.serve_forever()`` runs until cancelled.
@@ -33,7 +34,7 @@ import secrets
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -42,6 +43,7 @@ from zoneinfo import ZoneInfo
 import pluggy
 
 from panneau.hub import compiled
+from panneau.hub.clock import hub_clock
 from panneau.hub.cluster.edge import edge_sources
 from panneau.hub.cluster.outbox import StreamOutbox
 from panneau.hub.config.load import missing_plugin
@@ -118,7 +120,7 @@ class Hub:
     """One running hub; use ``async with Hub(config) as hub`` (see the module docstring)."""
 
     def __init__(self, config: Config, *, pm: pluggy.PluginManager | None = None,
-                 clock: Callable[[], float] = time.time, block_threshold_s: float = 1.0,
+                 clock: Callable[[], float] | None = None, block_threshold_s: float = 1.0,
                  backoff_min: float = 1.0, backoff_max: float = 60.0,
                  config_path: str | Path | None = None) -> None:
         """Build every part (the journal is opened here); :meth:`start` replays the journal,
@@ -126,7 +128,7 @@ class Hub:
 
         Raises :class:`panneau.hub.server.tls.TlsError` before opening anything when the TLS
         files of ``[hub]`` cannot be used."""
-        self.config, self.clock = config, clock
+        self.config = config
         hub = config.hub
         self.tls = (ServerTls(TlsFiles(hub.tls_cert, hub.tls_key, hub.tls_client_ca))
                     if hub.tls_cert and hub.tls_key else None)
@@ -169,6 +171,9 @@ class Hub:
         cfg = config
         self.journal = Journal(cfg.hub.database)
         try:
+            if clock is None:
+                clock = hub_clock(hub.clock_speed, self.journal.latest_time())
+            self.clock = clock
             self.engine_state = EngineState(self.journal, cfg)
             self.engine: Any = self.engine_state.restore()  # a saved state, else a fresh engine
             self.engine.alert_step_s = ALERT_STEP_S
@@ -299,6 +304,11 @@ class Hub:
         log.info("hub %s up: ws %s, http %s, %d events replayed, %d sources, engine %s",
                  self.epoch, *self.screen_urls, replayed, len(self.supervisor.states),
                  compiled.describe())
+        if cfg.hub.clock_speed != 1:
+            log.warning("the hub's clock runs %g× faster than the wall clock ([hub] "
+                        "clock_speed: demos, trials and tests only); it reads %s UTC",
+                        cfg.hub.clock_speed,
+                        datetime.fromtimestamp(now, UTC).strftime("%Y-%m-%d %H:%M:%S"))
 
     def _task_ended(self, task: asyncio.Task) -> None:
         """A hub loop ended while the hub runs (not cancelled by :meth:`stop`): say so
@@ -703,6 +713,8 @@ class Hub:
         ok = all(s["status"] == "live" for s in sources.values())
         body = {"ok": ok, "epoch": self.epoch, "now": now, "sources": sources,
                 "clients": self.clients_by_role(), "events_accepted": self._accepted}
+        if self.config.hub.clock_speed != 1:
+            body["clock_speed"] = self.config.hub.clock_speed
         if self.outbox is not None:
             body["cluster"] = self.outbox.public()
         if self.reloader is not None:

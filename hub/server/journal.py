@@ -232,6 +232,13 @@ class Journal:
             except InvalidEvent as exc:
                 log.error("%s", refusal(row_id, source, exc))
 
+    def latest_time(self) -> float | None:
+        """The latest time the journal holds: its latest-dated event's, or the hub's clock
+        when a checkpoint was last stored (``None``: neither)."""
+        times = [self.db.execute(f"SELECT MAX({column}) FROM {table}").fetchone()[0]
+                 for table, column in (("events", "ts"), ("checkpoints", "updated"))]
+        return max((t for t in times if t is not None), default=None)
+
     def rows(self, after: int = 0) -> Iterator[Row]:
         """Every stored event row after row ``after``, in accepted order (see :data:`Row`)."""
         return self.db.execute(_ROWS + " WHERE id > ? ORDER BY id", [after])

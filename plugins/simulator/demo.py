@@ -69,8 +69,9 @@ def demo_config(*, scenario: ScenarioName = "incident", speed: float = 1.0, seed
                 database: str = "panneau-demo.db", listen: str = "127.0.0.1:8765",
                 http_listen: str = "127.0.0.1:8766",
                 options: SimulatorOptions | None = None) -> Config:
-    """A complete config: the simulator's teams and queues, thresholds, tokens and pages."""
-    opts = options or SimulatorOptions(scenario=scenario, speed=speed, seed=seed)
+    """A complete config: the simulator's teams and queues, thresholds, tokens and pages;
+    the hub's clock runs ``speed`` times faster than the wall clock (``[hub] clock_speed``)."""
+    opts = options or SimulatorOptions(scenario=scenario, seed=seed)
     teams = [Team(id=t.id, name=f"{t.id.title()} team", queues=list(t.queues),
                   agents=list(t.agents), groups=[t.group] if t.group else [])
              for t in opts.teams]
@@ -81,7 +82,7 @@ def demo_config(*, scenario: ScenarioName = "incident", speed: float = 1.0, seed
     tokens.append(Token(role="manager", token=DEMO_MANAGER_TOKEN, label="demo manager"))
     return Config(
         hub=HubSettings(listen=listen, http_listen=http_listen, database=database,
-                        history_interval_s=10, min_team_size=3),
+                        history_interval_s=10, min_team_size=3, clock_speed=speed),
         kpi=_level2(opts),
         queues={q.name: QueueSettings(label=q.name.title()) for q in opts.queues},
         teams=teams,
@@ -112,14 +113,15 @@ _GROUP_PAGES = (
 
 
 def group_demo_config(sites: list[str], servers: list[str], *, database: str,
-                      listen: str = "127.0.0.1:0", http_listen: str = "127.0.0.1:0") -> Config:
+                      listen: str = "127.0.0.1:0", http_listen: str = "127.0.0.1:0",
+                      speed: float = 1.0) -> Config:
     """The group hub of ``panneau demo --sites N``: the demo's teams at every site
     (``site1:support``...), the group wall, a wall per site and per site's team, the
     manager; no source of its own."""
     from panneau.hub.config.schema import ClusterSettings
     from panneau.hub.config.sites import expand_group
 
-    config = demo_config(database=database, listen=listen, http_listen=http_listen)
+    config = demo_config(database=database, listen=listen, http_listen=http_listen, speed=speed)
     config.sources = []
     config.cluster = ClusterSettings(role="group", sites=list(sites), servers=list(servers))
     config = expand_group(config)

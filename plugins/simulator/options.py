@@ -6,9 +6,11 @@ import zoneinfo
 from dataclasses import dataclass, field
 from typing import Literal
 
+from panneau.hub.clock import MAX_SPEED
 from panneau.hub.config.validate import OptionProblems
 
-__all__ = ["ScenarioName", "SimQueue", "SimTeam", "SimulatorOptions", "option_problems"]
+__all__ = ["ScenarioName", "SimQueue", "SimTeam", "SimulatorOptions", "option_problems",
+           "speed_moved"]
 
 ScenarioName = Literal["day", "quiet_morning", "lunch_peak", "incident"]
 
@@ -77,7 +79,8 @@ class SimulatorOptions:
 
     seed: int = 1
     speed: float = 1.0
-    """Simulated seconds per wall-clock second; 0 runs as fast as possible."""
+    """Refused unless 1: the simulator follows the hub's clock, sped up by ``[hub]
+    clock_speed`` (:func:`speed_moved`)."""
     scenario: ScenarioName = "day"
     queues: list[SimQueue] = field(default_factory=_queues)
     teams: list[SimTeam] = field(default_factory=_teams)
@@ -125,6 +128,19 @@ class SimulatorOptions:
             raise OptionProblems(problems)
 
 
+def speed_moved(speed: float) -> str:
+    """Why a ``speed`` other than 1 is refused, and the fix. Ahead of the hub's clock, the
+    simulator emitted events dated in the hub's future (skipped at the door: let in, they
+    moved the engine's time ahead); ``0`` (as fast as possible) made a day of them in
+    seconds: the nearest now is the fastest hub clock."""
+    shown = f"{min(speed, MAX_SPEED):g}" if speed > 0 else f"{MAX_SPEED:g}"
+    pace = (f"at {speed:g}× the wall clock's pace" if speed > 0
+            else "as fast as it can go" if speed == 0 else "faster")
+    return (f"the simulator follows the hub's clock: to play it {pace}, speed the hub's "
+            f"clock up instead, 'clock_speed = {shown}' under [hub] (demos, trials and tests; "
+            f"at most {MAX_SPEED:g}), or run 'panneau demo --speed {shown}'")
+
+
 _PERCENTAGES = ("transfer_pct", "repeat_caller_pct", "callback_after_abandon_pct",
                 "ring_no_answer_pct", "survey_pct", "survey_response_pct", "escalation_pct",
                 "ticket_escalation_pct")
@@ -133,8 +149,8 @@ _PERCENTAGES = ("transfer_pct", "repeat_caller_pct", "callback_after_abandon_pct
 def option_problems(options: SimulatorOptions) -> dict[str, str]:
     """What makes ``options`` unusable though well typed, at the key each is about."""
     problems: dict[str, str] = {}
-    if options.speed < 0:
-        problems["speed"] = "must be 0 (as fast as possible) or more"
+    if options.speed != 1:
+        problems["speed"] = speed_moved(options.speed)
     if options.tick_s <= 0:
         problems["tick_s"] = "must be greater than 0"
     if options.warmup_s < 0:

@@ -43,24 +43,20 @@ def _hhmm(hour: float) -> str:
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
-def status_text(scenario: str, clock_hour: float | None, timezone: str, speed: float) -> str:
+def status_text(scenario: str, clock_hour: float | None, timezone: str) -> str:
     """What the source's status says it plays: the scenario, and the local time of day its
-    calls follow — the real clock in ``timezone``, or ``clock_hour`` at the start whatever the
-    real time (a scenario moved off its own hour is named, not described: a lunch peak moved
-    to 03:00 is no lunch time) — and how fast."""
+    calls follow — the hub's clock in ``timezone`` (the wall clock, or a demo's sped one), or
+    ``clock_hour`` at the start whatever the real time (a scenario moved off its own hour is
+    named, not described: a lunch peak moved to 03:00 is no lunch time)."""
     played = SCENARIOS[scenario]
     hour = clock_hour if clock_hour is not None else played.clock_hour
-    pace = "" if speed == 1 else f"; {speed:g}× faster" if speed else "; as fast as it can go"
     if hour is None:
-        if speed == 1:
-            return f"{played.description} following the real local clock ({timezone})"
-        return (f"{played.description} on the local clock ({timezone}) from the start, "
-                + pace[2:])
+        return f"{played.description} following the hub's local clock ({timezone})"
     if played.clock_hour is None or hour == played.clock_hour:
         return (f"{played.description} (simulated local time {_hhmm(hour)} at the start, "
-                f"not the real clock{pace})")
+                "not the real clock)")
     return (f"the {played.name} scenario moved from {_hhmm(played.clock_hour)} to "
-            f"{_hhmm(hour)} (simulated local time at the start, not the real clock{pace})")
+            f"{_hhmm(hour)} (simulated local time at the start, not the real clock)")
 
 
 #: Call volume by local hour, relative to the busiest time of a normal day (linear between).

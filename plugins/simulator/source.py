@@ -27,9 +27,11 @@ def check_options(options: SimulatorOptions) -> None:
 class SimulatorSource:
     """Emits the simulated contact centre's events as simulated time passes.
 
-    Simulated time is ``origin + (wall - wall_origin) * speed``; both origins and the
-    simulated time reached are the checkpoint, so a restart replays the (deterministic)
-    simulation silently up to it and goes on without emitting anything twice.
+    Simulated time is ``origin + (now - wall_origin)`` on the hub's clock (``ctx.now()``: a
+    demo's or a trial's runs faster, ``[hub] clock_speed``); never ahead of it, so the hub
+    takes every event. Both origins and the simulated time reached are the checkpoint, so a
+    restart replays the (deterministic) simulation silently up to it and goes on without
+    emitting anything twice.
     """
 
     def __init__(self, options: SimulatorOptions) -> None:
@@ -60,27 +62,22 @@ class SimulatorSource:
         opts = self.options
         state, sim = self._resume(ctx)
         end = state["origin"] + opts.duration_s if opts.duration_s is not None else math.inf
-        ctx.set_status("live", status_text(opts.scenario, opts.clock_hour, opts.timezone,
-                                           opts.speed))
+        ctx.set_status("live", status_text(opts.scenario, opts.clock_hour, opts.timezone))
         while sim.now < end:
-            if opts.speed == 0:
-                target = sim.now + CHUNK_S
-            else:
-                target = state["origin"] + (ctx.now() - state["wall_origin"]) * opts.speed
-            target = min(target, sim.now + CHUNK_S, end)
+            now = state["origin"] + (ctx.now() - state["wall_origin"])
+            target = min(now, sim.now + CHUNK_S, end)
             if target > sim.now:
                 events = sim.advance(target)
                 state["reached"] = target
                 if events:
                     await ctx.emit(events, checkpoint=dict(state))
-            await asyncio.sleep(self._pause(sim, target))
+            await asyncio.sleep(0.0 if target < now else self._pause(sim, target))
         ctx.set_status("live", "simulation finished")
         await asyncio.Event().wait()
 
     def _pause(self, sim: Simulation, target: float) -> float:
-        speed = self.options.speed
-        if speed == 0 or target < sim.now:
-            return 0.0
+        """Until the next simulated event is due, in seconds of the hub's clock, at most
+        ``tick_s`` (a sped clock runs past it meanwhile: the next round catches up)."""
         nxt = sim.next_time()
-        wait = (nxt - target) / speed if nxt is not None else self.options.tick_s
+        wait = nxt - target if nxt is not None else self.options.tick_s
         return min(max(wait, 0.0), self.options.tick_s)

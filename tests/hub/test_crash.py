@@ -15,20 +15,20 @@ from panneau.plugins.simulator.model import Simulation
 from panneau.plugins.simulator.options import SimulatorOptions
 
 PANNEAU = Path(sys.executable).parent / "panneau"
-OPTIONS = {"scenario": "incident", "speed": 500.0, "seed": 5, "warmup_s": 300.0}
+OPTIONS = {"scenario": "incident", "seed": 5, "warmup_s": 300.0}
 
 CONFIG = """
 [hub]
 listen = "127.0.0.1:0"
 http_listen = "127.0.0.1:0"
 database = "{db}"
+clock_speed = 500.0
 
 [[sources]]
 name = "pbx"
 plugin = "simulator"
 [sources.options]
 scenario = "incident"
-speed = 500.0
 seed = 5
 warmup_s = 300.0
 

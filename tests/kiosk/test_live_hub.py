@@ -18,9 +18,8 @@ from panneau.plugins.simulator import demo
 
 def config(tmp_path, *, port: int = 0, duration_s: float | None = None, stale_s=None):
     # a simulated morning whatever the time the test runs: the support team is logged in
-    opts = demo.SimulatorOptions(scenario="day", speed=60.0, seed=3, duration_s=duration_s,
-                                 clock_hour=11.0)
-    cfg = demo.demo_config(options=opts, database=str(tmp_path / "hub.db"),
+    opts = demo.SimulatorOptions(scenario="day", seed=3, duration_s=duration_s, clock_hour=11.0)
+    cfg = demo.demo_config(options=opts, speed=60.0, database=str(tmp_path / "hub.db"),
                            listen=f"127.0.0.1:{port}", http_listen="127.0.0.1:0")
     cfg.sources = [dataclasses.replace(s, stale_after_s=stale_s) for s in cfg.sources]
     # Figures the simulated support team has from its first second (its agents log in), not
@@ -65,6 +64,8 @@ async def test_reconnects_after_the_hub_restarts(tmp_path):
             assert app.view.meta["team"] == "support"
             await wait_for(pilot, lambda: figures(app).get("agents_logged_in", "-") != "-")
             assert not stale(app)
+            # the hub's clock (clock_speed 60), ahead of this screen's: said with its time
+            assert app.panel.query_one("#bottom").as_of.endswith(" · hub clock ×60")
             await hub.stop()
             guard = hold_port(port)  # so no other test's hub takes the port meanwhile
             await wait_for(pilot, lambda: not app.link.connected)

@@ -28,6 +28,7 @@ listen = "127.0.0.1:0"
 http_listen = "127.0.0.1:0"
 database = "{db}"
 min_team_size = 3
+clock_speed = 20.0
 
 [[teams]]
 id = "support"
@@ -45,7 +46,6 @@ name = "sim"
 plugin = "simulator"
 [sources.options]
 seed = 7
-speed = 20.0
 tick_s = 0.2
 warmup_s = 1800.0
 clock_hour = 10.5
