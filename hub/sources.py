@@ -102,7 +102,8 @@ class SourceContext(Protocol):
     log: logging.Logger
 
     async def emit(self, events: Sequence[Event], checkpoint: Any = UNCHANGED) -> None:
-        """Hand events to the hub; returns once they and the checkpoint are journalled."""
+        """Hand events to the hub; returns once they and the checkpoint are journalled. An
+        event dated more than 15 minutes ahead of :meth:`now` is skipped, with the reason."""
 
     def skipped(self, detail: str, count: int = 1) -> None:
         """Count input that could not be turned into events (a malformed line...)."""

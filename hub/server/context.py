@@ -13,6 +13,7 @@ from panneau.hub.events import Event
 from panneau.hub.server.metrics import Metrics
 from panneau.hub.source_context import Routes, SourceContextBase
 from panneau.hub.sources import SourceStatus
+from panneau.hub.toolkit.timeparse import AHEAD_S, implausible_time
 
 __all__ = ["NOT_RESPONDING", "HubSourceContext", "Routes", "SourceState", "families_of"]
 
@@ -113,8 +114,12 @@ class HubSourceContext(SourceContextBase):
         return self.state.name
 
     async def _store(self, events: list[Event], checkpoint: Any, changed: bool) -> None:
-        """Journal ``events`` with ``checkpoint`` in one transaction, then apply and publish."""
+        """Journal ``events`` with ``checkpoint`` in one transaction, then apply and publish;
+        events dated more than :data:`AHEAD_S` ahead of the clock are skipped instead."""
         now = self.clock()
+        latest = now + AHEAD_S
+        if any(event.ts > latest for event in events):
+            events = self._drop_ahead(events, now)
         self.accept(self.state, events, checkpoint, changed, now)
         if events:
             self.state.feeds |= families_of(events)
@@ -122,6 +127,22 @@ class HubSourceContext(SourceContextBase):
             self.state.accepted += len(events)
             if self.state.status in ("starting", "stale") or self.state.blocked:
                 self.set_status("live")
+
+    def _drop_ahead(self, events: list[Event], now: float) -> list[Event]:
+        """``events`` less those dated more than :data:`AHEAD_S` after ``now``, each counted as
+        skipped with the reason. Let in, one would move the engine's time to its date: every
+        call then waiting would count as gone, later ones as entered before it, and the
+        journal would keep it for the next start. ``panneau.hub.testing``'s context keeps them
+        (a test's fixed clock may sit before its fixtures' dates)."""
+        kept = []
+        for event in events:
+            reason = implausible_time(event.ts, now, "time") if event.ts > now + AHEAD_S else None
+            if reason is None:
+                kept.append(event)
+            else:
+                where = f" ({event.source_pos})" if event.source_pos else ""
+                self._skip(f"{event.kind}{where}: {reason}", 1)
+        return kept
 
     def _skip(self, detail: str, count: int) -> None:
         """Count unreadable input; the first few of each run are logged."""

@@ -1,0 +1,78 @@
+"""An event dated far ahead of the hub's clock is skipped with its reason, at the door.
+
+Let in, one such event (a third-party source reading a date in the wrong time zone, a PBX
+whose clock jumped) moved the engine's time to its date: every caller then waiting counted as
+gone (calls waiting 2 → 0) and later callers as entered before it, across a restart too (the
+journal kept it). A real hub on loopback with its journal in tmp_path; the source emits two
+callers, one caller two days ahead, then a third caller.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+
+from panneau.hub.config import parse_config
+from panneau.hub.events import CallEntered
+from panneau.hub.hookspecs import hookimpl
+from panneau.hub.plugins import make_plugin_manager
+from panneau.hub.server.app import Hub
+from panneau.hub.sources import SourceSpec
+
+TWO_DAYS = 2 * 86400.0
+
+
+@dataclass
+class AheadOptions:
+    pass
+
+
+class AheadSource:
+    """Two callers now, one two days ahead, one more now; then stays live."""
+
+    done: asyncio.Event | None = None
+
+    def __init__(self, options: AheadOptions) -> None:
+        self.options = options
+
+    async def run(self, ctx) -> None:
+        t = ctx.now()
+        ctx.set_status("live")
+        await ctx.emit([CallEntered(ts=t - 5, call_id="c1", queue="support", source_pos="1"),
+                        CallEntered(ts=t - 4, call_id="c2", queue="support", source_pos="2")])
+        await ctx.emit([CallEntered(ts=t + TWO_DAYS, call_id="c3", queue="support",
+                                    source_pos="3")], checkpoint={"line": 3})
+        await ctx.emit([CallEntered(ts=t - 1, call_id="c4", queue="support", source_pos="4")])
+        assert AheadSource.done is not None
+        AheadSource.done.set()
+        await asyncio.Event().wait()
+
+
+class AheadPlugin:
+    @hookimpl
+    def register_sources(self, register):
+        register(SourceSpec(name="test_ahead", factory=AheadSource, options=AheadOptions,
+                            description="hub tests: one event two days ahead"))
+
+
+async def test_an_event_days_ahead_is_skipped_and_the_callers_waiting_stay(tmp_path, tools):
+    AheadSource.done = asyncio.Event()
+    pm = make_plugin_manager(load_entry_points=False)
+    pm.register(AheadPlugin(), name="test-ahead-plugin")
+    text = (tools.config_text(str(tmp_path / "hub.db"))
+            + '[[sources]]\nname = "pbx"\nplugin = "test_ahead"\n')
+    async with Hub(parse_config(text, "test.toml"), pm=pm) as hub:
+        async with asyncio.timeout(10):
+            await AheadSource.done.wait()
+        await hub.wait_idle()
+        journalled = [e.call_id for e in hub.journal.events()]
+        checkpoint = hub.journal.checkpoint("pbx")
+        state = hub.supervisor.states["pbx"]
+        now = hub.engine.snapshot(hub.clock())
+    assert journalled == ["c1", "c2", "c4"]
+    assert checkpoint == {"line": 3}  # the source's batch with it: its checkpoint taken
+    assert now.get("queue:support", "now", "calls_waiting") == 3
+    assert now.get("queue:support", "today", "offered") == 3
+    assert state.skipped == 1
+    assert "call_entered (3): time " in state.last_skipped
+    assert "is ahead of the hub's clock" in state.last_skipped
