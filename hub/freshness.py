@@ -166,7 +166,11 @@ def freshness(view: ViewState, link: Link, now: float, stale_after_s: float) -> 
     """Offline, stale or live; the text says since when or why: the stale or down sources
     (:func:`sources_said`) and the age of the data past ``stale_after_s`` both, when both hold
     (``pbx down, data 0:42 old``: a status line that said only the age stopped naming the
-    source past 30 s)."""
+    source past 30 s).
+
+    The age is in wall-clock seconds: a demo's screen reads the hub's clock, which runs
+    ``meta.clock_speed`` times faster (``panneau demo --speed 60``), and the figures' time
+    lagging one idle tick (a second: a minute of that clock) read "data 0:31 old"."""
     if link.rejected:
         why = link.rejected if link.rejected_code == WRONG_ROLE else f"refused: {link.rejected}"
         return Freshness("offline", why)
@@ -182,7 +186,8 @@ def freshness(view: ViewState, link: Link, now: float, stale_after_s: float) -> 
     bad = stale_sources(view)
     if bad:
         why.append(sources_said(bad))
-    last = max(times)
-    if now - last > stale_after_s:
-        why.append(f"data {format_duration(now - last)} old")
+    speed = view.meta.get("clock_speed")
+    age = (now - max(times)) / (speed if isinstance(speed, int | float) and speed > 0 else 1)
+    if age > stale_after_s:
+        why.append(f"data {format_duration(age)} old")
     return Freshness("stale", ", ".join(why)) if why else Freshness("live")

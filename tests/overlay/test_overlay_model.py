@@ -161,6 +161,17 @@ def test_freshness_names_every_source_down_in_few_words():
     assert model_of(values).fresh.text == "acd, crm +2 down, survey stale"
 
 
+def test_a_demos_sped_clock_ages_the_data_in_wall_seconds():
+    """``panneau demo --speed 60``: the overlay reads the hub's clock, 60× the wall's, and
+    the figures' time lags up to an idle tick (a second: a minute of that clock); it said
+    "data 0:31 old" at each quiet second."""
+    values = agent_values()
+    values["meta"]["clock_speed"] = 60.0
+    assert model_of(values, now=NOW - 2 + 60 * 1.5).fresh.level == "live"  # 1.5 wall s
+    old = model_of(values, now=NOW - 2 + 60 * 42)
+    assert (old.fresh.level, old.fresh.text) == ("stale", "data 0:42 old")
+
+
 def test_what_a_down_source_fed_is_stale_and_nothing_else():
     live = model_of(agent_values())
     assert not live.me.stale and not live.queue.stale
