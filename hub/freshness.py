@@ -168,15 +168,17 @@ def freshness(view: ViewState, link: Link, now: float, stale_after_s: float) -> 
     (``pbx down, data 0:42 old``: a status line that said only the age stopped naming the
     source past 30 s).
 
-    The age is in wall-clock seconds: a demo's screen reads the hub's clock, which runs
+    Ages are in wall-clock seconds: a screen reads the hub's clock, which may run
     ``meta.clock_speed`` times faster (``panneau demo --speed 60``), and the figures' time
     lagging one idle tick (a second: a minute of that clock) read "data 0:31 old"."""
     if link.rejected:
         why = link.rejected if link.rejected_code == WRONG_ROLE else f"refused: {link.rejected}"
         return Freshness("offline", why)
+    speed = view.meta.get("clock_speed")
+    speed = speed if isinstance(speed, int | float) and speed > 0 else 1
     if not link.connected:
         since = link.down_since
-        age = f" {format_duration(now - since)}" if since is not None else ""
+        age = f" {format_duration((now - since) / speed)}" if since is not None else ""
         return Freshness("offline", f"offline{age}")
     as_of = view.meta.get("as_of")
     times = [t for t in (as_of, link.last_frame_at) if isinstance(t, int | float)]
@@ -186,8 +188,7 @@ def freshness(view: ViewState, link: Link, now: float, stale_after_s: float) -> 
     bad = stale_sources(view)
     if bad:
         why.append(sources_said(bad))
-    speed = view.meta.get("clock_speed")
-    age = (now - max(times)) / (speed if isinstance(speed, int | float) and speed > 0 else 1)
+    age = (now - max(times)) / speed
     if age > stale_after_s:
         why.append(f"data {format_duration(age)} old")
     return Freshness("stale", ", ".join(why)) if why else Freshness("live")

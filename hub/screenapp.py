@@ -7,7 +7,12 @@ The kiosk, the overlay and the console are :class:`HubApp` subclasses. The base 
   given, which is how tests and snapshots feed fixed data (:meth:`HubApp.set_view`);
 - **the link** (:class:`panneau.hub.freshness.Link`): connecting, connected, lost since when,
   refused — the one freshness model every screen reads;
-- **the clock**, injected so times and staleness are reproducible.
+- **the clock**, injected so times and staleness are reproducible: :attr:`HubApp.wall`, the
+  time of day a screen shows, and :meth:`HubApp.clock`, the hub's time every duration, expiry
+  and age is worked out against: the same, unless the hub's clock runs faster
+  (``meta.clock_speed``: a demo, a trial), whose times (an agent's state ``since``, a
+  message's ``expires``) then run ahead of the wall clock (an overlay's "On call 0:00" stood
+  still while the hub's call went on).
 
 A subclass draws in :meth:`HubApp.refresh_model`, called after each hub update, after
 :meth:`HubApp.set_view`, and every ``tick_s`` seconds when it has a tick (the overlay and the
@@ -25,7 +30,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
@@ -90,8 +95,26 @@ class HubApp(App[None]):
         self.client = client
         self._view = view if view is not None else ViewState()
         self.link = link if link is not None else Link(connected=client is None)
-        self.clock = clock
+        self.wall = clock
         self.tick_s = tick_s
+        self._as_of_seen: tuple[float, float] | None = None  # (meta.as_of, wall then)
+
+    def clock(self) -> float:
+        """The hub's time: :attr:`wall`, or with a hub whose clock runs faster
+        (``meta.clock_speed``), the figures' time (``meta.as_of``) moved on at that speed since
+        it was first seen (behind the hub's by at most a step of ``as_of`` and a frame's
+        way)."""
+        wall = self.wall()
+        meta = self.view.meta
+        if not isinstance(meta, Mapping):  # a garbled view: the kiosk still draws
+            return wall
+        speed, as_of = meta.get("clock_speed"), meta.get("as_of")
+        if not (isinstance(speed, int | float) and speed > 0 and isinstance(as_of, int | float)):
+            return wall
+        seen = self._as_of_seen
+        if seen is None or seen[0] != as_of:
+            seen = self._as_of_seen = (as_of, wall)
+        return as_of + (wall - seen[1]) * speed
 
     @property
     def view(self) -> ViewState:

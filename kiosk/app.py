@@ -179,7 +179,7 @@ class KioskApp(HubApp):
         self._drawn_at = time.monotonic()
         now = self.clock()
         meta = self.meta
-        when = local(now, zone(meta.get("timezone")))
+        when = local(self.wall(), zone(meta.get("timezone")))  # the time of day, for people
         hhmm, date = clock_text(when)
         if not is_on(meta.get("schedule"), when):
             if self.screen is not self.night:
@@ -320,7 +320,7 @@ class KioskApp(HubApp):
         if not arm_only:
             self.redraw()
         self._alarms["minute"] = self.set_timer(
-            seconds_to_next_minute(self.clock()), self._tick_minute)
+            seconds_to_next_minute(self.wall()), self._tick_minute)
 
     def _arm_expiry(self, now: float) -> None:
         expires = next_expiry(self.view, now)

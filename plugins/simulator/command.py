@@ -139,18 +139,19 @@ async def demo_group(workdir: Path, sites: int, *, scenario: str = "incident", s
 def demo_screen(hub: Any, *, team: str = "support", agent: str | None = None,
                 group_wall: bool = False) -> Any:
     """The kiosk of ``team``, the overlay of ``agent``, or (``group_wall``) a group hub's
-    wall, connected to ``hub``."""
+    wall, connected to ``hub``; they read the hub's sped clock from what it sends
+    (``meta.clock_speed``), as any screen of such a hub does."""
     from panneau.hub.client import HubClient
     from panneau.plugins.simulator.demo import GROUP_WALL_TOKEN, agent_token, kiosk_token
 
     if agent is not None:
         from panneau.overlay.app import OverlayApp
 
-        return OverlayApp(HubClient(hub.ws_url, agent_token(agent)), clock=hub.clock)
+        return OverlayApp(HubClient(hub.ws_url, agent_token(agent)))
     from panneau.kiosk.app import KioskApp, pick_colors
 
     token = GROUP_WALL_TOKEN if group_wall else kiosk_token(team)
-    return KioskApp(HubClient(hub.ws_url, token), clock=hub.clock, colors=pick_colors())
+    return KioskApp(HubClient(hub.ws_url, token), colors=pick_colors())
 
 
 @contextlib.contextmanager

@@ -221,6 +221,19 @@ async def test_overlay_live_offline_and_back_when_the_hub_restarts(tmp_path):
             await again.stop()
 
 
+async def test_the_overlay_reads_the_time_of_a_hub_whose_clock_runs_faster(tmp_path):
+    """``clock_speed = 20``: the agent's state ``since``, a message's expiry are on the hub's
+    clock, ahead of the wall's; worked out on the wall clock, "On call 0:00" stood still
+    while the hub's call went on. The overlay reads the hub's time from what it sends."""
+    async with running_hub(tmp_path) as hub:
+        app = OverlayApp(HubClient(hub.ws_url, "token-alice"), tick_s=0.1)
+        async with app.run_test(size=(60, 15)):
+            await until(lambda: app.view.meta.get("clock_speed") == 20.0)
+            await until(lambda: hub.clock() - time.time() > 3 * 20.0)  # 3 wall seconds on
+            await until(lambda: abs(app.clock() - hub.clock()) < 20.0)  # a wall second's
+            await app.client.close()
+
+
 async def test_small_team_agent_gets_no_team_figures(tmp_path):
     async with running_hub(tmp_path) as hub:
         frames = await frames_of(hub.ws_url, "token-gina", 2.0)

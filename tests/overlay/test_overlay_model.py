@@ -170,6 +170,8 @@ def test_a_demos_sped_clock_ages_the_data_in_wall_seconds():
     assert model_of(values, now=NOW - 2 + 60 * 1.5).fresh.level == "live"  # 1.5 wall s
     old = model_of(values, now=NOW - 2 + 60 * 42)
     assert (old.fresh.level, old.fresh.text) == ("stale", "data 0:42 old")
+    offline = model_of(values, Link(connected=False, lost_at=NOW - 60 * 75))
+    assert offline.fresh.text == "offline 1:15"
 
 
 def test_what_a_down_source_fed_is_stale_and_nothing_else():
