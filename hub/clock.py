@@ -7,9 +7,11 @@ sped up, not the simulator alone: events dated ahead of the hub's clock are skip
 door (:mod:`panneau.hub.server.context`). Screens are told (``meta.clock_speed``): the
 kiosk says so beside the figures' time.
 
-A sped clock starts at the wall clock, or at the latest time the journal holds when that is
-later (a hub restarted after a sped run goes on from where it stopped: its sources resume at
-checkpoints dated ahead of the wall clock, and would wait for the wall clock to catch up).
+A sped clock starts at the wall clock, or at the hub's clock when it last journalled a
+source's events or checkpoint, if later (a hub restarted after a sped run goes on from where
+it stopped: its sources resume at checkpoints dated ahead of the wall clock, and would wait
+for the wall clock to catch up). Not at the latest event's own time: a source may send one
+dated days ahead.
 """
 
 from __future__ import annotations

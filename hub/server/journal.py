@@ -233,10 +233,11 @@ class Journal:
                 log.error("%s", refusal(row_id, source, exc))
 
     def latest_time(self) -> float | None:
-        """The latest time the journal holds: its latest-dated event's, or the hub's clock
-        when a checkpoint was last stored (``None``: neither)."""
+        """The hub's clock when it last stored a source's events or checkpoint (``None``:
+        never). Not an event's own time: one dated days ahead is what a source may send."""
         times = [self.db.execute(f"SELECT MAX({column}) FROM {table}").fetchone()[0]
-                 for table, column in (("events", "ts"), ("checkpoints", "updated"))]
+                 for table, column in (("source_marks", "last_event"),
+                                       ("checkpoints", "updated"))]
         return max((t for t in times if t is not None), default=None)
 
     def rows(self, after: int = 0) -> Iterator[Row]:

@@ -10,6 +10,7 @@ callers, one caller two days ahead, then a third caller.
 from __future__ import annotations
 
 import asyncio
+import time
 from dataclasses import dataclass
 
 from panneau.hub.config import parse_config
@@ -17,6 +18,7 @@ from panneau.hub.events import CallEntered
 from panneau.hub.hookspecs import hookimpl
 from panneau.hub.plugins import make_plugin_manager
 from panneau.hub.server.app import Hub
+from panneau.hub.server.journal import Journal
 from panneau.hub.sources import SourceSpec
 
 TWO_DAYS = 2 * 86400.0
@@ -76,3 +78,17 @@ async def test_an_event_days_ahead_is_skipped_and_the_callers_waiting_stay(tmp_p
     assert state.skipped == 1
     assert "call_entered (3): time " in state.last_skipped
     assert "is ahead of the hub's clock" in state.last_skipped
+
+
+async def test_a_sped_hubs_clock_does_not_start_at_an_event_dated_ahead(tmp_path, tools):
+    """A restarted hub whose clock runs faster goes on from its own time when it last stored
+    something, not from the latest event's date: one journalled two days ahead (before the
+    door skipped them) moved its clock two days on."""
+    db = str(tmp_path / "hub.db")
+    journal, now = Journal(db), time.time()
+    journal.accept("pbx", [CallEntered(ts=now + TWO_DAYS, call_id="c9", queue="support",
+                                       source="pbx", source_pos="9")],
+                   {"line": 9}, True, now, feeds=["voice"])
+    journal.close()
+    async with Hub(parse_config(tools.config_text(db, clock_speed=60.0), "test.toml")) as hub:
+        assert now <= hub.clock() < now + 3600
