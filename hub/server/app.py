@@ -33,7 +33,7 @@ import math
 import secrets
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, date, datetime
 from itertools import islice
 from pathlib import Path
@@ -80,6 +80,7 @@ from panneau.hub.server.views import (
 )
 from panneau.hub.server.wall import add_wall_routes
 from panneau.hub.server.ws import WsServer
+from panneau.hub.toolkit.timeparse import AHEAD_S, implausible_time
 
 __all__ = ["Hub", "HubBroken"]
 
@@ -175,7 +176,8 @@ class Hub:
                 clock = hub_clock(hub.clock_speed, self.journal.latest_time())
             self.clock = clock
             self.engine_state = EngineState(self.journal, cfg)
-            self.engine: Any = self.engine_state.restore()  # a saved state, else a fresh engine
+            # a saved state, else a fresh engine
+            self.engine: Any = self.engine_state.restore(clock() + AHEAD_S)
             self.engine.alert_step_s = ALERT_STEP_S
             self.manager = ManagerState(self.journal, clock)
             self.insight_rules = list(collect_insights(self.pm).specs.values())
@@ -371,12 +373,31 @@ class Hub:
         if newest is not None:
             self.engine.skip_judging(min(newest, self.clock()))
         events = self.engine_state.replay(self._row_refused)
+        if newest is not None and newest > self.clock() + AHEAD_S:
+            events = self._not_ahead(events)
         while chunk := list(islice(events, REPLAY_CHUNK)):
             self._apply_all(chunk)
             n += len(chunk)
         if n:
             log.info("replayed %d journalled events in %.2f s", n, time.perf_counter() - start)
         return n
+
+    def _not_ahead(self, events: Iterator[Event]) -> Iterator[Event]:
+        """``events`` less those dated more than :data:`AHEAD_S` ahead of the clock, each
+        counted as its source's skipped input and left in the journal: journalled before the
+        door skipped them (:mod:`panneau.hub.server.context`), one moved the engine's time to
+        its date at every start (callers waiting counted as gone)."""
+        now = self.clock()
+        for event in events:
+            if event.ts <= now + AHEAD_S:
+                yield event
+                continue
+            reason = implausible_time(event.ts, now, "time")
+            message = (f"{event.kind} ({event.source_pos}): {reason}; left in the journal, "
+                       "not counted")
+            log.warning("journalled event of source %s not replayed: %s", event.source,
+                        message)
+            self._row_refused(event.source, message)
 
     def _row_refused(self, source: str, message: str) -> None:
         """A journalled row that is not an event, counted as ``source``'s skipped input

@@ -99,8 +99,10 @@ class EngineState:
 
     # --- start ---------------------------------------------------------------------------
 
-    def restore(self) -> Engine:
-        """The saved engine when it can be trusted, else a fresh one (never raises)."""
+    def restore(self, not_after: float | None = None) -> Engine:
+        """The saved engine when it can be trusted, else a fresh one (never raises); not one
+        that applied an event dated after ``not_after`` (the hub's clock and the door's
+        margin: such an event moved the engine's time to its date)."""
         with self.journal.write_lock:
             self.journal.db.execute(_TABLE)
         row = self.journal.db.execute(
@@ -117,6 +119,12 @@ class EngineState:
                                          [position]).fetchone()
             if at is None or at[0] != position_ts:
                 log.warning("saved engine state's last event is gone (retention?): full replay")
+                return Engine(self.config)
+            ahead = None if not_after is None else self.journal.db.execute(
+                "SELECT min(id) FROM events WHERE ts > ?", [not_after]).fetchone()[0]
+            if ahead is not None and ahead <= position:
+                log.warning("saved engine state holds an event dated ahead of the hub's clock: "
+                            "full replay")
                 return Engine(self.config)
         try:
             engine = loads(blob, self.config)

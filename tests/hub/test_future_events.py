@@ -92,3 +92,42 @@ async def test_a_sped_hubs_clock_does_not_start_at_an_event_dated_ahead(tmp_path
     journal.close()
     async with Hub(parse_config(tools.config_text(db, clock_speed=60.0), "test.toml")) as hub:
         assert now <= hub.clock() < now + 3600
+
+
+def _poisoned(db: str, now: float) -> None:
+    """A journal from before the door skipped them: two callers, one two days ahead, one
+    more."""
+    journal = Journal(db)
+    for pos, ts in enumerate((now - 5, now - 4, now + TWO_DAYS, now - 1), 1):
+        journal.accept("pbx", [CallEntered(ts=ts, call_id=f"c{pos}", queue="support",
+                                           source="pbx", source_pos=str(pos))],
+                       {"line": pos}, True, now, feeds=["voice"])
+    journal.close()
+
+
+async def test_a_journalled_event_days_ahead_is_not_replayed_and_stays(tmp_path, tools):
+    """Journalled before the door skipped them, it moved the engine's time at every start:
+    waiting 1 and offered 0 where 3 callers had entered. Left in the journal, not counted."""
+    db, now = str(tmp_path / "hub.db"), time.time()
+    _poisoned(db, now)
+    async with Hub(parse_config(tools.config_text(db), "test.toml")) as hub:
+        snap = hub.engine.snapshot(hub.clock())
+        kept = [e.call_id for e in hub.journal.events()]
+        skipped = hub.metrics.skipped["pbx"]
+    assert snap.get("queue:support", "now", "calls_waiting") == 3
+    assert snap.get("queue:support", "today", "offered") == 3
+    assert kept == ["c1", "c2", "c3", "c4"] and skipped == 1
+
+
+async def test_a_saved_engine_that_applied_an_event_days_ahead_is_not_restored(tmp_path, tools):
+    """A hub whose clock stood two days on took it in, and saved its engine at stop; the
+    next start, on the right clock, replays the journal instead of restoring that engine."""
+    db, now = str(tmp_path / "hub.db"), time.time()
+    _poisoned(db, now)
+    config = parse_config(tools.config_text(db), "test.toml")
+    async with Hub(config, clock=lambda: time.time() + TWO_DAYS + 60):
+        pass  # its engine, with c3 applied, saved at stop
+    async with Hub(config) as hub:
+        snap = hub.engine.snapshot(hub.clock())
+    assert snap.get("queue:support", "now", "calls_waiting") == 3
+    assert snap.get("queue:support", "today", "offered") == 3
