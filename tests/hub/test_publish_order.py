@@ -320,3 +320,44 @@ async def test_a_resume_during_a_step_sweep_is_brought_up_to_date():
         team = "a" if first == AGENT_A else "b"
         assert got[0]["view"][f"kpi:team:{team}/today/offered"] == (5 if team == "a" else 7)
         assert publisher.sweep(math.inf) == 1 and not publisher.sweeping
+
+
+async def test_a_tick_during_a_step_sweep_leaves_the_steps_other_changes_to_the_sweep():
+    """A step tick changed one shared part (at a minute's turn, the figures of each agent),
+    its sweep paused after one audience; a tick that changes another shared part sends the
+    other audience that change alone, in the bytes the first gets (only the seq differs),
+    and the step's change follows in the sweep's frame: carried in the tick's frame it made
+    every frame of that tick its own. Both screens end with the same view as the hub."""
+    site = Part("scope", "site")
+
+    class WithSite(TableViews):
+        def parts_for(self, audience: Audience) -> tuple[Part, ...]:
+            return (SHARED, site, *super().parts_for(audience)[1:])
+
+    views = WithSite()
+    views.values[site] = {"kpi:site/60m/occupancy_pct": 10}
+    publisher = Publisher(epoch="e1", views=views, metrics=Metrics(), resume_history=8,
+                          buffer_bytes=1 << 20)
+    async with _ann_and_bob(publisher) as (ann, bob):
+        views.values[site] = {"kpi:site/60m/occupancy_pct": 11}
+        assert publisher.begin_step([("scope", "site")]) == 0
+        assert publisher.sweep(0.0) == 1 and publisher.sweeping  # one audience, paused
+        first = "ann" if publisher.audiences[AGENT_A].seq == 1 else "bob"
+        views.values[SHARED] = {"kpi:queue:qall/today/offered": 2}
+        assert publisher.publish([("scope", "queue:qall")]) == 2
+        assert publisher.sweeping  # the other still has the step's change to get
+        assert publisher.sweep(math.inf) == 1 and not publisher.sweeping
+        got = {}
+        for ws, token in ((ann, "ann"), (bob, "bob")):
+            got[token] = [await _delta(ws), await _delta(ws)]
+            assert [f["seq"] for f in got[token]] == [1, 2]
+        other = "bob" if first == "ann" else "ann"
+        step, call = {"kpi:site/60m/occupancy_pct": 11}, {"kpi:queue:qall/today/offered": 2}
+        assert [f["set"] for f in got[first]] == [step, call]
+        assert [f["set"] for f in got[other]] == [call, step]
+        frames = {t: publisher.audiences[AGENT_A if t == "ann" else AGENT_B].history
+                  for t in ("ann", "bob")}
+        assert frames[first][1] == frames[other][0].replace(b"\x01\xa3set", b"\x02\xa3set")
+        for agent in (AGENT_A, AGENT_B):
+            assert publisher.view(agent)["kpi:site/60m/occupancy_pct"] == 11
+            assert publisher.view(agent)["kpi:queue:qall/today/offered"] == 2
