@@ -22,7 +22,12 @@ publish is run and measured:
 - **agent**: one agent pausing or unpausing, one tick (the work that grows with the agents:
   the managers see every agent);
 - **bare**: the marker tick's frames written again, each to its connection, by a plain loop:
-  the floor of a broadcast of the same bytes.
+  the floor of a broadcast of the same bytes;
+- **minute step tick**, **minute marker**, **minute rest**: at a minute's turn, after a
+  clock tick on each whole second before it, the step tick; a marker 3 ms behind it (its
+  tick goes ahead of the step's sweep); the rest of the sweep. It is the first minute after
+  the agents' login, where every agent's occupancy moves, as every working agent's does at
+  each minute on a site.
 
 Counts come from ``valgrind --tool=callgrind``, collecting only inside the measured calls
 (each one made through ``operator.call``, a C function callgrind toggles on) and dumping
@@ -52,7 +57,8 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 CASES = ("marker", "step", "step tick", "step sweep", "live step tick", "mid-step",
-         "mid-step rest", "load", "agent", "bare")
+         "mid-step rest", "load", "agent", "bare", "minute step tick", "minute marker",
+         "minute rest")
 #: Cases measured in parts: printed as the sum of theirs.
 SUMS = {"step": ("step tick", "step sweep")}
 #: A fixed start: 09:00:02 UTC, clear of a minute's turn and of a step for a while.
@@ -159,6 +165,16 @@ class Rig:
             self.tick(clock=True)
         self.now = step + 0.005
 
+    def to_minute(self) -> None:
+        """The clock just past the next minute's turn, with a clock tick (and its step's
+        sweep) just past each whole second before it, as a running hub's publish loop."""
+        minute = (self.now // 60 + 1) * 60
+        while self.now // 1 + 1 < minute:
+            self.now = self.now // 1 + 1.005
+            self.tick(clock=True)
+            self.hub.publisher.sweep(float("inf"))
+        self.now = minute + 0.005
+
     def half_sweep(self) -> None:
         """Send the first half of a step's sweep (as its first slices would)."""
         step = self.hub.publisher._sweep
@@ -241,6 +257,12 @@ def _run(rig: Rig, cpu: bool) -> None:
     rig.to_step(live=True)
     measure("live step tick", lambda: rig.tick(clock=True))
     rig.hub.publisher.sweep(float("inf"))
+    rig.to_minute()
+    measure("minute step tick", lambda: rig.tick(clock=True))
+    rig.now += 0.003
+    rig.marker()
+    measure("minute marker", rig.tick)
+    measure("minute rest", lambda: rig.hub.publisher.sweep(float("inf")))
     print(f"screens {len(rig.clients)} audiences {rig.audiences} "
           f"marker frames {len(pairs)} of {sum(map(len, (f for _, f in pairs)))} B", flush=True)
 

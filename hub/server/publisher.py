@@ -616,10 +616,8 @@ class _Tick:
         self.step: _Tick | None = None  # a step tick's sweep this tick goes ahead of
         self.folds: dict[tuple[int, int], tuple[_Change, _Change, _Change]] = {}
         #: a paused step's changes and this tick's, by their ids → their body (:meth:`body`)
-        #: and the step's changes left to its sweep (:meth:`behind`)
         self.merged: dict[tuple[tuple[int, ...], tuple[int, ...]],
-                          tuple[tuple[bytes, list[_Change], dict[int, bytes]],
-                                tuple[_Change, ...]]] = {}
+                          tuple[bytes, list[_Change], dict[int, bytes]]] = {}
 
     def idle(self) -> bool:
         """Whether nothing is left to look at or send (a paused step's sweep)."""
@@ -708,9 +706,11 @@ class _Tick:
     def _finish_all_behind(self, users: list[AudienceState],
                            earlier_of: dict[AudienceState, list[_Change]]) -> None:
         """:meth:`finish_all` behind a paused step whose changes not sent yet are
-        ``earlier_of`` each audience's (:meth:`behind`, once per pair of change lists)."""
+        ``earlier_of`` each audience's: those of the parts this tick changes too go first in
+        its frame, folded (:meth:`after`, once per pair of change lists, not once a screen);
+        the others stay for the sweep (:meth:`behind`)."""
         single, touched, send, bodies = self.single, self.touched, self.send, self.bodies
-        merged = self.merged
+        merged, again_of = self.merged, {}
         for user in users:
             if user in single or user.own or user.added:
                 self.finish(user)
@@ -719,19 +719,25 @@ class _Tick:
             if not order:
                 continue
             earlier = earlier_of.get(user)
+            key = tuple(map(id, order))
             if earlier:
-                key = (tuple(map(id, earlier)), tuple(map(id, order)))
-                held = merged.get(key)
-                if held is None:
-                    both, rest = self.behind(earlier, order)
-                    held = merged[key] = (self.body(both), rest)
-                held, rest = held
-                if rest:  # a list of its own: the sweep's finish adds to it
-                    earlier_of[user] = list(rest)
-                else:
-                    del earlier_of[user]
-            else:
-                held = bodies.get(tuple(map(id, order))) or self.body(order)
+                again = again_of.get(key)
+                if again is None:
+                    again = again_of[key] = {id(c[0]) for c in order}
+                both = [c for c in earlier if id(c[0]) in again]
+                if both:
+                    rest = [c for c in earlier if id(c[0]) not in again]
+                    if rest:
+                        earlier_of[user] = rest
+                    else:
+                        del earlier_of[user]
+                    pair = (tuple(map(id, both)), key)
+                    held = merged.get(pair)
+                    if held is None:
+                        held = merged[pair] = self.body(self.after(both, order))
+                    send(user, held[0], held[2])
+                    continue
+            held = bodies.get(key) or self.body(order)
             send(user, held[0], held[2])
 
     def finish(self, user: AudienceState) -> None:
@@ -765,13 +771,13 @@ class _Tick:
             elif earlier:
                 order, rest = self.behind(earlier, order)
                 if rest:
-                    step.touched[user] = list(rest)
+                    step.touched[user] = rest
                 else:
                     del step.touched[user]
         self.changes(user, order)
 
     def behind(self, earlier: list[_Change], order: list[_Change]
-               ) -> tuple[list[_Change], tuple[_Change, ...]]:
+               ) -> tuple[list[_Change], list[_Change]]:
         """This tick's changes ``order`` with a paused step's not sent yet, ``earlier``, of
         the parts ``order`` changes too (:meth:`after`: folded, so that a screen never gets a
         part's older values after its newer ones), and the step's others, left to its sweep.
@@ -782,13 +788,12 @@ class _Tick:
         managers' frames with every agent's figures; the sweep sends them anyway, with each
         screen's ``meta``."""
         if not order:
-            return earlier, ()
+            return earlier, []
         again = {id(c[0]) for c in order}
         both = [c for c in earlier if id(c[0]) in again]
         if not both:
-            return order, tuple(earlier)
-        rest = tuple(c for c in earlier if id(c[0]) not in again)
-        return self.after(both, order), rest
+            return order, earlier
+        return self.after(both, order), [c for c in earlier if id(c[0]) not in again]
 
     def after(self, earlier: list[_Change], order: list[_Change]) -> list[_Change]:
         """A paused step's changes ``earlier`` then this tick's ``order``, as one list: a part

@@ -52,6 +52,15 @@ async def _delta(ws) -> dict[str, Any]:
             return frame
 
 
+async def _two_deltas(ann, bob) -> dict[str, list[dict[str, Any]]]:
+    """Each screen's first two deltas (seq 1 and 2), by agent."""
+    got = {}
+    for ws, token in ((ann, "ann"), (bob, "bob")):
+        got[token] = [await _delta(ws), await _delta(ws)]
+        assert [f["seq"] for f in got[token]] == [1, 2]
+    return got
+
+
 @contextlib.asynccontextmanager
 async def _server(publisher: Publisher, attached: asyncio.Queue | None = None):
     """A real websockets server whose screens (token ``ann`` or ``bob``, the agent's
@@ -277,10 +286,7 @@ async def test_a_tick_during_a_step_sweep_goes_ahead_of_the_steps_own_parts():
         views.values[SHARED] = {"kpi:queue:qall/today/offered": 2}
         assert publisher.publish([("scope", "queue:qall")]) == 2 and publisher.sweeping
         assert publisher.sweep(math.inf) == 1 and not publisher.sweeping
-        got = {}
-        for ws, token in ((ann, "ann"), (bob, "bob")):
-            got[token] = [await _delta(ws), await _delta(ws)]
-            assert [f["seq"] for f in got[token]] == [1, 2]
+        got = await _two_deltas(ann, bob)
         other = "bob" if first == "ann" else "ann"
         mine = {"ann": {"kpi:team:a/today/offered": 5}, "bob": {"kpi:team:b/today/offered": 7}}
         call = {"kpi:queue:qall/today/offered": 2}
@@ -347,10 +353,7 @@ async def test_a_tick_during_a_step_sweep_leaves_the_steps_other_changes_to_the_
         assert publisher.publish([("scope", "queue:qall")]) == 2
         assert publisher.sweeping  # the other still has the step's change to get
         assert publisher.sweep(math.inf) == 1 and not publisher.sweeping
-        got = {}
-        for ws, token in ((ann, "ann"), (bob, "bob")):
-            got[token] = [await _delta(ws), await _delta(ws)]
-            assert [f["seq"] for f in got[token]] == [1, 2]
+        got = await _two_deltas(ann, bob)
         other = "bob" if first == "ann" else "ann"
         step, call = {"kpi:site/60m/occupancy_pct": 11}, {"kpi:queue:qall/today/offered": 2}
         assert [f["set"] for f in got[first]] == [step, call]
