@@ -26,7 +26,7 @@ from typing import Final, TypeVar
 
 from panneau.hub.events import TS_MAX, TS_MIN, Event, InvalidEvent
 from panneau.plugins.asterisk.record import BadLine, Record, number, split_line
-from panneau.plugins.asterisk.verbs import HANDLERS, VerbMapper, checked_again
+from panneau.plugins.asterisk.verbs import HANDLERS, VerbMapper, checked_again, take, unknown
 
 __all__ = [
     "BadLine",
@@ -45,6 +45,10 @@ T = TypeVar("T")
 _THOUSAND: Final = [f"{i:03d}" for i in range(1000)]
 #: Characters read at a time from a text stream (:func:`_chunks`).
 _BLOCK_CHARS: Final = 1 << 18
+#: Compiled (mypyc): :meth:`RecordSink.take_lines` hands each line to its verb's handler
+#: through :func:`~panneau.plugins.asterisk.verbs.take`; in pure Python, where a call costs
+#: more than a dict lookup, through :data:`~panneau.plugins.asterisk.verbs.HANDLERS`.
+_NATIVE: Final = not __file__.endswith(".py")
 
 
 def line_numbers(first: int, end: int) -> list[str]:
@@ -165,18 +169,18 @@ class RecordSink:
         are line ``i``'s number and ``source_pos``); blank ones are passed over uncounted.
 
         The same as :meth:`add` with :func:`split_line` for each line, in one loop: the line is
-        cut once, its fields handed to the verb's handler as they are (no record between), which
-        appends its events to the result's list and returns True when the line gives none (no
-        count of the list before and after). A line that cannot be read at all (too few fields,
-        its time) is found by the same lookups the good ones make (the verb at ``p[4]``, the
-        time's ``float``), its reason written only then.
+        cut once, its fields handed to the verb's handler as they are (no record between),
+        which appends its events to the result's list and returns True when the line gives
+        none (no count of the list before and after). A line that cannot be read at all (too
+        few fields, its time) is found by the same lookups the good ones make (the verb at
+        ``p[4]``, the time's ``float``), its reason written only then.
         """
         result = self.result
         skipped, events, mapper = result.skipped, result.events, self.mapper
         dedupe = self.dedupe
         window, ring, size, at = dedupe.lines, dedupe.ring, dedupe.window, dedupe.at
         full = 0 < size <= len(ring)  # then each new line takes the oldest one's place
-        handler_of = HANDLERS.get
+        handler_of, unknown_verb, native = HANDLERS.get, unknown, _NATIVE
         blanks = ignored = duplicates = 0
         for i, line in enumerate(lines):
             p = line.split("|")
@@ -198,7 +202,7 @@ class RecordSink:
                 ring.append(line)
                 full = len(ring) >= size
             try:
-                handler = handler_of(p[4])  # IndexError: fewer than 5 fields
+                verb = p[4]  # IndexError: fewer than 5 fields
                 ts = float(p[0])
                 if not TS_MIN <= ts <= TS_MAX:  # the one test of the time's range
                     raise ValueError
@@ -206,14 +210,11 @@ class RecordSink:
                 if self._odd(p, line, numbers[i], positions[i]):
                     ignored += 1
                 continue
-            if handler is None:
-                if p[4]:
-                    ignored += 1
-                else:
-                    skipped.append(Skipped(numbers[i], "empty event name", line[:200]))
-                continue
             try:
-                if handler(mapper, p, ts, positions[i], events):
+                if native:  # the frequent verbs told apart by name (verbs.take)
+                    if take(mapper, verb, p, ts, positions[i], events):
+                        ignored += 1
+                elif handler_of(verb, unknown_verb)(mapper, p, ts, positions[i], events):
                     ignored += 1
             except (BadLine, InvalidEvent) as exc:
                 skipped.append(Skipped(numbers[i], str(exc), line[:200]))
@@ -229,20 +230,14 @@ class RecordSink:
         it is read fine but gives no event."""
         reason = _unreadable(p)
         if not reason:
-            handler = HANDLERS.get(p[4])
-            if handler is None:
-                if p[4]:
+            made: list[Event] = []
+            try:
+                if take(self.mapper, p[4], p, float(p[0]), pos, made):
                     return True
-                reason = "empty event name"
-            else:
-                made: list[Event] = []
-                try:
-                    if handler(self.mapper, p, float(p[0]), pos, made):
-                        return True
-                    self.result.events += checked_again(made)
-                    return False
-                except (BadLine, InvalidEvent) as exc:
-                    reason = str(exc)
+                self.result.events += checked_again(made)
+                return False
+            except (BadLine, InvalidEvent) as exc:
+                reason = str(exc)
         self.result.skipped.append(Skipped(number, reason, line[:200]))
         return False
 

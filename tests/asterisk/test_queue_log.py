@@ -38,7 +38,8 @@ from panneau.plugins.asterisk.queue_log import (
     parse_lines,
     split_line,
 )
-from panneau.plugins.asterisk.verbs import KNOWN_VERBS
+from panneau.plugins.asterisk.record import BadLine
+from panneau.plugins.asterisk.verbs import HANDLERS, KNOWN_VERBS, VerbMapper, take
 
 
 def kinds(result) -> Counter:
@@ -154,6 +155,36 @@ def test_every_app_queue_verb_is_known_by_name():
             "ADDMEMBER", "REMOVEMEMBER", "PAUSE", "UNPAUSE", "PAUSEALL", "UNPAUSEALL", "PENALTY",
             "RINGINUSE", "AGENTLOGIN", "AGENTLOGOFF", "AGENTCALLBACKLOGIN", "AGENTCALLBACKLOGOFF",
             "OUTCALL", "QUEUESTART", "CONFIGRELOAD"} == set(KNOWN_VERBS)
+
+
+
+def _outcome(handle, fields: list[str]) -> tuple:
+    """What a handler does with one line cut into ``fields``, on a fresh mapper."""
+    made: list = []
+    try:
+        gives_none = handle(VerbMapper("pbx"), list(fields), 1_795_000_000.0, "7", made)
+    except (BadLine, InvalidEvent) as exc:
+        return "refused", str(exc), made
+    return "read", bool(gives_none), made
+
+
+@pytest.mark.parametrize("verb", [*sorted(KNOWN_VERBS), "DID", ""])
+@pytest.mark.parametrize("data", [[], ["3", "c1.1", "2"], ["1", "60", "1"], ["x", "y", "z"],
+                                  ["200", "ctx", "3", "40", "1"], ["-1", "2", "3", "4"],
+                                  ["1", "1", "12", "9"], ["PAUSED"]])
+@pytest.mark.parametrize("names", [("c1", "sales", "Ann"), ("c1", "NONE", "NONE")])
+def test_take_reads_each_verb_as_its_handler_does(verb, data, names):
+    """``take`` tells the frequent verbs apart by name and calls their handlers directly: each
+    verb's events, refusals and "no event" are those of the handler ``HANDLERS`` names for it;
+    a verb it does not know gives no event, an empty one is refused."""
+    fields = ["1795000000", *names, verb, *data]
+    got = _outcome(lambda *args: take(args[0], verb, *args[1:]), fields)
+    if verb in HANDLERS:
+        assert got == _outcome(HANDLERS[verb], fields)
+    elif verb:
+        assert got == ("read", True, [])
+    else:
+        assert got == ("refused", "empty event name", [])
 
 
 # --- bad input --------------------------------------------------------------------------------
