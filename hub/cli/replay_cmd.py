@@ -8,15 +8,19 @@ applied as they come, so a file of millions of lines never sits in memory as eve
 ``panneau replay journal --day D [--at HH:MM]`` instead recomputes a stored day from the hub's
 own journal and compares it with what the wall showed (:mod:`panneau.hub.reports.replay_day`).
 
-A file of a megabyte or more is read in a second process while this one runs the engine
-(:mod:`panneau.hub.cli.replay_pipe`) when the machine has a core free for it; ``--processes``
-chooses. Either way the figures are the same. A replay builds the engine's whole state
-in one go: the objects start-up made are frozen out of the garbage collector and the oldest
-generation is left to the end, as in a running hub (:mod:`panneau.hub.server.gcpolicy`); and
-the youngest generation is collected every :data:`_YOUNG_GC` allocations rather than every
-700. A replay's garbage goes by reference counting: a queue_log replay leaves about 10,000
-objects to the collector at its end, as many for 1,000,000 lines as for 200,000, while each
-young collection walks every event read and not yet applied (6 % of the CPU of a replay).
+``--processes 2`` reads the file in a second process while this one runs the engine
+(:mod:`panneau.hub.cli.replay_pipe`); the figures are the same either way. One process is the
+default: measured by instructions (benchmarks/README.md, fifteenth round), the reader's side
+with the pipe's packing costs 94 % of a whole one-process replay, so two processes save at most
+~6 % of wall time with a core idle and lose time whenever the other core is busy.
+
+A replay builds the engine's whole state in one go: the objects start-up made are frozen out of
+the garbage collector and the oldest generation is left to the end, as in a running hub
+(:mod:`panneau.hub.server.gcpolicy`); and the youngest generation is collected every
+:data:`_YOUNG_GC` allocations rather than every 700. A replay's garbage goes by reference
+counting: a queue_log replay leaves about 10,000 objects to the collector at its end, as many
+for 1,000,000 lines as for 200,000, while each young collection walks every event read and not
+yet applied (6 % of the CPU of a replay).
 """
 
 from __future__ import annotations
@@ -52,8 +56,6 @@ JOURNAL = "journal"
 _NOW_KPIS = {"calls_waiting": "calls_waiting", "longest_wait_s": "longest_wait_s",
              "agents_paused": "paused"}
 _PROGRESS_BYTES = 8 * 1024 * 1024
-#: From this size on, the file is read in a second process (when there is a core for it).
-_TWO_PROCESSES_BYTES = 1024 * 1024
 _ts = attrgetter("ts")
 #: Allocations between two collections of the youngest generation during a replay.
 _YOUNG_GC = 100_000
@@ -87,9 +89,9 @@ def register(subparsers) -> None:
                         help="zone of the text times of a CSV export (default: UTC); "
                              "the same as --option timezone=ZONE")
     parser.add_argument("--processes", type=int, choices=(1, 2), metavar="N",
-                        help="1: read the file and run the engine in this process; 2: read it "
-                             "in a second one (default: 2 for a file of 1 MB or more when a "
-                             "core is free: the cores less the load average)")
+                        help="1 (the default): read the file and run the engine in this "
+                             "process; 2: read it in a second one (seldom faster: the pipe "
+                             "between them costs about what it saves)")
 
 
 def file_readers(pm: Any) -> dict[str, tuple[FileReader, str]]:
@@ -295,14 +297,10 @@ def _config(args: argparse.Namespace) -> Any:
     return config
 
 
-def _processes(args: argparse.Namespace, size: int) -> int:
-    from panneau.hub.cli.replay_pipe import can_fork, spare_core
+def _processes(args: argparse.Namespace) -> int:
+    from panneau.hub.cli.replay_pipe import can_fork
 
-    if not can_fork():
-        return 1
-    if args.processes is not None:
-        return args.processes
-    return 2 if size >= _TWO_PROCESSES_BYTES and spare_core() else 1
+    return (args.processes or 1) if can_fork() else 1
 
 
 def _batches(reader: FileReader, stream: IO[str], name: str, options: dict[str, str],
@@ -362,7 +360,7 @@ def run(args: argparse.Namespace) -> int:
     reached = Reached()
     try:
         with stream, collector():
-            batches = _batches(reader, stream, path.name, options, _processes(args, size))
+            batches = _batches(reader, stream, path.name, options, _processes(args))
             with Progress(console=console, transient=True, disable=not show) as progress:
                 task = progress.add_task(f"replaying {path.name}", total=size)
                 done = functools.partial(progress.update, task)

@@ -21,7 +21,6 @@ from __future__ import annotations
 import dataclasses
 import marshal
 import multiprocessing
-import os
 import pickle
 import traceback
 from collections.abc import Callable, Iterable, Iterator
@@ -32,7 +31,7 @@ from typing import Any
 from panneau.hub.events import EVENT_TYPES, unchecked_builder
 from panneau.hub.sources import ReadBatch
 
-__all__ = ["ReaderFailed", "can_fork", "read_here", "read_in_child", "spare_core"]
+__all__ = ["ReaderFailed", "can_fork", "read_here", "read_in_child"]
 
 _TYPES = list(EVENT_TYPES.values())
 _KIND = {cls: i for i, cls in enumerate(_TYPES)}
@@ -72,21 +71,6 @@ def read_here(read: Callable[[], Iterable[ReadBatch]], where: Callable[[], int]
 def can_fork() -> bool:
     """Whether a child can be forked with the open file (POSIX)."""
     return "fork" in multiprocessing.get_all_start_methods()
-
-
-def spare_core() -> bool:
-    """Whether a core is free for the reader: the cores this process may use, less the
-    machine's load over the last minute, leave at least one. On a busy machine a second
-    process only takes turns with the first one and adds the pipe's cost."""
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except AttributeError:  # not Linux
-        cores = os.cpu_count() or 1
-    try:
-        load = os.getloadavg()[0]
-    except OSError:
-        load = 0.0
-    return cores - load >= 1.0
 
 
 def _pack(batch: ReadBatch, position: int) -> bytes:
