@@ -28,7 +28,8 @@ from panneau.hub.engine.bad import BadEvents
 from panneau.hub.engine.erlang import staffing
 from panneau.hub.engine.escalations import CallEscalations, escalation_kpis
 from panneau.hub.engine.inputs import Inputs, input_kpis
-from panneau.hub.engine.kpis import agent_kpis, occupancy, occupancy_column, queue_kpis
+from panneau.hub.engine.kpis import agent_kpis, occupancy, queue_kpis
+from panneau.hub.engine.occupancy import LEAD_S, Occupancy
 from panneau.hub.engine.scopes import Scopes
 from panneau.hub.engine.snapshot import Snapshot
 from panneau.hub.engine.surveys import Surveys
@@ -122,9 +123,10 @@ class Engine:
         #: whether they had seen calls then.
         self._short: dict[str, bool] = {}
         self._day: int | None = None
-        #: Every scope's occupancy in each window (:meth:`_occupancy`), and what it was read at.
-        self._occupancy: dict[str, tuple[float | None, ...]] = {}
-        self._occupancy_at: tuple[int, ...] = ()
+        #: Every scope's occupancy in each window (:meth:`_occupancy_table`), and the minute
+        #: whose turn it was last worked out ahead for (:meth:`_look_ahead`).
+        self._occupancy = Occupancy()
+        self._ahead_of = -1
         self._current = Snapshot(at=0.0)
         #: Per scope with ``now`` figures: its cached windows and its values at the last
         #: advance (see :meth:`_values`).
@@ -403,6 +405,7 @@ class Engine:
         dirty |= self.calls.seen - set(self._cache)
         moved = timed.union(*left.values())
         self._windows(dirty, moved, left, now)
+        self._look_ahead(now)
         now_values = self._now(now, agent_counts)
         values = self._values(now_values, bool(dirty or moved))
         states, alerts = self.thresholds.evaluate(values, now, judge)
@@ -486,17 +489,15 @@ class Engine:
             for i, window in enumerate(_WINDOWS):
                 figures: dict[str, float] | None
                 if old is None or scope in stale[i]:
-                    built: dict[str, float] = {}
-                    figures = built
                     if i == _TODAY:
                         sums = counted(scope, window, now)
                     else:  # Tallies.counted written out: the hot read of a minute's turn
                         sums = totals[i].get(scope, _EMPTY)
                         if scope in current:
                             sums = merged(sums, current[scope])
-                    kpis(sums, built, seen)
+                    figures = kpis(sums, seen)
                     if (value := occupancy[i]) is not None:
-                        built["occupancy_pct"] = value
+                        figures["occupancy_pct"] = value
                     same = False
                 else:  # the same added sums: the same figures but occupancy
                     figures, value = old.get(window), occupancy[i]
@@ -525,13 +526,25 @@ class Engine:
         levels, cursor = self.agents.levels, self.tallies.cursor
         assert cursor is not None
         first, end = int(self.clock.start(now) // 60), int(self.clock.end(now) // 60)
-        at = (cursor, levels.minute, first, end, levels.loads)
-        if at != self._occupancy_at:
-            scopes, columns = levels.windows(cursor, first, end)
-            self._occupancy = dict(zip(scopes, zip(*(occupancy_column(*column)  # noqa: B905
-                                                     for column in columns))))
-            self._occupancy_at = at
-        return self._occupancy
+        return self._occupancy.read(levels, (cursor, levels.minute, first, end, levels.loads),
+                                    cursor, first, end)
+
+    def _look_ahead(self, now: float) -> None:
+        """Once in the last ``LEAD_S`` seconds of the cursor's minute: the occupancy table of
+        the next minute's turn worked out ahead (:mod:`panneau.hub.engine.occupancy`), but
+        for a turn into a new day (its day start read then)."""
+        levels, cursor = self.agents.levels, self.tallies.cursor
+        if (cursor is None or cursor == self._ahead_of or now < (cursor + 1) * 60.0 - LEAD_S
+                or levels.minute != cursor):
+            return
+        self._ahead_of = cursor
+        at = (cursor + 1) * 60.0
+        first = self.clock.start(at)
+        if first == at:
+            return
+        first_m, end_m = int(first // 60), int(self.clock.end(at) // 60)
+        self._occupancy.look_ahead(levels, (cursor + 1, cursor + 1, first_m, end_m, levels.loads),
+                                   first_m, end_m)
 
     def _windows_of(self, scope: str, now: float, day: int) -> dict[str, dict[str, float]]:
         """The windowed figures of a scope with tickets, surveys, escalations or entered
@@ -548,8 +561,7 @@ class Engine:
             if window == "today" and inputs:
                 sums = self.inputs.with_day(scope, day, sums, partial(
                     self.tallies.window, window="today", now=now))
-            figures: dict[str, float] = {}
-            kpis(sums, figures, seen)
+            figures = kpis(sums, seen)
             occupancy(sums.get("t_work", 0.0), sums.get("t_busy", 0.0), figures)
             if tickets:
                 self.tickets.kpis(scope, window, now, sums, figures)

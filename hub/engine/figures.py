@@ -31,9 +31,8 @@ def add_sums(into: Sums, sums: Sums) -> None:
 
 def figures_of(scope: str, sums: Sums) -> dict[str, float]:
     """Every KPI the sums of ``scope`` over some days give (formulas: docs/kpis.md)."""
-    out: dict[str, float] = {}
-    voice_kpis(sums, out, queue_like=not scope.startswith("agent:"),
-               seen=not _CALL_KEYS.isdisjoint(sums))
+    out = voice_kpis(sums, queue_like=not scope.startswith("agent:"),
+                     seen=not _CALL_KEYS.isdisjoint(sums))
     if not _TICKET_KEYS.isdisjoint(sums):
         ticket_kpis(sums, out)
     if "survey_n" in sums:

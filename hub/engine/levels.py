@@ -377,7 +377,7 @@ class Levels:
             self.columns[q] = (array("d", [row[k][0] for row in rows]),
                                array("d", [row[k][1] for row in rows]))
 
-    def windows(self, cursor: int, first: int, end: int
+    def windows(self, cursor: int, first: int, end: int, ahead: bool = False
                 ) -> tuple[Iterable[str], list[tuple[Sequence[float], ...]]]:
         """Every scope with agent time (:attr:`times`' order), and for each rolling window
         ending at minute ``cursor`` (:data:`ROLLING`'s order) then the minutes ``[first,
@@ -386,13 +386,18 @@ class Levels:
         scope's agent-seconds at work in a window are its end minus its start (busy alike).
 
         The hot read of a minute tick (every scope): one column of integrals per minute start,
-        the newest added each minute, the day's start read once a day."""
-        last = self.minute
+        the newest added each minute, the day's start read once a day.
+
+        ``ahead``: what the read gives once the open minute is handed over, were no key to
+        change before (``cursor`` the minute after the open one): the newest column from
+        :meth:`column_ahead`, not kept, nothing else changed but columns of minutes handed
+        over already."""
+        last = self.minute + 1 if ahead else self.minute
         stop = cursor + 1 if cursor < last else last
         columns = self.columns
         if cursor - _LONGEST + 1 not in columns:  # every minute start a window may read next
             self._fill(cursor - _LONGEST + 1, stop)
-        end_w, end_b = self._column(stop)
+        end_w, end_b = self.column_ahead() if ahead else self._column(stop)
         none = (end_w, end_w, end_b, end_b)  # nothing handed over: end - end
         out: list[tuple[Sequence[float], ...]] = []
         for width in _WIDTHS:
@@ -407,13 +412,24 @@ class Levels:
         if first >= end:
             out.append(none)
         else:
-            day_w, day_b = self._column(end)
+            day_w, day_b = (end_w, end_b) if end == stop else self._column(end)
             start_w, start_b = self._column(first)
             out.append((day_w, start_w, day_b, start_b))
-        if len(columns) > _COLUMNS_MAX:  # those no window ending at the cursor or later reads
-            for q in [q for q in columns if q <= cursor - _LONGEST and q != first]:
-                del columns[q]
+        if len(columns) > _COLUMNS_MAX and not ahead:  # those no window ending at the cursor
+            for q in [q for q in columns if q <= cursor - _LONGEST and q != first]:  # or later
+                del columns[q]                                                       # reads
         return self.times.keys(), out
+
+    def column_ahead(self) -> tuple[array[float], array[float]]:
+        """``I`` (work, busy) of every scope at the start of the minute after the open one,
+        were no key to change before it (what :meth:`_column` gives there once it is handed
+        over, if none did); not kept."""
+        q = self.minute + 1
+        times = self.times.values()
+        return (array("d", [t.base_w + t.rate_w * ((q - t.minute) * 60.0) - t.early_w
+                            for t in times]),
+                array("d", [t.base_b + t.rate_b * ((q - t.minute) * 60.0) - t.early_b
+                            for t in times]))
 
     def table(self, first: int, end: int) -> dict[str, Sums]:
         """Every scope's agent-time sums over the minutes ``[first, end)`` handed over (the
