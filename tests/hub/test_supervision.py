@@ -269,14 +269,21 @@ async def test_the_hubs_own_start_up_is_not_taken_for_a_blocked_loop(tmp_path, f
 
     caplog.set_level(logging.ERROR, "panneau.hub.server.supervisor")
     config = parse_config(config_text(str(tmp_path / "hub.db"), {"count": 3}), "test.toml")
-    hub = Hub(config, pm=feed_pm, block_threshold_s=0.4)
-    time.sleep(0.6)  # before start: no loop is watched yet (blocking under test, as below)
+    # The watchdog looks every threshold / 4: the stall after start is long enough for it to
+    # look during it (counted from before start, it would say "blocked"), and far enough under
+    # the threshold that the rest of start-up under a CPU hog does not take it over (a 0.2 s
+    # stall under 0.4 s left it 0.2 s: a false "blocked")
+    threshold = 2.0
+    hub = Hub(config, pm=feed_pm, block_threshold_s=threshold)
+    time.sleep(threshold + 0.3)  # before start: no loop is watched yet (blocking under test)
     await hub.start()
     try:
-        time.sleep(0.2)  # a stall under the threshold, right after start
-        await eventually(lambda: hub.journal.count_events("feed") >= 3, 10, "the feed's calls")
-        await eventually(lambda: hub.supervisor.watchdog._beat > time.monotonic() - 0.3, 5,
-                         "a heartbeat")  # the loop turns, watched
+        time.sleep(threshold * 0.4)  # the stall, right after start
+        stalled = time.monotonic()
+        await eventually(lambda: hub.journal.count_events("feed") >= 3, 30, "the feed's calls")
+        watchdog = hub.supervisor.watchdog
+        await eventually(lambda: watchdog._beat > stalled + threshold / 4, 30,
+                         "a heartbeat after the stall")  # the loop turns again, watched
     finally:
         await hub.stop()
     assert [r.getMessage() for r in caplog.records if "blocked" in r.getMessage()] == []
