@@ -195,7 +195,7 @@ class KioskApp(HubApp):
             self._cancel("rotate")
             self.panel.show_page(_NO_PAGE)
             self.panel.show_notices(notices(self.view, self.link, now, self._fmt_time))
-            self.panel.show_bars(team=panel_title(meta) or self.TITLE, title="",
+            self.panel.show_bars(team=self.TITLE, title="",  # not even the token's team
                                  clock=f"{date}  {hhmm}",
                                  as_of="", pages="")
             return

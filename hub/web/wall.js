@@ -717,8 +717,9 @@ export class Wall {
   }
 
   render(now = Date.now() / 1000) {
-    const d = this.doc, meta = this.view.meta || {};
-    d.getElementById("team").textContent = panelTitle(meta) || "Panneau";
+    const d = this.doc, meta = this.view.meta || {}, link = this.shownLink();
+    // a refused screen names no team either: not even the team of a token of another role
+    d.getElementById("team").textContent = (!link.rejected && panelTitle(meta)) || "Panneau";
     const when = localTime(now, this.zone());
     d.getElementById("clock").textContent = `${when.date}  ${when.hhmm}`;  // as the kiosk's top bar
     const on = scheduleOn(meta.schedule, when);
@@ -734,7 +735,7 @@ export class Wall {
     }
     d.body.classList.toggle("connecting", !this.link.everConnected);
     d.body.classList.toggle("stale", !this.link.connected);
-    const banner = d.getElementById("banner"), link = this.shownLink();
+    const banner = d.getElementById("banner");
     banner.replaceChildren(...bannerLines(notices({ ...this.view, __catalogue: this.catalogue }, link, now, (ts) => this.fmtTime(ts)))
       .map(([kind, word, text]) => {  // each line under its kind's word, as the kiosk's banner
         const line = Object.assign(d.createElement("div"), { className: kind });

@@ -35,6 +35,9 @@ async def test_each_screen_says_a_token_of_another_role_is_the_wrong_one(tmp_pat
                 "[[tokens]]"))
             await pilot.pause()
             assert wall.panel.tiles() == []  # none of the agent's view on the wall
+            assert wall.view.meta["team_name"]  # not even its team's name atop it
+            assert (wall.panel.query_one("#top").team, wall.panel.query_one("#top").title) == (
+                "Panneau", "")
             await wall.client.close()
         overlay = OverlayApp(HubClient(hub.ws_url, demo.DEMO_MANAGER_TOKEN), tick_s=0.1)
         async with overlay.run_test(size=(80, 15)) as pilot:

@@ -144,9 +144,12 @@ async def test_a_token_of_another_role_is_refused_as_the_kiosk_refuses_it(tmp_pa
             assert [" ".join(line.split()) for line in told.strip().splitlines()] == [
                 f"STALE {said}"], told
             assert await page.evaluate("document.querySelectorAll('.tile').length") == 0
+            # not even the name of its team (the agent's) atop the page
+            assert await page.inner_text("#team") == "Panneau"
             await page.close()
         page = await browser.new_page()  # a kiosk's token: its wall, as before
         await page.goto(f"{hub.http_url}/wall/#token={kiosk_token('support')}")
         await wait_for(page, "document.querySelectorAll('.tile').length > 0", "its figures")
         assert "token" not in await page.inner_text("#banner")
+        assert await page.inner_text("#team") == "support"
         await browser.close()
