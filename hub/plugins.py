@@ -2,9 +2,10 @@
 
 A plugin that cannot be loaded (its import raises, it implements a hook that does not exist)
 is skipped and kept in :attr:`PanneauPluginManager.failures`; a plugin whose hook raises or
-registers something invalid loses only what that hook gave (``Registry.refused``). Either way
-the others are served and ``panneau plugins`` lists what went wrong. The hub starts all the
-same: a source of a plugin that failed to load is shown down with that plugin's error
+registers something invalid loses only what that hook gave (``Registry.refused``; a hook that
+raised is also in ``Registry.failures``). Either way the others are served and ``panneau
+plugins`` lists what went wrong. The hub starts all the same: a source of a plugin that failed
+to load, or whose ``register_sources`` raised, is shown down with that plugin's error
 (``collect_sources(pm, hub=True)``); ``panneau config check`` refuses it.
 
 Environment variables for debugging:
@@ -45,11 +46,13 @@ T = TypeVar("T", SourceSpec, CommandSpec, InsightRule)
 
 @dataclass(frozen=True)
 class PluginFailure:
-    """A plugin that was skipped: its name, where it comes from and why."""
+    """A plugin that was skipped, or whose ``hook`` raised: its name, where it comes from
+    and why."""
 
     name: str
     origin: str
     error: str
+    hook: str = ""  # empty: the plugin failed to load
 
 
 class PanneauPluginManager(pluggy.PluginManager):
@@ -125,12 +128,16 @@ class PluginInfo:
     hooks: tuple[str, ...]
 
 
+def _origin(pm: pluggy.PluginManager, name: str, plugin: object) -> str:
+    return (getattr(pm, "origins", {}).get(name) or getattr(plugin, "__file__", None)
+            or repr(plugin))
+
+
 def plugin_infos(pm: pluggy.PluginManager) -> list[PluginInfo]:
     """Describe every registered plugin, built-ins first."""
-    origins = getattr(pm, "origins", {})
     infos = []
     for name, plugin in pm.list_name_plugin():
-        origin = origins.get(name) or getattr(plugin, "__file__", None) or repr(plugin)
+        origin = _origin(pm, name, plugin)
         hooks = tuple(sorted(h.name for h in pm.get_hookcallers(plugin) or ()))
         infos.append(PluginInfo(name=name, origin=origin, hooks=hooks))
     return infos
@@ -139,15 +146,15 @@ def plugin_infos(pm: pluggy.PluginManager) -> list[PluginInfo]:
 @dataclass
 class Registry(Generic[T]):
     """What plugins registered through one hook, by name (in registration order); which
-    plugin gave each; what was refused and why; the plugins that could not be loaded (what
-    they offer is unknown: a config naming it says why it is missing)."""
+    plugin gave each; what was refused and why; the plugins that could not be loaded or whose
+    hook raised (what they offer is unknown: a config naming it says why it is missing)."""
 
     specs: dict[str, T] = field(default_factory=dict)
     provider: dict[str, str] = field(default_factory=dict)
     refused: list[str] = field(default_factory=list)
     failures: list[PluginFailure] = field(default_factory=list)
-    #: A hub's (sources): a ``[[sources]]`` entry whose plugin may be one that failed to load
-    #: is no config error (:func:`panneau.hub.config.load.source_option_issues`).
+    #: A hub's (sources): a ``[[sources]]`` entry whose plugin may be one that failed (to load,
+    #: or in this hook) is no config error (:func:`panneau.hub.config.load.source_option_issues`).
     lenient: bool = False
 
 
@@ -161,7 +168,8 @@ def _collect(pm: pluggy.PluginManager, hook: str, kind: type[T], what: str,
              lenient: bool = False) -> Registry[T]:
     """Call ``hook(register)`` on every plugin (built-ins first); keep each ``kind`` object
     under its ``name``, refusing other types, names already taken and what ``check`` objects
-    to. A plugin whose hook raises loses everything it registered in that call."""
+    to. A plugin whose hook raises loses everything it registered in that call, and is kept
+    in ``failures``."""
     registry: Registry[T] = Registry(failures=list(getattr(pm, "failures", ())),
                                      lenient=lenient)
     for impl in getattr(pm.hook, hook).get_hookimpls():  # registration order: built-ins first
@@ -185,8 +193,11 @@ def _collect(pm: pluggy.PluginManager, hook: str, kind: type[T], what: str,
         try:
             impl.function(register=register)
         except (Exception, SystemExit) as exc:
+            error = f"{type(exc).__name__}: {exc}"[:500]
             registry.refused.append(f"{plugin_name}: {hook} failed, nothing of it is used: "
-                                    f"{type(exc).__name__}: {exc}"[:500])
+                                    f"{error}"[:500])
+            registry.failures.append(PluginFailure(
+                plugin_name, _origin(pm, plugin_name, impl.plugin), error, hook))
             continue
         registry.refused += refused
         for name, spec in mine.items():
@@ -198,8 +209,9 @@ def _collect(pm: pluggy.PluginManager, hook: str, kind: type[T], what: str,
 
 def collect_sources(pm: pluggy.PluginManager, *, hub: bool = False) -> SourceRegistry:
     """Call ``register_sources`` on every plugin and check what comes back; for a running
-    ``hub``, one plugin that failed to load darkens its sources only: they run down with its
-    error, the hub starts (``panneau config check`` still refuses them)."""
+    ``hub``, one plugin that failed to load, or whose hook raised, darkens its sources only:
+    they run down with its error, the hub starts (``panneau config check`` still refuses
+    them)."""
     return _collect(pm, "register_sources", SourceSpec, "source", lenient=hub)
 
 

@@ -263,7 +263,8 @@ def test_a_source_naming_a_plugin_that_failed_to_load_says_why(tmp_path):
                       "installed")
     assert typo.startswith(f"{config}:6: sources[1].plugin: no source plugin named 'brokn' "
                            "(known: asterisk_ami, ")
-    assert typo.endswith("; failed to load: broken (panneau plugins says why))")
+    assert typo.endswith("; failed to load: broken; failed in register_sources: rude "
+                         "(panneau plugins says why))")
 
 
 def test_sigterm_ends_the_hub_with_a_source_stuck_in_a_thread(tmp_path):
@@ -300,27 +301,34 @@ def test_sigterm_ends_the_hub_with_a_source_stuck_in_a_thread(tmp_path):
 
 BROKEN_SAYS = ("the plugin 'broken' (panneau-broken 0.1 (entry point)) failed to load: "
                "ImportError: needs libfoo, which is not installed")
+RUDE_SAYS = ("the plugin 'rude' (panneau-rude 0.1 (entry point)) failed in register_sources: "
+             "RuntimeError: no sources either")
 
 
-async def test_a_source_plugin_that_fails_to_import_darkens_its_source_not_the_hub(tmp_path):
-    """One plugin failing to import made ``panneau hub`` refuse to start: every wall dark. Now
-    a real hub starts, its other source runs, and that one is down with the plugin's error in
-    the log, /healthz, /metrics and the screens' status; ``config check`` still refuses it."""
+@pytest.mark.parametrize(("plugin", "code", "says"), [
+    pytest.param("broken", BROKEN, BROKEN_SAYS, id="import"),
+    pytest.param("rude", RUDE, RUDE_SAYS, id="register_sources")])
+async def test_a_source_plugin_that_fails_darkens_its_source_not_the_hub(tmp_path, plugin, code,
+                                                                         says):
+    """One plugin failing to import made ``panneau hub`` refuse to start: every wall dark; one
+    whose ``register_sources`` raised still did after that was fixed (f2fb93c). Now a real
+    hub starts, its other source runs, and that one is down with the plugin's error in the
+    log, /healthz, /metrics and the screens' status; ``config check`` still refuses it."""
     site = tmp_path / "site"
     site.mkdir()
-    install_plugin(site, "broken", BROKEN)
+    install_plugin(site, plugin, code)
     install_plugin(site, "stuck", STUCK)
     config = tmp_path / "panneau.toml"
     config.write_text('[hub]\nlisten = "127.0.0.1:0"\nhttp_listen = "127.0.0.1:0"\n'
                       f'database = "{tmp_path / "hub.db"}"\n'
-                      '[[sources]]\nname = "pbx"\nplugin = "broken"\n'
+                      f'[[sources]]\nname = "pbx"\nplugin = "{plugin}"\n'
                       '[[sources]]\nname = "ok"\nplugin = "stuck"\n'
                       '[[tokens]]\nrole = "manager"\ntoken = "manager-token-1"\n')
-    env = {**_env(site), "PANNEAU_LOAD_PLUGINS": "broken,stuck"}
+    env = {**_env(site), "PANNEAU_LOAD_PLUGINS": f"{plugin},stuck"}
     out = subprocess.run([PANNEAU, "config", "check", str(config)], capture_output=True,
                          text=True, env=env, timeout=60)
     assert (out.returncode, out.stdout.splitlines()[0]) == (
-        1, f"{config}:7: sources[0].plugin: {BROKEN_SAYS}")
+        1, f"{config}:7: sources[0].plugin: {says}")
     proc = await asyncio.create_subprocess_exec(
         PANNEAU, "hub", "--config", str(config), env=env,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
@@ -333,7 +341,7 @@ async def test_a_source_plugin_that_fails_to_import_darkens_its_source_not_the_h
                 assert line, f"the hub ended: {logged}"
                 logged.append(line)
             urls = (await proc.stdout.readline()).decode().split()
-        assert any(f"source pbx not started: {BROKEN_SAYS}" in line for line in logged), logged
+        assert any(f"source pbx not started: {says}" in line for line in logged), logged
         ws_url, http_url = urls[urls.index("websocket") + 1], urls[urls.index("http") + 1]
 
         def get(path: str) -> str:
@@ -342,7 +350,7 @@ async def test_a_source_plugin_that_fails_to_import_darkens_its_source_not_the_h
 
         health = json.loads(await asyncio.to_thread(get, "/healthz"))
         assert {name: (s["status"], s["detail"]) for name, s in health["sources"].items()} == {
-            "pbx": ("down", BROKEN_SAYS), "ok": ("live", "")}
+            "pbx": ("down", says), "ok": ("live", "")}
         metrics = (await asyncio.to_thread(get, "/metrics")).splitlines()
         assert {'panneau_source_live{source="pbx"} 0', 'panneau_source_live{source="ok"} 1'
                 } <= set(metrics)
@@ -350,7 +358,7 @@ async def test_a_source_plugin_that_fails_to_import_darkens_its_source_not_the_h
         view = (await recv(manager, 30))["view"]
         await manager.close()
         assert (view["source:pbx"]["status"], view["source:pbx"]["detail"]) == (
-            "down", BROKEN_SAYS)
+            "down", says)
     finally:
         if proc.returncode is None:
             proc.terminate()
@@ -362,8 +370,8 @@ async def test_a_source_plugin_that_fails_to_import_darkens_its_source_not_the_h
                          text=True, timeout=60,
                          env={**_env(tmp_path / "typo"), "PANNEAU_LOAD_PLUGINS": "stuck"})
     assert out.returncode == 2
-    assert f"panneau hub: {config}:7: sources[0].plugin: no source plugin named 'broken'" in (
-        out.stderr)
+    assert (f"panneau hub: {config}:7: sources[0].plugin: no source plugin named '{plugin}'"
+            in out.stderr)
 
 # --- options a plugin's own checks refuse ---------------------------------------------------
 

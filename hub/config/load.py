@@ -104,24 +104,29 @@ def _format(filename: str, lines: dict, issue: ConfigIssue) -> str:
 
 def missing_plugin(name: str, registry: Any) -> str:
     """Why no plugin offers the source kind ``name``: the plugin of that name failed to load
-    (its error), else the kinds known and the plugins that failed to load."""
+    or its ``register_sources`` raised (its error), else the kinds known and the plugins that
+    failed."""
     failures = getattr(registry, "failures", ())
     for failure in failures:
         if failure.name == name:
-            return f"the plugin {name!r} ({failure.origin}) failed to load: {failure.error}"
+            how = f"failed in {failure.hook}" if failure.hook else "failed to load"
+            return f"the plugin {name!r} ({failure.origin}) {how}: {failure.error}"
     known = ", ".join(sorted(registry.specs)) or "none installed"
-    failed = ", ".join(f.name for f in failures)
+    groups = {"failed to load": [f.name for f in failures if not f.hook],
+              "failed in register_sources": [f.name for f in failures if f.hook]}
+    failed = "; ".join(f"{how}: {', '.join(names)}" for how, names in groups.items() if names)
     return (f"no source plugin named {name!r} (known: {known}"
-            + (f"; failed to load: {failed} (panneau plugins says why))" if failed else ")"))
+            + (f"; {failed} (panneau plugins says why))" if failed else ")"))
 
 
 def source_option_issues(config: Config, registry: Any) -> list[ConfigIssue]:
     """Check each source's plugin exists and its ``options`` match the plugin's declaration.
 
     A hub's registry (``registry.lenient``) lets a source whose plugin is missing through
-    when some plugin failed to load (its kind may be that plugin's: which kinds a plugin
-    offers is known only once it loads): the hub runs it down with that plugin's error, and
-    every other source. A kind unknown with every plugin loaded is a typo, refused."""
+    when some plugin failed to load or to register its sources (its kind may be that
+    plugin's: which kinds a plugin offers is known only once it has registered them): the hub
+    runs it down with that plugin's error, and every other source. A kind unknown with every
+    plugin loaded and registered is a typo, refused."""
     issues: list[ConfigIssue] = []
     lenient = getattr(registry, "lenient", False) and getattr(registry, "failures", ())
     for i, source in enumerate(config.sources):

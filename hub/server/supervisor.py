@@ -77,7 +77,8 @@ def name_source_tasks(loop: asyncio.AbstractEventLoop, coro: Any, **kwargs: Any)
 @dataclass(frozen=True)
 class SourceEntry:
     """One configured source and the plugin spec that runs it (``None``: no such plugin, and
-    ``missing`` says why: its plugin failed to load, with the error, or no plugin offers it)."""
+    ``missing`` says why: its plugin failed to load or to register its sources, with the error,
+    or no plugin offers it)."""
 
     config: SourceConfig
     spec: SourceSpec | None
