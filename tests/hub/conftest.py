@@ -19,6 +19,7 @@ from websockets.asyncio.client import connect
 
 from panneau.hub import wire
 from panneau.hub.config import parse_config
+from panneau.hub.config.schema import Config, SourceConfig
 from panneau.hub.events import (
     AgentLoggedIn,
     CallAnswered,
@@ -28,6 +29,7 @@ from panneau.hub.events import (
     event_to_dict,
 )
 from panneau.hub.hookspecs import hookimpl
+from panneau.hub.plugins import make_plugin_manager
 from panneau.hub.server.app import Hub
 from panneau.hub.sources import HttpResponse, SourceSpec
 
@@ -189,6 +191,34 @@ def config_text(db: str, feed: dict | None = None, stale_after_s: float | None =
     return "\n".join(lines) + "\n"
 
 
+class _OneSource:
+    """A plugin offering one source: ``spec``."""
+
+    def __init__(self, spec: SourceSpec) -> None:
+        self.spec = spec
+
+    @hookimpl
+    def register_sources(self, register):
+        register(self.spec)
+
+
+def source_hub(config: str | Config, spec: SourceSpec, *, name: str = "pbx", pm=None,
+               **hub_kwargs: object) -> Hub:
+    """A hub (not started: ``async with source_hub(...) as hub``) running one source of a
+    test's own plugin: ``spec`` registered on ``pm`` (default: a fresh manager with the
+    built-ins), and a ``[[sources]]`` entry ``name`` of it added to ``config`` (TOML text, or
+    a config already parsed)."""
+    if pm is None:
+        pm = make_plugin_manager(load_entry_points=False)
+    pm.register(_OneSource(spec), name=f"test-{spec.name}-plugin")
+    if isinstance(config, str):
+        entry = f'[[sources]]\nname = "{name}"\nplugin = "{spec.name}"\n'
+        config = parse_config(f"{config.rstrip()}\n{entry}", "test.toml")
+    else:
+        config.sources.append(SourceConfig(name=name, plugin=spec.name))
+    return Hub(config, pm=pm, **hub_kwargs)
+
+
 @pytest.fixture
 def start_hub(tmp_path, feed_pm):
     """``async with start_hub(feed={...}, **hub_settings) as hub``."""
@@ -248,6 +278,7 @@ class Tools:
     eventually = staticmethod(eventually)
     config_text = staticmethod(config_text)
     posted_body = staticmethod(posted_body)
+    source_hub = staticmethod(source_hub)
 
 
 @pytest.fixture

@@ -9,9 +9,7 @@ reference is a fresh engine given every journalled event by ``apply``, one at a 
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
 
-from panneau.hub.config import parse_config
 from panneau.hub.engine import Engine
 from panneau.hub.events import (
     AgentLoggedIn,
@@ -21,9 +19,6 @@ from panneau.hub.events import (
     CallEntered,
     Event,
 )
-from panneau.hub.hookspecs import hookimpl
-from panneau.hub.plugins import make_plugin_manager
-from panneau.hub.server.app import Hub
 from panneau.hub.sources import SourceSpec
 
 
@@ -50,50 +45,34 @@ def scripted_batches(t: float) -> list[list[Event]]:
     return [logins, waiting, answered, late]
 
 
-@dataclass
-class BatchOptions:
-    pass
-
-
 class BatchSource:
     """Emits :func:`scripted_batches`, then stays live."""
 
-    done: asyncio.Event | None = None
-
-    def __init__(self, options: BatchOptions) -> None:
-        self.options = options
+    def __init__(self, options: None) -> None:
+        pass
 
     async def run(self, ctx) -> None:
         ctx.set_status("live")
         for batch in scripted_batches(ctx.now()):
             await ctx.emit(batch)
-        assert BatchSource.done is not None
-        BatchSource.done.set()
         await asyncio.Event().wait()
 
 
-class BatchPlugin:
-    @hookimpl
-    def register_sources(self, register):
-        register(SourceSpec(name="test_batches", factory=BatchSource, options=BatchOptions,
-                            description="hub tests: emits scripted batches"))
+BATCHES = SourceSpec(name="test_batches", factory=BatchSource,
+                     description="hub tests: emits scripted batches")
 
 
 async def test_a_sources_batches_give_the_figures_of_one_event_at_a_time(tmp_path, tools):
-    BatchSource.done = asyncio.Event()
-    pm = make_plugin_manager(load_entry_points=False)
-    pm.register(BatchPlugin(), name="test-batch-plugin")
-    text = (tools.config_text(str(tmp_path / "hub.db"))
-            + '[[sources]]\nname = "batches"\nplugin = "test_batches"\n')
-    async with Hub(parse_config(text, "test.toml"), pm=pm) as hub:
-        async with asyncio.timeout(10):
-            await BatchSource.done.wait()
+    emitted = [e for batch in scripted_batches(1000.0) for e in batch]
+    async with tools.source_hub(tools.config_text(str(tmp_path / "hub.db")), BATCHES,
+                                name="batches") as hub:
+        await tools.eventually(lambda: hub.journal.count_events() >= len(emitted), 10,
+                               "every batch journalled")
         await hub.wait_idle()
         journalled = list(hub.journal.events())
         now = hub.clock() + 1.0
         live = hub.engine.snapshot(now)
         applied = hub.metrics.apply_count
-    emitted = [e for batch in scripted_batches(1000.0) for e in batch]
     # journalled as emitted, in order: the engine is given what the journal holds
     assert [(e.kind, e.source_pos) for e in journalled] == [(e.kind, e.source_pos)
                                                             for e in emitted]

@@ -11,21 +11,11 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-from dataclasses import dataclass
 from typing import ClassVar
 
-from panneau.hub.config import parse_config
 from panneau.hub.events import CallEntered
-from panneau.hub.hookspecs import hookimpl
-from panneau.hub.plugins import make_plugin_manager
-from panneau.hub.server.app import Hub
 from panneau.hub.sources import SourceSpec
 from tests.hub.conftest import eventually
-
-
-@dataclass
-class ParentOptions:
-    pass
 
 
 class ParentSource:
@@ -33,7 +23,7 @@ class ParentSource:
 
     children: ClassVar[list[asyncio.Task]] = []
 
-    def __init__(self, options: ParentOptions) -> None:
+    def __init__(self, options: None) -> None:
         self.emitted = asyncio.Event()
 
     async def run(self, ctx) -> None:
@@ -52,23 +42,16 @@ class ParentSource:
             await asyncio.sleep(0.005)
 
 
-class ParentPlugin:
-    @hookimpl
-    def register_sources(self, register):
-        register(SourceSpec(name="test_parent", factory=ParentSource, options=ParentOptions,
-                            description="hub tests: a source whose task outlives its run"))
+PARENT = SourceSpec(name="test_parent", factory=ParentSource,
+                    description="hub tests: a source whose task outlives its run")
 
 
 async def test_the_tasks_a_source_started_are_cancelled_at_each_restart_and_at_stop(
         tmp_path, tools):
     ParentSource.children = []
-    pm = make_plugin_manager(load_entry_points=False)
-    pm.register(ParentPlugin(), name="test-parent-plugin")
-    text = (tools.config_text(str(tmp_path / "hub.db"))
-            + '[[sources]]\nname = "pbx"\nplugin = "test_parent"\n')
     children = ParentSource.children
-    async with Hub(parse_config(text, "test.toml"), pm=pm, backoff_min=0.01,
-                   backoff_max=0.05) as hub:
+    async with tools.source_hub(tools.config_text(str(tmp_path / "hub.db")), PARENT,
+                                backoff_min=0.01, backoff_max=0.05) as hub:
         await eventually(lambda: hub.supervisor.states["pbx"].restarts >= 3, 20,
                          "three restarts")
         ended = children[:3]

@@ -13,14 +13,12 @@ from helpers import wait_for
 from kiosk_data import SCOPE, fixed_clock, normal_values, view_of
 
 from panneau.hub.client import HubClient
-from panneau.hub.config.schema import Config, HubSettings, SourceConfig, Team, Token
+from panneau.hub.config.schema import Config, HubSettings, Team, Token
 from panneau.hub.events import AgentLoggedIn, CallAbandoned, CallEntered
-from panneau.hub.hookspecs import hookimpl
-from panneau.hub.plugins import make_plugin_manager
-from panneau.hub.server.app import Hub
 from panneau.hub.sources import SourceSpec
 from panneau.kiosk import app as kiosk_app
 from panneau.kiosk.app import KioskApp
+from tests.hub.conftest import source_hub
 
 CALLS = 20  # a burst of 40 events at 20 a second: each call enters the queue, then leaves
 
@@ -45,8 +43,8 @@ def shown(app: KioskApp) -> str:
     return next(w.number.value for w in app.panel.tiles() if w.tile.kpi == "calls_waiting")
 
 
-def burst_plugin(go: asyncio.Event):
-    """A plugin whose source logs an agent in, then after ``go`` emits the burst."""
+def burst_source(go: asyncio.Event) -> SourceSpec:
+    """A source that logs an agent in, then after ``go`` emits the burst."""
 
     class Burst:
         def __init__(self, options: object) -> None:
@@ -64,12 +62,7 @@ def burst_plugin(go: asyncio.Event):
                 await asyncio.sleep(0.05)
             await asyncio.Event().wait()
 
-    class BurstPlugin:
-        @hookimpl
-        def register_sources(self, register) -> None:
-            register(SourceSpec(name="burst", factory=Burst))
-
-    return BurstPlugin()
+    return SourceSpec(name="burst", factory=Burst)
 
 
 async def test_a_burst_is_drawn_at_once_then_at_most_once_per_hub_redraw_s(tmp_path):
@@ -78,11 +71,8 @@ async def test_a_burst_is_drawn_at_once_then_at_most_once_per_hub_redraw_s(tmp_p
         hub=HubSettings(listen="127.0.0.1:0", http_listen="127.0.0.1:0",
                         database=str(tmp_path / "hub.db"), max_frames_per_s=20.0),
         teams=[Team(id="support", queues=["q1"], agents=["a1"])],
-        sources=[SourceConfig(name="burst", plugin="burst")],
         tokens=[Token(role="kiosk", token="kiosk-t", team="support")])
-    pm = make_plugin_manager(load_entry_points=False)
-    pm.register(burst_plugin(go), name="burst")
-    async with Hub(config, pm=pm) as hub:
+    async with source_hub(config, burst_source(go), name="burst") as hub:
         app = CountingKiosk(HubClient(hub.ws_url, "kiosk-t"), clock=fixed_clock)
         try:
             async with app.run_test(size=(160, 45)) as pilot:

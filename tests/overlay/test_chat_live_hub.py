@@ -9,13 +9,10 @@ import pytest
 
 from panneau.console.app import ConsoleApp
 from panneau.hub.client import HubClient
-from panneau.hub.config import parse_config
 from panneau.hub.events import TicketCreated, TicketReplied, TicketSolved
-from panneau.hub.hookspecs import hookimpl
-from panneau.hub.plugins import make_plugin_manager
-from panneau.hub.server.app import Hub
 from panneau.hub.sources import SourceSpec
 from panneau.overlay.app import OverlayApp
+from tests.hub.conftest import source_hub
 from tests.overlay.test_overlay_live_hub import until
 
 AGENTS = ["ana", "ben", "cyd"]
@@ -30,10 +27,6 @@ id = "chat"
 name = "Chat"
 groups = ["chat"]
 agents = ["ana", "ben", "cyd"]
-
-[[sources]]
-name = "chats"
-plugin = "test_chats"
 
 [[thresholds]]
 kpi = "tickets_solved"
@@ -73,18 +66,14 @@ class ChatSource:
         await asyncio.Event().wait()
 
 
-class ChatPlugin:
-    @hookimpl
-    def register_sources(self, register):
-        register(SourceSpec(name="test_chats", factory=ChatSource, options=None,
-                            description="chats for the screen tests"))
+CHATS = SourceSpec(name="test_chats", factory=ChatSource, options=None,
+                   description="chats for the screen tests")
 
 
 @pytest.fixture
 async def hub(tmp_path):
-    pm = make_plugin_manager(load_entry_points=False)
-    pm.register(ChatPlugin(), name="chat-plugin")
-    async with Hub(parse_config(CONFIG.format(db=tmp_path / "hub.db")), pm=pm) as running:
+    async with source_hub(CONFIG.format(db=tmp_path / "hub.db"), CHATS,
+                          name="chats") as running:
         yield running
 
 

@@ -26,10 +26,16 @@ from panneau.hub.config.schema import KioskPage
 from panneau.hub.display import NO_DATA, format_value
 from panneau.hub.freshness import Link, figure_stale, scope_sources, stale_sources
 from panneau.hub.goals_display import scorecard_period
-from panneau.hub.hookspecs import hookimpl
 from panneau.hub.server.app import Hub
 from panneau.hub.sources import SourceSpec
-from tests.hub.conftest import agent_token, config_text, hello, kiosk_token, recv_until
+from tests.hub.conftest import (
+    agent_token,
+    config_text,
+    hello,
+    kiosk_token,
+    recv_until,
+    source_hub,
+)
 from tests.objectives.conftest import ANSWER_FASTER, Screen
 from tests.web.wall_browser import CHROMIUM, FLAGS, kiosk_view, needs_chromium, open_wall, wait_for
 
@@ -96,23 +102,21 @@ class TodaySource:
         await asyncio.Event().wait()
 
 
-class TodayPlugin:
-    @hookimpl
-    def register_sources(self, register):
-        register(SourceSpec(name="wall_today", factory=TodaySource, options=NoOptions,
-                            description="wall tests: today's tickets and surveys"))
+TODAY = SourceSpec(name="wall_today", factory=TodaySource, options=NoOptions,
+                   description="wall tests: today's tickets and surveys")
 
 
-def wall_config(tmp_path: Path):
+def wall_hub(tmp_path: Path, pm) -> Hub:
+    """A hub (not started) of a support team with a ticket group, its ``today`` source and
+    the Trends, Scorecard and Objectives pages."""
     text = config_text(str(tmp_path / "hub.db")).replace(
         'id = "support"\nqueues = ["support"]', 'id = "support"\nqueues = ["support"]\n'
         'groups = ["support"]')
-    text += '[[sources]]\nname = "today"\nplugin = "wall_today"\n' + TARGETS
-    config = parse_config(text, "wall.toml")
+    config = parse_config(text + TARGETS, "wall.toml")
     config.kiosk.pages = [KioskPage("Trends", kind="trends", dwell_s=3600),
                           KioskPage("Scorecard", kind="scorecard", dwell_s=3600),
                           KioskPage("Objectives", kind="objectives", dwell_s=3600)]
-    return config
+    return source_hub(config, TODAY, name="today", pm=pm)
 
 
 def add_history(hub: Hub, now: float) -> list[tuple]:
@@ -159,9 +163,7 @@ def nonzero(values) -> list[float]:
 
 
 async def test_the_trends_page_draws_the_kiosks_charts_from_the_hub(tmp_path, feed_pm):
-    feed_pm.register(TodayPlugin(), name="wall-today-plugin")
-    config = wall_config(tmp_path)
-    async with Hub(config, pm=feed_pm) as hub, async_playwright() as pw:
+    async with wall_hub(tmp_path, feed_pm) as hub, async_playwright() as pw:
         now = hub.clock()
         rows = add_history(hub, now)
         await hub.wait_idle()
@@ -254,9 +256,7 @@ async def test_the_trends_page_draws_the_kiosks_charts_from_the_hub(tmp_path, fe
 
 @pytest.mark.parametrize("size", [(1920, 1080), (800, 480)])
 async def test_the_scorecard_page_shows_the_teams_pulse_aggregate_only(tmp_path, feed_pm, size):
-    feed_pm.register(TodayPlugin(), name="wall-today-plugin")
-    config = wall_config(tmp_path)
-    async with Hub(config, pm=feed_pm) as hub, async_playwright() as pw:
+    async with wall_hub(tmp_path, feed_pm) as hub, async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         page = await browser.new_page(viewport={"width": size[0], "height": size[1]})
         await page.goto(f"{hub.http_url}/wall/#token={kiosk_token('support')}")
