@@ -16,7 +16,7 @@ Pure: no Textual, no clock, no I/O. Two things make a figure doubtful:
 :func:`figure_stale` answers for one figure (the kiosk and the overlay grey figures one by one),
 :func:`family_stale` for what a KPI family's events feed beside figures (the agents' states);
 :func:`freshness` sums everything up in one level and a short text (the overlay's and the
-console's status line).
+console's status line). :func:`hub_time` is the hub's time every screen works its times out on.
 """
 
 from __future__ import annotations
@@ -40,6 +40,7 @@ __all__ = [
     "family_stale",
     "figure_stale",
     "freshness",
+    "hub_time",
     "scope_sources",
     "sources_said",
     "stale_sources",
@@ -89,6 +90,28 @@ class Freshness:
 
     level: str
     text: str = ""
+
+
+Seen = tuple[float, float]
+
+
+def hub_time(meta: Any, wall: float, seen: Seen | None = None) -> tuple[float, Seen | None]:
+    """The hub's time at the wall clock's ``wall``, and the ``seen`` to pass next time.
+
+    ``wall`` itself, unless the hub's clock runs faster (``meta.clock_speed``: a demo, a
+    trial): then the figures' time (``meta.as_of``) moved on at that speed since ``seen``,
+    ``(as_of, wall when it was first seen)``, renewed when ``as_of`` moves (behind the hub's
+    by at most a step of ``as_of`` and a frame's way). Its times (an agent's state ``since``,
+    a message's ``expires``) run ahead of the wall clock: worked out on the wall clock, "On
+    call 0:00" stood still."""
+    if not isinstance(meta, Mapping):  # a garbled view: the screen still draws
+        return wall, seen
+    speed, as_of = meta.get("clock_speed"), meta.get("as_of")
+    if not (isinstance(speed, int | float) and speed > 0 and isinstance(as_of, int | float)):
+        return wall, seen
+    if seen is None or seen[0] != as_of:
+        seen = (as_of, wall)
+    return as_of + (wall - seen[1]) * speed, seen
 
 
 def wrong_role(view: ViewState, roles: tuple[str, ...]) -> str | None:

@@ -30,7 +30,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
@@ -38,7 +38,7 @@ from textual import work
 from textual.app import App
 from textual.message import Message
 
-from panneau.hub.freshness import WRONG_ROLE, Link, wrong_role
+from panneau.hub.freshness import WRONG_ROLE, Link, hub_time, wrong_role
 from panneau.hub.view import ViewState
 
 if TYPE_CHECKING:  # the client (websockets, TLS) is imported by whoever makes one: a screen
@@ -101,20 +101,10 @@ class HubApp(App[None]):
 
     def clock(self) -> float:
         """The hub's time: :attr:`wall`, or with a hub whose clock runs faster
-        (``meta.clock_speed``), the figures' time (``meta.as_of``) moved on at that speed since
-        it was first seen (behind the hub's by at most a step of ``as_of`` and a frame's
-        way)."""
-        wall = self.wall()
-        meta = self.view.meta
-        if not isinstance(meta, Mapping):  # a garbled view: the kiosk still draws
-            return wall
-        speed, as_of = meta.get("clock_speed"), meta.get("as_of")
-        if not (isinstance(speed, int | float) and speed > 0 and isinstance(as_of, int | float)):
-            return wall
-        seen = self._as_of_seen
-        if seen is None or seen[0] != as_of:
-            seen = self._as_of_seen = (as_of, wall)
-        return as_of + (wall - seen[1]) * speed
+        (``meta.clock_speed``), the figures' time moved on at that speed
+        (:func:`~panneau.hub.freshness.hub_time`)."""
+        now, self._as_of_seen = hub_time(self.view.meta, self.wall(), self._as_of_seen)
+        return now
 
     @property
     def view(self) -> ViewState:

@@ -15,7 +15,7 @@ from rich.style import Style
 from rich.text import Text
 
 from panneau.hub.client import HubClient
-from panneau.hub.freshness import WRONG_ROLE, Link, wrong_role
+from panneau.hub.freshness import WRONG_ROLE, Link, hub_time, wrong_role
 from panneau.overlay.lines import one_line
 from panneau.overlay.model import build_model
 
@@ -79,6 +79,9 @@ async def status_line(url: str, token: str, *, width: int = 60, timeout_s: float
         code = WRONG_ROLE  # a token the hub took, of a role the overlay is not made for
     link = Link(client.view.epoch is not None, client.last_frame_at, rejected,
                 rejected_code=code)
-    model = build_model(client.view, time.time(), link, stale_after_s=stale_after_s)
+    # on the hub's time, as the overlay's: a sped hub's (a demo's) agent "since" is ahead of
+    # the wall clock's, and the line said "Paused 0:00" beside the overlay's "Paused 9:31"
+    now, _ = hub_time(client.view.meta, time.time())
+    model = build_model(client.view, now, link, stale_after_s=stale_after_s)
     return to_tmux(one_line(model, width, tmux_paint))
 

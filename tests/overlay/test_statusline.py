@@ -1,15 +1,23 @@
-"""The one-line text and its tmux form (pure)."""
+"""The one-line text and its tmux form (pure), and the line of a real hub."""
 
 from __future__ import annotations
 
+import re
+import time
+
+import httpx
 from overlay_views import NOW, agent_values, make_view, pbx_down, with_alert, with_message
 from rich.text import Text
 
 from panneau.hub.cli.main import main
+from panneau.hub.config import parse_config
+from panneau.hub.events import AgentLoggedIn, AgentPaused
 from panneau.hub.freshness import Link
+from panneau.hub.server.app import Hub
 from panneau.overlay.lines import one_line
 from panneau.overlay.model import build_model
-from panneau.overlay.statusline import problem_line, tmux_paint, to_tmux
+from panneau.overlay.statusline import problem_line, status_line, tmux_paint, to_tmux
+from tests.hub.conftest import agent_token, config_text, eventually, posted_body
 
 LIVE = Link(True, NOW - 1)
 
@@ -69,3 +77,25 @@ def test_a_problem_is_the_line_itself_for_tmux_shows_no_stderr(tmp_path, capsys,
         assert out.count("\n") == 1, out
         assert err.startswith(f"panneau overlay: {words}"), err
     assert problem_line("no token #1", 8) == "#[fg=red,bold]⚠ no to…#[default]"
+
+
+async def test_a_sped_hubs_line_counts_the_agents_time_on_the_hubs_clock(tmp_path, feed_pm):
+    """A demo's hub (``clock_speed``) runs ahead of the wall clock: the line worked the agent's
+    time in its state out on the wall's, and said "Paused 0:00" beside the overlay's "Paused:
+    Lunch 9:31". A real hub two hours ahead; the agent paused five of its minutes ago."""
+    text = config_text(str(tmp_path / "hub.db"), clock_speed=60.0)
+    text += '[[sources]]\nname = "hook"\nplugin = "test_posted"\n'
+    async with Hub(parse_config(text, "sped.toml"), pm=feed_pm,
+                   clock=lambda: time.time() + 7200) as hub:
+        await eventually(lambda: hub.supervisor.states["hook"].status == "live")
+        paused = hub.clock() - 300
+        async with httpx.AsyncClient(base_url=hub.http_url) as http:
+            answer = await http.post("/hooks/hook/events", content=posted_body([
+                AgentLoggedIn(ts=paused - 60, agent="ag-ann"),
+                AgentPaused(ts=paused, agent="ag-ann", reason="Lunch")]))
+            assert answer.json() == {"emitted": 2}
+        await hub.wait_idle()
+        line = await status_line(hub.ws_url, agent_token("ag-ann"), width=200, timeout_s=10)
+    # the hub's time is its figures' (a step of 10 s at most behind): 4:50 to 5:00 and a bit
+    minutes, seconds = map(int, re.search(r"Paused[^ ]* (\d+):(\d\d)", line).groups())
+    assert 290 <= minutes * 60 + seconds <= 310, line
