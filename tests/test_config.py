@@ -208,6 +208,17 @@ def test_source_options_checked_against_plugin(tmp_path):
     )
 
 
+def test_a_port_above_65535_is_named_as_such():
+    """``127.0.0.1:99999`` was refused as "expected HOST:PORT", which it is."""
+    assert errors('[hub]\nlisten = "127.0.0.1:99999"\nhttp_listen = ":65536"\n') == [
+        "t.toml:2: hub.listen: port 99999 is above 65535, the highest there is (0 takes a "
+        "free one)",
+        "t.toml:3: hub.http_listen: port 65536 is above 65535, the highest there is (0 takes a "
+        "free one)"]
+    assert parse_config('[hub]\nlisten = "127.0.0.1:65535"\nhttp_listen = "127.0.0.1:0"\n'
+                        ).hub.listen == "127.0.0.1:65535"
+
+
 def test_a_malformed_value_does_not_hide_the_other_problems_of_its_section():
     text = ('[hub]\nlisten = "nonsense"\nbogus = 1\nretention_days = "x"\n'
             'day_start = 7\ntimezone = "Mars/Olympus"\n')

@@ -176,8 +176,11 @@ def _hub_issues(config: Config) -> list[ConfigIssue]:
         if not isinstance(value, str):
             continue  # already reported as the wrong type
         match = _HOSTPORT.match(value)
-        if not match or not 0 <= int(match.group(2)) <= 65535:
+        if not match:
             add(ConfigIssue(("hub", key), f"expected HOST:PORT, got {value!r}"))
+        elif int(match.group(2)) > 65535:
+            add(ConfigIssue(("hub", key), f"port {match.group(2)} is above 65535, the "
+                                          "highest there is (0 takes a free one)"))
         elif key == "http_listen" and int(match.group(2)) and _port(hub.listen) == int(
                 match.group(2)):
             add(ConfigIssue(("hub", key), f"port {match.group(2)} is hub.listen's too: the "
