@@ -4,8 +4,10 @@ The simulator plugin adds this command through the ``register_commands`` hook.
 
 Nothing to configure: the config is built in code (:func:`panneau.plugins.simulator.demo_config`),
 the hub listens on free loopback ports with a database in a temporary folder, and quitting the
-screen stops the hub and removes the folder. At ``--speed`` other than 1 the hub's clock runs
-that much faster, so the simulator, the engine's windows and the screen agree on the time.
+screen stops the hub and removes the folder (so do ``kill`` and closing the terminal: SIGTERM
+and SIGHUP quit the screen as Ctrl+Q does; they ended the process and left the folder). At
+``--speed`` other than 1 the hub's clock runs that much faster, so the simulator, the engine's
+windows and the screen agree on the time.
 
 The hub runs on an event loop of its own, in a thread (:func:`hub_thread`), as it would in a
 process of its own: the screen's start-up (importing Textual, the kiosk and the charts, then
@@ -20,6 +22,7 @@ import argparse
 import asyncio
 import contextlib
 import logging
+import signal
 import sys
 import tempfile
 import threading
@@ -240,6 +243,8 @@ async def _demo(args: argparse.Namespace, workdir: Path) -> int:
         agent = f"site1:{args.overlay}" if group and args.overlay else args.overlay
         wall = group and args.overlay is None and args.team is None
         screens.append(demo_screen(hub, team=team, agent=agent, group_wall=wall))
+        for sig in (signal.SIGTERM, signal.SIGHUP):  # `kill`, a closed terminal: as Ctrl+Q,
+            loop.add_signal_handler(sig, screens[0].exit)  # so the folder goes with it
         await screens[0].run_async()
     return 1 if broken else 0
 

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
+import pty
+import signal
+import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -10,6 +16,7 @@ from panneau.hub.cli.main import main
 from panneau.hub.freshness import Link
 from panneau.kiosk.model import build_page, page_specs
 from panneau.plugins.simulator.command import demo_clock, demo_group, demo_hub, demo_screen
+from tests.hub.conftest import eventually
 
 
 async def wait_for(pilot, condition, timeout: float = 15.0) -> None:
@@ -106,3 +113,46 @@ def test_demo_clock_runs_faster():
     clock = demo_clock(60.0, start=1000.0)
     assert 1000.0 <= clock() < 1000.0 + 60
     assert demo_clock(1.0)() == pytest.approx(time.time(), abs=1)
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP])
+async def test_kill_or_a_closed_terminal_quits_as_ctrl_q_and_removes_the_folder(tmp_path, sig):
+    """``kill`` (SIGTERM) or closing the terminal (SIGHUP) ended the process at once: the
+    hub never stopped and its temporary folder (database, log) stayed behind. A real
+    ``panneau demo`` on a pseudo-terminal: it quits as Ctrl+Q does, the folder goes."""
+    master, slave = pty.openpty()
+    drained = bytearray()
+    loop = asyncio.get_running_loop()
+
+    def drain() -> None:  # the screen's output read, so that it never waits on the terminal
+        try:
+            drained.extend(os.read(master, 65536))
+        except OSError:  # the demo closed the terminal: nothing more to read
+            loop.remove_reader(master)
+
+    loop.add_reader(master, drain)
+    proc = await asyncio.create_subprocess_exec(
+        str(Path(sys.executable).parent / "panneau"), "demo", stdin=slave, stdout=slave,
+        stderr=slave, env={**os.environ, "TMPDIR": str(tmp_path), "TERM": "xterm-256color"},
+        start_new_session=True)
+    os.close(slave)
+    try:
+        def up() -> bool:
+            logs = list(tmp_path.glob("panneau-demo-*/demo.log"))
+            return bool(logs) and " up: ws " in logs[0].read_text()
+
+        await eventually(up, 60, "the demo's hub up")
+        await eventually(lambda: b"Support" in drained, 60, "the kiosk drawn")
+        if sig == signal.SIGHUP:  # the terminal goes first
+            loop.remove_reader(master)
+            os.close(master)
+        proc.send_signal(sig)
+        await asyncio.wait_for(proc.wait(), 60)
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
+        if sig != signal.SIGHUP:
+            loop.remove_reader(master)
+            os.close(master)
+    assert list(tmp_path.glob("panneau-demo-*")) == []
