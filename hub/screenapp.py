@@ -8,11 +8,12 @@ The kiosk, the overlay and the console are :class:`HubApp` subclasses. The base 
 - **the link** (:class:`panneau.hub.freshness.Link`): connecting, connected, lost since when,
   refused — the one freshness model every screen reads;
 - **the clock**, injected so times and staleness are reproducible: :attr:`HubApp.wall`, the
-  time of day a screen shows, and :meth:`HubApp.clock`, the hub's time every duration, expiry
-  and age is worked out against: the same, unless the hub's clock runs faster
-  (``meta.clock_speed``: a demo, a trial), whose times (an agent's state ``since``, a
-  message's ``expires``) then run ahead of the wall clock (an overlay's "On call 0:00" stood
-  still while the hub's call went on).
+  machine's clock, and :meth:`HubApp.clock`, the hub's time every time of day a screen shows
+  and every duration, expiry and age is worked out against: the same, unless the hub's clock
+  runs faster (``meta.clock_speed``: a demo, a trial), whose times (an agent's state
+  ``since``, a message's ``expires``, an alert's) then run ahead of the wall clock (an
+  overlay's "On call 0:00" stood still while the hub's call went on; a kiosk's top bar read
+  the wall's 02:17 beside an alert "since 02:27").
 
 A subclass draws in :meth:`HubApp.refresh_model`, called after each hub update, after
 :meth:`HubApp.set_view`, and every ``tick_s`` seconds when it has a tick (the overlay and the

@@ -1,6 +1,7 @@
 """The wall panel app: draws the view and the hub link (:class:`panneau.hub.screenapp.HubApp`).
 
-Timers, all one-shot and re-armed: the clock once a minute (on the minute), page rotation
+Timers, all one-shot and re-armed: the clock once a minute (on the minute of the hub's clock,
+which it shows: every wall second at ``clock_speed`` 60), page rotation
 after each page's dwell, a message's expiry, and a short alert flash. Nothing polls; a
 data change redraws the current page once (bursts of deltas are coalesced): the first at once,
 then, while the hub keeps sending, at most once per ``HUB_REDRAW_S`` — a hub allowed 20
@@ -57,8 +58,10 @@ from panneau.kiosk.model import (
 )
 from panneau.kiosk.schedule import (
     as_of_text,
+    clock_label,
     clock_text,
     closed_text,
+    hub_speed,
     is_on,
     local,
     seconds_to_next_minute,
@@ -179,13 +182,16 @@ class KioskApp(HubApp):
         self._drawn_at = time.monotonic()
         now = self.clock()
         meta = self.meta
-        when = local(self.wall(), zone(meta.get("timezone")))  # the time of day, for people
+        # the time of day, for people: the hub's, as every other time the screen shows (the
+        # figures' "as of", an alert's "since"), said to be when it runs faster
+        when = local(now, zone(meta.get("timezone")))
         hhmm, date = clock_text(when)
+        label = clock_label(meta)
         if not is_on(meta.get("schedule"), when):
             if self.screen is not self.night:
                 self.push_screen(self.night)
             note = closed_text(meta.get("schedule"), self.symbols.dash)
-            self.night.show_time(hhmm, date, when.minute, note)
+            self.night.show_time(hhmm, f"{label}{date}", when.minute, note)
             self._cancel("rotate")
             return
         if self.screen is self.night:
@@ -196,7 +202,7 @@ class KioskApp(HubApp):
             self.panel.show_page(_NO_PAGE)
             self.panel.show_notices(notices(self.view, self.link, now, self._fmt_time))
             self.panel.show_bars(team=self.TITLE, title="",  # not even the token's team
-                                 clock=f"{date}  {hhmm}",
+                                 clock=f"{label}{date}  {hhmm}",
                                  as_of="", pages="")
             return
         self._note_alerts(specs)
@@ -214,7 +220,7 @@ class KioskApp(HubApp):
         self.panel.show_bars(
             team=panel_title(meta) or self.TITLE,  # "Panneau" before the hub says whose
             title=spec.title,
-            clock=f"{date}  {hhmm}",
+            clock=f"{label}{date}  {hhmm}",
             as_of=as_of_text(meta, when.tzinfo),
             pages=f"{dots} {self.page_index + 1}/{len(specs)}",
         )
@@ -319,8 +325,8 @@ class KioskApp(HubApp):
     def _tick_minute(self, arm_only: bool = False) -> None:
         if not arm_only:
             self.redraw()
-        self._alarms["minute"] = self.set_timer(
-            seconds_to_next_minute(self.wall()), self._tick_minute)
+        self._alarms["minute"] = self.set_timer(  # on the hub's clock, as the one shown
+            seconds_to_next_minute(self.clock(), hub_speed(self.meta)), self._tick_minute)
 
     def _arm_expiry(self, now: float) -> None:
         expires = next_expiry(self.view, now)

@@ -7,8 +7,8 @@ from datetime import datetime, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-__all__ = ["as_of_text", "clock_text", "closed_text", "is_on", "local", "night_shift",
-           "seconds_to_next_minute", "zone"]
+__all__ = ["as_of_text", "clock_label", "clock_text", "closed_text", "hub_speed", "is_on",
+           "local", "night_shift", "seconds_to_next_minute", "zone"]
 
 _DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -57,9 +57,17 @@ def is_on(schedule: Mapping[str, Any] | None, when: datetime) -> bool:
     return (today in days and minute >= on) or (yesterday in days and minute < off)
 
 
-def seconds_to_next_minute(epoch: float) -> float:
-    """Delay until the next wall-clock minute starts (never less than a second)."""
-    return max(1.0, 60.0 - (epoch % 60.0))
+def hub_speed(meta: Mapping[str, Any]) -> float:
+    """How many times faster than the wall clock the hub's runs (``meta.clock_speed``: a
+    demo, a trial); 1 when it does not say."""
+    speed = meta.get("clock_speed")
+    return float(speed) if isinstance(speed, int | float) and speed > 0 else 1.0
+
+
+def seconds_to_next_minute(epoch: float, speed: float = 1.0) -> float:
+    """Wall seconds until the next minute of a clock reading ``epoch`` and running ``speed``
+    times faster than the wall clock starts (never less than a second)."""
+    return max(1.0, (60.0 - (epoch % 60.0)) / speed)
 
 
 def clock_text(when: datetime) -> tuple[str, str]:
@@ -67,16 +75,20 @@ def clock_text(when: datetime) -> tuple[str, str]:
     return when.strftime("%H:%M"), when.strftime("%a %d %b")
 
 
+def clock_label(meta: Mapping[str, Any]) -> str:
+    """What goes before the time of day a screen shows: ``hub clock ×60 · `` when that time
+    is a sped hub's (``meta.clock_speed``), so nobody takes it for the real one; else
+    nothing."""
+    speed = hub_speed(meta)
+    return f"hub clock ×{speed:g} · " if speed != 1 else ""
+
+
 def as_of_text(meta: Mapping[str, Any], tz: tzinfo) -> str:
-    """The figures' time: ``as of 14:03:10`` (``as of —`` before any); a hub whose clock runs
-    faster than the wall clock (``meta.clock_speed``: a demo, a trial) is said to, ``as of
-    14:03:10 · hub clock ×60``, so nobody takes its time for the real one."""
-    as_of, speed = meta.get("as_of"), meta.get("clock_speed")
-    text = (f"as of {local(as_of, tz).strftime('%H:%M:%S')}"
+    """The figures' time: ``as of 14:03:10`` (``as of —`` before any), on the hub's clock as
+    the top bar's time of day (which says so, once, when it runs faster)."""
+    as_of = meta.get("as_of")
+    return (f"as of {local(as_of, tz).strftime('%H:%M:%S')}"
             if isinstance(as_of, int | float) and as_of > 0 else "as of —")
-    if isinstance(speed, int | float) and speed != 1:
-        text += f" · hub clock ×{speed:g}"
-    return text
 
 
 def _day_runs(days: list[str], dash: str) -> str:

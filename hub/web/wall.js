@@ -563,6 +563,31 @@ export function closedText(schedule) {
   return `Outside opening hours (${when} ${schedule.on ?? "00:00"}–${schedule.off ?? "24:00"})`;
 }
 
+// How many times faster than the wall clock the hub's runs (meta.clock_speed: a demo, a
+// trial); 1 when it does not say (kiosk/schedule.py hub_speed).
+export function hubSpeed(meta) {
+  const speed = meta && meta.clock_speed;
+  return isNumber(speed) && speed > 0 ? speed : 1;
+}
+
+// What goes before the time of day the wall shows: "hub clock ×60 · " when it is a sped
+// hub's, else nothing (kiosk/schedule.py clock_label).
+export function clockLabel(meta) {
+  const speed = hubSpeed(meta);
+  return speed === 1 ? "" : `hub clock ×${speed} · `;
+}
+
+// The hub's time at the wall clock's `wall`: the wall's own, or with a hub whose clock runs
+// faster, the figures' time (meta.as_of) moved on at that speed since `seen` ([as_of, wall
+// then], renewed when as_of moves), as the Textual screens' (hub/screenapp.py HubApp.clock).
+// Returns [time, seen].
+export function hubTime(meta, seen, wall) {
+  const speed = meta && meta.clock_speed, asOf = meta && meta.as_of;
+  if (!(isNumber(speed) && speed > 0 && isNumber(asOf))) return [wall, seen];
+  const mark = seen && seen[0] === asOf ? seen : [asOf, wall];
+  return [asOf + (wall - mark[1]) * speed, mark];
+}
+
 // Where the night clock stands this minute, in steps across and down (0-3, 0-2): the
 // kiosk's ClockScreen offset (kiosk/screens/clock.py), so a TV does not burn in.
 export function nightShift(minutes) {
@@ -605,6 +630,7 @@ export class Wall {
     this.chartAnswers = {};
     this.chartsAskedAt = null;
     this.chartsEvery = 60;
+    this.asOfSeen = null;  // [meta.as_of, the wall clock when it came]: the hub's time
   }
 
   // Keep the answers to the Trends page's requests (an error leaves its charts empty).
@@ -655,6 +681,14 @@ export class Wall {
   zone() { return zoneName(this.view.meta && this.view.meta.timezone); }
 
   fmtTime(ts) { return localTime(ts, this.zone()).hhmm; }
+
+  // The hub's time at the wall clock's `wall` (see hubTime): what every time of day on the
+  // page, an expiry and the Trends page's day are on; the dwells stay the wall's seconds.
+  hubNow(wall) {
+    const [time, seen] = hubTime(this.view.meta, this.asOfSeen, wall);
+    this.asOfSeen = seen;
+    return time;
+  }
 
   setView(view) { this.view = view; this.render(); }
 
@@ -717,11 +751,13 @@ export class Wall {
   }
 
   render(now = Date.now() / 1000) {
-    const d = this.doc, meta = this.view.meta || {}, link = this.shownLink();
+    const d = this.doc, meta = this.view.meta || {}, hubNow = this.hubNow(now);
+    const link = this.shownLink(), label = clockLabel(meta);
     // a refused screen names no team either: not even the team of a token of another role
     d.getElementById("team").textContent = (!link.rejected && panelTitle(meta)) || "Panneau";
-    const when = localTime(now, this.zone());
-    d.getElementById("clock").textContent = `${when.date}  ${when.hhmm}`;  // as the kiosk's top bar
+    // the hub's time of day, as the figures' and the alerts' (the kiosk's top bar)
+    const when = localTime(hubNow, this.zone());
+    d.getElementById("clock").textContent = `${label}${when.date}  ${when.hhmm}`;
     const on = scheduleOn(meta.schedule, when);
     d.body.classList.toggle("night", !on);
     d.getElementById("night").hidden = on;
@@ -730,13 +766,15 @@ export class Wall {
       d.getElementById("night").style.setProperty("--dx", dx);
       d.getElementById("night").style.setProperty("--dy", dy);
       d.getElementById("night-clock").textContent = when.hhmm;
-      d.getElementById("night-date").textContent = when.date;
+      d.getElementById("night-date").textContent = `${label}${when.date}`;
       d.getElementById("night-hours").textContent = closedText(meta.schedule);
     }
     d.body.classList.toggle("connecting", !this.link.everConnected);
     d.body.classList.toggle("stale", !this.link.connected);
     const banner = d.getElementById("banner");
-    banner.replaceChildren(...bannerLines(notices({ ...this.view, __catalogue: this.catalogue }, link, now, (ts) => this.fmtTime(ts)))
+    // the link lost "since" the hub's time then, as every time on the page
+    const lost = isNumber(link.since) ? { ...link, since: this.hubNow(link.since) } : link;
+    banner.replaceChildren(...bannerLines(notices({ ...this.view, __catalogue: this.catalogue }, lost, hubNow, (ts) => this.fmtTime(ts)))
       .map(([kind, word, text]) => {  // each line under its kind's word, as the kiosk's banner
         const line = Object.assign(d.createElement("div"), { className: kind });
         if (word) line.append(Object.assign(d.createElement("span"), { className: "word", textContent: word }), "  ");
@@ -775,7 +813,7 @@ export class Wall {
     d.getElementById("dots").textContent = specs.map((_, i) => (i === this.pageIndex ? "●" : "○")).join("") + ` ${this.pageIndex + 1}/${specs.length}`;
     d.getElementById("as-of").textContent = isNumber(meta.as_of) && meta.as_of > 0
       ? `as of ${localTime(meta.as_of, this.zone()).hms}` : "as of —";
-    if (kind === "trends") this.drawCharts(now);
+    if (kind === "trends") this.drawCharts(hubNow);
     else if (kind !== "figures") this.drawGoals(kind);
     else this.drawTiles(spec, now);
   }

@@ -45,9 +45,18 @@ class TopBar(_Slots):
     """Team name left, page title centre, time and date right."""
 
     SLOTS = ("team", "title", "clock")
+    #: The cells of the clock's usual text (``Sat 28 Nov  13:59``): its share of the bar holds
+    #: that at 80 columns; a longer one (a sped hub's, ``hub clock ×60 · …``) takes the room
+    #: it needs (``-long-clock``) rather than wrap out of sight.
+    CLOCK_CELLS: ClassVar[int] = 17
     team: reactive[str] = reactive("")
     title: reactive[str] = reactive("")
     clock: reactive[str] = reactive("")
+
+    def _fill(self, name: str, text: str) -> None:
+        if name == "clock":
+            self.set_class(cell_len(text) > self.CLOCK_CELLS, "-long-clock")
+        super()._fill(name, text)
 
 
 class BottomBar(_Slots):

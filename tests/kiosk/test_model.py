@@ -11,7 +11,13 @@ from kiosk_data import GARBAGE, T0, alert_values, base_values, kpis, normal_valu
 from panneau.hub.display import compare, format_delta, format_value
 from panneau.hub.freshness import Link
 from panneau.kiosk.model import build_page, notices, page_specs
-from panneau.kiosk.schedule import as_of_text, closed_text, is_on, seconds_to_next_minute
+from panneau.kiosk.schedule import (
+    as_of_text,
+    clock_label,
+    closed_text,
+    is_on,
+    seconds_to_next_minute,
+)
 
 
 def hhmm(ts: float) -> str:
@@ -204,12 +210,19 @@ def test_garbage_in_the_view_shows_as_no_data_and_never_raises():
     assert texts == ["Source pbx stale since ?", "bye", "hello"]
 
 
-def test_the_figures_time_says_when_the_hubs_clock_runs_faster():
+def test_the_clock_says_once_when_the_hubs_runs_faster():
     """A demo's or a trial's hub (``[hub] clock_speed``) dates its figures on its own clock,
-    hours ahead of the wall clock within minutes: the panel says whose time it shows."""
+    hours ahead of the wall clock within minutes: the panel shows every time of day on it and
+    says so once, before the top bar's time (the figures' time says nothing more)."""
     paris = ZoneInfo("Europe/Paris")
     assert as_of_text({"as_of": T0}, paris) == f"as of {hhmm(T0)}:00"
     assert as_of_text({}, paris) == "as of —"
-    assert as_of_text({"as_of": T0, "clock_speed": 60.0}, paris) == (
-        f"as of {hhmm(T0)}:00 · hub clock ×60")
-    assert as_of_text({"clock_speed": 0.5}, paris) == "as of — · hub clock ×0.5"
+    assert as_of_text({"as_of": T0, "clock_speed": 60.0}, paris) == f"as of {hhmm(T0)}:00"
+    assert [clock_label(meta) for meta in ({}, {"clock_speed": 1}, {"clock_speed": 60.0},
+                                           {"clock_speed": 0.5}, {"clock_speed": "60"},
+                                           {"clock_speed": -2})] == [
+        "", "", "hub clock ×60 · ", "hub clock ×0.5 · ", "", ""]
+    # its minute comes every wall second at ×60, never sooner than a second
+    assert seconds_to_next_minute(T0 + 15, 60.0) == 1.0
+    assert seconds_to_next_minute(T0 + 15, 0.5) == 90.0
+    assert seconds_to_next_minute(T0 + 15, 3600.0) == 1.0

@@ -81,6 +81,22 @@ def test_off_hours_clock(snap_compare, size):
     assert snap_compare(app(closed), terminal_size=size)
 
 
+def sped_values() -> dict:
+    """A demo's hub (``clock_speed`` 60) three hours ahead of this screen's clock: its figures'
+    time and an alert raised on its clock."""
+    values, ahead = alert_values(), 3 * 3600
+    values["meta"] |= {"clock_speed": 60.0, "as_of": T0 + ahead - 5}
+    values["alert:a1"]["since"] += ahead
+    return values
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_sped_hub_clock(snap_compare, size):
+    """The top bar read the wall clock's time beside the figures' "as of" and an alert's
+    "since" three hours later: every time of day is the hub's now, said once atop."""
+    assert snap_compare(app(sped_values()), terminal_size=size, run_before=_settle_flash)
+
+
 def two_scope_alerts() -> dict:
     """The team and one of its queues alerting, with other numbers; a flapping 15m alert."""
     values = alert_values()
