@@ -402,6 +402,26 @@ class Tallies:
                 else:
                     into[key] = amount
 
+    def sums_to_add(self, minute: int, scopes: tuple[str, ...]) -> Sums | None:
+        """The pending sums of ``scopes`` in ``minute``, for its caller to add its amounts to
+        in place (each key as :meth:`add_minute` would, at least one): an open minute, no
+        journal kept (a replay, before the first advance). Else None: the caller adds
+        through :meth:`add_minute`. (An agent's call sums: no dict of amounts built, copied
+        and walked per event.)"""
+        if self._journal is not None:
+            return None
+        pending = self.pending.get(minute)
+        if pending is None:
+            self._targets(minute)
+            pending = self.pending.get(minute)  # the add opened it
+            if pending is None:
+                return None
+        into = pending.get(scopes)
+        if into is None:
+            into = pending[scopes] = {}
+            self.stale = True
+        return into
+
     def add_row(self, minute: int, scopes: tuple[str, ...], row: Row) -> bool:
         """Start ``row`` as the row of ``scopes`` in ``minute``: its caller adds to it, as long
         as it is in :attr:`rows` (one class of row per tuple), until the minute's pending sums
