@@ -40,6 +40,7 @@ __all__ = [
     "family_stale",
     "figure_stale",
     "freshness",
+    "hub_speed",
     "hub_time",
     "scope_sources",
     "sources_said",
@@ -95,6 +96,13 @@ class Freshness:
 Seen = tuple[float, float]
 
 
+def hub_speed(meta: Mapping[str, Any]) -> float:
+    """How many times faster than the wall clock the hub's runs (``meta.clock_speed``: a
+    demo, a trial); 1 when it does not say."""
+    speed = meta.get("clock_speed")
+    return float(speed) if isinstance(speed, int | float) and speed > 0 else 1.0
+
+
 def hub_time(meta: Any, wall: float, seen: Seen | None = None) -> tuple[float, Seen | None]:
     """The hub's time at the wall clock's ``wall``, and the ``seen`` to pass next time.
 
@@ -106,8 +114,8 @@ def hub_time(meta: Any, wall: float, seen: Seen | None = None) -> tuple[float, S
     call 0:00" stood still."""
     if not isinstance(meta, Mapping):  # a garbled view: the screen still draws
         return wall, seen
-    speed, as_of = meta.get("clock_speed"), meta.get("as_of")
-    if not (isinstance(speed, int | float) and speed > 0 and isinstance(as_of, int | float)):
+    speed, as_of = hub_speed(meta), meta.get("as_of")
+    if speed == 1 or not isinstance(as_of, int | float):  # the hub says a speed only if not 1
         return wall, seen
     if seen is None or seen[0] != as_of:
         seen = (as_of, wall)

@@ -7,6 +7,8 @@ from datetime import datetime, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from panneau.hub.freshness import hub_speed
+
 __all__ = ["as_of_text", "clock_label", "clock_text", "closed_text", "hub_speed", "is_on",
            "local", "night_shift", "seconds_to_next_minute", "zone"]
 
@@ -55,13 +57,6 @@ def is_on(schedule: Mapping[str, Any] | None, when: datetime) -> bool:
         return today in days and on <= minute < off
     yesterday = _DAYS[(when.weekday() - 1) % 7]
     return (today in days and minute >= on) or (yesterday in days and minute < off)
-
-
-def hub_speed(meta: Mapping[str, Any]) -> float:
-    """How many times faster than the wall clock the hub's runs (``meta.clock_speed``: a
-    demo, a trial); 1 when it does not say."""
-    speed = meta.get("clock_speed")
-    return float(speed) if isinstance(speed, int | float) and speed > 0 else 1.0
 
 
 def seconds_to_next_minute(epoch: float, speed: float = 1.0) -> float:
