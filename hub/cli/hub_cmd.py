@@ -34,7 +34,7 @@ from panneau.hub.cli.ports import listen_problem
 from panneau.hub.config import Config, ConfigError, HubSettings, load_config
 from panneau.hub.config.advice import config_warnings
 from panneau.hub.config.validate import format_path
-from panneau.hub.plugins import collect_sources, make_plugin_manager
+from panneau.hub.plugins import SourceRegistry, collect_sources, make_plugin_manager
 
 __all__ = ["STOP_DEADLINE_S", "THREADS_GRACE_S", "clear_text_warning", "register", "run",
            "run_hub", "secrets_held", "shared_file_warning"]
@@ -112,8 +112,9 @@ def run(args: argparse.Namespace) -> int:
 def run_hub(config_path: str, pm: pluggy.PluginManager | None) -> int:
     """Run the hub of ``config_path`` with plugin manager ``pm``; returns the exit code."""
     pm = pm if pm is not None else make_plugin_manager()
+    sources = collect_sources(pm, hub=True)  # once: the hub is given them (Hub sources)
     try:
-        config = load_config(config_path, collect_sources(pm, hub=True))
+        config = load_config(config_path, sources)
     except ConfigError as exc:
         return fail("hub", exc)
     problem = listen_problem(config.hub, config_path)
@@ -138,7 +139,7 @@ def run_hub(config_path: str, pm: pluggy.PluginManager | None) -> int:
     loop.set_default_executor(threads)  # asyncio.to_thread runs here
     code = 0
     try:
-        loop.run_until_complete(_serve(config, pm, config_path))
+        loop.run_until_complete(_serve(config, pm, config_path, sources))
     except TlsError as exc:
         code = fail("hub", f"TLS: {exc}")
     except HubBroken as exc:  # logged with its traceback where it happened
@@ -195,7 +196,8 @@ def _deadline() -> None:
     _exit_now(1)
 
 
-async def _serve(config, pm: pluggy.PluginManager, config_path: str) -> None:
+async def _serve(config, pm: pluggy.PluginManager, config_path: str,
+                 sources: SourceRegistry | None = None) -> None:
     from panneau.hub.server.app import Hub
 
     stop = asyncio.Event()
@@ -208,7 +210,7 @@ async def _serve(config, pm: pluggy.PluginManager, config_path: str) -> None:
             timer.daemon = True
             timer.start()
 
-    hub = Hub(config, pm=pm, config_path=config_path)
+    hub = Hub(config, pm=pm, config_path=config_path, sources=sources)
 
     def on_hangup() -> None:
         if hub.reloader is not None and hub._started:  # before: the file is loaded anyway

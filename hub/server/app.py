@@ -51,7 +51,12 @@ from panneau.hub.config.schema import Config
 from panneau.hub.events import Event, FigureEntered, InvalidEvent
 from panneau.hub.figure_entry import implausible_entry, misplaced_entry
 from panneau.hub.insights import Figures, run_rules
-from panneau.hub.plugins import collect_insights, collect_sources, make_plugin_manager
+from panneau.hub.plugins import (
+    SourceRegistry,
+    collect_insights,
+    collect_sources,
+    make_plugin_manager,
+)
 from panneau.hub.reports.api import ReportingApi
 from panneau.hub.reports.scheduler import ReportScheduler
 from panneau.hub.server.context import Routes, SourceState, families_of
@@ -123,9 +128,15 @@ class Hub:
     def __init__(self, config: Config, *, pm: pluggy.PluginManager | None = None,
                  clock: Callable[[], float] | None = None, block_threshold_s: float = 1.0,
                  backoff_min: float = 1.0, backoff_max: float = 60.0,
-                 config_path: str | Path | None = None) -> None:
+                 config_path: str | Path | None = None,
+                 sources: SourceRegistry | None = None) -> None:
         """Build every part (the journal is opened here); :meth:`start` replays the journal,
         binds the ports and starts the sources.
+
+        ``sources``: the plugins' sources, as ``panneau hub`` collected them to check the
+        config (``collect_sources(pm, hub=True)``), else collected here: a plugin's
+        ``register_sources`` is called once a hub, reloads included (they check the file
+        against :attr:`sources`).
 
         Raises :class:`panneau.hub.server.tls.TlsError` before opening anything when the TLS
         files of ``[hub]`` cannot be used."""
@@ -134,6 +145,8 @@ class Hub:
         self.tls = (ServerTls(TlsFiles(hub.tls_cert, hub.tls_key, hub.tls_client_ca))
                     if hub.tls_cert and hub.tls_key else None)
         self.pm = pm if pm is not None else make_plugin_manager()
+        #: What the plugins' ``register_sources`` gave, once (see ``sources`` above).
+        self.sources = sources if sources is not None else collect_sources(self.pm, hub=True)
         self.epoch = secrets.token_hex(6)
         self.metrics = Metrics()
         self.routes = Routes()
@@ -188,7 +201,7 @@ class Hub:
             self.pulse.refresh(self.today())
             # not advanced yet: the journal replay at start comes first, in time order
             self.snapshot: Any = self.engine.query()
-            registry = collect_sources(self.pm)
+            registry = self.sources
             entries = [SourceEntry(s, registry.specs.get(s.plugin), "" if s.plugin in
                                    registry.specs else missing_plugin(s.plugin, registry))
                        for s in [*cfg.sources, *edge_sources(cfg)]]

@@ -94,11 +94,10 @@ class ConfigReloader:
     def reload_file(self) -> Reload | None:
         """Load the file and apply what can change live; ``None`` when it was refused."""
         from panneau.hub.config import ConfigError, load_config
-        from panneau.hub.plugins import collect_sources
 
         self._seen = self._stamp()
         try:
-            new = load_config(self.path, collect_sources(self.hub.pm, hub=True))
+            new = load_config(self.path, self.hub.sources)
         except (ConfigError, OSError) as exc:
             self.error = str(exc)
             log.error("configuration %s refused, the running one is kept:\n%s", self.path, exc)
@@ -164,11 +163,9 @@ class ConfigReloader:
         changed what, apply it now. ``ValueError`` with the reason when refused."""
         from panneau.hub.config import ConfigError
         from panneau.hub.config.targets_file import change_threshold_file
-        from panneau.hub.plugins import collect_sources
 
         try:
-            change = change_threshold_file(self.path, scope, kpi, changes,
-                                           collect_sources(self.hub.pm, hub=True))
+            change = change_threshold_file(self.path, scope, kpi, changes, self.hub.sources)
         except (ConfigError, OSError) as exc:
             raise ValueError(str(exc)) from exc
         self.hub.journal.add_config_change(self.hub.clock(), by, f"threshold {scope} {kpi}",
