@@ -205,8 +205,7 @@ def freshness(view: ViewState, link: Link, now: float, stale_after_s: float) -> 
     if link.rejected:
         why = link.rejected if link.rejected_code == WRONG_ROLE else f"refused: {link.rejected}"
         return Freshness("offline", why)
-    speed = view.meta.get("clock_speed")
-    speed = speed if isinstance(speed, int | float) and speed > 0 else 1
+    speed = hub_speed(view.meta)
     if not link.connected:
         since = link.down_since
         age = f" {format_duration((now - since) / speed)}" if since is not None else ""

@@ -579,11 +579,13 @@ export function clockLabel(meta) {
 
 // The hub's time at the wall clock's `wall`: the wall's own, or with a hub whose clock runs
 // faster, the figures' time (meta.as_of) moved on at that speed since `seen` ([as_of, wall
-// then], renewed when as_of moves), as the Textual screens' (hub/screenapp.py HubApp.clock).
+// then], renewed when as_of moves), as the Textual screens' (hub/freshness.py hub_time).
+// The speed is hubSpeed's, the one rule: the hub says clock_speed only when it is not 1 (a
+// clock_speed of 1 read here on its own took the figures' time for the clock).
 // Returns [time, seen].
 export function hubTime(meta, seen, wall) {
-  const speed = meta && meta.clock_speed, asOf = meta && meta.as_of;
-  if (!(isNumber(speed) && speed > 0 && isNumber(asOf))) return [wall, seen];
+  const speed = hubSpeed(meta), asOf = meta && meta.as_of;
+  if (speed === 1 || !isNumber(asOf)) return [wall, seen];
   const mark = seen && seen[0] === asOf ? seen : [asOf, wall];
   return [asOf + (wall - mark[1]) * speed, mark];
 }
