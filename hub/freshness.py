@@ -31,12 +31,15 @@ from panneau.hub.display import format_duration
 from panneau.hub.view import ViewState
 
 __all__ = [
+    "HOLD_BACK_S",
+    "HOLD_BACK_WALL_S",
     "NAMED",
     "SITE_PLUGIN",
     "STALE_STATUSES",
     "WRONG_ROLE",
     "Freshness",
     "Link",
+    "Seen",
     "family_stale",
     "figure_stale",
     "freshness",
@@ -93,7 +96,16 @@ class Freshness:
     text: str = ""
 
 
-Seen = tuple[float, float]
+#: ``(meta.as_of, the wall clock when it came, the hub's time last given)``: what
+#: :func:`hub_time` carries from one reading to the next.
+Seen = tuple[float, float, float]
+#: How far back a new ``as_of`` may put the hub's time before a screen follows it, in the
+#: hub's seconds: :data:`HOLD_BACK_S` (its ``as_of`` steps of 10 s, ticks coalesced under
+#: load) plus :data:`HOLD_BACK_WALL_S` wall seconds of its clock (a late frame: five minutes
+#: at ×60). A step back within it is held (the time given stands until the hub's catches
+#: up); a longer one is a new clock (a hub restarted with another), followed at once.
+HOLD_BACK_S = 60.0
+HOLD_BACK_WALL_S = 5.0
 
 
 def hub_speed(meta: Mapping[str, Any]) -> float:
@@ -107,19 +119,26 @@ def hub_time(meta: Any, wall: float, seen: Seen | None = None) -> tuple[float, S
     """The hub's time at the wall clock's ``wall``, and the ``seen`` to pass next time.
 
     ``wall`` itself, unless the hub's clock runs faster (``meta.clock_speed``: a demo, a
-    trial): then the figures' time (``meta.as_of``) moved on at that speed since ``seen``,
-    ``(as_of, wall when it was first seen)``, renewed when ``as_of`` moves (behind the hub's
-    by at most a step of ``as_of`` and a frame's way). Its times (an agent's state ``since``,
-    a message's ``expires``) run ahead of the wall clock: worked out on the wall clock, "On
-    call 0:00" stood still."""
+    trial): then the figures' time (``meta.as_of``) moved on at that speed since the wall
+    clock's time it was first seen, renewed when ``as_of`` moves (behind the hub's by at most
+    a step of ``as_of`` and a frame's way). Its times (an agent's state ``since``, a message's
+    ``expires``) run ahead of the wall clock: worked out on the wall clock, "On call 0:00"
+    stood still.
+
+    Never back while the hub's clock goes on: the estimate runs ahead of a frame that comes
+    late, and its new ``as_of`` put the time shown back (10:04:59, then 10:04:58). A step back
+    of at most :data:`HOLD_BACK_S` plus :data:`HOLD_BACK_WALL_S` wall seconds of the hub's
+    clock gives the last time again until the estimate passes it; a longer one is followed."""
     if not isinstance(meta, Mapping):  # a garbled view: the screen still draws
         return wall, seen
     speed, as_of = hub_speed(meta), meta.get("as_of")
     if speed == 1 or not isinstance(as_of, int | float):  # the hub says a speed only if not 1
         return wall, seen
-    if seen is None or seen[0] != as_of:
-        seen = (as_of, wall)
-    return as_of + (wall - seen[1]) * speed, seen
+    mark = seen[1] if seen is not None and seen[0] == as_of else wall
+    time = as_of + (wall - mark) * speed
+    if seen is not None and seen[2] - (HOLD_BACK_S + HOLD_BACK_WALL_S * speed) <= time < seen[2]:
+        time = seen[2]
+    return time, (as_of, mark, time)
 
 
 def wrong_role(view: ViewState, roles: tuple[str, ...]) -> str | None:

@@ -39,7 +39,7 @@ from textual import work
 from textual.app import App
 from textual.message import Message
 
-from panneau.hub.freshness import WRONG_ROLE, Link, hub_time, wrong_role
+from panneau.hub.freshness import WRONG_ROLE, Link, Seen, hub_time, wrong_role
 from panneau.hub.view import ViewState
 
 if TYPE_CHECKING:  # the client (websockets, TLS) is imported by whoever makes one: a screen
@@ -98,7 +98,7 @@ class HubApp(App[None]):
         self.link = link if link is not None else Link(connected=client is None)
         self.wall = clock
         self.tick_s = tick_s
-        self._as_of_seen: tuple[float, float] | None = None  # (meta.as_of, wall then)
+        self._as_of_seen: Seen | None = None  # what hub_time carries between readings
 
     def clock(self) -> float:
         """The hub's time: :attr:`wall`, or with a hub whose clock runs faster

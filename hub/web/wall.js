@@ -577,17 +577,26 @@ export function clockLabel(meta) {
   return speed === 1 ? "" : `hub clock ×${speed} · `;
 }
 
+// How far back a new as_of may put the hub's time before the page follows it, in the hub's
+// seconds: HOLD_BACK_S plus HOLD_BACK_WALL_S wall seconds of its clock (hub/freshness.py).
+export const HOLD_BACK_S = 60;
+export const HOLD_BACK_WALL_S = 5;
+
 // The hub's time at the wall clock's `wall`: the wall's own, or with a hub whose clock runs
-// faster, the figures' time (meta.as_of) moved on at that speed since `seen` ([as_of, wall
-// then], renewed when as_of moves), as the Textual screens' (hub/freshness.py hub_time).
-// The speed is hubSpeed's, the one rule: the hub says clock_speed only when it is not 1 (a
-// clock_speed of 1 read here on its own took the figures' time for the clock).
-// Returns [time, seen].
+// faster, the figures' time (meta.as_of) moved on at that speed since the wall clock's time
+// it was first seen, as the Textual screens' (hub/freshness.py hub_time). The speed is
+// hubSpeed's, the one rule: the hub says clock_speed only when it is not 1 (a clock_speed of
+// 1 read here on its own took the figures' time for the clock). Never back while the hub's
+// clock goes on: a late frame's as_of is held (the last time again until the estimate passes
+// it), a step back past the bound (a hub restarted with another clock) followed.
+// Returns [time, seen]; seen: [as_of, the wall clock when it came, the time last given].
 export function hubTime(meta, seen, wall) {
   const speed = hubSpeed(meta), asOf = meta && meta.as_of;
   if (speed === 1 || !isNumber(asOf)) return [wall, seen];
-  const mark = seen && seen[0] === asOf ? seen : [asOf, wall];
-  return [asOf + (wall - mark[1]) * speed, mark];
+  const mark = seen && seen[0] === asOf ? seen[1] : wall;
+  let time = asOf + (wall - mark) * speed;
+  if (seen && seen[2] - (HOLD_BACK_S + HOLD_BACK_WALL_S * speed) <= time && time < seen[2]) time = seen[2];
+  return [time, [asOf, mark, time]];
 }
 
 // Where the night clock stands this minute, in steps across and down (0-3, 0-2): the
@@ -632,7 +641,8 @@ export class Wall {
     this.chartAnswers = {};
     this.chartsAskedAt = null;
     this.chartsEvery = 60;
-    this.asOfSeen = null;  // [meta.as_of, the wall clock when it came]: the hub's time
+    this.asOfSeen = null;  // what hubTime carries between readings: the hub's time
+    this.lostAt = null;  // when the link was lost, on the hub's clock
   }
 
   // Keep the answers to the Trends page's requests (an error leaves its charts empty).
@@ -703,7 +713,13 @@ export class Wall {
     return true;
   }
 
-  setLink(link) { this.link = link; this.render(); }
+  // The link lost "since" the hub's time then, taken when it is lost (as the Textual screens'
+  // Link.lost_at): worked out again at each redraw, it went through hubTime's hold.
+  setLink(link) {
+    if (isNumber(link.since) && link.since !== this.link.since) this.lostAt = this.hubNow(link.since);
+    this.link = link;
+    this.render();
+  }
 
   // The link as the page shows it: a view of a role the wall is not made for is refused as
   // the hub's refusals are (no figure, why and how to fix it), until a snapshot of the right
@@ -774,8 +790,8 @@ export class Wall {
     d.body.classList.toggle("connecting", !this.link.everConnected);
     d.body.classList.toggle("stale", !this.link.connected);
     const banner = d.getElementById("banner");
-    // the link lost "since" the hub's time then, as every time on the page
-    const lost = isNumber(link.since) ? { ...link, since: this.hubNow(link.since) } : link;
+    // the link lost "since" the hub's time then (setLink), as every time on the page
+    const lost = isNumber(link.since) ? { ...link, since: this.lostAt } : link;
     banner.replaceChildren(...bannerLines(notices({ ...this.view, __catalogue: this.catalogue }, lost, hubNow, (ts) => this.fmtTime(ts)))
       .map(([kind, word, text]) => {  // each line under its kind's word, as the kiosk's banner
         const line = Object.assign(d.createElement("div"), { className: kind });

@@ -3,7 +3,9 @@ screens' (hub/freshness.py hub_time, hub_speed): one rule, run by Node against t
 
 The hub says ``meta.clock_speed`` only when it is not 1 (hub/server/views.py); hubTime read it
 on its own beside hubSpeed, and took a ``clock_speed`` of 1 for a sped hub: its time was the
-figures' ``as_of`` moved on, where every Textual screen's is the wall clock's.
+figures' ``as_of`` moved on, where every Textual screen's is the wall clock's. And as theirs, the
+page's time never goes back while the hub's goes on (a late frame's ``as_of`` is held), but
+follows a hub restarted with another clock (tests/hub/test_hub_time.py).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from panneau.hub.freshness import hub_speed, hub_time
+from tests.hub.test_hub_time import LATE, T0, W0, sped
 from tests.web.wall_node import needs_node, run_node
 
 pytestmark = needs_node
@@ -30,7 +33,6 @@ process.stdin.on("end", () => {
   })));
 });
 """
-T0 = 1_796_000_000.0
 
 
 def python_runs(runs: list[list[tuple[Any, float]]]) -> list[list[list[float]]]:
@@ -56,3 +58,15 @@ def test_one_rule_for_the_hubs_clock_speed(tmp_path):
     # a hub that says 1 is the wall clock's: not the figures' time moved on from as_of
     assert shown[2] == [[T0 + 5.0, 1], [T0 + 7.5, 1]]
     assert shown[3] == [[T0, 60], [T0 + 150.0, 60]]
+
+
+def test_the_pages_time_is_held_and_followed_as_the_screens(tmp_path):
+    """The same readings as the Textual screens': a late frame held, a new clock followed."""
+    restarted = [(sped(T0), W0), (sped(T0), W0 + 10.0), (sped(T0 - 3600), W0 + 10.0),
+                 (sped(T0 - 3600), W0 + 11.0)]
+    runs = [LATE, restarted]
+    shown = run_node(tmp_path, RUN, given=runs)
+    assert shown == python_runs(runs)
+    late = [time for time, _ in shown[0]]
+    assert late == sorted(late) and late[11] == late[10] == T0 + 75.0
+    assert [time for time, _ in shown[1]] == [T0, T0 + 600, T0 - 3600, T0 - 3540]
