@@ -7,8 +7,9 @@ data change redraws the current page once (bursts of deltas are coalesced): the 
 then, while the hub keeps sending, at most once per ``HUB_REDRAW_S`` — a hub allowed 20
 frames a second would otherwise have the wall composite its screen 20 times a second, most of
 its CPU (Textual's compositor), for figures nobody reads faster than that. A Trends page
-asks the hub for its team's series (two ``history`` requests) when it comes up, at most
-once per ``charts_every_s``; the hub answers only for keys the kiosk's view may hold.
+asks the hub for its team's series (two ``history`` requests) when it comes up, then when
+they can have changed, at most once per ``charts_every_s`` of the wall clock
+(:mod:`panneau.hub.chart_asks`); the hub answers only for keys the kiosk's view may hold.
 
 Once a new page is drawn, a full garbage collection: Textual and plotext leave reference
 cycles (messages, timers, plot figures) that Python's collector would keep for a long while in
@@ -40,6 +41,7 @@ from typing import Any, ClassVar, Literal
 
 from textual.timer import Timer
 
+from panneau.hub.chart_asks import charts_due
 from panneau.hub.charts import chart_refs, history_frames, zone_of
 from panneau.hub.display import ASCII_SYMBOLS, SYMBOLS
 from panneau.hub.screenapp import HubApp, HubLike
@@ -113,7 +115,7 @@ class KioskApp(HubApp):
         self.charts_every_s = charts_every_s
         #: The ``series`` answers of the Trends page's requests, by ref (tests may set them).
         self.chart_answers: dict[str, dict[str, Any]] = {}
-        self._charts_asked_at: float | None = None
+        self._charts_asked_at: float | None = None  # on the wall clock
         self.flash_period_s = flash_period_s
         self.palette = colors
         self.symbols = ASCII_SYMBOLS if colors == "16" else SYMBOLS
@@ -243,11 +245,14 @@ class KioskApp(HubApp):
             release_free_memory()
 
     def _ask_charts(self, now: float) -> None:
-        """Ask for the Trends page's series, unless asked within ``charts_every_s``."""
-        if self._charts_asked_at is not None and now - self._charts_asked_at < self.charts_every_s:
+        """Ask for the Trends page's series at the hub's ``now`` when they can have changed,
+        at most once per ``charts_every_s`` of the wall clock (:func:`charts_due`)."""
+        scope, tz, wall = scope_of(self.meta), zone_of(self.meta.get("timezone")), self.wall()
+        if not charts_due(self.view, scope, self.chart_answers, now, tz,
+                          asked_at=self._charts_asked_at, wall=wall, every_s=self.charts_every_s):
             return
-        self._charts_asked_at = now
-        frames = history_frames(scope_of(self.meta), now, zone_of(self.meta.get("timezone")))
+        self._charts_asked_at = wall
+        frames = history_frames(scope, now, tz)
         for frame in frames:
             self.run_worker(self.send_frame(frame), group="charts")
 

@@ -81,6 +81,48 @@ export function historyFrames(scope, now, zone) {
   ];
 }
 
+// --- when to ask again (hub/chart_asks.py) -------------------------------------------------
+
+// The last well-formed [ts, value] of a series (the hub sends them oldest first), or null.
+function lastSample(samples) {
+  const all = Array.isArray(samples) ? samples : [];
+  for (let i = all.length - 1; i >= 0; i--) {
+    const s = all[i];
+    if (Array.isArray(s) && s.length === 2 && num(s[0]) !== null && num(s[1]) !== null) return s;
+  }
+  return null;
+}
+
+// Whether `answers` (by ref) miss what the hub may have sampled by `now` for the figures of
+// `scope` the view holds: a series' last sample in a half hour (a day) the hub's clock has
+// left, a figure moved off it, no answer yet or another day's (hub/chart_asks.py).
+export function chartsBehind(view, scope, answers, now, zone) {
+  for (const frame of historyFrames(scope, now, zone)) {
+    const answer = answers[frame.ref];
+    if (!answer || typeof answer !== "object" || answer.since !== frame.since) return true;
+    const series = answer.series && typeof answer.series === "object" ? answer.series : {};
+    const since = frame.since, step = num(answer.step_s) || frame.step_s;
+    for (const key of frame.keys) {
+      const value = num(view[`kpi:${key}`]);
+      if (value === null) continue;
+      const last = lastSample(series[key]);
+      if (last === null || last[1] !== value
+          || Math.floor((last[0] - since) / step) < Math.floor((now - since) / step)) return true;
+    }
+  }
+  return false;
+}
+
+// Whether to ask for `scope`'s chart series at the hub's `now` and the wall clock's `wall`:
+// never asked (askedAt: the wall clock's time of the last ask, or null), or asked `every`
+// seconds ago or more (or the wall clock set back since) and the charts are behind. The wall
+// clock's seconds, not the hub's: at clock_speed 60 a minute of the hub's was every second.
+export function chartsDue(view, scope, answers, now, zone, askedAt, wall, every) {
+  if (askedAt === null || askedAt === undefined) return true;
+  if (wall - askedAt >= 0 && wall - askedAt < every) return false;
+  return chartsBehind(view, scope, answers, now, zone);
+}
+
 // --- shaping ---------------------------------------------------------------------------
 
 function chart(kind, title, fields = {}) {

@@ -6,7 +6,7 @@
 // same view: the same figures, states, symbols, stale marks and banners — and its Trends page
 // (charts.js, chartview.js) and Objectives and Scorecard pages (with the team's pulse).
 
-import { buildCharts, CHART_REFS, historyFrames, zoneOf } from "./charts.js";
+import { buildCharts, CHART_REFS, chartsDue, historyFrames, zoneOf } from "./charts.js";
 import { drawChart, drawGauge } from "./chartview.js";
 import { drawGoals, goalsOf } from "./goals.js";
 
@@ -639,7 +639,7 @@ export class Wall {
     this.pageSince = 0;
     this.hub = null;  // a HubConnection: the Trends page asks it for its series
     this.chartAnswers = {};
-    this.chartsAskedAt = null;
+    this.chartsAskedAt = null;  // on the wall clock
     this.chartsEvery = 60;
     this.asOfSeen = null;  // what hubTime carries between readings: the hub's time
     this.lostAt = null;  // when the link was lost, on the hub's clock
@@ -653,17 +653,18 @@ export class Wall {
     }
   }
 
-  // Ask for the team's series when the Trends page is up, at most once a minute (as the kiosk).
-  askCharts(now) {
+  // Ask for the team's series when the Trends page is up, then when they can have changed, at
+  // most once a minute of the wall clock (chartsDue, as the kiosk): `now` the hub's time.
+  askCharts(now, wall) {
     if (!this.hub || !this.link.connected) return;
-    if (this.chartsAskedAt !== null && now - this.chartsAskedAt < this.chartsEvery) return;
-    const meta = this.view.meta || {};
-    const frames = historyFrames(scopeOf(meta), now, zoneOf(meta.timezone));
-    if (frames.every((f) => this.hub.send(f))) this.chartsAskedAt = now;
+    const meta = this.view.meta || {}, scope = scopeOf(meta), zone = zoneOf(meta.timezone);
+    if (!chartsDue(this.view, scope, this.chartAnswers, now, zone, this.chartsAskedAt, wall, this.chartsEvery)) return;
+    const frames = historyFrames(scope, now, zone);
+    if (frames.every((f) => this.hub.send(f))) this.chartsAskedAt = wall;
   }
 
-  drawCharts(now) {
-    this.askCharts(now);
+  drawCharts(now, wall) {
+    this.askCharts(now, wall);
     const d = this.doc;
     const charts = buildCharts(this.view, scopeOf(this.view.meta), this.chartAnswers, (k) => labelOf(this.catalogue, k));
     const height = (d.defaultView && d.defaultView.innerHeight) || 720;
@@ -831,7 +832,7 @@ export class Wall {
     d.getElementById("dots").textContent = specs.map((_, i) => (i === this.pageIndex ? "●" : "○")).join("") + ` ${this.pageIndex + 1}/${specs.length}`;
     d.getElementById("as-of").textContent = isNumber(meta.as_of) && meta.as_of > 0
       ? `as of ${localTime(meta.as_of, this.zone()).hms}` : "as of —";
-    if (kind === "trends") this.drawCharts(hubNow);
+    if (kind === "trends") this.drawCharts(hubNow, now);
     else if (kind !== "figures") this.drawGoals(kind);
     else this.drawTiles(spec, now);
   }

@@ -12,6 +12,7 @@ import time
 from datetime import UTC, datetime
 
 from panneau.hub.config import parse_config
+from panneau.hub.config.schema import KioskPage
 from panneau.hub.server.app import Hub
 from tests.hub.conftest import config_text
 from tests.web.wall_browser import needs_chromium, open_wall, wait_for
@@ -42,3 +43,28 @@ async def test_a_sped_hubs_wall_shows_the_hubs_time_of_day_and_says_so(tmp_path,
     assert shown["clock"][-5:] in minutes, shown
     assert shown["asOf"] == f"as of {hhmm(shown['at'], seconds=True)}", shown
     assert "hub clock" not in shown["asOf"]  # said once, atop
+
+
+COUNT_ASKS = """() => { const hub = panneauWall.hub, send = hub.send.bind(hub);
+  window.historyAsked = 0;
+  hub.send = (frame) => { if (frame.type === 'history') window.historyAsked += 1;
+                          return send(frame); }; }"""
+
+
+async def test_a_sped_hubs_wall_asks_for_its_charts_once_a_wall_minute(tmp_path, feed_pm):
+    """At ×60 the Trends page asked for its two series at every tick of the page (a wall
+    second, a minute of the hub's clock); now when they can have changed, at most once a
+    minute of the wall clock (hub/chart_asks.py). The page's clock is Playwright's: its
+    seconds are run, not waited for."""
+    config = parse_config(config_text(str(tmp_path / "hub.db"), {"count": 3},
+                                      timezone="UTC", clock_speed=60.0), "sped.toml")
+    config.kiosk.pages = [KioskPage("Trends", kind="trends", dwell_s=3600)]
+    async with Hub(config, pm=feed_pm) as hub, open_wall(
+            hub, (1280, 720), clock_at=datetime.now(UTC)) as page:
+        await wait_for(page, "document.body.dataset.kind === 'trends' && "
+                             "panneauWall.wall.chartsAskedAt !== null", "its first ask")
+        await page.evaluate(COUNT_ASKS)
+        await page.clock.run_for(30_000)  # 30 ticks: half an hour of the hub's clock
+        assert await page.evaluate("window.historyAsked") == 0
+        await page.clock.run_for(31_000)  # a wall minute since the first ask: asked again
+        await wait_for(page, "window.historyAsked === 2", "the next ask")

@@ -226,18 +226,23 @@ async def test_the_trends_page_draws_the_kiosks_charts_from_the_hub(tmp_path, fe
         assert small["channels"] == shown["channels"] and small["gauge"] == shown["gauge"]
         await page.screenshot(path=str(tmp_path / "trends-800x480.png"))
 
-        # the series are asked for when the page comes up, at most once a minute
+        # the series are asked for when the page comes up, then when they can have changed
+        # (hub/chart_asks.py: here a figure they draw moved), at most once a minute
         sent = await page.evaluate("""() => {
             const hub = panneauWall.hub, wall = panneauWall.wall, sent = [], send = hub.send;
             hub.send = (frame) => { sent.push(frame); return send.call(hub, frame); };
             wall.showPage('Scorecard'); wall.showPage('Trends');  // back within the minute
             const again = sent.length;
             wall.chartsAskedAt -= 61; wall.showPage('Scorecard'); wall.showPage('Trends');
+            const same = sent.length;  // a minute on, nothing they draw moved
+            wall.view['kpi:team:support/today/resolution_avg_h'] = 4.25;
+            wall.showPage('Scorecard'); wall.showPage('Trends');
             hub.send = send;
-            return [again, sent.map((f) => [f.type, f.ref, f.keys])];
+            return [again, same, sent.map((f) => [f.type, f.ref, f.keys])];
         }""")
-        assert sent == [0, [["history", "chart:day", [f"team:support/today/{k}" for k in DAY_KPIS]],
-                            ["history", "chart:period", ["team:support/today/resolution_avg_h"]]]]
+        assert sent == [0, 0, [
+            ["history", "chart:day", [f"team:support/today/{k}" for k in DAY_KPIS]],
+            ["history", "chart:period", ["team:support/today/resolution_avg_h"]]]]
 
         # team figures only: the page refuses to ask for an agent's, and the hub refuses them
         refused = await page.evaluate("""async () => {
