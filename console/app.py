@@ -11,6 +11,7 @@ from panneau.console.figure_form import FORM_REF, FigureForm, teams_of
 from panneau.console.model import agent_day, build_console, stale_rule
 from panneau.console.scorecard import ScorecardScreen
 from panneau.console.screen import AgentDayScreen, ConsoleScreen
+from panneau.hub.chart_asks import charts_due
 from panneau.hub.charts import CHART_DAY_REF, build_charts, chart_refs, history_frames, zone_of
 from panneau.hub.freshness import freshness
 from panneau.hub.screenapp import HubApp, HubLike
@@ -32,13 +33,14 @@ class ConsoleApp(HubApp):
     def __init__(self, client: HubLike | None = None, *, stale_after_s: float = 30.0,
                  tick_s: float = 1.0, charts_every_s: float = 60.0, **options: Any) -> None:
         """``options``: ``view``, ``link``, ``clock`` of :class:`HubApp`; the Charts tab asks
-        for its series when shown and every ``charts_every_s`` while it is."""
+        for its series when shown, then when they can have changed, at most once per
+        ``charts_every_s`` of the wall clock while it is."""
         super().__init__(client, tick_s=tick_s, **options)
         self.stale_after_s = stale_after_s
         self.charts_every_s = charts_every_s
         #: The ``series`` answers of the chart requests, by ref (tests may set them).
         self.chart_answers: dict[str, dict[str, Any]] = {}
-        self._charts_asked: tuple[str, float] | None = None  # (scope, when)
+        self._charts_asked: tuple[str, float] | None = None  # (scope, when: the wall's)
         self._answers_scope: str | None = None  # whose series chart_answers hold
         self._charts_due = False  # the tab was just shown: ask at the next refresh
 
@@ -91,17 +93,19 @@ class ConsoleApp(HubApp):
 
     def _charts(self, screen: ConsoleScreen, now: float) -> None:
         """Draw the charts; ask for their series when the tab was just shown, the scope
-        changed or they are old (a tick before the tab's ChartsShown is handled asks nothing:
-        the shown tab would ask a second time)."""
+        changed or they can have changed, at most once per ``charts_every_s`` of the wall
+        clock (:func:`charts_due`; a tick before the tab's ChartsShown is handled asks
+        nothing: the shown tab would ask a second time)."""
         scope = screen.chart_scope
         if self._answers_scope not in (None, scope):  # never another scope's series
             self.chart_answers = {}
         self._answers_scope = scope
-        asked = self._charts_asked
-        if self._charts_due or (asked is not None and (
-                asked[0] != scope or now - asked[1] >= self.charts_every_s)):
-            self._charts_asked, self._charts_due = (scope, now), False
-            zone = zone_of(self.view.meta.get("timezone"))
+        asked, wall = self._charts_asked, self.wall()
+        zone = zone_of(self.view.meta.get("timezone"))
+        if self._charts_due or (asked is not None and (asked[0] != scope or charts_due(
+                self.view, scope, self.chart_answers, now, zone, asked_at=asked[1], wall=wall,
+                every_s=self.charts_every_s))):
+            self._charts_asked, self._charts_due = (scope, wall), False
             for frame in history_frames(scope, now, zone):
                 self.send_frame_or_say(frame)
         screen.charts = build_charts(self.view, scope, self.chart_answers, agents=True,

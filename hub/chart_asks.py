@@ -6,8 +6,9 @@ last sample in a half hour, or a day, the hub's clock has left; a figure the ser
 moved off it in the view; no answer yet, or another day's) and its last ask is ``every_s``
 seconds old on the wall clock. Not the hub's: at ``clock_speed`` 60, "once a minute" of the
 hub's clock was every wall second, and the kiosk and the browser wall asked the hub for the
-Trends page's two series about every second. At ×1 the two clocks are one: a screen asks as
-before, but not when its charts would come back the same.
+Trends page's two series about every second (the console for its Charts tab's, every tick).
+At ×1 the two clocks are one: a screen asks as before, but not when its charts would come
+back the same.
 
 hub/web/charts.js ``chartsDue`` is the same rule (tests/web/test_wall_chart_asks.py).
 """

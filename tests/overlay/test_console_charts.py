@@ -30,6 +30,18 @@ def console(scope: str = "site") -> ConsoleApp:
     return app
 
 
+def recording(app: ConsoleApp) -> list[dict]:
+    """The frames ``app`` sends from now on (no hub in these tests)."""
+    asked: list[dict] = []
+
+    async def record(frame: dict) -> bool:
+        asked.append(frame)
+        return True
+
+    app.send_frame = record
+    return asked
+
+
 async def show_charts(pilot) -> None:
     await pilot.pause()
     pilot.app.screen.query_one(TabbedContent).active = "tab-charts"
@@ -127,3 +139,29 @@ async def test_the_agents_bars_are_the_busiest_that_have_a_row():
         room = len(bars[0][2])  # the busiest: 60 calls across the width
         assert [len(bar[2]) for bar in bars] == [round(room * (60 - i) / 60)
                                                  for i in range(len(bars))]
+
+
+async def test_a_sped_hubs_charts_tab_asks_once_a_wall_minute_not_every_tick():
+    """At ×60 the tab asked for its series at every tick of the console (a wall second, a
+    minute of the hub's clock): now when they can have changed, at most once a minute of the
+    wall clock (hub/chart_asks.py), as the kiosk's Trends page."""
+    values = chart_values()
+    values["meta"] |= {"clock_speed": 60.0, "as_of": NOW}
+    wall = [NOW]
+    app = ConsoleApp(view=make_view(values), link=Link(True, NOW - 1), clock=lambda: wall[0])
+    app.chart_answers = answers("site")
+    app.animation_level = "none"
+    asked = recording(app)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await show_charts(pilot)
+        await pilot.pause()
+        assert len(asked) == 2
+        for _ in range(30):  # the tick: a wall second, a minute of the hub's clock
+            wall[0] += 1.0
+            app.refresh_model()
+        await pilot.pause()
+        assert len(asked) == 2
+        wall[0] += 30.0  # a wall minute since the ask, half hours closed on the hub's clock
+        app.refresh_model()
+        await pilot.pause()
+        assert len(asked) == 4
