@@ -25,7 +25,7 @@ from itertools import islice, repeat
 from typing import Final, TypeVar
 
 from panneau.hub.events import TS_MAX, TS_MIN, Event, InvalidEvent
-from panneau.plugins.asterisk.record import BadLine, Record, number, split_line
+from panneau.plugins.asterisk.record import BadLine, Record, decimal, number, split_line
 from panneau.plugins.asterisk.verbs import HANDLERS, VerbMapper, checked_again, take, unknown
 
 __all__ = [
@@ -173,7 +173,7 @@ class RecordSink:
         which appends its events to the result's list and returns True when the line gives
         none (no count of the list before and after). A line that cannot be read at all (too
         few fields, its time) is found by the same lookups the good ones make (the verb at
-        ``p[4]``, the time's ``float``), its reason written only then.
+        ``p[4]``, the time read by :func:`decimal`), its reason written only then.
         """
         result = self.result
         skipped, events, mapper = result.skipped, result.events, self.mapper
@@ -203,7 +203,7 @@ class RecordSink:
                 full = len(ring) >= size
             try:
                 verb = p[4]  # IndexError: fewer than 5 fields
-                ts = float(p[0])
+                ts = decimal(p[0])
                 if not TS_MIN <= ts <= TS_MAX:  # the one test of the time's range
                     raise ValueError
             except (IndexError, ValueError):
@@ -232,7 +232,7 @@ class RecordSink:
         if not reason:
             made: list[Event] = []
             try:
-                if take(self.mapper, p[4], p, float(p[0]), pos, made):
+                if take(self.mapper, p[4], p, decimal(p[0]), pos, made):
                     return True
                 self.result.events += checked_again(made)
                 return False

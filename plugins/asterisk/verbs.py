@@ -37,8 +37,9 @@ event's own checked constructor, which refuses the line with the event's words. 
 own refusals (:class:`BadLine`) come first, in the order of the event's fields, as the keyword
 build had them.
 The most frequent verbs (ENTERQUEUE, CONNECT, COMPLETE*, RINGNOANSWER) read their numbers with
-one ``float()`` each and test every sign once; any other shape of line takes the
-field readers, whose words and order are the ones above.
+one :func:`~panneau.plugins.asterisk.record.decimal` each (``float()``; compiled, a digit loop)
+and test every sign once; any other shape of line takes the field readers, whose words and
+order are the ones above.
 """
 
 from __future__ import annotations
@@ -71,7 +72,7 @@ from panneau.hub.events import (
     unchecked_RingNoAnswer,
     unchecked_SystemRestart,
 )
-from panneau.plugins.asterisk.record import BadLine, Record, number
+from panneau.plugins.asterisk.record import BadLine, Record, decimal, number
 
 __all__ = ["KNOWN_VERBS", "Fields", "Handler", "VerbMapper", "checked_again", "take",
            "unknown"]
@@ -104,7 +105,7 @@ def _field(p: Fields, i: int) -> str:
 def _num(p: Fields, i: int, name: str, required: bool = False) -> float | None:
     """Field ``i`` as a finite float, None when blank; raises :class:`BadLine` otherwise."""
     try:  # the common case: a number, without stripping or building a message
-        value = float(p[i])
+        value = decimal(p[i])
     except (IndexError, ValueError):
         text = p[i].strip() if i < len(p) else ""
         if not text:
@@ -226,7 +227,7 @@ def _enter(m: VerbMapper, p: Fields, ts: float, pos: str, out: list[Event]) -> b
         _names(p, False)
     position: int | None
     try:
-        caller, position = p[6], int(float(p[7]))
+        caller, position = p[6], int(decimal(p[7]))
     except (IndexError, ValueError, OverflowError):
         caller, position = _field(p, 6), _int(p, 7, "origposition")
     entered = m._entered
@@ -250,7 +251,7 @@ def _connect(m: VerbMapper, p: Fields, ts: float, pos: str, out: list[Event]) ->
     if not queue or not agent or queue == "NONE" or agent == "NONE":
         _names(p, True)
     try:
-        hold, ring = float(p[5]), float(p[7])
+        hold, ring = decimal(p[5]), decimal(p[7])
     except (IndexError, ValueError):
         hold = ring = _NAN
     if 0.0 <= hold < _INF and 0.0 <= ring < _INF:
@@ -273,7 +274,7 @@ def _ending(at: int, ended_by: str, transfer: str | None) -> Handler:
         if not queue or not agent or queue == "NONE" or agent == "NONE":
             _names(p, True)
         try:
-            hold, talk = float(p[i]), float(p[i + 1])
+            hold, talk = decimal(p[i]), decimal(p[i + 1])
         except (IndexError, ValueError):
             hold = talk = _NAN
         if 0.0 <= hold < _INF and 0.0 <= talk < _INF:
@@ -321,7 +322,7 @@ def _ringing(canceled: bool) -> Handler:
     def ring(m: VerbMapper, p: Fields, ts: float, pos: str, out: list[Event]) -> None:
         queue, agent = p[2], p[3]
         try:
-            ring_ms: int | None = int(float(p[5]))
+            ring_ms: int | None = int(decimal(p[5]))
         except (IndexError, ValueError, OverflowError):
             ring_ms = None
             if (ring_s := _num(p, 5, "ringtime")) is not None:
