@@ -52,9 +52,12 @@ _NATIVE: Final = not __file__.endswith(".py")
 
 
 def line_numbers(first: int, end: int) -> list[str]:
-    """``[str(n) for n in range(first, end)]`` (the lines' ``source_pos``) in a third of the
-    time: from 1000 on, a number's text is its thousands' text, made once per thousand, and
-    its last three digits from a table."""
+    """``[str(n) for n in range(first, end)]`` (the lines' ``source_pos``), in pure Python in a
+    third of the time: from 1000 on, a number's text is its thousands' text, made once per
+    thousand, and its last three digits from a table. Compiled, ``str(n)`` itself is the
+    cheaper (cachegrind: 390 against 469 instructions a number)."""
+    if _NATIVE:
+        return [str(n) for n in range(first, end)]
     out = list(map(str, range(first, min(end, 1000))))
     n = max(first, 1000)
     while n < end:

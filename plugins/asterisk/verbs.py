@@ -261,31 +261,40 @@ def _connect(m: VerbMapper, p: Fields, ts: float, pos: str, out: list[Event]) ->
                                  _num(p, 5, "holdtime", True), _num(p, 7, "ringtime")))
 
 
-def _ending(at: int, ended_by: str, transfer: str | None) -> Handler:
-    """COMPLETE* (hold and talk at data 0) and *TRANSFER (at data 2)."""
-    i = _DATA + at
-
-    def ended(m: VerbMapper, p: Fields, ts: float, pos: str, out: list[Event]) -> None:
-        target = None
-        if transfer == "blind" and (extension := _field(p, 5).strip()):
-            context = _field(p, 6).strip()  # BLINDTRANSFER|extension|context|hold|talk|pos
-            target = f"{extension}@{context}" if context else extension
-        queue, agent = p[2], p[3]
-        if not queue or not agent or queue == "NONE" or agent == "NONE":
-            _names(p, True)
-        try:
-            hold, talk = decimal(p[i]), decimal(p[i + 1])
-        except (IndexError, ValueError):
-            hold = talk = _NAN
-        if 0.0 <= hold < _INF and 0.0 <= talk < _INF:
-            out.append(unchecked_CallEnded(ts, m.source, pos, p[1], queue, agent, hold, talk,
-                                           ended_by, transfer, target))
-            return
-        out.append(_ENDED_CHECKED(ts, m.source, pos, p[1], queue, agent,
-                                  _num(p, i, "holdtime", True), _num(p, i + 1, "calltime", True),
-                                  ended_by, transfer, target))
-
-    return ended
+def _ended(m: VerbMapper, p: Fields, ts: float, pos: str, out: list[Event]) -> None:
+    """COMPLETECALLER and COMPLETEAGENT (hold and talk at data 0), TRANSFER, BLINDTRANSFER and
+    ATTENDEDTRANSFER (at data 2): the verb (``p[4]``) says which. One module-level function
+    rather than a closure per verb, so that :func:`take` calls it directly when compiled."""
+    verb = p[4]
+    transfer: str | None = None
+    target: str | None = None
+    if verb == "COMPLETECALLER":
+        i, ended_by = _DATA, "caller"
+    elif verb == "COMPLETEAGENT":
+        i, ended_by = _DATA, "agent"
+    else:
+        i, ended_by = _DATA + 2, "transfer"
+        if verb == "ATTENDEDTRANSFER":
+            transfer = "attended"
+        elif verb == "BLINDTRANSFER":
+            transfer = "blind"
+            if extension := _field(p, 5).strip():
+                context = _field(p, 6).strip()  # BLINDTRANSFER|extension|context|hold|talk|pos
+                target = f"{extension}@{context}" if context else extension
+    queue, agent = p[2], p[3]
+    if not queue or not agent or queue == "NONE" or agent == "NONE":
+        _names(p, True)
+    try:
+        hold, talk = decimal(p[i]), decimal(p[i + 1])
+    except (IndexError, ValueError):
+        hold = talk = _NAN
+    if 0.0 <= hold < _INF and 0.0 <= talk < _INF:
+        out.append(unchecked_CallEnded(ts, m.source, pos, p[1], queue, agent, hold, talk,
+                                       ended_by, transfer, target))
+        return
+    out.append(_ENDED_CHECKED(ts, m.source, pos, p[1], queue, agent,
+                              _num(p, i, "holdtime", True), _num(p, i + 1, "calltime", True),
+                              ended_by, transfer, target))
 
 
 def _abandon(m: VerbMapper, p: Fields, ts: float, pos: str, out: list[Event]) -> None:
@@ -316,26 +325,24 @@ def _leaving(reason: str, wait_at: int, with_key: bool = False,
     return left
 
 
-def _ringing(canceled: bool) -> Handler:
-    """RINGNOANSWER and RINGCANCELED."""
-
-    def ring(m: VerbMapper, p: Fields, ts: float, pos: str, out: list[Event]) -> None:
-        queue, agent = p[2], p[3]
-        try:
-            ring_ms: int | None = int(decimal(p[5]))
-        except (IndexError, ValueError, OverflowError):
-            ring_ms = None
-            if (ring_s := _num(p, 5, "ringtime")) is not None:
-                ring_ms = int(ring_s)
-        if not queue or not agent or queue == "NONE" or agent == "NONE":
-            _names(p, True)
-        if ring_ms is None or ring_ms >= 0:
-            out.append(unchecked_RingNoAnswer(ts, m.source, pos, p[1], queue, agent, ring_ms,
-                                              canceled))
-            return
-        out.append(_RING_CHECKED(ts, m.source, pos, p[1], queue, agent, ring_ms, canceled))
-
-    return ring
+def _ring(m: VerbMapper, p: Fields, ts: float, pos: str, out: list[Event]) -> None:
+    """RINGNOANSWER and RINGCANCELED (``p[4]``), directly called by :func:`take` as
+    :func:`_ended`."""
+    queue, agent = p[2], p[3]
+    try:
+        ring_ms: int | None = int(decimal(p[5]))
+    except (IndexError, ValueError, OverflowError):
+        ring_ms = None
+        if (ring_s := _num(p, 5, "ringtime")) is not None:
+            ring_ms = int(ring_s)
+    if not queue or not agent or queue == "NONE" or agent == "NONE":
+        _names(p, True)
+    canceled = p[4] == "RINGCANCELED"
+    if ring_ms is None or ring_ms >= 0:
+        out.append(unchecked_RingNoAnswer(ts, m.source, pos, p[1], queue, agent, ring_ms,
+                                          canceled))
+        return
+    out.append(_RING_CHECKED(ts, m.source, pos, p[1], queue, agent, ring_ms, canceled))
 
 
 def _membership(cls: type[Event], per_queue: bool, with_reason: bool) -> Handler:
@@ -387,27 +394,23 @@ def unknown(m: VerbMapper, p: Fields, ts: float, pos: str, out: list[Event]) -> 
     return True
 
 
-_COMPLETE_CALLER: Final = _ending(0, "caller", None)
-_COMPLETE_AGENT: Final = _ending(0, "agent", None)
-_RING_NO_ANSWER: Final = _ringing(False)
-
 #: Every app_queue / app_agent_pool verb this mapper knows, by name → its handler.
 HANDLERS: dict[str, Handler] = {
     "ENTERQUEUE": _enter,
     "CONNECT": _connect,
-    "COMPLETECALLER": _COMPLETE_CALLER,
-    "COMPLETEAGENT": _COMPLETE_AGENT,
-    "TRANSFER": _ending(2, "transfer", None),
-    "BLINDTRANSFER": _ending(2, "transfer", "blind"),
-    "ATTENDEDTRANSFER": _ending(2, "transfer", "attended"),
+    "COMPLETECALLER": _ended,
+    "COMPLETEAGENT": _ended,
+    "TRANSFER": _ended,
+    "BLINDTRANSFER": _ended,
+    "ATTENDEDTRANSFER": _ended,
     "ABANDON": _abandon,
     "EXITWITHTIMEOUT": _leaving("timeout", 2),
     "EXITEMPTY": _leaving("empty", 2),
     "EXITWITHKEY": _leaving("key", 3, with_key=True),
     "WITHDRAW": _leaving("withdrawn", 2),
     "SYSCOMPAT": _leaving("syscompat", 99, with_agent=True),
-    "RINGNOANSWER": _RING_NO_ANSWER,
-    "RINGCANCELED": _ringing(True),
+    "RINGNOANSWER": _ring,
+    "RINGCANCELED": _ring,
     "ADDMEMBER": _add_member,
     "REMOVEMEMBER": _membership(AgentLoggedOut, True, False),
     "PAUSE": _paused,
@@ -447,12 +450,10 @@ def take(m: VerbMapper, verb: str, p: Fields, ts: float, pos: str, out: list[Eve
         return _enter(m, p, ts, pos, out)
     if verb == "CONNECT":
         _connect(m, p, ts, pos, out)
-    elif verb == "COMPLETECALLER":
-        _COMPLETE_CALLER(m, p, ts, pos, out)
-    elif verb == "COMPLETEAGENT":
-        _COMPLETE_AGENT(m, p, ts, pos, out)
+    elif verb == "COMPLETECALLER" or verb == "COMPLETEAGENT":
+        _ended(m, p, ts, pos, out)
     elif verb == "RINGNOANSWER":
-        _RING_NO_ANSWER(m, p, ts, pos, out)
+        _ring(m, p, ts, pos, out)
     elif verb == "ABANDON":
         _abandon(m, p, ts, pos, out)
     else:
