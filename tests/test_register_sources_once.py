@@ -14,6 +14,7 @@ import signal
 import urllib.request
 from pathlib import Path
 
+from tests.hub.conftest import eventually
 from tests.test_plugins import PANNEAU, _env, install_plugin
 
 COUNTED = '''
@@ -57,15 +58,12 @@ async def test_a_hub_calls_register_sources_once_at_start_and_not_on_reload(tmp_
             urls = (await proc.stdout.readline()).decode().split()
             assert "http" in urls, urls
             http_url = urls[urls.index("http") + 1]
-            while (await asyncio.to_thread(_get, f"{http_url}/healthz"))["sources"].get(
-                    "pbx", {}).get("status") != "live":
-                await asyncio.sleep(0.05)
+        await eventually(lambda: _get(f"{http_url}/healthz")["sources"].get("pbx", {}).get(
+            "status") == "live", timeout=60, what="the source live")
         assert calls.read_text().splitlines() == ["register_sources"]  # once at start
         proc.send_signal(signal.SIGHUP)  # a reload: the sources the hub knows, kept
-        async with asyncio.timeout(60):
-            while (await asyncio.to_thread(_get, f"{http_url}/healthz"))["config"][
-                    "reloads"] < 1:
-                await asyncio.sleep(0.05)
+        await eventually(lambda: _get(f"{http_url}/healthz")["config"]["reloads"] >= 1,
+                         timeout=60, what="the reload done")
         assert calls.read_text().splitlines() == ["register_sources"]
     finally:
         if proc.returncode is None:
